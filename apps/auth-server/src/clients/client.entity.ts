@@ -1,0 +1,40 @@
+import { TimestampColumn } from '@tollgate/persistence';
+import type { JSONWebKeySet } from 'jose';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export type ClientKind = 'service' | 'device';
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+
+/** An M2M application or device that obtains tokens with the client-credentials grant. */
+@Entity('clients')
+export class ClientEntity {
+  /** The OAuth `client_id` (and the `sub` of its tokens). */
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  id: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  name: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  kind: ClientKind;
+
+  @Column({ type: 'varchar', length: 32 })
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+
+  /** Public keys for `private_key_jwt` (RFC 7523). */
+  @Column({ type: 'simple-json', nullable: true })
+  jwks: JSONWebKeySet | null;
+
+  @Column({ type: 'boolean', default: false })
+  disabled: boolean;
+
+  /** Tokens issued before this instant are refused ("revoke all tokens of this client"). */
+  @TimestampColumn({ nullable: true })
+  tokensValidAfter: Date | null;
+
+  @TimestampColumn()
+  createdAt: Date;
+
+  @TimestampColumn()
+  updatedAt: Date;
+}

@@ -1,0 +1,66 @@
+import { type DatabaseConfig, databaseFromUrl } from '@tollgate/persistence';
+import { ConfigError, type Environment, loadEnv } from '@tollgate/platform';
+import { join, resolve } from 'node:path';
+import { AuthServerEnv } from './auth-server.env.js';
+
+export interface AuthServerConfig {
+  issuer: string;
+  /** RFC 8707 indicator of the management API (the `aud` of tokens for `/api`). */
+  managementApiIndicator: string;
+  port: number;
+  host: string;
+  dataDir: string;
+  database: DatabaseConfig;
+  redisUrl?: string;
+  bootstrapAdmin?: { clientId: string; clientSecret: string };
+  keyEncryptionSecret?: string;
+  signingAlg: 'ES256' | 'EdDSA';
+  defaultAccessTokenTtl: number;
+  logLevel: string;
+  trustProxy?: boolean | number | string;
+  openApi: boolean;
+}
+
+export const AUTH_SERVER_CONFIG = Symbol('AUTH_SERVER_CONFIG');
+
+function parseTrustProxy(value: string | undefined): boolean | number | string | undefined {
+  if (value === undefined) return undefined;
+  if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+/** Reads and validates the auth-server's configuration; throws one ConfigError naming every bad variable. */
+export function loadAuthServerConfig(env: Environment = process.env): AuthServerConfig {
+  const values = loadEnv(AuthServerEnv, env);
+  const problems: string[] = [];
+  if (Boolean(values.BOOTSTRAP_ADMIN_CLIENT_ID) !== Boolean(values.BOOTSTRAP_ADMIN_CLIENT_SECRET)) {
+    problems.push('BOOTSTRAP_ADMIN_CLIENT_ID and BOOTSTRAP_ADMIN_CLIENT_SECRET: set both or neither');
+  }
+  const dataDir = resolve(values.DATA_DIR);
+  const database = databaseFromUrl(values.DATABASE_URL, join(dataDir, 'auth-server.sqlite'));
+  if (database.type === 'postgres' && !values.KEY_ENCRYPTION_SECRET) {
+    problems.push('KEY_ENCRYPTION_SECRET: required with a PostgreSQL DATABASE_URL (it is generated into DATA_DIR only on the embedded default)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const issuer = values.AUTH_ISSUER ?? `http://localhost:${values.PORT}`;
+  return {
+    issuer,
+    managementApiIndicator: `${issuer}/api`,
+    port: values.PORT,
+    host: values.HOST,
+    dataDir,
+    database,
+    redisUrl: values.REDIS_URL,
+    bootstrapAdmin: values.BOOTSTRAP_ADMIN_CLIENT_ID
+      ? { clientId: values.BOOTSTRAP_ADMIN_CLIENT_ID, clientSecret: values.BOOTSTRAP_ADMIN_CLIENT_SECRET! }
+      : undefined,
+    keyEncryptionSecret: values.KEY_ENCRYPTION_SECRET,
+    signingAlg: values.SIGNING_ALG,
+    defaultAccessTokenTtl: values.DEFAULT_ACCESS_TOKEN_TTL,
+    logLevel: values.LOG_LEVEL,
+    trustProxy: parseTrustProxy(values.TRUST_PROXY),
+    openApi: values.OPENAPI_ENABLED,
+  };
+}

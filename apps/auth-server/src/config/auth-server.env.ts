@@ -1,0 +1,80 @@
+import { Transform, Type } from 'class-transformer';
+import { DATABASE_URL_PATTERN } from '@tollgate/persistence';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+
+const toBoolean = ({ value }: { value: unknown }) => (typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value);
+
+/** Environment variables the auth-server accepts (README's configuration table is checked against this class). */
+export class AuthServerEnv {
+  /** Public base URL of this server: the `iss` of every token and the base of every endpoint. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
+  @Matches(/^[^?#]*[^/?#]$/, { message: 'must not end with "/" nor carry a query or fragment' })
+  AUTH_ISSUER?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number = 7400;
+
+  @IsOptional()
+  @IsString()
+  HOST: string = '127.0.0.1';
+
+  /** Folder for the embedded database and the generated key-encryption secret. */
+  @IsOptional()
+  @IsString()
+  DATA_DIR: string = 'data/auth-server';
+
+  /** `sqlite:<file>` or `postgres://…`; default: a SQLite file in DATA_DIR. */
+  @IsOptional()
+  @Matches(DATABASE_URL_PATTERN, { message: 'must be sqlite:<file> or a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._:-]{3,64}$/, { message: 'must be 3–64 characters of letters, digits, . _ : -' })
+  BOOTSTRAP_ADMIN_CLIENT_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters (a high-entropy secret)' })
+  BOOTSTRAP_ADMIN_CLIENT_SECRET?: string;
+
+  /** Encrypts signing keys at rest. Generated into DATA_DIR on the embedded default when unset. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  KEY_ENCRYPTION_SECRET?: string;
+
+  @IsOptional()
+  @IsIn(['ES256', 'EdDSA'])
+  SIGNING_ALG: 'ES256' | 'EdDSA' = 'ES256';
+
+  /** Access-token lifetime for resources created without one, in seconds. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(86_400)
+  DEFAULT_ACCESS_TOKEN_TTL: number = 900;
+
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: string = 'info';
+
+  /** Trust X-Forwarded-For from a reverse proxy (true, a hop count, or addresses); off by default. */
+  @IsOptional()
+  @IsString()
+  TRUST_PROXY?: string;
+
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  OPENAPI_ENABLED: boolean = true;
+}

@@ -1,0 +1,28 @@
+import { openDatabase, pendingSchemaChanges } from '@tollgate/persistence';
+import { AUTH_SERVER_ENTITIES, AUTH_SERVER_MIGRATIONS } from './auth-server.schema.js';
+import { testDatabases } from '../../../../test/support/test-databases.js';
+
+describe('auth-server schema', () => {
+  it.each(testDatabases())('migrations produce exactly the entities’ schema on $name', async ({ create }) => {
+    const database = await create();
+    const sut = await openDatabase({ database: database.config, entities: AUTH_SERVER_ENTITIES, migrations: AUTH_SERVER_MIGRATIONS, migrationsTableName: 'auth_server_migrations' });
+    try {
+      expect(await pendingSchemaChanges(sut)).toEqual([]);
+    } finally {
+      await sut.destroy();
+      await database.drop();
+    }
+  });
+
+  it.each(testDatabases())('applies each migration once when two instances start together on $name', async ({ create }) => {
+    const database = await create();
+    const options = { database: database.config, entities: AUTH_SERVER_ENTITIES, migrations: AUTH_SERVER_MIGRATIONS, migrationsTableName: 'auth_server_migrations' };
+    const [a, b] = await Promise.all([openDatabase(options), openDatabase(options)]);
+    try {
+      expect(await a.query('SELECT name FROM auth_server_migrations')).toEqual([{ name: 'Foundation1764100000000' }]);
+    } finally {
+      await Promise.all([a.destroy(), b.destroy()]);
+      await database.drop();
+    }
+  });
+});

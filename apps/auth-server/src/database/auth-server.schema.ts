@@ -1,0 +1,23 @@
+import { AuditEventEntity } from '../audit/audit-event.entity.js';
+import { ClientGrantEntity } from '../clients/client-grant.entity.js';
+import { ClientSecretEntity } from '../clients/client-secret.entity.js';
+import { ClientEntity } from '../clients/client.entity.js';
+import { RevokedTokenEntity } from '../oauth/revoked-token.entity.js';
+import { UsedClientAssertionEntity } from '../oauth/used-client-assertion.entity.js';
+import { ResourceEntity } from '../resources/resource.entity.js';
+import { SigningKeyEntity } from '../signing-keys/signing-key.entity.js';
+import { Foundation1764100000000 } from './migrations/1764100000000-foundation.js';
+
+/** Every entity and migration of the auth-server, listed explicitly (globs do not survive bundling). */
+export const AUTH_SERVER_ENTITIES = [
+  ResourceEntity,
+  ClientEntity,
+  ClientSecretEntity,
+  ClientGrantEntity,
+  SigningKeyEntity,
+  AuditEventEntity,
+  RevokedTokenEntity,
+  UsedClientAssertionEntity,
+];
+
+export const AUTH_SERVER_MIGRATIONS = [Foundation1764100000000];

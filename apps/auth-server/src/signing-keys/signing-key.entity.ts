@@ -1,0 +1,35 @@
+import { TimestampColumn } from '@tollgate/persistence';
+import type { JWK } from 'jose';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** next → current → previous → retired: a key is published before it signs and after it stops. */
+export type SigningKeyState = 'next' | 'current' | 'previous' | 'retired';
+export type SigningAlg = 'ES256' | 'EdDSA';
+
+@Entity('signing_keys')
+export class SigningKeyEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  kid: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  alg: SigningAlg;
+
+  @Column({ type: 'varchar', length: 16 })
+  state: SigningKeyState;
+
+  @Column({ type: 'simple-json' })
+  publicJwk: JWK;
+
+  /** The private JWK, AES-256-GCM encrypted with a key derived from KEY_ENCRYPTION_SECRET. */
+  @Column({ type: 'text' })
+  encryptedPrivateKey: string;
+
+  @TimestampColumn()
+  createdAt: Date;
+
+  @TimestampColumn({ nullable: true })
+  activatedAt: Date | null;
+
+  @TimestampColumn({ nullable: true })
+  retiredAt: Date | null;
+}

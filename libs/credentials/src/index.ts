@@ -1,0 +1,3 @@
+export * from './base62.js';
+export * from './credential-format.js';
+export * from './credential-hash.js';

@@ -1,0 +1,24 @@
+import { resolve } from 'node:path';
+
+export type DatabaseConfig = { type: 'sqlite'; file: string } | { type: 'postgres'; url: string };
+
+/** `sqlite:<file>` or `postgres://…`; when unset, the embedded default (a SQLite file). */
+export function databaseFromUrl(url: string | undefined, defaultSqliteFile: string): DatabaseConfig {
+  if (!url) return { type: 'sqlite', file: resolve(defaultSqliteFile) };
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length);
+    return { type: 'sqlite', file: file === ':memory:' ? file : resolve(file) };
+  }
+  return { type: 'postgres', url };
+}
+
+/** Validation pattern for DATABASE_URL variables. */
+export const DATABASE_URL_PATTERN = /^(sqlite:.+|postgres(ql)?:\/\/.+)$/;
+
+/** A connection string with the password hidden, for logs. */
+export function describeDatabase(config: DatabaseConfig): string {
+  if (config.type === 'sqlite') return `SQLite ${config.file}`;
+  const url = new URL(config.url);
+  if (url.password) url.password = '***';
+  return `PostgreSQL ${url.toString()}`;
+}

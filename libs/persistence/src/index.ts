@@ -1,0 +1,5 @@
+export * from './create-data-source.js';
+export * from './database-config.js';
+export * from './run-migrations.js';
+export * from './migration-helpers.js';
+export * from './timestamp-column.js';

@@ -1,0 +1,40 @@
+import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
+
+export type Environment = Record<string, string | undefined>;
+
+/** Thrown at boot when configuration is invalid; lists every bad variable at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function describe(error: ValidationError, env: Environment): string {
+  const raw = env[error.property];
+  const shown = raw === undefined ? 'unset' : isSecretName(error.property) ? 'set (hidden)' : JSON.stringify(raw);
+  return `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')} (${shown})`;
+}
+
+function isSecretName(name: string): boolean {
+  return /SECRET|PASSWORD|KEY|TOKEN/.test(name) && !name.endsWith('_ID');
+}
+
+/**
+ * Validates environment variables against a class-validator schema and returns the typed,
+ * converted instance. Empty strings count as unset, as they do in docker-compose files.
+ */
+export function loadEnv<T extends object>(schema: ClassConstructor<T>, env: Environment): T {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const instance = plainToInstance(schema, present, { excludeExtraneousValues: false });
+  const errors = validateSync(instance, { whitelist: false, forbidUnknownValues: false });
+  if (errors.length > 0) throw new ConfigError(errors.map((e) => describe(e, env)));
+  return instance;
+}
+
+/** Names of the variables a schema accepts (for documentation and the compose consistency test). */
+export function envVariableNames(schema: ClassConstructor<object>): string[] {
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(schema, '', true, false);
+  return [...new Set(metadata.map((m) => m.propertyName))].sort();
+}

@@ -1,0 +1,77 @@
+import { type DynamicModule, type INestApplication, type Type, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { type ErrorRenderingOptions, ProblemDetailsFilter, renderError, sendError } from '../errors/problem-details.filter.js';
+import { PinoLoggerService } from '../logging/logger.js';
+
+export interface HttpAppOptions extends ErrorRenderingOptions {
+  logger: Logger;
+  /** Trust X-Forwarded-* from this many proxies / these addresses (Fastify `trustProxy`); off by default. */
+  trustProxy?: boolean | number | string;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit?: number;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * A Nest application on Fastify with the conventions every Tollgate app shares: pino logging with
+ * redaction, one request line per response, a global validation pipe, problem-details errors
+ * (also for failures Fastify raises before Nest sees the request) and graceful shutdown.
+ */
+export async function createHttpApp(module: Type | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    loggerInstance: options.logger,
+    disableRequestLogging: true,
+    trustProxy: options.trustProxy ?? false,
+    bodyLimit: options.bodyLimit ?? 100 * 1024,
+    maxParamLength: 200,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    logger: new PinoLoggerService(options.logger),
+    bufferLogs: false,
+  });
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.setErrorHandler((error, request, reply) => {
+    const rendered = renderError(error, request.url, options);
+    if (rendered.status >= 500) request.log.error({ err: error }, 'unhandled error');
+    sendError(reply, rendered);
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    request.log.info({ req: request, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    done();
+  });
+
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalFilters(new ProblemDetailsFilter(options));
+  app.enableShutdownHooks();
+  return app;
+}
+
+export interface ListenOptions {
+  port: number;
+  host: string;
+  /** The configuration variable that sets the port, named in the error when it is taken. */
+  portVariable: string;
+}
+
+/** Listens, turning "address in use" into a message that names the variable to change. */
+export async function listenOrExplain(app: INestApplication, { port, host, portVariable }: ListenOptions): Promise<string> {
+  try {
+    await app.listen(port, host);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new Error(`Port ${port} on ${host} is already in use. Set ${portVariable} to a free port.`, { cause: error });
+    }
+    throw error;
+  }
+  return app.getUrl();
+}

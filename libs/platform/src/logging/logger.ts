@@ -1,0 +1,78 @@
+import type { LoggerService } from '@nestjs/common';
+import { pino, type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+// Anything that can carry a secret is removed before a line is written (STYLE §7).
+const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.secret',
+  '*.client_secret',
+  '*.clientSecret',
+  '*.token',
+  '*.access_token',
+  '*.accessToken',
+  '*.apiKey',
+  '*.privateKey',
+  '*.client_assertion',
+];
+
+const SECRET_QUERY_PARAMETERS = /([?&](?:access_token|token|api_key|apikey|key|client_secret|password|client_assertion)=)[^&]*/gi;
+
+/** A URL with the values of secret-looking query parameters replaced (the names stay, for debugging). */
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_QUERY_PARAMETERS, '$1[REDACTED]');
+}
+
+export interface LoggerOptions {
+  name: string;
+  level?: string;
+}
+
+export function createLogger({ name, level = 'info' }: LoggerOptions): Logger {
+  return pino({
+    name,
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+    serializers: {
+      req: (req: { method: string; url: string; ip?: string; id?: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: redactUrl(req.url),
+        remoteAddress: req.ip,
+      }),
+      err: pino.stdSerializers.err,
+    },
+  });
+}
+
+/** Nest's logger interface on top of pino, so framework and application lines share one format. */
+export class PinoLoggerService implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, context?: string): void {
+    this.write('info', message, context);
+  }
+  error(message: unknown, trace?: string, context?: string): void {
+    this.logger.error({ context, trace }, String(message));
+  }
+  warn(message: unknown, context?: string): void {
+    this.write('warn', message, context);
+  }
+  debug(message: unknown, context?: string): void {
+    this.write('debug', message, context);
+  }
+  verbose(message: unknown, context?: string): void {
+    this.write('trace', message, context);
+  }
+
+  private write(level: 'info' | 'warn' | 'debug' | 'trace', message: unknown, context?: string): void {
+    if (typeof message === 'object' && message !== null) this.logger[level]({ context, ...message });
+    else this.logger[level]({ context }, String(message));
+  }
+}

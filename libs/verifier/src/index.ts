@@ -1,0 +1,2 @@
+export * from './nest/decorators.js';
+export * from './principal.js';

@@ -1,5 +1,5 @@
 import { type DatabaseConfig, databaseFromUrl } from '@tollgate/persistence';
-import { ConfigError, type Environment, loadEnv } from '@tollgate/platform';
+import { ConfigError, type Environment, loadEnv, parseTrustProxy } from '@tollgate/platform';
 import { join, resolve } from 'node:path';
 import { AuthServerEnv } from './auth-server.env.js';
 
@@ -17,18 +17,11 @@ export interface AuthServerConfig {
   signingAlg: 'ES256' | 'EdDSA';
   defaultAccessTokenTtl: number;
   logLevel: string;
-  trustProxy?: boolean | number | string;
+  trustProxy?: boolean | string;
   openApi: boolean;
 }
 
 export const AUTH_SERVER_CONFIG = Symbol('AUTH_SERVER_CONFIG');
-
-function parseTrustProxy(value: string | undefined): boolean | number | string | undefined {
-  if (value === undefined) return undefined;
-  if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
-  if (/^\d+$/.test(value)) return Number(value);
-  return value;
-}
 
 /** Reads and validates the auth-server's configuration; throws one ConfigError naming every bad variable. */
 export function loadAuthServerConfig(env: Environment = process.env): AuthServerConfig {

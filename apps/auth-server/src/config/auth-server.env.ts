@@ -1,8 +1,7 @@
 import { Transform, Type } from 'class-transformer';
 import { DATABASE_URL_PATTERN } from '@tollgate/persistence';
+import { toBoolean } from '@tollgate/platform';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
-
-const toBoolean = ({ value }: { value: unknown }) => (typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value);
 
 /** Environment variables the auth-server accepts (README's configuration table is checked against this class). */
 export class AuthServerEnv {
@@ -68,7 +67,7 @@ export class AuthServerEnv {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
 
-  /** Trust X-Forwarded-For from a reverse proxy (true, a hop count, or addresses); off by default. */
+  /** Trust X-Forwarded-For from a reverse proxy: `true`, or a comma-separated list of proxy addresses/CIDRs; off by default. */
   @IsOptional()
   @IsString()
   TRUST_PROXY?: string;

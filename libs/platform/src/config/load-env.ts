@@ -38,3 +38,14 @@ export function envVariableNames(schema: ClassConstructor<object>): string[] {
   const metadata = getMetadataStorage().getTargetValidationMetadatas(schema, '', true, false);
   return [...new Set(metadata.map((m) => m.propertyName))].sort();
 }
+
+/** TRUST_PROXY: `true`/`false`, or a comma-separated list of proxy addresses/CIDRs (Fastify's `trustProxy`). */
+export function parseTrustProxy(value: string | undefined): boolean | string | undefined {
+  if (value === undefined) return undefined;
+  if (/^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+  return value;
+}
+
+/** Turns "true"/"1"/"yes"/"on" into true for boolean variables (use with class-transformer's @Transform). */
+export const toBoolean = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;

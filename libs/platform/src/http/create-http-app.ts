@@ -8,8 +8,8 @@ import { PinoLoggerService } from '../logging/logger.js';
 
 export interface HttpAppOptions extends ErrorRenderingOptions {
   logger: Logger;
-  /** Trust X-Forwarded-* from this many proxies / these addresses (Fastify `trustProxy`); off by default. */
-  trustProxy?: boolean | number | string;
+  /** Trust X-Forwarded-* from any proxy (`true`) or from these addresses/CIDRs (Fastify `trustProxy`); off by default. */
+  trustProxy?: boolean | string;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
 }
@@ -29,7 +29,7 @@ export async function createHttpApp(module: Type | DynamicModule, options: HttpA
     bodyLimit: options.bodyLimit ?? 100 * 1024,
     maxParamLength: 200,
     requestIdHeader: false,
-    genReqId: (req) => {
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },

@@ -1,0 +1,107 @@
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { Principal } from '../principal.js';
+import { invalidToken, unavailable, type VerificationError } from '../verification-error.js';
+
+export interface JwtAccessTokenVerifierOptions {
+  issuer: string;
+  /** This resource server's RFC 8707 indicator; tokens must carry it in `aud`. */
+  audience: string;
+  /** Where verification keys come from: a remote JWKS (`createRemoteJWKSet`) or a local set. */
+  keys: JWTVerifyGetKey;
+  algorithms?: string[];
+  clockToleranceSeconds?: number;
+  /** Longer tokens are refused before any parsing. */
+  maxTokenLength?: number;
+  now?: () => Date;
+}
+
+/** Claims of a Tollgate access token beyond the registered ones (RFC 9068 §2.2). */
+export interface AccessTokenClaims extends JWTPayload {
+  client_id: string;
+  scope?: string;
+  /** Set on tokens obtained by exchanging a PAT (RFC 8693): the PAT's record id. */
+  pat_id?: string;
+}
+
+const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+export const DEFAULT_ALGORITHMS = ['ES256', 'EdDSA'];
+
+/**
+ * Verifies RFC 9068 JWT access tokens locally: algorithm allow-list (never `none` nor HMAC),
+ * `typ: at+jwt`, issuer, audience, `exp`/`nbf`/`iat` with a small skew, and the claims Tollgate
+ * relies on. Embedded `jwk`, `jku` and `x5u` headers are ignored: keys come only from `keys`.
+ */
+export class JwtAccessTokenVerifier {
+  private readonly algorithms: string[];
+  private readonly maxTokenLength: number;
+
+  constructor(private readonly options: JwtAccessTokenVerifierOptions) {
+    this.algorithms = options.algorithms ?? DEFAULT_ALGORITHMS;
+    this.maxTokenLength = options.maxTokenLength ?? 8192;
+  }
+
+  get audience(): string {
+    return this.options.audience;
+  }
+
+  async verify(token: string): Promise<{ principal: Principal; claims: AccessTokenClaims }> {
+    if (token.length > this.maxTokenLength) throw invalidToken('The access token is too long', 'too_long');
+    if (!JWS_COMPACT.test(token)) throw invalidToken('The access token is not a signed JWT', 'malformed');
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.options.keys, {
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        algorithms: this.algorithms,
+        typ: 'at+jwt',
+        clockTolerance: this.options.clockToleranceSeconds ?? 5,
+        requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id'],
+        currentDate: this.options.now?.(),
+      }));
+    } catch (error) {
+      throw describeJoseError(error);
+    }
+    const claims = payload as AccessTokenClaims;
+    if (typeof claims.client_id !== 'string' || typeof claims.jti !== 'string' || typeof claims.sub !== 'string') {
+      throw invalidToken('The access token lacks required claims', 'missing_claims');
+    }
+    if (claims.scope !== undefined && typeof claims.scope !== 'string') throw invalidToken('The access token scope is malformed', 'malformed');
+    return { claims, principal: principalFromClaims(claims) };
+  }
+}
+
+export function principalFromClaims(claims: AccessTokenClaims): Principal {
+  const audience = Array.isArray(claims.aud) ? claims.aud : claims.aud ? [claims.aud] : [];
+  return {
+    credentialType: 'access_token',
+    credentialId: claims.jti!,
+    subject: claims.sub!,
+    clientId: claims.client_id,
+    userId: claims.pat_id ? claims.sub : undefined,
+    scopes: new Set(claims.scope ? claims.scope.split(' ').filter(Boolean) : []),
+    audience,
+    issuedAt: new Date(claims.iat! * 1000),
+    expiresAt: new Date(claims.exp! * 1000),
+  };
+}
+
+/** Maps jose's errors to RFC 6750 answers with a description that says what was wrong, without echoing input. */
+function describeJoseError(error: unknown): VerificationError {
+  if (error instanceof errors.JWTExpired) return invalidToken('The access token has expired', 'expired');
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    const claim = error.claim;
+    if (claim === 'aud') return invalidToken('The access token is not meant for this resource (aud)', 'wrong_audience');
+    if (claim === 'iss') return invalidToken('The access token was not issued by the expected issuer (iss)', 'wrong_issuer');
+    if (claim === 'typ') return invalidToken('The token is not an access token (typ must be at+jwt)', 'wrong_type');
+    if (claim === 'nbf' || claim === 'iat') return invalidToken('The access token is not valid yet', 'not_yet_valid');
+    return invalidToken(`The access token has an invalid or missing "${claim}" claim`, 'invalid_claim');
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return invalidToken('The access token is signed with an algorithm that is not allowed', 'alg_not_allowed');
+  if (error instanceof errors.JWKSNoMatchingKey) return invalidToken('The access token is signed with an unknown key', 'unknown_key');
+  if (error instanceof errors.JWSSignatureVerificationFailed) return invalidToken('The access token signature is invalid', 'bad_signature');
+  if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
+    return unavailable('The signing keys could not be fetched; try again shortly', 'keys_unavailable');
+  }
+  return invalidToken('The access token is malformed', 'malformed');
+}

@@ -1,0 +1,29 @@
+/** RFC 6750 §3.1 error codes a resource server answers with. */
+export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+
+/** A refusal code: an RFC 6750 error, or `temporarily_unavailable` when the credential could not be checked at all. */
+export type VerificationErrorCode = BearerErrorCode | 'temporarily_unavailable';
+
+const STATUS: Record<VerificationErrorCode, number> = { invalid_request: 400, invalid_token: 401, insufficient_scope: 403, temporarily_unavailable: 503 };
+
+/** Why a credential was refused; `description` is safe to send to the caller. */
+export class VerificationError extends Error {
+  override name = 'VerificationError';
+
+  constructor(
+    readonly code: VerificationErrorCode,
+    readonly description: string,
+    /** Machine-readable reason for audit and metrics (e.g. `expired`, `revoked`, `bad_signature`). */
+    readonly reason: string = code,
+  ) {
+    super(description);
+  }
+
+  get status(): number {
+    return STATUS[this.code];
+  }
+}
+
+export const invalidToken = (description: string, reason?: string) => new VerificationError('invalid_token', description, reason);
+
+export const unavailable = (description: string, reason = 'unavailable') => new VerificationError('temporarily_unavailable', description, reason);

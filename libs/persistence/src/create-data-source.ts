@@ -13,6 +13,8 @@ export interface DataSourceOptions {
   migrations: MixedList<Function | string>;
   /** Name of the table that records applied migrations (one per app sharing a database). */
   migrationsTableName: string;
+  /** Runs after the migrations, under the same lock: one-time setup that must not race (first keys, bootstrap rows). */
+  afterMigrations?: (dataSource: DataSource) => Promise<void>;
 }
 
 let postgresTimestampsInUtc = false;
@@ -49,7 +51,7 @@ export async function openDatabase(options: DataSourceOptions): Promise<DataSour
   const dataSource = new DataSource(typeormOptions(options));
   await dataSource.initialize();
   try {
-    await runMigrationsExclusively(dataSource, options.database);
+    await runMigrationsExclusively(dataSource, options.database, options.afterMigrations);
   } catch (error) {
     await dataSource.destroy();
     throw error;

@@ -10,14 +10,18 @@ const STALE_LOCK_MS = 120_000;
  * Runs pending migrations so that several instances starting together apply each one exactly once:
  * a session advisory lock on PostgreSQL, an exclusive lock file next to a SQLite database.
  */
-export async function runMigrationsExclusively(dataSource: DataSource, database: DatabaseConfig): Promise<void> {
-  if (database.type === 'postgres') return withAdvisoryLock(dataSource, () => migrate(dataSource));
-  if (database.file === ':memory:') return migrate(dataSource);
-  return withLockFile(`${database.file}.migrate.lock`, () => migrate(dataSource));
-}
-
-async function migrate(dataSource: DataSource): Promise<void> {
-  await dataSource.runMigrations({ transaction: 'each' });
+export async function runMigrationsExclusively(
+  dataSource: DataSource,
+  database: DatabaseConfig,
+  afterMigrations?: (dataSource: DataSource) => Promise<void>,
+): Promise<void> {
+  const work = async () => {
+    await dataSource.runMigrations({ transaction: 'each' });
+    await afterMigrations?.(dataSource);
+  };
+  if (database.type === 'postgres') return withAdvisoryLock(dataSource, work);
+  if (database.file === ':memory:') return work();
+  return withLockFile(`${database.file}.migrate.lock`, work);
 }
 
 async function withAdvisoryLock(dataSource: DataSource, work: () => Promise<void>): Promise<void> {

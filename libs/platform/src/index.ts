@@ -1,3 +1,4 @@
+export * from './clock.js';
 export * from './config/load-env.js';
 export * from './errors/oauth.error.js';
 export * from './errors/problem-details.filter.js';

@@ -44,5 +44,5 @@ export class AuditEventEntity {
   reason: string | null;
 
   @Column({ type: 'simple-json', nullable: true })
-  details: Record<string, unknown> | null;
+  details: object | null;
 }

@@ -8,7 +8,7 @@ export class AuthServerEnv {
   /** Public base URL of this server: the `iss` of every token and the base of every endpoint. */
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
-  @Matches(/^[^?#]*[^/?#]$/, { message: 'must not end with "/" nor carry a query or fragment' })
+  @Matches(/^https?:\/\/[^/?#]+$/, { message: 'must be an origin (scheme://host[:port]) without path, query or trailing "/"' })
   AUTH_ISSUER?: string;
 
   @IsOptional()

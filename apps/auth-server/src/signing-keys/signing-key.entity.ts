@@ -27,9 +27,15 @@ export class SigningKeyEntity {
   @TimestampColumn()
   createdAt: Date;
 
+  /** When it started signing. */
   @TimestampColumn({ nullable: true })
   activatedAt: Date | null;
 
+  /** When it stopped signing; it stays published while tokens it signed may still be valid. */
+  @TimestampColumn({ nullable: true })
+  deactivatedAt: Date | null;
+
+  /** When it left the JWKS. */
   @TimestampColumn({ nullable: true })
   retiredAt: Date | null;
 }

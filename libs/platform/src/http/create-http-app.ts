@@ -1,9 +1,10 @@
 import { type DynamicModule, type INestApplication, type Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { type ErrorRenderingOptions, ProblemDetailsFilter, renderError, sendError } from '../errors/problem-details.filter.js';
+import { type ErrorRenderingOptions, ProblemDetailsFilter } from '../errors/problem-details.filter.js';
 import { PinoLoggerService } from '../logging/logger.js';
 
 export interface HttpAppOptions extends ErrorRenderingOptions {
@@ -24,10 +25,10 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export async function createHttpApp(module: Type | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     loggerInstance: options.logger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: options.trustProxy ?? false,
     bodyLimit: options.bodyLimit ?? 100 * 1024,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
@@ -39,12 +40,9 @@ export async function createHttpApp(module: Type | DynamicModule, options: HttpA
     bufferLogs: false,
   });
 
+  // Errors Fastify raises before a handler (bad JSON, unsupported media type, body too large) reach
+  // the global filter too: Nest installs Fastify's error handler at init and routes it through filters.
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.setErrorHandler((error, request, reply) => {
-    const rendered = renderError(error, request.url, options);
-    if (rendered.status >= 500) request.log.error({ err: error }, 'unhandled error');
-    sendError(reply, rendered);
-  });
   fastify.addHook('onResponse', (request, reply, done) => {
     request.log.info({ req: request, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     done();

@@ -45,7 +45,7 @@ export class Foundation1764100000000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'signing_keys',
-        columns: [c.id('kid', 64), c.varchar('alg', 16), c.varchar('state', 16), c.json('publicJwk'), c.text('encryptedPrivateKey'), c.timestamp('createdAt'), c.timestamp('activatedAt', true), c.timestamp('retiredAt', true)],
+        columns: [c.id('kid', 64), c.varchar('alg', 16), c.varchar('state', 16), c.json('publicJwk'), c.text('encryptedPrivateKey'), c.timestamp('createdAt'), c.timestamp('activatedAt', true), c.timestamp('deactivatedAt', true), c.timestamp('retiredAt', true)],
       }),
     );
     await queryRunner.createTable(

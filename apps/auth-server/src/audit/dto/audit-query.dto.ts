@@ -1,0 +1,85 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDateString, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import type { AuditEventEntity } from '../audit-event.entity.js';
+
+export class AuditQueryDto {
+  @ApiPropertyOptional({ description: 'Exact action, or a prefix ending in `.*` (e.g. `token.*`)' })
+  @IsOptional()
+  @Matches(/^[a-z0-9-]+(\.[a-z0-9-]+)*(\.\*)?$/, { message: 'action must be a dotted action name, optionally ending in .*' })
+  @Length(1, 64)
+  action?: string;
+
+  @ApiPropertyOptional({ enum: ['success', 'failure', 'denied'] })
+  @IsOptional()
+  @IsIn(['success', 'failure', 'denied'])
+  outcome?: 'success' | 'failure' | 'denied';
+
+  @ApiPropertyOptional({ description: 'Actor id (client id or user id)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  actor?: string;
+
+  @ApiPropertyOptional({ description: 'Credential id (client id, secret id, token jti, PAT or API key id)' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  credential?: string;
+
+  @ApiPropertyOptional({ description: 'ISO 8601 time: events at or after' })
+  @IsOptional()
+  @IsDateString()
+  since?: string;
+
+  @ApiPropertyOptional({ description: 'ISO 8601 time: events before' })
+  @IsOptional()
+  @IsDateString()
+  until?: string;
+
+  @ApiPropertyOptional({ description: 'Page size, 1–200 (default 50)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'Cursor: return events older than this event id (from `nextCursor`)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  before?: number;
+}
+
+export class AuditEventDto {
+  @ApiProperty() id: number;
+  @ApiProperty() occurredAt: string;
+  @ApiProperty() action: string;
+  @ApiProperty({ enum: ['success', 'failure', 'denied'] }) outcome: string;
+  @ApiProperty() actor: { type: string; id: string | null };
+  @ApiPropertyOptional() credential: { type: string; id: string } | null;
+  @ApiPropertyOptional() address: string | null;
+  @ApiPropertyOptional() reason: string | null;
+  @ApiPropertyOptional() details: Record<string, unknown> | null;
+
+  static from(entity: AuditEventEntity): AuditEventDto {
+    return {
+      id: entity.id,
+      occurredAt: entity.occurredAt.toISOString(),
+      action: entity.action,
+      outcome: entity.outcome,
+      actor: { type: entity.actorType, id: entity.actorId },
+      credential: entity.credentialType && entity.credentialId ? { type: entity.credentialType, id: entity.credentialId } : null,
+      address: entity.address,
+      reason: entity.reason,
+      details: entity.details as Record<string, unknown> | null,
+    };
+  }
+}
+
+export class AuditPageDto {
+  @ApiProperty({ type: [AuditEventDto] }) items: AuditEventDto[];
+  @ApiPropertyOptional({ description: 'Pass as `before` to get the next (older) page; null on the last page' }) nextCursor: number | null;
+}

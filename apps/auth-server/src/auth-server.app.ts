@@ -1,0 +1,22 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createHttpApp, createLogger, type Logger, setupOpenApi } from '@tollgate/platform';
+import { AuthServerModule, type AuthServerOverrides } from './auth-server.module.js';
+import type { AuthServerConfig } from './config/auth-server.config.js';
+
+export interface CreateAuthServerOptions extends AuthServerOverrides {
+  logger?: Logger;
+}
+
+/** The auth-server as a Nest application, initialised but not listening. */
+export async function createAuthServer(config: AuthServerConfig, options: CreateAuthServerOptions = {}): Promise<NestFastifyApplication> {
+  const logger = options.logger ?? createLogger({ name: 'auth-server', level: config.logLevel });
+  const app = await createHttpApp(AuthServerModule.forRoot(config, options), { logger, trustProxy: config.trustProxy, oauthPathPrefix: '/oauth/' });
+  if (config.openApi) {
+    setupOpenApi(app, {
+      title: 'Tollgate auth-server',
+      description: 'OAuth 2.0 authorization server (client credentials, introspection, revocation, token exchange) and the management API for clients, API keys, personal access tokens and audit.',
+    });
+  }
+  await app.init();
+  return app;
+}

@@ -1,0 +1,87 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { openDatabase } from '@tollgate/persistence';
+import { CLOCK, type Clock, systemClock } from '@tollgate/platform';
+import { CredentialVerifier, invalidToken, JwtAccessTokenVerifier, VerifierModule } from '@tollgate/verifier';
+import { AuditModule } from './audit/audit.module.js';
+import { bootstrapAuthServer } from './bootstrap/bootstrap.js';
+import { ClientsModule } from './clients/clients.module.js';
+import { AUTH_SERVER_CONFIG, type AuthServerConfig } from './config/auth-server.config.js';
+import { AUTH_SERVER_ENTITIES, AUTH_SERVER_MIGRATIONS } from './database/auth-server.schema.js';
+import { HealthController } from './health/health.controller.js';
+import { AccessTokenStatusService } from './oauth/access-token-status.service.js';
+import { OAuthModule } from './oauth/oauth.module.js';
+import { ResourcesModule } from './resources/resources.module.js';
+import { KeyEncryption, resolveKeyEncryptionSecret } from './signing-keys/key-encryption.js';
+import { SigningKeysModule } from './signing-keys/signing-keys.module.js';
+import { SigningKeysService } from './signing-keys/signing-keys.service.js';
+
+export interface AuthServerOverrides {
+  clock?: Clock;
+}
+
+/** Configuration, clock and key encryption, available to every module. */
+@Global()
+@Module({})
+class CoreModule {
+  static forRoot(config: AuthServerConfig, clock: Clock, encryption: KeyEncryption): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: AUTH_SERVER_CONFIG, useValue: config },
+        { provide: CLOCK, useValue: clock },
+        { provide: KeyEncryption, useValue: encryption },
+      ],
+      exports: [AUTH_SERVER_CONFIG, CLOCK, KeyEncryption],
+    };
+  }
+}
+
+/** The management API verifies its callers like any resource server, plus an authoritative database check. */
+function managementApiVerifier(keys: SigningKeysService, status: AccessTokenStatusService, config: AuthServerConfig, clock: Clock): CredentialVerifier {
+  return new CredentialVerifier({
+    jwt: new JwtAccessTokenVerifier({ issuer: config.issuer, audience: config.managementApiIndicator, keys: keys.keySet, now: () => clock.now() }),
+    checkAccessToken: async (claims) => {
+      const reason = await status.revocationReason(claims);
+      if (reason) throw invalidToken('The access token has been revoked', reason);
+    },
+    now: () => clock.now().getTime(),
+  });
+}
+
+@Module({})
+export class AuthServerModule {
+  static forRoot(config: AuthServerConfig, overrides: AuthServerOverrides = {}): DynamicModule {
+    const clock = overrides.clock ?? systemClock;
+    const encryption = new KeyEncryption(resolveKeyEncryptionSecret(config.keyEncryptionSecret, config.dataDir));
+    return {
+      module: AuthServerModule,
+      imports: [
+        CoreModule.forRoot(config, clock, encryption),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ retryAttempts: 3, retryDelay: 1000 }),
+          dataSourceFactory: () =>
+            openDatabase({
+              database: config.database,
+              entities: AUTH_SERVER_ENTITIES,
+              migrations: AUTH_SERVER_MIGRATIONS,
+              migrationsTableName: 'auth_server_migrations',
+              afterMigrations: (dataSource) => bootstrapAuthServer(dataSource, config, encryption, clock.now()),
+            }),
+        }),
+        VerifierModule.forRoot({
+          imports: [SigningKeysModule, OAuthModule],
+          inject: [SigningKeysService, AccessTokenStatusService],
+          useFactory: (keys: SigningKeysService, status: AccessTokenStatusService) => managementApiVerifier(keys, status, config, clock),
+          guard: { realm: 'tollgate' },
+        }),
+        AuditModule,
+        ResourcesModule,
+        ClientsModule,
+        SigningKeysModule,
+        OAuthModule,
+      ],
+      controllers: [HealthController],
+    };
+  }
+}

@@ -1,0 +1,71 @@
+import { Logger } from '@nestjs/common';
+import { hashCredential } from '@tollgate/credentials';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { ClientGrantEntity } from '../clients/client-grant.entity.js';
+import { ClientSecretEntity } from '../clients/client-secret.entity.js';
+import { ClientEntity } from '../clients/client.entity.js';
+import type { AuthServerConfig } from '../config/auth-server.config.js';
+import { ResourceEntity } from '../resources/resource.entity.js';
+import type { KeyEncryption } from '../signing-keys/key-encryption.js';
+import { ensureSigningKeys } from '../signing-keys/signing-keys.service.js';
+import { MANAGEMENT_API_SCOPES, MANAGEMENT_SCOPES } from './management-api.js';
+
+const BOOTSTRAP_SECRET_PREFIX = 'bootstrap';
+const logger = new Logger('Bootstrap');
+
+/**
+ * One-time setup after migrations, under the migration lock so that instances starting together
+ * do it once: signing keys, the management API resource, and the operator's bootstrap admin client.
+ */
+export async function bootstrapAuthServer(dataSource: DataSource, config: AuthServerConfig, encryption: KeyEncryption, now: Date): Promise<void> {
+  await ensureSigningKeys(dataSource, encryption, config.signingAlg, now);
+  const managementApi = await ensureManagementApi(dataSource, config, now);
+  if (config.bootstrapAdmin) await ensureBootstrapAdmin(dataSource, config.bootstrapAdmin, managementApi, now);
+}
+
+async function ensureManagementApi(dataSource: DataSource, config: AuthServerConfig, now: Date): Promise<ResourceEntity> {
+  const resources = dataSource.getRepository(ResourceEntity);
+  const existing = await resources.findOneBy({ indicator: config.managementApiIndicator });
+  if (existing) {
+    const missing = MANAGEMENT_API_SCOPES.filter((scope) => !existing.scopes.includes(scope));
+    if (missing.length > 0) await resources.update({ id: existing.id }, { scopes: [...existing.scopes, ...missing], updatedAt: now });
+    return existing;
+  }
+  const resource: ResourceEntity = {
+    id: randomUUID(),
+    indicator: config.managementApiIndicator,
+    name: 'Tollgate management API',
+    scopes: MANAGEMENT_API_SCOPES,
+    accessTokenTtl: 900,
+    system: true,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await resources.insert(resource);
+  return resource;
+}
+
+/** Ensures BOOTSTRAP_ADMIN_CLIENT_ID exists with scope `admin` and accepts exactly the configured secret. */
+async function ensureBootstrapAdmin(dataSource: DataSource, admin: { clientId: string; clientSecret: string }, managementApi: ResourceEntity, now: Date): Promise<void> {
+  await dataSource.transaction(async (manager) => {
+    const client = await manager.findOneBy(ClientEntity, { id: admin.clientId });
+    if (!client) {
+      await manager.insert(ClientEntity, { id: admin.clientId, name: 'Bootstrap admin', kind: 'service', tokenEndpointAuthMethod: 'client_secret_basic', jwks: null, disabled: false, tokensValidAfter: null, createdAt: now, updatedAt: now });
+    } else if (client.disabled) {
+      logger.warn(`The bootstrap admin client ${admin.clientId} is disabled; enable it through the management API to use it`);
+    }
+    const grant = await manager.findOneBy(ClientGrantEntity, { clientId: admin.clientId, resourceId: managementApi.id });
+    if (!grant) await manager.insert(ClientGrantEntity, { id: randomUUID(), clientId: admin.clientId, resourceId: managementApi.id, scopes: [MANAGEMENT_SCOPES.admin] });
+    else if (!grant.scopes.includes(MANAGEMENT_SCOPES.admin)) await manager.update(ClientGrantEntity, { id: grant.id }, { scopes: [...grant.scopes, MANAGEMENT_SCOPES.admin] });
+
+    const secretHash = hashCredential(admin.clientSecret);
+    const secret = await manager.findOneBy(ClientSecretEntity, { secretHash });
+    if (secret && secret.clientId !== admin.clientId) throw new Error('BOOTSTRAP_ADMIN_CLIENT_SECRET is already the secret of another client; choose another');
+    if (!secret) {
+      // The configured secret replaces the previous bootstrap secret (rotation by redeploying).
+      await manager.delete(ClientSecretEntity, { clientId: admin.clientId, displayPrefix: BOOTSTRAP_SECRET_PREFIX });
+      await manager.insert(ClientSecretEntity, { id: randomUUID(), clientId: admin.clientId, secretHash, displayPrefix: BOOTSTRAP_SECRET_PREFIX, expiresAt: null, createdAt: now, lastUsedAt: null });
+    }
+  });
+}

@@ -1,0 +1,75 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BEARER_SCHEME } from '@tollgate/platform';
+import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
+import { actorOf } from '../common/actor.js';
+import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
+import { ClientIdPipe, UuidPipe } from '../common/id.pipes.js';
+import { ClientsService } from './clients.service.js';
+import { ClientDto, CreateClientDto, CreatedClientDto, CreatedSecretDto, RotateSecretDto, UpdateClientDto } from './dto/client.dto.js';
+
+@ApiTags('clients')
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiManagementErrors()
+@RequireScopes('admin')
+@Controller('api/clients')
+export class ClientsController {
+  constructor(private readonly clients: ClientsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List M2M clients and devices' })
+  @ApiOkResponse({ type: [ClientDto] })
+  list(): Promise<ClientDto[]> {
+    return this.clients.list();
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Register a client; its secret is in this response only' })
+  @ApiCreatedResponse({ type: CreatedClientDto })
+  create(@Body() body: CreateClientDto, @CurrentPrincipal() principal: Principal): Promise<CreatedClientDto> {
+    return this.clients.create(body, actorOf(principal));
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: ClientDto })
+  get(@Param('id', ClientIdPipe) id: string): Promise<ClientDto> {
+    return this.clients.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Rename, disable/enable, replace grants or keys' })
+  @ApiOkResponse({ type: ClientDto })
+  update(@Param('id', ClientIdPipe) id: string, @Body() body: UpdateClientDto, @CurrentPrincipal() principal: Principal): Promise<ClientDto> {
+    return this.clients.update(id, body, actorOf(principal));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  async remove(@Param('id', ClientIdPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.clients.remove(id, actorOf(principal));
+  }
+
+  @Post(':id/secrets')
+  @ApiOperation({ summary: 'Rotate: add a secret, optionally expiring the others after an overlap' })
+  @ApiCreatedResponse({ type: CreatedSecretDto })
+  rotateSecret(@Param('id', ClientIdPipe) id: string, @Body() body: RotateSecretDto, @CurrentPrincipal() principal: Principal): Promise<CreatedSecretDto> {
+    return this.clients.rotateSecret(id, body, actorOf(principal));
+  }
+
+  @Delete(':id/secrets/:secretId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke one secret at once' })
+  @ApiNoContentResponse()
+  async revokeSecret(@Param('id', ClientIdPipe) id: string, @Param('secretId', UuidPipe) secretId: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.clients.revokeSecret(id, secretId, actorOf(principal));
+  }
+
+  @Post(':id/revoke-tokens')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Refuse every token issued to this client until now' })
+  @ApiOkResponse({ type: ClientDto })
+  revokeTokens(@Param('id', ClientIdPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<ClientDto> {
+    return this.clients.revokeAllTokens(id, actorOf(principal));
+  }
+}

@@ -1,0 +1,189 @@
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { generateCredential, hashCredential, parseCredential, randomBase62 } from '@tollgate/credentials';
+import { CLOCK, type Clock } from '@tollgate/platform';
+import { randomUUID } from 'node:crypto';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import { AuditService, type AuditActor } from '../audit/audit.service.js';
+import { ResourceEntity } from '../resources/resource.entity.js';
+import { ClientGrantEntity } from './client-grant.entity.js';
+import { validateClientJwks } from './client-jwks.js';
+import { ClientSecretEntity } from './client-secret.entity.js';
+import { ClientEntity } from './client.entity.js';
+import type { ClientDto, ClientSecretDto, CreateClientDto, CreatedClientDto, CreatedSecretDto, GrantDto, RotateSecretDto, UpdateClientDto } from './dto/client.dto.js';
+
+const DAY_MS = 86_400_000;
+
+function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'client';
+}
+
+/** Creates a client secret row; the secret itself is returned to the caller once and never stored. */
+export function newClientSecret(clientId: string, now: Date, expiresAt: Date | null): { secret: string; row: ClientSecretEntity } {
+  const secret = generateCredential('client_secret');
+  return { secret, row: { id: randomUUID(), clientId, secretHash: hashCredential(secret), displayPrefix: parseCredential(secret)!.displayPrefix, expiresAt, createdAt: now, lastUsedAt: null } };
+}
+
+@Injectable()
+export class ClientsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async list(): Promise<ClientDto[]> {
+    const clients = await this.dataSource.getRepository(ClientEntity).find({ order: { createdAt: 'ASC' } });
+    return this.describe(clients);
+  }
+
+  async get(id: string): Promise<ClientDto> {
+    const [client] = await this.describe([await this.find(id)]);
+    return client;
+  }
+
+  async create(input: CreateClientDto, actor: AuditActor): Promise<CreatedClientDto> {
+    const now = this.clock.now();
+    const method = input.tokenEndpointAuthMethod ?? 'client_secret_basic';
+    if (method === 'private_key_jwt' && !input.jwks) throw new BadRequestException('jwks is required for private_key_jwt clients');
+    if (method !== 'private_key_jwt' && input.jwks) throw new BadRequestException('jwks is only used by private_key_jwt clients');
+    const jwks = input.jwks ? await validateClientJwks(input.jwks) : null;
+    const id = input.id ?? `${slug(input.name)}-${randomBase62(6)}`;
+    const client: ClientEntity = { id, name: input.name, kind: input.kind ?? 'service', tokenEndpointAuthMethod: method, jwks, disabled: false, tokensValidAfter: null, createdAt: now, updatedAt: now };
+    let secret: string | undefined;
+    await this.dataSource.transaction(async (manager) => {
+      if (await manager.existsBy(ClientEntity, { id })) throw new ConflictException(`A client with id ${id} already exists`);
+      const grants = await this.resolveGrants(manager, id, input.grants);
+      await manager.insert(ClientEntity, client);
+      if (grants.length > 0) await manager.insert(ClientGrantEntity, grants);
+      if (method !== 'private_key_jwt') {
+        const created = newClientSecret(id, now, input.secretExpiresInDays ? new Date(now.getTime() + input.secretExpiresInDays * DAY_MS) : null);
+        secret = created.secret;
+        await manager.insert(ClientSecretEntity, created.row);
+      }
+    });
+    await this.audit.record({ action: 'client.created', outcome: 'success', actor, credential: { type: 'client', id }, details: { kind: client.kind, method, grants: input.grants } });
+    return { ...(await this.get(id)), ...(secret ? { clientSecret: secret } : {}) };
+  }
+
+  async update(id: string, input: UpdateClientDto, actor: AuditActor): Promise<ClientDto> {
+    const client = await this.find(id);
+    const jwks = input.jwks ? await validateClientJwks(input.jwks) : undefined;
+    if (jwks && client.tokenEndpointAuthMethod !== 'private_key_jwt') throw new BadRequestException('jwks is only used by private_key_jwt clients');
+    await this.dataSource.transaction(async (manager) => {
+      if (input.grants) {
+        const grants = await this.resolveGrants(manager, id, input.grants);
+        await manager.delete(ClientGrantEntity, { clientId: id });
+        if (grants.length > 0) await manager.insert(ClientGrantEntity, grants);
+      }
+      await manager.update(ClientEntity, { id }, {
+        ...(input.name !== undefined && { name: input.name }),
+        ...(input.disabled !== undefined && { disabled: input.disabled }),
+        ...(jwks && { jwks }),
+        updatedAt: this.clock.now(),
+      });
+    });
+    const action = input.disabled === true ? 'client.disabled' : input.disabled === false ? 'client.enabled' : 'client.updated';
+    await this.audit.record({ action, outcome: 'success', actor, credential: { type: 'client', id }, details: { changes: Object.keys(input) } });
+    return this.get(id);
+  }
+
+  async remove(id: string, actor: AuditActor): Promise<void> {
+    await this.find(id);
+    await this.dataSource.getRepository(ClientEntity).delete({ id });
+    await this.audit.record({ action: 'client.deleted', outcome: 'success', actor, credential: { type: 'client', id } });
+  }
+
+  /** Adds a secret; optionally makes the others expire after an overlap (0 = at once). */
+  async rotateSecret(id: string, input: RotateSecretDto, actor: AuditActor): Promise<CreatedSecretDto> {
+    const client = await this.find(id);
+    if (client.tokenEndpointAuthMethod === 'private_key_jwt') throw new BadRequestException('private_key_jwt clients authenticate with keys, not secrets; update jwks instead');
+    const now = this.clock.now();
+    const created = newClientSecret(id, now, input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * DAY_MS) : null);
+    const cutoff = input.expireCurrentInMinutes === undefined ? undefined : new Date(now.getTime() + input.expireCurrentInMinutes * 60_000);
+    await this.dataSource.transaction(async (manager) => {
+      if (cutoff) {
+        const others = await manager.findBy(ClientSecretEntity, { clientId: id });
+        for (const other of others.filter((s) => !s.expiresAt || s.expiresAt > cutoff)) {
+          await manager.update(ClientSecretEntity, { id: other.id }, { expiresAt: cutoff });
+        }
+      }
+      await manager.insert(ClientSecretEntity, created.row);
+    });
+    await this.audit.record({
+      action: 'client.secret.rotated',
+      outcome: 'success',
+      actor,
+      credential: { type: 'client_secret', id: created.row.id },
+      details: { clientId: id, previousSecretsExpireAt: cutoff?.toISOString() ?? null },
+    });
+    return { ...this.describeSecret(created.row, now), clientSecret: created.secret };
+  }
+
+  async revokeSecret(id: string, secretId: string, actor: AuditActor): Promise<void> {
+    const deleted = await this.dataSource.getRepository(ClientSecretEntity).delete({ id: secretId, clientId: id });
+    if (!deleted.affected) throw new NotFoundException(`Secret ${secretId} of client ${id} not found`);
+    await this.audit.record({ action: 'client.secret.revoked', outcome: 'success', actor, credential: { type: 'client_secret', id: secretId }, details: { clientId: id } });
+  }
+
+  /** Refuses every token the client was issued until now; new tokens can still be obtained. */
+  async revokeAllTokens(id: string, actor: AuditActor): Promise<ClientDto> {
+    await this.find(id);
+    const now = this.clock.now();
+    await this.dataSource.getRepository(ClientEntity).update({ id }, { tokensValidAfter: now, updatedAt: now });
+    await this.audit.record({ action: 'client.tokens.revoked', outcome: 'success', actor, credential: { type: 'client', id }, details: { issuedBefore: now.toISOString() } });
+    return this.get(id);
+  }
+
+  private async find(id: string): Promise<ClientEntity> {
+    const client = await this.dataSource.getRepository(ClientEntity).findOneBy({ id });
+    if (!client) throw new NotFoundException(`Client ${id} not found`);
+    return client;
+  }
+
+  private async resolveGrants(manager: EntityManager, clientId: string, grants: GrantDto[]): Promise<ClientGrantEntity[]> {
+    const indicators = grants.map((g) => g.resource);
+    if (new Set(indicators).size !== indicators.length) throw new BadRequestException('Each resource may appear only once in grants');
+    const resources = indicators.length ? await manager.findBy(ResourceEntity, { indicator: In(indicators) }) : [];
+    return grants.map((grant) => {
+      const resource = resources.find((r) => r.indicator === grant.resource);
+      if (!resource) throw new BadRequestException(`Unknown resource ${grant.resource}`);
+      const unknown = grant.scopes.filter((scope) => !resource.scopes.includes(scope));
+      if (unknown.length) throw new BadRequestException(`Resource ${grant.resource} has no scope ${unknown.join(', ')}`);
+      return { id: randomUUID(), clientId, resourceId: resource.id, scopes: [...new Set(grant.scopes)] };
+    });
+  }
+
+  private async describe(clients: ClientEntity[]): Promise<ClientDto[]> {
+    if (clients.length === 0) return [];
+    const ids = clients.map((c) => c.id);
+    const [grants, secrets] = await Promise.all([
+      this.dataSource.getRepository(ClientGrantEntity).find({ where: { clientId: In(ids) }, relations: { resource: true } }),
+      this.dataSource.getRepository(ClientSecretEntity).find({ where: { clientId: In(ids) }, order: { createdAt: 'ASC' } }),
+    ]);
+    const now = this.clock.now();
+    return clients.map((client) => ({
+      id: client.id,
+      name: client.name,
+      kind: client.kind,
+      tokenEndpointAuthMethod: client.tokenEndpointAuthMethod,
+      disabled: client.disabled,
+      grants: grants.filter((g) => g.clientId === client.id).map((g) => ({ resource: g.resource!.indicator, scopes: g.scopes })),
+      secrets: secrets.filter((s) => s.clientId === client.id).map((s) => this.describeSecret(s, now)),
+      tokensValidAfter: client.tokensValidAfter?.toISOString() ?? null,
+      jwks: client.jwks,
+      createdAt: client.createdAt.toISOString(),
+      updatedAt: client.updatedAt.toISOString(),
+    }));
+  }
+
+  private describeSecret(secret: ClientSecretEntity, now: Date): ClientSecretDto {
+    return {
+      id: secret.id,
+      displayPrefix: secret.displayPrefix,
+      createdAt: secret.createdAt.toISOString(),
+      expiresAt: secret.expiresAt?.toISOString() ?? null,
+      active: !secret.expiresAt || secret.expiresAt > now,
+    };
+  }
+}

@@ -1,0 +1,28 @@
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Public } from '@tollgate/verifier';
+import { DataSource } from 'typeorm';
+import { SigningKeysService } from '../signing-keys/signing-keys.service.js';
+
+@ApiTags('health')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly keys: SigningKeysService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Liveness and readiness' })
+  @ApiOkResponse({ description: '{ status: "ok", database: "ok", signingKey: <kid> }' })
+  async health(): Promise<{ status: string; database: string; signingKey: string }> {
+    try {
+      await this.dataSource.query('SELECT 1');
+    } catch {
+      throw new ServiceUnavailableException('The database is unreachable');
+    }
+    return { status: 'ok', database: 'ok', signingKey: this.keys.signingKey().kid };
+  }
+}

@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { CLOCK, type Clock } from '@tollgate/platform';
+import { type AccessTokenClaims, DEFAULT_ALGORITHMS } from '@tollgate/verifier';
+import { jwtVerify } from 'jose';
+import { DataSource } from 'typeorm';
+import { ClientEntity } from '../clients/client.entity.js';
+import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
+import { SigningKeysService } from '../signing-keys/signing-keys.service.js';
+import { RevokedTokenEntity } from './revoked-token.entity.js';
+
+/**
+ * The authoritative state of a JWT access token this server issued: signature, expiry, and what
+ * only the database knows (revoked `jti`, client disabled or deleted, "all tokens before T").
+ */
+@Injectable()
+export class AccessTokenStatusService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly keys: SigningKeysService,
+    @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** The claims of a token we issued with a valid signature, whether or not it expired; null otherwise. */
+  async decodeOwnToken(token: string, options: { allowExpired?: boolean } = {}): Promise<AccessTokenClaims | null> {
+    if (token.length > 8192) return null;
+    try {
+      const { payload } = await jwtVerify(token, this.keys.keySet, {
+        issuer: this.config.issuer,
+        algorithms: DEFAULT_ALGORITHMS,
+        typ: 'at+jwt',
+        requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id'],
+        currentDate: options.allowExpired ? new Date(0) : this.clock.now(),
+        clockTolerance: 5,
+      });
+      return payload as AccessTokenClaims;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Why a validly signed, unexpired token must nevertheless be refused; null if it is active. */
+  async revocationReason(claims: AccessTokenClaims): Promise<string | null> {
+    const [revoked, client] = await Promise.all([
+      this.dataSource.getRepository(RevokedTokenEntity).existsBy({ jti: claims.jti! }),
+      this.dataSource.getRepository(ClientEntity).findOne({ where: { id: claims.client_id }, select: { id: true, disabled: true, tokensValidAfter: true } }),
+    ]);
+    if (revoked) return 'revoked';
+    if (!client) return 'client deleted';
+    if (client.disabled) return 'client disabled';
+    if (client.tokensValidAfter && claims.iat! * 1000 < client.tokensValidAfter.getTime()) return 'client tokens revoked';
+    return null;
+  }
+}

@@ -1,0 +1,138 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { hashCredential, hasCredentialPrefix, parseCredential } from '@tollgate/credentials';
+import { CLOCK, type Clock, OAuthError } from '@tollgate/platform';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { ClientGrantEntity } from '../clients/client-grant.entity.js';
+import { ClientSecretEntity } from '../clients/client-secret.entity.js';
+import { ClientEntity, type TokenEndpointAuthMethod } from '../clients/client.entity.js';
+import type { ResourceEntity } from '../resources/resource.entity.js';
+import { AuthFailureThrottle } from './auth-failure-throttle.js';
+import type { FormParameters } from './form-parameters.js';
+import { ClientAssertionVerifier, JWT_BEARER_ASSERTION_TYPE } from './client-assertion.verifier.js';
+
+export interface ClientGrant {
+  resource: ResourceEntity;
+  scopes: string[];
+}
+
+export interface AuthenticatedClient {
+  client: ClientEntity;
+  grants: ClientGrant[];
+  method: TokenEndpointAuthMethod;
+}
+
+interface PresentedCredentials {
+  method: TokenEndpointAuthMethod;
+  clientId: string;
+  secret?: string;
+  assertion?: string;
+}
+
+const MAX_CLIENT_ID_LENGTH = 128;
+const MAX_SECRET_LENGTH = 512;
+
+/** Decodes one half of a Basic header: form-urlencoded before base64 (RFC 6749 §2.3.1, Appendix B). */
+function decodeFormComponent(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    throw new OAuthError('invalid_request', 'The Basic authorization header is not correctly encoded');
+  }
+}
+
+function parseBasic(header: string): { clientId: string; secret: string } {
+  const encoded = header.slice('basic '.length).trim();
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw new OAuthError('invalid_request', 'The Basic authorization header is malformed');
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 1) throw new OAuthError('invalid_request', 'The Basic authorization header must carry client_id:client_secret');
+  return { clientId: decodeFormComponent(decoded.slice(0, colon)), secret: decodeFormComponent(decoded.slice(colon + 1)) };
+}
+
+/** Which single client authentication method the request uses (RFC 6749 §2.3: exactly one). */
+function presentedCredentials(authorization: string | undefined, params: FormParameters): PresentedCredentials {
+  const basic = authorization && /^basic /i.test(authorization) ? parseBasic(authorization) : undefined;
+  const methods = [basic !== undefined, params.client_secret !== undefined, params.client_assertion !== undefined || params.client_assertion_type !== undefined].filter(Boolean).length;
+  if (methods > 1) throw new OAuthError('invalid_request', 'Use exactly one client authentication method');
+  if (basic) {
+    if (params.client_id !== undefined && params.client_id !== basic.clientId) throw new OAuthError('invalid_request', 'client_id does not match the Basic authorization header');
+    return { method: 'client_secret_basic', clientId: basic.clientId, secret: basic.secret };
+  }
+  if (params.client_secret !== undefined) {
+    if (!params.client_id) throw new OAuthError('invalid_request', 'client_id is required with client_secret');
+    return { method: 'client_secret_post', clientId: params.client_id, secret: params.client_secret };
+  }
+  if (params.client_assertion !== undefined || params.client_assertion_type !== undefined) {
+    if (params.client_assertion_type !== JWT_BEARER_ASSERTION_TYPE) throw new OAuthError('invalid_request', `client_assertion_type must be ${JWT_BEARER_ASSERTION_TYPE}`);
+    if (!params.client_assertion) throw new OAuthError('invalid_request', 'client_assertion is required');
+    const clientId = params.client_id ?? ClientAssertionVerifier.unverifiedIssuer(params.client_assertion);
+    if (!clientId) throw new OAuthError('invalid_request', 'client_id is required (or an assertion whose iss names the client)');
+    return { method: 'private_key_jwt', clientId, assertion: params.client_assertion };
+  }
+  throw new OAuthError('invalid_client', 'Client authentication is required', 401, { 'WWW-Authenticate': 'Basic realm="tollgate"' });
+}
+
+/**
+ * Authenticates the client at the token, introspection and revocation endpoints:
+ * client_secret_basic, client_secret_post and private_key_jwt (RFC 7523). Repeated failures are
+ * throttled per client id and per address before any secret is hashed or assertion verified.
+ */
+@Injectable()
+export class ClientAuthenticationService {
+  private readonly throttle: AuthFailureThrottle;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly assertions: ClientAssertionVerifier,
+    private readonly audit: AuditService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.throttle = new AuthFailureThrottle({ perKey: { client: 10, address: 50 }, windowMs: 60_000 }, () => this.clock.now().getTime());
+  }
+
+  async authenticate(authorization: string | undefined, params: FormParameters, address: string): Promise<AuthenticatedClient> {
+    const presented = presentedCredentials(authorization, params);
+    const keys = [`client:${presented.clientId}`, `address:${address}`];
+    const decision = this.throttle.check(keys);
+    if (decision.blocked) {
+      throw new OAuthError('temporarily_unavailable', `Too many failed client authentications; retry in ${decision.retryAfterSeconds} s`, 429, { 'Retry-After': String(decision.retryAfterSeconds) });
+    }
+    const failure = await this.verify(presented);
+    if (typeof failure === 'string') {
+      this.throttle.recordFailure(keys);
+      this.audit.recordInBackground({ action: 'client.auth.failed', outcome: 'failure', actor: { type: 'anonymous' }, credential: { type: 'client', id: presented.clientId.slice(0, 128) }, address, reason: failure, details: { method: presented.method } });
+      const headers: Record<string, string> = presented.method === 'client_secret_basic' ? { 'WWW-Authenticate': 'Basic realm="tollgate"' } : {};
+      throw new OAuthError('invalid_client', 'Client authentication failed', 401, headers);
+    }
+    return failure;
+  }
+
+  /** Returns the authenticated client, or the reason authentication failed (for the audit log only). */
+  private async verify(presented: PresentedCredentials): Promise<AuthenticatedClient | string> {
+    if (presented.clientId.length > MAX_CLIENT_ID_LENGTH) return 'client_id too long';
+    if (presented.secret !== undefined) {
+      if (presented.secret.length > MAX_SECRET_LENGTH) return 'secret too long';
+      if (hasCredentialPrefix(presented.secret) && !parseCredential(presented.secret)) return 'secret checksum failed';
+    }
+    const client = await this.dataSource.getRepository(ClientEntity).findOneBy({ id: presented.clientId });
+    if (!client) return 'unknown client';
+    if (client.disabled) return 'client disabled';
+    if (client.tokenEndpointAuthMethod !== presented.method) return `client uses ${client.tokenEndpointAuthMethod}, not ${presented.method}`;
+    if (presented.secret !== undefined) {
+      const secret = await this.dataSource.getRepository(ClientSecretEntity).findOneBy({ secretHash: hashCredential(presented.secret) });
+      if (!secret || secret.clientId !== client.id) return 'wrong secret';
+      if (secret.expiresAt && secret.expiresAt <= this.clock.now()) return 'secret expired';
+    } else {
+      const problem = await this.assertions.verify(presented.assertion!, client);
+      if (problem) return problem;
+    }
+    return { client, grants: await this.grantsOf(client.id), method: presented.method };
+  }
+
+  private async grantsOf(clientId: string): Promise<ClientGrant[]> {
+    const grants = await this.dataSource.getRepository(ClientGrantEntity).find({ where: { clientId }, relations: { resource: true } });
+    return grants.map((grant) => ({ resource: grant.resource!, scopes: grant.scopes }));
+  }
+}

@@ -1,0 +1,61 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public } from '@tollgate/verifier';
+import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
+import { SigningKeysService } from '../signing-keys/signing-keys.service.js';
+
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+const ASSERTION_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
+
+/** RFC 8414 authorization server metadata, and the JWKS it points to. */
+export function authorizationServerMetadata(issuer: string, signingAlgs: string[]) {
+  return {
+    issuer,
+    token_endpoint: `${issuer}/oauth/token`,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    introspection_endpoint: `${issuer}/oauth/introspect`,
+    revocation_endpoint: `${issuer}/oauth/revoke`,
+    // No authorization endpoint: only grants without a user agent are offered.
+    response_types_supported: [],
+    grant_types_supported: ['client_credentials'],
+    token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    access_token_signing_alg_values_supported: signingAlgs,
+    service_documentation: `${issuer}/docs`,
+  };
+}
+
+@ApiTags('oauth')
+@Public()
+@Controller()
+export class MetadataController {
+  private readonly metadata: ReturnType<typeof authorizationServerMetadata>;
+
+  constructor(
+    @Inject(AUTH_SERVER_CONFIG) config: AuthServerConfig,
+    private readonly keys: SigningKeysService,
+  ) {
+    this.metadata = authorizationServerMetadata(config.issuer, ['ES256', 'EdDSA']);
+  }
+
+  @Get('.well-known/oauth-authorization-server')
+  @Header('Cache-Control', 'public, max-age=300')
+  @ApiOperation({ summary: 'Authorization server metadata (RFC 8414)' })
+  @ApiOkResponse({ description: 'Metadata document' })
+  discovery() {
+    return this.metadata;
+  }
+
+  @Get('.well-known/jwks.json')
+  @Header('Cache-Control', 'public, max-age=300')
+  @Header('Content-Type', 'application/jwk-set+json')
+  @ApiOperation({ summary: 'Public signing keys (JWKS): next, current and previous keys' })
+  @ApiOkResponse({ description: 'JWK set, public members only' })
+  jwks() {
+    return this.keys.jwks();
+  }
+}

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module.js';
+import { SigningKeysModule } from '../signing-keys/signing-keys.module.js';
+import { AccessTokenStatusService } from './access-token-status.service.js';
+import { AccessTokenIssuer } from './access-token.issuer.js';
+import { ClientAssertionVerifier } from './client-assertion.verifier.js';
+import { ClientAuthenticationService } from './client-authentication.service.js';
+import { ClientCredentialsGrant } from './client-credentials.grant.js';
+import { MetadataController } from './metadata.controller.js';
+import { RevokedTokenEntity } from './revoked-token.entity.js';
+import { TokenIntrospectionController } from './token-introspection.controller.js';
+import { TokenIntrospectionService } from './token-introspection.service.js';
+import { TokenRevocationController } from './token-revocation.controller.js';
+import { TokenRevocationService } from './token-revocation.service.js';
+import { TokenController } from './token.controller.js';
+import { UsedClientAssertionEntity } from './used-client-assertion.entity.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([RevokedTokenEntity, UsedClientAssertionEntity]), AuditModule, SigningKeysModule],
+  controllers: [TokenController, TokenIntrospectionController, TokenRevocationController, MetadataController],
+  providers: [AccessTokenIssuer, AccessTokenStatusService, ClientAssertionVerifier, ClientAuthenticationService, ClientCredentialsGrant, TokenIntrospectionService, TokenRevocationService],
+  exports: [AccessTokenIssuer, AccessTokenStatusService, ClientAuthenticationService],
+})
+export class OAuthModule {}

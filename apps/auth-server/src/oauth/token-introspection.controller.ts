@@ -1,0 +1,33 @@
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { OAuthError } from '@tollgate/platform';
+import { Public } from '@tollgate/verifier';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ClientAuthenticationService } from './client-authentication.service.js';
+import { formParameters } from './form-parameters.js';
+import { type IntrospectionResponse, TokenIntrospectionService } from './token-introspection.service.js';
+
+@ApiTags('oauth')
+@Public()
+@Controller('oauth')
+export class TokenIntrospectionController {
+  constructor(
+    private readonly clientAuthentication: ClientAuthenticationService,
+    private readonly introspection: TokenIntrospectionService,
+  ) {}
+
+  @Post('introspect')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Token introspection (RFC 7662); the caller authenticates as a client' })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({ schema: { type: 'object', required: ['token'], properties: { token: { type: 'string' }, token_type_hint: { type: 'string' }, resource: { type: 'string', description: 'The resource asking (scopes are computed for it)' } } } })
+  @ApiOkResponse({ description: '{"active": false} or the token’s claims' })
+  @ApiUnauthorizedResponse({ description: 'invalid_client' })
+  async introspect(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<IntrospectionResponse> {
+    void reply.headers({ 'Cache-Control': 'no-store' });
+    const params = formParameters(request);
+    const caller = await this.clientAuthentication.authenticate(request.headers.authorization, params, request.ip);
+    if (!params.token) throw new OAuthError('invalid_request', 'token is required');
+    return this.introspection.introspect(params.token, caller, params.resource);
+  }
+}

@@ -1,0 +1,50 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { hasCredentialPrefix } from '@tollgate/credentials';
+import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
+import { AccessTokenStatusService } from './access-token-status.service.js';
+import type { AuthenticatedClient } from './client-authentication.service.js';
+
+/** RFC 7662 §2.2 response. An inactive token is exactly `{ "active": false }`. */
+export type IntrospectionResponse = { active: false } | ({ active: true } & Record<string, unknown>);
+
+export const INACTIVE: IntrospectionResponse = Object.freeze({ active: false });
+
+/** Scope a resource server needs on the management API to introspect tokens it did not obtain itself. */
+export const INTROSPECT_SCOPE = 'tokens:introspect';
+
+/**
+ * Introspects tokens for authenticated clients. A client may introspect the tokens issued to
+ * itself; resource servers (granted `tokens:introspect` on the management API) may introspect any.
+ */
+@Injectable()
+export class TokenIntrospectionService {
+  constructor(
+    private readonly accessTokens: AccessTokenStatusService,
+    @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
+  ) {}
+
+  async introspect(token: string, caller: AuthenticatedClient, _resource?: string): Promise<IntrospectionResponse> {
+    if (hasCredentialPrefix(token)) return INACTIVE;
+    const claims = await this.accessTokens.decodeOwnToken(token);
+    if (!claims) return INACTIVE;
+    if (claims.client_id !== caller.client.id && !this.mayIntrospectAny(caller)) return INACTIVE;
+    if (await this.accessTokens.revocationReason(claims)) return INACTIVE;
+    return {
+      active: true,
+      token_type: 'Bearer',
+      scope: claims.scope ?? '',
+      client_id: claims.client_id,
+      sub: claims.sub,
+      aud: claims.aud,
+      iss: claims.iss,
+      exp: claims.exp,
+      iat: claims.iat,
+      jti: claims.jti,
+      ...(claims.pat_id ? { pat_id: claims.pat_id } : {}),
+    };
+  }
+
+  private mayIntrospectAny(caller: AuthenticatedClient): boolean {
+    return caller.grants.some((g) => g.resource.indicator === this.config.managementApiIndicator && g.scopes.includes(INTROSPECT_SCOPE));
+  }
+}

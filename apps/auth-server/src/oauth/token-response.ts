@@ -1,0 +1,9 @@
+/** RFC 6749 §5.1 successful token response (no refresh token: client credentials never gets one). */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+  /** RFC 8693 §2.2.1, token exchange only. */
+  issued_token_type?: string;
+}

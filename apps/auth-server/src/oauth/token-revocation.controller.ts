@@ -1,0 +1,33 @@
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { OAuthError } from '@tollgate/platform';
+import { Public } from '@tollgate/verifier';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ClientAuthenticationService } from './client-authentication.service.js';
+import { formParameters } from './form-parameters.js';
+import { TokenRevocationService } from './token-revocation.service.js';
+
+@ApiTags('oauth')
+@Public()
+@Controller('oauth')
+export class TokenRevocationController {
+  constructor(
+    private readonly clientAuthentication: ClientAuthenticationService,
+    private readonly revocation: TokenRevocationService,
+  ) {}
+
+  @Post('revoke')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Token revocation (RFC 7009): a client revokes its own tokens; unknown tokens answer 200' })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({ schema: { type: 'object', required: ['token'], properties: { token: { type: 'string' }, token_type_hint: { type: 'string' } } } })
+  @ApiOkResponse({ description: 'Empty body' })
+  @ApiUnauthorizedResponse({ description: 'invalid_client' })
+  async revoke(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    void reply.headers({ 'Cache-Control': 'no-store' });
+    const params = formParameters(request);
+    const caller = await this.clientAuthentication.authenticate(request.headers.authorization, params, request.ip);
+    if (!params.token) throw new OAuthError('invalid_request', 'token is required');
+    await this.revocation.revoke(params.token, caller, request.ip);
+  }
+}

@@ -1,0 +1,38 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, type Clock } from '@tollgate/platform';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { AccessTokenStatusService } from './access-token-status.service.js';
+import type { AuthenticatedClient } from './client-authentication.service.js';
+import { RevokedTokenEntity } from './revoked-token.entity.js';
+
+/**
+ * RFC 7009: a client revokes an access token issued to it. Answers the same (200) for unknown,
+ * expired and foreign tokens so the endpoint reveals nothing (§2.2); only real revocations are
+ * stored and audited.
+ */
+@Injectable()
+export class TokenRevocationService {
+  constructor(
+    private readonly accessTokens: AccessTokenStatusService,
+    @InjectRepository(RevokedTokenEntity) private readonly revoked: Repository<RevokedTokenEntity>,
+    private readonly audit: AuditService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async revoke(token: string, caller: AuthenticatedClient, address: string): Promise<void> {
+    const claims = await this.accessTokens.decodeOwnToken(token, { allowExpired: true });
+    if (!claims) return;
+    const actor = { type: 'client' as const, id: caller.client.id };
+    if (claims.client_id !== caller.client.id) {
+      await this.audit.record({ action: 'token.revoke.denied', outcome: 'denied', actor, credential: { type: 'access_token', id: claims.jti! }, address, reason: 'token belongs to another client' });
+      return;
+    }
+    const now = this.clock.now();
+    const expiresAt = new Date(claims.exp! * 1000);
+    if (expiresAt <= now) return;
+    await this.revoked.upsert({ jti: claims.jti!, clientId: claims.client_id, expiresAt, revokedAt: now }, ['jti']);
+    await this.audit.record({ action: 'token.revoked', outcome: 'success', actor, credential: { type: 'access_token', id: claims.jti! }, address, details: { aud: claims.aud, exp: expiresAt.toISOString() } });
+  }
+}

@@ -1,0 +1,43 @@
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { OAuthError } from '@tollgate/platform';
+import { Public } from '@tollgate/verifier';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ClientAuthenticationService } from './client-authentication.service.js';
+import { ClientCredentialsGrant } from './client-credentials.grant.js';
+import { formParameters } from './form-parameters.js';
+import type { TokenResponse } from './token-response.js';
+
+const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+
+@ApiTags('oauth')
+@Public()
+@Controller('oauth')
+export class TokenController {
+  constructor(
+    private readonly clientAuthentication: ClientAuthenticationService,
+    private readonly clientCredentials: ClientCredentialsGrant,
+  ) {}
+
+  @Post('token')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Token endpoint (RFC 6749 §3.2): client_credentials with RFC 8707 resource indicators' })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({ schema: { type: 'object', required: ['grant_type'], properties: { grant_type: { type: 'string', example: 'client_credentials' }, scope: { type: 'string' }, resource: { type: 'string' }, client_id: { type: 'string' }, client_secret: { type: 'string' }, client_assertion_type: { type: 'string' }, client_assertion: { type: 'string' } } } })
+  @ApiOkResponse({ description: 'access_token, token_type, expires_in, scope' })
+  @ApiBadRequestResponse({ description: 'RFC 6749 §5.2 error' })
+  @ApiUnauthorizedResponse({ description: 'invalid_client' })
+  @ApiTooManyRequestsResponse({ description: 'Too many failed client authentications' })
+  async token(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenResponse> {
+    void reply.headers(NO_STORE);
+    const params = formParameters(request, { resource: new OAuthError('invalid_target', 'Request a token for one resource at a time') });
+    if (!params.grant_type) throw new OAuthError('invalid_request', 'grant_type is required');
+    const caller = await this.clientAuthentication.authenticate(request.headers.authorization, params, request.ip);
+    switch (params.grant_type) {
+      case 'client_credentials':
+        return this.clientCredentials.handle(caller, params, request.ip);
+      default:
+        throw new OAuthError('unsupported_grant_type', 'Supported grant types: client_credentials');
+    }
+  }
+}

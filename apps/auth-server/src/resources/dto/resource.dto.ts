@@ -1,0 +1,55 @@
+import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { IsResourceIndicator } from '../../common/is-resource-indicator.validator.js';
+import { SCOPE_TOKEN } from '../../common/scope.js';
+import type { ResourceEntity } from '../resource.entity.js';
+
+export class CreateResourceDto {
+  @ApiProperty({ example: 'https://crm.tollgate.local', description: 'RFC 8707 resource indicator: the `aud` of tokens for this API' })
+  @IsResourceIndicator()
+  indicator: string;
+
+  @ApiProperty({ example: 'CRM API' })
+  @IsString()
+  @Length(1, 100)
+  name: string;
+
+  @ApiProperty({ example: ['contacts:read', 'contacts:write'] })
+  @IsArray()
+  @ArrayMaxSize(200)
+  @Matches(SCOPE_TOKEN, { each: true, message: 'each scope must be 1–128 characters without spaces, quotes or backslashes (RFC 6749 §3.3)' })
+  scopes: string[];
+
+  @ApiPropertyOptional({ example: 900, description: 'Access-token lifetime in seconds (60–86400)' })
+  @IsOptional()
+  @IsInt()
+  @Min(60)
+  @Max(86_400)
+  accessTokenTtl?: number;
+}
+
+export class UpdateResourceDto extends PartialType(PickType(CreateResourceDto, ['name', 'scopes', 'accessTokenTtl'] as const)) {}
+
+export class ResourceDto {
+  @ApiProperty() id: string;
+  @ApiProperty() indicator: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ type: [String] }) scopes: string[];
+  @ApiProperty() accessTokenTtl: number;
+  @ApiProperty({ description: 'Created by Tollgate (the management API); cannot be deleted' }) system: boolean;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+
+  static from(entity: ResourceEntity): ResourceDto {
+    return {
+      id: entity.id,
+      indicator: entity.indicator,
+      name: entity.name,
+      scopes: entity.scopes,
+      accessTokenTtl: entity.accessTokenTtl,
+      system: entity.system,
+      createdAt: entity.createdAt.toISOString(),
+      updatedAt: entity.updatedAt.toISOString(),
+    };
+  }
+}

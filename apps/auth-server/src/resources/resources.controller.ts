@@ -1,0 +1,51 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BEARER_SCHEME } from '@tollgate/platform';
+import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
+import { actorOf } from '../common/actor.js';
+import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
+import { UuidPipe } from '../common/id.pipes.js';
+import { CreateResourceDto, ResourceDto, UpdateResourceDto } from './dto/resource.dto.js';
+import { ResourcesService } from './resources.service.js';
+
+@ApiTags('resources')
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiManagementErrors()
+@RequireScopes('admin')
+@Controller('api/resources')
+export class ResourcesController {
+  constructor(private readonly resources: ResourcesService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List resources (APIs protected by Tollgate)' })
+  @ApiOkResponse({ type: [ResourceDto] })
+  async list(): Promise<ResourceDto[]> {
+    return (await this.resources.list()).map(ResourceDto.from);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Register a resource' })
+  @ApiCreatedResponse({ type: ResourceDto })
+  async create(@Body() body: CreateResourceDto, @CurrentPrincipal() principal: Principal): Promise<ResourceDto> {
+    return ResourceDto.from(await this.resources.create(body, actorOf(principal)));
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: ResourceDto })
+  async get(@Param('id', UuidPipe) id: string): Promise<ResourceDto> {
+    return ResourceDto.from(await this.resources.get(id));
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: ResourceDto })
+  async update(@Param('id', UuidPipe) id: string, @Body() body: UpdateResourceDto, @CurrentPrincipal() principal: Principal): Promise<ResourceDto> {
+    return ResourceDto.from(await this.resources.update(id, body, actorOf(principal)));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  async remove(@Param('id', UuidPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.resources.remove(id, actorOf(principal));
+  }
+}

@@ -1,0 +1,72 @@
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { CLOCK, type Clock } from '@tollgate/platform';
+import { randomUUID } from 'node:crypto';
+import type { Repository } from 'typeorm';
+import { AuditService, type AuditActor } from '../audit/audit.service.js';
+import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
+import type { CreateResourceDto, UpdateResourceDto } from './dto/resource.dto.js';
+import { ResourceEntity } from './resource.entity.js';
+
+@Injectable()
+export class ResourcesService {
+  constructor(
+    @InjectRepository(ResourceEntity) private readonly resources: Repository<ResourceEntity>,
+    private readonly audit: AuditService,
+    @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  list(): Promise<ResourceEntity[]> {
+    return this.resources.find({ order: { createdAt: 'ASC' } });
+  }
+
+  async get(id: string): Promise<ResourceEntity> {
+    const resource = await this.resources.findOneBy({ id });
+    if (!resource) throw new NotFoundException(`Resource ${id} not found`);
+    return resource;
+  }
+
+  findByIndicator(indicator: string): Promise<ResourceEntity | null> {
+    return this.resources.findOneBy({ indicator });
+  }
+
+  async create(input: CreateResourceDto, actor: AuditActor): Promise<ResourceEntity> {
+    if (await this.resources.existsBy({ indicator: input.indicator })) throw new ConflictException(`A resource with indicator ${input.indicator} already exists`);
+    const now = this.clock.now();
+    const resource: ResourceEntity = {
+      id: randomUUID(),
+      indicator: input.indicator,
+      name: input.name,
+      scopes: [...new Set(input.scopes)],
+      accessTokenTtl: input.accessTokenTtl ?? this.config.defaultAccessTokenTtl,
+      system: false,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.resources.insert(resource);
+    await this.audit.record({ action: 'resource.created', outcome: 'success', actor, details: { resourceId: resource.id, indicator: resource.indicator } });
+    return resource;
+  }
+
+  async update(id: string, input: UpdateResourceDto, actor: AuditActor): Promise<ResourceEntity> {
+    const resource = await this.get(id);
+    if (resource.system && input.scopes) throw new ConflictException('The scopes of the management API are fixed');
+    Object.assign(resource, {
+      ...(input.name !== undefined && { name: input.name }),
+      ...(input.scopes !== undefined && { scopes: [...new Set(input.scopes)] }),
+      ...(input.accessTokenTtl !== undefined && { accessTokenTtl: input.accessTokenTtl }),
+      updatedAt: this.clock.now(),
+    });
+    await this.resources.save(resource);
+    await this.audit.record({ action: 'resource.updated', outcome: 'success', actor, details: { resourceId: id, changes: Object.keys(input) } });
+    return resource;
+  }
+
+  async remove(id: string, actor: AuditActor): Promise<void> {
+    const resource = await this.get(id);
+    if (resource.system) throw new ConflictException('The management API resource cannot be deleted');
+    await this.resources.delete({ id });
+    await this.audit.record({ action: 'resource.deleted', outcome: 'success', actor, details: { resourceId: id, indicator: resource.indicator } });
+  }
+}

@@ -1,0 +1,80 @@
+import { hasCredentialPrefix, parseCredential, type ParsedCredential } from '@tollgate/credentials';
+import { LRUCache } from 'lru-cache';
+import type { AccessTokenClaims, JwtAccessTokenVerifier } from './jwt/jwt-access-token.verifier.js';
+import type { Principal } from './principal.js';
+import type { RevocationList } from './revocation-list.js';
+import { invalidToken } from './verification-error.js';
+
+export interface VerificationContext {
+  /** The caller's address, for IP allowlists, rate limits and "last used". */
+  address: string;
+}
+
+/** Verifies Tollgate's opaque credentials (PATs, API keys) whose checksum already passed. */
+export interface OpaqueCredentialVerifier {
+  verify(token: string, parsed: ParsedCredential, context: VerificationContext): Promise<Principal>;
+}
+
+export interface CredentialVerifierOptions {
+  jwt: JwtAccessTokenVerifier;
+  /** Absent: PATs and API keys are refused here. */
+  opaque?: OpaqueCredentialVerifier;
+  revocations?: RevocationList;
+  /**
+   * An authoritative check after the signature (the auth-server asks its database). When set,
+   * verified JWTs are not cached, since the check must run on every request.
+   */
+  checkAccessToken?: (claims: AccessTokenClaims, principal: Principal) => Promise<void>;
+  /** How many verified JWTs to remember (by token string, until their `exp`). */
+  cacheSize?: number;
+  now?: () => number;
+}
+
+/**
+ * The one entry point for every credential a Tollgate resource server accepts. JWTs are verified
+ * locally and then remembered until they expire, so a client reusing its token costs one map
+ * lookup; opaque credentials are refused on a bad checksum before any I/O. Both pass the
+ * revocation list on every request.
+ */
+export class CredentialVerifier {
+  private readonly verifiedTokens?: LRUCache<string, Principal>;
+  private readonly now: () => number;
+
+  constructor(private readonly options: CredentialVerifierOptions) {
+    this.now = options.now ?? Date.now;
+    if (!options.checkAccessToken) this.verifiedTokens = new LRUCache({ max: options.cacheSize ?? 10_000 });
+  }
+
+  get audience(): string {
+    return this.options.jwt.audience;
+  }
+
+  async verify(token: string, context: VerificationContext): Promise<Principal> {
+    const principal = hasCredentialPrefix(token) ? await this.verifyOpaque(token, context) : await this.verifyJwt(token);
+    const reason = this.options.revocations?.reasonFor(principal);
+    if (reason) throw invalidToken(`The credential has been revoked`, reason);
+    return principal;
+  }
+
+  /** Forgets every cached verification (after a revocation the list cannot express, e.g. a retired key). */
+  clearCache(): void {
+    this.verifiedTokens?.clear();
+  }
+
+  private async verifyJwt(token: string): Promise<Principal> {
+    const cached = this.verifiedTokens?.get(token);
+    if (cached && cached.expiresAt!.getTime() > this.now()) return cached;
+    const { principal, claims } = await this.options.jwt.verify(token);
+    if (this.options.checkAccessToken) await this.options.checkAccessToken(claims, principal);
+    this.verifiedTokens?.set(token, principal);
+    return principal;
+  }
+
+  private async verifyOpaque(token: string, context: VerificationContext): Promise<Principal> {
+    const parsed = parseCredential(token);
+    if (!parsed) throw invalidToken('The credential is malformed (its checksum does not match: check for a copy-paste error)', 'checksum');
+    if (parsed.kind === 'client_secret') throw invalidToken('A client secret is not an access token: exchange it at the token endpoint', 'client_secret');
+    if (!this.options.opaque) throw invalidToken('Only JWT access tokens are accepted here', 'opaque_not_accepted');
+    return this.options.opaque.verify(token, parsed, context);
+  }
+}

@@ -1,0 +1,94 @@
+import { type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { ProblemException } from '@tollgate/platform';
+import type { Principal } from '../principal.js';
+import { VerificationError } from '../verification-error.js';
+import { assertCredentialLocation } from './credential-location.js';
+import { IS_PUBLIC, REQUIRED_SCOPES } from './decorators.js';
+import { API_KEY_STRATEGY, BEARER_STRATEGY } from './strategies.js';
+
+export const VERIFIER_GUARD_OPTIONS = Symbol('VERIFIER_GUARD_OPTIONS');
+
+export interface DeniedRequest {
+  error: VerificationError;
+  principal?: Principal;
+  address: string;
+  method: string;
+  path: string;
+}
+
+export interface CredentialGuardOptions {
+  /** The `realm` of WWW-Authenticate challenges. */
+  realm: string;
+  /** Called for every refused request that presented a credential (for audit and usage reports). */
+  onDenied?: (denied: DeniedRequest) => void;
+}
+
+/** A quoted-string for a challenge parameter: no quotes, backslashes or control characters can break out. */
+function quoted(value: string): string {
+  return `"${value.replace(/[\\"\u0000-\u001f\u007f]/g, ' ')}"`;
+}
+
+/**
+ * The global guard of a Tollgate resource server: protected by default (`@Public()` opts out),
+ * credentials only where RFC 6750 allows them, verification through passport strategies, then the
+ * scopes declared with `@RequireScopes`. Answers RFC 6750 challenges: 401 with no error when no
+ * credential was sent, 400 `invalid_request`, 401 `invalid_token`, 403 `insufficient_scope`.
+ */
+@Injectable()
+export class CredentialGuard extends AuthGuard([BEARER_STRATEGY, API_KEY_STRATEGY]) {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(VERIFIER_GUARD_OPTIONS) private readonly options: CredentialGuardOptions,
+  ) {
+    super();
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const request = context.switchToHttp().getRequest<{ ip: string; method: string; url: string; user?: Principal; headers: Record<string, string | string[] | undefined>; query?: unknown; body?: unknown }>();
+    try {
+      assertCredentialLocation(request);
+      await super.canActivate(context);
+      this.assertScopes(context, request.user!);
+      return true;
+    } catch (error) {
+      if (!(error instanceof VerificationError)) throw error;
+      this.options.onDenied?.({ error, principal: request.user, address: request.ip, method: request.method, path: request.url.split('?')[0] });
+      throw this.challenge(error);
+    }
+  }
+
+  override handleRequest<T = Principal>(error: unknown, user: T | false): T {
+    if (error) throw error;
+    if (!user) throw new ProblemException(401, 'A credential is required: send "Authorization: Bearer <token>" (or X-API-Key for API keys)', {
+      code: 'unauthenticated',
+      headers: { 'WWW-Authenticate': `Bearer realm=${quoted(this.options.realm)}` },
+    });
+    return user;
+  }
+
+  private assertScopes(context: ExecutionContext, principal: Principal): void {
+    const required = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_SCOPES, [context.getHandler(), context.getClass()]) ?? [];
+    const missing = required.filter((scope) => !principal.scopes.has(scope));
+    if (missing.length > 0) {
+      throw Object.assign(new VerificationError('insufficient_scope', `This request needs the scope ${required.join(' ')}`, 'insufficient_scope'), { requiredScope: required.join(' ') });
+    }
+  }
+
+  private challenge(error: VerificationError & { requiredScope?: string }): ProblemException {
+    const headers: Record<string, string> = {};
+    if (error.code === 'temporarily_unavailable') headers['Retry-After'] = '5';
+    else {
+      const parameters = [`realm=${quoted(this.options.realm)}`, `error=${quoted(error.code)}`, `error_description=${quoted(error.description)}`];
+      if (error.requiredScope) parameters.push(`scope=${quoted(error.requiredScope)}`);
+      headers['WWW-Authenticate'] = `Bearer ${parameters.join(', ')}`;
+    }
+    return new ProblemException(error.status, error.description, {
+      code: error.code,
+      headers,
+      extensions: { error: error.code, error_description: error.description, ...(error.requiredScope ? { scope: error.requiredScope } : {}) },
+    });
+  }
+}

@@ -1,0 +1,37 @@
+import { AuthServerHarness } from '../support/auth-server.harness.js';
+
+describe('error bodies', () => {
+  let server: AuthServerHarness;
+  beforeAll(async () => {
+    server = await AuthServerHarness.start();
+  });
+  afterAll(() => server.stop());
+
+  it('answers unparseable JSON on the management API with a 400 problem', async () => {
+    const response = await fetch(`${server.issuer}/api/resources`, { method: 'POST', headers: { authorization: `Bearer ${await server.admin()}`, 'content-type': 'application/json' }, body: '{"name": ' });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await response.json()).toMatchObject({ type: 'about:blank', title: 'Bad Request', status: 400, detail: expect.any(String) });
+  });
+
+  it.each([
+    ['text/plain', 400],
+    ['application/xml', 415],
+  ])('answers a %s body at the token endpoint in RFC 6749 form (%i)', async (contentType, status) => {
+    const response = await fetch(`${server.issuer}/oauth/token`, { method: 'POST', headers: { 'content-type': contentType }, body: 'grant_type=client_credentials' });
+    expect(response.status).toBe(status);
+    expect(await response.json()).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
+  });
+
+  it('answers a body over the limit with 413', async () => {
+    const response = await fetch(`${server.issuer}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `scope=${'a'.repeat(200_000)}` });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
+  });
+
+  it('answers an unknown route with a 404 problem', async () => {
+    const response = await fetch(`${server.issuer}/nope`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ status: 404, title: 'Not Found' });
+  });
+});

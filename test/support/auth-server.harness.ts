@@ -1,0 +1,120 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createLogger, type Clock } from '@tollgate/platform';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAuthServer } from '../../apps/auth-server/src/auth-server.app.js';
+import { type AuthServerConfig, loadAuthServerConfig } from '../../apps/auth-server/src/config/auth-server.config.js';
+import { freePort } from './free-port.js';
+import { createSqliteDatabase, type TestDatabase } from './test-databases.js';
+
+export const ADMIN_CLIENT_ID = 'test-admin';
+export const ADMIN_CLIENT_SECRET = 'test-admin-secret-0123456789abcdefghijklmnop';
+
+export interface JsonResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** A running auth-server for tests: its own database, the bootstrap admin, helpers for the management API. */
+export class AuthServerHarness {
+  private adminToken?: string;
+
+  private constructor(
+    readonly app: NestFastifyApplication,
+    readonly config: AuthServerConfig,
+    readonly issuer: string,
+    private readonly cleanup: () => Promise<void>,
+  ) {}
+
+  static async start(options: { database?: TestDatabase; env?: Record<string, string>; clock?: Clock } = {}): Promise<AuthServerHarness> {
+    const database = options.database ?? (await createSqliteDatabase());
+    const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-auth-'));
+    const port = await freePort();
+    const config = loadAuthServerConfig({
+      AUTH_ISSUER: `http://127.0.0.1:${port}`,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      DATABASE_URL: database.url,
+      KEY_ENCRYPTION_SECRET: 'test-key-encryption-secret-0123456789abcdef',
+      BOOTSTRAP_ADMIN_CLIENT_ID: ADMIN_CLIENT_ID,
+      BOOTSTRAP_ADMIN_CLIENT_SECRET: ADMIN_CLIENT_SECRET,
+      OPENAPI_ENABLED: 'true',
+      ...options.env,
+    });
+    const app = await createAuthServer(config, { clock: options.clock, logger: createLogger({ name: 'auth-server', level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+    await app.listen(port, '127.0.0.1');
+    return new AuthServerHarness(app, config, config.issuer, async () => {
+      await app.close();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.cleanup();
+  }
+
+  get managementApi(): string {
+    return this.config.managementApiIndicator;
+  }
+
+  /** POST to the token endpoint with a form body; `auth` is sent as HTTP Basic. */
+  async tokenRequest(params: Record<string, string>, auth?: { id: string; secret: string }, headers: Record<string, string> = {}): Promise<JsonResponse> {
+    return this.form('/oauth/token', params, auth, headers);
+  }
+
+  async form(path: string, params: Record<string, string> | string, auth?: { id: string; secret: string }, headers: Record<string, string> = {}): Promise<JsonResponse> {
+    const basic: Record<string, string> = auth ? { authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.id)}:${encodeURIComponent(auth.secret)}`).toString('base64')}` } : {};
+    const response = await fetch(this.issuer + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...basic, ...headers },
+      body: typeof params === 'string' ? params : new URLSearchParams(params).toString(),
+    });
+    return toJson(response);
+  }
+
+  /** A client-credentials token; throws unless it is issued. */
+  async token(clientId: string, clientSecret: string, params: Record<string, string> = {}): Promise<string> {
+    const response = await this.tokenRequest({ grant_type: 'client_credentials', ...params }, { id: clientId, secret: clientSecret });
+    if (response.status !== 200) throw new Error(`token request failed: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body.access_token;
+  }
+
+  async admin(): Promise<string> {
+    this.adminToken ??= await this.token(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET);
+    return this.adminToken;
+  }
+
+  /** A management API call with the bootstrap admin's token unless another is given (null: none). */
+  async api<T = any>(method: string, path: string, body?: unknown, token?: string | null): Promise<JsonResponse<T>> {
+    const bearer = token === undefined ? await this.admin() : token;
+    const response = await fetch(this.issuer + path, {
+      method,
+      headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return toJson<T>(response);
+  }
+
+  async createResource(indicator: string, scopes: string[], extra: Record<string, unknown> = {}): Promise<any> {
+    const response = await this.api('POST', '/api/resources', { indicator, name: indicator, scopes, ...extra });
+    if (response.status !== 201) throw new Error(`create resource failed: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body;
+  }
+
+  /** Registers a client and returns its id and secret. */
+  async createClient(body: Record<string, unknown>): Promise<{ id: string; secret: string; body: any }> {
+    const response = await this.api('POST', '/api/clients', { name: 'test client', ...body });
+    if (response.status !== 201) throw new Error(`create client failed: ${response.status} ${JSON.stringify(response.body)}`);
+    return { id: response.body.id, secret: response.body.clientSecret, body: response.body };
+  }
+}
+
+export async function toJson<T = any>(response: Response): Promise<JsonResponse<T>> {
+  const text = await response.text();
+  let body: unknown = text;
+  if (text && /json/.test(response.headers.get('content-type') ?? '')) body = JSON.parse(text);
+  return { status: response.status, headers: response.headers, body: body as T };
+}

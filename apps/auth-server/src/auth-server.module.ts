@@ -11,6 +11,7 @@ import { AUTH_SERVER_ENTITIES, AUTH_SERVER_MIGRATIONS } from './database/auth-se
 import { HealthController } from './health/health.controller.js';
 import { AccessTokenStatusService } from './oauth/access-token-status.service.js';
 import { OAuthModule } from './oauth/oauth.module.js';
+import { LocalOpaqueVerifier, OpaqueCredentialRegistry } from './oauth/opaque-credentials.js';
 import { ResourcesModule } from './resources/resources.module.js';
 import { KeyEncryption, resolveKeyEncryptionSecret } from './signing-keys/key-encryption.js';
 import { SigningKeysModule } from './signing-keys/signing-keys.module.js';
@@ -38,8 +39,9 @@ class CoreModule {
 }
 
 /** The management API verifies its callers like any resource server, plus an authoritative database check. */
-function managementApiVerifier(keys: SigningKeysService, status: AccessTokenStatusService, config: AuthServerConfig, clock: Clock): CredentialVerifier {
+function managementApiVerifier(keys: SigningKeysService, status: AccessTokenStatusService, opaque: OpaqueCredentialRegistry, config: AuthServerConfig, clock: Clock): CredentialVerifier {
   return new CredentialVerifier({
+    opaque: new LocalOpaqueVerifier(opaque, config.managementApiIndicator, config.issuer),
     jwt: new JwtAccessTokenVerifier({ issuer: config.issuer, audience: config.managementApiIndicator, keys: keys.keySet, now: () => clock.now() }),
     checkAccessToken: async (claims) => {
       const reason = await status.revocationReason(claims);
@@ -71,8 +73,8 @@ export class AuthServerModule {
         }),
         VerifierModule.forRoot({
           imports: [SigningKeysModule, OAuthModule],
-          inject: [SigningKeysService, AccessTokenStatusService],
-          useFactory: (keys: SigningKeysService, status: AccessTokenStatusService) => managementApiVerifier(keys, status, config, clock),
+          inject: [SigningKeysService, AccessTokenStatusService, OpaqueCredentialRegistry],
+          useFactory: (keys: SigningKeysService, status: AccessTokenStatusService, opaque: OpaqueCredentialRegistry) => managementApiVerifier(keys, status, opaque, config, clock),
           guard: { realm: 'tollgate' },
         }),
         AuditModule,

@@ -1,5 +1,7 @@
 import { hasCredentialPrefix, parseCredential, type ParsedCredential } from '@tollgate/credentials';
+import type { RateLimiter } from '@tollgate/rate-limit';
 import { LRUCache } from 'lru-cache';
+import { enforceConstraints } from './credential-policy.js';
 import type { AccessTokenClaims, JwtAccessTokenVerifier } from './jwt/jwt-access-token.verifier.js';
 import type { Principal } from './principal.js';
 import type { RevocationList } from './revocation-list.js';
@@ -20,6 +22,8 @@ export interface CredentialVerifierOptions {
   /** Absent: PATs and API keys are refused here. */
   opaque?: OpaqueCredentialVerifier;
   revocations?: RevocationList;
+  /** Enforces per-credential rate limits; without it they are not enforced. */
+  rateLimiter?: RateLimiter;
   /**
    * An authoritative check after the signature (the auth-server asks its database). When set,
    * verified JWTs are not cached, since the check must run on every request.
@@ -53,6 +57,7 @@ export class CredentialVerifier {
     const principal = hasCredentialPrefix(token) ? await this.verifyOpaque(token, context) : await this.verifyJwt(token);
     const reason = this.options.revocations?.reasonFor(principal);
     if (reason) throw invalidToken(`The credential has been revoked`, reason);
+    await enforceConstraints(principal, context.address, this.options.rateLimiter);
     return principal;
   }
 

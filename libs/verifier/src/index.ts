@@ -1,3 +1,4 @@
+export * from './credential-policy.js';
 export * from './credential.verifier.js';
 export * from './jwt/jwt-access-token.verifier.js';
 export * from './jwt/remote-key-set.js';
@@ -5,6 +6,8 @@ export * from './nest/credential-location.js';
 export * from './nest/credential.guard.js';
 export * from './nest/decorators.js';
 export * from './nest/verifier.module.js';
+export * from './opaque/introspection-response.js';
+export * from './opaque/introspection.verifier.js';
 export * from './principal.js';
 export * from './revocation-list.js';
 export * from './verification-error.js';

@@ -1,5 +1,13 @@
-/** What kind of credential authenticated a request. */
-export type CredentialType = 'access_token' | 'pat' | 'api_key';
+/** What kind of credential authenticated a request (`session`: a signed-in user of the web console). */
+export type CredentialType = 'access_token' | 'pat' | 'api_key' | 'session';
+
+/** Per-credential policy enforced on every request (API keys). */
+export interface CredentialConstraints {
+  /** CIDR blocks (or single addresses) the credential may be used from. */
+  ipAllowlist?: string[];
+  /** Token bucket: `requests` per `perSeconds`. */
+  rateLimit?: { requests: number; perSeconds: number };
+}
 
 /** The authenticated caller of a request, whatever credential it presented. */
 export interface Principal {
@@ -14,8 +22,12 @@ export interface Principal {
   userId?: string;
   /** The registered API consumer an API key belongs to. */
   consumerId?: string;
+  /** A human-readable name of the subject (a user's email), when there is one. */
+  username?: string;
   scopes: ReadonlySet<string>;
+  /** Resources the credential may be used at (empty: not restricted). */
   audience: readonly string[];
+  constraints?: CredentialConstraints;
   issuedAt?: Date;
   expiresAt?: Date;
 }

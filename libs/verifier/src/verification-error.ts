@@ -1,10 +1,21 @@
 /** RFC 6750 §3.1 error codes a resource server answers with. */
 export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
 
-/** A refusal code: an RFC 6750 error, or `temporarily_unavailable` when the credential could not be checked at all. */
-export type VerificationErrorCode = BearerErrorCode | 'temporarily_unavailable';
+/**
+ * A refusal code: an RFC 6750 error; `access_denied` for a credential used from an address it is not
+ * allowed from; `rate_limited` past a credential's rate limit; `temporarily_unavailable` when the
+ * credential could not be checked at all.
+ */
+export type VerificationErrorCode = BearerErrorCode | 'access_denied' | 'rate_limited' | 'temporarily_unavailable';
 
-const STATUS: Record<VerificationErrorCode, number> = { invalid_request: 400, invalid_token: 401, insufficient_scope: 403, temporarily_unavailable: 503 };
+const STATUS: Record<VerificationErrorCode, number> = {
+  invalid_request: 400,
+  invalid_token: 401,
+  insufficient_scope: 403,
+  access_denied: 403,
+  rate_limited: 429,
+  temporarily_unavailable: 503,
+};
 
 /** Why a credential was refused; `description` is safe to send to the caller. */
 export class VerificationError extends Error {
@@ -15,6 +26,8 @@ export class VerificationError extends Error {
     readonly description: string,
     /** Machine-readable reason for audit and metrics (e.g. `expired`, `revoked`, `bad_signature`). */
     readonly reason: string = code,
+    /** Extra response headers (Retry-After, RateLimit). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(description);
   }

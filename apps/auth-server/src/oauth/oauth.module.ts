@@ -8,6 +8,7 @@ import { ClientAssertionVerifier } from './client-assertion.verifier.js';
 import { ClientAuthenticationService } from './client-authentication.service.js';
 import { ClientCredentialsGrant } from './client-credentials.grant.js';
 import { MetadataController } from './metadata.controller.js';
+import { OpaqueCredentialRegistry } from './opaque-credentials.js';
 import { RevokedTokenEntity } from './revoked-token.entity.js';
 import { TokenIntrospectionController } from './token-introspection.controller.js';
 import { TokenIntrospectionService } from './token-introspection.service.js';
@@ -19,7 +20,7 @@ import { UsedClientAssertionEntity } from './used-client-assertion.entity.js';
 @Module({
   imports: [TypeOrmModule.forFeature([RevokedTokenEntity, UsedClientAssertionEntity]), AuditModule, SigningKeysModule],
   controllers: [TokenController, TokenIntrospectionController, TokenRevocationController, MetadataController],
-  providers: [AccessTokenIssuer, AccessTokenStatusService, ClientAssertionVerifier, ClientAuthenticationService, ClientCredentialsGrant, TokenIntrospectionService, TokenRevocationService],
-  exports: [AccessTokenIssuer, AccessTokenStatusService, ClientAuthenticationService],
+  providers: [OpaqueCredentialRegistry, AccessTokenIssuer, AccessTokenStatusService, ClientAssertionVerifier, ClientAuthenticationService, ClientCredentialsGrant, TokenIntrospectionService, TokenRevocationService],
+  exports: [OpaqueCredentialRegistry, AccessTokenIssuer, AccessTokenStatusService, ClientAuthenticationService],
 })
 export class OAuthModule {}

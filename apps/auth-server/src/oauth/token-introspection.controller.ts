@@ -28,6 +28,6 @@ export class TokenIntrospectionController {
     const params = formParameters(request);
     const caller = await this.clientAuthentication.authenticate(request.headers.authorization, params, request.ip);
     if (!params.token) throw new OAuthError('invalid_request', 'token is required');
-    return this.introspection.introspect(params.token, caller, params.resource);
+    return this.introspection.introspect(params.token, caller, params.resource, request.ip);
   }
 }

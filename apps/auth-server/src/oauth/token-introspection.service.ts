@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { hasCredentialPrefix } from '@tollgate/credentials';
+import type { OpaqueIntrospectionResponse } from '@tollgate/verifier';
+import { hasCredentialPrefix, parseCredential } from '@tollgate/credentials';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { AccessTokenStatusService } from './access-token-status.service.js';
 import type { AuthenticatedClient } from './client-authentication.service.js';
+import { OpaqueCredentialRegistry, toIntrospectionResponse } from './opaque-credentials.js';
 
 /** RFC 7662 §2.2 response. An inactive token is exactly `{ "active": false }`. */
-export type IntrospectionResponse = { active: false } | ({ active: true } & Record<string, unknown>);
+export type IntrospectionResponse = { active: false } | OpaqueIntrospectionResponse | ({ active: true } & Record<string, unknown>);
 
 export const INACTIVE: IntrospectionResponse = Object.freeze({ active: false });
 
@@ -14,17 +16,19 @@ export const INTROSPECT_SCOPE = 'tokens:introspect';
 
 /**
  * Introspects tokens for authenticated clients. A client may introspect the tokens issued to
- * itself; resource servers (granted `tokens:introspect` on the management API) may introspect any.
+ * itself; resource servers (granted `tokens:introspect` on the management API) may introspect any,
+ * including PATs and API keys, whose scopes are computed for the `resource` they name.
  */
 @Injectable()
 export class TokenIntrospectionService {
   constructor(
     private readonly accessTokens: AccessTokenStatusService,
+    private readonly opaqueCredentials: OpaqueCredentialRegistry,
     @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
   ) {}
 
-  async introspect(token: string, caller: AuthenticatedClient, _resource?: string): Promise<IntrospectionResponse> {
-    if (hasCredentialPrefix(token)) return INACTIVE;
+  async introspect(token: string, caller: AuthenticatedClient, resource: string | undefined, address: string): Promise<IntrospectionResponse> {
+    if (hasCredentialPrefix(token)) return this.introspectOpaque(token, caller, resource, address);
     const claims = await this.accessTokens.decodeOwnToken(token);
     if (!claims) return INACTIVE;
     if (claims.client_id !== caller.client.id && !this.mayIntrospectAny(caller)) return INACTIVE;
@@ -42,6 +46,14 @@ export class TokenIntrospectionService {
       jti: claims.jti,
       ...(claims.pat_id ? { pat_id: claims.pat_id } : {}),
     };
+  }
+
+  /** PATs and API keys are not issued to clients: only resource servers may introspect them. */
+  private async introspectOpaque(token: string, caller: AuthenticatedClient, resource: string | undefined, address: string): Promise<IntrospectionResponse> {
+    const parsed = parseCredential(token);
+    if (!parsed || !this.mayIntrospectAny(caller)) return INACTIVE;
+    const active = await this.opaqueCredentials.storeFor(parsed)?.introspect(token, resource, address);
+    return active ? toIntrospectionResponse(active, this.config.issuer) : INACTIVE;
   }
 
   private mayIntrospectAny(caller: AuthenticatedClient): boolean {

@@ -18,9 +18,24 @@ export interface DeniedRequest {
   path: string;
 }
 
+/** Authenticates a request that carries no bearer credential (e.g. a console session cookie); null if it cannot. */
+export type FallbackAuthenticator = (request: GuardedRequest) => Promise<Principal | null>;
+
+export interface GuardedRequest {
+  ip: string;
+  method: string;
+  url: string;
+  user?: Principal;
+  headers: Record<string, string | string[] | undefined>;
+  query?: unknown;
+  body?: unknown;
+}
+
 export interface CredentialGuardOptions {
   /** The `realm` of WWW-Authenticate challenges. */
   realm: string;
+  /** Tried when the request has neither an Authorization header nor an X-API-Key header. */
+  fallback?: FallbackAuthenticator;
   /** Called for every refused request that presented a credential (for audit and usage reports). */
   onDenied?: (denied: DeniedRequest) => void;
 }
@@ -47,10 +62,12 @@ export class CredentialGuard extends AuthGuard([BEARER_STRATEGY, API_KEY_STRATEG
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
-    const request = context.switchToHttp().getRequest<{ ip: string; method: string; url: string; user?: Principal; headers: Record<string, string | string[] | undefined>; query?: unknown; body?: unknown }>();
+    const request = context.switchToHttp().getRequest<GuardedRequest>();
     try {
       assertCredentialLocation(request);
-      await super.canActivate(context);
+      const fallback = this.options.fallback && !request.headers.authorization && !request.headers['x-api-key'] ? await this.options.fallback(request) : null;
+      if (fallback) request.user = fallback;
+      else await super.canActivate(context);
       this.assertScopes(context, request.user!);
       return true;
     } catch (error) {
@@ -78,9 +95,9 @@ export class CredentialGuard extends AuthGuard([BEARER_STRATEGY, API_KEY_STRATEG
   }
 
   private challenge(error: VerificationError & { requiredScope?: string }): ProblemException {
-    const headers: Record<string, string> = {};
-    if (error.code === 'temporarily_unavailable') headers['Retry-After'] = '5';
-    else {
+    const headers: Record<string, string> = { ...error.headers };
+    if (error.code === 'temporarily_unavailable') headers['Retry-After'] ??= '5';
+    else if (error.code === 'invalid_request' || error.code === 'invalid_token' || error.code === 'insufficient_scope') {
       const parameters = [`realm=${quoted(this.options.realm)}`, `error=${quoted(error.code)}`, `error_description=${quoted(error.description)}`];
       if (error.requiredScope) parameters.push(`scope=${quoted(error.requiredScope)}`);
       headers['WWW-Authenticate'] = `Bearer ${parameters.join(', ')}`;

@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import type { CredentialKind, ParsedCredential } from '@tollgate/credentials';
+import { invalidToken, type OpaqueCredentialVerifier, type OpaqueIntrospectionResponse, principalFromIntrospection, type Principal, type VerificationContext } from '@tollgate/verifier';
+
+/** The state of an active PAT or API key as seen by one resource. */
+export interface ActiveOpaqueCredential {
+  credentialType: 'pat' | 'api_key';
+  credentialId: string;
+  subject: string;
+  userId?: string;
+  consumerId?: string;
+  username?: string;
+  /** Effective scopes at the resource asked about (at the moment of use: current roles apply). */
+  scopes: string[];
+  /** Resources the credential may be used at; empty when unrestricted. */
+  audience: string[];
+  issuedAt: Date;
+  expiresAt: Date | null;
+  ipAllowlist?: string[];
+  rateLimit?: { requests: number; perSeconds: number };
+}
+
+/** A module that owns one kind of opaque credential (PATs, API keys) and answers for it. */
+export interface OpaqueCredentialStore {
+  readonly kind: Extract<CredentialKind, 'pat' | 'api_key'>;
+  /**
+   * The credential's state for `resource`, or null if it is unknown, expired, revoked or its owner
+   * disabled (the store audits why). The checksum has already been verified.
+   */
+  introspect(token: string, resource: string | undefined, address: string | null): Promise<ActiveOpaqueCredential | null>;
+  /** Revokes the credential if it exists and is not yet revoked (leak reports); returns its id. */
+  revokeByValue(token: string, reason: string, address: string | null): Promise<string | null>;
+}
+
+/** Where the PAT and API-key modules register their stores, so OAuth endpoints need not import them. */
+@Injectable()
+export class OpaqueCredentialRegistry {
+  private readonly stores = new Map<string, OpaqueCredentialStore>();
+
+  register(store: OpaqueCredentialStore): void {
+    this.stores.set(store.kind, store);
+  }
+
+  storeFor(parsed: ParsedCredential): OpaqueCredentialStore | undefined {
+    return this.stores.get(parsed.kind);
+  }
+}
+
+export function toIntrospectionResponse(credential: ActiveOpaqueCredential, issuer: string): OpaqueIntrospectionResponse {
+  return {
+    active: true,
+    token_type: 'Bearer',
+    credential_type: credential.credentialType,
+    credential_id: credential.credentialId,
+    sub: credential.subject,
+    scope: credential.scopes.join(' '),
+    aud: credential.audience,
+    iss: issuer,
+    iat: Math.floor(credential.issuedAt.getTime() / 1000),
+    ...(credential.expiresAt ? { exp: Math.floor(credential.expiresAt.getTime() / 1000) } : {}),
+    ...(credential.username ? { username: credential.username } : {}),
+    ...(credential.userId ? { user_id: credential.userId } : {}),
+    ...(credential.consumerId ? { consumer_id: credential.consumerId } : {}),
+    ...(credential.ipAllowlist?.length ? { ip_allowlist: credential.ipAllowlist } : {}),
+    ...(credential.rateLimit ? { rate_limit: { requests: credential.rateLimit.requests, per_seconds: credential.rateLimit.perSeconds } } : {}),
+  };
+}
+
+/** Opaque credentials presented to the auth-server's own API: answered from the stores, no HTTP hop. */
+export class LocalOpaqueVerifier implements OpaqueCredentialVerifier {
+  constructor(
+    private readonly registry: OpaqueCredentialRegistry,
+    private readonly resource: string,
+    private readonly issuer: string,
+  ) {}
+
+  async verify(token: string, parsed: ParsedCredential, context: VerificationContext): Promise<Principal> {
+    const active = await this.registry.storeFor(parsed)?.introspect(token, this.resource, context.address);
+    if (!active) throw invalidToken('The credential is not valid (unknown, expired or revoked)', 'inactive');
+    if (active.audience.length > 0 && !active.audience.includes(this.resource)) throw invalidToken('The credential is not valid for this resource', 'wrong_audience');
+    return principalFromIntrospection(toIntrospectionResponse(active, this.issuer));
+  }
+}

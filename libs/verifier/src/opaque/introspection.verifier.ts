@@ -1,0 +1,118 @@
+import { hashCredential, type ParsedCredential } from '@tollgate/credentials';
+import { LRUCache } from 'lru-cache';
+import type { OpaqueCredentialVerifier, VerificationContext } from '../credential.verifier.js';
+import type { Principal } from '../principal.js';
+import { invalidToken, unavailable, VerificationError } from '../verification-error.js';
+import { type OpaqueIntrospectionResponse, principalFromIntrospection } from './introspection-response.js';
+
+export interface IntrospectionVerifierOptions {
+  introspectionEndpoint: string;
+  /** This resource server's client credentials at the auth-server (granted `tokens:introspect`). */
+  clientId: string;
+  clientSecret: string;
+  /** This resource server's indicator: scopes are computed for it, and credentials restricted elsewhere are refused. */
+  resource: string;
+  /** How long an active result is trusted (bounded by the credential's expiry). Default 30 s. */
+  cacheTtlMs?: number;
+  /** How long "not active" is remembered, to absorb floods of the same bad credential. Default 5 s. */
+  negativeCacheTtlMs?: number;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+interface CacheEntry {
+  principal?: Principal;
+  until: number;
+}
+
+/**
+ * Verifies PATs and API keys by RFC 7662 introspection at the auth-server, with a short cache keyed
+ * by the credential's hash (never the credential itself) and one request in flight per credential.
+ * Revocation events evict entries at once (`evictCredential`); `trustCache(false)` bypasses the cache.
+ */
+export class IntrospectionVerifier implements OpaqueCredentialVerifier {
+  private readonly cache = new LRUCache<string, CacheEntry>({ max: 50_000 });
+  private readonly keysByCredential = new Map<string, string>();
+  private readonly inFlight = new Map<string, Promise<CacheEntry>>();
+  private readonly now: () => number;
+  private readonly authorization: string;
+  private cacheTrusted = true;
+
+  constructor(private readonly options: IntrospectionVerifierOptions) {
+    this.now = options.now ?? Date.now;
+    const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
+    this.authorization = `Basic ${Buffer.from(`${encode(options.clientId)}:${encode(options.clientSecret)}`).toString('base64')}`;
+  }
+
+  async verify(token: string, _parsed: ParsedCredential, _context: VerificationContext): Promise<Principal> {
+    const key = hashCredential(token);
+    let entry = this.cacheTrusted ? this.cache.get(key) : undefined;
+    if (!entry || entry.until <= this.now()) entry = await this.introspectOnce(key, token);
+    if (!entry.principal) throw invalidToken('The credential is not valid (unknown, expired or revoked)', 'inactive');
+    const principal = entry.principal;
+    if (principal.audience.length > 0 && !principal.audience.includes(this.options.resource)) {
+      throw invalidToken('The credential is not valid for this resource', 'wrong_audience');
+    }
+    return principal;
+  }
+
+  /** Forgets what is cached for a credential (revocation feed). */
+  evictCredential(credentialId: string): void {
+    const key = this.keysByCredential.get(credentialId);
+    if (key) this.cache.delete(key);
+    this.keysByCredential.delete(credentialId);
+  }
+
+  clear(): void {
+    this.cache.clear();
+    this.keysByCredential.clear();
+  }
+
+  /** While false (revocation feed down too long), every request is introspected afresh. */
+  trustCache(trusted: boolean): void {
+    this.cacheTrusted = trusted;
+    if (!trusted) this.clear();
+  }
+
+  private introspectOnce(key: string, token: string): Promise<CacheEntry> {
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = this.introspect(token).then(
+        (entry) => {
+          this.inFlight.delete(key);
+          if (this.cacheTrusted) this.cache.set(key, entry);
+          if (entry.principal) this.keysByCredential.set(entry.principal.credentialId, key);
+          return entry;
+        },
+        (error: unknown) => {
+          this.inFlight.delete(key);
+          throw error;
+        },
+      );
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async introspect(token: string): Promise<CacheEntry> {
+    let response: Response;
+    try {
+      response = await (this.options.fetch ?? fetch)(this.options.introspectionEndpoint, {
+        method: 'POST',
+        headers: { authorization: this.authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({ token, resource: this.options.resource }).toString(),
+        signal: AbortSignal.timeout(3_000),
+      });
+    } catch {
+      throw unavailable('The authorization server could not be reached to check the credential', 'introspection_unreachable');
+    }
+    if (response.status === 401) throw unavailable('This service could not authenticate to the authorization server to check the credential', 'introspection_unauthorized');
+    if (!response.ok) throw unavailable(`The authorization server answered ${response.status} while checking the credential`, 'introspection_failed');
+    const body = (await response.json()) as OpaqueIntrospectionResponse | { active: false };
+    const now = this.now();
+    if (!body.active) return { until: now + (this.options.negativeCacheTtlMs ?? 5_000) };
+    if (body.credential_type !== 'pat' && body.credential_type !== 'api_key') throw new VerificationError('invalid_token', 'The credential is not accepted here', 'unexpected_type');
+    const ttl = this.options.cacheTtlMs ?? 30_000;
+    return { principal: principalFromIntrospection(body), until: Math.min(now + ttl, body.exp ? body.exp * 1000 : Number.POSITIVE_INFINITY) };
+  }
+}

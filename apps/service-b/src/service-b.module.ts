@@ -33,7 +33,6 @@ export class ServiceBModule {
         HealthModule,
       ],
       providers: [{ provide: SERVICE_B_CONFIG, useValue: config }],
-      exports: [SERVICE_B_CONFIG],
     };
   }
 }

@@ -1,12 +1,12 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHttpApp, createLogger, setupOpenApi } from '@tollgate/platform';
+import { createHttpApp, createLogger, type Logger, setupOpenApi } from '@tollgate/platform';
 import type { ServiceBConfig } from './config/service-b.config.js';
-import { ServiceBModule } from './service-b.module.js';
+import { ServiceBModule, type ServiceBOverrides } from './service-b.module.js';
 
 /** The CRM API, assembled but not listening (tests listen on port 0, main.ts on the configured port). */
-export async function createServiceB(config: ServiceBConfig): Promise<NestFastifyApplication> {
-  const logger = createLogger({ name: 'service-b', level: config.logLevel });
-  const app = await createHttpApp(ServiceBModule.forRoot(config), { logger, trustProxy: config.trustProxy });
+export async function createServiceB(config: ServiceBConfig, overrides: ServiceBOverrides & { logger?: Logger } = {}): Promise<NestFastifyApplication> {
+  const logger = overrides.logger ?? createLogger({ name: 'service-b', level: config.logLevel });
+  const app = await createHttpApp(ServiceBModule.forRoot(config, overrides), { logger, trustProxy: config.trustProxy });
   if (config.openApi) {
     setupOpenApi(app, {
       title: 'Tollgate CRM (service-b)',

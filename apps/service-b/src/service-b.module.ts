@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { openDatabase } from '@tollgate/persistence';
+import { ResourceServerVerification, VerifierModule } from '@tollgate/verifier';
 import { SERVICE_B_CONFIG, type ServiceBConfig } from './config/service-b.config.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { SERVICE_B_ENTITIES, SERVICE_B_MIGRATIONS, SERVICE_B_MIGRATIONS_TABLE } from './database/service-b.schema.js';
@@ -9,12 +10,41 @@ import { HealthModule } from './health/health.module.js';
 // A database that is still starting (compose, Kubernetes) is worth waiting for; a wrong schema or password is not.
 const TRANSIENT_CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', '57P03']);
 
+export interface ServiceBOverrides {
+  /**
+   * false serves every route without authentication. Only the benchmark uses it, to measure the
+   * same route with and without verification; it is not reachable from configuration.
+   */
+  authentication?: boolean;
+  now?: () => number;
+}
+
+/** Verification of JWTs (local, JWKS), PATs and API keys (introspection), with rate limits. */
+function authentication(config: ServiceBConfig, overrides: ServiceBOverrides): DynamicModule[] {
+  if (overrides.authentication === false) return [];
+  const verification = new ResourceServerVerification({
+    issuer: config.auth.issuer,
+    resource: config.auth.resourceIndicator,
+    introspectionClient: config.auth.introspectionClient,
+    redisUrl: config.redisUrl,
+    now: overrides.now,
+  });
+  return [
+    VerifierModule.forRoot({
+      providers: [{ provide: ResourceServerVerification, useValue: verification }],
+      useFactory: () => verification.verifier,
+      guard: { realm: 'tollgate' },
+    }),
+  ];
+}
+
 @Module({})
 export class ServiceBModule {
-  static forRoot(config: ServiceBConfig): DynamicModule {
+  static forRoot(config: ServiceBConfig, overrides: ServiceBOverrides = {}): DynamicModule {
     return {
       module: ServiceBModule,
       imports: [
+        ...authentication(config, overrides),
         TypeOrmModule.forRootAsync({
           useFactory: () => ({
             retryAttempts: 10,

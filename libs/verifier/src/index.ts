@@ -9,5 +9,7 @@ export * from './nest/verifier.module.js';
 export * from './opaque/introspection-response.js';
 export * from './opaque/introspection.verifier.js';
 export * from './principal.js';
+export * from './remote-authorization-server.js';
+export * from './resource-server-verification.js';
 export * from './revocation-list.js';
 export * from './verification-error.js';

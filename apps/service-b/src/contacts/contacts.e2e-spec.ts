@@ -35,7 +35,8 @@ describe.each(testDatabases())('service-b contacts API on $name', ({ create }) =
 
   beforeAll(async () => {
     database = await create();
-    app = await createServiceB(loadServiceBConfig({ AUTH_ISSUER: 'http://127.0.0.1:9', DATABASE_URL: database.url, LOG_LEVEL: 'silent' }));
+    // CRUD behaviour only: authentication is covered end to end in test/service-b/.
+    app = await createServiceB(loadServiceBConfig({ AUTH_ISSUER: 'http://127.0.0.1:9', DATABASE_URL: database.url, LOG_LEVEL: 'silent' }), { authentication: false });
     await app.listen(0, '127.0.0.1');
     baseUrl = await app.getUrl();
   });

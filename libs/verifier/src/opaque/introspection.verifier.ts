@@ -6,7 +6,8 @@ import { invalidToken, unavailable, VerificationError } from '../verification-er
 import { type OpaqueIntrospectionResponse, principalFromIntrospection } from './introspection-response.js';
 
 export interface IntrospectionVerifierOptions {
-  introspectionEndpoint: string;
+  /** The endpoint, or how to find it (discovery). */
+  introspectionEndpoint: string | (() => Promise<string>);
   /** This resource server's client credentials at the auth-server (granted `tokens:introspect`). */
   clientId: string;
   clientSecret: string;
@@ -95,9 +96,10 @@ export class IntrospectionVerifier implements OpaqueCredentialVerifier {
   }
 
   private async introspect(token: string): Promise<CacheEntry> {
+    const endpoint = typeof this.options.introspectionEndpoint === 'string' ? this.options.introspectionEndpoint : await this.options.introspectionEndpoint();
     let response: Response;
     try {
-      response = await (this.options.fetch ?? fetch)(this.options.introspectionEndpoint, {
+      response = await (this.options.fetch ?? fetch)(endpoint, {
         method: 'POST',
         headers: { authorization: this.authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: new URLSearchParams({ token, resource: this.options.resource }).toString(),

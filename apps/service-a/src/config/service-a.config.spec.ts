@@ -62,7 +62,13 @@ describe(loadServiceAConfig.name, () => {
     })() as ConfigError;
 
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error.problems.map((p) => p.split(':')[0]).sort()).toEqual(['AUTH_ISSUER', 'CLIENT_ID', 'CLIENT_SECRET', 'SERVICE_B_URL', 'SYNC_INTERVAL_SECONDS']);
+    expect(error.problems).toEqual([
+      'CLIENT_ID: is required (unset)',
+      'CLIENT_SECRET: is required (unset)',
+      'AUTH_ISSUER: must not end with "/" nor carry a query or fragment ("http://as.example/")',
+      'SERVICE_B_URL: must be an http(s) URL ("ftp://crm")',
+      'SYNC_INTERVAL_SECONDS: SYNC_INTERVAL_SECONDS must not be less than 0 ("-1")',
+    ]);
     expect(() => loadServiceAConfig({ ...REQUIRED, CLIENT_SECRET: 'x'.repeat(600) })).toThrow(/CLIENT_SECRET: .*\(set \(hidden\)\)/);
   });
 });

@@ -4,7 +4,10 @@ import { IsIn, IsInt, IsOptional, IsString, IsUrl, Length, Matches, Max, MaxLeng
 
 const HTTP_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
-/** Environment variables service-a accepts. */
+/**
+ * Environment variables service-a accepts. The required ones are marked optional here so that an
+ * unset one is reported once as "is required" (by loadServiceAConfig) rather than by every format check.
+ */
 export class ServiceAEnv {
   @IsOptional()
   @Type(() => Number)
@@ -27,16 +30,20 @@ export class ServiceAEnv {
   @Matches(DATABASE_URL_PATTERN, { message: 'must be sqlite:<file> or a postgres:// URL' })
   DATABASE_URL?: string;
 
-  /** The authorization server's issuer URL; its RFC 8414 metadata names the token endpoint. */
+  /** Required. The authorization server's issuer URL; its RFC 8414 metadata names the token endpoint. */
+  @IsOptional()
   @IsUrl(HTTP_URL, { message: 'must be an http(s) URL' })
   @Matches(/^[^?#]*[^/?#]$/, { message: 'must not end with "/" nor carry a query or fragment' })
   AUTH_ISSUER: string;
 
-  /** service-a's M2M client at the authorization server. */
+  /** Required. service-a's M2M client at the authorization server. */
+  @IsOptional()
   @IsString()
   @Length(1, 255)
   CLIENT_ID: string;
 
+  /** Required. */
+  @IsOptional()
   @IsString()
   @Length(1, 512)
   CLIENT_SECRET: string;
@@ -45,7 +52,8 @@ export class ServiceAEnv {
   @IsIn(['client_secret_basic', 'client_secret_post'])
   CLIENT_AUTH_METHOD: 'client_secret_basic' | 'client_secret_post' = 'client_secret_basic';
 
-  /** Base URL of service-b, the CRM. */
+  /** Required. Base URL of service-b, the CRM. */
+  @IsOptional()
   @IsUrl(HTTP_URL, { message: 'must be an http(s) URL' })
   @Matches(/^[^?#]*$/, { message: 'must not carry a query or fragment' })
   SERVICE_B_URL: string;

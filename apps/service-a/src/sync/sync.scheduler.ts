@@ -38,8 +38,9 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
       const run = await this.sync.run('schedule');
       this.logger.log(`Scheduled sync done: ${run.total} contacts, ${run.added} added, ${run.updated} updated, ${run.removed} removed`);
     } catch (error) {
+      // SyncService has logged why; an unexpected error is logged here so the schedule survives it.
       if (!(error instanceof SyncFailedError)) this.logger.error(`Scheduled sync failed: ${String(error)}`);
-      else if (error.failure.code !== 'sync_cancelled') this.logger.warn(`Scheduled sync failed: ${error.message}. Next attempt in ${interval} s`);
+      else this.logger.log(`Next scheduled sync in ${interval} s`);
     }
     this.schedule(interval * 1000);
   }

@@ -54,7 +54,8 @@ export class SyncService implements BeforeApplicationShutdown {
       });
     } catch (error) {
       const failure = describeSyncFailure(error);
-      if (failure.status === 500) this.logger.error(`The sync failed: ${String(error)}`, error instanceof Error ? error.stack : undefined);
+      if (failure.status === 500) this.logger.error(`Sync (${trigger}) failed: ${String(error)}`, error instanceof Error ? error.stack : undefined);
+      else if (failure.code !== 'sync_cancelled') this.logger.warn(`Sync (${trigger}) failed: ${failure.detail}`);
       const run = await this.runs
         .record({ trigger, status: 'failed', startedAt, finishedAt: new Date(), total: 0, added: 0, updated: 0, removed: 0, errorCode: failure.code, error: failure.detail.slice(0, 1000) })
         .catch((recordError: unknown) => {

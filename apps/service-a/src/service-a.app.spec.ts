@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { openDatabase } from '@tollgate/persistence';
+import { DataSource } from 'typeorm';
 import { FakeAuthorizationServer } from '../../../test/support/fake-authorization-server.js';
 import { FakeServiceB } from '../../../test/support/fake-service-b.js';
 import { createSqliteDatabase, type TestDatabase, testDatabases } from '../../../test/support/test-databases.js';
@@ -358,6 +359,16 @@ describe('service-a', () => {
         type: 'application/json; charset=utf-8',
         body: { status: 'ok', syncing: false, lastSync: null, lastSuccessfulSyncAt: null },
       });
+    });
+
+    it('answers 503 from /health when the database cannot be read', async () => {
+      await h.app!.get(DataSource).destroy();
+
+      const { status, type, body } = await call('GET', '/health');
+
+      expect(status).toBe(503);
+      expect(type).toMatch(/^application\/problem\+json/);
+      expect(body).toMatchObject({ type: 'urn:tollgate:problem:database_unavailable', detail: 'service-a cannot read its database' });
     });
 
     it('reports a running sync in /health', async () => {

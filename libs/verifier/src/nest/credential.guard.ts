@@ -41,7 +41,8 @@ export interface CredentialGuardOptions {
 
 /** A quoted-string for a challenge parameter: no quotes, backslashes or control characters can break out. */
 function quoted(value: string): string {
-  return `"${value.replace(/[\\"\u0000-\u001f\u007f]/g, ' ')}"`;
+  const safe = Array.from(value, (c) => (c === '"' || c === '\\' || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? ' ' : c)).join('');
+  return `"${safe}"`;
 }
 
 /**

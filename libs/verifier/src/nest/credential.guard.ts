@@ -1,4 +1,4 @@
-import { type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ProblemException } from '@tollgate/platform';
@@ -51,7 +51,7 @@ function quoted(value: string): string {
  * scopes declared with `@RequireScopes`. Answers RFC 6750 challenges: 401 with no error when no
  * credential was sent, 400 `invalid_request`, 401 `invalid_token`, 403 `insufficient_scope`.
  */
-export function createCredentialGuard(strategies: string[]) {
+export function createCredentialGuard(strategies: string[]): Type<CanActivate> {
   @Injectable()
   class CredentialGuard extends AuthGuard(strategies) {
     constructor(

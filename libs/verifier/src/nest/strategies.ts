@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type Type } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy as PassportBaseStrategy } from 'passport';
 import { Strategy as HttpBearerStrategy } from 'passport-http-bearer';
@@ -35,7 +35,7 @@ class ApiKeyHeaderStrategy extends PassportBaseStrategy {
  * own strategy names: several Nest apps in one process (tests, a hybrid app) must not replace each
  * other's verifier.
  */
-export function createStrategies(suffix: string) {
+export function createStrategies(suffix: string): { names: string[]; providers: Type[] } {
   const bearerName = `tollgate-bearer-${suffix}`;
   const apiKeyName = `tollgate-api-key-${suffix}`;
 

@@ -12,39 +12,31 @@ const TRANSIENT_CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIM
 
 export interface ServiceBOverrides {
   /**
-   * false serves every route without authentication. Only the benchmark uses it, to measure the
-   * same route with and without verification; it is not reachable from configuration.
+   * How credentials are verified; null serves every route without authentication. Only the
+   * benchmark passes null, to measure the same route with and without verification; it is not
+   * reachable from configuration.
    */
-  authentication?: boolean;
-  now?: () => number;
+  verification: ResourceServerVerification | null;
 }
 
-/** Verification of JWTs (local, JWKS), PATs and API keys (introspection), with rate limits. */
-function authentication(config: ServiceBConfig, overrides: ServiceBOverrides): DynamicModule[] {
-  if (overrides.authentication === false) return [];
-  const verification = new ResourceServerVerification({
-    issuer: config.auth.issuer,
-    resource: config.auth.resourceIndicator,
-    introspectionClient: config.auth.introspectionClient,
-    redisUrl: config.redisUrl,
-    now: overrides.now,
-  });
+function authentication(verification: ResourceServerVerification | null): DynamicModule[] {
+  if (!verification) return [];
   return [
     VerifierModule.forRoot({
       providers: [{ provide: ResourceServerVerification, useValue: verification }],
       useFactory: () => verification.verifier,
-      guard: { realm: 'tollgate' },
+      guard: { realm: 'tollgate', onDenied: (denied) => verification.usage?.recordDenial(denied) },
     }),
   ];
 }
 
 @Module({})
 export class ServiceBModule {
-  static forRoot(config: ServiceBConfig, overrides: ServiceBOverrides = {}): DynamicModule {
+  static forRoot(config: ServiceBConfig, overrides: ServiceBOverrides): DynamicModule {
     return {
       module: ServiceBModule,
       imports: [
-        ...authentication(config, overrides),
+        ...authentication(overrides.verification),
         TypeOrmModule.forRootAsync({
           useFactory: () => ({
             retryAttempts: 10,

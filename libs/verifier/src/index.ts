@@ -12,4 +12,5 @@ export * from './principal.js';
 export * from './remote-authorization-server.js';
 export * from './resource-server-verification.js';
 export * from './revocation-list.js';
+export * from './usage/usage-reporter.js';
 export * from './verification-error.js';

@@ -1,9 +1,11 @@
+import type { ApiKeyEnvironment } from '@tollgate/credentials';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from '@tollgate/rate-limit';
 import { CredentialVerifier } from './credential.verifier.js';
 import { JwtAccessTokenVerifier } from './jwt/jwt-access-token.verifier.js';
 import { IntrospectionVerifier } from './opaque/introspection.verifier.js';
 import { RemoteAuthorizationServer } from './remote-authorization-server.js';
 import { RevocationList } from './revocation-list.js';
+import { UsageReporter } from './usage/usage-reporter.js';
 
 export interface ResourceServerVerificationOptions {
   issuer: string;
@@ -14,6 +16,11 @@ export interface ResourceServerVerificationOptions {
   /** Shared rate-limit buckets across instances; in memory when absent. */
   redisUrl?: string;
   introspectionCacheTtlMs?: number;
+  /** API-key environments accepted here (default both). */
+  acceptedKeyEnvironments?: ApiKeyEnvironment[];
+  /** How often usage and refusals are reported to the auth-server (needs introspectionClient). */
+  usageFlushIntervalMs?: number;
+  onBackgroundError?: (error: unknown) => void;
   fetch?: typeof fetch;
   now?: () => number;
 }
@@ -27,6 +34,8 @@ export class ResourceServerVerification {
   readonly authorizationServer: RemoteAuthorizationServer;
   readonly revocations = new RevocationList();
   readonly introspection?: IntrospectionVerifier;
+  /** Usage and refusal reports to the auth-server (when this server has client credentials). */
+  readonly usage?: UsageReporter;
   readonly rateLimiter: RateLimiter;
   readonly verifier: CredentialVerifier;
 
@@ -40,9 +49,20 @@ export class ResourceServerVerification {
         clientSecret: options.introspectionClient.secret,
         resource: options.resource,
         cacheTtlMs: options.introspectionCacheTtlMs,
+        acceptedEnvironments: options.acceptedKeyEnvironments,
         fetch: options.fetch,
         now: options.now,
       });
+      this.usage = new UsageReporter({
+        issuer: options.issuer,
+        clientId: options.introspectionClient.id,
+        clientSecret: options.introspectionClient.secret,
+        flushIntervalMs: options.usageFlushIntervalMs,
+        fetch: options.fetch,
+        now: options.now,
+        onError: options.onBackgroundError,
+      });
+      this.usage.start();
     }
     this.verifier = new CredentialVerifier({
       jwt: new JwtAccessTokenVerifier({
@@ -59,6 +79,7 @@ export class ResourceServerVerification {
   }
 
   async close(): Promise<void> {
+    await this.usage?.stop();
     await this.rateLimiter.close?.();
   }
 

@@ -1,3 +1,6 @@
+import { ApiConsumerEntity } from '../api-keys/api-consumer.entity.js';
+import { ApiKeyUsageEntity } from '../api-keys/api-key-usage.entity.js';
+import { ApiKeyEntity } from '../api-keys/api-key.entity.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { ClientGrantEntity } from '../clients/client-grant.entity.js';
 import { ClientSecretEntity } from '../clients/client-secret.entity.js';
@@ -7,6 +10,7 @@ import { UsedClientAssertionEntity } from '../oauth/used-client-assertion.entity
 import { ResourceEntity } from '../resources/resource.entity.js';
 import { SigningKeyEntity } from '../signing-keys/signing-key.entity.js';
 import { Foundation1764100000000 } from './migrations/1764100000000-foundation.js';
+import { ApiKeys1764300000000 } from './migrations/1764300000000-api-keys.js';
 
 /** Every entity and migration of the auth-server, listed explicitly (globs do not survive bundling). */
 export const AUTH_SERVER_ENTITIES = [
@@ -18,6 +22,9 @@ export const AUTH_SERVER_ENTITIES = [
   AuditEventEntity,
   RevokedTokenEntity,
   UsedClientAssertionEntity,
+  ApiConsumerEntity,
+  ApiKeyEntity,
+  ApiKeyUsageEntity,
 ];
 
-export const AUTH_SERVER_MIGRATIONS = [Foundation1764100000000];
+export const AUTH_SERVER_MIGRATIONS = [Foundation1764100000000, ApiKeys1764300000000];

@@ -7,6 +7,7 @@ import { AccessTokenIssuer } from './access-token.issuer.js';
 import { ClientAssertionVerifier } from './client-assertion.verifier.js';
 import { ClientAuthenticationService } from './client-authentication.service.js';
 import { ClientCredentialsGrant } from './client-credentials.grant.js';
+import { LastUsedSinkRegistry } from './credential-usage.js';
 import { MetadataController } from './metadata.controller.js';
 import { OpaqueCredentialRegistry } from './opaque-credentials.js';
 import { RevokedTokenEntity } from './revoked-token.entity.js';
@@ -20,7 +21,7 @@ import { UsedClientAssertionEntity } from './used-client-assertion.entity.js';
 @Module({
   imports: [TypeOrmModule.forFeature([RevokedTokenEntity, UsedClientAssertionEntity]), AuditModule, SigningKeysModule],
   controllers: [TokenController, TokenIntrospectionController, TokenRevocationController, MetadataController],
-  providers: [OpaqueCredentialRegistry, AccessTokenIssuer, AccessTokenStatusService, ClientAssertionVerifier, ClientAuthenticationService, ClientCredentialsGrant, TokenIntrospectionService, TokenRevocationService],
-  exports: [OpaqueCredentialRegistry, AccessTokenIssuer, AccessTokenStatusService, ClientAuthenticationService],
+  providers: [OpaqueCredentialRegistry, LastUsedSinkRegistry, AccessTokenIssuer, AccessTokenStatusService, ClientAssertionVerifier, ClientAuthenticationService, ClientCredentialsGrant, TokenIntrospectionService, TokenRevocationService],
+  exports: [OpaqueCredentialRegistry, LastUsedSinkRegistry, AccessTokenIssuer, AccessTokenStatusService, ClientAuthenticationService, TokenRevocationService],
 })
 export class OAuthModule {}

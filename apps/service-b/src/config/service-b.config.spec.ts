@@ -21,7 +21,7 @@ describe(loadServiceBConfig.name, () => {
       host: '127.0.0.1',
       dataDir: resolve('data/service-b'),
       database: { type: 'sqlite', file: join(resolve('data/service-b'), 'service-b.sqlite') },
-      auth: { issuer: ISSUER, resourceIndicator: 'https://crm.tollgate.local', introspectionClient: undefined },
+      auth: { issuer: ISSUER, resourceIndicator: 'https://crm.tollgate.local', introspectionClient: undefined, acceptedKeyEnvironments: ['live', 'test'], introspectionCacheSeconds: 30 },
       redisUrl: undefined,
       logLevel: 'info',
       trustProxy: undefined,
@@ -43,6 +43,8 @@ describe(loadServiceBConfig.name, () => {
       LOG_LEVEL: 'warn',
       TRUST_PROXY: '10.0.0.0/8',
       OPENAPI_ENABLED: 'false',
+      API_KEY_ENVIRONMENTS: 'live',
+      INTROSPECTION_CACHE_SECONDS: '5',
     });
     expect(sut).toEqual({
       port: 8080,
@@ -53,6 +55,8 @@ describe(loadServiceBConfig.name, () => {
         issuer: 'http://localhost:7400',
         resourceIndicator: 'urn:tollgate:crm',
         introspectionClient: { id: 'service-b', secret: 'tgs_0123456789abcdefghijklmnopqrstuvwxyz' },
+        acceptedKeyEnvironments: ['live'],
+        introspectionCacheSeconds: 5,
       },
       redisUrl: 'redis://cache:6379',
       logLevel: 'warn',

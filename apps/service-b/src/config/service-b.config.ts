@@ -1,3 +1,4 @@
+import type { ApiKeyEnvironment } from '@tollgate/credentials';
 import { type DatabaseConfig, databaseFromUrl } from '@tollgate/persistence';
 import { ConfigError, type Environment, loadEnv, parseTrustProxy } from '@tollgate/platform';
 import { join, resolve } from 'node:path';
@@ -10,6 +11,8 @@ export interface ServiceBAuthConfig {
   resourceIndicator: string;
   /** Client credentials for RFC 7662 introspection of opaque credentials (PATs, API keys). */
   introspectionClient?: { id: string; secret: string };
+  acceptedKeyEnvironments: ApiKeyEnvironment[];
+  introspectionCacheSeconds: number;
 }
 
 export interface ServiceBConfig {
@@ -53,6 +56,8 @@ export function loadServiceBConfig(env: Environment = process.env): ServiceBConf
       introspectionClient: values.INTROSPECTION_CLIENT_ID
         ? { id: values.INTROSPECTION_CLIENT_ID, secret: values.INTROSPECTION_CLIENT_SECRET! }
         : undefined,
+      acceptedKeyEnvironments: values.API_KEY_ENVIRONMENTS.split(',') as ApiKeyEnvironment[],
+      introspectionCacheSeconds: values.INTROSPECTION_CACHE_SECONDS,
     },
     redisUrl: values.REDIS_URL,
     logLevel: values.LOG_LEVEL,

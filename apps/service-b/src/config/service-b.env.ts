@@ -47,6 +47,19 @@ export class ServiceBEnv {
   @Matches(DATABASE_URL_PATTERN, { message: 'must be sqlite:<file> or a postgres:// URL' })
   DATABASE_URL?: string;
 
+  /** API-key environments this service accepts, comma-separated (`live`, `test` or both). */
+  @IsOptional()
+  @Matches(/^(live|test)(,(live|test))?$/, { message: 'must be live, test or live,test' })
+  API_KEY_ENVIRONMENTS: string = 'live,test';
+
+  /** How long an introspection result (PAT or API key) is trusted, in seconds. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  INTROSPECTION_CACHE_SECONDS: number = 30;
+
   /** Revocation bus shared with the auth-server (scaled mode). */
   @IsOptional()
   @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })

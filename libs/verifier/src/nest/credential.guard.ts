@@ -73,7 +73,7 @@ export function createCredentialGuard(strategies: string[]): Type<CanActivate> {
         return true;
       } catch (error) {
         if (!(error instanceof VerificationError)) throw error;
-        this.options.onDenied?.({ error, principal: request.user, address: request.ip, method: request.method, path: request.url.split('?')[0] });
+        this.options.onDenied?.({ error, principal: request.user ?? error.principal, address: request.ip, method: request.method, path: request.url.split('?')[0] });
         throw this.challenge(error);
       }
     }

@@ -1,4 +1,4 @@
-import { hashCredential, type ParsedCredential } from '@tollgate/credentials';
+import { type ApiKeyEnvironment, hashCredential, type ParsedCredential } from '@tollgate/credentials';
 import { LRUCache } from 'lru-cache';
 import type { OpaqueCredentialVerifier, VerificationContext } from '../credential.verifier.js';
 import type { Principal } from '../principal.js';
@@ -17,6 +17,8 @@ export interface IntrospectionVerifierOptions {
   cacheTtlMs?: number;
   /** How long "not active" is remembered, to absorb floods of the same bad credential. Default 5 s. */
   negativeCacheTtlMs?: number;
+  /** API-key environments this resource server accepts (default both). */
+  acceptedEnvironments?: ApiKeyEnvironment[];
   fetch?: typeof fetch;
   now?: () => number;
 }
@@ -45,7 +47,10 @@ export class IntrospectionVerifier implements OpaqueCredentialVerifier {
     this.authorization = `Basic ${Buffer.from(`${encode(options.clientId)}:${encode(options.clientSecret)}`).toString('base64')}`;
   }
 
-  async verify(token: string, _parsed: ParsedCredential, _context: VerificationContext): Promise<Principal> {
+  async verify(token: string, parsed: ParsedCredential, _context: VerificationContext): Promise<Principal> {
+    if (parsed.environment && this.options.acceptedEnvironments && !this.options.acceptedEnvironments.includes(parsed.environment)) {
+      throw invalidToken(`${parsed.environment} API keys are not accepted by this service (it accepts ${this.options.acceptedEnvironments.join(', ')})`, 'wrong_environment');
+    }
     const key = hashCredential(token);
     let entry = this.cacheTrusted ? this.cache.get(key) : undefined;
     if (!entry || entry.until <= this.now()) entry = await this.introspectOnce(key, token);

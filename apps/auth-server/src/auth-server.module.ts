@@ -15,6 +15,7 @@ import { AccessTokenStatusService } from './oauth/access-token-status.service.js
 import { OAuthModule } from './oauth/oauth.module.js';
 import { LocalOpaqueVerifier, OpaqueCredentialRegistry } from './oauth/opaque-credentials.js';
 import { ResourcesModule } from './resources/resources.module.js';
+import { RevocationsModule } from './revocations/revocations.module.js';
 import { KeyEncryption, resolveKeyEncryptionSecret } from './signing-keys/key-encryption.js';
 import { SigningKeysModule } from './signing-keys/signing-keys.module.js';
 import { SigningKeysService } from './signing-keys/signing-keys.service.js';
@@ -80,6 +81,7 @@ export class AuthServerModule {
           useFactory: (keys: SigningKeysService, status: AccessTokenStatusService, opaque: OpaqueCredentialRegistry) => managementApiVerifier(keys, status, opaque, config, clock),
           guard: { realm: 'tollgate' },
         }),
+        RevocationsModule,
         AuditModule,
         ResourcesModule,
         ClientsModule,

@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { enforceConstraints } from './credential-policy.js';
 import type { AccessTokenClaims, JwtAccessTokenVerifier } from './jwt/jwt-access-token.verifier.js';
 import type { Principal } from './principal.js';
-import type { RevocationList } from './revocation-list.js';
+import type { RevocationList } from './revocation/revocation-list.js';
 import { invalidToken, VerificationError } from './verification-error.js';
 
 export interface VerificationContext {

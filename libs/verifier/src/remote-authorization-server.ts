@@ -38,6 +38,11 @@ export class RemoteAuthorizationServer {
     return this.jwks(header, token);
   };
 
+  /** Drops the cached JWKS (a signing key was retired): the next verification fetches it again. */
+  reloadKeys(): void {
+    this.jwks = undefined;
+  }
+
   async introspectionEndpoint(): Promise<string> {
     const endpoint = (await this.metadata()).introspection_endpoint;
     if (!endpoint) throw unavailable(`The authorization server at ${this.issuer} offers no introspection endpoint`, 'no_introspection');

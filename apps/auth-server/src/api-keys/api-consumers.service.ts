@@ -4,6 +4,7 @@ import { CLOCK, type Clock } from '@tollgate/platform';
 import { randomUUID } from 'node:crypto';
 import type { Repository } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
+import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import { ApiConsumerEntity } from './api-consumer.entity.js';
 import type { CreateApiConsumerDto, UpdateApiConsumerDto } from './dto/api-consumer.dto.js';
 
@@ -12,6 +13,7 @@ export class ApiConsumersService {
   constructor(
     @InjectRepository(ApiConsumerEntity) private readonly consumers: Repository<ApiConsumerEntity>,
     private readonly audit: AuditService,
+    private readonly feed: RevocationFeedService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -37,6 +39,8 @@ export class ApiConsumersService {
     const consumer = await this.get(id);
     Object.assign(consumer, { ...input, updatedAt: this.clock.now() });
     await this.consumers.save(consumer);
+    if (input.disabled === true) await this.feed.publish({ type: 'subject.revoked_before', kind: 'consumer', id, before: consumer.updatedAt.getTime() });
+    if (input.disabled === false) await this.feed.publish({ type: 'subject.changed', kind: 'consumer', id });
     const action = input.disabled === true ? 'api-consumer.disabled' : input.disabled === false ? 'api-consumer.enabled' : 'api-consumer.updated';
     await this.audit.record({ action, outcome: 'success', actor, credential: { type: 'api_consumer', id }, details: { changes: Object.keys(input) } });
     return consumer;
@@ -45,6 +49,7 @@ export class ApiConsumersService {
   async remove(id: string, actor: AuditActor): Promise<void> {
     await this.get(id);
     await this.consumers.delete({ id });
+    await this.feed.publish({ type: 'subject.revoked_before', kind: 'consumer', id, before: this.clock.now().getTime() });
     await this.audit.record({ action: 'api-consumer.deleted', outcome: 'success', actor, credential: { type: 'api_consumer', id } });
   }
 }

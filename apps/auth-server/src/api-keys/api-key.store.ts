@@ -7,6 +7,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { type CredentialUse, type LastUsedSink, LastUsedSinkRegistry } from '../oauth/credential-usage.js';
 import { type ActiveOpaqueCredential, type OpaqueCredentialStore, OpaqueCredentialRegistry } from '../oauth/opaque-credentials.js';
 import { ResourceEntity } from '../resources/resource.entity.js';
+import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 
 /** Answers for API keys at introspection, leak reports and usage reports. */
@@ -17,6 +18,7 @@ export class ApiKeyStore implements OpaqueCredentialStore, LastUsedSink, OnModul
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly feed: RevocationFeedService,
     private readonly credentials: OpaqueCredentialRegistry,
     private readonly lastUsed: LastUsedSinkRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -56,6 +58,7 @@ export class ApiKeyStore implements OpaqueCredentialStore, LastUsedSink, OnModul
     if (!key || key.revokedAt) return null;
     const revoked = await repository.update({ id: key.id, revokedAt: IsNull() }, { revokedAt: this.clock.now(), revokedReason: reason.slice(0, 64) });
     if (revoked.affected !== 1) return null;
+    await this.feed.publish({ type: 'credential.revoked', credentialType: 'api_key', credentialId: key.id });
     await this.audit.record({ action: 'api-key.revoked', outcome: 'success', actor: { type: 'system' }, credential: { type: 'api_key', id: key.id }, address, reason, details: { consumerId: key.consumerId } });
     return key.id;
   }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, In, IsNull, MoreThanOrEqual } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
 import { ResourcesService } from '../resources/resources.service.js';
+import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import { ApiConsumersService } from './api-consumers.service.js';
 import { ApiKeyUsageEntity } from './api-key-usage.entity.js';
 import { ApiKeyEntity } from './api-key.entity.js';
@@ -25,6 +26,7 @@ export class ApiKeysService {
     private readonly consumers: ApiConsumersService,
     private readonly resources: ResourcesService,
     private readonly audit: AuditService,
+    private readonly feed: RevocationFeedService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -71,6 +73,7 @@ export class ApiKeysService {
     const key = await this.find(id);
     if (key.revokedAt) return;
     await this.dataSource.getRepository(ApiKeyEntity).update({ id }, { revokedAt: this.clock.now(), revokedReason: reason.slice(0, 64) });
+    await this.feed.publish({ type: 'credential.revoked', credentialType: 'api_key', credentialId: id });
     await this.audit.record({ action: 'api-key.revoked', outcome: 'success', actor, credential: { type: 'api_key', id }, reason, details: { consumerId: key.consumerId } });
   }
 
@@ -94,6 +97,8 @@ export class ApiKeysService {
       if (updated.affected !== 1) throw new ConflictException('The key was rolled at the same time; reload and try again');
       await manager.insert(ApiKeyEntity, row);
     });
+    // Verifiers may have cached the old key with its former expiry: make them ask again.
+    await this.feed.publish(input.expireCurrentInMinutes === 0 ? { type: 'credential.revoked', credentialType: 'api_key', credentialId: old.id } : { type: 'credential.changed', credentialType: 'api_key', credentialId: old.id });
     await this.audit.record({
       action: 'api-key.rolled',
       outcome: 'success',

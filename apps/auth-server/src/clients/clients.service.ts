@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
 import { ResourcesService } from '../resources/resources.service.js';
+import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import { ClientGrantEntity } from './client-grant.entity.js';
 import { validateClientJwks } from './client-jwks.js';
 import { ClientSecretEntity } from './client-secret.entity.js';
@@ -30,6 +31,7 @@ export class ClientsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly resources: ResourcesService,
+    private readonly feed: RevocationFeedService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -84,6 +86,8 @@ export class ClientsService {
         updatedAt: this.clock.now(),
       });
     });
+    if (input.disabled === true) await this.feed.publish({ type: 'subject.revoked_before', kind: 'client', id, before: this.clock.now().getTime() });
+    if (input.disabled === false || input.grants) await this.feed.publish({ type: 'subject.changed', kind: 'client', id });
     const action = input.disabled === true ? 'client.disabled' : input.disabled === false ? 'client.enabled' : 'client.updated';
     await this.audit.record({ action, outcome: 'success', actor, credential: { type: 'client', id }, details: { changes: Object.keys(input) } });
     return this.get(id);
@@ -92,6 +96,7 @@ export class ClientsService {
   async remove(id: string, actor: AuditActor): Promise<void> {
     await this.find(id);
     await this.dataSource.getRepository(ClientEntity).delete({ id });
+    await this.feed.publish({ type: 'subject.revoked_before', kind: 'client', id, before: this.clock.now().getTime() });
     await this.audit.record({ action: 'client.deleted', outcome: 'success', actor, credential: { type: 'client', id } });
   }
 
@@ -142,6 +147,7 @@ export class ClientsService {
     await this.find(id);
     const now = this.clock.now();
     await this.dataSource.getRepository(ClientEntity).update({ id }, { tokensValidAfter: now, updatedAt: now });
+    await this.feed.publish({ type: 'subject.revoked_before', kind: 'client', id, before: now.getTime() });
     await this.audit.record({ action: 'client.tokens.revoked', outcome: 'success', actor, credential: { type: 'client', id }, details: { issuedBefore: now.toISOString() } });
     return this.get(id);
   }

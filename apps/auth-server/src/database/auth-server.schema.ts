@@ -8,9 +8,11 @@ import { ClientEntity } from '../clients/client.entity.js';
 import { RevokedTokenEntity } from '../oauth/revoked-token.entity.js';
 import { UsedClientAssertionEntity } from '../oauth/used-client-assertion.entity.js';
 import { ResourceEntity } from '../resources/resource.entity.js';
+import { RevocationEventEntity } from '../revocations/revocation-event.entity.js';
 import { SigningKeyEntity } from '../signing-keys/signing-key.entity.js';
 import { Foundation1764100000000 } from './migrations/1764100000000-foundation.js';
 import { ApiKeys1764300000000 } from './migrations/1764300000000-api-keys.js';
+import { RevocationEvents1764400000000 } from './migrations/1764400000000-revocation-events.js';
 
 /** Every entity and migration of the auth-server, listed explicitly (globs do not survive bundling). */
 export const AUTH_SERVER_ENTITIES = [
@@ -25,6 +27,7 @@ export const AUTH_SERVER_ENTITIES = [
   ApiConsumerEntity,
   ApiKeyEntity,
   ApiKeyUsageEntity,
+  RevocationEventEntity,
 ];
 
-export const AUTH_SERVER_MIGRATIONS = [Foundation1764100000000, ApiKeys1764300000000];
+export const AUTH_SERVER_MIGRATIONS = [Foundation1764100000000, ApiKeys1764300000000, RevocationEvents1764400000000];

@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import type { AccessTokenClaims } from '@tollgate/verifier';
 import { AuditService } from '../audit/audit.service.js';
+import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import { AccessTokenStatusService } from './access-token-status.service.js';
 import type { AuthenticatedClient } from './client-authentication.service.js';
 import { RevokedTokenEntity } from './revoked-token.entity.js';
@@ -19,6 +20,7 @@ export class TokenRevocationService {
     private readonly accessTokens: AccessTokenStatusService,
     @InjectRepository(RevokedTokenEntity) private readonly revoked: Repository<RevokedTokenEntity>,
     private readonly audit: AuditService,
+    private readonly feed: RevocationFeedService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -49,6 +51,7 @@ export class TokenRevocationService {
     const expiresAt = new Date(claims.exp! * 1000);
     if (expiresAt <= now) return false;
     await this.revoked.upsert({ jti: claims.jti!, clientId: claims.client_id, expiresAt, revokedAt: now }, ['jti']);
+    await this.feed.publish({ type: 'token.revoked', jti: claims.jti!, exp: claims.exp! });
     return true;
   }
 }

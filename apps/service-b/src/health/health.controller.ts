@@ -1,7 +1,7 @@
-import { Controller, Get, Logger } from '@nestjs/common';
+import { Controller, Get, Logger, Optional } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ProblemException } from '@tollgate/platform';
-import { Public } from '@tollgate/verifier';
+import { Public, ResourceServerVerification } from '@tollgate/verifier';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { ApiProblemResponse } from '../common/api-problem-response.decorator.js';
@@ -15,11 +15,14 @@ const DATABASE_TIMEOUT_MS = 2_000;
 export class HealthController {
   private readonly logger = new Logger(HealthController.name);
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() private readonly verification?: ResourceServerVerification,
+  ) {}
 
   @Get()
   @Public()
-  @ApiOperation({ summary: 'Liveness and database reachability' })
+  @ApiOperation({ summary: 'Liveness, database reachability and the state of the revocation feed' })
   @ApiOkResponse({ type: HealthResponse, description: 'The service and its database answer' })
   @ApiProblemResponse(503, 'The database does not answer')
   async check(): Promise<HealthResponse> {
@@ -29,7 +32,7 @@ export class HealthController {
       this.logger.warn(`Health check: the database does not answer (${error instanceof Error ? error.message : String(error)})`);
       throw new ProblemException(503, 'The database does not answer', { code: 'database_unavailable' });
     }
-    return { status: 'ok', database: 'ok' };
+    return { status: 'ok', database: 'ok', ...(this.verification ? { authentication: this.verification.health() } : {}) };
   }
 
   private async pingDatabase(): Promise<void> {

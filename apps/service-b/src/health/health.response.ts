@@ -6,4 +6,18 @@ export class HealthResponse {
 
   @ApiProperty({ enum: ['ok'] })
   database: 'ok';
+
+  @ApiProperty({ type: () => AuthenticationHealth, required: false })
+  authentication?: AuthenticationHealth;
+}
+
+export class AuthenticationHealth {
+  @ApiProperty({ enum: ['connected', 'disconnected', 'off'], description: 'The revocation feed from the auth-server' })
+  revocationFeed: 'connected' | 'disconnected' | 'off';
+
+  @ApiProperty({ required: false })
+  lastRevocationEventId?: string;
+
+  @ApiProperty({ description: 'False while the feed has been down too long: every PAT/API key is introspected afresh' })
+  introspectionCacheTrusted: boolean;
 }

@@ -69,6 +69,19 @@ export class IntrospectionVerifier implements OpaqueCredentialVerifier {
     this.keysByCredential.delete(credentialId);
   }
 
+  /** Forgets what is cached for every credential of a user, consumer or client. */
+  evictSubject(kind: 'client' | 'user' | 'consumer', id: string): void {
+    for (const [key, entry] of this.cache.entries()) {
+      const principal = entry.principal;
+      if (!principal) continue;
+      const owner = kind === 'user' ? principal.userId : kind === 'consumer' ? principal.consumerId : principal.clientId;
+      if (owner === id) {
+        this.cache.delete(key);
+        this.keysByCredential.delete(principal.credentialId);
+      }
+    }
+  }
+
   clear(): void {
     this.cache.clear();
     this.keysByCredential.clear();

@@ -4,7 +4,6 @@ import { attemptConnect, connectDevice, endAll, waitFor } from '../support/mqtt-
 import { TestIssuer } from '../support/test-issuer.js';
 import { startTestIotBroker, type TestIotBroker } from '../support/test-iot-broker.js';
 
-const BROKER = 'https://iot.tollgate.local';
 const NOT_AUTHORISED = 5;
 const BAD_CREDENTIALS = 4;
 const IDENTIFIER_REJECTED = 2;

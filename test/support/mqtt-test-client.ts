@@ -84,11 +84,11 @@ export function whenClosed(client: MqttClient): Promise<number> {
   return new Promise((resolve) => client.once('close', () => resolve(Date.now())));
 }
 
-/** SUBSCRIBE and return the granted QoS per filter (128 = refused, MQTT 3.1.1 §3.9.3). */
+/** SUBSCRIBE and return the SUBACK's return code per filter (the granted QoS, or 128 = refused, MQTT 3.1.1 §3.9.3). */
 export async function grantedQos(client: MqttClient, filters: string[], qos: 0 | 1 = 1): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    client.subscribe(filters, { qos }, (error, granted) => {
-      if (granted) resolve(granted.map((grant) => grant.qos));
+    client.subscribe(filters, { qos }, (error, _subscriptions, suback) => {
+      if (suback && 'granted' in suback) resolve(suback.granted as number[]);
       else reject(error ?? new Error('no SUBACK'));
     });
   });

@@ -52,12 +52,13 @@ export class IotBroker {
 
   async listen(): Promise<IotBrokerAddresses> {
     const { host } = this.config;
-    const mqttPort = await listenOn(this.tcp, { port: this.config.mqttPort, host, portVariable: 'MQTT_PORT' });
+    let mqttPort: number;
     let wsPort: number;
     try {
+      mqttPort = await listenOn(this.tcp, { port: this.config.mqttPort, host, portVariable: 'MQTT_PORT' });
       wsPort = await listenOn(this.http, { port: this.config.wsPort, host, portVariable: 'MQTT_WS_PORT' });
     } catch (error) {
-      this.tcp.close();
+      await this.close();
       throw error;
     }
     const authority = host.includes(':') ? `[${host}]` : host;

@@ -1,14 +1,7 @@
-import { pino } from 'pino';
-import { Writable } from 'node:stream';
 import { loadIotBrokerConfig } from '../../apps/iot-broker/src/config/iot-broker.config.js';
 import { createIotBroker, type IotBroker, type IotBrokerAddresses } from '../../apps/iot-broker/src/iot-broker.app.js';
+import { type LogLine, memoryLogger } from './memory-logger.js';
 import type { TestIssuer } from './test-issuer.js';
-
-export interface LogLine {
-  level: number;
-  msg: string;
-  [field: string]: unknown;
-}
 
 export interface TestIotBroker extends IotBrokerAddresses {
   broker: IotBroker;
@@ -27,14 +20,7 @@ export async function startTestIotBroker(issuer: TestIssuer, env: Record<string,
     CONNECTION_BURST: '1000',
     ...env,
   });
-  const logs: LogLine[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) logs.push(JSON.parse(line) as LogLine);
-      callback();
-    },
-  });
-  const logger = pino({ name: 'iot-broker', level: 'debug' }, sink);
+  const { logger, logs } = memoryLogger('iot-broker');
   const broker = await createIotBroker(config, { logger });
   const addresses = await broker.listen();
   return { ...addresses, broker, logs, close: () => broker.close() };

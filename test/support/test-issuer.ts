@@ -178,8 +178,10 @@ export class TestIssuer {
     const ttl = client.tokenTtlSeconds ?? 300;
     const accessToken = await this.token({ subject: client.clientId, audience: resource, scope: requested.join(' '), expiresInSeconds: ttl });
     this.issuedTokens.set(client.clientId, (this.issuedTokens.get(client.clientId) ?? 0) + 1);
+    // `exp` is in whole seconds from a floored `iat`: announce no more than what is really left.
+    const expiresIn = Math.max(1, Math.floor(Date.now() / 1000) + ttl - Math.ceil(Date.now() / 1000));
     response.setHeader('cache-control', 'no-store');
-    send(response, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: ttl, scope: requested.join(' ') });
+    send(response, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn, scope: requested.join(' ') });
   }
 }
 

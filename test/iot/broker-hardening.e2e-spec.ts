@@ -2,7 +2,7 @@ import type { MqttClient } from 'mqtt';
 import { connect as connectTcp, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { attemptConnect, collectMessages, connectDevice, endAll, grantedQos, waitFor, whenClosed } from '../support/mqtt-test-client.js';
-import { encodeRemainingLength } from '../support/mqtt-packets.js';
+import { encodeRemainingLength, rawConnect, rawSubscribe } from '../support/mqtt-packets.js';
 import { TestIssuer } from '../support/test-issuer.js';
 import { startTestIotBroker, type TestIotBroker } from '../support/test-iot-broker.js';
 
@@ -126,6 +126,35 @@ describe('IoT broker: hardening', () => {
       socket.on('error', () => undefined);
     });
     expect(status).toBe(404);
+  });
+});
+
+describe('IoT broker: slow readers', () => {
+  it('cuts off a subscriber that stops reading, after DRAIN_TIMEOUT_MS, and keeps serving', async () => {
+    const issuer = await TestIssuer.start();
+    const iot = await startTestIotBroker(issuer, { DRAIN_TIMEOUT_MS: '300' });
+    const publisher = await connectDevice(iot.mqttUrl, { clientId: 'chatty', password: await issuer.token({ subject: 'chatty', scope: 'device' }) });
+    const password = await issuer.token({ subject: 'slow-reader', scope: 'devices:read:*' });
+    const { socket } = await rawConnection(iot.mqttPort, Buffer.concat([rawConnect({ clientId: 'slow-reader', username: 'slow-reader', password }), rawSubscribe('devices/+/telemetry')]));
+    socket.pause();
+    try {
+      await waitFor(() => iot.logs.some((line) => line.msg === 'device connected' && line.clientId === 'slow-reader'), 'the slow reader to connect');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const payload = Buffer.alloc(60 * 1024, 1);
+      await waitFor(async () => {
+        for (let i = 0; i < 50; i++) publisher.publish('devices/chatty/telemetry', payload, { qos: 0 });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return iot.logs.find((line) => line.clientId === 'slow-reader' && line.msg === 'device disconnected');
+      }, 'the slow reader to be cut off', 20_000);
+      expect(iot.logs).toContainEqual(expect.objectContaining({ msg: 'client error; connection closed', clientId: 'slow-reader', error: 'drain timeout' }));
+      expect(publisher.connected).toBe(true);
+      expect(iot.broker.health()).toEqual({ status: 'ok', connectedDevices: 1 });
+    } finally {
+      socket.destroy();
+      await endAll(publisher);
+      await iot.close();
+      await issuer.stop();
+    }
   });
 });
 

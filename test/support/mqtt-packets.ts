@@ -20,3 +20,24 @@ export function rawPublish(payloadBytes: number, topic = 'devices/t1/telemetry')
 }
 
 export const RAW_PINGREQ = Buffer.from([0xc0, 0x00]);
+
+function utf8Field(value: string | Buffer): Buffer {
+  const bytes = typeof value === 'string' ? Buffer.from(value) : value;
+  return Buffer.concat([Buffer.from([bytes.length >> 8, bytes.length & 0xff]), bytes]);
+}
+
+function packet(firstByte: number, body: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([firstByte]), encodeRemainingLength(body.length), body]);
+}
+
+/** A CONNECT (§3.1) with username and password and a clean session. */
+export function rawConnect({ clientId, username, password, keepalive = 60 }: { clientId: string; username: string; password: string; keepalive?: number }): Buffer {
+  const flags = 0x80 | 0x40 | 0x02;
+  const variableHeader = Buffer.concat([utf8Field('MQTT'), Buffer.from([0x04, flags, keepalive >> 8, keepalive & 0xff])]);
+  return packet(0x10, Buffer.concat([variableHeader, utf8Field(clientId), utf8Field(username), utf8Field(password)]));
+}
+
+/** A SUBSCRIBE (§3.8) to one filter. */
+export function rawSubscribe(filter: string, packetId = 1, qos = 0): Buffer {
+  return packet(0x82, Buffer.concat([Buffer.from([packetId >> 8, packetId & 0xff]), utf8Field(filter), Buffer.from([qos])]));
+}

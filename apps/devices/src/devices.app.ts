@@ -3,7 +3,7 @@ import { createLogger, type Logger } from '@tollgate/platform';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DevicesConfig } from './config/devices.config.js';
-import { BrokerConnection, type Publisher, type TokenSource } from './connection/broker-connection.js';
+import { BrokerConnection, type TokenSource } from './connection/broker-connection.js';
 import { createHealthServer } from './health/health-server.js';
 import { Hub, type HubStatus } from './hub/hub.js';
 import { Thermostat, type ThermostatStatus } from './thermostat/thermostat.js';
@@ -22,13 +22,6 @@ export interface DeviceAppOptions {
   logger?: Logger;
   /** Replaces the client-credentials provider built from the configuration. */
   tokens?: TokenSource;
-}
-
-interface DeviceRole {
-  start(): void;
-  stop(): void;
-  onConnect(): void;
-  handleMessage(topic: string, payload: Buffer): void;
 }
 
 /** One device process: a thermostat or a hub, its broker connection and its health endpoint. */
@@ -55,30 +48,24 @@ export class DeviceApp {
         authMethod: device.tokenAuthMethod,
         refreshSkewSeconds: device.tokenRefreshSkewSeconds,
       });
-    // The role publishes through the connection, and the connection hands messages to the role.
-    let role: DeviceRole | undefined;
-    const publisher: Publisher = {
-      get connected() {
-        return connection.connected;
-      },
-      publish: (topic, message, publishOptions) => connection.publish(topic, message, publishOptions),
-    };
-    this.role = config.role === 'thermostat' ? new Thermostat(device.clientId, config.thermostat, publisher, this.logger) : new Hub(device.clientId, config.hub, publisher, this.logger);
-    role = this.role;
-    const connection = new BrokerConnection({
+    this.connection = new BrokerConnection({
       url: device.brokerUrl,
       clientId: device.clientId,
       tokens,
       keepaliveSeconds: device.keepaliveSeconds,
       reconnect: device.reconnect,
       refreshSkewSeconds: device.tokenRefreshSkewSeconds,
-      subscriptions: this.role instanceof Thermostat ? [this.role.topics.commands] : this.role.subscriptions,
-      will: this.role instanceof Thermostat ? this.role.will : undefined,
+      subscriptions: config.role === 'thermostat' ? Thermostat.subscriptions(device.clientId) : Hub.subscriptions(config.hub.thermostatId),
+      will: config.role === 'thermostat' ? Thermostat.will(device.clientId) : undefined,
       logger: this.logger,
-      onConnect: () => role?.onConnect(),
-      onMessage: (topic, payload) => role?.handleMessage(topic, payload),
+      // Called only once connected, after the role below exists.
+      onConnect: () => this.role.onConnect(),
+      onMessage: (topic, payload) => this.role.handleMessage(topic, payload),
     });
-    this.connection = connection;
+    this.role =
+      config.role === 'thermostat'
+        ? new Thermostat(device.clientId, config.thermostat, this.connection, this.logger)
+        : new Hub(device.clientId, config.hub, this.connection, this.logger);
     this.server = createHealthServer(() => this.health());
   }
 

@@ -40,15 +40,21 @@ export interface BrokerHealth {
  */
 export class IotBroker {
   private closing = false;
+  private readonly tcp: Server;
+  private readonly http: HttpServer;
 
   constructor(
     private readonly config: IotBrokerConfig,
     private readonly aedes: Aedes,
     readonly sessions: BrokerSessions,
-    private readonly tcp: Server,
-    private readonly http: HttpServer,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    const { limits } = config;
+    const admission = new ConnectionAdmission({ ratePerSecond: limits.connectionRatePerSecond, burst: limits.connectionBurst }, logger);
+    const listener = { aedes, admission, maxPacketSize: limits.maxPacketSize, maxConnections: limits.maxConnections, logger };
+    this.tcp = createTcpListener(listener);
+    this.http = createHttpListener({ ...listener, connectTimeoutMs: limits.connectTimeoutMs, health: () => this.health() });
+  }
 
   async listen(): Promise<IotBrokerAddresses> {
     const { host } = this.config;
@@ -108,14 +114,7 @@ export async function createIotBroker(config: IotBrokerConfig, options: IotBroke
     maxClientsIdLength: 64,
   });
   observeBroker(aedes, sessions, logger);
-
-  const admission = new ConnectionAdmission({ ratePerSecond: limits.connectionRatePerSecond, burst: limits.connectionBurst }, logger);
-  const listenerOptions = { aedes, admission, maxPacketSize: limits.maxPacketSize, maxConnections: limits.maxConnections, logger };
-  const tcp = createTcpListener(listenerOptions);
-  let broker: IotBroker | undefined;
-  const http = createHttpListener({ ...listenerOptions, connectTimeoutMs: limits.connectTimeoutMs, health: () => broker!.health() });
-  broker = new IotBroker(config, aedes, sessions, tcp, http, logger);
-  return broker;
+  return new IotBroker(config, aedes, sessions, logger);
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -51,8 +51,10 @@ export class Hub {
     this.thermostat = deviceTopics(settings.thermostatId);
   }
 
-  get subscriptions(): string[] {
-    return [this.thermostat.telemetry, this.thermostat.state, this.thermostat.ack];
+  /** What its session subscribes to: the thermostat's replies, never its commands. */
+  static subscriptions(thermostatId: string): string[] {
+    const thermostat = deviceTopics(thermostatId);
+    return [thermostat.telemetry, thermostat.state, thermostat.ack];
   }
 
   start(): void {

@@ -51,12 +51,12 @@ describe(Thermostat.name, () => {
     expect(published).toEqual([]);
   });
 
-  it('publishes its state retained on connect, and a will that marks it offline', async () => {
+  it('publishes its state retained on connect, and has a will that marks it offline', async () => {
     const { publisher, published } = publisherSpy();
     const sut = new Thermostat('t1', settings, publisher, pino({ level: 'silent' }), () => now);
     sut.onConnect();
     await new Promise((resolve) => setImmediate(resolve));
     expect(published).toEqual([{ topic: 'devices/t1/state', retain: true, message: { online: true, temperature: 18, setpoint: 19, mode: 'heat', heating: true, at: now.toISOString() } }]);
-    expect(sut.will).toEqual({ topic: 'devices/t1/state', message: { online: false }, retain: true });
+    expect(Thermostat.will('t1')).toEqual({ topic: 'devices/t1/state', message: { online: false }, retain: true });
   });
 });

@@ -55,9 +55,14 @@ export class Thermostat {
     this.heating = heaterShouldRun(this.room.temperature, this.setpoint, this.mode, false);
   }
 
+  /** What its session subscribes to. */
+  static subscriptions(clientId: string): string[] {
+    return [deviceTopics(clientId).commands];
+  }
+
   /** The will: if the thermostat vanishes, its retained state says so. */
-  get will() {
-    return { topic: this.topics.state, message: { online: false }, retain: true };
+  static will(clientId: string) {
+    return { topic: deviceTopics(clientId).state, message: { online: false }, retain: true };
   }
 
   start(): void {

@@ -45,6 +45,7 @@ describe('IoT broker: device authentication', () => {
 
   it.each([
     ['a token signed with an unknown key', () => issuer.token({ subject: 'intruder', scope: 'device', forged: true }), BAD_CREDENTIALS, 'bad_signature'],
+    ['a token signed with HS256 using the public key as secret', () => issuer.token({ subject: 'intruder', scope: 'device', hmacWithPublicKey: true }), BAD_CREDENTIALS, 'alg_not_allowed'],
     ['an unsigned token (alg: none)', async () => issuer.unsignedToken({ subject: 'intruder', scope: 'device' }), BAD_CREDENTIALS, 'malformed'],
     ['an expired token', () => issuer.token({ subject: 'intruder', scope: 'device', expiresInSeconds: -60 }), BAD_CREDENTIALS, 'expired'],
     ['a token that expired a second ago (inside the verifier skew)', () => issuer.token({ subject: 'intruder', scope: 'device', expiresInSeconds: -1 }), BAD_CREDENTIALS, 'expired'],

@@ -2,7 +2,7 @@ import type { MqttClient } from 'mqtt';
 import { connect as connectTcp, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { attemptConnect, collectMessages, connectDevice, endAll, grantedQos, waitFor, whenClosed } from '../support/mqtt-test-client.js';
-import { encodeRemainingLength, rawConnect, rawSubscribe } from '../support/mqtt-packets.js';
+import { encodeRemainingLength, rawConnect, rawPublish, rawSubscribe } from '../support/mqtt-packets.js';
 import { TestIssuer } from '../support/test-issuer.js';
 import { startTestIotBroker, type TestIotBroker } from '../support/test-iot-broker.js';
 
@@ -38,7 +38,7 @@ describe('IoT broker: hardening', () => {
 
   beforeAll(async () => {
     issuer = await TestIssuer.start();
-    iot = await startTestIotBroker(issuer, { CONNECT_TIMEOUT_MS: '500', MAX_PACKET_SIZE: '65536', KEEPALIVE_LIMIT_SECONDS: '120', MAX_TOPIC_LEVELS: '16' });
+    iot = await startTestIotBroker(issuer, { CONNECT_TIMEOUT_MS: '500', MAX_PACKET_SIZE: '65536', KEEPALIVE_LIMIT_SECONDS: '120', MAX_TOPIC_LEVELS: '16', QUEUE_LIMIT: '8' });
     bystander = await connectDevice(iot.mqttUrl, { clientId: 'bystander', password: await token('bystander') });
     await grantedQos(bystander, ['devices/bystander/commands/#']);
     controller = await connectDevice(iot.wsUrl, { clientId: 'controller', password: await token('controller', 'devices:control:*') });
@@ -89,6 +89,15 @@ describe('IoT broker: hardening', () => {
     const elapsed = await closedAfterMs;
     expect(elapsed).toBeGreaterThanOrEqual(400);
     expect(elapsed).toBeLessThan(5_000);
+  });
+
+  it('drops a client that floods packets before its CONNECT is answered (QUEUE_LIMIT)', async () => {
+    const password = await token('flooder');
+    const flood = Buffer.concat([rawConnect({ clientId: 'flooder', username: 'flooder', password }), ...Array.from({ length: 50 }, () => rawPublish(10, 'devices/flooder/telemetry'))]);
+    const { closedAfterMs } = await rawConnection(iot.mqttPort, flood);
+    expect(await closedAfterMs).toBeLessThan(2_000);
+    expect(iot.logs).toContainEqual(expect.objectContaining({ error: 'Client queue limit reached' }));
+    await brokerStillServes();
   });
 
   it('drops a connection that sends garbage', async () => {

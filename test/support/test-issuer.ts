@@ -30,6 +30,8 @@ export interface TestTokenOptions {
   issuer?: string;
   /** Sign with a key the issuer never published, under the issuer's `kid` (a forged token). */
   forged?: boolean;
+  /** Sign with HS256, using the issuer's public JWK as the HMAC secret (the algorithm-confusion attack). */
+  hmacWithPublicKey?: boolean;
   /** Claims to leave out entirely. */
   omit?: Array<'exp' | 'iat' | 'jti' | 'sub' | 'client_id'>;
 }
@@ -98,9 +100,11 @@ export class TestIssuer {
     if (options.scope !== undefined) claims.scope = options.scope;
     if (options.notBefore !== undefined) claims.nbf = options.notBefore;
     for (const claim of options.omit ?? []) delete claims[claim];
-    return new SignJWT(claims)
-      .setProtectedHeader({ alg: 'ES256', typ: options.typ ?? 'at+jwt', kid: this.kid })
-      .sign(options.forged ? this.foreignKey : this.privateKey);
+    const jwt = new SignJWT(claims);
+    if (options.hmacWithPublicKey) {
+      return jwt.setProtectedHeader({ alg: 'HS256', typ: options.typ ?? 'at+jwt', kid: this.kid }).sign(new TextEncoder().encode(JSON.stringify(this.publicJwk)));
+    }
+    return jwt.setProtectedHeader({ alg: 'ES256', typ: options.typ ?? 'at+jwt', kid: this.kid }).sign(options.forged ? this.foreignKey : this.privateKey);
   }
 
   /** An unsigned token (`alg: none`, RFC 7519 §6) with valid-looking claims. */

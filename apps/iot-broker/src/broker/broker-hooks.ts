@@ -97,6 +97,6 @@ function authenticateError(refusal: ConnectRefusal): AuthenticateError {
 
 
 /** Client-supplied strings are logged bounded. */
-export function printable(value: string): string {
+function printable(value: string): string {
   return value.length > 80 ? `${value.slice(0, 80)}…` : value;
 }

@@ -17,7 +17,7 @@ function lastEventId(request: FastifyRequest, after: string | undefined): number
 }
 
 function frame(event: SequencedRevocationEvent): string {
-  return `id: ${event.id}\nevent: revocation\ndata: ${JSON.stringify(event)}\n\n`;
+  return `id: ${event.seq}\nevent: revocation\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
 @ApiTags('revocations')
@@ -49,8 +49,8 @@ export class RevocationFeedController {
     let lastSent = lastEventId(request, after) ?? 0;
     let replaying = true;
     const send = (event: SequencedRevocationEvent) => {
-      if (Number(event.id) <= lastSent) return;
-      lastSent = Number(event.id);
+      if (Number(event.seq) <= lastSent) return;
+      lastSent = Number(event.seq);
       raw.write(frame(event));
     };
     const unsubscribe = this.feed.subscribe((event) => (replaying ? queued.push(event) : send(event)));

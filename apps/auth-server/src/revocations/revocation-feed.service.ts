@@ -39,7 +39,7 @@ export class RevocationFeedService implements OnModuleInit, OnModuleDestroy {
     const occurredAt = this.clock.now();
     const { type, ...payload } = event;
     const inserted = await this.events.insert({ type, payload, occurredAt });
-    const sequenced = { ...event, id: String(inserted.identifiers[0].id), at: occurredAt.getTime() } as SequencedRevocationEvent;
+    const sequenced = { ...event, seq: String(inserted.identifiers[0].id), at: occurredAt.getTime() } as SequencedRevocationEvent;
     this.live.emit('event', sequenced);
     return sequenced;
   }
@@ -48,7 +48,7 @@ export class RevocationFeedService implements OnModuleInit, OnModuleDestroy {
   async replay(afterId: number | undefined): Promise<SequencedRevocationEvent[]> {
     const where = afterId !== undefined ? { id: MoreThan(afterId) } : { occurredAt: MoreThanOrEqual(new Date(this.clock.now().getTime() - REPLAY_WINDOW_MS)) };
     const rows = await this.events.find({ where, order: { id: 'ASC' }, take: REPLAY_LIMIT });
-    return rows.map((row) => ({ type: row.type, ...row.payload, id: String(row.id), at: row.occurredAt.getTime() }) as SequencedRevocationEvent);
+    return rows.map((row) => ({ type: row.type, ...row.payload, seq: String(row.id), at: row.occurredAt.getTime() }) as SequencedRevocationEvent);
   }
 
   /** Calls `listener` for every event published from now on; returns the unsubscribe function. */

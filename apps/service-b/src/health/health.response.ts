@@ -1,16 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-export class HealthResponse {
-  @ApiProperty({ enum: ['ok'] })
-  status: 'ok';
-
-  @ApiProperty({ enum: ['ok'] })
-  database: 'ok';
-
-  @ApiProperty({ type: () => AuthenticationHealth, required: false })
-  authentication?: AuthenticationHealth;
-}
-
 export class AuthenticationHealth {
   @ApiProperty({ enum: ['connected', 'disconnected', 'off'], description: 'The revocation feed from the auth-server' })
   revocationFeed: 'connected' | 'disconnected' | 'off';
@@ -20,4 +9,15 @@ export class AuthenticationHealth {
 
   @ApiProperty({ description: 'False while the feed has been down too long: every PAT/API key is introspected afresh' })
   introspectionCacheTrusted: boolean;
+}
+
+export class HealthResponse {
+  @ApiProperty({ enum: ['ok'] })
+  status: 'ok';
+
+  @ApiProperty({ enum: ['ok'] })
+  database: 'ok';
+
+  @ApiProperty({ type: () => AuthenticationHealth, required: false })
+  authentication?: AuthenticationHealth;
 }

@@ -69,11 +69,17 @@ export class IntrospectionVerifier implements OpaqueCredentialVerifier {
     this.keysByCredential.delete(credentialId);
   }
 
-  /** Forgets what is cached for every credential of a user, consumer or client. */
+  /**
+   * Forgets what is cached for every credential of a user, consumer or client, and every cached
+   * "not active" (it may have been one of theirs, refused while they were disabled).
+   */
   evictSubject(kind: 'client' | 'user' | 'consumer', id: string): void {
     for (const [key, entry] of this.cache.entries()) {
       const principal = entry.principal;
-      if (!principal) continue;
+      if (!principal) {
+        this.cache.delete(key);
+        continue;
+      }
       const owner = kind === 'user' ? principal.userId : kind === 'consumer' ? principal.consumerId : principal.clientId;
       if (owner === id) {
         this.cache.delete(key);

@@ -17,5 +17,5 @@ export type RevocationEvent =
   | { type: 'subject.changed'; kind: 'client' | 'user' | 'consumer'; id: string }
   | { type: 'signing_key.retired'; kid: string };
 
-/** An event as it travels on the feed: with its position (the SSE event id) and when it happened. */
-export type SequencedRevocationEvent = RevocationEvent & { id: string; at: number };
+/** An event as it travels on the feed: with its position `seq` (the SSE event id) and when it happened. */
+export type SequencedRevocationEvent = RevocationEvent & { seq: string; at: number };

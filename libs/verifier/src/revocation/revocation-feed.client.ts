@@ -99,7 +99,7 @@ export class RevocationFeedClient {
     if (!data) return;
     const event = JSON.parse(data) as SequencedRevocationEvent;
     this.options.onEvent(event);
-    this.lastEventId = id ?? event.id;
+    this.lastEventId = id ?? event.seq;
   }
 
   private setConnected(connected: boolean): void {

@@ -81,9 +81,9 @@ describe(loadServiceBConfig.name, () => {
     });
     expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual([
       'AUTH_ISSUER',
-      'DATABASE_URL',
       'CLIENT_ID and CLIENT_SECRET',
       'CLIENT_SECRET',
+      'DATABASE_URL',
       'LOG_LEVEL',
       'PORT',
       'REDIS_URL',

@@ -1,3 +1,5 @@
+import { Injectable } from '@nestjs/common';
+
 /** One use of a credential, as reported by a resource server or seen by the auth-server itself. */
 export interface CredentialUse {
   credentialType: 'pat' | 'api_key';
@@ -10,4 +12,18 @@ export interface CredentialUse {
 export interface LastUsedSink {
   readonly kind: 'pat' | 'api_key';
   recordLastUsed(latest: CredentialUse[]): Promise<void>;
+}
+
+/** Where the PAT and API-key modules register their sinks (on module init), so the usage service need not import them. */
+@Injectable()
+export class LastUsedSinkRegistry {
+  private readonly sinks = new Map<string, LastUsedSink>();
+
+  register(sink: LastUsedSink): void {
+    this.sinks.set(sink.kind, sink);
+  }
+
+  sinkFor(kind: CredentialUse['credentialType']): LastUsedSink | undefined {
+    return this.sinks.get(kind);
+  }
 }

@@ -7,6 +7,7 @@ import { AccessTokenIssuer } from './access-token.issuer.js';
 import { ClientAssertionVerifier } from './client-assertion.verifier.js';
 import { ClientAuthenticationService } from './client-authentication.service.js';
 import { ClientCredentialsGrant } from './client-credentials.grant.js';
+import { LastUsedSinkRegistry } from './credential-usage.js';
 import { MetadataController } from './metadata.controller.js';
 import { OpaqueCredentialRegistry } from './opaque-credentials.js';
 import { RevokedTokenEntity } from './revoked-token.entity.js';
@@ -14,13 +15,14 @@ import { TokenIntrospectionController } from './token-introspection.controller.j
 import { TokenIntrospectionService } from './token-introspection.service.js';
 import { TokenRevocationController } from './token-revocation.controller.js';
 import { TokenRevocationService } from './token-revocation.service.js';
+import { TokenExchangeGrant } from './token-exchange.grant.js';
 import { TokenController } from './token.controller.js';
 import { UsedClientAssertionEntity } from './used-client-assertion.entity.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([RevokedTokenEntity, UsedClientAssertionEntity]), AuditModule, SigningKeysModule],
   controllers: [TokenController, TokenIntrospectionController, TokenRevocationController, MetadataController],
-  providers: [OpaqueCredentialRegistry, AccessTokenIssuer, AccessTokenStatusService, ClientAssertionVerifier, ClientAuthenticationService, ClientCredentialsGrant, TokenIntrospectionService, TokenRevocationService],
-  exports: [OpaqueCredentialRegistry, AccessTokenIssuer, AccessTokenStatusService, ClientAuthenticationService],
+  providers: [OpaqueCredentialRegistry, LastUsedSinkRegistry, TokenExchangeGrant, AccessTokenIssuer, AccessTokenStatusService, ClientAssertionVerifier, ClientAuthenticationService, ClientCredentialsGrant, TokenIntrospectionService, TokenRevocationService],
+  exports: [OpaqueCredentialRegistry, LastUsedSinkRegistry, AccessTokenIssuer, AccessTokenStatusService, ClientAuthenticationService],
 })
 export class OAuthModule {}

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCookieAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '@tollgate/verifier';
 import { actorOf } from '../common/actor.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
@@ -11,7 +11,6 @@ import { PatsService } from './pats.service.js';
 
 /** Account settings: a signed-in person manages their own tokens (session cookie + X-CSRF-Token only). */
 @ApiTags('me')
-@ApiCookieAuth('session')
 @ApiManagementErrors()
 @ApiForbiddenResponse({ description: 'Not a console session (PATs and access tokens cannot manage tokens), or no X-CSRF-Token' })
 @SessionOnly()

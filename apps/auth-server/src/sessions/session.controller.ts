@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiCookieAuth, ApiForbiddenResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiForbiddenResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ProblemException } from '@tollgate/platform';
 import { CurrentPrincipal, type Principal, Public } from '@tollgate/verifier';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -7,7 +7,7 @@ import { actorOf } from '../common/actor.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { UsersService } from '../users/users.service.js';
 import { LoginDto, SessionDto } from './dto/session.dto.js';
-import { clearedSessionCookie, csrfTokenOf, readSessionCookie, sessionCookie } from './session-cookie.js';
+import { csrfTokenOf, readSessionCookie, sessionCookieName, sessionCookieOptions } from './session-cookie.js';
 import { SessionOnlyGuard } from './session-only.guard.js';
 import { SessionsService } from './sessions.service.js';
 
@@ -15,7 +15,6 @@ const NO_STORE = { 'Cache-Control': 'no-store' };
 
 /** Sign-in for the web console (account settings). There is no password grant at /oauth/token. */
 @ApiTags('session')
-@ApiCookieAuth('session')
 @Controller('api/session')
 export class SessionController {
   constructor(
@@ -40,9 +39,10 @@ export class SessionController {
     const started = await this.sessions.login(body.email, body.password, {
       address: request.ip,
       userAgent: typeof userAgent === 'string' ? userAgent : undefined,
-      previousSecret: readSessionCookie(request.headers, this.config.sessions.secureCookie),
+      previousSecret: readSessionCookie(request, this.config.sessions.secureCookie),
     });
-    void reply.headers(NO_STORE).header('Set-Cookie', sessionCookie(started.secret, this.config.sessions.absoluteTtlSeconds, this.config.sessions.secureCookie));
+    const secure = this.config.sessions.secureCookie;
+    void reply.headers(NO_STORE).setCookie(sessionCookieName(secure), started.secret, sessionCookieOptions(this.config.sessions.absoluteTtlSeconds, secure));
     return this.describe(started.secret, started.session.id, started.user.id);
   }
 
@@ -54,7 +54,7 @@ export class SessionController {
   @ApiForbiddenResponse({ description: 'Called with a bearer credential instead of the session cookie' })
   async current(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SessionDto> {
     void reply.headers(NO_STORE);
-    return this.describe(readSessionCookie(request.headers, this.config.sessions.secureCookie)!, principal.credentialId, principal.userId!);
+    return this.describe(readSessionCookie(request, this.config.sessions.secureCookie)!, principal.credentialId, principal.userId!);
   }
 
   @Delete()
@@ -64,7 +64,8 @@ export class SessionController {
   @ApiNoContentResponse()
   async logout(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     await this.sessions.logout(principal.credentialId, actorOf(principal), request.ip);
-    void reply.headers(NO_STORE).header('Set-Cookie', clearedSessionCookie(this.config.sessions.secureCookie));
+    const secure = this.config.sessions.secureCookie;
+    void reply.headers(NO_STORE).clearCookie(sessionCookieName(secure), sessionCookieOptions(0, secure));
   }
 
   private async describe(secret: string, sessionId: string, userId: string): Promise<SessionDto> {

@@ -11,7 +11,7 @@ import { PasswordHasher } from '../users/password-hasher.js';
 import { normaliseEmail } from '../users/user-identity.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
-import { csrfTokenMatches, newSessionSecret, readSessionCookie, sessionIdOf } from './session-cookie.js';
+import { csrfTokenMatches, newSessionSecret, readSessionCookie, type RequestWithCookies, sessionIdOf } from './session-cookie.js';
 import { SessionEntity } from './session.entity.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -110,7 +110,7 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
    * Unsafe methods must echo the session's CSRF token in X-CSRF-Token, else 403.
    */
   async authenticate(request: GuardedRequest): Promise<Principal | null> {
-    const secret = readSessionCookie(request.headers, this.config.sessions.secureCookie);
+    const secret = readSessionCookie(request as RequestWithCookies, this.config.sessions.secureCookie);
     if (!secret) return null;
     const id = sessionIdOf(secret);
     const session = await this.sessions.findOne({ where: { id }, relations: { user: true } });

@@ -45,7 +45,7 @@ export class PatStore implements OpaqueCredentialStore, OnModuleInit {
     let denied = unusableReason(pat, this.clock.now());
     if (!denied && resource !== undefined && pat.resources.length > 0 && !pat.resources.includes(resource)) denied = 'restricted to other resources';
     if (denied) {
-      this.audit.recordInBackground({
+      await this.audit.record({
         action: 'pat.use.denied',
         outcome: 'denied',
         actor: { type: 'user', id: pat.userId },

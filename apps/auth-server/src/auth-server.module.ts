@@ -3,23 +3,27 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { openDatabase } from '@tollgate/persistence';
 import { CLOCK, type Clock, systemClock } from '@tollgate/platform';
 import { CredentialVerifier, invalidToken, JwtAccessTokenVerifier, VerifierModule } from '@tollgate/verifier';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { bootstrapAuthServer } from './bootstrap/bootstrap.js';
 import { ClientsModule } from './clients/clients.module.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from './config/auth-server.config.js';
 import { AUTH_SERVER_ENTITIES, AUTH_SERVER_MIGRATIONS } from './database/auth-server.schema.js';
 import { HealthController } from './health/health.controller.js';
+import { LeaksModule } from './leaks/leaks.module.js';
 import { AccessTokenStatusService } from './oauth/access-token-status.service.js';
 import { OAuthModule } from './oauth/oauth.module.js';
 import { LocalOpaqueVerifier, OpaqueCredentialRegistry } from './oauth/opaque-credentials.js';
 import { PatsModule } from './pats/pats.module.js';
 import { ResourcesModule } from './resources/resources.module.js';
+import { RevocationsModule } from './revocations/revocations.module.js';
 import { RolesModule } from './roles/roles.module.js';
 import { SessionsModule } from './sessions/sessions.module.js';
 import { SessionsService } from './sessions/sessions.service.js';
 import { KeyEncryption, resolveKeyEncryptionSecret } from './signing-keys/key-encryption.js';
 import { SigningKeysModule } from './signing-keys/signing-keys.module.js';
 import { SigningKeysService } from './signing-keys/signing-keys.service.js';
+import { UsageModule } from './usage/usage.module.js';
 import { UsersModule } from './users/users.module.js';
 
 export interface AuthServerOverrides {
@@ -86,11 +90,15 @@ export class AuthServerModule {
             fallback: (request) => sessions.authenticate(request),
           }),
         }),
+        RevocationsModule,
         AuditModule,
         ResourcesModule,
         ClientsModule,
         SigningKeysModule,
         OAuthModule,
+        ApiKeysModule,
+        UsageModule,
+        LeaksModule,
         RolesModule,
         UsersModule,
         SessionsModule,

@@ -55,8 +55,8 @@ describe('credential format', () => {
     const counts = new Map<string, number>();
     for (const c of randomBase62(62 * 2000)) counts.set(c, (counts.get(c) ?? 0) + 1);
     expect(counts.size).toBe(BASE62_ALPHABET.length);
-    const first8 = [...BASE62_ALPHABET.slice(0, 8)].reduce((n, c) => n + counts.get(c)!, 0) / 8;
-    const rest = [...BASE62_ALPHABET.slice(8)].reduce((n, c) => n + counts.get(c)!, 0) / 54;
+    const first8 = Array.from(BASE62_ALPHABET.slice(0, 8)).reduce((n, c) => n + counts.get(c)!, 0) / 8;
+    const rest = Array.from(BASE62_ALPHABET.slice(8)).reduce((n, c) => n + counts.get(c)!, 0) / 54;
     // With `byte % 62` the first eight characters come up 5/4 as often; here the means agree within 10 %.
     expect(Math.abs(first8 / rest - 1)).toBeLessThan(0.1);
   });

@@ -4,8 +4,8 @@ import { LRUCache } from 'lru-cache';
 import { enforceConstraints } from './credential-policy.js';
 import type { AccessTokenClaims, JwtAccessTokenVerifier } from './jwt/jwt-access-token.verifier.js';
 import type { Principal } from './principal.js';
-import type { RevocationList } from './revocation-list.js';
-import { invalidToken } from './verification-error.js';
+import type { RevocationList } from './revocation/revocation-list.js';
+import { invalidToken, VerificationError } from './verification-error.js';
 
 export interface VerificationContext {
   /** The caller's address, for IP allowlists, rate limits and "last used". */
@@ -57,7 +57,12 @@ export class CredentialVerifier {
     const principal = hasCredentialPrefix(token) ? await this.verifyOpaque(token, context) : await this.verifyJwt(token);
     const reason = this.options.revocations?.reasonFor(principal);
     if (reason) throw invalidToken(`The credential has been revoked`, reason);
-    await enforceConstraints(principal, context.address, this.options.rateLimiter);
+    try {
+      await enforceConstraints(principal, context.address, this.options.rateLimiter);
+    } catch (error) {
+      if (error instanceof VerificationError) error.principal = principal;
+      throw error;
+    }
     return principal;
   }
 

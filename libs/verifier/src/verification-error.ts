@@ -1,3 +1,5 @@
+import type { Principal } from './principal.js';
+
 /** RFC 6750 §3.1 error codes a resource server answers with. */
 export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
 
@@ -20,6 +22,8 @@ const STATUS: Record<VerificationErrorCode, number> = {
 /** Why a credential was refused; `description` is safe to send to the caller. */
 export class VerificationError extends Error {
   override name = 'VerificationError';
+  /** The caller, when the credential itself was valid but a policy refused it (address, rate, scope). */
+  principal?: Principal;
 
   constructor(
     readonly code: VerificationErrorCode,

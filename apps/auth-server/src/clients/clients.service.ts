@@ -5,7 +5,8 @@ import { CLOCK, type Clock } from '@tollgate/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In, type EntityManager } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
-import { ResourceEntity } from '../resources/resource.entity.js';
+import { ResourcesService } from '../resources/resources.service.js';
+import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import { ClientGrantEntity } from './client-grant.entity.js';
 import { validateClientJwks } from './client-jwks.js';
 import { ClientSecretEntity } from './client-secret.entity.js';
@@ -29,6 +30,8 @@ export class ClientsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly resources: ResourcesService,
+    private readonly feed: RevocationFeedService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -84,6 +87,8 @@ export class ClientsService {
         updatedAt: this.clock.now(),
       });
     });
+    if (input.disabled === true) await this.feed.publish({ type: 'subject.revoked_before', kind: 'client', id, before: this.clock.now().getTime() });
+    if (input.disabled === false || input.grants) await this.feed.publish({ type: 'subject.changed', kind: 'client', id });
     const action = input.disabled === true ? 'client.disabled' : input.disabled === false ? 'client.enabled' : 'client.updated';
     await this.audit.record({ action, outcome: 'success', actor, credential: { type: 'client', id }, details: { changes: Object.keys(input) } });
     return this.get(id);
@@ -92,6 +97,7 @@ export class ClientsService {
   async remove(id: string, actor: AuditActor): Promise<void> {
     await this.find(id);
     await this.dataSource.getRepository(ClientEntity).delete({ id });
+    await this.feed.publish({ type: 'subject.revoked_before', kind: 'client', id, before: this.clock.now().getTime() });
     await this.audit.record({ action: 'client.deleted', outcome: 'success', actor, credential: { type: 'client', id } });
   }
 
@@ -127,11 +133,22 @@ export class ClientsService {
     await this.audit.record({ action: 'client.secret.revoked', outcome: 'success', actor, credential: { type: 'client_secret', id: secretId }, details: { clientId: id } });
   }
 
+  /** Revokes the secret with this value, if any (leak reports); returns its id. */
+  async revokeSecretByValue(secret: string): Promise<string | null> {
+    const repository = this.dataSource.getRepository(ClientSecretEntity);
+    const row = await repository.findOneBy({ secretHash: hashCredential(secret) });
+    if (!row) return null;
+    await repository.delete({ id: row.id });
+    await this.audit.record({ action: 'client.secret.revoked', outcome: 'success', actor: { type: 'system' }, credential: { type: 'client_secret', id: row.id }, reason: 'leaked', details: { clientId: row.clientId } });
+    return row.id;
+  }
+
   /** Refuses every token the client was issued until now; new tokens can still be obtained. */
   async revokeAllTokens(id: string, actor: AuditActor): Promise<ClientDto> {
     await this.find(id);
     const now = this.clock.now();
     await this.dataSource.getRepository(ClientEntity).update({ id }, { tokensValidAfter: now, updatedAt: now });
+    await this.feed.publish({ type: 'subject.revoked_before', kind: 'client', id, before: now.getTime() });
     await this.audit.record({ action: 'client.tokens.revoked', outcome: 'success', actor, credential: { type: 'client', id }, details: { issuedBefore: now.toISOString() } });
     return this.get(id);
   }
@@ -143,16 +160,8 @@ export class ClientsService {
   }
 
   private async resolveGrants(manager: EntityManager, clientId: string, grants: GrantDto[]): Promise<ClientGrantEntity[]> {
-    const indicators = grants.map((g) => g.resource);
-    if (new Set(indicators).size !== indicators.length) throw new BadRequestException('Each resource may appear only once in grants');
-    const resources = indicators.length ? await manager.findBy(ResourceEntity, { indicator: In(indicators) }) : [];
-    return grants.map((grant) => {
-      const resource = resources.find((r) => r.indicator === grant.resource);
-      if (!resource) throw new BadRequestException(`Unknown resource ${grant.resource}`);
-      const unknown = grant.scopes.filter((scope) => !resource.scopes.includes(scope));
-      if (unknown.length) throw new BadRequestException(`Resource ${grant.resource} has no scope ${unknown.join(', ')}`);
-      return { id: randomUUID(), clientId, resourceId: resource.id, scopes: [...new Set(grant.scopes)] };
-    });
+    const resolved = await this.resources.resolveGrants(grants, manager);
+    return resolved.map(({ resource, scopes }) => ({ id: randomUUID(), clientId, resourceId: resource.id, scopes }));
   }
 
   private async describe(clients: ClientEntity[]): Promise<ClientDto[]> {

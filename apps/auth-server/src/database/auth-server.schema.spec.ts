@@ -19,7 +19,7 @@ describe('auth-server schema', () => {
     const options = { database: database.config, entities: AUTH_SERVER_ENTITIES, migrations: AUTH_SERVER_MIGRATIONS, migrationsTableName: 'auth_server_migrations' };
     const [a, b] = await Promise.all([openDatabase(options), openDatabase(options)]);
     try {
-      expect(await a.query('SELECT name FROM auth_server_migrations')).toEqual(AUTH_SERVER_MIGRATIONS.map((migration) => ({ name: migration.name })));
+      expect((await a.query('SELECT name FROM auth_server_migrations')).map((row: { name: string }) => row.name)).toEqual(AUTH_SERVER_MIGRATIONS.map((m) => m.name));
     } finally {
       await Promise.all([a.destroy(), b.destroy()]);
       await database.drop();

@@ -1,12 +1,17 @@
+import { ApiConsumerEntity } from '../api-keys/api-consumer.entity.js';
+import { ApiKeyUsageEntity } from '../api-keys/api-key-usage.entity.js';
+import { ApiKeyEntity } from '../api-keys/api-key.entity.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { ClientGrantEntity } from '../clients/client-grant.entity.js';
 import { ClientSecretEntity } from '../clients/client-secret.entity.js';
 import { ClientEntity } from '../clients/client.entity.js';
-import { PatEntity } from '../pats/pat.entity.js';
-import { SettingEntity } from '../pats/setting.entity.js';
+import { ExchangedTokenEntity } from '../oauth/exchanged-token.entity.js';
 import { RevokedTokenEntity } from '../oauth/revoked-token.entity.js';
 import { UsedClientAssertionEntity } from '../oauth/used-client-assertion.entity.js';
+import { PatEntity } from '../pats/pat.entity.js';
+import { SettingEntity } from '../pats/setting.entity.js';
 import { ResourceEntity } from '../resources/resource.entity.js';
+import { RevocationEventEntity } from '../revocations/revocation-event.entity.js';
 import { RoleGrantEntity } from '../roles/role-grant.entity.js';
 import { RoleEntity } from '../roles/role.entity.js';
 import { UserRoleEntity } from '../roles/user-role.entity.js';
@@ -15,6 +20,8 @@ import { SigningKeyEntity } from '../signing-keys/signing-key.entity.js';
 import { UserEntity } from '../users/user.entity.js';
 import { Foundation1764100000000 } from './migrations/1764100000000-foundation.js';
 import { UsersAndPats1764200000000 } from './migrations/1764200000000-users-and-pats.js';
+import { ApiKeys1764300000000 } from './migrations/1764300000000-api-keys.js';
+import { RevocationEvents1764400000000 } from './migrations/1764400000000-revocation-events.js';
 
 /** Every entity and migration of the auth-server, listed explicitly (globs do not survive bundling). */
 export const AUTH_SERVER_ENTITIES = [
@@ -26,6 +33,10 @@ export const AUTH_SERVER_ENTITIES = [
   AuditEventEntity,
   RevokedTokenEntity,
   UsedClientAssertionEntity,
+  ApiConsumerEntity,
+  ApiKeyEntity,
+  ApiKeyUsageEntity,
+  RevocationEventEntity,
   UserEntity,
   RoleEntity,
   RoleGrantEntity,
@@ -33,6 +44,7 @@ export const AUTH_SERVER_ENTITIES = [
   SessionEntity,
   PatEntity,
   SettingEntity,
+  ExchangedTokenEntity,
 ];
 
-export const AUTH_SERVER_MIGRATIONS = [Foundation1764100000000, UsersAndPats1764200000000];
+export const AUTH_SERVER_MIGRATIONS = [Foundation1764100000000, UsersAndPats1764200000000, ApiKeys1764300000000, RevocationEvents1764400000000];

@@ -14,7 +14,7 @@ export interface LastUsedSink {
   recordLastUsed(latest: CredentialUse[]): Promise<void>;
 }
 
-/** Where the PAT and API-key modules register their sinks (on module init), so the usage service need not import them. */
+/** Where the PAT and API-key modules register their last-used sinks for the usage service. */
 @Injectable()
 export class LastUsedSinkRegistry {
   private readonly sinks = new Map<string, LastUsedSink>();
@@ -23,7 +23,7 @@ export class LastUsedSinkRegistry {
     this.sinks.set(sink.kind, sink);
   }
 
-  sinkFor(kind: CredentialUse['credentialType']): LastUsedSink | undefined {
+  sinkFor(kind: string): LastUsedSink | undefined {
     return this.sinks.get(kind);
   }
 }

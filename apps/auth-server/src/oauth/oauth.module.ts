@@ -8,6 +8,8 @@ import { ClientAssertionVerifier } from './client-assertion.verifier.js';
 import { ClientAuthenticationService } from './client-authentication.service.js';
 import { ClientCredentialsGrant } from './client-credentials.grant.js';
 import { LastUsedSinkRegistry } from './credential-usage.js';
+import { ExchangedTokenEntity } from './exchanged-token.entity.js';
+import { ExchangedTokensService } from './exchanged-tokens.service.js';
 import { MetadataController } from './metadata.controller.js';
 import { OpaqueCredentialRegistry } from './opaque-credentials.js';
 import { RevokedTokenEntity } from './revoked-token.entity.js';
@@ -20,9 +22,9 @@ import { TokenController } from './token.controller.js';
 import { UsedClientAssertionEntity } from './used-client-assertion.entity.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([RevokedTokenEntity, UsedClientAssertionEntity]), AuditModule, SigningKeysModule],
+  imports: [TypeOrmModule.forFeature([RevokedTokenEntity, UsedClientAssertionEntity, ExchangedTokenEntity]), AuditModule, SigningKeysModule],
   controllers: [TokenController, TokenIntrospectionController, TokenRevocationController, MetadataController],
-  providers: [OpaqueCredentialRegistry, LastUsedSinkRegistry, TokenExchangeGrant, AccessTokenIssuer, AccessTokenStatusService, ClientAssertionVerifier, ClientAuthenticationService, ClientCredentialsGrant, TokenIntrospectionService, TokenRevocationService],
-  exports: [OpaqueCredentialRegistry, LastUsedSinkRegistry, AccessTokenIssuer, AccessTokenStatusService, ClientAuthenticationService],
+  providers: [OpaqueCredentialRegistry, LastUsedSinkRegistry, TokenExchangeGrant, ExchangedTokensService, AccessTokenIssuer, AccessTokenStatusService, ClientAssertionVerifier, ClientAuthenticationService, ClientCredentialsGrant, TokenIntrospectionService, TokenRevocationService],
+  exports: [OpaqueCredentialRegistry, LastUsedSinkRegistry, ExchangedTokensService, AccessTokenIssuer, AccessTokenStatusService, ClientAuthenticationService, TokenRevocationService],
 })
 export class OAuthModule {}

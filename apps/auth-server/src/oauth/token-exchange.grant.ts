@@ -9,6 +9,7 @@ import { parseScopeParameter } from '../common/scope.js';
 import { ResourceEntity } from '../resources/resource.entity.js';
 import { AccessTokenIssuer } from './access-token.issuer.js';
 import type { AuthenticatedClient } from './client-authentication.service.js';
+import { ExchangedTokensService } from './exchanged-tokens.service.js';
 import type { FormParameters } from './form-parameters.js';
 import { OpaqueCredentialRegistry } from './opaque-credentials.js';
 import type { TokenResponse } from './token-response.js';
@@ -23,13 +24,14 @@ export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token'
  * short-lived JWT for one resource. The PAT must be active there; its scopes, resource restriction
  * and the owner's current roles bound the result, which lives at most the resource's TTL and never
  * beyond the PAT. The JWT names the user (`sub`), the PAT (`pat_id`) and the client acting for
- * the user (`client_id`, `act`, §4.1); revoking the PAT ends it (AccessTokenStatusService).
+ * the user (`client_id`, `act`, §4.1); revoking the PAT revokes it (ExchangedTokensService).
  */
 @Injectable()
 export class TokenExchangeGrant {
   constructor(
     private readonly opaqueCredentials: OpaqueCredentialRegistry,
     private readonly issuer: AccessTokenIssuer,
+    private readonly exchangedTokens: ExchangedTokensService,
     private readonly audit: AuditService,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -67,6 +69,7 @@ export class TokenExchangeGrant {
       ttlSeconds,
       extraClaims: { pat_id: pat.credentialId, act: { sub: clientId } },
     });
+    await this.exchangedTokens.record({ jti: issued.jti, clientId, subjectCredentialId: pat.credentialId, expiresAt: issued.expiresAt });
     await this.audit.record({
       action: 'token.exchanged',
       outcome: 'success',

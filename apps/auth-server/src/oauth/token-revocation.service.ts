@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '@tollgate/platform';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import type { AccessTokenClaims } from '@tollgate/verifier';
 import { AuditService } from '../audit/audit.service.js';
+import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import { AccessTokenStatusService } from './access-token-status.service.js';
 import type { AuthenticatedClient } from './client-authentication.service.js';
 import { RevokedTokenEntity } from './revoked-token.entity.js';
@@ -18,8 +20,18 @@ export class TokenRevocationService {
     private readonly accessTokens: AccessTokenStatusService,
     @InjectRepository(RevokedTokenEntity) private readonly revoked: Repository<RevokedTokenEntity>,
     private readonly audit: AuditService,
+    private readonly feed: RevocationFeedService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /** Revokes an unexpired access token we issued, whoever reports it (leak reports); returns its jti. */
+  async revokeLeaked(token: string, address: string): Promise<string | null> {
+    const claims = await this.accessTokens.decodeOwnToken(token);
+    if (!claims) return null;
+    const stored = await this.store(claims);
+    if (stored) await this.audit.record({ action: 'token.revoked', outcome: 'success', actor: { type: 'system' }, credential: { type: 'access_token', id: claims.jti! }, address, reason: 'leaked', details: { clientId: claims.client_id } });
+    return stored ? claims.jti! : null;
+  }
 
   async revoke(token: string, caller: AuthenticatedClient, address: string): Promise<void> {
     const claims = await this.accessTokens.decodeOwnToken(token, { allowExpired: true });
@@ -29,10 +41,17 @@ export class TokenRevocationService {
       await this.audit.record({ action: 'token.revoke.denied', outcome: 'denied', actor, credential: { type: 'access_token', id: claims.jti! }, address, reason: 'token belongs to another client' });
       return;
     }
+    if (!(await this.store(claims))) return;
+    await this.audit.record({ action: 'token.revoked', outcome: 'success', actor, credential: { type: 'access_token', id: claims.jti! }, address, details: { aud: claims.aud, exp: new Date(claims.exp! * 1000).toISOString() } });
+  }
+
+  /** Records the jti as revoked until the token would expire; false if it has expired already. */
+  private async store(claims: AccessTokenClaims): Promise<boolean> {
     const now = this.clock.now();
     const expiresAt = new Date(claims.exp! * 1000);
-    if (expiresAt <= now) return;
+    if (expiresAt <= now) return false;
     await this.revoked.upsert({ jti: claims.jti!, clientId: claims.client_id, expiresAt, revokedAt: now }, ['jti']);
-    await this.audit.record({ action: 'token.revoked', outcome: 'success', actor, credential: { type: 'access_token', id: claims.jti! }, address, details: { aud: claims.aud, exp: expiresAt.toISOString() } });
+    await this.feed.publish({ type: 'token.revoked', jti: claims.jti!, exp: claims.exp! });
+    return true;
   }
 }

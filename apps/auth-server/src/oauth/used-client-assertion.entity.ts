@@ -1,5 +1,5 @@
 import { TimestampColumn } from '@tollgate/persistence';
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** A `private_key_jwt` assertion already accepted, kept until it expires to refuse replays (RFC 7523 §3). */
 @Entity('used_client_assertions')

@@ -5,7 +5,9 @@ import { CLOCK, type Clock } from '@tollgate/platform';
 import { randomUUID } from 'node:crypto';
 import { And, In, IsNull, LessThanOrEqual, MoreThan, type Repository } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
+import { ExchangedTokensService } from '../oauth/exchanged-tokens.service.js';
 import { ResourceEntity } from '../resources/resource.entity.js';
+import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import { PermissionsService } from '../roles/permissions.service.js';
 import type { UserEntity } from '../users/user.entity.js';
 import type { CreatedPatDto, CreatePatDto, PatDto, PatStatus } from './dto/pat.dto.js';
@@ -52,6 +54,8 @@ export class PatsService {
     private readonly permissions: PermissionsService,
     private readonly policy: PatPolicyService,
     private readonly audit: AuditService,
+    private readonly feed: RevocationFeedService,
+    private readonly exchangedTokens: ExchangedTokensService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -142,6 +146,8 @@ export class PatsService {
     const now = this.clock.now();
     const result = await this.pats.update({ id: pat.id, revokedAt: IsNull() }, { revokedAt: now, activeName: null, revocationReason: reason.slice(0, 255) });
     if (!result.affected) return false;
+    await this.feed.publish({ type: 'credential.revoked', credentialType: 'pat', credentialId: pat.id });
+    await this.exchangedTokens.revokeAllFrom(pat.id);
     await this.audit.record({ action: 'pat.revoked', outcome: 'success', actor, credential: { type: 'pat', id: pat.id }, address, reason, details: { userId: pat.userId, name: pat.name, displayPrefix: pat.displayPrefix } });
     return true;
   }

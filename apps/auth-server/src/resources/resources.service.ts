@@ -1,12 +1,17 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { CLOCK, type Clock } from '@tollgate/platform';
 import { randomUUID } from 'node:crypto';
-import type { Repository } from 'typeorm';
+import { type EntityManager, In, type Repository } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import type { CreateResourceDto, UpdateResourceDto } from './dto/resource.dto.js';
 import { ResourceEntity } from './resource.entity.js';
+
+export interface ResolvedGrant {
+  resource: ResourceEntity;
+  scopes: string[];
+}
 
 @Injectable()
 export class ResourcesService {
@@ -61,6 +66,23 @@ export class ResourcesService {
     await this.resources.save(resource);
     await this.audit.record({ action: 'resource.updated', outcome: 'success', actor, details: { resourceId: id, changes: Object.keys(input) } });
     return resource;
+  }
+
+  /**
+   * Checks scope grants against the resources they name (each resource once, scopes it defines) and
+   * returns them with their resources. Used for client grants and API-key grants alike.
+   */
+  async resolveGrants(grants: { resource: string; scopes: string[] }[], manager?: EntityManager): Promise<ResolvedGrant[]> {
+    const indicators = grants.map((g) => g.resource);
+    if (new Set(indicators).size !== indicators.length) throw new BadRequestException('Each resource may appear only once in grants');
+    const resources = indicators.length ? await (manager?.getRepository(ResourceEntity) ?? this.resources).findBy({ indicator: In(indicators) }) : [];
+    return grants.map((grant) => {
+      const resource = resources.find((r) => r.indicator === grant.resource);
+      if (!resource) throw new BadRequestException(`Unknown resource ${grant.resource}`);
+      const unknown = grant.scopes.filter((scope) => !resource.scopes.includes(scope));
+      if (unknown.length) throw new BadRequestException(`Resource ${grant.resource} has no scope ${unknown.join(', ')}`);
+      return { resource, scopes: [...new Set(grant.scopes)] };
+    });
   }
 
   async remove(id: string, actor: AuditActor): Promise<void> {

@@ -5,12 +5,15 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
 import { MANAGEMENT_SCOPES } from '../bootstrap/management-api.js';
-import type { GrantDto } from '../clients/dto/client.dto.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
+import type { GrantDto } from '../clients/dto/client.dto.js';
 import { ResourceEntity } from '../resources/resource.entity.js';
+import { ResourcesService } from '../resources/resources.service.js';
+import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import type { CreateRoleDto, RoleDto, UpdateRoleDto } from './dto/role.dto.js';
 import { RoleGrantEntity } from './role-grant.entity.js';
 import { RoleEntity } from './role.entity.js';
+import { UserRoleEntity } from './user-role.entity.js';
 
 /** The role that gives people (and their PATs) scope `admin` on the management API. */
 export const ADMIN_ROLE = 'admin';
@@ -20,6 +23,8 @@ export class RolesService implements OnApplicationBootstrap {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly resources: ResourcesService,
+    private readonly feed: RevocationFeedService,
     @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -42,7 +47,7 @@ export class RolesService implements OnApplicationBootstrap {
     const role: RoleEntity = { id: randomUUID(), name: input.name, description: input.description || null, system: false, createdAt: now, updatedAt: now };
     await this.dataSource.transaction(async (manager) => {
       if (await manager.existsBy(RoleEntity, { name: input.name })) throw new ConflictException(`A role named ${input.name} already exists`);
-      const grants = await resolveGrants(manager, role.id, input.grants);
+      const grants = await this.grantRows(manager, role.id, input.grants);
       await manager.insert(RoleEntity, role);
       if (grants.length > 0) await manager.insert(RoleGrantEntity, grants);
     });
@@ -56,7 +61,7 @@ export class RolesService implements OnApplicationBootstrap {
     await this.dataSource.transaction(async (manager) => {
       if (input.name !== undefined && input.name !== role.name && (await manager.existsBy(RoleEntity, { name: input.name }))) throw new ConflictException(`A role named ${input.name} already exists`);
       if (input.grants) {
-        const grants = await resolveGrants(manager, id, input.grants);
+        const grants = await this.grantRows(manager, id, input.grants);
         await manager.delete(RoleGrantEntity, { roleId: id });
         if (grants.length > 0) await manager.insert(RoleGrantEntity, grants);
       }
@@ -66,6 +71,7 @@ export class RolesService implements OnApplicationBootstrap {
         updatedAt: this.clock.now(),
       });
     });
+    if (input.grants) await this.announceChangedUsers(id);
     await this.audit.record({ action: 'role.updated', outcome: 'success', actor, details: { roleId: id, name: input.name ?? role.name, changes: Object.keys(input), ...(input.grants && { grants: input.grants }) } });
     return this.get(id);
   }
@@ -73,7 +79,9 @@ export class RolesService implements OnApplicationBootstrap {
   async remove(id: string, actor: AuditActor): Promise<void> {
     const role = await this.find(id);
     if (role.system) throw new ConflictException(`The ${role.name} role is built in and cannot be deleted`);
+    const holders = await this.holdersOf(id);
     await this.dataSource.getRepository(RoleEntity).delete({ id });
+    for (const userId of holders) await this.feed.publish({ type: 'subject.changed', kind: 'user', id: userId });
     await this.audit.record({ action: 'role.deleted', outcome: 'success', actor, details: { roleId: id, name: role.name } });
   }
 
@@ -84,6 +92,21 @@ export class RolesService implements OnApplicationBootstrap {
     const unknown = unique.filter((name) => !roles.some((role) => role.name === name));
     if (unknown.length > 0) throw new BadRequestException(`Unknown role ${unknown.join(', ')}`);
     return roles;
+  }
+
+  /** Resource servers drop what they cached for the role's users, so narrowed scopes apply at once. */
+  private async announceChangedUsers(roleId: string): Promise<void> {
+    for (const userId of await this.holdersOf(roleId)) await this.feed.publish({ type: 'subject.changed', kind: 'user', id: userId });
+  }
+
+  private async holdersOf(roleId: string): Promise<string[]> {
+    const rows = await this.dataSource.getRepository(UserRoleEntity).find({ where: { roleId }, select: { userId: true } });
+    return rows.map((row) => row.userId);
+  }
+
+  private async grantRows(manager: EntityManager, roleId: string, grants: GrantDto[]): Promise<RoleGrantEntity[]> {
+    const resolved = await this.resources.resolveGrants(grants, manager);
+    return resolved.map(({ resource, scopes }) => ({ id: randomUUID(), roleId, resourceId: resource.id, scopes }));
   }
 
   private async find(id: string): Promise<RoleEntity> {
@@ -123,18 +146,4 @@ export class RolesService implements OnApplicationBootstrap {
       updatedAt: role.updatedAt.toISOString(),
     }));
   }
-}
-
-/** Validates grants against the resources' own scopes (a role cannot give a scope a resource does not define). */
-async function resolveGrants(manager: EntityManager, roleId: string, grants: GrantDto[]): Promise<RoleGrantEntity[]> {
-  const indicators = grants.map((g) => g.resource);
-  if (new Set(indicators).size !== indicators.length) throw new BadRequestException('Each resource may appear only once in grants');
-  const resources = indicators.length ? await manager.findBy(ResourceEntity, { indicator: In(indicators) }) : [];
-  return grants.map((grant) => {
-    const resource = resources.find((r) => r.indicator === grant.resource);
-    if (!resource) throw new BadRequestException(`Unknown resource ${grant.resource}`);
-    const unknown = grant.scopes.filter((scope) => !resource.scopes.includes(scope));
-    if (unknown.length) throw new BadRequestException(`Resource ${grant.resource} has no scope ${unknown.join(', ')}`);
-    return { id: randomUUID(), roleId, resourceId: resource.id, scopes: [...new Set(grant.scopes)] };
-  });
 }

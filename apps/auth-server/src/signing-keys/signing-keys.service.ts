@@ -4,6 +4,7 @@ import { CLOCK, type Clock } from '@tollgate/platform';
 import { createLocalJWKSet, importJWK, type JWK, type JWTVerifyGetKey } from 'jose';
 import { DataSource, In } from 'typeorm';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
+import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import { KeyEncryption } from './key-encryption.js';
 import { generateSigningKey } from './signing-key-material.js';
 import { SigningKeyEntity, type SigningAlg } from './signing-key.entity.js';
@@ -43,6 +44,7 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
     private readonly encryption: KeyEncryption,
     @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly feed: RevocationFeedService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -96,7 +98,10 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
     const now = this.clock.now();
     const rows = await repository.findBy({ state: In(['next', 'current', 'previous']) });
     const expired = rows.filter((row) => row.state === 'previous' && row.deactivatedAt && now.getTime() - row.deactivatedAt.getTime() > PREVIOUS_KEY_GRACE_MS);
-    for (const row of expired) await repository.update({ kid: row.kid, state: 'previous' }, { state: 'retired', retiredAt: now });
+    for (const row of expired) {
+      const retired = await repository.update({ kid: row.kid, state: 'previous' }, { state: 'retired', retiredAt: now });
+      if (retired.affected === 1) await this.feed.publish({ type: 'signing_key.retired', kid: row.kid });
+    }
 
     const live = rows.filter((row) => !expired.includes(row));
     const current = live.find((row) => row.state === 'current');

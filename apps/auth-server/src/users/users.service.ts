@@ -4,6 +4,7 @@ import { CLOCK, type Clock } from '@tollgate/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
+import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import { RoleEntity } from '../roles/role.entity.js';
 import { ADMIN_ROLE, RolesService } from '../roles/roles.service.js';
 import { UserRoleEntity } from '../roles/user-role.entity.js';
@@ -20,6 +21,7 @@ export class UsersService {
     private readonly roles: RolesService,
     private readonly passwords: PasswordHasher,
     private readonly audit: AuditService,
+    private readonly feed: RevocationFeedService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -89,6 +91,9 @@ export class UsersService {
       });
     });
     const action = input.disabled === true && !user.disabled ? 'user.disabled' : input.disabled === false && user.disabled ? 'user.enabled' : 'user.updated';
+    // Resource servers refuse the user's exchanged JWTs and drop cached PAT answers at once.
+    if (action === 'user.disabled') await this.feed.publish({ type: 'subject.revoked_before', kind: 'user', id, before: now.getTime() });
+    else if (action === 'user.enabled' || roleNames || email !== user.email) await this.feed.publish({ type: 'subject.changed', kind: 'user', id });
     await this.audit.record({ action, outcome: 'success', actor, credential: { type: 'user', id }, details: { changes: Object.keys(input), ...(roleNames && { roles: roleNames }) } });
     return this.get(id);
   }
@@ -97,6 +102,7 @@ export class UsersService {
     const user = await this.require(id);
     const before = await this.roleNamesOf(id);
     await this.dataSource.transaction((manager) => this.replaceRoles(manager, user, roleNames, actor));
+    await this.feed.publish({ type: 'subject.changed', kind: 'user', id });
     await this.audit.record({ action: 'user.roles.changed', outcome: 'success', actor, credential: { type: 'user', id }, details: { before, after: [...new Set(roleNames)].sort() } });
     return this.get(id);
   }
@@ -106,6 +112,7 @@ export class UsersService {
     const user = await this.require(id);
     if (actor.type === 'user' && actor.id === id) throw new ConflictException('You cannot delete yourself');
     await this.dataSource.getRepository(UserEntity).delete({ id });
+    await this.feed.publish({ type: 'subject.revoked_before', kind: 'user', id, before: this.clock.now().getTime() });
     await this.audit.record({ action: 'user.deleted', outcome: 'success', actor, credential: { type: 'user', id }, details: { email: user.email, kind: user.kind } });
   }
 

@@ -1,4 +1,4 @@
-import { type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ProblemException } from '@tollgate/platform';
@@ -6,7 +6,6 @@ import type { Principal } from '../principal.js';
 import { VerificationError } from '../verification-error.js';
 import { assertCredentialLocation } from './credential-location.js';
 import { IS_PUBLIC, REQUIRED_SCOPES } from './decorators.js';
-import { API_KEY_STRATEGY, BEARER_STRATEGY } from './strategies.js';
 
 export const VERIFIER_GUARD_OPTIONS = Symbol('VERIFIER_GUARD_OPTIONS');
 
@@ -42,7 +41,8 @@ export interface CredentialGuardOptions {
 
 /** A quoted-string for a challenge parameter: no quotes, backslashes or control characters can break out. */
 function quoted(value: string): string {
-  return `"${value.replace(/[\\"\u0000-\u001f\u007f]/g, ' ')}"`;
+  const safe = Array.from(value, (c) => (c === '"' || c === '\\' || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? ' ' : c)).join('');
+  return `"${safe}"`;
 }
 
 /**
@@ -51,61 +51,65 @@ function quoted(value: string): string {
  * scopes declared with `@RequireScopes`. Answers RFC 6750 challenges: 401 with no error when no
  * credential was sent, 400 `invalid_request`, 401 `invalid_token`, 403 `insufficient_scope`.
  */
-@Injectable()
-export class CredentialGuard extends AuthGuard([BEARER_STRATEGY, API_KEY_STRATEGY]) {
-  constructor(
-    private readonly reflector: Reflector,
-    @Inject(VERIFIER_GUARD_OPTIONS) private readonly options: CredentialGuardOptions,
-  ) {
-    super();
-  }
+export function createCredentialGuard(strategies: string[]): Type<CanActivate> {
+  @Injectable()
+  class CredentialGuard extends AuthGuard(strategies) {
+    constructor(
+      @Inject(Reflector) private readonly reflector: Reflector,
+      @Inject(VERIFIER_GUARD_OPTIONS) private readonly options: CredentialGuardOptions,
+    ) {
+      super();
+    }
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
-    const request = context.switchToHttp().getRequest<GuardedRequest>();
-    try {
-      assertCredentialLocation(request);
-      const fallback = this.options.fallback && !request.headers.authorization && !request.headers['x-api-key'] ? await this.options.fallback(request) : null;
-      if (fallback) request.user = fallback;
-      else await super.canActivate(context);
-      this.assertScopes(context, request.user!);
-      return true;
-    } catch (error) {
-      if (!(error instanceof VerificationError)) throw error;
-      this.options.onDenied?.({ error, principal: request.user, address: request.ip, method: request.method, path: request.url.split('?')[0] });
-      throw this.challenge(error);
+    override async canActivate(context: ExecutionContext): Promise<boolean> {
+      if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+      const request = context.switchToHttp().getRequest<GuardedRequest>();
+      try {
+        assertCredentialLocation(request);
+        const fallback = this.options.fallback && !request.headers.authorization && !request.headers['x-api-key'] ? await this.options.fallback(request) : null;
+        if (fallback) request.user = fallback;
+        else await super.canActivate(context);
+        this.assertScopes(context, request.user!);
+        return true;
+      } catch (error) {
+        if (!(error instanceof VerificationError)) throw error;
+        this.options.onDenied?.({ error, principal: request.user ?? error.principal, address: request.ip, method: request.method, path: request.url.split('?')[0] });
+        throw this.challenge(error);
+      }
+    }
+
+    override handleRequest<T = Principal>(error: unknown, user: T | false): T {
+      if (error) throw error;
+      if (!user) throw new ProblemException(401, 'A credential is required: send "Authorization: Bearer <token>" (or X-API-Key for API keys)', {
+        code: 'unauthenticated',
+        headers: { 'WWW-Authenticate': `Bearer realm=${quoted(this.options.realm)}` },
+      });
+      return user;
+    }
+
+    private assertScopes(context: ExecutionContext, principal: Principal): void {
+      const required = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_SCOPES, [context.getHandler(), context.getClass()]) ?? [];
+      const missing = required.filter((scope) => !principal.scopes.has(scope));
+      if (missing.length > 0) {
+        throw Object.assign(new VerificationError('insufficient_scope', `This request needs the scope ${required.join(' ')}`, 'insufficient_scope'), { requiredScope: required.join(' ') });
+      }
+    }
+
+    private challenge(error: VerificationError & { requiredScope?: string }): ProblemException {
+      const headers: Record<string, string> = { ...error.headers };
+      if (error.code === 'temporarily_unavailable') headers['Retry-After'] ??= '5';
+      else if (error.code === 'invalid_request' || error.code === 'invalid_token' || error.code === 'insufficient_scope') {
+        const parameters = [`realm=${quoted(this.options.realm)}`, `error=${quoted(error.code)}`, `error_description=${quoted(error.description)}`];
+        if (error.requiredScope) parameters.push(`scope=${quoted(error.requiredScope)}`);
+        headers['WWW-Authenticate'] = `Bearer ${parameters.join(', ')}`;
+      }
+      return new ProblemException(error.status, error.description, {
+        code: error.code,
+        headers,
+        extensions: { error: error.code, error_description: error.description, ...(error.requiredScope ? { scope: error.requiredScope } : {}) },
+      });
     }
   }
 
-  override handleRequest<T = Principal>(error: unknown, user: T | false): T {
-    if (error) throw error;
-    if (!user) throw new ProblemException(401, 'A credential is required: send "Authorization: Bearer <token>" (or X-API-Key for API keys)', {
-      code: 'unauthenticated',
-      headers: { 'WWW-Authenticate': `Bearer realm=${quoted(this.options.realm)}` },
-    });
-    return user;
-  }
-
-  private assertScopes(context: ExecutionContext, principal: Principal): void {
-    const required = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_SCOPES, [context.getHandler(), context.getClass()]) ?? [];
-    const missing = required.filter((scope) => !principal.scopes.has(scope));
-    if (missing.length > 0) {
-      throw Object.assign(new VerificationError('insufficient_scope', `This request needs the scope ${required.join(' ')}`, 'insufficient_scope'), { requiredScope: required.join(' ') });
-    }
-  }
-
-  private challenge(error: VerificationError & { requiredScope?: string }): ProblemException {
-    const headers: Record<string, string> = { ...error.headers };
-    if (error.code === 'temporarily_unavailable') headers['Retry-After'] ??= '5';
-    else if (error.code === 'invalid_request' || error.code === 'invalid_token' || error.code === 'insufficient_scope') {
-      const parameters = [`realm=${quoted(this.options.realm)}`, `error=${quoted(error.code)}`, `error_description=${quoted(error.description)}`];
-      if (error.requiredScope) parameters.push(`scope=${quoted(error.requiredScope)}`);
-      headers['WWW-Authenticate'] = `Bearer ${parameters.join(', ')}`;
-    }
-    return new ProblemException(error.status, error.description, {
-      code: error.code,
-      headers,
-      extensions: { error: error.code, error_description: error.description, ...(error.requiredScope ? { scope: error.requiredScope } : {}) },
-    });
-  }
+  return CredentialGuard;
 }

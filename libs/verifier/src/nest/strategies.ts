@@ -1,28 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type Type } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy as PassportBaseStrategy } from 'passport';
 import { Strategy as HttpBearerStrategy } from 'passport-http-bearer';
 import { CredentialVerifier } from '../credential.verifier.js';
 import type { Principal } from '../principal.js';
 
-export const BEARER_STRATEGY = 'tollgate-bearer';
-export const API_KEY_STRATEGY = 'tollgate-api-key';
-
 interface RequestWithAddress {
   ip: string;
   headers: Record<string, string | string[] | undefined>;
-}
-
-/** `Authorization: Bearer …` (JWTs, PATs, API keys) through passport-http-bearer. */
-@Injectable()
-export class BearerStrategy extends PassportStrategy(HttpBearerStrategy, BEARER_STRATEGY) {
-  constructor(private readonly verifier: CredentialVerifier) {
-    super({ passReqToCallback: true });
-  }
-
-  validate(request: RequestWithAddress, token: string): Promise<Principal> {
-    return this.verifier.verify(token, { address: request.ip });
-  }
 }
 
 type VerifyCallback = (request: RequestWithAddress, key: string, done: (error: unknown, user?: Principal | false) => void) => void;
@@ -45,13 +30,38 @@ class ApiKeyHeaderStrategy extends PassportBaseStrategy {
   }
 }
 
-@Injectable()
-export class ApiKeyStrategy extends PassportStrategy(ApiKeyHeaderStrategy, API_KEY_STRATEGY) {
-  constructor(private readonly verifier: CredentialVerifier) {
-    super();
+/**
+ * Passport keeps strategies in one process-wide registry, so each VerifierModule instance gets its
+ * own strategy names: several Nest apps in one process (tests, a hybrid app) must not replace each
+ * other's verifier.
+ */
+export function createStrategies(suffix: string): { names: string[]; providers: Type[] } {
+  const bearerName = `tollgate-bearer-${suffix}`;
+  const apiKeyName = `tollgate-api-key-${suffix}`;
+
+  /** `Authorization: Bearer …` (JWTs, PATs, API keys) through passport-http-bearer. */
+  @Injectable()
+  class BearerStrategy extends PassportStrategy(HttpBearerStrategy, bearerName) {
+    constructor(@Inject(CredentialVerifier) private readonly verifier: CredentialVerifier) {
+      super({ passReqToCallback: true });
+    }
+
+    validate(request: RequestWithAddress, token: string): Promise<Principal> {
+      return this.verifier.verify(token, { address: request.ip });
+    }
   }
 
-  validate(request: RequestWithAddress, key: string): Promise<Principal> {
-    return this.verifier.verify(key, { address: request.ip });
+  /** `X-API-Key: tgk_…`. */
+  @Injectable()
+  class ApiKeyStrategy extends PassportStrategy(ApiKeyHeaderStrategy, apiKeyName) {
+    constructor(@Inject(CredentialVerifier) private readonly verifier: CredentialVerifier) {
+      super();
+    }
+
+    validate(request: RequestWithAddress, key: string): Promise<Principal> {
+      return this.verifier.verify(key, { address: request.ip });
+    }
   }
+
+  return { names: [bearerName, apiKeyName], providers: [BearerStrategy, ApiKeyStrategy] };
 }

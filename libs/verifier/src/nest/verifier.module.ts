@@ -2,10 +2,12 @@ import { type DynamicModule, type InjectionToken, type ModuleMetadata, Module } 
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { CredentialVerifier } from '../credential.verifier.js';
-import { CredentialGuard, type CredentialGuardOptions, VERIFIER_GUARD_OPTIONS } from './credential.guard.js';
-import { ApiKeyStrategy, BearerStrategy } from './strategies.js';
+import { type CredentialGuardOptions, createCredentialGuard, VERIFIER_GUARD_OPTIONS } from './credential.guard.js';
+import { createStrategies } from './strategies.js';
 
-export interface VerifierModuleOptions extends Pick<ModuleMetadata, 'imports'> {
+let instances = 0;
+
+export interface VerifierModuleOptions extends Pick<ModuleMetadata, 'imports' | 'providers'> {
   inject?: InjectionToken[];
   /** Builds the verifier this app trusts (remote JWKS and introspection, or local keys in the auth-server). */
   useFactory: (...dependencies: never[]) => CredentialVerifier | Promise<CredentialVerifier>;
@@ -20,6 +22,7 @@ export interface VerifierModuleOptions extends Pick<ModuleMetadata, 'imports'> {
 export class VerifierModule {
   static forRoot(options: VerifierModuleOptions): DynamicModule {
     const inject = options.inject ?? [];
+    const strategies = createStrategies(String(++instances));
     return {
       module: VerifierModule,
       global: true,
@@ -27,11 +30,11 @@ export class VerifierModule {
       providers: [
         { provide: CredentialVerifier, inject, useFactory: options.useFactory },
         typeof options.guard === 'function' ? { provide: VERIFIER_GUARD_OPTIONS, inject, useFactory: options.guard } : { provide: VERIFIER_GUARD_OPTIONS, useValue: options.guard },
-        BearerStrategy,
-        ApiKeyStrategy,
-        { provide: APP_GUARD, useClass: CredentialGuard },
+        ...strategies.providers,
+        { provide: APP_GUARD, useClass: createCredentialGuard(strategies.names) },
+        ...(options.providers ?? []),
       ],
-      exports: [CredentialVerifier],
+      exports: [CredentialVerifier, ...(options.providers ?? [])],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { hashCredential, type ParsedCredential } from '@tollgate/credentials';
+import { type ApiKeyEnvironment, hashCredential, type ParsedCredential } from '@tollgate/credentials';
 import { LRUCache } from 'lru-cache';
 import type { OpaqueCredentialVerifier, VerificationContext } from '../credential.verifier.js';
 import type { Principal } from '../principal.js';
@@ -6,7 +6,8 @@ import { invalidToken, unavailable, VerificationError } from '../verification-er
 import { type OpaqueIntrospectionResponse, principalFromIntrospection } from './introspection-response.js';
 
 export interface IntrospectionVerifierOptions {
-  introspectionEndpoint: string;
+  /** The endpoint, or how to find it (discovery). */
+  introspectionEndpoint: string | (() => Promise<string>);
   /** This resource server's client credentials at the auth-server (granted `tokens:introspect`). */
   clientId: string;
   clientSecret: string;
@@ -16,6 +17,8 @@ export interface IntrospectionVerifierOptions {
   cacheTtlMs?: number;
   /** How long "not active" is remembered, to absorb floods of the same bad credential. Default 5 s. */
   negativeCacheTtlMs?: number;
+  /** API-key environments this resource server accepts (default both). */
+  acceptedEnvironments?: ApiKeyEnvironment[];
   fetch?: typeof fetch;
   now?: () => number;
 }
@@ -44,7 +47,10 @@ export class IntrospectionVerifier implements OpaqueCredentialVerifier {
     this.authorization = `Basic ${Buffer.from(`${encode(options.clientId)}:${encode(options.clientSecret)}`).toString('base64')}`;
   }
 
-  async verify(token: string, _parsed: ParsedCredential, _context: VerificationContext): Promise<Principal> {
+  async verify(token: string, parsed: ParsedCredential, _context: VerificationContext): Promise<Principal> {
+    if (parsed.environment && this.options.acceptedEnvironments && !this.options.acceptedEnvironments.includes(parsed.environment)) {
+      throw invalidToken(`${parsed.environment} API keys are not accepted by this service (it accepts ${this.options.acceptedEnvironments.join(', ')})`, 'wrong_environment');
+    }
     const key = hashCredential(token);
     let entry = this.cacheTrusted ? this.cache.get(key) : undefined;
     if (!entry || entry.until <= this.now()) entry = await this.introspectOnce(key, token);
@@ -61,6 +67,25 @@ export class IntrospectionVerifier implements OpaqueCredentialVerifier {
     const key = this.keysByCredential.get(credentialId);
     if (key) this.cache.delete(key);
     this.keysByCredential.delete(credentialId);
+  }
+
+  /**
+   * Forgets what is cached for every credential of a user, consumer or client, and every cached
+   * "not active" (it may have been one of theirs, refused while they were disabled).
+   */
+  evictSubject(kind: 'client' | 'user' | 'consumer', id: string): void {
+    for (const [key, entry] of this.cache.entries()) {
+      const principal = entry.principal;
+      if (!principal) {
+        this.cache.delete(key);
+        continue;
+      }
+      const owner = kind === 'user' ? principal.userId : kind === 'consumer' ? principal.consumerId : principal.clientId;
+      if (owner === id) {
+        this.cache.delete(key);
+        this.keysByCredential.delete(principal.credentialId);
+      }
+    }
   }
 
   clear(): void {
@@ -95,9 +120,10 @@ export class IntrospectionVerifier implements OpaqueCredentialVerifier {
   }
 
   private async introspect(token: string): Promise<CacheEntry> {
+    const endpoint = typeof this.options.introspectionEndpoint === 'string' ? this.options.introspectionEndpoint : await this.options.introspectionEndpoint();
     let response: Response;
     try {
-      response = await (this.options.fetch ?? fetch)(this.options.introspectionEndpoint, {
+      response = await (this.options.fetch ?? fetch)(endpoint, {
         method: 'POST',
         headers: { authorization: this.authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: new URLSearchParams({ token, resource: this.options.resource }).toString(),

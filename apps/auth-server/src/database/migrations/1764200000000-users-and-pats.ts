@@ -1,7 +1,7 @@
 import { columns } from '@tollgate/persistence';
 import { type MigrationInterface, type QueryRunner, Table, TableColumn, TableForeignKey, TableIndex } from 'typeorm';
 
-/** Users, roles, console sessions, personal access tokens, runtime settings; clients that may exchange PATs (RFC 8693). */
+/** Users, roles, console sessions, personal access tokens, JWTs exchanged for them, runtime settings; clients that may exchange PATs (RFC 8693). */
 export class UsersAndPats1764200000000 implements MigrationInterface {
   name = 'UsersAndPats1764200000000';
 
@@ -95,6 +95,13 @@ export class UsersAndPats1764200000000 implements MigrationInterface {
     );
     await queryRunner.createTable(
       new Table({
+        name: 'exchanged_tokens',
+        columns: [c.id('jti', 64), c.varchar('clientId', 64), c.varchar('subjectCredentialId', 36), c.timestamp('expiresAt')],
+        indices: [new TableIndex({ name: 'idx_exchanged_tokens_subject_credential', columnNames: ['subjectCredentialId'] }), new TableIndex({ name: 'idx_exchanged_tokens_expires_at', columnNames: ['expiresAt'] })],
+      }),
+    );
+    await queryRunner.createTable(
+      new Table({
         name: 'settings',
         columns: [c.id('key', 64), c.json('value'), c.timestamp('updatedAt')],
       }),
@@ -102,7 +109,7 @@ export class UsersAndPats1764200000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['settings', 'pats', 'sessions', 'user_roles', 'role_grants', 'roles', 'users']) {
+    for (const table of ['settings', 'exchanged_tokens', 'pats', 'sessions', 'user_roles', 'role_grants', 'roles', 'users']) {
       await queryRunner.dropTable(table);
     }
     await queryRunner.dropColumn('clients', 'allowTokenExchange');

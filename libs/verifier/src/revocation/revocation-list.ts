@@ -1,23 +1,28 @@
-import type { Principal } from './principal.js';
+import type { Principal } from '../principal.js';
 
 export type SubjectKind = 'client' | 'user' | 'consumer';
 
+/** A revoked PAT or API key stays denied this long here, covering any in-flight introspection. */
+const CREDENTIAL_DENY_MS = 10 * 60 * 1000;
+
 /**
  * In-memory deny set checked after a credential's signature or introspection succeeded: revoked
- * JWT ids (kept until they would have expired), revoked credential ids, and "everything issued to
- * client/user/consumer X before T". Fed by the revocation feed; every check is a map lookup.
+ * JWT ids (kept until they would have expired), revoked PATs and API keys, and "every JWT issued
+ * to client/user/consumer X before T". Fed by the revocation feed; every check is a map lookup.
  */
 export class RevocationList {
   private readonly tokens = new Map<string, number>();
-  private readonly credentials = new Set<string>();
+  private readonly credentials = new Map<string, number>();
   private readonly issuedBefore = new Map<string, number>();
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   revokeToken(jti: string, expiresAt: Date): void {
     this.tokens.set(jti, expiresAt.getTime());
   }
 
   revokeCredential(credentialId: string): void {
-    this.credentials.add(credentialId);
+    this.credentials.set(credentialId, this.now());
   }
 
   revokeIssuedBefore(kind: SubjectKind, id: string, before: Date): void {
@@ -25,10 +30,13 @@ export class RevocationList {
     this.issuedBefore.set(key, Math.max(this.issuedBefore.get(key) ?? 0, before.getTime()));
   }
 
-  /** Why the principal's credential must be refused, or null. */
+  /**
+   * Why the principal's credential must be refused, or null. "Issued before" rules apply to JWTs
+   * only: a PAT or API key of a re-enabled user or consumer works again (introspection decides).
+   */
   reasonFor(principal: Principal): string | null {
     if (principal.credentialType === 'access_token' ? this.tokens.has(principal.credentialId) : this.credentials.has(principal.credentialId)) return 'revoked';
-    if (this.issuedBefore.size === 0) return null;
+    if (this.issuedBefore.size === 0 || principal.credentialType !== 'access_token') return null;
     const issuedAt = principal.issuedAt?.getTime() ?? 0;
     for (const [kind, id] of [['client', principal.clientId], ['user', principal.userId], ['consumer', principal.consumerId]] as const) {
       if (id && issuedAt < (this.issuedBefore.get(`${kind}:${id}`) ?? 0)) return `${kind} credentials revoked`;
@@ -36,8 +44,11 @@ export class RevocationList {
     return null;
   }
 
-  /** Forgets revoked tokens that have expired anyway. */
-  prune(now = Date.now()): void {
+  /** Forgets what can no longer matter: expired tokens, old credential denials, rules older than any live token. */
+  prune(maxTokenLifetimeMs: number): void {
+    const now = this.now();
     for (const [jti, expiresAt] of this.tokens) if (expiresAt < now) this.tokens.delete(jti);
+    for (const [id, at] of this.credentials) if (now - at > CREDENTIAL_DENY_MS) this.credentials.delete(id);
+    for (const [key, before] of this.issuedBefore) if (now - before > maxTokenLifetimeMs) this.issuedBefore.delete(key);
   }
 }

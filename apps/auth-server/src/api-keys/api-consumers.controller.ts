@@ -1,0 +1,72 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BEARER_SCHEME } from '@tollgate/platform';
+import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
+import { actorOf } from '../common/actor.js';
+import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
+import { UuidPipe } from '../common/id.pipes.js';
+import { ApiConsumersService } from './api-consumers.service.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { ApiConsumerDto, CreateApiConsumerDto, UpdateApiConsumerDto } from './dto/api-consumer.dto.js';
+import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto.js';
+
+@ApiTags('api-keys')
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiManagementErrors()
+@RequireScopes('admin')
+@Controller('api/consumers')
+export class ApiConsumersController {
+  constructor(
+    private readonly consumers: ApiConsumersService,
+    private readonly keys: ApiKeysService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List registered API consumers' })
+  @ApiOkResponse({ type: [ApiConsumerDto] })
+  async list(): Promise<ApiConsumerDto[]> {
+    return (await this.consumers.list()).map(ApiConsumerDto.from);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Register an API consumer (an application that will call our APIs with keys)' })
+  @ApiCreatedResponse({ type: ApiConsumerDto })
+  async create(@Body() body: CreateApiConsumerDto, @CurrentPrincipal() principal: Principal): Promise<ApiConsumerDto> {
+    return ApiConsumerDto.from(await this.consumers.create(body, actorOf(principal)));
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: ApiConsumerDto })
+  async get(@Param('id', UuidPipe) id: string): Promise<ApiConsumerDto> {
+    return ApiConsumerDto.from(await this.consumers.get(id));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Update, disable (all its keys stop working at once) or enable a consumer' })
+  @ApiOkResponse({ type: ApiConsumerDto })
+  async update(@Param('id', UuidPipe) id: string, @Body() body: UpdateApiConsumerDto, @CurrentPrincipal() principal: Principal): Promise<ApiConsumerDto> {
+    return ApiConsumerDto.from(await this.consumers.update(id, body, actorOf(principal)));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a consumer and all its keys' })
+  @ApiNoContentResponse()
+  async remove(@Param('id', UuidPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.consumers.remove(id, actorOf(principal));
+  }
+
+  @Get(':id/keys')
+  @ApiOperation({ summary: 'List a consumer’s keys (prefix, scopes, usage; never the key)' })
+  @ApiOkResponse({ type: [ApiKeyDto] })
+  listKeys(@Param('id', UuidPipe) id: string): Promise<ApiKeyDto[]> {
+    return this.keys.list(id);
+  }
+
+  @Post(':id/keys')
+  @ApiOperation({ summary: 'Issue an API key; the key is in this response only' })
+  @ApiCreatedResponse({ type: CreatedApiKeyDto })
+  createKey(@Param('id', UuidPipe) id: string, @Body() body: CreateApiKeyDto, @CurrentPrincipal() principal: Principal): Promise<CreatedApiKeyDto> {
+    return this.keys.create(id, body, actorOf(principal));
+  }
+}

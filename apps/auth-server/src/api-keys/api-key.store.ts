@@ -1,0 +1,85 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { hashCredential } from '@tollgate/credentials';
+import { CLOCK, type Clock } from '@tollgate/platform';
+import { DataSource, IsNull } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { type CredentialUse, type LastUsedSink, LastUsedSinkRegistry } from '../oauth/credential-usage.js';
+import { type ActiveOpaqueCredential, type OpaqueCredentialStore, OpaqueCredentialRegistry } from '../oauth/opaque-credentials.js';
+import { ResourceEntity } from '../resources/resource.entity.js';
+import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
+import { ApiKeyEntity } from './api-key.entity.js';
+
+/** Answers for API keys at introspection, leak reports and usage reports. */
+@Injectable()
+export class ApiKeyStore implements OpaqueCredentialStore, LastUsedSink, OnModuleInit {
+  readonly kind = 'api_key' as const;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+    private readonly feed: RevocationFeedService,
+    private readonly credentials: OpaqueCredentialRegistry,
+    private readonly lastUsed: LastUsedSinkRegistry,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    this.credentials.register(this);
+    this.lastUsed.register(this);
+  }
+
+  async introspect(token: string, resource: string | undefined, address: string | null): Promise<ActiveOpaqueCredential | null> {
+    const key = await this.dataSource.getRepository(ApiKeyEntity).findOne({ where: { keyHash: hashCredential(token) }, relations: { consumer: true } });
+    if (!key) return null;
+    const refusal = this.refusal(key);
+    if (refusal) {
+      this.audit.recordInBackground({ action: 'api-key.use.denied', outcome: 'denied', actor: { type: 'anonymous' }, credential: { type: 'api_key', id: key.id }, address, reason: refusal, details: { consumerId: key.consumerId, resource } });
+      return null;
+    }
+    return {
+      credentialType: 'api_key',
+      credentialId: key.id,
+      subject: key.consumerId,
+      consumerId: key.consumerId,
+      username: key.consumer!.name,
+      scopes: resource ? await this.scopesAt(key, resource) : [...new Set(key.grants.flatMap((g) => g.scopes))],
+      audience: key.grants.map((g) => g.resource),
+      issuedAt: key.createdAt,
+      expiresAt: key.expiresAt,
+      ipAllowlist: key.ipAllowlist ?? undefined,
+      rateLimit: key.rateLimit ?? undefined,
+    };
+  }
+
+  async revokeByValue(token: string, reason: string, address: string | null): Promise<string | null> {
+    const repository = this.dataSource.getRepository(ApiKeyEntity);
+    const key = await repository.findOneBy({ keyHash: hashCredential(token) });
+    if (!key || key.revokedAt) return null;
+    const revoked = await repository.update({ id: key.id, revokedAt: IsNull() }, { revokedAt: this.clock.now(), revokedReason: reason.slice(0, 64) });
+    if (revoked.affected !== 1) return null;
+    await this.feed.publish({ type: 'credential.revoked', credentialType: 'api_key', credentialId: key.id });
+    await this.audit.record({ action: 'api-key.revoked', outcome: 'success', actor: { type: 'system' }, credential: { type: 'api_key', id: key.id }, address, reason, details: { consumerId: key.consumerId } });
+    return key.id;
+  }
+
+  async recordLastUsed(latest: CredentialUse[]): Promise<void> {
+    const repository = this.dataSource.getRepository(ApiKeyEntity);
+    for (const use of latest) await repository.update({ id: use.credentialId }, { lastUsedAt: use.at, lastUsedAddress: use.address });
+  }
+
+  private refusal(key: ApiKeyEntity): string | null {
+    if (key.revokedAt) return 'revoked';
+    if (key.expiresAt && key.expiresAt <= this.clock.now()) return key.rolledToId ? 'rolled (overlap ended)' : 'expired';
+    if (key.consumer?.disabled) return 'consumer disabled';
+    return null;
+  }
+
+  /** The key's scopes on `resource` that the resource still defines. */
+  private async scopesAt(key: ApiKeyEntity, resource: string): Promise<string[]> {
+    const grant = key.grants.find((g) => g.resource === resource);
+    if (!grant) return [];
+    const current = await this.dataSource.getRepository(ResourceEntity).findOne({ where: { indicator: resource }, select: { scopes: true, id: true } });
+    return current ? grant.scopes.filter((scope) => current.scopes.includes(scope)) : [];
+  }
+}

@@ -1,0 +1,46 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BEARER_SCHEME } from '@tollgate/platform';
+import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
+import { actorOf } from '../common/actor.js';
+import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
+import { UuidPipe } from '../common/id.pipes.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { ApiKeyDto, ApiKeyUsageDto, CreatedApiKeyDto, RollApiKeyDto, UsageQueryDto } from './dto/api-key.dto.js';
+
+@ApiTags('api-keys')
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiManagementErrors()
+@RequireScopes('admin')
+@Controller('api/keys')
+export class ApiKeysController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Get(':id')
+  @ApiOkResponse({ type: ApiKeyDto })
+  get(@Param('id', UuidPipe) id: string): Promise<ApiKeyDto> {
+    return this.keys.get(id);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a key at once' })
+  @ApiNoContentResponse()
+  async revoke(@Param('id', UuidPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.keys.revoke(id, actorOf(principal));
+  }
+
+  @Post(':id/roll')
+  @ApiOperation({ summary: 'Roll: a new key with the same settings; the old one works for the overlap (default 60 min, 0 = at once)' })
+  @ApiCreatedResponse({ type: CreatedApiKeyDto })
+  roll(@Param('id', UuidPipe) id: string, @Body() body: RollApiKeyDto, @CurrentPrincipal() principal: Principal): Promise<CreatedApiKeyDto> {
+    return this.keys.roll(id, body, actorOf(principal));
+  }
+
+  @Get(':id/usage')
+  @ApiOperation({ summary: 'Requests per day and status class, and last use' })
+  @ApiOkResponse({ type: ApiKeyUsageDto })
+  usage(@Param('id', UuidPipe) id: string, @Query() query: UsageQueryDto): Promise<ApiKeyUsageDto> {
+    return this.keys.usage(id, query.days ?? 30);
+  }
+}

@@ -1,0 +1,51 @@
+import { BadRequestException, Body, Controller, HttpCode, Injectable, type PipeTransform, Post, Req } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiOperation, ApiTags, ApiTooManyRequestsResponse, getSchemaPath } from '@nestjs/swagger';
+import { ProblemException } from '@tollgate/platform';
+import { MemoryRateLimiter, rateLimitHeaders } from '@tollgate/rate-limit';
+import { Public } from '@tollgate/verifier';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import type { FastifyRequest } from 'fastify';
+import { LeakReportItemDto } from '../api-keys/dto/api-key.dto.js';
+import { LeaksService } from './leaks.service.js';
+
+const MAX_REPORTS = 100;
+const REPORTS_PER_ADDRESS = { requests: 30, perSeconds: 60 };
+
+/** Accepts one report or an array of them (GitHub's secret-scanning partner format). */
+@Injectable()
+class LeakReportsPipe implements PipeTransform<unknown, LeakReportItemDto[]> {
+  transform(value: unknown): LeakReportItemDto[] {
+    const items = Array.isArray(value) ? value : [value];
+    if (items.length === 0 || items.length > MAX_REPORTS) throw new BadRequestException(`Send 1–${MAX_REPORTS} reports`);
+    return items.map((item, index) => {
+      if (typeof item !== 'object' || item === null) throw new BadRequestException(`Report ${index} must be an object with a token`);
+      const report = plainToInstance(LeakReportItemDto, item);
+      const errors = validateSync(report, { whitelist: true, forbidNonWhitelisted: true });
+      if (errors.length > 0) throw new BadRequestException(errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `report ${index}: ${m}`)));
+      return report;
+    });
+  }
+}
+
+@ApiTags('leaks')
+@Public()
+@Controller('api/leaks')
+export class LeaksController {
+  private readonly limiter = new MemoryRateLimiter();
+
+  constructor(private readonly leaks: LeaksService) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Report a leaked credential (open to anyone, e.g. secret scanners). A valid Tollgate credential is revoked at once; the answer is the same whatever was sent.' })
+  @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(LeakReportItemDto) }, { type: 'array', items: { $ref: getSchemaPath(LeakReportItemDto) } }] } })
+  @ApiAcceptedResponse({ description: '{ "status": "received" }' })
+  @ApiTooManyRequestsResponse({ description: 'More than 30 reports a minute from one address' })
+  async report(@Body(LeakReportsPipe) reports: LeakReportItemDto[], @Req() request: FastifyRequest): Promise<{ status: 'received'; count: number }> {
+    const decision = await this.limiter.take(request.ip, REPORTS_PER_ADDRESS);
+    if (!decision.allowed) throw new ProblemException(429, 'Too many leak reports from this address; retry later', { code: 'rate_limited', headers: rateLimitHeaders(REPORTS_PER_ADDRESS, decision, 'leaks') });
+    this.leaks.accept(reports, request.ip);
+    return { status: 'received', count: reports.length };
+  }
+}

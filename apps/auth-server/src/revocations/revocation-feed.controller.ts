@@ -1,0 +1,78 @@
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { BEARER_SCHEME } from '@tollgate/platform';
+import { CurrentPrincipal, type Principal, RequireScopes, type SequencedRevocationEvent } from '@tollgate/verifier';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { MANAGEMENT_SCOPES } from '../bootstrap/management-api.js';
+import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
+import { RevocationFeedService } from './revocation-feed.service.js';
+
+const HEARTBEAT_MS = 15_000;
+const MAX_STREAM_MS = 2_147_000_000;
+
+function lastEventId(request: FastifyRequest, after: string | undefined): number | undefined {
+  const header = request.headers['last-event-id'];
+  const value = typeof header === 'string' ? header : after;
+  return value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
+}
+
+function frame(event: SequencedRevocationEvent): string {
+  return `id: ${event.seq}\nevent: revocation\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+@ApiTags('revocations')
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiManagementErrors()
+@RequireScopes(MANAGEMENT_SCOPES.revocationsRead)
+@Controller('api/revocations')
+export class RevocationFeedController {
+  constructor(private readonly feed: RevocationFeedService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Revocation events after an id (or of the last 25 hours), oldest first' })
+  @ApiQuery({ name: 'after', required: false })
+  @ApiOkResponse({ description: '{ items: [...] }' })
+  async list(@Req() request: FastifyRequest, @Query('after') after?: string): Promise<{ items: SequencedRevocationEvent[] }> {
+    return { items: await this.feed.replay(lastEventId(request, after)) };
+  }
+
+  /**
+   * Server-sent events: first what the verifier missed (after Last-Event-ID), then every revocation
+   * as it happens. The stream ends when the caller's token expires, so it re-authenticates.
+   */
+  @Get('stream')
+  @ApiOperation({ summary: 'Live revocation feed (text/event-stream); resumes after Last-Event-ID' })
+  @ApiProduces('text/event-stream')
+  @ApiQuery({ name: 'after', required: false, description: 'Alternative to the Last-Event-ID header' })
+  async stream(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() principal: Principal, @Query('after') after?: string): Promise<void> {
+    const queued: SequencedRevocationEvent[] = [];
+    let lastSent = lastEventId(request, after) ?? 0;
+    let replaying = true;
+    const send = (event: SequencedRevocationEvent) => {
+      if (Number(event.seq) <= lastSent) return;
+      lastSent = Number(event.seq);
+      raw.write(frame(event));
+    };
+    const unsubscribe = this.feed.subscribe((event) => (replaying ? queued.push(event) : send(event)));
+
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    raw.write(': connected\n\n');
+    const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    const lifetime = principal.expiresAt ? Math.min(MAX_STREAM_MS, Math.max(0, principal.expiresAt.getTime() - Date.now())) : MAX_STREAM_MS;
+    const expiry = setTimeout(() => raw.end(), lifetime);
+    raw.on('close', () => {
+      unsubscribe();
+      clearInterval(heartbeat);
+      clearTimeout(expiry);
+    });
+
+    try {
+      for (const event of await this.feed.replay(lastEventId(request, after))) send(event);
+    } finally {
+      replaying = false;
+      for (const event of queued.splice(0)) send(event);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BEARER_SCHEME } from '@tollgate/platform';
+import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
+import { MANAGEMENT_SCOPES } from '../bootstrap/management-api.js';
+import { actorOf } from '../common/actor.js';
+import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
+import { UsageReportDto } from './dto/usage-report.dto.js';
+import { UsageService } from './usage.service.js';
+
+@ApiTags('usage')
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiManagementErrors()
+@RequireScopes(MANAGEMENT_SCOPES.usageWrite)
+@Controller('api/usage')
+export class UsageController {
+  constructor(private readonly usage: UsageService) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Resource servers report credential usage and denials in batches (scope usage:write)' })
+  @ApiAcceptedResponse({ description: 'Accepted; written within a few seconds' })
+  report(@Body() body: UsageReportDto, @CurrentPrincipal() principal: Principal): { accepted: number } {
+    this.usage.report(body.uses, body.denials, actorOf(principal));
+    return { accepted: body.uses.length + body.denials.length };
+  }
+}

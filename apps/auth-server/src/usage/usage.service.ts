@@ -1,0 +1,95 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService, type AuditActor } from '../audit/audit.service.js';
+import { type CredentialUse, LastUsedSinkRegistry } from '../oauth/credential-usage.js';
+import type { CredentialDenialDto, CredentialUseDto } from './dto/usage-report.dto.js';
+
+const FLUSH_INTERVAL_MS = 5_000;
+
+const INCREMENT_USAGE = `INSERT INTO "api_key_usage" ("keyId", "day", "statusClass", "count") VALUES (:keyId, :day, :statusClass, :count)
+ON CONFLICT ("keyId", "day", "statusClass") DO UPDATE SET "count" = "api_key_usage"."count" + excluded."count"`;
+
+/**
+ * Credential usage, off the request path: resource servers report counts and "last used" in
+ * batches, the auth-server adds them up in memory and writes them every few seconds (one additive
+ * upsert per key, day and status class; one update per credential for last used). Denials
+ * reported by resource servers go to the audit log.
+ */
+@Injectable()
+export class UsageService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(UsageService.name);
+  private counters = new Map<string, { keyId: string; day: string; statusClass: string; count: number }>();
+  private latest = new Map<string, CredentialUse>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sinks: LastUsedSinkRegistry,
+    private readonly audit: AuditService,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.flush().catch((error) => this.logger.error(`Writing usage failed: ${error}`)), FLUSH_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush().catch((error) => this.logger.error(`Writing usage at shutdown failed: ${error}`));
+  }
+
+  /** A use seen by the auth-server itself (a PAT or API key on the management API). */
+  recordLocalUse(use: CredentialUse): void {
+    this.noteLastUsed(use);
+  }
+
+  report(uses: CredentialUseDto[], denials: CredentialDenialDto[], reporter: AuditActor): void {
+    for (const use of uses) {
+      if (use.credentialType === 'api_key') {
+        const key = `${use.credentialId}|${use.day}|${use.statusClass}`;
+        const counter = this.counters.get(key) ?? { keyId: use.credentialId, day: use.day, statusClass: use.statusClass, count: 0 };
+        counter.count += use.count;
+        this.counters.set(key, counter);
+      }
+      this.noteLastUsed({ credentialType: use.credentialType, credentialId: use.credentialId, at: new Date(use.lastUsedAt), address: use.lastUsedAddress ?? null });
+    }
+    for (const denial of denials) {
+      this.audit.recordInBackground({
+        action: `${denial.credentialType === 'api_key' ? 'api-key' : denial.credentialType === 'pat' ? 'pat' : 'token'}.use.denied`,
+        outcome: 'denied',
+        actor: reporter,
+        credential: { type: denial.credentialType, id: denial.credentialId },
+        address: denial.address,
+        reason: denial.reason,
+        details: { at: denial.at, method: denial.method, path: denial.path, subject: denial.subject },
+      });
+    }
+  }
+
+  /** Writes what has accumulated; exposed for tests and shutdown. */
+  async flush(): Promise<void> {
+    const counters = [...this.counters.values()];
+    const latest = [...this.latest.values()];
+    this.counters = new Map();
+    this.latest = new Map();
+    if (counters.length > 0) {
+      await this.dataSource.transaction(async (manager) => {
+        for (const counter of counters) {
+          const [query, parameters] = this.dataSource.driver.escapeQueryWithParameters(INCREMENT_USAGE, counter);
+          await manager.query(query, parameters);
+        }
+      });
+    }
+    for (const kind of ['api_key', 'pat'] as const) {
+      const uses = latest.filter((use) => use.credentialType === kind);
+      if (uses.length > 0) await this.sinks.sinkFor(kind)?.recordLastUsed(uses);
+    }
+  }
+
+  private noteLastUsed(use: CredentialUse): void {
+    const key = `${use.credentialType}:${use.credentialId}`;
+    const known = this.latest.get(key);
+    if (!known || known.at < use.at) this.latest.set(key, use);
+  }
+}

@@ -1,0 +1,115 @@
+import { ClientCredentialsTokenProvider } from '@tollgate/m2m-client';
+import { createLogger, type Logger } from '@tollgate/platform';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DevicesConfig } from './config/devices.config.js';
+import { BrokerConnection, type TokenSource } from './connection/broker-connection.js';
+import { createHealthServer } from './health/health-server.js';
+import { Hub, type HubStatus } from './hub/hub.js';
+import { Thermostat, type ThermostatStatus } from './thermostat/thermostat.js';
+
+export interface DeviceHealth {
+  status: 'ok';
+  role: 'thermostat' | 'hub';
+  clientId: string;
+  broker: 'connected' | 'disconnected';
+  tokenExpiresAt?: string;
+  thermostat?: ThermostatStatus;
+  hub?: HubStatus;
+}
+
+export interface DeviceAppOptions {
+  logger?: Logger;
+  /** Replaces the client-credentials provider built from the configuration. */
+  tokens?: TokenSource;
+}
+
+/** One device process: a thermostat or a hub, its broker connection and its health endpoint. */
+export class DeviceApp {
+  readonly connection: BrokerConnection;
+  readonly role: Thermostat | Hub;
+  private readonly server: Server;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly config: DevicesConfig,
+    options: DeviceAppOptions = {},
+  ) {
+    const { device } = config;
+    this.logger = options.logger ?? createLogger({ name: `device:${config.role}`, level: config.logLevel }).child({ clientId: device.clientId });
+    const tokens =
+      options.tokens ??
+      new ClientCredentialsTokenProvider({
+        issuer: device.issuer,
+        clientId: device.clientId,
+        clientSecret: device.clientSecret,
+        resource: device.brokerResource,
+        scope: device.tokenScope,
+        authMethod: device.tokenAuthMethod,
+        refreshSkewSeconds: device.tokenRefreshSkewSeconds,
+      });
+    this.connection = new BrokerConnection({
+      url: device.brokerUrl,
+      clientId: device.clientId,
+      tokens,
+      keepaliveSeconds: device.keepaliveSeconds,
+      reconnect: device.reconnect,
+      refreshSkewSeconds: device.tokenRefreshSkewSeconds,
+      subscriptions: config.role === 'thermostat' ? Thermostat.subscriptions(device.clientId) : Hub.subscriptions(config.hub.thermostatId),
+      will: config.role === 'thermostat' ? Thermostat.will(device.clientId) : undefined,
+      logger: this.logger,
+      // Called only once connected, after the role below exists.
+      onConnect: () => this.role.onConnect(),
+      onMessage: (topic, payload) => this.role.handleMessage(topic, payload),
+    });
+    this.role =
+      config.role === 'thermostat'
+        ? new Thermostat(device.clientId, config.thermostat, this.connection, this.logger)
+        : new Hub(device.clientId, config.hub, this.connection, this.logger);
+    this.server = createHealthServer(() => this.health());
+  }
+
+  health(): DeviceHealth {
+    const report: DeviceHealth = {
+      status: 'ok',
+      role: this.config.role,
+      clientId: this.config.device.clientId,
+      broker: this.connection.connected ? 'connected' : 'disconnected',
+      tokenExpiresAt: this.connection.tokenExpiresAt?.toISOString(),
+    };
+    if (this.role instanceof Thermostat) report.thermostat = this.role.status();
+    else report.hub = this.role.status();
+    return report;
+  }
+
+  /** Opens the health endpoint, then connects in the background (retrying until the broker and the auth-server answer). */
+  async start(): Promise<{ healthUrl: string }> {
+    const { host, healthPort } = this.config;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) =>
+        reject(error.code === 'EADDRINUSE' ? new Error(`Port ${healthPort} on ${host} is already in use. Set HEALTH_PORT to a free port.`, { cause: error }) : error);
+      this.server.once('error', onError);
+      this.server.listen(healthPort, host, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    this.role.start();
+    this.connection.start();
+    const { port } = this.server.address() as AddressInfo;
+    return { healthUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}/health` };
+  }
+
+  async stop(): Promise<void> {
+    this.role.stop();
+    await this.connection.stop();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}
+
+export function createDeviceApp(config: DevicesConfig, options: DeviceAppOptions = {}): DeviceApp {
+  return new DeviceApp(config, options);
+}

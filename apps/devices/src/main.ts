@@ -1,0 +1,28 @@
+import { createLogger } from '@tollgate/platform';
+import { loadDevicesConfig } from './config/devices.config.js';
+import { createDeviceApp } from './devices.app.js';
+
+async function main(): Promise<void> {
+  const config = loadDevicesConfig();
+  const logger = createLogger({ name: `device:${config.role}`, level: config.logLevel }).child({ clientId: config.device.clientId });
+  const app = createDeviceApp(config, { logger });
+  const { healthUrl } = await app.start();
+  logger.info({ healthUrl, broker: config.device.brokerUrl, issuer: config.device.issuer }, `${config.role} ${config.device.clientId} started; health at ${healthUrl}`);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'shutting down');
+      app.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,91 @@
+import { hasCredentialPrefix } from '@tollgate/credentials';
+import { type AccessTokenClaims, type Principal, VerificationError } from '@tollgate/verifier';
+import { DEVICE_ID, DevicePermissions } from '../access/device-permissions.js';
+import type { DeviceSession } from '../sessions/device-session.js';
+import type { Peer } from '../transport/guarded-connection.js';
+
+/** Verifies a JWT access token for this broker (JwtAccessTokenVerifier, or one that also checks revocations). */
+export interface AccessTokenVerifier {
+  verify(token: string): Promise<{ principal: Principal; claims: AccessTokenClaims }>;
+}
+
+/** CONNACK return codes (MQTT 3.1.1 §3.2.2.3) a refusal may carry. */
+export enum ConnackCode {
+  IdentifierRejected = 2,
+  ServerUnavailable = 3,
+  BadUsernameOrPassword = 4,
+  NotAuthorized = 5,
+}
+
+/** A refused CONNECT: the return code the device sees and a reason for the broker's log. */
+export class ConnectRefusal extends Error {
+  override name = 'ConnectRefusal';
+
+  constructor(
+    readonly returnCode: ConnackCode,
+    readonly reason: string,
+    description: string,
+  ) {
+    super(description);
+  }
+}
+
+/** What a CONNECT packet says about who is connecting. */
+export interface ConnectAttempt {
+  /** The client id exactly as sent (aedes replaces an empty one with a generated id). */
+  clientId: string;
+  username?: string;
+  password?: Buffer;
+  will?: { topic: string; retain: boolean };
+  peer: Peer;
+}
+
+/**
+ * Decides whether a CONNECT opens a session: the client id is a device id, the username repeats
+ * it, the password is an access token for this broker whose `sub` is that id and whose scope grants
+ * something here, and the will (if any) is a topic the session could publish itself.
+ */
+export class DeviceAuthenticator {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly verifier: AccessTokenVerifier,
+    options: { now?: () => number } = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async authenticate(attempt: ConnectAttempt): Promise<DeviceSession> {
+    const { clientId } = attempt;
+    if (clientId === '') throw new ConnectRefusal(ConnackCode.IdentifierRejected, 'empty_client_id', 'A client id is required');
+    if (!DEVICE_ID.test(clientId)) throw new ConnectRefusal(ConnackCode.IdentifierRejected, 'invalid_client_id', 'The client id is not a valid device id');
+    if (attempt.username === undefined || !attempt.password?.length) {
+      throw new ConnectRefusal(ConnackCode.BadUsernameOrPassword, 'missing_credentials', 'A username and an access token (as the password) are required');
+    }
+    if (attempt.username !== clientId) throw new ConnectRefusal(ConnackCode.NotAuthorized, 'username_mismatch', 'The username must equal the client id');
+
+    const token = attempt.password.toString('utf8');
+    if (hasCredentialPrefix(token)) {
+      throw new ConnectRefusal(ConnackCode.BadUsernameOrPassword, 'opaque_credential', 'API keys and personal access tokens are not accepted here; use an access token');
+    }
+    let verified: { principal: Principal; claims: AccessTokenClaims };
+    try {
+      verified = await this.verifier.verify(token);
+    } catch (error) {
+      if (!(error instanceof VerificationError)) throw error;
+      if (error.code === 'temporarily_unavailable') throw new ConnectRefusal(ConnackCode.ServerUnavailable, error.reason, error.description);
+      throw new ConnectRefusal(ConnackCode.BadUsernameOrPassword, error.reason, error.description);
+    }
+    const { principal, claims } = verified;
+    if (principal.subject !== clientId) throw new ConnectRefusal(ConnackCode.NotAuthorized, 'subject_mismatch', 'The access token was issued to another client');
+    // The verifier tolerates a few seconds of clock skew; a session, though, never starts past `exp`.
+    if (principal.expiresAt!.getTime() <= this.now()) throw new ConnectRefusal(ConnackCode.BadUsernameOrPassword, 'expired', 'The access token has expired');
+
+    const permissions = DevicePermissions.fromScope(claims.scope, clientId);
+    if (permissions.isEmpty) throw new ConnectRefusal(ConnackCode.NotAuthorized, 'no_broker_scope', 'The access token grants nothing on this broker');
+    if (attempt.will && !permissions.mayPublish(attempt.will.topic, { retain: attempt.will.retain })) {
+      throw new ConnectRefusal(ConnackCode.NotAuthorized, 'will_not_allowed', 'The will topic is not one this client may publish');
+    }
+    return { clientId, principal, claims, permissions, peer: attempt.peer, connectedAt: new Date(this.now()) };
+  }
+}

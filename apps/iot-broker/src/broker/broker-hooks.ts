@@ -1,0 +1,102 @@
+import type { AedesOptions, AuthenticateError, Client } from 'aedes';
+import type { Logger } from '@tollgate/platform';
+import { type ConnectAttempt, ConnackCode, ConnectRefusal, type DeviceAuthenticator } from '../auth/device-authenticator.js';
+import { attachSession, isActive, sessionOf } from '../sessions/device-session.js';
+import { peerOf } from '../transport/guarded-connection.js';
+
+export type BrokerHooks = Required<Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>>;
+
+export interface BrokerHooksOptions {
+  authenticator: DeviceAuthenticator;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * The aedes hooks that make the broker a resource server: CONNECT is authenticated with an access
+ * token (refused before aedes registers the client id, so a connected device is never taken over),
+ * and every subscription, publish, will and delivery is checked against the session's scopes and
+ * the token's expiry. Refusals are logged with their reason; nothing here throws.
+ */
+export function createBrokerHooks({ authenticator, logger, now = Date.now }: BrokerHooksOptions): BrokerHooks {
+  // aedes gives `authenticate` neither the raw client id nor the will: keep them from preConnect.
+  const attempts = new WeakMap<Client, Omit<ConnectAttempt, 'username' | 'password'>>();
+
+  return {
+    preConnect(client, packet, callback) {
+      attempts.set(client, {
+        clientId: packet.clientId ?? '',
+        will: packet.will ? { topic: packet.will.topic, retain: Boolean(packet.will.retain) } : undefined,
+        peer: peerOf(client.conn) ?? { remoteAddress: 'unknown', transport: 'tcp' },
+      });
+      callback(null, true);
+    },
+
+    authenticate(client, username, password, callback) {
+      const attempt = attempts.get(client);
+      attempts.delete(client);
+      if (!attempt) return callback(authenticateError(new ConnectRefusal(ConnackCode.NotAuthorized, 'no_connect', 'CONNECT was not seen')), false);
+      authenticator.authenticate({ ...attempt, username, password }).then(
+        (session) => {
+          attachSession(client, session);
+          callback(null, true);
+        },
+        (error: unknown) => {
+          const refusal =
+            error instanceof ConnectRefusal ? error : new ConnectRefusal(ConnackCode.ServerUnavailable, 'internal_error', 'The broker could not check the credentials');
+          if (!(error instanceof ConnectRefusal)) logger.error({ err: error }, 'authentication failed unexpectedly');
+          logger.warn(
+            { clientId: printable(attempt.clientId), ...attempt.peer, returnCode: refusal.returnCode, reason: refusal.reason },
+            `connection refused: ${refusal.message}`,
+          );
+          callback(authenticateError(refusal), false);
+        },
+      );
+    },
+
+    authorizePublish(client, packet, callback) {
+      const session = sessionOf(client);
+      // A null client is a will replayed for a broker that died: without its session we cannot vouch for it.
+      if (!session) return callback(new Error('publish refused: no authenticated session'));
+      if (!isActive(session, now())) {
+        logger.info({ clientId: session.clientId, topic: printable(packet.topic), reason: session.endedBy ?? 'token_expired' }, 'publish refused: session ended');
+        return callback(new Error('publish refused: session ended'));
+      }
+      if (!session.permissions.mayPublish(packet.topic, { retain: Boolean(packet.retain) })) {
+        logger.warn({ clientId: session.clientId, topic: printable(packet.topic), retain: Boolean(packet.retain) }, 'publish refused: topic not allowed');
+        return callback(new Error('publish refused: topic not allowed'));
+      }
+      callback(null);
+    },
+
+    authorizeSubscribe(client, subscription, callback) {
+      const session = sessionOf(client);
+      if (!session || !isActive(session, now())) return callback(new Error('subscribe refused: session ended'));
+      if (!session.permissions.maySubscribe(subscription.topic)) {
+        logger.warn({ clientId: session.clientId, filter: printable(subscription.topic) }, 'subscription refused: filter not allowed');
+        // A null subscription is refused alone, with SUBACK 0x80 (MQTT 3.1.1 §3.9.3); the session goes on.
+        return callback(null, null);
+      }
+      callback(null, subscription);
+    },
+
+    authorizeForward(client, packet) {
+      const session = sessionOf(client);
+      if (!session || !isActive(session, now()) || !session.permissions.mayReceive(packet.topic)) {
+        logger.debug({ clientId: session?.clientId, topic: printable(packet.topic) }, 'delivery withheld');
+        return null;
+      }
+      return packet;
+    },
+  };
+}
+
+function authenticateError(refusal: ConnectRefusal): AuthenticateError {
+  return Object.assign(new Error(refusal.message), { returnCode: refusal.returnCode as number }) as AuthenticateError;
+}
+
+
+/** Client-supplied strings are logged bounded. */
+function printable(value: string): string {
+  return value.length > 80 ? `${value.slice(0, 80)}…` : value;
+}

@@ -1,0 +1,116 @@
+import { Transform, Type } from 'class-transformer';
+import { toBoolean } from '@tollgate/platform';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+
+const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
+/** Environment variables the IoT broker accepts. */
+export class IotBrokerEnv {
+  /** The auth-server's issuer URL; its RFC 8414 metadata names the JWKS that signs device tokens. */
+  @IsUrl(URL_OPTIONS, { message: 'must be an http(s) URL' })
+  @Matches(/^[^?#]*[^/?#]$/, { message: 'must not end with "/" nor carry a query or fragment' })
+  AUTH_ISSUER!: string;
+
+  /** This broker's RFC 8707 resource indicator: the `aud` its tokens must carry. */
+  @IsOptional()
+  @IsUrl(URL_OPTIONS, { message: 'must be an http(s) URL' })
+  RESOURCE_INDICATOR: string = 'https://iot.tollgate.local';
+
+  @IsOptional()
+  @IsString()
+  HOST: string = '127.0.0.1';
+
+  /** MQTT over TCP. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  MQTT_PORT: number = 7883;
+
+  /** MQTT over WebSocket at /mqtt, and GET /health. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  MQTT_WS_PORT: number = 7884;
+
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: string = 'info';
+
+  /** Largest MQTT packet accepted, in bytes (fixed header included); a larger one closes the connection. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(268_435_460)
+  MAX_PACKET_SIZE: number = 65_536;
+
+  /** Time a new connection has to send CONNECT. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(300_000)
+  CONNECT_TIMEOUT_MS: number = 10_000;
+
+  /** Largest keepalive a client may ask for, in seconds; a keepalive of 0 (none) is refused too. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65_535)
+  KEEPALIVE_LIMIT_SECONDS: number = 1200;
+
+  /** New connections accepted per second from one address, on average… */
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0.01)
+  CONNECTION_RATE_PER_SECOND: number = 10;
+
+  /** …and at once. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  CONNECTION_BURST: number = 20;
+
+  /** Open connections across both listeners, each. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  MAX_CONNECTIONS: number = 10_000;
+
+  /** Topic levels allowed in a name or filter (aedes caps it at 100). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(4)
+  @Max(100)
+  MAX_TOPIC_LEVELS: number = 16;
+
+  /** Packets a client may send before its CONNECT is answered. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  QUEUE_LIMIT: number = 42;
+
+  /** A client that does not read its socket for this long is disconnected. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  DRAIN_TIMEOUT_MS: number = 30_000;
+
+  /** List connected device ids in GET /health (off: the endpoint is unauthenticated). */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean()
+  HEALTH_SHOW_DEVICES: boolean = false;
+}

@@ -1,0 +1,122 @@
+import { Aedes } from 'aedes';
+import { createLogger, type Logger } from '@tollgate/platform';
+import { JwtAccessTokenVerifier } from '@tollgate/verifier';
+import type { Server as HttpServer } from 'node:http';
+import type { Server } from 'node:net';
+import { type AccessTokenVerifier, DeviceAuthenticator } from './auth/device-authenticator.js';
+import { discoveredKeySet } from './auth/issuer-keys.js';
+import { observeBroker } from './broker/broker-events.js';
+import { createBrokerHooks } from './broker/broker-hooks.js';
+import type { IotBrokerConfig } from './config/iot-broker.config.js';
+import { ConnectionAdmission } from './hardening/connection-admission.js';
+import { BrokerSessions } from './sessions/broker-sessions.js';
+import { createHttpListener, WEBSOCKET_PATH } from './transport/http-listener.js';
+import { listenOn } from './transport/listen.js';
+import { createTcpListener } from './transport/tcp-listener.js';
+
+export interface IotBrokerOptions {
+  logger?: Logger;
+  /** Replaces the JWT verifier built from the configuration (e.g. one that also honours revocations). */
+  verifier?: AccessTokenVerifier;
+}
+
+export interface IotBrokerAddresses {
+  mqttUrl: string;
+  wsUrl: string;
+  healthUrl: string;
+  mqttPort: number;
+  wsPort: number;
+}
+
+export interface BrokerHealth {
+  status: 'ok' | 'closing';
+  connectedDevices: number;
+  devices?: string[];
+}
+
+/**
+ * The IoT broker: aedes with token-authenticated sessions, over TCP and WebSocket. `sessions`
+ * is the handle the revocation feed uses (`sessions.closeWhere(predicate, reason)`).
+ */
+export class IotBroker {
+  private closing = false;
+  private readonly tcp: Server;
+  private readonly http: HttpServer;
+
+  constructor(
+    private readonly config: IotBrokerConfig,
+    private readonly aedes: Aedes,
+    readonly sessions: BrokerSessions,
+    private readonly logger: Logger,
+  ) {
+    const { limits } = config;
+    const admission = new ConnectionAdmission({ ratePerSecond: limits.connectionRatePerSecond, burst: limits.connectionBurst }, logger);
+    const listener = { aedes, admission, maxPacketSize: limits.maxPacketSize, maxConnections: limits.maxConnections, logger };
+    this.tcp = createTcpListener(listener);
+    this.http = createHttpListener({ ...listener, connectTimeoutMs: limits.connectTimeoutMs, health: () => this.health() });
+  }
+
+  async listen(): Promise<IotBrokerAddresses> {
+    const { host } = this.config;
+    let mqttPort: number;
+    let wsPort: number;
+    try {
+      mqttPort = await listenOn(this.tcp, { port: this.config.mqttPort, host, portVariable: 'MQTT_PORT' });
+      wsPort = await listenOn(this.http, { port: this.config.wsPort, host, portVariable: 'MQTT_WS_PORT' });
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+    const authority = host.includes(':') ? `[${host}]` : host;
+    return {
+      mqttUrl: `mqtt://${authority}:${mqttPort}`,
+      wsUrl: `ws://${authority}:${wsPort}${WEBSOCKET_PATH}`,
+      healthUrl: `http://${authority}:${wsPort}/health`,
+      mqttPort,
+      wsPort,
+    };
+  }
+
+  health(): BrokerHealth {
+    const report: BrokerHealth = { status: this.closing ? 'closing' : 'ok', connectedDevices: this.sessions.size };
+    if (this.config.healthShowsDevices) report.devices = this.sessions.summaries().map((session) => session.clientId);
+    return report;
+  }
+
+  /** Stops accepting, ends every session (wills are not published: the devices did not fail), and closes. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const closed = Promise.all([closeServer(this.tcp), closeServer(this.http)]);
+    await this.sessions.closeWhere(() => true, 'broker_shutdown');
+    await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    this.http.closeAllConnections();
+    await closed;
+    this.logger.info('iot-broker closed');
+  }
+}
+
+/** Builds the broker from its configuration; call `listen()` to open its ports. */
+export async function createIotBroker(config: IotBrokerConfig, options: IotBrokerOptions = {}): Promise<IotBroker> {
+  const logger = options.logger ?? createLogger({ name: 'iot-broker', level: config.logLevel });
+  const verifier =
+    options.verifier ??
+    new JwtAccessTokenVerifier({ issuer: config.issuer, audience: config.resourceIndicator, keys: discoveredKeySet(config.issuer, { logger }) });
+  const sessions = new BrokerSessions(logger);
+  const { limits } = config;
+  const aedes = await Aedes.createBroker({
+    ...createBrokerHooks({ authenticator: new DeviceAuthenticator(verifier), logger }),
+    connectTimeout: limits.connectTimeoutMs,
+    keepaliveLimit: limits.keepaliveLimitSeconds,
+    maxTopicLevels: limits.maxTopicLevels,
+    queueLimit: limits.queueLimit,
+    drainTimeout: limits.drainTimeoutMs,
+    maxClientsIdLength: 64,
+  });
+  observeBroker(aedes, sessions, logger);
+  return new IotBroker(config, aedes, sessions, logger);
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}

@@ -1,0 +1,36 @@
+import type { Client } from 'aedes';
+import type { AccessTokenClaims, Principal } from '@tollgate/verifier';
+import type { DevicePermissions } from '../access/device-permissions.js';
+import type { Peer } from '../transport/guarded-connection.js';
+
+/** An authenticated MQTT session: who connected, with which token, allowed to do what. */
+export interface DeviceSession {
+  /** The MQTT client id, equal to the token's `sub`. */
+  readonly clientId: string;
+  readonly principal: Principal;
+  /** The verified claims of the access token presented at CONNECT. */
+  readonly claims: AccessTokenClaims;
+  readonly permissions: DevicePermissions;
+  readonly peer: Peer;
+  readonly connectedAt: Date;
+  /** Set when the broker ends the session itself (token expired, revoked…); its will is then not published. */
+  endedBy?: string;
+}
+
+const SESSION = Symbol('tollgate.deviceSession');
+
+type ClientWithSession = Client & { [SESSION]?: DeviceSession };
+
+/** Keeps the session on the aedes client object, where every hook can reach it. */
+export function attachSession(client: Client, session: DeviceSession): void {
+  (client as ClientWithSession)[SESSION] = session;
+}
+
+export function sessionOf(client: Client | null | undefined): DeviceSession | undefined {
+  return client ? (client as ClientWithSession)[SESSION] : undefined;
+}
+
+/** A session may act only while its token is unexpired and the broker has not ended it. */
+export function isActive(session: DeviceSession, now: number): boolean {
+  return session.endedBy === undefined && session.principal.expiresAt!.getTime() > now;
+}

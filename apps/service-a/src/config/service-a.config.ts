@@ -1,0 +1,56 @@
+import type { ClientAuthMethod } from '@tollgate/m2m-client';
+import { type DatabaseConfig, databaseFromUrl } from '@tollgate/persistence';
+import { ConfigError, type Environment, loadEnv, parseTrustProxy } from '@tollgate/platform';
+import { join, resolve } from 'node:path';
+import { ServiceAEnv } from './service-a.env.js';
+
+export interface ServiceAConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  database: DatabaseConfig;
+  auth: { issuer: string; clientId: string; clientSecret: string; authMethod: ClientAuthMethod };
+  serviceB: {
+    url: string;
+    /** RFC 8707 indicator requested for service-b's tokens. */
+    resource: string;
+    /** Scope service-a needs at service-b. */
+    scope: string;
+    /** Time allowed for each request to service-b and to the authorization server. */
+    timeoutMs: number;
+  };
+  /** 0 disables the scheduled sync. */
+  syncIntervalSeconds: number;
+  logLevel: string;
+  trustProxy?: boolean | string;
+}
+
+export const SERVICE_A_CONFIG = Symbol('SERVICE_A_CONFIG');
+
+export const CONTACTS_READ_SCOPE = 'contacts:read';
+
+const REQUIRED_VARIABLES = ['AUTH_ISSUER', 'CLIENT_ID', 'CLIENT_SECRET', 'SERVICE_B_URL'] as const;
+
+/** Reads and validates service-a's configuration; throws one ConfigError naming every bad variable. */
+export function loadServiceAConfig(env: Environment = process.env): ServiceAConfig {
+  const missing = REQUIRED_VARIABLES.filter((name) => !env[name]).map((name) => `${name}: is required (unset)`);
+  let values: ServiceAEnv;
+  try {
+    values = loadEnv(ServiceAEnv, env);
+  } catch (error) {
+    throw error instanceof ConfigError ? new ConfigError([...missing, ...error.problems]) : error;
+  }
+  if (missing.length > 0) throw new ConfigError(missing);
+  const dataDir = resolve(values.DATA_DIR);
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    dataDir,
+    database: databaseFromUrl(values.DATABASE_URL, join(dataDir, 'service-a.sqlite')),
+    auth: { issuer: values.AUTH_ISSUER, clientId: values.CLIENT_ID, clientSecret: values.CLIENT_SECRET, authMethod: values.CLIENT_AUTH_METHOD },
+    serviceB: { url: values.SERVICE_B_URL, resource: values.SERVICE_B_RESOURCE, scope: CONTACTS_READ_SCOPE, timeoutMs: 10_000 },
+    syncIntervalSeconds: values.SYNC_INTERVAL_SECONDS,
+    logLevel: values.LOG_LEVEL,
+    trustProxy: parseTrustProxy(values.TRUST_PROXY),
+  };
+}

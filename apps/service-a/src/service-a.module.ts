@@ -1,0 +1,29 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { openDatabase } from '@tollgate/persistence';
+import { AudienceModule } from './audience/audience.module.js';
+import { SERVICE_A_CONFIG, type ServiceAConfig } from './config/service-a.config.js';
+import { SERVICE_A_ENTITIES, SERVICE_A_MIGRATIONS, SERVICE_A_MIGRATIONS_TABLE } from './database/service-a.schema.js';
+import { HealthModule } from './health/health.module.js';
+import { SyncModule } from './sync/sync.module.js';
+
+@Module({})
+export class ServiceAModule {
+  static forRoot(config: ServiceAConfig): DynamicModule {
+    return {
+      module: ServiceAModule,
+      global: true,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({}),
+          dataSourceFactory: () => openDatabase({ database: config.database, entities: SERVICE_A_ENTITIES, migrations: SERVICE_A_MIGRATIONS, migrationsTableName: SERVICE_A_MIGRATIONS_TABLE }),
+        }),
+        AudienceModule,
+        SyncModule,
+        HealthModule,
+      ],
+      providers: [{ provide: SERVICE_A_CONFIG, useValue: config }],
+      exports: [SERVICE_A_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,104 @@
+import { ConfigError } from '@tollgate/platform';
+import { join, resolve } from 'node:path';
+import { loadServiceBConfig } from './service-b.config.js';
+
+const ISSUER = 'https://auth.tollgate.local';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadServiceBConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe(loadServiceBConfig.name, () => {
+  it('fills every default from AUTH_ISSUER alone', () => {
+    expect(loadServiceBConfig({ AUTH_ISSUER: ISSUER })).toEqual({
+      port: 7401,
+      host: '127.0.0.1',
+      dataDir: resolve('data/service-b'),
+      database: { type: 'sqlite', file: join(resolve('data/service-b'), 'service-b.sqlite') },
+      auth: { issuer: ISSUER, resourceIndicator: 'https://crm.tollgate.local', introspectionClient: undefined, acceptedKeyEnvironments: ['live', 'test'], introspectionCacheSeconds: 30 },
+      redisUrl: undefined,
+      logLevel: 'info',
+      trustProxy: undefined,
+      openApi: true,
+    });
+  });
+
+  it('reads every variable', () => {
+    const sut = loadServiceBConfig({
+      AUTH_ISSUER: 'http://localhost:7400',
+      RESOURCE_INDICATOR: 'urn:tollgate:crm',
+      INTROSPECTION_CLIENT_ID: 'service-b',
+      INTROSPECTION_CLIENT_SECRET: 'tgs_0123456789abcdefghijklmnopqrstuvwxyz',
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATA_DIR: '/var/lib/crm',
+      DATABASE_URL: 'postgres://crm:pw@db:5432/crm',
+      REDIS_URL: 'redis://cache:6379',
+      LOG_LEVEL: 'warn',
+      TRUST_PROXY: '10.0.0.0/8',
+      OPENAPI_ENABLED: 'false',
+      API_KEY_ENVIRONMENTS: 'live',
+      INTROSPECTION_CACHE_SECONDS: '5',
+    });
+    expect(sut).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: '/var/lib/crm',
+      database: { type: 'postgres', url: 'postgres://crm:pw@db:5432/crm' },
+      auth: {
+        issuer: 'http://localhost:7400',
+        resourceIndicator: 'urn:tollgate:crm',
+        introspectionClient: { id: 'service-b', secret: 'tgs_0123456789abcdefghijklmnopqrstuvwxyz' },
+        acceptedKeyEnvironments: ['live'],
+        introspectionCacheSeconds: 5,
+      },
+      redisUrl: 'redis://cache:6379',
+      logLevel: 'warn',
+      trustProxy: '10.0.0.0/8',
+      openApi: false,
+    });
+  });
+
+  it('accepts a SQLite DATABASE_URL', () => {
+    expect(loadServiceBConfig({ AUTH_ISSUER: ISSUER, DATABASE_URL: 'sqlite:/tmp/crm.sqlite' }).database).toEqual({ type: 'sqlite', file: '/tmp/crm.sqlite' });
+  });
+
+  it('lists every bad variable in one error, without showing secrets', () => {
+    const problems = problemsOf({
+      PORT: '70000',
+      RESOURCE_INDICATOR: 'https://crm.example#fragment',
+      DATABASE_URL: 'mysql://db/crm',
+      REDIS_URL: 'http://cache',
+      LOG_LEVEL: 'loud',
+      INTROSPECTION_CLIENT_SECRET: 'short-secret',
+    });
+    expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual([
+      'AUTH_ISSUER',
+      'DATABASE_URL',
+      'INTROSPECTION_CLIENT_ID and INTROSPECTION_CLIENT_SECRET',
+      'INTROSPECTION_CLIENT_SECRET',
+      'LOG_LEVEL',
+      'PORT',
+      'REDIS_URL',
+      'RESOURCE_INDICATOR',
+    ]);
+    expect(problems.find((problem) => problem.startsWith('AUTH_ISSUER'))).toContain('is required');
+    expect(problems.join('\n')).not.toContain('short-secret');
+  });
+
+  it.each(['ftp://auth.example', 'https://auth.example/', 'https://auth.example?tenant=1', 'not a url'])('refuses AUTH_ISSUER %s', (issuer) => {
+    expect(problemsOf({ AUTH_ISSUER: issuer }).map((problem) => problem.split(':')[0])).toEqual(['AUTH_ISSUER']);
+  });
+
+  it('wants both introspection credentials or neither', () => {
+    expect(problemsOf({ AUTH_ISSUER: ISSUER, INTROSPECTION_CLIENT_ID: 'service-b' })).toEqual([
+      'INTROSPECTION_CLIENT_ID and INTROSPECTION_CLIENT_SECRET: set both or neither',
+    ]);
+  });
+});

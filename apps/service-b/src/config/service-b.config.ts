@@ -1,0 +1,67 @@
+import type { ApiKeyEnvironment } from '@tollgate/credentials';
+import { type DatabaseConfig, databaseFromUrl } from '@tollgate/persistence';
+import { ConfigError, type Environment, loadEnv, parseTrustProxy } from '@tollgate/platform';
+import { join, resolve } from 'node:path';
+import { ServiceBEnv } from './service-b.env.js';
+
+export interface ServiceBAuthConfig {
+  /** The authorization server's issuer identifier (`iss`). */
+  issuer: string;
+  /** RFC 8707 indicator of this API: the audience its tokens must carry. */
+  resourceIndicator: string;
+  /** Client credentials for RFC 7662 introspection of opaque credentials (PATs, API keys). */
+  introspectionClient?: { id: string; secret: string };
+  acceptedKeyEnvironments: ApiKeyEnvironment[];
+  introspectionCacheSeconds: number;
+}
+
+export interface ServiceBConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  database: DatabaseConfig;
+  auth: ServiceBAuthConfig;
+  redisUrl?: string;
+  logLevel: string;
+  trustProxy?: boolean | string;
+  openApi: boolean;
+}
+
+export const SERVICE_B_CONFIG = Symbol('SERVICE_B_CONFIG');
+
+/** Reads and validates service-b's configuration; throws one ConfigError naming every bad variable. */
+export function loadServiceBConfig(env: Environment = process.env): ServiceBConfig {
+  const problems: string[] = [];
+  let values: ServiceBEnv | undefined;
+  try {
+    values = loadEnv(ServiceBEnv, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  if (Boolean(env.INTROSPECTION_CLIENT_ID) !== Boolean(env.INTROSPECTION_CLIENT_SECRET)) {
+    problems.push('INTROSPECTION_CLIENT_ID and INTROSPECTION_CLIENT_SECRET: set both or neither');
+  }
+  if (!values || problems.length > 0) throw new ConfigError(problems);
+
+  const dataDir = resolve(values.DATA_DIR);
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    dataDir,
+    database: databaseFromUrl(values.DATABASE_URL, join(dataDir, 'service-b.sqlite')),
+    auth: {
+      issuer: values.AUTH_ISSUER,
+      resourceIndicator: values.RESOURCE_INDICATOR,
+      introspectionClient: values.INTROSPECTION_CLIENT_ID
+        ? { id: values.INTROSPECTION_CLIENT_ID, secret: values.INTROSPECTION_CLIENT_SECRET! }
+        : undefined,
+      acceptedKeyEnvironments: values.API_KEY_ENVIRONMENTS.split(',') as ApiKeyEnvironment[],
+      introspectionCacheSeconds: values.INTROSPECTION_CACHE_SECONDS,
+    },
+    redisUrl: values.REDIS_URL,
+    logLevel: values.LOG_LEVEL,
+    trustProxy: parseTrustProxy(values.TRUST_PROXY),
+    openApi: values.OPENAPI_ENABLED,
+  };
+}

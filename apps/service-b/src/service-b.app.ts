@@ -1,0 +1,50 @@
+import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createHttpApp, createLogger, type Logger, setupOpenApi } from '@tollgate/platform';
+import { type Principal, ResourceServerVerification } from '@tollgate/verifier';
+import type { FastifyRequest } from 'fastify';
+import type { ServiceBConfig } from './config/service-b.config.js';
+import { ServiceBModule } from './service-b.module.js';
+
+/** The CRM API, assembled but not listening (tests listen on port 0, main.ts on the configured port). */
+export interface CreateServiceBOptions {
+  logger?: Logger;
+  /** false: no authentication at all (benchmark baseline only; not reachable from configuration). */
+  authentication?: boolean;
+  /** Clock for introspection caches and rate limits (tests). */
+  now?: () => number;
+}
+
+/** How service-b verifies credentials: JWTs locally, PATs and API keys by introspection, usage reported back. */
+export function serviceBVerification(config: ServiceBConfig, logger: Logger, now?: () => number): ResourceServerVerification {
+  return new ResourceServerVerification({
+    issuer: config.auth.issuer,
+    resource: config.auth.resourceIndicator,
+    introspectionClient: config.auth.introspectionClient,
+    introspectionCacheTtlMs: config.auth.introspectionCacheSeconds * 1000,
+    acceptedKeyEnvironments: config.auth.acceptedKeyEnvironments,
+    redisUrl: config.redisUrl,
+    onBackgroundError: (error) => logger.warn({ err: error }, 'reporting usage to the auth-server failed; will retry'),
+    now,
+  });
+}
+
+export async function createServiceB(config: ServiceBConfig, options: CreateServiceBOptions = {}): Promise<NestFastifyApplication> {
+  const logger = options.logger ?? createLogger({ name: 'service-b', level: config.logLevel });
+  const verification = options.authentication === false ? null : serviceBVerification(config, logger, options.now);
+  const app = await createHttpApp(ServiceBModule.forRoot(config, { verification }), { logger, trustProxy: config.trustProxy });
+  if (verification?.usage) {
+    const usage = verification.usage;
+    app.getHttpAdapter().getInstance().addHook('onResponse', (request: FastifyRequest & { user?: Principal }, reply, done) => {
+      if (request.user) usage.recordResponse(request.user, reply.statusCode, request.ip);
+      done();
+    });
+  }
+  if (config.openApi) {
+    setupOpenApi(app, {
+      title: 'Tollgate CRM (service-b)',
+      description: 'Contacts of the CRM. Accepts M2M access tokens, personal access tokens and API keys; reads need `contacts:read`, writes `contacts:write`.',
+      apiKeyHeader: true,
+    });
+  }
+  return app;
+}

@@ -1,0 +1,60 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { openDatabase } from '@tollgate/persistence';
+import { ResourceServerVerification, VerifierModule } from '@tollgate/verifier';
+import { SERVICE_B_CONFIG, type ServiceBConfig } from './config/service-b.config.js';
+import { ContactsModule } from './contacts/contacts.module.js';
+import { SERVICE_B_ENTITIES, SERVICE_B_MIGRATIONS, SERVICE_B_MIGRATIONS_TABLE } from './database/service-b.schema.js';
+import { HealthModule } from './health/health.module.js';
+
+// A database that is still starting (compose, Kubernetes) is worth waiting for; a wrong schema or password is not.
+const TRANSIENT_CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', '57P03']);
+
+export interface ServiceBOverrides {
+  /**
+   * How credentials are verified; null serves every route without authentication. Only the
+   * benchmark passes null, to measure the same route with and without verification; it is not
+   * reachable from configuration.
+   */
+  verification: ResourceServerVerification | null;
+}
+
+function authentication(verification: ResourceServerVerification | null): DynamicModule[] {
+  if (!verification) return [];
+  return [
+    VerifierModule.forRoot({
+      providers: [{ provide: ResourceServerVerification, useValue: verification }],
+      useFactory: () => verification.verifier,
+      guard: { realm: 'tollgate', onDenied: (denied) => verification.usage?.recordDenial(denied) },
+    }),
+  ];
+}
+
+@Module({})
+export class ServiceBModule {
+  static forRoot(config: ServiceBConfig, overrides: ServiceBOverrides): DynamicModule {
+    return {
+      module: ServiceBModule,
+      imports: [
+        ...authentication(overrides.verification),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            retryAttempts: 10,
+            retryDelay: 1000,
+            toRetry: (error: { code?: string }) => TRANSIENT_CONNECTION_ERRORS.has(error?.code ?? ''),
+          }),
+          dataSourceFactory: () =>
+            openDatabase({
+              database: config.database,
+              entities: SERVICE_B_ENTITIES,
+              migrations: SERVICE_B_MIGRATIONS,
+              migrationsTableName: SERVICE_B_MIGRATIONS_TABLE,
+            }),
+        }),
+        ContactsModule,
+        HealthModule,
+      ],
+      providers: [{ provide: SERVICE_B_CONFIG, useValue: config }],
+    };
+  }
+}

@@ -1,0 +1,225 @@
+import { type AuthorizationServerMetadata, DiscoveryError, discoverAuthorizationServer } from './authorization-server-metadata.js';
+import { describeFetchFailure, isJsonObject, isTimeout, readJson } from './fetch-helpers.js';
+import { AuthServerUnavailableError, InvalidTokenResponseError, TokenRequestError } from './token-errors.js';
+
+/** An access token and what the authorization server said about it. */
+export interface AccessToken {
+  value: string;
+  /** When the token expires (`expires_in` counted from the moment the request was sent). */
+  expiresAt: Date;
+  /** The granted scope: the server's `scope`, or the requested one when the server omits it (RFC 6749 §5.1). */
+  scope?: string;
+}
+
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+
+export interface ClientCredentialsOptions {
+  /** Issuer URL; the token endpoint is found through its RFC 8414 metadata. */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** RFC 8707 resource indicator: the API (the `aud`) the token is for. */
+  resource?: string;
+  /** Space-separated scopes to request (RFC 6749 §3.3); the server's default when omitted. */
+  scope?: string;
+  /** How the client authenticates at the token endpoint (RFC 6749 §2.3.1); default `client_secret_basic`. */
+  authMethod?: ClientAuthMethod;
+  /**
+   * A token is replaced this many seconds before it expires (default 30), so it does not expire on the
+   * way to the resource server. Capped at half the token's lifetime, so short-lived tokens are still reused.
+   */
+  refreshSkewSeconds?: number;
+  fetch?: typeof fetch;
+  /** Clock in milliseconds since the epoch (tests inject one). */
+  now?: () => number;
+  /** Time allowed for discovery and for each token request, in milliseconds (default 10,000). */
+  timeoutMs?: number;
+}
+
+interface CachedToken {
+  token: AccessToken;
+  refreshAt: number;
+}
+
+const DEFAULT_SKEW_SECONDS = 30;
+const MAX_SKEW_FRACTION = 0.5;
+const MAX_DESCRIPTION_LENGTH = 300;
+const AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
+
+/** application/x-www-form-urlencoded, as RFC 6749 §2.3.1 and Appendix B require before Basic's base64. */
+function formEncode(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
+}
+
+/** Text from the server, made safe to put in a message or a log line. */
+function sanitize(text: unknown): string | undefined {
+  if (typeof text !== 'string') return undefined;
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return clean.length > MAX_DESCRIPTION_LENGTH ? `${clean.slice(0, MAX_DESCRIPTION_LENGTH)}…` : clean;
+}
+
+function retryAfterSeconds(response: Response): number | undefined {
+  const value = response.headers.get('retry-after');
+  return value !== null && /^\d+$/.test(value.trim()) ? Number(value) : undefined;
+}
+
+function parseExpiresIn(value: unknown): number | undefined {
+  // A JSON number per RFC 6749 §5.1; digit strings are tolerated because some servers send them.
+  const seconds = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+}
+
+/**
+ * Obtains access tokens with the OAuth 2.0 client-credentials grant (RFC 6749 §4.4) and caches them:
+ * one token is reused until shortly before it expires, concurrent callers share a single request,
+ * and failures are never cached. The client secret is held in a private field and never appears in
+ * an error message.
+ *
+ * `getToken()` rejects with {@link AuthServerUnavailableError} (unreachable, timeout, 5xx, 429),
+ * {@link TokenRequestError} (an OAuth error such as `invalid_client`), {@link InvalidTokenResponseError}
+ * (a malformed answer) or {@link DiscoveryError} (the issuer's metadata is missing or wrong).
+ */
+export class ClientCredentialsTokenProvider {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly resource?: string;
+  readonly scope?: string;
+  readonly authMethod: ClientAuthMethod;
+  readonly #clientSecret: string;
+  readonly #skewMs: number;
+  readonly #timeoutMs: number;
+  readonly #fetch: typeof fetch;
+  readonly #now: () => number;
+  #metadata?: Promise<AuthorizationServerMetadata>;
+  #cached?: CachedToken;
+  #inflight?: Promise<AccessToken>;
+
+  constructor(options: ClientCredentialsOptions) {
+    for (const name of ['issuer', 'clientId', 'clientSecret'] as const) {
+      if (typeof options[name] !== 'string' || options[name].length === 0) throw new TypeError(`ClientCredentialsTokenProvider: ${name} is required`);
+    }
+    const skew = options.refreshSkewSeconds ?? DEFAULT_SKEW_SECONDS;
+    if (!Number.isFinite(skew) || skew < 0) throw new TypeError('ClientCredentialsTokenProvider: refreshSkewSeconds must be a number ≥ 0');
+    const authMethod = options.authMethod ?? 'client_secret_basic';
+    if (!AUTH_METHODS.includes(authMethod)) throw new TypeError(`ClientCredentialsTokenProvider: authMethod must be one of ${AUTH_METHODS.join(', ')}`);
+    this.issuer = options.issuer;
+    this.clientId = options.clientId;
+    this.resource = options.resource;
+    this.scope = options.scope;
+    this.authMethod = authMethod;
+    this.#clientSecret = options.clientSecret;
+    this.#skewMs = skew * 1000;
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#fetch = options.fetch ?? fetch;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** A token valid for at least the refresh skew: the cached one, or a new one (one request for all concurrent callers). */
+  getToken(): Promise<AccessToken> {
+    const cached = this.#cached;
+    if (cached && this.#now() < cached.refreshAt) return Promise.resolve(cached.token);
+    this.#inflight ??= this.#refresh(cached).finally(() => {
+      this.#inflight = undefined;
+    });
+    return this.#inflight;
+  }
+
+  /**
+   * Forgets the cached token, so the next `getToken()` requests a new one (call it when a resource
+   * server answers 401). Given the rejected token, forgets only that one: a token obtained meanwhile
+   * by another caller is kept, so a burst of 401s causes one refresh, not one per request.
+   */
+  invalidate(rejected?: AccessToken | string): void {
+    const value = typeof rejected === 'string' ? rejected : rejected?.value;
+    if (value === undefined || this.#cached?.token.value === value) this.#cached = undefined;
+  }
+
+  async #refresh(stale: CachedToken | undefined): Promise<AccessToken> {
+    try {
+      const fresh = await this.#requestToken();
+      this.#cached = fresh;
+      return fresh.token;
+    } catch (error) {
+      // Refreshing ahead of expiry failed for a passing reason: the old token is still valid, so use it.
+      if (error instanceof AuthServerUnavailableError && stale && this.#now() < stale.token.expiresAt.getTime()) return stale.token;
+      throw error;
+    }
+  }
+
+  async #requestToken(): Promise<CachedToken> {
+    const metadata = await this.#discover();
+    const body = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (this.scope) body.set('scope', this.scope);
+    if (this.resource) body.set('resource', this.resource);
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    if (this.authMethod === 'client_secret_basic') {
+      headers.authorization = `Basic ${Buffer.from(`${formEncode(this.clientId)}:${formEncode(this.#clientSecret)}`).toString('base64')}`;
+    } else {
+      body.set('client_id', this.clientId);
+      body.set('client_secret', this.#clientSecret);
+    }
+
+    const requestedAt = this.#now();
+    let response: Response;
+    let json: unknown;
+    try {
+      // Never follow a redirect: it would carry the client's credentials to another place.
+      response = await this.#fetch(metadata.token_endpoint, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.#timeoutMs) });
+      json = await readJson(response);
+    } catch (error) {
+      this.#metadata = undefined;
+      const reason = describeFetchFailure(error, this.#timeoutMs);
+      throw new AuthServerUnavailableError(this.issuer, `The authorization server at ${this.issuer} is unreachable (${reason})`, { cause: error, timedOut: isTimeout(error) });
+    }
+    return this.#interpret(response, json, requestedAt);
+  }
+
+  #interpret(response: Response, json: unknown, requestedAt: number): CachedToken {
+    const { status } = response;
+    const oauthError = isJsonObject(json) && typeof json.error === 'string' ? sanitize(json.error) : undefined;
+    if (status >= 500 || status === 429) {
+      this.#metadata = undefined;
+      const what = status === 429 ? 'is rate limiting this client' : 'is unavailable';
+      throw new AuthServerUnavailableError(this.issuer, `The authorization server at ${this.issuer} ${what} (HTTP ${status}${oauthError ? `, ${oauthError}` : ''})`, {
+        status,
+        retryAfterSeconds: retryAfterSeconds(response),
+      });
+    }
+    if (status !== 200) {
+      if (oauthError && isJsonObject(json)) {
+        throw new TokenRequestError(this.issuer, this.clientId, status, oauthError, sanitize(json.error_description), sanitize(json.error_uri));
+      }
+      this.#metadata = undefined;
+      const location = status >= 300 && status < 400 ? ` to ${sanitize(response.headers.get('location')) ?? 'nowhere'}` : '';
+      throw new InvalidTokenResponseError(this.issuer, status, `expected a token or an OAuth error, got HTTP ${status}${location} without an "error" member`);
+    }
+    if (!isJsonObject(json)) throw new InvalidTokenResponseError(this.issuer, status, 'the body is not a JSON object');
+    if (typeof json.access_token !== 'string' || json.access_token.length === 0) {
+      throw new InvalidTokenResponseError(this.issuer, status, 'access_token is missing or not a string');
+    }
+    if (typeof json.token_type !== 'string' || json.token_type.toLowerCase() !== 'bearer') {
+      throw new InvalidTokenResponseError(this.issuer, status, `token_type ${JSON.stringify(sanitize(json.token_type) ?? null)} is not Bearer`);
+    }
+    const expiresIn = parseExpiresIn(json.expires_in);
+    if (expiresIn === undefined) throw new InvalidTokenResponseError(this.issuer, status, 'expires_in is missing or not a positive number');
+    if (json.scope !== undefined && typeof json.scope !== 'string') throw new InvalidTokenResponseError(this.issuer, status, 'scope is not a string');
+
+    const lifetimeMs = expiresIn * 1000;
+    const expiresAt = requestedAt + lifetimeMs;
+    const token: AccessToken = { value: json.access_token, expiresAt: new Date(expiresAt), scope: json.scope ?? this.scope };
+    return { token, refreshAt: expiresAt - Math.min(this.#skewMs, lifetimeMs * MAX_SKEW_FRACTION) };
+  }
+
+  /** The issuer's metadata, fetched once and fetched again after any failure to reach it or its token endpoint. */
+  #discover(): Promise<AuthorizationServerMetadata> {
+    this.#metadata ??= discoverAuthorizationServer(this.issuer, { fetch: this.#fetch, timeoutMs: this.#timeoutMs }).catch((error: unknown) => {
+      this.#metadata = undefined;
+      if (error instanceof DiscoveryError && error.transient) {
+        throw new AuthServerUnavailableError(this.issuer, error.message, { cause: error, status: error.status, timedOut: error.timedOut });
+      }
+      throw error;
+    });
+    return this.#metadata;
+  }
+}

@@ -1,0 +1,166 @@
+import type { ApiKeyEnvironment } from '@tollgate/credentials';
+import { ClientCredentialsTokenProvider } from '@tollgate/m2m-client';
+import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from '@tollgate/rate-limit';
+import { CredentialVerifier } from './credential.verifier.js';
+import { JwtAccessTokenVerifier } from './jwt/jwt-access-token.verifier.js';
+import { IntrospectionVerifier } from './opaque/introspection.verifier.js';
+import { RemoteAuthorizationServer } from './remote-authorization-server.js';
+import type { SequencedRevocationEvent } from './revocation/revocation-event.js';
+import { RevocationFeedClient } from './revocation/revocation-feed.client.js';
+import { RevocationList } from './revocation/revocation-list.js';
+import { UsageReporter } from './usage/usage-reporter.js';
+
+/** No access token lives longer (the auth-server caps lifetimes at 24 h). */
+const MAX_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+export interface ResourceServerVerificationOptions {
+  issuer: string;
+  /** This resource server's RFC 8707 indicator. */
+  resource: string;
+  /**
+   * This resource server's client at the auth-server (granted tokens:introspect, usage:write and
+   * revocations:read on the management API). Without it only JWTs are accepted, and neither usage
+   * reports nor the revocation feed run.
+   */
+  introspectionClient?: { id: string; secret: string };
+  /** Shared rate-limit buckets across instances; in memory when absent. */
+  redisUrl?: string;
+  introspectionCacheTtlMs?: number;
+  /** API-key environments accepted here (default both). */
+  acceptedKeyEnvironments?: ApiKeyEnvironment[];
+  /** How often usage and refusals are reported to the auth-server. */
+  usageFlushIntervalMs?: number;
+  /** After the feed has been down this long, cached introspection results are no longer trusted. Default 10 s. */
+  maxFeedStalenessMs?: number;
+  onBackgroundError?: (error: unknown) => void;
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+export interface VerificationHealth {
+  revocationFeed: 'connected' | 'disconnected' | 'off';
+  lastRevocationEventId?: string;
+  /** False while the feed is down past the bound: every PAT/API key is introspected afresh. */
+  introspectionCacheTrusted: boolean;
+}
+
+/**
+ * Everything a resource server needs to verify Tollgate credentials: the remote authorization
+ * server, JWT verification with its JWKS, introspection for PATs and API keys, rate limits, usage
+ * reports, and the revocation feed that keeps the deny list and the caches current.
+ */
+export class ResourceServerVerification {
+  readonly authorizationServer: RemoteAuthorizationServer;
+  readonly revocations: RevocationList;
+  readonly introspection?: IntrospectionVerifier;
+  /** Usage and refusal reports to the auth-server (when this server has client credentials). */
+  readonly usage?: UsageReporter;
+  readonly feed?: RevocationFeedClient;
+  readonly rateLimiter: RateLimiter;
+  readonly verifier: CredentialVerifier;
+  private readonly listeners: ((event: SequencedRevocationEvent) => void)[] = [];
+  private readonly watchdog?: NodeJS.Timeout;
+  private cacheTrusted = true;
+
+  constructor(readonly options: ResourceServerVerificationOptions) {
+    const now = options.now ?? Date.now;
+    this.authorizationServer = new RemoteAuthorizationServer(options.issuer, { fetch: options.fetch });
+    this.revocations = new RevocationList(now);
+    this.rateLimiter = options.redisUrl ? new RedisRateLimiter(options.redisUrl) : new MemoryRateLimiter(now);
+    const client = options.introspectionClient;
+    if (client) {
+      this.introspection = new IntrospectionVerifier({
+        introspectionEndpoint: () => this.authorizationServer.introspectionEndpoint(),
+        clientId: client.id,
+        clientSecret: client.secret,
+        resource: options.resource,
+        cacheTtlMs: options.introspectionCacheTtlMs,
+        acceptedEnvironments: options.acceptedKeyEnvironments,
+        fetch: options.fetch,
+        now,
+      });
+      this.usage = new UsageReporter({ issuer: options.issuer, clientId: client.id, clientSecret: client.secret, flushIntervalMs: options.usageFlushIntervalMs, fetch: options.fetch, now, onError: options.onBackgroundError });
+      this.usage.start();
+      this.feed = new RevocationFeedClient({
+        url: `${options.issuer}/api/revocations/stream`,
+        tokens: new ClientCredentialsTokenProvider({ issuer: options.issuer, clientId: client.id, clientSecret: client.secret, resource: `${options.issuer}/api`, scope: 'revocations:read', fetch: options.fetch }),
+        onEvent: (event) => this.apply(event),
+        onConnectionChange: (connected) => connected && this.trustCache(true),
+        fetch: options.fetch,
+      });
+      this.feed.start();
+      const maxStaleness = options.maxFeedStalenessMs ?? 10_000;
+      this.watchdog = setInterval(() => {
+        const status = this.feed!.status();
+        if (!status.connected && Date.now() - status.disconnectedSince! > maxStaleness) this.trustCache(false);
+        this.revocations.prune(MAX_TOKEN_LIFETIME_MS);
+      }, Math.min(1_000, maxStaleness));
+      this.watchdog.unref();
+    }
+    this.verifier = new CredentialVerifier({
+      jwt: new JwtAccessTokenVerifier({ issuer: options.issuer, audience: options.resource, keys: this.authorizationServer.keySet, now: options.now ? () => new Date(now()) : undefined }),
+      opaque: this.introspection,
+      revocations: this.revocations,
+      rateLimiter: this.rateLimiter,
+      now,
+    });
+  }
+
+  /** Acts on one revocation event at once: deny list, caches, and every registered listener (e.g. the broker's sessions). */
+  apply(event: SequencedRevocationEvent): void {
+    switch (event.type) {
+      case 'credential.revoked':
+        if (event.credentialType === 'client_secret') break;
+        this.revocations.revokeCredential(event.credentialId);
+        this.introspection?.evictCredential(event.credentialId);
+        break;
+      case 'credential.changed':
+        this.introspection?.evictCredential(event.credentialId);
+        break;
+      case 'token.revoked':
+        this.revocations.revokeToken(event.jti, new Date(event.exp * 1000));
+        break;
+      case 'subject.revoked_before':
+        this.revocations.revokeIssuedBefore(event.kind, event.id, new Date(event.before));
+        this.introspection?.evictSubject(event.kind, event.id);
+        break;
+      case 'subject.changed':
+        this.introspection?.evictSubject(event.kind, event.id);
+        break;
+      case 'signing_key.retired':
+        this.verifier.clearCache();
+        this.authorizationServer.reloadKeys();
+        break;
+    }
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** Also tell `listener` about every revocation (after the caches and deny list have been updated). */
+  onRevocation(listener: (event: SequencedRevocationEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  health(): VerificationHealth {
+    if (!this.feed) return { revocationFeed: 'off', introspectionCacheTrusted: true };
+    const status = this.feed.status();
+    return { revocationFeed: status.connected ? 'connected' : 'disconnected', lastRevocationEventId: status.lastEventId, introspectionCacheTrusted: this.cacheTrusted };
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.watchdog);
+    await this.feed?.stop();
+    await this.usage?.stop();
+    await this.rateLimiter.close?.();
+  }
+
+  /** Nest lifecycle hook, when provided to a Nest app. */
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+
+  private trustCache(trusted: boolean): void {
+    if (this.cacheTrusted === trusted) return;
+    this.cacheTrusted = trusted;
+    this.introspection?.trustCache(trusted);
+  }
+}

@@ -1,0 +1,111 @@
+import type { TokenSource } from '@tollgate/m2m-client';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SequencedRevocationEvent } from './revocation-event.js';
+
+export interface RevocationFeedClientOptions {
+  /** The feed: `<issuer>/api/revocations/stream`. */
+  url: string;
+  /** Tokens for the management API with scope `revocations:read`. */
+  tokens: TokenSource;
+  onEvent: (event: SequencedRevocationEvent) => void;
+  onConnectionChange?: (connected: boolean) => void;
+  fetch?: typeof fetch;
+  maxReconnectDelayMs?: number;
+}
+
+export interface RevocationFeedStatus {
+  connected: boolean;
+  lastEventId?: string;
+  /** Since when the feed has been down (ms since epoch), when it is. */
+  disconnectedSince?: number;
+}
+
+/**
+ * Follows the auth-server's revocation feed (server-sent events): reconnects with backoff and
+ * resumes after the last event it saw (Last-Event-ID), so a dropped connection loses nothing;
+ * re-authenticates when the stream ends (the server closes it when the token expires) or answers 401.
+ */
+export class RevocationFeedClient {
+  private running = false;
+  private abort?: AbortController;
+  private lastEventId?: string;
+  private connected = false;
+  private disconnectedSince = Date.now();
+  private loop?: Promise<void>;
+
+  constructor(private readonly options: RevocationFeedClientOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.abort?.abort();
+    await this.loop;
+  }
+
+  status(): RevocationFeedStatus {
+    return { connected: this.connected, lastEventId: this.lastEventId, disconnectedSince: this.connected ? undefined : this.disconnectedSince };
+  }
+
+  private async run(): Promise<void> {
+    let delay = 200;
+    while (this.running) {
+      try {
+        await this.follow();
+        delay = 200;
+      } catch {
+        // Unreachable, refused or cut: try again below.
+      }
+      this.setConnected(false);
+      if (!this.running) break;
+      await sleep(delay);
+      delay = Math.min(delay * 2, this.options.maxReconnectDelayMs ?? 5_000);
+    }
+  }
+
+  private async follow(): Promise<void> {
+    const token = await this.options.tokens.getToken();
+    this.abort = new AbortController();
+    const response = await (this.options.fetch ?? fetch)(this.options.url, {
+      headers: { authorization: `Bearer ${token.value}`, accept: 'text/event-stream', ...(this.lastEventId ? { 'last-event-id': this.lastEventId } : {}) },
+      signal: this.abort.signal,
+    });
+    if (response.status === 401) this.options.tokens.invalidate(token);
+    if (!response.ok || !response.body) throw new Error(`revocation feed answered ${response.status}`);
+    this.setConnected(true);
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        this.handleBlock(buffer.slice(0, end));
+        buffer = buffer.slice(end + 2);
+      }
+    }
+  }
+
+  private handleBlock(block: string): void {
+    let id: string | undefined;
+    let data = '';
+    for (const line of block.split('\n')) {
+      if (line.startsWith('id:')) id = line.slice(3).trim();
+      else if (line.startsWith('data:')) data += line.slice(5).trim();
+    }
+    if (!data) return;
+    const event = JSON.parse(data) as SequencedRevocationEvent;
+    this.options.onEvent(event);
+    this.lastEventId = id ?? event.seq;
+  }
+
+  private setConnected(connected: boolean): void {
+    if (this.connected === connected) return;
+    this.connected = connected;
+    if (!connected) this.disconnectedSince = Date.now();
+    this.options.onConnectionChange?.(connected);
+  }
+}

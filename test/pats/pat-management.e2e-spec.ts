@@ -1,4 +1,5 @@
 import { ADMIN_CLIENT_ID, AuthServerHarness, type ConsoleSession } from '../support/auth-server.harness.js';
+import { eventually } from '../support/eventually.js';
 import { testDatabases } from '../support/test-databases.js';
 
 const CRM = 'https://crm.tollgate.test';
@@ -115,6 +116,15 @@ describe.each(testDatabases())('PATs on the management API and for admins on $na
 
     const login = await server.signIn('sync-bot@tollgate.test', 'any password at all');
     expect(login.status).toBe(401);
+  });
+
+  it('revokes a PAT reported as leaked at /api/leaks', async () => {
+    const pat = await readerSession.createToken({ name: 'pasted in a gist', scopes: ['contacts:read'] });
+    expect((await server.api('POST', '/api/leaks', [{ token: pat.token, url: 'https://gist.example/x', source: 'scanner' }], null)).status).toBe(202);
+    await eventually(async () => expect((await readerSession.request('GET', `/api/me/tokens/${pat.id}`)).body.status).toBe('revoked'));
+    expect((await server.introspect(pat.token, introspector, CRM)).body).toEqual({ active: false });
+    const audit = await server.api('GET', `/api/audit?credential=${pat.id}`);
+    expect(audit.body.items.map((e: any) => [e.action, e.reason])).toEqual(expect.arrayContaining([['pat.revoked', 'leaked'], ['credential.leaked', 'reported as leaked']]));
   });
 
   it('manages users: validation, uniqueness, no password hash in answers', async () => {

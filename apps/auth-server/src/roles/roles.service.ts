@@ -5,9 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
 import { MANAGEMENT_SCOPES } from '../bootstrap/management-api.js';
-import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import type { GrantDto } from '../clients/dto/client.dto.js';
-import { ResourceEntity } from '../resources/resource.entity.js';
+import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { ResourcesService } from '../resources/resources.service.js';
 import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import type { CreateRoleDto, RoleDto, UpdateRoleDto } from './dto/role.dto.js';
@@ -119,7 +118,7 @@ export class RolesService implements OnApplicationBootstrap {
   private async ensureAdminRole(): Promise<void> {
     const roles = this.dataSource.getRepository(RoleEntity);
     if (await roles.existsBy({ name: ADMIN_ROLE })) return;
-    const managementApi = await this.dataSource.getRepository(ResourceEntity).findOneBy({ indicator: this.config.managementApiIndicator });
+    const managementApi = await this.resources.findByIndicator(this.config.managementApiIndicator);
     if (!managementApi) throw new Error('The management API resource is missing; bootstrap has not run');
     const now = this.clock.now();
     const id = randomUUID();

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { argon2id, hash, needsRehash, verify } from 'argon2';
 
 /**
@@ -7,6 +7,8 @@ import { argon2id, hash, needsRehash, verify } from 'argon2';
  * parameters are upgraded at the next successful sign-in.
  */
 const OPTIONS = { type: argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+const DUMMY_PASSWORD = 'tollgate dummy password for constant-time checks';
 
 /** NIST SP 800-63B §5.1.1.2: Unicode passwords are normalised (NFKC) before hashing. */
 function normalise(password: string): string {
@@ -20,8 +22,13 @@ export interface PasswordCheck {
 }
 
 @Injectable()
-export class PasswordHasher {
+export class PasswordHasher implements OnModuleInit {
   private dummyHash?: Promise<string>;
+
+  /** Ready before the first sign-in, so that one does not take longer for an unknown email. */
+  onModuleInit(): void {
+    this.dummyHash ??= this.hash(DUMMY_PASSWORD);
+  }
 
   hash(password: string): Promise<string> {
     return hash(normalise(password), OPTIONS);
@@ -32,7 +39,7 @@ export class PasswordHasher {
    * hash is verified instead, so the answer takes as long as a real check (no user enumeration by timing).
    */
   async verify(storedHash: string | null, password: string): Promise<PasswordCheck> {
-    this.dummyHash ??= this.hash('tollgate dummy password for constant-time checks');
+    this.dummyHash ??= this.hash(DUMMY_PASSWORD);
     let valid = false;
     try {
       valid = await verify(storedHash ?? (await this.dummyHash), normalise(password));

@@ -104,7 +104,7 @@ describe('IoT broker: token lifetime on live sessions', () => {
       connectedAt: expect.any(String),
       expiresAt: expect.any(String),
     });
-    expect(iot.broker.health()).toEqual({ status: 'ok', connectedDevices: 3 });
+    expect(iot.broker.health()).toEqual({ status: 'ok', connectedDevices: 3, revocationFeed: 'off' });
     await endAll(device);
   });
 });

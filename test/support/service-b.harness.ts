@@ -25,8 +25,8 @@ export class ServiceBHarness {
       AUTH_ISSUER: auth.issuer,
       RESOURCE_INDICATOR: CRM,
       DATABASE_URL: database.url,
-      INTROSPECTION_CLIENT_ID: introspector.id,
-      INTROSPECTION_CLIENT_SECRET: introspector.secret,
+      CLIENT_ID: introspector.id,
+      CLIENT_SECRET: introspector.secret,
       LOG_LEVEL: 'silent',
       ...options.env,
     });

@@ -1,22 +1,23 @@
 import { Aedes } from 'aedes';
 import { createLogger, type Logger } from '@tollgate/platform';
-import { JwtAccessTokenVerifier } from '@tollgate/verifier';
+import { ResourceServerVerification, type VerificationHealth } from '@tollgate/verifier';
 import type { Server as HttpServer } from 'node:http';
 import type { Server } from 'node:net';
 import { type AccessTokenVerifier, DeviceAuthenticator } from './auth/device-authenticator.js';
-import { discoveredKeySet } from './auth/issuer-keys.js';
 import { observeBroker } from './broker/broker-events.js';
 import { createBrokerHooks } from './broker/broker-hooks.js';
+import { clusterOptions } from './broker/cluster.js';
 import type { IotBrokerConfig } from './config/iot-broker.config.js';
 import { ConnectionAdmission } from './hardening/connection-admission.js';
 import { BrokerSessions } from './sessions/broker-sessions.js';
+import { closeRevokedSessions } from './sessions/revoked-sessions.js';
 import { createHttpListener, WEBSOCKET_PATH } from './transport/http-listener.js';
 import { listenOn } from './transport/listen.js';
 import { createTcpListener } from './transport/tcp-listener.js';
 
 export interface IotBrokerOptions {
   logger?: Logger;
-  /** Replaces the JWT verifier built from the configuration (e.g. one that also honours revocations). */
+  /** Replaces the verifier built from the configuration (tests with their own issuer). */
   verifier?: AccessTokenVerifier;
 }
 
@@ -32,6 +33,7 @@ export interface BrokerHealth {
   status: 'ok' | 'closing';
   connectedDevices: number;
   devices?: string[];
+  revocationFeed: VerificationHealth['revocationFeed'];
 }
 
 /**
@@ -48,6 +50,7 @@ export class IotBroker {
     private readonly aedes: Aedes,
     readonly sessions: BrokerSessions,
     private readonly logger: Logger,
+    private readonly verification?: ResourceServerVerification,
   ) {
     const { limits } = config;
     const admission = new ConnectionAdmission({ ratePerSecond: limits.connectionRatePerSecond, burst: limits.connectionBurst }, logger);
@@ -78,7 +81,7 @@ export class IotBroker {
   }
 
   health(): BrokerHealth {
-    const report: BrokerHealth = { status: this.closing ? 'closing' : 'ok', connectedDevices: this.sessions.size };
+    const report: BrokerHealth = { status: this.closing ? 'closing' : 'ok', connectedDevices: this.sessions.size, revocationFeed: this.verification?.health().revocationFeed ?? 'off' };
     if (this.config.healthShowsDevices) report.devices = this.sessions.summaries().map((session) => session.clientId);
     return report;
   }
@@ -90,6 +93,7 @@ export class IotBroker {
     const closed = Promise.all([closeServer(this.tcp), closeServer(this.http)]);
     await this.sessions.closeWhere(() => true, 'broker_shutdown');
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    await this.verification?.close();
     this.http.closeAllConnections();
     await closed;
     this.logger.info('iot-broker closed');
@@ -99,13 +103,17 @@ export class IotBroker {
 /** Builds the broker from its configuration; call `listen()` to open its ports. */
 export async function createIotBroker(config: IotBrokerConfig, options: IotBrokerOptions = {}): Promise<IotBroker> {
   const logger = options.logger ?? createLogger({ name: 'iot-broker', level: config.logLevel });
-  const verifier =
-    options.verifier ??
-    new JwtAccessTokenVerifier({ issuer: config.issuer, audience: config.resourceIndicator, keys: discoveredKeySet(config.issuer, { logger }) });
   const sessions = new BrokerSessions(logger);
+  // JWTs only (API keys and PATs are refused on the broker), with the revocation feed when the broker has a client.
+  const verification = options.verifier
+    ? undefined
+    : new ResourceServerVerification({ issuer: config.issuer, resource: config.resourceIndicator, client: config.client, acceptOpaque: false });
+  verification?.onRevocation((event) => void closeRevokedSessions(event, sessions));
+  const verifier = options.verifier ?? { verify: (token: string) => verification!.verifyAccessToken(token) };
   const { limits } = config;
   const aedes = await Aedes.createBroker({
     ...createBrokerHooks({ authenticator: new DeviceAuthenticator(verifier), logger }),
+    ...(config.redisUrl ? clusterOptions(config.redisUrl) : {}),
     connectTimeout: limits.connectTimeoutMs,
     keepaliveLimit: limits.keepaliveLimitSeconds,
     maxTopicLevels: limits.maxTopicLevels,
@@ -114,7 +122,7 @@ export async function createIotBroker(config: IotBrokerConfig, options: IotBroke
     maxClientsIdLength: 64,
   });
   observeBroker(aedes, sessions, logger);
-  return new IotBroker(config, aedes, sessions, logger);
+  return new IotBroker(config, aedes, sessions, logger, verification);
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -19,7 +19,7 @@ export function serviceBVerification(config: ServiceBConfig, logger: Logger, now
   return new ResourceServerVerification({
     issuer: config.auth.issuer,
     resource: config.auth.resourceIndicator,
-    introspectionClient: config.auth.introspectionClient,
+    client: config.auth.client,
     introspectionCacheTtlMs: config.auth.introspectionCacheSeconds * 1000,
     acceptedKeyEnvironments: config.auth.acceptedKeyEnvironments,
     redisUrl: config.redisUrl,

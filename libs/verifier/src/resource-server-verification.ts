@@ -2,7 +2,9 @@ import type { ApiKeyEnvironment } from '@tollgate/credentials';
 import { ClientCredentialsTokenProvider } from '@tollgate/m2m-client';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from '@tollgate/rate-limit';
 import { CredentialVerifier } from './credential.verifier.js';
-import { JwtAccessTokenVerifier } from './jwt/jwt-access-token.verifier.js';
+import { type AccessTokenClaims, JwtAccessTokenVerifier } from './jwt/jwt-access-token.verifier.js';
+import type { Principal } from './principal.js';
+import { invalidToken } from './verification-error.js';
 import { IntrospectionVerifier } from './opaque/introspection.verifier.js';
 import { RemoteAuthorizationServer } from './remote-authorization-server.js';
 import type { SequencedRevocationEvent } from './revocation/revocation-event.js';
@@ -22,7 +24,9 @@ export interface ResourceServerVerificationOptions {
    * revocations:read on the management API). Without it only JWTs are accepted, and neither usage
    * reports nor the revocation feed run.
    */
-  introspectionClient?: { id: string; secret: string };
+  client?: { id: string; secret: string };
+  /** Accept PATs and API keys (by introspection). Default true; the MQTT broker accepts JWTs only. */
+  acceptOpaque?: boolean;
   /** Shared rate-limit buckets across instances; in memory when absent. */
   redisUrl?: string;
   introspectionCacheTtlMs?: number;
@@ -57,6 +61,8 @@ export class ResourceServerVerification {
   readonly usage?: UsageReporter;
   readonly feed?: RevocationFeedClient;
   readonly rateLimiter: RateLimiter;
+  /** JWT verification alone (signature, claims), without the deny list: see `verifyAccessToken`. */
+  readonly jwt: JwtAccessTokenVerifier;
   readonly verifier: CredentialVerifier;
   private readonly listeners: ((event: SequencedRevocationEvent) => void)[] = [];
   private readonly watchdog?: NodeJS.Timeout;
@@ -67,8 +73,8 @@ export class ResourceServerVerification {
     this.authorizationServer = new RemoteAuthorizationServer(options.issuer, { fetch: options.fetch });
     this.revocations = new RevocationList(now);
     this.rateLimiter = options.redisUrl ? new RedisRateLimiter(options.redisUrl) : new MemoryRateLimiter(now);
-    const client = options.introspectionClient;
-    if (client) {
+    const client = options.client;
+    if (client && options.acceptOpaque !== false) {
       this.introspection = new IntrospectionVerifier({
         introspectionEndpoint: () => this.authorizationServer.introspectionEndpoint(),
         clientId: client.id,
@@ -81,6 +87,8 @@ export class ResourceServerVerification {
       });
       this.usage = new UsageReporter({ issuer: options.issuer, clientId: client.id, clientSecret: client.secret, flushIntervalMs: options.usageFlushIntervalMs, fetch: options.fetch, now, onError: options.onBackgroundError });
       this.usage.start();
+    }
+    if (client) {
       this.feed = new RevocationFeedClient({
         url: `${options.issuer}/api/revocations/stream`,
         tokens: new ClientCredentialsTokenProvider({ issuer: options.issuer, clientId: client.id, clientSecret: client.secret, resource: `${options.issuer}/api`, scope: 'revocations:read', fetch: options.fetch }),
@@ -97,13 +105,22 @@ export class ResourceServerVerification {
       }, Math.min(1_000, maxStaleness));
       this.watchdog.unref();
     }
+    this.jwt = new JwtAccessTokenVerifier({ issuer: options.issuer, audience: options.resource, keys: this.authorizationServer.keySet, now: options.now ? () => new Date(now()) : undefined });
     this.verifier = new CredentialVerifier({
-      jwt: new JwtAccessTokenVerifier({ issuer: options.issuer, audience: options.resource, keys: this.authorizationServer.keySet, now: options.now ? () => new Date(now()) : undefined }),
+      jwt: this.jwt,
       opaque: this.introspection,
       revocations: this.revocations,
       rateLimiter: this.rateLimiter,
       now,
     });
+  }
+
+  /** A JWT access token with its claims, refused if the deny list says so (for non-HTTP servers such as the MQTT broker). */
+  async verifyAccessToken(token: string): Promise<{ principal: Principal; claims: AccessTokenClaims }> {
+    const verified = await this.jwt.verify(token);
+    const reason = this.revocations.reasonFor(verified.principal);
+    if (reason) throw invalidToken('The access token has been revoked', reason);
+    return verified;
   }
 
   /** Acts on one revocation event at once: deny list, caches, and every registered listener (e.g. the broker's sessions). */

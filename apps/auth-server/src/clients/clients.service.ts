@@ -19,10 +19,14 @@ function slug(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'client';
 }
 
-/** Creates a client secret row; the secret itself is returned to the caller once and never stored. */
-export function newClientSecret(clientId: string, now: Date, expiresAt: Date | null): { secret: string; row: ClientSecretEntity } {
-  const secret = generateCredential('client_secret');
-  return { secret, row: { id: randomUUID(), clientId, secretHash: hashCredential(secret), displayPrefix: parseCredential(secret)!.displayPrefix, expiresAt, createdAt: now, lastUsedAt: null } };
+/**
+ * Creates a client secret row (generated, or chosen by the operator); the secret itself is returned
+ * to the caller once and never stored.
+ */
+export function newClientSecret(clientId: string, now: Date, expiresAt: Date | null, chosen?: string): { secret: string; row: ClientSecretEntity } {
+  const secret = chosen ?? generateCredential('client_secret');
+  const displayPrefix = parseCredential(secret)?.displayPrefix ?? `${secret.slice(0, 4)}…`;
+  return { secret, row: { id: randomUUID(), clientId, secretHash: hashCredential(secret), displayPrefix, expiresAt, createdAt: now, lastUsedAt: null } };
 }
 
 @Injectable()
@@ -50,6 +54,7 @@ export class ClientsService {
     const method = input.tokenEndpointAuthMethod ?? 'client_secret_basic';
     if (method === 'private_key_jwt' && !input.jwks) throw new BadRequestException('jwks is required for private_key_jwt clients');
     if (method !== 'private_key_jwt' && input.jwks) throw new BadRequestException('jwks is only used by private_key_jwt clients');
+    if (method === 'private_key_jwt' && input.clientSecret) throw new BadRequestException('private_key_jwt clients have no secret');
     const jwks = input.jwks ? await validateClientJwks(input.jwks) : null;
     const id = input.id ?? `${slug(input.name)}-${randomBase62(6)}`;
     const client: ClientEntity = { id, name: input.name, kind: input.kind ?? 'service', tokenEndpointAuthMethod: method, jwks, disabled: false, allowTokenExchange: input.allowTokenExchange ?? false, tokensValidAfter: null, createdAt: now, updatedAt: now };
@@ -60,7 +65,8 @@ export class ClientsService {
       await manager.insert(ClientEntity, client);
       if (grants.length > 0) await manager.insert(ClientGrantEntity, grants);
       if (method !== 'private_key_jwt') {
-        const created = newClientSecret(id, now, input.secretExpiresInDays ? new Date(now.getTime() + input.secretExpiresInDays * DAY_MS) : null);
+        const created = newClientSecret(id, now, input.secretExpiresInDays ? new Date(now.getTime() + input.secretExpiresInDays * DAY_MS) : null, input.clientSecret);
+        if (await manager.existsBy(ClientSecretEntity, { secretHash: created.row.secretHash })) throw new ConflictException('That secret is already in use; choose another');
         secret = created.secret;
         await manager.insert(ClientSecretEntity, created.row);
       }
@@ -106,7 +112,8 @@ export class ClientsService {
     const client = await this.find(id);
     if (client.tokenEndpointAuthMethod === 'private_key_jwt') throw new BadRequestException('private_key_jwt clients authenticate with keys, not secrets; update jwks instead');
     const now = this.clock.now();
-    const created = newClientSecret(id, now, input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * DAY_MS) : null);
+    const created = newClientSecret(id, now, input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * DAY_MS) : null, input.clientSecret);
+    if (await this.dataSource.getRepository(ClientSecretEntity).existsBy({ secretHash: created.row.secretHash })) throw new ConflictException('That secret is already in use; choose another');
     const cutoff = input.expireCurrentInMinutes === undefined ? undefined : new Date(now.getTime() + input.expireCurrentInMinutes * 60_000);
     await this.dataSource.transaction(async (manager) => {
       if (cutoff) {

@@ -5,6 +5,10 @@ export interface IotBrokerConfig {
   issuer: string;
   /** RFC 8707 indicator of the broker: the `aud` of device tokens. */
   resourceIndicator: string;
+  /** The broker's own client, for the revocation feed. */
+  client?: { id: string; secret: string };
+  /** Scaled mode: brokers share sessions, subscriptions and retained messages through Redis. */
+  redisUrl?: string;
   host: string;
   mqttPort: number;
   wsPort: number;
@@ -26,12 +30,15 @@ export interface IotBrokerConfig {
 /** Reads and validates the broker's configuration; throws one ConfigError naming every bad variable. */
 export function loadIotBrokerConfig(env: Environment = process.env): IotBrokerConfig {
   const values = loadEnv(IotBrokerEnv, env);
-  if (values.MQTT_PORT !== 0 && values.MQTT_PORT === values.MQTT_WS_PORT) {
-    throw new ConfigError([`MQTT_PORT and MQTT_WS_PORT: must differ (both ${values.MQTT_PORT})`]);
-  }
+  const problems: string[] = [];
+  if (values.MQTT_PORT !== 0 && values.MQTT_PORT === values.MQTT_WS_PORT) problems.push(`MQTT_PORT and MQTT_WS_PORT: must differ (both ${values.MQTT_PORT})`);
+  if (Boolean(values.CLIENT_ID) !== Boolean(values.CLIENT_SECRET)) problems.push('CLIENT_ID and CLIENT_SECRET: set both or neither');
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     issuer: values.AUTH_ISSUER,
     resourceIndicator: values.RESOURCE_INDICATOR,
+    client: values.CLIENT_ID ? { id: values.CLIENT_ID, secret: values.CLIENT_SECRET! } : undefined,
+    redisUrl: values.REDIS_URL,
     host: values.HOST,
     mqttPort: values.MQTT_PORT,
     wsPort: values.MQTT_WS_PORT,

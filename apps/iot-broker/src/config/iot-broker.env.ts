@@ -1,6 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import { toBoolean } from '@tollgate/platform';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
 const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
@@ -15,6 +15,28 @@ export class IotBrokerEnv {
   @IsOptional()
   @IsUrl(URL_OPTIONS, { message: 'must be an http(s) URL' })
   RESOURCE_INDICATOR: string = 'https://iot.tollgate.local';
+
+  /**
+   * The broker's own client at the auth-server, granted `revocations:read` on the management API:
+   * it follows the revocation feed and closes revoked sessions at once. Without it, sessions end at
+   * their token's expiry.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._:-]{3,64}$/, { message: 'must be 3–64 characters of letters, digits, . _ : -' })
+  CLIENT_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters (a high-entropy secret)' })
+  CLIENT_SECRET?: string;
+
+  /**
+   * Several brokers as one (scaled mode): subscriptions, retained messages and offline sessions in
+   * Redis (aedes-persistence-redis), messages between brokers over Redis (mqemitter-redis).
+   */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
 
   @IsOptional()
   @IsString()

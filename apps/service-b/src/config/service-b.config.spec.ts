@@ -21,7 +21,7 @@ describe(loadServiceBConfig.name, () => {
       host: '127.0.0.1',
       dataDir: resolve('data/service-b'),
       database: { type: 'sqlite', file: join(resolve('data/service-b'), 'service-b.sqlite') },
-      auth: { issuer: ISSUER, resourceIndicator: 'https://crm.tollgate.local', introspectionClient: undefined, acceptedKeyEnvironments: ['live', 'test'], introspectionCacheSeconds: 30 },
+      auth: { issuer: ISSUER, resourceIndicator: 'https://crm.tollgate.local', client: undefined, acceptedKeyEnvironments: ['live', 'test'], introspectionCacheSeconds: 30 },
       redisUrl: undefined,
       logLevel: 'info',
       trustProxy: undefined,
@@ -33,8 +33,8 @@ describe(loadServiceBConfig.name, () => {
     const sut = loadServiceBConfig({
       AUTH_ISSUER: 'http://localhost:7400',
       RESOURCE_INDICATOR: 'urn:tollgate:crm',
-      INTROSPECTION_CLIENT_ID: 'service-b',
-      INTROSPECTION_CLIENT_SECRET: 'tgs_0123456789abcdefghijklmnopqrstuvwxyz',
+      CLIENT_ID: 'service-b',
+      CLIENT_SECRET: 'tgs_0123456789abcdefghijklmnopqrstuvwxyz',
       PORT: '8080',
       HOST: '0.0.0.0',
       DATA_DIR: '/var/lib/crm',
@@ -54,7 +54,7 @@ describe(loadServiceBConfig.name, () => {
       auth: {
         issuer: 'http://localhost:7400',
         resourceIndicator: 'urn:tollgate:crm',
-        introspectionClient: { id: 'service-b', secret: 'tgs_0123456789abcdefghijklmnopqrstuvwxyz' },
+        client: { id: 'service-b', secret: 'tgs_0123456789abcdefghijklmnopqrstuvwxyz' },
         acceptedKeyEnvironments: ['live'],
         introspectionCacheSeconds: 5,
       },
@@ -76,13 +76,13 @@ describe(loadServiceBConfig.name, () => {
       DATABASE_URL: 'mysql://db/crm',
       REDIS_URL: 'http://cache',
       LOG_LEVEL: 'loud',
-      INTROSPECTION_CLIENT_SECRET: 'short-secret',
+      CLIENT_SECRET: 'short-secret',
     });
     expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual([
       'AUTH_ISSUER',
       'DATABASE_URL',
-      'INTROSPECTION_CLIENT_ID and INTROSPECTION_CLIENT_SECRET',
-      'INTROSPECTION_CLIENT_SECRET',
+      'CLIENT_ID and CLIENT_SECRET',
+      'CLIENT_SECRET',
       'LOG_LEVEL',
       'PORT',
       'REDIS_URL',
@@ -97,8 +97,8 @@ describe(loadServiceBConfig.name, () => {
   });
 
   it('wants both introspection credentials or neither', () => {
-    expect(problemsOf({ AUTH_ISSUER: ISSUER, INTROSPECTION_CLIENT_ID: 'service-b' })).toEqual([
-      'INTROSPECTION_CLIENT_ID and INTROSPECTION_CLIENT_SECRET: set both or neither',
+    expect(problemsOf({ AUTH_ISSUER: ISSUER, CLIENT_ID: 'service-b' })).toEqual([
+      'CLIENT_ID and CLIENT_SECRET: set both or neither',
     ]);
   });
 });

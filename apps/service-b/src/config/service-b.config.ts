@@ -9,8 +9,8 @@ export interface ServiceBAuthConfig {
   issuer: string;
   /** RFC 8707 indicator of this API: the audience its tokens must carry. */
   resourceIndicator: string;
-  /** Client credentials for RFC 7662 introspection of opaque credentials (PATs, API keys). */
-  introspectionClient?: { id: string; secret: string };
+  /** service-b's own client: introspection of PATs and API keys (RFC 7662), usage reports, revocation feed. */
+  client?: { id: string; secret: string };
   acceptedKeyEnvironments: ApiKeyEnvironment[];
   introspectionCacheSeconds: number;
 }
@@ -39,8 +39,8 @@ export function loadServiceBConfig(env: Environment = process.env): ServiceBConf
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);
   }
-  if (Boolean(env.INTROSPECTION_CLIENT_ID) !== Boolean(env.INTROSPECTION_CLIENT_SECRET)) {
-    problems.push('INTROSPECTION_CLIENT_ID and INTROSPECTION_CLIENT_SECRET: set both or neither');
+  if (Boolean(env.CLIENT_ID) !== Boolean(env.CLIENT_SECRET)) {
+    problems.push('CLIENT_ID and CLIENT_SECRET: set both or neither');
   }
   if (!values || problems.length > 0) throw new ConfigError(problems);
 
@@ -53,8 +53,8 @@ export function loadServiceBConfig(env: Environment = process.env): ServiceBConf
     auth: {
       issuer: values.AUTH_ISSUER,
       resourceIndicator: values.RESOURCE_INDICATOR,
-      introspectionClient: values.INTROSPECTION_CLIENT_ID
-        ? { id: values.INTROSPECTION_CLIENT_ID, secret: values.INTROSPECTION_CLIENT_SECRET! }
+      client: values.CLIENT_ID
+        ? { id: values.CLIENT_ID, secret: values.CLIENT_SECRET! }
         : undefined,
       acceptedKeyEnvironments: values.API_KEY_ENVIRONMENTS.split(',') as ApiKeyEnvironment[],
       introspectionCacheSeconds: values.INTROSPECTION_CACHE_SECONDS,

@@ -16,15 +16,19 @@ export class ServiceBEnv {
   @Matches(/^[A-Za-z][A-Za-z0-9+.-]*:[^\s#]+$/, { message: 'must be an absolute URI without a fragment' })
   RESOURCE_INDICATOR: string = 'https://crm.tollgate.local';
 
-  /** Credentials service-b presents at the introspection endpoint (RFC 7662 §2.1) to check PATs and API keys. */
+  /**
+   * service-b's own client at the auth-server (granted tokens:introspect, usage:write and
+   * revocations:read on the management API): introspects PATs and API keys (RFC 7662), reports usage,
+   * follows the revocation feed. Without it, only JWTs are accepted.
+   */
   @IsOptional()
   @Matches(/^[A-Za-z0-9._:-]{3,64}$/, { message: 'must be 3–64 characters of letters, digits, . _ : -' })
-  INTROSPECTION_CLIENT_ID?: string;
+  CLIENT_ID?: string;
 
   @IsOptional()
   @IsString()
   @MinLength(32, { message: 'must be at least 32 characters (a high-entropy secret)' })
-  INTROSPECTION_CLIENT_SECRET?: string;
+  CLIENT_SECRET?: string;
 
   @IsOptional()
   @Type(() => Number)

@@ -65,6 +65,15 @@ export class CreateClientDto {
   @Min(1)
   @Max(3650)
   secretExpiresInDays?: number;
+
+  @ApiPropertyOptional({
+    description:
+      'An operator-chosen secret (32–512 characters) instead of a generated one, for provisioning from configuration (docker-compose, infrastructure as code). Prefer generated secrets.',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(32, 512)
+  clientSecret?: string;
 }
 
 export class UpdateClientDto {
@@ -99,6 +108,12 @@ export class UpdateClientDto {
 }
 
 export class RotateSecretDto {
+  @ApiPropertyOptional({ description: 'An operator-chosen new secret (32–512 characters) instead of a generated one' })
+  @IsOptional()
+  @IsString()
+  @Length(32, 512)
+  clientSecret?: string;
+
   @ApiPropertyOptional({ description: 'The client’s other secrets expire in this many minutes (0 = at once, max 30 days); left as they are when absent' })
   @IsOptional()
   @IsInt()

@@ -1,3 +1,4 @@
+import { fastifyCookie } from '@fastify/cookie';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpApp, createLogger, type Logger, setupOpenApi } from '@tollgate/platform';
 import { AuthServerModule, type AuthServerOverrides } from './auth-server.module.js';
@@ -11,6 +12,8 @@ export interface CreateAuthServerOptions extends AuthServerOverrides {
 export async function createAuthServer(config: AuthServerConfig, options: CreateAuthServerOptions = {}): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger({ name: 'auth-server', level: config.logLevel });
   const app = await createHttpApp(AuthServerModule.forRoot(config, options), { logger, trustProxy: config.trustProxy, oauthPathPrefix: '/oauth/' });
+  // Console sessions (sessions/): request.cookies and reply.setCookie.
+  await app.register(fastifyCookie);
   if (config.openApi) {
     setupOpenApi(app, {
       title: 'Tollgate auth-server',

@@ -75,6 +75,22 @@ describe('revocation everywhere (embedded feed)', () => {
     timings.apiKey = await timeUntil(async () => (await status({ 'x-api-key': issued.body.key })) === 401);
   });
 
+  it('a revoked PAT, and the PATs of a disabled user, are refused at service-b', async () => {
+    await auth.createRole('crm-reader', [{ resource: CRM, scopes: ['contacts:read'] }]);
+    const user = await auth.createUser({ email: 'ada@example.com', roles: ['crm-reader'] });
+    const session = await auth.login('ada@example.com');
+    const revoked = await session.createToken({ name: 'script', scopes: ['contacts:read'] });
+    const kept = await session.createToken({ name: 'other script', scopes: ['contacts:read'] });
+    expect(await status({ authorization: `Bearer ${revoked.token}` })).toBe(200);
+    expect(await status({ authorization: `Bearer ${kept.token}` })).toBe(200);
+
+    expect((await session.request('DELETE', `/api/me/tokens/${revoked.id}`)).status).toBe(204);
+    timings.pat = await timeUntil(async () => (await status({ authorization: `Bearer ${revoked.token}` })) === 401);
+
+    expect((await auth.api('PATCH', `/api/users/${user.id}`, { disabled: true })).status).toBe(200);
+    timings.patOfDisabledUser = await timeUntil(async () => (await status({ authorization: `Bearer ${kept.token}` })) === 401);
+  });
+
   it('catches up after a feed interruption: a revocation made while disconnected still arrives', async () => {
     const client = await auth.createClient({ name: 'interrupted', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
     const jwt = await auth.token(client.id, client.secret);

@@ -3,6 +3,7 @@ import { createLogger, type Clock } from '@tollgate/platform';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DataSource } from 'typeorm';
 import { createAuthServer } from '../../apps/auth-server/src/auth-server.app.js';
 import { type AuthServerConfig, loadAuthServerConfig } from '../../apps/auth-server/src/config/auth-server.config.js';
 import { freePort } from './free-port.js';
@@ -10,6 +11,24 @@ import { createSqliteDatabase, type TestDatabase } from './test-databases.js';
 
 export const ADMIN_CLIENT_ID = 'test-admin';
 export const ADMIN_CLIENT_SECRET = 'test-admin-secret-0123456789abcdefghijklmnop';
+
+/** An HTTP Basic header for client_secret_basic: each half form-urlencoded, then base64 (RFC 6749 §2.3.1). */
+export function basicAuthorization(id: string, secret: string): string {
+  return `Basic ${Buffer.from(`${formEncode(id)}:${formEncode(secret)}`).toString('base64')}`;
+}
+
+/** application/x-www-form-urlencoded encoding of one value (what URLSearchParams does). */
+export function formEncode(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
+}
+
+export interface HarnessOptions {
+  database?: TestDatabase;
+  env?: Record<string, string>;
+  clock?: Clock;
+  /** Leave the database in place on stop (to start another server on it). */
+  keepDatabase?: boolean;
+}
 
 export interface JsonResponse<T = any> {
   status: number;
@@ -28,7 +47,7 @@ export class AuthServerHarness {
     private readonly cleanup: () => Promise<void>,
   ) {}
 
-  static async start(options: { database?: TestDatabase; env?: Record<string, string>; clock?: Clock } = {}): Promise<AuthServerHarness> {
+  static async start(options: HarnessOptions = {}): Promise<AuthServerHarness> {
     const database = options.database ?? (await createSqliteDatabase());
     const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-auth-'));
     const port = await freePort();
@@ -43,11 +62,17 @@ export class AuthServerHarness {
       OPENAPI_ENABLED: 'true',
       ...options.env,
     });
-    const app = await createAuthServer(config, { clock: options.clock, logger: createLogger({ name: 'auth-server', level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
-    await app.listen(port, '127.0.0.1');
+    let app: NestFastifyApplication;
+    try {
+      app = await createAuthServer(config, { clock: options.clock, logger: createLogger({ name: 'auth-server', level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+      await app.listen(port, '127.0.0.1');
+    } catch (error) {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw error;
+    }
     return new AuthServerHarness(app, config, config.issuer, async () => {
       await app.close();
-      await database.drop();
+      if (!options.keepDatabase) await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     });
   }
@@ -60,13 +85,22 @@ export class AuthServerHarness {
     return this.config.managementApiIndicator;
   }
 
+  get dataSource(): DataSource {
+    return this.app.get(DataSource);
+  }
+
+  /** Any request, with exactly the headers and body given (nothing added but what fetch adds). */
+  async request<T = any>(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<JsonResponse<T>> {
+    return toJson<T>(await fetch(this.issuer + path, { method, headers: init.headers, body: init.body }));
+  }
+
   /** POST to the token endpoint with a form body; `auth` is sent as HTTP Basic. */
   async tokenRequest(params: Record<string, string>, auth?: { id: string; secret: string }, headers: Record<string, string> = {}): Promise<JsonResponse> {
     return this.form('/oauth/token', params, auth, headers);
   }
 
   async form(path: string, params: Record<string, string> | string, auth?: { id: string; secret: string }, headers: Record<string, string> = {}): Promise<JsonResponse> {
-    const basic: Record<string, string> = auth ? { authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.id)}:${encodeURIComponent(auth.secret)}`).toString('base64')}` } : {};
+    const basic: Record<string, string> = auth ? { authorization: basicAuthorization(auth.id, auth.secret) } : {};
     const response = await fetch(this.issuer + path, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...basic, ...headers },

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLogger, type Clock } from '@tollgate/platform';
+import { decodeJwt } from 'jose';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,13 +39,15 @@ export interface JsonResponse<T = any> {
 
 /** A running auth-server for tests: its own database, the bootstrap admin, helpers for the management API. */
 export class AuthServerHarness {
-  private adminToken?: string;
+  private adminToken?: { token: string; expiresAt: number };
 
   private constructor(
     readonly app: NestFastifyApplication,
     readonly config: AuthServerConfig,
     readonly issuer: string,
     private readonly cleanup: () => Promise<void>,
+    /** The server's clock (tests may move it). */
+    readonly clock: Clock = { now: () => new Date() },
   ) {}
 
   static async start(options: HarnessOptions = {}): Promise<AuthServerHarness> {
@@ -74,7 +77,7 @@ export class AuthServerHarness {
       await app.close();
       if (!options.keepDatabase) await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
-    });
+    }, options.clock);
   }
 
   async stop(): Promise<void> {
@@ -116,9 +119,13 @@ export class AuthServerHarness {
     return response.body.access_token;
   }
 
+  /** A token of the bootstrap admin, renewed when the server's clock has moved past its expiry. */
   async admin(): Promise<string> {
-    this.adminToken ??= await this.token(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET);
-    return this.adminToken;
+    if (!this.adminToken || this.adminToken.expiresAt - 10_000 <= this.clock.now().getTime()) {
+      const token = await this.token(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET);
+      this.adminToken = { token, expiresAt: (decodeJwt(token).exp ?? 0) * 1000 };
+    }
+    return this.adminToken.token;
   }
 
   /** A management API call with the bootstrap admin's token unless another is given (null: none). */

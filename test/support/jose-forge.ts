@@ -23,11 +23,13 @@ export interface AssertionOptions {
   /** Claims to set or override; a claim set to undefined is left out. */
   claims?: Partial<Record<keyof JWTPayload | string, unknown>>;
   header?: Record<string, unknown>;
+  /** The time the assertion is made at (the server's clock in tests that move it). */
+  now?: Date;
 }
 
 /** A client assertion for private_key_jwt: iss = sub = clientId, aud = audience, exp in 60 s, a fresh jti. */
 export async function clientAssertion(key: ClientKey, clientId: string, audience: string, options: AssertionOptions = {}): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
+  const now = Math.floor((options.now ?? new Date()).getTime() / 1000);
   const claims: Record<string, unknown> = { iss: clientId, sub: clientId, aud: audience, iat: now, exp: now + 60, jti: randomUUID(), ...options.claims };
   for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];
   return new SignJWT(claims as JWTPayload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT', ...options.header } as never).sign(key.privateKey);

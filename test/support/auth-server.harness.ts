@@ -12,6 +12,7 @@ import { createSqliteDatabase, type TestDatabase } from './test-databases.js';
 
 export const ADMIN_CLIENT_ID = 'test-admin';
 export const ADMIN_CLIENT_SECRET = 'test-admin-secret-0123456789abcdefghijklmnop';
+export const KEY_ENCRYPTION_SECRET = 'test-key-encryption-secret-0123456789abcdef';
 
 /** An HTTP Basic header for client_secret_basic: each half form-urlencoded, then base64 (RFC 6749 §2.3.1). */
 export function basicAuthorization(id: string, secret: string): string {
@@ -29,6 +30,8 @@ export interface HarnessOptions {
   clock?: Clock;
   /** Leave the database in place on stop (to start another server on it). */
   keepDatabase?: boolean;
+  /** Listen on this port (a restart keeps the issuer, which includes the port); a free one otherwise. */
+  port?: number;
 }
 
 export interface JsonResponse<T = any> {
@@ -53,13 +56,13 @@ export class AuthServerHarness {
   static async start(options: HarnessOptions = {}): Promise<AuthServerHarness> {
     const database = options.database ?? (await createSqliteDatabase());
     const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-auth-'));
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const config = loadAuthServerConfig({
       AUTH_ISSUER: `http://127.0.0.1:${port}`,
       PORT: String(port),
       DATA_DIR: dataDir,
       DATABASE_URL: database.url,
-      KEY_ENCRYPTION_SECRET: 'test-key-encryption-secret-0123456789abcdef',
+      KEY_ENCRYPTION_SECRET,
       BOOTSTRAP_ADMIN_CLIENT_ID: ADMIN_CLIENT_ID,
       BOOTSTRAP_ADMIN_CLIENT_SECRET: ADMIN_CLIENT_SECRET,
       OPENAPI_ENABLED: 'true',
@@ -68,7 +71,7 @@ export class AuthServerHarness {
     let app: NestFastifyApplication;
     try {
       app = await createAuthServer(config, { clock: options.clock, logger: createLogger({ name: 'auth-server', level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
-      await app.listen(port, '127.0.0.1');
+      await app.listen(config.port, '127.0.0.1');
     } catch (error) {
       rmSync(dataDir, { recursive: true, force: true });
       throw error;

@@ -96,7 +96,7 @@ export class ClientsService {
     if (input.disabled === true) await this.feed.publish({ type: 'subject.revoked_before', kind: 'client', id, before: this.clock.now().getTime() });
     if (input.disabled === false || input.grants) await this.feed.publish({ type: 'subject.changed', kind: 'client', id });
     const action = input.disabled === true ? 'client.disabled' : input.disabled === false ? 'client.enabled' : 'client.updated';
-    await this.audit.record({ action, outcome: 'success', actor, credential: { type: 'client', id }, details: { changes: Object.keys(input) } });
+    await this.audit.record({ action, outcome: 'success', actor, credential: { type: 'client', id }, details: { changes: Object.keys(input).filter((key) => input[key as keyof typeof input] !== undefined) } });
     return this.get(id);
   }
 

@@ -457,6 +457,23 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
       expect((await server.form('/oauth/introspect', { token: after }, introspector)).body).toMatchObject({ active: true });
     });
 
+    it('accepts a token obtained in the same second as the revocation, and refuses one from just before', async () => {
+      const client = await server.createClient({ name: 'same second', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+      const introspector = await server.createClient({ name: 'rs3', grants: [{ resource: server.managementApi, scopes: ['tokens:introspect'] }] });
+      clock.set(Math.ceil(clock.now().getTime() / 1000) * 1000 + 1000 + 300);
+      const before = await server.token(client.id, client.secret);
+      clock.advance(200);
+      expect((await server.api('POST', `/api/clients/${client.id}/revoke-tokens`)).status).toBe(200);
+      clock.advance(200);
+      const after = await server.token(client.id, client.secret);
+      expect(JSON.stringify((await server.form('/oauth/introspect', { token: before }, introspector)).body)).toBe('{"active":false}');
+      expect((await server.form('/oauth/introspect', { token: after }, introspector)).body).toMatchObject({ active: true });
+      // Dated at the next second, within every verifier's skew, and its lifetime is whole.
+      const { iat, exp } = decodeJwt(after);
+      expect(iat).toBe(Math.ceil(clock.now().getTime() / 1000));
+      expect(exp! - iat!).toBe(600);
+    });
+
     it('refuses the management API to an admin whose tokens were revoked', async () => {
       const admin = await server.createClient({ name: 'second admin', grants: [{ resource: server.managementApi, scopes: ['admin'] }] });
       const token = await server.token(admin.id, admin.secret);

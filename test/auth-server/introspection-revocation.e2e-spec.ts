@@ -151,6 +151,7 @@ describe.each(testDatabases())('introspection (RFC 7662) and revocation (RFC 700
       ['no token', 'resource=x', 400, 'invalid_request'],
       ['an empty token', 'token=', 400, 'invalid_request'],
       ['a repeated token', 'token=a&token=b', 400, 'invalid_request'],
+      ['a NUL in the token', 'token=a%00b', 400, 'invalid_request'],
     ])('answers %s with %i %s', async (_name, body, status, error) => {
       const response = await server.form('/oauth/introspect', body, alice);
       expect({ status: response.status, body: response.body }).toEqual({ status, body: { error, error_description: expect.any(String) } });

@@ -129,6 +129,20 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
     });
   });
 
+  describe('NUL characters (PostgreSQL text cannot hold them)', () => {
+    it.each([
+      ['POST', '/api/resources', { indicator: 'https://nul.tollgate.test', name: 'a\u0000b', scopes: [] }],
+      ['POST', '/api/resources', { indicator: 'https://nul.tollgate.test/\u0000', name: 'nul', scopes: [] }],
+      ['POST', '/api/clients', { name: 'a\u0000b', grants: [] }],
+      ['PATCH', '/api/clients/target-client', { name: '\u0000' }],
+      ['POST', '/api/clients', { name: 'nested', grants: [{ resource: CRM, scopes: ['\u0000'] }] }],
+      ['GET', '/api/audit?actor=%00', undefined],
+      ['GET', '/api/audit?credential=a%00b', undefined],
+    ])('%s %s answers 400, never 500', async (method, route, body) => {
+      expectProblem(await server.api(method, route, body), 400, 'Bad Request');
+    });
+  });
+
   describe('resources', () => {
     it('creates, reads, lists, updates and deletes a resource', async () => {
       const created = await server.api('POST', '/api/resources', { indicator: 'https://orders.tollgate.test/v2', name: 'Orders', scopes: ['orders:read', 'orders:read', 'orders:write'], accessTokenTtl: 300 });

@@ -226,6 +226,11 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
     ])('answers 400 invalid_request to a NUL in %s, never 500', async (_name, params) => {
       expectError(await server.form('/oauth/token', { ...cc, ...params }), 400, 'invalid_request');
     });
+
+    it('answers 400 invalid_request to a NUL in the iss naming the client of an assertion', async () => {
+      const assertion = `${Buffer.from('{"alg":"ES256"}').toString('base64url')}.${Buffer.from(JSON.stringify({ iss: 'a\u0000b' })).toString('base64url')}.c2ln`;
+      expectError(await server.form('/oauth/token', { ...cc, client_assertion_type: JWT_BEARER, client_assertion: assertion }), 400, 'invalid_request');
+    });
   });
 
   describe('malformed Basic headers', () => {
@@ -239,13 +244,16 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
       ['bad percent-encoding in the id', `Basic ${base64('client%ZZ:secret')}`],
       ['bad percent-encoding in the secret', `Basic ${base64('client:secret%')}`],
       ['a truncated UTF-8 escape', `Basic ${base64('client:%E2%82')}`],
+      ['bytes that are not UTF-8', `Basic ${base64(Buffer.from([0xff, 0xfe, 0x3a, 0x80, 0x81]))}`],
+      ['a non-ASCII client id (RFC 6749 A.1: VSCHAR)', `Basic ${base64('clïent:secret')}`],
+      ['a NUL in the client id', `Basic ${base64('client%00:secret')}`],
+      ['a control character in the client id', `Basic ${base64('cli\nent:secret')}`],
     ])('answers 400 invalid_request to %s', async (_name, authorization) => {
       expectError(await server.form('/oauth/token', cc, undefined, { authorization }), 400, 'invalid_request');
     });
 
     it.each([
       ['three parts (the secret holds a colon)', `Basic ${base64('a.b-c_d-basic:a:b')}`],
-      ['bytes that are not UTF-8', `Basic ${base64(Buffer.from([0xff, 0xfe, 0x3a, 0x80, 0x81]))}`],
       ['a 10 KB client id', `Basic ${base64(`${'x'.repeat(10_000)}:secret`)}`],
     ])('answers 401 invalid_client, never 500, to %s', async (_name, authorization) => {
       const response = await server.form('/oauth/token', cc, undefined, { authorization });

@@ -494,7 +494,7 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
   });
 });
 
-describe('throttling of failed client authentication', () => {
+describe.each(testDatabases())('throttling of failed client authentication on $name', ({ create }) => {
   const clock = new ManualClock(Date.now());
   let server: AuthServerHarness;
   let victim: Registered;
@@ -505,7 +505,7 @@ describe('throttling of failed client authentication', () => {
 
   beforeAll(async () => {
     // Behind a proxy, X-Forwarded-For carries the caller's address.
-    server = await AuthServerHarness.start({ clock, env: { TRUST_PROXY: 'true' } });
+    server = await AuthServerHarness.start({ database: await create(), clock, env: { TRUST_PROXY: 'true' } });
     await server.createResource(CRM, ['contacts:read'], { accessTokenTtl: 600 });
     victim = await server.createClient({ name: 'victim', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
     bystander = await server.createClient({ name: 'bystander', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
@@ -554,6 +554,15 @@ describe('throttling of failed client authentication', () => {
     expect((await server.form('/oauth/token', cc, victim, from('192.0.2.67'))).status).toBe(200);
     clock.advance(60_000);
     expect((await server.form('/oauth/token', cc, bystander, from('192.0.2.66'))).status).toBe(200);
+  });
+
+  it('issues tokens whatever X-Forwarded-For holds (the audit keeps 64 characters of it)', async () => {
+    const address = `2001:db8::1%${'z'.repeat(100)}`;
+    const issued = await server.form('/oauth/token', cc, bystander, from(address));
+    expect(issued.status).toBe(200);
+    expect((await server.form('/oauth/token', cc, { id: bystander.id, secret: 'wrong-secret' }, from('x'.repeat(200)))).status).toBe(401);
+    const audit = await server.api('GET', `/api/audit?credential=${decodeJwt(issued.body.access_token).jti}`);
+    expect(audit.body.items).toEqual([expect.objectContaining({ action: 'token.issued', address: address.slice(0, 64) })]);
   });
 
   it('does not count successes or requests refused before authentication', async () => {

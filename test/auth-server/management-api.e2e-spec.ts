@@ -499,6 +499,41 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
     });
   });
 
+  describe('concurrent requests', () => {
+    const many = <T>(count: number, request: () => Promise<T>) => Promise.all(Array.from({ length: count }, request));
+
+    it('creates a client id or a resource indicator once, answering 409 to the others', async () => {
+      const clients = await many(6, () => server.api('POST', '/api/clients', { id: 'raced-client', name: 'raced', grants: [{ resource: CRM, scopes: ['contacts:read'] }] }));
+      expect(clients.map((response) => response.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+      for (const refused of clients.filter((response) => response.status === 409)) expectProblem(refused, 409, 'Conflict');
+      const resources = await many(6, () => server.api('POST', '/api/resources', { indicator: 'https://raced.tollgate.test', name: 'raced', scopes: [] }));
+      expect(resources.map((response) => response.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    });
+
+    it('replaces grants concurrently without a 500, leaving one consistent set', async () => {
+      const client = await server.createClient({ name: 'regranted', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+      const updates = await many(4, () => server.api('PATCH', `/api/clients/${client.id}`, { grants: [{ resource: CRM, scopes: ['contacts:write'] }, { resource: BILLING, scopes: ['invoices:read'] }] }));
+      expect(updates.every((response) => response.status === 200 || response.status === 409)).toBe(true);
+      expect(updates.some((response) => response.status === 200)).toBe(true);
+      expect((await server.api('GET', `/api/clients/${client.id}`)).body.grants).toEqual(
+        expect.arrayContaining([
+          { resource: CRM, scopes: ['contacts:write'] },
+          { resource: BILLING, scopes: ['invoices:read'] },
+        ]),
+      );
+      expect((await server.api('GET', `/api/clients/${client.id}`)).body.grants).toHaveLength(2);
+    });
+
+    it('rotates signing keys concurrently without a 500, keeping one current and one next key', async () => {
+      const rotations = await many(4, () => server.api('POST', '/api/signing-keys/rotate'));
+      expect(rotations.every((response) => response.status === 200 || response.status === 409)).toBe(true);
+      const states = (await server.api('GET', '/api/signing-keys')).body.map((key: { state: string }) => key.state);
+      expect(states.filter((state: string) => state === 'current')).toHaveLength(1);
+      expect(states.filter((state: string) => state === 'next')).toHaveLength(1);
+      expect((await server.form('/oauth/token', cc, target)).status).toBe(200);
+    });
+  });
+
   describe('audit log', () => {
     it('records create, rotate and revoke events with who did what to which credential', async () => {
       clock.advance(60_000);

@@ -412,6 +412,12 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
       expectClientAuthFailed(await withAssertion(await assertion({ claims: { jti, exp: Math.floor(clock.now().getTime() / 1000) + 120 } })), false);
     });
 
+    it('accepts one of several concurrent uses of the same assertion', async () => {
+      const once = await assertion();
+      const responses = await Promise.all(Array.from({ length: 6 }, () => withAssertion(once)));
+      expect(responses.map((response) => response.status).sort()).toEqual([200, 401, 401, 401, 401, 401]);
+    });
+
     it('refuses a jti replayed at another endpoint of this server', async () => {
       const once = await assertion();
       const introspection = await server.form('/oauth/introspect', { token: 'x', client_id: jwtClient.id, client_assertion_type: JWT_BEARER, client_assertion: once });

@@ -9,25 +9,45 @@ const CRM = 'https://crm.tollgate.test';
 const BILLING = 'https://billing.tollgate.test';
 const cc = { grant_type: 'client_credentials' };
 
-/** Every route of the management API; `:resource`, `:client` and `:secret` are real ids. */
-const ROUTES: Array<[string, string]> = [
-  ['GET', '/api/resources'],
-  ['POST', '/api/resources'],
-  ['GET', '/api/resources/:resource'],
-  ['PATCH', '/api/resources/:resource'],
-  ['DELETE', '/api/resources/:resource'],
-  ['GET', '/api/clients'],
-  ['POST', '/api/clients'],
-  ['GET', '/api/clients/:client'],
-  ['PATCH', '/api/clients/:client'],
-  ['DELETE', '/api/clients/:client'],
-  ['POST', '/api/clients/:client/secrets'],
-  ['DELETE', '/api/clients/:client/secrets/:secret'],
-  ['POST', '/api/clients/:client/revoke-tokens'],
-  ['GET', '/api/signing-keys'],
-  ['POST', '/api/signing-keys/rotate'],
-  ['GET', '/api/audit'],
+/**
+ * Every protected route of the management API with the scope it requires; `:resource`, `:client`
+ * and `:secret` are real ids, `:other` a well-formed id of nothing (the guard runs before lookups).
+ */
+const ROUTES: Array<[string, string, string]> = [
+  ['GET', '/api/resources', 'admin'],
+  ['POST', '/api/resources', 'admin'],
+  ['GET', '/api/resources/:resource', 'admin'],
+  ['PATCH', '/api/resources/:resource', 'admin'],
+  ['DELETE', '/api/resources/:resource', 'admin'],
+  ['GET', '/api/clients', 'admin'],
+  ['POST', '/api/clients', 'admin'],
+  ['GET', '/api/clients/:client', 'admin'],
+  ['PATCH', '/api/clients/:client', 'admin'],
+  ['DELETE', '/api/clients/:client', 'admin'],
+  ['POST', '/api/clients/:client/secrets', 'admin'],
+  ['DELETE', '/api/clients/:client/secrets/:secret', 'admin'],
+  ['POST', '/api/clients/:client/revoke-tokens', 'admin'],
+  ['GET', '/api/signing-keys', 'admin'],
+  ['POST', '/api/signing-keys/rotate', 'admin'],
+  ['GET', '/api/audit', 'admin'],
+  ['GET', '/api/consumers', 'admin'],
+  ['POST', '/api/consumers', 'admin'],
+  ['GET', '/api/consumers/:other', 'admin'],
+  ['PATCH', '/api/consumers/:other', 'admin'],
+  ['DELETE', '/api/consumers/:other', 'admin'],
+  ['GET', '/api/consumers/:other/keys', 'admin'],
+  ['POST', '/api/consumers/:other/keys', 'admin'],
+  ['GET', '/api/keys/:other', 'admin'],
+  ['DELETE', '/api/keys/:other', 'admin'],
+  ['POST', '/api/keys/:other/roll', 'admin'],
+  ['GET', '/api/keys/:other/usage', 'admin'],
+  ['POST', '/api/usage', 'usage:write'],
+  ['GET', '/api/revocations', 'revocations:read'],
+  ['GET', '/api/revocations/stream', 'revocations:read'],
 ];
+
+/** Routes open to anyone (leak reports from secret scanners). */
+const PUBLIC_ROUTES = ['POST /api/leaks'];
 
 function expectProblem(response: JsonResponse, status: number, title: string, extra: Record<string, unknown> = {}): void {
   expect({ status: response.status, body: response.body }).toEqual({ status, body: { type: 'about:blank', title, status, detail: expect.any(String), ...extra } });
@@ -57,7 +77,7 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
   });
   afterAll(() => server.stop());
 
-  const path = (template: string) => template.replace(':resource', crm.id).replace(':client', target.id).replace(':secret', target.secretId);
+  const path = (template: string) => template.replace(':resource', crm.id).replace(':client', target.id).replace(':secret', target.secretId).replace(':other', '00000000-0000-4000-8000-000000000000');
   const send = (method: string, template: string, headers: Record<string, string>) =>
     server.request(method, path(template), { headers: { ...headers, ...(['POST', 'PATCH'].includes(method) ? { 'content-type': 'application/json' } : {}) }, body: ['POST', 'PATCH'].includes(method) ? '{}' : undefined });
 
@@ -78,7 +98,7 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
         .filter(([route]) => route.startsWith('/api/'))
         .flatMap(([route, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${route.replace(/\{[^}]+\}/g, ':id')}`))
         .sort();
-      expect(documented).toEqual(ROUTES.map(([method, route]) => `${method} ${route.replace(/:[a-z]+/g, ':id')}`).sort());
+      expect(documented).toEqual([...ROUTES.map(([method, route]) => `${method} ${route.replace(/:[a-z]+/g, ':id')}`), ...PUBLIC_ROUTES].sort());
     });
 
     it.each(ROUTES)('%s %s: 401 without error when no credential is sent', async (method, route) => {
@@ -100,14 +120,14 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
       expect(response.headers.get('www-authenticate')).toBe(`Bearer realm="tollgate", error="invalid_token", error_description="${description}"`);
     });
 
-    it.each(ROUTES)('%s %s: 403 insufficient_scope with a management API token without admin', async (method, route) => {
+    it.each(ROUTES)('%s %s: 403 insufficient_scope (%s) with a management API token that lacks it', async (method, route, scope) => {
       const response = await send(method, route, { authorization: `Bearer ${introspectorToken}` });
-      const description = 'This request needs the scope admin';
+      const description = `This request needs the scope ${scope}`;
       expect({ status: response.status, body: response.body }).toEqual({
         status: 403,
-        body: { type: 'urn:tollgate:problem:insufficient_scope', title: 'Forbidden', status: 403, detail: description, error: 'insufficient_scope', error_description: description, scope: 'admin' },
+        body: { type: 'urn:tollgate:problem:insufficient_scope', title: 'Forbidden', status: 403, detail: description, error: 'insufficient_scope', error_description: description, scope },
       });
-      expect(response.headers.get('www-authenticate')).toBe(`Bearer realm="tollgate", error="insufficient_scope", error_description="${description}", scope="admin"`);
+      expect(response.headers.get('www-authenticate')).toBe(`Bearer realm="tollgate", error="insufficient_scope", error_description="${description}", scope="${scope}"`);
     });
 
     it.each(ROUTES)('%s %s: 400 invalid_request with the admin token in the query string', async (method, route) => {

@@ -124,12 +124,15 @@ describe.each(testDatabases())('introspection (RFC 7662) and revocation (RFC 700
       const token = await tokenFor(carol);
       expect((await server.api('PATCH', `/api/clients/${carol.id}`, { disabled: true })).status).toBe(200);
       await expectInactive(introspect(token, resourceServer));
+      // Re-enabling does not revive tokens issued before the client was disabled (as resource servers fed by the revocation feed see it).
       expect((await server.api('PATCH', `/api/clients/${carol.id}`, { disabled: false })).status).toBe(200);
-      expect((await introspect(token, resourceServer)).body).toMatchObject({ active: true });
+      await expectInactive(introspect(token, resourceServer));
+      const afterEnable = await tokenFor(carol);
+      expect((await introspect(afterEnable, resourceServer)).body).toMatchObject({ active: true });
 
       clock.advance(1000);
       expect((await server.api('POST', `/api/clients/${carol.id}/revoke-tokens`)).status).toBe(200);
-      await expectInactive(introspect(token, resourceServer));
+      await expectInactive(introspect(afterEnable, resourceServer));
       clock.advance(1000);
       const fresh = await tokenFor(carol);
       expect((await introspect(fresh, resourceServer)).body).toMatchObject({ active: true });

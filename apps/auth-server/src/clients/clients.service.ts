@@ -85,6 +85,7 @@ export class ClientsService {
     const client = await this.find(id);
     const jwks = input.jwks ? await validateClientJwks(input.jwks) : undefined;
     if (jwks && client.tokenEndpointAuthMethod !== 'private_key_jwt') throw new BadRequestException('jwks is only used by private_key_jwt clients');
+    const now = this.clock.now();
     await this.dataSource
       .transaction(async (manager) => {
         if (input.grants) {
@@ -96,15 +97,17 @@ export class ClientsService {
           ...(input.name !== undefined && { name: input.name }),
           ...(input.disabled !== undefined && { disabled: input.disabled }),
           ...(input.allowTokenExchange !== undefined && { allowTokenExchange: input.allowTokenExchange }),
+          // Disabling refuses the tokens issued so far for good, as the revocation feed tells resource servers.
+          ...(input.disabled === true && { tokensValidAfter: now }),
           ...(jwks && { jwks }),
-          updatedAt: this.clock.now(),
+          updatedAt: now,
         });
       })
       .catch((error: unknown) => {
         // Another request replaced the grants at the same time (the unique client/resource index).
         throw isUniqueViolation(error) ? new ConflictException(`Client ${id} was changed at the same time; retry`) : error;
       });
-    if (input.disabled === true) await this.feed.publish({ type: 'subject.revoked_before', kind: 'client', id, before: this.clock.now().getTime() });
+    if (input.disabled === true) await this.feed.publish({ type: 'subject.revoked_before', kind: 'client', id, before: now.getTime() });
     if (input.disabled === false || input.grants) await this.feed.publish({ type: 'subject.changed', kind: 'client', id });
     const action = input.disabled === true ? 'client.disabled' : input.disabled === false ? 'client.enabled' : 'client.updated';
     await this.audit.record({ action, outcome: 'success', actor, credential: { type: 'client', id }, details: { changes: Object.keys(input).filter((key) => input[key as keyof typeof input] !== undefined) } });

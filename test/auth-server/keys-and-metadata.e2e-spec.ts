@@ -76,7 +76,7 @@ describe.each(testDatabases())('metadata, JWKS and signing keys on $name', ({ cr
         introspection_endpoint: `${server.issuer}/oauth/introspect`,
         revocation_endpoint: `${server.issuer}/oauth/revoke`,
         response_types_supported: [],
-        grant_types_supported: ['client_credentials'],
+        grant_types_supported: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
         token_endpoint_auth_methods_supported: methods,
         token_endpoint_auth_signing_alg_values_supported: assertionAlgs,
         introspection_endpoint_auth_methods_supported: methods,
@@ -84,6 +84,7 @@ describe.each(testDatabases())('metadata, JWKS and signing keys on $name', ({ cr
         revocation_endpoint_auth_methods_supported: methods,
         revocation_endpoint_auth_signing_alg_values_supported: assertionAlgs,
         access_token_signing_alg_values_supported: ['ES256', 'EdDSA'],
+        token_exchange_subject_token_types_supported: ['urn:tollgate:params:oauth:token-type:pat'],
         service_documentation: `${server.issuer}/docs`,
       });
       expect(response.body.issuer).not.toMatch(/\/$/);

@@ -41,13 +41,44 @@ const ROUTES: Array<[string, string, string]> = [
   ['DELETE', '/api/keys/:other', 'admin'],
   ['POST', '/api/keys/:other/roll', 'admin'],
   ['GET', '/api/keys/:other/usage', 'admin'],
+  ['GET', '/api/users', 'admin'],
+  ['POST', '/api/users', 'admin'],
+  ['GET', '/api/users/:other', 'admin'],
+  ['PATCH', '/api/users/:other', 'admin'],
+  ['DELETE', '/api/users/:other', 'admin'],
+  ['PUT', '/api/users/:other/roles', 'admin'],
+  ['GET', '/api/users/:other/tokens', 'admin'],
+  ['POST', '/api/users/:other/tokens', 'admin'],
+  ['DELETE', '/api/users/:other/tokens', 'admin'],
+  ['DELETE', '/api/users/:other/tokens/:other', 'admin'],
+  ['GET', '/api/roles', 'admin'],
+  ['POST', '/api/roles', 'admin'],
+  ['GET', '/api/roles/:other', 'admin'],
+  ['PATCH', '/api/roles/:other', 'admin'],
+  ['DELETE', '/api/roles/:other', 'admin'],
+  ['GET', '/api/settings/pat-policy', 'admin'],
+  ['PUT', '/api/settings/pat-policy', 'admin'],
   ['POST', '/api/usage', 'usage:write'],
   ['GET', '/api/revocations', 'revocations:read'],
   ['GET', '/api/revocations/stream', 'revocations:read'],
 ];
 
-/** Routes open to anyone (leak reports from secret scanners). */
-const PUBLIC_ROUTES = ['POST /api/leaks'];
+/**
+ * A person's own routes (console session or PAT): the same credential checks, but no scope to lack
+ * (an M2M token is refused by the route itself; their owners' tests cover that).
+ */
+const USER_ROUTES: Array<[string, string]> = [
+  ['GET', '/api/me'],
+  ['GET', '/api/me/tokens'],
+  ['POST', '/api/me/tokens'],
+  ['GET', '/api/me/tokens/:other'],
+  ['DELETE', '/api/me/tokens/:other'],
+  ['GET', '/api/session'],
+  ['DELETE', '/api/session'],
+];
+
+/** Routes open to anyone: leak reports from secret scanners, and signing in. */
+const PUBLIC_ROUTES = ['POST /api/leaks', 'POST /api/session'];
 
 function expectProblem(response: JsonResponse, status: number, title: string, extra: Record<string, unknown> = {}): void {
   expect({ status: response.status, body: response.body }).toEqual({ status, body: { type: 'about:blank', title, status, detail: expect.any(String), ...extra } });
@@ -98,10 +129,13 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
         .filter(([route]) => route.startsWith('/api/'))
         .flatMap(([route, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${route.replace(/\{[^}]+\}/g, ':id')}`))
         .sort();
-      expect(documented).toEqual([...ROUTES.map(([method, route]) => `${method} ${route.replace(/:[a-z]+/g, ':id')}`), ...PUBLIC_ROUTES].sort());
+      const listed = [...ROUTES, ...USER_ROUTES].map(([method, route]) => `${method} ${route.replace(/:[a-z]+/g, ':id')}`);
+      expect(documented).toEqual([...listed, ...PUBLIC_ROUTES].sort());
     });
 
-    it.each(ROUTES)('%s %s: 401 without error when no credential is sent', async (method, route) => {
+    const CREDENTIAL_CHECKED = [...ROUTES.map(([method, route]) => [method, route]), ...USER_ROUTES];
+
+    it.each(CREDENTIAL_CHECKED)('%s %s: 401 without error when no credential is sent', async (method, route) => {
       const response = await send(method, route, {});
       expect({ status: response.status, body: response.body }).toEqual({
         status: 401,
@@ -110,7 +144,7 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
       expect(response.headers.get('www-authenticate')).toBe('Bearer realm="tollgate"');
     });
 
-    it.each(ROUTES)('%s %s: 401 invalid_token with a token for another audience', async (method, route) => {
+    it.each(CREDENTIAL_CHECKED)('%s %s: 401 invalid_token with a token for another audience', async (method, route) => {
       const response = await send(method, route, { authorization: `Bearer ${crmToken}` });
       const description = 'The access token is not meant for this resource (aud)';
       expect({ status: response.status, body: response.body }).toEqual({
@@ -130,7 +164,7 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
       expect(response.headers.get('www-authenticate')).toBe(`Bearer realm="tollgate", error="insufficient_scope", error_description="${description}", scope="${scope}"`);
     });
 
-    it.each(ROUTES)('%s %s: 400 invalid_request with the admin token in the query string', async (method, route) => {
+    it.each(CREDENTIAL_CHECKED)('%s %s: 400 invalid_request with the admin token in the query string', async (method, route) => {
       const response = await send(method, `${route}?access_token=${await server.admin()}`, {});
       expect({ status: response.status, body: response.body }).toEqual({
         status: 400,
@@ -275,6 +309,7 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
           kind: 'service',
           tokenEndpointAuthMethod: 'client_secret_basic',
           disabled: false,
+          allowTokenExchange: false,
           grants: [{ resource: CRM, scopes: ['contacts:read'] }],
           secrets: [{ id: expect.any(String), displayPrefix: created.body.clientSecret.slice(0, 8), createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + 90 * 86_400_000).toISOString(), active: true }],
           tokensValidAfter: null,

@@ -1,8 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLogger, type Clock } from '@tollgate/platform';
+import { decodeJwt } from 'jose';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DataSource } from 'typeorm';
 import { createAuthServer } from '../../apps/auth-server/src/auth-server.app.js';
 import { type AuthServerConfig, loadAuthServerConfig } from '../../apps/auth-server/src/config/auth-server.config.js';
 import { freePort } from './free-port.js';
@@ -10,6 +12,27 @@ import { createSqliteDatabase, type TestDatabase } from './test-databases.js';
 
 export const ADMIN_CLIENT_ID = 'test-admin';
 export const ADMIN_CLIENT_SECRET = 'test-admin-secret-0123456789abcdefghijklmnop';
+export const KEY_ENCRYPTION_SECRET = 'test-key-encryption-secret-0123456789abcdef';
+
+/** An HTTP Basic header for client_secret_basic: each half form-urlencoded, then base64 (RFC 6749 §2.3.1). */
+export function basicAuthorization(id: string, secret: string): string {
+  return `Basic ${Buffer.from(`${formEncode(id)}:${formEncode(secret)}`).toString('base64')}`;
+}
+
+/** application/x-www-form-urlencoded encoding of one value (what URLSearchParams does). */
+export function formEncode(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
+}
+
+export interface HarnessOptions {
+  database?: TestDatabase;
+  env?: Record<string, string>;
+  clock?: Clock;
+  /** Leave the database in place on stop (to start another server on it). */
+  keepDatabase?: boolean;
+  /** Listen on this port (a restart keeps the issuer, which includes the port); a free one otherwise. */
+  port?: number;
+}
 
 export interface JsonResponse<T = any> {
   status: number;
@@ -19,37 +42,45 @@ export interface JsonResponse<T = any> {
 
 /** A running auth-server for tests: its own database, the bootstrap admin, helpers for the management API. */
 export class AuthServerHarness {
-  private adminToken?: string;
+  private adminToken?: { token: string; expiresAt: number };
 
   private constructor(
     readonly app: NestFastifyApplication,
     readonly config: AuthServerConfig,
     readonly issuer: string,
     private readonly cleanup: () => Promise<void>,
+    /** The server's clock (tests may move it). */
+    readonly clock: Clock = { now: () => new Date() },
   ) {}
 
-  static async start(options: { database?: TestDatabase; env?: Record<string, string>; clock?: Clock } = {}): Promise<AuthServerHarness> {
+  static async start(options: HarnessOptions = {}): Promise<AuthServerHarness> {
     const database = options.database ?? (await createSqliteDatabase());
     const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-auth-'));
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const config = loadAuthServerConfig({
       AUTH_ISSUER: `http://127.0.0.1:${port}`,
       PORT: String(port),
       DATA_DIR: dataDir,
       DATABASE_URL: database.url,
-      KEY_ENCRYPTION_SECRET: 'test-key-encryption-secret-0123456789abcdef',
+      KEY_ENCRYPTION_SECRET,
       BOOTSTRAP_ADMIN_CLIENT_ID: ADMIN_CLIENT_ID,
       BOOTSTRAP_ADMIN_CLIENT_SECRET: ADMIN_CLIENT_SECRET,
       OPENAPI_ENABLED: 'true',
       ...options.env,
     });
-    const app = await createAuthServer(config, { clock: options.clock, logger: createLogger({ name: 'auth-server', level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
-    await app.listen(port, '127.0.0.1');
+    let app: NestFastifyApplication;
+    try {
+      app = await createAuthServer(config, { clock: options.clock, logger: createLogger({ name: 'auth-server', level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+      await app.listen(config.port, '127.0.0.1');
+    } catch (error) {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw error;
+    }
     return new AuthServerHarness(app, config, config.issuer, async () => {
       await app.close();
-      await database.drop();
+      if (!options.keepDatabase) await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
-    });
+    }, options.clock);
   }
 
   async stop(): Promise<void> {
@@ -60,13 +91,22 @@ export class AuthServerHarness {
     return this.config.managementApiIndicator;
   }
 
+  get dataSource(): DataSource {
+    return this.app.get(DataSource);
+  }
+
+  /** Any request, with exactly the headers and body given (nothing added but what fetch adds). */
+  async request<T = any>(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<JsonResponse<T>> {
+    return toJson<T>(await fetch(this.issuer + path, { method, headers: init.headers, body: init.body }));
+  }
+
   /** POST to the token endpoint with a form body; `auth` is sent as HTTP Basic. */
   async tokenRequest(params: Record<string, string>, auth?: { id: string; secret: string }, headers: Record<string, string> = {}): Promise<JsonResponse> {
     return this.form('/oauth/token', params, auth, headers);
   }
 
   async form(path: string, params: Record<string, string> | string, auth?: { id: string; secret: string }, headers: Record<string, string> = {}): Promise<JsonResponse> {
-    const basic: Record<string, string> = auth ? { authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.id)}:${encodeURIComponent(auth.secret)}`).toString('base64')}` } : {};
+    const basic: Record<string, string> = auth ? { authorization: basicAuthorization(auth.id, auth.secret) } : {};
     const response = await fetch(this.issuer + path, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...basic, ...headers },
@@ -82,9 +122,13 @@ export class AuthServerHarness {
     return response.body.access_token;
   }
 
+  /** A token of the bootstrap admin, renewed when the server's clock has moved past its expiry. */
   async admin(): Promise<string> {
-    this.adminToken ??= await this.token(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET);
-    return this.adminToken;
+    if (!this.adminToken || this.adminToken.expiresAt - 10_000 <= this.clock.now().getTime()) {
+      const token = await this.token(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET);
+      this.adminToken = { token, expiresAt: (decodeJwt(token).exp ?? 0) * 1000 };
+    }
+    return this.adminToken.token;
   }
 
   /** A management API call with the bootstrap admin's token unless another is given (null: none). */

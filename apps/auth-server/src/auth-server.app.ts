@@ -20,6 +20,12 @@ export async function createAuthServer(config: AuthServerConfig, options: Create
       description: 'OAuth 2.0 authorization server (client credentials, introspection, revocation, token exchange) and the management API for clients, API keys, personal access tokens and audit.',
     });
   }
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A failed start (e.g. a wrong KEY_ENCRYPTION_SECRET) must not leave the database pool open.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return app;
 }

@@ -3,3 +3,4 @@ export * from './database-config.js';
 export * from './run-migrations.js';
 export * from './migration-helpers.js';
 export * from './timestamp-column.js';
+export * from './unique-violation.js';

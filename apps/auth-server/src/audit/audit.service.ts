@@ -81,7 +81,8 @@ export class AuditService implements OnApplicationShutdown {
       actorId: event.actor.id ?? null,
       credentialType: event.credential?.type ?? null,
       credentialId: event.credential?.id ?? null,
-      address: event.address ?? null,
+      // Behind TRUST_PROXY the address comes from X-Forwarded-For, which the caller may have written.
+      address: event.address?.slice(0, 64) ?? null,
       reason: event.reason?.slice(0, 255) ?? null,
       details: event.details ?? null,
     };

@@ -1,6 +1,7 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { generateCredential, hashCredential, parseCredential, randomBase62 } from '@tollgate/credentials';
+import { isUniqueViolation } from '@tollgate/persistence';
 import { CLOCK, type Clock } from '@tollgate/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In, type EntityManager } from 'typeorm';
@@ -59,18 +60,23 @@ export class ClientsService {
     const id = input.id ?? `${slug(input.name)}-${randomBase62(6)}`;
     const client: ClientEntity = { id, name: input.name, kind: input.kind ?? 'service', tokenEndpointAuthMethod: method, jwks, disabled: false, allowTokenExchange: input.allowTokenExchange ?? false, tokensValidAfter: null, createdAt: now, updatedAt: now };
     let secret: string | undefined;
-    await this.dataSource.transaction(async (manager) => {
-      if (await manager.existsBy(ClientEntity, { id })) throw new ConflictException(`A client with id ${id} already exists`);
-      const grants = await this.resolveGrants(manager, id, input.grants);
-      await manager.insert(ClientEntity, client);
-      if (grants.length > 0) await manager.insert(ClientGrantEntity, grants);
-      if (method !== 'private_key_jwt') {
-        const created = newClientSecret(id, now, input.secretExpiresInDays ? new Date(now.getTime() + input.secretExpiresInDays * DAY_MS) : null, input.clientSecret);
-        if (await manager.existsBy(ClientSecretEntity, { secretHash: created.row.secretHash })) throw new ConflictException('That secret is already in use; choose another');
-        secret = created.secret;
-        await manager.insert(ClientSecretEntity, created.row);
-      }
-    });
+    await this.dataSource
+      .transaction(async (manager) => {
+        if (await manager.existsBy(ClientEntity, { id })) throw new ConflictException(`A client with id ${id} already exists`);
+        const grants = await this.resolveGrants(manager, id, input.grants);
+        await manager.insert(ClientEntity, client);
+        if (grants.length > 0) await manager.insert(ClientGrantEntity, grants);
+        if (method !== 'private_key_jwt') {
+          const created = newClientSecret(id, now, input.secretExpiresInDays ? new Date(now.getTime() + input.secretExpiresInDays * DAY_MS) : null, input.clientSecret);
+          if (await manager.existsBy(ClientSecretEntity, { secretHash: created.row.secretHash })) throw new ConflictException('That secret is already in use; choose another');
+          secret = created.secret;
+          await manager.insert(ClientSecretEntity, created.row);
+        }
+      })
+      .catch((error: unknown) => {
+        // Two concurrent creations both passed the checks above; the unique indexes decided.
+        throw isUniqueViolation(error) ? new ConflictException(`A client with id ${id} already exists, or that secret is already in use`) : error;
+      });
     await this.audit.record({ action: 'client.created', outcome: 'success', actor, credential: { type: 'client', id }, details: { kind: client.kind, method, grants: input.grants } });
     return { ...(await this.get(id)), ...(secret ? { clientSecret: secret } : {}) };
   }
@@ -79,24 +85,32 @@ export class ClientsService {
     const client = await this.find(id);
     const jwks = input.jwks ? await validateClientJwks(input.jwks) : undefined;
     if (jwks && client.tokenEndpointAuthMethod !== 'private_key_jwt') throw new BadRequestException('jwks is only used by private_key_jwt clients');
-    await this.dataSource.transaction(async (manager) => {
-      if (input.grants) {
-        const grants = await this.resolveGrants(manager, id, input.grants);
-        await manager.delete(ClientGrantEntity, { clientId: id });
-        if (grants.length > 0) await manager.insert(ClientGrantEntity, grants);
-      }
-      await manager.update(ClientEntity, { id }, {
-        ...(input.name !== undefined && { name: input.name }),
-        ...(input.disabled !== undefined && { disabled: input.disabled }),
-        ...(input.allowTokenExchange !== undefined && { allowTokenExchange: input.allowTokenExchange }),
-        ...(jwks && { jwks }),
-        updatedAt: this.clock.now(),
+    const now = this.clock.now();
+    await this.dataSource
+      .transaction(async (manager) => {
+        if (input.grants) {
+          const grants = await this.resolveGrants(manager, id, input.grants);
+          await manager.delete(ClientGrantEntity, { clientId: id });
+          if (grants.length > 0) await manager.insert(ClientGrantEntity, grants);
+        }
+        await manager.update(ClientEntity, { id }, {
+          ...(input.name !== undefined && { name: input.name }),
+          ...(input.disabled !== undefined && { disabled: input.disabled }),
+          ...(input.allowTokenExchange !== undefined && { allowTokenExchange: input.allowTokenExchange }),
+          // Disabling refuses the tokens issued so far for good, as the revocation feed tells resource servers.
+          ...(input.disabled === true && { tokensValidAfter: now }),
+          ...(jwks && { jwks }),
+          updatedAt: now,
+        });
+      })
+      .catch((error: unknown) => {
+        // Another request replaced the grants at the same time (the unique client/resource index).
+        throw isUniqueViolation(error) ? new ConflictException(`Client ${id} was changed at the same time; retry`) : error;
       });
-    });
-    if (input.disabled === true) await this.feed.publish({ type: 'subject.revoked_before', kind: 'client', id, before: this.clock.now().getTime() });
+    if (input.disabled === true) await this.feed.publish({ type: 'subject.revoked_before', kind: 'client', id, before: now.getTime() });
     if (input.disabled === false || input.grants) await this.feed.publish({ type: 'subject.changed', kind: 'client', id });
     const action = input.disabled === true ? 'client.disabled' : input.disabled === false ? 'client.enabled' : 'client.updated';
-    await this.audit.record({ action, outcome: 'success', actor, credential: { type: 'client', id }, details: { changes: Object.keys(input) } });
+    await this.audit.record({ action, outcome: 'success', actor, credential: { type: 'client', id }, details: { changes: Object.keys(input).filter((key) => input[key as keyof typeof input] !== undefined) } });
     return this.get(id);
   }
 

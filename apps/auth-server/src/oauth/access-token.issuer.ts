@@ -14,6 +14,8 @@ export interface AccessTokenRequest {
   ttlSeconds: number;
   /** Further claims, e.g. `pat_id` and `act` for exchanged tokens. */
   extraClaims?: Record<string, unknown>;
+  /** The subject's "tokens issued before this are refused" instant: a new token must not fall before it. */
+  validAfter?: Date | null;
 }
 
 export interface IssuedAccessToken {
@@ -34,7 +36,9 @@ export class AccessTokenIssuer {
 
   async issue(request: AccessTokenRequest): Promise<IssuedAccessToken> {
     const key = this.keys.signingKey();
-    const iat = Math.floor(this.clock.now().getTime() / 1000);
+    // iat has whole seconds: a token issued in the same second as a "revoke all tokens" would be
+    // dated before it and refused, so it is dated at the next second instead (within verifiers' skew).
+    const iat = Math.max(Math.floor(this.clock.now().getTime() / 1000), request.validAfter ? Math.ceil(request.validAfter.getTime() / 1000) : 0);
     const exp = iat + request.ttlSeconds;
     const jti = randomUUID();
     const token = await new SignJWT({ client_id: request.clientId, scope: request.scopes.join(' '), ...request.extraClaims })

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { CLOCK, type Clock } from '@tollgate/platform';
-import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, type JSONWebKeySet, jwtVerify } from 'jose';
 import { LessThan, type Repository } from 'typeorm';
 import type { ClientEntity } from '../clients/client.entity.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
@@ -11,6 +11,17 @@ export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion
 const ASYMMETRIC_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
 /** An assertion may not be valid for longer than this (its `exp` − now). */
 const MAX_ASSERTION_LIFETIME_S = 600;
+
+/**
+ * RFC 9864: "Ed25519" is the fully specified name of "EdDSA" with an Ed25519 key, and current
+ * clients (oauth4webapi, openid-client) sign with it; jose matches a JWK's `alg` exactly, so an
+ * Ed25519 key registered under either name is offered under both.
+ */
+function withEd25519AlgAliases(jwks: JSONWebKeySet): JSONWebKeySet {
+  return {
+    keys: jwks.keys.flatMap((key) => (key.kty === 'OKP' && key.crv === 'Ed25519' && (key.alg === 'EdDSA' || key.alg === 'Ed25519') ? [{ ...key, alg: 'EdDSA' }, { ...key, alg: 'Ed25519' }] : [key])),
+  };
+}
 
 /**
  * Verifies `private_key_jwt` client assertions (RFC 7523 §3, RFC 7521 §5.2): signed by one of the
@@ -40,7 +51,7 @@ export class ClientAssertionVerifier {
     const now = this.clock.now();
     let payload;
     try {
-      ({ payload } = await jwtVerify(assertion, createLocalJWKSet(client.jwks), {
+      ({ payload } = await jwtVerify(assertion, createLocalJWKSet(withEd25519AlgAliases(client.jwks)), {
         algorithms: ASYMMETRIC_ALGORITHMS,
         issuer: client.id,
         subject: client.id,

@@ -94,6 +94,8 @@ export class ClientAuthenticationService {
 
   async authenticate(authorization: string | undefined, params: FormParameters, address: string): Promise<AuthenticatedClient> {
     const presented = presentedCredentials(authorization, params);
+    // RFC 6749 Appendix A.1: client_id = *VSCHAR. Anything else names no client (and a NUL would fail a PostgreSQL query).
+    if (!/^[\x20-\x7e]+$/.test(presented.clientId)) throw new OAuthError('invalid_request', 'client_id is malformed');
     const keys = [`client:${presented.clientId}`, `address:${address}`];
     const decision = this.throttle.check(keys);
     if (decision.blocked) {

@@ -29,6 +29,7 @@ export class ClientCredentialsGrant {
       audience: grant.resource.indicator,
       scopes,
       ttlSeconds: grant.resource.accessTokenTtl,
+      validAfter: caller.client.tokensValidAfter,
     });
     await this.audit.record({
       action: 'token.issued',

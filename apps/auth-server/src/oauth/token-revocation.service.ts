@@ -45,11 +45,13 @@ export class TokenRevocationService {
     await this.audit.record({ action: 'token.revoked', outcome: 'success', actor, credential: { type: 'access_token', id: claims.jti! }, address, details: { aud: claims.aud, exp: new Date(claims.exp! * 1000).toISOString() } });
   }
 
-  /** Records the jti as revoked until the token would expire; false if it has expired already. */
+  /** Records the jti as revoked until the token would expire; false if it has expired or was revoked already. */
   private async store(claims: AccessTokenClaims): Promise<boolean> {
     const now = this.clock.now();
     const expiresAt = new Date(claims.exp! * 1000);
     if (expiresAt <= now) return false;
+    // Already revoked: keep the first revocation time, and do not audit or publish it twice.
+    if (await this.revoked.existsBy({ jti: claims.jti! })) return false;
     await this.revoked.upsert({ jti: claims.jti!, clientId: claims.client_id, expiresAt, revokedAt: now }, ['jti']);
     await this.feed.publish({ type: 'token.revoked', jti: claims.jti!, exp: claims.exp! });
     return true;

@@ -1,5 +1,6 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { isUniqueViolation } from '@tollgate/persistence';
 import { CLOCK, type Clock } from '@tollgate/platform';
 import { randomUUID } from 'node:crypto';
 import { type EntityManager, In, type Repository } from 'typeorm';
@@ -49,7 +50,10 @@ export class ResourcesService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.resources.insert(resource);
+    await this.resources.insert(resource).catch((error: unknown) => {
+      // A concurrent creation passed the check above; the unique index decided.
+      throw isUniqueViolation(error) ? new ConflictException(`A resource with indicator ${input.indicator} already exists`) : error;
+    });
     await this.audit.record({ action: 'resource.created', outcome: 'success', actor, details: { resourceId: resource.id, indicator: resource.indicator } });
     return resource;
   }

@@ -1,4 +1,4 @@
-import { type DynamicModule, type INestApplication, type Type, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, type DynamicModule, type INestApplication, type Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LogController } from 'fastify';
@@ -16,6 +16,13 @@ export interface HttpAppOptions extends ErrorRenderingOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Whether a parsed query or body holds a NUL character anywhere (keys included). */
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object' || depth > 32) return false;
+  return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNul(item, depth + 1));
+}
 
 /**
  * A Nest application on Fastify with the conventions every Tollgate app shares: pino logging with
@@ -43,6 +50,11 @@ export async function createHttpApp(module: Type | DynamicModule, options: HttpA
   // Errors Fastify raises before a handler (bad JSON, unsupported media type, body too large) reach
   // the global filter too: Nest installs Fastify's error handler at init and routes it through filters.
   const fastify = app.getHttpAdapter().getInstance();
+  // PostgreSQL text cannot hold NUL, and no Tollgate input needs it: refuse it as bad input (400)
+  // instead of letting it fail a query (500).
+  fastify.addHook('preHandler', async (request) => {
+    if (containsNul(request.query) || containsNul(request.body)) throw new BadRequestException('The request contains a NUL character');
+  });
   fastify.addHook('onResponse', (request, reply, done) => {
     request.log.info({ req: request, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     done();

@@ -49,20 +49,24 @@ export class JwtAccessTokenVerifier {
     if (token.length > this.maxTokenLength) throw invalidToken('The access token is too long', 'too_long');
     if (!JWS_COMPACT.test(token)) throw invalidToken('The access token is not a signed JWT', 'malformed');
     let payload: JWTPayload;
+    const currentDate = this.options.now?.() ?? new Date();
+    const clockTolerance = this.options.clockToleranceSeconds ?? 5;
     try {
       ({ payload } = await jwtVerify(token, this.options.keys, {
         issuer: this.options.issuer,
         audience: this.options.audience,
         algorithms: this.algorithms,
         typ: 'at+jwt',
-        clockTolerance: this.options.clockToleranceSeconds ?? 5,
+        clockTolerance,
         requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id'],
-        currentDate: this.options.now?.(),
+        currentDate,
       }));
     } catch (error) {
       throw describeJoseError(error);
     }
     const claims = payload as AccessTokenClaims;
+    // jose checks `iat` only with maxTokenAge. A future `iat` would also outlive "revoke every token issued before T".
+    if (claims.iat! > currentDate.getTime() / 1000 + clockTolerance) throw invalidToken('The access token is not valid yet', 'not_yet_valid');
     if (typeof claims.client_id !== 'string' || typeof claims.jti !== 'string' || typeof claims.sub !== 'string') {
       throw invalidToken('The access token lacks required claims', 'missing_claims');
     }

@@ -7,7 +7,9 @@ interface RequestLike {
   body?: unknown;
 }
 
-const B64TOKEN = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+// One space: passport-http-bearer splits on a single space and would otherwise drop the token,
+// answering "no credential" to a request that sent one.
+const B64TOKEN = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 const QUERY_CREDENTIAL_NAMES = new Set(['access_token', 'api_key', 'apikey', 'api-key', 'token']);
 
 const invalidRequest = (description: string, reason: string) => new VerificationError('invalid_request', description, reason);

@@ -50,6 +50,8 @@ export class AuditQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  // Event ids are 32-bit integers on PostgreSQL: a larger cursor failed the query (500).
+  @Max(2_147_483_647)
   before?: number;
 }
 

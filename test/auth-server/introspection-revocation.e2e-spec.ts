@@ -164,7 +164,7 @@ describe.each(testDatabases())('introspection (RFC 7662) and revocation (RFC 700
       const json = await server.request('POST', '/oauth/introspect', { headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${alice.id}:${alice.secret}`).toString('base64')}` }, body: JSON.stringify({ token: 'x' }) });
       expect({ status: json.status, body: json.body }).toEqual({ status: 400, body: { error: 'invalid_request', error_description: expect.any(String) } });
       const get = await server.request('GET', '/oauth/introspect?token=x');
-      expect(get.status).toBe(404);
+      expect({ status: get.status, allow: get.headers.get('allow'), error: get.body.error }).toEqual({ status: 405, allow: 'POST', error: 'invalid_request' });
     });
   });
 

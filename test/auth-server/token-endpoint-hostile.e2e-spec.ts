@@ -108,7 +108,8 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
     it.each(['GET', 'PUT', 'DELETE'])('does not issue tokens on %s, even with every parameter in the URL', async (method) => {
       const query = new URLSearchParams({ ...cc, client_id: postClient.id, client_secret: postClient.secret });
       const response = await server.request(method, `/oauth/token?${query}`, { headers: { authorization: basicAuthorization(basicClient.id, basicClient.secret) } });
-      expectError(response, 404, 'invalid_request');
+      expectError(response, 405, 'invalid_request');
+      expect(response.headers.get('allow')).toBe('POST');
     });
   });
 
@@ -525,16 +526,17 @@ describe.each(testDatabases())('throttling of failed client authentication on $n
     expect(response.headers.get('retry-after')).toBe(String(retryAfter));
   }
 
-  it('blocks a client id after 10 failures in a minute, before checking the secret, and lets other clients through', async () => {
+  it('blocks a client id from an address after 10 failures in a minute, before checking the secret; other addresses and clients go through', async () => {
     clock.advance(120_000);
     const started = clock.now();
     for (let attempt = 0; attempt < 10; attempt += 1) {
       expect((await server.form('/oauth/token', cc, { id: victim.id, secret: `wrong-secret-${attempt}` }, from('203.0.113.1'))).status).toBe(401);
     }
-    // Even the right secret is refused now, from any address: the throttle runs before verification.
+    // Even the right secret is refused now from that address: the throttle runs before verification.
     expectThrottled(await server.form('/oauth/token', cc, victim, from('203.0.113.1')), 60);
-    expectThrottled(await server.form('/oauth/token', cc, victim, from('198.51.100.7')), 60);
-    expectThrottled(await server.form('/oauth/introspect', { token: 'x' }, victim, from('198.51.100.7')), 60);
+    expectThrottled(await server.form('/oauth/introspect', { token: 'x' }, victim, from('203.0.113.1')), 60);
+    // Knowing the client id is not enough to lock the client out elsewhere.
+    expect((await server.form('/oauth/token', cc, victim, from('198.51.100.7'))).status).toBe(200);
     clock.advance(45_000);
     expectThrottled(await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from('203.0.113.1')), 15);
 
@@ -549,6 +551,17 @@ describe.each(testDatabases())('throttling of failed client authentication on $n
 
     clock.advance(15_000);
     expect((await server.form('/oauth/token', cc, victim, from('203.0.113.1'))).status).toBe(200);
+  });
+
+  it('blocks a client id everywhere after 100 failures in a minute from many addresses', async () => {
+    clock.advance(120_000);
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      expect((await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from(`198.18.${Math.floor(attempt / 5)}.${attempt % 5}`))).status).toBe(401);
+    }
+    expectThrottled(await server.form('/oauth/token', cc, victim, from('192.0.2.200')), 60);
+    expect((await server.form('/oauth/token', cc, bystander, from('192.0.2.200'))).status).toBe(200);
+    clock.advance(60_000);
+    expect((await server.form('/oauth/token', cc, victim, from('192.0.2.200'))).status).toBe(200);
   });
 
   it('blocks an address after 50 failures in a minute, whatever the client ids, and only that address', async () => {

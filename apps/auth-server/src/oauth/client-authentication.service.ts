@@ -89,14 +89,17 @@ export class ClientAuthenticationService {
     private readonly audit: AuditService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
-    this.throttle = new AuthFailureThrottle({ perKey: { client: 10, address: 50 }, windowMs: 60_000 }, () => this.clock.now().getTime());
+    // Per client id *and* address first, so knowing a client id (device ids are public) is not enough to
+    // lock that client out from everywhere; a much higher ceiling per client id still stops a
+    // distributed guess, and a per-address ceiling stops one address guessing many ids.
+    this.throttle = new AuthFailureThrottle({ perKey: { pair: 10, client: 100, address: 50 }, windowMs: 60_000 }, () => this.clock.now().getTime());
   }
 
   async authenticate(authorization: string | undefined, params: FormParameters, address: string): Promise<AuthenticatedClient> {
     const presented = presentedCredentials(authorization, params);
     // RFC 6749 Appendix A.1: client_id = *VSCHAR. Anything else names no client (and a NUL would fail a PostgreSQL query).
     if (!/^[\x20-\x7e]+$/.test(presented.clientId)) throw new OAuthError('invalid_request', 'client_id is malformed');
-    const keys = [`client:${presented.clientId}`, `address:${address}`];
+    const keys = [`pair:${presented.clientId} ${address}`, `client:${presented.clientId}`, `address:${address}`];
     const decision = this.throttle.check(keys);
     if (decision.blocked) {
       throw new OAuthError('temporarily_unavailable', `Too many failed client authentications; retry in ${decision.retryAfterSeconds} s`, 429, { 'Retry-After': String(decision.retryAfterSeconds) });

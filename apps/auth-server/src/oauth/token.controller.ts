@@ -1,5 +1,5 @@
-import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Controller, Delete, Get, HttpCode, Post, Put, Req, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { OAuthError } from '@tollgate/platform';
 import { Public } from '@tollgate/verifier';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -10,6 +10,11 @@ import { TOKEN_EXCHANGE_GRANT, TokenExchangeGrant } from './token-exchange.grant
 import type { TokenResponse } from './token-response.js';
 
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+const OAUTH_ENDPOINTS = ['token', 'introspect', 'revoke'];
+
+function methodNotAllowed(): never {
+  throw new OAuthError('invalid_request', 'Use POST with an application/x-www-form-urlencoded body', 405, { Allow: 'POST' });
+}
 
 @ApiTags('oauth')
 @Public()
@@ -20,6 +25,28 @@ export class TokenController {
     private readonly clientCredentials: ClientCredentialsGrant,
     private readonly tokenExchange: TokenExchangeGrant,
   ) {}
+
+  /** The OAuth endpoints take POST only (RFC 6749 §3.2, RFC 7662 §2.1, RFC 7009 §2.1): other methods get 405. */
+  @Get(OAUTH_ENDPOINTS)
+  @ApiOperation({ summary: 'Not allowed: the OAuth endpoints take POST' })
+  @ApiResponse({ status: 405, description: 'invalid_request, with Allow: POST' })
+  get(): never {
+    return methodNotAllowed();
+  }
+
+  @Put(OAUTH_ENDPOINTS)
+  @ApiOperation({ summary: 'Not allowed: the OAuth endpoints take POST' })
+  @ApiResponse({ status: 405, description: 'invalid_request, with Allow: POST' })
+  put(): never {
+    return methodNotAllowed();
+  }
+
+  @Delete(OAUTH_ENDPOINTS)
+  @ApiOperation({ summary: 'Not allowed: the OAuth endpoints take POST' })
+  @ApiResponse({ status: 405, description: 'invalid_request, with Allow: POST' })
+  delete(): never {
+    return methodNotAllowed();
+  }
 
   @Post('token')
   @HttpCode(200)

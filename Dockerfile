@@ -7,17 +7,17 @@
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
-# better-sqlite3 v12 downloads a prebuilt binary when one matches and compiles otherwise.
+# Toolchain for the native modules (better-sqlite3 v12, argon2) when no prebuilt binary matches.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Install scripts run only for the packages package.json's allowScripts allows (better-sqlite3);
-# argon2 loads the prebuilt binary it ships.
+# Install scripts run only for the packages package.json's allowScripts allows (better-sqlite3,
+# argon2: each takes a prebuilt binary when one matches and compiles otherwise).
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --ignore-scripts --no-audit --no-fund \
- && npm rebuild better-sqlite3
+ && npm rebuild better-sqlite3 argon2
 COPY . .
 RUN npm run build \
  && npm prune --omit=dev --ignore-scripts --no-audit --no-fund

@@ -4,8 +4,9 @@ import { CRM, ServiceBHarness } from '../support/service-b.harness.js';
 
 /**
  * The OpenAPI documents against the routes Fastify actually serves: every route is documented, every
- * operation a bearer token protects says so, and every error status the API answers to an anonymous
- * caller, to a caller without the scope, or to invalid input is among the documented responses.
+ * operation that needs a credential lists its security scheme (bearer wherever a bearer token is
+ * accepted), and every error status the API answers to an anonymous caller, to a caller without the
+ * scope, or to invalid input is among the documented responses.
  */
 
 interface Operation {
@@ -117,18 +118,27 @@ async function checkDocument(subject: Subject): Promise<void> {
     const label = key(operation);
     if (Object.keys(spec.responses ?? {}).length === 0) problems.push(`${label}: no response documented`);
 
+    // The global guard answers 401 with a Bearer challenge whenever a route needs a credential.
     const anonymous = await probe(subject.base, operation, spec, 'anonymous');
-    const bearerProtected = anonymous.status === 401 && /^Bearer\b/i.test(anonymous.challenge ?? '');
-    const declaresBearer = (spec.security ?? []).some((requirement) => 'bearer' in requirement);
-    if (bearerProtected !== declaresBearer) problems.push(`${label}: ${bearerProtected ? 'needs a bearer token but does not list' : 'lists'} the bearer security scheme${bearerProtected ? '' : ' yet answers an anonymous caller ' + anonymous.status}`);
+    const guarded = anonymous.status === 401 && /^Bearer\b/i.test(anonymous.challenge ?? '');
+    const schemes = (spec.security ?? []).flatMap((requirement) => Object.keys(requirement));
+    if (guarded && schemes.length === 0) problems.push(`${label}: needs a credential but lists no security scheme`);
+    for (const scheme of schemes) if (!document.components?.securitySchemes?.[scheme]) problems.push(`${label}: security scheme ${scheme} is not defined`);
+    if (schemes.includes('bearer') && !guarded) problems.push(`${label}: lists the bearer security scheme yet answers an anonymous caller ${anonymous.status}`);
 
     const probes = [anonymous];
-    if (bearerProtected) {
-      for (const [index, token] of subject.underprivileged.entries()) probes.push(await probe(subject.base, operation, spec, `without scope #${index + 1}`, { bearer: token }));
+    if (guarded) {
       for (const status of [401, 403]) if (!documentsStatus(spec, status)) problems.push(`${label}: ${status} not documented`);
+      for (const [index, token] of subject.underprivileged.entries()) probes.push(await probe(subject.base, operation, spec, `without scope #${index + 1}`, { bearer: token }));
+      if (!schemes.includes('bearer')) {
+        // Only the console session cookie, say: a bearer token must then be refused.
+        const bearer = await probe(subject.base, operation, spec, 'privileged bearer', { bearer: subject.privileged });
+        probes.push(bearer);
+        if (bearer.status !== 401 && bearer.status !== 403) problems.push(`${label}: accepts a bearer token (${bearer.status}) but does not list the bearer security scheme`);
+      }
     }
     const takesInput = /\{/.test(operation.path) || spec.requestBody !== undefined;
-    if (takesInput) probes.push(await probe(subject.base, operation, spec, 'invalid input', { bearer: bearerProtected ? subject.privileged : undefined, invalidInput: true }));
+    if (takesInput) probes.push(await probe(subject.base, operation, spec, 'invalid input', { bearer: guarded ? subject.privileged : undefined, invalidInput: true }));
     for (const result of probes) {
       if (result.status >= 400 && !documentsStatus(spec, result.status)) problems.push(`${label}: answers ${result.status} (${result.name}), not documented`);
     }

@@ -110,6 +110,76 @@ export class AuthServerHarness {
     if (response.status !== 201) throw new Error(`create client failed: ${response.status} ${JSON.stringify(response.body)}`);
     return { id: response.body.id, secret: response.body.clientSecret, body: response.body };
   }
+
+  /** Forgets the cached bootstrap admin token (after moving a ManualClock past its expiry). */
+  resetAdminToken(): void {
+    this.adminToken = undefined;
+  }
+
+  async createRole(name: string, grants: { resource: string; scopes: string[] }[]): Promise<any> {
+    const response = await this.api('POST', '/api/roles', { name, grants });
+    if (response.status !== 201) throw new Error(`create role failed: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body;
+  }
+
+  /** Creates a person (password defaults to TEST_PASSWORD) or a service account. */
+  async createUser(body: { email: string; password?: string; displayName?: string; roles?: string[]; kind?: 'person' | 'service_account' }): Promise<any> {
+    const password = body.kind === 'service_account' ? undefined : (body.password ?? TEST_PASSWORD);
+    const response = await this.api('POST', '/api/users', { displayName: body.email.split('@')[0], ...body, ...(password && { password }) });
+    if (response.status !== 201) throw new Error(`create user failed: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body;
+  }
+
+  /** Signs in at POST /api/session like the console does; throws unless it succeeds. */
+  async login(email: string, password = TEST_PASSWORD): Promise<ConsoleSession> {
+    const response = await this.signIn(email, password);
+    if (response.status !== 200) throw new Error(`login failed: ${response.status} ${JSON.stringify(response.body)}`);
+    return new ConsoleSession(this.issuer, response.headers.getSetCookie()[0].split(';')[0], response.body.csrfToken, response.body.user);
+  }
+
+  signIn(email: string, password: string): Promise<JsonResponse> {
+    return fetch(`${this.issuer}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) }).then((r) => toJson(r));
+  }
+
+  /** RFC 7662 introspection as `caller` (a client granted tokens:introspect for opaque credentials). */
+  introspect(token: string, caller: { id: string; secret: string }, resource?: string): Promise<JsonResponse> {
+    return this.form('/oauth/introspect', { token, ...(resource && { resource }) }, caller);
+  }
+}
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+/** A browser signed in to the console: sends the session cookie, and X-CSRF-Token unless told not to. */
+export class ConsoleSession {
+  constructor(
+    private readonly issuer: string,
+    /** `name=value`, as a browser would send it. */
+    readonly cookie: string,
+    readonly csrfToken: string,
+    readonly user: any,
+  ) {}
+
+  async request<T = any>(method: string, path: string, body?: unknown, options: { csrf?: boolean | string; headers?: Record<string, string> } = {}): Promise<JsonResponse<T>> {
+    const csrf = options.csrf === undefined || options.csrf === true ? this.csrfToken : options.csrf || undefined;
+    const response = await fetch(this.issuer + path, {
+      method,
+      headers: {
+        cookie: this.cookie,
+        ...(csrf && { 'x-csrf-token': csrf }),
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...options.headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return toJson<T>(response);
+  }
+
+  /** Creates a PAT from account settings; throws unless it is created. */
+  async createToken(body: Record<string, unknown>): Promise<any> {
+    const response = await this.request('POST', '/api/me/tokens', { expiresInDays: 30, ...body });
+    if (response.status !== 201) throw new Error(`create token failed: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body;
+  }
 }
 
 export async function toJson<T = any>(response: Response): Promise<JsonResponse<T>> {

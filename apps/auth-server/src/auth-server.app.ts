@@ -1,7 +1,9 @@
+import { fastifyCookie } from '@fastify/cookie';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpApp, createLogger, type Logger, setupOpenApi } from '@tollgate/platform';
 import { AuthServerModule, type AuthServerOverrides } from './auth-server.module.js';
 import type { AuthServerConfig } from './config/auth-server.config.js';
+import { sessionCookieName } from './sessions/session-cookie.js';
 
 export interface CreateAuthServerOptions extends AuthServerOverrides {
   logger?: Logger;
@@ -11,10 +13,13 @@ export interface CreateAuthServerOptions extends AuthServerOverrides {
 export async function createAuthServer(config: AuthServerConfig, options: CreateAuthServerOptions = {}): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger({ name: 'auth-server', level: config.logLevel });
   const app = await createHttpApp(AuthServerModule.forRoot(config, options), { logger, trustProxy: config.trustProxy, oauthPathPrefix: '/oauth/' });
+  // Console sessions (sessions/): request.cookies and reply.setCookie.
+  await app.register(fastifyCookie);
   if (config.openApi) {
     setupOpenApi(app, {
       title: 'Tollgate auth-server',
       description: 'OAuth 2.0 authorization server (client credentials, introspection, revocation, token exchange) and the management API for clients, API keys, personal access tokens and audit.',
+      sessionCookie: sessionCookieName(config.sessions.secureCookie),
     });
   }
   await app.init();

@@ -14,12 +14,17 @@ import { LeaksModule } from './leaks/leaks.module.js';
 import { AccessTokenStatusService } from './oauth/access-token-status.service.js';
 import { OAuthModule } from './oauth/oauth.module.js';
 import { LocalOpaqueVerifier, OpaqueCredentialRegistry } from './oauth/opaque-credentials.js';
+import { PatsModule } from './pats/pats.module.js';
 import { ResourcesModule } from './resources/resources.module.js';
 import { RevocationsModule } from './revocations/revocations.module.js';
+import { RolesModule } from './roles/roles.module.js';
+import { SessionsModule } from './sessions/sessions.module.js';
+import { SessionsService } from './sessions/sessions.service.js';
 import { KeyEncryption, resolveKeyEncryptionSecret } from './signing-keys/key-encryption.js';
 import { SigningKeysModule } from './signing-keys/signing-keys.module.js';
 import { SigningKeysService } from './signing-keys/signing-keys.service.js';
 import { UsageModule } from './usage/usage.module.js';
+import { UsersModule } from './users/users.module.js';
 
 export interface AuthServerOverrides {
   clock?: Clock;
@@ -76,10 +81,14 @@ export class AuthServerModule {
             }),
         }),
         VerifierModule.forRoot({
-          imports: [SigningKeysModule, OAuthModule],
-          inject: [SigningKeysService, AccessTokenStatusService, OpaqueCredentialRegistry],
+          imports: [SigningKeysModule, OAuthModule, SessionsModule],
+          inject: [SigningKeysService, AccessTokenStatusService, OpaqueCredentialRegistry, SessionsService],
           useFactory: (keys: SigningKeysService, status: AccessTokenStatusService, opaque: OpaqueCredentialRegistry) => managementApiVerifier(keys, status, opaque, config, clock),
-          guard: { realm: 'tollgate' },
+          // Console requests carry the session cookie instead of a bearer credential (CSRF-checked in SessionsService).
+          guard: (_keys: SigningKeysService, _status: AccessTokenStatusService, _opaque: OpaqueCredentialRegistry, sessions: SessionsService) => ({
+            realm: 'tollgate',
+            fallback: (request) => sessions.authenticate(request),
+          }),
         }),
         RevocationsModule,
         AuditModule,
@@ -90,6 +99,10 @@ export class AuthServerModule {
         ApiKeysModule,
         UsageModule,
         LeaksModule,
+        RolesModule,
+        UsersModule,
+        SessionsModule,
+        PatsModule,
       ],
       controllers: [HealthController],
     };

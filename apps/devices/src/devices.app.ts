@@ -49,7 +49,7 @@ export class DeviceApp {
         refreshSkewSeconds: device.tokenRefreshSkewSeconds,
       });
     this.connection = new BrokerConnection({
-      url: device.brokerUrl,
+      urls: device.brokerUrls,
       clientId: device.clientId,
       tokens,
       keepaliveSeconds: device.keepaliveSeconds,

@@ -7,7 +7,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ name: `device:${config.role}`, level: config.logLevel }).child({ clientId: config.device.clientId });
   const app = createDeviceApp(config, { logger });
   const { healthUrl } = await app.start();
-  logger.info({ healthUrl, broker: config.device.brokerUrl, issuer: config.device.issuer }, `${config.role} ${config.device.clientId} started; health at ${healthUrl}`);
+  logger.info({ healthUrl, brokers: config.device.brokerUrls, issuer: config.device.issuer }, `${config.role} ${config.device.clientId} started; health at ${healthUrl}`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'shutting down');

@@ -6,6 +6,7 @@ import type { Server } from 'node:net';
 import { type AccessTokenVerifier, DeviceAuthenticator } from './auth/device-authenticator.js';
 import { observeBroker } from './broker/broker-events.js';
 import { createBrokerHooks } from './broker/broker-hooks.js';
+import { clusterOptions } from './broker/cluster.js';
 import type { IotBrokerConfig } from './config/iot-broker.config.js';
 import { ConnectionAdmission } from './hardening/connection-admission.js';
 import { BrokerSessions } from './sessions/broker-sessions.js';
@@ -112,6 +113,7 @@ export async function createIotBroker(config: IotBrokerConfig, options: IotBroke
   const { limits } = config;
   const aedes = await Aedes.createBroker({
     ...createBrokerHooks({ authenticator: new DeviceAuthenticator(verifier), logger }),
+    ...(config.redisUrl ? clusterOptions(config.redisUrl) : {}),
     connectTimeout: limits.connectTimeoutMs,
     keepaliveLimit: limits.keepaliveLimitSeconds,
     maxTopicLevels: limits.maxTopicLevels,

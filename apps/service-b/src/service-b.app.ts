@@ -21,6 +21,7 @@ export function serviceBVerification(config: ServiceBConfig, logger: Logger, now
     resource: config.auth.resourceIndicator,
     client: config.auth.client,
     introspectionCacheTtlMs: config.auth.introspectionCacheSeconds * 1000,
+    maxFeedStalenessMs: config.auth.revocationFeedMaxStalenessSeconds * 1000,
     acceptedKeyEnvironments: config.auth.acceptedKeyEnvironments,
     redisUrl: config.redisUrl,
     onBackgroundError: (error) => logger.warn({ err: error }, 'reporting usage to the auth-server failed; will retry'),

@@ -28,6 +28,10 @@ export class ClientEntity {
   @Column({ type: 'boolean', default: false })
   disabled: boolean;
 
+  /** May exchange a user's PAT for a short-lived JWT at the token endpoint (RFC 8693). */
+  @Column({ type: 'boolean', default: false })
+  allowTokenExchange: boolean;
+
   /** Tokens issued before this instant are refused ("revoke all tokens of this client"). */
   @TimestampColumn({ nullable: true })
   tokensValidAfter: Date | null;

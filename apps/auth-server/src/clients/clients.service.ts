@@ -57,7 +57,7 @@ export class ClientsService {
     if (method === 'private_key_jwt' && input.clientSecret) throw new BadRequestException('private_key_jwt clients have no secret');
     const jwks = input.jwks ? await validateClientJwks(input.jwks) : null;
     const id = input.id ?? `${slug(input.name)}-${randomBase62(6)}`;
-    const client: ClientEntity = { id, name: input.name, kind: input.kind ?? 'service', tokenEndpointAuthMethod: method, jwks, disabled: false, tokensValidAfter: null, createdAt: now, updatedAt: now };
+    const client: ClientEntity = { id, name: input.name, kind: input.kind ?? 'service', tokenEndpointAuthMethod: method, jwks, disabled: false, allowTokenExchange: input.allowTokenExchange ?? false, tokensValidAfter: null, createdAt: now, updatedAt: now };
     let secret: string | undefined;
     await this.dataSource.transaction(async (manager) => {
       if (await manager.existsBy(ClientEntity, { id })) throw new ConflictException(`A client with id ${id} already exists`);
@@ -88,6 +88,7 @@ export class ClientsService {
       await manager.update(ClientEntity, { id }, {
         ...(input.name !== undefined && { name: input.name }),
         ...(input.disabled !== undefined && { disabled: input.disabled }),
+        ...(input.allowTokenExchange !== undefined && { allowTokenExchange: input.allowTokenExchange }),
         ...(jwks && { jwks }),
         updatedAt: this.clock.now(),
       });
@@ -184,6 +185,7 @@ export class ClientsService {
       kind: client.kind,
       tokenEndpointAuthMethod: client.tokenEndpointAuthMethod,
       disabled: client.disabled,
+      allowTokenExchange: client.allowTokenExchange,
       grants: grants.filter((g) => g.clientId === client.id).map((g) => ({ resource: g.resource!.indicator, scopes: g.scopes })),
       secrets: secrets.filter((s) => s.clientId === client.id).map((s) => this.describeSecret(s, now)),
       tokensValidAfter: client.tokensValidAfter?.toISOString() ?? null,

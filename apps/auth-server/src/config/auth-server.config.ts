@@ -19,6 +19,24 @@ export interface AuthServerConfig {
   logLevel: string;
   trustProxy?: boolean | string;
   openApi: boolean;
+  sessions: SessionConfig;
+  pats: PatConfig;
+}
+
+export interface SessionConfig {
+  idleTtlSeconds: number;
+  absoluteTtlSeconds: number;
+  /** `Secure` cookie with the `__Host-` prefix when the issuer is https. */
+  secureCookie: boolean;
+}
+
+export interface PatConfig {
+  /** Default of the runtime policy (an admin may change it). */
+  maxLifetimeDays: number;
+  expiryWarningDays: number;
+  /** 0: the periodic expiry check is off. */
+  expiryCheckIntervalSeconds: number;
+  expiryWebhook?: { url: string; secret?: string };
 }
 
 export const AUTH_SERVER_CONFIG = Symbol('AUTH_SERVER_CONFIG');
@@ -35,6 +53,8 @@ export function loadAuthServerConfig(env: Environment = process.env): AuthServer
   if (database.type === 'postgres' && !values.KEY_ENCRYPTION_SECRET) {
     problems.push('KEY_ENCRYPTION_SECRET: required with a PostgreSQL DATABASE_URL (it is generated into DATA_DIR only on the embedded default)');
   }
+  if (values.PAT_EXPIRY_WEBHOOK_SECRET && !values.PAT_EXPIRY_WEBHOOK_URL) problems.push('PAT_EXPIRY_WEBHOOK_SECRET: set PAT_EXPIRY_WEBHOOK_URL too (the secret signs that webhook)');
+  if (values.SESSION_IDLE_TTL > values.SESSION_ABSOLUTE_TTL) problems.push('SESSION_IDLE_TTL: must not exceed SESSION_ABSOLUTE_TTL');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const issuer = values.AUTH_ISSUER ?? `http://localhost:${values.PORT}`;
@@ -55,5 +75,12 @@ export function loadAuthServerConfig(env: Environment = process.env): AuthServer
     logLevel: values.LOG_LEVEL,
     trustProxy: parseTrustProxy(values.TRUST_PROXY),
     openApi: values.OPENAPI_ENABLED,
+    sessions: { idleTtlSeconds: values.SESSION_IDLE_TTL, absoluteTtlSeconds: values.SESSION_ABSOLUTE_TTL, secureCookie: issuer.startsWith('https:') },
+    pats: {
+      maxLifetimeDays: values.PAT_MAX_LIFETIME_DAYS,
+      expiryWarningDays: values.PAT_EXPIRY_WARNING_DAYS,
+      expiryCheckIntervalSeconds: values.PAT_EXPIRY_CHECK_INTERVAL,
+      expiryWebhook: values.PAT_EXPIRY_WEBHOOK_URL ? { url: values.PAT_EXPIRY_WEBHOOK_URL, secret: values.PAT_EXPIRY_WEBHOOK_SECRET } : undefined,
+    },
   };
 }

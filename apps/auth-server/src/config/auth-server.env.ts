@@ -76,4 +76,55 @@ export class AuthServerEnv {
   @Transform(toBoolean)
   @IsBoolean()
   OPENAPI_ENABLED: boolean = true;
+
+  /** Console sessions end after this many seconds without a request. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(86_400)
+  SESSION_IDLE_TTL: number = 1800;
+
+  /** Console sessions end this many seconds after sign-in, whatever the activity. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(300)
+  @Max(2_592_000)
+  SESSION_ABSOLUTE_TTL: number = 43_200;
+
+  /** Longest PAT lifetime, in days, until an admin changes the policy at runtime (PUT /api/settings/pat-policy). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  PAT_MAX_LIFETIME_DAYS: number = 90;
+
+  /** A PAT expiring within this many days gets one expiry warning (audit event `pat.expiring`, webhook). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(90)
+  PAT_EXPIRY_WARNING_DAYS: number = 7;
+
+  /** How often, in seconds, to look for PATs about to expire; 0 turns the job off. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  PAT_EXPIRY_CHECK_INTERVAL: number = 3600;
+
+  /** Receives a JSON POST (without the token) for each PAT about to expire. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
+  PAT_EXPIRY_WEBHOOK_URL?: string;
+
+  /** Signs the expiry webhook (Standard Webhooks HMAC-SHA256); a `whsec_` prefix means base64 bytes follow. */
+  @IsOptional()
+  @IsString()
+  @MinLength(24, { message: 'must be at least 24 characters' })
+  PAT_EXPIRY_WEBHOOK_SECRET?: string;
 }

@@ -5,12 +5,21 @@ import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { ClientGrantEntity } from '../clients/client-grant.entity.js';
 import { ClientSecretEntity } from '../clients/client-secret.entity.js';
 import { ClientEntity } from '../clients/client.entity.js';
+import { ExchangedTokenEntity } from '../oauth/exchanged-token.entity.js';
 import { RevokedTokenEntity } from '../oauth/revoked-token.entity.js';
 import { UsedClientAssertionEntity } from '../oauth/used-client-assertion.entity.js';
+import { PatEntity } from '../pats/pat.entity.js';
+import { SettingEntity } from '../pats/setting.entity.js';
 import { ResourceEntity } from '../resources/resource.entity.js';
 import { RevocationEventEntity } from '../revocations/revocation-event.entity.js';
+import { RoleGrantEntity } from '../roles/role-grant.entity.js';
+import { RoleEntity } from '../roles/role.entity.js';
+import { UserRoleEntity } from '../roles/user-role.entity.js';
+import { SessionEntity } from '../sessions/session.entity.js';
 import { SigningKeyEntity } from '../signing-keys/signing-key.entity.js';
+import { UserEntity } from '../users/user.entity.js';
 import { Foundation1764100000000 } from './migrations/1764100000000-foundation.js';
+import { UsersAndPats1764200000000 } from './migrations/1764200000000-users-and-pats.js';
 import { ApiKeys1764300000000 } from './migrations/1764300000000-api-keys.js';
 import { RevocationEvents1764400000000 } from './migrations/1764400000000-revocation-events.js';
 
@@ -28,6 +37,14 @@ export const AUTH_SERVER_ENTITIES = [
   ApiKeyEntity,
   ApiKeyUsageEntity,
   RevocationEventEntity,
+  UserEntity,
+  RoleEntity,
+  RoleGrantEntity,
+  UserRoleEntity,
+  SessionEntity,
+  PatEntity,
+  SettingEntity,
+  ExchangedTokenEntity,
 ];
 
-export const AUTH_SERVER_MIGRATIONS = [Foundation1764100000000, ApiKeys1764300000000, RevocationEvents1764400000000];
+export const AUTH_SERVER_MIGRATIONS = [Foundation1764100000000, UsersAndPats1764200000000, ApiKeys1764300000000, RevocationEvents1764400000000];

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { ClientEntity } from '../clients/client.entity.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { SigningKeysService } from '../signing-keys/signing-keys.service.js';
+import { OpaqueCredentialRegistry } from './opaque-credentials.js';
 import { RevokedTokenEntity } from './revoked-token.entity.js';
 
 /**
@@ -18,6 +19,7 @@ export class AccessTokenStatusService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly keys: SigningKeysService,
+    private readonly opaqueCredentials: OpaqueCredentialRegistry,
     @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -42,14 +44,23 @@ export class AccessTokenStatusService {
 
   /** Why a validly signed, unexpired token must nevertheless be refused; null if it is active. */
   async revocationReason(claims: AccessTokenClaims): Promise<string | null> {
-    const [revoked, client] = await Promise.all([
+    const [revoked, client, pat] = await Promise.all([
       this.dataSource.getRepository(RevokedTokenEntity).existsBy({ jti: claims.jti! }),
       this.dataSource.getRepository(ClientEntity).findOne({ where: { id: claims.client_id }, select: { id: true, disabled: true, tokensValidAfter: true } }),
+      // Exchanged for a PAT (RFC 8693): it ends with the PAT and with its owner.
+      claims.pat_id ? this.patInactiveReason(claims.pat_id) : null,
     ]);
     if (revoked) return 'revoked';
+    if (pat) return pat;
     if (!client) return 'client deleted';
     if (client.disabled) return 'client disabled';
     if (client.tokensValidAfter && claims.iat! * 1000 < client.tokensValidAfter.getTime()) return 'client tokens revoked';
     return null;
+  }
+
+  private async patInactiveReason(patId: string): Promise<string | null> {
+    const store = this.opaqueCredentials.storeFor({ kind: 'pat' });
+    if (!store?.inactiveReason) return 'pat unknown';
+    return store.inactiveReason(patId);
   }
 }

@@ -12,8 +12,8 @@ export interface AccessTokenRequest {
   audience: string;
   scopes: string[];
   ttlSeconds: number;
-  /** Further claims, e.g. `pat_id` for exchanged tokens. */
-  extraClaims?: Record<string, string>;
+  /** Further claims, e.g. `pat_id` and `act` for exchanged tokens. */
+  extraClaims?: Record<string, unknown>;
 }
 
 export interface IssuedAccessToken {

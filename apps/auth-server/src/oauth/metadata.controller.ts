@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '@tollgate/verifier';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { SigningKeysService } from '../signing-keys/signing-keys.service.js';
+import { PAT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from './token-exchange.grant.js';
 
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 const ASSERTION_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
@@ -17,7 +18,7 @@ export function authorizationServerMetadata(issuer: string, signingAlgs: string[
     revocation_endpoint: `${issuer}/oauth/revoke`,
     // No authorization endpoint: only grants without a user agent are offered.
     response_types_supported: [],
-    grant_types_supported: ['client_credentials'],
+    grant_types_supported: ['client_credentials', TOKEN_EXCHANGE_GRANT],
     token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
     token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
@@ -25,6 +26,8 @@ export function authorizationServerMetadata(issuer: string, signingAlgs: string[
     revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
     revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     access_token_signing_alg_values_supported: signingAlgs,
+    // Not registered by RFC 8414: tells token-exchange clients which subject_token_type to send.
+    token_exchange_subject_token_types_supported: [PAT_TOKEN_TYPE],
     service_documentation: `${issuer}/docs`,
   };
 }

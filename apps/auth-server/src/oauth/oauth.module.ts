@@ -8,6 +8,8 @@ import { ClientAssertionVerifier } from './client-assertion.verifier.js';
 import { ClientAuthenticationService } from './client-authentication.service.js';
 import { ClientCredentialsGrant } from './client-credentials.grant.js';
 import { LastUsedSinkRegistry } from './credential-usage.js';
+import { ExchangedTokenEntity } from './exchanged-token.entity.js';
+import { ExchangedTokensService } from './exchanged-tokens.service.js';
 import { MetadataController } from './metadata.controller.js';
 import { OpaqueCredentialRegistry } from './opaque-credentials.js';
 import { RevokedTokenEntity } from './revoked-token.entity.js';
@@ -15,13 +17,14 @@ import { TokenIntrospectionController } from './token-introspection.controller.j
 import { TokenIntrospectionService } from './token-introspection.service.js';
 import { TokenRevocationController } from './token-revocation.controller.js';
 import { TokenRevocationService } from './token-revocation.service.js';
+import { TokenExchangeGrant } from './token-exchange.grant.js';
 import { TokenController } from './token.controller.js';
 import { UsedClientAssertionEntity } from './used-client-assertion.entity.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([RevokedTokenEntity, UsedClientAssertionEntity]), AuditModule, SigningKeysModule],
+  imports: [TypeOrmModule.forFeature([RevokedTokenEntity, UsedClientAssertionEntity, ExchangedTokenEntity]), AuditModule, SigningKeysModule],
   controllers: [TokenController, TokenIntrospectionController, TokenRevocationController, MetadataController],
-  providers: [OpaqueCredentialRegistry, LastUsedSinkRegistry, AccessTokenIssuer, AccessTokenStatusService, ClientAssertionVerifier, ClientAuthenticationService, ClientCredentialsGrant, TokenIntrospectionService, TokenRevocationService],
-  exports: [OpaqueCredentialRegistry, LastUsedSinkRegistry, AccessTokenIssuer, AccessTokenStatusService, ClientAuthenticationService, TokenRevocationService],
+  providers: [OpaqueCredentialRegistry, LastUsedSinkRegistry, TokenExchangeGrant, ExchangedTokensService, AccessTokenIssuer, AccessTokenStatusService, ClientAssertionVerifier, ClientAuthenticationService, ClientCredentialsGrant, TokenIntrospectionService, TokenRevocationService],
+  exports: [OpaqueCredentialRegistry, LastUsedSinkRegistry, ExchangedTokensService, AccessTokenIssuer, AccessTokenStatusService, ClientAuthenticationService, TokenRevocationService],
 })
 export class OAuthModule {}

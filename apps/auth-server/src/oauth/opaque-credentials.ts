@@ -30,6 +30,12 @@ export interface OpaqueCredentialStore {
   introspect(token: string, resource: string | undefined, address: string | null): Promise<ActiveOpaqueCredential | null>;
   /** Revokes the credential if it exists and is not yet revoked (leak reports); returns its id. */
   revokeByValue(token: string, reason: string, address: string | null): Promise<string | null>;
+  /**
+   * Why the credential with this record id can no longer be used (revoked, expired, owner disabled
+   * or deleted), null while it can. Checked for JWTs exchanged for it (RFC 8693, `pat_id`), so that
+   * revoking the credential also ends them.
+   */
+  inactiveReason?(credentialId: string): Promise<string | null>;
 }
 
 /** Where the PAT and API-key modules register their stores, so OAuth endpoints need not import them. */
@@ -41,7 +47,7 @@ export class OpaqueCredentialRegistry {
     this.stores.set(store.kind, store);
   }
 
-  storeFor(parsed: ParsedCredential): OpaqueCredentialStore | undefined {
+  storeFor(parsed: Pick<ParsedCredential, 'kind'>): OpaqueCredentialStore | undefined {
     return this.stores.get(parsed.kind);
   }
 }

@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientAuthenticationService } from './client-authentication.service.js';
 import { ClientCredentialsGrant } from './client-credentials.grant.js';
 import { formParameters } from './form-parameters.js';
+import { TOKEN_EXCHANGE_GRANT, TokenExchangeGrant } from './token-exchange.grant.js';
 import type { TokenResponse } from './token-response.js';
 
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
@@ -17,13 +18,14 @@ export class TokenController {
   constructor(
     private readonly clientAuthentication: ClientAuthenticationService,
     private readonly clientCredentials: ClientCredentialsGrant,
+    private readonly tokenExchange: TokenExchangeGrant,
   ) {}
 
   @Post('token')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Token endpoint (RFC 6749 §3.2): client_credentials with RFC 8707 resource indicators' })
+  @ApiOperation({ summary: 'Token endpoint (RFC 6749 §3.2): client_credentials with RFC 8707 resource indicators; RFC 8693 token exchange of a PAT for a short-lived JWT' })
   @ApiConsumes('application/x-www-form-urlencoded')
-  @ApiBody({ schema: { type: 'object', required: ['grant_type'], properties: { grant_type: { type: 'string', example: 'client_credentials' }, scope: { type: 'string' }, resource: { type: 'string' }, client_id: { type: 'string' }, client_secret: { type: 'string' }, client_assertion_type: { type: 'string' }, client_assertion: { type: 'string' } } } })
+  @ApiBody({ schema: { type: 'object', required: ['grant_type'], properties: { grant_type: { type: 'string', example: 'client_credentials' }, scope: { type: 'string' }, resource: { type: 'string' }, client_id: { type: 'string' }, client_secret: { type: 'string' }, client_assertion_type: { type: 'string' }, client_assertion: { type: 'string' }, subject_token: { type: 'string' }, subject_token_type: { type: 'string' }, requested_token_type: { type: 'string' } } } })
   @ApiOkResponse({ description: 'access_token, token_type, expires_in, scope' })
   @ApiBadRequestResponse({ description: 'RFC 6749 §5.2 error' })
   @ApiUnauthorizedResponse({ description: 'invalid_client' })
@@ -36,8 +38,10 @@ export class TokenController {
     switch (params.grant_type) {
       case 'client_credentials':
         return this.clientCredentials.handle(caller, params, request.ip);
+      case TOKEN_EXCHANGE_GRANT:
+        return this.tokenExchange.handle(caller, params, request.ip);
       default:
-        throw new OAuthError('unsupported_grant_type', 'Supported grant types: client_credentials');
+        throw new OAuthError('unsupported_grant_type', `Supported grant types: client_credentials, ${TOKEN_EXCHANGE_GRANT}`);
     }
   }
 }

@@ -5,19 +5,17 @@ import { CurrentPrincipal, type Principal, RequireScopes, type SequencedRevocati
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MANAGEMENT_SCOPES } from '../bootstrap/management-api.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
+import { FeedCursor } from './feed-cursor.js';
 import { RevocationFeedService } from './revocation-feed.service.js';
 
 const HEARTBEAT_MS = 15_000;
+const POLL_MS = 1_000;
 const MAX_STREAM_MS = 2_147_000_000;
 
-function lastEventId(request: FastifyRequest, after: string | undefined): number | undefined {
+function position(request: FastifyRequest, after: string | undefined): number | undefined {
   const header = request.headers['last-event-id'];
   const value = typeof header === 'string' ? header : after;
   return value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
-}
-
-function frame(event: SequencedRevocationEvent): string {
-  return `id: ${event.seq}\nevent: revocation\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
 @ApiTags('revocations')
@@ -29,50 +27,66 @@ export class RevocationFeedController {
   constructor(private readonly feed: RevocationFeedService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Revocation events after an id (or of the last 25 hours), oldest first' })
+  @ApiOperation({ summary: 'Revocation events after a position (or of the last 25 hours), oldest first, up to 1000' })
   @ApiQuery({ name: 'after', required: false })
   @ApiOkResponse({ description: '{ items: [...] }' })
   async list(@Req() request: FastifyRequest, @Query('after') after?: string): Promise<{ items: SequencedRevocationEvent[] }> {
-    return { items: await this.feed.replay(lastEventId(request, after)) };
+    return { items: await this.feed.after(position(request, after) ?? (await this.feed.replayStart())) };
   }
 
   /**
-   * Server-sent events: first what the verifier missed (after Last-Event-ID), then every revocation
-   * as it happens. The stream ends when the caller's token expires, so it re-authenticates.
+   * Server-sent events: first what the verifier missed (after Last-Event-ID), then every
+   * revocation as it happens, from any auth-server instance. Each event's SSE id is the position
+   * to resume from. The stream ends when the caller's token expires, so it re-authenticates.
    */
   @Get('stream')
   @ApiOperation({ summary: 'Live revocation feed (text/event-stream); resumes after Last-Event-ID' })
   @ApiProduces('text/event-stream')
   @ApiQuery({ name: 'after', required: false, description: 'Alternative to the Last-Event-ID header' })
   async stream(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() principal: Principal, @Query('after') after?: string): Promise<void> {
-    const queued: SequencedRevocationEvent[] = [];
-    let lastSent = lastEventId(request, after) ?? 0;
-    let replaying = true;
-    const send = (event: SequencedRevocationEvent) => {
-      if (Number(event.seq) <= lastSent) return;
-      lastSent = Number(event.seq);
-      raw.write(frame(event));
-    };
-    const unsubscribe = this.feed.subscribe((event) => (replaying ? queued.push(event) : send(event)));
-
+    const cursor = new FeedCursor(position(request, after) ?? (await this.feed.replayStart()));
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     raw.write(': connected\n\n');
+
+    let pumping: Promise<void> | undefined;
+    let again = false;
+    let closed = false;
+    const pump = (): void => {
+      if (pumping) {
+        again = true;
+        return;
+      }
+      pumping = (async () => {
+        do {
+          again = false;
+          for (const event of await this.feed.after(cursor.watermark)) {
+            if (closed || !cursor.accept(Number(event.seq))) continue;
+            cursor.advance();
+            raw.write(`id: ${cursor.watermark}\nevent: revocation\ndata: ${JSON.stringify(event)}\n\n`);
+          }
+          cursor.advance();
+        } while (again && !closed);
+      })()
+        .catch(() => {
+          raw.destroy();
+        })
+        .finally(() => (pumping = undefined));
+    };
+
+    const stopWaking = this.feed.onWake(pump);
+    const poll = setInterval(pump, POLL_MS);
     const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
     const lifetime = principal.expiresAt ? Math.min(MAX_STREAM_MS, Math.max(0, principal.expiresAt.getTime() - Date.now())) : MAX_STREAM_MS;
     const expiry = setTimeout(() => raw.end(), lifetime);
     raw.on('close', () => {
-      unsubscribe();
+      closed = true;
+      stopWaking();
+      clearInterval(poll);
       clearInterval(heartbeat);
       clearTimeout(expiry);
     });
-
-    try {
-      for (const event of await this.feed.replay(lastEventId(request, after))) send(event);
-    } finally {
-      replaying = false;
-      for (const event of queued.splice(0)) send(event);
-    }
+    pump();
   }
 }

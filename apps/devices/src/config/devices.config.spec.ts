@@ -21,7 +21,7 @@ describe(loadDevicesConfig.name, () => {
         clientId: 'thermostat-1',
         clientSecret: 'a-long-enough-secret',
         issuer: 'http://localhost:7400',
-        brokerUrl: 'mqtt://127.0.0.1:7883',
+        brokerUrls: ['mqtt://127.0.0.1:7883'],
         brokerResource: 'https://iot.tollgate.local',
         tokenScope: undefined,
         tokenAuthMethod: 'client_secret_basic',

@@ -6,7 +6,8 @@ export interface DeviceIdentity {
   clientId: string;
   clientSecret: string;
   issuer: string;
-  brokerUrl: string;
+  /** One or more brokers (a cluster); the first is tried first. */
+  brokerUrls: string[];
   brokerResource: string;
   tokenScope?: string;
   tokenAuthMethod: 'client_secret_basic' | 'client_secret_post';
@@ -64,7 +65,7 @@ export function loadDevicesConfig(env: Environment = process.env): DevicesConfig
       clientId: values.CLIENT_ID,
       clientSecret: values.CLIENT_SECRET,
       issuer: values.AUTH_ISSUER,
-      brokerUrl: values.BROKER_URL,
+      brokerUrls: values.BROKER_URL.split(','),
       brokerResource: values.BROKER_RESOURCE,
       tokenScope: values.TOKEN_SCOPE,
       tokenAuthMethod: values.TOKEN_AUTH_METHOD,

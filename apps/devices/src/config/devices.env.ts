@@ -40,8 +40,9 @@ export class DevicesEnv {
   @Matches(/^[^?#]*[^/?#]$/, { message: 'must not end with "/" nor carry a query or fragment' })
   AUTH_ISSUER!: string;
 
+  /** The broker, or several comma-separated brokers of one cluster: the device moves to the next when one is lost. */
   @IsOptional()
-  @Matches(/^(mqtts?|wss?):\/\/[^\s/]+(\/\S*)?$/, { message: 'must be an mqtt://, mqtts://, ws:// or wss:// URL' })
+  @Matches(/^(mqtts?|wss?):\/\/[^\s/,]+(\/[^\s,]*)?(,(mqtts?|wss?):\/\/[^\s/,]+(\/[^\s,]*)?)*$/, { message: 'must be one or more comma-separated mqtt://, mqtts://, ws:// or wss:// URLs' })
   BROKER_URL: string = 'mqtt://127.0.0.1:7883';
 
   /** The broker's RFC 8707 resource indicator, asked for at the token endpoint. */

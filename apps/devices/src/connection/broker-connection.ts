@@ -17,7 +17,8 @@ export interface Publisher {
 }
 
 export interface BrokerConnectionOptions {
-  url: string;
+  /** Brokers of one cluster; after a lost or failed connection the next one is tried. */
+  urls: string[];
   clientId: string;
   tokens: TokenSource;
   keepaliveSeconds: number;
@@ -45,6 +46,8 @@ const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
  * with exponential backoff, forever, without throwing.
  */
 export class BrokerConnection implements Publisher {
+  private urlIndex = 0;
+  private switchBroker = false;
   private client?: MqttClient;
   // Stores that survive reconnects (mqtt.js empties "clean" stores when a connection ends).
   private readonly stores = { incomingStore: new Store({ clean: false }), outgoingStore: new Store({ clean: false }) };
@@ -112,6 +115,14 @@ export class BrokerConnection implements Publisher {
     }
     if (this.stopped) return;
     this.token = token;
+    if (this.client && this.switchBroker && this.options.urls.length > 1) {
+      // Another broker of the cluster: a new client, with the same stores so unacknowledged QoS 1 messages survive.
+      this.client.removeAllListeners();
+      this.client.end(true);
+      this.client = undefined;
+      this.urlIndex = (this.urlIndex + 1) % this.options.urls.length;
+    }
+    this.switchBroker = false;
     if (!this.client) {
       this.client = this.createClient(token);
       this.client.connect();
@@ -123,7 +134,7 @@ export class BrokerConnection implements Publisher {
 
   private createClient(token: AccessToken): MqttClient {
     const { clientId, will } = this.options;
-    const client = mqtt.connect(this.options.url, {
+    const client = mqtt.connect(this.options.urls[this.urlIndex], {
       clientId,
       username: clientId,
       password: token.value,
@@ -148,7 +159,7 @@ export class BrokerConnection implements Publisher {
   private onConnected(sessionPresent: boolean): void {
     this.backoff.reset();
     this.wasConnected = true;
-    this.logger.info({ broker: this.options.url, sessionPresent, tokenExpiresAt: this.token?.expiresAt.toISOString() }, 'connected to the broker');
+    this.logger.info({ broker: this.options.urls[this.urlIndex], sessionPresent, tokenExpiresAt: this.token?.expiresAt.toISOString() }, 'connected to the broker');
     if (!sessionPresent) this.subscribe();
     this.armRefresh();
     this.options.onConnect?.(sessionPresent);
@@ -184,6 +195,7 @@ export class BrokerConnection implements Publisher {
     if (this.stopped) return;
     if (this.wasConnected) this.logger.warn('disconnected from the broker; reconnecting');
     this.wasConnected = false;
+    this.switchBroker = true;
     this.scheduleRetry();
   }
 

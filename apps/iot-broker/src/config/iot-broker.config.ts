@@ -7,6 +7,8 @@ export interface IotBrokerConfig {
   resourceIndicator: string;
   /** The broker's own client, for the revocation feed. */
   client?: { id: string; secret: string };
+  /** Scaled mode: brokers share sessions, subscriptions and retained messages through Redis. */
+  redisUrl?: string;
   host: string;
   mqttPort: number;
   wsPort: number;
@@ -36,6 +38,7 @@ export function loadIotBrokerConfig(env: Environment = process.env): IotBrokerCo
     issuer: values.AUTH_ISSUER,
     resourceIndicator: values.RESOURCE_INDICATOR,
     client: values.CLIENT_ID ? { id: values.CLIENT_ID, secret: values.CLIENT_SECRET! } : undefined,
+    redisUrl: values.REDIS_URL,
     host: values.HOST,
     mqttPort: values.MQTT_PORT,
     wsPort: values.MQTT_WS_PORT,

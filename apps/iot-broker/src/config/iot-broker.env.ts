@@ -30,6 +30,14 @@ export class IotBrokerEnv {
   @MinLength(32, { message: 'must be at least 32 characters (a high-entropy secret)' })
   CLIENT_SECRET?: string;
 
+  /**
+   * Several brokers as one (scaled mode): subscriptions, retained messages and offline sessions in
+   * Redis (aedes-persistence-redis), messages between brokers over Redis (mqemitter-redis).
+   */
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
   @IsOptional()
   @IsString()
   HOST: string = '127.0.0.1';

@@ -21,7 +21,7 @@ describe(loadServiceBConfig.name, () => {
       host: '127.0.0.1',
       dataDir: resolve('data/service-b'),
       database: { type: 'sqlite', file: join(resolve('data/service-b'), 'service-b.sqlite') },
-      auth: { issuer: ISSUER, resourceIndicator: 'https://crm.tollgate.local', client: undefined, acceptedKeyEnvironments: ['live', 'test'], introspectionCacheSeconds: 30 },
+      auth: { issuer: ISSUER, resourceIndicator: 'https://crm.tollgate.local', client: undefined, acceptedKeyEnvironments: ['live', 'test'], introspectionCacheSeconds: 30, revocationFeedMaxStalenessSeconds: 10 },
       redisUrl: undefined,
       logLevel: 'info',
       trustProxy: undefined,
@@ -57,6 +57,7 @@ describe(loadServiceBConfig.name, () => {
         client: { id: 'service-b', secret: 'tgs_0123456789abcdefghijklmnopqrstuvwxyz' },
         acceptedKeyEnvironments: ['live'],
         introspectionCacheSeconds: 5,
+        revocationFeedMaxStalenessSeconds: 10,
       },
       redisUrl: 'redis://cache:6379',
       logLevel: 'warn',
@@ -80,9 +81,9 @@ describe(loadServiceBConfig.name, () => {
     });
     expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual([
       'AUTH_ISSUER',
-      'DATABASE_URL',
       'CLIENT_ID and CLIENT_SECRET',
       'CLIENT_SECRET',
+      'DATABASE_URL',
       'LOG_LEVEL',
       'PORT',
       'REDIS_URL',

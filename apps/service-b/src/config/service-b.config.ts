@@ -13,6 +13,7 @@ export interface ServiceBAuthConfig {
   client?: { id: string; secret: string };
   acceptedKeyEnvironments: ApiKeyEnvironment[];
   introspectionCacheSeconds: number;
+  revocationFeedMaxStalenessSeconds: number;
 }
 
 export interface ServiceBConfig {
@@ -58,6 +59,7 @@ export function loadServiceBConfig(env: Environment = process.env): ServiceBConf
         : undefined,
       acceptedKeyEnvironments: values.API_KEY_ENVIRONMENTS.split(',') as ApiKeyEnvironment[],
       introspectionCacheSeconds: values.INTROSPECTION_CACHE_SECONDS,
+      revocationFeedMaxStalenessSeconds: values.REVOCATION_FEED_MAX_STALENESS_SECONDS,
     },
     redisUrl: values.REDIS_URL,
     logLevel: values.LOG_LEVEL,

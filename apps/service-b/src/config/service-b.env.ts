@@ -64,7 +64,18 @@ export class ServiceBEnv {
   @Max(300)
   INTROSPECTION_CACHE_SECONDS: number = 30;
 
-  /** Revocation bus shared with the auth-server (scaled mode). */
+  /**
+   * After the revocation feed has been down this long, cached PAT/API-key introspection results are
+   * no longer trusted (every request is introspected afresh) until it is back.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  REVOCATION_FEED_MAX_STALENESS_SECONDS: number = 10;
+
+  /** Shared rate-limit counters across service-b instances (scaled mode). */
   @IsOptional()
   @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;

@@ -54,6 +54,11 @@ export class CreateClientDto {
   @Type(() => GrantDto)
   grants: GrantDto[];
 
+  @ApiPropertyOptional({ default: false, description: 'May exchange users’ PATs for short-lived JWTs at the token endpoint (RFC 8693)' })
+  @IsOptional()
+  @IsBoolean()
+  allowTokenExchange?: boolean;
+
   @ApiPropertyOptional({ description: 'Lifetime of the first secret in days (1–3650); no expiry when absent' })
   @IsOptional()
   @IsInt()
@@ -82,6 +87,11 @@ export class UpdateClientDto {
   @IsOptional()
   @IsBoolean()
   disabled?: boolean;
+
+  @ApiPropertyOptional({ description: 'May exchange users’ PATs for short-lived JWTs at the token endpoint (RFC 8693)' })
+  @IsOptional()
+  @IsBoolean()
+  allowTokenExchange?: boolean;
 
   @ApiPropertyOptional({ type: [GrantDto], description: 'Replaces all grants' })
   @IsOptional()
@@ -133,6 +143,7 @@ export class ClientDto {
   @ApiProperty({ enum: ['service', 'device'] }) kind: ClientKind;
   @ApiProperty({ enum: AUTH_METHODS }) tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   @ApiProperty() disabled: boolean;
+  @ApiProperty({ description: 'May exchange PATs at the token endpoint (RFC 8693)' }) allowTokenExchange: boolean;
   @ApiProperty({ type: [GrantDto] }) grants: GrantDto[];
   @ApiProperty({ type: [ClientSecretDto] }) secrets: ClientSecretDto[];
   @ApiPropertyOptional({ description: 'Tokens issued before this time are refused' }) tokensValidAfter: string | null;

@@ -1,0 +1,105 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { parseCredential } from '@tollgate/credentials';
+import { CLOCK, type Clock, OAuthError } from '@tollgate/platform';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { resourceIndicatorProblem } from '../common/resource-indicator.js';
+import { parseScopeParameter } from '../common/scope.js';
+import { ResourceEntity } from '../resources/resource.entity.js';
+import { AccessTokenIssuer } from './access-token.issuer.js';
+import type { AuthenticatedClient } from './client-authentication.service.js';
+import { ExchangedTokensService } from './exchanged-tokens.service.js';
+import type { FormParameters } from './form-parameters.js';
+import { OpaqueCredentialRegistry } from './opaque-credentials.js';
+import type { TokenResponse } from './token-response.js';
+
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+/** Our own token type URI for a Tollgate personal access token (RFC 8693 §3 allows other URIs). */
+export const PAT_TOKEN_TYPE = 'urn:tollgate:params:oauth:token-type:pat';
+export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
+/**
+ * RFC 8693 token exchange: a client trusted with `allowTokenExchange` trades a user's PAT for a
+ * short-lived JWT for one resource. The PAT must be active there; its scopes, resource restriction
+ * and the owner's current roles bound the result, which lives at most the resource's TTL and never
+ * beyond the PAT. The JWT names the user (`sub`), the PAT (`pat_id`) and the client acting for
+ * the user (`client_id`, `act`, §4.1); revoking the PAT revokes it (ExchangedTokensService).
+ */
+@Injectable()
+export class TokenExchangeGrant {
+  constructor(
+    private readonly opaqueCredentials: OpaqueCredentialRegistry,
+    private readonly issuer: AccessTokenIssuer,
+    private readonly exchangedTokens: ExchangedTokensService,
+    private readonly audit: AuditService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async handle(caller: AuthenticatedClient, params: FormParameters, address: string): Promise<TokenResponse> {
+    const clientId = caller.client.id;
+    if (!caller.client.allowTokenExchange) throw new OAuthError('unauthorized_client', 'This client may not use token exchange (allowTokenExchange is off)');
+    if (!params.subject_token) throw new OAuthError('invalid_request', 'subject_token is required');
+    if (params.subject_token_type !== PAT_TOKEN_TYPE) throw new OAuthError('invalid_request', `subject_token_type must be ${PAT_TOKEN_TYPE}`);
+    if (params.actor_token !== undefined || params.actor_token_type !== undefined) throw new OAuthError('invalid_request', 'actor_token is not supported: the authenticated client is the actor');
+    if (params.requested_token_type !== undefined && params.requested_token_type !== ACCESS_TOKEN_TYPE) throw new OAuthError('invalid_request', `requested_token_type must be ${ACCESS_TOKEN_TYPE}`);
+    if (params.audience !== undefined) throw new OAuthError('invalid_target', 'Name the target with the resource parameter (RFC 8707), not audience');
+    const resource = await this.targetResource(params.resource);
+
+    // §2.2.2: an invalid subject token is invalid_request.
+    const parsed = parseCredential(params.subject_token);
+    if (!parsed || parsed.kind !== 'pat') throw new OAuthError('invalid_request', 'subject_token is not a personal access token');
+    const pat = await this.opaqueCredentials.storeFor(parsed)?.introspect(params.subject_token, resource.indicator, address);
+    if (!pat) {
+      await this.audit.record({ action: 'token.exchange.denied', outcome: 'denied', actor: { type: 'client', id: clientId }, address, reason: 'subject token inactive', details: { aud: resource.indicator, subjectTokenPrefix: parsed.displayPrefix } });
+      throw new OAuthError('invalid_request', 'subject_token is not active (unknown, expired, revoked, its owner disabled, or restricted to other resources)');
+    }
+
+    const scopes = this.selectScopes(pat.scopes, params.scope, resource.indicator);
+    const now = this.clock.now();
+    const untilPatExpiry = pat.expiresAt ? Math.floor((pat.expiresAt.getTime() - now.getTime()) / 1000) : Number.POSITIVE_INFINITY;
+    const ttlSeconds = Math.min(resource.accessTokenTtl, untilPatExpiry);
+    if (ttlSeconds < 1) throw new OAuthError('invalid_request', 'subject_token is about to expire');
+    const issued = await this.issuer.issue({
+      subject: pat.subject,
+      clientId,
+      audience: resource.indicator,
+      scopes,
+      ttlSeconds,
+      extraClaims: { pat_id: pat.credentialId, act: { sub: clientId } },
+    });
+    await this.exchangedTokens.record({ jti: issued.jti, clientId, subjectCredentialId: pat.credentialId, expiresAt: issued.expiresAt });
+    await this.audit.record({
+      action: 'token.exchanged',
+      outcome: 'success',
+      actor: { type: 'client', id: clientId },
+      credential: { type: 'access_token', id: issued.jti },
+      address,
+      details: { grant: 'token_exchange', patId: pat.credentialId, userId: pat.userId, aud: resource.indicator, scope: scopes.join(' '), exp: issued.expiresAt.toISOString() },
+    });
+    return { access_token: issued.token, issued_token_type: ACCESS_TOKEN_TYPE, token_type: 'Bearer', expires_in: ttlSeconds, scope: scopes.join(' ') };
+  }
+
+  private async targetResource(indicator: string | undefined): Promise<ResourceEntity> {
+    if (indicator === undefined) throw new OAuthError('invalid_request', 'resource is required: exchange a PAT for one resource at a time');
+    const problem = resourceIndicatorProblem(indicator);
+    if (problem) throw new OAuthError('invalid_target', `resource ${problem}`);
+    const resource = await this.dataSource.getRepository(ResourceEntity).findOneBy({ indicator });
+    if (!resource) throw new OAuthError('invalid_target', 'Unknown resource');
+    return resource;
+  }
+
+  /** The PAT's effective scopes at the resource, narrowed by `scope` if given (RFC 6749 §3.3). */
+  private selectScopes(effective: string[], scope: string | undefined, resource: string): string[] {
+    if (scope === undefined) {
+      if (effective.length === 0) throw new OAuthError('invalid_scope', `The token grants no scopes on ${resource}`);
+      return effective;
+    }
+    const requested = parseScopeParameter(scope);
+    if (!requested) throw new OAuthError('invalid_scope', 'The scope parameter is malformed (RFC 6749 §3.3)');
+    const refused = requested.filter((s) => !effective.includes(s));
+    if (refused.length > 0) throw new OAuthError('invalid_scope', `Scope not granted by this token on the resource: ${refused.join(' ')}`);
+    return requested;
+  }
+}

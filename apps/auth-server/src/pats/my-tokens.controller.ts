@@ -1,0 +1,53 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiCookieAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SESSION_SCHEME } from '@tollgate/platform';
+import { CurrentPrincipal, type Principal } from '@tollgate/verifier';
+import { actorOf } from '../common/actor.js';
+import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
+import { UuidPipe } from '../common/id.pipes.js';
+import { SessionOnly } from '../sessions/session-only.guard.js';
+import { UsersService } from '../users/users.service.js';
+import { CreatedPatDto, CreatePatDto, ListPatsQueryDto, PatDto } from './dto/pat.dto.js';
+import { PatsService } from './pats.service.js';
+
+/** Account settings: a signed-in person manages their own tokens (session cookie + X-CSRF-Token only). */
+@ApiTags('me')
+@ApiCookieAuth(SESSION_SCHEME)
+@ApiManagementErrors()
+@ApiForbiddenResponse({ description: 'Not a console session (PATs and access tokens cannot manage tokens), or no X-CSRF-Token' })
+@SessionOnly()
+@Controller('api/me/tokens')
+export class MyTokensController {
+  constructor(
+    private readonly pats: PatsService,
+    private readonly users: UsersService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Your tokens (never their secret); ?expiring=7d: only those expiring within 7 days' })
+  @ApiOkResponse({ type: [PatDto] })
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ListPatsQueryDto): Promise<PatDto[]> {
+    return this.pats.list(principal.userId!, query.expiring ? Number.parseInt(query.expiring, 10) : undefined);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a token: name, scopes (within what you hold), optional resource restriction, expiry within the policy; the token is in this response only' })
+  @ApiCreatedResponse({ type: CreatedPatDto })
+  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreatePatDto): Promise<CreatedPatDto> {
+    return this.pats.create(await this.users.require(principal.userId!), body, actorOf(principal));
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: PatDto })
+  get(@CurrentPrincipal() principal: Principal, @Param('id', UuidPipe) id: string): Promise<PatDto> {
+    return this.pats.get(principal.userId!, id);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a token at once (the password is not affected)' })
+  @ApiNoContentResponse()
+  async revoke(@CurrentPrincipal() principal: Principal, @Param('id', UuidPipe) id: string): Promise<void> {
+    await this.pats.revoke(principal.userId!, id, actorOf(principal), 'revoked by its owner');
+  }
+}

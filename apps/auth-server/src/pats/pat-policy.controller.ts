@@ -1,0 +1,31 @@
+import { Body, Controller, Get, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BEARER_SCHEME } from '@tollgate/platform';
+import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
+import { actorOf } from '../common/actor.js';
+import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
+import { PatPolicyDto } from './dto/pat.dto.js';
+import { PatPolicyService } from './pat-policy.service.js';
+
+@ApiTags('settings')
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiManagementErrors()
+@RequireScopes('admin')
+@Controller('api/settings/pat-policy')
+export class PatPolicyController {
+  constructor(private readonly policy: PatPolicyService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Lifetime policy for new personal access tokens' })
+  @ApiOkResponse({ type: PatPolicyDto })
+  get(): Promise<PatPolicyDto> {
+    return this.policy.get();
+  }
+
+  @Put()
+  @ApiOperation({ summary: 'Change the policy (applies to tokens created from now on)' })
+  @ApiOkResponse({ type: PatPolicyDto })
+  update(@Body() body: PatPolicyDto, @CurrentPrincipal() principal: Principal): Promise<PatPolicyDto> {
+    return this.policy.update(body, actorOf(principal));
+  }
+}

@@ -1,0 +1,86 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { hashCredential } from '@tollgate/credentials';
+import { CLOCK, type Clock } from '@tollgate/platform';
+import type { Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
+import { type ActiveOpaqueCredential, OpaqueCredentialRegistry, type OpaqueCredentialStore } from '../oauth/opaque-credentials.js';
+import { PermissionsService } from '../roles/permissions.service.js';
+import { PatEntity } from './pat.entity.js';
+import { PatsService } from './pats.service.js';
+
+/** Why a PAT can no longer be used at all, or null. */
+function unusableReason(pat: PatEntity, now: Date): string | null {
+  if (pat.revokedAt) return 'revoked';
+  if (pat.expiresAt && pat.expiresAt <= now) return 'expired';
+  if (pat.user!.disabled) return 'user disabled';
+  return null;
+}
+
+/**
+ * Answers for PATs wherever they are presented (introspection by resource servers, the management
+ * API, token exchange). What a PAT grants is computed at each use: its scopes ∩ what its owner's
+ * roles give now, at the resource asked about.
+ */
+@Injectable()
+export class PatStore implements OpaqueCredentialStore, OnModuleInit {
+  readonly kind = 'pat' as const;
+
+  constructor(
+    @InjectRepository(PatEntity) private readonly pats: Repository<PatEntity>,
+    private readonly registry: OpaqueCredentialRegistry,
+    private readonly permissions: PermissionsService,
+    private readonly patsService: PatsService,
+    private readonly audit: AuditService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register(this);
+  }
+
+  async introspect(token: string, resource: string | undefined, address: string | null): Promise<ActiveOpaqueCredential | null> {
+    const pat = await this.pats.findOne({ where: { tokenHash: hashCredential(token) }, relations: { user: true } });
+    if (!pat) return null;
+    let denied = unusableReason(pat, this.clock.now());
+    if (!denied && resource !== undefined && pat.resources.length > 0 && !pat.resources.includes(resource)) denied = 'restricted to other resources';
+    if (denied) {
+      await this.audit.record({
+        action: 'pat.use.denied',
+        outcome: 'denied',
+        actor: { type: 'user', id: pat.userId },
+        credential: { type: 'pat', id: pat.id },
+        address,
+        reason: denied,
+        details: { ...(resource !== undefined && { resource }), displayPrefix: pat.displayPrefix },
+      });
+      return null;
+    }
+    const permissions = await this.permissions.forUser(pat.userId);
+    const held = resource !== undefined ? permissions.at(resource) : permissions.anywhere(pat.resources);
+    return {
+      credentialType: 'pat',
+      credentialId: pat.id,
+      subject: pat.userId,
+      userId: pat.userId,
+      username: pat.user!.email,
+      scopes: pat.scopes.filter((scope) => held.has(scope)),
+      audience: pat.resources,
+      issuedAt: pat.createdAt,
+      expiresAt: pat.expiresAt,
+    };
+  }
+
+  async revokeByValue(token: string, reason: string, address: string | null): Promise<string | null> {
+    const pat = await this.pats.findOneBy({ tokenHash: hashCredential(token) });
+    if (!pat || pat.revokedAt) return null;
+    return (await this.patsService.markRevoked(pat, { type: 'system' }, reason, address)) ? pat.id : null;
+  }
+
+  async inactiveReason(credentialId: string): Promise<string | null> {
+    const pat = await this.pats.findOne({ where: { id: credentialId }, relations: { user: true } });
+    if (!pat) return 'pat deleted';
+    const reason = unusableReason(pat, this.clock.now());
+    return reason && `pat ${reason}`;
+  }
+}

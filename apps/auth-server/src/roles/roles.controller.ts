@@ -1,0 +1,53 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BEARER_SCHEME } from '@tollgate/platform';
+import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
+import { actorOf } from '../common/actor.js';
+import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
+import { UuidPipe } from '../common/id.pipes.js';
+import { CreateRoleDto, RoleDto, UpdateRoleDto } from './dto/role.dto.js';
+import { RolesService } from './roles.service.js';
+
+@ApiTags('roles')
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiManagementErrors()
+@RequireScopes('admin')
+@Controller('api/roles')
+export class RolesController {
+  constructor(private readonly roles: RolesService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List roles and the scopes they give per resource' })
+  @ApiOkResponse({ type: [RoleDto] })
+  list(): Promise<RoleDto[]> {
+    return this.roles.list();
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a role (grants are validated against each resource’s scopes)' })
+  @ApiCreatedResponse({ type: RoleDto })
+  create(@Body() body: CreateRoleDto, @CurrentPrincipal() principal: Principal): Promise<RoleDto> {
+    return this.roles.create(body, actorOf(principal));
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: RoleDto })
+  get(@Param('id', UuidPipe) id: string): Promise<RoleDto> {
+    return this.roles.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Rename, describe or replace the grants; users and their PATs are affected at once' })
+  @ApiOkResponse({ type: RoleDto })
+  update(@Param('id', UuidPipe) id: string, @Body() body: UpdateRoleDto, @CurrentPrincipal() principal: Principal): Promise<RoleDto> {
+    return this.roles.update(id, body, actorOf(principal));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a role; its users lose its scopes at once' })
+  @ApiNoContentResponse()
+  async remove(@Param('id', UuidPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.roles.remove(id, actorOf(principal));
+  }
+}

@@ -1,0 +1,60 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BEARER_SCHEME } from '@tollgate/platform';
+import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
+import { actorOf } from '../common/actor.js';
+import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
+import { UuidPipe } from '../common/id.pipes.js';
+import { CreateUserDto, ListUsersQueryDto, SetUserRolesDto, UpdateUserDto, UserDto } from './dto/user.dto.js';
+import { UsersService } from './users.service.js';
+
+@ApiTags('users')
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiManagementErrors()
+@RequireScopes('admin')
+@Controller('api/users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List people and service accounts' })
+  @ApiOkResponse({ type: [UserDto] })
+  list(@Query() query: ListUsersQueryDto): Promise<UserDto[]> {
+    return this.users.list(query);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create a person (with a password) or a service account (without)' })
+  @ApiCreatedResponse({ type: UserDto })
+  create(@Body() body: CreateUserDto, @CurrentPrincipal() principal: Principal): Promise<UserDto> {
+    return this.users.create(body, actorOf(principal));
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: UserDto })
+  get(@Param('id', UuidPipe) id: string): Promise<UserDto> {
+    return this.users.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change email, name, password, roles; disable or enable' })
+  @ApiOkResponse({ type: UserDto })
+  update(@Param('id', UuidPipe) id: string, @Body() body: UpdateUserDto, @CurrentPrincipal() principal: Principal): Promise<UserDto> {
+    return this.users.update(id, body, actorOf(principal));
+  }
+
+  @Put(':id/roles')
+  @ApiOperation({ summary: 'Replace the user’s roles; their sessions and PATs follow at once' })
+  @ApiOkResponse({ type: UserDto })
+  setRoles(@Param('id', UuidPipe) id: string, @Body() body: SetUserRolesDto, @CurrentPrincipal() principal: Principal): Promise<UserDto> {
+    return this.users.setRoles(id, body.roles, actorOf(principal));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete the user with their sessions and PATs' })
+  @ApiNoContentResponse()
+  async remove(@Param('id', UuidPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.users.remove(id, actorOf(principal));
+  }
+}

@@ -229,8 +229,8 @@ describe('docker-compose.yml', () => {
         if (url.hostname !== name) expect(waitsFor(name).has(url.hostname), `${name} ${variable} → ${url.hostname}, which it does not wait for`).toBe(true);
       }
     }
-    // AUTH_ISSUER ×7, DATABASE_URL ×3, REDIS_URL ×2, SERVICE_B_URL, BROKER_URL ×2.
-    expect(links).toBe(15);
+    // AUTH_ISSUER ×7, DATABASE_URL ×3, REDIS_URL ×3, SERVICE_B_URL, BROKER_URL ×2.
+    expect(links).toBe(16);
   });
 
   it('listens on every interface where another container or the host connects', () => {
@@ -285,6 +285,7 @@ describe('docker-compose.yml', () => {
       ['seed', 'auth-server', 'service_healthy'],
       ['service-b', 'seed', 'service_completed_successfully'],
       ['service-a', 'service-b', 'service_healthy'],
+      ['iot-broker', 'redis', 'service_healthy'],
       ['iot-broker', 'auth-server', 'service_healthy'],
       ['iot-broker', 'seed', 'service_completed_successfully'],
       ['thermostat', 'iot-broker', 'service_healthy'],

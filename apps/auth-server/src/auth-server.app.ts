@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpApp, createLogger, type Logger, setupOpenApi } from '@tollgate/platform';
 import { AuthServerModule, type AuthServerOverrides } from './auth-server.module.js';
 import type { AuthServerConfig } from './config/auth-server.config.js';
+import { sessionCookieName } from './sessions/session-cookie.js';
 
 export interface CreateAuthServerOptions extends AuthServerOverrides {
   logger?: Logger;
@@ -18,6 +19,7 @@ export async function createAuthServer(config: AuthServerConfig, options: Create
     setupOpenApi(app, {
       title: 'Tollgate auth-server',
       description: 'OAuth 2.0 authorization server (client credentials, introspection, revocation, token exchange) and the management API for clients, API keys, personal access tokens and audit.',
+      sessionCookie: sessionCookieName(config.sessions.secureCookie),
     });
   }
   try {

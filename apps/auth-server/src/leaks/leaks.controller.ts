@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, HttpCode, Injectable, type PipeTransform, Post, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiOperation, ApiTags, ApiTooManyRequestsResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiOperation, ApiTags, ApiTooManyRequestsResponse, getSchemaPath } from '@nestjs/swagger';
 import { ProblemException } from '@tollgate/platform';
 import { MemoryRateLimiter, rateLimitHeaders } from '@tollgate/rate-limit';
 import { Public } from '@tollgate/verifier';
@@ -41,6 +41,7 @@ export class LeaksController {
   @ApiOperation({ summary: 'Report a leaked credential (open to anyone, e.g. secret scanners). A valid Tollgate credential is revoked at once; the answer is the same whatever was sent.' })
   @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(LeakReportItemDto) }, { type: 'array', items: { $ref: getSchemaPath(LeakReportItemDto) } }] } })
   @ApiAcceptedResponse({ description: '{ "status": "received" }' })
+  @ApiBadRequestResponse({ description: 'Not 1–100 reports, or a report that is not an object with a token (problem+json)' })
   @ApiTooManyRequestsResponse({ description: 'More than 30 reports a minute from one address' })
   async report(@Body(LeakReportsPipe) reports: LeakReportItemDto[], @Req() request: FastifyRequest): Promise<{ status: 'received'; count: number }> {
     const decision = await this.limiter.take(request.ip, REPORTS_PER_ADDRESS);

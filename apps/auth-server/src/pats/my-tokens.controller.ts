@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCookieAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SESSION_SCHEME } from '@tollgate/platform';
 import { CurrentPrincipal, type Principal } from '@tollgate/verifier';
 import { actorOf } from '../common/actor.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
@@ -11,6 +12,7 @@ import { PatsService } from './pats.service.js';
 
 /** Account settings: a signed-in person manages their own tokens (session cookie + X-CSRF-Token only). */
 @ApiTags('me')
+@ApiCookieAuth(SESSION_SCHEME)
 @ApiManagementErrors()
 @ApiForbiddenResponse({ description: 'Not a console session (PATs and access tokens cannot manage tokens), or no X-CSRF-Token' })
 @SessionOnly()

@@ -1,6 +1,17 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { ProblemException } from '@tollgate/platform';
+import {
+  ApiBadRequestResponse,
+  ApiCookieAuth,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import { ProblemException, SESSION_SCHEME } from '@tollgate/platform';
 import { CurrentPrincipal, type Principal, Public } from '@tollgate/verifier';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf } from '../common/actor.js';
@@ -28,7 +39,9 @@ export class SessionController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in with email and password (JSON); sets the session cookie and returns the CSRF token' })
   @ApiOkResponse({ type: SessionDto })
+  @ApiBadRequestResponse({ description: 'No email or password, or an unexpected field (problem+json)' })
   @ApiUnauthorizedResponse({ description: 'The email or password is incorrect (same answer for every failure)' })
+  @ApiUnsupportedMediaTypeResponse({ description: 'Not a JSON body (problem+json)' })
   @ApiTooManyRequestsResponse({ description: 'Too many failed sign-ins for this email or from this address (Retry-After)' })
   async login(@Body() body: LoginDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SessionDto> {
     // A cross-site HTML form can post urlencoded or text/plain bodies, never JSON: no login CSRF.
@@ -48,6 +61,7 @@ export class SessionController {
 
   @Get()
   @UseGuards(SessionOnlyGuard)
+  @ApiCookieAuth(SESSION_SCHEME)
   @ApiOperation({ summary: 'The signed-in user and the CSRF token (after a page reload)' })
   @ApiOkResponse({ type: SessionDto })
   @ApiUnauthorizedResponse({ description: 'No valid session' })
@@ -60,8 +74,11 @@ export class SessionController {
   @Delete()
   @HttpCode(204)
   @UseGuards(SessionOnlyGuard)
+  @ApiCookieAuth(SESSION_SCHEME)
   @ApiOperation({ summary: 'Sign out: ends the session (needs X-CSRF-Token) and clears the cookie' })
   @ApiNoContentResponse()
+  @ApiUnauthorizedResponse({ description: 'No valid session' })
+  @ApiForbiddenResponse({ description: 'Called with a bearer credential instead of the session cookie, or without X-CSRF-Token' })
   async logout(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     await this.sessions.logout(principal.credentialId, actorOf(principal), request.ip);
     const secure = this.config.sessions.secureCookie;

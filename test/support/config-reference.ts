@@ -1,0 +1,234 @@
+import { ConfigError, envVariableNames, type Environment } from '@tollgate/platform';
+import type { ClassConstructor } from 'class-transformer';
+import { getMetadataStorage } from 'class-validator';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import ts from 'typescript';
+import { loadAuthServerConfig } from '../../apps/auth-server/src/config/auth-server.config.js';
+import { AuthServerEnv } from '../../apps/auth-server/src/config/auth-server.env.js';
+import { loadDevicesConfig } from '../../apps/devices/src/config/devices.config.js';
+import { DevicesEnv } from '../../apps/devices/src/config/devices.env.js';
+import { loadIotBrokerConfig } from '../../apps/iot-broker/src/config/iot-broker.config.js';
+import { IotBrokerEnv } from '../../apps/iot-broker/src/config/iot-broker.env.js';
+import { loadServiceAConfig } from '../../apps/service-a/src/config/service-a.config.js';
+import { ServiceAEnv } from '../../apps/service-a/src/config/service-a.env.js';
+import { loadServiceBConfig } from '../../apps/service-b/src/config/service-b.config.js';
+import { ServiceBEnv } from '../../apps/service-b/src/config/service-b.env.js';
+
+export const REPOSITORY_ROOT = resolve(import.meta.dirname, '../..');
+
+/** The environment contract of one app: its env class, where it is declared, and the loader that validates it at boot. */
+export interface AppEnvironment {
+  /** The nest-cli project. */
+  app: string;
+  summary: string;
+  schema: ClassConstructor<object>;
+  /** The file declaring `schema`, relative to the repository root (JSDoc of its properties becomes the description). */
+  source: string;
+  load: (env: Environment) => unknown;
+  /** Settings under which more variables become required (e.g. `DEVICE_ROLE=hub`). */
+  conditions?: Environment[];
+}
+
+export const APP_ENVIRONMENTS: readonly AppEnvironment[] = [
+  {
+    app: 'auth-server',
+    summary: 'The authorization server and management API.',
+    schema: AuthServerEnv,
+    source: 'apps/auth-server/src/config/auth-server.env.ts',
+    load: loadAuthServerConfig,
+  },
+  {
+    app: 'service-b',
+    summary: 'The CRM API (contacts); accepts M2M tokens, PATs and API keys.',
+    schema: ServiceBEnv,
+    source: 'apps/service-b/src/config/service-b.env.ts',
+    load: loadServiceBConfig,
+  },
+  {
+    app: 'service-a',
+    summary: 'The email-marketing service; syncs its audience from service-b with client credentials.',
+    schema: ServiceAEnv,
+    source: 'apps/service-a/src/config/service-a.env.ts',
+    load: loadServiceAConfig,
+  },
+  {
+    app: 'iot-broker',
+    summary: 'The MQTT broker (TCP and WebSocket); devices authenticate with M2M access tokens.',
+    schema: IotBrokerEnv,
+    source: 'apps/iot-broker/src/config/iot-broker.env.ts',
+    load: loadIotBrokerConfig,
+  },
+  {
+    app: 'devices',
+    summary: 'A thermostat or a home hub (one process per device), selected by `DEVICE_ROLE`.',
+    schema: DevicesEnv,
+    source: 'apps/devices/src/config/devices.env.ts',
+    load: loadDevicesConfig,
+    conditions: [{ DEVICE_ROLE: 'hub' }],
+  },
+];
+
+/**
+ * Descriptions of variables whose property carries no JSDoc; `<app>:<VARIABLE>` wins over `<VARIABLE>`.
+ * JSDoc on the env class wins over both, so moving a description there makes its entry here unused
+ * (the config-reference test then asks for it to be removed).
+ */
+export const FALLBACK_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  PORT: 'HTTP port.',
+  HOST: 'Address to listen on; `0.0.0.0` in a container.',
+  LOG_LEVEL: 'pino log level.',
+  OPENAPI_ENABLED: 'Serve the OpenAPI document at `/docs` (UI) and `/docs/json`.',
+  CLIENT_SECRET: 'The secret of `CLIENT_ID`.',
+  'auth-server:REDIS_URL': 'Scaled mode (several auth-servers side by side): Redis pub/sub wakes every instance\'s revocation feed streams; the revocations themselves live in the database.',
+  'auth-server:BOOTSTRAP_ADMIN_CLIENT_ID': 'On boot, ensure an M2M client with this id and scope `admin` on the management API (set with `BOOTSTRAP_ADMIN_CLIENT_SECRET`).',
+  'auth-server:BOOTSTRAP_ADMIN_CLIENT_SECRET': 'The bootstrap admin client\'s secret: any high-entropy operator-chosen string.',
+  'auth-server:SIGNING_ALG': 'JWS algorithm of new signing keys.',
+  'service-a:CLIENT_AUTH_METHOD': 'How service-a authenticates at the token endpoint (RFC 6749 §2.3.1).',
+  'iot-broker:HOST': 'Address both listeners (MQTT over TCP and over WebSocket) bind to; `0.0.0.0` in a container.',
+  'devices:DEVICE_ROLE': 'Which device this process is.',
+  'devices:AUTH_ISSUER': 'The authorization server\'s issuer URL; its RFC 8414 metadata names the token endpoint.',
+  'devices:HOST': 'Address the health endpoint listens on.',
+  'devices:MQTT_KEEPALIVE_SECONDS': 'MQTT keepalive the device asks the broker for.',
+  'devices:RECONNECT_MIN_DELAY_MS': 'Delay before the first reconnection to the broker; it doubles after each failure (with jitter)…',
+  'devices:RECONNECT_MAX_DELAY_MS': '…up to this.',
+  'devices:THERMOSTAT_TELEMETRY_INTERVAL_MS': 'Real time between two telemetry messages.',
+  'devices:THERMOSTAT_INITIAL_TEMPERATURE': 'Room temperature at start, in °C.',
+  'devices:THERMOSTAT_OUTSIDE_TEMPERATURE': 'Outside temperature of the room simulation, in °C.',
+  'devices:THERMOSTAT_INITIAL_SETPOINT': 'Set point at start, in °C, until the hub sends one.',
+};
+
+export interface VariableReference {
+  name: string;
+  /** `yes`, `if <VARIABLE>=<value>`, or empty. */
+  required: string;
+  default?: string;
+  values: string;
+  description: string;
+  /** Where the description came from. */
+  describedBy: 'jsdoc' | 'fallback' | 'none';
+}
+
+/** Every variable an app accepts, in declaration order, with what the README shows about it. */
+export function describeEnvironment(environment: AppEnvironment): VariableReference[] {
+  const declared = declaredProperties(environment);
+  const defaults = new environment.schema() as Record<string, unknown>;
+  const required = requiredVariables(environment);
+  return declared.map(({ name, jsdoc }) => {
+    const fallback = FALLBACK_DESCRIPTIONS[`${environment.app}:${name}`] ?? FALLBACK_DESCRIPTIONS[name];
+    const description = jsdoc || fallback || '';
+    return {
+      name,
+      required: required.get(name) ?? '',
+      default: defaults[name] === undefined ? undefined : String(defaults[name]),
+      values: allowedValues(environment.schema, name),
+      description,
+      describedBy: jsdoc ? 'jsdoc' : fallback ? 'fallback' : 'none',
+    };
+  });
+}
+
+/** Properties of the env class in declaration order, with their JSDoc ("Required." is dropped: the table has a column for it). */
+export function declaredProperties(environment: AppEnvironment): { name: string; jsdoc: string }[] {
+  const file = join(REPOSITORY_ROOT, environment.source);
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const declaration = source.statements.find((node): node is ts.ClassDeclaration => ts.isClassDeclaration(node) && node.name?.text === environment.schema.name);
+  if (!declaration) throw new Error(`${environment.source} does not declare class ${environment.schema.name}`);
+  return declaration.members.filter(ts.isPropertyDeclaration).map((property) => {
+    const jsdoc = ts
+      .getJSDocCommentsAndTags(property)
+      .filter(ts.isJSDoc)
+      .map((doc) => ts.getTextOfJSDocComment(doc.comment) ?? '')
+      .join(' ');
+    return { name: property.name.getText(source), jsdoc: jsdoc.replace(/\s+/g, ' ').replace(/^Required\.\s*/, '').trim() };
+  });
+}
+
+/** Variables whose absence the app's own loader reports, alone or under one of the app's conditions. */
+function requiredVariables(environment: AppEnvironment): Map<string, string> {
+  const required = new Map<string, string>();
+  for (const name of reportedMissing(environment, {})) required.set(name, 'yes');
+  for (const condition of environment.conditions ?? []) {
+    const label = `if ${Object.entries(condition).map(([name, value]) => `${name}=${value}`).join(', ')}`;
+    for (const name of reportedMissing(environment, condition)) if (!required.has(name)) required.set(name, label);
+  }
+  return required;
+}
+
+function reportedMissing(environment: AppEnvironment, env: Environment): string[] {
+  try {
+    environment.load(env);
+    return [];
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const names = envVariableNames(environment.schema);
+    return names.filter((name) => !(name in env) && error.problems.some((problem) => problem.startsWith(`${name}:`)));
+  }
+}
+
+/** What class-validator lets through, in words (allowed values, ranges, lengths). */
+function allowedValues(schema: ClassConstructor<object>, name: string): string {
+  const rules = new Map<string, unknown[]>();
+  for (const metadata of getMetadataStorage().getTargetValidationMetadatas(schema, '', true, false)) {
+    if (metadata.propertyName === name && metadata.name) rules.set(metadata.name, metadata.constraints ?? []);
+  }
+  const [min] = rules.get('min') ?? [];
+  const [max] = rules.get('max') ?? [];
+  const range = min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` ≥ ${min}` : max !== undefined ? ` ≤ ${max}` : '';
+  if (rules.has('isIn')) return (rules.get('isIn')![0] as unknown[]).map((value) => `\`${String(value)}\``).join(', ');
+  if (rules.has('isInt')) return `integer${range}`;
+  if (rules.has('isNumber')) return `number${range}`;
+  if (rules.has('isBoolean')) return '`true`, `false`';
+  if (rules.has('isUrl')) return 'http(s) URL';
+  if (rules.has('isLength')) {
+    const [lower, upper] = rules.get('isLength')!;
+    return `${lower} to ${upper} characters`;
+  }
+  if (rules.has('minLength')) return `≥ ${rules.get('minLength')![0]} characters`;
+  if (rules.has('maxLength')) return `≤ ${rules.get('maxLength')![0]} characters`;
+  return '';
+}
+
+export const CONFIG_REFERENCE_START = '<!-- config-reference:start -->';
+export const CONFIG_REFERENCE_END = '<!-- config-reference:end -->';
+export const CONFIG_REFERENCE_HEADING = '## Configuration reference';
+
+function cell(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim();
+}
+
+/** The README section between the markers, markers included. */
+export function renderConfigReference(environments: readonly AppEnvironment[] = APP_ENVIRONMENTS): string {
+  const lines = [
+    CONFIG_REFERENCE_START,
+    '<!-- Generated from the env classes (apps/*/src/config/*.env.ts) by `npm run docs:config`: edit those, not this section. -->',
+    '',
+    'Each app reads these environment variables and validates them at boot; a bad or missing one stops it with a',
+    'message naming every offending variable. An empty value counts as unset.',
+  ];
+  for (const environment of environments) {
+    lines.push('', `### ${environment.app}`, '', `${environment.summary} Declared in \`${environment.source}\`.`, '');
+    lines.push('| Variable | Required | Default | Values | Description |', '|---|---|---|---|---|');
+    for (const variable of describeEnvironment(environment)) {
+      const defaultValue = variable.default === undefined ? '' : `\`${variable.default}\``;
+      lines.push(`| \`${variable.name}\` | ${variable.required} | ${cell(defaultValue)} | ${cell(variable.values)} | ${cell(variable.description)} |`);
+    }
+  }
+  lines.push(CONFIG_REFERENCE_END);
+  return lines.join('\n');
+}
+
+/** The marked section of `readme`, markers included; undefined when the markers are missing or out of order. */
+export function configReferenceSection(readme: string): string | undefined {
+  const start = readme.indexOf(CONFIG_REFERENCE_START);
+  const end = readme.indexOf(CONFIG_REFERENCE_END);
+  if (start < 0 || end < start) return undefined;
+  return readme.slice(start, end + CONFIG_REFERENCE_END.length);
+}
+
+/** `readme` with its marked section replaced by `section` (appended under its heading when absent). */
+export function withConfigReference(readme: string, section: string): string {
+  const current = configReferenceSection(readme);
+  if (current !== undefined) return readme.replace(current, () => section);
+  return `${readme.trimEnd()}\n\n${CONFIG_REFERENCE_HEADING}\n\n${section}\n`;
+}

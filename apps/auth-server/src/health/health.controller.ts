@@ -1,5 +1,5 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Public } from '@tollgate/verifier';
 import { DataSource } from 'typeorm';
@@ -17,6 +17,7 @@ export class HealthController {
   @Get()
   @ApiOperation({ summary: 'Liveness and readiness' })
   @ApiOkResponse({ description: '{ status: "ok", database: "ok", signingKey: <kid> }' })
+  @ApiServiceUnavailableResponse({ description: 'The database is unreachable (problem+json)' })
   async health(): Promise<{ status: string; database: string; signingKey: string }> {
     try {
       await this.dataSource.query('SELECT 1');

@@ -86,14 +86,14 @@ export class IotBrokerEnv {
   @Max(65_535)
   KEEPALIVE_LIMIT_SECONDS: number = 1200;
 
-  /** New connections accepted per second from one address, on average… */
+  /** New connections accepted per second from one address, on average (a token bucket). */
   @IsOptional()
   @Type(() => Number)
   @IsNumber()
   @Min(0.01)
   CONNECTION_RATE_PER_SECOND: number = 10;
 
-  /** …and at once. */
+  /** New connections accepted from one address in a burst (the bucket's size). */
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -26,8 +26,8 @@ async function main(): Promise<void> {
   const busy = await busyPorts(config.ports, config.host);
   if (busy.length > 0) {
     out.always('✗ The demo cannot start: a port it needs is taken (nothing was started).');
-    for (const line of busy) out.always(`  - ${line}`);
-    out.always(`  For example: ${busyVariableExample(busy)} npm run demo`);
+    for (const { port, problem, variable } of busy) out.always(`  - port ${port} on ${config.host} ${problem}: set ${variable} to a free port`);
+    out.always(`  For example: ${busy.map(({ port, variable }) => `${variable}=${port + 10_000 <= 65_535 ? port + 10_000 : port - 1_000}`).join(' ')} npm run demo`);
     process.exit(1);
   }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -49,15 +49,16 @@ async function main(): Promise<void> {
     if (failed.length === 0) out.line(`✓ All ${results.length} steps passed.`);
     else {
       out.line(`✗ ${failed.length} of ${results.length} steps failed:`);
-      for (const result of failed) out.line(`  ✗ ${result.story} › ${result.number}. ${result.description}: ${result.detail}`);
+      for (const result of failed) out.line(`  ✗ ${result.story} › ${result.number}. ${result.description} — ${result.detail}`);
       out.line(`  The services' logs are in ${displayPath(config.logDir)}.`);
     }
     if (config.once) return await shutdown(failed.length === 0 ? 0 : 1);
     printExploration(config, secrets, credentials, results.every((result) => result.passed), await consoleAvailable(config));
     await supervisor.failure;
   } catch (error) {
-    out.always('');
-    out.always(`✗ ${error instanceof Error ? error.message : String(error)}`);
+    // Muted when Ctrl-C is already stopping everything: services ending then are no news.
+    out.line('');
+    out.line(`✗ ${error instanceof Error ? error.message : String(error)}`);
     await shutdown(1);
   }
 }
@@ -157,14 +158,6 @@ async function consoleAvailable(config: DemoConfig): Promise<boolean> {
   }
 }
 
-function busyVariableExample(lines: string[]): string {
-  return lines
-    .map((line) => /port (\d+) .*set (\w+)/.exec(line))
-    .filter((match): match is RegExpExecArray => match !== null)
-    .map(([, port, variable]) => `${variable}=${Number(port) + 10000 <= 65535 ? Number(port) + 10000 : Number(port) - 1000}`)
-    .join(' ');
-}
-
 /**
  * Ctrl-C / SIGTERM stop every service (SIGTERM to each process group, SIGKILL after a timeout)
  * before the demo exits; a second Ctrl-C kills them at once. Whatever ends the demo, its 'exit'
@@ -195,8 +188,8 @@ function installShutdown(supervisor: ServiceSupervisor): (code: number) => Promi
   process.on('exit', () => supervisor.killAllNow());
   for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
     process.on(event, (error: unknown) => {
-      out.always(`✗ The demo crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       supervisor.killAllNow();
+      out.always(`✗ The demo crashed (every service was killed): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       process.exit(1);
     });
   }

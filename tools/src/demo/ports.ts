@@ -1,6 +1,13 @@
 import { createServer } from 'node:net';
 import { type PortName, PORT_VARIABLES } from './demo.config.js';
 
+export interface BusyPort {
+  port: number;
+  /** The demo variable that moves it. */
+  variable: string;
+  problem: string;
+}
+
 /** Why a port cannot be used, or undefined when it is free (tried by listening on it briefly). */
 function probe(port: number, host: string): Promise<string | undefined> {
   return new Promise((resolve) => {
@@ -10,13 +17,13 @@ function probe(port: number, host: string): Promise<string | undefined> {
   });
 }
 
-/** One line per port that is taken, naming the variable to change; empty when every port is free. */
-export async function busyPorts(ports: Record<PortName, number>, host: string): Promise<string[]> {
+/** The demo's ports that are taken (empty when every one is free). */
+export async function busyPorts(ports: Record<PortName, number>, host: string): Promise<BusyPort[]> {
   const results = await Promise.all(
-    (Object.entries(ports) as [PortName, number][]).map(async ([name, port]) => {
+    (Object.entries(ports) as [PortName, number][]).map(async ([name, port]): Promise<BusyPort | undefined> => {
       const problem = await probe(port, host);
-      return problem && `port ${port} on ${host} ${problem}: set ${PORT_VARIABLES[name]} to a free port`;
+      return problem === undefined ? undefined : { port, variable: PORT_VARIABLES[name], problem };
     }),
   );
-  return results.filter((line): line is string => line !== undefined);
+  return results.filter((busy): busy is BusyPort => busy !== undefined);
 }

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../support/free-port.js';
 
 const DEMO = 'dist/tools/tools/src/demo/main.js';
@@ -44,22 +45,44 @@ interface Run {
   output: string;
 }
 
-function runDemo(env: Record<string, string>, timeoutMs = 150_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
+/** The demo as a child process, its output collected. */
+class DemoProcess {
+  output = '';
+  readonly exited: Promise<Run>;
+  private readonly child;
+
+  constructor(args: string[], env: Record<string, string>) {
     // Only what the demo needs: no secret or database variable from the caller's shell leaks in.
-    const child = spawn(process.execPath, [DEMO, '--once'], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    const timer = setTimeout(() => {
-      child.kill('SIGTERM');
-      reject(new Error(`the demo did not finish within ${timeoutMs / 1000} s:\n${output}`));
-    }, timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
+    this.child = spawn(process.execPath, [DEMO, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child.stdout.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
+    this.child.stderr.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve({ code, output: this.output })));
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  async waitForOutput(text: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.output.includes(text)) {
+      if (Date.now() > deadline) throw new Error(`the demo did not print "${text}" within ${timeoutMs / 1000} s:\n${this.output}`);
+      if (this.child.exitCode !== null) throw new Error(`the demo exited (${this.child.exitCode}) before printing "${text}":\n${this.output}`);
+      await sleep(50);
+    }
+  }
+
+  async finished(timeoutMs: number): Promise<Run> {
+    const timer = sleep(timeoutMs).then(() => {
+      this.signal('SIGKILL');
+      throw new Error(`the demo did not finish within ${timeoutMs / 1000} s:\n${this.output}`);
     });
-  });
+    return Promise.race([this.exited, timer]);
+  }
+}
+
+function runOnce(env: Record<string, string>, timeoutMs = 150_000): Promise<Run> {
+  return new DemoProcess(['--once'], env).finished(timeoutMs);
 }
 
 /** Seven distinct free ports, one per demo variable. */
@@ -92,7 +115,7 @@ describe.skipIf(!built)('npm run demo -- --once (the built demo, every service a
 
   it('runs the whole story on a fresh data folder: every step ✓, exit 0, nothing left running', async () => {
     const ports = await freePorts();
-    const run = await runDemo({ ...ports, DEMO_DATA_DIR: dataDir });
+    const run = await runOnce({ ...ports, DEMO_DATA_DIR: dataDir });
     expect(run.code, run.output).toBe(0);
     expectEveryStep(run.output);
     expect(run.output).toContain('All services stopped.');
@@ -102,21 +125,68 @@ describe.skipIf(!built)('npm run demo -- --once (the built demo, every service a
     for (const port of Object.values(ports)) expect(await isFree(Number(port)), `port ${port} is still taken after the demo`).toBe(true);
   }, 180_000);
 
-  it('runs again on the same data folder (idempotent seed, helpers and sample data reused)', async () => {
-    const run = await runDemo({ ...(await freePorts()), DEMO_DATA_DIR: dataDir });
+  it('runs again on the same data folder, keeps running with its URLs and credentials, and stops cleanly on Ctrl-C', async () => {
+    const ports = await freePorts();
+    const demo = new DemoProcess([], { ...ports, DEMO_DATA_DIR: dataDir });
+    await demo.waitForOutput('Press Ctrl-C to stop everything.', 150_000);
+    expect(demo.output).toContain('✓ client service-a: up to date');
+    expect(demo.output).toContain('✓ client dashboard: up to date');
+    expect(demo.output).toContain('✓ CRM sample data: 3 contacts (0 created now');
+    expectEveryStep(demo.output);
+    expect(demo.output).toContain(`auth-server API   http://127.0.0.1:${ports.AUTH_SERVER_PORT}/docs`);
+    expect(demo.output).toContain(`MQTT              mqtt://127.0.0.1:${ports.MQTT_PORT}, ws://127.0.0.1:${ports.MQTT_WS_PORT}/mqtt`);
+
+    // The API key it prints works against the running CRM.
+    const key = /API key\s+(tgk_live_\w+)/.exec(demo.output)?.[1];
+    expect(key, demo.output).toBeDefined();
+    const contacts = await fetch(`http://127.0.0.1:${ports.SERVICE_B_PORT}/contacts`, { headers: { 'x-api-key': key! } });
+    expect(contacts.status).toBe(200);
+    expect(await contacts.json()).toMatchObject({ total: 3 });
+
+    demo.signal('SIGINT');
+    const run = await demo.finished(30_000);
     expect(run.code, run.output).toBe(0);
-    expect(run.output).toContain('✓ client service-a: up to date');
-    expect(run.output).toContain('✓ client dashboard: up to date');
-    expect(run.output).toContain('✓ CRM sample data: 3 contacts (0 created now');
-    expectEveryStep(run.output);
+    expect(run.output).toMatch(/Stopping every service…\nAll services stopped\.\n$/);
+    for (const port of Object.values(ports)) expect(await isFree(Number(port)), `port ${port} is still taken after Ctrl-C`).toBe(true);
   }, 180_000);
+
+  it('leaves no service behind when the demo itself is killed (SIGKILL)', async () => {
+    const ports = await freePorts();
+    const demo = new DemoProcess([], { ...ports, DEMO_DATA_DIR: dataDir });
+    await demo.waitForOutput('Starting the services', 60_000);
+    await demo.waitForOutput('✓ service-b', 60_000);
+    demo.signal('SIGKILL');
+    await demo.exited;
+    const deadline = Date.now() + 15_000;
+    for (const port of Object.values(ports)) {
+      while (!(await isFree(Number(port)))) {
+        expect(Date.now() < deadline, `port ${port} is still taken 15 s after the demo was killed`).toBe(true);
+        await sleep(100);
+      }
+    }
+  }, 120_000);
+
+  it('fails with the tail of its log when a service exits early', async () => {
+    const broken = mkdtempSync(join(tmpdir(), 'tollgate-demo-broken-'));
+    // The auth-server's data folder is a file: it cannot start.
+    writeFileSync(join(broken, 'auth-server'), 'not a folder');
+    try {
+      const run = await runOnce({ ...(await freePorts()), DEMO_DATA_DIR: broken }, 60_000);
+      expect(run.code).toBe(1);
+      expect(run.output).toContain(`✗ auth-server exited with code 1 before it was ready; last lines of ${join(broken, 'logs', 'auth-server.log')}:`);
+      expect(run.output).toMatch(/ {4}│ EEXIST: file already exists, mkdir '.*auth-server'/);
+      expect(run.output).toContain('All services stopped.');
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('starts nothing when a port is taken, and names the variable to change', async () => {
     const ports = await freePorts();
     const blocker = await occupy(Number(ports.SERVICE_B_PORT));
     const empty = mkdtempSync(join(tmpdir(), 'tollgate-demo-busy-'));
     try {
-      const run = await runDemo({ ...ports, DEMO_DATA_DIR: empty }, 30_000);
+      const run = await runOnce({ ...ports, DEMO_DATA_DIR: empty }, 30_000);
       expect(run.code).toBe(1);
       expect(run.output).toContain(`✗ The demo cannot start: a port it needs is taken (nothing was started).\n  - port ${ports.SERVICE_B_PORT} on 127.0.0.1 is already in use: set SERVICE_B_PORT to a free port`);
       expect(existsSync(join(empty, 'logs'))).toBe(false);

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   out.line(`  data in ${displayPath(config.dataDir)}, secrets in ${displayPath(config.secretsFile)} (0600), logs in ${displayPath(config.logDir)}/<service>.log`);
 
   try {
-    const { results, credentials } = await Promise.race([runDemo(config, secrets, supervisor, services), supervisor.failure]);
+    const { results, credentials, tokenEndpoint } = await Promise.race([runDemo(config, secrets, supervisor, services), supervisor.failure]);
     const failed = results.filter((result) => !result.passed);
     out.line('');
     if (failed.length === 0) out.line(`✓ All ${results.length} steps passed.`);
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
       out.line(`  The services' logs are in ${displayPath(config.logDir)}.`);
     }
     if (config.once) return await shutdown(failed.length === 0 ? 0 : 1);
-    printExploration(config, secrets, credentials, results.every((result) => result.passed), await consoleAvailable(config));
+    printExploration(config, secrets, { credentials, tokenEndpoint, allPassed: failed.length === 0, consoleUp: await consoleAvailable(config) });
     await supervisor.failure;
   } catch (error) {
     // Muted when Ctrl-C is already stopping everything: services ending then are no news.
@@ -63,13 +63,13 @@ async function main(): Promise<void> {
   }
 }
 
-/** Starts the services, seeds the story, runs every story; resolves with one result per step and the credentials the stories made. */
+/** Starts the services, seeds the story and runs every story: one result per step, plus what the exploration notes need. */
 async function runDemo(
   config: DemoConfig,
   secrets: Record<DemoSecretName, string>,
   supervisor: ServiceSupervisor,
   services: ReturnType<typeof demoServices>,
-): Promise<{ results: StepResult[]; credentials: DemoContext['credentials'] }> {
+): Promise<{ results: StepResult[]; credentials: DemoContext['credentials']; tokenEndpoint: string }> {
   const started = (name: string, detail: string) => out.line(`  ✓ ${name.padEnd(11)} ${detail}`);
 
   out.line('');
@@ -121,10 +121,17 @@ async function runDemo(
     credentials: [],
   };
   const results = await runStories(DEMO_STORIES, context, (line) => out.line(line));
-  return { results, credentials: context.credentials };
+  return { results, credentials: context.credentials, tokenEndpoint: seeded.api.metadata.token_endpoint };
 }
 
-function printExploration(config: DemoConfig, secrets: Record<DemoSecretName, string>, credentials: DemoContext['credentials'], allPassed: boolean, consoleUp: boolean): void {
+interface ExplorationNotes {
+  credentials: DemoContext['credentials'];
+  tokenEndpoint: string;
+  allPassed: boolean;
+  consoleUp: boolean;
+}
+
+function printExploration(config: DemoConfig, secrets: Record<DemoSecretName, string>, { credentials, tokenEndpoint, allPassed, consoleUp }: ExplorationNotes): void {
   const { urls } = config;
   const apiKey = credentials.find((credential) => credential.label === 'API key');
   const row = (label: string, value: string) => out.line(`  ${label.padEnd(17)} ${value}`);
@@ -143,7 +150,7 @@ function printExploration(config: DemoConfig, secrets: Record<DemoSecretName, st
   out.line('');
   out.line('Try:');
   if (apiKey) out.line(`  curl -H 'X-API-Key: ${apiKey.value}' ${urls.serviceB}/contacts`);
-  out.line(`  curl -u '${config.adminClientId}:${secrets.BOOTSTRAP_ADMIN_CLIENT_SECRET}' -d grant_type=client_credentials -d resource=${urls.issuer}/api ${urls.issuer}/oauth/token`);
+  out.line(`  curl -u '${config.adminClientId}:${secrets.BOOTSTRAP_ADMIN_CLIENT_SECRET}' -d grant_type=client_credentials -d resource=${urls.issuer}/api ${tokenEndpoint}`);
   out.line(`  curl ${urls.brokerHealth}`);
   out.line('');
   out.line(`Logs: ${displayPath(config.logDir)}/<service>.log. Press Ctrl-C to stop everything.`);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { fetchJson } from '../seed/http-json.js';
+import { displayPath } from './console-output.js';
 import { CRM_RESOURCE, DEMO_CLIENT_IDS, type DemoConfig, type DemoSecretName, IOT_RESOURCE } from './demo.config.js';
 import type { ServiceSpec } from './processes/service-process.js';
 
@@ -52,7 +53,7 @@ export function demoServices(config: DemoConfig, secrets: Record<DemoSecretName,
         BOOTSTRAP_ADMIN_CLIENT_ID: config.adminClientId,
         BOOTSTRAP_ADMIN_CLIENT_SECRET: secrets.BOOTSTRAP_ADMIN_CLIENT_SECRET,
       },
-      ready: () => healthy(`${urls.issuer}/health`, () => `${urls.issuer} (SQLite in ${join(config.dataDir, 'auth-server')})`),
+      ready: () => healthy(`${urls.issuer}/health`, () => `${urls.issuer} (SQLite in ${displayPath(join(config.dataDir, 'auth-server'))})`),
     },
     serviceB: {
       name: 'service-b',

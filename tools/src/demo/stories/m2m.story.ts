@@ -1,0 +1,48 @@
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { fetchJson } from '../../seed/http-json.js';
+import { CRM_SCOPES } from '../../seed/seed-story.js';
+import { check, CheckFailed, expectStatus } from '../checks.js';
+import { CRM_RESOURCE, IOT_RESOURCE } from '../demo.config.js';
+import type { Story } from '../story.js';
+
+/**
+ * Machine to machine (the seed's "Service A reads Service B"): service-a is a registered client,
+ * gets a JWT with the client-credentials grant and calls service-b, which validates it.
+ */
+export const m2mStory: Story = {
+  name: 'M2M',
+  title: 'M2M: service-a (email marketing) syncs its audience from service-b (the CRM) with client credentials',
+  async run(context, step) {
+    const { ids, secrets } = context;
+    const { serviceA, serviceB } = context.config.urls;
+
+    await step('service-a gets a client-credentials token for the CRM (as it does before each sync)', async () => {
+      const attempt = await context.admin.clientCredentials(ids.serviceA, secrets.SERVICE_A_CLIENT_SECRET, { resource: CRM_RESOURCE });
+      if (!attempt.ok) throw new CheckFailed(`the token endpoint answered ${attempt.status} ${attempt.error}`);
+      const header = decodeProtectedHeader(attempt.accessToken);
+      const claims = decodeJwt(attempt.accessToken);
+      check(claims.aud === CRM_RESOURCE || (Array.isArray(claims.aud) && claims.aud.includes(CRM_RESOURCE)), `aud is ${String(claims.aud)}`);
+      check(attempt.scope.split(' ').includes(CRM_SCOPES.read), `scope is "${attempt.scope}"`);
+      return `JWT (${header.typ}, ${header.alg}): sub ${claims.sub}, aud ${String(claims.aud)}, scope ${attempt.scope}, ${attempt.expiresIn} s`;
+    });
+
+    await step('service-a syncs its audience from service-b, which validates the token (POST /sync)', async () => {
+      const sync = await fetchJson(`${serviceA}/sync`, { method: 'POST' });
+      expectStatus(sync, 200, 'POST /sync');
+      check(sync.body.status === 'ok', `the sync ${sync.body.status}: ${sync.body.error}`);
+      check(sync.body.total >= context.sampleContacts, `the sync read ${sync.body.total} contacts, expected at least ${context.sampleContacts}`);
+      const audience = await fetchJson(`${serviceA}/audience`);
+      expectStatus(audience, 200, 'GET /audience');
+      return `${sync.body.total} contacts read (${sync.body.added} added, ${sync.body.updated} updated, ${sync.body.removed} removed); GET /audience → ${audience.body.total}`;
+    });
+
+    await step('service-b refuses a token for another audience (thermostat-1’s IoT token)', async () => {
+      const attempt = await context.admin.clientCredentials(ids.thermostat, secrets.THERMOSTAT_CLIENT_SECRET, { resource: IOT_RESOURCE });
+      if (!attempt.ok) throw new CheckFailed(`no token for thermostat-1: ${attempt.status} ${attempt.error}`);
+      const response = await fetchJson(`${serviceB}/contacts`, { headers: { authorization: `Bearer ${attempt.accessToken}` } });
+      expectStatus(response, 401, 'GET /contacts with an IoT token');
+      check(response.body.error === 'invalid_token', `expected error invalid_token, got ${response.body.error}`);
+      return `401 invalid_token (${response.body.error_description ?? response.headers.get('www-authenticate')})`;
+    });
+  },
+};

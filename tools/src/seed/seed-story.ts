@@ -1,0 +1,78 @@
+import { ManagementApiClient } from './management-api.client.js';
+import { type ClientSpec, type ConsumerSpec, Provisioner, type ResourceSpec } from './provisioner.js';
+import type { SeedConfig } from './seed.config.js';
+import { waitForAuthServer } from './wait-for-auth-server.js';
+
+/** The registered API consumer of the API-key story (a Zapier-like integration). */
+export const ZAPFLOW_CONSUMER: ConsumerSpec = {
+  name: 'Zapflow (demo integration)',
+  contact: 'integrations@zapflow.example',
+  description: 'A Zapier-like integration that copies CRM contacts into other tools with a restricted API key',
+};
+
+export const CRM_SCOPES = { read: 'contacts:read', write: 'contacts:write' } as const;
+
+/** Management API scopes a resource server needs (apps/auth-server/src/bootstrap/management-api.ts). */
+const RESOURCE_SERVER_SCOPES = ['tokens:introspect', 'usage:write', 'revocations:read'];
+
+export function storyResources(config: SeedConfig): ResourceSpec[] {
+  const thermostat = config.clients.thermostat.id;
+  return [
+    { indicator: config.crmResource, name: 'CRM API (service-b)', scopes: [CRM_SCOPES.read, CRM_SCOPES.write] },
+    { indicator: config.iotResource, name: 'IoT broker', scopes: ['device', `devices:control:${thermostat}`, 'devices:read:*'] },
+  ];
+}
+
+export function storyClients(config: SeedConfig): ClientSpec[] {
+  const { serviceA, serviceB, iotBroker, thermostat, hub } = config.clients;
+  const managementApi = `${config.issuer}/api`;
+  return [
+    {
+      ...serviceA,
+      name: 'Email marketing (service-a)',
+      kind: 'service',
+      grants: [{ resource: config.crmResource, scopes: [CRM_SCOPES.read] }],
+      secretSource: 'SERVICE_A_CLIENT_SECRET',
+    },
+    { ...serviceB, name: 'CRM API (service-b)', kind: 'service', grants: [{ resource: managementApi, scopes: RESOURCE_SERVER_SCOPES }], secretSource: 'SERVICE_B_CLIENT_SECRET' },
+    { ...iotBroker, name: 'IoT broker', kind: 'service', grants: [{ resource: managementApi, scopes: ['revocations:read'] }], secretSource: 'IOT_BROKER_CLIENT_SECRET' },
+    { ...thermostat, name: 'Living-room thermostat', kind: 'device', grants: [{ resource: config.iotResource, scopes: ['device'] }], secretSource: 'THERMOSTAT_CLIENT_SECRET' },
+    {
+      ...hub,
+      name: 'Home hub',
+      kind: 'device',
+      grants: [{ resource: config.iotResource, scopes: [`devices:control:${thermostat.id}`, 'devices:read:*'] }],
+      secretSource: 'HUB_CLIENT_SECRET',
+    },
+  ];
+}
+
+export interface SeedOptions {
+  /** One line per thing ensured (default: console.log). */
+  log?: (line: string) => void;
+  /** Enable story clients and the consumer when found disabled (the demo does; the seed does not). */
+  enableDisabled?: boolean;
+}
+
+export interface SeedResult {
+  /** The management API as the bootstrap admin, for callers that go on (the demo). */
+  api: ManagementApiClient;
+  consumer: { id: string; name: string };
+}
+
+/**
+ * Provisions the story through the management API: the CRM and IoT resources, the five story
+ * clients with their grants and configured secrets, and the API consumer "Zapflow". Waits for the
+ * auth-server first. Idempotent; throws a SeedError that says what to fix.
+ */
+export async function seedStory(config: SeedConfig, options: SeedOptions = {}): Promise<SeedResult> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  await waitForAuthServer(config.issuer, config.waitMs);
+  const api = await ManagementApiClient.connect(config.issuer, config.admin);
+  log(`✓ auth-server ${config.issuer}: answering; the bootstrap admin "${config.admin.clientId}" holds scope admin`);
+  const provisioner = new Provisioner(api, { log, enableDisabled: options.enableDisabled });
+  for (const resource of storyResources(config)) await provisioner.ensureResource(resource);
+  for (const client of storyClients(config)) await provisioner.ensureClient(client);
+  const consumer = await provisioner.ensureConsumer(ZAPFLOW_CONSUMER);
+  return { api, consumer: { id: consumer.id, name: consumer.name } };
+}

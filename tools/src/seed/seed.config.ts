@@ -1,0 +1,71 @@
+import { ConfigError, type Environment, loadEnv } from '@tollgate/platform';
+import { SeedEnv } from './seed.env.js';
+
+/** The five clients of the story, by role. */
+export type StoryClientRole = 'serviceA' | 'serviceB' | 'iotBroker' | 'thermostat' | 'hub';
+
+export interface ClientCredentials {
+  id: string;
+  secret: string;
+}
+
+export interface SeedConfig {
+  /** The auth-server's issuer URL; the management API is `<issuer>/api`. */
+  issuer: string;
+  admin: { clientId: string; clientSecret: string };
+  /** RFC 8707 indicators of the CRM (service-b) and of the IoT broker. */
+  crmResource: string;
+  iotResource: string;
+  clients: Record<StoryClientRole, ClientCredentials>;
+  /** How long to wait for the auth-server's /health. */
+  waitMs: number;
+}
+
+const REQUIRED = [
+  'AUTH_ISSUER',
+  'BOOTSTRAP_ADMIN_CLIENT_ID',
+  'BOOTSTRAP_ADMIN_CLIENT_SECRET',
+  'SERVICE_A_CLIENT_SECRET',
+  'SERVICE_B_CLIENT_SECRET',
+  'IOT_BROKER_CLIENT_SECRET',
+  'THERMOSTAT_CLIENT_SECRET',
+  'HUB_CLIENT_SECRET',
+] as const;
+
+/** Reads and validates the seed's configuration; throws one ConfigError naming every bad variable. */
+export function loadSeedConfig(env: Environment = process.env): SeedConfig {
+  const problems = REQUIRED.filter((name) => !env[name]).map((name) => `${name}: is required (unset)`);
+  let values: SeedEnv | undefined;
+  try {
+    values = loadEnv(SeedEnv, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  if (values) {
+    const ids = [values.SERVICE_A_CLIENT_ID, values.SERVICE_B_CLIENT_ID, values.IOT_BROKER_CLIENT_ID, values.THERMOSTAT_CLIENT_ID, values.HUB_CLIENT_ID, values.BOOTSTRAP_ADMIN_CLIENT_ID];
+    const repeated = [...new Set(ids.filter((id, index) => id && ids.indexOf(id) !== index))];
+    if (repeated.length > 0) problems.push(`*_CLIENT_ID: each client needs its own id (${repeated.join(', ')} used twice)`);
+    const secrets = Object.entries(env).filter(([name, value]) => name.endsWith('_CLIENT_SECRET') && REQUIRED.includes(name as (typeof REQUIRED)[number]) && value);
+    const shared = secrets.filter(([, value], index) => secrets.findIndex(([, other]) => other === value) !== index).map(([name]) => name);
+    // The auth-server finds a client by its secret's hash, so two clients can never share one.
+    if (shared.length > 0) problems.push(`${shared.join(', ')}: each client needs its own secret (same value as another *_CLIENT_SECRET)`);
+    if (values.CRM_RESOURCE === values.IOT_RESOURCE) problems.push('CRM_RESOURCE and IOT_RESOURCE: must differ');
+  }
+  if (!values || problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    issuer: values.AUTH_ISSUER,
+    admin: { clientId: values.BOOTSTRAP_ADMIN_CLIENT_ID, clientSecret: values.BOOTSTRAP_ADMIN_CLIENT_SECRET },
+    crmResource: values.CRM_RESOURCE,
+    iotResource: values.IOT_RESOURCE,
+    clients: {
+      serviceA: { id: values.SERVICE_A_CLIENT_ID, secret: values.SERVICE_A_CLIENT_SECRET },
+      serviceB: { id: values.SERVICE_B_CLIENT_ID, secret: values.SERVICE_B_CLIENT_SECRET },
+      iotBroker: { id: values.IOT_BROKER_CLIENT_ID, secret: values.IOT_BROKER_CLIENT_SECRET },
+      thermostat: { id: values.THERMOSTAT_CLIENT_ID, secret: values.THERMOSTAT_CLIENT_SECRET },
+      hub: { id: values.HUB_CLIENT_ID, secret: values.HUB_CLIENT_SECRET },
+    },
+    waitMs: values.SEED_WAIT_SECONDS * 1000,
+  };
+}

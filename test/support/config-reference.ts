@@ -6,6 +6,10 @@ import { join, resolve } from 'node:path';
 import ts from 'typescript';
 import { loadAuthServerConfig } from '../../apps/auth-server/src/config/auth-server.config.js';
 import { AuthServerEnv } from '../../apps/auth-server/src/config/auth-server.env.js';
+import { loadDemoConfig } from '../../tools/src/demo/demo.config.js';
+import { DemoEnv } from '../../tools/src/demo/demo.env.js';
+import { loadSeedConfig } from '../../tools/src/seed/seed.config.js';
+import { SeedEnv } from '../../tools/src/seed/seed.env.js';
 import { loadDevicesConfig } from '../../apps/devices/src/config/devices.config.js';
 import { DevicesEnv } from '../../apps/devices/src/config/devices.env.js';
 import { loadIotBrokerConfig } from '../../apps/iot-broker/src/config/iot-broker.config.js';
@@ -66,6 +70,20 @@ export const APP_ENVIRONMENTS: readonly AppEnvironment[] = [
     source: 'apps/devices/src/config/devices.env.ts',
     load: loadDevicesConfig,
     conditions: [{ DEVICE_ROLE: 'hub' }],
+  },
+  {
+    app: 'seed',
+    summary: '`npm run seed`: provisions the story (resources, clients with their secrets, the API consumer) through the management API; docker-compose runs it once.',
+    schema: SeedEnv,
+    source: 'tools/src/seed/seed.env.ts',
+    load: loadSeedConfig,
+  },
+  {
+    app: 'demo',
+    summary: '`npm run demo`: where the demo puts its data and which ports its services use (secrets as for the seed are optional).',
+    schema: DemoEnv,
+    source: 'tools/src/demo/demo.env.ts',
+    load: (env) => loadDemoConfig([], env),
   },
 ];
 

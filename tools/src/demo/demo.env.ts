@@ -8,6 +8,7 @@ const SECRET_MESSAGE = { message: 'must be 32–512 characters' };
  * and friends); secrets are generated once into DEMO_DATA_DIR/secrets.json unless given here.
  */
 export class DemoEnv {
+  /** The demo auth-server's port. */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -15,6 +16,7 @@ export class DemoEnv {
   @Max(65535)
   AUTH_SERVER_PORT: number = 7400;
 
+  /** service-b's port. */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -22,6 +24,7 @@ export class DemoEnv {
   @Max(65535)
   SERVICE_B_PORT: number = 7401;
 
+  /** service-a's port. */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -29,6 +32,7 @@ export class DemoEnv {
   @Max(65535)
   SERVICE_A_PORT: number = 7402;
 
+  /** The broker's MQTT (TCP) port. */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -36,6 +40,7 @@ export class DemoEnv {
   @Max(65535)
   MQTT_PORT: number = 7883;
 
+  /** The broker's MQTT-over-WebSocket port (also its /health). */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -43,6 +48,7 @@ export class DemoEnv {
   @Max(65535)
   MQTT_WS_PORT: number = 7884;
 
+  /** The thermostat's /health port. */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -50,6 +56,7 @@ export class DemoEnv {
   @Max(65535)
   THERMOSTAT_HEALTH_PORT: number = 7886;
 
+  /** The hub's /health port. */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -67,35 +74,42 @@ export class DemoEnv {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
   DEMO_LOG_LEVEL: string = 'info';
 
+  /** The bootstrap admin client the demo's auth-server gets. */
   @IsOptional()
   @Matches(/^[A-Za-z0-9._-]{3,64}$/, { message: 'must be 3–64 characters of letters, digits, . _ -' })
   BOOTSTRAP_ADMIN_CLIENT_ID: string = 'admin';
 
+  /** Its secret; generated into secrets.json when unset. */
   @IsOptional()
   @IsString()
   @Length(32, 512, SECRET_MESSAGE)
   BOOTSTRAP_ADMIN_CLIENT_SECRET?: string;
 
+  /** service-a's client secret; generated when unset. */
   @IsOptional()
   @IsString()
   @Length(32, 512, SECRET_MESSAGE)
   SERVICE_A_CLIENT_SECRET?: string;
 
+  /** service-b's client secret; generated when unset. */
   @IsOptional()
   @IsString()
   @Length(32, 512, SECRET_MESSAGE)
   SERVICE_B_CLIENT_SECRET?: string;
 
+  /** The broker's client secret; generated when unset. */
   @IsOptional()
   @IsString()
   @Length(32, 512, SECRET_MESSAGE)
   IOT_BROKER_CLIENT_SECRET?: string;
 
+  /** The thermostat's client secret; generated when unset. */
   @IsOptional()
   @IsString()
   @Length(32, 512, SECRET_MESSAGE)
   THERMOSTAT_CLIENT_SECRET?: string;
 
+  /** The hub's client secret; generated when unset. */
   @IsOptional()
   @IsString()
   @Length(32, 512, SECRET_MESSAGE)

@@ -26,7 +26,7 @@ export class SeedEnv {
   @Matches(CLIENT_ID, CLIENT_ID_MESSAGE)
   BOOTSTRAP_ADMIN_CLIENT_ID: string;
 
-  /** Required. */
+  /** Required. The bootstrap admin's secret, as given to the auth-server. */
   @IsOptional()
   @IsString()
   @Length(32, 512, SECRET_MESSAGE)
@@ -42,51 +42,56 @@ export class SeedEnv {
   @Matches(RESOURCE_INDICATOR, RESOURCE_MESSAGE)
   IOT_RESOURCE: string = 'https://iot.tollgate.local';
 
+  /** Client id of service-a (contacts:read on the CRM). */
   @IsOptional()
   @Matches(CLIENT_ID, CLIENT_ID_MESSAGE)
   SERVICE_A_CLIENT_ID: string = 'service-a';
 
-  /** Required. */
+  /** Required. The secret of service-a's client (32–512 characters); the seed sets it. */
   @IsOptional()
   @IsString()
   @Length(32, 512, SECRET_MESSAGE)
   SERVICE_A_CLIENT_SECRET: string;
 
+  /** Client id of service-b (introspection, usage reports and the revocation feed on the management API). */
   @IsOptional()
   @Matches(CLIENT_ID, CLIENT_ID_MESSAGE)
   SERVICE_B_CLIENT_ID: string = 'service-b';
 
-  /** Required. */
+  /** Required. The secret of service-b's client (32–512 characters); the seed sets it. */
   @IsOptional()
   @IsString()
   @Length(32, 512, SECRET_MESSAGE)
   SERVICE_B_CLIENT_SECRET: string;
 
+  /** Client id of the broker (the revocation feed). */
   @IsOptional()
   @Matches(CLIENT_ID, CLIENT_ID_MESSAGE)
   IOT_BROKER_CLIENT_ID: string = 'iot-broker';
 
-  /** Required. */
+  /** Required. The secret of the broker's client (32–512 characters); the seed sets it. */
   @IsOptional()
   @IsString()
   @Length(32, 512, SECRET_MESSAGE)
   IOT_BROKER_CLIENT_SECRET: string;
 
+  /** Client id of the thermostat (a device; also its MQTT client id). */
   @IsOptional()
   @Matches(CLIENT_ID, CLIENT_ID_MESSAGE)
   THERMOSTAT_CLIENT_ID: string = 'thermostat-1';
 
-  /** Required. */
+  /** Required. The secret of the thermostat's client (32–512 characters); the seed sets it. */
   @IsOptional()
   @IsString()
   @Length(32, 512, SECRET_MESSAGE)
   THERMOSTAT_CLIENT_SECRET: string;
 
+  /** Client id of the home hub (a device allowed to command the thermostat). */
   @IsOptional()
   @Matches(CLIENT_ID, CLIENT_ID_MESSAGE)
   HUB_CLIENT_ID: string = 'hub-1';
 
-  /** Required. */
+  /** Required. The secret of the hub's client (32–512 characters); the seed sets it. */
   @IsOptional()
   @IsString()
   @Length(32, 512, SECRET_MESSAGE)

@@ -1,4 +1,4 @@
-import { generateCredential } from '@tollgate/credentials';
+import { generateCredential, randomBase62 } from '@tollgate/credentials';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SeedError } from '../seed/seed-error.js';
@@ -10,8 +10,8 @@ export interface DemoSecrets<Name extends string> {
 }
 
 /**
- * The demo's client secrets: from the environment when given there, otherwise from the secrets
- * file, otherwise generated (tgs_… client secrets) and saved. The file is readable by its owner
+ * The demo's secrets: from the environment when given there, otherwise from the secrets file,
+ * otherwise generated (tgs_… client secrets, random passwords) and saved. The file is readable by its owner
  * only (0600); secrets from the environment are never written to it.
  */
 export function loadDemoSecrets<Name extends string>(file: string, names: readonly Name[], overrides: Partial<Record<Name, string>>): DemoSecrets<Name> {
@@ -22,7 +22,8 @@ export function loadDemoSecrets<Name extends string>(file: string, names: readon
     const value = overrides[name] ?? stored[name];
     if (value !== undefined) values[name] = value;
     else {
-      values[name] = generateCredential('client_secret');
+      // A password is typed into the console by a person: shorter, and not shaped like a client secret.
+      values[name] = name.endsWith('_PASSWORD') ? randomBase62(20) : generateCredential('client_secret');
       stored[name] = values[name];
       generated.push(name);
     }

@@ -26,7 +26,11 @@ export const DEMO_SECRET_NAMES = [
   'DASHBOARD_CLIENT_SECRET',
   'CRM_SAMPLE_DATA_CLIENT_SECRET',
   'SPARE_THERMOSTAT_CLIENT_SECRET',
+  'DEMO_USER_PASSWORD',
 ] as const;
+
+/** The demo's person: signs in to the console and makes personal access tokens. */
+export const DEMO_USER = 'ada@tollgate.demo';
 
 export type DemoSecretName = (typeof DEMO_SECRET_NAMES)[number];
 

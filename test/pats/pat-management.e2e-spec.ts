@@ -1,3 +1,4 @@
+import { UsageService } from '../../apps/auth-server/src/usage/usage.service.js';
 import { ADMIN_CLIENT_ID, AuthServerHarness, type ConsoleSession } from '../support/auth-server.harness.js';
 import { eventually } from '../support/eventually.js';
 import { testDatabases } from '../support/test-databases.js';
@@ -42,6 +43,11 @@ describe.each(testDatabases())('PATs on the management API and for admins on $na
     expect(created.status).toBe(201);
     const audit = await server.api('GET', '/api/audit?action=role.created');
     expect(audit.body.items[0]).toMatchObject({ actor: { type: 'user', id: admin.id }, details: { name: 'made-by-pat' } });
+
+    // Uses on the management API count as "last used" too (written in the usage service's next batch).
+    await server.app.get(UsageService).flush();
+    const listed = await adminSession.request('GET', `/api/me/tokens/${pat.id}`);
+    expect(listed.body).toMatchObject({ lastUsedAt: expect.any(String), lastUsedAddress: '127.0.0.1' });
   });
 
   it('answers 403 insufficient_scope to a normal user’s PAT on admin routes', async () => {

@@ -24,6 +24,7 @@ import { KeyEncryption, resolveKeyEncryptionSecret } from './signing-keys/key-en
 import { SigningKeysModule } from './signing-keys/signing-keys.module.js';
 import { SigningKeysService } from './signing-keys/signing-keys.service.js';
 import { UsageModule } from './usage/usage.module.js';
+import { UsageService } from './usage/usage.service.js';
 import { UsersModule } from './users/users.module.js';
 
 export interface AuthServerOverrides {
@@ -48,9 +49,9 @@ class CoreModule {
 }
 
 /** The management API verifies its callers like any resource server, plus an authoritative database check. */
-function managementApiVerifier(keys: SigningKeysService, status: AccessTokenStatusService, opaque: OpaqueCredentialRegistry, config: AuthServerConfig, clock: Clock): CredentialVerifier {
+function managementApiVerifier(keys: SigningKeysService, status: AccessTokenStatusService, opaque: OpaqueCredentialRegistry, usage: UsageService, config: AuthServerConfig, clock: Clock): CredentialVerifier {
   return new CredentialVerifier({
-    opaque: new LocalOpaqueVerifier(opaque, config.managementApiIndicator, config.issuer),
+    opaque: new LocalOpaqueVerifier(opaque, config.managementApiIndicator, config.issuer, (use) => usage.recordLocalUse(use)),
     jwt: new JwtAccessTokenVerifier({ issuer: config.issuer, audience: config.managementApiIndicator, keys: keys.keySet, now: () => clock.now() }),
     checkAccessToken: async (claims) => {
       const reason = await status.revocationReason(claims);
@@ -81,9 +82,10 @@ export class AuthServerModule {
             }),
         }),
         VerifierModule.forRoot({
-          imports: [SigningKeysModule, OAuthModule, SessionsModule],
-          inject: [SigningKeysService, AccessTokenStatusService, OpaqueCredentialRegistry, SessionsService],
-          useFactory: (keys: SigningKeysService, status: AccessTokenStatusService, opaque: OpaqueCredentialRegistry) => managementApiVerifier(keys, status, opaque, config, clock),
+          imports: [SigningKeysModule, OAuthModule, SessionsModule, UsageModule],
+          inject: [SigningKeysService, AccessTokenStatusService, OpaqueCredentialRegistry, SessionsService, UsageService],
+          useFactory: (keys: SigningKeysService, status: AccessTokenStatusService, opaque: OpaqueCredentialRegistry, _sessions: SessionsService, usage: UsageService) =>
+            managementApiVerifier(keys, status, opaque, usage, config, clock),
           // Console requests carry the session cookie instead of a bearer credential (CSRF-checked in SessionsService).
           guard: (_keys: SigningKeysService, _status: AccessTokenStatusService, _opaque: OpaqueCredentialRegistry, sessions: SessionsService) => ({
             realm: 'tollgate',

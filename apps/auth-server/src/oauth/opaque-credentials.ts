@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { CredentialUse } from './credential-usage.js';
 import type { CredentialKind, ParsedCredential } from '@tollgate/credentials';
 import { invalidToken, type OpaqueCredentialVerifier, type OpaqueIntrospectionResponse, principalFromIntrospection, type Principal, type VerificationContext } from '@tollgate/verifier';
 
@@ -78,12 +79,15 @@ export class LocalOpaqueVerifier implements OpaqueCredentialVerifier {
     private readonly registry: OpaqueCredentialRegistry,
     private readonly resource: string,
     private readonly issuer: string,
+    /** Told of every accepted use ("last used" of PATs and API keys used on the management API). */
+    private readonly onUse?: (use: CredentialUse) => void,
   ) {}
 
   async verify(token: string, parsed: ParsedCredential, context: VerificationContext): Promise<Principal> {
     const active = await this.registry.storeFor(parsed)?.introspect(token, this.resource, context.address);
     if (!active) throw invalidToken('The credential is not valid (unknown, expired or revoked)', 'inactive');
     if (active.audience.length > 0 && !active.audience.includes(this.resource)) throw invalidToken('The credential is not valid for this resource', 'wrong_audience');
+    this.onUse?.({ credentialType: active.credentialType, credentialId: active.credentialId, at: new Date(), address: context.address });
     return principalFromIntrospection(toIntrospectionResponse(active, this.issuer));
   }
 }

@@ -220,6 +220,13 @@ document.addEventListener('click', (event) => {
   void navigate(link.getAttribute('href'));
 });
 
+// The skip link works without script (a fragment link); with it, the focus lands on the page's
+// heading, so the next Tab continues from the content and not from the top of the document.
+document.querySelector('.skip-link')?.addEventListener('click', (event) => {
+  event.preventDefault();
+  (shell.page.querySelector('h1') ?? document.getElementById('main'))?.focus();
+});
+
 window.addEventListener('popstate', () => void navigate(location.pathname + location.search, { replace: true }));
 
 // ---- start ------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ export async function render(page, { params, signal }) {
   const state = { consumers, selectedId: params.get('consumer'), keys: [], usage: new Map(), showInactive: false };
   if (!state.consumers.some((consumer) => consumer.id === state.selectedId)) state.selectedId = state.consumers.length === 1 ? state.consumers[0].id : null;
 
+  /** The selected consumer's keys: heading, create form and the slot for a new key stay while the list is redrawn. */
+  const frame = { consumerId: null, heading: null, notice: null, secretSlot: null, body: null };
   const consumersHeading = heading(2, 'API consumers', { id: uid('consumers') });
   const consumersList = h('div');
   const keysSection = h('section', { class: 'keys' });
@@ -152,9 +154,6 @@ export async function render(page, { params, signal }) {
     return state.consumers.find((consumer) => consumer.id === state.selectedId) ?? null;
   }
 
-  /** The frame of the selected consumer's keys: heading, create form and the slot for a new key stay while the list is redrawn. */
-  const frame = { consumerId: null, body: null, secretSlot: null, heading: null };
-
   async function loadKeys() {
     const consumer = selected();
     if (!consumer) {
@@ -224,7 +223,13 @@ export async function render(page, { params, signal }) {
                 h('code', {}, `${key.displayPrefix}…`),
                 grantList(key.grants),
                 limits(key),
-                h('span', {}, statusBadge(key.status), key.rolledToId && key.status === 'active' ? [' ', badge('rolled: old key in overlap', 'warning')] : null),
+                h(
+                  'span',
+                  {},
+                  statusBadge(key.status),
+                  key.rolledToId ? [h('br'), h('span', { class: 'muted' }, key.status === 'active' ? 'rolled: works until the overlap ends' : 'replaced by a rolled key')] : null,
+                  key.rolledFromId ? [h('br'), h('span', { class: 'muted' }, 'rolled from an older key')] : null,
+                ),
                 time(key.createdAt, '—', { dateOnly: true }),
                 key.expiresAt ? time(key.expiresAt, '—', { withRelative: key.status === 'active' }) : h('span', { class: 'muted' }, 'never'),
                 key.lastUsedAt ? h('span', {}, time(key.lastUsedAt), key.lastUsedAddress ? h('span', { class: 'muted' }, ` from ${key.lastUsedAddress}`) : null) : h('span', { class: 'muted' }, 'never'),

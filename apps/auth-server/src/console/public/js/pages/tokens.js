@@ -97,7 +97,7 @@ export async function render(page, { session, signal }) {
         rows: shown.map((token) => [
           token.name,
           scopeList(token.scopes),
-          token.resources.length > 0 ? h('ul', { class: 'plain' }, token.resources.map((resource) => h('li', {}, resource))) : h('span', { class: 'muted' }, 'everywhere you have access'),
+          token.resources.length > 0 ? h('ul', { class: 'plain' }, token.resources.map((resource) => h('li', {}, resource))) : h('span', { class: 'muted' }, 'any API you can use'),
           h('code', {}, `${token.displayPrefix}…`),
           time(token.createdAt, '—', { dateOnly: true }),
           expiryCell(token),

@@ -136,6 +136,16 @@ describeInBrowser('console: administration', () => {
       expect(actions).toContain('api-key.use.denied');
       await screenshot(page, 'admin-audit');
       expect(await contrastFailures(page)).toEqual([]);
+
+      // Pages of one event: "Load older events" follows nextCursor and keeps the reader's place.
+      const expected = (await auth.api('GET', `/api/audit?credential=${original.id}&limit=2`)).body.items.map((event: { action: string }) => event.action);
+      await page.goto(`${auth.issuer}/console/admin/audit?credential=${original.id}&limit=1`);
+      await pageTitle(page, 'Audit log');
+      expect(await page.locator('tbody tr td:nth-child(2)').allTextContents()).toEqual(expected.slice(0, 1));
+      await page.getByRole('button', { name: 'Load older events' }).click();
+      await statusMessage(page, /1 older event loaded/);
+      expect(await page.locator('tbody tr td:nth-child(2)').allTextContents()).toEqual(expected);
+      expect(await page.evaluate(() => document.activeElement?.closest('tr')?.rowIndex)).toBe(2);
       expect(errors()).toEqual([]);
     } finally {
       await close();

@@ -94,6 +94,10 @@ describeInBrowser('console: security and accessibility', () => {
       for (const secret of [token, csrfToken, session, TEST_PASSWORD, encodeURIComponent(TEST_PASSWORD)]) {
         for (const place of [state.url, ...record.requestUrls]) expect(place).not.toContain(secret);
       }
+      // Leaving the page takes the secret out of the DOM.
+      await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Personal access tokens' }).click();
+      await page.getByRole('heading', { name: 'Your tokens' }).waitFor();
+      expect(await page.content()).not.toContain(token);
       expect(record.errors).toEqual([]);
     } finally {
       await context.close();

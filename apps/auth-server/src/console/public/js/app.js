@@ -2,6 +2,7 @@
 // #page; the data comes from the management API with the session cookie.
 import { api, ApiError, onSession, setCsrfToken } from './api.js';
 import { h, replace } from './dom.js';
+import { discardSecrets } from './secret.js';
 import { announce, announceError, clearMessages, heading, initMessages } from './ui.js';
 
 const ROUTES = [
@@ -174,6 +175,7 @@ async function render(route, params) {
   current.controller.abort();
   const controller = new AbortController();
   current = { controller };
+  discardSecrets();
   clearMessages();
   markCurrentLink();
 

@@ -3,6 +3,14 @@
 import { h, uid } from './dom.js';
 import { announce, announceError, heading } from './ui.js';
 
+const open = new Set();
+
+/** Removes every secret still shown: on navigation, and when the page is hidden (so Back never brings one back). */
+export function discardSecrets() {
+  for (const discard of open) discard();
+}
+window.addEventListener('pagehide', discardSecrets);
+
 /**
  * `what`: "personal access token", "API key", "client secret". `details`: extra nodes (e.g. the
  * client id to use with the secret). `onDone`: called after the panel is removed.
@@ -47,11 +55,18 @@ export function secretPanel({ what, secret, name, details = [], onDone }) {
     }
   }
 
-  function close() {
+  function discard() {
     input.value = '';
     panel.remove();
+    open.delete(discard);
+  }
+
+  function close() {
+    discard();
     onDone?.();
   }
+
+  open.add(discard);
 
   /** Puts the panel's heading in focus (call after inserting the panel). */
   panel.focusTitle = () => title.focus();

@@ -5,7 +5,7 @@ import { emptyState, h, replace, table, time, uid } from '../dom.js';
 import { announce, announceError, errorSummary, heading, selectField, textField, whileSubmitting } from '../ui.js';
 import { setQuery } from './common.js';
 
-const PAGE_SIZE = 50;
+const DEFAULT_PAGE_SIZE = 50;
 const FILTERS = ['credential', 'actor', 'action', 'outcome', 'since', 'until'];
 const KNOWN_ACTIONS = [
   'api-consumer.*', 'api-consumer.created', 'api-consumer.deleted',
@@ -21,6 +21,9 @@ const OUTCOME_TONES = { success: 'success', failure: 'danger', denied: 'warning'
 
 export async function render(page, { params, signal }) {
   const filters = Object.fromEntries(FILTERS.map((name) => [name, params.get(name) ?? '']));
+  // ?limit= (1–200, the API's bounds) sets the page size.
+  const requested = Number.parseInt(params.get('limit') ?? '', 10);
+  const pageSize = Number.isInteger(requested) ? Math.min(200, Math.max(1, requested)) : DEFAULT_PAGE_SIZE;
   const state = { items: [], nextCursor: null };
   const resultsHeading = heading(2, 'Events', { id: uid('events') });
   const results = h('div');
@@ -86,7 +89,7 @@ export async function render(page, { params, signal }) {
   }
 
   async function load(append) {
-    const parameters = { ...filters, limit: PAGE_SIZE, before: append ? state.nextCursor : undefined };
+    const parameters = { ...filters, limit: pageSize, before: append ? state.nextCursor : undefined };
     const page = await api('GET', `/api/audit${query(parameters)}`, undefined, { signal });
     state.items = append ? [...state.items, ...page.items] : page.items;
     state.nextCursor = page.nextCursor;

@@ -14,15 +14,20 @@ export function svg(tag, attributes = {}, ...children) {
 }
 
 function build(element, attributes, children) {
+  let selectValue;
   for (const [name, value] of Object.entries(attributes ?? {})) {
     if (value === undefined || value === null || value === false) continue;
     if (name.startsWith('on') && typeof value === 'function') element.addEventListener(name.slice(2).toLowerCase(), value);
     else if (name === 'class') element.setAttribute('class', Array.isArray(value) ? value.filter(Boolean).join(' ') : value);
-    else if (name === 'value') element.value = value;
-    else if (name === 'checked' || name === 'selected') element[name] = Boolean(value);
+    // Defaults (the attributes), not only the current state, so that form.reset() comes back to them.
+    else if (name === 'value' && element instanceof HTMLTextAreaElement) element.defaultValue = String(value);
+    else if (name === 'value' && element instanceof HTMLSelectElement) selectValue = String(value);
+    else if (name === 'checked' || name === 'selected') element.setAttribute(name, '');
     else element.setAttribute(name, value === true ? '' : String(value));
   }
   append(element, children);
+  // A <select>'s value names one of its options: set once they are there.
+  if (selectValue !== undefined) element.value = selectValue;
   return element;
 }
 

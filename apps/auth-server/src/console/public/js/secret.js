@@ -24,7 +24,6 @@ export function secretPanel({ what, secret, name, details = [], onDone }) {
     class: 'secret-value',
     type: 'text',
     readonly: true,
-    value: secret,
     autocomplete: 'off',
     spellcheck: 'false',
     autocapitalize: 'off',
@@ -32,6 +31,8 @@ export function secretPanel({ what, secret, name, details = [], onDone }) {
     'data-secret': '',
     onFocus: () => input.select(),
   });
+  // The property, not the value attribute: the secret is not part of the serialised markup.
+  input.value = secret;
   const copy = h('button', { type: 'button', class: 'button button-primary', onClick: copySecret }, 'Copy', h('span', { class: 'visually-hidden' }, ` ${what}`));
   const done = h('button', { type: 'button', class: 'button', onClick: close }, 'Done, I have stored it');
   const panel = h(

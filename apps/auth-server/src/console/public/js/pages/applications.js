@@ -43,15 +43,25 @@ export async function render(page, { signal }) {
       table({
         caption: 'Applications and devices',
         captionHidden: true,
-        columns: ['Name', 'Kind', 'Authenticates with', 'Scopes', 'Secrets', 'Status', 'Created', h('span', { class: 'visually-hidden' }, 'Actions')],
+        columns: ['Application', 'Authenticates with', 'Scopes', 'Secrets', h('span', { class: 'visually-hidden' }, 'Actions')],
         rows: state.clients.map((client) => [
-          h('span', {}, client.name, h('br'), h('code', {}, client.id)),
-          badge(client.kind, client.kind === 'device' ? 'info' : 'neutral'),
+          h(
+            'span',
+            {},
+            client.name,
+            h('br'),
+            h('code', {}, client.id),
+            h('br'),
+            badge(client.kind, client.kind === 'device' ? 'info' : 'neutral'),
+            ' ',
+            statusBadge(client.disabled ? 'disabled' : 'enabled'),
+            h('br'),
+            h('span', { class: 'muted' }, 'since ', time(client.createdAt, '—', { dateOnly: true })),
+            client.tokensValidAfter ? [h('br'), h('span', { class: 'muted' }, 'tokens before ', time(client.tokensValidAfter), ' refused')] : null,
+          ),
           h('span', {}, METHOD_NAMES[client.tokenEndpointAuthMethod] ?? client.tokenEndpointAuthMethod, client.allowTokenExchange ? [h('br'), h('span', { class: 'muted' }, 'may exchange PATs')] : null),
           grantList(client.grants),
           secrets(client),
-          h('span', {}, statusBadge(client.disabled ? 'disabled' : 'enabled'), client.tokensValidAfter ? [h('br'), h('span', { class: 'muted' }, 'tokens before ', time(client.tokensValidAfter), ' refused')] : null),
-          time(client.createdAt, '—', { dateOnly: true }),
           h(
             'div',
             { class: 'row-actions' },
@@ -89,9 +99,9 @@ export async function render(page, { signal }) {
 
   function registerForm() {
     const grants = grantsPicker({ legend: 'Scopes', hint: 'What the application may ask for, per resource. Grant the least it needs.', resources });
-    const jwks = textArea({ label: 'Public keys (JWKS)', name: 'jwks', hint: 'The application’s public JWK set as JSON: {"keys":[…]}. It signs its client assertions with the private key.', rows: 4 });
+    const jwks = textArea({ label: 'Public keys (JWKS)', name: 'jwks', required: true, hint: 'The application’s public JWK set as JSON: {"keys":[…]}. It signs its client assertions with the private key.', rows: 4 });
     jwks.hidden = true;
-    const method = selectField({ label: 'Authentication', name: 'tokenEndpointAuthMethod', options: AUTH_METHODS, value: 'client_secret_basic' });
+    const method = selectField({ label: 'Authentication', name: 'tokenEndpointAuthMethod', options: AUTH_METHODS, value: 'client_secret_basic', required: true });
     method.control.addEventListener('change', () => {
       jwks.hidden = method.control.value !== 'private_key_jwt';
       secretDays.hidden = method.control.value === 'private_key_jwt';

@@ -36,15 +36,15 @@ describeInBrowser('console: administration', () => {
     await auth?.stop();
   });
 
-  async function signedInAdmin(): Promise<{ page: Page; close: () => Promise<void>; errors: () => string[] }> {
+  async function signedInAdmin(): Promise<{ page: Page; close: () => Promise<void>; errors: () => string[]; requestUrls: string[] }> {
     const { context, page, record } = await openConsole(browser, auth.issuer);
     await signIn(page, 'admin@example.com');
     await page.getByRole('heading', { name: 'Administration' }).waitFor();
-    return { page, close: () => context.close(), errors: () => [...record.errors, ...record.cspViolations] };
+    return { page, close: () => context.close(), errors: () => [...record.errors, ...record.cspViolations], requestUrls: record.requestUrls };
   }
 
   it('creates an API key, rolls it, revokes it, charts its usage, and the audit log shows each step', async () => {
-    const { page, close, errors } = await signedInAdmin();
+    const { page, close, errors, requestUrls } = await signedInAdmin();
     try {
       await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'API keys' }).click();
       await pageTitle(page, 'API consumers and keys');
@@ -146,6 +146,16 @@ describeInBrowser('console: administration', () => {
       await statusMessage(page, /1 older event loaded/);
       expect(await page.locator('tbody tr td:nth-child(2)').allTextContents()).toEqual(expected);
       expect(await page.evaluate(() => document.activeElement?.closest('tr')?.rowIndex)).toBe(2);
+
+      // A secret pasted as a filter never reaches a URL.
+      await page.getByLabel('Credential id').fill(key);
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.locator('form .error-summary').filter({ hasText: 'That looks like a secret' }).waitFor();
+      expect(await page.getByLabel('Credential id').getAttribute('aria-invalid')).toBe('true');
+      for (const url of [page.url(), ...requestUrls]) {
+        expect(url).not.toContain(key);
+        expect(url).not.toContain(rolled);
+      }
       expect(errors()).toEqual([]);
     } finally {
       await close();

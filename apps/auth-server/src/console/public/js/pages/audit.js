@@ -1,8 +1,8 @@
 // The audit log: newest first, filtered by credential, actor, action, outcome and time, paginated
 // with the `before` cursor. Filters are ids and names, never secrets, so they may sit in the URL.
-import { api, query } from '../api.js';
+import { api, ApiError, query } from '../api.js';
 import { emptyState, h, replace, table, time, uid } from '../dom.js';
-import { announce, announceError, errorSummary, heading, selectField, textField, whileSubmitting } from '../ui.js';
+import { announce, announceError, errorSummary, heading, selectField, showFormError, textField, whileSubmitting } from '../ui.js';
 import { setQuery } from './common.js';
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -17,6 +17,8 @@ const KNOWN_ACTIONS = [
   'token.*', 'token.issued', 'token.revoked', 'token.exchanged', 'token.exchange.denied',
   'user.*', 'user.created', 'user.deleted', 'user.roles.changed',
 ];
+/** A Tollgate credential (libs/credentials: tg<kind>_…). */
+const CREDENTIAL = /\btg[kps]_[A-Za-z0-9_]{16,}/;
 const OUTCOME_TONES = { success: 'success', failure: 'danger', denied: 'warning' };
 
 export async function render(page, { params, signal }) {
@@ -68,6 +70,12 @@ export async function render(page, { params, signal }) {
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    // Filters go into the URL and the API's query string (and so into access logs): never a secret.
+    const pasted = FILTERS.find((name) => CREDENTIAL.test(form.elements.namedItem(name).value));
+    if (pasted) {
+      showFormError(form, new ApiError(400, 'That looks like a secret (a token, key or client secret). Search by its id, shown in its list, and never paste a secret here; if it was exposed, revoke it.', { body: { errors: [`${pasted} must be an id, not a secret`] } }));
+      return;
+    }
     for (const name of FILTERS) {
       const control = form.elements.namedItem(name);
       const value = control.value.trim();

@@ -85,6 +85,11 @@ describe('GET /api/broker/status', () => {
       expect((await auth.api('GET', '/api/broker/status')).body.detail).toBe('The IoT broker’s health endpoint (IOT_BROKER_HEALTH_URL) could not be reached');
     });
 
+    it('refuses a body too large to be a health report', async () => {
+      answer = (response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', devices: Array.from({ length: 60_000 }, (_, i) => `device-${i}-with-a-long-padding`) }));
+      expect(await auth.api('GET', '/api/broker/status')).toMatchObject({ status: 502, body: { detail: 'The IoT broker’s health endpoint (IOT_BROKER_HEALTH_URL) answered with a body too large to be a health report' } });
+    });
+
     it('keeps only the fields it knows, bounded', async () => {
       answer = (response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', connectedDevices: 2, revocationFeed: 'connected', devices: ['a', 42, 'b'], secret: 'x' }));
       const { body } = await auth.api('GET', '/api/broker/status');

@@ -39,9 +39,18 @@ export class BrokerStatusService {
       const timedOut = (error as Error).name === 'TimeoutError';
       throw this.unreachable(timedOut ? `did not answer within ${TIMEOUT_MS / 1000} s` : 'could not be reached');
     }
-    if (response.status !== 200) throw this.unreachable(`answered HTTP ${response.status}`);
-    const text = await response.text();
-    if (text.length > MAX_BODY_BYTES) throw this.unreachable('answered with a body too large to be a health report');
+    const declared = Number(response.headers.get('content-length') ?? 0);
+    if (response.status !== 200 || declared > MAX_BODY_BYTES) {
+      await response.body?.cancel().catch(() => undefined);
+      throw this.unreachable(response.status !== 200 ? `answered HTTP ${response.status}` : 'answered with a body too large to be a health report');
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch {
+      throw this.unreachable(`did not finish its answer within ${TIMEOUT_MS / 1000} s`);
+    }
+    if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw this.unreachable('answered with a body too large to be a health report');
     try {
       const body: unknown = JSON.parse(text);
       if (body && typeof body === 'object' && !Array.isArray(body)) return body as Record<string, unknown>;

@@ -155,6 +155,18 @@ describeInBrowser('console: personal access tokens', () => {
       await page.getByRole('checkbox', { name: 'contacts:write' }).uncheck();
       await page.getByRole('button', { name: 'Create token' }).click();
       await alertInForm(page, /Pick at least one scope/);
+
+      // A person cannot read the lifetime policy; the refusal names the maximum and the form adopts it.
+      expect((await auth.api('PUT', '/api/settings/pat-policy', { maxLifetimeDays: 20, allowNoExpiry: false })).status).toBe(200);
+      await page.getByRole('checkbox', { name: 'contacts:write' }).check();
+      await page.getByRole('radio', { name: '30 days' }).check();
+      await page.getByRole('button', { name: 'Create token' }).click();
+      await alertInForm(page, /expiresInDays is beyond the maximum lifetime of 20 days/);
+      await page.getByText('Your organisation allows tokens to live at most 20 days.').waitFor();
+      expect(await page.locator('input[name="expiry"]').evaluateAll((radios) => radios.map((radio) => (radio as HTMLInputElement).labels![0].textContent))).toEqual(['7 days', '20 days', 'On a date']);
+      await page.getByRole('radio', { name: '20 days' }).check();
+      await page.getByRole('button', { name: 'Create token' }).click();
+      await page.getByRole('heading', { name: 'Copy your new personal access token now' }).waitFor();
     } finally {
       await context.close();
     }

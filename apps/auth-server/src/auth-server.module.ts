@@ -7,6 +7,7 @@ import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { bootstrapAuthServer } from './bootstrap/bootstrap.js';
 import { ClientsModule } from './clients/clients.module.js';
+import { ConsoleModule } from './console/console.module.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from './config/auth-server.config.js';
 import { AUTH_SERVER_ENTITIES, AUTH_SERVER_MIGRATIONS } from './database/auth-server.schema.js';
 import { HealthController } from './health/health.controller.js';
@@ -105,6 +106,7 @@ export class AuthServerModule {
         UsersModule,
         SessionsModule,
         PatsModule,
+        ConsoleModule,
       ],
       controllers: [HealthController],
     };

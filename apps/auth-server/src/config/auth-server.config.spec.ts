@@ -34,4 +34,10 @@ describe(loadAuthServerConfig.name, () => {
     expect(() => loadAuthServerConfig({ ...base, PAT_EXPIRY_WEBHOOK_SECRET: 's'.repeat(24) })).toThrow(/PAT_EXPIRY_WEBHOOK_SECRET: set PAT_EXPIRY_WEBHOOK_URL/);
     expect(() => loadAuthServerConfig({ ...base, SESSION_IDLE_TTL: '7200', SESSION_ABSOLUTE_TTL: '3600' })).toThrow(/SESSION_IDLE_TTL: must not exceed SESSION_ABSOLUTE_TTL/);
   });
+
+  it('reads the IoT broker health URL, off by default', () => {
+    expect(loadAuthServerConfig(base).iotBrokerHealthUrl).toBeUndefined();
+    expect(loadAuthServerConfig({ ...base, IOT_BROKER_HEALTH_URL: 'http://127.0.0.1:7884/health' }).iotBrokerHealthUrl).toBe('http://127.0.0.1:7884/health');
+    expect(() => loadAuthServerConfig({ ...base, IOT_BROKER_HEALTH_URL: 'mqtt://127.0.0.1:1883' })).toThrow(/IOT_BROKER_HEALTH_URL/);
+  });
 });

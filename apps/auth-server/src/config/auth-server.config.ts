@@ -21,6 +21,8 @@ export interface AuthServerConfig {
   openApi: boolean;
   sessions: SessionConfig;
   pats: PatConfig;
+  /** The IoT broker's health endpoint, proxied for the console's devices page; undefined: not configured. */
+  iotBrokerHealthUrl?: string;
 }
 
 export interface SessionConfig {
@@ -82,5 +84,6 @@ export function loadAuthServerConfig(env: Environment = process.env): AuthServer
       expiryCheckIntervalSeconds: values.PAT_EXPIRY_CHECK_INTERVAL,
       expiryWebhook: values.PAT_EXPIRY_WEBHOOK_URL ? { url: values.PAT_EXPIRY_WEBHOOK_URL, secret: values.PAT_EXPIRY_WEBHOOK_SECRET } : undefined,
     },
+    iotBrokerHealthUrl: values.IOT_BROKER_HEALTH_URL,
   };
 }

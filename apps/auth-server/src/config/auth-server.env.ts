@@ -127,4 +127,9 @@ export class AuthServerEnv {
   @IsString()
   @MinLength(24, { message: 'must be at least 24 characters' })
   PAT_EXPIRY_WEBHOOK_SECRET?: string;
+
+  /** The IoT broker's GET /health (e.g. http://127.0.0.1:7884/health): the console shows connected devices; the broker lists their ids with HEALTH_SHOW_DEVICES=true. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
+  IOT_BROKER_HEALTH_URL?: string;
 }

@@ -1,0 +1,251 @@
+// The console shell: session, navigation and routing. Pages live in ./pages/*.js and draw into
+// #page; the data comes from the management API with the session cookie.
+import { api, ApiError, onSession, setCsrfToken } from './api.js';
+import { h, replace } from './dom.js';
+import { discardSecrets } from './secret.js';
+import { announce, announceError, clearMessages, heading, initMessages } from './ui.js';
+
+const ROUTES = [
+  { path: '/console/sign-in', title: 'Sign in', load: () => import('./pages/sign-in.js'), signedOut: true },
+  { path: '/console/tokens', title: 'Personal access tokens', nav: 'Personal access tokens', load: () => import('./pages/tokens.js') },
+  { path: '/console/admin/applications', title: 'M2M applications and devices', nav: 'Applications and devices', admin: true, load: () => import('./pages/applications.js') },
+  { path: '/console/admin/api-keys', title: 'API consumers and keys', nav: 'API keys', admin: true, load: () => import('./pages/api-keys.js') },
+  { path: '/console/admin/users', title: 'Users', nav: 'Users', admin: true, load: () => import('./pages/users.js') },
+  { path: '/console/admin/signing-keys', title: 'Signing keys', nav: 'Signing keys', admin: true, load: () => import('./pages/signing-keys.js') },
+  { path: '/console/admin/audit', title: 'Audit log', nav: 'Audit log', admin: true, load: () => import('./pages/audit.js') },
+  { path: '/console/admin/devices', title: 'Connected devices', nav: 'Connected devices', admin: true, load: () => import('./pages/devices.js') },
+];
+const HOME = '/console/tokens';
+const SIGN_IN = '/console/sign-in';
+
+/** What the console knows about the signed-in person, in memory only. */
+export const session = {
+  user: null,
+  /** Scopes per resource ({ resource, scopes }[]), from GET /api/me. */
+  permissions: [],
+  isAdmin: false,
+  /** The management API's resource indicator (`<issuer>/api`). */
+  managementApi: null,
+  expiresAt: null,
+  idleTimeoutSeconds: null,
+};
+
+const shell = {
+  page: document.getElementById('page'),
+  nav: document.getElementById('nav'),
+  account: document.getElementById('account'),
+};
+let current = { controller: new AbortController() };
+let returnTo = null;
+let firstRender = true;
+
+// ---- session -----------------------------------------------------------------------------------
+
+async function establish(started) {
+  setCsrfToken(started.csrfToken);
+  const [me, metadata] = await Promise.all([api('GET', '/api/me'), api('GET', '/.well-known/oauth-authorization-server')]);
+  session.user = started.user;
+  session.expiresAt = started.expiresAt;
+  session.idleTimeoutSeconds = started.idleTimeoutSeconds;
+  session.permissions = me.permissions ?? [];
+  session.managementApi = `${metadata.issuer}/api`;
+  session.isAdmin = session.permissions.some((entry) => entry.resource === session.managementApi && entry.scopes.includes('admin'));
+  drawChrome();
+}
+
+function forget() {
+  setCsrfToken(null);
+  Object.assign(session, { user: null, permissions: [], isAdmin: false, expiresAt: null, idleTimeoutSeconds: null });
+  drawChrome();
+}
+
+/** Called by the sign-in page with the answer of POST /api/session. */
+export async function signedIn(started) {
+  await establish(started);
+  const target = returnTo && returnTo !== SIGN_IN ? returnTo : HOME;
+  returnTo = null;
+  await navigate(target, { replace: true });
+  announce(`Signed in as ${session.user.email}.`);
+}
+
+async function signOut() {
+  try {
+    await api('DELETE', '/api/session', undefined, { sessionCall: true });
+  } catch (error) {
+    // An ended session is signed out already; anything else leaves the person signed in.
+    if (!(error instanceof ApiError && error.status === 401)) {
+      announceError(`Could not sign out: ${error.message}`);
+      return;
+    }
+  }
+  forget();
+  await navigate(SIGN_IN, { replace: true });
+  announce('You are signed out.');
+}
+
+onSession({
+  ended: () => {
+    if (!session.user) return;
+    returnTo = location.pathname;
+    forget();
+    void navigate(SIGN_IN, { replace: true }).then(() => announceError('Your session has ended. Sign in again to continue.'));
+  },
+  changed: async () => {
+    try {
+      const again = await api('GET', '/api/session', undefined, { sessionCall: true });
+      if (again.user.id === session.user?.id) {
+        setCsrfToken(again.csrfToken);
+        return again.csrfToken;
+      }
+    } catch {
+      // ended: below
+    }
+    returnTo = location.pathname;
+    forget();
+    void navigate(SIGN_IN, { replace: true }).then(() => announceError('You signed in or out in another tab. Sign in again to continue here.'));
+    return null;
+  },
+});
+
+// ---- chrome ------------------------------------------------------------------------------------
+
+function navLink(route) {
+  return h('li', {}, h('a', { href: route.path, 'aria-current': location.pathname === route.path ? 'page' : undefined }, route.nav));
+}
+
+function drawChrome() {
+  if (!session.user) {
+    replace(shell.account);
+    replace(shell.nav);
+    shell.nav.hidden = true;
+    return;
+  }
+  replace(
+    shell.account,
+    h('span', { class: 'who' }, 'Signed in as ', h('strong', {}, session.user.email)),
+    h('button', { type: 'button', class: 'button button-small', onClick: signOut }, 'Sign out'),
+  );
+  const mine = ROUTES.filter((route) => route.nav && !route.admin);
+  const admin = ROUTES.filter((route) => route.nav && route.admin);
+  replace(
+    shell.nav,
+    h('h2', { class: 'nav-heading', id: 'nav-account' }, 'Your account'),
+    h('ul', { 'aria-labelledby': 'nav-account' }, mine.map(navLink)),
+    session.isAdmin ? [h('h2', { class: 'nav-heading', id: 'nav-admin' }, 'Administration'), h('ul', { 'aria-labelledby': 'nav-admin' }, admin.map(navLink))] : null,
+  );
+  shell.nav.hidden = false;
+}
+
+function markCurrentLink() {
+  for (const link of shell.nav.querySelectorAll('a')) {
+    if (link.getAttribute('href') === location.pathname) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+}
+
+// ---- routing -----------------------------------------------------------------------------------
+
+function normalise(pathname) {
+  const trimmed = pathname.replace(/\/+$/, '');
+  return trimmed === '' || trimmed === '/console' ? (session.user ? HOME : SIGN_IN) : trimmed;
+}
+
+/** Shows the page at `target` (a /console path, with an optional query). */
+export async function navigate(target, { replace: replaceEntry = false } = {}) {
+  const url = new URL(target, location.origin);
+  let path = normalise(url.pathname);
+  let route = ROUTES.find((candidate) => candidate.path === path);
+  if (route && !route.signedOut && !session.user) {
+    returnTo = path + url.search;
+    path = SIGN_IN;
+    route = ROUTES.find((candidate) => candidate.path === SIGN_IN);
+  } else if (route?.signedOut && session.user) {
+    path = HOME;
+    route = ROUTES.find((candidate) => candidate.path === HOME);
+  }
+  const href = path + (path === url.pathname ? url.search : '');
+  if (href !== location.pathname + location.search) {
+    if (replaceEntry || firstRender) history.replaceState(null, '', href);
+    else history.pushState(null, '', href);
+  }
+  await render(route, new URLSearchParams(path === url.pathname ? url.search : ''));
+}
+
+async function render(route, params) {
+  current.controller.abort();
+  const controller = new AbortController();
+  current = { controller };
+  discardSecrets();
+  clearMessages();
+  markCurrentLink();
+
+  let title;
+  if (!route) {
+    title = 'Page not found';
+    replace(shell.page, heading(1, title), h('p', {}, 'There is no console page at this address. ', h('a', { href: HOME }, 'Go to your personal access tokens'), '.'));
+  } else if (route.admin && !session.isAdmin) {
+    title = 'Administrators only';
+    replace(
+      shell.page,
+      heading(1, title),
+      h('p', { class: 'notice notice-warning' }, `${route.title} is for administrators. You are signed in as ${session.user.email}, who does not hold the admin scope; an administrator can give you the admin role.`),
+      h('p', {}, h('a', { href: HOME }, 'Go to your personal access tokens')),
+    );
+  } else {
+    title = route.title;
+    replace(shell.page, h('p', { class: 'loading', role: 'status' }, 'Loading…'));
+    try {
+      const page = await route.load();
+      if (controller.signal.aborted) return;
+      const content = h('div', { class: 'page' });
+      await page.render(content, { session, params, signal: controller.signal, navigate });
+      if (controller.signal.aborted) return;
+      replace(shell.page, content);
+    } catch (error) {
+      if (controller.signal.aborted || error?.name === 'AbortError') return;
+      if (error instanceof ApiError && error.status === 401) return;
+      replace(shell.page, heading(1, route.title), h('div', { class: 'notice notice-error', role: 'alert' }, h('p', {}, `This page could not be loaded: ${error.message ?? error}`), h('button', { type: 'button', class: 'button', onClick: () => render(route, params) }, 'Try again')));
+    }
+  }
+  document.title = `${title} · Tollgate console`;
+  // After the first page, move focus to the new page's heading so the change is announced and the
+  // keyboard starts from the top of the content.
+  if (!firstRender) shell.page.querySelector('h1')?.focus();
+  firstRender = false;
+}
+
+document.addEventListener('click', (event) => {
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const link = event.target instanceof Element ? event.target.closest('a[href^="/console"]') : null;
+  if (!link || link.target || link.hasAttribute('download')) return;
+  event.preventDefault();
+  void navigate(link.getAttribute('href'));
+});
+
+// The skip link works without script (a fragment link); with it, the focus lands on the page's
+// heading, so the next Tab continues from the content and not from the top of the document.
+document.querySelector('.skip-link')?.addEventListener('click', (event) => {
+  event.preventDefault();
+  (shell.page.querySelector('h1') ?? document.getElementById('main'))?.focus();
+});
+
+window.addEventListener('popstate', () => void navigate(location.pathname + location.search, { replace: true }));
+
+// ---- start ------------------------------------------------------------------------------------
+
+async function start() {
+  initMessages(document.getElementById('status-region'), document.getElementById('alert-region'));
+  try {
+    const started = await api('GET', '/api/session', undefined, { sessionCall: true });
+    await establish(started);
+  } catch (error) {
+    if (!(error instanceof ApiError) || (error.status !== 401 && error.status !== 403)) {
+      replace(shell.page, heading(1, 'The console could not start'), h('div', { class: 'notice notice-error', role: 'alert' }, h('p', {}, error.message ?? String(error)), h('button', { type: 'button', class: 'button', onClick: () => location.reload() }, 'Try again')));
+      return;
+    }
+    forget();
+  }
+  await navigate(location.pathname + location.search, { replace: true });
+}
+
+void start();

@@ -1,0 +1,81 @@
+// Devices connected to the IoT broker, from its health report (proxied by GET /api/broker/status),
+// next to the devices registered as clients.
+import { api, ApiError } from '../api.js';
+import { badge, emptyState, h, replace, statusBadge, table, time, uid } from '../dom.js';
+import { announce, button, heading } from '../ui.js';
+
+export async function render(page, { signal }) {
+  const listHeading = heading(2, 'Devices', { id: uid('devices') });
+  const summary = h('div');
+  const list = h('div');
+  page.append(
+    heading(1, 'Connected devices'),
+    h('p', { class: 'lead' }, 'Devices are M2M clients of kind “device”: they connect to the MQTT broker with their client id and a short-lived access token. This page shows which of them the broker has a session for right now.'),
+    h('div', { class: 'toolbar' }, button('Refresh', { focusKey: 'refresh', onClick: () => load(true) })),
+    summary,
+    h('section', { 'aria-labelledby': listHeading.id }, listHeading, list),
+  );
+  await load(false);
+
+  async function load(announced) {
+    const [clients, broker] = await Promise.all([api('GET', '/api/clients', undefined, { signal }), api('GET', '/api/broker/status', undefined, { signal }).catch((error) => (error instanceof ApiError && error.status !== 401 ? { error } : Promise.reject(error)))]);
+    const devices = clients.filter((client) => client.kind === 'device');
+    drawSummary(broker);
+    drawList(devices, broker);
+    if (announced) announce(broker.error ? `The broker did not answer: ${broker.error.message}` : 'Refreshed.');
+  }
+
+  function drawSummary(broker) {
+    if (broker.error) {
+      return replace(summary, h('div', { class: 'notice notice-error' }, h('p', {}, h('strong', {}, 'The broker’s status could not be read. '), broker.error.message)));
+    }
+    if (!broker.configured) {
+      return replace(
+        summary,
+        h(
+          'div',
+          { class: 'notice notice-info' },
+          h('p', {}, h('strong', {}, 'The IoT broker is not configured.'), ' Set ', h('code', {}, 'IOT_BROKER_HEALTH_URL'), ' on the auth-server to the broker’s health endpoint (for example ', h('code', {}, 'http://127.0.0.1:7884/health'), ') to see which devices are connected.'),
+          h('p', {}, 'The registered devices are listed below either way.'),
+        ),
+      );
+    }
+    replace(
+      summary,
+      h(
+        'dl',
+        { class: 'kv card' },
+        h('dt', {}, 'Broker'),
+        h('dd', {}, broker.status === 'ok' ? badge('running', 'success') : badge(broker.status, 'warning')),
+        h('dt', {}, 'Open sessions'),
+        h('dd', {}, String(broker.connectedDevices)),
+        h('dt', {}, 'Revocation feed'),
+        h('dd', {}, broker.revocationFeed, broker.revocationFeed !== 'connected' ? h('span', { class: 'muted' }, ' (the broker does not hear of revocations: a revoked device token works until it expires)') : null),
+        h('dt', {}, 'Checked'),
+        h('dd', {}, time(broker.checkedAt)),
+      ),
+      broker.devices === null ? h('p', { class: 'notice notice-info' }, 'The broker reports how many sessions are open but not which devices: start it with HEALTH_SHOW_DEVICES=true to list them.') : null,
+    );
+  }
+
+  function drawList(devices, broker) {
+    const connected = broker.configured && Array.isArray(broker.devices) ? new Set(broker.devices) : null;
+    const unknown = connected ? [...connected].filter((id) => !devices.some((device) => device.id === id)) : [];
+    if (devices.length === 0 && unknown.length === 0) {
+      return replace(list, emptyState('No devices are registered.', 'Register a device on the ', h('a', { href: '/console/admin/applications' }, 'applications and devices'), ' page: it gets a client id (its MQTT client id) and a secret.'));
+    }
+    const connection = (id) => (connected ? (connected.has(id) ? badge('connected', 'success') : badge('not connected', 'neutral')) : h('span', { class: 'muted' }, 'unknown'));
+    replace(
+      list,
+      table({
+        caption: 'Registered devices and their connection',
+        captionHidden: true,
+        columns: ['Device', 'Client id', 'Connection', 'Status', 'Scopes'],
+        rows: [
+          ...devices.map((device) => [device.name, h('code', {}, device.id), connection(device.id), statusBadge(device.disabled ? 'disabled' : 'enabled'), device.grants.map((grant) => grant.scopes.join(', ')).join('; ') || '—']),
+          ...unknown.map((id) => [h('span', { class: 'muted' }, 'not a registered device'), h('code', {}, id), badge('connected', 'success'), badge('unknown client', 'warning'), '—']),
+        ],
+      }),
+    );
+  }
+}

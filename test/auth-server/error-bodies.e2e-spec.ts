@@ -35,3 +35,23 @@ describe('error bodies', () => {
     expect(await response.json()).toMatchObject({ status: 404, title: 'Not Found' });
   });
 });
+
+describe('caching of management API answers', () => {
+  it('forbids caching an answer that carries a secret shown once', async () => {
+    const server = await AuthServerHarness.start();
+    try {
+      const resource = await server.createResource('https://cache.tollgate.test', ['read']);
+      const created = await fetch(`${server.issuer}/api/clients`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await server.admin()}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'cached?', grants: [{ resource: resource.indicator, scopes: ['read'] }] }),
+      });
+      expect(created.status).toBe(201);
+      expect((await created.json()).clientSecret).toMatch(/^tgs_/);
+      expect(created.headers.get('cache-control')).toBe('no-store');
+      expect((await fetch(`${server.issuer}/api/clients`, { headers: { authorization: `Bearer ${await server.admin()}` } })).headers.get('cache-control')).toBe('no-store');
+    } finally {
+      await server.stop();
+    }
+  });
+});

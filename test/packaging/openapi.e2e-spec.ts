@@ -27,7 +27,7 @@ type OpenApiDocument = { paths: Record<string, Record<string, OpenApiOperation>>
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const TREE_LINE = /^((?:│ {3}| {4})*)(?:├── |└── )(.*?)(?: \(([A-Z, ]+)\))?$/;
 
-/** The routes Fastify registered (its route tree, printed without common-prefix compression), /docs* left out. */
+/** The routes Fastify registered (its route tree, printed without common-prefix compression), /docs* and the console's pages left out. */
 function registeredOperations(app: NestFastifyApplication): Operation[] {
   const tree = app.getHttpAdapter().getInstance().printRoutes({ commonPrefix: false });
   const prefixes: string[] = [];
@@ -40,7 +40,7 @@ function registeredOperations(app: NestFastifyApplication): Operation[] {
     const path = (prefixes[depth - 1] ?? '') + segment;
     prefixes[depth] = path;
     prefixes.length = depth + 1;
-    if (!methods || path.startsWith('/docs')) continue;
+    if (!methods || path.startsWith('/docs') || path.startsWith('/console')) continue;
     // HEAD is answered for every GET route (exposeHeadRoutes); only a HEAD of its own would need documenting.
     for (const method of methods.split(', ').filter((m) => HTTP_METHODS.includes(m))) {
       operations.push({ method, path: path.replace(/:([A-Za-z0-9_]+)/g, '{$1}') });

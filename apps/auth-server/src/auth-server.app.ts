@@ -15,6 +15,11 @@ export async function createAuthServer(config: AuthServerConfig, options: Create
   const app = await createHttpApp(AuthServerModule.forRoot(config, options), { logger, trustProxy: config.trustProxy, oauthPathPrefix: '/oauth/' });
   // Console sessions (sessions/): request.cookies and reply.setCookie.
   await app.register(fastifyCookie);
+  // Management API answers may carry secrets shown once (new keys, tokens, client secrets) or other
+  // private data: no cache, shared or private, may keep them (RFC 9111 §5.2.2.5).
+  app.getHttpAdapter().getInstance().addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
   if (config.openApi) {
     setupOpenApi(app, {
       title: 'Tollgate auth-server',

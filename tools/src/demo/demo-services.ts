@@ -52,6 +52,8 @@ export function demoServices(config: DemoConfig, secrets: Record<DemoSecretName,
         DATA_DIR: join(config.dataDir, 'auth-server'),
         BOOTSTRAP_ADMIN_CLIENT_ID: config.adminClientId,
         BOOTSTRAP_ADMIN_CLIENT_SECRET: secrets.BOOTSTRAP_ADMIN_CLIENT_SECRET,
+        // The console's "connected devices" page reads the broker's health.
+        IOT_BROKER_HEALTH_URL: urls.brokerHealth,
       },
       ready: () => healthy(`${urls.issuer}/health`, () => `${urls.issuer} (SQLite in ${displayPath(join(config.dataDir, 'auth-server'))})`),
     },

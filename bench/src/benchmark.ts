@@ -4,6 +4,8 @@ export interface Measurement {
   rps?: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU time the server process(es) spent per request or operation, in µs (Linux only). */
+  cpuUsPerOp?: number;
 }
 
 /** One of the two things compared: ours, or the baseline. */

@@ -9,12 +9,12 @@ export function machineNote(): string {
 }
 
 export function formatTable(benchmarks: readonly Benchmark[], results: Record<string, BenchmarkResult | { error: string }>): string {
-  const rows: string[][] = [['benchmark', 'side', 'what', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'target']];
+  const rows: string[][] = [['benchmark', 'side', 'what', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'ratio', 'target']];
   for (const benchmark of benchmarks) {
     const result = results[benchmark.name];
     if (!result) continue;
     if ('error' in result) {
-      rows.push([benchmark.name, '', `FAILED: ${result.error}`, '', '', '', '', '']);
+      rows.push([benchmark.name, '', `FAILED: ${result.error}`, '', '', '', '', '', '']);
       continue;
     }
     const verdict = `≥ ${benchmark.target}× ${result.met ? 'met' : 'MISSED'}`;
@@ -22,14 +22,14 @@ export function formatTable(benchmarks: readonly Benchmark[], results: Record<st
     rows.push(['', 'baseline', ...cells(result.baseline), '', '']);
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  const numeric = new Set([3, 4, 5, 6]);
+  const numeric = new Set([3, 4, 5, 6, 7]);
   return rows
     .map((row) => row.map((cell, column) => (numeric.has(column) ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ').trimEnd())
     .join('\n');
 }
 
 function cells(side: SideResult): string[] {
-  return [side.label, side.rps === undefined ? '–' : side.rps.toLocaleString('en-US'), side.p50Ms.toFixed(2), side.p99Ms.toFixed(2)];
+  return [side.label, side.rps === undefined ? '–' : side.rps.toLocaleString('en-US'), side.p50Ms.toFixed(2), side.p99Ms.toFixed(2), side.cpuUsPerOp === undefined ? '–' : String(side.cpuUsPerOp)];
 }
 
 export function describeRatios(benchmarks: readonly Benchmark[]): string {

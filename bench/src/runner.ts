@@ -75,18 +75,27 @@ export async function runBenchmark(benchmark: Benchmark, options: RunOptions): P
 }
 
 function summarise(label: string, rounds: Measurement[]): SideResult {
-  const rps = rounds.every((m) => m.rps !== undefined) ? Math.round(median(rounds.map((m) => m.rps!))) : undefined;
+  return { label, ...rounded(medianOf(rounds)), rounds: rounds.map(rounded) };
+}
+
+/** The median of each metric separately (optional metrics only when every round has them). */
+function medianOf(rounds: Measurement[]): Measurement {
+  const optional = (pick: (m: Measurement) => number | undefined) => (rounds.every((m) => pick(m) !== undefined) ? median(rounds.map((m) => pick(m)!)) : undefined);
+  return { rps: optional((m) => m.rps), p50Ms: median(rounds.map((m) => m.p50Ms)), p99Ms: median(rounds.map((m) => m.p99Ms)), cpuUsPerOp: optional((m) => m.cpuUsPerOp) };
+}
+
+function rounded(m: Measurement): Measurement {
   return {
-    label,
-    ...(rps === undefined ? {} : { rps }),
-    p50Ms: round2(median(rounds.map((m) => m.p50Ms))),
-    p99Ms: round2(median(rounds.map((m) => m.p99Ms))),
-    rounds: rounds.map((m) => ({ ...(m.rps === undefined ? {} : { rps: Math.round(m.rps) }), p50Ms: round2(m.p50Ms), p99Ms: round2(m.p99Ms) })),
+    ...(m.rps === undefined ? {} : { rps: Math.round(m.rps) }),
+    p50Ms: round2(m.p50Ms),
+    p99Ms: round2(m.p99Ms),
+    ...(m.cpuUsPerOp === undefined ? {} : { cpuUsPerOp: Math.round(m.cpuUsPerOp) }),
   };
 }
 
 function describe(m: Measurement): string {
-  return `${m.rps === undefined ? '' : `${Math.round(m.rps)}/s  `}p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms`;
+  const cpu = m.cpuUsPerOp === undefined ? '' : `  server CPU ${Math.round(m.cpuUsPerOp)} µs/op`;
+  return `${m.rps === undefined ? '' : `${Math.round(m.rps)}/s  `}p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms${cpu}`;
 }
 
 function round2(value: number): number {

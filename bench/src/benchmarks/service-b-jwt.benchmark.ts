@@ -47,8 +47,8 @@ export const serviceBJwt: Benchmark = {
       assertPage('service-b without authentication', await baseline.get(PATH, headers));
 
       return {
-        ours: httpContender('service-b, JWT verified', { url: `${ours.url}${PATH}`, headers }, connections),
-        baseline: httpContender('service-b, authentication off', { url: `${baseline.url}${PATH}`, headers }, connections),
+        ours: httpContender('service-b, JWT verified', { url: `${ours.url}${PATH}`, headers }, connections, [ours.server]),
+        baseline: httpContender('service-b, authentication off', { url: `${baseline.url}${PATH}`, headers }, connections, [baseline.server]),
         conditions: { connections, contacts: CONTACTS },
         teardown: () => cleanup.run(),
       };

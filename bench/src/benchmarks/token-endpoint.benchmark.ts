@@ -63,8 +63,8 @@ export const tokenEndpoint: Benchmark = {
       });
 
       return {
-        ours: httpContender('auth-server (SQLite file, audit on)', { ...request, url: `${auth.issuer}/oauth/token` }, connections),
-        baseline: httpContender('oidc-provider 9 (in memory)', { ...request, url: `${provider}/token` }, connections),
+        ours: httpContender('auth-server (SQLite file, audit on)', { ...request, url: `${auth.issuer}/oauth/token` }, connections, [auth.server]),
+        baseline: httpContender('oidc-provider 9 (in memory)', { ...request, url: `${provider}/token` }, connections, [baselineServer]),
         conditions: { connections },
         teardown: () => cleanup.run(),
       };

@@ -29,7 +29,8 @@ export class AuthServerProcess {
 
   private constructor(
     readonly issuer: string,
-    private readonly server: ServerProcess,
+    /** The child process, e.g. to measure its CPU time. */
+    readonly server: ServerProcess,
     private readonly admin: ClientCredentials,
   ) {}
 

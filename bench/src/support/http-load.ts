@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import type { Contender, Measurement } from '../benchmark.js';
+import type { ServerProcess } from './server-process.js';
 import { percentile } from './statistics.js';
 
 export interface HttpRequestSpec {
@@ -9,9 +10,31 @@ export interface HttpRequestSpec {
   body?: string;
 }
 
-/** A contender measured by closed-loop HTTP load: `connections` keep-alive connections, one request in flight each. */
-export function httpContender(label: string, request: HttpRequestSpec, connections: number): Contender {
-  return { label, run: (seconds) => httpLoad(label, request, { connections, seconds }) };
+/**
+ * A contender measured by closed-loop HTTP load: `connections` keep-alive connections, one request
+ * in flight each. The CPU time of `servers` (the processes doing the work) is measured too.
+ */
+export function httpContender(label: string, request: HttpRequestSpec, connections: number, servers: ServerProcess[]): Contender {
+  return {
+    label,
+    run: async (seconds) => {
+      const cpuBefore = totalCpuTimeMs(servers);
+      const { requests, ...measured } = await httpLoad(label, request, { connections, seconds });
+      const cpuAfter = totalCpuTimeMs(servers);
+      if (cpuBefore === undefined || cpuAfter === undefined) return measured;
+      return { ...measured, cpuUsPerOp: ((cpuAfter - cpuBefore) * 1000) / requests };
+    },
+  };
+}
+
+function totalCpuTimeMs(servers: ServerProcess[]): number | undefined {
+  let total = 0;
+  for (const server of servers) {
+    const used = server.cpuTimeMs();
+    if (used === undefined) return undefined;
+    total += used;
+  }
+  return total;
 }
 
 /**
@@ -19,7 +42,7 @@ export function httpContender(label: string, request: HttpRequestSpec, connectio
  * keeps whole milliseconds, too coarse for sub-millisecond routes. Any error or non-2xx answer
  * fails the run, since the throughput of failures means nothing.
  */
-export async function httpLoad(label: string, request: HttpRequestSpec, options: { connections: number; seconds: number }): Promise<Measurement> {
+export async function httpLoad(label: string, request: HttpRequestSpec, options: { connections: number; seconds: number }): Promise<Measurement & { requests: number }> {
   const latencies: number[] = [];
   const instance = autocannon({
     url: request.url,
@@ -40,5 +63,5 @@ export async function httpLoad(label: string, request: HttpRequestSpec, options:
     throw new Error(`${label}: ${result.non2xx} non-2xx answers and ${result.errors} errors (${result.timeouts} timeouts); statuses: ${statuses || 'none'}`);
   }
   const sorted = Float64Array.from(latencies).sort();
-  return { rps: latencies.length / result.duration, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99) };
+  return { rps: latencies.length / result.duration, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), requests: latencies.length };
 }

@@ -1,4 +1,5 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { preloadEntry } from './paths.js';
@@ -16,6 +17,12 @@ export interface ServerProcessOptions {
 }
 
 const running = new Set<ServerProcess>();
+let clockTicks: number | undefined;
+
+function clockTicksPerSecond(): number {
+  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  return clockTicks;
+}
 let cpuProfileDir: string | undefined;
 
 /**
@@ -45,6 +52,21 @@ export class ServerProcess {
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  /**
+   * CPU time this process has used so far (all its threads, the libuv pool included), in ms;
+   * undefined where /proc is not available. Unlike throughput, CPU per request barely moves when
+   * other work competes for the machine, so it is the steadier figure for before/after comparisons.
+   */
+  cpuTimeMs(): number | undefined {
+    try {
+      // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised command name): utime, stime in clock ticks.
+      const fields = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond();
+    } catch {
+      return undefined;
+    }
   }
 
   /** Every server started from now on writes a V8 CPU profile into `dir/<server name>/` when it stops. */

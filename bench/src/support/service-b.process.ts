@@ -16,7 +16,8 @@ export const CRM_SCOPES = ['contacts:read', 'contacts:write'];
 export class ServiceBProcess {
   private constructor(
     readonly url: string,
-    private readonly server: ServerProcess,
+    /** The child process, e.g. to measure its CPU time. */
+    readonly server: ServerProcess,
   ) {}
 
   /** The auth-server must already know the CRM resource. */

@@ -6,6 +6,8 @@ export interface Measurement {
   p99Ms: number;
   /** CPU time the server process(es) spent per request or operation, in µs (Linux only). */
   cpuUsPerOp?: number;
+  /** The part of it on the servers' main threads (their event loops). */
+  mainThreadCpuUsPerOp?: number;
 }
 
 /** One of the two things compared: ours, or the baseline. */

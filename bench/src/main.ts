@@ -53,7 +53,7 @@ async function main(): Promise<number> {
 
   console.log(`\n${machineNote()}`);
   console.log(`${options.rounds} rounds of ${options.secondsPerRound} s per side (alternating which side goes first) after ${options.warmUpSeconds} s of warm-up; medians; ${describeRatios(selected)}.`);
-  console.log('CPU µs/req: CPU time of the server process(es), all threads, per request; it moves far less than req/s when other work shares the machine.\n');
+  console.log('CPU µs/req: CPU time of the server process(es) per request, all threads (main thread, i.e. the event loop, in parentheses); it moves far less than req/s when other work shares the machine.\n');
   console.log(formatTable(selected, results));
   if (options.json) console.log(JSON.stringify(results));
   return Object.values(results).some((result) => 'error' in result) ? 1 : 0;

@@ -9,7 +9,7 @@ export function machineNote(): string {
 }
 
 export function formatTable(benchmarks: readonly Benchmark[], results: Record<string, BenchmarkResult | { error: string }>): string {
-  const rows: string[][] = [['benchmark', 'side', 'what', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'ratio', 'target']];
+  const rows: string[][] = [['benchmark', 'side', 'what', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req (main)', 'ratio', 'target']];
   for (const benchmark of benchmarks) {
     const result = results[benchmark.name];
     if (!result) continue;
@@ -29,7 +29,7 @@ export function formatTable(benchmarks: readonly Benchmark[], results: Record<st
 }
 
 function cells(side: SideResult): string[] {
-  return [side.label, side.rps === undefined ? '–' : side.rps.toLocaleString('en-US'), side.p50Ms.toFixed(2), side.p99Ms.toFixed(2), side.cpuUsPerOp === undefined ? '–' : String(side.cpuUsPerOp)];
+  return [side.label, side.rps === undefined ? '–' : side.rps.toLocaleString('en-US'), side.p50Ms.toFixed(2), side.p99Ms.toFixed(2), side.cpuUsPerOp === undefined ? '–' : `${side.cpuUsPerOp} (${side.mainThreadCpuUsPerOp ?? '–'})`];
 }
 
 export function describeRatios(benchmarks: readonly Benchmark[]): string {

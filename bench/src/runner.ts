@@ -81,7 +81,13 @@ function summarise(label: string, rounds: Measurement[]): SideResult {
 /** The median of each metric separately (optional metrics only when every round has them). */
 function medianOf(rounds: Measurement[]): Measurement {
   const optional = (pick: (m: Measurement) => number | undefined) => (rounds.every((m) => pick(m) !== undefined) ? median(rounds.map((m) => pick(m)!)) : undefined);
-  return { rps: optional((m) => m.rps), p50Ms: median(rounds.map((m) => m.p50Ms)), p99Ms: median(rounds.map((m) => m.p99Ms)), cpuUsPerOp: optional((m) => m.cpuUsPerOp) };
+  return {
+    rps: optional((m) => m.rps),
+    p50Ms: median(rounds.map((m) => m.p50Ms)),
+    p99Ms: median(rounds.map((m) => m.p99Ms)),
+    cpuUsPerOp: optional((m) => m.cpuUsPerOp),
+    mainThreadCpuUsPerOp: optional((m) => m.mainThreadCpuUsPerOp),
+  };
 }
 
 function rounded(m: Measurement): Measurement {
@@ -90,11 +96,12 @@ function rounded(m: Measurement): Measurement {
     p50Ms: round2(m.p50Ms),
     p99Ms: round2(m.p99Ms),
     ...(m.cpuUsPerOp === undefined ? {} : { cpuUsPerOp: Math.round(m.cpuUsPerOp) }),
+    ...(m.mainThreadCpuUsPerOp === undefined ? {} : { mainThreadCpuUsPerOp: Math.round(m.mainThreadCpuUsPerOp) }),
   };
 }
 
 function describe(m: Measurement): string {
-  const cpu = m.cpuUsPerOp === undefined ? '' : `  server CPU ${Math.round(m.cpuUsPerOp)} µs/op`;
+  const cpu = m.cpuUsPerOp === undefined ? '' : `  server CPU ${Math.round(m.cpuUsPerOp)} µs/op (main thread ${Math.round(m.mainThreadCpuUsPerOp ?? Number.NaN)})`;
   return `${m.rps === undefined ? '' : `${Math.round(m.rps)}/s  `}p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms${cpu}`;
 }
 

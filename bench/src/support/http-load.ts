@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import type { Contender, Measurement } from '../benchmark.js';
-import type { ServerProcess } from './server-process.js';
+import type { CpuTime, ServerProcess } from './server-process.js';
 import { percentile } from './statistics.js';
 
 export interface HttpRequestSpec {
@@ -22,19 +22,21 @@ export function httpContender(label: string, request: HttpRequestSpec, connectio
       const { requests, ...measured } = await httpLoad(label, request, { connections, seconds });
       const cpuAfter = totalCpuTimeMs(servers);
       if (cpuBefore === undefined || cpuAfter === undefined) return measured;
-      return { ...measured, cpuUsPerOp: ((cpuAfter - cpuBefore) * 1000) / requests };
+      const perRequest = (ms: number) => (ms * 1000) / requests;
+      return { ...measured, cpuUsPerOp: perRequest(cpuAfter.total - cpuBefore.total), mainThreadCpuUsPerOp: perRequest(cpuAfter.mainThread - cpuBefore.mainThread) };
     },
   };
 }
 
-function totalCpuTimeMs(servers: ServerProcess[]): number | undefined {
-  let total = 0;
+function totalCpuTimeMs(servers: ServerProcess[]): CpuTime | undefined {
+  const sum = { total: 0, mainThread: 0 };
   for (const server of servers) {
     const used = server.cpuTimeMs();
     if (used === undefined) return undefined;
-    total += used;
+    sum.total += used.total;
+    sum.mainThread += used.mainThread;
   }
-  return total;
+  return sum;
 }
 
 /**

@@ -19,9 +19,16 @@ export interface ServerProcessOptions {
 const running = new Set<ServerProcess>();
 let clockTicks: number | undefined;
 
-function clockTicksPerSecond(): number {
+export interface CpuTime {
+  total: number;
+  mainThread: number;
+}
+
+/** utime + stime (fields 14 and 15, counted after the parenthesised command name) of a /proc stat file, in ms. */
+function ticksToMs(statFile: string): number {
   clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  return clockTicks;
+  const fields = readFileSync(statFile, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
 }
 let cpuProfileDir: string | undefined;
 
@@ -55,15 +62,14 @@ export class ServerProcess {
   }
 
   /**
-   * CPU time this process has used so far (all its threads, the libuv pool included), in ms;
+   * CPU time this process has used so far, in ms: all its threads (the libuv pool and workers
+   * included) and the main thread alone (the event loop, which caps a Node server's throughput);
    * undefined where /proc is not available. Unlike throughput, CPU per request barely moves when
    * other work competes for the machine, so it is the steadier figure for before/after comparisons.
    */
-  cpuTimeMs(): number | undefined {
+  cpuTimeMs(): CpuTime | undefined {
     try {
-      // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised command name): utime, stime in clock ticks.
-      const fields = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond();
+      return { total: ticksToMs(`/proc/${this.child.pid}/stat`), mainThread: ticksToMs(`/proc/${this.child.pid}/task/${this.child.pid}/stat`) };
     } catch {
       return undefined;
     }

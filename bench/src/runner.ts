@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Benchmark, Contender, Measurement } from './benchmark.js';
 import { median } from './support/statistics.js';
@@ -64,7 +64,7 @@ export async function runBenchmark(benchmark: Benchmark, options: RunOptions): P
         met: ratio >= benchmark.target,
         ours,
         baseline,
-        conditions: { ...session.conditions, secondsPerRound: options.secondsPerRound, rounds: options.rounds },
+        conditions: { ...session.conditions, secondsPerRound: options.secondsPerRound, rounds: options.rounds, cpuCores: availableParallelism() },
       };
     } finally {
       await session.teardown();

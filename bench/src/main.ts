@@ -1,7 +1,8 @@
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { BENCHMARKS } from './benchmarks/index.js';
 import { parseCliOptions, USAGE } from './cli-options.js';
-import { describeRatios, formatTable, machineNote } from './report.js';
+import { busyMachineWarning, describeRatios, formatTable, machineNote } from './report.js';
 import { type BenchmarkResult, runBenchmark } from './runner.js';
 import { ServerProcess } from './support/server-process.js';
 
@@ -40,11 +41,14 @@ async function main(): Promise<number> {
     log(`CPU profiles of the servers go to ${resolve(options.cpuProfileDir)} (profiling slows them: not for comparing numbers)`);
   }
   log(machineNote());
+  const loadAverageAtStart = loadavg()[0];
+  const busy = busyMachineWarning(loadAverageAtStart);
+  if (busy) log(busy);
   const results: Record<string, BenchmarkResult | { error: string }> = {};
   for (const benchmark of selected) {
     log(`${benchmark.name}: ${benchmark.description}`);
     try {
-      results[benchmark.name] = await runBenchmark(benchmark, { ...options, log });
+      results[benchmark.name] = await runBenchmark(benchmark, { ...options, loadAverageAtStart, log });
     } catch (error) {
       log(`${benchmark.name} FAILED: ${(error as Error).stack ?? error}`);
       results[benchmark.name] = { error: (error as Error).message };
@@ -52,6 +56,7 @@ async function main(): Promise<number> {
   }
 
   console.log(`\n${machineNote()}`);
+  if (busy) console.log(busy);
   console.log(`${options.rounds} rounds of ${options.secondsPerRound} s per side (alternating which side goes first) after ${options.warmUpSeconds} s of warm-up; medians; ${describeRatios(selected)}.`);
   console.log('CPU µs/req: CPU time of the server process(es) per request, all threads (main thread, i.e. the event loop, in parentheses); it moves far less than req/s when other work shares the machine.\n');
   console.log(formatTable(selected, results));

@@ -2,6 +2,12 @@ import { availableParallelism, cpus } from 'node:os';
 import type { Benchmark } from './benchmark.js';
 import type { BenchmarkResult, SideResult } from './runner.js';
 
+/** A warning when other work already keeps the cores busy (1-minute load average above the core count). */
+export function busyMachineWarning(load: number): string | undefined {
+  const cores = availableParallelism();
+  return load > cores ? `Warning: the 1-minute load average is ${load.toFixed(1)} on ${cores} cores; other work competes with the benchmark, so req/s and ratios are noisy (compare CPU µs/req instead).` : undefined;
+}
+
 /** The machine, which every number depends on: the servers and the load generator share its cores. */
 export function machineNote(): string {
   const model = cpus()[0]?.model.trim() ?? 'unknown CPU';

@@ -9,6 +9,8 @@ export interface RunOptions {
   rounds: number;
   warmUpSeconds: number;
   connections?: number;
+  /** The machine's 1-minute load average before the run began. */
+  loadAverageAtStart: number;
   log(message: string): void;
 }
 
@@ -64,7 +66,14 @@ export async function runBenchmark(benchmark: Benchmark, options: RunOptions): P
         met: ratio >= benchmark.target,
         ours,
         baseline,
-        conditions: { ...session.conditions, secondsPerRound: options.secondsPerRound, rounds: options.rounds, cpuCores: availableParallelism() },
+        conditions: {
+          ...session.conditions,
+          secondsPerRound: options.secondsPerRound,
+          rounds: options.rounds,
+          cpuCores: availableParallelism(),
+          // Other work on the machine skews req/s (both sides, thanks to the alternation, but not equally).
+          loadAverageAtStart: round2(options.loadAverageAtStart),
+        },
       };
     } finally {
       await session.teardown();

@@ -1,5 +1,6 @@
 import type { Benchmark } from '../benchmark.js';
-import { AuthServerProcess, type JsonResponse } from '../support/auth-server.process.js';
+import { AuthServerProcess } from '../support/auth-server.process.js';
+import { type JsonResponse, sendOnce } from '../support/http-client.js';
 import { CleanupStack } from '../support/cleanup-stack.js';
 import { httpContender } from '../support/http-load.js';
 import { CRM, CRM_SCOPES, ServiceBProcess } from '../support/service-b.process.js';
@@ -41,14 +42,16 @@ export const serviceBJwt: Benchmark = {
       await baseline.seedContacts(CONTACTS);
 
       const headers = { authorization: `Bearer ${readToken}` };
-      const refused = await ours.get(PATH);
+      const oursRequest = { url: `${ours.url}${PATH}`, headers };
+      const baselineRequest = { url: `${baseline.url}${PATH}`, headers };
+      const refused = await sendOnce({ url: oursRequest.url });
       if (refused.status !== 401) throw new Error(`service-b answered ${refused.status} without a token: authentication is not on`);
-      assertPage('service-b', await ours.get(PATH, headers));
-      assertPage('service-b without authentication', await baseline.get(PATH, headers));
+      assertPage('service-b', await sendOnce(oursRequest));
+      assertPage('service-b without authentication', await sendOnce(baselineRequest));
 
       return {
-        ours: httpContender('service-b, JWT verified', { url: `${ours.url}${PATH}`, headers }, connections, [ours.server]),
-        baseline: httpContender('service-b, authentication off', { url: `${baseline.url}${PATH}`, headers }, connections, [baseline.server]),
+        ours: httpContender('service-b, JWT verified', oursRequest, connections, [ours.server]),
+        baseline: httpContender('service-b, authentication off', baselineRequest, connections, [baseline.server]),
         conditions: { connections, contacts: CONTACTS },
         teardown: () => cleanup.run(),
       };

@@ -1,5 +1,6 @@
 import type { Benchmark } from '../benchmark.js';
 import { AuthServerProcess, basicAuthorization } from '../support/auth-server.process.js';
+import { sendOnce } from '../support/http-client.js';
 import { assertAccessTokenResponse } from '../support/access-token.check.js';
 import { freePort } from '../../../test/support/free-port.js';
 import { CleanupStack } from '../support/cleanup-stack.js';
@@ -51,20 +52,16 @@ export const tokenEndpoint: Benchmark = {
         headers: { authorization: basicAuthorization(client), 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams(params).toString(),
       };
+      const ours = { ...request, url: `${auth.issuer}/oauth/token` };
+      const baseline = { ...request, url: `${provider}/token` };
+      // Exactly the requests the load generator will send: both must issue a valid token for them.
       const expected = { audience: RESOURCE, scope: SCOPE, clientId: client.id };
-      await assertAccessTokenResponse('auth-server', await auth.tokenRequest(client, params), {
-        ...expected,
-        metadataUrl: `${auth.issuer}/.well-known/oauth-authorization-server`,
-      });
-      const baselineAnswer = await fetch(`${provider}/token`, request);
-      await assertAccessTokenResponse('oidc-provider', { status: baselineAnswer.status, body: await baselineAnswer.json() }, {
-        ...expected,
-        metadataUrl: `${provider}/.well-known/openid-configuration`,
-      });
+      await assertAccessTokenResponse('auth-server', await sendOnce(ours), { ...expected, metadataUrl: `${auth.issuer}/.well-known/oauth-authorization-server` });
+      await assertAccessTokenResponse('oidc-provider', await sendOnce(baseline), { ...expected, metadataUrl: `${provider}/.well-known/openid-configuration` });
 
       return {
-        ours: httpContender('auth-server (SQLite file, audit on)', { ...request, url: `${auth.issuer}/oauth/token` }, connections, [auth.server]),
-        baseline: httpContender('oidc-provider 9 (in memory)', { ...request, url: `${provider}/token` }, connections, [baselineServer]),
+        ours: httpContender('auth-server (SQLite file, audit on)', ours, connections, [auth.server]),
+        baseline: httpContender('oidc-provider 9 (in memory)', baseline, connections, [baselineServer]),
         conditions: { connections },
         teardown: () => cleanup.run(),
       };

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { type JsonResponse, request } from './auth-server.process.js';
+import { type JsonResponse, request } from './http-client.js';
 
 export interface ExpectedAccessToken {
   /** RFC 8414 / OIDC discovery document of the server that issued it. */

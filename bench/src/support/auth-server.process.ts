@@ -2,16 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { freePort } from '../../../test/support/free-port.js';
 import { appEntry } from './paths.js';
+import { type JsonResponse, request } from './http-client.js';
 import { ServerProcess } from './server-process.js';
 
 export interface ClientCredentials {
   id: string;
   secret: string;
-}
-
-export interface JsonResponse<T = any> {
-  status: number;
-  body: T;
 }
 
 /** RFC 6749 §2.3.1: both halves form-urlencoded, then base64. */
@@ -107,11 +103,4 @@ export class AuthServerProcess {
     const created = await this.api('POST', '/api/clients', { name, tokenEndpointAuthMethod: 'client_secret_basic', grants }, 201);
     return { id: created.id, secret: created.clientSecret };
   }
-}
-
-export async function request<T = any>(url: string, init: RequestInit = {}): Promise<JsonResponse<T>> {
-  const response = await fetch(url, init);
-  const text = await response.text();
-  const json = /json/.test(response.headers.get('content-type') ?? '');
-  return { status: response.status, body: (json && text ? JSON.parse(text) : text) as T };
 }

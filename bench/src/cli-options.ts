@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+
+export interface CliOptions {
+  only?: string[];
+  secondsPerRound: number;
+  rounds: number;
+  warmUpSeconds: number;
+  connections?: number;
+  json: boolean;
+  cpuProfileDir?: string;
+  help: boolean;
+}
+
+export const USAGE = `Usage: npm run bench -- [options]
+  --only <name,…>      run only these benchmarks
+  --duration <s>       seconds per side per round (default 10)
+  --rounds <n>         rounds; each measures both sides, alternating which goes first (default 3)
+  --warm-up <s>        seconds of unmeasured load per side before the first round (default 3)
+  --connections <n>    concurrent connections, overriding each benchmark's own
+  --json               also print one JSON object on the last line
+  --cpu-prof <dir>     write a V8 CPU profile of every server process into <dir> (open in Chrome DevTools)
+  --no-build           use dist/ as it is instead of running \`npm run build\` first`;
+
+/** Parses the command line; throws with a message fit for the user on anything unknown or invalid. */
+export function parseCliOptions(argv: string[]): CliOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      only: { type: 'string' },
+      duration: { type: 'string' },
+      rounds: { type: 'string' },
+      'warm-up': { type: 'string' },
+      connections: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'string' },
+      build: { type: 'boolean', default: true },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    allowNegative: true,
+    strict: true,
+  });
+  return {
+    only: values.only?.split(',').map((name) => name.trim()).filter(Boolean),
+    secondsPerRound: number('--duration', values.duration, 10, { min: 1, integer: false }),
+    rounds: number('--rounds', values.rounds, 3, { min: 1, integer: true }),
+    warmUpSeconds: number('--warm-up', values['warm-up'], 3, { min: 0, integer: false }),
+    connections: values.connections === undefined ? undefined : number('--connections', values.connections, 0, { min: 1, integer: true }),
+    json: values.json,
+    cpuProfileDir: values['cpu-prof'],
+    help: values.help,
+  };
+}
+
+function number(flag: string, value: string | undefined, fallback: number, { min, integer }: { min: number; integer: boolean }): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < min || (integer && !Number.isInteger(parsed))) {
+    throw new Error(`${flag} must be ${integer ? 'an integer' : 'a number'} ≥ ${min} (got "${value}")`);
+  }
+  return parsed;
+}

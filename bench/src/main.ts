@@ -1,0 +1,76 @@
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { BENCHMARKS } from './benchmarks/index.js';
+import { parseCliOptions, USAGE } from './cli-options.js';
+import { busyMachineWarning, describeRatios, formatTable, machineNote } from './report.js';
+import { type BenchmarkResult, runBenchmark } from './runner.js';
+import { ServerProcess } from './support/server-process.js';
+
+function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    ServerProcess.killAll();
+    process.exit(130);
+  });
+}
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseCliOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(`${USAGE}\n\nBenchmarks:\n${BENCHMARKS.map((b) => `  ${b.name.padEnd(16)} ${b.description}`).join('\n')}`);
+    return 0;
+  }
+  const unknown = options.only?.filter((name) => !BENCHMARKS.some((b) => b.name === name)) ?? [];
+  if (unknown.length > 0) {
+    console.error(`Unknown benchmark: ${unknown.join(', ')}. Known: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
+    return 2;
+  }
+  const selected = BENCHMARKS.filter((b) => !options.only || options.only.includes(b.name));
+
+  if (options.cpuProfileDir) {
+    ServerProcess.profileInto(resolve(options.cpuProfileDir));
+    log(`CPU profiles of the servers go to ${resolve(options.cpuProfileDir)} (profiling slows them: not for comparing numbers)`);
+  }
+  log(machineNote());
+  const loadAverageAtStart = loadavg()[0];
+  const busy = busyMachineWarning(loadAverageAtStart);
+  if (busy) log(busy);
+  const results: Record<string, BenchmarkResult | { error: string }> = {};
+  for (const benchmark of selected) {
+    log(`${benchmark.name}: ${benchmark.description}`);
+    try {
+      results[benchmark.name] = await runBenchmark(benchmark, { ...options, loadAverageAtStart, log });
+    } catch (error) {
+      log(`${benchmark.name} FAILED: ${(error as Error).stack ?? error}`);
+      results[benchmark.name] = { error: (error as Error).message };
+    }
+  }
+
+  console.log(`\n${machineNote()}`);
+  if (busy) console.log(busy);
+  console.log(`${options.rounds} rounds of ${options.secondsPerRound} s per side (alternating which side goes first) after ${options.warmUpSeconds} s of warm-up; medians; ${describeRatios(selected)}.`);
+  console.log('CPU µs/req: CPU time of the server process(es) per request, all threads (main thread, i.e. the event loop, in parentheses); it moves far less than req/s when other work shares the machine.\n');
+  console.log(formatTable(selected, results));
+  if (options.json) console.log(JSON.stringify(results));
+  return Object.values(results).some((result) => 'error' in result) ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    ServerProcess.killAll();
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,130 @@
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { preloadEntry } from './paths.js';
+
+export interface ServerProcessOptions {
+  /** Shown in progress lines and prefixed to the child's output. */
+  name: string;
+  /** A compiled ES module to run with node. */
+  entry: string;
+  args?: string[];
+  env: Record<string, string>;
+  /** Polled until it answers 200: the server is up. */
+  readyUrl: string;
+  readyTimeoutMs?: number;
+}
+
+const running = new Set<ServerProcess>();
+let clockTicks: number | undefined;
+
+export interface CpuTime {
+  total: number;
+  mainThread: number;
+}
+
+/** utime + stime (fields 14 and 15, counted after the parenthesised command name) of a /proc stat file, in ms. */
+function ticksToMs(statFile: string): number {
+  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  const fields = readFileSync(statFile, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+}
+let cpuProfileDir: string | undefined;
+
+/**
+ * A server under test in its own Node process, so it has its own event loop and heap and the load
+ * generator in this process does not share them. Its output goes to our stderr with a prefix
+ * (stdout stays free for the table and the JSON line).
+ */
+export class ServerProcess {
+  private exited?: string;
+
+  private constructor(
+    readonly name: string,
+    private readonly child: ChildProcess,
+  ) {
+    running.add(this);
+    child.once('exit', (code, signal) => {
+      this.exited = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      running.delete(this);
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => {
+        for (const line of chunk.split('\n')) if (line.trim()) process.stderr.write(`[${name}] ${line}\n`);
+      });
+    }
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /**
+   * CPU time this process has used so far, in ms: all its threads (the libuv pool and workers
+   * included) and the main thread alone (the event loop, which caps a Node server's throughput);
+   * undefined where /proc is not available. Unlike throughput, CPU per request barely moves when
+   * other work competes for the machine, so it is the steadier figure for before/after comparisons.
+   */
+  cpuTimeMs(): CpuTime | undefined {
+    try {
+      return { total: ticksToMs(`/proc/${this.child.pid}/stat`), mainThread: ticksToMs(`/proc/${this.child.pid}/task/${this.child.pid}/stat`) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Every server started from now on writes a V8 CPU profile into `dir/<server name>/` when it stops. */
+  static profileInto(dir: string): void {
+    cpuProfileDir = dir;
+  }
+
+  static async start(options: ServerProcessOptions): Promise<ServerProcess> {
+    const profiling = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(cpuProfileDir, options.name)}`, '--import', preloadEntry('exit-on-signal')] : [];
+    const child = fork(options.entry, options.args ?? [], {
+      execArgv: profiling,
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    const server = new ServerProcess(options.name, child);
+    try {
+      await server.waitUntilReady(options.readyUrl, options.readyTimeoutMs ?? 30_000);
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+    return server;
+  }
+
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    const exit = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    const forced = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
+    await exit;
+    clearTimeout(forced);
+  }
+
+  /** Kills every server still running (on an error or Ctrl-C), without waiting. */
+  static killAll(): void {
+    for (const server of running) server.child.kill('SIGKILL');
+  }
+
+  private async waitUntilReady(url: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = 'no answer';
+    while (Date.now() < deadline) {
+      if (this.exited) throw new Error(`${this.name} ${this.exited} before it was ready (its output is above)`);
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+        if (response.status === 200) return;
+        last = `HTTP ${response.status}`;
+      } catch (error) {
+        last = (error as Error).message;
+      }
+      await sleep(100);
+    }
+    throw new Error(`${this.name} was not ready within ${timeoutMs} ms (${url}: ${last})`);
+  }
+}

@@ -58,6 +58,7 @@ const ROUTES: Array<[string, string, string]> = [
   ['DELETE', '/api/roles/:other', 'admin'],
   ['GET', '/api/settings/pat-policy', 'admin'],
   ['PUT', '/api/settings/pat-policy', 'admin'],
+  ['GET', '/api/broker/status', 'admin'],
   ['POST', '/api/usage', 'usage:write'],
   ['GET', '/api/revocations', 'revocations:read'],
   ['GET', '/api/revocations/stream', 'revocations:read'],

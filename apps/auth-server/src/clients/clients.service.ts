@@ -108,7 +108,8 @@ export class ClientsService {
         throw isUniqueViolation(error) ? new ConflictException(`Client ${id} was changed at the same time; retry`) : error;
       });
     if (input.disabled === true) await this.feed.publish({ type: 'subject.revoked_before', kind: 'client', id, before: now.getTime() });
-    if (input.disabled === false || input.grants) await this.feed.publish({ type: 'subject.changed', kind: 'client', id });
+    // Verifiers and the token endpoint's cache of authenticated clients forget what they knew of it.
+    else await this.feed.publish({ type: 'subject.changed', kind: 'client', id });
     const action = input.disabled === true ? 'client.disabled' : input.disabled === false ? 'client.enabled' : 'client.updated';
     await this.audit.record({ action, outcome: 'success', actor, credential: { type: 'client', id }, details: { changes: Object.keys(input).filter((key) => input[key as keyof typeof input] !== undefined) } });
     return this.get(id);
@@ -138,6 +139,8 @@ export class ClientsService {
       }
       await manager.insert(ClientSecretEntity, created.row);
     });
+    // Clients are remembered by their secret for a few seconds (ClientAuthenticationService): make every instance forget.
+    await this.feed.publish({ type: 'subject.changed', kind: 'client', id });
     await this.audit.record({
       action: 'client.secret.rotated',
       outcome: 'success',
@@ -151,6 +154,7 @@ export class ClientsService {
   async revokeSecret(id: string, secretId: string, actor: AuditActor): Promise<void> {
     const deleted = await this.dataSource.getRepository(ClientSecretEntity).delete({ id: secretId, clientId: id });
     if (!deleted.affected) throw new NotFoundException(`Secret ${secretId} of client ${id} not found`);
+    await this.feed.publish({ type: 'credential.revoked', credentialType: 'client_secret', credentialId: secretId });
     await this.audit.record({ action: 'client.secret.revoked', outcome: 'success', actor, credential: { type: 'client_secret', id: secretId }, details: { clientId: id } });
   }
 
@@ -160,6 +164,7 @@ export class ClientsService {
     const row = await repository.findOneBy({ secretHash: hashCredential(secret) });
     if (!row) return null;
     await repository.delete({ id: row.id });
+    await this.feed.publish({ type: 'credential.revoked', credentialType: 'client_secret', credentialId: row.id });
     await this.audit.record({ action: 'client.secret.revoked', outcome: 'success', actor: { type: 'system' }, credential: { type: 'client_secret', id: row.id }, reason: 'leaked', details: { clientId: row.clientId } });
     return row.id;
   }

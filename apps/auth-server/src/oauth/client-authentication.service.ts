@@ -2,12 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { hashCredential, hasCredentialPrefix, parseCredential } from '@tollgate/credentials';
 import { CLOCK, type Clock, OAuthError } from '@tollgate/platform';
+import { LRUCache } from 'lru-cache';
 import { DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { ClientGrantEntity } from '../clients/client-grant.entity.js';
 import { ClientSecretEntity } from '../clients/client-secret.entity.js';
 import { ClientEntity, type TokenEndpointAuthMethod } from '../clients/client.entity.js';
 import { ResourceEntity } from '../resources/resource.entity.js';
+import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import { AuthFailureThrottle } from './auth-failure-throttle.js';
 import type { FormParameters } from './form-parameters.js';
 import { ClientAssertionVerifier, JWT_BEARER_ASSERTION_TYPE } from './client-assertion.verifier.js';
@@ -36,6 +38,20 @@ interface PresentedCredentials {
 const CLIENT_BY_ID = 'SELECT * FROM "clients" WHERE "id" = :id';
 const SECRET_BY_HASH = 'SELECT * FROM "client_secrets" WHERE "secretHash" = :secretHash';
 const GRANTS_WITH_RESOURCES = 'SELECT "g"."scopes" AS "grantScopes", "r".* FROM "client_grants" "g" INNER JOIN "resources" "r" ON "r"."id" = "g"."resourceId" WHERE "g"."clientId" = :clientId';
+
+/**
+ * A client authenticated with a secret is remembered this long under the secret's hash, so a client
+ * asking for tokens again costs no query. Any revocation, here or on another instance (the feed
+ * wakes every instance), and any change to the client clears the cache at once; other changes
+ * (a resource's scopes or token lifetime) apply within this delay.
+ */
+const VERIFIED_SECRET_TTL_MS = 5_000;
+
+interface VerifiedSecret {
+  result: AuthenticatedClient;
+  secretExpiresAt: Date | null;
+  until: number;
+}
 
 const MAX_CLIENT_ID_LENGTH = 128;
 const MAX_SECRET_LENGTH = 512;
@@ -89,13 +105,16 @@ function presentedCredentials(authorization: string | undefined, params: FormPar
 @Injectable()
 export class ClientAuthenticationService {
   private readonly throttle: AuthFailureThrottle;
+  private readonly verifiedSecrets = new LRUCache<string, VerifiedSecret>({ max: 10_000 });
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly assertions: ClientAssertionVerifier,
     private readonly audit: AuditService,
+    feed: RevocationFeedService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
+    feed.onWake(() => this.verifiedSecrets.clear());
     // Per client id *and* address first, so knowing a client id (device ids are public) is not enough to
     // lock that client out from everywhere; a much higher ceiling per client id still stops a
     // distributed guess, and a per-address ceiling stops one address guessing many ids.
@@ -128,18 +147,27 @@ export class ClientAuthenticationService {
       if (presented.secret.length > MAX_SECRET_LENGTH) return 'secret too long';
       if (hasCredentialPrefix(presented.secret) && !parseCredential(presented.secret)) return 'secret checksum failed';
     }
+    const secretHash = presented.secret !== undefined ? hashCredential(presented.secret) : undefined;
+    const now = this.clock.now();
+    const remembered = secretHash ? this.verifiedSecrets.get(secretHash) : undefined;
+    if (remembered && remembered.until > now.getTime() && remembered.result.client.id === presented.clientId && remembered.result.method === presented.method) {
+      if (remembered.secretExpiresAt && remembered.secretExpiresAt <= now) return 'secret expired';
+      return remembered.result;
+    }
     const [client] = await this.select(ClientEntity, CLIENT_BY_ID, { id: presented.clientId });
     if (!client) return 'unknown client';
     if (client.disabled) return 'client disabled';
     if (client.tokenEndpointAuthMethod !== presented.method) return `client uses ${client.tokenEndpointAuthMethod}, not ${presented.method}`;
-    if (presented.secret !== undefined) {
-      const [secret] = await this.select(ClientSecretEntity, SECRET_BY_HASH, { secretHash: hashCredential(presented.secret) });
+    if (secretHash !== undefined) {
+      const [secret] = await this.select(ClientSecretEntity, SECRET_BY_HASH, { secretHash });
       if (!secret || secret.clientId !== client.id) return 'wrong secret';
-      if (secret.expiresAt && secret.expiresAt <= this.clock.now()) return 'secret expired';
-    } else {
-      const problem = await this.assertions.verify(presented.assertion!, client);
-      if (problem) return problem;
+      if (secret.expiresAt && secret.expiresAt <= now) return 'secret expired';
+      const result = { client, grants: await this.grantsOf(client.id), method: presented.method };
+      this.verifiedSecrets.set(secretHash, { result, secretExpiresAt: secret.expiresAt, until: now.getTime() + VERIFIED_SECRET_TTL_MS });
+      return result;
     }
+    const problem = await this.assertions.verify(presented.assertion!, client);
+    if (problem) return problem;
     return { client, grants: await this.grantsOf(client.id), method: presented.method };
   }
 

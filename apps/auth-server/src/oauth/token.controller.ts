@@ -59,7 +59,7 @@ export class TokenController {
   @ApiTooManyRequestsResponse({ description: 'Too many failed client authentications' })
   async token(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenResponse> {
     void reply.headers(NO_STORE);
-    const params = formParameters(request, { resource: new OAuthError('invalid_target', 'Request a token for one resource at a time') });
+    const params = formParameters(request, { resource: () => new OAuthError('invalid_target', 'Request a token for one resource at a time') });
     if (!params.grant_type) throw new OAuthError('invalid_request', 'grant_type is required');
     const caller = await this.clientAuthentication.authenticate(request.headers.authorization, params, request.ip);
     switch (params.grant_type) {

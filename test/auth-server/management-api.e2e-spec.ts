@@ -390,7 +390,8 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
 
     it.each([
       ['GET', '/api/clients/ab', 400],
-      ['GET', '/api/clients/a:b:c', 400],
+      ['GET', '/api/clients/a:b:c', 404],
+      ['GET', '/api/clients/a%20b', 400],
       ['GET', '/api/clients/%2e%2e%2fadmin', 400],
       ['GET', '/api/clients/no-such-client', 404],
       ['PATCH', '/api/clients/no-such-client', 404],

@@ -1,11 +1,16 @@
 import { BadRequestException, Injectable, ParseUUIDPipe, type PipeTransform } from '@nestjs/common';
-import { CLIENT_ID_PATTERN } from '../clients/dto/client.dto.js';
+
+/**
+ * Client ids in paths: those the API creates (letters, digits, . _ -) and the bootstrap admin's,
+ * which configuration may also give a ":" (BOOTSTRAP_ADMIN_CLIENT_ID).
+ */
+const CLIENT_ID_IN_PATH = /^[A-Za-z0-9._:-]{3,64}$/;
 
 /** A client id path parameter; anything else is a 400, not a lookup. */
 @Injectable()
 export class ClientIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!CLIENT_ID_PATTERN.test(value)) throw new BadRequestException('id must be a client id (3–64 characters of letters, digits, ".", "_" or "-")');
+    if (!CLIENT_ID_IN_PATH.test(value)) throw new BadRequestException('id must be a client id (3–64 characters of letters, digits, ".", "_", ":" or "-")');
     return value;
   }
 }

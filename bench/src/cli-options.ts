@@ -7,6 +7,7 @@ export interface CliOptions {
   warmUpSeconds: number;
   connections?: number;
   json: boolean;
+  quick: boolean;
   cpuProfileDir?: string;
   help: boolean;
 }
@@ -18,6 +19,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --warm-up <s>        seconds of unmeasured load per side before the first round (default 3)
   --connections <n>    concurrent connections, overriding each benchmark's own
   --json               also print one JSON object on the last line
+  --quick              skip slow setups (apiKeyScale's 1,000,000 stored keys: that benchmark is skipped)
   --cpu-prof <dir>     write a V8 CPU profile of every server process into <dir> (open in Chrome DevTools)
   --no-build           use dist/ as it is instead of running \`npm run build\` first`;
 
@@ -32,6 +34,7 @@ export function parseCliOptions(argv: string[]): CliOptions {
       'warm-up': { type: 'string' },
       connections: { type: 'string' },
       json: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
       build: { type: 'boolean', default: true },
       help: { type: 'boolean', short: 'h', default: false },
@@ -46,6 +49,7 @@ export function parseCliOptions(argv: string[]): CliOptions {
     warmUpSeconds: number('--warm-up', values['warm-up'], 3, { min: 0, integer: false }),
     connections: values.connections === undefined ? undefined : number('--connections', values.connections, 0, { min: 1, integer: true }),
     json: values.json,
+    quick: values.quick,
     cpuProfileDir: values['cpu-prof'],
     help: values.help,
   };

@@ -1,3 +1,5 @@
+import type { ScaledInfrastructure } from './cli-options.js';
+
 /** One side's numbers for one round, or the median over rounds. */
 export interface Measurement {
   /** Requests (or operations) per second; throughput benchmarks only. */
@@ -32,6 +34,8 @@ export interface BenchmarkContext {
   connections?: number;
   /** --quick: skip what takes long to set up (e.g. a million stored API keys). */
   quick: boolean;
+  /** PostgreSQL and Redis for the scaled shape, when configured. */
+  scaled?: ScaledInfrastructure;
   /** A progress line on stderr. */
   log(message: string): void;
 }

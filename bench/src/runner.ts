@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Benchmark, Contender, Latency, Measurement } from './benchmark.js';
+import type { ScaledInfrastructure } from './cli-options.js';
 import { median } from './support/statistics.js';
 
 export interface RunOptions {
@@ -10,6 +11,7 @@ export interface RunOptions {
   warmUpSeconds: number;
   connections?: number;
   quick: boolean;
+  scaled?: ScaledInfrastructure;
   /** The machine's 1-minute load average before the run began. */
   loadAverageAtStart: number;
   log(message: string): void;
@@ -40,7 +42,7 @@ export async function runBenchmark(benchmark: Benchmark, options: RunOptions): P
   const log = (message: string) => options.log(`${benchmark.name}: ${message}`);
   const tempDir = mkdtempSync(join(tmpdir(), `tollgate-bench-${benchmark.name}-`));
   try {
-    const session = await benchmark.setup({ tempDir, connections: options.connections, quick: options.quick, log });
+    const session = await benchmark.setup({ tempDir, connections: options.connections, quick: options.quick, scaled: options.scaled, log });
     try {
       const contenders: Record<Side, Contender> = { ours: session.ours, baseline: session.baseline };
       if (options.warmUpSeconds > 0) {

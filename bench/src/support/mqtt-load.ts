@@ -124,16 +124,32 @@ export async function connackCode(endpoint: MqttEndpoint, device: DeviceLogin): 
   }
 }
 
-/** A connection kept open for the publish benchmark, with its packets handed to one handler. */
+/** A device's live session, to watch the broker end it. */
+export interface DeviceSession {
+  /** Resolves with performance.now() when the connection closes. */
+  closedAt: Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Connects a device (CONNACK must accept) and keeps the session open. */
+export async function openDeviceSession(endpoint: MqttEndpoint, device: DeviceLogin): Promise<DeviceSession> {
+  const client = await WireClient.open(endpoint, device);
+  return { closedAt: client.closedAt, close: () => client.close() };
+}
+
+/** A connection kept open for the publish and revocation benchmarks, with its packets handed to one handler. */
 class WireClient {
   private readonly reader = new PacketReader();
   private handler: (packet: ReceivedPacket) => void = () => undefined;
   private failure?: Error;
+  /** When the connection closed (performance.now()), whoever closed it. */
+  readonly closedAt: Promise<number>;
 
   private constructor(
     readonly name: string,
     readonly socket: Socket,
   ) {
+    this.closedAt = new Promise((resolve) => socket.once('close', () => resolve(performance.now())));
     socket.on('data', (chunk: Buffer) => {
       socket.cork();
       try {

@@ -142,6 +142,8 @@ class WireClient {
   private readonly reader = new PacketReader();
   private handler: (packet: ReceivedPacket) => void = () => undefined;
   private failure?: Error;
+  /** Rejects what `next` awaits, when the connection closes first. */
+  private abandonNext?: (error: Error) => void;
   /** When the connection closed (performance.now()), whoever closed it. */
   readonly closedAt: Promise<number>;
 
@@ -159,7 +161,10 @@ class WireClient {
       }
     });
     socket.on('error', (error) => (this.failure ??= error));
-    socket.on('close', () => (this.failure ??= new Error(`${name}: the broker closed the connection`)));
+    socket.on('close', () => {
+      this.failure ??= new Error(`${name}: the broker closed the connection`);
+      this.abandonNext?.(this.failure);
+    });
   }
 
   /** Connects and waits for an accepting CONNACK. */
@@ -176,13 +181,17 @@ class WireClient {
   /** The next packet, which must be of `type` (setup steps only). */
   next(type: number): Promise<ReceivedPacket> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(this.failure ?? new Error(`${this.name}: no packet of type ${type} within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
-      this.handler = (packet) => {
+      const settle = (error?: Error, packet?: ReceivedPacket) => {
         clearTimeout(timer);
         this.handler = () => undefined;
-        if (packet.type === type) resolve(packet);
-        else reject(new Error(`${this.name}: expected packet type ${type}, got ${packet.type}`));
+        this.abandonNext = undefined;
+        if (error) reject(error);
+        else resolve(packet!);
       };
+      const timer = setTimeout(() => settle(new Error(`${this.name}: no packet of type ${type} within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+      this.abandonNext = settle;
+      this.handler = (packet) => settle(packet.type === type ? undefined : new Error(`${this.name}: expected packet type ${type}, got ${packet.type}`), packet);
+      if (this.socket.destroyed) settle(this.failure ?? new Error(`${this.name}: the connection is closed`));
     });
   }
 

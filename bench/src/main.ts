@@ -27,7 +27,8 @@ async function main(): Promise<number> {
     return 2;
   }
   if (options.help) {
-    console.log(`${USAGE}\n\nBenchmarks:\n${BENCHMARKS.map((b) => `  ${b.name.padEnd(16)} ${b.description}`).join('\n')}`);
+    const width = Math.max(...BENCHMARKS.map((b) => b.name.length));
+    console.log(`${USAGE}\n\nBenchmarks:\n${BENCHMARKS.map((b) => `  ${b.name.padEnd(width)}  ${b.description}`).join('\n')}`);
     return 0;
   }
   const unknown = options.only?.filter((name) => !BENCHMARKS.some((b) => b.name === name)) ?? [];

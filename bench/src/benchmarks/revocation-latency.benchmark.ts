@@ -4,8 +4,9 @@ import { createPostgresDatabase } from '../../../test/support/test-databases.js'
 import { type Benchmark, BenchmarkSkipped, type BenchmarkContext, type Contender, type Latency, type Measurement } from '../benchmark.js';
 import { AuthServerProcess } from '../support/auth-server.process.js';
 import { CleanupStack } from '../support/cleanup-stack.js';
-import { IOT, startIotBroker, waitForRevocationFeed } from '../support/mqtt-brokers.js';
+import { IOT, startIotBroker } from '../support/mqtt-brokers.js';
 import { openDeviceSession } from '../support/mqtt-load.js';
+import { waitForRevocationFeed } from '../support/revocation-feed.js';
 import { CRM, CRM_SCOPES, ServiceBProcess } from '../support/service-b.process.js';
 import { percentile } from '../support/statistics.js';
 

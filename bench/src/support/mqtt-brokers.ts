@@ -1,7 +1,5 @@
 import { freePort } from '../../../test/support/free-port.js';
-import { eventually } from '../../../test/support/eventually.js';
 import type { AuthServerProcess } from './auth-server.process.js';
-import { request } from './http-client.js';
 import { appEntry, serverEntry } from './paths.js';
 import { ServerProcess } from './server-process.js';
 
@@ -63,16 +61,4 @@ export async function startPlainAedes(name = 'plain-aedes'): Promise<BrokerProce
     readyUrl: `http://${HOST}:${healthPort}/health`,
   });
   return { endpoint: { host: HOST, port: mqttPort }, server, stop: () => server.stop() };
-}
-
-/** Waits until a service’s GET /health reports its revocation feed connected (`feedStatus` reads it from the body). */
-export async function waitForRevocationFeed(who: string, healthUrl: string, feedStatus: (health: any) => unknown): Promise<void> {
-  try {
-    await eventually(async () => {
-      const health = await request(healthUrl);
-      if (feedStatus(health.body) !== 'connected') throw new Error(`${who} health: ${JSON.stringify(health.body)}`);
-    }, 15_000, 50);
-  } catch (error) {
-    throw new Error(`${who} did not connect to the revocation feed within 15 s (${(error as Error).message})`);
-  }
 }

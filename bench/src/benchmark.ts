@@ -1,3 +1,5 @@
+import type { ScaledInfrastructure } from './cli-options.js';
+
 /** One side's numbers for one round, or the median over rounds. */
 export interface Measurement {
   /** Requests (or operations) per second; throughput benchmarks only. */
@@ -8,6 +10,13 @@ export interface Measurement {
   cpuUsPerOp?: number;
   /** The part of it on the servers' main threads (their event loops). */
   mainThreadCpuUsPerOp?: number;
+  /** Latencies of the parts of one operation (e.g. each place a revocation must reach), shown under the side's row. */
+  parts?: Record<string, Latency>;
+}
+
+export interface Latency {
+  p50Ms: number;
+  p99Ms: number;
 }
 
 /** One of the two things compared: ours, or the baseline. */
@@ -23,6 +32,10 @@ export interface BenchmarkContext {
   tempDir: string;
   /** Concurrent connections or clients, when the user set --connections. */
   connections?: number;
+  /** --quick: skip what takes long to set up (e.g. a million stored API keys). */
+  quick: boolean;
+  /** PostgreSQL and Redis for the scaled shape, when configured. */
+  scaled?: ScaledInfrastructure;
   /** A progress line on stderr. */
   log(message: string): void;
 }
@@ -34,6 +47,14 @@ export interface BenchmarkSession {
   /** Load shape, for the report (e.g. `{ connections: 48 }`). */
   conditions: Record<string, string | number>;
   teardown(): Promise<void>;
+}
+
+/**
+ * Thrown by `setup` when the benchmark cannot run here and that is not a failure (e.g. PostgreSQL
+ * and Redis are not configured, or --quick asked to leave out a slow side): reported, not failed.
+ */
+export class BenchmarkSkipped extends Error {
+  override name = 'BenchmarkSkipped';
 }
 
 /**

@@ -1,9 +1,10 @@
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
+import { BenchmarkSkipped } from './benchmark.js';
 import { BENCHMARKS } from './benchmarks/index.js';
 import { parseCliOptions, USAGE } from './cli-options.js';
-import { busyMachineWarning, describeRatios, formatTable, machineNote } from './report.js';
-import { type BenchmarkResult, runBenchmark } from './runner.js';
+import { type BenchmarkOutcome, busyMachineWarning, describeRatios, formatTable, machineNote } from './report.js';
+import { runBenchmark } from './runner.js';
 import { ServerProcess } from './support/server-process.js';
 
 function log(message: string): void {
@@ -26,7 +27,8 @@ async function main(): Promise<number> {
     return 2;
   }
   if (options.help) {
-    console.log(`${USAGE}\n\nBenchmarks:\n${BENCHMARKS.map((b) => `  ${b.name.padEnd(16)} ${b.description}`).join('\n')}`);
+    const width = Math.max(...BENCHMARKS.map((b) => b.name.length));
+    console.log(`${USAGE}\n\nBenchmarks:\n${BENCHMARKS.map((b) => `  ${b.name.padEnd(width)}  ${b.description}`).join('\n')}`);
     return 0;
   }
   const unknown = options.only?.filter((name) => !BENCHMARKS.some((b) => b.name === name)) ?? [];
@@ -44,12 +46,17 @@ async function main(): Promise<number> {
   const loadAverageAtStart = loadavg()[0];
   const busy = busyMachineWarning(loadAverageAtStart);
   if (busy) log(busy);
-  const results: Record<string, BenchmarkResult | { error: string }> = {};
+  const results: Record<string, BenchmarkOutcome> = {};
   for (const benchmark of selected) {
     log(`${benchmark.name}: ${benchmark.description}`);
     try {
       results[benchmark.name] = await runBenchmark(benchmark, { ...options, loadAverageAtStart, log });
     } catch (error) {
+      if (error instanceof BenchmarkSkipped) {
+        log(`${benchmark.name} skipped: ${error.message}`);
+        results[benchmark.name] = { skipped: error.message };
+        continue;
+      }
       log(`${benchmark.name} FAILED: ${(error as Error).stack ?? error}`);
       results[benchmark.name] = { error: (error as Error).message };
     }

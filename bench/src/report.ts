@@ -14,7 +14,10 @@ export function machineNote(): string {
   return `${availableParallelism()} CPU cores (${model}), Node ${process.version}, ${process.platform}. Each server runs in its own process; the load generator (autocannon) runs in the benchmark process on the same cores.`;
 }
 
-export function formatTable(benchmarks: readonly Benchmark[], results: Record<string, BenchmarkResult | { error: string }>): string {
+/** What one benchmark gave: its result, or why it failed, or why it did not run. */
+export type BenchmarkOutcome = BenchmarkResult | { error: string } | { skipped: string };
+
+export function formatTable(benchmarks: readonly Benchmark[], results: Record<string, BenchmarkOutcome>): string {
   const rows: string[][] = [['benchmark', 'side', 'what', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req (main)', 'ratio', 'target']];
   for (const benchmark of benchmarks) {
     const result = results[benchmark.name];
@@ -23,9 +26,15 @@ export function formatTable(benchmarks: readonly Benchmark[], results: Record<st
       rows.push([benchmark.name, '', `FAILED: ${result.error}`, '', '', '', '', '', '']);
       continue;
     }
+    if ('skipped' in result) {
+      rows.push([benchmark.name, '', `skipped: ${result.skipped}`, '', '', '', '', '', '']);
+      continue;
+    }
     const verdict = `≥ ${benchmark.target}× ${result.met ? 'met' : 'MISSED'}`;
     rows.push([benchmark.name, 'ours', ...cells(result.ours), `${result.ratio.toFixed(2)}×`, verdict]);
+    rows.push(...partRows(result.ours));
     rows.push(['', 'baseline', ...cells(result.baseline), '', '']);
+    rows.push(...partRows(result.baseline));
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   const numeric = new Set([3, 4, 5, 6, 7]);
@@ -36,6 +45,11 @@ export function formatTable(benchmarks: readonly Benchmark[], results: Record<st
 
 function cells(side: SideResult): string[] {
   return [side.label, side.rps === undefined ? '–' : side.rps.toLocaleString('en-US'), side.p50Ms.toFixed(2), side.p99Ms.toFixed(2), side.cpuUsPerOp === undefined ? '–' : `${side.cpuUsPerOp} (${side.mainThreadCpuUsPerOp ?? '–'})`];
+}
+
+/** One indented row per part of a side's operation (latencies only). */
+function partRows(side: SideResult): string[][] {
+  return Object.entries(side.parts ?? {}).map(([name, part]) => ['', '', `  · ${name}`, '', part.p50Ms.toFixed(2), part.p99Ms.toFixed(2), '', '', '']);
 }
 
 export function describeRatios(benchmarks: readonly Benchmark[]): string {

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Benchmark, Contender, Measurement } from './benchmark.js';
+import type { Benchmark, Contender, Latency, Measurement } from './benchmark.js';
+import type { ScaledInfrastructure } from './cli-options.js';
 import { median } from './support/statistics.js';
 
 export interface RunOptions {
@@ -9,6 +10,8 @@ export interface RunOptions {
   rounds: number;
   warmUpSeconds: number;
   connections?: number;
+  quick: boolean;
+  scaled?: ScaledInfrastructure;
   /** The machine's 1-minute load average before the run began. */
   loadAverageAtStart: number;
   log(message: string): void;
@@ -39,7 +42,7 @@ export async function runBenchmark(benchmark: Benchmark, options: RunOptions): P
   const log = (message: string) => options.log(`${benchmark.name}: ${message}`);
   const tempDir = mkdtempSync(join(tmpdir(), `tollgate-bench-${benchmark.name}-`));
   try {
-    const session = await benchmark.setup({ tempDir, connections: options.connections, log });
+    const session = await benchmark.setup({ tempDir, connections: options.connections, quick: options.quick, scaled: options.scaled, log });
     try {
       const contenders: Record<Side, Contender> = { ours: session.ours, baseline: session.baseline };
       if (options.warmUpSeconds > 0) {
@@ -96,7 +99,16 @@ function medianOf(rounds: Measurement[]): Measurement {
     p99Ms: median(rounds.map((m) => m.p99Ms)),
     cpuUsPerOp: optional((m) => m.cpuUsPerOp),
     mainThreadCpuUsPerOp: optional((m) => m.mainThreadCpuUsPerOp),
+    parts: medianParts(rounds),
   };
+}
+
+/** The median of each part's p50 and p99 over the rounds that measured it. */
+function medianParts(rounds: Measurement[]): Record<string, Latency> | undefined {
+  const names = [...new Set(rounds.flatMap((m) => Object.keys(m.parts ?? {})))];
+  if (names.length === 0) return undefined;
+  const of = (name: string) => rounds.map((m) => m.parts?.[name]).filter((part): part is Latency => part !== undefined);
+  return Object.fromEntries(names.map((name) => [name, { p50Ms: median(of(name).map((part) => part.p50Ms)), p99Ms: median(of(name).map((part) => part.p99Ms)) }]));
 }
 
 function rounded(m: Measurement): Measurement {
@@ -106,12 +118,14 @@ function rounded(m: Measurement): Measurement {
     p99Ms: round2(m.p99Ms),
     ...(m.cpuUsPerOp === undefined ? {} : { cpuUsPerOp: Math.round(m.cpuUsPerOp) }),
     ...(m.mainThreadCpuUsPerOp === undefined ? {} : { mainThreadCpuUsPerOp: Math.round(m.mainThreadCpuUsPerOp) }),
+    ...(m.parts === undefined ? {} : { parts: Object.fromEntries(Object.entries(m.parts).map(([name, part]) => [name, { p50Ms: round2(part.p50Ms), p99Ms: round2(part.p99Ms) }])) }),
   };
 }
 
 function describe(m: Measurement): string {
   const cpu = m.cpuUsPerOp === undefined ? '' : `  server CPU ${Math.round(m.cpuUsPerOp)} µs/op (main thread ${Math.round(m.mainThreadCpuUsPerOp ?? Number.NaN)})`;
-  return `${m.rps === undefined ? '' : `${Math.round(m.rps)}/s  `}p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms${cpu}`;
+  const parts = Object.entries(m.parts ?? {}).map(([name, part]) => `  ${name}: p50 ${part.p50Ms.toFixed(2)} p99 ${part.p99Ms.toFixed(2)}`).join('');
+  return `${m.rps === undefined ? '' : `${Math.round(m.rps)}/s  `}p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms${cpu}${parts}`;
 }
 
 function round2(value: number): number {

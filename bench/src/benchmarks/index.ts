@@ -1,6 +1,12 @@
 import type { Benchmark } from '../benchmark.js';
+import { apiKeyScale } from './api-key-scale.benchmark.js';
+import { mqttConnect } from './mqtt-connect.benchmark.js';
+import { mqttPublishQos0, mqttPublishQos1 } from './mqtt-publish.benchmark.js';
+import { revocationLatency, revocationLatencyRedis } from './revocation-latency.benchmark.js';
+import { serviceBApiKey } from './service-b-api-key.benchmark.js';
 import { serviceBJwt } from './service-b-jwt.benchmark.js';
+import { serviceBPat } from './service-b-pat.benchmark.js';
 import { tokenEndpoint } from './token-endpoint.benchmark.js';
 
 /** Every benchmark, in the order `npm run bench` runs them. */
-export const BENCHMARKS: readonly Benchmark[] = [tokenEndpoint, serviceBJwt];
+export const BENCHMARKS: readonly Benchmark[] = [tokenEndpoint, serviceBJwt, serviceBPat, serviceBApiKey, apiKeyScale, mqttConnect, mqttPublishQos0, mqttPublishQos1, revocationLatency, revocationLatencyRedis];

@@ -1,6 +1,7 @@
-import autocannon from 'autocannon';
+import autocannon, { type AutocannonRequest } from 'autocannon';
 import type { Contender, Measurement } from '../benchmark.js';
-import type { CpuTime, ServerProcess } from './server-process.js';
+import { withServerCpu } from './server-cpu.js';
+import type { ServerProcess } from './server-process.js';
 import { percentile } from './statistics.js';
 
 export interface HttpRequestSpec {
@@ -8,6 +9,10 @@ export interface HttpRequestSpec {
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
+  /** Under load: a new body for every request (e.g. a different credential each time) instead of `body`. */
+  nextBody?: () => string;
+  /** Under load: checks every 2xx answer's body (e.g. that an introspected key is active); one false fails the run. */
+  acceptBody?: (body: string) => boolean;
 }
 
 /**
@@ -17,26 +22,8 @@ export interface HttpRequestSpec {
 export function httpContender(label: string, request: HttpRequestSpec, connections: number, servers: ServerProcess[]): Contender {
   return {
     label,
-    run: async (seconds) => {
-      const cpuBefore = totalCpuTimeMs(servers);
-      const { requests, ...measured } = await httpLoad(label, request, { connections, seconds });
-      const cpuAfter = totalCpuTimeMs(servers);
-      if (cpuBefore === undefined || cpuAfter === undefined) return measured;
-      const perRequest = (ms: number) => (ms * 1000) / requests;
-      return { ...measured, cpuUsPerOp: perRequest(cpuAfter.total - cpuBefore.total), mainThreadCpuUsPerOp: perRequest(cpuAfter.mainThread - cpuBefore.mainThread) };
-    },
+    run: (seconds) => withServerCpu(servers, () => httpLoad(label, request, { connections, seconds })),
   };
-}
-
-function totalCpuTimeMs(servers: ServerProcess[]): CpuTime | undefined {
-  const sum = { total: 0, mainThread: 0 };
-  for (const server of servers) {
-    const used = server.cpuTimeMs();
-    if (used === undefined) return undefined;
-    sum.total += used.total;
-    sum.mainThread += used.mainThread;
-  }
-  return sum;
 }
 
 /**
@@ -44,8 +31,10 @@ function totalCpuTimeMs(servers: ServerProcess[]): CpuTime | undefined {
  * keeps whole milliseconds, too coarse for sub-millisecond routes. Any error or non-2xx answer
  * fails the run, since the throughput of failures means nothing.
  */
-export async function httpLoad(label: string, request: HttpRequestSpec, options: { connections: number; seconds: number }): Promise<Measurement & { requests: number }> {
+export async function httpLoad(label: string, request: HttpRequestSpec, options: { connections: number; seconds: number }): Promise<Measurement & { operations: number }> {
   const latencies: number[] = [];
+  let rejectedBody: string | undefined;
+  const { nextBody, acceptBody } = request;
   const instance = autocannon({
     url: request.url,
     method: request.method ?? 'GET',
@@ -55,15 +44,30 @@ export async function httpLoad(label: string, request: HttpRequestSpec, options:
     pipelining: 1,
     duration: options.seconds,
     timeout: 10,
+    ...(nextBody || acceptBody
+      ? {
+          requests: [
+            {
+              ...(nextBody && { setupRequest: (raw: AutocannonRequest) => ({ ...raw, body: nextBody() }) }),
+              ...(acceptBody && {
+                onResponse: (status: number, body: string) => {
+                  if (status >= 200 && status < 300 && !acceptBody(body)) rejectedBody ??= body;
+                },
+              }),
+            },
+          ],
+        }
+      : {}),
   });
   instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
     if (statusCode >= 200 && statusCode < 300) latencies.push(responseTimeMs);
   });
   const result = await instance;
+  if (rejectedBody !== undefined) throw new Error(`${label}: an answer's body was not the expected one: ${rejectedBody.slice(0, 300)}`);
   if (result.errors > 0 || result.non2xx > 0 || latencies.length === 0) {
     const statuses = Object.entries(result.statusCodeStats).map(([status, { count }]) => `${status}×${count}`).join(', ');
     throw new Error(`${label}: ${result.non2xx} non-2xx answers and ${result.errors} errors (${result.timeouts} timeouts); statuses: ${statuses || 'none'}`);
   }
   const sorted = Float64Array.from(latencies).sort();
-  return { rps: latencies.length / result.duration, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), requests: latencies.length };
+  return { rps: latencies.length / result.duration, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), operations: latencies.length };
 }

@@ -20,8 +20,8 @@ export class ServiceBProcess {
     readonly server: ServerProcess,
   ) {}
 
-  /** The auth-server must already know the CRM resource. */
-  static async start(auth: AuthServerProcess, tempDir: string, options: { name: string; authentication: boolean }): Promise<ServiceBProcess> {
+  /** The auth-server must already know the CRM resource. `env` adds variables (e.g. REDIS_URL). */
+  static async start(auth: AuthServerProcess, tempDir: string, options: { name: string; authentication: boolean; env?: Record<string, string> }): Promise<ServiceBProcess> {
     const introspector = await auth.createClient(`${options.name} introspection`, [
       { resource: auth.managementApi, scopes: ['tokens:introspect', 'usage:write', 'revocations:read'] },
     ]);
@@ -43,6 +43,7 @@ export class ServiceBProcess {
         CLIENT_SECRET: introspector.secret,
         LOG_LEVEL: 'warn',
         OPENAPI_ENABLED: 'false',
+        ...options.env,
       },
       readyUrl: `${url}/health`,
     });

@@ -2,6 +2,19 @@
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events';
 
+  /** The request autocannon is about to send, as `setupRequest` sees and returns it. */
+  export interface AutocannonRequest {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+  }
+
+  interface AutocannonRequestStep {
+    setupRequest?: (request: AutocannonRequest, context: Record<string, unknown>) => AutocannonRequest;
+    onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string>) => void;
+  }
+
   interface AutocannonOptions {
     url: string;
     method?: string;
@@ -11,6 +24,8 @@ declare module 'autocannon' {
     pipelining?: number;
     duration?: number;
     timeout?: number;
+    /** Steps sent in turn on each connection, overriding the options above per request. */
+    requests?: AutocannonRequestStep[];
   }
 
   interface Histogram {

@@ -1,0 +1,71 @@
+import type { Benchmark } from '../benchmark.js';
+import { AuthServerProcess } from '../support/auth-server.process.js';
+import { CleanupStack } from '../support/cleanup-stack.js';
+import { IOT, startIotBroker, startPlainAedes } from '../support/mqtt-brokers.js';
+import { type DeviceLogin, mqttPublishContender, subscribeGrant, TELEMETRY_PAYLOAD_BYTES } from '../support/mqtt-load.js';
+
+const PUBLISHERS = 4;
+const WINDOW = 64;
+const FILTER = 'devices/+/telemetry';
+const TOKEN_TTL_SECONDS = 86_400;
+
+/**
+ * Telemetry messages per second through the broker's access control: devices (scope `device`)
+ * publish to `devices/<id>/telemetry`, a dashboard (scope `devices:read:*`) subscribed to
+ * `devices/+/telemetry` receives them; ours checks every publish and every delivery against the
+ * session's scopes and expiry. The baseline is plain aedes with the same clients and packets.
+ */
+function mqttPublish(qos: 0 | 1): Benchmark {
+  return {
+    name: `mqttPublishQos${qos}`,
+    description: `telemetry messages/s at QoS ${qos}, ${PUBLISHERS} devices → 1 subscriber (${FILTER}), through the ACL hooks: Tollgate broker vs plain aedes`,
+    kind: 'throughput',
+    target: 0.9,
+
+    async setup({ tempDir, connections = PUBLISHERS, log }) {
+      const cleanup = new CleanupStack();
+      try {
+        log('starting the auth-server');
+        const auth = await AuthServerProcess.start(tempDir);
+        cleanup.add(() => auth.stop());
+        await auth.createResource(IOT, ['device', 'devices:read:*'], TOKEN_TTL_SECONDS);
+        const login = async (id: string, scope: string): Promise<DeviceLogin> => {
+          const client = await auth.createClient(id, [{ resource: IOT, scopes: [scope] }], { id, kind: 'device' });
+          return { clientId: id, token: await auth.token(client, { resource: IOT, scope }) };
+        };
+        const publishers: DeviceLogin[] = [];
+        for (let i = 1; i <= connections; i++) publishers.push(await login(`bench-sensor-${i}`, 'device'));
+        const subscriber = await login('bench-dashboard', 'devices:read:*');
+
+        log('starting the Tollgate broker and plain aedes');
+        const ours = await startIotBroker(auth);
+        cleanup.add(() => ours.stop());
+        const baseline = await startPlainAedes();
+        cleanup.add(() => baseline.stop());
+
+        // The ACL must be on at ours: the dashboard may watch telemetry but not commands.
+        const commands = await subscribeGrant(ours.endpoint, subscriber, 'devices/+/commands/#', qos);
+        if (commands !== 0x80) throw new Error(`the Tollgate broker granted ${commands} to a watcher subscribing to commands (expected 128, refused)`);
+
+        const load = { publishers, subscriber, filter: FILTER, qos, window: WINDOW };
+        const oursContender = await mqttPublishContender('Tollgate broker (ACL per publish and delivery)', ours.endpoint, load, [ours.server]);
+        cleanup.add(() => oursContender.close());
+        const baselineContender = await mqttPublishContender('plain aedes (no ACL)', baseline.endpoint, load, [baseline.server]);
+        cleanup.add(() => baselineContender.close());
+
+        return {
+          ours: oursContender,
+          baseline: baselineContender,
+          conditions: { qos, publishers: connections, subscribers: 1, inFlightPerPublisher: WINDOW, payloadBytes: TELEMETRY_PAYLOAD_BYTES },
+          teardown: () => cleanup.run(),
+        };
+      } catch (error) {
+        await cleanup.run().catch(() => undefined);
+        throw error;
+      }
+    },
+  };
+}
+
+export const mqttPublishQos0 = mqttPublish(0);
+export const mqttPublishQos1 = mqttPublish(1);

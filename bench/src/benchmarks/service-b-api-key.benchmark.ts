@@ -1,0 +1,19 @@
+import { contactsBenchmark } from '../support/contacts-benchmark.js';
+import { CRM } from '../support/service-b.process.js';
+
+/**
+ * What an API key costs a resource server: introspected once at the auth-server, then served from
+ * service-b's introspection cache, with usage counted for the batched report. The key has no rate
+ * limit (a limited key would add a token-bucket check per request).
+ */
+export const serviceBApiKey = contactsBenchmark({
+  name: 'serviceBApiKey',
+  description: 'GET /contacts?limit=20 on service-b with an API key (X-API-Key, no rate limit, introspected then cached) vs the same route without authentication',
+  target: 0.9,
+  verifiedBy: 'API key (introspection cache)',
+  async credential(auth) {
+    const consumer = await auth.createConsumer('Zapier-like integration');
+    const { key } = await auth.createApiKey(consumer, 'benchmark', [{ resource: CRM, scopes: ['contacts:read'] }]);
+    return { 'x-api-key': key };
+  },
+});

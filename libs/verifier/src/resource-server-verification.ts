@@ -1,5 +1,6 @@
 import type { ApiKeyEnvironment } from '@tollgate/credentials';
 import { ClientCredentialsTokenProvider } from '@tollgate/m2m-client';
+import { LRUCache } from 'lru-cache';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from '@tollgate/rate-limit';
 import { CredentialVerifier } from './credential.verifier.js';
 import { type AccessTokenClaims, JwtAccessTokenVerifier } from './jwt/jwt-access-token.verifier.js';
@@ -65,6 +66,8 @@ export class ResourceServerVerification {
   readonly jwt: JwtAccessTokenVerifier;
   readonly verifier: CredentialVerifier;
   private readonly listeners: ((event: SequencedRevocationEvent) => void)[] = [];
+  /** Signature-verified JWTs (a device reconnecting with the same token costs a lookup); the deny list is still checked each time. */
+  private readonly verifiedAccessTokens = new LRUCache<string, { principal: Principal; claims: AccessTokenClaims }>({ max: 10_000 });
   private readonly watchdog?: NodeJS.Timeout;
   private cacheTrusted = true;
 
@@ -117,11 +120,14 @@ export class ResourceServerVerification {
 
   /** A JWT access token with its claims, refused if the deny list says so (for non-HTTP servers such as the MQTT broker). */
   async verifyAccessToken(token: string): Promise<{ principal: Principal; claims: AccessTokenClaims }> {
-    const verified = await this.jwt.verify(token);
+    const remembered = this.verifiedAccessTokens.get(token);
+    const verified = remembered && remembered.principal.expiresAt!.getTime() > (this.options.now ?? Date.now)() ? remembered : await this.jwt.verify(token);
+    if (verified !== remembered) this.verifiedAccessTokens.set(token, verified);
     const reason = this.revocations.reasonFor(verified.principal);
     if (reason) throw invalidToken('The access token has been revoked', reason);
     return verified;
   }
+
 
   /** Acts on one revocation event at once: deny list, caches, and every registered listener (e.g. the broker's sessions). */
   apply(event: SequencedRevocationEvent): void {
@@ -146,6 +152,7 @@ export class ResourceServerVerification {
         break;
       case 'signing_key.retired':
         this.verifier.clearCache();
+        this.verifiedAccessTokens.clear();
         this.authorizationServer.reloadKeys();
         break;
     }

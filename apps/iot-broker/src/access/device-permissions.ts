@@ -24,7 +24,10 @@ interface PublishGrant {
  * What one session may do, computed once from its token at CONNECT. Subscriptions are checked as
  * filters (the requested filter must lie inside a granted one), publishes and deliveries as topics.
  */
+const MAX_REMEMBERED_DECISIONS = 256;
+
 export class DevicePermissions {
+  private readonly decisions = new Map<string, boolean>();
   private constructor(
     private readonly publishGrants: readonly PublishGrant[],
     private readonly subscribeGrants: readonly TopicPattern[],
@@ -62,11 +65,13 @@ export class DevicePermissions {
   }
 
   mayPublish(topic: string, options: { retain: boolean }): boolean {
-    const levels = parseTopicName(topic);
-    if (!levels) return false;
-    return this.publishGrants.some(
-      (grant) => patternCovers(grant.pattern, levels) && (grant.retain || !options.retain) && !(grant.except && patternCovers(grant.except, levels)),
-    );
+    return this.remember(options.retain ? `p1${topic}` : `p0${topic}`, () => {
+      const levels = parseTopicName(topic);
+      if (!levels) return false;
+      return this.publishGrants.some(
+        (grant) => patternCovers(grant.pattern, levels) && (grant.retain || !options.retain) && !(grant.except && patternCovers(grant.except, levels)),
+      );
+    });
   }
 
   maySubscribe(filter: string): boolean {
@@ -76,8 +81,24 @@ export class DevicePermissions {
 
   /** Second gate at delivery: the receiving session may read this topic. */
   mayReceive(topic: string): boolean {
-    const levels = parseTopicName(topic);
-    return levels !== undefined && this.subscribeGrants.some((grant) => patternCovers(grant, levels));
+    return this.remember(`r${topic}`, () => {
+      const levels = parseTopicName(topic);
+      return levels !== undefined && this.subscribeGrants.some((grant) => patternCovers(grant, levels));
+    });
+  }
+
+  /**
+   * Grants never change during a session, and a device uses a handful of topics: each answer is
+   * kept (bounded) so the hooks run on every publish and delivery without re-parsing the topic.
+   */
+  private remember(key: string, decide: () => boolean): boolean {
+    let decision = this.decisions.get(key);
+    if (decision === undefined) {
+      if (this.decisions.size >= MAX_REMEMBERED_DECISIONS) this.decisions.clear();
+      decision = decide();
+      this.decisions.set(key, decision);
+    }
+    return decision;
   }
 
   /** The grants in filter syntax, for logs. */

@@ -54,9 +54,17 @@ export class GuardedConnection extends Duplex {
     this.connection.resume();
   }
 
-  override _write(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.connection.write(chunk, encoding)) callback();
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.connection.write(chunk)) callback();
     else this.connection.once('drain', () => callback());
+  }
+
+  /**
+   * aedes writes a packet in several small chunks and corks the stream; passing them on as one
+   * write keeps one syscall per packet batch (as a bare socket would), instead of one per chunk.
+   */
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    this._write(chunks.length === 1 ? chunks[0].chunk : Buffer.concat(chunks.map(({ chunk }) => chunk)), 'utf8', callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {

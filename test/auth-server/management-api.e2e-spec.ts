@@ -4,6 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { ADMIN_CLIENT_ID, AuthServerHarness, type JsonResponse } from '../support/auth-server.harness.js';
 import { generateClientKey } from '../support/jose-forge.js';
 import { testDatabases } from '../support/test-databases.js';
+import type { DataSource } from 'typeorm';
 
 const CRM = 'https://crm.tollgate.test';
 const BILLING = 'https://billing.tollgate.test';
@@ -92,6 +93,16 @@ function expectInvalid(response: JsonResponse, mentioning?: string): void {
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(response.body).toMatchObject({ type: 'about:blank', title: 'Bad Request', status: 400, detail: expect.any(String) });
   if (mentioning) expect(JSON.stringify(response.body)).toContain(mentioning);
+}
+
+/** Makes the next id of an append-only table greater than `id`. */
+async function movePastId(dataSource: DataSource, table: string, id: number): Promise<void> {
+  if (dataSource.options.type === 'postgres') {
+    await dataSource.query(`SELECT setval(pg_get_serial_sequence($1, 'id'), $2)`, [table, id]);
+  } else {
+    await dataSource.query('DELETE FROM sqlite_sequence WHERE name = ?', [table]);
+    await dataSource.query('INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)', [table, id]);
+  }
 }
 
 describe.each(testDatabases())('management API on $name', ({ create }) => {
@@ -695,12 +706,34 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
       expectInvalid(await server.api('GET', `/api/audit?${query}`));
     });
 
-    it('accepts any cursor a 32-bit event id allows, and refuses larger ones (400, not a database error)', async () => {
-      const response = await server.api('GET', '/api/audit?before=2147483647&limit=1');
-      expect(response.status).toBe(200);
-      expect(response.body.items).toHaveLength(1);
-      expectInvalid(await server.api('GET', '/api/audit?before=2147483648'), 'before');
-      expectInvalid(await server.api('GET', '/api/audit?before=99999999999999'), 'before');
+    it('numbers audit and revocation events past 2^31 − 1 (64-bit ids), and pages with such cursors', async () => {
+      // A busy token endpoint audits every issuance: PostgreSQL's 32-bit serial would run out in weeks.
+      const beyond = 2 ** 31 + 10;
+      await movePastId(server.dataSource, 'audit_events', beyond);
+      await movePastId(server.dataSource, 'revocation_events', beyond);
+      const client = await server.createClient({ name: 'past 2^31', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+      expect((await server.api('POST', `/api/clients/${client.id}/revoke-tokens`)).status).toBe(200);
+
+      const events = (await server.api('GET', `/api/audit?credential=${client.id}`)).body.items;
+      expect(events.map((event: { action: string; id: unknown }) => [event.action, typeof event.id])).toEqual([
+        ['client.tokens.revoked', 'number'],
+        ['client.created', 'number'],
+      ]);
+      expect(events[1].id).toBeGreaterThan(beyond);
+      const older = await server.api('GET', `/api/audit?credential=${client.id}&before=${events[0].id}`);
+      expect(older.body.items.map((event: { id: number }) => event.id)).toEqual([events[1].id]);
+
+      const reader = await server.createClient({ name: 'feed reader', grants: [{ resource: server.managementApi, scopes: ['revocations:read'] }] });
+      const feedToken = await server.token(reader.id, reader.secret, { resource: server.managementApi });
+      const feed = await server.api('GET', `/api/revocations?after=${beyond}`, undefined, feedToken);
+      expect(feed.status).toBe(200);
+      expect(feed.body.items).toEqual([expect.objectContaining({ type: 'subject.revoked_before', kind: 'client', id: client.id, seq: String(beyond + 1) })]);
+    });
+
+    it('accepts any cursor up to 2^53 − 1, and refuses larger ones (400, not a database error)', async () => {
+      expect((await server.api('GET', `/api/audit?before=${Number.MAX_SAFE_INTEGER}&limit=1`)).body.items).toHaveLength(1);
+      expectInvalid(await server.api('GET', `/api/audit?before=${2 ** 53}`), 'before');
+      expectInvalid(await server.api('GET', '/api/audit?before=99999999999999999999'), 'before');
     });
   });
 });

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
 import type { DatabaseConfig } from './database-config.js';
 import { runMigrationsExclusively } from './run-migrations.js';
+import { widenSerialColumns } from './serial-primary-column.js';
 
 export interface DataSourceOptions {
   database: DatabaseConfig;
@@ -63,6 +64,7 @@ function typeormOptions(options: DataSourceOptions) {
 export async function openDatabase(options: DataSourceOptions): Promise<DataSource> {
   const dataSource = new DataSource(typeormOptions(options));
   await dataSource.initialize();
+  widenSerialColumns(dataSource);
   try {
     await runMigrationsExclusively(dataSource, options.database, options.afterMigrations);
   } catch (error) {

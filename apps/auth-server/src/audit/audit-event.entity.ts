@@ -1,12 +1,12 @@
-import { TimestampColumn } from '@tollgate/persistence';
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { SerialPrimaryColumn, TimestampColumn } from '@tollgate/persistence';
+import { Column, Entity, Index } from 'typeorm';
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 
 /** One append-only audit record: who did what to which credential, with what outcome, from where. */
 @Entity('audit_events')
 export class AuditEventEntity {
-  @PrimaryGeneratedColumn('increment')
+  @SerialPrimaryColumn()
   id: number;
 
   @Index('idx_audit_events_occurred_at')

@@ -1,4 +1,5 @@
 import { openDatabase, pendingSchemaChanges } from '@tollgate/persistence';
+import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { AUTH_SERVER_ENTITIES, AUTH_SERVER_MIGRATIONS } from './auth-server.schema.js';
 import { testDatabases } from '../../../../test/support/test-databases.js';
 
@@ -7,6 +8,26 @@ describe('auth-server schema', () => {
     const database = await create();
     const sut = await openDatabase({ database: database.config, entities: AUTH_SERVER_ENTITIES, migrations: AUTH_SERVER_MIGRATIONS, migrationsTableName: 'auth_server_migrations' });
     try {
+      expect(await pendingSchemaChanges(sut)).toEqual([]);
+    } finally {
+      await sut.destroy();
+      await database.drop();
+    }
+  });
+
+  it.each(testDatabases())('widens event ids of a database that holds events, and can narrow them again, on $name', async ({ create }) => {
+    const database = await create();
+    const options = { database: database.config, entities: AUTH_SERVER_ENTITIES, migrationsTableName: 'auth_server_migrations' };
+    // A database from before the widening, with events in it.
+    const before = await openDatabase({ ...options, migrations: AUTH_SERVER_MIGRATIONS.slice(0, -1) });
+    await before.getRepository(AuditEventEntity).insert({ occurredAt: new Date(), action: 'token.issued', outcome: 'success', actorType: 'client' });
+    await before.destroy();
+    const sut = await openDatabase({ ...options, migrations: AUTH_SERVER_MIGRATIONS });
+    try {
+      expect(await pendingSchemaChanges(sut)).toEqual([]);
+      expect(await sut.getRepository(AuditEventEntity).find()).toEqual([expect.objectContaining({ id: 1, action: 'token.issued' })]);
+      await sut.undoLastMigration();
+      await sut.runMigrations();
       expect(await pendingSchemaChanges(sut)).toEqual([]);
     } finally {
       await sut.destroy();

@@ -22,6 +22,7 @@ import { Foundation1764100000000 } from './migrations/1764100000000-foundation.j
 import { UsersAndPats1764200000000 } from './migrations/1764200000000-users-and-pats.js';
 import { ApiKeys1764300000000 } from './migrations/1764300000000-api-keys.js';
 import { RevocationEvents1764400000000 } from './migrations/1764400000000-revocation-events.js';
+import { BigintEventIds1764500000000 } from './migrations/1764500000000-bigint-event-ids.js';
 
 /** Every entity and migration of the auth-server, listed explicitly (globs do not survive bundling). */
 export const AUTH_SERVER_ENTITIES = [
@@ -47,4 +48,10 @@ export const AUTH_SERVER_ENTITIES = [
   ExchangedTokenEntity,
 ];
 
-export const AUTH_SERVER_MIGRATIONS = [Foundation1764100000000, UsersAndPats1764200000000, ApiKeys1764300000000, RevocationEvents1764400000000];
+export const AUTH_SERVER_MIGRATIONS = [
+  Foundation1764100000000,
+  UsersAndPats1764200000000,
+  ApiKeys1764300000000,
+  RevocationEvents1764400000000,
+  BigintEventIds1764500000000,
+];

@@ -1,10 +1,10 @@
-import { TimestampColumn } from '@tollgate/persistence';
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { SerialPrimaryColumn, TimestampColumn } from '@tollgate/persistence';
+import { Column, Entity, Index } from 'typeorm';
 
 /** One entry of the revocation feed; its id orders the feed and is the SSE event id. */
 @Entity('revocation_events')
 export class RevocationEventEntity {
-  @PrimaryGeneratedColumn('increment')
+  @SerialPrimaryColumn()
   id: number;
 
   @Column({ type: 'varchar', length: 32 })

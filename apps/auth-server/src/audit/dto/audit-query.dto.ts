@@ -50,8 +50,8 @@ export class AuditQueryDto {
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  // Event ids are 32-bit integers on PostgreSQL: a larger cursor failed the query (500).
-  @Max(2_147_483_647)
+  // Event ids are 64-bit; beyond 2^53 − 1 a cursor would no longer be an exact JSON number.
+  @Max(Number.MAX_SAFE_INTEGER)
   before?: number;
 }
 

@@ -617,7 +617,8 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
 
       const events = (await server.api('GET', `/api/audit?since=${since}&actor=${ADMIN_CLIENT_ID}`)).body.items;
       const admin = { type: 'client', id: ADMIN_CLIENT_ID };
-      const shape = { id: expect.any(Number), occurredAt: clock.now().toISOString(), outcome: 'success', actor: admin, address: null, reason: null };
+      // The caller's address as the server saw it (the harness calls over loopback).
+      const shape = { id: expect.any(Number), occurredAt: clock.now().toISOString(), outcome: 'success', actor: admin, address: '127.0.0.1', reason: null };
       expect(events.filter((event: { action: string }) => event.action !== 'token.issued')).toEqual([
         { ...shape, action: 'signing-key.rotated', credential: { type: 'signing_key', id: keys.body.current }, details: keys.body },
         { ...shape, action: 'client.deleted', credential: { type: 'client', id: client.id }, details: null },

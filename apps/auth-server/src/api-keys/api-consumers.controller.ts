@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '@tollgate/platform';
-import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
-import { actorOf } from '../common/actor.js';
+import { RequireScopes } from '@tollgate/verifier';
+import { Actor, type AuditActor } from '../common/actor.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { UuidPipe } from '../common/id.pipes.js';
 import { ApiConsumersService } from './api-consumers.service.js';
@@ -31,8 +31,8 @@ export class ApiConsumersController {
   @Post()
   @ApiOperation({ summary: 'Register an API consumer (an application that will call our APIs with keys)' })
   @ApiCreatedResponse({ type: ApiConsumerDto })
-  async create(@Body() body: CreateApiConsumerDto, @CurrentPrincipal() principal: Principal): Promise<ApiConsumerDto> {
-    return ApiConsumerDto.from(await this.consumers.create(body, actorOf(principal)));
+  async create(@Body() body: CreateApiConsumerDto, @Actor() actor: AuditActor): Promise<ApiConsumerDto> {
+    return ApiConsumerDto.from(await this.consumers.create(body, actor));
   }
 
   @Get(':id')
@@ -44,16 +44,16 @@ export class ApiConsumersController {
   @Patch(':id')
   @ApiOperation({ summary: 'Update, disable (all its keys stop working at once) or enable a consumer' })
   @ApiOkResponse({ type: ApiConsumerDto })
-  async update(@Param('id', UuidPipe) id: string, @Body() body: UpdateApiConsumerDto, @CurrentPrincipal() principal: Principal): Promise<ApiConsumerDto> {
-    return ApiConsumerDto.from(await this.consumers.update(id, body, actorOf(principal)));
+  async update(@Param('id', UuidPipe) id: string, @Body() body: UpdateApiConsumerDto, @Actor() actor: AuditActor): Promise<ApiConsumerDto> {
+    return ApiConsumerDto.from(await this.consumers.update(id, body, actor));
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a consumer and all its keys' })
   @ApiNoContentResponse()
-  async remove(@Param('id', UuidPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
-    await this.consumers.remove(id, actorOf(principal));
+  async remove(@Param('id', UuidPipe) id: string, @Actor() actor: AuditActor): Promise<void> {
+    await this.consumers.remove(id, actor);
   }
 
   @Get(':id/keys')
@@ -66,7 +66,7 @@ export class ApiConsumersController {
   @Post(':id/keys')
   @ApiOperation({ summary: 'Issue an API key; the key is in this response only' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
-  createKey(@Param('id', UuidPipe) id: string, @Body() body: CreateApiKeyDto, @CurrentPrincipal() principal: Principal): Promise<CreatedApiKeyDto> {
-    return this.keys.create(id, body, actorOf(principal));
+  createKey(@Param('id', UuidPipe) id: string, @Body() body: CreateApiKeyDto, @Actor() actor: AuditActor): Promise<CreatedApiKeyDto> {
+    return this.keys.create(id, body, actor);
   }
 }

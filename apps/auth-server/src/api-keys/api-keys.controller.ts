@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '@tollgate/platform';
-import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
-import { actorOf } from '../common/actor.js';
+import { RequireScopes } from '@tollgate/verifier';
+import { Actor, type AuditActor } from '../common/actor.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { UuidPipe } from '../common/id.pipes.js';
 import { ApiKeysService } from './api-keys.service.js';
@@ -26,15 +26,15 @@ export class ApiKeysController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke a key at once' })
   @ApiNoContentResponse()
-  async revoke(@Param('id', UuidPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
-    await this.keys.revoke(id, actorOf(principal));
+  async revoke(@Param('id', UuidPipe) id: string, @Actor() actor: AuditActor): Promise<void> {
+    await this.keys.revoke(id, actor);
   }
 
   @Post(':id/roll')
   @ApiOperation({ summary: 'Roll: a new key with the same settings; the old one works for the overlap (default 60 min, 0 = at once)' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
-  roll(@Param('id', UuidPipe) id: string, @Body() body: RollApiKeyDto, @CurrentPrincipal() principal: Principal): Promise<CreatedApiKeyDto> {
-    return this.keys.roll(id, body, actorOf(principal));
+  roll(@Param('id', UuidPipe) id: string, @Body() body: RollApiKeyDto, @Actor() actor: AuditActor): Promise<CreatedApiKeyDto> {
+    return this.keys.roll(id, body, actor);
   }
 
   @Get(':id/usage')

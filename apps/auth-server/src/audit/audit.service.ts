@@ -7,6 +7,8 @@ import { AuditEventEntity, type AuditOutcome } from './audit-event.entity.js';
 export interface AuditActor {
   type: 'client' | 'user' | 'system' | 'anonymous';
   id?: string | null;
+  /** Where the actor's request came from; the event's own `address`, if given, takes precedence. */
+  address?: string | null;
 }
 
 export interface AuditEventInput {
@@ -112,7 +114,7 @@ export class AuditService implements OnApplicationShutdown {
       credentialType: event.credential?.type ?? null,
       credentialId: event.credential?.id ?? null,
       // Behind TRUST_PROXY the address comes from X-Forwarded-For, which the caller may have written.
-      address: event.address?.slice(0, 64) ?? null,
+      address: (event.address ?? event.actor.address)?.slice(0, 64) ?? null,
       reason: event.reason?.slice(0, 255) ?? null,
       details: event.details ?? null,
     };

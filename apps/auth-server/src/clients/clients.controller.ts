@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '@tollgate/platform';
-import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
-import { actorOf } from '../common/actor.js';
+import { RequireScopes } from '@tollgate/verifier';
+import { Actor, type AuditActor } from '../common/actor.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { ClientIdPipe, UuidPipe } from '../common/id.pipes.js';
 import { ClientsService } from './clients.service.js';
@@ -26,8 +26,8 @@ export class ClientsController {
   @Post()
   @ApiOperation({ summary: 'Register a client; its secret is in this response only' })
   @ApiCreatedResponse({ type: CreatedClientDto })
-  create(@Body() body: CreateClientDto, @CurrentPrincipal() principal: Principal): Promise<CreatedClientDto> {
-    return this.clients.create(body, actorOf(principal));
+  create(@Body() body: CreateClientDto, @Actor() actor: AuditActor): Promise<CreatedClientDto> {
+    return this.clients.create(body, actor);
   }
 
   @Get(':id')
@@ -39,37 +39,37 @@ export class ClientsController {
   @Patch(':id')
   @ApiOperation({ summary: 'Rename, disable/enable, replace grants or keys' })
   @ApiOkResponse({ type: ClientDto })
-  update(@Param('id', ClientIdPipe) id: string, @Body() body: UpdateClientDto, @CurrentPrincipal() principal: Principal): Promise<ClientDto> {
-    return this.clients.update(id, body, actorOf(principal));
+  update(@Param('id', ClientIdPipe) id: string, @Body() body: UpdateClientDto, @Actor() actor: AuditActor): Promise<ClientDto> {
+    return this.clients.update(id, body, actor);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiNoContentResponse()
-  async remove(@Param('id', ClientIdPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
-    await this.clients.remove(id, actorOf(principal));
+  async remove(@Param('id', ClientIdPipe) id: string, @Actor() actor: AuditActor): Promise<void> {
+    await this.clients.remove(id, actor);
   }
 
   @Post(':id/secrets')
   @ApiOperation({ summary: 'Rotate: add a secret, optionally expiring the others after an overlap' })
   @ApiCreatedResponse({ type: CreatedSecretDto })
-  rotateSecret(@Param('id', ClientIdPipe) id: string, @Body() body: RotateSecretDto, @CurrentPrincipal() principal: Principal): Promise<CreatedSecretDto> {
-    return this.clients.rotateSecret(id, body, actorOf(principal));
+  rotateSecret(@Param('id', ClientIdPipe) id: string, @Body() body: RotateSecretDto, @Actor() actor: AuditActor): Promise<CreatedSecretDto> {
+    return this.clients.rotateSecret(id, body, actor);
   }
 
   @Delete(':id/secrets/:secretId')
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke one secret at once' })
   @ApiNoContentResponse()
-  async revokeSecret(@Param('id', ClientIdPipe) id: string, @Param('secretId', UuidPipe) secretId: string, @CurrentPrincipal() principal: Principal): Promise<void> {
-    await this.clients.revokeSecret(id, secretId, actorOf(principal));
+  async revokeSecret(@Param('id', ClientIdPipe) id: string, @Param('secretId', UuidPipe) secretId: string, @Actor() actor: AuditActor): Promise<void> {
+    await this.clients.revokeSecret(id, secretId, actor);
   }
 
   @Post(':id/revoke-tokens')
   @HttpCode(200)
   @ApiOperation({ summary: 'Refuse every token issued to this client until now' })
   @ApiOkResponse({ type: ClientDto })
-  revokeTokens(@Param('id', ClientIdPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<ClientDto> {
-    return this.clients.revokeAllTokens(id, actorOf(principal));
+  revokeTokens(@Param('id', ClientIdPipe) id: string, @Actor() actor: AuditActor): Promise<ClientDto> {
+    return this.clients.revokeAllTokens(id, actor);
   }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import { ApiCookieAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SESSION_SCHEME } from '@tollgate/platform';
 import { CurrentPrincipal, type Principal } from '@tollgate/verifier';
-import { actorOf } from '../common/actor.js';
+import { Actor, type AuditActor } from '../common/actor.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { UuidPipe } from '../common/id.pipes.js';
 import { SessionOnly } from '../sessions/session-only.guard.js';
@@ -33,8 +33,8 @@ export class MyTokensController {
   @Post()
   @ApiOperation({ summary: 'Create a token: name, scopes (within what you hold), optional resource restriction, expiry within the policy; the token is in this response only' })
   @ApiCreatedResponse({ type: CreatedPatDto })
-  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreatePatDto): Promise<CreatedPatDto> {
-    return this.pats.create(await this.users.require(principal.userId!), body, actorOf(principal));
+  async create(@CurrentPrincipal() principal: Principal, @Actor() actor: AuditActor, @Body() body: CreatePatDto): Promise<CreatedPatDto> {
+    return this.pats.create(await this.users.require(principal.userId!), body, actor);
   }
 
   @Get(':id')
@@ -47,7 +47,7 @@ export class MyTokensController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke a token at once (the password is not affected)' })
   @ApiNoContentResponse()
-  async revoke(@CurrentPrincipal() principal: Principal, @Param('id', UuidPipe) id: string): Promise<void> {
-    await this.pats.revoke(principal.userId!, id, actorOf(principal), 'revoked by its owner');
+  async revoke(@CurrentPrincipal() principal: Principal, @Actor() actor: AuditActor, @Param('id', UuidPipe) id: string): Promise<void> {
+    await this.pats.revoke(principal.userId!, id, actor, 'revoked by its owner');
   }
 }

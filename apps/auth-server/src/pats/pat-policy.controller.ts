@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '@tollgate/platform';
-import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
-import { actorOf } from '../common/actor.js';
+import { RequireScopes } from '@tollgate/verifier';
+import { Actor, type AuditActor } from '../common/actor.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { PatPolicyDto } from './dto/pat.dto.js';
 import { PatPolicyService } from './pat-policy.service.js';
@@ -25,7 +25,7 @@ export class PatPolicyController {
   @Put()
   @ApiOperation({ summary: 'Change the policy (applies to tokens created from now on)' })
   @ApiOkResponse({ type: PatPolicyDto })
-  update(@Body() body: PatPolicyDto, @CurrentPrincipal() principal: Principal): Promise<PatPolicyDto> {
-    return this.policy.update(body, actorOf(principal));
+  update(@Body() body: PatPolicyDto, @Actor() actor: AuditActor): Promise<PatPolicyDto> {
+    return this.policy.update(body, actor);
   }
 }

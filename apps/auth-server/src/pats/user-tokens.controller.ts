@@ -1,8 +1,8 @@
 import { Body, ConflictException, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '@tollgate/platform';
-import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
-import { actorOf } from '../common/actor.js';
+import { RequireScopes } from '@tollgate/verifier';
+import { Actor, type AuditActor } from '../common/actor.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { UuidPipe } from '../common/id.pipes.js';
 import { UsersService } from '../users/users.service.js';
@@ -33,26 +33,26 @@ export class UserTokensController {
   @ApiOperation({ summary: 'Create a token for a service account (organisation-wide automation); people create their own' })
   @ApiCreatedResponse({ type: CreatedPatDto })
   @ApiConflictResponse({ description: 'The user is a person, or is disabled, or the name is taken' })
-  async create(@Param('id', UuidPipe) id: string, @Body() body: CreatePatDto, @CurrentPrincipal() principal: Principal): Promise<CreatedPatDto> {
+  async create(@Param('id', UuidPipe) id: string, @Body() body: CreatePatDto, @Actor() actor: AuditActor): Promise<CreatedPatDto> {
     const owner = await this.users.require(id);
     if (owner.kind !== 'service_account') throw new ConflictException('Admins create tokens only for service accounts: a person creates their own tokens in account settings');
-    return this.pats.create(owner, body, actorOf(principal));
+    return this.pats.create(owner, body, actor);
   }
 
   @Delete()
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke every token of the user at once' })
   @ApiNoContentResponse()
-  async revokeAll(@Param('id', UuidPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+  async revokeAll(@Param('id', UuidPipe) id: string, @Actor() actor: AuditActor): Promise<void> {
     await this.users.require(id);
-    await this.pats.revokeAll(id, actorOf(principal), 'revoked by an admin');
+    await this.pats.revokeAll(id, actor, 'revoked by an admin');
   }
 
   @Delete(':tokenId')
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke one token of the user at once' })
   @ApiNoContentResponse()
-  async revoke(@Param('id', UuidPipe) id: string, @Param('tokenId', UuidPipe) tokenId: string, @CurrentPrincipal() principal: Principal): Promise<void> {
-    await this.pats.revoke(id, tokenId, actorOf(principal), 'revoked by an admin');
+  async revoke(@Param('id', UuidPipe) id: string, @Param('tokenId', UuidPipe) tokenId: string, @Actor() actor: AuditActor): Promise<void> {
+    await this.pats.revoke(id, tokenId, actor, 'revoked by an admin');
   }
 }

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '@tollgate/platform';
-import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
-import { actorOf } from '../common/actor.js';
+import { RequireScopes } from '@tollgate/verifier';
+import { Actor, type AuditActor } from '../common/actor.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { UuidPipe } from '../common/id.pipes.js';
 import { CreateResourceDto, ResourceDto, UpdateResourceDto } from './dto/resource.dto.js';
@@ -26,8 +26,8 @@ export class ResourcesController {
   @Post()
   @ApiOperation({ summary: 'Register a resource' })
   @ApiCreatedResponse({ type: ResourceDto })
-  async create(@Body() body: CreateResourceDto, @CurrentPrincipal() principal: Principal): Promise<ResourceDto> {
-    return ResourceDto.from(await this.resources.create(body, actorOf(principal)));
+  async create(@Body() body: CreateResourceDto, @Actor() actor: AuditActor): Promise<ResourceDto> {
+    return ResourceDto.from(await this.resources.create(body, actor));
   }
 
   @Get(':id')
@@ -38,14 +38,14 @@ export class ResourcesController {
 
   @Patch(':id')
   @ApiOkResponse({ type: ResourceDto })
-  async update(@Param('id', UuidPipe) id: string, @Body() body: UpdateResourceDto, @CurrentPrincipal() principal: Principal): Promise<ResourceDto> {
-    return ResourceDto.from(await this.resources.update(id, body, actorOf(principal)));
+  async update(@Param('id', UuidPipe) id: string, @Body() body: UpdateResourceDto, @Actor() actor: AuditActor): Promise<ResourceDto> {
+    return ResourceDto.from(await this.resources.update(id, body, actor));
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiNoContentResponse()
-  async remove(@Param('id', UuidPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
-    await this.resources.remove(id, actorOf(principal));
+  async remove(@Param('id', UuidPipe) id: string, @Actor() actor: AuditActor): Promise<void> {
+    await this.resources.remove(id, actor);
   }
 }

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '@tollgate/platform';
-import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
-import { actorOf } from '../common/actor.js';
+import { RequireScopes } from '@tollgate/verifier';
+import { Actor, type AuditActor } from '../common/actor.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { UuidPipe } from '../common/id.pipes.js';
 import { CreateRoleDto, RoleDto, UpdateRoleDto } from './dto/role.dto.js';
@@ -26,8 +26,8 @@ export class RolesController {
   @Post()
   @ApiOperation({ summary: 'Create a role (grants are validated against each resource’s scopes)' })
   @ApiCreatedResponse({ type: RoleDto })
-  create(@Body() body: CreateRoleDto, @CurrentPrincipal() principal: Principal): Promise<RoleDto> {
-    return this.roles.create(body, actorOf(principal));
+  create(@Body() body: CreateRoleDto, @Actor() actor: AuditActor): Promise<RoleDto> {
+    return this.roles.create(body, actor);
   }
 
   @Get(':id')
@@ -39,15 +39,15 @@ export class RolesController {
   @Patch(':id')
   @ApiOperation({ summary: 'Rename, describe or replace the grants; users and their PATs are affected at once' })
   @ApiOkResponse({ type: RoleDto })
-  update(@Param('id', UuidPipe) id: string, @Body() body: UpdateRoleDto, @CurrentPrincipal() principal: Principal): Promise<RoleDto> {
-    return this.roles.update(id, body, actorOf(principal));
+  update(@Param('id', UuidPipe) id: string, @Body() body: UpdateRoleDto, @Actor() actor: AuditActor): Promise<RoleDto> {
+    return this.roles.update(id, body, actor);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a role; its users lose its scopes at once' })
   @ApiNoContentResponse()
-  async remove(@Param('id', UuidPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
-    await this.roles.remove(id, actorOf(principal));
+  async remove(@Param('id', UuidPipe) id: string, @Actor() actor: AuditActor): Promise<void> {
+    await this.roles.remove(id, actor);
   }
 }

@@ -1,9 +1,9 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '@tollgate/platform';
-import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
+import { RequireScopes } from '@tollgate/verifier';
 import { AuditService } from '../audit/audit.service.js';
-import { actorOf } from '../common/actor.js';
+import { Actor, type AuditActor } from '../common/actor.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { RotationResultDto, SigningKeyDto } from './dto/signing-key.dto.js';
 import { SigningKeysService } from './signing-keys.service.js';
@@ -30,9 +30,9 @@ export class SigningKeysController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Rotate: next → current → previous; tokens signed before keep verifying until they expire' })
   @ApiOkResponse({ type: RotationResultDto })
-  async rotate(@CurrentPrincipal() principal: Principal): Promise<RotationResultDto> {
+  async rotate(@Actor() actor: AuditActor): Promise<RotationResultDto> {
     const result = await this.keys.rotate();
-    await this.audit.record({ action: 'signing-key.rotated', outcome: 'success', actor: actorOf(principal), credential: { type: 'signing_key', id: result.current }, details: { ...result } });
+    await this.audit.record({ action: 'signing-key.rotated', outcome: 'success', actor: actor, credential: { type: 'signing_key', id: result.current }, details: { ...result } });
     return result;
   }
 }

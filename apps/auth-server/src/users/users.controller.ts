@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '@tollgate/platform';
-import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
-import { actorOf } from '../common/actor.js';
+import { RequireScopes } from '@tollgate/verifier';
+import { Actor, type AuditActor } from '../common/actor.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { UuidPipe } from '../common/id.pipes.js';
 import { CreateUserDto, ListUsersQueryDto, SetUserRolesDto, UpdateUserDto, UserDto } from './dto/user.dto.js';
@@ -26,8 +26,8 @@ export class UsersController {
   @Post()
   @ApiOperation({ summary: 'Create a person (with a password) or a service account (without)' })
   @ApiCreatedResponse({ type: UserDto })
-  create(@Body() body: CreateUserDto, @CurrentPrincipal() principal: Principal): Promise<UserDto> {
-    return this.users.create(body, actorOf(principal));
+  create(@Body() body: CreateUserDto, @Actor() actor: AuditActor): Promise<UserDto> {
+    return this.users.create(body, actor);
   }
 
   @Get(':id')
@@ -39,22 +39,22 @@ export class UsersController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change email, name, password, roles; disable or enable' })
   @ApiOkResponse({ type: UserDto })
-  update(@Param('id', UuidPipe) id: string, @Body() body: UpdateUserDto, @CurrentPrincipal() principal: Principal): Promise<UserDto> {
-    return this.users.update(id, body, actorOf(principal));
+  update(@Param('id', UuidPipe) id: string, @Body() body: UpdateUserDto, @Actor() actor: AuditActor): Promise<UserDto> {
+    return this.users.update(id, body, actor);
   }
 
   @Put(':id/roles')
   @ApiOperation({ summary: 'Replace the user’s roles; their sessions and PATs follow at once' })
   @ApiOkResponse({ type: UserDto })
-  setRoles(@Param('id', UuidPipe) id: string, @Body() body: SetUserRolesDto, @CurrentPrincipal() principal: Principal): Promise<UserDto> {
-    return this.users.setRoles(id, body.roles, actorOf(principal));
+  setRoles(@Param('id', UuidPipe) id: string, @Body() body: SetUserRolesDto, @Actor() actor: AuditActor): Promise<UserDto> {
+    return this.users.setRoles(id, body.roles, actor);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete the user with their sessions and PATs' })
   @ApiNoContentResponse()
-  async remove(@Param('id', UuidPipe) id: string, @CurrentPrincipal() principal: Principal): Promise<void> {
-    await this.users.remove(id, actorOf(principal));
+  async remove(@Param('id', UuidPipe) id: string, @Actor() actor: AuditActor): Promise<void> {
+    await this.users.remove(id, actor);
   }
 }

@@ -8,6 +8,7 @@ import { memoryLogger } from '../support/memory-logger.js';
 import { collectMessages, connectDevice, endAll, grantedQos, waitFor } from '../support/mqtt-test-client.js';
 import { createPostgresDatabase, type TestDatabase } from '../support/test-databases.js';
 import type { MqttClient } from 'mqtt';
+import { randomUUID } from 'node:crypto';
 
 const CRM = 'https://crm.tollgate.local';
 const IOT = 'https://iot.tollgate.local';
@@ -125,6 +126,29 @@ describe.runIf(runnable)('scaled shape: two of everything on PostgreSQL and Redi
     expect((await admin(authB, 'DELETE', `/api/keys/${issued.body.id}`)).status).toBe(204);
     for (const url of crm) await eventually(async () => expect(await get(`${url}/contacts`, { 'x-api-key': key })).toBe(401));
     console.info(`API key revoked at auth-b, refused by both service-bs after ${Date.now() - revokedAt} ms`);
+  });
+
+  it('failed sign-ins and client authentications are throttled across both auth-servers, not per instance', async () => {
+    // A new email each run: Redis keeps the failure counts for a minute.
+    const email = `guessed-${randomUUID()}@example.com`;
+    expect((await admin(authA, 'POST', '/api/users', { email, displayName: 'Guessed', password: 'the-real-password-0123' })).status).toBe(201);
+    const signIn = (at: string, password: string) =>
+      fetch(`${at}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) }).then((r) => r.status);
+    // Five wrong passwords per email a minute, spread over both instances: three at one, two at the other.
+    const guesses = [];
+    for (const at of [authA, authB, authA, authB, authA]) guesses.push(await signIn(at, 'a-wrong-password-0123'));
+    expect(guesses).toEqual([401, 401, 401, 401, 401]);
+    for (const at of [authB, authA]) await eventually(async () => expect(await signIn(at, 'the-real-password-0123')).toBe(429));
+
+    // Ten failures a minute per client id and address: five at each instance.
+    const guessed = await createClient({ name: 'guessed', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+    const wrong = { id: guessed.id, secret: 'not-the-secret' };
+    const tokenStatus = (at: string, client: { id: string; secret: string }) =>
+      fetch(`${at}/oauth/token`, { method: 'POST', headers: { authorization: basic(client), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', resource: CRM }) }).then((r) => r.status);
+    const failures = [];
+    for (let attempt = 0; attempt < 10; attempt += 1) failures.push(await tokenStatus(attempt % 2 ? authB : authA, wrong));
+    expect(failures).toEqual(Array(10).fill(401));
+    for (const at of [authA, authB]) await eventually(async () => expect(await tokenStatus(at, guessed)).toBe(429));
   });
 
   it('a thermostat on broker 1 and the hub on broker 2 still talk; retained state crosses brokers', async () => {

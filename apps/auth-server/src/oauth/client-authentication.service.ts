@@ -9,8 +9,8 @@ import { ClientGrantEntity } from '../clients/client-grant.entity.js';
 import { ClientSecretEntity } from '../clients/client-secret.entity.js';
 import { ClientEntity, type TokenEndpointAuthMethod } from '../clients/client.entity.js';
 import { ResourceEntity } from '../resources/resource.entity.js';
+import { type FailureThrottle, SharedAuthFailures } from '../throttling/shared-auth-failures.js';
 import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
-import { AuthFailureThrottle } from './auth-failure-throttle.js';
 import type { FormParameters } from './form-parameters.js';
 import { ClientAssertionVerifier, JWT_BEARER_ASSERTION_TYPE } from './client-assertion.verifier.js';
 
@@ -104,7 +104,7 @@ function presentedCredentials(authorization: string | undefined, params: FormPar
  */
 @Injectable()
 export class ClientAuthenticationService {
-  private readonly throttle: AuthFailureThrottle;
+  private readonly throttle: FailureThrottle;
   private readonly verifiedSecrets = new LRUCache<string, VerifiedSecret>({ max: 10_000 });
 
   constructor(
@@ -112,13 +112,14 @@ export class ClientAuthenticationService {
     private readonly assertions: ClientAssertionVerifier,
     private readonly audit: AuditService,
     feed: RevocationFeedService,
+    failures: SharedAuthFailures,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     feed.onWake(() => this.verifiedSecrets.clear());
     // Per client id *and* address first, so knowing a client id (device ids are public) is not enough to
     // lock that client out from everywhere; a much higher ceiling per client id still stops a
     // distributed guess, and a per-address ceiling stops one address guessing many ids.
-    this.throttle = new AuthFailureThrottle({ perKey: { pair: 10, client: 100, address: 50 }, windowMs: 60_000 }, () => this.clock.now().getTime());
+    this.throttle = failures.throttle('client-authentication', { perKey: { pair: 10, client: 100, address: 50 }, windowMs: 60_000 });
   }
 
   async authenticate(authorization: string | undefined, params: FormParameters, address: string): Promise<AuthenticatedClient> {
@@ -132,7 +133,7 @@ export class ClientAuthenticationService {
     }
     const failure = await this.verify(presented);
     if (typeof failure === 'string') {
-      this.throttle.recordFailure(keys);
+      await this.throttle.recordFailure(keys);
       this.audit.recordInBackground({ action: 'client.auth.failed', outcome: 'failure', actor: { type: 'anonymous' }, credential: { type: 'client', id: presented.clientId.slice(0, 128) }, address, reason: failure, details: { method: presented.method } });
       const headers: Record<string, string> = presented.method === 'client_secret_basic' ? { 'WWW-Authenticate': 'Basic realm="tollgate"' } : {};
       throw new OAuthError('invalid_client', 'Client authentication failed', 401, headers);

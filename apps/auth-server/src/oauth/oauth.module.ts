@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module.js';
 import { SigningKeysModule } from '../signing-keys/signing-keys.module.js';
+import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { AccessTokenStatusService } from './access-token-status.service.js';
 import { AccessTokenIssuer } from './access-token.issuer.js';
 import { ClientAssertionVerifier } from './client-assertion.verifier.js';
@@ -22,7 +23,7 @@ import { TokenController } from './token.controller.js';
 import { UsedClientAssertionEntity } from './used-client-assertion.entity.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([RevokedTokenEntity, UsedClientAssertionEntity, ExchangedTokenEntity]), AuditModule, SigningKeysModule],
+  imports: [TypeOrmModule.forFeature([RevokedTokenEntity, UsedClientAssertionEntity, ExchangedTokenEntity]), AuditModule, SigningKeysModule, ThrottlingModule],
   controllers: [TokenController, TokenIntrospectionController, TokenRevocationController, MetadataController],
   providers: [OpaqueCredentialRegistry, LastUsedSinkRegistry, TokenExchangeGrant, ExchangedTokensService, AccessTokenIssuer, AccessTokenStatusService, ClientAssertionVerifier, ClientAuthenticationService, ClientCredentialsGrant, TokenIntrospectionService, TokenRevocationService],
   exports: [OpaqueCredentialRegistry, LastUsedSinkRegistry, ExchangedTokensService, AccessTokenIssuer, AccessTokenStatusService, ClientAuthenticationService, TokenRevocationService],

@@ -5,7 +5,7 @@ import type { GuardedRequest, Principal } from '@tollgate/verifier';
 import { LessThan, type Repository } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
-import { AuthFailureThrottle } from '../oauth/auth-failure-throttle.js';
+import { type FailureThrottle, SharedAuthFailures } from '../throttling/shared-auth-failures.js';
 import { PermissionsService } from '../roles/permissions.service.js';
 import { PasswordHasher } from '../users/password-hasher.js';
 import { normaliseEmail } from '../users/user-identity.js';
@@ -41,7 +41,7 @@ export interface LoginContext {
 @Injectable()
 export class SessionsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SessionsService.name);
-  private readonly throttle: AuthFailureThrottle;
+  private readonly throttle: FailureThrottle;
   private purgeTimer?: NodeJS.Timeout;
 
   constructor(
@@ -52,8 +52,9 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
     private readonly audit: AuditService,
     @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    failures: SharedAuthFailures,
   ) {
-    this.throttle = new AuthFailureThrottle({ perKey: { email: 5, address: 20 }, windowMs: 60_000 }, () => this.clock.now().getTime());
+    this.throttle = failures.throttle('console-sign-in', { perKey: { email: 5, address: 20 }, windowMs: 60_000 });
   }
 
   onApplicationBootstrap(): void {
@@ -78,7 +79,7 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
     const check = await this.passwords.verify(user?.kind === 'person' ? user.passwordHash : null, password);
     const failure = !user ? 'unknown email' : user.kind !== 'person' ? 'service account' : !check.valid ? 'wrong password' : user.disabled ? 'user disabled' : null;
     if (failure || !user) {
-      this.throttle.recordFailure(keys);
+      await this.throttle.recordFailure(keys);
       await this.audit.record({ action: 'session.login', outcome: 'failure', actor: { type: 'anonymous' }, ...(user && { credential: { type: 'user', id: user.id } }), address: context.address, reason: failure ?? 'unknown email', details: { email: normalised } });
       throw new ProblemException(401, 'The email or password is incorrect', { code: 'invalid_credentials' });
     }

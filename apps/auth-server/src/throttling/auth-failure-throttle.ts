@@ -32,6 +32,13 @@ export class AuthFailureThrottle {
     return { blocked: retryAfterMs > 0, retryAfterSeconds: Math.ceil(retryAfterMs / 1000) };
   }
 
+  /** Blocks `key` until `untilMs`, as if it had reached its limit here (a block shared by another instance). */
+  block(key: string, untilMs: number): void {
+    const remainingMs = untilMs - this.now();
+    if (remainingMs <= 0) return;
+    this.windows.set(key, { failures: Number.POSITIVE_INFINITY, startedAt: untilMs - this.limits.windowMs });
+  }
+
   recordFailure(keys: string[]): void {
     for (const key of keys) {
       const window = this.current(key) ?? { failures: 0, startedAt: this.now() };
@@ -49,7 +56,7 @@ export class AuthFailureThrottle {
     return window;
   }
 
-  private limitFor(key: string): number {
+  limitFor(key: string): number {
     return this.limits.perKey[key.slice(0, key.indexOf(':'))] ?? Number.POSITIVE_INFINITY;
   }
 }

@@ -1,0 +1,120 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { CLOCK, type Clock } from '@tollgate/platform';
+import { Redis } from 'ioredis';
+import { createHash } from 'node:crypto';
+import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
+import { AuthFailureThrottle, type ThrottleDecision } from './auth-failure-throttle.js';
+
+const BLOCKED_CHANNEL = 'tollgate:auth-failures:blocked';
+
+// Counts one failure in the key's window, which starts at its first failure; returns the count and
+// the milliseconds left in the window.
+const COUNT_FAILURE = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return { count, redis.call('PTTL', KEYS[1]) }
+`;
+
+/** What a throttle refuses: at most `perKey[kind]` failures per key of that kind in `windowMs`. */
+export interface ThrottleLimits {
+  perKey: Record<string, number>;
+  windowMs: number;
+}
+
+/** Failed authentications, checked before any secret is hashed and recorded after a failure. */
+export interface FailureThrottle {
+  check(keys: string[]): ThrottleDecision;
+  recordFailure(keys: string[]): Promise<void>;
+}
+
+interface BlockMessage {
+  throttle: string;
+  key: string;
+  retryAfterMs: number;
+}
+
+function isBlockMessage(value: unknown): value is BlockMessage {
+  const message = value as BlockMessage;
+  return typeof message?.throttle === 'string' && typeof message.key === 'string' && Number.isFinite(message.retryAfterMs);
+}
+
+/**
+ * Throttles of failed sign-ins and client authentications that hold across every auth-server
+ * instance. Each instance counts failures itself (enough on its own, and all there is without
+ * REDIS_URL); with REDIS_URL every failure is also counted in Redis, and the instance whose failure
+ * reaches a limit announces the block, so a guesser spreading attempts over N instances gets the
+ * same number of tries as against one. Checking stays in memory: a request costs no Redis round trip,
+ * only a failure does. If Redis is unreachable, limits fall back to per instance.
+ */
+@Injectable()
+export class SharedAuthFailures implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(SharedAuthFailures.name);
+  private readonly throttles = new Map<string, AuthFailureThrottle>();
+  private counter?: Redis;
+  private subscriber?: Redis;
+
+  constructor(
+    @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    if (!this.config.redisUrl) return;
+    // Without an offline queue a failure while Redis is down is counted locally at once, not queued.
+    this.counter = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    this.subscriber = new Redis(this.config.redisUrl);
+    for (const connection of [this.counter, this.subscriber]) connection.on('error', (error) => this.logger.warn(`Redis (authentication throttles): ${error.message}`));
+    this.subscriber.on('message', (_channel, message) => this.applyBlock(message));
+    await this.subscriber.subscribe(BLOCKED_CHANNEL);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all([this.counter?.quit(), this.subscriber?.quit()].map((quit) => quit?.catch(() => undefined)));
+  }
+
+  /** The throttle called `name` (one per use: client authentication, console sign-in). */
+  throttle(name: string, limits: ThrottleLimits): FailureThrottle {
+    // Blocks announced by other instances are applied by name: one throttle per name.
+    if (this.throttles.has(name)) throw new Error(`A throttle named ${name} already exists`);
+    const local = new AuthFailureThrottle(limits, () => this.clock.now().getTime());
+    this.throttles.set(name, local);
+    return {
+      check: (keys) => local.check(keys),
+      recordFailure: async (keys) => {
+        local.recordFailure(keys);
+        await this.share(name, local, limits.windowMs, keys);
+      },
+    };
+  }
+
+  private async share(name: string, local: AuthFailureThrottle, windowMs: number, keys: string[]): Promise<void> {
+    const counter = this.counter;
+    if (!counter) return;
+    try {
+      const counts = await Promise.all(keys.map((key) => counter.eval(COUNT_FAILURE, 1, redisKey(name, key), windowMs) as Promise<[number, number]>));
+      for (const [index, [count, retryAfterMs]] of counts.entries()) {
+        if (count >= local.limitFor(keys[index]) && retryAfterMs > 0) {
+          await counter.publish(BLOCKED_CHANNEL, JSON.stringify({ throttle: name, key: keys[index], retryAfterMs } satisfies BlockMessage));
+        }
+      }
+    } catch (error) {
+      this.logger.warn(`Could not share an authentication failure through Redis (limits are per instance meanwhile): ${(error as Error).message}`);
+    }
+  }
+
+  private applyBlock(raw: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(raw);
+    } catch {
+      return;
+    }
+    if (!isBlockMessage(message)) return;
+    this.throttles.get(message.throttle)?.block(message.key, this.clock.now().getTime() + message.retryAfterMs);
+  }
+}
+
+/** Keys hold client ids and email addresses as sent: hashed, so Redis key names stay short and opaque. */
+function redisKey(name: string, key: string): string {
+  return `tollgate:auth-failures:${name}:${createHash('sha256').update(key).digest('base64url')}`;
+}

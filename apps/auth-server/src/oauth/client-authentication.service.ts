@@ -9,8 +9,8 @@ import { ClientGrantEntity } from '../clients/client-grant.entity.js';
 import { ClientSecretEntity } from '../clients/client-secret.entity.js';
 import { ClientEntity, type TokenEndpointAuthMethod } from '../clients/client.entity.js';
 import { ResourceEntity } from '../resources/resource.entity.js';
-import { type FailureThrottle, SharedAuthFailures } from '../throttling/shared-auth-failures.js';
 import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
+import { type FailureThrottle, SharedAuthFailures } from '../throttling/shared-auth-failures.js';
 import type { FormParameters } from './form-parameters.js';
 import { ClientAssertionVerifier, JWT_BEARER_ASSERTION_TYPE } from './client-assertion.verifier.js';
 

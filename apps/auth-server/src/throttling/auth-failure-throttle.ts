@@ -11,9 +11,10 @@ interface Window {
 }
 
 /**
- * Counts failed client authentications per key (client id, address) in fixed windows and blocks a
- * key that exceeds its limit until the window ends. Checked before any secret is hashed or any
- * assertion verified, so a flood of wrong secrets costs almost nothing. Bounded memory (LRU).
+ * Counts failed authentications per key (client id, email, address) in fixed windows and blocks a
+ * key that exceeds its limit until the window ends. Checked before any secret or password is hashed
+ * or any assertion verified, so a flood of wrong guesses costs almost nothing. Bounded memory (LRU).
+ * One instance's view; SharedAuthFailures makes it hold across instances.
  */
 export class AuthFailureThrottle {
   private readonly windows = new LRUCache<string, Window>({ max: 100_000 });
@@ -34,8 +35,7 @@ export class AuthFailureThrottle {
 
   /** Blocks `key` until `untilMs`, as if it had reached its limit here (a block shared by another instance). */
   block(key: string, untilMs: number): void {
-    const remainingMs = untilMs - this.now();
-    if (remainingMs <= 0) return;
+    if (untilMs <= this.now()) return;
     this.windows.set(key, { failures: Number.POSITIVE_INFINITY, startedAt: untilMs - this.limits.windowMs });
   }
 

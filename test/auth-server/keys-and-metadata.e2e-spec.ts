@@ -265,6 +265,26 @@ describe.each(testDatabases())('metadata, JWKS and signing keys on $name', ({ cr
       }
     });
 
+    it('moves the management API, with its grants, when AUTH_ISSUER changes', async () => {
+      const database = await create();
+      try {
+        const first = await AuthServerHarness.start({ database, keepDatabase: true });
+        const reader = await first.createClient({ name: 'feed reader', grants: [{ resource: first.managementApi, scopes: ['revocations:read'] }] });
+        await first.stop();
+
+        // Another port, so another issuer and another management API indicator.
+        const moved = await AuthServerHarness.start({ database, keepDatabase: true });
+        expect(moved.managementApi).not.toBe(first.managementApi);
+        const system = (await moved.api('GET', '/api/resources')).body.filter((resource: { system: boolean }) => resource.system);
+        expect(system).toEqual([expect.objectContaining({ indicator: moved.managementApi })]);
+        const token = await moved.token(reader.id, reader.secret, { resource: moved.managementApi });
+        expect((await moved.api('GET', '/api/revocations', undefined, token)).status).toBe(200);
+        await moved.stop();
+      } finally {
+        await database.drop();
+      }
+    });
+
     it('switches SIGNING_ALG through rotation, never signing with an unannounced key', async () => {
       const database = await create();
       try {

@@ -26,7 +26,18 @@ export async function bootstrapAuthServer(dataSource: DataSource, config: AuthSe
 
 async function ensureManagementApi(dataSource: DataSource, config: AuthServerConfig, now: Date): Promise<ResourceEntity> {
   const resources = dataSource.getRepository(ResourceEntity);
-  const existing = await resources.findOneBy({ indicator: config.managementApiIndicator });
+  const indicator = config.managementApiIndicator;
+  let existing = await resources.findOneBy({ indicator });
+  if (!existing) {
+    // AUTH_ISSUER changed: the management API moves to the new indicator with its grants (the admin
+    // role's, service-b's introspection, the brokers' feed) instead of a second one starting empty.
+    const moved = await resources.findOneBy({ system: true });
+    if (moved) {
+      logger.warn(`The management API moves from ${moved.indicator} to ${indicator} (AUTH_ISSUER changed); tokens issued for the old audience are refused`);
+      await resources.update({ id: moved.id }, { indicator, updatedAt: now });
+      existing = { ...moved, indicator, updatedAt: now };
+    }
+  }
   if (existing) {
     const missing = MANAGEMENT_API_SCOPES.filter((scope) => !existing.scopes.includes(scope));
     if (missing.length > 0) await resources.update({ id: existing.id }, { scopes: [...existing.scopes, ...missing], updatedAt: now });
@@ -34,7 +45,7 @@ async function ensureManagementApi(dataSource: DataSource, config: AuthServerCon
   }
   const resource: ResourceEntity = {
     id: randomUUID(),
-    indicator: config.managementApiIndicator,
+    indicator,
     name: 'Tollgate management API',
     scopes: MANAGEMENT_API_SCOPES,
     accessTokenTtl: 900,

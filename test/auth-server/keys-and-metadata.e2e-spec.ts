@@ -4,6 +4,7 @@ import * as oauth from 'oauth4webapi';
 import pg from 'pg';
 import { loadAuthServerConfig } from '../../apps/auth-server/src/config/auth-server.config.js';
 import { KeyEncryption } from '../../apps/auth-server/src/signing-keys/key-encryption.js';
+import { JWKS_MAX_AGE_SECONDS } from '../../apps/auth-server/src/signing-keys/signing-keys.service.js';
 import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, AuthServerHarness, KEY_ENCRYPTION_SECRET } from '../support/auth-server.harness.js';
 import { type TestDatabase, testDatabases } from '../support/test-databases.js';
 
@@ -137,6 +138,24 @@ describe.each(testDatabases())('metadata, JWKS and signing keys on $name', ({ cr
       for (const key of listed.body) expect(Object.keys(key).sort()).toEqual(['activatedAt', 'alg', 'createdAt', 'deactivatedAt', 'kid', 'retiredAt', 'state']);
     });
 
+    it('refuses to rotate while the next key is younger than the JWKS cache lifetime: 409 with Retry-After, nothing changed', async () => {
+      const before = (await server.api('GET', '/api/signing-keys')).body;
+      const jwksResponse = await fetch(`${server.issuer}/.well-known/jwks.json`);
+      expect(jwksResponse.headers.get('cache-control')).toBe(`public, max-age=${JWKS_MAX_AGE_SECONDS}`);
+
+      const refused = await server.api('POST', '/api/signing-keys/rotate');
+      expect(refused.status).toBe(409);
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(refused.body).toMatchObject({ type: 'urn:tollgate:problem:next_key_not_yet_known', status: 409, detail: expect.stringContaining('"immediately": true if the current key is compromised') });
+      const retryAfter = Number(refused.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(JWKS_MAX_AGE_SECONDS);
+      for (const body of [{ immediately: 'yes' }, { immediately: 1 }, { force: true }]) {
+        expect((await server.api('POST', '/api/signing-keys/rotate', body)).status).toBe(400);
+      }
+      expect((await server.api('GET', '/api/signing-keys')).body).toEqual(before);
+    });
+
     it('rotates next → current → previous: old tokens keep verifying, new tokens carry the new kid', async () => {
       const before = await server.api('GET', '/api/signing-keys');
       const current = before.body.find((key: { state: string }) => key.state === 'current').kid;
@@ -145,7 +164,8 @@ describe.each(testDatabases())('metadata, JWKS and signing keys on $name', ({ cr
       const oldAdminToken = await server.token(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET);
       expect(decodeProtectedHeader(oldCrmToken).kid).toBe(current);
 
-      clock.advance(1000);
+      // The next key has been published as long as verifiers may cache the key set.
+      clock.advance(JWKS_MAX_AGE_SECONDS * 1000);
       const rotated = await server.api('POST', '/api/signing-keys/rotate', undefined, oldAdminToken);
       expect({ status: rotated.status, body: rotated.body }).toEqual({ status: 200, body: { current: next, previous: current, next: expect.any(String) } });
       const fresh = rotated.body.next;
@@ -228,7 +248,7 @@ describe.each(testDatabases())('metadata, JWKS and signing keys on $name', ({ cr
     });
 
     it('keeps EdDSA across rotation', async () => {
-      const rotated = await server.api('POST', '/api/signing-keys/rotate');
+      const rotated = await server.api('POST', '/api/signing-keys/rotate', { immediately: true });
       expect(rotated.status).toBe(200);
       expect((await jwks(server)).every((key) => key.alg === 'EdDSA')).toBe(true);
       const token = await server.token(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET);
@@ -293,9 +313,9 @@ describe.each(testDatabases())('metadata, JWKS and signing keys on $name', ({ cr
         const eddsa = await AuthServerHarness.start({ database, keepDatabase: true, port: first.config.port, env: { SIGNING_ALG: 'EdDSA' } });
         expect(decodeProtectedHeader(await eddsa.token(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET)).alg).toBe('ES256');
         // The announced next key (ES256) signs first; the key generated now is EdDSA and signs after the next rotation.
-        const once = await eddsa.api('POST', '/api/signing-keys/rotate');
+        const once = await eddsa.api('POST', '/api/signing-keys/rotate', { immediately: true });
         expect(decodeProtectedHeader(await eddsa.token(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET))).toMatchObject({ alg: 'ES256', kid: once.body.current });
-        const twice = await eddsa.api('POST', '/api/signing-keys/rotate', undefined, await eddsa.token(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET));
+        const twice = await eddsa.api('POST', '/api/signing-keys/rotate', { immediately: true }, await eddsa.token(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET));
         expect(twice.body.current).toBe(once.body.next);
         expect(decodeProtectedHeader(await eddsa.token(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET))).toMatchObject({ alg: 'EdDSA', kid: twice.body.current });
         await eddsa.stop();

@@ -593,7 +593,7 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
     });
 
     it('rotates signing keys concurrently without a 500, keeping one current and one next key', async () => {
-      const rotations = await many(4, () => server.api('POST', '/api/signing-keys/rotate'));
+      const rotations = await many(4, () => server.api('POST', '/api/signing-keys/rotate', { immediately: true }));
       expect(rotations.every((response) => response.status === 200 || response.status === 409)).toBe(true);
       const states = (await server.api('GET', '/api/signing-keys')).body.map((key: { state: string }) => key.state);
       expect(states.filter((state: string) => state === 'current')).toHaveLength(1);
@@ -613,14 +613,14 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
       await server.api('POST', `/api/clients/${client.id}/revoke-tokens`);
       await server.api('PATCH', `/api/clients/${client.id}`, { disabled: true });
       await server.api('DELETE', `/api/clients/${client.id}`);
-      const keys = await server.api('POST', '/api/signing-keys/rotate');
+      const keys = await server.api('POST', '/api/signing-keys/rotate', { immediately: true });
 
       const events = (await server.api('GET', `/api/audit?since=${since}&actor=${ADMIN_CLIENT_ID}`)).body.items;
       const admin = { type: 'client', id: ADMIN_CLIENT_ID };
       // The caller's address as the server saw it (the harness calls over loopback).
       const shape = { id: expect.any(Number), occurredAt: clock.now().toISOString(), outcome: 'success', actor: admin, address: '127.0.0.1', reason: null };
       expect(events.filter((event: { action: string }) => event.action !== 'token.issued')).toEqual([
-        { ...shape, action: 'signing-key.rotated', credential: { type: 'signing_key', id: keys.body.current }, details: keys.body },
+        { ...shape, action: 'signing-key.rotated', credential: { type: 'signing_key', id: keys.body.current }, details: { ...keys.body, immediately: true } },
         { ...shape, action: 'client.deleted', credential: { type: 'client', id: client.id }, details: null },
         { ...shape, action: 'client.disabled', credential: { type: 'client', id: client.id }, details: { changes: ['disabled'] } },
         { ...shape, action: 'client.tokens.revoked', credential: { type: 'client', id: client.id }, details: { issuedBefore: clock.now().toISOString() } },

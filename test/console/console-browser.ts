@@ -61,8 +61,8 @@ export async function openConsole(browser: Browser, origin: string, options: { c
   page.on('console', (message) => {
     const text = message.text();
     if (/Content Security Policy|Trusted ?Type|TrustedHTML|TrustedScript/i.test(text)) record.cspViolations.push(text);
-    // Refused API calls are logged by the browser as failed loads; they are expected (401 before sign-in, 403 for non-admins).
-    else if (message.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|403|404|429)/.test(text)) record.errors.push(text);
+    // Refused API calls are logged by the browser as failed loads; they are expected (401 before sign-in, 403 for non-admins, 409 for a refused signing-key rotation).
+    else if (message.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|403|404|409|429)/.test(text)) record.errors.push(text);
   });
   page.on('request', (request) => record.requestUrls.push(request.url()));
   await page.goto(`${origin}/console`);

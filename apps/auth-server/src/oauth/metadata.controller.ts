@@ -2,7 +2,7 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '@tollgate/verifier';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
-import { SigningKeysService } from '../signing-keys/signing-keys.service.js';
+import { JWKS_MAX_AGE_SECONDS, SigningKeysService } from '../signing-keys/signing-keys.service.js';
 import { PAT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from './token-exchange.grant.js';
 
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
@@ -54,7 +54,7 @@ export class MetadataController {
   }
 
   @Get('.well-known/jwks.json')
-  @Header('Cache-Control', 'public, max-age=300')
+  @Header('Cache-Control', `public, max-age=${JWKS_MAX_AGE_SECONDS}`)
   @Header('Content-Type', 'application/jwk-set+json')
   @ApiOperation({ summary: 'Public signing keys (JWKS): next, current and previous keys' })
   @ApiOkResponse({ description: 'JWK set, public members only' })

@@ -1,6 +1,6 @@
 import { ConflictException, Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { CLOCK, type Clock } from '@tollgate/platform';
+import { CLOCK, type Clock, ProblemException } from '@tollgate/platform';
 import { createLocalJWKSet, importJWK, type JWK, type JWTVerifyGetKey } from 'jose';
 import { DataSource, In } from 'typeorm';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
@@ -12,6 +12,12 @@ import { SigningKeyEntity, type SigningAlg } from './signing-key.entity.js';
 /** A key that stopped signing stays published this long: longer than any access token lives (24 h at most). */
 export const PREVIOUS_KEY_GRACE_MS = 24 * 60 * 60 * 1000;
 const RELOAD_INTERVAL_MS = 30_000;
+/**
+ * How long the JWKS may be cached (its Cache-Control max-age). A key must have been published this
+ * long before it signs, or a verifier holding an older copy refuses the new tokens: jose refetches
+ * on an unknown `kid` only once per cooldown, and an HTTP cache may serve the old set until max-age.
+ */
+export const JWKS_MAX_AGE_SECONDS = 300;
 
 export interface ActiveSigningKey {
   kid: string;
@@ -75,13 +81,26 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** next → current, current → previous, a new next. Refuses (409) if another rotation won the race. */
-  async rotate(): Promise<{ current: string; previous: string; next: string }> {
+  /**
+   * Rotates, unless the next key was published less than JWKS_MAX_AGE_SECONDS ago (two rotations in
+   * a row): then 409 with Retry-After, or rotates anyway with `immediately` (a compromised key).
+   */
+  async rotate(options: { immediately?: boolean } = {}): Promise<{ current: string; previous: string; next: string }> {
     const now = this.clock.now();
     const fresh = await generateSigningKey(this.config.signingAlg, 'next', this.encryption, now);
     const result = await this.dataSource.transaction(async (manager) => {
       const repository = manager.getRepository(SigningKeyEntity);
       const [current, next] = await Promise.all([repository.findOneBy({ state: 'current' }), repository.findOneBy({ state: 'next' })]);
       if (!current || !next) throw new ConflictException('Signing keys are being initialised; try again');
+      const publishedSeconds = Math.floor((now.getTime() - next.createdAt.getTime()) / 1000);
+      if (!options.immediately && publishedSeconds < JWKS_MAX_AGE_SECONDS) {
+        const retryAfter = JWKS_MAX_AGE_SECONDS - publishedSeconds;
+        throw new ProblemException(
+          409,
+          `The next key was published ${publishedSeconds} s ago, and verifiers may cache the key set for ${JWKS_MAX_AGE_SECONDS} s: rotating now could make them refuse new tokens. Rotate in ${retryAfter} s, or with "immediately": true if the current key is compromised.`,
+          { code: 'next_key_not_yet_known', headers: { 'Retry-After': String(retryAfter) } },
+        );
+      }
       const demoted = await repository.update({ kid: current.kid, state: 'current' }, { state: 'previous', deactivatedAt: now });
       const promoted = await repository.update({ kid: next.kid, state: 'next' }, { state: 'current', activatedAt: now });
       if (demoted.affected !== 1 || promoted.affected !== 1) throw new ConflictException('Another rotation happened at the same time; reload and try again');

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsOptional } from 'class-validator';
 import type { SigningKeyEntity } from '../signing-key.entity.js';
 
 export class SigningKeyDto {
@@ -27,4 +28,11 @@ export class RotationResultDto {
   @ApiProperty({ description: 'Now signing' }) current: string;
   @ApiProperty({ description: 'Stopped signing; still published until its tokens expire' }) previous: string;
   @ApiProperty({ description: 'Published, signs after the next rotation' }) next: string;
+}
+
+export class RotateSigningKeysDto {
+  @ApiPropertyOptional({ description: 'Rotate even though verifiers may not have fetched the next key yet (the current key is compromised); default false' })
+  @IsOptional()
+  @IsBoolean()
+  immediately?: boolean;
 }

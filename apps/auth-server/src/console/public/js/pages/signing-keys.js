@@ -1,8 +1,8 @@
 // Signing keys of the access tokens (JWTs): their states, and rotation.
 import { api } from '../api.js';
-import { confirmDialog } from '../dialog.js';
+import { formDialog } from '../dialog.js';
 import { emptyState, h, replace, statusBadge, table, time, uid } from '../dom.js';
-import { announce, button, heading, redrawKeepingFocus } from '../ui.js';
+import { announce, button, checkbox, heading, redrawKeepingFocus } from '../ui.js';
 
 const STATE_ORDER = { next: 0, current: 1, previous: 2, retired: 3 };
 const STATE_MEANING = {
@@ -23,7 +23,7 @@ export async function render(page, { signal }) {
       { class: 'lead' },
       'Access tokens are JWTs signed by the current key; resource servers and the MQTT broker verify them with the public keys at ',
       h('a', { href: '/.well-known/jwks.json', target: '_blank', rel: 'noopener' }, '/.well-known/jwks.json'),
-      '. Rotation is safe at any time: the next key has been published in advance, and the previous one stays published until its tokens expire. Private keys are encrypted at rest and never leave the server.',
+      '. Rotation is safe: the next key is published at least five minutes before it signs, and the previous one stays published until its tokens expire. Private keys are encrypted at rest and never leave the server.',
     ),
     h('div', { class: 'toolbar' }, button('Rotate signing keys', { tone: 'primary', focusKey: 'rotate', onClick: rotate })),
     h('section', { 'aria-labelledby': listHeading.id }, listHeading, list),
@@ -54,17 +54,23 @@ export async function render(page, { signal }) {
   }
 
   async function rotate() {
-    const result = await confirmDialog({
+    const result = await formDialog({
       title: 'Rotate the signing keys?',
-      message: h(
+      description: h(
         'div',
         {},
         h('p', {}, 'The next key starts signing new tokens at once. The current key becomes the previous key and stays published, so tokens it signed keep working until they expire. A new next key is created and published.'),
-        h('p', {}, 'Do this on a schedule, or at once if you suspect the current key is exposed.'),
+        h('p', {}, 'Do this on a schedule. Rotating again within five minutes is refused: resource servers may not have fetched the new next key yet.'),
       ),
-      confirmLabel: 'Rotate keys',
-      tone: 'primary',
-      action: () => api('POST', '/api/signing-keys/rotate', undefined, { signal }),
+      content: [
+        checkbox({
+          label: 'The current key is compromised: rotate immediately',
+          name: 'immediately',
+          hint: 'Rotates even within five minutes of the last rotation; resource servers that have not fetched the key set since may refuse new tokens for a short while.',
+        }),
+      ],
+      submitLabel: 'Rotate keys',
+      onSubmit: (form) => api('POST', '/api/signing-keys/rotate', { immediately: form.elements.namedItem('immediately').checked }, { signal }),
     });
     if (!result) return;
     await redrawKeepingFocus(async () => {

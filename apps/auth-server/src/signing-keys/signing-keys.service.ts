@@ -80,10 +80,10 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
     return this.dataSource.getRepository(SigningKeyEntity).find({ order: { createdAt: 'DESC' } });
   }
 
-  /** next → current, current → previous, a new next. Refuses (409) if another rotation won the race. */
   /**
-   * Rotates, unless the next key was published less than JWKS_MAX_AGE_SECONDS ago (two rotations in
-   * a row): then 409 with Retry-After, or rotates anyway with `immediately` (a compromised key).
+   * next → current, current → previous, a new next. Refuses (409) if another rotation won the race,
+   * and (409, Retry-After) if the next key was published less than JWKS_MAX_AGE_SECONDS ago, unless
+   * `immediately` (a compromised key).
    */
   async rotate(options: { immediately?: boolean } = {}): Promise<{ current: string; previous: string; next: string }> {
     const now = this.clock.now();

@@ -61,11 +61,14 @@ export class SharedAuthFailures implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     if (!this.config.redisUrl) return;
     // Without an offline queue a failure while Redis is down is counted locally at once, not queued.
-    this.counter = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-    this.subscriber = new Redis(this.config.redisUrl);
-    for (const connection of [this.counter, this.subscriber]) connection.on('error', (error) => this.logger.warn(`Redis (authentication throttles): ${error.message}`));
-    this.subscriber.on('message', (_channel, message) => this.applyBlock(message));
-    await this.subscriber.subscribe(BLOCKED_CHANNEL);
+    const counter = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    const subscriber = new Redis(this.config.redisUrl);
+    [this.counter, this.subscriber] = [counter, subscriber];
+    for (const connection of [counter, subscriber]) connection.on('error', (error) => this.logger.warn(`Redis (authentication throttles): ${error.message}`));
+    subscriber.on('message', (_channel, message) => this.applyBlock(message));
+    // Like the revocation feed, start once Redis answers: a failure counted before would stay local.
+    const counterReady = new Promise<void>((resolve) => counter.once('ready', () => resolve()));
+    await Promise.all([subscriber.subscribe(BLOCKED_CHANNEL), counterReady]);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -5,6 +5,12 @@ export interface ThrottleDecision {
   retryAfterSeconds: number;
 }
 
+/** What a throttle refuses: at most `perKey[kind]` failures per key of that kind (`kind:…`) in `windowMs`. */
+export interface ThrottleLimits {
+  perKey: Record<string, number>;
+  windowMs: number;
+}
+
 interface Window {
   failures: number;
   startedAt: number;
@@ -20,7 +26,7 @@ export class AuthFailureThrottle {
   private readonly windows = new LRUCache<string, Window>({ max: 100_000 });
 
   constructor(
-    private readonly limits: { perKey: Record<string, number>; windowMs: number },
+    private readonly limits: ThrottleLimits,
     private readonly now: () => number = Date.now,
   ) {}
 

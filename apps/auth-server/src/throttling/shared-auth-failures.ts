@@ -3,9 +3,12 @@ import { CLOCK, type Clock } from '@tollgate/platform';
 import { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
-import { AuthFailureThrottle, type ThrottleDecision } from './auth-failure-throttle.js';
+import { AuthFailureThrottle, type ThrottleDecision, type ThrottleLimits } from './auth-failure-throttle.js';
 
 const BLOCKED_CHANNEL = 'tollgate:auth-failures:blocked';
+
+/** The Redis connection that counts failures, with COUNT_FAILURE defined as a command (EVALSHA). */
+type FailureCounter = Redis & { tollgateCountFailure(key: string, windowMs: number): Promise<[number, number]> };
 
 // Counts one failure in the key's window, which starts at its first failure; returns the count and
 // the milliseconds left in the window.
@@ -14,12 +17,6 @@ local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return { count, redis.call('PTTL', KEYS[1]) }
 `;
-
-/** What a throttle refuses: at most `perKey[kind]` failures per key of that kind in `windowMs`. */
-export interface ThrottleLimits {
-  perKey: Record<string, number>;
-  windowMs: number;
-}
 
 /** Failed authentications, checked before any secret is hashed and recorded after a failure. */
 export interface FailureThrottle {
@@ -50,7 +47,7 @@ function isBlockMessage(value: unknown): value is BlockMessage {
 export class SharedAuthFailures implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SharedAuthFailures.name);
   private readonly throttles = new Map<string, AuthFailureThrottle>();
-  private counter?: Redis;
+  private counter?: FailureCounter;
   private subscriber?: Redis;
 
   constructor(
@@ -61,7 +58,8 @@ export class SharedAuthFailures implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     if (!this.config.redisUrl) return;
     // Without an offline queue a failure while Redis is down is counted locally at once, not queued.
-    const counter = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    const counter = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) as FailureCounter;
+    counter.defineCommand('tollgateCountFailure', { numberOfKeys: 1, lua: COUNT_FAILURE });
     const subscriber = new Redis(this.config.redisUrl);
     [this.counter, this.subscriber] = [counter, subscriber];
     for (const connection of [counter, subscriber]) connection.on('error', (error) => this.logger.warn(`Redis (authentication throttles): ${error.message}`));
@@ -85,16 +83,16 @@ export class SharedAuthFailures implements OnModuleInit, OnModuleDestroy {
       check: (keys) => local.check(keys),
       recordFailure: async (keys) => {
         local.recordFailure(keys);
-        await this.share(name, local, limits.windowMs, keys);
+        await this.share(name, local, limits, keys);
       },
     };
   }
 
-  private async share(name: string, local: AuthFailureThrottle, windowMs: number, keys: string[]): Promise<void> {
+  private async share(name: string, local: AuthFailureThrottle, limits: ThrottleLimits, keys: string[]): Promise<void> {
     const counter = this.counter;
     if (!counter) return;
     try {
-      const counts = await Promise.all(keys.map((key) => counter.eval(COUNT_FAILURE, 1, redisKey(name, key), windowMs) as Promise<[number, number]>));
+      const counts = await Promise.all(keys.map((key) => counter.tollgateCountFailure(redisKey(name, key), limits.windowMs)));
       for (const [index, [count, retryAfterMs]] of counts.entries()) {
         if (count >= local.limitFor(keys[index]) && retryAfterMs > 0) {
           await counter.publish(BLOCKED_CHANNEL, JSON.stringify({ throttle: name, key: keys[index], retryAfterMs } satisfies BlockMessage));

@@ -148,6 +148,8 @@ export class ResourceServerVerification {
         this.introspection?.evictSubject(event.kind, event.id);
         break;
       case 'signing_key.retired':
+        // The deny set refuses the key's tokens at once, whatever JWKS copy a cache still serves.
+        this.revocations.retireKey(event.kid);
         this.verifier.clearCache();
         this.verifiedAccessTokens.clear();
         this.authorizationServer.reloadKeys();

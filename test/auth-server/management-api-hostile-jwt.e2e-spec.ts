@@ -1,8 +1,9 @@
+import { MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from '@tollgate/verifier';
 import { CompactEncrypt, exportJWK, exportSPKI, generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { SigningKeysService } from '../../apps/auth-server/src/signing-keys/signing-keys.service.js';
-import { ADMIN_CLIENT_ID, AuthServerHarness, type JsonResponse } from '../support/auth-server.harness.js';
+import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, AuthServerHarness, type JsonResponse } from '../support/auth-server.harness.js';
 import { base64url, clientAssertion, generateClientKey, rawJws } from '../support/jose-forge.js';
 import { testDatabases } from '../support/test-databases.js';
 
@@ -155,6 +156,19 @@ describe.each(testDatabases())('management API against hostile JWTs on $name', (
     it('refuses a token of another resource carrying the right scope', async () => {
       const crmClient = await server.createClient({ name: 'crm', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
       expectRefused(await call(`Bearer ${await server.token(crmClient.id, crmClient.secret)}`));
+    });
+  });
+
+  describe('lifetime (a stolen key must not mint tokens that outlive a missed revocation)', () => {
+    it('refuses a token whose exp - iat exceeds the longest lifetime the issuer grants, saying why; introspection calls it inactive', async () => {
+      const iat = now();
+      const yearLong = await forge({ claims: { iat, exp: iat + 365 * 86_400 } });
+      const refused = await call(`Bearer ${yearLong}`);
+      expectRefused(refused);
+      expect(refused.body.error_description).toBe(`The access token lives longer (exp - iat) than this issuer grants (${MAX_ACCESS_TOKEN_LIFETIME_SECONDS} s)`);
+      expectRefused(await call(`Bearer ${await forge({ claims: { iat, exp: iat + MAX_ACCESS_TOKEN_LIFETIME_SECONDS + 1 } })}`));
+      expect((await call(`Bearer ${await forge({ claims: { iat, exp: iat + MAX_ACCESS_TOKEN_LIFETIME_SECONDS } })}`)).status).toBe(200);
+      expect((await server.introspect(yearLong, { id: ADMIN_CLIENT_ID, secret: ADMIN_CLIENT_SECRET })).body).toEqual({ active: false });
     });
   });
 

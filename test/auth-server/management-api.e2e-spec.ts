@@ -30,6 +30,7 @@ const ROUTES: Array<[string, string, string]> = [
   ['POST', '/api/clients/:client/revoke-tokens', 'admin'],
   ['GET', '/api/signing-keys', 'admin'],
   ['POST', '/api/signing-keys/rotate', 'admin'],
+  ['POST', '/api/signing-keys/:other/retire', 'admin'],
   ['GET', '/api/audit', 'admin'],
   ['GET', '/api/consumers', 'admin'],
   ['POST', '/api/consumers', 'admin'],

@@ -52,6 +52,7 @@ describe('IoT broker: device authentication', () => {
     ['a token for another audience', () => issuer.token({ subject: 'intruder', scope: 'device', audience: 'https://crm.tollgate.local' }), BAD_CREDENTIALS, 'wrong_audience'],
     ['a token from another issuer', () => issuer.token({ subject: 'intruder', scope: 'device', issuer: 'https://evil.example' }), BAD_CREDENTIALS, 'wrong_issuer'],
     ['an ID token or other JWT that is not an access token', () => issuer.token({ subject: 'intruder', scope: 'device', typ: 'JWT' }), BAD_CREDENTIALS, 'wrong_type'],
+    ['a token living a year (exp - iat over the longest lifetime the issuer grants)', () => issuer.token({ subject: 'intruder', scope: 'device', expiresInSeconds: 365 * 86_400 }), BAD_CREDENTIALS, 'lifetime_too_long'],
     ['a token without exp', () => issuer.token({ subject: 'intruder', scope: 'device', omit: ['exp'] }), BAD_CREDENTIALS, 'invalid_claim'],
     ['a token not valid yet', () => issuer.token({ subject: 'intruder', scope: 'device', notBefore: Math.floor(Date.now() / 1000) + 3600 }), BAD_CREDENTIALS, 'not_yet_valid'],
     ['a personal access token', async () => generateCredential('pat'), BAD_CREDENTIALS, 'opaque_credential'],

@@ -1,3 +1,4 @@
+import { MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from '@tollgate/verifier';
 import { type CryptoKey, exportSPKI, importJWK, SignJWT, UnsecuredJWT } from 'jose';
 import { SigningKeysService } from '../../apps/auth-server/src/signing-keys/signing-keys.service.js';
 import { AuthServerHarness } from '../support/auth-server.harness.js';
@@ -98,6 +99,7 @@ describe('service-b: JWT access tokens (RFC 6750, RFC 8725, RFC 9068)', () => {
       ['another audience', () => forge({ aud: 'https://other.tollgate.local' })],
       ['another issuer', () => forge({ iss: 'https://evil.example' })],
       ['expired', () => forge({ exp: Math.floor(Date.now() / 1000) - 60 })],
+      ['living a year (exp - iat), as a stolen key could mint it', () => forge({ exp: Math.floor(Date.now() / 1000) + 365 * 86_400 })],
       ['not yet valid', () => forge({ nbf: Math.floor(Date.now() / 1000) + 3600 })],
       ['missing jti', () => forge({ jti: undefined })],
       ['tampered payload', async () => {
@@ -120,6 +122,14 @@ describe('service-b: JWT access tokens (RFC 6750, RFC 8725, RFC 9068)', () => {
       const response = await crm.bearer(await make());
       expectChallenge(response, 401, 'invalid_token');
     });
+  });
+
+  it('refuses a token living longer than the issuer grants, saying why, and accepts one living exactly that long', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const refused = await crm.bearer(await forge({ iat: now, exp: now + MAX_ACCESS_TOKEN_LIFETIME_SECONDS + 1 }));
+    expectChallenge(refused, 401, 'invalid_token');
+    expect(refused.body.error_description).toBe(`The access token lives longer (exp - iat) than this issuer grants (${MAX_ACCESS_TOKEN_LIFETIME_SECONDS} s)`);
+    expect((await crm.bearer(await forge({ iat: now, exp: now + MAX_ACCESS_TOKEN_LIFETIME_SECONDS }))).status).toBe(200);
   });
 
   it('refuses a 100 KB token in the HTTP parser, before any work (431)', async () => {

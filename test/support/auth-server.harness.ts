@@ -131,9 +131,18 @@ export class AuthServerHarness {
     return this.adminToken.token;
   }
 
-  /** A management API call with the bootstrap admin's token unless another is given (null: none). */
+  /**
+   * A management API call with the bootstrap admin's token unless another is given (null: none).
+   * The cached admin token is renewed once if refused: its signing key may have been retired.
+   */
   async api<T = any>(method: string, path: string, body?: unknown, token?: string | null): Promise<JsonResponse<T>> {
-    const bearer = token === undefined ? await this.admin() : token;
+    const response = await this.apiCall<T>(method, path, body, token === undefined ? await this.admin() : token);
+    if (token !== undefined || response.status !== 401) return response;
+    this.resetAdminToken();
+    return this.apiCall<T>(method, path, body, await this.admin());
+  }
+
+  private async apiCall<T>(method: string, path: string, body: unknown, bearer: string | null): Promise<JsonResponse<T>> {
     const response = await fetch(this.issuer + path, {
       method,
       headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },

@@ -30,4 +30,6 @@ export interface Principal {
   constraints?: CredentialConstraints;
   issuedAt?: Date;
   expiresAt?: Date;
+  /** The `kid` of the key that signed a JWT: a retired key's tokens are refused (RevocationList). */
+  keyId?: string;
 }

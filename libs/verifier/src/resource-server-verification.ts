@@ -3,7 +3,7 @@ import { ClientCredentialsTokenProvider } from '@tollgate/m2m-client';
 import { LRUCache } from 'lru-cache';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from '@tollgate/rate-limit';
 import { CredentialVerifier } from './credential.verifier.js';
-import { type AccessTokenClaims, JwtAccessTokenVerifier } from './jwt/jwt-access-token.verifier.js';
+import { type AccessTokenClaims, JwtAccessTokenVerifier, MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from './jwt/jwt-access-token.verifier.js';
 import type { Principal } from './principal.js';
 import { invalidToken } from './verification-error.js';
 import { IntrospectionVerifier } from './opaque/introspection.verifier.js';
@@ -12,9 +12,6 @@ import type { SequencedRevocationEvent } from './revocation/revocation-event.js'
 import { RevocationFeedClient } from './revocation/revocation-feed.client.js';
 import { RevocationList } from './revocation/revocation-list.js';
 import { UsageReporter } from './usage/usage-reporter.js';
-
-/** No access token lives longer (the auth-server caps lifetimes at 24 h). */
-const MAX_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
 export interface ResourceServerVerificationOptions {
   issuer: string;
@@ -104,7 +101,7 @@ export class ResourceServerVerification {
       this.watchdog = setInterval(() => {
         const status = this.feed!.status();
         if (!status.connected && Date.now() - status.disconnectedSince! > maxStaleness) this.trustCache(false);
-        this.revocations.prune(MAX_TOKEN_LIFETIME_MS);
+        this.revocations.prune(MAX_ACCESS_TOKEN_LIFETIME_SECONDS * 1000);
       }, Math.min(1_000, maxStaleness));
       this.watchdog.unref();
     }
@@ -151,6 +148,8 @@ export class ResourceServerVerification {
         this.introspection?.evictSubject(event.kind, event.id);
         break;
       case 'signing_key.retired':
+        // The deny set refuses the key's tokens at once, whatever JWKS copy a cache still serves.
+        this.revocations.retireKey(event.kid);
         this.verifier.clearCache();
         this.verifiedAccessTokens.clear();
         this.authorizationServer.reloadKeys();

@@ -1,6 +1,7 @@
 import { Transform, Type } from 'class-transformer';
 import { DATABASE_URL_PATTERN } from '@tollgate/persistence';
 import { toBoolean } from '@tollgate/platform';
+import { MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from '@tollgate/verifier';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** Environment variables the auth-server accepts (README's configuration table is checked against this class). */
@@ -60,7 +61,7 @@ export class AuthServerEnv {
   @Type(() => Number)
   @IsInt()
   @Min(60)
-  @Max(86_400)
+  @Max(MAX_ACCESS_TOKEN_LIFETIME_SECONDS)
   DEFAULT_ACCESS_TOKEN_TTL: number = 900;
 
   @IsOptional()

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CLOCK, type Clock } from '@tollgate/platform';
-import { type AccessTokenClaims, DEFAULT_ALGORITHMS } from '@tollgate/verifier';
+import { type AccessTokenClaims, DEFAULT_ALGORITHMS, MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from '@tollgate/verifier';
 import { jwtVerify } from 'jose';
 import { DataSource } from 'typeorm';
 import { ClientEntity } from '../clients/client.entity.js';
@@ -36,6 +36,8 @@ export class AccessTokenStatusService {
         currentDate: options.allowExpired ? new Date(0) : this.clock.now(),
         clockTolerance: 5,
       });
+      // Verifiers refuse longer-lived tokens (JwtAccessTokenVerifier): so does introspection.
+      if (payload.exp! - payload.iat! > MAX_ACCESS_TOKEN_LIFETIME_SECONDS) return null;
       return payload as AccessTokenClaims;
     } catch {
       return null;

@@ -1,15 +1,15 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { CLOCK, type Clock } from '@tollgate/platform';
-import type { RevocationEvent, SequencedRevocationEvent } from '@tollgate/verifier';
+import { MAX_ACCESS_TOKEN_LIFETIME_SECONDS, type RevocationEvent, type SequencedRevocationEvent } from '@tollgate/verifier';
 import { Redis } from 'ioredis';
 import { EventEmitter } from 'node:events';
 import { LessThan, MoreThan, type Repository } from 'typeorm';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { RevocationEventEntity } from './revocation-event.entity.js';
 
-/** A verifier starting fresh replays this much history: longer than any access token lives. */
-export const REPLAY_WINDOW_MS = 25 * 60 * 60 * 1000;
+/** A verifier starting fresh replays this much history: an hour longer than any access token lives. */
+export const REPLAY_WINDOW_MS = (MAX_ACCESS_TOKEN_LIFETIME_SECONDS + 3600) * 1000;
 const RETENTION_MS = 48 * 60 * 60 * 1000;
 const PAGE = 1_000;
 const WAKE_CHANNEL = 'tollgate:revocations';

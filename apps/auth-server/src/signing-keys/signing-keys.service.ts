@@ -2,16 +2,21 @@ import { ConflictException, Inject, Injectable, Logger, type OnModuleDestroy, ty
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CLOCK, type Clock, ProblemException } from '@tollgate/platform';
 import { createLocalJWKSet, importJWK, type JWK, type JWTVerifyGetKey } from 'jose';
-import { DataSource, In } from 'typeorm';
+import { MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from '@tollgate/verifier';
+import { DataSource, In, type Repository } from 'typeorm';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import { KeyEncryption } from './key-encryption.js';
 import { generateSigningKey } from './signing-key-material.js';
-import { SigningKeyEntity, type SigningAlg } from './signing-key.entity.js';
+import { SigningKeyEntity, type SigningAlg, type SigningKeyState } from './signing-key.entity.js';
 
-/** A key that stopped signing stays published this long: longer than any access token lives (24 h at most). */
-export const PREVIOUS_KEY_GRACE_MS = 24 * 60 * 60 * 1000;
-const RELOAD_INTERVAL_MS = 30_000;
+/** A key that stopped signing stays published this long: as long as any access token lives. */
+export const PREVIOUS_KEY_GRACE_MS = MAX_ACCESS_TOKEN_LIFETIME_SECONDS * 1000;
+/**
+ * Key states are also re-read on every wake-up of the revocation feed (a retirement at another
+ * instance); this periodic reload covers a lost wake-up within the feed's staleness budget (10 s).
+ */
+const RELOAD_INTERVAL_MS = 10_000;
 /**
  * How long the JWKS may be cached (its Cache-Control max-age). A key must have been published this
  * long before it signs, or a verifier holding an older copy refuses the new tokens: jose refetches
@@ -25,6 +30,24 @@ export interface ActiveSigningKey {
   key: CryptoKey | Uint8Array;
 }
 
+/** After a rotation: the key now signing, the one that stopped (still published, or retired), and the new next key. */
+export interface RotationResult {
+  current: string;
+  /** A scheduled rotation: the old key stays published until its tokens expire. */
+  previous?: string;
+  /** An immediate rotation: the old key is retired at once. */
+  retired?: string;
+  next: string;
+}
+
+export interface RetirementResult {
+  retired: string;
+  /** The state the key had: `current` (then the next key was promoted), `next` or `previous`. */
+  stateBefore: Exclude<SigningKeyState, 'retired'>;
+  current: string;
+  next: string;
+}
+
 /** Ensures a current and a next key exist (first boot, or after a SIGNING_ALG change). Runs under the migration lock. */
 export async function ensureSigningKeys(dataSource: DataSource, encryption: KeyEncryption, alg: SigningAlg, now: Date): Promise<void> {
   const repository = dataSource.getRepository(SigningKeyEntity);
@@ -32,10 +55,20 @@ export async function ensureSigningKeys(dataSource: DataSource, encryption: KeyE
   if (!(await repository.existsBy({ state: 'next' }))) await repository.insert(await generateSigningKey(alg, 'next', encryption, now));
 }
 
+const raced = () => new ConflictException('The signing keys changed at the same time; reload and try again');
+
+async function currentAndNext(repository: Repository<SigningKeyEntity>): Promise<{ current: SigningKeyEntity; next: SigningKeyEntity }> {
+  const [current, next] = await Promise.all([repository.findOneBy({ state: 'current' }), repository.findOneBy({ state: 'next' })]);
+  if (!current || !next) throw new ConflictException('Signing keys are being initialised; try again');
+  return { current, next };
+}
+
 /**
  * Holds the key that signs tokens and the public keys that verify them. Rotation moves
  * next → current → previous, so the JWKS announces a key before it signs and keeps it after it
- * stops, until every token it signed has expired. Instances reload the key states periodically.
+ * stops, until every token it signed has expired. A compromised key is retired instead: it leaves
+ * the JWKS at once and the revocation feed tells every verifier to refuse its tokens. Instances
+ * reload the key states when the feed wakes them and periodically.
  */
 @Injectable()
 export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
@@ -44,6 +77,9 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
   private published: JWK[] = [];
   private localKeySet: JWTVerifyGetKey;
   private timer?: NodeJS.Timeout;
+  private stopWaking?: () => void;
+  private lastReload: Promise<void> = Promise.resolve();
+  private queuedReload?: Promise<void>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -55,12 +91,16 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     await this.reload();
-    this.timer = setInterval(() => this.reload().catch((error) => this.logger.error(`Reloading signing keys failed: ${error}`)), RELOAD_INTERVAL_MS);
+    const reloadInBackground = () => void this.reload().catch((error) => this.logger.error(`Reloading signing keys failed: ${error}`));
+    this.timer = setInterval(reloadInBackground, RELOAD_INTERVAL_MS);
     this.timer.unref();
+    // A retirement at another instance wakes the feed here (Redis); the guard must stop trusting the key as fast.
+    this.stopWaking = this.feed.onWake(reloadInBackground);
   }
 
   onModuleDestroy(): void {
     clearInterval(this.timer);
+    this.stopWaking?.();
   }
 
   /** The key new tokens are signed with. */
@@ -81,17 +121,17 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * next → current, current → previous, a new next. Refuses (409) if another rotation won the race,
-   * and (409, Retry-After) if the next key was published less than JWKS_MAX_AGE_SECONDS ago, unless
-   * `immediately` (a compromised key).
+   * next → current, a new next, and current → previous; or, `immediately` (the current key is
+   * compromised), current → retired. Refuses (409) if another change won the race, and (409,
+   * Retry-After) a scheduled rotation while the next key was published less than
+   * JWKS_MAX_AGE_SECONDS ago.
    */
-  async rotate(options: { immediately?: boolean } = {}): Promise<{ current: string; previous: string; next: string }> {
+  async rotate(options: { immediately?: boolean } = {}): Promise<RotationResult> {
     const now = this.clock.now();
     const fresh = await generateSigningKey(this.config.signingAlg, 'next', this.encryption, now);
     const result = await this.dataSource.transaction(async (manager) => {
       const repository = manager.getRepository(SigningKeyEntity);
-      const [current, next] = await Promise.all([repository.findOneBy({ state: 'current' }), repository.findOneBy({ state: 'next' })]);
-      if (!current || !next) throw new ConflictException('Signing keys are being initialised; try again');
+      const { current, next } = await currentAndNext(repository);
       const publishedSeconds = Math.floor((now.getTime() - next.createdAt.getTime()) / 1000);
       if (!options.immediately && publishedSeconds < JWKS_MAX_AGE_SECONDS) {
         const retryAfter = JWKS_MAX_AGE_SECONDS - publishedSeconds;
@@ -101,18 +141,75 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
           { code: 'next_key_not_yet_known', headers: { 'Retry-After': String(retryAfter) } },
         );
       }
-      const demoted = await repository.update({ kid: current.kid, state: 'current' }, { state: 'previous', deactivatedAt: now });
-      const promoted = await repository.update({ kid: next.kid, state: 'next' }, { state: 'current', activatedAt: now });
-      if (demoted.affected !== 1 || promoted.affected !== 1) throw new ConflictException('Another rotation happened at the same time; reload and try again');
-      await repository.insert(fresh);
-      return { current: next.kid, previous: current.kid, next: fresh.kid };
+      await this.promoteNext(repository, current, next, fresh, now, options.immediately ? 'retired' : 'previous');
+      return options.immediately ? { current: next.kid, retired: current.kid, next: fresh.kid } : { current: next.kid, previous: current.kid, next: fresh.kid };
     });
-    await this.reload();
+    await this.afterChange(result.retired);
     return result;
   }
 
-  /** Reads key states, retires previous keys past their grace period, and re-imports the signing key. */
-  async reload(): Promise<void> {
+  /**
+   * Retires one key at once: it leaves the JWKS and every verifier refuses the tokens it signed.
+   * The current key: the next key signs from now on (an immediate rotation) and a new next key is
+   * created. The next key: a new next key is created, so a rotation always has one to promote. A
+   * previous key: only retired. 404 for an unknown kid, 409 for a retired one.
+   */
+  async retire(kid: string): Promise<RetirementResult> {
+    const now = this.clock.now();
+    const fresh = await generateSigningKey(this.config.signingAlg, 'next', this.encryption, now);
+    const result = await this.dataSource.transaction(async (manager) => {
+      const repository = manager.getRepository(SigningKeyEntity);
+      const key = await repository.findOneBy({ kid });
+      if (!key) throw new ProblemException(404, `No signing key has the kid ${kid}`, { code: 'signing_key_not_found' });
+      if (key.state === 'retired') throw new ProblemException(409, `The signing key ${kid} is already retired`, { code: 'signing_key_retired' });
+      const stateBefore = key.state;
+      if (stateBefore === 'current') {
+        const { current, next } = await currentAndNext(repository);
+        if (current.kid !== kid) throw raced();
+        await this.promoteNext(repository, current, next, fresh, now, 'retired');
+      } else {
+        const retired = await repository.update({ kid, state: stateBefore }, { state: 'retired', retiredAt: now });
+        if (retired.affected !== 1) throw raced();
+        if (stateBefore === 'next') await repository.insert(fresh);
+      }
+      const { current, next } = await currentAndNext(repository);
+      return { retired: kid, stateBefore, current: current.kid, next: next.kid };
+    });
+    await this.afterChange(kid);
+    return result;
+  }
+
+  /**
+   * Re-reads key states (retiring previous keys past their grace period) and re-imports the signing
+   * key. Reloads run one at a time, and calls made while one runs share the next one, so the last
+   * state read is the one kept.
+   */
+  reload(): Promise<void> {
+    this.queuedReload ??= this.lastReload
+      .catch(() => undefined)
+      .then(() => {
+        this.queuedReload = undefined;
+        return this.load();
+      });
+    this.lastReload = this.queuedReload;
+    return this.queuedReload;
+  }
+
+  /** next → current, current → `demotedTo`, and `fresh` as the new next; 409 if another change won the race. */
+  private async promoteNext(repository: Repository<SigningKeyEntity>, current: SigningKeyEntity, next: SigningKeyEntity, fresh: SigningKeyEntity, now: Date, demotedTo: 'previous' | 'retired'): Promise<void> {
+    const demoted = await repository.update({ kid: current.kid, state: 'current' }, { state: demotedTo, deactivatedAt: now, ...(demotedTo === 'retired' && { retiredAt: now }) });
+    const promoted = await repository.update({ kid: next.kid, state: 'next' }, { state: 'current', activatedAt: now });
+    if (demoted.affected !== 1 || promoted.affected !== 1) throw raced();
+    await repository.insert(fresh);
+  }
+
+  /** This instance stops trusting a retired key first, then the feed tells every verifier and instance. */
+  private async afterChange(retiredKid: string | undefined): Promise<void> {
+    await this.reload();
+    if (retiredKid) await this.feed.publish({ type: 'signing_key.retired', kid: retiredKid });
+  }
+
+  private async load(): Promise<void> {
     const repository = this.dataSource.getRepository(SigningKeyEntity);
     const now = this.clock.now();
     const rows = await repository.findBy({ state: In(['next', 'current', 'previous']) });

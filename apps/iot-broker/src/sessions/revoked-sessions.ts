@@ -10,6 +10,8 @@ export function sessionsRevokedBy(event: SequencedRevocationEvent): SessionPredi
       if (event.kind === 'client') return SessionMatch.issuedBefore(new Date(event.before), event.id);
       if (event.kind === 'user') return (session) => session.principal.userId === event.id && session.principal.issuedAt!.getTime() < event.before;
       return null;
+    case 'signing_key.retired':
+      return (session) => session.principal.keyId === event.kid;
     default:
       return null;
   }

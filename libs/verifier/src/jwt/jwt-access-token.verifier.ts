@@ -28,6 +28,13 @@ const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 export const DEFAULT_ALGORITHMS = ['ES256', 'EdDSA'];
 
 /**
+ * The longest lifetime (`exp` − `iat`) of a Tollgate access token, in seconds: the auth-server never
+ * grants more (resource TTLs are capped at it), and verifiers refuse more, so a stolen signing key
+ * cannot mint tokens that outlive a missed revocation event by more than this.
+ */
+export const MAX_ACCESS_TOKEN_LIFETIME_SECONDS = 86_400;
+
+/**
  * Verifies RFC 9068 JWT access tokens locally: algorithm allow-list (never `none` nor HMAC),
  * `typ: at+jwt`, issuer, audience, `exp`/`nbf`/`iat` with a small skew, and the claims Tollgate
  * relies on. Embedded `jwk`, `jku` and `x5u` headers are ignored: keys come only from `keys`.
@@ -49,10 +56,11 @@ export class JwtAccessTokenVerifier {
     if (token.length > this.maxTokenLength) throw invalidToken('The access token is too long', 'too_long');
     if (!JWS_COMPACT.test(token)) throw invalidToken('The access token is not a signed JWT', 'malformed');
     let payload: JWTPayload;
+    let keyId: string | undefined;
     const currentDate = this.options.now?.() ?? new Date();
     const clockTolerance = this.options.clockToleranceSeconds ?? 5;
     try {
-      ({ payload } = await jwtVerify(token, this.options.keys, {
+      ({ payload, protectedHeader: { kid: keyId } } = await jwtVerify(token, this.options.keys, {
         issuer: this.options.issuer,
         audience: this.options.audience,
         algorithms: this.algorithms,
@@ -67,15 +75,18 @@ export class JwtAccessTokenVerifier {
     const claims = payload as AccessTokenClaims;
     // jose checks `iat` only with maxTokenAge. A future `iat` would also outlive "revoke every token issued before T".
     if (claims.iat! > currentDate.getTime() / 1000 + clockTolerance) throw invalidToken('The access token is not valid yet', 'not_yet_valid');
+    if (claims.exp! - claims.iat! > MAX_ACCESS_TOKEN_LIFETIME_SECONDS) {
+      throw invalidToken(`The access token lives longer (exp - iat) than this issuer grants (${MAX_ACCESS_TOKEN_LIFETIME_SECONDS} s)`, 'lifetime_too_long');
+    }
     if (typeof claims.client_id !== 'string' || typeof claims.jti !== 'string' || typeof claims.sub !== 'string') {
       throw invalidToken('The access token lacks required claims', 'missing_claims');
     }
     if (claims.scope !== undefined && typeof claims.scope !== 'string') throw invalidToken('The access token scope is malformed', 'malformed');
-    return { claims, principal: principalFromClaims(claims) };
+    return { claims, principal: principalFromClaims(claims, keyId) };
   }
 }
 
-export function principalFromClaims(claims: AccessTokenClaims): Principal {
+export function principalFromClaims(claims: AccessTokenClaims, keyId?: string): Principal {
   const audience = Array.isArray(claims.aud) ? claims.aud : claims.aud ? [claims.aud] : [];
   return {
     credentialType: 'access_token',
@@ -87,6 +98,7 @@ export function principalFromClaims(claims: AccessTokenClaims): Principal {
     audience,
     issuedAt: new Date(claims.iat! * 1000),
     expiresAt: new Date(claims.exp! * 1000),
+    ...(keyId !== undefined && { keyId }),
   };
 }
 

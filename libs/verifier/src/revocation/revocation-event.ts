@@ -7,7 +7,7 @@
  *   and cached PAT/API-key results of that subject are evicted (disable, delete, "revoke all").
  * - `credential.changed`: cached results of that PAT or API key are evicted (e.g. its expiry moved).
  * - `subject.changed`: cached results of that subject are evicted (roles changed, re-enabled).
- * - `signing_key.retired`: forget verified JWTs and refetch the JWKS.
+ * - `signing_key.retired`: refuse every JWT that key signed (it may be compromised) and refetch the JWKS.
  */
 export type RevocationEvent =
   | { type: 'credential.revoked'; credentialType: 'api_key' | 'pat' | 'client_secret'; credentialId: string }

@@ -10,7 +10,11 @@ export interface RevocationFeedClientOptions {
   onEvent: (event: SequencedRevocationEvent) => void;
   onConnectionChange?: (connected: boolean) => void;
   fetch?: typeof fetch;
+  /** The first delay before reconnecting; it doubles on each failure. Default 200 ms. */
+  minReconnectDelayMs?: number;
   maxReconnectDelayMs?: number;
+  /** Waits between attempts (tests pass a fake clock). */
+  sleep?: (ms: number) => Promise<unknown>;
 }
 
 export interface RevocationFeedStatus {
@@ -24,6 +28,8 @@ export interface RevocationFeedStatus {
  * Follows the auth-server's revocation feed (server-sent events): reconnects with backoff and
  * resumes after the last event it saw (Last-Event-ID), so a dropped connection loses nothing;
  * re-authenticates when the stream ends (the server closes it when the token expires) or answers 401.
+ * The backoff grows only while connecting fails: once a stream was established, however it ended
+ * (closed, or cut by a crashed or restarted auth-server), the next attempt comes after the minimum delay.
  */
 export class RevocationFeedClient {
   private running = false;
@@ -52,17 +58,19 @@ export class RevocationFeedClient {
   }
 
   private async run(): Promise<void> {
-    let delay = 200;
+    const minDelay = this.options.minReconnectDelayMs ?? 200;
+    const wait = this.options.sleep ?? sleep;
+    let delay = minDelay;
     while (this.running) {
       try {
         await this.follow();
-        delay = 200;
       } catch {
         // Unreachable, refused or cut: try again below.
       }
+      if (this.connected) delay = minDelay;
       this.setConnected(false);
       if (!this.running) break;
-      await sleep(delay);
+      await wait(delay);
       delay = Math.min(delay * 2, this.options.maxReconnectDelayMs ?? 5_000);
     }
   }

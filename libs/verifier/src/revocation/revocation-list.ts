@@ -7,10 +7,16 @@ const CREDENTIAL_DENY_MS = 10 * 60 * 1000;
 
 /**
  * In-memory deny set checked after a credential's signature or introspection succeeded: revoked
- * JWT ids (kept until they would have expired), revoked PATs and API keys, and "every JWT issued
- * to client/user/consumer X before T". Fed by the revocation feed; every check is a map lookup.
+ * JWT ids (kept until they would have expired), revoked PATs and API keys, "every JWT issued
+ * to client/user/consumer X before T", and retired signing keys. Fed by the revocation feed; every
+ * check is a map lookup.
  */
 export class RevocationList {
+  /**
+   * Kids of retired signing keys, never forgotten: a stolen key can sign fresh tokens at any time,
+   * and a stale copy of the JWKS (jose's cooldown, an HTTP cache) may still hold it. One per retirement.
+   */
+  private readonly retiredKeys = new Set<string>();
   private readonly tokens = new Map<string, number>();
   private readonly credentials = new Map<string, number>();
   private readonly issuedBefore = new Map<string, number>();
@@ -25,6 +31,10 @@ export class RevocationList {
     this.credentials.set(credentialId, this.now());
   }
 
+  retireKey(kid: string): void {
+    this.retiredKeys.add(kid);
+  }
+
   revokeIssuedBefore(kind: SubjectKind, id: string, before: Date): void {
     const key = `${kind}:${id}`;
     this.issuedBefore.set(key, Math.max(this.issuedBefore.get(key) ?? 0, before.getTime()));
@@ -35,6 +45,7 @@ export class RevocationList {
    * only: a PAT or API key of a re-enabled user or consumer works again (introspection decides).
    */
   reasonFor(principal: Principal): string | null {
+    if (principal.keyId !== undefined && this.retiredKeys.has(principal.keyId)) return 'signing key retired';
     if (principal.credentialType === 'access_token' ? this.tokens.has(principal.credentialId) : this.credentials.has(principal.credentialId)) return 'revoked';
     if (this.issuedBefore.size === 0 || principal.credentialType !== 'access_token') return null;
     const issuedAt = principal.issuedAt?.getTime() ?? 0;

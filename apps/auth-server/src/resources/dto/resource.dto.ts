@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
+import { MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from '@tollgate/verifier';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { IsResourceIndicator } from '../../common/is-resource-indicator.validator.js';
 import { SCOPE_TOKEN } from '../../common/scope.js';
@@ -20,11 +21,11 @@ export class CreateResourceDto {
   @Matches(SCOPE_TOKEN, { each: true, message: 'each scope must be 1–128 characters without spaces, quotes or backslashes (RFC 6749 §3.3)' })
   scopes: string[];
 
-  @ApiPropertyOptional({ example: 900, description: 'Access-token lifetime in seconds (60–86400)' })
+  @ApiPropertyOptional({ example: 900, description: `Access-token lifetime in seconds (60–${MAX_ACCESS_TOKEN_LIFETIME_SECONDS}); verifiers refuse longer-lived tokens` })
   @IsOptional()
   @IsInt()
   @Min(60)
-  @Max(86_400)
+  @Max(MAX_ACCESS_TOKEN_LIFETIME_SECONDS)
   accessTokenTtl?: number;
 }
 

@@ -26,12 +26,22 @@ export class SigningKeyDto {
 
 export class RotationResultDto {
   @ApiProperty({ description: 'Now signing' }) current: string;
-  @ApiProperty({ description: 'Stopped signing; still published until its tokens expire' }) previous: string;
+  @ApiPropertyOptional({ description: 'A scheduled rotation: stopped signing; still published until its tokens expire' }) previous?: string;
+  @ApiPropertyOptional({ description: 'An immediate rotation: stopped signing and retired; every verifier refuses its tokens' }) retired?: string;
+  @ApiProperty({ description: 'Published, signs after the next rotation' }) next: string;
+}
+
+export class RetirementResultDto {
+  @ApiProperty({ description: 'Retired: gone from the JWKS; every verifier refuses the tokens it signed' }) retired: string;
+  @ApiProperty({ enum: ['current', 'next', 'previous'], description: 'The state it had (current: the next key was promoted at once)' }) stateBefore: string;
+  @ApiProperty({ description: 'Now signing' }) current: string;
   @ApiProperty({ description: 'Published, signs after the next rotation' }) next: string;
 }
 
 export class RotateSigningKeysDto {
-  @ApiPropertyOptional({ description: 'Rotate even though verifiers may not have fetched the next key yet (the current key is compromised); default false' })
+  @ApiPropertyOptional({
+    description: 'The current key is compromised: rotate even though verifiers may not have fetched the next key yet, and retire the current key at once (its tokens are refused everywhere); default false',
+  })
   @IsOptional()
   @IsBoolean()
   immediately?: boolean;

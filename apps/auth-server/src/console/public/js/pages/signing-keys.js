@@ -1,7 +1,7 @@
-// Signing keys of the access tokens (JWTs): their states, and rotation.
-import { api } from '../api.js';
-import { formDialog } from '../dialog.js';
-import { emptyState, h, replace, statusBadge, table, time, uid } from '../dom.js';
+// Signing keys of the access tokens (JWTs): their states, rotation, and retiring a compromised key.
+import { api, segment } from '../api.js';
+import { confirmDialog, formDialog } from '../dialog.js';
+import { emptyState, h, hidden, replace, statusBadge, table, time, uid } from '../dom.js';
 import { announce, button, checkbox, heading, redrawKeepingFocus } from '../ui.js';
 
 const STATE_ORDER = { next: 0, current: 1, previous: 2, retired: 3 };
@@ -9,7 +9,13 @@ const STATE_MEANING = {
   next: 'published; signs after the next rotation',
   current: 'signs every new token',
   previous: 'published until the tokens it signed expire',
-  retired: 'no longer published',
+  retired: 'no longer published; its tokens are refused',
+};
+
+const RETIRE_CONSEQUENCE = {
+  current: 'The next key signs new tokens from now on and a new next key is created. Every token signed with this key is refused at once, everywhere: clients must get new tokens.',
+  next: 'A new next key replaces it. Tokens it signed, if any, are refused at once, everywhere.',
+  previous: 'Tokens it signed that have not expired yet are refused at once, everywhere.',
 };
 
 export async function render(page, { signal }) {
@@ -23,7 +29,7 @@ export async function render(page, { signal }) {
       { class: 'lead' },
       'Access tokens are JWTs signed by the current key; resource servers and the MQTT broker verify them with the public keys at ',
       h('a', { href: '/.well-known/jwks.json', target: '_blank', rel: 'noopener' }, '/.well-known/jwks.json'),
-      '. Rotation is safe: the next key is published at least five minutes before it signs, and the previous one stays published until its tokens expire. Private keys are encrypted at rest and never leave the server.',
+      '. Rotation is safe: the next key is published at least five minutes before it signs, and the previous one stays published until its tokens expire. A compromised key is retired: it leaves the key set and every token it signed is refused at once. Private keys are encrypted at rest and never leave the server.',
     ),
     h('div', { class: 'toolbar' }, button('Rotate signing keys', { tone: 'primary', focusKey: 'rotate', onClick: rotate })),
     h('section', { 'aria-labelledby': listHeading.id }, listHeading, list),
@@ -38,7 +44,7 @@ export async function render(page, { signal }) {
       table({
         caption: 'Signing keys, current first',
         captionHidden: true,
-        columns: ['Key id (kid)', 'Algorithm', 'State', 'Created', 'Started signing', 'Stopped signing', 'Retired'],
+        columns: ['Key id (kid)', 'Algorithm', 'State', 'Created', 'Started signing', 'Stopped signing', 'Retired', h('span', { class: 'visually-hidden' }, 'Actions')],
         rows: sorted.map((key) => [
           h('code', {}, key.kid),
           key.alg,
@@ -47,6 +53,7 @@ export async function render(page, { signal }) {
           time(key.activatedAt),
           time(key.deactivatedAt),
           time(key.retiredAt),
+          key.state === 'retired' ? null : button(['Retire', hidden(` key ${key.kid}`)], { small: true, tone: 'danger', focusKey: `retire:${key.kid}`, onClick: () => retire(key) }),
         ]),
         rowAttributes: (index) => ({ class: sorted[index].state === 'current' ? 'row-selected' : undefined }),
       }),
@@ -66,17 +73,32 @@ export async function render(page, { signal }) {
         checkbox({
           label: 'The current key is compromised: rotate immediately',
           name: 'immediately',
-          hint: 'Rotates even within five minutes of the last rotation; resource servers that have not fetched the key set since may refuse new tokens for a short while.',
+          hint: 'Rotates even within five minutes of the last rotation, and retires the current key: every token it signed is refused at once, everywhere.',
         }),
       ],
       submitLabel: 'Rotate keys',
       onSubmit: (form) => api('POST', '/api/signing-keys/rotate', { immediately: form.elements.namedItem('immediately').checked }, { signal }),
     });
     if (!result) return;
-    await redrawKeepingFocus(async () => {
-      keys = await api('GET', '/api/signing-keys', undefined, { signal });
-      draw();
-    }, listHeading);
-    announce(`Rotated: new tokens are signed with ${result.current}; ${result.previous} stays published until its tokens expire.`);
+    await redrawKeepingFocus(reload, listHeading);
+    const old = result.retired ? `${result.retired} is retired: its tokens are refused.` : `${result.previous} stays published until its tokens expire.`;
+    announce(`Rotated: new tokens are signed with ${result.current}; ${old}`);
+  }
+
+  async function retire(key) {
+    const result = await confirmDialog({
+      title: `Retire the ${key.state} key?`,
+      message: h('div', {}, h('p', {}, h('code', {}, key.kid)), h('p', {}, RETIRE_CONSEQUENCE[key.state]), h('p', {}, 'Do this when the key is compromised. It cannot be undone.')),
+      confirmLabel: 'Retire key',
+      action: () => api('POST', `/api/signing-keys/${segment(key.kid)}/retire`, undefined, { signal }),
+    });
+    if (!result) return;
+    await redrawKeepingFocus(reload, listHeading);
+    announce(`${result.retired} is retired; new tokens are signed with ${result.current}.`);
+  }
+
+  async function reload() {
+    keys = await api('GET', '/api/signing-keys', undefined, { signal });
+    draw();
   }
 }

@@ -10,6 +10,13 @@ export function sessionsRevokedBy(event: SequencedRevocationEvent): SessionPredi
       if (event.kind === 'client') return SessionMatch.issuedBefore(new Date(event.before), event.id);
       if (event.kind === 'user') return (session) => session.principal.userId === event.id && session.principal.issuedAt!.getTime() < event.before;
       return null;
+    // A JWT exchanged for a PAT (RFC 8693) narrows with it: refused once its PAT or owner changed (RevocationList).
+    case 'credential.revoked':
+      return event.credentialType === 'pat' ? (session) => session.principal.patId === event.credentialId : null;
+    case 'credential.changed':
+      return event.credentialType === 'pat' ? (session) => session.principal.patId === event.credentialId && session.principal.issuedAt!.getTime() < event.at : null;
+    case 'subject.changed':
+      return event.kind === 'user' ? (session) => session.principal.patId !== undefined && session.principal.userId === event.id && session.principal.issuedAt!.getTime() < event.at : null;
     default:
       return null;
   }

@@ -83,6 +83,7 @@ export function principalFromClaims(claims: AccessTokenClaims): Principal {
     subject: claims.sub!,
     clientId: claims.client_id,
     userId: claims.pat_id ? claims.sub : undefined,
+    patId: claims.pat_id,
     scopes: new Set(claims.scope ? claims.scope.split(' ').filter(Boolean) : []),
     audience,
     issuedAt: new Date(claims.iat! * 1000),

@@ -47,8 +47,8 @@ export class AccessTokenStatusService {
     const [revoked, client, pat] = await Promise.all([
       this.dataSource.getRepository(RevokedTokenEntity).existsBy({ jti: claims.jti! }),
       this.dataSource.getRepository(ClientEntity).findOne({ where: { id: claims.client_id }, select: { id: true, disabled: true, tokensValidAfter: true } }),
-      // Exchanged for a PAT (RFC 8693): it ends with the PAT and with its owner.
-      claims.pat_id ? this.patInactiveReason(claims.pat_id) : null,
+      // Exchanged for a PAT (RFC 8693): it ends with the PAT and with its owner, and narrows with them.
+      claims.pat_id ? this.exchangedTokenRefusal(claims) : null,
     ]);
     if (revoked) return 'revoked';
     if (pat) return pat;
@@ -58,9 +58,9 @@ export class AccessTokenStatusService {
     return null;
   }
 
-  private async patInactiveReason(patId: string): Promise<string | null> {
+  private async exchangedTokenRefusal(claims: AccessTokenClaims): Promise<string | null> {
     const store = this.opaqueCredentials.storeFor({ kind: 'pat' });
-    if (!store?.inactiveReason) return 'pat unknown';
-    return store.inactiveReason(patId);
+    if (!store?.exchangedTokenRefusal || typeof claims.aud !== 'string') return 'pat unknown';
+    return store.exchangedTokenRefusal(claims.pat_id!, claims.aud, claims.scope?.split(' ').filter(Boolean) ?? []);
   }
 }

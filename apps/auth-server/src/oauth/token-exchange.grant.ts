@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { parseCredential } from '@tollgate/credentials';
+import { type ParsedCredential, parseCredential } from '@tollgate/credentials';
 import { CLOCK, type Clock, OAuthError } from '@tollgate/platform';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { resourceIndicatorProblem } from '../common/resource-indicator.js';
@@ -11,7 +12,7 @@ import { AccessTokenIssuer } from './access-token.issuer.js';
 import type { AuthenticatedClient } from './client-authentication.service.js';
 import { ExchangedTokensService } from './exchanged-tokens.service.js';
 import type { FormParameters } from './form-parameters.js';
-import { OpaqueCredentialRegistry } from './opaque-credentials.js';
+import { type ActiveOpaqueCredential, OpaqueCredentialRegistry } from './opaque-credentials.js';
 import type { TokenResponse } from './token-response.js';
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -23,8 +24,10 @@ export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token'
  * RFC 8693 token exchange: a client trusted with `allowTokenExchange` trades a user's PAT for a
  * short-lived JWT for one resource. The PAT must be active there; its scopes, resource restriction
  * and the owner's current roles bound the result, which lives at most the resource's TTL and never
- * beyond the PAT. The JWT names the user (`sub`), the PAT (`pat_id`) and the client acting for
- * the user (`client_id`, `act`, §4.1); revoking the PAT revokes it (ExchangedTokensService).
+ * beyond the PAT. The JWT names the user (`sub`), the
+ * PAT (`pat_id`) and the client acting for the user (`client_id`, `act`, §4.1); verifiers check it
+ * like its PAT: revoking the PAT revokes it (ExchangedTokensService), and a change to the owner's
+ * roles refuses it (AccessTokenStatusService, and `subject.changed` on the revocation feed).
  */
 @Injectable()
 export class TokenExchangeGrant {
@@ -50,15 +53,14 @@ export class TokenExchangeGrant {
     // §2.2.2: an invalid subject token is invalid_request.
     const parsed = parseCredential(params.subject_token);
     if (!parsed || parsed.kind !== 'pat') throw new OAuthError('invalid_request', 'subject_token is not a personal access token');
-    const pat = await this.opaqueCredentials.storeFor(parsed)?.introspect(params.subject_token, resource.indicator, address);
+    const { pat, readAt } = await this.readSubjectToken(params.subject_token, parsed, resource.indicator, address);
     if (!pat) {
       await this.audit.record({ action: 'token.exchange.denied', outcome: 'denied', actor: { type: 'client', id: clientId }, address, reason: 'subject token inactive', details: { aud: resource.indicator, subjectTokenPrefix: parsed.displayPrefix } });
       throw new OAuthError('invalid_request', 'subject_token is not active (unknown, expired, revoked, its owner disabled, or restricted to other resources)');
     }
 
     const scopes = this.selectScopes(pat.scopes, params.scope, resource.indicator);
-    const now = this.clock.now();
-    const untilPatExpiry = pat.expiresAt ? Math.floor((pat.expiresAt.getTime() - now.getTime()) / 1000) : Number.POSITIVE_INFINITY;
+    const untilPatExpiry = pat.expiresAt ? Math.floor((pat.expiresAt.getTime() - readAt.getTime()) / 1000) : Number.POSITIVE_INFINITY;
     const ttlSeconds = Math.min(resource.accessTokenTtl, untilPatExpiry);
     if (ttlSeconds < 1) throw new OAuthError('invalid_request', 'subject_token is about to expire');
     const issued = await this.issuer.issue({
@@ -68,6 +70,7 @@ export class TokenExchangeGrant {
       scopes,
       ttlSeconds,
       extraClaims: { pat_id: pat.credentialId, act: { sub: clientId } },
+      issuedAt: readAt,
     });
     await this.exchangedTokens.record({ jti: issued.jti, clientId, subjectCredentialId: pat.credentialId, expiresAt: issued.expiresAt });
     await this.audit.record({
@@ -79,6 +82,23 @@ export class TokenExchangeGrant {
       details: { grant: 'token_exchange', patId: pat.credentialId, userId: pat.userId, aud: resource.indicator, scope: scopes.join(' '), exp: issued.expiresAt.toISOString() },
     });
     return { access_token: issued.token, issued_token_type: ACCESS_TOKEN_TYPE, token_type: 'Bearer', expires_in: ttlSeconds, scope: scopes.join(' ') };
+  }
+
+  /**
+   * The PAT's state at the resource and when it was read: the JWT is dated then (`iat`), never later,
+   * so that a change to its owner announced afterwards refuses it. Verifiers refuse exchanged JWTs
+   * dated before the owner's last change (milliseconds) and `iat` has whole seconds: in the second of
+   * that change, the PAT is read again once the next second has begun (a wait below one second).
+   */
+  private async readSubjectToken(token: string, parsed: ParsedCredential, resource: string, address: string): Promise<{ pat: ActiveOpaqueCredential | null; readAt: Date }> {
+    const store = this.opaqueCredentials.storeFor(parsed);
+    for (let attempt = 1; ; attempt++) {
+      const readAt = this.clock.now();
+      const pat = (await store?.introspect(token, resource, address)) ?? null;
+      const firstSecondAfterChange = Math.ceil((pat?.exchangedTokensValidAfter?.getTime() ?? 0) / 1000) * 1000;
+      if (!pat || readAt.getTime() >= firstSecondAfterChange || attempt > 1) return { pat, readAt };
+      await sleep(firstSecondAfterChange - readAt.getTime());
+    }
   }
 
   private async targetResource(indicator: string | undefined): Promise<ResourceEntity> {

@@ -1,3 +1,5 @@
+import { decodeJwt } from 'jose';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AuthServerHarness, type ConsoleSession } from '../support/auth-server.harness.js';
 import { eventually } from '../support/eventually.js';
 import { CRM, ServiceBHarness } from '../support/service-b.harness.js';
@@ -74,10 +76,24 @@ describe.each(testDatabases())('JWTs exchanged for a PAT narrow with it on $name
 
     const again = await exchange(pat.token);
     expect(again.body.scope).toBe('contacts:read');
-    // Dated after the change (same second or not), so service-b accepts it at once.
     expect((await crm.bearer(again.body.access_token)).status).toBe(200);
     expect((await crm.bearer(again.body.access_token, 'POST', '/contacts', contact())).status).toBe(403);
     expect((await exchange(pat.token, auth.managementApi)).body).toMatchObject({ error: 'invalid_scope' });
+  });
+
+  it('dates a JWT exchanged in the very second of the change after the change, so service-b accepts it', async () => {
+    const { user, pat } = await person(['crm-editor'], ['contacts:read', 'contacts:write']);
+    const before = (await exchange(pat.token)).body.access_token;
+    // Change the roles early in a second, and exchange again at once: within that second.
+    while (Date.now() % 1000 > 100) await sleep(10);
+    const changing = Date.now();
+    await auth.api('PUT', `/api/users/${user.id}/roles`, { roles: ['crm-reader'] });
+    const again = await exchange(pat.token);
+    expect(again.body.scope).toBe('contacts:read');
+    // iat has whole seconds: the first one after the change, not the one it happened in.
+    expect(decodeJwt(again.body.access_token).iat! * 1000).toBeGreaterThan(changing);
+    await eventually(async () => expect((await crm.bearer(before)).status).toBe(401));
+    expect((await crm.bearer(again.body.access_token)).status).toBe(200);
   });
 
   it('refuses a JWT exchanged before a role it relies on lost a scope', async () => {

@@ -60,7 +60,9 @@ export class AccessTokenStatusService {
 
   private async exchangedTokenRefusal(claims: AccessTokenClaims): Promise<string | null> {
     const store = this.opaqueCredentials.storeFor({ kind: 'pat' });
-    if (!store?.exchangedTokenRefusal || typeof claims.aud !== 'string') return 'pat unknown';
+    if (!store?.exchangedTokenRefusal) return 'pat unknown';
+    // An exchange names one resource (RFC 8707): the JWT's `aud` is that one indicator.
+    if (typeof claims.aud !== 'string') return 'exchanged token without a single audience';
     return store.exchangedTokenRefusal(claims.pat_id!, claims.aud, claims.scope?.split(' ').filter(Boolean) ?? []);
   }
 }

@@ -67,7 +67,7 @@ describe('personal access tokens at service-b', () => {
   });
 
   it('exchanges for a JWT accepted at service-b, refused once the PAT is revoked', async () => {
-    const exchanger = await auth.createClient({ name: 'cli gateway', grants: [], allowTokenExchange: true });
+    const exchanger = await auth.createClient({ name: 'cli gateway', grants: [{ resource: CRM, scopes: ['contacts:read'] }], allowTokenExchange: true });
     const pat = await session.createToken({ name: 'exchanged', scopes: ['contacts:read'] });
     const exchanged = await auth.tokenRequest({ grant_type: TOKEN_EXCHANGE, subject_token: pat.token, subject_token_type: PAT_TYPE, resource: CRM }, exchanger);
     expect(exchanged.status).toBe(200);

@@ -33,8 +33,9 @@ describe.each(testDatabases())('what is stored on $name', ({ create }) => {
     const pat = await session.createToken({ name: 'stored', scopes: ['contacts:read'] });
     const bot = await server.createUser({ email: 'stored-bot@example.com', kind: 'service_account', roles: ['crm-reader'] });
     const botPat = (await server.api('POST', `/api/users/${bot.id}/tokens`, { name: 'bot', scopes: ['contacts:read'], expiresInDays: 1 })).body;
-    const exchanger = await server.createClient({ name: 'exchanger', grants: [], allowTokenExchange: true });
-    await server.tokenRequest({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: pat.token, subject_token_type: 'urn:tollgate:params:oauth:token-type:pat', resource: CRM }, exchanger);
+    const exchanger = await server.createClient({ name: 'exchanger', grants: [{ resource: CRM, scopes: ['contacts:read'] }], allowTokenExchange: true });
+    const exchanged = await server.tokenRequest({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: pat.token, subject_token_type: 'urn:tollgate:params:oauth:token-type:pat', resource: CRM }, exchanger);
+    expect(exchanged.status).toBe(200);
     await server.signIn('stored@example.com', 'a wrong passphrase 0000');
     await server.signIn('stored@example.com', TEST_PASSWORD);
     await server.api('PATCH', `/api/users/${bot.id}`, { displayName: 'renamed' });

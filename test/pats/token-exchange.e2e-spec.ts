@@ -4,6 +4,7 @@ import { AuthServerHarness, type ConsoleSession } from '../support/auth-server.h
 import { testDatabases } from '../support/test-databases.js';
 
 const CRM = 'https://crm.tollgate.test';
+const BILLING = 'https://billing.tollgate.test';
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const PAT_TYPE = 'urn:tollgate:params:oauth:token-type:pat';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
@@ -13,6 +14,8 @@ describe.each(testDatabases())('RFC 8693 token exchange of PATs on $name', ({ cr
   let server: AuthServerHarness;
   let clock: ManualClock;
   let exchanger: { id: string; secret: string };
+  /** May exchange admins' PATs for the management API (it holds scope admin there itself). */
+  let adminExchanger: { id: string; secret: string };
   let introspector: { id: string; secret: string };
   let admin: any;
   let session: ConsoleSession;
@@ -25,8 +28,10 @@ describe.each(testDatabases())('RFC 8693 token exchange of PATs on $name', ({ cr
     clock = new ManualClock(new Date('2026-06-01T12:00:00Z'));
     server = await AuthServerHarness.start({ database: await create(), clock });
     await server.createResource(CRM, ['contacts:read', 'contacts:write'], { accessTokenTtl: 600 });
+    await server.createResource(BILLING, ['invoices:read']);
     await server.createRole('crm-editor', [{ resource: CRM, scopes: ['contacts:read', 'contacts:write'] }]);
-    exchanger = await server.createClient({ name: 'cli gateway', grants: [], allowTokenExchange: true });
+    exchanger = await server.createClient({ name: 'cli gateway', grants: [{ resource: CRM, scopes: ['contacts:read', 'contacts:write'] }], allowTokenExchange: true });
+    adminExchanger = await server.createClient({ name: 'admin cli gateway', grants: [{ resource: server.managementApi, scopes: ['admin'] }], allowTokenExchange: true });
     introspector = await server.createClient({ name: 'service-b', grants: [{ resource: server.managementApi, scopes: ['tokens:introspect'] }] });
     admin = await server.createUser({ email: 'ops@example.com', roles: ['admin', 'crm-editor'] });
     session = await server.login('ops@example.com');
@@ -74,12 +79,15 @@ describe.each(testDatabases())('RFC 8693 token exchange of PATs on $name', ({ cr
 
   it('gives a JWT that works on the management API when the PAT is an admin’s', async () => {
     const pat = await session.createToken({ name: 'admin exchange', scopes: ['admin'] });
-    const response = await exchange(pat.token, { resource: server.managementApi, scope: 'admin' });
+    const response = await exchange(pat.token, { resource: server.managementApi, scope: 'admin' }, adminExchanger);
     expect(response.status).toBe(200);
     expect(decodeProtectedHeader(response.body.access_token).typ).toBe('at+jwt');
     const clients = await server.api('GET', '/api/clients', undefined, response.body.access_token);
     expect(clients.status).toBe(200);
-    // An exchanged token is not a session: it cannot manage tokens either.
+    // An exchanged token stands for its PAT: it cannot mint credentials, nor manage tokens (not a session).
+    const minted = await server.api('POST', '/api/clients', { name: 'minted by an exchanged token', grants: [] }, response.body.access_token);
+    expect(minted.status).toBe(403);
+    expect(minted.body).toMatchObject({ type: 'urn:tollgate:problem:credential_not_allowed', credential: 'exchanged_pat', allowed_credentials: ['session', 'client_credentials'] });
     expect((await server.api('GET', '/api/me/tokens', undefined, response.body.access_token)).status).toBe(403);
     expect((await server.api('GET', '/api/me', undefined, response.body.access_token)).body.user.id).toBe(admin.id);
   });
@@ -87,7 +95,7 @@ describe.each(testDatabases())('RFC 8693 token exchange of PATs on $name', ({ cr
   it('ends the exchanged JWT when the PAT is revoked or its owner disabled', async () => {
     const pat = await session.createToken({ name: 'revoke me', scopes: ['contacts:read', 'admin'] });
     const crm = (await exchange(pat.token)).body.access_token;
-    const management = (await exchange(pat.token, { resource: server.managementApi })).body.access_token;
+    const management = (await exchange(pat.token, { resource: server.managementApi }, adminExchanger)).body.access_token;
     expect((await server.introspect(crm, introspector)).body).toMatchObject({ active: true, pat_id: pat.id, sub: admin.id, scope: 'contacts:read' });
     expect((await server.api('GET', '/api/clients', undefined, management)).status).toBe(200);
 
@@ -128,6 +136,34 @@ describe.each(testDatabases())('RFC 8693 token exchange of PATs on $name', ({ cr
     expect((await exchange(pat.token, {}, plain)).status).toBe(200);
   });
 
+  it('needs a grant on the target resource, and gives no more than the client holds there (invalid_target, RFC 8693 §2.2.2)', async () => {
+    const pat = await session.createToken({ name: 'grant check', scopes: ['contacts:read', 'contacts:write', 'admin'] });
+    const billing = await server.createClient({ name: 'billing gateway', grants: [{ resource: BILLING, scopes: ['invoices:read'] }], allowTokenExchange: true });
+    const refused = await exchange(pat.token, {}, billing);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({ error: 'invalid_target', error_description: expect.stringContaining('no grant on that resource') });
+    const audit = await server.api('GET', '/api/audit?action=token.exchange.denied&outcome=denied');
+    expect(audit.body.items[0]).toMatchObject({ actor: { type: 'client', id: billing.id }, reason: 'no grant on the target resource', details: { aud: CRM } });
+    // An admin's PAT, for the management API itself, through a client that is not an admin there.
+    expect((await exchange(pat.token, { resource: server.managementApi, scope: 'admin' })).body).toMatchObject({ error: 'invalid_target' });
+
+    const reader = await server.createClient({ name: 'read-only gateway', grants: [{ resource: CRM, scopes: ['contacts:read'] }], allowTokenExchange: true });
+    expect((await exchange(pat.token, {}, reader)).body.scope).toBe('contacts:read');
+    expect((await exchange(pat.token, { scope: 'contacts:write' }, reader)).body).toEqual({ error: 'invalid_scope', error_description: 'Scope not granted to this client on the resource: contacts:write' });
+    const unrelated = await server.createClient({ name: 'unrelated gateway', grants: [{ resource: CRM, scopes: [] }], allowTokenExchange: true });
+    expect((await exchange(pat.token, {}, unrelated)).body).toEqual({ error: 'invalid_scope', error_description: `This client is granted none of the token's scopes on ${CRM}` });
+  });
+
+  it('never exchanges an access token: neither an exchanged JWT again nor an M2M token', async () => {
+    const pat = await session.createToken({ name: 'exchange twice', scopes: ['contacts:read', 'admin'] });
+    const jwt = (await exchange(pat.token)).body.access_token;
+    expect(await exchange(jwt)).toMatchObject({ status: 400, body: { error: 'invalid_request', error_description: 'subject_token is not a personal access token' } });
+    expect((await exchange(jwt, { subject_token_type: ACCESS_TOKEN_TYPE })).body).toEqual({ error: 'invalid_request', error_description: `subject_token_type must be ${PAT_TYPE}` });
+    const management = (await exchange(pat.token, { resource: server.managementApi }, adminExchanger)).body.access_token;
+    expect((await exchange(management, { resource: server.managementApi }, adminExchanger)).body).toMatchObject({ error: 'invalid_request' });
+    expect((await exchange(await server.admin(), { resource: server.managementApi }, adminExchanger)).body).toMatchObject({ error: 'invalid_request' });
+  });
+
   it('refuses scopes beyond the PAT, or beyond what the owner holds now (invalid_scope)', async () => {
     const pat = await session.createToken({ name: 'read only', scopes: ['contacts:read'] });
     const beyond = await exchange(pat.token, { scope: 'contacts:read contacts:write' });
@@ -146,7 +182,7 @@ describe.each(testDatabases())('RFC 8693 token exchange of PATs on $name', ({ cr
     expect((await server.tokenRequest({ grant_type: TOKEN_EXCHANGE, subject_token: pat.token, subject_token_type: PAT_TYPE }, exchanger)).body).toMatchObject({ error: 'invalid_request', error_description: expect.stringContaining('resource is required') });
     expect((await server.form('/oauth/token', `grant_type=${encodeURIComponent(TOKEN_EXCHANGE)}&subject_token=${pat.token}&subject_token_type=${encodeURIComponent(PAT_TYPE)}&resource=${encodeURIComponent(CRM)}&resource=${encodeURIComponent(server.managementApi)}`, exchanger)).body).toMatchObject({ error: 'invalid_target' });
     expect((await exchange(pat.token, { resource: 'https://unknown.tollgate.test' })).body).toMatchObject({ error: 'invalid_target' });
-    expect((await exchange(pat.token, { resource: server.managementApi })).body).toMatchObject({ error: 'invalid_request' });
+    expect((await exchange(pat.token, { resource: server.managementApi }, adminExchanger)).body).toMatchObject({ error: 'invalid_request' });
     expect((await exchange(pat.token, { actor_token: pat.token, actor_token_type: PAT_TYPE })).body).toMatchObject({ error: 'invalid_request' });
     expect((await exchange(pat.token, { requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token' })).body).toMatchObject({ error: 'invalid_request' });
     expect((await exchange(pat.token, { requested_token_type: ACCESS_TOKEN_TYPE })).status).toBe(200);

@@ -126,8 +126,8 @@ describe.each(testDatabases())('a retired signing key is refused everywhere on $
 
       const rotated = await auth.api('POST', '/api/signing-keys/rotate', { immediately: true });
       expect(rotated.body).toMatchObject({ retired: compromised });
-      await eventually(async () => expect(await refusal(verification.verifier.verify(oldToken, { address: '127.0.0.1' }))).toEqual({ code: 'invalid_token', reason: 'signing key retired' }));
-      expect(await refusal(verification.verifyAccessToken(oldToken))).toEqual({ code: 'invalid_token', reason: 'signing key retired' });
+      await eventually(async () => expect(await refusal(verification.verifier.verify(oldToken, { address: '127.0.0.1' }))).toEqual({ code: 'invalid_token', reason: 'signing_key_retired' }));
+      expect(await refusal(verification.verifyAccessToken(oldToken))).toEqual({ code: 'invalid_token', reason: 'signing_key_retired' });
       // The cache still serves it: the deny set, not the key set, refuses the token.
       expect(cache.kids()).toContain(compromised);
       expect(await refusal(verification.verifier.verify(await auth.token(reader.id, reader.secret), { address: '127.0.0.1' }))).toBe('accepted');

@@ -20,6 +20,8 @@ export interface Principal {
   clientId?: string;
   /** The user a PAT (or a token exchanged for one) acts for. */
   userId?: string;
+  /** The PAT a JWT was obtained for by token exchange (RFC 8693, claim `pat_id`): it is checked like that PAT. */
+  patId?: string;
   /** The registered API consumer an API key belongs to. */
   consumerId?: string;
   /** A human-readable name of the subject (a user's email), when there is one. */

@@ -135,6 +135,7 @@ export class ResourceServerVerification {
         this.introspection?.evictCredential(event.credentialId);
         break;
       case 'credential.changed':
+        if (event.credentialType === 'pat') this.revocations.refuseExchangedBefore('pat', event.credentialId, new Date(event.at));
         this.introspection?.evictCredential(event.credentialId);
         break;
       case 'token.revoked':
@@ -145,6 +146,7 @@ export class ResourceServerVerification {
         this.introspection?.evictSubject(event.kind, event.id);
         break;
       case 'subject.changed':
+        if (event.kind === 'user') this.revocations.refuseExchangedBefore('user', event.id, new Date(event.at));
         this.introspection?.evictSubject(event.kind, event.id);
         break;
       case 'signing_key.retired':

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse,
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { RequireScopes } from '@tollgate/verifier';
 import { Actor, type AuditActor } from '../common/actor.js';
+import { MintsCredentials } from '../common/allowed-credentials.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { UuidPipe } from '../common/id.pipes.js';
 import { ApiConsumersService } from './api-consumers.service.js';
@@ -64,6 +65,7 @@ export class ApiConsumersController {
   }
 
   @Post(':id/keys')
+  @MintsCredentials()
   @ApiOperation({ summary: 'Issue an API key; the key is in this response only' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   createKey(@Param('id', UuidPipe) id: string, @Body() body: CreateApiKeyDto, @Actor() actor: AuditActor): Promise<CreatedApiKeyDto> {

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse,
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { RequireScopes } from '@tollgate/verifier';
 import { Actor, type AuditActor } from '../common/actor.js';
+import { MintsCredentials } from '../common/allowed-credentials.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { UuidPipe } from '../common/id.pipes.js';
 import { ApiKeysService } from './api-keys.service.js';
@@ -31,6 +32,7 @@ export class ApiKeysController {
   }
 
   @Post(':id/roll')
+  @MintsCredentials()
   @ApiOperation({ summary: 'Roll: a new key with the same settings; the old one works for the overlap (default 60 min, 0 = at once)' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   roll(@Param('id', UuidPipe) id: string, @Body() body: RollApiKeyDto, @Actor() actor: AuditActor): Promise<CreatedApiKeyDto> {

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse,
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { RequireScopes } from '@tollgate/verifier';
 import { Actor, type AuditActor } from '../common/actor.js';
+import { MintsCredentials } from '../common/allowed-credentials.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { ClientIdPipe, UuidPipe } from '../common/id.pipes.js';
 import { ClientsService } from './clients.service.js';
@@ -24,6 +25,7 @@ export class ClientsController {
   }
 
   @Post()
+  @MintsCredentials()
   @ApiOperation({ summary: 'Register a client; its secret is in this response only' })
   @ApiCreatedResponse({ type: CreatedClientDto })
   create(@Body() body: CreateClientDto, @Actor() actor: AuditActor): Promise<CreatedClientDto> {
@@ -37,6 +39,7 @@ export class ClientsController {
   }
 
   @Patch(':id')
+  @MintsCredentials({ whenBodyHas: ['jwks'] })
   @ApiOperation({ summary: 'Rename, disable/enable, replace grants or keys' })
   @ApiOkResponse({ type: ClientDto })
   update(@Param('id', ClientIdPipe) id: string, @Body() body: UpdateClientDto, @Actor() actor: AuditActor): Promise<ClientDto> {
@@ -51,6 +54,7 @@ export class ClientsController {
   }
 
   @Post(':id/secrets')
+  @MintsCredentials()
   @ApiOperation({ summary: 'Rotate: add a secret, optionally expiring the others after an overlap' })
   @ApiCreatedResponse({ type: CreatedSecretDto })
   rotateSecret(@Param('id', ClientIdPipe) id: string, @Body() body: RotateSecretDto, @Actor() actor: AuditActor): Promise<CreatedSecretDto> {

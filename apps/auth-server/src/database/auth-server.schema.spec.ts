@@ -1,6 +1,7 @@
 import { openDatabase, pendingSchemaChanges } from '@tollgate/persistence';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { AUTH_SERVER_ENTITIES, AUTH_SERVER_MIGRATIONS } from './auth-server.schema.js';
+import { BigintEventIds1764500000000 } from './migrations/1764500000000-bigint-event-ids.js';
 import { testDatabases } from '../../../../test/support/test-databases.js';
 
 describe('auth-server schema', () => {
@@ -19,14 +20,16 @@ describe('auth-server schema', () => {
     const database = await create();
     const options = { database: database.config, entities: AUTH_SERVER_ENTITIES, migrationsTableName: 'auth_server_migrations' };
     // A database from before the widening, with events in it.
-    const before = await openDatabase({ ...options, migrations: AUTH_SERVER_MIGRATIONS.slice(0, -1) });
+    const widening = AUTH_SERVER_MIGRATIONS.indexOf(BigintEventIds1764500000000);
+    const before = await openDatabase({ ...options, migrations: AUTH_SERVER_MIGRATIONS.slice(0, widening) });
     await before.getRepository(AuditEventEntity).insert({ occurredAt: new Date(), action: 'token.issued', outcome: 'success', actorType: 'client' });
     await before.destroy();
     const sut = await openDatabase({ ...options, migrations: AUTH_SERVER_MIGRATIONS });
     try {
       expect(await pendingSchemaChanges(sut)).toEqual([]);
       expect(await sut.getRepository(AuditEventEntity).find()).toEqual([expect.objectContaining({ id: 1, action: 'token.issued' })]);
-      await sut.undoLastMigration();
+      // Undone back to before the widening (the migrations after it first), then applied again.
+      for (let applied = AUTH_SERVER_MIGRATIONS.length; applied > widening; applied--) await sut.undoLastMigration();
       await sut.runMigrations();
       expect(await pendingSchemaChanges(sut)).toEqual([]);
     } finally {

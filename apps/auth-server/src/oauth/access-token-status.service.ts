@@ -49,8 +49,8 @@ export class AccessTokenStatusService {
     const [revoked, client, pat] = await Promise.all([
       this.dataSource.getRepository(RevokedTokenEntity).existsBy({ jti: claims.jti! }),
       this.dataSource.getRepository(ClientEntity).findOne({ where: { id: claims.client_id }, select: { id: true, disabled: true, tokensValidAfter: true } }),
-      // Exchanged for a PAT (RFC 8693): it ends with the PAT and with its owner.
-      claims.pat_id ? this.patInactiveReason(claims.pat_id) : null,
+      // Exchanged for a PAT (RFC 8693): it ends with the PAT and with its owner, and narrows with them.
+      claims.pat_id ? this.exchangedTokenRefusal(claims) : null,
     ]);
     if (revoked) return 'revoked';
     if (pat) return pat;
@@ -60,9 +60,11 @@ export class AccessTokenStatusService {
     return null;
   }
 
-  private async patInactiveReason(patId: string): Promise<string | null> {
+  private async exchangedTokenRefusal(claims: AccessTokenClaims): Promise<string | null> {
     const store = this.opaqueCredentials.storeFor({ kind: 'pat' });
-    if (!store?.inactiveReason) return 'pat unknown';
-    return store.inactiveReason(patId);
+    if (!store?.exchangedTokenRefusal) return 'pat unknown';
+    // An exchange names one resource (RFC 8707): the JWT's `aud` is that one indicator.
+    if (typeof claims.aud !== 'string') return 'exchanged token without a single audience';
+    return store.exchangedTokenRefusal(claims.pat_id!, claims.aud, claims.scope?.split(' ').filter(Boolean) ?? []);
   }
 }

@@ -18,6 +18,8 @@ export interface AccessTokenRequest {
   extraClaims?: Record<string, unknown>;
   /** The subject's "tokens issued before this are refused" instant: a new token must not fall before it. */
   validAfter?: Date | null;
+  /** When what the token states was read (default: now). It is dated no later, so that a change announced after that refuses it. */
+  issuedAt?: Date;
 }
 
 export interface IssuedAccessToken {
@@ -69,7 +71,7 @@ export class AccessTokenIssuer {
     const key = this.keys.signingKey();
     // iat has whole seconds: a token issued in the same second as a "revoke all tokens" would be
     // dated before it and refused, so it is dated at the next second instead (within verifiers' skew).
-    const iat = Math.max(Math.floor(this.clock.now().getTime() / 1000), request.validAfter ? Math.ceil(request.validAfter.getTime() / 1000) : 0);
+    const iat = Math.max(Math.floor((request.issuedAt ?? this.clock.now()).getTime() / 1000), request.validAfter ? Math.ceil(request.validAfter.getTime() / 1000) : 0);
     const exp = iat + request.ttlSeconds;
     // RFC 9562 UUIDv7: 74 random bits after the millisecond, unique as RFC 7519 §4.1.7 asks. Time
     // order keeps the audit log's credential index (and revoked_tokens) appending at one end of the

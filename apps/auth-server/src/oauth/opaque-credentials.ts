@@ -19,6 +19,8 @@ export interface ActiveOpaqueCredential {
   expiresAt: Date | null;
   ipAllowlist?: string[];
   rateLimit?: { requests: number; perSeconds: number };
+  /** When verifiers were last told its owner changed: they refuse JWTs exchanged for it (RFC 8693) dated before. */
+  exchangedTokensValidAfter?: Date | null;
 }
 
 /** A module that owns one kind of opaque credential (PATs, API keys) and answers for it. */
@@ -32,11 +34,12 @@ export interface OpaqueCredentialStore {
   /** Revokes the credential if it exists and is not yet revoked (leak reports); returns its id. */
   revokeByValue(token: string, reason: string, address: string | null): Promise<string | null>;
   /**
-   * Why the credential with this record id can no longer be used (revoked, expired, owner disabled
-   * or deleted), null while it can. Checked for JWTs exchanged for it (RFC 8693, `pat_id`), so that
-   * revoking the credential also ends them.
+   * Why a JWT exchanged for the credential with this record id (RFC 8693, `pat_id`) and carrying
+   * `scopes` at `resource` must be refused, null while it is good: the credential was revoked,
+   * expired, or its owner disabled or deleted, or it no longer grants all of those scopes there
+   * (its owner lost a role). The JWT is checked like the credential itself would be.
    */
-  inactiveReason?(credentialId: string): Promise<string | null>;
+  exchangedTokenRefusal?(credentialId: string, resource: string, scopes: readonly string[]): Promise<string | null>;
 }
 
 /** Where the PAT and API-key modules register their stores, so OAuth endpoints need not import them. */

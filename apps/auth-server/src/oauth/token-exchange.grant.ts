@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { parseCredential } from '@tollgate/credentials';
+import { type ParsedCredential, parseCredential } from '@tollgate/credentials';
 import { CLOCK, type Clock, OAuthError } from '@tollgate/platform';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { resourceIndicatorProblem } from '../common/resource-indicator.js';
@@ -11,7 +12,7 @@ import { AccessTokenIssuer } from './access-token.issuer.js';
 import type { AuthenticatedClient } from './client-authentication.service.js';
 import { ExchangedTokensService } from './exchanged-tokens.service.js';
 import type { FormParameters } from './form-parameters.js';
-import { OpaqueCredentialRegistry } from './opaque-credentials.js';
+import { type ActiveOpaqueCredential, OpaqueCredentialRegistry } from './opaque-credentials.js';
 import type { TokenResponse } from './token-response.js';
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -21,10 +22,12 @@ export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token'
 
 /**
  * RFC 8693 token exchange: a client trusted with `allowTokenExchange` trades a user's PAT for a
- * short-lived JWT for one resource. The PAT must be active there; its scopes, resource restriction
- * and the owner's current roles bound the result, which lives at most the resource's TTL and never
- * beyond the PAT. The JWT names the user (`sub`), the PAT (`pat_id`) and the client acting for
- * the user (`client_id`, `act`, §4.1); revoking the PAT revokes it (ExchangedTokensService).
+ * short-lived JWT for one resource it holds a grant on. The PAT must be active there; its scopes,
+ * resource restriction, the owner's current roles and the client's grant bound the result, which
+ * lives at most the resource's TTL and never beyond the PAT. The JWT names the user (`sub`), the
+ * PAT (`pat_id`) and the client acting for the user (`client_id`, `act`, §4.1); verifiers check it
+ * like its PAT: revoking the PAT revokes it (ExchangedTokensService), and a change to the owner's
+ * roles refuses it (AccessTokenStatusService, and `subject.changed` on the revocation feed).
  */
 @Injectable()
 export class TokenExchangeGrant {
@@ -46,19 +49,25 @@ export class TokenExchangeGrant {
     if (params.requested_token_type !== undefined && params.requested_token_type !== ACCESS_TOKEN_TYPE) throw new OAuthError('invalid_request', `requested_token_type must be ${ACCESS_TOKEN_TYPE}`);
     if (params.audience !== undefined) throw new OAuthError('invalid_target', 'Name the target with the resource parameter (RFC 8707), not audience');
     const resource = await this.targetResource(params.resource);
+    // The acting client gets no more than it may hold at the target itself. RFC 8693 §2.2.2: a target
+    // the server will not issue for is invalid_target (unauthorized_client is about the grant type).
+    const grant = caller.grants.find((g) => g.resource.indicator === resource.indicator);
+    if (!grant) {
+      await this.audit.record({ action: 'token.exchange.denied', outcome: 'denied', actor: { type: 'client', id: clientId }, address, reason: 'no grant on the target resource', details: { aud: resource.indicator } });
+      throw new OAuthError('invalid_target', 'This client holds no grant on that resource: it may not obtain tokens for it, by exchange or otherwise');
+    }
 
     // §2.2.2: an invalid subject token is invalid_request.
     const parsed = parseCredential(params.subject_token);
     if (!parsed || parsed.kind !== 'pat') throw new OAuthError('invalid_request', 'subject_token is not a personal access token');
-    const pat = await this.opaqueCredentials.storeFor(parsed)?.introspect(params.subject_token, resource.indicator, address);
+    const { pat, readAt } = await this.readSubjectToken(params.subject_token, parsed, resource.indicator, address);
     if (!pat) {
       await this.audit.record({ action: 'token.exchange.denied', outcome: 'denied', actor: { type: 'client', id: clientId }, address, reason: 'subject token inactive', details: { aud: resource.indicator, subjectTokenPrefix: parsed.displayPrefix } });
       throw new OAuthError('invalid_request', 'subject_token is not active (unknown, expired, revoked, its owner disabled, or restricted to other resources)');
     }
 
-    const scopes = this.selectScopes(pat.scopes, params.scope, resource.indicator);
-    const now = this.clock.now();
-    const untilPatExpiry = pat.expiresAt ? Math.floor((pat.expiresAt.getTime() - now.getTime()) / 1000) : Number.POSITIVE_INFINITY;
+    const scopes = this.selectScopes(pat.scopes, grant.scopes.filter((scope) => resource.scopes.includes(scope)), params.scope, resource.indicator);
+    const untilPatExpiry = pat.expiresAt ? Math.floor((pat.expiresAt.getTime() - readAt.getTime()) / 1000) : Number.POSITIVE_INFINITY;
     const ttlSeconds = Math.min(resource.accessTokenTtl, untilPatExpiry);
     if (ttlSeconds < 1) throw new OAuthError('invalid_request', 'subject_token is about to expire');
     const issued = await this.issuer.issue({
@@ -68,6 +77,7 @@ export class TokenExchangeGrant {
       scopes,
       ttlSeconds,
       extraClaims: { pat_id: pat.credentialId, act: { sub: clientId } },
+      issuedAt: readAt,
     });
     await this.exchangedTokens.record({ jti: issued.jti, clientId, subjectCredentialId: pat.credentialId, expiresAt: issued.expiresAt });
     await this.audit.record({
@@ -81,6 +91,23 @@ export class TokenExchangeGrant {
     return { access_token: issued.token, issued_token_type: ACCESS_TOKEN_TYPE, token_type: 'Bearer', expires_in: ttlSeconds, scope: scopes.join(' ') };
   }
 
+  /**
+   * The PAT's state at the resource and when it was read: the JWT is dated then (`iat`), never later,
+   * so that a change to its owner announced afterwards refuses it. Verifiers refuse exchanged JWTs
+   * dated before the owner's last change (milliseconds) and `iat` has whole seconds: in the second of
+   * that change, the PAT is read again once the next second has begun (a wait below one second).
+   */
+  private async readSubjectToken(token: string, parsed: ParsedCredential, resource: string, address: string): Promise<{ pat: ActiveOpaqueCredential | null; readAt: Date }> {
+    const store = this.opaqueCredentials.storeFor(parsed);
+    for (let attempt = 1; ; attempt++) {
+      const readAt = this.clock.now();
+      const pat = (await store?.introspect(token, resource, address)) ?? null;
+      const firstSecondAfterChange = Math.ceil((pat?.exchangedTokensValidAfter?.getTime() ?? 0) / 1000) * 1000;
+      if (!pat || readAt.getTime() >= firstSecondAfterChange || attempt > 1) return { pat, readAt };
+      await sleep(firstSecondAfterChange - readAt.getTime());
+    }
+  }
+
   private async targetResource(indicator: string | undefined): Promise<ResourceEntity> {
     if (indicator === undefined) throw new OAuthError('invalid_request', 'resource is required: exchange a PAT for one resource at a time');
     const problem = resourceIndicatorProblem(indicator);
@@ -90,16 +117,20 @@ export class TokenExchangeGrant {
     return resource;
   }
 
-  /** The PAT's effective scopes at the resource, narrowed by `scope` if given (RFC 6749 §3.3). */
-  private selectScopes(effective: string[], scope: string | undefined, resource: string): string[] {
+  /** The PAT's effective scopes at the resource that the client may hold there too, narrowed by `scope` if given (RFC 6749 §3.3). */
+  private selectScopes(patScopes: string[], clientScopes: string[], scope: string | undefined, resource: string): string[] {
     if (scope === undefined) {
-      if (effective.length === 0) throw new OAuthError('invalid_scope', `The token grants no scopes on ${resource}`);
-      return effective;
+      if (patScopes.length === 0) throw new OAuthError('invalid_scope', `The token grants no scopes on ${resource}`);
+      const shared = patScopes.filter((s) => clientScopes.includes(s));
+      if (shared.length === 0) throw new OAuthError('invalid_scope', `This client is granted none of the token's scopes on ${resource}`);
+      return shared;
     }
     const requested = parseScopeParameter(scope);
     if (!requested) throw new OAuthError('invalid_scope', 'The scope parameter is malformed (RFC 6749 §3.3)');
-    const refused = requested.filter((s) => !effective.includes(s));
-    if (refused.length > 0) throw new OAuthError('invalid_scope', `Scope not granted by this token on the resource: ${refused.join(' ')}`);
+    const beyondToken = requested.filter((s) => !patScopes.includes(s));
+    if (beyondToken.length > 0) throw new OAuthError('invalid_scope', `Scope not granted by this token on the resource: ${beyondToken.join(' ')}`);
+    const beyondClient = requested.filter((s) => !clientScopes.includes(s));
+    if (beyondClient.length > 0) throw new OAuthError('invalid_scope', `Scope not granted to this client on the resource: ${beyondClient.join(' ')}`);
     return requested;
   }
 }

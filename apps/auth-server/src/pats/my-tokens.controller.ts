@@ -3,9 +3,9 @@ import { ApiCookieAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentRe
 import { SESSION_SCHEME } from '@tollgate/platform';
 import { CurrentPrincipal, type Principal } from '@tollgate/verifier';
 import { Actor, type AuditActor } from '../common/actor.js';
+import { SessionOnly } from '../common/allowed-credentials.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { UuidPipe } from '../common/id.pipes.js';
-import { SessionOnly } from '../sessions/session-only.guard.js';
 import { UsersService } from '../users/users.service.js';
 import { CreatedPatDto, CreatePatDto, ListPatsQueryDto, PatDto } from './dto/pat.dto.js';
 import { PatsService } from './pats.service.js';

@@ -56,18 +56,17 @@ export class PatStore implements OpaqueCredentialStore, OnModuleInit {
       });
       return null;
     }
-    const permissions = await this.permissions.forUser(pat.userId);
-    const held = resource !== undefined ? permissions.at(resource) : permissions.anywhere(pat.resources);
     return {
       credentialType: 'pat',
       credentialId: pat.id,
       subject: pat.userId,
       userId: pat.userId,
       username: pat.user!.email,
-      scopes: pat.scopes.filter((scope) => held.has(scope)),
+      scopes: await this.effectiveScopes(pat, resource),
       audience: pat.resources,
       issuedAt: pat.createdAt,
       expiresAt: pat.expiresAt,
+      exchangedTokensValidAfter: pat.user!.exchangedTokensValidAfter,
     };
   }
 
@@ -77,10 +76,20 @@ export class PatStore implements OpaqueCredentialStore, OnModuleInit {
     return (await this.patsService.markRevoked(pat, { type: 'system' }, reason, address)) ? pat.id : null;
   }
 
-  async inactiveReason(credentialId: string): Promise<string | null> {
+  async exchangedTokenRefusal(credentialId: string, resource: string, scopes: readonly string[]): Promise<string | null> {
     const pat = await this.pats.findOne({ where: { id: credentialId }, relations: { user: true } });
     if (!pat) return 'pat deleted';
     const reason = unusableReason(pat, this.clock.now());
-    return reason && `pat ${reason}`;
+    if (reason) return `pat ${reason}`;
+    if (pat.resources.length > 0 && !pat.resources.includes(resource)) return 'pat restricted to other resources';
+    const effective = await this.effectiveScopes(pat, resource);
+    return scopes.every((scope) => effective.includes(scope)) ? null : 'pat scopes narrowed';
+  }
+
+  /** The PAT's scopes that its owner's roles give now, at `resource` (or at any resource it may be used at). */
+  private async effectiveScopes(pat: PatEntity, resource: string | undefined): Promise<string[]> {
+    const permissions = await this.permissions.forUser(pat.userId);
+    const held = resource !== undefined ? permissions.at(resource) : permissions.anywhere(pat.resources);
+    return pat.scopes.filter((scope) => held.has(scope));
   }
 }

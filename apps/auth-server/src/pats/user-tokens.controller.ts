@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentRes
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { RequireScopes } from '@tollgate/verifier';
 import { Actor, type AuditActor } from '../common/actor.js';
+import { MintsCredentials } from '../common/allowed-credentials.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { UuidPipe } from '../common/id.pipes.js';
 import { UsersService } from '../users/users.service.js';
@@ -30,6 +31,7 @@ export class UserTokensController {
   }
 
   @Post()
+  @MintsCredentials()
   @ApiOperation({ summary: 'Create a token for a service account (organisation-wide automation); people create their own' })
   @ApiCreatedResponse({ type: CreatedPatDto })
   @ApiConflictResponse({ description: 'The user is a person, or is disabled, or the name is taken' })

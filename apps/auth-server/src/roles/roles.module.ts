@@ -7,12 +7,13 @@ import { RoleGrantEntity } from './role-grant.entity.js';
 import { RoleEntity } from './role.entity.js';
 import { RolesController } from './roles.controller.js';
 import { RolesService } from './roles.service.js';
+import { UserChanges } from './user-changes.js';
 import { UserRoleEntity } from './user-role.entity.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([RoleEntity, RoleGrantEntity, UserRoleEntity]), AuditModule, ResourcesModule],
   controllers: [RolesController],
-  providers: [RolesService, PermissionsService],
-  exports: [RolesService, PermissionsService],
+  providers: [RolesService, PermissionsService, UserChanges],
+  exports: [RolesService, PermissionsService, UserChanges],
 })
 export class RolesModule {}

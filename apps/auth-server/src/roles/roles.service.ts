@@ -8,10 +8,10 @@ import { MANAGEMENT_SCOPES } from '../bootstrap/management-api.js';
 import type { GrantDto } from '../clients/dto/client.dto.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { ResourcesService } from '../resources/resources.service.js';
-import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import type { CreateRoleDto, RoleDto, UpdateRoleDto } from './dto/role.dto.js';
 import { RoleGrantEntity } from './role-grant.entity.js';
 import { RoleEntity } from './role.entity.js';
+import { UserChanges } from './user-changes.js';
 import { UserRoleEntity } from './user-role.entity.js';
 
 /** The role that gives people (and their PATs) scope `admin` on the management API. */
@@ -23,7 +23,7 @@ export class RolesService implements OnApplicationBootstrap {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly resources: ResourcesService,
-    private readonly feed: RevocationFeedService,
+    private readonly userChanges: UserChanges,
     @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -80,7 +80,7 @@ export class RolesService implements OnApplicationBootstrap {
     if (role.system) throw new ConflictException(`The ${role.name} role is built in and cannot be deleted`);
     const holders = await this.holdersOf(id);
     await this.dataSource.getRepository(RoleEntity).delete({ id });
-    for (const userId of holders) await this.feed.publish({ type: 'subject.changed', kind: 'user', id: userId });
+    await this.userChanges.announce(holders);
     await this.audit.record({ action: 'role.deleted', outcome: 'success', actor, details: { roleId: id, name: role.name } });
   }
 
@@ -95,7 +95,7 @@ export class RolesService implements OnApplicationBootstrap {
 
   /** Resource servers drop what they cached for the role's users, so narrowed scopes apply at once. */
   private async announceChangedUsers(roleId: string): Promise<void> {
-    for (const userId of await this.holdersOf(roleId)) await this.feed.publish({ type: 'subject.changed', kind: 'user', id: userId });
+    await this.userChanges.announce(await this.holdersOf(roleId));
   }
 
   private async holdersOf(roleId: string): Promise<string[]> {

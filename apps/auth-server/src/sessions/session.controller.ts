@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiCookieAuth,
@@ -15,11 +15,11 @@ import { ProblemException, SESSION_SCHEME } from '@tollgate/platform';
 import { CurrentPrincipal, type Principal, Public } from '@tollgate/verifier';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf } from '../common/actor.js';
+import { SessionOnly } from '../common/allowed-credentials.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { UsersService } from '../users/users.service.js';
 import { LoginDto, SessionDto } from './dto/session.dto.js';
 import { csrfTokenOf, readSessionCookie, sessionCookieName, sessionCookieOptions } from './session-cookie.js';
-import { SessionOnlyGuard } from './session-only.guard.js';
 import { SessionsService } from './sessions.service.js';
 
 const NO_STORE = { 'Cache-Control': 'no-store' };
@@ -60,7 +60,7 @@ export class SessionController {
   }
 
   @Get()
-  @UseGuards(SessionOnlyGuard)
+  @SessionOnly()
   @ApiCookieAuth(SESSION_SCHEME)
   @ApiOperation({ summary: 'The signed-in user and the CSRF token (after a page reload)' })
   @ApiOkResponse({ type: SessionDto })
@@ -73,7 +73,7 @@ export class SessionController {
 
   @Delete()
   @HttpCode(204)
-  @UseGuards(SessionOnlyGuard)
+  @SessionOnly()
   @ApiCookieAuth(SESSION_SCHEME)
   @ApiOperation({ summary: 'Sign out: ends the session (needs X-CSRF-Token) and clears the cookie' })
   @ApiNoContentResponse()

@@ -29,6 +29,14 @@ export class UserEntity {
   @TimestampColumn({ nullable: true })
   passwordChangedAt: Date | null;
 
+  /**
+   * When verifiers were last told the user changed (`subject.changed`: roles, a role's grants),
+   * after which they refuse JWTs exchanged for the user's PATs (RFC 8693) dated before. A JWT
+   * exchanged later is dated in a whole second after this instant (TokenExchangeGrant).
+   */
+  @TimestampColumn({ nullable: true })
+  exchangedTokensValidAfter: Date | null;
+
   /** A disabled user cannot sign in, and their sessions and PATs are refused at once. */
   @Column({ type: 'boolean', default: false })
   disabled: boolean;

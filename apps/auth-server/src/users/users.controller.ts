@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse,
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { RequireScopes } from '@tollgate/verifier';
 import { Actor, type AuditActor } from '../common/actor.js';
+import { MintsCredentials } from '../common/allowed-credentials.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { UuidPipe } from '../common/id.pipes.js';
 import { CreateUserDto, ListUsersQueryDto, SetUserRolesDto, UpdateUserDto, UserDto } from './dto/user.dto.js';
@@ -24,6 +25,7 @@ export class UsersController {
   }
 
   @Post()
+  @MintsCredentials({ whenBodyHas: ['password'] })
   @ApiOperation({ summary: 'Create a person (with a password) or a service account (without)' })
   @ApiCreatedResponse({ type: UserDto })
   create(@Body() body: CreateUserDto, @Actor() actor: AuditActor): Promise<UserDto> {
@@ -37,6 +39,7 @@ export class UsersController {
   }
 
   @Patch(':id')
+  @MintsCredentials({ whenBodyHas: ['password'] })
   @ApiOperation({ summary: 'Change email, name, password, roles; disable or enable' })
   @ApiOkResponse({ type: UserDto })
   update(@Param('id', UuidPipe) id: string, @Body() body: UpdateUserDto, @Actor() actor: AuditActor): Promise<UserDto> {

@@ -7,6 +7,7 @@ import { AuditService, type AuditActor } from '../audit/audit.service.js';
 import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import { RoleEntity } from '../roles/role.entity.js';
 import { ADMIN_ROLE, RolesService } from '../roles/roles.service.js';
+import { UserChanges } from '../roles/user-changes.js';
 import { UserRoleEntity } from '../roles/user-role.entity.js';
 import type { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user.dto.js';
 import { UserDto } from './dto/user.dto.js';
@@ -22,6 +23,7 @@ export class UsersService {
     private readonly passwords: PasswordHasher,
     private readonly audit: AuditService,
     private readonly feed: RevocationFeedService,
+    private readonly userChanges: UserChanges,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -56,7 +58,7 @@ export class UsersService {
     const kind = input.kind ?? 'person';
     const passwordHash = await this.passwordHashFor(kind, email, input.password);
     const now = this.clock.now();
-    const user: UserEntity = { id: randomUUID(), email, displayName: input.displayName, kind, passwordHash, passwordChangedAt: passwordHash ? now : null, disabled: false, lastLoginAt: null, createdAt: now, updatedAt: now };
+    const user: UserEntity = { id: randomUUID(), email, displayName: input.displayName, kind, passwordHash, passwordChangedAt: passwordHash ? now : null, exchangedTokensValidAfter: null, disabled: false, lastLoginAt: null, createdAt: now, updatedAt: now };
     await this.dataSource.transaction(async (manager) => {
       if (await manager.existsBy(UserEntity, { email })) throw new ConflictException(`A user with email ${email} already exists`);
       const roles = await this.roles.findByNames(input.roles ?? [], manager);
@@ -93,7 +95,7 @@ export class UsersService {
     const action = input.disabled === true && !user.disabled ? 'user.disabled' : input.disabled === false && user.disabled ? 'user.enabled' : 'user.updated';
     // Resource servers refuse the user's exchanged JWTs and drop cached PAT answers at once.
     if (action === 'user.disabled') await this.feed.publish({ type: 'subject.revoked_before', kind: 'user', id, before: now.getTime() });
-    else if (action === 'user.enabled' || roleNames || email !== user.email) await this.feed.publish({ type: 'subject.changed', kind: 'user', id });
+    else if (action === 'user.enabled' || roleNames || email !== user.email) await this.userChanges.announce([id]);
     await this.audit.record({ action, outcome: 'success', actor, credential: { type: 'user', id }, details: { changes: Object.keys(input), ...(roleNames && { roles: roleNames }) } });
     return this.get(id);
   }
@@ -102,7 +104,7 @@ export class UsersService {
     const user = await this.require(id);
     const before = await this.roleNamesOf(id);
     await this.dataSource.transaction((manager) => this.replaceRoles(manager, user, roleNames, actor));
-    await this.feed.publish({ type: 'subject.changed', kind: 'user', id });
+    await this.userChanges.announce([id]);
     await this.audit.record({ action: 'user.roles.changed', outcome: 'success', actor, credential: { type: 'user', id }, details: { before, after: [...new Set(roleNames)].sort() } });
     return this.get(id);
   }

@@ -12,6 +12,13 @@ export function sessionsRevokedBy(event: SequencedRevocationEvent): SessionPredi
       return null;
     case 'signing_key.retired':
       return (session) => session.principal.keyId === event.kid;
+    // A JWT exchanged for a PAT (RFC 8693) narrows with it: refused once its PAT or owner changed (RevocationList).
+    case 'credential.revoked':
+      return event.credentialType === 'pat' ? (session) => session.principal.patId === event.credentialId : null;
+    case 'credential.changed':
+      return event.credentialType === 'pat' ? (session) => session.principal.patId === event.credentialId && session.principal.issuedAt!.getTime() < event.at : null;
+    case 'subject.changed':
+      return event.kind === 'user' ? (session) => session.principal.patId !== undefined && session.principal.userId === event.id && session.principal.issuedAt!.getTime() < event.at : null;
     default:
       return null;
   }

@@ -94,6 +94,7 @@ export function principalFromClaims(claims: AccessTokenClaims, keyId?: string): 
     subject: claims.sub!,
     clientId: claims.client_id,
     userId: claims.pat_id ? claims.sub : undefined,
+    patId: claims.pat_id,
     scopes: new Set(claims.scope ? claims.scope.split(' ').filter(Boolean) : []),
     audience,
     issuedAt: new Date(claims.iat! * 1000),

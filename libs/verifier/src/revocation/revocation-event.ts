@@ -5,8 +5,10 @@
  * - `token.revoked`: a JWT access token's `jti` was revoked; refuse it until `exp`.
  * - `subject.revoked_before`: every JWT issued to the client/user/consumer before `before` is refused,
  *   and cached PAT/API-key results of that subject are evicted (disable, delete, "revoke all").
- * - `credential.changed`: cached results of that PAT or API key are evicted (e.g. its expiry moved).
- * - `subject.changed`: cached results of that subject are evicted (roles changed, re-enabled).
+ * - `credential.changed`: cached results of that PAT or API key are evicted (e.g. its expiry moved);
+ *   JWTs exchanged for that PAT before the event (`at`) are refused.
+ * - `subject.changed`: cached results of that subject are evicted (roles changed, re-enabled); for a
+ *   user, JWTs exchanged for their PATs before the event (`at`) are refused.
  * - `signing_key.retired`: refuse every JWT that key signed (it may be compromised) and refetch the JWKS.
  */
 export type RevocationEvent =

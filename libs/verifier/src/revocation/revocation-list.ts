@@ -8,8 +8,8 @@ const CREDENTIAL_DENY_MS = 10 * 60 * 1000;
 /**
  * In-memory deny set checked after a credential's signature or introspection succeeded: revoked
  * JWT ids (kept until they would have expired), revoked PATs and API keys, "every JWT issued
- * to client/user/consumer X before T", and retired signing keys. Fed by the revocation feed; every
- * check is a map lookup.
+ * to client/user/consumer X before T", "every JWT exchanged for PAT P, or for a PAT of user U,
+ * before T", and retired signing keys. Fed by the revocation feed; every check is a map lookup.
  */
 export class RevocationList {
   /**
@@ -20,6 +20,7 @@ export class RevocationList {
   private readonly tokens = new Map<string, number>();
   private readonly credentials = new Map<string, number>();
   private readonly issuedBefore = new Map<string, number>();
+  private readonly exchangedBefore = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -41,16 +42,32 @@ export class RevocationList {
   }
 
   /**
+   * A JWT exchanged for a PAT (RFC 8693) carries the scopes the PAT granted when it was exchanged.
+   * When the PAT or its owner's roles change, every JWT exchanged before is refused, so the client
+   * exchanges again and gets the scopes that hold now, as the PAT itself does at its next use.
+   */
+  refuseExchangedBefore(kind: 'pat' | 'user', id: string, before: Date): void {
+    const key = `${kind}:${id}`;
+    this.exchangedBefore.set(key, Math.max(this.exchangedBefore.get(key) ?? 0, before.getTime()));
+  }
+
+  /**
    * Why the principal's credential must be refused, or null. "Issued before" rules apply to JWTs
    * only: a PAT or API key of a re-enabled user or consumer works again (introspection decides).
    */
   reasonFor(principal: Principal): string | null {
-    if (principal.keyId !== undefined && this.retiredKeys.has(principal.keyId)) return 'signing key retired';
+    if (principal.keyId !== undefined && this.retiredKeys.has(principal.keyId)) return 'signing_key_retired';
     if (principal.credentialType === 'access_token' ? this.tokens.has(principal.credentialId) : this.credentials.has(principal.credentialId)) return 'revoked';
-    if (this.issuedBefore.size === 0 || principal.credentialType !== 'access_token') return null;
+    if (principal.credentialType !== 'access_token') return null;
     const issuedAt = principal.issuedAt?.getTime() ?? 0;
+    if (principal.patId) {
+      if (this.credentials.has(principal.patId)) return 'pat_revoked';
+      const changedAt = Math.max(this.exchangedBefore.get(`pat:${principal.patId}`) ?? 0, this.exchangedBefore.get(`user:${principal.userId}`) ?? 0);
+      if (issuedAt < changedAt) return 'pat_changed_since_exchange';
+    }
+    if (this.issuedBefore.size === 0) return null;
     for (const [kind, id] of [['client', principal.clientId], ['user', principal.userId], ['consumer', principal.consumerId]] as const) {
-      if (id && issuedAt < (this.issuedBefore.get(`${kind}:${id}`) ?? 0)) return `${kind} credentials revoked`;
+      if (id && issuedAt < (this.issuedBefore.get(`${kind}:${id}`) ?? 0)) return `${kind}_credentials_revoked`;
     }
     return null;
   }
@@ -60,6 +77,6 @@ export class RevocationList {
     const now = this.now();
     for (const [jti, expiresAt] of this.tokens) if (expiresAt < now) this.tokens.delete(jti);
     for (const [id, at] of this.credentials) if (now - at > CREDENTIAL_DENY_MS) this.credentials.delete(id);
-    for (const [key, before] of this.issuedBefore) if (now - before > maxTokenLifetimeMs) this.issuedBefore.delete(key);
+    for (const rules of [this.issuedBefore, this.exchangedBefore]) for (const [key, before] of rules) if (now - before > maxTokenLifetimeMs) rules.delete(key);
   }
 }

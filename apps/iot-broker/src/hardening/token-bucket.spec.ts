@@ -65,12 +65,12 @@ describe(TokenBucket.name, () => {
   it('lets a take larger than the bucket through when full, and makes the next ones wait off the debt', () => {
     const sut = new TokenBucket({ capacity: 1000, refillPerSecond: 1000, now: clock });
     expect(sut.tryTake(3000)).toBe(true);
-    expect(sut.isFull).toBe(false);
+    expect(sut.isFull()).toBe(false);
     expect(sut.msUntil(1)).toBe(2001);
     now += 2001;
     expect(sut.tryTake(1)).toBe(true);
     expect(sut.msUntil(3000)).toBe(1000);
     now += 1000;
-    expect(sut.isFull).toBe(true);
+    expect(sut.isFull()).toBe(true);
   });
 });

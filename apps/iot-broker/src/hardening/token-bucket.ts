@@ -31,32 +31,31 @@ export class TokenBucket {
     this.updatedAt = this.now();
   }
 
-  /** Takes `cost` tokens; false (and nothing taken) when they are not there yet. */
-  tryTake(cost = 1): boolean {
-    if (this.msUntil(cost) > 0) return false;
+  /** Takes `cost` tokens; false (and nothing taken) when they are not there yet. `now` saves a clock read. */
+  tryTake(cost = 1, now = this.now()): boolean {
+    if (this.msUntil(cost, now) > 0) return false;
     this.tokens -= cost;
     return true;
   }
 
   /** Milliseconds until a take of `cost` would succeed; 0 when it would now. */
-  msUntil(cost = 1): number {
-    this.refill();
+  msUntil(cost = 1, now = this.now()): number {
+    this.refill(now);
     const missing = Math.min(cost, this.options.capacity) - this.tokens;
     return missing <= 0 ? 0 : Math.ceil((missing * 1000) / this.options.refillPerSecond);
   }
 
   /** True when the bucket has refilled completely (nothing taken for a while). */
-  get isFull(): boolean {
-    this.refill();
+  isFull(now = this.now()): boolean {
+    this.refill(now);
     return this.tokens >= this.options.capacity;
   }
 
-  private refill(): void {
-    const now = this.now();
+  private refill(now: number): void {
     // A clock that steps back refills nothing.
     const elapsedSeconds = Math.max(0, now - this.updatedAt) / 1000;
     this.tokens = Math.min(this.options.capacity, this.tokens + elapsedSeconds * this.options.refillPerSecond);
-    this.updatedAt = now;
+    this.updatedAt = Math.max(now, this.updatedAt);
   }
 }
 

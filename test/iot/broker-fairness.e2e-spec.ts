@@ -138,3 +138,66 @@ describe('IoT broker: topics, filters and CONNECT strings must be well-formed UT
     expect(inbox.map((m) => m.topic)).toEqual(['devices/thermostat-1/commands/température']);
   });
 });
+
+describe('IoT broker: publish budget per connection', () => {
+  let issuer: TestIssuer;
+
+  beforeAll(async () => {
+    issuer = await TestIssuer.start();
+  });
+  afterAll(async () => {
+    await issuer.stop();
+  });
+
+  it.each([
+    ['messages', { DEVICE_PUBLISH_MESSAGES_PER_SECOND: '5' }, 16],
+    ['bytes', { DEVICE_PUBLISH_BYTES_PER_SECOND: '10240' }, 2048],
+  ])('slows a device over its %s budget: a subscriber gets no more than the budget, in order, and nothing is lost', async (_budget, env, payloadBytes) => {
+    const perSecond = 5;
+    const iot = await startTestIotBroker(issuer, env);
+    const device = await connectDevice(iot.mqttUrl, { clientId: 'thermostat-1', password: await issuer.token({ subject: 'thermostat-1', scope: 'device' }) });
+    const dashboard = await connectDevice(iot.mqttUrl, { clientId: 'dashboard', password: await issuer.token({ subject: 'dashboard', scope: 'devices:read:*' }) });
+    try {
+      const arrivals: Array<{ n: number; at: number }> = [];
+      dashboard.on('message', (_topic, payload) => arrivals.push({ n: payload.readUInt32BE(0), at: Date.now() }));
+      expect(await grantedQos(dashboard, ['devices/+/telemetry'], 0)).toEqual([0]);
+
+      const count = 25;
+      const startedAt = Date.now();
+      for (let n = 0; n < count; n++) {
+        const payload = Buffer.alloc(payloadBytes);
+        payload.writeUInt32BE(n, 0);
+        device.publish('devices/thermostat-1/telemetry', payload, { qos: 0 });
+      }
+      await waitFor(() => arrivals.length === count, 'every message to arrive', 30_000);
+
+      expect(arrivals.map((arrival) => arrival.n)).toEqual([...Array(count).keys()]);
+      // A full bucket (one second's worth) at first, then `perSecond`: the k-th message cannot arrive sooner.
+      for (const [k, arrival] of arrivals.entries()) expect(arrival.at - startedAt).toBeGreaterThanOrEqual(((k + 1 - perSecond) * 1000) / perSecond);
+      expect(iot.broker.health().publishBudget).toEqual({ delayedPublishes: expect.any(Number), episodes: 1 });
+      expect(iot.broker.health().publishBudget.delayedPublishes).toBeGreaterThan(0);
+      expect(iot.logs.filter((line) => line.msg.startsWith('publish budget exceeded'))).toEqual([expect.objectContaining({ clientId: 'thermostat-1', kind: 'device' })]);
+      expect(device.connected).toBe(true);
+    } finally {
+      await endAll(device, dashboard);
+      await iot.close();
+    }
+  });
+
+  it("gives a service (its token's client_kind) the service budget", async () => {
+    const iot = await startTestIotBroker(issuer, { DEVICE_PUBLISH_MESSAGES_PER_SECOND: '5', SERVICE_PUBLISH_MESSAGES_PER_SECOND: '1000' });
+    const password = await issuer.token({ subject: 'fleet-service', scope: 'devices:control:*', claims: { client_kind: 'service' } });
+    const service = await connectDevice(iot.mqttUrl, { clientId: 'fleet-service', password });
+    const thermostat = await connectDevice(iot.mqttUrl, { clientId: 'thermostat-1', password: await issuer.token({ subject: 'thermostat-1', scope: 'device' }) });
+    try {
+      const inbox = collectMessages(thermostat);
+      await grantedQos(thermostat, ['devices/thermostat-1/commands/#'], 0);
+      for (let n = 0; n < 50; n++) service.publish('devices/thermostat-1/commands/setpoint', String(n), { qos: 0 });
+      await waitFor(() => inbox.length === 50, 'every command to arrive', 30_000);
+      expect(iot.broker.health().publishBudget).toEqual({ delayedPublishes: 0, episodes: 0 });
+    } finally {
+      await endAll(service, thermostat);
+      await iot.close();
+    }
+  });
+});

@@ -20,6 +20,10 @@ describe(loadIotBrokerConfig.name, () => {
         maxTopicLevels: 16,
         queueLimit: 42,
         drainTimeoutMs: 30_000,
+        publishRates: {
+          device: { messagesPerSecond: 100, bytesPerSecond: 524_288 },
+          service: { messagesPerSecond: 1000, bytesPerSecond: 4_194_304 },
+        },
       },
       healthShowsDevices: false,
     });

@@ -201,3 +201,53 @@ describe('IoT broker: publish budget per connection', () => {
     }
   });
 });
+
+describe('IoT broker: a subscriber that stops reading', () => {
+  it('does not hold up a healthy subscriber of the same topic: its QoS 0 overflow is dropped, counted and logged once', async () => {
+    const issuer = await TestIssuer.start();
+    const iot = await startTestIotBroker(issuer, {
+      QOS0_BACKLOG_BYTES: '65536',
+      // Long enough that, were delivery held up by the slow reader, the test would see it.
+      DRAIN_TIMEOUT_MS: '120000',
+      DEVICE_PUBLISH_MESSAGES_PER_SECOND: '100000',
+      DEVICE_PUBLISH_BYTES_PER_SECOND: '1000000000',
+    });
+    const publisher = await connectDevice(iot.mqttUrl, { clientId: 'chatty', password: await issuer.token({ subject: 'chatty', scope: 'device' }) });
+    const healthy = await connectDevice(iot.mqttUrl, { clientId: 'dashboard', password: await issuer.token({ subject: 'dashboard', scope: 'devices:read:*' }) });
+    const password = await issuer.token({ subject: 'slow-reader', scope: 'devices:read:*' });
+    const slow = await openRaw(iot.mqttPort, Buffer.concat([rawConnect({ clientId: 'slow-reader', username: 'slow-reader', password }), rawSubscribe('devices/+/telemetry')]));
+    try {
+      const marks: number[] = [];
+      healthy.on('message', (_topic, payload) => {
+        if (payload.length < 64) marks.push(Number(payload.toString()));
+      });
+      expect(await grantedQos(healthy, ['devices/+/telemetry'], 0)).toEqual([0]);
+      await waitFor(() => packetTypes(slow.received()).includes(PacketType.SUBACK), 'the slow reader to subscribe');
+      // From now on the slow reader reads nothing: the kernel's buffers fill, then the broker's.
+      slow.socket.pause();
+
+      const bulk = Buffer.alloc(60 * 1024, 1);
+      const overflowing = () => iot.logs.filter((line) => line.msg.startsWith('subscriber is not reading'));
+      await waitFor(async () => {
+        for (let i = 0; i < 20; i++) publisher.publish('devices/chatty/telemetry', bulk, { qos: 0 });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return overflowing().length > 0;
+      }, "the slow reader's backlog to fill", 30_000);
+
+      for (let mark = 0; mark < 10; mark++) publisher.publish('devices/chatty/telemetry', String(mark), { qos: 0 });
+      await waitFor(() => marks.length === 10, 'the healthy subscriber to get every message sent after the backlog filled', 20_000);
+      expect(marks).toEqual([...Array(10).keys()]);
+
+      expect(slow.closed).toBe(false);
+      expect(overflowing()).toEqual([expect.objectContaining({ clientId: 'slow-reader', limitBytes: 65536 })]);
+      const { slowSubscribers } = iot.broker.health();
+      expect(slowSubscribers.episodes).toBe(1);
+      expect(slowSubscribers.droppedQos0Messages).toBeGreaterThanOrEqual(10);
+    } finally {
+      slow.socket.destroy();
+      await endAll(publisher, healthy);
+      await iot.close();
+      await issuer.stop();
+    }
+  });
+});

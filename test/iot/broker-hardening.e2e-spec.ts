@@ -122,6 +122,7 @@ describe('IoT broker: hardening', () => {
       connectedDevices: 2,
       revocationFeed: 'off',
       publishBudget: { delayedPublishes: 0, episodes: 0 },
+      slowSubscribers: { droppedQos0Messages: 0, episodes: 0 },
     });
     const other = await fetch(new URL('/anything', iot.healthUrl));
     expect(other.status).toBe(404);

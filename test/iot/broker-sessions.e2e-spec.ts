@@ -109,6 +109,7 @@ describe('IoT broker: token lifetime on live sessions', () => {
       connectedDevices: 3,
       revocationFeed: 'off',
       publishBudget: { delayedPublishes: 0, episodes: 0 },
+      slowSubscribers: { droppedQos0Messages: 0, episodes: 0 },
     });
     await endAll(device);
   });

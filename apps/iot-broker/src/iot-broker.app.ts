@@ -10,6 +10,7 @@ import { clusterOptions } from './broker/cluster.js';
 import type { IotBrokerConfig } from './config/iot-broker.config.js';
 import { ConnectionAdmission } from './hardening/connection-admission.js';
 import { type PublishBudgetStats, PublishBudgets } from './hardening/publish-budget.js';
+import { type SlowSubscriberStats, SlowSubscribers } from './hardening/slow-subscribers.js';
 import { BrokerSessions } from './sessions/broker-sessions.js';
 import { closeRevokedSessions } from './sessions/revoked-sessions.js';
 import { createHttpListener, WEBSOCKET_PATH } from './transport/http-listener.js';
@@ -36,11 +37,13 @@ export interface BrokerHealth {
   devices?: string[];
   revocationFeed: VerificationHealth['revocationFeed'];
   publishBudget: PublishBudgetStats;
+  slowSubscribers: SlowSubscriberStats;
 }
 
-/** What keeps one client from holding up the others: publish budgets. */
+/** What keeps one client from holding up the others: publish budgets and bounded QoS 0 backlogs. */
 export interface BrokerFairness {
   publishBudgets: PublishBudgets;
+  slowSubscribers: SlowSubscribers;
 }
 
 /**
@@ -94,6 +97,7 @@ export class IotBroker {
       connectedDevices: this.sessions.size,
       revocationFeed: this.verification?.health().revocationFeed ?? 'off',
       publishBudget: this.fairness.publishBudgets.stats(),
+      slowSubscribers: this.fairness.slowSubscribers.stats(),
     };
     if (this.config.healthShowsDevices) report.devices = this.sessions.summaries().map((session) => session.clientId);
     return report;
@@ -126,6 +130,7 @@ export async function createIotBroker(config: IotBrokerConfig, options: IotBroke
   const { limits } = config;
   const fairness: BrokerFairness = {
     publishBudgets: new PublishBudgets(limits.publishRates, logger),
+    slowSubscribers: new SlowSubscribers(limits.qos0BacklogBytes, logger),
   };
   const aedes = await Aedes.createBroker({
     ...createBrokerHooks({ authenticator: new DeviceAuthenticator(verifier), ...fairness, logger }),

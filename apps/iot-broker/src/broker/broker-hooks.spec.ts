@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { DevicePermissions } from '../access/device-permissions.js';
 import type { DeviceAuthenticator } from '../auth/device-authenticator.js';
 import { PublishBudgets } from '../hardening/publish-budget.js';
+import { SlowSubscribers } from '../hardening/slow-subscribers.js';
 import { attachSession, type DeviceSession } from '../sessions/device-session.js';
 import { createBrokerHooks } from './broker-hooks.js';
 
@@ -13,6 +14,7 @@ describe(createBrokerHooks.name, () => {
   const sut = createBrokerHooks({
     authenticator: {} as DeviceAuthenticator,
     publishBudgets: new PublishBudgets({ device: rate, service: rate }, logger),
+    slowSubscribers: new SlowSubscribers(65_536, logger),
     logger,
     now: () => now,
   });

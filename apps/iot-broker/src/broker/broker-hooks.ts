@@ -2,6 +2,7 @@ import type { AedesOptions, AuthenticateError, Client } from 'aedes';
 import type { Logger } from '@tollgate/platform';
 import { type ConnectAttempt, ConnackCode, ConnectRefusal, type DeviceAuthenticator } from '../auth/device-authenticator.js';
 import type { PublishBudgets } from '../hardening/publish-budget.js';
+import type { SlowSubscribers } from '../hardening/slow-subscribers.js';
 import { attachSession, isActive, sessionOf } from '../sessions/device-session.js';
 import { peerOf } from '../transport/guarded-connection.js';
 
@@ -11,6 +12,8 @@ export interface BrokerHooksOptions {
   authenticator: DeviceAuthenticator;
   /** Each connection's publish budget, applied once a publish is authorised. */
   publishBudgets: PublishBudgets;
+  /** Bounds each client's QoS 0 backlog, from its first packet on. */
+  slowSubscribers: SlowSubscribers;
   logger: Logger;
   now?: () => number;
 }
@@ -21,12 +24,14 @@ export interface BrokerHooksOptions {
  * and every subscription, publish, will and delivery is checked against the session's scopes and
  * the token's expiry. Refusals are logged with their reason; nothing here throws.
  */
-export function createBrokerHooks({ authenticator, publishBudgets, logger, now = Date.now }: BrokerHooksOptions): BrokerHooks {
+export function createBrokerHooks({ authenticator, publishBudgets, slowSubscribers, logger, now = Date.now }: BrokerHooksOptions): BrokerHooks {
   // aedes gives `authenticate` neither the raw client id nor the will: keep them from preConnect.
   const attempts = new WeakMap<Client, Omit<ConnectAttempt, 'username' | 'password'>>();
 
   return {
     preConnect(client, packet, callback) {
+      // Before aedes restores a persistent session's subscriptions, which keep the delivery function.
+      slowSubscribers.watch(client);
       attempts.set(client, {
         clientId: packet.clientId ?? '',
         will: packet.will ? { topic: packet.will.topic, retain: Boolean(packet.will.retain) } : undefined,

@@ -131,6 +131,17 @@ export class IotBrokerEnv {
   DRAIN_TIMEOUT_MS: number = 30_000;
 
   /**
+   * Bytes that may wait in the broker for a subscriber that reads slowly. Past this, its QoS 0
+   * messages are dropped (counted in GET /health, logged once per episode) rather than holding up
+   * the publishers; QoS 1 messages still wait, up to DRAIN_TIMEOUT_MS.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(16_384)
+  QOS0_BACKLOG_BYTES: number = 262_144;
+
+  /**
    * PUBLISH packets per second one connection of a device may send (its token's `client_kind` is
    * `device`, or absent); a second's worth may come at once. Past it, the broker stops reading the
    * connection until the budget allows (nothing is dropped; logged once per episode, counted in

@@ -36,17 +36,16 @@ class ConnectionBudget {
   constructor(
     rate: PublishRate,
     private readonly isClosed: () => boolean,
-    private readonly now: () => number,
   ) {
-    this.messages = new TokenBucket({ capacity: rate.messagesPerSecond, refillPerSecond: rate.messagesPerSecond, now });
-    this.bytes = new TokenBucket({ capacity: rate.bytesPerSecond, refillPerSecond: rate.bytesPerSecond, now });
+    this.messages = new TokenBucket({ capacity: rate.messagesPerSecond, refillPerSecond: rate.messagesPerSecond });
+    this.bytes = new TokenBucket({ capacity: rate.bytesPerSecond, refillPerSecond: rate.bytesPerSecond });
   }
 
   /** Runs `proceed` now (true) or, in order, once the budget allows (false). */
   admit(bytes: number, proceed: () => void): boolean {
     if (this.waiting.length === 0) {
       // One clock read per publish: on some hosts reading the clock costs as much as the rest of this.
-      const now = this.now();
+      const now = Date.now();
       if (this.overBudget && this.messages.isFull(now) && this.bytes.isFull(now)) this.overBudget = false;
       if (this.tryTake(bytes, now)) {
         proceed();
@@ -54,7 +53,7 @@ class ConnectionBudget {
       }
     }
     this.waiting.push({ bytes, proceed });
-    if (!this.timer) this.schedule(this.now());
+    if (!this.timer) this.schedule(Date.now());
     return false;
   }
 
@@ -77,7 +76,7 @@ class ConnectionBudget {
       this.waiting.length = 0;
       return;
     }
-    const now = this.now();
+    const now = Date.now();
     while (this.waiting.length > 0 && this.tryTake(this.waiting[0].bytes, now)) this.waiting.shift()!.proceed();
     if (this.waiting.length > 0) this.schedule(now);
   }
@@ -94,15 +93,11 @@ class ConnectionBudget {
 export class PublishBudgets {
   private readonly budgets = new WeakMap<Client, ConnectionBudget>();
   private readonly counters: PublishBudgetStats = { delayedPublishes: 0, episodes: 0 };
-  private readonly now: () => number;
 
   constructor(
     private readonly rates: Record<ClientKind, PublishRate>,
     private readonly logger: Logger,
-    options: { now?: () => number } = {},
-  ) {
-    this.now = options.now ?? Date.now;
-  }
+  ) {}
 
   /**
    * Lets an authorised PUBLISH whose payload has `bytes` bytes go on now, or once the client's
@@ -112,7 +107,7 @@ export class PublishBudgets {
     if (client.closed) return proceed();
     let budget = this.budgets.get(client);
     if (!budget) {
-      budget = new ConnectionBudget(this.rates[who.kind], () => client.closed, this.now);
+      budget = new ConnectionBudget(this.rates[who.kind], () => client.closed);
       this.budgets.set(client, budget);
     }
     if (budget.admit(bytes, proceed)) return;

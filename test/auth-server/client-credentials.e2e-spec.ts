@@ -31,11 +31,19 @@ describe.each(testDatabases())('client credentials on $name', ({ create }) => {
       sub: client.id,
       aud: CRM,
       client_id: client.id,
+      client_kind: 'service',
       scope: 'contacts:read',
       iat: expect.any(Number),
       exp: (claims.iat as number) + 600,
       jti: expect.any(String),
     });
+  });
+
+  it("carries the client's kind, by which the IoT broker budgets a device's publishes", async () => {
+    const device = await server.createClient({ name: 'thermostat', kind: 'device', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+    const response = await server.tokenRequest({ grant_type: 'client_credentials' }, { id: device.id, secret: device.secret });
+    expect(response.status).toBe(200);
+    expect(decodeJwt(response.body.access_token)).toMatchObject({ sub: device.id, client_kind: 'device' });
   });
 
   it('stores the secret hashed and returns it only once', async () => {

@@ -104,7 +104,13 @@ describe('IoT broker: token lifetime on live sessions', () => {
       connectedAt: expect.any(String),
       expiresAt: expect.any(String),
     });
-    expect(iot.broker.health()).toEqual({ status: 'ok', connectedDevices: 3, revocationFeed: 'off' });
+    expect(iot.broker.health()).toEqual({
+      status: 'ok',
+      connectedDevices: 3,
+      revocationFeed: 'off',
+      publishBudget: { delayedPublishes: 0, episodes: 0 },
+      slowSubscribers: { droppedQos0Messages: 0, episodes: 0 },
+    });
     await endAll(device);
   });
 });

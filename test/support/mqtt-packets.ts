@@ -12,11 +12,9 @@ export function encodeRemainingLength(length: number): Buffer {
   return Buffer.from(bytes);
 }
 
-/** A QoS 0 PUBLISH (§3.3) with a payload of the given size. */
-export function rawPublish(payloadBytes: number, topic = 'devices/t1/telemetry'): Buffer {
-  const name = Buffer.from(topic);
-  const body = Buffer.concat([Buffer.from([name.length >> 8, name.length & 0xff]), name, Buffer.alloc(payloadBytes, 1)]);
-  return Buffer.concat([Buffer.from([0x30]), encodeRemainingLength(body.length), body]);
+/** A QoS 0 PUBLISH (§3.3) with a payload of the given size; the topic may be raw bytes (e.g. ill-formed UTF-8). */
+export function rawPublish(payloadBytes: number, topic: string | Buffer = 'devices/t1/telemetry'): Buffer {
+  return packet(0x30, Buffer.concat([utf8Field(topic), Buffer.alloc(payloadBytes, 1)]));
 }
 
 export const RAW_PINGREQ = Buffer.from([0xc0, 0x00]);
@@ -30,14 +28,53 @@ function packet(firstByte: number, body: Buffer): Buffer {
   return Buffer.concat([Buffer.from([firstByte]), encodeRemainingLength(body.length), body]);
 }
 
-/** A CONNECT (§3.1) with username and password and a clean session. */
-export function rawConnect({ clientId, username, password, keepalive = 60 }: { clientId: string; username: string; password: string; keepalive?: number }): Buffer {
-  const flags = 0x80 | 0x40 | 0x02;
-  const variableHeader = Buffer.concat([utf8Field('MQTT'), Buffer.from([0x04, flags, keepalive >> 8, keepalive & 0xff])]);
-  return packet(0x10, Buffer.concat([variableHeader, utf8Field(clientId), utf8Field(username), utf8Field(password)]));
+export interface RawConnectOptions {
+  clientId: string | Buffer;
+  username: string | Buffer;
+  password: string;
+  keepalive?: number;
+  will?: { topic: string | Buffer; payload?: Buffer };
 }
 
-/** A SUBSCRIBE (§3.8) to one filter. */
-export function rawSubscribe(filter: string, packetId = 1, qos = 0): Buffer {
+/** A CONNECT (§3.1) with username and password and a clean session; strings may be raw bytes. */
+export function rawConnect({ clientId, username, password, keepalive = 60, will }: RawConnectOptions): Buffer {
+  const flags = 0x80 | 0x40 | 0x02 | (will ? 0x04 : 0);
+  const variableHeader = Buffer.concat([utf8Field('MQTT'), Buffer.from([0x04, flags, keepalive >> 8, keepalive & 0xff])]);
+  const willFields = will ? [utf8Field(will.topic), utf8Field(will.payload ?? Buffer.alloc(0))] : [];
+  return packet(0x10, Buffer.concat([variableHeader, utf8Field(clientId), ...willFields, utf8Field(username), utf8Field(password)]));
+}
+
+/** A SUBSCRIBE (§3.8) to one filter (which may be raw bytes). */
+export function rawSubscribe(filter: string | Buffer, packetId = 1, qos = 0): Buffer {
   return packet(0x82, Buffer.concat([Buffer.from([packetId >> 8, packetId & 0xff]), utf8Field(filter), Buffer.from([qos])]));
+}
+
+/** An UNSUBSCRIBE (§3.10) from one filter (which may be raw bytes). */
+export function rawUnsubscribe(filter: string | Buffer, packetId = 1): Buffer {
+  return packet(0xa2, Buffer.concat([Buffer.from([packetId >> 8, packetId & 0xff]), utf8Field(filter)]));
+}
+
+/** MQTT control packet types (§2.2.1), as `packetTypes` reports them. */
+export const PacketType = { CONNACK: 2, PUBLISH: 3, SUBACK: 9, UNSUBACK: 11, PINGRESP: 13 } as const;
+
+/** The control packet types in a byte stream received from the broker, in order (a cut-off last packet is left out). */
+export function packetTypes(stream: Buffer): number[] {
+  const types: number[] = [];
+  let offset = 0;
+  while (offset < stream.length) {
+    let length = 0;
+    let multiplier = 1;
+    let cursor = offset + 1;
+    let byte: number;
+    do {
+      if (cursor >= stream.length) return types;
+      byte = stream[cursor++];
+      length += (byte & 0x7f) * multiplier;
+      multiplier *= 128;
+    } while (byte & 0x80);
+    if (cursor + length > stream.length) return types;
+    types.push(stream[offset] >> 4);
+    offset = cursor + length;
+  }
+  return types;
 }

@@ -34,6 +34,8 @@ export interface TestTokenOptions {
   hmacWithPublicKey?: boolean;
   /** Claims to leave out entirely. */
   omit?: Array<'exp' | 'iat' | 'jti' | 'sub' | 'client_id'>;
+  /** Further claims, e.g. `client_kind`. */
+  claims?: Record<string, unknown>;
 }
 
 /**
@@ -99,6 +101,7 @@ export class TestIssuer {
     };
     if (options.scope !== undefined) claims.scope = options.scope;
     if (options.notBefore !== undefined) claims.nbf = options.notBefore;
+    Object.assign(claims, options.claims);
     for (const claim of options.omit ?? []) delete claims[claim];
     const jwt = new SignJWT(claims);
     if (options.hmacWithPublicKey) {

@@ -9,6 +9,8 @@ import { createBrokerHooks } from './broker/broker-hooks.js';
 import { clusterOptions } from './broker/cluster.js';
 import type { IotBrokerConfig } from './config/iot-broker.config.js';
 import { ConnectionAdmission } from './hardening/connection-admission.js';
+import { type PublishBudgetStats, PublishBudgets } from './hardening/publish-budget.js';
+import { type SlowSubscriberStats, SlowSubscribers } from './hardening/slow-subscribers.js';
 import { BrokerSessions } from './sessions/broker-sessions.js';
 import { closeRevokedSessions } from './sessions/revoked-sessions.js';
 import { createHttpListener, WEBSOCKET_PATH } from './transport/http-listener.js';
@@ -34,6 +36,14 @@ export interface BrokerHealth {
   connectedDevices: number;
   devices?: string[];
   revocationFeed: VerificationHealth['revocationFeed'];
+  publishBudget: PublishBudgetStats;
+  slowSubscribers: SlowSubscriberStats;
+}
+
+/** What keeps one client from holding up the others: publish budgets and bounded QoS 0 backlogs. */
+export interface BrokerFairness {
+  publishBudgets: PublishBudgets;
+  slowSubscribers: SlowSubscribers;
 }
 
 /**
@@ -49,6 +59,7 @@ export class IotBroker {
     private readonly config: IotBrokerConfig,
     private readonly aedes: Aedes,
     readonly sessions: BrokerSessions,
+    private readonly fairness: BrokerFairness,
     private readonly logger: Logger,
     private readonly verification?: ResourceServerVerification,
   ) {
@@ -81,7 +92,13 @@ export class IotBroker {
   }
 
   health(): BrokerHealth {
-    const report: BrokerHealth = { status: this.closing ? 'closing' : 'ok', connectedDevices: this.sessions.size, revocationFeed: this.verification?.health().revocationFeed ?? 'off' };
+    const report: BrokerHealth = {
+      status: this.closing ? 'closing' : 'ok',
+      connectedDevices: this.sessions.size,
+      revocationFeed: this.verification?.health().revocationFeed ?? 'off',
+      publishBudget: this.fairness.publishBudgets.stats(),
+      slowSubscribers: this.fairness.slowSubscribers.stats(),
+    };
     if (this.config.healthShowsDevices) report.devices = this.sessions.summaries().map((session) => session.clientId);
     return report;
   }
@@ -111,8 +128,12 @@ export async function createIotBroker(config: IotBrokerConfig, options: IotBroke
   verification?.onRevocation((event) => void closeRevokedSessions(event, sessions));
   const verifier = options.verifier ?? { verify: (token: string) => verification!.verifyAccessToken(token) };
   const { limits } = config;
+  const fairness: BrokerFairness = {
+    publishBudgets: new PublishBudgets(limits.publishRates, logger),
+    slowSubscribers: new SlowSubscribers(limits.qos0BacklogBytes, logger),
+  };
   const aedes = await Aedes.createBroker({
-    ...createBrokerHooks({ authenticator: new DeviceAuthenticator(verifier), logger }),
+    ...createBrokerHooks({ authenticator: new DeviceAuthenticator(verifier), ...fairness, logger }),
     ...(config.redisUrl ? clusterOptions(config.redisUrl) : {}),
     connectTimeout: limits.connectTimeoutMs,
     keepaliveLimit: limits.keepaliveLimitSeconds,
@@ -122,7 +143,7 @@ export async function createIotBroker(config: IotBrokerConfig, options: IotBroke
     maxClientsIdLength: 64,
   });
   observeBroker(aedes, sessions, logger);
-  return new IotBroker(config, aedes, sessions, logger, verification);
+  return new IotBroker(config, aedes, sessions, fairness, logger, verification);
 }
 
 function closeServer(server: Server): Promise<void> {

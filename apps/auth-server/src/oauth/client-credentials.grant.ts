@@ -30,6 +30,8 @@ export class ClientCredentialsGrant {
       scopes,
       ttlSeconds: grant.resource.accessTokenTtl,
       validAfter: caller.client.tokensValidAfter,
+      // The IoT broker budgets a connection's publishes by the kind of client it serves.
+      extraClaims: { client_kind: caller.client.kind },
     });
     await this.audit.record({
       action: 'token.issued',

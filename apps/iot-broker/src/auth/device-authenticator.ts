@@ -86,6 +86,7 @@ export class DeviceAuthenticator {
     if (attempt.will && !permissions.mayPublish(attempt.will.topic, { retain: attempt.will.retain })) {
       throw new ConnectRefusal(ConnackCode.NotAuthorized, 'will_not_allowed', 'The will topic is not one this client may publish');
     }
-    return { clientId, principal, claims, permissions, peer: attempt.peer, connectedAt: new Date(this.now()) };
+    const kind = claims['client_kind'] === 'service' ? 'service' : 'device';
+    return { clientId, kind, principal, claims, permissions, peer: attempt.peer, connectedAt: new Date(this.now()) };
   }
 }

@@ -2,17 +2,28 @@ import type { AedesPublishPacket, Client, PublishPacket, Subscription } from 'ae
 import { pino } from 'pino';
 import { DevicePermissions } from '../access/device-permissions.js';
 import type { DeviceAuthenticator } from '../auth/device-authenticator.js';
+import { PublishBudgets } from '../hardening/publish-budget.js';
+import { SlowSubscribers } from '../hardening/slow-subscribers.js';
 import { attachSession, type DeviceSession } from '../sessions/device-session.js';
 import { createBrokerHooks } from './broker-hooks.js';
 
 describe(createBrokerHooks.name, () => {
   let now = 1_000_000;
-  const sut = createBrokerHooks({ authenticator: {} as DeviceAuthenticator, logger: pino({ level: 'silent' }), now: () => now });
+  const logger = pino({ level: 'silent' });
+  const rate = { messagesPerSecond: 100, bytesPerSecond: 65_536 };
+  const sut = createBrokerHooks({
+    authenticator: {} as DeviceAuthenticator,
+    publishBudgets: new PublishBudgets({ device: rate, service: rate }, logger),
+    slowSubscribers: new SlowSubscribers(65_536, logger),
+    logger,
+    now: () => now,
+  });
 
   function clientWith(scope: string, expiresInMs = 60_000): { client: Client; session: DeviceSession } {
     const client = { id: 'hub-1' } as Client;
     const session: DeviceSession = {
       clientId: 'hub-1',
+      kind: 'device',
       principal: { credentialType: 'access_token', credentialId: 'j', subject: 'hub-1', scopes: new Set(scope.split(' ')), audience: [], expiresAt: new Date(now + expiresInMs) },
       claims: { client_id: 'hub-1', scope },
       permissions: DevicePermissions.fromScope(scope, 'hub-1'),

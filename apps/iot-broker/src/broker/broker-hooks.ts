@@ -1,6 +1,8 @@
 import type { AedesOptions, AuthenticateError, Client } from 'aedes';
 import type { Logger } from '@tollgate/platform';
 import { type ConnectAttempt, ConnackCode, ConnectRefusal, type DeviceAuthenticator } from '../auth/device-authenticator.js';
+import type { PublishBudgets } from '../hardening/publish-budget.js';
+import type { SlowSubscribers } from '../hardening/slow-subscribers.js';
 import { attachSession, isActive, sessionOf } from '../sessions/device-session.js';
 import { peerOf } from '../transport/guarded-connection.js';
 
@@ -8,6 +10,10 @@ export type BrokerHooks = Required<Pick<AedesOptions, 'preConnect' | 'authentica
 
 export interface BrokerHooksOptions {
   authenticator: DeviceAuthenticator;
+  /** Each connection's publish budget, applied once a publish is authorised. */
+  publishBudgets: PublishBudgets;
+  /** Bounds each client's QoS 0 backlog, from its first packet on. */
+  slowSubscribers: SlowSubscribers;
   logger: Logger;
   now?: () => number;
 }
@@ -18,12 +24,14 @@ export interface BrokerHooksOptions {
  * and every subscription, publish, will and delivery is checked against the session's scopes and
  * the token's expiry. Refusals are logged with their reason; nothing here throws.
  */
-export function createBrokerHooks({ authenticator, logger, now = Date.now }: BrokerHooksOptions): BrokerHooks {
+export function createBrokerHooks({ authenticator, publishBudgets, slowSubscribers, logger, now = Date.now }: BrokerHooksOptions): BrokerHooks {
   // aedes gives `authenticate` neither the raw client id nor the will: keep them from preConnect.
   const attempts = new WeakMap<Client, Omit<ConnectAttempt, 'username' | 'password'>>();
 
   return {
     preConnect(client, packet, callback) {
+      // Before aedes restores a persistent session's subscriptions, which keep the delivery function.
+      slowSubscribers.watch(client);
       attempts.set(client, {
         clientId: packet.clientId ?? '',
         will: packet.will ? { topic: packet.will.topic, retain: Boolean(packet.will.retain) } : undefined,
@@ -57,7 +65,7 @@ export function createBrokerHooks({ authenticator, logger, now = Date.now }: Bro
     authorizePublish(client, packet, callback) {
       const session = sessionOf(client);
       // A null client is a will replayed for a broker that died: without its session we cannot vouch for it.
-      if (!session) return callback(new Error('publish refused: no authenticated session'));
+      if (!client || !session) return callback(new Error('publish refused: no authenticated session'));
       if (!isActive(session, now())) {
         logger.info({ clientId: session.clientId, topic: printable(packet.topic), reason: session.endedBy ?? 'token_expired' }, 'publish refused: session ended');
         return callback(new Error('publish refused: session ended'));
@@ -66,7 +74,7 @@ export function createBrokerHooks({ authenticator, logger, now = Date.now }: Bro
         logger.warn({ clientId: session.clientId, topic: printable(packet.topic), retain: Boolean(packet.retain) }, 'publish refused: topic not allowed');
         return callback(new Error('publish refused: topic not allowed'));
       }
-      callback(null);
+      publishBudgets.admit(client, session, payloadBytes(packet.payload), () => callback(null));
     },
 
     authorizeSubscribe(client, subscription, callback) {
@@ -95,6 +103,9 @@ function authenticateError(refusal: ConnectRefusal): AuthenticateError {
   return Object.assign(new Error(refusal.message), { returnCode: refusal.returnCode as number }) as AuthenticateError;
 }
 
+function payloadBytes(payload: Buffer | string): number {
+  return typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+}
 
 /** Client-supplied strings are logged bounded. */
 function printable(value: string): string {

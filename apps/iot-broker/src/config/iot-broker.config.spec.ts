@@ -20,6 +20,11 @@ describe(loadIotBrokerConfig.name, () => {
         maxTopicLevels: 16,
         queueLimit: 42,
         drainTimeoutMs: 30_000,
+        qos0BacklogBytes: 262_144,
+        publishRates: {
+          device: { messagesPerSecond: 100, bytesPerSecond: 524_288 },
+          service: { messagesPerSecond: 1000, bytesPerSecond: 4_194_304 },
+        },
       },
       healthShowsDevices: false,
     });

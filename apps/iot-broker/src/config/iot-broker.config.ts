@@ -1,4 +1,6 @@
 import { ConfigError, type Environment, loadEnv } from '@tollgate/platform';
+import type { PublishRate } from '../hardening/publish-budget.js';
+import type { ClientKind } from '../sessions/device-session.js';
 import { IotBrokerEnv } from './iot-broker.env.js';
 
 export interface IotBrokerConfig {
@@ -23,6 +25,8 @@ export interface IotBrokerConfig {
     maxTopicLevels: number;
     queueLimit: number;
     drainTimeoutMs: number;
+    qos0BacklogBytes: number;
+    publishRates: Record<ClientKind, PublishRate>;
   };
   healthShowsDevices: boolean;
 }
@@ -53,6 +57,11 @@ export function loadIotBrokerConfig(env: Environment = process.env): IotBrokerCo
       maxTopicLevels: values.MAX_TOPIC_LEVELS,
       queueLimit: values.QUEUE_LIMIT,
       drainTimeoutMs: values.DRAIN_TIMEOUT_MS,
+      qos0BacklogBytes: values.QOS0_BACKLOG_BYTES,
+      publishRates: {
+        device: { messagesPerSecond: values.DEVICE_PUBLISH_MESSAGES_PER_SECOND, bytesPerSecond: values.DEVICE_PUBLISH_BYTES_PER_SECOND },
+        service: { messagesPerSecond: values.SERVICE_PUBLISH_MESSAGES_PER_SECOND, bytesPerSecond: values.SERVICE_PUBLISH_BYTES_PER_SECOND },
+      },
     },
     healthShowsDevices: values.HEALTH_SHOW_DEVICES,
   };

@@ -130,6 +130,50 @@ export class IotBrokerEnv {
   @Min(100)
   DRAIN_TIMEOUT_MS: number = 30_000;
 
+  /**
+   * Bytes that may wait in the broker for a subscriber that reads slowly. Past this, its QoS 0
+   * messages are dropped (counted in GET /health, logged once per episode) rather than holding up
+   * the publishers; QoS 1 messages still wait, up to DRAIN_TIMEOUT_MS.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(16_384)
+  QOS0_BACKLOG_BYTES: number = 262_144;
+
+  /**
+   * PUBLISH packets per second one connection of a device may send (its token's `client_kind` is
+   * `device`, or absent); a second's worth may come at once. Past it, the broker stops reading the
+   * connection until the budget allows (nothing is dropped; logged once per episode, counted in
+   * GET /health). The default is AWS IoT Core's per-connection limit.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber()
+  @Min(1)
+  DEVICE_PUBLISH_MESSAGES_PER_SECOND: number = 100;
+
+  /** Payload bytes per second one connection of a device may publish, as above. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  DEVICE_PUBLISH_BYTES_PER_SECOND: number = 524_288;
+
+  /** PUBLISH packets per second one connection of a service (`client_kind` `service`) may send, as for devices. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsNumber()
+  @Min(1)
+  SERVICE_PUBLISH_MESSAGES_PER_SECOND: number = 1000;
+
+  /** Payload bytes per second one connection of a service may publish. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  SERVICE_PUBLISH_BYTES_PER_SECOND: number = 4_194_304;
+
   /** List connected device ids in GET /health (off: the endpoint is unauthenticated). */
   @IsOptional()
   @Transform(toBoolean)

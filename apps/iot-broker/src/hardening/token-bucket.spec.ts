@@ -1,4 +1,4 @@
-import { KeyedTokenBuckets } from './token-bucket.js';
+import { KeyedTokenBuckets, TokenBucket } from './token-bucket.js';
 
 describe(KeyedTokenBuckets.name, () => {
   let now = 0;
@@ -42,5 +42,35 @@ describe(KeyedTokenBuckets.name, () => {
   it('refuses nonsensical settings', () => {
     expect(() => new KeyedTokenBuckets({ capacity: 0, refillPerSecond: 1 })).toThrow(RangeError);
     expect(() => new KeyedTokenBuckets({ capacity: 1, refillPerSecond: 0 })).toThrow(RangeError);
+  });
+});
+
+describe(TokenBucket.name, () => {
+  let now = 0;
+  const clock = () => now;
+  beforeEach(() => {
+    now = 1_000_000;
+  });
+
+  it('takes several tokens at once and says how long until the next take', () => {
+    const sut = new TokenBucket({ capacity: 1000, refillPerSecond: 1000, now: clock });
+    expect(sut.tryTake(600)).toBe(true);
+    expect(sut.msUntil(600)).toBe(200);
+    expect(sut.tryTake(600)).toBe(false);
+    now += 200;
+    expect(sut.msUntil(600)).toBe(0);
+    expect(sut.tryTake(600)).toBe(true);
+  });
+
+  it('lets a take larger than the bucket through when full, and makes the next ones wait off the debt', () => {
+    const sut = new TokenBucket({ capacity: 1000, refillPerSecond: 1000, now: clock });
+    expect(sut.tryTake(3000)).toBe(true);
+    expect(sut.isFull()).toBe(false);
+    expect(sut.msUntil(1)).toBe(2001);
+    now += 2001;
+    expect(sut.tryTake(1)).toBe(true);
+    expect(sut.msUntil(3000)).toBe(1000);
+    now += 1000;
+    expect(sut.isFull()).toBe(true);
   });
 });

@@ -10,6 +10,7 @@ function fakeClient(clientId: string, { expiresAt, issuedAt = new Date(), oauthC
   const client = { id: clientId, closed: false, close: vi.fn((done?: () => void) => ((client.closed = true), done?.())) };
   const session: DeviceSession = {
     clientId,
+    kind: 'device',
     principal: { credentialType: 'access_token', credentialId: jti, subject: clientId, clientId: oauthClientId, scopes: new Set(['device']), audience: [], issuedAt, expiresAt },
     claims: { client_id: oauthClientId, sub: clientId, jti },
     permissions: DevicePermissions.fromScope('device', clientId),

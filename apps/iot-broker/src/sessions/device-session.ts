@@ -3,10 +3,17 @@ import type { AccessTokenClaims, Principal } from '@tollgate/verifier';
 import type { DevicePermissions } from '../access/device-permissions.js';
 import type { Peer } from '../transport/guarded-connection.js';
 
+/**
+ * The kind of OAuth client behind a session, from its token's `client_kind` claim (set by the
+ * auth-server); a token without it counts as a device, the stricter budget.
+ */
+export type ClientKind = 'device' | 'service';
+
 /** An authenticated MQTT session: who connected, with which token, allowed to do what. */
 export interface DeviceSession {
   /** The MQTT client id, equal to the token's `sub`. */
   readonly clientId: string;
+  readonly kind: ClientKind;
   readonly principal: Principal;
   /** The verified claims of the access token presented at CONNECT. */
   readonly claims: AccessTokenClaims;

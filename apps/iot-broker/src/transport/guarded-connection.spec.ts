@@ -1,6 +1,6 @@
 import { rawPublish } from '../../../../test/support/mqtt-packets.js';
 import { PassThrough } from 'node:stream';
-import type { PacketSizeViolation } from '../hardening/mqtt-frame-scanner.js';
+import type { FrameViolation } from '../hardening/mqtt-frame-scanner.js';
 import { GuardedConnection } from './guarded-connection.js';
 
 const peer = { remoteAddress: '127.0.0.1', transport: 'tcp' as const };
@@ -24,7 +24,7 @@ describe(GuardedConnection.name, () => {
 
   it('destroys the connection and reports when a packet is too large', async () => {
     const connection = new PassThrough();
-    const violations: PacketSizeViolation[] = [];
+    const violations: FrameViolation[] = [];
     const sut = new GuardedConnection(connection, { maxPacketSize: 1024, peer, onViolation: (violation) => violations.push(violation) });
     const received: Buffer[] = [];
     sut.on('data', (chunk: Buffer) => received.push(chunk));

@@ -1,6 +1,6 @@
 import type { Logger } from '@tollgate/platform';
 import { Duplex } from 'node:stream';
-import { MqttFrameScanner, type PacketSizeViolation } from '../hardening/mqtt-frame-scanner.js';
+import { type FrameViolation, MqttFrameScanner } from '../hardening/mqtt-frame-scanner.js';
 
 export type Transport = 'tcp' | 'websocket';
 
@@ -13,14 +13,15 @@ export interface Peer {
 export interface GuardedConnectionOptions {
   maxPacketSize: number;
   peer: Peer;
-  onViolation: (violation: PacketSizeViolation) => void;
+  onViolation: (violation: FrameViolation) => void;
 }
 
 /**
  * The stream aedes is given for each client connection (a TCP socket or a WebSocket stream). Bytes
- * reach aedes only while every packet announces at most `maxPacketSize` bytes; past that the
- * connection is destroyed before the body is buffered. Writes go straight to the connection. It
- * also carries the peer's address, which aedes does not keep for TCP clients.
+ * reach aedes only while every packet announces at most `maxPacketSize` bytes and its strings are
+ * well-formed (MQTT 3.1.1 §1.5.3); otherwise the connection is destroyed before aedes parses the
+ * packet. Writes go straight to the connection. It also carries the peer's address, which aedes
+ * does not keep for TCP clients.
  */
 export class GuardedConnection extends Duplex {
   readonly peer: Peer;
@@ -82,11 +83,17 @@ export function peerOf(stream: unknown): Peer | undefined {
   return stream instanceof GuardedConnection ? stream.peer : undefined;
 }
 
+const VIOLATION_MESSAGES: Record<FrameViolation['reason'], string> = {
+  packet_too_large: 'connection closed: packet over the size limit',
+  malformed_length: 'connection closed: packet over the size limit',
+  ill_formed_string: 'connection closed: a string is not well-formed UTF-8 or contains U+0000 (MQTT 3.1.1 §1.5.3)',
+};
+
 /** Puts a new client connection behind the guard, logging the peer when it oversteps. */
 export function guardConnection(connection: Duplex, { peer, maxPacketSize, logger }: { peer: Peer; maxPacketSize: number; logger: Logger }): GuardedConnection {
   return new GuardedConnection(connection, {
     maxPacketSize,
     peer,
-    onViolation: (violation) => logger.warn({ ...peer, ...violation }, 'connection closed: packet over the size limit'),
+    onViolation: (violation) => logger.warn({ ...peer, ...violation }, VIOLATION_MESSAGES[violation.reason]),
   });
 }

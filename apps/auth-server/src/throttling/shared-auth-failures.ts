@@ -66,8 +66,9 @@ for i = 4, 6 do count(KEYS[i], ARGV[1]) end
 return { 1 }
 `;
 
-// ARGV: how the verification ended, window ms, how long a pair that succeeded stays known. Uncounts
-// the pending attempt; a failure is counted (answered as COUNT_FAILURE answers), a success marks the pair known.
+// ARGV: how the verification ended, window ms, how long a pair that succeeded stays known.
+// Uncounts the pending attempt; counts a failure (answering as COUNT_FAILURE does), or marks the
+// pair known after a success.
 const SETTLE = `${COUNT}
 for i = 4, 6 do
   if tonumber(redis.call('GET', KEYS[i]) or '0') > 0 then redis.call('DECR', KEYS[i]) end
@@ -128,6 +129,7 @@ export class SharedAuthFailures implements OnModuleInit, OnModuleDestroy {
   private readonly throttles = new Map<string, AuthFailureThrottle>();
   private counter?: FailureCounter;
   private subscriber?: Redis;
+  /** False while Redis commands fail: the outage is logged once, not once per attempt. */
   private sharing = true;
 
   constructor(
@@ -222,7 +224,6 @@ export class SharedAuthFailures implements OnModuleInit, OnModuleDestroy {
       this.sharing = true;
       return result;
     } catch (error) {
-      // Once per outage, not once per failed sign-in.
       if (this.sharing) this.logger.warn(`Could not count authentication attempts through Redis (limits are per instance meanwhile): ${(error as Error).message}`);
       this.sharing = false;
       return undefined;

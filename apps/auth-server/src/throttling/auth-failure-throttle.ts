@@ -10,7 +10,7 @@ export interface AuthAttempt {
  * What a throttle refuses, per window: failures of one id from one address (`perPair`), of one id
  * from every address (`perId`: a guess spread over many addresses) and from one address whatever
  * the id (`perAddress`: one address trying many ids). `perId` is waived for a pair that
- * authenticated within `knownPairTtlMs`, so guesses from elsewhere cannot lock an owner out from
+ * authenticated within KNOWN_PAIR_TTL_MS, so guesses from elsewhere cannot lock an owner out from
  * where it already works.
  */
 export interface ThrottleLimits {

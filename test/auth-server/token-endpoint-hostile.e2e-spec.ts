@@ -526,55 +526,61 @@ describe.each(testDatabases())('throttling of failed client authentication on $n
     expect(response.headers.get('retry-after')).toBe(String(retryAfter));
   }
 
-  it('blocks a client id from an address after 10 failures in a minute, before checking the secret; other addresses and clients go through', async () => {
+  it('answers 429 to a client id’s failures from an address past 10 in a minute; its right secret still gets a token, there and elsewhere', async () => {
     clock.advance(120_000);
     const started = clock.now();
     for (let attempt = 0; attempt < 10; attempt += 1) {
       expect((await server.form('/oauth/token', cc, { id: victim.id, secret: `wrong-secret-${attempt}` }, from('203.0.113.1'))).status).toBe(401);
     }
-    // Even the right secret is refused now from that address: the throttle runs before verification.
-    expectThrottled(await server.form('/oauth/token', cc, victim, from('203.0.113.1')), 60);
-    expectThrottled(await server.form('/oauth/introspect', { token: 'x' }, victim, from('203.0.113.1')), 60);
-    // Knowing the client id is not enough to lock the client out elsewhere.
+    expectThrottled(await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from('203.0.113.1')), 60);
+    expectThrottled(await server.form('/oauth/introspect', { token: 'x' }, { id: victim.id, secret: 'tgs_wrong' }, from('203.0.113.1')), 60);
+    // The throttle limits failures, not successes: the right secret is checked first (issue 11).
+    expect((await server.form('/oauth/token', cc, victim, from('203.0.113.1'))).status).toBe(200);
+    expect((await server.form('/oauth/introspect', { token: 'x' }, victim, from('203.0.113.1'))).status).toBe(200);
     expect((await server.form('/oauth/token', cc, victim, from('198.51.100.7'))).status).toBe(200);
     clock.advance(45_000);
     expectThrottled(await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from('203.0.113.1')), 15);
+    // Other addresses' failures for that client id are not refused yet (13 < 100).
+    expect((await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from('198.51.100.7'))).status).toBe(401);
 
-    // A good client is unaffected, from another address and from the attacker's (10 < 50).
+    // A good client is unaffected, from another address and from the attacker's (13 < 50).
     expect((await server.form('/oauth/token', cc, bystander, from('198.51.100.7'))).status).toBe(200);
     expect((await server.form('/oauth/token', cc, bystander, from('203.0.113.1'))).status).toBe(200);
 
-    // Blocked attempts never reached verification: exactly 10 failures were audited.
+    // Failures answered 429 are not audited: exactly the 11 answered 401 are.
     const audit = await server.api('GET', `/api/audit?action=client.auth.failed&credential=${victim.id}&since=${started.toISOString()}`);
-    expect(audit.body.items).toHaveLength(10);
-    expect(audit.body.items[0]).toMatchObject({ outcome: 'failure', actor: { type: 'anonymous', id: null }, credential: { type: 'client', id: victim.id }, address: '203.0.113.1', reason: 'wrong secret' });
+    expect(audit.body.items).toHaveLength(11);
+    expect(audit.body.items.at(-1)).toMatchObject({ outcome: 'failure', actor: { type: 'anonymous', id: null }, credential: { type: 'client', id: victim.id }, address: '203.0.113.1', reason: 'wrong secret' });
 
     clock.advance(15_000);
-    expect((await server.form('/oauth/token', cc, victim, from('203.0.113.1'))).status).toBe(200);
+    expect((await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from('203.0.113.1'))).status).toBe(401);
   });
 
-  it('blocks a client id everywhere after 100 failures in a minute from many addresses', async () => {
+  it('answers 429 to a client id’s failures from every address past 100 in a minute; its right secret still gets a token', async () => {
     clock.advance(120_000);
     for (let attempt = 0; attempt < 100; attempt += 1) {
       expect((await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from(`198.18.${Math.floor(attempt / 5)}.${attempt % 5}`))).status).toBe(401);
     }
-    expectThrottled(await server.form('/oauth/token', cc, victim, from('192.0.2.200')), 60);
-    expect((await server.form('/oauth/token', cc, bystander, from('192.0.2.200'))).status).toBe(200);
-    clock.advance(60_000);
+    expectThrottled(await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from('192.0.2.200')), 60);
     expect((await server.form('/oauth/token', cc, victim, from('192.0.2.200'))).status).toBe(200);
+    expect((await server.form('/oauth/token', cc, victim, from('198.18.0.0'))).status).toBe(200);
+    expect((await server.form('/oauth/token', cc, { id: bystander.id, secret: 'tgs_wrong' }, from('192.0.2.200'))).status).toBe(401);
+    clock.advance(60_000);
+    expect((await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from('192.0.2.200'))).status).toBe(401);
   });
 
-  it('blocks an address after 50 failures in a minute, whatever the client ids, and only that address', async () => {
+  it('answers 429 to an address’s failures past 50 in a minute, whatever the client ids, and only that address’s', async () => {
     clock.advance(120_000);
     for (let attempt = 0; attempt < 50; attempt += 1) {
       expect((await server.form('/oauth/token', cc, { id: `guess-${attempt}`, secret: 'tgs_guess' }, from('192.0.2.66'))).status).toBe(401);
     }
-    expectThrottled(await server.form('/oauth/token', cc, bystander, from('192.0.2.66')), 60);
+    expectThrottled(await server.form('/oauth/token', cc, { id: bystander.id, secret: 'tgs_wrong' }, from('192.0.2.66')), 60);
     expectThrottled(await server.form('/oauth/token', { ...cc, client_id: 'guess-x', client_secret: 'tgs_x' }, undefined, from('192.0.2.66')), 60);
-    expect((await server.form('/oauth/token', cc, bystander, from('192.0.2.67'))).status).toBe(200);
-    expect((await server.form('/oauth/token', cc, victim, from('192.0.2.67'))).status).toBe(200);
-    clock.advance(60_000);
+    // Clients behind that address (a shared NAT) still get their tokens.
     expect((await server.form('/oauth/token', cc, bystander, from('192.0.2.66'))).status).toBe(200);
+    expect((await server.form('/oauth/token', cc, { id: bystander.id, secret: 'tgs_wrong' }, from('192.0.2.67'))).status).toBe(401);
+    clock.advance(60_000);
+    expect((await server.form('/oauth/token', cc, { id: bystander.id, secret: 'tgs_wrong' }, from('192.0.2.66'))).status).toBe(401);
   });
 
   it('issues tokens whatever X-Forwarded-For holds (the audit keeps 64 characters of it)', async () => {

@@ -147,8 +147,8 @@ export class AuthServerProcess {
     await this.api('POST', '/api/resources', { indicator, name: indicator, scopes, accessTokenTtl }, 201);
   }
 
-  /** Registers a client_secret_basic client with these grants and returns its credentials. */
-  async createClient(name: string, grants: Grant[], extra: { id?: string; kind?: 'service' | 'device' } = {}): Promise<ClientCredentials> {
+  /** Registers a client (client_secret_basic unless `extra` says otherwise) with these grants and returns its credentials. */
+  async createClient(name: string, grants: Grant[], extra: { id?: string; kind?: 'service' | 'device'; tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' } = {}): Promise<ClientCredentials> {
     const created = await this.api('POST', '/api/clients', { name, tokenEndpointAuthMethod: 'client_secret_basic', grants, ...extra }, 201);
     return { id: created.id, secret: created.clientSecret };
   }

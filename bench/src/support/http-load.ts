@@ -13,6 +13,8 @@ export interface HttpRequestSpec {
   nextBody?: () => string;
   /** Under load: checks every 2xx answer's body (e.g. that an introspected key is active); one false fails the run. */
   acceptBody?: (body: string) => boolean;
+  /** Under load: called on every answer (e.g. to send other traffic at the same pace). */
+  onAnswer?: () => void;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function httpLoad(label: string, request: HttpRequestSpec, options:
   });
   instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
     if (statusCode >= 200 && statusCode < 300) latencies.push(responseTimeMs);
+    request.onAnswer?.();
   });
   const result = await instance;
   if (rejectedBody !== undefined) throw new Error(`${label}: an answer's body was not the expected one: ${rejectedBody.slice(0, 300)}`);

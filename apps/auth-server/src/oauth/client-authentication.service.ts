@@ -10,6 +10,7 @@ import { ClientSecretEntity } from '../clients/client-secret.entity.js';
 import { ClientEntity, type TokenEndpointAuthMethod } from '../clients/client.entity.js';
 import { ResourceEntity } from '../resources/resource.entity.js';
 import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
+import type { ThrottleDecision } from '../throttling/auth-failure-throttle.js';
 import { type FailureThrottle, SharedAuthFailures } from '../throttling/shared-auth-failures.js';
 import type { FormParameters } from './form-parameters.js';
 import { ClientAssertionVerifier, JWT_BEARER_ASSERTION_TYPE } from './client-assertion.verifier.js';
@@ -65,6 +66,12 @@ function decodeFormComponent(value: string): string {
   }
 }
 
+/** RFC 6749 §5.2 has no code for "slow down": temporarily_unavailable with 429 and Retry-After. */
+function throttled({ retryAfterSeconds, busy }: ThrottleDecision & { busy?: boolean }): OAuthError {
+  const why = busy ? 'Too many client authentications in progress' : 'Too many failed client authentications';
+  return new OAuthError('temporarily_unavailable', `${why}; retry in ${retryAfterSeconds} s`, 429, { 'Retry-After': String(retryAfterSeconds) });
+}
+
 function parseBasic(header: string): { clientId: string; secret: string } {
   const encoded = header.slice('basic '.length).trim();
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw new OAuthError('invalid_request', 'The Basic authorization header is malformed');
@@ -99,8 +106,11 @@ function presentedCredentials(authorization: string | undefined, params: FormPar
 
 /**
  * Authenticates the client at the token, introspection and revocation endpoints:
- * client_secret_basic, client_secret_post and private_key_jwt (RFC 7523). Repeated failures are
- * throttled per client id and per address before any secret is hashed or assertion verified.
+ * client_secret_basic, client_secret_post and private_key_jwt (RFC 7523), with failures throttled
+ * per client id and address (issue 11). A secret is cheap to check (checksum, then an indexed
+ * SHA-256 lookup), so it is checked first and a right one is never throttled: only its failures
+ * are counted. An assertion's signature is not cheap, so the attempt is counted before it is
+ * verified and refused over the limit without reaching the verifier.
  */
 @Injectable()
 export class ClientAuthenticationService {
@@ -116,60 +126,90 @@ export class ClientAuthenticationService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     feed.onWake(() => this.verifiedSecrets.clear());
-    // Per client id *and* address first, so knowing a client id (device ids are public) is not enough to
-    // lock that client out from everywhere; a much higher ceiling per client id still stops a
-    // distributed guess, and a per-address ceiling stops one address guessing many ids.
-    this.throttle = failures.throttle('client-authentication', { perKey: { pair: 10, client: 100, address: 50 }, windowMs: 60_000 });
+    // Client ids are public (device ids are printed on devices), so what knowing one allows matters.
+    // Per client id and address, 10 failures a minute; per client id, 100 (a guess spread over many
+    // addresses), waived from addresses where the client authenticated within 30 days, so that
+    // forged assertions from elsewhere cannot lock it out where it runs; per address, 50 (one
+    // address trying many ids), which also holds for the client's own address, since a guesser
+    // behind the same NAT cannot be told apart by address. A right secret passes all of them.
+    this.throttle = failures.throttle('client-authentication', { perPair: 10, perId: 100, perAddress: 50, windowMs: 60_000 });
   }
 
   async authenticate(authorization: string | undefined, params: FormParameters, address: string): Promise<AuthenticatedClient> {
     const presented = presentedCredentials(authorization, params);
     // RFC 6749 Appendix A.1: client_id = *VSCHAR. Anything else names no client (and a NUL would fail a PostgreSQL query).
     if (!/^[\x20-\x7e]+$/.test(presented.clientId)) throw new OAuthError('invalid_request', 'client_id is malformed');
-    const keys = [`pair:${presented.clientId} ${address}`, `client:${presented.clientId}`, `address:${address}`];
-    const decision = this.throttle.check(keys);
-    if (decision.blocked) {
-      throw new OAuthError('temporarily_unavailable', `Too many failed client authentications; retry in ${decision.retryAfterSeconds} s`, 429, { 'Retry-After': String(decision.retryAfterSeconds) });
+    const attempt = { id: presented.clientId, address };
+    if (presented.secret !== undefined) {
+      const verified = await this.verifySecret(presented, presented.secret);
+      if (typeof verified !== 'string') return verified;
+      const decision = await this.throttle.recordFailure(attempt);
+      if (decision.blocked) throw throttled(decision);
+      return this.refuse(presented, address, verified);
     }
-    const failure = await this.verify(presented);
-    if (typeof failure === 'string') {
-      await this.throttle.recordFailure(keys);
-      this.audit.recordInBackground({ action: 'client.auth.failed', outcome: 'failure', actor: { type: 'anonymous' }, credential: { type: 'client', id: presented.clientId.slice(0, 128) }, address, reason: failure, details: { method: presented.method } });
-      const headers: Record<string, string> = presented.method === 'client_secret_basic' ? { 'WWW-Authenticate': 'Basic realm="tollgate"' } : {};
-      throw new OAuthError('invalid_client', 'Client authentication failed', 401, headers);
+    const reservation = await this.throttle.reserve(attempt);
+    if (reservation.blocked) throw throttled(reservation);
+    let verified: AuthenticatedClient | string;
+    try {
+      verified = await this.verifyAssertion(presented, presented.assertion!);
+    } catch (error) {
+      await reservation.abandoned();
+      throw error;
     }
-    return failure;
+    if (typeof verified !== 'string') {
+      await reservation.succeeded();
+      return verified;
+    }
+    await reservation.failed();
+    return this.refuse(presented, address, verified);
+  }
+
+  /** A failure within the limits: audited (throttled ones are not, so a flood cannot fill the audit log) and answered 401. */
+  private refuse(presented: PresentedCredentials, address: string, reason: string): never {
+    this.audit.recordInBackground({ action: 'client.auth.failed', outcome: 'failure', actor: { type: 'anonymous' }, credential: { type: 'client', id: presented.clientId.slice(0, 128) }, address, reason, details: { method: presented.method } });
+    const headers: Record<string, string> = presented.method === 'client_secret_basic' ? { 'WWW-Authenticate': 'Basic realm="tollgate"' } : {};
+    throw new OAuthError('invalid_client', 'Client authentication failed', 401, headers);
   }
 
   /** Returns the authenticated client, or the reason authentication failed (for the audit log only). */
-  private async verify(presented: PresentedCredentials): Promise<AuthenticatedClient | string> {
+  private async verifySecret(presented: PresentedCredentials, presentedSecret: string): Promise<AuthenticatedClient | string> {
     if (presented.clientId.length > MAX_CLIENT_ID_LENGTH) return 'client_id too long';
-    if (presented.secret !== undefined) {
-      if (presented.secret.length > MAX_SECRET_LENGTH) return 'secret too long';
-      if (hasCredentialPrefix(presented.secret) && !parseCredential(presented.secret)) return 'secret checksum failed';
-    }
-    const secretHash = presented.secret !== undefined ? hashCredential(presented.secret) : undefined;
+    if (presentedSecret.length > MAX_SECRET_LENGTH) return 'secret too long';
+    if (hasCredentialPrefix(presentedSecret) && !parseCredential(presentedSecret)) return 'secret checksum failed';
+    const secretHash = hashCredential(presentedSecret);
     const now = this.clock.now();
-    const remembered = secretHash ? this.verifiedSecrets.get(secretHash) : undefined;
+    const remembered = this.verifiedSecrets.get(secretHash);
     if (remembered && remembered.until > now.getTime() && remembered.result.client.id === presented.clientId && remembered.result.method === presented.method) {
       if (remembered.secretExpiresAt && remembered.secretExpiresAt <= now) return 'secret expired';
       return remembered.result;
     }
+    const client = await this.clientUsing(presented);
+    if (typeof client === 'string') return client;
+    const [secret] = await this.select(ClientSecretEntity, SECRET_BY_HASH, { secretHash });
+    if (!secret || secret.clientId !== client.id) return 'wrong secret';
+    if (secret.expiresAt && secret.expiresAt <= now) return 'secret expired';
+    const result = { client, grants: await this.grantsOf(client.id), method: presented.method };
+    this.verifiedSecrets.set(secretHash, { result, secretExpiresAt: secret.expiresAt, until: now.getTime() + VERIFIED_SECRET_TTL_MS });
+    return result;
+  }
+
+  /** Returns the authenticated client, or the reason authentication failed (for the audit log only). */
+  private async verifyAssertion(presented: PresentedCredentials, assertion: string): Promise<AuthenticatedClient | string> {
+    if (presented.clientId.length > MAX_CLIENT_ID_LENGTH) return 'client_id too long';
+    const client = await this.clientUsing(presented);
+    if (typeof client === 'string') return client;
+    const problem = await this.assertions.verify(assertion, client);
+    if (problem) return problem;
+    return { client, grants: await this.grantsOf(client.id), method: presented.method };
+  }
+
+  /** The client named, if it exists, is enabled and uses the method presented; otherwise why not. */
+  private async clientUsing(presented: PresentedCredentials): Promise<ClientEntity | string> {
     const [client] = await this.select(ClientEntity, CLIENT_BY_ID, { id: presented.clientId });
     if (!client) return 'unknown client';
     if (client.disabled) return 'client disabled';
     if (client.tokenEndpointAuthMethod !== presented.method) return `client uses ${client.tokenEndpointAuthMethod}, not ${presented.method}`;
-    if (secretHash !== undefined) {
-      const [secret] = await this.select(ClientSecretEntity, SECRET_BY_HASH, { secretHash });
-      if (!secret || secret.clientId !== client.id) return 'wrong secret';
-      if (secret.expiresAt && secret.expiresAt <= now) return 'secret expired';
-      const result = { client, grants: await this.grantsOf(client.id), method: presented.method };
-      this.verifiedSecrets.set(secretHash, { result, secretExpiresAt: secret.expiresAt, until: now.getTime() + VERIFIED_SECRET_TTL_MS });
-      return result;
-    }
-    const problem = await this.assertions.verify(presented.assertion!, client);
-    if (problem) return problem;
-    return { client, grants: await this.grantsOf(client.id), method: presented.method };
+    return client;
   }
 
   private async grantsOf(clientId: string): Promise<ClientGrant[]> {

@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { OAuthError } from '@tollgate/platform';
 import { Public } from '@tollgate/verifier';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -24,6 +24,7 @@ export class TokenIntrospectionController {
   @ApiOkResponse({ description: '{"active": false} or the token’s claims' })
   @ApiBadRequestResponse({ description: 'invalid_request (RFC 6749 §5.2): not a form body, or no token' })
   @ApiUnauthorizedResponse({ description: 'invalid_client' })
+  @ApiTooManyRequestsResponse({ description: 'Too many failed client authentications for this client id or from this address, or too many in progress (Retry-After)' })
   async introspect(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<IntrospectionResponse> {
     void reply.headers({ 'Cache-Control': 'no-store' });
     const params = formParameters(request);

@@ -56,7 +56,7 @@ export class TokenController {
   @ApiOkResponse({ description: 'access_token, token_type, expires_in, scope' })
   @ApiBadRequestResponse({ description: 'RFC 6749 §5.2 error' })
   @ApiUnauthorizedResponse({ description: 'invalid_client' })
-  @ApiTooManyRequestsResponse({ description: 'Too many failed client authentications' })
+  @ApiTooManyRequestsResponse({ description: 'Too many failed client authentications for this client id or from this address, or too many in progress (Retry-After)' })
   async token(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenResponse> {
     void reply.headers(NO_STORE);
     const params = formParameters(request, { resource: () => new OAuthError('invalid_target', 'Request a token for one resource at a time') });

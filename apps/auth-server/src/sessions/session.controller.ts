@@ -42,7 +42,7 @@ export class SessionController {
   @ApiBadRequestResponse({ description: 'No email or password, or an unexpected field (problem+json)' })
   @ApiUnauthorizedResponse({ description: 'The email or password is incorrect (same answer for every failure)' })
   @ApiUnsupportedMediaTypeResponse({ description: 'Not a JSON body (problem+json)' })
-  @ApiTooManyRequestsResponse({ description: 'Too many failed sign-ins for this email or from this address (Retry-After)' })
+  @ApiTooManyRequestsResponse({ description: 'Too many failed sign-ins for this email or from this address, or too many in progress (Retry-After)' })
   async login(@Body() body: LoginDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SessionDto> {
     // A cross-site HTML form can post urlencoded or text/plain bodies, never JSON: no login CSRF.
     if (!/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) {

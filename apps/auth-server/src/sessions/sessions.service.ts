@@ -7,7 +7,7 @@ import { AuditService, type AuditActor } from '../audit/audit.service.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { PermissionsService } from '../roles/permissions.service.js';
 import { type FailureThrottle, SharedAuthFailures } from '../throttling/shared-auth-failures.js';
-import { PasswordHasher } from '../users/password-hasher.js';
+import { type PasswordCheck, PasswordHasher } from '../users/password-hasher.js';
 import { normaliseEmail } from '../users/user-identity.js';
 import type { UserEntity } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
@@ -34,9 +34,10 @@ export interface LoginContext {
 }
 
 /**
- * Console sessions: password sign-in (argon2id, throttled before hashing, one answer for every
- * failure), a server-side session per sign-in with idle and absolute expiry, and the principal the
- * global guard uses for requests that carry the session cookie (CSRF-checked when unsafe).
+ * Console sessions: password sign-in (argon2id, each attempt counted before hashing, one answer
+ * for every failure), a server-side session per sign-in with idle and absolute expiry, and the
+ * principal the global guard uses for requests that carry the session cookie (CSRF-checked when
+ * unsafe).
  */
 @Injectable()
 export class SessionsService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -54,7 +55,12 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(CLOCK) private readonly clock: Clock,
     failures: SharedAuthFailures,
   ) {
-    this.throttle = failures.throttle('console-sign-in', { perKey: { email: 5, address: 20 }, windowMs: 60_000 });
+    // argon2 is too expensive to run over the limit, so each attempt is counted before it runs. Per
+    // email and address, 5 failures a minute; per email, 10 (a guess spread over addresses), waived
+    // from addresses the person signed in from within 30 days, so that knowing an email is not
+    // enough to lock its owner out where they work; per address, 20 (one address trying many
+    // emails), which also holds for the owner's address: a guesser behind the same NAT looks the same.
+    this.throttle = failures.throttle('console-sign-in', { perPair: 5, perId: 10, perAddress: 20, windowMs: 60_000 });
   }
 
   onApplicationBootstrap(): void {
@@ -68,21 +74,29 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
 
   async login(email: string, password: string, context: LoginContext): Promise<StartedSession> {
     const normalised = normaliseEmail(email);
-    const keys = [`email:${normalised}`, `address:${context.address}`];
-    const decision = this.throttle.check(keys);
-    if (decision.blocked) {
+    const reservation = await this.throttle.reserve({ id: normalised, address: context.address });
+    if (reservation.blocked) {
       this.audit.recordInBackground({ action: 'session.login', outcome: 'denied', actor: { type: 'anonymous' }, address: context.address, reason: 'throttled', details: { email: normalised } });
-      throw new ProblemException(429, `Too many failed sign-ins; retry in ${decision.retryAfterSeconds} s`, { code: 'too_many_attempts', headers: { 'Retry-After': String(decision.retryAfterSeconds) } });
+      const why = reservation.busy ? 'Too many sign-ins in progress' : 'Too many failed sign-ins';
+      throw new ProblemException(429, `${why}; retry in ${reservation.retryAfterSeconds} s`, { code: 'too_many_attempts', headers: { 'Retry-After': String(reservation.retryAfterSeconds) } });
     }
-    const user = await this.users.findByEmail(normalised);
-    // Unknown emails and service accounts verify a dummy hash: every failure costs the same time.
-    const check = await this.passwords.verify(user?.kind === 'person' ? user.passwordHash : null, password);
+    let user: UserEntity | null;
+    let check: PasswordCheck;
+    try {
+      user = await this.users.findByEmail(normalised);
+      // Unknown emails and service accounts verify a dummy hash: every failure costs the same time.
+      check = await this.passwords.verify(user?.kind === 'person' ? user.passwordHash : null, password);
+    } catch (error) {
+      await reservation.abandoned();
+      throw error;
+    }
     const failure = !user ? 'unknown email' : user.kind !== 'person' ? 'service account' : !check.valid ? 'wrong password' : user.disabled ? 'user disabled' : null;
     if (failure || !user) {
-      await this.throttle.recordFailure(keys);
+      await reservation.failed();
       await this.audit.record({ action: 'session.login', outcome: 'failure', actor: { type: 'anonymous' }, ...(user && { credential: { type: 'user', id: user.id } }), address: context.address, reason: failure ?? 'unknown email', details: { email: normalised } });
       throw new ProblemException(401, 'The email or password is incorrect', { code: 'invalid_credentials' });
     }
+    await reservation.succeeded();
 
     const now = this.clock.now();
     const secret = newSessionSecret();

@@ -55,3 +55,27 @@ describe('caching of management API answers', () => {
     }
   });
 });
+
+describe('refusals before routing, at the auth-server', () => {
+  let server: AuthServerHarness;
+  beforeAll(async () => {
+    server = await AuthServerHarness.start();
+  });
+  afterAll(() => server.stop());
+
+  it('answers 20 KB of header fields with a 431 problem', async () => {
+    const response = await fetch(`${server.issuer}/api/resources`, { headers: { 'x-padding': 'a'.repeat(20_000) } });
+    expect(response.status).toBe(431);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toEqual({ type: 'about:blank', title: 'Request Header Fields Too Large', status: 431, detail: expect.any(String) });
+  });
+
+  it('answers an over-long path parameter with a 414 problem that does not echo it', async () => {
+    const response = await fetch(`${server.issuer}/api/keys/${'tgk_live_'.padEnd(400, 'x')}`, { headers: { authorization: `Bearer ${await server.admin()}` } });
+    expect(response.status).toBe(414);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const body = await response.json();
+    expect(body).toEqual({ type: 'about:blank', title: 'URI Too Long', status: 414, detail: expect.any(String) });
+    expect(JSON.stringify(body)).not.toContain('tgk_live_');
+  });
+});

@@ -19,14 +19,14 @@ export interface HttpAppOptions extends ErrorRenderingOptions {
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const MAX_PARAM_LENGTH = 200;
 
-// NUL, or a UTF-16 surrogate without its other half (JSON allows "\ud800"; it is not Unicode text).
-const FORBIDDEN_CHARACTER = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// A UTF-16 surrogate without its other half: JSON allows "\ud800", but it is not Unicode text.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** What a parsed query or body holds that no Tollgate input may (keys included), if anything. */
 function forbiddenCharacter(value: unknown, depth = 0): string | undefined {
   if (typeof value === 'string') {
-    const found = FORBIDDEN_CHARACTER.exec(value)?.[0];
-    return found === undefined ? undefined : found === '\u0000' ? 'a NUL character' : 'a lone UTF-16 surrogate (text must be well-formed Unicode)';
+    if (value.includes('\u0000')) return 'a NUL character';
+    return LONE_SURROGATE.test(value) ? 'a lone UTF-16 surrogate (text must be well-formed Unicode)' : undefined;
   }
   if (value === null || typeof value !== 'object' || depth > 32) return undefined;
   for (const [key, item] of Object.entries(value)) {

@@ -18,7 +18,8 @@ export interface ActiveOpaqueCredential {
   issuedAt: Date;
   expiresAt: Date | null;
   ipAllowlist?: string[];
-  rateLimit?: { requests: number; perSeconds: number };
+  /** `bucket`: shared by a key and the key it was rolled from. */
+  rateLimit?: { requests: number; perSeconds: number; bucket: string };
 }
 
 /** A module that owns one kind of opaque credential (PATs, API keys) and answers for it. */
@@ -69,7 +70,7 @@ export function toIntrospectionResponse(credential: ActiveOpaqueCredential, issu
     ...(credential.userId ? { user_id: credential.userId } : {}),
     ...(credential.consumerId ? { consumer_id: credential.consumerId } : {}),
     ...(credential.ipAllowlist?.length ? { ip_allowlist: credential.ipAllowlist } : {}),
-    ...(credential.rateLimit ? { rate_limit: { requests: credential.rateLimit.requests, per_seconds: credential.rateLimit.perSeconds } } : {}),
+    ...(credential.rateLimit ? { rate_limit: { requests: credential.rateLimit.requests, per_seconds: credential.rateLimit.perSeconds, bucket: credential.rateLimit.bucket } } : {}),
   };
 }
 

@@ -193,6 +193,23 @@ describe.each(testDatabases())('API keys at service-b on $name', ({ create }) =>
     expect(denied.body.items).toEqual([expect.objectContaining({ reason: 'insufficient_scope', outcome: 'denied' })]);
   });
 
+  it('counts requests refused by its own rate limit (429) or address allowlist (403) in its usage, and audits them with a count', async () => {
+    const limited = await issueKey({ rateLimit: { requests: 1, perSeconds: 3600 } });
+    const fenced = await issueKey({ ipAllowlist: ['10.0.0.0/8'] });
+    expect((await withKey(limited.key)).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await withKey(limited.key)).status).toBe(429);
+    for (let i = 0; i < 2; i++) expect((await withKey(fenced.key)).status).toBe(403);
+    await crm.app.get((await import('@tollgate/verifier')).ResourceServerVerification).usage!.flush();
+    await auth.app.get(UsageService).flush();
+
+    expect((await auth.api('GET', `/api/keys/${limited.id}/usage`)).body).toMatchObject({ totals: { '2xx': 1, '4xx': 3 }, lastUsedAddress: '127.0.0.1' });
+    expect((await auth.api('GET', `/api/keys/${fenced.id}/usage`)).body).toMatchObject({ totals: { '4xx': 2 }, lastUsedAddress: '127.0.0.1' });
+    const throttled = await auth.api('GET', `/api/audit?action=api-key.use.denied&credential=${limited.id}`);
+    expect(throttled.body.items).toEqual([expect.objectContaining({ reason: 'rate_limited', details: expect.objectContaining({ count: 3 }) })]);
+    const outside = await auth.api('GET', `/api/audit?action=api-key.use.denied&credential=${fenced.id}`);
+    expect(outside.body.items).toEqual([expect.objectContaining({ reason: 'ip_not_allowed', details: expect.objectContaining({ count: 2 }) })]);
+  });
+
   it('revokes a real leaked key reported at /api/leaks and answers the same for garbage', async () => {
     const { id, key } = await issueKey();
     const garbage = await auth.api('POST', '/api/leaks', { token: 'definitely-not-a-key', source: 'scanner' }, null);

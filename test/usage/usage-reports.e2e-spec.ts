@@ -176,6 +176,34 @@ describe.each(testDatabases())('usage reports to the auth-server on $name', ({ c
     expect(await deniedEvents(key)).toEqual([expect.objectContaining({ details: expect.objectContaining({ count: 2 }) })]);
   });
 
+  describe('POST /api/usage refuses what a reporter never sends (400 problem)', () => {
+    const denial = { credentialType: 'api_key', credentialId: 'k', subject: 'c', reason: 'rate_limited', count: 1, firstAt: '2026-01-01T00:00:00Z', lastAt: '2026-01-01T00:00:01Z', samples: [{ address: '203.0.113.1', method: 'GET', path: '/contacts' }] };
+    const use = { credentialType: 'pat', credentialId: 'k', day: '2026-01-01', statusClass: '4xx', count: 1, lastUsedAt: '2026-01-01T00:00:00Z' };
+    const smallDenial = { credentialType: 'pat', credentialId: 'k', reason: 'r', count: 1, firstAt: '2026-01-01', lastAt: '2026-01-01', samples: [{ address: 'a', method: 'GET', path: '/' }] };
+    it.each<[string, unknown]>([
+      ['more than 500 uses', { uses: Array.from({ length: 501 }, () => use), denials: [] }],
+      ['more than 500 denials', { uses: [], denials: Array.from({ length: 501 }, () => smallDenial) }],
+      ['a denial without samples', { uses: [], denials: [{ ...denial, samples: [] }] }],
+      ['a denial with 4 samples', { uses: [], denials: [{ ...denial, samples: Array.from({ length: 4 }, () => denial.samples[0]) }] }],
+      ['a sample path over 200 characters', { uses: [], denials: [{ ...denial, samples: [{ ...denial.samples[0], path: `/${'p'.repeat(200)}` }] }] }],
+      ['a denial count of 0', { uses: [], denials: [{ ...denial, count: 0 }] }],
+      ['a denial in the old one-row-per-request shape', { uses: [], denials: [{ credentialType: 'api_key', credentialId: 'k', reason: 'rate_limited', address: '203.0.113.1', at: '2026-01-01T00:00:00Z', method: 'GET', path: '/contacts' }] }],
+      ['an unknown field in a sample', { uses: [], denials: [{ ...denial, samples: [{ ...denial.samples[0], userAgent: 'x' }] }] }],
+    ])('refuses %s', async (_name, body) => {
+      const token = await auth.token(reporterClient.id, reporterClient.secret, { resource: auth.managementApi, scope: 'usage:write' });
+      const response = await auth.api('POST', '/api/usage', body, token);
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(response.body).toMatchObject({ type: 'about:blank', title: 'Bad Request', status: 400 });
+    });
+
+    it('accepts the aggregated shape (202)', async () => {
+      const token = await auth.token(reporterClient.id, reporterClient.secret, { resource: auth.managementApi, scope: 'usage:write' });
+      const response = await auth.api('POST', '/api/usage', { uses: [], denials: [{ ...denial, credentialId: randomUUID() }] }, token);
+      expect({ status: response.status, body: response.body }).toEqual({ status: 202, body: { accepted: 1 } });
+    });
+  });
+
   it('bounds what waits in memory and counts what it had to drop', async () => {
     const dropped: string[] = [];
     const sut = reporter({ maxPending: 3, onDropped: (reason) => dropped.push(reason) });

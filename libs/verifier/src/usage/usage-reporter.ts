@@ -5,7 +5,7 @@ import type { Principal } from '../principal.js';
 /** Bounds of one usage report; the auth-server validates the same (POST /api/usage). */
 export const USAGE_REPORT_LIMITS = {
   /** Entries in each of `uses` and `denials`. */
-  maxEntries: 1_000,
+  maxEntries: 500,
   /** Requests kept as examples of one aggregated denial. */
   maxSamples: 3,
   maxPathLength: 200,

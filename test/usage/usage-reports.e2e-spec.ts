@@ -154,6 +154,20 @@ describe.each(testDatabases())('usage reports to the auth-server on $name', ({ c
     expect(sut.health()).toEqual({ pending: 0, dropped: 2 });
   });
 
+  it('cuts an address the caller could have written (X-Forwarded-For behind a trusted proxy) instead of losing the report', async () => {
+    const key = await issueKey();
+    const forged = `203.0.113.9, ${'9'.repeat(200)}`;
+    const sut = reporter();
+    sut.recordResponse(apiKeyPrincipal(key), 200, forged);
+    sut.recordDenial(refusal(apiKeyPrincipal(key), { address: forged }));
+
+    await sut.flush();
+
+    expect(sut.health()).toEqual({ pending: 0, dropped: 0 });
+    expect(await usageOf(key)).toMatchObject({ totals: { '2xx': 1, '4xx': 1 }, lastUsedAddress: forged.slice(0, 64) });
+    expect(await deniedEvents(key)).toEqual([expect.objectContaining({ address: forged.slice(0, 64) })]);
+  });
+
   it('keeps a report the auth-server could not take (unreachable, 5xx) and delivers it later', async () => {
     const key = await issueKey();
     let down = true;

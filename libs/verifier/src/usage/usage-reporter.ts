@@ -9,6 +9,8 @@ export const USAGE_REPORT_LIMITS = {
   /** Requests kept as examples of one aggregated denial. */
   maxSamples: 3,
   maxPathLength: 200,
+  /** Behind TRUST_PROXY the address comes from X-Forwarded-For, which the caller may have written. */
+  maxAddressLength: 64,
 } as const;
 
 /** Bytes of one report: well under the auth-server's body limit (100 KiB), whatever the entries hold. */
@@ -143,7 +145,7 @@ export class UsageReporter {
       statusClass: `${Math.floor(status / 100)}xx`,
       count: 1,
       lastUsedAt: at,
-      lastUsedAddress: address,
+      lastUsedAddress: address.slice(0, USAGE_REPORT_LIMITS.maxAddressLength),
     };
     this.addUse(use);
   }
@@ -164,7 +166,7 @@ export class UsageReporter {
       count: 1,
       firstAt: at,
       lastAt: at,
-      samples: [{ address: denied.address, method: denied.method, path: denied.path.slice(0, USAGE_REPORT_LIMITS.maxPathLength) }],
+      samples: [{ address: denied.address.slice(0, USAGE_REPORT_LIMITS.maxAddressLength), method: denied.method, path: denied.path.slice(0, USAGE_REPORT_LIMITS.maxPathLength) }],
     });
   }
 

@@ -34,14 +34,14 @@ export class CredentialUseDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
-  @Length(0, 64)
+  @Length(0, USAGE_REPORT_LIMITS.maxAddressLength)
   lastUsedAddress?: string;
 }
 
 export class DeniedRequestSampleDto {
   @ApiProperty()
   @IsString()
-  @Length(1, 64)
+  @Length(1, USAGE_REPORT_LIMITS.maxAddressLength)
   address: string;
 
   @ApiProperty()

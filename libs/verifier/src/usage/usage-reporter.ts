@@ -11,6 +11,8 @@ export const USAGE_REPORT_LIMITS = {
   maxPathLength: 200,
   /** Behind TRUST_PROXY the address comes from X-Forwarded-For, which the caller may have written. */
   maxAddressLength: 64,
+  /** Requests one entry stands for (the usage counters are 32-bit integers). */
+  maxCount: 2_147_483_647,
 } as const;
 
 /** Bytes of one report: well under the auth-server's body limit (100 KiB), whatever the entries hold. */
@@ -195,20 +197,20 @@ export class UsageReporter {
 
   /** Sends one report; returns what must wait for the next attempt. */
   private async deliver(report: UsageReport): Promise<UsageReport[]> {
-    let status: number;
+    let response: Response;
     try {
-      const response = await this.post(`${this.options.issuer}/api/usage`, {
+      response = await this.post(`${this.options.issuer}/api/usage`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(report),
         signal: AbortSignal.timeout(5_000),
       });
-      status = response.status;
-      await response.body?.cancel();
     } catch (error) {
       this.options.onError?.(error);
       return [report];
     }
+    void response.body?.cancel().catch(() => undefined);
+    const status = response.status;
     if (status < 300) return [];
     if (status >= 500 || RETRIED_CLIENT_ERRORS.has(status)) {
       this.options.onError?.(new Error(`the auth-server answered ${status} to a usage report`));
@@ -259,7 +261,7 @@ export class UsageReporter {
       if (this.admit(use.count)) this.uses.set(key, { ...use });
       return;
     }
-    known.count += use.count;
+    known.count = Math.min(known.count + use.count, USAGE_REPORT_LIMITS.maxCount);
     if (use.lastUsedAt >= known.lastUsedAt) {
       known.lastUsedAt = use.lastUsedAt;
       known.lastUsedAddress = use.lastUsedAddress;
@@ -274,7 +276,7 @@ export class UsageReporter {
       if (this.admit(denial.count)) this.denials.set(key, { ...denial, samples: [...denial.samples] });
       return;
     }
-    known.count += denial.count;
+    known.count = Math.min(known.count + denial.count, USAGE_REPORT_LIMITS.maxCount);
     if (denial.firstAt < known.firstAt) known.firstAt = denial.firstAt;
     if (denial.lastAt > known.lastAt) known.lastAt = denial.lastAt;
     for (const sample of denial.samples) {

@@ -24,7 +24,7 @@ export class CredentialUseDto {
   @ApiProperty()
   @IsInt()
   @Min(1)
-  @Max(10_000_000)
+  @Max(USAGE_REPORT_LIMITS.maxCount)
   count: number;
 
   @ApiProperty()
@@ -78,7 +78,7 @@ export class CredentialDenialDto {
   @ApiProperty({ description: 'Requests refused' })
   @IsInt()
   @Min(1)
-  @Max(10_000_000)
+  @Max(USAGE_REPORT_LIMITS.maxCount)
   count: number;
 
   @ApiProperty()

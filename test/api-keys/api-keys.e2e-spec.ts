@@ -4,9 +4,10 @@ import { UsageService } from '../../apps/auth-server/src/usage/usage.service.js'
 import { AuthServerHarness } from '../support/auth-server.harness.js';
 import { eventually } from '../support/eventually.js';
 import { CRM, ServiceBHarness } from '../support/service-b.harness.js';
+import { testDatabases } from '../support/test-databases.js';
 
 /** The seed's API-key story: a registered consumer (a Zapier-like integration) reads the CRM with a restricted key. */
-describe('API keys at service-b', () => {
+describe.each(testDatabases())('API keys at service-b on $name', ({ create }) => {
   const clock = new ManualClock();
   let auth: AuthServerHarness;
   let crm: ServiceBHarness;
@@ -21,7 +22,7 @@ describe('API keys at service-b', () => {
   const withKey = (key: string, method = 'GET', path = '/contacts', body?: unknown) => crm.request(method, path, { 'x-api-key': key }, body);
 
   beforeAll(async () => {
-    auth = await AuthServerHarness.start({ clock });
+    auth = await AuthServerHarness.start({ clock, database: await create() });
     crm = await ServiceBHarness.start(auth, { overrides: { now: () => clock.now().getTime() } });
     const consumer = await auth.api('POST', '/api/consumers', { name: 'Zapflow', contact: 'ops@zapflow.example', description: 'CRM → email sync' });
     expect(consumer.status).toBe(201);
@@ -52,14 +53,23 @@ describe('API keys at service-b', () => {
     expect(JSON.stringify(listed.body)).not.toContain(key);
     expect(listed.body.find((k: { id: string }) => k.id === id)).not.toHaveProperty('key');
     const dataSource = auth.app.get(DataSource);
-    for (const { name } of await dataSource.query(`SELECT name FROM sqlite_master WHERE type = 'table'`)) {
+    const tables =
+      dataSource.options.type === 'postgres' ? `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'` : `SELECT name FROM sqlite_master WHERE type = 'table'`;
+    for (const { name } of await dataSource.query(tables)) {
       expect(JSON.stringify(await dataSource.query(`SELECT * FROM "${name}"`))).not.toContain(key.slice(9));
     }
   });
 
   it('is rate limited past its limit: 429 with Retry-After and RateLimit headers', async () => {
     const { key } = await issueKey({ rateLimit: { requests: 3, perSeconds: 60 } });
-    for (let i = 0; i < 3; i++) expect((await withKey(key)).status).toBe(200);
+    // Every answer tells the caller where it stands (draft-ietf-httpapi-ratelimit-headers), not only the refusal.
+    for (const remaining of [2, 1, 0]) {
+      const allowed = await withKey(key);
+      expect(allowed.status).toBe(200);
+      expect(allowed.headers.get('ratelimit-policy')).toBe('"credential";q=3;w=60');
+      expect(allowed.headers.get('ratelimit')).toMatch(new RegExp(`^"credential";r=${remaining};t=\\d+$`));
+      expect(allowed.headers.get('retry-after')).toBeNull();
+    }
     const limited = await withKey(key);
     expect(limited.status).toBe(429);
     expect(limited.body).toMatchObject({ status: 429, type: 'urn:tollgate:problem:rate_limited' });
@@ -68,6 +78,25 @@ describe('API keys at service-b', () => {
     expect(limited.headers.get('ratelimit')).toBe('"credential";r=0;t=60');
     clock.advance(20_000);
     expect((await withKey(key)).status).toBe(200);
+  });
+
+  it('carries its RateLimit fields on answers that are not 2xx too (scope refused, not found)', async () => {
+    const { key } = await issueKey({ rateLimit: { requests: 5, perSeconds: 60 } });
+    const refused = await withKey(key, 'POST', '/contacts', { name: 'Eve', email: 'eve@example.com' });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('ratelimit')).toMatch(/^"credential";r=4;t=\d+$/);
+    const missing = await withKey(key, 'GET', '/contacts/00000000-0000-4000-8000-000000000000');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('ratelimit')).toMatch(/^"credential";r=3;t=\d+$/);
+    expect(missing.headers.get('ratelimit-policy')).toBe('"credential";q=5;w=60');
+  });
+
+  it('sends no RateLimit fields for a key without a limit', async () => {
+    const { key } = await issueKey();
+    const response = await withKey(key);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('ratelimit')).toBeNull();
+    expect(response.headers.get('ratelimit-policy')).toBeNull();
   });
 
   it('is refused from an address outside its allowlist (403), accepted from inside', async () => {
@@ -97,6 +126,23 @@ describe('API keys at service-b', () => {
     expect((await auth.api('GET', `/api/keys/${old.id}`)).body).toMatchObject({ rolledToId: rolled.body.id, status: 'expired' });
     const audit = await auth.api('GET', `/api/audit?action=api-key.rolled&credential=${old.id}`);
     expect(audit.body.items[0].details).toMatchObject({ newKeyId: rolled.body.id });
+  });
+
+  it('shares one rate limit with the key it was rolled from: rolling does not double the limit during the overlap', async () => {
+    const old = await issueKey({ rateLimit: { requests: 4, perSeconds: 3600 } });
+    for (let i = 0; i < 3; i++) expect((await withKey(old.key)).status).toBe(200);
+    const rolled = await auth.api('POST', `/api/keys/${old.id}/roll`, { expireCurrentInMinutes: 10 });
+    expect(rolled.status).toBe(201);
+    const fresh = rolled.body.key as string;
+
+    const first = await withKey(fresh);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('ratelimit')).toMatch(/^"credential";r=0;/);
+    expect((await withKey(fresh)).status).toBe(429);
+    expect((await withKey(old.key)).status).toBe(429);
+    // The next roll keeps the same bucket.
+    const again = await auth.api('POST', `/api/keys/${rolled.body.id}/roll`, { expireCurrentInMinutes: 10 });
+    expect((await withKey(again.body.key)).status).toBe(429);
   });
 
   it('stops working at once when revoked (revocation feed evicts the cached introspection)', async () => {
@@ -145,6 +191,23 @@ describe('API keys at service-b', () => {
     expect(usage.body).toMatchObject({ totals: { '2xx': 2, '4xx': 1 }, lastUsedAddress: '127.0.0.1', lastUsedAt: expect.any(String) });
     const denied = await auth.api('GET', `/api/audit?action=api-key.use.denied&credential=${id}`);
     expect(denied.body.items).toEqual([expect.objectContaining({ reason: 'insufficient_scope', outcome: 'denied' })]);
+  });
+
+  it('counts requests refused by its own rate limit (429) or address allowlist (403) in its usage, and audits them with a count', async () => {
+    const limited = await issueKey({ rateLimit: { requests: 1, perSeconds: 3600 } });
+    const fenced = await issueKey({ ipAllowlist: ['10.0.0.0/8'] });
+    expect((await withKey(limited.key)).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await withKey(limited.key)).status).toBe(429);
+    for (let i = 0; i < 2; i++) expect((await withKey(fenced.key)).status).toBe(403);
+    await crm.app.get((await import('@tollgate/verifier')).ResourceServerVerification).usage!.flush();
+    await auth.app.get(UsageService).flush();
+
+    expect((await auth.api('GET', `/api/keys/${limited.id}/usage`)).body).toMatchObject({ totals: { '2xx': 1, '4xx': 3 }, lastUsedAddress: '127.0.0.1' });
+    expect((await auth.api('GET', `/api/keys/${fenced.id}/usage`)).body).toMatchObject({ totals: { '4xx': 2 }, lastUsedAddress: '127.0.0.1' });
+    const throttled = await auth.api('GET', `/api/audit?action=api-key.use.denied&credential=${limited.id}`);
+    expect(throttled.body.items).toEqual([expect.objectContaining({ reason: 'rate_limited', details: expect.objectContaining({ count: 3 }) })]);
+    const outside = await auth.api('GET', `/api/audit?action=api-key.use.denied&credential=${fenced.id}`);
+    expect(outside.body.items).toEqual([expect.objectContaining({ reason: 'ip_not_allowed', details: expect.objectContaining({ count: 2 }) })]);
   });
 
   it('revokes a real leaked key reported at /api/leaks and answers the same for garbage', async () => {

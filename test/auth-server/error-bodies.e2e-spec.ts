@@ -29,6 +29,22 @@ describe('error bodies', () => {
     expect(await response.json()).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
   });
 
+  it('answers 20 KB of header fields with a 431 problem', async () => {
+    const response = await fetch(`${server.issuer}/api/resources`, { headers: { 'x-padding': 'a'.repeat(20_000) } });
+    expect(response.status).toBe(431);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toEqual({ type: 'about:blank', title: 'Request Header Fields Too Large', status: 431, detail: expect.any(String) });
+  });
+
+  it('answers an over-long path parameter with a 414 problem that does not echo it', async () => {
+    const response = await fetch(`${server.issuer}/api/keys/${'tgk_live_'.padEnd(400, 'x')}`, { headers: { authorization: `Bearer ${await server.admin()}` } });
+    expect(response.status).toBe(414);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const body = await response.json();
+    expect(body).toEqual({ type: 'about:blank', title: 'URI Too Long', status: 414, detail: expect.any(String) });
+    expect(JSON.stringify(body)).not.toContain('tgk_live_');
+  });
+
   it('answers an unknown route with a 404 problem', async () => {
     const response = await fetch(`${server.issuer}/nope`);
     expect(response.status).toBe(404);

@@ -210,6 +210,19 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
     });
   });
 
+  describe('lone UTF-16 surrogates (not Unicode text: stored, they break every strict reader of the audit log)', () => {
+    it.each([
+      ['POST', '/api/resources', { indicator: 'https://surrogate.tollgate.test', name: 'a\ud800b', scopes: [] }],
+      ['POST', '/api/clients', { name: '\udc00', grants: [] }],
+      ['PATCH', '/api/clients/target-client', { name: 'x\udbff' }],
+      ['POST', '/api/clients', { name: 'nested', grants: [{ resource: CRM, scopes: ['\ud800'] }] }],
+    ])('%s %s answers 400, never stored', async (method, route, body) => {
+      const response = await server.api(method, route, body);
+      expectProblem(response, 400, 'Bad Request');
+      expect(response.body.detail).toBe('The request contains a lone UTF-16 surrogate (text must be well-formed Unicode)');
+    });
+  });
+
   describe('resources', () => {
     it('creates, reads, lists, updates and deletes a resource', async () => {
       const created = await server.api('POST', '/api/resources', { indicator: 'https://orders.tollgate.test/v2', name: 'Orders', scopes: ['orders:read', 'orders:read', 'orders:write'], accessTokenTtl: 300 });

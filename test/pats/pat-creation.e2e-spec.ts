@@ -44,6 +44,8 @@ describe.each(testDatabases())('creating PATs on $name', ({ create }) => {
     ['an empty name', { name: '', scopes: ['contacts:read'], expiresInDays: 7 }, 'name must be 1–100 characters'],
     ['a blank name', { name: '   ', scopes: ['contacts:read'], expiresInDays: 7 }, 'name must be 1–100 characters'],
     ['a 10 KB name', { name: 'n'.repeat(10_240), scopes: ['contacts:read'], expiresInDays: 7 }, 'name must be 1–100 characters'],
+    // It was stored, and the audit page's JSON then broke strict readers (jq).
+    ['a name with a lone UTF-16 surrogate', { name: 'deploy \ud83d', scopes: ['contacts:read'], expiresInDays: 7 }, 'The request contains a lone UTF-16 surrogate'],
     ['no scopes', { name: 'x', scopes: [], expiresInDays: 7 }, 'scopes must name at least one scope'],
     ['a malformed scope', { name: 'x', scopes: ['contacts read'], expiresInDays: 7 }, 'each scope must be 1–128 characters'],
     ['an unknown resource', { name: 'x', scopes: ['contacts:read'], resource: 'https://unknown.tollgate.test', expiresInDays: 7 }, 'Unknown resource https://unknown.tollgate.test'],

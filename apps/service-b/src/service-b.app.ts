@@ -12,10 +12,12 @@ export interface CreateServiceBOptions {
   authentication?: boolean;
   /** Clock for introspection caches and rate limits (tests). */
   now?: () => number;
+  /** How usage reports are batched (tests: force the queue bound; not reachable from configuration). */
+  usageReports?: { maxPending?: number; flushIntervalMs?: number };
 }
 
 /** How service-b verifies credentials: JWTs locally, PATs and API keys by introspection, usage reported back. */
-export function serviceBVerification(config: ServiceBConfig, logger: Logger, now?: () => number): ResourceServerVerification {
+export function serviceBVerification(config: ServiceBConfig, logger: Logger, options: Pick<CreateServiceBOptions, 'now' | 'usageReports'> = {}): ResourceServerVerification {
   return new ResourceServerVerification({
     issuer: config.auth.issuer,
     resource: config.auth.resourceIndicator,
@@ -24,14 +26,17 @@ export function serviceBVerification(config: ServiceBConfig, logger: Logger, now
     maxFeedStalenessMs: config.auth.revocationFeedMaxStalenessSeconds * 1000,
     acceptedKeyEnvironments: config.auth.acceptedKeyEnvironments,
     redisUrl: config.redisUrl,
+    usageMaxPending: options.usageReports?.maxPending,
+    usageFlushIntervalMs: options.usageReports?.flushIntervalMs,
     onBackgroundError: (error) => logger.warn({ err: error }, 'reporting usage to the auth-server failed; will retry'),
-    now,
+    onUsageDropped: (reason) => logger.warn(`usage records dropped: ${reason} (the count is in /health)`),
+    now: options.now,
   });
 }
 
 export async function createServiceB(config: ServiceBConfig, options: CreateServiceBOptions = {}): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger({ name: 'service-b', level: config.logLevel });
-  const verification = options.authentication === false ? null : serviceBVerification(config, logger, options.now);
+  const verification = options.authentication === false ? null : serviceBVerification(config, logger, options);
   const app = await createHttpApp(ServiceBModule.forRoot(config, { verification }), { logger, trustProxy: config.trustProxy });
   if (verification?.usage) {
     const usage = verification.usage;

@@ -2,9 +2,10 @@ import { generateCredential, hashCredential, parseCredential } from '@tollgate/c
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 
-// The columns of apps/auth-server/src/database/migrations/1764300000000-api-keys.ts; a schema change
+// The columns of apps/auth-server/src/database/migrations/1764300000000-api-keys.ts and
+// 1764611000000-api-key-rate-limit-buckets.ts; a schema change
 // makes the insert fail loudly instead of filling a table the auth-server reads differently.
-const API_KEY_COLUMNS = ['id', 'consumerId', 'name', 'environment', 'keyHash', 'displayPrefix', 'grants', 'ipAllowlist', 'rateLimit', 'expiresAt', 'createdAt', 'createdBy', 'revokedAt', 'revokedReason', 'rolledFromId', 'rolledToId', 'lastUsedAt', 'lastUsedAddress'];
+const API_KEY_COLUMNS = ['id', 'consumerId', 'name', 'environment', 'keyHash', 'displayPrefix', 'grants', 'ipAllowlist', 'rateLimit', 'rateLimitBucket', 'expiresAt', 'createdAt', 'createdBy', 'revokedAt', 'revokedReason', 'rolledFromId', 'rolledToId', 'lastUsedAt', 'lastUsedAddress'];
 const CONSUMER_COLUMNS = ['id', 'name', 'contact', 'description', 'disabled', 'createdAt', 'updatedAt'];
 
 export interface BulkKeys {
@@ -49,7 +50,8 @@ export function insertApiKeys(file: string, { total, keysPerConsumer, sampleSize
           insertConsumer.run({ ...templateConsumer, id: consumerId, name: `Integration ${i / keysPerConsumer + 1}` });
         }
         const key = generateCredential('api_key', { environment: 'live' });
-        insertKey.run({ ...templateKey, id: randomUUID(), consumerId, name: `key ${i + 1}`, keyHash: hashCredential(key), displayPrefix: parseCredential(key)!.displayPrefix });
+        const id = randomUUID();
+        insertKey.run({ ...templateKey, id, rateLimitBucket: id, consumerId, name: `key ${i + 1}`, keyHash: hashCredential(key), displayPrefix: parseCredential(key)!.displayPrefix });
         if (i % stride === 0 && sample.length < sampleSize) sample.push(key);
       }
     })();

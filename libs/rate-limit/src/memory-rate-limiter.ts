@@ -12,13 +12,14 @@ export class MemoryRateLimiter implements RateLimiter {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async take(key: string, policy: RateLimitPolicy): Promise<RateLimitDecision> {
+  /** `cost`: how many tokens the request takes (e.g. the reports in one batch); all or none. */
+  async take(key: string, policy: RateLimitPolicy, cost = 1): Promise<RateLimitDecision> {
     const now = this.now();
     const bucket = this.buckets.get(key);
     const tokens = bucket ? refill(bucket.tokens, bucket.updatedAt, now, policy) : policy.requests;
-    const allowed = tokens >= 1;
-    const after = allowed ? tokens - 1 : tokens;
+    const allowed = tokens >= cost;
+    const after = allowed ? tokens - cost : tokens;
     this.buckets.set(key, { tokens: after, updatedAt: now });
-    return decide(after, allowed, policy);
+    return decide(after, allowed, policy, cost);
   }
 }

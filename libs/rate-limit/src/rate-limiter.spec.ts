@@ -18,6 +18,16 @@ describe(MemoryRateLimiter.name, () => {
     expect(await sut.take('other', policy)).toMatchObject({ allowed: true, remaining: 2 });
   });
 
+  it('takes several tokens at once, all or none, and says when that many are back', async () => {
+    let now = 1_000_000;
+    const sut = new MemoryRateLimiter(() => now);
+    expect(await sut.take('batch', { requests: 10, perSeconds: 60 }, 8)).toMatchObject({ allowed: true, remaining: 2 });
+    expect(await sut.take('batch', { requests: 10, perSeconds: 60 }, 5)).toMatchObject({ allowed: false, remaining: 2, retryAfterSeconds: 18 });
+    expect(await sut.take('batch', { requests: 10, perSeconds: 60 }, 2)).toMatchObject({ allowed: true, remaining: 0 });
+    now += 30_000;
+    expect(await sut.take('batch', { requests: 10, perSeconds: 60 }, 5)).toMatchObject({ allowed: true, remaining: 0 });
+  });
+
   it('formats the IETF RateLimit fields', () => {
     expect(rateLimitHeaders(policy, { allowed: false, remaining: 0, resetSeconds: 60, retryAfterSeconds: 20 })).toEqual({
       'RateLimit-Policy': '"credential";q=3;w=60',

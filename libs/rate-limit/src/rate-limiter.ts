@@ -28,13 +28,14 @@ export function refill(tokens: number, updatedAtMs: number, nowMs: number, polic
   return Math.min(policy.requests, tokens + Math.max(0, nowMs - updatedAtMs) * rate);
 }
 
-export function decide(tokensAfter: number, allowed: boolean, policy: RateLimitPolicy): RateLimitDecision {
+/** `cost`: the tokens the request asked for (a refused request waits until that many are back). */
+export function decide(tokensAfter: number, allowed: boolean, policy: RateLimitPolicy, cost = 1): RateLimitDecision {
   const msPerToken = (policy.perSeconds * 1000) / policy.requests;
   return {
     allowed,
     remaining: Math.max(0, Math.floor(tokensAfter)),
     resetSeconds: Math.ceil(((policy.requests - tokensAfter) * msPerToken) / 1000),
-    retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil(((1 - tokensAfter) * msPerToken) / 1000)),
+    retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil(((cost - tokensAfter) * msPerToken) / 1000)),
   };
 }
 

@@ -27,17 +27,24 @@ export function addressAllowed(address: string, allowlist: readonly string[]): b
   return type !== undefined && blockListFor(allowlist).check(normalised, type);
 }
 
-/** Enforces a credential's own policy on every request: IP allowlist, then rate limit. */
-export async function enforceConstraints(principal: Principal, address: string, limiter: RateLimiter | undefined): Promise<void> {
+/**
+ * Enforces a credential's own policy on every request: IP allowlist, then rate limit. Returns the
+ * response headers the caller gets when allowed: the IETF RateLimit fields of its bucket, on every
+ * answer and not only on the 429 (draft-ietf-httpapi-ratelimit-headers §1), from the same decision.
+ */
+export async function enforceConstraints(principal: Principal, address: string, limiter: RateLimiter | undefined): Promise<Record<string, string>> {
   const constraints = principal.constraints;
-  if (!constraints) return;
+  if (!constraints) return {};
   if (constraints.ipAllowlist && constraints.ipAllowlist.length > 0 && !addressAllowed(address, constraints.ipAllowlist)) {
     throw new VerificationError('access_denied', 'This credential may not be used from your address', 'ip_not_allowed');
   }
-  if (constraints.rateLimit && limiter) {
-    const decision = await limiter.take(`credential:${principal.credentialId}`, constraints.rateLimit);
-    if (!decision.allowed) {
-      throw new VerificationError('rate_limited', `Rate limit exceeded: ${constraints.rateLimit.requests} requests per ${constraints.rateLimit.perSeconds} s`, 'rate_limited', rateLimitHeaders(constraints.rateLimit, decision));
-    }
+  const policy = constraints.rateLimit;
+  if (!policy || !limiter) return {};
+  // One bucket per key lineage: a rolled key and its predecessor share it during the overlap.
+  const decision = await limiter.take(`credential:${policy.bucket ?? principal.credentialId}`, policy);
+  const headers = rateLimitHeaders(policy, decision);
+  if (!decision.allowed) {
+    throw new VerificationError('rate_limited', `Rate limit exceeded: ${policy.requests} requests per ${policy.perSeconds} s`, 'rate_limited', headers);
   }
+  return headers;
 }

@@ -12,6 +12,12 @@ export interface VerificationContext {
   address: string;
 }
 
+/** A verified credential, with the response headers its policy adds (the RateLimit fields of its bucket). */
+export interface VerifiedRequest {
+  principal: Principal;
+  headers: Record<string, string>;
+}
+
 /** Verifies Tollgate's opaque credentials (PATs, API keys) whose checksum already passed. */
 export interface OpaqueCredentialVerifier {
   verify(token: string, parsed: ParsedCredential, context: VerificationContext): Promise<Principal>;
@@ -54,16 +60,20 @@ export class CredentialVerifier {
   }
 
   async verify(token: string, context: VerificationContext): Promise<Principal> {
+    return (await this.verifyRequest(token, context)).principal;
+  }
+
+  /** `verify`, plus the headers the answer to this request must carry. */
+  async verifyRequest(token: string, context: VerificationContext): Promise<VerifiedRequest> {
     const principal = hasCredentialPrefix(token) ? await this.verifyOpaque(token, context) : await this.verifyJwt(token);
     const reason = this.options.revocations?.reasonFor(principal);
     if (reason) throw invalidToken(`The credential has been revoked`, reason);
     try {
-      await enforceConstraints(principal, context.address, this.options.rateLimiter);
+      return { principal, headers: await enforceConstraints(principal, context.address, this.options.rateLimiter) };
     } catch (error) {
       if (error instanceof VerificationError) error.principal = principal;
       throw error;
     }
-    return principal;
   }
 
   /** Forgets every cached verification (after a revocation the list cannot express, e.g. a retired key). */

@@ -5,8 +5,11 @@ export type CredentialType = 'access_token' | 'pat' | 'api_key' | 'session';
 export interface CredentialConstraints {
   /** CIDR blocks (or single addresses) the credential may be used from. */
   ipAllowlist?: string[];
-  /** Token bucket: `requests` per `perSeconds`. */
-  rateLimit?: { requests: number; perSeconds: number };
+  /**
+   * Token bucket: `requests` per `perSeconds`, in the bucket `bucket` (shared by a key and the key it
+   * was rolled from; the credential id when absent).
+   */
+  rateLimit?: { requests: number; perSeconds: number; bucket?: string };
 }
 
 /** The authenticated caller of a request, whatever credential it presented. */

@@ -11,7 +11,7 @@ import { RemoteAuthorizationServer } from './remote-authorization-server.js';
 import type { SequencedRevocationEvent } from './revocation/revocation-event.js';
 import { RevocationFeedClient } from './revocation/revocation-feed.client.js';
 import { RevocationList } from './revocation/revocation-list.js';
-import { UsageReporter } from './usage/usage-reporter.js';
+import { UsageReporter, type UsageReporterHealth } from './usage/usage-reporter.js';
 
 export interface ResourceServerVerificationOptions {
   issuer: string;
@@ -32,6 +32,10 @@ export interface ResourceServerVerificationOptions {
   acceptedKeyEnvironments?: ApiKeyEnvironment[];
   /** How often usage and refusals are reported to the auth-server. */
   usageFlushIntervalMs?: number;
+  /** Entries of usage and refusals that may wait in memory (default 10,000); past it they are dropped and counted. */
+  usageMaxPending?: number;
+  /** Usage or refusals were dropped (called once per burst, with why). */
+  onUsageDropped?: (reason: string) => void;
   /** After the feed has been down this long, cached introspection results are no longer trusted. Default 10 s. */
   maxFeedStalenessMs?: number;
   onBackgroundError?: (error: unknown) => void;
@@ -44,6 +48,8 @@ export interface VerificationHealth {
   lastRevocationEventId?: string;
   /** False while the feed is down past the bound: every PAT/API key is introspected afresh. */
   introspectionCacheTrusted: boolean;
+  /** Usage and refusals waiting to be reported, and how many were dropped (when usage is reported). */
+  usageReports?: UsageReporterHealth;
 }
 
 /**
@@ -85,7 +91,17 @@ export class ResourceServerVerification {
         fetch: options.fetch,
         now,
       });
-      this.usage = new UsageReporter({ issuer: options.issuer, clientId: client.id, clientSecret: client.secret, flushIntervalMs: options.usageFlushIntervalMs, fetch: options.fetch, now, onError: options.onBackgroundError });
+      this.usage = new UsageReporter({
+        issuer: options.issuer,
+        clientId: client.id,
+        clientSecret: client.secret,
+        flushIntervalMs: options.usageFlushIntervalMs,
+        maxPending: options.usageMaxPending,
+        fetch: options.fetch,
+        now,
+        onError: options.onBackgroundError,
+        onDropped: options.onUsageDropped,
+      });
       this.usage.start();
     }
     if (client) {
@@ -166,9 +182,10 @@ export class ResourceServerVerification {
   }
 
   health(): VerificationHealth {
-    if (!this.feed) return { revocationFeed: 'off', introspectionCacheTrusted: true };
+    const usageReports = this.usage ? { usageReports: this.usage.health() } : {};
+    if (!this.feed) return { revocationFeed: 'off', introspectionCacheTrusted: true, ...usageReports };
     const status = this.feed.status();
-    return { revocationFeed: status.connected ? 'connected' : 'disconnected', lastRevocationEventId: status.lastEventId, introspectionCacheTrusted: this.cacheTrusted };
+    return { revocationFeed: status.connected ? 'connected' : 'disconnected', lastRevocationEventId: status.lastEventId, introspectionCacheTrusted: this.cacheTrusted, ...usageReports };
   }
 
   async close(): Promise<void> {

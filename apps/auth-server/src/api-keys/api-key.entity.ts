@@ -46,6 +46,10 @@ export class ApiKeyEntity {
   @Column({ type: 'simple-json', nullable: true })
   rateLimit: { requests: number; perSeconds: number } | null;
 
+  /** The rate-limit bucket the key takes from: its own id, or, once rolled, its predecessor's bucket. */
+  @Column({ type: 'varchar', length: 36 })
+  rateLimitBucket: string;
+
   @TimestampColumn({ nullable: true })
   expiresAt: Date | null;
 

@@ -48,7 +48,7 @@ export class ApiKeyStore implements OpaqueCredentialStore, LastUsedSink, OnModul
       issuedAt: key.createdAt,
       expiresAt: key.expiresAt,
       ipAllowlist: key.ipAllowlist ?? undefined,
-      rateLimit: key.rateLimit ?? undefined,
+      rateLimit: key.rateLimit ? { ...key.rateLimit, bucket: key.rateLimitBucket } : undefined,
     };
   }
 

@@ -46,6 +46,7 @@ export class ApiKeysService {
       expiresAt,
       createdBy: actor.id ?? null,
       rolledFromId: null,
+      rateLimitBucket: null,
     });
     await this.dataSource.getRepository(ApiKeyEntity).insert(row);
     await this.audit.record({
@@ -88,6 +89,7 @@ export class ApiKeysService {
     if (old.expiresAt && old.expiresAt <= now) throw new ConflictException('An expired key cannot be rolled; create a new key');
     if (old.rolledToId) throw new ConflictException(`This key was already rolled to ${old.rolledToId}; roll that key instead`);
     const overlapEnds = new Date(now.getTime() + (input.expireCurrentInMinutes ?? 60) * 60_000);
+    // The new key takes from the old key's bucket: during the overlap the two share one limit.
     const { key, row } = this.newKey({ ...old, createdBy: actor.id ?? null, rolledFromId: old.id });
     await this.dataSource.transaction(async (manager) => {
       const updated = await manager.update(ApiKeyEntity, { id: old.id, rolledToId: IsNull() }, {
@@ -136,12 +138,16 @@ export class ApiKeysService {
     return key;
   }
 
-  private newKey(settings: Pick<ApiKeyEntity, 'consumerId' | 'name' | 'environment' | 'grants' | 'ipAllowlist' | 'rateLimit' | 'expiresAt' | 'createdBy' | 'rolledFromId'>): { key: string; row: ApiKeyEntity } {
+  /** `rateLimitBucket`: null for a key of its own, its predecessor's for a rolled key. */
+  private newKey(
+    settings: Pick<ApiKeyEntity, 'consumerId' | 'name' | 'environment' | 'grants' | 'ipAllowlist' | 'rateLimit' | 'expiresAt' | 'createdBy' | 'rolledFromId'> & { rateLimitBucket: string | null },
+  ): { key: string; row: ApiKeyEntity } {
     const key = generateCredential('api_key', { environment: settings.environment });
+    const id = randomUUID();
     return {
       key,
       row: {
-        id: randomUUID(),
+        id,
         consumerId: settings.consumerId,
         name: settings.name,
         environment: settings.environment,
@@ -150,6 +156,7 @@ export class ApiKeysService {
         grants: settings.grants,
         ipAllowlist: settings.ipAllowlist,
         rateLimit: settings.rateLimit,
+        rateLimitBucket: settings.rateLimitBucket ?? id,
         expiresAt: settings.expiresAt,
         createdAt: this.clock.now(),
         createdBy: settings.createdBy,

@@ -1,7 +1,9 @@
 import { openDatabase, pendingSchemaChanges } from '@tollgate/persistence';
+import { ApiKeyEntity } from '../api-keys/api-key.entity.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { AUTH_SERVER_ENTITIES, AUTH_SERVER_MIGRATIONS } from './auth-server.schema.js';
 import { BigintEventIds1764500000000 } from './migrations/1764500000000-bigint-event-ids.js';
+import { ApiKeyRateLimitBuckets1764611000000 } from './migrations/1764611000000-api-key-rate-limit-buckets.js';
 import { testDatabases } from '../../../../test/support/test-databases.js';
 
 describe('auth-server schema', () => {
@@ -19,8 +21,8 @@ describe('auth-server schema', () => {
   it.each(testDatabases())('widens event ids of a database that holds events, and can narrow them again, on $name', async ({ create }) => {
     const database = await create();
     const options = { database: database.config, entities: AUTH_SERVER_ENTITIES, migrationsTableName: 'auth_server_migrations' };
-    // A database from before the widening, with events in it.
     const widening = AUTH_SERVER_MIGRATIONS.indexOf(BigintEventIds1764500000000);
+    // A database from before the widening, with events in it.
     const before = await openDatabase({ ...options, migrations: AUTH_SERVER_MIGRATIONS.slice(0, widening) });
     await before.getRepository(AuditEventEntity).insert({ occurredAt: new Date(), action: 'token.issued', outcome: 'success', actorType: 'client' });
     await before.destroy();
@@ -31,6 +33,31 @@ describe('auth-server schema', () => {
       // Undone back to before the widening (the migrations after it first), then applied again.
       for (let applied = AUTH_SERVER_MIGRATIONS.length; applied > widening; applied--) await sut.undoLastMigration();
       await sut.runMigrations();
+      expect(await pendingSchemaChanges(sut)).toEqual([]);
+    } finally {
+      await sut.destroy();
+      await database.drop();
+    }
+  });
+
+  it.each(testDatabases())('gives existing API keys a rate-limit bucket, a rolled key its predecessor’s, on $name', async ({ create }) => {
+    const database = await create();
+    const options = { database: database.config, entities: AUTH_SERVER_ENTITIES, migrationsTableName: 'auth_server_migrations' };
+    const buckets = AUTH_SERVER_MIGRATIONS.indexOf(ApiKeyRateLimitBuckets1764611000000);
+    // Keys from before the migration: one of its own, one rolled to another.
+    const before = await openDatabase({ ...options, migrations: AUTH_SERVER_MIGRATIONS.slice(0, buckets) });
+    await before.query(`INSERT INTO "api_consumers" ("id", "name", "contact", "disabled", "createdAt", "updatedAt") VALUES ('c', 'c', 'c@example.com', false, '2026-01-01 00:00:00', '2026-01-01 00:00:00')`);
+    const literal = (value: string | null) => (value === null ? 'NULL' : `'${value}'`);
+    for (const [id, rolledFromId, rolledToId] of [['alone', null, null], ['old', null, 'new'], ['new', 'old', null]]) {
+      await before.query(
+        `INSERT INTO "api_keys" ("id", "consumerId", "name", "environment", "keyHash", "displayPrefix", "grants", "createdAt", "rolledFromId", "rolledToId") VALUES ('${id}', 'c', '${id}', 'live', '${id}', '${id}', '[]', '2026-01-01 00:00:00', ${literal(rolledFromId)}, ${literal(rolledToId)})`,
+      );
+    }
+    await before.destroy();
+    const sut = await openDatabase({ ...options, migrations: AUTH_SERVER_MIGRATIONS });
+    try {
+      const rows = await sut.getRepository(ApiKeyEntity).find({ order: { id: 'ASC' } });
+      expect(rows.map((key) => [key.id, key.rateLimitBucket])).toEqual([['alone', 'alone'], ['new', 'old'], ['old', 'old']]);
       expect(await pendingSchemaChanges(sut)).toEqual([]);
     } finally {
       await sut.destroy();

@@ -24,6 +24,7 @@ import { ApiKeys1764300000000 } from './migrations/1764300000000-api-keys.js';
 import { RevocationEvents1764400000000 } from './migrations/1764400000000-revocation-events.js';
 import { BigintEventIds1764500000000 } from './migrations/1764500000000-bigint-event-ids.js';
 import { ExchangedTokensValidAfter1764610000000 } from './migrations/1764610000000-exchanged-tokens-valid-after.js';
+import { ApiKeyRateLimitBuckets1764611000000 } from './migrations/1764611000000-api-key-rate-limit-buckets.js';
 
 /** Every entity and migration of the auth-server, listed explicitly (globs do not survive bundling). */
 export const AUTH_SERVER_ENTITIES = [
@@ -56,4 +57,5 @@ export const AUTH_SERVER_MIGRATIONS = [
   RevocationEvents1764400000000,
   BigintEventIds1764500000000,
   ExchangedTokensValidAfter1764610000000,
+  ApiKeyRateLimitBuckets1764611000000,
 ];

@@ -10,7 +10,8 @@ import { LeakReportItemDto } from '../api-keys/dto/api-key.dto.js';
 import { LeaksService } from './leaks.service.js';
 
 const MAX_REPORTS = 100;
-const REPORTS_PER_ADDRESS = { requests: 30, perSeconds: 60 };
+/** Reports, not requests: each report costs a lookup. The bucket holds one full batch. */
+const REPORTS_PER_ADDRESS = { requests: MAX_REPORTS, perSeconds: 60 };
 
 /** Accepts one report or an array of them (GitHub's secret-scanning partner format). */
 @Injectable()
@@ -42,9 +43,9 @@ export class LeaksController {
   @ApiBody({ schema: { oneOf: [{ $ref: getSchemaPath(LeakReportItemDto) }, { type: 'array', items: { $ref: getSchemaPath(LeakReportItemDto) } }] } })
   @ApiAcceptedResponse({ description: '{ "status": "received" }' })
   @ApiBadRequestResponse({ description: 'Not 1–100 reports, or a report that is not an object with a token (problem+json)' })
-  @ApiTooManyRequestsResponse({ description: 'More than 30 reports a minute from one address' })
+  @ApiTooManyRequestsResponse({ description: 'More than 100 reports a minute from one address (a batch counts each of its reports)' })
   async report(@Body(LeakReportsPipe) reports: LeakReportItemDto[], @Req() request: FastifyRequest): Promise<{ status: 'received'; count: number }> {
-    const decision = await this.limiter.take(request.ip, REPORTS_PER_ADDRESS);
+    const decision = await this.limiter.take(request.ip, REPORTS_PER_ADDRESS, reports.length);
     if (!decision.allowed) throw new ProblemException(429, 'Too many leak reports from this address; retry later', { code: 'rate_limited', headers: rateLimitHeaders(REPORTS_PER_ADDRESS, decision, 'leaks') });
     this.leaks.accept(reports, request.ip);
     return { status: 'received', count: reports.length };

@@ -18,7 +18,8 @@ export interface ActiveOpaqueCredential {
   issuedAt: Date;
   expiresAt: Date | null;
   ipAllowlist?: string[];
-  rateLimit?: { requests: number; perSeconds: number };
+  /** `bucket`: shared by a key and the key it was rolled from. */
+  rateLimit?: { requests: number; perSeconds: number; bucket: string };
   /** When verifiers were last told its owner changed: they refuse JWTs exchanged for it (RFC 8693) dated before. */
   exchangedTokensValidAfter?: Date | null;
 }
@@ -72,7 +73,7 @@ export function toIntrospectionResponse(credential: ActiveOpaqueCredential, issu
     ...(credential.userId ? { user_id: credential.userId } : {}),
     ...(credential.consumerId ? { consumer_id: credential.consumerId } : {}),
     ...(credential.ipAllowlist?.length ? { ip_allowlist: credential.ipAllowlist } : {}),
-    ...(credential.rateLimit ? { rate_limit: { requests: credential.rateLimit.requests, per_seconds: credential.rateLimit.perSeconds } } : {}),
+    ...(credential.rateLimit ? { rate_limit: { requests: credential.rateLimit.requests, per_seconds: credential.rateLimit.perSeconds, bucket: credential.rateLimit.bucket } } : {}),
   };
 }
 

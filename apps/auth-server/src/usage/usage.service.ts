@@ -14,7 +14,7 @@ ON CONFLICT ("keyId", "day", "statusClass") DO UPDATE SET "count" = "api_key_usa
  * Credential usage, off the request path: resource servers report counts and "last used" in
  * batches, the auth-server adds them up in memory and writes them every few seconds (one additive
  * upsert per key, day and status class; one update per credential for last used). Denials
- * reported by resource servers go to the audit log.
+ * reported by resource servers, already added up per credential and reason, go to the audit log.
  */
 @Injectable()
 export class UsageService implements OnModuleInit, OnApplicationShutdown {
@@ -54,15 +54,17 @@ export class UsageService implements OnModuleInit, OnApplicationShutdown {
       }
       this.noteLastUsed({ credentialType: use.credentialType, credentialId: use.credentialId, at: new Date(use.lastUsedAt), address: use.lastUsedAddress ?? null });
     }
+    // One event per credential and reason in each report, with how many requests it stands for:
+    // a flood of refusals stays a few readable events instead of a row per request.
     for (const denial of denials) {
       this.audit.recordInBackground({
         action: `${denial.credentialType === 'api_key' ? 'api-key' : denial.credentialType === 'pat' ? 'pat' : 'token'}.use.denied`,
         outcome: 'denied',
         actor: reporter,
         credential: { type: denial.credentialType, id: denial.credentialId },
-        address: denial.address,
+        address: denial.samples[0].address,
         reason: denial.reason,
-        details: { at: denial.at, method: denial.method, path: denial.path, subject: denial.subject },
+        details: { count: denial.count, firstAt: denial.firstAt, lastAt: denial.lastAt, samples: denial.samples, subject: denial.subject },
       });
     }
   }

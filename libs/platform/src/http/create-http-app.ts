@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type ErrorRenderingOptions, ProblemDetailsFilter } from '../errors/problem-details.filter.js';
 import { PinoLoggerService } from '../logging/logger.js';
+import { clientErrorHandler, routerErrorHandler } from './transport-errors.js';
 
 export interface HttpAppOptions extends ErrorRenderingOptions {
   logger: Logger;
@@ -16,12 +17,23 @@ export interface HttpAppOptions extends ErrorRenderingOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const MAX_PARAM_LENGTH = 200;
 
-/** Whether a parsed query or body holds a NUL character anywhere (keys included). */
-function containsNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (value === null || typeof value !== 'object' || depth > 32) return false;
-  return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNul(item, depth + 1));
+// A UTF-16 surrogate without its other half: JSON allows "\ud800", but it is not Unicode text.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** What a parsed query or body holds that no Tollgate input may (keys included), if anything. */
+function forbiddenCharacter(value: unknown, depth = 0): string | undefined {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) return 'a NUL character';
+    return LONE_SURROGATE.test(value) ? 'a lone UTF-16 surrogate (text must be well-formed Unicode)' : undefined;
+  }
+  if (value === null || typeof value !== 'object' || depth > 32) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const found = forbiddenCharacter(key) ?? forbiddenCharacter(item, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /**
@@ -35,7 +47,10 @@ export async function createHttpApp(module: Type | DynamicModule, options: HttpA
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: options.trustProxy ?? false,
     bodyLimit: options.bodyLimit ?? 100 * 1024,
-    routerOptions: { maxParamLength: 200 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Refusals from the router and the HTTP parser are problem details too.
+    frameworkErrors: routerErrorHandler({ ...options, maxParamLength: MAX_PARAM_LENGTH }),
+    clientErrorHandler,
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
@@ -51,9 +66,11 @@ export async function createHttpApp(module: Type | DynamicModule, options: HttpA
   // the global filter too: Nest installs Fastify's error handler at init and routes it through filters.
   const fastify = app.getHttpAdapter().getInstance();
   // PostgreSQL text cannot hold NUL, and no Tollgate input needs it: refuse it as bad input (400)
-  // instead of letting it fail a query (500).
+  // instead of letting it fail a query (500). A lone surrogate would be stored and then break every
+  // strict UTF-8 reader of the data (jq on an exported audit log): refused the same way.
   fastify.addHook('preHandler', async (request) => {
-    if (containsNul(request.query) || containsNul(request.body)) throw new BadRequestException('The request contains a NUL character');
+    const found = forbiddenCharacter(request.query) ?? forbiddenCharacter(request.body);
+    if (found) throw new BadRequestException(`The request contains ${found}`);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     request.log.info({ req: request, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');

@@ -78,8 +78,10 @@ export function createCredentialGuard(strategies: string[]): Type<CanActivate> {
       }
     }
 
-    override handleRequest<T = Principal>(error: unknown, user: T | false): T {
+    override handleRequest<T = Principal>(error: unknown, user: T | false, info?: { headers?: Record<string, string> }, context?: ExecutionContext): T {
       if (error) throw error;
+      // The credential's RateLimit fields, on whatever this request is answered (errors included).
+      if (user && info?.headers && context) context.switchToHttp().getResponse<{ headers(values: Record<string, string>): unknown }>().headers(info.headers);
       if (!user) throw new ProblemException(401, 'A credential is required: send "Authorization: Bearer <token>" (or X-API-Key for API keys)', {
         code: 'unauthenticated',
         headers: { 'WWW-Authenticate': `Bearer realm=${quoted(this.options.realm)}` },

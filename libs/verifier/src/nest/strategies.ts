@@ -2,15 +2,23 @@ import { Inject, Injectable, type Type } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy as PassportBaseStrategy } from 'passport';
 import { Strategy as HttpBearerStrategy } from 'passport-http-bearer';
-import { CredentialVerifier } from '../credential.verifier.js';
+import { CredentialVerifier, type VerifiedRequest } from '../credential.verifier.js';
 import type { Principal } from '../principal.js';
+
+/** What a strategy hands passport: the user, and as `info` the headers the answer must carry. */
+type Authenticated = [Principal, { headers: Record<string, string> }];
+
+async function authenticated(verified: Promise<VerifiedRequest>): Promise<Authenticated> {
+  const { principal, headers } = await verified;
+  return [principal, { headers }];
+}
 
 interface RequestWithAddress {
   ip: string;
   headers: Record<string, string | string[] | undefined>;
 }
 
-type VerifyCallback = (request: RequestWithAddress, key: string, done: (error: unknown, user?: Principal | false) => void) => void;
+type VerifyCallback = (request: RequestWithAddress, key: string, done: (error: unknown, user?: Principal | false, info?: object) => void) => void;
 
 /** Passport strategy reading an API key from the `X-API-Key` header (Stripe/Unkey style). */
 class ApiKeyHeaderStrategy extends PassportBaseStrategy {
@@ -22,10 +30,10 @@ class ApiKeyHeaderStrategy extends PassportBaseStrategy {
     const request = raw as RequestWithAddress;
     const key = request.headers['x-api-key'];
     if (typeof key !== 'string') return this.fail(401);
-    this.verifyKey(request, key, (error, principal) => {
+    this.verifyKey(request, key, (error, principal, info) => {
       if (error) return this.error(error as Error);
       if (!principal) return this.fail(401);
-      this.success(principal);
+      this.success(principal, info);
     });
   }
 }
@@ -46,8 +54,8 @@ export function createStrategies(suffix: string): { names: string[]; providers: 
       super({ passReqToCallback: true });
     }
 
-    validate(request: RequestWithAddress, token: string): Promise<Principal> {
-      return this.verifier.verify(token, { address: request.ip });
+    validate(request: RequestWithAddress, token: string): Promise<Authenticated> {
+      return authenticated(this.verifier.verifyRequest(token, { address: request.ip }));
     }
   }
 
@@ -58,8 +66,8 @@ export function createStrategies(suffix: string): { names: string[]; providers: 
       super();
     }
 
-    validate(request: RequestWithAddress, key: string): Promise<Principal> {
-      return this.verifier.verify(key, { address: request.ip });
+    validate(request: RequestWithAddress, key: string): Promise<Authenticated> {
+      return authenticated(this.verifier.verifyRequest(key, { address: request.ip }));
     }
   }
 

@@ -22,7 +22,8 @@ export interface OpaqueIntrospectionResponse {
   user_id?: string;
   consumer_id?: string;
   ip_allowlist?: string[];
-  rate_limit?: { requests: number; per_seconds: number };
+  /** `bucket`: the rate-limit bucket of the key's lineage (a rolled key keeps its predecessor's). */
+  rate_limit?: { requests: number; per_seconds: number; bucket?: string };
 }
 
 export function principalFromIntrospection(response: OpaqueIntrospectionResponse): Principal {
@@ -30,7 +31,9 @@ export function principalFromIntrospection(response: OpaqueIntrospectionResponse
     response.ip_allowlist || response.rate_limit
       ? {
           ...(response.ip_allowlist ? { ipAllowlist: response.ip_allowlist } : {}),
-          ...(response.rate_limit ? { rateLimit: { requests: response.rate_limit.requests, perSeconds: response.rate_limit.per_seconds } } : {}),
+          ...(response.rate_limit
+            ? { rateLimit: { requests: response.rate_limit.requests, perSeconds: response.rate_limit.per_seconds, ...(response.rate_limit.bucket ? { bucket: response.rate_limit.bucket } : {}) } }
+            : {}),
         }
       : undefined;
   return {

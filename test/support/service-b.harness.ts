@@ -16,7 +16,7 @@ export class ServiceBHarness {
     private readonly database: TestDatabase,
   ) {}
 
-  static async start(auth: AuthServerHarness, options: { env?: Record<string, string>; overrides?: Omit<CreateServiceBOptions, 'logger'>; database?: TestDatabase } = {}): Promise<ServiceBHarness> {
+  static async start(auth: AuthServerHarness, options: { env?: Record<string, string>; overrides?: CreateServiceBOptions; database?: TestDatabase } = {}): Promise<ServiceBHarness> {
     const resources = await auth.api('GET', '/api/resources');
     if (!resources.body.some((r: { indicator: string }) => r.indicator === CRM)) await auth.createResource(CRM, CRM_SCOPES);
     const introspector = await auth.createClient({ name: 'service-b', grants: [{ resource: auth.managementApi, scopes: ['tokens:introspect', 'usage:write', 'revocations:read'] }] });
@@ -30,7 +30,7 @@ export class ServiceBHarness {
       LOG_LEVEL: 'silent',
       ...options.env,
     });
-    const app = await createServiceB(config, { ...options.overrides, logger: createLogger({ name: 'service-b', level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+    const app = await createServiceB(config, { logger: createLogger({ name: 'service-b', level: process.env.TEST_LOG_LEVEL ?? 'silent' }), ...options.overrides });
     await app.listen(0, '127.0.0.1');
     return new ServiceBHarness(app, await app.getUrl(), database);
   }

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { pino, type Logger } from 'pino';
+import { type DestinationStream, pino, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -32,10 +32,12 @@ export function redactUrl(url: string): string {
 export interface LoggerOptions {
   name: string;
   level?: string;
+  /** Where lines go; standard output by default (tests capture them). */
+  destination?: DestinationStream;
 }
 
-export function createLogger({ name, level = 'info' }: LoggerOptions): Logger {
-  return pino({
+export function createLogger({ name, level = 'info', destination }: LoggerOptions): Logger {
+  const options = {
     name,
     level,
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
@@ -48,7 +50,8 @@ export function createLogger({ name, level = 'info' }: LoggerOptions): Logger {
       }),
       err: pino.stdSerializers.err,
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Nest's logger interface on top of pino, so framework and application lines share one format. */

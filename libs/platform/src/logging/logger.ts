@@ -1,9 +1,11 @@
 import type { LoggerService } from '@nestjs/common';
 import { type DestinationStream, pino, type Logger } from 'pino';
+import { redactSecrets } from './redact-secrets.js';
 
 export type { Logger } from 'pino';
 
-// Anything that can carry a secret is removed before a line is written (STYLE §7).
+// Anything that can carry a secret is removed before a line is written (STYLE §7): these fields
+// whole, whatever they hold, and then any credential-shaped value anywhere in the line (redactSecrets).
 const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
@@ -50,6 +52,8 @@ export function createLogger({ name, level = 'info', destination }: LoggerOption
       }),
       err: pino.stdSerializers.err,
     },
+    // The finished line, whatever field, message or error stack carries the value.
+    hooks: { streamWrite: redactSecrets },
   };
   return destination ? pino(options, destination) : pino(options);
 }

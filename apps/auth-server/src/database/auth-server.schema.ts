@@ -23,6 +23,7 @@ import { UsersAndPats1764200000000 } from './migrations/1764200000000-users-and-
 import { ApiKeys1764300000000 } from './migrations/1764300000000-api-keys.js';
 import { RevocationEvents1764400000000 } from './migrations/1764400000000-revocation-events.js';
 import { BigintEventIds1764500000000 } from './migrations/1764500000000-bigint-event-ids.js';
+import { OperatorSecretLabels1764680000000 } from './migrations/1764680000000-operator-secret-labels.js';
 
 /** Every entity and migration of the auth-server, listed explicitly (globs do not survive bundling). */
 export const AUTH_SERVER_ENTITIES = [
@@ -54,4 +55,5 @@ export const AUTH_SERVER_MIGRATIONS = [
   ApiKeys1764300000000,
   RevocationEvents1764400000000,
   BigintEventIds1764500000000,
+  OperatorSecretLabels1764680000000,
 ];

@@ -19,7 +19,7 @@ describe('M2M: service-a syncs its audience from service-b', () => {
   const started: { app: NestFastifyApplication; database: TestDatabase }[] = [];
 
   /** service-a as main.ts builds it (verification with its revocation feed included). */
-  async function startServiceA(client: { id: string; secret: string }): Promise<string> {
+  async function startServiceA(client: { id: string; secret: string }, env: Record<string, string> = {}): Promise<string> {
     const database = await createSqliteDatabase();
     const config = loadServiceAConfig({
       AUTH_ISSUER: auth.issuer,
@@ -31,6 +31,7 @@ describe('M2M: service-a syncs its audience from service-b', () => {
       DATABASE_URL: database.url,
       SYNC_INTERVAL_SECONDS: '0',
       LOG_LEVEL: 'silent',
+      ...env,
     });
     const app = await createServiceA(config);
     await app.listen(0, '127.0.0.1');
@@ -39,8 +40,8 @@ describe('M2M: service-a syncs its audience from service-b', () => {
   }
 
   /** service-a's client as the seed provisions it: contacts:read on the CRM, the revocation feed on the management API. */
-  const serviceAClient = (name: string, crmScopes = ['contacts:read']) =>
-    auth.createClient({ name, grants: [{ resource: CRM, scopes: crmScopes }, { resource: auth.managementApi, scopes: ['revocations:read'] }] });
+  const serviceAClient = (name: string, crmScopes = ['contacts:read'], extra: Record<string, unknown> = {}) =>
+    auth.createClient({ name, grants: [{ resource: CRM, scopes: crmScopes }, { resource: auth.managementApi, scopes: ['revocations:read'] }], ...extra });
 
   const callerToken = (scope = AUDIENCE_SCOPES.join(' ')) => auth.token(caller.id, caller.secret, { resource: MARKETING, scope });
 
@@ -99,6 +100,14 @@ describe('M2M: service-a syncs its audience from service-b', () => {
     const sync = await call(url, 'POST', '/sync', bearer(await callerToken()));
     expect(sync.status).toBe(502);
     expect(sync.body).toMatchObject({ type: 'urn:tollgate:problem:token_request_refused', detail: expect.stringContaining('invalid_client') });
+  });
+
+  it('follows the revocation feed with a client that authenticates with client_secret_post', async () => {
+    const client = await serviceAClient('service-a (post)', ['contacts:read'], { tokenEndpointAuthMethod: 'client_secret_post' });
+    const url = await startServiceA(client, { CLIENT_AUTH_METHOD: 'client_secret_post' });
+
+    await eventually(async () => expect((await call(url, 'GET', '/health', {})).body.authentication).toEqual({ revocationFeed: 'connected' }), 10_000);
+    expect((await call(url, 'POST', '/sync', bearer(await callerToken()))).body).toMatchObject({ status: 'ok' });
   });
 
   describe('its own API', () => {

@@ -81,6 +81,6 @@ export function hasCredentialPrefix(value: string): boolean {
 /**
  * A credential inside any text (a URL, a header, a message), for redaction: the prefix, with the
  * API-key environment, in group 1, then more body characters than a display prefix shows, so a
- * display prefix stays readable and a truncated or mistyped credential is still caught. Global.
+ * display prefix stays readable and a truncated or mistyped credential is still caught.
  */
-export const CREDENTIAL_IN_TEXT = new RegExp(`(tg[kps]_(?:(?:live|test)_)?)[0-9A-Za-z]{${DISPLAY_BODY_CHARS + 1},}`, 'g');
+export const CREDENTIAL_IN_TEXT = new RegExp(`(tg[kps]_(?:(?:live|test)_)?)[0-9A-Za-z]{${DISPLAY_BODY_CHARS + 1},}`);

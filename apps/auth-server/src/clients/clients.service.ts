@@ -24,7 +24,7 @@ function slug(name: string): string {
  * What lists show of a secret an operator chose in a format other than Tollgate's: a label, never
  * its characters (it may have little entropy, or a structure that its first characters give away).
  */
-export const OPERATOR_CHOSEN_SECRET_LABEL = '(operator-chosen)';
+const OPERATOR_CHOSEN_SECRET_LABEL = '(operator-chosen)';
 
 /**
  * Creates a client secret row (generated, or chosen by the operator); the secret itself is returned

@@ -32,7 +32,8 @@ const STEPS = [
   /✓ \d+\. Ada revokes the token; her script is refused at once .* — GET \/contacts → 401 invalid_token \d+ ms later/,
   /M2M: /,
   /✓ \d+\. service-a gets a client-credentials token for the CRM .* — JWT \(at\+jwt, ES256\): sub service-a, aud https:\/\/crm.tollgate.local, scope contacts:read/,
-  /✓ \d+\. service-a syncs its audience from service-b, .* — 3 contacts read/,
+  /✓ \d+\. service-a’s own API refuses anonymous callers .* — 401 and 401 \(Bearer realm="tollgate"\); no contact shown/,
+  /✓ \d+\. the campaign tool syncs service-a’s audience with a token for service-a’s API; .* — 3 contacts read .*; GET \/audience → 3/,
   /✓ \d+\. service-b refuses a token for another audience .* — 401 invalid_token/,
   /IoT: /,
   /✓ \d+\. the dashboard \(devices:read:\*\) connects .* — CONNACK 0, SUBACK granted/,
@@ -150,6 +151,20 @@ describe.skipIf(!built)('npm run demo -- --once (the built demo, every service a
     const contacts = await fetch(`http://127.0.0.1:${ports.SERVICE_B_PORT}/contacts`, { headers: { 'x-api-key': key! } });
     expect(contacts.status).toBe(200);
     expect(await contacts.json()).toMatchObject({ total: 3 });
+
+    // service-a answers the campaign tool it prints, with a token for its own API, and nobody without one.
+    const [, toolId, toolSecret] = /campaign tool\s+(\S+) \/ (\S+)/.exec(demo.output) ?? [];
+    expect(toolSecret, demo.output).toBeDefined();
+    const tokenResponse = await fetch(`http://127.0.0.1:${ports.AUTH_SERVER_PORT}/oauth/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${toolId}:${toolSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', resource: 'https://marketing.tollgate.local' }),
+    });
+    const { access_token: toolToken } = (await tokenResponse.json()) as { access_token: string };
+    const audience = await fetch(`http://127.0.0.1:${ports.SERVICE_A_PORT}/audience`, { headers: { authorization: `Bearer ${toolToken}` } });
+    expect(audience.status).toBe(200);
+    expect(await audience.json()).toMatchObject({ total: 3 });
+    expect((await fetch(`http://127.0.0.1:${ports.SERVICE_A_PORT}/audience`)).status).toBe(401);
 
     demo.signal('SIGINT');
     const run = await demo.finished(30_000);

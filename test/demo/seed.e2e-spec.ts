@@ -8,6 +8,7 @@ import { freePort } from '../support/free-port.js';
 
 const CRM = 'https://crm.tollgate.local';
 const IOT = 'https://iot.tollgate.local';
+const MARKETING = 'https://marketing.tollgate.local';
 
 /** The seed library (what `npm run seed` and the demo run) against a real auth-server, through its management API. */
 describe('seed: the story provisioned through the management API', () => {
@@ -50,7 +51,8 @@ describe('seed: the story provisioned through the management API', () => {
       `✓ auth-server ${auth.issuer}: answering; the bootstrap admin "${ADMIN_CLIENT_ID}" holds scope admin`,
       `✓ resource ${CRM}: created (scopes contacts:read contacts:write)`,
       `✓ resource ${IOT}: created (scopes device devices:control:thermostat-1 devices:read:*)`,
-      `✓ client service-a: created (service; contacts:read on ${CRM})`,
+      `✓ resource ${MARKETING}: created (scopes audience:read audience:sync)`,
+      `✓ client service-a: created (service; contacts:read on ${CRM}; revocations:read on ${auth.issuer}/api)`,
       `✓ client service-b: created (service; tokens:introspect usage:write revocations:read on ${auth.issuer}/api)`,
       `✓ client iot-broker: created (service; revocations:read on ${auth.issuer}/api)`,
       `✓ client thermostat-1: created (device; device on ${IOT})`,
@@ -65,6 +67,7 @@ describe('seed: the story provisioned through the management API', () => {
     expect(second.slice(1)).toEqual([
       `✓ resource ${CRM}: up to date`,
       `✓ resource ${IOT}: up to date`,
+      `✓ resource ${MARKETING}: up to date`,
       ...['service-a', 'service-b', 'iot-broker', 'thermostat-1', 'hub-1'].map((id) => `✓ client ${id}: up to date`),
       `✓ API consumer "${ZAPFLOW_CONSUMER.name}": up to date`,
     ]);
@@ -90,11 +93,11 @@ describe('seed: the story provisioned through the management API', () => {
     await seed();
     const rotated = await auth.api('POST', '/api/clients/service-a/secrets', { expireCurrentInMinutes: 0 });
     expect(rotated.status).toBe(201);
-    expect((await auth.tokenRequest({ grant_type: 'client_credentials' }, { id: 'service-a', secret: secrets.SERVICE_A_CLIENT_SECRET })).status).toBe(401);
+    expect((await auth.tokenRequest({ grant_type: 'client_credentials', resource: CRM }, { id: 'service-a', secret: secrets.SERVICE_A_CLIENT_SECRET })).status).toBe(401);
 
     expect(await seed()).toContain('✓ client service-a: secret set to the configured one (the previous one expires now)');
-    expect((await auth.tokenRequest({ grant_type: 'client_credentials' }, { id: 'service-a', secret: secrets.SERVICE_A_CLIENT_SECRET })).status).toBe(200);
-    const refused = await auth.tokenRequest({ grant_type: 'client_credentials' }, { id: 'service-a', secret: rotated.body.clientSecret });
+    expect((await auth.tokenRequest({ grant_type: 'client_credentials', resource: CRM }, { id: 'service-a', secret: secrets.SERVICE_A_CLIENT_SECRET })).status).toBe(200);
+    const refused = await auth.tokenRequest({ grant_type: 'client_credentials', resource: CRM }, { id: 'service-a', secret: rotated.body.clientSecret });
     expect(refused.status).toBe(401);
     expect(refused.body).toMatchObject({ error: 'invalid_client' });
   });
@@ -115,9 +118,14 @@ describe('seed: the story provisioned through the management API', () => {
 
     const lines = await seed();
     expect(lines).toContain(`✓ resource ${CRM}: scopes added (contacts:write)`);
-    expect(lines).toContain(`✓ client service-a: grants added (contacts:read on ${CRM})`);
+    expect(lines).toContain(`✓ client service-a: grants added (contacts:read on ${CRM}; revocations:read on ${auth.issuer}/api)`);
     expect((await auth.api('GET', `/api/resources/${crm.id}`)).body.scopes).toEqual(['contacts:read', 'contacts:export', 'contacts:write']);
-    expect((await auth.api('GET', '/api/clients/service-a')).body.grants).toEqual([{ resource: CRM, scopes: ['contacts:read'] }]);
+    const grants = (await auth.api('GET', '/api/clients/service-a')).body.grants;
+    expect(grants).toHaveLength(2);
+    expect(grants).toEqual(expect.arrayContaining([
+      { resource: CRM, scopes: ['contacts:read'] },
+      { resource: `${auth.issuer}/api`, scopes: ['revocations:read'] },
+    ]));
   });
 
   it('leaves a client an operator disabled as it is (the demo asks for it to be enabled)', async () => {
@@ -178,7 +186,7 @@ describe(loadSeedConfig.name, () => {
 
   it('applies the documented defaults', () => {
     const sut = loadSeedConfig(valid);
-    expect(sut).toMatchObject({ issuer: 'http://auth-server:7400', crmResource: CRM, iotResource: IOT, waitMs: 60_000 });
+    expect(sut).toMatchObject({ issuer: 'http://auth-server:7400', crmResource: CRM, iotResource: IOT, marketingResource: MARKETING, waitMs: 60_000 });
     expect(Object.fromEntries(Object.entries(sut.clients).map(([role, client]) => [role, client.id]))).toEqual({
       serviceA: 'service-a',
       serviceB: 'service-b',
@@ -208,11 +216,12 @@ describe(loadSeedConfig.name, () => {
     ]);
   });
 
-  it('refuses a secret or an id shared by two clients, and one resource for both audiences', () => {
+  it('refuses a secret or an id shared by two clients, and one resource for two audiences', () => {
     expect(problems({ ...valid, THERMOSTAT_CLIENT_SECRET: valid.SERVICE_A_CLIENT_SECRET, HUB_CLIENT_ID: 'service-a', IOT_RESOURCE: CRM })).toEqual([
       '*_CLIENT_ID: each client needs its own id (service-a used twice)',
       'THERMOSTAT_CLIENT_SECRET: each client needs its own secret (same value as another *_CLIENT_SECRET)',
       'CRM_RESOURCE and IOT_RESOURCE: must differ',
     ]);
+    expect(problems({ ...valid, MARKETING_RESOURCE: IOT })).toEqual(['IOT_RESOURCE and MARKETING_RESOURCE: must differ']);
   });
 });

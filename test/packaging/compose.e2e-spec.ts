@@ -180,6 +180,7 @@ describe('docker-compose.yml', () => {
       ['service-a', 'CLIENT_ID', 'SERVICE_A_CLIENT_ID'],
       ['service-a', 'CLIENT_SECRET', 'SERVICE_A_CLIENT_SECRET'],
       ['service-a', 'SERVICE_B_RESOURCE', 'CRM_RESOURCE'],
+      ['service-a', 'RESOURCE_INDICATOR', 'MARKETING_RESOURCE'],
       ['iot-broker', 'CLIENT_ID', 'IOT_BROKER_CLIENT_ID'],
       ['iot-broker', 'CLIENT_SECRET', 'IOT_BROKER_CLIENT_SECRET'],
       ['iot-broker', 'RESOURCE_INDICATOR', 'IOT_RESOURCE'],

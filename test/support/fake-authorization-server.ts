@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { exportJWK, generateKeyPair, type JWK, SignJWT, type CryptoKey } from 'jose';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -6,8 +7,9 @@ import type { AddressInfo } from 'node:net';
  * TEST DOUBLE of Tollgate's authorization server: RFC 8414 metadata and an RFC 6749 §4.4 token
  * endpoint over real HTTP on 127.0.0.1 and port 0, issuing opaque tokens it remembers, so a fake
  * resource server can check them with `introspect()`. It counts and records every request and can
- * be scripted to fail. Used by libs/m2m-client and apps/service-a until their end-to-end tests run
- * against the real apps/auth-server.
+ * be scripted to fail. It also publishes an ES256 JWKS and signs RFC 9068 access tokens on
+ * request (`accessToken()`), for what calls a resource server under test. Used by libs/m2m-client
+ * and apps/service-a until their end-to-end tests run against the real apps/auth-server.
  */
 
 export interface FakeClient {
@@ -43,6 +45,14 @@ export interface ScriptedResponse {
   headers?: Record<string, string>;
 }
 
+/** Claims of a signed access token; everything else is valid for five minutes. */
+export interface AccessTokenOptions {
+  audience: string;
+  scope: string;
+  subject?: string;
+  expiresInSeconds?: number;
+}
+
 export interface FakeAuthorizationServerOptions {
   clients: FakeClient[];
   tokenLifetimeSeconds?: number;
@@ -64,11 +74,14 @@ export class FakeAuthorizationServer {
     private readonly server: Server,
     readonly issuer: string,
     private readonly options: FakeAuthorizationServerOptions,
+    private readonly signingKey: { privateKey: CryptoKey; publicJwk: JWK },
   ) {
     this.tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 300;
   }
 
   static async start(options: FakeAuthorizationServerOptions): Promise<FakeAuthorizationServer> {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const publicJwk = { ...(await exportJWK(publicKey)), kid: `fake-${randomUUID().slice(0, 8)}`, alg: 'ES256', use: 'sig' };
     let self: FakeAuthorizationServer | undefined;
     const server = createServer((req, res) => {
       self!.handle(req, res).catch((error: unknown) => {
@@ -77,7 +90,7 @@ export class FakeAuthorizationServer {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    self = new FakeAuthorizationServer(server, `http://127.0.0.1:${port}`, options);
+    self = new FakeAuthorizationServer(server, `http://127.0.0.1:${port}`, options, { privateKey, publicJwk });
     return self;
   }
 
@@ -105,6 +118,20 @@ export class FakeAuthorizationServer {
       this.gate = undefined;
       release();
     };
+  }
+
+  /** A signed RFC 9068 access token (`typ: at+jwt`, ES256) from this issuer, as the real auth-server issues them. */
+  accessToken({ audience, scope, subject = 'caller', expiresInSeconds = 300 }: AccessTokenOptions): Promise<string> {
+    const now = Math.floor(this.now() / 1000);
+    return new SignJWT({ client_id: subject, scope })
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: this.signingKey.publicJwk.kid })
+      .setIssuer(this.issuer)
+      .setSubject(subject)
+      .setAudience(audience)
+      .setIssuedAt(now)
+      .setExpirationTime(now + expiresInSeconds)
+      .setJti(randomUUID())
+      .sign(this.signingKey.privateKey);
   }
 
   /** What the server knows about a token it issued; undefined when unknown, revoked or expired. */
@@ -143,7 +170,7 @@ export class FakeAuthorizationServer {
         token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       });
     }
-    if (req.method === 'GET' && path === '/.well-known/jwks.json') return send(res, 200, { keys: [] });
+    if (req.method === 'GET' && path === '/.well-known/jwks.json') return send(res, 200, { keys: [this.signingKey.publicJwk] });
     if (req.method === 'POST' && path === TOKEN_PATH) return this.token(req, res);
     return send(res, 404, { error: 'not_found' });
   }

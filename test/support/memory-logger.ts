@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { createLogger, type Logger } from '@tollgate/platform';
 import { Writable } from 'node:stream';
 
 export interface LogLine {
@@ -7,8 +7,8 @@ export interface LogLine {
   [field: string]: unknown;
 }
 
-/** A pino logger that keeps every line in memory, parsed, for assertions. */
-export function memoryLogger(name: string): { logger: Logger; logs: LogLine[] } {
+/** The apps' logger (same serializers and redaction), keeping every line in memory, parsed, for assertions. */
+export function memoryLogger(name: string, level = 'debug'): { logger: Logger; logs: LogLine[] } {
   const logs: LogLine[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -16,5 +16,5 @@ export function memoryLogger(name: string): { logger: Logger; logs: LogLine[] } 
       callback();
     },
   });
-  return { logger: pino({ name, level: 'debug' }, sink), logs };
+  return { logger: createLogger({ name, level, destination: sink }), logs };
 }

@@ -1,5 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { generateCredential } from '@tollgate/credentials';
 import { openDatabase } from '@tollgate/persistence';
+import { ResourceServerVerification } from '@tollgate/verifier';
 import { DataSource } from 'typeorm';
 import { FakeAuthorizationServer } from '../../../test/support/fake-authorization-server.js';
 import { FakeServiceB } from '../../../test/support/fake-service-b.js';
@@ -10,6 +12,8 @@ import { SERVICE_A_ENTITIES, SERVICE_A_MIGRATIONS, SERVICE_A_MIGRATIONS_TABLE } 
 import { createServiceA } from './service-a.app.js';
 
 const RESOURCE = 'https://crm.tollgate.local';
+/** service-a's own API. */
+const MARKETING = 'https://marketing.tollgate.local';
 const SECRET = 'tgs_serviceAsecret0123456789abcdefghijklmnop';
 
 interface Harness {
@@ -18,6 +22,8 @@ interface Harness {
   database: TestDatabase;
   app?: NestFastifyApplication;
   url: string;
+  /** A caller's access token for service-a's API with both its scopes. */
+  token: string;
 }
 
 let h: Harness;
@@ -28,13 +34,15 @@ async function startServiceA(overrides: Partial<ServiceAConfig> = {}): Promise<v
     host: '127.0.0.1',
     dataDir: '/nonexistent',
     database: h.database.config,
-    auth: { issuer: h.authServer.issuer, clientId: 'service-a', clientSecret: SECRET, authMethod: 'client_secret_basic' },
+    auth: { issuer: h.authServer.issuer, clientId: 'service-a', clientSecret: SECRET, authMethod: 'client_secret_basic', resourceIndicator: MARKETING },
     serviceB: { url: h.serviceB.url, resource: RESOURCE, scope: 'contacts:read', timeoutMs: 5_000 },
     syncIntervalSeconds: 0,
     logLevel: 'silent',
     ...overrides,
   };
-  h.app = await createServiceA(config);
+  // JWTs only, without the revocation feed, which the fake authorization server does not serve
+  // (test/m2m/service-a-sync.e2e-spec.ts runs the real wiring against the real auth-server).
+  h.app = await createServiceA(config, { verification: new ResourceServerVerification({ issuer: h.authServer.issuer, resource: MARKETING }) });
   await h.app.listen(0, '127.0.0.1');
   h.url = await h.app.getUrl();
 }
@@ -44,9 +52,10 @@ async function stopServiceA(): Promise<void> {
   h.app = undefined;
 }
 
-async function call(method: string, path: string) {
-  const response = await fetch(`${h.url}${path}`, { method });
-  return { status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as Record<string, any> };
+/** A call to service-a, with the caller's token unless other headers are given. */
+async function call(method: string, path: string, headers: Record<string, string> = { authorization: `Bearer ${h.token}` }) {
+  const response = await fetch(`${h.url}${path}`, { method, headers });
+  return { status: response.status, type: response.headers.get('content-type'), challenge: response.headers.get('www-authenticate'), body: (await response.json()) as Record<string, any> };
 }
 
 const sync = () => call('POST', '/sync');
@@ -64,7 +73,8 @@ async function storedAudience() {
 
 beforeEach(async () => {
   const authServer = await FakeAuthorizationServer.start({ clients: [{ clientId: 'service-a', clientSecret: SECRET, scopes: ['contacts:read'] }] });
-  h = { authServer, serviceB: await FakeServiceB.start({ authServer, resource: RESOURCE }), database: await createSqliteDatabase(), url: '' };
+  const token = await authServer.accessToken({ audience: MARKETING, scope: 'audience:read audience:sync' });
+  h = { authServer, serviceB: await FakeServiceB.start({ authServer, resource: RESOURCE }), database: await createSqliteDatabase(), url: '', token };
 });
 
 afterEach(async () => {
@@ -258,7 +268,7 @@ describe('service-a', () => {
       const listed = await audience();
       expect(listed.body.total).toBe(2);
       expect(listed.body.lastSync).toEqual(body.run);
-      const health = await call('GET', '/health');
+      const health = await call('GET', '/health', {});
       expect(health).toMatchObject({ status: 200, body: { status: 'ok', syncing: false, lastSync: body.run, lastSuccessfulSyncAt: before.finishedAt } });
     });
 
@@ -353,11 +363,12 @@ describe('service-a', () => {
   describe('GET /audience and GET /health', () => {
     beforeEach(() => startServiceA());
 
-    it('reports health before any sync', async () => {
-      expect(await call('GET', '/health')).toEqual({
+    it('reports health before any sync, to anyone', async () => {
+      expect(await call('GET', '/health', {})).toEqual({
         status: 200,
         type: 'application/json; charset=utf-8',
-        body: { status: 'ok', syncing: false, lastSync: null, lastSuccessfulSyncAt: null },
+        challenge: null,
+        body: { status: 'ok', syncing: false, lastSync: null, lastSuccessfulSyncAt: null, authentication: { revocationFeed: 'off' } },
       });
     });
 
@@ -405,6 +416,85 @@ describe('service-a', () => {
 
       expect(status).toBe(200);
       expect(Object.keys(body.paths).sort()).toEqual(['/audience', '/health', '/sync']);
+    });
+  });
+
+  describe('authentication of its callers', () => {
+    beforeEach(() => startServiceA());
+
+    const routes = [
+      { method: 'GET', path: '/audience', scope: 'audience:read', other: 'audience:sync' },
+      { method: 'POST', path: '/sync', scope: 'audience:sync', other: 'audience:read' },
+    ];
+    const token = (options: { audience?: string; scope: string; expiresInSeconds?: number }) => h.authServer.accessToken({ audience: MARKETING, ...options });
+    const bearer = (value: string) => ({ authorization: `Bearer ${value}` });
+
+    describe.each(routes)('$method $path', ({ method, path, scope, other }) => {
+      it('answers 401 without a credential, with a bare challenge, and neither syncs nor shows the audience', async () => {
+        h.serviceB.add(2);
+
+        const { status, type, challenge, body } = await call(method, path, {});
+
+        expect({ status, type, challenge }).toEqual({ status: 401, type: 'application/problem+json; charset=utf-8', challenge: 'Bearer realm="tollgate"' });
+        expect(body).toMatchObject({ type: 'urn:tollgate:problem:unauthenticated', status: 401 });
+        expect(body).not.toHaveProperty('items');
+        expect(h.serviceB.requests).toEqual([]);
+      });
+
+      it.each([
+        ['a token for another audience (the CRM’s)', () => token({ audience: RESOURCE, scope: `${scope} contacts:read` }), 'The access token is not meant for this resource (aud)'],
+        ['an expired token', () => token({ scope, expiresInSeconds: -60 }), 'The access token has expired'],
+        ['a personal access token (JWTs only here)', async () => generateCredential('pat'), 'Only JWT access tokens are accepted here'],
+        ['an API key (JWTs only here)', async () => generateCredential('api_key', { environment: 'live' }), 'Only JWT access tokens are accepted here'],
+      ])('answers 401 invalid_token to %s', async (_case, credential, description) => {
+        const { status, challenge, body } = await call(method, path, bearer(await credential()));
+
+        expect(status).toBe(401);
+        expect(challenge).toBe(`Bearer realm="tollgate", error="invalid_token", error_description="${description}"`);
+        expect(body).toMatchObject({ type: 'urn:tollgate:problem:invalid_token', error: 'invalid_token', error_description: description });
+        expect(h.serviceB.requests).toEqual([]);
+      });
+
+      it(`answers 403 insufficient_scope to a token without ${scope}`, async () => {
+        const { status, challenge, body } = await call(method, path, bearer(await token({ scope: other })));
+
+        expect(status).toBe(403);
+        expect(challenge).toBe(`Bearer realm="tollgate", error="insufficient_scope", error_description="This request needs the scope ${scope}", scope="${scope}"`);
+        expect(body).toMatchObject({ type: 'urn:tollgate:problem:insufficient_scope', error: 'insufficient_scope', scope });
+        expect(h.serviceB.requests).toEqual([]);
+      });
+
+      it.each([
+        ['a token in the query (RFC 6750 §2.3)', () => ({ query: `?access_token=${h.token}`, headers: {} })],
+        ['a malformed Authorization header', () => ({ query: '', headers: { authorization: `Bearer ${h.token} extra` } })],
+        ['two credentials', () => ({ query: '', headers: { ...bearer(h.token), 'x-api-key': generateCredential('api_key', { environment: 'live' }) } })],
+      ])('answers 400 invalid_request to %s', async (_case, request) => {
+        const { query, headers } = request();
+
+        const { status, challenge, body } = await call(method, `${path}${query}`, headers);
+
+        expect(status).toBe(400);
+        expect(challenge).toMatch(/^Bearer realm="tollgate", error="invalid_request", error_description="/);
+        expect(body).toMatchObject({ type: 'urn:tollgate:problem:invalid_request', error: 'invalid_request' });
+        expect(h.serviceB.requests).toEqual([]);
+      });
+
+      it(`answers a token with ${scope}`, async () => {
+        const { status } = await call(method, path, bearer(await token({ scope })));
+
+        expect(status).toBe(200);
+      });
+    });
+
+    it('answers concurrent callers, each by its own token', async () => {
+      h.serviceB.add(1);
+      const [reader, syncer] = await Promise.all([token({ scope: 'audience:read' }), token({ scope: 'audience:sync' })]);
+
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? call('GET', '/audience', bearer(i % 4 === 0 ? reader : syncer)) : call('POST', '/sync', bearer(i % 4 === 1 ? syncer : reader)))),
+      );
+
+      expect(results.map((r) => r.status)).toEqual([200, 200, 403, 403, 200, 200, 403, 403, 200, 200]);
     });
   });
 

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { openDatabase } from '@tollgate/persistence';
+import { ResourceServerVerification, VerifierModule } from '@tollgate/verifier';
 import { AudienceModule } from './audience/audience.module.js';
 import { SERVICE_A_CONFIG, type ServiceAConfig } from './config/service-a.config.js';
 import { SERVICE_A_ENTITIES, SERVICE_A_MIGRATIONS, SERVICE_A_MIGRATIONS_TABLE } from './database/service-a.schema.js';
@@ -9,11 +10,16 @@ import { SyncModule } from './sync/sync.module.js';
 
 @Module({})
 export class ServiceAModule {
-  static forRoot(config: ServiceAConfig): DynamicModule {
+  static forRoot(config: ServiceAConfig, verification: ResourceServerVerification): DynamicModule {
     return {
       module: ServiceAModule,
       global: true,
       imports: [
+        VerifierModule.forRoot({
+          providers: [{ provide: ResourceServerVerification, useValue: verification }],
+          useFactory: () => verification.verifier,
+          guard: { realm: 'tollgate' },
+        }),
         TypeOrmModule.forRootAsync({
           useFactory: () => ({}),
           dataSourceFactory: () => openDatabase({ database: config.database, entities: SERVICE_A_ENTITIES, migrations: SERVICE_A_MIGRATIONS, migrationsTableName: SERVICE_A_MIGRATIONS_TABLE }),

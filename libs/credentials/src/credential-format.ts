@@ -77,3 +77,10 @@ export function parseCredential(value: string): ParsedCredential | null {
 export function hasCredentialPrefix(value: string): boolean {
   return /^tg[kps]_/.test(value);
 }
+
+/**
+ * A credential inside any text (a URL, a header, a message), for redaction: the prefix, with the
+ * API-key environment, in group 1, then more body characters than a display prefix shows, so a
+ * display prefix stays readable and a truncated or mistyped credential is still caught.
+ */
+export const CREDENTIAL_IN_TEXT = new RegExp(`(tg[kps]_(?:(?:live|test)_)?)[0-9A-Za-z]{${DISPLAY_BODY_CHARS + 1},}`);

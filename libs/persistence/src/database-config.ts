@@ -1,3 +1,4 @@
+import { redactUrlPassword } from '@tollgate/platform';
 import { resolve } from 'node:path';
 
 export type DatabaseConfig = { type: 'sqlite'; file: string } | { type: 'postgres'; url: string };
@@ -15,10 +16,7 @@ export function databaseFromUrl(url: string | undefined, defaultSqliteFile: stri
 /** Validation pattern for DATABASE_URL variables. */
 export const DATABASE_URL_PATTERN = /^(sqlite:.+|postgres(ql)?:\/\/.+)$/;
 
-/** A connection string with the password hidden, for logs. */
+/** A connection string with the password hidden, for logs (even one a URL parser would refuse). */
 export function describeDatabase(config: DatabaseConfig): string {
-  if (config.type === 'sqlite') return `SQLite ${config.file}`;
-  const url = new URL(config.url);
-  if (url.password) url.password = '***';
-  return `PostgreSQL ${url.toString()}`;
+  return config.type === 'sqlite' ? `SQLite ${config.file}` : `PostgreSQL ${redactUrlPassword(config.url)}`;
 }

@@ -1,5 +1,5 @@
 import type { ApiKeyEnvironment } from '@tollgate/credentials';
-import { ClientCredentialsTokenProvider } from '@tollgate/m2m-client';
+import { type ClientAuthMethod, ClientCredentialsTokenProvider } from '@tollgate/m2m-client';
 import { LRUCache } from 'lru-cache';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from '@tollgate/rate-limit';
 import { CredentialVerifier } from './credential.verifier.js';
@@ -22,7 +22,12 @@ export interface ResourceServerVerificationOptions {
    * revocations:read on the management API). Without it only JWTs are accepted, and neither usage
    * reports nor the revocation feed run.
    */
-  client?: { id: string; secret: string };
+  client?: {
+    id: string;
+    secret: string;
+    /** How it authenticates for the revocation feed's tokens (default Basic); introspection and usage reports always use Basic. */
+    authMethod?: ClientAuthMethod;
+  };
   /** Accept PATs and API keys (by introspection). Default true; the MQTT broker accepts JWTs only. */
   acceptOpaque?: boolean;
   /** Shared rate-limit buckets across instances; in memory when absent. */
@@ -107,7 +112,7 @@ export class ResourceServerVerification {
     if (client) {
       this.feed = new RevocationFeedClient({
         url: `${options.issuer}/api/revocations/stream`,
-        tokens: new ClientCredentialsTokenProvider({ issuer: options.issuer, clientId: client.id, clientSecret: client.secret, resource: `${options.issuer}/api`, scope: 'revocations:read', fetch: options.fetch }),
+        tokens: new ClientCredentialsTokenProvider({ issuer: options.issuer, clientId: client.id, clientSecret: client.secret, authMethod: client.authMethod, resource: `${options.issuer}/api`, scope: 'revocations:read', fetch: options.fetch }),
         onEvent: (event) => this.apply(event),
         onConnectionChange: (connected) => connected && this.trustCache(true),
         fetch: options.fetch,

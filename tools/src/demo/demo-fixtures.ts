@@ -2,8 +2,8 @@ import { fetchJson } from '../seed/http-json.js';
 import type { ManagementApiClient } from '../seed/management-api.client.js';
 import { type ClientSpec, Provisioner } from '../seed/provisioner.js';
 import { SeedError } from '../seed/seed-error.js';
-import { CRM_SCOPES } from '../seed/seed-story.js';
-import { CRM_RESOURCE, DEMO_CLIENT_IDS, type DemoConfig, type DemoSecretName, IOT_RESOURCE } from './demo.config.js';
+import { AUDIENCE_SCOPES, CRM_SCOPES } from '../seed/seed-story.js';
+import { CRM_RESOURCE, DEMO_CLIENT_IDS, type DemoConfig, type DemoSecretName, IOT_RESOURCE, MARKETING_RESOURCE } from './demo.config.js';
 
 const SAMPLE_CONTACTS = [
   { name: 'Ada Lovelace', email: 'ada@analytical-engines.example', company: 'Analytical Engines Ltd', tags: ['newsletter'] },
@@ -23,6 +23,13 @@ export function demoHelperClients(secrets: Record<DemoSecretName, string>): Clie
       secret: secrets.CRM_SAMPLE_DATA_CLIENT_SECRET,
     },
     { id: DEMO_CLIENT_IDS.spareThermostat, name: 'Spare thermostat (demo)', kind: 'device', grants: [{ resource: IOT_RESOURCE, scopes: ['device'] }], secret: secrets.SPARE_THERMOSTAT_CLIENT_SECRET },
+    {
+      id: DEMO_CLIENT_IDS.campaignTool,
+      name: 'Campaign tool (demo)',
+      kind: 'service',
+      grants: [{ resource: MARKETING_RESOURCE, scopes: [AUDIENCE_SCOPES.read, AUDIENCE_SCOPES.sync] }],
+      secret: secrets.CAMPAIGN_TOOL_CLIENT_SECRET,
+    },
   ];
 }
 

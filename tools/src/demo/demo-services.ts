@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fetchJson } from '../seed/http-json.js';
 import { displayPath } from './console-output.js';
-import { CRM_RESOURCE, DEMO_CLIENT_IDS, type DemoConfig, type DemoSecretName, IOT_RESOURCE } from './demo.config.js';
+import { CRM_RESOURCE, DEMO_CLIENT_IDS, type DemoConfig, type DemoSecretName, IOT_RESOURCE, MARKETING_RESOURCE } from './demo.config.js';
 import type { ServiceSpec } from './processes/service-process.js';
 
 export type DemoServiceName = 'authServer' | 'serviceB' | 'serviceA' | 'iotBroker' | 'thermostat' | 'hub';
@@ -83,13 +83,17 @@ export function demoServices(config: DemoConfig, secrets: Record<DemoSecretName,
         AUTH_ISSUER: urls.issuer,
         CLIENT_ID: ids.serviceA,
         CLIENT_SECRET: secrets.SERVICE_A_CLIENT_SECRET,
+        RESOURCE_INDICATOR: MARKETING_RESOURCE,
         SERVICE_B_URL: urls.serviceB,
         SERVICE_B_RESOURCE: CRM_RESOURCE,
         // Syncs when the story (or you) POST /sync.
         SYNC_INTERVAL_SECONDS: '0',
         DATA_DIR: join(config.dataDir, 'service-a'),
       },
-      ready: () => healthy(`${urls.serviceA}/health`, () => `${urls.serviceA} (email marketing)`),
+      ready: () =>
+        healthy<{ authentication?: { revocationFeed?: string } }>(`${urls.serviceA}/health`, (body) =>
+          body.authentication?.revocationFeed === 'connected' ? `${urls.serviceA} (email marketing; revocation feed connected)` : undefined,
+        ),
     },
     iotBroker: {
       name: 'iot-broker',

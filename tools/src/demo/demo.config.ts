@@ -26,6 +26,7 @@ export const DEMO_SECRET_NAMES = [
   'DASHBOARD_CLIENT_SECRET',
   'CRM_SAMPLE_DATA_CLIENT_SECRET',
   'SPARE_THERMOSTAT_CLIENT_SECRET',
+  'CAMPAIGN_TOOL_CLIENT_SECRET',
   'DEMO_USER_PASSWORD',
 ] as const;
 
@@ -47,10 +48,13 @@ export const DEMO_CLIENT_IDS = {
   crmSampleData: 'crm-sample-data',
   /** A second thermostat, to show that a device token commands nothing but itself. */
   spareThermostat: 'thermostat-2',
+  /** The marketing team's campaign tool: reads and syncs service-a's audience (audience:read audience:sync). */
+  campaignTool: 'campaign-tool',
 } as const;
 
 export const CRM_RESOURCE = 'https://crm.tollgate.local';
 export const IOT_RESOURCE = 'https://iot.tollgate.local';
+export const MARKETING_RESOURCE = 'https://marketing.tollgate.local';
 
 export interface DemoUrls {
   issuer: string;

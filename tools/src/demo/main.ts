@@ -6,7 +6,7 @@ import { fetchJson } from '../seed/http-json.js';
 import { SeedError } from '../seed/seed-error.js';
 import { seedStory } from '../seed/seed-story.js';
 import { ConsoleOutput, displayPath } from './console-output.js';
-import { CRM_RESOURCE, DEMO_CLIENT_IDS, DEMO_SECRET_NAMES, type DemoConfig, type DemoSecretName, IOT_RESOURCE, loadDemoConfig } from './demo.config.js';
+import { CRM_RESOURCE, DEMO_CLIENT_IDS, DEMO_SECRET_NAMES, type DemoConfig, type DemoSecretName, IOT_RESOURCE, loadDemoConfig, MARKETING_RESOURCE } from './demo.config.js';
 import { ensureDemoHelperClients, ensureSampleContacts } from './demo-fixtures.js';
 import { loadDemoSecrets } from './demo-secrets.js';
 import { demoServices } from './demo-services.js';
@@ -86,6 +86,7 @@ async function runDemo(
       admin: { clientId: config.adminClientId, clientSecret: secrets.BOOTSTRAP_ADMIN_CLIENT_SECRET },
       crmResource: CRM_RESOURCE,
       iotResource: IOT_RESOURCE,
+      marketingResource: MARKETING_RESOURCE,
       clients: {
         serviceA: { id: ids.serviceA, secret: secrets.SERVICE_A_CLIENT_SECRET },
         serviceB: { id: ids.serviceB, secret: secrets.SERVICE_B_CLIENT_SECRET },
@@ -140,7 +141,7 @@ function printExploration(config: DemoConfig, secrets: Record<DemoSecretName, st
   row('web console', `${urls.issuer}/console${consoleUp ? '' : ' (not part of this build yet)'}`);
   row('auth-server API', `${urls.issuer}/docs (OpenAPI; management API under /api)`);
   row('CRM (service-b)', `${urls.serviceB}/docs`);
-  row('service-a', `${urls.serviceA}/audience (POST /sync to sync again; OpenAPI at /docs)`);
+  row('service-a', `${urls.serviceA}/audience (a token for ${MARKETING_RESOURCE}; POST /sync to sync again; OpenAPI at /docs)`);
   row('MQTT', `${urls.mqtt}, ${urls.mqttWs} (health: ${urls.brokerHealth})`);
   out.line('');
   out.line(`Demo credentials (local only; every secret is in ${displayPath(config.secretsFile)}):`);
@@ -151,6 +152,9 @@ function printExploration(config: DemoConfig, secrets: Record<DemoSecretName, st
   out.line('Try:');
   if (apiKey) out.line(`  curl -H 'X-API-Key: ${apiKey.value}' ${urls.serviceB}/contacts`);
   out.line(`  curl -u '${config.adminClientId}:${secrets.BOOTSTRAP_ADMIN_CLIENT_SECRET}' -d grant_type=client_credentials -d resource=${urls.issuer}/api ${tokenEndpoint}`);
+  out.line(
+    `  TOKEN=$(curl -s -u '${DEMO_CLIENT_IDS.campaignTool}:${secrets.CAMPAIGN_TOOL_CLIENT_SECRET}' -d grant_type=client_credentials -d resource=${MARKETING_RESOURCE} ${tokenEndpoint} | jq -r .access_token); curl -H "Authorization: Bearer $TOKEN" ${urls.serviceA}/audience`,
+  );
   out.line(`  curl ${urls.brokerHealth}`);
   out.line('');
   out.line(`Logs: ${displayPath(config.logDir)}/<service>.log. Press Ctrl-C to stop everything.`);

@@ -12,6 +12,9 @@ export const ZAPFLOW_CONSUMER: ConsumerSpec = {
 
 export const CRM_SCOPES = { read: 'contacts:read', write: 'contacts:write' } as const;
 
+/** service-a's own API: reading the audience, and syncing it from the CRM. */
+export const AUDIENCE_SCOPES = { read: 'audience:read', sync: 'audience:sync' } as const;
+
 /** Management API scopes a resource server needs (apps/auth-server/src/bootstrap/management-api.ts). */
 const RESOURCE_SERVER_SCOPES = ['tokens:introspect', 'usage:write', 'revocations:read'];
 
@@ -20,6 +23,7 @@ export function storyResources(config: SeedConfig): ResourceSpec[] {
   return [
     { indicator: config.crmResource, name: 'CRM API (service-b)', scopes: [CRM_SCOPES.read, CRM_SCOPES.write] },
     { indicator: config.iotResource, name: 'IoT broker', scopes: ['device', `devices:control:${thermostat}`, 'devices:read:*'] },
+    { indicator: config.marketingResource, name: 'Email marketing API (service-a)', scopes: [AUDIENCE_SCOPES.read, AUDIENCE_SCOPES.sync] },
   ];
 }
 
@@ -31,7 +35,11 @@ export function storyClients(config: SeedConfig): ClientSpec[] {
       ...serviceA,
       name: 'Email marketing (service-a)',
       kind: 'service',
-      grants: [{ resource: config.crmResource, scopes: [CRM_SCOPES.read] }],
+      // The revocation feed, so a token revoked at the auth-server is refused by service-a's API at once.
+      grants: [
+        { resource: config.crmResource, scopes: [CRM_SCOPES.read] },
+        { resource: managementApi, scopes: ['revocations:read'] },
+      ],
       secretSource: 'SERVICE_A_CLIENT_SECRET',
     },
     { ...serviceB, name: 'CRM API (service-b)', kind: 'service', grants: [{ resource: managementApi, scopes: RESOURCE_SERVER_SCOPES }], secretSource: 'SERVICE_B_CLIENT_SECRET' },
@@ -61,9 +69,9 @@ export interface SeedResult {
 }
 
 /**
- * Provisions the story through the management API: the CRM and IoT resources, the five story
- * clients with their grants and configured secrets, and the API consumer "Zapflow". Waits for the
- * auth-server first. Idempotent; throws a SeedError that says what to fix.
+ * Provisions the story through the management API: the CRM, IoT and email-marketing resources,
+ * the five story clients with their grants and configured secrets, and the API consumer "Zapflow".
+ * Waits for the auth-server first. Idempotent; throws a SeedError that says what to fix.
  */
 export async function seedStory(config: SeedConfig, options: SeedOptions = {}): Promise<SeedResult> {
   const log = options.log ?? ((line: string) => console.log(line));

@@ -13,9 +13,10 @@ export interface SeedConfig {
   /** The auth-server's issuer URL; the management API is `<issuer>/api`. */
   issuer: string;
   admin: { clientId: string; clientSecret: string };
-  /** RFC 8707 indicators of the CRM (service-b) and of the IoT broker. */
+  /** RFC 8707 indicators of the CRM (service-b), of the IoT broker and of the email-marketing API (service-a). */
   crmResource: string;
   iotResource: string;
+  marketingResource: string;
   clients: Record<StoryClientRole, ClientCredentials>;
   /** How long to wait for the auth-server's /health. */
   waitMs: number;
@@ -50,7 +51,10 @@ export function loadSeedConfig(env: Environment = process.env): SeedConfig {
     const shared = secrets.filter(([, value], index) => secrets.findIndex(([, other]) => other === value) !== index).map(([name]) => name);
     // The auth-server finds a client by its secret's hash, so two clients can never share one.
     if (shared.length > 0) problems.push(`${shared.join(', ')}: each client needs its own secret (same value as another *_CLIENT_SECRET)`);
-    if (values.CRM_RESOURCE === values.IOT_RESOURCE) problems.push('CRM_RESOURCE and IOT_RESOURCE: must differ');
+    const resources = ['CRM_RESOURCE', 'IOT_RESOURCE', 'MARKETING_RESOURCE'] as const;
+    for (const [i, a] of resources.entries()) {
+      for (const b of resources.slice(i + 1)) if (values[a] === values[b]) problems.push(`${a} and ${b}: must differ`);
+    }
   }
   if (!values || problems.length > 0) throw new ConfigError(problems);
 
@@ -59,6 +63,7 @@ export function loadSeedConfig(env: Environment = process.env): SeedConfig {
     admin: { clientId: values.BOOTSTRAP_ADMIN_CLIENT_ID, clientSecret: values.BOOTSTRAP_ADMIN_CLIENT_SECRET },
     crmResource: values.CRM_RESOURCE,
     iotResource: values.IOT_RESOURCE,
+    marketingResource: values.MARKETING_RESOURCE,
     clients: {
       serviceA: { id: values.SERVICE_A_CLIENT_ID, secret: values.SERVICE_A_CLIENT_SECRET },
       serviceB: { id: values.SERVICE_B_CLIENT_ID, secret: values.SERVICE_B_CLIENT_SECRET },

@@ -42,7 +42,12 @@ export class SeedEnv {
   @Matches(RESOURCE_INDICATOR, RESOURCE_MESSAGE)
   IOT_RESOURCE: string = 'https://iot.tollgate.local';
 
-  /** Client id of service-a (contacts:read on the CRM). */
+  /** The email-marketing API (service-a): the `aud` of the tokens it accepts. */
+  @IsOptional()
+  @Matches(RESOURCE_INDICATOR, RESOURCE_MESSAGE)
+  MARKETING_RESOURCE: string = 'https://marketing.tollgate.local';
+
+  /** Client id of service-a (contacts:read on the CRM; the revocation feed on the management API). */
   @IsOptional()
   @Matches(CLIENT_ID, CLIENT_ID_MESSAGE)
   SERVICE_A_CLIENT_ID: string = 'service-a';

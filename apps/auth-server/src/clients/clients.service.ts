@@ -21,12 +21,18 @@ function slug(name: string): string {
 }
 
 /**
+ * What lists show of a secret an operator chose in a format other than Tollgate's: a label, never
+ * its characters (it may have little entropy, or a structure that its first characters give away).
+ */
+const OPERATOR_CHOSEN_SECRET_LABEL = '(operator-chosen)';
+
+/**
  * Creates a client secret row (generated, or chosen by the operator); the secret itself is returned
  * to the caller once and never stored.
  */
 export function newClientSecret(clientId: string, now: Date, expiresAt: Date | null, chosen?: string): { secret: string; row: ClientSecretEntity } {
   const secret = chosen ?? generateCredential('client_secret');
-  const displayPrefix = parseCredential(secret)?.displayPrefix ?? `${secret.slice(0, 4)}…`;
+  const displayPrefix = parseCredential(secret)?.displayPrefix ?? OPERATOR_CHOSEN_SECRET_LABEL;
   return { secret, row: { id: randomUUID(), clientId, secretHash: hashCredential(secret), displayPrefix, expiresAt, createdAt: now, lastUsedAt: null } };
 }
 

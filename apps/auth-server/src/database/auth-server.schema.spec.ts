@@ -1,9 +1,12 @@
 import { openDatabase, pendingSchemaChanges } from '@tollgate/persistence';
 import { ApiKeyEntity } from '../api-keys/api-key.entity.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
+import { ClientSecretEntity } from '../clients/client-secret.entity.js';
+import { ClientEntity } from '../clients/client.entity.js';
 import { AUTH_SERVER_ENTITIES, AUTH_SERVER_MIGRATIONS } from './auth-server.schema.js';
 import { BigintEventIds1764500000000 } from './migrations/1764500000000-bigint-event-ids.js';
 import { ApiKeyRateLimitBuckets1764611000000 } from './migrations/1764611000000-api-key-rate-limit-buckets.js';
+import { OperatorSecretLabels1764680000000 } from './migrations/1764680000000-operator-secret-labels.js';
 import { testDatabases } from '../../../../test/support/test-databases.js';
 
 describe('auth-server schema', () => {
@@ -59,6 +62,32 @@ describe('auth-server schema', () => {
       const rows = await sut.getRepository(ApiKeyEntity).find({ order: { id: 'ASC' } });
       expect(rows.map((key) => [key.id, key.rateLimitBucket])).toEqual([['alone', 'alone'], ['new', 'old'], ['old', 'old']]);
       expect(await pendingSchemaChanges(sut)).toEqual([]);
+    } finally {
+      await sut.destroy();
+      await database.drop();
+    }
+  });
+
+  it.each(testDatabases())('lists operator-chosen secrets stored with their first characters by a label instead, on $name', async ({ create }) => {
+    const database = await create();
+    const options = { database: database.config, entities: AUTH_SERVER_ENTITIES, migrationsTableName: 'auth_server_migrations' };
+    const relabelling = AUTH_SERVER_MIGRATIONS.indexOf(OperatorSecretLabels1764680000000);
+    const before = await openDatabase({ ...options, migrations: AUTH_SERVER_MIGRATIONS.slice(0, relabelling) });
+    const now = new Date();
+    await before.getRepository(ClientEntity).insert({ id: 'svc', name: 'svc', kind: 'service', tokenEndpointAuthMethod: 'client_secret_basic', jwks: null, disabled: false, allowTokenExchange: false, tokensValidAfter: null, createdAt: now, updatedAt: now });
+    const shown = { generated: 'tgs_Ab3x', bootstrap: 'bootstrap', chosen: 'hunt…' };
+    for (const [id, displayPrefix] of Object.entries(shown)) {
+      await before.getRepository(ClientSecretEntity).insert({ id, clientId: 'svc', secretHash: `hash-${id}`, displayPrefix, expiresAt: null, createdAt: now, lastUsedAt: null });
+    }
+    await before.destroy();
+    const sut = await openDatabase({ ...options, migrations: AUTH_SERVER_MIGRATIONS });
+    try {
+      const rows = await sut.getRepository(ClientSecretEntity).find({ order: { id: 'ASC' } });
+      expect(rows.map((row) => [row.id, row.displayPrefix])).toEqual([
+        ['bootstrap', 'bootstrap'],
+        ['chosen', '(operator-chosen)'],
+        ['generated', 'tgs_Ab3x'],
+      ]);
     } finally {
       await sut.destroy();
       await database.drop();

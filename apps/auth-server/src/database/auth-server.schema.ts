@@ -25,6 +25,7 @@ import { RevocationEvents1764400000000 } from './migrations/1764400000000-revoca
 import { BigintEventIds1764500000000 } from './migrations/1764500000000-bigint-event-ids.js';
 import { ExchangedTokensValidAfter1764610000000 } from './migrations/1764610000000-exchanged-tokens-valid-after.js';
 import { ApiKeyRateLimitBuckets1764611000000 } from './migrations/1764611000000-api-key-rate-limit-buckets.js';
+import { OperatorSecretLabels1764680000000 } from './migrations/1764680000000-operator-secret-labels.js';
 
 /** Every entity and migration of the auth-server, listed explicitly (globs do not survive bundling). */
 export const AUTH_SERVER_ENTITIES = [
@@ -58,4 +59,5 @@ export const AUTH_SERVER_MIGRATIONS = [
   BigintEventIds1764500000000,
   ExchangedTokensValidAfter1764610000000,
   ApiKeyRateLimitBuckets1764611000000,
+  OperatorSecretLabels1764680000000,
 ];

@@ -18,7 +18,7 @@ describe(loadServiceAConfig.name, () => {
       host: '127.0.0.1',
       dataDir: resolve('data/service-a'),
       database: { type: 'sqlite', file: resolve('data/service-a/service-a.sqlite') },
-      auth: { issuer: 'http://127.0.0.1:7400', clientId: 'service-a', clientSecret: REQUIRED.CLIENT_SECRET, authMethod: 'client_secret_basic' },
+      auth: { issuer: 'http://127.0.0.1:7400', clientId: 'service-a', clientSecret: REQUIRED.CLIENT_SECRET, authMethod: 'client_secret_basic', resourceIndicator: 'https://marketing.tollgate.local' },
       serviceB: { url: 'http://127.0.0.1:7401', resource: 'https://crm.tollgate.local', scope: 'contacts:read', timeoutMs: 10_000 },
       syncIntervalSeconds: 300,
       logLevel: 'info',
@@ -34,6 +34,7 @@ describe(loadServiceAConfig.name, () => {
       DATA_DIR: '/var/lib/service-a',
       DATABASE_URL: 'postgres://app@db:5432/service_a',
       CLIENT_AUTH_METHOD: 'client_secret_post',
+      RESOURCE_INDICATOR: 'urn:example:marketing',
       SERVICE_B_RESOURCE: 'https://crm.example.com',
       SYNC_INTERVAL_SECONDS: '0',
       LOG_LEVEL: 'debug',
@@ -44,7 +45,7 @@ describe(loadServiceAConfig.name, () => {
       port: 8000,
       host: '0.0.0.0',
       database: { type: 'postgres', url: 'postgres://app@db:5432/service_a' },
-      auth: { authMethod: 'client_secret_post' },
+      auth: { authMethod: 'client_secret_post', resourceIndicator: 'urn:example:marketing' },
       serviceB: { resource: 'https://crm.example.com' },
       syncIntervalSeconds: 0,
       logLevel: 'debug',
@@ -55,7 +56,7 @@ describe(loadServiceAConfig.name, () => {
   it('lists every missing or bad variable at once, without showing the secret', () => {
     const error = (() => {
       try {
-        loadServiceAConfig({ CLIENT_SECRET: '', AUTH_ISSUER: 'http://as.example/', SYNC_INTERVAL_SECONDS: '-1', SERVICE_B_URL: 'ftp://crm' });
+        loadServiceAConfig({ CLIENT_SECRET: '', AUTH_ISSUER: 'http://as.example/', RESOURCE_INDICATOR: 'https://marketing.example#api', SYNC_INTERVAL_SECONDS: '-1', SERVICE_B_URL: 'ftp://crm' });
       } catch (e) {
         return e;
       }
@@ -66,6 +67,7 @@ describe(loadServiceAConfig.name, () => {
       'CLIENT_ID: is required (unset)',
       'CLIENT_SECRET: is required (unset)',
       'AUTH_ISSUER: must not end with "/" nor carry a query or fragment ("http://as.example/")',
+      'RESOURCE_INDICATOR: must be an absolute URI without a fragment ("https://marketing.example#api")',
       'SERVICE_B_URL: must be an http(s) URL ("ftp://crm")',
       'SYNC_INTERVAL_SECONDS: SYNC_INTERVAL_SECONDS must not be less than 0 ("-1")',
     ]);

@@ -9,7 +9,14 @@ export interface ServiceAConfig {
   host: string;
   dataDir: string;
   database: DatabaseConfig;
-  auth: { issuer: string; clientId: string; clientSecret: string; authMethod: ClientAuthMethod };
+  auth: {
+    issuer: string;
+    clientId: string;
+    clientSecret: string;
+    authMethod: ClientAuthMethod;
+    /** RFC 8707 indicator of service-a's own API: the audience its callers' tokens must carry. */
+    resourceIndicator: string;
+  };
   serviceB: {
     url: string;
     /** RFC 8707 indicator requested for service-b's tokens. */
@@ -29,6 +36,9 @@ export const SERVICE_A_CONFIG = Symbol('SERVICE_A_CONFIG');
 
 export const CONTACTS_READ_SCOPE = 'contacts:read';
 
+/** The scopes of service-a's own API. */
+export const AUDIENCE_SCOPES = { read: 'audience:read', sync: 'audience:sync' } as const;
+
 const REQUIRED_VARIABLES = ['AUTH_ISSUER', 'CLIENT_ID', 'CLIENT_SECRET', 'SERVICE_B_URL'] as const;
 
 /** Reads and validates service-a's configuration; throws one ConfigError naming every bad variable. */
@@ -47,7 +57,13 @@ export function loadServiceAConfig(env: Environment = process.env): ServiceAConf
     host: values.HOST,
     dataDir,
     database: databaseFromUrl(values.DATABASE_URL, join(dataDir, 'service-a.sqlite')),
-    auth: { issuer: values.AUTH_ISSUER, clientId: values.CLIENT_ID, clientSecret: values.CLIENT_SECRET, authMethod: values.CLIENT_AUTH_METHOD },
+    auth: {
+      issuer: values.AUTH_ISSUER,
+      clientId: values.CLIENT_ID,
+      clientSecret: values.CLIENT_SECRET,
+      authMethod: values.CLIENT_AUTH_METHOD,
+      resourceIndicator: values.RESOURCE_INDICATOR,
+    },
     serviceB: { url: values.SERVICE_B_URL, resource: values.SERVICE_B_RESOURCE, scope: CONTACTS_READ_SCOPE, timeoutMs: 10_000 },
     syncIntervalSeconds: values.SYNC_INTERVAL_SECONDS,
     logLevel: values.LOG_LEVEL,

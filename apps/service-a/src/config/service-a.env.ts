@@ -36,7 +36,10 @@ export class ServiceAEnv {
   @Matches(/^[^?#]*[^/?#]$/, { message: 'must not end with "/" nor carry a query or fragment' })
   AUTH_ISSUER: string;
 
-  /** Required. service-a's M2M client at the authorization server. */
+  /**
+   * Required. service-a's M2M client at the authorization server: tokens for service-b
+   * (`contacts:read`), and for the revocation feed (`revocations:read` on the management API).
+   */
   @IsOptional()
   @IsString()
   @Length(1, 255)
@@ -51,6 +54,15 @@ export class ServiceAEnv {
   @IsOptional()
   @IsIn(['client_secret_basic', 'client_secret_post'])
   CLIENT_AUTH_METHOD: 'client_secret_basic' | 'client_secret_post' = 'client_secret_basic';
+
+  /**
+   * service-a's own API: its RFC 8707 resource indicator, the `aud` of the access tokens it accepts
+   * (scopes `audience:read`, `audience:sync`). An absolute URI without fragment (RFC 8707 §2).
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z][A-Za-z0-9+.-]*:[^\s#]+$/, { message: 'must be an absolute URI without a fragment' })
+  @MaxLength(255)
+  RESOURCE_INDICATOR: string = 'https://marketing.tollgate.local';
 
   /** Required. Base URL of service-b, the CRM. */
   @IsOptional()

@@ -1,17 +1,24 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ProblemException } from '@tollgate/platform';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { BEARER_SCHEME, ProblemException } from '@tollgate/platform';
+import { RequireScopes } from '@tollgate/verifier';
 import { SyncRunDto } from '../audience/dto/sync-run.dto.js';
+import { AUDIENCE_SCOPES } from '../config/service-a.config.js';
 import { SyncFailedError } from './sync-failure.js';
 import { SyncService } from './sync.service.js';
 
 @ApiTags('sync')
+@ApiBearerAuth(BEARER_SCHEME)
+@ApiResponse({ status: 400, description: 'A credential sent elsewhere than the Authorization header, or a malformed one (RFC 6750 `invalid_request`; problem+json)' })
+@ApiResponse({ status: 401, description: 'No access token, or one that is invalid, expired, revoked or for another audience (RFC 6750 `invalid_token`; problem+json)' })
+@ApiResponse({ status: 403, description: 'The access token lacks `audience:sync` (RFC 6750 `insufficient_scope`; problem+json)' })
 @Controller('sync')
 export class SyncController {
   constructor(private readonly sync: SyncService) {}
 
   @Post()
   @HttpCode(200)
+  @RequireScopes(AUDIENCE_SCOPES.sync)
   @ApiOperation({ summary: 'Sync the audience from the CRM now (joins a sync already running)' })
   @ApiOkResponse({ type: SyncRunDto })
   @ApiResponse({ status: 502, description: 'The authorization server or service-b refused the request or answered nonsense (problem+json with the failed run)' })

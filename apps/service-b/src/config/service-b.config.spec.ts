@@ -93,6 +93,16 @@ describe(loadServiceBConfig.name, () => {
     expect(problems.join('\n')).not.toContain('short-secret');
   });
 
+  it.each([
+    ['valid', 'postgres://crm:hunter2@db:5432/crm', 'redis://:hunter2@cache:6379'],
+    ['invalid', 'postgresql+psycopg://crm:hunter2@db:5432/crm', 'http://:hunter2@cache:6379'],
+  ])('never shows the passwords of %s DATABASE_URL and REDIS_URL next to a bad variable', (_case, databaseUrl, redisUrl) => {
+    const problems = problemsOf({ AUTH_ISSUER: ISSUER, PORT: 'x', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl });
+
+    expect(problems[0]).toMatch(/^PORT: /);
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
   it.each(['ftp://auth.example', 'https://auth.example/', 'https://auth.example?tenant=1', 'not a url'])('refuses AUTH_ISSUER %s', (issuer) => {
     expect(problemsOf({ AUTH_ISSUER: issuer }).map((problem) => problem.split(':')[0])).toEqual(['AUTH_ISSUER']);
   });

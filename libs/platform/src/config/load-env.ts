@@ -1,13 +1,21 @@
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
+import { redactSecrets } from '../logging/redact-secrets.js';
 
 export type Environment = Record<string, string | undefined>;
 
-/** Thrown at boot when configuration is invalid; lists every bad variable at once. */
+/**
+ * Thrown at boot when configuration is invalid; lists every bad variable at once. A value quoted
+ * in a problem loses its secrets (URL passwords, credentials): the message goes to the console.
+ */
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    const redacted = problems.map(redactSecrets);
+    super(`Invalid configuration:\n${redacted.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
+    this.problems = redacted;
   }
 }
 

@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { redactSecrets } from '../logging/redact-secrets.js';
 import { OAuthError, oauthCodeForStatus } from './oauth.error.js';
 import { problemBody, ProblemException } from './problem.exception.js';
 
@@ -15,11 +16,15 @@ export interface ErrorRenderingOptions {
   oauthPathPrefix?: string;
 }
 
+/**
+ * The words of an error raised outside Tollgate's own problems (validation, the framework). They
+ * can quote the request, e.g. "property <name> should not exist": secrets in it are redacted.
+ */
 function messageOf(response: string | object): { detail?: string; errors?: string[] } {
-  if (typeof response === 'string') return { detail: response };
+  if (typeof response === 'string') return { detail: redactSecrets(response) };
   const message = (response as { message?: unknown }).message;
-  if (Array.isArray(message)) return { detail: 'The request is not valid', errors: message.map(String) };
-  if (typeof message === 'string') return { detail: message };
+  if (Array.isArray(message)) return { detail: 'The request is not valid', errors: message.map((item) => redactSecrets(String(item))) };
+  if (typeof message === 'string') return { detail: redactSecrets(message) };
   return {};
 }
 

@@ -1,9 +1,11 @@
 import type { LoggerService } from '@nestjs/common';
-import { pino, type Logger } from 'pino';
+import { type DestinationStream, pino, type Logger } from 'pino';
+import { redactSecrets } from './redact-secrets.js';
 
 export type { Logger } from 'pino';
 
-// Anything that can carry a secret is removed before a line is written (STYLE §7).
+// Anything that can carry a secret is removed before a line is written (STYLE §7): these fields
+// whole, whatever they hold, and then any credential-shaped value anywhere in the line (redactSecrets).
 const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
@@ -32,10 +34,12 @@ export function redactUrl(url: string): string {
 export interface LoggerOptions {
   name: string;
   level?: string;
+  /** Where lines go; standard output by default (tests capture them). */
+  destination?: DestinationStream;
 }
 
-export function createLogger({ name, level = 'info' }: LoggerOptions): Logger {
-  return pino({
+export function createLogger({ name, level = 'info', destination }: LoggerOptions): Logger {
+  const options = {
     name,
     level,
     redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
@@ -48,7 +52,10 @@ export function createLogger({ name, level = 'info' }: LoggerOptions): Logger {
       }),
       err: pino.stdSerializers.err,
     },
-  });
+    // The finished line, whatever field, message or error stack carries the value.
+    hooks: { streamWrite: redactSecrets },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Nest's logger interface on top of pino, so framework and application lines share one format. */

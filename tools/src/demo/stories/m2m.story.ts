@@ -1,13 +1,14 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { fetchJson } from '../../seed/http-json.js';
-import { CRM_SCOPES } from '../../seed/seed-story.js';
+import { AUDIENCE_SCOPES, CRM_SCOPES } from '../../seed/seed-story.js';
 import { check, CheckFailed, expectStatus } from '../checks.js';
-import { CRM_RESOURCE, IOT_RESOURCE } from '../demo.config.js';
+import { CRM_RESOURCE, IOT_RESOURCE, MARKETING_RESOURCE } from '../demo.config.js';
 import type { Story } from '../story.js';
 
 /**
  * Machine to machine (the seed's "Service A reads Service B"): service-a is a registered client,
- * gets a JWT with the client-credentials grant and calls service-b, which validates it.
+ * gets a JWT with the client-credentials grant and calls service-b, which validates it. service-a's
+ * own API is protected the same way: the campaign tool calls it with a token for its audience.
  */
 export const m2mStory: Story = {
   name: 'M2M',
@@ -26,15 +27,28 @@ export const m2mStory: Story = {
       return `JWT (${header.typ}, ${header.alg}): sub ${claims.sub}, aud ${String(claims.aud)}, scope ${attempt.scope}, ${attempt.expiresIn} s`;
     });
 
-    await step('service-a syncs its audience from service-b, which validates the token (POST /sync)', async () => {
-      const sync = await fetchJson(`${serviceA}/sync`, { method: 'POST' });
+    await step('service-a’s own API refuses anonymous callers (GET /audience, POST /sync without a token)', async () => {
+      const [audience, sync] = await Promise.all([fetchJson(`${serviceA}/audience`), fetchJson(`${serviceA}/sync`, { method: 'POST' })]);
+      expectStatus(audience, 401, 'GET /audience without a token');
+      expectStatus(sync, 401, 'POST /sync without a token');
+      check(!JSON.stringify(audience.body).includes('@'), 'the refusal shows contacts');
+      return `401 and 401 (${audience.headers.get('www-authenticate')}); no contact shown, no sync run`;
+    });
+
+    await step('the campaign tool syncs service-a’s audience with a token for service-a’s API; service-a reads service-b with its own (POST /sync)', async () => {
+      const scope = `${AUDIENCE_SCOPES.read} ${AUDIENCE_SCOPES.sync}`;
+      const attempt = await context.admin.clientCredentials(ids.campaignTool, secrets.CAMPAIGN_TOOL_CLIENT_SECRET, { resource: MARKETING_RESOURCE, scope });
+      if (!attempt.ok) throw new CheckFailed(`the token endpoint answered ${attempt.status} ${attempt.error}`);
+      const authorization = `Bearer ${attempt.accessToken}`;
+      const sync = await fetchJson(`${serviceA}/sync`, { method: 'POST', headers: { authorization } });
       expectStatus(sync, 200, 'POST /sync');
       check(sync.body.status === 'ok', `the sync ${sync.body.status}: ${sync.body.error}`);
       check(sync.body.total >= context.sampleContacts, `the sync read ${sync.body.total} contacts, expected at least ${context.sampleContacts}`);
-      const audience = await fetchJson(`${serviceA}/audience`);
+      const audience = await fetchJson(`${serviceA}/audience`, { headers: { authorization } });
       expectStatus(audience, 200, 'GET /audience');
       return `${sync.body.total} contacts read (${sync.body.added} added, ${sync.body.updated} updated, ${sync.body.removed} removed); GET /audience → ${audience.body.total}`;
     });
+    context.credentials.push({ label: 'campaign tool', value: `${ids.campaignTool} / ${secrets.CAMPAIGN_TOOL_CLIENT_SECRET}`, note: `${AUDIENCE_SCOPES.read} ${AUDIENCE_SCOPES.sync} on service-a` });
 
     await step('service-b refuses a token for another audience (thermostat-1’s IoT token)', async () => {
       const attempt = await context.admin.clientCredentials(ids.thermostat, secrets.THERMOSTAT_CLIENT_SECRET, { resource: IOT_RESOURCE });

@@ -1,6 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { SyncRunDto } from '../../audience/dto/sync-run.dto.js';
 
+export class AuthenticationHealthDto {
+  @ApiProperty({ enum: ['connected', 'disconnected', 'off'], description: 'The revocation feed from the auth-server' })
+  revocationFeed: 'connected' | 'disconnected' | 'off';
+
+  @ApiProperty({ required: false })
+  lastRevocationEventId?: string;
+}
+
 export class HealthDto {
   @ApiProperty({ enum: ['ok'] })
   status: 'ok';
@@ -13,4 +21,7 @@ export class HealthDto {
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the last successful sync finished' })
   lastSuccessfulSyncAt: string | null;
+
+  @ApiProperty({ type: () => AuthenticationHealthDto, description: 'How service-a verifies its callers' })
+  authentication: AuthenticationHealthDto;
 }

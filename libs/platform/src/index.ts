@@ -6,3 +6,4 @@ export * from './errors/problem.exception.js';
 export * from './http/create-http-app.js';
 export * from './http/openapi.js';
 export * from './logging/logger.js';
+export * from './redis/redis-connections.js';

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { CLOCK, type Clock } from '@tollgate/platform';
-import { Redis } from 'ioredis';
+import { CLOCK, type Clock, type RedisConnection, RedisConnections } from '@tollgate/platform';
 import { createHash } from 'node:crypto';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { AuthFailureThrottle, type ThrottleDecision, type ThrottleLimits } from './auth-failure-throttle.js';
@@ -8,7 +7,7 @@ import { AuthFailureThrottle, type ThrottleDecision, type ThrottleLimits } from 
 const BLOCKED_CHANNEL = 'tollgate:auth-failures:blocked';
 
 /** The Redis connection that counts failures, with COUNT_FAILURE defined as a command (EVALSHA). */
-type FailureCounter = Redis & { tollgateCountFailure(key: string, windowMs: number): Promise<[number, number]> };
+type FailureCounter = RedisConnection & { tollgateCountFailure(key: string, windowMs: number): Promise<[number, number]> };
 
 // Counts one failure in the key's window, which starts at its first failure; returns the count and
 // the milliseconds left in the window.
@@ -47,8 +46,8 @@ function isBlockMessage(value: unknown): value is BlockMessage {
 export class SharedAuthFailures implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SharedAuthFailures.name);
   private readonly throttles = new Map<string, AuthFailureThrottle>();
+  private redis?: RedisConnections;
   private counter?: FailureCounter;
-  private subscriber?: Redis;
 
   constructor(
     @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
@@ -57,20 +56,24 @@ export class SharedAuthFailures implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     if (!this.config.redisUrl) return;
+    this.redis = new RedisConnections(this.config.redisUrl, {
+      purpose: 'the authentication throttles',
+      fallback: 'Failed sign-ins and client authentications are limited per instance',
+      logger: { warn: (message) => this.logger.warn(message), info: (message) => this.logger.log(message) },
+    });
     // Without an offline queue a failure while Redis is down is counted locally at once, not queued.
-    const counter = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) as FailureCounter;
+    const counter = this.redis.commands() as FailureCounter;
     counter.defineCommand('tollgateCountFailure', { numberOfKeys: 1, lua: COUNT_FAILURE });
-    const subscriber = new Redis(this.config.redisUrl);
-    [this.counter, this.subscriber] = [counter, subscriber];
-    for (const connection of [counter, subscriber]) connection.on('error', (error) => this.logger.warn(`Redis (authentication throttles): ${error.message}`));
+    const subscriber = this.redis.subscriber();
+    this.counter = counter;
     subscriber.on('message', (_channel, message) => this.applyBlock(message));
-    // Like the revocation feed, start once Redis answers: a failure counted before would stay local.
-    const counterReady = new Promise<void>((resolve) => counter.once('ready', () => resolve()));
-    await Promise.all([subscriber.subscribe(BLOCKED_CHANNEL), counterReady]);
+    // Boot waits a second at most: a healthy Redis is shared from the first failure, an unreachable
+    // one does not hold the start (the subscription is renewed whenever Redis answers).
+    await Promise.all([counter.readyWithin(1_000), subscriber.subscribe(BLOCKED_CHANNEL).catch(() => undefined)]);
   }
 
   async onModuleDestroy(): Promise<void> {
-    await Promise.all([this.counter?.quit(), this.subscriber?.quit()].map((quit) => quit?.catch(() => undefined)));
+    await this.redis?.close();
   }
 
   /** The throttle called `name` (one per use: client authentication, console sign-in). */
@@ -90,7 +93,7 @@ export class SharedAuthFailures implements OnModuleInit, OnModuleDestroy {
 
   private async share(name: string, local: AuthFailureThrottle, limits: ThrottleLimits, keys: string[]): Promise<void> {
     const counter = this.counter;
-    if (!counter) return;
+    if (!counter?.ready) return;
     try {
       const counts = await Promise.all(keys.map((key) => counter.tollgateCountFailure(redisKey(name, key), limits.windowMs)));
       for (const [index, [count, retryAfterMs]] of counts.entries()) {

@@ -24,6 +24,7 @@ export function serviceBVerification(config: ServiceBConfig, logger: Logger, now
     maxFeedStalenessMs: config.auth.revocationFeedMaxStalenessSeconds * 1000,
     acceptedKeyEnvironments: config.auth.acceptedKeyEnvironments,
     redisUrl: config.redisUrl,
+    logger,
     onBackgroundError: (error) => logger.warn({ err: error }, 'reporting usage to the auth-server failed; will retry'),
     now,
   });

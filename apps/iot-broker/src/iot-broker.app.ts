@@ -113,7 +113,7 @@ export async function createIotBroker(config: IotBrokerConfig, options: IotBroke
   const { limits } = config;
   const aedes = await Aedes.createBroker({
     ...createBrokerHooks({ authenticator: new DeviceAuthenticator(verifier), logger }),
-    ...(config.redisUrl ? clusterOptions(config.redisUrl) : {}),
+    ...(config.redisUrl ? await clusterOptions(config.redisUrl, logger) : {}),
     connectTimeout: limits.connectTimeoutMs,
     keepaliveLimit: limits.keepaliveLimitSeconds,
     maxTopicLevels: limits.maxTopicLevels,

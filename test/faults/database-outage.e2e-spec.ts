@@ -184,6 +184,7 @@ describe.runIf(POSTGRES)('auth-server on a PostgreSQL outage', () => {
     }
     running = false;
     await Promise.all(clients);
+    console.info(`token requests while sessions were terminated: ${statuses.filter((status) => status === 200).length} × 200, ${statuses.filter((status) => status === 503).length} × 503`);
     expect(statuses.filter((status) => status !== 200 && status !== 503)).toEqual([]);
     expect((await tokenFor(reader, CRM)).status).toBe(200);
   });

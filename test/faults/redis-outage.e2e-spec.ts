@@ -209,6 +209,7 @@ describe.runIf(REDIS)('service-b when Redis fails', () => {
     await inject(proxy, fault);
     try {
       const { statuses, elapsedMs } = await statusesOfAlternatingRequests(3, 20);
+      console.info(`20 API-key requests at two service-b with Redis ${fault}: ${elapsedMs} ms`);
       // Each instance allows the limit from its own bucket: twice the limit in all.
       expect(statuses.filter((status) => status === 200)).toHaveLength(6);
       expect(statuses.filter((status) => status === 429)).toHaveLength(14);

@@ -33,7 +33,6 @@ describe.runIf(process.env.TEST_REDIS_URL)(RedisConnections.name, () => {
     expect(warnings[0].msg).toContain(`Redis at redis://:***@127.0.0.1:${proxy.port}`);
     expect(warnings[0].msg).toContain('(REDIS_URL) is unreachable for the test');
     expect(JSON.stringify(log.logs)).not.toContain('hunter2');
-
   });
 
   it('after a command gets no answer, fails the next ones at once until Redis answers again (a breaker)', async () => {

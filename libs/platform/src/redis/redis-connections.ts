@@ -33,7 +33,7 @@ export function describeRedisUrl(url: string): string {
 }
 
 /** Reconnection backoff: 100 ms doubling to 2 s, never giving up (each attempt probes whether Redis answers again). */
-export function redisReconnectDelay(attempt: number): number {
+function reconnectDelay(attempt: number): number {
   return Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS);
 }
 
@@ -63,14 +63,19 @@ export class RedisConnection extends Redis {
   }
 
   /** True as soon as Redis is ready, false if it is not within `timeoutMs`: what a boot may wait for. */
-  async readyWithin(timeoutMs: number): Promise<boolean> {
-    if (this.ready) return true;
-    let onReady: (() => void) | undefined;
-    const ready = new Promise<boolean>((resolve) => this.once('ready', (onReady = () => resolve(true))));
-    const timeout = new Promise<boolean>((resolve) => setTimeout(resolve, timeoutMs, false).unref());
-    const result = await Promise.race([ready, timeout]);
-    this.off('ready', onReady!);
-    return result;
+  readyWithin(timeoutMs: number): Promise<boolean> {
+    if (this.ready) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.off('ready', onReady);
+        resolve(false);
+      }, timeoutMs);
+      this.once('ready', onReady);
+    });
   }
 
   override sendCommand(command: Command, stream?: Parameters<Redis['sendCommand']>[1]): unknown {
@@ -129,7 +134,7 @@ export class RedisConnections {
         ...options,
         connectTimeout: CONNECT_TIMEOUT_MS,
         commandTimeout: this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
-        retryStrategy: redisReconnectDelay,
+        retryStrategy: reconnectDelay,
       },
       () => this.down(connection, `no answer within ${this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS} ms`),
     );

@@ -51,7 +51,7 @@ export class RedisRateLimiter implements RateLimiter {
   constructor(url: string, options: RedisRateLimiterOptions) {
     this.prefix = options.prefix ?? 'tollgate:ratelimit:';
     // Half a second: this wait is on the request path, and only the first request of an outage pays it.
-    this.connections = new RedisConnections(url, { purpose: 'API-key rate limits', fallback: 'Rate limits are per instance', logger: options.logger, commandTimeoutMs: 500 });
+    this.connections = new RedisConnections(url, { purpose: 'the shared rate limits', fallback: 'Rate limits are per instance', logger: options.logger, commandTimeoutMs: 500 });
     this.redis = this.connections.commands();
     this.redis.defineCommand('tollgateTake', { numberOfKeys: 1, lua: TAKE });
   }

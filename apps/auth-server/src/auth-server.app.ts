@@ -1,6 +1,7 @@
 import { fastifyCookie } from '@fastify/cookie';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpApp, createLogger, type Logger, setupOpenApi } from '@tollgate/platform';
+import { isDatabaseUnavailable } from '@tollgate/persistence';
 import { AuthServerModule, type AuthServerOverrides } from './auth-server.module.js';
 import type { AuthServerConfig } from './config/auth-server.config.js';
 import { sessionCookieName } from './sessions/session-cookie.js';
@@ -12,7 +13,7 @@ export interface CreateAuthServerOptions extends AuthServerOverrides {
 /** The auth-server as a Nest application, initialised but not listening. */
 export async function createAuthServer(config: AuthServerConfig, options: CreateAuthServerOptions = {}): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger({ name: 'auth-server', level: config.logLevel });
-  const app = await createHttpApp(AuthServerModule.forRoot(config, options), { logger, trustProxy: config.trustProxy, oauthPathPrefix: '/oauth/' });
+  const app = await createHttpApp(AuthServerModule.forRoot(config, options), { logger, trustProxy: config.trustProxy, oauthPathPrefix: '/oauth/', isDatabaseUnavailable });
   // Console sessions (sessions/): request.cookies and reply.setCookie.
   await app.register(fastifyCookie);
   // Management API answers may carry secrets shown once (new keys, tokens, client secrets) or other

@@ -1,6 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { openDatabase } from '@tollgate/persistence';
+import { OPEN_DATABASE_MODULE_OPTIONS, openDatabase } from '@tollgate/persistence';
 import { CLOCK, type Clock, systemClock } from '@tollgate/platform';
 import { CredentialVerifier, invalidToken, JwtAccessTokenVerifier, VerifierModule } from '@tollgate/verifier';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
@@ -72,7 +72,7 @@ export class AuthServerModule {
       imports: [
         CoreModule.forRoot(config, clock, encryption),
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({ retryAttempts: 3, retryDelay: 1000 }),
+          useFactory: () => OPEN_DATABASE_MODULE_OPTIONS,
           dataSourceFactory: () =>
             openDatabase({
               database: config.database,

@@ -134,7 +134,7 @@ export async function createIotBroker(config: IotBrokerConfig, options: IotBroke
   };
   const aedes = await Aedes.createBroker({
     ...createBrokerHooks({ authenticator: new DeviceAuthenticator(verifier), ...fairness, logger }),
-    ...(config.redisUrl ? clusterOptions(config.redisUrl) : {}),
+    ...(config.redisUrl ? await clusterOptions(config.redisUrl, logger) : {}),
     connectTimeout: limits.connectTimeoutMs,
     keepaliveLimit: limits.keepaliveLimitSeconds,
     maxTopicLevels: limits.maxTopicLevels,

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpApp, createLogger, type Logger, setupOpenApi } from '@tollgate/platform';
+import { isDatabaseUnavailable } from '@tollgate/persistence';
 import { ResourceServerVerification } from '@tollgate/verifier';
 import type { ServiceAConfig } from './config/service-a.config.js';
 import { ServiceAModule } from './service-a.module.js';
@@ -25,7 +26,7 @@ export function serviceAVerification(config: ServiceAConfig): ResourceServerVeri
 export async function createServiceA(config: ServiceAConfig, options: CreateServiceAOptions = {}): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger({ name: 'service-a', level: config.logLevel });
   const verification = options.verification ?? serviceAVerification(config);
-  const app = await createHttpApp(ServiceAModule.forRoot(config, verification), { logger, trustProxy: config.trustProxy });
+  const app = await createHttpApp(ServiceAModule.forRoot(config, verification), { logger, trustProxy: config.trustProxy, isDatabaseUnavailable });
   setupOpenApi(app, {
     title: 'Tollgate service-a',
     description:

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { openDatabase } from '@tollgate/persistence';
+import { OPEN_DATABASE_MODULE_OPTIONS, openDatabase } from '@tollgate/persistence';
 import { ResourceServerVerification, VerifierModule } from '@tollgate/verifier';
 import { AudienceModule } from './audience/audience.module.js';
 import { SERVICE_A_CONFIG, type ServiceAConfig } from './config/service-a.config.js';
@@ -21,7 +21,7 @@ export class ServiceAModule {
           guard: { realm: 'tollgate' },
         }),
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({}),
+          useFactory: () => OPEN_DATABASE_MODULE_OPTIONS,
           dataSourceFactory: () => openDatabase({ database: config.database, entities: SERVICE_A_ENTITIES, migrations: SERVICE_A_MIGRATIONS, migrationsTableName: SERVICE_A_MIGRATIONS_TABLE }),
         }),
         AudienceModule,

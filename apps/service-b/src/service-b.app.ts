@@ -1,5 +1,6 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpApp, createLogger, type Logger, setupOpenApi } from '@tollgate/platform';
+import { isDatabaseUnavailable } from '@tollgate/persistence';
 import { type Principal, ResourceServerVerification } from '@tollgate/verifier';
 import type { FastifyRequest } from 'fastify';
 import type { ServiceBConfig } from './config/service-b.config.js';
@@ -28,6 +29,7 @@ export function serviceBVerification(config: ServiceBConfig, logger: Logger, opt
     redisUrl: config.redisUrl,
     usageMaxPending: options.usageReports?.maxPending,
     usageFlushIntervalMs: options.usageReports?.flushIntervalMs,
+    logger,
     onBackgroundError: (error) => logger.warn({ err: error }, 'reporting usage to the auth-server failed; will retry'),
     onUsageDropped: (reason) => logger.warn(`usage records dropped: ${reason} (the count is in /health)`),
     now: options.now,
@@ -37,7 +39,7 @@ export function serviceBVerification(config: ServiceBConfig, logger: Logger, opt
 export async function createServiceB(config: ServiceBConfig, options: CreateServiceBOptions = {}): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger({ name: 'service-b', level: config.logLevel });
   const verification = options.authentication === false ? null : serviceBVerification(config, logger, options);
-  const app = await createHttpApp(ServiceBModule.forRoot(config, { verification }), { logger, trustProxy: config.trustProxy });
+  const app = await createHttpApp(ServiceBModule.forRoot(config, { verification }), { logger, trustProxy: config.trustProxy, isDatabaseUnavailable });
   if (verification?.usage) {
     const usage = verification.usage;
     app.getHttpAdapter().getInstance().addHook('onResponse', (request: FastifyRequest & { user?: Principal }, reply, done) => {

@@ -1,14 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { openDatabase } from '@tollgate/persistence';
+import { OPEN_DATABASE_MODULE_OPTIONS, openDatabase } from '@tollgate/persistence';
 import { ResourceServerVerification, VerifierModule } from '@tollgate/verifier';
 import { SERVICE_B_CONFIG, type ServiceBConfig } from './config/service-b.config.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { SERVICE_B_ENTITIES, SERVICE_B_MIGRATIONS, SERVICE_B_MIGRATIONS_TABLE } from './database/service-b.schema.js';
 import { HealthModule } from './health/health.module.js';
-
-// A database that is still starting (compose, Kubernetes) is worth waiting for; a wrong schema or password is not.
-const TRANSIENT_CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN', '57P03']);
 
 export interface ServiceBOverrides {
   /**
@@ -38,11 +35,8 @@ export class ServiceBModule {
       imports: [
         ...authentication(overrides.verification),
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({
-            retryAttempts: 10,
-            retryDelay: 1000,
-            toRetry: (error: { code?: string }) => TRANSIENT_CONNECTION_ERRORS.has(error?.code ?? ''),
-          }),
+          // openDatabase waits for a database that is still starting (compose, Kubernetes), not for a wrong schema or password.
+          useFactory: () => OPEN_DATABASE_MODULE_OPTIONS,
           dataSourceFactory: () =>
             openDatabase({
               database: config.database,

@@ -1,14 +1,15 @@
-import { closeSync, openSync, rmSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
 import type { DatabaseConfig } from './database-config.js';
 
 const LOCK_WAIT_MS = 60_000;
-const STALE_LOCK_MS = 120_000;
 
 /**
  * Runs pending migrations so that several instances starting together apply each one exactly once:
- * a session advisory lock on PostgreSQL, an exclusive lock file next to a SQLite database.
+ * a session advisory lock on PostgreSQL, an exclusive lock on a file next to a SQLite database.
+ * Both locks are held by the operating system or the server for the process: a process that is
+ * killed holding one releases it at once, so the next start never waits for a dead owner.
  */
 export async function runMigrationsExclusively(
   dataSource: DataSource,
@@ -38,31 +39,32 @@ async function withAdvisoryLock(dataSource: DataSource, work: () => Promise<void
   }
 }
 
+/**
+ * An exclusive SQLite transaction on a separate lock file: SQLite takes it with a POSIX advisory
+ * lock, which the kernel releases when its process dies, and which works between processes (and
+ * containers) sharing the folder, and between connections of one process. The file stays: removing
+ * it while another process waits on it would let a third lock a new file beside the first.
+ */
 async function withLockFile(path: string, work: () => Promise<void>): Promise<void> {
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  let fd: number | undefined;
-  while (fd === undefined) {
-    try {
-      fd = openSync(path, 'wx');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (isStale(path)) rmSync(path, { force: true });
-      else if (Date.now() > deadline) throw new Error(`Timed out waiting for the migration lock ${path}`);
-      else await sleep(50);
+  const lock = new Database(path, { timeout: 0 });
+  try {
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        lock.exec('BEGIN EXCLUSIVE');
+        break;
+      } catch (error) {
+        if (!String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw error;
+        if (Date.now() > deadline) throw new Error(`Timed out waiting for the migration lock ${path}, held by another process`, { cause: error });
+        await sleep(50);
+      }
     }
-  }
-  try {
-    await work();
+    try {
+      await work();
+    } finally {
+      lock.exec('ROLLBACK');
+    }
   } finally {
-    closeSync(fd);
-    rmSync(path, { force: true });
-  }
-}
-
-function isStale(path: string): boolean {
-  try {
-    return Date.now() - statSync(path).mtimeMs > STALE_LOCK_MS;
-  } catch {
-    return false;
+    lock.close();
   }
 }

@@ -7,3 +7,4 @@ export * from './http/create-http-app.js';
 export * from './http/openapi.js';
 export * from './logging/logger.js';
 export * from './logging/redact-secrets.js';
+export * from './redis/redis-connections.js';

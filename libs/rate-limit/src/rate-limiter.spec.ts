@@ -1,7 +1,10 @@
 import { MemoryRateLimiter } from './memory-rate-limiter.js';
-import { rateLimitHeaders, type RateLimiter } from './rate-limiter.js';
+import { rateLimitHeaders } from './rate-limiter.js';
 import { RedisRateLimiter } from './redis-rate-limiter.js';
 import { randomUUID } from 'node:crypto';
+import { eventually } from '../../../test/support/eventually.js';
+import { FaultProxy } from '../../../test/support/fault-proxy.js';
+import { memoryLogger } from '../../../test/support/memory-logger.js';
 
 const policy = { requests: 3, perSeconds: 60 };
 
@@ -38,15 +41,20 @@ describe(MemoryRateLimiter.name, () => {
 });
 
 describe.runIf(process.env.TEST_REDIS_URL)(RedisRateLimiter.name, () => {
-  let a: RateLimiter;
-  let b: RateLimiter;
-  beforeAll(() => {
-    a = new RedisRateLimiter(process.env.TEST_REDIS_URL!);
-    b = new RedisRateLimiter(process.env.TEST_REDIS_URL!);
+  const logger = memoryLogger('rate-limit').logger;
+  let proxy: FaultProxy;
+  let a: RedisRateLimiter;
+  let b: RedisRateLimiter;
+  beforeAll(async () => {
+    proxy = await FaultProxy.start(process.env.TEST_REDIS_URL!);
+    a = new RedisRateLimiter(process.env.TEST_REDIS_URL!, { logger });
+    b = new RedisRateLimiter(proxy.urlFor(process.env.TEST_REDIS_URL!), { logger });
+    await eventually(() => expect([a.shared, b.shared]).toEqual([true, true]));
   });
   afterAll(async () => {
-    await a.close?.();
-    await b.close?.();
+    await a.close();
+    await b.close();
+    await proxy.close();
   });
 
   it('shares one bucket between two limiters (two instances)', async () => {
@@ -54,5 +62,22 @@ describe.runIf(process.env.TEST_REDIS_URL)(RedisRateLimiter.name, () => {
     const decisions = [await a.take(key, policy), await b.take(key, policy), await a.take(key, policy), await b.take(key, policy)];
     expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false]);
     expect(decisions[3].retryAfterSeconds).toBeGreaterThanOrEqual(1);
+  });
+
+  it('while Redis is silent, takes from its own bucket after one timeout; shares again once Redis answers', async () => {
+    await proxy.silence();
+    const key = randomUUID();
+    // The first take waits for the command timeout; every later one goes to the fallback at once.
+    expect((await b.take(key, policy)).allowed).toBe(true);
+    expect(b.shared).toBe(false);
+    const local = [await b.take(key, policy), await b.take(key, policy), await b.take(key, policy)];
+    expect(local.map((d) => d.allowed)).toEqual([true, true, false]);
+    expect((await a.take(key, policy)).allowed).toBe(true);
+
+    await proxy.forward();
+    await eventually(() => expect(b.shared).toBe(true), 10_000);
+    const again = randomUUID();
+    const decisions = [await a.take(again, policy), await b.take(again, policy), await a.take(again, policy), await b.take(again, policy)];
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false]);
   });
 });

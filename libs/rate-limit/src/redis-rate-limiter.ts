@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { type RedisConnection, RedisConnections, type RedisOutageLogger } from '@tollgate/platform';
 import { MemoryRateLimiter } from './memory-rate-limiter.js';
 import { decide, type RateLimitDecision, type RateLimiter, type RateLimitPolicy } from './rate-limiter.js';
 
@@ -28,24 +28,41 @@ redis.call('PEXPIRE', key, window_ms * 2)
 return { allowed, tostring(tokens) }
 `;
 
+export interface RedisRateLimiterOptions {
+  /** Where an unreachable Redis is reported (once per outage). */
+  logger: RedisOutageLogger;
+  prefix?: string;
+}
+
 /**
  * Token buckets shared by every instance through Redis (one Lua script per request, atomic). While
  * Redis is unreachable each instance falls back to its own in-memory buckets: limits loosen to
- * per-instance rather than the API going down with Redis.
+ * per-instance rather than the API going down with Redis. A silent Redis costs one command timeout
+ * per outage, not per request: after a timeout or a lost connection every request goes to the
+ * fallback at once while the connection probes Redis in the background, and the buckets are shared
+ * again as soon as it answers.
  */
 export class RedisRateLimiter implements RateLimiter {
-  private readonly redis: Redis;
+  private readonly connections: RedisConnections;
+  private readonly redis: RedisConnection;
   private readonly fallback = new MemoryRateLimiter();
+  private readonly prefix: string;
 
-  constructor(url: string, private readonly prefix = 'tollgate:ratelimit:') {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 500 });
+  constructor(url: string, options: RedisRateLimiterOptions) {
+    this.prefix = options.prefix ?? 'tollgate:ratelimit:';
+    // Half a second: this wait is on the request path, and only the first request of an outage pays it.
+    this.connections = new RedisConnections(url, { purpose: 'the shared rate limits', fallback: 'Rate limits are per instance', logger: options.logger, commandTimeoutMs: 500 });
+    this.redis = this.connections.commands();
     this.redis.defineCommand('tollgateTake', { numberOfKeys: 1, lua: TAKE });
-    // Errors surface on the calls; without a listener ioredis would print each reconnect attempt.
-    this.redis.on('error', () => undefined);
+  }
+
+  /** Whether buckets are shared through Redis right now (false: per instance, while Redis is unreachable). */
+  get shared(): boolean {
+    return this.redis.ready;
   }
 
   async take(key: string, policy: RateLimitPolicy): Promise<RateLimitDecision> {
-    if (this.redis.status !== 'ready' && this.redis.status !== 'connecting' && this.redis.status !== 'connect') return this.fallback.take(key, policy);
+    if (!this.shared) return this.fallback.take(key, policy);
     try {
       const [allowed, tokens] = await (this.redis as unknown as { tollgateTake: (...args: unknown[]) => Promise<[number, string]> }).tollgateTake(
         this.prefix + key,
@@ -59,6 +76,6 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => undefined);
+    await this.connections.close();
   }
 }

@@ -1,6 +1,7 @@
 import type { ApiKeyEnvironment } from '@tollgate/credentials';
 import { type ClientAuthMethod, ClientCredentialsTokenProvider } from '@tollgate/m2m-client';
 import { LRUCache } from 'lru-cache';
+import type { RedisOutageLogger } from '@tollgate/platform';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from '@tollgate/rate-limit';
 import { CredentialVerifier } from './credential.verifier.js';
 import { type AccessTokenClaims, JwtAccessTokenVerifier, MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from './jwt/jwt-access-token.verifier.js';
@@ -32,6 +33,8 @@ export interface ResourceServerVerificationOptions {
   acceptOpaque?: boolean;
   /** Shared rate-limit buckets across instances; in memory when absent. */
   redisUrl?: string;
+  /** Where problems outside any request are reported (an unreachable Redis); the console by default. */
+  logger?: RedisOutageLogger;
   introspectionCacheTtlMs?: number;
   /** API-key environments accepted here (default both). */
   acceptedKeyEnvironments?: ApiKeyEnvironment[];
@@ -83,7 +86,7 @@ export class ResourceServerVerification {
     const now = options.now ?? Date.now;
     this.authorizationServer = new RemoteAuthorizationServer(options.issuer, { fetch: options.fetch });
     this.revocations = new RevocationList(now);
-    this.rateLimiter = options.redisUrl ? new RedisRateLimiter(options.redisUrl) : new MemoryRateLimiter(now);
+    this.rateLimiter = options.redisUrl ? new RedisRateLimiter(options.redisUrl, { logger: options.logger ?? console }) : new MemoryRateLimiter(now);
     const client = options.client;
     if (client && options.acceptOpaque !== false) {
       this.introspection = new IntrospectionVerifier({

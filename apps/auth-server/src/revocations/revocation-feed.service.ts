@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { CLOCK, type Clock } from '@tollgate/platform';
+import { CLOCK, type Clock, type RedisConnection, RedisConnections } from '@tollgate/platform';
 import { MAX_ACCESS_TOKEN_LIFETIME_SECONDS, type RevocationEvent, type SequencedRevocationEvent } from '@tollgate/verifier';
-import { Redis } from 'ioredis';
 import { EventEmitter } from 'node:events';
 import { LessThan, MoreThan, type Repository } from 'typeorm';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
@@ -23,8 +22,8 @@ const WAKE_CHANNEL = 'tollgate:revocations';
 export class RevocationFeedService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RevocationFeedService.name);
   private readonly wakeups = new EventEmitter().setMaxListeners(0);
-  private publisher?: Redis;
-  private subscriber?: Redis;
+  private redis?: RedisConnections;
+  private publisher?: RedisConnection;
   private pruneTimer?: NodeJS.Timeout;
 
   constructor(
@@ -33,29 +32,35 @@ export class RevocationFeedService implements OnModuleInit, OnModuleDestroy {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     this.pruneTimer = setInterval(() => void this.prune().catch((error) => this.logger.warn(`Pruning the revocation feed failed: ${error}`)), 3_600_000);
     this.pruneTimer.unref();
     if (this.config.redisUrl) {
-      this.publisher = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1 });
-      this.subscriber = new Redis(this.config.redisUrl);
-      for (const connection of [this.publisher, this.subscriber]) connection.on('error', (error) => this.logger.warn(`Redis (revocation feed): ${error.message}`));
-      this.subscriber.on('message', () => this.wakeups.emit('wake'));
-      await this.subscriber.subscribe(WAKE_CHANNEL);
+      // Boot does not wait for Redis: wake-ups are an optimisation, the feed also polls every second.
+      this.redis = new RedisConnections(this.config.redisUrl, {
+        purpose: 'the revocation feed',
+        fallback: 'Revocations made here reach the feeds of other instances by their one-second poll',
+        logger: { warn: (message) => this.logger.warn(message), info: (message) => this.logger.log(message) },
+      });
+      this.publisher = this.redis.commands();
+      const subscriber = this.redis.subscriber();
+      subscriber.on('message', () => this.wakeups.emit('wake'));
+      subscriber.subscribe(WAKE_CHANNEL).catch(() => undefined);
     }
   }
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.pruneTimer);
-    await Promise.all([this.publisher?.quit(), this.subscriber?.quit()].map((p) => p?.catch(() => undefined)));
+    await this.redis?.close();
   }
 
   async publish(event: RevocationEvent): Promise<void> {
     const { type, ...payload } = event;
     await this.events.insert({ type, payload, occurredAt: this.clock.now() });
     this.wakeups.emit('wake');
-    // Other instances also poll, so a lost wake-up delays delivery by at most a second.
-    await this.publisher?.publish(WAKE_CHANNEL, '1').catch((error: Error) => this.logger.warn(`Could not announce a revocation on Redis: ${error.message}`));
+    // Not awaited: the revocation is stored, and other instances also poll, so a lost wake-up delays
+    // delivery by at most a second. An unreachable Redis is logged once by its connection.
+    this.publisher?.publish(WAKE_CHANNEL, '1').catch(() => undefined);
   }
 
   /** Stored events after `seq`, oldest first. */

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { dataFolderError } from '@tollgate/persistence';
 
 const VERSION = 'v1';
 const IV_BYTES = 12;
@@ -42,9 +43,13 @@ export function resolveKeyEncryptionSecret(configured: string | undefined, dataD
   if (configured) return configured;
   const file = join(dataDir, 'key-encryption.secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(32).toString('base64url');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-  chmodSync(file, 0o600);
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    chmodSync(file, 0o600);
+  } catch (error) {
+    throw dataFolderError(error, file, 'DATA_DIR');
+  }
   return secret;
 }

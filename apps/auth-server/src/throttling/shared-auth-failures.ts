@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { CLOCK, type Clock } from '@tollgate/platform';
-import { Redis } from 'ioredis';
+import { CLOCK, type Clock, type RedisConnection, RedisConnections } from '@tollgate/platform';
 import { createHash } from 'node:crypto';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { type AuthAttempt, AuthFailureThrottle, BUSY_RETRY_MS, KNOWN_PAIR_TTL_MS, type ThrottleDecision, type ThrottleKey, throttleKeys, type ThrottleLimits, type ThrottleRefusal } from './auth-failure-throttle.js';
@@ -12,7 +11,7 @@ const BLOCKED_CHANNEL = 'tollgate:auth-failures:blocked';
  * takes an attempt's failure counters (pair, id, address), then for RESERVE and SETTLE their
  * pending counters and the pair's known marker.
  */
-type FailureCounter = Redis & {
+type FailureCounter = RedisConnection & {
   tollgateCountFailure(...keysThenWindowMs: [string, string, string, number]): Promise<number[]>;
   tollgateReserve(...keysThenArgs: [...string[], number, number, number, number, number]): Promise<number[]>;
   tollgateSettle(...keysThenArgs: [...string[], string, number, number]): Promise<number[]>;
@@ -127,8 +126,8 @@ interface Counted {
 export class SharedAuthFailures implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SharedAuthFailures.name);
   private readonly throttles = new Map<string, AuthFailureThrottle>();
+  private redis?: RedisConnections;
   private counter?: FailureCounter;
-  private subscriber?: Redis;
   /** False while Redis commands fail: the outage is logged once, not once per attempt. */
   private sharing = true;
 
@@ -139,22 +138,26 @@ export class SharedAuthFailures implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     if (!this.config.redisUrl) return;
+    this.redis = new RedisConnections(this.config.redisUrl, {
+      purpose: 'the authentication throttles',
+      fallback: 'Failed sign-ins and client authentications are limited per instance',
+      logger: { warn: (message) => this.logger.warn(message), info: (message) => this.logger.log(message) },
+    });
     // Without an offline queue a failure while Redis is down is counted locally at once, not queued.
-    const counter = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) as FailureCounter;
+    const counter = this.redis.commands() as FailureCounter;
     counter.defineCommand('tollgateCountFailure', { numberOfKeys: 3, lua: COUNT_FAILURE });
     counter.defineCommand('tollgateReserve', { numberOfKeys: 7, lua: RESERVE });
     counter.defineCommand('tollgateSettle', { numberOfKeys: 7, lua: SETTLE });
-    const subscriber = new Redis(this.config.redisUrl);
-    [this.counter, this.subscriber] = [counter, subscriber];
-    for (const connection of [counter, subscriber]) connection.on('error', (error) => this.logger.warn(`Redis (authentication throttles): ${error.message}`));
+    const subscriber = this.redis.subscriber();
+    this.counter = counter;
     subscriber.on('message', (_channel, message) => this.applyBlock(message));
-    // Like the revocation feed, start once Redis answers: a failure counted before would stay local.
-    const counterReady = new Promise<void>((resolve) => counter.once('ready', () => resolve()));
-    await Promise.all([subscriber.subscribe(BLOCKED_CHANNEL), counterReady]);
+    // Boot waits a second at most: a healthy Redis is shared from the first failure, an unreachable
+    // one does not hold the start (the subscription is renewed whenever Redis answers).
+    await Promise.all([counter.readyWithin(1_000), subscriber.subscribe(BLOCKED_CHANNEL).catch(() => undefined)]);
   }
 
   async onModuleDestroy(): Promise<void> {
-    await Promise.all([this.counter?.quit(), this.subscriber?.quit()].map((quit) => quit?.catch(() => undefined)));
+    await this.redis?.close();
   }
 
   /** The throttle called `name` (one per use: client authentication, console sign-in). */
@@ -217,7 +220,7 @@ export class SharedAuthFailures implements OnModuleInit, OnModuleDestroy {
   /** Runs a command on the counter connection; undefined without Redis or when it fails (limits are per instance meanwhile). */
   private async shared<T>(command: (counter: FailureCounter) => Promise<T>): Promise<T | undefined> {
     const counter = this.counter;
-    if (!counter) return undefined;
+    if (!counter?.ready) return undefined;
     try {
       const result = await command(counter);
       if (!this.sharing) this.logger.log('Authentication failures are counted through Redis again');

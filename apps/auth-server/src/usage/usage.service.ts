@@ -30,7 +30,7 @@ export class UsageService implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush().catch((error) => this.logger.error(`Writing usage failed: ${error}`)), FLUSH_INTERVAL_MS);
+    this.timer = setInterval(() => void this.flush().catch((error) => this.logger.warn(`Writing usage failed; kept for the next attempt: ${error}`)), FLUSH_INTERVAL_MS);
     this.timer.unref();
   }
 
@@ -44,49 +44,69 @@ export class UsageService implements OnModuleInit, OnApplicationShutdown {
     this.noteLastUsed(use);
   }
 
-  report(uses: CredentialUseDto[], denials: CredentialDenialDto[], reporter: AuditActor): void {
+  /**
+   * Adds a resource server's report. Denials are audited before it is accepted, so a report the
+   * database could not store is answered with an error and sent again, never half-counted. One
+   * event per credential and reason in each report, with how many requests it stands for: a flood
+   * of refusals stays a few readable events instead of a row per request.
+   */
+  async report(uses: CredentialUseDto[], denials: CredentialDenialDto[], reporter: AuditActor): Promise<void> {
+    await Promise.all(
+      denials.map((denial) =>
+        this.audit.record({
+          action: `${denial.credentialType === 'api_key' ? 'api-key' : denial.credentialType === 'pat' ? 'pat' : 'token'}.use.denied`,
+          outcome: 'denied',
+          actor: reporter,
+          credential: { type: denial.credentialType, id: denial.credentialId },
+          address: denial.samples[0].address,
+          reason: denial.reason,
+          details: { count: denial.count, firstAt: denial.firstAt, lastAt: denial.lastAt, samples: denial.samples, subject: denial.subject },
+        }),
+      ),
+    );
     for (const use of uses) {
-      if (use.credentialType === 'api_key') {
-        const key = `${use.credentialId}|${use.day}|${use.statusClass}`;
-        const counter = this.counters.get(key) ?? { keyId: use.credentialId, day: use.day, statusClass: use.statusClass, count: 0 };
-        counter.count += use.count;
-        this.counters.set(key, counter);
-      }
+      if (use.credentialType === 'api_key') this.count({ keyId: use.credentialId, day: use.day, statusClass: use.statusClass, count: use.count });
       this.noteLastUsed({ credentialType: use.credentialType, credentialId: use.credentialId, at: new Date(use.lastUsedAt), address: use.lastUsedAddress ?? null });
-    }
-    // One event per credential and reason in each report, with how many requests it stands for:
-    // a flood of refusals stays a few readable events instead of a row per request.
-    for (const denial of denials) {
-      this.audit.recordInBackground({
-        action: `${denial.credentialType === 'api_key' ? 'api-key' : denial.credentialType === 'pat' ? 'pat' : 'token'}.use.denied`,
-        outcome: 'denied',
-        actor: reporter,
-        credential: { type: denial.credentialType, id: denial.credentialId },
-        address: denial.samples[0].address,
-        reason: denial.reason,
-        details: { count: denial.count, firstAt: denial.firstAt, lastAt: denial.lastAt, samples: denial.samples, subject: denial.subject },
-      });
     }
   }
 
-  /** Writes what has accumulated; exposed for tests and shutdown. */
+  /** Writes what has accumulated; what could not be written (the database unreachable) is kept for the next flush. */
   async flush(): Promise<void> {
     const counters = [...this.counters.values()];
     const latest = [...this.latest.values()];
     this.counters = new Map();
     this.latest = new Map();
-    if (counters.length > 0) {
-      await this.dataSource.transaction(async (manager) => {
-        for (const counter of counters) {
-          const [query, parameters] = this.dataSource.driver.escapeQueryWithParameters(INCREMENT_USAGE, counter);
-          await manager.query(query, parameters);
-        }
-      });
+    try {
+      if (counters.length > 0) {
+        await this.dataSource.transaction(async (manager) => {
+          for (const counter of counters) {
+            const [query, parameters] = this.dataSource.driver.escapeQueryWithParameters(INCREMENT_USAGE, counter);
+            await manager.query(query, parameters);
+          }
+        });
+      }
+    } catch (error) {
+      for (const counter of counters) this.count(counter);
+      for (const use of latest) this.noteLastUsed(use);
+      throw error;
     }
-    for (const kind of ['api_key', 'pat'] as const) {
-      const uses = latest.filter((use) => use.credentialType === kind);
-      if (uses.length > 0) await this.sinks.sinkFor(kind)?.recordLastUsed(uses);
+    try {
+      for (const kind of ['api_key', 'pat'] as const) {
+        const uses = latest.filter((use) => use.credentialType === kind);
+        if (uses.length > 0) await this.sinks.sinkFor(kind)?.recordLastUsed(uses);
+      }
+    } catch (error) {
+      // Last used is the latest value: writing one again with the next flush is harmless.
+      for (const use of latest) this.noteLastUsed(use);
+      throw error;
     }
+  }
+
+  private count(counter: { keyId: string; day: string; statusClass: string; count: number }): void {
+    const key = `${counter.keyId}|${counter.day}|${counter.statusClass}`;
+    const known = this.counters.get(key);
+    if (known) known.count += counter.count;
+    else this.counters.set(key, { ...counter });
   }
 
   private noteLastUsed(use: CredentialUse): void {

@@ -1,10 +1,11 @@
 import { BadRequestException, type DynamicModule, type INestApplication, type Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { LogController } from 'fastify';
+import { type FastifyInstance, LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type ErrorRenderingOptions, ProblemDetailsFilter } from '../errors/problem-details.filter.js';
+import type { ShutdownStep } from '../lifecycle/shutdown.js';
 import { PinoLoggerService } from '../logging/logger.js';
 
 export interface HttpAppOptions extends ErrorRenderingOptions {
@@ -26,8 +27,9 @@ function containsNul(value: unknown, depth = 0): boolean {
 
 /**
  * A Nest application on Fastify with the conventions every Tollgate app shares: pino logging with
- * redaction, one request line per response, a global validation pipe, problem-details errors
- * (also for failures Fastify raises before Nest sees the request) and graceful shutdown.
+ * redaction, one request line per response, a global validation pipe and problem-details errors
+ * (also for failures Fastify raises before Nest sees the request). Its main.ts stops it on SIGTERM
+ * with `httpAppShutdownSteps`.
  */
 export async function createHttpApp(module: Type | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -62,8 +64,39 @@ export async function createHttpApp(module: Type | DynamicModule, options: HttpA
 
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new ProblemDetailsFilter(options));
-  app.enableShutdownHooks();
   return app;
+}
+
+/** How long in-flight requests have to be answered after SIGTERM; connections still busy then are closed. */
+export const REQUEST_DRAIN_MS = 5_000;
+
+/**
+ * How an HTTP app stops: first its HTTP server (no new connections, long-lived streams ended by
+ * Fastify's preClose hooks, in-flight requests answered), then Nest's shutdown hooks, which flush
+ * buffered writes and close Redis and the database. Nest's own order (`enableShutdownHooks`) runs
+ * onModuleDestroy while requests are still being served, and re-raises the signal instead of exiting 0.
+ */
+export function httpAppShutdownSteps(app: NestFastifyApplication, drainMs = REQUEST_DRAIN_MS): ShutdownStep[] {
+  return [
+    { name: 'in-flight HTTP requests', run: () => closeHttpServer(app.getHttpAdapter().getInstance(), drainMs) },
+    { name: 'shutdown hooks (buffered writes, Redis and database connections)', run: () => app.close() },
+  ];
+}
+
+async function closeHttpServer(fastify: FastifyInstance, drainMs: number): Promise<void> {
+  let cut = 0;
+  const timer = setTimeout(() => {
+    fastify.server.getConnections((_error, count) => {
+      cut = count;
+      fastify.server.closeAllConnections();
+    });
+  }, drainMs);
+  try {
+    await fastify.close();
+  } finally {
+    clearTimeout(timer);
+  }
+  if (cut > 0) throw new Error(`${cut} connection(s) still busy after ${drainMs / 1000} s were closed`);
 }
 
 export interface ListenOptions {

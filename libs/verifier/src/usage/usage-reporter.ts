@@ -71,6 +71,8 @@ export class UsageReporter {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    // A report already on its way holds only what was pending when it started: send the rest after it.
+    await this.flushing;
     await this.flush();
   }
 

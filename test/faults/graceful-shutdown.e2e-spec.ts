@@ -196,3 +196,46 @@ describe.runIf(stackIsRunnable({ brokers: 1, serviceA: true }))('SIGTERM: every 
     }
   });
 });
+
+const SCALED = { database: 'postgres', redis: true, authServers: 2, serviceBs: 1, brokers: 1 } as const;
+
+describe.runIf(stackIsRunnable(SCALED))('SIGTERM in the scaled shape: feed subscribers move to the other auth-server', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack(SCALED);
+  }, 240_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  }, 60_000);
+
+  it('a subscriber resumes at the second instance from Last-Event-ID: no event missed, none twice; service-b and the broker follow it there', { timeout: 120_000 }, async () => {
+    const [first, second] = stack.authServers;
+    const subscriber = followFeed(stack.issuer, stack.clients.serviceB);
+    await eventually(() => expect(subscriber.connections.at(-1)).toBe(true), 15_000);
+    const revokeKey = async (at: typeof first, name: string) => {
+      const created = await at.api.api('POST', `/api/consumers/${stack.seeded.apiKey.consumerId}/keys`, { name, grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+      expect((await at.api.api('DELETE', `/api/keys/${created.body.id}`)).status).toBe(204);
+      return created.body.id as string;
+    };
+    const revokedIds = () => subscriber.events.map((event) => event.type === 'credential.revoked' && event.credentialId);
+
+    const before = await revokeKey(first, 'revoked at the first instance just before SIGTERM');
+    const exit = first.process.terminate();
+    const after = await revokeKey(second, 'revoked at the second instance while the first stops');
+
+    expectExit(await exit, 0);
+    await eventually(() => expect(revokedIds()).toEqual(expect.arrayContaining([before, after])), 20_000, 50);
+    expect(subscriber.connections).toEqual([true, false, true]);
+    const feedReader = await second.api.token(stack.clients.serviceB.id, stack.clients.serviceB.secret, { resource: stack.auth.managementApi });
+    const stored = (await second.api.api('GET', `/api/revocations?after=${subscriber.events[0].seq}`, undefined, feedReader)).body.items as SequencedRevocationEvent[];
+    expect(subscriber.events.slice(1).map((event) => event.seq)).toEqual(stored.map((event) => event.seq));
+    // The real verifiers moved too: service-b has applied the last event, the broker follows the feed again.
+    const last = stored.at(-1)!.seq;
+    await eventually(async () => expect((await (await fetch(`${stack.serviceB.url}/health`)).json()).authentication).toMatchObject({ revocationFeed: 'connected', lastRevocationEventId: last }), 20_000, 100);
+    await eventually(async () => expect((await (await fetch(stack.brokers[0].healthUrl)).json()).revocationFeed).toBe('connected'), 20_000, 100);
+    await subscriber.feed.stop();
+    await first.process.restart();
+  });
+});

@@ -19,9 +19,9 @@ export class UsageController {
   @Post()
   @HttpCode(202)
   @ApiOperation({ summary: 'Resource servers report credential usage and denials in batches (scope usage:write)' })
-  @ApiAcceptedResponse({ description: 'Accepted; written within a few seconds' })
-  report(@Body() body: UsageReportDto, @CurrentPrincipal() principal: Principal): { accepted: number } {
-    this.usage.report(body.uses, body.denials, actorOf(principal));
+  @ApiAcceptedResponse({ description: 'Written: an acknowledged report survives a crash (send it again on any other answer)' })
+  async report(@Body() body: UsageReportDto, @CurrentPrincipal() principal: Principal): Promise<{ accepted: number }> {
+    await this.usage.report(body.uses, body.denials, actorOf(principal));
     return { accepted: body.uses.length + body.denials.length };
   }
 }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { type ErrorRenderingOptions, ProblemDetailsFilter } from '../errors/problem-details.filter.js';
 import type { ShutdownStep } from '../lifecycle/shutdown.js';
 import { PinoLoggerService } from '../logging/logger.js';
+import { strictJsonBodyParser } from './json-body.parser.js';
 
 export interface HttpAppOptions extends ErrorRenderingOptions {
   logger: Logger;
@@ -17,6 +18,7 @@ export interface HttpAppOptions extends ErrorRenderingOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const DEFAULT_BODY_LIMIT = 100 * 1024;
 
 /** Whether a parsed query or body holds a NUL character anywhere (keys included). */
 function containsNul(value: unknown, depth = 0): boolean {
@@ -36,7 +38,7 @@ export async function createHttpApp(module: Type | DynamicModule, options: HttpA
     loggerInstance: options.logger,
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: options.trustProxy ?? false,
-    bodyLimit: options.bodyLimit ?? 100 * 1024,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     routerOptions: { maxParamLength: 200 },
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
@@ -52,6 +54,8 @@ export async function createHttpApp(module: Type | DynamicModule, options: HttpA
   // Errors Fastify raises before a handler (bad JSON, unsupported media type, body too large) reach
   // the global filter too: Nest installs Fastify's error handler at init and routes it through filters.
   const fastify = app.getHttpAdapter().getInstance();
+  // JSON bodies: UTF-8 only and bounded nesting (json-body.parser.ts), then Fastify's parser.
+  app.useBodyParser('application/json', { bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT }, strictJsonBodyParser(fastify.getDefaultJsonParser('error', 'error')));
   // PostgreSQL text cannot hold NUL, and no Tollgate input needs it: refuse it as bad input (400)
   // instead of letting it fail a query (500).
   fastify.addHook('preHandler', async (request) => {

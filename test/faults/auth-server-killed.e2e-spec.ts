@@ -135,7 +135,7 @@ describe.each(KINDS.filter((kind) => stackIsRunnable(kind.options)))('fault: the
 
     // Nothing accepted before the kill was lost: revocations, audit, usage (the report and the traffic's).
     expect([await status({ 'x-api-key': revokedKey.key }), await status({ authorization: `Bearer ${revokedJwt}` })]).toEqual([401, 401]);
-    expect((await audit(`credential=${revokedKey.id}`)).map((event) => event.action)).toContain('api-key.revoked');
+    expect((await audit(`credential=${revokedKey.id}&action=api-key.revoked`)).length).toBe(1);
     expect((await usage(reported.id))['2xx']).toBe(7);
     expect((await audit(`credential=${reported.id}&action=api-key.use.denied`)).length).toBe(1);
     const served = observations.filter((o) => o.target === 'api-key' && o.status === 200).length;

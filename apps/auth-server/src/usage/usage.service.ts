@@ -17,8 +17,8 @@ type UsageCounter = { keyId: string; day: string; statusClass: string; count: nu
  * every few seconds. A report is written before it is acknowledged (one additive upsert per key,
  * day and status class; "last used" per credential; its denials in the audit log), so an
  * acknowledged report survives a crash, and a failed one is kept and sent again by its resource
- * server (one that failed half-way may then count twice, never zero times). Uses seen by the auth-server itself (its own management API) only move "last used" and
- * are written every few seconds.
+ * server (one that failed half-way may then count twice, never zero times). Uses seen by the
+ * auth-server itself (its own management API) only move "last used" and are written every few seconds.
  */
 @Injectable()
 export class UsageService implements OnModuleInit, OnApplicationShutdown {

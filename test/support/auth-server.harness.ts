@@ -40,60 +40,21 @@ export interface JsonResponse<T = any> {
   body: T;
 }
 
-/** A running auth-server for tests: its own database, the bootstrap admin, helpers for the management API. */
-export class AuthServerHarness {
+/**
+ * An auth-server as tests talk to it, over HTTP only: the bootstrap admin's token, management API
+ * calls, token requests. Works for one running in-process (AuthServerHarness) or as a process.
+ */
+export class AuthServerClient {
   private adminToken?: { token: string; expiresAt: number };
 
-  private constructor(
-    readonly app: NestFastifyApplication,
-    readonly config: AuthServerConfig,
+  constructor(
+    /** Where requests go: the issuer, or one instance of several behind it (then name their `managementApi`). */
     readonly issuer: string,
-    private readonly cleanup: () => Promise<void>,
     /** The server's clock (tests may move it). */
     readonly clock: Clock = { now: () => new Date() },
+    /** The management API's resource indicator (`<AUTH_ISSUER>/api`). */
+    readonly managementApi = `${issuer}/api`,
   ) {}
-
-  static async start(options: HarnessOptions = {}): Promise<AuthServerHarness> {
-    const database = options.database ?? (await createSqliteDatabase());
-    const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-auth-'));
-    const port = options.port ?? (await freePort());
-    const config = loadAuthServerConfig({
-      AUTH_ISSUER: `http://127.0.0.1:${port}`,
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      DATABASE_URL: database.url,
-      KEY_ENCRYPTION_SECRET,
-      BOOTSTRAP_ADMIN_CLIENT_ID: ADMIN_CLIENT_ID,
-      BOOTSTRAP_ADMIN_CLIENT_SECRET: ADMIN_CLIENT_SECRET,
-      OPENAPI_ENABLED: 'true',
-      ...options.env,
-    });
-    let app: NestFastifyApplication;
-    try {
-      app = await createAuthServer(config, { clock: options.clock, logger: createLogger({ name: 'auth-server', level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
-      await app.listen(config.port, '127.0.0.1');
-    } catch (error) {
-      rmSync(dataDir, { recursive: true, force: true });
-      throw error;
-    }
-    return new AuthServerHarness(app, config, config.issuer, async () => {
-      await app.close();
-      if (!options.keepDatabase) await database.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    }, options.clock);
-  }
-
-  async stop(): Promise<void> {
-    await this.cleanup();
-  }
-
-  get managementApi(): string {
-    return this.config.managementApiIndicator;
-  }
-
-  get dataSource(): DataSource {
-    return this.app.get(DataSource);
-  }
 
   /** Any request, with exactly the headers and body given (nothing added but what fetch adds). */
   async request<T = any>(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<JsonResponse<T>> {
@@ -197,6 +158,56 @@ export class AuthServerHarness {
   /** RFC 7662 introspection as `caller` (a client granted tokens:introspect for opaque credentials). */
   introspect(token: string, caller: { id: string; secret: string }, resource?: string): Promise<JsonResponse> {
     return this.form('/oauth/introspect', { token, ...(resource && { resource }) }, caller);
+  }
+}
+
+/** A running auth-server for tests: its own database, the bootstrap admin, helpers for the management API. */
+export class AuthServerHarness extends AuthServerClient {
+  private constructor(
+    readonly app: NestFastifyApplication,
+    readonly config: AuthServerConfig,
+    private readonly cleanup: () => Promise<void>,
+    clock?: Clock,
+  ) {
+    super(config.issuer, clock);
+  }
+
+  static async start(options: HarnessOptions = {}): Promise<AuthServerHarness> {
+    const database = options.database ?? (await createSqliteDatabase());
+    const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-auth-'));
+    const port = options.port ?? (await freePort());
+    const config = loadAuthServerConfig({
+      AUTH_ISSUER: `http://127.0.0.1:${port}`,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      DATABASE_URL: database.url,
+      KEY_ENCRYPTION_SECRET,
+      BOOTSTRAP_ADMIN_CLIENT_ID: ADMIN_CLIENT_ID,
+      BOOTSTRAP_ADMIN_CLIENT_SECRET: ADMIN_CLIENT_SECRET,
+      OPENAPI_ENABLED: 'true',
+      ...options.env,
+    });
+    let app: NestFastifyApplication;
+    try {
+      app = await createAuthServer(config, { clock: options.clock, logger: createLogger({ name: 'auth-server', level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+      await app.listen(config.port, '127.0.0.1');
+    } catch (error) {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw error;
+    }
+    return new AuthServerHarness(app, config, async () => {
+      await app.close();
+      if (!options.keepDatabase) await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }, options.clock);
+  }
+
+  async stop(): Promise<void> {
+    await this.cleanup();
+  }
+
+  get dataSource(): DataSource {
+    return this.app.get(DataSource);
   }
 }
 

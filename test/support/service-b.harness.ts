@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLogger } from '@tollgate/platform';
 import { loadServiceBConfig } from '../../apps/service-b/src/config/service-b.config.js';
 import { createServiceB, type CreateServiceBOptions } from '../../apps/service-b/src/service-b.app.js';
-import { type AuthServerHarness, type JsonResponse, toJson } from './auth-server.harness.js';
+import { type AuthServerClient, type JsonResponse, toJson } from './auth-server.harness.js';
 import { createSqliteDatabase, type TestDatabase } from './test-databases.js';
 
 export const CRM = 'https://crm.tollgate.local';
@@ -16,7 +16,7 @@ export class ServiceBHarness {
     private readonly database: TestDatabase,
   ) {}
 
-  static async start(auth: AuthServerHarness, options: { env?: Record<string, string>; overrides?: CreateServiceBOptions; database?: TestDatabase } = {}): Promise<ServiceBHarness> {
+  static async start(auth: AuthServerClient, options: { env?: Record<string, string>; overrides?: CreateServiceBOptions; database?: TestDatabase } = {}): Promise<ServiceBHarness> {
     const resources = await auth.api('GET', '/api/resources');
     if (!resources.body.some((r: { indicator: string }) => r.indicator === CRM)) await auth.createResource(CRM, CRM_SCOPES);
     const introspector = await auth.createClient({ name: 'service-b', grants: [{ resource: auth.managementApi, scopes: ['tokens:introspect', 'usage:write', 'revocations:read'] }] });

@@ -1,4 +1,4 @@
-import { createLogger } from '@tollgate/platform';
+import { createLogger, exitOnShutdownSignals } from '@tollgate/platform';
 import { loadDevicesConfig } from './config/devices.config.js';
 import { createDeviceApp } from './devices.app.js';
 
@@ -6,20 +6,9 @@ async function main(): Promise<void> {
   const config = loadDevicesConfig();
   const logger = createLogger({ name: `device:${config.role}`, level: config.logLevel }).child({ clientId: config.device.clientId });
   const app = createDeviceApp(config, { logger });
+  exitOnShutdownSignals({ logger, steps: [{ name: 'disconnecting from the broker', run: () => app.stop() }] });
   const { healthUrl } = await app.start();
   logger.info({ healthUrl, brokers: config.device.brokerUrls, issuer: config.device.issuer }, `${config.role} ${config.device.clientId} started; health at ${healthUrl}`);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      logger.info({ signal }, 'shutting down');
-      app.stop().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    });
-  }
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,4 @@
-import { ConfigError, createLogger } from '@tollgate/platform';
+import { ConfigError, createLogger, exitOnShutdownSignals } from '@tollgate/platform';
 import { loadIotBrokerConfig } from './config/iot-broker.config.js';
 import { createIotBroker } from './iot-broker.app.js';
 
@@ -6,20 +6,9 @@ async function main(): Promise<void> {
   const config = loadIotBrokerConfig();
   const logger = createLogger({ name: 'iot-broker', level: config.logLevel });
   const broker = await createIotBroker(config, { logger });
+  exitOnShutdownSignals({ logger, steps: [{ name: 'MQTT sessions, listeners and the revocation feed', run: () => broker.close() }] });
   const addresses = await broker.listen();
   logger.info({ ...addresses, issuer: config.issuer, resource: config.resourceIndicator }, `iot-broker listening on ${addresses.mqttUrl} and ${addresses.wsUrl}`);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      logger.info({ signal }, 'shutting down');
-      broker.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    });
-  }
 }
 
 main().catch((error: unknown) => {

@@ -1,13 +1,15 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { describeDatabase } from '@tollgate/persistence';
-import { ConfigError, listenOrExplain } from '@tollgate/platform';
+import { ConfigError, createLogger, exitOnShutdownSignals, httpAppShutdownSteps, listenOrExplain } from '@tollgate/platform';
 import { loadServiceAConfig } from './config/service-a.config.js';
 import { createServiceA } from './service-a.app.js';
 
 async function main(): Promise<void> {
   const config = loadServiceAConfig();
-  const app = await createServiceA(config);
+  const logger = createLogger({ name: 'service-a', level: config.logLevel });
+  const app = await createServiceA(config, { logger });
+  exitOnShutdownSignals({ logger, steps: httpAppShutdownSteps(app) });
   const url = await listenOrExplain(app, { port: config.port, host: config.host, portVariable: 'PORT' });
   const schedule = config.syncIntervalSeconds > 0 ? `every ${config.syncIntervalSeconds} s` : 'on demand only (POST /sync)';
   new Logger('service-a').log(

@@ -5,6 +5,7 @@ export * from './errors/problem-details.filter.js';
 export * from './errors/problem.exception.js';
 export * from './http/create-http-app.js';
 export * from './http/openapi.js';
+export * from './lifecycle/shutdown.js';
 export * from './logging/logger.js';
 export * from './logging/redact-secrets.js';
 export * from './redis/redis-connections.js';

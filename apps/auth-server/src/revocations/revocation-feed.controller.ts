@@ -1,5 +1,5 @@
-import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Query, Req, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { CurrentPrincipal, type Principal, RequireScopes, type SequencedRevocationEvent } from '@tollgate/verifier';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -7,6 +7,7 @@ import { MANAGEMENT_SCOPES } from '../bootstrap/management-api.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { FeedCursor } from './feed-cursor.js';
 import { RevocationFeedService } from './revocation-feed.service.js';
+import { RevocationFeedStreams } from './revocation-feed.streams.js';
 
 const HEARTBEAT_MS = 15_000;
 const POLL_MS = 1_000;
@@ -24,7 +25,10 @@ function position(request: FastifyRequest, after: string | undefined): number | 
 @RequireScopes(MANAGEMENT_SCOPES.revocationsRead)
 @Controller('api/revocations')
 export class RevocationFeedController {
-  constructor(private readonly feed: RevocationFeedService) {}
+  constructor(
+    private readonly feed: RevocationFeedService,
+    private readonly streams: RevocationFeedStreams,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Revocation events after a position (or of the last 25 hours), oldest first, up to 1000' })
@@ -37,14 +41,17 @@ export class RevocationFeedController {
   /**
    * Server-sent events: first what the verifier missed (after Last-Event-ID), then every
    * revocation as it happens, from any auth-server instance. Each event's SSE id is the position
-   * to resume from. The stream ends when the caller's token expires, so it re-authenticates.
+   * to resume from. The stream ends when the caller's token expires, so it re-authenticates, and
+   * when this instance shuts down, so it reconnects to another.
    */
   @Get('stream')
   @ApiOperation({ summary: 'Live revocation feed (text/event-stream); resumes after Last-Event-ID' })
   @ApiProduces('text/event-stream')
   @ApiQuery({ name: 'after', required: false, description: 'Alternative to the Last-Event-ID header' })
+  @ApiServiceUnavailableResponse({ description: 'This instance is shutting down: reconnect (problem+json)' })
   async stream(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() principal: Principal, @Query('after') after?: string): Promise<void> {
     const cursor = new FeedCursor(position(request, after) ?? (await this.feed.replayStart()));
+    if (!this.streams.accepting) throw new ServiceUnavailableException('This auth-server is shutting down; reconnect');
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -78,15 +85,26 @@ export class RevocationFeedController {
     const stopWaking = this.feed.onWake(pump);
     const poll = setInterval(pump, POLL_MS);
     const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), HEARTBEAT_MS);
-    const lifetime = principal.expiresAt ? Math.min(MAX_STREAM_MS, Math.max(0, principal.expiresAt.getTime() - Date.now())) : MAX_STREAM_MS;
-    const expiry = setTimeout(() => raw.end(), lifetime);
-    raw.on('close', () => {
+    const stop = (): void => {
       closed = true;
+      untrack();
       stopWaking();
       clearInterval(poll);
       clearInterval(heartbeat);
       clearTimeout(expiry);
-    });
+    };
+    // Delivers what is already stored, then ends the stream (the subscriber resumes after it).
+    const end = async (): Promise<void> => {
+      if (closed) return;
+      pump();
+      await pumping;
+      stop();
+      raw.end();
+    };
+    const untrack = this.streams.track(end);
+    const lifetime = principal.expiresAt ? Math.min(MAX_STREAM_MS, Math.max(0, principal.expiresAt.getTime() - Date.now())) : MAX_STREAM_MS;
+    const expiry = setTimeout(() => void end(), lifetime);
+    raw.on('close', stop);
     pump();
   }
 }

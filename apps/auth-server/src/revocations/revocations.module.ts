@@ -3,13 +3,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { RevocationEventEntity } from './revocation-event.entity.js';
 import { RevocationFeedController } from './revocation-feed.controller.js';
 import { RevocationFeedService } from './revocation-feed.service.js';
+import { RevocationFeedStreams } from './revocation-feed.streams.js';
 
 /** Global: every module that revokes something publishes to the feed. */
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([RevocationEventEntity])],
   controllers: [RevocationFeedController],
-  providers: [RevocationFeedService],
+  providers: [RevocationFeedService, RevocationFeedStreams],
   exports: [RevocationFeedService],
 })
 export class RevocationsModule {}

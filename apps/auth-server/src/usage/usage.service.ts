@@ -10,18 +10,23 @@ const FLUSH_INTERVAL_MS = 5_000;
 const INCREMENT_USAGE = `INSERT INTO "api_key_usage" ("keyId", "day", "statusClass", "count") VALUES (:keyId, :day, :statusClass, :count)
 ON CONFLICT ("keyId", "day", "statusClass") DO UPDATE SET "count" = "api_key_usage"."count" + excluded."count"`;
 
+type UsageCounter = { keyId: string; day: string; statusClass: string; count: number };
+
 /**
- * Credential usage, off the request path: resource servers report counts and "last used" in
- * batches, the auth-server adds them up in memory and writes them every few seconds (one additive
- * upsert per key, day and status class; one update per credential for last used). Denials
- * reported by resource servers, already added up per credential and reason, go to the audit log.
+ * Credential usage, off the request path: resource servers count uses and report them in batches
+ * every few seconds. A report is written before it is acknowledged (one additive upsert per key,
+ * day and status class; "last used" per credential; its denials in the audit log), so an
+ * acknowledged report survives a crash, and a failed one is kept and sent again by its resource
+ * server (one that failed half-way may then count twice, never zero times). Uses seen by the
+ * auth-server itself (its own management API) only move "last used" and are written every few seconds.
  */
 @Injectable()
 export class UsageService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(UsageService.name);
-  private counters = new Map<string, { keyId: string; day: string; statusClass: string; count: number }>();
   private latest = new Map<string, CredentialUse>();
   private timer?: NodeJS.Timeout;
+  /** Writes run one at a time (SQLite has one connection; PostgreSQL is spared lock waits between them). */
+  private writes: Promise<void> = Promise.resolve();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -41,77 +46,78 @@ export class UsageService implements OnModuleInit, OnApplicationShutdown {
 
   /** A use seen by the auth-server itself (a PAT or API key on the management API). */
   recordLocalUse(use: CredentialUse): void {
-    this.noteLastUsed(use);
+    noteLastUsed(this.latest, use);
   }
 
   /**
-   * Adds a resource server's report. Denials are audited before it is accepted, so a report the
-   * database could not store is answered with an error and sent again, never half-counted. One
-   * event per credential and reason in each report, with how many requests it stands for: a flood
-   * of refusals stays a few readable events instead of a row per request.
+   * Stores a resource server's report; resolves once it is written. Its denials, already added up
+   * per credential and reason, become one audit event each with how many requests they stand for.
    */
   async report(uses: CredentialUseDto[], denials: CredentialDenialDto[], reporter: AuditActor): Promise<void> {
-    await Promise.all(
-      denials.map((denial) =>
-        this.audit.record({
-          action: `${denial.credentialType === 'api_key' ? 'api-key' : denial.credentialType === 'pat' ? 'pat' : 'token'}.use.denied`,
-          outcome: 'denied',
-          actor: reporter,
-          credential: { type: denial.credentialType, id: denial.credentialId },
-          address: denial.samples[0].address,
-          reason: denial.reason,
-          details: { count: denial.count, firstAt: denial.firstAt, lastAt: denial.lastAt, samples: denial.samples, subject: denial.subject },
-        }),
-      ),
-    );
+    const counters = new Map<string, UsageCounter>();
+    const latest = new Map<string, CredentialUse>();
     for (const use of uses) {
-      if (use.credentialType === 'api_key') this.count({ keyId: use.credentialId, day: use.day, statusClass: use.statusClass, count: use.count });
-      this.noteLastUsed({ credentialType: use.credentialType, credentialId: use.credentialId, at: new Date(use.lastUsedAt), address: use.lastUsedAddress ?? null });
-    }
-  }
-
-  /** Writes what has accumulated; what could not be written (the database unreachable) is kept for the next flush. */
-  async flush(): Promise<void> {
-    const counters = [...this.counters.values()];
-    const latest = [...this.latest.values()];
-    this.counters = new Map();
-    this.latest = new Map();
-    try {
-      if (counters.length > 0) {
-        await this.dataSource.transaction(async (manager) => {
-          for (const counter of counters) {
-            const [query, parameters] = this.dataSource.driver.escapeQueryWithParameters(INCREMENT_USAGE, counter);
-            await manager.query(query, parameters);
-          }
-        });
+      if (use.credentialType === 'api_key') {
+        const key = `${use.credentialId}|${use.day}|${use.statusClass}`;
+        const counter = counters.get(key) ?? { keyId: use.credentialId, day: use.day, statusClass: use.statusClass, count: 0 };
+        counter.count += use.count;
+        counters.set(key, counter);
       }
-    } catch (error) {
-      for (const counter of counters) this.count(counter);
-      for (const use of latest) this.noteLastUsed(use);
-      throw error;
+      noteLastUsed(latest, { credentialType: use.credentialType, credentialId: use.credentialId, at: new Date(use.lastUsedAt), address: use.lastUsedAddress ?? null });
     }
-    try {
-      for (const kind of ['api_key', 'pat'] as const) {
-        const uses = latest.filter((use) => use.credentialType === kind);
-        if (uses.length > 0) await this.sinks.sinkFor(kind)?.recordLastUsed(uses);
+    const denied = denials.map((denial) =>
+      this.audit.record({
+        action: `${denial.credentialType === 'api_key' ? 'api-key' : denial.credentialType === 'pat' ? 'pat' : 'token'}.use.denied`,
+        outcome: 'denied',
+        actor: reporter,
+        credential: { type: denial.credentialType, id: denial.credentialId },
+        address: denial.samples[0].address,
+        reason: denial.reason,
+        details: { count: denial.count, firstAt: denial.firstAt, lastAt: denial.lastAt, samples: denial.samples, subject: denial.subject },
+      }),
+    );
+    await Promise.all([this.serially(() => this.write([...counters.values()], [...latest.values()])), ...denied]);
+  }
+
+  /** Writes the "last used" seen locally so far (kept for the next attempt if that fails); exposed for tests and shutdown. */
+  flush(): Promise<void> {
+    return this.serially(async () => {
+      const latest = [...this.latest.values()];
+      this.latest = new Map();
+      try {
+        await this.write([], latest);
+      } catch (error) {
+        // Last used is the latest value: writing one again with the next flush is harmless.
+        for (const use of latest) noteLastUsed(this.latest, use);
+        throw error;
       }
-    } catch (error) {
-      // Last used is the latest value: writing one again with the next flush is harmless.
-      for (const use of latest) this.noteLastUsed(use);
-      throw error;
+    });
+  }
+
+  private serially(write: () => Promise<void>): Promise<void> {
+    const next = this.writes.catch(() => undefined).then(write);
+    this.writes = next;
+    return next;
+  }
+
+  private async write(counters: UsageCounter[], latest: CredentialUse[]): Promise<void> {
+    if (counters.length > 0) {
+      await this.dataSource.transaction(async (manager) => {
+        for (const counter of counters) {
+          const [query, parameters] = this.dataSource.driver.escapeQueryWithParameters(INCREMENT_USAGE, counter);
+          await manager.query(query, parameters);
+        }
+      });
+    }
+    for (const kind of ['api_key', 'pat'] as const) {
+      const uses = latest.filter((use) => use.credentialType === kind);
+      if (uses.length > 0) await this.sinks.sinkFor(kind)?.recordLastUsed(uses);
     }
   }
+}
 
-  private count(counter: { keyId: string; day: string; statusClass: string; count: number }): void {
-    const key = `${counter.keyId}|${counter.day}|${counter.statusClass}`;
-    const known = this.counters.get(key);
-    if (known) known.count += counter.count;
-    else this.counters.set(key, { ...counter });
-  }
-
-  private noteLastUsed(use: CredentialUse): void {
-    const key = `${use.credentialType}:${use.credentialId}`;
-    const known = this.latest.get(key);
-    if (!known || known.at < use.at) this.latest.set(key, use);
-  }
+function noteLastUsed(latest: Map<string, CredentialUse>, use: CredentialUse): void {
+  const key = `${use.credentialType}:${use.credentialId}`;
+  const known = latest.get(key);
+  if (!known || known.at < use.at) latest.set(key, use);
 }

@@ -1,12 +1,14 @@
 import { BadRequestException, type DynamicModule, type INestApplication, type Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { LogController } from 'fastify';
+import { type FastifyInstance, LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type ErrorRenderingOptions, ProblemDetailsFilter } from '../errors/problem-details.filter.js';
+import type { ShutdownStep } from '../lifecycle/shutdown.js';
 import { PinoLoggerService } from '../logging/logger.js';
 import { clientErrorHandler, routerErrorHandler } from './transport-errors.js';
+import { strictJsonBodyParser } from './json-body.parser.js';
 
 export interface HttpAppOptions extends ErrorRenderingOptions {
   logger: Logger;
@@ -18,6 +20,7 @@ export interface HttpAppOptions extends ErrorRenderingOptions {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const MAX_PARAM_LENGTH = 200;
+const DEFAULT_BODY_LIMIT = 100 * 1024;
 
 // A UTF-16 surrogate without its other half: JSON allows "\ud800", but it is not Unicode text.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -38,15 +41,16 @@ function forbiddenCharacter(value: unknown, depth = 0): string | undefined {
 
 /**
  * A Nest application on Fastify with the conventions every Tollgate app shares: pino logging with
- * redaction, one request line per response, a global validation pipe, problem-details errors
- * (also for failures Fastify raises before Nest sees the request) and graceful shutdown.
+ * redaction, one request line per response, a global validation pipe and problem-details errors
+ * (also for failures Fastify raises before Nest sees the request). Its main.ts stops it on SIGTERM
+ * with `httpAppShutdownSteps`.
  */
 export async function createHttpApp(module: Type | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     loggerInstance: options.logger,
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: options.trustProxy ?? false,
-    bodyLimit: options.bodyLimit ?? 100 * 1024,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Refusals from the router and the HTTP parser are problem details too.
     frameworkErrors: routerErrorHandler({ ...options, maxParamLength: MAX_PARAM_LENGTH }),
@@ -65,6 +69,8 @@ export async function createHttpApp(module: Type | DynamicModule, options: HttpA
   // Errors Fastify raises before a handler (bad JSON, unsupported media type, body too large) reach
   // the global filter too: Nest installs Fastify's error handler at init and routes it through filters.
   const fastify = app.getHttpAdapter().getInstance();
+  // JSON bodies: UTF-8 only and bounded nesting (json-body.parser.ts), then Fastify's parser.
+  app.useBodyParser('application/json', { bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT }, strictJsonBodyParser(fastify.getDefaultJsonParser('error', 'error')));
   // PostgreSQL text cannot hold NUL, and no Tollgate input needs it: refuse it as bad input (400)
   // instead of letting it fail a query (500). A lone surrogate would be stored and then break every
   // strict UTF-8 reader of the data (jq on an exported audit log): refused the same way.
@@ -79,8 +85,39 @@ export async function createHttpApp(module: Type | DynamicModule, options: HttpA
 
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new ProblemDetailsFilter(options));
-  app.enableShutdownHooks();
   return app;
+}
+
+/** How long in-flight requests have to be answered after SIGTERM; connections still busy then are closed. */
+export const REQUEST_DRAIN_MS = 5_000;
+
+/**
+ * How an HTTP app stops: first its HTTP server (no new connections, long-lived streams ended by
+ * Fastify's preClose hooks, in-flight requests answered), then Nest's shutdown hooks, which flush
+ * buffered writes and close Redis and the database. Nest's own order (`enableShutdownHooks`) runs
+ * onModuleDestroy while requests are still being served, and re-raises the signal instead of exiting 0.
+ */
+export function httpAppShutdownSteps(app: NestFastifyApplication, drainMs = REQUEST_DRAIN_MS): ShutdownStep[] {
+  return [
+    { name: 'in-flight HTTP requests', run: () => closeHttpServer(app.getHttpAdapter().getInstance(), drainMs) },
+    { name: 'shutdown hooks (buffered writes, Redis and database connections)', run: () => app.close() },
+  ];
+}
+
+async function closeHttpServer(fastify: FastifyInstance, drainMs: number): Promise<void> {
+  let cut = 0;
+  const timer = setTimeout(() => {
+    fastify.server.getConnections((_error, count) => {
+      cut = count;
+      fastify.server.closeAllConnections();
+    });
+  }, drainMs);
+  try {
+    await fastify.close();
+  } finally {
+    clearTimeout(timer);
+  }
+  if (cut > 0) throw new Error(`${cut} connection(s) still busy after ${drainMs / 1000} s were closed`);
 }
 
 export interface ListenOptions {

@@ -54,7 +54,7 @@ describe.each(testDatabases())('openid-client and oauth4webapi on $name', ({ cre
     expect(tokens).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: 600, scope: 'contacts:read' });
     expect(tokens.refresh_token).toBeUndefined();
     const claims = await validateAtResourceServer(tokens.access_token, CRM);
-    expect(claims).toEqual({ iss: server.issuer, sub: registered.id, aud: CRM, client_id: registered.id, scope: 'contacts:read', iat: expect.any(Number), exp: claims.iat + 600, jti: expect.any(String) });
+    expect(claims).toEqual({ iss: server.issuer, sub: registered.id, aud: CRM, client_id: registered.id, client_kind: 'service', scope: 'contacts:read', iat: expect.any(Number), exp: claims.iat + 600, jti: expect.any(String) });
 
     const info = await client.tokenIntrospection(config, tokens.access_token, { token_type_hint: 'access_token' });
     expect(info).toEqual({ active: true, token_type: 'Bearer', scope: 'contacts:read', client_id: registered.id, sub: registered.id, aud: CRM, iss: server.issuer, exp: claims.exp, iat: claims.iat, jti: claims.jti });

@@ -197,7 +197,7 @@ describe.skipIf(!built)('npm run demo -- --once (the built demo, every service a
       const run = await runOnce({ ...(await freePorts()), DEMO_DATA_DIR: broken }, 60_000);
       expect(run.code).toBe(1);
       expect(run.output).toContain(`✗ auth-server exited with code 1 before it was ready; last lines of ${join(broken, 'logs', 'auth-server.log')}:`);
-      expect(run.output).toMatch(/ {4}│ EEXIST: file already exists, mkdir '.*auth-server'/);
+      expect(run.output).toMatch(/ {4}│ Cannot write .*auth-server.*: a file is in the way of the folder\. Set DATA_DIR/);
       expect(run.output).toContain('All services stopped.');
     } finally {
       rmSync(broken, { recursive: true, force: true });

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createAuthServer } from '../../apps/auth-server/src/auth-server.app.js';
 import { loadAuthServerConfig } from '../../apps/auth-server/src/config/auth-server.config.js';
-import { UsageService } from '../../apps/auth-server/src/usage/usage.service.js';
 import { loadServiceBConfig } from '../../apps/service-b/src/config/service-b.config.js';
 import { createServiceB } from '../../apps/service-b/src/service-b.app.js';
 import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, AuthServerHarness, basicAuthorization, KEY_ENCRYPTION_SECRET, toJson } from '../support/auth-server.harness.js';
@@ -124,14 +123,14 @@ describe.runIf(POSTGRES)('auth-server on a PostgreSQL outage', () => {
     const [revokedKey, usedKey] = [await issueKey(), await issueKey()];
     expect((await api(token, 'DELETE', `/api/keys/${revokedKey}`)).status).toBe(204);
 
-    // A usage report accepted just after the auth-server wrote its usage (every 5 s), so the next
-    // write falls inside the outage.
-    const usage = auth.get(UsageService);
-    const writes = vi.spyOn(usage, 'flush');
-    await eventually(() => expect(writes).toHaveBeenCalled(), 10_000, 10);
-    const reporter = new UsageReporter({ issuer: authUrl, clientId: serviceBClient.id, clientSecret: serviceBClient.secret, onError: (error) => expect.fail(`usage report refused: ${error}`) });
-    for (let request = 0; request < 3; request += 1) reporter.recordResponse({ credentialType: 'api_key', credentialId: usedKey, subject: consumer.body.id, scopes: new Set(), audience: [] }, 200, '203.0.113.7');
+    // A usage report acknowledged before the outage (written before its 202), and uses counted
+    // during it: their report is refused (503) and kept by the resource server until it is accepted.
+    const deliveryErrors: unknown[] = [];
+    const reporter = new UsageReporter({ issuer: authUrl, clientId: serviceBClient.id, clientSecret: serviceBClient.secret, onError: (error) => deliveryErrors.push(error) });
+    const use = () => reporter.recordResponse({ credentialType: 'api_key', credentialId: usedKey, subject: consumer.body.id, scopes: new Set(), audience: [] }, 200, '203.0.113.7');
+    for (let request = 0; request < 3; request += 1) use();
     await reporter.flush();
+    expect(deliveryErrors).toEqual([]);
     const logged = authLogs.length;
 
     await refusal.start();
@@ -149,7 +148,10 @@ describe.runIf(POSTGRES)('auth-server on a PostgreSQL outage', () => {
         expect(listed.headers.get('content-type')).toMatch(/^application\/problem\+json/);
         expect(listed.body).toMatchObject({ type: 'urn:tollgate:problem:database_unavailable', title: 'Service Unavailable', status: 503 });
       }
-      await eventually(() => expect(authLogs.slice(logged).some((line) => String(line.msg).includes('Writing usage failed'))).toBe(true), 15_000, 100);
+      for (let request = 0; request < 2; request += 1) use();
+      await reporter.flush();
+      expect(deliveryErrors.length).toBeGreaterThan(0);
+      expect(reporter.health().pending).toBe(1);
       // No stack per request: one warning for the whole outage (none if one came less than 30 s ago).
       expect(errorsLogged(authLogs.slice(logged)).map((line) => line.level)).toEqual(authLogs.slice(0, logged).some(isOutageWarning) ? [] : [40]);
       expect(authLogs.filter(isOutageWarning)).toHaveLength(1);
@@ -164,7 +166,10 @@ describe.runIf(POSTGRES)('auth-server on a PostgreSQL outage', () => {
     expect(audit.body.items).toHaveLength(1);
     const feed = await api(await bearer(serviceBClient, `${authUrl}/api`), 'GET', '/api/revocations');
     expect(feed.body.items).toContainEqual(expect.objectContaining({ type: 'credential.revoked', credentialId: revokedKey }));
-    await eventually(async () => expect((await api(after, 'GET', `/api/keys/${usedKey}/usage`)).body.totals).toEqual({ '2xx': 3 }), 15_000, 250);
+    await reporter.flush();
+    expect(reporter.health()).toEqual({ pending: 0, dropped: 0 });
+    await eventually(async () => expect((await api(after, 'GET', `/api/keys/${usedKey}/usage`)).body.totals).toEqual({ '2xx': 5 }), 15_000, 250);
+    await reporter.stop();
   });
 
   it('when its sessions are terminated under load: every answer is 200 or 503 with Retry-After, never 500', { timeout: 60_000 }, async () => {

@@ -74,6 +74,11 @@ describe(createHttpApp.name, () => {
       expect(answer).toEqual({ status: 431, headers: expect.objectContaining({ 'content-type': 'application/problem+json' }), body: problem(431, 'Request Header Fields Too Large') });
     });
 
+    it('answers 431 on the OAuth endpoints in their own error form (RFC 6749 §5.2)', async () => {
+      const answer = await rawRequest(port, `POST /oauth/token HTTP/1.1\r\nHost: test\r\nX-Padding: ${'a'.repeat(20_000)}\r\n\r\n`);
+      expect(answer).toEqual({ status: 431, headers: expect.objectContaining({ 'content-type': 'application/json', connection: 'close' }), body: { error: 'invalid_request', error_description: expect.any(String) } });
+    });
+
     it('answers 400 to a request that is not HTTP', async () => {
       const answer = await rawRequest(port, 'NOT HTTP AT ALL\r\n\r\n');
       expect(answer).toEqual({ status: 400, headers: expect.objectContaining({ 'content-type': 'application/problem+json' }), body: problem(400, 'Bad Request') });

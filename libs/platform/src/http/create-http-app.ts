@@ -54,7 +54,7 @@ export async function createHttpApp(module: Type | DynamicModule, options: HttpA
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Refusals from the router and the HTTP parser are problem details too.
     frameworkErrors: routerErrorHandler({ ...options, maxParamLength: MAX_PARAM_LENGTH }),
-    clientErrorHandler,
+    clientErrorHandler: clientErrorHandler(options),
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];

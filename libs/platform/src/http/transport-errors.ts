@@ -20,19 +20,30 @@ export function routerErrorHandler(options: ErrorRenderingOptions & { maxParamLe
 /**
  * Node's HTTP parser refuses a request before Fastify sees it: a request line and header fields
  * past `maxHeaderSize` (16 KiB) get 431 (RFC 6585 §5), a request not received in time 408,
- * anything else 400. Written to the socket, which is then closed, as Node's own handler does.
+ * anything else 400. Answered in the form of the path asked for (RFC 6749 JSON on the OAuth
+ * endpoints, problem details elsewhere), written to the socket, which is then closed, as Node's
+ * own handler does.
  */
-export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
-  if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, detail] =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'The request line and header fields are larger than this server accepts']
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'The request was not received in time']
-        : [400, 'The request is not valid HTTP'];
-  const body = JSON.stringify(problemBody(status, detail));
-  if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-  }
-  socket.destroy(error);
+export function clientErrorHandler(options: ErrorRenderingOptions) {
+  return (error: NodeJS.ErrnoException & { rawPacket?: unknown }, socket: Socket): void => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const [status, detail] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'The request line and header fields are larger than this server accepts']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'The request was not received in time']
+          : [400, 'The request is not valid HTTP'];
+    const rendered = renderError(new ProblemException(status, detail), requestedPath(error.rawPacket), options);
+    const body = JSON.stringify(rendered.body);
+    if (socket.writable) {
+      socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: ${rendered.contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    }
+    socket.destroy(error);
+  };
+}
+
+/** The path of the request line Node received before it gave up ("" when there is none to read). */
+function requestedPath(rawPacket: unknown): string {
+  const line = Buffer.isBuffer(rawPacket) ? rawPacket.subarray(0, 2048).toString('latin1') : '';
+  return /^[A-Z]+ (\/[^ ?\r\n]*)/.exec(line)?.[1] ?? '';
 }

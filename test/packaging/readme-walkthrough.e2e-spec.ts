@@ -44,7 +44,7 @@ function routeMatcher(openApiPaths: Record<string, Record<string, unknown>>): (m
   return (method, path) => routes.some((route) => route.method === method && route.pattern.test(path.replace(/\$[A-Z_]+/g, 'x')));
 }
 
-/** The README's copy-paste commands must parse and call routes that exist (checked against each app's OpenAPI document). */
+/** The copy-paste commands of the READMEs and docs/ must parse and call routes that exist (checked against each app's OpenAPI document). */
 describe('README walkthroughs', () => {
   let auth: AuthServerHarness;
   let crm: ServiceBHarness;
@@ -70,15 +70,15 @@ describe('README walkthroughs', () => {
     await auth.stop();
   });
 
-  it.each(PAGES)('%s: every shell block parses', (readme) => {
-    for (const block of shellBlocks(readFileSync(join(ROOT, readme), 'utf8'))) {
+  it.each(PAGES)('%s: every shell block parses', (page) => {
+    for (const block of shellBlocks(readFileSync(join(ROOT, page), 'utf8'))) {
       expect(() => execFileSync('bash', ['-n'], { input: block, stdio: ['pipe', 'pipe', 'pipe'] }), block).not.toThrow();
     }
   });
 
-  it.each(PAGES)('%s: every curl targets a route that exists', (readme) => {
-    const calls = shellBlocks(readFileSync(join(ROOT, readme), 'utf8')).flatMap((block) => curlCalls(readme, block));
-    if (READMES.includes(readme)) expect(calls.length).toBeGreaterThan(15);
+  it.each(PAGES)('%s: every curl targets a route that exists', (page) => {
+    const calls = shellBlocks(readFileSync(join(ROOT, page), 'utf8')).flatMap((block) => curlCalls(page, block));
+    if (READMES.includes(page)) expect(calls.length).toBeGreaterThan(15);
     const missing = calls.filter((call) => !matchers[call.base]!(call.method, call.path)).map((call) => `${call.method} ${call.base}${call.path}  ←  ${call.command}`);
     expect(missing).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import { createLocalJWKSet, exportJWK, generateKeyPair, type CryptoKey, type JWK, type JWTVerifyGetKey, SignJWT } from 'jose';
+import { createLocalJWKSet, exportJWK, generateKeyPair, type CryptoKey, type JWK, type JWTHeaderParameters, type JWTVerifyGetKey, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 
 export const TEST_ISSUER = 'https://auth.tollgate.test';
@@ -7,7 +7,7 @@ export const TEST_RESOURCE = 'https://crm.tollgate.test';
 /** Claims to set; `undefined` leaves a default claim out. */
 export type ClaimOverrides = Record<string, unknown>;
 
-/** Header parameters of a signed token; `typ` undefined leaves it out. */
+/** Header parameters of a signed token; `undefined` leaves a default one out. */
 export interface HeaderOverrides {
   alg?: string;
   typ?: string;
@@ -41,8 +41,8 @@ export class LocalSigningKey {
     const iat = Math.floor(this.now() / 1000);
     const claims: ClaimOverrides = { iss: TEST_ISSUER, aud: TEST_RESOURCE, sub: 'client-1', client_id: 'client-1', scope: 'contacts:read', jti: randomUUID(), iat, exp: iat + 300, ...overrides };
     for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];
-    const protectedHeader = { alg: 'ES256', typ: 'at+jwt', kid: this.kid, ...header };
-    if (protectedHeader.typ === undefined) delete protectedHeader.typ;
-    return new SignJWT(claims).setProtectedHeader(protectedHeader).sign(key);
+    const protectedHeader: Record<string, unknown> = { alg: 'ES256', typ: 'at+jwt', kid: this.kid, ...header };
+    for (const [name, value] of Object.entries(protectedHeader)) if (value === undefined) delete protectedHeader[name];
+    return new SignJWT(claims).setProtectedHeader(protectedHeader as JWTHeaderParameters).sign(key);
   }
 }

@@ -124,6 +124,35 @@ describe(CredentialVerifier.name, () => {
     });
   });
 
+  describe('verifyAccessToken (servers that are not HTTP, e.g. the MQTT broker)', () => {
+    it('answers the principal and the claims, from the same cache as verifyRequest', async () => {
+      const token = await key.sign({ jti: 'jti-1', scope: 'devices:read' });
+
+      await sut.verifyRequest(token, CONTEXT);
+      const verified = await sut.verifyAccessToken(token);
+
+      expect(verified.principal).toMatchObject({ credentialId: 'jti-1', scopes: new Set(['devices:read']) });
+      expect(verified.claims).toMatchObject({ jti: 'jti-1', scope: 'devices:read', client_id: 'client-1' });
+      expect(jwt.verify).toHaveBeenCalledTimes(1);
+    });
+
+    it('refuses a revoked token, and a token of a retired key, even when cached', async () => {
+      const [revoked, retired] = await Promise.all([key.sign({ jti: 'jti-1' }), key.sign({ jti: 'jti-2' })]);
+      await sut.verifyAccessToken(revoked);
+      await sut.verifyAccessToken(retired);
+
+      revocations.revokeToken('jti-1', new Date(T + 300_000));
+      expect(await refusal(sut.verifyAccessToken(revoked))).toMatchObject({ code: 'invalid_token', reason: 'revoked' });
+      revocations.retireKey(key.kid);
+      expect(await refusal(sut.verifyAccessToken(retired))).toMatchObject({ code: 'invalid_token', reason: 'signing_key_retired' });
+    });
+
+    it('takes JWTs only, and skips the credential’s HTTP policy', async () => {
+      expect(await refusal(sut.verifyAccessToken(generateCredential('pat')))).toMatchObject({ code: 'invalid_token', reason: 'malformed' });
+      expect(opaque.verify).not.toHaveBeenCalled();
+    });
+  });
+
   describe('opaque credentials', () => {
     it('hands a well-formed PAT or API key to the opaque verifier, with the caller’s context', async () => {
       const apiKey = generateCredential('api_key', { environment: 'live' });

@@ -35,9 +35,10 @@ describe(enforceConstraints.name, () => {
 
   it('checks the address before spending the bucket', async () => {
     const take = vi.fn();
-    const error = await enforceConstraints(principal({ ipAllowlist: ['10.0.0.0/8'], rateLimit: { requests: 1, perSeconds: 1 } }), '192.0.2.1', { take }).catch((e: unknown) => e);
+    const limited = principal({ ipAllowlist: ['10.0.0.0/8'], rateLimit: { requests: 1, perSeconds: 1 } });
+    const error = (await enforceConstraints(limited, '192.0.2.1', { take }).catch((e: unknown) => e)) as VerificationError;
     expect(error).toBeInstanceOf(VerificationError);
-    expect({ code: (error as VerificationError).code, reason: (error as VerificationError).reason, status: (error as VerificationError).status }).toEqual({ code: 'access_denied', reason: 'ip_not_allowed', status: 403 });
+    expect({ code: error.code, reason: error.reason, status: error.status }).toEqual({ code: 'access_denied', reason: 'ip_not_allowed', status: 403 });
     expect(take).not.toHaveBeenCalled();
   });
 

@@ -71,6 +71,8 @@ describe(createCredentialGuard.name, () => {
     return new Guard(new Reflector(), { realm: REALM, onDenied: (refused) => denied.push(refused), ...options });
   };
   let sut: CanActivate;
+  /** The answer to a request the guard refuses (the test fails if it lets it through). */
+  const answerTo = (req: GuardedRequest, handler?: () => void, controller?: object) => answer(sut.canActivate(contextFor(req, handler, controller).context) as Promise<boolean>);
 
   const apiKeyPrincipal = (overrides: Partial<Principal> = {}): Principal => ({
     credentialType: 'api_key',
@@ -112,7 +114,7 @@ describe(createCredentialGuard.name, () => {
 
   describe('no credential', () => {
     it('answers 401 with a bare challenge (no error code: RFC 6750 §3.1) and reports no refusal', async () => {
-      expect(await answer(sut.canActivate(contextFor(request()).context) as Promise<boolean>)).toEqual({
+      expect(await answerTo(request())).toEqual({
         status: 401,
         challenge: 'Bearer realm="tollgate"',
         headers: {},
@@ -122,7 +124,7 @@ describe(createCredentialGuard.name, () => {
     });
 
     it('treats another scheme (Basic) as no bearer credential', async () => {
-      expect(await answer(sut.canActivate(contextFor(request({ headers: { authorization: 'Basic dXNlcjpwYXNz' } })).context) as Promise<boolean>)).toMatchObject({
+      expect(await answerTo(request({ headers: { authorization: 'Basic dXNlcjpwYXNz' } }))).toMatchObject({
         status: 401,
         challenge: 'Bearer realm="tollgate"',
       });
@@ -137,7 +139,7 @@ describe(createCredentialGuard.name, () => {
       ['a credential under any other name', 'q'],
     ])('refuses a token in the query string (%s) with 400 invalid_request, without verifying it', async (_label, name) => {
       const token = name === 'q' ? generateCredential('api_key', { environment: 'live' }) : await key.sign();
-      const refused = await answer(sut.canActivate(contextFor(request({ query: { [name]: token } })).context) as Promise<boolean>);
+      const refused = await answerTo(request({ query: { [name]: token } }));
 
       expect(refused).toEqual({
         status: 400,
@@ -151,7 +153,7 @@ describe(createCredentialGuard.name, () => {
     });
 
     it('refuses a token in the body (RFC 6750 §2.2 is not offered)', async () => {
-      const refused = await answer(sut.canActivate(contextFor(request({ method: 'POST', body: { access_token: await key.sign() } })).context) as Promise<boolean>);
+      const refused = await answerTo(request({ method: 'POST', body: { access_token: await key.sign() } }));
       expect(refused).toMatchObject({ status: 400, challenge: expect.stringContaining('error="invalid_request"'), body: { error: 'invalid_request' } });
       expect(denied[0].error.reason).toBe('credential_in_body');
       expect(jwt.verify).not.toHaveBeenCalled();
@@ -159,7 +161,7 @@ describe(createCredentialGuard.name, () => {
 
     it('refuses two credentials at once (Authorization and X-API-Key)', async () => {
       const headers = { ...bearer(await key.sign()), 'x-api-key': generateCredential('api_key', { environment: 'live' }) };
-      expect(await answer(sut.canActivate(contextFor(request({ headers })).context) as Promise<boolean>)).toMatchObject({
+      expect(await answerTo(request({ headers }))).toMatchObject({
         status: 400,
         challenge: 'Bearer realm="tollgate", error="invalid_request", error_description="Send either an Authorization header or an X-API-Key header, not both"',
       });
@@ -168,7 +170,7 @@ describe(createCredentialGuard.name, () => {
 
     it('refuses a repeated Authorization header', async () => {
       const token = await key.sign();
-      expect(await answer(sut.canActivate(contextFor(request({ headers: { authorization: [`Bearer ${token}`, `Bearer ${token}`] } })).context) as Promise<boolean>)).toMatchObject({
+      expect(await answerTo(request({ headers: { authorization: [`Bearer ${token}`, `Bearer ${token}`] } }))).toMatchObject({
         status: 400,
         body: { error: 'invalid_request' },
       });
@@ -176,7 +178,7 @@ describe(createCredentialGuard.name, () => {
     });
 
     it.each(['Bearer', 'Bearer ', 'Bearer  two-spaces', 'Bearer a b', 'Bearer tök€n'])('refuses the malformed header %j', async (authorization) => {
-      expect(await answer(sut.canActivate(contextFor(request({ headers: { authorization } })).context) as Promise<boolean>)).toMatchObject({
+      expect(await answerTo(request({ headers: { authorization } }))).toMatchObject({
         status: 400,
         // The quotes of the description become spaces: nothing may end the quoted-string early.
         challenge: 'Bearer realm="tollgate", error="invalid_request", error_description="The Authorization header must be  Bearer <token> "',
@@ -185,7 +187,7 @@ describe(createCredentialGuard.name, () => {
     });
 
     it('refuses a malformed X-API-Key', async () => {
-      expect(await answer(sut.canActivate(contextFor(request({ headers: { 'x-api-key': 'tgk live; drop' } })).context) as Promise<boolean>)).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+      expect(await answerTo(request({ headers: { 'x-api-key': 'tgk live; drop' } }))).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
       expect(denied[0].error.reason).toBe('malformed_header');
     });
   });
@@ -200,7 +202,7 @@ describe(createCredentialGuard.name, () => {
 
     it('answers 401 invalid_token with the reason in the challenge and the body', async () => {
       const expired = await key.sign({ iat: Math.floor(now / 1000) - 600, exp: Math.floor(now / 1000) - 300 });
-      expect(await answer(sut.canActivate(contextFor(request({ headers: bearer(expired) })).context) as Promise<boolean>)).toEqual({
+      expect(await answerTo(request({ headers: bearer(expired) }))).toEqual({
         status: 401,
         challenge: 'Bearer realm="tollgate", error="invalid_token", error_description="The access token has expired"',
         headers: {},
@@ -211,7 +213,7 @@ describe(createCredentialGuard.name, () => {
 
     it('answers 403 insufficient_scope naming the scope the route needs (RFC 6750 §3.1)', async () => {
       const req = request({ method: 'POST', headers: bearer(await key.sign({ scope: 'contacts:read' })) });
-      expect(await answer(sut.canActivate(contextFor(req, ContactsController.prototype.create).context) as Promise<boolean>)).toEqual({
+      expect(await answerTo(req, ContactsController.prototype.create)).toEqual({
         status: 403,
         challenge: 'Bearer realm="tollgate", error="insufficient_scope", error_description="This request needs the scope contacts:write", scope="contacts:write"',
         headers: {},
@@ -241,7 +243,7 @@ describe(createCredentialGuard.name, () => {
       opaque.verify.mockResolvedValue(apiKeyPrincipal({ constraints: { rateLimit: { requests: 1, perSeconds: 60, bucket: 'guard-limited' } } }));
       await sut.canActivate(contextFor(request({ headers: bearer(apiKey) })).context);
 
-      expect(await answer(sut.canActivate(contextFor(request({ headers: bearer(apiKey) })).context) as Promise<boolean>)).toEqual({
+      expect(await answerTo(request({ headers: bearer(apiKey) }))).toEqual({
         status: 429,
         challenge: undefined,
         headers: { 'RateLimit-Policy': '"credential";q=1;w=60', RateLimit: '"credential";r=0;t=60', 'Retry-After': '60' },
@@ -252,7 +254,7 @@ describe(createCredentialGuard.name, () => {
 
     it('answers 403 access_denied from an address outside the allowlist, without a bearer challenge', async () => {
       opaque.verify.mockResolvedValue(apiKeyPrincipal({ constraints: { ipAllowlist: ['10.0.0.0/8'] } }));
-      expect(await answer(sut.canActivate(contextFor(request({ headers: { 'x-api-key': apiKey } })).context) as Promise<boolean>)).toEqual({
+      expect(await answerTo(request({ headers: { 'x-api-key': apiKey } }))).toEqual({
         status: 403,
         challenge: undefined,
         headers: {},
@@ -263,7 +265,7 @@ describe(createCredentialGuard.name, () => {
 
     it('answers 503 with Retry-After when the credential cannot be checked', async () => {
       opaque.verify.mockRejectedValue(new VerificationError('temporarily_unavailable', 'The authorization server could not be reached to check the credential', 'introspection_unreachable'));
-      expect(await answer(sut.canActivate(contextFor(request({ headers: { 'x-api-key': apiKey } })).context) as Promise<boolean>)).toMatchObject({
+      expect(await answerTo(request({ headers: { 'x-api-key': apiKey } }))).toMatchObject({
         status: 503,
         challenge: undefined,
         headers: { 'Retry-After': '5' },
@@ -282,7 +284,7 @@ describe(createCredentialGuard.name, () => {
 
       expect(await sut.canActivate(contextFor(req).context)).toBe(true);
       expect(req.user).toBe(session);
-      expect(await answer(sut.canActivate(contextFor(request(), ContactsController.prototype.create).context) as Promise<boolean>)).toMatchObject({ status: 403, body: { error: 'insufficient_scope' } });
+      expect(await answerTo(request(), ContactsController.prototype.create)).toMatchObject({ status: 403, body: { error: 'insufficient_scope' } });
     });
 
     it('is not asked when a bearer credential is present, and a null answer is no credential', async () => {
@@ -291,7 +293,7 @@ describe(createCredentialGuard.name, () => {
 
       await sut.canActivate(contextFor(request({ headers: bearer(await key.sign()) })).context);
       expect(fallback).not.toHaveBeenCalled();
-      expect(await answer(sut.canActivate(contextFor(request()).context) as Promise<boolean>)).toMatchObject({ status: 401, challenge: 'Bearer realm="tollgate"' });
+      expect(await answerTo(request())).toMatchObject({ status: 401, challenge: 'Bearer realm="tollgate"' });
     });
 
     it('lets an unexpected error through as it is, without reporting a refusal', async () => {
@@ -304,6 +306,6 @@ describe(createCredentialGuard.name, () => {
 
   it('keeps the challenge well-formed whatever the realm holds (no quote, backslash or CR LF breaks out)', async () => {
     sut = guard({ realm: 'evil"\\\r\nSet-Cookie: a=b' });
-    expect((await answer(sut.canActivate(contextFor(request()).context) as Promise<boolean>)).challenge).toBe('Bearer realm="evil    Set-Cookie: a=b"');
+    expect((await answerTo(request())).challenge).toBe('Bearer realm="evil    Set-Cookie: a=b"');
   });
 });

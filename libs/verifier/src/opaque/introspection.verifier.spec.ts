@@ -9,7 +9,19 @@ const ENDPOINT = 'https://auth.tollgate.test/oauth/introspect';
 const CONTEXT = { address: '203.0.113.7' };
 
 function active(overrides: Partial<OpaqueIntrospectionResponse> = {}): OpaqueIntrospectionResponse {
-  return { active: true, token_type: 'Bearer', credential_type: 'pat', credential_id: 'pat-1', sub: 'user-1', user_id: 'user-1', scope: 'contacts:read', aud: [], iss: 'https://auth.tollgate.test', iat: T / 1000, ...overrides };
+  return {
+    active: true,
+    token_type: 'Bearer',
+    credential_type: 'pat',
+    credential_id: 'pat-1',
+    sub: 'user-1',
+    user_id: 'user-1',
+    scope: 'contacts:read',
+    aud: [],
+    iss: 'https://auth.tollgate.test',
+    iat: T / 1000,
+    ...overrides,
+  };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<{ code: string; reason: string; status: number }> {
@@ -48,7 +60,9 @@ describe(IntrospectionVerifier.name, () => {
     expect(principal).toMatchObject({ credentialType: 'pat', credentialId: 'pat-1', subject: 'user-1', userId: 'user-1', scopes: new Set(['contacts:read']) });
     const [url, init] = fetch.mock.calls[0];
     expect(url).toBe(ENDPOINT);
-    expect(init).toMatchObject({ method: 'POST', headers: { authorization: `Basic ${Buffer.from('crm+client:crm%3Asecret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' } });
+    // RFC 6749 §2.3.1: id and secret form-encoded before Base64.
+    const basic = `Basic ${Buffer.from('crm+client:crm%3Asecret').toString('base64')}`;
+    expect(init).toMatchObject({ method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' } });
     expect(Object.fromEntries(new URLSearchParams(String(init!.body)))).toEqual({ token: pat, resource: CRM });
   });
 

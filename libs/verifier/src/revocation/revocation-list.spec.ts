@@ -52,7 +52,8 @@ describe(RevocationList.name, () => {
   });
 
   describe('revoked PATs and API keys (credential.revoked)', () => {
-    const apiKey = (overrides: Partial<Principal> = {}) => jwt({ credentialType: 'api_key', credentialId: 'key-1', subject: 'consumer-1', clientId: undefined, consumerId: 'consumer-1', ...overrides });
+    const apiKey = (overrides: Partial<Principal> = {}) =>
+      jwt({ credentialType: 'api_key', credentialId: 'key-1', subject: 'consumer-1', clientId: undefined, consumerId: 'consumer-1', ...overrides });
 
     it('refuses the revoked credential for ten minutes, covering any introspection still in flight, then forgets it', () => {
       sut.revokeCredential('key-1');

@@ -216,8 +216,12 @@ export class MqttFrameScanner {
     const rule = this.packetRule;
     if (!rule) return 'reserved_type';
     if (rule.serverOnly) return 'server_only';
-    const flagsBroken = rule.flags === undefined ? publishFlagsFault(flags) : flags !== rule.flags ? 'header_flags' : undefined;
-    if (flagsBroken) return flagsBroken;
+    if (rule.flags === undefined) {
+      const publishFault = publishFlagsFault(flags);
+      if (publishFault) return publishFault;
+    } else if (flags !== rule.flags) {
+      return 'header_flags';
+    }
     if (this.packetType !== CONNECT) return this.connectSeen ? undefined : 'connect_first';
     if (this.connectSeen) return 'second_connect';
     this.connectSeen = true;

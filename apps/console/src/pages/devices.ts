@@ -1,31 +1,45 @@
 // Devices connected to the IoT broker, from its health report (proxied by GET /api/broker/status),
 // next to the devices registered as clients.
 import { api, ApiError } from '../api.js';
-import { badge, emptyState, h, replace, statusBadge, table, time, uid } from '../dom.js';
-import { announce, button, heading } from '../ui.js';
+import type { BrokerStatus, Client } from '../api-types.js';
+import { table } from '../components/table.js';
+import { badge, emptyState, h, replace, statusBadge, time } from '../dom.js';
+import { announce, button, listSection, pageIntro } from '../ui.js';
+import type { PageContext } from './page.js';
 
-export async function render(page, { signal }) {
-  const listHeading = heading(2, 'Devices', { id: uid('devices') });
+/** The broker's report, or why it could not be read. */
+type BrokerAnswer = (BrokerStatus & { error?: undefined }) | { error: ApiError };
+
+export async function render(page: HTMLElement, { signal }: PageContext): Promise<void> {
   const summary = h('div');
-  const list = h('div');
+  const list = listSection('Devices', 'devices');
   page.append(
-    heading(1, 'Connected devices'),
-    h('p', { class: 'lead' }, 'Devices are M2M clients of kind “device”: they connect to the MQTT broker with their client id and a short-lived access token. This page shows which of them the broker has a session for right now.'),
+    ...pageIntro('Connected devices', 'Devices are M2M clients of kind “device”: they connect to the MQTT broker with their client id and a short-lived access token. This page shows which of them the broker has a session for right now.'),
     h('div', { class: 'toolbar' }, button('Refresh', { focusKey: 'refresh', onClick: () => load(true) })),
     summary,
-    h('section', { 'aria-labelledby': listHeading.id }, listHeading, list),
+    list.element,
   );
   await load(false);
 
-  async function load(announced) {
-    const [clients, broker] = await Promise.all([api('GET', '/api/clients', undefined, { signal }), api('GET', '/api/broker/status', undefined, { signal }).catch((error) => (error instanceof ApiError && error.status !== 401 ? { error } : Promise.reject(error)))]);
+  async function load(announced: boolean) {
+    const [clients, broker] = await Promise.all([api<Client[]>('GET', '/api/clients', undefined, { signal }), readBroker()]);
     const devices = clients.filter((client) => client.kind === 'device');
     drawSummary(broker);
     drawList(devices, broker);
     if (announced) announce(broker.error ? `The broker did not answer: ${broker.error.message}` : 'Refreshed.');
   }
 
-  function drawSummary(broker) {
+  /** A refusal other than 401 (which ends the session) is shown on the page, not thrown. */
+  async function readBroker(): Promise<BrokerAnswer> {
+    try {
+      return await api<BrokerStatus>('GET', '/api/broker/status', undefined, { signal });
+    } catch (error) {
+      if (error instanceof ApiError && error.status !== 401) return { error };
+      throw error;
+    }
+  }
+
+  function drawSummary(broker: BrokerAnswer) {
     if (broker.error) {
       return replace(summary, h('div', { class: 'notice notice-error' }, h('p', {}, h('strong', {}, 'The broker’s status could not be read. '), broker.error.message)));
     }
@@ -40,13 +54,13 @@ export async function render(page, { signal }) {
         ),
       );
     }
-    replace(
+    return replace(
       summary,
       h(
         'dl',
         { class: 'kv card' },
         h('dt', {}, 'Broker'),
-        h('dd', {}, broker.status === 'ok' ? badge('running', 'success') : badge(broker.status, 'warning')),
+        h('dd', {}, broker.status === 'ok' ? badge('running', 'success') : badge(broker.status ?? 'unknown', 'warning')),
         h('dt', {}, 'Open sessions'),
         h('dd', {}, String(broker.connectedDevices)),
         h('dt', {}, 'Revocation feed'),
@@ -58,15 +72,15 @@ export async function render(page, { signal }) {
     );
   }
 
-  function drawList(devices, broker) {
-    const connected = broker.configured && Array.isArray(broker.devices) ? new Set(broker.devices) : null;
+  function drawList(devices: Client[], broker: BrokerAnswer) {
+    const connected = !broker.error && broker.configured && Array.isArray(broker.devices) ? new Set(broker.devices) : null;
     const unknown = connected ? [...connected].filter((id) => !devices.some((device) => device.id === id)) : [];
     if (devices.length === 0 && unknown.length === 0) {
-      return replace(list, emptyState('No devices are registered.', 'Register a device on the ', h('a', { href: '/console/admin/applications' }, 'applications and devices'), ' page: it gets a client id (its MQTT client id) and a secret.'));
+      return replace(list.body, emptyState('No devices are registered.', 'Register a device on the ', h('a', { href: '/console/admin/applications' }, 'applications and devices'), ' page: it gets a client id (its MQTT client id) and a secret.'));
     }
-    const connection = (id) => (connected ? (connected.has(id) ? badge('connected', 'success') : badge('not connected', 'neutral')) : h('span', { class: 'muted' }, 'unknown'));
-    replace(
-      list,
+    const connection = (id: string) => (connected ? (connected.has(id) ? badge('connected', 'success') : badge('not connected', 'neutral')) : h('span', { class: 'muted' }, 'unknown'));
+    return replace(
+      list.body,
       table({
         caption: 'Registered devices and their connection',
         captionHidden: true,

@@ -1,0 +1,62 @@
+// Destructive and state-changing actions on a listed item: ask first, act inside the dialog, redraw
+// the list keeping the keyboard user's place, then say what happened.
+import { confirmDialog } from '../dialog.js';
+import type { Child } from '../dom.js';
+import { announce, announceError, type FocusFallback, redrawKeepingFocus } from '../ui.js';
+
+export interface ConfirmActionOptions<T> {
+  title: string;
+  /** What happens, in words: the consequence, and whether it can be undone. */
+  message: Child;
+  /** Fields to fill in before confirming (e.g. the scopes to save). */
+  content?: Child;
+  confirmLabel: string;
+  tone?: 'primary' | 'danger';
+  /** The call (runs inside the dialog: its errors show there). */
+  action: () => Promise<T>;
+  /** Draws the list again once the action is done. */
+  refresh: () => unknown;
+  /** Where the focus goes if the redraw removed the focused element (usually the list's heading). */
+  focusFallback: FocusFallback;
+  /** Announced after the redraw ("The key “x” is revoked."). */
+  announcement: string | ((result: T) => string);
+}
+
+/** Asks, acts, redraws and announces; resolves true when it was confirmed and done. */
+export async function confirmAction<T>({ title, message, content, confirmLabel, tone, action, refresh, focusFallback, announcement }: ConfirmActionOptions<T>): Promise<boolean> {
+  const result = await confirmDialog({ title, message, content, confirmLabel, tone, action });
+  if (!result) return false;
+  await redrawKeepingFocus(refresh, focusFallback);
+  announce(typeof announcement === 'function' ? announcement(result.value) : announcement);
+  return true;
+}
+
+export interface DisableToggleOptions {
+  /** Whether the item is disabled now: the toggle does the opposite. */
+  disabled: boolean;
+  /** Disabling asks first (it cuts access at once); enabling does not. */
+  confirm: { title: string; message: string; confirmLabel: string };
+  /** Sends the new state. */
+  update: (disabled: boolean) => Promise<unknown>;
+  refresh: () => unknown;
+  focusFallback: FocusFallback;
+  /** Announced after the redraw, given whether the item was disabled. */
+  announcement: (disabling: boolean) => string;
+}
+
+/** Enable or disable an item (a user, an application, an API consumer). */
+export async function toggleDisabled({ disabled, confirm, update, refresh, focusFallback, announcement }: DisableToggleOptions): Promise<void> {
+  const disabling = !disabled;
+  if (disabling) {
+    const result = await confirmDialog({ ...confirm, action: () => update(true) });
+    if (!result) return;
+  } else {
+    try {
+      await update(false);
+    } catch (error) {
+      return announceError(error);
+    }
+  }
+  await redrawKeepingFocus(refresh, focusFallback);
+  announce(announcement(disabling));
+}

@@ -71,6 +71,7 @@ export function formDialog<T>({ title, description, content = [], submitLabel, t
 
 export interface ConfirmDialogOptions<T> {
   title: string;
+  /** What happens, in words: the consequence, and whether it can be undone. */
   message: Child;
   /** Fields to fill in before confirming (e.g. the scopes to save). */
   content?: Child;

@@ -1,19 +1,10 @@
 // Destructive and state-changing actions on a listed item: ask first, act inside the dialog, redraw
 // the list keeping the keyboard user's place, then say what happened.
-import { confirmDialog } from '../dialog.js';
-import type { Child } from '../dom.js';
+import { confirmDialog, type ConfirmDialogOptions } from '../dialog.js';
 import { announce, announceError, type FocusFallback, redrawKeepingFocus } from '../ui.js';
 
-export interface ConfirmActionOptions<T> {
-  title: string;
-  /** What happens, in words: the consequence, and whether it can be undone. */
-  message: Child;
-  /** Fields to fill in before confirming (e.g. the scopes to save). */
-  content?: Child;
-  confirmLabel: string;
-  tone?: 'primary' | 'danger';
-  /** The call (runs inside the dialog: its errors show there). */
-  action: () => Promise<T>;
+/** The dialog (its `message` says what happens and whether it can be undone), then what follows. */
+export interface ConfirmActionOptions<T> extends ConfirmDialogOptions<T> {
   /** Draws the list again once the action is done. */
   refresh: () => unknown;
   /** Where the focus goes if the redraw removed the focused element (usually the list's heading). */
@@ -23,8 +14,8 @@ export interface ConfirmActionOptions<T> {
 }
 
 /** Asks, acts, redraws and announces; resolves true when it was confirmed and done. */
-export async function confirmAction<T>({ title, message, content, confirmLabel, tone, action, refresh, focusFallback, announcement }: ConfirmActionOptions<T>): Promise<boolean> {
-  const result = await confirmDialog({ title, message, content, confirmLabel, tone, action });
+export async function confirmAction<T>({ refresh, focusFallback, announcement, ...dialog }: ConfirmActionOptions<T>): Promise<boolean> {
+  const result = await confirmDialog(dialog);
   if (!result) return false;
   await redrawKeepingFocus(refresh, focusFallback);
   announce(typeof announcement === 'function' ? announcement(result.value) : announcement);

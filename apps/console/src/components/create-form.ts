@@ -1,7 +1,8 @@
 // "Create a …" forms: a button that opens the form below it, the form with its error summary, and
 // the submit → reset → close → show-the-result sequence every create form follows.
+import { ApiError } from '../api.js';
 import { type Child, h, uid } from '../dom.js';
-import { errorSummary, heading, whileSubmitting } from '../ui.js';
+import { errorSummary, type Field, formValue, heading, textField, whileSubmitting } from '../ui.js';
 
 export interface Disclosure {
   element: HTMLElement;
@@ -35,8 +36,8 @@ export function disclosure({ label, title, content, id = uid('panel') }: { label
 }
 
 export interface CreateFormOptions<T> {
-  /** The button that opens the form ("Create a key"). */
-  label: string;
+  /** The button that opens the form ("Create a key"); the title by default. */
+  label?: string;
   /** The form's heading ("Create a key for Zapflow"). */
   title: string;
   fields: Child;
@@ -60,7 +61,7 @@ export function createForm<T>({ label, title, fields, submitLabel, id, formClass
     errorSummary(),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button button-primary' }, submitLabel), h('button', { type: 'button', class: 'button', onClick: () => panel.close() }, 'Cancel')),
   );
-  const panel = disclosure({ label, title, content: form, id });
+  const panel = disclosure({ label: label ?? title, title, content: form, id });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const created = await whileSubmitting(form, async () => ({ value: await submit(form) }));
@@ -70,4 +71,16 @@ export function createForm<T>({ label, title, fields, submitLabel, id, formClass
     await done(created.value, form);
   });
   return { ...panel, form };
+}
+
+/** The "Name" field most create forms start with (1–100 characters, as the API requires). */
+export function nameField(hint?: string): Field<HTMLInputElement> {
+  return textField({ label: 'Name', name: 'name', required: true, hint, attributes: { maxlength: 100 } });
+}
+
+/** The name typed in `form`'s name field; without one, an error that says so next to the field. */
+export function requiredName(form: HTMLFormElement, what: string): string {
+  const name = formValue(form, 'name');
+  if (!name) throw new ApiError(400, `Give the ${what} a name.`, { body: { errors: ['name must be 1–100 characters'] } });
+  return name;
 }

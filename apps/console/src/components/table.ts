@@ -1,6 +1,6 @@
 // Tables of the console's lists, and the cells and filters they share.
 import type { LastUse } from '../api-types.js';
-import { type Attributes, type Child, h, time } from '../dom.js';
+import { type Attributes, type Child, h, replace, time } from '../dom.js';
 
 export interface TableOptions {
   caption: string;
@@ -25,6 +25,14 @@ export function table({ caption, captionHidden = false, columns, rows, rowAttrib
       h('tbody', {}, rows.map((row, index) => h('tr', rowAttributes(index), row.map((cell, column) => (column === 0 ? h('th', { scope: 'row' }, cell) : h('td', {}, cell)))))),
     ),
   );
+}
+
+/**
+ * A list under its section's heading, drawn into `container`: the table (its caption for screen
+ * readers only, the heading shows) or, without rows, `empty`: what is missing and what to do.
+ */
+export function drawList(container: HTMLElement, { empty, ...options }: Omit<TableOptions, 'captionHidden'> & { empty: HTMLElement }): void {
+  replace(container, options.rows.length === 0 ? empty : table({ ...options, captionHidden: true }));
 }
 
 /** The header of a row-actions column: no visible text, a name for screen readers. */

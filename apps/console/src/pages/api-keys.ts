@@ -4,9 +4,9 @@ import { api, ApiError, segment } from '../api.js';
 import type { ApiConsumer, ApiKey, CreatedApiKey, KeyUsage } from '../api-types.js';
 import { usageChart } from '../chart.js';
 import { confirmAction, toggleDisabled } from '../components/confirm-action.js';
-import { createForm } from '../components/create-form.js';
+import { createForm, nameField, requiredName } from '../components/create-form.js';
 import { showSecret } from '../components/secret-panel.js';
-import { actionsColumn, inactiveFilter, lastUsedCell, table } from '../components/table.js';
+import { actionsColumn, drawList, inactiveFilter, lastUsedCell, table } from '../components/table.js';
 import { formDialog } from '../dialog.js';
 import { badge, emptyState, grantList, h, hidden, replace, statusBadge, time, uid } from '../dom.js';
 import { announce, button, formValue, heading, listSection, pageIntro, radioGroup, rowButton, textArea, textField } from '../ui.js';
@@ -42,7 +42,7 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
       title: 'Register an API consumer',
       submitLabel: 'Register consumer',
       fields: [
-        textField({ label: 'Name', name: 'name', required: true, hint: 'The application, e.g. “Zapflow integration”.', attributes: { maxlength: 100 } }),
+        nameField('The application, e.g. “Zapflow integration”.'),
         textField({ label: 'Contact email', name: 'contact', type: 'email', required: true, hint: 'Who to tell about its keys (rotation, leaks).', attributes: { maxlength: 254 } }),
         textArea({ label: 'Description', name: 'description', attributes: { maxlength: 1000 } }),
       ],
@@ -59,36 +59,30 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
   }
 
   function drawConsumers() {
-    if (state.consumers.length === 0) {
-      return replace(consumersList.body, emptyState('No API consumers yet.', 'Register the application that will call your APIs, then create a key for it.'));
-    }
-    return replace(
-      consumersList.body,
-      table({
-        caption: 'Registered API consumers',
-        captionHidden: true,
-        columns: ['Name', 'Contact', 'Status', 'Registered', actionsColumn()],
-        rows: state.consumers.map((consumer) => [
-          consumer.name,
-          consumer.contact,
-          statusBadge(consumer.disabled ? 'disabled' : 'enabled'),
-          time(consumer.createdAt, '—', { dateOnly: true }),
-          h(
-            'div',
-            { class: 'row-actions' },
-            button([consumer.id === state.selectedId ? 'Showing keys' : 'Keys', hidden(` of ${consumer.name}`)], {
-              small: true,
-              tone: consumer.id === state.selectedId ? 'primary' : undefined,
-              focusKey: `keys:${consumer.id}`,
-              onClick: () => select(consumer.id, true),
-            }),
-            rowButton(consumer.disabled ? 'Enable' : 'Disable', consumer.name, { focusKey: `toggle:${consumer.id}`, onClick: () => toggleConsumer(consumer) }),
-            rowButton('Delete', consumer.name, { tone: 'danger', focusKey: `delete:${consumer.id}`, onClick: () => deleteConsumer(consumer) }),
-          ),
-        ]),
-        rowAttributes: (index) => ({ class: state.consumers[index]?.id === state.selectedId ? 'row-selected' : undefined }),
-      }),
-    );
+    drawList(consumersList.body, {
+      empty: emptyState('No API consumers yet.', 'Register the application that will call your APIs, then create a key for it.'),
+      caption: 'Registered API consumers',
+      columns: ['Name', 'Contact', 'Status', 'Registered', actionsColumn()],
+      rows: state.consumers.map((consumer) => [
+        consumer.name,
+        consumer.contact,
+        statusBadge(consumer.disabled ? 'disabled' : 'enabled'),
+        time(consumer.createdAt, '—', { dateOnly: true }),
+        h(
+          'div',
+          { class: 'row-actions' },
+          button([consumer.id === state.selectedId ? 'Showing keys' : 'Keys', hidden(` of ${consumer.name}`)], {
+            small: true,
+            tone: consumer.id === state.selectedId ? 'primary' : undefined,
+            focusKey: `keys:${consumer.id}`,
+            onClick: () => select(consumer.id, true),
+          }),
+          rowButton(consumer.disabled ? 'Enable' : 'Disable', consumer.name, { focusKey: `toggle:${consumer.id}`, onClick: () => toggleConsumer(consumer) }),
+          rowButton('Delete', consumer.name, { tone: 'danger', focusKey: `delete:${consumer.id}`, onClick: () => deleteConsumer(consumer) }),
+        ),
+      ]),
+      rowAttributes: (index) => ({ class: state.consumers[index]?.id === state.selectedId ? 'row-selected' : undefined }),
+    });
   }
 
   async function select(id: string, focus = false) {
@@ -255,7 +249,7 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
       title: `Create a key for ${consumer.name}`,
       submitLabel: 'Create key',
       fields: [
-        textField({ label: 'Name', name: 'name', required: true, hint: 'Where the key is used, e.g. “Production sync”.', attributes: { maxlength: 100 } }),
+        nameField('Where the key is used, e.g. “Production sync”.'),
         radioGroup({ legend: 'Environment', name: 'environment', value: 'live', options: [{ value: 'live', label: 'Live (tgk_live_…)' }, { value: 'test', label: 'Test (tgk_test_…)' }] }),
         grants,
         h(
@@ -282,8 +276,7 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
 
   function keyBody(form: HTMLFormElement, grants: HTMLElement) {
     const granted = readGrants(grants);
-    const body: Record<string, unknown> = { name: formValue(form, 'name'), environment: formValue(form, 'environment'), grants: granted };
-    if (!body.name) throw new ApiError(400, 'Give the key a name.', { body: { errors: ['name must be 1–100 characters'] } });
+    const body: Record<string, unknown> = { name: requiredName(form, 'key'), environment: formValue(form, 'environment'), grants: granted };
     if (granted.length === 0) throw new ApiError(400, 'Pick at least one scope: a key without scopes can do nothing.');
     const expiresOn = formValue(form, 'expiresOn');
     if (expiresOn) body.expiresAt = endOfDay(expiresOn);

@@ -3,11 +3,11 @@
 import { api, ApiError, segment } from '../api.js';
 import type { Client, ClientSecret, CreatedClient } from '../api-types.js';
 import { confirmAction, toggleDisabled } from '../components/confirm-action.js';
-import { createForm } from '../components/create-form.js';
+import { createForm, nameField, requiredName } from '../components/create-form.js';
 import { showSecret } from '../components/secret-panel.js';
-import { actionsColumn, table } from '../components/table.js';
+import { actionsColumn, drawList } from '../components/table.js';
 import { formDialog } from '../dialog.js';
-import { badge, emptyState, grantList, h, hidden, replace, statusBadge, time } from '../dom.js';
+import { badge, emptyState, grantList, h, hidden, statusBadge, time } from '../dom.js';
 import { announce, checkbox, formValue, isChecked, listSection, pageIntro, radioGroup, rowButton, selectField, textArea, textField } from '../ui.js';
 import { auditLink, grantsPicker, loadResources, readGrants } from './common.js';
 import type { PageContext } from './page.js';
@@ -39,44 +39,40 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
   }
 
   function draw() {
-    if (state.clients.length === 0) return replace(list.body, emptyState('No applications or devices yet.', 'Register a service (such as service-a) or a device (such as a thermostat) to give it credentials.'));
-    return replace(
-      list.body,
-      table({
-        caption: 'Applications and devices',
-        captionHidden: true,
-        columns: ['Application', 'Authenticates with', 'Scopes', 'Secrets', actionsColumn()],
-        rows: state.clients.map((client) => [
-          h(
-            'span',
-            {},
-            client.name,
-            h('br'),
-            h('code', {}, client.id),
-            h('br'),
-            badge(client.kind, client.kind === 'device' ? 'info' : 'neutral'),
-            ' ',
-            statusBadge(client.disabled ? 'disabled' : 'enabled'),
-            h('br'),
-            h('span', { class: 'muted' }, 'since ', time(client.createdAt, '—', { dateOnly: true })),
-            client.tokensValidAfter ? [h('br'), h('span', { class: 'muted' }, 'tokens before ', time(client.tokensValidAfter), ' refused')] : null,
-          ),
-          h('span', {}, METHOD_NAMES[client.tokenEndpointAuthMethod] ?? client.tokenEndpointAuthMethod, client.allowTokenExchange ? [h('br'), h('span', { class: 'muted' }, 'may exchange PATs')] : null),
-          grantList(client.grants),
-          secrets(client),
-          h(
-            'div',
-            { class: 'row-actions' },
-            client.tokenEndpointAuthMethod !== 'private_key_jwt' ? rowButton('Rotate secret', `of ${client.name}`, { focusKey: `rotate:${client.id}`, onClick: () => rotate(client) }) : null,
-            rowButton('Scopes', `of ${client.name}`, { focusKey: `grants:${client.id}`, onClick: () => editGrants(client) }),
-            rowButton(client.disabled ? 'Enable' : 'Disable', client.name, { focusKey: `toggle:${client.id}`, onClick: () => toggle(client) }),
-            rowButton('Revoke tokens', `of ${client.name}`, { focusKey: `tokens:${client.id}`, onClick: () => revokeTokens(client) }),
-            rowButton('Delete', client.name, { tone: 'danger', focusKey: `delete:${client.id}`, onClick: () => remove(client) }),
-            auditLink(client.id, client.name),
-          ),
-        ]),
-      }),
-    );
+    drawList(list.body, {
+      empty: emptyState('No applications or devices yet.', 'Register a service (such as service-a) or a device (such as a thermostat) to give it credentials.'),
+      caption: 'Applications and devices',
+      columns: ['Application', 'Authenticates with', 'Scopes', 'Secrets', actionsColumn()],
+      rows: state.clients.map((client) => [
+        h(
+          'span',
+          {},
+          client.name,
+          h('br'),
+          h('code', {}, client.id),
+          h('br'),
+          badge(client.kind, client.kind === 'device' ? 'info' : 'neutral'),
+          ' ',
+          statusBadge(client.disabled ? 'disabled' : 'enabled'),
+          h('br'),
+          h('span', { class: 'muted' }, 'since ', time(client.createdAt, '—', { dateOnly: true })),
+          client.tokensValidAfter ? [h('br'), h('span', { class: 'muted' }, 'tokens before ', time(client.tokensValidAfter), ' refused')] : null,
+        ),
+        h('span', {}, METHOD_NAMES[client.tokenEndpointAuthMethod] ?? client.tokenEndpointAuthMethod, client.allowTokenExchange ? [h('br'), h('span', { class: 'muted' }, 'may exchange PATs')] : null),
+        grantList(client.grants),
+        secrets(client),
+        h(
+          'div',
+          { class: 'row-actions' },
+          client.tokenEndpointAuthMethod !== 'private_key_jwt' ? rowButton('Rotate secret', `of ${client.name}`, { focusKey: `rotate:${client.id}`, onClick: () => rotate(client) }) : null,
+          rowButton('Scopes', `of ${client.name}`, { focusKey: `grants:${client.id}`, onClick: () => editGrants(client) }),
+          rowButton(client.disabled ? 'Enable' : 'Disable', client.name, { focusKey: `toggle:${client.id}`, onClick: () => toggle(client) }),
+          rowButton('Revoke tokens', `of ${client.name}`, { focusKey: `tokens:${client.id}`, onClick: () => revokeTokens(client) }),
+          rowButton('Delete', client.name, { tone: 'danger', focusKey: `delete:${client.id}`, onClick: () => remove(client) }),
+          auditLink(client.id, client.name),
+        ),
+      ]),
+    });
   }
 
   function secrets(client: Client) {
@@ -111,11 +107,10 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
     };
     method.control.addEventListener('change', showMethodFields);
     return createForm({
-      label: 'Register an application or device',
       title: 'Register an application or device',
       submitLabel: 'Register',
       fields: [
-        textField({ label: 'Name', name: 'name', required: true, hint: 'e.g. “Email marketing (service-a)” or “Living-room thermostat”.', attributes: { maxlength: 100 } }),
+        nameField('e.g. “Email marketing (service-a)” or “Living-room thermostat”.'),
         radioGroup({ legend: 'Kind', name: 'kind', value: 'service', options: [{ value: 'service', label: 'Service (server-to-server)' }, { value: 'device', label: 'Device (connects to the MQTT broker)' }] }),
         textField({ label: 'Client id', name: 'id', hint: '3–64 letters, digits, “.”, “_” or “-”. Left empty, one is generated. For a device, its MQTT client id.', attributes: { maxlength: 64, pattern: '[A-Za-z0-9._\\-]{3,64}', autocapitalize: 'off', spellcheck: 'false' } }),
         method,
@@ -125,8 +120,7 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
         checkbox({ label: 'May exchange users’ personal access tokens for short-lived JWTs (RFC 8693 token exchange)', name: 'allowTokenExchange' }),
       ],
       submit: (form) => {
-        const body: Record<string, unknown> = { name: formValue(form, 'name'), kind: formValue(form, 'kind'), tokenEndpointAuthMethod: formValue(form, 'tokenEndpointAuthMethod'), grants: readGrants(grants), allowTokenExchange: isChecked(form, 'allowTokenExchange') };
-        if (!body.name) throw new ApiError(400, 'Give the application a name.', { body: { errors: ['name must be 1–100 characters'] } });
+        const body: Record<string, unknown> = { name: requiredName(form, 'application'), kind: formValue(form, 'kind'), tokenEndpointAuthMethod: formValue(form, 'tokenEndpointAuthMethod'), grants: readGrants(grants), allowTokenExchange: isChecked(form, 'allowTokenExchange') };
         const id = formValue(form, 'id');
         if (id) body.id = id;
         if (body.tokenEndpointAuthMethod === 'private_key_jwt') {

@@ -2,7 +2,7 @@
 // next to the devices registered as clients.
 import { api, ApiError } from '../api.js';
 import type { BrokerStatus, Client } from '../api-types.js';
-import { table } from '../components/table.js';
+import { drawList } from '../components/table.js';
 import { badge, emptyState, h, replace, statusBadge, time } from '../dom.js';
 import { announce, button, listSection, pageIntro } from '../ui.js';
 import type { PageContext } from './page.js';
@@ -25,7 +25,7 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
     const [clients, broker] = await Promise.all([api<Client[]>('GET', '/api/clients', undefined, { signal }), readBroker()]);
     const devices = clients.filter((client) => client.kind === 'device');
     drawSummary(broker);
-    drawList(devices, broker);
+    drawDevices(devices, broker);
     if (announced) announce(broker.error ? `The broker did not answer: ${broker.error.message}` : 'Refreshed.');
   }
 
@@ -72,24 +72,18 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
     );
   }
 
-  function drawList(devices: Client[], broker: BrokerAnswer) {
+  function drawDevices(devices: Client[], broker: BrokerAnswer) {
     const connected = !broker.error && broker.configured && Array.isArray(broker.devices) ? new Set(broker.devices) : null;
     const unknown = connected ? [...connected].filter((id) => !devices.some((device) => device.id === id)) : [];
-    if (devices.length === 0 && unknown.length === 0) {
-      return replace(list.body, emptyState('No devices are registered.', 'Register a device on the ', h('a', { href: '/console/admin/applications' }, 'applications and devices'), ' page: it gets a client id (its MQTT client id) and a secret.'));
-    }
     const connection = (id: string) => (connected ? (connected.has(id) ? badge('connected', 'success') : badge('not connected', 'neutral')) : h('span', { class: 'muted' }, 'unknown'));
-    return replace(
-      list.body,
-      table({
-        caption: 'Registered devices and their connection',
-        captionHidden: true,
-        columns: ['Device', 'Client id', 'Connection', 'Status', 'Scopes'],
-        rows: [
-          ...devices.map((device) => [device.name, h('code', {}, device.id), connection(device.id), statusBadge(device.disabled ? 'disabled' : 'enabled'), device.grants.map((grant) => grant.scopes.join(', ')).join('; ') || '—']),
-          ...unknown.map((id) => [h('span', { class: 'muted' }, 'not a registered device'), h('code', {}, id), badge('connected', 'success'), badge('unknown client', 'warning'), '—']),
-        ],
-      }),
-    );
+    drawList(list.body, {
+      empty: emptyState('No devices are registered.', 'Register a device on the ', h('a', { href: '/console/admin/applications' }, 'applications and devices'), ' page: it gets a client id (its MQTT client id) and a secret.'),
+      caption: 'Registered devices and their connection',
+      columns: ['Device', 'Client id', 'Connection', 'Status', 'Scopes'],
+      rows: [
+        ...devices.map((device) => [device.name, h('code', {}, device.id), connection(device.id), statusBadge(device.disabled ? 'disabled' : 'enabled'), device.grants.map((grant) => grant.scopes.join(', ')).join('; ') || '—']),
+        ...unknown.map((id) => [h('span', { class: 'muted' }, 'not a registered device'), h('code', {}, id), badge('connected', 'success'), badge('unknown client', 'warning'), '—']),
+      ],
+    });
   }
 }

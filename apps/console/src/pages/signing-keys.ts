@@ -2,8 +2,8 @@
 import { api, segment } from '../api.js';
 import type { SigningKey, SigningKeyChange, SigningKeyState } from '../api-types.js';
 import { confirmAction } from '../components/confirm-action.js';
-import { actionsColumn, table } from '../components/table.js';
-import { emptyState, h, replace, statusBadge, time } from '../dom.js';
+import { actionsColumn, drawList } from '../components/table.js';
+import { emptyState, h, statusBadge, time } from '../dom.js';
 import { button, checkbox, listSection, pageIntro, rowButton } from '../ui.js';
 import type { PageContext } from './page.js';
 
@@ -37,26 +37,22 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
 
   function draw() {
     const sorted = [...keys].sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || b.createdAt.localeCompare(a.createdAt));
-    if (sorted.length === 0) return replace(list.body, emptyState('No signing keys.', 'The server creates its keys when it starts.'));
-    return replace(
-      list.body,
-      table({
-        caption: 'Signing keys, current first',
-        captionHidden: true,
-        columns: ['Key id (kid)', 'Algorithm', 'State', 'Created', 'Started signing', 'Stopped signing', 'Retired', actionsColumn()],
-        rows: sorted.map(({ state, ...key }) => [
-          h('code', {}, key.kid),
-          key.alg,
-          h('span', {}, statusBadge(state), h('br'), h('span', { class: 'muted' }, STATE_MEANING[state])),
-          time(key.createdAt),
-          time(key.activatedAt),
-          time(key.deactivatedAt),
-          time(key.retiredAt),
-          state === 'retired' ? null : rowButton('Retire', `key ${key.kid}`, { tone: 'danger', focusKey: `retire:${key.kid}`, onClick: () => retire(key.kid, state) }),
-        ]),
-        rowAttributes: (index) => ({ class: sorted[index]?.state === 'current' ? 'row-selected' : undefined }),
-      }),
-    );
+    drawList(list.body, {
+      empty: emptyState('No signing keys.', 'The server creates its keys when it starts.'),
+      caption: 'Signing keys, current first',
+      columns: ['Key id (kid)', 'Algorithm', 'State', 'Created', 'Started signing', 'Stopped signing', 'Retired', actionsColumn()],
+      rows: sorted.map(({ state, ...key }) => [
+        h('code', {}, key.kid),
+        key.alg,
+        h('span', {}, statusBadge(state), h('br'), h('span', { class: 'muted' }, STATE_MEANING[state])),
+        time(key.createdAt),
+        time(key.activatedAt),
+        time(key.deactivatedAt),
+        time(key.retiredAt),
+        state === 'retired' ? null : rowButton('Retire', `key ${key.kid}`, { tone: 'danger', focusKey: `retire:${key.kid}`, onClick: () => retire(key.kid, state) }),
+      ]),
+      rowAttributes: (index) => ({ class: sorted[index]?.state === 'current' ? 'row-selected' : undefined }),
+    });
   }
 
   function rotate() {

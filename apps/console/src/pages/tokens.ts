@@ -2,7 +2,7 @@
 import { api, ApiError, segment } from '../api.js';
 import type { CreatedPersonalAccessToken, PatPolicy, PersonalAccessToken } from '../api-types.js';
 import { confirmAction } from '../components/confirm-action.js';
-import { createForm } from '../components/create-form.js';
+import { createForm, nameField, requiredName } from '../components/create-form.js';
 import { showSecret } from '../components/secret-panel.js';
 import { actionsColumn, inactiveFilter, lastUsedCell, table } from '../components/table.js';
 import { badge, DAY_MS, emptyState, h, replace, scopeList, statusBadge, time } from '../dom.js';
@@ -201,14 +201,14 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
       title: 'Create a personal access token',
       submitLabel: 'Create token',
       fields: [
-        textField({ label: 'Name', name: 'name', required: true, hint: 'What the token is for, e.g. “deploy script”. Unique among your active tokens.', attributes: { maxlength: 100 } }),
+        nameField('What the token is for, e.g. “deploy script”. Unique among your active tokens.'),
         scopes,
         restriction,
         expiry,
       ],
       submit: async (form) => {
         const chosen = [...new Set(checkedValues(form, 'scopes'))];
-        const body: Record<string, unknown> = { name: formValue(form, 'name'), scopes: chosen };
+        const body: Record<string, unknown> = { name: requiredName(form, 'token'), scopes: chosen };
         const restrictTo = restriction ? checkedValues(form, 'resource') : [];
         if (restrictTo.length > 0) body.resource = restrictTo;
         const choice = formValue(form, 'expiry');
@@ -216,7 +216,6 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
           const day = formValue(form, 'expiresOn');
           if (day) body.expiresAt = endOfDay(day);
         } else if (choice !== 'never') body.expiresInDays = Number(choice);
-        if (!body.name) throw new ApiError(400, 'Give the token a name.', { body: { errors: ['name must be 1–100 characters'] } });
         if (chosen.length === 0) throw new ApiError(400, 'Pick at least one scope: a token without scopes can do nothing.');
         if (choice === 'custom' && !body.expiresAt) throw new ApiError(400, 'Pick the expiry date.', { body: { errors: ['expiresOn: pick a date'] } });
         try {

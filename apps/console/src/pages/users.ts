@@ -3,9 +3,9 @@
 import { api, ApiError, segment } from '../api.js';
 import type { CreatedPersonalAccessToken, PersonalAccessToken, Role, User } from '../api-types.js';
 import { confirmAction, toggleDisabled } from '../components/confirm-action.js';
-import { createForm } from '../components/create-form.js';
+import { createForm, nameField } from '../components/create-form.js';
 import { showSecret } from '../components/secret-panel.js';
-import { actionsColumn, lastUsedCell, table } from '../components/table.js';
+import { actionsColumn, drawList, lastUsedCell, table } from '../components/table.js';
 import { badge, emptyState, h, hidden, replace, scopeList, statusBadge, time, uid } from '../dom.js';
 import { announce, button, checkboxGroup, checkedValues, control, formValue, heading, listSection, pageIntro, radioGroup, redrawKeepingFocus, rowButton, textField } from '../ui.js';
 import { auditLink, setQuery } from './common.js';
@@ -36,32 +36,28 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
   }
 
   function draw() {
-    if (state.users.length === 0) return replace(list.body, emptyState('No users yet.', 'Create a person who will sign in, or a service account for organisation-wide automation.'));
-    return replace(
-      list.body,
-      table({
-        caption: 'Users',
-        captionHidden: true,
-        columns: ['Name', 'Kind', 'Roles', 'Status', 'Last sign-in', actionsColumn()],
-        rows: state.users.map((user) => [
-          h('span', {}, user.displayName, h('br'), h('span', { class: 'muted' }, user.email), user.id === me.id ? [' ', badge('you', 'info')] : null),
-          user.kind === 'service_account' ? badge('service account', 'neutral') : 'person',
-          user.roles.length > 0 ? h('ul', { class: 'chips' }, user.roles.map((role) => h('li', {}, h('code', {}, role)))) : h('span', { class: 'muted' }, 'none'),
-          statusBadge(user.disabled ? 'disabled' : 'enabled'),
-          user.kind === 'person' ? time(user.lastLoginAt, 'never') : h('span', { class: 'muted' }, 'cannot sign in'),
-          h(
-            'div',
-            { class: 'row-actions' },
-            button([user.id === state.selectedId ? 'Showing tokens' : 'Tokens', hidden(` of ${user.email}`)], { small: true, tone: user.id === state.selectedId ? 'primary' : undefined, focusKey: `tokens:${user.id}`, onClick: () => select(user.id) }),
-            rowButton('Roles', `of ${user.email}`, { focusKey: `roles:${user.id}`, onClick: () => editRoles(user) }),
-            user.id !== me.id ? rowButton(user.disabled ? 'Enable' : 'Disable', user.email, { focusKey: `toggle:${user.id}`, onClick: () => toggle(user) }) : null,
-            user.id !== me.id ? rowButton('Delete', user.email, { tone: 'danger', focusKey: `delete:${user.id}`, onClick: () => remove(user) }) : null,
-            auditLink(user.id, user.email),
-          ),
-        ]),
-        rowAttributes: (index) => ({ class: state.users[index]?.id === state.selectedId ? 'row-selected' : undefined }),
-      }),
-    );
+    drawList(list.body, {
+      empty: emptyState('No users yet.', 'Create a person who will sign in, or a service account for organisation-wide automation.'),
+      caption: 'Users',
+      columns: ['Name', 'Kind', 'Roles', 'Status', 'Last sign-in', actionsColumn()],
+      rows: state.users.map((user) => [
+        h('span', {}, user.displayName, h('br'), h('span', { class: 'muted' }, user.email), user.id === me.id ? [' ', badge('you', 'info')] : null),
+        user.kind === 'service_account' ? badge('service account', 'neutral') : 'person',
+        user.roles.length > 0 ? h('ul', { class: 'chips' }, user.roles.map((role) => h('li', {}, h('code', {}, role)))) : h('span', { class: 'muted' }, 'none'),
+        statusBadge(user.disabled ? 'disabled' : 'enabled'),
+        user.kind === 'person' ? time(user.lastLoginAt, 'never') : h('span', { class: 'muted' }, 'cannot sign in'),
+        h(
+          'div',
+          { class: 'row-actions' },
+          button([user.id === state.selectedId ? 'Showing tokens' : 'Tokens', hidden(` of ${user.email}`)], { small: true, tone: user.id === state.selectedId ? 'primary' : undefined, focusKey: `tokens:${user.id}`, onClick: () => select(user.id) }),
+          rowButton('Roles', `of ${user.email}`, { focusKey: `roles:${user.id}`, onClick: () => editRoles(user) }),
+          user.id !== me.id ? rowButton(user.disabled ? 'Enable' : 'Disable', user.email, { focusKey: `toggle:${user.id}`, onClick: () => toggle(user) }) : null,
+          user.id !== me.id ? rowButton('Delete', user.email, { tone: 'danger', focusKey: `delete:${user.id}`, onClick: () => remove(user) }) : null,
+          auditLink(user.id, user.email),
+        ),
+      ]),
+      rowAttributes: (index) => ({ class: state.users[index]?.id === state.selectedId ? 'row-selected' : undefined }),
+    });
   }
 
   function roleOptions() {
@@ -75,7 +71,6 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
       password.hidden = formValue(form, 'kind') !== 'person';
     };
     const created = createForm({
-      label: 'Create a user',
       title: 'Create a user',
       submitLabel: 'Create user',
       fields: [
@@ -220,7 +215,7 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
       title: `Create a token for ${user.email}`,
       submitLabel: 'Create token',
       fields: [
-        textField({ label: 'Name', name: 'name', required: true, attributes: { maxlength: 100 } }),
+        nameField(),
         h('fieldset', { class: 'group' }, h('legend', {}, 'Scopes'), scopeGroups.length > 0 ? scopeGroups : h('p', { class: 'notice notice-warning' }, 'This service account has no roles, so a token could do nothing. Give it a role first.')),
         textField({ label: 'Lifetime (days)', name: 'expiresInDays', type: 'number', required: true, value: '30', hint: 'Within the organisation’s maximum lifetime for tokens.', attributes: { min: 1, max: 3650, inputmode: 'numeric' } }),
       ],

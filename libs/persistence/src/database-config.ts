@@ -13,9 +13,6 @@ export function databaseFromUrl(url: string | undefined, defaultSqliteFile: stri
   return { type: 'postgres', url };
 }
 
-/** Validation pattern for DATABASE_URL variables. */
-export const DATABASE_URL_PATTERN = /^(sqlite:.+|postgres(ql)?:\/\/.+)$/;
-
 /** A connection string with the password hidden, for logs (even one a URL parser would refuse). */
 export function describeDatabase(config: DatabaseConfig): string {
   return config.type === 'sqlite' ? `SQLite ${config.file}` : `PostgreSQL ${redactUrlPassword(config.url)}`;

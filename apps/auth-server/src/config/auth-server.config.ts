@@ -47,9 +47,6 @@ export const AUTH_SERVER_CONFIG = Symbol('AUTH_SERVER_CONFIG');
 export function loadAuthServerConfig(env: Environment = process.env): AuthServerConfig {
   const values = loadEnv(AuthServerEnv, env);
   const problems: string[] = [];
-  if (Boolean(values.BOOTSTRAP_ADMIN_CLIENT_ID) !== Boolean(values.BOOTSTRAP_ADMIN_CLIENT_SECRET)) {
-    problems.push('BOOTSTRAP_ADMIN_CLIENT_ID and BOOTSTRAP_ADMIN_CLIENT_SECRET: set both or neither');
-  }
   const dataDir = resolve(values.DATA_DIR);
   const database = databaseFromUrl(values.DATABASE_URL, join(dataDir, 'auth-server.sqlite'));
   if (database.type === 'postgres' && !values.KEY_ENCRYPTION_SECRET) {

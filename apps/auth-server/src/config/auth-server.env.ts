@@ -1,49 +1,38 @@
-import { Transform, Type } from 'class-transformer';
-import { DATABASE_URL_PATTERN } from '@tollgate/persistence';
-import { toBoolean } from '@tollgate/platform';
+import { Type } from 'class-transformer';
+import {
+  BothOrNeither,
+  composeEnv,
+  DatabaseEnv,
+  HttpServerEnv,
+  IsClientId,
+  IsClientSecret,
+  IsHttpUrl,
+  IsIssuerOrigin,
+  OpenApiEnv,
+  RedisEnv,
+} from '@tollgate/platform';
 import { MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from '@tollgate/verifier';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 
-/** Environment variables the auth-server accepts (README's configuration table is checked against this class). */
-export class AuthServerEnv {
+/**
+ * Environment variables the auth-server accepts (README's configuration table is checked against this class).
+ *
+ * @property DATA_DIR Folder for the embedded database and the generated key-encryption secret.
+ * @property REDIS_URL Scaled mode (several auth-servers side by side): Redis pub/sub wakes every instance's revocation feed streams; the revocations themselves live in the database.
+ */
+@BothOrNeither('BOOTSTRAP_ADMIN_CLIENT_ID', 'BOOTSTRAP_ADMIN_CLIENT_SECRET')
+export class AuthServerEnv extends composeEnv(HttpServerEnv({ port: 7400 }), DatabaseEnv({ dataDir: 'data/auth-server' }), RedisEnv(), OpenApiEnv()) {
   /** Public base URL of this server: the `iss` of every token and the base of every endpoint. */
   @IsOptional()
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
-  @Matches(/^https?:\/\/[^/?#]+$/, { message: 'must be an origin (scheme://host[:port]) without path, query or trailing "/"' })
+  @IsIssuerOrigin()
   AUTH_ISSUER?: string;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
-  PORT: number = 7400;
-
-  @IsOptional()
-  @IsString()
-  HOST: string = '127.0.0.1';
-
-  /** Folder for the embedded database and the generated key-encryption secret. */
-  @IsOptional()
-  @IsString()
-  DATA_DIR: string = 'data/auth-server';
-
-  /** `sqlite:<file>` or `postgres://…`; default: a SQLite file in DATA_DIR. */
-  @IsOptional()
-  @Matches(DATABASE_URL_PATTERN, { message: 'must be sqlite:<file> or a postgres:// URL' })
-  DATABASE_URL?: string;
-
-  @IsOptional()
-  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
-  REDIS_URL?: string;
-
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9._:-]{3,64}$/, { message: 'must be 3–64 characters of letters, digits, . _ : -' })
+  @IsClientId()
   BOOTSTRAP_ADMIN_CLIENT_ID?: string;
 
   @IsOptional()
-  @IsString()
-  @MinLength(32, { message: 'must be at least 32 characters (a high-entropy secret)' })
+  @IsClientSecret()
   BOOTSTRAP_ADMIN_CLIENT_SECRET?: string;
 
   /** Encrypts signing keys at rest. Generated into DATA_DIR on the embedded default when unset. */
@@ -63,20 +52,6 @@ export class AuthServerEnv {
   @Min(60)
   @Max(MAX_ACCESS_TOKEN_LIFETIME_SECONDS)
   DEFAULT_ACCESS_TOKEN_TTL: number = 900;
-
-  @IsOptional()
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  LOG_LEVEL: string = 'info';
-
-  /** Trust X-Forwarded-For from a reverse proxy: `true`, or a comma-separated list of proxy addresses/CIDRs; off by default. */
-  @IsOptional()
-  @IsString()
-  TRUST_PROXY?: string;
-
-  @IsOptional()
-  @Transform(toBoolean)
-  @IsBoolean()
-  OPENAPI_ENABLED: boolean = true;
 
   /** Console sessions end after this many seconds without a request. */
   @IsOptional()
@@ -120,7 +95,7 @@ export class AuthServerEnv {
 
   /** Receives a JSON POST (without the token) for each PAT about to expire. */
   @IsOptional()
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
+  @IsHttpUrl()
   PAT_EXPIRY_WEBHOOK_URL?: string;
 
   /** Signs the expiry webhook (Standard Webhooks HMAC-SHA256); a `whsec_` prefix means base64 bytes follow. */
@@ -131,6 +106,6 @@ export class AuthServerEnv {
 
   /** The IoT broker's GET /health (e.g. http://127.0.0.1:7884/health): the console shows connected devices; the broker lists their ids with HEALTH_SHOW_DEVICES=true. */
   @IsOptional()
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
+  @IsHttpUrl()
   IOT_BROKER_HEALTH_URL?: string;
 }

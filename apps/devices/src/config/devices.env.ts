@@ -1,22 +1,20 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { ClientCredentialsEnv, composeEnv, IsPort, IsResourceIndicator, IssuerEnv, ProcessEnv, Required } from '@tollgate/platform';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 
-const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 const DEVICE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const DEVICE_ID_MESSAGE = { message: 'must be 1–64 characters of letters, digits, . _ -' };
 
-/** Environment variables of a device (one app, two roles: a thermostat or a home hub). */
-export class DevicesEnv {
+/**
+ * Environment variables of a device (one app, two roles: a thermostat or a home hub).
+ *
+ * @property CLIENT_ID The device's OAuth client id: also its MQTT client id and the `{id}` of its topics.
+ * @property HOST Address the health endpoint listens on.
+ */
+export class DevicesEnv extends composeEnv(IssuerEnv(), ClientCredentialsEnv({ required: true, clientId: Matches(DEVICE_ID, DEVICE_ID_MESSAGE) }), ProcessEnv()) {
+  @Required()
   @IsIn(['thermostat', 'hub'])
   DEVICE_ROLE!: 'thermostat' | 'hub';
-
-  /** The device's OAuth client id: also its MQTT client id and the `{id}` of its topics. */
-  @Matches(DEVICE_ID, DEVICE_ID_MESSAGE)
-  CLIENT_ID!: string;
-
-  @IsString()
-  @MinLength(16, { message: 'must be at least 16 characters' })
-  CLIENT_SECRET!: string;
 
   /** How the device authenticates at the token endpoint (RFC 6749 §2.3.1). */
   @IsOptional()
@@ -36,10 +34,6 @@ export class DevicesEnv {
   @Max(3600)
   TOKEN_REFRESH_SKEW_SECONDS: number = 60;
 
-  @IsUrl(URL_OPTIONS, { message: 'must be an http(s) URL' })
-  @Matches(/^[^?#]*[^/?#]$/, { message: 'must not end with "/" nor carry a query or fragment' })
-  AUTH_ISSUER!: string;
-
   /** The broker, or several comma-separated brokers of one cluster: the device moves to the next when one is lost. */
   @IsOptional()
   @Matches(/^(mqtts?|wss?):\/\/[^\s/,]+(\/[^\s,]*)?(,(mqtts?|wss?):\/\/[^\s/,]+(\/[^\s,]*)?)*$/, { message: 'must be one or more comma-separated mqtt://, mqtts://, ws:// or wss:// URLs' })
@@ -47,7 +41,7 @@ export class DevicesEnv {
 
   /** The broker's RFC 8707 resource indicator, asked for at the token endpoint. */
   @IsOptional()
-  @IsUrl(URL_OPTIONS, { message: 'must be an http(s) URL' })
+  @IsResourceIndicator()
   BROKER_RESOURCE: string = 'https://iot.tollgate.local';
 
   @IsOptional()
@@ -69,21 +63,10 @@ export class DevicesEnv {
   @Min(10)
   RECONNECT_MAX_DELAY_MS: number = 30_000;
 
-  @IsOptional()
-  @IsString()
-  HOST: string = '127.0.0.1';
-
   /** GET /health; default 7886 for a thermostat, 7887 for a hub; 0 picks a free port. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IsPort()
   HEALTH_PORT?: number;
-
-  @IsOptional()
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  LOG_LEVEL: string = 'info';
 
   // Thermostat
 
@@ -133,6 +116,7 @@ export class DevicesEnv {
 
   /** The thermostat the hub drives (its client id). */
   @ValidateIf((env: DevicesEnv) => env.DEVICE_ROLE === 'hub')
+  @Required()
   @Matches(DEVICE_ID, DEVICE_ID_MESSAGE)
   HUB_THERMOSTAT_ID?: string;
 

@@ -1,66 +1,35 @@
 import { Transform, Type } from 'class-transformer';
-import { toBoolean } from '@tollgate/platform';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { ClientCredentialsEnv, composeEnv, IsPort, IssuerEnv, ProcessEnv, RedisEnv, ResourceServerEnv, toBoolean } from '@tollgate/platform';
+import { IsBoolean, IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
 
-const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
-
-/** Environment variables the IoT broker accepts. */
-export class IotBrokerEnv {
-  /** The auth-server's issuer URL; its RFC 8414 metadata names the JWKS that signs device tokens. */
-  @IsUrl(URL_OPTIONS, { message: 'must be an http(s) URL' })
-  @Matches(/^[^?#]*[^/?#]$/, { message: 'must not end with "/" nor carry a query or fragment' })
-  AUTH_ISSUER!: string;
-
-  /** This broker's RFC 8707 resource indicator: the `aud` its tokens must carry. */
-  @IsOptional()
-  @IsUrl(URL_OPTIONS, { message: 'must be an http(s) URL' })
-  RESOURCE_INDICATOR: string = 'https://iot.tollgate.local';
-
-  /**
-   * The broker's own client at the auth-server, granted `revocations:read` on the management API:
-   * it follows the revocation feed and closes revoked sessions at once. Without it, sessions end at
-   * their token's expiry.
-   */
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9._:-]{3,64}$/, { message: 'must be 3–64 characters of letters, digits, . _ : -' })
-  CLIENT_ID?: string;
-
-  @IsOptional()
-  @IsString()
-  @MinLength(32, { message: 'must be at least 32 characters (a high-entropy secret)' })
-  CLIENT_SECRET?: string;
-
-  /**
-   * Several brokers as one (scaled mode): subscriptions, retained messages and offline sessions in
-   * Redis (aedes-persistence-redis), messages between brokers over Redis (mqemitter-redis).
-   */
-  @IsOptional()
-  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
-  REDIS_URL?: string;
-
-  @IsOptional()
-  @IsString()
-  HOST: string = '127.0.0.1';
-
+/**
+ * Environment variables the IoT broker accepts.
+ *
+ * @property AUTH_ISSUER The auth-server's issuer URL; its RFC 8414 metadata names the JWKS that signs device tokens.
+ * @property RESOURCE_INDICATOR This broker's RFC 8707 resource indicator: the `aud` its tokens must carry.
+ * @property CLIENT_ID The broker's own client at the auth-server, granted `revocations:read` on the management API:
+ * it follows the revocation feed and closes revoked sessions at once. Without it, sessions end at
+ * their token's expiry.
+ * @property REDIS_URL Several brokers as one (scaled mode): subscriptions, retained messages and offline sessions in
+ * Redis (aedes-persistence-redis), messages between brokers over Redis (mqemitter-redis).
+ * @property HOST Address both listeners (MQTT over TCP and over WebSocket) bind to; `0.0.0.0` in a container.
+ */
+export class IotBrokerEnv extends composeEnv(
+  IssuerEnv(),
+  ResourceServerEnv({ resourceIndicator: 'https://iot.tollgate.local' }),
+  ClientCredentialsEnv({ required: false }),
+  RedisEnv(),
+  ProcessEnv(),
+) {
   /** MQTT over TCP. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IsPort()
   MQTT_PORT: number = 7883;
 
   /** MQTT over WebSocket at /mqtt, and GET /health. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IsPort()
   MQTT_WS_PORT: number = 7884;
-
-  @IsOptional()
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  LOG_LEVEL: string = 'info';
 
   /** Largest MQTT packet accepted, in bytes (fixed header included); a larger one closes the connection. */
   @IsOptional()

@@ -1,6 +1,6 @@
 import type { ClientAuthMethod } from '@tollgate/m2m-client';
 import { type DatabaseConfig, databaseFromUrl } from '@tollgate/persistence';
-import { ConfigError, type Environment, loadEnv, parseTrustProxy } from '@tollgate/platform';
+import { type Environment, loadEnv, parseTrustProxy } from '@tollgate/platform';
 import { join, resolve } from 'node:path';
 import { ServiceAEnv } from './service-a.env.js';
 
@@ -39,18 +39,9 @@ export const CONTACTS_READ_SCOPE = 'contacts:read';
 /** The scopes of service-a's own API. */
 export const AUDIENCE_SCOPES = { read: 'audience:read', sync: 'audience:sync' } as const;
 
-const REQUIRED_VARIABLES = ['AUTH_ISSUER', 'CLIENT_ID', 'CLIENT_SECRET', 'SERVICE_B_URL'] as const;
-
 /** Reads and validates service-a's configuration; throws one ConfigError naming every bad variable. */
 export function loadServiceAConfig(env: Environment = process.env): ServiceAConfig {
-  const missing = REQUIRED_VARIABLES.filter((name) => !env[name]).map((name) => `${name}: is required (unset)`);
-  let values: ServiceAEnv;
-  try {
-    values = loadEnv(ServiceAEnv, env);
-  } catch (error) {
-    throw error instanceof ConfigError ? new ConfigError([...missing, ...error.problems]) : error;
-  }
-  if (missing.length > 0) throw new ConfigError(missing);
+  const values = loadEnv(ServiceAEnv, env);
   const dataDir = resolve(values.DATA_DIR);
   return {
     port: values.PORT,

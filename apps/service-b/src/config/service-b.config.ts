@@ -1,6 +1,6 @@
 import type { ApiKeyEnvironment } from '@tollgate/credentials';
 import { type DatabaseConfig, databaseFromUrl } from '@tollgate/persistence';
-import { ConfigError, type Environment, loadEnv, parseTrustProxy } from '@tollgate/platform';
+import { type Environment, loadEnv, parseTrustProxy } from '@tollgate/platform';
 import { join, resolve } from 'node:path';
 import { ServiceBEnv } from './service-b.env.js';
 
@@ -32,19 +32,7 @@ export const SERVICE_B_CONFIG = Symbol('SERVICE_B_CONFIG');
 
 /** Reads and validates service-b's configuration; throws one ConfigError naming every bad variable. */
 export function loadServiceBConfig(env: Environment = process.env): ServiceBConfig {
-  const problems: string[] = [];
-  let values: ServiceBEnv | undefined;
-  try {
-    values = loadEnv(ServiceBEnv, env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    problems.push(...error.problems);
-  }
-  if (Boolean(env.CLIENT_ID) !== Boolean(env.CLIENT_SECRET)) {
-    problems.push('CLIENT_ID and CLIENT_SECRET: set both or neither');
-  }
-  if (!values || problems.length > 0) throw new ConfigError(problems);
-
+  const values = loadEnv(ServiceBEnv, env);
   const dataDir = resolve(values.DATA_DIR);
   return {
     port: values.PORT,

@@ -22,7 +22,8 @@ export interface SeedConfig {
   waitMs: number;
 }
 
-const SECRETS = [
+/** The secrets the seed sets on the clients (and uses, for the bootstrap admin). */
+export const SEED_SECRET_NAMES = [
   'BOOTSTRAP_ADMIN_CLIENT_SECRET',
   'SERVICE_A_CLIENT_SECRET',
   'SERVICE_B_CLIENT_SECRET',
@@ -38,7 +39,7 @@ export function loadSeedConfig(env: Environment = process.env): SeedConfig {
   const ids = [values.SERVICE_A_CLIENT_ID, values.SERVICE_B_CLIENT_ID, values.IOT_BROKER_CLIENT_ID, values.THERMOSTAT_CLIENT_ID, values.HUB_CLIENT_ID, values.BOOTSTRAP_ADMIN_CLIENT_ID];
   const repeated = [...new Set(ids.filter((id, index) => ids.indexOf(id) !== index))];
   if (repeated.length > 0) problems.push(`*_CLIENT_ID: each client needs its own id (${repeated.join(', ')} used twice)`);
-  const secrets = SECRETS.map((name) => [name, values[name]] as const);
+  const secrets = SEED_SECRET_NAMES.map((name) => [name, values[name]] as const);
   const shared = secrets.filter(([, value], index) => secrets.findIndex(([, other]) => other === value) !== index).map(([name]) => name);
   // The auth-server finds a client by its secret's hash, so two clients can never share one.
   if (shared.length > 0) problems.push(`${shared.join(', ')}: each client needs its own secret (same value as another *_CLIENT_SECRET)`);

@@ -1,6 +1,5 @@
-import { Type } from 'class-transformer';
-import { IsClientId, IsClientSecret, IsIssuerOrigin, IsResourceIndicator, Required } from '@tollgate/platform';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IntegerFrom, IsClientId, IsClientSecret, IsIssuerOrigin, IsResourceIndicator, Required } from '@tollgate/platform';
+import { IsOptional, Matches } from 'class-validator';
 
 // The management API's client-id rule, which also makes every id a valid MQTT device id.
 const CLIENT_ID = /^[A-Za-z0-9._-]{3,64}$/;
@@ -93,9 +92,6 @@ export class SeedEnv {
 
   /** How long to wait for the auth-server to answer /health before giving up. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(600)
+  @IntegerFrom(1, 600)
   SEED_WAIT_SECONDS: number = 60;
 }

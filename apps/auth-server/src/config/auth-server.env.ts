@@ -1,18 +1,6 @@
-import { Type } from 'class-transformer';
-import {
-  BothOrNeither,
-  composeEnv,
-  DatabaseEnv,
-  HttpServerEnv,
-  IsClientId,
-  IsClientSecret,
-  IsHttpUrl,
-  IsIssuerOrigin,
-  OpenApiEnv,
-  RedisEnv,
-} from '@tollgate/platform';
+import { BothOrNeither, composeEnv, DatabaseEnv, HttpServerEnv, IntegerFrom, IsClientId, IsClientSecret, IsHttpUrl, IsIssuerOrigin, OpenApiEnv, RedisEnv } from '@tollgate/platform';
 import { MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from '@tollgate/verifier';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, MinLength } from 'class-validator';
 
 /**
  * Environment variables the auth-server accepts (README's configuration table is checked against this class).
@@ -47,50 +35,32 @@ export class AuthServerEnv extends composeEnv(HttpServerEnv({ port: 7400 }), Dat
 
   /** Access-token lifetime for resources created without one, in seconds. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(60)
-  @Max(MAX_ACCESS_TOKEN_LIFETIME_SECONDS)
+  @IntegerFrom(60, MAX_ACCESS_TOKEN_LIFETIME_SECONDS)
   DEFAULT_ACCESS_TOKEN_TTL: number = 900;
 
   /** Console sessions end after this many seconds without a request. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(60)
-  @Max(86_400)
+  @IntegerFrom(60, 86_400)
   SESSION_IDLE_TTL: number = 1800;
 
   /** Console sessions end this many seconds after sign-in, whatever the activity. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(300)
-  @Max(2_592_000)
+  @IntegerFrom(300, 2_592_000)
   SESSION_ABSOLUTE_TTL: number = 43_200;
 
   /** Longest PAT lifetime, in days, until an admin changes the policy at runtime (PUT /api/settings/pat-policy). */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(3650)
+  @IntegerFrom(1, 3650)
   PAT_MAX_LIFETIME_DAYS: number = 90;
 
   /** A PAT expiring within this many days gets one expiry warning (audit event `pat.expiring`, webhook). */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(90)
+  @IntegerFrom(1, 90)
   PAT_EXPIRY_WARNING_DAYS: number = 7;
 
   /** How often, in seconds, to look for PATs about to expire; 0 turns the job off. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(86_400)
+  @IntegerFrom(0, 86_400)
   PAT_EXPIRY_CHECK_INTERVAL: number = 3600;
 
   /** Receives a JSON POST (without the token) for each PAT about to expire. */

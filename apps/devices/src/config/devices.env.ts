@@ -1,6 +1,5 @@
-import { Type } from 'class-transformer';
-import { ClientCredentialsEnv, composeEnv, IsPort, IsResourceIndicator, IssuerEnv, ProcessEnv, Required } from '@tollgate/platform';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { ClientCredentialsEnv, composeEnv, IntegerFrom, IsPort, IsResourceIndicator, IssuerEnv, NumberFrom, ProcessEnv, Required } from '@tollgate/platform';
+import { IsIn, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
 
 const DEVICE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const DEVICE_ID_MESSAGE = { message: 'must be 1–64 characters of letters, digits, . _ -' };
@@ -28,10 +27,7 @@ export class DevicesEnv extends composeEnv(IssuerEnv(), ClientCredentialsEnv({ r
 
   /** A token is replaced this long before it expires, and the MQTT session reconnected with it. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(3600)
+  @IntegerFrom(0, 3600)
   TOKEN_REFRESH_SKEW_SECONDS: number = 60;
 
   /** The broker, or several comma-separated brokers of one cluster: the device moves to the next when one is lost. */
@@ -45,22 +41,15 @@ export class DevicesEnv extends composeEnv(IssuerEnv(), ClientCredentialsEnv({ r
   BROKER_RESOURCE: string = 'https://iot.tollgate.local';
 
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(5)
-  @Max(1200)
+  @IntegerFrom(5, 1200)
   MQTT_KEEPALIVE_SECONDS: number = 30;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(10)
+  @IntegerFrom(10)
   RECONNECT_MIN_DELAY_MS: number = 500;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(10)
+  @IntegerFrom(10)
   RECONNECT_MAX_DELAY_MS: number = 30_000;
 
   /** GET /health; default 7886 for a thermostat, 7887 for a hub; 0 picks a free port. */
@@ -72,44 +61,28 @@ export class DevicesEnv extends composeEnv(IssuerEnv(), ClientCredentialsEnv({ r
 
   /** Real time between two steps of the room simulation. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(5)
+  @IntegerFrom(5)
   THERMOSTAT_TICK_MS: number = 1000;
 
   /** Room time simulated per step (60: one real second is one minute in the room). */
   @IsOptional()
-  @Type(() => Number)
-  @IsNumber()
-  @Min(0.1)
-  @Max(3600)
+  @NumberFrom(0.1, 3600)
   THERMOSTAT_SIMULATED_SECONDS_PER_TICK: number = 60;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(10)
+  @IntegerFrom(10)
   THERMOSTAT_TELEMETRY_INTERVAL_MS: number = 5000;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsNumber()
-  @Min(-30)
-  @Max(45)
+  @NumberFrom(-30, 45)
   THERMOSTAT_INITIAL_TEMPERATURE: number = 18;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsNumber()
-  @Min(-40)
-  @Max(45)
+  @NumberFrom(-40, 45)
   THERMOSTAT_OUTSIDE_TEMPERATURE: number = 5;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsNumber()
-  @Min(5)
-  @Max(30)
+  @NumberFrom(5, 30)
   THERMOSTAT_INITIAL_SETPOINT: number = 19;
 
   // Hub
@@ -132,22 +105,16 @@ export class DevicesEnv extends composeEnv(IssuerEnv(), ClientCredentialsEnv({ r
 
   /** How often the hub compares the thermostat with the schedule. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(10)
+  @IntegerFrom(10)
   HUB_RECONCILE_INTERVAL_MS: number = 30_000;
 
   /** A command not acknowledged in this time is sent again (with a new id). */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(10)
+  @IntegerFrom(10)
   HUB_ACK_TIMEOUT_MS: number = 10_000;
 
   /** A command older than this is refused by the thermostat (it may have waited in a queue). */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntegerFrom(1)
   HUB_COMMAND_TTL_SECONDS: number = 600;
 }

@@ -1,6 +1,5 @@
-import { Transform, Type } from 'class-transformer';
-import { ClientCredentialsEnv, composeEnv, IsPort, IssuerEnv, ProcessEnv, RedisEnv, ResourceServerEnv, toBoolean } from '@tollgate/platform';
-import { IsBoolean, IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
+import { ClientCredentialsEnv, composeEnv, IntegerFrom, IsFlag, IsPort, IssuerEnv, NumberFrom, ProcessEnv, RedisEnv, ResourceServerEnv } from '@tollgate/platform';
+import { IsOptional } from 'class-validator';
 
 /**
  * Environment variables the IoT broker accepts.
@@ -33,70 +32,47 @@ export class IotBrokerEnv extends composeEnv(
 
   /** Largest MQTT packet accepted, in bytes (fixed header included); a larger one closes the connection. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1024)
-  @Max(268_435_460)
+  @IntegerFrom(1024, 268_435_460)
   MAX_PACKET_SIZE: number = 65_536;
 
   /** Time a new connection has to send CONNECT. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(100)
-  @Max(300_000)
+  @IntegerFrom(100, 300_000)
   CONNECT_TIMEOUT_MS: number = 10_000;
 
   /** Largest keepalive a client may ask for, in seconds; a keepalive of 0 (none) is refused too. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(65_535)
+  @IntegerFrom(1, 65_535)
   KEEPALIVE_LIMIT_SECONDS: number = 1200;
 
   /** New connections accepted per second from one address, on average (a token bucket). */
   @IsOptional()
-  @Type(() => Number)
-  @IsNumber()
-  @Min(0.01)
+  @NumberFrom(0.01)
   CONNECTION_RATE_PER_SECOND: number = 10;
 
   /** New connections accepted from one address in a burst (the bucket's size). */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntegerFrom(1)
   CONNECTION_BURST: number = 20;
 
   /** Open connections across both listeners, each. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntegerFrom(1)
   MAX_CONNECTIONS: number = 10_000;
 
   /** Topic levels allowed in a name or filter (aedes caps it at 100). */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(4)
-  @Max(100)
+  @IntegerFrom(4, 100)
   MAX_TOPIC_LEVELS: number = 16;
 
   /** Packets a client may send before its CONNECT is answered. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
+  @IntegerFrom(1, 10_000)
   QUEUE_LIMIT: number = 42;
 
   /** A client that does not read its socket for this long is disconnected. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(100)
+  @IntegerFrom(100)
   DRAIN_TIMEOUT_MS: number = 30_000;
 
   /**
@@ -105,9 +81,7 @@ export class IotBrokerEnv extends composeEnv(
    * the publishers; QoS 1 messages still wait, up to DRAIN_TIMEOUT_MS.
    */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(16_384)
+  @IntegerFrom(16_384)
   QOS0_BACKLOG_BYTES: number = 262_144;
 
   /**
@@ -117,35 +91,26 @@ export class IotBrokerEnv extends composeEnv(
    * GET /health). The default is AWS IoT Core's per-connection limit.
    */
   @IsOptional()
-  @Type(() => Number)
-  @IsNumber()
-  @Min(1)
+  @NumberFrom(1)
   DEVICE_PUBLISH_MESSAGES_PER_SECOND: number = 100;
 
   /** Payload bytes per second one connection of a device may publish, as above. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1024)
+  @IntegerFrom(1024)
   DEVICE_PUBLISH_BYTES_PER_SECOND: number = 524_288;
 
   /** PUBLISH packets per second one connection of a service (`client_kind` `service`) may send, as for devices. */
   @IsOptional()
-  @Type(() => Number)
-  @IsNumber()
-  @Min(1)
+  @NumberFrom(1)
   SERVICE_PUBLISH_MESSAGES_PER_SECOND: number = 1000;
 
   /** Payload bytes per second one connection of a service may publish. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1024)
+  @IntegerFrom(1024)
   SERVICE_PUBLISH_BYTES_PER_SECOND: number = 4_194_304;
 
   /** List connected device ids in GET /health (off: the endpoint is unauthenticated). */
   @IsOptional()
-  @Transform(toBoolean)
-  @IsBoolean()
+  @IsFlag()
   HEALTH_SHOW_DEVICES: boolean = false;
 }

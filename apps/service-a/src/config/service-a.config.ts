@@ -1,14 +1,9 @@
 import type { ClientAuthMethod } from '@tollgate/m2m-client';
-import { type DatabaseConfig, databaseFromUrl } from '@tollgate/persistence';
-import { type Environment, loadEnv, parseTrustProxy } from '@tollgate/platform';
-import { join, resolve } from 'node:path';
+import { databaseSettings, type DatabaseSettings } from '@tollgate/persistence';
+import { type Environment, httpServerSettings, type HttpServerSettings, loadEnv } from '@tollgate/platform';
 import { ServiceAEnv } from './service-a.env.js';
 
-export interface ServiceAConfig {
-  port: number;
-  host: string;
-  dataDir: string;
-  database: DatabaseConfig;
+export interface ServiceAConfig extends HttpServerSettings, DatabaseSettings {
   auth: {
     issuer: string;
     clientId: string;
@@ -28,8 +23,6 @@ export interface ServiceAConfig {
   };
   /** 0 disables the scheduled sync. */
   syncIntervalSeconds: number;
-  logLevel: string;
-  trustProxy?: boolean | string;
 }
 
 export const SERVICE_A_CONFIG = Symbol('SERVICE_A_CONFIG');
@@ -42,12 +35,9 @@ export const AUDIENCE_SCOPES = { read: 'audience:read', sync: 'audience:sync' } 
 /** Reads and validates service-a's configuration; throws one ConfigError naming every bad variable. */
 export function loadServiceAConfig(env: Environment = process.env): ServiceAConfig {
   const values = loadEnv(ServiceAEnv, env);
-  const dataDir = resolve(values.DATA_DIR);
   return {
-    port: values.PORT,
-    host: values.HOST,
-    dataDir,
-    database: databaseFromUrl(values.DATABASE_URL, join(dataDir, 'service-a.sqlite')),
+    ...httpServerSettings(values),
+    ...databaseSettings(values, 'service-a.sqlite'),
     auth: {
       issuer: values.AUTH_ISSUER,
       clientId: values.CLIENT_ID,
@@ -57,7 +47,5 @@ export function loadServiceAConfig(env: Environment = process.env): ServiceAConf
     },
     serviceB: { url: values.SERVICE_B_URL, resource: values.SERVICE_B_RESOURCE, scope: CONTACTS_READ_SCOPE, timeoutMs: 10_000 },
     syncIntervalSeconds: values.SYNC_INTERVAL_SECONDS,
-    logLevel: values.LOG_LEVEL,
-    trustProxy: parseTrustProxy(values.TRUST_PROXY),
   };
 }

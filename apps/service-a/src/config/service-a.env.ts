@@ -1,6 +1,5 @@
-import { Type } from 'class-transformer';
-import { ClientCredentialsEnv, composeEnv, DatabaseEnv, HttpServerEnv, IsHttpUrl, IsResourceIndicator, IssuerEnv, Required, ResourceServerEnv } from '@tollgate/platform';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { ClientCredentialsEnv, composeEnv, DatabaseEnv, HttpServerEnv, IntegerFrom, IsHttpUrl, IsResourceIndicator, IssuerEnv, Required, ResourceServerEnv } from '@tollgate/platform';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 
 /**
  * Environment variables service-a accepts.
@@ -34,9 +33,6 @@ export class ServiceAEnv extends composeEnv(
 
   /** Seconds between scheduled syncs; 0 disables the schedule (POST /sync still works). */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(604_800)
+  @IntegerFrom(0, 604_800)
   SYNC_INTERVAL_SECONDS: number = 300;
 }

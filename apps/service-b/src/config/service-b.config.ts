@@ -1,7 +1,6 @@
 import type { ApiKeyEnvironment } from '@tollgate/credentials';
-import { type DatabaseConfig, databaseFromUrl } from '@tollgate/persistence';
-import { type Environment, loadEnv, parseTrustProxy } from '@tollgate/platform';
-import { join, resolve } from 'node:path';
+import { databaseSettings, type DatabaseSettings } from '@tollgate/persistence';
+import { type Environment, httpServerSettings, type HttpServerSettings, loadEnv } from '@tollgate/platform';
 import { ServiceBEnv } from './service-b.env.js';
 
 export interface ServiceBAuthConfig {
@@ -16,15 +15,9 @@ export interface ServiceBAuthConfig {
   revocationFeedMaxStalenessSeconds: number;
 }
 
-export interface ServiceBConfig {
-  port: number;
-  host: string;
-  dataDir: string;
-  database: DatabaseConfig;
+export interface ServiceBConfig extends HttpServerSettings, DatabaseSettings {
   auth: ServiceBAuthConfig;
   redisUrl?: string;
-  logLevel: string;
-  trustProxy?: boolean | string;
   openApi: boolean;
 }
 
@@ -33,12 +26,9 @@ export const SERVICE_B_CONFIG = Symbol('SERVICE_B_CONFIG');
 /** Reads and validates service-b's configuration; throws one ConfigError naming every bad variable. */
 export function loadServiceBConfig(env: Environment = process.env): ServiceBConfig {
   const values = loadEnv(ServiceBEnv, env);
-  const dataDir = resolve(values.DATA_DIR);
   return {
-    port: values.PORT,
-    host: values.HOST,
-    dataDir,
-    database: databaseFromUrl(values.DATABASE_URL, join(dataDir, 'service-b.sqlite')),
+    ...httpServerSettings(values),
+    ...databaseSettings(values, 'service-b.sqlite'),
     auth: {
       issuer: values.AUTH_ISSUER,
       resourceIndicator: values.RESOURCE_INDICATOR,
@@ -50,8 +40,6 @@ export function loadServiceBConfig(env: Environment = process.env): ServiceBConf
       revocationFeedMaxStalenessSeconds: values.REVOCATION_FEED_MAX_STALENESS_SECONDS,
     },
     redisUrl: values.REDIS_URL,
-    logLevel: values.LOG_LEVEL,
-    trustProxy: parseTrustProxy(values.TRUST_PROXY),
     openApi: values.OPENAPI_ENABLED,
   };
 }

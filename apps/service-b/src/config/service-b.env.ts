@@ -1,6 +1,5 @@
-import { Type } from 'class-transformer';
-import { ClientCredentialsEnv, composeEnv, DatabaseEnv, HttpServerEnv, IssuerEnv, OpenApiEnv, RedisEnv, ResourceServerEnv } from '@tollgate/platform';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { ClientCredentialsEnv, composeEnv, DatabaseEnv, HttpServerEnv, IntegerFrom, IssuerEnv, OpenApiEnv, RedisEnv, ResourceServerEnv } from '@tollgate/platform';
+import { IsOptional, Matches } from 'class-validator';
 
 /**
  * Environment variables service-b accepts (README's configuration table is checked against this class).
@@ -27,10 +26,7 @@ export class ServiceBEnv extends composeEnv(
 
   /** How long an introspection result (PAT or API key) is trusted, in seconds. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(300)
+  @IntegerFrom(0, 300)
   INTROSPECTION_CACHE_SECONDS: number = 30;
 
   /**
@@ -38,9 +34,6 @@ export class ServiceBEnv extends composeEnv(
    * no longer trusted (every request is introspected afresh) until it is back.
    */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(3600)
+  @IntegerFrom(1, 3600)
   REVOCATION_FEED_MAX_STALENESS_SECONDS: number = 10;
 }

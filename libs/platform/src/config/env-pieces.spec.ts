@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { generateCredential } from '@tollgate/credentials';
 import { IsOptional, Matches } from 'class-validator';
-import { ClientCredentialsEnv, composeEnv, DatabaseEnv, HttpServerEnv, IssuerEnv, OpenApiEnv, RedisEnv, ResourceServerEnv } from './env-pieces.js';
+import { ClientCredentialsEnv, composeEnv, DatabaseEnv, HttpServerEnv, httpServerSettings, IssuerEnv, OpenApiEnv, RedisEnv, ResourceServerEnv } from './env-pieces.js';
 import { IsClientSecret, Required } from './env-rules.js';
 import { ConfigError, envVariableNames, type Environment, loadEnv } from './load-env.js';
 
@@ -83,6 +83,14 @@ describe(composeEnv.name, () => {
     expect(loadEnv(WorkerEnv, { AUTH_ISSUER: ISSUER, CLIENT_ID: 'worker', CLIENT_SECRET: 'w'.repeat(32), QUEUE: 'jobs' })).not.toHaveProperty('PORT');
     expect(problemsOf(WorkerEnv, { AUTH_ISSUER: ISSUER, QUEUE: 'jobs' })).toEqual(['CLIENT_ID: is required (unset)', 'CLIENT_SECRET: is required (unset)']);
     expect(loadEnv(ApiEnv, { AUTH_ISSUER: ISSUER }).CLIENT_ID).toBeUndefined();
+  });
+});
+
+describe(httpServerSettings.name, () => {
+  it('keeps what the server needs of HttpServerEnv, TRUST_PROXY parsed', () => {
+    expect(httpServerSettings(loadEnv(ApiEnv, { AUTH_ISSUER: ISSUER }))).toEqual({ port: 7499, host: '127.0.0.1', logLevel: 'info', trustProxy: undefined });
+    expect(httpServerSettings(loadEnv(ApiEnv, { AUTH_ISSUER: ISSUER, TRUST_PROXY: 'true', HOST: '0.0.0.0', LOG_LEVEL: 'warn' }))).toEqual({ port: 7499, host: '0.0.0.0', logLevel: 'warn', trustProxy: true });
+    expect(httpServerSettings(loadEnv(ApiEnv, { AUTH_ISSUER: ISSUER, TRUST_PROXY: '10.0.0.0/8' })).trustProxy).toBe('10.0.0.0/8');
   });
 });
 

@@ -1,7 +1,6 @@
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
-import { BothOrNeither, toBoolean } from './load-env.js';
-import { IsClientId, IsClientSecret, IsIssuerUrl, IsLogLevel, IsPort, IsResourceIndicator, Required } from './env-rules.js';
+import { IsOptional, IsString, Matches } from 'class-validator';
+import { BothOrNeither, parseTrustProxy } from './load-env.js';
+import { IsClientId, IsClientSecret, IsFlag, IsIssuerUrl, IsLogLevel, IsPort, IsResourceIndicator, Required } from './env-rules.js';
 
 /**
  * The variables several apps share, each group declared once. An app's env class extends
@@ -62,14 +61,25 @@ export function HttpServerEnv(defaults: { port: number }) {
   };
 }
 
+/** What an app's configuration keeps of its HttpServerEnv variables. */
+export interface HttpServerSettings {
+  port: number;
+  host: string;
+  logLevel: string;
+  trustProxy?: boolean | string;
+}
+
+export function httpServerSettings(values: { PORT: number; HOST: string; LOG_LEVEL: string; TRUST_PROXY?: string }): HttpServerSettings {
+  return { port: values.PORT, host: values.HOST, logLevel: values.LOG_LEVEL, trustProxy: parseTrustProxy(values.TRUST_PROXY) };
+}
+
 /** The OpenAPI document of an HTTP API. */
 export function OpenApiEnv() {
   return (Base: EnvClass) => {
     class OpenApiEnv extends Base {
       /** Serve the OpenAPI document at `/docs` (UI) and `/docs/json`. */
       @IsOptional()
-      @Transform(toBoolean)
-      @IsBoolean()
+      @IsFlag()
       OPENAPI_ENABLED: boolean = true;
     }
     return OpenApiEnv;

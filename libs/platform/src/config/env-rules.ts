@@ -1,6 +1,7 @@
 import { hasCredentialPrefix, parseCredential } from '@tollgate/credentials';
-import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsInt, IsUrl, Matches, Max, MaxLength, Min, registerDecorator } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsDefined, IsIn, IsInt, IsNumber, IsUrl, Matches, Max, MaxLength, Min, registerDecorator } from 'class-validator';
+import { toBoolean } from './load-env.js';
 
 /**
  * Rules for single environment variables, shared by every env class. Each returns one decorator;
@@ -29,14 +30,24 @@ export function IsLogLevel(): PropertyDecorator {
   return IsIn([...LOG_LEVELS]);
 }
 
+/** An integer from `min` to `max` (or ≥ `min`), converted from the variable's text. */
+export function IntegerFrom(min: number, max?: number): PropertyDecorator {
+  return all(Type(() => Number), IsInt(), Min(min), ...(max === undefined ? [] : [Max(max)]));
+}
+
+/** A number from `min` to `max` (or ≥ `min`), converted from the variable's text. */
+export function NumberFrom(min: number, max?: number): PropertyDecorator {
+  return all(Type(() => Number), IsNumber(), Min(min), ...(max === undefined ? [] : [Max(max)]));
+}
+
+/** `true`/`1`/`yes`/`on` or anything else (false). */
+export function IsFlag(): PropertyDecorator {
+  return all(Transform(toBoolean), IsBoolean());
+}
+
 /** A TCP port; 0 (the default lower bound) lets the system pick a free one. */
 export function IsPort(min = 0): PropertyDecorator {
-  return all(
-    Type(() => Number),
-    IsInt(),
-    Min(min),
-    Max(65535),
-  );
+  return IntegerFrom(min, 65535);
 }
 
 const HTTP_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };

@@ -33,14 +33,14 @@ class SecretEnv {
 
 const ISSUER = 'https://auth.example';
 
+/** The problems loadEnv reports, or none. */
 function problemsOf(schema: new () => object, env: Environment): string[] {
   try {
     loadEnv(schema, env);
+    return [];
   } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
+    return (error as ConfigError).problems;
   }
-  throw new Error('expected a ConfigError');
 }
 
 describe(composeEnv.name, () => {

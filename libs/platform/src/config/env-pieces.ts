@@ -2,12 +2,6 @@ import { IsOptional, IsString, Matches } from 'class-validator';
 import { BothOrNeither, parseTrustProxy } from './load-env.js';
 import { IsClientId, IsClientSecret, IsFlag, IsIssuerUrl, IsLogLevel, IsPort, IsResourceIndicator, Required } from './env-rules.js';
 
-/**
- * The variables several apps share, each group declared once. An app's env class extends
- * `composeEnv(…pieces)` and adds its own; the configuration reference lists the pieces' variables
- * first, in the order given, with the JSDoc written here (an app may describe its use of one with
- * a `@property NAME …` tag on its class).
- */
 // A mixin's base class must take any constructor arguments (TypeScript requires `any[]` there).
 export type EnvClass<T = object> = new (...args: any[]) => T;
 
@@ -20,7 +14,12 @@ type Variables<Pieces extends EnvPiece[]> = Pieces extends [infer First extends 
 /** The root of every env class. */
 export class Env {}
 
-/** One class with the variables of every piece, to extend with an app's own. */
+/**
+ * The variables several apps share, each group (a piece) declared once here: an app's env class
+ * extends `composeEnv(…pieces)` and adds its own. The configuration reference lists the pieces'
+ * variables first, in the order given, with the JSDoc written here; an app describes its own use of
+ * one with a `@property NAME …` tag on its class.
+ */
 export function composeEnv<Pieces extends EnvPiece[]>(...pieces: Pieces): EnvClass<Variables<Pieces>> {
   return pieces.reduce<EnvClass>((base, piece) => piece(base), Env) as EnvClass<Variables<Pieces>>;
 }

@@ -212,7 +212,7 @@ describe(loadSeedConfig.name, () => {
   it('refuses bad URLs and short secrets, without showing the secret', () => {
     expect(problems({ ...valid, AUTH_ISSUER: 'http://auth-server:7400/', HUB_CLIENT_SECRET: 'short' })).toEqual([
       'AUTH_ISSUER: must be an origin (scheme://host[:port]) without path, query or trailing "/" ("http://auth-server:7400/")',
-      'HUB_CLIENT_SECRET: must be 32–512 characters (an operator-chosen client secret) (set (hidden))',
+      'HUB_CLIENT_SECRET: must be a tgs_ client secret as the auth-server generates it, or an operator-chosen secret of 32–512 characters (set (hidden))',
     ]);
   });
 

@@ -8,8 +8,8 @@ import { TestIssuer } from '../support/test-issuer.js';
 import { startTestIotBroker, type TestIotBroker } from '../support/test-iot-broker.js';
 
 const BROKER_RESOURCE = 'https://iot.tollgate.local';
-const THERMOSTAT = { clientId: 'thermostat-1', clientSecret: 'thermostat-secret-0123456789', resource: BROKER_RESOURCE, scope: 'device' };
-const HUB = { clientId: 'hub-1', clientSecret: 'hub-secret-0123456789abcdef', resource: BROKER_RESOURCE, scope: 'devices:control:thermostat-*' };
+const THERMOSTAT = { clientId: 'thermostat-1', clientSecret: 'thermostat-secret-0123456789abcdef', resource: BROKER_RESOURCE, scope: 'device' };
+const HUB = { clientId: 'hub-1', clientSecret: 'hub-secret-0123456789abcdefghijkl', resource: BROKER_RESOURCE, scope: 'devices:control:thermostat-*' };
 
 interface RunningDevice {
   app: DeviceApp;
@@ -166,10 +166,10 @@ describe('devices: a thermostat and a hub over the broker', () => {
   });
 
   it('keeps retrying, without crashing, when its credentials are refused', async () => {
-    thermostat = await startDevice(thermostatEnv(issuer, iot.mqttUrl, { CLIENT_SECRET: 'not-the-right-secret-at-all' }));
+    thermostat = await startDevice(thermostatEnv(issuer, iot.mqttUrl, { CLIENT_SECRET: 'not-the-right-secret-at-all-0123456789' }));
     await waitFor(() => thermostat!.logs.filter((line) => line.msg === 'could not obtain an access token; will retry').length >= 3, 'three refused attempts');
     expect(thermostat.logs.find((line) => line.msg === 'could not obtain an access token; will retry')).toMatchObject({ permanent: true });
-    expect(JSON.stringify(thermostat.logs)).not.toContain('not-the-right-secret-at-all');
+    expect(JSON.stringify(thermostat.logs)).not.toContain('not-the-right-secret-at-all-0123456789');
     expect(thermostat.app.health()).toMatchObject({ broker: 'disconnected' });
   });
 });

@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { generateCredential } from '@tollgate/credentials';
 import { loadServiceAConfig } from '../../apps/service-a/src/config/service-a.config.js';
 import { createServiceA } from '../../apps/service-a/src/service-a.app.js';
 import { AuthServerHarness, type JsonResponse, toJson } from '../support/auth-server.harness.js';
@@ -96,7 +97,7 @@ describe('M2M: service-a syncs its audience from service-b', () => {
   });
 
   it('reports clearly when its credentials are refused by the auth-server', async () => {
-    const url = await startServiceA({ id: 'service-a-unknown', secret: 'tgs_not-a-real-secret-but-long-enough-000000000' });
+    const url = await startServiceA({ id: 'service-a-unknown', secret: generateCredential('client_secret') });
     const sync = await call(url, 'POST', '/sync', bearer(await callerToken()));
     expect(sync.status).toBe(502);
     expect(sync.body).toMatchObject({ type: 'urn:tollgate:problem:token_request_refused', detail: expect.stringContaining('invalid_client') });

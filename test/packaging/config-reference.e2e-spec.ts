@@ -69,7 +69,7 @@ describe('configuration reference (docs/configuration.md)', () => {
     const serviceB = describeEnvironment(APP_ENVIRONMENTS.find((environment) => environment.app === 'service-b')!);
     expect(serviceB.find((row) => row.name === 'PORT')).toMatchObject({ default: '7401', values: 'integer from 0 to 65535' });
     expect(serviceB.find((row) => row.name === 'LOG_LEVEL')).toMatchObject({ default: 'info', values: '`fatal`, `error`, `warn`, `info`, `debug`, `trace`, `silent`' });
-    expect(serviceB.find((row) => row.name === 'CLIENT_SECRET')).toMatchObject({ default: undefined, values: '≥ 32 characters' });
+    expect(serviceB.find((row) => row.name === 'CLIENT_SECRET')).toMatchObject({ default: undefined, values: 'a `tgs_` secret the auth-server generated, or 32 to 512 characters' });
   });
 
   it(`is up to date with the env classes (${REGENERATE})`, () => {

@@ -93,20 +93,11 @@ export const APP_ENVIRONMENTS: readonly AppEnvironment[] = [
  * (the config-reference test then asks for it to be removed).
  */
 export const FALLBACK_DESCRIPTIONS: Readonly<Record<string, string>> = {
-  PORT: 'HTTP port.',
-  HOST: 'Address to listen on; `0.0.0.0` in a container.',
-  LOG_LEVEL: 'pino log level.',
-  OPENAPI_ENABLED: 'Serve the OpenAPI document at `/docs` (UI) and `/docs/json`.',
-  CLIENT_SECRET: 'The secret of `CLIENT_ID`.',
-  'auth-server:REDIS_URL': 'Scaled mode (several auth-servers side by side): Redis pub/sub wakes every instance\'s revocation feed streams; the revocations themselves live in the database.',
   'auth-server:BOOTSTRAP_ADMIN_CLIENT_ID': 'On boot, ensure an M2M client with this id and scope `admin` on the management API (set with `BOOTSTRAP_ADMIN_CLIENT_SECRET`).',
   'auth-server:BOOTSTRAP_ADMIN_CLIENT_SECRET': 'The bootstrap admin client\'s secret: any high-entropy operator-chosen string.',
   'auth-server:SIGNING_ALG': 'JWS algorithm of new signing keys.',
   'service-a:CLIENT_AUTH_METHOD': 'How service-a authenticates at the token endpoint (RFC 6749 §2.3.1).',
-  'iot-broker:HOST': 'Address both listeners (MQTT over TCP and over WebSocket) bind to; `0.0.0.0` in a container.',
   'devices:DEVICE_ROLE': 'Which device this process is.',
-  'devices:AUTH_ISSUER': 'The authorization server\'s issuer URL; its RFC 8414 metadata names the token endpoint.',
-  'devices:HOST': 'Address the health endpoint listens on.',
   'devices:MQTT_KEEPALIVE_SECONDS': 'MQTT keepalive the device asks the broker for.',
   'devices:RECONNECT_MIN_DELAY_MS': 'Delay before the first reconnection to the broker; it doubles after each failure (with jitter)…',
   'devices:RECONNECT_MAX_DELAY_MS': '…up to this.',
@@ -146,20 +137,56 @@ export function describeEnvironment(environment: AppEnvironment): VariableRefere
   });
 }
 
-/** Properties of the env class in declaration order, with their JSDoc ("Required." is dropped: the table has a column for it). */
+/** Where the pieces an env class may extend (`composeEnv(…)`) are declared. */
+const ENV_PIECES_SOURCE = 'libs/platform/src/config/env-pieces.ts';
+
+/**
+ * Properties of the env class in declaration order, those of the pieces it extends first (in the
+ * order given to `composeEnv`), with their JSDoc. A `@property NAME …` tag on the app's class
+ * describes the app's use of an inherited variable and wins over the piece's JSDoc.
+ */
 export function declaredProperties(environment: AppEnvironment): { name: string; jsdoc: string }[] {
-  const file = join(REPOSITORY_ROOT, environment.source);
-  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
-  const declaration = source.statements.find((node): node is ts.ClassDeclaration => ts.isClassDeclaration(node) && node.name?.text === environment.schema.name);
-  if (!declaration) throw new Error(`${environment.source} does not declare class ${environment.schema.name}`);
-  return declaration.members.filter(ts.isPropertyDeclaration).map((property) => {
-    const jsdoc = ts
-      .getJSDocCommentsAndTags(property)
-      .filter(ts.isJSDoc)
-      .map((doc) => ts.getTextOfJSDocComment(doc.comment) ?? '')
-      .join(' ');
-    return { name: property.name.getText(source), jsdoc: jsdoc.replace(/\s+/g, ' ').replace(/^Required\.\s*/, '').trim() };
+  const declarations = new Map<string, ts.ClassDeclaration>();
+  for (const source of [ENV_PIECES_SOURCE, environment.source]) {
+    const file = join(REPOSITORY_ROOT, source);
+    const visit = (node: ts.Node): void => {
+      if (ts.isClassDeclaration(node) && node.name) declarations.set(node.name.text, node);
+      ts.forEachChild(node, visit);
+    };
+    visit(ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true));
+  }
+  const own = declarations.get(environment.schema.name);
+  if (!own) throw new Error(`${environment.source} does not declare class ${environment.schema.name}`);
+  const overrides = new Map(
+    ts
+      .getJSDocTags(own)
+      .filter((tag) => tag.tagName.text === 'property')
+      .map((tag) => /^(\w+)\s+([\s\S]*)$/.exec(ts.getTextOfJSDocComment(tag.comment) ?? '') ?? [])
+      .map(([, name, text]) => [name, text]),
+  );
+  const properties = classChain(environment.schema).flatMap((type) => {
+    const declaration = declarations.get(type.name);
+    if (!declaration) throw new Error(`${environment.schema.name} extends ${type.name}, declared neither in ${environment.source} nor in ${ENV_PIECES_SOURCE}`);
+    return declaration.members.filter(ts.isPropertyDeclaration).map((property) => {
+      const name = property.name.getText();
+      const jsdoc = ts
+        .getJSDocCommentsAndTags(property)
+        .filter(ts.isJSDoc)
+        .map((doc) => ts.getTextOfJSDocComment(doc.comment) ?? '')
+        .join(' ');
+      return { name, jsdoc: (overrides.get(name) ?? jsdoc).replace(/\s+/g, ' ').trim() };
+    });
   });
+  const unknown = [...overrides.keys()].filter((name) => !properties.some((property) => property.name === name));
+  if (unknown.length > 0) throw new Error(`${environment.source}: @property tags name no variable of ${environment.schema.name}: ${unknown.join(', ')}`);
+  return properties;
+}
+
+/** The class and the classes it extends, the root first. */
+function classChain(schema: ClassConstructor<object>): ClassConstructor<object>[] {
+  const chain: ClassConstructor<object>[] = [];
+  for (let type = schema; type !== Function.prototype; type = Object.getPrototypeOf(type)) chain.unshift(type);
+  return chain;
 }
 
 /** Variables whose absence the app's own loader reports, alone or under one of the app's conditions. */
@@ -198,6 +225,10 @@ function allowedValues(schema: ClassConstructor<object>, name: string): string {
   if (rules.has('isNumber')) return `number${range}`;
   if (rules.has('isBoolean')) return '`true`, `false`';
   if (rules.has('isUrl')) return 'http(s) URL';
+  if (rules.has('isClientSecret')) {
+    const [lower, upper] = rules.get('isClientSecret')!;
+    return `a \`tgs_\` secret the auth-server generated, or ${lower} to ${upper} characters`;
+  }
   if (rules.has('isLength')) {
     const [lower, upper] = rules.get('isLength')!;
     return `${lower} to ${upper} characters`;
@@ -219,7 +250,7 @@ function cell(text: string): string {
 export function renderConfigReference(environments: readonly AppEnvironment[] = APP_ENVIRONMENTS): string {
   const lines = [
     CONFIG_REFERENCE_START,
-    '<!-- Generated from the env classes (apps/*/src/config/*.env.ts) by `npm run docs:config`: edit those, not this section. -->',
+    '<!-- Generated from the env classes (apps/*/src/config/*.env.ts and the shared pieces in libs/platform/src/config/env-pieces.ts) by `npm run docs:config`: edit those, not this section. -->',
     '',
     'Each app reads these environment variables and validates them at boot; a bad or missing one stops it with a',
     'message naming every offending variable. An empty value counts as unset.',

@@ -1,5 +1,5 @@
 import { redactUrlPassword } from '@tollgate/platform';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export type DatabaseConfig = { type: 'sqlite'; file: string } | { type: 'postgres'; url: string };
 
@@ -13,8 +13,17 @@ export function databaseFromUrl(url: string | undefined, defaultSqliteFile: stri
   return { type: 'postgres', url };
 }
 
-/** Validation pattern for DATABASE_URL variables. */
-export const DATABASE_URL_PATTERN = /^(sqlite:.+|postgres(ql)?:\/\/.+)$/;
+/** What an app's configuration keeps of its DatabaseEnv variables (see @tollgate/platform). */
+export interface DatabaseSettings {
+  dataDir: string;
+  database: DatabaseConfig;
+}
+
+/** DATA_DIR resolved, and the database DATABASE_URL names (by default `sqliteFile` in DATA_DIR). */
+export function databaseSettings(values: { DATA_DIR: string; DATABASE_URL?: string }, sqliteFile: string): DatabaseSettings {
+  const dataDir = resolve(values.DATA_DIR);
+  return { dataDir, database: databaseFromUrl(values.DATABASE_URL, join(dataDir, sqliteFile)) };
+}
 
 /** A connection string with the password hidden, for logs (even one a URL parser would refuse). */
 export function describeDatabase(config: DatabaseConfig): string {

@@ -1,4 +1,6 @@
 export * from './clock.js';
+export * from './config/env-pieces.js';
+export * from './config/env-rules.js';
 export * from './config/load-env.js';
 export * from './errors/oauth.error.js';
 export * from './errors/problem-details.filter.js';

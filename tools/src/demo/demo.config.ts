@@ -1,5 +1,6 @@
 import { ConfigError, type Environment, loadEnv } from '@tollgate/platform';
 import { join, resolve } from 'node:path';
+import { SEED_SECRET_NAMES } from '../seed/seed.config.js';
 import { DemoEnv } from './demo.env.js';
 
 export type PortName = 'authServer' | 'serviceB' | 'serviceA' | 'mqtt' | 'mqttWs' | 'thermostatHealth' | 'hubHealth';
@@ -17,12 +18,7 @@ export const PORT_VARIABLES: Record<PortName, keyof DemoEnv> = {
 
 /** Secrets the demo needs; the first six may come from the environment, all are kept in secrets.json. */
 export const DEMO_SECRET_NAMES = [
-  'BOOTSTRAP_ADMIN_CLIENT_SECRET',
-  'SERVICE_A_CLIENT_SECRET',
-  'SERVICE_B_CLIENT_SECRET',
-  'IOT_BROKER_CLIENT_SECRET',
-  'THERMOSTAT_CLIENT_SECRET',
-  'HUB_CLIENT_SECRET',
+  ...SEED_SECRET_NAMES,
   'DASHBOARD_CLIENT_SECRET',
   'CRM_SAMPLE_DATA_CLIENT_SECRET',
   'SPARE_THERMOSTAT_CLIENT_SECRET',

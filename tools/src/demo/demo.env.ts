@@ -1,7 +1,5 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
-
-const SECRET_MESSAGE = { message: 'must be 32–512 characters' };
+import { IsClientId, IsClientSecret, IsPort } from '@tollgate/platform';
+import { IsIn, IsOptional, IsString } from 'class-validator';
 
 /**
  * Environment of `npm run demo`. Ports default to Tollgate's (clear of PostgreSQL, Redis, Mosquitto
@@ -10,58 +8,37 @@ const SECRET_MESSAGE = { message: 'must be 32–512 characters' };
 export class DemoEnv {
   /** The demo auth-server's port. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(65535)
+  @IsPort(1)
   AUTH_SERVER_PORT: number = 7400;
 
   /** service-b's port. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(65535)
+  @IsPort(1)
   SERVICE_B_PORT: number = 7401;
 
   /** service-a's port. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(65535)
+  @IsPort(1)
   SERVICE_A_PORT: number = 7402;
 
   /** The broker's MQTT (TCP) port. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(65535)
+  @IsPort(1)
   MQTT_PORT: number = 7883;
 
   /** The broker's MQTT-over-WebSocket port (also its /health). */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(65535)
+  @IsPort(1)
   MQTT_WS_PORT: number = 7884;
 
   /** The thermostat's /health port. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(65535)
+  @IsPort(1)
   THERMOSTAT_HEALTH_PORT: number = 7886;
 
   /** The hub's /health port. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(65535)
+  @IsPort(1)
   HUB_HEALTH_PORT: number = 7887;
 
   /** Databases (SQLite), logs and the generated secrets of the demo. */
@@ -76,42 +53,36 @@ export class DemoEnv {
 
   /** The bootstrap admin client the demo's auth-server gets. */
   @IsOptional()
-  @Matches(/^[A-Za-z0-9._-]{3,64}$/, { message: 'must be 3–64 characters of letters, digits, . _ -' })
+  @IsClientId()
   BOOTSTRAP_ADMIN_CLIENT_ID: string = 'admin';
 
   /** Its secret; generated into secrets.json when unset. */
   @IsOptional()
-  @IsString()
-  @Length(32, 512, SECRET_MESSAGE)
+  @IsClientSecret()
   BOOTSTRAP_ADMIN_CLIENT_SECRET?: string;
 
   /** service-a's client secret; generated when unset. */
   @IsOptional()
-  @IsString()
-  @Length(32, 512, SECRET_MESSAGE)
+  @IsClientSecret()
   SERVICE_A_CLIENT_SECRET?: string;
 
   /** service-b's client secret; generated when unset. */
   @IsOptional()
-  @IsString()
-  @Length(32, 512, SECRET_MESSAGE)
+  @IsClientSecret()
   SERVICE_B_CLIENT_SECRET?: string;
 
   /** The broker's client secret; generated when unset. */
   @IsOptional()
-  @IsString()
-  @Length(32, 512, SECRET_MESSAGE)
+  @IsClientSecret()
   IOT_BROKER_CLIENT_SECRET?: string;
 
   /** The thermostat's client secret; generated when unset. */
   @IsOptional()
-  @IsString()
-  @Length(32, 512, SECRET_MESSAGE)
+  @IsClientSecret()
   THERMOSTAT_CLIENT_SECRET?: string;
 
   /** The hub's client secret; generated when unset. */
   @IsOptional()
-  @IsString()
-  @Length(32, 512, SECRET_MESSAGE)
+  @IsClientSecret()
   HUB_CLIENT_SECRET?: string;
 }

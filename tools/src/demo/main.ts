@@ -4,6 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fetchJson } from '../seed/http-json.js';
 import { SeedError } from '../seed/seed-error.js';
+import { SEED_SECRET_NAMES, loadSeedConfig } from '../seed/seed.config.js';
 import { seedStory } from '../seed/seed-story.js';
 import { ConsoleOutput, displayPath } from './console-output.js';
 import { CRM_RESOURCE, DEMO_CLIENT_IDS, DEMO_SECRET_NAMES, type DemoConfig, type DemoSecretName, IOT_RESOURCE, loadDemoConfig, MARKETING_RESOURCE } from './demo.config.js';
@@ -80,25 +81,23 @@ async function runDemo(
   out.line('Seeding the story (the seed library, as `npm run seed` does in docker-compose)');
   const ids = DEMO_CLIENT_IDS;
   const indent = (line: string) => out.line(`  ${line}`);
-  const seeded = await seedStory(
-    {
-      issuer: config.urls.issuer,
-      admin: { clientId: config.adminClientId, clientSecret: secrets.BOOTSTRAP_ADMIN_CLIENT_SECRET },
-      crmResource: CRM_RESOURCE,
-      iotResource: IOT_RESOURCE,
-      marketingResource: MARKETING_RESOURCE,
-      clients: {
-        serviceA: { id: ids.serviceA, secret: secrets.SERVICE_A_CLIENT_SECRET },
-        serviceB: { id: ids.serviceB, secret: secrets.SERVICE_B_CLIENT_SECRET },
-        iotBroker: { id: ids.iotBroker, secret: secrets.IOT_BROKER_CLIENT_SECRET },
-        thermostat: { id: ids.thermostat, secret: secrets.THERMOSTAT_CLIENT_SECRET },
-        hub: { id: ids.hub, secret: secrets.HUB_CLIENT_SECRET },
-      },
-      waitMs: 30_000,
-    },
-    // The demo owns its data folder: a story client left disabled by an interrupted run is enabled again.
-    { log: indent, enableDisabled: true },
-  );
+  // The seed's configuration, read by its own loader from the variables docker-compose would give it.
+  const seedEnv = {
+    AUTH_ISSUER: config.urls.issuer,
+    BOOTSTRAP_ADMIN_CLIENT_ID: config.adminClientId,
+    CRM_RESOURCE,
+    IOT_RESOURCE,
+    MARKETING_RESOURCE,
+    SERVICE_A_CLIENT_ID: ids.serviceA,
+    SERVICE_B_CLIENT_ID: ids.serviceB,
+    IOT_BROKER_CLIENT_ID: ids.iotBroker,
+    THERMOSTAT_CLIENT_ID: ids.thermostat,
+    HUB_CLIENT_ID: ids.hub,
+    SEED_WAIT_SECONDS: '30',
+    ...Object.fromEntries(SEED_SECRET_NAMES.map((name) => [name, secrets[name]])),
+  };
+  // The demo owns its data folder: a story client left disabled by an interrupted run is enabled again.
+  const seeded = await seedStory(loadSeedConfig(seedEnv), { log: indent, enableDisabled: true });
   out.line('');
   out.line('The demo’s own helpers (not part of the seed)');
   await ensureDemoHelperClients(seeded.api, secrets, indent);

@@ -22,9 +22,8 @@ export interface SeedConfig {
   waitMs: number;
 }
 
-const REQUIRED = [
-  'AUTH_ISSUER',
-  'BOOTSTRAP_ADMIN_CLIENT_ID',
+/** The secrets the seed sets on the clients (and uses, for the bootstrap admin). */
+export const SEED_SECRET_NAMES = [
   'BOOTSTRAP_ADMIN_CLIENT_SECRET',
   'SERVICE_A_CLIENT_SECRET',
   'SERVICE_B_CLIENT_SECRET',
@@ -35,28 +34,20 @@ const REQUIRED = [
 
 /** Reads and validates the seed's configuration; throws one ConfigError naming every bad variable. */
 export function loadSeedConfig(env: Environment = process.env): SeedConfig {
-  const problems = REQUIRED.filter((name) => !env[name]).map((name) => `${name}: is required (unset)`);
-  let values: SeedEnv | undefined;
-  try {
-    values = loadEnv(SeedEnv, env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    problems.push(...error.problems);
+  const values = loadEnv(SeedEnv, env);
+  const problems: string[] = [];
+  const ids = [values.SERVICE_A_CLIENT_ID, values.SERVICE_B_CLIENT_ID, values.IOT_BROKER_CLIENT_ID, values.THERMOSTAT_CLIENT_ID, values.HUB_CLIENT_ID, values.BOOTSTRAP_ADMIN_CLIENT_ID];
+  const repeated = [...new Set(ids.filter((id, index) => ids.indexOf(id) !== index))];
+  if (repeated.length > 0) problems.push(`*_CLIENT_ID: each client needs its own id (${repeated.join(', ')} used twice)`);
+  const secrets = SEED_SECRET_NAMES.map((name) => [name, values[name]] as const);
+  const shared = secrets.filter(([, value], index) => secrets.findIndex(([, other]) => other === value) !== index).map(([name]) => name);
+  // The auth-server finds a client by its secret's hash, so two clients can never share one.
+  if (shared.length > 0) problems.push(`${shared.join(', ')}: each client needs its own secret (same value as another *_CLIENT_SECRET)`);
+  const resources = ['CRM_RESOURCE', 'IOT_RESOURCE', 'MARKETING_RESOURCE'] as const;
+  for (const [i, a] of resources.entries()) {
+    for (const b of resources.slice(i + 1)) if (values[a] === values[b]) problems.push(`${a} and ${b}: must differ`);
   }
-  if (values) {
-    const ids = [values.SERVICE_A_CLIENT_ID, values.SERVICE_B_CLIENT_ID, values.IOT_BROKER_CLIENT_ID, values.THERMOSTAT_CLIENT_ID, values.HUB_CLIENT_ID, values.BOOTSTRAP_ADMIN_CLIENT_ID];
-    const repeated = [...new Set(ids.filter((id, index) => id && ids.indexOf(id) !== index))];
-    if (repeated.length > 0) problems.push(`*_CLIENT_ID: each client needs its own id (${repeated.join(', ')} used twice)`);
-    const secrets = Object.entries(env).filter(([name, value]) => name.endsWith('_CLIENT_SECRET') && REQUIRED.includes(name as (typeof REQUIRED)[number]) && value);
-    const shared = secrets.filter(([, value], index) => secrets.findIndex(([, other]) => other === value) !== index).map(([name]) => name);
-    // The auth-server finds a client by its secret's hash, so two clients can never share one.
-    if (shared.length > 0) problems.push(`${shared.join(', ')}: each client needs its own secret (same value as another *_CLIENT_SECRET)`);
-    const resources = ['CRM_RESOURCE', 'IOT_RESOURCE', 'MARKETING_RESOURCE'] as const;
-    for (const [i, a] of resources.entries()) {
-      for (const b of resources.slice(i + 1)) if (values[a] === values[b]) problems.push(`${a} and ${b}: must differ`);
-    }
-  }
-  if (!values || problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems);
 
   return {
     issuer: values.AUTH_ISSUER,

@@ -1,23 +1,16 @@
-import { type DatabaseConfig, databaseFromUrl } from '@tollgate/persistence';
-import { ConfigError, type Environment, loadEnv, parseTrustProxy } from '@tollgate/platform';
-import { join, resolve } from 'node:path';
+import { databaseSettings, type DatabaseSettings } from '@tollgate/persistence';
+import { ConfigError, type Environment, httpServerSettings, type HttpServerSettings, loadEnv } from '@tollgate/platform';
 import { AuthServerEnv } from './auth-server.env.js';
 
-export interface AuthServerConfig {
+export interface AuthServerConfig extends HttpServerSettings, DatabaseSettings {
   issuer: string;
   /** RFC 8707 indicator of the management API (the `aud` of tokens for `/api`). */
   managementApiIndicator: string;
-  port: number;
-  host: string;
-  dataDir: string;
-  database: DatabaseConfig;
   redisUrl?: string;
   bootstrapAdmin?: { clientId: string; clientSecret: string };
   keyEncryptionSecret?: string;
   signingAlg: 'ES256' | 'EdDSA';
   defaultAccessTokenTtl: number;
-  logLevel: string;
-  trustProxy?: boolean | string;
   openApi: boolean;
   sessions: SessionConfig;
   pats: PatConfig;
@@ -47,12 +40,8 @@ export const AUTH_SERVER_CONFIG = Symbol('AUTH_SERVER_CONFIG');
 export function loadAuthServerConfig(env: Environment = process.env): AuthServerConfig {
   const values = loadEnv(AuthServerEnv, env);
   const problems: string[] = [];
-  if (Boolean(values.BOOTSTRAP_ADMIN_CLIENT_ID) !== Boolean(values.BOOTSTRAP_ADMIN_CLIENT_SECRET)) {
-    problems.push('BOOTSTRAP_ADMIN_CLIENT_ID and BOOTSTRAP_ADMIN_CLIENT_SECRET: set both or neither');
-  }
-  const dataDir = resolve(values.DATA_DIR);
-  const database = databaseFromUrl(values.DATABASE_URL, join(dataDir, 'auth-server.sqlite'));
-  if (database.type === 'postgres' && !values.KEY_ENCRYPTION_SECRET) {
+  const database = databaseSettings(values, 'auth-server.sqlite');
+  if (database.database.type === 'postgres' && !values.KEY_ENCRYPTION_SECRET) {
     problems.push('KEY_ENCRYPTION_SECRET: required with a PostgreSQL DATABASE_URL (it is generated into DATA_DIR only on the embedded default)');
   }
   if (values.PAT_EXPIRY_WEBHOOK_SECRET && !values.PAT_EXPIRY_WEBHOOK_URL) problems.push('PAT_EXPIRY_WEBHOOK_SECRET: set PAT_EXPIRY_WEBHOOK_URL too (the secret signs that webhook)');
@@ -63,10 +52,8 @@ export function loadAuthServerConfig(env: Environment = process.env): AuthServer
   return {
     issuer,
     managementApiIndicator: `${issuer}/api`,
-    port: values.PORT,
-    host: values.HOST,
-    dataDir,
-    database,
+    ...httpServerSettings(values),
+    ...database,
     redisUrl: values.REDIS_URL,
     bootstrapAdmin: values.BOOTSTRAP_ADMIN_CLIENT_ID
       ? { clientId: values.BOOTSTRAP_ADMIN_CLIENT_ID, clientSecret: values.BOOTSTRAP_ADMIN_CLIENT_SECRET! }
@@ -74,8 +61,6 @@ export function loadAuthServerConfig(env: Environment = process.env): AuthServer
     keyEncryptionSecret: values.KEY_ENCRYPTION_SECRET,
     signingAlg: values.SIGNING_ALG,
     defaultAccessTokenTtl: values.DEFAULT_ACCESS_TOKEN_TTL,
-    logLevel: values.LOG_LEVEL,
-    trustProxy: parseTrustProxy(values.TRUST_PROXY),
     openApi: values.OPENAPI_ENABLED,
     sessions: { idleTtlSeconds: values.SESSION_IDLE_TTL, absoluteTtlSeconds: values.SESSION_ABSOLUTE_TTL, secureCookie: issuer.startsWith('https:') },
     pats: {

@@ -1,7 +1,7 @@
 import { ConfigError } from '@tollgate/platform';
 import { loadDevicesConfig } from './devices.config.js';
 
-const base = { CLIENT_ID: 'thermostat-1', CLIENT_SECRET: 'a-long-enough-secret', AUTH_ISSUER: 'http://localhost:7400' };
+const base = { CLIENT_ID: 'thermostat-1', CLIENT_SECRET: 'an-operator-chosen-secret-0123456789', AUTH_ISSUER: 'http://localhost:7400' };
 
 function problemsOf(env: Record<string, string>): string {
   try {
@@ -19,7 +19,7 @@ describe(loadDevicesConfig.name, () => {
       role: 'thermostat',
       device: {
         clientId: 'thermostat-1',
-        clientSecret: 'a-long-enough-secret',
+        clientSecret: 'an-operator-chosen-secret-0123456789',
         issuer: 'http://localhost:7400',
         brokerUrls: ['mqtt://127.0.0.1:7883'],
         brokerResource: 'https://iot.tollgate.local',

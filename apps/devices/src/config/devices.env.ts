@@ -1,22 +1,19 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { ClientCredentialsEnv, composeEnv, IntegerFrom, IsPort, IsResourceIndicator, IssuerEnv, NumberFrom, ProcessEnv, Required } from '@tollgate/platform';
+import { IsIn, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
 
-const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 const DEVICE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const DEVICE_ID_MESSAGE = { message: 'must be 1–64 characters of letters, digits, . _ -' };
 
-/** Environment variables of a device (one app, two roles: a thermostat or a home hub). */
-export class DevicesEnv {
+/**
+ * Environment variables of a device (one app, two roles: a thermostat or a home hub).
+ *
+ * @property CLIENT_ID The device's OAuth client id: also its MQTT client id and the `{id}` of its topics.
+ * @property HOST Address the health endpoint listens on.
+ */
+export class DevicesEnv extends composeEnv(IssuerEnv(), ClientCredentialsEnv({ required: true, clientId: Matches(DEVICE_ID, DEVICE_ID_MESSAGE) }), ProcessEnv()) {
+  @Required()
   @IsIn(['thermostat', 'hub'])
   DEVICE_ROLE!: 'thermostat' | 'hub';
-
-  /** The device's OAuth client id: also its MQTT client id and the `{id}` of its topics. */
-  @Matches(DEVICE_ID, DEVICE_ID_MESSAGE)
-  CLIENT_ID!: string;
-
-  @IsString()
-  @MinLength(16, { message: 'must be at least 16 characters' })
-  CLIENT_SECRET!: string;
 
   /** How the device authenticates at the token endpoint (RFC 6749 §2.3.1). */
   @IsOptional()
@@ -30,15 +27,8 @@ export class DevicesEnv {
 
   /** A token is replaced this long before it expires, and the MQTT session reconnected with it. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(3600)
+  @IntegerFrom(0, 3600)
   TOKEN_REFRESH_SKEW_SECONDS: number = 60;
-
-  @IsUrl(URL_OPTIONS, { message: 'must be an http(s) URL' })
-  @Matches(/^[^?#]*[^/?#]$/, { message: 'must not end with "/" nor carry a query or fragment' })
-  AUTH_ISSUER!: string;
 
   /** The broker, or several comma-separated brokers of one cluster: the device moves to the next when one is lost. */
   @IsOptional()
@@ -47,92 +37,59 @@ export class DevicesEnv {
 
   /** The broker's RFC 8707 resource indicator, asked for at the token endpoint. */
   @IsOptional()
-  @IsUrl(URL_OPTIONS, { message: 'must be an http(s) URL' })
+  @IsResourceIndicator()
   BROKER_RESOURCE: string = 'https://iot.tollgate.local';
 
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(5)
-  @Max(1200)
+  @IntegerFrom(5, 1200)
   MQTT_KEEPALIVE_SECONDS: number = 30;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(10)
+  @IntegerFrom(10)
   RECONNECT_MIN_DELAY_MS: number = 500;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(10)
+  @IntegerFrom(10)
   RECONNECT_MAX_DELAY_MS: number = 30_000;
-
-  @IsOptional()
-  @IsString()
-  HOST: string = '127.0.0.1';
 
   /** GET /health; default 7886 for a thermostat, 7887 for a hub; 0 picks a free port. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IsPort()
   HEALTH_PORT?: number;
-
-  @IsOptional()
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  LOG_LEVEL: string = 'info';
 
   // Thermostat
 
   /** Real time between two steps of the room simulation. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(5)
+  @IntegerFrom(5)
   THERMOSTAT_TICK_MS: number = 1000;
 
   /** Room time simulated per step (60: one real second is one minute in the room). */
   @IsOptional()
-  @Type(() => Number)
-  @IsNumber()
-  @Min(0.1)
-  @Max(3600)
+  @NumberFrom(0.1, 3600)
   THERMOSTAT_SIMULATED_SECONDS_PER_TICK: number = 60;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(10)
+  @IntegerFrom(10)
   THERMOSTAT_TELEMETRY_INTERVAL_MS: number = 5000;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsNumber()
-  @Min(-30)
-  @Max(45)
+  @NumberFrom(-30, 45)
   THERMOSTAT_INITIAL_TEMPERATURE: number = 18;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsNumber()
-  @Min(-40)
-  @Max(45)
+  @NumberFrom(-40, 45)
   THERMOSTAT_OUTSIDE_TEMPERATURE: number = 5;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsNumber()
-  @Min(5)
-  @Max(30)
+  @NumberFrom(5, 30)
   THERMOSTAT_INITIAL_SETPOINT: number = 19;
 
   // Hub
 
   /** The thermostat the hub drives (its client id). */
   @ValidateIf((env: DevicesEnv) => env.DEVICE_ROLE === 'hub')
+  @Required()
   @Matches(DEVICE_ID, DEVICE_ID_MESSAGE)
   HUB_THERMOSTAT_ID?: string;
 
@@ -148,22 +105,16 @@ export class DevicesEnv {
 
   /** How often the hub compares the thermostat with the schedule. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(10)
+  @IntegerFrom(10)
   HUB_RECONCILE_INTERVAL_MS: number = 30_000;
 
   /** A command not acknowledged in this time is sent again (with a new id). */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(10)
+  @IntegerFrom(10)
   HUB_ACK_TIMEOUT_MS: number = 10_000;
 
   /** A command older than this is refused by the thermostat (it may have waited in a queue). */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntegerFrom(1)
   HUB_COMMAND_TTL_SECONDS: number = 600;
 }

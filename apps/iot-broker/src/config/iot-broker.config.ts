@@ -36,7 +36,6 @@ export function loadIotBrokerConfig(env: Environment = process.env): IotBrokerCo
   const values = loadEnv(IotBrokerEnv, env);
   const problems: string[] = [];
   if (values.MQTT_PORT !== 0 && values.MQTT_PORT === values.MQTT_WS_PORT) problems.push(`MQTT_PORT and MQTT_WS_PORT: must differ (both ${values.MQTT_PORT})`);
-  if (Boolean(values.CLIENT_ID) !== Boolean(values.CLIENT_SECRET)) problems.push('CLIENT_ID and CLIENT_SECRET: set both or neither');
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     issuer: values.AUTH_ISSUER,

@@ -1,133 +1,78 @@
-import { Transform, Type } from 'class-transformer';
-import { toBoolean } from '@tollgate/platform';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { ClientCredentialsEnv, composeEnv, IntegerFrom, IsFlag, IsPort, IssuerEnv, NumberFrom, ProcessEnv, RedisEnv, ResourceServerEnv } from '@tollgate/platform';
+import { IsOptional } from 'class-validator';
 
-const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
-
-/** Environment variables the IoT broker accepts. */
-export class IotBrokerEnv {
-  /** The auth-server's issuer URL; its RFC 8414 metadata names the JWKS that signs device tokens. */
-  @IsUrl(URL_OPTIONS, { message: 'must be an http(s) URL' })
-  @Matches(/^[^?#]*[^/?#]$/, { message: 'must not end with "/" nor carry a query or fragment' })
-  AUTH_ISSUER!: string;
-
-  /** This broker's RFC 8707 resource indicator: the `aud` its tokens must carry. */
-  @IsOptional()
-  @IsUrl(URL_OPTIONS, { message: 'must be an http(s) URL' })
-  RESOURCE_INDICATOR: string = 'https://iot.tollgate.local';
-
-  /**
-   * The broker's own client at the auth-server, granted `revocations:read` on the management API:
-   * it follows the revocation feed and closes revoked sessions at once. Without it, sessions end at
-   * their token's expiry.
-   */
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9._:-]{3,64}$/, { message: 'must be 3–64 characters of letters, digits, . _ : -' })
-  CLIENT_ID?: string;
-
-  @IsOptional()
-  @IsString()
-  @MinLength(32, { message: 'must be at least 32 characters (a high-entropy secret)' })
-  CLIENT_SECRET?: string;
-
-  /**
-   * Several brokers as one (scaled mode): subscriptions, retained messages and offline sessions in
-   * Redis (aedes-persistence-redis), messages between brokers over Redis (mqemitter-redis).
-   */
-  @IsOptional()
-  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
-  REDIS_URL?: string;
-
-  @IsOptional()
-  @IsString()
-  HOST: string = '127.0.0.1';
-
+/**
+ * Environment variables the IoT broker accepts.
+ *
+ * @property AUTH_ISSUER The auth-server's issuer URL; its RFC 8414 metadata names the JWKS that signs device tokens.
+ * @property RESOURCE_INDICATOR This broker's RFC 8707 resource indicator: the `aud` its tokens must carry.
+ * @property CLIENT_ID The broker's own client at the auth-server, granted `revocations:read` on the management API:
+ * it follows the revocation feed and closes revoked sessions at once. Without it, sessions end at
+ * their token's expiry.
+ * @property REDIS_URL Several brokers as one (scaled mode): subscriptions, retained messages and offline sessions in
+ * Redis (aedes-persistence-redis), messages between brokers over Redis (mqemitter-redis).
+ * @property HOST Address both listeners (MQTT over TCP and over WebSocket) bind to; `0.0.0.0` in a container.
+ */
+export class IotBrokerEnv extends composeEnv(
+  IssuerEnv(),
+  ResourceServerEnv({ resourceIndicator: 'https://iot.tollgate.local' }),
+  ClientCredentialsEnv({ required: false }),
+  RedisEnv(),
+  ProcessEnv(),
+) {
   /** MQTT over TCP. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IsPort()
   MQTT_PORT: number = 7883;
 
   /** MQTT over WebSocket at /mqtt, and GET /health. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IsPort()
   MQTT_WS_PORT: number = 7884;
-
-  @IsOptional()
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  LOG_LEVEL: string = 'info';
 
   /** Largest MQTT packet accepted, in bytes (fixed header included); a larger one closes the connection. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1024)
-  @Max(268_435_460)
+  @IntegerFrom(1024, 268_435_460)
   MAX_PACKET_SIZE: number = 65_536;
 
   /** Time a new connection has to send CONNECT. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(100)
-  @Max(300_000)
+  @IntegerFrom(100, 300_000)
   CONNECT_TIMEOUT_MS: number = 10_000;
 
   /** Largest keepalive a client may ask for, in seconds; a keepalive of 0 (none) is refused too. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(65_535)
+  @IntegerFrom(1, 65_535)
   KEEPALIVE_LIMIT_SECONDS: number = 1200;
 
   /** New connections accepted per second from one address, on average (a token bucket). */
   @IsOptional()
-  @Type(() => Number)
-  @IsNumber()
-  @Min(0.01)
+  @NumberFrom(0.01)
   CONNECTION_RATE_PER_SECOND: number = 10;
 
   /** New connections accepted from one address in a burst (the bucket's size). */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntegerFrom(1)
   CONNECTION_BURST: number = 20;
 
   /** Open connections across both listeners, each. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @IntegerFrom(1)
   MAX_CONNECTIONS: number = 10_000;
 
   /** Topic levels allowed in a name or filter (aedes caps it at 100). */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(4)
-  @Max(100)
+  @IntegerFrom(4, 100)
   MAX_TOPIC_LEVELS: number = 16;
 
   /** Packets a client may send before its CONNECT is answered. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
+  @IntegerFrom(1, 10_000)
   QUEUE_LIMIT: number = 42;
 
   /** A client that does not read its socket for this long is disconnected. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(100)
+  @IntegerFrom(100)
   DRAIN_TIMEOUT_MS: number = 30_000;
 
   /**
@@ -136,9 +81,7 @@ export class IotBrokerEnv {
    * the publishers; QoS 1 messages still wait, up to DRAIN_TIMEOUT_MS.
    */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(16_384)
+  @IntegerFrom(16_384)
   QOS0_BACKLOG_BYTES: number = 262_144;
 
   /**
@@ -148,35 +91,26 @@ export class IotBrokerEnv {
    * GET /health). The default is AWS IoT Core's per-connection limit.
    */
   @IsOptional()
-  @Type(() => Number)
-  @IsNumber()
-  @Min(1)
+  @NumberFrom(1)
   DEVICE_PUBLISH_MESSAGES_PER_SECOND: number = 100;
 
   /** Payload bytes per second one connection of a device may publish, as above. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1024)
+  @IntegerFrom(1024)
   DEVICE_PUBLISH_BYTES_PER_SECOND: number = 524_288;
 
   /** PUBLISH packets per second one connection of a service (`client_kind` `service`) may send, as for devices. */
   @IsOptional()
-  @Type(() => Number)
-  @IsNumber()
-  @Min(1)
+  @NumberFrom(1)
   SERVICE_PUBLISH_MESSAGES_PER_SECOND: number = 1000;
 
   /** Payload bytes per second one connection of a service may publish. */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1024)
+  @IntegerFrom(1024)
   SERVICE_PUBLISH_BYTES_PER_SECOND: number = 4_194_304;
 
   /** List connected device ids in GET /health (off: the endpoint is unauthenticated). */
   @IsOptional()
-  @Transform(toBoolean)
-  @IsBoolean()
+  @IsFlag()
   HEALTH_SHOW_DEVICES: boolean = false;
 }

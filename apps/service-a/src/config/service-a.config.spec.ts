@@ -1,3 +1,4 @@
+import { generateCredential } from '@tollgate/credentials';
 import { ConfigError } from '@tollgate/platform';
 import { resolve } from 'node:path';
 import { loadServiceAConfig } from './service-a.config.js';
@@ -5,7 +6,7 @@ import { loadServiceAConfig } from './service-a.config.js';
 const REQUIRED = {
   AUTH_ISSUER: 'http://127.0.0.1:7400',
   CLIENT_ID: 'service-a',
-  CLIENT_SECRET: 'tgs_supersecretvalue0123456789',
+  CLIENT_SECRET: generateCredential('client_secret'),
   SERVICE_B_URL: 'http://127.0.0.1:7401',
 };
 
@@ -64,12 +65,12 @@ describe(loadServiceAConfig.name, () => {
 
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.problems).toEqual([
-      'CLIENT_ID: is required (unset)',
-      'CLIENT_SECRET: is required (unset)',
-      'AUTH_ISSUER: must not end with "/" nor carry a query or fragment ("http://as.example/")',
-      'RESOURCE_INDICATOR: must be an absolute URI without a fragment ("https://marketing.example#api")',
       'SERVICE_B_URL: must be an http(s) URL ("ftp://crm")',
       'SYNC_INTERVAL_SECONDS: SYNC_INTERVAL_SECONDS must not be less than 0 ("-1")',
+      'AUTH_ISSUER: must not end with "/" nor carry a query or fragment ("http://as.example/")',
+      'RESOURCE_INDICATOR: must be an absolute URI without a fragment ("https://marketing.example#api")',
+      'CLIENT_ID: is required (unset)',
+      'CLIENT_SECRET: is required (unset)',
     ]);
     expect(() => loadServiceAConfig({ ...REQUIRED, CLIENT_SECRET: 'x'.repeat(600) })).toThrow(/CLIENT_SECRET: .*\(set \(hidden\)\)/);
   });

@@ -1,14 +1,9 @@
 import type { ClientAuthMethod } from '@tollgate/m2m-client';
-import { type DatabaseConfig, databaseFromUrl } from '@tollgate/persistence';
-import { ConfigError, type Environment, loadEnv, parseTrustProxy } from '@tollgate/platform';
-import { join, resolve } from 'node:path';
+import { databaseSettings, type DatabaseSettings } from '@tollgate/persistence';
+import { type Environment, httpServerSettings, type HttpServerSettings, loadEnv } from '@tollgate/platform';
 import { ServiceAEnv } from './service-a.env.js';
 
-export interface ServiceAConfig {
-  port: number;
-  host: string;
-  dataDir: string;
-  database: DatabaseConfig;
+export interface ServiceAConfig extends HttpServerSettings, DatabaseSettings {
   auth: {
     issuer: string;
     clientId: string;
@@ -28,8 +23,6 @@ export interface ServiceAConfig {
   };
   /** 0 disables the scheduled sync. */
   syncIntervalSeconds: number;
-  logLevel: string;
-  trustProxy?: boolean | string;
 }
 
 export const SERVICE_A_CONFIG = Symbol('SERVICE_A_CONFIG');
@@ -39,24 +32,12 @@ export const CONTACTS_READ_SCOPE = 'contacts:read';
 /** The scopes of service-a's own API. */
 export const AUDIENCE_SCOPES = { read: 'audience:read', sync: 'audience:sync' } as const;
 
-const REQUIRED_VARIABLES = ['AUTH_ISSUER', 'CLIENT_ID', 'CLIENT_SECRET', 'SERVICE_B_URL'] as const;
-
 /** Reads and validates service-a's configuration; throws one ConfigError naming every bad variable. */
 export function loadServiceAConfig(env: Environment = process.env): ServiceAConfig {
-  const missing = REQUIRED_VARIABLES.filter((name) => !env[name]).map((name) => `${name}: is required (unset)`);
-  let values: ServiceAEnv;
-  try {
-    values = loadEnv(ServiceAEnv, env);
-  } catch (error) {
-    throw error instanceof ConfigError ? new ConfigError([...missing, ...error.problems]) : error;
-  }
-  if (missing.length > 0) throw new ConfigError(missing);
-  const dataDir = resolve(values.DATA_DIR);
+  const values = loadEnv(ServiceAEnv, env);
   return {
-    port: values.PORT,
-    host: values.HOST,
-    dataDir,
-    database: databaseFromUrl(values.DATABASE_URL, join(dataDir, 'service-a.sqlite')),
+    ...httpServerSettings(values),
+    ...databaseSettings(values, 'service-a.sqlite'),
     auth: {
       issuer: values.AUTH_ISSUER,
       clientId: values.CLIENT_ID,
@@ -66,7 +47,5 @@ export function loadServiceAConfig(env: Environment = process.env): ServiceAConf
     },
     serviceB: { url: values.SERVICE_B_URL, resource: values.SERVICE_B_RESOURCE, scope: CONTACTS_READ_SCOPE, timeoutMs: 10_000 },
     syncIntervalSeconds: values.SYNC_INTERVAL_SECONDS,
-    logLevel: values.LOG_LEVEL,
-    trustProxy: parseTrustProxy(values.TRUST_PROXY),
   };
 }

@@ -1,8 +1,10 @@
+import { generateCredential } from '@tollgate/credentials';
 import { ConfigError } from '@tollgate/platform';
 import { join, resolve } from 'node:path';
 import { loadServiceBConfig } from './service-b.config.js';
 
 const ISSUER = 'https://auth.tollgate.local';
+const SECRET = generateCredential('client_secret');
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -34,7 +36,7 @@ describe(loadServiceBConfig.name, () => {
       AUTH_ISSUER: 'http://localhost:7400',
       RESOURCE_INDICATOR: 'urn:tollgate:crm',
       CLIENT_ID: 'service-b',
-      CLIENT_SECRET: 'tgs_0123456789abcdefghijklmnopqrstuvwxyz',
+      CLIENT_SECRET: SECRET,
       PORT: '8080',
       HOST: '0.0.0.0',
       DATA_DIR: '/var/lib/crm',
@@ -54,7 +56,7 @@ describe(loadServiceBConfig.name, () => {
       auth: {
         issuer: 'http://localhost:7400',
         resourceIndicator: 'urn:tollgate:crm',
-        client: { id: 'service-b', secret: 'tgs_0123456789abcdefghijklmnopqrstuvwxyz' },
+        client: { id: 'service-b', secret: SECRET },
         acceptedKeyEnvironments: ['live'],
         introspectionCacheSeconds: 5,
         revocationFeedMaxStalenessSeconds: 10,

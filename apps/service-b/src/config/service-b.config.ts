@@ -1,7 +1,6 @@
 import type { ApiKeyEnvironment } from '@tollgate/credentials';
-import { type DatabaseConfig, databaseFromUrl } from '@tollgate/persistence';
-import { ConfigError, type Environment, loadEnv, parseTrustProxy } from '@tollgate/platform';
-import { join, resolve } from 'node:path';
+import { databaseSettings, type DatabaseSettings } from '@tollgate/persistence';
+import { type Environment, httpServerSettings, type HttpServerSettings, loadEnv } from '@tollgate/platform';
 import { ServiceBEnv } from './service-b.env.js';
 
 export interface ServiceBAuthConfig {
@@ -16,15 +15,9 @@ export interface ServiceBAuthConfig {
   revocationFeedMaxStalenessSeconds: number;
 }
 
-export interface ServiceBConfig {
-  port: number;
-  host: string;
-  dataDir: string;
-  database: DatabaseConfig;
+export interface ServiceBConfig extends HttpServerSettings, DatabaseSettings {
   auth: ServiceBAuthConfig;
   redisUrl?: string;
-  logLevel: string;
-  trustProxy?: boolean | string;
   openApi: boolean;
 }
 
@@ -32,25 +25,10 @@ export const SERVICE_B_CONFIG = Symbol('SERVICE_B_CONFIG');
 
 /** Reads and validates service-b's configuration; throws one ConfigError naming every bad variable. */
 export function loadServiceBConfig(env: Environment = process.env): ServiceBConfig {
-  const problems: string[] = [];
-  let values: ServiceBEnv | undefined;
-  try {
-    values = loadEnv(ServiceBEnv, env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    problems.push(...error.problems);
-  }
-  if (Boolean(env.CLIENT_ID) !== Boolean(env.CLIENT_SECRET)) {
-    problems.push('CLIENT_ID and CLIENT_SECRET: set both or neither');
-  }
-  if (!values || problems.length > 0) throw new ConfigError(problems);
-
-  const dataDir = resolve(values.DATA_DIR);
+  const values = loadEnv(ServiceBEnv, env);
   return {
-    port: values.PORT,
-    host: values.HOST,
-    dataDir,
-    database: databaseFromUrl(values.DATABASE_URL, join(dataDir, 'service-b.sqlite')),
+    ...httpServerSettings(values),
+    ...databaseSettings(values, 'service-b.sqlite'),
     auth: {
       issuer: values.AUTH_ISSUER,
       resourceIndicator: values.RESOURCE_INDICATOR,
@@ -62,8 +40,6 @@ export function loadServiceBConfig(env: Environment = process.env): ServiceBConf
       revocationFeedMaxStalenessSeconds: values.REVOCATION_FEED_MAX_STALENESS_SECONDS,
     },
     redisUrl: values.REDIS_URL,
-    logLevel: values.LOG_LEVEL,
-    trustProxy: parseTrustProxy(values.TRUST_PROXY),
     openApi: values.OPENAPI_ENABLED,
   };
 }

@@ -21,23 +21,49 @@ export class ConfigError extends Error {
 
 function describe(error: ValidationError, env: Environment): string {
   const raw = env[error.property];
-  const shown = raw === undefined ? 'unset' : isSecretName(error.property) ? 'set (hidden)' : JSON.stringify(raw);
-  return `${error.property}: ${Object.values(error.constraints ?? {}).join('; ')} (${shown})`;
+  const shown = raw === undefined || raw === '' ? 'unset' : isSecretName(error.property) ? 'set (hidden)' : JSON.stringify(raw);
+  // An unset required variable is only "required": its format rules have nothing to say yet.
+  const constraints = error.constraints?.isDefined ? { isDefined: error.constraints.isDefined } : (error.constraints ?? {});
+  return `${error.property}: ${Object.values(constraints).join('; ')} (${shown})`;
 }
 
 function isSecretName(name: string): boolean {
   return /SECRET|PASSWORD|KEY|TOKEN/.test(name) && !name.endsWith('_ID');
 }
 
+const SET_TOGETHER = new WeakMap<object, [string, string][]>();
+
+/**
+ * Class decorator for two variables that mean nothing alone (a client id and its secret): loadEnv
+ * reports `A and B: set both or neither` when only one is set. Inherited by subclasses.
+ */
+export function BothOrNeither(first: string, second: string): ClassDecorator {
+  return (target) => {
+    SET_TOGETHER.set(target, [...(SET_TOGETHER.get(target) ?? []), [first, second]]);
+  };
+}
+
+function pairProblems(schema: ClassConstructor<object>, present: Environment): string[] {
+  const problems: string[] = [];
+  for (let type: object | null = schema; type !== null; type = Object.getPrototypeOf(type)) {
+    for (const [first, second] of SET_TOGETHER.get(type) ?? []) {
+      if ((first in present) !== (second in present)) problems.push(`${first} and ${second}: set both or neither`);
+    }
+  }
+  return problems;
+}
+
 /**
  * Validates environment variables against a class-validator schema and returns the typed,
- * converted instance. Empty strings count as unset, as they do in docker-compose files.
+ * converted instance. Empty strings count as unset, as they do in docker-compose files. Throws one
+ * ConfigError with every problem: each bad or missing variable, then each pair set by half.
  */
 export function loadEnv<T extends object>(schema: ClassConstructor<T>, env: Environment): T {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const instance = plainToInstance(schema, present, { excludeExtraneousValues: false });
   const errors = validateSync(instance, { whitelist: false, forbidUnknownValues: false });
-  if (errors.length > 0) throw new ConfigError(errors.map((e) => describe(e, env)));
+  const problems = [...errors.map((e) => describe(e, env)), ...pairProblems(schema, present)];
+  if (problems.length > 0) throw new ConfigError(problems);
   return instance;
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OpaqueIntrospectionResponse } from '@tollgate/verifier';
-import { hasCredentialPrefix, parseCredential } from '@tollgate/credentials';
+import { hasCredentialPrefix, MANAGEMENT_SCOPES, parseCredential } from '@tollgate/credentials';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { AccessTokenStatusService } from './access-token-status.service.js';
 import type { AuthenticatedClient } from './client-authentication.service.js';
@@ -10,9 +10,6 @@ import { OpaqueCredentialRegistry, toIntrospectionResponse } from './opaque-cred
 export type IntrospectionResponse = { active: false } | OpaqueIntrospectionResponse | ({ active: true } & Record<string, unknown>);
 
 export const INACTIVE: IntrospectionResponse = Object.freeze({ active: false });
-
-/** Scope a resource server needs on the management API to introspect tokens it did not obtain itself. */
-export const INTROSPECT_SCOPE = 'tokens:introspect';
 
 /**
  * Introspects tokens for authenticated clients. A client may introspect the tokens issued to
@@ -57,6 +54,6 @@ export class TokenIntrospectionService {
   }
 
   private mayIntrospectAny(caller: AuthenticatedClient): boolean {
-    return caller.grants.some((g) => g.resource.indicator === this.config.managementApiIndicator && g.scopes.includes(INTROSPECT_SCOPE));
+    return caller.grants.some((g) => g.resource.indicator === this.config.managementApiIndicator && g.scopes.includes(MANAGEMENT_SCOPES.introspect));
   }
 }

@@ -4,7 +4,7 @@ import { hasCredentialPrefix, MANAGEMENT_SCOPES, parseCredential } from '@tollga
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { AccessTokenStatusService } from './access-token-status.service.js';
 import type { AuthenticatedClient } from './client-authentication.service.js';
-import { OpaqueCredentialRegistry, toIntrospectionResponse } from './opaque-credentials.js';
+import { OpaqueCredentialVerifiers, toIntrospectionResponse } from './opaque-credential-verifiers.js';
 
 /** RFC 7662 §2.2 response. An inactive token is exactly `{ "active": false }`. */
 export type IntrospectionResponse = { active: false } | OpaqueIntrospectionResponse | ({ active: true } & Record<string, unknown>);
@@ -20,7 +20,7 @@ export const INACTIVE: IntrospectionResponse = Object.freeze({ active: false });
 export class TokenIntrospectionService {
   constructor(
     private readonly accessTokens: AccessTokenStatusService,
-    private readonly opaqueCredentials: OpaqueCredentialRegistry,
+    private readonly opaqueCredentials: OpaqueCredentialVerifiers,
     @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
   ) {}
 
@@ -49,7 +49,7 @@ export class TokenIntrospectionService {
   private async introspectOpaque(token: string, caller: AuthenticatedClient, resource: string | undefined, address: string): Promise<IntrospectionResponse> {
     const parsed = parseCredential(token);
     if (!parsed || !this.mayIntrospectAny(caller)) return INACTIVE;
-    const active = await this.opaqueCredentials.storeFor(parsed)?.introspect(token, resource, address);
+    const active = await this.opaqueCredentials.verifierFor(parsed)?.introspect(token, resource, address);
     return active ? toIntrospectionResponse(active, this.config.issuer) : INACTIVE;
   }
 

@@ -87,8 +87,34 @@ describe.each(testDatabases())('metadata, JWKS and signing keys on $name', ({ cr
         access_token_signing_alg_values_supported: ['ES256', 'EdDSA'],
         token_exchange_subject_token_types_supported: ['urn:tollgate:params:oauth:token-type:pat'],
         service_documentation: `${server.issuer}/docs`,
+        management_api_resource: `${server.issuer}/api`,
+        revocation_feed_endpoint: `${server.issuer}/api/revocations/stream`,
+        usage_endpoint: `${server.issuer}/api/usage`,
       });
       expect(response.body.issuer).not.toMatch(/\/$/);
+    });
+
+    it('advertises the management API, the revocation feed and the usage endpoint as absolute URLs under the issuer, which answer a token for that API', async () => {
+      const { body: metadata } = await server.request('GET', '/.well-known/oauth-authorization-server');
+      for (const member of ['management_api_resource', 'revocation_feed_endpoint', 'usage_endpoint']) {
+        const value = metadata[member];
+        expect({ member, absolute: URL.canParse(value), underIssuer: String(value).startsWith(`${server.issuer}/`) }).toEqual({ member, absolute: true, underIssuer: true });
+      }
+      const reporter = await server.createClient({ name: 'resource server', grants: [{ resource: metadata.management_api_resource, scopes: ['usage:write', 'revocations:read'] }] });
+      const token = await server.token(reporter.id, reporter.secret, { resource: metadata.management_api_resource });
+
+      const usage = (authorization?: string) =>
+        fetch(metadata.usage_endpoint, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization && { authorization }) }, body: JSON.stringify({ uses: [], denials: [] }) });
+      expect((await usage()).status).toBe(401);
+      const accepted = await usage(`Bearer ${token}`);
+      expect(accepted.status).toBe(202);
+
+      const feed = (authorization?: string, signal?: AbortSignal) => fetch(metadata.revocation_feed_endpoint, { headers: { accept: 'text/event-stream', ...(authorization && { authorization }) }, signal });
+      expect((await feed()).status).toBe(401);
+      const stream = new AbortController();
+      const streaming = await feed(`Bearer ${token}`, stream.signal);
+      expect({ status: streaming.status, type: streaming.headers.get('content-type') }).toEqual({ status: 200, type: expect.stringMatching(/^text\/event-stream/) });
+      stream.abort();
     });
 
     it('passes oauth4webapi’s RFC 8414 validation (issuer match) and every advertised endpoint answers', async () => {

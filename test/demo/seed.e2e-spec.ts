@@ -76,7 +76,7 @@ describe('seed: the story provisioned through the management API', () => {
 
   it('gives every client a token for each of its grants with its configured secret', async () => {
     await seed();
-    for (const client of storyClients(config)) {
+    for (const client of storyClients(config, `${auth.issuer}/api`)) {
       for (const grant of client.grants) {
         const claims = decodeJwt(await auth.token(client.id, secrets[client.secretSource as keyof typeof secrets], { resource: grant.resource }));
         expect({ client: client.id, sub: claims.sub, aud: claims.aud, scope: String(claims.scope).split(' ').sort() }).toEqual({

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { UsageReporter } from '@tollgate/verifier';
+import { RemoteAuthorizationServer, UsageReporter } from '@tollgate/verifier';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,7 +126,7 @@ describe.runIf(POSTGRES)('auth-server on a PostgreSQL outage', () => {
     // A usage report acknowledged before the outage (written before its 202), and uses counted
     // during it: their report is refused (503) and kept by the resource server until it is accepted.
     const deliveryErrors: unknown[] = [];
-    const reporter = new UsageReporter({ issuer: authUrl, clientId: serviceBClient.id, clientSecret: serviceBClient.secret, onError: (error) => deliveryErrors.push(error) });
+    const reporter = new UsageReporter({ authorizationServer: new RemoteAuthorizationServer(authUrl), clientId: serviceBClient.id, clientSecret: serviceBClient.secret, onError: (error) => deliveryErrors.push(error) });
     const use = () => reporter.recordResponse({ credentialType: 'api_key', credentialId: usedKey, subject: consumer.body.id, scopes: new Set(), audience: [] }, 200, '203.0.113.7');
     for (let request = 0; request < 3; request += 1) use();
     await reporter.flush();

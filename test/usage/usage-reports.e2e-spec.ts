@@ -1,4 +1,4 @@
-import { type Principal, UsageReporter, type UsageReporterOptions, VerificationError } from '@tollgate/verifier';
+import { type Principal, RemoteAuthorizationServer, UsageReporter, type UsageReporterOptions, VerificationError } from '@tollgate/verifier';
 import { randomUUID } from 'node:crypto';
 import { UsageService } from '../../apps/auth-server/src/usage/usage.service.js';
 import { AuthServerHarness } from '../support/auth-server.harness.js';
@@ -30,7 +30,7 @@ describe.each(testDatabases())('usage reports to the auth-server on $name', ({ c
   const reporters: UsageReporter[] = [];
 
   function reporter(options: Partial<UsageReporterOptions> = {}): UsageReporter {
-    const created = new UsageReporter({ issuer: auth.issuer, clientId: reporterClient.id, clientSecret: reporterClient.secret, ...options });
+    const created = new UsageReporter({ authorizationServer: new RemoteAuthorizationServer(auth.issuer), clientId: reporterClient.id, clientSecret: reporterClient.secret, ...options });
     reporters.push(created);
     return created;
   }

@@ -14,7 +14,7 @@ import { HealthController } from './health/health.controller.js';
 import { LeaksModule } from './leaks/leaks.module.js';
 import { AccessTokenStatusService } from './oauth/access-token-status.service.js';
 import { OAuthModule } from './oauth/oauth.module.js';
-import { LocalOpaqueVerifier, OpaqueCredentialRegistry } from './oauth/opaque-credentials.js';
+import { LocalOpaqueVerifier, OpaqueCredentialVerifiers } from './oauth/opaque-credential-verifiers.js';
 import { PatsModule } from './pats/pats.module.js';
 import { ResourcesModule } from './resources/resources.module.js';
 import { RevocationsModule } from './revocations/revocations.module.js';
@@ -50,7 +50,7 @@ class CoreModule {
 }
 
 /** The management API verifies its callers like any resource server, plus an authoritative database check. */
-function managementApiVerifier(keys: SigningKeysService, status: AccessTokenStatusService, opaque: OpaqueCredentialRegistry, usage: UsageService, config: AuthServerConfig, clock: Clock): CredentialVerifier {
+function managementApiVerifier(keys: SigningKeysService, status: AccessTokenStatusService, opaque: OpaqueCredentialVerifiers, usage: UsageService, config: AuthServerConfig, clock: Clock): CredentialVerifier {
   return new CredentialVerifier({
     opaque: new LocalOpaqueVerifier(opaque, config.managementApiIndicator, config.issuer, (use) => usage.recordLocalUse(use)),
     jwt: new JwtAccessTokenVerifier({ issuer: config.issuer, audience: config.managementApiIndicator, keys: keys.keySet, now: () => clock.now() }),
@@ -84,11 +84,11 @@ export class AuthServerModule {
         }),
         VerifierModule.forRoot({
           imports: [SigningKeysModule, OAuthModule, SessionsModule, UsageModule],
-          inject: [SigningKeysService, AccessTokenStatusService, OpaqueCredentialRegistry, SessionsService, UsageService],
-          useFactory: (keys: SigningKeysService, status: AccessTokenStatusService, opaque: OpaqueCredentialRegistry, _sessions: SessionsService, usage: UsageService) =>
+          inject: [SigningKeysService, AccessTokenStatusService, OpaqueCredentialVerifiers, SessionsService, UsageService],
+          useFactory: (keys: SigningKeysService, status: AccessTokenStatusService, opaque: OpaqueCredentialVerifiers, _sessions: SessionsService, usage: UsageService) =>
             managementApiVerifier(keys, status, opaque, usage, config, clock),
           // Console requests carry the session cookie instead of a bearer credential (CSRF-checked in SessionsService).
-          guard: (_keys: SigningKeysService, _status: AccessTokenStatusService, _opaque: OpaqueCredentialRegistry, sessions: SessionsService) => ({
+          guard: (_keys: SigningKeysService, _status: AccessTokenStatusService, _opaque: OpaqueCredentialVerifiers, sessions: SessionsService) => ({
             realm: 'tollgate',
             fallback: (request) => sessions.authenticate(request),
           }),

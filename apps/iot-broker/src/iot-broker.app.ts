@@ -124,7 +124,13 @@ export async function createIotBroker(config: IotBrokerConfig, options: IotBroke
   // JWTs only (API keys and PATs are refused on the broker), with the revocation feed when the broker has a client.
   const verification = options.verifier
     ? undefined
-    : new ResourceServerVerification({ issuer: config.issuer, resource: config.resourceIndicator, client: config.client, acceptOpaque: false });
+    : new ResourceServerVerification({
+        issuer: config.issuer,
+        resource: config.resourceIndicator,
+        client: config.client,
+        acceptOpaque: false,
+        onBackgroundError: (error) => logger.warn({ err: error }, 'following the revocation feed failed; will retry'),
+      });
   verification?.onRevocation((event) => void closeRevokedSessions(event, sessions));
   const verifier = options.verifier ?? { verify: (token: string) => verification!.verifyAccessToken(token) };
   const { limits } = config;

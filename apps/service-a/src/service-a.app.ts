@@ -17,15 +17,21 @@ export interface CreateServiceAOptions {
  * `revocations:read`), so a revoked token or a retired key is refused here too. PATs and API keys
  * are not accepted: its callers are services, and its client needs no `tokens:introspect`.
  */
-export function serviceAVerification(config: ServiceAConfig): ResourceServerVerification {
+export function serviceAVerification(config: ServiceAConfig, logger: Logger): ResourceServerVerification {
   const { issuer, clientId, clientSecret, authMethod, resourceIndicator } = config.auth;
-  return new ResourceServerVerification({ issuer, resource: resourceIndicator, client: { id: clientId, secret: clientSecret, authMethod }, acceptOpaque: false });
+  return new ResourceServerVerification({
+    issuer,
+    resource: resourceIndicator,
+    client: { id: clientId, secret: clientSecret, authMethod },
+    acceptOpaque: false,
+    onBackgroundError: (error) => logger.warn({ err: error }, 'following the revocation feed failed; will retry'),
+  });
 }
 
 /** service-a, the email-marketing service, ready to listen (not listening yet). */
 export async function createServiceA(config: ServiceAConfig, options: CreateServiceAOptions = {}): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger({ name: 'service-a', level: config.logLevel });
-  const verification = options.verification ?? serviceAVerification(config);
+  const verification = options.verification ?? serviceAVerification(config, logger);
   const app = await createHttpApp(ServiceAModule.forRoot(config, verification), { logger, trustProxy: config.trustProxy, isDatabaseUnavailable });
   setupOpenApi(app, {
     title: 'Tollgate service-a',

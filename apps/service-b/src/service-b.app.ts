@@ -30,7 +30,7 @@ export function serviceBVerification(config: ServiceBConfig, logger: Logger, opt
     usageMaxPending: options.usageReports?.maxPending,
     usageFlushIntervalMs: options.usageReports?.flushIntervalMs,
     logger,
-    onBackgroundError: (error) => logger.warn({ err: error }, 'reporting usage to the auth-server failed; will retry'),
+    onBackgroundError: (error) => logger.warn({ err: error }, 'reporting usage or following the revocation feed failed; will retry'),
     onUsageDropped: (reason) => logger.warn(`usage records dropped: ${reason} (the count is in /health)`),
     now: options.now,
   });

@@ -9,6 +9,12 @@ export interface AuthorizationServerMetadata {
   revocation_endpoint?: string;
   token_endpoint_auth_methods_supported?: string[];
   grant_types_supported?: string[];
+  /** Tollgate extension: RFC 8707 indicator of the management API (the audience of tokens for the two endpoints below). */
+  management_api_resource?: string;
+  /** Tollgate extension: the revocation feed (server-sent events) resource servers follow. */
+  revocation_feed_endpoint?: string;
+  /** Tollgate extension: where resource servers report credential usage and denials. */
+  usage_endpoint?: string;
   [member: string]: unknown;
 }
 

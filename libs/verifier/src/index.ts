@@ -2,6 +2,7 @@ export * from './credential-policy.js';
 export * from './credential.verifier.js';
 export * from './jwt/jwt-access-token.verifier.js';
 export * from './jwt/remote-key-set.js';
+export * from './management-api-tokens.js';
 export * from './nest/credential-location.js';
 export * from './nest/credential.guard.js';
 export * from './nest/decorators.js';

@@ -1,4 +1,4 @@
-import { type AuthorizationServerMetadata, discoverAuthorizationServer } from '@tollgate/m2m-client';
+import { type AuthorizationServerMetadata, authorizationServerMetadataUrl, discoverAuthorizationServer } from '@tollgate/m2m-client';
 import type { JWTVerifyGetKey } from 'jose';
 import { remoteKeySet } from './jwt/remote-key-set.js';
 import { unavailable } from './verification-error.js';
@@ -47,5 +47,29 @@ export class RemoteAuthorizationServer {
     const endpoint = (await this.metadata()).introspection_endpoint;
     if (!endpoint) throw unavailable(`The authorization server at ${this.issuer} offers no introspection endpoint`, 'no_introspection');
     return endpoint;
+  }
+
+  /** RFC 8707 indicator of the auth-server's management API: the audience of tokens for the feed and usage reports. */
+  managementApiResource(): Promise<string> {
+    return this.advertised('management_api_resource');
+  }
+
+  /** The revocation feed (server-sent events; scope `revocations:read` on the management API). */
+  revocationFeedEndpoint(): Promise<string> {
+    return this.advertised('revocation_feed_endpoint');
+  }
+
+  /** Where usage and refusals are reported (scope `usage:write` on the management API). */
+  usageEndpoint(): Promise<string> {
+    return this.advertised('usage_endpoint');
+  }
+
+  /** A URL the metadata must name: an auth-server that does not is refused, never guessed at. */
+  private async advertised(member: 'management_api_resource' | 'revocation_feed_endpoint' | 'usage_endpoint'): Promise<string> {
+    const value = (await this.metadata())[member];
+    if (typeof value !== 'string' || !URL.canParse(value)) {
+      throw unavailable(`The authorization server at ${this.issuer} advertises no valid ${member} in its metadata (${authorizationServerMetadataUrl(this.issuer)})`, 'metadata_incomplete');
+    }
+    return value;
   }
 }

@@ -1,10 +1,11 @@
-import type { ApiKeyEnvironment } from '@tollgate/credentials';
-import { type ClientAuthMethod, ClientCredentialsTokenProvider } from '@tollgate/m2m-client';
+import { type ApiKeyEnvironment, MANAGEMENT_SCOPES } from '@tollgate/credentials';
+import type { ClientAuthMethod } from '@tollgate/m2m-client';
 import type { RedisOutageLogger } from '@tollgate/platform';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from '@tollgate/rate-limit';
 import { CredentialVerifier } from './credential.verifier.js';
 import { type AccessTokenClaims, JwtAccessTokenVerifier, MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from './jwt/jwt-access-token.verifier.js';
 import type { Principal } from './principal.js';
+import { ManagementApiTokens } from './management-api-tokens.js';
 import { IntrospectionVerifier } from './opaque/introspection.verifier.js';
 import { RemoteAuthorizationServer } from './remote-authorization-server.js';
 import type { SequencedRevocationEvent } from './revocation/revocation-event.js';
@@ -19,7 +20,9 @@ export interface ResourceServerVerificationOptions {
   /**
    * This resource server's client at the auth-server (granted tokens:introspect, usage:write and
    * revocations:read on the management API). Without it only JWTs are accepted, and neither usage
-   * reports nor the revocation feed run.
+   * reports nor the revocation feed run. Their endpoints and the management API's indicator are read
+   * from the auth-server's metadata; one that does not advertise them is reported through
+   * `onBackgroundError`, never guessed at.
    */
   client?: {
     id: string;
@@ -44,6 +47,7 @@ export interface ResourceServerVerificationOptions {
   onUsageDropped?: (reason: string) => void;
   /** After the feed has been down this long, cached introspection results are no longer trusted. Default 10 s. */
   maxFeedStalenessMs?: number;
+  /** A usage report could not be delivered, or the revocation feed could not be followed (once per outage). */
   onBackgroundError?: (error: unknown) => void;
   fetch?: typeof fetch;
   now?: () => number;
@@ -96,7 +100,7 @@ export class ResourceServerVerification {
         now,
       });
       this.usage = new UsageReporter({
-        issuer: options.issuer,
+        authorizationServer: this.authorizationServer,
         clientId: client.id,
         clientSecret: client.secret,
         flushIntervalMs: options.usageFlushIntervalMs,
@@ -110,10 +114,17 @@ export class ResourceServerVerification {
     }
     if (client) {
       this.feed = new RevocationFeedClient({
-        url: `${options.issuer}/api/revocations/stream`,
-        tokens: new ClientCredentialsTokenProvider({ issuer: options.issuer, clientId: client.id, clientSecret: client.secret, authMethod: client.authMethod, resource: `${options.issuer}/api`, scope: 'revocations:read', fetch: options.fetch }),
+        url: () => this.authorizationServer.revocationFeedEndpoint(),
+        tokens: new ManagementApiTokens(this.authorizationServer, {
+          clientId: client.id,
+          clientSecret: client.secret,
+          authMethod: client.authMethod,
+          scope: MANAGEMENT_SCOPES.revocationsRead,
+          fetch: options.fetch,
+        }),
         onEvent: (event) => this.apply(event),
         onConnectionChange: (connected) => connected && this.trustCache(true),
+        onError: options.onBackgroundError,
         fetch: options.fetch,
       });
       this.feed.start();

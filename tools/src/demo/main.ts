@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   out.line(`  data in ${displayPath(config.dataDir)}, secrets in ${displayPath(config.secretsFile)} (0600), logs in ${displayPath(config.logDir)}/<service>.log`);
 
   try {
-    const { results, credentials, tokenEndpoint } = await Promise.race([runDemo(config, secrets, supervisor, services), supervisor.failure]);
+    const { results, credentials, tokenEndpoint, managementApi } = await Promise.race([runDemo(config, secrets, supervisor, services), supervisor.failure]);
     const failed = results.filter((result) => !result.passed);
     out.line('');
     if (failed.length === 0) out.line(`✓ All ${results.length} steps passed.`);
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
       out.line(`  The services' logs are in ${displayPath(config.logDir)}.`);
     }
     if (config.once) return await shutdown(failed.length === 0 ? 0 : 1);
-    printExploration(config, secrets, { credentials, tokenEndpoint, allPassed: failed.length === 0, consoleUp: await consoleAvailable(config) });
+    printExploration(config, secrets, { credentials, tokenEndpoint, managementApi, allPassed: failed.length === 0, consoleUp: await consoleAvailable(config) });
     await supervisor.failure;
   } catch (error) {
     // Muted when Ctrl-C is already stopping everything: services ending then are no news.
@@ -70,7 +70,7 @@ async function runDemo(
   secrets: Record<DemoSecretName, string>,
   supervisor: ServiceSupervisor,
   services: ReturnType<typeof demoServices>,
-): Promise<{ results: StepResult[]; credentials: DemoContext['credentials']; tokenEndpoint: string }> {
+): Promise<{ results: StepResult[]; credentials: DemoContext['credentials']; tokenEndpoint: string; managementApi: string }> {
   const started = (name: string, detail: string) => out.line(`  ✓ ${name.padEnd(11)} ${detail}`);
 
   out.line('');
@@ -121,17 +121,19 @@ async function runDemo(
     credentials: [],
   };
   const results = await runStories(DEMO_STORIES, context, (line) => out.line(line));
-  return { results, credentials: context.credentials, tokenEndpoint: seeded.api.metadata.token_endpoint };
+  return { results, credentials: context.credentials, tokenEndpoint: seeded.api.metadata.token_endpoint, managementApi: seeded.api.managementApi };
 }
 
 interface ExplorationNotes {
   credentials: DemoContext['credentials'];
   tokenEndpoint: string;
+  /** The management API's resource indicator, from the metadata. */
+  managementApi: string;
   allPassed: boolean;
   consoleUp: boolean;
 }
 
-function printExploration(config: DemoConfig, secrets: Record<DemoSecretName, string>, { credentials, tokenEndpoint, allPassed, consoleUp }: ExplorationNotes): void {
+function printExploration(config: DemoConfig, secrets: Record<DemoSecretName, string>, { credentials, tokenEndpoint, managementApi, allPassed, consoleUp }: ExplorationNotes): void {
   const { urls } = config;
   const apiKey = credentials.find((credential) => credential.label === 'API key');
   const row = (label: string, value: string) => out.line(`  ${label.padEnd(17)} ${value}`);
@@ -150,7 +152,7 @@ function printExploration(config: DemoConfig, secrets: Record<DemoSecretName, st
   out.line('');
   out.line('Try:');
   if (apiKey) out.line(`  curl -H 'X-API-Key: ${apiKey.value}' ${urls.serviceB}/contacts`);
-  out.line(`  curl -u '${config.adminClientId}:${secrets.BOOTSTRAP_ADMIN_CLIENT_SECRET}' -d grant_type=client_credentials -d resource=${urls.issuer}/api ${tokenEndpoint}`);
+  out.line(`  curl -u '${config.adminClientId}:${secrets.BOOTSTRAP_ADMIN_CLIENT_SECRET}' -d grant_type=client_credentials -d resource=${managementApi} ${tokenEndpoint}`);
   out.line(
     `  TOKEN=$(curl -s -u '${DEMO_CLIENT_IDS.campaignTool}:${secrets.CAMPAIGN_TOOL_CLIENT_SECRET}' -d grant_type=client_credentials -d resource=${MARKETING_RESOURCE} ${tokenEndpoint} | jq -r .access_token); curl -H "Authorization: Bearer $TOKEN" ${urls.serviceA}/audience`,
   );

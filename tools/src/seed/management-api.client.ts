@@ -7,6 +7,7 @@ import {
   discoverAuthorizationServer,
   TokenRequestError,
 } from '@tollgate/m2m-client';
+import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import { describeErrorBody, type Fetch, fetchJson, type JsonResponse } from './http-json.js';
 import { SeedError } from './seed-error.js';
 
@@ -35,12 +36,9 @@ export interface AdminCredentials {
   clientSecret: string;
 }
 
-/** Scope and resource the bootstrap admin's tokens carry: `admin` on `<issuer>/api`. */
-const ADMIN_SCOPE = 'admin';
-
 /**
- * The auth-server's management API as the bootstrap admin: an `admin` token on `<issuer>/api`
- * from the client-credentials grant, renewed before it expires, plus plain token requests for
+ * The auth-server's management API as the bootstrap admin: an `admin` token on the management API
+ * (the resource the metadata names in `management_api_resource`) from the client-credentials grant, renewed before it expires, plus plain token requests for
  * checking other clients' secrets.
  */
 export class ManagementApiClient {
@@ -59,18 +57,22 @@ export class ManagementApiClient {
       if (error instanceof DiscoveryError) throw new SeedError(`${error.message}. Is AUTH_ISSUER the auth-server's issuer URL?`, { cause: error });
       throw error;
     }
-    const tokens = new ClientCredentialsTokenProvider({ issuer, clientId: admin.clientId, clientSecret: admin.clientSecret, resource: managementApiOf(issuer), scope: ADMIN_SCOPE });
+    const managementApi = metadata.management_api_resource;
+    if (typeof managementApi !== 'string' || !URL.canParse(managementApi)) {
+      throw new SeedError(`The auth-server at ${issuer} advertises no management_api_resource in its metadata: is it a Tollgate auth-server of this version?`);
+    }
+    const tokens = new ClientCredentialsTokenProvider({ issuer, clientId: admin.clientId, clientSecret: admin.clientSecret, resource: managementApi, scope: MANAGEMENT_SCOPES.admin });
     try {
       await tokens.getToken();
     } catch (error) {
-      throw explainAdminFailure(error, issuer, admin.clientId);
+      throw explainAdminFailure(error, issuer, admin.clientId, managementApi);
     }
     return new ManagementApiClient(issuer, metadata, createAuthorizedFetch(tokens));
   }
 
-  /** RFC 8707 indicator of the management API: the `aud` of tokens for `/api`. */
+  /** RFC 8707 indicator of the management API (the metadata's `management_api_resource`): the `aud` of tokens for `/api`. */
   get managementApi(): string {
-    return managementApiOf(this.issuer);
+    return this.metadata.management_api_resource!;
   }
 
   request<T = any>(method: string, path: string, body?: unknown): Promise<JsonResponse<T>> {
@@ -109,23 +111,19 @@ export class ManagementApiClient {
   }
 }
 
-export function managementApiOf(issuer: string): string {
-  return `${issuer}/api`;
-}
-
 /** application/x-www-form-urlencoded before Basic's base64 (RFC 6749 §2.3.1). */
 function formEncode(value: string): string {
   return new URLSearchParams({ v: value }).toString().slice(2);
 }
 
-function explainAdminFailure(error: unknown, issuer: string, clientId: string): Error {
+function explainAdminFailure(error: unknown, issuer: string, clientId: string, managementApi: string): Error {
   if (error instanceof TokenRequestError) {
     if (error.error === 'invalid_client') {
       return new SeedError(
         `The auth-server at ${issuer} refused the bootstrap admin "${clientId}" (invalid_client): BOOTSTRAP_ADMIN_CLIENT_ID and BOOTSTRAP_ADMIN_CLIENT_SECRET must be the ones the auth-server was started with`,
       );
     }
-    return new SeedError(`The bootstrap admin "${clientId}" cannot get an admin token from ${issuer} (${error.error}${error.error_description ? `: ${error.error_description}` : ''}); it needs scope "admin" on ${managementApiOf(issuer)}`);
+    return new SeedError(`The bootstrap admin "${clientId}" cannot get an admin token from ${issuer} (${error.error}${error.error_description ? `: ${error.error_description}` : ''}); it needs scope "admin" on ${managementApi}`);
   }
   if (error instanceof AuthServerUnavailableError) return new SeedError(error.message, { cause: error });
   return error instanceof Error ? error : new Error(String(error));

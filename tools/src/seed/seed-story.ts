@@ -1,3 +1,4 @@
+import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import { ManagementApiClient } from './management-api.client.js';
 import { type ClientSpec, type ConsumerSpec, Provisioner, type ResourceSpec } from './provisioner.js';
 import type { SeedConfig } from './seed.config.js';
@@ -15,8 +16,8 @@ export const CRM_SCOPES = { read: 'contacts:read', write: 'contacts:write' } as 
 /** service-a's own API: reading the audience, and syncing it from the CRM. */
 export const AUDIENCE_SCOPES = { read: 'audience:read', sync: 'audience:sync' } as const;
 
-/** Management API scopes a resource server needs (apps/auth-server/src/bootstrap/management-api.ts). */
-const RESOURCE_SERVER_SCOPES = ['tokens:introspect', 'usage:write', 'revocations:read'];
+/** Management API scopes a resource server needs: introspection, usage reports, the revocation feed. */
+const RESOURCE_SERVER_SCOPES = [MANAGEMENT_SCOPES.introspect, MANAGEMENT_SCOPES.usageWrite, MANAGEMENT_SCOPES.revocationsRead];
 
 export function storyResources(config: SeedConfig): ResourceSpec[] {
   const thermostat = config.clients.thermostat.id;
@@ -27,9 +28,9 @@ export function storyResources(config: SeedConfig): ResourceSpec[] {
   ];
 }
 
-export function storyClients(config: SeedConfig): ClientSpec[] {
+/** The story's clients; `managementApi` is the management API's indicator, from the auth-server's metadata. */
+export function storyClients(config: SeedConfig, managementApi: string): ClientSpec[] {
   const { serviceA, serviceB, iotBroker, thermostat, hub } = config.clients;
-  const managementApi = `${config.issuer}/api`;
   return [
     {
       ...serviceA,
@@ -38,12 +39,12 @@ export function storyClients(config: SeedConfig): ClientSpec[] {
       // The revocation feed, so a token revoked at the auth-server is refused by service-a's API at once.
       grants: [
         { resource: config.crmResource, scopes: [CRM_SCOPES.read] },
-        { resource: managementApi, scopes: ['revocations:read'] },
+        { resource: managementApi, scopes: [MANAGEMENT_SCOPES.revocationsRead] },
       ],
       secretSource: 'SERVICE_A_CLIENT_SECRET',
     },
     { ...serviceB, name: 'CRM API (service-b)', kind: 'service', grants: [{ resource: managementApi, scopes: RESOURCE_SERVER_SCOPES }], secretSource: 'SERVICE_B_CLIENT_SECRET' },
-    { ...iotBroker, name: 'IoT broker', kind: 'service', grants: [{ resource: managementApi, scopes: ['revocations:read'] }], secretSource: 'IOT_BROKER_CLIENT_SECRET' },
+    { ...iotBroker, name: 'IoT broker', kind: 'service', grants: [{ resource: managementApi, scopes: [MANAGEMENT_SCOPES.revocationsRead] }], secretSource: 'IOT_BROKER_CLIENT_SECRET' },
     { ...thermostat, name: 'Living-room thermostat', kind: 'device', grants: [{ resource: config.iotResource, scopes: ['device'] }], secretSource: 'THERMOSTAT_CLIENT_SECRET' },
     {
       ...hub,
@@ -80,7 +81,7 @@ export async function seedStory(config: SeedConfig, options: SeedOptions = {}): 
   log(`✓ auth-server ${config.issuer}: answering; the bootstrap admin "${config.admin.clientId}" holds scope admin`);
   const provisioner = new Provisioner(api, { log, enableDisabled: options.enableDisabled });
   for (const resource of storyResources(config)) await provisioner.ensureResource(resource);
-  for (const client of storyClients(config)) await provisioner.ensureClient(client);
+  for (const client of storyClients(config, api.managementApi)) await provisioner.ensureClient(client);
   const consumer = await provisioner.ensureConsumer(ZAPFLOW_CONSUMER);
   return { api, consumer: { id: consumer.id, name: consumer.name } };
 }

@@ -10,7 +10,7 @@ export interface ClientCredentials {
 }
 
 export interface SeedConfig {
-  /** The auth-server's issuer URL; the management API is `<issuer>/api`. */
+  /** The auth-server's issuer URL; everything else is found through its metadata. */
   issuer: string;
   admin: { clientId: string; clientSecret: string };
   /** RFC 8707 indicators of the CRM (service-b), of the IoT broker and of the email-marketing API (service-a). */

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { RequireScopes } from '@tollgate/verifier';
 import { Actor, type AuditActor } from '../common/actor.js';
@@ -14,7 +15,7 @@ import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto.
 @ApiTags('api-keys')
 @ApiBearerAuth(BEARER_SCHEME)
 @ApiManagementErrors()
-@RequireScopes('admin')
+@RequireScopes(MANAGEMENT_SCOPES.admin)
 @Controller('api/consumers')
 export class ApiConsumersController {
   constructor(

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { RequireScopes } from '@tollgate/verifier';
 import { Actor, type AuditActor } from '../common/actor.js';
@@ -12,7 +13,7 @@ import { ApiKeyDto, ApiKeyUsageDto, CreatedApiKeyDto, RollApiKeyDto, UsageQueryD
 @ApiTags('api-keys')
 @ApiBearerAuth(BEARER_SCHEME)
 @ApiManagementErrors()
-@RequireScopes('admin')
+@RequireScopes(MANAGEMENT_SCOPES.admin)
 @Controller('api/keys')
 export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}

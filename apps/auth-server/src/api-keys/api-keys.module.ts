@@ -8,13 +8,13 @@ import { ApiConsumersController } from './api-consumers.controller.js';
 import { ApiConsumersService } from './api-consumers.service.js';
 import { ApiKeyUsageEntity } from './api-key-usage.entity.js';
 import { ApiKeyEntity } from './api-key.entity.js';
-import { ApiKeyStore } from './api-key.store.js';
+import { ApiKeyVerifier } from './api-key.verifier.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysService } from './api-keys.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([ApiConsumerEntity, ApiKeyEntity, ApiKeyUsageEntity]), AuditModule, ResourcesModule, OAuthModule],
   controllers: [ApiConsumersController, ApiKeysController],
-  providers: [ApiConsumersService, ApiKeysService, ApiKeyStore],
+  providers: [ApiConsumersService, ApiKeysService, ApiKeyVerifier],
 })
 export class ApiKeysModule {}

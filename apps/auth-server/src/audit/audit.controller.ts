@@ -1,6 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectRepository } from '@nestjs/typeorm';
+import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { RequireScopes } from '@tollgate/verifier';
 import { type FindOptionsWhere, LessThan, Like, MoreThanOrEqual, And, type Repository } from 'typeorm';
@@ -11,7 +12,7 @@ import { AuditEventDto, AuditPageDto, AuditQueryDto } from './dto/audit-query.dt
 @ApiTags('audit')
 @ApiBearerAuth(BEARER_SCHEME)
 @ApiManagementErrors()
-@RequireScopes('admin')
+@RequireScopes(MANAGEMENT_SCOPES.admin)
 @Controller('api/audit')
 export class AuditController {
   constructor(@InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>) {}

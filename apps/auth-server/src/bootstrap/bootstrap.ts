@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { hashCredential } from '@tollgate/credentials';
+import { hashCredential, MANAGEMENT_API_SCOPES, MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { ClientGrantEntity } from '../clients/client-grant.entity.js';
@@ -9,7 +9,6 @@ import type { AuthServerConfig } from '../config/auth-server.config.js';
 import { ResourceEntity } from '../resources/resource.entity.js';
 import type { KeyEncryption } from '../signing-keys/key-encryption.js';
 import { ensureSigningKeys } from '../signing-keys/signing-keys.service.js';
-import { MANAGEMENT_API_SCOPES, MANAGEMENT_SCOPES } from './management-api.js';
 
 const BOOTSTRAP_SECRET_PREFIX = 'bootstrap';
 const logger = new Logger('Bootstrap');

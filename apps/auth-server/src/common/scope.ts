@@ -8,7 +8,3 @@ export function parseScopeParameter(value: string): string[] | null {
   if (tokens.some((token) => !SCOPE_TOKEN.test(token))) return null;
   return [...new Set(tokens)];
 }
-
-export function formatScope(scopes: Iterable<string>): string {
-  return [...scopes].join(' ');
-}

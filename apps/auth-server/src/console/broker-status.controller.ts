@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBadGatewayResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { RequireScopes } from '@tollgate/verifier';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
@@ -9,7 +10,7 @@ import { BrokerStatusDto } from './dto/broker-status.dto.js';
 @ApiTags('iot-broker')
 @ApiBearerAuth(BEARER_SCHEME)
 @ApiManagementErrors()
-@RequireScopes('admin')
+@RequireScopes(MANAGEMENT_SCOPES.admin)
 @Controller('api/broker')
 export class BrokerStatusController {
   constructor(private readonly broker: BrokerStatusService) {}

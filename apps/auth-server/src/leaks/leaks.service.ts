@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { hasCredentialPrefix, parseCredential } from '@tollgate/credentials';
 import { AuditService } from '../audit/audit.service.js';
 import { ClientsService } from '../clients/clients.service.js';
-import { OpaqueCredentialRegistry } from '../oauth/opaque-credentials.js';
+import { OpaqueCredentialVerifiers } from '../oauth/opaque-credential-verifiers.js';
 import { TokenRevocationService } from '../oauth/token-revocation.service.js';
 
 export interface LeakReport {
@@ -23,7 +23,7 @@ export class LeaksService {
   private readonly logger = new Logger(LeaksService.name);
 
   constructor(
-    private readonly opaque: OpaqueCredentialRegistry,
+    private readonly opaque: OpaqueCredentialVerifiers,
     private readonly clients: ClientsService,
     private readonly accessTokens: TokenRevocationService,
     private readonly audit: AuditService,
@@ -61,7 +61,7 @@ export class LeaksService {
         const id = await this.clients.revokeSecretByValue(token);
         return id ? { type: 'client_secret', id } : null;
       }
-      const id = await this.opaque.storeFor(parsed)?.revokeByValue(token, 'leaked', address);
+      const id = await this.opaque.verifierFor(parsed)?.revokeByValue(token, 'leaked', address);
       return id ? { type: parsed.kind, id } : null;
     }
     if (token.length <= 8192 && JWS_COMPACT.test(token)) {

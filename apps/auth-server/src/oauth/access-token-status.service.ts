@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { ClientEntity } from '../clients/client.entity.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { SigningKeysService } from '../signing-keys/signing-keys.service.js';
-import { OpaqueCredentialRegistry } from './opaque-credentials.js';
+import { OpaqueCredentialVerifiers } from './opaque-credential-verifiers.js';
 import { RevokedTokenEntity } from './revoked-token.entity.js';
 
 /**
@@ -19,7 +19,7 @@ export class AccessTokenStatusService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly keys: SigningKeysService,
-    private readonly opaqueCredentials: OpaqueCredentialRegistry,
+    private readonly opaqueCredentials: OpaqueCredentialVerifiers,
     @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -61,10 +61,10 @@ export class AccessTokenStatusService {
   }
 
   private async exchangedTokenRefusal(claims: AccessTokenClaims): Promise<string | null> {
-    const store = this.opaqueCredentials.storeFor({ kind: 'pat' });
-    if (!store?.exchangedTokenRefusal) return 'pat unknown';
+    const verifier = this.opaqueCredentials.verifierFor({ kind: 'pat' });
+    if (!verifier?.exchangedTokenRefusal) return 'pat unknown';
     // An exchange names one resource (RFC 8707): the JWT's `aud` is that one indicator.
     if (typeof claims.aud !== 'string') return 'exchanged token without a single audience';
-    return store.exchangedTokenRefusal(claims.pat_id!, claims.aud, claims.scope?.split(' ').filter(Boolean) ?? []);
+    return verifier.exchangedTokenRefusal(claims.pat_id!, claims.aud, claims.scope?.split(' ').filter(Boolean) ?? []);
   }
 }

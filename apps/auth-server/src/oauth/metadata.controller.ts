@@ -9,7 +9,8 @@ const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'priva
 const ASSERTION_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
 
 /** RFC 8414 authorization server metadata, and the JWKS it points to. */
-export function authorizationServerMetadata(issuer: string, signingAlgs: string[]) {
+export function authorizationServerMetadata(config: Pick<AuthServerConfig, 'issuer' | 'managementApiIndicator'>, signingAlgs: string[]) {
+  const issuer = config.issuer;
   return {
     issuer,
     token_endpoint: `${issuer}/oauth/token`,
@@ -29,6 +30,12 @@ export function authorizationServerMetadata(issuer: string, signingAlgs: string[
     // Not registered by RFC 8414: tells token-exchange clients which subject_token_type to send.
     token_exchange_subject_token_types_supported: [PAT_TOKEN_TYPE],
     service_documentation: `${issuer}/docs`,
+    // Extensions (RFC 8414 §2 allows them), so resource servers build none of these URLs by hand:
+    // the management API's RFC 8707 indicator (the audience of tokens for the two endpoints below),
+    // the revocation feed (server-sent events, scope revocations:read) and usage reports (scope usage:write).
+    management_api_resource: config.managementApiIndicator,
+    revocation_feed_endpoint: `${issuer}/api/revocations/stream`,
+    usage_endpoint: `${issuer}/api/usage`,
   };
 }
 
@@ -42,7 +49,7 @@ export class MetadataController {
     @Inject(AUTH_SERVER_CONFIG) config: AuthServerConfig,
     private readonly keys: SigningKeysService,
   ) {
-    this.metadata = authorizationServerMetadata(config.issuer, ['ES256', 'EdDSA']);
+    this.metadata = authorizationServerMetadata(config, ['ES256', 'EdDSA']);
   }
 
   @Get('.well-known/oauth-authorization-server')

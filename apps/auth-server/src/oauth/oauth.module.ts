@@ -12,7 +12,7 @@ import { LastUsedSinkRegistry } from './credential-usage.js';
 import { ExchangedTokenEntity } from './exchanged-token.entity.js';
 import { ExchangedTokensService } from './exchanged-tokens.service.js';
 import { MetadataController } from './metadata.controller.js';
-import { OpaqueCredentialRegistry } from './opaque-credentials.js';
+import { OpaqueCredentialVerifiers } from './opaque-credential-verifiers.js';
 import { RevokedTokenEntity } from './revoked-token.entity.js';
 import { TokenIntrospectionController } from './token-introspection.controller.js';
 import { TokenIntrospectionService } from './token-introspection.service.js';
@@ -25,7 +25,7 @@ import { UsedClientAssertionEntity } from './used-client-assertion.entity.js';
 @Module({
   imports: [TypeOrmModule.forFeature([RevokedTokenEntity, UsedClientAssertionEntity, ExchangedTokenEntity]), AuditModule, SigningKeysModule, ThrottlingModule],
   controllers: [TokenController, TokenIntrospectionController, TokenRevocationController, MetadataController],
-  providers: [OpaqueCredentialRegistry, LastUsedSinkRegistry, TokenExchangeGrant, ExchangedTokensService, AccessTokenIssuer, AccessTokenStatusService, ClientAssertionVerifier, ClientAuthenticationService, ClientCredentialsGrant, TokenIntrospectionService, TokenRevocationService],
-  exports: [OpaqueCredentialRegistry, LastUsedSinkRegistry, ExchangedTokensService, AccessTokenIssuer, AccessTokenStatusService, ClientAuthenticationService, TokenRevocationService],
+  providers: [OpaqueCredentialVerifiers, LastUsedSinkRegistry, TokenExchangeGrant, ExchangedTokensService, AccessTokenIssuer, AccessTokenStatusService, ClientAssertionVerifier, ClientAuthenticationService, ClientCredentialsGrant, TokenIntrospectionService, TokenRevocationService],
+  exports: [OpaqueCredentialVerifiers, LastUsedSinkRegistry, ExchangedTokensService, AccessTokenIssuer, AccessTokenStatusService, ClientAuthenticationService, TokenRevocationService],
 })
 export class OAuthModule {}

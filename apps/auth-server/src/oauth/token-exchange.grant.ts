@@ -12,7 +12,7 @@ import { AccessTokenIssuer } from './access-token.issuer.js';
 import type { AuthenticatedClient } from './client-authentication.service.js';
 import { ExchangedTokensService } from './exchanged-tokens.service.js';
 import type { FormParameters } from './form-parameters.js';
-import { type ActiveOpaqueCredential, OpaqueCredentialRegistry } from './opaque-credentials.js';
+import { type ActiveOpaqueCredential, OpaqueCredentialVerifiers } from './opaque-credential-verifiers.js';
 import type { TokenResponse } from './token-response.js';
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -32,7 +32,7 @@ export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token'
 @Injectable()
 export class TokenExchangeGrant {
   constructor(
-    private readonly opaqueCredentials: OpaqueCredentialRegistry,
+    private readonly opaqueCredentials: OpaqueCredentialVerifiers,
     private readonly issuer: AccessTokenIssuer,
     private readonly exchangedTokens: ExchangedTokensService,
     private readonly audit: AuditService,
@@ -98,10 +98,10 @@ export class TokenExchangeGrant {
    * that change, the PAT is read again once the next second has begun (a wait below one second).
    */
   private async readSubjectToken(token: string, parsed: ParsedCredential, resource: string, address: string): Promise<{ pat: ActiveOpaqueCredential | null; readAt: Date }> {
-    const store = this.opaqueCredentials.storeFor(parsed);
+    const verifier = this.opaqueCredentials.verifierFor(parsed);
     for (let attempt = 1; ; attempt++) {
       const readAt = this.clock.now();
-      const pat = (await store?.introspect(token, resource, address)) ?? null;
+      const pat = (await verifier?.introspect(token, resource, address)) ?? null;
       const firstSecondAfterChange = Math.ceil((pat?.exchangedTokensValidAfter?.getTime() ?? 0) / 1000) * 1000;
       if (!pat || readAt.getTime() >= firstSecondAfterChange || attempt > 1) return { pat, readAt };
       await sleep(firstSecondAfterChange - readAt.getTime());

@@ -1,18 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { OpaqueIntrospectionResponse } from '@tollgate/verifier';
-import { hasCredentialPrefix, parseCredential } from '@tollgate/credentials';
+import { hasCredentialPrefix, MANAGEMENT_SCOPES, parseCredential } from '@tollgate/credentials';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { AccessTokenStatusService } from './access-token-status.service.js';
 import type { AuthenticatedClient } from './client-authentication.service.js';
-import { OpaqueCredentialRegistry, toIntrospectionResponse } from './opaque-credentials.js';
+import { OpaqueCredentialVerifiers, toIntrospectionResponse } from './opaque-credential-verifiers.js';
 
 /** RFC 7662 §2.2 response. An inactive token is exactly `{ "active": false }`. */
 export type IntrospectionResponse = { active: false } | OpaqueIntrospectionResponse | ({ active: true } & Record<string, unknown>);
 
 export const INACTIVE: IntrospectionResponse = Object.freeze({ active: false });
-
-/** Scope a resource server needs on the management API to introspect tokens it did not obtain itself. */
-export const INTROSPECT_SCOPE = 'tokens:introspect';
 
 /**
  * Introspects tokens for authenticated clients. A client may introspect the tokens issued to
@@ -23,7 +20,7 @@ export const INTROSPECT_SCOPE = 'tokens:introspect';
 export class TokenIntrospectionService {
   constructor(
     private readonly accessTokens: AccessTokenStatusService,
-    private readonly opaqueCredentials: OpaqueCredentialRegistry,
+    private readonly opaqueCredentials: OpaqueCredentialVerifiers,
     @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
   ) {}
 
@@ -52,11 +49,11 @@ export class TokenIntrospectionService {
   private async introspectOpaque(token: string, caller: AuthenticatedClient, resource: string | undefined, address: string): Promise<IntrospectionResponse> {
     const parsed = parseCredential(token);
     if (!parsed || !this.mayIntrospectAny(caller)) return INACTIVE;
-    const active = await this.opaqueCredentials.storeFor(parsed)?.introspect(token, resource, address);
+    const active = await this.opaqueCredentials.verifierFor(parsed)?.introspect(token, resource, address);
     return active ? toIntrospectionResponse(active, this.config.issuer) : INACTIVE;
   }
 
   private mayIntrospectAny(caller: AuthenticatedClient): boolean {
-    return caller.grants.some((g) => g.resource.indicator === this.config.managementApiIndicator && g.scopes.includes(INTROSPECT_SCOPE));
+    return caller.grants.some((g) => g.resource.indicator === this.config.managementApiIndicator && g.scopes.includes(MANAGEMENT_SCOPES.introspect));
   }
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { RequireScopes } from '@tollgate/verifier';
 import { Actor, type AuditActor } from '../common/actor.js';
@@ -10,7 +11,7 @@ import { PatPolicyService } from './pat-policy.service.js';
 @ApiTags('settings')
 @ApiBearerAuth(BEARER_SCHEME)
 @ApiManagementErrors()
-@RequireScopes('admin')
+@RequireScopes(MANAGEMENT_SCOPES.admin)
 @Controller('api/settings/pat-policy')
 export class PatPolicyController {
   constructor(private readonly policy: PatPolicyService) {}

@@ -11,16 +11,16 @@ import { PatLastUsedSink } from './pat-last-used.sink.js';
 import { PatPolicyController } from './pat-policy.controller.js';
 import { PatPolicyService } from './pat-policy.service.js';
 import { PatEntity } from './pat.entity.js';
-import { PatStore } from './pat.store.js';
+import { PatVerifier } from './pat.verifier.js';
 import { PatsService } from './pats.service.js';
 import { SettingEntity } from './setting.entity.js';
 import { UserTokensController } from './user-tokens.controller.js';
 
-/** Personal access tokens: self-service, admin, lifetime policy, expiry warnings; registers the `pat` store and last-used sink. */
+/** Personal access tokens: self-service, admin, lifetime policy, expiry warnings; registers the `pat` verifier and last-used sink. */
 @Module({
   imports: [TypeOrmModule.forFeature([PatEntity, SettingEntity, ResourceEntity]), UsersModule, RolesModule, OAuthModule, AuditModule],
   controllers: [MyTokensController, UserTokensController, PatPolicyController],
-  providers: [PatsService, PatPolicyService, PatStore, PatLastUsedSink, PatExpiryNotifier],
-  exports: [PatsService, PatStore, PatLastUsedSink, PatExpiryNotifier],
+  providers: [PatsService, PatPolicyService, PatVerifier, PatLastUsedSink, PatExpiryNotifier],
+  exports: [PatsService, PatVerifier, PatLastUsedSink, PatExpiryNotifier],
 })
 export class PatsModule {}

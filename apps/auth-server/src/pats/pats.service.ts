@@ -44,7 +44,7 @@ export function describePat(pat: PatEntity, now: Date): PatDto {
 
 /**
  * Creating, listing and revoking personal access tokens. A token's scopes are bounded by what its
- * owner holds when it is created (checked here) and again at every use (the PAT store).
+ * owner holds when it is created (checked here) and again at every use (PatVerifier).
  */
 @Injectable()
 export class PatsService {

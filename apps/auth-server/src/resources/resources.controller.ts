@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { RequireScopes } from '@tollgate/verifier';
 import { Actor, type AuditActor } from '../common/actor.js';
@@ -11,7 +12,7 @@ import { ResourcesService } from './resources.service.js';
 @ApiTags('resources')
 @ApiBearerAuth(BEARER_SCHEME)
 @ApiManagementErrors()
-@RequireScopes('admin')
+@RequireScopes(MANAGEMENT_SCOPES.admin)
 @Controller('api/resources')
 export class ResourcesController {
   constructor(private readonly resources: ResourcesService) {}

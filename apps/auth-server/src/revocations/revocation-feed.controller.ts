@@ -1,9 +1,9 @@
 import { Controller, Get, Query, Req, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { CurrentPrincipal, type Principal, RequireScopes, type SequencedRevocationEvent } from '@tollgate/verifier';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { MANAGEMENT_SCOPES } from '../bootstrap/management-api.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { FeedCursor } from './feed-cursor.js';
 import { RevocationFeedService } from './revocation-feed.service.js';

@@ -16,16 +16,7 @@ export interface CommandRejection {
 
 export const COMMAND_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
-/** What a controller sends on `devices/{id}/commands/<name>`. */
-export interface CommandPayload {
-  id: string;
-  setpoint?: number;
-  mode?: HeatingMode;
-  /** ISO 8601; a command that waited in a queue past this is not applied. */
-  expiresAt?: string;
-}
-
-/** Parses and validates a command message; never throws. */
+/** Parses and validates a command sent on `devices/{id}/commands/<name>` (JSON: `id`, `setpoint` or `mode`, optional ISO 8601 `expiresAt`); never throws. */
 export function parseCommand(name: string, payload: Buffer, now: Date): ThermostatCommand | CommandRejection {
   let body: unknown;
   try {

@@ -1,6 +1,6 @@
 import { hasCredentialPrefix } from '@tollgate/credentials';
 import { type AccessTokenClaims, type Principal, VerificationError } from '@tollgate/verifier';
-import { DEVICE_ID, DevicePermissions } from '../access/device-permissions.js';
+import { DEVICE_ID, TopicAcl } from '../access/topic-acl.js';
 import type { DeviceSession } from '../sessions/device-session.js';
 import type { Peer } from '../transport/guarded-connection.js';
 
@@ -81,12 +81,12 @@ export class DeviceAuthenticator {
     // The verifier tolerates a few seconds of clock skew; a session, though, never starts past `exp`.
     if (principal.expiresAt!.getTime() <= this.now()) throw new ConnectRefusal(ConnackCode.BadUsernameOrPassword, 'expired', 'The access token has expired');
 
-    const permissions = DevicePermissions.fromScope(claims.scope, clientId);
-    if (permissions.isEmpty) throw new ConnectRefusal(ConnackCode.NotAuthorized, 'no_broker_scope', 'The access token grants nothing on this broker');
-    if (attempt.will && !permissions.mayPublish(attempt.will.topic, { retain: attempt.will.retain })) {
+    const acl = TopicAcl.fromScope(claims.scope, clientId);
+    if (acl.isEmpty) throw new ConnectRefusal(ConnackCode.NotAuthorized, 'no_broker_scope', 'The access token grants nothing on this broker');
+    if (attempt.will && !acl.mayPublish(attempt.will.topic, { retain: attempt.will.retain })) {
       throw new ConnectRefusal(ConnackCode.NotAuthorized, 'will_not_allowed', 'The will topic is not one this client may publish');
     }
     const kind = claims['client_kind'] === 'service' ? 'service' : 'device';
-    return { clientId, kind, principal, claims, permissions, peer: attempt.peer, connectedAt: new Date(this.now()) };
+    return { clientId, kind, principal, claims, acl, peer: attempt.peer, connectedAt: new Date(this.now()) };
   }
 }

@@ -1,6 +1,6 @@
 import type { AedesPublishPacket, Client, PublishPacket, Subscription } from 'aedes';
 import { pino } from 'pino';
-import { DevicePermissions } from '../access/device-permissions.js';
+import { TopicAcl } from '../access/topic-acl.js';
 import type { DeviceAuthenticator } from '../auth/device-authenticator.js';
 import { PublishBudgets } from '../hardening/publish-budget.js';
 import { SlowSubscribers } from '../hardening/slow-subscribers.js';
@@ -26,7 +26,7 @@ describe(createBrokerHooks.name, () => {
       kind: 'device',
       principal: { credentialType: 'access_token', credentialId: 'j', subject: 'hub-1', scopes: new Set(scope.split(' ')), audience: [], expiresAt: new Date(now + expiresInMs) },
       claims: { client_id: 'hub-1', scope },
-      permissions: DevicePermissions.fromScope(scope, 'hub-1'),
+      acl: TopicAcl.fromScope(scope, 'hub-1'),
       peer: { remoteAddress: '10.0.0.1', transport: 'tcp' },
       connectedAt: new Date(now),
     };

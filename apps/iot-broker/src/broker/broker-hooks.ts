@@ -70,7 +70,7 @@ export function createBrokerHooks({ authenticator, publishBudgets, slowSubscribe
         logger.info({ clientId: session.clientId, topic: printable(packet.topic), reason: session.endedBy ?? 'token_expired' }, 'publish refused: session ended');
         return callback(new Error('publish refused: session ended'));
       }
-      if (!session.permissions.mayPublish(packet.topic, { retain: Boolean(packet.retain) })) {
+      if (!session.acl.mayPublish(packet.topic, { retain: Boolean(packet.retain) })) {
         logger.warn({ clientId: session.clientId, topic: printable(packet.topic), retain: Boolean(packet.retain) }, 'publish refused: topic not allowed');
         return callback(new Error('publish refused: topic not allowed'));
       }
@@ -80,7 +80,7 @@ export function createBrokerHooks({ authenticator, publishBudgets, slowSubscribe
     authorizeSubscribe(client, subscription, callback) {
       const session = sessionOf(client);
       if (!session || !isActive(session, now())) return callback(new Error('subscribe refused: session ended'));
-      if (!session.permissions.maySubscribe(subscription.topic)) {
+      if (!session.acl.maySubscribe(subscription.topic)) {
         logger.warn({ clientId: session.clientId, filter: printable(subscription.topic) }, 'subscription refused: filter not allowed');
         // A null subscription is refused alone, with SUBACK 0x80 (MQTT 3.1.1 §3.9.3); the session goes on.
         return callback(null, null);
@@ -90,7 +90,7 @@ export function createBrokerHooks({ authenticator, publishBudgets, slowSubscribe
 
     authorizeForward(client, packet) {
       const session = sessionOf(client);
-      if (!session || !isActive(session, now()) || !session.permissions.mayReceive(packet.topic)) {
+      if (!session || !isActive(session, now()) || !session.acl.mayReceive(packet.topic)) {
         logger.debug({ clientId: session?.clientId, topic: printable(packet.topic) }, 'delivery withheld');
         return null;
       }

@@ -1,6 +1,6 @@
 import type { Client } from 'aedes';
 import { pino } from 'pino';
-import { DevicePermissions } from '../access/device-permissions.js';
+import { TopicAcl } from '../access/topic-acl.js';
 import { BrokerSessions, SessionMatch } from './broker-sessions.js';
 import { attachSession, type DeviceSession } from './device-session.js';
 
@@ -13,7 +13,7 @@ function fakeClient(clientId: string, { expiresAt, issuedAt = new Date(), oauthC
     kind: 'device',
     principal: { credentialType: 'access_token', credentialId: jti, subject: clientId, clientId: oauthClientId, scopes: new Set(['device']), audience: [], issuedAt, expiresAt },
     claims: { client_id: oauthClientId, sub: clientId, jti },
-    permissions: DevicePermissions.fromScope('device', clientId),
+    acl: TopicAcl.fromScope('device', clientId),
     peer: { remoteAddress: '10.0.0.1', transport: 'tcp' },
     connectedAt: new Date(),
   };

@@ -1,6 +1,6 @@
 import type { Client } from 'aedes';
 import type { AccessTokenClaims, Principal } from '@tollgate/verifier';
-import type { DevicePermissions } from '../access/device-permissions.js';
+import type { TopicAcl } from '../access/topic-acl.js';
 import type { Peer } from '../transport/guarded-connection.js';
 
 /**
@@ -17,7 +17,8 @@ export interface DeviceSession {
   readonly principal: Principal;
   /** The verified claims of the access token presented at CONNECT. */
   readonly claims: AccessTokenClaims;
-  readonly permissions: DevicePermissions;
+  /** What it may publish, subscribe to and receive, from the token's scopes. */
+  readonly acl: TopicAcl;
   readonly peer: Peer;
   readonly connectedAt: Date;
   /** Set when the broker ends the session itself (token expired, revoked…); its will is then not published. */

@@ -5,7 +5,8 @@ import { RequireScopes } from '@tollgate/verifier';
 import { AUDIENCE_SCOPES } from '../config/service-a.config.js';
 import { AudienceRepository } from './audience.repository.js';
 import { AudienceQueryDto } from './dto/audience-query.dto.js';
-import { AudienceMemberDto, AudiencePageDto } from './dto/audience-page.dto.js';
+import { AudienceMemberDto } from './dto/audience-member.dto.js';
+import { AudiencePageDto } from './dto/audience-page.dto.js';
 import { SyncRunDto } from './dto/sync-run.dto.js';
 import { SyncRunRepository } from './sync-run.repository.js';
 

@@ -3,12 +3,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SequencedRevocationEvent } from './revocation-event.js';
 
 export interface RevocationFeedClientOptions {
-  /** The feed: `<issuer>/api/revocations/stream`. */
-  url: string;
+  /** The feed (the metadata's `revocation_feed_endpoint`), or where to learn it before each attempt. */
+  url: string | (() => Promise<string>);
   /** Tokens for the management API with scope `revocations:read`. */
   tokens: TokenSource;
   onEvent: (event: SequencedRevocationEvent) => void;
   onConnectionChange?: (connected: boolean) => void;
+  /** Why the feed could not be followed: once per outage (not again until it has connected). */
+  onError?: (error: unknown) => void;
   fetch?: typeof fetch;
   /** The first delay before reconnecting; it doubles on each failure. Default 200 ms. */
   minReconnectDelayMs?: number;
@@ -38,6 +40,7 @@ export class RevocationFeedClient {
   private connected = false;
   private disconnectedSince = Date.now();
   private loop?: Promise<void>;
+  private errorReported = false;
 
   constructor(private readonly options: RevocationFeedClientOptions) {}
 
@@ -64,8 +67,12 @@ export class RevocationFeedClient {
     while (this.running) {
       try {
         await this.follow();
-      } catch {
+      } catch (error) {
         // Unreachable, refused or cut: try again below.
+        if (this.running && !this.connected && !this.errorReported) {
+          this.errorReported = true;
+          this.options.onError?.(error);
+        }
       }
       if (this.connected) delay = minDelay;
       this.setConnected(false);
@@ -78,8 +85,9 @@ export class RevocationFeedClient {
   private async follow(): Promise<void> {
     // Before the token: a stop() while it is being fetched must abort the stream opened after it.
     this.abort = new AbortController();
+    const url = typeof this.options.url === 'string' ? this.options.url : await this.options.url();
     const token = await this.options.tokens.getToken();
-    const response = await (this.options.fetch ?? fetch)(this.options.url, {
+    const response = await (this.options.fetch ?? fetch)(url, {
       headers: { authorization: `Bearer ${token.value}`, accept: 'text/event-stream', ...(this.lastEventId ? { 'last-event-id': this.lastEventId } : {}) },
       signal: this.abort.signal,
     });
@@ -114,6 +122,7 @@ export class RevocationFeedClient {
   private setConnected(connected: boolean): void {
     if (this.connected === connected) return;
     this.connected = connected;
+    if (connected) this.errorReported = false;
     if (!connected) this.disconnectedSince = Date.now();
     this.options.onConnectionChange?.(connected);
   }

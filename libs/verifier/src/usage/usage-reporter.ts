@@ -1,8 +1,11 @@
-import { ClientCredentialsTokenProvider, createAuthorizedFetch, type FetchFunction } from '@tollgate/m2m-client';
+import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
+import { createAuthorizedFetch, type FetchFunction } from '@tollgate/m2m-client';
+import { ManagementApiTokens } from '../management-api-tokens.js';
 import type { DeniedRequest } from '../nest/credential.guard.js';
 import type { Principal } from '../principal.js';
+import type { RemoteAuthorizationServer } from '../remote-authorization-server.js';
 
-/** Bounds of one usage report; the auth-server validates the same (POST /api/usage). */
+/** Bounds of one usage report; the auth-server validates the same (at its `usage_endpoint`). */
 export const USAGE_REPORT_LIMITS = {
   /** Entries in each of `uses` and `denials`. */
   maxEntries: 500,
@@ -26,7 +29,8 @@ const DEFAULT_MAX_PENDING = 10_000;
 const RETRIED_CLIENT_ERRORS = new Set([401, 408, 429]);
 
 export interface UsageReporterOptions {
-  issuer: string;
+  /** The auth-server, whose metadata names the `usage_endpoint` and the management API. */
+  authorizationServer: RemoteAuthorizationServer;
   /** This resource server's client at the auth-server, granted `usage:write` on the management API. */
   clientId: string;
   clientSecret: string;
@@ -109,12 +113,10 @@ export class UsageReporter {
   constructor(private readonly options: UsageReporterOptions) {
     this.now = options.now ?? Date.now;
     this.maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
-    const tokens = new ClientCredentialsTokenProvider({
-      issuer: options.issuer,
+    const tokens = new ManagementApiTokens(options.authorizationServer, {
       clientId: options.clientId,
       clientSecret: options.clientSecret,
-      resource: `${options.issuer}/api`,
-      scope: 'usage:write',
+      scope: MANAGEMENT_SCOPES.usageWrite,
       fetch: options.fetch,
     });
     this.post = createAuthorizedFetch(tokens, { fetch: options.fetch });
@@ -199,7 +201,7 @@ export class UsageReporter {
   private async deliver(report: UsageReport): Promise<UsageReport[]> {
     let response: Response;
     try {
-      response = await this.post(`${this.options.issuer}/api/usage`, {
+      response = await this.post(await this.options.authorizationServer.usageEndpoint(), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(report),

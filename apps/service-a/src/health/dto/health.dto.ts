@@ -1,13 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { SyncRunDto } from '../../audience/dto/sync-run.dto.js';
-
-export class AuthenticationHealthDto {
-  @ApiProperty({ enum: ['connected', 'disconnected', 'off'], description: 'The revocation feed from the auth-server' })
-  revocationFeed: 'connected' | 'disconnected' | 'off';
-
-  @ApiProperty({ required: false })
-  lastRevocationEventId?: string;
-}
+import { AuthenticationHealthDto } from './authentication-health.dto.js';
 
 export class HealthDto {
   @ApiProperty({ enum: ['ok'] })

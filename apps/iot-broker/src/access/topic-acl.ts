@@ -20,20 +20,21 @@ interface PublishGrant {
   except?: TopicPattern;
 }
 
-/**
- * What one session may do, computed once from its token at CONNECT. Subscriptions are checked as
- * filters (the requested filter must lie inside a granted one), publishes and deliveries as topics.
- */
 const MAX_REMEMBERED_DECISIONS = 256;
 
-export class DevicePermissions {
+/**
+ * The access control list of one session: the topics it may publish to, subscribe to and receive,
+ * computed once from its token's scopes at CONNECT. Subscriptions are checked as filters (the
+ * requested filter must lie inside a granted one), publishes and deliveries as topics.
+ */
+export class TopicAcl {
   private readonly decisions = new Map<string, boolean>();
   private constructor(
     private readonly publishGrants: readonly PublishGrant[],
     private readonly subscribeGrants: readonly TopicPattern[],
   ) {}
 
-  static fromScope(scope: string | undefined, deviceId: string): DevicePermissions {
+  static fromScope(scope: string | undefined, deviceId: string): TopicAcl {
     const publish: PublishGrant[] = [];
     const subscribe: TopicPattern[] = [];
     for (const token of new Set((scope ?? '').split(' '))) {
@@ -56,7 +57,7 @@ export class DevicePermissions {
       }
       subscribe.push(deviceTopic(devices, 'telemetry'), deviceTopic(devices, 'state'), deviceTopic(devices, 'commands', 'ack'));
     }
-    return new DevicePermissions(publish, subscribe);
+    return new TopicAcl(publish, subscribe);
   }
 
   /** True when the scope granted nothing on the broker: such a token may not connect. */

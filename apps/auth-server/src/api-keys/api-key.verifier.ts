@@ -5,21 +5,24 @@ import { CLOCK, type Clock } from '@tollgate/platform';
 import { DataSource, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { type CredentialUse, type LastUsedSink, LastUsedSinkRegistry } from '../oauth/credential-usage.js';
-import { type ActiveOpaqueCredential, type OpaqueCredentialStore, OpaqueCredentialRegistry } from '../oauth/opaque-credentials.js';
+import { type ActiveOpaqueCredential, type OpaqueCredentialKindVerifier, OpaqueCredentialVerifiers } from '../oauth/opaque-credential-verifiers.js';
 import { ResourceEntity } from '../resources/resource.entity.js';
 import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 
-/** Answers for API keys at introspection, leak reports and usage reports. */
+/**
+ * Verifies API keys wherever they are presented (introspection by resource servers, the management
+ * API); also revokes leaked ones and records their last use.
+ */
 @Injectable()
-export class ApiKeyStore implements OpaqueCredentialStore, LastUsedSink, OnModuleInit {
+export class ApiKeyVerifier implements OpaqueCredentialKindVerifier, LastUsedSink, OnModuleInit {
   readonly kind = 'api_key' as const;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly feed: RevocationFeedService,
-    private readonly credentials: OpaqueCredentialRegistry,
+    private readonly credentials: OpaqueCredentialVerifiers,
     private readonly lastUsed: LastUsedSinkRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}

@@ -4,7 +4,7 @@ import { hashCredential } from '@tollgate/credentials';
 import { CLOCK, type Clock } from '@tollgate/platform';
 import type { Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { type ActiveOpaqueCredential, OpaqueCredentialRegistry, type OpaqueCredentialStore } from '../oauth/opaque-credentials.js';
+import { type ActiveOpaqueCredential, OpaqueCredentialVerifiers, type OpaqueCredentialKindVerifier } from '../oauth/opaque-credential-verifiers.js';
 import { PermissionsService } from '../roles/permissions.service.js';
 import { PatEntity } from './pat.entity.js';
 import { PatsService } from './pats.service.js';
@@ -18,17 +18,17 @@ function unusableReason(pat: PatEntity, now: Date): string | null {
 }
 
 /**
- * Answers for PATs wherever they are presented (introspection by resource servers, the management
+ * Verifies PATs wherever they are presented (introspection by resource servers, the management
  * API, token exchange). What a PAT grants is computed at each use: its scopes ∩ what its owner's
  * roles give now, at the resource asked about.
  */
 @Injectable()
-export class PatStore implements OpaqueCredentialStore, OnModuleInit {
+export class PatVerifier implements OpaqueCredentialKindVerifier, OnModuleInit {
   readonly kind = 'pat' as const;
 
   constructor(
     @InjectRepository(PatEntity) private readonly pats: Repository<PatEntity>,
-    private readonly registry: OpaqueCredentialRegistry,
+    private readonly registry: OpaqueCredentialVerifiers,
     private readonly permissions: PermissionsService,
     private readonly patsService: PatsService,
     private readonly audit: AuditService,

@@ -1,4 +1,7 @@
-/** Scopes of the management API resource (its indicator is `<AUTH_ISSUER>/api`). */
+/**
+ * Scopes of the auth-server's management API, the resource its metadata names in
+ * `management_api_resource`: the auth-server requires them, resource servers and brokers ask for them.
+ */
 export const MANAGEMENT_SCOPES = {
   /** Everything under /api except /api/me. */
   admin: 'admin',
@@ -10,4 +13,5 @@ export const MANAGEMENT_SCOPES = {
   revocationsRead: 'revocations:read',
 } as const;
 
+/** Every scope the management API defines. */
 export const MANAGEMENT_API_SCOPES: string[] = Object.values(MANAGEMENT_SCOPES);

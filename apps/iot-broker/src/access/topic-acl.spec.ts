@@ -1,8 +1,8 @@
-import { DevicePermissions } from './device-permissions.js';
+import { TopicAcl } from './topic-acl.js';
 
-describe(DevicePermissions.name, () => {
+describe(TopicAcl.name, () => {
   describe('device', () => {
-    const sut = DevicePermissions.fromScope('device', 'thermostat-1');
+    const sut = TopicAcl.fromScope('device', 'thermostat-1');
 
     it.each([
       ['devices/thermostat-1/telemetry', false],
@@ -54,7 +54,7 @@ describe(DevicePermissions.name, () => {
   });
 
   describe('devices:control', () => {
-    const sut = DevicePermissions.fromScope('devices:control:thermostat-*', 'hub-1');
+    const sut = TopicAcl.fromScope('devices:control:thermostat-*', 'hub-1');
 
     it('may command every device of the group, but never forge an acknowledgement nor retain a command', () => {
       expect(sut.mayPublish('devices/thermostat-1/commands/setpoint', { retain: false })).toBe(true);
@@ -82,13 +82,13 @@ describe(DevicePermissions.name, () => {
 
   describe('patterns', () => {
     it('an exact device id grants that device only', () => {
-      const sut = DevicePermissions.fromScope('devices:control:thermostat-1', 'hub-1');
+      const sut = TopicAcl.fromScope('devices:control:thermostat-1', 'hub-1');
       expect(sut.mayPublish('devices/thermostat-1/commands/setpoint', { retain: false })).toBe(true);
       expect(sut.mayPublish('devices/thermostat-10/commands/setpoint', { retain: false })).toBe(false);
     });
 
     it('a lone * grants every device, so wildcard dashboards work', () => {
-      const sut = DevicePermissions.fromScope('devices:read:*', 'dashboard');
+      const sut = TopicAcl.fromScope('devices:read:*', 'dashboard');
       expect(sut.maySubscribe('devices/+/telemetry')).toBe(true);
       expect(sut.maySubscribe('devices/+/state')).toBe(true);
       expect(sut.maySubscribe('devices/+/+')).toBe(false);
@@ -97,7 +97,7 @@ describe(DevicePermissions.name, () => {
     });
 
     it('read grants no publish at all', () => {
-      const sut = DevicePermissions.fromScope('devices:read:thermostat-*', 'dashboard');
+      const sut = TopicAcl.fromScope('devices:read:thermostat-*', 'dashboard');
       expect(sut.mayPublish('devices/thermostat-1/commands/setpoint', { retain: false })).toBe(false);
       expect(sut.mayReceive('devices/thermostat-1/state')).toBe(true);
       expect(sut.mayReceive('devices/thermostat-1/commands/setpoint')).toBe(false);
@@ -106,16 +106,16 @@ describe(DevicePermissions.name, () => {
     it.each(['devices:control:', 'devices:control:a/b', 'devices:control:+', 'devices:control:#', 'devices:control:a*b', 'devices:write:*', 'admin', 'contacts:read', 'devices:control:**'])(
       'ignores the malformed or foreign scope %j',
       (scope) => {
-        expect(DevicePermissions.fromScope(scope, 'x').isEmpty).toBe(true);
+        expect(TopicAcl.fromScope(scope, 'x').isEmpty).toBe(true);
       },
     );
 
     it('is empty without a scope', () => {
-      expect(DevicePermissions.fromScope(undefined, 'x').isEmpty).toBe(true);
+      expect(TopicAcl.fromScope(undefined, 'x').isEmpty).toBe(true);
     });
 
     it('describes its grants in filter syntax', () => {
-      expect(DevicePermissions.fromScope('device devices:read:t-*', 'h').describe()).toEqual({
+      expect(TopicAcl.fromScope('device devices:read:t-*', 'h').describe()).toEqual({
         publish: ['devices/h/telemetry', 'devices/h/state (retain)', 'devices/h/commands/ack'],
         subscribe: ['devices/h/commands/#', 'devices/t-*/telemetry', 'devices/t-*/state', 'devices/t-*/commands/ack'],
       });

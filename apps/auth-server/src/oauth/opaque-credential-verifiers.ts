@@ -24,12 +24,12 @@ export interface ActiveOpaqueCredential {
   exchangedTokensValidAfter?: Date | null;
 }
 
-/** A module that owns one kind of opaque credential (PATs, API keys) and answers for it. */
-export interface OpaqueCredentialStore {
+/** Verifies one kind of opaque credential (PATs, API keys) against the table that holds it, and answers for it. */
+export interface OpaqueCredentialKindVerifier {
   readonly kind: Extract<CredentialKind, 'pat' | 'api_key'>;
   /**
    * The credential's state for `resource`, or null if it is unknown, expired, revoked or its owner
-   * disabled (the store audits why). The checksum has already been verified.
+   * disabled (the verifier audits why). The checksum has already been verified.
    */
   introspect(token: string, resource: string | undefined, address: string | null): Promise<ActiveOpaqueCredential | null>;
   /** Revokes the credential if it exists and is not yet revoked (leak reports); returns its id. */
@@ -43,17 +43,20 @@ export interface OpaqueCredentialStore {
   exchangedTokenRefusal?(credentialId: string, resource: string, scopes: readonly string[]): Promise<string | null>;
 }
 
-/** Where the PAT and API-key modules register their stores, so OAuth endpoints need not import them. */
+/**
+ * The verifiers of PATs and API keys, by credential kind: the PAT and API-key modules register
+ * theirs, so introspection, token exchange and leak reports need not import them.
+ */
 @Injectable()
-export class OpaqueCredentialRegistry {
-  private readonly stores = new Map<string, OpaqueCredentialStore>();
+export class OpaqueCredentialVerifiers {
+  private readonly verifiers = new Map<string, OpaqueCredentialKindVerifier>();
 
-  register(store: OpaqueCredentialStore): void {
-    this.stores.set(store.kind, store);
+  register(verifier: OpaqueCredentialKindVerifier): void {
+    this.verifiers.set(verifier.kind, verifier);
   }
 
-  storeFor(parsed: Pick<ParsedCredential, 'kind'>): OpaqueCredentialStore | undefined {
-    return this.stores.get(parsed.kind);
+  verifierFor(parsed: Pick<ParsedCredential, 'kind'>): OpaqueCredentialKindVerifier | undefined {
+    return this.verifiers.get(parsed.kind);
   }
 }
 
@@ -77,10 +80,10 @@ export function toIntrospectionResponse(credential: ActiveOpaqueCredential, issu
   };
 }
 
-/** Opaque credentials presented to the auth-server's own API: answered from the stores, no HTTP hop. */
+/** Opaque credentials presented to the auth-server's own API: answered by their verifiers, no HTTP hop. */
 export class LocalOpaqueVerifier implements OpaqueCredentialVerifier {
   constructor(
-    private readonly registry: OpaqueCredentialRegistry,
+    private readonly registry: OpaqueCredentialVerifiers,
     private readonly resource: string,
     private readonly issuer: string,
     /** Told of every accepted use ("last used" of PATs and API keys used on the management API). */
@@ -88,7 +91,7 @@ export class LocalOpaqueVerifier implements OpaqueCredentialVerifier {
   ) {}
 
   async verify(token: string, parsed: ParsedCredential, context: VerificationContext): Promise<Principal> {
-    const active = await this.registry.storeFor(parsed)?.introspect(token, this.resource, context.address);
+    const active = await this.registry.verifierFor(parsed)?.introspect(token, this.resource, context.address);
     if (!active) throw invalidToken('The credential is not valid (unknown, expired or revoked)', 'inactive');
     if (active.audience.length > 0 && !active.audience.includes(this.resource)) throw invalidToken('The credential is not valid for this resource', 'wrong_audience');
     this.onUse?.({ credentialType: active.credentialType, credentialId: active.credentialId, at: new Date(), address: context.address });

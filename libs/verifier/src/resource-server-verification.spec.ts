@@ -121,7 +121,15 @@ describe(ResourceServerVerification.name, () => {
       const url = new URL(String(input));
       const json = (body: object) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
       if (url.pathname === '/.well-known/oauth-authorization-server') {
-        return json({ issuer: ISSUER, token_endpoint: `${ISSUER}/token`, jwks_uri: `${ISSUER}/jwks`, introspection_endpoint: `${ISSUER}/introspect` });
+        return json({
+          issuer: ISSUER,
+          token_endpoint: `${ISSUER}/token`,
+          jwks_uri: `${ISSUER}/jwks`,
+          introspection_endpoint: `${ISSUER}/introspect`,
+          revocation_feed_endpoint: `${ISSUER}/revocations`,
+          usage_endpoint: `${ISSUER}/usage`,
+          management_api_resource: `${ISSUER}/api`,
+        });
       }
       if (url.pathname === '/token') return json({ access_token: 'feed-token', token_type: 'Bearer', expires_in: 300 });
       if (url.pathname === '/introspect') {

@@ -80,9 +80,6 @@ const imports = sourceFiles(SOURCE).flatMap(importsOf);
  * no longer offends fails the check too, so this list only shrinks.
  */
 const NOT_YET_CONVERTED = new Set<string>([
-  "audit → common → audit",
-  "clients → revocations → bootstrap → clients",
-  "revocations → bootstrap → signing-keys → revocations",
   "roles → users → roles",
   "api-keys/api-consumers.service.ts: InjectRepository",
   "api-keys/api-consumers.service.ts: Repository",
@@ -90,10 +87,6 @@ const NOT_YET_CONVERTED = new Set<string>([
   "api-keys/api-key.store.ts: DataSource",
   "api-keys/api-keys.service.ts: InjectDataSource",
   "api-keys/api-keys.service.ts: DataSource",
-  "audit/audit.controller.ts: InjectRepository",
-  "audit/audit.controller.ts: Repository",
-  "audit/audit.service.ts: InjectRepository",
-  "audit/audit.service.ts: Repository",
   "bootstrap/bootstrap.ts: DataSource",
   "clients/clients.service.ts: InjectDataSource",
   "clients/clients.service.ts: DataSource",

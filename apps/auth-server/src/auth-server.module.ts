@@ -10,6 +10,7 @@ import { ClientsModule } from './clients/clients.module.js';
 import { ConsoleModule } from './console/console.module.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from './config/auth-server.config.js';
 import { AUTH_SERVER_ENTITIES, AUTH_SERVER_MIGRATIONS } from './database/auth-server.schema.js';
+import { UnitOfWork } from './database/unit-of-work.js';
 import { HealthController } from './health/health.controller.js';
 import { LeaksModule } from './leaks/leaks.module.js';
 import { AccessTokenStatusService } from './oauth/access-token-status.service.js';
@@ -32,7 +33,7 @@ export interface AuthServerOverrides {
   clock?: Clock;
 }
 
-/** Configuration, clock and key encryption, available to every module. */
+/** Configuration, clock, key encryption and transactions, available to every module. */
 @Global()
 @Module({})
 class CoreModule {
@@ -43,8 +44,9 @@ class CoreModule {
         { provide: AUTH_SERVER_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
         { provide: KeyEncryption, useValue: encryption },
+        UnitOfWork,
       ],
-      exports: [AUTH_SERVER_CONFIG, CLOCK, KeyEncryption],
+      exports: [AUTH_SERVER_CONFIG, CLOCK, KeyEncryption, UnitOfWork],
     };
   }
 }

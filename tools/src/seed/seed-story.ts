@@ -15,7 +15,7 @@ export const CRM_SCOPES = { read: 'contacts:read', write: 'contacts:write' } as 
 /** service-a's own API: reading the audience, and syncing it from the CRM. */
 export const AUDIENCE_SCOPES = { read: 'audience:read', sync: 'audience:sync' } as const;
 
-/** Management API scopes a resource server needs (apps/auth-server/src/bootstrap/management-api.ts). */
+/** Management API scopes a resource server needs (apps/auth-server/src/common/management-api.ts). */
 const RESOURCE_SERVER_SCOPES = ['tokens:introspect', 'usage:write', 'revocations:read'];
 
 export function storyResources(config: SeedConfig): ResourceSpec[] {

@@ -9,7 +9,7 @@ import type { AuthServerConfig } from '../config/auth-server.config.js';
 import { ResourceEntity } from '../resources/resource.entity.js';
 import type { KeyEncryption } from '../signing-keys/key-encryption.js';
 import { ensureSigningKeys } from '../signing-keys/signing-keys.service.js';
-import { MANAGEMENT_API_SCOPES, MANAGEMENT_SCOPES } from './management-api.js';
+import { MANAGEMENT_API_SCOPES, MANAGEMENT_SCOPES } from '../common/management-api.js';
 
 const BOOTSTRAP_SECRET_PREFIX = 'bootstrap';
 const logger = new Logger('Bootstrap');

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiS
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { CurrentPrincipal, type Principal, RequireScopes, type SequencedRevocationEvent } from '@tollgate/verifier';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { MANAGEMENT_SCOPES } from '../bootstrap/management-api.js';
+import { MANAGEMENT_SCOPES } from '../common/management-api.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { FeedCursor } from './feed-cursor.js';
 import { RevocationFeedService } from './revocation-feed.service.js';

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
-import { MANAGEMENT_SCOPES } from '../bootstrap/management-api.js';
+import { MANAGEMENT_SCOPES } from '../common/management-api.js';
 import { actorOf } from '../common/actor.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { UsageReportDto } from './dto/usage-report.dto.js';

@@ -12,6 +12,7 @@ import { AUTH_SERVER_CONFIG, type AuthServerConfig } from './config/auth-server.
 import { AUTH_SERVER_ENTITIES, AUTH_SERVER_MIGRATIONS } from './database/auth-server.schema.js';
 import { UnitOfWork } from './database/unit-of-work.js';
 import { HealthController } from './health/health.controller.js';
+import { HealthRepository } from './health/health.repository.js';
 import { LeaksModule } from './leaks/leaks.module.js';
 import { AccessTokenStatusService } from './oauth/access-token-status.service.js';
 import { OAuthModule } from './oauth/oauth.module.js';
@@ -81,7 +82,7 @@ export class AuthServerModule {
               entities: AUTH_SERVER_ENTITIES,
               migrations: AUTH_SERVER_MIGRATIONS,
               migrationsTableName: 'auth_server_migrations',
-              afterMigrations: (dataSource) => bootstrapAuthServer(dataSource, config, encryption, clock.now()),
+              afterMigrations: (dataSource) => bootstrapAuthServer(new UnitOfWork(dataSource), config, encryption, clock.now()),
             }),
         }),
         VerifierModule.forRoot({
@@ -111,6 +112,7 @@ export class AuthServerModule {
         ConsoleModule,
       ],
       controllers: [HealthController],
+      providers: [HealthRepository],
     };
   }
 }

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
 import { MANAGEMENT_SCOPES } from '../common/management-api.js';
-import type { GrantDto } from '../clients/dto/client.dto.js';
+import type { GrantDto } from '../common/dto/grant.dto.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { ResourcesService } from '../resources/resources.service.js';
 import type { CreateRoleDto, RoleDto, UpdateRoleDto } from './dto/role.dto.js';

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { GrantDto } from '../../clients/dto/client.dto.js';
+import { GrantDto } from '../../common/dto/grant.dto.js';
 import { RateLimitDto } from './rate-limit.dto.js';
 
 export class ApiKeyDto {

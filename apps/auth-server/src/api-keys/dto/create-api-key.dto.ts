@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsDateString, IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
-import { GrantDto } from '../../clients/dto/client.dto.js';
+import { GrantDto } from '../../common/dto/grant.dto.js';
 import { IsCidr } from '../../common/is-cidr.validator.js';
 import { RateLimitDto } from './rate-limit.dto.js';
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
-import { GrantDto } from '../../clients/dto/client.dto.js';
+import { GrantDto } from '../../common/dto/grant.dto.js';
 
 export const ROLE_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const ROLE_NAME_MESSAGE = 'name must be 1–64 characters of lower-case letters, digits, ".", "_" or "-", starting with a letter or digit';

@@ -8,8 +8,7 @@ import { SigningKeysRepository } from '../signing-keys/signing-keys.repository.j
 import { ensureSigningKeys } from '../signing-keys/signing-keys.service.js';
 import { MANAGEMENT_API_SCOPES, MANAGEMENT_SCOPES } from '../common/management-api.js';
 import type { UnitOfWork } from '../database/unit-of-work.js';
-import type { ResourceEntity } from '../resources/resource.entity.js';
-import { ResourcesRepository } from '../resources/resources.repository.js';
+import { type ResourceEntity, ResourcesRepository } from '../resources/resources.repository.js';
 
 const BOOTSTRAP_SECRET_PREFIX = 'bootstrap';
 const logger = new Logger('Bootstrap');

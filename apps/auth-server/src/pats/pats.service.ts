@@ -9,7 +9,7 @@ import { ExchangedTokensService } from '../oauth/exchanged-tokens.service.js';
 import { ResourceEntity } from '../resources/resource.entity.js';
 import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import { PermissionsService } from '../roles/permissions.service.js';
-import type { UserEntity } from '../users/user.entity.js';
+import type { UserEntity } from '../users/users.repository.js';
 import type { CreatedPatDto, CreatePatDto, PatDto, PatStatus } from './dto/pat.dto.js';
 import { PatEntity } from './pat.entity.js';
 import { type PatPolicy, PatPolicyService } from './pat-policy.service.js';

@@ -4,6 +4,8 @@ import { type EntityManager, In, type Repository } from 'typeorm';
 import type { Transaction } from '../database/unit-of-work.js';
 import { ResourceEntity } from './resource.entity.js';
 
+export type { ResourceEntity } from './resource.entity.js';
+
 @Injectable()
 export class ResourcesRepository {
   constructor(@InjectEntityManager() private readonly manager: EntityManager) {}

@@ -9,7 +9,7 @@ import { PermissionsService } from '../roles/permissions.service.js';
 import { type FailureThrottle, SharedAuthFailures } from '../throttling/shared-auth-failures.js';
 import { type PasswordCheck, PasswordHasher } from '../users/password-hasher.js';
 import { normaliseEmail } from '../users/user-identity.js';
-import type { UserEntity } from '../users/user.entity.js';
+import type { UserEntity } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
 import { csrfTokenMatches, newSessionSecret, readSessionCookie, type RequestWithCookies, sessionIdOf } from './session-cookie.js';
 import { SessionEntity } from './session.entity.js';

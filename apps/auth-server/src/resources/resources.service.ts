@@ -38,6 +38,10 @@ export class ResourcesService {
     return this.resources.findByIndicator(indicator);
   }
 
+  findByIndicators(indicators: string[]): Promise<ResourceEntity[]> {
+    return this.resources.findByIndicators(indicators);
+  }
+
   async create(input: CreateResourceDto, actor: AuditActor): Promise<ResourceEntity> {
     if (await this.resources.existsWithIndicator(input.indicator)) throw new ConflictException(`A resource with indicator ${input.indicator} already exists`);
     const now = this.clock.now();

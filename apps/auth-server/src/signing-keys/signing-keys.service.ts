@@ -8,6 +8,8 @@ import { RevocationFeedService } from '../revocations/revocation-feed.service.js
 import { KeyEncryption } from './key-encryption.js';
 import { generateSigningKey } from './signing-key-material.js';
 import type { SigningAlg, SigningKeyEntity, SigningKeyState } from './signing-key.entity.js';
+
+export type { SigningAlg } from './signing-key.entity.js';
 import { SigningKeysRepository } from './signing-keys.repository.js';
 
 /** A key that stopped signing stays published this long: as long as any access token lives. */

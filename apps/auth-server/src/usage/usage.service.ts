@@ -3,7 +3,8 @@ import type { ApiKeyUsageCount } from '../api-keys/api-keys.repository.js';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
 import { type CredentialUse, LastUsedSinkRegistry } from '../oauth/credential-usage.js';
-import type { CredentialDenialDto, CredentialUseDto } from './dto/usage-report.dto.js';
+import type { CredentialDenialDto } from './dto/credential-denial.dto.js';
+import type { CredentialUseDto } from './dto/credential-use.dto.js';
 
 const FLUSH_INTERVAL_MS = 5_000;
 

@@ -12,6 +12,8 @@ const outputs = [
   ...['auth-server', 'service-b', 'service-a', 'iot-broker', 'devices'].map((app) => join(root, 'dist/apps', app, 'apps', app, 'src/main.js')),
   demoEntry,
   join(root, 'dist/tools/tools/src/seed/main.js'),
+  // The web console the auth-server serves (apps/console, built by Vite).
+  join(root, 'dist/apps/console/index.html'),
 ];
 const sourceFolders = ['apps', 'libs', 'tools'].map((folder) => join(root, folder));
 const buildFiles = ['tsconfig.json', 'nest-cli.json'].map((file) => join(root, file));
@@ -24,7 +26,7 @@ function mtime(path) {
   }
 }
 
-/** The newest modification time among files the build reads (specs excluded: the build skips them). */
+/** The newest modification time among files the build reads (specs excluded: the build skips them), the console's page and styles included. */
 function newestSource() {
   let newest = Math.max(0, ...buildFiles.map((file) => mtime(file) ?? 0));
   const pending = [...sourceFolders];
@@ -40,7 +42,7 @@ function newestSource() {
       const path = join(folder, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== 'node_modules') pending.push(path);
-      } else if (/\.(ts|json)$/.test(entry.name) && !/\.(e2e-)?spec\.ts$/.test(entry.name)) {
+      } else if (/\.(ts|json|html|css|svg)$/.test(entry.name) && !/\.(e2e-)?spec\.ts$/.test(entry.name)) {
         newest = Math.max(newest, mtime(path) ?? 0);
       }
     }

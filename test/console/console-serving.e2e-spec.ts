@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { CONSOLE_PUBLIC_DIR } from '../../apps/auth-server/src/console/console-assets.js';
+import { CONSOLE_DIST_DIR } from '../../apps/auth-server/src/console/console-assets.js';
 import { AuthServerHarness } from '../support/auth-server.harness.js';
 
 const get = (url: string, headers: Record<string, string> = {}, method = 'GET') => fetch(url, { headers, method, redirect: 'manual' });
-const publicFiles = (readdirSync(CONSOLE_PUBLIC_DIR, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+const publicFiles = (readdirSync(CONSOLE_DIST_DIR, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
   .filter((entry) => entry.isFile())
-  .map((entry) => posix.join(...join(entry.parentPath, entry.name).slice(CONSOLE_PUBLIC_DIR.length).split(/[\\/]/)));
+  .map((entry) => posix.join(...join(entry.parentPath, entry.name).slice(CONSOLE_DIST_DIR.length).split(/[\\/]/)));
 
 /** How the auth-server serves the console's files (no browser needed). */
 describe('console: serving', () => {
@@ -20,7 +20,7 @@ describe('console: serving', () => {
   });
 
   it('answers every page path with the HTML shell, never stored, under the security headers, without a credential', async () => {
-    const index = readFileSync(join(CONSOLE_PUBLIC_DIR, 'index.html'), 'utf8');
+    const index = readFileSync(join(CONSOLE_DIST_DIR, 'index.html'), 'utf8');
     for (const path of ['/console', '/console/', '/console/tokens', '/console/admin/audit', '/console/admin/users?user=x']) {
       const response = await get(auth.issuer + path);
       expect(response.status, path).toBe(200);
@@ -47,7 +47,7 @@ describe('console: serving', () => {
       expect(response.headers.get('content-type')).toBe(types[file.split('.').pop()!]);
       expect(response.headers.get('cache-control')).toBe('no-cache');
       expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
-      expect(Buffer.from(await response.arrayBuffer()).equals(readFileSync(join(CONSOLE_PUBLIC_DIR, file)))).toBe(true);
+      expect(Buffer.from(await response.arrayBuffer()).equals(readFileSync(join(CONSOLE_DIST_DIR, file)))).toBe(true);
       const etag = response.headers.get('etag')!;
       expect(etag).toMatch(/^"[A-Za-z0-9_-]{43}"$/);
       const again = await get(`${auth.issuer}/console/${file}`, { 'if-none-match': etag });
@@ -74,15 +74,16 @@ describe('console: serving', () => {
   });
 
   it('ships no inline script or style and no HTML-string sink, and every module it imports exists', async () => {
-    const index = readFileSync(join(CONSOLE_PUBLIC_DIR, 'index.html'), 'utf8');
+    const index = readFileSync(join(CONSOLE_DIST_DIR, 'index.html'), 'utf8');
     expect(index).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(index).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);
     const scripts = publicFiles.filter((file) => file.endsWith('.js'));
     expect(scripts.length).toBeGreaterThan(10);
     for (const file of scripts) {
-      const source = readFileSync(join(CONSOLE_PUBLIC_DIR, file), 'utf8');
+      const source = readFileSync(join(CONSOLE_DIST_DIR, file), 'utf8');
       expect(source, file).not.toMatch(/\.innerHTML|\.outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function\(|localStorage|sessionStorage|console\.log/);
-      for (const [, specifier] of source.matchAll(/(?:from|import\()\s*'([^']+)'/g)) {
+      // The built modules quote their imports as the bundler likes: "…", '…' or `…`.
+      for (const [, specifier] of source.matchAll(/(?:from|import\()\s*["'`](\.[^"'`]+)["'`]/g)) {
         const target = posix.normalize(posix.join(posix.dirname(file), specifier));
         expect(publicFiles, `${file} imports ${specifier}`).toContain(target);
         expect((await get(`${auth.issuer}/console/${target}`)).status).toBe(200);

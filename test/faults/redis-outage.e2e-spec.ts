@@ -246,7 +246,7 @@ describe.runIf(REDIS)('iot-broker in cluster mode when Redis fails', () => {
     await expect(startTestIotBroker(issuer, { REDIS_URL: proxy.urlFor(REDIS!) })).rejects.toThrow(`Redis at redis://127.0.0.1:${proxy.port} (REDIS_URL) did not answer`);
   });
 
-  it.each(FAULTS)('survives Redis %s at runtime, and devices talk again once it answers', { timeout: 90_000 }, async (fault) => {
+  it.each(FAULTS)('survives Redis %s at runtime, and devices talk again once it answers', { timeout: 120_000 }, async (fault) => {
     proxy = await FaultProxy.start(REDIS!);
     iot = await startTestIotBroker(issuer, { REDIS_URL: proxy.urlFor(REDIS!) });
     const device = `thermostat-${crypto.randomUUID().slice(0, 8)}`;
@@ -271,6 +271,7 @@ describe.runIf(REDIS)('iot-broker in cluster mode when Redis fails', () => {
       } finally {
         await endAll(thermostat, hub);
       }
-    }, 30_000, 500);
+      // Under a loaded machine the Redis emitter's resubscription can take longer than one try.
+    }, 60_000, 500);
   });
 });

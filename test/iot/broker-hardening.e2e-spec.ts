@@ -64,9 +64,12 @@ describe('IoT broker: hardening', () => {
   });
 
   it('cuts a connection as soon as a header announces an oversize packet, without waiting for the body', async () => {
+    // After a CONNECT: a packet before it is refused for that alone (MQTT 3.1.1 §3.1).
+    const connect = rawConnect({ clientId: 'oversize', username: 'oversize', password: await token('oversize') });
     const header = Buffer.concat([Buffer.from([0x30]), encodeRemainingLength(200 * 1024 * 1024)]);
-    const { closedAfterMs } = await rawConnection(iot.mqttPort, header);
+    const { closedAfterMs } = await rawConnection(iot.mqttPort, Buffer.concat([connect, header]));
     expect(await closedAfterMs).toBeLessThan(2_000);
+    expect(iot.logs).toContainEqual(expect.objectContaining({ reason: 'packet_too_large', announcedSize: header.length + 200 * 1024 * 1024, limit: 65536 }));
     await brokerStillServes();
   });
 

@@ -15,13 +15,14 @@ import {
 } from '../support/config-reference.js';
 import { nestProjects } from './deployment-files.js';
 
-const README = join(REPOSITORY_ROOT, 'README.md');
+const REFERENCE = join(REPOSITORY_ROOT, 'docs', 'configuration.md');
+const READMES = ['README.md', 'README.ko.md'].map((name) => join(REPOSITORY_ROOT, name));
 const REGENERATE = 'run `npm run docs:config` to regenerate it';
 
-describe('configuration reference (README.md)', () => {
+describe('configuration reference (docs/configuration.md)', () => {
   // `npm run docs:config` runs this file with UPDATE_CONFIG_REFERENCE=1: the section is rewritten, then checked like any run.
   beforeAll(() => {
-    if (process.env.UPDATE_CONFIG_REFERENCE) writeFileSync(README, withConfigReference(readFileSync(README, 'utf8'), renderConfigReference()));
+    if (process.env.UPDATE_CONFIG_REFERENCE) writeFileSync(REFERENCE, withConfigReference(readFileSync(REFERENCE, 'utf8'), renderConfigReference()));
   });
 
   it('documents every app nest-cli.json builds', () => {
@@ -72,17 +73,24 @@ describe('configuration reference (README.md)', () => {
   });
 
   it(`is up to date with the env classes (${REGENERATE})`, () => {
-    const readme = readFileSync(README, 'utf8');
-    const section = configReferenceSection(readme);
-    expect(section, `README.md has no ${CONFIG_REFERENCE_START} … ${CONFIG_REFERENCE_END} section: ${REGENERATE}`).toBeDefined();
-    expect(section, `README.md's configuration reference differs from the env classes: ${REGENERATE}`).toBe(renderConfigReference());
+    const reference = readFileSync(REFERENCE, 'utf8');
+    const section = configReferenceSection(reference);
+    expect(section, `docs/configuration.md has no ${CONFIG_REFERENCE_START} … ${CONFIG_REFERENCE_END} section: ${REGENERATE}`).toBeDefined();
+    expect(section, `docs/configuration.md's configuration reference differs from the env classes: ${REGENERATE}`).toBe(renderConfigReference());
   });
 
-  it('closes the README, under its heading, once', () => {
-    const readme = readFileSync(README, 'utf8');
-    expect(readme.split(CONFIG_REFERENCE_START).length - 1).toBe(1);
-    expect(readme.split(CONFIG_REFERENCE_END).length - 1).toBe(1);
-    expect(readme.trimEnd().endsWith(`${CONFIG_REFERENCE_HEADING}\n\n${configReferenceSection(readme)}`)).toBe(true);
+  it('closes docs/configuration.md, under its heading, once', () => {
+    const reference = readFileSync(REFERENCE, 'utf8');
+    expect(reference.split(CONFIG_REFERENCE_START).length - 1).toBe(1);
+    expect(reference.split(CONFIG_REFERENCE_END).length - 1).toBe(1);
+    expect(reference.trimEnd().endsWith(`${CONFIG_REFERENCE_HEADING}\n\n${configReferenceSection(reference)}`)).toBe(true);
+  });
+
+  it.each(READMES)('is linked from %s, which keeps no copy of its own', (readme) => {
+    const text = readFileSync(readme, 'utf8');
+    expect(text).toContain('](docs/configuration.md)');
+    expect(text).not.toContain(CONFIG_REFERENCE_START);
+    expect(text).not.toContain(CONFIG_REFERENCE_END);
   });
 });
 
@@ -90,11 +98,11 @@ describe(withConfigReference.name, () => {
   const section = `${CONFIG_REFERENCE_START}\nnew $& $1\n${CONFIG_REFERENCE_END}`;
 
   it('replaces the marked section and nothing else', () => {
-    const readme = `# Title\n\ntext\n\n${CONFIG_REFERENCE_HEADING}\n\n${CONFIG_REFERENCE_START}\nold $& $1\n${CONFIG_REFERENCE_END}\n`;
-    expect(withConfigReference(readme, section)).toBe(`# Title\n\ntext\n\n${CONFIG_REFERENCE_HEADING}\n\n${section}\n`);
+    const markdown = `# Title\n\ntext\n\n${CONFIG_REFERENCE_HEADING}\n\n${CONFIG_REFERENCE_START}\nold $& $1\n${CONFIG_REFERENCE_END}\n`;
+    expect(withConfigReference(markdown, section)).toBe(`# Title\n\ntext\n\n${CONFIG_REFERENCE_HEADING}\n\n${section}\n`);
   });
 
-  it('appends the section under its heading when the README has none', () => {
+  it('appends the section under its heading when the page has none', () => {
     expect(withConfigReference('# Title\n\ntext\n', section)).toBe(`# Title\n\ntext\n\n${CONFIG_REFERENCE_HEADING}\n\n${section}\n`);
   });
 });

@@ -127,7 +127,7 @@ export interface VariableReference {
   describedBy: 'jsdoc' | 'fallback' | 'none';
 }
 
-/** Every variable an app accepts, in declaration order, with what the README shows about it. */
+/** Every variable an app accepts, in declaration order, with what docs/configuration.md shows about it. */
 export function describeEnvironment(environment: AppEnvironment): VariableReference[] {
   const declared = declaredProperties(environment);
   const defaults = new environment.schema() as Record<string, unknown>;
@@ -209,13 +209,13 @@ function allowedValues(schema: ClassConstructor<object>, name: string): string {
 
 export const CONFIG_REFERENCE_START = '<!-- config-reference:start -->';
 export const CONFIG_REFERENCE_END = '<!-- config-reference:end -->';
-export const CONFIG_REFERENCE_HEADING = '## Configuration reference';
+export const CONFIG_REFERENCE_HEADING = '## Environment variables';
 
 function cell(text: string): string {
   return text.replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim();
 }
 
-/** The README section between the markers, markers included. */
+/** The section of docs/configuration.md between the markers, markers included. */
 export function renderConfigReference(environments: readonly AppEnvironment[] = APP_ENVIRONMENTS): string {
   const lines = [
     CONFIG_REFERENCE_START,
@@ -236,17 +236,17 @@ export function renderConfigReference(environments: readonly AppEnvironment[] = 
   return lines.join('\n');
 }
 
-/** The marked section of `readme`, markers included; undefined when the markers are missing or out of order. */
-export function configReferenceSection(readme: string): string | undefined {
-  const start = readme.indexOf(CONFIG_REFERENCE_START);
-  const end = readme.indexOf(CONFIG_REFERENCE_END);
+/** The marked section of `markdown`, markers included; undefined when the markers are missing or out of order. */
+export function configReferenceSection(markdown: string): string | undefined {
+  const start = markdown.indexOf(CONFIG_REFERENCE_START);
+  const end = markdown.indexOf(CONFIG_REFERENCE_END);
   if (start < 0 || end < start) return undefined;
-  return readme.slice(start, end + CONFIG_REFERENCE_END.length);
+  return markdown.slice(start, end + CONFIG_REFERENCE_END.length);
 }
 
-/** `readme` with its marked section replaced by `section` (appended under its heading when absent). */
-export function withConfigReference(readme: string, section: string): string {
-  const current = configReferenceSection(readme);
-  if (current !== undefined) return readme.replace(current, () => section);
-  return `${readme.trimEnd()}\n\n${CONFIG_REFERENCE_HEADING}\n\n${section}\n`;
+/** `markdown` with its marked section replaced by `section` (appended under its heading when absent). */
+export function withConfigReference(markdown: string, section: string): string {
+  const current = configReferenceSection(markdown);
+  if (current !== undefined) return markdown.replace(current, () => section);
+  return `${markdown.trimEnd()}\n\n${CONFIG_REFERENCE_HEADING}\n\n${section}\n`;
 }

@@ -1,6 +1,6 @@
 import type { Benchmark } from '../benchmark.js';
 import { apiKeyScale } from './api-key-scale.benchmark.js';
-import { authUnderAttack } from './auth-under-attack.benchmark.js';
+import { authUnderAttack, authUnderAttackSaturated } from './auth-under-attack.benchmark.js';
 import { mqttConnect } from './mqtt-connect.benchmark.js';
 import { mqttPublishQos0, mqttPublishQos1 } from './mqtt-publish.benchmark.js';
 import { revocationLatency, revocationLatencyRedis } from './revocation-latency.benchmark.js';
@@ -10,4 +10,4 @@ import { serviceBPat } from './service-b-pat.benchmark.js';
 import { tokenEndpoint } from './token-endpoint.benchmark.js';
 
 /** Every benchmark, in the order `npm run bench` runs them. */
-export const BENCHMARKS: readonly Benchmark[] = [tokenEndpoint, authUnderAttack, serviceBJwt, serviceBPat, serviceBApiKey, apiKeyScale, mqttConnect, mqttPublishQos0, mqttPublishQos1, revocationLatency, revocationLatencyRedis];
+export const BENCHMARKS: readonly Benchmark[] = [tokenEndpoint, authUnderAttack, authUnderAttackSaturated, serviceBJwt, serviceBPat, serviceBApiKey, apiKeyScale, mqttConnect, mqttPublishQos0, mqttPublishQos1, revocationLatency, revocationLatencyRedis];

@@ -33,7 +33,7 @@ export function httpContender(label: string, request: HttpRequestSpec, connectio
  * keeps whole milliseconds, too coarse for sub-millisecond routes. Any error or non-2xx answer
  * fails the run, since the throughput of failures means nothing.
  */
-export async function httpLoad(label: string, request: HttpRequestSpec, options: { connections: number; seconds: number }): Promise<Measurement & { operations: number }> {
+export async function httpLoad(label: string, request: HttpRequestSpec, options: { connections: number; seconds: number; requestsPerSecond?: number }): Promise<Measurement & { operations: number }> {
   const latencies: number[] = [];
   let rejectedBody: string | undefined;
   const { nextBody, acceptBody } = request;
@@ -45,6 +45,8 @@ export async function httpLoad(label: string, request: HttpRequestSpec, options:
     connections: options.connections,
     pipelining: 1,
     duration: options.seconds,
+    // Offered load: at most this many requests per second over all connections (still one in flight each).
+    ...(options.requestsPerSecond && { overallRate: options.requestsPerSecond }),
     timeout: 10,
     ...(nextBody || acceptBody
       ? {

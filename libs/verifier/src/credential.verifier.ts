@@ -35,7 +35,7 @@ export interface CredentialVerifierOptions {
    * verified JWTs are not cached, since the check must run on every request.
    */
   checkAccessToken?: (claims: AccessTokenClaims, principal: Principal) => Promise<void>;
-  /** How many verified JWTs to remember (by token string, until their `exp`). */
+  /** How many verified JWTs to remember (by token string, until their `exp`): the only cache of them. */
   cacheSize?: number;
   now?: () => number;
 }
@@ -43,11 +43,11 @@ export interface CredentialVerifierOptions {
 /**
  * The one entry point for every credential a Tollgate resource server accepts. JWTs are verified
  * locally and then remembered until they expire, so a client reusing its token costs one map
- * lookup; opaque credentials are refused on a bad checksum before any I/O. Both pass the
- * revocation list on every request.
+ * lookup, over HTTP and MQTT alike; opaque credentials are refused on a bad checksum before any
+ * I/O. Both pass the revocation list on every request.
  */
 export class CredentialVerifier {
-  private readonly verifiedTokens?: LRUCache<string, Principal>;
+  private readonly verifiedTokens?: LRUCache<string, { principal: Principal; claims: AccessTokenClaims }>;
   private readonly now: () => number;
 
   constructor(private readonly options: CredentialVerifierOptions) {
@@ -65,7 +65,7 @@ export class CredentialVerifier {
 
   /** `verify`, plus the headers the answer to this request must carry. */
   async verifyRequest(token: string, context: VerificationContext): Promise<VerifiedRequest> {
-    const principal = hasCredentialPrefix(token) ? await this.verifyOpaque(token, context) : await this.verifyJwt(token);
+    const principal = hasCredentialPrefix(token) ? await this.verifyOpaque(token, context) : (await this.verifyJwt(token)).principal;
     const reason = this.options.revocations?.reasonFor(principal);
     if (reason) throw invalidToken(`The credential has been revoked`, reason);
     try {
@@ -76,18 +76,29 @@ export class CredentialVerifier {
     }
   }
 
+  /**
+   * A JWT access token alone, with its claims, refused if the deny list says so: for servers that
+   * are not HTTP (the MQTT broker), which read the claims and enforce their own policy.
+   */
+  async verifyAccessToken(token: string): Promise<{ principal: Principal; claims: AccessTokenClaims }> {
+    const verified = await this.verifyJwt(token);
+    const reason = this.options.revocations?.reasonFor(verified.principal);
+    if (reason) throw invalidToken('The access token has been revoked', reason);
+    return verified;
+  }
+
   /** Forgets every cached verification (after a revocation the list cannot express, e.g. a retired key). */
   clearCache(): void {
     this.verifiedTokens?.clear();
   }
 
-  private async verifyJwt(token: string): Promise<Principal> {
+  private async verifyJwt(token: string): Promise<{ principal: Principal; claims: AccessTokenClaims }> {
     const cached = this.verifiedTokens?.get(token);
-    if (cached && cached.expiresAt!.getTime() > this.now()) return cached;
-    const { principal, claims } = await this.options.jwt.verify(token);
-    if (this.options.checkAccessToken) await this.options.checkAccessToken(claims, principal);
-    this.verifiedTokens?.set(token, principal);
-    return principal;
+    if (cached && cached.principal.expiresAt!.getTime() > this.now()) return cached;
+    const verified = await this.options.jwt.verify(token);
+    if (this.options.checkAccessToken) await this.options.checkAccessToken(verified.claims, verified.principal);
+    this.verifiedTokens?.set(token, verified);
+    return verified;
   }
 
   private async verifyOpaque(token: string, context: VerificationContext): Promise<Principal> {

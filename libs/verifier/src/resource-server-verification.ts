@@ -1,12 +1,10 @@
 import type { ApiKeyEnvironment } from '@tollgate/credentials';
 import { type ClientAuthMethod, ClientCredentialsTokenProvider } from '@tollgate/m2m-client';
-import { LRUCache } from 'lru-cache';
 import type { RedisOutageLogger } from '@tollgate/platform';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from '@tollgate/rate-limit';
 import { CredentialVerifier } from './credential.verifier.js';
 import { type AccessTokenClaims, JwtAccessTokenVerifier, MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from './jwt/jwt-access-token.verifier.js';
 import type { Principal } from './principal.js';
-import { invalidToken } from './verification-error.js';
 import { IntrospectionVerifier } from './opaque/introspection.verifier.js';
 import { RemoteAuthorizationServer } from './remote-authorization-server.js';
 import type { SequencedRevocationEvent } from './revocation/revocation-event.js';
@@ -77,8 +75,6 @@ export class ResourceServerVerification {
   readonly jwt: JwtAccessTokenVerifier;
   readonly verifier: CredentialVerifier;
   private readonly listeners: ((event: SequencedRevocationEvent) => void)[] = [];
-  /** Signature-verified JWTs (a device reconnecting with the same token costs a lookup); the deny list is still checked each time. */
-  private readonly verifiedAccessTokens = new LRUCache<string, { principal: Principal; claims: AccessTokenClaims }>({ max: 10_000 });
   private readonly watchdog?: NodeJS.Timeout;
   private cacheTrusted = true;
 
@@ -140,13 +136,9 @@ export class ResourceServerVerification {
   }
 
   /** A JWT access token with its claims, refused if the deny list says so (for non-HTTP servers such as the MQTT broker). */
-  async verifyAccessToken(token: string): Promise<{ principal: Principal; claims: AccessTokenClaims }> {
-    const remembered = this.verifiedAccessTokens.get(token);
-    const verified = remembered && remembered.principal.expiresAt!.getTime() > (this.options.now ?? Date.now)() ? remembered : await this.jwt.verify(token);
-    if (verified !== remembered) this.verifiedAccessTokens.set(token, verified);
-    const reason = this.revocations.reasonFor(verified.principal);
-    if (reason) throw invalidToken('The access token has been revoked', reason);
-    return verified;
+  verifyAccessToken(token: string): Promise<{ principal: Principal; claims: AccessTokenClaims }> {
+    // The verifier's cache, shared with HTTP: a device's token is verified once for both.
+    return this.verifier.verifyAccessToken(token);
   }
 
 
@@ -177,7 +169,6 @@ export class ResourceServerVerification {
         // The deny set refuses the key's tokens at once, whatever JWKS copy a cache still serves.
         this.revocations.retireKey(event.kid);
         this.verifier.clearCache();
-        this.verifiedAccessTokens.clear();
         this.authorizationServer.reloadKeys();
         break;
     }

@@ -4,7 +4,7 @@ import { toBoolean } from '@tollgate/platform';
 import { MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from '@tollgate/verifier';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
-/** Environment variables the auth-server accepts (README's configuration table is checked against this class). */
+/** Environment variables the auth-server accepts (docs/configuration.md's table is checked against this class). */
 export class AuthServerEnv {
   /** Public base URL of this server: the `iss` of every token and the base of every endpoint. */
   @IsOptional()

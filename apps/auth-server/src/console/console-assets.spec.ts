@@ -35,8 +35,8 @@ describe(ConsoleAssets.name, () => {
     expect(() => new ConsoleAssets(directory)).toThrow(`The console's index.html is missing from ${directory}`);
   });
 
-  it('finds the real console beside its module', () => {
+  it('finds the console that `npm run build` built from apps/console', () => {
     const sut = new ConsoleAssets();
-    expect(sut.paths).toEqual(expect.arrayContaining(['index.html', 'console.css', 'js/app.js', 'js/pages/tokens.js']));
+    expect(sut.paths).toEqual(expect.arrayContaining(['index.html', 'console.css', 'favicon.svg', 'js/app.js', 'js/pages/tokens.js']));
   });
 });

@@ -4,10 +4,11 @@ import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Beside this module both in the sources (tests, `vitest`) and in dist, where `nest build` copies
- * it (nest-cli.json `assets` of the auth-server project).
+ * The built console: `npm run build` builds apps/console into dist/apps/console (its
+ * vite.config.ts). This module runs compiled, from dist/apps/auth-server/apps/auth-server/src/console/
+ * (`npm run start:auth-server`, the demo, the image), or from its sources under vitest.
  */
-export const CONSOLE_PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
+export const CONSOLE_DIST_DIR = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../../../dist/apps/console/' : '../../../../../console/', import.meta.url));
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -32,7 +33,7 @@ export interface ConsoleAsset {
 export class ConsoleAssets {
   private readonly assets = new Map<string, ConsoleAsset>();
 
-  constructor(directory: string = CONSOLE_PUBLIC_DIR) {
+  constructor(directory: string = CONSOLE_DIST_DIR) {
     for (const file of listFiles(directory)) {
       const contentType = CONTENT_TYPES[extname(file)];
       if (!contentType) continue;
@@ -40,7 +41,7 @@ export class ConsoleAssets {
       const path = relative(directory, file).split(sep).join('/');
       this.assets.set(path, { body, contentType, etag: `"${createHash('sha256').update(body).digest('base64url')}"` });
     }
-    if (!this.assets.has('index.html')) throw new Error(`The console's index.html is missing from ${directory} (did the build copy the console assets?)`);
+    if (!this.assets.has('index.html')) throw new Error(`The console's index.html is missing from ${directory} (\`npm run build\` builds it from apps/console)`);
   }
 
   /** A file by its path under /console/ (e.g. `js/app.js`). */

@@ -39,6 +39,9 @@ interface VerifiedSecret {
   until: number;
 }
 
+/** A presented secret that matches no stored secret (for any client). */
+const NO_SUCH_SECRET = Symbol('no such secret');
+
 const MAX_CLIENT_ID_LENGTH = 128;
 const MAX_SECRET_LENGTH = 512;
 
@@ -127,10 +130,10 @@ export class ClientAuthenticationService {
     const attempt = { id: presented.clientId, address };
     if (presented.secret !== undefined) {
       const verified = await this.verifySecret(presented, presented.secret);
-      if (typeof verified !== 'string') return verified;
+      if (typeof verified === 'object') return verified;
       const decision = await this.throttle.recordFailure(attempt);
       if (decision.blocked) throw throttled(decision);
-      return this.refuse(presented, address, verified);
+      return this.refuse(presented, address, verified === NO_SUCH_SECRET ? () => this.whyNoSecretMatched(presented) : verified);
     }
     const reservation = await this.throttle.reserve(attempt);
     if (reservation.blocked) throw throttled(reservation);
@@ -150,14 +153,15 @@ export class ClientAuthenticationService {
   }
 
   /** A failure within the limits: audited (throttled ones are not, so a flood cannot fill the audit log) and answered 401. */
-  private refuse(presented: PresentedCredentials, address: string, reason: string): never {
-    this.audit.recordInBackground({ action: 'client.auth.failed', outcome: 'failure', actor: { type: 'anonymous' }, credential: { type: 'client', id: presented.clientId.slice(0, 128) }, address, reason, details: { method: presented.method } });
+  private async refuse(presented: PresentedCredentials, address: string, reason: string | (() => Promise<string>)): Promise<never> {
+    const why = typeof reason === 'string' ? reason : await reason();
+    this.audit.recordInBackground({ action: 'client.auth.failed', outcome: 'failure', actor: { type: 'anonymous' }, credential: { type: 'client', id: presented.clientId.slice(0, 128) }, address, reason: why, details: { method: presented.method } });
     const headers: Record<string, string> = presented.method === 'client_secret_basic' ? { 'WWW-Authenticate': 'Basic realm="tollgate"' } : {};
     throw new OAuthError('invalid_client', 'Client authentication failed', 401, headers);
   }
 
   /** Returns the authenticated client, or the reason authentication failed (for the audit log only). */
-  private async verifySecret(presented: PresentedCredentials, presentedSecret: string): Promise<AuthenticatedClient | string> {
+  private async verifySecret(presented: PresentedCredentials, presentedSecret: string): Promise<AuthenticatedClient | string | typeof NO_SUCH_SECRET> {
     if (presented.clientId.length > MAX_CLIENT_ID_LENGTH) return 'client_id too long';
     if (presentedSecret.length > MAX_SECRET_LENGTH) return 'secret too long';
     if (hasCredentialPrefix(presentedSecret) && !parseCredential(presentedSecret)) return 'secret checksum failed';
@@ -168,10 +172,12 @@ export class ClientAuthenticationService {
       if (remembered.secretExpiresAt && remembered.secretExpiresAt <= now) return 'secret expired';
       return remembered.result;
     }
+    // A guess costs this one indexed lookup: why it failed is looked up only if the failure is audited.
+    const secret = await this.clients.findSecretForAuthentication(secretHash);
+    if (!secret) return NO_SUCH_SECRET;
+    if (secret.clientId !== presented.clientId) return 'wrong secret';
     const client = await this.clientUsing(presented);
     if (typeof client === 'string') return client;
-    const secret = await this.clients.findSecretForAuthentication(secretHash);
-    if (!secret || secret.clientId !== client.id) return 'wrong secret';
     if (secret.expiresAt && secret.expiresAt <= now) return 'secret expired';
     const result = { client, grants: await this.clients.grantsForAuthentication(client.id), method: presented.method };
     this.verifiedSecrets.set(secretHash, { result, secretExpiresAt: secret.expiresAt, until: now.getTime() + VERIFIED_SECRET_TTL_MS });
@@ -186,6 +192,12 @@ export class ClientAuthenticationService {
     const problem = await this.assertions.verify(assertion, client);
     if (problem) return problem;
     return { client, grants: await this.clients.grantsForAuthentication(client.id), method: presented.method };
+  }
+
+  /** Why a secret that matches no stored secret failed for the client named. */
+  private async whyNoSecretMatched(presented: PresentedCredentials): Promise<string> {
+    const client = await this.clientUsing(presented);
+    return typeof client === 'string' ? client : 'wrong secret';
   }
 
   /** The client named, if it exists, is enabled and uses the method presented; otherwise why not. */

@@ -41,19 +41,29 @@ export function illFormedConnectField(body: Uint8Array): StringField | undefined
   return undefined;
 }
 
+/** The protocol level of a CONNECT (§3.1.2.2) body, when the body holds one. */
+export function connectProtocolLevel(body: Uint8Array): number | undefined {
+  const reader = new FieldReader(body);
+  reader.field();
+  return reader.byte();
+}
+
 /**
- * True when a SUBSCRIBE (§3.8) or UNSUBSCRIBE (§3.10) body holds a topic filter that is not a
- * well-formed MQTT string. After its packet identifier, a SUBSCRIBE pairs each filter with an
- * options byte; an UNSUBSCRIBE lists filters alone.
+ * What is wrong with the topic filters of a SUBSCRIBE (§3.8.3) or UNSUBSCRIBE (§3.10.3) body: there
+ * is `none` [MQTT-3.8.3-3, MQTT-3.10.3-2], or one is `ill_formed` (not a well-formed MQTT string).
+ * After its packet identifier (and, in MQTT 5, its properties: MQTT 5 §3.8.2.1), a SUBSCRIBE pairs
+ * each filter with an options byte; an UNSUBSCRIBE lists filters alone.
  */
-export function hasIllFormedFilter(body: Uint8Array, withOptions: boolean): boolean {
+export function topicFiltersFault(body: Uint8Array, { withOptions, withProperties }: { withOptions: boolean; withProperties: boolean }): 'none' | 'ill_formed' | undefined {
   const reader = new FieldReader(body);
   reader.skip(2);
+  if (withProperties) reader.skipProperties();
+  if (reader.atEnd) return 'none';
   while (!reader.atEnd) {
-    if (!reader.string()) return true;
+    if (!reader.string()) return 'ill_formed';
     if (withOptions) reader.skip(1);
   }
-  return false;
+  return undefined;
 }
 
 /**
@@ -76,6 +86,18 @@ class FieldReader {
 
   skip(count: number): void {
     this.position += count;
+  }
+
+  /** MQTT 5 properties (MQTT 5 §2.2.2): their length as a Variable Byte Integer, then the properties. */
+  skipProperties(): void {
+    let length = 0;
+    for (let multiplier = 1; multiplier <= 128 ** 3; multiplier *= 128) {
+      const byte = this.byte();
+      if (byte === undefined) return;
+      length += (byte & 0x7f) * multiplier;
+      if (!(byte & 0x80)) break;
+    }
+    this.skip(length);
   }
 
   /** The next field's bytes as [start, end) of the body; undefined when the body ends first. */

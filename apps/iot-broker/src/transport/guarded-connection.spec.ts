@@ -1,37 +1,61 @@
-import { rawPublish } from '../../../../test/support/mqtt-packets.js';
-import { PassThrough } from 'node:stream';
+import { rawConnect, rawPublish } from '../../../../test/support/mqtt-packets.js';
+import { Duplex, PassThrough } from 'node:stream';
 import type { FrameViolation } from '../hardening/mqtt-frame-scanner.js';
 import { GuardedConnection } from './guarded-connection.js';
 
 const peer = { remoteAddress: '127.0.0.1', transport: 'tcp' as const };
+const CONNECT = rawConnect({ clientId: 'hub-1', username: 'hub-1', password: 'token' });
+const CONNACK = Buffer.from([0x20, 0x02, 0x00, 0x00]);
+const nextTick = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A client connection behind the guard: `fromPeer` is what the client sends, `toPeer` what the broker writes back. */
+function guarded() {
+  const fromPeer = new PassThrough();
+  const toPeer = new PassThrough();
+  const connection = Duplex.from({ readable: fromPeer, writable: toPeer });
+  const violations: FrameViolation[] = [];
+  const sut = new GuardedConnection(connection, { maxPacketSize: 1024, peer, onViolation: (violation) => violations.push(violation) });
+  const received: Buffer[] = [];
+  sut.on('data', (chunk: Buffer) => received.push(chunk));
+  return { sut, connection, fromPeer, toPeer, violations, received };
+}
 
 describe(GuardedConnection.name, () => {
   it('forwards reads and writes while packets are small', async () => {
-    const connection = new PassThrough();
-    const sut = new GuardedConnection(connection, { maxPacketSize: 1024, peer, onViolation: () => undefined });
-    const received: Buffer[] = [];
-    sut.on('data', (chunk: Buffer) => received.push(chunk));
-    connection.write(rawPublish(10));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(Buffer.concat(received)).toEqual(rawPublish(10));
+    const { sut, fromPeer, toPeer, violations, received } = guarded();
+    fromPeer.write(CONNECT);
+    fromPeer.write(rawPublish(10));
+    await nextTick();
+    expect(Buffer.concat(received)).toEqual(Buffer.concat([CONNECT, rawPublish(10)]));
     const written: Buffer[] = [];
-    connection.on('data', (chunk: Buffer) => written.push(chunk));
-    sut.write(Buffer.from([0x20, 0x02, 0x00, 0x00]));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(Buffer.concat(written)).toEqual(Buffer.from([0x20, 0x02, 0x00, 0x00]));
+    toPeer.on('data', (chunk: Buffer) => written.push(chunk));
+    sut.write(CONNACK);
+    await nextTick();
+    expect(Buffer.concat(written)).toEqual(CONNACK);
+    expect(violations).toEqual([]);
     expect(sut.destroyed).toBe(false);
   });
 
   it('destroys the connection and reports when a packet is too large', async () => {
-    const connection = new PassThrough();
-    const violations: FrameViolation[] = [];
-    const sut = new GuardedConnection(connection, { maxPacketSize: 1024, peer, onViolation: (violation) => violations.push(violation) });
-    const received: Buffer[] = [];
-    sut.on('data', (chunk: Buffer) => received.push(chunk));
-    connection.write(rawPublish(4096).subarray(0, 5));
-    await new Promise((resolve) => setImmediate(resolve));
+    const { sut, connection, fromPeer, violations, received } = guarded();
+    fromPeer.write(CONNECT);
+    await nextTick();
+    fromPeer.write(rawPublish(4096).subarray(0, 5));
+    await nextTick();
     expect(violations).toEqual([{ reason: 'packet_too_large', announcedSize: rawPublish(4096).length, limit: 1024 }]);
-    expect(received).toEqual([]);
+    expect(Buffer.concat(received)).toEqual(CONNECT);
+    expect(sut.destroyed).toBe(true);
+    expect(connection.destroyed).toBe(true);
+  });
+
+  it('destroys the connection and reports a protocol violation, passing on none of the chunk that holds it', async () => {
+    const { sut, connection, fromPeer, violations, received } = guarded();
+    fromPeer.write(CONNECT);
+    await nextTick();
+    fromPeer.write(Buffer.concat([rawPublish(10), Buffer.from([0xc0, 0x02, 0x00, 0x00])]));
+    await nextTick();
+    expect(violations).toEqual([{ reason: 'protocol_violation', packet: 'PINGREQ', rule: 'body_not_empty' }]);
+    expect(Buffer.concat(received)).toEqual(CONNECT);
     expect(sut.destroyed).toBe(true);
     expect(connection.destroyed).toBe(true);
   });

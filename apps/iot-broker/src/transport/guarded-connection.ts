@@ -18,10 +18,10 @@ export interface GuardedConnectionOptions {
 
 /**
  * The stream aedes is given for each client connection (a TCP socket or a WebSocket stream). Bytes
- * reach aedes only while every packet announces at most `maxPacketSize` bytes and its strings are
- * well-formed (MQTT 3.1.1 §1.5.3); otherwise the connection is destroyed before aedes parses the
- * packet. Writes go straight to the connection. It also carries the peer's address, which aedes
- * does not keep for TCP clients.
+ * reach aedes only while every packet announces at most `maxPacketSize` bytes, its strings are
+ * well-formed (MQTT 3.1.1 §1.5.3) and it keeps the protocol's rules (see `ProtocolRule`); otherwise
+ * the connection is destroyed before aedes parses the packet. Writes go straight to the
+ * connection. It also carries the peer's address, which aedes does not keep for TCP clients.
  */
 export class GuardedConnection extends Duplex {
   readonly peer: Peer;
@@ -87,6 +87,7 @@ const VIOLATION_MESSAGES: Record<FrameViolation['reason'], string> = {
   packet_too_large: 'connection closed: packet over the size limit',
   malformed_length: 'connection closed: packet over the size limit',
   ill_formed_string: 'connection closed: a string is not well-formed UTF-8 or contains U+0000 (MQTT 3.1.1 §1.5.3)',
+  protocol_violation: 'connection closed: MQTT protocol violation',
 };
 
 /** Puts a new client connection behind the guard, logging the peer when it oversteps. */

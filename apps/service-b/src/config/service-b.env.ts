@@ -3,7 +3,7 @@ import { DATABASE_URL_PATTERN } from '@tollgate/persistence';
 import { toBoolean } from '@tollgate/platform';
 import { IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
-/** Environment variables service-b accepts (README's configuration table is checked against this class). */
+/** Environment variables service-b accepts (docs/configuration.md's table is checked against this class). */
 export class ServiceBEnv {
   /** The authorization server: the `iss` of accepted tokens and the base of its metadata document. */
   @IsDefined({ message: 'is required (the URL of the auth-server)' })

@@ -111,7 +111,8 @@ function describeJoseError(error: unknown): VerificationError {
     if (claim === 'aud') return invalidToken('The access token is not meant for this resource (aud)', 'wrong_audience');
     if (claim === 'iss') return invalidToken('The access token was not issued by the expected issuer (iss)', 'wrong_issuer');
     if (claim === 'typ') return invalidToken('The token is not an access token (typ must be at+jwt)', 'wrong_type');
-    if (claim === 'nbf' || claim === 'iat') return invalidToken('The access token is not valid yet', 'not_yet_valid');
+    // A missing or non-numeric `iat`/`nbf` is a malformed claim, not a token from the future.
+    if ((claim === 'nbf' || claim === 'iat') && error.reason === 'check_failed') return invalidToken('The access token is not valid yet', 'not_yet_valid');
     return invalidToken(`The access token has an invalid or missing "${claim}" claim`, 'invalid_claim');
   }
   if (error instanceof errors.JOSEAlgNotAllowed) return invalidToken('The access token is signed with an algorithm that is not allowed', 'alg_not_allowed');

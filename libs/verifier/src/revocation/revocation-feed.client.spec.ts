@@ -84,4 +84,30 @@ describe(RevocationFeedClient.name, () => {
     expect(delays).toEqual([200, 400, 800, 1_600]);
     expect(sut.status()).toMatchObject({ connected: false });
   });
+
+  it('stops for good when stopped while it is still getting its token, instead of opening the stream afterwards', async () => {
+    let tokenIssued!: () => void;
+    const tokenGate = new Promise<void>((resolve) => (tokenIssued = resolve));
+    let fetches = 0;
+    const sut = new RevocationFeedClient({
+      url: 'http://auth.test/api/revocations/stream',
+      tokens: { getToken: async () => (await tokenGate, { value: 'feed-token', expiresAt: new Date(Date.now() + 60_000) }), invalidate: () => undefined },
+      onEvent: () => undefined,
+      // A stream that stays open until aborted, as the auth-server's does until the token expires.
+      fetch: ((_url: string, init: RequestInit) => {
+        fetches++;
+        init.signal!.throwIfAborted();
+        return new Promise((_resolve, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason)));
+      }) as typeof globalThis.fetch,
+      sleep: async () => undefined,
+    });
+    sut.start();
+
+    const stopped = sut.stop();
+    tokenIssued();
+
+    await expect(Promise.race([stopped.then(() => 'stopped'), new Promise((resolve) => setTimeout(resolve, 1_000, 'still running'))])).resolves.toBe('stopped');
+    expect(fetches).toBeLessThanOrEqual(1);
+    expect(sut.status().connected).toBe(false);
+  });
 });

@@ -76,8 +76,9 @@ export class RevocationFeedClient {
   }
 
   private async follow(): Promise<void> {
-    const token = await this.options.tokens.getToken();
+    // Before the token: a stop() while it is being fetched must abort the stream opened after it.
     this.abort = new AbortController();
+    const token = await this.options.tokens.getToken();
     const response = await (this.options.fetch ?? fetch)(this.options.url, {
       headers: { authorization: `Bearer ${token.value}`, accept: 'text/event-stream', ...(this.lastEventId ? { 'last-event-id': this.lastEventId } : {}) },
       signal: this.abort.signal,

@@ -22,6 +22,96 @@ describe(RevocationList.name, () => {
     sut = new RevocationList(() => now);
   });
 
+  it('accepts what no rule names', () => {
+    expect(sut.reasonFor(jwt())).toBeNull();
+  });
+
+  describe('revoked JWTs (token.revoked)', () => {
+    it('refuses the revoked jti only', () => {
+      sut.revokeToken('jti-1', new Date(T + HOUR));
+      expect(sut.reasonFor(jwt())).toBe('revoked');
+      expect(sut.reasonFor(jwt({ credentialId: 'jti-2' }))).toBeNull();
+    });
+
+    it('does not confuse a jti with a PAT or API key of the same id', () => {
+      sut.revokeToken('id-1', new Date(T + HOUR));
+      expect(sut.reasonFor({ ...jwt(), credentialType: 'api_key', credentialId: 'id-1' })).toBeNull();
+      sut.revokeCredential('id-2');
+      expect(sut.reasonFor(jwt({ credentialId: 'id-2' }))).toBeNull();
+    });
+
+    it('forgets a revoked jti once it has expired, and not before', () => {
+      sut.revokeToken('jti-1', new Date(T + HOUR));
+      now = T + HOUR;
+      sut.prune(24 * HOUR);
+      expect(sut.reasonFor(jwt())).toBe('revoked');
+      now = T + HOUR + 1;
+      sut.prune(24 * HOUR);
+      expect(sut.reasonFor(jwt())).toBeNull();
+    });
+  });
+
+  describe('revoked PATs and API keys (credential.revoked)', () => {
+    const apiKey = (overrides: Partial<Principal> = {}) =>
+      jwt({ credentialType: 'api_key', credentialId: 'key-1', subject: 'consumer-1', clientId: undefined, consumerId: 'consumer-1', ...overrides });
+
+    it('refuses the revoked credential for ten minutes, covering any introspection still in flight, then forgets it', () => {
+      sut.revokeCredential('key-1');
+      expect(sut.reasonFor(apiKey())).toBe('revoked');
+      now = T + 10 * 60_000;
+      sut.prune(24 * HOUR);
+      expect(sut.reasonFor(apiKey())).toBe('revoked');
+      now = T + 10 * 60_000 + 1;
+      sut.prune(24 * HOUR);
+      expect(sut.reasonFor(apiKey())).toBeNull();
+    });
+
+    it('leaves a re-enabled consumer’s keys to introspection: “issued before” rules are for JWTs only', () => {
+      sut.revokeIssuedBefore('consumer', 'consumer-1', new Date(T + HOUR));
+      expect(sut.reasonFor(apiKey())).toBeNull();
+      expect(sut.reasonFor(jwt({ consumerId: 'consumer-1' }))).toBe('consumer_credentials_revoked');
+    });
+  });
+
+  describe('retired signing keys (signing_key.retired)', () => {
+    it('refuses every token the key signed, whatever else holds, and never forgets it', () => {
+      sut.retireKey('kid-1');
+      now = T + 365 * 24 * HOUR;
+      sut.prune(24 * HOUR);
+      expect(sut.reasonFor(jwt({ keyId: 'kid-1', issuedAt: new Date(now) }))).toBe('signing_key_retired');
+      expect(sut.reasonFor(jwt({ keyId: 'kid-2', issuedAt: new Date(now) }))).toBeNull();
+      expect(sut.reasonFor(jwt({ keyId: undefined }))).toBeNull();
+    });
+  });
+
+  describe('every JWT of a subject issued before T (subject.revoked_before)', () => {
+    it.each([
+      ['client', { clientId: 'x-1' }, 'client_credentials_revoked'],
+      ['user', { userId: 'x-1' }, 'user_credentials_revoked'],
+      ['consumer', { consumerId: 'x-1' }, 'consumer_credentials_revoked'],
+    ] as const)('refuses a %s’s tokens issued before T, and accepts those issued at T or after', (kind, owner, reason) => {
+      sut.revokeIssuedBefore(kind, 'x-1', new Date(T));
+      expect(sut.reasonFor(jwt({ ...owner, issuedAt: new Date(T - 1_000) }))).toBe(reason);
+      expect(sut.reasonFor(jwt({ ...owner, issuedAt: new Date(T) }))).toBeNull();
+    });
+
+    it('keeps the latest T when an older event arrives later (feed replay)', () => {
+      sut.revokeIssuedBefore('client', 'client-1', new Date(T + 2_000));
+      sut.revokeIssuedBefore('client', 'client-1', new Date(T));
+      expect(sut.reasonFor(jwt({ issuedAt: new Date(T + 1_000) }))).toBe('client_credentials_revoked');
+    });
+
+    it('forgets a rule once no token issued before it can still be alive', () => {
+      sut.revokeIssuedBefore('client', 'client-1', new Date(T));
+      now = T + 24 * HOUR;
+      sut.prune(24 * HOUR);
+      expect(sut.reasonFor(jwt({ issuedAt: new Date(T - 1) }))).toBe('client_credentials_revoked');
+      now = T + 24 * HOUR + 1;
+      sut.prune(24 * HOUR);
+      expect(sut.reasonFor(jwt({ issuedAt: new Date(T - 1) }))).toBeNull();
+    });
+  });
+
   describe('JWTs exchanged for a PAT', () => {
     it('refuses those exchanged before their owner changed, and accepts those exchanged at or after', () => {
       sut.refuseExchangedBefore('user', 'user-1', new Date(T + 500));

@@ -1,9 +1,12 @@
 // The audit log: newest first, filtered by credential, actor, action, outcome and time, paginated
 // with the `before` cursor. Filters are ids and names, never secrets, so they may sit in the URL.
 import { api, ApiError, query } from '../api.js';
-import { emptyState, h, replace, table, time, uid } from '../dom.js';
-import { announce, announceError, errorSummary, heading, selectField, showFormError, textField, whileSubmitting } from '../ui.js';
+import type { AuditEvent, AuditPage } from '../api-types.js';
+import { table } from '../components/table.js';
+import { emptyState, h, replace, type Tone, time, uid } from '../dom.js';
+import { announce, announceError, control, errorSummary, heading, pageIntro, selectField, showFormError, textField, whileSubmitting } from '../ui.js';
 import { setQuery } from './common.js';
+import type { PageContext } from './page.js';
 
 const DEFAULT_PAGE_SIZE = 50;
 const FILTERS = ['credential', 'actor', 'action', 'outcome', 'since', 'until'];
@@ -19,14 +22,14 @@ const KNOWN_ACTIONS = [
 ];
 /** A Tollgate credential (libs/credentials: tg<kind>_…). */
 const CREDENTIAL = /\btg[kps]_[A-Za-z0-9_]{16,}/;
-const OUTCOME_TONES = { success: 'success', failure: 'danger', denied: 'warning' };
+const OUTCOME_TONES: Record<string, Tone> = { success: 'success', failure: 'danger', denied: 'warning' };
 
-export async function render(page, { params, signal }) {
-  const filters = Object.fromEntries(FILTERS.map((name) => [name, params.get(name) ?? '']));
+export async function render(page: HTMLElement, { params, signal }: PageContext): Promise<void> {
+  const filters: Record<string, string> = Object.fromEntries(FILTERS.map((name) => [name, params.get(name) ?? '']));
   // ?limit= (1–200, the API's bounds) sets the page size.
   const requested = Number.parseInt(params.get('limit') ?? '', 10);
   const pageSize = Number.isInteger(requested) ? Math.min(200, Math.max(1, requested)) : DEFAULT_PAGE_SIZE;
-  const state = { items: [], nextCursor: null };
+  const state = { items: [] as AuditEvent[], nextCursor: null as string | null };
   const resultsHeading = heading(2, 'Events', { id: uid('events') });
   const results = h('div');
   const more = h('div', { class: 'actions' });
@@ -61,8 +64,7 @@ export async function render(page, { params, signal }) {
   );
 
   page.append(
-    heading(1, 'Audit log'),
-    h('p', { class: 'lead' }, 'Every issue, use, rotation, revocation, denial and sign-in, newest first. The log is append-only.'),
+    ...pageIntro('Audit log', 'Every issue, use, rotation, revocation, denial and sign-in, newest first. The log is append-only.'),
     form,
     h('section', { 'aria-labelledby': resultsHeading.id }, resultsHeading, results, more),
   );
@@ -71,14 +73,13 @@ export async function render(page, { params, signal }) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     // Filters go into the URL and the API's query string (and so into access logs): never a secret.
-    const pasted = FILTERS.find((name) => CREDENTIAL.test(form.elements.namedItem(name).value));
+    const pasted = FILTERS.find((name) => CREDENTIAL.test(control(form, name).value));
     if (pasted) {
       showFormError(form, new ApiError(400, 'That looks like a secret (a token, key or client secret). Search by its id, shown in its list, and never paste a secret here; if it was exposed, revoke it.', { body: { errors: [`${pasted} must be an id, not a secret`] } }));
       return;
     }
     for (const name of FILTERS) {
-      const control = form.elements.namedItem(name);
-      const value = control.value.trim();
+      const value = control(form, name).value.trim();
       filters[name] = (name === 'since' || name === 'until') && value ? new Date(value).toISOString() : value;
     }
     setQuery(filters);
@@ -89,20 +90,20 @@ export async function render(page, { params, signal }) {
   async function clear() {
     for (const name of FILTERS) {
       filters[name] = '';
-      form.elements.namedItem(name).value = '';
+      control(form, name).value = '';
     }
     setQuery(filters);
     await whileSubmitting(form, () => load(false));
     announce('Filters cleared: showing the newest events.');
   }
 
-  async function load(append) {
+  async function load(append: boolean) {
     const parameters = { ...filters, limit: pageSize, before: append ? state.nextCursor : undefined };
-    const page = await api('GET', `/api/audit${query(parameters)}`, undefined, { signal });
-    state.items = append ? [...state.items, ...page.items] : page.items;
-    state.nextCursor = page.nextCursor;
+    const answer = await api<AuditPage>('GET', `/api/audit${query(parameters)}`, undefined, { signal });
+    state.items = append ? [...state.items, ...answer.items] : answer.items;
+    state.nextCursor = answer.nextCursor;
     draw();
-    return page.items.length;
+    return answer.items.length;
   }
 
   function draw() {
@@ -138,7 +139,7 @@ export async function render(page, { params, signal }) {
               class: 'button',
               'data-focus-key': 'audit-more',
               onClick: async (click) => {
-                const button = click.currentTarget;
+                const button = click.currentTarget as HTMLButtonElement;
                 button.disabled = true;
                 const before = state.items.length;
                 try {
@@ -160,8 +161,8 @@ export async function render(page, { params, signal }) {
   }
 }
 
-function details(event) {
-  const parts = [];
+function details(event: AuditEvent): HTMLElement {
+  const parts: string[] = [];
   if (event.reason) parts.push(event.reason);
   if (event.details) {
     for (const [name, value] of Object.entries(event.details)) parts.push(`${name}: ${typeof value === 'object' ? JSON.stringify(value) : value}`);
@@ -170,7 +171,7 @@ function details(event) {
 }
 
 /** An ISO instant as the value of a datetime-local input (local time, minutes). */
-function toLocalInput(iso) {
+function toLocalInput(iso: string): string {
   if (!iso) return '';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return '';

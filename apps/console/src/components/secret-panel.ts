@@ -1,25 +1,34 @@
 // A newly issued secret, shown once. It exists only in this panel's DOM: never in storage, a URL or
 // a log; the panel goes when the person presses Done or leaves the page.
-import { h, uid } from './dom.js';
-import { announce, announceError, heading } from './ui.js';
+import { type Child, h, replace, uid } from '../dom.js';
+import { announce, announceError, heading } from '../ui.js';
 
-const open = new Set();
+const open = new Set<() => void>();
 
 /** Removes every secret still shown: on navigation, and when the page is hidden (so Back never brings one back). */
-export function discardSecrets() {
+export function discardSecrets(): void {
   for (const discard of open) discard();
 }
 window.addEventListener('pagehide', discardSecrets);
 
-/**
- * `what`: "personal access token", "API key", "client secret". `details`: extra nodes (e.g. the
- * client id to use with the secret). `onDone`: called after the panel is removed.
- */
-export function secretPanel({ what, secret, name, details = [], onDone }) {
+export interface SecretPanelOptions {
+  /** "personal access token", "API key", "client secret". */
+  what: string;
+  secret: string;
+  /** The credential's name, if it has one. */
+  name?: string;
+  /** Extra nodes (e.g. the client id to use with the secret). */
+  details?: Child;
+  /** Called after the panel is removed by its Done button. */
+  onDone?: () => void;
+}
+
+/** The panel that shows a new secret once, with Copy and Done. */
+export function secretPanel({ what, secret, name, details = [], onDone }: SecretPanelOptions): HTMLElement & { focusTitle: () => void } {
   const inputId = uid('secret');
   const warningId = uid('secret-warning');
-  const title = heading(2, `Copy your new ${what} now`, { class: 'secret-title' });
-  const input = h('input', {
+  const title = heading(2, `Copy your new ${what} now`, { class: 'secret-title', id: uid('secret-title') });
+  const input: HTMLInputElement = h('input', {
     id: inputId,
     class: 'secret-value',
     type: 'text',
@@ -37,7 +46,7 @@ export function secretPanel({ what, secret, name, details = [], onDone }) {
   const done = h('button', { type: 'button', class: 'button', onClick: close }, 'Done, I have stored it');
   const panel = h(
     'section',
-    { class: 'secret-panel', 'aria-labelledby': title.id || (title.id = uid('secret-title')) },
+    { class: 'secret-panel', 'aria-labelledby': title.id },
     title,
     h('p', { id: warningId, class: 'warning' }, h('strong', {}, 'It will not be shown again.'), ` Store it somewhere safe, such as a password manager or your CI's secret store. Anyone with this ${what} can use it${name ? ` (${name})` : ''} until it is revoked.`),
     h('div', { class: 'field' }, h('label', { for: inputId }, capitalise(what)), h('div', { class: 'secret-row' }, input, copy)),
@@ -45,7 +54,7 @@ export function secretPanel({ what, secret, name, details = [], onDone }) {
     h('div', { class: 'actions' }, done),
   );
 
-  async function copySecret() {
+  async function copySecret(): Promise<void> {
     try {
       await navigator.clipboard.writeText(secret);
       announce(`The ${what} is copied to the clipboard.`);
@@ -56,24 +65,29 @@ export function secretPanel({ what, secret, name, details = [], onDone }) {
     }
   }
 
-  function discard() {
+  function discard(): void {
     input.value = '';
     panel.remove();
     open.delete(discard);
   }
 
-  function close() {
+  function close(): void {
     discard();
     onDone?.();
   }
 
   open.add(discard);
-
   /** Puts the panel's heading in focus (call after inserting the panel). */
-  panel.focusTitle = () => title.focus();
-  return panel;
+  return Object.assign(panel, { focusTitle: () => title.focus() });
 }
 
-function capitalise(text) {
+/** Shows a new secret in `slot` (replacing whatever was there) and moves the focus to it. */
+export function showSecret(slot: HTMLElement, options: SecretPanelOptions): void {
+  const panel = secretPanel(options);
+  replace(slot, panel);
+  panel.focusTitle();
+}
+
+function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

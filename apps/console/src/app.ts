@@ -1,11 +1,24 @@
-// The console shell: session, navigation and routing. Pages live in ./pages/*.js and draw into
+// The console shell: session, navigation and routing. Pages live in ./pages/*.ts and draw into
 // #page; the data comes from the management API with the session cookie.
-import { api, ApiError, onSession, setCsrfToken } from './api.js';
+import { api, ApiError, messageOf, onSession, setCsrfToken } from './api.js';
+import type { AuthorizationServerMetadata, Me, StartedSession } from './api-types.js';
+import { discardSecrets } from './components/secret-panel.js';
 import { h, replace } from './dom.js';
-import { discardSecrets } from './secret.js';
+import type { Page, Session } from './pages/page.js';
 import { announce, announceError, clearMessages, heading, initMessages } from './ui.js';
 
-const ROUTES = [
+interface Route {
+  path: string;
+  title: string;
+  /** The link text in the navigation; routes without one are not listed. */
+  nav?: string;
+  admin?: boolean;
+  /** Only for people who are not signed in (the sign-in page). */
+  signedOut?: boolean;
+  load: () => Promise<Page>;
+}
+
+const ROUTES: Route[] = [
   { path: '/console/sign-in', title: 'Sign in', load: () => import('./pages/sign-in.js'), signedOut: true },
   { path: '/console/tokens', title: 'Personal access tokens', nav: 'Personal access tokens', load: () => import('./pages/tokens.js') },
   { path: '/console/admin/applications', title: 'M2M applications and devices', nav: 'Applications and devices', admin: true, load: () => import('./pages/applications.js') },
@@ -18,63 +31,67 @@ const ROUTES = [
 const HOME = '/console/tokens';
 const SIGN_IN = '/console/sign-in';
 
-/** What the console knows about the signed-in person, in memory only. */
-export const session = {
+const session: Session = {
   user: null,
-  /** Scopes per resource ({ resource, scopes }[]), from GET /api/me. */
   permissions: [],
   isAdmin: false,
-  /** The management API's resource indicator (`<issuer>/api`). */
   managementApi: null,
   expiresAt: null,
   idleTimeoutSeconds: null,
 };
 
+function shellElement(id: string): HTMLElement {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`The console's index.html has no #${id}`);
+  return element;
+}
+
 const shell = {
-  page: document.getElementById('page'),
-  nav: document.getElementById('nav'),
-  account: document.getElementById('account'),
+  page: shellElement('page'),
+  nav: shellElement('nav'),
+  account: shellElement('account'),
 };
 let current = { controller: new AbortController() };
-let returnTo = null;
+let returnTo: string | null = null;
 let firstRender = true;
 
 // ---- session -----------------------------------------------------------------------------------
 
-async function establish(started) {
+async function establish(started: StartedSession): Promise<void> {
   setCsrfToken(started.csrfToken);
-  const [me, metadata] = await Promise.all([api('GET', '/api/me'), api('GET', '/.well-known/oauth-authorization-server')]);
+  const [me, metadata] = await Promise.all([api<Me>('GET', '/api/me'), api<AuthorizationServerMetadata>('GET', '/.well-known/oauth-authorization-server')]);
+  const managementApi = `${metadata.issuer}/api`;
   session.user = started.user;
   session.expiresAt = started.expiresAt;
   session.idleTimeoutSeconds = started.idleTimeoutSeconds;
   session.permissions = me.permissions ?? [];
-  session.managementApi = `${metadata.issuer}/api`;
-  session.isAdmin = session.permissions.some((entry) => entry.resource === session.managementApi && entry.scopes.includes('admin'));
+  session.managementApi = managementApi;
+  session.isAdmin = session.permissions.some((entry) => entry.resource === managementApi && entry.scopes.includes('admin'));
   drawChrome();
 }
 
-function forget() {
+function forget(): void {
   setCsrfToken(null);
   Object.assign(session, { user: null, permissions: [], isAdmin: false, expiresAt: null, idleTimeoutSeconds: null });
   drawChrome();
 }
 
-/** Called by the sign-in page with the answer of POST /api/session. */
-export async function signedIn(started) {
+/** Given to the sign-in page, called with the answer of POST /api/session. */
+async function signedIn(started: StartedSession): Promise<void> {
   await establish(started);
   const target = returnTo && returnTo !== SIGN_IN ? returnTo : HOME;
   returnTo = null;
   await navigate(target, { replace: true });
-  announce(`Signed in as ${session.user.email}.`);
+  announce(`Signed in as ${started.user.email}.`);
 }
 
-async function signOut() {
+async function signOut(): Promise<void> {
   try {
     await api('DELETE', '/api/session', undefined, { sessionCall: true });
   } catch (error) {
     // An ended session is signed out already; anything else leaves the person signed in.
     if (!(error instanceof ApiError && error.status === 401)) {
-      announceError(`Could not sign out: ${error.message}`);
+      announceError(`Could not sign out: ${messageOf(error)}`);
       return;
     }
   }
@@ -92,7 +109,7 @@ onSession({
   },
   changed: async () => {
     try {
-      const again = await api('GET', '/api/session', undefined, { sessionCall: true });
+      const again = await api<StartedSession>('GET', '/api/session', undefined, { sessionCall: true });
       if (again.user.id === session.user?.id) {
         setCsrfToken(again.csrfToken);
         return again.csrfToken;
@@ -109,11 +126,11 @@ onSession({
 
 // ---- chrome ------------------------------------------------------------------------------------
 
-function navLink(route) {
+function navLink(route: Route): HTMLLIElement {
   return h('li', {}, h('a', { href: route.path, 'aria-current': location.pathname === route.path ? 'page' : undefined }, route.nav));
 }
 
-function drawChrome() {
+function drawChrome(): void {
   if (!session.user) {
     replace(shell.account);
     replace(shell.nav);
@@ -136,7 +153,7 @@ function drawChrome() {
   shell.nav.hidden = false;
 }
 
-function markCurrentLink() {
+function markCurrentLink(): void {
   for (const link of shell.nav.querySelectorAll('a')) {
     if (link.getAttribute('href') === location.pathname) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
@@ -145,23 +162,27 @@ function markCurrentLink() {
 
 // ---- routing -----------------------------------------------------------------------------------
 
-function normalise(pathname) {
+function normalise(pathname: string): string {
   const trimmed = pathname.replace(/\/+$/, '');
   return trimmed === '' || trimmed === '/console' ? (session.user ? HOME : SIGN_IN) : trimmed;
 }
 
+function routeAt(path: string): Route | undefined {
+  return ROUTES.find((candidate) => candidate.path === path);
+}
+
 /** Shows the page at `target` (a /console path, with an optional query). */
-export async function navigate(target, { replace: replaceEntry = false } = {}) {
+async function navigate(target: string, { replace: replaceEntry = false } = {}): Promise<void> {
   const url = new URL(target, location.origin);
   let path = normalise(url.pathname);
-  let route = ROUTES.find((candidate) => candidate.path === path);
+  let route = routeAt(path);
   if (route && !route.signedOut && !session.user) {
     returnTo = path + url.search;
     path = SIGN_IN;
-    route = ROUTES.find((candidate) => candidate.path === SIGN_IN);
+    route = routeAt(SIGN_IN);
   } else if (route?.signedOut && session.user) {
     path = HOME;
-    route = ROUTES.find((candidate) => candidate.path === HOME);
+    route = routeAt(HOME);
   }
   const href = path + (path === url.pathname ? url.search : '');
   if (href !== location.pathname + location.search) {
@@ -171,7 +192,11 @@ export async function navigate(target, { replace: replaceEntry = false } = {}) {
   await render(route, new URLSearchParams(path === url.pathname ? url.search : ''));
 }
 
-async function render(route, params) {
+function failure(title: string, error: unknown, retry: () => unknown): HTMLElement[] {
+  return [heading(1, title), h('div', { class: 'notice notice-error', role: 'alert' }, h('p', {}, messageOf(error)), h('button', { type: 'button', class: 'button', onClick: retry }, 'Try again'))];
+}
+
+async function render(route: Route | undefined, params: URLSearchParams): Promise<void> {
   current.controller.abort();
   const controller = new AbortController();
   current = { controller };
@@ -179,7 +204,7 @@ async function render(route, params) {
   clearMessages();
   markCurrentLink();
 
-  let title;
+  let title: string;
   if (!route) {
     title = 'Page not found';
     replace(shell.page, heading(1, title), h('p', {}, 'There is no console page at this address. ', h('a', { href: HOME }, 'Go to your personal access tokens'), '.'));
@@ -188,7 +213,7 @@ async function render(route, params) {
     replace(
       shell.page,
       heading(1, title),
-      h('p', { class: 'notice notice-warning' }, `${route.title} is for administrators. You are signed in as ${session.user.email}, who does not hold the admin scope; an administrator can give you the admin role.`),
+      h('p', { class: 'notice notice-warning' }, `${route.title} is for administrators. You are signed in as ${session.user?.email}, who does not hold the admin scope; an administrator can give you the admin role.`),
       h('p', {}, h('a', { href: HOME }, 'Go to your personal access tokens')),
     );
   } else {
@@ -198,13 +223,13 @@ async function render(route, params) {
       const page = await route.load();
       if (controller.signal.aborted) return;
       const content = h('div', { class: 'page' });
-      await page.render(content, { session, params, signal: controller.signal, navigate });
+      await page.render(content, { session, params, signal: controller.signal, navigate, signedIn });
       if (controller.signal.aborted) return;
       replace(shell.page, content);
     } catch (error) {
-      if (controller.signal.aborted || error?.name === 'AbortError') return;
+      if (controller.signal.aborted || (error instanceof Error && error.name === 'AbortError')) return;
       if (error instanceof ApiError && error.status === 401) return;
-      replace(shell.page, heading(1, route.title), h('div', { class: 'notice notice-error', role: 'alert' }, h('p', {}, `This page could not be loaded: ${error.message ?? error}`), h('button', { type: 'button', class: 'button', onClick: () => render(route, params) }, 'Try again')));
+      replace(shell.page, ...failure(route.title, new Error(`This page could not be loaded: ${messageOf(error)}`), () => render(route, params)));
     }
   }
   document.title = `${title} · Tollgate console`;
@@ -217,9 +242,9 @@ async function render(route, params) {
 document.addEventListener('click', (event) => {
   if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
   const link = event.target instanceof Element ? event.target.closest('a[href^="/console"]') : null;
-  if (!link || link.target || link.hasAttribute('download')) return;
+  if (!(link instanceof HTMLAnchorElement) || link.target || link.hasAttribute('download')) return;
   event.preventDefault();
-  void navigate(link.getAttribute('href'));
+  void navigate(link.getAttribute('href') ?? HOME);
 });
 
 // The skip link works without script (a fragment link); with it, the focus lands on the page's
@@ -233,14 +258,14 @@ window.addEventListener('popstate', () => void navigate(location.pathname + loca
 
 // ---- start ------------------------------------------------------------------------------------
 
-async function start() {
-  initMessages(document.getElementById('status-region'), document.getElementById('alert-region'));
+async function start(): Promise<void> {
+  initMessages(shellElement('status-region'), shellElement('alert-region'));
   try {
-    const started = await api('GET', '/api/session', undefined, { sessionCall: true });
+    const started = await api<StartedSession>('GET', '/api/session', undefined, { sessionCall: true });
     await establish(started);
   } catch (error) {
     if (!(error instanceof ApiError) || (error.status !== 401 && error.status !== 403)) {
-      replace(shell.page, heading(1, 'The console could not start'), h('div', { class: 'notice notice-error', role: 'alert' }, h('p', {}, error.message ?? String(error)), h('button', { type: 'button', class: 'button', onClick: () => location.reload() }, 'Try again')));
+      replace(shell.page, ...failure('The console could not start', error, () => location.reload()));
       return;
     }
     forget();

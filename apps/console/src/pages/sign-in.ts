@@ -1,16 +1,17 @@
 import { api, ApiError } from '../api.js';
-import { signedIn } from '../app.js';
+import type { StartedSession } from '../api-types.js';
 import { h, replace } from '../dom.js';
 import { errorSummary, heading, textField, whileSubmitting } from '../ui.js';
+import type { PageContext } from './page.js';
 
-export async function render(page, { signal }) {
+export async function render(page: HTMLElement, { signal, signedIn }: PageContext): Promise<void> {
   const email = textField({ label: 'Email', name: 'email', type: 'email', required: true, autocomplete: 'username', attributes: { maxlength: 254, autocapitalize: 'off', spellcheck: 'false' } });
   const password = textField({ label: 'Password', name: 'password', type: 'password', required: true, autocomplete: 'current-password', attributes: { maxlength: 1024 } });
   const submit = h('button', { type: 'submit', class: 'button button-primary' }, 'Sign in');
   const wait = h('p', { class: 'hint', hidden: true });
   // method=post: should a script ever fail, the browser can never put the password in a URL.
   const form = h('form', { method: 'post', class: 'sign-in', novalidate: true }, errorSummary(), email, password, h('div', { class: 'actions' }, submit), wait);
-  let timer;
+  let timer: ReturnType<typeof setInterval> | undefined;
   signal.addEventListener('abort', () => clearInterval(timer));
 
   form.addEventListener('submit', async (event) => {
@@ -19,22 +20,18 @@ export async function render(page, { signal }) {
     const body = { email: email.control.value.trim(), password: password.control.value };
     const started = await whileSubmitting(form, async () => {
       try {
-        return await api('POST', '/api/session', body, { sessionCall: true, signal });
+        return await api<StartedSession>('POST', '/api/session', body, { sessionCall: true, signal });
       } catch (error) {
         if (error instanceof ApiError && error.status === 429) throw throttled(error);
         throw error;
       }
     });
-    if (!started) {
-      password.control.value = '';
-      return;
-    }
     password.control.value = '';
-    await signedIn(started);
+    if (started) await signedIn(started);
   });
 
   /** 429: says when, and keeps the button off until then (the server refuses earlier tries anyway). */
-  function throttled(error) {
+  function throttled(error: ApiError): ApiError {
     const seconds = error.retryAfterSeconds ?? 60;
     const at = new Date(Date.now() + seconds * 1000);
     submit.dataset.keepDisabled = 'true';

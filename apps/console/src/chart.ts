@@ -1,18 +1,19 @@
 // Requests per day as an inline SVG bar chart (stacked by status class), with the same numbers in a
 // table for screen readers and for anyone who wants them exact.
+import type { KeyUsage, StatusClass, UsageDay } from './api-types.js';
 import { DAY_MS, h, svg } from './dom.js';
 
-const CLASSES = ['2xx', '3xx', '4xx', '5xx'];
-const CLASS_NAMES = { '2xx': 'successful (2xx)', '3xx': 'redirected (3xx)', '4xx': 'refused (4xx)', '5xx': 'failed (5xx)' };
+const CLASSES: StatusClass[] = ['2xx', '3xx', '4xx', '5xx'];
+const CLASS_NAMES: Record<StatusClass, string> = { '2xx': 'successful (2xx)', '3xx': 'redirected (3xx)', '4xx': 'refused (4xx)', '5xx': 'failed (5xx)' };
 const WIDTH = 560;
 const HEIGHT = 160;
 const AXIS = 28;
 const TOP = 10;
 
 /** The last `days` UTC days ending today, oldest first, zero where nothing was used. */
-export function fillDays(usageDays, days, now = Date.now()) {
+export function fillDays(usageDays: readonly UsageDay[], days: number, now = Date.now()): UsageDay[] {
   const byDay = new Map(usageDays.map((entry) => [entry.day, entry]));
-  const result = [];
+  const result: UsageDay[] = [];
   for (let offset = days - 1; offset >= 0; offset -= 1) {
     const day = new Date(now - offset * DAY_MS).toISOString().slice(0, 10);
     const entry = byDay.get(day);
@@ -22,11 +23,11 @@ export function fillDays(usageDays, days, now = Date.now()) {
 }
 
 /** `label`: what the chart is about ("Production sync"); `usage`: GET /api/keys/{id}/usage. */
-export function usageChart({ label, usage, days = 14 }) {
+export function usageChart({ label, usage, days = 14 }: { label: string; usage: KeyUsage; days?: number }): HTMLElement {
   const series = fillDays(usage.days ?? [], days);
   const total = series.reduce((sum, day) => sum + day.total, 0);
   const max = Math.max(1, ...series.map((day) => day.total));
-  const busiest = series.reduce((best, day) => (day.total > best.total ? day : best), series[0]);
+  const busiest = series.reduce((best, day) => (day.total > best.total ? day : best));
   const summary =
     total === 0
       ? `No requests with ${label} in the last ${days} days.`
@@ -39,7 +40,7 @@ export function usageChart({ label, usage, days = 14 }) {
     const x = AXIS + index * slot + (slot - barWidth) / 2;
     let y = TOP + plotHeight;
     const segments = CLASSES.filter((statusClass) => day.counts[statusClass]).map((statusClass) => {
-      const height = (day.counts[statusClass] / max) * plotHeight;
+      const height = ((day.counts[statusClass] ?? 0) / max) * plotHeight;
       y -= height;
       return svg('rect', { x: x.toFixed(1), y: y.toFixed(1), width: barWidth.toFixed(1), height: Math.max(1, height).toFixed(1), class: `bar bar-${statusClass}` });
     });
@@ -47,7 +48,7 @@ export function usageChart({ label, usage, days = 14 }) {
     return svg('g', {}, svg('title', {}, `${day.day}: ${day.total} request${day.total === 1 ? '' : 's'}${breakdown ? ` (${breakdown})` : ''}`), segments);
   });
   const labels = [0, Math.floor(series.length / 2), series.length - 1].map((index) =>
-    svg('text', { x: (AXIS + index * slot + slot / 2).toFixed(1), y: HEIGHT - 4, 'text-anchor': 'middle', class: 'axis-label' }, series[index].day.slice(5)),
+    svg('text', { x: (AXIS + index * slot + slot / 2).toFixed(1), y: HEIGHT - 4, 'text-anchor': 'middle', class: 'axis-label' }, series[index]?.day.slice(5)),
   );
   const chart = svg(
     'svg',

@@ -1,15 +1,25 @@
 // Modal dialogs on the native <dialog> element: showModal() makes the rest of the page inert and
 // Escape cancels; focus goes to the first field (or to Cancel when the action destroys something,
 // per the WAI-ARIA dialog pattern) and comes back to the control that opened the dialog.
-import { h, uid } from './dom.js';
+import { type Child, h, uid } from './dom.js';
 import { errorSummary, whileSubmitting } from './ui.js';
 
-/**
- * Opens a dialog with a form. `onSubmit(form)` runs on submit; its result closes the dialog and
- * resolves the promise; if it throws, the error is shown in the dialog, which stays open.
- * Resolves null when cancelled.
- */
-export function formDialog({ title, description, content = [], submitLabel, tone = 'primary', onSubmit, focusCancel = false }) {
+/** What a dialog's action answered; null when the dialog was cancelled. */
+export type DialogResult<T> = { value: T } | null;
+
+export interface FormDialogOptions<T> {
+  title: string;
+  description?: Child;
+  content?: Child;
+  submitLabel: string;
+  tone?: 'primary' | 'danger';
+  /** Runs on submit; its result closes the dialog; if it throws, the error shows in the dialog, which stays open. */
+  onSubmit: (form: HTMLFormElement) => T | Promise<T>;
+  focusCancel?: boolean;
+}
+
+/** Opens a dialog with a form; resolves with what `onSubmit` answered, or null when cancelled. */
+export function formDialog<T>({ title, description, content = [], submitLabel, tone = 'primary', onSubmit, focusCancel = false }: FormDialogOptions<T>): Promise<DialogResult<T>> {
   return new Promise((resolve) => {
     const opener = document.activeElement;
     const titleId = uid('dialog-title');
@@ -38,29 +48,40 @@ export function formDialog({ title, description, content = [], submitLabel, tone
       const result = await whileSubmitting(form, async () => ({ value: await onSubmit(form) }));
       busy = false;
       cancel.disabled = false;
-      if (result) finish(result.value ?? true);
+      if (result) finish(result);
     });
     dialog.addEventListener('cancel', (event) => {
       event.preventDefault();
       if (!busy) finish(null);
     });
 
-    function finish(value) {
+    function finish(result: DialogResult<T>): void {
       dialog.close();
       dialog.remove();
       if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
-      resolve(value);
+      resolve(result);
     }
 
     document.body.append(dialog);
     dialog.showModal();
-    const first = form.querySelector('input:not([type="hidden"]):not([disabled]), select, textarea');
+    const first = form.querySelector<HTMLElement>('input:not([type="hidden"]):not([disabled]), select, textarea');
     (focusCancel || !first ? cancel : first).focus();
   });
 }
 
-/** Asks before an action; resolves true only when confirmed. `action` runs inside (its errors show in the dialog). */
-export async function confirmDialog({ title, message, confirmLabel, tone = 'danger', action = async () => true }) {
-  const result = await formDialog({ title, description: message, submitLabel: confirmLabel, tone, focusCancel: tone === 'danger', onSubmit: action });
-  return result;
+export interface ConfirmDialogOptions<T> {
+  title: string;
+  /** What happens, in words: the consequence, and whether it can be undone. */
+  message: Child;
+  /** Fields to fill in before confirming (e.g. the scopes to save). */
+  content?: Child;
+  confirmLabel: string;
+  tone?: 'primary' | 'danger';
+  /** Runs inside the dialog once confirmed (its errors show in the dialog). */
+  action: () => T | Promise<T>;
+}
+
+/** Asks before an action; resolves with the action's answer only when confirmed and done. */
+export function confirmDialog<T>({ title, message, content, confirmLabel, tone = 'danger', action }: ConfirmDialogOptions<T>): Promise<DialogResult<T>> {
+  return formDialog({ title, description: message, content, submitLabel: confirmLabel, tone, focusCancel: tone === 'danger', onSubmit: () => action() });
 }

@@ -1,10 +1,11 @@
-// Pieces the admin pages share: the grants picker, create-form disclosures, small formatters.
+// Pieces the admin pages share: the grants picker, links to the audit log, small formatters.
 import { api } from '../api.js';
+import type { Grant, Resource } from '../api-types.js';
 import { h, uid } from '../dom.js';
-import { checkbox, heading } from '../ui.js';
+import { checkbox } from '../ui.js';
 
-export async function loadResources(signal) {
-  const resources = await api('GET', '/api/resources', undefined, { signal });
+export async function loadResources(signal: AbortSignal): Promise<Resource[]> {
+  const resources = await api<Resource[]>('GET', '/api/resources', undefined, { signal });
   return [...resources].sort((a, b) => Number(a.system) - Number(b.system) || a.name.localeCompare(b.name));
 }
 
@@ -12,7 +13,7 @@ export async function loadResources(signal) {
  * Scopes per resource as checkbox groups (one fieldset per resource); `selected` grants are
  * checked. Read it back with readGrants().
  */
-export function grantsPicker({ legend, hint, resources, selected = [] }) {
+export function grantsPicker({ legend, hint, resources, selected = [] }: { legend: string; hint?: string; resources: readonly Resource[]; selected?: readonly Grant[] }): HTMLFieldSetElement {
   const chosen = new Map(selected.map((grant) => [grant.resource, new Set(grant.scopes)]));
   const hintId = hint ? uid('hint') : undefined;
   return h(
@@ -36,56 +37,31 @@ export function grantsPicker({ legend, hint, resources, selected = [] }) {
 }
 
 /** The checked scopes of a grants picker, as { resource, scopes }[] (resources without a scope left out). */
-export function readGrants(container) {
-  const byResource = new Map();
-  for (const box of container.querySelectorAll('input[name="grant"]:checked')) {
-    const resource = box.dataset.resource;
-    if (!byResource.has(resource)) byResource.set(resource, []);
-    byResource.get(resource).push(box.value);
+export function readGrants(container: ParentNode): Grant[] {
+  const byResource = new Map<string, string[]>();
+  for (const box of container.querySelectorAll<HTMLInputElement>('input[name="grant"]:checked')) {
+    const resource = box.dataset.resource ?? '';
+    byResource.set(resource, [...(byResource.get(resource) ?? []), box.value]);
   }
   return [...byResource].map(([resource, scopes]) => ({ resource, scopes }));
 }
 
-/**
- * A button that opens a form section below it (aria-expanded / aria-controls); the first field gets
- * the focus on open, the button on close.
- */
-export function disclosure({ label, title, content }) {
-  const id = uid('panel');
-  const titleId = `${id}-title`;
-  const toggle = h('button', { type: 'button', class: 'button button-primary', 'aria-expanded': 'false', 'aria-controls': id }, label);
-  const region = h('section', { id, class: 'card', 'aria-labelledby': titleId, hidden: true }, heading(2, title, { id: titleId }), content);
-  const setOpen = (open) => {
-    region.hidden = !open;
-    toggle.setAttribute('aria-expanded', String(open));
-    if (open) region.querySelector('input:not([type="hidden"]), select, textarea')?.focus();
-    else toggle.focus();
-  };
-  toggle.addEventListener('click', () => setOpen(region.hidden));
-  return { element: h('div', { class: 'create' }, toggle, region), open: () => setOpen(true), close: () => setOpen(false), hide: () => { region.hidden = true; toggle.setAttribute('aria-expanded', 'false'); } };
-}
-
-/** "Cancel" for a disclosure's form. */
-export function cancelButton(onClick) {
-  return h('button', { type: 'button', class: 'button', onClick }, 'Cancel');
-}
-
 /** A link to the audit log filtered by a credential (ids are not secrets). */
-export function auditLink(credentialId, label) {
+export function auditLink(credentialId: string, label: string): HTMLAnchorElement {
   return h('a', { href: `/console/admin/audit?credential=${encodeURIComponent(credentialId)}` }, 'Audit log', h('span', { class: 'visually-hidden' }, ` of ${label}`));
 }
 
 /** End of a chosen day (local time) as ISO 8601, for date inputs that mean "valid through". */
-export function endOfDay(day) {
+export function endOfDay(day: string): string {
   return new Date(`${day}T23:59:59`).toISOString();
 }
 
-export function tomorrow() {
+export function tomorrow(): string {
   return new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 }
 
 /** Updates the page's query string without a new history entry (the selection survives a reload). */
-export function setQuery(parameters) {
+export function setQuery(parameters: Record<string, string | null | undefined>): void {
   const url = new URL(location.href);
   for (const [name, value] of Object.entries(parameters)) {
     if (value === undefined || value === null || value === '') url.searchParams.delete(name);

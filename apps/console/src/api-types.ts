@@ -1,0 +1,201 @@
+// What the management API answers, as far as the console reads it (the auth-server's response DTOs,
+// apps/auth-server/src/*/dto). ISO 8601 instants are strings.
+
+export interface Grant {
+  resource: string;
+  scopes: string[];
+}
+
+export interface SessionUser {
+  id: string;
+  email: string;
+}
+
+/** POST and GET /api/session. */
+export interface StartedSession {
+  user: SessionUser;
+  csrfToken: string;
+  expiresAt: string;
+  idleTimeoutSeconds: number;
+}
+
+/** GET /api/me. */
+export interface Me {
+  permissions?: Grant[];
+}
+
+export interface AuthorizationServerMetadata {
+  issuer: string;
+}
+
+/** GET /api/resources. */
+export interface Resource {
+  indicator: string;
+  name: string;
+  scopes: string[];
+  system: boolean;
+}
+
+export type CredentialStatus = 'active' | 'expired' | 'revoked';
+
+/** Where and when a credential was last used. */
+export interface LastUse {
+  lastUsedAt: string | null;
+  lastUsedAddress?: string | null;
+}
+
+/** A personal access token (GET /api/me/tokens, /api/users/{id}/tokens). */
+export interface PersonalAccessToken extends LastUse {
+  id: string;
+  name: string;
+  scopes: string[];
+  resources: string[];
+  displayPrefix: string;
+  createdAt: string;
+  expiresAt: string | null;
+  status: CredentialStatus;
+}
+
+export interface CreatedPersonalAccessToken {
+  name: string;
+  token: string;
+  scopes: string[];
+  expiresAt: string | null;
+}
+
+export interface PatPolicy {
+  maxLifetimeDays: number | null;
+  allowNoExpiry: boolean;
+}
+
+export interface ApiConsumer {
+  id: string;
+  name: string;
+  contact: string;
+  disabled: boolean;
+  createdAt: string;
+}
+
+export interface ApiKey extends LastUse {
+  id: string;
+  name: string;
+  environment: 'live' | 'test';
+  displayPrefix: string;
+  grants: Grant[];
+  rateLimit: { requests: number; perSeconds: number } | null;
+  ipAllowlist: string[] | null;
+  status: CredentialStatus;
+  rolledToId: string | null;
+  rolledFromId: string | null;
+  createdAt: string;
+  expiresAt: string | null;
+}
+
+export interface CreatedApiKey {
+  name: string;
+  key: string;
+}
+
+/** GET /api/keys/{id}/usage: requests per UTC day, by status class. */
+export interface KeyUsage {
+  days?: UsageDay[];
+}
+
+export interface UsageDay {
+  day: string;
+  counts: Partial<Record<StatusClass, number>>;
+  total: number;
+}
+
+export type StatusClass = '2xx' | '3xx' | '4xx' | '5xx';
+
+export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+
+export interface ClientSecret {
+  id: string;
+  displayPrefix: string;
+  active: boolean;
+  expiresAt: string | null;
+}
+
+/** An M2M application or device (GET /api/clients). */
+export interface Client {
+  id: string;
+  name: string;
+  kind: 'service' | 'device';
+  disabled: boolean;
+  createdAt: string;
+  tokensValidAfter: string | null;
+  tokenEndpointAuthMethod: AuthMethod;
+  allowTokenExchange: boolean;
+  grants: Grant[];
+  secrets: ClientSecret[];
+}
+
+export interface CreatedClient {
+  id: string;
+  name: string;
+  clientSecret?: string;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  displayName: string;
+  kind: 'person' | 'service_account';
+  roles: string[];
+  disabled: boolean;
+  lastLoginAt: string | null;
+}
+
+export interface Role {
+  name: string;
+  description: string | null;
+  grants: Grant[];
+}
+
+export type SigningKeyState = 'next' | 'current' | 'previous' | 'retired';
+
+export interface SigningKey {
+  kid: string;
+  alg: string;
+  state: SigningKeyState;
+  createdAt: string;
+  activatedAt: string | null;
+  deactivatedAt: string | null;
+  retiredAt: string | null;
+}
+
+/** POST /api/signing-keys/rotate and …/retire. */
+export interface SigningKeyChange {
+  current: string;
+  previous?: string;
+  retired?: string;
+}
+
+export interface AuditEvent {
+  occurredAt: string;
+  action: string;
+  outcome: 'success' | 'failure' | 'denied';
+  actor: { type: string; id: string | null };
+  credential: { type: string; id: string } | null;
+  address: string | null;
+  reason: string | null;
+  details: Record<string, unknown> | null;
+}
+
+export interface AuditPage {
+  items: AuditEvent[];
+  nextCursor: string | null;
+}
+
+/** GET /api/broker/status. */
+export interface BrokerStatus {
+  configured: boolean;
+  status?: string;
+  connectedDevices?: number;
+  revocationFeed?: string;
+  checkedAt?: string;
+  /** Client ids with a session; null when the broker does not list them. */
+  devices?: string[] | null;
+}

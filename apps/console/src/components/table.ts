@@ -1,0 +1,68 @@
+// Tables of the console's lists, and the cells and filters they share.
+import type { LastUse } from '../api-types.js';
+import { type Attributes, type Child, h, replace, time } from '../dom.js';
+
+export interface TableOptions {
+  caption: string;
+  /** The caption is for screen readers only (a heading above already names the list). */
+  captionHidden?: boolean;
+  columns: Child[];
+  /** One array of cells (nodes or text) per row; the first cell is the row's header. */
+  rows: Child[][];
+  rowAttributes?: (index: number) => Attributes;
+}
+
+/** A table with a caption and column headers (scope=col); each row's first cell heads it (scope=row). */
+export function table({ caption, captionHidden = false, columns, rows, rowAttributes = () => ({}) }: TableOptions): HTMLDivElement {
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      {},
+      h('caption', { class: captionHidden ? 'visually-hidden' : undefined }, caption),
+      h('thead', {}, h('tr', {}, columns.map((column) => h('th', { scope: 'col' }, column)))),
+      h('tbody', {}, rows.map((row, index) => h('tr', rowAttributes(index), row.map((cell, column) => (column === 0 ? h('th', { scope: 'row' }, cell) : h('td', {}, cell)))))),
+    ),
+  );
+}
+
+/**
+ * A list under its section's heading, drawn into `container`: the table (its caption for screen
+ * readers only, the heading shows) or, without rows, `empty`: what is missing and what to do.
+ */
+export function drawList(container: HTMLElement, { empty, ...options }: Omit<TableOptions, 'captionHidden'> & { empty: HTMLElement }): void {
+  replace(container, options.rows.length === 0 ? empty : table({ ...options, captionHidden: true }));
+}
+
+/** The header of a row-actions column: no visible text, a name for screen readers. */
+export function actionsColumn(): HTMLSpanElement {
+  return h('span', { class: 'visually-hidden' }, 'Actions');
+}
+
+/** "12 Mar 2026, 10:04 from 203.0.113.9", or "never". */
+export function lastUsedCell(credential: LastUse): HTMLElement {
+  if (!credential.lastUsedAt) return h('span', { class: 'muted' }, 'never');
+  return h('span', {}, time(credential.lastUsedAt), credential.lastUsedAddress ? h('span', { class: 'muted' }, ` from ${credential.lastUsedAddress}`) : null);
+}
+
+/**
+ * The "Show revoked and expired …" checkbox above a list of credentials; null when there is nothing
+ * inactive to show. The box keeps the focus across the redraw `onChange` does.
+ */
+export function inactiveFilter({ id, label, checked, onChange }: { id: string; label: string; checked: boolean; onChange: (checked: boolean) => unknown }): HTMLDivElement {
+  return h(
+    'div',
+    { class: 'check list-filter' },
+    h('input', {
+      type: 'checkbox',
+      id,
+      checked,
+      onChange: async (event) => {
+        await onChange((event.currentTarget as HTMLInputElement).checked);
+        document.getElementById(id)?.focus();
+      },
+    }),
+    h('label', { for: id }, label),
+  );
+}

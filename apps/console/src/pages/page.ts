@@ -1,0 +1,37 @@
+// What the shell (../app.ts) gives each page. Pages receive the shell's functions here and never
+// import the shell, so no module imports back into app.ts.
+import type { Grant, SessionUser, StartedSession } from '../api-types.js';
+
+/** What the console knows about the signed-in person, in memory only. */
+export interface Session {
+  user: SessionUser | null;
+  /** Scopes per resource, from GET /api/me. */
+  permissions: Grant[];
+  isAdmin: boolean;
+  /** The management API's resource indicator (`<issuer>/api`). */
+  managementApi: string | null;
+  expiresAt: string | null;
+  idleTimeoutSeconds: number | null;
+}
+
+export interface PageContext {
+  session: Session;
+  /** The page's query string. */
+  params: URLSearchParams;
+  /** Aborted when the person leaves the page. */
+  signal: AbortSignal;
+  navigate: (target: string, options?: { replace?: boolean }) => Promise<void>;
+  /** The sign-in page hands the started session to the shell. */
+  signedIn: (started: StartedSession) => Promise<void>;
+}
+
+/** A page module: draws into `page` (a detached element the shell shows when the promise resolves). */
+export interface Page {
+  render: (page: HTMLElement, context: PageContext) => Promise<void>;
+}
+
+/** The signed-in user (pages behind sign-in only run with one). */
+export function signedInUser(session: Session): SessionUser {
+  if (!session.user) throw new Error('This page needs a signed-in user.');
+  return session.user;
+}

@@ -22,6 +22,8 @@ export type RoleHoldersListener = (userIds: readonly string[]) => Promise<void>;
 
 @Injectable()
 export class RolesService implements OnApplicationBootstrap {
+  private holdersListener?: RoleHoldersListener;
+
   constructor(
     private readonly roles: RolesRepository,
     private readonly unitOfWork: UnitOfWork,
@@ -31,11 +33,15 @@ export class RolesService implements OnApplicationBootstrap {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  private holdersChanged: RoleHoldersListener = async () => undefined;
-
   /** The users feature listens here: roles know their holders only by id. */
   whenHoldersChange(listener: RoleHoldersListener): void {
-    this.holdersChanged = listener;
+    this.holdersListener = listener;
+  }
+
+  /** Role changes must reach the users' verifiers: without the listener they would silently not. */
+  private holdersChanged(userIds: readonly string[]): Promise<void> {
+    if (!this.holdersListener) throw new Error('Nothing announces the changes of role holders (is UsersModule loaded?)');
+    return this.holdersListener(userIds);
   }
 
   async onApplicationBootstrap(): Promise<void> {

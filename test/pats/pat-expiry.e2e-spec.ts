@@ -5,8 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { AuditService } from '../../apps/auth-server/src/audit/audit.service.js';
 import { AUTH_SERVER_CONFIG } from '../../apps/auth-server/src/config/auth-server.config.js';
 import { PatExpiryNotifier } from '../../apps/auth-server/src/pats/pat-expiry.notifier.js';
-import { PatEntity } from '../../apps/auth-server/src/pats/pat.entity.js';
-import { DataSource } from 'typeorm';
+import { PatsRepository } from '../../apps/auth-server/src/pats/pats.repository.js';
 import { AuthServerHarness, type ConsoleSession } from '../support/auth-server.harness.js';
 import { testDatabases } from '../support/test-databases.js';
 
@@ -99,7 +98,7 @@ describe.each(testDatabases())('PAT expiry warnings on $name', ({ create }) => {
     const second = await session.createToken({ name: 'race two', scopes: ['contacts:read'], expiresInDays: 6 });
     receiver.deliveries.length = 0;
     // A second instance: its own notifier over the same database.
-    const other = new PatExpiryNotifier(server.app.get(DataSource).getRepository(PatEntity), server.app.get(AuditService), server.app.get(AUTH_SERVER_CONFIG), clock);
+    const other = new PatExpiryNotifier(server.app.get(PatsRepository), server.app.get(AuditService), server.app.get(AUTH_SERVER_CONFIG), clock);
 
     const sent = await Promise.all([server.app.get(PatExpiryNotifier).run(), other.run()]);
 

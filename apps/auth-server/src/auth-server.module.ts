@@ -10,7 +10,9 @@ import { ClientsModule } from './clients/clients.module.js';
 import { ConsoleModule } from './console/console.module.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from './config/auth-server.config.js';
 import { AUTH_SERVER_ENTITIES, AUTH_SERVER_MIGRATIONS } from './database/auth-server.schema.js';
+import { UnitOfWork } from './database/unit-of-work.js';
 import { HealthController } from './health/health.controller.js';
+import { HealthRepository } from './health/health.repository.js';
 import { LeaksModule } from './leaks/leaks.module.js';
 import { AccessTokenStatusService } from './oauth/access-token-status.service.js';
 import { OAuthModule } from './oauth/oauth.module.js';
@@ -32,7 +34,7 @@ export interface AuthServerOverrides {
   clock?: Clock;
 }
 
-/** Configuration, clock and key encryption, available to every module. */
+/** Configuration, clock, key encryption and transactions, available to every module. */
 @Global()
 @Module({})
 class CoreModule {
@@ -43,8 +45,9 @@ class CoreModule {
         { provide: AUTH_SERVER_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
         { provide: KeyEncryption, useValue: encryption },
+        UnitOfWork,
       ],
-      exports: [AUTH_SERVER_CONFIG, CLOCK, KeyEncryption],
+      exports: [AUTH_SERVER_CONFIG, CLOCK, KeyEncryption, UnitOfWork],
     };
   }
 }
@@ -79,7 +82,7 @@ export class AuthServerModule {
               entities: AUTH_SERVER_ENTITIES,
               migrations: AUTH_SERVER_MIGRATIONS,
               migrationsTableName: 'auth_server_migrations',
-              afterMigrations: (dataSource) => bootstrapAuthServer(dataSource, config, encryption, clock.now()),
+              afterMigrations: (dataSource) => bootstrapAuthServer(new UnitOfWork(dataSource), config, encryption, clock.now()),
             }),
         }),
         VerifierModule.forRoot({
@@ -109,6 +112,7 @@ export class AuthServerModule {
         ConsoleModule,
       ],
       controllers: [HealthController],
+      providers: [HealthRepository],
     };
   }
 }

@@ -9,8 +9,12 @@ import { ApiManagementErrors } from '../common/api-management-errors.decorator.j
 import { UuidPipe } from '../common/id.pipes.js';
 import { ApiConsumersService } from './api-consumers.service.js';
 import { ApiKeysService } from './api-keys.service.js';
-import { ApiConsumerDto, CreateApiConsumerDto, UpdateApiConsumerDto } from './dto/api-consumer.dto.js';
-import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key.dto.js';
+import { ApiConsumerDto } from './dto/api-consumer.response.js';
+import { CreateApiConsumerDto } from './dto/create-api-consumer.dto.js';
+import { UpdateApiConsumerDto } from './dto/update-api-consumer.dto.js';
+import { ApiKeyDto } from './dto/api-key.response.js';
+import { CreateApiKeyDto } from './dto/create-api-key.dto.js';
+import { CreatedApiKeyDto } from './dto/created-api-key.response.js';
 
 @ApiTags('api-keys')
 @ApiBearerAuth(BEARER_SCHEME)

@@ -1,28 +1,28 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { CLOCK, type Clock } from '@tollgate/platform';
 import { randomUUID } from 'node:crypto';
-import type { Repository } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
 import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
-import { ApiConsumerEntity } from './api-consumer.entity.js';
-import type { CreateApiConsumerDto, UpdateApiConsumerDto } from './dto/api-consumer.dto.js';
+import type { ApiConsumerEntity } from './api-consumer.entity.js';
+import { ApiConsumersRepository } from './api-consumers.repository.js';
+import type { CreateApiConsumerDto } from './dto/create-api-consumer.dto.js';
+import type { UpdateApiConsumerDto } from './dto/update-api-consumer.dto.js';
 
 @Injectable()
 export class ApiConsumersService {
   constructor(
-    @InjectRepository(ApiConsumerEntity) private readonly consumers: Repository<ApiConsumerEntity>,
+    private readonly consumers: ApiConsumersRepository,
     private readonly audit: AuditService,
     private readonly feed: RevocationFeedService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   list(): Promise<ApiConsumerEntity[]> {
-    return this.consumers.find({ order: { createdAt: 'ASC' } });
+    return this.consumers.list();
   }
 
   async get(id: string): Promise<ApiConsumerEntity> {
-    const consumer = await this.consumers.findOneBy({ id });
+    const consumer = await this.consumers.findById(id);
     if (!consumer) throw new NotFoundException(`API consumer ${id} not found`);
     return consumer;
   }
@@ -48,7 +48,7 @@ export class ApiConsumersService {
 
   async remove(id: string, actor: AuditActor): Promise<void> {
     await this.get(id);
-    await this.consumers.delete({ id });
+    await this.consumers.delete(id);
     await this.feed.publish({ type: 'subject.revoked_before', kind: 'consumer', id, before: this.clock.now().getTime() });
     await this.audit.record({ action: 'api-consumer.deleted', outcome: 'success', actor, credential: { type: 'api_consumer', id } });
   }

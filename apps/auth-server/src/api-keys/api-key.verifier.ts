@@ -1,14 +1,13 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { hashCredential } from '@tollgate/credentials';
 import { CLOCK, type Clock } from '@tollgate/platform';
-import { DataSource, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { type CredentialUse, type LastUsedSink, LastUsedSinkRegistry } from '../oauth/credential-usage.js';
 import { type ActiveOpaqueCredential, type OpaqueCredentialKindVerifier, OpaqueCredentialVerifiers } from '../oauth/opaque-credential-verifiers.js';
-import { ResourceEntity } from '../resources/resource.entity.js';
+import { ResourcesService } from '../resources/resources.service.js';
 import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
-import { ApiKeyEntity } from './api-key.entity.js';
+import type { ApiKeyEntity } from './api-key.entity.js';
+import { ApiKeysRepository } from './api-keys.repository.js';
 
 /**
  * Verifies API keys wherever they are presented (introspection by resource servers, the management
@@ -19,7 +18,8 @@ export class ApiKeyVerifier implements OpaqueCredentialKindVerifier, LastUsedSin
   readonly kind = 'api_key' as const;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly keys: ApiKeysRepository,
+    private readonly resources: ResourcesService,
     private readonly audit: AuditService,
     private readonly feed: RevocationFeedService,
     private readonly credentials: OpaqueCredentialVerifiers,
@@ -33,7 +33,7 @@ export class ApiKeyVerifier implements OpaqueCredentialKindVerifier, LastUsedSin
   }
 
   async introspect(token: string, resource: string | undefined, address: string | null): Promise<ActiveOpaqueCredential | null> {
-    const key = await this.dataSource.getRepository(ApiKeyEntity).findOne({ where: { keyHash: hashCredential(token) }, relations: { consumer: true } });
+    const key = await this.keys.findByHashWithConsumer(hashCredential(token));
     if (!key) return null;
     const refusal = this.refusal(key);
     if (refusal) {
@@ -56,19 +56,16 @@ export class ApiKeyVerifier implements OpaqueCredentialKindVerifier, LastUsedSin
   }
 
   async revokeByValue(token: string, reason: string, address: string | null): Promise<string | null> {
-    const repository = this.dataSource.getRepository(ApiKeyEntity);
-    const key = await repository.findOneBy({ keyHash: hashCredential(token) });
+    const key = await this.keys.findByHash(hashCredential(token));
     if (!key || key.revokedAt) return null;
-    const revoked = await repository.update({ id: key.id, revokedAt: IsNull() }, { revokedAt: this.clock.now(), revokedReason: reason.slice(0, 64) });
-    if (revoked.affected !== 1) return null;
+    if (!(await this.keys.revokeIfActive(key.id, this.clock.now(), reason.slice(0, 64)))) return null;
     await this.feed.publish({ type: 'credential.revoked', credentialType: 'api_key', credentialId: key.id });
     await this.audit.record({ action: 'api-key.revoked', outcome: 'success', actor: { type: 'system' }, credential: { type: 'api_key', id: key.id }, address, reason, details: { consumerId: key.consumerId } });
     return key.id;
   }
 
   async recordLastUsed(latest: CredentialUse[]): Promise<void> {
-    const repository = this.dataSource.getRepository(ApiKeyEntity);
-    for (const use of latest) await repository.update({ id: use.credentialId }, { lastUsedAt: use.at, lastUsedAddress: use.address });
+    for (const use of latest) await this.keys.recordLastUsed(use.credentialId, use.at, use.address);
   }
 
   private refusal(key: ApiKeyEntity): string | null {
@@ -82,7 +79,7 @@ export class ApiKeyVerifier implements OpaqueCredentialKindVerifier, LastUsedSin
   private async scopesAt(key: ApiKeyEntity, resource: string): Promise<string[]> {
     const grant = key.grants.find((g) => g.resource === resource);
     if (!grant) return [];
-    const current = await this.dataSource.getRepository(ResourceEntity).findOne({ where: { indicator: resource }, select: { scopes: true, id: true } });
+    const current = await this.resources.findByIndicator(resource);
     return current ? grant.scopes.filter((scope) => current.scopes.includes(scope)) : [];
   }
 }

@@ -8,7 +8,11 @@ import { MintsCredentials } from '../common/allowed-credentials.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { UuidPipe } from '../common/id.pipes.js';
 import { ApiKeysService } from './api-keys.service.js';
-import { ApiKeyDto, ApiKeyUsageDto, CreatedApiKeyDto, RollApiKeyDto, UsageQueryDto } from './dto/api-key.dto.js';
+import { ApiKeyDto } from './dto/api-key.response.js';
+import { ApiKeyUsageDto } from './dto/api-key-usage.response.js';
+import { CreatedApiKeyDto } from './dto/created-api-key.response.js';
+import { RollApiKeyDto } from './dto/roll-api-key.dto.js';
+import { UsageQueryDto } from './dto/get-api-key-usage.query.js';
 
 @ApiTags('api-keys')
 @ApiBearerAuth(BEARER_SCHEME)

@@ -1,16 +1,18 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { generateCredential, hashCredential, parseCredential } from '@tollgate/credentials';
 import { CLOCK, type Clock } from '@tollgate/platform';
 import { randomUUID } from 'node:crypto';
-import { DataSource, In, IsNull, MoreThanOrEqual } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
 import { ResourcesService } from '../resources/resources.service.js';
 import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import { ApiConsumersService } from './api-consumers.service.js';
-import { ApiKeyUsageEntity } from './api-key-usage.entity.js';
-import { ApiKeyEntity } from './api-key.entity.js';
-import type { ApiKeyDto, ApiKeyUsageDto, CreateApiKeyDto, CreatedApiKeyDto, RollApiKeyDto } from './dto/api-key.dto.js';
+import type { ApiKeyEntity } from './api-key.entity.js';
+import { type ApiKeyUsageCount, ApiKeysRepository } from './api-keys.repository.js';
+import type { ApiKeyDto } from './dto/api-key.response.js';
+import type { ApiKeyUsageDto } from './dto/api-key-usage.response.js';
+import type { CreateApiKeyDto } from './dto/create-api-key.dto.js';
+import type { CreatedApiKeyDto } from './dto/created-api-key.response.js';
+import type { RollApiKeyDto } from './dto/roll-api-key.dto.js';
 
 const DAY_MS = 86_400_000;
 
@@ -22,7 +24,7 @@ export function utcDay(at: Date): string {
 @Injectable()
 export class ApiKeysService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly keys: ApiKeysRepository,
     private readonly consumers: ApiConsumersService,
     private readonly resources: ResourcesService,
     private readonly audit: AuditService,
@@ -48,7 +50,7 @@ export class ApiKeysService {
       rolledFromId: null,
       rateLimitBucket: null,
     });
-    await this.dataSource.getRepository(ApiKeyEntity).insert(row);
+    await this.keys.insert(row);
     await this.audit.record({
       action: 'api-key.created',
       outcome: 'success',
@@ -61,8 +63,7 @@ export class ApiKeysService {
 
   async list(consumerId: string): Promise<ApiKeyDto[]> {
     await this.consumers.get(consumerId);
-    const keys = await this.dataSource.getRepository(ApiKeyEntity).find({ where: { consumerId }, order: { createdAt: 'ASC' } });
-    return this.describe(keys);
+    return this.describe(await this.keys.listForConsumer(consumerId));
   }
 
   async get(id: string): Promise<ApiKeyDto> {
@@ -73,7 +74,7 @@ export class ApiKeysService {
   async revoke(id: string, actor: AuditActor, reason = 'revoked by admin'): Promise<void> {
     const key = await this.find(id);
     if (key.revokedAt) return;
-    await this.dataSource.getRepository(ApiKeyEntity).update({ id }, { revokedAt: this.clock.now(), revokedReason: reason.slice(0, 64) });
+    await this.keys.revoke(id, this.clock.now(), reason.slice(0, 64));
     await this.feed.publish({ type: 'credential.revoked', credentialType: 'api_key', credentialId: id });
     await this.audit.record({ action: 'api-key.revoked', outcome: 'success', actor, credential: { type: 'api_key', id }, reason, details: { consumerId: key.consumerId } });
   }
@@ -91,14 +92,8 @@ export class ApiKeysService {
     const overlapEnds = new Date(now.getTime() + (input.expireCurrentInMinutes ?? 60) * 60_000);
     // The new key takes from the old key's bucket: during the overlap the two share one limit.
     const { key, row } = this.newKey({ ...old, createdBy: actor.id ?? null, rolledFromId: old.id });
-    await this.dataSource.transaction(async (manager) => {
-      const updated = await manager.update(ApiKeyEntity, { id: old.id, rolledToId: IsNull() }, {
-        rolledToId: row.id,
-        expiresAt: old.expiresAt && old.expiresAt < overlapEnds ? old.expiresAt : overlapEnds,
-      });
-      if (updated.affected !== 1) throw new ConflictException('The key was rolled at the same time; reload and try again');
-      await manager.insert(ApiKeyEntity, row);
-    });
+    const rolled = await this.keys.roll(old.id, old.expiresAt && old.expiresAt < overlapEnds ? old.expiresAt : overlapEnds, row);
+    if (!rolled) throw new ConflictException('The key was rolled at the same time; reload and try again');
     // Verifiers may have cached the old key with its former expiry: make them ask again.
     await this.feed.publish(input.expireCurrentInMinutes === 0 ? { type: 'credential.revoked', credentialType: 'api_key', credentialId: old.id } : { type: 'credential.changed', credentialType: 'api_key', credentialId: old.id });
     await this.audit.record({
@@ -114,7 +109,7 @@ export class ApiKeysService {
   async usage(id: string, days: number): Promise<ApiKeyUsageDto> {
     const key = await this.find(id);
     const since = utcDay(new Date(this.clock.now().getTime() - (days - 1) * DAY_MS));
-    const rows = await this.dataSource.getRepository(ApiKeyUsageEntity).find({ where: { keyId: id, day: MoreThanOrEqual(since) }, order: { day: 'ASC' } });
+    const rows = await this.keys.usageSince([id], since);
     const byDay = new Map<string, Record<string, number>>();
     const totals: Record<string, number> = {};
     for (const row of rows) {
@@ -132,8 +127,13 @@ export class ApiKeysService {
     };
   }
 
+  /** Adds what resource servers counted (usage reports). */
+  addUsage(counts: ApiKeyUsageCount[]): Promise<void> {
+    return this.keys.addUsage(counts);
+  }
+
   private async find(id: string): Promise<ApiKeyEntity> {
-    const key = await this.dataSource.getRepository(ApiKeyEntity).findOneBy({ id });
+    const key = await this.keys.findById(id);
     if (!key) throw new NotFoundException(`API key ${id} not found`);
     return key;
   }
@@ -174,7 +174,7 @@ export class ApiKeysService {
     if (keys.length === 0) return [];
     const now = this.clock.now();
     const since = utcDay(new Date(now.getTime() - 29 * DAY_MS));
-    const usage = await this.dataSource.getRepository(ApiKeyUsageEntity).findBy({ keyId: In(keys.map((k) => k.id)), day: MoreThanOrEqual(since) });
+    const usage = await this.keys.usageSince(keys.map((k) => k.id), since);
     return keys.map((key) => {
       const counts: Record<string, number> = {};
       for (const row of usage.filter((u) => u.keyId === key.id)) counts[row.statusClass] = (counts[row.statusClass] ?? 0) + row.count;

@@ -1,7 +1,7 @@
 import { SerialPrimaryColumn, TimestampColumn } from '@tollgate/persistence';
 import { Column, Entity, Index } from 'typeorm';
+import type { AuditOutcome } from '../common/audit-log.js';
 
-export type AuditOutcome = 'success' | 'failure' | 'denied';
 
 /** One append-only audit record: who did what to which credential, with what outcome, from where. */
 @Entity('audit_events')

@@ -1,25 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { CLOCK, type Clock } from '@tollgate/platform';
-import type { Repository } from 'typeorm';
-import { AuditEventEntity, type AuditOutcome } from './audit-event.entity.js';
+import { type AuditEventInput, AuditLog } from '../common/audit-log.js';
+import { type AuditFilter, AuditRepository, type AuditRow } from './audit.repository.js';
+import { AuditEventDto } from './dto/audit-event.response.js';
+import type { AuditPageDto } from './dto/audit-page.response.js';
+import type { AuditQueryDto } from './dto/list-audit-events.query.js';
 
-export interface AuditActor {
-  type: 'client' | 'user' | 'system' | 'anonymous';
-  id?: string | null;
-  /** Where the actor's request came from; the event's own `address`, if given, takes precedence. */
-  address?: string | null;
-}
-
-export interface AuditEventInput {
-  action: string;
-  outcome: AuditOutcome;
-  actor: AuditActor;
-  credential?: { type: string; id: string };
-  address?: string | null;
-  reason?: string;
-  details?: Record<string, unknown>;
-}
+export type { AuditActor, AuditEventInput } from '../common/audit-log.js';
 
 interface Pending {
   row: AuditRow;
@@ -29,23 +16,19 @@ interface Pending {
 
 const MAX_BATCH = 500;
 
-type AuditRow = Omit<AuditEventEntity, 'id'>;
-
 /**
  * The append-only audit log. Writes are group-committed: events recorded in the same turn of the
  * event loop go to the database in one INSERT, and each caller's promise settles when its event is
  * stored, so the audit stays durable without a round trip per event on hot paths (token issuance).
  */
 @Injectable()
-export class AuditService implements OnApplicationShutdown {
+export class AuditService implements AuditLog, OnApplicationShutdown {
   private readonly logger = new Logger(AuditService.name);
   private queue: Pending[] = [];
   private flushing?: Promise<void>;
-  /** INSERT statements by number of rows (SQL text only; the driver caches the prepared statements). */
-  private readonly insertStatements = new Map<number, string>();
 
   constructor(
-    @InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>,
+    private readonly events: AuditRepository,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -61,6 +44,23 @@ export class AuditService implements OnApplicationShutdown {
     this.record(event).catch((error) => this.logger.error(`Could not store audit event ${event.action}: ${error}`));
   }
 
+  /** Newest first; `nextCursor` continues with older events. */
+  async page(query: AuditQueryDto): Promise<AuditPageDto> {
+    const limit = query.limit ?? 50;
+    const filter: AuditFilter = {
+      action: query.action,
+      outcome: query.outcome,
+      actorId: query.actor,
+      credentialId: query.credential,
+      before: query.before,
+      since: query.since ? new Date(query.since) : undefined,
+      until: query.until ? new Date(query.until) : undefined,
+    };
+    const rows = await this.events.newest(filter, limit + 1);
+    const page = rows.slice(0, limit);
+    return { items: page.map(AuditEventDto.from), nextCursor: rows.length > limit ? page[page.length - 1].id : null };
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.flushing;
   }
@@ -69,39 +69,13 @@ export class AuditService implements OnApplicationShutdown {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
-        await this.insert(batch.map((pending) => pending.row));
+        await this.events.insertMany(batch.map((pending) => pending.row));
         for (const pending of batch) pending.resolve();
       } catch (error) {
         for (const pending of batch) pending.reject(error);
       }
     }
     this.flushing = undefined;
-  }
-
-  /**
-   * One multi-row INSERT per batch. Repository.insert() builds the SQL anew each time and reads the
-   * generated ids back, about three times the CPU of a fixed statement (measured on SQLite: 270 vs
-   * 65 µs for one row, 570 vs 190 µs for ten); on the token endpoint that was half the work per token.
-   */
-  private async insert(rows: AuditRow[]): Promise<void> {
-    const { metadata, manager } = this.events;
-    const columns = metadata.columns.filter((column) => !column.isGenerated);
-    const values = rows.flatMap((row) => columns.map((column) => manager.connection.driver.preparePersistentValue(column.getEntityValue(row), column)));
-    await manager.query(this.insertStatement(rows.length), values);
-  }
-
-  private insertStatement(rowCount: number): string {
-    let sql = this.insertStatements.get(rowCount);
-    if (!sql) {
-      const { metadata, manager } = this.events;
-      const driver = manager.connection.driver;
-      const columns = metadata.columns.filter((column) => !column.isGenerated);
-      let index = 0;
-      const tuples = Array.from({ length: rowCount }, () => `(${columns.map((column) => driver.createParameter(column.propertyName, index++)).join(', ')})`);
-      sql = `INSERT INTO ${driver.escape(metadata.tableName)} (${columns.map((column) => driver.escape(column.databaseName)).join(', ')}) VALUES ${tuples.join(', ')}`;
-      this.insertStatements.set(rowCount, sql);
-    }
-    return sql;
   }
 
   private toRow(event: AuditEventInput): AuditRow {

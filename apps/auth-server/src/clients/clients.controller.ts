@@ -8,7 +8,12 @@ import { MintsCredentials } from '../common/allowed-credentials.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { ClientIdPipe, UuidPipe } from '../common/id.pipes.js';
 import { ClientsService } from './clients.service.js';
-import { ClientDto, CreateClientDto, CreatedClientDto, CreatedSecretDto, RotateSecretDto, UpdateClientDto } from './dto/client.dto.js';
+import { ClientDto } from './dto/client.response.js';
+import { CreateClientDto } from './dto/create-client.dto.js';
+import { CreatedClientDto } from './dto/created-client.response.js';
+import { CreatedSecretDto } from './dto/created-secret.response.js';
+import { RotateSecretDto } from './dto/rotate-secret.dto.js';
+import { UpdateClientDto } from './dto/update-client.dto.js';
 
 @ApiTags('clients')
 @ApiBearerAuth(BEARER_SCHEME)

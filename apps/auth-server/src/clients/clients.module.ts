@@ -6,12 +6,13 @@ import { ClientGrantEntity } from './client-grant.entity.js';
 import { ClientSecretEntity } from './client-secret.entity.js';
 import { ClientEntity } from './client.entity.js';
 import { ClientsController } from './clients.controller.js';
+import { ClientsRepository } from './clients.repository.js';
 import { ClientsService } from './clients.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([ClientEntity, ClientSecretEntity, ClientGrantEntity]), AuditModule, ResourcesModule],
   controllers: [ClientsController],
-  providers: [ClientsService],
-  exports: [ClientsService],
+  providers: [ClientsService, ClientsRepository],
+  exports: [ClientsService, ClientsRepository],
 })
 export class ClientsModule {}

@@ -1,18 +1,25 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { generateCredential, hashCredential, parseCredential, randomBase62 } from '@tollgate/credentials';
 import { isUniqueViolation } from '@tollgate/persistence';
 import { CLOCK, type Clock } from '@tollgate/platform';
 import { randomUUID } from 'node:crypto';
-import { DataSource, In, type EntityManager } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
+import { type Transaction, UnitOfWork } from '../database/unit-of-work.js';
 import { ResourcesService } from '../resources/resources.service.js';
 import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
-import { ClientGrantEntity } from './client-grant.entity.js';
+import type { ClientGrantEntity } from './client-grant.entity.js';
 import { validateClientJwks } from './client-jwks.js';
-import { ClientSecretEntity } from './client-secret.entity.js';
-import { ClientEntity } from './client.entity.js';
-import type { ClientDto, ClientSecretDto, CreateClientDto, CreatedClientDto, CreatedSecretDto, GrantDto, RotateSecretDto, UpdateClientDto } from './dto/client.dto.js';
+import type { ClientSecretEntity } from './client-secret.entity.js';
+import type { ClientEntity } from './client.entity.js';
+import { ClientsRepository } from './clients.repository.js';
+import type { ClientDto } from './dto/client.response.js';
+import type { ClientSecretDto } from './dto/client-secret.response.js';
+import type { CreateClientDto } from './dto/create-client.dto.js';
+import type { CreatedClientDto } from './dto/created-client.response.js';
+import type { CreatedSecretDto } from './dto/created-secret.response.js';
+import type { GrantDto } from '../common/dto/grant.dto.js';
+import type { RotateSecretDto } from './dto/rotate-secret.dto.js';
+import type { UpdateClientDto } from './dto/update-client.dto.js';
 
 const DAY_MS = 86_400_000;
 
@@ -39,7 +46,8 @@ export function newClientSecret(clientId: string, now: Date, expiresAt: Date | n
 @Injectable()
 export class ClientsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clients: ClientsRepository,
+    private readonly unitOfWork: UnitOfWork,
     private readonly audit: AuditService,
     private readonly resources: ResourcesService,
     private readonly feed: RevocationFeedService,
@@ -47,8 +55,7 @@ export class ClientsService {
   ) {}
 
   async list(): Promise<ClientDto[]> {
-    const clients = await this.dataSource.getRepository(ClientEntity).find({ order: { createdAt: 'ASC' } });
-    return this.describe(clients);
+    return this.describe(await this.clients.list());
   }
 
   async get(id: string): Promise<ClientDto> {
@@ -66,17 +73,17 @@ export class ClientsService {
     const id = input.id ?? `${slug(input.name)}-${randomBase62(6)}`;
     const client: ClientEntity = { id, name: input.name, kind: input.kind ?? 'service', tokenEndpointAuthMethod: method, jwks, disabled: false, allowTokenExchange: input.allowTokenExchange ?? false, tokensValidAfter: null, createdAt: now, updatedAt: now };
     let secret: string | undefined;
-    await this.dataSource
-      .transaction(async (manager) => {
-        if (await manager.existsBy(ClientEntity, { id })) throw new ConflictException(`A client with id ${id} already exists`);
-        const grants = await this.resolveGrants(manager, id, input.grants);
-        await manager.insert(ClientEntity, client);
-        if (grants.length > 0) await manager.insert(ClientGrantEntity, grants);
+    await this.unitOfWork
+      .run(async (tx) => {
+        if (await this.clients.exists(id, tx)) throw new ConflictException(`A client with id ${id} already exists`);
+        const grants = await this.resolveGrants(tx, id, input.grants);
+        await this.clients.insert(client, tx);
+        await this.clients.insertGrants(grants, tx);
         if (method !== 'private_key_jwt') {
           const created = newClientSecret(id, now, input.secretExpiresInDays ? new Date(now.getTime() + input.secretExpiresInDays * DAY_MS) : null, input.clientSecret);
-          if (await manager.existsBy(ClientSecretEntity, { secretHash: created.row.secretHash })) throw new ConflictException('That secret is already in use; choose another');
+          if (await this.clients.secretHashInUse(created.row.secretHash, tx)) throw new ConflictException('That secret is already in use; choose another');
           secret = created.secret;
-          await manager.insert(ClientSecretEntity, created.row);
+          await this.clients.insertSecret(created.row, tx);
         }
       })
       .catch((error: unknown) => {
@@ -92,14 +99,10 @@ export class ClientsService {
     const jwks = input.jwks ? await validateClientJwks(input.jwks) : undefined;
     if (jwks && client.tokenEndpointAuthMethod !== 'private_key_jwt') throw new BadRequestException('jwks is only used by private_key_jwt clients');
     const now = this.clock.now();
-    await this.dataSource
-      .transaction(async (manager) => {
-        if (input.grants) {
-          const grants = await this.resolveGrants(manager, id, input.grants);
-          await manager.delete(ClientGrantEntity, { clientId: id });
-          if (grants.length > 0) await manager.insert(ClientGrantEntity, grants);
-        }
-        await manager.update(ClientEntity, { id }, {
+    await this.unitOfWork
+      .run(async (tx) => {
+        if (input.grants) await this.clients.replaceGrants(id, await this.resolveGrants(tx, id, input.grants), tx);
+        await this.clients.update(id, {
           ...(input.name !== undefined && { name: input.name }),
           ...(input.disabled !== undefined && { disabled: input.disabled }),
           ...(input.allowTokenExchange !== undefined && { allowTokenExchange: input.allowTokenExchange }),
@@ -107,7 +110,7 @@ export class ClientsService {
           ...(input.disabled === true && { tokensValidAfter: now }),
           ...(jwks && { jwks }),
           updatedAt: now,
-        });
+        }, tx);
       })
       .catch((error: unknown) => {
         // Another request replaced the grants at the same time (the unique client/resource index).
@@ -123,7 +126,7 @@ export class ClientsService {
 
   async remove(id: string, actor: AuditActor): Promise<void> {
     await this.find(id);
-    await this.dataSource.getRepository(ClientEntity).delete({ id });
+    await this.clients.delete(id);
     await this.feed.publish({ type: 'subject.revoked_before', kind: 'client', id, before: this.clock.now().getTime() });
     await this.audit.record({ action: 'client.deleted', outcome: 'success', actor, credential: { type: 'client', id } });
   }
@@ -134,16 +137,11 @@ export class ClientsService {
     if (client.tokenEndpointAuthMethod === 'private_key_jwt') throw new BadRequestException('private_key_jwt clients authenticate with keys, not secrets; update jwks instead');
     const now = this.clock.now();
     const created = newClientSecret(id, now, input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * DAY_MS) : null, input.clientSecret);
-    if (await this.dataSource.getRepository(ClientSecretEntity).existsBy({ secretHash: created.row.secretHash })) throw new ConflictException('That secret is already in use; choose another');
+    if (await this.clients.secretHashInUse(created.row.secretHash)) throw new ConflictException('That secret is already in use; choose another');
     const cutoff = input.expireCurrentInMinutes === undefined ? undefined : new Date(now.getTime() + input.expireCurrentInMinutes * 60_000);
-    await this.dataSource.transaction(async (manager) => {
-      if (cutoff) {
-        const others = await manager.findBy(ClientSecretEntity, { clientId: id });
-        for (const other of others.filter((s) => !s.expiresAt || s.expiresAt > cutoff)) {
-          await manager.update(ClientSecretEntity, { id: other.id }, { expiresAt: cutoff });
-        }
-      }
-      await manager.insert(ClientSecretEntity, created.row);
+    await this.unitOfWork.run(async (tx) => {
+      if (cutoff) await this.clients.expireSecretsAt(id, cutoff, tx);
+      await this.clients.insertSecret(created.row, tx);
     });
     // Clients are remembered by their secret for a few seconds (ClientAuthenticationService): make every instance forget.
     await this.feed.publish({ type: 'subject.changed', kind: 'client', id });
@@ -158,18 +156,16 @@ export class ClientsService {
   }
 
   async revokeSecret(id: string, secretId: string, actor: AuditActor): Promise<void> {
-    const deleted = await this.dataSource.getRepository(ClientSecretEntity).delete({ id: secretId, clientId: id });
-    if (!deleted.affected) throw new NotFoundException(`Secret ${secretId} of client ${id} not found`);
+    if (!(await this.clients.deleteSecret(id, secretId))) throw new NotFoundException(`Secret ${secretId} of client ${id} not found`);
     await this.feed.publish({ type: 'credential.revoked', credentialType: 'client_secret', credentialId: secretId });
     await this.audit.record({ action: 'client.secret.revoked', outcome: 'success', actor, credential: { type: 'client_secret', id: secretId }, details: { clientId: id } });
   }
 
   /** Revokes the secret with this value, if any (leak reports); returns its id. */
   async revokeSecretByValue(secret: string): Promise<string | null> {
-    const repository = this.dataSource.getRepository(ClientSecretEntity);
-    const row = await repository.findOneBy({ secretHash: hashCredential(secret) });
+    const row = await this.clients.findSecretByHash(hashCredential(secret));
     if (!row) return null;
-    await repository.delete({ id: row.id });
+    await this.clients.deleteSecretById(row.id);
     await this.feed.publish({ type: 'credential.revoked', credentialType: 'client_secret', credentialId: row.id });
     await this.audit.record({ action: 'client.secret.revoked', outcome: 'success', actor: { type: 'system' }, credential: { type: 'client_secret', id: row.id }, reason: 'leaked', details: { clientId: row.clientId } });
     return row.id;
@@ -179,20 +175,20 @@ export class ClientsService {
   async revokeAllTokens(id: string, actor: AuditActor): Promise<ClientDto> {
     await this.find(id);
     const now = this.clock.now();
-    await this.dataSource.getRepository(ClientEntity).update({ id }, { tokensValidAfter: now, updatedAt: now });
+    await this.clients.update(id, { tokensValidAfter: now, updatedAt: now });
     await this.feed.publish({ type: 'subject.revoked_before', kind: 'client', id, before: now.getTime() });
     await this.audit.record({ action: 'client.tokens.revoked', outcome: 'success', actor, credential: { type: 'client', id }, details: { issuedBefore: now.toISOString() } });
     return this.get(id);
   }
 
   private async find(id: string): Promise<ClientEntity> {
-    const client = await this.dataSource.getRepository(ClientEntity).findOneBy({ id });
+    const client = await this.clients.findById(id);
     if (!client) throw new NotFoundException(`Client ${id} not found`);
     return client;
   }
 
-  private async resolveGrants(manager: EntityManager, clientId: string, grants: GrantDto[]): Promise<ClientGrantEntity[]> {
-    const resolved = await this.resources.resolveGrants(grants, manager);
+  private async resolveGrants(tx: Transaction, clientId: string, grants: GrantDto[]): Promise<ClientGrantEntity[]> {
+    const resolved = await this.resources.resolveGrants(grants, tx);
     return resolved.map(({ resource, scopes }) => ({ id: randomUUID(), clientId, resourceId: resource.id, scopes }));
   }
 
@@ -200,8 +196,8 @@ export class ClientsService {
     if (clients.length === 0) return [];
     const ids = clients.map((c) => c.id);
     const [grants, secrets] = await Promise.all([
-      this.dataSource.getRepository(ClientGrantEntity).find({ where: { clientId: In(ids) }, relations: { resource: true } }),
-      this.dataSource.getRepository(ClientSecretEntity).find({ where: { clientId: In(ids) }, order: { createdAt: 'ASC' } }),
+      this.clients.grantsOf(ids),
+      this.clients.secretsOf(ids),
     ]);
     const now = this.clock.now();
     return clients.map((client) => ({

@@ -1,7 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Principal } from '@tollgate/verifier';
 import type { FastifyRequest } from 'fastify';
-import type { AuditActor } from '../audit/audit.service.js';
+import type { AuditActor } from './audit-log.js';
 
 export type { AuditActor };
 

@@ -4,8 +4,8 @@ import { ApiExtension, ApiForbiddenResponse } from '@nestjs/swagger';
 import { ProblemException } from '@tollgate/platform';
 import type { Principal } from '@tollgate/verifier';
 import type { FastifyRequest } from 'fastify';
-import { AuditService } from '../audit/audit.service.js';
 import { actorOf } from './actor.js';
+import { AuditLog } from './audit-log.js';
 
 /**
  * How a caller of the management API authenticated. Finer than `Principal.credentialType`: an
@@ -39,7 +39,7 @@ export const ALLOWED_CREDENTIALS_EXTENSION = 'x-allowed-credentials';
 export class AllowedCredentialsGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly audit: AuditService,
+    private readonly audit: AuditLog,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {

@@ -5,7 +5,7 @@ import { BEARER_SCHEME } from '@tollgate/platform';
 import { RequireScopes } from '@tollgate/verifier';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { BrokerStatusService } from './broker-status.service.js';
-import { BrokerStatusDto } from './dto/broker-status.dto.js';
+import { BrokerStatusDto } from './dto/broker-status.response.js';
 
 @ApiTags('iot-broker')
 @ApiBearerAuth(BEARER_SCHEME)

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock, ProblemException } from '@tollgate/platform';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
-import type { BrokerStatusDto } from './dto/broker-status.dto.js';
+import type { BrokerStatusDto } from './dto/broker-status.response.js';
 
 const TIMEOUT_MS = 3000;
 /** A health report is a few hundred bytes, a few kilobytes with device ids; anything far larger is not one. */

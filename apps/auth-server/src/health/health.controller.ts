@@ -1,16 +1,15 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Public } from '@tollgate/verifier';
-import { DataSource } from 'typeorm';
 import { SigningKeysService } from '../signing-keys/signing-keys.service.js';
+import { HealthRepository } from './health.repository.js';
 
 @ApiTags('health')
 @Public()
 @Controller('health')
 export class HealthController {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly database: HealthRepository,
     private readonly keys: SigningKeysService,
   ) {}
 
@@ -20,7 +19,7 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ description: 'The database is unreachable (problem+json)' })
   async health(): Promise<{ status: string; database: string; signingKey: string }> {
     try {
-      await this.dataSource.query('SELECT 1');
+      await this.database.ping();
     } catch {
       throw new ServiceUnavailableException('The database is unreachable');
     }

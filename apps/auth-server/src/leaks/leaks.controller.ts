@@ -6,7 +6,7 @@ import { Public } from '@tollgate/verifier';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
-import { LeakReportItemDto } from '../api-keys/dto/api-key.dto.js';
+import { LeakReportItemDto } from './dto/report-leak.dto.js';
 import { LeaksService } from './leaks.service.js';
 
 const MAX_REPORTS = 100;

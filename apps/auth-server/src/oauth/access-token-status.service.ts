@@ -1,14 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { CLOCK, type Clock } from '@tollgate/platform';
 import { type AccessTokenClaims, DEFAULT_ALGORITHMS, MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from '@tollgate/verifier';
 import { jwtVerify } from 'jose';
-import { DataSource } from 'typeorm';
-import { ClientEntity } from '../clients/client.entity.js';
+import { ClientsRepository } from '../clients/clients.repository.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { SigningKeysService } from '../signing-keys/signing-keys.service.js';
 import { OpaqueCredentialVerifiers } from './opaque-credential-verifiers.js';
-import { RevokedTokenEntity } from './revoked-token.entity.js';
+import { RevokedTokensRepository } from './revoked-tokens.repository.js';
 
 /**
  * The authoritative state of a JWT access token this server issued: signature, expiry, and what
@@ -17,7 +15,8 @@ import { RevokedTokenEntity } from './revoked-token.entity.js';
 @Injectable()
 export class AccessTokenStatusService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly revoked: RevokedTokensRepository,
+    private readonly clients: ClientsRepository,
     private readonly keys: SigningKeysService,
     private readonly opaqueCredentials: OpaqueCredentialVerifiers,
     @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
@@ -47,8 +46,8 @@ export class AccessTokenStatusService {
   /** Why a validly signed, unexpired token must nevertheless be refused; null if it is active. */
   async revocationReason(claims: AccessTokenClaims): Promise<string | null> {
     const [revoked, client, pat] = await Promise.all([
-      this.dataSource.getRepository(RevokedTokenEntity).existsBy({ jti: claims.jti! }),
-      this.dataSource.getRepository(ClientEntity).findOne({ where: { id: claims.client_id }, select: { id: true, disabled: true, tokensValidAfter: true } }),
+      this.revoked.isRevoked(claims.jti!),
+      this.clients.findTokenStatus(claims.client_id),
       // Exchanged for a PAT (RFC 8693): it ends with the PAT and with its owner, and narrows with them.
       claims.pat_id ? this.exchangedTokenRefusal(claims) : null,
     ]);

@@ -4,8 +4,7 @@ import { KeyObject, sign } from 'node:crypto';
 import { promisify } from 'node:util';
 import { v7 as timeOrderedUuid } from 'uuid';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
-import type { SigningAlg } from '../signing-keys/signing-key.entity.js';
-import { type ActiveSigningKey, SigningKeysService } from '../signing-keys/signing-keys.service.js';
+import { type ActiveSigningKey, type SigningAlg, SigningKeysService } from '../signing-keys/signing-keys.service.js';
 
 export interface AccessTokenRequest {
   /** `sub`: the client id, or the user id for a token exchanged for a PAT. */

@@ -1,11 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { CLOCK, type Clock } from '@tollgate/platform';
 import { createLocalJWKSet, decodeJwt, type JSONWebKeySet, jwtVerify } from 'jose';
-import { LessThan, type Repository } from 'typeorm';
-import type { ClientEntity } from '../clients/client.entity.js';
+import type { ClientEntity } from '../clients/clients.repository.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
-import { UsedClientAssertionEntity } from './used-client-assertion.entity.js';
+import { UsedClientAssertionsRepository } from './used-client-assertions.repository.js';
 
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const ASYMMETRIC_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
@@ -31,7 +29,7 @@ function withEd25519AlgAliases(jwks: JSONWebKeySet): JSONWebKeySet {
 @Injectable()
 export class ClientAssertionVerifier {
   constructor(
-    @InjectRepository(UsedClientAssertionEntity) private readonly used: Repository<UsedClientAssertionEntity>,
+    private readonly used: UsedClientAssertionsRepository,
     @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -65,9 +63,9 @@ export class ClientAssertionVerifier {
     }
     if (payload.exp! - now.getTime() / 1000 > MAX_ASSERTION_LIFETIME_S) return 'assertion exp too far in the future';
     if (typeof payload.jti !== 'string' || payload.jti.length > 128) return 'assertion jti invalid';
-    await this.used.delete({ expiresAt: LessThan(now) });
+    await this.used.deleteExpired(now);
     try {
-      await this.used.insert({ id: `${client.id} ${payload.jti}`, expiresAt: new Date(payload.exp! * 1000) });
+      await this.used.insert(`${client.id} ${payload.jti}`, new Date(payload.exp! * 1000));
     } catch {
       return 'assertion replayed (jti already used)';
     }

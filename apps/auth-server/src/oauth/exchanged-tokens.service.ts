@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { CLOCK, type Clock } from '@tollgate/platform';
-import { DataSource, LessThan, MoreThan } from 'typeorm';
 import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
-import { ExchangedTokenEntity } from './exchanged-token.entity.js';
-import { RevokedTokenEntity } from './revoked-token.entity.js';
+import type { ExchangedTokenEntity } from './exchanged-token.entity.js';
+import { ExchangedTokensRepository } from './exchanged-tokens.repository.js';
+import { RevokedTokensRepository } from './revoked-tokens.repository.js';
 
 const PRUNE_EVERY_MS = 10 * 60_000;
 
@@ -17,27 +16,27 @@ export class ExchangedTokensService {
   private lastPrune = 0;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly exchanged: ExchangedTokensRepository,
+    private readonly revoked: RevokedTokensRepository,
     private readonly feed: RevocationFeedService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async record(token: ExchangedTokenEntity): Promise<void> {
-    const repository = this.dataSource.getRepository(ExchangedTokenEntity);
-    await repository.insert(token);
+    await this.exchanged.insert(token);
     const now = this.clock.now();
     if (now.getTime() - this.lastPrune >= PRUNE_EVERY_MS) {
       this.lastPrune = now.getTime();
-      await repository.delete({ expiresAt: LessThan(now) });
+      await this.exchanged.deleteExpired(now);
     }
   }
 
   /** Revokes every unexpired JWT exchanged for the credential; returns how many. */
   async revokeAllFrom(subjectCredentialId: string): Promise<number> {
     const now = this.clock.now();
-    const live = await this.dataSource.getRepository(ExchangedTokenEntity).findBy({ subjectCredentialId, expiresAt: MoreThan(now) });
+    const live = await this.exchanged.liveFrom(subjectCredentialId, now);
     for (const token of live) {
-      await this.dataSource.getRepository(RevokedTokenEntity).upsert({ jti: token.jti, clientId: token.clientId, expiresAt: token.expiresAt, revokedAt: now }, ['jti']);
+      await this.revoked.revoke({ jti: token.jti, clientId: token.clientId, expiresAt: token.expiresAt, revokedAt: now });
       await this.feed.publish({ type: 'token.revoked', jti: token.jti, exp: Math.floor(token.expiresAt.getTime() / 1000) });
     }
     return live.length;

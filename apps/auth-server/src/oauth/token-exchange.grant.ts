@@ -1,13 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { type ParsedCredential, parseCredential } from '@tollgate/credentials';
 import { CLOCK, type Clock, OAuthError } from '@tollgate/platform';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { resourceIndicatorProblem } from '../common/resource-indicator.js';
 import { parseScopeParameter } from '../common/scope.js';
-import { ResourceEntity } from '../resources/resource.entity.js';
+import type { ResourceEntity } from '../resources/resources.repository.js';
+import { ResourcesService } from '../resources/resources.service.js';
 import { AccessTokenIssuer } from './access-token.issuer.js';
 import type { AuthenticatedClient } from './client-authentication.service.js';
 import { ExchangedTokensService } from './exchanged-tokens.service.js';
@@ -36,7 +35,7 @@ export class TokenExchangeGrant {
     private readonly issuer: AccessTokenIssuer,
     private readonly exchangedTokens: ExchangedTokensService,
     private readonly audit: AuditService,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly resources: ResourcesService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -112,7 +111,7 @@ export class TokenExchangeGrant {
     if (indicator === undefined) throw new OAuthError('invalid_request', 'resource is required: exchange a PAT for one resource at a time');
     const problem = resourceIndicatorProblem(indicator);
     if (problem) throw new OAuthError('invalid_target', `resource ${problem}`);
-    const resource = await this.dataSource.getRepository(ResourceEntity).findOneBy({ indicator });
+    const resource = await this.resources.findByIndicator(indicator);
     if (!resource) throw new OAuthError('invalid_target', 'Unknown resource');
     return resource;
   }

@@ -1,13 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '@tollgate/platform';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
 import type { AccessTokenClaims } from '@tollgate/verifier';
 import { AuditService } from '../audit/audit.service.js';
 import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import { AccessTokenStatusService } from './access-token-status.service.js';
 import type { AuthenticatedClient } from './client-authentication.service.js';
-import { RevokedTokenEntity } from './revoked-token.entity.js';
+import { RevokedTokensRepository } from './revoked-tokens.repository.js';
 
 /**
  * RFC 7009: a client revokes an access token issued to it. Answers the same (200) for unknown,
@@ -18,7 +16,7 @@ import { RevokedTokenEntity } from './revoked-token.entity.js';
 export class TokenRevocationService {
   constructor(
     private readonly accessTokens: AccessTokenStatusService,
-    @InjectRepository(RevokedTokenEntity) private readonly revoked: Repository<RevokedTokenEntity>,
+    private readonly revoked: RevokedTokensRepository,
     private readonly audit: AuditService,
     private readonly feed: RevocationFeedService,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -51,8 +49,8 @@ export class TokenRevocationService {
     const expiresAt = new Date(claims.exp! * 1000);
     if (expiresAt <= now) return false;
     // Already revoked: keep the first revocation time, and do not audit or publish it twice.
-    if (await this.revoked.existsBy({ jti: claims.jti! })) return false;
-    await this.revoked.upsert({ jti: claims.jti!, clientId: claims.client_id, expiresAt, revokedAt: now }, ['jti']);
+    if (await this.revoked.isRevoked(claims.jti!)) return false;
+    await this.revoked.revoke({ jti: claims.jti!, clientId: claims.client_id, expiresAt, revokedAt: now });
     await this.feed.publish({ type: 'token.revoked', jti: claims.jti!, exp: claims.exp! });
     return true;
   }

@@ -7,7 +7,10 @@ import { SessionOnly } from '../common/allowed-credentials.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { UuidPipe } from '../common/id.pipes.js';
 import { UsersService } from '../users/users.service.js';
-import { CreatedPatDto, CreatePatDto, ListPatsQueryDto, PatDto } from './dto/pat.dto.js';
+import { CreatedPatDto } from './dto/created-pat.response.js';
+import { CreatePatDto } from './dto/create-pat.dto.js';
+import { ListPatsQueryDto } from './dto/list-pats.query.js';
+import { PatDto } from './dto/pat.response.js';
 import { PatsService } from './pats.service.js';
 
 /** Account settings: a signed-in person manages their own tokens (session cookie + X-CSRF-Token only). */

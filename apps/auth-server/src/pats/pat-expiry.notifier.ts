@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { CLOCK, type Clock } from '@tollgate/platform';
 import { createHmac } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { And, IsNull, LessThanOrEqual, MoreThan, type Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
-import { PatEntity } from './pat.entity.js';
+import type { PatEntity } from './pat.entity.js';
+import { PatsRepository } from './pats.repository.js';
 
 const DAY_MS = 86_400_000;
 const BATCH = 200;
@@ -31,7 +30,7 @@ export class PatExpiryNotifier implements OnApplicationBootstrap, OnApplicationS
   private running?: Promise<number>;
 
   constructor(
-    @InjectRepository(PatEntity) private readonly pats: Repository<PatEntity>,
+    private readonly pats: PatsRepository,
     private readonly audit: AuditService,
     @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -60,15 +59,9 @@ export class PatExpiryNotifier implements OnApplicationBootstrap, OnApplicationS
     for (;;) {
       const now = this.clock.now();
       const horizon = new Date(now.getTime() + this.config.pats.expiryWarningDays * DAY_MS);
-      const due = await this.pats.find({
-        where: { revokedAt: IsNull(), expiryWarnedAt: IsNull(), expiresAt: And(MoreThan(now), LessThanOrEqual(horizon)), user: { disabled: false } },
-        relations: { user: true },
-        order: { expiresAt: 'ASC' },
-        take: BATCH,
-      });
+      const due = await this.pats.dueForExpiryWarning(now, horizon, BATCH);
       for (const pat of due) {
-        const claimed = await this.pats.update({ id: pat.id, expiryWarnedAt: IsNull() }, { expiryWarnedAt: now });
-        if (!claimed.affected) continue;
+        if (!(await this.pats.claimExpiryWarning(pat.id, now))) continue;
         await this.warn(pat, now);
         sent += 1;
       }

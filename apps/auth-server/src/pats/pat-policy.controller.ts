@@ -5,7 +5,7 @@ import { BEARER_SCHEME } from '@tollgate/platform';
 import { RequireScopes } from '@tollgate/verifier';
 import { Actor, type AuditActor } from '../common/actor.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
-import { PatPolicyDto } from './dto/pat.dto.js';
+import { PatPolicyDto } from './dto/update-pat-policy.dto.js';
 import { PatPolicyService } from './pat-policy.service.js';
 
 @ApiTags('settings')

@@ -1,12 +1,11 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { hashCredential } from '@tollgate/credentials';
 import { CLOCK, type Clock } from '@tollgate/platform';
-import type { Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { type ActiveOpaqueCredential, OpaqueCredentialVerifiers, type OpaqueCredentialKindVerifier } from '../oauth/opaque-credential-verifiers.js';
 import { PermissionsService } from '../roles/permissions.service.js';
-import { PatEntity } from './pat.entity.js';
+import type { PatEntity } from './pat.entity.js';
+import { PatsRepository } from './pats.repository.js';
 import { PatsService } from './pats.service.js';
 
 /** Why a PAT can no longer be used at all, or null. */
@@ -27,7 +26,7 @@ export class PatVerifier implements OpaqueCredentialKindVerifier, OnModuleInit {
   readonly kind = 'pat' as const;
 
   constructor(
-    @InjectRepository(PatEntity) private readonly pats: Repository<PatEntity>,
+    private readonly pats: PatsRepository,
     private readonly registry: OpaqueCredentialVerifiers,
     private readonly permissions: PermissionsService,
     private readonly patsService: PatsService,
@@ -40,7 +39,7 @@ export class PatVerifier implements OpaqueCredentialKindVerifier, OnModuleInit {
   }
 
   async introspect(token: string, resource: string | undefined, address: string | null): Promise<ActiveOpaqueCredential | null> {
-    const pat = await this.pats.findOne({ where: { tokenHash: hashCredential(token) }, relations: { user: true } });
+    const pat = await this.pats.findByHashWithUser(hashCredential(token));
     if (!pat) return null;
     let denied = unusableReason(pat, this.clock.now());
     if (!denied && resource !== undefined && pat.resources.length > 0 && !pat.resources.includes(resource)) denied = 'restricted to other resources';
@@ -71,13 +70,13 @@ export class PatVerifier implements OpaqueCredentialKindVerifier, OnModuleInit {
   }
 
   async revokeByValue(token: string, reason: string, address: string | null): Promise<string | null> {
-    const pat = await this.pats.findOneBy({ tokenHash: hashCredential(token) });
+    const pat = await this.pats.findByHash(hashCredential(token));
     if (!pat || pat.revokedAt) return null;
     return (await this.patsService.markRevoked(pat, { type: 'system' }, reason, address)) ? pat.id : null;
   }
 
   async exchangedTokenRefusal(credentialId: string, resource: string, scopes: readonly string[]): Promise<string | null> {
-    const pat = await this.pats.findOne({ where: { id: credentialId }, relations: { user: true } });
+    const pat = await this.pats.findWithUser(credentialId);
     if (!pat) return 'pat deleted';
     const reason = unusableReason(pat, this.clock.now());
     if (reason) return `pat ${reason}`;

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module.js';
 import { OAuthModule } from '../oauth/oauth.module.js';
-import { ResourceEntity } from '../resources/resource.entity.js';
+import { ResourcesModule } from '../resources/resources.module.js';
 import { RolesModule } from '../roles/roles.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { MyTokensController } from './my-tokens.controller.js';
@@ -12,15 +12,17 @@ import { PatPolicyController } from './pat-policy.controller.js';
 import { PatPolicyService } from './pat-policy.service.js';
 import { PatEntity } from './pat.entity.js';
 import { PatVerifier } from './pat.verifier.js';
+import { PatsRepository } from './pats.repository.js';
 import { PatsService } from './pats.service.js';
 import { SettingEntity } from './setting.entity.js';
+import { SettingsRepository } from './settings.repository.js';
 import { UserTokensController } from './user-tokens.controller.js';
 
 /** Personal access tokens: self-service, admin, lifetime policy, expiry warnings; registers the `pat` verifier and last-used sink. */
 @Module({
-  imports: [TypeOrmModule.forFeature([PatEntity, SettingEntity, ResourceEntity]), UsersModule, RolesModule, OAuthModule, AuditModule],
+  imports: [TypeOrmModule.forFeature([PatEntity, SettingEntity]), UsersModule, RolesModule, ResourcesModule, OAuthModule, AuditModule],
   controllers: [MyTokensController, UserTokensController, PatPolicyController],
-  providers: [PatsService, PatPolicyService, PatVerifier, PatLastUsedSink, PatExpiryNotifier],
+  providers: [PatsService, PatsRepository, SettingsRepository, PatPolicyService, PatVerifier, PatLastUsedSink, PatExpiryNotifier],
   exports: [PatsService, PatVerifier, PatLastUsedSink, PatExpiryNotifier],
 })
 export class PatsModule {}

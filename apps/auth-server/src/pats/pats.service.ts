@@ -1,17 +1,18 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { generateCredential, hashCredential, parseCredential } from '@tollgate/credentials';
 import { CLOCK, type Clock } from '@tollgate/platform';
 import { randomUUID } from 'node:crypto';
-import { And, In, IsNull, LessThanOrEqual, MoreThan, type Repository } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
 import { ExchangedTokensService } from '../oauth/exchanged-tokens.service.js';
-import { ResourceEntity } from '../resources/resource.entity.js';
+import { ResourcesService } from '../resources/resources.service.js';
 import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import { PermissionsService } from '../roles/permissions.service.js';
-import type { UserEntity } from '../users/user.entity.js';
-import type { CreatedPatDto, CreatePatDto, PatDto, PatStatus } from './dto/pat.dto.js';
-import { PatEntity } from './pat.entity.js';
+import type { UserEntity } from '../users/users.repository.js';
+import type { CreatedPatDto } from './dto/created-pat.response.js';
+import type { CreatePatDto } from './dto/create-pat.dto.js';
+import type { PatDto, PatStatus } from './dto/pat.response.js';
+import type { PatEntity } from './pat.entity.js';
+import { PatsRepository } from './pats.repository.js';
 import { type PatPolicy, PatPolicyService } from './pat-policy.service.js';
 
 const DAY_MS = 86_400_000;
@@ -49,8 +50,8 @@ export function describePat(pat: PatEntity, now: Date): PatDto {
 @Injectable()
 export class PatsService {
   constructor(
-    @InjectRepository(PatEntity) private readonly pats: Repository<PatEntity>,
-    @InjectRepository(ResourceEntity) private readonly resources: Repository<ResourceEntity>,
+    private readonly pats: PatsRepository,
+    private readonly resources: ResourcesService,
     private readonly permissions: PermissionsService,
     private readonly policy: PatPolicyService,
     private readonly audit: AuditService,
@@ -72,8 +73,8 @@ export class PatsService {
       const where = resources.length > 0 ? ' on the resources the token is restricted to' : '';
       throw new BadRequestException(`${who} hold the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}${where}: a token cannot carry more than its owner holds`);
     }
-    if (await this.pats.existsBy({ userId: owner.id, activeName: input.name })) throw new ConflictException(`A token named "${input.name}" already exists: choose another name or revoke that token`);
-    if ((await this.pats.countBy({ userId: owner.id, revokedAt: IsNull() })) >= MAX_TOKENS_PER_USER) {
+    if (await this.pats.existsWithActiveName(owner.id, input.name)) throw new ConflictException(`A token named "${input.name}" already exists: choose another name or revoke that token`);
+    if ((await this.pats.countLiveOfUser(owner.id)) >= MAX_TOKENS_PER_USER) {
       throw new ConflictException(`A user may hold at most ${MAX_TOKENS_PER_USER} tokens that are not revoked: revoke unused ones first`);
     }
 
@@ -101,7 +102,7 @@ export class PatsService {
       await this.pats.insert(pat);
     } catch (error) {
       // Two requests racing for the same name: the unique index (userId, activeName) decides.
-      if (await this.pats.existsBy({ userId: owner.id, activeName: input.name })) throw new ConflictException(`A token named "${input.name}" already exists`);
+      if (await this.pats.existsWithActiveName(owner.id, input.name)) throw new ConflictException(`A token named "${input.name}" already exists`);
       throw error;
     }
     await this.audit.record({
@@ -116,10 +117,7 @@ export class PatsService {
 
   async list(userId: string, expiringWithinDays?: number): Promise<PatDto[]> {
     const now = this.clock.now();
-    const pats = await this.pats.find({
-      where: { userId, ...(expiringWithinDays !== undefined && { revokedAt: IsNull(), expiresAt: And(MoreThan(now), LessThanOrEqual(new Date(now.getTime() + expiringWithinDays * DAY_MS))) }) },
-      order: { createdAt: 'DESC', id: 'ASC' },
-    });
+    const pats = await this.pats.listOfUser(userId, expiringWithinDays === undefined ? undefined : { from: now, to: new Date(now.getTime() + expiringWithinDays * DAY_MS) });
     return pats.map((pat) => describePat(pat, now));
   }
 
@@ -136,7 +134,7 @@ export class PatsService {
 
   /** Revokes every live token of the user (incident response); returns how many. */
   async revokeAll(userId: string, actor: AuditActor, reason: string): Promise<number> {
-    const live = await this.pats.findBy({ userId, revokedAt: IsNull() });
+    const live = await this.pats.listLiveOfUser(userId);
     for (const pat of live) await this.markRevoked(pat, actor, reason, null);
     return live.length;
   }
@@ -144,8 +142,7 @@ export class PatsService {
   /** Sets revokedAt if it is still unset (a conditional update: concurrent revocations audit once). */
   async markRevoked(pat: PatEntity, actor: AuditActor, reason: string, address: string | null): Promise<boolean> {
     const now = this.clock.now();
-    const result = await this.pats.update({ id: pat.id, revokedAt: IsNull() }, { revokedAt: now, activeName: null, revocationReason: reason.slice(0, 255) });
-    if (!result.affected) return false;
+    if (!(await this.pats.revokeIfLive(pat.id, now, reason.slice(0, 255)))) return false;
     await this.feed.publish({ type: 'credential.revoked', credentialType: 'pat', credentialId: pat.id });
     await this.exchangedTokens.revokeAllFrom(pat.id);
     await this.audit.record({ action: 'pat.revoked', outcome: 'success', actor, credential: { type: 'pat', id: pat.id }, address, reason, details: { userId: pat.userId, name: pat.name, displayPrefix: pat.displayPrefix } });
@@ -153,7 +150,7 @@ export class PatsService {
   }
 
   private async find(userId: string, id: string): Promise<PatEntity> {
-    const pat = await this.pats.findOneBy({ id, userId });
+    const pat = await this.pats.findOfUser(userId, id);
     if (!pat) throw new NotFoundException(`Token ${id} not found`);
     return pat;
   }
@@ -179,7 +176,7 @@ export class PatsService {
   private async checkResources(indicators: string[]): Promise<string[]> {
     const unique = [...new Set(indicators)];
     if (unique.length === 0) return [];
-    const known = await this.resources.findBy({ indicator: In(unique) });
+    const known = await this.resources.findByIndicators(unique);
     const unknown = unique.filter((indicator) => !known.some((resource) => resource.indicator === indicator));
     if (unknown.length > 0) throw new BadRequestException(`Unknown resource ${unknown.join(', ')}`);
     return unique;

@@ -8,7 +8,9 @@ import { MintsCredentials } from '../common/allowed-credentials.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { UuidPipe } from '../common/id.pipes.js';
 import { UsersService } from '../users/users.service.js';
-import { CreatedPatDto, CreatePatDto, PatDto } from './dto/pat.dto.js';
+import { CreatedPatDto } from './dto/created-pat.response.js';
+import { CreatePatDto } from './dto/create-pat.dto.js';
+import { PatDto } from './dto/pat.response.js';
 import { PatsService } from './pats.service.js';
 
 /** Admins: any user's tokens; organisation-wide tokens are created for service accounts. */

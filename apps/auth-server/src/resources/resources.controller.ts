@@ -6,7 +6,9 @@ import { RequireScopes } from '@tollgate/verifier';
 import { Actor, type AuditActor } from '../common/actor.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { UuidPipe } from '../common/id.pipes.js';
-import { CreateResourceDto, ResourceDto, UpdateResourceDto } from './dto/resource.dto.js';
+import { CreateResourceDto } from './dto/create-resource.dto.js';
+import { ResourceDto } from './dto/resource.response.js';
+import { UpdateResourceDto } from './dto/update-resource.dto.js';
 import { ResourcesService } from './resources.service.js';
 
 @ApiTags('resources')

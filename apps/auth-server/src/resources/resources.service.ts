@@ -1,13 +1,14 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { isUniqueViolation } from '@tollgate/persistence';
 import { CLOCK, type Clock } from '@tollgate/platform';
 import { randomUUID } from 'node:crypto';
-import { type EntityManager, In, type Repository } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
-import type { CreateResourceDto, UpdateResourceDto } from './dto/resource.dto.js';
-import { ResourceEntity } from './resource.entity.js';
+import type { Transaction } from '../database/unit-of-work.js';
+import type { CreateResourceDto } from './dto/create-resource.dto.js';
+import type { UpdateResourceDto } from './dto/update-resource.dto.js';
+import type { ResourceEntity } from './resource.entity.js';
+import { ResourcesRepository } from './resources.repository.js';
 
 export interface ResolvedGrant {
   resource: ResourceEntity;
@@ -17,28 +18,32 @@ export interface ResolvedGrant {
 @Injectable()
 export class ResourcesService {
   constructor(
-    @InjectRepository(ResourceEntity) private readonly resources: Repository<ResourceEntity>,
+    private readonly resources: ResourcesRepository,
     private readonly audit: AuditService,
     @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   list(): Promise<ResourceEntity[]> {
-    return this.resources.find({ order: { createdAt: 'ASC' } });
+    return this.resources.list();
   }
 
   async get(id: string): Promise<ResourceEntity> {
-    const resource = await this.resources.findOneBy({ id });
+    const resource = await this.resources.findById(id);
     if (!resource) throw new NotFoundException(`Resource ${id} not found`);
     return resource;
   }
 
   findByIndicator(indicator: string): Promise<ResourceEntity | null> {
-    return this.resources.findOneBy({ indicator });
+    return this.resources.findByIndicator(indicator);
+  }
+
+  findByIndicators(indicators: string[]): Promise<ResourceEntity[]> {
+    return this.resources.findByIndicators(indicators);
   }
 
   async create(input: CreateResourceDto, actor: AuditActor): Promise<ResourceEntity> {
-    if (await this.resources.existsBy({ indicator: input.indicator })) throw new ConflictException(`A resource with indicator ${input.indicator} already exists`);
+    if (await this.resources.existsWithIndicator(input.indicator)) throw new ConflictException(`A resource with indicator ${input.indicator} already exists`);
     const now = this.clock.now();
     const resource: ResourceEntity = {
       id: randomUUID(),
@@ -76,10 +81,10 @@ export class ResourcesService {
    * Checks scope grants against the resources they name (each resource once, scopes it defines) and
    * returns them with their resources. Used for client grants and API-key grants alike.
    */
-  async resolveGrants(grants: { resource: string; scopes: string[] }[], manager?: EntityManager): Promise<ResolvedGrant[]> {
+  async resolveGrants(grants: { resource: string; scopes: string[] }[], tx?: Transaction): Promise<ResolvedGrant[]> {
     const indicators = grants.map((g) => g.resource);
     if (new Set(indicators).size !== indicators.length) throw new BadRequestException('Each resource may appear only once in grants');
-    const resources = indicators.length ? await (manager?.getRepository(ResourceEntity) ?? this.resources).findBy({ indicator: In(indicators) }) : [];
+    const resources = await this.resources.findByIndicators(indicators, tx);
     return grants.map((grant) => {
       const resource = resources.find((r) => r.indicator === grant.resource);
       if (!resource) throw new BadRequestException(`Unknown resource ${grant.resource}`);
@@ -92,7 +97,7 @@ export class ResourcesService {
   async remove(id: string, actor: AuditActor): Promise<void> {
     const resource = await this.get(id);
     if (resource.system) throw new ConflictException('The management API resource cannot be deleted');
-    await this.resources.delete({ id });
+    await this.resources.delete(id);
     await this.audit.record({ action: 'resource.deleted', outcome: 'success', actor, details: { resourceId: id, indicator: resource.indicator } });
   }
 }

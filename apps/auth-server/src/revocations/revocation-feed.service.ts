@@ -1,11 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { CLOCK, type Clock, type RedisConnection, RedisConnections } from '@tollgate/platform';
 import { MAX_ACCESS_TOKEN_LIFETIME_SECONDS, type RevocationEvent, type SequencedRevocationEvent } from '@tollgate/verifier';
 import { EventEmitter } from 'node:events';
-import { LessThan, MoreThan, type Repository } from 'typeorm';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
-import { RevocationEventEntity } from './revocation-event.entity.js';
+import { RevocationEventsRepository } from './revocation-events.repository.js';
 
 /** A verifier starting fresh replays this much history: an hour longer than any access token lives. */
 export const REPLAY_WINDOW_MS = (MAX_ACCESS_TOKEN_LIFETIME_SECONDS + 3600) * 1000;
@@ -27,7 +25,7 @@ export class RevocationFeedService implements OnModuleInit, OnModuleDestroy {
   private pruneTimer?: NodeJS.Timeout;
 
   constructor(
-    @InjectRepository(RevocationEventEntity) private readonly events: Repository<RevocationEventEntity>,
+    private readonly events: RevocationEventsRepository,
     @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -65,14 +63,13 @@ export class RevocationFeedService implements OnModuleInit, OnModuleDestroy {
 
   /** Stored events after `seq`, oldest first. */
   async after(seq: number): Promise<SequencedRevocationEvent[]> {
-    const rows = await this.events.find({ where: { id: MoreThan(seq) }, order: { id: 'ASC' }, take: PAGE });
+    const rows = await this.events.after(seq, PAGE);
     return rows.map((row) => ({ type: row.type, ...row.payload, seq: String(row.id), at: row.occurredAt.getTime() }) as SequencedRevocationEvent);
   }
 
   /** Where a verifier without a position starts: just before the replay window. */
   async replayStart(): Promise<number> {
-    const before = await this.events.findOne({ where: { occurredAt: LessThan(new Date(this.clock.now().getTime() - REPLAY_WINDOW_MS)) }, order: { id: 'DESC' }, select: { id: true } });
-    return before?.id ?? 0;
+    return this.events.lastIdBefore(new Date(this.clock.now().getTime() - REPLAY_WINDOW_MS));
   }
 
   /** Calls `listener` whenever events may have been added (here or on another instance); returns the unsubscribe function. */
@@ -82,6 +79,6 @@ export class RevocationFeedService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async prune(): Promise<void> {
-    await this.events.delete({ occurredAt: LessThan(new Date(this.clock.now().getTime() - RETENTION_MS)) });
+    await this.events.deleteBefore(new Date(this.clock.now().getTime() - RETENTION_MS));
   }
 }

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { RevocationEventEntity } from './revocation-event.entity.js';
+import { RevocationEventsRepository } from './revocation-events.repository.js';
 import { RevocationFeedController } from './revocation-feed.controller.js';
 import { RevocationFeedService } from './revocation-feed.service.js';
 import { RevocationFeedStreams } from './revocation-feed.streams.js';
@@ -10,7 +11,7 @@ import { RevocationFeedStreams } from './revocation-feed.streams.js';
 @Module({
   imports: [TypeOrmModule.forFeature([RevocationEventEntity])],
   controllers: [RevocationFeedController],
-  providers: [RevocationFeedService, RevocationFeedStreams],
+  providers: [RevocationFeedService, RevocationEventsRepository, RevocationFeedStreams],
   exports: [RevocationFeedService],
 })
 export class RevocationsModule {}

@@ -1,8 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { RoleGrantEntity } from './role-grant.entity.js';
-import { UserRoleEntity } from './user-role.entity.js';
+import { RolesRepository } from './roles.repository.js';
 import { UserPermissions } from './user-permissions.js';
 
 /**
@@ -11,16 +8,10 @@ import { UserPermissions } from './user-permissions.js';
  */
 @Injectable()
 export class PermissionsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly roles: RolesRepository) {}
 
   async forUser(userId: string): Promise<UserPermissions> {
-    const grants = await this.dataSource
-      .getRepository(RoleGrantEntity)
-      .createQueryBuilder('grant')
-      .innerJoin(UserRoleEntity, 'userRole', 'userRole.roleId = grant.roleId')
-      .innerJoinAndSelect('grant.resource', 'resource')
-      .where('userRole.userId = :userId', { userId })
-      .getMany();
+    const grants = await this.roles.grantsHeldBy(userId);
     const byResource = new Map<string, Set<string>>();
     for (const grant of grants) {
       const resource = grant.resource!;

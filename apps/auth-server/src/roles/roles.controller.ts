@@ -6,7 +6,9 @@ import { RequireScopes } from '@tollgate/verifier';
 import { Actor, type AuditActor } from '../common/actor.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { UuidPipe } from '../common/id.pipes.js';
-import { CreateRoleDto, RoleDto, UpdateRoleDto } from './dto/role.dto.js';
+import { CreateRoleDto } from './dto/create-role.dto.js';
+import { RoleDto } from './dto/role.response.js';
+import { UpdateRoleDto } from './dto/update-role.dto.js';
 import { RolesService } from './roles.service.js';
 
 @ApiTags('roles')

@@ -1,5 +1,4 @@
 import { Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { UserEntity } from '../users/user.entity.js';
 import { RoleEntity } from './role.entity.js';
 
 /** A role given to a user. */
@@ -8,9 +7,10 @@ export class UserRoleEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   userId: string;
 
-  @ManyToOne(() => UserEntity, { onDelete: 'CASCADE' })
+  // The users table named, not imported: roles know their holders by id only (users import roles).
+  @ManyToOne('UserEntity', { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'userId', foreignKeyConstraintName: 'fk_user_roles_user' })
-  user?: UserEntity;
+  user?: object;
 
   @Index('idx_user_roles_role')
   @PrimaryColumn({ type: 'varchar', length: 36 })

@@ -18,7 +18,8 @@ import { actorOf } from '../common/actor.js';
 import { SessionOnly } from '../common/allowed-credentials.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { UsersService } from '../users/users.service.js';
-import { LoginDto, SessionDto } from './dto/session.dto.js';
+import { LoginDto } from './dto/create-session.dto.js';
+import { SessionDto } from './dto/session.response.js';
 import { csrfTokenOf, readSessionCookie, sessionCookieName, sessionCookieOptions } from './session-cookie.js';
 import { SessionsService } from './sessions.service.js';
 

@@ -1,18 +1,17 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { CLOCK, type Clock, ProblemException } from '@tollgate/platform';
 import type { GuardedRequest, Principal } from '@tollgate/verifier';
-import { LessThan, type Repository } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { PermissionsService } from '../roles/permissions.service.js';
 import { type FailureThrottle, SharedAuthFailures } from '../throttling/shared-auth-failures.js';
 import { type PasswordCheck, PasswordHasher } from '../users/password-hasher.js';
 import { normaliseEmail } from '../users/user-identity.js';
-import type { UserEntity } from '../users/user.entity.js';
+import type { UserEntity } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
 import { csrfTokenMatches, newSessionSecret, readSessionCookie, type RequestWithCookies, sessionIdOf } from './session-cookie.js';
-import { SessionEntity } from './session.entity.js';
+import type { SessionEntity } from './session.entity.js';
+import { SessionsRepository } from './sessions.repository.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** lastSeenAt is written at most this often (the idle timeout is coarse; a write per request is not worth it). */
@@ -46,7 +45,7 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
   private purgeTimer?: NodeJS.Timeout;
 
   constructor(
-    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    private readonly sessions: SessionsRepository,
     private readonly users: UsersService,
     private readonly passwords: PasswordHasher,
     private readonly permissions: PermissionsService,
@@ -109,11 +108,7 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
       address: context.address.slice(0, 64),
       userAgent: context.userAgent?.slice(0, 255) ?? null,
     };
-    await this.sessions.manager.transaction(async (manager) => {
-      if (context.previousSecret) await manager.delete(SessionEntity, { id: sessionIdOf(context.previousSecret) });
-      await manager.delete(SessionEntity, { userId: user.id, expiresAt: LessThan(now) });
-      await manager.insert(SessionEntity, session);
-    });
+    await this.sessions.start(session, context.previousSecret ? sessionIdOf(context.previousSecret) : undefined, now);
     await this.users.recordLogin(user, password, check.needsRehash);
     await this.audit.record({ action: 'session.login', outcome: 'success', actor: { type: 'user', id: user.id }, credential: { type: 'session', id: session.id }, address: context.address, details: { email: normalised } });
     return { secret, session, user };
@@ -128,18 +123,18 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
     const secret = readSessionCookie(request as RequestWithCookies, this.config.sessions.secureCookie);
     if (!secret) return null;
     const id = sessionIdOf(secret);
-    const session = await this.sessions.findOne({ where: { id }, relations: { user: true } });
+    const session = await this.sessions.findWithUser(id);
     if (!session) return null;
     const now = this.clock.now();
     if (this.endedReason(session, now)) {
-      await this.sessions.delete({ id });
+      await this.sessions.delete(id);
       return null;
     }
     if (!SAFE_METHODS.has(request.method.toUpperCase()) && !csrfTokenMatches(request.headers['x-csrf-token'], secret)) {
       throw new ProblemException(403, 'Requests made with the session cookie must send the X-CSRF-Token header returned by POST or GET /api/session', { code: 'csrf_token_invalid' });
     }
     if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
-      await this.sessions.update({ id }, { lastSeenAt: now });
+      await this.sessions.touch(id, now);
       session.lastSeenAt = now;
     }
     const user = session.user!;
@@ -159,11 +154,11 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async find(id: string): Promise<SessionEntity | null> {
-    return this.sessions.findOneBy({ id });
+    return this.sessions.findById(id);
   }
 
   async logout(sessionId: string, actor: AuditActor, address: string): Promise<void> {
-    await this.sessions.delete({ id: sessionId });
+    await this.sessions.delete(sessionId);
     await this.audit.record({ action: 'session.logout', outcome: 'success', actor, credential: { type: 'session', id: sessionId }, address });
   }
 
@@ -175,8 +170,7 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
   async purgeExpired(): Promise<number> {
     const now = this.clock.now();
     const idleCutoff = new Date(now.getTime() - this.config.sessions.idleTtlSeconds * 1000);
-    const [expired, idle] = await Promise.all([this.sessions.delete({ expiresAt: LessThan(now) }), this.sessions.delete({ lastSeenAt: LessThan(idleCutoff) })]);
-    return (expired.affected ?? 0) + (idle.affected ?? 0);
+    return this.sessions.purge(now, idleCutoff);
   }
 
   private endedReason(session: SessionEntity, now: Date): string | null {

@@ -7,7 +7,10 @@ import { AuditService } from '../audit/audit.service.js';
 import { Actor, type AuditActor } from '../common/actor.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { SigningKeyIdPipe } from '../common/id.pipes.js';
-import { RetirementResultDto, RotateSigningKeysDto, RotationResultDto, SigningKeyDto } from './dto/signing-key.dto.js';
+import { RetirementResultDto } from './dto/retirement-result.response.js';
+import { RotateSigningKeysDto } from './dto/rotate-signing-keys.dto.js';
+import { RotationResultDto } from './dto/rotation-result.response.js';
+import { SigningKeyDto } from './dto/signing-key.response.js';
 import { SigningKeysService } from './signing-keys.service.js';
 
 @ApiTags('signing-keys')

@@ -1,14 +1,16 @@
 import { ConflictException, Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { CLOCK, type Clock, ProblemException } from '@tollgate/platform';
 import { createLocalJWKSet, importJWK, type JWK, type JWTVerifyGetKey } from 'jose';
 import { MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from '@tollgate/verifier';
-import { DataSource, In, type Repository } from 'typeorm';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
+import { type Transaction, UnitOfWork } from '../database/unit-of-work.js';
 import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import { KeyEncryption } from './key-encryption.js';
 import { generateSigningKey } from './signing-key-material.js';
-import { SigningKeyEntity, type SigningAlg, type SigningKeyState } from './signing-key.entity.js';
+import type { SigningAlg, SigningKeyEntity, SigningKeyState } from './signing-key.entity.js';
+
+export type { SigningAlg } from './signing-key.entity.js';
+import { SigningKeysRepository } from './signing-keys.repository.js';
 
 /** A key that stopped signing stays published this long: as long as any access token lives. */
 export const PREVIOUS_KEY_GRACE_MS = MAX_ACCESS_TOKEN_LIFETIME_SECONDS * 1000;
@@ -49,16 +51,15 @@ export interface RetirementResult {
 }
 
 /** Ensures a current and a next key exist (first boot, or after a SIGNING_ALG change). Runs under the migration lock. */
-export async function ensureSigningKeys(dataSource: DataSource, encryption: KeyEncryption, alg: SigningAlg, now: Date): Promise<void> {
-  const repository = dataSource.getRepository(SigningKeyEntity);
-  if (!(await repository.existsBy({ state: 'current' }))) await repository.insert(await generateSigningKey(alg, 'current', encryption, now));
-  if (!(await repository.existsBy({ state: 'next' }))) await repository.insert(await generateSigningKey(alg, 'next', encryption, now));
+export async function ensureSigningKeys(keys: SigningKeysRepository, encryption: KeyEncryption, alg: SigningAlg, now: Date): Promise<void> {
+  if (!(await keys.existsInState('current'))) await keys.insert(await generateSigningKey(alg, 'current', encryption, now));
+  if (!(await keys.existsInState('next'))) await keys.insert(await generateSigningKey(alg, 'next', encryption, now));
 }
 
 const raced = () => new ConflictException('The signing keys changed at the same time; reload and try again');
 
-async function currentAndNext(repository: Repository<SigningKeyEntity>): Promise<{ current: SigningKeyEntity; next: SigningKeyEntity }> {
-  const [current, next] = await Promise.all([repository.findOneBy({ state: 'current' }), repository.findOneBy({ state: 'next' })]);
+async function currentAndNext(keys: SigningKeysRepository, tx: Transaction): Promise<{ current: SigningKeyEntity; next: SigningKeyEntity }> {
+  const [current, next] = await Promise.all([keys.findInState('current', tx), keys.findInState('next', tx)]);
   if (!current || !next) throw new ConflictException('Signing keys are being initialised; try again');
   return { current, next };
 }
@@ -82,7 +83,8 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
   private queuedReload?: Promise<void>;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly keys: SigningKeysRepository,
+    private readonly unitOfWork: UnitOfWork,
     private readonly encryption: KeyEncryption,
     @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -117,7 +119,7 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
   readonly keySet: JWTVerifyGetKey = (header, token) => this.localKeySet(header, token);
 
   async list(): Promise<SigningKeyEntity[]> {
-    return this.dataSource.getRepository(SigningKeyEntity).find({ order: { createdAt: 'DESC' } });
+    return this.keys.list();
   }
 
   /**
@@ -129,9 +131,8 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
   async rotate(options: { immediately?: boolean } = {}): Promise<RotationResult> {
     const now = this.clock.now();
     const fresh = await generateSigningKey(this.config.signingAlg, 'next', this.encryption, now);
-    const result = await this.dataSource.transaction(async (manager) => {
-      const repository = manager.getRepository(SigningKeyEntity);
-      const { current, next } = await currentAndNext(repository);
+    const result = await this.unitOfWork.run(async (tx) => {
+      const { current, next } = await currentAndNext(this.keys, tx);
       const publishedSeconds = Math.floor((now.getTime() - next.createdAt.getTime()) / 1000);
       if (!options.immediately && publishedSeconds < JWKS_MAX_AGE_SECONDS) {
         const retryAfter = JWKS_MAX_AGE_SECONDS - publishedSeconds;
@@ -141,7 +142,7 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
           { code: 'next_key_not_yet_known', headers: { 'Retry-After': String(retryAfter) } },
         );
       }
-      await this.promoteNext(repository, current, next, fresh, now, options.immediately ? 'retired' : 'previous');
+      await this.promoteNext(tx, current, next, fresh, now, options.immediately ? 'retired' : 'previous');
       return options.immediately ? { current: next.kid, retired: current.kid, next: fresh.kid } : { current: next.kid, previous: current.kid, next: fresh.kid };
     });
     await this.afterChange(result.retired);
@@ -157,22 +158,20 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
   async retire(kid: string): Promise<RetirementResult> {
     const now = this.clock.now();
     const fresh = await generateSigningKey(this.config.signingAlg, 'next', this.encryption, now);
-    const result = await this.dataSource.transaction(async (manager) => {
-      const repository = manager.getRepository(SigningKeyEntity);
-      const key = await repository.findOneBy({ kid });
+    const result = await this.unitOfWork.run(async (tx) => {
+      const key = await this.keys.findByKid(kid, tx);
       if (!key) throw new ProblemException(404, `No signing key has the kid ${kid}`, { code: 'signing_key_not_found' });
       if (key.state === 'retired') throw new ProblemException(409, `The signing key ${kid} is already retired`, { code: 'signing_key_retired' });
       const stateBefore = key.state;
       if (stateBefore === 'current') {
-        const { current, next } = await currentAndNext(repository);
+        const { current, next } = await currentAndNext(this.keys, tx);
         if (current.kid !== kid) throw raced();
-        await this.promoteNext(repository, current, next, fresh, now, 'retired');
+        await this.promoteNext(tx, current, next, fresh, now, 'retired');
       } else {
-        const retired = await repository.update({ kid, state: stateBefore }, { state: 'retired', retiredAt: now });
-        if (retired.affected !== 1) throw raced();
-        if (stateBefore === 'next') await repository.insert(fresh);
+        if (!(await this.keys.transition(kid, stateBefore, { state: 'retired', retiredAt: now }, tx))) throw raced();
+        if (stateBefore === 'next') await this.keys.insert(fresh, tx);
       }
-      const { current, next } = await currentAndNext(repository);
+      const { current, next } = await currentAndNext(this.keys, tx);
       return { retired: kid, stateBefore, current: current.kid, next: next.kid };
     });
     await this.afterChange(kid);
@@ -196,11 +195,11 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** next → current, current → `demotedTo`, and `fresh` as the new next; 409 if another change won the race. */
-  private async promoteNext(repository: Repository<SigningKeyEntity>, current: SigningKeyEntity, next: SigningKeyEntity, fresh: SigningKeyEntity, now: Date, demotedTo: 'previous' | 'retired'): Promise<void> {
-    const demoted = await repository.update({ kid: current.kid, state: 'current' }, { state: demotedTo, deactivatedAt: now, ...(demotedTo === 'retired' && { retiredAt: now }) });
-    const promoted = await repository.update({ kid: next.kid, state: 'next' }, { state: 'current', activatedAt: now });
-    if (demoted.affected !== 1 || promoted.affected !== 1) throw raced();
-    await repository.insert(fresh);
+  private async promoteNext(tx: Transaction, current: SigningKeyEntity, next: SigningKeyEntity, fresh: SigningKeyEntity, now: Date, demotedTo: 'previous' | 'retired'): Promise<void> {
+    const demoted = await this.keys.transition(current.kid, 'current', { state: demotedTo, deactivatedAt: now, ...(demotedTo === 'retired' && { retiredAt: now }) }, tx);
+    const promoted = await this.keys.transition(next.kid, 'next', { state: 'current', activatedAt: now }, tx);
+    if (!demoted || !promoted) throw raced();
+    await this.keys.insert(fresh, tx);
   }
 
   /** This instance stops trusting a retired key first, then the feed tells every verifier and instance. */
@@ -210,13 +209,11 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async load(): Promise<void> {
-    const repository = this.dataSource.getRepository(SigningKeyEntity);
     const now = this.clock.now();
-    const rows = await repository.findBy({ state: In(['next', 'current', 'previous']) });
+    const rows = await this.keys.listLive();
     const expired = rows.filter((row) => row.state === 'previous' && row.deactivatedAt && now.getTime() - row.deactivatedAt.getTime() > PREVIOUS_KEY_GRACE_MS);
     for (const row of expired) {
-      const retired = await repository.update({ kid: row.kid, state: 'previous' }, { state: 'retired', retiredAt: now });
-      if (retired.affected === 1) await this.feed.publish({ type: 'signing_key.retired', kid: row.kid });
+      if (await this.keys.transition(row.kid, 'previous', { state: 'retired', retiredAt: now })) await this.feed.publish({ type: 'signing_key.retired', kid: row.kid });
     }
 
     const live = rows.filter((row) => !expired.includes(row));

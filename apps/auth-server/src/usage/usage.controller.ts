@@ -5,7 +5,7 @@ import { BEARER_SCHEME } from '@tollgate/platform';
 import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
 import { actorOf } from '../common/actor.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
-import { UsageReportDto } from './dto/usage-report.dto.js';
+import { UsageReportDto } from './dto/report-usage.dto.js';
 import { UsageService } from './usage.service.js';
 
 @ApiTags('usage')

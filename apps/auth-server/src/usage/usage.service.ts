@@ -1,16 +1,13 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import type { ApiKeyUsageCount } from '../api-keys/api-keys.repository.js';
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
 import { type CredentialUse, LastUsedSinkRegistry } from '../oauth/credential-usage.js';
-import type { CredentialDenialDto, CredentialUseDto } from './dto/usage-report.dto.js';
+import type { CredentialDenialDto } from './dto/credential-denial.dto.js';
+import type { CredentialUseDto } from './dto/credential-use.dto.js';
 
 const FLUSH_INTERVAL_MS = 5_000;
 
-const INCREMENT_USAGE = `INSERT INTO "api_key_usage" ("keyId", "day", "statusClass", "count") VALUES (:keyId, :day, :statusClass, :count)
-ON CONFLICT ("keyId", "day", "statusClass") DO UPDATE SET "count" = "api_key_usage"."count" + excluded."count"`;
-
-type UsageCounter = { keyId: string; day: string; statusClass: string; count: number };
 
 /**
  * Credential usage, off the request path: resource servers count uses and report them in batches
@@ -29,7 +26,7 @@ export class UsageService implements OnModuleInit, OnApplicationShutdown {
   private writes: Promise<void> = Promise.resolve();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly apiKeys: ApiKeysService,
     private readonly sinks: LastUsedSinkRegistry,
     private readonly audit: AuditService,
   ) {}
@@ -54,7 +51,7 @@ export class UsageService implements OnModuleInit, OnApplicationShutdown {
    * per credential and reason, become one audit event each with how many requests they stand for.
    */
   async report(uses: CredentialUseDto[], denials: CredentialDenialDto[], reporter: AuditActor): Promise<void> {
-    const counters = new Map<string, UsageCounter>();
+    const counters = new Map<string, ApiKeyUsageCount>();
     const latest = new Map<string, CredentialUse>();
     for (const use of uses) {
       if (use.credentialType === 'api_key') {
@@ -100,15 +97,8 @@ export class UsageService implements OnModuleInit, OnApplicationShutdown {
     return next;
   }
 
-  private async write(counters: UsageCounter[], latest: CredentialUse[]): Promise<void> {
-    if (counters.length > 0) {
-      await this.dataSource.transaction(async (manager) => {
-        for (const counter of counters) {
-          const [query, parameters] = this.dataSource.driver.escapeQueryWithParameters(INCREMENT_USAGE, counter);
-          await manager.query(query, parameters);
-        }
-      });
-    }
+  private async write(counters: ApiKeyUsageCount[], latest: CredentialUse[]): Promise<void> {
+    await this.apiKeys.addUsage(counters);
     for (const kind of ['api_key', 'pat'] as const) {
       const uses = latest.filter((use) => use.credentialType === kind);
       if (uses.length > 0) await this.sinks.sinkFor(kind)?.recordLastUsed(uses);

@@ -4,7 +4,7 @@ import { BEARER_SCHEME, ProblemException } from '@tollgate/platform';
 import { CurrentPrincipal, type Principal } from '@tollgate/verifier';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { PermissionsService } from '../roles/permissions.service.js';
-import { MeDto } from './dto/user.dto.js';
+import { MeDto } from './dto/me.response.js';
 import { UsersService } from './users.service.js';
 
 @ApiTags('me')

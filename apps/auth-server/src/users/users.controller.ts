@@ -7,7 +7,11 @@ import { Actor, type AuditActor } from '../common/actor.js';
 import { MintsCredentials } from '../common/allowed-credentials.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { UuidPipe } from '../common/id.pipes.js';
-import { CreateUserDto, ListUsersQueryDto, SetUserRolesDto, UpdateUserDto, UserDto } from './dto/user.dto.js';
+import { CreateUserDto } from './dto/create-user.dto.js';
+import { ListUsersQueryDto } from './dto/list-users.query.js';
+import { SetUserRolesDto } from './dto/set-user-roles.dto.js';
+import { UpdateUserDto } from './dto/update-user.dto.js';
+import { UserDto } from './dto/user.response.js';
 import { UsersService } from './users.service.js';
 
 @ApiTags('users')

@@ -4,14 +4,16 @@ import { AuditModule } from '../audit/audit.module.js';
 import { RolesModule } from '../roles/roles.module.js';
 import { MeController } from './me.controller.js';
 import { PasswordHasher } from './password-hasher.js';
+import { UserChanges } from './user-changes.js';
 import { UserEntity } from './user.entity.js';
 import { UsersController } from './users.controller.js';
+import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity]), RolesModule, AuditModule],
   controllers: [UsersController, MeController],
-  providers: [UsersService, PasswordHasher],
+  providers: [UsersService, UsersRepository, UserChanges, PasswordHasher],
   exports: [UsersService, PasswordHasher],
 })
 export class UsersModule {}

@@ -1,24 +1,25 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { CLOCK, type Clock } from '@tollgate/platform';
 import { randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager, In } from 'typeorm';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
+import { type Transaction, UnitOfWork } from '../database/unit-of-work.js';
 import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
-import { RoleEntity } from '../roles/role.entity.js';
 import { ADMIN_ROLE, RolesService } from '../roles/roles.service.js';
-import { UserChanges } from '../roles/user-changes.js';
-import { UserRoleEntity } from '../roles/user-role.entity.js';
-import type { CreateUserDto, ListUsersQueryDto, UpdateUserDto } from './dto/user.dto.js';
-import { UserDto } from './dto/user.dto.js';
+import type { CreateUserDto } from './dto/create-user.dto.js';
+import type { ListUsersQueryDto } from './dto/list-users.query.js';
+import type { UpdateUserDto } from './dto/update-user.dto.js';
+import { UserDto } from './dto/user.response.js';
 import { PasswordHasher } from './password-hasher.js';
 import { normaliseEmail, passwordProblem } from './user-identity.js';
-import { UserEntity } from './user.entity.js';
+import { UserChanges } from './user-changes.js';
+import type { UserEntity } from './user.entity.js';
+import { UsersRepository } from './users.repository.js';
 
 @Injectable()
 export class UsersService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersRepository,
+    private readonly unitOfWork: UnitOfWork,
     private readonly roles: RolesService,
     private readonly passwords: PasswordHasher,
     private readonly audit: AuditService,
@@ -28,12 +29,7 @@ export class UsersService {
   ) {}
 
   async list(query: ListUsersQueryDto): Promise<UserDto[]> {
-    const users = await this.dataSource.getRepository(UserEntity).find({
-      where: { ...(query.email && { email: normaliseEmail(query.email) }), ...(query.kind && { kind: query.kind }) },
-      order: { createdAt: 'ASC', id: 'ASC' },
-      take: query.limit ?? 100,
-      skip: query.offset ?? 0,
-    });
+    const users = await this.users.page({ email: query.email ? normaliseEmail(query.email) : undefined, kind: query.kind, limit: query.limit ?? 100, offset: query.offset ?? 0 });
     return this.describe(users);
   }
 
@@ -44,13 +40,13 @@ export class UsersService {
 
   /** The user, or a 404. */
   async require(id: string): Promise<UserEntity> {
-    const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id });
+    const user = await this.users.findById(id);
     if (!user) throw new NotFoundException(`User ${id} not found`);
     return user;
   }
 
   findByEmail(email: string): Promise<UserEntity | null> {
-    return this.dataSource.getRepository(UserEntity).findOneBy({ email: normaliseEmail(email) });
+    return this.users.findByEmail(normaliseEmail(email));
   }
 
   async create(input: CreateUserDto, actor: AuditActor): Promise<UserDto> {
@@ -59,11 +55,11 @@ export class UsersService {
     const passwordHash = await this.passwordHashFor(kind, email, input.password);
     const now = this.clock.now();
     const user: UserEntity = { id: randomUUID(), email, displayName: input.displayName, kind, passwordHash, passwordChangedAt: passwordHash ? now : null, exchangedTokensValidAfter: null, disabled: false, lastLoginAt: null, createdAt: now, updatedAt: now };
-    await this.dataSource.transaction(async (manager) => {
-      if (await manager.existsBy(UserEntity, { email })) throw new ConflictException(`A user with email ${email} already exists`);
-      const roles = await this.roles.findByNames(input.roles ?? [], manager);
-      await manager.insert(UserEntity, user);
-      if (roles.length > 0) await manager.insert(UserRoleEntity, roles.map((role) => ({ userId: user.id, roleId: role.id })));
+    await this.unitOfWork.run(async (tx) => {
+      if (await this.users.existsWithEmail(email, tx)) throw new ConflictException(`A user with email ${email} already exists`);
+      const roles = await this.roles.findByNames(input.roles ?? [], tx);
+      await this.users.insert(user, tx);
+      await this.roles.giveRoles(user.id, roles, tx);
     });
     await this.audit.record({ action: 'user.created', outcome: 'success', actor, credential: { type: 'user', id: user.id }, details: { email, kind, roles: input.roles ?? [] } });
     return this.get(user.id);
@@ -81,16 +77,16 @@ export class UsersService {
     }
     const now = this.clock.now();
     const roleNames = input.roles;
-    await this.dataSource.transaction(async (manager) => {
-      if (email !== user.email && (await manager.existsBy(UserEntity, { email }))) throw new ConflictException(`A user with email ${email} already exists`);
-      if (roleNames) await this.replaceRoles(manager, user, roleNames, actor);
-      await manager.update(UserEntity, { id }, {
+    await this.unitOfWork.run(async (tx) => {
+      if (email !== user.email && (await this.users.existsWithEmail(email, tx))) throw new ConflictException(`A user with email ${email} already exists`);
+      if (roleNames) await this.replaceRoles(tx, user, roleNames, actor);
+      await this.users.update(id, {
         ...(email !== user.email && { email }),
         ...(input.displayName !== undefined && { displayName: input.displayName }),
         ...(input.disabled !== undefined && { disabled: input.disabled }),
         ...(passwordHash && { passwordHash, passwordChangedAt: now }),
         updatedAt: now,
-      });
+      }, tx);
     });
     const action = input.disabled === true && !user.disabled ? 'user.disabled' : input.disabled === false && user.disabled ? 'user.enabled' : 'user.updated';
     // Resource servers refuse the user's exchanged JWTs and drop cached PAT answers at once.
@@ -103,7 +99,7 @@ export class UsersService {
   async setRoles(id: string, roleNames: string[], actor: AuditActor): Promise<UserDto> {
     const user = await this.require(id);
     const before = await this.roleNamesOf(id);
-    await this.dataSource.transaction((manager) => this.replaceRoles(manager, user, roleNames, actor));
+    await this.unitOfWork.run((tx) => this.replaceRoles(tx, user, roleNames, actor));
     await this.userChanges.announce([id]);
     await this.audit.record({ action: 'user.roles.changed', outcome: 'success', actor, credential: { type: 'user', id }, details: { before, after: [...new Set(roleNames)].sort() } });
     return this.get(id);
@@ -113,7 +109,7 @@ export class UsersService {
   async remove(id: string, actor: AuditActor): Promise<void> {
     const user = await this.require(id);
     if (actor.type === 'user' && actor.id === id) throw new ConflictException('You cannot delete yourself');
-    await this.dataSource.getRepository(UserEntity).delete({ id });
+    await this.users.delete(id);
     await this.feed.publish({ type: 'subject.revoked_before', kind: 'user', id, before: this.clock.now().getTime() });
     await this.audit.record({ action: 'user.deleted', outcome: 'success', actor, credential: { type: 'user', id }, details: { email: user.email, kind: user.kind } });
   }
@@ -121,22 +117,19 @@ export class UsersService {
   /** After a successful sign-in: remember when, and upgrade the password hash if its parameters are outdated. */
   async recordLogin(user: UserEntity, password: string, rehash: boolean): Promise<void> {
     const now = this.clock.now();
-    await this.dataSource.getRepository(UserEntity).update({ id: user.id }, { lastLoginAt: now, ...(rehash && { passwordHash: await this.passwords.hash(password) }) });
+    await this.users.update(user.id, { lastLoginAt: now, ...(rehash && { passwordHash: await this.passwords.hash(password) }) });
   }
 
   async roleNamesOf(userId: string): Promise<string[]> {
-    const rows = await this.dataSource.getRepository(UserRoleEntity).find({ where: { userId }, relations: { role: true } });
-    return rows.map((row) => row.role!.name).sort();
+    return (await this.roles.roleNamesOf([userId])).get(userId)!;
   }
 
-  private async replaceRoles(manager: EntityManager, user: UserEntity, roleNames: string[], actor: AuditActor): Promise<void> {
-    const roles = await this.roles.findByNames(roleNames, manager);
+  private async replaceRoles(tx: Transaction, user: UserEntity, roleNames: string[], actor: AuditActor): Promise<void> {
+    const roles = await this.roles.findByNames(roleNames, tx);
     if (actor.type === 'user' && actor.id === user.id && !roles.some((role) => role.name === ADMIN_ROLE)) {
-      const hadAdmin = await manager.createQueryBuilder(UserRoleEntity, 'ur').innerJoin(RoleEntity, 'role', 'role.id = ur.roleId').where('ur.userId = :userId AND role.name = :admin', { userId: user.id, admin: ADMIN_ROLE }).getExists();
-      if (hadAdmin) throw new ConflictException('You cannot remove your own admin role');
+      if (await this.roles.holdsRoleNamed(user.id, ADMIN_ROLE, tx)) throw new ConflictException('You cannot remove your own admin role');
     }
-    await manager.delete(UserRoleEntity, { userId: user.id });
-    if (roles.length > 0) await manager.insert(UserRoleEntity, roles.map((role) => ({ userId: user.id, roleId: role.id })));
+    await this.roles.replaceRolesOf(user.id, roles, tx);
   }
 
   private async passwordHashFor(kind: UserEntity['kind'], email: string, password: string | undefined): Promise<string | null> {
@@ -152,7 +145,7 @@ export class UsersService {
 
   private async describe(users: UserEntity[]): Promise<UserDto[]> {
     if (users.length === 0) return [];
-    const rows = await this.dataSource.getRepository(UserRoleEntity).find({ where: { userId: In(users.map((u) => u.id)) }, relations: { role: true } });
-    return users.map((user) => UserDto.from(user, rows.filter((row) => row.userId === user.id).map((row) => row.role!.name)));
+    const roleNames = await this.roles.roleNamesOf(users.map((u) => u.id));
+    return users.map((user) => UserDto.from(user, roleNames.get(user.id)!));
   }
 }

@@ -1,20 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength } from 'class-validator';
-import { UserDto } from '../../users/dto/user.dto.js';
-
-export class LoginDto {
-  @ApiProperty({ example: 'dana@example.com' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(254)
-  email: string;
-
-  @ApiProperty({ format: 'password' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(1024)
-  password: string;
-}
+import { UserDto } from '../../users/dto/user.response.js';
 
 export class SessionDto {
   @ApiProperty({ type: UserDto }) user: UserDto;

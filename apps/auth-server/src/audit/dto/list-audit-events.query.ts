@@ -1,7 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDateString, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
-import type { AuditEventEntity } from '../audit-event.entity.js';
 
 export class AuditQueryDto {
   @ApiPropertyOptional({ description: 'Exact action, or a prefix ending in `.*` (e.g. `token.*`)' })
@@ -53,35 +52,4 @@ export class AuditQueryDto {
   // Event ids are 64-bit; beyond 2^53 − 1 a cursor would no longer be an exact JSON number.
   @Max(Number.MAX_SAFE_INTEGER)
   before?: number;
-}
-
-export class AuditEventDto {
-  @ApiProperty() id: number;
-  @ApiProperty() occurredAt: string;
-  @ApiProperty() action: string;
-  @ApiProperty({ enum: ['success', 'failure', 'denied'] }) outcome: string;
-  @ApiProperty() actor: { type: string; id: string | null };
-  @ApiPropertyOptional() credential: { type: string; id: string } | null;
-  @ApiPropertyOptional() address: string | null;
-  @ApiPropertyOptional() reason: string | null;
-  @ApiPropertyOptional() details: Record<string, unknown> | null;
-
-  static from(entity: AuditEventEntity): AuditEventDto {
-    return {
-      id: entity.id,
-      occurredAt: entity.occurredAt.toISOString(),
-      action: entity.action,
-      outcome: entity.outcome,
-      actor: { type: entity.actorType, id: entity.actorId },
-      credential: entity.credentialType && entity.credentialId ? { type: entity.credentialType, id: entity.credentialId } : null,
-      address: entity.address,
-      reason: entity.reason,
-      details: entity.details as Record<string, unknown> | null,
-    };
-  }
-}
-
-export class AuditPageDto {
-  @ApiProperty({ type: [AuditEventDto] }) items: AuditEventDto[];
-  @ApiPropertyOptional({ description: 'Pass as `before` to get the next (older) page; null on the last page' }) nextCursor: number | null;
 }

@@ -1,9 +1,8 @@
-import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from '@tollgate/verifier';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { IsResourceIndicator } from '../../common/is-resource-indicator.validator.js';
 import { SCOPE_TOKEN } from '../../common/scope.js';
-import type { ResourceEntity } from '../resource.entity.js';
 
 export class CreateResourceDto {
   @ApiProperty({ example: 'https://crm.tollgate.local', description: 'RFC 8707 resource indicator: the `aud` of tokens for this API' })
@@ -27,30 +26,4 @@ export class CreateResourceDto {
   @Min(60)
   @Max(MAX_ACCESS_TOKEN_LIFETIME_SECONDS)
   accessTokenTtl?: number;
-}
-
-export class UpdateResourceDto extends PartialType(PickType(CreateResourceDto, ['name', 'scopes', 'accessTokenTtl'] as const)) {}
-
-export class ResourceDto {
-  @ApiProperty() id: string;
-  @ApiProperty() indicator: string;
-  @ApiProperty() name: string;
-  @ApiProperty({ type: [String] }) scopes: string[];
-  @ApiProperty() accessTokenTtl: number;
-  @ApiProperty({ description: 'Created by Tollgate (the management API); cannot be deleted' }) system: boolean;
-  @ApiProperty() createdAt: string;
-  @ApiProperty() updatedAt: string;
-
-  static from(entity: ResourceEntity): ResourceDto {
-    return {
-      id: entity.id,
-      indicator: entity.indicator,
-      name: entity.name,
-      scopes: entity.scopes,
-      accessTokenTtl: entity.accessTokenTtl,
-      system: entity.system,
-      createdAt: entity.createdAt.toISOString(),
-      updatedAt: entity.updatedAt.toISOString(),
-    };
-  }
 }

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { And, type FindOptionsWhere, LessThan, Like, MoreThanOrEqual, type Repository } from 'typeorm';
+import { AuditEventEntity } from './audit-event.entity.js';
+
+export type AuditRow = Omit<AuditEventEntity, 'id'>;
+
+export interface AuditFilter {
+  /** Exact action, or a prefix ending in `.*`. */
+  action?: string;
+  outcome?: AuditEventEntity['outcome'];
+  actorId?: string;
+  credentialId?: string;
+  /** Only events with a smaller id (the cursor of the previous page). */
+  before?: number;
+  since?: Date;
+  until?: Date;
+}
+
+@Injectable()
+export class AuditRepository {
+  /** INSERT statements by number of rows (SQL text only; the driver caches the prepared statements). */
+  private readonly insertStatements = new Map<number, string>();
+
+  constructor(@InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>) {}
+
+  /**
+   * One multi-row INSERT per batch. Repository.insert() builds the SQL anew each time and reads the
+   * generated ids back, about three times the CPU of a fixed statement (measured on SQLite: 270 vs
+   * 65 µs for one row, 570 vs 190 µs for ten); on the token endpoint that was half the work per token.
+   */
+  async insertMany(rows: AuditRow[]): Promise<void> {
+    const { metadata, manager } = this.events;
+    const columns = metadata.columns.filter((column) => !column.isGenerated);
+    const values = rows.flatMap((row) => columns.map((column) => manager.connection.driver.preparePersistentValue(column.getEntityValue(row), column)));
+    await manager.query(this.insertStatement(rows.length), values);
+  }
+
+  /** Newest first, at most `limit` events. */
+  newest(filter: AuditFilter, limit: number): Promise<AuditEventEntity[]> {
+    const where: FindOptionsWhere<AuditEventEntity> = {};
+    if (filter.action) where.action = filter.action.endsWith('.*') ? Like(`${filter.action.slice(0, -1)}%`) : filter.action;
+    if (filter.outcome) where.outcome = filter.outcome;
+    if (filter.actorId) where.actorId = filter.actorId;
+    if (filter.credentialId) where.credentialId = filter.credentialId;
+    if (filter.before) where.id = LessThan(filter.before);
+    const since = filter.since ? MoreThanOrEqual(filter.since) : undefined;
+    const until = filter.until ? LessThan(filter.until) : undefined;
+    if (since && until) where.occurredAt = And(since, until);
+    else if (since ?? until) where.occurredAt = since ?? until;
+    return this.events.find({ where, order: { id: 'DESC' }, take: limit });
+  }
+
+  private insertStatement(rowCount: number): string {
+    let sql = this.insertStatements.get(rowCount);
+    if (!sql) {
+      const { metadata, manager } = this.events;
+      const driver = manager.connection.driver;
+      const columns = metadata.columns.filter((column) => !column.isGenerated);
+      let index = 0;
+      const tuples = Array.from({ length: rowCount }, () => `(${columns.map((column) => driver.createParameter(column.propertyName, index++)).join(', ')})`);
+      sql = `INSERT INTO ${driver.escape(metadata.tableName)} (${columns.map((column) => driver.escape(column.databaseName)).join(', ')}) VALUES ${tuples.join(', ')}`;
+      this.insertStatements.set(rowCount, sql);
+    }
+    return sql;
+  }
+}

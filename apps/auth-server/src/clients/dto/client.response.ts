@@ -1,0 +1,21 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { JSONWebKeySet } from 'jose';
+import type { ClientKind, TokenEndpointAuthMethod } from '../client.entity.js';
+import { ClientSecretDto } from './client-secret.response.js';
+import { AUTH_METHODS } from './create-client.dto.js';
+import { GrantDto } from '../../common/dto/grant.dto.js';
+
+export class ClientDto {
+  @ApiProperty() id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: ['service', 'device'] }) kind: ClientKind;
+  @ApiProperty({ enum: AUTH_METHODS }) tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  @ApiProperty() disabled: boolean;
+  @ApiProperty({ description: 'May exchange PATs at the token endpoint (RFC 8693)' }) allowTokenExchange: boolean;
+  @ApiProperty({ type: [GrantDto] }) grants: GrantDto[];
+  @ApiProperty({ type: [ClientSecretDto] }) secrets: ClientSecretDto[];
+  @ApiPropertyOptional({ description: 'Tokens issued before this time are refused' }) tokensValidAfter: string | null;
+  @ApiPropertyOptional() jwks: JSONWebKeySet | null;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+}

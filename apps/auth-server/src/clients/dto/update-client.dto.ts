@@ -1,0 +1,36 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsObject, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import type { JSONWebKeySet } from 'jose';
+import { GrantDto } from '../../common/dto/grant.dto.js';
+
+export class UpdateClientDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  name?: string;
+
+  @ApiPropertyOptional({ description: 'A disabled client cannot get tokens and its tokens are refused' })
+  @IsOptional()
+  @IsBoolean()
+  disabled?: boolean;
+
+  @ApiPropertyOptional({ description: 'May exchange users’ PATs for short-lived JWTs at the token endpoint (RFC 8693)' })
+  @IsOptional()
+  @IsBoolean()
+  allowTokenExchange?: boolean;
+
+  @ApiPropertyOptional({ type: [GrantDto], description: 'Replaces all grants' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => GrantDto)
+  grants?: GrantDto[];
+
+  @ApiPropertyOptional({ description: 'Replaces the public JWK set (private_key_jwt clients)' })
+  @IsOptional()
+  @IsObject()
+  jwks?: JSONWebKeySet;
+}

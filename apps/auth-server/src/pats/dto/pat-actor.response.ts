@@ -1,0 +1,6 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export class PatActorDto {
+  @ApiProperty({ enum: ['user', 'client', 'system'] }) type: string;
+  @ApiPropertyOptional() id: string | null;
+}

@@ -9,14 +9,18 @@ if (!url) {
 }
 
 try {
-  const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS), headers: { accept: 'application/json' } });
+  const response = await fetch(url, {
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+    headers: { accept: 'application/json' },
+  });
   await response.body?.cancel();
   if (!response.ok) {
     console.error(`${url} answered ${response.status}`);
     process.exit(1);
   }
 } catch (error) {
-  const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+  const reason =
+    error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
   console.error(`${url} did not answer: ${reason}`);
   process.exit(1);
 }

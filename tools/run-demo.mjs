@@ -9,7 +9,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const demoEntry = join(root, 'dist/tools/tools/src/demo/main.js');
 // One output per build target: `nest build --all` rewrites them all, so the oldest tells when it last ran.
 const outputs = [
-  ...['auth-server', 'service-b', 'service-a', 'iot-broker', 'devices'].map((app) => join(root, 'dist/apps', app, 'apps', app, 'src/main.js')),
+  ...['auth-server', 'service-b', 'service-a', 'iot-broker', 'devices'].map((app) =>
+    join(root, 'dist/apps', app, 'apps', app, 'src/main.js'),
+  ),
   demoEntry,
   join(root, 'dist/tools/tools/src/seed/main.js'),
   // The web console the auth-server serves (apps/console, built by Vite).
@@ -59,7 +61,10 @@ function buildReason() {
 const reason = buildReason();
 if (reason) {
   console.log(`Building first (${reason}): npm run build`);
-  const build = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  const build = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (build.status !== 0) {
     console.error(`✗ The build failed (${build.error?.message ?? `exit code ${build.status}`}); the demo needs it.`);
     process.exit(build.status || 1);

@@ -26,9 +26,11 @@ export default defineConfig({
         // imports the entry (js/app.js) and the chunks import each other in one direction only.
         codeSplitting: { groups: [{ name: 'shared', test: /\/apps\/console\/src\/(?!app\.ts$|pages\/)/ }] },
         entryFileNames: 'js/app.js',
-        chunkFileNames: (chunk) => (chunk.facadeModuleId?.includes('/src/pages/') ? 'js/pages/[name].js' : 'js/[name].js'),
+        chunkFileNames: (chunk) =>
+          chunk.facadeModuleId?.includes('/src/pages/') ? 'js/pages/[name].js' : 'js/[name].js',
         // One stylesheet (console.css, imported by index.html) and the favicon.
-        assetFileNames: (asset) => (asset.names.some((name) => name.endsWith('.css')) ? 'console.css' : '[name][extname]'),
+        assetFileNames: (asset) =>
+          asset.names.some((name) => name.endsWith('.css')) ? 'console.css' : '[name][extname]',
       },
     },
   },

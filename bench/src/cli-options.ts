@@ -53,11 +53,17 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv = process
     strict: true,
   });
   return {
-    only: values.only?.split(',').map((name) => name.trim()).filter(Boolean),
+    only: values.only
+      ?.split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
     secondsPerRound: number('--duration', values.duration, 8, { min: 1, integer: false }),
     rounds: number('--rounds', values.rounds, 3, { min: 1, integer: true }),
     warmUpSeconds: number('--warm-up', values['warm-up'], 3, { min: 0, integer: false }),
-    connections: values.connections === undefined ? undefined : number('--connections', values.connections, 0, { min: 1, integer: true }),
+    connections:
+      values.connections === undefined
+        ? undefined
+        : number('--connections', values.connections, 0, { min: 1, integer: true }),
     json: values.json,
     quick: values.quick,
     scaled: scaledInfrastructure(env),
@@ -72,7 +78,12 @@ function scaledInfrastructure(env: NodeJS.ProcessEnv): ScaledInfrastructure | un
   return databaseUrl && redisUrl ? { databaseUrl, redisUrl } : undefined;
 }
 
-function number(flag: string, value: string | undefined, fallback: number, { min, integer }: { min: number; integer: boolean }): number {
+function number(
+  flag: string,
+  value: string | undefined,
+  fallback: number,
+  { min, integer }: { min: number; integer: boolean },
+): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed < min || (integer && !Number.isInteger(parsed))) {

@@ -28,7 +28,9 @@ async function main(): Promise<number> {
   }
   if (options.help) {
     const width = Math.max(...BENCHMARKS.map((b) => b.name.length));
-    console.log(`${USAGE}\n\nBenchmarks:\n${BENCHMARKS.map((b) => `  ${b.name.padEnd(width)}  ${b.description}`).join('\n')}`);
+    console.log(
+      `${USAGE}\n\nBenchmarks:\n${BENCHMARKS.map((b) => `  ${b.name.padEnd(width)}  ${b.description}`).join('\n')}`,
+    );
     return 0;
   }
   const unknown = options.only?.filter((name) => !BENCHMARKS.some((b) => b.name === name)) ?? [];
@@ -40,7 +42,9 @@ async function main(): Promise<number> {
 
   if (options.cpuProfileDir) {
     ServerProcess.profileInto(resolve(options.cpuProfileDir));
-    log(`CPU profiles of the servers go to ${resolve(options.cpuProfileDir)} (profiling slows them: not for comparing numbers)`);
+    log(
+      `CPU profiles of the servers go to ${resolve(options.cpuProfileDir)} (profiling slows them: not for comparing numbers)`,
+    );
   }
   log(machineNote());
   const loadAverageAtStart = loadavg()[0];
@@ -64,8 +68,12 @@ async function main(): Promise<number> {
 
   console.log(`\n${machineNote()}`);
   if (busy) console.log(busy);
-  console.log(`${options.rounds} rounds of ${options.secondsPerRound} s per side (alternating which side goes first) after ${options.warmUpSeconds} s of warm-up; medians; ${describeRatios(selected)}.`);
-  console.log('CPU µs/req: CPU time of the server process(es) per request, all threads (main thread, i.e. the event loop, in parentheses); it moves far less than req/s when other work shares the machine.\n');
+  console.log(
+    `${options.rounds} rounds of ${options.secondsPerRound} s per side (alternating which side goes first) after ${options.warmUpSeconds} s of warm-up; medians; ${describeRatios(selected)}.`,
+  );
+  console.log(
+    'CPU µs/req: CPU time of the server process(es) per request, all threads (main thread, i.e. the event loop, in parentheses); it moves far less than req/s when other work shares the machine.\n',
+  );
   console.log(formatTable(selected, results));
   if (options.json) console.log(JSON.stringify(results));
   return Object.values(results).some((result) => 'error' in result) ? 1 : 0;

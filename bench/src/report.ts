@@ -5,7 +5,9 @@ import type { BenchmarkResult, SideResult } from './runner.js';
 /** A warning when other work already keeps the cores busy (1-minute load average above the core count). */
 export function busyMachineWarning(load: number): string | undefined {
   const cores = availableParallelism();
-  return load > cores ? `Warning: the 1-minute load average is ${load.toFixed(1)} on ${cores} cores; other work competes with the benchmark, so req/s and ratios are noisy (compare CPU µs/req instead).` : undefined;
+  return load > cores
+    ? `Warning: the 1-minute load average is ${load.toFixed(1)} on ${cores} cores; other work competes with the benchmark, so req/s and ratios are noisy (compare CPU µs/req instead).`
+    : undefined;
 }
 
 /** The machine, which every number depends on: the servers and the load generator share its cores. */
@@ -18,7 +20,9 @@ export function machineNote(): string {
 export type BenchmarkOutcome = BenchmarkResult | { error: string } | { skipped: string };
 
 export function formatTable(benchmarks: readonly Benchmark[], results: Record<string, BenchmarkOutcome>): string {
-  const rows: string[][] = [['benchmark', 'side', 'what', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req (main)', 'ratio', 'target']];
+  const rows: string[][] = [
+    ['benchmark', 'side', 'what', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req (main)', 'ratio', 'target'],
+  ];
   for (const benchmark of benchmarks) {
     const result = results[benchmark.name];
     if (!result) continue;
@@ -39,17 +43,38 @@ export function formatTable(benchmarks: readonly Benchmark[], results: Record<st
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   const numeric = new Set([3, 4, 5, 6, 7]);
   return rows
-    .map((row) => row.map((cell, column) => (numeric.has(column) ? cell.padStart(widths[column]) : cell.padEnd(widths[column]))).join('  ').trimEnd())
+    .map((row) =>
+      row
+        .map((cell, column) => (numeric.has(column) ? cell.padStart(widths[column]) : cell.padEnd(widths[column])))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }
 
 function cells(side: SideResult): string[] {
-  return [side.label, side.rps === undefined ? '–' : side.rps.toLocaleString('en-US'), side.p50Ms.toFixed(2), side.p99Ms.toFixed(2), side.cpuUsPerOp === undefined ? '–' : `${side.cpuUsPerOp} (${side.mainThreadCpuUsPerOp ?? '–'})`];
+  return [
+    side.label,
+    side.rps === undefined ? '–' : side.rps.toLocaleString('en-US'),
+    side.p50Ms.toFixed(2),
+    side.p99Ms.toFixed(2),
+    side.cpuUsPerOp === undefined ? '–' : `${side.cpuUsPerOp} (${side.mainThreadCpuUsPerOp ?? '–'})`,
+  ];
 }
 
 /** One indented row per part of a side's operation (latencies only). */
 function partRows(side: SideResult): string[][] {
-  return Object.entries(side.parts ?? {}).map(([name, part]) => ['', '', `  · ${name}`, '', part.p50Ms.toFixed(2), part.p99Ms.toFixed(2), '', '', '']);
+  return Object.entries(side.parts ?? {}).map(([name, part]) => [
+    '',
+    '',
+    `  · ${name}`,
+    '',
+    part.p50Ms.toFixed(2),
+    part.p99Ms.toFixed(2),
+    '',
+    '',
+    '',
+  ]);
 }
 
 export function describeRatios(benchmarks: readonly Benchmark[]): string {

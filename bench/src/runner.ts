@@ -42,7 +42,13 @@ export async function runBenchmark(benchmark: Benchmark, options: RunOptions): P
   const log = (message: string) => options.log(`${benchmark.name}: ${message}`);
   const tempDir = mkdtempSync(join(tmpdir(), `tollgate-bench-${benchmark.name}-`));
   try {
-    const session = await benchmark.setup({ tempDir, connections: options.connections, quick: options.quick, scaled: options.scaled, log });
+    const session = await benchmark.setup({
+      tempDir,
+      connections: options.connections,
+      quick: options.quick,
+      scaled: options.scaled,
+      log,
+    });
     try {
       const contenders: Record<Side, Contender> = { ours: session.ours, baseline: session.baseline };
       if (options.warmUpSeconds > 0) {
@@ -92,7 +98,8 @@ function summarise(label: string, rounds: Measurement[]): SideResult {
 
 /** The median of each metric separately (optional metrics only when every round has them). */
 function medianOf(rounds: Measurement[]): Measurement {
-  const optional = (pick: (m: Measurement) => number | undefined) => (rounds.every((m) => pick(m) !== undefined) ? median(rounds.map((m) => pick(m)!)) : undefined);
+  const optional = (pick: (m: Measurement) => number | undefined) =>
+    rounds.every((m) => pick(m) !== undefined) ? median(rounds.map((m) => pick(m)!)) : undefined;
   return {
     rps: optional((m) => m.rps),
     p50Ms: median(rounds.map((m) => m.p50Ms)),
@@ -108,7 +115,12 @@ function medianParts(rounds: Measurement[]): Record<string, Latency> | undefined
   const names = [...new Set(rounds.flatMap((m) => Object.keys(m.parts ?? {})))];
   if (names.length === 0) return undefined;
   const of = (name: string) => rounds.map((m) => m.parts?.[name]).filter((part): part is Latency => part !== undefined);
-  return Object.fromEntries(names.map((name) => [name, { p50Ms: median(of(name).map((part) => part.p50Ms)), p99Ms: median(of(name).map((part) => part.p99Ms)) }]));
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      { p50Ms: median(of(name).map((part) => part.p50Ms)), p99Ms: median(of(name).map((part) => part.p99Ms)) },
+    ]),
+  );
 }
 
 function rounded(m: Measurement): Measurement {
@@ -118,13 +130,27 @@ function rounded(m: Measurement): Measurement {
     p99Ms: round2(m.p99Ms),
     ...(m.cpuUsPerOp === undefined ? {} : { cpuUsPerOp: Math.round(m.cpuUsPerOp) }),
     ...(m.mainThreadCpuUsPerOp === undefined ? {} : { mainThreadCpuUsPerOp: Math.round(m.mainThreadCpuUsPerOp) }),
-    ...(m.parts === undefined ? {} : { parts: Object.fromEntries(Object.entries(m.parts).map(([name, part]) => [name, { p50Ms: round2(part.p50Ms), p99Ms: round2(part.p99Ms) }])) }),
+    ...(m.parts === undefined
+      ? {}
+      : {
+          parts: Object.fromEntries(
+            Object.entries(m.parts).map(([name, part]) => [
+              name,
+              { p50Ms: round2(part.p50Ms), p99Ms: round2(part.p99Ms) },
+            ]),
+          ),
+        }),
   };
 }
 
 function describe(m: Measurement): string {
-  const cpu = m.cpuUsPerOp === undefined ? '' : `  server CPU ${Math.round(m.cpuUsPerOp)} µs/op (main thread ${Math.round(m.mainThreadCpuUsPerOp ?? Number.NaN)})`;
-  const parts = Object.entries(m.parts ?? {}).map(([name, part]) => `  ${name}: p50 ${part.p50Ms.toFixed(2)} p99 ${part.p99Ms.toFixed(2)}`).join('');
+  const cpu =
+    m.cpuUsPerOp === undefined
+      ? ''
+      : `  server CPU ${Math.round(m.cpuUsPerOp)} µs/op (main thread ${Math.round(m.mainThreadCpuUsPerOp ?? Number.NaN)})`;
+  const parts = Object.entries(m.parts ?? {})
+    .map(([name, part]) => `  ${name}: p50 ${part.p50Ms.toFixed(2)} p99 ${part.p99Ms.toFixed(2)}`)
+    .join('');
   return `${m.rps === undefined ? '' : `${Math.round(m.rps)}/s  `}p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms${cpu}${parts}`;
 }
 

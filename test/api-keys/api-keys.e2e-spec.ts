@@ -13,21 +13,35 @@ describe.each(testDatabases())('API keys at service-b on $name', ({ create }) =>
   let crm: ServiceBHarness;
   let consumerId: string;
 
-  async function issueKey(body: Record<string, unknown> = {}, consumer = consumerId): Promise<{ id: string; key: string; body: any }> {
-    const response = await auth.api('POST', `/api/consumers/${consumer}/keys`, { name: 'zap', grants: [{ resource: CRM, scopes: ['contacts:read'] }], ...body });
+  async function issueKey(
+    body: Record<string, unknown> = {},
+    consumer = consumerId,
+  ): Promise<{ id: string; key: string; body: any }> {
+    const response = await auth.api('POST', `/api/consumers/${consumer}/keys`, {
+      name: 'zap',
+      grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+      ...body,
+    });
     expect(response.status).toBe(201);
     return { id: response.body.id, key: response.body.key, body: response.body };
   }
 
-  const withKey = (key: string, method = 'GET', path = '/contacts', body?: unknown) => crm.request(method, path, { 'x-api-key': key }, body);
+  const withKey = (key: string, method = 'GET', path = '/contacts', body?: unknown) =>
+    crm.request(method, path, { 'x-api-key': key }, body);
 
   beforeAll(async () => {
     auth = await AuthServerHarness.start({ clock, database: await create() });
     crm = await ServiceBHarness.start(auth, { overrides: { now: () => clock.now().getTime() } });
-    const consumer = await auth.api('POST', '/api/consumers', { name: 'Zapflow', contact: 'ops@zapflow.example', description: 'CRM → email sync' });
+    const consumer = await auth.api('POST', '/api/consumers', {
+      name: 'Zapflow',
+      contact: 'ops@zapflow.example',
+      description: 'CRM → email sync',
+    });
     expect(consumer.status).toBe(201);
     consumerId = consumer.body.id;
-    await eventually(async () => expect((await crm.request('GET', '/health')).body.authentication.revocationFeed).toBe('connected'));
+    await eventually(async () =>
+      expect((await crm.request('GET', '/health')).body.authentication.revocationFeed).toBe('connected'),
+    );
   });
   afterAll(async () => {
     await crm.stop();
@@ -37,7 +51,12 @@ describe.each(testDatabases())('API keys at service-b on $name', ({ create }) =>
   it('reads with a contacts:read key, in X-API-Key or as a bearer token, and cannot write', async () => {
     const { key, body } = await issueKey();
     expect(key).toMatch(/^tgk_live_[0-9A-Za-z]{49}$/);
-    expect(body).toMatchObject({ environment: 'live', displayPrefix: key.slice(0, 13), status: 'active', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+    expect(body).toMatchObject({
+      environment: 'live',
+      displayPrefix: key.slice(0, 13),
+      status: 'active',
+      grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+    });
 
     expect((await withKey(key)).status).toBe(200);
     expect((await crm.bearer(key)).status).toBe(200);
@@ -54,7 +73,9 @@ describe.each(testDatabases())('API keys at service-b on $name', ({ create }) =>
     expect(listed.body.find((k: { id: string }) => k.id === id)).not.toHaveProperty('key');
     const dataSource = auth.app.get(DataSource);
     const tables =
-      dataSource.options.type === 'postgres' ? `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'` : `SELECT name FROM sqlite_master WHERE type = 'table'`;
+      dataSource.options.type === 'postgres'
+        ? `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'`
+        : `SELECT name FROM sqlite_master WHERE type = 'table'`;
     for (const { name } of await dataSource.query(tables)) {
       expect(JSON.stringify(await dataSource.query(`SELECT * FROM "${name}"`))).not.toContain(key.slice(9));
     }
@@ -103,7 +124,10 @@ describe.each(testDatabases())('API keys at service-b on $name', ({ create }) =>
     const outside = await issueKey({ ipAllowlist: ['10.0.0.0/8', '2001:db8::/32'] });
     const refused = await withKey(outside.key);
     expect(refused.status).toBe(403);
-    expect(refused.body).toMatchObject({ type: 'urn:tollgate:problem:access_denied', detail: 'This credential may not be used from your address' });
+    expect(refused.body).toMatchObject({
+      type: 'urn:tollgate:problem:access_denied',
+      detail: 'This credential may not be used from your address',
+    });
     const inside = await issueKey({ ipAllowlist: ['127.0.0.0/8'] });
     expect((await withKey(inside.key)).status).toBe(200);
   });
@@ -123,7 +147,10 @@ describe.each(testDatabases())('API keys at service-b on $name', ({ create }) =>
     expect(expired.status).toBe(401);
     expect(expired.body).toMatchObject({ error: 'invalid_token' });
     expect((await withKey(fresh)).status).toBe(200);
-    expect((await auth.api('GET', `/api/keys/${old.id}`)).body).toMatchObject({ rolledToId: rolled.body.id, status: 'expired' });
+    expect((await auth.api('GET', `/api/keys/${old.id}`)).body).toMatchObject({
+      rolledToId: rolled.body.id,
+      status: 'expired',
+    });
     const audit = await auth.api('GET', `/api/audit?action=api-key.rolled&credential=${old.id}`);
     expect(audit.body.items[0].details).toMatchObject({ newKeyId: rolled.body.id });
   });
@@ -150,7 +177,10 @@ describe.each(testDatabases())('API keys at service-b on $name', ({ create }) =>
     expect((await withKey(key)).status).toBe(200);
     expect((await auth.api('DELETE', `/api/keys/${id}`)).status).toBe(204);
     await eventually(async () => expect((await withKey(key)).status).toBe(401));
-    expect((await withKey(key)).body).toMatchObject({ error: 'invalid_token', error_description: expect.stringContaining('revoked') });
+    expect((await withKey(key)).body).toMatchObject({
+      error: 'invalid_token',
+      error_description: expect.stringContaining('revoked'),
+    });
   });
 
   it('stops working when its consumer is disabled, and works again when re-enabled', async () => {
@@ -164,14 +194,34 @@ describe.each(testDatabases())('API keys at service-b on $name', ({ create }) =>
   });
 
   it.each<[string, () => Promise<{ headers?: Record<string, string>; path?: string }>, number, string]>([
-    ['a mistyped key (checksum)', async () => ({ headers: { 'x-api-key': (await issueKey()).key.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')) } }), 401, 'checksum does not match'],
-    ['a well-formed key that does not exist', async () => ({ headers: { 'x-api-key': 'tgk_live_' + '0'.repeat(43) + 'AAAAAA' } }), 401, ''],
-    ['a key in the query string', async () => ({ path: `/contacts?api_key=${(await issueKey()).key}` }), 400, 'not accepted in the URL'],
-    ['an expired key', async () => {
-      const { key } = await issueKey({ expiresAt: new Date(clock.now().getTime() + 60_000).toISOString() });
-      clock.advance(61_000);
-      return { headers: { 'x-api-key': key } };
-    }, 401, 'not valid'],
+    [
+      'a mistyped key (checksum)',
+      async () => ({ headers: { 'x-api-key': (await issueKey()).key.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')) } }),
+      401,
+      'checksum does not match',
+    ],
+    [
+      'a well-formed key that does not exist',
+      async () => ({ headers: { 'x-api-key': 'tgk_live_' + '0'.repeat(43) + 'AAAAAA' } }),
+      401,
+      '',
+    ],
+    [
+      'a key in the query string',
+      async () => ({ path: `/contacts?api_key=${(await issueKey()).key}` }),
+      400,
+      'not accepted in the URL',
+    ],
+    [
+      'an expired key',
+      async () => {
+        const { key } = await issueKey({ expiresAt: new Date(clock.now().getTime() + 60_000).toISOString() });
+        clock.advance(61_000);
+        return { headers: { 'x-api-key': key } };
+      },
+      401,
+      'not valid',
+    ],
   ])('refuses %s', async (_name, make, status, detail) => {
     const { headers = {}, path = '/contacts' } = await make();
     const response = await crm.request('GET', path, headers);
@@ -188,7 +238,11 @@ describe.each(testDatabases())('API keys at service-b on $name', ({ create }) =>
     await auth.app.get(UsageService).flush();
     const usage = await auth.api('GET', `/api/keys/${id}/usage`);
     expect(usage.status).toBe(200);
-    expect(usage.body).toMatchObject({ totals: { '2xx': 2, '4xx': 1 }, lastUsedAddress: '127.0.0.1', lastUsedAt: expect.any(String) });
+    expect(usage.body).toMatchObject({
+      totals: { '2xx': 2, '4xx': 1 },
+      lastUsedAddress: '127.0.0.1',
+      lastUsedAt: expect.any(String),
+    });
     const denied = await auth.api('GET', `/api/audit?action=api-key.use.denied&credential=${id}`);
     expect(denied.body.items).toEqual([expect.objectContaining({ reason: 'insufficient_scope', outcome: 'denied' })]);
   });
@@ -202,24 +256,42 @@ describe.each(testDatabases())('API keys at service-b on $name', ({ create }) =>
     await crm.app.get((await import('@tollgate/verifier')).ResourceServerVerification).usage!.flush();
     await auth.app.get(UsageService).flush();
 
-    expect((await auth.api('GET', `/api/keys/${limited.id}/usage`)).body).toMatchObject({ totals: { '2xx': 1, '4xx': 3 }, lastUsedAddress: '127.0.0.1' });
-    expect((await auth.api('GET', `/api/keys/${fenced.id}/usage`)).body).toMatchObject({ totals: { '4xx': 2 }, lastUsedAddress: '127.0.0.1' });
+    expect((await auth.api('GET', `/api/keys/${limited.id}/usage`)).body).toMatchObject({
+      totals: { '2xx': 1, '4xx': 3 },
+      lastUsedAddress: '127.0.0.1',
+    });
+    expect((await auth.api('GET', `/api/keys/${fenced.id}/usage`)).body).toMatchObject({
+      totals: { '4xx': 2 },
+      lastUsedAddress: '127.0.0.1',
+    });
     const throttled = await auth.api('GET', `/api/audit?action=api-key.use.denied&credential=${limited.id}`);
-    expect(throttled.body.items).toEqual([expect.objectContaining({ reason: 'rate_limited', details: expect.objectContaining({ count: 3 }) })]);
+    expect(throttled.body.items).toEqual([
+      expect.objectContaining({ reason: 'rate_limited', details: expect.objectContaining({ count: 3 }) }),
+    ]);
     const outside = await auth.api('GET', `/api/audit?action=api-key.use.denied&credential=${fenced.id}`);
-    expect(outside.body.items).toEqual([expect.objectContaining({ reason: 'ip_not_allowed', details: expect.objectContaining({ count: 2 }) })]);
+    expect(outside.body.items).toEqual([
+      expect.objectContaining({ reason: 'ip_not_allowed', details: expect.objectContaining({ count: 2 }) }),
+    ]);
   });
 
   it('revokes a real leaked key reported at /api/leaks and answers the same for garbage', async () => {
     const { id, key } = await issueKey();
     const garbage = await auth.api('POST', '/api/leaks', { token: 'definitely-not-a-key', source: 'scanner' }, null);
-    const real = await auth.api('POST', '/api/leaks', [{ token: key, url: 'https://gist.example/abc', source: 'scanner' }], null);
+    const real = await auth.api(
+      'POST',
+      '/api/leaks',
+      [{ token: key, url: 'https://gist.example/abc', source: 'scanner' }],
+      null,
+    );
     expect(real.status).toBe(202);
     expect(real.body).toEqual(garbage.body);
     expect(garbage.body).toEqual({ status: 'received', count: 1 });
     await eventually(async () => expect((await auth.api('GET', `/api/keys/${id}`)).body.status).toBe('revoked'));
     await eventually(async () => expect((await withKey(key)).status).toBe(401));
     const audit = await auth.api('GET', `/api/audit?action=credential.leaked&credential=${id}`);
-    expect(audit.body.items[0]).toMatchObject({ outcome: 'success', details: { url: 'https://gist.example/abc', source: 'scanner' } });
+    expect(audit.body.items[0]).toMatchObject({
+      outcome: 'success',
+      details: { url: 'https://gist.example/abc', source: 'scanner' },
+    });
   });
 });

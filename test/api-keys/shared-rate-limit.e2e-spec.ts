@@ -20,11 +20,19 @@ describe.runIf(process.env.TEST_REDIS_URL)('API-key rate limits across two servi
   });
 
   it('shares one key’s limit', async () => {
-    const consumer = await auth.api('POST', '/api/consumers', { name: `fleet-${randomUUID()}`, contact: 'ops@example.com' });
-    const issued = await auth.api('POST', `/api/consumers/${consumer.body.id}/keys`, { name: 'shared', grants: [{ resource: CRM, scopes: ['contacts:read'] }], rateLimit: { requests: 4, perSeconds: 60 } });
+    const consumer = await auth.api('POST', '/api/consumers', {
+      name: `fleet-${randomUUID()}`,
+      contact: 'ops@example.com',
+    });
+    const issued = await auth.api('POST', `/api/consumers/${consumer.body.id}/keys`, {
+      name: 'shared',
+      grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+      rateLimit: { requests: 4, perSeconds: 60 },
+    });
     const key = issued.body.key as string;
     const statuses: number[] = [];
-    for (const instance of [first, second, first, second, first, second]) statuses.push((await instance.request('GET', '/contacts', { 'x-api-key': key })).status);
+    for (const instance of [first, second, first, second, first, second])
+      statuses.push((await instance.request('GET', '/contacts', { 'x-api-key': key })).status);
     expect(statuses).toEqual([200, 200, 200, 200, 429, 429]);
   });
 });

@@ -38,12 +38,16 @@ function importsOf(file: string): SourceImport[] {
   const from = relative(SOURCE, file).split(sep).join('/');
   const found: SourceImport[] = [];
   for (const statement of source.statements) {
-    if (!(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) || !statement.moduleSpecifier) continue;
+    if (!(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) || !statement.moduleSpecifier)
+      continue;
     const specifier = (statement.moduleSpecifier as ts.StringLiteral).text;
     const names: string[] = [];
     const bindings = ts.isImportDeclaration(statement) ? statement.importClause?.namedBindings : undefined;
-    if (bindings && ts.isNamedImports(bindings)) names.push(...bindings.elements.map((element) => (element.propertyName ?? element.name).text));
-    const target = specifier.startsWith('.') ? posix.normalize(posix.join(posix.dirname(from), specifier)).replace(/\.js$/, '.ts') : undefined;
+    if (bindings && ts.isNamedImports(bindings))
+      names.push(...bindings.elements.map((element) => (element.propertyName ?? element.name).text));
+    const target = specifier.startsWith('.')
+      ? posix.normalize(posix.join(posix.dirname(from), specifier)).replace(/\.js$/, '.ts')
+      : undefined;
     found.push({ from, specifier, target, names });
   }
   return found;
@@ -90,7 +94,9 @@ function folderLoops(imports: SourceImport[]): string[] {
 function dataAccessOutsideRepositories(imports: SourceImport[]): string[] {
   return imports
     .filter(({ from }) => !PERSISTENCE_FILE.test(from) && folderOf(from) !== 'database')
-    .flatMap(({ from, specifier, names }) => (PERSISTENCE_NAMES[specifier] ?? []).filter((name) => names.includes(name)).map((name) => `${from}: ${name}`));
+    .flatMap(({ from, specifier, names }) =>
+      (PERSISTENCE_NAMES[specifier] ?? []).filter((name) => names.includes(name)).map((name) => `${from}: ${name}`),
+    );
 }
 
 /**
@@ -110,16 +116,33 @@ const imports = sourceFiles(SOURCE).flatMap(importsOf);
 describe('auth-server imports', () => {
   it('reads the source it checks', () => {
     expect(imports.length).toBeGreaterThan(100);
-    expect(imports.some((i) => i.from === 'clients/clients.service.ts' && i.target === 'audit/audit.service.ts')).toBe(true);
+    expect(imports.some((i) => i.from === 'clients/clients.service.ts' && i.target === 'audit/audit.service.ts')).toBe(
+      true,
+    );
   });
 
   it('catches what it looks for', () => {
     const bad: SourceImport[] = [
-      { from: 'users/users.service.ts', specifier: '../roles/roles.service.js', target: 'roles/roles.service.ts', names: ['RolesService'] },
-      { from: 'roles/user-changes.ts', specifier: '../users/user.entity.js', target: 'users/user.entity.ts', names: ['UserEntity'] },
+      {
+        from: 'users/users.service.ts',
+        specifier: '../roles/roles.service.js',
+        target: 'roles/roles.service.ts',
+        names: ['RolesService'],
+      },
+      {
+        from: 'roles/user-changes.ts',
+        specifier: '../users/user.entity.js',
+        target: 'users/user.entity.ts',
+        names: ['UserEntity'],
+      },
       { from: 'roles/roles.service.ts', specifier: 'typeorm', names: ['DataSource', 'In'] },
       { from: 'roles/roles.repository.ts', specifier: '@nestjs/typeorm', names: ['InjectRepository'] },
-      { from: 'pats/pat.entity.ts', specifier: '../users/user.entity.js', target: 'users/user.entity.ts', names: ['UserEntity'] },
+      {
+        from: 'pats/pat.entity.ts',
+        specifier: '../users/user.entity.js',
+        target: 'users/user.entity.ts',
+        names: ['UserEntity'],
+      },
     ];
     expect(folderLoops(bad)).toEqual(['users → roles → users']);
     expect(dataAccessOutsideRepositories(bad)).toEqual(['roles/roles.service.ts: DataSource']);

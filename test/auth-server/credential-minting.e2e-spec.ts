@@ -68,9 +68,16 @@ function mintingOperations(document: OpenApiDocument): string[] {
     for (const [method, operation] of Object.entries(item)) {
       if (!operation.security?.length) continue;
       const answers = Object.entries(operation.responses ?? {}).filter(([status]) => status.startsWith('2'));
-      const answered = answers.flatMap(([, response]) => Object.values(response.content ?? {}).flatMap((media) => [...fieldsOf(document, media.schema)]));
-      const requested = Object.values(operation.requestBody?.content ?? {}).flatMap((media) => [...fieldsOf(document, media.schema)]);
-      if (answered.some((field) => SECRET_ANSWER_FIELDS.includes(field)) || requested.some((field) => SECRET_REQUEST_FIELDS.includes(field))) {
+      const answered = answers.flatMap(([, response]) =>
+        Object.values(response.content ?? {}).flatMap((media) => [...fieldsOf(document, media.schema)]),
+      );
+      const requested = Object.values(operation.requestBody?.content ?? {}).flatMap((media) => [
+        ...fieldsOf(document, media.schema),
+      ]);
+      if (
+        answered.some((field) => SECRET_ANSWER_FIELDS.includes(field)) ||
+        requested.some((field) => SECRET_REQUEST_FIELDS.includes(field))
+      ) {
         found.push(`${method.toUpperCase()} ${path}`);
       }
     }
@@ -93,43 +100,93 @@ describe.each(testDatabases())('minting credentials needs a session or an M2M to
 
   /** The minting routes, each with a request that mints (fresh fixtures each time), and who may make it. */
   const MINTING_ROUTES: Record<string, { allowed: Credential[]; request: () => Promise<MintingRequest> }> = {
-    'POST /api/clients': { allowed: MINTERS, request: async () => ({ path: '/api/clients', body: { name: unique('minted client'), grants: [] } }) },
+    'POST /api/clients': {
+      allowed: MINTERS,
+      request: async () => ({ path: '/api/clients', body: { name: unique('minted client'), grants: [] } }),
+    },
     'PATCH /api/clients/{id}': {
       allowed: MINTERS,
       request: async () => {
         const key = await generateClientKey('ES256');
-        const client = await server.createClient({ name: unique('jwt client'), tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [(await generateClientKey('ES256')).publicJwk] }, grants: [] });
+        const client = await server.createClient({
+          name: unique('jwt client'),
+          tokenEndpointAuthMethod: 'private_key_jwt',
+          jwks: { keys: [(await generateClientKey('ES256')).publicJwk] },
+          grants: [],
+        });
         return { path: `/api/clients/${client.id}`, body: { jwks: { keys: [key.publicJwk] } } };
       },
     },
     'POST /api/clients/{id}/secrets': {
       allowed: MINTERS,
-      request: async () => ({ path: `/api/clients/${(await server.createClient({ name: unique('rotated client'), grants: [] })).id}/secrets`, body: {} }),
+      request: async () => ({
+        path: `/api/clients/${(await server.createClient({ name: unique('rotated client'), grants: [] })).id}/secrets`,
+        body: {},
+      }),
     },
-    'POST /api/consumers/{id}/keys': { allowed: MINTERS, request: async () => ({ path: `/api/consumers/${await newConsumer()}/keys`, body: { name: unique('minted key'), grants: [{ resource: CRM, scopes: ['contacts:read'] }] } }) },
-    'POST /api/keys/{id}/roll': { allowed: MINTERS, request: async () => ({ path: `/api/keys/${(await newKey()).id}/roll`, body: {} }) },
-    'POST /api/users': { allowed: MINTERS, request: async () => ({ path: '/api/users', body: { email: `${unique('person')}@example.com`, displayName: 'Minted', password: 'a password chosen by the caller' } }) },
+    'POST /api/consumers/{id}/keys': {
+      allowed: MINTERS,
+      request: async () => ({
+        path: `/api/consumers/${await newConsumer()}/keys`,
+        body: { name: unique('minted key'), grants: [{ resource: CRM, scopes: ['contacts:read'] }] },
+      }),
+    },
+    'POST /api/keys/{id}/roll': {
+      allowed: MINTERS,
+      request: async () => ({ path: `/api/keys/${(await newKey()).id}/roll`, body: {} }),
+    },
+    'POST /api/users': {
+      allowed: MINTERS,
+      request: async () => ({
+        path: '/api/users',
+        body: {
+          email: `${unique('person')}@example.com`,
+          displayName: 'Minted',
+          password: 'a password chosen by the caller',
+        },
+      }),
+    },
     'PATCH /api/users/{id}': {
       allowed: MINTERS,
-      request: async () => ({ path: `/api/users/${(await server.createUser({ email: `${unique('reset')}@example.com` })).id}`, body: { password: 'a password reset by the caller' } }),
+      request: async () => ({
+        path: `/api/users/${(await server.createUser({ email: `${unique('reset')}@example.com` })).id}`,
+        body: { password: 'a password reset by the caller' },
+      }),
     },
     'POST /api/users/{id}/tokens': {
       allowed: MINTERS,
-      request: async () => ({ path: `/api/users/${(await server.createUser({ email: `${unique('bot')}@example.com`, kind: 'service_account', roles: ['admin'] })).id}/tokens`, body: { name: unique('org token'), scopes: ['admin'], expiresInDays: 1 } }),
+      request: async () => ({
+        path: `/api/users/${(await server.createUser({ email: `${unique('bot')}@example.com`, kind: 'service_account', roles: ['admin'] })).id}/tokens`,
+        body: { name: unique('org token'), scopes: ['admin'], expiresInDays: 1 },
+      }),
     },
-    'POST /api/me/tokens': { allowed: SESSION, request: async () => ({ path: '/api/me/tokens', body: { name: unique('my token'), scopes: ['admin'], expiresInDays: 1 } }) },
+    'POST /api/me/tokens': {
+      allowed: SESSION,
+      request: async () => ({
+        path: '/api/me/tokens',
+        body: { name: unique('my token'), scopes: ['admin'], expiresInDays: 1 },
+      }),
+    },
     'GET /api/session': { allowed: SESSION, request: async () => ({ path: '/api/session' }) },
   };
 
   async function newConsumer(): Promise<string> {
-    const response = await server.api('POST', '/api/consumers', { name: unique('consumer'), contact: 'ops@example.com' });
-    if (response.status !== 201) throw new Error(`create consumer failed: ${response.status} ${JSON.stringify(response.body)}`);
+    const response = await server.api('POST', '/api/consumers', {
+      name: unique('consumer'),
+      contact: 'ops@example.com',
+    });
+    if (response.status !== 201)
+      throw new Error(`create consumer failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body.id;
   }
 
   async function newKey(grants = [{ resource: CRM, scopes: ['contacts:read'] }]): Promise<{ id: string; key: string }> {
-    const response = await server.api('POST', `/api/consumers/${await newConsumer()}/keys`, { name: unique('key'), grants });
-    if (response.status !== 201) throw new Error(`create key failed: ${response.status} ${JSON.stringify(response.body)}`);
+    const response = await server.api('POST', `/api/consumers/${await newConsumer()}/keys`, {
+      name: unique('key'),
+      grants,
+    });
+    if (response.status !== 201)
+      throw new Error(`create key failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   }
 
@@ -145,8 +202,20 @@ describe.each(testDatabases())('minting credentials needs a session or an M2M to
     admin = await server.createUser({ email: 'root@example.com', roles: ['admin'] });
     session = await server.login('root@example.com');
     const pat = await session.createToken({ name: 'admin cli', scopes: ['admin'] });
-    const exchanger = await server.createClient({ name: 'admin gateway', grants: [{ resource: server.managementApi, scopes: ['admin'] }], allowTokenExchange: true });
-    const exchanged = await server.tokenRequest({ grant_type: TOKEN_EXCHANGE, subject_token: pat.token, subject_token_type: PAT_TYPE, resource: server.managementApi }, exchanger);
+    const exchanger = await server.createClient({
+      name: 'admin gateway',
+      grants: [{ resource: server.managementApi, scopes: ['admin'] }],
+      allowTokenExchange: true,
+    });
+    const exchanged = await server.tokenRequest(
+      {
+        grant_type: TOKEN_EXCHANGE,
+        subject_token: pat.token,
+        subject_token_type: PAT_TYPE,
+        resource: server.managementApi,
+      },
+      exchanger,
+    );
     expect(exchanged.body.scope).toBe('admin');
     bearers = {
       client_credentials: await server.admin(),
@@ -163,7 +232,9 @@ describe.each(testDatabases())('minting credentials needs a session or an M2M to
     expect(mintingOperations(document)).toEqual(Object.keys(MINTING_ROUTES).sort());
     for (const [operation, route] of Object.entries(MINTING_ROUTES)) {
       const [method, path] = operation.split(' ');
-      expect(document.paths[path][method.toLowerCase()]['x-allowed-credentials']?.credentials, operation).toEqual(route.allowed);
+      expect(document.paths[path][method.toLowerCase()]['x-allowed-credentials']?.credentials, operation).toEqual(
+        route.allowed,
+      );
     }
   });
 
@@ -173,14 +244,27 @@ describe.each(testDatabases())('minting credentials needs a session or an M2M to
       for (const credential of CREDENTIALS.filter((c) => !route.allowed.includes(c))) {
         const response = await send(credential, method, await route.request());
         const code = route.allowed === SESSION ? 'session_required' : 'credential_not_allowed';
-        expect({ operation, credential, status: response.status, type: response.headers.get('content-type') }).toEqual({ operation, credential, status: 403, type: expect.stringMatching(/^application\/problem\+json/) });
-        expect(response.body).toMatchObject({ type: `urn:tollgate:problem:${code}`, status: 403, detail: expect.any(String), credential, allowed_credentials: route.allowed });
+        expect({ operation, credential, status: response.status, type: response.headers.get('content-type') }).toEqual({
+          operation,
+          credential,
+          status: 403,
+          type: expect.stringMatching(/^application\/problem\+json/),
+        });
+        expect(response.body).toMatchObject({
+          type: `urn:tollgate:problem:${code}`,
+          status: 403,
+          detail: expect.any(String),
+          credential,
+          allowed_credentials: route.allowed,
+        });
         expect(JSON.stringify(response.body)).not.toMatch(/tg[kps]_|password chosen|password reset/);
       }
     }
     const minting = MINTING_ROUTES['POST /api/clients'];
     const refused = await send('pat', 'POST', await minting.request());
-    expect(refused.body.detail).toContain('only a console session or an M2M client’s access token (client credentials)');
+    expect(refused.body.detail).toContain(
+      'only a console session or an M2M client’s access token (client credentials)',
+    );
   });
 
   it('lets a console session and an M2M admin token mint on every route they are allowed', async () => {
@@ -188,7 +272,11 @@ describe.each(testDatabases())('minting credentials needs a session or an M2M to
       const [method] = operation.split(' ');
       for (const credential of route.allowed) {
         const response = await send(credential, method, await route.request());
-        expect({ operation, credential, status: response.status }).toEqual({ operation, credential, status: method === 'POST' ? 201 : 200 });
+        expect({ operation, credential, status: response.status }).toEqual({
+          operation,
+          credential,
+          status: method === 'POST' ? 201 : 200,
+        });
       }
     }
   });
@@ -199,11 +287,20 @@ describe.each(testDatabases())('minting credentials needs a session or an M2M to
     expect((await server.api('POST', request.path, request.body, bearers.pat)).status).toBe(403);
     expect((await server.api('GET', '/api/clients')).body).toHaveLength(before);
     const audit = await server.api('GET', '/api/audit?action=credential.mint.denied');
-    expect(audit.body.items[0]).toMatchObject({ outcome: 'denied', actor: { type: 'user', id: admin.id }, credential: { type: 'pat' }, reason: 'pat not allowed', details: { route: 'POST /api/clients' } });
+    expect(audit.body.items[0]).toMatchObject({
+      outcome: 'denied',
+      actor: { type: 'user', id: admin.id },
+      credential: { type: 'pat' },
+      reason: 'pat not allowed',
+      details: { route: 'POST /api/clients' },
+    });
   });
 
   it('checks the credential before the body: an invalid body from a PAT is still 403, not 400', async () => {
-    for (const [path, body] of [['/api/clients', { unexpected: true }], ['/api/users', { password: 1 }]] as const) {
+    for (const [path, body] of [
+      ['/api/clients', { unexpected: true }],
+      ['/api/users', { password: 1 }],
+    ] as const) {
       const response = await server.api('POST', path, body, bearers.pat);
       expect(response.status).toBe(403);
     }
@@ -215,22 +312,41 @@ describe.each(testDatabases())('minting credentials needs a session or an M2M to
     expect((await server.api('GET', '/api/users', undefined, pat)).status).toBe(200);
     const client = await server.createClient({ name: unique('to disable'), grants: [] });
     const secretId = (await server.api('GET', `/api/clients/${client.id}`)).body.secrets[0].id;
-    expect((await server.api('PATCH', `/api/clients/${client.id}`, { name: 'renamed', disabled: true }, pat)).status).toBe(200);
+    expect(
+      (await server.api('PATCH', `/api/clients/${client.id}`, { name: 'renamed', disabled: true }, pat)).status,
+    ).toBe(200);
     expect((await server.api('POST', `/api/clients/${client.id}/revoke-tokens`, undefined, pat)).status).toBe(200);
-    expect((await server.api('DELETE', `/api/clients/${client.id}/secrets/${secretId}`, undefined, pat)).status).toBe(204);
+    expect((await server.api('DELETE', `/api/clients/${client.id}/secrets/${secretId}`, undefined, pat)).status).toBe(
+      204,
+    );
     const key = await newKey();
     expect((await server.api('DELETE', `/api/keys/${key.id}`, undefined, pat)).status).toBe(204);
     const user = await server.createUser({ email: `${unique('leaver')}@example.com` });
-    expect((await server.api('PATCH', `/api/users/${user.id}`, { disabled: true, displayName: 'Leaver' }, pat)).status).toBe(200);
+    expect(
+      (await server.api('PATCH', `/api/users/${user.id}`, { disabled: true, displayName: 'Leaver' }, pat)).status,
+    ).toBe(200);
     const bot = await server.createUser({ email: `${unique('svc')}@example.com`, kind: 'service_account' });
-    expect((await server.api('POST', '/api/users', { email: `${unique('svc')}@example.com`, displayName: 'Bot', kind: 'service_account' }, pat)).status).toBe(201);
+    expect(
+      (
+        await server.api(
+          'POST',
+          '/api/users',
+          { email: `${unique('svc')}@example.com`, displayName: 'Bot', kind: 'service_account' },
+          pat,
+        )
+      ).status,
+    ).toBe(201);
     expect((await server.api('DELETE', `/api/users/${bot.id}/tokens`, undefined, pat)).status).toBe(204);
   });
 
   it('refuses concurrent minting attempts with a PAT, all of them, minting nothing', async () => {
     const before = (await server.api('GET', '/api/clients')).body.length;
     const requests = await Promise.all(Array.from({ length: 20 }, () => MINTING_ROUTES['POST /api/clients'].request()));
-    const responses = await Promise.all(requests.map((request, i) => server.api('POST', request.path, request.body, i % 2 ? bearers.pat : bearers.exchanged_pat)));
+    const responses = await Promise.all(
+      requests.map((request, i) =>
+        server.api('POST', request.path, request.body, i % 2 ? bearers.pat : bearers.exchanged_pat),
+      ),
+    );
     expect(responses.map((r) => r.status)).toEqual(Array(20).fill(403));
     expect((await server.api('GET', '/api/clients')).body).toHaveLength(before);
   });

@@ -1,6 +1,11 @@
 import { ManualClock } from '@tollgate/platform';
 import { decodeJwt } from 'jose';
-import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, AuthServerHarness, type JsonResponse } from '../support/auth-server.harness.js';
+import {
+  ADMIN_CLIENT_ID,
+  ADMIN_CLIENT_SECRET,
+  AuthServerHarness,
+  type JsonResponse,
+} from '../support/auth-server.harness.js';
 import { clientAssertion, generateClientKey, JWT_BEARER } from '../support/jose-forge.js';
 import { testDatabases } from '../support/test-databases.js';
 
@@ -20,8 +25,10 @@ describe.each(testDatabases())('introspection (RFC 7662) and revocation (RFC 700
   let resourceServer: Registered;
   const admin = { id: ADMIN_CLIENT_ID, secret: ADMIN_CLIENT_SECRET };
 
-  const introspect = (token: string, caller: Registered, extra: Record<string, string> = {}) => server.form('/oauth/introspect', { token, ...extra }, caller);
-  const revoke = (token: string, caller: Registered, extra: Record<string, string> = {}) => server.form('/oauth/revoke', { token, ...extra }, caller);
+  const introspect = (token: string, caller: Registered, extra: Record<string, string> = {}) =>
+    server.form('/oauth/introspect', { token, ...extra }, caller);
+  const revoke = (token: string, caller: Registered, extra: Record<string, string> = {}) =>
+    server.form('/oauth/revoke', { token, ...extra }, caller);
   const tokenFor = (client: Registered) => server.token(client.id, client.secret);
 
   /** The exact RFC 7662 §2.2 answer for a token that must reveal nothing. */
@@ -41,8 +48,14 @@ describe.each(testDatabases())('introspection (RFC 7662) and revocation (RFC 700
     server = await AuthServerHarness.start({ database: await create(), clock });
     await server.createResource(CRM, ['contacts:read', 'contacts:write'], { accessTokenTtl: 600 });
     alice = await server.createClient({ name: 'alice', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
-    bob = await server.createClient({ name: 'bob', grants: [{ resource: CRM, scopes: ['contacts:read', 'contacts:write'] }] });
-    resourceServer = await server.createClient({ name: 'crm', grants: [{ resource: server.managementApi, scopes: ['tokens:introspect'] }] });
+    bob = await server.createClient({
+      name: 'bob',
+      grants: [{ resource: CRM, scopes: ['contacts:read', 'contacts:write'] }],
+    });
+    resourceServer = await server.createClient({
+      name: 'crm',
+      grants: [{ resource: server.managementApi, scopes: ['tokens:introspect'] }],
+    });
   });
   afterAll(() => server.stop());
   beforeEach(() => clock.advance(61_000));
@@ -51,11 +64,17 @@ describe.each(testDatabases())('introspection (RFC 7662) and revocation (RFC 700
     it('requires client authentication (RFC 7662 §2.1)', async () => {
       const token = await tokenFor(alice);
       const anonymous = await server.form('/oauth/introspect', { token });
-      expect({ status: anonymous.status, body: anonymous.body }).toEqual({ status: 401, body: { error: 'invalid_client', error_description: 'Client authentication is required' } });
+      expect({ status: anonymous.status, body: anonymous.body }).toEqual({
+        status: 401,
+        body: { error: 'invalid_client', error_description: 'Client authentication is required' },
+      });
       expect(anonymous.headers.get('www-authenticate')).toBe('Basic realm="tollgate"');
 
       const wrongSecret = await server.form('/oauth/introspect', { token }, { id: alice.id, secret: bob.secret });
-      expect({ status: wrongSecret.status, body: wrongSecret.body }).toEqual({ status: 401, body: { error: 'invalid_client', error_description: 'Client authentication failed' } });
+      expect({ status: wrongSecret.status, body: wrongSecret.body }).toEqual({
+        status: 401,
+        body: { error: 'invalid_client', error_description: 'Client authentication failed' },
+      });
       expect(wrongSecret.headers.get('www-authenticate')).toBe('Basic realm="tollgate"');
 
       // A bearer token is not client authentication, not even the token being introspected.
@@ -69,12 +88,25 @@ describe.each(testDatabases())('introspection (RFC 7662) and revocation (RFC 700
       const response = await introspect(token, alice, { token_type_hint: 'access_token' });
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
-      expect(response.body).toEqual({ active: true, token_type: 'Bearer', scope: 'contacts:read', client_id: alice.id, sub: alice.id, aud: CRM, iss: server.issuer, exp: claims.exp, iat: claims.iat, jti: claims.jti });
+      expect(response.body).toEqual({
+        active: true,
+        token_type: 'Bearer',
+        scope: 'contacts:read',
+        client_id: alice.id,
+        sub: alice.id,
+        aud: CRM,
+        iss: server.issuer,
+        exp: claims.exp,
+        iat: claims.iat,
+        jti: claims.jti,
+      });
     });
 
     it('treats token_type_hint as a hint only', async () => {
       const token = await tokenFor(alice);
-      expect((await introspect(token, alice, { token_type_hint: 'refresh_token' })).body).toMatchObject({ active: true });
+      expect((await introspect(token, alice, { token_type_hint: 'refresh_token' })).body).toMatchObject({
+        active: true,
+      });
       expect((await introspect(token, alice, { token_type_hint: 'nonsense' })).body).toMatchObject({ active: true });
     });
 
@@ -84,8 +116,17 @@ describe.each(testDatabases())('introspection (RFC 7662) and revocation (RFC 700
 
     it('lets a resource server granted tokens:introspect introspect any client’s token', async () => {
       const token = await tokenFor(alice);
-      expect((await introspect(token, resourceServer)).body).toMatchObject({ active: true, client_id: alice.id, scope: 'contacts:read', aud: CRM });
-      expect((await introspect(await server.admin(), resourceServer)).body).toMatchObject({ active: true, client_id: ADMIN_CLIENT_ID, scope: 'admin' });
+      expect((await introspect(token, resourceServer)).body).toMatchObject({
+        active: true,
+        client_id: alice.id,
+        scope: 'contacts:read',
+        aud: CRM,
+      });
+      expect((await introspect(await server.admin(), resourceServer)).body).toMatchObject({
+        active: true,
+        client_id: ADMIN_CLIENT_ID,
+        scope: 'admin',
+      });
     });
 
     it('does not let the admin scope stand in for tokens:introspect', async () => {
@@ -105,7 +146,9 @@ describe.each(testDatabases())('introspection (RFC 7662) and revocation (RFC 700
     it('answers exactly {"active":false} to a tampered token', async () => {
       const [header, payload, signature] = (await tokenFor(alice)).split('.');
       const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
-      const widened = Buffer.from(JSON.stringify({ ...claims, scope: 'contacts:read contacts:write' })).toString('base64url');
+      const widened = Buffer.from(JSON.stringify({ ...claims, scope: 'contacts:read contacts:write' })).toString(
+        'base64url',
+      );
       await expectInactive(introspect(`${header}.${widened}.${signature}`, alice));
       await expectInactive(introspect(`${header}.${payload}.`, alice));
     });
@@ -120,7 +163,10 @@ describe.each(testDatabases())('introspection (RFC 7662) and revocation (RFC 700
     });
 
     it('answers exactly {"active":false} once the client is disabled, its tokens revoked, or it is deleted', async () => {
-      const carol = await server.createClient({ name: 'carol', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+      const carol = await server.createClient({
+        name: 'carol',
+        grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+      });
       const token = await tokenFor(carol);
       expect((await server.api('PATCH', `/api/clients/${carol.id}`, { disabled: true })).status).toBe(200);
       await expectInactive(introspect(token, resourceServer));
@@ -143,10 +189,23 @@ describe.each(testDatabases())('introspection (RFC 7662) and revocation (RFC 700
 
     it('answers a client using private_key_jwt', async () => {
       const key = await generateClientKey('ES256');
-      const dave = await server.createClient({ name: 'dave', tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+      const dave = await server.createClient({
+        name: 'dave',
+        tokenEndpointAuthMethod: 'private_key_jwt',
+        jwks: { keys: [key.publicJwk] },
+        grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+      });
       const assertion = () => clientAssertion(key, dave.id, server.issuer, { now: clock.now() });
-      const issued = await server.form('/oauth/token', { grant_type: 'client_credentials', client_assertion_type: JWT_BEARER, client_assertion: await assertion() });
-      const response = await server.form('/oauth/introspect', { token: issued.body.access_token, client_assertion_type: JWT_BEARER, client_assertion: await assertion() });
+      const issued = await server.form('/oauth/token', {
+        grant_type: 'client_credentials',
+        client_assertion_type: JWT_BEARER,
+        client_assertion: await assertion(),
+      });
+      const response = await server.form('/oauth/introspect', {
+        token: issued.body.access_token,
+        client_assertion_type: JWT_BEARER,
+        client_assertion: await assertion(),
+      });
       expect(response.body).toMatchObject({ active: true, client_id: dave.id });
     });
 
@@ -157,14 +216,30 @@ describe.each(testDatabases())('introspection (RFC 7662) and revocation (RFC 700
       ['a NUL in the token', 'token=a%00b', 400, 'invalid_request'],
     ])('answers %s with %i %s', async (_name, body, status, error) => {
       const response = await server.form('/oauth/introspect', body, alice);
-      expect({ status: response.status, body: response.body }).toEqual({ status, body: { error, error_description: expect.any(String) } });
+      expect({ status: response.status, body: response.body }).toEqual({
+        status,
+        body: { error, error_description: expect.any(String) },
+      });
     });
 
     it('refuses JSON and GET', async () => {
-      const json = await server.request('POST', '/oauth/introspect', { headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${alice.id}:${alice.secret}`).toString('base64')}` }, body: JSON.stringify({ token: 'x' }) });
-      expect({ status: json.status, body: json.body }).toEqual({ status: 400, body: { error: 'invalid_request', error_description: expect.any(String) } });
+      const json = await server.request('POST', '/oauth/introspect', {
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Basic ${Buffer.from(`${alice.id}:${alice.secret}`).toString('base64')}`,
+        },
+        body: JSON.stringify({ token: 'x' }),
+      });
+      expect({ status: json.status, body: json.body }).toEqual({
+        status: 400,
+        body: { error: 'invalid_request', error_description: expect.any(String) },
+      });
       const get = await server.request('GET', '/oauth/introspect?token=x');
-      expect({ status: get.status, allow: get.headers.get('allow'), error: get.body.error }).toEqual({ status: 405, allow: 'POST', error: 'invalid_request' });
+      expect({ status: get.status, allow: get.headers.get('allow'), error: get.body.error }).toEqual({
+        status: 405,
+        allow: 'POST',
+        error: 'invalid_request',
+      });
     });
   });
 
@@ -172,16 +247,25 @@ describe.each(testDatabases())('introspection (RFC 7662) and revocation (RFC 700
     it('requires client authentication', async () => {
       const token = await tokenFor(alice);
       const anonymous = await server.form('/oauth/revoke', { token });
-      expect({ status: anonymous.status, body: anonymous.body }).toEqual({ status: 401, body: { error: 'invalid_client', error_description: 'Client authentication is required' } });
+      expect({ status: anonymous.status, body: anonymous.body }).toEqual({
+        status: 401,
+        body: { error: 'invalid_client', error_description: 'Client authentication is required' },
+      });
       expect(anonymous.headers.get('www-authenticate')).toBe('Basic realm="tollgate"');
       const wrongSecret = await server.form('/oauth/revoke', { token }, { id: alice.id, secret: bob.secret });
-      expect({ status: wrongSecret.status, body: wrongSecret.body }).toEqual({ status: 401, body: { error: 'invalid_client', error_description: 'Client authentication failed' } });
+      expect({ status: wrongSecret.status, body: wrongSecret.body }).toEqual({
+        status: 401,
+        body: { error: 'invalid_client', error_description: 'Client authentication failed' },
+      });
       expect((await introspect(token, alice)).body).toMatchObject({ active: true });
     });
 
     it('answers 400 invalid_request without a token', async () => {
       const response = await server.form('/oauth/revoke', { token_type_hint: 'access_token' }, alice);
-      expect({ status: response.status, body: response.body }).toEqual({ status: 400, body: { error: 'invalid_request', error_description: 'token is required' } });
+      expect({ status: response.status, body: response.body }).toEqual({
+        status: 400,
+        body: { error: 'invalid_request', error_description: 'token is required' },
+      });
     });
 
     it('revokes a client’s own token: inactive at introspection, audited', async () => {
@@ -197,8 +281,21 @@ describe.each(testDatabases())('introspection (RFC 7662) and revocation (RFC 700
       await expectInactive(introspect(token, alice));
 
       const audit = await server.api('GET', `/api/audit?credential=${jti}&action=token.revoked`);
-      expect(audit.body.items).toEqual([expect.objectContaining({ action: 'token.revoked', outcome: 'success', occurredAt: revokedAt, actor: { type: 'client', id: alice.id }, credential: { type: 'access_token', id: jti } })]);
-      const rows = await server.dataSource.createQueryBuilder().select('r.revokedAt', 'revokedAt').from('revoked_tokens', 'r').where('r.jti = :jti', { jti }).getRawMany();
+      expect(audit.body.items).toEqual([
+        expect.objectContaining({
+          action: 'token.revoked',
+          outcome: 'success',
+          occurredAt: revokedAt,
+          actor: { type: 'client', id: alice.id },
+          credential: { type: 'access_token', id: jti },
+        }),
+      ]);
+      const rows = await server.dataSource
+        .createQueryBuilder()
+        .select('r.revokedAt', 'revokedAt')
+        .from('revoked_tokens', 'r')
+        .where('r.jti = :jti', { jti })
+        .getRawMany();
       expect(rows.map((row) => new Date(row.revokedAt).toISOString())).toEqual([revokedAt]);
     });
 
@@ -224,7 +321,13 @@ describe.each(testDatabases())('introspection (RFC 7662) and revocation (RFC 700
       expect((await introspect(token, alice)).body).toMatchObject({ active: true, jti });
 
       const audit = await server.api('GET', `/api/audit?credential=${jti}`);
-      expect(audit.body.items.map((event: { action: string; outcome: string; actor: { id: string } }) => [event.action, event.outcome, event.actor.id])).toEqual([
+      expect(
+        audit.body.items.map((event: { action: string; outcome: string; actor: { id: string } }) => [
+          event.action,
+          event.outcome,
+          event.actor.id,
+        ]),
+      ).toEqual([
         ['token.revoke.denied', 'denied', resourceServer.id],
         ['token.revoke.denied', 'denied', bob.id],
         ['token.issued', 'success', alice.id],
@@ -251,16 +354,30 @@ describe.each(testDatabases())('introspection (RFC 7662) and revocation (RFC 700
           error_description: 'The access token has been revoked',
         },
       });
-      expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="tollgate", error="invalid_token", error_description="The access token has been revoked"');
+      expect(refused.headers.get('www-authenticate')).toBe(
+        'Bearer realm="tollgate", error="invalid_token", error_description="The access token has been revoked"',
+      );
       // A new token works: revocation is per token.
-      expect((await server.api('GET', '/api/resources', undefined, await server.token(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET))).status).toBe(200);
+      expect(
+        (await server.api('GET', '/api/resources', undefined, await server.token(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET)))
+          .status,
+      ).toBe(200);
     });
 
     it('refuses JSON bodies and repeated tokens', async () => {
       const repeated = await server.form('/oauth/revoke', 'token=a&token=b', alice);
-      expect({ status: repeated.status, body: repeated.body }).toEqual({ status: 400, body: { error: 'invalid_request', error_description: expect.any(String) } });
-      const json = await server.request('POST', '/oauth/revoke', { headers: { 'content-type': 'application/json' }, body: '{"token":"x"}' });
-      expect({ status: json.status, body: json.body }).toEqual({ status: 400, body: { error: 'invalid_request', error_description: expect.any(String) } });
+      expect({ status: repeated.status, body: repeated.body }).toEqual({
+        status: 400,
+        body: { error: 'invalid_request', error_description: expect.any(String) },
+      });
+      const json = await server.request('POST', '/oauth/revoke', {
+        headers: { 'content-type': 'application/json' },
+        body: '{"token":"x"}',
+      });
+      expect({ status: json.status, body: json.body }).toEqual({
+        status: 400,
+        body: { error: 'invalid_request', error_description: expect.any(String) },
+      });
     });
   });
 });

@@ -1,6 +1,7 @@
 import { AuthServerHarness } from '../support/auth-server.harness.js';
 
-const garbage = (count: number) => Array.from({ length: count }, (_, index) => ({ token: `not-a-credential-${index}`, source: 'scanner' }));
+const garbage = (count: number) =>
+  Array.from({ length: count }, (_, index) => ({ token: `not-a-credential-${index}`, source: 'scanner' }));
 
 /** POST /api/leaks is open to anyone, and each report costs a lookup: its limit counts reports, not requests. */
 describe('leak report limit', () => {

@@ -1,16 +1,31 @@
 import { MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from '@tollgate/verifier';
-import { CompactEncrypt, exportJWK, exportSPKI, generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
+import {
+  CompactEncrypt,
+  exportJWK,
+  exportSPKI,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+  type JWTPayload,
+  SignJWT,
+} from 'jose';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { SigningKeysService } from '../../apps/auth-server/src/signing-keys/signing-keys.service.js';
-import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, AuthServerHarness, type JsonResponse } from '../support/auth-server.harness.js';
+import {
+  ADMIN_CLIENT_ID,
+  ADMIN_CLIENT_SECRET,
+  AuthServerHarness,
+  type JsonResponse,
+} from '../support/auth-server.harness.js';
 import { base64url, clientAssertion, generateClientKey, rawJws } from '../support/jose-forge.js';
 import { testDatabases } from '../support/test-databases.js';
 
 const CRM = 'https://crm.tollgate.test';
 
 /** RFC 6750 §3 challenge with only our own fixed texts: nothing from the request can reach it. */
-const SAFE_CHALLENGE = /^Bearer realm="tollgate", error="(invalid_token|invalid_request)", error_description="[A-Za-z0-9 ().,:;<>'/+_-]+"$/;
+const SAFE_CHALLENGE =
+  /^Bearer realm="tollgate", error="(invalid_token|invalid_request)", error_description="[A-Za-z0-9 ().,:;<>'/+_-]+"$/;
 
 interface Forgery {
   claims?: Record<string, unknown>;
@@ -36,16 +51,32 @@ describe.each(testDatabases())('management API against hostile JWTs on $name', (
   const now = () => Math.floor(Date.now() / 1000);
 
   function adminClaims(): JWTPayload & Record<string, unknown> {
-    return { iss: server.issuer, sub: ADMIN_CLIENT_ID, aud: server.managementApi, client_id: ADMIN_CLIENT_ID, scope: 'admin', iat: now(), exp: now() + 300, jti: randomUUID() };
+    return {
+      iss: server.issuer,
+      sub: ADMIN_CLIENT_ID,
+      aud: server.managementApi,
+      client_id: ADMIN_CLIENT_ID,
+      scope: 'admin',
+      iat: now(),
+      exp: now() + 300,
+      jti: randomUUID(),
+    };
   }
 
   async function forge(forgery: Forgery = {}): Promise<string> {
     const signing = server.app.get(SigningKeysService).signingKey();
     const claims: Record<string, unknown> = { ...adminClaims(), ...forgery.claims };
     for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];
-    const header: Record<string, unknown> = { alg: forgery.alg ?? signing.alg, kid: signing.kid, typ: 'at+jwt', ...forgery.header };
+    const header: Record<string, unknown> = {
+      alg: forgery.alg ?? signing.alg,
+      kid: signing.kid,
+      typ: 'at+jwt',
+      ...forgery.header,
+    };
     for (const [name, value] of Object.entries(header)) if (value === undefined) delete header[name];
-    return new SignJWT(claims as JWTPayload).setProtectedHeader(header as never).sign(forgery.key ?? signing.key, forgery.crit ? { crit: forgery.crit } : undefined);
+    return new SignJWT(claims as JWTPayload)
+      .setProtectedHeader(header as never)
+      .sign(forgery.key ?? signing.key, forgery.crit ? { crit: forgery.crit } : undefined);
   }
 
   function call(authorization: string, headers: Record<string, string> = {}): Promise<JsonResponse> {
@@ -57,7 +88,14 @@ describe.each(testDatabases())('management API against hostile JWTs on $name', (
     const title = code === 'invalid_token' ? 'Unauthorized' : 'Bad Request';
     expect({ status: response.status, body: response.body }).toEqual({
       status,
-      body: { type: `urn:tollgate:problem:${code}`, title, status, detail: expect.any(String), error: code, error_description: expect.any(String) },
+      body: {
+        type: `urn:tollgate:problem:${code}`,
+        title,
+        status,
+        detail: expect.any(String),
+        error: code,
+        error_description: expect.any(String),
+      },
     });
     expect(response.body.error_description).toBe(response.body.detail);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -109,13 +147,27 @@ describe.each(testDatabases())('management API against hostile JWTs on $name', (
 
     it('refuses a key the server does not hold, even announced in an embedded jwk header', async () => {
       expectRefused(await call(`Bearer ${await forge({ key: attacker.privateKey })}`));
-      expectRefused(await call(`Bearer ${await forge({ key: attacker.privateKey, header: { kid: 'attacker', jwk: attacker.publicJwk } })}`));
-      expectRefused(await call(`Bearer ${await forge({ key: attacker.privateKey, header: { jwk: attacker.publicJwk } })}`));
+      expectRefused(
+        await call(
+          `Bearer ${await forge({ key: attacker.privateKey, header: { kid: 'attacker', jwk: attacker.publicJwk } })}`,
+        ),
+      );
+      expectRefused(
+        await call(`Bearer ${await forge({ key: attacker.privateKey, header: { jwk: attacker.publicJwk } })}`),
+      );
     });
 
     it('ignores jku and x5u: no outbound fetch, token refused', async () => {
-      expectRefused(await call(`Bearer ${await forge({ key: attacker.privateKey, header: { kid: 'attacker', jku: attackerUrl } })}`));
-      expectRefused(await call(`Bearer ${await forge({ key: attacker.privateKey, header: { kid: 'attacker', x5u: attackerUrl } })}`));
+      expectRefused(
+        await call(
+          `Bearer ${await forge({ key: attacker.privateKey, header: { kid: 'attacker', jku: attackerUrl } })}`,
+        ),
+      );
+      expectRefused(
+        await call(
+          `Bearer ${await forge({ key: attacker.privateKey, header: { kid: 'attacker', x5u: attackerUrl } })}`,
+        ),
+      );
       expect(jwksRequests).toBe(0);
     });
   });
@@ -142,19 +194,33 @@ describe.each(testDatabases())('management API against hostile JWTs on $name', (
       ['the client_id of no client', { claims: { client_id: 'ghost-client', sub: 'ghost-client' } }],
     ])('refuses %s', async (_name, forgery: Forgery) => {
       const claims = Object.fromEntries(
-        Object.entries(forgery.claims ?? {}).map(([name, value]) => [name, value === 'PAST' ? now() - 10 : value === 'FUTURE' ? now() + 60 : value === 'TRAILING_SLASH' ? `${server.issuer}/` : value]),
+        Object.entries(forgery.claims ?? {}).map(([name, value]) => [
+          name,
+          value === 'PAST'
+            ? now() - 10
+            : value === 'FUTURE'
+              ? now() + 60
+              : value === 'TRAILING_SLASH'
+                ? `${server.issuer}/`
+                : value,
+        ]),
       );
       expectRefused(await call(`Bearer ${await forge({ ...forgery, claims })}`));
     });
 
     it('refuses a client assertion replayed as an access token', async () => {
       const key = await generateClientKey('ES256');
-      const assertion = await clientAssertion(key, ADMIN_CLIENT_ID, server.managementApi, { claims: { scope: 'admin', client_id: ADMIN_CLIENT_ID } });
+      const assertion = await clientAssertion(key, ADMIN_CLIENT_ID, server.managementApi, {
+        claims: { scope: 'admin', client_id: ADMIN_CLIENT_ID },
+      });
       expectRefused(await call(`Bearer ${assertion}`));
     });
 
     it('refuses a token of another resource carrying the right scope', async () => {
-      const crmClient = await server.createClient({ name: 'crm', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+      const crmClient = await server.createClient({
+        name: 'crm',
+        grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+      });
       expectRefused(await call(`Bearer ${await server.token(crmClient.id, crmClient.secret)}`));
     });
   });
@@ -165,10 +231,18 @@ describe.each(testDatabases())('management API against hostile JWTs on $name', (
       const yearLong = await forge({ claims: { iat, exp: iat + 365 * 86_400 } });
       const refused = await call(`Bearer ${yearLong}`);
       expectRefused(refused);
-      expect(refused.body.error_description).toBe(`The access token lives longer (exp - iat) than this issuer grants (${MAX_ACCESS_TOKEN_LIFETIME_SECONDS} s)`);
-      expectRefused(await call(`Bearer ${await forge({ claims: { iat, exp: iat + MAX_ACCESS_TOKEN_LIFETIME_SECONDS + 1 } })}`));
-      expect((await call(`Bearer ${await forge({ claims: { iat, exp: iat + MAX_ACCESS_TOKEN_LIFETIME_SECONDS } })}`)).status).toBe(200);
-      expect((await server.introspect(yearLong, { id: ADMIN_CLIENT_ID, secret: ADMIN_CLIENT_SECRET })).body).toEqual({ active: false });
+      expect(refused.body.error_description).toBe(
+        `The access token lives longer (exp - iat) than this issuer grants (${MAX_ACCESS_TOKEN_LIFETIME_SECONDS} s)`,
+      );
+      expectRefused(
+        await call(`Bearer ${await forge({ claims: { iat, exp: iat + MAX_ACCESS_TOKEN_LIFETIME_SECONDS + 1 } })}`),
+      );
+      expect(
+        (await call(`Bearer ${await forge({ claims: { iat, exp: iat + MAX_ACCESS_TOKEN_LIFETIME_SECONDS } })}`)).status,
+      ).toBe(200);
+      expect((await server.introspect(yearLong, { id: ADMIN_CLIENT_ID, secret: ADMIN_CLIENT_SECRET })).body).toEqual({
+        active: false,
+      });
     });
   });
 
@@ -179,8 +253,12 @@ describe.each(testDatabases())('management API against hostile JWTs on $name', (
       const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
       // Another genuine token whose header differs (typ in its media-type form).
       const other = (await forge({ header: { typ: 'application/at+jwt' } })).split('.');
-      expectRefused(await call(`Bearer ${header}.${base64url(JSON.stringify({ ...claims, exp: claims.exp + 3600 }))}.${signature}`));
-      expectRefused(await call(`Bearer ${header}.${base64url(JSON.stringify({ ...claims, sub: 'someone-else' }))}.${signature}`));
+      expectRefused(
+        await call(`Bearer ${header}.${base64url(JSON.stringify({ ...claims, exp: claims.exp + 3600 }))}.${signature}`),
+      );
+      expectRefused(
+        await call(`Bearer ${header}.${base64url(JSON.stringify({ ...claims, sub: 'someone-else' }))}.${signature}`),
+      );
       expectRefused(await call(`Bearer ${header}.${payload}.`));
       expectRefused(await call(`Bearer ${header}.${payload}`));
       expectRefused(await call(`Bearer ${header}.${payload}.${other[2]}`));
@@ -206,12 +284,22 @@ describe.each(testDatabases())('management API against hostile JWTs on $name', (
 
   describe('unsupported forms', () => {
     it('refuses an unknown critical header parameter (RFC 7515 §4.1.11)', async () => {
-      expectRefused(await call(`Bearer ${await forge({ header: { crit: ['x-tollgate-unknown'], 'x-tollgate-unknown': true }, crit: { 'x-tollgate-unknown': true } })}`));
-      expectRefused(await call(`Bearer ${rawJws({ alg: 'ES256', typ: 'at+jwt', crit: ['b64'], b64: false }, adminClaims(), 'c2ln')}`));
+      expectRefused(
+        await call(
+          `Bearer ${await forge({ header: { crit: ['x-tollgate-unknown'], 'x-tollgate-unknown': true }, crit: { 'x-tollgate-unknown': true } })}`,
+        ),
+      );
+      expectRefused(
+        await call(
+          `Bearer ${rawJws({ alg: 'ES256', typ: 'at+jwt', crit: ['b64'], b64: false }, adminClaims(), 'c2ln')}`,
+        ),
+      );
     });
 
     it('refuses a JWE', async () => {
-      const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(adminClaims()))).setProtectedHeader({ alg: 'dir', enc: 'A256GCM', typ: 'at+jwt' }).encrypt(randomBytes(32));
+      const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(adminClaims())))
+        .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', typ: 'at+jwt' })
+        .encrypt(randomBytes(32));
       expect(jwe.split('.')).toHaveLength(5);
       expectRefused(await call(`Bearer ${jwe}`));
     });
@@ -223,7 +311,13 @@ describe.each(testDatabases())('management API against hostile JWTs on $name', (
     });
 
     it('refuses garbage that looks like a token', async () => {
-      for (const token of ['a.b.c', 'e30.e30.e30', '....', 'tgs_0000000000000000000000000000000000000000000000000', 'x']) {
+      for (const token of [
+        'a.b.c',
+        'e30.e30.e30',
+        '....',
+        'tgs_0000000000000000000000000000000000000000000000000',
+        'x',
+      ]) {
         expectRefused(await call(`Bearer ${token}`));
       }
     });
@@ -234,23 +328,54 @@ describe.each(testDatabases())('management API against hostile JWTs on $name', (
       const response = await server.request('GET', '/api/clients');
       expect({ status: response.status, body: response.body }).toEqual({
         status: 401,
-        body: { type: 'urn:tollgate:problem:unauthenticated', title: 'Unauthorized', status: 401, detail: 'A credential is required: send "Authorization: Bearer <token>" (or X-API-Key for API keys)' },
+        body: {
+          type: 'urn:tollgate:problem:unauthenticated',
+          title: 'Unauthorized',
+          status: 401,
+          detail: 'A credential is required: send "Authorization: Bearer <token>" (or X-API-Key for API keys)',
+        },
       });
       expect(response.headers.get('www-authenticate')).toBe('Bearer realm="tollgate"');
     });
 
     it.each([
       ['a token in the query', async (token: string) => server.request('GET', `/api/clients?access_token=${token}`)],
-      ['a token in the query and the header', async (token: string) => server.request('GET', `/api/clients?access_token=${token}`, { headers: { authorization: `Bearer ${token}` } })],
-      ['a token in a JSON body', async (token: string) => server.request('POST', '/api/resources', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ access_token: token }) })],
-      ['a token in a JSON body and the header', async (token: string) => server.request('POST', '/api/resources', { headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ access_token: token, indicator: 'https://x.test', name: 'x', scopes: [] }) })],
+      [
+        'a token in the query and the header',
+        async (token: string) =>
+          server.request('GET', `/api/clients?access_token=${token}`, {
+            headers: { authorization: `Bearer ${token}` },
+          }),
+      ],
+      [
+        'a token in a JSON body',
+        async (token: string) =>
+          server.request('POST', '/api/resources', {
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ access_token: token }),
+          }),
+      ],
+      [
+        'a token in a JSON body and the header',
+        async (token: string) =>
+          server.request('POST', '/api/resources', {
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ access_token: token, indicator: 'https://x.test', name: 'x', scopes: [] }),
+          }),
+      ],
       ['"Bearer" with no token', async () => call('Bearer')],
       ['"Bearer" and two spaces', async (token: string) => call(`Bearer  ${token}`)],
       ['two tokens', async (token: string) => call(`Bearer ${token} ${token}`)],
       ['a comma-joined second header', async (token: string) => call(`Bearer ${token}, Bearer ${token}`)],
       ['a quote in the token', async () => call('Bearer abc"def')],
-      ['a JWT in X-API-Key', async (token: string) => server.request('GET', '/api/clients', { headers: { 'x-api-key': token } })],
-      ['both Authorization and X-API-Key', async (token: string) => call(`Bearer ${token}`, { 'x-api-key': 'tgk_live_abc' })],
+      [
+        'a JWT in X-API-Key',
+        async (token: string) => server.request('GET', '/api/clients', { headers: { 'x-api-key': token } }),
+      ],
+      [
+        'both Authorization and X-API-Key',
+        async (token: string) => call(`Bearer ${token}`, { 'x-api-key': 'tgk_live_abc' }),
+      ],
     ])('answers 400 invalid_request to %s', async (_name, send) => {
       expectRefused(await send(await server.admin()), 'invalid_request');
     });
@@ -271,7 +396,9 @@ describe.each(testDatabases())('management API against hostile JWTs on $name', (
     it('each refuses the other’s tokens (passport strategies are per app)', async () => {
       const other = await AuthServerHarness.start();
       try {
-        expectRefused(await other.request('GET', '/api/clients', { headers: { authorization: `Bearer ${await server.admin()}` } }));
+        expectRefused(
+          await other.request('GET', '/api/clients', { headers: { authorization: `Bearer ${await server.admin()}` } }),
+        );
         expectRefused(await call(`Bearer ${await other.admin()}`));
         expect((await call(`Bearer ${await server.admin()}`)).status).toBe(200);
         expect((await other.api('GET', '/api/clients')).status).toBe(200);

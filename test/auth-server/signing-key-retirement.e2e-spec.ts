@@ -1,7 +1,12 @@
 import { ManualClock } from '@tollgate/platform';
 import { decodeProtectedHeader } from 'jose';
 import { JWKS_MAX_AGE_SECONDS } from '../../apps/auth-server/src/signing-keys/signing-keys.service.js';
-import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, AuthServerHarness, type JsonResponse } from '../support/auth-server.harness.js';
+import {
+  ADMIN_CLIENT_ID,
+  ADMIN_CLIENT_SECRET,
+  AuthServerHarness,
+  type JsonResponse,
+} from '../support/auth-server.harness.js';
 import { testDatabases } from '../support/test-databases.js';
 
 const CRM = 'https://crm.tollgate.test';
@@ -31,14 +36,18 @@ describe.each(testDatabases())('retiring signing keys on $name', ({ create }) =>
   const kidIn = (keys: KeyStates, state: string) => Object.keys(keys).find((kid) => keys[kid] === state)!;
 
   async function publishedKids(): Promise<string[]> {
-    return (await server.request('GET', '/.well-known/jwks.json')).body.keys.map((key: { kid: string }) => key.kid).sort();
+    return (await server.request('GET', '/.well-known/jwks.json')).body.keys
+      .map((key: { kid: string }) => key.kid)
+      .sort();
   }
 
   async function retiredOnFeed(): Promise<string[]> {
     const token = await server.token(feedReader.id, feedReader.secret, { resource: server.managementApi });
     const feed = await server.api('GET', '/api/revocations', undefined, token);
     expect(feed.status).toBe(200);
-    return feed.body.items.filter((event: { type: string }) => event.type === 'signing_key.retired').map((event: { kid: string }) => event.kid);
+    return feed.body.items
+      .filter((event: { type: string }) => event.type === 'signing_key.retired')
+      .map((event: { kid: string }) => event.kid);
   }
 
   /** The management API's answer to a token signed by a key it no longer holds. */
@@ -46,9 +55,18 @@ describe.each(testDatabases())('retiring signing keys on $name', ({ create }) =>
     const description = 'The access token is signed with an unknown key';
     expect({ status: response.status, body: response.body }).toEqual({
       status: 401,
-      body: { type: 'urn:tollgate:problem:invalid_token', title: 'Unauthorized', status: 401, detail: description, error: 'invalid_token', error_description: description },
+      body: {
+        type: 'urn:tollgate:problem:invalid_token',
+        title: 'Unauthorized',
+        status: 401,
+        detail: description,
+        error: 'invalid_token',
+        error_description: description,
+      },
     });
-    expect(response.headers.get('www-authenticate')).toBe(`Bearer realm="tollgate", error="invalid_token", error_description="${description}"`);
+    expect(response.headers.get('www-authenticate')).toBe(
+      `Bearer realm="tollgate", error="invalid_token", error_description="${description}"`,
+    );
   }
 
   function expectProblem(response: JsonResponse, status: number, type: string): void {
@@ -62,15 +80,25 @@ describe.each(testDatabases())('retiring signing keys on $name', ({ create }) =>
     const after = await states();
     expect(Object.values(after).filter((state) => state === 'current')).toHaveLength(1);
     expect(Object.values(after).filter((state) => state === 'next')).toHaveLength(1);
-    expect(await publishedKids()).toEqual(Object.keys(after).filter((kid) => after[kid] !== 'retired').sort());
+    expect(await publishedKids()).toEqual(
+      Object.keys(after)
+        .filter((kid) => after[kid] !== 'retired')
+        .sort(),
+    );
     return after;
   }
 
   beforeAll(async () => {
     server = await AuthServerHarness.start({ database: await create(), clock });
     await server.createResource(CRM, ['contacts:read']);
-    crmClient = await server.createClient({ name: 'crm reader', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
-    feedReader = await server.createClient({ name: 'feed reader', grants: [{ resource: server.managementApi, scopes: ['revocations:read'] }] });
+    crmClient = await server.createClient({
+      name: 'crm reader',
+      grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+    });
+    feedReader = await server.createClient({
+      name: 'feed reader',
+      grants: [{ resource: server.managementApi, scopes: ['revocations:read'] }],
+    });
   });
   afterAll(() => server.stop());
 
@@ -84,20 +112,33 @@ describe.each(testDatabases())('retiring signing keys on $name', ({ create }) =>
     expect((await server.api('GET', '/api/clients', undefined, oldAdminToken)).status).toBe(200);
 
     const rotated = await server.api('POST', '/api/signing-keys/rotate', { immediately: true }, oldAdminToken);
-    expect({ status: rotated.status, body: rotated.body }).toEqual({ status: 200, body: { current: next, retired: compromised, next: expect.any(String) } });
+    expect({ status: rotated.status, body: rotated.body }).toEqual({
+      status: 200,
+      body: { current: next, retired: compromised, next: expect.any(String) },
+    });
 
     expect(await publishedKids()).toEqual([next, rotated.body.next].sort());
     expectUnknownKey(await server.api('GET', '/api/clients', undefined, oldAdminToken));
     expect((await server.introspect(oldCrmToken, crmClient)).body).toEqual({ active: false });
     expect(await retiredOnFeed()).toEqual([compromised]);
-    const listed = (await server.api('GET', '/api/signing-keys')).body.find((key: { kid: string }) => key.kid === compromised);
-    expect(listed).toMatchObject({ state: 'retired', deactivatedAt: clock.now().toISOString(), retiredAt: clock.now().toISOString() });
+    const listed = (await server.api('GET', '/api/signing-keys')).body.find(
+      (key: { kid: string }) => key.kid === compromised,
+    );
+    expect(listed).toMatchObject({
+      state: 'retired',
+      deactivatedAt: clock.now().toISOString(),
+      retiredAt: clock.now().toISOString(),
+    });
 
     const newAdminToken = await freshAdminToken();
     expect(decodeProtectedHeader(newAdminToken).kid).toBe(next);
     expect((await server.api('GET', '/api/clients', undefined, newAdminToken)).status).toBe(200);
     const audit = await server.api('GET', '/api/audit?action=signing-key.rotated');
-    expect(audit.body.items[0]).toMatchObject({ action: 'signing-key.rotated', actor: { type: 'client', id: ADMIN_CLIENT_ID }, details: { current: next, retired: compromised, next: rotated.body.next, immediately: true } });
+    expect(audit.body.items[0]).toMatchObject({
+      action: 'signing-key.rotated',
+      actor: { type: 'client', id: ADMIN_CLIENT_ID },
+      details: { current: next, retired: compromised, next: rotated.body.next, immediately: true },
+    });
   });
 
   it('POST /api/signing-keys/{kid}/retire on a previous key retires only it: its tokens are refused, the others keep working', async () => {
@@ -111,7 +152,10 @@ describe.each(testDatabases())('retiring signing keys on $name', ({ create }) =>
     expect((await server.api('GET', '/api/clients', undefined, signedBefore)).status).toBe(200);
 
     const retired = await server.api('POST', `/api/signing-keys/${previous}/retire`);
-    expect({ status: retired.status, body: retired.body }).toEqual({ status: 200, body: { retired: previous, stateBefore: 'previous', current: rotated.body.current, next: rotated.body.next } });
+    expect({ status: retired.status, body: retired.body }).toEqual({
+      status: 200,
+      body: { retired: previous, stateBefore: 'previous', current: rotated.body.current, next: rotated.body.next },
+    });
     expect(await publishedKids()).toEqual([rotated.body.current, rotated.body.next].sort());
     expectUnknownKey(await server.api('GET', '/api/clients', undefined, signedBefore));
     expect(await retiredOnFeed()).toContain(previous);
@@ -131,7 +175,10 @@ describe.each(testDatabases())('retiring signing keys on $name', ({ create }) =>
     const before = await states();
     const next = kidIn(before, 'next');
     const retired = await server.api('POST', `/api/signing-keys/${next}/retire`);
-    expect({ status: retired.status, body: retired.body }).toEqual({ status: 200, body: { retired: next, stateBefore: 'next', current: kidIn(before, 'current'), next: expect.any(String) } });
+    expect({ status: retired.status, body: retired.body }).toEqual({
+      status: 200,
+      body: { retired: next, stateBefore: 'next', current: kidIn(before, 'current'), next: expect.any(String) },
+    });
     expect(retired.body.next).not.toBe(next);
     const after = await expectConsistent();
     expect(after[next]).toBe('retired');
@@ -143,7 +190,10 @@ describe.each(testDatabases())('retiring signing keys on $name', ({ create }) =>
     const current = kidIn(before, 'current');
     const oldToken = await freshAdminToken();
     const retired = await server.api('POST', `/api/signing-keys/${current}/retire`, undefined, oldToken);
-    expect({ status: retired.status, body: retired.body }).toEqual({ status: 200, body: { retired: current, stateBefore: 'current', current: kidIn(before, 'next'), next: expect.any(String) } });
+    expect({ status: retired.status, body: retired.body }).toEqual({
+      status: 200,
+      body: { retired: current, stateBefore: 'current', current: kidIn(before, 'next'), next: expect.any(String) },
+    });
     await expectConsistent();
     expectUnknownKey(await server.api('GET', '/api/clients', undefined, oldToken));
     expect(decodeProtectedHeader(await freshAdminToken()).kid).toBe(retired.body.current);
@@ -153,8 +203,16 @@ describe.each(testDatabases())('retiring signing keys on $name', ({ create }) =>
   it('answers 404 for an unknown kid and 409 for a retired one (problem details), changing nothing', async () => {
     const before = await states();
     const retired = kidIn(before, 'retired');
-    expectProblem(await server.api('POST', `/api/signing-keys/${'A'.repeat(43)}/retire`), 404, 'urn:tollgate:problem:signing_key_not_found');
-    expectProblem(await server.api('POST', `/api/signing-keys/${retired}/retire`), 409, 'urn:tollgate:problem:signing_key_retired');
+    expectProblem(
+      await server.api('POST', `/api/signing-keys/${'A'.repeat(43)}/retire`),
+      404,
+      'urn:tollgate:problem:signing_key_not_found',
+    );
+    expectProblem(
+      await server.api('POST', `/api/signing-keys/${retired}/retire`),
+      409,
+      'urn:tollgate:problem:signing_key_retired',
+    );
     expect(await states()).toEqual(before);
   });
 
@@ -169,7 +227,12 @@ describe.each(testDatabases())('retiring signing keys on $name', ({ create }) =>
     const anonymous = await server.api('POST', `/api/signing-keys/${current}/retire`, undefined, null);
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="tollgate"');
-    const reader = await server.api('POST', `/api/signing-keys/${current}/retire`, undefined, await server.token(feedReader.id, feedReader.secret, { resource: server.managementApi }));
+    const reader = await server.api(
+      'POST',
+      `/api/signing-keys/${current}/retire`,
+      undefined,
+      await server.token(feedReader.id, feedReader.secret, { resource: server.managementApi }),
+    );
     expect(reader.status).toBe(403);
     expect(reader.body).toMatchObject({ error: 'insufficient_scope', scope: 'admin' });
     expect(await states()).toEqual(before);
@@ -182,12 +245,17 @@ describe.each(testDatabases())('retiring signing keys on $name', ({ create }) =>
     expect((await expectConsistent())[current]).toBe('retired');
 
     const { next } = twice.find((response) => response.status === 200)!.body;
-    const raced = await Promise.all([server.api('POST', `/api/signing-keys/${next}/retire`), server.api('POST', '/api/signing-keys/rotate', { immediately: true })]);
+    const raced = await Promise.all([
+      server.api('POST', `/api/signing-keys/${next}/retire`),
+      server.api('POST', '/api/signing-keys/rotate', { immediately: true }),
+    ]);
     expect(raced.every((response) => response.status === 200 || response.status === 409)).toBe(true);
     expect(raced.some((response) => response.status === 200)).toBe(true);
     await expectConsistent();
     expect((await server.api('GET', '/api/clients', undefined, await freshAdminToken())).status).toBe(200);
-    expect((await server.introspect(await server.token(crmClient.id, crmClient.secret), crmClient)).body).toMatchObject({ active: true });
+    expect((await server.introspect(await server.token(crmClient.id, crmClient.secret), crmClient)).body).toMatchObject(
+      { active: true },
+    );
     expect((await server.introspect(await freshAdminToken(), admin)).body).toMatchObject({ active: true });
   });
 });

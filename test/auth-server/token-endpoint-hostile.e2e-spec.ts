@@ -45,22 +45,51 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
   let jwtKey: ClientKey;
 
   const cc = { grant_type: 'client_credentials' };
-  const asBasic = (params: Record<string, string> | string, headers: Record<string, string> = {}) => server.form('/oauth/token', params, basicClient, headers);
-  const asPost = (params: Record<string, string>) => server.form('/oauth/token', { ...params, client_id: postClient.id, client_secret: postClient.secret });
+  const asBasic = (params: Record<string, string> | string, headers: Record<string, string> = {}) =>
+    server.form('/oauth/token', params, basicClient, headers);
+  const asPost = (params: Record<string, string>) =>
+    server.form('/oauth/token', { ...params, client_id: postClient.id, client_secret: postClient.secret });
   const withAssertion = (assertion: string, extra: Record<string, string> = {}) =>
-    server.form('/oauth/token', { ...cc, client_id: jwtClient.id, client_assertion_type: JWT_BEARER, client_assertion: assertion, ...extra });
-  const assertion = (options: Parameters<typeof clientAssertion>[3] = {}) => clientAssertion(jwtKey, jwtClient.id, server.issuer, { now: clock.now(), ...options });
+    server.form('/oauth/token', {
+      ...cc,
+      client_id: jwtClient.id,
+      client_assertion_type: JWT_BEARER,
+      client_assertion: assertion,
+      ...extra,
+    });
+  const assertion = (options: Parameters<typeof clientAssertion>[3] = {}) =>
+    clientAssertion(jwtKey, jwtClient.id, server.issuer, { now: clock.now(), ...options });
 
   beforeAll(async () => {
     server = await AuthServerHarness.start({ database: await create(), clock });
     await server.createResource(CRM, ['contacts:read', 'contacts:write', 'contacts:export'], { accessTokenTtl: 600 });
     await server.createResource(BILLING, ['invoices:read']);
     await server.createResource(UNGRANTED, ['anything']);
-    basicClient = await server.createClient({ id: 'a.b-c_d-basic', name: 'basic', grants: [{ resource: CRM, scopes: ['contacts:read', 'contacts:write'] }] });
-    postClient = await server.createClient({ id: 'a.b-c_d', name: 'post', tokenEndpointAuthMethod: 'client_secret_post', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
-    multiClient = await server.createClient({ name: 'multi', grants: [{ resource: CRM, scopes: ['contacts:read'] }, { resource: BILLING, scopes: ['invoices:read'] }] });
+    basicClient = await server.createClient({
+      id: 'a.b-c_d-basic',
+      name: 'basic',
+      grants: [{ resource: CRM, scopes: ['contacts:read', 'contacts:write'] }],
+    });
+    postClient = await server.createClient({
+      id: 'a.b-c_d',
+      name: 'post',
+      tokenEndpointAuthMethod: 'client_secret_post',
+      grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+    });
+    multiClient = await server.createClient({
+      name: 'multi',
+      grants: [
+        { resource: CRM, scopes: ['contacts:read'] },
+        { resource: BILLING, scopes: ['invoices:read'] },
+      ],
+    });
     jwtKey = await generateClientKey('ES256');
-    const jwt = await server.createClient({ name: 'jwt', tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [jwtKey.publicJwk] }, grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+    const jwt = await server.createClient({
+      name: 'jwt',
+      tokenEndpointAuthMethod: 'private_key_jwt',
+      jwks: { keys: [jwtKey.publicJwk] },
+      grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+    });
     jwtClient = { id: jwt.id, secret: '' };
   });
   afterAll(() => server.stop());
@@ -74,14 +103,26 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
       expect(response.headers.get('cache-control')).toBe('no-store');
       expect(response.headers.get('pragma')).toBe('no-cache');
       expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-      expect(response.body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 600, scope: 'contacts:read contacts:write' });
-      expect(decodeJwt(response.body.access_token)).toMatchObject({ sub: basicClient.id, client_id: basicClient.id, aud: CRM, iat: Math.floor(clock.now().getTime() / 1000) });
+      expect(response.body).toEqual({
+        access_token: expect.any(String),
+        token_type: 'Bearer',
+        expires_in: 600,
+        scope: 'contacts:read contacts:write',
+      });
+      expect(decodeJwt(response.body.access_token)).toMatchObject({
+        sub: basicClient.id,
+        client_id: basicClient.id,
+        aud: CRM,
+        iat: Math.floor(clock.now().getTime() / 1000),
+      });
     });
 
     it('accepts a charset parameter on the media type and a lower-case Basic scheme', async () => {
       const withCharset = await asBasic(cc, { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' });
       expect(withCharset.status).toBe(200);
-      const lowerCase = await server.form('/oauth/token', cc, undefined, { authorization: basicAuthorization(basicClient.id, basicClient.secret).replace('Basic', 'basic') });
+      const lowerCase = await server.form('/oauth/token', cc, undefined, {
+        authorization: basicAuthorization(basicClient.id, basicClient.secret).replace('Basic', 'basic'),
+      });
       expect(lowerCase.status).toBe(200);
     });
 
@@ -95,32 +136,64 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
       ['JSON', 'application/json', JSON.stringify(cc), 400, 'invalid_request'],
       ['text', 'text/plain', 'grant_type=client_credentials', 400, 'invalid_request'],
       ['XML', 'application/xml', '<grant_type>client_credentials</grant_type>', 415, 'invalid_request'],
-      ['multipart', 'multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="grant_type"\r\n\r\nclient_credentials\r\n--x--\r\n', 415, 'invalid_request'],
+      [
+        'multipart',
+        'multipart/form-data; boundary=x',
+        '--x\r\nContent-Disposition: form-data; name="grant_type"\r\n\r\nclient_credentials\r\n--x--\r\n',
+        415,
+        'invalid_request',
+      ],
     ])('refuses a %s body', async (_name, contentType, body, status, error) => {
-      const response = await server.request('POST', '/oauth/token', { headers: { 'content-type': contentType, authorization: basicAuthorization(basicClient.id, basicClient.secret) }, body });
+      const response = await server.request('POST', '/oauth/token', {
+        headers: { 'content-type': contentType, authorization: basicAuthorization(basicClient.id, basicClient.secret) },
+        body,
+      });
       expectError(response, status, error);
     });
 
     it('refuses a POST without a body', async () => {
-      expectError(await server.request('POST', '/oauth/token', { headers: { authorization: basicAuthorization(basicClient.id, basicClient.secret) } }), 400, 'invalid_request');
+      expectError(
+        await server.request('POST', '/oauth/token', {
+          headers: { authorization: basicAuthorization(basicClient.id, basicClient.secret) },
+        }),
+        400,
+        'invalid_request',
+      );
     });
 
-    it.each(['GET', 'PUT', 'DELETE'])('does not issue tokens on %s, even with every parameter in the URL', async (method) => {
-      const query = new URLSearchParams({ ...cc, client_id: postClient.id, client_secret: postClient.secret });
-      const response = await server.request(method, `/oauth/token?${query}`, { headers: { authorization: basicAuthorization(basicClient.id, basicClient.secret) } });
-      expectError(response, 405, 'invalid_request');
-      expect(response.headers.get('allow')).toBe('POST');
-    });
+    it.each(['GET', 'PUT', 'DELETE'])(
+      'does not issue tokens on %s, even with every parameter in the URL',
+      async (method) => {
+        const query = new URLSearchParams({ ...cc, client_id: postClient.id, client_secret: postClient.secret });
+        const response = await server.request(method, `/oauth/token?${query}`, {
+          headers: { authorization: basicAuthorization(basicClient.id, basicClient.secret) },
+        });
+        expectError(response, 405, 'invalid_request');
+        expect(response.headers.get('allow')).toBe('POST');
+      },
+    );
   });
 
   describe('parameters (RFC 6749 §3.2: none may be repeated)', () => {
     it.each([
       ['grant_type', 'grant_type=client_credentials&grant_type=client_credentials', 'invalid_request'],
       ['scope', 'grant_type=client_credentials&scope=contacts%3Aread&scope=contacts%3Awrite', 'invalid_request'],
-      ['scope (same value)', 'grant_type=client_credentials&scope=contacts%3Aread&scope=contacts%3Aread', 'invalid_request'],
+      [
+        'scope (same value)',
+        'grant_type=client_credentials&scope=contacts%3Aread&scope=contacts%3Aread',
+        'invalid_request',
+      ],
       ['client_id', `grant_type=client_credentials&client_id=a&client_id=b`, 'invalid_request'],
-      ['resource (RFC 8707: one at a time)', `grant_type=client_credentials&resource=${encodeURIComponent(CRM)}&resource=${encodeURIComponent(BILLING)}`, 'invalid_target'],
-      ['resource (same value)', `grant_type=client_credentials&resource=${encodeURIComponent(CRM)}&resource=${encodeURIComponent(CRM)}`, 'invalid_target'],
+      [
+        'resource (RFC 8707: one at a time)',
+        `grant_type=client_credentials&resource=${encodeURIComponent(CRM)}&resource=${encodeURIComponent(BILLING)}`,
+        'invalid_target',
+      ],
+      [
+        'resource (same value)',
+        `grant_type=client_credentials&resource=${encodeURIComponent(CRM)}&resource=${encodeURIComponent(CRM)}`,
+        'invalid_target',
+      ],
     ])('refuses a repeated %s', async (_name, body, error) => {
       expectError(await asBasic(body), 400, error);
     });
@@ -139,15 +212,26 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
       expectError(await asBasic({ Grant_Type: 'client_credentials' }), 400, 'invalid_request');
     });
 
-    it.each(['password', 'authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'CLIENT_CREDENTIALS', 'client_credentials '])(
-      'answers unsupported_grant_type to an authenticated client for %j',
-      async (grantType) => {
-        expectError(await asBasic({ grant_type: grantType, username: 'u', password: 'p', code: 'c', refresh_token: 'r' }), 400, 'unsupported_grant_type');
-      },
-    );
+    it.each([
+      'password',
+      'authorization_code',
+      'refresh_token',
+      'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      'CLIENT_CREDENTIALS',
+      'client_credentials ',
+    ])('answers unsupported_grant_type to an authenticated client for %j', async (grantType) => {
+      expectError(
+        await asBasic({ grant_type: grantType, username: 'u', password: 'p', code: 'c', refresh_token: 'r' }),
+        400,
+        'unsupported_grant_type',
+      );
+    });
 
     it('authenticates the client before looking at the grant type', async () => {
-      expectClientAuthFailed(await server.form('/oauth/token', { grant_type: 'password' }, { id: basicClient.id, secret: 'tgs_wrong' }), true);
+      expectClientAuthFailed(
+        await server.form('/oauth/token', { grant_type: 'password' }, { id: basicClient.id, secret: 'tgs_wrong' }),
+        true,
+      );
     });
   });
 
@@ -159,7 +243,10 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
       ['the Basic scheme alone', {}, { authorization: 'Basic' }],
     ])('answers 401 invalid_client with a Basic challenge to %s', async (_name, params, headers) => {
       const response = await server.form('/oauth/token', { ...cc, ...params }, undefined, headers);
-      expect({ status: response.status, body: response.body }).toEqual({ status: 401, body: { error: 'invalid_client', error_description: 'Client authentication is required' } });
+      expect({ status: response.status, body: response.body }).toEqual({
+        status: 401,
+        body: { error: 'invalid_client', error_description: 'Client authentication is required' },
+      });
       expect(response.headers.get('www-authenticate')).toBe(BASIC_CHALLENGE);
     });
 
@@ -167,27 +254,61 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
       // One character changed (never to itself: the secret is random).
       const typo = `${basicClient.secret.slice(0, -1)}${basicClient.secret.endsWith('x') ? 'y' : 'x'}`;
       expectClientAuthFailed(await server.form('/oauth/token', cc, { id: basicClient.id, secret: typo }), true);
-      expectClientAuthFailed(await server.form('/oauth/token', cc, { id: basicClient.id, secret: 'not-a-tollgate-secret' }), true);
+      expectClientAuthFailed(
+        await server.form('/oauth/token', cc, { id: basicClient.id, secret: 'not-a-tollgate-secret' }),
+        true,
+      );
       expectClientAuthFailed(await server.form('/oauth/token', cc, { id: basicClient.id, secret: '' }), true);
-      expectClientAuthFailed(await server.form('/oauth/token', cc, { id: 'no-such-client', secret: basicClient.secret }), true);
-      expectClientAuthFailed(await server.form('/oauth/token', cc, { id: basicClient.id, secret: multiClient.secret }), true);
-      expectClientAuthFailed(await server.form('/oauth/token', cc, { id: basicClient.id, secret: 'x'.repeat(600) }), true);
+      expectClientAuthFailed(
+        await server.form('/oauth/token', cc, { id: 'no-such-client', secret: basicClient.secret }),
+        true,
+      );
+      expectClientAuthFailed(
+        await server.form('/oauth/token', cc, { id: basicClient.id, secret: multiClient.secret }),
+        true,
+      );
+      expectClientAuthFailed(
+        await server.form('/oauth/token', cc, { id: basicClient.id, secret: 'x'.repeat(600) }),
+        true,
+      );
     });
 
     it('answers 401 without a challenge for a wrong secret in the body (client_secret_post)', async () => {
-      expectClientAuthFailed(await server.form('/oauth/token', { ...cc, client_id: postClient.id, client_secret: `${postClient.secret}x` }), false);
-      expectClientAuthFailed(await server.form('/oauth/token', { ...cc, client_id: 'no-such-client', client_secret: postClient.secret }), false);
+      expectClientAuthFailed(
+        await server.form('/oauth/token', { ...cc, client_id: postClient.id, client_secret: `${postClient.secret}x` }),
+        false,
+      );
+      expectClientAuthFailed(
+        await server.form('/oauth/token', { ...cc, client_id: 'no-such-client', client_secret: postClient.secret }),
+        false,
+      );
     });
 
     it('refuses a method other than the registered one', async () => {
-      expectClientAuthFailed(await server.form('/oauth/token', { ...cc, client_id: basicClient.id, client_secret: basicClient.secret }), false);
+      expectClientAuthFailed(
+        await server.form('/oauth/token', { ...cc, client_id: basicClient.id, client_secret: basicClient.secret }),
+        false,
+      );
       expectClientAuthFailed(await server.form('/oauth/token', cc, postClient), true);
-      expectClientAuthFailed(await server.form('/oauth/token', { ...cc, client_assertion_type: JWT_BEARER, client_assertion: await clientAssertion(jwtKey, basicClient.id, server.issuer, { now: clock.now() }) }), false);
-      expectClientAuthFailed(await server.form('/oauth/token', cc, { id: jwtClient.id, secret: basicClient.secret }), true);
+      expectClientAuthFailed(
+        await server.form('/oauth/token', {
+          ...cc,
+          client_assertion_type: JWT_BEARER,
+          client_assertion: await clientAssertion(jwtKey, basicClient.id, server.issuer, { now: clock.now() }),
+        }),
+        false,
+      );
+      expectClientAuthFailed(
+        await server.form('/oauth/token', cc, { id: jwtClient.id, secret: basicClient.secret }),
+        true,
+      );
     });
 
     it('refuses a disabled client, and accepts it again once enabled', async () => {
-      const client = await server.createClient({ name: 'to disable', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+      const client = await server.createClient({
+        name: 'to disable',
+        grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+      });
       expect((await server.api('PATCH', `/api/clients/${client.id}`, { disabled: true })).status).toBe(200);
       expectClientAuthFailed(await server.form('/oauth/token', cc, client), true);
       expect((await server.api('PATCH', `/api/clients/${client.id}`, { disabled: false })).status).toBe(200);
@@ -195,7 +316,11 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
     });
 
     it('refuses an expired secret', async () => {
-      const client = await server.createClient({ name: 'short-lived secret', secretExpiresInDays: 1, grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+      const client = await server.createClient({
+        name: 'short-lived secret',
+        secretExpiresInDays: 1,
+        grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+      });
       clock.advance(86_400_000 - 1000);
       expect((await server.form('/oauth/token', cc, client)).status).toBe(200);
       clock.advance(1000);
@@ -203,10 +328,31 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
     });
 
     it.each([
-      ['Basic and client_secret', (): [Record<string, string>, Registered | undefined] => [{ ...cc, client_secret: basicClient.secret }, basicClient]],
-      ['Basic and a different body client_id', (): [Record<string, string>, Registered | undefined] => [{ ...cc, client_id: postClient.id }, basicClient]],
-      ['Basic and another client’s body credentials', (): [Record<string, string>, Registered | undefined] => [{ ...cc, client_id: postClient.id, client_secret: postClient.secret }, basicClient]],
-      ['client_secret without client_id', (): [Record<string, string>, Registered | undefined] => [{ ...cc, client_secret: postClient.secret }, undefined]],
+      [
+        'Basic and client_secret',
+        (): [Record<string, string>, Registered | undefined] => [
+          { ...cc, client_secret: basicClient.secret },
+          basicClient,
+        ],
+      ],
+      [
+        'Basic and a different body client_id',
+        (): [Record<string, string>, Registered | undefined] => [{ ...cc, client_id: postClient.id }, basicClient],
+      ],
+      [
+        'Basic and another client’s body credentials',
+        (): [Record<string, string>, Registered | undefined] => [
+          { ...cc, client_id: postClient.id, client_secret: postClient.secret },
+          basicClient,
+        ],
+      ],
+      [
+        'client_secret without client_id',
+        (): [Record<string, string>, Registered | undefined] => [
+          { ...cc, client_secret: postClient.secret },
+          undefined,
+        ],
+      ],
     ])('answers invalid_request to %s', async (_name, make) => {
       const [params, auth] = make();
       expectError(await server.form('/oauth/token', params, auth), 400, 'invalid_request');
@@ -214,8 +360,26 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
 
     it('answers invalid_request to a secret and an assertion together', async () => {
       const a = await assertion();
-      expectError(await server.form('/oauth/token', { ...cc, client_assertion_type: JWT_BEARER, client_assertion: a }, basicClient), 400, 'invalid_request');
-      expectError(await server.form('/oauth/token', { ...cc, client_id: jwtClient.id, client_secret: postClient.secret, client_assertion_type: JWT_BEARER, client_assertion: a }), 400, 'invalid_request');
+      expectError(
+        await server.form(
+          '/oauth/token',
+          { ...cc, client_assertion_type: JWT_BEARER, client_assertion: a },
+          basicClient,
+        ),
+        400,
+        'invalid_request',
+      );
+      expectError(
+        await server.form('/oauth/token', {
+          ...cc,
+          client_id: jwtClient.id,
+          client_secret: postClient.secret,
+          client_assertion_type: JWT_BEARER,
+          client_assertion: a,
+        }),
+        400,
+        'invalid_request',
+      );
     });
   });
 
@@ -232,7 +396,11 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
 
     it('answers 400 invalid_request to a NUL in the iss naming the client of an assertion', async () => {
       const assertion = `${Buffer.from('{"alg":"ES256"}').toString('base64url')}.${Buffer.from(JSON.stringify({ iss: 'a\u0000b' })).toString('base64url')}.c2ln`;
-      expectError(await server.form('/oauth/token', { ...cc, client_assertion_type: JWT_BEARER, client_assertion: assertion }), 400, 'invalid_request');
+      expectError(
+        await server.form('/oauth/token', { ...cc, client_assertion_type: JWT_BEARER, client_assertion: assertion }),
+        400,
+        'invalid_request',
+      );
     });
   });
 
@@ -280,12 +448,16 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
       let special: AuthServerHarness;
 
       beforeAll(async () => {
-        special = await AuthServerHarness.start({ env: { BOOTSTRAP_ADMIN_CLIENT_ID: id, BOOTSTRAP_ADMIN_CLIENT_SECRET: secret } });
+        special = await AuthServerHarness.start({
+          env: { BOOTSTRAP_ADMIN_CLIENT_ID: id, BOOTSTRAP_ADMIN_CLIENT_SECRET: secret },
+        });
       });
       afterAll(() => special.stop());
 
       it('works with both halves form-encoded before base64', async () => {
-        const response = await special.form('/oauth/token', cc, undefined, { authorization: basicAuthorization(id, secret) });
+        const response = await special.form('/oauth/token', cc, undefined, {
+          authorization: basicAuthorization(id, secret),
+        });
         expect(response.status).toBe(200);
         expect(decodeJwt(response.body.access_token)).toMatchObject({ sub: id, client_id: id, scope: 'admin' });
         const percentEncoded = `Basic ${base64(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`;
@@ -293,16 +465,26 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
       });
 
       it('does not match when the halves are sent unencoded', async () => {
-        const response = await special.form('/oauth/token', cc, undefined, { authorization: `Basic ${base64(`${id}:${secret}`)}` });
+        const response = await special.form('/oauth/token', cc, undefined, {
+          authorization: `Basic ${base64(`${id}:${secret}`)}`,
+        });
         expect({ status: response.status, body: response.body }).toEqual({ status: 401, body: CLIENT_AUTH_FAILED });
       });
 
       it('works with client_secret_post', async () => {
-        await special.dataSource.createQueryBuilder().update('clients').set({ tokenEndpointAuthMethod: 'client_secret_post' }).where('id = :id', { id }).execute();
+        await special.dataSource
+          .createQueryBuilder()
+          .update('clients')
+          .set({ tokenEndpointAuthMethod: 'client_secret_post' })
+          .where('id = :id', { id })
+          .execute();
         const response = await special.form('/oauth/token', { ...cc, client_id: id, client_secret: secret });
         expect(response.status).toBe(200);
         expect(decodeJwt(response.body.access_token)).toMatchObject({ sub: id });
-        expectClientAuthFailed(await special.form('/oauth/token', { ...cc, client_id: id, client_secret: secret.replace('é', 'e') }), false);
+        expectClientAuthFailed(
+          await special.form('/oauth/token', { ...cc, client_id: id, client_secret: secret.replace('é', 'e') }),
+          false,
+        );
       });
     });
   });
@@ -316,7 +498,10 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
       ['contacts:read contacts:read', 'contacts:read'],
     ])('grants %j as %j', async (scope, granted) => {
       const response = await asBasic(scope === undefined ? cc : { ...cc, scope });
-      expect({ status: response.status, body: response.body }).toEqual({ status: 200, body: { access_token: expect.any(String), token_type: 'Bearer', expires_in: 600, scope: granted } });
+      expect({ status: response.status, body: response.body }).toEqual({
+        status: 200,
+        body: { access_token: expect.any(String), token_type: 'Bearer', expires_in: 600, scope: granted },
+      });
       expect(decodeJwt(response.body.access_token).scope).toBe(granted);
     });
 
@@ -354,7 +539,10 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
   describe('resource (RFC 8707)', () => {
     it('issues a token for the named resource, or the only one granted', async () => {
       const named = await server.form('/oauth/token', { ...cc, resource: BILLING }, multiClient);
-      expect({ status: named.status, body: named.body }).toEqual({ status: 200, body: { access_token: expect.any(String), token_type: 'Bearer', expires_in: 900, scope: 'invoices:read' } });
+      expect({ status: named.status, body: named.body }).toEqual({
+        status: 200,
+        body: { access_token: expect.any(String), token_type: 'Bearer', expires_in: 900, scope: 'invoices:read' },
+      });
       expect(decodeJwt(named.body.access_token).aud).toBe(BILLING);
       expect(decodeJwt((await asBasic({ ...cc, resource: CRM })).body.access_token).aud).toBe(CRM);
       expect(decodeJwt((await asBasic(cc)).body.access_token).aud).toBe(CRM);
@@ -362,7 +550,11 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
 
     it('requires a resource when the client has several', async () => {
       expectError(await server.form('/oauth/token', cc, multiClient), 400, 'invalid_target');
-      expectError(await server.form('/oauth/token', { ...cc, scope: 'invoices:read' }, multiClient), 400, 'invalid_target');
+      expectError(
+        await server.form('/oauth/token', { ...cc, scope: 'invoices:read' }, multiClient),
+        400,
+        'invalid_target',
+      );
     });
 
     it.each([
@@ -379,7 +571,11 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
       ['over 255 characters', `https://crm.tollgate.test/${'a'.repeat(300)}`],
       ['not a URI at all', '\u0001\u0002'],
     ])('refuses a resource that is %s with invalid_target', async (_name, resource) => {
-      expectError(await asBasic({ ...cc, resource: resource === 'MANAGEMENT_API' ? server.managementApi : resource }), 400, 'invalid_target');
+      expectError(
+        await asBasic({ ...cc, resource: resource === 'MANAGEMENT_API' ? server.managementApi : resource }),
+        400,
+        'invalid_target',
+      );
     });
 
     it('refuses a client with no grants', async () => {
@@ -398,7 +594,11 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
     });
 
     it('identifies the client by the assertion’s iss when client_id is absent', async () => {
-      const response = await server.form('/oauth/token', { ...cc, client_assertion_type: JWT_BEARER, client_assertion: await assertion() });
+      const response = await server.form('/oauth/token', {
+        ...cc,
+        client_assertion_type: JWT_BEARER,
+        client_assertion: await assertion(),
+      });
       expect(response.status).toBe(200);
     });
 
@@ -412,7 +612,10 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
       expect((await withAssertion(once)).status).toBe(200);
       expectClientAuthFailed(await withAssertion(once), false);
       const jti = decodeJwt(once).jti;
-      expectClientAuthFailed(await withAssertion(await assertion({ claims: { jti, exp: Math.floor(clock.now().getTime() / 1000) + 120 } })), false);
+      expectClientAuthFailed(
+        await withAssertion(await assertion({ claims: { jti, exp: Math.floor(clock.now().getTime() / 1000) + 120 } })),
+        false,
+      );
     });
 
     it('accepts one of several concurrent uses of the same assertion', async () => {
@@ -423,7 +626,12 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
 
     it('refuses a jti replayed at another endpoint of this server', async () => {
       const once = await assertion();
-      const introspection = await server.form('/oauth/introspect', { token: 'x', client_id: jwtClient.id, client_assertion_type: JWT_BEARER, client_assertion: once });
+      const introspection = await server.form('/oauth/introspect', {
+        token: 'x',
+        client_id: jwtClient.id,
+        client_assertion_type: JWT_BEARER,
+        client_assertion: once,
+      });
       expect(introspection.status).toBe(200);
       expectClientAuthFailed(await withAssertion(once), false);
     });
@@ -452,9 +660,18 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
     });
 
     it('refuses an unsigned assertion (alg none)', async () => {
-      const unsigned = new UnsecuredJWT({ jti: randomUUID() }).setIssuer(jwtClient.id).setSubject(jwtClient.id).setAudience(server.issuer).setIssuedAt(now()).setExpirationTime(now() + 60).encode();
+      const unsigned = new UnsecuredJWT({ jti: randomUUID() })
+        .setIssuer(jwtClient.id)
+        .setSubject(jwtClient.id)
+        .setAudience(server.issuer)
+        .setIssuedAt(now())
+        .setExpirationTime(now() + 60)
+        .encode();
       expectClientAuthFailed(await withAssertion(unsigned), false);
-      expectClientAuthFailed(await server.form('/oauth/token', { ...cc, client_assertion_type: JWT_BEARER, client_assertion: unsigned }), false);
+      expectClientAuthFailed(
+        await server.form('/oauth/token', { ...cc, client_assertion_type: JWT_BEARER, client_assertion: unsigned }),
+        false,
+      );
     });
 
     it('refuses an assertion signed with HS256 keyed with the client’s public key', async () => {
@@ -475,13 +692,23 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
 
     it('refuses an assertion signed by a key the client did not register (same kid)', async () => {
       const other = await generateClientKey('ES256');
-      const forged = await clientAssertion({ ...other, kid: jwtKey.kid }, jwtClient.id, server.issuer, { now: clock.now() });
+      const forged = await clientAssertion({ ...other, kid: jwtKey.kid }, jwtClient.id, server.issuer, {
+        now: clock.now(),
+      });
       expectClientAuthFailed(await withAssertion(forged), false);
     });
 
     it('refuses a tampered assertion and garbage', async () => {
       const [header, , signature] = (await assertion()).split('.');
-      const payload = Buffer.from(JSON.stringify({ iss: jwtClient.id, sub: jwtClient.id, aud: server.issuer, exp: now() + 60, jti: randomUUID() })).toString('base64url');
+      const payload = Buffer.from(
+        JSON.stringify({
+          iss: jwtClient.id,
+          sub: jwtClient.id,
+          aud: server.issuer,
+          exp: now() + 60,
+          jti: randomUUID(),
+        }),
+      ).toString('base64url');
       expectClientAuthFailed(await withAssertion(`${header}.${payload}.${signature}`), false);
       expectClientAuthFailed(await withAssertion(`${header}.${payload}.`), false);
       expectClientAuthFailed(await withAssertion('not-a-jwt'), false);
@@ -492,13 +719,26 @@ describe.each(testDatabases())('token endpoint against hostile requests on $name
       ['no client_assertion_type', ''],
       ['a client_assertion_type differing in case', JWT_BEARER.toUpperCase()],
     ])('answers invalid_request to %s', async (_name, type) => {
-      const response = await server.form('/oauth/token', { ...cc, client_id: jwtClient.id, client_assertion_type: type, client_assertion: await assertion() });
+      const response = await server.form('/oauth/token', {
+        ...cc,
+        client_id: jwtClient.id,
+        client_assertion_type: type,
+        client_assertion: await assertion(),
+      });
       expectError(response, 400, 'invalid_request');
     });
 
     it('answers invalid_request to a client_assertion_type without an assertion, or an assertion naming no client', async () => {
-      expectError(await server.form('/oauth/token', { ...cc, client_id: jwtClient.id, client_assertion_type: JWT_BEARER }), 400, 'invalid_request');
-      expectError(await server.form('/oauth/token', { ...cc, client_assertion_type: JWT_BEARER, client_assertion: 'garbage' }), 400, 'invalid_request');
+      expectError(
+        await server.form('/oauth/token', { ...cc, client_id: jwtClient.id, client_assertion_type: JWT_BEARER }),
+        400,
+        'invalid_request',
+      );
+      expectError(
+        await server.form('/oauth/token', { ...cc, client_assertion_type: JWT_BEARER, client_assertion: 'garbage' }),
+        400,
+        'invalid_request',
+      );
     });
   });
 });
@@ -517,12 +757,21 @@ describe.each(testDatabases())('throttling of failed client authentication on $n
     server = await AuthServerHarness.start({ database: await create(), clock, env: { TRUST_PROXY: 'true' } });
     await server.createResource(CRM, ['contacts:read'], { accessTokenTtl: 600 });
     victim = await server.createClient({ name: 'victim', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
-    bystander = await server.createClient({ name: 'bystander', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+    bystander = await server.createClient({
+      name: 'bystander',
+      grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+    });
   });
   afterAll(() => server.stop());
 
   function expectThrottled(response: JsonResponse, retryAfter: number): void {
-    expect({ status: response.status, body: response.body }).toEqual({ status: 429, body: { error: 'temporarily_unavailable', error_description: `Too many failed client authentications; retry in ${retryAfter} s` } });
+    expect({ status: response.status, body: response.body }).toEqual({
+      status: 429,
+      body: {
+        error: 'temporarily_unavailable',
+        error_description: `Too many failed client authentications; retry in ${retryAfter} s`,
+      },
+    });
     expect(response.headers.get('retry-after')).toBe(String(retryAfter));
   }
 
@@ -530,76 +779,155 @@ describe.each(testDatabases())('throttling of failed client authentication on $n
     clock.advance(120_000);
     const started = clock.now();
     for (let attempt = 0; attempt < 10; attempt += 1) {
-      expect((await server.form('/oauth/token', cc, { id: victim.id, secret: `wrong-secret-${attempt}` }, from('203.0.113.1'))).status).toBe(401);
+      expect(
+        (
+          await server.form(
+            '/oauth/token',
+            cc,
+            { id: victim.id, secret: `wrong-secret-${attempt}` },
+            from('203.0.113.1'),
+          )
+        ).status,
+      ).toBe(401);
     }
-    expectThrottled(await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from('203.0.113.1')), 60);
-    expectThrottled(await server.form('/oauth/introspect', { token: 'x' }, { id: victim.id, secret: 'tgs_wrong' }, from('203.0.113.1')), 60);
+    expectThrottled(
+      await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from('203.0.113.1')),
+      60,
+    );
+    expectThrottled(
+      await server.form(
+        '/oauth/introspect',
+        { token: 'x' },
+        { id: victim.id, secret: 'tgs_wrong' },
+        from('203.0.113.1'),
+      ),
+      60,
+    );
     // The throttle limits failures, not successes: the right secret is checked first (issue 11).
     expect((await server.form('/oauth/token', cc, victim, from('203.0.113.1'))).status).toBe(200);
     expect((await server.form('/oauth/introspect', { token: 'x' }, victim, from('203.0.113.1'))).status).toBe(200);
     expect((await server.form('/oauth/token', cc, victim, from('198.51.100.7'))).status).toBe(200);
     clock.advance(45_000);
-    expectThrottled(await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from('203.0.113.1')), 15);
+    expectThrottled(
+      await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from('203.0.113.1')),
+      15,
+    );
     // Other addresses' failures for that client id are not refused yet (13 < 100).
-    expect((await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from('198.51.100.7'))).status).toBe(401);
+    expect(
+      (await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from('198.51.100.7'))).status,
+    ).toBe(401);
 
     // A good client is unaffected, from another address and from the attacker's (13 < 50).
     expect((await server.form('/oauth/token', cc, bystander, from('198.51.100.7'))).status).toBe(200);
     expect((await server.form('/oauth/token', cc, bystander, from('203.0.113.1'))).status).toBe(200);
 
     // Failures answered 429 are not audited: exactly the 11 answered 401 are.
-    const audit = await server.api('GET', `/api/audit?action=client.auth.failed&credential=${victim.id}&since=${started.toISOString()}`);
+    const audit = await server.api(
+      'GET',
+      `/api/audit?action=client.auth.failed&credential=${victim.id}&since=${started.toISOString()}`,
+    );
     expect(audit.body.items).toHaveLength(11);
-    expect(audit.body.items.at(-1)).toMatchObject({ outcome: 'failure', actor: { type: 'anonymous', id: null }, credential: { type: 'client', id: victim.id }, address: '203.0.113.1', reason: 'wrong secret' });
+    expect(audit.body.items.at(-1)).toMatchObject({
+      outcome: 'failure',
+      actor: { type: 'anonymous', id: null },
+      credential: { type: 'client', id: victim.id },
+      address: '203.0.113.1',
+      reason: 'wrong secret',
+    });
 
     clock.advance(15_000);
-    expect((await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from('203.0.113.1'))).status).toBe(401);
+    expect(
+      (await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from('203.0.113.1'))).status,
+    ).toBe(401);
   });
 
   it('answers 429 to a client id’s failures from every address past 100 in a minute; its right secret still gets a token', async () => {
     clock.advance(120_000);
     for (let attempt = 0; attempt < 100; attempt += 1) {
-      expect((await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from(`198.18.${Math.floor(attempt / 5)}.${attempt % 5}`))).status).toBe(401);
+      expect(
+        (
+          await server.form(
+            '/oauth/token',
+            cc,
+            { id: victim.id, secret: 'tgs_wrong' },
+            from(`198.18.${Math.floor(attempt / 5)}.${attempt % 5}`),
+          )
+        ).status,
+      ).toBe(401);
     }
-    expectThrottled(await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from('192.0.2.200')), 60);
+    expectThrottled(
+      await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from('192.0.2.200')),
+      60,
+    );
     expect((await server.form('/oauth/token', cc, victim, from('192.0.2.200'))).status).toBe(200);
     expect((await server.form('/oauth/token', cc, victim, from('198.18.0.0'))).status).toBe(200);
-    expect((await server.form('/oauth/token', cc, { id: bystander.id, secret: 'tgs_wrong' }, from('192.0.2.200'))).status).toBe(401);
+    expect(
+      (await server.form('/oauth/token', cc, { id: bystander.id, secret: 'tgs_wrong' }, from('192.0.2.200'))).status,
+    ).toBe(401);
     clock.advance(60_000);
-    expect((await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from('192.0.2.200'))).status).toBe(401);
+    expect(
+      (await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from('192.0.2.200'))).status,
+    ).toBe(401);
   });
 
   it('answers 429 to an address’s failures past 50 in a minute, whatever the client ids, and only that address’s', async () => {
     clock.advance(120_000);
     for (let attempt = 0; attempt < 50; attempt += 1) {
-      expect((await server.form('/oauth/token', cc, { id: `guess-${attempt}`, secret: 'tgs_guess' }, from('192.0.2.66'))).status).toBe(401);
+      expect(
+        (await server.form('/oauth/token', cc, { id: `guess-${attempt}`, secret: 'tgs_guess' }, from('192.0.2.66')))
+          .status,
+      ).toBe(401);
     }
-    expectThrottled(await server.form('/oauth/token', cc, { id: bystander.id, secret: 'tgs_wrong' }, from('192.0.2.66')), 60);
-    expectThrottled(await server.form('/oauth/token', { ...cc, client_id: 'guess-x', client_secret: 'tgs_x' }, undefined, from('192.0.2.66')), 60);
+    expectThrottled(
+      await server.form('/oauth/token', cc, { id: bystander.id, secret: 'tgs_wrong' }, from('192.0.2.66')),
+      60,
+    );
+    expectThrottled(
+      await server.form(
+        '/oauth/token',
+        { ...cc, client_id: 'guess-x', client_secret: 'tgs_x' },
+        undefined,
+        from('192.0.2.66'),
+      ),
+      60,
+    );
     // Clients behind that address (a shared NAT) still get their tokens.
     expect((await server.form('/oauth/token', cc, bystander, from('192.0.2.66'))).status).toBe(200);
-    expect((await server.form('/oauth/token', cc, { id: bystander.id, secret: 'tgs_wrong' }, from('192.0.2.67'))).status).toBe(401);
+    expect(
+      (await server.form('/oauth/token', cc, { id: bystander.id, secret: 'tgs_wrong' }, from('192.0.2.67'))).status,
+    ).toBe(401);
     clock.advance(60_000);
-    expect((await server.form('/oauth/token', cc, { id: bystander.id, secret: 'tgs_wrong' }, from('192.0.2.66'))).status).toBe(401);
+    expect(
+      (await server.form('/oauth/token', cc, { id: bystander.id, secret: 'tgs_wrong' }, from('192.0.2.66'))).status,
+    ).toBe(401);
   });
 
   it('issues tokens whatever X-Forwarded-For holds (the audit keeps 64 characters of it)', async () => {
     const address = `2001:db8::1%${'z'.repeat(100)}`;
     const issued = await server.form('/oauth/token', cc, bystander, from(address));
     expect(issued.status).toBe(200);
-    expect((await server.form('/oauth/token', cc, { id: bystander.id, secret: 'wrong-secret' }, from('x'.repeat(200)))).status).toBe(401);
+    expect(
+      (await server.form('/oauth/token', cc, { id: bystander.id, secret: 'wrong-secret' }, from('x'.repeat(200))))
+        .status,
+    ).toBe(401);
     const audit = await server.api('GET', `/api/audit?credential=${decodeJwt(issued.body.access_token).jti}`);
-    expect(audit.body.items).toEqual([expect.objectContaining({ action: 'token.issued', address: address.slice(0, 64) })]);
+    expect(audit.body.items).toEqual([
+      expect.objectContaining({ action: 'token.issued', address: address.slice(0, 64) }),
+    ]);
   });
 
   it('does not count successes or requests refused before authentication', async () => {
     clock.advance(120_000);
     for (let attempt = 0; attempt < 20; attempt += 1) {
       expect((await server.form('/oauth/token', cc, victim, from('203.0.113.9'))).status).toBe(200);
-      expect((await server.form('/oauth/token', `grant_type=a&grant_type=b`, victim, from('203.0.113.9'))).status).toBe(400);
+      expect((await server.form('/oauth/token', `grant_type=a&grant_type=b`, victim, from('203.0.113.9'))).status).toBe(
+        400,
+      );
     }
     for (let attempt = 0; attempt < 9; attempt += 1) {
-      expect((await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from('203.0.113.9'))).status).toBe(401);
+      expect(
+        (await server.form('/oauth/token', cc, { id: victim.id, secret: 'tgs_wrong' }, from('203.0.113.9'))).status,
+      ).toBe(401);
     }
     expect((await server.form('/oauth/token', cc, victim, from('203.0.113.9'))).status).toBe(200);
   });

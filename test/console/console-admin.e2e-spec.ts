@@ -6,7 +6,17 @@ import { freePort } from '../support/free-port.js';
 import { connectDevice, endAll } from '../support/mqtt-test-client.js';
 import { CRM, ServiceBHarness } from '../support/service-b.harness.js';
 import { startTestIotBroker, type TestIotBroker } from '../support/test-iot-broker.js';
-import { contrastFailures, describeInBrowser, launchBrowser, openConsole, pageTitle, screenshot, signIn, statusMessage, unlabelledControls } from './console-browser.js';
+import {
+  contrastFailures,
+  describeInBrowser,
+  launchBrowser,
+  openConsole,
+  pageTitle,
+  screenshot,
+  signIn,
+  statusMessage,
+  unlabelledControls,
+} from './console-browser.js';
 
 const IOT = 'https://iot.tollgate.local';
 
@@ -20,13 +30,22 @@ describeInBrowser('console: administration', () => {
 
   beforeAll(async () => {
     const brokerPort = await freePort();
-    [browser, auth] = await Promise.all([launchBrowser(), AuthServerHarness.start({ env: { IOT_BROKER_HEALTH_URL: `http://127.0.0.1:${brokerPort}/health` } })]);
+    [browser, auth] = await Promise.all([
+      launchBrowser(),
+      AuthServerHarness.start({ env: { IOT_BROKER_HEALTH_URL: `http://127.0.0.1:${brokerPort}/health` } }),
+    ]);
     crm = await ServiceBHarness.start(auth);
     await auth.createResource(IOT, ['device', 'devices:read:*']);
-    broker = await startTestIotBroker(auth, { MQTT_WS_PORT: String(brokerPort), RESOURCE_INDICATOR: IOT, HEALTH_SHOW_DEVICES: 'true' });
+    broker = await startTestIotBroker(auth, {
+      MQTT_WS_PORT: String(brokerPort),
+      RESOURCE_INDICATOR: IOT,
+      HEALTH_SHOW_DEVICES: 'true',
+    });
     await auth.createRole('crm-editor', [{ resource: CRM, scopes: ['contacts:read', 'contacts:write'] }]);
     await auth.createUser({ email: 'admin@example.com', displayName: 'Ada Admin', roles: ['admin'] });
-    await eventually(async () => expect((await crm.request('GET', '/health')).body.authentication.revocationFeed).toBe('connected'));
+    await eventually(async () =>
+      expect((await crm.request('GET', '/health')).body.authentication.revocationFeed).toBe('connected'),
+    );
   });
   afterAll(async () => {
     await endAll(...mqttClients);
@@ -36,11 +55,21 @@ describeInBrowser('console: administration', () => {
     await auth?.stop();
   });
 
-  async function signedInAdmin(): Promise<{ page: Page; close: () => Promise<void>; errors: () => string[]; requestUrls: string[] }> {
+  async function signedInAdmin(): Promise<{
+    page: Page;
+    close: () => Promise<void>;
+    errors: () => string[];
+    requestUrls: string[];
+  }> {
     const { context, page, record } = await openConsole(browser, auth.issuer);
     await signIn(page, 'admin@example.com');
     await page.getByRole('heading', { name: 'Administration' }).waitFor();
-    return { page, close: () => context.close(), errors: () => [...record.errors, ...record.cspViolations], requestUrls: record.requestUrls };
+    return {
+      page,
+      close: () => context.close(),
+      errors: () => [...record.errors, ...record.cspViolations],
+      requestUrls: record.requestUrls,
+    };
   }
 
   it('creates an API key, rolls it, revokes it, charts its usage, and the audit log shows each step', async () => {
@@ -73,7 +102,11 @@ describeInBrowser('console: administration', () => {
       expect((await crm.bearer(key, 'POST', '/contacts', { name: 'Eve', email: 'eve@example.com' })).status).toBe(403);
       const consumers = (await auth.api('GET', '/api/consumers')).body;
       const [original] = (await auth.api('GET', `/api/consumers/${consumers[0].id}/keys`)).body;
-      expect(original).toMatchObject({ name: 'Production sync', grants: [{ resource: CRM, scopes: ['contacts:read'] }], rateLimit: { requests: 100, perSeconds: 60 } });
+      expect(original).toMatchObject({
+        name: 'Production sync',
+        grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+        rateLimit: { requests: 100, perSeconds: 60 },
+      });
 
       // Roll with no overlap: the old key stops at once, the new one (shown once) works.
       await page.getByRole('button', { name: 'Roll Production sync' }).click();
@@ -90,7 +123,10 @@ describeInBrowser('console: administration', () => {
       // Revoke the new key.
       const row = page.locator('tbody tr', { hasText: rolled.slice(0, 13) });
       await row.getByRole('button', { name: 'Revoke Production sync' }).click();
-      await page.getByRole('dialog', { name: 'Revoke the key “Production sync”?' }).getByRole('button', { name: 'Revoke key' }).click();
+      await page
+        .getByRole('dialog', { name: 'Revoke the key “Production sync”?' })
+        .getByRole('button', { name: 'Revoke key' })
+        .click();
       await statusMessage(page, /The key “Production sync” is revoked/);
       await eventually(async () => expect((await crm.bearer(rolled)).status).toBe(401));
       await page.getByText('No active keys.').waitFor();
@@ -102,7 +138,9 @@ describeInBrowser('console: administration', () => {
           await page.reload();
           await page.getByLabel(/Show revoked and expired keys/).check();
           const label = (await usage.getByRole('img').getAttribute('aria-label')) ?? '';
-          expect(Number(/^(\d+) requests? with the key Production sync in the last 14 days/.exec(label)?.[1])).toBeGreaterThanOrEqual(4);
+          expect(
+            Number(/^(\d+) requests? with the key Production sync in the last 14 days/.exec(label)?.[1]),
+          ).toBeGreaterThanOrEqual(4);
         },
         25_000,
         500,
@@ -119,7 +157,10 @@ describeInBrowser('console: administration', () => {
       expect(await unlabelledControls(page)).toEqual([]);
 
       // The audit log, from the key's row (filtered by the credential), then by action.
-      await page.locator('tbody tr', { hasText: key.slice(0, 13) }).getByRole('link', { name: 'Audit log of Production sync' }).click();
+      await page
+        .locator('tbody tr', { hasText: key.slice(0, 13) })
+        .getByRole('link', { name: 'Audit log of Production sync' })
+        .click();
       await pageTitle(page, 'Audit log');
       expect(new URL(page.url()).searchParams.get('credential')).toBe(original.id);
       const events = page.locator('tbody tr');
@@ -132,13 +173,19 @@ describeInBrowser('console: administration', () => {
       await statusMessage(page, /events? match the filters/);
       const actions = await page.locator('tbody tr td:nth-child(2)').allTextContents();
       // Newest first; the refused uses of the old keys are there too.
-      expect(actions.filter((action) => action !== 'api-key.use.denied')).toEqual(['api-key.revoked', 'api-key.rolled', 'api-key.created']);
+      expect(actions.filter((action) => action !== 'api-key.use.denied')).toEqual([
+        'api-key.revoked',
+        'api-key.rolled',
+        'api-key.created',
+      ]);
       expect(actions).toContain('api-key.use.denied');
       await screenshot(page, 'admin-audit');
       expect(await contrastFailures(page)).toEqual([]);
 
       // Pages of one event: "Load older events" follows nextCursor and keeps the reader's place.
-      const expected = (await auth.api('GET', `/api/audit?credential=${original.id}&limit=2`)).body.items.map((event: { action: string }) => event.action);
+      const expected = (await auth.api('GET', `/api/audit?credential=${original.id}&limit=2`)).body.items.map(
+        (event: { action: string }) => event.action,
+      );
       await page.goto(`${auth.issuer}/console/admin/audit?credential=${original.id}&limit=1`);
       await pageTitle(page, 'Audit log');
       expect(await page.locator('tbody tr td:nth-child(2)').allTextContents()).toEqual(expected.slice(0, 1));
@@ -196,7 +243,10 @@ describeInBrowser('console: administration', () => {
       await page.getByRole('heading', { name: 'Copy your new client secret now' }).waitFor();
       const rotated = await page.getByRole('textbox', { name: 'Client secret', exact: true }).inputValue();
       expect(rotated).not.toBe(secret);
-      expect((await auth.tokenRequest({ grant_type: 'client_credentials', resource: IOT }, { id: 'thermostat-1', secret })).body).toMatchObject({ error: 'invalid_client' });
+      expect(
+        (await auth.tokenRequest({ grant_type: 'client_credentials', resource: IOT }, { id: 'thermostat-1', secret }))
+          .body,
+      ).toMatchObject({ error: 'invalid_client' });
       expect(await auth.token('thermostat-1', rotated, { resource: IOT })).toBeTruthy();
       await screenshot(page, 'admin-applications');
       expect(await contrastFailures(page)).toEqual([]);
@@ -220,7 +270,10 @@ describeInBrowser('console: administration', () => {
       await page.getByRole('button', { name: 'Create user' }).click();
       await statusMessage(page, /The person sam@example.com is created/);
       await page.getByRole('button', { name: 'Disable sam@example.com' }).click();
-      await page.getByRole('dialog', { name: 'Disable sam@example.com?' }).getByRole('button', { name: 'Disable user' }).click();
+      await page
+        .getByRole('dialog', { name: 'Disable sam@example.com?' })
+        .getByRole('button', { name: 'Disable user' })
+        .click();
       await statusMessage(page, /sam@example.com is disabled/);
       const users = (await auth.api('GET', '/api/users?email=sam@example.com')).body;
       expect(users).toMatchObject([{ email: 'sam@example.com', disabled: true, roles: ['crm-editor'] }]);
@@ -230,17 +283,28 @@ describeInBrowser('console: administration', () => {
 
       await page.getByRole('link', { name: 'Signing keys' }).click();
       await pageTitle(page, 'Signing keys');
-      const before = (await auth.api('GET', '/api/signing-keys')).body.find((k: { state: string }) => k.state === 'next').kid;
+      const before = (await auth.api('GET', '/api/signing-keys')).body.find(
+        (k: { state: string }) => k.state === 'next',
+      ).kid;
       await page.getByRole('button', { name: 'Rotate signing keys' }).click();
       const dialog = page.getByRole('dialog', { name: 'Rotate the signing keys?' });
       // The next key was published when the server started: too recently for a scheduled rotation.
       await dialog.getByRole('button', { name: 'Rotate keys' }).click();
-      await dialog.locator('.error-summary[role="alert"]').filter({ hasText: /The next key was published \d+ s ago.*"immediately": true if the current key is compromised/ }).waitFor();
-      expect((await auth.api('GET', '/api/signing-keys')).body.find((k: { state: string }) => k.state === 'next').kid).toBe(before);
+      await dialog
+        .locator('.error-summary[role="alert"]')
+        .filter({
+          hasText: /The next key was published \d+ s ago.*"immediately": true if the current key is compromised/,
+        })
+        .waitFor();
+      expect(
+        (await auth.api('GET', '/api/signing-keys')).body.find((k: { state: string }) => k.state === 'next').kid,
+      ).toBe(before);
       await dialog.getByRole('checkbox', { name: 'The current key is compromised: rotate immediately' }).check();
       await dialog.getByRole('button', { name: 'Rotate keys' }).click();
       await statusMessage(page, new RegExp(`new tokens are signed with ${before}`));
-      expect((await auth.api('GET', '/api/signing-keys')).body.find((k: { state: string }) => k.state === 'current').kid).toBe(before);
+      expect(
+        (await auth.api('GET', '/api/signing-keys')).body.find((k: { state: string }) => k.state === 'current').kid,
+      ).toBe(before);
       await page.locator('tr.row-selected', { hasText: before }).waitFor();
       await screenshot(page, 'admin-signing-keys');
       expect(await contrastFailures(page)).toEqual([]);

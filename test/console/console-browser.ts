@@ -26,14 +26,25 @@ export function describeInBrowser(name: string, suite: () => void): void {
     });
     return;
   }
-  console.warn(`Skipping the console browser tests (${name}): ${CHROMIUM} is missing. Install it with: sudo apt-get install -y chromium`);
+  console.warn(
+    `Skipping the console browser tests (${name}): ${CHROMIUM} is missing. Install it with: sudo apt-get install -y chromium`,
+  );
   describe.skip(name, suite);
 }
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -51,8 +62,17 @@ export interface ConsolePage {
 }
 
 /** A fresh browser context (no cookies, no storage) on the console's origin, clipboard allowed. */
-export async function openConsole(browser: Browser, origin: string, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<ConsolePage> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: options.colorScheme ?? 'light', locale: 'en-GB', timezoneId: 'UTC' });
+export async function openConsole(
+  browser: Browser,
+  origin: string,
+  options: { colorScheme?: 'light' | 'dark' } = {},
+): Promise<ConsolePage> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 860 },
+    colorScheme: options.colorScheme ?? 'light',
+    locale: 'en-GB',
+    timezoneId: 'UTC',
+  });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
@@ -62,7 +82,11 @@ export async function openConsole(browser: Browser, origin: string, options: { c
     const text = message.text();
     if (/Content Security Policy|Trusted ?Type|TrustedHTML|TrustedScript/i.test(text)) record.cspViolations.push(text);
     // Refused API calls are logged by the browser as failed loads; they are expected (401 before sign-in, 403 for non-admins, 409 for a refused signing-key rotation).
-    else if (message.type() === 'error' && !/Failed to load resource: the server responded with a status of (401|403|404|409|429)/.test(text)) record.errors.push(text);
+    else if (
+      message.type() === 'error' &&
+      !/Failed to load resource: the server responded with a status of (401|403|404|409|429)/.test(text)
+    )
+      record.errors.push(text);
   });
   page.on('request', (request) => record.requestUrls.push(request.url()));
   await page.goto(`${origin}/console`);
@@ -103,15 +127,30 @@ export async function alertMessage(page: Page, expected: RegExp): Promise<string
 export function focused(page: Page): Promise<{ tag: string; text: string }> {
   return page.evaluate(() => {
     const element = document.activeElement as HTMLElement | null;
-    return { tag: element?.tagName.toLowerCase() ?? '', text: (element?.getAttribute('aria-label') ?? element?.textContent ?? '').trim() };
+    return {
+      tag: element?.tagName.toLowerCase() ?? '',
+      text: (element?.getAttribute('aria-label') ?? element?.textContent ?? '').trim(),
+    };
   });
 }
 
 /** Everything the page keeps where a secret must never go: both storages, its URL, and the cookies script can read. */
-export async function readableState(page: Page): Promise<{ localStorage: string; sessionStorage: string; url: string; documentCookie: string }> {
+export async function readableState(
+  page: Page,
+): Promise<{ localStorage: string; sessionStorage: string; url: string; documentCookie: string }> {
   return page.evaluate(() => {
-    const dump = (storage: Storage) => JSON.stringify(Object.fromEntries(Array.from({ length: storage.length }, (_, i) => [storage.key(i), storage.getItem(storage.key(i)!)])));
-    return { localStorage: dump(localStorage), sessionStorage: dump(sessionStorage), url: location.href, documentCookie: document.cookie };
+    const dump = (storage: Storage) =>
+      JSON.stringify(
+        Object.fromEntries(
+          Array.from({ length: storage.length }, (_, i) => [storage.key(i), storage.getItem(storage.key(i)!)]),
+        ),
+      );
+    return {
+      localStorage: dump(localStorage),
+      sessionStorage: dump(sessionStorage),
+      url: location.href,
+      documentCookie: document.cookie,
+    };
   });
 }
 
@@ -130,10 +169,14 @@ export function contrastFailures(page: Page): Promise<ContrastFailure[]> {
     const parse = (value: string): number[] => {
       const match = /rgba?\(([^)]+)\)/.exec(value);
       if (!match) return [0, 0, 0, 0];
-      const parts = match[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+      const parts = match[1]
+        .split(/[\s,/]+/)
+        .filter(Boolean)
+        .map(Number);
       return [parts[0], parts[1], parts[2], parts[3] ?? 1];
     };
-    const blend = (top: number[], bottom: number[]): number[] => [0, 1, 2].map((i) => top[i] * top[3] + bottom[i] * (1 - top[3])).concat(1);
+    const blend = (top: number[], bottom: number[]): number[] =>
+      [0, 1, 2].map((i) => top[i] * top[3] + bottom[i] * (1 - top[3])).concat(1);
     const luminance = (rgb: number[]): number => {
       const [r, g, b] = rgb.slice(0, 3).map((c) => {
         const s = c / 255;
@@ -152,8 +195,13 @@ export function contrastFailures(page: Page): Promise<ContrastFailure[]> {
     };
     const failures: { text: string; ratio: number; required: number }[] = [];
     for (const element of Array.from(document.body.querySelectorAll('*'))) {
-      if (element instanceof SVGElement || element.closest('[hidden], .visually-hidden, noscript, script, style')) continue;
-      const text = Array.from(element.childNodes).filter((node) => node.nodeType === Node.TEXT_NODE).map((node) => node.textContent ?? '').join('').trim();
+      if (element instanceof SVGElement || element.closest('[hidden], .visually-hidden, noscript, script, style'))
+        continue;
+      const text = Array.from(element.childNodes)
+        .filter((node) => node.nodeType === Node.TEXT_NODE)
+        .map((node) => node.textContent ?? '')
+        .join('')
+        .trim();
       if (!text) continue;
       const style = getComputedStyle(element);
       const box = element.getBoundingClientRect();
@@ -177,7 +225,12 @@ export function unlabelledControls(page: Page): Promise<string[]> {
   return page.evaluate(() =>
     Array.from(document.querySelectorAll<HTMLInputElement>('input, select, textarea'))
       .filter((control) => control.type !== 'hidden' && control.getClientRects().length > 0)
-      .filter((control) => (control.labels?.length ?? 0) === 0 && !control.getAttribute('aria-label') && !control.getAttribute('aria-labelledby'))
+      .filter(
+        (control) =>
+          (control.labels?.length ?? 0) === 0 &&
+          !control.getAttribute('aria-label') &&
+          !control.getAttribute('aria-labelledby'),
+      )
       .map((control) => control.outerHTML.slice(0, 120)),
   );
 }

@@ -2,7 +2,19 @@ import type { Browser } from 'playwright-core';
 import { AuthServerHarness, TEST_PASSWORD } from '../support/auth-server.harness.js';
 import { eventually } from '../support/eventually.js';
 import { CRM, ServiceBHarness } from '../support/service-b.harness.js';
-import { contrastFailures, describeInBrowser, focused, launchBrowser, openConsole, pageTitle, readableState, screenshot, signIn, statusMessage, unlabelledControls } from './console-browser.js';
+import {
+  contrastFailures,
+  describeInBrowser,
+  focused,
+  launchBrowser,
+  openConsole,
+  pageTitle,
+  readableState,
+  screenshot,
+  signIn,
+  statusMessage,
+  unlabelledControls,
+} from './console-browser.js';
 
 /** The seed's PAT story, in the browser: account settings → personal access tokens. */
 describeInBrowser('console: personal access tokens', () => {
@@ -16,7 +28,9 @@ describeInBrowser('console: personal access tokens', () => {
     await auth.createRole('crm-editor', [{ resource: CRM, scopes: ['contacts:read', 'contacts:write'] }]);
     await auth.createUser({ email: 'dev@example.com', displayName: 'Dana Developer', roles: ['crm-editor'] });
     await auth.createUser({ email: 'forgetful@example.com', roles: ['crm-editor'] });
-    await eventually(async () => expect((await crm.request('GET', '/health')).body.authentication.revocationFeed).toBe('connected'));
+    await eventually(async () =>
+      expect((await crm.request('GET', '/health')).body.authentication.revocationFeed).toBe('connected'),
+    );
   });
   afterAll(async () => {
     await browser?.close();
@@ -71,7 +85,14 @@ describeInBrowser('console: personal access tokens', () => {
       expect((await crm.bearer(token)).status).toBe(200);
       // … and was never stored by the page, nor put in a URL.
       const state = await readableState(page);
-      for (const place of [state.localStorage, state.sessionStorage, state.url, state.documentCookie, ...record.requestUrls]) expect(place).not.toContain(token);
+      for (const place of [
+        state.localStorage,
+        state.sessionStorage,
+        state.url,
+        state.documentCookie,
+        ...record.requestUrls,
+      ])
+        expect(place).not.toContain(token);
 
       // Revoke, with a confirmation dialog: Escape cancels and gives the focus back.
       const revoke = row.getByRole('button', { name: 'Revoke deploy script' });
@@ -92,7 +113,9 @@ describeInBrowser('console: personal access tokens', () => {
       expect((await crm.bearer(token)).body).toMatchObject({ error: 'invalid_token' });
       await page.getByText('You have no active tokens.').waitFor();
       await page.getByLabel('Show revoked and expired tokens (1)').check();
-      await expect(page.locator('tbody tr', { hasText: 'deploy script' }).getByText('revoked').isVisible()).resolves.toBe(true);
+      await expect(
+        page.locator('tbody tr', { hasText: 'deploy script' }).getByText('revoked').isVisible(),
+      ).resolves.toBe(true);
 
       // The panel goes with the page: nothing of the token is left in the DOM after leaving.
       await page.getByRole('button', { name: 'Done, I have stored it' }).click();
@@ -157,13 +180,19 @@ describeInBrowser('console: personal access tokens', () => {
       await alertInForm(page, /Pick at least one scope/);
 
       // A person cannot read the lifetime policy; the refusal names the maximum and the form adopts it.
-      expect((await auth.api('PUT', '/api/settings/pat-policy', { maxLifetimeDays: 20, allowNoExpiry: false })).status).toBe(200);
+      expect(
+        (await auth.api('PUT', '/api/settings/pat-policy', { maxLifetimeDays: 20, allowNoExpiry: false })).status,
+      ).toBe(200);
       await page.getByRole('checkbox', { name: 'contacts:write' }).check();
       await page.getByRole('radio', { name: '30 days' }).check();
       await page.getByRole('button', { name: 'Create token' }).click();
       await alertInForm(page, /expiresInDays is beyond the maximum lifetime of 20 days/);
       await page.getByText('Your organisation allows tokens to live at most 20 days.').waitFor();
-      expect(await page.locator('input[name="expiry"]').evaluateAll((radios) => radios.map((radio) => (radio as HTMLInputElement).labels![0].textContent))).toEqual(['7 days', '20 days', 'On a date']);
+      expect(
+        await page
+          .locator('input[name="expiry"]')
+          .evaluateAll((radios) => radios.map((radio) => (radio as HTMLInputElement).labels![0].textContent)),
+      ).toEqual(['7 days', '20 days', 'On a date']);
       await page.getByRole('radio', { name: '20 days' }).check();
       await page.getByRole('button', { name: 'Create token' }).click();
       await page.getByRole('heading', { name: 'Copy your new personal access token now' }).waitFor();
@@ -173,7 +202,11 @@ describeInBrowser('console: personal access tokens', () => {
   });
 });
 
-async function signInExpectingError(page: import('playwright-core').Page, email: string, password: string): Promise<void> {
+async function signInExpectingError(
+  page: import('playwright-core').Page,
+  email: string,
+  password: string,
+): Promise<void> {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -1,9 +1,31 @@
 import type { Browser } from 'playwright-core';
 import { AuthServerHarness, TEST_PASSWORD } from '../support/auth-server.harness.js';
 import { CRM } from '../support/service-b.harness.js';
-import { alertMessage, contrastFailures, describeInBrowser, focused, launchBrowser, openConsole, pageTitle, readableState, screenshot, signIn, statusMessage, unlabelledControls } from './console-browser.js';
+import {
+  alertMessage,
+  contrastFailures,
+  describeInBrowser,
+  focused,
+  launchBrowser,
+  openConsole,
+  pageTitle,
+  readableState,
+  screenshot,
+  signIn,
+  statusMessage,
+  unlabelledControls,
+} from './console-browser.js';
 
-const ADMIN_APIS = ['/api/consumers', '/api/clients', '/api/users', '/api/roles', '/api/audit', '/api/signing-keys', '/api/settings/pat-policy', '/api/broker/status'];
+const ADMIN_APIS = [
+  '/api/consumers',
+  '/api/clients',
+  '/api/users',
+  '/api/roles',
+  '/api/audit',
+  '/api/signing-keys',
+  '/api/settings/pat-policy',
+  '/api/broker/status',
+];
 
 /** What protects the console: scopes, CSRF, the cookie, the CSP; and what makes it usable: keyboard, focus, contrast. */
 describeInBrowser('console: security and accessibility', () => {
@@ -28,17 +50,36 @@ describeInBrowser('console: security and accessibility', () => {
       await signIn(page, 'reader@example.com');
       await pageTitle(page, 'Personal access tokens');
       expect(await page.getByRole('heading', { name: 'Administration' }).count()).toBe(0);
-      expect(await page.getByRole('navigation', { name: 'Console' }).getByRole('link').allTextContents()).toEqual(['Personal access tokens']);
+      expect(await page.getByRole('navigation', { name: 'Console' }).getByRole('link').allTextContents()).toEqual([
+        'Personal access tokens',
+      ]);
 
       for (const path of ['/console/admin/api-keys', '/console/admin/audit']) {
         await page.goto(auth.issuer + path);
         await pageTitle(page, 'Administrators only');
-        await page.getByText(/is for administrators\. You are signed in as reader@example\.com, who does not hold the admin scope/).waitFor();
+        await page
+          .getByText(
+            /is for administrators\. You are signed in as reader@example\.com, who does not hold the admin scope/,
+          )
+          .waitFor();
       }
       await screenshot(page, 'non-admin-refused');
-      const answers = await page.evaluate(async (paths) => Promise.all(paths.map(async (path) => ({ path, status: (await fetch(path)).status, body: await (await fetch(path)).json() }))), ADMIN_APIS);
+      const answers = await page.evaluate(
+        async (paths) =>
+          Promise.all(
+            paths.map(async (path) => ({
+              path,
+              status: (await fetch(path)).status,
+              body: await (await fetch(path)).json(),
+            })),
+          ),
+        ADMIN_APIS,
+      );
       for (const answer of answers) {
-        expect(answer, answer.path).toMatchObject({ status: 403, body: { type: 'urn:tollgate:problem:insufficient_scope', detail: 'This request needs the scope admin' } });
+        expect(answer, answer.path).toMatchObject({
+          status: 403,
+          body: { type: 'urn:tollgate:problem:insufficient_scope', detail: 'This request needs the scope admin' },
+        });
       }
       expect(record.errors).toEqual([]);
     } finally {
@@ -54,19 +95,39 @@ describeInBrowser('console: security and accessibility', () => {
 
       const cookies = await context.cookies();
       expect(cookies).toHaveLength(1);
-      expect(cookies[0]).toMatchObject({ name: 'tollgate_session', httpOnly: true, sameSite: 'Lax', secure: false, path: '/' });
+      expect(cookies[0]).toMatchObject({
+        name: 'tollgate_session',
+        httpOnly: true,
+        sameSite: 'Lax',
+        secure: false,
+        path: '/',
+      });
       const session = cookies[0].value;
 
       // The page's own fetch, with the cookie but without X-CSRF-Token (or with a wrong one): refused.
       const forged = await page.evaluate(async () => {
         const attempt = async (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => {
           const json: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
-          const response = await fetch(path, { method, headers: { ...json, ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+          const response = await fetch(path, {
+            method,
+            headers: { ...json, ...headers },
+            body: body === undefined ? undefined : JSON.stringify(body),
+          });
           return { status: response.status, body: await response.json().catch(() => null) };
         };
         return {
-          create: await attempt('POST', '/api/me/tokens', {}, { name: 'forged', scopes: ['contacts:read'], expiresInDays: 7 }),
-          wrongToken: await attempt('POST', '/api/me/tokens', { 'x-csrf-token': 'not-the-token' }, { name: 'forged', scopes: ['contacts:read'], expiresInDays: 7 }),
+          create: await attempt(
+            'POST',
+            '/api/me/tokens',
+            {},
+            { name: 'forged', scopes: ['contacts:read'], expiresInDays: 7 },
+          ),
+          wrongToken: await attempt(
+            'POST',
+            '/api/me/tokens',
+            { 'x-csrf-token': 'not-the-token' },
+            { name: 'forged', scopes: ['contacts:read'], expiresInDays: 7 },
+          ),
           signOut: await attempt('DELETE', '/api/session'),
           stillSignedIn: (await fetch('/api/me')).status,
           tokens: await (await fetch('/api/me/tokens')).json(),
@@ -95,7 +156,10 @@ describeInBrowser('console: security and accessibility', () => {
         for (const place of [state.url, ...record.requestUrls]) expect(place).not.toContain(secret);
       }
       // Leaving the page takes the secret out of the DOM.
-      await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Personal access tokens' }).click();
+      await page
+        .getByRole('navigation', { name: 'Console' })
+        .getByRole('link', { name: 'Personal access tokens' })
+        .click();
       await page.getByRole('heading', { name: 'Your tokens' }).waitFor();
       expect(await page.content()).not.toContain(token);
       expect(record.errors).toEqual([]);
@@ -112,7 +176,12 @@ describeInBrowser('console: security and accessibility', () => {
       expect(headers['content-security-policy']).toContain("default-src 'self'");
       expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
       expect(headers['content-security-policy']).not.toContain('unsafe-inline');
-      expect(headers).toMatchObject({ 'x-frame-options': 'DENY', 'referrer-policy': 'no-referrer', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+      expect(headers).toMatchObject({
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'no-referrer',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      });
       await pageTitle(page, 'Sign in to Tollgate');
 
       // Script the page did not ship cannot run: Trusted Types refuse string-to-script and
@@ -155,16 +224,26 @@ describeInBrowser('console: security and accessibility', () => {
         results.injected = injected();
         return results;
       });
-      expect(attempts).toMatchObject({ scriptText: 'TypeError', innerHtml: 'TypeError', inlineHandler: 'TypeError', injected: false });
+      expect(attempts).toMatchObject({
+        scriptText: 'TypeError',
+        innerHtml: 'TypeError',
+        inlineHandler: 'TypeError',
+        injected: false,
+      });
 
       // Framed by another origin: refused by frame-ancestors 'none'.
       await page.goto(`${auth.issuer}/health`);
-      await page.evaluate((url) => {
-        const frame = document.createElement('iframe');
-        frame.src = url;
-        document.body.append(frame);
-      }, auth.issuer.replace('127.0.0.1', 'localhost') + '/console');
-      await expect.poll(() => record.cspViolations.some((message) => message.includes('frame-ancestors')), { timeout: 10_000 }).toBe(true);
+      await page.evaluate(
+        (url) => {
+          const frame = document.createElement('iframe');
+          frame.src = url;
+          document.body.append(frame);
+        },
+        auth.issuer.replace('127.0.0.1', 'localhost') + '/console',
+      );
+      await expect
+        .poll(() => record.cspViolations.some((message) => message.includes('frame-ancestors')), { timeout: 10_000 })
+        .toBe(true);
       expect(page.frames()).toHaveLength(2);
       expect(await page.frames()[1].getByText('Sign in to Tollgate').count()).toBe(0);
     } finally {

@@ -3,8 +3,11 @@ import { join, posix } from 'node:path';
 import { CONSOLE_DIST_DIR } from '../../apps/auth-server/src/console/console-assets.js';
 import { AuthServerHarness } from '../support/auth-server.harness.js';
 
-const get = (url: string, headers: Record<string, string> = {}, method = 'GET') => fetch(url, { headers, method, redirect: 'manual' });
-const publicFiles = (readdirSync(CONSOLE_DIST_DIR, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+const get = (url: string, headers: Record<string, string> = {}, method = 'GET') =>
+  fetch(url, { headers, method, redirect: 'manual' });
+const publicFiles = (
+  readdirSync(CONSOLE_DIST_DIR, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[]
+)
   .filter((entry) => entry.isFile())
   .map((entry) => posix.join(...join(entry.parentPath, entry.name).slice(CONSOLE_DIST_DIR.length).split(/[\\/]/)));
 
@@ -21,7 +24,13 @@ describe('console: serving', () => {
 
   it('answers every page path with the HTML shell, never stored, under the security headers, without a credential', async () => {
     const index = readFileSync(join(CONSOLE_DIST_DIR, 'index.html'), 'utf8');
-    for (const path of ['/console', '/console/', '/console/tokens', '/console/admin/audit', '/console/admin/users?user=x']) {
+    for (const path of [
+      '/console',
+      '/console/',
+      '/console/tokens',
+      '/console/admin/audit',
+      '/console/admin/users?user=x',
+    ]) {
       const response = await get(auth.issuer + path);
       expect(response.status, path).toBe(200);
       expect(await response.text()).toBe(index);
@@ -34,13 +43,28 @@ describe('console: serving', () => {
         'cross-origin-opener-policy': 'same-origin',
       });
       const csp = response.headers.get('content-security-policy')!.split('; ');
-      expect(csp).toEqual(expect.arrayContaining(["default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'", "require-trusted-types-for 'script'"]));
+      expect(csp).toEqual(
+        expect.arrayContaining([
+          "default-src 'self'",
+          "script-src 'self'",
+          "style-src 'self'",
+          "frame-ancestors 'none'",
+          "object-src 'none'",
+          "base-uri 'none'",
+          "require-trusted-types-for 'script'",
+        ]),
+      );
       expect(csp.join(' ')).not.toMatch(/unsafe-|data:|\*/);
     }
   });
 
   it('serves each file with its type and a validator, and answers 304 when it has not changed', async () => {
-    const types: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml', html: 'text/html; charset=utf-8' };
+    const types: Record<string, string> = {
+      js: 'text/javascript; charset=utf-8',
+      css: 'text/css; charset=utf-8',
+      svg: 'image/svg+xml',
+      html: 'text/html; charset=utf-8',
+    };
     for (const file of publicFiles.filter((name) => name !== 'index.html')) {
       const response = await get(`${auth.issuer}/console/${file}`);
       expect(response.status, file).toBe(200);
@@ -60,7 +84,14 @@ describe('console: serving', () => {
   });
 
   it('answers 404 for files it does not have, whatever the path tries', async () => {
-    for (const path of ['/console/nope.js', '/console/js/../../console.controller.ts', '/console/..%2f..%2fpackage.json', '/console/%2e%2e/%2e%2e/package.json', '/console/js%2f..%2f..%2fconsole-assets.ts', '/console/public/index.html']) {
+    for (const path of [
+      '/console/nope.js',
+      '/console/js/../../console.controller.ts',
+      '/console/..%2f..%2fpackage.json',
+      '/console/%2e%2e/%2e%2e/package.json',
+      '/console/js%2f..%2f..%2fconsole-assets.ts',
+      '/console/public/index.html',
+    ]) {
       const response = await get(auth.issuer + path);
       const body = await response.text();
       expect([404, 400], path).toContain(response.status);
@@ -70,7 +101,11 @@ describe('console: serving', () => {
     const missing = await get(`${auth.issuer}/console/nope.js`);
     expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(missing.headers.get('x-frame-options')).toBe('DENY');
-    expect(await missing.json()).toMatchObject({ status: 404, type: 'urn:tollgate:problem:not_found', detail: 'The console has no file nope.js' });
+    expect(await missing.json()).toMatchObject({
+      status: 404,
+      type: 'urn:tollgate:problem:not_found',
+      detail: 'The console has no file nope.js',
+    });
   });
 
   it('ships no inline script or style and no HTML-string sink, and every module it imports exists', async () => {
@@ -81,7 +116,9 @@ describe('console: serving', () => {
     expect(scripts.length).toBeGreaterThan(10);
     for (const file of scripts) {
       const source = readFileSync(join(CONSOLE_DIST_DIR, file), 'utf8');
-      expect(source, file).not.toMatch(/\.innerHTML|\.outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function\(|localStorage|sessionStorage|console\.log/);
+      expect(source, file).not.toMatch(
+        /\.innerHTML|\.outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function\(|localStorage|sessionStorage|console\.log/,
+      );
       // The built modules quote their imports as the bundler likes: "…", '…' or `…`.
       for (const [, specifier] of source.matchAll(/(?:from|import\()\s*["'`](\.[^"'`]+)["'`]/g)) {
         const target = posix.normalize(posix.join(posix.dirname(file), specifier));

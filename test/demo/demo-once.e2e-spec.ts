@@ -7,11 +7,24 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../support/free-port.js';
 
 const DEMO = 'dist/tools/tools/src/demo/main.js';
-const BUILT = ['auth-server', 'service-b', 'service-a', 'iot-broker', 'devices'].map((app) => `dist/apps/${app}/apps/${app}/src/main.js`).concat(DEMO);
+const BUILT = ['auth-server', 'service-b', 'service-a', 'iot-broker', 'devices']
+  .map((app) => `dist/apps/${app}/apps/${app}/src/main.js`)
+  .concat(DEMO);
 const built = BUILT.every((file) => existsSync(file));
-if (!built) console.warn(`test/demo/demo-once.e2e-spec.ts skipped: ${BUILT.find((file) => !existsSync(file))} is missing. Run \`npm run build\` first (CI always builds before the tests).`);
+if (!built)
+  console.warn(
+    `test/demo/demo-once.e2e-spec.ts skipped: ${BUILT.find((file) => !existsSync(file))} is missing. Run \`npm run build\` first (CI always builds before the tests).`,
+  );
 
-const PORT_VARIABLES = ['AUTH_SERVER_PORT', 'SERVICE_B_PORT', 'SERVICE_A_PORT', 'MQTT_PORT', 'MQTT_WS_PORT', 'THERMOSTAT_HEALTH_PORT', 'HUB_HEALTH_PORT'];
+const PORT_VARIABLES = [
+  'AUTH_SERVER_PORT',
+  'SERVICE_B_PORT',
+  'SERVICE_A_PORT',
+  'MQTT_PORT',
+  'MQTT_WS_PORT',
+  'THERMOSTAT_HEALTH_PORT',
+  'HUB_HEALTH_PORT',
+];
 
 /** One line per step the demo must show passing, in order. */
 const STEPS = [
@@ -62,7 +75,10 @@ class DemoProcess {
 
   constructor(args: string[], env: Record<string, string>) {
     // Only what the demo needs: no secret or database variable from the caller's shell leaks in.
-    this.child = spawn(process.execPath, [DEMO, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [DEMO, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
     this.child.stderr.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve({ code, output: this.output })));
@@ -75,8 +91,10 @@ class DemoProcess {
   async waitForOutput(text: string, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.output.includes(text)) {
-      if (Date.now() > deadline) throw new Error(`the demo did not print "${text}" within ${timeoutMs / 1000} s:\n${this.output}`);
-      if (this.child.exitCode !== null) throw new Error(`the demo exited (${this.child.exitCode}) before printing "${text}":\n${this.output}`);
+      if (Date.now() > deadline)
+        throw new Error(`the demo did not print "${text}" within ${timeoutMs / 1000} s:\n${this.output}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`the demo exited (${this.child.exitCode}) before printing "${text}":\n${this.output}`);
       await sleep(50);
     }
   }
@@ -109,7 +127,10 @@ function expectEveryStep(output: string): void {
     expect(index, `no line matching ${step} after line ${from} in:\n${output}`).toBeGreaterThanOrEqual(0);
     from = index + 1;
   }
-  expect(lines.filter((line) => line.includes('✗')), output).toEqual([]);
+  expect(
+    lines.filter((line) => line.includes('✗')),
+    output,
+  ).toEqual([]);
 }
 
 describe.skipIf(!built)('npm run demo -- --once (the built demo, every service a real process)', () => {
@@ -130,8 +151,16 @@ describe.skipIf(!built)('npm run demo -- --once (the built demo, every service a
     expect(run.output).toContain('All services stopped.');
 
     expect(statSync(join(dataDir, 'secrets.json')).mode & 0o777).toBe(0o600);
-    expect(readdirSync(join(dataDir, 'logs')).sort()).toEqual(['auth-server.log', 'hub.log', 'iot-broker.log', 'service-a.log', 'service-b.log', 'thermostat.log']);
-    for (const port of Object.values(ports)) expect(await isFree(Number(port)), `port ${port} is still taken after the demo`).toBe(true);
+    expect(readdirSync(join(dataDir, 'logs')).sort()).toEqual([
+      'auth-server.log',
+      'hub.log',
+      'iot-broker.log',
+      'service-a.log',
+      'service-b.log',
+      'thermostat.log',
+    ]);
+    for (const port of Object.values(ports))
+      expect(await isFree(Number(port)), `port ${port} is still taken after the demo`).toBe(true);
   }, 180_000);
 
   it('runs again on the same data folder, keeps running with its URLs and credentials, and stops cleanly on Ctrl-C', async () => {
@@ -143,12 +172,16 @@ describe.skipIf(!built)('npm run demo -- --once (the built demo, every service a
     expect(demo.output).toContain('✓ CRM sample data: 3 contacts (0 created now');
     expectEveryStep(demo.output);
     expect(demo.output).toContain(`auth-server API   http://127.0.0.1:${ports.AUTH_SERVER_PORT}/docs`);
-    expect(demo.output).toContain(`MQTT              mqtt://127.0.0.1:${ports.MQTT_PORT}, ws://127.0.0.1:${ports.MQTT_WS_PORT}/mqtt`);
+    expect(demo.output).toContain(
+      `MQTT              mqtt://127.0.0.1:${ports.MQTT_PORT}, ws://127.0.0.1:${ports.MQTT_WS_PORT}/mqtt`,
+    );
 
     // The API key it prints works against the running CRM.
     const key = /API key\s+(tgk_live_\w+)/.exec(demo.output)?.[1];
     expect(key, demo.output).toBeDefined();
-    const contacts = await fetch(`http://127.0.0.1:${ports.SERVICE_B_PORT}/contacts`, { headers: { 'x-api-key': key! } });
+    const contacts = await fetch(`http://127.0.0.1:${ports.SERVICE_B_PORT}/contacts`, {
+      headers: { 'x-api-key': key! },
+    });
     expect(contacts.status).toBe(200);
     expect(await contacts.json()).toMatchObject({ total: 3 });
 
@@ -157,11 +190,16 @@ describe.skipIf(!built)('npm run demo -- --once (the built demo, every service a
     expect(toolSecret, demo.output).toBeDefined();
     const tokenResponse = await fetch(`http://127.0.0.1:${ports.AUTH_SERVER_PORT}/oauth/token`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${toolId}:${toolSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${toolId}:${toolSecret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams({ grant_type: 'client_credentials', resource: 'https://marketing.tollgate.local' }),
     });
     const { access_token: toolToken } = (await tokenResponse.json()) as { access_token: string };
-    const audience = await fetch(`http://127.0.0.1:${ports.SERVICE_A_PORT}/audience`, { headers: { authorization: `Bearer ${toolToken}` } });
+    const audience = await fetch(`http://127.0.0.1:${ports.SERVICE_A_PORT}/audience`, {
+      headers: { authorization: `Bearer ${toolToken}` },
+    });
     expect(audience.status).toBe(200);
     expect(await audience.json()).toMatchObject({ total: 3 });
     expect((await fetch(`http://127.0.0.1:${ports.SERVICE_A_PORT}/audience`)).status).toBe(401);
@@ -170,7 +208,8 @@ describe.skipIf(!built)('npm run demo -- --once (the built demo, every service a
     const run = await demo.finished(30_000);
     expect(run.code, run.output).toBe(0);
     expect(run.output).toMatch(/Stopping every service…\nAll services stopped\.\n$/);
-    for (const port of Object.values(ports)) expect(await isFree(Number(port)), `port ${port} is still taken after Ctrl-C`).toBe(true);
+    for (const port of Object.values(ports))
+      expect(await isFree(Number(port)), `port ${port} is still taken after Ctrl-C`).toBe(true);
   }, 180_000);
 
   it('leaves no service behind when the demo itself is killed (SIGKILL)', async () => {
@@ -196,8 +235,12 @@ describe.skipIf(!built)('npm run demo -- --once (the built demo, every service a
     try {
       const run = await runOnce({ ...(await freePorts()), DEMO_DATA_DIR: broken }, 60_000);
       expect(run.code).toBe(1);
-      expect(run.output).toContain(`✗ auth-server exited with code 1 before it was ready; last lines of ${join(broken, 'logs', 'auth-server.log')}:`);
-      expect(run.output).toMatch(/ {4}│ Cannot write .*auth-server.*: a file is in the way of the folder\. Set DATA_DIR/);
+      expect(run.output).toContain(
+        `✗ auth-server exited with code 1 before it was ready; last lines of ${join(broken, 'logs', 'auth-server.log')}:`,
+      );
+      expect(run.output).toMatch(
+        / {4}│ Cannot write .*auth-server.*: a file is in the way of the folder\. Set DATA_DIR/,
+      );
       expect(run.output).toContain('All services stopped.');
     } finally {
       rmSync(broken, { recursive: true, force: true });
@@ -211,7 +254,9 @@ describe.skipIf(!built)('npm run demo -- --once (the built demo, every service a
     try {
       const run = await runOnce({ ...ports, DEMO_DATA_DIR: empty }, 30_000);
       expect(run.code).toBe(1);
-      expect(run.output).toContain(`✗ The demo cannot start: a port it needs is taken (nothing was started).\n  - port ${ports.SERVICE_B_PORT} on 127.0.0.1 is already in use: set SERVICE_B_PORT to a free port`);
+      expect(run.output).toContain(
+        `✗ The demo cannot start: a port it needs is taken (nothing was started).\n  - port ${ports.SERVICE_B_PORT} on 127.0.0.1 is already in use: set SERVICE_B_PORT to a free port`,
+      );
       expect(existsSync(join(empty, 'logs'))).toBe(false);
     } finally {
       blocker.close();

@@ -22,7 +22,10 @@ describe('seed: the story provisioned through the management API', () => {
     HUB_CLIENT_SECRET: generateCredential('client_secret'),
   };
 
-  async function seed(options: { enableDisabled?: boolean } = {}, overrides: Partial<SeedConfig> = {}): Promise<string[]> {
+  async function seed(
+    options: { enableDisabled?: boolean } = {},
+    overrides: Partial<SeedConfig> = {},
+  ): Promise<string[]> {
     const lines: string[] = [];
     await seedStory({ ...config, ...overrides }, { ...options, log: (line) => lines.push(line) });
     return lines;
@@ -30,17 +33,33 @@ describe('seed: the story provisioned through the management API', () => {
 
   /** What the seed manages, without timestamps. */
   async function snapshot() {
-    const [resources, clients, consumers] = await Promise.all([auth.api('GET', '/api/resources'), auth.api('GET', '/api/clients'), auth.api('GET', '/api/consumers')]);
+    const [resources, clients, consumers] = await Promise.all([
+      auth.api('GET', '/api/resources'),
+      auth.api('GET', '/api/clients'),
+      auth.api('GET', '/api/consumers'),
+    ]);
     return {
       resources: resources.body.map((r: any) => ({ indicator: r.indicator, scopes: r.scopes })),
-      clients: clients.body.map((c: any) => ({ id: c.id, kind: c.kind, disabled: c.disabled, grants: c.grants, secrets: c.secrets.map((s: any) => [s.id, s.active]) })),
+      clients: clients.body.map((c: any) => ({
+        id: c.id,
+        kind: c.kind,
+        disabled: c.disabled,
+        grants: c.grants,
+        secrets: c.secrets.map((s: any) => [s.id, s.active]),
+      })),
       consumers: consumers.body.map((c: any) => ({ id: c.id, name: c.name, disabled: c.disabled })),
     };
   }
 
   beforeAll(async () => {
     auth = await AuthServerHarness.start();
-    config = loadSeedConfig({ AUTH_ISSUER: auth.issuer, BOOTSTRAP_ADMIN_CLIENT_ID: ADMIN_CLIENT_ID, BOOTSTRAP_ADMIN_CLIENT_SECRET: ADMIN_CLIENT_SECRET, SEED_WAIT_SECONDS: '10', ...secrets });
+    config = loadSeedConfig({
+      AUTH_ISSUER: auth.issuer,
+      BOOTSTRAP_ADMIN_CLIENT_ID: ADMIN_CLIENT_ID,
+      BOOTSTRAP_ADMIN_CLIENT_SECRET: ADMIN_CLIENT_SECRET,
+      SEED_WAIT_SECONDS: '10',
+      ...secrets,
+    });
   });
   afterAll(async () => {
     await auth.stop();
@@ -61,7 +80,10 @@ describe('seed: the story provisioned through the management API', () => {
     ]);
     const first = await snapshot();
     expect(first.consumers).toEqual([expect.objectContaining({ name: 'Zapflow (demo integration)', disabled: false })]);
-    expect(first.clients.find((c: any) => c.id === 'hub-1')).toMatchObject({ kind: 'device', grants: [{ resource: IOT, scopes: ['devices:control:thermostat-1', 'devices:read:*'] }] });
+    expect(first.clients.find((c: any) => c.id === 'hub-1')).toMatchObject({
+      kind: 'device',
+      grants: [{ resource: IOT, scopes: ['devices:control:thermostat-1', 'devices:read:*'] }],
+    });
 
     const second = await seed();
     expect(second.slice(1)).toEqual([
@@ -78,8 +100,17 @@ describe('seed: the story provisioned through the management API', () => {
     await seed();
     for (const client of storyClients(config, `${auth.issuer}/api`)) {
       for (const grant of client.grants) {
-        const claims = decodeJwt(await auth.token(client.id, secrets[client.secretSource as keyof typeof secrets], { resource: grant.resource }));
-        expect({ client: client.id, sub: claims.sub, aud: claims.aud, scope: String(claims.scope).split(' ').sort() }).toEqual({
+        const claims = decodeJwt(
+          await auth.token(client.id, secrets[client.secretSource as keyof typeof secrets], {
+            resource: grant.resource,
+          }),
+        );
+        expect({
+          client: client.id,
+          sub: claims.sub,
+          aud: claims.aud,
+          scope: String(claims.scope).split(' ').sort(),
+        }).toEqual({
           client: client.id,
           sub: client.id,
           aud: grant.resource,
@@ -93,11 +124,30 @@ describe('seed: the story provisioned through the management API', () => {
     await seed();
     const rotated = await auth.api('POST', '/api/clients/service-a/secrets', { expireCurrentInMinutes: 0 });
     expect(rotated.status).toBe(201);
-    expect((await auth.tokenRequest({ grant_type: 'client_credentials', resource: CRM }, { id: 'service-a', secret: secrets.SERVICE_A_CLIENT_SECRET })).status).toBe(401);
+    expect(
+      (
+        await auth.tokenRequest(
+          { grant_type: 'client_credentials', resource: CRM },
+          { id: 'service-a', secret: secrets.SERVICE_A_CLIENT_SECRET },
+        )
+      ).status,
+    ).toBe(401);
 
-    expect(await seed()).toContain('✓ client service-a: secret set to the configured one (the previous one expires now)');
-    expect((await auth.tokenRequest({ grant_type: 'client_credentials', resource: CRM }, { id: 'service-a', secret: secrets.SERVICE_A_CLIENT_SECRET })).status).toBe(200);
-    const refused = await auth.tokenRequest({ grant_type: 'client_credentials', resource: CRM }, { id: 'service-a', secret: rotated.body.clientSecret });
+    expect(await seed()).toContain(
+      '✓ client service-a: secret set to the configured one (the previous one expires now)',
+    );
+    expect(
+      (
+        await auth.tokenRequest(
+          { grant_type: 'client_credentials', resource: CRM },
+          { id: 'service-a', secret: secrets.SERVICE_A_CLIENT_SECRET },
+        )
+      ).status,
+    ).toBe(200);
+    const refused = await auth.tokenRequest(
+      { grant_type: 'client_credentials', resource: CRM },
+      { id: 'service-a', secret: rotated.body.clientSecret },
+    );
     expect(refused.status).toBe(401);
     expect(refused.body).toMatchObject({ error: 'invalid_client' });
   });
@@ -106,33 +156,54 @@ describe('seed: the story provisioned through the management API', () => {
     await seed();
     expect((await auth.api('POST', '/api/clients/iot-broker/secrets', { expireCurrentInMinutes: 0 })).status).toBe(201);
     // The configured secret is now an expired secret of the same client: the API refuses it as "in use" until it is removed.
-    expect(await seed()).toContain('✓ client iot-broker: secret set to the configured one (the previous one expires now)');
-    expect((await auth.tokenRequest({ grant_type: 'client_credentials' }, { id: 'iot-broker', secret: secrets.IOT_BROKER_CLIENT_SECRET })).status).toBe(200);
+    expect(await seed()).toContain(
+      '✓ client iot-broker: secret set to the configured one (the previous one expires now)',
+    );
+    expect(
+      (
+        await auth.tokenRequest(
+          { grant_type: 'client_credentials' },
+          { id: 'iot-broker', secret: secrets.IOT_BROKER_CLIENT_SECRET },
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it('adds missing scopes and grants, and keeps what an operator added', async () => {
     await seed();
     const crm = (await auth.api('GET', '/api/resources')).body.find((r: any) => r.indicator === CRM);
-    expect((await auth.api('PATCH', `/api/resources/${crm.id}`, { scopes: ['contacts:read', 'contacts:export'] })).status).toBe(200);
+    expect(
+      (await auth.api('PATCH', `/api/resources/${crm.id}`, { scopes: ['contacts:read', 'contacts:export'] })).status,
+    ).toBe(200);
     expect((await auth.api('PATCH', '/api/clients/service-a', { grants: [] })).status).toBe(200);
 
     const lines = await seed();
     expect(lines).toContain(`✓ resource ${CRM}: scopes added (contacts:write)`);
-    expect(lines).toContain(`✓ client service-a: grants added (contacts:read on ${CRM}; revocations:read on ${auth.issuer}/api)`);
-    expect((await auth.api('GET', `/api/resources/${crm.id}`)).body.scopes).toEqual(['contacts:read', 'contacts:export', 'contacts:write']);
+    expect(lines).toContain(
+      `✓ client service-a: grants added (contacts:read on ${CRM}; revocations:read on ${auth.issuer}/api)`,
+    );
+    expect((await auth.api('GET', `/api/resources/${crm.id}`)).body.scopes).toEqual([
+      'contacts:read',
+      'contacts:export',
+      'contacts:write',
+    ]);
     const grants = (await auth.api('GET', '/api/clients/service-a')).body.grants;
     expect(grants).toHaveLength(2);
-    expect(grants).toEqual(expect.arrayContaining([
-      { resource: CRM, scopes: ['contacts:read'] },
-      { resource: `${auth.issuer}/api`, scopes: ['revocations:read'] },
-    ]));
+    expect(grants).toEqual(
+      expect.arrayContaining([
+        { resource: CRM, scopes: ['contacts:read'] },
+        { resource: `${auth.issuer}/api`, scopes: ['revocations:read'] },
+      ]),
+    );
   });
 
   it('leaves a client an operator disabled as it is (the demo asks for it to be enabled)', async () => {
     await seed();
     expect((await auth.api('PATCH', '/api/clients/hub-1', { disabled: true })).status).toBe(200);
 
-    expect(await seed()).toContain('! client hub-1: disabled, left disabled (enable it with PATCH /api/clients/hub-1 {"disabled":false}); its secret was not checked');
+    expect(await seed()).toContain(
+      '! client hub-1: disabled, left disabled (enable it with PATCH /api/clients/hub-1 {"disabled":false}); its secret was not checked',
+    );
     expect((await auth.api('GET', '/api/clients/hub-1')).body.disabled).toBe(true);
 
     expect(await seed({ enableDisabled: true })).toContain('✓ client hub-1: enabled again');
@@ -141,14 +212,20 @@ describe('seed: the story provisioned through the management API', () => {
 
   it('stops with a clear error when a story id belongs to a client of another kind', async () => {
     await auth.createClient({ id: 'thermostat-9', name: 'not a device', kind: 'service', grants: [] });
-    const wrongKind = { ...config, clients: { ...config.clients, thermostat: { id: 'thermostat-9', secret: secrets.THERMOSTAT_CLIENT_SECRET } } };
+    const wrongKind = {
+      ...config,
+      clients: { ...config.clients, thermostat: { id: 'thermostat-9', secret: secrets.THERMOSTAT_CLIENT_SECRET } },
+    };
     await expect(seedStory(wrongKind, { log: () => undefined })).rejects.toThrow(
       'client thermostat-9 exists as a service client but the story needs a device: delete it (DELETE /api/clients/thermostat-9) or choose another id',
     );
   });
 
   it('refuses a wrong bootstrap secret with a message naming the variables', async () => {
-    const wrong = { ...config, admin: { clientId: ADMIN_CLIENT_ID, clientSecret: generateCredential('client_secret') } };
+    const wrong = {
+      ...config,
+      admin: { clientId: ADMIN_CLIENT_ID, clientSecret: generateCredential('client_secret') },
+    };
     await expect(seedStory(wrong, { log: () => undefined })).rejects.toThrow(
       `The auth-server at ${auth.issuer} refused the bootstrap admin "${ADMIN_CLIENT_ID}" (invalid_client): BOOTSTRAP_ADMIN_CLIENT_ID and BOOTSTRAP_ADMIN_CLIENT_SECRET must be the ones the auth-server was started with`,
     );
@@ -157,7 +234,9 @@ describe('seed: the story provisioned through the management API', () => {
   it('gives up on an auth-server that does not answer /health, naming the address', async () => {
     const issuer = `http://127.0.0.1:${await freePort()}`;
     await expect(seedStory({ ...config, issuer, waitMs: 600 }, { log: () => undefined })).rejects.toThrow(
-      new RegExp(`^The auth-server at ${issuer} did not answer GET /health within 1 s \\(last: .*ECONNREFUSED.*\\)\\. Is it running, and is AUTH_ISSUER its URL\\?$`),
+      new RegExp(
+        `^The auth-server at ${issuer} did not answer GET /health within 1 s \\(last: .*ECONNREFUSED.*\\)\\. Is it running, and is AUTH_ISSUER its URL\\?$`,
+      ),
     );
   });
 });
@@ -186,7 +265,13 @@ describe(loadSeedConfig.name, () => {
 
   it('applies the documented defaults', () => {
     const sut = loadSeedConfig(valid);
-    expect(sut).toMatchObject({ issuer: 'http://auth-server:7400', crmResource: CRM, iotResource: IOT, marketingResource: MARKETING, waitMs: 60_000 });
+    expect(sut).toMatchObject({
+      issuer: 'http://auth-server:7400',
+      crmResource: CRM,
+      iotResource: IOT,
+      marketingResource: MARKETING,
+      waitMs: 60_000,
+    });
     expect(Object.fromEntries(Object.entries(sut.clients).map(([role, client]) => [role, client.id]))).toEqual({
       serviceA: 'service-a',
       serviceB: 'service-b',
@@ -217,11 +302,20 @@ describe(loadSeedConfig.name, () => {
   });
 
   it('refuses a secret or an id shared by two clients, and one resource for two audiences', () => {
-    expect(problems({ ...valid, THERMOSTAT_CLIENT_SECRET: valid.SERVICE_A_CLIENT_SECRET, HUB_CLIENT_ID: 'service-a', IOT_RESOURCE: CRM })).toEqual([
+    expect(
+      problems({
+        ...valid,
+        THERMOSTAT_CLIENT_SECRET: valid.SERVICE_A_CLIENT_SECRET,
+        HUB_CLIENT_ID: 'service-a',
+        IOT_RESOURCE: CRM,
+      }),
+    ).toEqual([
       '*_CLIENT_ID: each client needs its own id (service-a used twice)',
       'THERMOSTAT_CLIENT_SECRET: each client needs its own secret (same value as another *_CLIENT_SECRET)',
       'CRM_RESOURCE and IOT_RESOURCE: must differ',
     ]);
-    expect(problems({ ...valid, MARKETING_RESOURCE: IOT })).toEqual(['IOT_RESOURCE and MARKETING_RESOURCE: must differ']);
+    expect(problems({ ...valid, MARKETING_RESOURCE: IOT })).toEqual([
+      'IOT_RESOURCE and MARKETING_RESOURCE: must differ',
+    ]);
   });
 });

@@ -3,7 +3,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ClientAssertionVerifier } from '../../apps/auth-server/src/oauth/client-assertion.verifier.js';
 import { PasswordHasher } from '../../apps/auth-server/src/users/password-hasher.js';
-import { AuthServerHarness, basicAuthorization, type JsonResponse, TEST_PASSWORD, toJson } from '../support/auth-server.harness.js';
+import {
+  AuthServerHarness,
+  basicAuthorization,
+  type JsonResponse,
+  TEST_PASSWORD,
+  toJson,
+} from '../support/auth-server.harness.js';
 import { eventually } from '../support/eventually.js';
 import { clientAssertion, type ClientKey, generateClientKey, JWT_BEARER } from '../support/jose-forge.js';
 import { createPostgresDatabase, type TestDatabase, testDatabases } from '../support/test-databases.js';
@@ -34,22 +40,54 @@ function urlOf(server: AuthServerHarness): string {
 }
 
 /** Behind a proxy (TRUST_PROXY), X-Forwarded-For carries the caller's address. */
-function post(server: AuthServerHarness, path: string, headers: Record<string, string>, body: string, address: string): Promise<JsonResponse> {
-  return fetch(urlOf(server) + path, { method: 'POST', headers: { ...headers, 'x-forwarded-for': address }, body }).then(toJson);
+function post(
+  server: AuthServerHarness,
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+  address: string,
+): Promise<JsonResponse> {
+  return fetch(urlOf(server) + path, {
+    method: 'POST',
+    headers: { ...headers, 'x-forwarded-for': address },
+    body,
+  }).then(toJson);
 }
 
 function signIn(server: AuthServerHarness, email: string, password: string, address: string): Promise<JsonResponse> {
-  return post(server, '/api/session', { 'content-type': 'application/json' }, JSON.stringify({ email, password }), address);
+  return post(
+    server,
+    '/api/session',
+    { 'content-type': 'application/json' },
+    JSON.stringify({ email, password }),
+    address,
+  );
 }
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
-function withSecret(server: AuthServerHarness, client: Registered, address: string, path = '/oauth/token'): Promise<JsonResponse> {
+function withSecret(
+  server: AuthServerHarness,
+  client: Registered,
+  address: string,
+  path = '/oauth/token',
+): Promise<JsonResponse> {
   const params = path === '/oauth/token' ? CC : { token: 'tgp_unknown' };
-  return post(server, path, { ...FORM, authorization: basicAuthorization(client.id, client.secret) }, new URLSearchParams(params).toString(), address);
+  return post(
+    server,
+    path,
+    { ...FORM, authorization: basicAuthorization(client.id, client.secret) },
+    new URLSearchParams(params).toString(),
+    address,
+  );
 }
 
-function withAssertion(server: AuthServerHarness, clientId: string, assertion: string, address: string): Promise<JsonResponse> {
+function withAssertion(
+  server: AuthServerHarness,
+  clientId: string,
+  assertion: string,
+  address: string,
+): Promise<JsonResponse> {
   const params = { ...CC, client_id: clientId, client_assertion_type: JWT_BEARER, client_assertion: assertion };
   return post(server, '/oauth/token', FORM, new URLSearchParams(params).toString(), address);
 }
@@ -64,7 +102,11 @@ function tally(responses: JsonResponse[]): Record<number, number> {
 function expectSignInThrottled(response: JsonResponse): void {
   expect({ status: response.status, body: response.body }).toEqual({
     status: 429,
-    body: expect.objectContaining({ type: 'urn:tollgate:problem:too_many_attempts', status: 429, detail: expect.stringMatching(/^Too many (failed sign-ins|sign-ins in progress); retry in \d+ s$/) }),
+    body: expect.objectContaining({
+      type: 'urn:tollgate:problem:too_many_attempts',
+      status: 429,
+      detail: expect.stringMatching(/^Too many (failed sign-ins|sign-ins in progress); retry in \d+ s$/),
+    }),
   });
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -73,7 +115,12 @@ function expectSignInThrottled(response: JsonResponse): void {
 function expectClientThrottled(response: JsonResponse): void {
   expect({ status: response.status, body: response.body }).toEqual({
     status: 429,
-    body: { error: 'temporarily_unavailable', error_description: expect.stringMatching(/^Too many (failed client authentications|client authentications in progress); retry in \d+ s$/) },
+    body: {
+      error: 'temporarily_unavailable',
+      error_description: expect.stringMatching(
+        /^Too many (failed client authentications|client authentications in progress); retry in \d+ s$/,
+      ),
+    },
   });
   expect(response.headers.get('content-type')).toMatch(/^application\/json/);
   expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -106,15 +153,28 @@ class VerificationGate {
   }
 
   static passwords(servers: AuthServerHarness[]): VerificationGate {
-    return new VerificationGate(servers.map((server) => ({ object: server.app.get(PasswordHasher, { strict: false }), method: 'verify' })));
+    return new VerificationGate(
+      servers.map((server) => ({ object: server.app.get(PasswordHasher, { strict: false }), method: 'verify' })),
+    );
   }
 
   static assertions(servers: AuthServerHarness[]): VerificationGate {
-    return new VerificationGate(servers.map((server) => ({ object: server.app.get(ClientAssertionVerifier, { strict: false }), method: 'verify' })));
+    return new VerificationGate(
+      servers.map((server) => ({
+        object: server.app.get(ClientAssertionVerifier, { strict: false }),
+        method: 'verify',
+      })),
+    );
   }
 
   static secretLookups(servers: AuthServerHarness[]): VerificationGate {
-    return new VerificationGate(servers.map((server) => ({ object: server.app.get(DataSource), method: 'query', when: (sql: string) => /FROM "client_secrets"/.test(sql) })));
+    return new VerificationGate(
+      servers.map((server) => ({
+        object: server.app.get(DataSource),
+        method: 'query',
+        when: (sql: string) => /FROM "client_secrets"/.test(sql),
+      })),
+    );
   }
 
   /** How many calls reached the step. */
@@ -125,7 +185,9 @@ class VerificationGate {
   /** Sends `count` requests at once; opens once each has reached the step or been answered. */
   async overlap(count: number, send: (index: number) => Promise<JsonResponse>): Promise<JsonResponse[]> {
     let answered = 0;
-    const pending = Array.from({ length: count }, (_, index) => send(index).then((response) => ((answered += 1), response)));
+    const pending = Array.from({ length: count }, (_, index) =>
+      send(index).then((response) => ((answered += 1), response)),
+    );
     try {
       await eventually(() => expect(this.calls + answered).toBe(count), 30_000);
     } finally {
@@ -142,12 +204,22 @@ describe.each(testDatabases())('guessing credentials concurrently and from many 
   let jwtKey: ClientKey;
   let forgedKey: ClientKey;
 
-  const assertion = (clientId: string, key = jwtKey) => clientAssertion(key, clientId, server.issuer, { now: clock.now() });
-  const newClient = () => server.createClient({ name: 'victim', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+  const assertion = (clientId: string, key = jwtKey) =>
+    clientAssertion(key, clientId, server.issuer, { now: clock.now() });
+  const newClient = () =>
+    server.createClient({ name: 'victim', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
   const newJwtClient = async () =>
-    (await server.createClient({ name: 'device', tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [jwtKey.publicJwk] }, grants: [{ resource: CRM, scopes: ['contacts:read'] }] })).id;
+    (
+      await server.createClient({
+        name: 'device',
+        tokenEndpointAuthMethod: 'private_key_jwt',
+        jwks: { keys: [jwtKey.publicJwk] },
+        grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+      })
+    ).id;
   const newPerson = async () => (await server.createUser({ email: `${randomUUID()}@example.com` })).email as string;
-  const auditSince = async (query: string, since: Date) => (await server.api('GET', `/api/audit?${query}&since=${since.toISOString()}`)).body.items;
+  const auditSince = async (query: string, since: Date) =>
+    (await server.api('GET', `/api/audit?${query}&since=${since.toISOString()}`)).body.items;
 
   beforeAll(async () => {
     server = await AuthServerHarness.start({ database: await create(), clock, env: { TRUST_PROXY: 'true' } });
@@ -179,7 +251,9 @@ describe.each(testDatabases())('guessing credentials concurrently and from many 
     const address = freshAddress();
     const started = clock.now();
     const lookups = VerificationGate.secretLookups([server]);
-    const answers = await lookups.overlap(40, (attempt) => withSecret(server, { id: victim.id, secret: `wrong-secret-${attempt}` }, address));
+    const answers = await lookups.overlap(40, (attempt) =>
+      withSecret(server, { id: victim.id, secret: `wrong-secret-${attempt}` }, address),
+    );
     expect(tally(answers)).toEqual({ 401: 10, 429: 30 });
     for (const answer of answers.filter(({ status }) => status === 429)) expectClientThrottled(answer);
     expect(await auditSince(`action=client.auth.failed&credential=${victim.id}`, started)).toHaveLength(10);
@@ -190,7 +264,9 @@ describe.each(testDatabases())('guessing credentials concurrently and from many 
     const address = freshAddress();
     const paths = ['/oauth/token', '/oauth/introspect', '/oauth/revoke'];
     const lookups = VerificationGate.secretLookups([server]);
-    const answers = await lookups.overlap(30, (attempt) => withSecret(server, { id: victim.id, secret: `wrong-secret-${attempt}` }, address, paths[attempt % 3]));
+    const answers = await lookups.overlap(30, (attempt) =>
+      withSecret(server, { id: victim.id, secret: `wrong-secret-${attempt}` }, address, paths[attempt % 3]),
+    );
     expect(tally(answers)).toEqual({ 401: 10, 429: 20 });
   });
 
@@ -209,7 +285,11 @@ describe.each(testDatabases())('guessing credentials concurrently and from many 
     const victim = await newClient();
     const attackers = Array.from({ length: 11 }, freshAddress);
     for (const address of attackers) {
-      await Promise.all(Array.from({ length: 10 }, (_, attempt) => withSecret(server, { id: victim.id, secret: `wrong-secret-${attempt}` }, address)));
+      await Promise.all(
+        Array.from({ length: 10 }, (_, attempt) =>
+          withSecret(server, { id: victim.id, secret: `wrong-secret-${attempt}` }, address),
+        ),
+      );
     }
     // Failures are still throttled: the client id is past its ceiling of 100 a minute.
     expectClientThrottled(await withSecret(server, { id: victim.id, secret: 'wrong-secret' }, freshAddress()));
@@ -223,8 +303,16 @@ describe.each(testDatabases())('guessing credentials concurrently and from many 
     const victim = await newClient();
     const shared = freshAddress();
     expect((await withSecret(server, victim, shared)).status).toBe(200);
-    const answers = await Promise.all(Array.from({ length: 60 }, (_, attempt) => withSecret(server, { id: `guess-${attempt % 6}`, secret: 'tgs_guess' }, shared)));
-    answers.push(...(await Promise.all(Array.from({ length: 20 }, () => withSecret(server, { id: victim.id, secret: 'wrong-secret' }, shared)))));
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, attempt) =>
+        withSecret(server, { id: `guess-${attempt % 6}`, secret: 'tgs_guess' }, shared),
+      ),
+    );
+    answers.push(
+      ...(await Promise.all(
+        Array.from({ length: 20 }, () => withSecret(server, { id: victim.id, secret: 'wrong-secret' }, shared)),
+      )),
+    );
     // 50 failures a minute per address, then 429, for the victim's id as for any other.
     expect(tally(answers)).toEqual({ 401: 50, 429: 30 });
     expect((await withSecret(server, victim, shared)).status).toBe(200);
@@ -265,7 +353,8 @@ describe.runIf(sharedRedis)('guessing across two auth-servers sharing Redis', ()
   let jwtKey: ClientKey;
   let forgedKey: ClientKey;
   const at = (index: number) => servers[index % 2];
-  const newClient = (body: Record<string, unknown> = {}) => servers[0].createClient({ name: 'victim', grants: [{ resource: CRM, scopes: ['contacts:read'] }], ...body });
+  const newClient = (body: Record<string, unknown> = {}) =>
+    servers[0].createClient({ name: 'victim', grants: [{ resource: CRM, scopes: ['contacts:read'] }], ...body });
   const newPerson = async () => (await servers[0].createUser({ email: `${randomUUID()}@example.com` })).email as string;
 
   beforeAll(async () => {
@@ -273,7 +362,9 @@ describe.runIf(sharedRedis)('guessing across two auth-servers sharing Redis', ()
     const env = { TRUST_PROXY: 'true', REDIS_URL: process.env.TEST_REDIS_URL! };
     // One after the other: the first creates the schema and the signing key, the second finds them.
     servers.push(await AuthServerHarness.start({ database, env, keepDatabase: true }));
-    servers.push(await AuthServerHarness.start({ database, env: { ...env, AUTH_ISSUER: servers[0].issuer }, keepDatabase: true }));
+    servers.push(
+      await AuthServerHarness.start({ database, env: { ...env, AUTH_ISSUER: servers[0].issuer }, keepDatabase: true }),
+    );
     await servers[0].createResource(CRM, ['contacts:read'], { accessTokenTtl: 600 });
     [jwtKey, forgedKey] = await Promise.all([generateClientKey(), generateClientKey()]);
   });
@@ -296,14 +387,18 @@ describe.runIf(sharedRedis)('guessing across two auth-servers sharing Redis', ()
     const victim = await newClient();
     const address = freshAddress();
     const lookups = VerificationGate.secretLookups(servers);
-    const answers = await lookups.overlap(40, (attempt) => withSecret(at(attempt), { id: victim.id, secret: `wrong-secret-${attempt}` }, address));
+    const answers = await lookups.overlap(40, (attempt) =>
+      withSecret(at(attempt), { id: victim.id, secret: `wrong-secret-${attempt}` }, address),
+    );
     expect(tally(answers)).toEqual({ 401: 10, 429: 30 });
   });
 
   it('40 concurrent forged assertions, half at each instance: 10 reach an assertion verifier in all', async () => {
     const { id } = await newClient({ tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [jwtKey.publicJwk] } });
     const address = freshAddress();
-    const forged = await Promise.all(Array.from({ length: 40 }, () => clientAssertion(forgedKey, id, servers[0].issuer)));
+    const forged = await Promise.all(
+      Array.from({ length: 40 }, () => clientAssertion(forgedKey, id, servers[0].issuer)),
+    );
     const verifier = VerificationGate.assertions(servers);
     const answers = await verifier.overlap(40, (attempt) => withAssertion(at(attempt), id, forged[attempt], address));
     expect(tally(answers)).toEqual({ 401: 10, 429: 30 });
@@ -314,11 +409,16 @@ describe.runIf(sharedRedis)('guessing across two auth-servers sharing Redis', ()
     const victim = await newClient();
     const attackers = Array.from({ length: 11 }, freshAddress);
     for (const address of attackers) {
-      await Promise.all(Array.from({ length: 10 }, (_, attempt) => withSecret(at(attempt), { id: victim.id, secret: `wrong-secret-${attempt}` }, address)));
+      await Promise.all(
+        Array.from({ length: 10 }, (_, attempt) =>
+          withSecret(at(attempt), { id: victim.id, secret: `wrong-secret-${attempt}` }, address),
+        ),
+      );
     }
     for (const server of servers) {
       expectClientThrottled(await withSecret(server, { id: victim.id, secret: 'wrong-secret' }, freshAddress()));
-      for (const address of [freshAddress(), attackers[0]]) expect((await withSecret(server, victim, address)).status).toBe(200);
+      for (const address of [freshAddress(), attackers[0]])
+        expect((await withSecret(server, victim, address)).status).toBe(200);
     }
   });
 

@@ -10,7 +10,11 @@ const ALLOWED = 5;
 const NORMAL = 40;
 
 /** Runs `count` calls of `request`, `concurrency` at a time; returns how often each status came back. */
-async function hammer(count: number, concurrency: number, request: () => Promise<number>): Promise<Record<number, number>> {
+async function hammer(
+  count: number,
+  concurrency: number,
+  request: () => Promise<number>,
+): Promise<Record<number, number>> {
   const statuses: Record<number, number> = {};
   let started = 0;
   await Promise.all(
@@ -36,8 +40,15 @@ describe.each(testDatabases())('abuse: usage flooding through service-b on $name
   let crm: ServiceBHarness;
   const { logger, logs } = memoryLogger('service-b');
 
-  async function issueKey(consumerId: string, extra: Record<string, unknown> = {}): Promise<{ id: string; key: string }> {
-    const response = await auth.api('POST', `/api/consumers/${consumerId}/keys`, { name: 'flood test', grants: [{ resource: CRM, scopes: ['contacts:read'] }], ...extra });
+  async function issueKey(
+    consumerId: string,
+    extra: Record<string, unknown> = {},
+  ): Promise<{ id: string; key: string }> {
+    const response = await auth.api('POST', `/api/consumers/${consumerId}/keys`, {
+      name: 'flood test',
+      grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+      ...extra,
+    });
     expect(response.status).toBe(201);
     return { id: response.body.id, key: response.body.key };
   }
@@ -52,7 +63,10 @@ describe.each(testDatabases())('abuse: usage flooding through service-b on $name
   });
 
   it('delivers the other key’s usage and the flood’s refusals, aggregated, with nothing dropped', async () => {
-    const consumer = await auth.api('POST', '/api/consumers', { name: `flood-${randomUUID()}`, contact: 'ops@example.com' });
+    const consumer = await auth.api('POST', '/api/consumers', {
+      name: `flood-${randomUUID()}`,
+      contact: 'ops@example.com',
+    });
     const flooder = await issueKey(consumer.body.id, { rateLimit: { requests: ALLOWED, perSeconds: 3600 } });
     const normal = await issueKey(consumer.body.id);
 
@@ -63,19 +77,29 @@ describe.each(testDatabases())('abuse: usage flooding through service-b on $name
     expect(flood).toEqual({ 200: ALLOWED, 429: FLOOD - ALLOWED });
     expect(steady).toEqual({ 200: NORMAL });
     // Used again after the flood: this use travels with (or after) the flood's refusals.
-    expect(await hammer(NORMAL, 1, async () => (await crm.request('GET', '/contacts', { 'x-api-key': normal.key })).status)).toEqual({ 200: NORMAL });
+    expect(
+      await hammer(NORMAL, 1, async () => (await crm.request('GET', '/contacts', { 'x-api-key': normal.key })).status),
+    ).toEqual({ 200: NORMAL });
 
     await eventually(
       async () => {
         const used = await auth.api('GET', `/api/keys/${normal.id}/usage`);
-        expect(used.body).toMatchObject({ totals: { '2xx': 2 * NORMAL }, lastUsedAt: expect.any(String), lastUsedAddress: '127.0.0.1' });
+        expect(used.body).toMatchObject({
+          totals: { '2xx': 2 * NORMAL },
+          lastUsedAt: expect.any(String),
+          lastUsedAddress: '127.0.0.1',
+        });
         const flooded = await auth.api('GET', `/api/keys/${flooder.id}/usage`);
         expect(flooded.body.totals).toEqual({ '2xx': ALLOWED, '4xx': FLOOD - ALLOWED });
         const denied = await auth.api('GET', `/api/audit?action=api-key.use.denied&credential=${flooder.id}&limit=200`);
-        expect(denied.body.items.every((event: any) => event.reason === 'rate_limited' && event.outcome === 'denied')).toBe(true);
+        expect(
+          denied.body.items.every((event: any) => event.reason === 'rate_limited' && event.outcome === 'denied'),
+        ).toBe(true);
         // One event per report and reason, each with its count, not one per refused request.
         expect(denied.body.items.length).toBeLessThan(50);
-        expect(denied.body.items.reduce((sum: number, event: any) => sum + event.details.count, 0)).toBe(FLOOD - ALLOWED);
+        expect(denied.body.items.reduce((sum: number, event: any) => sum + event.details.count, 0)).toBe(
+          FLOOD - ALLOWED,
+        );
       },
       45_000,
       250,
@@ -83,7 +107,12 @@ describe.each(testDatabases())('abuse: usage flooding through service-b on $name
     const denied = await auth.api('GET', `/api/audit?action=api-key.use.denied&credential=${flooder.id}&limit=1`);
     expect(denied.body.items[0]).toMatchObject({
       address: '127.0.0.1',
-      details: { count: expect.any(Number), firstAt: expect.any(String), lastAt: expect.any(String), samples: [{ address: '127.0.0.1', method: 'GET', path: '/contacts' }] },
+      details: {
+        count: expect.any(Number),
+        firstAt: expect.any(String),
+        lastAt: expect.any(String),
+        samples: [{ address: '127.0.0.1', method: 'GET', path: '/contacts' }],
+      },
     });
 
     const health = await crm.request('GET', '/health');
@@ -102,7 +131,9 @@ describe('abuse: usage flooding past the queue bound', () => {
   beforeAll(async () => {
     auth = await AuthServerHarness.start();
     // Two records may wait; no report is sent until the test asks for one.
-    crm = await ServiceBHarness.start(auth, { overrides: { logger, usageReports: { maxPending: 2, flushIntervalMs: 3_600_000 } } });
+    crm = await ServiceBHarness.start(auth, {
+      overrides: { logger, usageReports: { maxPending: 2, flushIntervalMs: 3_600_000 } },
+    });
   });
   afterAll(async () => {
     await crm?.stop();
@@ -110,14 +141,25 @@ describe('abuse: usage flooding past the queue bound', () => {
   });
 
   it('drops what does not fit, shows the count in /health and logs it once', async () => {
-    const consumer = await auth.api('POST', '/api/consumers', { name: `bound-${randomUUID()}`, contact: 'ops@example.com' });
-    const issued = await auth.api('POST', `/api/consumers/${consumer.body.id}/keys`, { name: 'bounded', grants: [{ resource: CRM, scopes: ['contacts:read'] }], rateLimit: { requests: 1, perSeconds: 3600 } });
+    const consumer = await auth.api('POST', '/api/consumers', {
+      name: `bound-${randomUUID()}`,
+      contact: 'ops@example.com',
+    });
+    const issued = await auth.api('POST', `/api/consumers/${consumer.body.id}/keys`, {
+      name: 'bounded',
+      grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+      rateLimit: { requests: 1, perSeconds: 3600 },
+    });
     const key = issued.body.key as string;
     const usageReports = async () => (await crm.request('GET', '/health')).body.authentication.usageReports;
 
     expect((await crm.request('GET', '/contacts', { 'x-api-key': key })).status).toBe(200);
     await eventually(async () => expect(await usageReports()).toEqual({ pending: 1, dropped: 0 }));
-    const statuses = await hammer(299, 8, async () => (await crm.request('GET', '/contacts', { 'x-api-key': key })).status);
+    const statuses = await hammer(
+      299,
+      8,
+      async () => (await crm.request('GET', '/contacts', { 'x-api-key': key })).status,
+    );
     expect(statuses).toEqual({ 429: 299 });
 
     // Waiting: the key's 2xx and 4xx counts. Each refusal's audit record found the queue full.
@@ -127,6 +169,13 @@ describe('abuse: usage flooding past the queue bound', () => {
 
     await crm.app.get((await import('@tollgate/verifier')).ResourceServerVerification).usage!.flush();
     expect(await usageReports()).toEqual({ pending: 0, dropped: 299 });
-    await eventually(async () => expect((await auth.api('GET', `/api/keys/${issued.body.id}/usage`)).body.totals).toEqual({ '2xx': 1, '4xx': 299 }), 15_000);
+    await eventually(
+      async () =>
+        expect((await auth.api('GET', `/api/keys/${issued.body.id}/usage`)).body.totals).toEqual({
+          '2xx': 1,
+          '4xx': 299,
+        }),
+      15_000,
+    );
   }, 60_000);
 });

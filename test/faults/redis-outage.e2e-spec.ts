@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { loadServiceBConfig } from '../../apps/service-b/src/config/service-b.config.js';
 import { createServiceB } from '../../apps/service-b/src/service-b.app.js';
 import { AppProcess, appsAreBuilt } from '../support/app-process.js';
-import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, AuthServerHarness, basicAuthorization, KEY_ENCRYPTION_SECRET, toJson } from '../support/auth-server.harness.js';
+import {
+  ADMIN_CLIENT_ID,
+  ADMIN_CLIENT_SECRET,
+  AuthServerHarness,
+  basicAuthorization,
+  KEY_ENCRYPTION_SECRET,
+  toJson,
+} from '../support/auth-server.harness.js';
 import { eventually } from '../support/eventually.js';
 import { FaultProxy } from '../support/fault-proxy.js';
 import { freePort } from '../support/free-port.js';
@@ -35,7 +42,10 @@ async function call(url: string, init: RequestInit = {}) {
 async function adminToken(authUrl: string, audience: string): Promise<string> {
   const response = await call(`${authUrl}/oauth/token`, {
     method: 'POST',
-    headers: { authorization: basicAuthorization(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET), 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: basicAuthorization(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET),
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams({ grant_type: 'client_credentials', resource: audience }),
   });
   expect(response.status).toBe(200);
@@ -43,7 +53,11 @@ async function adminToken(authUrl: string, audience: string): Promise<string> {
 }
 
 function api(authUrl: string, token: string, method: string, path: string, body?: unknown) {
-  return call(authUrl + path, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  return call(authUrl + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
 }
 
 /** Wrong client secrets at `authUrl` until one is refused 429; each must be answered, none may hang. */
@@ -52,7 +66,10 @@ async function guessUntilThrottled(authUrl: string, clientId: string): Promise<n
   while (!statuses.includes(429) && statuses.length < 30) {
     const response = await call(`${authUrl}/oauth/token`, {
       method: 'POST',
-      headers: { authorization: basicAuthorization(clientId, 'not-the-secret'), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: basicAuthorization(clientId, 'not-the-secret'),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams({ grant_type: 'client_credentials', resource: CRM }),
     });
     statuses.push(response.status);
@@ -60,52 +77,79 @@ async function guessUntilThrottled(authUrl: string, clientId: string): Promise<n
   return statuses;
 }
 
-async function issueKey(authUrl: string, token: string, rateLimit?: { requests: number; perSeconds: number }): Promise<{ id: string; key: string }> {
-  const consumer = await api(authUrl, token, 'POST', '/api/consumers', { name: `fault-${crypto.randomUUID()}`, contact: 'ops@example.com' });
+async function issueKey(
+  authUrl: string,
+  token: string,
+  rateLimit?: { requests: number; perSeconds: number },
+): Promise<{ id: string; key: string }> {
+  const consumer = await api(authUrl, token, 'POST', '/api/consumers', {
+    name: `fault-${crypto.randomUUID()}`,
+    contact: 'ops@example.com',
+  });
   expect(consumer.status).toBe(201);
-  const issued = await api(authUrl, token, 'POST', `/api/consumers/${consumer.body.id}/keys`, { name: 'k', grants: [{ resource: CRM, scopes: ['contacts:read'] }], ...(rateLimit && { rateLimit }) });
+  const issued = await api(authUrl, token, 'POST', `/api/consumers/${consumer.body.id}/keys`, {
+    name: 'k',
+    grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+    ...(rateLimit && { rateLimit }),
+  });
   expect(issued.status).toBe(201);
   return { id: issued.body.id, key: issued.body.key };
 }
 
 describe.runIf(REDIS && appsAreBuilt('auth-server'))('auth-server boot with Redis unreachable', () => {
-  it.each(FAULTS)('boots with Redis %s, names REDIS_URL once per use without its password, and revokes at once', { timeout: 120_000 }, async (fault) => {
-    const proxy = await FaultProxy.start(REDIS!);
-    const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-fault-'));
-    let auth: AppProcess | undefined;
-    try {
-      await inject(proxy, fault);
-      const redisUrl = new URL(proxy.urlFor(REDIS!));
-      redisUrl.password = REDIS_PASSWORD;
-      const port = await freePort();
-      const url = `http://127.0.0.1:${port}`;
-      // Before: a refusing Redis stopped the boot after ~11 s, a silent one held it forever.
-      auth = await AppProcess.start(
-        'auth',
-        'auth-server',
-        { PORT: String(port), AUTH_ISSUER: url, DATA_DIR: dataDir, REDIS_URL: redisUrl.toString(), BOOTSTRAP_ADMIN_CLIENT_ID: ADMIN_CLIENT_ID, BOOTSTRAP_ADMIN_CLIENT_SECRET: ADMIN_CLIENT_SECRET },
-        `${url}/health`,
-        90_000,
-      );
-      const token = await adminToken(url, `${url}/api`);
-      await api(url, token, 'POST', '/api/resources', { indicator: CRM, name: 'CRM', scopes: CRM_SCOPES });
-      const { id } = await issueKey(url, token);
-      expect((await api(url, token, 'DELETE', `/api/keys/${id}`)).status).toBe(204);
-      const client = await api(url, token, 'POST', '/api/clients', { name: 'guessed', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
-      // Per-instance limits: failures are counted here, and this instance refuses the pair.
-      expect(await guessUntilThrottled(url, client.body.id)).toContain(429);
+  it.each(FAULTS)(
+    'boots with Redis %s, names REDIS_URL once per use without its password, and revokes at once',
+    { timeout: 120_000 },
+    async (fault) => {
+      const proxy = await FaultProxy.start(REDIS!);
+      const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-fault-'));
+      let auth: AppProcess | undefined;
+      try {
+        await inject(proxy, fault);
+        const redisUrl = new URL(proxy.urlFor(REDIS!));
+        redisUrl.password = REDIS_PASSWORD;
+        const port = await freePort();
+        const url = `http://127.0.0.1:${port}`;
+        // Before: a refusing Redis stopped the boot after ~11 s, a silent one held it forever.
+        auth = await AppProcess.start(
+          'auth',
+          'auth-server',
+          {
+            PORT: String(port),
+            AUTH_ISSUER: url,
+            DATA_DIR: dataDir,
+            REDIS_URL: redisUrl.toString(),
+            BOOTSTRAP_ADMIN_CLIENT_ID: ADMIN_CLIENT_ID,
+            BOOTSTRAP_ADMIN_CLIENT_SECRET: ADMIN_CLIENT_SECRET,
+          },
+          `${url}/health`,
+          90_000,
+        );
+        const token = await adminToken(url, `${url}/api`);
+        await api(url, token, 'POST', '/api/resources', { indicator: CRM, name: 'CRM', scopes: CRM_SCOPES });
+        const { id } = await issueKey(url, token);
+        expect((await api(url, token, 'DELETE', `/api/keys/${id}`)).status).toBe(204);
+        const client = await api(url, token, 'POST', '/api/clients', {
+          name: 'guessed',
+          grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+        });
+        // Per-instance limits: failures are counted here, and this instance refuses the pair.
+        expect(await guessUntilThrottled(url, client.body.id)).toContain(429);
 
-      const lines = auth.output.filter((line) => line.includes('REDIS_URL'));
-      expect(lines.filter((line) => line.includes('is unreachable for the revocation feed'))).toHaveLength(1);
-      expect(lines.filter((line) => line.includes('is unreachable for the authentication throttles'))).toHaveLength(1);
-      expect(lines[0]).toContain(`redis://:***@127.0.0.1:${proxy.port}`);
-      expect(auth.output.join('\n')).not.toContain(REDIS_PASSWORD);
-    } finally {
-      await auth?.stop();
-      await proxy.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  });
+        const lines = auth.output.filter((line) => line.includes('REDIS_URL'));
+        expect(lines.filter((line) => line.includes('is unreachable for the revocation feed'))).toHaveLength(1);
+        expect(lines.filter((line) => line.includes('is unreachable for the authentication throttles'))).toHaveLength(
+          1,
+        );
+        expect(lines[0]).toContain(`redis://:***@127.0.0.1:${proxy.port}`);
+        expect(auth.output.join('\n')).not.toContain(REDIS_PASSWORD);
+      } finally {
+        await auth?.stop();
+        await proxy.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 /**
@@ -137,17 +181,32 @@ describe.runIf(REDIS && POSTGRES && appsAreBuilt('auth-server'))('auth-server wh
       BOOTSTRAP_ADMIN_CLIENT_ID: ADMIN_CLIENT_ID,
       BOOTSTRAP_ADMIN_CLIENT_SECRET: ADMIN_CLIENT_SECRET,
     });
-    processes.push(await AppProcess.start('auth-a', 'auth-server', env(portA, proxy.urlFor(REDIS!)), `${authA}/health`, 90_000));
+    processes.push(
+      await AppProcess.start('auth-a', 'auth-server', env(portA, proxy.urlFor(REDIS!)), `${authA}/health`, 90_000),
+    );
     processes.push(await AppProcess.start('auth-b', 'auth-server', env(portB, REDIS!), `${authB}/health`, 90_000));
 
     const token = await adminToken(authA, `${authB}/api`);
     await api(authA, token, 'POST', '/api/resources', { indicator: CRM, name: 'CRM', scopes: CRM_SCOPES });
-    const client = await api(authA, token, 'POST', '/api/clients', { name: 'service-b', grants: [{ resource: `${authB}/api`, scopes: ['tokens:introspect', 'usage:write', 'revocations:read'] }] });
-    const config = loadServiceBConfig({ AUTH_ISSUER: authB, RESOURCE_INDICATOR: CRM, DATABASE_URL: crmDatabase.url, CLIENT_ID: client.body.id, CLIENT_SECRET: client.body.clientSecret });
+    const client = await api(authA, token, 'POST', '/api/clients', {
+      name: 'service-b',
+      grants: [{ resource: `${authB}/api`, scopes: ['tokens:introspect', 'usage:write', 'revocations:read'] }],
+    });
+    const config = loadServiceBConfig({
+      AUTH_ISSUER: authB,
+      RESOURCE_INDICATOR: CRM,
+      DATABASE_URL: crmDatabase.url,
+      CLIENT_ID: client.body.id,
+      CLIENT_SECRET: client.body.clientSecret,
+    });
     serviceB = await createServiceB(config, { logger: createLogger({ name: 'service-b', level: 'silent' }) });
     await serviceB.listen(0, '127.0.0.1');
     serviceBUrl = await serviceB.getUrl();
-    await eventually(async () => expect((await call(`${serviceBUrl}/health`)).body.authentication?.revocationFeed).toBe('connected'), 30_000, 200);
+    await eventually(
+      async () => expect((await call(`${serviceBUrl}/health`)).body.authentication?.revocationFeed).toBe('connected'),
+      30_000,
+      200,
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -158,22 +217,34 @@ describe.runIf(REDIS && POSTGRES && appsAreBuilt('auth-server'))('auth-server wh
     await crmDatabase?.drop();
   }, 60_000);
 
-  it.each(FAULTS)('with Redis %s at auth-a: a revocation there answers at once and still reaches service-b; throttles hold per instance', { timeout: 120_000 }, async (fault) => {
-    const token = await adminToken(authA, `${authB}/api`);
-    const { id, key } = await issueKey(authA, token);
-    expect((await call(`${serviceBUrl}/contacts`, { headers: { 'x-api-key': key } })).status).toBe(200);
-    const client = await api(authA, token, 'POST', '/api/clients', { name: 'guessed', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
-    await inject(proxy, fault);
-    try {
-      // Before: the request waited on the Redis publish, forever when Redis was silent.
-      expect((await api(authA, token, 'DELETE', `/api/keys/${id}`)).status).toBe(204);
-      // auth-b serves service-b's feed and finds the event by its one-second poll of the database.
-      await eventually(async () => expect((await call(`${serviceBUrl}/contacts`, { headers: { 'x-api-key': key } })).status).toBe(401), 15_000, 200);
-      expect(await guessUntilThrottled(authA, client.body.id)).toContain(429);
-    } finally {
-      await proxy.forward();
-    }
-  });
+  it.each(FAULTS)(
+    'with Redis %s at auth-a: a revocation there answers at once and still reaches service-b; throttles hold per instance',
+    { timeout: 120_000 },
+    async (fault) => {
+      const token = await adminToken(authA, `${authB}/api`);
+      const { id, key } = await issueKey(authA, token);
+      expect((await call(`${serviceBUrl}/contacts`, { headers: { 'x-api-key': key } })).status).toBe(200);
+      const client = await api(authA, token, 'POST', '/api/clients', {
+        name: 'guessed',
+        grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+      });
+      await inject(proxy, fault);
+      try {
+        // Before: the request waited on the Redis publish, forever when Redis was silent.
+        expect((await api(authA, token, 'DELETE', `/api/keys/${id}`)).status).toBe(204);
+        // auth-b serves service-b's feed and finds the event by its one-second poll of the database.
+        await eventually(
+          async () =>
+            expect((await call(`${serviceBUrl}/contacts`, { headers: { 'x-api-key': key } })).status).toBe(401),
+          15_000,
+          200,
+        );
+        expect(await guessUntilThrottled(authA, client.body.id)).toContain(429);
+      } finally {
+        await proxy.forward();
+      }
+    },
+  );
 });
 
 /** Two service-b instances sharing API-key rate limits through a Redis that fails and comes back. */
@@ -183,11 +254,15 @@ describe.runIf(REDIS)('service-b when Redis fails', () => {
   let first: ServiceBHarness;
   let second: ServiceBHarness;
 
-  async function statusesOfAlternatingRequests(limit: number, count: number): Promise<{ statuses: number[]; elapsedMs: number }> {
+  async function statusesOfAlternatingRequests(
+    limit: number,
+    count: number,
+  ): Promise<{ statuses: number[]; elapsedMs: number }> {
     const { key } = await issueKey(auth.issuer, await auth.admin(), { requests: limit, perSeconds: 600 });
     const started = Date.now();
     const statuses: number[] = [];
-    for (let index = 0; index < count; index += 1) statuses.push((await (index % 2 ? second : first).request('GET', '/contacts', { 'x-api-key': key })).status);
+    for (let index = 0; index < count; index += 1)
+      statuses.push((await (index % 2 ? second : first).request('GET', '/contacts', { 'x-api-key': key })).status);
     return { statuses, elapsedMs: Date.now() - started };
   }
 
@@ -196,7 +271,11 @@ describe.runIf(REDIS)('service-b when Redis fails', () => {
     auth = await AuthServerHarness.start();
     first = await ServiceBHarness.start(auth, { env: { REDIS_URL: proxy.urlFor(REDIS!) } });
     second = await ServiceBHarness.start(auth, { env: { REDIS_URL: proxy.urlFor(REDIS!) } });
-    await eventually(async () => expect((await statusesOfAlternatingRequests(2, 4)).statuses).toEqual([200, 200, 429, 429]), 15_000, 200);
+    await eventually(
+      async () => expect((await statusesOfAlternatingRequests(2, 4)).statuses).toEqual([200, 200, 429, 429]),
+      15_000,
+      200,
+    );
   });
   afterAll(async () => {
     await first?.stop();
@@ -205,21 +284,30 @@ describe.runIf(REDIS)('service-b when Redis fails', () => {
     await proxy?.close();
   });
 
-  it.each(FAULTS)('with Redis %s, answers at once with per-instance limits, and shares them again when Redis is back', { timeout: 60_000 }, async (fault) => {
-    await inject(proxy, fault);
-    try {
-      const { statuses, elapsedMs } = await statusesOfAlternatingRequests(3, 20);
-      console.info(`20 API-key requests at two service-b with Redis ${fault}: ${elapsedMs} ms`);
-      // Each instance allows the limit from its own bucket: twice the limit in all.
-      expect(statuses.filter((status) => status === 200)).toHaveLength(6);
-      expect(statuses.filter((status) => status === 429)).toHaveLength(14);
-      // Before, every request waited for Redis's 500 ms command timeout: 20 requests took 10 s or more.
-      expect(elapsedMs).toBeLessThan(20 * 500);
-    } finally {
-      await proxy.forward();
-    }
-    await eventually(async () => expect((await statusesOfAlternatingRequests(3, 6)).statuses).toEqual([200, 200, 200, 429, 429, 429]), 20_000, 200);
-  });
+  it.each(FAULTS)(
+    'with Redis %s, answers at once with per-instance limits, and shares them again when Redis is back',
+    { timeout: 60_000 },
+    async (fault) => {
+      await inject(proxy, fault);
+      try {
+        const { statuses, elapsedMs } = await statusesOfAlternatingRequests(3, 20);
+        console.info(`20 API-key requests at two service-b with Redis ${fault}: ${elapsedMs} ms`);
+        // Each instance allows the limit from its own bucket: twice the limit in all.
+        expect(statuses.filter((status) => status === 200)).toHaveLength(6);
+        expect(statuses.filter((status) => status === 429)).toHaveLength(14);
+        // Before, every request waited for Redis's 500 ms command timeout: 20 requests took 10 s or more.
+        expect(elapsedMs).toBeLessThan(20 * 500);
+      } finally {
+        await proxy.forward();
+      }
+      await eventually(
+        async () =>
+          expect((await statusesOfAlternatingRequests(3, 6)).statuses).toEqual([200, 200, 200, 429, 429, 429]),
+        20_000,
+        200,
+      );
+    },
+  );
 });
 
 /** The IoT broker in cluster mode: sessions and retained messages live in Redis. */
@@ -243,35 +331,62 @@ describe.runIf(REDIS)('iot-broker in cluster mode when Redis fails', () => {
   it('does not start without Redis, and says which setting to check', { timeout: 60_000 }, async () => {
     proxy = await FaultProxy.start(REDIS!);
     await proxy.refuse();
-    await expect(startTestIotBroker(issuer, { REDIS_URL: proxy.urlFor(REDIS!) })).rejects.toThrow(`Redis at redis://127.0.0.1:${proxy.port} (REDIS_URL) did not answer`);
+    await expect(startTestIotBroker(issuer, { REDIS_URL: proxy.urlFor(REDIS!) })).rejects.toThrow(
+      `Redis at redis://127.0.0.1:${proxy.port} (REDIS_URL) did not answer`,
+    );
   });
 
-  it.each(FAULTS)('survives Redis %s at runtime, and devices talk again once it answers', { timeout: 120_000 }, async (fault) => {
-    proxy = await FaultProxy.start(REDIS!);
-    iot = await startTestIotBroker(issuer, { REDIS_URL: proxy.urlFor(REDIS!) });
-    const device = `thermostat-${crypto.randomUUID().slice(0, 8)}`;
-    const connect = async (clientId: string, scope: string) => connectDevice(iot!.mqttUrl, { clientId, password: await issuer.token({ subject: clientId, scope }) });
-    await inject(proxy, fault);
-    // Before: a refused connection crashed the process (mqemitter-redis re-emitted the error where nobody listened).
-    await eventually(() => expect(JSON.stringify(iot!.logs)).toContain('(REDIS_URL) is unreachable'), 10_000, 100);
-    const started = Date.now();
-    const during = await attemptConnect(iot.mqttUrl, { clientId: device, password: await issuer.token({ subject: device, scope: 'device' }) });
-    console.info(`CONNECT while Redis is ${fault}: ${during.connected ? 'accepted' : JSON.stringify(during)} after ${Date.now() - started} ms`);
-    if (during.connected) await endAll(during.client);
+  it.each(FAULTS)(
+    'survives Redis %s at runtime, and devices talk again once it answers',
+    { timeout: 120_000 },
+    async (fault) => {
+      proxy = await FaultProxy.start(REDIS!);
+      iot = await startTestIotBroker(issuer, { REDIS_URL: proxy.urlFor(REDIS!) });
+      const device = `thermostat-${crypto.randomUUID().slice(0, 8)}`;
+      const connect = async (clientId: string, scope: string) =>
+        connectDevice(iot!.mqttUrl, { clientId, password: await issuer.token({ subject: clientId, scope }) });
+      await inject(proxy, fault);
+      // Before: a refused connection crashed the process (mqemitter-redis re-emitted the error where nobody listened).
+      await eventually(() => expect(JSON.stringify(iot!.logs)).toContain('(REDIS_URL) is unreachable'), 10_000, 100);
+      const started = Date.now();
+      const during = await attemptConnect(iot.mqttUrl, {
+        clientId: device,
+        password: await issuer.token({ subject: device, scope: 'device' }),
+      });
+      console.info(
+        `CONNECT while Redis is ${fault}: ${during.connected ? 'accepted' : JSON.stringify(during)} after ${Date.now() - started} ms`,
+      );
+      if (during.connected) await endAll(during.client);
 
-    await proxy.forward();
-    await waitFor(() => iot!.logs.some((line) => String(line.msg).includes('answers again')), 'the broker to say Redis answers again', 30_000);
-    await eventually(async () => {
-      const [thermostat, hub] = [await connect(device, 'device'), await connect(`hub-${device}`, `devices:control:${device}`)];
-      try {
-        const commands = collectMessages(thermostat);
-        await thermostat.subscribeAsync(`devices/${device}/commands/#`, { qos: 1 });
-        await hub.publishAsync(`devices/${device}/commands/setpoint`, '{"id":"c1","setpoint":21}', { qos: 1 });
-        await waitFor(() => commands.find((message) => message.topic === `devices/${device}/commands/setpoint`), 'the command through the broker', 5_000);
-      } finally {
-        await endAll(thermostat, hub);
-      }
-      // Under a loaded machine the Redis emitter's resubscription can take longer than one try.
-    }, 60_000, 500);
-  });
+      await proxy.forward();
+      await waitFor(
+        () => iot!.logs.some((line) => String(line.msg).includes('answers again')),
+        'the broker to say Redis answers again',
+        30_000,
+      );
+      await eventually(
+        async () => {
+          const [thermostat, hub] = [
+            await connect(device, 'device'),
+            await connect(`hub-${device}`, `devices:control:${device}`),
+          ];
+          try {
+            const commands = collectMessages(thermostat);
+            await thermostat.subscribeAsync(`devices/${device}/commands/#`, { qos: 1 });
+            await hub.publishAsync(`devices/${device}/commands/setpoint`, '{"id":"c1","setpoint":21}', { qos: 1 });
+            await waitFor(
+              () => commands.find((message) => message.topic === `devices/${device}/commands/setpoint`),
+              'the command through the broker',
+              5_000,
+            );
+          } finally {
+            await endAll(thermostat, hub);
+          }
+          // Under a loaded machine the Redis emitter's resubscription can take longer than one try.
+        },
+        60_000,
+        500,
+      );
+    },
+  );
 });

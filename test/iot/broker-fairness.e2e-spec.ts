@@ -1,7 +1,21 @@
 import type { MqttClient } from 'mqtt';
 import { connect as connectTcp, type Socket } from 'node:net';
-import { collectMessages, connectDevice, endAll, grantedQos, type ReceivedMessage, waitFor } from '../support/mqtt-test-client.js';
-import { PacketType, packetTypes, rawConnect, rawPublish, rawSubscribe, rawUnsubscribe } from '../support/mqtt-packets.js';
+import {
+  collectMessages,
+  connectDevice,
+  endAll,
+  grantedQos,
+  type ReceivedMessage,
+  waitFor,
+} from '../support/mqtt-test-client.js';
+import {
+  PacketType,
+  packetTypes,
+  rawConnect,
+  rawPublish,
+  rawSubscribe,
+  rawUnsubscribe,
+} from '../support/mqtt-packets.js';
 import { TestIssuer } from '../support/test-issuer.js';
 import { startTestIotBroker, type TestIotBroker } from '../support/test-iot-broker.js';
 
@@ -46,11 +60,15 @@ describe('IoT broker: topics, filters and CONNECT strings must be well-formed UT
   let inbox: ReceivedMessage[];
 
   const token = (clientId: string, scope: string) => issuer.token({ subject: clientId, scope });
-  const commandTopic = (last: Buffer | string) => Buffer.concat([Buffer.from('devices/thermostat-1/commands/'), Buffer.from(last)]);
+  const commandTopic = (last: Buffer | string) =>
+    Buffer.concat([Buffer.from('devices/thermostat-1/commands/'), Buffer.from(last)]);
 
   /** Connects over a raw socket and waits for the CONNACK, so that what follows is judged in a live session. */
   async function rawSessionOf(clientId: string, scope: string): Promise<RawSession> {
-    const session = await openRaw(iot.mqttPort, rawConnect({ clientId, username: clientId, password: await token(clientId, scope) }));
+    const session = await openRaw(
+      iot.mqttPort,
+      rawConnect({ clientId, username: clientId, password: await token(clientId, scope) }),
+    );
     await waitFor(() => packetTypes(session.received()).includes(PacketType.CONNACK), `${clientId}'s CONNACK`);
     return session;
   }
@@ -65,10 +83,16 @@ describe('IoT broker: topics, filters and CONNECT strings must be well-formed UT
   beforeAll(async () => {
     issuer = await TestIssuer.start();
     iot = await startTestIotBroker(issuer);
-    thermostat = await connectDevice(iot.mqttUrl, { clientId: 'thermostat-1', password: await token('thermostat-1', 'device') });
+    thermostat = await connectDevice(iot.mqttUrl, {
+      clientId: 'thermostat-1',
+      password: await token('thermostat-1', 'device'),
+    });
     inbox = collectMessages(thermostat);
     expect(await grantedQos(thermostat, ['devices/thermostat-1/commands/#'])).toEqual([1]);
-    hub = await connectDevice(iot.mqttUrl, { clientId: 'hub-1', password: await token('hub-1', 'devices:control:thermostat-*') });
+    hub = await connectDevice(iot.mqttUrl, {
+      clientId: 'hub-1',
+      password: await token('hub-1', 'devices:control:thermostat-*'),
+    });
   });
 
   beforeEach(() => {
@@ -83,11 +107,17 @@ describe('IoT broker: topics, filters and CONNECT strings must be well-formed UT
   });
 
   it('carries a well-formed non-ASCII topic, and grants a well-formed non-ASCII filter', async () => {
-    const other = await connectDevice(iot.mqttUrl, { clientId: 'thermostat-2', password: await token('thermostat-2', 'device') });
+    const other = await connectDevice(iot.mqttUrl, {
+      clientId: 'thermostat-2',
+      password: await token('thermostat-2', 'device'),
+    });
     const otherInbox = collectMessages(other);
     expect(await grantedQos(other, ['devices/thermostat-2/commands/température/#'])).toEqual([1]);
     await hub.publishAsync('devices/thermostat-2/commands/température/consigne', '21.5', { qos: 1 });
-    const command = await waitFor(() => otherInbox.find((m) => m.topic === 'devices/thermostat-2/commands/température/consigne'), 'the command on a non-ASCII topic');
+    const command = await waitFor(
+      () => otherInbox.find((m) => m.topic === 'devices/thermostat-2/commands/température/consigne'),
+      'the command on a non-ASCII topic',
+    );
     expect(command.payload.toString()).toBe('21.5');
     await endAll(other);
   });
@@ -97,7 +127,15 @@ describe('IoT broker: topics, filters and CONNECT strings must be well-formed UT
     rogue.socket.write(rawPublish(16, commandTopic(ILL_FORMED)));
     await rogue.whenClosed;
     expect(packetTypes(rogue.received())).toEqual([PacketType.CONNACK]);
-    expect(iot.logs).toContainEqual(expect.objectContaining({ msg: STRING_VIOLATION, reason: 'ill_formed_string', packet: 'PUBLISH', field: 'topic', remoteAddress: '127.0.0.1' }));
+    expect(iot.logs).toContainEqual(
+      expect.objectContaining({
+        msg: STRING_VIOLATION,
+        reason: 'ill_formed_string',
+        packet: 'PUBLISH',
+        field: 'topic',
+        remoteAddress: '127.0.0.1',
+      }),
+    );
     await markerCommand();
     expect(inbox.map((m) => m.topic)).toEqual(['devices/thermostat-1/commands/température']);
   });
@@ -109,28 +147,54 @@ describe('IoT broker: topics, filters and CONNECT strings must be well-formed UT
     const rogue = await rawSessionOf('hub-3', 'devices:control:thermostat-*');
     rogue.socket.write(rawPublish(16, commandTopic(bytes)));
     await rogue.whenClosed;
-    expect(iot.logs).toContainEqual(expect.objectContaining({ msg: STRING_VIOLATION, packet: 'PUBLISH', field: 'topic' }));
+    expect(iot.logs).toContainEqual(
+      expect.objectContaining({ msg: STRING_VIOLATION, packet: 'PUBLISH', field: 'topic' }),
+    );
     await markerCommand();
     expect(inbox.map((m) => m.topic)).toEqual(['devices/thermostat-1/commands/température']);
   });
 
   it.each([
-    ['SUBSCRIBE', PacketType.SUBACK, rawSubscribe(Buffer.concat([Buffer.from('devices/thermostat-9/commands/'), Buffer.from([0xff, 0xfe])]), 7, 1)],
-    ['UNSUBSCRIBE', PacketType.UNSUBACK, rawUnsubscribe(Buffer.concat([Buffer.from('devices/thermostat-9/commands/'), Buffer.from([0xff, 0xfe])]), 7)],
-  ])('closes a device that sends a %s with an ill-formed filter, without acknowledging it', async (packet, acknowledgement, bytes) => {
-    const rogue = await rawSessionOf('thermostat-9', 'device');
-    rogue.socket.write(bytes);
-    await rogue.whenClosed;
-    expect(packetTypes(rogue.received())).not.toContain(acknowledgement);
-    expect(iot.logs).toContainEqual(expect.objectContaining({ msg: STRING_VIOLATION, packet, field: 'topic_filter' }));
-  });
+    [
+      'SUBSCRIBE',
+      PacketType.SUBACK,
+      rawSubscribe(Buffer.concat([Buffer.from('devices/thermostat-9/commands/'), Buffer.from([0xff, 0xfe])]), 7, 1),
+    ],
+    [
+      'UNSUBSCRIBE',
+      PacketType.UNSUBACK,
+      rawUnsubscribe(Buffer.concat([Buffer.from('devices/thermostat-9/commands/'), Buffer.from([0xff, 0xfe])]), 7),
+    ],
+  ])(
+    'closes a device that sends a %s with an ill-formed filter, without acknowledging it',
+    async (packet, acknowledgement, bytes) => {
+      const rogue = await rawSessionOf('thermostat-9', 'device');
+      rogue.socket.write(bytes);
+      await rogue.whenClosed;
+      expect(packetTypes(rogue.received())).not.toContain(acknowledgement);
+      expect(iot.logs).toContainEqual(
+        expect.objectContaining({ msg: STRING_VIOLATION, packet, field: 'topic_filter' }),
+      );
+    },
+  );
 
   it.each([
     ['client id', 'client_id', { clientId: Buffer.concat([Buffer.from('hub-'), ILL_FORMED]), username: 'hub-3' }],
     ['username', 'username', { clientId: 'hub-3', username: Buffer.concat([Buffer.from('hub-'), ILL_FORMED]) }],
-    ['will topic', 'will_topic', { clientId: 'hub-3', username: 'hub-3', will: { topic: commandTopic(ILL_FORMED), payload: Buffer.from('{"setpoint":30}') } }],
+    [
+      'will topic',
+      'will_topic',
+      {
+        clientId: 'hub-3',
+        username: 'hub-3',
+        will: { topic: commandTopic(ILL_FORMED), payload: Buffer.from('{"setpoint":30}') },
+      },
+    ],
   ])('closes a connection whose CONNECT has an ill-formed %s, without a CONNACK', async (_case, field, fields) => {
-    const rogue = await openRaw(iot.mqttPort, rawConnect({ ...fields, password: await token('hub-3', 'devices:control:thermostat-*') }));
+    const rogue = await openRaw(
+      iot.mqttPort,
+      rawConnect({ ...fields, password: await token('hub-3', 'devices:control:thermostat-*') }),
+    );
     await rogue.whenClosed;
     expect(packetTypes(rogue.received())).toEqual([]);
     expect(iot.logs).toContainEqual(expect.objectContaining({ msg: STRING_VIOLATION, packet: 'CONNECT', field }));
@@ -152,43 +216,65 @@ describe('IoT broker: publish budget per connection', () => {
   it.each([
     ['messages', { DEVICE_PUBLISH_MESSAGES_PER_SECOND: '5' }, 16],
     ['bytes', { DEVICE_PUBLISH_BYTES_PER_SECOND: '10240' }, 2048],
-  ])('slows a device over its %s budget: a subscriber gets no more than the budget, in order, and nothing is lost', async (_budget, env, payloadBytes) => {
-    const perSecond = 5;
-    const iot = await startTestIotBroker(issuer, env);
-    const device = await connectDevice(iot.mqttUrl, { clientId: 'thermostat-1', password: await issuer.token({ subject: 'thermostat-1', scope: 'device' }) });
-    const dashboard = await connectDevice(iot.mqttUrl, { clientId: 'dashboard', password: await issuer.token({ subject: 'dashboard', scope: 'devices:read:*' }) });
-    try {
-      const arrivals: Array<{ n: number; at: number }> = [];
-      dashboard.on('message', (_topic, payload) => arrivals.push({ n: payload.readUInt32BE(0), at: Date.now() }));
-      expect(await grantedQos(dashboard, ['devices/+/telemetry'], 0)).toEqual([0]);
+  ])(
+    'slows a device over its %s budget: a subscriber gets no more than the budget, in order, and nothing is lost',
+    async (_budget, env, payloadBytes) => {
+      const perSecond = 5;
+      const iot = await startTestIotBroker(issuer, env);
+      const device = await connectDevice(iot.mqttUrl, {
+        clientId: 'thermostat-1',
+        password: await issuer.token({ subject: 'thermostat-1', scope: 'device' }),
+      });
+      const dashboard = await connectDevice(iot.mqttUrl, {
+        clientId: 'dashboard',
+        password: await issuer.token({ subject: 'dashboard', scope: 'devices:read:*' }),
+      });
+      try {
+        const arrivals: Array<{ n: number; at: number }> = [];
+        dashboard.on('message', (_topic, payload) => arrivals.push({ n: payload.readUInt32BE(0), at: Date.now() }));
+        expect(await grantedQos(dashboard, ['devices/+/telemetry'], 0)).toEqual([0]);
 
-      const count = 25;
-      const startedAt = Date.now();
-      for (let n = 0; n < count; n++) {
-        const payload = Buffer.alloc(payloadBytes);
-        payload.writeUInt32BE(n, 0);
-        device.publish('devices/thermostat-1/telemetry', payload, { qos: 0 });
+        const count = 25;
+        const startedAt = Date.now();
+        for (let n = 0; n < count; n++) {
+          const payload = Buffer.alloc(payloadBytes);
+          payload.writeUInt32BE(n, 0);
+          device.publish('devices/thermostat-1/telemetry', payload, { qos: 0 });
+        }
+        await waitFor(() => arrivals.length === count, 'every message to arrive', 30_000);
+
+        expect(arrivals.map((arrival) => arrival.n)).toEqual([...Array(count).keys()]);
+        // A full bucket (one second's worth) at first, then `perSecond`: the k-th message cannot arrive sooner.
+        for (const [k, arrival] of arrivals.entries())
+          expect(arrival.at - startedAt).toBeGreaterThanOrEqual(((k + 1 - perSecond) * 1000) / perSecond);
+        expect(iot.broker.health().publishBudget).toEqual({ delayedPublishes: expect.any(Number), episodes: 1 });
+        expect(iot.broker.health().publishBudget.delayedPublishes).toBeGreaterThan(0);
+        expect(iot.logs.filter((line) => line.msg.startsWith('publish budget exceeded'))).toEqual([
+          expect.objectContaining({ clientId: 'thermostat-1', kind: 'device' }),
+        ]);
+        expect(device.connected).toBe(true);
+      } finally {
+        await endAll(device, dashboard);
+        await iot.close();
       }
-      await waitFor(() => arrivals.length === count, 'every message to arrive', 30_000);
-
-      expect(arrivals.map((arrival) => arrival.n)).toEqual([...Array(count).keys()]);
-      // A full bucket (one second's worth) at first, then `perSecond`: the k-th message cannot arrive sooner.
-      for (const [k, arrival] of arrivals.entries()) expect(arrival.at - startedAt).toBeGreaterThanOrEqual(((k + 1 - perSecond) * 1000) / perSecond);
-      expect(iot.broker.health().publishBudget).toEqual({ delayedPublishes: expect.any(Number), episodes: 1 });
-      expect(iot.broker.health().publishBudget.delayedPublishes).toBeGreaterThan(0);
-      expect(iot.logs.filter((line) => line.msg.startsWith('publish budget exceeded'))).toEqual([expect.objectContaining({ clientId: 'thermostat-1', kind: 'device' })]);
-      expect(device.connected).toBe(true);
-    } finally {
-      await endAll(device, dashboard);
-      await iot.close();
-    }
-  });
+    },
+  );
 
   it("gives a service (its token's client_kind) the service budget", async () => {
-    const iot = await startTestIotBroker(issuer, { DEVICE_PUBLISH_MESSAGES_PER_SECOND: '5', SERVICE_PUBLISH_MESSAGES_PER_SECOND: '1000' });
-    const password = await issuer.token({ subject: 'fleet-service', scope: 'devices:control:*', claims: { client_kind: 'service' } });
+    const iot = await startTestIotBroker(issuer, {
+      DEVICE_PUBLISH_MESSAGES_PER_SECOND: '5',
+      SERVICE_PUBLISH_MESSAGES_PER_SECOND: '1000',
+    });
+    const password = await issuer.token({
+      subject: 'fleet-service',
+      scope: 'devices:control:*',
+      claims: { client_kind: 'service' },
+    });
     const service = await connectDevice(iot.mqttUrl, { clientId: 'fleet-service', password });
-    const thermostat = await connectDevice(iot.mqttUrl, { clientId: 'thermostat-1', password: await issuer.token({ subject: 'thermostat-1', scope: 'device' }) });
+    const thermostat = await connectDevice(iot.mqttUrl, {
+      clientId: 'thermostat-1',
+      password: await issuer.token({ subject: 'thermostat-1', scope: 'device' }),
+    });
     try {
       const inbox = collectMessages(thermostat);
       await grantedQos(thermostat, ['devices/thermostat-1/commands/#'], 0);
@@ -212,10 +298,22 @@ describe('IoT broker: a subscriber that stops reading', () => {
       DEVICE_PUBLISH_MESSAGES_PER_SECOND: '100000',
       DEVICE_PUBLISH_BYTES_PER_SECOND: '1000000000',
     });
-    const publisher = await connectDevice(iot.mqttUrl, { clientId: 'chatty', password: await issuer.token({ subject: 'chatty', scope: 'device' }) });
-    const healthy = await connectDevice(iot.mqttUrl, { clientId: 'dashboard', password: await issuer.token({ subject: 'dashboard', scope: 'devices:read:*' }) });
+    const publisher = await connectDevice(iot.mqttUrl, {
+      clientId: 'chatty',
+      password: await issuer.token({ subject: 'chatty', scope: 'device' }),
+    });
+    const healthy = await connectDevice(iot.mqttUrl, {
+      clientId: 'dashboard',
+      password: await issuer.token({ subject: 'dashboard', scope: 'devices:read:*' }),
+    });
     const password = await issuer.token({ subject: 'slow-reader', scope: 'devices:read:*' });
-    const slow = await openRaw(iot.mqttPort, Buffer.concat([rawConnect({ clientId: 'slow-reader', username: 'slow-reader', password }), rawSubscribe('devices/+/telemetry')]));
+    const slow = await openRaw(
+      iot.mqttPort,
+      Buffer.concat([
+        rawConnect({ clientId: 'slow-reader', username: 'slow-reader', password }),
+        rawSubscribe('devices/+/telemetry'),
+      ]),
+    );
     try {
       const marks: number[] = [];
       healthy.on('message', (_topic, payload) => {
@@ -228,14 +326,22 @@ describe('IoT broker: a subscriber that stops reading', () => {
 
       const bulk = Buffer.alloc(60 * 1024, 1);
       const overflowing = () => iot.logs.filter((line) => line.msg.startsWith('subscriber is not reading'));
-      await waitFor(async () => {
-        for (let i = 0; i < 20; i++) publisher.publish('devices/chatty/telemetry', bulk, { qos: 0 });
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        return overflowing().length > 0;
-      }, "the slow reader's backlog to fill", 30_000);
+      await waitFor(
+        async () => {
+          for (let i = 0; i < 20; i++) publisher.publish('devices/chatty/telemetry', bulk, { qos: 0 });
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return overflowing().length > 0;
+        },
+        "the slow reader's backlog to fill",
+        30_000,
+      );
 
       for (let mark = 0; mark < 10; mark++) publisher.publish('devices/chatty/telemetry', String(mark), { qos: 0 });
-      await waitFor(() => marks.length === 10, 'the healthy subscriber to get every message sent after the backlog filled', 20_000);
+      await waitFor(
+        () => marks.length === 10,
+        'the healthy subscriber to get every message sent after the backlog filled',
+        20_000,
+      );
       expect(marks).toEqual([...Array(10).keys()]);
 
       expect(slow.closed).toBe(false);

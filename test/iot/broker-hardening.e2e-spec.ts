@@ -1,7 +1,15 @@
 import type { MqttClient } from 'mqtt';
 import { connect as connectTcp, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
-import { attemptConnect, collectMessages, connectDevice, endAll, grantedQos, waitFor, whenClosed } from '../support/mqtt-test-client.js';
+import {
+  attemptConnect,
+  collectMessages,
+  connectDevice,
+  endAll,
+  grantedQos,
+  waitFor,
+  whenClosed,
+} from '../support/mqtt-test-client.js';
 import { encodeRemainingLength, rawConnect, rawPublish, rawSubscribe } from '../support/mqtt-packets.js';
 import { TestIssuer } from '../support/test-issuer.js';
 import { startTestIotBroker, type TestIotBroker } from '../support/test-iot-broker.js';
@@ -38,10 +46,19 @@ describe('IoT broker: hardening', () => {
 
   beforeAll(async () => {
     issuer = await TestIssuer.start();
-    iot = await startTestIotBroker(issuer, { CONNECT_TIMEOUT_MS: '500', MAX_PACKET_SIZE: '65536', KEEPALIVE_LIMIT_SECONDS: '120', MAX_TOPIC_LEVELS: '16', QUEUE_LIMIT: '8' });
+    iot = await startTestIotBroker(issuer, {
+      CONNECT_TIMEOUT_MS: '500',
+      MAX_PACKET_SIZE: '65536',
+      KEEPALIVE_LIMIT_SECONDS: '120',
+      MAX_TOPIC_LEVELS: '16',
+      QUEUE_LIMIT: '8',
+    });
     bystander = await connectDevice(iot.mqttUrl, { clientId: 'bystander', password: await token('bystander') });
     await grantedQos(bystander, ['devices/bystander/commands/#']);
-    controller = await connectDevice(iot.wsUrl, { clientId: 'controller', password: await token('controller', 'devices:control:*') });
+    controller = await connectDevice(iot.wsUrl, {
+      clientId: 'controller',
+      password: await token('controller', 'devices:control:*'),
+    });
   });
 
   afterAll(async () => {
@@ -58,7 +75,13 @@ describe('IoT broker: hardening', () => {
     const closed = whenClosed(big);
     big.publish('devices/big-talker/telemetry', Buffer.alloc(1024 * 1024, 7), { qos: 0 });
     await closed;
-    expect(iot.logs).toContainEqual(expect.objectContaining({ msg: 'connection closed: packet over the size limit', reason: 'packet_too_large', limit: 65536 }));
+    expect(iot.logs).toContainEqual(
+      expect.objectContaining({
+        msg: 'connection closed: packet over the size limit',
+        reason: 'packet_too_large',
+        limit: 65536,
+      }),
+    );
     await brokerStillServes();
     await endAll(big);
   });
@@ -69,7 +92,13 @@ describe('IoT broker: hardening', () => {
     const header = Buffer.concat([Buffer.from([0x30]), encodeRemainingLength(200 * 1024 * 1024)]);
     const { closedAfterMs } = await rawConnection(iot.mqttPort, Buffer.concat([connect, header]));
     expect(await closedAfterMs).toBeLessThan(2_000);
-    expect(iot.logs).toContainEqual(expect.objectContaining({ reason: 'packet_too_large', announcedSize: header.length + 200 * 1024 * 1024, limit: 65536 }));
+    expect(iot.logs).toContainEqual(
+      expect.objectContaining({
+        reason: 'packet_too_large',
+        announcedSize: header.length + 200 * 1024 * 1024,
+        limit: 65536,
+      }),
+    );
     await brokerStillServes();
   });
 
@@ -96,7 +125,10 @@ describe('IoT broker: hardening', () => {
 
   it('drops a client that floods packets before its CONNECT is answered (QUEUE_LIMIT)', async () => {
     const password = await token('flooder');
-    const flood = Buffer.concat([rawConnect({ clientId: 'flooder', username: 'flooder', password }), ...Array.from({ length: 50 }, () => rawPublish(10, 'devices/flooder/telemetry'))]);
+    const flood = Buffer.concat([
+      rawConnect({ clientId: 'flooder', username: 'flooder', password }),
+      ...Array.from({ length: 50 }, () => rawPublish(10, 'devices/flooder/telemetry')),
+    ]);
     const { closedAfterMs } = await rawConnection(iot.mqttPort, flood);
     expect(await closedAfterMs).toBeLessThan(2_000);
     expect(iot.logs).toContainEqual(expect.objectContaining({ error: 'Client queue limit reached' }));
@@ -151,20 +183,42 @@ describe('IoT broker: slow readers', () => {
   it('cuts off a subscriber that stops reading, after DRAIN_TIMEOUT_MS, and keeps serving', async () => {
     const issuer = await TestIssuer.start();
     const iot = await startTestIotBroker(issuer, { DRAIN_TIMEOUT_MS: '300' });
-    const publisher = await connectDevice(iot.mqttUrl, { clientId: 'chatty', password: await issuer.token({ subject: 'chatty', scope: 'device' }) });
+    const publisher = await connectDevice(iot.mqttUrl, {
+      clientId: 'chatty',
+      password: await issuer.token({ subject: 'chatty', scope: 'device' }),
+    });
     const password = await issuer.token({ subject: 'slow-reader', scope: 'devices:read:*' });
-    const { socket } = await rawConnection(iot.mqttPort, Buffer.concat([rawConnect({ clientId: 'slow-reader', username: 'slow-reader', password }), rawSubscribe('devices/+/telemetry')]));
+    const { socket } = await rawConnection(
+      iot.mqttPort,
+      Buffer.concat([
+        rawConnect({ clientId: 'slow-reader', username: 'slow-reader', password }),
+        rawSubscribe('devices/+/telemetry'),
+      ]),
+    );
     socket.pause();
     try {
-      await waitFor(() => iot.logs.some((line) => line.msg === 'device connected' && line.clientId === 'slow-reader'), 'the slow reader to connect');
+      await waitFor(
+        () => iot.logs.some((line) => line.msg === 'device connected' && line.clientId === 'slow-reader'),
+        'the slow reader to connect',
+      );
       await new Promise((resolve) => setTimeout(resolve, 100));
       const payload = Buffer.alloc(60 * 1024, 1);
-      await waitFor(async () => {
-        for (let i = 0; i < 50; i++) publisher.publish('devices/chatty/telemetry', payload, { qos: 0 });
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        return iot.logs.find((line) => line.clientId === 'slow-reader' && line.msg === 'device disconnected');
-      }, 'the slow reader to be cut off', 20_000);
-      expect(iot.logs).toContainEqual(expect.objectContaining({ msg: 'client error; connection closed', clientId: 'slow-reader', error: 'drain timeout' }));
+      await waitFor(
+        async () => {
+          for (let i = 0; i < 50; i++) publisher.publish('devices/chatty/telemetry', payload, { qos: 0 });
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return iot.logs.find((line) => line.clientId === 'slow-reader' && line.msg === 'device disconnected');
+        },
+        'the slow reader to be cut off',
+        20_000,
+      );
+      expect(iot.logs).toContainEqual(
+        expect.objectContaining({
+          msg: 'client error; connection closed',
+          clientId: 'slow-reader',
+          error: 'drain timeout',
+        }),
+      );
       expect(publisher.connected).toBe(true);
       expect(iot.broker.health()).toMatchObject({ status: 'ok', connectedDevices: 1, revocationFeed: 'off' });
     } finally {
@@ -183,10 +237,17 @@ describe('IoT broker: connection rate limit', () => {
     const password = await issuer.token({ subject: 'thermostat-1', scope: 'device' });
     try {
       const outcomes = [];
-      for (let i = 0; i < 4; i++) outcomes.push(await attemptConnect(iot.mqttUrl, { clientId: 'thermostat-1', password }));
+      for (let i = 0; i < 4; i++)
+        outcomes.push(await attemptConnect(iot.mqttUrl, { clientId: 'thermostat-1', password }));
       expect(outcomes.map((o) => o.connected)).toEqual([true, true, true, false]);
       expect(outcomes[3]).toEqual({ connected: false, closedWithoutConnack: true });
-      expect(iot.logs).toContainEqual(expect.objectContaining({ msg: expect.stringContaining('connection rate limit'), remoteAddress: '127.0.0.1', refused: 1 }));
+      expect(iot.logs).toContainEqual(
+        expect.objectContaining({
+          msg: expect.stringContaining('connection rate limit'),
+          remoteAddress: '127.0.0.1',
+          refused: 1,
+        }),
+      );
       const later = await waitFor(async () => {
         const attempt = await attemptConnect(iot.mqttUrl, { clientId: 'thermostat-1', password });
         return attempt.connected ? attempt : undefined;

@@ -1,7 +1,14 @@
 import { decodeJwt } from 'jose';
 import type { MqttClient } from 'mqtt';
 import { SessionMatch } from '../../apps/iot-broker/src/sessions/broker-sessions.js';
-import { collectMessages, connectDevice, endAll, grantedQos, waitFor, whenClosed } from '../support/mqtt-test-client.js';
+import {
+  collectMessages,
+  connectDevice,
+  endAll,
+  grantedQos,
+  waitFor,
+  whenClosed,
+} from '../support/mqtt-test-client.js';
 import { TestIssuer } from '../support/test-issuer.js';
 import { startTestIotBroker, type TestIotBroker } from '../support/test-iot-broker.js';
 
@@ -14,8 +21,14 @@ describe('IoT broker: token lifetime on live sessions', () => {
   beforeAll(async () => {
     issuer = await TestIssuer.start();
     iot = await startTestIotBroker(issuer);
-    hub = await connectDevice(iot.mqttUrl, { clientId: 'hub-1', password: await issuer.token({ subject: 'hub-1', scope: 'devices:control:thermostat-*' }) });
-    dashboard = await connectDevice(iot.mqttUrl, { clientId: 'dashboard', password: await issuer.token({ subject: 'dashboard', scope: 'devices:read:*' }) });
+    hub = await connectDevice(iot.mqttUrl, {
+      clientId: 'hub-1',
+      password: await issuer.token({ subject: 'hub-1', scope: 'devices:control:thermostat-*' }),
+    });
+    dashboard = await connectDevice(iot.mqttUrl, {
+      clientId: 'dashboard',
+      password: await issuer.token({ subject: 'dashboard', scope: 'devices:read:*' }),
+    });
   });
 
   afterAll(async () => {
@@ -33,15 +46,28 @@ describe('IoT broker: token lifetime on live sessions', () => {
     const closedAt = await whenClosed(first);
     expect(closedAt).toBeGreaterThanOrEqual(expiresAt);
     expect(closedAt - expiresAt).toBeLessThan(1_500);
-    expect(iot.logs).toContainEqual(expect.objectContaining({ msg: 'session closed by the broker', clientId: 'thermostat-1', reason: 'token_expired' }));
+    expect(iot.logs).toContainEqual(
+      expect.objectContaining({
+        msg: 'session closed by the broker',
+        clientId: 'thermostat-1',
+        reason: 'token_expired',
+      }),
+    );
 
     // Sent while the thermostat is away: kept for its persistent session (QoS 1).
-    await hub.publishAsync('devices/thermostat-1/commands/setpoint', JSON.stringify({ id: 'while-away', setpoint: 21 }), { qos: 1 });
+    await hub.publishAsync(
+      'devices/thermostat-1/commands/setpoint',
+      JSON.stringify({ id: 'while-away', setpoint: 21 }),
+      { qos: 1 },
+    );
 
     const fresh = await issuer.token({ subject: 'thermostat-1', scope: 'device' });
     const second = await connectDevice(iot.mqttUrl, { clientId: 'thermostat-1', password: fresh, clean: false });
     const inbox = collectMessages(second);
-    const command = await waitFor(() => inbox.find((m) => m.topic === 'devices/thermostat-1/commands/setpoint'), 'the queued command');
+    const command = await waitFor(
+      () => inbox.find((m) => m.topic === 'devices/thermostat-1/commands/setpoint'),
+      'the queued command',
+    );
     expect(command.json()).toEqual({ id: 'while-away', setpoint: 21 });
     await endAll(first, second);
   });
@@ -52,34 +78,65 @@ describe('IoT broker: token lifetime on live sessions', () => {
       a: await issuer.token({ subject: 'thermostat-a', scope: 'device' }),
       b: await issuer.token({ subject: 'thermostat-b', scope: 'device', issuedAt: now - 600, expiresInSeconds: 1200 }),
       c: await issuer.token({ subject: 'thermostat-c', scope: 'device' }),
-      d: await issuer.token({ subject: 'thermostat-d', scope: 'device', clientId: 'fleet-manager', issuedAt: now - 600, expiresInSeconds: 1200 }),
+      d: await issuer.token({
+        subject: 'thermostat-d',
+        scope: 'device',
+        clientId: 'fleet-manager',
+        issuedAt: now - 600,
+        expiresInSeconds: 1200,
+      }),
     };
     const clients: Record<string, MqttClient> = {};
     for (const [name, token] of Object.entries(tokens)) {
       clients[name] = await connectDevice(iot.mqttUrl, { clientId: `thermostat-${name}`, password: token });
     }
-    const stillConnected = () => Object.entries(clients).filter(([, c]) => c.connected).map(([name]) => name);
+    const stillConnected = () =>
+      Object.entries(clients)
+        .filter(([, c]) => c.connected)
+        .map(([name]) => name);
 
-    expect(await iot.broker.sessions.closeWhere(SessionMatch.tokenId(decodeJwt(tokens.a).jti!), 'token_revoked')).toBe(1);
+    expect(await iot.broker.sessions.closeWhere(SessionMatch.tokenId(decodeJwt(tokens.a).jti!), 'token_revoked')).toBe(
+      1,
+    );
     await waitFor(() => !clients.a.connected, 'a to close');
     expect(await iot.broker.sessions.closeWhere(SessionMatch.clientId('thermostat-c'), 'client_disabled')).toBe(1);
     await waitFor(() => !clients.c.connected, 'c to close');
-    expect(await iot.broker.sessions.closeWhere(SessionMatch.issuedBefore(new Date((now - 60) * 1000), 'fleet-manager'), 'client_revoked')).toBe(1);
+    expect(
+      await iot.broker.sessions.closeWhere(
+        SessionMatch.issuedBefore(new Date((now - 60) * 1000), 'fleet-manager'),
+        'client_revoked',
+      ),
+    ).toBe(1);
     await waitFor(() => !clients.d.connected, 'd to close');
     expect(stillConnected()).toEqual(['b']);
     expect(await iot.broker.sessions.closeWhere(SessionMatch.tokenId('no-such-jti'), 'token_revoked')).toBe(0);
     expect(hub.connected && dashboard.connected).toBe(true);
-    expect(iot.logs).toContainEqual(expect.objectContaining({ msg: 'device disconnected', clientId: 'thermostat-c', reason: 'client_disabled' }));
+    expect(iot.logs).toContainEqual(
+      expect.objectContaining({ msg: 'device disconnected', clientId: 'thermostat-c', reason: 'client_disabled' }),
+    );
     await endAll(...Object.values(clients));
   });
 
   it('publishes the will of a device that vanishes, but not of one the broker closed', async () => {
     expect(await grantedQos(dashboard, ['devices/+/state'])).toEqual([1]);
     const inbox = collectMessages(dashboard);
-    const will = (id: string) => ({ topic: `devices/${id}/state`, payload: Buffer.from(JSON.stringify({ online: false, id })), qos: 1 as const, retain: false });
+    const will = (id: string) => ({
+      topic: `devices/${id}/state`,
+      payload: Buffer.from(JSON.stringify({ online: false, id })),
+      qos: 1 as const,
+      retain: false,
+    });
 
-    const vanishing = await connectDevice(iot.mqttUrl, { clientId: 'thermostat-v', password: await issuer.token({ subject: 'thermostat-v', scope: 'device' }), will: will('thermostat-v') });
-    const revoked = await connectDevice(iot.mqttUrl, { clientId: 'thermostat-r', password: await issuer.token({ subject: 'thermostat-r', scope: 'device' }), will: will('thermostat-r') });
+    const vanishing = await connectDevice(iot.mqttUrl, {
+      clientId: 'thermostat-v',
+      password: await issuer.token({ subject: 'thermostat-v', scope: 'device' }),
+      will: will('thermostat-v'),
+    });
+    const revoked = await connectDevice(iot.mqttUrl, {
+      clientId: 'thermostat-r',
+      password: await issuer.token({ subject: 'thermostat-r', scope: 'device' }),
+      will: will('thermostat-r'),
+    });
 
     vanishing.stream.destroy();
     await waitFor(() => inbox.find((m) => m.topic === 'devices/thermostat-v/state'), 'the will of the vanished device');
@@ -92,7 +149,10 @@ describe('IoT broker: token lifetime on live sessions', () => {
   });
 
   it('reports live sessions in health and in summaries, without tokens', async () => {
-    const device = await connectDevice(iot.mqttUrl, { clientId: 'thermostat-h', password: await issuer.token({ subject: 'thermostat-h', scope: 'device' }) });
+    const device = await connectDevice(iot.mqttUrl, {
+      clientId: 'thermostat-h',
+      password: await issuer.token({ subject: 'thermostat-h', scope: 'device' }),
+    });
     const summary = iot.broker.sessions.summaries().find((s) => s.clientId === 'thermostat-h');
     expect(summary).toEqual({
       clientId: 'thermostat-h',
@@ -120,8 +180,12 @@ describe('IoT broker: ports', () => {
     const issuer = await TestIssuer.start();
     const squatter = await startTestIotBroker(issuer);
     try {
-      await expect(startTestIotBroker(issuer, { MQTT_PORT: String(squatter.mqttPort) })).rejects.toThrow(`Port ${squatter.mqttPort} on 127.0.0.1 is already in use. Set MQTT_PORT to a free port.`);
-      await expect(startTestIotBroker(issuer, { MQTT_WS_PORT: String(squatter.wsPort) })).rejects.toThrow('Set MQTT_WS_PORT to a free port.');
+      await expect(startTestIotBroker(issuer, { MQTT_PORT: String(squatter.mqttPort) })).rejects.toThrow(
+        `Port ${squatter.mqttPort} on 127.0.0.1 is already in use. Set MQTT_PORT to a free port.`,
+      );
+      await expect(startTestIotBroker(issuer, { MQTT_WS_PORT: String(squatter.wsPort) })).rejects.toThrow(
+        'Set MQTT_WS_PORT to a free port.',
+      );
     } finally {
       await squatter.close();
       await issuer.stop();

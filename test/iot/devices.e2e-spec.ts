@@ -3,13 +3,30 @@ import { loadDevicesConfig } from '../../apps/devices/src/config/devices.config.
 import { createDeviceApp, type DeviceApp } from '../../apps/devices/src/devices.app.js';
 import type { LogLine } from '../support/memory-logger.js';
 import { memoryLogger } from '../support/memory-logger.js';
-import { collectMessages, connectDevice, endAll, grantedQos, type ReceivedMessage, waitFor } from '../support/mqtt-test-client.js';
+import {
+  collectMessages,
+  connectDevice,
+  endAll,
+  grantedQos,
+  type ReceivedMessage,
+  waitFor,
+} from '../support/mqtt-test-client.js';
 import { TestIssuer } from '../support/test-issuer.js';
 import { startTestIotBroker, type TestIotBroker } from '../support/test-iot-broker.js';
 
 const BROKER_RESOURCE = 'https://iot.tollgate.local';
-const THERMOSTAT = { clientId: 'thermostat-1', clientSecret: 'thermostat-secret-0123456789abcdef', resource: BROKER_RESOURCE, scope: 'device' };
-const HUB = { clientId: 'hub-1', clientSecret: 'hub-secret-0123456789abcdefghijkl', resource: BROKER_RESOURCE, scope: 'devices:control:thermostat-*' };
+const THERMOSTAT = {
+  clientId: 'thermostat-1',
+  clientSecret: 'thermostat-secret-0123456789abcdef',
+  resource: BROKER_RESOURCE,
+  scope: 'device',
+};
+const HUB = {
+  clientId: 'hub-1',
+  clientSecret: 'hub-secret-0123456789abcdefghijkl',
+  resource: BROKER_RESOURCE,
+  scope: 'devices:control:thermostat-*',
+};
 
 interface RunningDevice {
   app: DeviceApp;
@@ -18,7 +35,12 @@ interface RunningDevice {
 }
 
 async function startDevice(env: Record<string, string>): Promise<RunningDevice> {
-  const config = loadDevicesConfig({ HEALTH_PORT: '0', RECONNECT_MIN_DELAY_MS: '50', RECONNECT_MAX_DELAY_MS: '400', ...env });
+  const config = loadDevicesConfig({
+    HEALTH_PORT: '0',
+    RECONNECT_MIN_DELAY_MS: '50',
+    RECONNECT_MAX_DELAY_MS: '400',
+    ...env,
+  });
   const { logger, logs } = memoryLogger(`device:${config.role}`);
   const app = createDeviceApp(config, { logger });
   const { healthUrl } = await app.start();
@@ -54,14 +76,25 @@ const hubEnv = (issuer: TestIssuer, brokerUrl: string, extra: Record<string, str
   ...extra,
 });
 
-async function watch(iot: TestIotBroker, issuer: TestIssuer): Promise<{ observer: MqttClient; inbox: ReceivedMessage[] }> {
-  const observer = await connectDevice(iot.mqttUrl, { clientId: 'dashboard', password: await issuer.token({ subject: 'dashboard', scope: 'devices:read:*' }) });
+async function watch(
+  iot: TestIotBroker,
+  issuer: TestIssuer,
+): Promise<{ observer: MqttClient; inbox: ReceivedMessage[] }> {
+  const observer = await connectDevice(iot.mqttUrl, {
+    clientId: 'dashboard',
+    password: await issuer.token({ subject: 'dashboard', scope: 'devices:read:*' }),
+  });
   const inbox = collectMessages(observer);
-  expect(await grantedQos(observer, ['devices/thermostat-1/telemetry', 'devices/thermostat-1/commands/ack'])).toEqual([1, 1]);
+  expect(await grantedQos(observer, ['devices/thermostat-1/telemetry', 'devices/thermostat-1/commands/ack'])).toEqual([
+    1, 1,
+  ]);
   return { observer, inbox };
 }
 
-const telemetry = (inbox: ReceivedMessage[]) => inbox.filter((m) => m.topic === 'devices/thermostat-1/telemetry').map((m) => m.json<{ temperature: number; setpoint: number }>());
+const telemetry = (inbox: ReceivedMessage[]) =>
+  inbox
+    .filter((m) => m.topic === 'devices/thermostat-1/telemetry')
+    .map((m) => m.json<{ temperature: number; setpoint: number }>());
 
 describe('devices: a thermostat and a hub over the broker', () => {
   let issuer: TestIssuer;
@@ -93,32 +126,71 @@ describe('devices: a thermostat and a hub over the broker', () => {
     hub = await startDevice(hubEnv(issuer, iot.wsUrl));
 
     const ack = await waitFor(
-      () => watched.inbox.find((m) => m.topic === 'devices/thermostat-1/commands/ack' && m.json<{ state: { setpoint: number } }>().state.setpoint === 23),
+      () =>
+        watched.inbox.find(
+          (m) =>
+            m.topic === 'devices/thermostat-1/commands/ack' &&
+            m.json<{ state: { setpoint: number } }>().state.setpoint === 23,
+        ),
       'the thermostat to acknowledge setpoint 23',
     );
     expect(ack.json()).toMatchObject({ command: 'setpoint', status: 'applied', id: expect.any(String) });
     const commandId = ack.json<{ id: string }>().id;
-    expect(hub.logs).toContainEqual(expect.objectContaining({ msg: 'command sent: setpoint 23 °C to thermostat-1 (target 23 °C)', id: commandId }));
-    expect(thermostat.logs).toContainEqual(expect.objectContaining({ msg: 'command applied: setpoint 23 °C', id: commandId }));
+    expect(hub.logs).toContainEqual(
+      expect.objectContaining({ msg: 'command sent: setpoint 23 °C to thermostat-1 (target 23 °C)', id: commandId }),
+    );
+    expect(thermostat.logs).toContainEqual(
+      expect.objectContaining({ msg: 'command applied: setpoint 23 °C', id: commandId }),
+    );
 
-    await waitFor(() => telemetry(watched.inbox).find((t) => t.temperature >= 22.5), 'the room to reach 22.5 °C', 20_000);
+    await waitFor(
+      () => telemetry(watched.inbox).find((t) => t.temperature >= 22.5),
+      'the room to reach 22.5 °C',
+      20_000,
+    );
     const temperatures = telemetry(watched.inbox).map((t) => t.temperature);
     expect(temperatures[0]).toBeLessThan(20);
     expect(Math.max(...temperatures)).toBeLessThan(23.5);
 
     const thermostatHealth = await (await fetch(thermostat.healthUrl)).json();
-    expect(thermostatHealth).toMatchObject({ status: 'ok', role: 'thermostat', clientId: 'thermostat-1', broker: 'connected', thermostat: { setpoint: 23, mode: 'heat' } });
+    expect(thermostatHealth).toMatchObject({
+      status: 'ok',
+      role: 'thermostat',
+      clientId: 'thermostat-1',
+      broker: 'connected',
+      thermostat: { setpoint: 23, mode: 'heat' },
+    });
     const hubHealth = await (await fetch(hub.healthUrl)).json();
-    expect(hubHealth).toMatchObject({ role: 'hub', broker: 'connected', hub: { thermostatId: 'thermostat-1', target: { mode: 'heat', setpoint: 23 }, thermostat: { setpoint: 23, mode: 'heat' } } });
-    expect(iot.logs.filter((line) => line.msg.startsWith('connection refused') || line.msg.startsWith('publish refused') || line.msg.startsWith('subscription refused'))).toEqual([]);
+    expect(hubHealth).toMatchObject({
+      role: 'hub',
+      broker: 'connected',
+      hub: {
+        thermostatId: 'thermostat-1',
+        target: { mode: 'heat', setpoint: 23 },
+        thermostat: { setpoint: 23, mode: 'heat' },
+      },
+    });
+    expect(
+      iot.logs.filter(
+        (line) =>
+          line.msg.startsWith('connection refused') ||
+          line.msg.startsWith('publish refused') ||
+          line.msg.startsWith('subscription refused'),
+      ),
+    ).toEqual([]);
   });
 
   it('turns the heating off when the schedule says off, and the room cools', async () => {
     const watched = await watch(iot, issuer);
     observer = watched.observer;
-    thermostat = await startDevice(thermostatEnv(issuer, iot.mqttUrl, { THERMOSTAT_INITIAL_TEMPERATURE: '21', THERMOSTAT_INITIAL_SETPOINT: '21' }));
+    thermostat = await startDevice(
+      thermostatEnv(issuer, iot.mqttUrl, { THERMOSTAT_INITIAL_TEMPERATURE: '21', THERMOSTAT_INITIAL_SETPOINT: '21' }),
+    );
     hub = await startDevice(hubEnv(issuer, iot.mqttUrl, { HUB_SCHEDULE: '00:00=off' }));
-    await waitFor(() => watched.inbox.find((m) => m.topic.endsWith('/ack') && m.json<{ command: string }>().command === 'mode'), 'the mode command to be acknowledged');
+    await waitFor(
+      () => watched.inbox.find((m) => m.topic.endsWith('/ack') && m.json<{ command: string }>().command === 'mode'),
+      'the mode command to be acknowledged',
+    );
     await waitFor(() => telemetry(watched.inbox).find((t) => t.temperature <= 19), 'the room to cool', 20_000);
     expect(thermostat.app.health().thermostat).toMatchObject({ mode: 'off', heating: false });
   });
@@ -129,7 +201,9 @@ describe('devices: a thermostat and a hub over the broker', () => {
     await waitFor(() => (issuer.issuedTokens.get('thermostat-1') ?? 0) >= 3, 'two token refreshes', 20_000);
     await waitFor(() => thermostat!.app.connection.connected, 'the thermostat to be connected');
     expect(iot.logs.filter((line) => line.clientId === 'thermostat-1' && line.reason === 'token_expired')).toEqual([]);
-    expect(thermostat.logs.filter((line) => line.msg === 'access token refreshed; reconnecting with it').length).toBeGreaterThanOrEqual(2);
+    expect(
+      thermostat.logs.filter((line) => line.msg === 'access token refreshed; reconnecting with it').length,
+    ).toBeGreaterThanOrEqual(2);
     expect(thermostat.logs.filter((line) => line.level >= 50)).toEqual([]);
   });
 
@@ -140,17 +214,26 @@ describe('devices: a thermostat and a hub over the broker', () => {
 
     const { mqttPort, wsPort } = iot;
     await iot.close();
-    await waitFor(() => !thermostat!.app.connection.connected && !hub!.app.connection.connected, 'both devices to notice');
+    await waitFor(
+      () => !thermostat!.app.connection.connected && !hub!.app.connection.connected,
+      'both devices to notice',
+    );
     iot = await startTestIotBroker(issuer, { MQTT_PORT: String(mqttPort), MQTT_WS_PORT: String(wsPort) });
     const watched = await watch(iot, issuer);
     observer = watched.observer;
 
-    await waitFor(() => thermostat!.app.connection.connected && hub!.app.connection.connected, 'both devices to reconnect', 15_000);
+    await waitFor(
+      () => thermostat!.app.connection.connected && hub!.app.connection.connected,
+      'both devices to reconnect',
+      15_000,
+    );
     // The new broker has no session state: subscriptions were made again, so telemetry reaches the hub.
     const seenBefore = hub.app.health().hub?.thermostat.seenAt;
     await waitFor(() => hub!.app.health().hub?.thermostat.seenAt !== seenBefore, 'telemetry to reach the hub again');
     await waitFor(() => telemetry(watched.inbox).length > 0, 'telemetry after the restart');
-    expect(thermostat.logs).toContainEqual(expect.objectContaining({ msg: 'disconnected from the broker; reconnecting' }));
+    expect(thermostat.logs).toContainEqual(
+      expect.objectContaining({ msg: 'disconnected from the broker; reconnecting' }),
+    );
   });
 
   it('recovers when the auth-server is down past token expiry: retries with backoff, then reconnects', async () => {
@@ -159,16 +242,32 @@ describe('devices: a thermostat and a hub over the broker', () => {
     await waitFor(() => thermostat!.app.connection.connected, 'the thermostat to connect');
     await issuer.stop();
     await waitFor(() => !thermostat!.app.connection.connected, 'the session to end with the token', 10_000);
-    await waitFor(() => thermostat!.logs.some((line) => line.msg === 'could not obtain an access token; will retry'), 'a failed token request');
+    await waitFor(
+      () => thermostat!.logs.some((line) => line.msg === 'could not obtain an access token; will retry'),
+      'a failed token request',
+    );
     await issuer.resume();
-    await waitFor(() => thermostat!.app.connection.connected, 'the thermostat to reconnect once the auth-server is back', 15_000);
-    expect(thermostat.logs).toContainEqual(expect.objectContaining({ msg: 'token refresh failed; retrying while the current token lasts' }));
+    await waitFor(
+      () => thermostat!.app.connection.connected,
+      'the thermostat to reconnect once the auth-server is back',
+      15_000,
+    );
+    expect(thermostat.logs).toContainEqual(
+      expect.objectContaining({ msg: 'token refresh failed; retrying while the current token lasts' }),
+    );
   });
 
   it('keeps retrying, without crashing, when its credentials are refused', async () => {
-    thermostat = await startDevice(thermostatEnv(issuer, iot.mqttUrl, { CLIENT_SECRET: 'not-the-right-secret-at-all-0123456789' }));
-    await waitFor(() => thermostat!.logs.filter((line) => line.msg === 'could not obtain an access token; will retry').length >= 3, 'three refused attempts');
-    expect(thermostat.logs.find((line) => line.msg === 'could not obtain an access token; will retry')).toMatchObject({ permanent: true });
+    thermostat = await startDevice(
+      thermostatEnv(issuer, iot.mqttUrl, { CLIENT_SECRET: 'not-the-right-secret-at-all-0123456789' }),
+    );
+    await waitFor(
+      () => thermostat!.logs.filter((line) => line.msg === 'could not obtain an access token; will retry').length >= 3,
+      'three refused attempts',
+    );
+    expect(thermostat.logs.find((line) => line.msg === 'could not obtain an access token; will retry')).toMatchObject({
+      permanent: true,
+    });
     expect(JSON.stringify(thermostat.logs)).not.toContain('not-the-right-secret-at-all-0123456789');
     expect(thermostat.app.health()).toMatchObject({ broker: 'disconnected' });
   });

@@ -20,7 +20,10 @@ describe('M2M: service-a syncs its audience from service-b', () => {
   const started: { app: NestFastifyApplication; database: TestDatabase }[] = [];
 
   /** service-a as main.ts builds it (verification with its revocation feed included). */
-  async function startServiceA(client: { id: string; secret: string }, env: Record<string, string> = {}): Promise<string> {
+  async function startServiceA(
+    client: { id: string; secret: string },
+    env: Record<string, string> = {},
+  ): Promise<string> {
     const database = await createSqliteDatabase();
     const config = loadServiceAConfig({
       AUTH_ISSUER: auth.issuer,
@@ -42,11 +45,24 @@ describe('M2M: service-a syncs its audience from service-b', () => {
 
   /** service-a's client as the seed provisions it: contacts:read on the CRM, the revocation feed on the management API. */
   const serviceAClient = (name: string, crmScopes = ['contacts:read'], extra: Record<string, unknown> = {}) =>
-    auth.createClient({ name, grants: [{ resource: CRM, scopes: crmScopes }, { resource: auth.managementApi, scopes: ['revocations:read'] }], ...extra });
+    auth.createClient({
+      name,
+      grants: [
+        { resource: CRM, scopes: crmScopes },
+        { resource: auth.managementApi, scopes: ['revocations:read'] },
+      ],
+      ...extra,
+    });
 
-  const callerToken = (scope = AUDIENCE_SCOPES.join(' ')) => auth.token(caller.id, caller.secret, { resource: MARKETING, scope });
+  const callerToken = (scope = AUDIENCE_SCOPES.join(' ')) =>
+    auth.token(caller.id, caller.secret, { resource: MARKETING, scope });
 
-  async function call(url: string, method: string, path: string, headers: Record<string, string>): Promise<JsonResponse> {
+  async function call(
+    url: string,
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+  ): Promise<JsonResponse> {
     return toJson(await fetch(`${url}${path}`, { method, headers }));
   }
 
@@ -56,10 +72,20 @@ describe('M2M: service-a syncs its audience from service-b', () => {
     auth = await AuthServerHarness.start();
     crm = await ServiceBHarness.start(auth);
     await auth.createResource(MARKETING, AUDIENCE_SCOPES);
-    caller = await auth.createClient({ name: 'campaign tool', grants: [{ resource: MARKETING, scopes: AUDIENCE_SCOPES }] });
-    const writer = await auth.createClient({ name: 'crm admin script', grants: [{ resource: CRM, scopes: ['contacts:read', 'contacts:write'] }] });
+    caller = await auth.createClient({
+      name: 'campaign tool',
+      grants: [{ resource: MARKETING, scopes: AUDIENCE_SCOPES }],
+    });
+    const writer = await auth.createClient({
+      name: 'crm admin script',
+      grants: [{ resource: CRM, scopes: ['contacts:read', 'contacts:write'] }],
+    });
     const token = await auth.token(writer.id, writer.secret);
-    for (const [name, email] of [['Ada Lovelace', 'ada@example.com'], ['Grace Hopper', 'grace@example.com'], ['Alan Turing', 'alan@example.com']]) {
+    for (const [name, email] of [
+      ['Ada Lovelace', 'ada@example.com'],
+      ['Grace Hopper', 'grace@example.com'],
+      ['Alan Turing', 'alan@example.com'],
+    ]) {
       expect((await crm.bearer(token, 'POST', '/contacts', { name, email })).status).toBe(201);
     }
   });
@@ -82,10 +108,16 @@ describe('M2M: service-a syncs its audience from service-b', () => {
     expect(sync.body).toMatchObject({ status: 'ok', total: 3, added: 3, removed: 0 });
 
     const audience = await call(url, 'GET', '/audience', bearer(token));
-    expect(audience.body.items.map((m: { email: string }) => m.email)).toEqual(['ada@example.com', 'alan@example.com', 'grace@example.com']);
+    expect(audience.body.items.map((m: { email: string }) => m.email)).toEqual([
+      'ada@example.com',
+      'alan@example.com',
+      'grace@example.com',
+    ]);
 
     const issued = await auth.api('GET', `/api/audit?action=token.issued&actor=${serviceA.id}`);
-    expect(issued.body.items.map((item: { details: object }) => item.details)).toContainEqual(expect.objectContaining({ aud: CRM, scope: 'contacts:read' }));
+    expect(issued.body.items.map((item: { details: object }) => item.details)).toContainEqual(
+      expect.objectContaining({ aud: CRM, scope: 'contacts:read' }),
+    );
   });
 
   it('reports clearly when its client is not granted contacts:read', async () => {
@@ -93,21 +125,33 @@ describe('M2M: service-a syncs its audience from service-b', () => {
     const url = await startServiceA(wrong);
     const sync = await call(url, 'POST', '/sync', bearer(await callerToken()));
     expect(sync.status).toBe(502);
-    expect(sync.body).toMatchObject({ type: 'urn:tollgate:problem:token_request_refused', detail: expect.stringContaining('invalid_scope') });
+    expect(sync.body).toMatchObject({
+      type: 'urn:tollgate:problem:token_request_refused',
+      detail: expect.stringContaining('invalid_scope'),
+    });
   });
 
   it('reports clearly when its credentials are refused by the auth-server', async () => {
     const url = await startServiceA({ id: 'service-a-unknown', secret: generateCredential('client_secret') });
     const sync = await call(url, 'POST', '/sync', bearer(await callerToken()));
     expect(sync.status).toBe(502);
-    expect(sync.body).toMatchObject({ type: 'urn:tollgate:problem:token_request_refused', detail: expect.stringContaining('invalid_client') });
+    expect(sync.body).toMatchObject({
+      type: 'urn:tollgate:problem:token_request_refused',
+      detail: expect.stringContaining('invalid_client'),
+    });
   });
 
   it('follows the revocation feed with a client that authenticates with client_secret_post', async () => {
-    const client = await serviceAClient('service-a (post)', ['contacts:read'], { tokenEndpointAuthMethod: 'client_secret_post' });
+    const client = await serviceAClient('service-a (post)', ['contacts:read'], {
+      tokenEndpointAuthMethod: 'client_secret_post',
+    });
     const url = await startServiceA(client, { CLIENT_AUTH_METHOD: 'client_secret_post' });
 
-    await eventually(async () => expect((await call(url, 'GET', '/health', {})).body.authentication).toEqual({ revocationFeed: 'connected' }), 10_000);
+    await eventually(
+      async () =>
+        expect((await call(url, 'GET', '/health', {})).body.authentication).toEqual({ revocationFeed: 'connected' }),
+      10_000,
+    );
     expect((await call(url, 'POST', '/sync', bearer(await callerToken()))).body).toMatchObject({ status: 'ok' });
   });
 
@@ -116,7 +160,13 @@ describe('M2M: service-a syncs its audience from service-b', () => {
 
     beforeAll(async () => {
       url = await startServiceA(await serviceAClient('service-a (API)'));
-      await eventually(async () => expect((await call(url, 'GET', '/health', {})).body.authentication).toMatchObject({ revocationFeed: 'connected' }), 10_000);
+      await eventually(
+        async () =>
+          expect((await call(url, 'GET', '/health', {})).body.authentication).toMatchObject({
+            revocationFeed: 'connected',
+          }),
+        10_000,
+      );
     });
 
     describe.each([
@@ -133,12 +183,23 @@ describe('M2M: service-a syncs its audience from service-b', () => {
       });
 
       it('refuses a token for the CRM (another audience): 401 invalid_token', async () => {
-        const crmReader = await auth.createClient({ name: 'crm reader', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+        const crmReader = await auth.createClient({
+          name: 'crm reader',
+          grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+        });
 
-        const { status, body } = await call(url, method, path, bearer(await auth.token(crmReader.id, crmReader.secret)));
+        const { status, body } = await call(
+          url,
+          method,
+          path,
+          bearer(await auth.token(crmReader.id, crmReader.secret)),
+        );
 
         expect(status).toBe(401);
-        expect(body).toMatchObject({ error: 'invalid_token', error_description: 'The access token is not meant for this resource (aud)' });
+        expect(body).toMatchObject({
+          error: 'invalid_token',
+          error_description: 'The access token is not meant for this resource (aud)',
+        });
       });
 
       it(`refuses a token without ${scope}: 403 insufficient_scope`, async () => {
@@ -163,7 +224,11 @@ describe('M2M: service-a syncs its audience from service-b', () => {
 
       expect((await auth.form('/oauth/revoke', { token }, caller)).status).toBe(200);
 
-      await eventually(async () => expect((await call(url, 'GET', '/audience', bearer(token))).body).toMatchObject({ error: 'invalid_token' }), 5_000);
+      await eventually(
+        async () =>
+          expect((await call(url, 'GET', '/audience', bearer(token))).body).toMatchObject({ error: 'invalid_token' }),
+        5_000,
+      );
       expect((await call(url, 'GET', '/audience', bearer(await callerToken()))).status).toBe(200);
     });
   });

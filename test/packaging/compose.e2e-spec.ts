@@ -30,12 +30,18 @@ const run = promisify(execFile);
 
 const composeText = readRepositoryFile('docker-compose.yml');
 const { services } = readCompose(composeText);
-const packageJson = JSON.parse(readRepositoryFile('package.json')) as { scripts: Record<string, string>; allowScripts?: Record<string, boolean> };
+const packageJson = JSON.parse(readRepositoryFile('package.json')) as {
+  scripts: Record<string, string>;
+  allowScripts?: Record<string, boolean>;
+};
 const dotenvExample = readDotenv(readRepositoryFile('.env.example'));
 
 /** What compose interpolates with in these tests: .env.example, each empty secret filled with a fresh random value. */
 const composeEnv: Record<string, string> = Object.fromEntries(
-  dotenvExample.map(([name, value]) => [name, value === '' && isSecretName(name) ? randomBytes(32).toString('hex') : value]),
+  dotenvExample.map(([name, value]) => [
+    name,
+    value === '' && isSecretName(name) ? randomBytes(32).toString('hex') : value,
+  ]),
 );
 
 /** The one-shot provisioning command and its environment contract (every variable of SeedEnv but its wait tuning). */
@@ -78,7 +84,9 @@ function appOf(service: ComposeService): AppEnvironment {
   return app;
 }
 
-const appServices = tollgateServices.filter(([, service]) => !isSeed(service)).map(([name, service]) => ({ name, service, app: appOf(service) }));
+const appServices = tollgateServices
+  .filter(([, service]) => !isSeed(service))
+  .map(([name, service]) => ({ name, service, app: appOf(service) }));
 
 function environmentOf(name: string): Record<string, string> {
   return serviceEnvironment(services[name], composeEnv);
@@ -105,7 +113,8 @@ function imageEnvironment(): Record<string, string> {
   const runtime = readDockerfile().at(-1)!;
   const environment: Record<string, string> = {};
   for (const instruction of runtime.instructions.filter((i) => i.keyword === 'ENV')) {
-    for (const match of instruction.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S*)/g)) environment[match[1]] = match[2].replace(/^"|"$/g, '');
+    for (const match of instruction.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S*)/g))
+      environment[match[1]] = match[2].replace(/^"|"$/g, '');
   }
   return environment;
 }
@@ -130,7 +139,9 @@ describe('docker-compose.yml', () => {
       expect(packageJson.scripts[`start:${app.app}`], `${name}: npm run start:${app.app}`).toBe(`node ${file}`);
     }
     const started = new Set(appServices.map(({ app }) => app.app));
-    const applications = Object.entries(nestProjects()).filter(([, project]) => project.type === 'application' && project.root.startsWith('apps/'));
+    const applications = Object.entries(nestProjects()).filter(
+      ([, project]) => project.type === 'application' && project.root.startsWith('apps/'),
+    );
     expect(applications.map(([project]) => project).filter((project) => !started.has(project))).toEqual([]);
   });
 
@@ -149,7 +160,10 @@ describe('docker-compose.yml', () => {
   it('sets only variables the app validates (the seed: its contract, in full)', () => {
     for (const { name, app } of appServices) {
       const accepted = envVariableNames(app.schema);
-      expect(Object.keys(environmentOf(name)).filter((variable) => !accepted.includes(variable)), `${name} sets variables ${app.schema.name} ignores`).toEqual([]);
+      expect(
+        Object.keys(environmentOf(name)).filter((variable) => !accepted.includes(variable)),
+        `${name} sets variables ${app.schema.name} ignores`,
+      ).toEqual([]);
     }
     expect(Object.keys(environmentOf('seed')).sort()).toEqual([...SEED_VARIABLES].sort());
   });
@@ -193,12 +207,17 @@ describe('docker-compose.yml', () => {
       ['hub', 'HUB_THERMOSTAT_ID', 'THERMOSTAT_CLIENT_ID'],
     ];
     for (const [service, variable, seedVariable] of expected) {
-      expect(environmentOf(service)[variable], `${service} ${variable} = seed ${seedVariable}`).toBe(seed[seedVariable]);
+      expect(environmentOf(service)[variable], `${service} ${variable} = seed ${seedVariable}`).toBe(
+        seed[seedVariable],
+      );
     }
     const issuers = new Set(tollgateServices.map(([name]) => environmentOf(name).AUTH_ISSUER));
     expect([...issuers]).toEqual([seed.AUTH_ISSUER]);
     // Each client has a secret of its own.
-    const secretVariables = SEED_VARIABLES.filter(isSecretName).map((variable) => variableReferences(String((services.seed.environment as Record<string, string>)[variable]))[0]?.name);
+    const secretVariables = SEED_VARIABLES.filter(isSecretName).map(
+      (variable) =>
+        variableReferences(String((services.seed.environment as Record<string, string>)[variable]))[0]?.name,
+    );
     expect(new Set(secretVariables).size).toBe(SEED_VARIABLES.filter(isSecretName).length);
   });
 
@@ -215,7 +234,10 @@ describe('docker-compose.yml', () => {
         links++;
         expect(listeningPorts(url.hostname), `${name} ${variable} → ${url.host}`).toContain(Number(url.port));
         if (url.hostname !== name && !LOOKED_UP_ON_DEMAND.has(`${name} ${variable}`)) {
-          expect(waitsFor(name).has(url.hostname), `${name} ${variable} → ${url.hostname}, which it does not wait for`).toBe(true);
+          expect(
+            waitsFor(name).has(url.hostname),
+            `${name} ${variable} → ${url.hostname}, which it does not wait for`,
+          ).toBe(true);
         }
       }
     }
@@ -261,10 +283,19 @@ describe('docker-compose.yml', () => {
     expect(String(services.redis.healthcheck!.test)).toMatch(/redis-cli ping/);
     for (const { name, service, app } of appServices) {
       const [kind, executable, script, url, ...rest] = service.healthcheck!.test as string[];
-      expect({ kind, executable, script, rest }, name).toEqual({ kind: 'CMD', executable: 'node', script: HEALTHCHECK_SCRIPT, rest: [] });
+      expect({ kind, executable, script, rest }, name).toEqual({
+        kind: 'CMD',
+        executable: 'node',
+        script: HEALTHCHECK_SCRIPT,
+        rest: [],
+      });
       const probe = new URL(url);
       const healthPort = Number(settingOf(name, LISTENING[app.app as keyof typeof LISTENING].health));
-      expect({ host: probe.hostname, port: Number(probe.port), path: probe.pathname }, name).toEqual({ host: '127.0.0.1', port: healthPort, path: '/health' });
+      expect({ host: probe.hostname, port: Number(probe.port), path: probe.pathname }, name).toEqual({
+        host: '127.0.0.1',
+        port: healthPort,
+        path: '/health',
+      });
     }
   });
 
@@ -288,10 +319,14 @@ describe('docker-compose.yml', () => {
       for (const [dependency, { condition }] of Object.entries(dependencies(service))) {
         expect(services[dependency], `${name} → ${dependency}`).toBeDefined();
         expect(waitsFor(dependency).has(name), `${name} ↔ ${dependency} wait for each other`).toBe(false);
-        if (isSeed(services[dependency])) expect(condition, `${name} → ${dependency}`).toBe('service_completed_successfully');
+        if (isSeed(services[dependency]))
+          expect(condition, `${name} → ${dependency}`).toBe('service_completed_successfully');
         else {
           expect(condition, `${name} → ${dependency}`).toBe('service_healthy');
-          expect(services[dependency].healthcheck, `${dependency} has no healthcheck for ${name} to wait on`).toBeDefined();
+          expect(
+            services[dependency].healthcheck,
+            `${dependency} has no healthcheck for ${name} to wait on`,
+          ).toBeDefined();
         }
       }
     }
@@ -305,7 +340,10 @@ describe('docker-compose.yml', () => {
 
   it('runs the apps as the image user, read-only, without capabilities', () => {
     for (const [name, service] of tollgateServices) {
-      expect({ user: service.user, read_only: service.read_only, cap_drop: service.cap_drop, init: service.init }, name).toEqual({
+      expect(
+        { user: service.user, read_only: service.read_only, cap_drop: service.cap_drop, init: service.init },
+        name,
+      ).toEqual({
         user: undefined,
         read_only: true,
         cap_drop: ['ALL'],
@@ -325,7 +363,8 @@ describe('docker-compose.yml', () => {
         const value = String(raw);
         if (isSecretName(variable)) expect(value, `${name} ${variable}`).toMatch(/^\$\{[A-Z_]+:\?[^}]+\}$/);
         const password = /^[a-z]+:\/\/[^:/@]*:([^@]*)@/.exec(value)?.[1];
-        if (password !== undefined) expect(password, `${name} ${variable}: password in URL`).toMatch(/^\$\{[A-Z_]+:\?[^}]+\}$/);
+        if (password !== undefined)
+          expect(password, `${name} ${variable}: password in URL`).toMatch(/^\$\{[A-Z_]+:\?[^}]+\}$/);
       }
     }
   });
@@ -364,7 +403,10 @@ describe('.env.example', () => {
         return false;
       }
     };
-    expect({ '.env': ignored('.env'), '.env.example': ignored('.env.example') }).toEqual({ '.env': true, '.env.example': false });
+    expect({ '.env': ignored('.env'), '.env.example': ignored('.env.example') }).toEqual({
+      '.env': true,
+      '.env.example': false,
+    });
   });
 });
 
@@ -394,7 +436,9 @@ describe('Dockerfile', () => {
     const script = runs(build).join('\n');
     expect(script).toMatch(/\bnpm ci --ignore-scripts\b/);
     const rebuilt = /\bnpm rebuild ([^&;\n]+)/.exec(script)?.[1].trim().split(/\s+/) ?? [];
-    const allowed = Object.entries(packageJson.allowScripts ?? {}).filter(([, allow]) => allow).map(([name]) => name);
+    const allowed = Object.entries(packageJson.allowScripts ?? {})
+      .filter(([, allow]) => allow)
+      .map(([name]) => name);
     expect(rebuilt.sort()).toEqual(allowed.sort());
   });
 
@@ -409,9 +453,13 @@ describe('Dockerfile', () => {
 
   it('ships the build output, the production dependencies and package.json only (plus the health probe)', () => {
     const copies = runtime.instructions.filter((i) => i.keyword === 'COPY').map((i) => i.args);
-    const fromBuild = copies.filter((args) => args.startsWith(`--from=${build.name} `)).map((args) => args.split(/\s+/).slice(1));
+    const fromBuild = copies
+      .filter((args) => args.startsWith(`--from=${build.name} `))
+      .map((args) => args.split(/\s+/).slice(1));
     expect(fromBuild.map(([source]) => source).sort()).toEqual(['/app/dist', '/app/node_modules', '/app/package.json']);
-    expect(copies.filter((args) => !args.startsWith('--from='))).toEqual([`${HEALTHCHECK_SCRIPT} ./${HEALTHCHECK_SCRIPT}`]);
+    expect(copies.filter((args) => !args.startsWith('--from='))).toEqual([
+      `${HEALTHCHECK_SCRIPT} ./${HEALTHCHECK_SCRIPT}`,
+    ]);
     expect(runs(runtime).join('\n')).not.toMatch(/\bnpm\b/);
     expect(runtime.instructions).toContainEqual({ keyword: 'WORKDIR', args: '/app' });
   });
@@ -459,14 +507,30 @@ describe('.dockerignore', () => {
   };
 
   it('keeps local artefacts, data and secrets out of the build context', () => {
-    for (const path of ['node_modules', 'dist', 'data', '.env', '.git', 'data/auth-server/auth-server.sqlite', 'apps/auth-server/src/health/health.controller.spec.ts']) {
+    for (const path of [
+      'node_modules',
+      'dist',
+      'data',
+      '.env',
+      '.git',
+      'data/auth-server/auth-server.sqlite',
+      'apps/auth-server/src/health/health.controller.spec.ts',
+    ]) {
       expect(excluded(path), path).toBe(true);
     }
   });
 
   it('sends everything the build reads', () => {
     const projects = Object.values(nestProjects());
-    const needed = ['package.json', 'package-lock.json', 'tsconfig.json', 'nest-cli.json', HEALTHCHECK_SCRIPT, ...projects.map((project) => project.root), ...projects.map((project) => project.compilerOptions?.tsConfigPath ?? '')];
+    const needed = [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'nest-cli.json',
+      HEALTHCHECK_SCRIPT,
+      ...projects.map((project) => project.root),
+      ...projects.map((project) => project.compilerOptions?.tsConfigPath ?? ''),
+    ];
     expect(needed.filter((path) => path && excluded(path))).toEqual([]);
   });
 });
@@ -500,16 +564,27 @@ describe(HEALTHCHECK_SCRIPT, () => {
         spare.close(() => resolve(port));
       });
     })}/health`;
-    expect({ ok: await probe(`${base}/health`), failing: await probe(`${base}/down`), closed: await probe(closed) }).toEqual({ ok: 0, failing: 1, closed: 1 });
+    expect({
+      ok: await probe(`${base}/health`),
+      failing: await probe(`${base}/down`),
+      closed: await probe(closed),
+    }).toEqual({ ok: 0, failing: 1, closed: 1 });
   });
 });
 
 describe('docker/postgres-init.sh', () => {
   const script = readRepositoryFile('docker/postgres-init.sh');
-  const created = new Map([...script.matchAll(/^create_app_database (\S+) "\$\{([A-Z_]+):\?[^}]*\}"$/gm)].map((match) => [match[1], match[2]]));
+  const created = new Map(
+    [...script.matchAll(/^create_app_database (\S+) "\$\{([A-Z_]+):\?[^}]*\}"$/gm)].map((match) => [
+      match[1],
+      match[2],
+    ]),
+  );
 
   it('is what the postgres container runs on its first start', () => {
-    expect(services.postgres.volumes).toContain('./docker/postgres-init.sh:/docker-entrypoint-initdb.d/10-tollgate-databases.sh:ro');
+    expect(services.postgres.volumes).toContain(
+      './docker/postgres-init.sh:/docker-entrypoint-initdb.d/10-tollgate-databases.sh:ro',
+    );
     expect(script.startsWith('#!/bin/bash\n')).toBe(true);
   });
 
@@ -522,7 +597,9 @@ describe('docker/postgres-init.sh', () => {
       expect(match, `${name} DATABASE_URL`).not.toBeNull();
       const [, role, passwordVariable, database] = match!;
       expect({ role, passwordVariable }, name).toEqual({ role: database, passwordVariable: created.get(database) });
-      expect(String((services.postgres.environment as Record<string, string>)[passwordVariable]), name).toMatch(new RegExp(`^\\$\\{${passwordVariable}:\\?`));
+      expect(String((services.postgres.environment as Record<string, string>)[passwordVariable]), name).toMatch(
+        new RegExp(`^\\$\\{${passwordVariable}:\\?`),
+      );
       databases.push(database);
     }
     expect(databases.sort()).toEqual([...created.keys()].sort());
@@ -607,7 +684,14 @@ describe('healthchecks against the apps started with their compose environment',
   const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-compose-'));
 
   const adapted = (name: string, overrides: Record<string, string>) => {
-    const env: Record<string, string> = { ...imageEnvironment(), ...environmentOf(name), HOST: '127.0.0.1', LOG_LEVEL: 'silent', DATA_DIR: join(dataDir, name), ...overrides };
+    const env: Record<string, string> = {
+      ...imageEnvironment(),
+      ...environmentOf(name),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      DATA_DIR: join(dataDir, name),
+      ...overrides,
+    };
     if (env.DATABASE_URL) env.DATABASE_URL = `sqlite:${join(dataDir, name, 'db.sqlite')}`;
     delete env.REDIS_URL;
     return env;
@@ -630,24 +714,40 @@ describe('healthchecks against the apps started with their compose environment',
 
     const authPort = await freePort();
     const issuer = `http://127.0.0.1:${authPort}`;
-    const auth = await createAuthServer(loadAuthServerConfig(adapted('auth-server', { PORT: String(authPort), AUTH_ISSUER: issuer })), { logger });
+    const auth = await createAuthServer(
+      loadAuthServerConfig(adapted('auth-server', { PORT: String(authPort), AUTH_ISSUER: issuer })),
+      { logger },
+    );
     await auth.listen(authPort, '127.0.0.1');
     running.set('auth-server', { url: issuer, stop: () => auth.close() });
 
-    const serviceB = await createServiceB(loadServiceBConfig(adapted('service-b', { PORT: '0', AUTH_ISSUER: issuer })), { logger });
+    const serviceB = await createServiceB(
+      loadServiceBConfig(adapted('service-b', { PORT: '0', AUTH_ISSUER: issuer })),
+      { logger },
+    );
     await serviceB.listen(0, '127.0.0.1');
     running.set('service-b', { url: await serviceB.getUrl(), stop: () => serviceB.close() });
 
-    const serviceA = await createServiceA(loadServiceAConfig(adapted('service-a', { PORT: '0', AUTH_ISSUER: issuer, SERVICE_B_URL: running.get('service-b')!.url })));
+    const serviceA = await createServiceA(
+      loadServiceAConfig(
+        adapted('service-a', { PORT: '0', AUTH_ISSUER: issuer, SERVICE_B_URL: running.get('service-b')!.url }),
+      ),
+    );
     await serviceA.listen(0, '127.0.0.1');
     running.set('service-a', { url: await serviceA.getUrl(), stop: () => serviceA.close() });
 
-    const broker = await createIotBroker(loadIotBrokerConfig(adapted('iot-broker', { MQTT_PORT: '0', MQTT_WS_PORT: '0', AUTH_ISSUER: issuer })), { logger });
+    const broker = await createIotBroker(
+      loadIotBrokerConfig(adapted('iot-broker', { MQTT_PORT: '0', MQTT_WS_PORT: '0', AUTH_ISSUER: issuer })),
+      { logger },
+    );
     const addresses = await broker.listen();
     running.set('iot-broker', { url: `http://127.0.0.1:${addresses.wsPort}`, stop: () => broker.close() });
 
     for (const device of ['thermostat', 'hub']) {
-      const app = createDeviceApp(loadDevicesConfig(adapted(device, { HEALTH_PORT: '0', AUTH_ISSUER: issuer, BROKER_URL: addresses.mqttUrl })), { logger });
+      const app = createDeviceApp(
+        loadDevicesConfig(adapted(device, { HEALTH_PORT: '0', AUTH_ISSUER: issuer, BROKER_URL: addresses.mqttUrl })),
+        { logger },
+      );
       const { healthUrl } = await app.start();
       running.set(device, { url: new URL(healthUrl).origin, stop: () => app.stop() });
     }
@@ -658,10 +758,13 @@ describe('healthchecks against the apps started with their compose environment',
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it.each(['auth-server', 'service-b', 'service-a', 'iot-broker', 'thermostat', 'hub'])('%s answers its healthcheck', async (name) => {
-    const [, , script, url] = services[name].healthcheck!.test as string[];
-    const probed = new URL(url);
-    const actual = `${running.get(name)!.url}${probed.pathname}${probed.search}`;
-    await expect(run('node', [script, actual], { cwd: REPOSITORY_ROOT })).resolves.toBeDefined();
-  });
+  it.each(['auth-server', 'service-b', 'service-a', 'iot-broker', 'thermostat', 'hub'])(
+    '%s answers its healthcheck',
+    async (name) => {
+      const [, , script, url] = services[name].healthcheck!.test as string[];
+      const probed = new URL(url);
+      const actual = `${running.get(name)!.url}${probed.pathname}${probed.search}`;
+      await expect(run('node', [script, actual], { cwd: REPOSITORY_ROOT })).resolves.toBeDefined();
+    },
+  );
 });

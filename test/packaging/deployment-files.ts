@@ -62,38 +62,46 @@ export function variableReferences(text: string): VariableReference[] {
 
 /** Interpolates one value the way compose does; a `:?` variable that is unset or empty throws its message. */
 export function interpolate(value: string, env: Readonly<Record<string, string>>): string {
-  return value.replace(REFERENCE, (_whole, dollar?: string, braced?: string, operator?: string, argument = '', bare?: string) => {
-    if (dollar) return '$';
-    const name = (braced ?? bare)!;
-    const current = env[name];
-    const set = current !== undefined;
-    const nonEmpty = set && current !== '';
-    switch (operator) {
-      case ':-':
-        return nonEmpty ? current : argument;
-      case '-':
-        return set ? current : argument;
-      case ':?':
-        if (!nonEmpty) throw new Error(`${name}: ${argument || 'is required'}`);
-        return current;
-      case '?':
-        if (!set) throw new Error(`${name}: ${argument || 'is required'}`);
-        return current;
-      case ':+':
-        return nonEmpty ? argument : '';
-      case '+':
-        return set ? argument : '';
-      default:
-        return current ?? '';
-    }
-  });
+  return value.replace(
+    REFERENCE,
+    (_whole, dollar?: string, braced?: string, operator?: string, argument = '', bare?: string) => {
+      if (dollar) return '$';
+      const name = (braced ?? bare)!;
+      const current = env[name];
+      const set = current !== undefined;
+      const nonEmpty = set && current !== '';
+      switch (operator) {
+        case ':-':
+          return nonEmpty ? current : argument;
+        case '-':
+          return set ? current : argument;
+        case ':?':
+          if (!nonEmpty) throw new Error(`${name}: ${argument || 'is required'}`);
+          return current;
+        case '?':
+          if (!set) throw new Error(`${name}: ${argument || 'is required'}`);
+          return current;
+        case ':+':
+          return nonEmpty ? argument : '';
+        case '+':
+          return set ? argument : '';
+        default:
+          return current ?? '';
+      }
+    },
+  );
 }
 
 /** A service's environment after interpolation, as the container sees it (map form only). */
-export function serviceEnvironment(service: ComposeService, env: Readonly<Record<string, string>>): Record<string, string> {
+export function serviceEnvironment(
+  service: ComposeService,
+  env: Readonly<Record<string, string>>,
+): Record<string, string> {
   const environment = service.environment ?? {};
   if (Array.isArray(environment)) throw new Error('use the map form of `environment:`');
-  return Object.fromEntries(Object.entries(environment).map(([name, value]) => [name, interpolate(value === null ? '' : String(value), env)]));
+  return Object.fromEntries(
+    Object.entries(environment).map(([name, value]) => [name, interpolate(value === null ? '' : String(value), env)]),
+  );
 }
 
 export function dependencies(service: ComposeService): Record<string, ComposeDependency> {
@@ -110,7 +118,8 @@ export interface PublishedPort {
 /** Short syntax `[address:]host:container`, after interpolation. */
 export function publishedPorts(service: ComposeService, env: Readonly<Record<string, string>>): PublishedPort[] {
   return (service.ports ?? []).map((entry) => {
-    if (typeof entry !== 'string') throw new Error(`use the short "address:host:container" form for ports (${JSON.stringify(entry)})`);
+    if (typeof entry !== 'string')
+      throw new Error(`use the short "address:host:container" form for ports (${JSON.stringify(entry)})`);
     const parts = interpolate(entry, env).split(':');
     const containerPort = Number(parts.at(-1));
     if (parts.length === 3) return { hostAddress: parts[0], hostPort: parts[1], containerPort };
@@ -174,7 +183,10 @@ export function readDockerfile(text = readRepositoryFile('Dockerfile')): DockerS
     const args = line.slice(keyword.length).trim();
     if (keyword.toUpperCase() === 'FROM') {
       const [image, as, name] = rest;
-      const resolved = image.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_whole, arg: string) => globalArgs[arg] ?? '');
+      const resolved = image.replace(
+        /\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g,
+        (_whole, arg: string) => globalArgs[arg] ?? '',
+      );
       stages.push({ image: resolved, name: as?.toUpperCase() === 'AS' ? name : undefined, instructions: [] });
     } else if (stages.length === 0 && keyword.toUpperCase() === 'ARG') {
       const [name, value = ''] = args.split('=');
@@ -189,7 +201,8 @@ export function readDockerfile(text = readRepositoryFile('Dockerfile')): DockerS
 /** `CMD`/`ENTRYPOINT` arguments in exec (JSON) form. */
 export function execForm(instruction: DockerInstruction): string[] {
   const parsed: unknown = JSON.parse(instruction.args);
-  if (!Array.isArray(parsed) || !parsed.every((part) => typeof part === 'string')) throw new Error(`${instruction.keyword} must use the exec form`);
+  if (!Array.isArray(parsed) || !parsed.every((part) => typeof part === 'string'))
+    throw new Error(`${instruction.keyword} must use the exec form`);
   return parsed;
 }
 
@@ -233,7 +246,10 @@ let builds: { project: string; outDir: string; rootDir: string; sources: Set<str
 /** What tsc compiles for each project, and where it writes it (the project's tsconfig, `extends` resolved). */
 function projectBuilds() {
   builds ??= Object.entries(nestProjects()).flatMap(([project, settings]) => {
-    const tsconfigPath = join(REPOSITORY_ROOT, settings.compilerOptions?.tsConfigPath ?? join(settings.root, 'tsconfig.app.json'));
+    const tsconfigPath = join(
+      REPOSITORY_ROOT,
+      settings.compilerOptions?.tsConfigPath ?? join(settings.root, 'tsconfig.app.json'),
+    );
     const { config, error } = ts.readConfigFile(tsconfigPath, ts.sys.readFile);
     if (error) return [];
     const parsed = ts.parseJsonConfigFileContent(config, ts.sys, dirname(tsconfigPath));

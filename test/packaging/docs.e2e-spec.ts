@@ -37,7 +37,9 @@ function anchors(markdown: string): Set<string> {
 
 /** Link and image targets of a page that point into the repository (not http, not mailto). */
 function localLinks(page: string): string[] {
-  return [...prose(read(page)).matchAll(/\]\(([^)\s]+)\)/g)].map(([, target]) => target).filter((target) => !/^[a-z]+:/i.test(target));
+  return [...prose(read(page)).matchAll(/\]\(([^)\s]+)\)/g)]
+    .map(([, target]) => target)
+    .filter((target) => !/^[a-z]+:/i.test(target));
 }
 
 /** The repository path a link of `page` points to (relative to the root), and its anchor. */
@@ -53,7 +55,10 @@ function outline(markdown: string): string[] {
 
 /** Rows of the "where things live" map: a backticked folder, then what is there. */
 function folderMap(markdown: string): { folder: string; description: string }[] {
-  return [...markdown.matchAll(/^\| `([\w./-]+\/)` \| (.+) \|$/gm)].map(([, folder, description]) => ({ folder, description }));
+  return [...markdown.matchAll(/^\| `([\w./-]+\/)` \| (.+) \|$/gm)].map(([, folder, description]) => ({
+    folder,
+    description,
+  }));
 }
 
 function filesUnder(folder: string): string[] {
@@ -65,7 +70,12 @@ describe('the docs a newcomer walks', () => {
   it.each(READMES)('%s opens with the two commands, exactly', (readme) => {
     const [, title, block] = /^(# .+)\n\n```sh\n([\s\S]*?)```/.exec(read(readme)) ?? [];
     expect(title, `${readme} must open with its title, then the two commands`).toMatch(/^# Tollgate/);
-    expect(block.split('\n').filter(Boolean).map((line) => line.replace(/\s+#.*$/, ''))).toEqual(['npm ci && npm run demo', 'npm ci && npm test']);
+    expect(
+      block
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.replace(/\s+#.*$/, '')),
+    ).toEqual(['npm ci && npm run demo', 'npm ci && npm test']);
   });
 
   it.each(PAGES)('%s: every local link and image resolves, anchors included', (page) => {
@@ -78,7 +88,9 @@ describe('the docs a newcomer walks', () => {
   });
 
   it.each(PAGES)('%s: every repository path it names exists', (page) => {
-    const paths = [...read(page).matchAll(/`((?:apps|libs|test|tools|bench|docs|docker)\/[^`\s*<>{}|]*)`/g)].map(([, path]) => path);
+    const paths = [...read(page).matchAll(/`((?:apps|libs|test|tools|bench|docs|docker)\/[^`\s*<>{}|]*)`/g)].map(
+      ([, path]) => path,
+    );
     expect(paths.filter((path) => !existsSync(join(ROOT, path)))).toEqual([]);
   });
 
@@ -96,7 +108,10 @@ describe('the docs a newcomer walks', () => {
   it('README.ko.md covers the same sections as README.md, links the same pages and links the original article', () => {
     const [english, korean] = READMES.map(read);
     expect(outline(korean)).toEqual(outline(english));
-    const pages = (readme: string) => [...new Set(localLinks(readme).map((target) => resolveLink(readme, target).path))].filter((path) => !READMES.includes(path)).sort();
+    const pages = (readme: string) =>
+      [...new Set(localLinks(readme).map((target) => resolveLink(readme, target).path))]
+        .filter((path) => !READMES.includes(path))
+        .sort();
     expect(pages('README.ko.md')).toEqual(pages('README.md'));
     expect(korean).toContain('](https://blog.logto.io/ko/pat-and-api-keys)');
   });
@@ -107,7 +122,10 @@ describe('the docs a newcomer walks', () => {
     const missing = map.flatMap(({ folder, description }) => {
       if (!existsSync(join(ROOT, folder))) return [folder];
       const files = filesUnder(folder);
-      return [...description.matchAll(/`([\w.-]+\.ts)`/g)].map(([, file]) => file).filter((file) => !files.includes(file)).map((file) => `${folder}…/${file}`);
+      return [...description.matchAll(/`([\w.-]+\.ts)`/g)]
+        .map(([, file]) => file)
+        .filter((file) => !files.includes(file))
+        .map((file) => `${folder}…/${file}`);
     });
     expect(missing).toEqual([]);
     expect(folderMap(read('README.ko.md')).map(({ folder }) => folder)).toEqual(map.map(({ folder }) => folder));

@@ -22,7 +22,10 @@ interface OpenApiOperation {
   requestBody?: { content?: Record<string, unknown> };
 }
 
-type OpenApiDocument = { paths: Record<string, Record<string, OpenApiOperation>>; components?: { securitySchemes?: Record<string, { type: string; scheme?: string }> } };
+type OpenApiDocument = {
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components?: { securitySchemes?: Record<string, { type: string; scheme?: string }> };
+};
 
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const TREE_LINE = /^((?:│ {3}| {4})*)(?:├── |└── )(.*?)(?: \(([A-Z, ]+)\))?$/;
@@ -61,7 +64,9 @@ const key = ({ method, path }: Operation) => `${method} ${path}`;
 
 function documentsStatus(operation: OpenApiOperation, status: number): boolean {
   const responses = Object.keys(operation.responses ?? {});
-  return responses.includes(String(status)) || responses.includes(`${String(status)[0]}XX`) || responses.includes('default');
+  return (
+    responses.includes(String(status)) || responses.includes(`${String(status)[0]}XX`) || responses.includes('default')
+  );
 }
 
 interface Probe {
@@ -77,8 +82,17 @@ interface ProbeOptions {
 }
 
 /** One request to an operation; streams (the revocation feed) are cut once the status is known. */
-async function probe(base: string, operation: Operation, spec: OpenApiOperation, name: string, options: ProbeOptions = {}): Promise<Probe> {
-  const path = operation.path.replace(/\{[^}]+\}/g, options.invalidInput ? 'not a valid id!' : '00000000-0000-4000-8000-000000000000');
+async function probe(
+  base: string,
+  operation: Operation,
+  spec: OpenApiOperation,
+  name: string,
+  options: ProbeOptions = {},
+): Promise<Probe> {
+  const path = operation.path.replace(
+    /\{[^}]+\}/g,
+    options.invalidInput ? 'not a valid id!' : '00000000-0000-4000-8000-000000000000',
+  );
   const headers: Record<string, string> = options.bearer ? { authorization: `Bearer ${options.bearer}` } : {};
   let body: string | undefined;
   if (options.invalidInput && spec.requestBody && operation.method !== 'GET') {
@@ -86,7 +100,12 @@ async function probe(base: string, operation: Operation, spec: OpenApiOperation,
     headers['content-type'] = form ? 'application/x-www-form-urlencoded' : 'application/json';
     body = form ? 'unexpected=true' : JSON.stringify({ unexpected: true });
   }
-  const response = await fetch(base + encodeURI(path), { method: operation.method, headers, body, signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(base + encodeURI(path), {
+    method: operation.method,
+    headers,
+    body,
+    signal: AbortSignal.timeout(10_000),
+  });
   await response.body?.cancel();
   return { name, status: response.status, challenge: response.headers.get('www-authenticate') };
 }
@@ -109,8 +128,14 @@ async function checkDocument(subject: Subject): Promise<void> {
   const registered = registeredOperations(subject.app);
   const documented = documentedOperations(document);
   expect(registered.length).toBeGreaterThan(0);
-  expect(registered.map(key).filter((operation) => !documented.map(key).includes(operation)), 'routes missing from /docs/json').toEqual([]);
-  expect(documented.map(key).filter((operation) => !registered.map(key).includes(operation)), 'documented operations no route serves').toEqual([]);
+  expect(
+    registered.map(key).filter((operation) => !documented.map(key).includes(operation)),
+    'routes missing from /docs/json',
+  ).toEqual([]);
+  expect(
+    documented.map(key).filter((operation) => !registered.map(key).includes(operation)),
+    'documented operations no route serves',
+  ).toEqual([]);
 
   const problems: string[] = [];
   for (const operation of registered) {
@@ -123,24 +148,39 @@ async function checkDocument(subject: Subject): Promise<void> {
     const guarded = anonymous.status === 401 && /^Bearer\b/i.test(anonymous.challenge ?? '');
     const schemes = (spec.security ?? []).flatMap((requirement) => Object.keys(requirement));
     if (guarded && schemes.length === 0) problems.push(`${label}: needs a credential but lists no security scheme`);
-    for (const scheme of schemes) if (!document.components?.securitySchemes?.[scheme]) problems.push(`${label}: security scheme ${scheme} is not defined`);
-    if (schemes.includes('bearer') && !guarded) problems.push(`${label}: lists the bearer security scheme yet answers an anonymous caller ${anonymous.status}`);
+    for (const scheme of schemes)
+      if (!document.components?.securitySchemes?.[scheme])
+        problems.push(`${label}: security scheme ${scheme} is not defined`);
+    if (schemes.includes('bearer') && !guarded)
+      problems.push(`${label}: lists the bearer security scheme yet answers an anonymous caller ${anonymous.status}`);
 
     const probes = [anonymous];
     if (guarded) {
-      for (const status of [401, 403]) if (!documentsStatus(spec, status)) problems.push(`${label}: ${status} not documented`);
-      for (const [index, token] of subject.underprivileged.entries()) probes.push(await probe(subject.base, operation, spec, `without scope #${index + 1}`, { bearer: token }));
+      for (const status of [401, 403])
+        if (!documentsStatus(spec, status)) problems.push(`${label}: ${status} not documented`);
+      for (const [index, token] of subject.underprivileged.entries())
+        probes.push(await probe(subject.base, operation, spec, `without scope #${index + 1}`, { bearer: token }));
       if (!schemes.includes('bearer')) {
         // Only the console session cookie, say: a bearer token must then be refused.
         const bearer = await probe(subject.base, operation, spec, 'privileged bearer', { bearer: subject.privileged });
         probes.push(bearer);
-        if (bearer.status !== 401 && bearer.status !== 403) problems.push(`${label}: accepts a bearer token (${bearer.status}) but does not list the bearer security scheme`);
+        if (bearer.status !== 401 && bearer.status !== 403)
+          problems.push(
+            `${label}: accepts a bearer token (${bearer.status}) but does not list the bearer security scheme`,
+          );
       }
     }
     const takesInput = /\{/.test(operation.path) || spec.requestBody !== undefined;
-    if (takesInput) probes.push(await probe(subject.base, operation, spec, 'invalid input', { bearer: guarded ? subject.privileged : undefined, invalidInput: true }));
+    if (takesInput)
+      probes.push(
+        await probe(subject.base, operation, spec, 'invalid input', {
+          bearer: guarded ? subject.privileged : undefined,
+          invalidInput: true,
+        }),
+      );
     for (const result of probes) {
-      if (result.status >= 400 && !documentsStatus(spec, result.status)) problems.push(`${label}: answers ${result.status} (${result.name}), not documented`);
+      if (result.status >= 400 && !documentsStatus(spec, result.status))
+        problems.push(`${label}: answers ${result.status} (${result.name}), not documented`);
     }
   }
   expect(problems).toEqual([]);

@@ -10,7 +10,12 @@ import { createSqliteDatabase } from '../support/test-databases.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const READMES = ['README.md', 'README.ko.md'];
 /** The READMEs and the pages they link to: every command anywhere in the docs is held to the same checks. */
-const PAGES = [...READMES, ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+const PAGES = [
+  ...READMES,
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
 
 interface CurlCall {
   readme: string;
@@ -37,11 +42,17 @@ function curlCalls(readme: string, block: string): CurlCall[] {
   });
 }
 
-function routeMatcher(openApiPaths: Record<string, Record<string, unknown>>): (method: string, path: string) => boolean {
+function routeMatcher(
+  openApiPaths: Record<string, Record<string, unknown>>,
+): (method: string, path: string) => boolean {
   const routes = Object.entries(openApiPaths).flatMap(([template, operations]) =>
-    Object.keys(operations).map((method) => ({ method: method.toUpperCase(), pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`) })),
+    Object.keys(operations).map((method) => ({
+      method: method.toUpperCase(),
+      pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+    })),
   );
-  return (method, path) => routes.some((route) => route.method === method && route.pattern.test(path.replace(/\$[A-Z_]+/g, 'x')));
+  return (method, path) =>
+    routes.some((route) => route.method === method && route.pattern.test(path.replace(/\$[A-Z_]+/g, 'x')));
 }
 
 /** The copy-paste commands of the READMEs and docs/ must parse and call routes that exist (checked against each app's OpenAPI document). */
@@ -55,14 +66,29 @@ describe('README walkthroughs', () => {
     auth = await AuthServerHarness.start();
     crm = await ServiceBHarness.start(auth);
     const database = await createSqliteDatabase();
-    const serviceA = await createServiceA(loadServiceAConfig({ AUTH_ISSUER: auth.issuer, CLIENT_ID: 'x-client', CLIENT_SECRET: 'x'.repeat(32), SERVICE_B_URL: crm.url, DATABASE_URL: database.url, SYNC_INTERVAL_SECONDS: '0', LOG_LEVEL: 'silent' }));
+    const serviceA = await createServiceA(
+      loadServiceAConfig({
+        AUTH_ISSUER: auth.issuer,
+        CLIENT_ID: 'x-client',
+        CLIENT_SECRET: 'x'.repeat(32),
+        SERVICE_B_URL: crm.url,
+        DATABASE_URL: database.url,
+        SYNC_INTERVAL_SECONDS: '0',
+        LOG_LEVEL: 'silent',
+      }),
+    );
     await serviceA.listen(0, '127.0.0.1');
     closeServiceA = async () => {
       await serviceA.close();
       await database.drop();
     };
-    const documents = { auth: `${auth.issuer}/docs/json`, crm: `${crm.url}/docs/json`, serviceA: `${await serviceA.getUrl()}/docs/json` };
-    for (const [base, url] of Object.entries(documents)) matchers[base as CurlCall['base']] = routeMatcher((await (await fetch(url)).json()).paths);
+    const documents = {
+      auth: `${auth.issuer}/docs/json`,
+      crm: `${crm.url}/docs/json`,
+      serviceA: `${await serviceA.getUrl()}/docs/json`,
+    };
+    for (const [base, url] of Object.entries(documents))
+      matchers[base as CurlCall['base']] = routeMatcher((await (await fetch(url)).json()).paths);
   });
   afterAll(async () => {
     await closeServiceA();
@@ -72,14 +98,19 @@ describe('README walkthroughs', () => {
 
   it.each(PAGES)('%s: every shell block parses', (page) => {
     for (const block of shellBlocks(readFileSync(join(ROOT, page), 'utf8'))) {
-      expect(() => execFileSync('bash', ['-n'], { input: block, stdio: ['pipe', 'pipe', 'pipe'] }), block).not.toThrow();
+      expect(
+        () => execFileSync('bash', ['-n'], { input: block, stdio: ['pipe', 'pipe', 'pipe'] }),
+        block,
+      ).not.toThrow();
     }
   });
 
   it.each(PAGES)('%s: every curl targets a route that exists', (page) => {
     const calls = shellBlocks(readFileSync(join(ROOT, page), 'utf8')).flatMap((block) => curlCalls(page, block));
     if (READMES.includes(page)) expect(calls.length).toBeGreaterThan(15);
-    const missing = calls.filter((call) => !matchers[call.base]!(call.method, call.path)).map((call) => `${call.method} ${call.base}${call.path}  ←  ${call.command}`);
+    const missing = calls
+      .filter((call) => !matchers[call.base]!(call.method, call.path))
+      .map((call) => `${call.method} ${call.base}${call.path}  ←  ${call.command}`);
     expect(missing).toEqual([]);
   });
 

@@ -24,7 +24,10 @@ describe.each(testDatabases())('JWTs exchanged for a PAT narrow with it on $name
   const contact = () => ({ name: 'Ada Lovelace', email: `ada-${Math.random().toString(36).slice(2)}@example.com` });
 
   function exchange(pat: string, resource = CRM) {
-    return auth.tokenRequest({ grant_type: TOKEN_EXCHANGE, subject_token: pat, subject_token_type: PAT_TYPE, resource }, exchanger);
+    return auth.tokenRequest(
+      { grant_type: TOKEN_EXCHANGE, subject_token: pat, subject_token_type: PAT_TYPE, resource },
+      exchanger,
+    );
   }
 
   /** A person holding `roles`, signed in, with a PAT carrying every scope they hold. */
@@ -48,8 +51,13 @@ describe.each(testDatabases())('JWTs exchanged for a PAT narrow with it on $name
       ],
       allowTokenExchange: true,
     });
-    introspector = await auth.createClient({ name: 'introspector', grants: [{ resource: auth.managementApi, scopes: ['tokens:introspect'] }] });
-    await eventually(async () => expect((await crm.request('GET', '/health')).body.authentication.revocationFeed).toBe('connected'));
+    introspector = await auth.createClient({
+      name: 'introspector',
+      grants: [{ resource: auth.managementApi, scopes: ['tokens:introspect'] }],
+    });
+    await eventually(async () =>
+      expect((await crm.request('GET', '/health')).body.authentication.revocationFeed).toBe('connected'),
+    );
   });
   afterAll(async () => {
     await crm?.stop();
@@ -97,7 +105,9 @@ describe.each(testDatabases())('JWTs exchanged for a PAT narrow with it on $name
   });
 
   it('refuses a JWT exchanged before a role it relies on lost a scope', async () => {
-    const role = await auth.createRole(`crm-writer-${++serial}`, [{ resource: CRM, scopes: ['contacts:read', 'contacts:write'] }]);
+    const role = await auth.createRole(`crm-writer-${++serial}`, [
+      { resource: CRM, scopes: ['contacts:read', 'contacts:write'] },
+    ]);
     const { pat } = await person([role.name], ['contacts:read', 'contacts:write']);
     const jwt = (await exchange(pat.token)).body.access_token;
     expect((await crm.bearer(jwt, 'POST', '/contacts', contact())).status).toBe(201);
@@ -130,7 +140,8 @@ describe.each(testDatabases())('JWTs exchanged for a PAT narrow with it on $name
     await eventually(async () => expect((await crm.bearer(before)).status).toBe(401));
 
     const writers = responses.filter((r) => r.status === 200 && r.body.scope.includes('contacts:write'));
-    for (const response of writers) expect((await crm.bearer(response.body.access_token, 'POST', '/contacts', contact())).status).toBe(401);
+    for (const response of writers)
+      expect((await crm.bearer(response.body.access_token, 'POST', '/contacts', contact())).status).toBe(401);
     const fresh = await exchange(pat.token);
     expect(fresh.body.scope).toBe('contacts:read');
     expect((await crm.bearer(fresh.body.access_token)).status).toBe(200);

@@ -36,7 +36,10 @@ describe.each(testDatabases())('PATs that must not work on $name', ({ create }) 
     await server.createRole('crm-reader', [{ resource: CRM, scopes: ['contacts:read'] }]);
     await server.createRole('crm-writer', [{ resource: CRM, scopes: ['contacts:write'] }]);
     await server.createRole('billing-reader', [{ resource: BILLING, scopes: ['invoices:read'] }]);
-    introspector = await server.createClient({ name: 'service-b', grants: [{ resource: server.managementApi, scopes: ['tokens:introspect'] }] });
+    introspector = await server.createClient({
+      name: 'service-b',
+      grants: [{ resource: server.managementApi, scopes: ['tokens:introspect'] }],
+    });
   });
   afterAll(() => server.stop());
 
@@ -63,7 +66,9 @@ describe.each(testDatabases())('PATs that must not work on $name', ({ create }) 
     expect(management.body).toMatchObject({ error: 'invalid_token', detail: expect.stringContaining('checksum') });
 
     const after = await server.api('GET', '/api/audit?limit=200');
-    expect(after.body.items.filter((e: any) => e.action.startsWith('pat.'))).toEqual(before.body.items.filter((e: any) => e.action.startsWith('pat.')));
+    expect(after.body.items.filter((e: any) => e.action.startsWith('pat.'))).toEqual(
+      before.body.items.filter((e: any) => e.action.startsWith('pat.')),
+    );
     expect(await deniedEvents(pat.id)).toEqual([]);
   });
 
@@ -76,7 +81,10 @@ describe.each(testDatabases())('PATs that must not work on $name', ({ create }) 
     expect(await deniedEvents(pat.id)).toEqual([{ reason: 'user disabled', resource: CRM }]);
 
     expect((await server.api('PATCH', `/api/users/${user.id}`, { disabled: false })).status).toBe(200);
-    expect((await server.introspect(pat.token, introspector, CRM)).body).toMatchObject({ active: true, scope: 'contacts:read' });
+    expect((await server.introspect(pat.token, introspector, CRM)).body).toMatchObject({
+      active: true,
+      scope: 'contacts:read',
+    });
   });
 
   it('stops working at once when its owner is deleted', async () => {
@@ -92,14 +100,20 @@ describe.each(testDatabases())('PATs that must not work on $name', ({ create }) 
     expect((await server.introspect(pat.token, introspector, CRM)).body.scope).toBe('contacts:read contacts:write');
 
     expect((await server.api('PUT', `/api/users/${user.id}/roles`, { roles: ['crm-reader'] })).status).toBe(200);
-    expect((await server.introspect(pat.token, introspector, CRM)).body).toMatchObject({ active: true, scope: 'contacts:read' });
+    expect((await server.introspect(pat.token, introspector, CRM)).body).toMatchObject({
+      active: true,
+      scope: 'contacts:read',
+    });
 
     const roles = (await server.api('GET', '/api/roles')).body;
     const reader = roles.find((role: any) => role.name === 'crm-reader');
     const narrowed = await server.api('PATCH', `/api/roles/${reader.id}`, { grants: [] });
     expect(narrowed.status).toBe(200);
     expect((await server.introspect(pat.token, introspector, CRM)).body).toMatchObject({ active: true, scope: '' });
-    expect((await server.api('PATCH', `/api/roles/${reader.id}`, { grants: [{ resource: CRM, scopes: ['contacts:read'] }] })).status).toBe(200);
+    expect(
+      (await server.api('PATCH', `/api/roles/${reader.id}`, { grants: [{ resource: CRM, scopes: ['contacts:read'] }] }))
+        .status,
+    ).toBe(200);
     expect((await server.introspect(pat.token, introspector, CRM)).body).toMatchObject({ scope: 'contacts:read' });
   });
 
@@ -108,7 +122,11 @@ describe.each(testDatabases())('PATs that must not work on $name', ({ create }) 
     const pat = await session.createToken({ name: 'billing only', scopes: ['invoices:read'], resource: BILLING });
     expect(pat.resources).toEqual([BILLING]);
 
-    expect((await server.introspect(pat.token, introspector, BILLING)).body).toMatchObject({ active: true, scope: 'invoices:read', aud: [BILLING] });
+    expect((await server.introspect(pat.token, introspector, BILLING)).body).toMatchObject({
+      active: true,
+      scope: 'invoices:read',
+      aud: [BILLING],
+    });
     expect((await server.introspect(pat.token, introspector, CRM)).body).toEqual({ active: false });
     expect(await deniedEvents(pat.id)).toEqual([{ reason: 'restricted to other resources', resource: CRM }]);
     // The management API is another resource too.
@@ -119,8 +137,19 @@ describe.each(testDatabases())('PATs that must not work on $name', ({ create }) 
 
   it('accepts a list of resources and scopes held on any of them', async () => {
     const { session } = await person('two-resources@example.com', ['crm-reader', 'billing-reader']);
-    const pat = await session.createToken({ name: 'crm and billing', scopes: ['contacts:read', 'invoices:read'], resource: [CRM, BILLING] });
-    expect((await server.introspect(pat.token, introspector, CRM)).body).toMatchObject({ active: true, scope: 'contacts:read', aud: [CRM, BILLING] });
-    expect((await server.introspect(pat.token, introspector, BILLING)).body).toMatchObject({ active: true, scope: 'invoices:read' });
+    const pat = await session.createToken({
+      name: 'crm and billing',
+      scopes: ['contacts:read', 'invoices:read'],
+      resource: [CRM, BILLING],
+    });
+    expect((await server.introspect(pat.token, introspector, CRM)).body).toMatchObject({
+      active: true,
+      scope: 'contacts:read',
+      aud: [CRM, BILLING],
+    });
+    expect((await server.introspect(pat.token, introspector, BILLING)).body).toMatchObject({
+      active: true,
+      scope: 'invoices:read',
+    });
   });
 });

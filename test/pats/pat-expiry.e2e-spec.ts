@@ -43,10 +43,22 @@ describe.each(testDatabases())('PAT expiry warnings on $name', ({ create }) => {
   beforeAll(async () => {
     receiver = await webhookReceiver();
     clock = new ManualClock(new Date('2026-09-01T06:00:00Z'));
-    server = await AuthServerHarness.start({ database: await create(), clock, env: { PAT_EXPIRY_WEBHOOK_URL: receiver.url, PAT_EXPIRY_WEBHOOK_SECRET: WEBHOOK_SECRET, PAT_EXPIRY_WARNING_DAYS: '7' } });
+    server = await AuthServerHarness.start({
+      database: await create(),
+      clock,
+      env: {
+        PAT_EXPIRY_WEBHOOK_URL: receiver.url,
+        PAT_EXPIRY_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        PAT_EXPIRY_WARNING_DAYS: '7',
+      },
+    });
     await server.createResource(CRM, ['contacts:read']);
     await server.createRole('crm-reader', [{ resource: CRM, scopes: ['contacts:read'] }]);
-    user = await server.createUser({ email: 'expiring@example.com', displayName: 'Expiring Person', roles: ['crm-reader'] });
+    user = await server.createUser({
+      email: 'expiring@example.com',
+      displayName: 'Expiring Person',
+      roles: ['crm-reader'],
+    });
     session = await server.login('expiring@example.com');
   });
   afterAll(async () => {
@@ -73,7 +85,9 @@ describe.each(testDatabases())('PAT expiry warnings on $name', ({ create }) => {
     const timestamp = delivery.headers['webhook-timestamp'] as string;
     expect(id).toBe(`pat-expiring-${soon.id}`);
     expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(300);
-    const expected = createHmac('sha256', WEBHOOK_SECRET).update(`${id}.${timestamp}.${delivery.body}`).digest('base64');
+    const expected = createHmac('sha256', WEBHOOK_SECRET)
+      .update(`${id}.${timestamp}.${delivery.body}`)
+      .digest('base64');
     expect(delivery.headers['webhook-signature']).toBe(`v1,${expected}`);
     expect(delivery.headers['content-type']).toBe('application/json');
 
@@ -81,14 +95,28 @@ describe.each(testDatabases())('PAT expiry warnings on $name', ({ create }) => {
       type: 'pat.expiring',
       timestamp: clock.now().toISOString(),
       data: {
-        token: { id: soon.id, name: 'deploys', displayPrefix: soon.displayPrefix, scopes: ['contacts:read'], resources: [], expiresAt: soon.expiresAt, lastUsedAt: null },
+        token: {
+          id: soon.id,
+          name: 'deploys',
+          displayPrefix: soon.displayPrefix,
+          scopes: ['contacts:read'],
+          resources: [],
+          expiresAt: soon.expiresAt,
+          lastUsedAt: null,
+        },
         user: { id: user.id, email: 'expiring@example.com', displayName: 'Expiring Person', kind: 'person' },
       },
     });
     expect(delivery.body).not.toContain(soon.token);
 
     const audit = await server.api('GET', '/api/audit?action=pat.expiring');
-    expect(audit.body.items).toEqual([expect.objectContaining({ actor: { type: 'system', id: null }, credential: { type: 'pat', id: soon.id }, details: expect.objectContaining({ userId: user.id, expiresAt: soon.expiresAt }) })]);
+    expect(audit.body.items).toEqual([
+      expect.objectContaining({
+        actor: { type: 'system', id: null },
+        credential: { type: 'pat', id: soon.id },
+        details: expect.objectContaining({ userId: user.id, expiresAt: soon.expiresAt }),
+      }),
+    ]);
     expect(audit.body.items.map((e: any) => e.credential.id)).not.toContain(later.id);
   });
 
@@ -98,11 +126,18 @@ describe.each(testDatabases())('PAT expiry warnings on $name', ({ create }) => {
     const second = await session.createToken({ name: 'race two', scopes: ['contacts:read'], expiresInDays: 6 });
     receiver.deliveries.length = 0;
     // A second instance: its own notifier over the same database.
-    const other = new PatExpiryNotifier(server.app.get(PatsRepository), server.app.get(AuditService), server.app.get(AUTH_SERVER_CONFIG), clock);
+    const other = new PatExpiryNotifier(
+      server.app.get(PatsRepository),
+      server.app.get(AuditService),
+      server.app.get(AUTH_SERVER_CONFIG),
+      clock,
+    );
 
     const sent = await Promise.all([server.app.get(PatExpiryNotifier).run(), other.run()]);
 
     expect(sent[0] + sent[1]).toBe(2);
-    expect(receiver.deliveries.map((d) => d.headers['webhook-id']).sort()).toEqual([`pat-expiring-${first.id}`, `pat-expiring-${second.id}`].sort());
+    expect(receiver.deliveries.map((d) => d.headers['webhook-id']).sort()).toEqual(
+      [`pat-expiring-${first.id}`, `pat-expiring-${second.id}`].sort(),
+    );
   });
 });

@@ -25,7 +25,9 @@ describe('personal access tokens at service-b', () => {
     await auth.createRole('crm-reader', [{ resource: CRM, scopes: ['contacts:read'] }]);
     developer = await auth.createUser({ email: 'dev@example.com', roles: ['crm-editor'] });
     session = await auth.login('dev@example.com');
-    await eventually(async () => expect((await crm.request('GET', '/health')).body.authentication.revocationFeed).toBe('connected'));
+    await eventually(async () =>
+      expect((await crm.request('GET', '/health')).body.authentication.revocationFeed).toBe('connected'),
+    );
   });
   afterAll(async () => {
     await crm.stop();
@@ -42,11 +44,15 @@ describe('personal access tokens at service-b', () => {
 
   it('writes with a contacts:write PAT, and is narrowed at once when its owner loses the role', async () => {
     const user = await auth.createUser({ email: 'demoted@example.com', roles: ['crm-editor'] });
-    const pat = await (await auth.login('demoted@example.com')).createToken({ name: 'write script', scopes: ['contacts:read', 'contacts:write'] });
+    const pat = await (
+      await auth.login('demoted@example.com')
+    ).createToken({ name: 'write script', scopes: ['contacts:read', 'contacts:write'] });
     expect((await crm.bearer(pat.token, 'POST', '/contacts', contact())).status).toBe(201);
 
     await auth.api('PUT', `/api/users/${user.id}/roles`, { roles: ['crm-reader'] });
-    await eventually(async () => expect((await crm.bearer(pat.token, 'POST', '/contacts', contact())).status).toBe(403));
+    await eventually(async () =>
+      expect((await crm.bearer(pat.token, 'POST', '/contacts', contact())).status).toBe(403),
+    );
     expect((await crm.bearer(pat.token)).status).toBe(200);
   });
 
@@ -60,16 +66,25 @@ describe('personal access tokens at service-b', () => {
 
   it('stops working at once when its owner is disabled', async () => {
     const user = await auth.createUser({ email: 'leaver@example.com', roles: ['crm-editor'] });
-    const pat = await (await auth.login('leaver@example.com')).createToken({ name: 'leaver script', scopes: ['contacts:read'] });
+    const pat = await (
+      await auth.login('leaver@example.com')
+    ).createToken({ name: 'leaver script', scopes: ['contacts:read'] });
     expect((await crm.bearer(pat.token)).status).toBe(200);
     await auth.api('PATCH', `/api/users/${user.id}`, { disabled: true });
     await eventually(async () => expect((await crm.bearer(pat.token)).status).toBe(401));
   });
 
   it('exchanges for a JWT accepted at service-b, refused once the PAT is revoked', async () => {
-    const exchanger = await auth.createClient({ name: 'cli gateway', grants: [{ resource: CRM, scopes: ['contacts:read'] }], allowTokenExchange: true });
+    const exchanger = await auth.createClient({
+      name: 'cli gateway',
+      grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+      allowTokenExchange: true,
+    });
     const pat = await session.createToken({ name: 'exchanged', scopes: ['contacts:read'] });
-    const exchanged = await auth.tokenRequest({ grant_type: TOKEN_EXCHANGE, subject_token: pat.token, subject_token_type: PAT_TYPE, resource: CRM }, exchanger);
+    const exchanged = await auth.tokenRequest(
+      { grant_type: TOKEN_EXCHANGE, subject_token: pat.token, subject_token_type: PAT_TYPE, resource: CRM },
+      exchanger,
+    );
     expect(exchanged.status).toBe(200);
     const jwt = exchanged.body.access_token;
     expect((await crm.bearer(jwt)).status).toBe(200);

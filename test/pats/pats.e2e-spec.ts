@@ -16,14 +16,21 @@ describe.each(testDatabases())('personal access tokens on $name', ({ create }) =
     server = await AuthServerHarness.start({ database: await create() });
     await server.createResource(CRM, ['contacts:read', 'contacts:write']);
     await server.createRole('crm-editor', [{ resource: CRM, scopes: ['contacts:read', 'contacts:write'] }]);
-    introspector = await server.createClient({ name: 'service-b', grants: [{ resource: server.managementApi, scopes: ['tokens:introspect'] }] });
+    introspector = await server.createClient({
+      name: 'service-b',
+      grants: [{ resource: server.managementApi, scopes: ['tokens:introspect'] }],
+    });
     dana = await server.createUser({ email: 'Dana@Example.com', roles: ['crm-editor'] });
     session = await server.login('dana@example.com');
   });
   afterAll(() => server.stop());
 
   it('creates a token shown once, introspects it with exactly its scope, revokes it', async () => {
-    const created = await session.request('POST', '/api/me/tokens', { name: 'contacts script', scopes: ['contacts:read'], expiresInDays: 30 });
+    const created = await session.request('POST', '/api/me/tokens', {
+      name: 'contacts script',
+      scopes: ['contacts:read'],
+      expiresInDays: 30,
+    });
 
     expect(created.status).toBe(201);
     const token: string = created.body.token;
@@ -72,7 +79,10 @@ describe.each(testDatabases())('personal access tokens on $name', ({ create }) =
     const revoked = await session.request('DELETE', `/api/me/tokens/${created.body.id}`);
     expect(revoked.status).toBe(204);
     expect((await server.introspect(token, introspector, CRM)).body).toEqual({ active: false });
-    expect((await session.request('GET', `/api/me/tokens/${created.body.id}`)).body).toMatchObject({ status: 'revoked', revokedAt: expect.any(String) });
+    expect((await session.request('GET', `/api/me/tokens/${created.body.id}`)).body).toMatchObject({
+      status: 'revoked',
+      revokedAt: expect.any(String),
+    });
 
     const audit = await server.api('GET', `/api/audit?credential=${created.body.id}`);
     expect(audit.body.items.map((e: any) => [e.action, e.outcome, e.actor])).toEqual([
@@ -84,12 +94,21 @@ describe.each(testDatabases())('personal access tokens on $name', ({ create }) =
   });
 
   it('answers for the resource asked: all of its scopes the owner holds there, nothing elsewhere', async () => {
-    const { token } = await session.createToken({ name: 'read and write', scopes: ['contacts:read', 'contacts:write'] });
+    const { token } = await session.createToken({
+      name: 'read and write',
+      scopes: ['contacts:read', 'contacts:write'],
+    });
     expect((await server.introspect(token, introspector, CRM)).body.scope).toBe('contacts:read contacts:write');
     // Unrestricted, so active at another resource, where Dana holds nothing: no scope there.
-    expect((await server.introspect(token, introspector, 'https://billing.tollgate.test')).body).toMatchObject({ active: true, scope: '' });
+    expect((await server.introspect(token, introspector, 'https://billing.tollgate.test')).body).toMatchObject({
+      active: true,
+      scope: '',
+    });
     // No resource named: the token's scopes the owner still holds anywhere.
-    expect((await server.introspect(token, introspector)).body).toMatchObject({ active: true, scope: 'contacts:read contacts:write' });
+    expect((await server.introspect(token, introspector)).body).toMatchObject({
+      active: true,
+      scope: 'contacts:read contacts:write',
+    });
   });
 
   it('refuses to introspect PATs for clients without tokens:introspect', async () => {
@@ -100,11 +119,21 @@ describe.each(testDatabases())('personal access tokens on $name', ({ create }) =
 
   it('keeps names unique among live tokens; a revoked token’s name can be reused', async () => {
     const first = await session.createToken({ name: 'ci', scopes: ['contacts:read'] });
-    const duplicate = await session.request('POST', '/api/me/tokens', { name: 'ci', scopes: ['contacts:read'], expiresInDays: 1 });
+    const duplicate = await session.request('POST', '/api/me/tokens', {
+      name: 'ci',
+      scopes: ['contacts:read'],
+      expiresInDays: 1,
+    });
     expect(duplicate.status).toBe(409);
-    expect(duplicate.body).toMatchObject({ status: 409, detail: 'A token named "ci" already exists: choose another name or revoke that token' });
+    expect(duplicate.body).toMatchObject({
+      status: 409,
+      detail: 'A token named "ci" already exists: choose another name or revoke that token',
+    });
     expect((await session.request('DELETE', `/api/me/tokens/${first.id}`)).status).toBe(204);
-    expect((await session.request('POST', '/api/me/tokens', { name: 'ci', scopes: ['contacts:read'], expiresInDays: 1 })).status).toBe(201);
+    expect(
+      (await session.request('POST', '/api/me/tokens', { name: 'ci', scopes: ['contacts:read'], expiresInDays: 1 }))
+        .status,
+    ).toBe(201);
   });
 
   it('records last use (time and address) through the last-used sink, never moving backwards', async () => {
@@ -114,9 +143,16 @@ describe.each(testDatabases())('personal access tokens on $name', ({ create }) =
     await sink.recordLastUsed([
       { credentialType: 'pat', credentialId: pat.id, at: new Date(later.getTime() - 30_000), address: '203.0.113.1' },
       { credentialType: 'pat', credentialId: pat.id, at: later, address: '203.0.113.7' },
-      { credentialType: 'api_key', credentialId: pat.id, at: new Date(later.getTime() + 1000), address: '198.51.100.1' },
+      {
+        credentialType: 'api_key',
+        credentialId: pat.id,
+        at: new Date(later.getTime() + 1000),
+        address: '198.51.100.1',
+      },
     ]);
-    await sink.recordLastUsed([{ credentialType: 'pat', credentialId: pat.id, at: new Date(later.getTime() - 5000), address: '203.0.113.9' }]);
+    await sink.recordLastUsed([
+      { credentialType: 'pat', credentialId: pat.id, at: new Date(later.getTime() - 5000), address: '203.0.113.9' },
+    ]);
 
     const fetched = await session.request('GET', `/api/me/tokens/${pat.id}`);
     expect(fetched.body).toMatchObject({ lastUsedAt: later.toISOString(), lastUsedAddress: '203.0.113.7' });
@@ -136,7 +172,13 @@ describe.each(testDatabases())('personal access tokens on $name', ({ create }) =
     const me = await session.request('GET', '/api/me');
     expect(me.status).toBe(200);
     expect(me.body).toEqual({
-      user: expect.objectContaining({ id: dana.id, email: 'dana@example.com', kind: 'person', roles: ['crm-editor'], disabled: false }),
+      user: expect.objectContaining({
+        id: dana.id,
+        email: 'dana@example.com',
+        kind: 'person',
+        roles: ['crm-editor'],
+        disabled: false,
+      }),
       permissions: [{ resource: CRM, scopes: ['contacts:read', 'contacts:write'] }],
     });
     expect(JSON.stringify(me.body)).not.toMatch(/password/i);

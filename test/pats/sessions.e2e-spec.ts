@@ -51,7 +51,10 @@ describe.each(testDatabases())('console sessions on $name', ({ create }) => {
     for (const csrf of [false, 'forged-token']) {
       const refused = await session.request('POST', '/api/roles', body, { csrf });
       expect(refused.status).toBe(403);
-      expect(refused.body).toMatchObject({ type: 'urn:tollgate:problem:csrf_token_invalid', detail: expect.stringContaining('X-CSRF-Token') });
+      expect(refused.body).toMatchObject({
+        type: 'urn:tollgate:problem:csrf_token_invalid',
+        detail: expect.stringContaining('X-CSRF-Token'),
+      });
     }
     // Another session's token does not fit this one.
     const other = await server.login('dana@example.com');
@@ -81,7 +84,9 @@ describe.each(testDatabases())('console sessions on $name', ({ create }) => {
 
     const logout = await session.request('DELETE', '/api/session');
     expect(logout.status).toBe(204);
-    expect(logout.headers.getSetCookie()[0]).toMatch(/^tollgate_session=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax$/);
+    expect(logout.headers.getSetCookie()[0]).toMatch(
+      /^tollgate_session=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax$/,
+    );
     const after = await session.request('GET', '/api/session');
     expect(after.status).toBe(401);
     expect((await session.request('GET', '/api/me/tokens')).status).toBe(401);
@@ -100,21 +105,33 @@ describe.each(testDatabases())('console sessions on $name', ({ create }) => {
     for (const response of [unknown, wrong, bot]) {
       expect(response.status).toBe(401);
       expect(response.headers.getSetCookie()).toEqual([]);
-      expect(response.body).toEqual({ type: 'urn:tollgate:problem:invalid_credentials', title: 'Unauthorized', status: 401, detail: 'The email or password is incorrect' });
+      expect(response.body).toEqual({
+        type: 'urn:tollgate:problem:invalid_credentials',
+        title: 'Unauthorized',
+        status: 401,
+        detail: 'The email or password is incorrect',
+      });
     }
     const audit = await server.api('GET', '/api/audit?action=session.login&outcome=failure');
-    expect(audit.body.items.slice(0, 3).map((e: any) => [e.reason, e.details.email, e.address, e.credential?.id ?? null])).toEqual([
+    expect(
+      audit.body.items.slice(0, 3).map((e: any) => [e.reason, e.details.email, e.address, e.credential?.id ?? null]),
+    ).toEqual([
       ['service account', 'bot@example.com', '127.0.0.1', serviceAccount.id],
       ['wrong password', 'dana@example.com', '127.0.0.1', dana.id],
       ['unknown email', 'nobody@example.com', '127.0.0.1', null],
     ]);
     const success = await server.api('GET', `/api/audit?action=session.login&outcome=success&actor=${dana.id}`);
-    expect(success.body.items[0]).toMatchObject({ credential: { type: 'session', id: expect.any(String) }, address: '127.0.0.1', details: { email: 'dana@example.com' } });
+    expect(success.body.items[0]).toMatchObject({
+      credential: { type: 'session', id: expect.any(String) },
+      address: '127.0.0.1',
+      details: { email: 'dana@example.com' },
+    });
   });
 
   it('throttles failed sign-ins per email before checking the password (429 with Retry-After)', async () => {
     nextMinute();
-    for (let attempt = 0; attempt < 5; attempt++) expect((await server.signIn('plain@example.com', 'wrong password!')).status).toBe(401);
+    for (let attempt = 0; attempt < 5; attempt++)
+      expect((await server.signIn('plain@example.com', 'wrong password!')).status).toBe(401);
 
     const blocked = await server.signIn('plain@example.com', TEST_PASSWORD);
     expect(blocked.status).toBe(429);
@@ -131,7 +148,8 @@ describe.each(testDatabases())('console sessions on $name', ({ create }) => {
 
   it('throttles failed sign-ins per address across emails', async () => {
     nextMinute();
-    for (let attempt = 0; attempt < 20; attempt++) expect((await server.signIn(`spray-${attempt}@example.com`, 'wrong password!')).status).toBe(401);
+    for (let attempt = 0; attempt < 20; attempt++)
+      expect((await server.signIn(`spray-${attempt}@example.com`, 'wrong password!')).status).toBe(401);
     const blocked = await server.signIn('dana@example.com', TEST_PASSWORD);
     expect(blocked.status).toBe(429);
     nextMinute();
@@ -139,10 +157,18 @@ describe.each(testDatabases())('console sessions on $name', ({ create }) => {
   });
 
   it('accepts only JSON sign-in bodies (no login CSRF from HTML forms)', async () => {
-    const form = await fetch(`${server.issuer}/api/session`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: 'dana@example.com', password: TEST_PASSWORD }).toString() });
+    const form = await fetch(`${server.issuer}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: 'dana@example.com', password: TEST_PASSWORD }).toString(),
+    });
     expect(form.status).toBe(415);
     expect(form.headers.getSetCookie()).toEqual([]);
-    const text = await fetch(`${server.issuer}/api/session`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ email: 'dana@example.com', password: TEST_PASSWORD }) });
+    const text = await fetch(`${server.issuer}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ email: 'dana@example.com', password: TEST_PASSWORD }),
+    });
     expect(text.status).toBeGreaterThanOrEqual(400);
     expect(text.headers.getSetCookie()).toEqual([]);
   });
@@ -180,7 +206,11 @@ describe.each(testDatabases())('console sessions on $name', ({ create }) => {
 
   it('replaces a session the browser already had when signing in again', async () => {
     const planted = await server.login('plain@example.com');
-    const response = await fetch(`${server.issuer}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: planted.cookie }, body: JSON.stringify({ email: 'dana@example.com', password: TEST_PASSWORD }) });
+    const response = await fetch(`${server.issuer}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: planted.cookie },
+      body: JSON.stringify({ email: 'dana@example.com', password: TEST_PASSWORD }),
+    });
     expect(response.status).toBe(200);
     expect((await planted.request('GET', '/api/session')).status).toBe(401);
   });
@@ -193,7 +223,10 @@ describe.each(testDatabases())('console sessions on $name', ({ create }) => {
   });
 
   it('never offers a password grant at the token endpoint', async () => {
-    const response = await server.tokenRequest({ grant_type: 'password', username: 'dana@example.com', password: TEST_PASSWORD }, { id: 'test-admin', secret: 'test-admin-secret-0123456789abcdefghijklmnop' });
+    const response = await server.tokenRequest(
+      { grant_type: 'password', username: 'dana@example.com', password: TEST_PASSWORD },
+      { id: 'test-admin', secret: 'test-admin-secret-0123456789abcdefghijklmnop' },
+    );
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ error: 'unsupported_grant_type' });
   });

@@ -32,9 +32,19 @@ describe('revocation everywhere (embedded feed)', () => {
     auth = await AuthServerHarness.start();
     crm = await ServiceBHarness.start(auth, { env: { REVOCATION_FEED_MAX_STALENESS_SECONDS: '1' } });
     await auth.createResource(IOT, ['device']);
-    const broker = await auth.createClient({ id: 'iot-broker', name: 'broker', grants: [{ resource: auth.managementApi, scopes: ['revocations:read'] }] });
-    iot = await startTestIotBroker(auth, { RESOURCE_INDICATOR: IOT, CLIENT_ID: broker.id, CLIENT_SECRET: broker.secret });
-    await eventually(async () => expect((await crm.request('GET', '/health')).body.authentication.revocationFeed).toBe('connected'));
+    const broker = await auth.createClient({
+      id: 'iot-broker',
+      name: 'broker',
+      grants: [{ resource: auth.managementApi, scopes: ['revocations:read'] }],
+    });
+    iot = await startTestIotBroker(auth, {
+      RESOURCE_INDICATOR: IOT,
+      CLIENT_ID: broker.id,
+      CLIENT_SECRET: broker.secret,
+    });
+    await eventually(async () =>
+      expect((await crm.request('GET', '/health')).body.authentication.revocationFeed).toBe('connected'),
+    );
     await eventually(() => expect(iot.broker.health().revocationFeed).toBe('connected'));
   });
   afterAll(async () => {
@@ -54,22 +64,38 @@ describe('revocation everywhere (embedded feed)', () => {
   });
 
   it('revoking all tokens of a client refuses its JWTs at service-b and closes its device session at the broker', async () => {
-    const device = await auth.createClient({ id: 'thermostat-7', name: 'thermostat', kind: 'device', grants: [{ resource: CRM, scopes: ['contacts:read'] }, { resource: IOT, scopes: ['device'] }] });
+    const device = await auth.createClient({
+      id: 'thermostat-7',
+      name: 'thermostat',
+      kind: 'device',
+      grants: [
+        { resource: CRM, scopes: ['contacts:read'] },
+        { resource: IOT, scopes: ['device'] },
+      ],
+    });
     const crmToken = await auth.token(device.id, device.secret, { resource: CRM });
-    const session = await connectDevice(iot.mqttUrl, { clientId: device.id, password: await auth.token(device.id, device.secret, { resource: IOT }) });
+    const session = await connectDevice(iot.mqttUrl, {
+      clientId: device.id,
+      password: await auth.token(device.id, device.secret, { resource: IOT }),
+    });
     clients.push(session);
     const closed = whenClosed(session);
     expect(await status({ authorization: `Bearer ${crmToken}` })).toBe(200);
     const start = performance.now();
     expect((await auth.api('POST', `/api/clients/${device.id}/revoke-tokens`)).status).toBe(200);
-    timings.clientAllTokens = await timeUntil(async () => (await status({ authorization: `Bearer ${crmToken}` })) === 401);
+    timings.clientAllTokens = await timeUntil(
+      async () => (await status({ authorization: `Bearer ${crmToken}` })) === 401,
+    );
     await closed;
     timings.deviceSession = Math.round(performance.now() - start);
   });
 
   it('a revoked API key is refused at service-b', async () => {
     const consumer = await auth.api('POST', '/api/consumers', { name: 'c', contact: 'c@example.com' });
-    const issued = await auth.api('POST', `/api/consumers/${consumer.body.id}/keys`, { name: 'k', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+    const issued = await auth.api('POST', `/api/consumers/${consumer.body.id}/keys`, {
+      name: 'k',
+      grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+    });
     expect(await status({ 'x-api-key': issued.body.key })).toBe(200);
     expect((await auth.api('DELETE', `/api/keys/${issued.body.id}`)).status).toBe(204);
     timings.apiKey = await timeUntil(async () => (await status({ 'x-api-key': issued.body.key })) === 401);
@@ -88,11 +114,16 @@ describe('revocation everywhere (embedded feed)', () => {
     timings.pat = await timeUntil(async () => (await status({ authorization: `Bearer ${revoked.token}` })) === 401);
 
     expect((await auth.api('PATCH', `/api/users/${user.id}`, { disabled: true })).status).toBe(200);
-    timings.patOfDisabledUser = await timeUntil(async () => (await status({ authorization: `Bearer ${kept.token}` })) === 401);
+    timings.patOfDisabledUser = await timeUntil(
+      async () => (await status({ authorization: `Bearer ${kept.token}` })) === 401,
+    );
   });
 
   it('catches up after a feed interruption: a revocation made while disconnected still arrives', async () => {
-    const client = await auth.createClient({ name: 'interrupted', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+    const client = await auth.createClient({
+      name: 'interrupted',
+      grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+    });
     const jwt = await auth.token(client.id, client.secret);
     expect(await status({ authorization: `Bearer ${jwt}` })).toBe(200);
     const feed = crm.app.get(ResourceServerVerification).feed!;
@@ -110,8 +141,18 @@ describe('revocation everywhere (embedded feed)', () => {
   it('stops trusting cached introspection results when the feed has been down too long', async () => {
     const verification = crm.app.get(ResourceServerVerification);
     await verification.feed!.stop();
-    await eventually(async () => expect((await crm.request('GET', '/health')).body.authentication.introspectionCacheTrusted).toBe(false), 5_000, 50);
+    await eventually(
+      async () =>
+        expect((await crm.request('GET', '/health')).body.authentication.introspectionCacheTrusted).toBe(false),
+      5_000,
+      50,
+    );
     verification.feed!.start();
-    await eventually(async () => expect((await crm.request('GET', '/health')).body.authentication).toMatchObject({ revocationFeed: 'connected', introspectionCacheTrusted: true }));
+    await eventually(async () =>
+      expect((await crm.request('GET', '/health')).body.authentication).toMatchObject({
+        revocationFeed: 'connected',
+        introspectionCacheTrusted: true,
+      }),
+    );
   });
 });

@@ -14,7 +14,9 @@ const IOT = 'https://iot.tollgate.local';
 const BAD_CREDENTIALS = 4;
 
 /** A JWKS cache (a CDN, an HTTP cache honouring max-age) that keeps serving the key set it first fetched. */
-async function startStaleJwksCache(origin: string): Promise<{ url: string; kids: () => string[]; close: () => Promise<void> }> {
+async function startStaleJwksCache(
+  origin: string,
+): Promise<{ url: string; kids: () => string[]; close: () => Promise<void> }> {
   let snapshot: { keys: { kid: string }[] } | undefined;
   const server: Server = createServer((_request, response) => {
     void (async () => {
@@ -59,10 +61,24 @@ describe.each(testDatabases())('a retired signing key is refused everywhere on $
     crm = await ServiceBHarness.start(auth);
     await auth.createResource(IOT, ['device']);
     reader = await auth.createClient({ name: 'reader', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
-    feedClient = await auth.createClient({ name: 'feed reader', grants: [{ resource: auth.managementApi, scopes: ['revocations:read'] }] });
-    const broker = await auth.createClient({ id: 'iot-broker', name: 'broker', grants: [{ resource: auth.managementApi, scopes: ['revocations:read'] }] });
-    iot = await startTestIotBroker(auth, { RESOURCE_INDICATOR: IOT, CLIENT_ID: broker.id, CLIENT_SECRET: broker.secret });
-    await eventually(async () => expect((await crm.request('GET', '/health')).body.authentication.revocationFeed).toBe('connected'), 10_000);
+    feedClient = await auth.createClient({
+      name: 'feed reader',
+      grants: [{ resource: auth.managementApi, scopes: ['revocations:read'] }],
+    });
+    const broker = await auth.createClient({
+      id: 'iot-broker',
+      name: 'broker',
+      grants: [{ resource: auth.managementApi, scopes: ['revocations:read'] }],
+    });
+    iot = await startTestIotBroker(auth, {
+      RESOURCE_INDICATOR: IOT,
+      CLIENT_ID: broker.id,
+      CLIENT_SECRET: broker.secret,
+    });
+    await eventually(
+      async () => expect((await crm.request('GET', '/health')).body.authentication.revocationFeed).toBe('connected'),
+      10_000,
+    );
     await eventually(() => expect(iot.broker.health().revocationFeed).toBe('connected'), 10_000);
   });
   afterAll(async () => {
@@ -74,7 +90,12 @@ describe.each(testDatabases())('a retired signing key is refused everywhere on $
   });
 
   it('an immediate rotation: the old key’s tokens are refused at the management API, service-b and the broker, and its MQTT sessions are closed', async () => {
-    const device = await auth.createClient({ id: 'thermostat-5', name: 'thermostat', kind: 'device', grants: [{ resource: IOT, scopes: ['device'] }] });
+    const device = await auth.createClient({
+      id: 'thermostat-5',
+      name: 'thermostat',
+      kind: 'device',
+      grants: [{ resource: IOT, scopes: ['device'] }],
+    });
     const oldDeviceToken = await auth.token(device.id, device.secret, { resource: IOT });
     const oldCrmToken = await auth.token(reader.id, reader.secret);
     const oldAdminToken = await auth.token(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET);
@@ -89,21 +110,39 @@ describe.each(testDatabases())('a retired signing key is refused everywhere on $
     expect(rotated.body).toMatchObject({ retired: compromised });
 
     expect((await auth.api('GET', '/api/clients', undefined, oldAdminToken)).status).toBe(401);
-    expect((await auth.request('GET', '/.well-known/jwks.json')).body.keys.map((key: { kid: string }) => key.kid)).not.toContain(compromised);
-    await eventually(async () => {
-      const refused = await crm.bearer(oldCrmToken);
-      expect(refused.status).toBe(401);
-      expect(refused.body).toMatchObject({ error: 'invalid_token' });
-    }, 5_000, 5);
+    expect(
+      (await auth.request('GET', '/.well-known/jwks.json')).body.keys.map((key: { kid: string }) => key.kid),
+    ).not.toContain(compromised);
+    await eventually(
+      async () => {
+        const refused = await crm.bearer(oldCrmToken);
+        expect(refused.status).toBe(401);
+        expect(refused.body).toMatchObject({ error: 'invalid_token' });
+      },
+      5_000,
+      5,
+    );
     timings.serviceB = Math.round(performance.now() - start);
     await closed;
     timings.mqttSession = Math.round(performance.now() - start);
-    expect(iot.logs).toContainEqual(expect.objectContaining({ msg: 'session closed by the broker', clientId: device.id, reason: 'revoked (signing_key.retired)' }));
-    expect(await attemptConnect(iot.mqttUrl, { clientId: device.id, password: oldDeviceToken })).toMatchObject({ connected: false, returnCode: BAD_CREDENTIALS });
+    expect(iot.logs).toContainEqual(
+      expect.objectContaining({
+        msg: 'session closed by the broker',
+        clientId: device.id,
+        reason: 'revoked (signing_key.retired)',
+      }),
+    );
+    expect(await attemptConnect(iot.mqttUrl, { clientId: device.id, password: oldDeviceToken })).toMatchObject({
+      connected: false,
+      returnCode: BAD_CREDENTIALS,
+    });
 
     // Tokens of the new current key work everywhere.
     expect((await crm.bearer(await auth.token(reader.id, reader.secret))).status).toBe(200);
-    const renewed = await connectDevice(iot.mqttUrl, { clientId: device.id, password: await auth.token(device.id, device.secret, { resource: IOT }) });
+    const renewed = await connectDevice(iot.mqttUrl, {
+      clientId: device.id,
+      password: await auth.token(device.id, device.secret, { resource: IOT }),
+    });
     clients.push(renewed);
     expect(renewed.connected).toBe(true);
   });
@@ -116,7 +155,13 @@ describe.each(testDatabases())('a retired signing key is refused everywhere on $
       if (String(input) !== metadataUrl) return response;
       return Response.json({ ...(await response.json()), jwks_uri: cache.url });
     }) as typeof fetch;
-    const verification = new ResourceServerVerification({ issuer: auth.issuer, resource: CRM, client: feedClient, acceptOpaque: false, fetch: throughCache });
+    const verification = new ResourceServerVerification({
+      issuer: auth.issuer,
+      resource: CRM,
+      client: feedClient,
+      acceptOpaque: false,
+      fetch: throughCache,
+    });
     try {
       await eventually(() => expect(verification.health().revocationFeed).toBe('connected'), 10_000);
       const oldToken = await auth.token(reader.id, reader.secret);
@@ -126,11 +171,23 @@ describe.each(testDatabases())('a retired signing key is refused everywhere on $
 
       const rotated = await auth.api('POST', '/api/signing-keys/rotate', { immediately: true });
       expect(rotated.body).toMatchObject({ retired: compromised });
-      await eventually(async () => expect(await refusal(verification.verifier.verify(oldToken, { address: '127.0.0.1' }))).toEqual({ code: 'invalid_token', reason: 'signing_key_retired' }));
-      expect(await refusal(verification.verifyAccessToken(oldToken))).toEqual({ code: 'invalid_token', reason: 'signing_key_retired' });
+      await eventually(async () =>
+        expect(await refusal(verification.verifier.verify(oldToken, { address: '127.0.0.1' }))).toEqual({
+          code: 'invalid_token',
+          reason: 'signing_key_retired',
+        }),
+      );
+      expect(await refusal(verification.verifyAccessToken(oldToken))).toEqual({
+        code: 'invalid_token',
+        reason: 'signing_key_retired',
+      });
       // The cache still serves it: the deny set, not the key set, refuses the token.
       expect(cache.kids()).toContain(compromised);
-      expect(await refusal(verification.verifier.verify(await auth.token(reader.id, reader.secret), { address: '127.0.0.1' }))).toBe('accepted');
+      expect(
+        await refusal(
+          verification.verifier.verify(await auth.token(reader.id, reader.secret), { address: '127.0.0.1' }),
+        ),
+      ).toBe('accepted');
     } finally {
       await verification.close();
       await cache.close();
@@ -158,7 +215,8 @@ describe.runIf(scaled)('a key retired at one auth-server instance is refused by 
 
   it('at instance B, within the feed’s latency: its management API refuses the old key’s tokens and its JWKS drops the key', async () => {
     const atB = `http://127.0.0.1:${b.config.port}`;
-    const callB = async (path: string, token: string) => toJson(await fetch(atB + path, { headers: { authorization: `Bearer ${token}` } }));
+    const callB = async (path: string, token: string) =>
+      toJson(await fetch(atB + path, { headers: { authorization: `Bearer ${token}` } }));
     const oldToken = await a.token(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET);
     const compromised = decodeProtectedHeader(oldToken).kid;
     expect((await callB('/api/clients', oldToken)).status).toBe(200);
@@ -168,8 +226,12 @@ describe.runIf(scaled)('a key retired at one auth-server instance is refused by 
     expect(rotated.body).toMatchObject({ retired: compromised });
     // B reloads key states on the feed's wake-up (Redis), not only on its periodic reload.
     await eventually(async () => expect((await callB('/api/clients', oldToken)).status).toBe(401), 3_000, 5);
-    console.info(`signing key retired at auth-a → refused by auth-b's management API after ${Math.round(performance.now() - start)} ms`);
-    const published = (await toJson(await fetch(`${atB}/.well-known/jwks.json`))).body.keys.map((key: { kid: string }) => key.kid);
+    console.info(
+      `signing key retired at auth-a → refused by auth-b's management API after ${Math.round(performance.now() - start)} ms`,
+    );
+    const published = (await toJson(await fetch(`${atB}/.well-known/jwks.json`))).body.keys.map(
+      (key: { kid: string }) => key.kid,
+    );
     expect(published).not.toContain(compromised);
     expect((await callB('/api/clients', await a.token(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET))).status).toBe(200);
   });

@@ -19,9 +19,11 @@ describe.runIf(stackIsRunnable(SCALED))('scaled shape: two of everything on Post
   let authB: string;
   let crm: string[];
 
-  const basic = (client: { id: string; secret: string }) => `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`;
+  const basic = (client: { id: string; secret: string }) =>
+    `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`;
   const instance = (at: string) => stack.authServers.find((server) => server.url === at)!.api;
-  const token = (at: string, client: { id: string; secret: string }, resource: string) => instance(at).token(client.id, client.secret, { resource });
+  const token = (at: string, client: { id: string; secret: string }, resource: string) =>
+    instance(at).token(client.id, client.secret, { resource });
   const admin = (at: string, method: string, path: string, body?: unknown) => instance(at).api(method, path, body);
   async function createClient(body: Record<string, unknown>): Promise<{ id: string; secret: string }> {
     const created = await admin(authA, 'POST', '/api/clients', body);
@@ -45,15 +47,24 @@ describe.runIf(stackIsRunnable(SCALED))('scaled shape: two of everything on Post
     const jwt = await token(authA, stack.seeded.reader, CRM);
     for (const url of crm) expect(await get(`${url}/contacts`, { authorization: `Bearer ${jwt}` })).toBe(200);
     const revokedAt = Date.now();
-    const revoke = await fetch(`${authB}/oauth/revoke`, { method: 'POST', headers: { authorization: basic(stack.seeded.reader), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: jwt }) });
+    const revoke = await fetch(`${authB}/oauth/revoke`, {
+      method: 'POST',
+      headers: { authorization: basic(stack.seeded.reader), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: jwt }),
+    });
     expect(revoke.status).toBe(200);
-    for (const url of crm) await eventually(async () => expect(await get(`${url}/contacts`, { authorization: `Bearer ${jwt}` })).toBe(401));
+    for (const url of crm)
+      await eventually(async () => expect(await get(`${url}/contacts`, { authorization: `Bearer ${jwt}` })).toBe(401));
     console.info(`JWT revoked at auth-b, refused by both service-bs after ${Date.now() - revokedAt} ms`);
   });
 
   it('an API key revoked at one auth-server is refused at both service-bs, and its rate limit is shared', async () => {
     const consumer = await admin(authA, 'POST', '/api/consumers', { name: 'fleet', contact: 'ops@example.com' });
-    const issued = await admin(authA, 'POST', `/api/consumers/${consumer.body.id}/keys`, { name: 'k', grants: [{ resource: CRM, scopes: ['contacts:read'] }], rateLimit: { requests: 4, perSeconds: 600 } });
+    const issued = await admin(authA, 'POST', `/api/consumers/${consumer.body.id}/keys`, {
+      name: 'k',
+      grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+      rateLimit: { requests: 4, perSeconds: 600 },
+    });
     const key = issued.body.key as string;
     const statuses = [];
     for (const url of [...crm, ...crm]) statuses.push(await get(`${url}/contacts`, { 'x-api-key': key }));
@@ -62,29 +73,43 @@ describe.runIf(stackIsRunnable(SCALED))('scaled shape: two of everything on Post
 
     const revokedAt = Date.now();
     expect((await admin(authB, 'DELETE', `/api/keys/${issued.body.id}`)).status).toBe(204);
-    for (const url of crm) await eventually(async () => expect(await get(`${url}/contacts`, { 'x-api-key': key })).toBe(401));
+    for (const url of crm)
+      await eventually(async () => expect(await get(`${url}/contacts`, { 'x-api-key': key })).toBe(401));
     console.info(`API key revoked at auth-b, refused by both service-bs after ${Date.now() - revokedAt} ms`);
   });
 
   it('failed sign-ins and client authentications are throttled across both auth-servers, not per instance', async () => {
     // A new email each run: Redis keeps the failure counts for a minute.
     const email = `guessed-${randomUUID()}@example.com`;
-    expect((await admin(authA, 'POST', '/api/users', { email, displayName: 'Guessed', password: 'the-real-password-0123' })).status).toBe(201);
+    expect(
+      (await admin(authA, 'POST', '/api/users', { email, displayName: 'Guessed', password: 'the-real-password-0123' }))
+        .status,
+    ).toBe(201);
     const signIn = (at: string, password: string) =>
-      fetch(`${at}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) }).then((r) => r.status);
+      fetch(`${at}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      }).then((r) => r.status);
     // Five wrong passwords per email a minute, spread over both instances: three at one, two at the other.
     const guesses = [];
     for (const at of [authA, authB, authA, authB, authA]) guesses.push(await signIn(at, 'a-wrong-password-0123'));
     expect(guesses).toEqual([401, 401, 401, 401, 401]);
-    for (const at of [authB, authA]) await eventually(async () => expect(await signIn(at, 'the-real-password-0123')).toBe(429));
+    for (const at of [authB, authA])
+      await eventually(async () => expect(await signIn(at, 'the-real-password-0123')).toBe(429));
 
     // Ten failures a minute per client id and address: five at each instance.
     const guessed = await createClient({ name: 'guessed', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
     const wrong = { id: guessed.id, secret: 'not-the-secret' };
     const tokenStatus = (at: string, client: { id: string; secret: string }) =>
-      fetch(`${at}/oauth/token`, { method: 'POST', headers: { authorization: basic(client), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', resource: CRM }) }).then((r) => r.status);
+      fetch(`${at}/oauth/token`, {
+        method: 'POST',
+        headers: { authorization: basic(client), 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', resource: CRM }),
+      }).then((r) => r.status);
     const failures = [];
-    for (let attempt = 0; attempt < 10; attempt += 1) failures.push(await tokenStatus(attempt % 2 ? authB : authA, wrong));
+    for (let attempt = 0; attempt < 10; attempt += 1)
+      failures.push(await tokenStatus(attempt % 2 ? authB : authA, wrong));
     expect(failures).toEqual(Array(10).fill(401));
     for (const at of [authA, authB]) await eventually(async () => expect(await tokenStatus(at, wrong)).toBe(429));
     // The throttle limits failures, not successes: the right secret still gets tokens at both.
@@ -92,17 +117,34 @@ describe.runIf(stackIsRunnable(SCALED))('scaled shape: two of everything on Post
   });
 
   it('a thermostat on broker 1 and the hub on broker 2 still talk; retained state crosses brokers', async () => {
-    const thermostat = await connectDevice(stack.brokers[0].mqttUrl, { clientId: 'thermostat-1', password: await token(authA, stack.clients.thermostat, IOT) });
-    const hub = await connectDevice(stack.brokers[1].mqttUrl, { clientId: 'hub-1', password: await token(authB, stack.clients.hub, IOT) });
+    const thermostat = await connectDevice(stack.brokers[0].mqttUrl, {
+      clientId: 'thermostat-1',
+      password: await token(authA, stack.clients.thermostat, IOT),
+    });
+    const hub = await connectDevice(stack.brokers[1].mqttUrl, {
+      clientId: 'hub-1',
+      password: await token(authB, stack.clients.hub, IOT),
+    });
     clients.push(thermostat, hub);
     const commands = collectMessages(thermostat);
     expect(await grantedQos(thermostat, ['devices/thermostat-1/commands/#'])).toEqual([1]);
-    await thermostat.publishAsync('devices/thermostat-1/state', JSON.stringify({ setpoint: 19 }), { qos: 1, retain: true });
+    await thermostat.publishAsync('devices/thermostat-1/state', JSON.stringify({ setpoint: 19 }), {
+      qos: 1,
+      retain: true,
+    });
     const hubInbox = collectMessages(hub);
     expect(await grantedQos(hub, ['devices/thermostat-1/state'])).toEqual([1]);
-    await waitFor(() => hubInbox.find((m) => m.topic === 'devices/thermostat-1/state'), 'the retained state on the other broker');
-    await hub.publishAsync('devices/thermostat-1/commands/setpoint', JSON.stringify({ id: 'c1', setpoint: 22 }), { qos: 1 });
-    await waitFor(() => commands.find((m) => m.topic === 'devices/thermostat-1/commands/setpoint'), 'the hub’s command on the thermostat’s broker');
+    await waitFor(
+      () => hubInbox.find((m) => m.topic === 'devices/thermostat-1/state'),
+      'the retained state on the other broker',
+    );
+    await hub.publishAsync('devices/thermostat-1/commands/setpoint', JSON.stringify({ id: 'c1', setpoint: 22 }), {
+      qos: 1,
+    });
+    await waitFor(
+      () => commands.find((m) => m.topic === 'devices/thermostat-1/commands/setpoint'),
+      'the hub’s command on the thermostat’s broker',
+    );
     await endAll(thermostat, hub);
   });
 });

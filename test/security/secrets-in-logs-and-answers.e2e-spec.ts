@@ -1,4 +1,9 @@
-import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, AuthServerHarness, type JsonResponse } from '../support/auth-server.harness.js';
+import {
+  ADMIN_CLIENT_ID,
+  ADMIN_CLIENT_SECRET,
+  AuthServerHarness,
+  type JsonResponse,
+} from '../support/auth-server.harness.js';
 import { type LogLine, memoryLogger } from '../support/memory-logger.js';
 import { CRM, CRM_SCOPES, ServiceBHarness } from '../support/service-b.harness.js';
 import { testDatabases } from '../support/test-databases.js';
@@ -17,8 +22,17 @@ describe('secrets in logs and answers', () => {
       const captured = memoryLogger('service-b', 'trace');
       logs = captured.logs;
       crm = await ServiceBHarness.start(auth, { overrides: { logger: captured.logger } });
-      const consumer = await auth.api('POST', '/api/consumers', { name: 'Leaky integration', contact: 'leaky@example.com' });
-      key = (await auth.api('POST', `/api/consumers/${consumer.body.id}/keys`, { name: 'k', environment: 'live', grants: [{ resource: CRM, scopes: ['contacts:read'] }] })).body.key;
+      const consumer = await auth.api('POST', '/api/consumers', {
+        name: 'Leaky integration',
+        contact: 'leaky@example.com',
+      });
+      key = (
+        await auth.api('POST', `/api/consumers/${consumer.body.id}/keys`, {
+          name: 'k',
+          environment: 'live',
+          grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+        })
+      ).body.key;
       const client = await auth.createClient({ name: 'writer', grants: [{ resource: CRM, scopes: CRM_SCOPES }] });
       token = await auth.token(client.id, client.secret);
     });
@@ -34,10 +48,43 @@ describe('secrets in logs and answers', () => {
       ['in the query under an arbitrary name', () => ({ path: `/contacts?filter=${key}` }), 400],
       ['a JWT in the query', () => ({ path: `/contacts?q=${token}`, init: { headers: bearer() } }), 400],
       ['in the path', () => ({ path: `/contacts/${key}`, init: { headers: bearer() } }), 400],
-      ['in a custom header', () => ({ path: '/contacts', init: { headers: { ...bearer(), 'x-forwarded-credential': key } } }), 200],
-      ['in a JSON body field with an unknown name', () => ({ path: '/contacts', init: { method: 'POST', headers: { ...bearer(), ...json }, body: JSON.stringify({ name: 'Eve', email: 'eve@example.com', referrer: key }) } }), 400],
-      ['as the name of a JSON body field', () => ({ path: '/contacts', init: { method: 'POST', headers: { ...bearer(), ...json }, body: JSON.stringify({ name: 'Eve', email: 'eve@example.com', [key]: 1 }) } }), 400],
-      ['in a body that is not JSON', () => ({ path: '/contacts', init: { method: 'POST', headers: { ...bearer(), ...json }, body: `{"name": ${key}}` } }), 400],
+      [
+        'in a custom header',
+        () => ({ path: '/contacts', init: { headers: { ...bearer(), 'x-forwarded-credential': key } } }),
+        200,
+      ],
+      [
+        'in a JSON body field with an unknown name',
+        () => ({
+          path: '/contacts',
+          init: {
+            method: 'POST',
+            headers: { ...bearer(), ...json },
+            body: JSON.stringify({ name: 'Eve', email: 'eve@example.com', referrer: key }),
+          },
+        }),
+        400,
+      ],
+      [
+        'as the name of a JSON body field',
+        () => ({
+          path: '/contacts',
+          init: {
+            method: 'POST',
+            headers: { ...bearer(), ...json },
+            body: JSON.stringify({ name: 'Eve', email: 'eve@example.com', [key]: 1 }),
+          },
+        }),
+        400,
+      ],
+      [
+        'in a body that is not JSON',
+        () => ({
+          path: '/contacts',
+          init: { method: 'POST', headers: { ...bearer(), ...json }, body: `{"name": ${key}}` },
+        }),
+        400,
+      ],
     ];
 
     it.each(cases)('%s: neither the log nor the answer holds it beyond its prefix', async (_case, request, status) => {
@@ -72,7 +119,8 @@ describe('secrets in logs and answers', () => {
     });
 
     const chosen = 'hunter2-hunter2-hunter2-hunter2-hunter2';
-    const shown = (response: JsonResponse) => response.body.secrets.map((s: { displayPrefix: string }) => s.displayPrefix);
+    const shown = (response: JsonResponse) =>
+      response.body.secrets.map((s: { displayPrefix: string }) => s.displayPrefix);
 
     it('shows an operator-chosen secret by a label, never by its first characters', async () => {
       const client = await auth.createClient({ id: 'chosen-secret', grants: [], clientSecret: chosen });

@@ -14,7 +14,17 @@ describe('service-b: JWT access tokens (RFC 6750, RFC 8725, RFC 9068)', () => {
   /** A token signed with the auth-server's real current key, with chosen header and claims. */
   async function forge(claims: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ iss: auth.issuer, sub: reader.id, aud: CRM, client_id: reader.id, scope: 'contacts:read', iat: now, exp: now + 300, jti: crypto.randomUUID(), ...claims })
+    return new SignJWT({
+      iss: auth.issuer,
+      sub: reader.id,
+      aud: CRM,
+      client_id: reader.id,
+      scope: 'contacts:read',
+      iat: now,
+      exp: now + 300,
+      jti: crypto.randomUUID(),
+      ...claims,
+    })
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt', ...header })
       .sign(key.key);
   }
@@ -22,16 +32,35 @@ describe('service-b: JWT access tokens (RFC 6750, RFC 8725, RFC 9068)', () => {
   /** Signs whatever header we like (jose refuses to produce an unknown `crit`). */
   async function signRaw(header: Record<string, unknown>): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    const payload = { iss: auth.issuer, sub: reader.id, aud: CRM, client_id: reader.id, scope: 'contacts:read', iat: now, exp: now + 300, jti: crypto.randomUUID() };
+    const payload = {
+      iss: auth.issuer,
+      sub: reader.id,
+      aud: CRM,
+      client_id: reader.id,
+      scope: 'contacts:read',
+      iat: now,
+      exp: now + 300,
+      jti: crypto.randomUUID(),
+    };
     const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
-    const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key.key as CryptoKey, new TextEncoder().encode(input));
+    const signature = await crypto.subtle.sign(
+      { name: 'ECDSA', hash: 'SHA-256' },
+      key.key as CryptoKey,
+      new TextEncoder().encode(input),
+    );
     return `${input}.${Buffer.from(signature).toString('base64url')}`;
   }
 
-  function expectChallenge(response: { status: number; headers: Headers; body: any }, status: number, error: string): void {
+  function expectChallenge(
+    response: { status: number; headers: Headers; body: any },
+    status: number,
+    error: string,
+  ): void {
     expect(response.status).toBe(status);
     expect(response.body).toMatchObject({ status, error, error_description: expect.any(String) });
-    expect(response.headers.get('www-authenticate')).toMatch(new RegExp(`^Bearer realm="tollgate", error="${error}", error_description="[^"\\r\\n]*"`));
+    expect(response.headers.get('www-authenticate')).toMatch(
+      new RegExp(`^Bearer realm="tollgate", error="${error}", error_description="[^"\\r\\n]*"`),
+    );
   }
 
   beforeAll(async () => {
@@ -73,7 +102,9 @@ describe('service-b: JWT access tokens (RFC 6750, RFC 8725, RFC 9068)', () => {
     ['with an empty bearer', '/contacts', { authorization: 'Bearer ' }],
     ['in both Authorization and X-API-Key', '/contacts', { authorization: 'Bearer TOKEN', 'x-api-key': 'tgk_live_x' }],
   ])('refuses a token %s (400 invalid_request)', async (_name, path, headers) => {
-    const withToken = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, (v as string).replace('TOKEN', readToken)]));
+    const withToken = Object.fromEntries(
+      Object.entries(headers).map(([k, v]) => [k, (v as string).replace('TOKEN', readToken)]),
+    );
     const response = await crm.request('GET', path.replace('TOKEN', readToken), withToken);
     expectChallenge(response, 400, 'invalid_request');
   });
@@ -86,37 +117,68 @@ describe('service-b: JWT access tokens (RFC 6750, RFC 8725, RFC 9068)', () => {
 
   describe('refuses with 401 invalid_token', () => {
     it.each<[string, () => Promise<string>]>([
-      ['alg none', async () => new UnsecuredJWT({ iss: auth.issuer, sub: 'x', aud: CRM, client_id: 'x', scope: 'contacts:read', jti: 'j' }).setIssuedAt().setExpirationTime('5m').encode()],
-      ['HS256 keyed with the public key', async () => {
-        const publicJwk = (await auth.api('GET', '/.well-known/jwks.json', undefined, null)).body.keys[0];
-        const pem = await exportSPKI((await importJWK(publicJwk, publicJwk.alg)) as CryptoKey);
-        const now = Math.floor(Date.now() / 1000);
-        return new SignJWT({ iss: auth.issuer, sub: reader.id, aud: CRM, client_id: reader.id, scope: 'contacts:read', iat: now, exp: now + 300, jti: 'j' })
-          .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: publicJwk.kid })
-          .sign(new TextEncoder().encode(pem));
-      }],
+      [
+        'alg none',
+        async () =>
+          new UnsecuredJWT({ iss: auth.issuer, sub: 'x', aud: CRM, client_id: 'x', scope: 'contacts:read', jti: 'j' })
+            .setIssuedAt()
+            .setExpirationTime('5m')
+            .encode(),
+      ],
+      [
+        'HS256 keyed with the public key',
+        async () => {
+          const publicJwk = (await auth.api('GET', '/.well-known/jwks.json', undefined, null)).body.keys[0];
+          const pem = await exportSPKI((await importJWK(publicJwk, publicJwk.alg)) as CryptoKey);
+          const now = Math.floor(Date.now() / 1000);
+          return new SignJWT({
+            iss: auth.issuer,
+            sub: reader.id,
+            aud: CRM,
+            client_id: reader.id,
+            scope: 'contacts:read',
+            iat: now,
+            exp: now + 300,
+            jti: 'j',
+          })
+            .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: publicJwk.kid })
+            .sign(new TextEncoder().encode(pem));
+        },
+      ],
       ['typ JWT instead of at+jwt', () => forge({}, { typ: 'JWT' })],
       ['another audience', () => forge({ aud: 'https://other.tollgate.local' })],
       ['another issuer', () => forge({ iss: 'https://evil.example' })],
       ['expired', () => forge({ exp: Math.floor(Date.now() / 1000) - 60 })],
-      ['living a year (exp - iat), as a stolen key could mint it', () => forge({ exp: Math.floor(Date.now() / 1000) + 365 * 86_400 })],
+      [
+        'living a year (exp - iat), as a stolen key could mint it',
+        () => forge({ exp: Math.floor(Date.now() / 1000) + 365 * 86_400 }),
+      ],
       ['not yet valid', () => forge({ nbf: Math.floor(Date.now() / 1000) + 3600 })],
       ['missing jti', () => forge({ jti: undefined })],
-      ['tampered payload', async () => {
-        const [h, p, s] = (await forge({})).split('.');
-        const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
-        claims.scope = 'contacts:read contacts:write';
-        return `${h}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${s}`;
-      }],
+      [
+        'tampered payload',
+        async () => {
+          const [h, p, s] = (await forge({})).split('.');
+          const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
+          claims.scope = 'contacts:read contacts:write';
+          return `${h}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${s}`;
+        },
+      ],
       ['stripped signature', async () => `${(await forge({})).split('.').slice(0, 2).join('.')}.`],
       ['an unknown kid', () => forge({}, { kid: 'no-such-key' })],
       ['a path-traversal kid', () => forge({}, { kid: '../../dev/null' })],
       ['an SQL-injection kid', () => forge({}, { kid: "' OR 1=1--" })],
-      ['an embedded jwk header', () => forge({}, { jwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }, kid: 'attacker' })],
+      [
+        'an embedded jwk header',
+        () => forge({}, { jwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' }, kid: 'attacker' }),
+      ],
       ['a jku header pointing elsewhere', () => forge({}, { jku: 'http://127.0.0.1:9/jwks', kid: 'attacker' })],
-      ['an unknown crit header', () => signRaw({ alg: key.alg, kid: key.kid, typ: 'at+jwt', crit: ['exp-extension'], 'exp-extension': true })],
+      [
+        'an unknown crit header',
+        () => signRaw({ alg: key.alg, kid: key.kid, typ: 'at+jwt', crit: ['exp-extension'], 'exp-extension': true }),
+      ],
       ['a JWE', async () => 'eyJhbGciOiJkaXIiLCJlbmMiOiJBMTI4R0NNIn0..aaaa.bbbb.cccc'],
-      ['a 9 KB token (over the verifier\'s 8 KB cap)', async () => forge({ padding: 'p'.repeat(9_000) })],
+      ["a 9 KB token (over the verifier's 8 KB cap)", async () => forge({ padding: 'p'.repeat(9_000) })],
       ['random text', async () => 'not-a-token'],
     ])('%s', async (_name, make) => {
       const response = await crm.bearer(await make());
@@ -128,8 +190,12 @@ describe('service-b: JWT access tokens (RFC 6750, RFC 8725, RFC 9068)', () => {
     const now = Math.floor(Date.now() / 1000);
     const refused = await crm.bearer(await forge({ iat: now, exp: now + MAX_ACCESS_TOKEN_LIFETIME_SECONDS + 1 }));
     expectChallenge(refused, 401, 'invalid_token');
-    expect(refused.body.error_description).toBe(`The access token lives longer (exp - iat) than this issuer grants (${MAX_ACCESS_TOKEN_LIFETIME_SECONDS} s)`);
-    expect((await crm.bearer(await forge({ iat: now, exp: now + MAX_ACCESS_TOKEN_LIFETIME_SECONDS }))).status).toBe(200);
+    expect(refused.body.error_description).toBe(
+      `The access token lives longer (exp - iat) than this issuer grants (${MAX_ACCESS_TOKEN_LIFETIME_SECONDS} s)`,
+    );
+    expect((await crm.bearer(await forge({ iat: now, exp: now + MAX_ACCESS_TOKEN_LIFETIME_SECONDS }))).status).toBe(
+      200,
+    );
   });
 
   it('refuses a 100 KB token in the HTTP parser, before any work (431)', async () => {

@@ -38,7 +38,13 @@ export class AppProcess {
   ) {}
 
   /** Starts `app` with `env` and waits until `healthUrl` answers 200. */
-  static async start(name: string, app: string, env: Record<string, string>, healthUrl: string, timeoutMs = 90_000): Promise<AppProcess> {
+  static async start(
+    name: string,
+    app: string,
+    env: Record<string, string>,
+    healthUrl: string,
+    timeoutMs = 90_000,
+  ): Promise<AppProcess> {
     const started = new AppProcess(name, app, env, healthUrl);
     await started.spawn(timeoutMs);
     return started;
@@ -80,14 +86,19 @@ export class AppProcess {
   }
 
   private async spawn(timeoutMs: number): Promise<void> {
-    const child = spawn(process.execPath, [builtApp(this.app)], { env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [builtApp(this.app)], {
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
-    for (const stream of [child.stdout!, child.stderr!]) createInterface({ input: stream }).on('line', (line) => line && this.output.push(line));
+    for (const stream of [child.stdout!, child.stderr!])
+      createInterface({ input: stream }).on('line', (line) => line && this.output.push(line));
     // 'close' comes after the output has been read to the end.
     this.exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`${this.name} exited with ${child.exitCode}:\n${this.output.slice(-20).join('\n')}`);
+      if (child.exitCode !== null)
+        throw new Error(`${this.name} exited with ${child.exitCode}:\n${this.output.slice(-20).join('\n')}`);
       try {
         if ((await fetch(this.healthUrl, { signal: AbortSignal.timeout(1_000) })).ok) return;
       } catch {
@@ -95,7 +106,9 @@ export class AppProcess {
       }
       if (Date.now() > deadline) {
         await this.stop();
-        throw new Error(`${this.name} did not become healthy at ${this.healthUrl}:\n${this.output.slice(-20).join('\n')}`);
+        throw new Error(
+          `${this.name} did not become healthy at ${this.healthUrl}:\n${this.output.slice(-20).join('\n')}`,
+        );
       }
       await sleep(100);
     }

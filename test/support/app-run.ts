@@ -12,7 +12,11 @@ export interface FinishedRun {
  * Runs a built app that is expected to stop on its own (a boot that must fail), and collects what
  * it printed. Stopped with SIGKILL at `timeoutMs` (then `code` is null).
  */
-export function runUntilExit(app: string, env: Record<string, string>, options: { timeoutMs: number; uid?: number; gid?: number }): Promise<FinishedRun> {
+export function runUntilExit(
+  app: string,
+  env: Record<string, string>,
+  options: { timeoutMs: number; uid?: number; gid?: number },
+): Promise<FinishedRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [builtApp(app)], {
       env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },

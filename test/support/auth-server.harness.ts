@@ -57,16 +57,29 @@ export class AuthServerClient {
   ) {}
 
   /** Any request, with exactly the headers and body given (nothing added but what fetch adds). */
-  async request<T = any>(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<JsonResponse<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    init: { headers?: Record<string, string>; body?: string } = {},
+  ): Promise<JsonResponse<T>> {
     return toJson<T>(await fetch(this.issuer + path, { method, headers: init.headers, body: init.body }));
   }
 
   /** POST to the token endpoint with a form body; `auth` is sent as HTTP Basic. */
-  async tokenRequest(params: Record<string, string>, auth?: { id: string; secret: string }, headers: Record<string, string> = {}): Promise<JsonResponse> {
+  async tokenRequest(
+    params: Record<string, string>,
+    auth?: { id: string; secret: string },
+    headers: Record<string, string> = {},
+  ): Promise<JsonResponse> {
     return this.form('/oauth/token', params, auth, headers);
   }
 
-  async form(path: string, params: Record<string, string> | string, auth?: { id: string; secret: string }, headers: Record<string, string> = {}): Promise<JsonResponse> {
+  async form(
+    path: string,
+    params: Record<string, string> | string,
+    auth?: { id: string; secret: string },
+    headers: Record<string, string> = {},
+  ): Promise<JsonResponse> {
     const basic: Record<string, string> = auth ? { authorization: basicAuthorization(auth.id, auth.secret) } : {};
     const response = await fetch(this.issuer + path, {
       method: 'POST',
@@ -78,8 +91,12 @@ export class AuthServerClient {
 
   /** A client-credentials token; throws unless it is issued. */
   async token(clientId: string, clientSecret: string, params: Record<string, string> = {}): Promise<string> {
-    const response = await this.tokenRequest({ grant_type: 'client_credentials', ...params }, { id: clientId, secret: clientSecret });
-    if (response.status !== 200) throw new Error(`token request failed: ${response.status} ${JSON.stringify(response.body)}`);
+    const response = await this.tokenRequest(
+      { grant_type: 'client_credentials', ...params },
+      { id: clientId, secret: clientSecret },
+    );
+    if (response.status !== 200)
+      throw new Error(`token request failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body.access_token;
   }
 
@@ -103,10 +120,18 @@ export class AuthServerClient {
     return this.apiCall<T>(method, path, body, await this.admin());
   }
 
-  private async apiCall<T>(method: string, path: string, body: unknown, bearer: string | null): Promise<JsonResponse<T>> {
+  private async apiCall<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    bearer: string | null,
+  ): Promise<JsonResponse<T>> {
     const response = await fetch(this.issuer + path, {
       method,
-      headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return toJson<T>(response);
@@ -114,14 +139,16 @@ export class AuthServerClient {
 
   async createResource(indicator: string, scopes: string[], extra: Record<string, unknown> = {}): Promise<any> {
     const response = await this.api('POST', '/api/resources', { indicator, name: indicator, scopes, ...extra });
-    if (response.status !== 201) throw new Error(`create resource failed: ${response.status} ${JSON.stringify(response.body)}`);
+    if (response.status !== 201)
+      throw new Error(`create resource failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   }
 
   /** Registers a client and returns its id and secret. */
   async createClient(body: Record<string, unknown>): Promise<{ id: string; secret: string; body: any }> {
     const response = await this.api('POST', '/api/clients', { name: 'test client', ...body });
-    if (response.status !== 201) throw new Error(`create client failed: ${response.status} ${JSON.stringify(response.body)}`);
+    if (response.status !== 201)
+      throw new Error(`create client failed: ${response.status} ${JSON.stringify(response.body)}`);
     return { id: response.body.id, secret: response.body.clientSecret, body: response.body };
   }
 
@@ -132,15 +159,27 @@ export class AuthServerClient {
 
   async createRole(name: string, grants: { resource: string; scopes: string[] }[]): Promise<any> {
     const response = await this.api('POST', '/api/roles', { name, grants });
-    if (response.status !== 201) throw new Error(`create role failed: ${response.status} ${JSON.stringify(response.body)}`);
+    if (response.status !== 201)
+      throw new Error(`create role failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   }
 
   /** Creates a person (password defaults to TEST_PASSWORD) or a service account. */
-  async createUser(body: { email: string; password?: string; displayName?: string; roles?: string[]; kind?: 'person' | 'service_account' }): Promise<any> {
+  async createUser(body: {
+    email: string;
+    password?: string;
+    displayName?: string;
+    roles?: string[];
+    kind?: 'person' | 'service_account';
+  }): Promise<any> {
     const password = body.kind === 'service_account' ? undefined : (body.password ?? TEST_PASSWORD);
-    const response = await this.api('POST', '/api/users', { displayName: body.email.split('@')[0], ...body, ...(password && { password }) });
-    if (response.status !== 201) throw new Error(`create user failed: ${response.status} ${JSON.stringify(response.body)}`);
+    const response = await this.api('POST', '/api/users', {
+      displayName: body.email.split('@')[0],
+      ...body,
+      ...(password && { password }),
+    });
+    if (response.status !== 201)
+      throw new Error(`create user failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   }
 
@@ -148,11 +187,20 @@ export class AuthServerClient {
   async login(email: string, password = TEST_PASSWORD): Promise<ConsoleSession> {
     const response = await this.signIn(email, password);
     if (response.status !== 200) throw new Error(`login failed: ${response.status} ${JSON.stringify(response.body)}`);
-    return new ConsoleSession(this.issuer, response.headers.getSetCookie()[0].split(';')[0], response.body.csrfToken, response.body.user);
+    return new ConsoleSession(
+      this.issuer,
+      response.headers.getSetCookie()[0].split(';')[0],
+      response.body.csrfToken,
+      response.body.user,
+    );
   }
 
   signIn(email: string, password: string): Promise<JsonResponse> {
-    return fetch(`${this.issuer}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) }).then((r) => toJson(r));
+    return fetch(`${this.issuer}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    }).then((r) => toJson(r));
   }
 
   /** RFC 7662 introspection as `caller` (a client granted tokens:introspect for opaque credentials). */
@@ -189,17 +237,25 @@ export class AuthServerHarness extends AuthServerClient {
     });
     let app: NestFastifyApplication;
     try {
-      app = await createAuthServer(config, { clock: options.clock, logger: createLogger({ name: 'auth-server', level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+      app = await createAuthServer(config, {
+        clock: options.clock,
+        logger: createLogger({ name: 'auth-server', level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      });
       await app.listen(config.port, '127.0.0.1');
     } catch (error) {
       rmSync(dataDir, { recursive: true, force: true });
       throw error;
     }
-    return new AuthServerHarness(app, config, async () => {
-      await app.close();
-      if (!options.keepDatabase) await database.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    }, options.clock);
+    return new AuthServerHarness(
+      app,
+      config,
+      async () => {
+        await app.close();
+        if (!options.keepDatabase) await database.drop();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+      options.clock,
+    );
   }
 
   async stop(): Promise<void> {
@@ -223,7 +279,12 @@ export class ConsoleSession {
     readonly user: any,
   ) {}
 
-  async request<T = any>(method: string, path: string, body?: unknown, options: { csrf?: boolean | string; headers?: Record<string, string> } = {}): Promise<JsonResponse<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: { csrf?: boolean | string; headers?: Record<string, string> } = {},
+  ): Promise<JsonResponse<T>> {
     const csrf = options.csrf === undefined || options.csrf === true ? this.csrfToken : options.csrf || undefined;
     const response = await fetch(this.issuer + path, {
       method,
@@ -241,7 +302,8 @@ export class ConsoleSession {
   /** Creates a PAT from account settings; throws unless it is created. */
   async createToken(body: Record<string, unknown>): Promise<any> {
     const response = await this.request('POST', '/api/me/tokens', { expiresInDays: 30, ...body });
-    if (response.status !== 201) throw new Error(`create token failed: ${response.status} ${JSON.stringify(response.body)}`);
+    if (response.status !== 201)
+      throw new Error(`create token failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   }
 }

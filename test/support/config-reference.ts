@@ -73,14 +73,16 @@ export const APP_ENVIRONMENTS: readonly AppEnvironment[] = [
   },
   {
     app: 'seed',
-    summary: '`npm run seed`: provisions the story (resources, clients with their secrets, the API consumer) through the management API; docker-compose runs it once.',
+    summary:
+      '`npm run seed`: provisions the story (resources, clients with their secrets, the API consumer) through the management API; docker-compose runs it once.',
     schema: SeedEnv,
     source: 'tools/src/seed/seed.env.ts',
     load: loadSeedConfig,
   },
   {
     app: 'demo',
-    summary: '`npm run demo`: where the demo puts its data and which ports its services use (secrets as for the seed are optional).',
+    summary:
+      '`npm run demo`: where the demo puts its data and which ports its services use (secrets as for the seed are optional).',
     schema: DemoEnv,
     source: 'tools/src/demo/demo.env.ts',
     load: (env) => loadDemoConfig([], env),
@@ -93,13 +95,16 @@ export const APP_ENVIRONMENTS: readonly AppEnvironment[] = [
  * (the config-reference test then asks for it to be removed).
  */
 export const FALLBACK_DESCRIPTIONS: Readonly<Record<string, string>> = {
-  'auth-server:BOOTSTRAP_ADMIN_CLIENT_ID': 'On boot, ensure an M2M client with this id and scope `admin` on the management API (set with `BOOTSTRAP_ADMIN_CLIENT_SECRET`).',
-  'auth-server:BOOTSTRAP_ADMIN_CLIENT_SECRET': 'The bootstrap admin client\'s secret: any high-entropy operator-chosen string.',
+  'auth-server:BOOTSTRAP_ADMIN_CLIENT_ID':
+    'On boot, ensure an M2M client with this id and scope `admin` on the management API (set with `BOOTSTRAP_ADMIN_CLIENT_SECRET`).',
+  'auth-server:BOOTSTRAP_ADMIN_CLIENT_SECRET':
+    "The bootstrap admin client's secret: any high-entropy operator-chosen string.",
   'auth-server:SIGNING_ALG': 'JWS algorithm of new signing keys.',
   'service-a:CLIENT_AUTH_METHOD': 'How service-a authenticates at the token endpoint (RFC 6749 §2.3.1).',
   'devices:DEVICE_ROLE': 'Which device this process is.',
   'devices:MQTT_KEEPALIVE_SECONDS': 'MQTT keepalive the device asks the broker for.',
-  'devices:RECONNECT_MIN_DELAY_MS': 'Delay before the first reconnection to the broker; it doubles after each failure (with jitter)…',
+  'devices:RECONNECT_MIN_DELAY_MS':
+    'Delay before the first reconnection to the broker; it doubles after each failure (with jitter)…',
   'devices:RECONNECT_MAX_DELAY_MS': '…up to this.',
   'devices:THERMOSTAT_TELEMETRY_INTERVAL_MS': 'Real time between two telemetry messages.',
   'devices:THERMOSTAT_INITIAL_TEMPERATURE': 'Room temperature at start, in °C.',
@@ -166,7 +171,10 @@ export function declaredProperties(environment: AppEnvironment): { name: string;
   );
   const properties = classChain(environment.schema).flatMap((type) => {
     const declaration = declarations.get(type.name);
-    if (!declaration) throw new Error(`${environment.schema.name} extends ${type.name}, declared neither in ${environment.source} nor in ${ENV_PIECES_SOURCE}`);
+    if (!declaration)
+      throw new Error(
+        `${environment.schema.name} extends ${type.name}, declared neither in ${environment.source} nor in ${ENV_PIECES_SOURCE}`,
+      );
     return declaration.members.filter(ts.isPropertyDeclaration).map((property) => {
       const name = property.name.getText();
       const jsdoc = ts
@@ -178,7 +186,10 @@ export function declaredProperties(environment: AppEnvironment): { name: string;
     });
   });
   const unknown = [...overrides.keys()].filter((name) => !properties.some((property) => property.name === name));
-  if (unknown.length > 0) throw new Error(`${environment.source}: @property tags name no variable of ${environment.schema.name}: ${unknown.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(
+      `${environment.source}: @property tags name no variable of ${environment.schema.name}: ${unknown.join(', ')}`,
+    );
   return properties;
 }
 
@@ -194,7 +205,9 @@ function requiredVariables(environment: AppEnvironment): Map<string, string> {
   const required = new Map<string, string>();
   for (const name of reportedMissing(environment, {})) required.set(name, 'yes');
   for (const condition of environment.conditions ?? []) {
-    const label = `if ${Object.entries(condition).map(([name, value]) => `${name}=${value}`).join(', ')}`;
+    const label = `if ${Object.entries(condition)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(', ')}`;
     for (const name of reportedMissing(environment, condition)) if (!required.has(name)) required.set(name, label);
   }
   return required;
@@ -219,7 +232,14 @@ function allowedValues(schema: ClassConstructor<object>, name: string): string {
   }
   const [min] = rules.get('min') ?? [];
   const [max] = rules.get('max') ?? [];
-  const range = min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` ≥ ${min}` : max !== undefined ? ` ≤ ${max}` : '';
+  const range =
+    min !== undefined && max !== undefined
+      ? ` from ${min} to ${max}`
+      : min !== undefined
+        ? ` ≥ ${min}`
+        : max !== undefined
+          ? ` ≤ ${max}`
+          : '';
   if (rules.has('isIn')) return (rules.get('isIn')![0] as unknown[]).map((value) => `\`${String(value)}\``).join(', ');
   if (rules.has('isInt')) return `integer${range}`;
   if (rules.has('isNumber')) return `number${range}`;
@@ -260,7 +280,9 @@ export function renderConfigReference(environments: readonly AppEnvironment[] = 
     lines.push('| Variable | Required | Default | Values | Description |', '|---|---|---|---|---|');
     for (const variable of describeEnvironment(environment)) {
       const defaultValue = variable.default === undefined ? '' : `\`${variable.default}\``;
-      lines.push(`| \`${variable.name}\` | ${variable.required} | ${cell(defaultValue)} | ${cell(variable.values)} | ${cell(variable.description)} |`);
+      lines.push(
+        `| \`${variable.name}\` | ${variable.required} | ${cell(defaultValue)} | ${cell(variable.values)} | ${cell(variable.description)} |`,
+      );
     }
   }
   lines.push(CONFIG_REFERENCE_END);

@@ -81,7 +81,12 @@ export class FakeAuthorizationServer {
 
   static async start(options: FakeAuthorizationServerOptions): Promise<FakeAuthorizationServer> {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-    const publicJwk = { ...(await exportJWK(publicKey)), kid: `fake-${randomUUID().slice(0, 8)}`, alg: 'ES256', use: 'sig' };
+    const publicJwk = {
+      ...(await exportJWK(publicKey)),
+      kid: `fake-${randomUUID().slice(0, 8)}`,
+      alg: 'ES256',
+      use: 'sig',
+    };
     let self: FakeAuthorizationServer | undefined;
     const server = createServer((req, res) => {
       self!.handle(req, res).catch((error: unknown) => {
@@ -170,7 +175,8 @@ export class FakeAuthorizationServer {
         token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       });
     }
-    if (req.method === 'GET' && path === '/.well-known/jwks.json') return send(res, 200, { keys: [this.signingKey.publicJwk] });
+    if (req.method === 'GET' && path === '/.well-known/jwks.json')
+      return send(res, 200, { keys: [this.signingKey.publicJwk] });
     if (req.method === 'POST' && path === TOKEN_PATH) return this.token(req, res);
     return send(res, 404, { error: 'not_found' });
   }
@@ -180,34 +186,51 @@ export class FakeAuthorizationServer {
     const form = new URLSearchParams(raw);
     const params: Record<string, string[]> = {};
     for (const [key, value] of form) (params[key] ??= []).push(value);
-    const record: RecordedTokenRequest = { authorization: req.headers.authorization, contentType: req.headers['content-type'], params };
+    const record: RecordedTokenRequest = {
+      authorization: req.headers.authorization,
+      contentType: req.headers['content-type'],
+      params,
+    };
     this.tokenRequests.push(record);
     if (this.gate) await this.gate;
 
     const scripted = this.scripted.shift();
     if (scripted) return send(res, scripted.status, scripted.body, scripted.headers);
 
-    if (!record.contentType?.startsWith('application/x-www-form-urlencoded')) return oauthError(res, 400, 'invalid_request', 'The body must be form-encoded');
+    if (!record.contentType?.startsWith('application/x-www-form-urlencoded'))
+      return oauthError(res, 400, 'invalid_request', 'The body must be form-encoded');
     const single = (name: string) => (params[name]?.length === 1 ? params[name][0] : undefined);
-    if (Object.values(params).some((values) => values.length > 1)) return oauthError(res, 400, 'invalid_request', 'A parameter is repeated');
+    if (Object.values(params).some((values) => values.length > 1))
+      return oauthError(res, 400, 'invalid_request', 'A parameter is repeated');
 
     const basic = parseBasic(req.headers.authorization);
-    if (basic === null) return oauthError(res, 401, 'invalid_client', 'Malformed Basic credentials', { 'www-authenticate': 'Basic realm="fake"' });
-    if (basic && single('client_secret') !== undefined) return oauthError(res, 400, 'invalid_request', 'Use one client authentication method');
+    if (basic === null)
+      return oauthError(res, 401, 'invalid_client', 'Malformed Basic credentials', {
+        'www-authenticate': 'Basic realm="fake"',
+      });
+    if (basic && single('client_secret') !== undefined)
+      return oauthError(res, 400, 'invalid_request', 'Use one client authentication method');
     const credentials = basic ?? { clientId: single('client_id') ?? '', clientSecret: single('client_secret') ?? '' };
-    const client = this.options.clients.find((c) => c.clientId === credentials.clientId && c.clientSecret === credentials.clientSecret);
-    if (!client) return oauthError(res, 401, 'invalid_client', 'Client authentication failed', { 'www-authenticate': 'Basic realm="fake"' });
+    const client = this.options.clients.find(
+      (c) => c.clientId === credentials.clientId && c.clientSecret === credentials.clientSecret,
+    );
+    if (!client)
+      return oauthError(res, 401, 'invalid_client', 'Client authentication failed', {
+        'www-authenticate': 'Basic realm="fake"',
+      });
     record.clientId = client.clientId;
     record.authMethod = basic ? 'client_secret_basic' : 'client_secret_post';
 
-    if (single('grant_type') !== 'client_credentials') return oauthError(res, 400, 'unsupported_grant_type', 'Only client_credentials is supported');
+    if (single('grant_type') !== 'client_credentials')
+      return oauthError(res, 400, 'unsupported_grant_type', 'Only client_credentials is supported');
     const resource = single('resource');
     if (resource !== undefined && client.resources && !client.resources.includes(resource)) {
       return oauthError(res, 400, 'invalid_target', `The client may not obtain tokens for ${resource}`);
     }
     const allowed = client.scopes ?? [];
     const requested = single('scope')?.split(' ').filter(Boolean);
-    if (requested?.some((scope) => !allowed.includes(scope))) return oauthError(res, 400, 'invalid_scope', 'A requested scope is not granted to the client');
+    if (requested?.some((scope) => !allowed.includes(scope)))
+      return oauthError(res, 400, 'invalid_scope', 'A requested scope is not granted to the client');
     const scope = (requested ?? allowed).join(' ');
 
     const token: IssuedToken = {
@@ -218,7 +241,12 @@ export class FakeAuthorizationServer {
       expiresAt: this.now() + this.tokenLifetimeSeconds * 1000,
     };
     this.issued.set(token.value, token);
-    return send(res, 200, { access_token: token.value, token_type: 'Bearer', expires_in: this.tokenLifetimeSeconds, scope }, { 'cache-control': 'no-store' });
+    return send(
+      res,
+      200,
+      { access_token: token.value, token_type: 'Bearer', expires_in: this.tokenLifetimeSeconds, scope },
+      { 'cache-control': 'no-store' },
+    );
   }
 }
 
@@ -234,7 +262,13 @@ function parseBasic(header: string | undefined): { clientId: string; clientSecre
   return { clientId: formDecode(decoded.slice(0, colon)), clientSecret: formDecode(decoded.slice(colon + 1)) };
 }
 
-function oauthError(res: ServerResponse, status: number, error: string, description: string, headers: Record<string, string> = {}): void {
+function oauthError(
+  res: ServerResponse,
+  status: number,
+  error: string,
+  description: string,
+  headers: Record<string, string> = {},
+): void {
   send(res, status, { error, error_description: description }, headers);
 }
 

@@ -71,7 +71,15 @@ export class FakeServiceB {
     const added = Array.from({ length: count }, (_, i) => {
       const n = this.contacts.length + i + 1;
       const at = new Date((this.clock += 1000)).toISOString();
-      return { id: randomUUID(), name: `Contact ${n}`, email: `contact${n}@example.com`, company: n % 2 ? 'Acme' : null, createdAt: at, updatedAt: at, ...overrides };
+      return {
+        id: randomUUID(),
+        name: `Contact ${n}`,
+        email: `contact${n}@example.com`,
+        company: n % 2 ? 'Acme' : null,
+        createdAt: at,
+        updatedAt: at,
+        ...overrides,
+      };
     });
     this.contacts.push(...added);
     return added;
@@ -117,7 +125,11 @@ export class FakeServiceB {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
     if (req.method !== 'GET' || url.pathname !== '/contacts') return problem(res, 404, 'No such route');
-    this.requests.push({ limit: url.searchParams.get('limit'), offset: url.searchParams.get('offset'), authorization: req.headers.authorization });
+    this.requests.push({
+      limit: url.searchParams.get('limit'),
+      offset: url.searchParams.get('offset'),
+      authorization: req.headers.authorization,
+    });
     this.inFlight += 1;
     this.maxConcurrentRequests = Math.max(this.maxConcurrentRequests, this.inFlight);
     try {
@@ -135,7 +147,16 @@ export class FakeServiceB {
         return problem(res, 400, 'limit must be 1–100 and offset ≥ 0');
       }
       this.beforePage?.(offset);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: this.contacts.slice(offset, offset + limit), total: this.contacts.length, limit, offset }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({
+            items: this.contacts.slice(offset, offset + limit),
+            total: this.contacts.length,
+            limit,
+            offset,
+          }),
+        );
     } finally {
       this.inFlight -= 1;
     }
@@ -150,7 +171,9 @@ export class FakeServiceB {
     const issued = this.options.authServer.introspect(token);
     if (!issued || issued.resource !== this.options.resource) {
       const description = issued ? 'The token is not meant for this API' : 'The token is invalid or expired';
-      problem(res, 401, description, { 'www-authenticate': `Bearer realm="crm", error="invalid_token", error_description="${description}"` });
+      problem(res, 401, description, {
+        'www-authenticate': `Bearer realm="crm", error="invalid_token", error_description="${description}"`,
+      });
       return false;
     }
     if (!issued.scope.split(' ').includes(this.options.requiredScope)) {
@@ -164,5 +187,7 @@ export class FakeServiceB {
 }
 
 function problem(res: ServerResponse, status: number, detail: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/problem+json', ...headers }).end(JSON.stringify({ type: 'about:blank', title: String(status), status, detail }));
+  res
+    .writeHead(status, { 'content-type': 'application/problem+json', ...headers })
+    .end(JSON.stringify({ type: 'about:blank', title: String(status), status, detail }));
 }

@@ -24,7 +24,11 @@ export class FaultProxy {
     const target = new URL(url);
     const server = createServer();
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', () => resolve()));
-    return new FaultProxy(server, { host: target.hostname, port: Number(target.port) }, (server.address() as { port: number }).port);
+    return new FaultProxy(
+      server,
+      { host: target.hostname, port: Number(target.port) },
+      (server.address() as { port: number }).port,
+    );
   }
 
   /** `url` pointed at this proxy instead of its server. */
@@ -96,6 +100,8 @@ export class FaultProxy {
   }
 
   private listen(): Promise<void> {
-    return new Promise((resolve, reject) => this.server.once('error', reject).listen(this.port, '127.0.0.1', () => resolve()));
+    return new Promise((resolve, reject) =>
+      this.server.once('error', reject).listen(this.port, '127.0.0.1', () => resolve()),
+    );
   }
 }

@@ -28,11 +28,26 @@ export interface AssertionOptions {
 }
 
 /** A client assertion for private_key_jwt: iss = sub = clientId, aud = audience, exp in 60 s, a fresh jti. */
-export async function clientAssertion(key: ClientKey, clientId: string, audience: string, options: AssertionOptions = {}): Promise<string> {
+export async function clientAssertion(
+  key: ClientKey,
+  clientId: string,
+  audience: string,
+  options: AssertionOptions = {},
+): Promise<string> {
   const now = Math.floor((options.now ?? new Date()).getTime() / 1000);
-  const claims: Record<string, unknown> = { iss: clientId, sub: clientId, aud: audience, iat: now, exp: now + 60, jti: randomUUID(), ...options.claims };
+  const claims: Record<string, unknown> = {
+    iss: clientId,
+    sub: clientId,
+    aud: audience,
+    iat: now,
+    exp: now + 60,
+    jti: randomUUID(),
+    ...options.claims,
+  };
   for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];
-  return new SignJWT(claims as JWTPayload).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT', ...options.header } as never).sign(key.privateKey);
+  return new SignJWT(claims as JWTPayload)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT', ...options.header } as never)
+    .sign(key.privateKey);
 }
 
 export function base64url(value: string | Uint8Array): string {

@@ -59,7 +59,8 @@ export class LoadDriver {
   async answered(count = 1, timeoutMs = 30_000): Promise<void> {
     const since = Date.now();
     while (this.targets.some((target) => this.of(target, since).length < count)) {
-      if (Date.now() > since + timeoutMs) throw new Error(`the load driver's targets were not answered ${count} times within ${timeoutMs} ms`);
+      if (Date.now() > since + timeoutMs)
+        throw new Error(`the load driver's targets were not answered ${count} times within ${timeoutMs} ms`);
       await sleep(20);
     }
   }

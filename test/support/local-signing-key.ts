@@ -1,4 +1,13 @@
-import { createLocalJWKSet, exportJWK, generateKeyPair, type CryptoKey, type JWK, type JWTHeaderParameters, type JWTVerifyGetKey, SignJWT } from 'jose';
+import {
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  type CryptoKey,
+  type JWK,
+  type JWTHeaderParameters,
+  type JWTVerifyGetKey,
+  SignJWT,
+} from 'jose';
 import { randomUUID } from 'node:crypto';
 
 export const TEST_ISSUER = 'https://auth.tollgate.test';
@@ -37,9 +46,23 @@ export class LocalSigningKey {
   }
 
   /** An RFC 9068 access token for TEST_RESOURCE, valid for 300 s from `now`, with `overrides` applied. */
-  sign(overrides: ClaimOverrides = {}, header: HeaderOverrides = {}, key: CryptoKey = this.privateKey): Promise<string> {
+  sign(
+    overrides: ClaimOverrides = {},
+    header: HeaderOverrides = {},
+    key: CryptoKey = this.privateKey,
+  ): Promise<string> {
     const iat = Math.floor(this.now() / 1000);
-    const claims: ClaimOverrides = { iss: TEST_ISSUER, aud: TEST_RESOURCE, sub: 'client-1', client_id: 'client-1', scope: 'contacts:read', jti: randomUUID(), iat, exp: iat + 300, ...overrides };
+    const claims: ClaimOverrides = {
+      iss: TEST_ISSUER,
+      aud: TEST_RESOURCE,
+      sub: 'client-1',
+      client_id: 'client-1',
+      scope: 'contacts:read',
+      jti: randomUUID(),
+      iat,
+      exp: iat + 300,
+      ...overrides,
+    };
     for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];
     const protectedHeader: Record<string, unknown> = { alg: 'ES256', typ: 'at+jwt', kid: this.kid, ...header };
     for (const [name, value] of Object.entries(protectedHeader)) if (value === undefined) delete protectedHeader[name];

@@ -39,14 +39,23 @@ export interface RawConnectOptions {
 /** A CONNECT (§3.1) with username and password and a clean session; strings may be raw bytes. */
 export function rawConnect({ clientId, username, password, keepalive = 60, will }: RawConnectOptions): Buffer {
   const flags = 0x80 | 0x40 | 0x02 | (will ? 0x04 : 0);
-  const variableHeader = Buffer.concat([utf8Field('MQTT'), Buffer.from([0x04, flags, keepalive >> 8, keepalive & 0xff])]);
+  const variableHeader = Buffer.concat([
+    utf8Field('MQTT'),
+    Buffer.from([0x04, flags, keepalive >> 8, keepalive & 0xff]),
+  ]);
   const willFields = will ? [utf8Field(will.topic), utf8Field(will.payload ?? Buffer.alloc(0))] : [];
-  return packet(0x10, Buffer.concat([variableHeader, utf8Field(clientId), ...willFields, utf8Field(username), utf8Field(password)]));
+  return packet(
+    0x10,
+    Buffer.concat([variableHeader, utf8Field(clientId), ...willFields, utf8Field(username), utf8Field(password)]),
+  );
 }
 
 /** A SUBSCRIBE (§3.8) to one filter (which may be raw bytes). */
 export function rawSubscribe(filter: string | Buffer, packetId = 1, qos = 0): Buffer {
-  return packet(0x82, Buffer.concat([Buffer.from([packetId >> 8, packetId & 0xff]), utf8Field(filter), Buffer.from([qos])]));
+  return packet(
+    0x82,
+    Buffer.concat([Buffer.from([packetId >> 8, packetId & 0xff]), utf8Field(filter), Buffer.from([qos])]),
+  );
 }
 
 /** An UNSUBSCRIBE (§3.10) from one filter (which may be raw bytes). */

@@ -37,7 +37,13 @@ export function attemptConnect(url: string, options: TestConnectOptions): Promis
       resolve(outcome);
     };
     client.once('connect', (connack) => settle({ connected: true, client, sessionPresent: connack.sessionPresent }));
-    client.once('error', (error: Error & { code?: number }) => settle({ connected: false, returnCode: typeof error.code === 'number' ? error.code : undefined, closedWithoutConnack: false }));
+    client.once('error', (error: Error & { code?: number }) =>
+      settle({
+        connected: false,
+        returnCode: typeof error.code === 'number' ? error.code : undefined,
+        closedWithoutConnack: false,
+      }),
+    );
     client.once('close', () => settle({ connected: false, closedWithoutConnack: true }));
   });
 }
@@ -68,7 +74,11 @@ export function collectMessages(client: MqttClient): ReceivedMessage[] {
 }
 
 /** Polls until `condition` holds; fails with `description` after `timeoutMs`. */
-export async function waitFor<T>(condition: () => T | undefined | false | Promise<T | undefined | false>, description: string, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  condition: () => T | undefined | false | Promise<T | undefined | false>,
+  description: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await condition();
@@ -95,5 +105,7 @@ export async function grantedQos(client: MqttClient, filters: string[], qos: 0 |
 }
 
 export async function endAll(...clients: Array<MqttClient | undefined>): Promise<void> {
-  await Promise.all(clients.filter((client): client is MqttClient => client !== undefined).map((client) => client.endAsync(true)));
+  await Promise.all(
+    clients.filter((client): client is MqttClient => client !== undefined).map((client) => client.endAsync(true)),
+  );
 }

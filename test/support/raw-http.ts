@@ -19,20 +19,28 @@ export interface RawAnswer {
 export function sendRaw(base: string, raw: RawRequest): Promise<RawAnswer> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve) => {
-    const headers = { ...raw.headers, ...(raw.body !== undefined ? { 'content-length': String(Buffer.byteLength(raw.body)) } : {}) };
-    const outgoing = request({ hostname, port, method: raw.method, path: raw.path, headers, agent: false, timeout: 30_000 }, (response) => {
-      const contentType = response.headers['content-type'] ?? '';
-      if (contentType.startsWith('text/event-stream')) {
-        // A stream (the revocation feed) never ends by itself: its status is the answer.
-        response.destroy();
-        resolve({ status: response.statusCode!, contentType, body: '' });
-        return;
-      }
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, contentType, body: Buffer.concat(chunks).toString('utf8') }));
-      response.on('error', () => resolve({ status: 0, contentType: '', body: '' }));
-    });
+    const headers = {
+      ...raw.headers,
+      ...(raw.body !== undefined ? { 'content-length': String(Buffer.byteLength(raw.body)) } : {}),
+    };
+    const outgoing = request(
+      { hostname, port, method: raw.method, path: raw.path, headers, agent: false, timeout: 30_000 },
+      (response) => {
+        const contentType = response.headers['content-type'] ?? '';
+        if (contentType.startsWith('text/event-stream')) {
+          // A stream (the revocation feed) never ends by itself: its status is the answer.
+          response.destroy();
+          resolve({ status: response.statusCode!, contentType, body: '' });
+          return;
+        }
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode!, contentType, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        response.on('error', () => resolve({ status: 0, contentType: '', body: '' }));
+      },
+    );
     outgoing.on('timeout', () => outgoing.destroy());
     outgoing.on('error', () => resolve({ status: 0, contentType: '', body: '' }));
     outgoing.end(raw.body);

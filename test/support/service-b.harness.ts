@@ -16,10 +16,17 @@ export class ServiceBHarness {
     private readonly database: TestDatabase,
   ) {}
 
-  static async start(auth: AuthServerClient, options: { env?: Record<string, string>; overrides?: CreateServiceBOptions; database?: TestDatabase } = {}): Promise<ServiceBHarness> {
+  static async start(
+    auth: AuthServerClient,
+    options: { env?: Record<string, string>; overrides?: CreateServiceBOptions; database?: TestDatabase } = {},
+  ): Promise<ServiceBHarness> {
     const resources = await auth.api('GET', '/api/resources');
-    if (!resources.body.some((r: { indicator: string }) => r.indicator === CRM)) await auth.createResource(CRM, CRM_SCOPES);
-    const introspector = await auth.createClient({ name: 'service-b', grants: [{ resource: auth.managementApi, scopes: ['tokens:introspect', 'usage:write', 'revocations:read'] }] });
+    if (!resources.body.some((r: { indicator: string }) => r.indicator === CRM))
+      await auth.createResource(CRM, CRM_SCOPES);
+    const introspector = await auth.createClient({
+      name: 'service-b',
+      grants: [{ resource: auth.managementApi, scopes: ['tokens:introspect', 'usage:write', 'revocations:read'] }],
+    });
     const database = options.database ?? (await createSqliteDatabase());
     const config = loadServiceBConfig({
       AUTH_ISSUER: auth.issuer,
@@ -30,7 +37,10 @@ export class ServiceBHarness {
       LOG_LEVEL: 'silent',
       ...options.env,
     });
-    const app = await createServiceB(config, { logger: createLogger({ name: 'service-b', level: process.env.TEST_LOG_LEVEL ?? 'silent' }), ...options.overrides });
+    const app = await createServiceB(config, {
+      logger: createLogger({ name: 'service-b', level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      ...options.overrides,
+    });
     await app.listen(0, '127.0.0.1');
     return new ServiceBHarness(app, await app.getUrl(), database);
   }
@@ -41,7 +51,12 @@ export class ServiceBHarness {
   }
 
   /** A request with the given headers (e.g. `{ authorization: 'Bearer …' }`). */
-  async request<T = any>(method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<JsonResponse<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    headers: Record<string, string> = {},
+    body?: unknown,
+  ): Promise<JsonResponse<T>> {
     const response = await fetch(this.url + path, {
       method,
       headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },

@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppProcess, appsAreBuilt } from './app-process.js';
-import { ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET, AuthServerClient, KEY_ENCRYPTION_SECRET } from './auth-server.harness.js';
+import {
+  ADMIN_CLIENT_ID,
+  ADMIN_CLIENT_SECRET,
+  AuthServerClient,
+  KEY_ENCRYPTION_SECRET,
+} from './auth-server.harness.js';
 import { eventually } from './eventually.js';
 import { FailoverProxy } from './failover-proxy.js';
 import { freePort } from './free-port.js';
@@ -25,7 +30,12 @@ export interface StackOptions {
   brokers?: number;
   serviceA?: boolean;
   /** Extra environment per app. */
-  env?: { authServer?: Record<string, string>; serviceB?: Record<string, string>; broker?: Record<string, string>; serviceA?: Record<string, string> };
+  env?: {
+    authServer?: Record<string, string>;
+    serviceB?: Record<string, string>;
+    broker?: Record<string, string>;
+    serviceA?: Record<string, string>;
+  };
 }
 
 export interface Credentials {
@@ -63,8 +73,17 @@ export interface Seeded {
 
 /** True when the apps a stack with `options` starts are built (and TEST_DATABASE_URL/TEST_REDIS_URL are set if it needs them). */
 export function stackIsRunnable(options: StackOptions = {}): boolean {
-  const apps = ['auth-server', 'service-b', ...(options.brokers ? ['iot-broker'] : []), ...(options.serviceA ? ['service-a'] : [])];
-  return appsAreBuilt(...apps) && (options.database !== 'postgres' || Boolean(process.env.TEST_DATABASE_URL)) && (!options.redis || Boolean(process.env.TEST_REDIS_URL));
+  const apps = [
+    'auth-server',
+    'service-b',
+    ...(options.brokers ? ['iot-broker'] : []),
+    ...(options.serviceA ? ['service-a'] : []),
+  ];
+  return (
+    appsAreBuilt(...apps) &&
+    (options.database !== 'postgres' || Boolean(process.env.TEST_DATABASE_URL)) &&
+    (!options.redis || Boolean(process.env.TEST_REDIS_URL))
+  );
 }
 
 /**
@@ -125,7 +144,9 @@ export class Stack {
 
   /** Every process, for checks that none crashed. */
   get processes(): AppProcess[] {
-    return [...this.authServers, ...this.serviceBs, ...this.brokers, ...(this.serviceA ? [this.serviceA] : [])].map((instance) => instance.process);
+    return [...this.authServers, ...this.serviceBs, ...this.brokers, ...(this.serviceA ? [this.serviceA] : [])].map(
+      (instance) => instance.process,
+    );
   }
 
   /** A client-credentials token from AUTH_ISSUER. */
@@ -136,7 +157,11 @@ export class Stack {
   /** Resolves once every verifier (service-bs, brokers) follows the revocation feed. */
   async feedsConnected(timeoutMs = 30_000): Promise<void> {
     for (const url of [...this.serviceBs.map((s) => `${s.url}/health`), ...this.brokers.map((b) => b.healthUrl)]) {
-      await eventually(async () => expect(JSON.stringify(await (await fetch(url)).json())).toContain('"revocationFeed":"connected"'), timeoutMs, 100);
+      await eventually(
+        async () => expect(JSON.stringify(await (await fetch(url)).json())).toContain('"revocationFeed":"connected"'),
+        timeoutMs,
+        100,
+      );
     }
   }
 
@@ -149,7 +174,10 @@ export class Stack {
   }
 
   private async database(): Promise<TestDatabase> {
-    const database = this.options.database === 'postgres' ? await createPostgresDatabase(process.env.TEST_DATABASE_URL!) : await createSqliteDatabase();
+    const database =
+      this.options.database === 'postgres'
+        ? await createPostgresDatabase(process.env.TEST_DATABASE_URL!)
+        : await createSqliteDatabase();
     this.databases.push(database);
     return database;
   }
@@ -179,7 +207,11 @@ export class Stack {
       ...this.options.env?.authServer,
     });
     // All at once: migrations and first-boot setup must be safe when instances start together.
-    const processes = await Promise.all(ports.map((port, index) => AppProcess.start(`auth-${index + 1}`, 'auth-server', env(port), `http://127.0.0.1:${port}/health`)));
+    const processes = await Promise.all(
+      ports.map((port, index) =>
+        AppProcess.start(`auth-${index + 1}`, 'auth-server', env(port), `http://127.0.0.1:${port}/health`),
+      ),
+    );
     for (const [index, process] of processes.entries()) {
       const url = `http://127.0.0.1:${ports[index]}`;
       this.authServers.push({ url, process, api: new AuthServerClient(url, undefined, this.auth.managementApi) });
@@ -189,12 +221,30 @@ export class Stack {
   private async provision(): Promise<void> {
     const managementApi = this.auth.managementApi;
     await this.auth.createResource(CRM, CRM_SCOPES);
-    this.clients.serviceB = await this.client({ id: 'service-b', name: 'service-b', grants: [{ resource: managementApi, scopes: ['tokens:introspect', 'usage:write', 'revocations:read'] }] });
+    this.clients.serviceB = await this.client({
+      id: 'service-b',
+      name: 'service-b',
+      grants: [{ resource: managementApi, scopes: ['tokens:introspect', 'usage:write', 'revocations:read'] }],
+    });
     if (this.options.brokers) {
       await this.auth.createResource(IOT, IOT_SCOPES);
-      this.clients.broker = await this.client({ id: 'iot-broker', name: 'iot-broker', grants: [{ resource: managementApi, scopes: ['revocations:read'] }] });
-      this.clients.thermostat = await this.client({ id: 'thermostat-1', name: 'Living-room thermostat', kind: 'device', grants: [{ resource: IOT, scopes: ['device'] }] });
-      this.clients.hub = await this.client({ id: 'hub-1', name: 'Home hub', kind: 'device', grants: [{ resource: IOT, scopes: ['devices:control:thermostat-1', 'devices:read:*'] }] });
+      this.clients.broker = await this.client({
+        id: 'iot-broker',
+        name: 'iot-broker',
+        grants: [{ resource: managementApi, scopes: ['revocations:read'] }],
+      });
+      this.clients.thermostat = await this.client({
+        id: 'thermostat-1',
+        name: 'Living-room thermostat',
+        kind: 'device',
+        grants: [{ resource: IOT, scopes: ['device'] }],
+      });
+      this.clients.hub = await this.client({
+        id: 'hub-1',
+        name: 'Home hub',
+        kind: 'device',
+        grants: [{ resource: IOT, scopes: ['devices:control:thermostat-1', 'devices:read:*'] }],
+      });
     }
     if (this.options.serviceA) {
       // Its own API's resource is service-a's business (RESOURCE_INDICATOR); its client also follows the revocation feed.
@@ -231,7 +281,10 @@ export class Stack {
         ...this.options.env?.serviceB,
       };
       const url = `http://127.0.0.1:${port}`;
-      this.serviceBs.push({ url, process: await AppProcess.start(`crm-${index + 1}`, 'service-b', env, `${url}/health`) });
+      this.serviceBs.push({
+        url,
+        process: await AppProcess.start(`crm-${index + 1}`, 'service-b', env, `${url}/health`),
+      });
     }
   }
 
@@ -249,7 +302,11 @@ export class Stack {
         ...this.options.env?.broker,
       };
       const healthUrl = `http://127.0.0.1:${wsPort}/health`;
-      this.brokers.push({ mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, healthUrl, process: await AppProcess.start(`broker-${index + 1}`, 'iot-broker', env, healthUrl) });
+      this.brokers.push({
+        mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+        healthUrl,
+        process: await AppProcess.start(`broker-${index + 1}`, 'iot-broker', env, healthUrl),
+      });
     }
   }
 
@@ -271,14 +328,32 @@ export class Stack {
 
   private async seed(): Promise<void> {
     const reader = await this.client({ name: 'stack reader', grants: [{ resource: CRM, scopes: CRM_SCOPES }] });
-    const consumer = await this.auth.api('POST', '/api/consumers', { name: 'stack integration', contact: 'ops@example.com' });
-    const key = await this.auth.api('POST', `/api/consumers/${consumer.body.id}/keys`, { name: 'stack key', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+    const consumer = await this.auth.api('POST', '/api/consumers', {
+      name: 'stack integration',
+      contact: 'ops@example.com',
+    });
+    const key = await this.auth.api('POST', `/api/consumers/${consumer.body.id}/keys`, {
+      name: 'stack key',
+      grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+    });
     if (key.status !== 201) throw new Error(`create API key failed: ${key.status} ${JSON.stringify(key.body)}`);
     await this.auth.createRole('stack-crm-reader', [{ resource: CRM, scopes: ['contacts:read'] }]);
-    const bot = await this.auth.createUser({ email: 'stack-bot@example.com', kind: 'service_account', roles: ['stack-crm-reader'] });
-    const pat = await this.auth.api('POST', `/api/users/${bot.id}/tokens`, { name: 'stack token', scopes: ['contacts:read'], expiresInDays: 30 });
+    const bot = await this.auth.createUser({
+      email: 'stack-bot@example.com',
+      kind: 'service_account',
+      roles: ['stack-crm-reader'],
+    });
+    const pat = await this.auth.api('POST', `/api/users/${bot.id}/tokens`, {
+      name: 'stack token',
+      scopes: ['contacts:read'],
+      expiresInDays: 30,
+    });
     if (pat.status !== 201) throw new Error(`create PAT failed: ${pat.status} ${JSON.stringify(pat.body)}`);
-    this.seeded = { reader, apiKey: { id: key.body.id, key: key.body.key, consumerId: consumer.body.id }, pat: { id: pat.body.id, token: pat.body.token, userId: bot.id } };
+    this.seeded = {
+      reader,
+      apiKey: { id: key.body.id, key: key.body.key, consumerId: consumer.body.id },
+      pat: { id: pat.body.id, token: pat.body.token, userId: bot.id },
+    };
   }
 }
 

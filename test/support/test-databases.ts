@@ -20,7 +20,11 @@ export interface TestDatabaseKind {
 export async function createSqliteDatabase(): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-db-'));
   const file = join(dir, 'test.sqlite');
-  return { config: { type: 'sqlite', file }, url: `sqlite:${file}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    config: { type: 'sqlite', file },
+    url: `sqlite:${file}`,
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** A fresh, empty PostgreSQL database on the server of TEST_DATABASE_URL, dropped afterwards. */

@@ -11,7 +11,10 @@ export interface TestIotBroker extends IotBrokerAddresses {
 }
 
 /** The broker on ephemeral ports, trusting `issuer`, logging into memory. */
-export async function startTestIotBroker(issuer: Pick<TestIssuer, 'issuer'>, env: Record<string, string> = {}): Promise<TestIotBroker> {
+export async function startTestIotBroker(
+  issuer: Pick<TestIssuer, 'issuer'>,
+  env: Record<string, string> = {},
+): Promise<TestIotBroker> {
   const config = loadIotBrokerConfig({
     AUTH_ISSUER: issuer.issuer,
     MQTT_PORT: '0',

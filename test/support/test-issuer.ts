@@ -105,9 +105,13 @@ export class TestIssuer {
     for (const claim of options.omit ?? []) delete claims[claim];
     const jwt = new SignJWT(claims);
     if (options.hmacWithPublicKey) {
-      return jwt.setProtectedHeader({ alg: 'HS256', typ: options.typ ?? 'at+jwt', kid: this.kid }).sign(new TextEncoder().encode(JSON.stringify(this.publicJwk)));
+      return jwt
+        .setProtectedHeader({ alg: 'HS256', typ: options.typ ?? 'at+jwt', kid: this.kid })
+        .sign(new TextEncoder().encode(JSON.stringify(this.publicJwk)));
     }
-    return jwt.setProtectedHeader({ alg: 'ES256', typ: options.typ ?? 'at+jwt', kid: this.kid }).sign(options.forged ? this.foreignKey : this.privateKey);
+    return jwt
+      .setProtectedHeader({ alg: 'ES256', typ: options.typ ?? 'at+jwt', kid: this.kid })
+      .sign(options.forged ? this.foreignKey : this.privateKey);
   }
 
   /** An unsigned token (`alg: none`, RFC 7519 §6) with valid-looking claims. */
@@ -147,7 +151,9 @@ export class TestIssuer {
 
   private createServer(): Server {
     return createServer((request, response) => {
-      this.route(request, response).catch((error: unknown) => send(response, 500, { error: 'server_error', error_description: String(error) }));
+      this.route(request, response).catch((error: unknown) =>
+        send(response, 500, { error: 'server_error', error_description: String(error) }),
+      );
     });
   }
 
@@ -170,25 +176,40 @@ export class TestIssuer {
   /** RFC 6749 §4.4 with §2.3.1 client authentication and RFC 8707 `resource`. */
   private async issue(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const form = new URLSearchParams(await readBody(request));
-    const credentials = basicCredentials(request.headers.authorization) ?? { id: form.get('client_id') ?? '', secret: form.get('client_secret') ?? '' };
+    const credentials = basicCredentials(request.headers.authorization) ?? {
+      id: form.get('client_id') ?? '',
+      secret: form.get('client_secret') ?? '',
+    };
     const client = this.clients.get(credentials.id);
     if (!client || client.clientSecret !== credentials.secret) {
       response.setHeader('www-authenticate', 'Basic realm="test-issuer"');
       return send(response, 401, { error: 'invalid_client', error_description: 'Client authentication failed' });
     }
-    if (form.get('grant_type') !== 'client_credentials') return send(response, 400, { error: 'unsupported_grant_type' });
+    if (form.get('grant_type') !== 'client_credentials')
+      return send(response, 400, { error: 'unsupported_grant_type' });
     const resource = form.get('resource') ?? client.resource;
-    if (resource !== client.resource) return send(response, 400, { error: 'invalid_target', error_description: `No grant on ${resource}` });
+    if (resource !== client.resource)
+      return send(response, 400, { error: 'invalid_target', error_description: `No grant on ${resource}` });
     const granted = client.scope.split(' ').filter(Boolean);
     const requested = form.get('scope')?.split(' ').filter(Boolean) ?? granted;
     if (requested.some((scope) => !granted.includes(scope))) return send(response, 400, { error: 'invalid_scope' });
     const ttl = client.tokenTtlSeconds ?? 300;
-    const accessToken = await this.token({ subject: client.clientId, audience: resource, scope: requested.join(' '), expiresInSeconds: ttl });
+    const accessToken = await this.token({
+      subject: client.clientId,
+      audience: resource,
+      scope: requested.join(' '),
+      expiresInSeconds: ttl,
+    });
     this.issuedTokens.set(client.clientId, (this.issuedTokens.get(client.clientId) ?? 0) + 1);
     // `exp` is in whole seconds from a floored `iat`: announce no more than what is really left.
     const expiresIn = Math.max(1, Math.floor(Date.now() / 1000) + ttl - Math.ceil(Date.now() / 1000));
     response.setHeader('cache-control', 'no-store');
-    send(response, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn, scope: requested.join(' ') });
+    send(response, 200, {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: expiresIn,
+      scope: requested.join(' '),
+    });
   }
 }
 

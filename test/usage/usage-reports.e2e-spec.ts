@@ -1,4 +1,10 @@
-import { type Principal, RemoteAuthorizationServer, UsageReporter, type UsageReporterOptions, VerificationError } from '@tollgate/verifier';
+import {
+  type Principal,
+  RemoteAuthorizationServer,
+  UsageReporter,
+  type UsageReporterOptions,
+  VerificationError,
+} from '@tollgate/verifier';
 import { randomUUID } from 'node:crypto';
 import { UsageService } from '../../apps/auth-server/src/usage/usage.service.js';
 import { AuthServerHarness } from '../support/auth-server.harness.js';
@@ -7,15 +13,34 @@ import { testDatabases } from '../support/test-databases.js';
 const CRM = 'https://crm.tollgate.test';
 
 function apiKeyPrincipal(credentialId: string, consumerId = 'consumer'): Principal {
-  return { credentialType: 'api_key', credentialId, subject: consumerId, consumerId, scopes: new Set(['contacts:read']), audience: [CRM] };
+  return {
+    credentialType: 'api_key',
+    credentialId,
+    subject: consumerId,
+    consumerId,
+    scopes: new Set(['contacts:read']),
+    audience: [CRM],
+  };
 }
 
 /** A refusal as the guard reports it; `policy`: refused by the credential's own rate limit (it never became the request's user). */
-function refusal(principal: Principal, options: { reason?: 'rate_limited' | 'insufficient_scope'; method?: string; path?: string; address?: string } = {}) {
+function refusal(
+  principal: Principal,
+  options: { reason?: 'rate_limited' | 'insufficient_scope'; method?: string; path?: string; address?: string } = {},
+) {
   const reason = options.reason ?? 'rate_limited';
-  const error = reason === 'rate_limited' ? new VerificationError('rate_limited', 'Rate limit exceeded', 'rate_limited') : new VerificationError('insufficient_scope', 'Needs contacts:write', 'insufficient_scope');
+  const error =
+    reason === 'rate_limited'
+      ? new VerificationError('rate_limited', 'Rate limit exceeded', 'rate_limited')
+      : new VerificationError('insufficient_scope', 'Needs contacts:write', 'insufficient_scope');
   if (reason === 'rate_limited') error.principal = principal;
-  return { error, principal, address: options.address ?? '203.0.113.7', method: options.method ?? 'GET', path: options.path ?? '/contacts' };
+  return {
+    error,
+    principal,
+    address: options.address ?? '203.0.113.7',
+    method: options.method ?? 'GET',
+    path: options.path ?? '/contacts',
+  };
 }
 
 /**
@@ -30,13 +55,21 @@ describe.each(testDatabases())('usage reports to the auth-server on $name', ({ c
   const reporters: UsageReporter[] = [];
 
   function reporter(options: Partial<UsageReporterOptions> = {}): UsageReporter {
-    const created = new UsageReporter({ authorizationServer: new RemoteAuthorizationServer(auth.issuer), clientId: reporterClient.id, clientSecret: reporterClient.secret, ...options });
+    const created = new UsageReporter({
+      authorizationServer: new RemoteAuthorizationServer(auth.issuer),
+      clientId: reporterClient.id,
+      clientSecret: reporterClient.secret,
+      ...options,
+    });
     reporters.push(created);
     return created;
   }
 
   async function issueKey(): Promise<string> {
-    const response = await auth.api('POST', `/api/consumers/${consumerId}/keys`, { name: 'usage', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+    const response = await auth.api('POST', `/api/consumers/${consumerId}/keys`, {
+      name: 'usage',
+      grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+    });
     expect(response.status).toBe(201);
     return response.body.id;
   }
@@ -54,7 +87,10 @@ describe.each(testDatabases())('usage reports to the auth-server on $name', ({ c
   beforeAll(async () => {
     auth = await AuthServerHarness.start({ database: await create() });
     await auth.createResource(CRM, ['contacts:read']);
-    reporterClient = await auth.createClient({ name: 'crm reporter', grants: [{ resource: auth.managementApi, scopes: ['usage:write'] }] });
+    reporterClient = await auth.createClient({
+      name: 'crm reporter',
+      grants: [{ resource: auth.managementApi, scopes: ['usage:write'] }],
+    });
     consumerId = (await auth.api('POST', '/api/consumers', { name: 'Usage', contact: 'ops@example.com' })).body.id;
   });
   afterAll(async () => {
@@ -65,12 +101,17 @@ describe.each(testDatabases())('usage reports to the auth-server on $name', ({ c
   it('adds up 2,000 refusals of one key into one entry, and the other key’s use arrives with them', async () => {
     const [flooder, quiet] = [await issueKey(), await issueKey()];
     const sut = reporter();
-    for (let i = 0; i < 2_000; i++) sut.recordDenial(refusal(apiKeyPrincipal(flooder), { address: `203.0.113.${i % 5}` }));
+    for (let i = 0; i < 2_000; i++)
+      sut.recordDenial(refusal(apiKeyPrincipal(flooder), { address: `203.0.113.${i % 5}` }));
     sut.recordResponse(apiKeyPrincipal(quiet), 200, '198.51.100.1');
 
     await sut.flush();
 
-    expect(await usageOf(quiet)).toMatchObject({ totals: { '2xx': 1 }, lastUsedAddress: '198.51.100.1', lastUsedAt: expect.any(String) });
+    expect(await usageOf(quiet)).toMatchObject({
+      totals: { '2xx': 1 },
+      lastUsedAddress: '198.51.100.1',
+      lastUsedAt: expect.any(String),
+    });
     // Refused by its own rate limit: counted in its usage too (429 is a 4xx).
     expect((await usageOf(flooder)).totals).toEqual({ '4xx': 2_000 });
     const events = await deniedEvents(flooder);
@@ -95,16 +136,36 @@ describe.each(testDatabases())('usage reports to the auth-server on $name', ({ c
     const sut = reporter();
     const tokens = Array.from({ length: 1_500 }, () => randomUUID());
     for (const jti of tokens) {
-      const principal: Principal = { credentialType: 'access_token', credentialId: jti, subject: 'svc', scopes: new Set(), audience: [CRM] };
-      for (const n of [1, 2, 3]) sut.recordDenial(refusal(principal, { reason: 'insufficient_scope', method: 'POST', path: `/contacts/${String(n).repeat(190)}` }));
+      const principal: Principal = {
+        credentialType: 'access_token',
+        credentialId: jti,
+        subject: 'svc',
+        scopes: new Set(),
+        audience: [CRM],
+      };
+      for (const n of [1, 2, 3])
+        sut.recordDenial(
+          refusal(principal, {
+            reason: 'insufficient_scope',
+            method: 'POST',
+            path: `/contacts/${String(n).repeat(190)}`,
+          }),
+        );
     }
 
     await sut.flush();
 
     for (const jti of [tokens[0], tokens[749], tokens[1_499]]) {
-      expect(await deniedEvents(jti, 'token.use.denied')).toEqual([expect.objectContaining({ reason: 'insufficient_scope', details: expect.objectContaining({ count: 3, subject: 'svc' }) })]);
+      expect(await deniedEvents(jti, 'token.use.denied')).toEqual([
+        expect.objectContaining({
+          reason: 'insufficient_scope',
+          details: expect.objectContaining({ count: 3, subject: 'svc' }),
+        }),
+      ]);
     }
-    const all = await auth.dataSource.query(`SELECT COUNT(*) AS count FROM "audit_events" WHERE "action" = 'token.use.denied'`);
+    const all = await auth.dataSource.query(
+      `SELECT COUNT(*) AS count FROM "audit_events" WHERE "action" = 'token.use.denied'`,
+    );
     expect(Number(all[0].count)).toBe(1_500);
     expect(sut.health()).toEqual({ pending: 0, dropped: 0 });
   });
@@ -132,7 +193,9 @@ describe.each(testDatabases())('usage reports to the auth-server on $name', ({ c
     expect(sut.health()).toEqual({ pending: 0, dropped: 0 });
     for (const key of keys) {
       expect((await usageOf(key)).totals).toEqual({ '2xx': 1, '4xx': 1 });
-      expect(await deniedEvents(key)).toEqual([expect.objectContaining({ details: expect.objectContaining({ count: 1 }) })]);
+      expect(await deniedEvents(key)).toEqual([
+        expect.objectContaining({ details: expect.objectContaining({ count: 1 }) }),
+      ]);
     }
   });
 
@@ -172,7 +235,10 @@ describe.each(testDatabases())('usage reports to the auth-server on $name', ({ c
     const key = await issueKey();
     let down = true;
     const errors: unknown[] = [];
-    const flaky: typeof fetch = async (input, init) => (down && String(input).endsWith('/api/usage') ? new Response('upstream unavailable', { status: 503 }) : fetch(input, init));
+    const flaky: typeof fetch = async (input, init) =>
+      down && String(input).endsWith('/api/usage')
+        ? new Response('upstream unavailable', { status: 503 })
+        : fetch(input, init);
     const sut = reporter({ fetch: flaky, onError: (error) => errors.push(error) });
     sut.recordResponse(apiKeyPrincipal(key), 200, '198.51.100.4');
     sut.recordDenial(refusal(apiKeyPrincipal(key)));
@@ -187,24 +253,78 @@ describe.each(testDatabases())('usage reports to the auth-server on $name', ({ c
 
     expect(sut.health()).toEqual({ pending: 0, dropped: 0 });
     expect((await usageOf(key)).totals).toEqual({ '2xx': 1, '4xx': 2 });
-    expect(await deniedEvents(key)).toEqual([expect.objectContaining({ details: expect.objectContaining({ count: 2 }) })]);
+    expect(await deniedEvents(key)).toEqual([
+      expect.objectContaining({ details: expect.objectContaining({ count: 2 }) }),
+    ]);
   });
 
   describe('POST /api/usage refuses what a reporter never sends (400 problem)', () => {
-    const denial = { credentialType: 'api_key', credentialId: 'k', subject: 'c', reason: 'rate_limited', count: 1, firstAt: '2026-01-01T00:00:00Z', lastAt: '2026-01-01T00:00:01Z', samples: [{ address: '203.0.113.1', method: 'GET', path: '/contacts' }] };
-    const use = { credentialType: 'pat', credentialId: 'k', day: '2026-01-01', statusClass: '4xx', count: 1, lastUsedAt: '2026-01-01T00:00:00Z' };
-    const smallDenial = { credentialType: 'pat', credentialId: 'k', reason: 'r', count: 1, firstAt: '2026-01-01', lastAt: '2026-01-01', samples: [{ address: 'a', method: 'GET', path: '/' }] };
+    const denial = {
+      credentialType: 'api_key',
+      credentialId: 'k',
+      subject: 'c',
+      reason: 'rate_limited',
+      count: 1,
+      firstAt: '2026-01-01T00:00:00Z',
+      lastAt: '2026-01-01T00:00:01Z',
+      samples: [{ address: '203.0.113.1', method: 'GET', path: '/contacts' }],
+    };
+    const use = {
+      credentialType: 'pat',
+      credentialId: 'k',
+      day: '2026-01-01',
+      statusClass: '4xx',
+      count: 1,
+      lastUsedAt: '2026-01-01T00:00:00Z',
+    };
+    const smallDenial = {
+      credentialType: 'pat',
+      credentialId: 'k',
+      reason: 'r',
+      count: 1,
+      firstAt: '2026-01-01',
+      lastAt: '2026-01-01',
+      samples: [{ address: 'a', method: 'GET', path: '/' }],
+    };
     it.each<[string, unknown]>([
       ['more than 500 uses', { uses: Array.from({ length: 501 }, () => use), denials: [] }],
       ['more than 500 denials', { uses: [], denials: Array.from({ length: 501 }, () => smallDenial) }],
       ['a denial without samples', { uses: [], denials: [{ ...denial, samples: [] }] }],
-      ['a denial with 4 samples', { uses: [], denials: [{ ...denial, samples: Array.from({ length: 4 }, () => denial.samples[0]) }] }],
-      ['a sample path over 200 characters', { uses: [], denials: [{ ...denial, samples: [{ ...denial.samples[0], path: `/${'p'.repeat(200)}` }] }] }],
+      [
+        'a denial with 4 samples',
+        { uses: [], denials: [{ ...denial, samples: Array.from({ length: 4 }, () => denial.samples[0]) }] },
+      ],
+      [
+        'a sample path over 200 characters',
+        { uses: [], denials: [{ ...denial, samples: [{ ...denial.samples[0], path: `/${'p'.repeat(200)}` }] }] },
+      ],
       ['a denial count of 0', { uses: [], denials: [{ ...denial, count: 0 }] }],
-      ['a denial in the old one-row-per-request shape', { uses: [], denials: [{ credentialType: 'api_key', credentialId: 'k', reason: 'rate_limited', address: '203.0.113.1', at: '2026-01-01T00:00:00Z', method: 'GET', path: '/contacts' }] }],
-      ['an unknown field in a sample', { uses: [], denials: [{ ...denial, samples: [{ ...denial.samples[0], userAgent: 'x' }] }] }],
+      [
+        'a denial in the old one-row-per-request shape',
+        {
+          uses: [],
+          denials: [
+            {
+              credentialType: 'api_key',
+              credentialId: 'k',
+              reason: 'rate_limited',
+              address: '203.0.113.1',
+              at: '2026-01-01T00:00:00Z',
+              method: 'GET',
+              path: '/contacts',
+            },
+          ],
+        },
+      ],
+      [
+        'an unknown field in a sample',
+        { uses: [], denials: [{ ...denial, samples: [{ ...denial.samples[0], userAgent: 'x' }] }] },
+      ],
     ])('refuses %s', async (_name, body) => {
-      const token = await auth.token(reporterClient.id, reporterClient.secret, { resource: auth.managementApi, scope: 'usage:write' });
+      const token = await auth.token(reporterClient.id, reporterClient.secret, {
+        resource: auth.managementApi,
+        scope: 'usage:write',
+      });
       const response = await auth.api('POST', '/api/usage', body, token);
       expect(response.status).toBe(400);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -212,8 +332,16 @@ describe.each(testDatabases())('usage reports to the auth-server on $name', ({ c
     });
 
     it('accepts the aggregated shape (202)', async () => {
-      const token = await auth.token(reporterClient.id, reporterClient.secret, { resource: auth.managementApi, scope: 'usage:write' });
-      const response = await auth.api('POST', '/api/usage', { uses: [], denials: [{ ...denial, credentialId: randomUUID() }] }, token);
+      const token = await auth.token(reporterClient.id, reporterClient.secret, {
+        resource: auth.managementApi,
+        scope: 'usage:write',
+      });
+      const response = await auth.api(
+        'POST',
+        '/api/usage',
+        { uses: [], denials: [{ ...denial, credentialId: randomUUID() }] },
+        token,
+      );
       expect({ status: response.status, body: response.body }).toEqual({ status: 202, body: { accepted: 1 } });
     });
   });

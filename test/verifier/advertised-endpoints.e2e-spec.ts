@@ -59,7 +59,8 @@ class MetadataGateway {
     const path = new URL(req.url ?? '/', this.origin).pathname;
     this.requests.push(`${req.method} ${path}`);
     if (path === METADATA_PATH) return void this.metadata(res);
-    if (OWN_PATHS.includes(path)) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
+    if (OWN_PATHS.includes(path))
+      return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
     const upstreamPath = path === MOVED.feed ? OWN_PATHS[0] : path === MOVED.usage ? OWN_PATHS[1] : req.url!;
     this.forward(req, res, upstreamPath);
   }
@@ -77,10 +78,13 @@ class MetadataGateway {
   }
 
   private forward(req: IncomingMessage, res: ServerResponse, path: string): void {
-    const upstream = request({ host: '127.0.0.1', port: this.upstreamPort, method: req.method, path, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = request(
+      { host: '127.0.0.1', port: this.upstreamPort, method: req.method, path, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', () => res.destroy());
     res.on('close', () => upstream.destroy());
     req.pipe(upstream);
@@ -100,7 +104,13 @@ describe('the verifier reads the feed and usage endpoints from the metadata', ()
   const verifications: ResourceServerVerification[] = [];
 
   function verification(onBackgroundError?: (error: unknown) => void): ResourceServerVerification {
-    const created = new ResourceServerVerification({ issuer: gateway.origin, resource: CRM, client: resourceServer, onBackgroundError, usageFlushIntervalMs: 60_000 });
+    const created = new ResourceServerVerification({
+      issuer: gateway.origin,
+      resource: CRM,
+      client: resourceServer,
+      onBackgroundError,
+      usageFlushIntervalMs: 60_000,
+    });
     verifications.push(created);
     return created;
   }
@@ -110,7 +120,10 @@ describe('the verifier reads the feed and usage endpoints from the metadata', ()
     gateway = await MetadataGateway.start(port);
     auth = await AuthServerHarness.start({ port, env: { AUTH_ISSUER: gateway.origin } });
     await auth.createResource(CRM, ['contacts:read']);
-    resourceServer = await auth.createClient({ name: 'crm', grants: [{ resource: auth.managementApi, scopes: ['tokens:introspect', 'usage:write', 'revocations:read'] }] });
+    resourceServer = await auth.createClient({
+      name: 'crm',
+      grants: [{ resource: auth.managementApi, scopes: ['tokens:introspect', 'usage:write', 'revocations:read'] }],
+    });
     reader = await auth.createClient({ name: 'reader', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
   });
   afterAll(async () => {
@@ -141,11 +154,26 @@ describe('the verifier reads the feed and usage endpoints from the metadata', ()
 
   it('reports usage to the advertised usage endpoint, with a token for the advertised management API', async () => {
     const consumer = (await auth.api('POST', '/api/consumers', { name: 'Zap', contact: 'ops@example.com' })).body;
-    const key = (await auth.api('POST', `/api/consumers/${consumer.id}/keys`, { name: 'k', grants: [{ resource: CRM, scopes: ['contacts:read'] }] })).body;
+    const key = (
+      await auth.api('POST', `/api/consumers/${consumer.id}/keys`, {
+        name: 'k',
+        grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+      })
+    ).body;
     const errors: unknown[] = [];
     const sut = verification((error) => errors.push(error));
 
-    sut.usage!.recordResponse({ credentialType: 'api_key', credentialId: key.id, subject: consumer.id, scopes: new Set(['contacts:read']), audience: [CRM] }, 200, '203.0.113.9');
+    sut.usage!.recordResponse(
+      {
+        credentialType: 'api_key',
+        credentialId: key.id,
+        subject: consumer.id,
+        scopes: new Set(['contacts:read']),
+        audience: [CRM],
+      },
+      200,
+      '203.0.113.9',
+    );
     await sut.usage!.flush();
 
     expect(errors).toEqual([]);
@@ -161,16 +189,29 @@ describe('the verifier reads the feed and usage endpoints from the metadata', ()
     gateway.mode = 'bare';
     const errors: unknown[] = [];
     const sut = verification((error) => errors.push(error));
-    const feedErrors = () => errors.filter((error) => String((error as Error).message).includes('revocation_feed_endpoint'));
+    const feedErrors = () =>
+      errors.filter((error) => String((error as Error).message).includes('revocation_feed_endpoint'));
     await eventually(() => expect(feedErrors()).toHaveLength(1), 10_000);
     expect((feedErrors()[0] as Error).message).toBe(
       `The authorization server at ${gateway.origin} advertises no valid revocation_feed_endpoint in its metadata (${gateway.origin}${METADATA_PATH})`,
     );
     expect(sut.health().revocationFeed).toBe('disconnected');
 
-    sut.usage!.recordResponse({ credentialType: 'pat', credentialId: 'f2b1c0de-0000-4000-8000-000000000001', subject: 'someone', scopes: new Set(), audience: [] }, 200, '203.0.113.9');
+    sut.usage!.recordResponse(
+      {
+        credentialType: 'pat',
+        credentialId: 'f2b1c0de-0000-4000-8000-000000000001',
+        subject: 'someone',
+        scopes: new Set(),
+        audience: [],
+      },
+      200,
+      '203.0.113.9',
+    );
     await sut.usage!.flush();
-    expect((errors.at(-1) as Error).message).toBe(`The authorization server at ${gateway.origin} advertises no valid usage_endpoint in its metadata (${gateway.origin}${METADATA_PATH})`);
+    expect((errors.at(-1) as Error).message).toBe(
+      `The authorization server at ${gateway.origin} advertises no valid usage_endpoint in its metadata (${gateway.origin}${METADATA_PATH})`,
+    );
     expect(sut.usage!.health()).toEqual({ pending: 1, dropped: 0 });
     expect(OWN_PATHS.map((path) => gateway.hits(path))).toEqual([0, 0]);
     // Reported once per outage, not at every attempt to reconnect (200 ms, 400 ms, 800 ms…).

@@ -11,20 +11,33 @@ export interface CreateAuthServerOptions extends AuthServerOverrides {
 }
 
 /** The auth-server as a Nest application, initialised but not listening. */
-export async function createAuthServer(config: AuthServerConfig, options: CreateAuthServerOptions = {}): Promise<NestFastifyApplication> {
+export async function createAuthServer(
+  config: AuthServerConfig,
+  options: CreateAuthServerOptions = {},
+): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger({ name: 'auth-server', level: config.logLevel });
-  const app = await createHttpApp(AuthServerModule.forRoot(config, options), { logger, trustProxy: config.trustProxy, oauthPathPrefix: '/oauth/', isDatabaseUnavailable });
+  const app = await createHttpApp(AuthServerModule.forRoot(config, options), {
+    logger,
+    trustProxy: config.trustProxy,
+    oauthPathPrefix: '/oauth/',
+    isDatabaseUnavailable,
+  });
   // Console sessions (sessions/): request.cookies and reply.setCookie.
   await app.register(fastifyCookie);
   // Management API answers may carry secrets shown once (new keys, tokens, client secrets) or other
   // private data: no cache, shared or private, may keep them (RFC 9111 §5.2.2.5).
-  app.getHttpAdapter().getInstance().addHook('onSend', async (request, reply) => {
-    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', async (request, reply) => {
+      if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control'))
+        reply.header('cache-control', 'no-store');
+    });
   if (config.openApi) {
     setupOpenApi(app, {
       title: 'Tollgate auth-server',
-      description: 'OAuth 2.0 authorization server (client credentials, introspection, revocation, token exchange) and the management API for clients, API keys, personal access tokens and audit.',
+      description:
+        'OAuth 2.0 authorization server (client credentials, introspection, revocation, token exchange) and the management API for clients, API keys, personal access tokens and audit.',
       sessionCookie: sessionCookieName(config.sessions.secureCookie),
     });
   }

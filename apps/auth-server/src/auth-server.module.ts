@@ -53,10 +53,24 @@ class CoreModule {
 }
 
 /** The management API verifies its callers like any resource server, plus an authoritative database check. */
-function managementApiVerifier(keys: SigningKeysService, status: AccessTokenStatusService, opaque: OpaqueCredentialVerifiers, usage: UsageService, config: AuthServerConfig, clock: Clock): CredentialVerifier {
+function managementApiVerifier(
+  keys: SigningKeysService,
+  status: AccessTokenStatusService,
+  opaque: OpaqueCredentialVerifiers,
+  usage: UsageService,
+  config: AuthServerConfig,
+  clock: Clock,
+): CredentialVerifier {
   return new CredentialVerifier({
-    opaque: new LocalOpaqueVerifier(opaque, config.managementApiIndicator, config.issuer, (use) => usage.recordLocalUse(use)),
-    jwt: new JwtAccessTokenVerifier({ issuer: config.issuer, audience: config.managementApiIndicator, keys: keys.keySet, now: () => clock.now() }),
+    opaque: new LocalOpaqueVerifier(opaque, config.managementApiIndicator, config.issuer, (use) =>
+      usage.recordLocalUse(use),
+    ),
+    jwt: new JwtAccessTokenVerifier({
+      issuer: config.issuer,
+      audience: config.managementApiIndicator,
+      keys: keys.keySet,
+      now: () => clock.now(),
+    }),
     checkAccessToken: async (claims) => {
       const reason = await status.revocationReason(claims);
       if (reason) throw invalidToken('The access token has been revoked', reason);
@@ -82,16 +96,33 @@ export class AuthServerModule {
               entities: AUTH_SERVER_ENTITIES,
               migrations: AUTH_SERVER_MIGRATIONS,
               migrationsTableName: 'auth_server_migrations',
-              afterMigrations: (dataSource) => bootstrapAuthServer(new UnitOfWork(dataSource), config, encryption, clock.now()),
+              afterMigrations: (dataSource) =>
+                bootstrapAuthServer(new UnitOfWork(dataSource), config, encryption, clock.now()),
             }),
         }),
         VerifierModule.forRoot({
           imports: [SigningKeysModule, OAuthModule, SessionsModule, UsageModule],
-          inject: [SigningKeysService, AccessTokenStatusService, OpaqueCredentialVerifiers, SessionsService, UsageService],
-          useFactory: (keys: SigningKeysService, status: AccessTokenStatusService, opaque: OpaqueCredentialVerifiers, _sessions: SessionsService, usage: UsageService) =>
-            managementApiVerifier(keys, status, opaque, usage, config, clock),
+          inject: [
+            SigningKeysService,
+            AccessTokenStatusService,
+            OpaqueCredentialVerifiers,
+            SessionsService,
+            UsageService,
+          ],
+          useFactory: (
+            keys: SigningKeysService,
+            status: AccessTokenStatusService,
+            opaque: OpaqueCredentialVerifiers,
+            _sessions: SessionsService,
+            usage: UsageService,
+          ) => managementApiVerifier(keys, status, opaque, usage, config, clock),
           // Console requests carry the session cookie instead of a bearer credential (CSRF-checked in SessionsService).
-          guard: (_keys: SigningKeysService, _status: AccessTokenStatusService, _opaque: OpaqueCredentialVerifiers, sessions: SessionsService) => ({
+          guard: (
+            _keys: SigningKeysService,
+            _status: AccessTokenStatusService,
+            _opaque: OpaqueCredentialVerifiers,
+            sessions: SessionsService,
+          ) => ({
             realm: 'tollgate',
             fallback: (request) => sessions.authenticate(request),
           }),

@@ -1,4 +1,10 @@
-import { ConfigError, createLogger, exitOnShutdownSignals, httpAppShutdownSteps, listenOrExplain } from '@tollgate/platform';
+import {
+  ConfigError,
+  createLogger,
+  exitOnShutdownSignals,
+  httpAppShutdownSteps,
+  listenOrExplain,
+} from '@tollgate/platform';
 import { describeDatabase } from '@tollgate/persistence';
 import { createAuthServer } from './auth-server.app.js';
 import { loadAuthServerConfig } from './config/auth-server.config.js';
@@ -9,7 +15,10 @@ async function main(): Promise<void> {
   const app = await createAuthServer(config, { logger });
   exitOnShutdownSignals({ logger, steps: httpAppShutdownSteps(app) });
   const url = await listenOrExplain(app, { port: config.port, host: config.host, portVariable: 'PORT' });
-  logger.info({ url, issuer: config.issuer, database: describeDatabase(config.database) }, `auth-server listening on ${url}`);
+  logger.info(
+    { url, issuer: config.issuer, database: describeDatabase(config.database) },
+    `auth-server listening on ${url}`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -18,7 +18,13 @@ export function setCsrfToken(token: string | null): void {
  * `changed`: the CSRF token was refused; the handler fetches the session again and returns the new
  * token if it is still the same user (the request is then retried once), or null.
  */
-export function onSession({ ended, changed }: { ended: (error: ApiError) => void; changed: () => Promise<string | null> }): void {
+export function onSession({
+  ended,
+  changed,
+}: {
+  ended: (error: ApiError) => void;
+  changed: () => Promise<string | null>;
+}): void {
   onSessionEnded = ended;
   onSessionChanged = changed;
 }
@@ -30,7 +36,15 @@ export class ApiError extends Error {
   readonly retryAfterSeconds: number | null;
   readonly code: string | null;
 
-  constructor(status: number, message: string, { body = null, retryAfterSeconds = null, code = null }: { body?: unknown; retryAfterSeconds?: number | null; code?: string | null } = {}) {
+  constructor(
+    status: number,
+    message: string,
+    {
+      body = null,
+      retryAfterSeconds = null,
+      code = null,
+    }: { body?: unknown; retryAfterSeconds?: number | null; code?: string | null } = {},
+  ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
@@ -81,7 +95,8 @@ export function describeError(status: number, body: unknown): string {
 
 function codeOf(body: unknown): string | null {
   if (!isObject(body)) return null;
-  if (typeof body.type === 'string' && body.type.startsWith('urn:tollgate:problem:')) return body.type.slice('urn:tollgate:problem:'.length);
+  if (typeof body.type === 'string' && body.type.startsWith('urn:tollgate:problem:'))
+    return body.type.slice('urn:tollgate:problem:'.length);
   return typeof body.error === 'string' ? body.error : null;
 }
 
@@ -133,7 +148,12 @@ export interface ApiOptions {
  * `path` is a same-origin path: the console talks to nothing else (CSP connect-src 'self').
  * `T` is what the route answers (./api-types.ts); it is not checked at run time.
  */
-export async function api<T = unknown>(method: Method, path: string, body?: unknown, { signal, sessionCall = false }: ApiOptions = {}): Promise<T> {
+export async function api<T = unknown>(
+  method: Method,
+  path: string,
+  body?: unknown,
+  { signal, sessionCall = false }: ApiOptions = {},
+): Promise<T> {
   let response = await send(method, path, body, signal);
   let parsed = await readBody(response);
   if (response.status === 403 && codeOf(parsed) === 'csrf_token_invalid' && !sessionCall) {

@@ -20,13 +20,48 @@ interface Route {
 
 const ROUTES: Route[] = [
   { path: '/console/sign-in', title: 'Sign in', load: () => import('./pages/sign-in.js'), signedOut: true },
-  { path: '/console/tokens', title: 'Personal access tokens', nav: 'Personal access tokens', load: () => import('./pages/tokens.js') },
-  { path: '/console/admin/applications', title: 'M2M applications and devices', nav: 'Applications and devices', admin: true, load: () => import('./pages/applications.js') },
-  { path: '/console/admin/api-keys', title: 'API consumers and keys', nav: 'API keys', admin: true, load: () => import('./pages/api-keys.js') },
+  {
+    path: '/console/tokens',
+    title: 'Personal access tokens',
+    nav: 'Personal access tokens',
+    load: () => import('./pages/tokens.js'),
+  },
+  {
+    path: '/console/admin/applications',
+    title: 'M2M applications and devices',
+    nav: 'Applications and devices',
+    admin: true,
+    load: () => import('./pages/applications.js'),
+  },
+  {
+    path: '/console/admin/api-keys',
+    title: 'API consumers and keys',
+    nav: 'API keys',
+    admin: true,
+    load: () => import('./pages/api-keys.js'),
+  },
   { path: '/console/admin/users', title: 'Users', nav: 'Users', admin: true, load: () => import('./pages/users.js') },
-  { path: '/console/admin/signing-keys', title: 'Signing keys', nav: 'Signing keys', admin: true, load: () => import('./pages/signing-keys.js') },
-  { path: '/console/admin/audit', title: 'Audit log', nav: 'Audit log', admin: true, load: () => import('./pages/audit.js') },
-  { path: '/console/admin/devices', title: 'Connected devices', nav: 'Connected devices', admin: true, load: () => import('./pages/devices.js') },
+  {
+    path: '/console/admin/signing-keys',
+    title: 'Signing keys',
+    nav: 'Signing keys',
+    admin: true,
+    load: () => import('./pages/signing-keys.js'),
+  },
+  {
+    path: '/console/admin/audit',
+    title: 'Audit log',
+    nav: 'Audit log',
+    admin: true,
+    load: () => import('./pages/audit.js'),
+  },
+  {
+    path: '/console/admin/devices',
+    title: 'Connected devices',
+    nav: 'Connected devices',
+    admin: true,
+    load: () => import('./pages/devices.js'),
+  },
 ];
 const HOME = '/console/tokens';
 const SIGN_IN = '/console/sign-in';
@@ -59,14 +94,19 @@ let firstRender = true;
 
 async function establish(started: StartedSession): Promise<void> {
   setCsrfToken(started.csrfToken);
-  const [me, metadata] = await Promise.all([api<Me>('GET', '/api/me'), api<AuthorizationServerMetadata>('GET', '/.well-known/oauth-authorization-server')]);
+  const [me, metadata] = await Promise.all([
+    api<Me>('GET', '/api/me'),
+    api<AuthorizationServerMetadata>('GET', '/.well-known/oauth-authorization-server'),
+  ]);
   const managementApi = `${metadata.issuer}/api`;
   session.user = started.user;
   session.expiresAt = started.expiresAt;
   session.idleTimeoutSeconds = started.idleTimeoutSeconds;
   session.permissions = me.permissions ?? [];
   session.managementApi = managementApi;
-  session.isAdmin = session.permissions.some((entry) => entry.resource === managementApi && entry.scopes.includes('admin'));
+  session.isAdmin = session.permissions.some(
+    (entry) => entry.resource === managementApi && entry.scopes.includes('admin'),
+  );
   drawChrome();
 }
 
@@ -105,7 +145,9 @@ onSession({
     if (!session.user) return;
     returnTo = location.pathname;
     forget();
-    void navigate(SIGN_IN, { replace: true }).then(() => announceError('Your session has ended. Sign in again to continue.'));
+    void navigate(SIGN_IN, { replace: true }).then(() =>
+      announceError('Your session has ended. Sign in again to continue.'),
+    );
   },
   changed: async () => {
     try {
@@ -119,7 +161,9 @@ onSession({
     }
     returnTo = location.pathname;
     forget();
-    void navigate(SIGN_IN, { replace: true }).then(() => announceError('You signed in or out in another tab. Sign in again to continue here.'));
+    void navigate(SIGN_IN, { replace: true }).then(() =>
+      announceError('You signed in or out in another tab. Sign in again to continue here.'),
+    );
     return null;
   },
 });
@@ -127,7 +171,11 @@ onSession({
 // ---- chrome ------------------------------------------------------------------------------------
 
 function navLink(route: Route): HTMLLIElement {
-  return h('li', {}, h('a', { href: route.path, 'aria-current': location.pathname === route.path ? 'page' : undefined }, route.nav));
+  return h(
+    'li',
+    {},
+    h('a', { href: route.path, 'aria-current': location.pathname === route.path ? 'page' : undefined }, route.nav),
+  );
 }
 
 function drawChrome(): void {
@@ -148,7 +196,12 @@ function drawChrome(): void {
     shell.nav,
     h('h2', { class: 'nav-heading', id: 'nav-account' }, 'Your account'),
     h('ul', { 'aria-labelledby': 'nav-account' }, mine.map(navLink)),
-    session.isAdmin ? [h('h2', { class: 'nav-heading', id: 'nav-admin' }, 'Administration'), h('ul', { 'aria-labelledby': 'nav-admin' }, admin.map(navLink))] : null,
+    session.isAdmin
+      ? [
+          h('h2', { class: 'nav-heading', id: 'nav-admin' }, 'Administration'),
+          h('ul', { 'aria-labelledby': 'nav-admin' }, admin.map(navLink)),
+        ]
+      : null,
   );
   shell.nav.hidden = false;
 }
@@ -193,7 +246,15 @@ async function navigate(target: string, { replace: replaceEntry = false } = {}):
 }
 
 function failure(title: string, error: unknown, retry: () => unknown): HTMLElement[] {
-  return [heading(1, title), h('div', { class: 'notice notice-error', role: 'alert' }, h('p', {}, messageOf(error)), h('button', { type: 'button', class: 'button', onClick: retry }, 'Try again'))];
+  return [
+    heading(1, title),
+    h(
+      'div',
+      { class: 'notice notice-error', role: 'alert' },
+      h('p', {}, messageOf(error)),
+      h('button', { type: 'button', class: 'button', onClick: retry }, 'Try again'),
+    ),
+  ];
 }
 
 async function render(route: Route | undefined, params: URLSearchParams): Promise<void> {
@@ -207,13 +268,27 @@ async function render(route: Route | undefined, params: URLSearchParams): Promis
   let title: string;
   if (!route) {
     title = 'Page not found';
-    replace(shell.page, heading(1, title), h('p', {}, 'There is no console page at this address. ', h('a', { href: HOME }, 'Go to your personal access tokens'), '.'));
+    replace(
+      shell.page,
+      heading(1, title),
+      h(
+        'p',
+        {},
+        'There is no console page at this address. ',
+        h('a', { href: HOME }, 'Go to your personal access tokens'),
+        '.',
+      ),
+    );
   } else if (route.admin && !session.isAdmin) {
     title = 'Administrators only';
     replace(
       shell.page,
       heading(1, title),
-      h('p', { class: 'notice notice-warning' }, `${route.title} is for administrators. You are signed in as ${session.user?.email}, who does not hold the admin scope; an administrator can give you the admin role.`),
+      h(
+        'p',
+        { class: 'notice notice-warning' },
+        `${route.title} is for administrators. You are signed in as ${session.user?.email}, who does not hold the admin scope; an administrator can give you the admin role.`,
+      ),
       h('p', {}, h('a', { href: HOME }, 'Go to your personal access tokens')),
     );
   } else {
@@ -229,7 +304,12 @@ async function render(route: Route | undefined, params: URLSearchParams): Promis
     } catch (error) {
       if (controller.signal.aborted || (error instanceof Error && error.name === 'AbortError')) return;
       if (error instanceof ApiError && error.status === 401) return;
-      replace(shell.page, ...failure(route.title, new Error(`This page could not be loaded: ${messageOf(error)}`), () => render(route, params)));
+      replace(
+        shell.page,
+        ...failure(route.title, new Error(`This page could not be loaded: ${messageOf(error)}`), () =>
+          render(route, params),
+        ),
+      );
     }
   }
   document.title = `${title} · Tollgate console`;
@@ -240,7 +320,8 @@ async function render(route: Route | undefined, params: URLSearchParams): Promis
 }
 
 document.addEventListener('click', (event) => {
-  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey)
+    return;
   const link = event.target instanceof Element ? event.target.closest('a[href^="/console"]') : null;
   if (!(link instanceof HTMLAnchorElement) || link.target || link.hasAttribute('download')) return;
   event.preventDefault();

@@ -4,7 +4,12 @@ import type { KeyUsage, StatusClass, UsageDay } from './api-types.js';
 import { DAY_MS, h, svg } from './dom.js';
 
 const CLASSES: StatusClass[] = ['2xx', '3xx', '4xx', '5xx'];
-const CLASS_NAMES: Record<StatusClass, string> = { '2xx': 'successful (2xx)', '3xx': 'redirected (3xx)', '4xx': 'refused (4xx)', '5xx': 'failed (5xx)' };
+const CLASS_NAMES: Record<StatusClass, string> = {
+  '2xx': 'successful (2xx)',
+  '3xx': 'redirected (3xx)',
+  '4xx': 'refused (4xx)',
+  '5xx': 'failed (5xx)',
+};
 const WIDTH = 560;
 const HEIGHT = 160;
 const AXIS = 28;
@@ -23,7 +28,15 @@ export function fillDays(usageDays: readonly UsageDay[], days: number, now = Dat
 }
 
 /** `label`: what the chart is about ("Production sync"); `usage`: GET /api/keys/{id}/usage. */
-export function usageChart({ label, usage, days = 14 }: { label: string; usage: KeyUsage; days?: number }): HTMLElement {
+export function usageChart({
+  label,
+  usage,
+  days = 14,
+}: {
+  label: string;
+  usage: KeyUsage;
+  days?: number;
+}): HTMLElement {
   const series = fillDays(usage.days ?? [], days);
   const total = series.reduce((sum, day) => sum + day.total, 0);
   const max = Math.max(1, ...series.map((day) => day.total));
@@ -42,13 +55,34 @@ export function usageChart({ label, usage, days = 14 }: { label: string; usage: 
     const segments = CLASSES.filter((statusClass) => day.counts[statusClass]).map((statusClass) => {
       const height = ((day.counts[statusClass] ?? 0) / max) * plotHeight;
       y -= height;
-      return svg('rect', { x: x.toFixed(1), y: y.toFixed(1), width: barWidth.toFixed(1), height: Math.max(1, height).toFixed(1), class: `bar bar-${statusClass}` });
+      return svg('rect', {
+        x: x.toFixed(1),
+        y: y.toFixed(1),
+        width: barWidth.toFixed(1),
+        height: Math.max(1, height).toFixed(1),
+        class: `bar bar-${statusClass}`,
+      });
     });
-    const breakdown = CLASSES.filter((statusClass) => day.counts[statusClass]).map((statusClass) => `${day.counts[statusClass]} ${statusClass}`).join(', ');
-    return svg('g', {}, svg('title', {}, `${day.day}: ${day.total} request${day.total === 1 ? '' : 's'}${breakdown ? ` (${breakdown})` : ''}`), segments);
+    const breakdown = CLASSES.filter((statusClass) => day.counts[statusClass])
+      .map((statusClass) => `${day.counts[statusClass]} ${statusClass}`)
+      .join(', ');
+    return svg(
+      'g',
+      {},
+      svg(
+        'title',
+        {},
+        `${day.day}: ${day.total} request${day.total === 1 ? '' : 's'}${breakdown ? ` (${breakdown})` : ''}`,
+      ),
+      segments,
+    );
   });
   const labels = [0, Math.floor(series.length / 2), series.length - 1].map((index) =>
-    svg('text', { x: (AXIS + index * slot + slot / 2).toFixed(1), y: HEIGHT - 4, 'text-anchor': 'middle', class: 'axis-label' }, series[index]?.day.slice(5)),
+    svg(
+      'text',
+      { x: (AXIS + index * slot + slot / 2).toFixed(1), y: HEIGHT - 4, 'text-anchor': 'middle', class: 'axis-label' },
+      series[index]?.day.slice(5),
+    ),
   );
   const chart = svg(
     'svg',
@@ -63,7 +97,9 @@ export function usageChart({ label, usage, days = 14 }: { label: string; usage: 
   const legend = h(
     'ul',
     { class: 'legend', 'aria-hidden': 'true' },
-    CLASSES.filter((statusClass) => series.some((day) => day.counts[statusClass])).map((statusClass) => h('li', {}, h('span', { class: `swatch bar-${statusClass}` }), CLASS_NAMES[statusClass])),
+    CLASSES.filter((statusClass) => series.some((day) => day.counts[statusClass])).map((statusClass) =>
+      h('li', {}, h('span', { class: `swatch bar-${statusClass}` }), CLASS_NAMES[statusClass]),
+    ),
   );
   const details =
     used.length === 0
@@ -76,8 +112,30 @@ export function usageChart({ label, usage, days = 14 }: { label: string; usage: 
             'table',
             {},
             h('caption', { class: 'visually-hidden' }, `Requests per day with ${label}`),
-            h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Day (UTC)'), CLASSES.map((statusClass) => h('th', { scope: 'col' }, statusClass)), h('th', { scope: 'col' }, 'Total'))),
-            h('tbody', {}, used.map((day) => h('tr', {}, h('th', { scope: 'row' }, day.day), CLASSES.map((statusClass) => h('td', {}, String(day.counts[statusClass] ?? 0))), h('td', {}, String(day.total))))),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'col' }, 'Day (UTC)'),
+                CLASSES.map((statusClass) => h('th', { scope: 'col' }, statusClass)),
+                h('th', { scope: 'col' }, 'Total'),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              used.map((day) =>
+                h(
+                  'tr',
+                  {},
+                  h('th', { scope: 'row' }, day.day),
+                  CLASSES.map((statusClass) => h('td', {}, String(day.counts[statusClass] ?? 0))),
+                  h('td', {}, String(day.total)),
+                ),
+              ),
+            ),
           ),
         );
   return h('figure', { class: 'usage' }, chart, h('figcaption', {}, summary), legend, details);

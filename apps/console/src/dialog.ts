@@ -19,7 +19,15 @@ export interface FormDialogOptions<T> {
 }
 
 /** Opens a dialog with a form; resolves with what `onSubmit` answered, or null when cancelled. */
-export function formDialog<T>({ title, description, content = [], submitLabel, tone = 'primary', onSubmit, focusCancel = false }: FormDialogOptions<T>): Promise<DialogResult<T>> {
+export function formDialog<T>({
+  title,
+  description,
+  content = [],
+  submitLabel,
+  tone = 'primary',
+  onSubmit,
+  focusCancel = false,
+}: FormDialogOptions<T>): Promise<DialogResult<T>> {
   return new Promise((resolve) => {
     const opener = document.activeElement;
     const titleId = uid('dialog-title');
@@ -37,7 +45,11 @@ export function formDialog<T>({ title, description, content = [], submitLabel, t
       errorSummary(),
       h('div', { class: 'actions' }, submit, cancel),
     );
-    const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': titleId, 'aria-describedby': descriptionId }, form);
+    const dialog = h(
+      'dialog',
+      { class: 'dialog', 'aria-labelledby': titleId, 'aria-describedby': descriptionId },
+      form,
+    );
 
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
@@ -82,6 +94,21 @@ export interface ConfirmDialogOptions<T> {
 }
 
 /** Asks before an action; resolves with the action's answer only when confirmed and done. */
-export function confirmDialog<T>({ title, message, content, confirmLabel, tone = 'danger', action }: ConfirmDialogOptions<T>): Promise<DialogResult<T>> {
-  return formDialog({ title, description: message, content, submitLabel: confirmLabel, tone, focusCancel: tone === 'danger', onSubmit: () => action() });
+export function confirmDialog<T>({
+  title,
+  message,
+  content,
+  confirmLabel,
+  tone = 'danger',
+  action,
+}: ConfirmDialogOptions<T>): Promise<DialogResult<T>> {
+  return formDialog({
+    title,
+    description: message,
+    content,
+    submitLabel: confirmLabel,
+    tone,
+    focusCancel: tone === 'danger',
+    onSubmit: () => action(),
+  });
 }

@@ -7,18 +7,33 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 export type Child = Node | string | number | null | undefined | false | readonly Child[];
 
 /** An attribute's value (false/null/undefined: left out), an event handler (`onClick`), or a class list. */
-export type AttributeValue = string | number | boolean | null | undefined | readonly (string | false | null | undefined)[] | ((event: Event) => unknown);
+export type AttributeValue =
+  | string
+  | number
+  | boolean
+  | null
+  | undefined
+  | readonly (string | false | null | undefined)[]
+  | ((event: Event) => unknown);
 export type Attributes = Record<string, AttributeValue>;
 
 /** An element: h('button', { type: 'button', onClick }, 'Save'). Attributes false/null/undefined are left out. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes?: Attributes, ...children: Child[]): HTMLElementTagNameMap[K];
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes?: Attributes,
+  ...children: Child[]
+): HTMLElementTagNameMap[K];
 export function h(tag: string, attributes?: Attributes, ...children: Child[]): HTMLElement;
 export function h(tag: string, attributes: Attributes = {}, ...children: Child[]): HTMLElement {
   return build(document.createElement(tag), attributes, children);
 }
 
 /** An SVG element, same call shape as h(). */
-export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Child[]): SVGElementTagNameMap[K] {
+export function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Child[]
+): SVGElementTagNameMap[K] {
   return build(document.createElementNS(SVG_NS, tag), attributes, children);
 }
 
@@ -28,7 +43,8 @@ function build<E extends Element>(element: E, attributes: Attributes, children: 
     if (value === undefined || value === null || value === false) continue;
     if (typeof value === 'function') {
       if (name.startsWith('on')) element.addEventListener(name.slice(2).toLowerCase(), value);
-    } else if (name === 'class') element.setAttribute('class', Array.isArray(value) ? value.filter(Boolean).join(' ') : String(value));
+    } else if (name === 'class')
+      element.setAttribute('class', Array.isArray(value) ? value.filter(Boolean).join(' ') : String(value));
     // Defaults (the attributes), not only the current state, so that form.reset() comes back to them.
     else if (name === 'value' && element instanceof HTMLTextAreaElement) element.defaultValue = String(value);
     else if (name === 'value' && element instanceof HTMLSelectElement) selectValue = String(value);
@@ -99,17 +115,30 @@ export function formatRelative(iso: string, now = Date.now()): string {
 }
 
 /** A <time> with the local date and time, the exact instant in its title; `empty` when there is no date. */
-export function time(iso: string | null | undefined, empty = '—', { withRelative = false, dateOnly: onlyDate = false } = {}): HTMLElement {
+export function time(
+  iso: string | null | undefined,
+  empty = '—',
+  { withRelative = false, dateOnly: onlyDate = false } = {},
+): HTMLElement {
   if (!iso) return h('span', { class: 'muted' }, empty);
   const text = onlyDate ? formatDate(iso) : formatDateTime(iso);
-  return h('time', { datetime: iso, title: new Date(iso).toISOString() }, withRelative ? `${text} (${formatRelative(iso)})` : text);
+  return h(
+    'time',
+    { datetime: iso, title: new Date(iso).toISOString() },
+    withRelative ? `${text} (${formatRelative(iso)})` : text,
+  );
 }
 
 export const DAY_MS = 86_400_000;
 
 /** A helpful empty state: what is missing and what to do about it. */
 export function emptyState(title: string, ...explanation: Child[]): HTMLDivElement {
-  return h('div', { class: 'empty-state' }, h('p', { class: 'empty-title' }, title), explanation.length > 0 ? h('p', {}, ...explanation) : null);
+  return h(
+    'div',
+    { class: 'empty-state' },
+    h('p', { class: 'empty-title' }, title),
+    explanation.length > 0 ? h('p', {}, ...explanation) : null,
+  );
 }
 
 export type Tone = 'neutral' | 'info' | 'success' | 'warning' | 'danger';
@@ -119,7 +148,17 @@ export function badge(text: string, tone: Tone = 'neutral'): HTMLSpanElement {
   return h('span', { class: `badge badge-${tone}` }, text);
 }
 
-const STATUS_TONES: Record<string, Tone> = { active: 'success', expired: 'warning', revoked: 'danger', disabled: 'danger', enabled: 'success', current: 'success', next: 'info', previous: 'neutral', retired: 'neutral' };
+const STATUS_TONES: Record<string, Tone> = {
+  active: 'success',
+  expired: 'warning',
+  revoked: 'danger',
+  disabled: 'danger',
+  enabled: 'success',
+  current: 'success',
+  next: 'info',
+  previous: 'neutral',
+  retired: 'neutral',
+};
 
 export function statusBadge(status: string): HTMLSpanElement {
   return badge(status, STATUS_TONES[status] ?? 'neutral');
@@ -128,11 +167,21 @@ export function statusBadge(status: string): HTMLSpanElement {
 /** A list of scopes as code chips. */
 export function scopeList(scopes: readonly string[] | null | undefined): HTMLElement {
   if (!scopes || scopes.length === 0) return h('span', { class: 'muted' }, 'none');
-  return h('ul', { class: 'chips' }, scopes.map((scope) => h('li', {}, h('code', {}, scope))));
+  return h(
+    'ul',
+    { class: 'chips' },
+    scopes.map((scope) => h('li', {}, h('code', {}, scope))),
+  );
 }
 
 /** Grants ({ resource, scopes }[]) as a definition list. */
-export function grantList(grants: readonly { resource: string; scopes: readonly string[] }[] | null | undefined): HTMLElement {
+export function grantList(
+  grants: readonly { resource: string; scopes: readonly string[] }[] | null | undefined,
+): HTMLElement {
   if (!grants || grants.length === 0) return h('span', { class: 'muted' }, 'no scopes');
-  return h('dl', { class: 'grants' }, grants.map((grant) => [h('dt', {}, grant.resource), h('dd', {}, scopeList(grant.scopes))]));
+  return h(
+    'dl',
+    { class: 'grants' },
+    grants.map((grant) => [h('dt', {}, grant.resource), h('dd', {}, scopeList(grant.scopes))]),
+  );
 }

@@ -37,7 +37,12 @@ export function clearMessages(): void {
 }
 
 function dismissButton(region: HTMLElement): HTMLButtonElement {
-  return h('button', { type: 'button', class: 'link-button', onClick: () => replace(region) }, 'Dismiss', h('span', { class: 'visually-hidden' }, ' message'));
+  return h(
+    'button',
+    { type: 'button', class: 'link-button', onClick: () => replace(region) },
+    'Dismiss',
+    h('span', { class: 'visually-hidden' }, ' message'),
+  );
 }
 
 // ---- form fields -----------------------------------------------------------------------------
@@ -78,7 +83,16 @@ interface FieldOptions {
 }
 
 /** A labelled input. Returns the wrapper; the control is `.control`. */
-export function textField({ label, name, type = 'text', value, required = false, hint, autocomplete, attributes = {} }: FieldOptions & { type?: string; autocomplete?: string }): Field<HTMLInputElement> {
+export function textField({
+  label,
+  name,
+  type = 'text',
+  value,
+  required = false,
+  hint,
+  autocomplete,
+  attributes = {},
+}: FieldOptions & { type?: string; autocomplete?: string }): Field<HTMLInputElement> {
   const parts = fieldParts(label, hint, required);
   const input = h('input', {
     id: parts.id,
@@ -94,9 +108,26 @@ export function textField({ label, name, type = 'text', value, required = false,
   return field(parts, input);
 }
 
-export function textArea({ label, name, value, required = false, hint, rows = 3, attributes = {} }: FieldOptions & { rows?: number }): Field<HTMLTextAreaElement> {
+export function textArea({
+  label,
+  name,
+  value,
+  required = false,
+  hint,
+  rows = 3,
+  attributes = {},
+}: FieldOptions & { rows?: number }): Field<HTMLTextAreaElement> {
   const parts = fieldParts(label, hint, required);
-  const control = h('textarea', { id: parts.id, name, rows, required, spellcheck: 'false', 'aria-describedby': described(parts.hintId), 'data-error-id': parts.errorId, ...attributes });
+  const control = h('textarea', {
+    id: parts.id,
+    name,
+    rows,
+    required,
+    spellcheck: 'false',
+    'aria-describedby': described(parts.hintId),
+    'data-error-id': parts.errorId,
+    ...attributes,
+  });
   if (value) control.value = value;
   return field(parts, control);
 }
@@ -107,36 +138,116 @@ export interface Option {
   hint?: string;
 }
 
-export function selectField({ label, name, options, value, required = false, hint, attributes = {} }: FieldOptions & { options: readonly Option[] }): Field<HTMLSelectElement> {
+export function selectField({
+  label,
+  name,
+  options,
+  value,
+  required = false,
+  hint,
+  attributes = {},
+}: FieldOptions & { options: readonly Option[] }): Field<HTMLSelectElement> {
   const parts = fieldParts(label, hint, required);
   const control = h(
     'select',
-    { id: parts.id, name, required, 'aria-describedby': described(parts.hintId), 'data-error-id': parts.errorId, ...attributes },
+    {
+      id: parts.id,
+      name,
+      required,
+      'aria-describedby': described(parts.hintId),
+      'data-error-id': parts.errorId,
+      ...attributes,
+    },
     options.map((option) => h('option', { value: option.value, selected: option.value === value }, option.label)),
   );
   return field(parts, control);
 }
 
-export function checkbox({ label, name, value = 'on', checked = false, hint, attributes = {} }: { label: string; name: string; value?: string; checked?: boolean; hint?: string; attributes?: Attributes }): Field<HTMLInputElement> {
+export function checkbox({
+  label,
+  name,
+  value = 'on',
+  checked = false,
+  hint,
+  attributes = {},
+}: {
+  label: string;
+  name: string;
+  value?: string;
+  checked?: boolean;
+  hint?: string;
+  attributes?: Attributes;
+}): Field<HTMLInputElement> {
   const id = uid('check');
   const hintId = hint ? `${id}-hint` : null;
-  const control = h('input', { type: 'checkbox', id, name, value, checked, 'aria-describedby': hintId ?? undefined, ...attributes });
-  return Object.assign(h('div', { class: 'check' }, control, h('label', { for: id }, label), hint ? h('p', { class: 'hint', id: hintId }, hint) : null), { control });
+  const control = h('input', {
+    type: 'checkbox',
+    id,
+    name,
+    value,
+    checked,
+    'aria-describedby': hintId ?? undefined,
+    ...attributes,
+  });
+  return Object.assign(
+    h(
+      'div',
+      { class: 'check' },
+      control,
+      h('label', { for: id }, label),
+      hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
+    ),
+    { control },
+  );
 }
 
 /** Checkboxes in a fieldset whose legend names the group. */
-export function checkboxGroup({ legend, name, options, checked = [], hint, legendClass }: { legend: string; name: string; options: readonly Option[]; checked?: readonly string[]; hint?: string; legendClass?: string }): HTMLFieldSetElement {
+export function checkboxGroup({
+  legend,
+  name,
+  options,
+  checked = [],
+  hint,
+  legendClass,
+}: {
+  legend: string;
+  name: string;
+  options: readonly Option[];
+  checked?: readonly string[];
+  hint?: string;
+  legendClass?: string;
+}): HTMLFieldSetElement {
   const hintId = hint ? uid('hint') : null;
   return h(
     'fieldset',
     { class: 'checkbox-group', 'aria-describedby': hintId ?? undefined },
     h('legend', { class: legendClass }, legend),
     hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
-    options.map((option) => checkbox({ label: option.label, name, value: option.value, checked: checked.includes(option.value), hint: option.hint })),
+    options.map((option) =>
+      checkbox({
+        label: option.label,
+        name,
+        value: option.value,
+        checked: checked.includes(option.value),
+        hint: option.hint,
+      }),
+    ),
   );
 }
 
-export function radioGroup({ legend, name, options, value, hint }: { legend: string; name: string; options: readonly Option[]; value: string; hint?: string }): HTMLFieldSetElement {
+export function radioGroup({
+  legend,
+  name,
+  options,
+  value,
+  hint,
+}: {
+  legend: string;
+  name: string;
+  options: readonly Option[];
+  value: string;
+  hint?: string;
+}): HTMLFieldSetElement {
   const hintId = hint ? uid('hint') : null;
   return h(
     'fieldset',
@@ -145,14 +256,21 @@ export function radioGroup({ legend, name, options, value, hint }: { legend: str
     hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
     options.map((option) => {
       const id = uid('radio');
-      return h('div', { class: 'check' }, h('input', { type: 'radio', id, name, value: option.value, checked: option.value === value }), h('label', { for: id }, option.label));
+      return h(
+        'div',
+        { class: 'check' },
+        h('input', { type: 'radio', id, name, value: option.value, checked: option.value === value }),
+        h('label', { for: id }, option.label),
+      );
     }),
   );
 }
 
 /** Values of the checked boxes named `name`. */
 export function checkedValues(form: ParentNode, name: string): string[] {
-  return [...form.querySelectorAll<HTMLInputElement>(`input[type="checkbox"][name="${CSS.escape(name)}"]:checked`)].map((input) => input.value);
+  return [...form.querySelectorAll<HTMLInputElement>(`input[type="checkbox"][name="${CSS.escape(name)}"]:checked`)].map(
+    (input) => input.value,
+  );
 }
 
 /** A control's value, trimmed; a radio group's checked value; '' when there is no such control. */
@@ -170,9 +288,13 @@ export function isChecked(form: HTMLFormElement, name: string): boolean {
 }
 
 /** The form control named `name` (an input, select or textarea), for reading or resetting it. */
-export function control(form: HTMLFormElement, name: string): HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement {
+export function control(
+  form: HTMLFormElement,
+  name: string,
+): HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement {
   const found = form.elements.namedItem(name);
-  if (found instanceof HTMLInputElement || found instanceof HTMLSelectElement || found instanceof HTMLTextAreaElement) return found;
+  if (found instanceof HTMLInputElement || found instanceof HTMLSelectElement || found instanceof HTMLTextAreaElement)
+    return found;
   throw new Error(`The form has no control named ${name}`);
 }
 
@@ -196,7 +318,13 @@ export function clearFormErrors(form: HTMLFormElement): void {
       replace(error);
       error.hidden = true;
     }
-    invalid.setAttribute('aria-describedby', (invalid.getAttribute('aria-describedby') ?? '').split(' ').filter((id) => id && id !== invalid.dataset.errorId).join(' '));
+    invalid.setAttribute(
+      'aria-describedby',
+      (invalid.getAttribute('aria-describedby') ?? '')
+        .split(' ')
+        .filter((id) => id && id !== invalid.dataset.errorId)
+        .join(' '),
+    );
     if (!invalid.getAttribute('aria-describedby')) invalid.removeAttribute('aria-describedby');
   }
 }
@@ -218,10 +346,23 @@ export function showFormError(form: HTMLFormElement, error: unknown): void {
       replace(errorElement, detail);
       errorElement.hidden = false;
     }
-    named.setAttribute('aria-describedby', [named.getAttribute('aria-describedby'), named.dataset.errorId].filter(Boolean).join(' '));
+    named.setAttribute(
+      'aria-describedby',
+      [named.getAttribute('aria-describedby'), named.dataset.errorId].filter(Boolean).join(' '),
+    );
   }
   if (!summary) return;
-  replace(summary, h('p', { class: 'error-title' }, messageOf(error)), details.length > 0 ? h('ul', {}, details.map((detail) => h('li', {}, detail))) : null);
+  replace(
+    summary,
+    h('p', { class: 'error-title' }, messageOf(error)),
+    details.length > 0
+      ? h(
+          'ul',
+          {},
+          details.map((detail) => h('li', {}, detail)),
+        )
+      : null,
+  );
   summary.hidden = false;
   summary.focus();
 }
@@ -256,12 +397,30 @@ export interface ButtonOptions {
 }
 
 /** A button; `focusKey` lets the focus come back to the same button after its list is drawn again. */
-export function button(label: Child, { onClick, tone, focusKey, type = 'button', small = false, describedBy, disabled = false }: ButtonOptions = {}): HTMLButtonElement {
-  return h('button', { type, class: ['button', tone && `button-${tone}`, small && 'button-small'], onClick, 'data-focus-key': focusKey, 'aria-describedby': describedBy, disabled }, label);
+export function button(
+  label: Child,
+  { onClick, tone, focusKey, type = 'button', small = false, describedBy, disabled = false }: ButtonOptions = {},
+): HTMLButtonElement {
+  return h(
+    'button',
+    {
+      type,
+      class: ['button', tone && `button-${tone}`, small && 'button-small'],
+      onClick,
+      'data-focus-key': focusKey,
+      'aria-describedby': describedBy,
+      disabled,
+    },
+    label,
+  );
 }
 
 /** A small button in a table row, named for screen readers after what it acts on ("Revoke" + " deploy script"). */
-export function rowButton(label: string, object: string, options: ButtonOptions & { focusKey: string }): HTMLButtonElement {
+export function rowButton(
+  label: string,
+  object: string,
+  options: ButtonOptions & { focusKey: string },
+): HTMLButtonElement {
   return button([label, hidden(` ${object}`)], { small: true, ...options });
 }
 
@@ -282,7 +441,8 @@ export async function redrawKeepingFocus(redraw: () => unknown, fallback: FocusF
     const again = document.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(key)}"]`);
     if (again && !(again instanceof HTMLButtonElement && again.disabled)) return again.focus();
   }
-  if (hadFocusInside && (!active.isConnected || document.activeElement === document.body)) (typeof fallback === 'function' ? fallback() : fallback)?.focus();
+  if (hadFocusInside && (!active.isConnected || document.activeElement === document.body))
+    (typeof fallback === 'function' ? fallback() : fallback)?.focus();
 }
 
 /** A heading that can take focus (after navigation, or when its content is redrawn). */
@@ -296,8 +456,15 @@ export function pageIntro(title: string, lead: Child): HTMLElement[] {
 }
 
 /** A section of a page under a focusable h2: `body` is what gets redrawn. */
-export function listSection(title: string, idPrefix: string): { heading: HTMLHeadingElement; body: HTMLDivElement; element: HTMLElement } {
+export function listSection(
+  title: string,
+  idPrefix: string,
+): { heading: HTMLHeadingElement; body: HTMLDivElement; element: HTMLElement } {
   const sectionHeading = heading(2, title, { id: uid(idPrefix) });
   const body = h('div');
-  return { heading: sectionHeading, body, element: h('section', { 'aria-labelledby': sectionHeading.id }, sectionHeading, body) };
+  return {
+    heading: sectionHeading,
+    body,
+    element: h('section', { 'aria-labelledby': sectionHeading.id }, sectionHeading, body),
+  };
 }

@@ -36,7 +36,9 @@ export class DeviceApp {
     options: DeviceAppOptions = {},
   ) {
     const { device } = config;
-    this.logger = options.logger ?? createLogger({ name: `device:${config.role}`, level: config.logLevel }).child({ clientId: device.clientId });
+    this.logger =
+      options.logger ??
+      createLogger({ name: `device:${config.role}`, level: config.logLevel }).child({ clientId: device.clientId });
     const tokens =
       options.tokens ??
       new ClientCredentialsTokenProvider({
@@ -55,7 +57,10 @@ export class DeviceApp {
       keepaliveSeconds: device.keepaliveSeconds,
       reconnect: device.reconnect,
       refreshSkewSeconds: device.tokenRefreshSkewSeconds,
-      subscriptions: config.role === 'thermostat' ? Thermostat.subscriptions(device.clientId) : Hub.subscriptions(config.hub.thermostatId),
+      subscriptions:
+        config.role === 'thermostat'
+          ? Thermostat.subscriptions(device.clientId)
+          : Hub.subscriptions(config.hub.thermostatId),
       will: config.role === 'thermostat' ? Thermostat.will(device.clientId) : undefined,
       logger: this.logger,
       // Called only once connected, after the role below exists.
@@ -87,7 +92,13 @@ export class DeviceApp {
     const { host, healthPort } = this.config;
     await new Promise<void>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) =>
-        reject(error.code === 'EADDRINUSE' ? new Error(`Port ${healthPort} on ${host} is already in use. Set HEALTH_PORT to a free port.`, { cause: error }) : error);
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new Error(`Port ${healthPort} on ${host} is already in use. Set HEALTH_PORT to a free port.`, {
+                cause: error,
+              })
+            : error,
+        );
       this.server.once('error', onError);
       this.server.listen(healthPort, host, () => {
         this.server.off('error', onError);

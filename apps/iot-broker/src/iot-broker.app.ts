@@ -64,10 +64,23 @@ export class IotBroker {
     private readonly verification?: ResourceServerVerification,
   ) {
     const { limits } = config;
-    const admission = new ConnectionAdmission({ ratePerSecond: limits.connectionRatePerSecond, burst: limits.connectionBurst }, logger);
-    const listener = { aedes, admission, maxPacketSize: limits.maxPacketSize, maxConnections: limits.maxConnections, logger };
+    const admission = new ConnectionAdmission(
+      { ratePerSecond: limits.connectionRatePerSecond, burst: limits.connectionBurst },
+      logger,
+    );
+    const listener = {
+      aedes,
+      admission,
+      maxPacketSize: limits.maxPacketSize,
+      maxConnections: limits.maxConnections,
+      logger,
+    };
     this.tcp = createTcpListener(listener);
-    this.http = createHttpListener({ ...listener, connectTimeoutMs: limits.connectTimeoutMs, health: () => this.health() });
+    this.http = createHttpListener({
+      ...listener,
+      connectTimeoutMs: limits.connectTimeoutMs,
+      health: () => this.health(),
+    });
   }
 
   async listen(): Promise<IotBrokerAddresses> {

@@ -6,9 +6,15 @@ async function main(): Promise<void> {
   const config = loadIotBrokerConfig();
   const logger = createLogger({ name: 'iot-broker', level: config.logLevel });
   const broker = await createIotBroker(config, { logger });
-  exitOnShutdownSignals({ logger, steps: [{ name: 'MQTT sessions, listeners and the revocation feed', run: () => broker.close() }] });
+  exitOnShutdownSignals({
+    logger,
+    steps: [{ name: 'MQTT sessions, listeners and the revocation feed', run: () => broker.close() }],
+  });
   const addresses = await broker.listen();
-  logger.info({ ...addresses, issuer: config.issuer, resource: config.resourceIndicator }, `iot-broker listening on ${addresses.mqttUrl} and ${addresses.wsUrl}`);
+  logger.info(
+    { ...addresses, issuer: config.issuer, resource: config.resourceIndicator },
+    `iot-broker listening on ${addresses.mqttUrl} and ${addresses.wsUrl}`,
+  );
 }
 
 main().catch((error: unknown) => {

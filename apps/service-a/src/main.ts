@@ -1,7 +1,13 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { describeDatabase } from '@tollgate/persistence';
-import { ConfigError, createLogger, exitOnShutdownSignals, httpAppShutdownSteps, listenOrExplain } from '@tollgate/platform';
+import {
+  ConfigError,
+  createLogger,
+  exitOnShutdownSignals,
+  httpAppShutdownSteps,
+  listenOrExplain,
+} from '@tollgate/platform';
 import { loadServiceAConfig } from './config/service-a.config.js';
 import { createServiceA } from './service-a.app.js';
 
@@ -11,7 +17,8 @@ async function main(): Promise<void> {
   const app = await createServiceA(config, { logger });
   exitOnShutdownSignals({ logger, steps: httpAppShutdownSteps(app) });
   const url = await listenOrExplain(app, { port: config.port, host: config.host, portVariable: 'PORT' });
-  const schedule = config.syncIntervalSeconds > 0 ? `every ${config.syncIntervalSeconds} s` : 'on demand only (POST /sync)';
+  const schedule =
+    config.syncIntervalSeconds > 0 ? `every ${config.syncIntervalSeconds} s` : 'on demand only (POST /sync)';
   new Logger('service-a').log(
     `service-a listening on ${url} (OpenAPI at ${url}/docs); audience from ${config.serviceB.url} synced ${schedule}; authorization server ${config.auth.issuer}; ${describeDatabase(config.database)}`,
   );

@@ -34,7 +34,13 @@ async function startServiceA(overrides: Partial<ServiceAConfig> = {}): Promise<v
     host: '127.0.0.1',
     dataDir: '/nonexistent',
     database: h.database.config,
-    auth: { issuer: h.authServer.issuer, clientId: 'service-a', clientSecret: SECRET, authMethod: 'client_secret_basic', resourceIndicator: MARKETING },
+    auth: {
+      issuer: h.authServer.issuer,
+      clientId: 'service-a',
+      clientSecret: SECRET,
+      authMethod: 'client_secret_basic',
+      resourceIndicator: MARKETING,
+    },
     serviceB: { url: h.serviceB.url, resource: RESOURCE, scope: 'contacts:read', timeoutMs: 5_000 },
     syncIntervalSeconds: 0,
     logLevel: 'silent',
@@ -42,7 +48,9 @@ async function startServiceA(overrides: Partial<ServiceAConfig> = {}): Promise<v
   };
   // JWTs only, without the revocation feed, which the fake authorization server does not serve
   // (test/m2m/service-a-sync.e2e-spec.ts runs the real wiring against the real auth-server).
-  h.app = await createServiceA(config, { verification: new ResourceServerVerification({ issuer: h.authServer.issuer, resource: MARKETING }) });
+  h.app = await createServiceA(config, {
+    verification: new ResourceServerVerification({ issuer: h.authServer.issuer, resource: MARKETING }),
+  });
   await h.app.listen(0, '127.0.0.1');
   h.url = await h.app.getUrl();
 }
@@ -53,9 +61,18 @@ async function stopServiceA(): Promise<void> {
 }
 
 /** A call to service-a, with the caller's token unless other headers are given. */
-async function call(method: string, path: string, headers: Record<string, string> = { authorization: `Bearer ${h.token}` }) {
+async function call(
+  method: string,
+  path: string,
+  headers: Record<string, string> = { authorization: `Bearer ${h.token}` },
+) {
   const response = await fetch(`${h.url}${path}`, { method, headers });
-  return { status: response.status, type: response.headers.get('content-type'), challenge: response.headers.get('www-authenticate'), body: (await response.json()) as Record<string, any> };
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    challenge: response.headers.get('www-authenticate'),
+    body: (await response.json()) as Record<string, any>,
+  };
 }
 
 const sync = () => call('POST', '/sync');
@@ -72,9 +89,17 @@ async function storedAudience() {
 }
 
 beforeEach(async () => {
-  const authServer = await FakeAuthorizationServer.start({ clients: [{ clientId: 'service-a', clientSecret: SECRET, scopes: ['contacts:read'] }] });
+  const authServer = await FakeAuthorizationServer.start({
+    clients: [{ clientId: 'service-a', clientSecret: SECRET, scopes: ['contacts:read'] }],
+  });
   const token = await authServer.accessToken({ audience: MARKETING, scope: 'audience:read audience:sync' });
-  h = { authServer, serviceB: await FakeServiceB.start({ authServer, resource: RESOURCE }), database: await createSqliteDatabase(), url: '', token };
+  h = {
+    authServer,
+    serviceB: await FakeServiceB.start({ authServer, resource: RESOURCE }),
+    database: await createSqliteDatabase(),
+    url: '',
+    token,
+  };
 });
 
 afterEach(async () => {
@@ -122,7 +147,9 @@ describe('service-a', () => {
           syncedAt: body.finishedAt,
         })),
       );
-      expect(h.authServer.tokenRequests.map((r) => r.params)).toEqual([{ grant_type: ['client_credentials'], scope: ['contacts:read'], resource: [RESOURCE] }]);
+      expect(h.authServer.tokenRequests.map((r) => r.params)).toEqual([
+        { grant_type: ['client_credentials'], scope: ['contacts:read'], resource: [RESOURCE] },
+      ]);
     });
 
     it('pages through all contacts, 100 at a time', async () => {
@@ -140,7 +167,9 @@ describe('service-a', () => {
       const lastPage = await audience('?limit=100&offset=200');
       expect(lastPage.body.total).toBe(250);
       expect(lastPage.body.items).toHaveLength(50);
-      expect(new Set((await storedAudience()).map((m) => m.contactId))).toEqual(new Set(h.serviceB.all().map((c) => c.id)));
+      expect(new Set((await storedAudience()).map((m) => m.contactId))).toEqual(
+        new Set(h.serviceB.all().map((c) => c.id)),
+      );
     });
 
     it('adds new contacts, rewrites changed ones and removes deleted ones', async () => {
@@ -156,7 +185,12 @@ describe('service-a', () => {
       expect(body).toMatchObject({ id: 2, status: 'ok', total: 3, added: 1, updated: 1, removed: 1 });
       const members = new Map((await storedAudience()).map((m) => [m.contactId, m]));
       expect([...members.keys()].sort()).toEqual([kept.id, changed.id, fresh.id].sort());
-      expect(members.get(changed.id)).toMatchObject({ email: 'renamed@example.com', company: null, updatedAt: body.finishedAt, addedAt: first.finishedAt });
+      expect(members.get(changed.id)).toMatchObject({
+        email: 'renamed@example.com',
+        company: null,
+        updatedAt: body.finishedAt,
+        addedAt: first.finishedAt,
+      });
       expect(members.get(kept.id)).toMatchObject({ updatedAt: first.finishedAt, syncedAt: body.finishedAt });
     });
 
@@ -199,7 +233,12 @@ describe('service-a', () => {
 
       expect(status).toBe(200);
       expect(body).toMatchObject({ total: 149, added: 149 });
-      expect((await storedAudience()).map((m) => m.contactId).sort()).toEqual(contacts.slice(1).map((c) => c.id).sort());
+      expect((await storedAudience()).map((m) => m.contactId).sort()).toEqual(
+        contacts
+          .slice(1)
+          .map((c) => c.id)
+          .sort(),
+      );
     });
 
     it('leaves the audience untouched when writing it fails half-way', async () => {
@@ -240,8 +279,17 @@ describe('service-a', () => {
       expect(status).toBe(200);
       expect(body).toMatchObject({ status: 'ok', total: 100, added: 0, updated: 1, removed: 20 });
       const members = await storedAudience();
-      expect(members.map((m) => m.contactId).sort()).toEqual(contacts.slice(0, 100).map((c) => c.id).sort());
-      expect(members.find((m) => m.contactId === contacts[5].id)).toMatchObject({ name: 'Renamed', company: 'Initech', syncedAt: body.finishedAt });
+      expect(members.map((m) => m.contactId).sort()).toEqual(
+        contacts
+          .slice(0, 100)
+          .map((c) => c.id)
+          .sort(),
+      );
+      expect(members.find((m) => m.contactId === contacts[5].id)).toMatchObject({
+        name: 'Renamed',
+        company: 'Initech',
+        syncedAt: body.finishedAt,
+      });
     });
   });
 
@@ -261,19 +309,35 @@ describe('service-a', () => {
       expect(body).toMatchObject({
         type: 'urn:tollgate:problem:auth_server_unavailable',
         status: 503,
-        detail: expect.stringMatching(new RegExp(`^The authorization server at ${h.authServer.issuer} is unreachable \\(connect ECONNREFUSED`)),
-        run: { id: 2, status: 'failed', errorCode: 'auth_server_unavailable', total: 0, added: 0, updated: 0, removed: 0 },
+        detail: expect.stringMatching(
+          new RegExp(`^The authorization server at ${h.authServer.issuer} is unreachable \\(connect ECONNREFUSED`),
+        ),
+        run: {
+          id: 2,
+          status: 'failed',
+          errorCode: 'auth_server_unavailable',
+          total: 0,
+          added: 0,
+          updated: 0,
+          removed: 0,
+        },
       });
       expect(body.detail).not.toContain(SECRET);
       const listed = await audience();
       expect(listed.body.total).toBe(2);
       expect(listed.body.lastSync).toEqual(body.run);
       const health = await call('GET', '/health', {});
-      expect(health).toMatchObject({ status: 200, body: { status: 'ok', syncing: false, lastSync: body.run, lastSuccessfulSyncAt: before.finishedAt } });
+      expect(health).toMatchObject({
+        status: 200,
+        body: { status: 'ok', syncing: false, lastSync: body.run, lastSuccessfulSyncAt: before.finishedAt },
+      });
     });
 
     it('answers 502 with the reason when the authorization server refuses the client', async () => {
-      h.authServer.respondNext({ status: 401, body: { error: 'invalid_client', error_description: 'Client authentication failed' } });
+      h.authServer.respondNext({
+        status: 401,
+        body: { error: 'invalid_client', error_description: 'Client authentication failed' },
+      });
 
       const { status, body } = await sync();
 
@@ -288,7 +352,12 @@ describe('service-a', () => {
       h.serviceB.add(1);
       h.serviceB.respondNext({
         status: 403,
-        body: { type: 'about:blank', title: 'Forbidden', status: 403, detail: 'The token lacks the scope contacts:read' },
+        body: {
+          type: 'about:blank',
+          title: 'Forbidden',
+          status: 403,
+          detail: 'The token lacks the scope contacts:read',
+        },
         headers: { 'www-authenticate': 'Bearer realm="crm", error="insufficient_scope", scope="contacts:read"' },
       });
 
@@ -305,7 +374,14 @@ describe('service-a', () => {
 
     it('retries once with a new token on 401, then answers 502 with service-b’s reason', async () => {
       await stopServiceA();
-      await startServiceA({ serviceB: { url: h.serviceB.url, resource: 'https://other-api.tollgate.local', scope: 'contacts:read', timeoutMs: 5_000 } });
+      await startServiceA({
+        serviceB: {
+          url: h.serviceB.url,
+          resource: 'https://other-api.tollgate.local',
+          scope: 'contacts:read',
+          timeoutMs: 5_000,
+        },
+      });
 
       const { status, body } = await sync();
 
@@ -323,13 +399,17 @@ describe('service-a', () => {
       expect(status).toBe(503);
       expect(body).toMatchObject({
         type: 'urn:tollgate:problem:service_b_unavailable',
-        detail: expect.stringMatching(new RegExp(`^service-b at ${h.serviceB.url}/ is unreachable \\(connect ECONNREFUSED`)),
+        detail: expect.stringMatching(
+          new RegExp(`^service-b at ${h.serviceB.url}/ is unreachable \\(connect ECONNREFUSED`),
+        ),
       });
     });
 
     it('answers 504 when service-b does not answer in time', async () => {
       await stopServiceA();
-      await startServiceA({ serviceB: { url: h.serviceB.url, resource: RESOURCE, scope: 'contacts:read', timeoutMs: 300 } });
+      await startServiceA({
+        serviceB: { url: h.serviceB.url, resource: RESOURCE, scope: 'contacts:read', timeoutMs: 300 },
+      });
       const release = h.serviceB.hold();
 
       const { status, body } = await sync();
@@ -349,11 +429,28 @@ describe('service-a', () => {
       expect(failed.status).toBe(502);
       expect(failed.body.detail).toBe(`service-b at ${h.serviceB.url}/ failed (HTTP 500: database is down)`);
 
-      h.serviceB.respondNext({ status: 200, body: { items: [{ id: 'not-a-uuid', name: 'x', email: 'x@example.com', company: null, createdAt: 'yesterday', updatedAt: '2030-01-01T00:00:00Z' }], total: 1 } });
+      h.serviceB.respondNext({
+        status: 200,
+        body: {
+          items: [
+            {
+              id: 'not-a-uuid',
+              name: 'x',
+              email: 'x@example.com',
+              company: null,
+              createdAt: 'yesterday',
+              updatedAt: '2030-01-01T00:00:00Z',
+            },
+          ],
+          total: 1,
+        },
+      });
       const malformed = await sync();
       expect(malformed.status).toBe(502);
       expect(malformed.body.type).toBe('urn:tollgate:problem:service_b_invalid_response');
-      expect(malformed.body.detail).toMatch(/^service-b answered an unexpected contacts page: items\.0\.id: id must be a UUID; items\.0\.createdAt: /);
+      expect(malformed.body.detail).toMatch(
+        /^service-b answered an unexpected contacts page: items\.0\.id: id must be a UUID; items\.0\.createdAt: /,
+      );
 
       expect((await audience()).body.total).toBe(2);
       expect((await sync()).body).toMatchObject({ status: 'ok', added: 1 });
@@ -368,7 +465,13 @@ describe('service-a', () => {
         status: 200,
         type: 'application/json; charset=utf-8',
         challenge: null,
-        body: { status: 'ok', syncing: false, lastSync: null, lastSuccessfulSyncAt: null, authentication: { revocationFeed: 'off' } },
+        body: {
+          status: 'ok',
+          syncing: false,
+          lastSync: null,
+          lastSuccessfulSyncAt: null,
+          authentication: { revocationFeed: 'off' },
+        },
       });
     });
 
@@ -379,7 +482,10 @@ describe('service-a', () => {
 
       expect(status).toBe(503);
       expect(type).toMatch(/^application\/problem\+json/);
-      expect(body).toMatchObject({ type: 'urn:tollgate:problem:database_unavailable', detail: 'service-a cannot read its database' });
+      expect(body).toMatchObject({
+        type: 'urn:tollgate:problem:database_unavailable',
+        detail: 'service-a cannot read its database',
+      });
     });
 
     it('reports a running sync in /health', async () => {
@@ -400,7 +506,10 @@ describe('service-a', () => {
       const page = await audience('?limit=2&offset=1');
       expect(page.status).toBe(200);
       expect(page.body).toMatchObject({ total: 3, limit: 2, offset: 1 });
-      expect(page.body.items.map((m: { email: string }) => m.email)).toEqual(['contact2@example.com', 'contact3@example.com']);
+      expect(page.body.items.map((m: { email: string }) => m.email)).toEqual([
+        'contact2@example.com',
+        'contact3@example.com',
+      ]);
       expect((await audience('')).body).toMatchObject({ limit: 50, offset: 0 });
 
       for (const query of ['?limit=0', '?limit=101', '?limit=abc', '?offset=-1', '?extra=1']) {
@@ -426,7 +535,8 @@ describe('service-a', () => {
       { method: 'GET', path: '/audience', scope: 'audience:read', other: 'audience:sync' },
       { method: 'POST', path: '/sync', scope: 'audience:sync', other: 'audience:read' },
     ];
-    const token = (options: { audience?: string; scope: string; expiresInSeconds?: number }) => h.authServer.accessToken({ audience: MARKETING, ...options });
+    const token = (options: { audience?: string; scope: string; expiresInSeconds?: number }) =>
+      h.authServer.accessToken({ audience: MARKETING, ...options });
     const bearer = (value: string) => ({ authorization: `Bearer ${value}` });
 
     describe.each(routes)('$method $path', ({ method, path, scope, other }) => {
@@ -435,23 +545,43 @@ describe('service-a', () => {
 
         const { status, type, challenge, body } = await call(method, path, {});
 
-        expect({ status, type, challenge }).toEqual({ status: 401, type: 'application/problem+json; charset=utf-8', challenge: 'Bearer realm="tollgate"' });
+        expect({ status, type, challenge }).toEqual({
+          status: 401,
+          type: 'application/problem+json; charset=utf-8',
+          challenge: 'Bearer realm="tollgate"',
+        });
         expect(body).toMatchObject({ type: 'urn:tollgate:problem:unauthenticated', status: 401 });
         expect(body).not.toHaveProperty('items');
         expect(h.serviceB.requests).toEqual([]);
       });
 
       it.each([
-        ['a token for another audience (the CRM’s)', () => token({ audience: RESOURCE, scope: `${scope} contacts:read` }), 'The access token is not meant for this resource (aud)'],
+        [
+          'a token for another audience (the CRM’s)',
+          () => token({ audience: RESOURCE, scope: `${scope} contacts:read` }),
+          'The access token is not meant for this resource (aud)',
+        ],
         ['an expired token', () => token({ scope, expiresInSeconds: -60 }), 'The access token has expired'],
-        ['a personal access token (JWTs only here)', async () => generateCredential('pat'), 'Only JWT access tokens are accepted here'],
-        ['an API key (JWTs only here)', async () => generateCredential('api_key', { environment: 'live' }), 'Only JWT access tokens are accepted here'],
+        [
+          'a personal access token (JWTs only here)',
+          async () => generateCredential('pat'),
+          'Only JWT access tokens are accepted here',
+        ],
+        [
+          'an API key (JWTs only here)',
+          async () => generateCredential('api_key', { environment: 'live' }),
+          'Only JWT access tokens are accepted here',
+        ],
       ])('answers 401 invalid_token to %s', async (_case, credential, description) => {
         const { status, challenge, body } = await call(method, path, bearer(await credential()));
 
         expect(status).toBe(401);
         expect(challenge).toBe(`Bearer realm="tollgate", error="invalid_token", error_description="${description}"`);
-        expect(body).toMatchObject({ type: 'urn:tollgate:problem:invalid_token', error: 'invalid_token', error_description: description });
+        expect(body).toMatchObject({
+          type: 'urn:tollgate:problem:invalid_token',
+          error: 'invalid_token',
+          error_description: description,
+        });
         expect(h.serviceB.requests).toEqual([]);
       });
 
@@ -459,15 +589,30 @@ describe('service-a', () => {
         const { status, challenge, body } = await call(method, path, bearer(await token({ scope: other })));
 
         expect(status).toBe(403);
-        expect(challenge).toBe(`Bearer realm="tollgate", error="insufficient_scope", error_description="This request needs the scope ${scope}", scope="${scope}"`);
-        expect(body).toMatchObject({ type: 'urn:tollgate:problem:insufficient_scope', error: 'insufficient_scope', scope });
+        expect(challenge).toBe(
+          `Bearer realm="tollgate", error="insufficient_scope", error_description="This request needs the scope ${scope}", scope="${scope}"`,
+        );
+        expect(body).toMatchObject({
+          type: 'urn:tollgate:problem:insufficient_scope',
+          error: 'insufficient_scope',
+          scope,
+        });
         expect(h.serviceB.requests).toEqual([]);
       });
 
       it.each([
         ['a token in the query (RFC 6750 §2.3)', () => ({ query: `?access_token=${h.token}`, headers: {} })],
-        ['a malformed Authorization header', () => ({ query: '', headers: { authorization: `Bearer ${h.token} extra` } })],
-        ['two credentials', () => ({ query: '', headers: { ...bearer(h.token), 'x-api-key': generateCredential('api_key', { environment: 'live' }) } })],
+        [
+          'a malformed Authorization header',
+          () => ({ query: '', headers: { authorization: `Bearer ${h.token} extra` } }),
+        ],
+        [
+          'two credentials',
+          () => ({
+            query: '',
+            headers: { ...bearer(h.token), 'x-api-key': generateCredential('api_key', { environment: 'live' }) },
+          }),
+        ],
       ])('answers 400 invalid_request to %s', async (_case, request) => {
         const { query, headers } = request();
 
@@ -488,10 +633,17 @@ describe('service-a', () => {
 
     it('answers concurrent callers, each by its own token', async () => {
       h.serviceB.add(1);
-      const [reader, syncer] = await Promise.all([token({ scope: 'audience:read' }), token({ scope: 'audience:sync' })]);
+      const [reader, syncer] = await Promise.all([
+        token({ scope: 'audience:read' }),
+        token({ scope: 'audience:sync' }),
+      ]);
 
       const results = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? call('GET', '/audience', bearer(i % 4 === 0 ? reader : syncer)) : call('POST', '/sync', bearer(i % 4 === 1 ? syncer : reader)))),
+        Array.from({ length: 10 }, (_, i) =>
+          i % 2 === 0
+            ? call('GET', '/audience', bearer(i % 4 === 0 ? reader : syncer))
+            : call('POST', '/sync', bearer(i % 4 === 1 ? syncer : reader)),
+        ),
       );
 
       expect(results.map((r) => r.status)).toEqual([200, 200, 403, 403, 200, 200, 403, 403, 200, 200]);
@@ -509,10 +661,17 @@ describe('service-a', () => {
       expect(h.serviceB.requests).toHaveLength(1);
       release();
 
-      await vi.waitFor(async () => expect((await call('GET', '/health')).body.lastSync?.id).toBeGreaterThanOrEqual(2), { timeout: 10_000, interval: 100 });
+      await vi.waitFor(async () => expect((await call('GET', '/health')).body.lastSync?.id).toBeGreaterThanOrEqual(2), {
+        timeout: 10_000,
+        interval: 100,
+      });
 
       expect(h.serviceB.maxConcurrentRequests).toBe(1);
-      expect((await call('GET', '/health')).body.lastSync).toMatchObject({ trigger: 'schedule', status: 'ok', total: 3 });
+      expect((await call('GET', '/health')).body.lastSync).toMatchObject({
+        trigger: 'schedule',
+        status: 'ok',
+        total: 3,
+      });
     });
 
     it('retries at the next tick after a failure', async () => {
@@ -522,7 +681,12 @@ describe('service-a', () => {
 
       await vi.waitFor(async () => expect((await audience()).body.total).toBe(2), { timeout: 10_000, interval: 100 });
 
-      const database = await openDatabase({ database: h.database.config, entities: SERVICE_A_ENTITIES, migrations: SERVICE_A_MIGRATIONS, migrationsTableName: SERVICE_A_MIGRATIONS_TABLE });
+      const database = await openDatabase({
+        database: h.database.config,
+        entities: SERVICE_A_ENTITIES,
+        migrations: SERVICE_A_MIGRATIONS,
+        migrationsTableName: SERVICE_A_MIGRATIONS_TABLE,
+      });
       try {
         const runs = await database.query('SELECT status, "errorCode", "trigger" FROM sync_runs ORDER BY id LIMIT 2');
         expect(runs).toEqual([
@@ -543,9 +707,16 @@ describe('service-a', () => {
       await stopServiceA();
       release();
 
-      const database = await openDatabase({ database: h.database.config, entities: SERVICE_A_ENTITIES, migrations: SERVICE_A_MIGRATIONS, migrationsTableName: SERVICE_A_MIGRATIONS_TABLE });
+      const database = await openDatabase({
+        database: h.database.config,
+        entities: SERVICE_A_ENTITIES,
+        migrations: SERVICE_A_MIGRATIONS,
+        migrationsTableName: SERVICE_A_MIGRATIONS_TABLE,
+      });
       try {
-        expect(await database.query('SELECT status, "errorCode", error FROM sync_runs')).toEqual([{ status: 'failed', errorCode: 'sync_cancelled', error: 'service-a is shutting down' }]);
+        expect(await database.query('SELECT status, "errorCode", error FROM sync_runs')).toEqual([
+          { status: 'failed', errorCode: 'sync_cancelled', error: 'service-a is shutting down' },
+        ]);
         expect(await database.query('SELECT COUNT(*) AS n FROM audience_members')).toEqual([{ n: 0 }]);
       } finally {
         await database.destroy();

@@ -29,10 +29,17 @@ export function serviceAVerification(config: ServiceAConfig, logger: Logger): Re
 }
 
 /** service-a, the email-marketing service, ready to listen (not listening yet). */
-export async function createServiceA(config: ServiceAConfig, options: CreateServiceAOptions = {}): Promise<NestFastifyApplication> {
+export async function createServiceA(
+  config: ServiceAConfig,
+  options: CreateServiceAOptions = {},
+): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger({ name: 'service-a', level: config.logLevel });
   const verification = options.verification ?? serviceAVerification(config, logger);
-  const app = await createHttpApp(ServiceAModule.forRoot(config, verification), { logger, trustProxy: config.trustProxy, isDatabaseUnavailable });
+  const app = await createHttpApp(ServiceAModule.forRoot(config, verification), {
+    logger,
+    trustProxy: config.trustProxy,
+    isDatabaseUnavailable,
+  });
   setupOpenApi(app, {
     title: 'Tollgate service-a',
     description:

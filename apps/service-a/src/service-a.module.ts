@@ -22,7 +22,13 @@ export class ServiceAModule {
         }),
         TypeOrmModule.forRootAsync({
           useFactory: () => OPEN_DATABASE_MODULE_OPTIONS,
-          dataSourceFactory: () => openDatabase({ database: config.database, entities: SERVICE_A_ENTITIES, migrations: SERVICE_A_MIGRATIONS, migrationsTableName: SERVICE_A_MIGRATIONS_TABLE }),
+          dataSourceFactory: () =>
+            openDatabase({
+              database: config.database,
+              entities: SERVICE_A_ENTITIES,
+              migrations: SERVICE_A_MIGRATIONS,
+              migrationsTableName: SERVICE_A_MIGRATIONS_TABLE,
+            }),
         }),
         AudienceModule,
         SyncModule,

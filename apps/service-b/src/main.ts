@@ -1,6 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { describeDatabase } from '@tollgate/persistence';
-import { ConfigError, createLogger, exitOnShutdownSignals, httpAppShutdownSteps, listenOrExplain } from '@tollgate/platform';
+import {
+  ConfigError,
+  createLogger,
+  exitOnShutdownSignals,
+  httpAppShutdownSteps,
+  listenOrExplain,
+} from '@tollgate/platform';
 import { loadServiceBConfig } from './config/service-b.config.js';
 import { createServiceB } from './service-b.app.js';
 
@@ -11,7 +17,9 @@ async function main(): Promise<void> {
   exitOnShutdownSignals({ logger, steps: httpAppShutdownSteps(app) });
   try {
     const url = await listenOrExplain(app, { port: config.port, host: config.host, portVariable: 'PORT' });
-    new Logger('service-b').log(`CRM API listening on ${url} (${describeDatabase(config.database)}; audience ${config.auth.resourceIndicator})`);
+    new Logger('service-b').log(
+      `CRM API listening on ${url} (${describeDatabase(config.database)}; audience ${config.auth.resourceIndicator})`,
+    );
   } catch (error) {
     await app.close();
     throw error;

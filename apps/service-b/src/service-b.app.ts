@@ -18,7 +18,11 @@ export interface CreateServiceBOptions {
 }
 
 /** How service-b verifies credentials: JWTs locally, PATs and API keys by introspection, usage reported back. */
-export function serviceBVerification(config: ServiceBConfig, logger: Logger, options: Pick<CreateServiceBOptions, 'now' | 'usageReports'> = {}): ResourceServerVerification {
+export function serviceBVerification(
+  config: ServiceBConfig,
+  logger: Logger,
+  options: Pick<CreateServiceBOptions, 'now' | 'usageReports'> = {},
+): ResourceServerVerification {
   return new ResourceServerVerification({
     issuer: config.auth.issuer,
     resource: config.auth.resourceIndicator,
@@ -30,27 +34,39 @@ export function serviceBVerification(config: ServiceBConfig, logger: Logger, opt
     usageMaxPending: options.usageReports?.maxPending,
     usageFlushIntervalMs: options.usageReports?.flushIntervalMs,
     logger,
-    onBackgroundError: (error) => logger.warn({ err: error }, 'reporting usage or following the revocation feed failed; will retry'),
+    onBackgroundError: (error) =>
+      logger.warn({ err: error }, 'reporting usage or following the revocation feed failed; will retry'),
     onUsageDropped: (reason) => logger.warn(`usage records dropped: ${reason} (the count is in /health)`),
     now: options.now,
   });
 }
 
-export async function createServiceB(config: ServiceBConfig, options: CreateServiceBOptions = {}): Promise<NestFastifyApplication> {
+export async function createServiceB(
+  config: ServiceBConfig,
+  options: CreateServiceBOptions = {},
+): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger({ name: 'service-b', level: config.logLevel });
   const verification = options.authentication === false ? null : serviceBVerification(config, logger, options);
-  const app = await createHttpApp(ServiceBModule.forRoot(config, { verification }), { logger, trustProxy: config.trustProxy, isDatabaseUnavailable });
+  const app = await createHttpApp(ServiceBModule.forRoot(config, { verification }), {
+    logger,
+    trustProxy: config.trustProxy,
+    isDatabaseUnavailable,
+  });
   if (verification?.usage) {
     const usage = verification.usage;
-    app.getHttpAdapter().getInstance().addHook('onResponse', (request: FastifyRequest & { user?: Principal }, reply, done) => {
-      if (request.user) usage.recordResponse(request.user, reply.statusCode, request.ip);
-      done();
-    });
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addHook('onResponse', (request: FastifyRequest & { user?: Principal }, reply, done) => {
+        if (request.user) usage.recordResponse(request.user, reply.statusCode, request.ip);
+        done();
+      });
   }
   if (config.openApi) {
     setupOpenApi(app, {
       title: 'Tollgate CRM (service-b)',
-      description: 'Contacts of the CRM. Accepts M2M access tokens, personal access tokens and API keys; reads need `contacts:read`, writes `contacts:write`.',
+      description:
+        'Contacts of the CRM. Accepts M2M access tokens, personal access tokens and API keys; reads need `contacts:read`, writes `contacts:write`.',
       apiKeyHeader: true,
     });
   }

@@ -28,23 +28,31 @@ export const apiKeyScale: Benchmark = {
   target: 0.9,
 
   async setup({ tempDir, connections = CONNECTIONS, quick, log }) {
-    if (quick) throw new BenchmarkSkipped(`--quick leaves out the ${LARGE.toLocaleString('en-US')}-key side (a 15–30 s insert)`);
+    if (quick)
+      throw new BenchmarkSkipped(`--quick leaves out the ${LARGE.toLocaleString('en-US')}-key side (a 15–30 s insert)`);
     const cleanup = new CleanupStack();
     try {
       const sides = [];
-      for (const [name, total, sampleSize] of [['auth-server-1k', SMALL, SMALL - 1], ['auth-server-1m', LARGE, LARGE_SAMPLE]] as const) {
+      for (const [name, total, sampleSize] of [
+        ['auth-server-1k', SMALL, SMALL - 1],
+        ['auth-server-1m', LARGE, LARGE_SAMPLE],
+      ] as const) {
         log(`starting ${name}`);
         const auth = await AuthServerProcess.start(tempDir, { name });
         cleanup.add(() => auth.stop());
         await auth.createResource(CRM, CRM_SCOPES, 900);
-        const introspector = await auth.createClient('resource server', [{ resource: auth.managementApi, scopes: ['tokens:introspect'] }]);
+        const introspector = await auth.createClient('resource server', [
+          { resource: auth.managementApi, scopes: ['tokens:introspect'] },
+        ]);
         const consumer = await auth.createConsumer('Integration 0');
         const issued = await auth.createApiKey(consumer, 'key 0', [{ resource: CRM, scopes: ['contacts:read'] }]);
 
         await auth.stop();
         const started = performance.now();
         const sample = insertApiKeys(auth.sqliteFile!, { total, keysPerConsumer: KEYS_PER_CONSUMER, sampleSize });
-        log(`${name}: ${total.toLocaleString('en-US')} keys stored (inserted in ${((performance.now() - started) / 1000).toFixed(1)} s); restarting it`);
+        log(
+          `${name}: ${total.toLocaleString('en-US')} keys stored (inserted in ${((performance.now() - started) / 1000).toFixed(1)} s); restarting it`,
+        );
         await auth.restart();
         const keys = [issued.key, ...sample];
         const request = introspection(auth, introspector, keys);
@@ -54,9 +62,23 @@ export const apiKeyScale: Benchmark = {
       const [small, large] = sides;
 
       return {
-        ours: httpContender(`auth-server, ${large.total.toLocaleString('en-US')} API keys stored (SQLite)`, large.request, connections, [large.auth.server]),
-        baseline: httpContender(`auth-server, ${small.total.toLocaleString('en-US')} API keys stored (SQLite)`, small.request, connections, [small.auth.server]),
-        conditions: { connections, keysAskedAbout: `${small.keys.length} of ${SMALL} / ${large.keys.length} of ${LARGE}`, keysPerConsumer: KEYS_PER_CONSUMER },
+        ours: httpContender(
+          `auth-server, ${large.total.toLocaleString('en-US')} API keys stored (SQLite)`,
+          large.request,
+          connections,
+          [large.auth.server],
+        ),
+        baseline: httpContender(
+          `auth-server, ${small.total.toLocaleString('en-US')} API keys stored (SQLite)`,
+          small.request,
+          connections,
+          [small.auth.server],
+        ),
+        conditions: {
+          connections,
+          keysAskedAbout: `${small.keys.length} of ${SMALL} / ${large.keys.length} of ${LARGE}`,
+          keysPerConsumer: KEYS_PER_CONSUMER,
+        },
         teardown: () => cleanup.run(),
       };
     } catch (error) {
@@ -81,13 +103,22 @@ function introspection(auth: AuthServerProcess, introspector: ClientCredentials,
 
 /** Some stored keys are active with the granted scope; a well-formed key that is not stored is not. */
 async function assertIntrospects(who: string, request: HttpRequestSpec, keys: string[]): Promise<void> {
-  const ask = (token: string) => sendOnce({ ...request, body: new URLSearchParams({ token, resource: CRM }).toString() });
+  const ask = (token: string) =>
+    sendOnce({ ...request, body: new URLSearchParams({ token, resource: CRM }).toString() });
   for (const key of [keys[0], keys[1], keys[Math.floor(keys.length / 2)], keys.at(-1)!]) {
     const answer = await ask(key);
-    if (answer.status !== 200 || answer.body.active !== true || answer.body.credential_type !== 'api_key' || answer.body.scope !== 'contacts:read') {
-      throw new Error(`${who}: a stored key was not introspected as an active API key with contacts:read: ${answer.status} ${JSON.stringify(answer.body)}`);
+    if (
+      answer.status !== 200 ||
+      answer.body.active !== true ||
+      answer.body.credential_type !== 'api_key' ||
+      answer.body.scope !== 'contacts:read'
+    ) {
+      throw new Error(
+        `${who}: a stored key was not introspected as an active API key with contacts:read: ${answer.status} ${JSON.stringify(answer.body)}`,
+      );
     }
   }
   const unknown = await ask(generateCredential('api_key', { environment: 'live' }));
-  if (unknown.status !== 200 || unknown.body.active !== false) throw new Error(`${who}: an unknown key was not inactive: ${unknown.status} ${JSON.stringify(unknown.body)}`);
+  if (unknown.status !== 200 || unknown.body.active !== false)
+    throw new Error(`${who}: an unknown key was not inactive: ${unknown.status} ${JSON.stringify(unknown.body)}`);
 }

@@ -10,4 +10,17 @@ import { serviceBPat } from './service-b-pat.benchmark.js';
 import { tokenEndpoint } from './token-endpoint.benchmark.js';
 
 /** Every benchmark, in the order `npm run bench` runs them. */
-export const BENCHMARKS: readonly Benchmark[] = [tokenEndpoint, authUnderAttack, authUnderAttackSaturated, serviceBJwt, serviceBPat, serviceBApiKey, apiKeyScale, mqttConnect, mqttPublishQos0, mqttPublishQos1, revocationLatency, revocationLatencyRedis];
+export const BENCHMARKS: readonly Benchmark[] = [
+  tokenEndpoint,
+  authUnderAttack,
+  authUnderAttackSaturated,
+  serviceBJwt,
+  serviceBPat,
+  serviceBApiKey,
+  apiKeyScale,
+  mqttConnect,
+  mqttPublishQos0,
+  mqttPublishQos1,
+  revocationLatency,
+  revocationLatencyRedis,
+];

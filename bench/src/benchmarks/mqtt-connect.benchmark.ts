@@ -16,7 +16,8 @@ const TOKEN_TTL_SECONDS = 86_400;
  */
 export const mqttConnect: Benchmark = {
   name: 'mqttConnect',
-  description: 'new MQTT connections/s, each CONNECT with a device JWT, closed after CONNACK: Tollgate broker vs plain aedes (no auth)',
+  description:
+    'new MQTT connections/s, each CONNECT with a device JWT, closed after CONNACK: Tollgate broker vs plain aedes (no auth)',
   kind: 'throughput',
   target: 0.8,
 
@@ -46,17 +47,27 @@ export const mqttConnect: Benchmark = {
       // not authorised) and every device must be accepted by both.
       const [first, second] = devices;
       const impostor = await connackCode(ours.endpoint, { clientId: second.clientId, token: first.token });
-      if (impostor !== 5) throw new Error(`the Tollgate broker answered CONNACK ${impostor} to a token presented under another device's id (expected 5)`);
+      if (impostor !== 5)
+        throw new Error(
+          `the Tollgate broker answered CONNACK ${impostor} to a token presented under another device's id (expected 5)`,
+        );
       for (const device of devices) {
-        for (const [who, broker] of [['the Tollgate broker', ours], ['plain aedes', baseline]] as const) {
+        for (const [who, broker] of [
+          ['the Tollgate broker', ours],
+          ['plain aedes', baseline],
+        ] as const) {
           const code = await connackCode(broker.endpoint, device);
           if (code !== 0) throw new Error(`${who} refused ${device.clientId} with CONNACK ${code}`);
         }
       }
 
       return {
-        ours: mqttConnectContender('Tollgate broker (JWT verified per CONNECT)', ours.endpoint, devices, connections, [ours.server]),
-        baseline: mqttConnectContender('plain aedes (no authentication)', baseline.endpoint, devices, connections, [baseline.server]),
+        ours: mqttConnectContender('Tollgate broker (JWT verified per CONNECT)', ours.endpoint, devices, connections, [
+          ours.server,
+        ]),
+        baseline: mqttConnectContender('plain aedes (no authentication)', baseline.endpoint, devices, connections, [
+          baseline.server,
+        ]),
         conditions: { concurrentConnections: connections, devices: poolSize, token: 'ES256 JWT' },
         teardown: () => cleanup.run(),
       };

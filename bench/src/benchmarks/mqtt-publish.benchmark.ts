@@ -2,7 +2,12 @@ import type { Benchmark } from '../benchmark.js';
 import { AuthServerProcess } from '../support/auth-server.process.js';
 import { CleanupStack } from '../support/cleanup-stack.js';
 import { IOT, startIotBroker, startPlainAedes } from '../support/mqtt-brokers.js';
-import { type DeviceLogin, mqttPublishContender, subscribeGrant, TELEMETRY_PAYLOAD_BYTES } from '../support/mqtt-load.js';
+import {
+  type DeviceLogin,
+  mqttPublishContender,
+  subscribeGrant,
+  TELEMETRY_PAYLOAD_BYTES,
+} from '../support/mqtt-load.js';
 
 const PUBLISHERS = 4;
 const WINDOW = 64;
@@ -10,7 +15,10 @@ const FILTER = 'devices/+/telemetry';
 const TOKEN_TTL_SECONDS = 86_400;
 // The benchmark drives each device as fast as the broker goes: the per-connection publish budget
 // (100 messages/s for a device by default) is raised out of reach, so its check runs but never waits.
-const PUBLISH_BUDGET_OUT_OF_REACH = { DEVICE_PUBLISH_MESSAGES_PER_SECOND: '1000000000', DEVICE_PUBLISH_BYTES_PER_SECOND: '1000000000000' };
+const PUBLISH_BUDGET_OUT_OF_REACH = {
+  DEVICE_PUBLISH_MESSAGES_PER_SECOND: '1000000000',
+  DEVICE_PUBLISH_BYTES_PER_SECOND: '1000000000000',
+};
 
 /**
  * Telemetry messages per second through the broker's access control: devices (scope `device`)
@@ -48,18 +56,34 @@ function mqttPublish(qos: 0 | 1): Benchmark {
 
         // The ACL must be on at ours: the dashboard may watch telemetry but not commands.
         const commands = await subscribeGrant(ours.endpoint, subscriber, 'devices/+/commands/#', qos);
-        if (commands !== 0x80) throw new Error(`the Tollgate broker granted ${commands} to a watcher subscribing to commands (expected 128, refused)`);
+        if (commands !== 0x80)
+          throw new Error(
+            `the Tollgate broker granted ${commands} to a watcher subscribing to commands (expected 128, refused)`,
+          );
 
         const load = { publishers, subscriber, filter: FILTER, qos, window: WINDOW };
-        const oursContender = await mqttPublishContender('Tollgate broker (ACL per publish and delivery)', ours.endpoint, load, [ours.server]);
+        const oursContender = await mqttPublishContender(
+          'Tollgate broker (ACL per publish and delivery)',
+          ours.endpoint,
+          load,
+          [ours.server],
+        );
         cleanup.add(() => oursContender.close());
-        const baselineContender = await mqttPublishContender('plain aedes (no ACL)', baseline.endpoint, load, [baseline.server]);
+        const baselineContender = await mqttPublishContender('plain aedes (no ACL)', baseline.endpoint, load, [
+          baseline.server,
+        ]);
         cleanup.add(() => baselineContender.close());
 
         return {
           ours: oursContender,
           baseline: baselineContender,
-          conditions: { qos, publishers: connections, subscribers: 1, inFlightPerPublisher: WINDOW, payloadBytes: TELEMETRY_PAYLOAD_BYTES },
+          conditions: {
+            qos,
+            publishers: connections,
+            subscribers: 1,
+            inFlightPerPublisher: WINDOW,
+            payloadBytes: TELEMETRY_PAYLOAD_BYTES,
+          },
           teardown: () => cleanup.run(),
         };
       } catch (error) {

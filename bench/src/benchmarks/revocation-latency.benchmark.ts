@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPostgresDatabase } from '../../../test/support/test-databases.js';
-import { type Benchmark, BenchmarkSkipped, type BenchmarkContext, type Contender, type Latency, type Measurement } from '../benchmark.js';
+import {
+  type Benchmark,
+  BenchmarkSkipped,
+  type BenchmarkContext,
+  type Contender,
+  type Latency,
+  type Measurement,
+} from '../benchmark.js';
 import { AuthServerProcess } from '../support/auth-server.process.js';
 import { CleanupStack } from '../support/cleanup-stack.js';
 import { IOT, startIotBroker } from '../support/mqtt-brokers.js';
@@ -45,18 +52,27 @@ function revocationLatencyBenchmark(mode: Mode): Benchmark {
     target: Math.round((0.99 * TOKEN_TTL_SECONDS * 1000) / TARGET_P99_MS),
 
     async setup(context) {
-      if (scaled && !context.scaled) throw new BenchmarkSkipped('set BENCH_DATABASE_URL and BENCH_REDIS_URL (or the TEST_ ones)');
+      if (scaled && !context.scaled)
+        throw new BenchmarkSkipped('set BENCH_DATABASE_URL and BENCH_REDIS_URL (or the TEST_ ones)');
       const cleanup = new CleanupStack();
       try {
         const { issuing, revoking, env } = await startAuthServers(context, mode, cleanup);
         await issuing.createResource(CRM, CRM_SCOPES, TOKEN_TTL_SECONDS);
         await issuing.createResource(IOT, ['device'], TOKEN_TTL_SECONDS);
         context.log('starting service-b and the broker');
-        const crm = await ServiceBProcess.start(issuing, context.tempDir, { name: 'service-b', authentication: true, env });
+        const crm = await ServiceBProcess.start(issuing, context.tempDir, {
+          name: 'service-b',
+          authentication: true,
+          env,
+        });
         cleanup.add(() => crm.stop());
         const broker = await startIotBroker(issuing, { env });
         cleanup.add(() => broker.stop());
-        await waitForRevocationFeed('service-b', `${crm.url}/health`, (health) => health.authentication?.revocationFeed);
+        await waitForRevocationFeed(
+          'service-b',
+          `${crm.url}/health`,
+          (health) => health.authentication?.revocationFeed,
+        );
         await waitForRevocationFeed('the broker', broker.healthUrl, (health) => health.revocationFeed);
 
         const run = randomBytes(3).toString('hex');
@@ -64,11 +80,24 @@ function revocationLatencyBenchmark(mode: Mode): Benchmark {
         /** One device: tokens issued and in use at both edges, then revoked; ms from the call's return to each refusal. */
         const revokeOnce = async (): Promise<Sample> => {
           const id = `revoked-${run}-${++revocations}`;
-          const client = await issuing.createClient(id, [{ resource: CRM, scopes: ['contacts:read'] }, { resource: IOT, scopes: ['device'] }], { id, kind: 'device' });
+          const client = await issuing.createClient(
+            id,
+            [
+              { resource: CRM, scopes: ['contacts:read'] },
+              { resource: IOT, scopes: ['device'] },
+            ],
+            { id, kind: 'device' },
+          );
           const crmToken = await issuing.token(client, { resource: CRM, scope: 'contacts:read' });
-          const session = await openDeviceSession(broker.endpoint, { clientId: id, token: await issuing.token(client, { resource: IOT, scope: 'device' }) });
+          const session = await openDeviceSession(broker.endpoint, {
+            clientId: id,
+            token: await issuing.token(client, { resource: IOT, scope: 'device' }),
+          });
           try {
-            const contacts = () => fetch(`${crm.url}/contacts?limit=1`, { headers: { authorization: `Bearer ${crmToken}` } }).then(async (response) => (await response.arrayBuffer(), response.status));
+            const contacts = () =>
+              fetch(`${crm.url}/contacts?limit=1`, { headers: { authorization: `Bearer ${crmToken}` } }).then(
+                async (response) => (await response.arrayBuffer(), response.status),
+              );
             const before = await contacts();
             if (before !== 200) throw new Error(`service-b answered ${before} to ${id}'s token before the revocation`);
 
@@ -79,20 +108,30 @@ function revocationLatencyBenchmark(mode: Mode): Benchmark {
             while (refusedAt === undefined) {
               const status = await contacts();
               if (status === 401) refusedAt = performance.now();
-              else if (status !== 200) throw new Error(`service-b answered ${status} to ${id}'s revoked token (expected 200, then 401)`);
-              else if (performance.now() - returned > GIVE_UP_MS) throw new Error(`service-b still accepted ${id}'s token ${GIVE_UP_MS} ms after its revocation`);
+              else if (status !== 200)
+                throw new Error(`service-b answered ${status} to ${id}'s revoked token (expected 200, then 401)`);
+              else if (performance.now() - returned > GIVE_UP_MS)
+                throw new Error(`service-b still accepted ${id}'s token ${GIVE_UP_MS} ms after its revocation`);
             }
             const closedAt = await Promise.race([session.closedAt, sleep(GIVE_UP_MS, undefined, { ref: false })]);
-            if (closedAt === undefined) throw new Error(`the broker kept ${id}'s session open ${GIVE_UP_MS} ms after its revocation`);
+            if (closedAt === undefined)
+              throw new Error(`the broker kept ${id}'s session open ${GIVE_UP_MS} ms after its revocation`);
             // A refusal can land before the call returns (the feed is woken before the audit write): 0 ms then.
-            return { serviceB: Math.max(0, refusedAt - returned), mqtt: Math.max(0, closedAt - returned), call: returned - called, fromCall: Math.max(refusedAt, closedAt) - called };
+            return {
+              serviceB: Math.max(0, refusedAt - returned),
+              mqtt: Math.max(0, closedAt - returned),
+              call: returned - called,
+              fromCall: Math.max(refusedAt, closedAt) - called,
+            };
           } finally {
             await session.close();
           }
         };
 
         const ours: Contender = {
-          label: scaled ? 'Tollgate, revocation feed via Redis (revoked at auth-b, feeds from auth-a)' : 'Tollgate, revocation feed (embedded)',
+          label: scaled
+            ? 'Tollgate, revocation feed via Redis (revoked at auth-b, feeds from auth-a)'
+            : 'Tollgate, revocation feed (embedded)',
           run: async (seconds) => {
             const samples: Sample[] = [];
             const deadline = performance.now() + seconds * 1000;
@@ -111,7 +150,10 @@ function revocationLatencyBenchmark(mode: Mode): Benchmark {
         const jwtOnly: Measurement = { p50Ms: 0.5 * TOKEN_TTL_SECONDS * 1000, p99Ms: 0.99 * TOKEN_TTL_SECONDS * 1000 };
         return {
           ours,
-          baseline: { label: `JWT only: a ${TOKEN_TTL_SECONDS} s token revoked at a random moment lives on (computed)`, run: async () => jwtOnly },
+          baseline: {
+            label: `JWT only: a ${TOKEN_TTL_SECONDS} s token revoked at a random moment lives on (computed)`,
+            run: async () => jwtOnly,
+          },
           conditions: { mode, accessTokenTtlSeconds: TOKEN_TTL_SECONDS, measuredFrom: 'the revoke call returning' },
           teardown: () => cleanup.run(),
         };
@@ -128,7 +170,11 @@ function revocationLatencyBenchmark(mode: Mode): Benchmark {
  * database and Redis, as behind a load balancer; tokens come from (and feeds follow) auth-a, while
  * revocations go to auth-b, so they must cross Redis to reach the feeds.
  */
-async function startAuthServers(context: BenchmarkContext, mode: Mode, cleanup: CleanupStack): Promise<{ issuing: AuthServerProcess; revoking: AuthServerProcess; env: Record<string, string> }> {
+async function startAuthServers(
+  context: BenchmarkContext,
+  mode: Mode,
+  cleanup: CleanupStack,
+): Promise<{ issuing: AuthServerProcess; revoking: AuthServerProcess; env: Record<string, string> }> {
   if (mode === 'embedded') {
     context.log('starting the auth-server (SQLite)');
     const auth = await AuthServerProcess.start(context.tempDir);

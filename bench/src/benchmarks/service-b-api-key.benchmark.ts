@@ -8,7 +8,8 @@ import { CRM } from '../support/service-b.process.js';
  */
 export const serviceBApiKey = contactsBenchmark({
   name: 'serviceBApiKey',
-  description: 'GET /contacts?limit=20 on service-b with an API key (X-API-Key, no rate limit, introspected then cached) vs the same route without authentication',
+  description:
+    'GET /contacts?limit=20 on service-b with an API key (X-API-Key, no rate limit, introspected then cached) vs the same route without authentication',
   target: 0.9,
   verifiedBy: 'API key (introspection cache)',
   async credential(auth) {

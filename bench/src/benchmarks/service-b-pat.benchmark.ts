@@ -8,11 +8,16 @@ import { CRM } from '../support/service-b.process.js';
  */
 export const serviceBPat = contactsBenchmark({
   name: 'serviceBPat',
-  description: 'GET /contacts?limit=20 on service-b with a PAT (Bearer tgp_…, introspected then cached) vs the same route without authentication',
+  description:
+    'GET /contacts?limit=20 on service-b with a PAT (Bearer tgp_…, introspected then cached) vs the same route without authentication',
   target: 0.9,
   verifiedBy: 'PAT (introspection cache)',
   async credential(auth) {
-    const pat = await auth.createPat('ada@example.com', [{ resource: CRM, scopes: ['contacts:read'] }], { name: 'benchmark script', scopes: ['contacts:read'], resource: [CRM] });
+    const pat = await auth.createPat('ada@example.com', [{ resource: CRM, scopes: ['contacts:read'] }], {
+      name: 'benchmark script',
+      scopes: ['contacts:read'],
+      resource: [CRM],
+    });
     return { authorization: `Bearer ${pat}` };
   },
 });

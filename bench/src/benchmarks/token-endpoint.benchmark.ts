@@ -21,7 +21,8 @@ const CONNECTIONS = 48;
  */
 export const tokenEndpoint: Benchmark = {
   name: 'tokenEndpoint',
-  description: 'client_credentials grants/s (client_secret_basic, RFC 8707 resource, ES256 JWT): auth-server vs oidc-provider',
+  description:
+    'client_credentials grants/s (client_secret_basic, RFC 8707 resource, ES256 JWT): auth-server vs oidc-provider',
   kind: 'throughput',
   target: 1.5,
 
@@ -41,7 +42,14 @@ export const tokenEndpoint: Benchmark = {
       const baselineServer = await ServerProcess.start({
         name: 'oidc-provider',
         entry: serverEntry('oidc-provider'),
-        env: { PORT: String(port), RESOURCE, SCOPE, CLIENT_ID: client.id, CLIENT_SECRET: client.secret, ACCESS_TOKEN_TTL: String(TOKEN_TTL_SECONDS) },
+        env: {
+          PORT: String(port),
+          RESOURCE,
+          SCOPE,
+          CLIENT_ID: client.id,
+          CLIENT_SECRET: client.secret,
+          ACCESS_TOKEN_TTL: String(TOKEN_TTL_SECONDS),
+        },
         readyUrl: `${provider}/.well-known/openid-configuration`,
       });
       cleanup.add(() => baselineServer.stop());
@@ -56,8 +64,14 @@ export const tokenEndpoint: Benchmark = {
       const baseline = { ...request, url: `${provider}/token` };
       // Exactly the requests the load generator will send: both must issue a valid token for them.
       const expected = { audience: RESOURCE, scope: SCOPE, clientId: client.id };
-      await assertAccessTokenResponse('auth-server', await sendOnce(ours), { ...expected, metadataUrl: `${auth.issuer}/.well-known/oauth-authorization-server` });
-      await assertAccessTokenResponse('oidc-provider', await sendOnce(baseline), { ...expected, metadataUrl: `${provider}/.well-known/openid-configuration` });
+      await assertAccessTokenResponse('auth-server', await sendOnce(ours), {
+        ...expected,
+        metadataUrl: `${auth.issuer}/.well-known/oauth-authorization-server`,
+      });
+      await assertAccessTokenResponse('oidc-provider', await sendOnce(baseline), {
+        ...expected,
+        metadataUrl: `${provider}/.well-known/openid-configuration`,
+      });
 
       return {
         ours: httpContender('auth-server (SQLite file, audit on)', ours, connections, [auth.server]),

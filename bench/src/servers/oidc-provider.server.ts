@@ -32,7 +32,12 @@ const provider = new Provider(`http://127.0.0.1:${PORT}`, {
     resourceIndicators: {
       enabled: true,
       defaultResource: () => RESOURCE,
-      getResourceServerInfo: () => ({ scope: SCOPE, accessTokenFormat: 'jwt', accessTokenTTL: Number(ACCESS_TOKEN_TTL), jwt: { sign: { alg: 'ES256' } } }),
+      getResourceServerInfo: () => ({
+        scope: SCOPE,
+        accessTokenFormat: 'jwt',
+        accessTokenTTL: Number(ACCESS_TOKEN_TTL),
+        jwt: { sign: { alg: 'ES256' } },
+      }),
     },
   },
   ttl: { ClientCredentials: Number(ACCESS_TOKEN_TTL) },

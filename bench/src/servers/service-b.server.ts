@@ -8,7 +8,10 @@ import { createServiceB } from '../../../apps/service-b/src/service-b.app.js';
 async function main(): Promise<void> {
   const config = loadServiceBConfig();
   const authentication = !process.argv.includes('--no-authentication');
-  const app = await createServiceB(config, { authentication, logger: createLogger({ name: 'service-b', level: config.logLevel }) });
+  const app = await createServiceB(config, {
+    authentication,
+    logger: createLogger({ name: 'service-b', level: config.logLevel }),
+  });
   await app.listen(config.port, config.host);
 }
 

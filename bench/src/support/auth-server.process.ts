@@ -84,7 +84,12 @@ export class AuthServerProcess {
   }
 
   private static spawn({ name, port, env }: Launch): Promise<ServerProcess> {
-    return ServerProcess.start({ name, entry: appEntry('auth-server'), env, readyUrl: `http://127.0.0.1:${port}/health` });
+    return ServerProcess.start({
+      name,
+      entry: appEntry('auth-server'),
+      env,
+      readyUrl: `http://127.0.0.1:${port}/health`,
+    });
   }
 
   /** The child process, e.g. to measure its CPU time (a new one after `restart`). */
@@ -127,7 +132,8 @@ export class AuthServerProcess {
   /** A client-credentials access token; throws unless one is issued. */
   async token(client: ClientCredentials, params: Record<string, string> = {}): Promise<string> {
     const response = await this.tokenRequest(client, { grant_type: 'client_credentials', ...params });
-    if (response.status !== 200) throw new Error(`token request for ${client.id} failed: ${response.status} ${JSON.stringify(response.body)}`);
+    if (response.status !== 200)
+      throw new Error(`token request for ${client.id} failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body.access_token;
   }
 
@@ -136,10 +142,14 @@ export class AuthServerProcess {
     this.adminToken ??= await this.token(this.admin);
     const response = await request(`${this.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${this.adminToken}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (response.status !== expected) throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(response.body)}`);
+    if (response.status !== expected)
+      throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(response.body)}`);
     return response.body;
   }
 
@@ -148,27 +158,50 @@ export class AuthServerProcess {
   }
 
   /** Registers a client (client_secret_basic unless `extra` says otherwise) with these grants and returns its credentials. */
-  async createClient(name: string, grants: Grant[], extra: { id?: string; kind?: 'service' | 'device'; tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' } = {}): Promise<ClientCredentials> {
-    const created = await this.api('POST', '/api/clients', { name, tokenEndpointAuthMethod: 'client_secret_basic', grants, ...extra }, 201);
+  async createClient(
+    name: string,
+    grants: Grant[],
+    extra: {
+      id?: string;
+      kind?: 'service' | 'device';
+      tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+    } = {},
+  ): Promise<ClientCredentials> {
+    const created = await this.api(
+      'POST',
+      '/api/clients',
+      { name, tokenEndpointAuthMethod: 'client_secret_basic', grants, ...extra },
+      201,
+    );
     return { id: created.id, secret: created.clientSecret };
   }
 
   /** Creates a role and a person holding it, signs in as them like the console, and creates a PAT; returns the PAT. */
-  async createPat(email: string, grants: Grant[], pat: { name: string; scopes: string[]; resource?: string[] }): Promise<string> {
+  async createPat(
+    email: string,
+    grants: Grant[],
+    pat: { name: string; scopes: string[]; resource?: string[] },
+  ): Promise<string> {
     const role = `role-${randomBytes(4).toString('hex')}`;
     await this.api('POST', '/api/roles', { name: role, grants }, 201);
     const password = randomBytes(18).toString('base64url');
     await this.api('POST', '/api/users', { email, displayName: email.split('@')[0], password, roles: [role] }, 201);
-    const session = await fetch(`${this.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    const session = await fetch(`${this.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
     const signedIn = await session.json();
-    if (session.status !== 200) throw new Error(`signing in as ${email} answered ${session.status}: ${JSON.stringify(signedIn)}`);
+    if (session.status !== 200)
+      throw new Error(`signing in as ${email} answered ${session.status}: ${JSON.stringify(signedIn)}`);
     const cookie = session.headers.getSetCookie()[0].split(';')[0];
     const created = await request(`${this.url}/api/me/tokens`, {
       method: 'POST',
       headers: { cookie, 'x-csrf-token': signedIn.csrfToken, 'content-type': 'application/json' },
       body: JSON.stringify({ expiresInDays: 30, ...pat }),
     });
-    if (created.status !== 201) throw new Error(`creating a PAT for ${email} answered ${created.status}: ${JSON.stringify(created.body)}`);
+    if (created.status !== 201)
+      throw new Error(`creating a PAT for ${email} answered ${created.status}: ${JSON.stringify(created.body)}`);
     return created.body.token;
   }
 

@@ -49,7 +49,10 @@ export function contactsBenchmark(spec: ContactsBenchmarkSpec): Benchmark {
         log('starting service-b with and without authentication');
         const ours = await ServiceBProcess.start(auth, tempDir, { name: 'service-b', authentication: true });
         cleanup.add(() => ours.stop());
-        const baseline = await ServiceBProcess.start(auth, tempDir, { name: 'service-b-noauth', authentication: false });
+        const baseline = await ServiceBProcess.start(auth, tempDir, {
+          name: 'service-b-noauth',
+          authentication: false,
+        });
         cleanup.add(() => baseline.stop());
         await ours.seedContacts(CONTACTS, { authorization: `Bearer ${writeToken}` });
         await baseline.seedContacts(CONTACTS);
@@ -57,7 +60,8 @@ export function contactsBenchmark(spec: ContactsBenchmarkSpec): Benchmark {
         const oursRequest = { url: `${ours.url}${PATH}`, headers };
         const baselineRequest = { url: `${baseline.url}${PATH}`, headers };
         const refused = await sendOnce({ url: oursRequest.url });
-        if (refused.status !== 401) throw new Error(`service-b answered ${refused.status} without a credential: authentication is not on`);
+        if (refused.status !== 401)
+          throw new Error(`service-b answered ${refused.status} without a credential: authentication is not on`);
         assertContactsPage('service-b', await sendOnce(oursRequest));
         assertContactsPage('service-b without authentication', await sendOnce(baselineRequest));
 
@@ -76,9 +80,17 @@ export function contactsBenchmark(spec: ContactsBenchmarkSpec): Benchmark {
 }
 
 function assertContactsPage(who: string, response: JsonResponse): void {
-  const names = Array.isArray(response.body?.items) ? response.body.items.map((contact: { name: string }) => contact.name) : [];
+  const names = Array.isArray(response.body?.items)
+    ? response.body.items.map((contact: { name: string }) => contact.name)
+    : [];
   const expected = Array.from({ length: 20 }, (_, i) => `Contact ${i + 1}`);
-  if (response.status !== 200 || response.body.total !== CONTACTS || JSON.stringify(names) !== JSON.stringify(expected)) {
-    throw new Error(`${who}: GET ${PATH} did not answer the first 20 of ${CONTACTS} contacts: ${response.status} ${JSON.stringify(response.body).slice(0, 300)}`);
+  if (
+    response.status !== 200 ||
+    response.body.total !== CONTACTS ||
+    JSON.stringify(names) !== JSON.stringify(expected)
+  ) {
+    throw new Error(
+      `${who}: GET ${PATH} did not answer the first 20 of ${CONTACTS} contacts: ${response.status} ${JSON.stringify(response.body).slice(0, 300)}`,
+    );
   }
 }

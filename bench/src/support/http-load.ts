@@ -21,7 +21,12 @@ export interface HttpRequestSpec {
  * A contender measured by closed-loop HTTP load: `connections` keep-alive connections, one request
  * in flight each. The CPU time of `servers` (the processes doing the work) is measured too.
  */
-export function httpContender(label: string, request: HttpRequestSpec, connections: number, servers: ServerProcess[]): Contender {
+export function httpContender(
+  label: string,
+  request: HttpRequestSpec,
+  connections: number,
+  servers: ServerProcess[],
+): Contender {
   return {
     label,
     run: (seconds) => withServerCpu(servers, () => httpLoad(label, request, { connections, seconds })),
@@ -33,7 +38,11 @@ export function httpContender(label: string, request: HttpRequestSpec, connectio
  * keeps whole milliseconds, too coarse for sub-millisecond routes. Any error or non-2xx answer
  * fails the run, since the throughput of failures means nothing.
  */
-export async function httpLoad(label: string, request: HttpRequestSpec, options: { connections: number; seconds: number; requestsPerSecond?: number }): Promise<Measurement & { operations: number }> {
+export async function httpLoad(
+  label: string,
+  request: HttpRequestSpec,
+  options: { connections: number; seconds: number; requestsPerSecond?: number },
+): Promise<Measurement & { operations: number }> {
   const latencies: number[] = [];
   let rejectedBody: string | undefined;
   const { nextBody, acceptBody } = request;
@@ -68,11 +77,21 @@ export async function httpLoad(label: string, request: HttpRequestSpec, options:
     request.onAnswer?.();
   });
   const result = await instance;
-  if (rejectedBody !== undefined) throw new Error(`${label}: an answer's body was not the expected one: ${rejectedBody.slice(0, 300)}`);
+  if (rejectedBody !== undefined)
+    throw new Error(`${label}: an answer's body was not the expected one: ${rejectedBody.slice(0, 300)}`);
   if (result.errors > 0 || result.non2xx > 0 || latencies.length === 0) {
-    const statuses = Object.entries(result.statusCodeStats).map(([status, { count }]) => `${status}×${count}`).join(', ');
-    throw new Error(`${label}: ${result.non2xx} non-2xx answers and ${result.errors} errors (${result.timeouts} timeouts); statuses: ${statuses || 'none'}`);
+    const statuses = Object.entries(result.statusCodeStats)
+      .map(([status, { count }]) => `${status}×${count}`)
+      .join(', ');
+    throw new Error(
+      `${label}: ${result.non2xx} non-2xx answers and ${result.errors} errors (${result.timeouts} timeouts); statuses: ${statuses || 'none'}`,
+    );
   }
   const sorted = Float64Array.from(latencies).sort();
-  return { rps: latencies.length / result.duration, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), operations: latencies.length };
+  return {
+    rps: latencies.length / result.duration,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    operations: latencies.length,
+  };
 }

@@ -25,9 +25,14 @@ const HOST = '127.0.0.1';
  * its revocation feed through a client granted `revocations:read`, as deployed. The per-address
  * connection rate limit is lifted: every benchmark connection comes from 127.0.0.1.
  */
-export async function startIotBroker(auth: AuthServerProcess, options: { name?: string; env?: Record<string, string> } = {}): Promise<BrokerProcess & { healthUrl: string }> {
+export async function startIotBroker(
+  auth: AuthServerProcess,
+  options: { name?: string; env?: Record<string, string> } = {},
+): Promise<BrokerProcess & { healthUrl: string }> {
   const name = options.name ?? 'iot-broker';
-  const feed = await auth.createClient(`${name} revocation feed`, [{ resource: auth.managementApi, scopes: ['revocations:read'] }]);
+  const feed = await auth.createClient(`${name} revocation feed`, [
+    { resource: auth.managementApi, scopes: ['revocations:read'] },
+  ]);
   const [mqttPort, wsPort] = [await freePort(), await freePort()];
   const healthUrl = `http://${HOST}:${wsPort}/health`;
   const server = await ServerProcess.start({

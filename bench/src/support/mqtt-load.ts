@@ -1,7 +1,18 @@
 import { connect, type Socket } from 'node:net';
 import type { Contender, Measurement } from '../benchmark.js';
 import type { MqttEndpoint } from './mqtt-brokers.js';
-import { connectPacket, type ConnectOptions, DISCONNECT, PacketReader, PacketType, pubackPacket, publishPacket, type ReceivedPacket, lengthPrefixed, subscribePacket } from './mqtt-wire.js';
+import {
+  connectPacket,
+  type ConnectOptions,
+  DISCONNECT,
+  PacketReader,
+  PacketType,
+  pubackPacket,
+  publishPacket,
+  type ReceivedPacket,
+  lengthPrefixed,
+  subscribePacket,
+} from './mqtt-wire.js';
 import { withServerCpu } from './server-cpu.js';
 import type { ServerProcess } from './server-process.js';
 import { percentile } from './statistics.js';
@@ -40,8 +51,17 @@ function summary(latencies: number[], operations: number, seconds: number): Meas
  * connection in flight uses a client id no other open connection uses (a pool of at least twice
  * `concurrency` devices), so no connection takes over another's session.
  */
-export function mqttConnectContender(label: string, endpoint: MqttEndpoint, devices: DeviceLogin[], concurrency: number, servers: ServerProcess[]): Contender {
-  if (devices.length < concurrency * 2) throw new Error(`${label}: ${devices.length} devices for ${concurrency} concurrent connections (need twice as many)`);
+export function mqttConnectContender(
+  label: string,
+  endpoint: MqttEndpoint,
+  devices: DeviceLogin[],
+  concurrency: number,
+  servers: ServerProcess[],
+): Contender {
+  if (devices.length < concurrency * 2)
+    throw new Error(
+      `${label}: ${devices.length} devices for ${concurrency} concurrent connections (need twice as many)`,
+    );
   const packets = devices.map((device) => ({ who: device.clientId, bytes: connectPacket(connectOptions(device)) }));
   return {
     label,
@@ -80,12 +100,19 @@ function connectOnce(endpoint: MqttEndpoint, who: string, connectBytes: Buffer):
     let failure: Error | undefined;
     const socket = connect({ ...endpoint, noDelay: true });
     const reader = new PacketReader();
-    const timer = setTimeout(() => socket.destroy(new Error(`${who}: no CONNACK and close within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+    const timer = setTimeout(
+      () => socket.destroy(new Error(`${who}: no CONNACK and close within ${TIMEOUT_MS} ms`)),
+      TIMEOUT_MS,
+    );
     socket.once('connect', () => socket.write(connectBytes));
     socket.on('data', (chunk: Buffer) =>
       reader.push(chunk, (packet) => {
         if (packet.type !== PacketType.CONNACK || packet.body[1] !== 0) {
-          socket.destroy(packet.type === PacketType.CONNACK ? new ConnectRefused(who, packet.body[1]) : new Error(`${who}: packet type ${packet.type} before CONNACK`));
+          socket.destroy(
+            packet.type === PacketType.CONNACK
+              ? new ConnectRefused(who, packet.body[1])
+              : new Error(`${who}: packet type ${packet.type} before CONNACK`),
+          );
           return;
         }
         latency = performance.now() - started;
@@ -102,7 +129,12 @@ function connectOnce(endpoint: MqttEndpoint, who: string, connectBytes: Buffer):
 }
 
 /** The SUBACK code a device gets for one filter (the granted QoS, or 128 when refused), then disconnects. */
-export async function subscribeGrant(endpoint: MqttEndpoint, device: DeviceLogin, filter: string, qos: 0 | 1): Promise<number> {
+export async function subscribeGrant(
+  endpoint: MqttEndpoint,
+  device: DeviceLogin,
+  filter: string,
+  qos: 0 | 1,
+): Promise<number> {
   const client = await WireClient.open(endpoint, device);
   try {
     const suback = client.next(PacketType.SUBACK);
@@ -188,9 +220,18 @@ class WireClient {
         if (error) reject(error);
         else resolve(packet!);
       };
-      const timer = setTimeout(() => settle(new Error(`${this.name}: no packet of type ${type} within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+      const timer = setTimeout(
+        () => settle(new Error(`${this.name}: no packet of type ${type} within ${TIMEOUT_MS} ms`)),
+        TIMEOUT_MS,
+      );
       this.abandonNext = settle;
-      this.handler = (packet) => settle(packet.type === type ? undefined : new Error(`${this.name}: expected packet type ${type}, got ${packet.type}`), packet);
+      this.handler = (packet) =>
+        settle(
+          packet.type === type
+            ? undefined
+            : new Error(`${this.name}: expected packet type ${type}, got ${packet.type}`),
+          packet,
+        );
       if (this.socket.destroyed) settle(this.failure ?? new Error(`${this.name}: the connection is closed`));
     });
   }
@@ -253,7 +294,12 @@ interface Publisher {
  * acknowledged by the subscriber; every publish's PUBACK must arrive. Latency is publish → delivery.
  * The connections stay open between runs; `close` ends them.
  */
-export async function mqttPublishContender(label: string, endpoint: MqttEndpoint, load: PublishLoad, servers: ServerProcess[]): Promise<Contender & { close(): Promise<void> }> {
+export async function mqttPublishContender(
+  label: string,
+  endpoint: MqttEndpoint,
+  load: PublishLoad,
+  servers: ServerProcess[],
+): Promise<Contender & { close(): Promise<void> }> {
   const opened: WireClient[] = [];
   const close = () => Promise.all(opened.map((client) => client.close())).then(() => undefined);
   try {
@@ -262,7 +308,10 @@ export async function mqttPublishContender(label: string, endpoint: MqttEndpoint
     const suback = subscriber.next(PacketType.SUBACK);
     subscriber.socket.write(subscribePacket(1, load.filter, load.qos));
     const granted = (await suback).body[2];
-    if (granted !== load.qos) throw new Error(`${label}: SUBSCRIBE ${load.filter} at QoS ${load.qos} was answered with ${granted} (128 = refused)`);
+    if (granted !== load.qos)
+      throw new Error(
+        `${label}: SUBSCRIBE ${load.filter} at QoS ${load.qos} was answered with ${granted} (128 = refused)`,
+      );
 
     const publishers: Publisher[] = [];
     for (const [index, device] of load.publishers.entries()) {
@@ -273,7 +322,16 @@ export async function mqttPublishContender(label: string, endpoint: MqttEndpoint
       const topic = lengthPrefixed(`devices/${device.clientId}/telemetry`);
       const template = publishPacket(topic, payload, load.qos, 0);
       const payloadAt = template.length - payload.length;
-      publishers.push({ client, template, payloadAt, packetIdAt: payloadAt - 2, sent: 0, delivered: 0, acknowledged: 0, sentAt: new Float64Array(load.window) });
+      publishers.push({
+        client,
+        template,
+        payloadAt,
+        packetIdAt: payloadAt - 2,
+        sent: 0,
+        delivered: 0,
+        acknowledged: 0,
+        sentAt: new Float64Array(load.window),
+      });
     }
     if (load.publishers.length > 99) throw new Error(`${label}: at most 99 publishers`);
 
@@ -288,7 +346,13 @@ export async function mqttPublishContender(label: string, endpoint: MqttEndpoint
   }
 }
 
-function runPublishLoad(label: string, subscriber: WireClient, publishers: Publisher[], load: PublishLoad, seconds: number): Promise<Measurement & { operations: number }> {
+function runPublishLoad(
+  label: string,
+  subscriber: WireClient,
+  publishers: Publisher[],
+  load: PublishLoad,
+  seconds: number,
+): Promise<Measurement & { operations: number }> {
   return new Promise((resolve, reject) => {
     const latencies: number[] = [];
     const sentBefore = publishers.map((p) => p.sent);
@@ -313,9 +377,18 @@ function runPublishLoad(label: string, subscriber: WireClient, publishers: Publi
     const stopTimer = setTimeout(() => {
       sending = false;
       drainTimer = setTimeout(() => {
-        const undelivered = publishers.map((p) => `${p.client.name}: ${p.sent - p.delivered} undelivered, ${load.qos === 1 ? p.sent - p.acknowledged : 0} unacknowledged`);
-        const broken = [subscriber, ...publishers.map((p) => p.client)].map((client) => client.error?.message).filter(Boolean);
-        finish(new Error(`messages still outstanding ${TIMEOUT_MS} ms after publishing stopped (${undelivered.join('; ')})${broken.length ? `; ${broken.join('; ')}` : ''}`));
+        const undelivered = publishers.map(
+          (p) =>
+            `${p.client.name}: ${p.sent - p.delivered} undelivered, ${load.qos === 1 ? p.sent - p.acknowledged : 0} unacknowledged`,
+        );
+        const broken = [subscriber, ...publishers.map((p) => p.client)]
+          .map((client) => client.error?.message)
+          .filter(Boolean);
+        finish(
+          new Error(
+            `messages still outstanding ${TIMEOUT_MS} ms after publishing stopped (${undelivered.join('; ')})${broken.length ? `; ${broken.join('; ')}` : ''}`,
+          ),
+        );
       }, TIMEOUT_MS);
       finishIfDrained();
     }, seconds * 1000);
@@ -325,7 +398,11 @@ function runPublishLoad(label: string, subscriber: WireClient, publishers: Publi
       socket.cork();
       while (sending && publisher.sent - publisher.delivered < load.window) {
         const packet = Buffer.from(publisher.template);
-        packet.write(String(publisher.sent).padStart(SEQ_DIGITS.width, '0'), publisher.payloadAt + SEQ_DIGITS.at, 'latin1');
+        packet.write(
+          String(publisher.sent).padStart(SEQ_DIGITS.width, '0'),
+          publisher.payloadAt + SEQ_DIGITS.at,
+          'latin1',
+        );
         if (load.qos === 1) packet.writeUInt16BE((publisher.sent % 65_535) + 1, publisher.packetIdAt);
         publisher.sentAt[publisher.sent % load.window] = performance.now();
         publisher.sent++;
@@ -336,17 +413,24 @@ function runPublishLoad(label: string, subscriber: WireClient, publishers: Publi
 
     subscriber.onPacket((packet) => {
       if (finished) return;
-      if (packet.type !== PacketType.PUBLISH) return finish(new Error(`the subscriber received packet type ${packet.type}`));
+      if (packet.type !== PacketType.PUBLISH)
+        return finish(new Error(`the subscriber received packet type ${packet.type}`));
       const topicLength = packet.body.readUInt16BE(0);
       const qos = (packet.flags >> 1) & 0x03;
       if (qos !== load.qos) return finish(new Error(`a message was delivered at QoS ${qos}, not ${load.qos}`));
       if (qos === 1) subscriber.socket.write(pubackPacket(packet.body.readUInt16BE(2 + topicLength)));
       const payloadAt = 2 + topicLength + (qos > 0 ? 2 : 0);
-      const field = ({ at, width }: { at: number; width: number }) => Number(packet.body.toString('latin1', payloadAt + at, payloadAt + at + width));
+      const field = ({ at, width }: { at: number; width: number }) =>
+        Number(packet.body.toString('latin1', payloadAt + at, payloadAt + at + width));
       const index = field(DEVICE_DIGITS);
       const seq = field(SEQ_DIGITS);
       const publisher = publishers[index];
-      if (!publisher || seq !== publisher.delivered) return finish(new Error(`delivery out of order or lost: publisher ${index} message ${seq}, expected ${publisher?.delivered}`));
+      if (!publisher || seq !== publisher.delivered)
+        return finish(
+          new Error(
+            `delivery out of order or lost: publisher ${index} message ${seq}, expected ${publisher?.delivered}`,
+          ),
+        );
       latencies.push(performance.now() - publisher.sentAt[seq % load.window]);
       publisher.delivered++;
       pump(publisher);
@@ -355,7 +439,8 @@ function runPublishLoad(label: string, subscriber: WireClient, publishers: Publi
     for (const publisher of publishers) {
       publisher.client.onPacket((packet) => {
         if (finished) return;
-        if (packet.type !== PacketType.PUBACK || load.qos !== 1) return finish(new Error(`publisher ${publisher.client.name} received packet type ${packet.type}`));
+        if (packet.type !== PacketType.PUBACK || load.qos !== 1)
+          return finish(new Error(`publisher ${publisher.client.name} received packet type ${packet.type}`));
         publisher.acknowledged++;
         finishIfDrained();
       });

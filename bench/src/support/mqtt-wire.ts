@@ -5,7 +5,15 @@
 // fails loudly instead of skewing numbers.
 
 /** Control packet types (MQTT 3.1.1 §2.2.1). */
-export const PacketType = { CONNECT: 1, CONNACK: 2, PUBLISH: 3, PUBACK: 4, SUBSCRIBE: 8, SUBACK: 9, DISCONNECT: 14 } as const;
+export const PacketType = {
+  CONNECT: 1,
+  CONNACK: 2,
+  PUBLISH: 3,
+  PUBACK: 4,
+  SUBSCRIBE: 8,
+  SUBACK: 9,
+  DISCONNECT: 14,
+} as const;
 
 export interface ConnectOptions {
   clientId: string;
@@ -19,8 +27,21 @@ export const DISCONNECT = Buffer.from([0xe0, 0x00]);
 /** CONNECT, clean session (§3.1). */
 export function connectPacket({ clientId, username, password, keepaliveSeconds = 60 }: ConnectOptions): Buffer {
   const flags = 0x02 | (username === undefined ? 0 : 0x80) | (password === undefined ? 0 : 0x40);
-  const header = Buffer.from([0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, flags, keepaliveSeconds >> 8, keepaliveSeconds & 0xff]);
-  const fields = [clientId, username, password].filter((field): field is string => field !== undefined).map(lengthPrefixed);
+  const header = Buffer.from([
+    0x00,
+    0x04,
+    0x4d,
+    0x51,
+    0x54,
+    0x54,
+    0x04,
+    flags,
+    keepaliveSeconds >> 8,
+    keepaliveSeconds & 0xff,
+  ]);
+  const fields = [clientId, username, password]
+    .filter((field): field is string => field !== undefined)
+    .map(lengthPrefixed);
   return packet(PacketType.CONNECT << 4, header, ...fields);
 }
 
@@ -31,7 +52,9 @@ export function subscribePacket(packetId: number, filter: string, qos: 0 | 1): B
 
 /** PUBLISH (§3.3); `packetId` only for QoS 1. The topic is passed pre-encoded, as it never changes. */
 export function publishPacket(topic: Buffer, payload: Buffer, qos: 0 | 1, packetId = 0): Buffer {
-  return qos === 0 ? packet(PacketType.PUBLISH << 4, topic, payload) : packet((PacketType.PUBLISH << 4) | 0x02, topic, uint16(packetId), payload);
+  return qos === 0
+    ? packet(PacketType.PUBLISH << 4, topic, payload)
+    : packet((PacketType.PUBLISH << 4) | 0x02, topic, uint16(packetId), payload);
 }
 
 export function pubackPacket(packetId: number): Buffer {

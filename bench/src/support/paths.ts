@@ -21,6 +21,7 @@ export function preloadEntry(name: string): string {
 
 function builtFile(url: URL): string {
   const path = fileURLToPath(url);
-  if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build\` (or \`npm run bench\` without --no-build)`);
+  if (!existsSync(path))
+    throw new Error(`${path} is missing: run \`npm run build\` (or \`npm run bench\` without --no-build)`);
   return path;
 }

@@ -6,13 +6,20 @@ import type { CpuTime, ServerProcess } from './server-process.js';
  * operation it counted: all their threads, and their main threads alone. Without /proc (not
  * Linux), the measurement comes back without CPU figures.
  */
-export async function withServerCpu(servers: ServerProcess[], measure: () => Promise<Measurement & { operations: number }>): Promise<Measurement> {
+export async function withServerCpu(
+  servers: ServerProcess[],
+  measure: () => Promise<Measurement & { operations: number }>,
+): Promise<Measurement> {
   const before = totalCpuTimeMs(servers);
   const { operations, ...measured } = await measure();
   const after = totalCpuTimeMs(servers);
   if (before === undefined || after === undefined || operations === 0) return measured;
   const perOperation = (ms: number) => (ms * 1000) / operations;
-  return { ...measured, cpuUsPerOp: perOperation(after.total - before.total), mainThreadCpuUsPerOp: perOperation(after.mainThread - before.mainThread) };
+  return {
+    ...measured,
+    cpuUsPerOp: perOperation(after.total - before.total),
+    mainThreadCpuUsPerOp: perOperation(after.mainThread - before.mainThread),
+  };
 }
 
 function totalCpuTimeMs(servers: ServerProcess[]): CpuTime | undefined {

@@ -69,7 +69,10 @@ export class ServerProcess {
    */
   cpuTimeMs(): CpuTime | undefined {
     try {
-      return { total: ticksToMs(`/proc/${this.child.pid}/stat`), mainThread: ticksToMs(`/proc/${this.child.pid}/task/${this.child.pid}/stat`) };
+      return {
+        total: ticksToMs(`/proc/${this.child.pid}/stat`),
+        mainThread: ticksToMs(`/proc/${this.child.pid}/task/${this.child.pid}/stat`),
+      };
     } catch {
       return undefined;
     }
@@ -81,7 +84,14 @@ export class ServerProcess {
   }
 
   static async start(options: ServerProcessOptions): Promise<ServerProcess> {
-    const profiling = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(cpuProfileDir, options.name)}`, '--import', preloadEntry('exit-on-signal')] : [];
+    const profiling = cpuProfileDir
+      ? [
+          '--cpu-prof',
+          `--cpu-prof-dir=${join(cpuProfileDir, options.name)}`,
+          '--import',
+          preloadEntry('exit-on-signal'),
+        ]
+      : [];
     const child = fork(options.entry, options.args ?? [], {
       execArgv: profiling,
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...options.env },

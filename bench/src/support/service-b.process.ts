@@ -21,7 +21,11 @@ export class ServiceBProcess {
   ) {}
 
   /** The auth-server must already know the CRM resource. `env` adds variables (e.g. REDIS_URL). */
-  static async start(auth: AuthServerProcess, tempDir: string, options: { name: string; authentication: boolean; env?: Record<string, string> }): Promise<ServiceBProcess> {
+  static async start(
+    auth: AuthServerProcess,
+    tempDir: string,
+    options: { name: string; authentication: boolean; env?: Record<string, string> },
+  ): Promise<ServiceBProcess> {
     const introspector = await auth.createClient(`${options.name} introspection`, [
       { resource: auth.managementApi, scopes: ['tokens:introspect', 'usage:write', 'revocations:read'] },
     ]);
@@ -57,13 +61,19 @@ export class ServiceBProcess {
   /** Creates `count` contacts (`Contact 1` … with distinct emails); throws on any refusal. */
   async seedContacts(count: number, headers: Record<string, string> = {}): Promise<void> {
     for (let i = 1; i <= count; i++) {
-      const contact = { name: `Contact ${i}`, email: `contact${i}@example.com`, company: 'Example Ltd', tags: ['benchmark'] };
+      const contact = {
+        name: `Contact ${i}`,
+        email: `contact${i}@example.com`,
+        company: 'Example Ltd',
+        tags: ['benchmark'],
+      };
       const response = await request(`${this.url}/contacts`, {
         method: 'POST',
         headers: { ...headers, 'content-type': 'application/json' },
         body: JSON.stringify(contact),
       });
-      if (response.status !== 201) throw new Error(`seeding ${this.url}: ${response.status} ${JSON.stringify(response.body)}`);
+      if (response.status !== 201)
+        throw new Error(`seeding ${this.url}: ${response.status} ${JSON.stringify(response.body)}`);
     }
   }
 }

@@ -34,7 +34,9 @@ export class WrongSecretAttack {
     readonly addresses: string[],
     socketsPerAddress: number,
   ) {
-    this.agents = addresses.map((localAddress) => new Agent({ keepAlive: true, maxSockets: socketsPerAddress, localAddress }));
+    this.agents = addresses.map(
+      (localAddress) => new Agent({ keepAlive: true, maxSockets: socketsPerAddress, localAddress }),
+    );
   }
 
   send(): void {
@@ -42,16 +44,24 @@ export class WrongSecretAttack {
     const body = this.nextBody();
     const started = performance.now();
     const sent = new Promise<void>((resolve) => {
-      const outgoing = request(this.url, { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (answer) => {
-        answer.resume();
-        answer.on('end', () => {
-          const status = answer.statusCode ?? 0;
-          this.statuses[status] = (this.statuses[status] ?? 0) + 1;
-          if (EXPECTED_STATUSES.has(status)) this.latencies.push(performance.now() - started);
-          else this.failure ??= `a wrong secret was answered ${status}`;
-          resolve();
-        });
-      });
+      const outgoing = request(
+        this.url,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+        },
+        (answer) => {
+          answer.resume();
+          answer.on('end', () => {
+            const status = answer.statusCode ?? 0;
+            this.statuses[status] = (this.statuses[status] ?? 0) + 1;
+            if (EXPECTED_STATUSES.has(status)) this.latencies.push(performance.now() - started);
+            else this.failure ??= `a wrong secret was answered ${status}`;
+            resolve();
+          });
+        },
+      );
       outgoing.on('error', (error) => {
         this.failure ??= `a wrong secret's request failed: ${error.message}`;
         resolve();

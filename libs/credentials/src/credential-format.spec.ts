@@ -1,5 +1,10 @@
 import { BASE62_ALPHABET, randomBase62 } from './base62.js';
-import { generateCredential, hasCredentialPrefix, MAX_CREDENTIAL_LENGTH, parseCredential } from './credential-format.js';
+import {
+  generateCredential,
+  hasCredentialPrefix,
+  MAX_CREDENTIAL_LENGTH,
+  parseCredential,
+} from './credential-format.js';
 
 describe('credential format', () => {
   it.each([

@@ -65,32 +65,51 @@ export function authorizationServerMetadataUrl(issuer: string): URL {
  * Fetches `<issuer>/.well-known/oauth-authorization-server` (RFC 8414 §3) and checks that the
  * document names the same issuer (§3.3), so a misconfigured or impersonating server is refused.
  */
-export async function discoverAuthorizationServer(issuer: string, options: DiscoveryOptions = {}): Promise<AuthorizationServerMetadata> {
+export async function discoverAuthorizationServer(
+  issuer: string,
+  options: DiscoveryOptions = {},
+): Promise<AuthorizationServerMetadata> {
   const url = authorizationServerMetadataUrl(issuer);
   const timeoutMs = options.timeoutMs ?? 5_000;
   let response: Response;
   let body: unknown;
   try {
-    response = await (options.fetch ?? fetch)(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+    response = await (options.fetch ?? fetch)(url, {
+      headers: { accept: 'application/json' },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     if (response.ok) body = await readJson(response);
     else await response.body?.cancel();
   } catch (error) {
     const reason = describeFetchFailure(error, timeoutMs);
-    throw new DiscoveryError(`The authorization server at ${issuer} is unreachable (${reason})`, { cause: error, unreachable: true, timedOut: isTimeout(error) });
+    throw new DiscoveryError(`The authorization server at ${issuer} is unreachable (${reason})`, {
+      cause: error,
+      unreachable: true,
+      timedOut: isTimeout(error),
+    });
   }
   if (!response.ok) {
-    throw new DiscoveryError(`The authorization server at ${issuer} answered ${response.status} to discovery at ${url}`, { status: response.status });
+    throw new DiscoveryError(
+      `The authorization server at ${issuer} answered ${response.status} to discovery at ${url}`,
+      { status: response.status },
+    );
   }
   if (!isJsonObject(body)) {
-    throw new DiscoveryError(`The authorization server at ${issuer} served metadata at ${url} that is not a JSON object`, { status: response.status });
+    throw new DiscoveryError(
+      `The authorization server at ${issuer} served metadata at ${url} that is not a JSON object`,
+      { status: response.status },
+    );
   }
   const metadata = body as AuthorizationServerMetadata;
   if (metadata.issuer !== issuer) {
-    throw new DiscoveryError(`Discovery at ${url} names issuer ${String(metadata.issuer)}, expected ${issuer}`, { status: response.status });
+    throw new DiscoveryError(`Discovery at ${url} names issuer ${String(metadata.issuer)}, expected ${issuer}`, {
+      status: response.status,
+    });
   }
   for (const member of ['token_endpoint', 'jwks_uri'] as const) {
     const value = metadata[member];
-    if (typeof value !== 'string' || !URL.canParse(value)) throw new DiscoveryError(`Discovery at ${url} lacks a valid ${member}`, { status: response.status });
+    if (typeof value !== 'string' || !URL.canParse(value))
+      throw new DiscoveryError(`Discovery at ${url} lacks a valid ${member}`, { status: response.status });
   }
   return metadata;
 }

@@ -18,7 +18,12 @@ async function startResourceServer(authServer: FakeAuthorizationServer) {
   const state = { forcedStatus: undefined as number | undefined };
   const server: Server = createServer((req, res) => {
     void readBody(req).then((body) => {
-      seen.push({ method: req.method ?? '', authorization: req.headers.authorization, custom: req.headers['x-custom'] as string | undefined, body });
+      seen.push({
+        method: req.method ?? '',
+        authorization: req.headers.authorization,
+        custom: req.headers['x-custom'] as string | undefined,
+        body,
+      });
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
       const status = state.forcedStatus ?? (token && authServer.introspect(token) ? 200 : 401);
       const headers = status === 401 ? { 'www-authenticate': 'Bearer error="invalid_token"' } : {};
@@ -36,9 +41,15 @@ describe(createAuthorizedFetch.name, () => {
   let provider: ClientCredentialsTokenProvider;
 
   beforeEach(async () => {
-    authServer = await FakeAuthorizationServer.start({ clients: [{ clientId: 'svc', clientSecret: 'secret-value-0123456789' }] });
+    authServer = await FakeAuthorizationServer.start({
+      clients: [{ clientId: 'svc', clientSecret: 'secret-value-0123456789' }],
+    });
     resourceServer = await startResourceServer(authServer);
-    provider = new ClientCredentialsTokenProvider({ issuer: authServer.issuer, clientId: 'svc', clientSecret: 'secret-value-0123456789' });
+    provider = new ClientCredentialsTokenProvider({
+      issuer: authServer.issuer,
+      clientId: 'svc',
+      clientSecret: 'secret-value-0123456789',
+    });
   });
 
   afterEach(async () => {
@@ -49,12 +60,18 @@ describe(createAuthorizedFetch.name, () => {
   it('sends the bearer token along with the caller’s method, headers and body', async () => {
     const sut = createAuthorizedFetch(provider);
 
-    const response = await sut(resourceServer.url, { method: 'PUT', headers: { 'x-custom': 'kept', authorization: 'Basic overridden' }, body: '{"a":1}' });
+    const response = await sut(resourceServer.url, {
+      method: 'PUT',
+      headers: { 'x-custom': 'kept', authorization: 'Basic overridden' },
+      body: '{"a":1}',
+    });
 
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ echo: '{"a":1}' });
     const token = await provider.getToken();
-    expect(resourceServer.seen).toEqual([{ method: 'PUT', authorization: `Bearer ${token.value}`, custom: 'kept', body: '{"a":1}' }]);
+    expect(resourceServer.seen).toEqual([
+      { method: 'PUT', authorization: `Bearer ${token.value}`, custom: 'kept', body: '{"a":1}' },
+    ]);
   });
 
   it('keeps the headers of a Request object', async () => {
@@ -74,7 +91,10 @@ describe(createAuthorizedFetch.name, () => {
     const response = await sut(resourceServer.url, { method: 'POST', body: new URLSearchParams({ n: '1' }) });
 
     expect(response.status).toBe(200);
-    expect(resourceServer.seen.map((r) => r.authorization)).toEqual([`Bearer ${stale.value}`, `Bearer ${(await provider.getToken()).value}`]);
+    expect(resourceServer.seen.map((r) => r.authorization)).toEqual([
+      `Bearer ${stale.value}`,
+      `Bearer ${(await provider.getToken()).value}`,
+    ]);
     expect(resourceServer.seen.map((r) => r.body)).toEqual(['n=1', 'n=1']);
     expect(authServer.tokenRequestCount).toBe(2);
   });

@@ -17,7 +17,14 @@ export type FetchFunction = (input: string | URL | Request, init?: RequestInit) 
 function canReplay(input: string | URL | Request, init: RequestInit | undefined): boolean {
   if (init?.body !== undefined && init.body !== null) {
     const body: unknown = init.body;
-    return typeof body === 'string' || body instanceof URLSearchParams || body instanceof ArrayBuffer || ArrayBuffer.isView(body) || body instanceof Blob || body instanceof FormData;
+    return (
+      typeof body === 'string' ||
+      body instanceof URLSearchParams ||
+      body instanceof ArrayBuffer ||
+      ArrayBuffer.isView(body) ||
+      body instanceof Blob ||
+      body instanceof FormData
+    );
   }
   return !(input instanceof Request && input.body !== null);
 }

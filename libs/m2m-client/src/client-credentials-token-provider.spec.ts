@@ -15,7 +15,12 @@ describe(ClientCredentialsTokenProvider.name, () => {
     clock = Date.UTC(2030, 0, 1);
     authServer = await FakeAuthorizationServer.start({
       clients: [
-        { clientId: 'service-a', clientSecret: SECRET, scopes: ['contacts:read', 'contacts:write'], resources: [RESOURCE] },
+        {
+          clientId: 'service-a',
+          clientSecret: SECRET,
+          scopes: ['contacts:read', 'contacts:write'],
+          resources: [RESOURCE],
+        },
         { clientId: 'svc:a b%', clientSecret: 's%41 +:/=é&x' },
       ],
       now: () => clock,
@@ -44,17 +49,30 @@ describe(ClientCredentialsTokenProvider.name, () => {
 
       const token = await sut.getToken();
 
-      expect(authServer.introspect(token.value)).toMatchObject({ clientId: 'service-a', scope: 'contacts:read', resource: RESOURCE });
+      expect(authServer.introspect(token.value)).toMatchObject({
+        clientId: 'service-a',
+        scope: 'contacts:read',
+        resource: RESOURCE,
+      });
       expect(token).toEqual({ value: token.value, expiresAt: new Date(clock + 300_000), scope: 'contacts:read' });
       expect(authServer.metadataRequests).toBe(1);
       const [request] = authServer.tokenRequests;
       expect(request.contentType).toBe('application/x-www-form-urlencoded');
-      expect(request.params).toEqual({ grant_type: ['client_credentials'], scope: ['contacts:read'], resource: [RESOURCE] });
+      expect(request.params).toEqual({
+        grant_type: ['client_credentials'],
+        scope: ['contacts:read'],
+        resource: [RESOURCE],
+      });
       expect(request.authMethod).toBe('client_secret_basic');
     });
 
     it('form-encodes the client id and secret before base64 (RFC 6749 §2.3.1, Appendix B)', async () => {
-      const sut = provider({ clientId: 'svc:a b%', clientSecret: 's%41 +:/=é&x', resource: undefined, scope: undefined });
+      const sut = provider({
+        clientId: 'svc:a b%',
+        clientSecret: 's%41 +:/=é&x',
+        resource: undefined,
+        scope: undefined,
+      });
 
       const token = await sut.getToken();
 
@@ -141,10 +159,18 @@ describe(ClientCredentialsTokenProvider.name, () => {
 
     it('shares one failure among concurrent callers and does not cache it', async () => {
       const sut = provider();
-      authServer.respondNext({ status: 400, body: { error: 'invalid_scope', error_description: 'contacts:read is not granted' } });
+      authServer.respondNext({
+        status: 400,
+        body: { error: 'invalid_scope', error_description: 'contacts:read is not granted' },
+      });
       const release = authServer.hold();
 
-      const pending = Array.from({ length: 10 }, () => sut.getToken().then(() => 'resolved', (error: unknown) => error));
+      const pending = Array.from({ length: 10 }, () =>
+        sut.getToken().then(
+          () => 'resolved',
+          (error: unknown) => error,
+        ),
+      );
       await vi.waitFor(() => expect(authServer.tokenRequestCount).toBe(1));
       release();
       const outcomes = await Promise.all(pending);
@@ -190,7 +216,10 @@ describe(ClientCredentialsTokenProvider.name, () => {
       await sut.getToken();
 
       clock += 280_000;
-      authServer.respondNext({ status: 401, body: { error: 'invalid_client', error_description: 'The client is disabled' } });
+      authServer.respondNext({
+        status: 401,
+        body: { error: 'invalid_client', error_description: 'The client is disabled' },
+      });
 
       await expect(sut.getToken()).rejects.toBeInstanceOf(TokenRequestError);
     });
@@ -203,26 +232,38 @@ describe(ClientCredentialsTokenProvider.name, () => {
       const error = await sut.getToken().catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(TokenRequestError);
-      expect(error).toMatchObject({ error: 'invalid_client', error_description: 'Client authentication failed', status: 401, clientId: 'service-a' });
+      expect(error).toMatchObject({
+        error: 'invalid_client',
+        error_description: 'Client authentication failed',
+        status: 401,
+        clientId: 'service-a',
+      });
       expect((error as Error).message).toBe(
         `The authorization server at ${authServer.issuer} refused the token request of client "service-a": invalid_client (Client authentication failed)`,
       );
     });
 
     it('reports invalid_target when the client may not use the resource', async () => {
-      const error = await provider({ resource: 'https://other.tollgate.local' }).getToken().catch((e: unknown) => e);
+      const error = await provider({ resource: 'https://other.tollgate.local' })
+        .getToken()
+        .catch((e: unknown) => e);
 
       expect(error).toMatchObject({ name: 'TokenRequestError', error: 'invalid_target', status: 400 });
     });
 
     it('reports an unreachable server as AuthServerUnavailableError and recovers when it is back', async () => {
       let reachable = false;
-      const flakyFetch: typeof fetch = (input, init) => (reachable ? fetch(input, init) : Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:9') })));
+      const flakyFetch: typeof fetch = (input, init) =>
+        reachable
+          ? fetch(input, init)
+          : Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:9') }));
       const sut = provider({ fetch: flakyFetch });
 
       const error = await sut.getToken().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AuthServerUnavailableError);
-      expect((error as Error).message).toBe(`The authorization server at ${authServer.issuer} is unreachable (connect ECONNREFUSED 127.0.0.1:9)`);
+      expect((error as Error).message).toBe(
+        `The authorization server at ${authServer.issuer} is unreachable (connect ECONNREFUSED 127.0.0.1:9)`,
+      );
 
       reachable = true;
       expect(authServer.introspect((await sut.getToken()).value)).toBeDefined();
@@ -233,10 +274,14 @@ describe(ClientCredentialsTokenProvider.name, () => {
       const issuer = authServer.issuer;
       await authServer.stop();
 
-      const error = await provider().getToken().catch((e: unknown) => e);
+      const error = await provider()
+        .getToken()
+        .catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(AuthServerUnavailableError);
-      expect((error as Error).message).toMatch(new RegExp(`^The authorization server at ${issuer} is unreachable \\(connect ECONNREFUSED`));
+      expect((error as Error).message).toMatch(
+        new RegExp(`^The authorization server at ${issuer} is unreachable \\(connect ECONNREFUSED`),
+      );
       expect(error).toMatchObject({ issuer, timedOut: false, status: undefined });
     });
 
@@ -249,16 +294,27 @@ describe(ClientCredentialsTokenProvider.name, () => {
       release();
 
       expect(error).toBeInstanceOf(AuthServerUnavailableError);
-      expect(error).toMatchObject({ timedOut: true, message: `The authorization server at ${authServer.issuer} is unreachable (no answer within 200 ms)` });
+      expect(error).toMatchObject({
+        timedOut: true,
+        message: `The authorization server at ${authServer.issuer} is unreachable (no answer within 200 ms)`,
+      });
     });
 
     it('reports 5xx as unavailable and rediscovers the metadata afterwards', async () => {
       const sut = provider();
-      authServer.respondNext({ status: 503, body: { error: 'temporarily_unavailable' }, headers: { 'retry-after': '7' } });
+      authServer.respondNext({
+        status: 503,
+        body: { error: 'temporarily_unavailable' },
+        headers: { 'retry-after': '7' },
+      });
 
       const error = await sut.getToken().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(AuthServerUnavailableError);
-      expect(error).toMatchObject({ status: 503, retryAfterSeconds: 7, message: `The authorization server at ${authServer.issuer} is unavailable (HTTP 503, temporarily_unavailable)` });
+      expect(error).toMatchObject({
+        status: 503,
+        retryAfterSeconds: 7,
+        message: `The authorization server at ${authServer.issuer} is unavailable (HTTP 503, temporarily_unavailable)`,
+      });
 
       await sut.getToken();
       expect(authServer.metadataRequests).toBe(2);
@@ -267,7 +323,9 @@ describe(ClientCredentialsTokenProvider.name, () => {
     it('reports 429 as unavailable (rate limited)', async () => {
       authServer.respondNext({ status: 429, body: '' });
 
-      const error = await provider().getToken().catch((e: unknown) => e);
+      const error = await provider()
+        .getToken()
+        .catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(AuthServerUnavailableError);
       expect((error as Error).message).toContain('is rate limiting this client (HTTP 429)');
@@ -276,16 +334,52 @@ describe(ClientCredentialsTokenProvider.name, () => {
     it.each([
       ['a body that is not JSON', { status: 200, body: '<html>ok</html>' }, 'the body is not a JSON object'],
       ['a JSON array', { status: 200, body: [] }, 'the body is not a JSON object'],
-      ['no access_token', { status: 200, body: { token_type: 'Bearer', expires_in: 60 } }, 'access_token is missing or not a string'],
-      ['an empty access_token', { status: 200, body: { access_token: '', token_type: 'Bearer', expires_in: 60 } }, 'access_token is missing or not a string'],
-      ['a non-Bearer token_type', { status: 200, body: { access_token: 'x', token_type: 'DPoP', expires_in: 60 } }, 'token_type "DPoP" is not Bearer'],
+      [
+        'no access_token',
+        { status: 200, body: { token_type: 'Bearer', expires_in: 60 } },
+        'access_token is missing or not a string',
+      ],
+      [
+        'an empty access_token',
+        { status: 200, body: { access_token: '', token_type: 'Bearer', expires_in: 60 } },
+        'access_token is missing or not a string',
+      ],
+      [
+        'a non-Bearer token_type',
+        { status: 200, body: { access_token: 'x', token_type: 'DPoP', expires_in: 60 } },
+        'token_type "DPoP" is not Bearer',
+      ],
       ['no token_type', { status: 200, body: { access_token: 'x', expires_in: 60 } }, 'token_type null is not Bearer'],
-      ['no expires_in', { status: 200, body: { access_token: 'x', token_type: 'Bearer' } }, 'expires_in is missing or not a positive number'],
-      ['a zero expires_in', { status: 200, body: { access_token: 'x', token_type: 'Bearer', expires_in: 0 } }, 'expires_in is missing or not a positive number'],
-      ['a non-numeric expires_in', { status: 200, body: { access_token: 'x', token_type: 'Bearer', expires_in: 'soon' } }, 'expires_in is missing or not a positive number'],
-      ['a non-string scope', { status: 200, body: { access_token: 'x', token_type: 'Bearer', expires_in: 60, scope: ['a'] } }, 'scope is not a string'],
-      ['an error status without an OAuth body', { status: 404, body: '<html>Not Found</html>' }, 'expected a token or an OAuth error, got HTTP 404 without an "error" member'],
-      ['a redirect', { status: 307, body: '', headers: { location: 'https://elsewhere.example/token' } }, 'got HTTP 307 to https://elsewhere.example/token'],
+      [
+        'no expires_in',
+        { status: 200, body: { access_token: 'x', token_type: 'Bearer' } },
+        'expires_in is missing or not a positive number',
+      ],
+      [
+        'a zero expires_in',
+        { status: 200, body: { access_token: 'x', token_type: 'Bearer', expires_in: 0 } },
+        'expires_in is missing or not a positive number',
+      ],
+      [
+        'a non-numeric expires_in',
+        { status: 200, body: { access_token: 'x', token_type: 'Bearer', expires_in: 'soon' } },
+        'expires_in is missing or not a positive number',
+      ],
+      [
+        'a non-string scope',
+        { status: 200, body: { access_token: 'x', token_type: 'Bearer', expires_in: 60, scope: ['a'] } },
+        'scope is not a string',
+      ],
+      [
+        'an error status without an OAuth body',
+        { status: 404, body: '<html>Not Found</html>' },
+        'expected a token or an OAuth error, got HTTP 404 without an "error" member',
+      ],
+      [
+        'a redirect',
+        { status: 307, body: '', headers: { location: 'https://elsewhere.example/token' } },
+        'got HTTP 307 to https://elsewhere.example/token',
+      ],
     ])('refuses %s (InvalidTokenResponseError) and caches nothing', async (_, response, problem) => {
       const sut = provider();
       authServer.respondNext(response);
@@ -310,23 +404,43 @@ describe(ClientCredentialsTokenProvider.name, () => {
 
     it('never puts the client secret in an error, a message or the provider’s printout', async () => {
       const errors: unknown[] = [];
-      errors.push(await provider({ clientSecret: SECRET + 'x' }).getToken().catch((e: unknown) => e));
+      errors.push(
+        await provider({ clientSecret: SECRET + 'x' })
+          .getToken()
+          .catch((e: unknown) => e),
+      );
       authServer.respondNext({ status: 200, body: { access_token: 'x', token_type: 'mac', expires_in: 1 } });
-      errors.push(await provider().getToken().catch((e: unknown) => e));
+      errors.push(
+        await provider()
+          .getToken()
+          .catch((e: unknown) => e),
+      );
       const sut = provider({ authMethod: 'client_secret_post' });
       await authServer.stop();
       errors.push(await sut.getToken().catch((e: unknown) => e));
 
-      expect(errors.map((e) => (e as Error).name)).toEqual(['TokenRequestError', 'InvalidTokenResponseError', 'AuthServerUnavailableError']);
-      for (const printed of [...errors.map((e) => inspect(e, { depth: 10, showHidden: true })), inspect(sut, { depth: 10, showHidden: true }), JSON.stringify(sut)]) {
+      expect(errors.map((e) => (e as Error).name)).toEqual([
+        'TokenRequestError',
+        'InvalidTokenResponseError',
+        'AuthServerUnavailableError',
+      ]);
+      for (const printed of [
+        ...errors.map((e) => inspect(e, { depth: 10, showHidden: true })),
+        inspect(sut, { depth: 10, showHidden: true }),
+        JSON.stringify(sut),
+      ]) {
         expect(printed).not.toContain(SECRET);
       }
     });
 
     it('refuses incomplete options without echoing them', () => {
-      expect(() => new ClientCredentialsTokenProvider({ issuer: 'https://as.example', clientId: 'a', clientSecret: '' })).toThrow('clientSecret is required');
+      expect(
+        () => new ClientCredentialsTokenProvider({ issuer: 'https://as.example', clientId: 'a', clientSecret: '' }),
+      ).toThrow('clientSecret is required');
       expect(() => provider({ refreshSkewSeconds: -1 })).toThrow('refreshSkewSeconds must be a number ≥ 0');
-      expect(() => provider({ authMethod: 'private_key_jwt' as never })).toThrow('authMethod must be one of client_secret_basic, client_secret_post');
+      expect(() => provider({ authMethod: 'private_key_jwt' as never })).toThrow(
+        'authMethod must be one of client_secret_basic, client_secret_post',
+      );
     });
   });
 });

@@ -1,4 +1,8 @@
-import { type AuthorizationServerMetadata, DiscoveryError, discoverAuthorizationServer } from './authorization-server-metadata.js';
+import {
+  type AuthorizationServerMetadata,
+  DiscoveryError,
+  discoverAuthorizationServer,
+} from './authorization-server-metadata.js';
 import { describeFetchFailure, isJsonObject, isTimeout, readJson } from './fetch-helpers.js';
 import { AuthServerUnavailableError, InvalidTokenResponseError, TokenRequestError } from './token-errors.js';
 
@@ -97,12 +101,15 @@ export class ClientCredentialsTokenProvider {
 
   constructor(options: ClientCredentialsOptions) {
     for (const name of ['issuer', 'clientId', 'clientSecret'] as const) {
-      if (typeof options[name] !== 'string' || options[name].length === 0) throw new TypeError(`ClientCredentialsTokenProvider: ${name} is required`);
+      if (typeof options[name] !== 'string' || options[name].length === 0)
+        throw new TypeError(`ClientCredentialsTokenProvider: ${name} is required`);
     }
     const skew = options.refreshSkewSeconds ?? DEFAULT_SKEW_SECONDS;
-    if (!Number.isFinite(skew) || skew < 0) throw new TypeError('ClientCredentialsTokenProvider: refreshSkewSeconds must be a number ≥ 0');
+    if (!Number.isFinite(skew) || skew < 0)
+      throw new TypeError('ClientCredentialsTokenProvider: refreshSkewSeconds must be a number ≥ 0');
     const authMethod = options.authMethod ?? 'client_secret_basic';
-    if (!AUTH_METHODS.includes(authMethod)) throw new TypeError(`ClientCredentialsTokenProvider: authMethod must be one of ${AUTH_METHODS.join(', ')}`);
+    if (!AUTH_METHODS.includes(authMethod))
+      throw new TypeError(`ClientCredentialsTokenProvider: authMethod must be one of ${AUTH_METHODS.join(', ')}`);
     this.issuer = options.issuer;
     this.clientId = options.clientId;
     this.resource = options.resource;
@@ -142,7 +149,8 @@ export class ClientCredentialsTokenProvider {
       return fresh.token;
     } catch (error) {
       // Refreshing ahead of expiry failed for a passing reason: the old token is still valid, so use it.
-      if (error instanceof AuthServerUnavailableError && stale && this.#now() < stale.token.expiresAt.getTime()) return stale.token;
+      if (error instanceof AuthServerUnavailableError && stale && this.#now() < stale.token.expiresAt.getTime())
+        return stale.token;
       throw error;
     }
   }
@@ -152,7 +160,10 @@ export class ClientCredentialsTokenProvider {
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
     if (this.scope) body.set('scope', this.scope);
     if (this.resource) body.set('resource', this.resource);
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    };
     if (this.authMethod === 'client_secret_basic') {
       headers.authorization = `Basic ${Buffer.from(`${formEncode(this.clientId)}:${formEncode(this.#clientSecret)}`).toString('base64')}`;
     } else {
@@ -165,12 +176,22 @@ export class ClientCredentialsTokenProvider {
     let json: unknown;
     try {
       // Never follow a redirect: it would carry the client's credentials to another place.
-      response = await this.#fetch(metadata.token_endpoint, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.#timeoutMs) });
+      response = await this.#fetch(metadata.token_endpoint, {
+        method: 'POST',
+        headers,
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
       json = await readJson(response);
     } catch (error) {
       this.#metadata = undefined;
       const reason = describeFetchFailure(error, this.#timeoutMs);
-      throw new AuthServerUnavailableError(this.issuer, `The authorization server at ${this.issuer} is unreachable (${reason})`, { cause: error, timedOut: isTimeout(error) });
+      throw new AuthServerUnavailableError(
+        this.issuer,
+        `The authorization server at ${this.issuer} is unreachable (${reason})`,
+        { cause: error, timedOut: isTimeout(error) },
+      );
     }
     return this.#interpret(response, json, requestedAt);
   }
@@ -181,42 +202,75 @@ export class ClientCredentialsTokenProvider {
     if (status >= 500 || status === 429) {
       this.#metadata = undefined;
       const what = status === 429 ? 'is rate limiting this client' : 'is unavailable';
-      throw new AuthServerUnavailableError(this.issuer, `The authorization server at ${this.issuer} ${what} (HTTP ${status}${oauthError ? `, ${oauthError}` : ''})`, {
-        status,
-        retryAfterSeconds: retryAfterSeconds(response),
-      });
+      throw new AuthServerUnavailableError(
+        this.issuer,
+        `The authorization server at ${this.issuer} ${what} (HTTP ${status}${oauthError ? `, ${oauthError}` : ''})`,
+        {
+          status,
+          retryAfterSeconds: retryAfterSeconds(response),
+        },
+      );
     }
     if (status !== 200) {
       if (oauthError && isJsonObject(json)) {
-        throw new TokenRequestError(this.issuer, this.clientId, status, oauthError, sanitize(json.error_description), sanitize(json.error_uri));
+        throw new TokenRequestError(
+          this.issuer,
+          this.clientId,
+          status,
+          oauthError,
+          sanitize(json.error_description),
+          sanitize(json.error_uri),
+        );
       }
       this.#metadata = undefined;
-      const location = status >= 300 && status < 400 ? ` to ${sanitize(response.headers.get('location')) ?? 'nowhere'}` : '';
-      throw new InvalidTokenResponseError(this.issuer, status, `expected a token or an OAuth error, got HTTP ${status}${location} without an "error" member`);
+      const location =
+        status >= 300 && status < 400 ? ` to ${sanitize(response.headers.get('location')) ?? 'nowhere'}` : '';
+      throw new InvalidTokenResponseError(
+        this.issuer,
+        status,
+        `expected a token or an OAuth error, got HTTP ${status}${location} without an "error" member`,
+      );
     }
     if (!isJsonObject(json)) throw new InvalidTokenResponseError(this.issuer, status, 'the body is not a JSON object');
     if (typeof json.access_token !== 'string' || json.access_token.length === 0) {
       throw new InvalidTokenResponseError(this.issuer, status, 'access_token is missing or not a string');
     }
     if (typeof json.token_type !== 'string' || json.token_type.toLowerCase() !== 'bearer') {
-      throw new InvalidTokenResponseError(this.issuer, status, `token_type ${JSON.stringify(sanitize(json.token_type) ?? null)} is not Bearer`);
+      throw new InvalidTokenResponseError(
+        this.issuer,
+        status,
+        `token_type ${JSON.stringify(sanitize(json.token_type) ?? null)} is not Bearer`,
+      );
     }
     const expiresIn = parseExpiresIn(json.expires_in);
-    if (expiresIn === undefined) throw new InvalidTokenResponseError(this.issuer, status, 'expires_in is missing or not a positive number');
-    if (json.scope !== undefined && typeof json.scope !== 'string') throw new InvalidTokenResponseError(this.issuer, status, 'scope is not a string');
+    if (expiresIn === undefined)
+      throw new InvalidTokenResponseError(this.issuer, status, 'expires_in is missing or not a positive number');
+    if (json.scope !== undefined && typeof json.scope !== 'string')
+      throw new InvalidTokenResponseError(this.issuer, status, 'scope is not a string');
 
     const lifetimeMs = expiresIn * 1000;
     const expiresAt = requestedAt + lifetimeMs;
-    const token: AccessToken = { value: json.access_token, expiresAt: new Date(expiresAt), scope: json.scope ?? this.scope };
+    const token: AccessToken = {
+      value: json.access_token,
+      expiresAt: new Date(expiresAt),
+      scope: json.scope ?? this.scope,
+    };
     return { token, refreshAt: expiresAt - Math.min(this.#skewMs, lifetimeMs * MAX_SKEW_FRACTION) };
   }
 
   /** The issuer's metadata, fetched once and fetched again after any failure to reach it or its token endpoint. */
   #discover(): Promise<AuthorizationServerMetadata> {
-    this.#metadata ??= discoverAuthorizationServer(this.issuer, { fetch: this.#fetch, timeoutMs: this.#timeoutMs }).catch((error: unknown) => {
+    this.#metadata ??= discoverAuthorizationServer(this.issuer, {
+      fetch: this.#fetch,
+      timeoutMs: this.#timeoutMs,
+    }).catch((error: unknown) => {
       this.#metadata = undefined;
       if (error instanceof DiscoveryError && error.transient) {
-        throw new AuthServerUnavailableError(this.issuer, error.message, { cause: error, status: error.status, timedOut: error.timedOut });
+        throw new AuthServerUnavailableError(this.issuer, error.message, {
+          cause: error,
+          status: error.status,
+          timedOut: error.timedOut,
+        });
       }
       throw error;
     });

@@ -2,7 +2,10 @@
 
 /** True for the error fetch raises when its AbortSignal.timeout fired (directly or while reading the body). */
 export function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'TimeoutError' || (error.cause instanceof Error && error.cause.name === 'TimeoutError'));
+  return (
+    error instanceof Error &&
+    (error.name === 'TimeoutError' || (error.cause instanceof Error && error.cause.name === 'TimeoutError'))
+  );
 }
 
 /** The most telling message of a fetch failure: undici wraps the socket error ("connect ECONNREFUSED …") in a bare "fetch failed". */

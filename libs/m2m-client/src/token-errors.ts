@@ -15,7 +15,9 @@ export class TokenRequestError extends Error {
     readonly error_description?: string,
     readonly error_uri?: string,
   ) {
-    super(`The authorization server at ${issuer} refused the token request of client "${clientId}": ${error}${error_description ? ` (${error_description})` : ''}`);
+    super(
+      `The authorization server at ${issuer} refused the token request of client "${clientId}": ${error}${error_description ? ` (${error_description})` : ''}`,
+    );
   }
 }
 
@@ -59,6 +61,8 @@ export class InvalidTokenResponseError extends Error {
     /** What is wrong with it, e.g. `token_type "mac" is not Bearer`. */
     readonly problem: string,
   ) {
-    super(`The authorization server at ${issuer} answered the token request with an invalid response (HTTP ${status}): ${problem}`);
+    super(
+      `The authorization server at ${issuer} answered the token request with an invalid response (HTTP ${status}): ${problem}`,
+    );
   }
 }

@@ -121,7 +121,9 @@ async function openDatabaseOnce(options: DataSourceOptions): Promise<DataSource>
     await runMigrationsExclusively(dataSource, options.database, options.afterMigrations);
   } catch (error) {
     await dataSource.destroy().catch(() => undefined);
-    throw isDatabaseUnavailable(error) || isStorageFailure(error) ? new DatabaseOpenFailure('migrate', { cause: error }) : error;
+    throw isDatabaseUnavailable(error) || isStorageFailure(error)
+      ? new DatabaseOpenFailure('migrate', { cause: error })
+      : error;
   }
   return dataSource;
 }

@@ -20,7 +20,10 @@ export interface DatabaseSettings {
 }
 
 /** DATA_DIR resolved, and the database DATABASE_URL names (by default `sqliteFile` in DATA_DIR). */
-export function databaseSettings(values: { DATA_DIR: string; DATABASE_URL?: string }, sqliteFile: string): DatabaseSettings {
+export function databaseSettings(
+  values: { DATA_DIR: string; DATABASE_URL?: string },
+  sqliteFile: string,
+): DatabaseSettings {
   const dataDir = resolve(values.DATA_DIR);
   return { dataDir, database: databaseFromUrl(values.DATABASE_URL, join(dataDir, sqliteFile)) };
 }

@@ -72,7 +72,10 @@ describe(isDatabaseUnavailable.name, () => {
     const port = await freePort();
     const error = await rejection(new pg.Client({ host: '127.0.0.1', port }).connect());
     expect(isDatabaseUnavailable(error)).toBe(true);
-    const both = new AggregateError([Object.assign(new Error('connect ECONNREFUSED ::1'), { code: 'ECONNREFUSED' })], 'connect failed');
+    const both = new AggregateError(
+      [Object.assign(new Error('connect ECONNREFUSED ::1'), { code: 'ECONNREFUSED' })],
+      'connect failed',
+    );
     expect(isDatabaseUnavailable(both)).toBe(true);
   });
 
@@ -85,15 +88,23 @@ describe(isDatabaseUnavailable.name, () => {
       victim.on('error', () => undefined);
       await victim.connect();
       try {
-        expect(isDatabaseUnavailable(new QueryFailedError('SELEC 1', [], (await rejection(victim.query('SELEC 1'))) as Error))).toBe(false);
+        expect(
+          isDatabaseUnavailable(
+            new QueryFailedError('SELEC 1', [], (await rejection(victim.query('SELEC 1'))) as Error),
+          ),
+        ).toBe(false);
         const { rows } = await victim.query('SELECT pg_backend_pid() AS pid');
         const running = rejection(victim.query('SELECT pg_sleep(30)'));
         await admin.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
-        expect(isDatabaseUnavailable(new QueryFailedError('SELECT pg_sleep(30)', [], (await running) as Error))).toBe(true);
+        expect(isDatabaseUnavailable(new QueryFailedError('SELECT pg_sleep(30)', [], (await running) as Error))).toBe(
+          true,
+        );
 
         const name = new URL(database.url).pathname.slice(1);
         await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
-        expect(isDatabaseUnavailable(await rejection(new pg.Client({ connectionString: database.url }).connect()))).toBe(true);
+        expect(
+          isDatabaseUnavailable(await rejection(new pg.Client({ connectionString: database.url }).connect())),
+        ).toBe(true);
         await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
       } finally {
         await victim.end().catch(() => undefined);
@@ -106,8 +117,13 @@ describe(isDatabaseUnavailable.name, () => {
 
 describe(databaseOpenError.name, () => {
   it('names DATABASE_URL for PostgreSQL, without the password', () => {
-    const error = databaseOpenError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), { type: 'postgres', url: 'postgres://tollgate:hunter2@db.example:5432/tollgate' });
-    expect(error.message).toBe('Cannot use the database at PostgreSQL postgres://tollgate:***@db.example:5432/tollgate (DATABASE_URL): connect ECONNREFUSED 127.0.0.1:1');
+    const error = databaseOpenError(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+      { type: 'postgres', url: 'postgres://tollgate:hunter2@db.example:5432/tollgate' },
+    );
+    expect(error.message).toBe(
+      'Cannot use the database at PostgreSQL postgres://tollgate:***@db.example:5432/tollgate (DATABASE_URL): connect ECONNREFUSED 127.0.0.1:1',
+    );
   });
 
   it('names DATA_DIR for a SQLite file, and says what is wrong with the folder', () => {
@@ -116,9 +132,13 @@ describe(databaseOpenError.name, () => {
       'Cannot write /data/auth-server.sqlite: no space is left on the device. Set DATA_DIR (or DATABASE_URL) to a writable folder with free space.',
     );
     const denied = Object.assign(new Error("EACCES: permission denied, mkdir '/data'"), { code: 'EACCES' });
-    expect(databaseOpenError(denied, { type: 'sqlite', file: '/data/x.sqlite' }).message).toContain('/data/x.sqlite: permission denied.');
+    expect(databaseOpenError(denied, { type: 'sqlite', file: '/data/x.sqlite' }).message).toContain(
+      '/data/x.sqlite: permission denied.',
+    );
     const corrupt = Object.assign(new Error('file is not a database'), { code: 'SQLITE_NOTADB' });
-    expect(databaseOpenError(corrupt, { type: 'sqlite', file: '/data/x.sqlite' }).message).toBe('Cannot open the SQLite database /data/x.sqlite (DATA_DIR or DATABASE_URL): file is not a database');
+    expect(databaseOpenError(corrupt, { type: 'sqlite', file: '/data/x.sqlite' }).message).toBe(
+      'Cannot open the SQLite database /data/x.sqlite (DATA_DIR or DATABASE_URL): file is not a database',
+    );
   });
 
   it('leaves errors that are not about the data folder as they are', () => {

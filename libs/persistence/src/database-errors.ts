@@ -1,13 +1,22 @@
 import { type DatabaseConfig, describeDatabase } from './database-config.js';
 
 // Network failures on the way to PostgreSQL (pg passes Node's socket errors through).
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 // PostgreSQL SQLSTATEs (Appendix A): class 08 connection exception, 57P01 admin_shutdown (a
 // terminated backend), 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up or shutting
 // down), 53300 too_many_connections.
 const SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
 // pg's own messages for a connection that died or could not be obtained in time.
-const PG_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable)/;
+const PG_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable)/;
 // better-sqlite3 result codes (and their extended forms, e.g. SQLITE_IOERR_WRITE) meaning the file
 // cannot be used right now: locked past the busy timeout, unopenable, I/O error, disk full, read-only.
 const SQLITE_CODES = /^SQLITE_(BUSY|CANTOPEN|IOERR|FULL|READONLY)/;
@@ -30,7 +39,14 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     const current = pending.pop();
     if (current === null || typeof current !== 'object' || seen.has(current)) continue;
     seen.add(current);
-    const { code, severity, message, driverError, cause, errors } = current as { code?: unknown; severity?: unknown; message?: unknown; driverError?: unknown; cause?: unknown; errors?: unknown };
+    const { code, severity, message, driverError, cause, errors } = current as {
+      code?: unknown;
+      severity?: unknown;
+      message?: unknown;
+      driverError?: unknown;
+      cause?: unknown;
+      errors?: unknown;
+    };
     // FATAL and PANIC abort the session (PostgreSQL's message severity levels): whatever the code (a
     // database not accepting connections, too many clients, a terminated backend), it is gone.
     if (isUnavailableCode(code) || severity === 'FATAL' || severity === 'PANIC') return true;
@@ -69,7 +85,9 @@ export function isStorageFailure(error: unknown): boolean {
 export function dataFolderError(error: unknown, path: string, setting: string): unknown {
   const problem = storageProblem(error);
   if (!problem) return error;
-  return new Error(`Cannot write ${path}: ${problem}. Set ${setting} to a writable folder with free space.`, { cause: error });
+  return new Error(`Cannot write ${path}: ${problem}. Set ${setting} to a writable folder with free space.`, {
+    cause: error,
+  });
 }
 
 /**
@@ -78,7 +96,14 @@ export function dataFolderError(error: unknown, path: string, setting: string): 
  */
 export function databaseOpenError(error: unknown, config: DatabaseConfig): Error {
   const reason = error instanceof Error ? error.message : String(error);
-  if (config.type === 'postgres') return new Error(`Cannot use the database at ${describeDatabase(config)} (DATABASE_URL): ${reason}`, { cause: error });
+  if (config.type === 'postgres')
+    return new Error(`Cannot use the database at ${describeDatabase(config)} (DATABASE_URL): ${reason}`, {
+      cause: error,
+    });
   const explained = dataFolderError(error, config.file, 'DATA_DIR (or DATABASE_URL)');
-  return explained instanceof Error && explained !== error ? explained : new Error(`Cannot open the SQLite database ${config.file} (DATA_DIR or DATABASE_URL): ${reason}`, { cause: error });
+  return explained instanceof Error && explained !== error
+    ? explained
+    : new Error(`Cannot open the SQLite database ${config.file} (DATA_DIR or DATABASE_URL): ${reason}`, {
+        cause: error,
+      });
 }

@@ -55,7 +55,10 @@ async function withLockFile(path: string, work: () => Promise<void>): Promise<vo
         break;
       } catch (error) {
         if (!String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw error;
-        if (Date.now() > deadline) throw new Error(`Timed out waiting for the migration lock ${path}, held by another process`, { cause: error });
+        if (Date.now() > deadline)
+          throw new Error(`Timed out waiting for the migration lock ${path}, held by another process`, {
+            cause: error,
+          });
         await sleep(50);
       }
     }

@@ -33,7 +33,8 @@ export function widenSerialColumns(dataSource: DataSource): void {
   if (dataSource.options.type !== 'postgres') return;
   for (const entity of dataSource.entityMetadatas) {
     for (const column of entity.primaryColumns) {
-      if (typeof column.target === 'function' && serialColumns.get(column.target)?.has(column.propertyName)) column.type = 'bigint';
+      if (typeof column.target === 'function' && serialColumns.get(column.target)?.has(column.propertyName))
+        column.type = 'bigint';
     }
   }
 }

@@ -13,7 +13,11 @@ describe(MemoryRateLimiter.name, () => {
     let now = 1_000_000;
     const sut = new MemoryRateLimiter(() => now);
     const taken = [await sut.take('k', policy), await sut.take('k', policy), await sut.take('k', policy)];
-    expect(taken.map((d) => [d.allowed, d.remaining])).toEqual([[true, 2], [true, 1], [true, 0]]);
+    expect(taken.map((d) => [d.allowed, d.remaining])).toEqual([
+      [true, 2],
+      [true, 1],
+      [true, 0],
+    ]);
     const refused = await sut.take('k', policy);
     expect(refused).toMatchObject({ allowed: false, remaining: 0, retryAfterSeconds: 20 });
     now += 20_000;
@@ -25,18 +29,24 @@ describe(MemoryRateLimiter.name, () => {
     let now = 1_000_000;
     const sut = new MemoryRateLimiter(() => now);
     expect(await sut.take('batch', { requests: 10, perSeconds: 60 }, 8)).toMatchObject({ allowed: true, remaining: 2 });
-    expect(await sut.take('batch', { requests: 10, perSeconds: 60 }, 5)).toMatchObject({ allowed: false, remaining: 2, retryAfterSeconds: 18 });
+    expect(await sut.take('batch', { requests: 10, perSeconds: 60 }, 5)).toMatchObject({
+      allowed: false,
+      remaining: 2,
+      retryAfterSeconds: 18,
+    });
     expect(await sut.take('batch', { requests: 10, perSeconds: 60 }, 2)).toMatchObject({ allowed: true, remaining: 0 });
     now += 30_000;
     expect(await sut.take('batch', { requests: 10, perSeconds: 60 }, 5)).toMatchObject({ allowed: true, remaining: 0 });
   });
 
   it('formats the IETF RateLimit fields', () => {
-    expect(rateLimitHeaders(policy, { allowed: false, remaining: 0, resetSeconds: 60, retryAfterSeconds: 20 })).toEqual({
-      'RateLimit-Policy': '"credential";q=3;w=60',
-      RateLimit: '"credential";r=0;t=60',
-      'Retry-After': '20',
-    });
+    expect(rateLimitHeaders(policy, { allowed: false, remaining: 0, resetSeconds: 60, retryAfterSeconds: 20 })).toEqual(
+      {
+        'RateLimit-Policy': '"credential";q=3;w=60',
+        RateLimit: '"credential";r=0;t=60',
+        'Retry-After': '20',
+      },
+    );
   });
 });
 
@@ -59,7 +69,12 @@ describe.runIf(process.env.TEST_REDIS_URL)(RedisRateLimiter.name, () => {
 
   it('shares one bucket between two limiters (two instances)', async () => {
     const key = randomUUID();
-    const decisions = [await a.take(key, policy), await b.take(key, policy), await a.take(key, policy), await b.take(key, policy)];
+    const decisions = [
+      await a.take(key, policy),
+      await b.take(key, policy),
+      await a.take(key, policy),
+      await b.take(key, policy),
+    ];
     expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false]);
     expect(decisions[3].retryAfterSeconds).toBeGreaterThanOrEqual(1);
   });
@@ -77,7 +92,12 @@ describe.runIf(process.env.TEST_REDIS_URL)(RedisRateLimiter.name, () => {
     await proxy.forward();
     await eventually(() => expect(b.shared).toBe(true), 10_000);
     const again = randomUUID();
-    const decisions = [await a.take(again, policy), await b.take(again, policy), await a.take(again, policy), await b.take(again, policy)];
+    const decisions = [
+      await a.take(again, policy),
+      await b.take(again, policy),
+      await a.take(again, policy),
+      await b.take(again, policy),
+    ];
     expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false]);
   });
 });

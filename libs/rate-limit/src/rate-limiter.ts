@@ -43,7 +43,11 @@ export function decide(tokensAfter: number, allowed: boolean, policy: RateLimitP
  * IETF RateLimit header fields (draft-ietf-httpapi-ratelimit-headers): the policy and the current
  * state, plus Retry-After when refused.
  */
-export function rateLimitHeaders(policy: RateLimitPolicy, decision: RateLimitDecision, name = 'credential'): Record<string, string> {
+export function rateLimitHeaders(
+  policy: RateLimitPolicy,
+  decision: RateLimitDecision,
+  name = 'credential',
+): Record<string, string> {
   return {
     'RateLimit-Policy': `"${name}";q=${policy.requests};w=${policy.perSeconds}`,
     RateLimit: `"${name}";r=${decision.remaining};t=${decision.resetSeconds}`,

@@ -51,7 +51,12 @@ export class RedisRateLimiter implements RateLimiter {
   constructor(url: string, options: RedisRateLimiterOptions) {
     this.prefix = options.prefix ?? 'tollgate:ratelimit:';
     // Half a second: this wait is on the request path, and only the first request of an outage pays it.
-    this.connections = new RedisConnections(url, { purpose: 'the shared rate limits', fallback: 'Rate limits are per instance', logger: options.logger, commandTimeoutMs: 500 });
+    this.connections = new RedisConnections(url, {
+      purpose: 'the shared rate limits',
+      fallback: 'Rate limits are per instance',
+      logger: options.logger,
+      commandTimeoutMs: 500,
+    });
     this.redis = this.connections.commands();
     this.redis.defineCommand('tollgateTake', { numberOfKeys: 1, lua: TAKE });
   }
@@ -64,11 +69,9 @@ export class RedisRateLimiter implements RateLimiter {
   async take(key: string, policy: RateLimitPolicy): Promise<RateLimitDecision> {
     if (!this.shared) return this.fallback.take(key, policy);
     try {
-      const [allowed, tokens] = await (this.redis as unknown as { tollgateTake: (...args: unknown[]) => Promise<[number, string]> }).tollgateTake(
-        this.prefix + key,
-        policy.requests,
-        policy.perSeconds * 1000,
-      );
+      const [allowed, tokens] = await (
+        this.redis as unknown as { tollgateTake: (...args: unknown[]) => Promise<[number, string]> }
+      ).tollgateTake(this.prefix + key, policy.requests, policy.perSeconds * 1000);
       return decide(Number(tokens), allowed === 1, policy);
     } catch {
       return this.fallback.take(key, policy);

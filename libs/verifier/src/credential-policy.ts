@@ -32,10 +32,18 @@ export function addressAllowed(address: string, allowlist: readonly string[]): b
  * response headers the caller gets when allowed: the IETF RateLimit fields of its bucket, on every
  * answer and not only on the 429 (draft-ietf-httpapi-ratelimit-headers §1), from the same decision.
  */
-export async function enforceConstraints(principal: Principal, address: string, limiter: RateLimiter | undefined): Promise<Record<string, string>> {
+export async function enforceConstraints(
+  principal: Principal,
+  address: string,
+  limiter: RateLimiter | undefined,
+): Promise<Record<string, string>> {
   const constraints = principal.constraints;
   if (!constraints) return {};
-  if (constraints.ipAllowlist && constraints.ipAllowlist.length > 0 && !addressAllowed(address, constraints.ipAllowlist)) {
+  if (
+    constraints.ipAllowlist &&
+    constraints.ipAllowlist.length > 0 &&
+    !addressAllowed(address, constraints.ipAllowlist)
+  ) {
     throw new VerificationError('access_denied', 'This credential may not be used from your address', 'ip_not_allowed');
   }
   const policy = constraints.rateLimit;
@@ -44,7 +52,12 @@ export async function enforceConstraints(principal: Principal, address: string, 
   const decision = await limiter.take(`credential:${policy.bucket ?? principal.credentialId}`, policy);
   const headers = rateLimitHeaders(policy, decision);
   if (!decision.allowed) {
-    throw new VerificationError('rate_limited', `Rate limit exceeded: ${policy.requests} requests per ${policy.perSeconds} s`, 'rate_limited', headers);
+    throw new VerificationError(
+      'rate_limited',
+      `Rate limit exceeded: ${policy.requests} requests per ${policy.perSeconds} s`,
+      'rate_limited',
+      headers,
+    );
   }
   return headers;
 }

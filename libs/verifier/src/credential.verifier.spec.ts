@@ -1,7 +1,11 @@
 import { generateCredential } from '@tollgate/credentials';
 import { MemoryRateLimiter } from '@tollgate/rate-limit';
 import { LocalSigningKey, TEST_ISSUER, TEST_RESOURCE } from '../../../test/support/local-signing-key.js';
-import { CredentialVerifier, type CredentialVerifierOptions, type OpaqueCredentialVerifier } from './credential.verifier.js';
+import {
+  CredentialVerifier,
+  type CredentialVerifierOptions,
+  type OpaqueCredentialVerifier,
+} from './credential.verifier.js';
 import { JwtAccessTokenVerifier } from './jwt/jwt-access-token.verifier.js';
 import type { Principal } from './principal.js';
 import { RevocationList } from './revocation/revocation-list.js';
@@ -10,7 +14,9 @@ import { invalidToken, VerificationError } from './verification-error.js';
 const T = Date.parse('2026-06-01T12:00:00Z');
 const CONTEXT = { address: '203.0.113.7' };
 
-async function refusal(promise: Promise<unknown>): Promise<{ code: string; reason: string; status: number; headers: Record<string, string> }> {
+async function refusal(
+  promise: Promise<unknown>,
+): Promise<{ code: string; reason: string; status: number; headers: Record<string, string> }> {
   const error = await promise.then(
     () => expect.fail('the credential was accepted'),
     (reason: unknown) => reason,
@@ -21,7 +27,16 @@ async function refusal(promise: Promise<unknown>): Promise<{ code: string; reaso
 }
 
 function apiKeyPrincipal(overrides: Partial<Principal> = {}): Principal {
-  return { credentialType: 'api_key', credentialId: 'key-1', subject: 'consumer-1', consumerId: 'consumer-1', scopes: new Set(['contacts:read']), audience: [], issuedAt: new Date(T), ...overrides };
+  return {
+    credentialType: 'api_key',
+    credentialId: 'key-1',
+    subject: 'consumer-1',
+    consumerId: 'consumer-1',
+    scopes: new Set(['contacts:read']),
+    audience: [],
+    issuedAt: new Date(T),
+    ...overrides,
+  };
 }
 
 describe(CredentialVerifier.name, () => {
@@ -33,7 +48,14 @@ describe(CredentialVerifier.name, () => {
   let sut: CredentialVerifier;
 
   const create = (options: Partial<CredentialVerifierOptions> = {}) =>
-    new CredentialVerifier({ jwt, opaque, revocations, rateLimiter: new MemoryRateLimiter(() => now), now: () => now, ...options });
+    new CredentialVerifier({
+      jwt,
+      opaque,
+      revocations,
+      rateLimiter: new MemoryRateLimiter(() => now),
+      now: () => now,
+      ...options,
+    });
 
   beforeAll(async () => {
     key = await LocalSigningKey.create(() => now);
@@ -41,7 +63,12 @@ describe(CredentialVerifier.name, () => {
 
   beforeEach(() => {
     now = T;
-    jwt = new JwtAccessTokenVerifier({ issuer: TEST_ISSUER, audience: TEST_RESOURCE, keys: key.keys, now: () => new Date(now) });
+    jwt = new JwtAccessTokenVerifier({
+      issuer: TEST_ISSUER,
+      audience: TEST_RESOURCE,
+      keys: key.keys,
+      now: () => new Date(now),
+    });
     vi.spyOn(jwt, 'verify');
     revocations = new RevocationList(() => now);
     opaque = { verify: vi.fn<OpaqueCredentialVerifier['verify']>().mockResolvedValue(apiKeyPrincipal()) };
@@ -55,7 +82,10 @@ describe(CredentialVerifier.name, () => {
       const first = await sut.verifyRequest(token, CONTEXT);
       const second = await sut.verifyRequest(token, CONTEXT);
 
-      expect(first).toEqual({ principal: expect.objectContaining({ credentialId: 'jti-1', keyId: key.kid }), headers: {} });
+      expect(first).toEqual({
+        principal: expect.objectContaining({ credentialId: 'jti-1', keyId: key.kid }),
+        headers: {},
+      });
       expect(second.principal).toBe(first.principal);
       expect(jwt.verify).toHaveBeenCalledTimes(1);
       // From exp on, the cache no longer answers; the skew is the JWT verifier's to grant.
@@ -63,7 +93,11 @@ describe(CredentialVerifier.name, () => {
       await sut.verify(token, CONTEXT);
       expect(jwt.verify).toHaveBeenCalledTimes(2);
       now = T + 65_000;
-      expect(await refusal(sut.verify(token, CONTEXT))).toMatchObject({ code: 'invalid_token', reason: 'expired', status: 401 });
+      expect(await refusal(sut.verify(token, CONTEXT))).toMatchObject({
+        code: 'invalid_token',
+        reason: 'expired',
+        status: 401,
+      });
       expect(jwt.verify).toHaveBeenCalledTimes(3);
     });
 
@@ -80,7 +114,12 @@ describe(CredentialVerifier.name, () => {
 
       revocations.revokeToken('jti-1', new Date(T + 300_000));
 
-      expect(await refusal(sut.verify(token, CONTEXT))).toEqual({ code: 'invalid_token', reason: 'revoked', status: 401, headers: {} });
+      expect(await refusal(sut.verify(token, CONTEXT))).toEqual({
+        code: 'invalid_token',
+        reason: 'revoked',
+        status: 401,
+        headers: {},
+      });
     });
 
     it('refuses a cached token as soon as its signing key is retired', async () => {
@@ -89,7 +128,10 @@ describe(CredentialVerifier.name, () => {
 
       revocations.retireKey(key.kid);
 
-      expect(await refusal(sut.verify(token, CONTEXT))).toMatchObject({ code: 'invalid_token', reason: 'signing_key_retired' });
+      expect(await refusal(sut.verify(token, CONTEXT))).toMatchObject({
+        code: 'invalid_token',
+        reason: 'signing_key_retired',
+      });
     });
 
     it('verifies afresh after clearCache', async () => {
@@ -110,16 +152,24 @@ describe(CredentialVerifier.name, () => {
     });
 
     it('with an authoritative check, runs it on every request and caches nothing', async () => {
-      const checkAccessToken = vi.fn<NonNullable<CredentialVerifierOptions['checkAccessToken']>>().mockResolvedValue(undefined);
+      const checkAccessToken = vi
+        .fn<NonNullable<CredentialVerifierOptions['checkAccessToken']>>()
+        .mockResolvedValue(undefined);
       sut = create({ checkAccessToken });
       const token = await key.sign({ jti: 'jti-1' });
 
       await sut.verify(token, CONTEXT);
       checkAccessToken.mockRejectedValueOnce(invalidToken('The access token has been revoked', 'revoked_in_database'));
 
-      expect(await refusal(sut.verify(token, CONTEXT))).toMatchObject({ code: 'invalid_token', reason: 'revoked_in_database' });
+      expect(await refusal(sut.verify(token, CONTEXT))).toMatchObject({
+        code: 'invalid_token',
+        reason: 'revoked_in_database',
+      });
       expect(checkAccessToken).toHaveBeenCalledTimes(2);
-      expect(checkAccessToken).toHaveBeenLastCalledWith(expect.objectContaining({ jti: 'jti-1' }), expect.objectContaining({ credentialId: 'jti-1' }));
+      expect(checkAccessToken).toHaveBeenLastCalledWith(
+        expect.objectContaining({ jti: 'jti-1' }),
+        expect.objectContaining({ credentialId: 'jti-1' }),
+      );
       expect(jwt.verify).toHaveBeenCalledTimes(2);
     });
   });
@@ -144,11 +194,17 @@ describe(CredentialVerifier.name, () => {
       revocations.revokeToken('jti-1', new Date(T + 300_000));
       expect(await refusal(sut.verifyAccessToken(revoked))).toMatchObject({ code: 'invalid_token', reason: 'revoked' });
       revocations.retireKey(key.kid);
-      expect(await refusal(sut.verifyAccessToken(retired))).toMatchObject({ code: 'invalid_token', reason: 'signing_key_retired' });
+      expect(await refusal(sut.verifyAccessToken(retired))).toMatchObject({
+        code: 'invalid_token',
+        reason: 'signing_key_retired',
+      });
     });
 
     it('takes JWTs only, and skips the credential’s HTTP policy', async () => {
-      expect(await refusal(sut.verifyAccessToken(generateCredential('pat')))).toMatchObject({ code: 'invalid_token', reason: 'malformed' });
+      expect(await refusal(sut.verifyAccessToken(generateCredential('pat')))).toMatchObject({
+        code: 'invalid_token',
+        reason: 'malformed',
+      });
       expect(opaque.verify).not.toHaveBeenCalled();
     });
   });
@@ -160,30 +216,47 @@ describe(CredentialVerifier.name, () => {
       const { principal } = await sut.verifyRequest(apiKey, CONTEXT);
 
       expect(principal).toEqual(apiKeyPrincipal());
-      expect(opaque.verify).toHaveBeenCalledWith(apiKey, expect.objectContaining({ kind: 'api_key', environment: 'live' }), CONTEXT);
+      expect(opaque.verify).toHaveBeenCalledWith(
+        apiKey,
+        expect.objectContaining({ kind: 'api_key', environment: 'live' }),
+        CONTEXT,
+      );
       expect(jwt.verify).not.toHaveBeenCalled();
     });
 
     it('refuses a credential whose checksum does not match before any I/O', async () => {
       const pat = generateCredential('pat');
       const typo = pat.slice(0, 10) + (pat[10] === 'a' ? 'b' : 'a') + pat.slice(11);
-      expect(await refusal(sut.verify(typo, CONTEXT))).toMatchObject({ code: 'invalid_token', reason: 'checksum', status: 401 });
+      expect(await refusal(sut.verify(typo, CONTEXT))).toMatchObject({
+        code: 'invalid_token',
+        reason: 'checksum',
+        status: 401,
+      });
       expect(opaque.verify).not.toHaveBeenCalled();
     });
 
     it('refuses a client secret presented as a bearer token', async () => {
-      expect(await refusal(sut.verify(generateCredential('client_secret'), CONTEXT))).toMatchObject({ code: 'invalid_token', reason: 'client_secret' });
+      expect(await refusal(sut.verify(generateCredential('client_secret'), CONTEXT))).toMatchObject({
+        code: 'invalid_token',
+        reason: 'client_secret',
+      });
       expect(opaque.verify).not.toHaveBeenCalled();
     });
 
     it('refuses PATs and API keys where only JWTs are accepted', async () => {
       sut = create({ opaque: undefined });
-      expect(await refusal(sut.verify(generateCredential('pat'), CONTEXT))).toMatchObject({ code: 'invalid_token', reason: 'opaque_not_accepted' });
+      expect(await refusal(sut.verify(generateCredential('pat'), CONTEXT))).toMatchObject({
+        code: 'invalid_token',
+        reason: 'opaque_not_accepted',
+      });
     });
 
     it('refuses a revoked one even when the opaque verifier still says active', async () => {
       revocations.revokeCredential('key-1');
-      expect(await refusal(sut.verify(generateCredential('api_key', { environment: 'test' }), CONTEXT))).toMatchObject({ code: 'invalid_token', reason: 'revoked' });
+      expect(await refusal(sut.verify(generateCredential('api_key', { environment: 'test' }), CONTEXT))).toMatchObject({
+        code: 'invalid_token',
+        reason: 'revoked',
+      });
     });
   });
 
@@ -195,7 +268,11 @@ describe(CredentialVerifier.name, () => {
 
       const error = (await sut.verifyRequest(apiKey, CONTEXT).catch((e: unknown) => e)) as VerificationError;
 
-      expect({ code: error.code, reason: error.reason, status: error.status }).toEqual({ code: 'access_denied', reason: 'ip_not_allowed', status: 403 });
+      expect({ code: error.code, reason: error.reason, status: error.status }).toEqual({
+        code: 'access_denied',
+        reason: 'ip_not_allowed',
+        status: 403,
+      });
       expect(error.principal).toMatchObject({ credentialId: 'key-1' });
       await expect(sut.verify(apiKey, { address: '198.51.100.20' })).resolves.toMatchObject({ credentialId: 'key-1' });
     });
@@ -203,13 +280,23 @@ describe(CredentialVerifier.name, () => {
     it('answers the RateLimit fields on every request, and 429 with Retry-After past the limit', async () => {
       opaque.verify.mockResolvedValue(apiKeyPrincipal({ constraints: { rateLimit: { requests: 2, perSeconds: 10 } } }));
 
-      expect((await sut.verifyRequest(apiKey, CONTEXT)).headers).toEqual({ 'RateLimit-Policy': '"credential";q=2;w=10', RateLimit: '"credential";r=1;t=5' });
-      expect((await sut.verifyRequest(apiKey, CONTEXT)).headers).toEqual({ 'RateLimit-Policy': '"credential";q=2;w=10', RateLimit: '"credential";r=0;t=10' });
+      expect((await sut.verifyRequest(apiKey, CONTEXT)).headers).toEqual({
+        'RateLimit-Policy': '"credential";q=2;w=10',
+        RateLimit: '"credential";r=1;t=5',
+      });
+      expect((await sut.verifyRequest(apiKey, CONTEXT)).headers).toEqual({
+        'RateLimit-Policy': '"credential";q=2;w=10',
+        RateLimit: '"credential";r=0;t=10',
+      });
       expect(await refusal(sut.verifyRequest(apiKey, CONTEXT))).toEqual({
         code: 'rate_limited',
         reason: 'rate_limited',
         status: 429,
-        headers: { 'RateLimit-Policy': '"credential";q=2;w=10', RateLimit: '"credential";r=0;t=10', 'Retry-After': '5' },
+        headers: {
+          'RateLimit-Policy': '"credential";q=2;w=10',
+          RateLimit: '"credential";r=0;t=10',
+          'Retry-After': '5',
+        },
       });
       now = T + 5_000;
       await expect(sut.verifyRequest(apiKey, CONTEXT)).resolves.toBeDefined();

@@ -65,7 +65,9 @@ export class CredentialVerifier {
 
   /** `verify`, plus the headers the answer to this request must carry. */
   async verifyRequest(token: string, context: VerificationContext): Promise<VerifiedRequest> {
-    const principal = hasCredentialPrefix(token) ? await this.verifyOpaque(token, context) : (await this.verifyJwt(token)).principal;
+    const principal = hasCredentialPrefix(token)
+      ? await this.verifyOpaque(token, context)
+      : (await this.verifyJwt(token)).principal;
     const reason = this.options.revocations?.reasonFor(principal);
     if (reason) throw invalidToken(`The credential has been revoked`, reason);
     try {
@@ -103,8 +105,13 @@ export class CredentialVerifier {
 
   private async verifyOpaque(token: string, context: VerificationContext): Promise<Principal> {
     const parsed = parseCredential(token);
-    if (!parsed) throw invalidToken('The credential is malformed (its checksum does not match: check for a copy-paste error)', 'checksum');
-    if (parsed.kind === 'client_secret') throw invalidToken('A client secret is not an access token: exchange it at the token endpoint', 'client_secret');
+    if (!parsed)
+      throw invalidToken(
+        'The credential is malformed (its checksum does not match: check for a copy-paste error)',
+        'checksum',
+      );
+    if (parsed.kind === 'client_secret')
+      throw invalidToken('A client secret is not an access token: exchange it at the token endpoint', 'client_secret');
     if (!this.options.opaque) throw invalidToken('Only JWT access tokens are accepted here', 'opaque_not_accepted');
     return this.options.opaque.verify(token, parsed, context);
   }

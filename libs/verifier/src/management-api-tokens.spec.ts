@@ -23,12 +23,19 @@ function authorizationServer(metadata: Record<string, unknown>) {
 describe(ManagementApiTokens.name, () => {
   it('asks for tokens for the management API the metadata names, with the one scope given, and reuses them', async () => {
     const server = authorizationServer({ ...METADATA, management_api_resource: 'https://admin.as.example/v1' });
-    const sut = new ManagementApiTokens(new RemoteAuthorizationServer(ISSUER, { fetch: server.fetch }), { clientId: 'rs', clientSecret: 'secret', scope: 'usage:write', fetch: server.fetch });
+    const sut = new ManagementApiTokens(new RemoteAuthorizationServer(ISSUER, { fetch: server.fetch }), {
+      clientId: 'rs',
+      clientSecret: 'secret',
+      scope: 'usage:write',
+      fetch: server.fetch,
+    });
 
     const [first, second] = await Promise.all([sut.getToken(), sut.getToken()]);
 
     expect([first.value, second.value]).toEqual(['token-1', 'token-1']);
-    expect(server.tokenRequests.map((form) => Object.fromEntries(form))).toEqual([{ grant_type: 'client_credentials', resource: 'https://admin.as.example/v1', scope: 'usage:write' }]);
+    expect(server.tokenRequests.map((form) => Object.fromEntries(form))).toEqual([
+      { grant_type: 'client_credentials', resource: 'https://admin.as.example/v1', scope: 'usage:write' },
+    ]);
   });
 
   it.each([
@@ -36,7 +43,12 @@ describe(ManagementApiTokens.name, () => {
     ['a relative management_api_resource', { management_api_resource: '/api' }],
   ])('refuses metadata with %s, naming the issuer, and asks for no token', async (_, extra) => {
     const server = authorizationServer({ ...METADATA, ...extra });
-    const sut = new ManagementApiTokens(new RemoteAuthorizationServer(ISSUER, { fetch: server.fetch }), { clientId: 'rs', clientSecret: 'secret', scope: 'usage:write', fetch: server.fetch });
+    const sut = new ManagementApiTokens(new RemoteAuthorizationServer(ISSUER, { fetch: server.fetch }), {
+      clientId: 'rs',
+      clientSecret: 'secret',
+      scope: 'usage:write',
+      fetch: server.fetch,
+    });
 
     const error = await sut.getToken().catch((e: unknown) => e);
 

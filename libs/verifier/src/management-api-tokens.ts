@@ -1,4 +1,9 @@
-import { type AccessToken, type ClientAuthMethod, ClientCredentialsTokenProvider, type TokenSource } from '@tollgate/m2m-client';
+import {
+  type AccessToken,
+  type ClientAuthMethod,
+  ClientCredentialsTokenProvider,
+  type TokenSource,
+} from '@tollgate/m2m-client';
 import type { RemoteAuthorizationServer } from './remote-authorization-server.js';
 
 export interface ManagementApiTokensOptions {
@@ -27,7 +32,11 @@ export class ManagementApiTokens implements TokenSource {
   async getToken(): Promise<AccessToken> {
     if (!this.provider) {
       const resource = await this.authorizationServer.managementApiResource();
-      this.provider ??= new ClientCredentialsTokenProvider({ ...this.options, issuer: this.authorizationServer.issuer, resource });
+      this.provider ??= new ClientCredentialsTokenProvider({
+        ...this.options,
+        issuer: this.authorizationServer.issuer,
+        resource,
+      });
     }
     return this.provider.getToken();
   }

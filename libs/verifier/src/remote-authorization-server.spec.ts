@@ -21,7 +21,12 @@ describe(RemoteAuthorizationServer.name, () => {
 
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['Date'], now: T });
-    metadata = { issuer: ISSUER, token_endpoint: `${ISSUER}/oauth/token`, jwks_uri: `${ISSUER}/.well-known/jwks.json`, introspection_endpoint: `${ISSUER}/oauth/introspect` };
+    metadata = {
+      issuer: ISSUER,
+      token_endpoint: `${ISSUER}/oauth/token`,
+      jwks_uri: `${ISSUER}/.well-known/jwks.json`,
+      introspection_endpoint: `${ISSUER}/oauth/introspect`,
+    };
     fetch = vi.fn<typeof globalThis.fetch>(async () => {
       if (!metadata) throw new TypeError('fetch failed');
       return new Response(JSON.stringify(metadata), { status: 200, headers: { 'content-type': 'application/json' } });
@@ -43,11 +48,19 @@ describe(RemoteAuthorizationServer.name, () => {
 
   it('answers 503 discovery_failed while the issuer is unreachable, asking again at most every 5 s', async () => {
     metadata = null;
-    expect(await refusal(sut.metadata())).toEqual({ code: 'temporarily_unavailable', reason: 'discovery_failed', status: 503 });
+    expect(await refusal(sut.metadata())).toEqual({
+      code: 'temporarily_unavailable',
+      reason: 'discovery_failed',
+      status: 503,
+    });
     metadata = { issuer: ISSUER, token_endpoint: `${ISSUER}/oauth/token`, jwks_uri: `${ISSUER}/jwks` };
 
     vi.setSystemTime(T + 4_999);
-    expect(await refusal(sut.metadata())).toEqual({ code: 'temporarily_unavailable', reason: 'discovery_failed', status: 503 });
+    expect(await refusal(sut.metadata())).toEqual({
+      code: 'temporarily_unavailable',
+      reason: 'discovery_failed',
+      status: 503,
+    });
     expect(fetch).toHaveBeenCalledTimes(1);
 
     vi.setSystemTime(T + 5_000);
@@ -57,11 +70,19 @@ describe(RemoteAuthorizationServer.name, () => {
 
   it('refuses metadata that names another issuer (RFC 8414 §3.3), as unavailable rather than invalid', async () => {
     metadata = { ...metadata, issuer: 'https://evil.test' };
-    expect(await refusal(sut.metadata())).toEqual({ code: 'temporarily_unavailable', reason: 'discovery_failed', status: 503 });
+    expect(await refusal(sut.metadata())).toEqual({
+      code: 'temporarily_unavailable',
+      reason: 'discovery_failed',
+      status: 503,
+    });
   });
 
   it('answers 503 no_introspection when the issuer offers no introspection endpoint', async () => {
     delete metadata!.introspection_endpoint;
-    expect(await refusal(sut.introspectionEndpoint())).toEqual({ code: 'temporarily_unavailable', reason: 'no_introspection', status: 503 });
+    expect(await refusal(sut.introspectionEndpoint())).toEqual({
+      code: 'temporarily_unavailable',
+      reason: 'no_introspection',
+      status: 503,
+    });
   });
 });

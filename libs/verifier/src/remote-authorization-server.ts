@@ -1,4 +1,8 @@
-import { type AuthorizationServerMetadata, authorizationServerMetadataUrl, discoverAuthorizationServer } from '@tollgate/m2m-client';
+import {
+  type AuthorizationServerMetadata,
+  authorizationServerMetadataUrl,
+  discoverAuthorizationServer,
+} from '@tollgate/m2m-client';
 import type { JWTVerifyGetKey } from 'jose';
 import { remoteKeySet } from './jwt/remote-key-set.js';
 import { unavailable } from './verification-error.js';
@@ -22,13 +26,17 @@ export class RemoteAuthorizationServer {
 
   metadata(): Promise<AuthorizationServerMetadata> {
     if (!this.metadataPromise && Date.now() - this.failedAt < REDISCOVERY_COOLDOWN_MS) {
-      return Promise.reject(unavailable(`The authorization server at ${this.issuer} is unreachable`, 'discovery_failed'));
+      return Promise.reject(
+        unavailable(`The authorization server at ${this.issuer} is unreachable`, 'discovery_failed'),
+      );
     }
-    this.metadataPromise ??= discoverAuthorizationServer(this.issuer, { fetch: this.options.fetch }).catch((error: Error) => {
-      this.metadataPromise = undefined;
-      this.failedAt = Date.now();
-      throw unavailable(error.message, 'discovery_failed');
-    });
+    this.metadataPromise ??= discoverAuthorizationServer(this.issuer, { fetch: this.options.fetch }).catch(
+      (error: Error) => {
+        this.metadataPromise = undefined;
+        this.failedAt = Date.now();
+        throw unavailable(error.message, 'discovery_failed');
+      },
+    );
     return this.metadataPromise;
   }
 
@@ -45,7 +53,11 @@ export class RemoteAuthorizationServer {
 
   async introspectionEndpoint(): Promise<string> {
     const endpoint = (await this.metadata()).introspection_endpoint;
-    if (!endpoint) throw unavailable(`The authorization server at ${this.issuer} offers no introspection endpoint`, 'no_introspection');
+    if (!endpoint)
+      throw unavailable(
+        `The authorization server at ${this.issuer} offers no introspection endpoint`,
+        'no_introspection',
+      );
     return endpoint;
   }
 
@@ -65,10 +77,15 @@ export class RemoteAuthorizationServer {
   }
 
   /** A URL the metadata must name: an auth-server that does not is refused, never guessed at. */
-  private async advertised(member: 'management_api_resource' | 'revocation_feed_endpoint' | 'usage_endpoint'): Promise<string> {
+  private async advertised(
+    member: 'management_api_resource' | 'revocation_feed_endpoint' | 'usage_endpoint',
+  ): Promise<string> {
     const value = (await this.metadata())[member];
     if (typeof value !== 'string' || !URL.canParse(value)) {
-      throw unavailable(`The authorization server at ${this.issuer} advertises no valid ${member} in its metadata (${authorizationServerMetadataUrl(this.issuer)})`, 'metadata_incomplete');
+      throw unavailable(
+        `The authorization server at ${this.issuer} advertises no valid ${member} in its metadata (${authorizationServerMetadataUrl(this.issuer)})`,
+        'metadata_incomplete',
+      );
     }
     return value;
   }

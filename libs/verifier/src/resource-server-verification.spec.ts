@@ -19,7 +19,8 @@ async function refusal(promise: Promise<unknown>): Promise<{ code: string; reaso
 }
 
 let seq = 0;
-const event = (body: Record<string, unknown>) => ({ ...body, seq: String(++seq), at: Date.now() }) as SequencedRevocationEvent;
+const event = (body: Record<string, unknown>) =>
+  ({ ...body, seq: String(++seq), at: Date.now() }) as SequencedRevocationEvent;
 
 describe(ResourceServerVerification.name, () => {
   describe('JWTs, over HTTP and MQTT', () => {
@@ -72,18 +73,34 @@ describe(ResourceServerVerification.name, () => {
 
       sut.apply(event({ type: 'signing_key.retired', kid: issuer.kid }));
 
-      expect(await refusal(sut.verifyAccessToken(cached))).toEqual({ code: 'invalid_token', reason: 'signing_key_retired' });
-      expect(await refusal(sut.verifier.verify(cached, CONTEXT))).toEqual({ code: 'invalid_token', reason: 'signing_key_retired' });
-      expect(await refusal(sut.verifyAccessToken(fresh))).toEqual({ code: 'invalid_token', reason: 'signing_key_retired' });
+      expect(await refusal(sut.verifyAccessToken(cached))).toEqual({
+        code: 'invalid_token',
+        reason: 'signing_key_retired',
+      });
+      expect(await refusal(sut.verifier.verify(cached, CONTEXT))).toEqual({
+        code: 'invalid_token',
+        reason: 'signing_key_retired',
+      });
+      expect(await refusal(sut.verifyAccessToken(fresh))).toEqual({
+        code: 'invalid_token',
+        reason: 'signing_key_retired',
+      });
       // The cache went with the key: the cached token was verified again (then refused by the deny set).
       expect(sut.jwt.verify).toHaveBeenCalledTimes(3);
     });
 
     it('refuses tokens issued to a client before a subject.revoked_before, and accepts later ones', async () => {
-      const before = await issuer.token({ subject: 'hub-1', audience: CRM, issuedAt: Math.floor(Date.now() / 1000) - 10 });
+      const before = await issuer.token({
+        subject: 'hub-1',
+        audience: CRM,
+        issuedAt: Math.floor(Date.now() / 1000) - 10,
+      });
       sut.apply(event({ type: 'subject.revoked_before', kind: 'client', id: 'hub-1', before: Date.now() - 5_000 }));
 
-      expect(await refusal(sut.verifyAccessToken(before))).toEqual({ code: 'invalid_token', reason: 'client_credentials_revoked' });
+      expect(await refusal(sut.verifyAccessToken(before))).toEqual({
+        code: 'invalid_token',
+        reason: 'client_credentials_revoked',
+      });
       expect(await refusal(sut.verifyAccessToken(await token('jti-5')))).toBe('accepted');
     });
 
@@ -99,7 +116,9 @@ describe(ResourceServerVerification.name, () => {
 
     it('answers 503 keys_unavailable while the authorization server cannot be reached', async () => {
       const unreachable = new ResourceServerVerification({ issuer: 'http://127.0.0.1:9', resource: CRM });
-      const error = (await unreachable.verifyAccessToken(await token('jti-7')).catch((e: unknown) => e)) as VerificationError;
+      const error = (await unreachable
+        .verifyAccessToken(await token('jti-7'))
+        .catch((e: unknown) => e)) as VerificationError;
       expect({ code: error.code, status: error.status }).toEqual({ code: 'temporarily_unavailable', status: 503 });
       await unreachable.close();
     });
@@ -119,7 +138,8 @@ describe(ResourceServerVerification.name, () => {
 
     const fetch = (async (input: string | URL, init?: RequestInit) => {
       const url = new URL(String(input));
-      const json = (body: object) => new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+      const json = (body: object) =>
+        new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
       if (url.pathname === '/.well-known/oauth-authorization-server') {
         return json({
           issuer: ISSUER,
@@ -134,7 +154,18 @@ describe(ResourceServerVerification.name, () => {
       if (url.pathname === '/token') return json({ access_token: 'feed-token', token_type: 'Bearer', expires_in: 300 });
       if (url.pathname === '/introspect') {
         introspections++;
-        return json({ active: true, token_type: 'Bearer', credential_type: 'pat', credential_id: 'pat-1', sub: 'user-1', user_id: 'user-1', scope: 'contacts:read', aud: [], iss: ISSUER, iat: 0 });
+        return json({
+          active: true,
+          token_type: 'Bearer',
+          credential_type: 'pat',
+          credential_id: 'pat-1',
+          sub: 'user-1',
+          user_id: 'user-1',
+          scope: 'contacts:read',
+          aud: [],
+          iss: ISSUER,
+          iat: 0,
+        });
       }
       if (url.pathname.includes('revocations')) {
         init?.signal?.throwIfAborted();
@@ -148,7 +179,12 @@ describe(ResourceServerVerification.name, () => {
       return new Response(null, { status: 204 });
     }) as typeof globalThis.fetch;
 
-    const send = (revocation: Record<string, unknown>) => feed!.enqueue(new TextEncoder().encode(`id: ${++seq}\ndata: ${JSON.stringify({ ...revocation, seq: String(seq), at: Date.now() })}\n\n`));
+    const send = (revocation: Record<string, unknown>) =>
+      feed!.enqueue(
+        new TextEncoder().encode(
+          `id: ${++seq}\ndata: ${JSON.stringify({ ...revocation, seq: String(seq), at: Date.now() })}\n\n`,
+        ),
+      );
     const cut = () => {
       feedUp = false;
       feed!.error(new TypeError('terminated'));
@@ -157,7 +193,13 @@ describe(ResourceServerVerification.name, () => {
     beforeEach(() => {
       feedUp = true;
       introspections = 0;
-      sut = new ResourceServerVerification({ issuer: ISSUER, resource: CRM, client: { id: 'crm', secret: 'crm-secret' }, maxFeedStalenessMs: 200, fetch });
+      sut = new ResourceServerVerification({
+        issuer: ISSUER,
+        resource: CRM,
+        client: { id: 'crm', secret: 'crm-secret' },
+        maxFeedStalenessMs: 200,
+        fetch,
+      });
     });
 
     afterEach(async () => {
@@ -165,12 +207,16 @@ describe(ResourceServerVerification.name, () => {
     });
 
     it('applies the events it receives: a revoked PAT is refused at once, though its introspection was cached', async () => {
-      await eventually(() => expect(sut.health()).toMatchObject({ revocationFeed: 'connected', introspectionCacheTrusted: true }));
+      await eventually(() =>
+        expect(sut.health()).toMatchObject({ revocationFeed: 'connected', introspectionCacheTrusted: true }),
+      );
       await sut.verifier.verify(pat, CONTEXT);
 
       send({ type: 'credential.revoked', credentialType: 'pat', credentialId: 'pat-1' });
 
-      await eventually(async () => expect(await refusal(sut.verifier.verify(pat, CONTEXT))).toEqual({ code: 'invalid_token', reason: 'revoked' }));
+      await eventually(async () =>
+        expect(await refusal(sut.verifier.verify(pat, CONTEXT))).toEqual({ code: 'invalid_token', reason: 'revoked' }),
+      );
       expect(sut.health().lastRevocationEventId).toBe(String(seq));
     });
 
@@ -181,13 +227,17 @@ describe(ResourceServerVerification.name, () => {
       expect(introspections).toBe(1);
 
       cut();
-      await eventually(() => expect(sut.health()).toMatchObject({ revocationFeed: 'disconnected', introspectionCacheTrusted: false }));
+      await eventually(() =>
+        expect(sut.health()).toMatchObject({ revocationFeed: 'disconnected', introspectionCacheTrusted: false }),
+      );
       await sut.verifier.verify(pat, CONTEXT);
       await sut.verifier.verify(pat, CONTEXT);
       expect(introspections).toBe(3);
 
       feedUp = true;
-      await eventually(() => expect(sut.health()).toMatchObject({ revocationFeed: 'connected', introspectionCacheTrusted: true }));
+      await eventually(() =>
+        expect(sut.health()).toMatchObject({ revocationFeed: 'connected', introspectionCacheTrusted: true }),
+      );
       await sut.verifier.verify(pat, CONTEXT);
       await sut.verifier.verify(pat, CONTEXT);
       expect(introspections).toBe(4);
@@ -195,7 +245,13 @@ describe(ResourceServerVerification.name, () => {
 
     it('keeps trusting the cache through a blip shorter than the bound', async () => {
       await sut.close();
-      sut = new ResourceServerVerification({ issuer: ISSUER, resource: CRM, client: { id: 'crm', secret: 'crm-secret' }, maxFeedStalenessMs: 60_000, fetch });
+      sut = new ResourceServerVerification({
+        issuer: ISSUER,
+        resource: CRM,
+        client: { id: 'crm', secret: 'crm-secret' },
+        maxFeedStalenessMs: 60_000,
+        fetch,
+      });
       await eventually(() => expect(sut.health().revocationFeed).toBe('connected'));
       cut();
       await eventually(() => expect(sut.health().revocationFeed).toBe('disconnected'));

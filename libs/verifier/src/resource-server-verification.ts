@@ -3,7 +3,11 @@ import type { ClientAuthMethod } from '@tollgate/m2m-client';
 import type { RedisOutageLogger } from '@tollgate/platform';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from '@tollgate/rate-limit';
 import { CredentialVerifier } from './credential.verifier.js';
-import { type AccessTokenClaims, JwtAccessTokenVerifier, MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from './jwt/jwt-access-token.verifier.js';
+import {
+  type AccessTokenClaims,
+  JwtAccessTokenVerifier,
+  MAX_ACCESS_TOKEN_LIFETIME_SECONDS,
+} from './jwt/jwt-access-token.verifier.js';
 import type { Principal } from './principal.js';
 import { ManagementApiTokens } from './management-api-tokens.js';
 import { IntrospectionVerifier } from './opaque/introspection.verifier.js';
@@ -86,7 +90,9 @@ export class ResourceServerVerification {
     const now = options.now ?? Date.now;
     this.authorizationServer = new RemoteAuthorizationServer(options.issuer, { fetch: options.fetch });
     this.revocations = new RevocationList(now);
-    this.rateLimiter = options.redisUrl ? new RedisRateLimiter(options.redisUrl, { logger: options.logger ?? console }) : new MemoryRateLimiter(now);
+    this.rateLimiter = options.redisUrl
+      ? new RedisRateLimiter(options.redisUrl, { logger: options.logger ?? console })
+      : new MemoryRateLimiter(now);
     const client = options.client;
     if (client && options.acceptOpaque !== false) {
       this.introspection = new IntrospectionVerifier({
@@ -129,14 +135,22 @@ export class ResourceServerVerification {
       });
       this.feed.start();
       const maxStaleness = options.maxFeedStalenessMs ?? 10_000;
-      this.watchdog = setInterval(() => {
-        const status = this.feed!.status();
-        if (!status.connected && Date.now() - status.disconnectedSince! > maxStaleness) this.trustCache(false);
-        this.revocations.prune(MAX_ACCESS_TOKEN_LIFETIME_SECONDS * 1000);
-      }, Math.min(1_000, maxStaleness));
+      this.watchdog = setInterval(
+        () => {
+          const status = this.feed!.status();
+          if (!status.connected && Date.now() - status.disconnectedSince! > maxStaleness) this.trustCache(false);
+          this.revocations.prune(MAX_ACCESS_TOKEN_LIFETIME_SECONDS * 1000);
+        },
+        Math.min(1_000, maxStaleness),
+      );
       this.watchdog.unref();
     }
-    this.jwt = new JwtAccessTokenVerifier({ issuer: options.issuer, audience: options.resource, keys: this.authorizationServer.keySet, now: options.now ? () => new Date(now()) : undefined });
+    this.jwt = new JwtAccessTokenVerifier({
+      issuer: options.issuer,
+      audience: options.resource,
+      keys: this.authorizationServer.keySet,
+      now: options.now ? () => new Date(now()) : undefined,
+    });
     this.verifier = new CredentialVerifier({
       jwt: this.jwt,
       opaque: this.introspection,
@@ -152,7 +166,6 @@ export class ResourceServerVerification {
     return this.verifier.verifyAccessToken(token);
   }
 
-
   /** Acts on one revocation event at once: deny list, caches, and every registered listener (e.g. the broker's sessions). */
   apply(event: SequencedRevocationEvent): void {
     switch (event.type) {
@@ -162,7 +175,8 @@ export class ResourceServerVerification {
         this.introspection?.evictCredential(event.credentialId);
         break;
       case 'credential.changed':
-        if (event.credentialType === 'pat') this.revocations.refuseExchangedBefore('pat', event.credentialId, new Date(event.at));
+        if (event.credentialType === 'pat')
+          this.revocations.refuseExchangedBefore('pat', event.credentialId, new Date(event.at));
         this.introspection?.evictCredential(event.credentialId);
         break;
       case 'token.revoked':
@@ -195,7 +209,12 @@ export class ResourceServerVerification {
     const usageReports = this.usage ? { usageReports: this.usage.health() } : {};
     if (!this.feed) return { revocationFeed: 'off', introspectionCacheTrusted: true, ...usageReports };
     const status = this.feed.status();
-    return { revocationFeed: status.connected ? 'connected' : 'disconnected', lastRevocationEventId: status.lastEventId, introspectionCacheTrusted: this.cacheTrusted, ...usageReports };
+    return {
+      revocationFeed: status.connected ? 'connected' : 'disconnected',
+      lastRevocationEventId: status.lastEventId,
+      introspectionCacheTrusted: this.cacheTrusted,
+      ...usageReports,
+    };
   }
 
   async close(): Promise<void> {

@@ -41,6 +41,8 @@ export class VerificationError extends Error {
   }
 }
 
-export const invalidToken = (description: string, reason?: string) => new VerificationError('invalid_token', description, reason);
+export const invalidToken = (description: string, reason?: string) =>
+  new VerificationError('invalid_token', description, reason);
 
-export const unavailable = (description: string, reason = 'unavailable') => new VerificationError('temporarily_unavailable', description, reason);
+export const unavailable = (description: string, reason = 'unavailable') =>
+  new VerificationError('temporarily_unavailable', description, reason);

@@ -11,16 +11,23 @@ export function check(condition: unknown, message: string): asserts condition {
 }
 
 export function expectStatus(response: JsonResponse, status: number, what: string): void {
-  if (response.status !== status) throw new CheckFailed(`${what}: expected ${status}, got ${response.status} (${describeErrorBody(response.body)})`);
+  if (response.status !== status)
+    throw new CheckFailed(`${what}: expected ${status}, got ${response.status} (${describeErrorBody(response.body)})`);
 }
 
 /** Polls until `condition` yields a value; fails with `description` after `timeoutMs`. */
-export async function waitFor<T>(condition: () => Promise<T | undefined | false>, description: string, timeoutMs = 10_000, intervalMs = 25): Promise<T> {
+export async function waitFor<T>(
+  condition: () => Promise<T | undefined | false>,
+  description: string,
+  timeoutMs = 10_000,
+  intervalMs = 25,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await condition();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new CheckFailed(`timed out after ${(timeoutMs / 1000).toFixed(1)} s waiting for ${description}`);
+    if (Date.now() > deadline)
+      throw new CheckFailed(`timed out after ${(timeoutMs / 1000).toFixed(1)} s waiting for ${description}`);
     await sleep(intervalMs);
   }
 }

@@ -14,7 +14,11 @@ export interface DemoSecrets<Name extends string> {
  * otherwise generated (tgs_… client secrets, random passwords) and saved. The file is readable by its owner
  * only (0600); secrets from the environment are never written to it.
  */
-export function loadDemoSecrets<Name extends string>(file: string, names: readonly Name[], overrides: Partial<Record<Name, string>>): DemoSecrets<Name> {
+export function loadDemoSecrets<Name extends string>(
+  file: string,
+  names: readonly Name[],
+  overrides: Partial<Record<Name, string>>,
+): DemoSecrets<Name> {
   const stored = readSecretsFile(file);
   const generated: Name[] = [];
   const values = {} as Record<Name, string>;
@@ -44,8 +48,13 @@ function readSecretsFile(file: string): Record<string, string> {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
-    throw new SeedError(`${file} is not valid JSON: delete it and the demo generates new secrets (and sets them on the clients)`);
+    throw new SeedError(
+      `${file} is not valid JSON: delete it and the demo generates new secrets (and sets them on the clients)`,
+    );
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new SeedError(`${file} must hold a JSON object of secrets: delete it to start afresh`);
-  return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new SeedError(`${file} must hold a JSON object of secrets: delete it to start afresh`);
+  return Object.fromEntries(
+    Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
 }

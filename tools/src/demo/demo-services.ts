@@ -1,7 +1,14 @@
 import { join } from 'node:path';
 import { fetchJson } from '../seed/http-json.js';
 import { displayPath } from './console-output.js';
-import { CRM_RESOURCE, DEMO_CLIENT_IDS, type DemoConfig, type DemoSecretName, IOT_RESOURCE, MARKETING_RESOURCE } from './demo.config.js';
+import {
+  CRM_RESOURCE,
+  DEMO_CLIENT_IDS,
+  type DemoConfig,
+  type DemoSecretName,
+  IOT_RESOURCE,
+  MARKETING_RESOURCE,
+} from './demo.config.js';
 import type { ServiceSpec } from './processes/service-process.js';
 
 export type DemoServiceName = 'authServer' | 'serviceB' | 'serviceA' | 'iotBroker' | 'thermostat' | 'hub';
@@ -25,7 +32,11 @@ async function healthy<T = any>(url: string, accept: (body: T) => string | undef
 }
 
 /** Every service of the demo: how to start it (built entry point, environment) and when it is ready. */
-export function demoServices(config: DemoConfig, secrets: Record<DemoSecretName, string>, root: string): Record<DemoServiceName, ServiceSpec> {
+export function demoServices(
+  config: DemoConfig,
+  secrets: Record<DemoSecretName, string>,
+  root: string,
+): Record<DemoServiceName, ServiceSpec> {
   const entry = (app: string) => join(root, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
   const { urls, ports } = config;
   const ids = DEMO_CLIENT_IDS;
@@ -39,7 +50,8 @@ export function demoServices(config: DemoConfig, secrets: Record<DemoSecretName,
     RECONNECT_MIN_DELAY_MS: '200',
     RECONNECT_MAX_DELAY_MS: '1000',
   };
-  const deviceReady = (url: string) => () => healthy<{ broker?: string }>(url, (body) => (body.broker === 'connected' ? 'connected to the broker' : undefined));
+  const deviceReady = (url: string) => () =>
+    healthy<{ broker?: string }>(url, (body) => (body.broker === 'connected' ? 'connected to the broker' : undefined));
 
   return {
     authServer: {
@@ -55,7 +67,11 @@ export function demoServices(config: DemoConfig, secrets: Record<DemoSecretName,
         // The console's "connected devices" page reads the broker's health.
         IOT_BROKER_HEALTH_URL: urls.brokerHealth,
       },
-      ready: () => healthy(`${urls.issuer}/health`, () => `${urls.issuer} (SQLite in ${displayPath(join(config.dataDir, 'auth-server'))})`),
+      ready: () =>
+        healthy(
+          `${urls.issuer}/health`,
+          () => `${urls.issuer} (SQLite in ${displayPath(join(config.dataDir, 'auth-server'))})`,
+        ),
     },
     serviceB: {
       name: 'service-b',
@@ -71,7 +87,9 @@ export function demoServices(config: DemoConfig, secrets: Record<DemoSecretName,
       },
       ready: () =>
         healthy<{ authentication?: { revocationFeed?: string } }>(`${urls.serviceB}/health`, (body) =>
-          body.authentication?.revocationFeed === 'connected' ? `${urls.serviceB} (the CRM; revocation feed connected)` : undefined,
+          body.authentication?.revocationFeed === 'connected'
+            ? `${urls.serviceB} (the CRM; revocation feed connected)`
+            : undefined,
         ),
     },
     serviceA: {
@@ -92,7 +110,9 @@ export function demoServices(config: DemoConfig, secrets: Record<DemoSecretName,
       },
       ready: () =>
         healthy<{ authentication?: { revocationFeed?: string } }>(`${urls.serviceA}/health`, (body) =>
-          body.authentication?.revocationFeed === 'connected' ? `${urls.serviceA} (email marketing; revocation feed connected)` : undefined,
+          body.authentication?.revocationFeed === 'connected'
+            ? `${urls.serviceA} (email marketing; revocation feed connected)`
+            : undefined,
         ),
     },
     iotBroker: {
@@ -110,7 +130,11 @@ export function demoServices(config: DemoConfig, secrets: Record<DemoSecretName,
         HEALTH_SHOW_DEVICES: 'true',
       },
       ready: () =>
-        healthy<{ revocationFeed?: string }>(urls.brokerHealth, (body) => (body.revocationFeed === 'connected' ? `${urls.mqtt} and ${urls.mqttWs} (revocation feed connected)` : undefined)),
+        healthy<{ revocationFeed?: string }>(urls.brokerHealth, (body) =>
+          body.revocationFeed === 'connected'
+            ? `${urls.mqtt} and ${urls.mqttWs} (revocation feed connected)`
+            : undefined,
+        ),
     },
     thermostat: {
       name: 'thermostat',

@@ -84,7 +84,8 @@ export const DEMO_USAGE = 'usage: npm run demo [-- --once]';
 export function loadDemoConfig(argv: string[], env: Environment = process.env): DemoConfig {
   const problems: string[] = [];
   const unknown = argv.filter((arg) => arg !== '--once');
-  if (unknown.length > 0) problems.push(`unknown argument${unknown.length > 1 ? 's' : ''} ${unknown.join(' ')} (${DEMO_USAGE})`);
+  if (unknown.length > 0)
+    problems.push(`unknown argument${unknown.length > 1 ? 's' : ''} ${unknown.join(' ')} (${DEMO_USAGE})`);
   let values: DemoEnv | undefined;
   try {
     values = loadEnv(DemoEnv, env);
@@ -94,11 +95,17 @@ export function loadDemoConfig(argv: string[], env: Environment = process.env): 
   }
   if (!values || problems.length > 0) throw new ConfigError(problems);
 
-  const ports = Object.fromEntries(Object.entries(PORT_VARIABLES).map(([name, variable]) => [name, values[variable] as number])) as Record<PortName, number>;
+  const ports = Object.fromEntries(
+    Object.entries(PORT_VARIABLES).map(([name, variable]) => [name, values[variable] as number]),
+  ) as Record<PortName, number>;
   const byPort = new Map<number, string[]>();
-  for (const [name, port] of Object.entries(ports)) byPort.set(port, [...(byPort.get(port) ?? []), PORT_VARIABLES[name as PortName]]);
+  for (const [name, port] of Object.entries(ports))
+    byPort.set(port, [...(byPort.get(port) ?? []), PORT_VARIABLES[name as PortName]]);
   const clashes = [...byPort.entries()].filter(([, variables]) => variables.length > 1);
-  if (clashes.length > 0) throw new ConfigError(clashes.map(([port, variables]) => `${variables.join(' and ')}: each service needs its own port (all ${port})`));
+  if (clashes.length > 0)
+    throw new ConfigError(
+      clashes.map(([port, variables]) => `${variables.join(' and ')}: each service needs its own port (all ${port})`),
+    );
 
   const host = '127.0.0.1';
   const dataDir = resolve(values.DEMO_DATA_DIR);

@@ -7,7 +7,16 @@ import { SeedError } from '../seed/seed-error.js';
 import { SEED_SECRET_NAMES, loadSeedConfig } from '../seed/seed.config.js';
 import { seedStory } from '../seed/seed-story.js';
 import { ConsoleOutput, displayPath } from './console-output.js';
-import { CRM_RESOURCE, DEMO_CLIENT_IDS, DEMO_SECRET_NAMES, type DemoConfig, type DemoSecretName, IOT_RESOURCE, loadDemoConfig, MARKETING_RESOURCE } from './demo.config.js';
+import {
+  CRM_RESOURCE,
+  DEMO_CLIENT_IDS,
+  DEMO_SECRET_NAMES,
+  type DemoConfig,
+  type DemoSecretName,
+  IOT_RESOURCE,
+  loadDemoConfig,
+  MARKETING_RESOURCE,
+} from './demo.config.js';
 import { ensureDemoHelperClients, ensureSampleContacts } from './demo-fixtures.js';
 import { loadDemoSecrets } from './demo-secrets.js';
 import { demoServices } from './demo-services.js';
@@ -27,34 +36,56 @@ async function main(): Promise<void> {
   const busy = await busyPorts(config.ports, config.host);
   if (busy.length > 0) {
     out.always('✗ The demo cannot start: a port it needs is taken (nothing was started).');
-    for (const { port, problem, variable } of busy) out.always(`  - port ${port} on ${config.host} ${problem}: set ${variable} to a free port`);
-    out.always(`  For example: ${busy.map(({ port, variable }) => `${variable}=${port + 10_000 <= 65_535 ? port + 10_000 : port - 1_000}`).join(' ')} npm run demo`);
+    for (const { port, problem, variable } of busy)
+      out.always(`  - port ${port} on ${config.host} ${problem}: set ${variable} to a free port`);
+    out.always(
+      `  For example: ${busy.map(({ port, variable }) => `${variable}=${port + 10_000 <= 65_535 ? port + 10_000 : port - 1_000}`).join(' ')} npm run demo`,
+    );
     process.exit(1);
   }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const secrets = loadDemoSecrets(config.secretsFile, DEMO_SECRET_NAMES, config.secretOverrides).values;
   const services = demoServices(config, secrets, ROOT);
-  const missing = Object.values(services).map((service) => service.entry).filter((entry) => !existsSync(entry));
-  if (missing.length > 0) throw new SeedError(`${displayPath(missing[0])} is missing: run \`npm run build\` first (\`npm run demo\` builds when needed)`);
+  const missing = Object.values(services)
+    .map((service) => service.entry)
+    .filter((entry) => !existsSync(entry));
+  if (missing.length > 0)
+    throw new SeedError(
+      `${displayPath(missing[0])} is missing: run \`npm run build\` first (\`npm run demo\` builds when needed)`,
+    );
 
   const supervisor = new ServiceSupervisor({ cwd: ROOT, logDir: config.logDir, preload: PRELOAD });
   const shutdown = installShutdown(supervisor);
 
-  out.line(`Tollgate demo${config.once ? ' (--once)' : ''}: every service is its own process on the embedded default (SQLite, no Redis)`);
-  out.line(`  data in ${displayPath(config.dataDir)}, secrets in ${displayPath(config.secretsFile)} (0600), logs in ${displayPath(config.logDir)}/<service>.log`);
+  out.line(
+    `Tollgate demo${config.once ? ' (--once)' : ''}: every service is its own process on the embedded default (SQLite, no Redis)`,
+  );
+  out.line(
+    `  data in ${displayPath(config.dataDir)}, secrets in ${displayPath(config.secretsFile)} (0600), logs in ${displayPath(config.logDir)}/<service>.log`,
+  );
 
   try {
-    const { results, credentials, tokenEndpoint, managementApi } = await Promise.race([runDemo(config, secrets, supervisor, services), supervisor.failure]);
+    const { results, credentials, tokenEndpoint, managementApi } = await Promise.race([
+      runDemo(config, secrets, supervisor, services),
+      supervisor.failure,
+    ]);
     const failed = results.filter((result) => !result.passed);
     out.line('');
     if (failed.length === 0) out.line(`✓ All ${results.length} steps passed.`);
     else {
       out.line(`✗ ${failed.length} of ${results.length} steps failed:`);
-      for (const result of failed) out.line(`  ✗ ${result.story} › ${result.number}. ${result.description} — ${result.detail}`);
+      for (const result of failed)
+        out.line(`  ✗ ${result.story} › ${result.number}. ${result.description} — ${result.detail}`);
       out.line(`  The services' logs are in ${displayPath(config.logDir)}.`);
     }
     if (config.once) return await shutdown(failed.length === 0 ? 0 : 1);
-    printExploration(config, secrets, { credentials, tokenEndpoint, managementApi, allPassed: failed.length === 0, consoleUp: await consoleAvailable(config) });
+    printExploration(config, secrets, {
+      credentials,
+      tokenEndpoint,
+      managementApi,
+      allPassed: failed.length === 0,
+      consoleUp: await consoleAvailable(config),
+    });
     await supervisor.failure;
   } catch (error) {
     // Muted when Ctrl-C is already stopping everything: services ending then are no news.
@@ -70,7 +101,12 @@ async function runDemo(
   secrets: Record<DemoSecretName, string>,
   supervisor: ServiceSupervisor,
   services: ReturnType<typeof demoServices>,
-): Promise<{ results: StepResult[]; credentials: DemoContext['credentials']; tokenEndpoint: string; managementApi: string }> {
+): Promise<{
+  results: StepResult[];
+  credentials: DemoContext['credentials'];
+  tokenEndpoint: string;
+  managementApi: string;
+}> {
   const started = (name: string, detail: string) => out.line(`  ✓ ${name.padEnd(11)} ${detail}`);
 
   out.line('');
@@ -105,10 +141,14 @@ async function runDemo(
   out.line('');
   out.line('Starting the services');
   await Promise.all(
-    (['serviceB', 'serviceA', 'iotBroker'] as const).map(async (name) => started(services[name].name, await supervisor.start(services[name]))),
+    (['serviceB', 'serviceA', 'iotBroker'] as const).map(async (name) =>
+      started(services[name].name, await supervisor.start(services[name])),
+    ),
   );
   const contacts = await ensureSampleContacts(seeded.api, config, secrets);
-  indent(`✓ CRM sample data: ${contacts.total} contacts (${contacts.created} created now, written with the demo's ${ids.crmSampleData} client and its contacts:write token)`);
+  indent(
+    `✓ CRM sample data: ${contacts.total} contacts (${contacts.created} created now, written with the demo's ${ids.crmSampleData} client and its contacts:write token)`,
+  );
 
   const context: DemoContext = {
     config,
@@ -121,7 +161,12 @@ async function runDemo(
     credentials: [],
   };
   const results = await runStories(DEMO_STORIES, context, (line) => out.line(line));
-  return { results, credentials: context.credentials, tokenEndpoint: seeded.api.metadata.token_endpoint, managementApi: seeded.api.managementApi };
+  return {
+    results,
+    credentials: context.credentials,
+    tokenEndpoint: seeded.api.metadata.token_endpoint,
+    managementApi: seeded.api.managementApi,
+  };
 }
 
 interface ExplorationNotes {
@@ -133,7 +178,11 @@ interface ExplorationNotes {
   consoleUp: boolean;
 }
 
-function printExploration(config: DemoConfig, secrets: Record<DemoSecretName, string>, { credentials, tokenEndpoint, managementApi, allPassed, consoleUp }: ExplorationNotes): void {
+function printExploration(
+  config: DemoConfig,
+  secrets: Record<DemoSecretName, string>,
+  { credentials, tokenEndpoint, managementApi, allPassed, consoleUp }: ExplorationNotes,
+): void {
   const { urls } = config;
   const apiKey = credentials.find((credential) => credential.label === 'API key');
   const row = (label: string, value: string) => out.line(`  ${label.padEnd(17)} ${value}`);
@@ -142,17 +191,26 @@ function printExploration(config: DemoConfig, secrets: Record<DemoSecretName, st
   row('web console', `${urls.issuer}/console${consoleUp ? '' : ' (not part of this build yet)'}`);
   row('auth-server API', `${urls.issuer}/docs (OpenAPI; management API under /api)`);
   row('CRM (service-b)', `${urls.serviceB}/docs`);
-  row('service-a', `${urls.serviceA}/audience (a token for ${MARKETING_RESOURCE}; POST /sync to sync again; OpenAPI at /docs)`);
+  row(
+    'service-a',
+    `${urls.serviceA}/audience (a token for ${MARKETING_RESOURCE}; POST /sync to sync again; OpenAPI at /docs)`,
+  );
   row('MQTT', `${urls.mqtt}, ${urls.mqttWs} (health: ${urls.brokerHealth})`);
   out.line('');
   out.line(`Demo credentials (local only; every secret is in ${displayPath(config.secretsFile)}):`);
   row('admin client', `${config.adminClientId} / ${secrets.BOOTSTRAP_ADMIN_CLIENT_SECRET}`);
-  for (const credential of credentials) row(credential.label, credential.note ? `${credential.value} (${credential.note})` : credential.value);
-  row('devices', `${DEMO_CLIENT_IDS.thermostat} (thermostat), ${DEMO_CLIENT_IDS.hub} (hub); ${DEMO_CLIENT_IDS.dashboard} reads every device`);
+  for (const credential of credentials)
+    row(credential.label, credential.note ? `${credential.value} (${credential.note})` : credential.value);
+  row(
+    'devices',
+    `${DEMO_CLIENT_IDS.thermostat} (thermostat), ${DEMO_CLIENT_IDS.hub} (hub); ${DEMO_CLIENT_IDS.dashboard} reads every device`,
+  );
   out.line('');
   out.line('Try:');
   if (apiKey) out.line(`  curl -H 'X-API-Key: ${apiKey.value}' ${urls.serviceB}/contacts`);
-  out.line(`  curl -u '${config.adminClientId}:${secrets.BOOTSTRAP_ADMIN_CLIENT_SECRET}' -d grant_type=client_credentials -d resource=${managementApi} ${tokenEndpoint}`);
+  out.line(
+    `  curl -u '${config.adminClientId}:${secrets.BOOTSTRAP_ADMIN_CLIENT_SECRET}' -d grant_type=client_credentials -d resource=${managementApi} ${tokenEndpoint}`,
+  );
   out.line(
     `  TOKEN=$(curl -s -u '${DEMO_CLIENT_IDS.campaignTool}:${secrets.CAMPAIGN_TOOL_CLIENT_SECRET}' -d grant_type=client_credentials -d resource=${MARKETING_RESOURCE} ${tokenEndpoint} | jq -r .access_token); curl -H "Authorization: Bearer $TOKEN" ${urls.serviceA}/audience`,
   );
@@ -201,7 +259,9 @@ function installShutdown(supervisor: ServiceSupervisor): (code: number) => Promi
   for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
     process.on(event, (error: unknown) => {
       supervisor.killAllNow();
-      out.always(`✗ The demo crashed (every service was killed): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      out.always(
+        `✗ The demo crashed (every service was killed): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
       process.exit(1);
     });
   }

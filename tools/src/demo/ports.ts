@@ -12,7 +12,9 @@ export interface BusyPort {
 function probe(port: number, host: string): Promise<string | undefined> {
   return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EADDRINUSE' ? 'is already in use' : `cannot be used (${error.code ?? error.message})`));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      resolve(error.code === 'EADDRINUSE' ? 'is already in use' : `cannot be used (${error.code ?? error.message})`),
+    );
     server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(undefined)));
   });
 }

@@ -48,7 +48,11 @@ export interface StepResult {
 class StoryStopped extends Error {}
 
 /** Runs the stories in order, printing one line per step; a failed step ends its story, not the demo. */
-export async function runStories(stories: readonly Story[], context: DemoContext, print: (line: string) => void): Promise<StepResult[]> {
+export async function runStories(
+  stories: readonly Story[],
+  context: DemoContext,
+  print: (line: string) => void,
+): Promise<StepResult[]> {
   const results: StepResult[] = [];
   for (const story of stories) {
     print('');
@@ -72,7 +76,13 @@ export async function runStories(stories: readonly Story[], context: DemoContext
     } catch (error) {
       if (!(error instanceof StoryStopped)) {
         const detail = error instanceof Error ? error.message : String(error);
-        results.push({ story: story.name, number: results.length + 1, description: 'the story itself', passed: false, detail });
+        results.push({
+          story: story.name,
+          number: results.length + 1,
+          description: 'the story itself',
+          passed: false,
+          detail,
+        });
         print(`  ✗ ${story.name} stopped: ${detail}`);
       } else print(`  (the rest of this story is skipped)`);
     }

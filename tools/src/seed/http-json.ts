@@ -23,7 +23,11 @@ export class UnreachableError extends Error {
 export type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
 /** One HTTP exchange with a JSON API; never follows redirects (credentials must not travel elsewhere). */
-export async function fetchJson<T = any>(url: string | URL, request: JsonRequest = {}, fetchImpl: Fetch = fetch): Promise<JsonResponse<T>> {
+export async function fetchJson<T = any>(
+  url: string | URL,
+  request: JsonRequest = {},
+  fetchImpl: Fetch = fetch,
+): Promise<JsonResponse<T>> {
   const timeoutMs = request.timeoutMs ?? 10_000;
   const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
   let body: string | URLSearchParams | undefined;
@@ -35,10 +39,19 @@ export async function fetchJson<T = any>(url: string | URL, request: JsonRequest
   let response: Response;
   let text: string;
   try {
-    response = await fetchImpl(url, { method: request.method ?? 'GET', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetchImpl(url, {
+      method: request.method ?? 'GET',
+      headers,
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     text = await response.text();
   } catch (error) {
-    throw new UnreachableError(`${request.method ?? 'GET'} ${String(url)} failed: ${describeFetchFailure(error, timeoutMs)}`, { cause: error });
+    throw new UnreachableError(
+      `${request.method ?? 'GET'} ${String(url)} failed: ${describeFetchFailure(error, timeoutMs)}`,
+      { cause: error },
+    );
   }
   let parsed: unknown = text === '' ? undefined : text;
   if (text && /json/i.test(response.headers.get('content-type') ?? '')) {
@@ -57,6 +70,8 @@ export function describeErrorBody(body: unknown): string {
   if (typeof body !== 'object' || body === null) return 'no body';
   const record = body as Record<string, unknown>;
   const errors = Array.isArray(record.errors) ? record.errors.map(String).join('; ') : undefined;
-  const parts = [record.error, record.error_description, record.detail ?? record.title, errors].filter((part): part is string => typeof part === 'string' && part !== '');
+  const parts = [record.error, record.error_description, record.detail ?? record.title, errors].filter(
+    (part): part is string => typeof part === 'string' && part !== '',
+  );
   return parts.length > 0 ? [...new Set(parts)].join(': ') : JSON.stringify(body).slice(0, 200);
 }

@@ -54,14 +54,23 @@ export class ManagementApiClient {
     try {
       metadata = await discoverAuthorizationServer(issuer, { timeoutMs: 10_000 });
     } catch (error) {
-      if (error instanceof DiscoveryError) throw new SeedError(`${error.message}. Is AUTH_ISSUER the auth-server's issuer URL?`, { cause: error });
+      if (error instanceof DiscoveryError)
+        throw new SeedError(`${error.message}. Is AUTH_ISSUER the auth-server's issuer URL?`, { cause: error });
       throw error;
     }
     const managementApi = metadata.management_api_resource;
     if (typeof managementApi !== 'string' || !URL.canParse(managementApi)) {
-      throw new SeedError(`The auth-server at ${issuer} advertises no management_api_resource in its metadata: is it a Tollgate auth-server of this version?`);
+      throw new SeedError(
+        `The auth-server at ${issuer} advertises no management_api_resource in its metadata: is it a Tollgate auth-server of this version?`,
+      );
     }
-    const tokens = new ClientCredentialsTokenProvider({ issuer, clientId: admin.clientId, clientSecret: admin.clientSecret, resource: managementApi, scope: MANAGEMENT_SCOPES.admin });
+    const tokens = new ClientCredentialsTokenProvider({
+      issuer,
+      clientId: admin.clientId,
+      clientSecret: admin.clientSecret,
+      resource: managementApi,
+      scope: MANAGEMENT_SCOPES.admin,
+    });
     try {
       await tokens.getToken();
     } catch (error) {
@@ -82,17 +91,24 @@ export class ManagementApiClient {
   /** A call that must answer one of `expected`; anything else throws a ManagementApiError. */
   async call<T = any>(method: string, path: string, body: unknown, expected: number | number[]): Promise<T> {
     const response = await this.request<T>(method, path, body);
-    if (!(Array.isArray(expected) ? expected : [expected]).includes(response.status)) throw new ManagementApiError(method, path, response.status, response.body);
+    if (!(Array.isArray(expected) ? expected : [expected]).includes(response.status))
+      throw new ManagementApiError(method, path, response.status, response.body);
     return response.body;
   }
 
   /** One client-credentials token request (RFC 6749 §4.4) for any client; never throws for an OAuth error. */
-  async clientCredentials(clientId: string, clientSecret: string, params: { resource?: string; scope?: string } = {}, method: SecretAuthMethod = 'client_secret_basic'): Promise<TokenAttempt> {
+  async clientCredentials(
+    clientId: string,
+    clientSecret: string,
+    params: { resource?: string; scope?: string } = {},
+    method: SecretAuthMethod = 'client_secret_basic',
+  ): Promise<TokenAttempt> {
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (params.resource) form.set('resource', params.resource);
     if (params.scope) form.set('scope', params.scope);
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-    if (method === 'client_secret_basic') headers.authorization = `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`).toString('base64')}`;
+    if (method === 'client_secret_basic')
+      headers.authorization = `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`).toString('base64')}`;
     else {
       form.set('client_id', clientId);
       form.set('client_secret', clientSecret);
@@ -100,7 +116,12 @@ export class ManagementApiClient {
     const response = await fetchJson(this.metadata.token_endpoint, { method: 'POST', headers, body: form });
     const body = response.body as Record<string, unknown> | undefined;
     if (response.status === 200 && typeof body?.access_token === 'string') {
-      return { ok: true, accessToken: body.access_token, scope: typeof body.scope === 'string' ? body.scope : '', expiresIn: Number(body.expires_in) };
+      return {
+        ok: true,
+        accessToken: body.access_token,
+        scope: typeof body.scope === 'string' ? body.scope : '',
+        expiresIn: Number(body.expires_in),
+      };
     }
     return {
       ok: false,
@@ -123,7 +144,9 @@ function explainAdminFailure(error: unknown, issuer: string, clientId: string, m
         `The auth-server at ${issuer} refused the bootstrap admin "${clientId}" (invalid_client): BOOTSTRAP_ADMIN_CLIENT_ID and BOOTSTRAP_ADMIN_CLIENT_SECRET must be the ones the auth-server was started with`,
       );
     }
-    return new SeedError(`The bootstrap admin "${clientId}" cannot get an admin token from ${issuer} (${error.error}${error.error_description ? `: ${error.error_description}` : ''}); it needs scope "admin" on ${managementApi}`);
+    return new SeedError(
+      `The bootstrap admin "${clientId}" cannot get an admin token from ${issuer} (${error.error}${error.error_description ? `: ${error.error_description}` : ''}); it needs scope "admin" on ${managementApi}`,
+    );
   }
   if (error instanceof AuthServerUnavailableError) return new SeedError(error.message, { cause: error });
   return error instanceof Error ? error : new Error(String(error));

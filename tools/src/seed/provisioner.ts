@@ -76,7 +76,9 @@ export class Provisioner {
   ) {}
 
   async ensureResource(spec: ResourceSpec): Promise<ResourceView> {
-    let existing = (await this.api.call<ResourceView[]>('GET', '/api/resources', undefined, 200)).find((r) => r.indicator === spec.indicator);
+    let existing = (await this.api.call<ResourceView[]>('GET', '/api/resources', undefined, 200)).find(
+      (r) => r.indicator === spec.indicator,
+    );
     if (!existing) {
       const created = await this.api.request<ResourceView>('POST', '/api/resources', spec);
       // 409: created meanwhile by another run; fall through to the update path.
@@ -84,7 +86,9 @@ export class Provisioner {
         this.options.log(`✓ resource ${spec.indicator}: created (scopes ${spec.scopes.join(' ')})`);
         return created.body;
       }
-      existing = (await this.api.call<ResourceView[]>('GET', '/api/resources', undefined, 200)).find((r) => r.indicator === spec.indicator);
+      existing = (await this.api.call<ResourceView[]>('GET', '/api/resources', undefined, 200)).find(
+        (r) => r.indicator === spec.indicator,
+      );
       if (!existing) throw new SeedError(`resource ${spec.indicator}: could not be created (HTTP ${created.status})`);
     }
     const missing = spec.scopes.filter((scope) => !existing.scopes.includes(scope));
@@ -92,8 +96,14 @@ export class Provisioner {
       this.options.log(`✓ resource ${spec.indicator}: up to date`);
       return existing;
     }
-    if (existing.system) throw new SeedError(`resource ${spec.indicator} is Tollgate's own management API; its scopes cannot change`);
-    const updated = await this.api.call<ResourceView>('PATCH', `/api/resources/${existing.id}`, { scopes: [...existing.scopes, ...missing] }, 200);
+    if (existing.system)
+      throw new SeedError(`resource ${spec.indicator} is Tollgate's own management API; its scopes cannot change`);
+    const updated = await this.api.call<ResourceView>(
+      'PATCH',
+      `/api/resources/${existing.id}`,
+      { scopes: [...existing.scopes, ...missing] },
+      200,
+    );
     this.options.log(`✓ resource ${spec.indicator}: scopes added (${missing.join(' ')})`);
     return updated;
   }
@@ -103,9 +113,18 @@ export class Provisioner {
     const path = `/api/clients/${encodeURIComponent(spec.id)}`;
     const found = await this.api.request<ClientView>('GET', path);
     if (found.status === 404) {
-      const created = await this.api.request('POST', '/api/clients', { id: spec.id, name: spec.name, kind: spec.kind, grants: spec.grants, clientSecret: spec.secret });
+      const created = await this.api.request('POST', '/api/clients', {
+        id: spec.id,
+        name: spec.name,
+        kind: spec.kind,
+        grants: spec.grants,
+        clientSecret: spec.secret,
+      });
       if (created.status === 409 && /secret/i.test(describeErrorBody(created.body))) throw this.secretTaken(spec);
-      if (created.status !== 201) throw new SeedError(`client ${spec.id}: could not be created (HTTP ${created.status}: ${describeErrorBody(created.body)})`);
+      if (created.status !== 201)
+        throw new SeedError(
+          `client ${spec.id}: could not be created (HTTP ${created.status}: ${describeErrorBody(created.body)})`,
+        );
       await this.checkTokens(spec, 'client_secret_basic');
       this.options.log(`✓ client ${spec.id}: created (${spec.kind}; ${describeGrants(spec.grants)})`);
       return;
@@ -113,10 +132,17 @@ export class Provisioner {
     if (found.status !== 200) throw new SeedError(`client ${spec.id}: GET ${path} answered ${found.status}`);
     const client = found.body;
     if (client.kind !== spec.kind) {
-      throw new SeedError(`client ${spec.id} exists as a ${client.kind} client but the story needs a ${spec.kind}: delete it (DELETE ${path}) or choose another id`);
+      throw new SeedError(
+        `client ${spec.id} exists as a ${client.kind} client but the story needs a ${spec.kind}: delete it (DELETE ${path}) or choose another id`,
+      );
     }
-    if (client.tokenEndpointAuthMethod !== 'client_secret_basic' && client.tokenEndpointAuthMethod !== 'client_secret_post') {
-      throw new SeedError(`client ${spec.id} authenticates with ${client.tokenEndpointAuthMethod}, not a secret: delete it (DELETE ${path}) or choose another id`);
+    if (
+      client.tokenEndpointAuthMethod !== 'client_secret_basic' &&
+      client.tokenEndpointAuthMethod !== 'client_secret_post'
+    ) {
+      throw new SeedError(
+        `client ${spec.id} authenticates with ${client.tokenEndpointAuthMethod}, not a secret: delete it (DELETE ${path}) or choose another id`,
+      );
     }
     const method = client.tokenEndpointAuthMethod as SecretAuthMethod;
     const changes: string[] = [];
@@ -128,7 +154,9 @@ export class Provisioner {
     }
     if (client.disabled) {
       if (!this.options.enableDisabled) {
-        this.options.log(`! client ${spec.id}: disabled, left disabled (enable it with PATCH ${path} {"disabled":false}); its secret was not checked`);
+        this.options.log(
+          `! client ${spec.id}: disabled, left disabled (enable it with PATCH ${path} {"disabled":false}); its secret was not checked`,
+        );
         return;
       }
       await this.api.call('PATCH', path, { disabled: false }, 200);
@@ -140,14 +168,18 @@ export class Provisioner {
       await this.setSecret(spec, client);
       changes.push('secret set to the configured one (the previous one expires now)');
     } else if (!attempt.ok) {
-      throw new SeedError(`client ${spec.id}: the token endpoint answered ${attempt.status} ${attempt.error}${attempt.description ? ` (${attempt.description})` : ''}`);
+      throw new SeedError(
+        `client ${spec.id}: the token endpoint answered ${attempt.status} ${attempt.error}${attempt.description ? ` (${attempt.description})` : ''}`,
+      );
     }
     await this.checkTokens(spec, method);
     this.options.log(`✓ client ${spec.id}: ${changes.length > 0 ? changes.join(', ') : 'up to date'}`);
   }
 
   async ensureConsumer(spec: ConsumerSpec): Promise<ConsumerView> {
-    const existing = (await this.api.call<ConsumerView[]>('GET', '/api/consumers', undefined, 200)).find((c) => c.name === spec.name);
+    const existing = (await this.api.call<ConsumerView[]>('GET', '/api/consumers', undefined, 200)).find(
+      (c) => c.name === spec.name,
+    );
     if (!existing) {
       const created = await this.api.call<ConsumerView>('POST', '/api/consumers', spec, 201);
       this.options.log(`✓ API consumer "${spec.name}": created`);
@@ -155,10 +187,17 @@ export class Provisioner {
     }
     if (existing.disabled) {
       if (!this.options.enableDisabled) {
-        this.options.log(`! API consumer "${spec.name}": disabled, left disabled (its keys do not work until it is enabled)`);
+        this.options.log(
+          `! API consumer "${spec.name}": disabled, left disabled (its keys do not work until it is enabled)`,
+        );
         return existing;
       }
-      const enabled = await this.api.call<ConsumerView>('PATCH', `/api/consumers/${existing.id}`, { disabled: false }, 200);
+      const enabled = await this.api.call<ConsumerView>(
+        'PATCH',
+        `/api/consumers/${existing.id}`,
+        { disabled: false },
+        200,
+      );
       this.options.log(`✓ API consumer "${spec.name}": enabled again`);
       return enabled;
     }
@@ -174,11 +213,15 @@ export class Provisioner {
     if (response.status === 409) {
       // The configured secret may be one of this client's own expired secrets (set once, replaced
       // since). An expired secret is of no use to anyone: remove them and try again.
-      for (const secret of client.secrets.filter((s) => !s.active)) await this.api.call('DELETE', `${path}/${secret.id}`, undefined, [204, 404]);
+      for (const secret of client.secrets.filter((s) => !s.active))
+        await this.api.call('DELETE', `${path}/${secret.id}`, undefined, [204, 404]);
       response = await rotate();
     }
     if (response.status === 409) throw this.secretTaken(spec);
-    if (response.status !== 201) throw new SeedError(`client ${spec.id}: setting its secret answered HTTP ${response.status} (${describeErrorBody(response.body)})`);
+    if (response.status !== 201)
+      throw new SeedError(
+        `client ${spec.id}: setting its secret answered HTTP ${response.status} (${describeErrorBody(response.body)})`,
+      );
   }
 
   /** Every grant yields a token with every granted scope, with the configured secret. */
@@ -186,16 +229,21 @@ export class Provisioner {
     for (const grant of spec.grants) {
       const attempt = await this.api.clientCredentials(spec.id, spec.secret, { resource: grant.resource }, method);
       if (!attempt.ok) {
-        throw new SeedError(`client ${spec.id}: no token for ${grant.resource} with the configured secret (${attempt.status} ${attempt.error}${attempt.description ? `: ${attempt.description}` : ''})`);
+        throw new SeedError(
+          `client ${spec.id}: no token for ${grant.resource} with the configured secret (${attempt.status} ${attempt.error}${attempt.description ? `: ${attempt.description}` : ''})`,
+        );
       }
       const granted = attempt.scope.split(' ');
       const lacking = grant.scopes.filter((scope) => !granted.includes(scope));
-      if (lacking.length > 0) throw new SeedError(`client ${spec.id}: its token for ${grant.resource} lacks ${lacking.join(' ')}`);
+      if (lacking.length > 0)
+        throw new SeedError(`client ${spec.id}: its token for ${grant.resource} lacks ${lacking.join(' ')}`);
     }
   }
 
   private secretTaken(spec: ClientSpec): SeedError {
-    return new SeedError(`client ${spec.id}: the configured secret${spec.secretSource ? ` (${spec.secretSource})` : ''} is already another client's secret; choose a different one`);
+    return new SeedError(
+      `client ${spec.id}: the configured secret${spec.secretSource ? ` (${spec.secretSource})` : ''} is already another client's secret; choose a different one`,
+    );
   }
 }
 

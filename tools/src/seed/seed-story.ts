@@ -17,14 +17,26 @@ export const CRM_SCOPES = { read: 'contacts:read', write: 'contacts:write' } as 
 export const AUDIENCE_SCOPES = { read: 'audience:read', sync: 'audience:sync' } as const;
 
 /** Management API scopes a resource server needs: introspection, usage reports, the revocation feed. */
-const RESOURCE_SERVER_SCOPES = [MANAGEMENT_SCOPES.introspect, MANAGEMENT_SCOPES.usageWrite, MANAGEMENT_SCOPES.revocationsRead];
+const RESOURCE_SERVER_SCOPES = [
+  MANAGEMENT_SCOPES.introspect,
+  MANAGEMENT_SCOPES.usageWrite,
+  MANAGEMENT_SCOPES.revocationsRead,
+];
 
 export function storyResources(config: SeedConfig): ResourceSpec[] {
   const thermostat = config.clients.thermostat.id;
   return [
     { indicator: config.crmResource, name: 'CRM API (service-b)', scopes: [CRM_SCOPES.read, CRM_SCOPES.write] },
-    { indicator: config.iotResource, name: 'IoT broker', scopes: ['device', `devices:control:${thermostat}`, 'devices:read:*'] },
-    { indicator: config.marketingResource, name: 'Email marketing API (service-a)', scopes: [AUDIENCE_SCOPES.read, AUDIENCE_SCOPES.sync] },
+    {
+      indicator: config.iotResource,
+      name: 'IoT broker',
+      scopes: ['device', `devices:control:${thermostat}`, 'devices:read:*'],
+    },
+    {
+      indicator: config.marketingResource,
+      name: 'Email marketing API (service-a)',
+      scopes: [AUDIENCE_SCOPES.read, AUDIENCE_SCOPES.sync],
+    },
   ];
 }
 
@@ -43,9 +55,27 @@ export function storyClients(config: SeedConfig, managementApi: string): ClientS
       ],
       secretSource: 'SERVICE_A_CLIENT_SECRET',
     },
-    { ...serviceB, name: 'CRM API (service-b)', kind: 'service', grants: [{ resource: managementApi, scopes: RESOURCE_SERVER_SCOPES }], secretSource: 'SERVICE_B_CLIENT_SECRET' },
-    { ...iotBroker, name: 'IoT broker', kind: 'service', grants: [{ resource: managementApi, scopes: [MANAGEMENT_SCOPES.revocationsRead] }], secretSource: 'IOT_BROKER_CLIENT_SECRET' },
-    { ...thermostat, name: 'Living-room thermostat', kind: 'device', grants: [{ resource: config.iotResource, scopes: ['device'] }], secretSource: 'THERMOSTAT_CLIENT_SECRET' },
+    {
+      ...serviceB,
+      name: 'CRM API (service-b)',
+      kind: 'service',
+      grants: [{ resource: managementApi, scopes: RESOURCE_SERVER_SCOPES }],
+      secretSource: 'SERVICE_B_CLIENT_SECRET',
+    },
+    {
+      ...iotBroker,
+      name: 'IoT broker',
+      kind: 'service',
+      grants: [{ resource: managementApi, scopes: [MANAGEMENT_SCOPES.revocationsRead] }],
+      secretSource: 'IOT_BROKER_CLIENT_SECRET',
+    },
+    {
+      ...thermostat,
+      name: 'Living-room thermostat',
+      kind: 'device',
+      grants: [{ resource: config.iotResource, scopes: ['device'] }],
+      secretSource: 'THERMOSTAT_CLIENT_SECRET',
+    },
     {
       ...hub,
       name: 'Home hub',

@@ -36,13 +36,24 @@ export const SEED_SECRET_NAMES = [
 export function loadSeedConfig(env: Environment = process.env): SeedConfig {
   const values = loadEnv(SeedEnv, env);
   const problems: string[] = [];
-  const ids = [values.SERVICE_A_CLIENT_ID, values.SERVICE_B_CLIENT_ID, values.IOT_BROKER_CLIENT_ID, values.THERMOSTAT_CLIENT_ID, values.HUB_CLIENT_ID, values.BOOTSTRAP_ADMIN_CLIENT_ID];
+  const ids = [
+    values.SERVICE_A_CLIENT_ID,
+    values.SERVICE_B_CLIENT_ID,
+    values.IOT_BROKER_CLIENT_ID,
+    values.THERMOSTAT_CLIENT_ID,
+    values.HUB_CLIENT_ID,
+    values.BOOTSTRAP_ADMIN_CLIENT_ID,
+  ];
   const repeated = [...new Set(ids.filter((id, index) => ids.indexOf(id) !== index))];
-  if (repeated.length > 0) problems.push(`*_CLIENT_ID: each client needs its own id (${repeated.join(', ')} used twice)`);
+  if (repeated.length > 0)
+    problems.push(`*_CLIENT_ID: each client needs its own id (${repeated.join(', ')} used twice)`);
   const secrets = SEED_SECRET_NAMES.map((name) => [name, values[name]] as const);
-  const shared = secrets.filter(([, value], index) => secrets.findIndex(([, other]) => other === value) !== index).map(([name]) => name);
+  const shared = secrets
+    .filter(([, value], index) => secrets.findIndex(([, other]) => other === value) !== index)
+    .map(([name]) => name);
   // The auth-server finds a client by its secret's hash, so two clients can never share one.
-  if (shared.length > 0) problems.push(`${shared.join(', ')}: each client needs its own secret (same value as another *_CLIENT_SECRET)`);
+  if (shared.length > 0)
+    problems.push(`${shared.join(', ')}: each client needs its own secret (same value as another *_CLIENT_SECRET)`);
   const resources = ['CRM_RESOURCE', 'IOT_RESOURCE', 'MARKETING_RESOURCE'] as const;
   for (const [i, a] of resources.entries()) {
     for (const b of resources.slice(i + 1)) if (values[a] === values[b]) problems.push(`${a} and ${b}: must differ`);

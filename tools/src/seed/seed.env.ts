@@ -1,4 +1,11 @@
-import { IntegerFrom, IsClientId, IsClientSecret, IsIssuerOrigin, IsResourceIndicator, Required } from '@tollgate/platform';
+import {
+  IntegerFrom,
+  IsClientId,
+  IsClientSecret,
+  IsIssuerOrigin,
+  IsResourceIndicator,
+  Required,
+} from '@tollgate/platform';
 import { IsOptional, Matches } from 'class-validator';
 
 // The management API's client-id rule, which also makes every id a valid MQTT device id.

@@ -8,7 +8,9 @@ export async function waitForAuthServer(issuer: string, timeoutMs: number, inter
   let last = 'no answer yet';
   for (;;) {
     try {
-      const response = await fetchJson(`${issuer}/health`, { timeoutMs: Math.max(500, Math.min(5_000, deadline - Date.now())) });
+      const response = await fetchJson(`${issuer}/health`, {
+        timeoutMs: Math.max(500, Math.min(5_000, deadline - Date.now())),
+      });
       if (response.status === 200) return;
       last = `HTTP ${response.status}`;
     } catch (error) {
@@ -16,7 +18,9 @@ export async function waitForAuthServer(issuer: string, timeoutMs: number, inter
       last = error.message;
     }
     if (Date.now() + intervalMs > deadline) {
-      throw new SeedError(`The auth-server at ${issuer} did not answer GET /health within ${Math.round(timeoutMs / 1000)} s (last: ${last}). Is it running, and is AUTH_ISSUER its URL?`);
+      throw new SeedError(
+        `The auth-server at ${issuer} did not answer GET /health within ${Math.round(timeoutMs / 1000)} s (last: ${last}). Is it running, and is AUTH_ISSUER its URL?`,
+      );
     }
     await sleep(intervalMs);
   }

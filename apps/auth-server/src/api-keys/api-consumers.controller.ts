@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { RequireScopes } from '@tollgate/verifier';
@@ -50,7 +57,11 @@ export class ApiConsumersController {
   @Patch(':id')
   @ApiOperation({ summary: 'Update, disable (all its keys stop working at once) or enable a consumer' })
   @ApiOkResponse({ type: ApiConsumerDto })
-  async update(@Param('id', UuidPipe) id: string, @Body() body: UpdateApiConsumerDto, @Actor() actor: AuditActor): Promise<ApiConsumerDto> {
+  async update(
+    @Param('id', UuidPipe) id: string,
+    @Body() body: UpdateApiConsumerDto,
+    @Actor() actor: AuditActor,
+  ): Promise<ApiConsumerDto> {
     return ApiConsumerDto.from(await this.consumers.update(id, body, actor));
   }
 
@@ -73,7 +84,11 @@ export class ApiConsumersController {
   @MintsCredentials()
   @ApiOperation({ summary: 'Issue an API key; the key is in this response only' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
-  createKey(@Param('id', UuidPipe) id: string, @Body() body: CreateApiKeyDto, @Actor() actor: AuditActor): Promise<CreatedApiKeyDto> {
+  createKey(
+    @Param('id', UuidPipe) id: string,
+    @Body() body: CreateApiKeyDto,
+    @Actor() actor: AuditActor,
+  ): Promise<CreatedApiKeyDto> {
     return this.keys.create(id, body, actor);
   }
 }

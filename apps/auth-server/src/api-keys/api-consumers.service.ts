@@ -29,9 +29,23 @@ export class ApiConsumersService {
 
   async create(input: CreateApiConsumerDto, actor: AuditActor): Promise<ApiConsumerEntity> {
     const now = this.clock.now();
-    const consumer: ApiConsumerEntity = { id: randomUUID(), name: input.name, contact: input.contact, description: input.description ?? null, disabled: false, createdAt: now, updatedAt: now };
+    const consumer: ApiConsumerEntity = {
+      id: randomUUID(),
+      name: input.name,
+      contact: input.contact,
+      description: input.description ?? null,
+      disabled: false,
+      createdAt: now,
+      updatedAt: now,
+    };
     await this.consumers.insert(consumer);
-    await this.audit.record({ action: 'api-consumer.created', outcome: 'success', actor, credential: { type: 'api_consumer', id: consumer.id }, details: { name: consumer.name } });
+    await this.audit.record({
+      action: 'api-consumer.created',
+      outcome: 'success',
+      actor,
+      credential: { type: 'api_consumer', id: consumer.id },
+      details: { name: consumer.name },
+    });
     return consumer;
   }
 
@@ -39,17 +53,44 @@ export class ApiConsumersService {
     const consumer = await this.get(id);
     Object.assign(consumer, { ...input, updatedAt: this.clock.now() });
     await this.consumers.save(consumer);
-    if (input.disabled === true) await this.feed.publish({ type: 'subject.revoked_before', kind: 'consumer', id, before: consumer.updatedAt.getTime() });
+    if (input.disabled === true)
+      await this.feed.publish({
+        type: 'subject.revoked_before',
+        kind: 'consumer',
+        id,
+        before: consumer.updatedAt.getTime(),
+      });
     if (input.disabled === false) await this.feed.publish({ type: 'subject.changed', kind: 'consumer', id });
-    const action = input.disabled === true ? 'api-consumer.disabled' : input.disabled === false ? 'api-consumer.enabled' : 'api-consumer.updated';
-    await this.audit.record({ action, outcome: 'success', actor, credential: { type: 'api_consumer', id }, details: { changes: Object.keys(input) } });
+    const action =
+      input.disabled === true
+        ? 'api-consumer.disabled'
+        : input.disabled === false
+          ? 'api-consumer.enabled'
+          : 'api-consumer.updated';
+    await this.audit.record({
+      action,
+      outcome: 'success',
+      actor,
+      credential: { type: 'api_consumer', id },
+      details: { changes: Object.keys(input) },
+    });
     return consumer;
   }
 
   async remove(id: string, actor: AuditActor): Promise<void> {
     await this.get(id);
     await this.consumers.delete(id);
-    await this.feed.publish({ type: 'subject.revoked_before', kind: 'consumer', id, before: this.clock.now().getTime() });
-    await this.audit.record({ action: 'api-consumer.deleted', outcome: 'success', actor, credential: { type: 'api_consumer', id } });
+    await this.feed.publish({
+      type: 'subject.revoked_before',
+      kind: 'consumer',
+      id,
+      before: this.clock.now().getTime(),
+    });
+    await this.audit.record({
+      action: 'api-consumer.deleted',
+      outcome: 'success',
+      actor,
+      credential: { type: 'api_consumer', id },
+    });
   }
 }

@@ -3,7 +3,11 @@ import { hashCredential } from '@tollgate/credentials';
 import { CLOCK, type Clock } from '@tollgate/platform';
 import { AuditService } from '../audit/audit.service.js';
 import { type CredentialUse, type LastUsedSink, LastUsedSinkRegistry } from '../oauth/credential-usage.js';
-import { type ActiveOpaqueCredential, type OpaqueCredentialKindVerifier, OpaqueCredentialVerifiers } from '../oauth/opaque-credential-verifiers.js';
+import {
+  type ActiveOpaqueCredential,
+  type OpaqueCredentialKindVerifier,
+  OpaqueCredentialVerifiers,
+} from '../oauth/opaque-credential-verifiers.js';
 import { ResourcesService } from '../resources/resources.service.js';
 import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import type { ApiKeyEntity } from './api-key.entity.js';
@@ -32,12 +36,24 @@ export class ApiKeyVerifier implements OpaqueCredentialKindVerifier, LastUsedSin
     this.lastUsed.register(this);
   }
 
-  async introspect(token: string, resource: string | undefined, address: string | null): Promise<ActiveOpaqueCredential | null> {
+  async introspect(
+    token: string,
+    resource: string | undefined,
+    address: string | null,
+  ): Promise<ActiveOpaqueCredential | null> {
     const key = await this.keys.findByHashWithConsumer(hashCredential(token));
     if (!key) return null;
     const refusal = this.refusal(key);
     if (refusal) {
-      this.audit.recordInBackground({ action: 'api-key.use.denied', outcome: 'denied', actor: { type: 'anonymous' }, credential: { type: 'api_key', id: key.id }, address, reason: refusal, details: { consumerId: key.consumerId, resource } });
+      this.audit.recordInBackground({
+        action: 'api-key.use.denied',
+        outcome: 'denied',
+        actor: { type: 'anonymous' },
+        credential: { type: 'api_key', id: key.id },
+        address,
+        reason: refusal,
+        details: { consumerId: key.consumerId, resource },
+      });
       return null;
     }
     return {
@@ -60,7 +76,15 @@ export class ApiKeyVerifier implements OpaqueCredentialKindVerifier, LastUsedSin
     if (!key || key.revokedAt) return null;
     if (!(await this.keys.revokeIfActive(key.id, this.clock.now(), reason.slice(0, 64)))) return null;
     await this.feed.publish({ type: 'credential.revoked', credentialType: 'api_key', credentialId: key.id });
-    await this.audit.record({ action: 'api-key.revoked', outcome: 'success', actor: { type: 'system' }, credential: { type: 'api_key', id: key.id }, address, reason, details: { consumerId: key.consumerId } });
+    await this.audit.record({
+      action: 'api-key.revoked',
+      outcome: 'success',
+      actor: { type: 'system' },
+      credential: { type: 'api_key', id: key.id },
+      address,
+      reason,
+      details: { consumerId: key.consumerId },
+    });
     return key.id;
   }
 
@@ -70,7 +94,8 @@ export class ApiKeyVerifier implements OpaqueCredentialKindVerifier, LastUsedSin
 
   private refusal(key: ApiKeyEntity): string | null {
     if (key.revokedAt) return 'revoked';
-    if (key.expiresAt && key.expiresAt <= this.clock.now()) return key.rolledToId ? 'rolled (overlap ended)' : 'expired';
+    if (key.expiresAt && key.expiresAt <= this.clock.now())
+      return key.rolledToId ? 'rolled (overlap ended)' : 'expired';
     if (key.consumer?.disabled) return 'consumer disabled';
     return null;
   }

@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { RequireScopes } from '@tollgate/verifier';
@@ -38,9 +45,15 @@ export class ApiKeysController {
 
   @Post(':id/roll')
   @MintsCredentials()
-  @ApiOperation({ summary: 'Roll: a new key with the same settings; the old one works for the overlap (default 60 min, 0 = at once)' })
+  @ApiOperation({
+    summary: 'Roll: a new key with the same settings; the old one works for the overlap (default 60 min, 0 = at once)',
+  })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
-  roll(@Param('id', UuidPipe) id: string, @Body() body: RollApiKeyDto, @Actor() actor: AuditActor): Promise<CreatedApiKeyDto> {
+  roll(
+    @Param('id', UuidPipe) id: string,
+    @Body() body: RollApiKeyDto,
+    @Actor() actor: AuditActor,
+  ): Promise<CreatedApiKeyDto> {
     return this.keys.roll(id, body, actor);
   }
 

@@ -15,7 +15,12 @@ import { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([ApiConsumerEntity, ApiKeyEntity, ApiKeyUsageEntity]), AuditModule, ResourcesModule, OAuthModule],
+  imports: [
+    TypeOrmModule.forFeature([ApiConsumerEntity, ApiKeyEntity, ApiKeyUsageEntity]),
+    AuditModule,
+    ResourcesModule,
+    OAuthModule,
+  ],
   controllers: [ApiConsumersController, ApiKeysController],
   providers: [ApiConsumersService, ApiConsumersRepository, ApiKeysService, ApiKeysRepository, ApiKeyVerifier],
   exports: [ApiKeysService],

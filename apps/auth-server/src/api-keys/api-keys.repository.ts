@@ -53,7 +53,11 @@ export class ApiKeysRepository {
   /** Links the old key to its successor and stores the successor; false when the old key was rolled meanwhile. */
   roll(oldId: string, oldKeyExpiresAt: Date | null, successor: ApiKeyEntity): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
-      const updated = await manager.update(ApiKeyEntity, { id: oldId, rolledToId: IsNull() }, { rolledToId: successor.id, expiresAt: oldKeyExpiresAt });
+      const updated = await manager.update(
+        ApiKeyEntity,
+        { id: oldId, rolledToId: IsNull() },
+        { rolledToId: successor.id, expiresAt: oldKeyExpiresAt },
+      );
       if (updated.affected !== 1) return false;
       await manager.insert(ApiKeyEntity, successor);
       return true;
@@ -66,7 +70,9 @@ export class ApiKeysRepository {
 
   /** Usage rows of these keys from `sinceDay` (`YYYY-MM-DD`) on, oldest day first. */
   usageSince(keyIds: string[], sinceDay: string): Promise<ApiKeyUsageEntity[]> {
-    return this.dataSource.getRepository(ApiKeyUsageEntity).find({ where: { keyId: In(keyIds), day: MoreThanOrEqual(sinceDay) }, order: { day: 'ASC' } });
+    return this.dataSource
+      .getRepository(ApiKeyUsageEntity)
+      .find({ where: { keyId: In(keyIds), day: MoreThanOrEqual(sinceDay) }, order: { day: 'ASC' } });
   }
 
   /** Adds the counts in one transaction (one additive upsert per key, day and status class). */

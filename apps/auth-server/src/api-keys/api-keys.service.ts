@@ -44,7 +44,9 @@ export class ApiKeysService {
       environment: input.environment ?? 'live',
       grants: grants.map((g) => ({ resource: g.resource.indicator, scopes: g.scopes })),
       ipAllowlist: input.ipAllowlist?.length ? input.ipAllowlist : null,
-      rateLimit: input.rateLimit ? { requests: input.rateLimit.requests, perSeconds: input.rateLimit.perSeconds } : null,
+      rateLimit: input.rateLimit
+        ? { requests: input.rateLimit.requests, perSeconds: input.rateLimit.perSeconds }
+        : null,
       expiresAt,
       createdBy: actor.id ?? null,
       rolledFromId: null,
@@ -56,7 +58,14 @@ export class ApiKeysService {
       outcome: 'success',
       actor,
       credential: { type: 'api_key', id: row.id },
-      details: { consumerId, environment: row.environment, grants: row.grants, ipAllowlist: row.ipAllowlist, rateLimit: row.rateLimit, expiresAt: row.expiresAt?.toISOString() ?? null },
+      details: {
+        consumerId,
+        environment: row.environment,
+        grants: row.grants,
+        ipAllowlist: row.ipAllowlist,
+        rateLimit: row.rateLimit,
+        expiresAt: row.expiresAt?.toISOString() ?? null,
+      },
     });
     return { ...(await this.describe([row]))[0], key };
   }
@@ -76,7 +85,14 @@ export class ApiKeysService {
     if (key.revokedAt) return;
     await this.keys.revoke(id, this.clock.now(), reason.slice(0, 64));
     await this.feed.publish({ type: 'credential.revoked', credentialType: 'api_key', credentialId: id });
-    await this.audit.record({ action: 'api-key.revoked', outcome: 'success', actor, credential: { type: 'api_key', id }, reason, details: { consumerId: key.consumerId } });
+    await this.audit.record({
+      action: 'api-key.revoked',
+      outcome: 'success',
+      actor,
+      credential: { type: 'api_key', id },
+      reason,
+      details: { consumerId: key.consumerId },
+    });
   }
 
   /**
@@ -87,15 +103,25 @@ export class ApiKeysService {
     const old = await this.find(id);
     const now = this.clock.now();
     if (old.revokedAt) throw new ConflictException('A revoked key cannot be rolled; create a new key');
-    if (old.expiresAt && old.expiresAt <= now) throw new ConflictException('An expired key cannot be rolled; create a new key');
-    if (old.rolledToId) throw new ConflictException(`This key was already rolled to ${old.rolledToId}; roll that key instead`);
+    if (old.expiresAt && old.expiresAt <= now)
+      throw new ConflictException('An expired key cannot be rolled; create a new key');
+    if (old.rolledToId)
+      throw new ConflictException(`This key was already rolled to ${old.rolledToId}; roll that key instead`);
     const overlapEnds = new Date(now.getTime() + (input.expireCurrentInMinutes ?? 60) * 60_000);
     // The new key takes from the old key's bucket: during the overlap the two share one limit.
     const { key, row } = this.newKey({ ...old, createdBy: actor.id ?? null, rolledFromId: old.id });
-    const rolled = await this.keys.roll(old.id, old.expiresAt && old.expiresAt < overlapEnds ? old.expiresAt : overlapEnds, row);
+    const rolled = await this.keys.roll(
+      old.id,
+      old.expiresAt && old.expiresAt < overlapEnds ? old.expiresAt : overlapEnds,
+      row,
+    );
     if (!rolled) throw new ConflictException('The key was rolled at the same time; reload and try again');
     // Verifiers may have cached the old key with its former expiry: make them ask again.
-    await this.feed.publish(input.expireCurrentInMinutes === 0 ? { type: 'credential.revoked', credentialType: 'api_key', credentialId: old.id } : { type: 'credential.changed', credentialType: 'api_key', credentialId: old.id });
+    await this.feed.publish(
+      input.expireCurrentInMinutes === 0
+        ? { type: 'credential.revoked', credentialType: 'api_key', credentialId: old.id }
+        : { type: 'credential.changed', credentialType: 'api_key', credentialId: old.id },
+    );
     await this.audit.record({
       action: 'api-key.rolled',
       outcome: 'success',
@@ -120,7 +146,11 @@ export class ApiKeysService {
     }
     return {
       keyId: id,
-      days: [...byDay].map(([day, counts]) => ({ day, counts, total: Object.values(counts).reduce((a, b) => a + b, 0) })),
+      days: [...byDay].map(([day, counts]) => ({
+        day,
+        counts,
+        total: Object.values(counts).reduce((a, b) => a + b, 0),
+      })),
       totals,
       lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
       lastUsedAddress: key.lastUsedAddress,
@@ -140,7 +170,18 @@ export class ApiKeysService {
 
   /** `rateLimitBucket`: null for a key of its own, its predecessor's for a rolled key. */
   private newKey(
-    settings: Pick<ApiKeyEntity, 'consumerId' | 'name' | 'environment' | 'grants' | 'ipAllowlist' | 'rateLimit' | 'expiresAt' | 'createdBy' | 'rolledFromId'> & { rateLimitBucket: string | null },
+    settings: Pick<
+      ApiKeyEntity,
+      | 'consumerId'
+      | 'name'
+      | 'environment'
+      | 'grants'
+      | 'ipAllowlist'
+      | 'rateLimit'
+      | 'expiresAt'
+      | 'createdBy'
+      | 'rolledFromId'
+    > & { rateLimitBucket: string | null },
   ): { key: string; row: ApiKeyEntity } {
     const key = generateCredential('api_key', { environment: settings.environment });
     const id = randomUUID();
@@ -174,10 +215,14 @@ export class ApiKeysService {
     if (keys.length === 0) return [];
     const now = this.clock.now();
     const since = utcDay(new Date(now.getTime() - 29 * DAY_MS));
-    const usage = await this.keys.usageSince(keys.map((k) => k.id), since);
+    const usage = await this.keys.usageSince(
+      keys.map((k) => k.id),
+      since,
+    );
     return keys.map((key) => {
       const counts: Record<string, number> = {};
-      for (const row of usage.filter((u) => u.keyId === key.id)) counts[row.statusClass] = (counts[row.statusClass] ?? 0) + row.count;
+      for (const row of usage.filter((u) => u.keyId === key.id))
+        counts[row.statusClass] = (counts[row.statusClass] ?? 0) + row.count;
       return {
         id: key.id,
         consumerId: key.consumerId,

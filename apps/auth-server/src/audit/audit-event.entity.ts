@@ -2,7 +2,6 @@ import { SerialPrimaryColumn, TimestampColumn } from '@tollgate/persistence';
 import { Column, Entity, Index } from 'typeorm';
 import type { AuditOutcome } from '../common/audit-log.js';
 
-
 /** One append-only audit record: who did what to which credential, with what outcome, from where. */
 @Entity('audit_events')
 export class AuditEventEntity {

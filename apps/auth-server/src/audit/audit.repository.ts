@@ -32,14 +32,17 @@ export class AuditRepository {
   async insertMany(rows: AuditRow[]): Promise<void> {
     const { metadata, manager } = this.events;
     const columns = metadata.columns.filter((column) => !column.isGenerated);
-    const values = rows.flatMap((row) => columns.map((column) => manager.connection.driver.preparePersistentValue(column.getEntityValue(row), column)));
+    const values = rows.flatMap((row) =>
+      columns.map((column) => manager.connection.driver.preparePersistentValue(column.getEntityValue(row), column)),
+    );
     await manager.query(this.insertStatement(rows.length), values);
   }
 
   /** Newest first, at most `limit` events. */
   newest(filter: AuditFilter, limit: number): Promise<AuditEventEntity[]> {
     const where: FindOptionsWhere<AuditEventEntity> = {};
-    if (filter.action) where.action = filter.action.endsWith('.*') ? Like(`${filter.action.slice(0, -1)}%`) : filter.action;
+    if (filter.action)
+      where.action = filter.action.endsWith('.*') ? Like(`${filter.action.slice(0, -1)}%`) : filter.action;
     if (filter.outcome) where.outcome = filter.outcome;
     if (filter.actorId) where.actorId = filter.actorId;
     if (filter.credentialId) where.credentialId = filter.credentialId;
@@ -58,7 +61,10 @@ export class AuditRepository {
       const driver = manager.connection.driver;
       const columns = metadata.columns.filter((column) => !column.isGenerated);
       let index = 0;
-      const tuples = Array.from({ length: rowCount }, () => `(${columns.map((column) => driver.createParameter(column.propertyName, index++)).join(', ')})`);
+      const tuples = Array.from(
+        { length: rowCount },
+        () => `(${columns.map((column) => driver.createParameter(column.propertyName, index++)).join(', ')})`,
+      );
       sql = `INSERT INTO ${driver.escape(metadata.tableName)} (${columns.map((column) => driver.escape(column.databaseName)).join(', ')}) VALUES ${tuples.join(', ')}`;
       this.insertStatements.set(rowCount, sql);
     }

@@ -16,14 +16,24 @@ const logger = new Logger('Bootstrap');
  * One-time setup after migrations, under the migration lock so that instances starting together
  * do it once: signing keys, the management API resource, and the operator's bootstrap admin client.
  */
-export async function bootstrapAuthServer(unitOfWork: UnitOfWork, config: AuthServerConfig, encryption: KeyEncryption, now: Date): Promise<void> {
+export async function bootstrapAuthServer(
+  unitOfWork: UnitOfWork,
+  config: AuthServerConfig,
+  encryption: KeyEncryption,
+  now: Date,
+): Promise<void> {
   await unitOfWork.run((tx) => ensureSigningKeys(new SigningKeysRepository(tx), encryption, config.signingAlg, now));
   const managementApi = await unitOfWork.run((tx) => ensureManagementApi(new ResourcesRepository(tx), config, now));
   const { bootstrapAdmin } = config;
-  if (bootstrapAdmin) await unitOfWork.run((tx) => ensureBootstrapAdmin(new ClientsRepository(tx), bootstrapAdmin, managementApi, now));
+  if (bootstrapAdmin)
+    await unitOfWork.run((tx) => ensureBootstrapAdmin(new ClientsRepository(tx), bootstrapAdmin, managementApi, now));
 }
 
-async function ensureManagementApi(resources: ResourcesRepository, config: AuthServerConfig, now: Date): Promise<ResourceEntity> {
+async function ensureManagementApi(
+  resources: ResourcesRepository,
+  config: AuthServerConfig,
+  now: Date,
+): Promise<ResourceEntity> {
   const indicator = config.managementApiIndicator;
   let existing = await resources.findByIndicator(indicator);
   if (!existing) {
@@ -31,14 +41,17 @@ async function ensureManagementApi(resources: ResourcesRepository, config: AuthS
     // role's, service-b's introspection, the brokers' feed) instead of a second one starting empty.
     const moved = await resources.findSystem();
     if (moved) {
-      logger.warn(`The management API moves from ${moved.indicator} to ${indicator} (AUTH_ISSUER changed); tokens issued for the old audience are refused`);
+      logger.warn(
+        `The management API moves from ${moved.indicator} to ${indicator} (AUTH_ISSUER changed); tokens issued for the old audience are refused`,
+      );
       await resources.update(moved.id, { indicator, updatedAt: now });
       existing = { ...moved, indicator, updatedAt: now };
     }
   }
   if (existing) {
     const missing = MANAGEMENT_API_SCOPES.filter((scope) => !existing.scopes.includes(scope));
-    if (missing.length > 0) await resources.update(existing.id, { scopes: [...existing.scopes, ...missing], updatedAt: now });
+    if (missing.length > 0)
+      await resources.update(existing.id, { scopes: [...existing.scopes, ...missing], updatedAt: now });
     return existing;
   }
   const resource: ResourceEntity = {
@@ -56,23 +69,54 @@ async function ensureManagementApi(resources: ResourcesRepository, config: AuthS
 }
 
 /** Ensures BOOTSTRAP_ADMIN_CLIENT_ID exists with scope `admin` and accepts exactly the configured secret. */
-async function ensureBootstrapAdmin(clients: ClientsRepository, admin: { clientId: string; clientSecret: string }, managementApi: ResourceEntity, now: Date): Promise<void> {
+async function ensureBootstrapAdmin(
+  clients: ClientsRepository,
+  admin: { clientId: string; clientSecret: string },
+  managementApi: ResourceEntity,
+  now: Date,
+): Promise<void> {
   const client = await clients.findById(admin.clientId);
   if (!client) {
-    await clients.insert({ id: admin.clientId, name: 'Bootstrap admin', kind: 'service', tokenEndpointAuthMethod: 'client_secret_basic', jwks: null, disabled: false, allowTokenExchange: false, tokensValidAfter: null, createdAt: now, updatedAt: now });
+    await clients.insert({
+      id: admin.clientId,
+      name: 'Bootstrap admin',
+      kind: 'service',
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      jwks: null,
+      disabled: false,
+      allowTokenExchange: false,
+      tokensValidAfter: null,
+      createdAt: now,
+      updatedAt: now,
+    });
   } else if (client.disabled) {
-    logger.warn(`The bootstrap admin client ${admin.clientId} is disabled; enable it through the management API to use it`);
+    logger.warn(
+      `The bootstrap admin client ${admin.clientId} is disabled; enable it through the management API to use it`,
+    );
   }
   const grant = await clients.findGrant(admin.clientId, managementApi.id);
-  if (!grant) await clients.insertGrants([{ id: randomUUID(), clientId: admin.clientId, resourceId: managementApi.id, scopes: [MANAGEMENT_SCOPES.admin] }]);
-  else if (!grant.scopes.includes(MANAGEMENT_SCOPES.admin)) await clients.setGrantScopes(grant.id, [...grant.scopes, MANAGEMENT_SCOPES.admin]);
+  if (!grant)
+    await clients.insertGrants([
+      { id: randomUUID(), clientId: admin.clientId, resourceId: managementApi.id, scopes: [MANAGEMENT_SCOPES.admin] },
+    ]);
+  else if (!grant.scopes.includes(MANAGEMENT_SCOPES.admin))
+    await clients.setGrantScopes(grant.id, [...grant.scopes, MANAGEMENT_SCOPES.admin]);
 
   const secretHash = hashCredential(admin.clientSecret);
   const secret = await clients.findSecretByHash(secretHash);
-  if (secret && secret.clientId !== admin.clientId) throw new Error('BOOTSTRAP_ADMIN_CLIENT_SECRET is already the secret of another client; choose another');
+  if (secret && secret.clientId !== admin.clientId)
+    throw new Error('BOOTSTRAP_ADMIN_CLIENT_SECRET is already the secret of another client; choose another');
   if (!secret) {
     // The configured secret replaces the previous bootstrap secret (rotation by redeploying).
     await clients.deleteSecretsWithPrefix(admin.clientId, BOOTSTRAP_SECRET_PREFIX);
-    await clients.insertSecret({ id: randomUUID(), clientId: admin.clientId, secretHash, displayPrefix: BOOTSTRAP_SECRET_PREFIX, expiresAt: null, createdAt: now, lastUsedAt: null });
+    await clients.insertSecret({
+      id: randomUUID(),
+      clientId: admin.clientId,
+      secretHash,
+      displayPrefix: BOOTSTRAP_SECRET_PREFIX,
+      expiresAt: null,
+      createdAt: now,
+      lastUsedAt: null,
+    });
   }
 }

@@ -15,7 +15,8 @@ export async function validateClientJwks(jwks: JSONWebKeySet): Promise<JSONWebKe
     if (typeof key !== 'object' || key === null || !ALLOWED_KEY_TYPES.includes(key.kty as string)) {
       throw new BadRequestException(`jwks.keys[${index}] must be an EC, OKP or RSA public key`);
     }
-    if (PRIVATE_MEMBERS.some((member) => member in key)) throw new BadRequestException(`jwks.keys[${index}] contains private key material; register the public key only`);
+    if (PRIVATE_MEMBERS.some((member) => member in key))
+      throw new BadRequestException(`jwks.keys[${index}] contains private key material; register the public key only`);
     try {
       await importJWK(key, key.alg ?? (key.kty === 'EC' ? 'ES256' : key.kty === 'OKP' ? 'EdDSA' : 'RS256'));
     } catch {

@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { RequireScopes } from '@tollgate/verifier';
@@ -48,7 +55,11 @@ export class ClientsController {
   @MintsCredentials({ whenBodyHas: ['jwks'] })
   @ApiOperation({ summary: 'Rename, disable/enable, replace grants or keys' })
   @ApiOkResponse({ type: ClientDto })
-  update(@Param('id', ClientIdPipe) id: string, @Body() body: UpdateClientDto, @Actor() actor: AuditActor): Promise<ClientDto> {
+  update(
+    @Param('id', ClientIdPipe) id: string,
+    @Body() body: UpdateClientDto,
+    @Actor() actor: AuditActor,
+  ): Promise<ClientDto> {
     return this.clients.update(id, body, actor);
   }
 
@@ -63,7 +74,11 @@ export class ClientsController {
   @MintsCredentials()
   @ApiOperation({ summary: 'Rotate: add a secret, optionally expiring the others after an overlap' })
   @ApiCreatedResponse({ type: CreatedSecretDto })
-  rotateSecret(@Param('id', ClientIdPipe) id: string, @Body() body: RotateSecretDto, @Actor() actor: AuditActor): Promise<CreatedSecretDto> {
+  rotateSecret(
+    @Param('id', ClientIdPipe) id: string,
+    @Body() body: RotateSecretDto,
+    @Actor() actor: AuditActor,
+  ): Promise<CreatedSecretDto> {
     return this.clients.rotateSecret(id, body, actor);
   }
 
@@ -71,7 +86,11 @@ export class ClientsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke one secret at once' })
   @ApiNoContentResponse()
-  async revokeSecret(@Param('id', ClientIdPipe) id: string, @Param('secretId', UuidPipe) secretId: string, @Actor() actor: AuditActor): Promise<void> {
+  async revokeSecret(
+    @Param('id', ClientIdPipe) id: string,
+    @Param('secretId', UuidPipe) secretId: string,
+    @Actor() actor: AuditActor,
+  ): Promise<void> {
     await this.clients.revokeSecret(id, secretId, actor);
   }
 

@@ -10,7 +10,11 @@ import { ClientsRepository } from './clients.repository.js';
 import { ClientsService } from './clients.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([ClientEntity, ClientSecretEntity, ClientGrantEntity]), AuditModule, ResourcesModule],
+  imports: [
+    TypeOrmModule.forFeature([ClientEntity, ClientSecretEntity, ClientGrantEntity]),
+    AuditModule,
+    ResourcesModule,
+  ],
   controllers: [ClientsController],
   providers: [ClientsService, ClientsRepository],
   exports: [ClientsService, ClientsRepository],

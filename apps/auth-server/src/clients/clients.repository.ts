@@ -22,7 +22,8 @@ export type ClientChanges = Partial<Omit<ClientEntity, 'id' | 'createdAt'>>;
 // on every call, cost 30–80 µs (measured on SQLite); they run unchanged on PostgreSQL.
 const CLIENT_BY_ID = 'SELECT * FROM "clients" WHERE "id" = :id';
 const SECRET_BY_HASH = 'SELECT * FROM "client_secrets" WHERE "secretHash" = :secretHash';
-const GRANTS_WITH_RESOURCES = 'SELECT "g"."scopes" AS "grantScopes", "r".* FROM "client_grants" "g" INNER JOIN "resources" "r" ON "r"."id" = "g"."resourceId" WHERE "g"."clientId" = :clientId';
+const GRANTS_WITH_RESOURCES =
+  'SELECT "g"."scopes" AS "grantScopes", "r".* FROM "client_grants" "g" INNER JOIN "resources" "r" ON "r"."id" = "g"."resourceId" WHERE "g"."clientId" = :clientId';
 
 /** Clients with their secrets and grants (the client_grants rows join the resources they name). */
 @Injectable()
@@ -137,10 +138,17 @@ export class ClientsRepository {
     const grants = this.manager.connection.getMetadata(ClientGrantEntity);
     const scopes = grants.findColumnWithPropertyName('scopes')!;
     const resource = grants.findRelationWithPropertyPath('resource')!.inverseEntityMetadata;
-    return rows.map((row) => ({ resource: this.hydrate(resource, row), scopes: this.manager.connection.driver.prepareHydratedValue(row.grantScopes, scopes) }));
+    return rows.map((row) => ({
+      resource: this.hydrate(resource, row),
+      scopes: this.manager.connection.driver.prepareHydratedValue(row.grantScopes, scopes),
+    }));
   }
 
-  private async select<T extends ObjectLiteral>(entity: new () => T, sql: string, parameters: ObjectLiteral): Promise<T[]> {
+  private async select<T extends ObjectLiteral>(
+    entity: new () => T,
+    sql: string,
+    parameters: ObjectLiteral,
+  ): Promise<T[]> {
     const metadata = this.manager.connection.getMetadata(entity);
     return (await this.query(sql, parameters)).map((row) => this.hydrate(metadata, row));
   }
@@ -153,7 +161,11 @@ export class ClientsRepository {
   /** An entity from a raw row, each column converted as TypeORM would (dates, booleans, JSON). */
   private hydrate<T>(metadata: EntityMetadata, row: Record<string, unknown>): T {
     const hydrated = metadata.create() as T;
-    for (const column of metadata.columns) column.setEntityValue(hydrated as ObjectLiteral, this.manager.connection.driver.prepareHydratedValue(row[column.databaseName], column));
+    for (const column of metadata.columns)
+      column.setEntityValue(
+        hydrated as ObjectLiteral,
+        this.manager.connection.driver.prepareHydratedValue(row[column.databaseName], column),
+      );
     return hydrated;
   }
 

@@ -24,7 +24,13 @@ import type { UpdateClientDto } from './dto/update-client.dto.js';
 const DAY_MS = 86_400_000;
 
 function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'client';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'client'
+  );
 }
 
 /**
@@ -37,10 +43,26 @@ const OPERATOR_CHOSEN_SECRET_LABEL = '(operator-chosen)';
  * Creates a client secret row (generated, or chosen by the operator); the secret itself is returned
  * to the caller once and never stored.
  */
-export function newClientSecret(clientId: string, now: Date, expiresAt: Date | null, chosen?: string): { secret: string; row: ClientSecretEntity } {
+export function newClientSecret(
+  clientId: string,
+  now: Date,
+  expiresAt: Date | null,
+  chosen?: string,
+): { secret: string; row: ClientSecretEntity } {
   const secret = chosen ?? generateCredential('client_secret');
   const displayPrefix = parseCredential(secret)?.displayPrefix ?? OPERATOR_CHOSEN_SECRET_LABEL;
-  return { secret, row: { id: randomUUID(), clientId, secretHash: hashCredential(secret), displayPrefix, expiresAt, createdAt: now, lastUsedAt: null } };
+  return {
+    secret,
+    row: {
+      id: randomUUID(),
+      clientId,
+      secretHash: hashCredential(secret),
+      displayPrefix,
+      expiresAt,
+      createdAt: now,
+      lastUsedAt: null,
+    },
+  };
 }
 
 @Injectable()
@@ -66,12 +88,26 @@ export class ClientsService {
   async create(input: CreateClientDto, actor: AuditActor): Promise<CreatedClientDto> {
     const now = this.clock.now();
     const method = input.tokenEndpointAuthMethod ?? 'client_secret_basic';
-    if (method === 'private_key_jwt' && !input.jwks) throw new BadRequestException('jwks is required for private_key_jwt clients');
-    if (method !== 'private_key_jwt' && input.jwks) throw new BadRequestException('jwks is only used by private_key_jwt clients');
-    if (method === 'private_key_jwt' && input.clientSecret) throw new BadRequestException('private_key_jwt clients have no secret');
+    if (method === 'private_key_jwt' && !input.jwks)
+      throw new BadRequestException('jwks is required for private_key_jwt clients');
+    if (method !== 'private_key_jwt' && input.jwks)
+      throw new BadRequestException('jwks is only used by private_key_jwt clients');
+    if (method === 'private_key_jwt' && input.clientSecret)
+      throw new BadRequestException('private_key_jwt clients have no secret');
     const jwks = input.jwks ? await validateClientJwks(input.jwks) : null;
     const id = input.id ?? `${slug(input.name)}-${randomBase62(6)}`;
-    const client: ClientEntity = { id, name: input.name, kind: input.kind ?? 'service', tokenEndpointAuthMethod: method, jwks, disabled: false, allowTokenExchange: input.allowTokenExchange ?? false, tokensValidAfter: null, createdAt: now, updatedAt: now };
+    const client: ClientEntity = {
+      id,
+      name: input.name,
+      kind: input.kind ?? 'service',
+      tokenEndpointAuthMethod: method,
+      jwks,
+      disabled: false,
+      allowTokenExchange: input.allowTokenExchange ?? false,
+      tokensValidAfter: null,
+      createdAt: now,
+      updatedAt: now,
+    };
     let secret: string | undefined;
     await this.unitOfWork
       .run(async (tx) => {
@@ -80,47 +116,76 @@ export class ClientsService {
         await this.clients.insert(client, tx);
         await this.clients.insertGrants(grants, tx);
         if (method !== 'private_key_jwt') {
-          const created = newClientSecret(id, now, input.secretExpiresInDays ? new Date(now.getTime() + input.secretExpiresInDays * DAY_MS) : null, input.clientSecret);
-          if (await this.clients.secretHashInUse(created.row.secretHash, tx)) throw new ConflictException('That secret is already in use; choose another');
+          const created = newClientSecret(
+            id,
+            now,
+            input.secretExpiresInDays ? new Date(now.getTime() + input.secretExpiresInDays * DAY_MS) : null,
+            input.clientSecret,
+          );
+          if (await this.clients.secretHashInUse(created.row.secretHash, tx))
+            throw new ConflictException('That secret is already in use; choose another');
           secret = created.secret;
           await this.clients.insertSecret(created.row, tx);
         }
       })
       .catch((error: unknown) => {
         // Two concurrent creations both passed the checks above; the unique indexes decided.
-        throw isUniqueViolation(error) ? new ConflictException(`A client with id ${id} already exists, or that secret is already in use`) : error;
+        throw isUniqueViolation(error)
+          ? new ConflictException(`A client with id ${id} already exists, or that secret is already in use`)
+          : error;
       });
-    await this.audit.record({ action: 'client.created', outcome: 'success', actor, credential: { type: 'client', id }, details: { kind: client.kind, method, grants: input.grants } });
+    await this.audit.record({
+      action: 'client.created',
+      outcome: 'success',
+      actor,
+      credential: { type: 'client', id },
+      details: { kind: client.kind, method, grants: input.grants },
+    });
     return { ...(await this.get(id)), ...(secret ? { clientSecret: secret } : {}) };
   }
 
   async update(id: string, input: UpdateClientDto, actor: AuditActor): Promise<ClientDto> {
     const client = await this.find(id);
     const jwks = input.jwks ? await validateClientJwks(input.jwks) : undefined;
-    if (jwks && client.tokenEndpointAuthMethod !== 'private_key_jwt') throw new BadRequestException('jwks is only used by private_key_jwt clients');
+    if (jwks && client.tokenEndpointAuthMethod !== 'private_key_jwt')
+      throw new BadRequestException('jwks is only used by private_key_jwt clients');
     const now = this.clock.now();
     await this.unitOfWork
       .run(async (tx) => {
         if (input.grants) await this.clients.replaceGrants(id, await this.resolveGrants(tx, id, input.grants), tx);
-        await this.clients.update(id, {
-          ...(input.name !== undefined && { name: input.name }),
-          ...(input.disabled !== undefined && { disabled: input.disabled }),
-          ...(input.allowTokenExchange !== undefined && { allowTokenExchange: input.allowTokenExchange }),
-          // Disabling refuses the tokens issued so far for good, as the revocation feed tells resource servers.
-          ...(input.disabled === true && { tokensValidAfter: now }),
-          ...(jwks && { jwks }),
-          updatedAt: now,
-        }, tx);
+        await this.clients.update(
+          id,
+          {
+            ...(input.name !== undefined && { name: input.name }),
+            ...(input.disabled !== undefined && { disabled: input.disabled }),
+            ...(input.allowTokenExchange !== undefined && { allowTokenExchange: input.allowTokenExchange }),
+            // Disabling refuses the tokens issued so far for good, as the revocation feed tells resource servers.
+            ...(input.disabled === true && { tokensValidAfter: now }),
+            ...(jwks && { jwks }),
+            updatedAt: now,
+          },
+          tx,
+        );
       })
       .catch((error: unknown) => {
         // Another request replaced the grants at the same time (the unique client/resource index).
-        throw isUniqueViolation(error) ? new ConflictException(`Client ${id} was changed at the same time; retry`) : error;
+        throw isUniqueViolation(error)
+          ? new ConflictException(`Client ${id} was changed at the same time; retry`)
+          : error;
       });
-    if (input.disabled === true) await this.feed.publish({ type: 'subject.revoked_before', kind: 'client', id, before: now.getTime() });
+    if (input.disabled === true)
+      await this.feed.publish({ type: 'subject.revoked_before', kind: 'client', id, before: now.getTime() });
     // Verifiers and the token endpoint's cache of authenticated clients forget what they knew of it.
     else await this.feed.publish({ type: 'subject.changed', kind: 'client', id });
-    const action = input.disabled === true ? 'client.disabled' : input.disabled === false ? 'client.enabled' : 'client.updated';
-    await this.audit.record({ action, outcome: 'success', actor, credential: { type: 'client', id }, details: { changes: Object.keys(input).filter((key) => input[key as keyof typeof input] !== undefined) } });
+    const action =
+      input.disabled === true ? 'client.disabled' : input.disabled === false ? 'client.enabled' : 'client.updated';
+    await this.audit.record({
+      action,
+      outcome: 'success',
+      actor,
+      credential: { type: 'client', id },
+      details: { changes: Object.keys(input).filter((key) => input[key as keyof typeof input] !== undefined) },
+    });
     return this.get(id);
   }
 
@@ -128,17 +193,32 @@ export class ClientsService {
     await this.find(id);
     await this.clients.delete(id);
     await this.feed.publish({ type: 'subject.revoked_before', kind: 'client', id, before: this.clock.now().getTime() });
-    await this.audit.record({ action: 'client.deleted', outcome: 'success', actor, credential: { type: 'client', id } });
+    await this.audit.record({
+      action: 'client.deleted',
+      outcome: 'success',
+      actor,
+      credential: { type: 'client', id },
+    });
   }
 
   /** Adds a secret; optionally makes the others expire after an overlap (0 = at once). */
   async rotateSecret(id: string, input: RotateSecretDto, actor: AuditActor): Promise<CreatedSecretDto> {
     const client = await this.find(id);
-    if (client.tokenEndpointAuthMethod === 'private_key_jwt') throw new BadRequestException('private_key_jwt clients authenticate with keys, not secrets; update jwks instead');
+    if (client.tokenEndpointAuthMethod === 'private_key_jwt')
+      throw new BadRequestException('private_key_jwt clients authenticate with keys, not secrets; update jwks instead');
     const now = this.clock.now();
-    const created = newClientSecret(id, now, input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * DAY_MS) : null, input.clientSecret);
-    if (await this.clients.secretHashInUse(created.row.secretHash)) throw new ConflictException('That secret is already in use; choose another');
-    const cutoff = input.expireCurrentInMinutes === undefined ? undefined : new Date(now.getTime() + input.expireCurrentInMinutes * 60_000);
+    const created = newClientSecret(
+      id,
+      now,
+      input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * DAY_MS) : null,
+      input.clientSecret,
+    );
+    if (await this.clients.secretHashInUse(created.row.secretHash))
+      throw new ConflictException('That secret is already in use; choose another');
+    const cutoff =
+      input.expireCurrentInMinutes === undefined
+        ? undefined
+        : new Date(now.getTime() + input.expireCurrentInMinutes * 60_000);
     await this.unitOfWork.run(async (tx) => {
       if (cutoff) await this.clients.expireSecretsAt(id, cutoff, tx);
       await this.clients.insertSecret(created.row, tx);
@@ -156,9 +236,16 @@ export class ClientsService {
   }
 
   async revokeSecret(id: string, secretId: string, actor: AuditActor): Promise<void> {
-    if (!(await this.clients.deleteSecret(id, secretId))) throw new NotFoundException(`Secret ${secretId} of client ${id} not found`);
+    if (!(await this.clients.deleteSecret(id, secretId)))
+      throw new NotFoundException(`Secret ${secretId} of client ${id} not found`);
     await this.feed.publish({ type: 'credential.revoked', credentialType: 'client_secret', credentialId: secretId });
-    await this.audit.record({ action: 'client.secret.revoked', outcome: 'success', actor, credential: { type: 'client_secret', id: secretId }, details: { clientId: id } });
+    await this.audit.record({
+      action: 'client.secret.revoked',
+      outcome: 'success',
+      actor,
+      credential: { type: 'client_secret', id: secretId },
+      details: { clientId: id },
+    });
   }
 
   /** Revokes the secret with this value, if any (leak reports); returns its id. */
@@ -167,7 +254,14 @@ export class ClientsService {
     if (!row) return null;
     await this.clients.deleteSecretById(row.id);
     await this.feed.publish({ type: 'credential.revoked', credentialType: 'client_secret', credentialId: row.id });
-    await this.audit.record({ action: 'client.secret.revoked', outcome: 'success', actor: { type: 'system' }, credential: { type: 'client_secret', id: row.id }, reason: 'leaked', details: { clientId: row.clientId } });
+    await this.audit.record({
+      action: 'client.secret.revoked',
+      outcome: 'success',
+      actor: { type: 'system' },
+      credential: { type: 'client_secret', id: row.id },
+      reason: 'leaked',
+      details: { clientId: row.clientId },
+    });
     return row.id;
   }
 
@@ -177,7 +271,13 @@ export class ClientsService {
     const now = this.clock.now();
     await this.clients.update(id, { tokensValidAfter: now, updatedAt: now });
     await this.feed.publish({ type: 'subject.revoked_before', kind: 'client', id, before: now.getTime() });
-    await this.audit.record({ action: 'client.tokens.revoked', outcome: 'success', actor, credential: { type: 'client', id }, details: { issuedBefore: now.toISOString() } });
+    await this.audit.record({
+      action: 'client.tokens.revoked',
+      outcome: 'success',
+      actor,
+      credential: { type: 'client', id },
+      details: { issuedBefore: now.toISOString() },
+    });
     return this.get(id);
   }
 
@@ -195,10 +295,7 @@ export class ClientsService {
   private async describe(clients: ClientEntity[]): Promise<ClientDto[]> {
     if (clients.length === 0) return [];
     const ids = clients.map((c) => c.id);
-    const [grants, secrets] = await Promise.all([
-      this.clients.grantsOf(ids),
-      this.clients.secretsOf(ids),
-    ]);
+    const [grants, secrets] = await Promise.all([this.clients.grantsOf(ids), this.clients.secretsOf(ids)]);
     const now = this.clock.now();
     return clients.map((client) => ({
       id: client.id,
@@ -207,7 +304,9 @@ export class ClientsService {
       tokenEndpointAuthMethod: client.tokenEndpointAuthMethod,
       disabled: client.disabled,
       allowTokenExchange: client.allowTokenExchange,
-      grants: grants.filter((g) => g.clientId === client.id).map((g) => ({ resource: g.resource!.indicator, scopes: g.scopes })),
+      grants: grants
+        .filter((g) => g.clientId === client.id)
+        .map((g) => ({ resource: g.resource!.indicator, scopes: g.scopes })),
       secrets: secrets.filter((s) => s.clientId === client.id).map((s) => this.describeSecret(s, now)),
       tokensValidAfter: client.tokensValidAfter?.toISOString() ?? null,
       jwks: client.jwks,

@@ -1,4 +1,11 @@
-import { applyDecorators, type CanActivate, type ExecutionContext, Injectable, SetMetadata, UseGuards } from '@nestjs/common';
+import {
+  applyDecorators,
+  type CanActivate,
+  type ExecutionContext,
+  Injectable,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiExtension, ApiForbiddenResponse } from '@nestjs/swagger';
 import { ProblemException } from '@tollgate/platform';
@@ -43,7 +50,10 @@ export class AllowedCredentialsGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const rule = this.reflector.getAllAndOverride<AllowedCredentialsRule | undefined>(ALLOWED_CREDENTIALS, [context.getHandler(), context.getClass()]);
+    const rule = this.reflector.getAllAndOverride<AllowedCredentialsRule | undefined>(ALLOWED_CREDENTIALS, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: Principal }>();
     if (!rule || !appliesTo(rule, request.body)) return true;
     const principal = request.user;
@@ -60,7 +70,10 @@ export class AllowedCredentialsGuard implements CanActivate {
         details: { route: `${request.method} ${request.routeOptions.url}` },
       });
     }
-    throw new ProblemException(403, rule.detail, { code: rule.code, extensions: { credential, allowed_credentials: rule.allowed } });
+    throw new ProblemException(403, rule.detail, {
+      code: rule.code,
+      extensions: { credential, allowed_credentials: rule.allowed },
+    });
   }
 }
 
@@ -75,7 +88,10 @@ export const AllowCredentials = (rule: AllowedCredentialsRule) =>
   applyDecorators(
     SetMetadata(ALLOWED_CREDENTIALS, rule),
     UseGuards(AllowedCredentialsGuard),
-    ApiExtension(ALLOWED_CREDENTIALS_EXTENSION, { credentials: rule.allowed, ...(rule.whenBodyHas && { whenBodyHas: rule.whenBodyHas }) }),
+    ApiExtension(ALLOWED_CREDENTIALS_EXTENSION, {
+      credentials: rule.allowed,
+      ...(rule.whenBodyHas && { whenBodyHas: rule.whenBodyHas }),
+    }),
   );
 
 /**
@@ -86,7 +102,8 @@ export const SessionOnly = () =>
   AllowCredentials({
     allowed: ['session'],
     code: 'session_required',
-    detail: 'This route needs a signed-in console session (POST /api/session); personal access tokens, access tokens and API keys cannot use it',
+    detail:
+      'This route needs a signed-in console session (POST /api/session); personal access tokens, access tokens and API keys cannot use it',
   });
 
 const MINTING_CREDENTIALS: CallerCredential[] = ['session', 'client_credentials'];

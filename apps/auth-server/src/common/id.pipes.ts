@@ -10,7 +10,10 @@ const CLIENT_ID_IN_PATH = /^[A-Za-z0-9._:-]{3,64}$/;
 @Injectable()
 export class ClientIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!CLIENT_ID_IN_PATH.test(value)) throw new BadRequestException('id must be a client id (3–64 characters of letters, digits, ".", "_", ":" or "-")');
+    if (!CLIENT_ID_IN_PATH.test(value))
+      throw new BadRequestException(
+        'id must be a client id (3–64 characters of letters, digits, ".", "_", ":" or "-")',
+      );
     return value;
   }
 }
@@ -25,7 +28,8 @@ const SIGNING_KEY_ID_IN_PATH = /^[A-Za-z0-9_-]{1,64}$/;
 @Injectable()
 export class SigningKeyIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!SIGNING_KEY_ID_IN_PATH.test(value)) throw new BadRequestException('kid must be a signing key id (1–64 characters of letters, digits, "_" or "-")');
+    if (!SIGNING_KEY_ID_IN_PATH.test(value))
+      throw new BadRequestException('kid must be a signing key id (1–64 characters of letters, digits, "_" or "-")');
     return value;
   }
 }

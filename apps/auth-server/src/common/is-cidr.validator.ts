@@ -18,6 +18,9 @@ export function IsCidr(options?: ValidationOptions): PropertyDecorator {
       target: target.constructor,
       propertyName: propertyName as string,
       options,
-      validator: { validate: isCidr, defaultMessage: (args) => `${args?.property} must contain IPv4/IPv6 addresses or CIDR blocks` },
+      validator: {
+        validate: isCidr,
+        defaultMessage: (args) => `${args?.property} must contain IPv4/IPv6 addresses or CIDR blocks`,
+      },
     });
 }

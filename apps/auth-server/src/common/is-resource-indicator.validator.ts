@@ -11,7 +11,8 @@ export function IsResourceIndicator(options?: ValidationOptions): PropertyDecora
       options,
       validator: {
         validate: (value: unknown) => typeof value === 'string' && resourceIndicatorProblem(value) === null,
-        defaultMessage: (args) => `${args?.property} must be an absolute URI without query or fragment (RFC 8707), at most 255 characters`,
+        defaultMessage: (args) =>
+          `${args?.property} must be an absolute URI without query or fragment (RFC 8707), at most 255 characters`,
       },
     });
 }

@@ -1,5 +1,11 @@
 import { databaseSettings, type DatabaseSettings } from '@tollgate/persistence';
-import { ConfigError, type Environment, httpServerSettings, type HttpServerSettings, loadEnv } from '@tollgate/platform';
+import {
+  ConfigError,
+  type Environment,
+  httpServerSettings,
+  type HttpServerSettings,
+  loadEnv,
+} from '@tollgate/platform';
 import { AuthServerEnv } from './auth-server.env.js';
 
 export interface AuthServerConfig extends HttpServerSettings, DatabaseSettings {
@@ -42,10 +48,14 @@ export function loadAuthServerConfig(env: Environment = process.env): AuthServer
   const problems: string[] = [];
   const database = databaseSettings(values, 'auth-server.sqlite');
   if (database.database.type === 'postgres' && !values.KEY_ENCRYPTION_SECRET) {
-    problems.push('KEY_ENCRYPTION_SECRET: required with a PostgreSQL DATABASE_URL (it is generated into DATA_DIR only on the embedded default)');
+    problems.push(
+      'KEY_ENCRYPTION_SECRET: required with a PostgreSQL DATABASE_URL (it is generated into DATA_DIR only on the embedded default)',
+    );
   }
-  if (values.PAT_EXPIRY_WEBHOOK_SECRET && !values.PAT_EXPIRY_WEBHOOK_URL) problems.push('PAT_EXPIRY_WEBHOOK_SECRET: set PAT_EXPIRY_WEBHOOK_URL too (the secret signs that webhook)');
-  if (values.SESSION_IDLE_TTL > values.SESSION_ABSOLUTE_TTL) problems.push('SESSION_IDLE_TTL: must not exceed SESSION_ABSOLUTE_TTL');
+  if (values.PAT_EXPIRY_WEBHOOK_SECRET && !values.PAT_EXPIRY_WEBHOOK_URL)
+    problems.push('PAT_EXPIRY_WEBHOOK_SECRET: set PAT_EXPIRY_WEBHOOK_URL too (the secret signs that webhook)');
+  if (values.SESSION_IDLE_TTL > values.SESSION_ABSOLUTE_TTL)
+    problems.push('SESSION_IDLE_TTL: must not exceed SESSION_ABSOLUTE_TTL');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const issuer = values.AUTH_ISSUER ?? `http://localhost:${values.PORT}`;
@@ -62,12 +72,18 @@ export function loadAuthServerConfig(env: Environment = process.env): AuthServer
     signingAlg: values.SIGNING_ALG,
     defaultAccessTokenTtl: values.DEFAULT_ACCESS_TOKEN_TTL,
     openApi: values.OPENAPI_ENABLED,
-    sessions: { idleTtlSeconds: values.SESSION_IDLE_TTL, absoluteTtlSeconds: values.SESSION_ABSOLUTE_TTL, secureCookie: issuer.startsWith('https:') },
+    sessions: {
+      idleTtlSeconds: values.SESSION_IDLE_TTL,
+      absoluteTtlSeconds: values.SESSION_ABSOLUTE_TTL,
+      secureCookie: issuer.startsWith('https:'),
+    },
     pats: {
       maxLifetimeDays: values.PAT_MAX_LIFETIME_DAYS,
       expiryWarningDays: values.PAT_EXPIRY_WARNING_DAYS,
       expiryCheckIntervalSeconds: values.PAT_EXPIRY_CHECK_INTERVAL,
-      expiryWebhook: values.PAT_EXPIRY_WEBHOOK_URL ? { url: values.PAT_EXPIRY_WEBHOOK_URL, secret: values.PAT_EXPIRY_WEBHOOK_SECRET } : undefined,
+      expiryWebhook: values.PAT_EXPIRY_WEBHOOK_URL
+        ? { url: values.PAT_EXPIRY_WEBHOOK_URL, secret: values.PAT_EXPIRY_WEBHOOK_SECRET }
+        : undefined,
     },
     iotBrokerHealthUrl: values.IOT_BROKER_HEALTH_URL,
   };

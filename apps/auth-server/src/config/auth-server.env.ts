@@ -1,4 +1,16 @@
-import { BothOrNeither, composeEnv, DatabaseEnv, HttpServerEnv, IntegerFrom, IsClientId, IsClientSecret, IsHttpUrl, IsIssuerOrigin, OpenApiEnv, RedisEnv } from '@tollgate/platform';
+import {
+  BothOrNeither,
+  composeEnv,
+  DatabaseEnv,
+  HttpServerEnv,
+  IntegerFrom,
+  IsClientId,
+  IsClientSecret,
+  IsHttpUrl,
+  IsIssuerOrigin,
+  OpenApiEnv,
+  RedisEnv,
+} from '@tollgate/platform';
 import { MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from '@tollgate/verifier';
 import { IsIn, IsOptional, IsString, MinLength } from 'class-validator';
 
@@ -9,7 +21,12 @@ import { IsIn, IsOptional, IsString, MinLength } from 'class-validator';
  * @property REDIS_URL Scaled mode (several auth-servers side by side): Redis pub/sub wakes every instance's revocation feed streams; the revocations themselves live in the database.
  */
 @BothOrNeither('BOOTSTRAP_ADMIN_CLIENT_ID', 'BOOTSTRAP_ADMIN_CLIENT_SECRET')
-export class AuthServerEnv extends composeEnv(HttpServerEnv({ port: 7400 }), DatabaseEnv({ dataDir: 'data/auth-server' }), RedisEnv(), OpenApiEnv()) {
+export class AuthServerEnv extends composeEnv(
+  HttpServerEnv({ port: 7400 }),
+  DatabaseEnv({ dataDir: 'data/auth-server' }),
+  RedisEnv(),
+  OpenApiEnv(),
+) {
   /** Public base URL of this server: the `iss` of every token and the base of every endpoint. */
   @IsOptional()
   @IsIssuerOrigin()

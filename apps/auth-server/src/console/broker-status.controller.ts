@@ -16,7 +16,10 @@ export class BrokerStatusController {
   constructor(private readonly broker: BrokerStatusService) {}
 
   @Get('status')
-  @ApiOperation({ summary: 'The IoT broker’s health and connected devices (from IOT_BROKER_HEALTH_URL); { configured: false } when it is not set' })
+  @ApiOperation({
+    summary:
+      'The IoT broker’s health and connected devices (from IOT_BROKER_HEALTH_URL); { configured: false } when it is not set',
+  })
   @ApiOkResponse({ type: BrokerStatusDto })
   @ApiBadGatewayResponse({ description: 'The broker did not answer, or not with a health report (problem+json)' })
   status(): Promise<BrokerStatusDto> {

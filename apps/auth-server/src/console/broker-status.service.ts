@@ -24,9 +24,18 @@ export class BrokerStatusService {
     return {
       configured: true,
       status: typeof report.status === 'string' ? report.status.slice(0, 32) : 'unknown',
-      connectedDevices: Number.isSafeInteger(report.connectedDevices) ? (report.connectedDevices as number) : Array.isArray(devices) ? devices.length : 0,
+      connectedDevices: Number.isSafeInteger(report.connectedDevices)
+        ? (report.connectedDevices as number)
+        : Array.isArray(devices)
+          ? devices.length
+          : 0,
       revocationFeed: typeof report.revocationFeed === 'string' ? report.revocationFeed.slice(0, 32) : 'unknown',
-      devices: Array.isArray(devices) ? devices.filter((id): id is string => typeof id === 'string').slice(0, MAX_DEVICES).map((id) => id.slice(0, 128)) : null,
+      devices: Array.isArray(devices)
+        ? devices
+            .filter((id): id is string => typeof id === 'string')
+            .slice(0, MAX_DEVICES)
+            .map((id) => id.slice(0, 128))
+        : null,
       checkedAt: this.clock.now().toISOString(),
     };
   }
@@ -34,7 +43,11 @@ export class BrokerStatusService {
   private async fetchHealth(url: string): Promise<Record<string, unknown>> {
     let response: Response;
     try {
-      response = await fetch(url, { headers: { accept: 'application/json' }, redirect: 'error', signal: AbortSignal.timeout(TIMEOUT_MS) });
+      response = await fetch(url, {
+        headers: { accept: 'application/json' },
+        redirect: 'error',
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
     } catch (error) {
       const timedOut = (error as Error).name === 'TimeoutError';
       throw this.unreachable(timedOut ? `did not answer within ${TIMEOUT_MS / 1000} s` : 'could not be reached');
@@ -42,7 +55,11 @@ export class BrokerStatusService {
     const declared = Number(response.headers.get('content-length') ?? 0);
     if (response.status !== 200 || declared > MAX_BODY_BYTES) {
       await response.body?.cancel().catch(() => undefined);
-      throw this.unreachable(response.status !== 200 ? `answered HTTP ${response.status}` : 'answered with a body too large to be a health report');
+      throw this.unreachable(
+        response.status !== 200
+          ? `answered HTTP ${response.status}`
+          : 'answered with a body too large to be a health report',
+      );
     }
     let text: string;
     try {
@@ -50,7 +67,8 @@ export class BrokerStatusService {
     } catch {
       throw this.unreachable(`did not finish its answer within ${TIMEOUT_MS / 1000} s`);
     }
-    if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw this.unreachable('answered with a body too large to be a health report');
+    if (Buffer.byteLength(text) > MAX_BODY_BYTES)
+      throw this.unreachable('answered with a body too large to be a health report');
     try {
       const body: unknown = JSON.parse(text);
       if (body && typeof body === 'object' && !Array.isArray(body)) return body as Record<string, unknown>;
@@ -61,6 +79,8 @@ export class BrokerStatusService {
   }
 
   private unreachable(what: string): ProblemException {
-    return new ProblemException(502, `The IoT broker’s health endpoint (IOT_BROKER_HEALTH_URL) ${what}`, { code: 'broker_unavailable' });
+    return new ProblemException(502, `The IoT broker’s health endpoint (IOT_BROKER_HEALTH_URL) ${what}`, {
+      code: 'broker_unavailable',
+    });
   }
 }

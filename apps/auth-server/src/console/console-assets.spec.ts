@@ -37,6 +37,8 @@ describe(ConsoleAssets.name, () => {
 
   it('finds the console that `npm run build` built from apps/console', () => {
     const sut = new ConsoleAssets();
-    expect(sut.paths).toEqual(expect.arrayContaining(['index.html', 'console.css', 'favicon.svg', 'js/app.js', 'js/pages/tokens.js']));
+    expect(sut.paths).toEqual(
+      expect.arrayContaining(['index.html', 'console.css', 'favicon.svg', 'js/app.js', 'js/pages/tokens.js']),
+    );
   });
 });

@@ -8,7 +8,12 @@ import { fileURLToPath } from 'node:url';
  * vite.config.ts). This module runs compiled, from dist/apps/auth-server/apps/auth-server/src/console/
  * (`npm run start:auth-server`, the demo, the image), or from its sources under vitest.
  */
-export const CONSOLE_DIST_DIR = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../../../../dist/apps/console/' : '../../../../../console/', import.meta.url));
+export const CONSOLE_DIST_DIR = fileURLToPath(
+  new URL(
+    import.meta.url.endsWith('.ts') ? '../../../../dist/apps/console/' : '../../../../../console/',
+    import.meta.url,
+  ),
+);
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -41,7 +46,10 @@ export class ConsoleAssets {
       const path = relative(directory, file).split(sep).join('/');
       this.assets.set(path, { body, contentType, etag: `"${createHash('sha256').update(body).digest('base64url')}"` });
     }
-    if (!this.assets.has('index.html')) throw new Error(`The console's index.html is missing from ${directory} (\`npm run build\` builds it from apps/console)`);
+    if (!this.assets.has('index.html'))
+      throw new Error(
+        `The console's index.html is missing from ${directory} (\`npm run build\` builds it from apps/console)`,
+      );
   }
 
   /** A file by its path under /console/ (e.g. `js/app.js`). */

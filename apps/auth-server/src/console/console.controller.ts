@@ -26,10 +26,18 @@ export class ConsoleController {
 
   // find-my-way (Fastify's router) wildcard: the rest of the path, decoded, in the `*` parameter.
   @Get('*')
-  file(@Param('*') relative: string, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res() reply: FastifyReply): void {
+  file(
+    @Param('*') relative: string,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res() reply: FastifyReply,
+  ): void {
     if (!FILE_PATH.test(relative)) return this.send(reply, this.assets.index, ifNoneMatch);
     const asset = this.assets.get(relative);
-    if (!asset) throw new ProblemException(404, `The console has no file ${relative.slice(0, 200)}`, { code: 'not_found', headers: CONSOLE_SECURITY_HEADERS });
+    if (!asset)
+      throw new ProblemException(404, `The console has no file ${relative.slice(0, 200)}`, {
+        code: 'not_found',
+        headers: CONSOLE_SECURITY_HEADERS,
+      });
     this.send(reply, asset, ifNoneMatch);
   }
 
@@ -37,7 +45,11 @@ export class ConsoleController {
     // The HTML is never stored (it is the shell of pages that show secrets once); scripts and styles
     // are revalidated on every load, so a new release is picked up at once.
     const cacheControl = asset === this.assets.index ? 'no-store' : 'no-cache';
-    void reply.headers({ ...CONSOLE_SECURITY_HEADERS, 'Cache-Control': cacheControl, 'Content-Type': asset.contentType });
+    void reply.headers({
+      ...CONSOLE_SECURITY_HEADERS,
+      'Cache-Control': cacheControl,
+      'Content-Type': asset.contentType,
+    });
     if (cacheControl === 'no-store') {
       void reply.status(200).send(asset.body);
       return;

@@ -30,7 +30,12 @@ export class LeaksService {
   ) {}
 
   accept(reports: LeakReport[], address: string): void {
-    setImmediate(() => void this.process(reports, address).catch((error) => this.logger.error(`Processing a leak report failed: ${error}`)));
+    setImmediate(
+      () =>
+        void this.process(reports, address).catch((error) =>
+          this.logger.error(`Processing a leak report failed: ${error}`),
+        ),
+    );
   }
 
   /** Revokes whatever is valid among the reports; returns how many credentials were revoked. */

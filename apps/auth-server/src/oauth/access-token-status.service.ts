@@ -55,7 +55,8 @@ export class AccessTokenStatusService {
     if (pat) return pat;
     if (!client) return 'client deleted';
     if (client.disabled) return 'client disabled';
-    if (client.tokensValidAfter && claims.iat! * 1000 < client.tokensValidAfter.getTime()) return 'client tokens revoked';
+    if (client.tokensValidAfter && claims.iat! * 1000 < client.tokensValidAfter.getTime())
+      return 'client tokens revoked';
     return null;
   }
 

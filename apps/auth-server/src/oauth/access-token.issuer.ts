@@ -53,7 +53,10 @@ function base64url(value: object): string {
 async function compactJws(alg: SigningAlg, header: object, payload: object, key: KeyObject): Promise<string> {
   const signingInput = `${base64url(header)}.${base64url(payload)}`;
   // RFC 7518 §3.4: ES256 signatures are R || S (IEEE P1363), not DER; EdDSA (RFC 8037) takes no digest.
-  const signature = alg === 'ES256' ? await signOnPool('sha256', Buffer.from(signingInput), { key, dsaEncoding: 'ieee-p1363' }) : await signOnPool(null, Buffer.from(signingInput), key);
+  const signature =
+    alg === 'ES256'
+      ? await signOnPool('sha256', Buffer.from(signingInput), { key, dsaEncoding: 'ieee-p1363' })
+      : await signOnPool(null, Buffer.from(signingInput), key);
   return `${signingInput}.${signature.toString('base64url')}`;
 }
 
@@ -70,7 +73,10 @@ export class AccessTokenIssuer {
     const key = this.keys.signingKey();
     // iat has whole seconds: a token issued in the same second as a "revoke all tokens" would be
     // dated before it and refused, so it is dated at the next second instead (within verifiers' skew).
-    const iat = Math.max(Math.floor((request.issuedAt ?? this.clock.now()).getTime() / 1000), request.validAfter ? Math.ceil(request.validAfter.getTime() / 1000) : 0);
+    const iat = Math.max(
+      Math.floor((request.issuedAt ?? this.clock.now()).getTime() / 1000),
+      request.validAfter ? Math.ceil(request.validAfter.getTime() / 1000) : 0,
+    );
     const exp = iat + request.ttlSeconds;
     // RFC 9562 UUIDv7: 74 random bits after the millisecond, unique as RFC 7519 §4.1.7 asks. Time
     // order keeps the audit log's credential index (and revoked_tokens) appending at one end of the
@@ -79,7 +85,17 @@ export class AccessTokenIssuer {
     const token = await compactJws(
       key.alg,
       { alg: key.alg, kid: key.kid, typ: 'at+jwt' },
-      { client_id: request.clientId, scope: request.scopes.join(' '), ...request.extraClaims, iss: this.config.issuer, sub: request.subject, aud: request.audience, iat, exp, jti },
+      {
+        client_id: request.clientId,
+        scope: request.scopes.join(' '),
+        ...request.extraClaims,
+        iss: this.config.issuer,
+        sub: request.subject,
+        aud: request.audience,
+        iat,
+        exp,
+        jti,
+      },
       keyObjectOf(key),
     );
     return { token, jti, issuedAt: new Date(iat * 1000), expiresAt: new Date(exp * 1000) };

@@ -6,7 +6,19 @@ import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server
 import { UsedClientAssertionsRepository } from './used-client-assertions.repository.js';
 
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-const ASYMMETRIC_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
+const ASYMMETRIC_ALGORITHMS = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+];
 /** An assertion may not be valid for longer than this (its `exp` − now). */
 const MAX_ASSERTION_LIFETIME_S = 600;
 
@@ -17,7 +29,14 @@ const MAX_ASSERTION_LIFETIME_S = 600;
  */
 function withEd25519AlgAliases(jwks: JSONWebKeySet): JSONWebKeySet {
   return {
-    keys: jwks.keys.flatMap((key) => (key.kty === 'OKP' && key.crv === 'Ed25519' && (key.alg === 'EdDSA' || key.alg === 'Ed25519') ? [{ ...key, alg: 'EdDSA' }, { ...key, alg: 'Ed25519' }] : [key])),
+    keys: jwks.keys.flatMap((key) =>
+      key.kty === 'OKP' && key.crv === 'Ed25519' && (key.alg === 'EdDSA' || key.alg === 'Ed25519')
+        ? [
+            { ...key, alg: 'EdDSA' },
+            { ...key, alg: 'Ed25519' },
+          ]
+        : [key],
+    ),
   };
 }
 

@@ -3,7 +3,12 @@ import { hashCredential, hasCredentialPrefix, parseCredential } from '@tollgate/
 import { CLOCK, type Clock, OAuthError } from '@tollgate/platform';
 import { LRUCache } from 'lru-cache';
 import { AuditService } from '../audit/audit.service.js';
-import { type ClientEntity, type ClientGrant, ClientsRepository, type TokenEndpointAuthMethod } from '../clients/clients.repository.js';
+import {
+  type ClientEntity,
+  type ClientGrant,
+  ClientsRepository,
+  type TokenEndpointAuthMethod,
+} from '../clients/clients.repository.js';
 import { RevocationFeedService } from '../revocations/revocation-feed.service.js';
 import type { ThrottleDecision } from '../throttling/auth-failure-throttle.js';
 import { type FailureThrottle, SharedAuthFailures } from '../throttling/shared-auth-failures.js';
@@ -57,25 +62,37 @@ function decodeFormComponent(value: string): string {
 /** RFC 6749 §5.2 has no code for "slow down": temporarily_unavailable with 429 and Retry-After. */
 function throttled({ retryAfterSeconds, busy }: ThrottleDecision & { busy?: boolean }): OAuthError {
   const why = busy ? 'Too many client authentications in progress' : 'Too many failed client authentications';
-  return new OAuthError('temporarily_unavailable', `${why}; retry in ${retryAfterSeconds} s`, 429, { 'Retry-After': String(retryAfterSeconds) });
+  return new OAuthError('temporarily_unavailable', `${why}; retry in ${retryAfterSeconds} s`, 429, {
+    'Retry-After': String(retryAfterSeconds),
+  });
 }
 
 function parseBasic(header: string): { clientId: string; secret: string } {
   const encoded = header.slice('basic '.length).trim();
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw new OAuthError('invalid_request', 'The Basic authorization header is malformed');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded))
+    throw new OAuthError('invalid_request', 'The Basic authorization header is malformed');
   const decoded = Buffer.from(encoded, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 1) throw new OAuthError('invalid_request', 'The Basic authorization header must carry client_id:client_secret');
-  return { clientId: decodeFormComponent(decoded.slice(0, colon)), secret: decodeFormComponent(decoded.slice(colon + 1)) };
+  if (colon < 1)
+    throw new OAuthError('invalid_request', 'The Basic authorization header must carry client_id:client_secret');
+  return {
+    clientId: decodeFormComponent(decoded.slice(0, colon)),
+    secret: decodeFormComponent(decoded.slice(colon + 1)),
+  };
 }
 
 /** Which single client authentication method the request uses (RFC 6749 §2.3: exactly one). */
 function presentedCredentials(authorization: string | undefined, params: FormParameters): PresentedCredentials {
   const basic = authorization && /^basic /i.test(authorization) ? parseBasic(authorization) : undefined;
-  const methods = [basic !== undefined, params.client_secret !== undefined, params.client_assertion !== undefined || params.client_assertion_type !== undefined].filter(Boolean).length;
+  const methods = [
+    basic !== undefined,
+    params.client_secret !== undefined,
+    params.client_assertion !== undefined || params.client_assertion_type !== undefined,
+  ].filter(Boolean).length;
   if (methods > 1) throw new OAuthError('invalid_request', 'Use exactly one client authentication method');
   if (basic) {
-    if (params.client_id !== undefined && params.client_id !== basic.clientId) throw new OAuthError('invalid_request', 'client_id does not match the Basic authorization header');
+    if (params.client_id !== undefined && params.client_id !== basic.clientId)
+      throw new OAuthError('invalid_request', 'client_id does not match the Basic authorization header');
     return { method: 'client_secret_basic', clientId: basic.clientId, secret: basic.secret };
   }
   if (params.client_secret !== undefined) {
@@ -83,13 +100,17 @@ function presentedCredentials(authorization: string | undefined, params: FormPar
     return { method: 'client_secret_post', clientId: params.client_id, secret: params.client_secret };
   }
   if (params.client_assertion !== undefined || params.client_assertion_type !== undefined) {
-    if (params.client_assertion_type !== JWT_BEARER_ASSERTION_TYPE) throw new OAuthError('invalid_request', `client_assertion_type must be ${JWT_BEARER_ASSERTION_TYPE}`);
+    if (params.client_assertion_type !== JWT_BEARER_ASSERTION_TYPE)
+      throw new OAuthError('invalid_request', `client_assertion_type must be ${JWT_BEARER_ASSERTION_TYPE}`);
     if (!params.client_assertion) throw new OAuthError('invalid_request', 'client_assertion is required');
     const clientId = params.client_id ?? ClientAssertionVerifier.unverifiedIssuer(params.client_assertion);
-    if (!clientId) throw new OAuthError('invalid_request', 'client_id is required (or an assertion whose iss names the client)');
+    if (!clientId)
+      throw new OAuthError('invalid_request', 'client_id is required (or an assertion whose iss names the client)');
     return { method: 'private_key_jwt', clientId, assertion: params.client_assertion };
   }
-  throw new OAuthError('invalid_client', 'Client authentication is required', 401, { 'WWW-Authenticate': 'Basic realm="tollgate"' });
+  throw new OAuthError('invalid_client', 'Client authentication is required', 401, {
+    'WWW-Authenticate': 'Basic realm="tollgate"',
+  });
 }
 
 /**
@@ -120,10 +141,19 @@ export class ClientAuthenticationService {
     // forged assertions from elsewhere cannot lock it out where it runs; per address, 50 (one
     // address trying many ids), which also holds for the client's own address, since a guesser
     // behind the same NAT cannot be told apart by address. A right secret passes all of them.
-    this.throttle = failures.throttle('client-authentication', { perPair: 10, perId: 100, perAddress: 50, windowMs: 60_000 });
+    this.throttle = failures.throttle('client-authentication', {
+      perPair: 10,
+      perId: 100,
+      perAddress: 50,
+      windowMs: 60_000,
+    });
   }
 
-  async authenticate(authorization: string | undefined, params: FormParameters, address: string): Promise<AuthenticatedClient> {
+  async authenticate(
+    authorization: string | undefined,
+    params: FormParameters,
+    address: string,
+  ): Promise<AuthenticatedClient> {
     const presented = presentedCredentials(authorization, params);
     // RFC 6749 Appendix A.1: client_id = *VSCHAR. Anything else names no client (and a NUL would fail a PostgreSQL query).
     if (!/^[\x20-\x7e]+$/.test(presented.clientId)) throw new OAuthError('invalid_request', 'client_id is malformed');
@@ -133,7 +163,11 @@ export class ClientAuthenticationService {
       if (typeof verified === 'object') return verified;
       const decision = await this.throttle.recordFailure(attempt);
       if (decision.blocked) throw throttled(decision);
-      return this.refuse(presented, address, verified === NO_SUCH_SECRET ? () => this.whyNoSecretMatched(presented) : verified);
+      return this.refuse(
+        presented,
+        address,
+        verified === NO_SUCH_SECRET ? () => this.whyNoSecretMatched(presented) : verified,
+      );
     }
     const reservation = await this.throttle.reserve(attempt);
     if (reservation.blocked) throw throttled(reservation);
@@ -153,22 +187,43 @@ export class ClientAuthenticationService {
   }
 
   /** A failure within the limits: audited (throttled ones are not, so a flood cannot fill the audit log) and answered 401. */
-  private async refuse(presented: PresentedCredentials, address: string, reason: string | (() => Promise<string>)): Promise<never> {
+  private async refuse(
+    presented: PresentedCredentials,
+    address: string,
+    reason: string | (() => Promise<string>),
+  ): Promise<never> {
     const why = typeof reason === 'string' ? reason : await reason();
-    this.audit.recordInBackground({ action: 'client.auth.failed', outcome: 'failure', actor: { type: 'anonymous' }, credential: { type: 'client', id: presented.clientId.slice(0, 128) }, address, reason: why, details: { method: presented.method } });
-    const headers: Record<string, string> = presented.method === 'client_secret_basic' ? { 'WWW-Authenticate': 'Basic realm="tollgate"' } : {};
+    this.audit.recordInBackground({
+      action: 'client.auth.failed',
+      outcome: 'failure',
+      actor: { type: 'anonymous' },
+      credential: { type: 'client', id: presented.clientId.slice(0, 128) },
+      address,
+      reason: why,
+      details: { method: presented.method },
+    });
+    const headers: Record<string, string> =
+      presented.method === 'client_secret_basic' ? { 'WWW-Authenticate': 'Basic realm="tollgate"' } : {};
     throw new OAuthError('invalid_client', 'Client authentication failed', 401, headers);
   }
 
   /** Returns the authenticated client, or the reason authentication failed (for the audit log only). */
-  private async verifySecret(presented: PresentedCredentials, presentedSecret: string): Promise<AuthenticatedClient | string | typeof NO_SUCH_SECRET> {
+  private async verifySecret(
+    presented: PresentedCredentials,
+    presentedSecret: string,
+  ): Promise<AuthenticatedClient | string | typeof NO_SUCH_SECRET> {
     if (presented.clientId.length > MAX_CLIENT_ID_LENGTH) return 'client_id too long';
     if (presentedSecret.length > MAX_SECRET_LENGTH) return 'secret too long';
     if (hasCredentialPrefix(presentedSecret) && !parseCredential(presentedSecret)) return 'secret checksum failed';
     const secretHash = hashCredential(presentedSecret);
     const now = this.clock.now();
     const remembered = this.verifiedSecrets.get(secretHash);
-    if (remembered && remembered.until > now.getTime() && remembered.result.client.id === presented.clientId && remembered.result.method === presented.method) {
+    if (
+      remembered &&
+      remembered.until > now.getTime() &&
+      remembered.result.client.id === presented.clientId &&
+      remembered.result.method === presented.method
+    ) {
       if (remembered.secretExpiresAt && remembered.secretExpiresAt <= now) return 'secret expired';
       return remembered.result;
     }
@@ -180,12 +235,19 @@ export class ClientAuthenticationService {
     if (typeof client === 'string') return client;
     if (secret.expiresAt && secret.expiresAt <= now) return 'secret expired';
     const result = { client, grants: await this.clients.grantsForAuthentication(client.id), method: presented.method };
-    this.verifiedSecrets.set(secretHash, { result, secretExpiresAt: secret.expiresAt, until: now.getTime() + VERIFIED_SECRET_TTL_MS });
+    this.verifiedSecrets.set(secretHash, {
+      result,
+      secretExpiresAt: secret.expiresAt,
+      until: now.getTime() + VERIFIED_SECRET_TTL_MS,
+    });
     return result;
   }
 
   /** Returns the authenticated client, or the reason authentication failed (for the audit log only). */
-  private async verifyAssertion(presented: PresentedCredentials, assertion: string): Promise<AuthenticatedClient | string> {
+  private async verifyAssertion(
+    presented: PresentedCredentials,
+    assertion: string,
+  ): Promise<AuthenticatedClient | string> {
     if (presented.clientId.length > MAX_CLIENT_ID_LENGTH) return 'client_id too long';
     const client = await this.clientUsing(presented);
     if (typeof client === 'string') return client;
@@ -205,8 +267,8 @@ export class ClientAuthenticationService {
     const client = await this.clients.findForAuthentication(presented.clientId);
     if (!client) return 'unknown client';
     if (client.disabled) return 'client disabled';
-    if (client.tokenEndpointAuthMethod !== presented.method) return `client uses ${client.tokenEndpointAuthMethod}, not ${presented.method}`;
+    if (client.tokenEndpointAuthMethod !== presented.method)
+      return `client uses ${client.tokenEndpointAuthMethod}, not ${presented.method}`;
     return client;
   }
-
 }

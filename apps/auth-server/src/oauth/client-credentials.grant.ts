@@ -39,15 +39,30 @@ export class ClientCredentialsGrant {
       actor: { type: 'client', id: caller.client.id },
       credential: { type: 'access_token', id: issued.jti },
       address,
-      details: { grant: 'client_credentials', aud: grant.resource.indicator, scope: scopes.join(' '), exp: issued.expiresAt.toISOString() },
+      details: {
+        grant: 'client_credentials',
+        aud: grant.resource.indicator,
+        scope: scopes.join(' '),
+        exp: issued.expiresAt.toISOString(),
+      },
     });
-    return { access_token: issued.token, token_type: 'Bearer', expires_in: grant.resource.accessTokenTtl, scope: scopes.join(' ') };
+    return {
+      access_token: issued.token,
+      token_type: 'Bearer',
+      expires_in: grant.resource.accessTokenTtl,
+      scope: scopes.join(' '),
+    };
   }
 
   private selectGrant(caller: AuthenticatedClient, resource: string | undefined): ClientGrant {
     if (resource === undefined) {
       if (caller.grants.length === 1) return caller.grants[0];
-      throw new OAuthError('invalid_target', caller.grants.length === 0 ? 'This client has no access to any resource' : 'This client may access several resources: name one with the resource parameter');
+      throw new OAuthError(
+        'invalid_target',
+        caller.grants.length === 0
+          ? 'This client has no access to any resource'
+          : 'This client may access several resources: name one with the resource parameter',
+      );
     }
     const problem = resourceIndicatorProblem(resource);
     if (problem) throw new OAuthError('invalid_target', `resource ${problem}`);
@@ -65,7 +80,8 @@ export class ClientCredentialsGrant {
     const requested = parseScopeParameter(scope);
     if (!requested) throw new OAuthError('invalid_scope', 'The scope parameter is malformed (RFC 6749 §3.3)');
     const refused = requested.filter((s) => !allowed.includes(s));
-    if (refused.length > 0) throw new OAuthError('invalid_scope', `Scope not granted to this client on the resource: ${refused.join(' ')}`);
+    if (refused.length > 0)
+      throw new OAuthError('invalid_scope', `Scope not granted to this client on the resource: ${refused.join(' ')}`);
     return requested;
   }
 }

@@ -36,8 +36,17 @@ export class ExchangedTokensService {
     const now = this.clock.now();
     const live = await this.exchanged.liveFrom(subjectCredentialId, now);
     for (const token of live) {
-      await this.revoked.revoke({ jti: token.jti, clientId: token.clientId, expiresAt: token.expiresAt, revokedAt: now });
-      await this.feed.publish({ type: 'token.revoked', jti: token.jti, exp: Math.floor(token.expiresAt.getTime() / 1000) });
+      await this.revoked.revoke({
+        jti: token.jti,
+        clientId: token.clientId,
+        expiresAt: token.expiresAt,
+        revokedAt: now,
+      });
+      await this.feed.publish({
+        type: 'token.revoked',
+        jti: token.jti,
+        exp: Math.floor(token.expiresAt.getTime() / 1000),
+      });
     }
     return live.length;
   }

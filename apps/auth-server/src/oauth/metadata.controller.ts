@@ -6,10 +6,25 @@ import { JWKS_MAX_AGE_SECONDS, SigningKeysService } from '../signing-keys/signin
 import { PAT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from './token-exchange.grant.js';
 
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
-const ASSERTION_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
+const ASSERTION_ALGORITHMS = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+];
 
 /** RFC 8414 authorization server metadata, and the JWKS it points to. */
-export function authorizationServerMetadata(config: Pick<AuthServerConfig, 'issuer' | 'managementApiIndicator'>, signingAlgs: string[]) {
+export function authorizationServerMetadata(
+  config: Pick<AuthServerConfig, 'issuer' | 'managementApiIndicator'>,
+  signingAlgs: string[],
+) {
   const issuer = config.issuer;
   return {
     issuer,

@@ -28,9 +28,39 @@ import { UsedClientAssertionEntity } from './used-client-assertion.entity.js';
 import { UsedClientAssertionsRepository } from './used-client-assertions.repository.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([RevokedTokenEntity, UsedClientAssertionEntity, ExchangedTokenEntity]), AuditModule, ClientsModule, ResourcesModule, SigningKeysModule, ThrottlingModule],
+  imports: [
+    TypeOrmModule.forFeature([RevokedTokenEntity, UsedClientAssertionEntity, ExchangedTokenEntity]),
+    AuditModule,
+    ClientsModule,
+    ResourcesModule,
+    SigningKeysModule,
+    ThrottlingModule,
+  ],
   controllers: [TokenController, TokenIntrospectionController, TokenRevocationController, MetadataController],
-  providers: [RevokedTokensRepository, ExchangedTokensRepository, UsedClientAssertionsRepository, OpaqueCredentialVerifiers, LastUsedSinkRegistry, TokenExchangeGrant, ExchangedTokensService, AccessTokenIssuer, AccessTokenStatusService, ClientAssertionVerifier, ClientAuthenticationService, ClientCredentialsGrant, TokenIntrospectionService, TokenRevocationService],
-  exports: [OpaqueCredentialVerifiers, LastUsedSinkRegistry, ExchangedTokensService, AccessTokenIssuer, AccessTokenStatusService, ClientAuthenticationService, TokenRevocationService],
+  providers: [
+    RevokedTokensRepository,
+    ExchangedTokensRepository,
+    UsedClientAssertionsRepository,
+    OpaqueCredentialVerifiers,
+    LastUsedSinkRegistry,
+    TokenExchangeGrant,
+    ExchangedTokensService,
+    AccessTokenIssuer,
+    AccessTokenStatusService,
+    ClientAssertionVerifier,
+    ClientAuthenticationService,
+    ClientCredentialsGrant,
+    TokenIntrospectionService,
+    TokenRevocationService,
+  ],
+  exports: [
+    OpaqueCredentialVerifiers,
+    LastUsedSinkRegistry,
+    ExchangedTokensService,
+    AccessTokenIssuer,
+    AccessTokenStatusService,
+    ClientAuthenticationService,
+    TokenRevocationService,
+  ],
 })
 export class OAuthModule {}

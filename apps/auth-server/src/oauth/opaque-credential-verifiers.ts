@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { CredentialUse } from './credential-usage.js';
 import type { CredentialKind, ParsedCredential } from '@tollgate/credentials';
-import { invalidToken, type OpaqueCredentialVerifier, type OpaqueIntrospectionResponse, principalFromIntrospection, type Principal, type VerificationContext } from '@tollgate/verifier';
+import {
+  invalidToken,
+  type OpaqueCredentialVerifier,
+  type OpaqueIntrospectionResponse,
+  principalFromIntrospection,
+  type Principal,
+  type VerificationContext,
+} from '@tollgate/verifier';
 
 /** The state of an active PAT or API key as seen by one resource. */
 export interface ActiveOpaqueCredential {
@@ -31,7 +38,11 @@ export interface OpaqueCredentialKindVerifier {
    * The credential's state for `resource`, or null if it is unknown, expired, revoked or its owner
    * disabled (the verifier audits why). The checksum has already been verified.
    */
-  introspect(token: string, resource: string | undefined, address: string | null): Promise<ActiveOpaqueCredential | null>;
+  introspect(
+    token: string,
+    resource: string | undefined,
+    address: string | null,
+  ): Promise<ActiveOpaqueCredential | null>;
   /** Revokes the credential if it exists and is not yet revoked (leak reports); returns its id. */
   revokeByValue(token: string, reason: string, address: string | null): Promise<string | null>;
   /**
@@ -60,7 +71,10 @@ export class OpaqueCredentialVerifiers {
   }
 }
 
-export function toIntrospectionResponse(credential: ActiveOpaqueCredential, issuer: string): OpaqueIntrospectionResponse {
+export function toIntrospectionResponse(
+  credential: ActiveOpaqueCredential,
+  issuer: string,
+): OpaqueIntrospectionResponse {
   return {
     active: true,
     token_type: 'Bearer',
@@ -76,7 +90,15 @@ export function toIntrospectionResponse(credential: ActiveOpaqueCredential, issu
     ...(credential.userId ? { user_id: credential.userId } : {}),
     ...(credential.consumerId ? { consumer_id: credential.consumerId } : {}),
     ...(credential.ipAllowlist?.length ? { ip_allowlist: credential.ipAllowlist } : {}),
-    ...(credential.rateLimit ? { rate_limit: { requests: credential.rateLimit.requests, per_seconds: credential.rateLimit.perSeconds, bucket: credential.rateLimit.bucket } } : {}),
+    ...(credential.rateLimit
+      ? {
+          rate_limit: {
+            requests: credential.rateLimit.requests,
+            per_seconds: credential.rateLimit.perSeconds,
+            bucket: credential.rateLimit.bucket,
+          },
+        }
+      : {}),
   };
 }
 
@@ -93,8 +115,14 @@ export class LocalOpaqueVerifier implements OpaqueCredentialVerifier {
   async verify(token: string, parsed: ParsedCredential, context: VerificationContext): Promise<Principal> {
     const active = await this.registry.verifierFor(parsed)?.introspect(token, this.resource, context.address);
     if (!active) throw invalidToken('The credential is not valid (unknown, expired or revoked)', 'inactive');
-    if (active.audience.length > 0 && !active.audience.includes(this.resource)) throw invalidToken('The credential is not valid for this resource', 'wrong_audience');
-    this.onUse?.({ credentialType: active.credentialType, credentialId: active.credentialId, at: new Date(), address: context.address });
+    if (active.audience.length > 0 && !active.audience.includes(this.resource))
+      throw invalidToken('The credential is not valid for this resource', 'wrong_audience');
+    this.onUse?.({
+      credentialType: active.credentialType,
+      credentialId: active.credentialId,
+      at: new Date(),
+      address: context.address,
+    });
     return principalFromIntrospection(toIntrospectionResponse(active, this.issuer));
   }
 }

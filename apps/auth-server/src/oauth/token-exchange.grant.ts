@@ -41,32 +41,65 @@ export class TokenExchangeGrant {
 
   async handle(caller: AuthenticatedClient, params: FormParameters, address: string): Promise<TokenResponse> {
     const clientId = caller.client.id;
-    if (!caller.client.allowTokenExchange) throw new OAuthError('unauthorized_client', 'This client may not use token exchange (allowTokenExchange is off)');
+    if (!caller.client.allowTokenExchange)
+      throw new OAuthError('unauthorized_client', 'This client may not use token exchange (allowTokenExchange is off)');
     if (!params.subject_token) throw new OAuthError('invalid_request', 'subject_token is required');
-    if (params.subject_token_type !== PAT_TOKEN_TYPE) throw new OAuthError('invalid_request', `subject_token_type must be ${PAT_TOKEN_TYPE}`);
-    if (params.actor_token !== undefined || params.actor_token_type !== undefined) throw new OAuthError('invalid_request', 'actor_token is not supported: the authenticated client is the actor');
-    if (params.requested_token_type !== undefined && params.requested_token_type !== ACCESS_TOKEN_TYPE) throw new OAuthError('invalid_request', `requested_token_type must be ${ACCESS_TOKEN_TYPE}`);
-    if (params.audience !== undefined) throw new OAuthError('invalid_target', 'Name the target with the resource parameter (RFC 8707), not audience');
+    if (params.subject_token_type !== PAT_TOKEN_TYPE)
+      throw new OAuthError('invalid_request', `subject_token_type must be ${PAT_TOKEN_TYPE}`);
+    if (params.actor_token !== undefined || params.actor_token_type !== undefined)
+      throw new OAuthError('invalid_request', 'actor_token is not supported: the authenticated client is the actor');
+    if (params.requested_token_type !== undefined && params.requested_token_type !== ACCESS_TOKEN_TYPE)
+      throw new OAuthError('invalid_request', `requested_token_type must be ${ACCESS_TOKEN_TYPE}`);
+    if (params.audience !== undefined)
+      throw new OAuthError('invalid_target', 'Name the target with the resource parameter (RFC 8707), not audience');
     const resource = await this.targetResource(params.resource);
     // The acting client gets no more than it may hold at the target itself. RFC 8693 §2.2.2: a target
     // the server will not issue for is invalid_target (unauthorized_client is about the grant type).
     const grant = caller.grants.find((g) => g.resource.indicator === resource.indicator);
     if (!grant) {
-      await this.audit.record({ action: 'token.exchange.denied', outcome: 'denied', actor: { type: 'client', id: clientId }, address, reason: 'no grant on the target resource', details: { aud: resource.indicator } });
-      throw new OAuthError('invalid_target', 'This client holds no grant on that resource: it may not obtain tokens for it, by exchange or otherwise');
+      await this.audit.record({
+        action: 'token.exchange.denied',
+        outcome: 'denied',
+        actor: { type: 'client', id: clientId },
+        address,
+        reason: 'no grant on the target resource',
+        details: { aud: resource.indicator },
+      });
+      throw new OAuthError(
+        'invalid_target',
+        'This client holds no grant on that resource: it may not obtain tokens for it, by exchange or otherwise',
+      );
     }
 
     // §2.2.2: an invalid subject token is invalid_request.
     const parsed = parseCredential(params.subject_token);
-    if (!parsed || parsed.kind !== 'pat') throw new OAuthError('invalid_request', 'subject_token is not a personal access token');
+    if (!parsed || parsed.kind !== 'pat')
+      throw new OAuthError('invalid_request', 'subject_token is not a personal access token');
     const { pat, readAt } = await this.readSubjectToken(params.subject_token, parsed, resource.indicator, address);
     if (!pat) {
-      await this.audit.record({ action: 'token.exchange.denied', outcome: 'denied', actor: { type: 'client', id: clientId }, address, reason: 'subject token inactive', details: { aud: resource.indicator, subjectTokenPrefix: parsed.displayPrefix } });
-      throw new OAuthError('invalid_request', 'subject_token is not active (unknown, expired, revoked, its owner disabled, or restricted to other resources)');
+      await this.audit.record({
+        action: 'token.exchange.denied',
+        outcome: 'denied',
+        actor: { type: 'client', id: clientId },
+        address,
+        reason: 'subject token inactive',
+        details: { aud: resource.indicator, subjectTokenPrefix: parsed.displayPrefix },
+      });
+      throw new OAuthError(
+        'invalid_request',
+        'subject_token is not active (unknown, expired, revoked, its owner disabled, or restricted to other resources)',
+      );
     }
 
-    const scopes = this.selectScopes(pat.scopes, grant.scopes.filter((scope) => resource.scopes.includes(scope)), params.scope, resource.indicator);
-    const untilPatExpiry = pat.expiresAt ? Math.floor((pat.expiresAt.getTime() - readAt.getTime()) / 1000) : Number.POSITIVE_INFINITY;
+    const scopes = this.selectScopes(
+      pat.scopes,
+      grant.scopes.filter((scope) => resource.scopes.includes(scope)),
+      params.scope,
+      resource.indicator,
+    );
+    const untilPatExpiry = pat.expiresAt
+      ? Math.floor((pat.expiresAt.getTime() - readAt.getTime()) / 1000)
+      : Number.POSITIVE_INFINITY;
     const ttlSeconds = Math.min(resource.accessTokenTtl, untilPatExpiry);
     if (ttlSeconds < 1) throw new OAuthError('invalid_request', 'subject_token is about to expire');
     const issued = await this.issuer.issue({
@@ -78,16 +111,34 @@ export class TokenExchangeGrant {
       extraClaims: { pat_id: pat.credentialId, act: { sub: clientId } },
       issuedAt: readAt,
     });
-    await this.exchangedTokens.record({ jti: issued.jti, clientId, subjectCredentialId: pat.credentialId, expiresAt: issued.expiresAt });
+    await this.exchangedTokens.record({
+      jti: issued.jti,
+      clientId,
+      subjectCredentialId: pat.credentialId,
+      expiresAt: issued.expiresAt,
+    });
     await this.audit.record({
       action: 'token.exchanged',
       outcome: 'success',
       actor: { type: 'client', id: clientId },
       credential: { type: 'access_token', id: issued.jti },
       address,
-      details: { grant: 'token_exchange', patId: pat.credentialId, userId: pat.userId, aud: resource.indicator, scope: scopes.join(' '), exp: issued.expiresAt.toISOString() },
+      details: {
+        grant: 'token_exchange',
+        patId: pat.credentialId,
+        userId: pat.userId,
+        aud: resource.indicator,
+        scope: scopes.join(' '),
+        exp: issued.expiresAt.toISOString(),
+      },
     });
-    return { access_token: issued.token, issued_token_type: ACCESS_TOKEN_TYPE, token_type: 'Bearer', expires_in: ttlSeconds, scope: scopes.join(' ') };
+    return {
+      access_token: issued.token,
+      issued_token_type: ACCESS_TOKEN_TYPE,
+      token_type: 'Bearer',
+      expires_in: ttlSeconds,
+      scope: scopes.join(' '),
+    };
   }
 
   /**
@@ -96,7 +147,12 @@ export class TokenExchangeGrant {
    * dated before the owner's last change (milliseconds) and `iat` has whole seconds: in the second of
    * that change, the PAT is read again once the next second has begun (a wait below one second).
    */
-  private async readSubjectToken(token: string, parsed: ParsedCredential, resource: string, address: string): Promise<{ pat: ActiveOpaqueCredential | null; readAt: Date }> {
+  private async readSubjectToken(
+    token: string,
+    parsed: ParsedCredential,
+    resource: string,
+    address: string,
+  ): Promise<{ pat: ActiveOpaqueCredential | null; readAt: Date }> {
     const verifier = this.opaqueCredentials.verifierFor(parsed);
     for (let attempt = 1; ; attempt++) {
       const readAt = this.clock.now();
@@ -108,7 +164,8 @@ export class TokenExchangeGrant {
   }
 
   private async targetResource(indicator: string | undefined): Promise<ResourceEntity> {
-    if (indicator === undefined) throw new OAuthError('invalid_request', 'resource is required: exchange a PAT for one resource at a time');
+    if (indicator === undefined)
+      throw new OAuthError('invalid_request', 'resource is required: exchange a PAT for one resource at a time');
     const problem = resourceIndicatorProblem(indicator);
     if (problem) throw new OAuthError('invalid_target', `resource ${problem}`);
     const resource = await this.resources.findByIndicator(indicator);
@@ -117,19 +174,33 @@ export class TokenExchangeGrant {
   }
 
   /** The PAT's effective scopes at the resource that the client may hold there too, narrowed by `scope` if given (RFC 6749 §3.3). */
-  private selectScopes(patScopes: string[], clientScopes: string[], scope: string | undefined, resource: string): string[] {
+  private selectScopes(
+    patScopes: string[],
+    clientScopes: string[],
+    scope: string | undefined,
+    resource: string,
+  ): string[] {
     if (scope === undefined) {
       if (patScopes.length === 0) throw new OAuthError('invalid_scope', `The token grants no scopes on ${resource}`);
       const shared = patScopes.filter((s) => clientScopes.includes(s));
-      if (shared.length === 0) throw new OAuthError('invalid_scope', `This client is granted none of the token's scopes on ${resource}`);
+      if (shared.length === 0)
+        throw new OAuthError('invalid_scope', `This client is granted none of the token's scopes on ${resource}`);
       return shared;
     }
     const requested = parseScopeParameter(scope);
     if (!requested) throw new OAuthError('invalid_scope', 'The scope parameter is malformed (RFC 6749 §3.3)');
     const beyondToken = requested.filter((s) => !patScopes.includes(s));
-    if (beyondToken.length > 0) throw new OAuthError('invalid_scope', `Scope not granted by this token on the resource: ${beyondToken.join(' ')}`);
+    if (beyondToken.length > 0)
+      throw new OAuthError(
+        'invalid_scope',
+        `Scope not granted by this token on the resource: ${beyondToken.join(' ')}`,
+      );
     const beyondClient = requested.filter((s) => !clientScopes.includes(s));
-    if (beyondClient.length > 0) throw new OAuthError('invalid_scope', `Scope not granted to this client on the resource: ${beyondClient.join(' ')}`);
+    if (beyondClient.length > 0)
+      throw new OAuthError(
+        'invalid_scope',
+        `Scope not granted to this client on the resource: ${beyondClient.join(' ')}`,
+      );
     return requested;
   }
 }

@@ -1,5 +1,14 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { OAuthError } from '@tollgate/platform';
 import { Public } from '@tollgate/verifier';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -20,12 +29,28 @@ export class TokenIntrospectionController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Token introspection (RFC 7662); the caller authenticates as a client' })
   @ApiConsumes('application/x-www-form-urlencoded')
-  @ApiBody({ schema: { type: 'object', required: ['token'], properties: { token: { type: 'string' }, token_type_hint: { type: 'string' }, resource: { type: 'string', description: 'The resource asking (scopes are computed for it)' } } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['token'],
+      properties: {
+        token: { type: 'string' },
+        token_type_hint: { type: 'string' },
+        resource: { type: 'string', description: 'The resource asking (scopes are computed for it)' },
+      },
+    },
+  })
   @ApiOkResponse({ description: '{"active": false} or the token’s claims' })
   @ApiBadRequestResponse({ description: 'invalid_request (RFC 6749 §5.2): not a form body, or no token' })
   @ApiUnauthorizedResponse({ description: 'invalid_client' })
-  @ApiTooManyRequestsResponse({ description: 'Too many failed client authentications for this client id or from this address, or too many in progress (Retry-After)' })
-  async introspect(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<IntrospectionResponse> {
+  @ApiTooManyRequestsResponse({
+    description:
+      'Too many failed client authentications for this client id or from this address, or too many in progress (Retry-After)',
+  })
+  async introspect(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<IntrospectionResponse> {
     void reply.headers({ 'Cache-Control': 'no-store' });
     const params = formParameters(request);
     const caller = await this.clientAuthentication.authenticate(request.headers.authorization, params, request.ip);

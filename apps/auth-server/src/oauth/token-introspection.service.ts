@@ -7,7 +7,8 @@ import type { AuthenticatedClient } from './client-authentication.service.js';
 import { OpaqueCredentialVerifiers, toIntrospectionResponse } from './opaque-credential-verifiers.js';
 
 /** RFC 7662 §2.2 response. An inactive token is exactly `{ "active": false }`. */
-export type IntrospectionResponse = { active: false } | OpaqueIntrospectionResponse | ({ active: true } & Record<string, unknown>);
+export type IntrospectionResponse =
+  { active: false } | OpaqueIntrospectionResponse | ({ active: true } & Record<string, unknown>);
 
 export const INACTIVE: IntrospectionResponse = Object.freeze({ active: false });
 
@@ -24,7 +25,12 @@ export class TokenIntrospectionService {
     @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
   ) {}
 
-  async introspect(token: string, caller: AuthenticatedClient, resource: string | undefined, address: string): Promise<IntrospectionResponse> {
+  async introspect(
+    token: string,
+    caller: AuthenticatedClient,
+    resource: string | undefined,
+    address: string,
+  ): Promise<IntrospectionResponse> {
     if (hasCredentialPrefix(token)) return this.introspectOpaque(token, caller, resource, address);
     const claims = await this.accessTokens.decodeOwnToken(token);
     if (!claims) return INACTIVE;
@@ -46,7 +52,12 @@ export class TokenIntrospectionService {
   }
 
   /** PATs and API keys are not issued to clients: only resource servers may introspect them. */
-  private async introspectOpaque(token: string, caller: AuthenticatedClient, resource: string | undefined, address: string): Promise<IntrospectionResponse> {
+  private async introspectOpaque(
+    token: string,
+    caller: AuthenticatedClient,
+    resource: string | undefined,
+    address: string,
+  ): Promise<IntrospectionResponse> {
     const parsed = parseCredential(token);
     if (!parsed || !this.mayIntrospectAny(caller)) return INACTIVE;
     const active = await this.opaqueCredentials.verifierFor(parsed)?.introspect(token, resource, address);
@@ -54,6 +65,9 @@ export class TokenIntrospectionService {
   }
 
   private mayIntrospectAny(caller: AuthenticatedClient): boolean {
-    return caller.grants.some((g) => g.resource.indicator === this.config.managementApiIndicator && g.scopes.includes(MANAGEMENT_SCOPES.introspect));
+    return caller.grants.some(
+      (g) =>
+        g.resource.indicator === this.config.managementApiIndicator && g.scopes.includes(MANAGEMENT_SCOPES.introspect),
+    );
   }
 }

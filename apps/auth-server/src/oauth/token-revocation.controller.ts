@@ -1,5 +1,14 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { OAuthError } from '@tollgate/platform';
 import { Public } from '@tollgate/verifier';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -20,11 +29,20 @@ export class TokenRevocationController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Token revocation (RFC 7009): a client revokes its own tokens; unknown tokens answer 200' })
   @ApiConsumes('application/x-www-form-urlencoded')
-  @ApiBody({ schema: { type: 'object', required: ['token'], properties: { token: { type: 'string' }, token_type_hint: { type: 'string' } } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['token'],
+      properties: { token: { type: 'string' }, token_type_hint: { type: 'string' } },
+    },
+  })
   @ApiOkResponse({ description: 'Empty body' })
   @ApiBadRequestResponse({ description: 'invalid_request (RFC 7009 §2.2.1): not a form body, or no token' })
   @ApiUnauthorizedResponse({ description: 'invalid_client' })
-  @ApiTooManyRequestsResponse({ description: 'Too many failed client authentications for this client id or from this address, or too many in progress (Retry-After)' })
+  @ApiTooManyRequestsResponse({
+    description:
+      'Too many failed client authentications for this client id or from this address, or too many in progress (Retry-After)',
+  })
   async revoke(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     void reply.headers({ 'Cache-Control': 'no-store' });
     const params = formParameters(request);

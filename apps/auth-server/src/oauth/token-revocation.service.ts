@@ -27,7 +27,16 @@ export class TokenRevocationService {
     const claims = await this.accessTokens.decodeOwnToken(token);
     if (!claims) return null;
     const stored = await this.store(claims);
-    if (stored) await this.audit.record({ action: 'token.revoked', outcome: 'success', actor: { type: 'system' }, credential: { type: 'access_token', id: claims.jti! }, address, reason: 'leaked', details: { clientId: claims.client_id } });
+    if (stored)
+      await this.audit.record({
+        action: 'token.revoked',
+        outcome: 'success',
+        actor: { type: 'system' },
+        credential: { type: 'access_token', id: claims.jti! },
+        address,
+        reason: 'leaked',
+        details: { clientId: claims.client_id },
+      });
     return stored ? claims.jti! : null;
   }
 
@@ -36,11 +45,25 @@ export class TokenRevocationService {
     if (!claims) return;
     const actor = { type: 'client' as const, id: caller.client.id };
     if (claims.client_id !== caller.client.id) {
-      await this.audit.record({ action: 'token.revoke.denied', outcome: 'denied', actor, credential: { type: 'access_token', id: claims.jti! }, address, reason: 'token belongs to another client' });
+      await this.audit.record({
+        action: 'token.revoke.denied',
+        outcome: 'denied',
+        actor,
+        credential: { type: 'access_token', id: claims.jti! },
+        address,
+        reason: 'token belongs to another client',
+      });
       return;
     }
     if (!(await this.store(claims))) return;
-    await this.audit.record({ action: 'token.revoked', outcome: 'success', actor, credential: { type: 'access_token', id: claims.jti! }, address, details: { aud: claims.aud, exp: new Date(claims.exp! * 1000).toISOString() } });
+    await this.audit.record({
+      action: 'token.revoked',
+      outcome: 'success',
+      actor,
+      credential: { type: 'access_token', id: claims.jti! },
+      address,
+      details: { aud: claims.aud, exp: new Date(claims.exp! * 1000).toISOString() },
+    });
   }
 
   /** Records the jti as revoked until the token would expire; false if it has expired or was revoked already. */

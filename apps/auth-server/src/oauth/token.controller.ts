@@ -1,5 +1,15 @@
 import { Controller, Delete, Get, HttpCode, Post, Put, Req, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { OAuthError } from '@tollgate/platform';
 import { Public } from '@tollgate/verifier';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -13,7 +23,9 @@ const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 const OAUTH_ENDPOINTS = ['token', 'introspect', 'revoke'];
 
 function methodNotAllowed(): never {
-  throw new OAuthError('invalid_request', 'Use POST with an application/x-www-form-urlencoded body', 405, { Allow: 'POST' });
+  throw new OAuthError('invalid_request', 'Use POST with an application/x-www-form-urlencoded body', 405, {
+    Allow: 'POST',
+  });
 }
 
 @ApiTags('oauth')
@@ -50,16 +62,41 @@ export class TokenController {
 
   @Post('token')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Token endpoint (RFC 6749 §3.2): client_credentials with RFC 8707 resource indicators; RFC 8693 token exchange of a PAT for a short-lived JWT' })
+  @ApiOperation({
+    summary:
+      'Token endpoint (RFC 6749 §3.2): client_credentials with RFC 8707 resource indicators; RFC 8693 token exchange of a PAT for a short-lived JWT',
+  })
   @ApiConsumes('application/x-www-form-urlencoded')
-  @ApiBody({ schema: { type: 'object', required: ['grant_type'], properties: { grant_type: { type: 'string', example: 'client_credentials' }, scope: { type: 'string' }, resource: { type: 'string' }, client_id: { type: 'string' }, client_secret: { type: 'string' }, client_assertion_type: { type: 'string' }, client_assertion: { type: 'string' }, subject_token: { type: 'string' }, subject_token_type: { type: 'string' }, requested_token_type: { type: 'string' } } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['grant_type'],
+      properties: {
+        grant_type: { type: 'string', example: 'client_credentials' },
+        scope: { type: 'string' },
+        resource: { type: 'string' },
+        client_id: { type: 'string' },
+        client_secret: { type: 'string' },
+        client_assertion_type: { type: 'string' },
+        client_assertion: { type: 'string' },
+        subject_token: { type: 'string' },
+        subject_token_type: { type: 'string' },
+        requested_token_type: { type: 'string' },
+      },
+    },
+  })
   @ApiOkResponse({ description: 'access_token, token_type, expires_in, scope' })
   @ApiBadRequestResponse({ description: 'RFC 6749 §5.2 error' })
   @ApiUnauthorizedResponse({ description: 'invalid_client' })
-  @ApiTooManyRequestsResponse({ description: 'Too many failed client authentications for this client id or from this address, or too many in progress (Retry-After)' })
+  @ApiTooManyRequestsResponse({
+    description:
+      'Too many failed client authentications for this client id or from this address, or too many in progress (Retry-After)',
+  })
   async token(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenResponse> {
     void reply.headers(NO_STORE);
-    const params = formParameters(request, { resource: () => new OAuthError('invalid_target', 'Request a token for one resource at a time') });
+    const params = formParameters(request, {
+      resource: () => new OAuthError('invalid_target', 'Request a token for one resource at a time'),
+    });
     if (!params.grant_type) throw new OAuthError('invalid_request', 'grant_type is required');
     const caller = await this.clientAuthentication.authenticate(request.headers.authorization, params, request.ip);
     switch (params.grant_type) {
@@ -68,7 +105,10 @@ export class TokenController {
       case TOKEN_EXCHANGE_GRANT:
         return this.tokenExchange.handle(caller, params, request.ip);
       default:
-        throw new OAuthError('unsupported_grant_type', `Supported grant types: client_credentials, ${TOKEN_EXCHANGE_GRANT}`);
+        throw new OAuthError(
+          'unsupported_grant_type',
+          `Supported grant types: client_credentials, ${TOKEN_EXCHANGE_GRANT}`,
+        );
     }
   }
 }

@@ -6,7 +6,9 @@ import { UsedClientAssertionEntity } from './used-client-assertion.entity.js';
 /** Client assertions already used (RFC 7523 §3: a `jti` is accepted once), until they expire. */
 @Injectable()
 export class UsedClientAssertionsRepository {
-  constructor(@InjectRepository(UsedClientAssertionEntity) private readonly used: Repository<UsedClientAssertionEntity>) {}
+  constructor(
+    @InjectRepository(UsedClientAssertionEntity) private readonly used: Repository<UsedClientAssertionEntity>,
+  ) {}
 
   async deleteExpired(now: Date): Promise<void> {
     await this.used.delete({ expiresAt: LessThan(now) });

@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCookieAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCookieAuth,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { SESSION_SCHEME } from '@tollgate/platform';
 import { CurrentPrincipal, type Principal } from '@tollgate/verifier';
 import { Actor, type AuditActor } from '../common/actor.js';
@@ -17,7 +25,9 @@ import { PatsService } from './pats.service.js';
 @ApiTags('me')
 @ApiCookieAuth(SESSION_SCHEME)
 @ApiManagementErrors()
-@ApiForbiddenResponse({ description: 'Not a console session (PATs and access tokens cannot manage tokens), or no X-CSRF-Token' })
+@ApiForbiddenResponse({
+  description: 'Not a console session (PATs and access tokens cannot manage tokens), or no X-CSRF-Token',
+})
 @SessionOnly()
 @Controller('api/me/tokens')
 export class MyTokensController {
@@ -34,9 +44,16 @@ export class MyTokensController {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create a token: name, scopes (within what you hold), optional resource restriction, expiry within the policy; the token is in this response only' })
+  @ApiOperation({
+    summary:
+      'Create a token: name, scopes (within what you hold), optional resource restriction, expiry within the policy; the token is in this response only',
+  })
   @ApiCreatedResponse({ type: CreatedPatDto })
-  async create(@CurrentPrincipal() principal: Principal, @Actor() actor: AuditActor, @Body() body: CreatePatDto): Promise<CreatedPatDto> {
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Actor() actor: AuditActor,
+    @Body() body: CreatePatDto,
+  ): Promise<CreatedPatDto> {
     return this.pats.create(await this.users.require(principal.userId!), body, actor);
   }
 
@@ -50,7 +67,11 @@ export class MyTokensController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke a token at once (the password is not affected)' })
   @ApiNoContentResponse()
-  async revoke(@CurrentPrincipal() principal: Principal, @Actor() actor: AuditActor, @Param('id', UuidPipe) id: string): Promise<void> {
+  async revoke(
+    @CurrentPrincipal() principal: Principal,
+    @Actor() actor: AuditActor,
+    @Param('id', UuidPipe) id: string,
+  ): Promise<void> {
     await this.pats.revoke(principal.userId!, id, actor, 'revoked by its owner');
   }
 }

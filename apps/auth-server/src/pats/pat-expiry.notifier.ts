@@ -14,7 +14,9 @@ const ATTEMPT_TIMEOUT_MS = 5_000;
 
 /** Standard Webhooks signature (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`); a `whsec_` secret is base64. */
 export function signWebhook(secret: string, id: string, timestamp: number, body: string): string {
-  const key = secret.startsWith('whsec_') ? Buffer.from(secret.slice('whsec_'.length), 'base64') : Buffer.from(secret, 'utf8');
+  const key = secret.startsWith('whsec_')
+    ? Buffer.from(secret.slice('whsec_'.length), 'base64')
+    : Buffer.from(secret, 'utf8');
   return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
 }
 
@@ -39,7 +41,10 @@ export class PatExpiryNotifier implements OnApplicationBootstrap, OnApplicationS
   onApplicationBootstrap(): void {
     const seconds = this.config.pats.expiryCheckIntervalSeconds;
     if (seconds === 0) return;
-    this.timer = setInterval(() => void this.run().catch((error) => this.logger.error(`PAT expiry check failed: ${error}`)), seconds * 1000);
+    this.timer = setInterval(
+      () => void this.run().catch((error) => this.logger.error(`PAT expiry check failed: ${error}`)),
+      seconds * 1000,
+    );
     this.timer.unref();
   }
 
@@ -76,7 +81,12 @@ export class PatExpiryNotifier implements OnApplicationBootstrap, OnApplicationS
       outcome: 'success',
       actor: { type: 'system' },
       credential: { type: 'pat', id: pat.id },
-      details: { userId: user.id, name: pat.name, displayPrefix: pat.displayPrefix, expiresAt: pat.expiresAt!.toISOString() },
+      details: {
+        userId: user.id,
+        name: pat.name,
+        displayPrefix: pat.displayPrefix,
+        expiresAt: pat.expiresAt!.toISOString(),
+      },
     });
     const webhook = this.config.pats.expiryWebhook;
     if (!webhook) return;
@@ -84,7 +94,15 @@ export class PatExpiryNotifier implements OnApplicationBootstrap, OnApplicationS
       type: 'pat.expiring',
       timestamp: now.toISOString(),
       data: {
-        token: { id: pat.id, name: pat.name, displayPrefix: pat.displayPrefix, scopes: pat.scopes, resources: pat.resources, expiresAt: pat.expiresAt!.toISOString(), lastUsedAt: pat.lastUsedAt?.toISOString() ?? null },
+        token: {
+          id: pat.id,
+          name: pat.name,
+          displayPrefix: pat.displayPrefix,
+          scopes: pat.scopes,
+          resources: pat.resources,
+          expiresAt: pat.expiresAt!.toISOString(),
+          lastUsedAt: pat.lastUsedAt?.toISOString() ?? null,
+        },
         user: { id: user.id, email: user.email, displayName: user.displayName, kind: user.kind },
       },
     });
@@ -95,10 +113,21 @@ export class PatExpiryNotifier implements OnApplicationBootstrap, OnApplicationS
   private async deliver(webhook: { url: string; secret?: string }, id: string, body: string): Promise<void> {
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const timestamp = Math.floor(Date.now() / 1000);
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Tollgate-Webhooks/1', 'webhook-id': id, 'webhook-timestamp': String(timestamp) };
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'user-agent': 'Tollgate-Webhooks/1',
+        'webhook-id': id,
+        'webhook-timestamp': String(timestamp),
+      };
       if (webhook.secret) headers['webhook-signature'] = signWebhook(webhook.secret, id, timestamp, body);
       try {
-        const response = await fetch(webhook.url, { method: 'POST', headers, body, redirect: 'error', signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS) });
+        const response = await fetch(webhook.url, {
+          method: 'POST',
+          headers,
+          body,
+          redirect: 'error',
+          signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+        });
         await response.body?.cancel();
         if (response.ok) return;
         this.logger.warn(`PAT expiry webhook answered ${response.status} (attempt ${attempt}/${ATTEMPTS})`);
@@ -107,6 +136,12 @@ export class PatExpiryNotifier implements OnApplicationBootstrap, OnApplicationS
       }
       if (attempt < ATTEMPTS) await sleep(500 * 4 ** (attempt - 1));
     }
-    this.audit.recordInBackground({ action: 'pat.expiring.webhook_failed', outcome: 'failure', actor: { type: 'system' }, reason: `no 2xx answer after ${ATTEMPTS} attempts`, details: { webhookId: id } });
+    this.audit.recordInBackground({
+      action: 'pat.expiring.webhook_failed',
+      outcome: 'failure',
+      actor: { type: 'system' },
+      reason: `no 2xx answer after ${ATTEMPTS} attempts`,
+      details: { webhookId: id },
+    });
   }
 }

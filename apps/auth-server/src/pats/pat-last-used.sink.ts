@@ -24,6 +24,12 @@ export class PatLastUsedSink implements LastUsedSink, OnModuleInit {
       if (!known || use.at > known.at) latest.set(use.credentialId, use);
     }
     if (latest.size === 0) return;
-    await this.pats.recordLastUsed([...latest.values()].map((use) => ({ id: use.credentialId, at: use.at, address: use.address?.slice(0, 64) ?? null })));
+    await this.pats.recordLastUsed(
+      [...latest.values()].map((use) => ({
+        id: use.credentialId,
+        at: use.at,
+        address: use.address?.slice(0, 64) ?? null,
+      })),
+    );
   }
 }

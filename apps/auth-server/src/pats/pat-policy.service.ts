@@ -27,7 +27,10 @@ export class PatPolicyService {
 
   async get(): Promise<PatPolicy> {
     const stored = ((await this.settings.get(POLICY_KEY)) ?? {}) as Partial<PatPolicy>;
-    return { maxLifetimeDays: stored.maxLifetimeDays ?? this.config.pats.maxLifetimeDays, allowNoExpiry: stored.allowNoExpiry ?? false };
+    return {
+      maxLifetimeDays: stored.maxLifetimeDays ?? this.config.pats.maxLifetimeDays,
+      allowNoExpiry: stored.allowNoExpiry ?? false,
+    };
   }
 
   async update(input: PatPolicyDto, actor: AuditActor): Promise<PatPolicy> {

@@ -2,7 +2,11 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { hashCredential } from '@tollgate/credentials';
 import { CLOCK, type Clock } from '@tollgate/platform';
 import { AuditService } from '../audit/audit.service.js';
-import { type ActiveOpaqueCredential, OpaqueCredentialVerifiers, type OpaqueCredentialKindVerifier } from '../oauth/opaque-credential-verifiers.js';
+import {
+  type ActiveOpaqueCredential,
+  OpaqueCredentialVerifiers,
+  type OpaqueCredentialKindVerifier,
+} from '../oauth/opaque-credential-verifiers.js';
 import { PermissionsService } from '../roles/permissions.service.js';
 import type { PatEntity } from './pat.entity.js';
 import { PatsRepository } from './pats.repository.js';
@@ -38,11 +42,16 @@ export class PatVerifier implements OpaqueCredentialKindVerifier, OnModuleInit {
     this.registry.register(this);
   }
 
-  async introspect(token: string, resource: string | undefined, address: string | null): Promise<ActiveOpaqueCredential | null> {
+  async introspect(
+    token: string,
+    resource: string | undefined,
+    address: string | null,
+  ): Promise<ActiveOpaqueCredential | null> {
     const pat = await this.pats.findByHashWithUser(hashCredential(token));
     if (!pat) return null;
     let denied = unusableReason(pat, this.clock.now());
-    if (!denied && resource !== undefined && pat.resources.length > 0 && !pat.resources.includes(resource)) denied = 'restricted to other resources';
+    if (!denied && resource !== undefined && pat.resources.length > 0 && !pat.resources.includes(resource))
+      denied = 'restricted to other resources';
     if (denied) {
       await this.audit.record({
         action: 'pat.use.denied',
@@ -75,7 +84,11 @@ export class PatVerifier implements OpaqueCredentialKindVerifier, OnModuleInit {
     return (await this.patsService.markRevoked(pat, { type: 'system' }, reason, address)) ? pat.id : null;
   }
 
-  async exchangedTokenRefusal(credentialId: string, resource: string, scopes: readonly string[]): Promise<string | null> {
+  async exchangedTokenRefusal(
+    credentialId: string,
+    resource: string,
+    scopes: readonly string[],
+  ): Promise<string | null> {
     const pat = await this.pats.findWithUser(credentialId);
     if (!pat) return 'pat deleted';
     const reason = unusableReason(pat, this.clock.now());

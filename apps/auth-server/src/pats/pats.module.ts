@@ -20,9 +20,24 @@ import { UserTokensController } from './user-tokens.controller.js';
 
 /** Personal access tokens: self-service, admin, lifetime policy, expiry warnings; registers the `pat` verifier and last-used sink. */
 @Module({
-  imports: [TypeOrmModule.forFeature([PatEntity, SettingEntity]), UsersModule, RolesModule, ResourcesModule, OAuthModule, AuditModule],
+  imports: [
+    TypeOrmModule.forFeature([PatEntity, SettingEntity]),
+    UsersModule,
+    RolesModule,
+    ResourcesModule,
+    OAuthModule,
+    AuditModule,
+  ],
   controllers: [MyTokensController, UserTokensController, PatPolicyController],
-  providers: [PatsService, PatsRepository, SettingsRepository, PatPolicyService, PatVerifier, PatLastUsedSink, PatExpiryNotifier],
+  providers: [
+    PatsService,
+    PatsRepository,
+    SettingsRepository,
+    PatPolicyService,
+    PatVerifier,
+    PatLastUsedSink,
+    PatExpiryNotifier,
+  ],
   exports: [PatsService, PatVerifier, PatLastUsedSink, PatExpiryNotifier],
 })
 export class PatsModule {}

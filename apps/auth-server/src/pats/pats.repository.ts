@@ -28,7 +28,13 @@ export class PatsRepository {
   /** Newest first; `expiringBetween`: only live tokens expiring after `from` and by `to`. */
   listOfUser(userId: string, expiringBetween?: { from: Date; to: Date }): Promise<PatEntity[]> {
     return this.pats.find({
-      where: { userId, ...(expiringBetween && { revokedAt: IsNull(), expiresAt: And(MoreThan(expiringBetween.from), LessThanOrEqual(expiringBetween.to)) }) },
+      where: {
+        userId,
+        ...(expiringBetween && {
+          revokedAt: IsNull(),
+          expiresAt: And(MoreThan(expiringBetween.from), LessThanOrEqual(expiringBetween.to)),
+        }),
+      },
       order: { createdAt: 'DESC', id: 'ASC' },
     });
   }
@@ -51,14 +57,22 @@ export class PatsRepository {
 
   /** Sets revokedAt if it is still unset; false when it was set already. */
   async revokeIfLive(id: string, at: Date, reason: string): Promise<boolean> {
-    const result = await this.pats.update({ id, revokedAt: IsNull() }, { revokedAt: at, activeName: null, revocationReason: reason });
+    const result = await this.pats.update(
+      { id, revokedAt: IsNull() },
+      { revokedAt: at, activeName: null, revocationReason: reason },
+    );
     return Boolean(result.affected);
   }
 
   /** Live tokens of enabled users expiring after `now` and by `horizon` that were not warned of, soonest first. */
   dueForExpiryWarning(now: Date, horizon: Date, limit: number): Promise<PatEntity[]> {
     return this.pats.find({
-      where: { revokedAt: IsNull(), expiryWarnedAt: IsNull(), expiresAt: And(MoreThan(now), LessThanOrEqual(horizon)), user: { disabled: false } },
+      where: {
+        revokedAt: IsNull(),
+        expiryWarnedAt: IsNull(),
+        expiresAt: And(MoreThan(now), LessThanOrEqual(horizon)),
+        user: { disabled: false },
+      },
       relations: { user: true },
       order: { expiresAt: 'ASC' },
       take: limit,
@@ -75,7 +89,11 @@ export class PatsRepository {
   async recordLastUsed(uses: { id: string; at: Date; address: string | null }[]): Promise<void> {
     await this.pats.manager.transaction(async (manager) => {
       for (const use of uses) {
-        await manager.update(PatEntity, { id: use.id, lastUsedAt: Or(IsNull(), LessThan(use.at)) }, { lastUsedAt: use.at, lastUsedAddress: use.address });
+        await manager.update(
+          PatEntity,
+          { id: use.id, lastUsedAt: Or(IsNull(), LessThan(use.at)) },
+          { lastUsedAt: use.at, lastUsedAddress: use.address },
+        );
       }
     });
   }

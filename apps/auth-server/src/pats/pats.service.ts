@@ -71,11 +71,18 @@ export class PatsService {
     if (missing.length > 0) {
       const who = actor.type === 'user' && actor.id === owner.id ? 'You do not' : `${owner.email} does not`;
       const where = resources.length > 0 ? ' on the resources the token is restricted to' : '';
-      throw new BadRequestException(`${who} hold the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}${where}: a token cannot carry more than its owner holds`);
+      throw new BadRequestException(
+        `${who} hold the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')}${where}: a token cannot carry more than its owner holds`,
+      );
     }
-    if (await this.pats.existsWithActiveName(owner.id, input.name)) throw new ConflictException(`A token named "${input.name}" already exists: choose another name or revoke that token`);
+    if (await this.pats.existsWithActiveName(owner.id, input.name))
+      throw new ConflictException(
+        `A token named "${input.name}" already exists: choose another name or revoke that token`,
+      );
     if ((await this.pats.countLiveOfUser(owner.id)) >= MAX_TOKENS_PER_USER) {
-      throw new ConflictException(`A user may hold at most ${MAX_TOKENS_PER_USER} tokens that are not revoked: revoke unused ones first`);
+      throw new ConflictException(
+        `A user may hold at most ${MAX_TOKENS_PER_USER} tokens that are not revoked: revoke unused ones first`,
+      );
     }
 
     const token = generateCredential('pat');
@@ -102,7 +109,8 @@ export class PatsService {
       await this.pats.insert(pat);
     } catch (error) {
       // Two requests racing for the same name: the unique index (userId, activeName) decides.
-      if (await this.pats.existsWithActiveName(owner.id, input.name)) throw new ConflictException(`A token named "${input.name}" already exists`);
+      if (await this.pats.existsWithActiveName(owner.id, input.name))
+        throw new ConflictException(`A token named "${input.name}" already exists`);
       throw error;
     }
     await this.audit.record({
@@ -110,14 +118,26 @@ export class PatsService {
       outcome: 'success',
       actor,
       credential: { type: 'pat', id: pat.id },
-      details: { userId: owner.id, name: pat.name, displayPrefix: pat.displayPrefix, scopes, resources, expiresAt: expiresAt?.toISOString() ?? null },
+      details: {
+        userId: owner.id,
+        name: pat.name,
+        displayPrefix: pat.displayPrefix,
+        scopes,
+        resources,
+        expiresAt: expiresAt?.toISOString() ?? null,
+      },
     });
     return { ...describePat(pat, now), token };
   }
 
   async list(userId: string, expiringWithinDays?: number): Promise<PatDto[]> {
     const now = this.clock.now();
-    const pats = await this.pats.listOfUser(userId, expiringWithinDays === undefined ? undefined : { from: now, to: new Date(now.getTime() + expiringWithinDays * DAY_MS) });
+    const pats = await this.pats.listOfUser(
+      userId,
+      expiringWithinDays === undefined
+        ? undefined
+        : { from: now, to: new Date(now.getTime() + expiringWithinDays * DAY_MS) },
+    );
     return pats.map((pat) => describePat(pat, now));
   }
 
@@ -145,7 +165,15 @@ export class PatsService {
     if (!(await this.pats.revokeIfLive(pat.id, now, reason.slice(0, 255)))) return false;
     await this.feed.publish({ type: 'credential.revoked', credentialType: 'pat', credentialId: pat.id });
     await this.exchangedTokens.revokeAllFrom(pat.id);
-    await this.audit.record({ action: 'pat.revoked', outcome: 'success', actor, credential: { type: 'pat', id: pat.id }, address, reason, details: { userId: pat.userId, name: pat.name, displayPrefix: pat.displayPrefix } });
+    await this.audit.record({
+      action: 'pat.revoked',
+      outcome: 'success',
+      actor,
+      credential: { type: 'pat', id: pat.id },
+      address,
+      reason,
+      details: { userId: pat.userId, name: pat.name, displayPrefix: pat.displayPrefix },
+    });
     return true;
   }
 
@@ -157,19 +185,27 @@ export class PatsService {
 
   private expiryOf(input: CreatePatDto, policy: PatPolicy, now: Date): Date | null {
     const latest = new Date(now.getTime() + policy.maxLifetimeDays * DAY_MS);
-    if (input.expiresAt !== undefined && input.expiresInDays !== undefined) throw new BadRequestException('Give expiresAt or expiresInDays, not both');
+    if (input.expiresAt !== undefined && input.expiresInDays !== undefined)
+      throw new BadRequestException('Give expiresAt or expiresInDays, not both');
     if (input.expiresInDays !== undefined) {
-      if (input.expiresInDays > policy.maxLifetimeDays) throw new BadRequestException(`expiresInDays is beyond the maximum lifetime of ${policy.maxLifetimeDays} days`);
+      if (input.expiresInDays > policy.maxLifetimeDays)
+        throw new BadRequestException(`expiresInDays is beyond the maximum lifetime of ${policy.maxLifetimeDays} days`);
       return new Date(now.getTime() + input.expiresInDays * DAY_MS);
     }
     if (input.expiresAt !== undefined) {
       const expiresAt = new Date(input.expiresAt);
       if (Number.isNaN(expiresAt.getTime())) throw new BadRequestException('expiresAt must be an ISO 8601 date-time');
       if (expiresAt <= now) throw new BadRequestException('expiresAt must be in the future');
-      if (expiresAt > latest) throw new BadRequestException(`expiresAt is beyond the maximum lifetime of ${policy.maxLifetimeDays} days (latest: ${latest.toISOString()})`);
+      if (expiresAt > latest)
+        throw new BadRequestException(
+          `expiresAt is beyond the maximum lifetime of ${policy.maxLifetimeDays} days (latest: ${latest.toISOString()})`,
+        );
       return expiresAt;
     }
-    if (!policy.allowNoExpiry) throw new BadRequestException(`expiresAt or expiresInDays is required: tokens without an expiry are not allowed (maximum lifetime: ${policy.maxLifetimeDays} days)`);
+    if (!policy.allowNoExpiry)
+      throw new BadRequestException(
+        `expiresAt or expiresInDays is required: tokens without an expiry are not allowed (maximum lifetime: ${policy.maxLifetimeDays} days)`,
+      );
     return null;
   }
 

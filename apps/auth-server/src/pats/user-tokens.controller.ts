@@ -1,5 +1,13 @@
 import { Body, ConflictException, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { RequireScopes } from '@tollgate/verifier';
@@ -35,12 +43,21 @@ export class UserTokensController {
 
   @Post()
   @MintsCredentials()
-  @ApiOperation({ summary: 'Create a token for a service account (organisation-wide automation); people create their own' })
+  @ApiOperation({
+    summary: 'Create a token for a service account (organisation-wide automation); people create their own',
+  })
   @ApiCreatedResponse({ type: CreatedPatDto })
   @ApiConflictResponse({ description: 'The user is a person, or is disabled, or the name is taken' })
-  async create(@Param('id', UuidPipe) id: string, @Body() body: CreatePatDto, @Actor() actor: AuditActor): Promise<CreatedPatDto> {
+  async create(
+    @Param('id', UuidPipe) id: string,
+    @Body() body: CreatePatDto,
+    @Actor() actor: AuditActor,
+  ): Promise<CreatedPatDto> {
     const owner = await this.users.require(id);
-    if (owner.kind !== 'service_account') throw new ConflictException('Admins create tokens only for service accounts: a person creates their own tokens in account settings');
+    if (owner.kind !== 'service_account')
+      throw new ConflictException(
+        'Admins create tokens only for service accounts: a person creates their own tokens in account settings',
+      );
     return this.pats.create(owner, body, actor);
   }
 
@@ -57,7 +74,11 @@ export class UserTokensController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke one token of the user at once' })
   @ApiNoContentResponse()
-  async revoke(@Param('id', UuidPipe) id: string, @Param('tokenId', UuidPipe) tokenId: string, @Actor() actor: AuditActor): Promise<void> {
+  async revoke(
+    @Param('id', UuidPipe) id: string,
+    @Param('tokenId', UuidPipe) tokenId: string,
+    @Actor() actor: AuditActor,
+  ): Promise<void> {
     await this.pats.revoke(id, tokenId, actor, 'revoked by an admin');
   }
 }

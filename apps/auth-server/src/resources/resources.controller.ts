@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { RequireScopes } from '@tollgate/verifier';
@@ -41,7 +48,11 @@ export class ResourcesController {
 
   @Patch(':id')
   @ApiOkResponse({ type: ResourceDto })
-  async update(@Param('id', UuidPipe) id: string, @Body() body: UpdateResourceDto, @Actor() actor: AuditActor): Promise<ResourceDto> {
+  async update(
+    @Param('id', UuidPipe) id: string,
+    @Body() body: UpdateResourceDto,
+    @Actor() actor: AuditActor,
+  ): Promise<ResourceDto> {
     return ResourceDto.from(await this.resources.update(id, body, actor));
   }
 

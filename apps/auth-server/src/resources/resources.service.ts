@@ -43,7 +43,8 @@ export class ResourcesService {
   }
 
   async create(input: CreateResourceDto, actor: AuditActor): Promise<ResourceEntity> {
-    if (await this.resources.existsWithIndicator(input.indicator)) throw new ConflictException(`A resource with indicator ${input.indicator} already exists`);
+    if (await this.resources.existsWithIndicator(input.indicator))
+      throw new ConflictException(`A resource with indicator ${input.indicator} already exists`);
     const now = this.clock.now();
     const resource: ResourceEntity = {
       id: randomUUID(),
@@ -57,9 +58,16 @@ export class ResourcesService {
     };
     await this.resources.insert(resource).catch((error: unknown) => {
       // A concurrent creation passed the check above; the unique index decided.
-      throw isUniqueViolation(error) ? new ConflictException(`A resource with indicator ${input.indicator} already exists`) : error;
+      throw isUniqueViolation(error)
+        ? new ConflictException(`A resource with indicator ${input.indicator} already exists`)
+        : error;
     });
-    await this.audit.record({ action: 'resource.created', outcome: 'success', actor, details: { resourceId: resource.id, indicator: resource.indicator } });
+    await this.audit.record({
+      action: 'resource.created',
+      outcome: 'success',
+      actor,
+      details: { resourceId: resource.id, indicator: resource.indicator },
+    });
     return resource;
   }
 
@@ -73,7 +81,12 @@ export class ResourcesService {
       updatedAt: this.clock.now(),
     });
     await this.resources.save(resource);
-    await this.audit.record({ action: 'resource.updated', outcome: 'success', actor, details: { resourceId: id, changes: Object.keys(input) } });
+    await this.audit.record({
+      action: 'resource.updated',
+      outcome: 'success',
+      actor,
+      details: { resourceId: id, changes: Object.keys(input) },
+    });
     return resource;
   }
 
@@ -83,13 +96,15 @@ export class ResourcesService {
    */
   async resolveGrants(grants: { resource: string; scopes: string[] }[], tx?: Transaction): Promise<ResolvedGrant[]> {
     const indicators = grants.map((g) => g.resource);
-    if (new Set(indicators).size !== indicators.length) throw new BadRequestException('Each resource may appear only once in grants');
+    if (new Set(indicators).size !== indicators.length)
+      throw new BadRequestException('Each resource may appear only once in grants');
     const resources = await this.resources.findByIndicators(indicators, tx);
     return grants.map((grant) => {
       const resource = resources.find((r) => r.indicator === grant.resource);
       if (!resource) throw new BadRequestException(`Unknown resource ${grant.resource}`);
       const unknown = grant.scopes.filter((scope) => !resource.scopes.includes(scope));
-      if (unknown.length) throw new BadRequestException(`Resource ${grant.resource} has no scope ${unknown.join(', ')}`);
+      if (unknown.length)
+        throw new BadRequestException(`Resource ${grant.resource} has no scope ${unknown.join(', ')}`);
       return { resource, scopes: [...new Set(grant.scopes)] };
     });
   }
@@ -98,6 +113,11 @@ export class ResourcesService {
     const resource = await this.get(id);
     if (resource.system) throw new ConflictException('The management API resource cannot be deleted');
     await this.resources.delete(id);
-    await this.audit.record({ action: 'resource.deleted', outcome: 'success', actor, details: { resourceId: id, indicator: resource.indicator } });
+    await this.audit.record({
+      action: 'resource.deleted',
+      outcome: 'success',
+      actor,
+      details: { resourceId: id, indicator: resource.indicator },
+    });
   }
 }

@@ -19,7 +19,11 @@ export class RevocationEventsRepository {
 
   /** The id of the last event that occurred before `at`, or 0. */
   async lastIdBefore(at: Date): Promise<number> {
-    const before = await this.events.findOne({ where: { occurredAt: LessThan(at) }, order: { id: 'DESC' }, select: { id: true } });
+    const before = await this.events.findOne({
+      where: { occurredAt: LessThan(at) },
+      order: { id: 'DESC' },
+      select: { id: true },
+    });
     return before?.id ?? 0;
   }
 

@@ -1,5 +1,13 @@
 import { Controller, Get, Query, Req, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { CurrentPrincipal, type Principal, RequireScopes, type SequencedRevocationEvent } from '@tollgate/verifier';
@@ -34,7 +42,10 @@ export class RevocationFeedController {
   @ApiOperation({ summary: 'Revocation events after a position (or of the last 25 hours), oldest first, up to 1000' })
   @ApiQuery({ name: 'after', required: false })
   @ApiOkResponse({ description: '{ items: [...] }' })
-  async list(@Req() request: FastifyRequest, @Query('after') after?: string): Promise<{ items: SequencedRevocationEvent[] }> {
+  async list(
+    @Req() request: FastifyRequest,
+    @Query('after') after?: string,
+  ): Promise<{ items: SequencedRevocationEvent[] }> {
     return { items: await this.feed.after(position(request, after) ?? (await this.feed.replayStart())) };
   }
 
@@ -49,12 +60,22 @@ export class RevocationFeedController {
   @ApiProduces('text/event-stream')
   @ApiQuery({ name: 'after', required: false, description: 'Alternative to the Last-Event-ID header' })
   @ApiServiceUnavailableResponse({ description: 'This instance is shutting down: reconnect (problem+json)' })
-  async stream(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @CurrentPrincipal() principal: Principal, @Query('after') after?: string): Promise<void> {
+  async stream(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @CurrentPrincipal() principal: Principal,
+    @Query('after') after?: string,
+  ): Promise<void> {
     const cursor = new FeedCursor(position(request, after) ?? (await this.feed.replayStart()));
     if (!this.streams.accepting) throw new ServiceUnavailableException('This auth-server is shutting down; reconnect');
     reply.hijack();
     const raw = reply.raw;
-    raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     raw.write(': connected\n\n');
 
     let pumping: Promise<void> | undefined;
@@ -102,7 +123,9 @@ export class RevocationFeedController {
       raw.end();
     };
     const untrack = this.streams.track(end);
-    const lifetime = principal.expiresAt ? Math.min(MAX_STREAM_MS, Math.max(0, principal.expiresAt.getTime() - Date.now())) : MAX_STREAM_MS;
+    const lifetime = principal.expiresAt
+      ? Math.min(MAX_STREAM_MS, Math.max(0, principal.expiresAt.getTime() - Date.now()))
+      : MAX_STREAM_MS;
     const expiry = setTimeout(() => void end(), lifetime);
     raw.on('close', stop);
     pump();

@@ -1,6 +1,10 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { CLOCK, type Clock, type RedisConnection, RedisConnections } from '@tollgate/platform';
-import { MAX_ACCESS_TOKEN_LIFETIME_SECONDS, type RevocationEvent, type SequencedRevocationEvent } from '@tollgate/verifier';
+import {
+  MAX_ACCESS_TOKEN_LIFETIME_SECONDS,
+  type RevocationEvent,
+  type SequencedRevocationEvent,
+} from '@tollgate/verifier';
 import { EventEmitter } from 'node:events';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { RevocationEventsRepository } from './revocation-events.repository.js';
@@ -31,7 +35,10 @@ export class RevocationFeedService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.pruneTimer = setInterval(() => void this.prune().catch((error) => this.logger.warn(`Pruning the revocation feed failed: ${error}`)), 3_600_000);
+    this.pruneTimer = setInterval(
+      () => void this.prune().catch((error) => this.logger.warn(`Pruning the revocation feed failed: ${error}`)),
+      3_600_000,
+    );
     this.pruneTimer.unref();
     if (this.config.redisUrl) {
       // Boot does not wait for Redis: wake-ups are an optimisation, the feed also polls every second.
@@ -64,7 +71,15 @@ export class RevocationFeedService implements OnModuleInit, OnModuleDestroy {
   /** Stored events after `seq`, oldest first. */
   async after(seq: number): Promise<SequencedRevocationEvent[]> {
     const rows = await this.events.after(seq, PAGE);
-    return rows.map((row) => ({ type: row.type, ...row.payload, seq: String(row.id), at: row.occurredAt.getTime() }) as SequencedRevocationEvent);
+    return rows.map(
+      (row) =>
+        ({
+          type: row.type,
+          ...row.payload,
+          seq: String(row.id),
+          at: row.occurredAt.getTime(),
+        }) as SequencedRevocationEvent,
+    );
   }
 
   /** Where a verifier without a position starts: just before the replay window. */

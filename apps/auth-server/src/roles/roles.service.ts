@@ -1,4 +1,11 @@
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Inject,
+  Injectable,
+  NotFoundException,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import { CLOCK, type Clock } from '@tollgate/platform';
 import { randomUUID } from 'node:crypto';
@@ -40,7 +47,8 @@ export class RolesService implements OnApplicationBootstrap {
 
   /** Role changes must reach the users' verifiers: without the listener they would silently not. */
   private holdersChanged(userIds: readonly string[]): Promise<void> {
-    if (!this.holdersListener) throw new Error('Nothing announces the changes of role holders (is UsersModule loaded?)');
+    if (!this.holdersListener)
+      throw new Error('Nothing announces the changes of role holders (is UsersModule loaded?)');
     return this.holdersListener(userIds);
   }
 
@@ -59,31 +67,60 @@ export class RolesService implements OnApplicationBootstrap {
 
   async create(input: CreateRoleDto, actor: AuditActor): Promise<RoleDto> {
     const now = this.clock.now();
-    const role: RoleEntity = { id: randomUUID(), name: input.name, description: input.description || null, system: false, createdAt: now, updatedAt: now };
+    const role: RoleEntity = {
+      id: randomUUID(),
+      name: input.name,
+      description: input.description || null,
+      system: false,
+      createdAt: now,
+      updatedAt: now,
+    };
     await this.unitOfWork.run(async (tx) => {
-      if (await this.roles.existsWithName(input.name, tx)) throw new ConflictException(`A role named ${input.name} already exists`);
+      if (await this.roles.existsWithName(input.name, tx))
+        throw new ConflictException(`A role named ${input.name} already exists`);
       const grants = await this.grantRows(tx, role.id, input.grants);
       await this.roles.insert(role, tx);
       await this.roles.insertGrants(grants, tx);
     });
-    await this.audit.record({ action: 'role.created', outcome: 'success', actor, details: { roleId: role.id, name: role.name, grants: input.grants } });
+    await this.audit.record({
+      action: 'role.created',
+      outcome: 'success',
+      actor,
+      details: { roleId: role.id, name: role.name, grants: input.grants },
+    });
     return this.get(role.id);
   }
 
   async update(id: string, input: UpdateRoleDto, actor: AuditActor): Promise<RoleDto> {
     const role = await this.find(id);
-    if (role.system && (input.grants !== undefined || (input.name !== undefined && input.name !== role.name))) throw new ConflictException(`The ${role.name} role is built in: its name and grants are fixed`);
+    if (role.system && (input.grants !== undefined || (input.name !== undefined && input.name !== role.name)))
+      throw new ConflictException(`The ${role.name} role is built in: its name and grants are fixed`);
     await this.unitOfWork.run(async (tx) => {
-      if (input.name !== undefined && input.name !== role.name && (await this.roles.existsWithName(input.name, tx))) throw new ConflictException(`A role named ${input.name} already exists`);
+      if (input.name !== undefined && input.name !== role.name && (await this.roles.existsWithName(input.name, tx)))
+        throw new ConflictException(`A role named ${input.name} already exists`);
       if (input.grants) await this.roles.replaceGrants(id, await this.grantRows(tx, id, input.grants), tx);
-      await this.roles.update(id, {
-        ...(input.name !== undefined && { name: input.name }),
-        ...(input.description !== undefined && { description: input.description || null }),
-        updatedAt: this.clock.now(),
-      }, tx);
+      await this.roles.update(
+        id,
+        {
+          ...(input.name !== undefined && { name: input.name }),
+          ...(input.description !== undefined && { description: input.description || null }),
+          updatedAt: this.clock.now(),
+        },
+        tx,
+      );
     });
     if (input.grants) await this.announceChangedUsers(id);
-    await this.audit.record({ action: 'role.updated', outcome: 'success', actor, details: { roleId: id, name: input.name ?? role.name, changes: Object.keys(input), ...(input.grants && { grants: input.grants }) } });
+    await this.audit.record({
+      action: 'role.updated',
+      outcome: 'success',
+      actor,
+      details: {
+        roleId: id,
+        name: input.name ?? role.name,
+        changes: Object.keys(input),
+        ...(input.grants && { grants: input.grants }),
+      },
+    });
     return this.get(id);
   }
 
@@ -93,7 +130,12 @@ export class RolesService implements OnApplicationBootstrap {
     const holders = await this.roles.holdersOf(id);
     await this.roles.delete(id);
     await this.holdersChanged(holders);
-    await this.audit.record({ action: 'role.deleted', outcome: 'success', actor, details: { roleId: id, name: role.name } });
+    await this.audit.record({
+      action: 'role.deleted',
+      outcome: 'success',
+      actor,
+      details: { roleId: id, name: role.name },
+    });
   }
 
   /** The roles with these names; a 400 naming any that do not exist. */
@@ -126,11 +168,19 @@ export class RolesService implements OnApplicationBootstrap {
   /** The user holds exactly these roles from now on. */
   async replaceRolesOf(userId: string, roles: RoleEntity[], tx: Transaction): Promise<void> {
     await this.roles.takeAll(userId, tx);
-    await this.roles.give(userId, roles.map((role) => role.id), tx);
+    await this.roles.give(
+      userId,
+      roles.map((role) => role.id),
+      tx,
+    );
   }
 
   async giveRoles(userId: string, roles: RoleEntity[], tx: Transaction): Promise<void> {
-    await this.roles.give(userId, roles.map((role) => role.id), tx);
+    await this.roles.give(
+      userId,
+      roles.map((role) => role.id),
+      tx,
+    );
   }
 
   private async grantRows(tx: Transaction, roleId: string, grants: GrantDto[]): Promise<RoleGrantEntity[]> {
@@ -153,8 +203,21 @@ export class RolesService implements OnApplicationBootstrap {
     const id = randomUUID();
     try {
       await this.unitOfWork.run(async (tx) => {
-        await this.roles.insert({ id, name: ADMIN_ROLE, description: 'Administers Tollgate (scope admin on the management API)', system: true, createdAt: now, updatedAt: now }, tx);
-        await this.roles.insertGrants([{ id: randomUUID(), roleId: id, resourceId: managementApi.id, scopes: [MANAGEMENT_SCOPES.admin] }], tx);
+        await this.roles.insert(
+          {
+            id,
+            name: ADMIN_ROLE,
+            description: 'Administers Tollgate (scope admin on the management API)',
+            system: true,
+            createdAt: now,
+            updatedAt: now,
+          },
+          tx,
+        );
+        await this.roles.insertGrants(
+          [{ id: randomUUID(), roleId: id, resourceId: managementApi.id, scopes: [MANAGEMENT_SCOPES.admin] }],
+          tx,
+        );
       });
     } catch (error) {
       if (!(await this.roles.existsWithName(ADMIN_ROLE))) throw error;
@@ -169,7 +232,9 @@ export class RolesService implements OnApplicationBootstrap {
       name: role.name,
       description: role.description,
       system: role.system,
-      grants: grants.filter((g) => g.roleId === role.id).map((g) => ({ resource: g.resource!.indicator, scopes: g.scopes })),
+      grants: grants
+        .filter((g) => g.roleId === role.id)
+        .map((g) => ({ resource: g.resource!.indicator, scopes: g.scopes })),
       createdAt: role.createdAt.toISOString(),
       updatedAt: role.updatedAt.toISOString(),
     }));

@@ -19,6 +19,8 @@ export class UserPermissions {
   }
 
   entries(): { resource: string; scopes: string[] }[] {
-    return [...this.byResource].map(([resource, scopes]) => ({ resource, scopes: [...scopes].sort() })).sort((a, b) => a.resource.localeCompare(b.resource));
+    return [...this.byResource]
+      .map(([resource, scopes]) => ({ resource, scopes: [...scopes].sort() }))
+      .sort((a, b) => a.resource.localeCompare(b.resource));
   }
 }

@@ -1,11 +1,30 @@
-import { csrfTokenMatches, csrfTokenOf, newSessionSecret, readSessionCookie, sessionCookieName, sessionCookieOptions, sessionIdOf } from './session-cookie.js';
+import {
+  csrfTokenMatches,
+  csrfTokenOf,
+  newSessionSecret,
+  readSessionCookie,
+  sessionCookieName,
+  sessionCookieOptions,
+  sessionIdOf,
+} from './session-cookie.js';
 
 describe('session cookie', () => {
   it('uses the __Host- prefix and Secure over https only', () => {
     expect(sessionCookieName(true)).toBe('__Host-tollgate_session');
-    expect(sessionCookieOptions(3600, true)).toEqual({ httpOnly: true, sameSite: 'lax', secure: true, path: '/', maxAge: 3600 });
+    expect(sessionCookieOptions(3600, true)).toEqual({
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: true,
+      path: '/',
+      maxAge: 3600,
+    });
     expect(sessionCookieName(false)).toBe('tollgate_session');
-    expect(sessionCookieOptions(3600, false)).toMatchObject({ secure: false, httpOnly: true, sameSite: 'lax', path: '/' });
+    expect(sessionCookieOptions(3600, false)).toMatchObject({
+      secure: false,
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/',
+    });
   });
 
   it('makes 256-bit secrets whose id, CSRF token and value all differ', () => {

@@ -38,16 +38,26 @@ export class SessionController {
   @Public()
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign in with email and password (JSON); sets the session cookie and returns the CSRF token' })
+  @ApiOperation({
+    summary: 'Sign in with email and password (JSON); sets the session cookie and returns the CSRF token',
+  })
   @ApiOkResponse({ type: SessionDto })
   @ApiBadRequestResponse({ description: 'No email or password, or an unexpected field (problem+json)' })
   @ApiUnauthorizedResponse({ description: 'The email or password is incorrect (same answer for every failure)' })
   @ApiUnsupportedMediaTypeResponse({ description: 'Not a JSON body (problem+json)' })
-  @ApiTooManyRequestsResponse({ description: 'Too many failed sign-ins for this email or from this address, or too many in progress (Retry-After)' })
-  async login(@Body() body: LoginDto, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SessionDto> {
+  @ApiTooManyRequestsResponse({
+    description: 'Too many failed sign-ins for this email or from this address, or too many in progress (Retry-After)',
+  })
+  async login(
+    @Body() body: LoginDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SessionDto> {
     // A cross-site HTML form can post urlencoded or text/plain bodies, never JSON: no login CSRF.
     if (!/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) {
-      throw new ProblemException(415, 'Sign in with a JSON body (Content-Type: application/json)', { code: 'unsupported_media_type' });
+      throw new ProblemException(415, 'Sign in with a JSON body (Content-Type: application/json)', {
+        code: 'unsupported_media_type',
+      });
     }
     const userAgent = request.headers['user-agent'];
     const started = await this.sessions.login(body.email, body.password, {
@@ -56,7 +66,13 @@ export class SessionController {
       previousSecret: readSessionCookie(request, this.config.sessions.secureCookie),
     });
     const secure = this.config.sessions.secureCookie;
-    void reply.headers(NO_STORE).setCookie(sessionCookieName(secure), started.secret, sessionCookieOptions(this.config.sessions.absoluteTtlSeconds, secure));
+    void reply
+      .headers(NO_STORE)
+      .setCookie(
+        sessionCookieName(secure),
+        started.secret,
+        sessionCookieOptions(this.config.sessions.absoluteTtlSeconds, secure),
+      );
     return this.describe(started.secret, started.session.id, started.user.id);
   }
 
@@ -67,9 +83,17 @@ export class SessionController {
   @ApiOkResponse({ type: SessionDto })
   @ApiUnauthorizedResponse({ description: 'No valid session' })
   @ApiForbiddenResponse({ description: 'Called with a bearer credential instead of the session cookie' })
-  async current(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SessionDto> {
+  async current(
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SessionDto> {
     void reply.headers(NO_STORE);
-    return this.describe(readSessionCookie(request, this.config.sessions.secureCookie)!, principal.credentialId, principal.userId!);
+    return this.describe(
+      readSessionCookie(request, this.config.sessions.secureCookie)!,
+      principal.credentialId,
+      principal.userId!,
+    );
   }
 
   @Delete()
@@ -79,8 +103,14 @@ export class SessionController {
   @ApiOperation({ summary: 'Sign out: ends the session (needs X-CSRF-Token) and clears the cookie' })
   @ApiNoContentResponse()
   @ApiUnauthorizedResponse({ description: 'No valid session' })
-  @ApiForbiddenResponse({ description: 'Called with a bearer credential instead of the session cookie, or without X-CSRF-Token' })
-  async logout(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+  @ApiForbiddenResponse({
+    description: 'Called with a bearer credential instead of the session cookie, or without X-CSRF-Token',
+  })
+  async logout(
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
     await this.sessions.logout(principal.credentialId, actorOf(principal), request.ip);
     const secure = this.config.sessions.secureCookie;
     void reply.headers(NO_STORE).clearCookie(sessionCookieName(secure), sessionCookieOptions(0, secure));
@@ -89,6 +119,11 @@ export class SessionController {
   private async describe(secret: string, sessionId: string, userId: string): Promise<SessionDto> {
     const [user, session] = await Promise.all([this.users.get(userId), this.sessions.find(sessionId)]);
     if (!session) throw new ProblemException(401, 'The session has ended', { code: 'session_ended' });
-    return { user, csrfToken: csrfTokenOf(secret), expiresAt: session.expiresAt.toISOString(), idleTimeoutSeconds: this.config.sessions.idleTtlSeconds };
+    return {
+      user,
+      csrfToken: csrfTokenOf(secret),
+      expiresAt: session.expiresAt.toISOString(),
+      idleTimeoutSeconds: this.config.sessions.idleTtlSeconds,
+    };
   }
 }

@@ -35,7 +35,10 @@ export class SessionsRepository {
 
   /** Deletes sessions past their absolute expiry or idle since `idleCutoff`; how many. */
   async purge(now: Date, idleCutoff: Date): Promise<number> {
-    const [expired, idle] = await Promise.all([this.sessions.delete({ expiresAt: LessThan(now) }), this.sessions.delete({ lastSeenAt: LessThan(idleCutoff) })]);
+    const [expired, idle] = await Promise.all([
+      this.sessions.delete({ expiresAt: LessThan(now) }),
+      this.sessions.delete({ lastSeenAt: LessThan(idleCutoff) }),
+    ]);
     return (expired.affected ?? 0) + (idle.affected ?? 0);
   }
 }

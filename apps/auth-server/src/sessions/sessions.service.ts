@@ -9,7 +9,13 @@ import { type PasswordCheck, PasswordHasher } from '../users/password-hasher.js'
 import { normaliseEmail } from '../users/user-identity.js';
 import type { UserEntity } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
-import { csrfTokenMatches, newSessionSecret, readSessionCookie, type RequestWithCookies, sessionIdOf } from './session-cookie.js';
+import {
+  csrfTokenMatches,
+  newSessionSecret,
+  readSessionCookie,
+  type RequestWithCookies,
+  sessionIdOf,
+} from './session-cookie.js';
 import type { SessionEntity } from './session.entity.js';
 import { SessionsRepository } from './sessions.repository.js';
 
@@ -63,7 +69,10 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   onApplicationBootstrap(): void {
-    this.purgeTimer = setInterval(() => this.purgeExpired().catch((error) => this.logger.error(`Could not purge expired sessions: ${error}`)), PURGE_INTERVAL_MS);
+    this.purgeTimer = setInterval(
+      () => this.purgeExpired().catch((error) => this.logger.error(`Could not purge expired sessions: ${error}`)),
+      PURGE_INTERVAL_MS,
+    );
     this.purgeTimer.unref();
   }
 
@@ -75,9 +84,19 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
     const normalised = normaliseEmail(email);
     const reservation = await this.throttle.reserve({ id: normalised, address: context.address });
     if (reservation.blocked) {
-      this.audit.recordInBackground({ action: 'session.login', outcome: 'denied', actor: { type: 'anonymous' }, address: context.address, reason: 'throttled', details: { email: normalised } });
+      this.audit.recordInBackground({
+        action: 'session.login',
+        outcome: 'denied',
+        actor: { type: 'anonymous' },
+        address: context.address,
+        reason: 'throttled',
+        details: { email: normalised },
+      });
       const why = reservation.busy ? 'Too many sign-ins in progress' : 'Too many failed sign-ins';
-      throw new ProblemException(429, `${why}; retry in ${reservation.retryAfterSeconds} s`, { code: 'too_many_attempts', headers: { 'Retry-After': String(reservation.retryAfterSeconds) } });
+      throw new ProblemException(429, `${why}; retry in ${reservation.retryAfterSeconds} s`, {
+        code: 'too_many_attempts',
+        headers: { 'Retry-After': String(reservation.retryAfterSeconds) },
+      });
     }
     let user: UserEntity | null;
     let check: PasswordCheck;
@@ -89,10 +108,26 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
       await reservation.abandoned();
       throw error;
     }
-    const failure = !user ? 'unknown email' : user.kind !== 'person' ? 'service account' : !check.valid ? 'wrong password' : user.disabled ? 'user disabled' : null;
+    const failure = !user
+      ? 'unknown email'
+      : user.kind !== 'person'
+        ? 'service account'
+        : !check.valid
+          ? 'wrong password'
+          : user.disabled
+            ? 'user disabled'
+            : null;
     if (failure || !user) {
       await reservation.failed();
-      await this.audit.record({ action: 'session.login', outcome: 'failure', actor: { type: 'anonymous' }, ...(user && { credential: { type: 'user', id: user.id } }), address: context.address, reason: failure ?? 'unknown email', details: { email: normalised } });
+      await this.audit.record({
+        action: 'session.login',
+        outcome: 'failure',
+        actor: { type: 'anonymous' },
+        ...(user && { credential: { type: 'user', id: user.id } }),
+        address: context.address,
+        reason: failure ?? 'unknown email',
+        details: { email: normalised },
+      });
       throw new ProblemException(401, 'The email or password is incorrect', { code: 'invalid_credentials' });
     }
     await reservation.succeeded();
@@ -110,7 +145,14 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
     };
     await this.sessions.start(session, context.previousSecret ? sessionIdOf(context.previousSecret) : undefined, now);
     await this.users.recordLogin(user, password, check.needsRehash);
-    await this.audit.record({ action: 'session.login', outcome: 'success', actor: { type: 'user', id: user.id }, credential: { type: 'session', id: session.id }, address: context.address, details: { email: normalised } });
+    await this.audit.record({
+      action: 'session.login',
+      outcome: 'success',
+      actor: { type: 'user', id: user.id },
+      credential: { type: 'session', id: session.id },
+      address: context.address,
+      details: { email: normalised },
+    });
     return { secret, session, user };
   }
 
@@ -131,7 +173,11 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
       return null;
     }
     if (!SAFE_METHODS.has(request.method.toUpperCase()) && !csrfTokenMatches(request.headers['x-csrf-token'], secret)) {
-      throw new ProblemException(403, 'Requests made with the session cookie must send the X-CSRF-Token header returned by POST or GET /api/session', { code: 'csrf_token_invalid' });
+      throw new ProblemException(
+        403,
+        'Requests made with the session cookie must send the X-CSRF-Token header returned by POST or GET /api/session',
+        { code: 'csrf_token_invalid' },
+      );
     }
     if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
       await this.sessions.touch(id, now);
@@ -159,12 +205,20 @@ export class SessionsService implements OnApplicationBootstrap, OnApplicationShu
 
   async logout(sessionId: string, actor: AuditActor, address: string): Promise<void> {
     await this.sessions.delete(sessionId);
-    await this.audit.record({ action: 'session.logout', outcome: 'success', actor, credential: { type: 'session', id: sessionId }, address });
+    await this.audit.record({
+      action: 'session.logout',
+      outcome: 'success',
+      actor,
+      credential: { type: 'session', id: sessionId },
+      address,
+    });
   }
 
   /** When the session ends if it stays idle: the earlier of the idle and the absolute expiry. */
   endsAt(session: SessionEntity): Date {
-    return new Date(Math.min(session.expiresAt.getTime(), session.lastSeenAt.getTime() + this.config.sessions.idleTtlSeconds * 1000));
+    return new Date(
+      Math.min(session.expiresAt.getTime(), session.lastSeenAt.getTime() + this.config.sessions.idleTtlSeconds * 1000),
+    );
   }
 
   async purgeExpired(): Promise<number> {

@@ -39,11 +39,19 @@ export class SigningKeysController {
       'Refused (409, Retry-After) while the next key is younger than the JWKS cache lifetime, unless `immediately` is true. `immediately` (the current key is compromised) retires the current key instead of keeping it as previous: it leaves the JWKS and every verifier refuses its tokens.',
   })
   @ApiOkResponse({ type: RotationResultDto })
-  @ApiConflictResponse({ description: 'The next key is too young (Retry-After), or another change won the race (problem+json)' })
+  @ApiConflictResponse({
+    description: 'The next key is too young (Retry-After), or another change won the race (problem+json)',
+  })
   async rotate(@Body() body: RotateSigningKeysDto, @Actor() actor: AuditActor): Promise<RotationResultDto> {
     const immediately = body?.immediately ?? false;
     const result = await this.keys.rotate({ immediately });
-    await this.audit.record({ action: 'signing-key.rotated', outcome: 'success', actor, credential: { type: 'signing_key', id: result.current }, details: { ...result, ...(immediately && { immediately }) } });
+    await this.audit.record({
+      action: 'signing-key.rotated',
+      outcome: 'success',
+      actor,
+      credential: { type: 'signing_key', id: result.current },
+      details: { ...result, ...(immediately && { immediately }) },
+    });
     return result;
   }
 
@@ -59,7 +67,13 @@ export class SigningKeysController {
   @ApiConflictResponse({ description: 'Already retired, or another change won the race (problem+json)' })
   async retire(@Param('kid', SigningKeyIdPipe) kid: string, @Actor() actor: AuditActor): Promise<RetirementResultDto> {
     const result = await this.keys.retire(kid);
-    await this.audit.record({ action: 'signing-key.retired', outcome: 'success', actor, credential: { type: 'signing_key', id: kid }, details: { ...result } });
+    await this.audit.record({
+      action: 'signing-key.retired',
+      outcome: 'success',
+      actor,
+      credential: { type: 'signing_key', id: kid },
+      details: { ...result },
+    });
     return result;
   }
 }

@@ -4,7 +4,9 @@ import { type EntityManager, In, type Repository } from 'typeorm';
 import type { Transaction } from '../database/unit-of-work.js';
 import { SigningKeyEntity, type SigningKeyState } from './signing-key.entity.js';
 
-export type SigningKeyChanges = Partial<Pick<SigningKeyEntity, 'state' | 'activatedAt' | 'deactivatedAt' | 'retiredAt'>>;
+export type SigningKeyChanges = Partial<
+  Pick<SigningKeyEntity, 'state' | 'activatedAt' | 'deactivatedAt' | 'retiredAt'>
+>;
 
 @Injectable()
 export class SigningKeysRepository {

@@ -51,14 +51,23 @@ export interface RetirementResult {
 }
 
 /** Ensures a current and a next key exist (first boot, or after a SIGNING_ALG change). Runs under the migration lock. */
-export async function ensureSigningKeys(keys: SigningKeysRepository, encryption: KeyEncryption, alg: SigningAlg, now: Date): Promise<void> {
-  if (!(await keys.existsInState('current'))) await keys.insert(await generateSigningKey(alg, 'current', encryption, now));
+export async function ensureSigningKeys(
+  keys: SigningKeysRepository,
+  encryption: KeyEncryption,
+  alg: SigningAlg,
+  now: Date,
+): Promise<void> {
+  if (!(await keys.existsInState('current')))
+    await keys.insert(await generateSigningKey(alg, 'current', encryption, now));
   if (!(await keys.existsInState('next'))) await keys.insert(await generateSigningKey(alg, 'next', encryption, now));
 }
 
 const raced = () => new ConflictException('The signing keys changed at the same time; reload and try again');
 
-async function currentAndNext(keys: SigningKeysRepository, tx: Transaction): Promise<{ current: SigningKeyEntity; next: SigningKeyEntity }> {
+async function currentAndNext(
+  keys: SigningKeysRepository,
+  tx: Transaction,
+): Promise<{ current: SigningKeyEntity; next: SigningKeyEntity }> {
   const [current, next] = await Promise.all([keys.findInState('current', tx), keys.findInState('next', tx)]);
   if (!current || !next) throw new ConflictException('Signing keys are being initialised; try again');
   return { current, next };
@@ -93,7 +102,8 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     await this.reload();
-    const reloadInBackground = () => void this.reload().catch((error) => this.logger.error(`Reloading signing keys failed: ${error}`));
+    const reloadInBackground = () =>
+      void this.reload().catch((error) => this.logger.error(`Reloading signing keys failed: ${error}`));
     this.timer = setInterval(reloadInBackground, RELOAD_INTERVAL_MS);
     this.timer.unref();
     // A retirement at another instance wakes the feed here (Redis); the guard must stop trusting the key as fast.
@@ -143,7 +153,9 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
         );
       }
       await this.promoteNext(tx, current, next, fresh, now, options.immediately ? 'retired' : 'previous');
-      return options.immediately ? { current: next.kid, retired: current.kid, next: fresh.kid } : { current: next.kid, previous: current.kid, next: fresh.kid };
+      return options.immediately
+        ? { current: next.kid, retired: current.kid, next: fresh.kid }
+        : { current: next.kid, previous: current.kid, next: fresh.kid };
     });
     await this.afterChange(result.retired);
     return result;
@@ -161,7 +173,8 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
     const result = await this.unitOfWork.run(async (tx) => {
       const key = await this.keys.findByKid(kid, tx);
       if (!key) throw new ProblemException(404, `No signing key has the kid ${kid}`, { code: 'signing_key_not_found' });
-      if (key.state === 'retired') throw new ProblemException(409, `The signing key ${kid} is already retired`, { code: 'signing_key_retired' });
+      if (key.state === 'retired')
+        throw new ProblemException(409, `The signing key ${kid} is already retired`, { code: 'signing_key_retired' });
       const stateBefore = key.state;
       if (stateBefore === 'current') {
         const { current, next } = await currentAndNext(this.keys, tx);
@@ -195,8 +208,20 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** next → current, current → `demotedTo`, and `fresh` as the new next; 409 if another change won the race. */
-  private async promoteNext(tx: Transaction, current: SigningKeyEntity, next: SigningKeyEntity, fresh: SigningKeyEntity, now: Date, demotedTo: 'previous' | 'retired'): Promise<void> {
-    const demoted = await this.keys.transition(current.kid, 'current', { state: demotedTo, deactivatedAt: now, ...(demotedTo === 'retired' && { retiredAt: now }) }, tx);
+  private async promoteNext(
+    tx: Transaction,
+    current: SigningKeyEntity,
+    next: SigningKeyEntity,
+    fresh: SigningKeyEntity,
+    now: Date,
+    demotedTo: 'previous' | 'retired',
+  ): Promise<void> {
+    const demoted = await this.keys.transition(
+      current.kid,
+      'current',
+      { state: demotedTo, deactivatedAt: now, ...(demotedTo === 'retired' && { retiredAt: now }) },
+      tx,
+    );
     const promoted = await this.keys.transition(next.kid, 'next', { state: 'current', activatedAt: now }, tx);
     if (!demoted || !promoted) throw raced();
     await this.keys.insert(fresh, tx);
@@ -211,9 +236,15 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
   private async load(): Promise<void> {
     const now = this.clock.now();
     const rows = await this.keys.listLive();
-    const expired = rows.filter((row) => row.state === 'previous' && row.deactivatedAt && now.getTime() - row.deactivatedAt.getTime() > PREVIOUS_KEY_GRACE_MS);
+    const expired = rows.filter(
+      (row) =>
+        row.state === 'previous' &&
+        row.deactivatedAt &&
+        now.getTime() - row.deactivatedAt.getTime() > PREVIOUS_KEY_GRACE_MS,
+    );
     for (const row of expired) {
-      if (await this.keys.transition(row.kid, 'previous', { state: 'retired', retiredAt: now })) await this.feed.publish({ type: 'signing_key.retired', kid: row.kid });
+      if (await this.keys.transition(row.kid, 'previous', { state: 'retired', retiredAt: now }))
+        await this.feed.publish({ type: 'signing_key.retired', kid: row.kid });
     }
 
     const live = rows.filter((row) => !expired.includes(row));
@@ -226,7 +257,11 @@ export class SigningKeysService implements OnModuleInit, OnModuleDestroy {
       } catch {
         throw new Error('KEY_ENCRYPTION_SECRET does not decrypt the stored signing keys (was it changed?)');
       }
-      this.active = { kid: current.kid, alg: current.alg, key: (await importJWK(privateJwk, current.alg)) as CryptoKey };
+      this.active = {
+        kid: current.kid,
+        alg: current.alg,
+        key: (await importJWK(privateJwk, current.alg)) as CryptoKey,
+      };
     }
     this.published = live.map((row) => row.publicJwk);
     this.localKeySet = createLocalJWKSet({ keys: this.published });

@@ -136,7 +136,11 @@ export class AuthFailureThrottle {
   /** Blocks `key` until `untilMs`, as if it had reached its limit here (a block shared by another instance). */
   block(key: string, untilMs: number): void {
     if (untilMs <= this.now()) return;
-    this.windows.set(key, { failures: Number.POSITIVE_INFINITY, pending: 0, startedAt: untilMs - this.limits.windowMs });
+    this.windows.set(key, {
+      failures: Number.POSITIVE_INFINITY,
+      pending: 0,
+      startedAt: untilMs - this.limits.windowMs,
+    });
   }
 
   private windowLeftMs(window: Window): number {

@@ -8,7 +8,10 @@ import { type FailureThrottle, type Reservation, SharedAuthFailures } from './sh
 
 const limits = { perPair: 3, perId: 5, perAddress: 10, windowMs: 60_000 };
 
-async function instance(redisUrl: string | undefined, clock = new ManualClock(Date.now())): Promise<SharedAuthFailures> {
+async function instance(
+  redisUrl: string | undefined,
+  clock = new ManualClock(Date.now()),
+): Promise<SharedAuthFailures> {
   const sut = new SharedAuthFailures({ redisUrl } as AuthServerConfig, clock);
   await sut.onModuleInit();
   return sut;
@@ -22,8 +25,14 @@ function reserved(result: Reservation | ThrottleRefusal): Reservation {
 }
 
 /** `count` reservations at once, spread over the throttles; the ones allowed. */
-async function reserveTogether(throttles: FailureThrottle[], attempt: AuthAttempt, count: number): Promise<Reservation[]> {
-  const results = await Promise.all(Array.from({ length: count }, (_, index) => throttles[index % throttles.length].reserve(attempt)));
+async function reserveTogether(
+  throttles: FailureThrottle[],
+  attempt: AuthAttempt,
+  count: number,
+): Promise<Reservation[]> {
+  const results = await Promise.all(
+    Array.from({ length: count }, (_, index) => throttles[index % throttles.length].reserve(attempt)),
+  );
   return results.filter((result): result is Reservation => !result.blocked);
 }
 
@@ -57,7 +66,8 @@ describe(SharedAuthFailures.name, () => {
 
     it('records failures after a cheap check, and is blocked once one takes a key past its limit', async () => {
       const attempt = attemptFrom('192.0.2.2');
-      for (let failure = 0; failure < 3; failure += 1) expect(await throttle.recordFailure(attempt)).toEqual({ blocked: false, retryAfterSeconds: 0 });
+      for (let failure = 0; failure < 3; failure += 1)
+        expect(await throttle.recordFailure(attempt)).toEqual({ blocked: false, retryAfterSeconds: 0 });
       clock.advance(10_000);
       expect(await throttle.recordFailure(attempt)).toEqual({ blocked: true, retryAfterSeconds: 50 });
       expect((await throttle.recordFailure(attemptFrom('192.0.2.2', 'someone-else'))).blocked).toBe(false);
@@ -68,14 +78,19 @@ describe(SharedAuthFailures.name, () => {
       await reserved(await throttle.reserve(attemptFrom('198.51.100.1', id))).succeeded();
       await reserved(await throttle.reserve(attemptFrom('198.51.100.2', id))).abandoned();
       for (const address of ['203.0.113.1', '203.0.113.2']) {
-        for (const reservation of await reserveTogether([throttle], attemptFrom(address, id), 3)) await reservation.failed();
+        for (const reservation of await reserveTogether([throttle], attemptFrom(address, id), 3))
+          await reservation.failed();
       }
       // Five failures from two addresses: the id is at its ceiling everywhere but where it is known.
       expect((await throttle.reserve(attemptFrom('198.51.100.2', id))).blocked).toBe(true);
       expect((await throttle.reserve(attemptFrom('198.51.100.1', id))).blocked).toBe(false);
       // An address is limited whatever the id, known pairs included.
       for (let index = 0; index < 10; index += 1) await throttle.recordFailure(attemptFrom('198.51.100.1'));
-      expect(await throttle.reserve(attemptFrom('198.51.100.1', id))).toEqual({ blocked: true, busy: false, retryAfterSeconds: 60 });
+      expect(await throttle.reserve(attemptFrom('198.51.100.1', id))).toEqual({
+        blocked: true,
+        busy: false,
+        retryAfterSeconds: 60,
+      });
     });
   });
 
@@ -104,7 +119,9 @@ describe(SharedAuthFailures.name, () => {
     it('counts failures at every instance together, and blocks the key at all of them', async () => {
       const [atA, atB] = [a.throttle('shared', limits), b.throttle('shared', limits)];
       const attempt = attemptFrom(address());
-      const failures = await Promise.all([atA, atB, atA, atB, atA, atB].map((throttle) => throttle.recordFailure(attempt)));
+      const failures = await Promise.all(
+        [atA, atB, atA, atB, atA, atB].map((throttle) => throttle.recordFailure(attempt)),
+      );
       expect(failures.filter(({ blocked }) => blocked)).toHaveLength(3);
       for (const throttle of [atA, atB]) {
         const refused = await throttle.reserve(attempt);
@@ -138,12 +155,26 @@ describe(SharedAuthFailures.name, () => {
       const publisher = new Redis(redisUrl);
       try {
         const key = `address:${other.address}`;
-        for (const message of ['not json', 'null', '[]', JSON.stringify({ throttle: 'announced', key }), JSON.stringify({ throttle: 'announced', key, retryAfterMs: 'soon' })]) {
+        for (const message of [
+          'not json',
+          'null',
+          '[]',
+          JSON.stringify({ throttle: 'announced', key }),
+          JSON.stringify({ throttle: 'announced', key, retryAfterMs: 'soon' }),
+        ]) {
           await publisher.publish('tollgate:auth-failures:blocked', message);
         }
-        await publisher.publish('tollgate:auth-failures:blocked', JSON.stringify({ throttle: 'announced', key: `address:${marked.address}`, retryAfterMs: 30_000 }));
+        await publisher.publish(
+          'tollgate:auth-failures:blocked',
+          JSON.stringify({ throttle: 'announced', key: `address:${marked.address}`, retryAfterMs: 30_000 }),
+        );
         // Announced: refused at once, without Redis having counted anything for that address.
-        await eventually(async () => expect(await throttle.recordFailure(attemptFrom(marked.address))).toEqual({ blocked: true, retryAfterSeconds: 30 }));
+        await eventually(async () =>
+          expect(await throttle.recordFailure(attemptFrom(marked.address))).toEqual({
+            blocked: true,
+            retryAfterSeconds: 30,
+          }),
+        );
         expect((await throttle.recordFailure(other)).blocked).toBe(false);
       } finally {
         await publisher.quit();
@@ -156,7 +187,8 @@ describe(SharedAuthFailures.name, () => {
       await alone.onModuleDestroy();
       const attempt = attemptFrom(address());
       expect(await reserveTogether([throttle], attempt, 10)).toHaveLength(3);
-      for (let failure = 0; failure < 3; failure += 1) await throttle.recordFailure(attemptFrom(attempt.address, 'another'));
+      for (let failure = 0; failure < 3; failure += 1)
+        await throttle.recordFailure(attemptFrom(attempt.address, 'another'));
       expect((await throttle.recordFailure(attemptFrom(attempt.address, 'another'))).blocked).toBe(true);
     });
   });

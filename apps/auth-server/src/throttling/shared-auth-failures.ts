@@ -2,7 +2,17 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { CLOCK, type Clock, type RedisConnection, RedisConnections } from '@tollgate/platform';
 import { createHash } from 'node:crypto';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
-import { type AuthAttempt, AuthFailureThrottle, BUSY_RETRY_MS, KNOWN_PAIR_TTL_MS, type ThrottleDecision, type ThrottleKey, throttleKeys, type ThrottleLimits, type ThrottleRefusal } from './auth-failure-throttle.js';
+import {
+  type AuthAttempt,
+  AuthFailureThrottle,
+  BUSY_RETRY_MS,
+  KNOWN_PAIR_TTL_MS,
+  type ThrottleDecision,
+  type ThrottleKey,
+  throttleKeys,
+  type ThrottleLimits,
+  type ThrottleRefusal,
+} from './auth-failure-throttle.js';
 
 const BLOCKED_CHANNEL = 'tollgate:auth-failures:blocked';
 
@@ -104,7 +114,9 @@ interface BlockMessage {
 
 function isBlockMessage(value: unknown): value is BlockMessage {
   const message = value as BlockMessage;
-  return typeof message?.throttle === 'string' && typeof message.key === 'string' && Number.isFinite(message.retryAfterMs);
+  return (
+    typeof message?.throttle === 'string' && typeof message.key === 'string' && Number.isFinite(message.retryAfterMs)
+  );
 }
 
 /** A counter's count and the milliseconds left in its window, as Redis answered them. */
@@ -172,14 +184,27 @@ export class SharedAuthFailures implements OnModuleInit, OnModuleDestroy {
     };
   }
 
-  private async reserve(name: string, local: AuthFailureThrottle, limits: ThrottleLimits, attempt: AuthAttempt): Promise<Reservation | ThrottleRefusal> {
+  private async reserve(
+    name: string,
+    local: AuthFailureThrottle,
+    limits: ThrottleLimits,
+    attempt: AuthAttempt,
+  ): Promise<Reservation | ThrottleRefusal> {
     const keys = throttleKeys(attempt, limits);
     const redisKeys = countersOf(name, keys);
     const shared = await this.shared((counter) =>
-      counter.tollgateReserve(...redisKeys, limits.windowMs, limits.perPair, limits.perId, limits.perAddress, BUSY_RETRY_MS),
+      counter.tollgateReserve(
+        ...redisKeys,
+        limits.windowMs,
+        limits.perPair,
+        limits.perId,
+        limits.perAddress,
+        BUSY_RETRY_MS,
+      ),
     );
     if (shared) {
-      if (shared[0] === 0) return { blocked: true, busy: shared[2] === 1, retryAfterSeconds: Math.ceil(shared[1] / 1000) };
+      if (shared[0] === 0)
+        return { blocked: true, busy: shared[2] === 1, retryAfterSeconds: Math.ceil(shared[1] / 1000) };
       // Counted here too, for when Redis goes away.
       local.count(attempt, 'pending');
     } else {
@@ -189,13 +214,25 @@ export class SharedAuthFailures implements OnModuleInit, OnModuleDestroy {
     const settle = async (outcome: 'succeeded' | 'failed' | 'abandoned') => {
       local.settle(attempt, outcome);
       if (!shared) return;
-      const counts = await this.shared((counter) => counter.tollgateSettle(...redisKeys, outcome, limits.windowMs, KNOWN_PAIR_TTL_MS));
+      const counts = await this.shared((counter) =>
+        counter.tollgateSettle(...redisKeys, outcome, limits.windowMs, KNOWN_PAIR_TTL_MS),
+      );
       if (outcome === 'failed' && counts) await this.announceReached(name, counted(keys, counts));
     };
-    return { blocked: false, succeeded: () => settle('succeeded'), failed: () => settle('failed'), abandoned: () => settle('abandoned') };
+    return {
+      blocked: false,
+      succeeded: () => settle('succeeded'),
+      failed: () => settle('failed'),
+      abandoned: () => settle('abandoned'),
+    };
   }
 
-  private async recordFailure(name: string, local: AuthFailureThrottle, limits: ThrottleLimits, attempt: AuthAttempt): Promise<ThrottleDecision> {
+  private async recordFailure(
+    name: string,
+    local: AuthFailureThrottle,
+    limits: ThrottleLimits,
+    attempt: AuthAttempt,
+  ): Promise<ThrottleDecision> {
     const decision = local.countFailure(attempt);
     // Past a limit at this instance alone, or announced by another: Redis would say the same.
     if (decision.blocked) return decision;
@@ -205,7 +242,10 @@ export class SharedAuthFailures implements OnModuleInit, OnModuleDestroy {
     if (!shared) return decision;
     const counts = counted(keys, shared);
     await this.announceReached(name, counts);
-    const retryAfterMs = Math.max(0, ...counts.filter(({ key, count }) => count > key.limit).map(({ windowLeftMs }) => windowLeftMs));
+    const retryAfterMs = Math.max(
+      0,
+      ...counts.filter(({ key, count }) => count > key.limit).map(({ windowLeftMs }) => windowLeftMs),
+    );
     return { blocked: retryAfterMs > 0, retryAfterSeconds: Math.ceil(retryAfterMs / 1000) };
   }
 
@@ -213,7 +253,12 @@ export class SharedAuthFailures implements OnModuleInit, OnModuleDestroy {
   private async announceReached(name: string, counts: Counted[]): Promise<void> {
     for (const { key, count, windowLeftMs: retryAfterMs } of counts) {
       if (count < key.limit || retryAfterMs <= 0) continue;
-      await this.shared((counter) => counter.publish(BLOCKED_CHANNEL, JSON.stringify({ throttle: name, key: key.key, retryAfterMs } satisfies BlockMessage)));
+      await this.shared((counter) =>
+        counter.publish(
+          BLOCKED_CHANNEL,
+          JSON.stringify({ throttle: name, key: key.key, retryAfterMs } satisfies BlockMessage),
+        ),
+      );
     }
   }
 
@@ -227,7 +272,10 @@ export class SharedAuthFailures implements OnModuleInit, OnModuleDestroy {
       this.sharing = true;
       return result;
     } catch (error) {
-      if (this.sharing) this.logger.warn(`Could not count authentication attempts through Redis (limits are per instance meanwhile): ${(error as Error).message}`);
+      if (this.sharing)
+        this.logger.warn(
+          `Could not count authentication attempts through Redis (limits are per instance meanwhile): ${(error as Error).message}`,
+        );
       this.sharing = false;
       return undefined;
     }

@@ -18,8 +18,13 @@ export class UsageController {
 
   @Post()
   @HttpCode(202)
-  @ApiOperation({ summary: 'Resource servers report credential usage and denials (added up per credential and reason) in batches of at most 500 of each (scope usage:write)' })
-  @ApiAcceptedResponse({ description: 'Written: an acknowledged report survives a crash (send it again on any other answer)' })
+  @ApiOperation({
+    summary:
+      'Resource servers report credential usage and denials (added up per credential and reason) in batches of at most 500 of each (scope usage:write)',
+  })
+  @ApiAcceptedResponse({
+    description: 'Written: an acknowledged report survives a crash (send it again on any other answer)',
+  })
   async report(@Body() body: UsageReportDto, @CurrentPrincipal() principal: Principal): Promise<{ accepted: number }> {
     await this.usage.report(body.uses, body.denials, actorOf(principal));
     return { accepted: body.uses.length + body.denials.length };

@@ -8,7 +8,6 @@ import type { CredentialUseDto } from './dto/credential-use.dto.js';
 
 const FLUSH_INTERVAL_MS = 5_000;
 
-
 /**
  * Credential usage, off the request path: resource servers count uses and report them in batches
  * every few seconds. A report is written before it is acknowledged (one additive upsert per key,
@@ -32,7 +31,13 @@ export class UsageService implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush().catch((error) => this.logger.warn(`Writing usage failed; kept for the next attempt: ${error}`)), FLUSH_INTERVAL_MS);
+    this.timer = setInterval(
+      () =>
+        void this.flush().catch((error) =>
+          this.logger.warn(`Writing usage failed; kept for the next attempt: ${error}`),
+        ),
+      FLUSH_INTERVAL_MS,
+    );
     this.timer.unref();
   }
 
@@ -56,11 +61,21 @@ export class UsageService implements OnModuleInit, OnApplicationShutdown {
     for (const use of uses) {
       if (use.credentialType === 'api_key') {
         const key = `${use.credentialId}|${use.day}|${use.statusClass}`;
-        const counter = counters.get(key) ?? { keyId: use.credentialId, day: use.day, statusClass: use.statusClass, count: 0 };
+        const counter = counters.get(key) ?? {
+          keyId: use.credentialId,
+          day: use.day,
+          statusClass: use.statusClass,
+          count: 0,
+        };
         counter.count += use.count;
         counters.set(key, counter);
       }
-      noteLastUsed(latest, { credentialType: use.credentialType, credentialId: use.credentialId, at: new Date(use.lastUsedAt), address: use.lastUsedAddress ?? null });
+      noteLastUsed(latest, {
+        credentialType: use.credentialType,
+        credentialId: use.credentialId,
+        at: new Date(use.lastUsedAt),
+        address: use.lastUsedAddress ?? null,
+      });
     }
     const denied = denials.map((denial) =>
       this.audit.record({
@@ -70,7 +85,13 @@ export class UsageService implements OnModuleInit, OnApplicationShutdown {
         credential: { type: denial.credentialType, id: denial.credentialId },
         address: denial.samples[0].address,
         reason: denial.reason,
-        details: { count: denial.count, firstAt: denial.firstAt, lastAt: denial.lastAt, samples: denial.samples, subject: denial.subject },
+        details: {
+          count: denial.count,
+          firstAt: denial.firstAt,
+          lastAt: denial.lastAt,
+          samples: denial.samples,
+          subject: denial.subject,
+        },
       }),
     );
     await Promise.all([this.serially(() => this.write([...counters.values()], [...latest.values()])), ...denied]);

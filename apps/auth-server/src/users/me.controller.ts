@@ -18,11 +18,21 @@ export class MeController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'The signed-in user (session, PAT or token exchanged for one) and the scopes they hold per resource' })
+  @ApiOperation({
+    summary: 'The signed-in user (session, PAT or token exchanged for one) and the scopes they hold per resource',
+  })
   @ApiOkResponse({ type: MeDto })
   async me(@CurrentPrincipal() principal: Principal): Promise<MeDto> {
-    if (!principal.userId) throw new ProblemException(403, 'This route describes a user; the credential belongs to an M2M client or an API consumer', { code: 'user_required' });
-    const [user, permissions] = await Promise.all([this.users.get(principal.userId), this.permissions.forUser(principal.userId)]);
+    if (!principal.userId)
+      throw new ProblemException(
+        403,
+        'This route describes a user; the credential belongs to an M2M client or an API consumer',
+        { code: 'user_required' },
+      );
+    const [user, permissions] = await Promise.all([
+      this.users.get(principal.userId),
+      this.permissions.forUser(principal.userId),
+    ]);
     return { user, permissions: permissions.entries() };
   }
 }

@@ -17,7 +17,10 @@ describe(PasswordHasher.name, () => {
   });
 
   it('never accepts a missing hash, whatever the password', async () => {
-    expect(await sut.verify(null, 'tollgate dummy password for constant-time checks')).toEqual({ valid: false, needsRehash: false });
+    expect(await sut.verify(null, 'tollgate dummy password for constant-time checks')).toEqual({
+      valid: false,
+      needsRehash: false,
+    });
   });
 
   it('asks for a rehash of hashes made with other parameters', async () => {

@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import { BEARER_SCHEME } from '@tollgate/platform';
 import { RequireScopes } from '@tollgate/verifier';
@@ -54,7 +61,11 @@ export class UsersController {
   @Put(':id/roles')
   @ApiOperation({ summary: 'Replace the user’s roles; their sessions and PATs follow at once' })
   @ApiOkResponse({ type: UserDto })
-  setRoles(@Param('id', UuidPipe) id: string, @Body() body: SetUserRolesDto, @Actor() actor: AuditActor): Promise<UserDto> {
+  setRoles(
+    @Param('id', UuidPipe) id: string,
+    @Body() body: SetUserRolesDto,
+    @Actor() actor: AuditActor,
+  ): Promise<UserDto> {
     return this.users.setRoles(id, body.roles, actor);
   }
 

@@ -24,7 +24,12 @@ export class UsersRepository {
 
   /** Oldest first. */
   page({ email, kind, limit, offset }: UserPageRequest): Promise<UserEntity[]> {
-    return this.users().find({ where: { ...(email && { email }), ...(kind && { kind }) }, order: { createdAt: 'ASC', id: 'ASC' }, take: limit, skip: offset });
+    return this.users().find({
+      where: { ...(email && { email }), ...(kind && { kind }) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+      take: limit,
+      skip: offset,
+    });
   }
 
   findById(id: string): Promise<UserEntity | null> {
@@ -55,7 +60,10 @@ export class UsersRepository {
   /** Sets `exchangedTokensValidAfter` of these users (in batches: a role may have many holders). */
   async markExchangedTokensChanged(userIds: readonly string[], at: Date): Promise<void> {
     for (let start = 0; start < userIds.length; start += USERS_PER_UPDATE) {
-      await this.users().update({ id: In(userIds.slice(start, start + USERS_PER_UPDATE)) }, { exchangedTokensValidAfter: at });
+      await this.users().update(
+        { id: In(userIds.slice(start, start + USERS_PER_UPDATE)) },
+        { exchangedTokensValidAfter: at },
+      );
     }
   }
 

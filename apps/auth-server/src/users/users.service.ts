@@ -29,7 +29,12 @@ export class UsersService {
   ) {}
 
   async list(query: ListUsersQueryDto): Promise<UserDto[]> {
-    const users = await this.users.page({ email: query.email ? normaliseEmail(query.email) : undefined, kind: query.kind, limit: query.limit ?? 100, offset: query.offset ?? 0 });
+    const users = await this.users.page({
+      email: query.email ? normaliseEmail(query.email) : undefined,
+      kind: query.kind,
+      limit: query.limit ?? 100,
+      offset: query.offset ?? 0,
+    });
     return this.describe(users);
   }
 
@@ -54,45 +59,85 @@ export class UsersService {
     const kind = input.kind ?? 'person';
     const passwordHash = await this.passwordHashFor(kind, email, input.password);
     const now = this.clock.now();
-    const user: UserEntity = { id: randomUUID(), email, displayName: input.displayName, kind, passwordHash, passwordChangedAt: passwordHash ? now : null, exchangedTokensValidAfter: null, disabled: false, lastLoginAt: null, createdAt: now, updatedAt: now };
+    const user: UserEntity = {
+      id: randomUUID(),
+      email,
+      displayName: input.displayName,
+      kind,
+      passwordHash,
+      passwordChangedAt: passwordHash ? now : null,
+      exchangedTokensValidAfter: null,
+      disabled: false,
+      lastLoginAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
     await this.unitOfWork.run(async (tx) => {
-      if (await this.users.existsWithEmail(email, tx)) throw new ConflictException(`A user with email ${email} already exists`);
+      if (await this.users.existsWithEmail(email, tx))
+        throw new ConflictException(`A user with email ${email} already exists`);
       const roles = await this.roles.findByNames(input.roles ?? [], tx);
       await this.users.insert(user, tx);
       await this.roles.giveRoles(user.id, roles, tx);
     });
-    await this.audit.record({ action: 'user.created', outcome: 'success', actor, credential: { type: 'user', id: user.id }, details: { email, kind, roles: input.roles ?? [] } });
+    await this.audit.record({
+      action: 'user.created',
+      outcome: 'success',
+      actor,
+      credential: { type: 'user', id: user.id },
+      details: { email, kind, roles: input.roles ?? [] },
+    });
     return this.get(user.id);
   }
 
   async update(id: string, input: UpdateUserDto, actor: AuditActor): Promise<UserDto> {
     const user = await this.require(id);
-    if (input.disabled === true && actor.type === 'user' && actor.id === id) throw new ConflictException('You cannot disable yourself');
+    if (input.disabled === true && actor.type === 'user' && actor.id === id)
+      throw new ConflictException('You cannot disable yourself');
     const email = input.email !== undefined ? normaliseEmail(input.email) : user.email;
-    if (input.password !== undefined && user.kind === 'service_account') throw new BadRequestException('A service account has no password: it never signs in');
-    const passwordHash = input.password !== undefined ? await this.passwordHashFor(user.kind, email, input.password) : undefined;
+    if (input.password !== undefined && user.kind === 'service_account')
+      throw new BadRequestException('A service account has no password: it never signs in');
+    const passwordHash =
+      input.password !== undefined ? await this.passwordHashFor(user.kind, email, input.password) : undefined;
     if (passwordHash === undefined && email !== user.email && user.passwordHash) {
       // The new email must not be the current password: checked by signing in with it.
-      if ((await this.passwords.verify(user.passwordHash, email)).valid) throw new BadRequestException('password must not be the email address: set a new password with the new email');
+      if ((await this.passwords.verify(user.passwordHash, email)).valid)
+        throw new BadRequestException('password must not be the email address: set a new password with the new email');
     }
     const now = this.clock.now();
     const roleNames = input.roles;
     await this.unitOfWork.run(async (tx) => {
-      if (email !== user.email && (await this.users.existsWithEmail(email, tx))) throw new ConflictException(`A user with email ${email} already exists`);
+      if (email !== user.email && (await this.users.existsWithEmail(email, tx)))
+        throw new ConflictException(`A user with email ${email} already exists`);
       if (roleNames) await this.replaceRoles(tx, user, roleNames, actor);
-      await this.users.update(id, {
-        ...(email !== user.email && { email }),
-        ...(input.displayName !== undefined && { displayName: input.displayName }),
-        ...(input.disabled !== undefined && { disabled: input.disabled }),
-        ...(passwordHash && { passwordHash, passwordChangedAt: now }),
-        updatedAt: now,
-      }, tx);
+      await this.users.update(
+        id,
+        {
+          ...(email !== user.email && { email }),
+          ...(input.displayName !== undefined && { displayName: input.displayName }),
+          ...(input.disabled !== undefined && { disabled: input.disabled }),
+          ...(passwordHash && { passwordHash, passwordChangedAt: now }),
+          updatedAt: now,
+        },
+        tx,
+      );
     });
-    const action = input.disabled === true && !user.disabled ? 'user.disabled' : input.disabled === false && user.disabled ? 'user.enabled' : 'user.updated';
+    const action =
+      input.disabled === true && !user.disabled
+        ? 'user.disabled'
+        : input.disabled === false && user.disabled
+          ? 'user.enabled'
+          : 'user.updated';
     // Resource servers refuse the user's exchanged JWTs and drop cached PAT answers at once.
-    if (action === 'user.disabled') await this.feed.publish({ type: 'subject.revoked_before', kind: 'user', id, before: now.getTime() });
+    if (action === 'user.disabled')
+      await this.feed.publish({ type: 'subject.revoked_before', kind: 'user', id, before: now.getTime() });
     else if (action === 'user.enabled' || roleNames || email !== user.email) await this.userChanges.announce([id]);
-    await this.audit.record({ action, outcome: 'success', actor, credential: { type: 'user', id }, details: { changes: Object.keys(input), ...(roleNames && { roles: roleNames }) } });
+    await this.audit.record({
+      action,
+      outcome: 'success',
+      actor,
+      credential: { type: 'user', id },
+      details: { changes: Object.keys(input), ...(roleNames && { roles: roleNames }) },
+    });
     return this.get(id);
   }
 
@@ -101,7 +146,13 @@ export class UsersService {
     const before = await this.roleNamesOf(id);
     await this.unitOfWork.run((tx) => this.replaceRoles(tx, user, roleNames, actor));
     await this.userChanges.announce([id]);
-    await this.audit.record({ action: 'user.roles.changed', outcome: 'success', actor, credential: { type: 'user', id }, details: { before, after: [...new Set(roleNames)].sort() } });
+    await this.audit.record({
+      action: 'user.roles.changed',
+      outcome: 'success',
+      actor,
+      credential: { type: 'user', id },
+      details: { before, after: [...new Set(roleNames)].sort() },
+    });
     return this.get(id);
   }
 
@@ -111,13 +162,22 @@ export class UsersService {
     if (actor.type === 'user' && actor.id === id) throw new ConflictException('You cannot delete yourself');
     await this.users.delete(id);
     await this.feed.publish({ type: 'subject.revoked_before', kind: 'user', id, before: this.clock.now().getTime() });
-    await this.audit.record({ action: 'user.deleted', outcome: 'success', actor, credential: { type: 'user', id }, details: { email: user.email, kind: user.kind } });
+    await this.audit.record({
+      action: 'user.deleted',
+      outcome: 'success',
+      actor,
+      credential: { type: 'user', id },
+      details: { email: user.email, kind: user.kind },
+    });
   }
 
   /** After a successful sign-in: remember when, and upgrade the password hash if its parameters are outdated. */
   async recordLogin(user: UserEntity, password: string, rehash: boolean): Promise<void> {
     const now = this.clock.now();
-    await this.users.update(user.id, { lastLoginAt: now, ...(rehash && { passwordHash: await this.passwords.hash(password) }) });
+    await this.users.update(user.id, {
+      lastLoginAt: now,
+      ...(rehash && { passwordHash: await this.passwords.hash(password) }),
+    });
   }
 
   async roleNamesOf(userId: string): Promise<string[]> {
@@ -127,12 +187,17 @@ export class UsersService {
   private async replaceRoles(tx: Transaction, user: UserEntity, roleNames: string[], actor: AuditActor): Promise<void> {
     const roles = await this.roles.findByNames(roleNames, tx);
     if (actor.type === 'user' && actor.id === user.id && !roles.some((role) => role.name === ADMIN_ROLE)) {
-      if (await this.roles.holdsRoleNamed(user.id, ADMIN_ROLE, tx)) throw new ConflictException('You cannot remove your own admin role');
+      if (await this.roles.holdsRoleNamed(user.id, ADMIN_ROLE, tx))
+        throw new ConflictException('You cannot remove your own admin role');
     }
     await this.roles.replaceRolesOf(user.id, roles, tx);
   }
 
-  private async passwordHashFor(kind: UserEntity['kind'], email: string, password: string | undefined): Promise<string | null> {
+  private async passwordHashFor(
+    kind: UserEntity['kind'],
+    email: string,
+    password: string | undefined,
+  ): Promise<string | null> {
     if (kind === 'service_account') {
       if (password !== undefined) throw new BadRequestException('A service account has no password: it never signs in');
       return null;

@@ -14,7 +14,12 @@ export interface ConfirmActionOptions<T> extends ConfirmDialogOptions<T> {
 }
 
 /** Asks, acts, redraws and announces; resolves true when it was confirmed and done. */
-export async function confirmAction<T>({ refresh, focusFallback, announcement, ...dialog }: ConfirmActionOptions<T>): Promise<boolean> {
+export async function confirmAction<T>({
+  refresh,
+  focusFallback,
+  announcement,
+  ...dialog
+}: ConfirmActionOptions<T>): Promise<boolean> {
   const result = await confirmDialog(dialog);
   if (!result) return false;
   await redrawKeepingFocus(refresh, focusFallback);
@@ -36,7 +41,14 @@ export interface DisableToggleOptions {
 }
 
 /** Enable or disable an item (a user, an application, an API consumer). */
-export async function toggleDisabled({ disabled, confirm, update, refresh, focusFallback, announcement }: DisableToggleOptions): Promise<void> {
+export async function toggleDisabled({
+  disabled,
+  confirm,
+  update,
+  refresh,
+  focusFallback,
+  announcement,
+}: DisableToggleOptions): Promise<void> {
   const disabling = !disabled;
   if (disabling) {
     const result = await confirmDialog({ ...confirm, action: () => update(true) });

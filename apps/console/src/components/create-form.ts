@@ -17,10 +17,29 @@ export interface Disclosure {
  * A button that opens a form section below it (aria-expanded / aria-controls); the first field gets
  * the focus on open, the button on close.
  */
-export function disclosure({ label, title, content, id = uid('panel') }: { label: string; title: string; content: Child; id?: string }): Disclosure {
+export function disclosure({
+  label,
+  title,
+  content,
+  id = uid('panel'),
+}: {
+  label: string;
+  title: string;
+  content: Child;
+  id?: string;
+}): Disclosure {
   const titleId = `${id}-title`;
-  const toggle = h('button', { type: 'button', class: 'button button-primary', 'aria-expanded': 'false', 'aria-controls': id }, label);
-  const region = h('section', { id, class: 'card', 'aria-labelledby': titleId, hidden: true }, heading(2, title, { id: titleId }), content);
+  const toggle = h(
+    'button',
+    { type: 'button', class: 'button button-primary', 'aria-expanded': 'false', 'aria-controls': id },
+    label,
+  );
+  const region = h(
+    'section',
+    { id, class: 'card', 'aria-labelledby': titleId, hidden: true },
+    heading(2, title, { id: titleId }),
+    content,
+  );
   const setOpen = (open: boolean) => {
     region.hidden = !open;
     toggle.setAttribute('aria-expanded', String(open));
@@ -32,7 +51,12 @@ export function disclosure({ label, title, content, id = uid('panel') }: { label
     region.hidden = true;
     toggle.setAttribute('aria-expanded', 'false');
   };
-  return { element: h('div', { class: 'create' }, toggle, region), open: () => setOpen(true), close: () => setOpen(false), hide };
+  return {
+    element: h('div', { class: 'create' }, toggle, region),
+    open: () => setOpen(true),
+    close: () => setOpen(false),
+    hide,
+  };
 }
 
 export interface CreateFormOptions<T> {
@@ -53,13 +77,27 @@ export interface CreateFormOptions<T> {
 }
 
 /** A create form behind its disclosure button. */
-export function createForm<T>({ label, title, fields, submitLabel, id, formClass, submit, done }: CreateFormOptions<T>): Disclosure & { form: HTMLFormElement } {
+export function createForm<T>({
+  label,
+  title,
+  fields,
+  submitLabel,
+  id,
+  formClass,
+  submit,
+  done,
+}: CreateFormOptions<T>): Disclosure & { form: HTMLFormElement } {
   const form = h(
     'form',
     { method: 'post', novalidate: true, class: formClass },
     fields,
     errorSummary(),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button button-primary' }, submitLabel), h('button', { type: 'button', class: 'button', onClick: () => panel.close() }, 'Cancel')),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'submit', class: 'button button-primary' }, submitLabel),
+      h('button', { type: 'button', class: 'button', onClick: () => panel.close() }, 'Cancel'),
+    ),
   );
   const panel = disclosure({ label: label ?? title, title, content: form, id });
   form.addEventListener('submit', async (event) => {
@@ -81,6 +119,7 @@ export function nameField(hint?: string): Field<HTMLInputElement> {
 /** The name typed in `form`'s name field; without one, an error that says so next to the field. */
 export function requiredName(form: HTMLFormElement, what: string): string {
   const name = formValue(form, 'name');
-  if (!name) throw new ApiError(400, `Give the ${what} a name.`, { body: { errors: ['name must be 1–100 characters'] } });
+  if (!name)
+    throw new ApiError(400, `Give the ${what} a name.`, { body: { errors: ['name must be 1–100 characters'] } });
   return name;
 }

@@ -24,7 +24,13 @@ export interface SecretPanelOptions {
 }
 
 /** The panel that shows a new secret once, with Copy and Done. */
-export function secretPanel({ what, secret, name, details = [], onDone }: SecretPanelOptions): HTMLElement & { focusTitle: () => void } {
+export function secretPanel({
+  what,
+  secret,
+  name,
+  details = [],
+  onDone,
+}: SecretPanelOptions): HTMLElement & { focusTitle: () => void } {
   const inputId = uid('secret');
   const warningId = uid('secret-warning');
   const title = heading(2, `Copy your new ${what} now`, { class: 'secret-title', id: uid('secret-title') });
@@ -42,14 +48,29 @@ export function secretPanel({ what, secret, name, details = [], onDone }: Secret
   });
   // The property, not the value attribute: the secret is not part of the serialised markup.
   input.value = secret;
-  const copy = h('button', { type: 'button', class: 'button button-primary', onClick: copySecret }, 'Copy', h('span', { class: 'visually-hidden' }, ` ${what}`));
+  const copy = h(
+    'button',
+    { type: 'button', class: 'button button-primary', onClick: copySecret },
+    'Copy',
+    h('span', { class: 'visually-hidden' }, ` ${what}`),
+  );
   const done = h('button', { type: 'button', class: 'button', onClick: close }, 'Done, I have stored it');
   const panel = h(
     'section',
     { class: 'secret-panel', 'aria-labelledby': title.id },
     title,
-    h('p', { id: warningId, class: 'warning' }, h('strong', {}, 'It will not be shown again.'), ` Store it somewhere safe, such as a password manager or your CI's secret store. Anyone with this ${what} can use it${name ? ` (${name})` : ''} until it is revoked.`),
-    h('div', { class: 'field' }, h('label', { for: inputId }, capitalise(what)), h('div', { class: 'secret-row' }, input, copy)),
+    h(
+      'p',
+      { id: warningId, class: 'warning' },
+      h('strong', {}, 'It will not be shown again.'),
+      ` Store it somewhere safe, such as a password manager or your CI's secret store. Anyone with this ${what} can use it${name ? ` (${name})` : ''} until it is revoked.`,
+    ),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: inputId }, capitalise(what)),
+      h('div', { class: 'secret-row' }, input, copy),
+    ),
     details,
     h('div', { class: 'actions' }, done),
   );
@@ -61,7 +82,9 @@ export function secretPanel({ what, secret, name, details = [], onDone }: Secret
     } catch {
       input.focus();
       input.select();
-      announceError(`The browser did not let the console copy. The ${what} is selected: press Ctrl+C (⌘C on a Mac) to copy it.`);
+      announceError(
+        `The browser did not let the console copy. The ${what} is selected: press Ctrl+C (⌘C on a Mac) to copy it.`,
+      );
     }
   }
 

@@ -13,7 +13,13 @@ export interface TableOptions {
 }
 
 /** A table with a caption and column headers (scope=col); each row's first cell heads it (scope=row). */
-export function table({ caption, captionHidden = false, columns, rows, rowAttributes = () => ({}) }: TableOptions): HTMLDivElement {
+export function table({
+  caption,
+  captionHidden = false,
+  columns,
+  rows,
+  rowAttributes = () => ({}),
+}: TableOptions): HTMLDivElement {
   return h(
     'div',
     { class: 'table-wrap' },
@@ -21,8 +27,26 @@ export function table({ caption, captionHidden = false, columns, rows, rowAttrib
       'table',
       {},
       h('caption', { class: captionHidden ? 'visually-hidden' : undefined }, caption),
-      h('thead', {}, h('tr', {}, columns.map((column) => h('th', { scope: 'col' }, column)))),
-      h('tbody', {}, rows.map((row, index) => h('tr', rowAttributes(index), row.map((cell, column) => (column === 0 ? h('th', { scope: 'row' }, cell) : h('td', {}, cell)))))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          columns.map((column) => h('th', { scope: 'col' }, column)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        rows.map((row, index) =>
+          h(
+            'tr',
+            rowAttributes(index),
+            row.map((cell, column) => (column === 0 ? h('th', { scope: 'row' }, cell) : h('td', {}, cell))),
+          ),
+        ),
+      ),
     ),
   );
 }
@@ -31,7 +55,10 @@ export function table({ caption, captionHidden = false, columns, rows, rowAttrib
  * A list under its section's heading, drawn into `container`: the table (its caption for screen
  * readers only, the heading shows) or, without rows, `empty`: what is missing and what to do.
  */
-export function drawList(container: HTMLElement, { empty, ...options }: Omit<TableOptions, 'captionHidden'> & { empty: HTMLElement }): void {
+export function drawList(
+  container: HTMLElement,
+  { empty, ...options }: Omit<TableOptions, 'captionHidden'> & { empty: HTMLElement },
+): void {
   replace(container, options.rows.length === 0 ? empty : table({ ...options, captionHidden: true }));
 }
 
@@ -43,14 +70,29 @@ export function actionsColumn(): HTMLSpanElement {
 /** "12 Mar 2026, 10:04 from 203.0.113.9", or "never". */
 export function lastUsedCell(credential: LastUse): HTMLElement {
   if (!credential.lastUsedAt) return h('span', { class: 'muted' }, 'never');
-  return h('span', {}, time(credential.lastUsedAt), credential.lastUsedAddress ? h('span', { class: 'muted' }, ` from ${credential.lastUsedAddress}`) : null);
+  return h(
+    'span',
+    {},
+    time(credential.lastUsedAt),
+    credential.lastUsedAddress ? h('span', { class: 'muted' }, ` from ${credential.lastUsedAddress}`) : null,
+  );
 }
 
 /**
  * The "Show revoked and expired …" checkbox above a list of credentials; null when there is nothing
  * inactive to show. The box keeps the focus across the redraw `onChange` does.
  */
-export function inactiveFilter({ id, label, checked, onChange }: { id: string; label: string; checked: boolean; onChange: (checked: boolean) => unknown }): HTMLDivElement {
+export function inactiveFilter({
+  id,
+  label,
+  checked,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => unknown;
+}): HTMLDivElement {
   return h(
     'div',
     { class: 'check list-filter' },

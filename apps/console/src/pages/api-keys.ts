@@ -9,24 +9,54 @@ import { showSecret } from '../components/secret-panel.js';
 import { actionsColumn, drawList, inactiveFilter, lastUsedCell, table } from '../components/table.js';
 import { formDialog } from '../dialog.js';
 import { badge, emptyState, grantList, h, hidden, replace, statusBadge, time, uid } from '../dom.js';
-import { announce, button, formValue, heading, listSection, pageIntro, radioGroup, rowButton, textArea, textField } from '../ui.js';
+import {
+  announce,
+  button,
+  formValue,
+  heading,
+  listSection,
+  pageIntro,
+  radioGroup,
+  rowButton,
+  textArea,
+  textField,
+} from '../ui.js';
 import { auditLink, endOfDay, grantsPicker, loadResources, readGrants, setQuery, tomorrow } from './common.js';
 import type { PageContext } from './page.js';
 
 const USAGE_DAYS = 14;
 
 export async function render(page: HTMLElement, { params, signal }: PageContext): Promise<void> {
-  const [consumers, resources] = await Promise.all([api<ApiConsumer[]>('GET', '/api/consumers', undefined, { signal }), loadResources(signal)]);
-  const state = { consumers, selectedId: params.get('consumer'), keys: [] as ApiKey[], usage: new Map<string, KeyUsage | null>(), showInactive: false };
-  if (!state.consumers.some((consumer) => consumer.id === state.selectedId)) state.selectedId = state.consumers.length === 1 ? (state.consumers[0]?.id ?? null) : null;
+  const [consumers, resources] = await Promise.all([
+    api<ApiConsumer[]>('GET', '/api/consumers', undefined, { signal }),
+    loadResources(signal),
+  ]);
+  const state = {
+    consumers,
+    selectedId: params.get('consumer'),
+    keys: [] as ApiKey[],
+    usage: new Map<string, KeyUsage | null>(),
+    showInactive: false,
+  };
+  if (!state.consumers.some((consumer) => consumer.id === state.selectedId))
+    state.selectedId = state.consumers.length === 1 ? (state.consumers[0]?.id ?? null) : null;
 
   /** The selected consumer's keys: heading, create form and the slot for a new key stay while the list is redrawn. */
-  const frame = { consumerId: null as string | null, heading: h('h2'), notice: h('div'), secretSlot: h('div'), body: h('div') };
+  const frame = {
+    consumerId: null as string | null,
+    heading: h('h2'),
+    notice: h('div'),
+    secretSlot: h('div'),
+    body: h('div'),
+  };
   const consumersList = listSection('API consumers', 'consumers');
   const keysSection = h('section', { class: 'keys' });
 
   page.append(
-    ...pageIntro('API consumers and keys', 'An API consumer is an application that calls your APIs with keys, like an integration that syncs contacts. A key identifies the application, not a person; it carries a fixed set of scopes and can be limited by address, rate and expiry.'),
+    ...pageIntro(
+      'API consumers and keys',
+      'An API consumer is an application that calls your APIs with keys, like an integration that syncs contacts. A key identifies the application, not a person; it carries a fixed set of scopes and can be limited by address, rate and expiry.',
+    ),
     consumerForm().element,
     consumersList.element,
     keysSection,
@@ -43,12 +73,28 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
       submitLabel: 'Register consumer',
       fields: [
         nameField('The application, e.g. “Zapflow integration”.'),
-        textField({ label: 'Contact email', name: 'contact', type: 'email', required: true, hint: 'Who to tell about its keys (rotation, leaks).', attributes: { maxlength: 254 } }),
+        textField({
+          label: 'Contact email',
+          name: 'contact',
+          type: 'email',
+          required: true,
+          hint: 'Who to tell about its keys (rotation, leaks).',
+          attributes: { maxlength: 254 },
+        }),
         textArea({ label: 'Description', name: 'description', attributes: { maxlength: 1000 } }),
       ],
       submit: (form) => {
         const description = formValue(form, 'description');
-        return api<ApiConsumer>('POST', '/api/consumers', { name: formValue(form, 'name'), contact: formValue(form, 'contact'), ...(description ? { description } : {}) }, { signal });
+        return api<ApiConsumer>(
+          'POST',
+          '/api/consumers',
+          {
+            name: formValue(form, 'name'),
+            contact: formValue(form, 'contact'),
+            ...(description ? { description } : {}),
+          },
+          { signal },
+        );
       },
       done: async (created) => {
         state.consumers = await api<ApiConsumer[]>('GET', '/api/consumers', undefined, { signal });
@@ -60,7 +106,10 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
 
   function drawConsumers() {
     drawList(consumersList.body, {
-      empty: emptyState('No API consumers yet.', 'Register the application that will call your APIs, then create a key for it.'),
+      empty: emptyState(
+        'No API consumers yet.',
+        'Register the application that will call your APIs, then create a key for it.',
+      ),
       caption: 'Registered API consumers',
       columns: ['Name', 'Contact', 'Status', 'Registered', actionsColumn()],
       rows: state.consumers.map((consumer) => [
@@ -77,11 +126,20 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
             focusKey: `keys:${consumer.id}`,
             onClick: () => select(consumer.id, true),
           }),
-          rowButton(consumer.disabled ? 'Enable' : 'Disable', consumer.name, { focusKey: `toggle:${consumer.id}`, onClick: () => toggleConsumer(consumer) }),
-          rowButton('Delete', consumer.name, { tone: 'danger', focusKey: `delete:${consumer.id}`, onClick: () => deleteConsumer(consumer) }),
+          rowButton(consumer.disabled ? 'Enable' : 'Disable', consumer.name, {
+            focusKey: `toggle:${consumer.id}`,
+            onClick: () => toggleConsumer(consumer),
+          }),
+          rowButton('Delete', consumer.name, {
+            tone: 'danger',
+            focusKey: `delete:${consumer.id}`,
+            onClick: () => deleteConsumer(consumer),
+          }),
         ),
       ]),
-      rowAttributes: (index) => ({ class: state.consumers[index]?.id === state.selectedId ? 'row-selected' : undefined }),
+      rowAttributes: (index) => ({
+        class: state.consumers[index]?.id === state.selectedId ? 'row-selected' : undefined,
+      }),
     });
   }
 
@@ -103,11 +161,16 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
   function toggleConsumer(consumer: ApiConsumer) {
     return toggleDisabled({
       disabled: consumer.disabled,
-      confirm: { title: `Disable “${consumer.name}”?`, message: 'All its keys stop working at once, until you enable it again.', confirmLabel: 'Disable consumer' },
+      confirm: {
+        title: `Disable “${consumer.name}”?`,
+        message: 'All its keys stop working at once, until you enable it again.',
+        confirmLabel: 'Disable consumer',
+      },
       update: (disabled) => api('PATCH', `/api/consumers/${segment(consumer.id)}`, { disabled }),
       refresh: reloadConsumers,
       focusFallback: consumersList.heading,
-      announcement: (disabling) => `“${consumer.name}” is ${disabling ? 'disabled: its keys are refused' : 'enabled again'}.`,
+      announcement: (disabling) =>
+        `“${consumer.name}” is ${disabling ? 'disabled: its keys are refused' : 'enabled again'}.`,
     });
   }
 
@@ -144,7 +207,13 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
     }
     state.keys = await api<ApiKey[]>('GET', `/api/consumers/${segment(consumer.id)}/keys`, undefined, { signal });
     const shown = visibleKeys();
-    const usage = await Promise.all(shown.map((key) => api<KeyUsage>('GET', `/api/keys/${segment(key.id)}/usage?days=${USAGE_DAYS}`, undefined, { signal }).catch(() => null)));
+    const usage = await Promise.all(
+      shown.map((key) =>
+        api<KeyUsage>('GET', `/api/keys/${segment(key.id)}/usage?days=${USAGE_DAYS}`, undefined, { signal }).catch(
+          () => null,
+        ),
+      ),
+    );
     state.usage = new Map(shown.map((key, index) => [key.id, usage[index] ?? null]));
     if (frame.consumerId !== consumer.id) drawKeysFrame(consumer);
     drawKeys(consumer);
@@ -181,17 +250,39 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
             },
           })
         : null;
-    replace(frame.notice, consumer.disabled ? h('p', { class: 'notice notice-warning' }, 'This consumer is disabled: all its keys are refused until it is enabled.') : null);
+    replace(
+      frame.notice,
+      consumer.disabled
+        ? h(
+            'p',
+            { class: 'notice notice-warning' },
+            'This consumer is disabled: all its keys are refused until it is enabled.',
+          )
+        : null,
+    );
     replace(
       frame.body,
       toggle,
       shown.length === 0
-        ? emptyState(state.keys.length === 0 ? 'This consumer has no keys yet.' : 'No active keys.', 'Create a key with only the scopes the application needs.')
+        ? emptyState(
+            state.keys.length === 0 ? 'This consumer has no keys yet.' : 'No active keys.',
+            'Create a key with only the scopes the application needs.',
+          )
         : [
             table({
               caption: `Keys of ${consumer.name}`,
               captionHidden: true,
-              columns: ['Name', 'Starts with', 'Scopes', 'Limits', 'Status', 'Created', 'Expires', 'Last used', actionsColumn()],
+              columns: [
+                'Name',
+                'Starts with',
+                'Scopes',
+                'Limits',
+                'Status',
+                'Created',
+                'Expires',
+                'Last used',
+                actionsColumn(),
+              ],
               rows: shown.map((key) => [
                 h('span', {}, key.name, ' ', badge(key.environment, key.environment === 'live' ? 'info' : 'neutral')),
                 h('code', {}, `${key.displayPrefix}…`),
@@ -201,17 +292,36 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
                   'span',
                   {},
                   statusBadge(key.status),
-                  key.rolledToId ? [h('br'), h('span', { class: 'muted' }, key.status === 'active' ? 'rolled: works until the overlap ends' : 'replaced by a rolled key')] : null,
+                  key.rolledToId
+                    ? [
+                        h('br'),
+                        h(
+                          'span',
+                          { class: 'muted' },
+                          key.status === 'active' ? 'rolled: works until the overlap ends' : 'replaced by a rolled key',
+                        ),
+                      ]
+                    : null,
                   key.rolledFromId ? [h('br'), h('span', { class: 'muted' }, 'rolled from an older key')] : null,
                 ),
                 time(key.createdAt, '—', { dateOnly: true }),
-                key.expiresAt ? time(key.expiresAt, '—', { withRelative: key.status === 'active' }) : h('span', { class: 'muted' }, 'never'),
+                key.expiresAt
+                  ? time(key.expiresAt, '—', { withRelative: key.status === 'active' })
+                  : h('span', { class: 'muted' }, 'never'),
                 lastUsedCell(key),
                 h(
                   'div',
                   { class: 'row-actions' },
-                  key.status === 'active' && !key.rolledToId ? rowButton('Roll', key.name, { focusKey: `roll:${key.id}`, onClick: () => roll(key) }) : null,
-                  key.status === 'active' ? rowButton('Revoke', key.name, { tone: 'danger', focusKey: `revoke:${key.id}`, onClick: () => revoke(key) }) : null,
+                  key.status === 'active' && !key.rolledToId
+                    ? rowButton('Roll', key.name, { focusKey: `roll:${key.id}`, onClick: () => roll(key) })
+                    : null,
+                  key.status === 'active'
+                    ? rowButton('Revoke', key.name, {
+                        tone: 'danger',
+                        focusKey: `revoke:${key.id}`,
+                        onClick: () => revoke(key),
+                      })
+                    : null,
                   auditLink(key.id, key.name),
                 ),
               ]),
@@ -226,8 +336,20 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
                   'div',
                   { class: 'usage-key' },
                   h('h4', {}, key.name, ' ', h('code', {}, `${key.displayPrefix}…`)),
-                  usage ? usageChart({ label: `the key ${key.name}`, usage, days: USAGE_DAYS }) : h('p', { class: 'muted' }, 'Usage could not be loaded.'),
-                  h('p', { class: 'muted' }, 'Last used: ', key.lastUsedAt ? [time(key.lastUsedAt, '—', { withRelative: true }), key.lastUsedAddress ? ` from ${key.lastUsedAddress}` : ''] : 'never'),
+                  usage
+                    ? usageChart({ label: `the key ${key.name}`, usage, days: USAGE_DAYS })
+                    : h('p', { class: 'muted' }, 'Usage could not be loaded.'),
+                  h(
+                    'p',
+                    { class: 'muted' },
+                    'Last used: ',
+                    key.lastUsedAt
+                      ? [
+                          time(key.lastUsedAt, '—', { withRelative: true }),
+                          key.lastUsedAddress ? ` from ${key.lastUsedAddress}` : '',
+                        ]
+                      : 'never',
+                  ),
                 );
               }),
             ),
@@ -243,30 +365,64 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
   }
 
   function keyForm(consumer: ApiConsumer) {
-    const grants = grantsPicker({ legend: 'Scopes', hint: 'A restricted key holds only these scopes. Pick what the application needs and nothing more.', resources });
+    const grants = grantsPicker({
+      legend: 'Scopes',
+      hint: 'A restricted key holds only these scopes. Pick what the application needs and nothing more.',
+      resources,
+    });
     return createForm({
       label: 'Create a key',
       title: `Create a key for ${consumer.name}`,
       submitLabel: 'Create key',
       fields: [
         nameField('Where the key is used, e.g. “Production sync”.'),
-        radioGroup({ legend: 'Environment', name: 'environment', value: 'live', options: [{ value: 'live', label: 'Live (tgk_live_…)' }, { value: 'test', label: 'Test (tgk_test_…)' }] }),
+        radioGroup({
+          legend: 'Environment',
+          name: 'environment',
+          value: 'live',
+          options: [
+            { value: 'live', label: 'Live (tgk_live_…)' },
+            { value: 'test', label: 'Test (tgk_test_…)' },
+          ],
+        }),
         grants,
         h(
           'fieldset',
           { class: 'group' },
           h('legend', {}, 'Limits (optional)'),
-          textField({ label: 'Expires after', name: 'expiresOn', type: 'date', hint: 'Leave empty for a key that works until revoked or rolled.', attributes: { min: tomorrow() } }),
-          textArea({ label: 'Allowed addresses', name: 'ipAllowlist', hint: 'One IP address or CIDR block per line, e.g. 203.0.113.0/24. Empty: any address.', rows: 2 }),
+          textField({
+            label: 'Expires after',
+            name: 'expiresOn',
+            type: 'date',
+            hint: 'Leave empty for a key that works until revoked or rolled.',
+            attributes: { min: tomorrow() },
+          }),
+          textArea({
+            label: 'Allowed addresses',
+            name: 'ipAllowlist',
+            hint: 'One IP address or CIDR block per line, e.g. 203.0.113.0/24. Empty: any address.',
+            rows: 2,
+          }),
           h(
             'div',
             { class: 'inline-fields' },
-            textField({ label: 'Rate limit: requests', name: 'rateRequests', type: 'number', attributes: { min: 1, max: 100000, inputmode: 'numeric' } }),
-            textField({ label: 'per seconds', name: 'ratePerSeconds', type: 'number', attributes: { min: 1, max: 86400, inputmode: 'numeric' } }),
+            textField({
+              label: 'Rate limit: requests',
+              name: 'rateRequests',
+              type: 'number',
+              attributes: { min: 1, max: 100000, inputmode: 'numeric' },
+            }),
+            textField({
+              label: 'per seconds',
+              name: 'ratePerSeconds',
+              type: 'number',
+              attributes: { min: 1, max: 86400, inputmode: 'numeric' },
+            }),
           ),
         ),
       ],
-      submit: (form) => api<CreatedApiKey>('POST', `/api/consumers/${segment(consumer.id)}/keys`, keyBody(form, grants), { signal }),
+      submit: (form) =>
+        api<CreatedApiKey>('POST', `/api/consumers/${segment(consumer.id)}/keys`, keyBody(form, grants), { signal }),
       done: async (created) => {
         await loadKeys();
         showKey(created, 'created');
@@ -276,16 +432,23 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
 
   function keyBody(form: HTMLFormElement, grants: HTMLElement) {
     const granted = readGrants(grants);
-    const body: Record<string, unknown> = { name: requiredName(form, 'key'), environment: formValue(form, 'environment'), grants: granted };
+    const body: Record<string, unknown> = {
+      name: requiredName(form, 'key'),
+      environment: formValue(form, 'environment'),
+      grants: granted,
+    };
     if (granted.length === 0) throw new ApiError(400, 'Pick at least one scope: a key without scopes can do nothing.');
     const expiresOn = formValue(form, 'expiresOn');
     if (expiresOn) body.expiresAt = endOfDay(expiresOn);
-    const allowlist = formValue(form, 'ipAllowlist').split(/[\s,]+/).filter(Boolean);
+    const allowlist = formValue(form, 'ipAllowlist')
+      .split(/[\s,]+/)
+      .filter(Boolean);
     if (allowlist.length > 0) body.ipAllowlist = allowlist;
     const requests = formValue(form, 'rateRequests');
     const perSeconds = formValue(form, 'ratePerSeconds');
     if (requests || perSeconds) {
-      if (!requests || !perSeconds) throw new ApiError(400, 'A rate limit needs both numbers: how many requests, per how many seconds.');
+      if (!requests || !perSeconds)
+        throw new ApiError(400, 'A rate limit needs both numbers: how many requests, per how many seconds.');
       body.rateLimit = { requests: Number(requests), perSeconds: Number(perSeconds) };
     }
     return body;
@@ -297,7 +460,16 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
       what: 'API key',
       secret: created.key,
       name: created.name,
-      details: h('p', {}, how === 'rolled' ? 'This key replaces the one you rolled. ' : '', 'The application sends it as ', h('code', {}, 'Authorization: Bearer <key>'), ' or ', h('code', {}, 'X-API-Key: <key>'), '.'),
+      details: h(
+        'p',
+        {},
+        how === 'rolled' ? 'This key replaces the one you rolled. ' : '',
+        'The application sends it as ',
+        h('code', {}, 'Authorization: Bearer <key>'),
+        ' or ',
+        h('code', {}, 'X-API-Key: <key>'),
+        '.',
+      ),
       onDone: () => keysHeading.focus(),
     });
   }
@@ -319,8 +491,16 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
       submitLabel: 'Roll key',
       onSubmit: (form) => {
         const minutes = Number(formValue(form, 'minutes'));
-        if (!Number.isInteger(minutes) || minutes < 0 || minutes > 43200) throw new ApiError(400, 'The overlap must be a whole number of minutes between 0 and 43200.', { body: { errors: ['minutes must be between 0 and 43200'] } });
-        return api<CreatedApiKey>('POST', `/api/keys/${segment(key.id)}/roll`, { expireCurrentInMinutes: minutes }, { signal });
+        if (!Number.isInteger(minutes) || minutes < 0 || minutes > 43200)
+          throw new ApiError(400, 'The overlap must be a whole number of minutes between 0 and 43200.', {
+            body: { errors: ['minutes must be between 0 and 43200'] },
+          });
+        return api<CreatedApiKey>(
+          'POST',
+          `/api/keys/${segment(key.id)}/roll`,
+          { expireCurrentInMinutes: minutes },
+          { signal },
+        );
       },
     });
     if (!rolled) return;

@@ -8,7 +8,19 @@ import { showSecret } from '../components/secret-panel.js';
 import { actionsColumn, drawList } from '../components/table.js';
 import { formDialog } from '../dialog.js';
 import { badge, emptyState, grantList, h, hidden, statusBadge, time } from '../dom.js';
-import { announce, checkbox, formValue, isChecked, listSection, pageIntro, radioGroup, rowButton, selectField, textArea, textField } from '../ui.js';
+import {
+  announce,
+  checkbox,
+  formValue,
+  isChecked,
+  listSection,
+  pageIntro,
+  radioGroup,
+  rowButton,
+  selectField,
+  textArea,
+  textField,
+} from '../ui.js';
 import { auditLink, grantsPicker, loadResources, readGrants } from './common.js';
 import type { PageContext } from './page.js';
 
@@ -17,16 +29,26 @@ const AUTH_METHODS = [
   { value: 'client_secret_post', label: 'Client secret in the form body' },
   { value: 'private_key_jwt', label: 'Signed JWT (private_key_jwt, RFC 7523): no shared secret' },
 ];
-const METHOD_NAMES: Record<string, string> = { client_secret_basic: 'secret (Basic)', client_secret_post: 'secret (form)', private_key_jwt: 'private_key_jwt' };
+const METHOD_NAMES: Record<string, string> = {
+  client_secret_basic: 'secret (Basic)',
+  client_secret_post: 'secret (form)',
+  private_key_jwt: 'private_key_jwt',
+};
 
 export async function render(page: HTMLElement, { signal }: PageContext): Promise<void> {
-  const [clients, resources] = await Promise.all([api<Client[]>('GET', '/api/clients', undefined, { signal }), loadResources(signal)]);
+  const [clients, resources] = await Promise.all([
+    api<Client[]>('GET', '/api/clients', undefined, { signal }),
+    loadResources(signal),
+  ]);
   const state = { clients };
   const list = listSection('Registered applications and devices', 'clients');
   const secretSlot = h('div', { class: 'secret-slot' });
 
   page.append(
-    ...pageIntro('M2M applications and devices', 'Services and devices get short-lived access tokens with the OAuth 2.0 client credentials grant: they present their client id and secret (or a signed JWT) at /oauth/token. A device’s client id is also its MQTT client id.'),
+    ...pageIntro(
+      'M2M applications and devices',
+      'Services and devices get short-lived access tokens with the OAuth 2.0 client credentials grant: they present their client id and secret (or a signed JWT) at /oauth/token. A device’s client id is also its MQTT client id.',
+    ),
     registerForm().element,
     secretSlot,
     list.element,
@@ -40,7 +62,10 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
 
   function draw() {
     drawList(list.body, {
-      empty: emptyState('No applications or devices yet.', 'Register a service (such as service-a) or a device (such as a thermostat) to give it credentials.'),
+      empty: emptyState(
+        'No applications or devices yet.',
+        'Register a service (such as service-a) or a device (such as a thermostat) to give it credentials.',
+      ),
       caption: 'Applications and devices',
       columns: ['Application', 'Authenticates with', 'Scopes', 'Secrets', actionsColumn()],
       rows: state.clients.map((client) => [
@@ -56,19 +81,44 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
           statusBadge(client.disabled ? 'disabled' : 'enabled'),
           h('br'),
           h('span', { class: 'muted' }, 'since ', time(client.createdAt, '—', { dateOnly: true })),
-          client.tokensValidAfter ? [h('br'), h('span', { class: 'muted' }, 'tokens before ', time(client.tokensValidAfter), ' refused')] : null,
+          client.tokensValidAfter
+            ? [h('br'), h('span', { class: 'muted' }, 'tokens before ', time(client.tokensValidAfter), ' refused')]
+            : null,
         ),
-        h('span', {}, METHOD_NAMES[client.tokenEndpointAuthMethod] ?? client.tokenEndpointAuthMethod, client.allowTokenExchange ? [h('br'), h('span', { class: 'muted' }, 'may exchange PATs')] : null),
+        h(
+          'span',
+          {},
+          METHOD_NAMES[client.tokenEndpointAuthMethod] ?? client.tokenEndpointAuthMethod,
+          client.allowTokenExchange ? [h('br'), h('span', { class: 'muted' }, 'may exchange PATs')] : null,
+        ),
         grantList(client.grants),
         secrets(client),
         h(
           'div',
           { class: 'row-actions' },
-          client.tokenEndpointAuthMethod !== 'private_key_jwt' ? rowButton('Rotate secret', `of ${client.name}`, { focusKey: `rotate:${client.id}`, onClick: () => rotate(client) }) : null,
-          rowButton('Scopes', `of ${client.name}`, { focusKey: `grants:${client.id}`, onClick: () => editGrants(client) }),
-          rowButton(client.disabled ? 'Enable' : 'Disable', client.name, { focusKey: `toggle:${client.id}`, onClick: () => toggle(client) }),
-          rowButton('Revoke tokens', `of ${client.name}`, { focusKey: `tokens:${client.id}`, onClick: () => revokeTokens(client) }),
-          rowButton('Delete', client.name, { tone: 'danger', focusKey: `delete:${client.id}`, onClick: () => remove(client) }),
+          client.tokenEndpointAuthMethod !== 'private_key_jwt'
+            ? rowButton('Rotate secret', `of ${client.name}`, {
+                focusKey: `rotate:${client.id}`,
+                onClick: () => rotate(client),
+              })
+            : null,
+          rowButton('Scopes', `of ${client.name}`, {
+            focusKey: `grants:${client.id}`,
+            onClick: () => editGrants(client),
+          }),
+          rowButton(client.disabled ? 'Enable' : 'Disable', client.name, {
+            focusKey: `toggle:${client.id}`,
+            onClick: () => toggle(client),
+          }),
+          rowButton('Revoke tokens', `of ${client.name}`, {
+            focusKey: `tokens:${client.id}`,
+            onClick: () => revokeTokens(client),
+          }),
+          rowButton('Delete', client.name, {
+            tone: 'danger',
+            focusKey: `delete:${client.id}`,
+            onClick: () => remove(client),
+          }),
           auditLink(client.id, client.name),
         ),
       ]),
@@ -76,7 +126,8 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
   }
 
   function secrets(client: Client) {
-    if (client.tokenEndpointAuthMethod === 'private_key_jwt') return h('span', { class: 'muted' }, 'public keys (JWKS)');
+    if (client.tokenEndpointAuthMethod === 'private_key_jwt')
+      return h('span', { class: 'muted' }, 'public keys (JWKS)');
     if (client.secrets.length === 0) return h('span', { class: 'muted' }, 'none: rotate to issue one');
     return h(
       'ul',
@@ -87,20 +138,56 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
           {},
           h('code', {}, `${secret.displayPrefix}…`),
           ' ',
-          secret.active ? (secret.expiresAt ? h('span', { class: 'muted' }, 'until ', time(secret.expiresAt)) : h('span', { class: 'muted' }, 'no expiry')) : badge('expired', 'warning'),
+          secret.active
+            ? secret.expiresAt
+              ? h('span', { class: 'muted' }, 'until ', time(secret.expiresAt))
+              : h('span', { class: 'muted' }, 'no expiry')
+            : badge('expired', 'warning'),
           ' ',
-          h('button', { type: 'button', class: 'link-button', 'data-focus-key': `secret:${secret.id}`, onClick: () => revokeSecret(client, secret) }, 'Revoke', hidden(` secret ${secret.displayPrefix} of ${client.name}`)),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'link-button',
+              'data-focus-key': `secret:${secret.id}`,
+              onClick: () => revokeSecret(client, secret),
+            },
+            'Revoke',
+            hidden(` secret ${secret.displayPrefix} of ${client.name}`),
+          ),
         ),
       ),
     );
   }
 
   function registerForm() {
-    const grants = grantsPicker({ legend: 'Scopes', hint: 'What the application may ask for, per resource. Grant the least it needs.', resources });
-    const jwks = textArea({ label: 'Public keys (JWKS)', name: 'jwks', required: true, hint: 'The application’s public JWK set as JSON: {"keys":[…]}. It signs its client assertions with the private key.', rows: 4 });
+    const grants = grantsPicker({
+      legend: 'Scopes',
+      hint: 'What the application may ask for, per resource. Grant the least it needs.',
+      resources,
+    });
+    const jwks = textArea({
+      label: 'Public keys (JWKS)',
+      name: 'jwks',
+      required: true,
+      hint: 'The application’s public JWK set as JSON: {"keys":[…]}. It signs its client assertions with the private key.',
+      rows: 4,
+    });
     jwks.hidden = true;
-    const method = selectField({ label: 'Authentication', name: 'tokenEndpointAuthMethod', options: AUTH_METHODS, value: 'client_secret_basic', required: true });
-    const secretDays = textField({ label: 'Secret lifetime (days)', name: 'secretExpiresInDays', type: 'number', hint: 'Empty: the secret works until you rotate or revoke it.', attributes: { min: 1, max: 3650, inputmode: 'numeric' } });
+    const method = selectField({
+      label: 'Authentication',
+      name: 'tokenEndpointAuthMethod',
+      options: AUTH_METHODS,
+      value: 'client_secret_basic',
+      required: true,
+    });
+    const secretDays = textField({
+      label: 'Secret lifetime (days)',
+      name: 'secretExpiresInDays',
+      type: 'number',
+      hint: 'Empty: the secret works until you rotate or revoke it.',
+      attributes: { min: 1, max: 3650, inputmode: 'numeric' },
+    });
     const showMethodFields = () => {
       jwks.hidden = method.control.value !== 'private_key_jwt';
       secretDays.hidden = method.control.value === 'private_key_jwt';
@@ -111,23 +198,47 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
       submitLabel: 'Register',
       fields: [
         nameField('e.g. “Email marketing (service-a)” or “Living-room thermostat”.'),
-        radioGroup({ legend: 'Kind', name: 'kind', value: 'service', options: [{ value: 'service', label: 'Service (server-to-server)' }, { value: 'device', label: 'Device (connects to the MQTT broker)' }] }),
-        textField({ label: 'Client id', name: 'id', hint: '3–64 letters, digits, “.”, “_” or “-”. Left empty, one is generated. For a device, its MQTT client id.', attributes: { maxlength: 64, pattern: '[A-Za-z0-9._\\-]{3,64}', autocapitalize: 'off', spellcheck: 'false' } }),
+        radioGroup({
+          legend: 'Kind',
+          name: 'kind',
+          value: 'service',
+          options: [
+            { value: 'service', label: 'Service (server-to-server)' },
+            { value: 'device', label: 'Device (connects to the MQTT broker)' },
+          ],
+        }),
+        textField({
+          label: 'Client id',
+          name: 'id',
+          hint: '3–64 letters, digits, “.”, “_” or “-”. Left empty, one is generated. For a device, its MQTT client id.',
+          attributes: { maxlength: 64, pattern: '[A-Za-z0-9._\\-]{3,64}', autocapitalize: 'off', spellcheck: 'false' },
+        }),
         method,
         jwks,
         secretDays,
         grants,
-        checkbox({ label: 'May exchange users’ personal access tokens for short-lived JWTs (RFC 8693 token exchange)', name: 'allowTokenExchange' }),
+        checkbox({
+          label: 'May exchange users’ personal access tokens for short-lived JWTs (RFC 8693 token exchange)',
+          name: 'allowTokenExchange',
+        }),
       ],
       submit: (form) => {
-        const body: Record<string, unknown> = { name: requiredName(form, 'application'), kind: formValue(form, 'kind'), tokenEndpointAuthMethod: formValue(form, 'tokenEndpointAuthMethod'), grants: readGrants(grants), allowTokenExchange: isChecked(form, 'allowTokenExchange') };
+        const body: Record<string, unknown> = {
+          name: requiredName(form, 'application'),
+          kind: formValue(form, 'kind'),
+          tokenEndpointAuthMethod: formValue(form, 'tokenEndpointAuthMethod'),
+          grants: readGrants(grants),
+          allowTokenExchange: isChecked(form, 'allowTokenExchange'),
+        };
         const id = formValue(form, 'id');
         if (id) body.id = id;
         if (body.tokenEndpointAuthMethod === 'private_key_jwt') {
           try {
             body.jwks = JSON.parse(formValue(form, 'jwks'));
           } catch {
-            throw new ApiError(400, 'The public keys must be a JSON JWK set, like {"keys":[{…}]}.', { body: { errors: ['jwks must be JSON'] } });
+            throw new ApiError(400, 'The public keys must be a JSON JWK set, like {"keys":[{…}]}.', {
+              body: { errors: ['jwks must be JSON'] },
+            });
           }
         } else {
           const days = formValue(form, 'secretExpiresInDays');
@@ -141,7 +252,9 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
         if (created.clientSecret) showClientSecret(created.id, created.name, created.clientSecret);
         else {
           list.heading.focus();
-          announce(`“${created.name}” is registered with client id ${created.id}. It authenticates with its private key.`);
+          announce(
+            `“${created.name}” is registered with client id ${created.id}. It authenticates with its private key.`,
+          );
         }
       },
     });
@@ -152,7 +265,14 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
       what: 'client secret',
       secret,
       name,
-      details: h('dl', { class: 'kv' }, h('dt', {}, 'Client id'), h('dd', {}, h('code', {}, clientId)), h('dt', {}, 'Token endpoint'), h('dd', {}, h('code', {}, `${location.origin}/oauth/token`))),
+      details: h(
+        'dl',
+        { class: 'kv' },
+        h('dt', {}, 'Client id'),
+        h('dd', {}, h('code', {}, clientId)),
+        h('dt', {}, 'Token endpoint'),
+        h('dd', {}, h('code', {}, `${location.origin}/oauth/token`)),
+      ),
       onDone: () => list.heading.focus(),
     });
   }
@@ -166,7 +286,13 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
       hint: 'Time to deploy the new secret. 0 stops them at once; empty leaves them as they are (revoke them later); at most 43200 (30 days).',
       attributes: { min: 0, max: 43200, inputmode: 'numeric' },
     });
-    const lifetime = textField({ label: 'New secret lifetime (days)', name: 'expiresInDays', type: 'number', hint: 'Empty: no expiry.', attributes: { min: 1, max: 3650, inputmode: 'numeric' } });
+    const lifetime = textField({
+      label: 'New secret lifetime (days)',
+      name: 'expiresInDays',
+      type: 'number',
+      hint: 'Empty: no expiry.',
+      attributes: { min: 1, max: 3650, inputmode: 'numeric' },
+    });
     const rotated = await formDialog({
       title: `Rotate the secret of “${client.name}”?`,
       description: h('p', {}, 'A new secret is issued and shown once. Deploy it, then let the old secrets expire.'),
@@ -190,7 +316,9 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
     const last = client.secrets.filter((candidate) => candidate.active).length <= 1 && secret.active;
     return confirmAction({
       title: `Revoke the secret ${secret.displayPrefix}… of “${client.name}”?`,
-      message: last ? 'It is the application’s only working secret: it will not get new tokens until you rotate. Tokens it already has stay valid until they expire.' : 'The application can no longer get tokens with it. Tokens it already has stay valid until they expire.',
+      message: last
+        ? 'It is the application’s only working secret: it will not get new tokens until you rotate. Tokens it already has stay valid until they expire.'
+        : 'The application can no longer get tokens with it. Tokens it already has stay valid until they expire.',
       confirmLabel: 'Revoke secret',
       action: () => api('DELETE', `/api/clients/${segment(client.id)}/secrets/${segment(secret.id)}`),
       refresh: reload,
@@ -203,7 +331,11 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
     const picker = grantsPicker({ legend: 'Scopes', resources, selected: client.grants });
     return confirmAction({
       title: `Scopes of “${client.name}”`,
-      message: h('p', {}, 'Replaces what it may ask for; the tokens it gets from now on carry the new scopes. To cut access at once, also revoke its tokens.'),
+      message: h(
+        'p',
+        {},
+        'Replaces what it may ask for; the tokens it gets from now on carry the new scopes. To cut access at once, also revoke its tokens.',
+      ),
       content: picker,
       confirmLabel: 'Save scopes',
       tone: 'primary',
@@ -217,7 +349,12 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
   function toggle(client: Client) {
     return toggleDisabled({
       disabled: client.disabled,
-      confirm: { title: `Disable “${client.name}”?`, message: 'It can no longer get tokens, and the tokens it has are refused at once. Enabling it again lets it ask for new tokens.', confirmLabel: 'Disable' },
+      confirm: {
+        title: `Disable “${client.name}”?`,
+        message:
+          'It can no longer get tokens, and the tokens it has are refused at once. Enabling it again lets it ask for new tokens.',
+        confirmLabel: 'Disable',
+      },
       update: (disabled) => api('PATCH', `/api/clients/${segment(client.id)}`, { disabled }, { signal }),
       refresh: reload,
       focusFallback: list.heading,
@@ -228,7 +365,8 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
   function revokeTokens(client: Client) {
     return confirmAction({
       title: `Revoke every token of “${client.name}”?`,
-      message: 'All access tokens issued to it until now are refused at once, on every API and on the MQTT broker (devices are disconnected). It can ask for new tokens with its secret.',
+      message:
+        'All access tokens issued to it until now are refused at once, on every API and on the MQTT broker (devices are disconnected). It can ask for new tokens with its secret.',
       confirmLabel: 'Revoke tokens',
       action: () => api('POST', `/api/clients/${segment(client.id)}/revoke-tokens`, undefined, { signal }),
       refresh: reload,

@@ -4,21 +4,60 @@ import { api, ApiError, query } from '../api.js';
 import type { AuditEvent, AuditPage } from '../api-types.js';
 import { table } from '../components/table.js';
 import { emptyState, h, replace, type Tone, time, uid } from '../dom.js';
-import { announce, announceError, control, errorSummary, heading, pageIntro, selectField, showFormError, textField, whileSubmitting } from '../ui.js';
+import {
+  announce,
+  announceError,
+  control,
+  errorSummary,
+  heading,
+  pageIntro,
+  selectField,
+  showFormError,
+  textField,
+  whileSubmitting,
+} from '../ui.js';
 import { setQuery } from './common.js';
 import type { PageContext } from './page.js';
 
 const DEFAULT_PAGE_SIZE = 50;
 const FILTERS = ['credential', 'actor', 'action', 'outcome', 'since', 'until'];
 const KNOWN_ACTIONS = [
-  'api-consumer.*', 'api-consumer.created', 'api-consumer.deleted',
-  'api-key.*', 'api-key.created', 'api-key.rolled', 'api-key.revoked', 'api-key.use.denied',
-  'client.*', 'client.created', 'client.deleted', 'client.auth.failed', 'client.secret.rotated', 'client.secret.revoked', 'client.tokens.revoked',
+  'api-consumer.*',
+  'api-consumer.created',
+  'api-consumer.deleted',
+  'api-key.*',
+  'api-key.created',
+  'api-key.rolled',
+  'api-key.revoked',
+  'api-key.use.denied',
+  'client.*',
+  'client.created',
+  'client.deleted',
+  'client.auth.failed',
+  'client.secret.rotated',
+  'client.secret.revoked',
+  'client.tokens.revoked',
   'credential.leaked',
-  'pat.*', 'pat.created', 'pat.revoked', 'pat.expiring', 'pat.use.denied', 'pat.policy.updated',
-  'role.*', 'session.*', 'session.login', 'session.logout', 'signing-key.rotated',
-  'token.*', 'token.issued', 'token.revoked', 'token.exchanged', 'token.exchange.denied',
-  'user.*', 'user.created', 'user.deleted', 'user.roles.changed',
+  'pat.*',
+  'pat.created',
+  'pat.revoked',
+  'pat.expiring',
+  'pat.use.denied',
+  'pat.policy.updated',
+  'role.*',
+  'session.*',
+  'session.login',
+  'session.logout',
+  'signing-key.rotated',
+  'token.*',
+  'token.issued',
+  'token.revoked',
+  'token.exchanged',
+  'token.exchange.denied',
+  'user.*',
+  'user.created',
+  'user.deleted',
+  'user.roles.changed',
 ];
 /** A Tollgate credential (libs/credentials: tg<kind>_…). */
 const CREDENTIAL = /\btg[kps]_[A-Za-z0-9_]{16,}/;
@@ -41,9 +80,27 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
     h(
       'div',
       { class: 'columns' },
-      textField({ label: 'Credential id', name: 'credential', value: filters.credential, hint: 'A key, token, PAT, secret or client id.', attributes: { maxlength: 128, spellcheck: 'false' } }),
-      textField({ label: 'Actor id', name: 'actor', value: filters.actor, hint: 'The user or client that acted.', attributes: { maxlength: 128, spellcheck: 'false' } }),
-      textField({ label: 'Action', name: 'action', value: filters.action, hint: 'Exact, or a prefix ending in .* (api-key.*).', attributes: { maxlength: 64, list: listId, spellcheck: 'false' } }),
+      textField({
+        label: 'Credential id',
+        name: 'credential',
+        value: filters.credential,
+        hint: 'A key, token, PAT, secret or client id.',
+        attributes: { maxlength: 128, spellcheck: 'false' },
+      }),
+      textField({
+        label: 'Actor id',
+        name: 'actor',
+        value: filters.actor,
+        hint: 'The user or client that acted.',
+        attributes: { maxlength: 128, spellcheck: 'false' },
+      }),
+      textField({
+        label: 'Action',
+        name: 'action',
+        value: filters.action,
+        hint: 'Exact, or a prefix ending in .* (api-key.*).',
+        attributes: { maxlength: 64, list: listId, spellcheck: 'false' },
+      }),
       selectField({
         label: 'Outcome',
         name: 'outcome',
@@ -55,16 +112,40 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
           { value: 'denied', label: 'Denied' },
         ],
       }),
-      textField({ label: 'From', name: 'since', type: 'datetime-local', value: toLocalInput(filters.since), hint: 'Your local time.' }),
-      textField({ label: 'Until', name: 'until', type: 'datetime-local', value: toLocalInput(filters.until), hint: 'Your local time.' }),
+      textField({
+        label: 'From',
+        name: 'since',
+        type: 'datetime-local',
+        value: toLocalInput(filters.since),
+        hint: 'Your local time.',
+      }),
+      textField({
+        label: 'Until',
+        name: 'until',
+        type: 'datetime-local',
+        value: toLocalInput(filters.until),
+        hint: 'Your local time.',
+      }),
     ),
-    h('datalist', { id: listId }, KNOWN_ACTIONS.map((action) => h('option', { value: action }))),
+    h(
+      'datalist',
+      { id: listId },
+      KNOWN_ACTIONS.map((action) => h('option', { value: action })),
+    ),
     errorSummary(),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button button-primary' }, 'Apply filters'), h('button', { type: 'button', class: 'button', onClick: clear }, 'Clear filters')),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'submit', class: 'button button-primary' }, 'Apply filters'),
+      h('button', { type: 'button', class: 'button', onClick: clear }, 'Clear filters'),
+    ),
   );
 
   page.append(
-    ...pageIntro('Audit log', 'Every issue, use, rotation, revocation, denial and sign-in, newest first. The log is append-only.'),
+    ...pageIntro(
+      'Audit log',
+      'Every issue, use, rotation, revocation, denial and sign-in, newest first. The log is append-only.',
+    ),
     form,
     h('section', { 'aria-labelledby': resultsHeading.id }, resultsHeading, results, more),
   );
@@ -75,7 +156,14 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
     // Filters go into the URL and the API's query string (and so into access logs): never a secret.
     const pasted = FILTERS.find((name) => CREDENTIAL.test(control(form, name).value));
     if (pasted) {
-      showFormError(form, new ApiError(400, 'That looks like a secret (a token, key or client secret). Search by its id, shown in its list, and never paste a secret here; if it was exposed, revoke it.', { body: { errors: [`${pasted} must be an id, not a secret`] } }));
+      showFormError(
+        form,
+        new ApiError(
+          400,
+          'That looks like a secret (a token, key or client secret). Search by its id, shown in its list, and never paste a secret here; if it was exposed, revoke it.',
+          { body: { errors: [`${pasted} must be an id, not a secret`] } },
+        ),
+      );
       return;
     }
     for (const name of FILTERS) {
@@ -84,7 +172,10 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
     }
     setQuery(filters);
     const loaded = await whileSubmitting(form, () => load(false));
-    if (loaded !== undefined) announce(`${state.items.length}${state.nextCursor ? '+' : ''} event${state.items.length === 1 ? '' : 's'} match the filters.`);
+    if (loaded !== undefined)
+      announce(
+        `${state.items.length}${state.nextCursor ? '+' : ''} event${state.items.length === 1 ? '' : 's'} match the filters.`,
+      );
   });
 
   async function clear() {
@@ -109,7 +200,15 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
   function draw() {
     const filtered = FILTERS.some((name) => filters[name]);
     if (state.items.length === 0) {
-      replace(results, emptyState(filtered ? 'No events match these filters.' : 'The audit log is empty.', filtered ? 'Widen the time range or clear a filter.' : 'Events appear as credentials are issued, used and revoked.'));
+      replace(
+        results,
+        emptyState(
+          filtered ? 'No events match these filters.' : 'The audit log is empty.',
+          filtered
+            ? 'Widen the time range or clear a filter.'
+            : 'Events appear as credentials are issued, used and revoked.',
+        ),
+      );
       replace(more);
       return;
     }
@@ -123,7 +222,9 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
           h('code', {}, event.action),
           h('span', { class: `badge badge-${OUTCOME_TONES[event.outcome] ?? 'neutral'}` }, event.outcome),
           event.actor.id ? h('span', {}, event.actor.type, h('br'), h('code', {}, event.actor.id)) : event.actor.type,
-          event.credential ? h('span', {}, event.credential.type, h('br'), h('code', {}, event.credential.id)) : h('span', { class: 'muted' }, '—'),
+          event.credential
+            ? h('span', {}, event.credential.type, h('br'), h('code', {}, event.credential.id))
+            : h('span', { class: 'muted' }, '—'),
           event.address ?? h('span', { class: 'muted' }, '—'),
           details(event),
         ]),
@@ -165,7 +266,8 @@ function details(event: AuditEvent): HTMLElement {
   const parts: string[] = [];
   if (event.reason) parts.push(event.reason);
   if (event.details) {
-    for (const [name, value] of Object.entries(event.details)) parts.push(`${name}: ${typeof value === 'object' ? JSON.stringify(value) : value}`);
+    for (const [name, value] of Object.entries(event.details))
+      parts.push(`${name}: ${typeof value === 'object' ? JSON.stringify(value) : value}`);
   }
   return parts.length > 0 ? h('p', { class: 'audit-details' }, parts.join('; ')) : h('span', { class: 'muted' }, '—');
 }

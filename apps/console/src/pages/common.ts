@@ -13,7 +13,17 @@ export async function loadResources(signal: AbortSignal): Promise<Resource[]> {
  * Scopes per resource as checkbox groups (one fieldset per resource); `selected` grants are
  * checked. Read it back with readGrants().
  */
-export function grantsPicker({ legend, hint, resources, selected = [] }: { legend: string; hint?: string; resources: readonly Resource[]; selected?: readonly Grant[] }): HTMLFieldSetElement {
+export function grantsPicker({
+  legend,
+  hint,
+  resources,
+  selected = [],
+}: {
+  legend: string;
+  hint?: string;
+  resources: readonly Resource[];
+  selected?: readonly Grant[];
+}): HTMLFieldSetElement {
   const chosen = new Map(selected.map((grant) => [grant.resource, new Set(grant.scopes)]));
   const hintId = hint ? uid('hint') : undefined;
   return h(
@@ -27,10 +37,23 @@ export function grantsPicker({ legend, hint, resources, selected = [] }: { legen
           h(
             'fieldset',
             { class: 'checkbox-group' },
-            h('legend', { class: 'legend-minor' }, `${resource.name}`, resource.name !== resource.indicator ? h('span', { class: 'muted' }, ` (${resource.indicator})`) : null),
+            h(
+              'legend',
+              { class: 'legend-minor' },
+              `${resource.name}`,
+              resource.name !== resource.indicator ? h('span', { class: 'muted' }, ` (${resource.indicator})`) : null,
+            ),
             resource.scopes.length === 0
               ? h('p', { class: 'hint' }, 'This resource defines no scopes.')
-              : resource.scopes.map((scope) => checkbox({ label: scope, name: 'grant', value: scope, checked: chosen.get(resource.indicator)?.has(scope), attributes: { 'data-resource': resource.indicator } })),
+              : resource.scopes.map((scope) =>
+                  checkbox({
+                    label: scope,
+                    name: 'grant',
+                    value: scope,
+                    checked: chosen.get(resource.indicator)?.has(scope),
+                    attributes: { 'data-resource': resource.indicator },
+                  }),
+                ),
           ),
         ),
   );
@@ -48,7 +71,12 @@ export function readGrants(container: ParentNode): Grant[] {
 
 /** A link to the audit log filtered by a credential (ids are not secrets). */
 export function auditLink(credentialId: string, label: string): HTMLAnchorElement {
-  return h('a', { href: `/console/admin/audit?credential=${encodeURIComponent(credentialId)}` }, 'Audit log', h('span', { class: 'visually-hidden' }, ` of ${label}`));
+  return h(
+    'a',
+    { href: `/console/admin/audit?credential=${encodeURIComponent(credentialId)}` },
+    'Audit log',
+    h('span', { class: 'visually-hidden' }, ` of ${label}`),
+  );
 }
 
 /** End of a chosen day (local time) as ISO 8601, for date inputs that mean "valid through". */

@@ -14,7 +14,10 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
   const summary = h('div');
   const list = listSection('Devices', 'devices');
   page.append(
-    ...pageIntro('Connected devices', 'Devices are M2M clients of kind “device”: they connect to the MQTT broker with their client id and a short-lived access token. This page shows which of them the broker has a session for right now.'),
+    ...pageIntro(
+      'Connected devices',
+      'Devices are M2M clients of kind “device”: they connect to the MQTT broker with their client id and a short-lived access token. This page shows which of them the broker has a session for right now.',
+    ),
     h('div', { class: 'toolbar' }, button('Refresh', { focusKey: 'refresh', onClick: () => load(true) })),
     summary,
     list.element,
@@ -22,7 +25,10 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
   await load(false);
 
   async function load(announced: boolean) {
-    const [clients, broker] = await Promise.all([api<Client[]>('GET', '/api/clients', undefined, { signal }), readBroker()]);
+    const [clients, broker] = await Promise.all([
+      api<Client[]>('GET', '/api/clients', undefined, { signal }),
+      readBroker(),
+    ]);
     const devices = clients.filter((client) => client.kind === 'device');
     drawSummary(broker);
     drawDevices(devices, broker);
@@ -41,7 +47,14 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
 
   function drawSummary(broker: BrokerAnswer) {
     if (broker.error) {
-      return replace(summary, h('div', { class: 'notice notice-error' }, h('p', {}, h('strong', {}, 'The broker’s status could not be read. '), broker.error.message)));
+      return replace(
+        summary,
+        h(
+          'div',
+          { class: 'notice notice-error' },
+          h('p', {}, h('strong', {}, 'The broker’s status could not be read. '), broker.error.message),
+        ),
+      );
     }
     if (!broker.configured) {
       return replace(
@@ -49,7 +62,16 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
         h(
           'div',
           { class: 'notice notice-info' },
-          h('p', {}, h('strong', {}, 'The IoT broker is not configured.'), ' Set ', h('code', {}, 'IOT_BROKER_HEALTH_URL'), ' on the auth-server to the broker’s health endpoint (for example ', h('code', {}, 'http://127.0.0.1:7884/health'), ') to see which devices are connected.'),
+          h(
+            'p',
+            {},
+            h('strong', {}, 'The IoT broker is not configured.'),
+            ' Set ',
+            h('code', {}, 'IOT_BROKER_HEALTH_URL'),
+            ' on the auth-server to the broker’s health endpoint (for example ',
+            h('code', {}, 'http://127.0.0.1:7884/health'),
+            ') to see which devices are connected.',
+          ),
           h('p', {}, 'The registered devices are listed below either way.'),
         ),
       );
@@ -60,29 +82,73 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
         'dl',
         { class: 'kv card' },
         h('dt', {}, 'Broker'),
-        h('dd', {}, broker.status === 'ok' ? badge('running', 'success') : badge(broker.status ?? 'unknown', 'warning')),
+        h(
+          'dd',
+          {},
+          broker.status === 'ok' ? badge('running', 'success') : badge(broker.status ?? 'unknown', 'warning'),
+        ),
         h('dt', {}, 'Open sessions'),
         h('dd', {}, String(broker.connectedDevices)),
         h('dt', {}, 'Revocation feed'),
-        h('dd', {}, broker.revocationFeed, broker.revocationFeed !== 'connected' ? h('span', { class: 'muted' }, ' (the broker does not hear of revocations: a revoked device token works until it expires)') : null),
+        h(
+          'dd',
+          {},
+          broker.revocationFeed,
+          broker.revocationFeed !== 'connected'
+            ? h(
+                'span',
+                { class: 'muted' },
+                ' (the broker does not hear of revocations: a revoked device token works until it expires)',
+              )
+            : null,
+        ),
         h('dt', {}, 'Checked'),
         h('dd', {}, time(broker.checkedAt)),
       ),
-      broker.devices === null ? h('p', { class: 'notice notice-info' }, 'The broker reports how many sessions are open but not which devices: start it with HEALTH_SHOW_DEVICES=true to list them.') : null,
+      broker.devices === null
+        ? h(
+            'p',
+            { class: 'notice notice-info' },
+            'The broker reports how many sessions are open but not which devices: start it with HEALTH_SHOW_DEVICES=true to list them.',
+          )
+        : null,
     );
   }
 
   function drawDevices(devices: Client[], broker: BrokerAnswer) {
-    const connected = !broker.error && broker.configured && Array.isArray(broker.devices) ? new Set(broker.devices) : null;
+    const connected =
+      !broker.error && broker.configured && Array.isArray(broker.devices) ? new Set(broker.devices) : null;
     const unknown = connected ? [...connected].filter((id) => !devices.some((device) => device.id === id)) : [];
-    const connection = (id: string) => (connected ? (connected.has(id) ? badge('connected', 'success') : badge('not connected', 'neutral')) : h('span', { class: 'muted' }, 'unknown'));
+    const connection = (id: string) =>
+      connected
+        ? connected.has(id)
+          ? badge('connected', 'success')
+          : badge('not connected', 'neutral')
+        : h('span', { class: 'muted' }, 'unknown');
     drawList(list.body, {
-      empty: emptyState('No devices are registered.', 'Register a device on the ', h('a', { href: '/console/admin/applications' }, 'applications and devices'), ' page: it gets a client id (its MQTT client id) and a secret.'),
+      empty: emptyState(
+        'No devices are registered.',
+        'Register a device on the ',
+        h('a', { href: '/console/admin/applications' }, 'applications and devices'),
+        ' page: it gets a client id (its MQTT client id) and a secret.',
+      ),
       caption: 'Registered devices and their connection',
       columns: ['Device', 'Client id', 'Connection', 'Status', 'Scopes'],
       rows: [
-        ...devices.map((device) => [device.name, h('code', {}, device.id), connection(device.id), statusBadge(device.disabled ? 'disabled' : 'enabled'), device.grants.map((grant) => grant.scopes.join(', ')).join('; ') || '—']),
-        ...unknown.map((id) => [h('span', { class: 'muted' }, 'not a registered device'), h('code', {}, id), badge('connected', 'success'), badge('unknown client', 'warning'), '—']),
+        ...devices.map((device) => [
+          device.name,
+          h('code', {}, device.id),
+          connection(device.id),
+          statusBadge(device.disabled ? 'disabled' : 'enabled'),
+          device.grants.map((grant) => grant.scopes.join(', ')).join('; ') || '—',
+        ]),
+        ...unknown.map((id) => [
+          h('span', { class: 'muted' }, 'not a registered device'),
+          h('code', {}, id),
+          badge('connected', 'success'),
+          badge('unknown client', 'warning'),
+          '—',
+        ]),
       ],
     });
   }

@@ -5,12 +5,34 @@ import { errorSummary, heading, textField, whileSubmitting } from '../ui.js';
 import type { PageContext } from './page.js';
 
 export async function render(page: HTMLElement, { signal, signedIn }: PageContext): Promise<void> {
-  const email = textField({ label: 'Email', name: 'email', type: 'email', required: true, autocomplete: 'username', attributes: { maxlength: 254, autocapitalize: 'off', spellcheck: 'false' } });
-  const password = textField({ label: 'Password', name: 'password', type: 'password', required: true, autocomplete: 'current-password', attributes: { maxlength: 1024 } });
+  const email = textField({
+    label: 'Email',
+    name: 'email',
+    type: 'email',
+    required: true,
+    autocomplete: 'username',
+    attributes: { maxlength: 254, autocapitalize: 'off', spellcheck: 'false' },
+  });
+  const password = textField({
+    label: 'Password',
+    name: 'password',
+    type: 'password',
+    required: true,
+    autocomplete: 'current-password',
+    attributes: { maxlength: 1024 },
+  });
   const submit = h('button', { type: 'submit', class: 'button button-primary' }, 'Sign in');
   const wait = h('p', { class: 'hint', hidden: true });
   // method=post: should a script ever fail, the browser can never put the password in a URL.
-  const form = h('form', { method: 'post', class: 'sign-in', novalidate: true }, errorSummary(), email, password, h('div', { class: 'actions' }, submit), wait);
+  const form = h(
+    'form',
+    { method: 'post', class: 'sign-in', novalidate: true },
+    errorSummary(),
+    email,
+    password,
+    h('div', { class: 'actions' }, submit),
+    wait,
+  );
   let timer: ReturnType<typeof setInterval> | undefined;
   signal.addEventListener('abort', () => clearInterval(timer));
 
@@ -51,7 +73,10 @@ export async function render(page: HTMLElement, { signal, signedIn }: PageContex
     };
     tick();
     timer = setInterval(tick, 1000);
-    return new ApiError(429, `Too many failed sign-ins for this account or from this network. For your security, signing in is paused: try again in ${seconds} seconds (at ${at.toLocaleTimeString()}).`);
+    return new ApiError(
+      429,
+      `Too many failed sign-ins for this account or from this network. For your security, signing in is paused: try again in ${seconds} seconds (at ${at.toLocaleTimeString()}).`,
+    );
   }
 
   page.append(
@@ -59,7 +84,11 @@ export async function render(page: HTMLElement, { signal, signedIn }: PageContex
       'section',
       { class: 'card narrow', 'aria-labelledby': 'sign-in-title' },
       heading(1, 'Sign in to Tollgate', { id: 'sign-in-title' }),
-      h('p', { class: 'lead' }, 'Manage your personal access tokens and, as an administrator, applications, API keys, users and keys.'),
+      h(
+        'p',
+        { class: 'lead' },
+        'Manage your personal access tokens and, as an administrator, applications, API keys, users and keys.',
+      ),
       form,
     ),
   );

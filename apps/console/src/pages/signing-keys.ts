@@ -16,7 +16,8 @@ const STATE_MEANING: Record<SigningKeyState, string> = {
 };
 
 const RETIRE_CONSEQUENCE: Record<Exclude<SigningKeyState, 'retired'>, string> = {
-  current: 'The next key signs new tokens from now on and a new next key is created. Every token signed with this key is refused at once, everywhere: clients must get new tokens.',
+  current:
+    'The next key signs new tokens from now on and a new next key is created. Every token signed with this key is refused at once, everywhere: clients must get new tokens.',
   next: 'A new next key replaces it. Tokens it signed, if any, are refused at once, everywhere.',
   previous: 'Tokens it signed that have not expired yet are refused at once, everywhere.',
 };
@@ -30,17 +31,32 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
       h('a', { href: '/.well-known/jwks.json', target: '_blank', rel: 'noopener' }, '/.well-known/jwks.json'),
       '. Rotation is safe: the next key is published at least five minutes before it signs, and the previous one stays published until its tokens expire. A compromised key is retired: it leaves the key set and every token it signed is refused at once. Private keys are encrypted at rest and never leave the server.',
     ]),
-    h('div', { class: 'toolbar' }, button('Rotate signing keys', { tone: 'primary', focusKey: 'rotate', onClick: rotate })),
+    h(
+      'div',
+      { class: 'toolbar' },
+      button('Rotate signing keys', { tone: 'primary', focusKey: 'rotate', onClick: rotate }),
+    ),
     list.element,
   );
   draw();
 
   function draw() {
-    const sorted = [...keys].sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || b.createdAt.localeCompare(a.createdAt));
+    const sorted = [...keys].sort(
+      (a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || b.createdAt.localeCompare(a.createdAt),
+    );
     drawList(list.body, {
       empty: emptyState('No signing keys.', 'The server creates its keys when it starts.'),
       caption: 'Signing keys, current first',
-      columns: ['Key id (kid)', 'Algorithm', 'State', 'Created', 'Started signing', 'Stopped signing', 'Retired', actionsColumn()],
+      columns: [
+        'Key id (kid)',
+        'Algorithm',
+        'State',
+        'Created',
+        'Started signing',
+        'Stopped signing',
+        'Retired',
+        actionsColumn(),
+      ],
       rows: sorted.map(({ state, ...key }) => [
         h('code', {}, key.kid),
         key.alg,
@@ -49,7 +65,13 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
         time(key.activatedAt),
         time(key.deactivatedAt),
         time(key.retiredAt),
-        state === 'retired' ? null : rowButton('Retire', `key ${key.kid}`, { tone: 'danger', focusKey: `retire:${key.kid}`, onClick: () => retire(key.kid, state) }),
+        state === 'retired'
+          ? null
+          : rowButton('Retire', `key ${key.kid}`, {
+              tone: 'danger',
+              focusKey: `retire:${key.kid}`,
+              onClick: () => retire(key.kid, state),
+            }),
       ]),
       rowAttributes: (index) => ({ class: sorted[index]?.state === 'current' ? 'row-selected' : undefined }),
     });
@@ -66,17 +88,33 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
       message: h(
         'div',
         {},
-        h('p', {}, 'The next key starts signing new tokens at once. The current key becomes the previous key and stays published, so tokens it signed keep working until they expire. A new next key is created and published.'),
-        h('p', {}, 'Do this on a schedule. Rotating again within five minutes is refused: resource servers may not have fetched the new next key yet.'),
+        h(
+          'p',
+          {},
+          'The next key starts signing new tokens at once. The current key becomes the previous key and stays published, so tokens it signed keep working until they expire. A new next key is created and published.',
+        ),
+        h(
+          'p',
+          {},
+          'Do this on a schedule. Rotating again within five minutes is refused: resource servers may not have fetched the new next key yet.',
+        ),
       ),
       content: immediately,
       confirmLabel: 'Rotate keys',
       tone: 'primary',
-      action: () => api<SigningKeyChange>('POST', '/api/signing-keys/rotate', { immediately: immediately.control.checked }, { signal }),
+      action: () =>
+        api<SigningKeyChange>(
+          'POST',
+          '/api/signing-keys/rotate',
+          { immediately: immediately.control.checked },
+          { signal },
+        ),
       refresh: reload,
       focusFallback: list.heading,
       announcement: (result) => {
-        const old = result.retired ? `${result.retired} is retired: its tokens are refused.` : `${result.previous} stays published until its tokens expire.`;
+        const old = result.retired
+          ? `${result.retired} is retired: its tokens are refused.`
+          : `${result.previous} stays published until its tokens expire.`;
         return `Rotated: new tokens are signed with ${result.current}; ${old}`;
       },
     });
@@ -85,7 +123,13 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
   function retire(kid: string, state: Exclude<SigningKeyState, 'retired'>) {
     return confirmAction({
       title: `Retire the ${state} key?`,
-      message: h('div', {}, h('p', {}, h('code', {}, kid)), h('p', {}, RETIRE_CONSEQUENCE[state]), h('p', {}, 'Do this when the key is compromised. It cannot be undone.')),
+      message: h(
+        'div',
+        {},
+        h('p', {}, h('code', {}, kid)),
+        h('p', {}, RETIRE_CONSEQUENCE[state]),
+        h('p', {}, 'Do this when the key is compromised. It cannot be undone.'),
+      ),
       confirmLabel: 'Retire key',
       action: () => api<SigningKeyChange>('POST', `/api/signing-keys/${segment(kid)}/retire`, undefined, { signal }),
       refresh: reload,

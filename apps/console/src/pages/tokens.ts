@@ -6,7 +6,17 @@ import { createForm, nameField, requiredName } from '../components/create-form.j
 import { showSecret } from '../components/secret-panel.js';
 import { actionsColumn, inactiveFilter, lastUsedCell, table } from '../components/table.js';
 import { badge, DAY_MS, emptyState, h, replace, scopeList, statusBadge, time } from '../dom.js';
-import { checkboxGroup, checkedValues, type Field, formValue, listSection, pageIntro, radioGroup, rowButton, textField } from '../ui.js';
+import {
+  checkboxGroup,
+  checkedValues,
+  type Field,
+  formValue,
+  listSection,
+  pageIntro,
+  radioGroup,
+  rowButton,
+  textField,
+} from '../ui.js';
 import { endOfDay } from './common.js';
 import type { PageContext } from './page.js';
 
@@ -26,7 +36,10 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
   const list = listSection('Your tokens', 'tokens-heading');
 
   page.append(
-    ...pageIntro('Personal access tokens', 'Tokens let your scripts and tools call Tollgate-protected APIs as you, with only the scopes you pick. A token stops working when it expires, when you revoke it, or when you lose the access it carries; your password is never affected.'),
+    ...pageIntro(
+      'Personal access tokens',
+      'Tokens let your scripts and tools call Tollgate-protected APIs as you, with only the scopes you pick. A token stops working when it expires, when you revoke it, or when you lose the access it carries; your password is never affected.',
+    ),
     banner,
     secretSlot,
     tokenForm().element,
@@ -36,7 +49,10 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
   drawList();
 
   async function reload() {
-    const [fresh, soon] = await Promise.all([api<PersonalAccessToken[]>('GET', '/api/me/tokens', undefined, { signal }), api<PersonalAccessToken[]>('GET', `/api/me/tokens?expiring=${EXPIRING_DAYS}d`, undefined, { signal })]);
+    const [fresh, soon] = await Promise.all([
+      api<PersonalAccessToken[]>('GET', '/api/me/tokens', undefined, { signal }),
+      api<PersonalAccessToken[]>('GET', `/api/me/tokens?expiring=${EXPIRING_DAYS}d`, undefined, { signal }),
+    ]);
     state.tokens = fresh;
     state.expiringIds = new Set(soon.map((token) => token.id));
     drawBanner();
@@ -51,7 +67,17 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
       h(
         'div',
         { class: 'notice notice-warning' },
-        h('p', {}, h('strong', {}, `${soon.length === 1 ? 'One token expires' : `${soon.length} tokens expire`} within ${EXPIRING_DAYS} days: `), soon.map((token) => token.name).join(', '), '.'),
+        h(
+          'p',
+          {},
+          h(
+            'strong',
+            {},
+            `${soon.length === 1 ? 'One token expires' : `${soon.length} tokens expire`} within ${EXPIRING_DAYS} days: `,
+          ),
+          soon.map((token) => token.name).join(', '),
+          '.',
+        ),
         h('p', {}, 'Create a replacement, move your scripts to it, then revoke the old token.'),
       ),
     );
@@ -79,7 +105,9 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
         toggle,
         emptyState(
           'You have no active tokens.',
-          session.permissions.length > 0 ? 'Create one above for a script or a tool; it will carry only the scopes you pick.' : 'You hold no scopes yet, so a token could do nothing. Ask an administrator for a role first.',
+          session.permissions.length > 0
+            ? 'Create one above for a script or a tool; it will carry only the scopes you pick.'
+            : 'You hold no scopes yet, so a token could do nothing. Ask an administrator for a role first.',
         ),
       );
     }
@@ -89,19 +117,44 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
       table({
         caption: `${shown.length} token${shown.length === 1 ? '' : 's'}`,
         captionHidden: true,
-        columns: ['Name', 'Scopes', 'Restricted to', 'Starts with', 'Created', 'Expires', 'Last used', 'Status', actionsColumn()],
+        columns: [
+          'Name',
+          'Scopes',
+          'Restricted to',
+          'Starts with',
+          'Created',
+          'Expires',
+          'Last used',
+          'Status',
+          actionsColumn(),
+        ],
         rows: shown.map((token) => [
           token.name,
           scopeList(token.scopes),
-          token.resources.length > 0 ? h('ul', { class: 'plain' }, token.resources.map((resource) => h('li', {}, resource))) : h('span', { class: 'muted' }, 'any API you can use'),
+          token.resources.length > 0
+            ? h(
+                'ul',
+                { class: 'plain' },
+                token.resources.map((resource) => h('li', {}, resource)),
+              )
+            : h('span', { class: 'muted' }, 'any API you can use'),
           h('code', {}, `${token.displayPrefix}…`),
           time(token.createdAt, '—', { dateOnly: true }),
           expiryCell(token),
           lastUsedCell(token),
           statusBadge(token.status),
-          token.status === 'active' ? rowButton('Revoke', token.name, { tone: 'danger', focusKey: `revoke:${token.id}`, onClick: () => revoke(token) }) : '',
+          token.status === 'active'
+            ? rowButton('Revoke', token.name, {
+                tone: 'danger',
+                focusKey: `revoke:${token.id}`,
+                onClick: () => revoke(token),
+              })
+            : '',
         ]),
-        rowAttributes: (index) => ({ class: state.expiringIds.has(shown[index]?.id ?? '') ? 'row-warning' : undefined, 'data-token-id': shown[index]?.id }),
+        rowAttributes: (index) => ({
+          class: state.expiringIds.has(shown[index]?.id ?? '') ? 'row-warning' : undefined,
+          'data-token-id': shown[index]?.id,
+        }),
       }),
     );
   }
@@ -109,7 +162,12 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
   function expiryCell(token: PersonalAccessToken) {
     if (!token.expiresAt) return h('span', {}, 'never');
     const soon = state.expiringIds.has(token.id);
-    return h('span', {}, time(token.expiresAt, '—', { withRelative: token.status === 'active' }), soon ? [' ', badge('Expires soon', 'warning')] : null);
+    return h(
+      'span',
+      {},
+      time(token.expiresAt, '—', { withRelative: token.status === 'active' }),
+      soon ? [' ', badge('Expires soon', 'warning')] : null,
+    );
   }
 
   function revoke(token: PersonalAccessToken) {
@@ -127,27 +185,53 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
   function tokenForm() {
     const resources = session.permissions.map((entry) => entry.resource);
     const scopeGroups = session.permissions.map((entry) =>
-      checkboxGroup({ legend: entry.resource, legendClass: 'legend-minor', name: 'scopes', options: entry.scopes.map((scope) => ({ value: scope, label: scope })) }),
+      checkboxGroup({
+        legend: entry.resource,
+        legendClass: 'legend-minor',
+        name: 'scopes',
+        options: entry.scopes.map((scope) => ({ value: scope, label: scope })),
+      }),
     );
     const scopes = h(
       'fieldset',
       { class: 'group' },
       h('legend', {}, 'Scopes'),
-      h('p', { class: 'hint' }, 'Pick only what the token needs. These are the scopes you hold now; if you lose one later, the token loses it too.'),
-      scopeGroups.length > 0 ? scopeGroups : h('p', { class: 'notice notice-warning' }, 'You hold no scopes, so you cannot create a useful token. Ask an administrator for a role.'),
+      h(
+        'p',
+        { class: 'hint' },
+        'Pick only what the token needs. These are the scopes you hold now; if you lose one later, the token loses it too.',
+      ),
+      scopeGroups.length > 0
+        ? scopeGroups
+        : h(
+            'p',
+            { class: 'notice notice-warning' },
+            'You hold no scopes, so you cannot create a useful token. Ask an administrator for a role.',
+          ),
     );
     // The same scope name under two resources is one scope of the token: keep their boxes in step.
     scopes.addEventListener('change', (event) => {
       const box = event.target;
       if (!(box instanceof HTMLInputElement) || box.name !== 'scopes') return;
-      for (const other of scopes.querySelectorAll<HTMLInputElement>('input[name="scopes"]')) if (other !== box && other.value === box.value) other.checked = box.checked;
+      for (const other of scopes.querySelectorAll<HTMLInputElement>('input[name="scopes"]'))
+        if (other !== box && other.value === box.value) other.checked = box.checked;
     });
     const options = resources.map((resource) => ({ value: resource, label: resource }));
     const restriction =
       resources.length > 1
-        ? checkboxGroup({ legend: 'Restrict to these APIs (optional)', name: 'resource', options, hint: 'Leave all unchecked to let the token work everywhere you have access.' })
+        ? checkboxGroup({
+            legend: 'Restrict to these APIs (optional)',
+            name: 'resource',
+            options,
+            hint: 'Leave all unchecked to let the token work everywhere you have access.',
+          })
         : resources.length === 1
-          ? checkboxGroup({ legend: 'Restrict to this API (optional)', name: 'resource', options, hint: 'Unchecked, the token also works with APIs you gain access to later.' })
+          ? checkboxGroup({
+              legend: 'Restrict to this API (optional)',
+              name: 'resource',
+              options,
+              hint: 'Unchecked, the token also works with APIs you gain access to later.',
+            })
           : null;
     const expiry = h('div');
     let dateField!: Field<HTMLInputElement>;
@@ -168,10 +252,21 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
       options.push({ value: 'custom', label: 'On a date' });
       if (state.policy?.allowNoExpiry) options.push({ value: 'never', label: 'No expiry (not recommended)' });
       const previous = expiryChoice();
-      const selected = options.some((option) => option.value === previous) ? previous : presets.includes(30) ? '30' : (options[0]?.value ?? 'custom');
+      const selected = options.some((option) => option.value === previous)
+        ? previous
+        : presets.includes(30)
+          ? '30'
+          : (options[0]?.value ?? 'custom');
       // The token works until the end of the chosen day, so the last allowed day is one short of the maximum.
       const latest = max === null ? undefined : new Date(Date.now() + (max - 1) * DAY_MS).toISOString().slice(0, 10);
-      dateField = textField({ label: 'Expiry date', name: 'expiresOn', type: 'date', required: true, hint: 'The token works until the end of this day (your time).', attributes: { min: new Date(Date.now() + DAY_MS).toISOString().slice(0, 10), max: latest } });
+      dateField = textField({
+        label: 'Expiry date',
+        name: 'expiresOn',
+        type: 'date',
+        required: true,
+        hint: 'The token works until the end of this day (your time).',
+        attributes: { min: new Date(Date.now() + DAY_MS).toISOString().slice(0, 10), max: latest },
+      });
       dateField.hidden = selected !== 'custom';
       replace(
         expiry,
@@ -180,7 +275,10 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
           name: 'expiry',
           value: selected,
           options,
-          hint: max === null ? 'Tokens must expire; your organisation sets the longest lifetime allowed.' : `Your organisation allows tokens to live at most ${max} days.`,
+          hint:
+            max === null
+              ? 'Tokens must expire; your organisation sets the longest lifetime allowed.'
+              : `Your organisation allows tokens to live at most ${max} days.`,
         }),
         dateField,
       );
@@ -216,8 +314,10 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
           const day = formValue(form, 'expiresOn');
           if (day) body.expiresAt = endOfDay(day);
         } else if (choice !== 'never') body.expiresInDays = Number(choice);
-        if (chosen.length === 0) throw new ApiError(400, 'Pick at least one scope: a token without scopes can do nothing.');
-        if (choice === 'custom' && !body.expiresAt) throw new ApiError(400, 'Pick the expiry date.', { body: { errors: ['expiresOn: pick a date'] } });
+        if (chosen.length === 0)
+          throw new ApiError(400, 'Pick at least one scope: a token without scopes can do nothing.');
+        if (choice === 'custom' && !body.expiresAt)
+          throw new ApiError(400, 'Pick the expiry date.', { body: { errors: ['expiresOn: pick a date'] } });
         try {
           return await api<CreatedPersonalAccessToken>('POST', '/api/me/tokens', body, { signal });
         } catch (error) {
@@ -239,7 +339,16 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
       what: 'personal access token',
       secret: created.token,
       name: created.name,
-      details: h('p', {}, 'Send it as ', h('code', {}, 'Authorization: Bearer <token>'), '. It carries ', created.scopes.join(', '), created.expiresAt ? [' and expires on ', time(created.expiresAt)] : ' and never expires', '.'),
+      details: h(
+        'p',
+        {},
+        'Send it as ',
+        h('code', {}, 'Authorization: Bearer <token>'),
+        '. It carries ',
+        created.scopes.join(', '),
+        created.expiresAt ? [' and expires on ', time(created.expiresAt)] : ' and never expires',
+        '.',
+      ),
       onDone: () => list.heading.focus(),
     });
   }

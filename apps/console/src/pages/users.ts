@@ -7,21 +7,45 @@ import { createForm, nameField } from '../components/create-form.js';
 import { showSecret } from '../components/secret-panel.js';
 import { actionsColumn, drawList, lastUsedCell, table } from '../components/table.js';
 import { badge, emptyState, h, hidden, replace, scopeList, statusBadge, time, uid } from '../dom.js';
-import { announce, button, checkboxGroup, checkedValues, control, formValue, heading, listSection, pageIntro, radioGroup, redrawKeepingFocus, rowButton, textField } from '../ui.js';
+import {
+  announce,
+  button,
+  checkboxGroup,
+  checkedValues,
+  control,
+  formValue,
+  heading,
+  listSection,
+  pageIntro,
+  radioGroup,
+  redrawKeepingFocus,
+  rowButton,
+  textField,
+} from '../ui.js';
 import { auditLink, setQuery } from './common.js';
 import { type PageContext, signedInUser } from './page.js';
 
 export async function render(page: HTMLElement, { session, params, signal }: PageContext): Promise<void> {
   const me = signedInUser(session);
-  const [users, roles] = await Promise.all([api<User[]>('GET', '/api/users?limit=500', undefined, { signal }), api<Role[]>('GET', '/api/roles', undefined, { signal })]);
+  const [users, roles] = await Promise.all([
+    api<User[]>('GET', '/api/users?limit=500', undefined, { signal }),
+    api<Role[]>('GET', '/api/roles', undefined, { signal }),
+  ]);
   const requested = params.get('user');
-  const state = { users, selectedId: users.some((user) => user.id === requested) ? requested : null, tokens: [] as PersonalAccessToken[] };
+  const state = {
+    users,
+    selectedId: users.some((user) => user.id === requested) ? requested : null,
+    tokens: [] as PersonalAccessToken[],
+  };
   const list = listSection('People and service accounts', 'users');
   const tokensSection = h('section', { class: 'user-tokens' });
   const tokensFrame = { userId: null as string | null, heading: h('h2'), secretSlot: h('div'), body: h('div') };
 
   page.append(
-    ...pageIntro('Users', 'People sign in to this console and create their own tokens; service accounts belong to the organisation and never sign in: administrators create their tokens. Roles give scopes on resources; every token of a user follows their roles at once.'),
+    ...pageIntro(
+      'Users',
+      'People sign in to this console and create their own tokens; service accounts belong to the organisation and never sign in: administrators create their tokens. Roles give scopes on resources; every token of a user follows their roles at once.',
+    ),
     userForm().element,
     list.element,
     tokensSection,
@@ -37,22 +61,54 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
 
   function draw() {
     drawList(list.body, {
-      empty: emptyState('No users yet.', 'Create a person who will sign in, or a service account for organisation-wide automation.'),
+      empty: emptyState(
+        'No users yet.',
+        'Create a person who will sign in, or a service account for organisation-wide automation.',
+      ),
       caption: 'Users',
       columns: ['Name', 'Kind', 'Roles', 'Status', 'Last sign-in', actionsColumn()],
       rows: state.users.map((user) => [
-        h('span', {}, user.displayName, h('br'), h('span', { class: 'muted' }, user.email), user.id === me.id ? [' ', badge('you', 'info')] : null),
+        h(
+          'span',
+          {},
+          user.displayName,
+          h('br'),
+          h('span', { class: 'muted' }, user.email),
+          user.id === me.id ? [' ', badge('you', 'info')] : null,
+        ),
         user.kind === 'service_account' ? badge('service account', 'neutral') : 'person',
-        user.roles.length > 0 ? h('ul', { class: 'chips' }, user.roles.map((role) => h('li', {}, h('code', {}, role)))) : h('span', { class: 'muted' }, 'none'),
+        user.roles.length > 0
+          ? h(
+              'ul',
+              { class: 'chips' },
+              user.roles.map((role) => h('li', {}, h('code', {}, role))),
+            )
+          : h('span', { class: 'muted' }, 'none'),
         statusBadge(user.disabled ? 'disabled' : 'enabled'),
         user.kind === 'person' ? time(user.lastLoginAt, 'never') : h('span', { class: 'muted' }, 'cannot sign in'),
         h(
           'div',
           { class: 'row-actions' },
-          button([user.id === state.selectedId ? 'Showing tokens' : 'Tokens', hidden(` of ${user.email}`)], { small: true, tone: user.id === state.selectedId ? 'primary' : undefined, focusKey: `tokens:${user.id}`, onClick: () => select(user.id) }),
+          button([user.id === state.selectedId ? 'Showing tokens' : 'Tokens', hidden(` of ${user.email}`)], {
+            small: true,
+            tone: user.id === state.selectedId ? 'primary' : undefined,
+            focusKey: `tokens:${user.id}`,
+            onClick: () => select(user.id),
+          }),
           rowButton('Roles', `of ${user.email}`, { focusKey: `roles:${user.id}`, onClick: () => editRoles(user) }),
-          user.id !== me.id ? rowButton(user.disabled ? 'Enable' : 'Disable', user.email, { focusKey: `toggle:${user.id}`, onClick: () => toggle(user) }) : null,
-          user.id !== me.id ? rowButton('Delete', user.email, { tone: 'danger', focusKey: `delete:${user.id}`, onClick: () => remove(user) }) : null,
+          user.id !== me.id
+            ? rowButton(user.disabled ? 'Enable' : 'Disable', user.email, {
+                focusKey: `toggle:${user.id}`,
+                onClick: () => toggle(user),
+              })
+            : null,
+          user.id !== me.id
+            ? rowButton('Delete', user.email, {
+                tone: 'danger',
+                focusKey: `delete:${user.id}`,
+                onClick: () => remove(user),
+              })
+            : null,
           auditLink(user.id, user.email),
         ),
       ]),
@@ -65,8 +121,24 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
   }
 
   function userForm() {
-    const password = textField({ label: 'Initial password', name: 'password', type: 'password', required: true, autocomplete: 'new-password', hint: '12–256 characters, not the email address. Tell the person through a separate channel.', attributes: { minlength: 12, maxlength: 256 } });
-    const kind = radioGroup({ legend: 'Kind', name: 'kind', value: 'person', options: [{ value: 'person', label: 'Person (signs in to the console)' }, { value: 'service_account', label: 'Service account (organisation-wide automation; never signs in)' }] });
+    const password = textField({
+      label: 'Initial password',
+      name: 'password',
+      type: 'password',
+      required: true,
+      autocomplete: 'new-password',
+      hint: '12–256 characters, not the email address. Tell the person through a separate channel.',
+      attributes: { minlength: 12, maxlength: 256 },
+    });
+    const kind = radioGroup({
+      legend: 'Kind',
+      name: 'kind',
+      value: 'person',
+      options: [
+        { value: 'person', label: 'Person (signs in to the console)' },
+        { value: 'service_account', label: 'Service account (organisation-wide automation; never signs in)' },
+      ],
+    });
     const showPassword = (form: HTMLFormElement) => {
       password.hidden = formValue(form, 'kind') !== 'person';
     };
@@ -74,16 +146,38 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
       title: 'Create a user',
       submitLabel: 'Create user',
       fields: [
-        textField({ label: 'Email', name: 'email', type: 'email', required: true, hint: 'Unique. For a service account, an address that names it, e.g. ci-bot@example.com.', attributes: { maxlength: 254, autocapitalize: 'off', spellcheck: 'false' } }),
+        textField({
+          label: 'Email',
+          name: 'email',
+          type: 'email',
+          required: true,
+          hint: 'Unique. For a service account, an address that names it, e.g. ci-bot@example.com.',
+          attributes: { maxlength: 254, autocapitalize: 'off', spellcheck: 'false' },
+        }),
         textField({ label: 'Display name', name: 'displayName', required: true, attributes: { maxlength: 100 } }),
         kind,
         password,
-        roles.length > 0 ? checkboxGroup({ legend: 'Roles', name: 'roles', options: roleOptions(), hint: 'The scopes the user holds; their tokens can never carry more.' }) : null,
+        roles.length > 0
+          ? checkboxGroup({
+              legend: 'Roles',
+              name: 'roles',
+              options: roleOptions(),
+              hint: 'The scopes the user holds; their tokens can never carry more.',
+            })
+          : null,
       ],
       submit: (form) => {
-        const body: Record<string, unknown> = { email: formValue(form, 'email'), displayName: formValue(form, 'displayName'), kind: formValue(form, 'kind'), roles: checkedValues(form, 'roles') };
+        const body: Record<string, unknown> = {
+          email: formValue(form, 'email'),
+          displayName: formValue(form, 'displayName'),
+          kind: formValue(form, 'kind'),
+          roles: checkedValues(form, 'roles'),
+        };
         if (body.kind === 'person') body.password = control(form, 'password').value;
-        if (!body.displayName) throw new ApiError(400, 'Give the user a display name.', { body: { errors: ['displayName must be 1–100 characters'] } });
+        if (!body.displayName)
+          throw new ApiError(400, 'Give the user a display name.', {
+            body: { errors: ['displayName must be 1–100 characters'] },
+          });
         return api<User>('POST', '/api/users', body, { signal });
       },
       done: async (user, form) => {
@@ -105,7 +199,8 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
       content: group,
       confirmLabel: 'Save roles',
       tone: 'primary',
-      action: () => api('PUT', `/api/users/${segment(user.id)}/roles`, { roles: checkedValues(group, 'roles') }, { signal }),
+      action: () =>
+        api('PUT', `/api/users/${segment(user.id)}/roles`, { roles: checkedValues(group, 'roles') }, { signal }),
       refresh: reload,
       focusFallback: list.heading,
       announcement: `The roles of ${user.email} are saved.`,
@@ -115,7 +210,12 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
   function toggle(user: User) {
     return toggleDisabled({
       disabled: user.disabled,
-      confirm: { title: `Disable ${user.email}?`, message: 'They are signed out, cannot sign in, and all their personal access tokens stop working at once, until you enable them again.', confirmLabel: 'Disable user' },
+      confirm: {
+        title: `Disable ${user.email}?`,
+        message:
+          'They are signed out, cannot sign in, and all their personal access tokens stop working at once, until you enable them again.',
+        confirmLabel: 'Disable user',
+      },
       update: (disabled) => api('PATCH', `/api/users/${segment(user.id)}`, { disabled }, { signal }),
       refresh: reload,
       focusFallback: list.heading,
@@ -126,7 +226,8 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
   function remove(user: User) {
     return confirmAction({
       title: `Delete ${user.email}?`,
-      message: 'The user, their sessions and all their personal access tokens are deleted; the tokens stop working at once. This cannot be undone.',
+      message:
+        'The user, their sessions and all their personal access tokens are deleted; the tokens stop working at once. This cannot be undone.',
       confirmLabel: 'Delete user',
       action: async () => {
         await api('DELETE', `/api/users/${segment(user.id)}`, undefined, { signal });
@@ -157,7 +258,9 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
       replace(tokensSection);
       return;
     }
-    state.tokens = await api<PersonalAccessToken[]>('GET', `/api/users/${segment(user.id)}/tokens`, undefined, { signal });
+    state.tokens = await api<PersonalAccessToken[]>('GET', `/api/users/${segment(user.id)}/tokens`, undefined, {
+      signal,
+    });
     if (tokensFrame.userId !== user.id) drawTokensFrame(user);
     drawTokens(user);
   }
@@ -172,7 +275,13 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
     replace(
       tokensSection,
       tokensFrame.heading,
-      user.kind === 'service_account' ? serviceTokenForm(user).element : h('p', { class: 'muted' }, 'People create their own tokens in their account settings; you can revoke them here.'),
+      user.kind === 'service_account'
+        ? serviceTokenForm(user).element
+        : h(
+            'p',
+            { class: 'muted' },
+            'People create their own tokens in their account settings; you can revoke them here.',
+          ),
       tokensFrame.secretSlot,
       tokensFrame.body,
     );
@@ -182,7 +291,17 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
     const active = state.tokens.filter((token) => token.status === 'active');
     replace(
       tokensFrame.body,
-      active.length > 1 ? h('div', { class: 'toolbar' }, rowButton('Revoke all tokens', `of ${user.email}`, { tone: 'danger', focusKey: `revoke-all:${user.id}`, onClick: () => revokeAll(user) })) : null,
+      active.length > 1
+        ? h(
+            'div',
+            { class: 'toolbar' },
+            rowButton('Revoke all tokens', `of ${user.email}`, {
+              tone: 'danger',
+              focusKey: `revoke-all:${user.id}`,
+              onClick: () => revokeAll(user),
+            }),
+          )
+        : null,
       state.tokens.length === 0
         ? emptyState(`${user.email} has no tokens.`)
         : table({
@@ -197,7 +316,18 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
               token.expiresAt ? time(token.expiresAt) : h('span', { class: 'muted' }, 'never'),
               lastUsedCell(token),
               statusBadge(token.status),
-              h('div', { class: 'row-actions' }, token.status === 'active' ? rowButton('Revoke', token.name, { tone: 'danger', focusKey: `revoke:${token.id}`, onClick: () => revokeToken(user, token) }) : null, auditLink(token.id, token.name)),
+              h(
+                'div',
+                { class: 'row-actions' },
+                token.status === 'active'
+                  ? rowButton('Revoke', token.name, {
+                      tone: 'danger',
+                      focusKey: `revoke:${token.id}`,
+                      onClick: () => revokeToken(user, token),
+                    })
+                  : null,
+                auditLink(token.id, token.name),
+              ),
             ]),
           }),
     );
@@ -207,27 +337,64 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
     // A service account holds the scopes of its roles; the token may carry any of them.
     const held = new Map<string, Set<string>>();
     for (const role of roles.filter((candidate) => user.roles.includes(candidate.name))) {
-      for (const grant of role.grants) held.set(grant.resource, new Set([...(held.get(grant.resource) ?? []), ...grant.scopes]));
+      for (const grant of role.grants)
+        held.set(grant.resource, new Set([...(held.get(grant.resource) ?? []), ...grant.scopes]));
     }
-    const scopeGroups = [...held].map(([resource, scopes]) => checkboxGroup({ legend: resource, legendClass: 'legend-minor', name: 'scopes', options: [...scopes].sort().map((scope) => ({ value: scope, label: scope })) }));
+    const scopeGroups = [...held].map(([resource, scopes]) =>
+      checkboxGroup({
+        legend: resource,
+        legendClass: 'legend-minor',
+        name: 'scopes',
+        options: [...scopes].sort().map((scope) => ({ value: scope, label: scope })),
+      }),
+    );
     return createForm({
       label: 'Create a token',
       title: `Create a token for ${user.email}`,
       submitLabel: 'Create token',
       fields: [
         nameField(),
-        h('fieldset', { class: 'group' }, h('legend', {}, 'Scopes'), scopeGroups.length > 0 ? scopeGroups : h('p', { class: 'notice notice-warning' }, 'This service account has no roles, so a token could do nothing. Give it a role first.')),
-        textField({ label: 'Lifetime (days)', name: 'expiresInDays', type: 'number', required: true, value: '30', hint: 'Within the organisation’s maximum lifetime for tokens.', attributes: { min: 1, max: 3650, inputmode: 'numeric' } }),
+        h(
+          'fieldset',
+          { class: 'group' },
+          h('legend', {}, 'Scopes'),
+          scopeGroups.length > 0
+            ? scopeGroups
+            : h(
+                'p',
+                { class: 'notice notice-warning' },
+                'This service account has no roles, so a token could do nothing. Give it a role first.',
+              ),
+        ),
+        textField({
+          label: 'Lifetime (days)',
+          name: 'expiresInDays',
+          type: 'number',
+          required: true,
+          value: '30',
+          hint: 'Within the organisation’s maximum lifetime for tokens.',
+          attributes: { min: 1, max: 3650, inputmode: 'numeric' },
+        }),
       ],
       submit: (form) => {
-        const body = { name: formValue(form, 'name'), scopes: [...new Set(checkedValues(form, 'scopes'))], expiresInDays: Number(formValue(form, 'expiresInDays')) };
-        if (body.scopes.length === 0) throw new ApiError(400, 'Pick at least one scope: a token without scopes can do nothing.');
+        const body = {
+          name: formValue(form, 'name'),
+          scopes: [...new Set(checkedValues(form, 'scopes'))],
+          expiresInDays: Number(formValue(form, 'expiresInDays')),
+        };
+        if (body.scopes.length === 0)
+          throw new ApiError(400, 'Pick at least one scope: a token without scopes can do nothing.');
         return api<CreatedPersonalAccessToken>('POST', `/api/users/${segment(user.id)}/tokens`, body, { signal });
       },
       done: async (created) => {
         await loadTokens();
         const tokensHeading = tokensFrame.heading;
-        showSecret(tokensFrame.secretSlot, { what: 'personal access token', secret: created.token, name: created.name, onDone: () => tokensHeading.focus() });
+        showSecret(tokensFrame.secretSlot, {
+          what: 'personal access token',
+          secret: created.token,
+          name: created.name,
+          onDone: () => tokensHeading.focus(),
+        });
       },
     });
   }
@@ -247,7 +414,8 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
   function revokeAll(user: User) {
     return confirmAction({
       title: `Revoke every token of ${user.email}?`,
-      message: 'All their personal access tokens are refused at once, everywhere. Their password and sessions are not affected.',
+      message:
+        'All their personal access tokens are refused at once, everywhere. Their password and sessions are not affected.',
       confirmLabel: 'Revoke all tokens',
       action: () => api('DELETE', `/api/users/${segment(user.id)}/tokens`, undefined, { signal }),
       refresh: loadTokens,

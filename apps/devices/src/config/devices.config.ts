@@ -40,7 +40,8 @@ interface CommonConfig {
   logLevel: string;
 }
 
-export type DevicesConfig = CommonConfig & ({ role: 'thermostat'; thermostat: ThermostatSettings } | { role: 'hub'; hub: HubSettings });
+export type DevicesConfig = CommonConfig &
+  ({ role: 'thermostat'; thermostat: ThermostatSettings } | { role: 'hub'; hub: HubSettings });
 
 const DEFAULT_HEALTH_PORT = { thermostat: 7886, hub: 7887 };
 
@@ -48,7 +49,8 @@ const DEFAULT_HEALTH_PORT = { thermostat: 7886, hub: 7887 };
 export function loadDevicesConfig(env: Environment = process.env): DevicesConfig {
   const values = loadEnv(DevicesEnv, env);
   const problems: string[] = [];
-  if (values.RECONNECT_MIN_DELAY_MS > values.RECONNECT_MAX_DELAY_MS) problems.push('RECONNECT_MIN_DELAY_MS: must not exceed RECONNECT_MAX_DELAY_MS');
+  if (values.RECONNECT_MIN_DELAY_MS > values.RECONNECT_MAX_DELAY_MS)
+    problems.push('RECONNECT_MIN_DELAY_MS: must not exceed RECONNECT_MAX_DELAY_MS');
   let schedule: HeatingSchedule | undefined;
   if (values.DEVICE_ROLE === 'hub') {
     try {

@@ -1,4 +1,14 @@
-import { ClientCredentialsEnv, composeEnv, IntegerFrom, IsPort, IsResourceIndicator, IssuerEnv, NumberFrom, ProcessEnv, Required } from '@tollgate/platform';
+import {
+  ClientCredentialsEnv,
+  composeEnv,
+  IntegerFrom,
+  IsPort,
+  IsResourceIndicator,
+  IssuerEnv,
+  NumberFrom,
+  ProcessEnv,
+  Required,
+} from '@tollgate/platform';
 import { IsIn, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
 
 const DEVICE_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -10,7 +20,11 @@ const DEVICE_ID_MESSAGE = { message: 'must be 1–64 characters of letters, digi
  * @property CLIENT_ID The device's OAuth client id: also its MQTT client id and the `{id}` of its topics.
  * @property HOST Address the health endpoint listens on.
  */
-export class DevicesEnv extends composeEnv(IssuerEnv(), ClientCredentialsEnv({ required: true, clientId: Matches(DEVICE_ID, DEVICE_ID_MESSAGE) }), ProcessEnv()) {
+export class DevicesEnv extends composeEnv(
+  IssuerEnv(),
+  ClientCredentialsEnv({ required: true, clientId: Matches(DEVICE_ID, DEVICE_ID_MESSAGE) }),
+  ProcessEnv(),
+) {
   @Required()
   @IsIn(['thermostat', 'hub'])
   DEVICE_ROLE!: 'thermostat' | 'hub';
@@ -22,7 +36,9 @@ export class DevicesEnv extends composeEnv(IssuerEnv(), ClientCredentialsEnv({ r
 
   /** Scopes to request; the client's grants on the broker when unset. */
   @IsOptional()
-  @Matches(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, { message: 'must be space-separated scope tokens (RFC 6749 §3.3)' })
+  @Matches(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, {
+    message: 'must be space-separated scope tokens (RFC 6749 §3.3)',
+  })
   TOKEN_SCOPE?: string;
 
   /** A token is replaced this long before it expires, and the MQTT session reconnected with it. */
@@ -32,7 +48,9 @@ export class DevicesEnv extends composeEnv(IssuerEnv(), ClientCredentialsEnv({ r
 
   /** The broker, or several comma-separated brokers of one cluster: the device moves to the next when one is lost. */
   @IsOptional()
-  @Matches(/^(mqtts?|wss?):\/\/[^\s/,]+(\/[^\s,]*)?(,(mqtts?|wss?):\/\/[^\s/,]+(\/[^\s,]*)?)*$/, { message: 'must be one or more comma-separated mqtt://, mqtts://, ws:// or wss:// URLs' })
+  @Matches(/^(mqtts?|wss?):\/\/[^\s/,]+(\/[^\s,]*)?(,(mqtts?|wss?):\/\/[^\s/,]+(\/[^\s,]*)?)*$/, {
+    message: 'must be one or more comma-separated mqtt://, mqtts://, ws:// or wss:// URLs',
+  })
   BROKER_URL: string = 'mqtt://127.0.0.1:7883';
 
   /** The broker's RFC 8707 resource indicator, asked for at the token endpoint. */

@@ -94,7 +94,10 @@ export class BrokerConnection implements Publisher {
   async publish(topic: string, message: object, options: { qos: 0 | 1; retain?: boolean }): Promise<boolean> {
     if (!this.client?.connected) return false;
     try {
-      await this.client.publishAsync(topic, JSON.stringify(message), { qos: options.qos, retain: options.retain ?? false });
+      await this.client.publishAsync(topic, JSON.stringify(message), {
+        qos: options.qos,
+        retain: options.retain ?? false,
+      });
       return true;
     } catch (error) {
       this.logger.warn({ topic, error: (error as Error).message }, 'publish failed');
@@ -146,7 +149,12 @@ export class BrokerConnection implements Publisher {
       reconnectPeriod: 0,
       manualConnect: true,
       resubscribe: false,
-      will: will && { topic: will.topic, payload: Buffer.from(JSON.stringify(will.message)), qos: 1, retain: will.retain },
+      will: will && {
+        topic: will.topic,
+        payload: Buffer.from(JSON.stringify(will.message)),
+        qos: 1,
+        retain: will.retain,
+      },
       ...this.stores,
     });
     client.on('connect', (connack) => this.onConnected(connack.sessionPresent));
@@ -159,7 +167,10 @@ export class BrokerConnection implements Publisher {
   private onConnected(sessionPresent: boolean): void {
     this.backoff.reset();
     this.wasConnected = true;
-    this.logger.info({ broker: this.options.urls[this.urlIndex], sessionPresent, tokenExpiresAt: this.token?.expiresAt.toISOString() }, 'connected to the broker');
+    this.logger.info(
+      { broker: this.options.urls[this.urlIndex], sessionPresent, tokenExpiresAt: this.token?.expiresAt.toISOString() },
+      'connected to the broker',
+    );
     if (!sessionPresent) this.subscribe();
     this.armRefresh();
     this.options.onConnect?.(sessionPresent);
@@ -171,7 +182,11 @@ export class BrokerConnection implements Publisher {
     this.client!.subscribe(filters, { qos: 1 }, (error, _subscriptions, suback) => {
       const granted = suback && 'granted' in suback ? (suback.granted as number[]) : [];
       const refused = filters.filter((_filter, i) => granted[i] === undefined || granted[i] >= 0x80);
-      if (refused.length > 0) this.logger.error({ refused, error: error?.message }, 'the broker refused subscriptions: check the client grants');
+      if (refused.length > 0)
+        this.logger.error(
+          { refused, error: error?.message },
+          'the broker refused subscriptions: check the client grants',
+        );
       else this.logger.info({ filters }, 'subscribed');
     });
   }
@@ -214,7 +229,10 @@ export class BrokerConnection implements Publisher {
     if (!this.token) return;
     const remaining = this.token.expiresAt.getTime() - Date.now();
     const margin = Math.min(this.options.refreshSkewSeconds * 1000, remaining / 4);
-    this.refreshTimer = setTimeout(() => void this.refresh(), Math.min(Math.max(0, remaining - margin), MAX_TIMER_DELAY_MS));
+    this.refreshTimer = setTimeout(
+      () => void this.refresh(),
+      Math.min(Math.max(0, remaining - margin), MAX_TIMER_DELAY_MS),
+    );
   }
 
   private async refresh(): Promise<void> {
@@ -227,8 +245,12 @@ export class BrokerConnection implements Publisher {
       fresh = await this.options.tokens.getToken();
     } catch (error) {
       const remaining = current.expiresAt.getTime() - Date.now();
-      this.logger.warn({ error: (error as Error).message, tokenExpiresAt: current.expiresAt.toISOString() }, 'token refresh failed; retrying while the current token lasts');
-      if (remaining > 0) this.refreshTimer = setTimeout(() => void this.refresh(), Math.max(100, Math.min(5_000, remaining / 2)));
+      this.logger.warn(
+        { error: (error as Error).message, tokenExpiresAt: current.expiresAt.toISOString() },
+        'token refresh failed; retrying while the current token lasts',
+      );
+      if (remaining > 0)
+        this.refreshTimer = setTimeout(() => void this.refresh(), Math.max(100, Math.min(5_000, remaining / 2)));
       return;
     }
     if (this.stopped || !this.client?.connected) return;

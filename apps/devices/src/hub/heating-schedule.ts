@@ -36,7 +36,8 @@ export class HeatingSchedule {
         continue;
       }
       const setpoint = Number(value);
-      if (setpoint < MIN_SETPOINT || setpoint > MAX_SETPOINT) throw new Error(`${setpoint} °C at ${hours}:${minutes} is outside ${MIN_SETPOINT}–${MAX_SETPOINT} °C`);
+      if (setpoint < MIN_SETPOINT || setpoint > MAX_SETPOINT)
+        throw new Error(`${setpoint} °C at ${hours}:${minutes} is outside ${MIN_SETPOINT}–${MAX_SETPOINT} °C`);
       entries.push({ minuteOfDay, target: { mode: 'heat', setpoint } });
     }
     if (timeZone !== undefined) new Intl.DateTimeFormat('en-GB', { timeZone }); // throws RangeError on an unknown zone
@@ -54,7 +55,12 @@ export class HeatingSchedule {
   }
 
   private minuteOfDay(time: Date): number {
-    const parts = new Intl.DateTimeFormat('en-GB', { timeZone: this.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(time);
+    const parts = new Intl.DateTimeFormat('en-GB', {
+      timeZone: this.timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).formatToParts(time);
     const value = (type: string) => Number(parts.find((part) => part.type === type)!.value);
     return value('hour') * 60 + value('minute');
   }

@@ -67,7 +67,12 @@ export class Hub {
 
   status(): HubStatus {
     const pending = this.pending && { id: this.pending.id, name: this.pending.name, value: this.pending.value };
-    return { thermostatId: this.settings.thermostatId, target: this.target(), thermostat: { ...this.reported }, pendingCommand: pending };
+    return {
+      thermostatId: this.settings.thermostatId,
+      target: this.target(),
+      thermostat: { ...this.reported },
+      pendingCommand: pending,
+    };
   }
 
   onConnect(): void {
@@ -95,8 +100,14 @@ export class Hub {
     } else if (topic === this.thermostat.state) {
       this.remember(message);
       const { setpoint, mode, heating } = this.reported;
-      const summary = message.online === false ? 'offline' : `setpoint ${setpoint} °C, mode ${mode}, heater ${heating ? 'on' : 'off'}`;
-      this.logger.info({ thermostatId: this.settings.thermostatId, online: message.online !== false, ...this.reported }, `state of ${this.settings.thermostatId}: ${summary}`);
+      const summary =
+        message.online === false
+          ? 'offline'
+          : `setpoint ${setpoint} °C, mode ${mode}, heater ${heating ? 'on' : 'off'}`;
+      this.logger.info(
+        { thermostatId: this.settings.thermostatId, online: message.online !== false, ...this.reported },
+        `state of ${this.settings.thermostatId}: ${summary}`,
+      );
     }
     void this.reconcile();
   }
@@ -104,13 +115,19 @@ export class Hub {
   private onAck(ack: Record<string, unknown>): void {
     const pending = this.pending;
     const matches = pending !== undefined && ack.id === pending.id;
-    this.logger.info({ id: ack.id, status: ack.status, reason: ack.reason, expected: matches }, `ack from ${this.settings.thermostatId}: ${String(ack.id)} ${String(ack.status)}`);
+    this.logger.info(
+      { id: ack.id, status: ack.status, reason: ack.reason, expected: matches },
+      `ack from ${this.settings.thermostatId}: ${String(ack.id)} ${String(ack.status)}`,
+    );
     if (!matches) return;
     this.pending = undefined;
     if (typeof ack.state === 'object' && ack.state !== null) this.remember(ack.state as Record<string, unknown>);
     if (ack.status === 'rejected') {
       this.refusedChange = `${pending.name}=${pending.value}`;
-      this.logger.warn({ id: pending.id, reason: ack.reason, detail: ack.detail }, `the thermostat rejected ${pending.name} ${pending.value}; not retrying until the target changes`);
+      this.logger.warn(
+        { id: pending.id, reason: ack.reason, detail: ack.detail },
+        `the thermostat rejected ${pending.name} ${pending.value}; not retrying until the target changes`,
+      );
     }
     void this.reconcile();
   }
@@ -133,7 +150,10 @@ export class Hub {
     if (this.pending) {
       const waited = this.now() - this.pending.sentAt;
       if (waited < this.settings.ackTimeoutMs) return;
-      this.logger.warn({ id: this.pending.id, waitedMs: waited }, `no ack for ${this.pending.name} ${this.pending.value}; sending it again`);
+      this.logger.warn(
+        { id: this.pending.id, waitedMs: waited },
+        `no ack for ${this.pending.name} ${this.pending.value}; sending it again`,
+      );
       this.pending = undefined;
     }
     const target = this.target();
@@ -148,7 +168,11 @@ export class Hub {
     const command: PendingCommand = { id: randomUUID(), ...change, sentAt: this.now() };
     this.pending = command;
     const expiresAt = new Date(command.sentAt + this.settings.commandTtlSeconds * 1000).toISOString();
-    const sent = await this.publisher.publish(this.thermostat.command(command.name), { id: command.id, [command.name]: command.value, expiresAt }, { qos: 1 });
+    const sent = await this.publisher.publish(
+      this.thermostat.command(command.name),
+      { id: command.id, [command.name]: command.value, expiresAt },
+      { qos: 1 },
+    );
     if (!sent) {
       if (this.pending === command) this.pending = undefined;
       return;

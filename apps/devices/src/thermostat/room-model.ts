@@ -27,7 +27,12 @@ export class RoomModel {
 }
 
 /** Bang-bang control with hysteresis: whether the heater should run now. */
-export function heaterShouldRun(temperature: number, setpoint: number, mode: 'heat' | 'off', runningNow: boolean): boolean {
+export function heaterShouldRun(
+  temperature: number,
+  setpoint: number,
+  mode: 'heat' | 'off',
+  runningNow: boolean,
+): boolean {
   if (mode === 'off') return false;
   if (temperature <= setpoint - HYSTERESIS) return true;
   if (temperature >= setpoint + HYSTERESIS) return false;

@@ -5,7 +5,12 @@ const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 
 describe(parseCommand.name, () => {
   it('reads a setpoint and a mode command', () => {
-    expect(parseCommand('setpoint', json({ id: 'c1', setpoint: 21.5 }), now)).toEqual({ name: 'setpoint', id: 'c1', setpoint: 21.5, expiresAt: undefined });
+    expect(parseCommand('setpoint', json({ id: 'c1', setpoint: 21.5 }), now)).toEqual({
+      name: 'setpoint',
+      id: 'c1',
+      setpoint: 21.5,
+      expiresAt: undefined,
+    });
     expect(parseCommand('mode', json({ id: 'c2', mode: 'off', expiresAt: '2030-01-01T12:10:00Z' }), now)).toEqual({
       name: 'mode',
       id: 'c2',

@@ -24,25 +24,42 @@ export function parseCommand(name: string, payload: Buffer, now: Date): Thermost
   } catch {
     return { name, reason: 'malformed', detail: 'the payload is not JSON' };
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { name, reason: 'malformed', detail: 'the payload is not a JSON object' };
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return { name, reason: 'malformed', detail: 'the payload is not a JSON object' };
   const { id, setpoint, mode, expiresAt } = body as Record<string, unknown>;
-  if (typeof id !== 'string' || !COMMAND_ID.test(id)) return { name, reason: 'malformed', detail: 'id must be 1–64 characters of letters, digits, . _ : -' };
+  if (typeof id !== 'string' || !COMMAND_ID.test(id))
+    return { name, reason: 'malformed', detail: 'id must be 1–64 characters of letters, digits, . _ : -' };
   let expiry: Date | undefined;
   if (expiresAt !== undefined) {
     expiry = typeof expiresAt === 'string' ? new Date(expiresAt) : new Date(Number.NaN);
-    if (Number.isNaN(expiry.getTime())) return { id, name, reason: 'malformed', detail: 'expiresAt must be an ISO 8601 time' };
-    if (expiry.getTime() <= now.getTime()) return { id, name, reason: 'expired', detail: `the command expired at ${expiry.toISOString()}` };
+    if (Number.isNaN(expiry.getTime()))
+      return { id, name, reason: 'malformed', detail: 'expiresAt must be an ISO 8601 time' };
+    if (expiry.getTime() <= now.getTime())
+      return { id, name, reason: 'expired', detail: `the command expired at ${expiry.toISOString()}` };
   }
   switch (name) {
     case 'setpoint':
-      if (typeof setpoint !== 'number' || !Number.isFinite(setpoint)) return { id, name, reason: 'malformed', detail: 'setpoint must be a number (°C)' };
-      if (setpoint < MIN_SETPOINT || setpoint > MAX_SETPOINT) return { id, name, reason: 'out_of_range', detail: `setpoint must be between ${MIN_SETPOINT} and ${MAX_SETPOINT} °C` };
+      if (typeof setpoint !== 'number' || !Number.isFinite(setpoint))
+        return { id, name, reason: 'malformed', detail: 'setpoint must be a number (°C)' };
+      if (setpoint < MIN_SETPOINT || setpoint > MAX_SETPOINT)
+        return {
+          id,
+          name,
+          reason: 'out_of_range',
+          detail: `setpoint must be between ${MIN_SETPOINT} and ${MAX_SETPOINT} °C`,
+        };
       return { name, id, setpoint, expiresAt: expiry };
     case 'mode':
-      if (mode !== 'heat' && mode !== 'off') return { id, name, reason: 'malformed', detail: 'mode must be "heat" or "off"' };
+      if (mode !== 'heat' && mode !== 'off')
+        return { id, name, reason: 'malformed', detail: 'mode must be "heat" or "off"' };
       return { name, id, mode, expiresAt: expiry };
     default:
-      return { id, name, reason: 'unknown_command', detail: `this thermostat knows setpoint and mode, not ${name.slice(0, 32)}` };
+      return {
+        id,
+        name,
+        reason: 'unknown_command',
+        detail: `this thermostat knows setpoint and mode, not ${name.slice(0, 32)}`,
+      };
   }
 }
 

@@ -2,7 +2,14 @@ import { pino } from 'pino';
 import type { Publisher } from '../connection/broker-connection.js';
 import { Thermostat } from './thermostat.js';
 
-const settings = { tickMs: 1000, simulatedSecondsPerTick: 60, telemetryIntervalMs: 5000, initialTemperature: 18, outsideTemperature: 5, initialSetpoint: 19 };
+const settings = {
+  tickMs: 1000,
+  simulatedSecondsPerTick: 60,
+  telemetryIntervalMs: 5000,
+  initialTemperature: 18,
+  outsideTemperature: 5,
+  initialSetpoint: 19,
+};
 const now = new Date('2030-01-01T12:00:00Z');
 
 function publisherSpy() {
@@ -14,7 +21,11 @@ function publisherSpy() {
       return true;
     },
   };
-  return { publisher, acks: () => published.filter((p) => p.topic === 'devices/t1/commands/ack').map((p) => p.message), published };
+  return {
+    publisher,
+    acks: () => published.filter((p) => p.topic === 'devices/t1/commands/ack').map((p) => p.message),
+    published,
+  };
 }
 
 const command = (value: object) => Buffer.from(JSON.stringify(value));
@@ -28,8 +39,21 @@ describe(Thermostat.name, () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(sut.status()).toMatchObject({ setpoint: 22, heating: true });
     expect(acks()).toEqual([
-      { id: 'c1', command: 'setpoint', status: 'applied', state: { setpoint: 22, mode: 'heat' }, at: now.toISOString() },
-      { id: 'c1', command: 'setpoint', status: 'applied', duplicate: true, state: { setpoint: 22, mode: 'heat' }, at: now.toISOString() },
+      {
+        id: 'c1',
+        command: 'setpoint',
+        status: 'applied',
+        state: { setpoint: 22, mode: 'heat' },
+        at: now.toISOString(),
+      },
+      {
+        id: 'c1',
+        command: 'setpoint',
+        status: 'applied',
+        duplicate: true,
+        state: { setpoint: 22, mode: 'heat' },
+        at: now.toISOString(),
+      },
     ]);
   });
 
@@ -40,7 +64,14 @@ describe(Thermostat.name, () => {
     sut.handleMessage('devices/t1/commands/setpoint', Buffer.from('{oops'));
     await new Promise((resolve) => setImmediate(resolve));
     expect(sut.status().setpoint).toBe(19);
-    expect(acks()).toEqual([expect.objectContaining({ id: 'c2', status: 'rejected', reason: 'out_of_range', state: { setpoint: 19, mode: 'heat' } })]);
+    expect(acks()).toEqual([
+      expect.objectContaining({
+        id: 'c2',
+        status: 'rejected',
+        reason: 'out_of_range',
+        state: { setpoint: 19, mode: 'heat' },
+      }),
+    ]);
   });
 
   it('ignores its own acknowledgements echoed back', async () => {
@@ -56,7 +87,13 @@ describe(Thermostat.name, () => {
     const sut = new Thermostat('t1', settings, publisher, pino({ level: 'silent' }), () => now);
     sut.onConnect();
     await new Promise((resolve) => setImmediate(resolve));
-    expect(published).toEqual([{ topic: 'devices/t1/state', retain: true, message: { online: true, temperature: 18, setpoint: 19, mode: 'heat', heating: true, at: now.toISOString() } }]);
+    expect(published).toEqual([
+      {
+        topic: 'devices/t1/state',
+        retain: true,
+        message: { online: true, temperature: 18, setpoint: 19, mode: 'heat', heating: true, at: now.toISOString() },
+      },
+    ]);
     expect(Thermostat.will('t1')).toEqual({ topic: 'devices/t1/state', message: { online: false }, retain: true });
   });
 });

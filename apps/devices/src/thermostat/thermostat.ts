@@ -66,7 +66,10 @@ export class Thermostat {
   }
 
   start(): void {
-    this.timers = [setInterval(() => this.tick(), this.settings.tickMs), setInterval(() => void this.sendTelemetry(), this.settings.telemetryIntervalMs)];
+    this.timers = [
+      setInterval(() => this.tick(), this.settings.tickMs),
+      setInterval(() => void this.sendTelemetry(), this.settings.telemetryIntervalMs),
+    ];
   }
 
   stop(): void {
@@ -75,7 +78,12 @@ export class Thermostat {
   }
 
   status(): ThermostatStatus {
-    return { temperature: round(this.room.temperature), setpoint: this.setpoint, mode: this.mode, heating: this.heating };
+    return {
+      temperature: round(this.room.temperature),
+      setpoint: this.setpoint,
+      mode: this.mode,
+      heating: this.heating,
+    };
   }
 
   onConnect(): void {
@@ -87,8 +95,18 @@ export class Thermostat {
     if (name === 'ack') return; // our own acknowledgements, echoed by our commands/# subscription
     const result = parseCommand(name, payload, this.now());
     if (isRejection(result)) {
-      this.logger.warn({ command: result.name, id: result.id, reason: result.reason }, `command rejected: ${result.detail}`);
-      if (result.id) void this.acknowledge({ id: result.id, command: result.name, status: 'rejected', reason: result.reason, detail: result.detail });
+      this.logger.warn(
+        { command: result.name, id: result.id, reason: result.reason },
+        `command rejected: ${result.detail}`,
+      );
+      if (result.id)
+        void this.acknowledge({
+          id: result.id,
+          command: result.name,
+          status: 'rejected',
+          reason: result.reason,
+          detail: result.detail,
+        });
       return;
     }
     if (this.applied.has(result.id)) {
@@ -115,25 +133,39 @@ export class Thermostat {
     const heating = heaterShouldRun(this.room.temperature, this.setpoint, this.mode, this.heating);
     if (heating === this.heating) return;
     this.heating = heating;
-    this.logger.info({ temperature: round(this.room.temperature), setpoint: this.setpoint }, `heater ${heating ? 'on' : 'off'}`);
+    this.logger.info(
+      { temperature: round(this.room.temperature), setpoint: this.setpoint },
+      `heater ${heating ? 'on' : 'off'}`,
+    );
     void this.publishState();
   }
 
   private async sendTelemetry(): Promise<void> {
     const status = this.status();
     if (await this.publisher.publish(this.topics.telemetry, { ...status, at: this.now().toISOString() }, { qos: 0 })) {
-      this.logger.info(status, `telemetry sent: ${status.temperature} °C, setpoint ${status.setpoint} °C, mode ${status.mode}, heater ${status.heating ? 'on' : 'off'}`);
+      this.logger.info(
+        status,
+        `telemetry sent: ${status.temperature} °C, setpoint ${status.setpoint} °C, mode ${status.mode}, heater ${status.heating ? 'on' : 'off'}`,
+      );
     }
   }
 
   private async publishState(): Promise<void> {
     const state = { online: true, ...this.status(), at: this.now().toISOString() };
-    if (await this.publisher.publish(this.topics.state, state, { qos: 1, retain: true })) this.logger.debug(state, 'state published');
+    if (await this.publisher.publish(this.topics.state, state, { qos: 1, retain: true }))
+      this.logger.debug(state, 'state published');
   }
 
   private async acknowledge(ack: Omit<CommandAck, 'state' | 'at'>): Promise<void> {
-    const message: CommandAck = { ...ack, state: { setpoint: this.setpoint, mode: this.mode }, at: this.now().toISOString() };
+    const message: CommandAck = {
+      ...ack,
+      state: { setpoint: this.setpoint, mode: this.mode },
+      at: this.now().toISOString(),
+    };
     const sent = await this.publisher.publish(this.topics.ack, message, { qos: 1 });
-    this.logger.info({ id: ack.id, status: ack.status, sent }, `ack ${sent ? 'sent' : 'not sent (offline)'}: ${ack.command} ${ack.id} ${ack.status}`);
+    this.logger.info(
+      { id: ack.id, status: ack.status, sent },
+      `ack ${sent ? 'sent' : 'not sent (offline)'}: ${ack.command} ${ack.id} ${ack.status}`,
+    );
   }
 }

@@ -27,7 +27,11 @@ describe(TopicAcl.name, () => {
       expect(sut.mayPublish(topic, { retain })).toBe(false);
     });
 
-    it.each(['devices/thermostat-1/commands/#', 'devices/thermostat-1/commands/+', 'devices/thermostat-1/commands/setpoint'])('may subscribe to %s', (filter) => {
+    it.each([
+      'devices/thermostat-1/commands/#',
+      'devices/thermostat-1/commands/+',
+      'devices/thermostat-1/commands/setpoint',
+    ])('may subscribe to %s', (filter) => {
       expect(sut.maySubscribe(filter)).toBe(true);
     });
 
@@ -103,12 +107,19 @@ describe(TopicAcl.name, () => {
       expect(sut.mayReceive('devices/thermostat-1/commands/setpoint')).toBe(false);
     });
 
-    it.each(['devices:control:', 'devices:control:a/b', 'devices:control:+', 'devices:control:#', 'devices:control:a*b', 'devices:write:*', 'admin', 'contacts:read', 'devices:control:**'])(
-      'ignores the malformed or foreign scope %j',
-      (scope) => {
-        expect(TopicAcl.fromScope(scope, 'x').isEmpty).toBe(true);
-      },
-    );
+    it.each([
+      'devices:control:',
+      'devices:control:a/b',
+      'devices:control:+',
+      'devices:control:#',
+      'devices:control:a*b',
+      'devices:write:*',
+      'admin',
+      'contacts:read',
+      'devices:control:**',
+    ])('ignores the malformed or foreign scope %j', (scope) => {
+      expect(TopicAcl.fromScope(scope, 'x').isEmpty).toBe(true);
+    });
 
     it('is empty without a scope', () => {
       expect(TopicAcl.fromScope(undefined, 'x').isEmpty).toBe(true);

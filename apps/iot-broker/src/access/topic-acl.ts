@@ -1,4 +1,15 @@
-import { anyLevel, exact, formatPattern, parseTopicFilter, parseTopicName, patternCovers, prefix, rest, type PatternLevel, type TopicPattern } from './topic-filter.js';
+import {
+  anyLevel,
+  exact,
+  formatPattern,
+  parseTopicFilter,
+  parseTopicName,
+  patternCovers,
+  prefix,
+  rest,
+  type PatternLevel,
+  type TopicPattern,
+} from './topic-filter.js';
 
 /** Device ids (MQTT client ids) the broker accepts: one topic level, no wildcards, no `$`. */
 export const DEVICE_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -53,9 +64,17 @@ export class TopicAcl {
       if (action === 'control') {
         // Any command but an acknowledgement, which only the device itself may send; never retained,
         // so a stale command is not replayed to the device on every subscribe.
-        publish.push({ pattern: deviceTopic(devices, 'commands', anyLevel, rest), retain: false, except: deviceTopic(anyLevel, 'commands', 'ack', rest) });
+        publish.push({
+          pattern: deviceTopic(devices, 'commands', anyLevel, rest),
+          retain: false,
+          except: deviceTopic(anyLevel, 'commands', 'ack', rest),
+        });
       }
-      subscribe.push(deviceTopic(devices, 'telemetry'), deviceTopic(devices, 'state'), deviceTopic(devices, 'commands', 'ack'));
+      subscribe.push(
+        deviceTopic(devices, 'telemetry'),
+        deviceTopic(devices, 'state'),
+        deviceTopic(devices, 'commands', 'ack'),
+      );
     }
     return new TopicAcl(publish, subscribe);
   }
@@ -70,7 +89,10 @@ export class TopicAcl {
       const levels = parseTopicName(topic);
       if (!levels) return false;
       return this.publishGrants.some(
-        (grant) => patternCovers(grant.pattern, levels) && (grant.retain || !options.retain) && !(grant.except && patternCovers(grant.except, levels)),
+        (grant) =>
+          patternCovers(grant.pattern, levels) &&
+          (grant.retain || !options.retain) &&
+          !(grant.except && patternCovers(grant.except, levels)),
       );
     });
   }

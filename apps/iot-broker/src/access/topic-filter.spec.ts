@@ -1,4 +1,14 @@
-import { exact, formatPattern, parseTopicFilter, parseTopicName, patternCovers, patternMatchesTopic, prefix, rest, type TopicPattern } from './topic-filter.js';
+import {
+  exact,
+  formatPattern,
+  parseTopicFilter,
+  parseTopicName,
+  patternCovers,
+  patternMatchesTopic,
+  prefix,
+  rest,
+  type TopicPattern,
+} from './topic-filter.js';
 
 const filter = (text: string): TopicPattern => {
   const parsed = parseTopicFilter(text);
@@ -109,9 +119,12 @@ describe(patternCovers.name, () => {
 });
 
 describe(parseTopicFilter.name, () => {
-  it.each(['', 'a/#/b', 'a#', 'a/b#', '#/a', 'a+/b', 'a/+b', '++', 'a/\u0000'])('refuses the invalid filter %j', (text) => {
-    expect(parseTopicFilter(text)).toBeUndefined();
-  });
+  it.each(['', 'a/#/b', 'a#', 'a/b#', '#/a', 'a+/b', 'a/+b', '++', 'a/\u0000'])(
+    'refuses the invalid filter %j',
+    (text) => {
+      expect(parseTopicFilter(text)).toBeUndefined();
+    },
+  );
 
   it.each(['#', '+', '/', '//', 'a/+/#', '+/+', '$SYS/#', 'a b/c'])('accepts the valid filter %j', (text) => {
     expect(parseTopicFilter(text)).toBeDefined();

@@ -70,11 +70,17 @@ export function patternMatchesTopic(pattern: TopicPattern, topic: string): boole
 /** The pattern in MQTT filter syntax, prefixes written `prefix*` (for logs and error messages). */
 export function formatPattern(pattern: TopicPattern): string {
   return pattern
-    .map((level) => (level.kind === 'rest' ? '#' : level.kind === 'exact' ? level.value : level.value === '' ? '+' : `${level.value}*`))
+    .map((level) =>
+      level.kind === 'rest' ? '#' : level.kind === 'exact' ? level.value : level.value === '' ? '+' : `${level.value}*`,
+    )
     .join('/');
 }
 
-function levelCovers(granted: Exclude<PatternLevel, { kind: 'rest' }>, requested: PatternLevel, index: number): boolean {
+function levelCovers(
+  granted: Exclude<PatternLevel, { kind: 'rest' }>,
+  requested: PatternLevel,
+  index: number,
+): boolean {
   if (requested.kind === 'rest') return false;
   if (granted.kind === 'exact') return requested.kind === 'exact' && requested.value === granted.value;
   if (granted.value === '' && hiddenFromWildcard(requested, index)) return false;

@@ -57,34 +57,65 @@ export class DeviceAuthenticator {
 
   async authenticate(attempt: ConnectAttempt): Promise<DeviceSession> {
     const { clientId } = attempt;
-    if (clientId === '') throw new ConnectRefusal(ConnackCode.IdentifierRejected, 'empty_client_id', 'A client id is required');
-    if (!DEVICE_ID.test(clientId)) throw new ConnectRefusal(ConnackCode.IdentifierRejected, 'invalid_client_id', 'The client id is not a valid device id');
+    if (clientId === '')
+      throw new ConnectRefusal(ConnackCode.IdentifierRejected, 'empty_client_id', 'A client id is required');
+    if (!DEVICE_ID.test(clientId))
+      throw new ConnectRefusal(
+        ConnackCode.IdentifierRejected,
+        'invalid_client_id',
+        'The client id is not a valid device id',
+      );
     if (attempt.username === undefined || !attempt.password?.length) {
-      throw new ConnectRefusal(ConnackCode.BadUsernameOrPassword, 'missing_credentials', 'A username and an access token (as the password) are required');
+      throw new ConnectRefusal(
+        ConnackCode.BadUsernameOrPassword,
+        'missing_credentials',
+        'A username and an access token (as the password) are required',
+      );
     }
-    if (attempt.username !== clientId) throw new ConnectRefusal(ConnackCode.NotAuthorized, 'username_mismatch', 'The username must equal the client id');
+    if (attempt.username !== clientId)
+      throw new ConnectRefusal(ConnackCode.NotAuthorized, 'username_mismatch', 'The username must equal the client id');
 
     const token = attempt.password.toString('utf8');
     if (hasCredentialPrefix(token)) {
-      throw new ConnectRefusal(ConnackCode.BadUsernameOrPassword, 'opaque_credential', 'API keys and personal access tokens are not accepted here; use an access token');
+      throw new ConnectRefusal(
+        ConnackCode.BadUsernameOrPassword,
+        'opaque_credential',
+        'API keys and personal access tokens are not accepted here; use an access token',
+      );
     }
     let verified: { principal: Principal; claims: AccessTokenClaims };
     try {
       verified = await this.verifier.verify(token);
     } catch (error) {
       if (!(error instanceof VerificationError)) throw error;
-      if (error.code === 'temporarily_unavailable') throw new ConnectRefusal(ConnackCode.ServerUnavailable, error.reason, error.description);
+      if (error.code === 'temporarily_unavailable')
+        throw new ConnectRefusal(ConnackCode.ServerUnavailable, error.reason, error.description);
       throw new ConnectRefusal(ConnackCode.BadUsernameOrPassword, error.reason, error.description);
     }
     const { principal, claims } = verified;
-    if (principal.subject !== clientId) throw new ConnectRefusal(ConnackCode.NotAuthorized, 'subject_mismatch', 'The access token was issued to another client');
+    if (principal.subject !== clientId)
+      throw new ConnectRefusal(
+        ConnackCode.NotAuthorized,
+        'subject_mismatch',
+        'The access token was issued to another client',
+      );
     // The verifier tolerates a few seconds of clock skew; a session, though, never starts past `exp`.
-    if (principal.expiresAt!.getTime() <= this.now()) throw new ConnectRefusal(ConnackCode.BadUsernameOrPassword, 'expired', 'The access token has expired');
+    if (principal.expiresAt!.getTime() <= this.now())
+      throw new ConnectRefusal(ConnackCode.BadUsernameOrPassword, 'expired', 'The access token has expired');
 
     const acl = TopicAcl.fromScope(claims.scope, clientId);
-    if (acl.isEmpty) throw new ConnectRefusal(ConnackCode.NotAuthorized, 'no_broker_scope', 'The access token grants nothing on this broker');
+    if (acl.isEmpty)
+      throw new ConnectRefusal(
+        ConnackCode.NotAuthorized,
+        'no_broker_scope',
+        'The access token grants nothing on this broker',
+      );
     if (attempt.will && !acl.mayPublish(attempt.will.topic, { retain: attempt.will.retain })) {
-      throw new ConnectRefusal(ConnackCode.NotAuthorized, 'will_not_allowed', 'The will topic is not one this client may publish');
+      throw new ConnectRefusal(
+        ConnackCode.NotAuthorized,
+        'will_not_allowed',
+        'The will topic is not one this client may publish',
+      );
     }
     const kind = claims['client_kind'] === 'service' ? 'service' : 'device';
     return { clientId, kind, principal, claims, acl, peer: attempt.peer, connectedAt: new Date(this.now()) };

@@ -9,5 +9,7 @@ declare module 'aedes-persistence-redis' {
     packetTTL?: (packet: unknown) => number;
   }
 
-  export default function aedesPersistenceRedis(options?: AedesPersistenceRedisOptions): NonNullable<AedesOptions['persistence']>;
+  export default function aedesPersistenceRedis(
+    options?: AedesPersistenceRedisOptions,
+  ): NonNullable<AedesOptions['persistence']>;
 }

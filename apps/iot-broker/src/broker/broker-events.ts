@@ -29,7 +29,10 @@ export function observeBroker(aedes: Aedes, sessions: BrokerSessions, logger: Lo
 
   aedes.on('clientDisconnect', (client) => {
     sessions.untrack(client);
-    logger.info({ clientId: client.id, reason: sessionOf(client)?.endedBy ?? 'connection closed' }, 'device disconnected');
+    logger.info(
+      { clientId: client.id, reason: sessionOf(client)?.endedBy ?? 'connection closed' },
+      'device disconnected',
+    );
   });
 
   aedes.on('clientError', (client, error) => {

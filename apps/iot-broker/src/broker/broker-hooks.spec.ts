@@ -24,7 +24,14 @@ describe(createBrokerHooks.name, () => {
     const session: DeviceSession = {
       clientId: 'hub-1',
       kind: 'device',
-      principal: { credentialType: 'access_token', credentialId: 'j', subject: 'hub-1', scopes: new Set(scope.split(' ')), audience: [], expiresAt: new Date(now + expiresInMs) },
+      principal: {
+        credentialType: 'access_token',
+        credentialId: 'j',
+        subject: 'hub-1',
+        scopes: new Set(scope.split(' ')),
+        audience: [],
+        expiresAt: new Date(now + expiresInMs),
+      },
       claims: { client_id: 'hub-1', scope },
       acl: TopicAcl.fromScope(scope, 'hub-1'),
       peer: { remoteAddress: '10.0.0.1', transport: 'tcp' },
@@ -33,10 +40,14 @@ describe(createBrokerHooks.name, () => {
     attachSession(client, session);
     return { client, session };
   }
-  const packet = (topic: string, retain = false) => ({ cmd: 'publish', topic, payload: Buffer.from('{}'), qos: 1, dup: false, retain }) as PublishPacket;
-  const authorizePublish = (client: Client | null, p: PublishPacket) => new Promise<Error | null | undefined>((resolve) => sut.authorizePublish(client, p, resolve));
+  const packet = (topic: string, retain = false) =>
+    ({ cmd: 'publish', topic, payload: Buffer.from('{}'), qos: 1, dup: false, retain }) as PublishPacket;
+  const authorizePublish = (client: Client | null, p: PublishPacket) =>
+    new Promise<Error | null | undefined>((resolve) => sut.authorizePublish(client, p, resolve));
   const authorizeSubscribe = (client: Client, topic: string) =>
-    new Promise<{ error: Error | null; subscription?: Subscription | null }>((resolve) => sut.authorizeSubscribe(client, { topic, qos: 1 }, (error, subscription) => resolve({ error, subscription })));
+    new Promise<{ error: Error | null; subscription?: Subscription | null }>((resolve) =>
+      sut.authorizeSubscribe(client, { topic, qos: 1 }, (error, subscription) => resolve({ error, subscription })),
+    );
 
   beforeEach(() => {
     now = 1_000_000;
@@ -44,8 +55,12 @@ describe(createBrokerHooks.name, () => {
 
   it('forwards only what the receiving session may read', () => {
     const { client } = clientWith('devices:read:thermostat-*');
-    expect(sut.authorizeForward(client, packet('devices/thermostat-1/state') as AedesPublishPacket)).toMatchObject({ topic: 'devices/thermostat-1/state' });
-    expect(sut.authorizeForward(client, packet('devices/thermostat-1/commands/setpoint') as AedesPublishPacket)).toBeNull();
+    expect(sut.authorizeForward(client, packet('devices/thermostat-1/state') as AedesPublishPacket)).toMatchObject({
+      topic: 'devices/thermostat-1/state',
+    });
+    expect(
+      sut.authorizeForward(client, packet('devices/thermostat-1/commands/setpoint') as AedesPublishPacket),
+    ).toBeNull();
     expect(sut.authorizeForward(client, packet('$SYS/broker/new/clients') as AedesPublishPacket)).toBeNull();
   });
 
@@ -61,7 +76,10 @@ describe(createBrokerHooks.name, () => {
   it('refuses a subscription alone (SUBACK 0x80) and keeps an allowed one', async () => {
     const { client } = clientWith('devices:control:thermostat-*');
     expect(await authorizeSubscribe(client, 'devices/#')).toEqual({ error: null, subscription: null });
-    expect(await authorizeSubscribe(client, 'devices/thermostat-1/state')).toEqual({ error: null, subscription: { topic: 'devices/thermostat-1/state', qos: 1 } });
+    expect(await authorizeSubscribe(client, 'devices/thermostat-1/state')).toEqual({
+      error: null,
+      subscription: { topic: 'devices/thermostat-1/state', qos: 1 },
+    });
   });
 
   it('does not publish the will of a session the broker ended, nor a publish without a session', async () => {
@@ -69,6 +87,8 @@ describe(createBrokerHooks.name, () => {
     session.endedBy = 'token_revoked';
     expect(await authorizePublish(client, packet('devices/hub-1/state', true))).toBeInstanceOf(Error);
     expect(await authorizePublish(null, packet('devices/hub-1/state', true))).toBeInstanceOf(Error);
-    expect(await authorizePublish({ id: 'anonymous' } as Client, packet('devices/hub-1/state', true))).toBeInstanceOf(Error);
+    expect(await authorizePublish({ id: 'anonymous' } as Client, packet('devices/hub-1/state', true))).toBeInstanceOf(
+      Error,
+    );
   });
 });

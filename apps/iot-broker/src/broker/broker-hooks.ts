@@ -1,12 +1,19 @@
 import type { AedesOptions, AuthenticateError, Client } from 'aedes';
 import type { Logger } from '@tollgate/platform';
-import { type ConnectAttempt, ConnackCode, ConnectRefusal, type DeviceAuthenticator } from '../auth/device-authenticator.js';
+import {
+  type ConnectAttempt,
+  ConnackCode,
+  ConnectRefusal,
+  type DeviceAuthenticator,
+} from '../auth/device-authenticator.js';
 import type { PublishBudgets } from '../hardening/publish-budget.js';
 import type { SlowSubscribers } from '../hardening/slow-subscribers.js';
 import { attachSession, isActive, sessionOf } from '../sessions/device-session.js';
 import { peerOf } from '../transport/guarded-connection.js';
 
-export type BrokerHooks = Required<Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>>;
+export type BrokerHooks = Required<
+  Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>
+>;
 
 export interface BrokerHooksOptions {
   authenticator: DeviceAuthenticator;
@@ -24,7 +31,13 @@ export interface BrokerHooksOptions {
  * and every subscription, publish, will and delivery is checked against the session's scopes and
  * the token's expiry. Refusals are logged with their reason; nothing here throws.
  */
-export function createBrokerHooks({ authenticator, publishBudgets, slowSubscribers, logger, now = Date.now }: BrokerHooksOptions): BrokerHooks {
+export function createBrokerHooks({
+  authenticator,
+  publishBudgets,
+  slowSubscribers,
+  logger,
+  now = Date.now,
+}: BrokerHooksOptions): BrokerHooks {
   // aedes gives `authenticate` neither the raw client id nor the will: keep them from preConnect.
   const attempts = new WeakMap<Client, Omit<ConnectAttempt, 'username' | 'password'>>();
 
@@ -43,7 +56,11 @@ export function createBrokerHooks({ authenticator, publishBudgets, slowSubscribe
     authenticate(client, username, password, callback) {
       const attempt = attempts.get(client);
       attempts.delete(client);
-      if (!attempt) return callback(authenticateError(new ConnectRefusal(ConnackCode.NotAuthorized, 'no_connect', 'CONNECT was not seen')), false);
+      if (!attempt)
+        return callback(
+          authenticateError(new ConnectRefusal(ConnackCode.NotAuthorized, 'no_connect', 'CONNECT was not seen')),
+          false,
+        );
       authenticator.authenticate({ ...attempt, username, password }).then(
         (session) => {
           attachSession(client, session);
@@ -51,10 +68,21 @@ export function createBrokerHooks({ authenticator, publishBudgets, slowSubscribe
         },
         (error: unknown) => {
           const refusal =
-            error instanceof ConnectRefusal ? error : new ConnectRefusal(ConnackCode.ServerUnavailable, 'internal_error', 'The broker could not check the credentials');
+            error instanceof ConnectRefusal
+              ? error
+              : new ConnectRefusal(
+                  ConnackCode.ServerUnavailable,
+                  'internal_error',
+                  'The broker could not check the credentials',
+                );
           if (!(error instanceof ConnectRefusal)) logger.error({ err: error }, 'authentication failed unexpectedly');
           logger.warn(
-            { clientId: printable(attempt.clientId), ...attempt.peer, returnCode: refusal.returnCode, reason: refusal.reason },
+            {
+              clientId: printable(attempt.clientId),
+              ...attempt.peer,
+              returnCode: refusal.returnCode,
+              reason: refusal.reason,
+            },
             `connection refused: ${refusal.message}`,
           );
           callback(authenticateError(refusal), false);
@@ -67,11 +95,17 @@ export function createBrokerHooks({ authenticator, publishBudgets, slowSubscribe
       // A null client is a will replayed for a broker that died: without its session we cannot vouch for it.
       if (!client || !session) return callback(new Error('publish refused: no authenticated session'));
       if (!isActive(session, now())) {
-        logger.info({ clientId: session.clientId, topic: printable(packet.topic), reason: session.endedBy ?? 'token_expired' }, 'publish refused: session ended');
+        logger.info(
+          { clientId: session.clientId, topic: printable(packet.topic), reason: session.endedBy ?? 'token_expired' },
+          'publish refused: session ended',
+        );
         return callback(new Error('publish refused: session ended'));
       }
       if (!session.acl.mayPublish(packet.topic, { retain: Boolean(packet.retain) })) {
-        logger.warn({ clientId: session.clientId, topic: printable(packet.topic), retain: Boolean(packet.retain) }, 'publish refused: topic not allowed');
+        logger.warn(
+          { clientId: session.clientId, topic: printable(packet.topic), retain: Boolean(packet.retain) },
+          'publish refused: topic not allowed',
+        );
         return callback(new Error('publish refused: topic not allowed'));
       }
       publishBudgets.admit(client, session, payloadBytes(packet.payload), () => callback(null));
@@ -81,7 +115,10 @@ export function createBrokerHooks({ authenticator, publishBudgets, slowSubscribe
       const session = sessionOf(client);
       if (!session || !isActive(session, now())) return callback(new Error('subscribe refused: session ended'));
       if (!session.acl.maySubscribe(subscription.topic)) {
-        logger.warn({ clientId: session.clientId, filter: printable(subscription.topic) }, 'subscription refused: filter not allowed');
+        logger.warn(
+          { clientId: session.clientId, filter: printable(subscription.topic) },
+          'subscription refused: filter not allowed',
+        );
         // A null subscription is refused alone, with SUBACK 0x80 (MQTT 3.1.1 §3.9.3); the session goes on.
         return callback(null, null);
       }

@@ -18,7 +18,10 @@ const BOOT_WAIT_MS = 10_000;
  * silent, operations that need it fail within a second (a device's CONNECT or SUBSCRIBE is refused
  * and the device retries) instead of hanging, and publishes reach only this broker's subscribers.
  */
-export async function clusterOptions(redisUrl: string, logger: Logger): Promise<Pick<AedesOptions, 'mq' | 'persistence'>> {
+export async function clusterOptions(
+  redisUrl: string,
+  logger: Logger,
+): Promise<Pick<AedesOptions, 'mq' | 'persistence'>> {
   const redis = new RedisConnections(redisUrl, {
     purpose: 'the broker cluster (sessions, retained messages, publishes between brokers)',
     fallback: 'Devices cannot connect or subscribe, and publishes reach only the devices on this broker,',
@@ -27,7 +30,9 @@ export async function clusterOptions(redisUrl: string, logger: Logger): Promise<
   const persistence = redis.commands();
   if (!(await persistence.readyWithin(BOOT_WAIT_MS))) {
     await redis.close();
-    throw new Error(`Redis at ${describeRedisUrl(redisUrl)} (REDIS_URL) did not answer within ${BOOT_WAIT_MS / 1000} s; the broker keeps its sessions there in cluster mode and cannot start without it.`);
+    throw new Error(
+      `Redis at ${describeRedisUrl(redisUrl)} (REDIS_URL) did not answer within ${BOOT_WAIT_MS / 1000} s; the broker keeps its sessions there in cluster mode and cannot start without it.`,
+    );
   }
   const mq = mqemitterRedis({ subConn: redis.subscriber(), pubConn: redis.commands() });
   // mqemitter-redis re-emits connection errors on its (untyped) `state` emitter, where an 'error'

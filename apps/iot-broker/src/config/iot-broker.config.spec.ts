@@ -39,10 +39,13 @@ describe(loadIotBrokerConfig.name, () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const variable of ['AUTH_ISSUER', 'MQTT_PORT', 'MAX_PACKET_SIZE', 'RESOURCE_INDICATOR']) expect(problems).toContain(variable);
+    for (const variable of ['AUTH_ISSUER', 'MQTT_PORT', 'MAX_PACKET_SIZE', 'RESOURCE_INDICATOR'])
+      expect(problems).toContain(variable);
   });
 
   it('refuses the same port for TCP and WebSocket', () => {
-    expect(() => loadIotBrokerConfig({ AUTH_ISSUER: 'http://localhost:7400', MQTT_PORT: '7000', MQTT_WS_PORT: '7000' })).toThrow(/MQTT_PORT and MQTT_WS_PORT/);
+    expect(() =>
+      loadIotBrokerConfig({ AUTH_ISSUER: 'http://localhost:7400', MQTT_PORT: '7000', MQTT_WS_PORT: '7000' }),
+    ).toThrow(/MQTT_PORT and MQTT_WS_PORT/);
   });
 });

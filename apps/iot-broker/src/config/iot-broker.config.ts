@@ -35,7 +35,8 @@ export interface IotBrokerConfig {
 export function loadIotBrokerConfig(env: Environment = process.env): IotBrokerConfig {
   const values = loadEnv(IotBrokerEnv, env);
   const problems: string[] = [];
-  if (values.MQTT_PORT !== 0 && values.MQTT_PORT === values.MQTT_WS_PORT) problems.push(`MQTT_PORT and MQTT_WS_PORT: must differ (both ${values.MQTT_PORT})`);
+  if (values.MQTT_PORT !== 0 && values.MQTT_PORT === values.MQTT_WS_PORT)
+    problems.push(`MQTT_PORT and MQTT_WS_PORT: must differ (both ${values.MQTT_PORT})`);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     issuer: values.AUTH_ISSUER,
@@ -58,8 +59,14 @@ export function loadIotBrokerConfig(env: Environment = process.env): IotBrokerCo
       drainTimeoutMs: values.DRAIN_TIMEOUT_MS,
       qos0BacklogBytes: values.QOS0_BACKLOG_BYTES,
       publishRates: {
-        device: { messagesPerSecond: values.DEVICE_PUBLISH_MESSAGES_PER_SECOND, bytesPerSecond: values.DEVICE_PUBLISH_BYTES_PER_SECOND },
-        service: { messagesPerSecond: values.SERVICE_PUBLISH_MESSAGES_PER_SECOND, bytesPerSecond: values.SERVICE_PUBLISH_BYTES_PER_SECOND },
+        device: {
+          messagesPerSecond: values.DEVICE_PUBLISH_MESSAGES_PER_SECOND,
+          bytesPerSecond: values.DEVICE_PUBLISH_BYTES_PER_SECOND,
+        },
+        service: {
+          messagesPerSecond: values.SERVICE_PUBLISH_MESSAGES_PER_SECOND,
+          bytesPerSecond: values.SERVICE_PUBLISH_BYTES_PER_SECOND,
+        },
       },
     },
     healthShowsDevices: values.HEALTH_SHOW_DEVICES,

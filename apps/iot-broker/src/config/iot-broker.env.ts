@@ -1,4 +1,15 @@
-import { ClientCredentialsEnv, composeEnv, IntegerFrom, IsFlag, IsPort, IssuerEnv, NumberFrom, ProcessEnv, RedisEnv, ResourceServerEnv } from '@tollgate/platform';
+import {
+  ClientCredentialsEnv,
+  composeEnv,
+  IntegerFrom,
+  IsFlag,
+  IsPort,
+  IssuerEnv,
+  NumberFrom,
+  ProcessEnv,
+  RedisEnv,
+  ResourceServerEnv,
+} from '@tollgate/platform';
 import { IsOptional } from 'class-validator';
 
 /**

@@ -19,14 +19,21 @@ export class ConnectionAdmission {
     private readonly logger: Logger,
     private readonly now: () => number = options.now ?? Date.now,
   ) {
-    this.buckets = new KeyedTokenBuckets({ capacity: options.burst, refillPerSecond: options.ratePerSecond, now: this.now });
+    this.buckets = new KeyedTokenBuckets({
+      capacity: options.burst,
+      refillPerSecond: options.ratePerSecond,
+      now: this.now,
+    });
   }
 
   admit(peer: Peer): boolean {
     if (this.buckets.tryTake(peer.remoteAddress)) return true;
     this.refusedSinceLog++;
     if (this.now() - this.lastLogAt >= LOG_EVERY_MS) {
-      this.logger.warn({ ...peer, refused: this.refusedSinceLog }, 'connection refused: connection rate limit (count since the last such line)');
+      this.logger.warn(
+        { ...peer, refused: this.refusedSinceLog },
+        'connection refused: connection rate limit (count since the last such line)',
+      );
       this.refusedSinceLog = 0;
       this.lastLogAt = this.now();
     }

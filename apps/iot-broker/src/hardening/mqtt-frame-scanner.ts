@@ -1,4 +1,10 @@
-import { connectProtocolLevel, illFormedConnectField, isWellFormedMqttString, type StringField, topicFiltersFault } from './mqtt-strings.js';
+import {
+  connectProtocolLevel,
+  illFormedConnectField,
+  isWellFormedMqttString,
+  type StringField,
+  topicFiltersFault,
+} from './mqtt-strings.js';
 
 export type PacketName =
   | 'CONNECT'
@@ -163,7 +169,8 @@ export class MqttFrameScanner {
         this.remainingLength += (byte & 0x7f) * this.multiplier;
         this.multiplier *= 128;
         const size = 1 + this.lengthBytes + this.remainingLength;
-        if (size > this.maxPacketSize) return { reason: 'packet_too_large', announcedSize: size, limit: this.maxPacketSize };
+        if (size > this.maxPacketSize)
+          return { reason: 'packet_too_large', announcedSize: size, limit: this.maxPacketSize };
         if (byte & 0x80) {
           if (this.lengthBytes === 4) return { reason: 'malformed_length', limit: this.maxPacketSize };
           continue;
@@ -231,14 +238,16 @@ export class MqttFrameScanner {
   private judgeRemainingLength(): ProtocolRule | undefined {
     if (this.packetRule?.empty && this.remainingLength > 0) return 'body_not_empty';
     // A longer body is judged once gathered (inspectBody); an empty one never is.
-    if ((this.packetType === SUBSCRIBE || this.packetType === UNSUBSCRIBE) && this.remainingLength === 0) return 'no_topic_filter';
+    if ((this.packetType === SUBSCRIBE || this.packetType === UNSUBSCRIBE) && this.remainingLength === 0)
+      return 'no_topic_filter';
     return undefined;
   }
 
   private beginBody(): void {
     this.inspection = 'none';
     if (this.packetType === PUBLISH) this.inspectNext('topic_length', 2);
-    else if (this.packetType === CONNECT || this.packetType === SUBSCRIBE || this.packetType === UNSUBSCRIBE) this.inspectNext('body', this.bodyLeft);
+    else if (this.packetType === CONNECT || this.packetType === SUBSCRIBE || this.packetType === UNSUBSCRIBE)
+      this.inspectNext('body', this.bodyLeft);
   }
 
   /** Gathers `count` more bytes of the body for `inspection`, when the body holds them (else the parser rejects the packet). */
@@ -257,7 +266,8 @@ export class MqttFrameScanner {
         this.inspectNext('topic', (bytes[start] << 8) | bytes[start + 1]);
         return undefined;
       case 'topic':
-        if (!isWellFormedMqttString(bytes, start, end)) return { reason: 'ill_formed_string', packet: 'PUBLISH', field: 'topic' };
+        if (!isWellFormedMqttString(bytes, start, end))
+          return { reason: 'ill_formed_string', packet: 'PUBLISH', field: 'topic' };
         return hasWildcard(bytes, start, end) ? this.protocolViolation('wildcard_in_topic_name') : undefined;
       case 'body':
         return this.inspectBody(bytes.subarray(start, end));

@@ -54,7 +54,10 @@ export function connectProtocolLevel(body: Uint8Array): number | undefined {
  * After its packet identifier (and, in MQTT 5, its properties: MQTT 5 §3.8.2.1), a SUBSCRIBE pairs
  * each filter with an options byte; an UNSUBSCRIBE lists filters alone.
  */
-export function topicFiltersFault(body: Uint8Array, { withOptions, withProperties }: { withOptions: boolean; withProperties: boolean }): 'none' | 'ill_formed' | undefined {
+export function topicFiltersFault(
+  body: Uint8Array,
+  { withOptions, withProperties }: { withOptions: boolean; withProperties: boolean },
+): 'none' | 'ill_formed' | undefined {
   const reader = new FieldReader(body);
   reader.skip(2);
   if (withProperties) reader.skipProperties();

@@ -5,7 +5,10 @@ import { PublishBudgets } from './publish-budget.js';
 
 describe(PublishBudgets.name, () => {
   const device = { clientId: 'thermostat-1', kind: 'device' as const };
-  const rates = { device: { messagesPerSecond: 4, bytesPerSecond: 4096 }, service: { messagesPerSecond: 100, bytesPerSecond: 65_536 } };
+  const rates = {
+    device: { messagesPerSecond: 4, bytesPerSecond: 4096 },
+    service: { messagesPerSecond: 100, bytesPerSecond: 65_536 },
+  };
   let logs: ReturnType<typeof memoryLogger>['logs'];
   let sut: PublishBudgets;
 
@@ -22,7 +25,12 @@ describe(PublishBudgets.name, () => {
   const client = () => ({ id: 'thermostat-1', closed: false }) as { id: string; closed: boolean } & Client;
 
   /** Admits `count` publishes of `bytes` each; returns the indexes released so far, in release order. */
-  function publish(on: Client, count: number, bytes = 10, who: { clientId: string; kind: ClientKind } = device): number[] {
+  function publish(
+    on: Client,
+    count: number,
+    bytes = 10,
+    who: { clientId: string; kind: ClientKind } = device,
+  ): number[] {
     const released: number[] = [];
     for (let i = 0; i < count; i++) sut.admit(on, who, bytes, () => released.push(i));
     return released;

@@ -115,7 +115,10 @@ export class PublishBudgets {
     if (budget.overBudget) return;
     budget.overBudget = true;
     this.counters.episodes++;
-    this.logger.warn({ clientId: who.clientId, kind: who.kind, ...this.rates[who.kind] }, 'publish budget exceeded: the connection is slowed down (logged once until it keeps to its budget)');
+    this.logger.warn(
+      { clientId: who.clientId, kind: who.kind, ...this.rates[who.kind] },
+      'publish budget exceeded: the connection is slowed down (logged once until it keeps to its budget)',
+    );
   }
 
   stats(): PublishBudgetStats {

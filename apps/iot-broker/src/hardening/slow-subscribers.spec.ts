@@ -29,7 +29,15 @@ function stalledSubscriber() {
   return { client: client as unknown as Client & typeof client, delivered, flush };
 }
 
-const packet = (payloadBytes: number) => ({ cmd: 'publish', topic: 'devices/thermostat-1/telemetry', payload: Buffer.alloc(payloadBytes), qos: 0, dup: false, retain: false }) as AedesPublishPacket;
+const packet = (payloadBytes: number) =>
+  ({
+    cmd: 'publish',
+    topic: 'devices/thermostat-1/telemetry',
+    payload: Buffer.alloc(payloadBytes),
+    qos: 0,
+    dup: false,
+    retain: false,
+  }) as AedesPublishPacket;
 
 describe(SlowSubscribers.name, () => {
   it('completes every QoS 0 delivery at once, drops those past the backlog limit, and logs once per episode', async () => {
@@ -38,12 +46,17 @@ describe(SlowSubscribers.name, () => {
     const { client, delivered, flush } = stalledSubscriber();
     sut.watch(client);
 
-    const deliverAll = (count: number) => Promise.all(Array.from({ length: count }, () => new Promise<void>((resolve) => client.deliver0(packet(1000), resolve))));
+    const deliverAll = (count: number) =>
+      Promise.all(
+        Array.from({ length: count }, () => new Promise<void>((resolve) => client.deliver0(packet(1000), resolve))),
+      );
     await deliverAll(10);
     expect(delivered).toHaveLength(5);
     expect(sut.stats()).toEqual({ droppedQos0Messages: 5, episodes: 1 });
     const warnings = () => logs.filter((line) => line.msg.startsWith('subscriber is not reading'));
-    expect(warnings()).toEqual([expect.objectContaining({ clientId: 'dashboard', backlogBytes: 5000, limitBytes: 4096 })]);
+    expect(warnings()).toEqual([
+      expect.objectContaining({ clientId: 'dashboard', backlogBytes: 5000, limitBytes: 4096 }),
+    ]);
 
     await flush();
     await deliverAll(3);

@@ -43,7 +43,8 @@ export class SlowSubscribers {
     const deliveringClient = client as DeliveringClient;
     const deliver0 = deliveringClient.deliver0;
     if (typeof deliver0 !== 'function') {
-      if (!this.unboundable) this.logger.error('aedes has no Client#deliver0 (its internals changed): QoS 0 backlogs are not bounded');
+      if (!this.unboundable)
+        this.logger.error('aedes has no Client#deliver0 (its internals changed): QoS 0 backlogs are not bounded');
       this.unboundable = true;
       return;
     }

@@ -25,7 +25,8 @@ export class TokenBucket {
   private readonly now: () => number;
 
   constructor(private readonly options: TokenBucketOptions) {
-    if (!(options.capacity >= 1) || !(options.refillPerSecond > 0)) throw new RangeError('A token bucket needs capacity ≥ 1 and a positive refill rate');
+    if (!(options.capacity >= 1) || !(options.refillPerSecond > 0))
+      throw new RangeError('A token bucket needs capacity ≥ 1 and a positive refill rate');
     this.now = options.now ?? Date.now;
     this.tokens = options.capacity;
     this.updatedAt = this.now();
@@ -64,7 +65,8 @@ export class KeyedTokenBuckets {
   private readonly buckets: LRUCache<string, TokenBucket>;
 
   constructor(private readonly options: KeyedTokenBucketsOptions) {
-    if (!(options.capacity >= 1) || !(options.refillPerSecond > 0)) throw new RangeError('A token bucket needs capacity ≥ 1 and a positive refill rate');
+    if (!(options.capacity >= 1) || !(options.refillPerSecond > 0))
+      throw new RangeError('A token bucket needs capacity ≥ 1 and a positive refill rate');
     this.buckets = new LRUCache({ max: options.maxKeys ?? 10_000 });
   }
 

@@ -6,12 +6,33 @@ import { attachSession, type DeviceSession } from './device-session.js';
 
 const DAY_MS = 86_400_000;
 
-function fakeClient(clientId: string, { expiresAt, issuedAt = new Date(), oauthClientId = clientId, jti = `jti-${clientId}` }: { expiresAt: Date; issuedAt?: Date; oauthClientId?: string; jti?: string }) {
-  const client = { id: clientId, closed: false, close: vi.fn((done?: () => void) => ((client.closed = true), done?.())) };
+function fakeClient(
+  clientId: string,
+  {
+    expiresAt,
+    issuedAt = new Date(),
+    oauthClientId = clientId,
+    jti = `jti-${clientId}`,
+  }: { expiresAt: Date; issuedAt?: Date; oauthClientId?: string; jti?: string },
+) {
+  const client = {
+    id: clientId,
+    closed: false,
+    close: vi.fn((done?: () => void) => ((client.closed = true), done?.())),
+  };
   const session: DeviceSession = {
     clientId,
     kind: 'device',
-    principal: { credentialType: 'access_token', credentialId: jti, subject: clientId, clientId: oauthClientId, scopes: new Set(['device']), audience: [], issuedAt, expiresAt },
+    principal: {
+      credentialType: 'access_token',
+      credentialId: jti,
+      subject: clientId,
+      clientId: oauthClientId,
+      scopes: new Set(['device']),
+      audience: [],
+      issuedAt,
+      expiresAt,
+    },
     claims: { client_id: oauthClientId, sub: clientId, jti },
     acl: TopicAcl.fromScope('device', clientId),
     peer: { remoteAddress: '10.0.0.1', transport: 'tcp' },
@@ -77,15 +98,27 @@ describe(BrokerSessions.name, () => {
   it('closes what a predicate selects, marks why, and counts', async () => {
     const sut = new BrokerSessions(logger);
     const later = new Date(Date.now() + DAY_MS);
-    const old = fakeClient('t-old', { expiresAt: later, issuedAt: new Date(Date.now() - 3_600_000), oauthClientId: 'fleet' });
+    const old = fakeClient('t-old', {
+      expiresAt: later,
+      issuedAt: new Date(Date.now() - 3_600_000),
+      oauthClientId: 'fleet',
+    });
     const recent = fakeClient('t-new', { expiresAt: later, oauthClientId: 'fleet' });
-    const other = fakeClient('t-other', { expiresAt: later, issuedAt: new Date(Date.now() - 3_600_000), oauthClientId: 'other' });
+    const other = fakeClient('t-other', {
+      expiresAt: later,
+      issuedAt: new Date(Date.now() - 3_600_000),
+      oauthClientId: 'other',
+    });
     for (const device of [old, recent, other]) sut.track(device.asClient);
 
-    await expect(sut.closeWhere(SessionMatch.issuedBefore(new Date(Date.now() - 60_000), 'fleet'), 'client_revoked')).resolves.toBe(1);
+    await expect(
+      sut.closeWhere(SessionMatch.issuedBefore(new Date(Date.now() - 60_000), 'fleet'), 'client_revoked'),
+    ).resolves.toBe(1);
     expect(old.session.endedBy).toBe('client_revoked');
     expect([recent, other].map((d) => d.client.close.mock.calls.length)).toEqual([0, 0]);
-    await expect(sut.closeWhere(SessionMatch.issuedBefore(new Date(Date.now() - 60_000)), 'all_revoked')).resolves.toBe(1);
+    await expect(sut.closeWhere(SessionMatch.issuedBefore(new Date(Date.now() - 60_000)), 'all_revoked')).resolves.toBe(
+      1,
+    );
     expect(other.session.endedBy).toBe('all_revoked');
     await expect(sut.closeWhere(SessionMatch.tokenId('jti-t-new'), 'token_revoked')).resolves.toBe(1);
     await expect(sut.closeWhere(() => true, 'again')).resolves.toBe(0);

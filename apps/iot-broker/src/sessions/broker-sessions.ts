@@ -8,14 +8,21 @@ export type SessionPredicate = (session: DeviceSession) => boolean;
 /** Predicates for the revocations the auth-server announces. */
 export const SessionMatch = {
   /** Sessions of one device (MQTT client id = token `sub`). */
-  clientId: (clientId: string): SessionPredicate => (session) => session.clientId === clientId,
+  clientId:
+    (clientId: string): SessionPredicate =>
+    (session) =>
+      session.clientId === clientId,
   /** Sessions opened with the token whose `jti` is given. */
-  tokenId: (jti: string): SessionPredicate => (session) => session.principal.credentialId === jti,
+  tokenId:
+    (jti: string): SessionPredicate =>
+    (session) =>
+      session.principal.credentialId === jti,
   /** Sessions whose token was issued before `time`, optionally only those of one OAuth client (`client_id`). */
   issuedBefore:
     (time: Date, oauthClientId?: string): SessionPredicate =>
     (session) =>
-      (oauthClientId === undefined || session.principal.clientId === oauthClientId) && session.principal.issuedAt!.getTime() < time.getTime(),
+      (oauthClientId === undefined || session.principal.clientId === oauthClientId) &&
+      session.principal.issuedAt!.getTime() < time.getTime(),
 };
 
 /** What the broker tells about a live session (health endpoint, operators). */
@@ -103,7 +110,10 @@ export class BrokerSessions {
     if (!entry) return Promise.resolve();
     entry.session.endedBy = reason;
     this.untrack(client);
-    this.logger.info({ clientId: entry.session.clientId, tokenId: entry.session.principal.credentialId, reason }, 'session closed by the broker');
+    this.logger.info(
+      { clientId: entry.session.clientId, tokenId: entry.session.principal.credentialId, reason },
+      'session closed by the broker',
+    );
     return new Promise((resolve) => client.close(() => resolve()));
   }
 

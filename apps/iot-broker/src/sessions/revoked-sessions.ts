@@ -8,7 +8,9 @@ export function sessionsRevokedBy(event: SequencedRevocationEvent): SessionPredi
       return SessionMatch.tokenId(event.jti);
     case 'subject.revoked_before':
       if (event.kind === 'client') return SessionMatch.issuedBefore(new Date(event.before), event.id);
-      if (event.kind === 'user') return (session) => session.principal.userId === event.id && session.principal.issuedAt!.getTime() < event.before;
+      if (event.kind === 'user')
+        return (session) =>
+          session.principal.userId === event.id && session.principal.issuedAt!.getTime() < event.before;
       return null;
     case 'signing_key.retired':
       return (session) => session.principal.keyId === event.kid;
@@ -16,9 +18,17 @@ export function sessionsRevokedBy(event: SequencedRevocationEvent): SessionPredi
     case 'credential.revoked':
       return event.credentialType === 'pat' ? (session) => session.principal.patId === event.credentialId : null;
     case 'credential.changed':
-      return event.credentialType === 'pat' ? (session) => session.principal.patId === event.credentialId && session.principal.issuedAt!.getTime() < event.at : null;
+      return event.credentialType === 'pat'
+        ? (session) =>
+            session.principal.patId === event.credentialId && session.principal.issuedAt!.getTime() < event.at
+        : null;
     case 'subject.changed':
-      return event.kind === 'user' ? (session) => session.principal.patId !== undefined && session.principal.userId === event.id && session.principal.issuedAt!.getTime() < event.at : null;
+      return event.kind === 'user'
+        ? (session) =>
+            session.principal.patId !== undefined &&
+            session.principal.userId === event.id &&
+            session.principal.issuedAt!.getTime() < event.at
+        : null;
     default:
       return null;
   }

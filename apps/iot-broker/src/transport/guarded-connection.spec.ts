@@ -14,7 +14,11 @@ function guarded() {
   const toPeer = new PassThrough();
   const connection = Duplex.from({ readable: fromPeer, writable: toPeer });
   const violations: FrameViolation[] = [];
-  const sut = new GuardedConnection(connection, { maxPacketSize: 1024, peer, onViolation: (violation) => violations.push(violation) });
+  const sut = new GuardedConnection(connection, {
+    maxPacketSize: 1024,
+    peer,
+    onViolation: (violation) => violations.push(violation),
+  });
   const received: Buffer[] = [];
   sut.on('data', (chunk: Buffer) => received.push(chunk));
   return { sut, connection, fromPeer, toPeer, violations, received };

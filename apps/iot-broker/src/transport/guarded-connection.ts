@@ -65,7 +65,11 @@ export class GuardedConnection extends Duplex {
    * write keeps one syscall per packet batch (as a bare socket would), instead of one per chunk.
    */
   override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
-    this._write(chunks.length === 1 ? chunks[0].chunk : Buffer.concat(chunks.map(({ chunk }) => chunk)), 'utf8', callback);
+    this._write(
+      chunks.length === 1 ? chunks[0].chunk : Buffer.concat(chunks.map(({ chunk }) => chunk)),
+      'utf8',
+      callback,
+    );
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -91,7 +95,10 @@ const VIOLATION_MESSAGES: Record<FrameViolation['reason'], string> = {
 };
 
 /** Puts a new client connection behind the guard, logging the peer when it oversteps. */
-export function guardConnection(connection: Duplex, { peer, maxPacketSize, logger }: { peer: Peer; maxPacketSize: number; logger: Logger }): GuardedConnection {
+export function guardConnection(
+  connection: Duplex,
+  { peer, maxPacketSize, logger }: { peer: Peer; maxPacketSize: number; logger: Logger },
+): GuardedConnection {
   return new GuardedConnection(connection, {
     maxPacketSize,
     peer,

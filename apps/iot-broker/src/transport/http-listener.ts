@@ -37,18 +37,39 @@ export function createHttpListener(options: HttpListenerOptions): Server {
 
 function answerHttp(request: IncomingMessage, response: ServerResponse, health: () => object): void {
   const path = pathOf(request);
-  if (path === '/health' && (request.method === 'GET' || request.method === 'HEAD')) return sendJson(response, 200, health());
+  if (path === '/health' && (request.method === 'GET' || request.method === 'HEAD'))
+    return sendJson(response, 200, health());
   if (path === '/health') {
     response.setHeader('allow', 'GET, HEAD');
-    return sendJson(response, 405, problem(405, 'Method Not Allowed', `Use GET on ${path}`), 'application/problem+json');
+    return sendJson(
+      response,
+      405,
+      problem(405, 'Method Not Allowed', `Use GET on ${path}`),
+      'application/problem+json',
+    );
   }
-  if (path === WEBSOCKET_PATH) return sendJson(response, 426, problem(426, 'Upgrade Required', 'Connect with a WebSocket (subprotocol mqtt)'), 'application/problem+json');
-  sendJson(response, 404, problem(404, 'Not Found', 'Nothing here: MQTT over WebSocket is at /mqtt, health at /health'), 'application/problem+json');
+  if (path === WEBSOCKET_PATH)
+    return sendJson(
+      response,
+      426,
+      problem(426, 'Upgrade Required', 'Connect with a WebSocket (subprotocol mqtt)'),
+      'application/problem+json',
+    );
+  sendJson(
+    response,
+    404,
+    problem(404, 'Not Found', 'Nothing here: MQTT over WebSocket is at /mqtt, health at /health'),
+    'application/problem+json',
+  );
 }
 
 function sendJson(response: ServerResponse, status: number, body: object, contentType = 'application/json'): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  response.writeHead(status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
   response.end(response.req.method === 'HEAD' ? undefined : text);
 }
 

@@ -13,7 +13,13 @@ export interface ListenerOptions {
 }
 
 /** MQTT over TCP: each admitted socket goes to aedes behind the packet-size guard. */
-export function createTcpListener({ aedes, admission, maxPacketSize, maxConnections, logger }: ListenerOptions): Server {
+export function createTcpListener({
+  aedes,
+  admission,
+  maxPacketSize,
+  maxConnections,
+  logger,
+}: ListenerOptions): Server {
   const server = createServer({ noDelay: true }, (socket) => {
     const peer: Peer = { remoteAddress: socket.remoteAddress ?? 'unknown', transport: 'tcp' };
     if (!admission.admit(peer)) {

@@ -12,8 +12,15 @@ import { SyncRunRepository } from './sync-run.repository.js';
 
 @ApiTags('audience')
 @ApiBearerAuth(BEARER_SCHEME)
-@ApiResponse({ status: 401, description: 'No access token, or one that is invalid, expired, revoked or for another audience (RFC 6750 `invalid_token`; problem+json)' })
-@ApiResponse({ status: 403, description: 'The access token lacks `audience:read` (RFC 6750 `insufficient_scope`; problem+json)' })
+@ApiResponse({
+  status: 401,
+  description:
+    'No access token, or one that is invalid, expired, revoked or for another audience (RFC 6750 `invalid_token`; problem+json)',
+})
+@ApiResponse({
+  status: 403,
+  description: 'The access token lacks `audience:read` (RFC 6750 `insufficient_scope`; problem+json)',
+})
 @Controller('audience')
 export class AudienceController {
   constructor(
@@ -25,9 +32,22 @@ export class AudienceController {
   @RequireScopes(AUDIENCE_SCOPES.read)
   @ApiOperation({ summary: 'The audience synced from the CRM, ordered by email, with the last sync' })
   @ApiOkResponse({ type: AudiencePageDto })
-  @ApiResponse({ status: 400, description: 'limit or offset out of range, or a credential sent elsewhere than the Authorization header (problem+json)' })
+  @ApiResponse({
+    status: 400,
+    description:
+      'limit or offset out of range, or a credential sent elsewhere than the Authorization header (problem+json)',
+  })
   async list(@Query() query: AudienceQueryDto): Promise<AudiencePageDto> {
-    const [[members, total], lastSync] = await Promise.all([this.audience.page(query.limit, query.offset), this.runs.latest()]);
-    return { items: members.map(AudienceMemberDto.from), total, limit: query.limit, offset: query.offset, lastSync: lastSync ? SyncRunDto.from(lastSync) : null };
+    const [[members, total], lastSync] = await Promise.all([
+      this.audience.page(query.limit, query.offset),
+      this.runs.latest(),
+    ]);
+    return {
+      items: members.map(AudienceMemberDto.from),
+      total,
+      limit: query.limit,
+      offset: query.offset,
+      lastSync: lastSync ? SyncRunDto.from(lastSync) : null,
+    };
   }
 }

@@ -47,14 +47,31 @@ export class AudienceRepository {
       const member = existing.get(contact.id);
       existing.delete(contact.id);
       if (!member) {
-        added.push(repository.create({ contactId: contact.id, ...fieldsOf(contact), addedAt: now, updatedAt: now, syncedAt: now }));
+        added.push(
+          repository.create({
+            contactId: contact.id,
+            ...fieldsOf(contact),
+            addedAt: now,
+            updatedAt: now,
+            syncedAt: now,
+          }),
+        );
       } else if (differs(member, contact)) {
         changed.push(Object.assign(member, fieldsOf(contact), { updatedAt: now }));
       }
     }
     for (const chunk of chunks(added)) await repository.insert(chunk);
     for (const member of changed) {
-      await repository.update({ contactId: member.contactId }, { email: member.email, name: member.name, company: member.company, crmUpdatedAt: member.crmUpdatedAt, updatedAt: now });
+      await repository.update(
+        { contactId: member.contactId },
+        {
+          email: member.email,
+          name: member.name,
+          company: member.company,
+          crmUpdatedAt: member.crmUpdatedAt,
+          updatedAt: now,
+        },
+      );
     }
     const removed = [...existing.keys()];
     await this.remove(manager, removed);
@@ -64,7 +81,8 @@ export class AudienceRepository {
   }
 
   async remove(manager: EntityManager, contactIds: string[]): Promise<void> {
-    for (const chunk of chunks(contactIds)) await manager.getRepository(AudienceMemberEntity).delete({ contactId: In(chunk) });
+    for (const chunk of chunks(contactIds))
+      await manager.getRepository(AudienceMemberEntity).delete({ contactId: In(chunk) });
   }
 }
 

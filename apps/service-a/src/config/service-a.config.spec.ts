@@ -19,8 +19,19 @@ describe(loadServiceAConfig.name, () => {
       host: '127.0.0.1',
       dataDir: resolve('data/service-a'),
       database: { type: 'sqlite', file: resolve('data/service-a/service-a.sqlite') },
-      auth: { issuer: 'http://127.0.0.1:7400', clientId: 'service-a', clientSecret: REQUIRED.CLIENT_SECRET, authMethod: 'client_secret_basic', resourceIndicator: 'https://marketing.tollgate.local' },
-      serviceB: { url: 'http://127.0.0.1:7401', resource: 'https://crm.tollgate.local', scope: 'contacts:read', timeoutMs: 10_000 },
+      auth: {
+        issuer: 'http://127.0.0.1:7400',
+        clientId: 'service-a',
+        clientSecret: REQUIRED.CLIENT_SECRET,
+        authMethod: 'client_secret_basic',
+        resourceIndicator: 'https://marketing.tollgate.local',
+      },
+      serviceB: {
+        url: 'http://127.0.0.1:7401',
+        resource: 'https://crm.tollgate.local',
+        scope: 'contacts:read',
+        timeoutMs: 10_000,
+      },
       syncIntervalSeconds: 300,
       logLevel: 'info',
       trustProxy: undefined,
@@ -57,7 +68,13 @@ describe(loadServiceAConfig.name, () => {
   it('lists every missing or bad variable at once, without showing the secret', () => {
     const error = (() => {
       try {
-        loadServiceAConfig({ CLIENT_SECRET: '', AUTH_ISSUER: 'http://as.example/', RESOURCE_INDICATOR: 'https://marketing.example#api', SYNC_INTERVAL_SECONDS: '-1', SERVICE_B_URL: 'ftp://crm' });
+        loadServiceAConfig({
+          CLIENT_SECRET: '',
+          AUTH_ISSUER: 'http://as.example/',
+          RESOURCE_INDICATOR: 'https://marketing.example#api',
+          SYNC_INTERVAL_SECONDS: '-1',
+          SERVICE_B_URL: 'ftp://crm',
+        });
       } catch (e) {
         return e;
       }
@@ -72,6 +89,8 @@ describe(loadServiceAConfig.name, () => {
       'CLIENT_ID: is required (unset)',
       'CLIENT_SECRET: is required (unset)',
     ]);
-    expect(() => loadServiceAConfig({ ...REQUIRED, CLIENT_SECRET: 'x'.repeat(600) })).toThrow(/CLIENT_SECRET: .*\(set \(hidden\)\)/);
+    expect(() => loadServiceAConfig({ ...REQUIRED, CLIENT_SECRET: 'x'.repeat(600) })).toThrow(
+      /CLIENT_SECRET: .*\(set \(hidden\)\)/,
+    );
   });
 });

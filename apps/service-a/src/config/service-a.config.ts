@@ -45,7 +45,12 @@ export function loadServiceAConfig(env: Environment = process.env): ServiceAConf
       authMethod: values.CLIENT_AUTH_METHOD,
       resourceIndicator: values.RESOURCE_INDICATOR,
     },
-    serviceB: { url: values.SERVICE_B_URL, resource: values.SERVICE_B_RESOURCE, scope: CONTACTS_READ_SCOPE, timeoutMs: 10_000 },
+    serviceB: {
+      url: values.SERVICE_B_URL,
+      resource: values.SERVICE_B_RESOURCE,
+      scope: CONTACTS_READ_SCOPE,
+      timeoutMs: 10_000,
+    },
     syncIntervalSeconds: values.SYNC_INTERVAL_SECONDS,
   };
 }

@@ -1,4 +1,15 @@
-import { ClientCredentialsEnv, composeEnv, DatabaseEnv, HttpServerEnv, IntegerFrom, IsHttpUrl, IsResourceIndicator, IssuerEnv, Required, ResourceServerEnv } from '@tollgate/platform';
+import {
+  ClientCredentialsEnv,
+  composeEnv,
+  DatabaseEnv,
+  HttpServerEnv,
+  IntegerFrom,
+  IsHttpUrl,
+  IsResourceIndicator,
+  IssuerEnv,
+  Required,
+  ResourceServerEnv,
+} from '@tollgate/platform';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 
 /**

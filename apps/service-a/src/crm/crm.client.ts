@@ -61,7 +61,9 @@ export class CrmClient {
       const listing = await this.readAllPages(signal);
       if (listing) return listing;
     }
-    throw new CrmUnstableError(`service-b's contacts changed while they were being read, ${MAX_READ_ATTEMPTS} times in a row`);
+    throw new CrmUnstableError(
+      `service-b's contacts changed while they were being read, ${MAX_READ_ATTEMPTS} times in a row`,
+    );
   }
 
   /** One page of GET /contacts. */
@@ -73,18 +75,30 @@ export class CrmClient {
     let response: Response;
     let text: string;
     try {
-      response = await this.fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) });
+      response = await this.fetch(url, {
+        headers: { accept: 'application/json' },
+        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      });
       text = await response.text();
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       if (TOKEN_ERRORS.some((type) => error instanceof type)) throw error;
-      throw new CrmUnavailableError(`service-b at ${this.base} is unreachable (${describeFetchFailure(error, timeoutMs)})`, { timedOut: isTimeout(error), cause: error });
+      throw new CrmUnavailableError(
+        `service-b at ${this.base} is unreachable (${describeFetchFailure(error, timeoutMs)})`,
+        { timedOut: isTimeout(error), cause: error },
+      );
     }
     if (response.status === 401 || response.status === 403) throw refusal(response, text);
     if (response.status >= 500) {
-      throw new CrmUnavailableError(`service-b at ${this.base} failed (HTTP ${response.status}${problemDetail(text, ': ')})`, { status: response.status });
+      throw new CrmUnavailableError(
+        `service-b at ${this.base} failed (HTTP ${response.status}${problemDetail(text, ': ')})`,
+        { status: response.status },
+      );
     }
-    if (response.status !== 200) throw new CrmResponseError(`service-b answered HTTP ${response.status} to GET ${url.pathname}${problemDetail(text, ': ')}`);
+    if (response.status !== 200)
+      throw new CrmResponseError(
+        `service-b answered HTTP ${response.status} to GET ${url.pathname}${problemDetail(text, ': ')}`,
+      );
     return parsePage(text);
   }
 
@@ -114,13 +128,24 @@ function parsePage(text: string): ContactsPage {
   } catch {
     throw new CrmResponseError('service-b answered GET /contacts with a body that is not JSON');
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new CrmResponseError('service-b answered GET /contacts with a body that is not a JSON object');
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new CrmResponseError('service-b answered GET /contacts with a body that is not a JSON object');
   const page = plainToInstance(ContactsPageDto, json);
   const errors = validateSync(page);
-  if (errors.length > 0) throw new CrmResponseError(`service-b answered an unexpected contacts page: ${describeErrors(errors).slice(0, 3).join('; ')}`);
+  if (errors.length > 0)
+    throw new CrmResponseError(
+      `service-b answered an unexpected contacts page: ${describeErrors(errors).slice(0, 3).join('; ')}`,
+    );
   return {
     total: page.total,
-    items: page.items.map((c) => ({ id: c.id, name: c.name, email: c.email, company: c.company, createdAt: new Date(c.createdAt), updatedAt: new Date(c.updatedAt) })),
+    items: page.items.map((c) => ({
+      id: c.id,
+      name: c.name,
+      email: c.email,
+      company: c.company,
+      createdAt: new Date(c.createdAt),
+      updatedAt: new Date(c.updatedAt),
+    })),
   };
 }
 
@@ -134,7 +159,10 @@ function describeErrors(errors: ValidationError[], path = ''): string[] {
 /** The RFC 6750 §3 challenge and the problem detail of a 401/403. */
 function refusal(response: Response, text: string): CrmRefusedError {
   const challenge = parseBearerChallenge(response.headers.get('www-authenticate'));
-  const reason = challenge.error === 'insufficient_scope' && challenge.scope ? challenge.scope : (challenge.error_description ?? (problemDetail(text, '') || undefined));
+  const reason =
+    challenge.error === 'insufficient_scope' && challenge.scope
+      ? challenge.scope
+      : (challenge.error_description ?? (problemDetail(text, '') || undefined));
   return new CrmRefusedError(response.status, challenge.error, reason);
 }
 
@@ -151,8 +179,9 @@ function parseBearerChallenge(header: string | null): Record<string, string> {
 function problemDetail(text: string, prefix: string): string {
   try {
     const detail = (JSON.parse(text) as { detail?: unknown }).detail;
+    if (typeof detail !== 'string' || !detail) return '';
     // eslint-disable-next-line no-control-regex
-    if (typeof detail === 'string' && detail) return `${prefix}${detail.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 200)}`;
+    return `${prefix}${detail.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 200)}`;
   } catch {
     // not JSON: nothing worth quoting
   }

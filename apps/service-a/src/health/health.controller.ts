@@ -18,7 +18,10 @@ export class HealthController {
 
   @Get()
   @Public()
-  @ApiOperation({ summary: 'Liveness, the state of the last sync (a failed sync does not make service-a unhealthy) and of the revocation feed' })
+  @ApiOperation({
+    summary:
+      'Liveness, the state of the last sync (a failed sync does not make service-a unhealthy) and of the revocation feed',
+  })
   @ApiOkResponse({ type: HealthDto })
   @ApiResponse({ status: 503, description: 'The database cannot be read (problem+json)' })
   async check(): Promise<HealthDto> {

@@ -1,4 +1,9 @@
-import { AuthServerUnavailableError, DiscoveryError, InvalidTokenResponseError, TokenRequestError } from '@tollgate/m2m-client';
+import {
+  AuthServerUnavailableError,
+  DiscoveryError,
+  InvalidTokenResponseError,
+  TokenRequestError,
+} from '@tollgate/m2m-client';
 import { CrmRefusedError, CrmResponseError, CrmUnavailableError, CrmUnstableError } from '../crm/crm.errors.js';
 import type { SyncRunEntity } from '../audience/sync-run.entity.js';
 
@@ -37,11 +42,21 @@ export function describeSyncFailure(error: unknown): SyncFailure {
     return { status: 502, code: 'auth_server_invalid_response', detail: error.message };
   }
   if (error instanceof CrmUnavailableError) {
-    return { status: error.details.timedOut ? 504 : error.details.status ? 502 : 503, code: 'service_b_unavailable', detail: error.message };
+    return {
+      status: error.details.timedOut ? 504 : error.details.status ? 502 : 503,
+      code: 'service_b_unavailable',
+      detail: error.message,
+    };
   }
   if (error instanceof CrmRefusedError) return { status: 502, code: 'service_b_refused_token', detail: error.message };
-  if (error instanceof CrmResponseError) return { status: 502, code: 'service_b_invalid_response', detail: error.message };
-  if (error instanceof CrmUnstableError) return { status: 503, code: 'service_b_unstable', detail: `${error.message}; try again` };
+  if (error instanceof CrmResponseError)
+    return { status: 502, code: 'service_b_invalid_response', detail: error.message };
+  if (error instanceof CrmUnstableError)
+    return { status: 503, code: 'service_b_unstable', detail: `${error.message}; try again` };
   if (error instanceof SyncCancelledError) return { status: 503, code: 'sync_cancelled', detail: error.message };
-  return { status: 500, code: 'sync_failed', detail: 'The sync failed inside service-a; the audience is unchanged (see the logs)' };
+  return {
+    status: 500,
+    code: 'sync_failed',
+    detail: 'The sync failed inside service-a; the audience is unchanged (see the logs)',
+  };
 }

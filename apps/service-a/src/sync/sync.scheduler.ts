@@ -1,4 +1,10 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { SERVICE_A_CONFIG, type ServiceAConfig } from '../config/service-a.config.js';
 import { SyncFailedError } from './sync-failure.js';
 import { SyncService } from './sync.service.js';
@@ -36,7 +42,9 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
     const interval = this.config.syncIntervalSeconds;
     try {
       const run = await this.sync.run('schedule');
-      this.logger.log(`Scheduled sync done: ${run.total} contacts, ${run.added} added, ${run.updated} updated, ${run.removed} removed`);
+      this.logger.log(
+        `Scheduled sync done: ${run.total} contacts, ${run.added} added, ${run.updated} updated, ${run.removed} removed`,
+      );
     } catch (error) {
       // SyncService has logged why; an unexpected error is logged here so the schedule survives it.
       if (!(error instanceof SyncFailedError)) this.logger.error(`Scheduled sync failed: ${String(error)}`);

@@ -30,7 +30,8 @@ export class SyncService implements BeforeApplicationShutdown {
 
   /** Runs a sync, or joins the one in progress. Rejects with SyncFailedError after recording the failed run. */
   run(trigger: SyncTrigger): Promise<SyncRunEntity> {
-    if (this.shutdown.signal.aborted) return Promise.reject(new SyncFailedError(describeSyncFailure(this.shutdown.signal.reason), undefined));
+    if (this.shutdown.signal.aborted)
+      return Promise.reject(new SyncFailedError(describeSyncFailure(this.shutdown.signal.reason), undefined));
     this.current ??= this.execute(trigger).finally(() => {
       this.current = undefined;
     });
@@ -50,14 +51,41 @@ export class SyncService implements BeforeApplicationShutdown {
       return await this.dataSource.transaction(async (manager) => {
         const finishedAt = new Date();
         const counts = await this.audience.reconcile(manager, contacts, finishedAt);
-        return this.runs.record({ trigger, status: 'ok', startedAt, finishedAt, total: contacts.length, ...counts, errorCode: null, error: null }, manager);
+        return this.runs.record(
+          {
+            trigger,
+            status: 'ok',
+            startedAt,
+            finishedAt,
+            total: contacts.length,
+            ...counts,
+            errorCode: null,
+            error: null,
+          },
+          manager,
+        );
       });
     } catch (error) {
       const failure = describeSyncFailure(error);
-      if (failure.status === 500) this.logger.error(`Sync (${trigger}) failed: ${String(error)}`, error instanceof Error ? error.stack : undefined);
+      if (failure.status === 500)
+        this.logger.error(
+          `Sync (${trigger}) failed: ${String(error)}`,
+          error instanceof Error ? error.stack : undefined,
+        );
       else if (failure.code !== 'sync_cancelled') this.logger.warn(`Sync (${trigger}) failed: ${failure.detail}`);
       const run = await this.runs
-        .record({ trigger, status: 'failed', startedAt, finishedAt: new Date(), total: 0, added: 0, updated: 0, removed: 0, errorCode: failure.code, error: failure.detail.slice(0, 1000) })
+        .record({
+          trigger,
+          status: 'failed',
+          startedAt,
+          finishedAt: new Date(),
+          total: 0,
+          added: 0,
+          updated: 0,
+          removed: 0,
+          errorCode: failure.code,
+          error: failure.detail.slice(0, 1000),
+        })
         .catch((recordError: unknown) => {
           this.logger.error(`Could not record the failed sync: ${String(recordError)}`);
           return undefined;

@@ -3,7 +3,10 @@ import { ApiExtraModels, ApiProperty, ApiResponse, getSchemaPath } from '@nestjs
 
 /** The RFC 9457 body every error is answered with (see ProblemDetailsFilter in @tollgate/platform). */
 export class ProblemResponse {
-  @ApiProperty({ example: 'urn:tollgate:problem:contact_not_found', description: '`about:blank` or `urn:tollgate:problem:<code>`' })
+  @ApiProperty({
+    example: 'urn:tollgate:problem:contact_not_found',
+    description: '`about:blank` or `urn:tollgate:problem:<code>`',
+  })
   type: string;
 
   @ApiProperty({ example: 'Not Found' })
@@ -23,5 +26,9 @@ export class ProblemResponse {
 export const ApiProblemResponse = (status: number, description: string) =>
   applyDecorators(
     ApiExtraModels(ProblemResponse),
-    ApiResponse({ status, description, content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemResponse) } } } }),
+    ApiResponse({
+      status,
+      description,
+      content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemResponse) } } },
+    }),
   );

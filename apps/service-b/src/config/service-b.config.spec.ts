@@ -23,7 +23,14 @@ describe(loadServiceBConfig.name, () => {
       host: '127.0.0.1',
       dataDir: resolve('data/service-b'),
       database: { type: 'sqlite', file: join(resolve('data/service-b'), 'service-b.sqlite') },
-      auth: { issuer: ISSUER, resourceIndicator: 'https://crm.tollgate.local', client: undefined, acceptedKeyEnvironments: ['live', 'test'], introspectionCacheSeconds: 30, revocationFeedMaxStalenessSeconds: 10 },
+      auth: {
+        issuer: ISSUER,
+        resourceIndicator: 'https://crm.tollgate.local',
+        client: undefined,
+        acceptedKeyEnvironments: ['live', 'test'],
+        introspectionCacheSeconds: 30,
+        revocationFeedMaxStalenessSeconds: 10,
+      },
       redisUrl: undefined,
       logLevel: 'info',
       trustProxy: undefined,
@@ -69,7 +76,10 @@ describe(loadServiceBConfig.name, () => {
   });
 
   it('accepts a SQLite DATABASE_URL', () => {
-    expect(loadServiceBConfig({ AUTH_ISSUER: ISSUER, DATABASE_URL: 'sqlite:/tmp/crm.sqlite' }).database).toEqual({ type: 'sqlite', file: '/tmp/crm.sqlite' });
+    expect(loadServiceBConfig({ AUTH_ISSUER: ISSUER, DATABASE_URL: 'sqlite:/tmp/crm.sqlite' }).database).toEqual({
+      type: 'sqlite',
+      file: '/tmp/crm.sqlite',
+    });
   });
 
   it('lists every bad variable in one error, without showing secrets', () => {
@@ -98,16 +108,22 @@ describe(loadServiceBConfig.name, () => {
   it.each([
     ['valid', 'postgres://crm:hunter2@db:5432/crm', 'redis://:hunter2@cache:6379'],
     ['invalid', 'postgresql+psycopg://crm:hunter2@db:5432/crm', 'http://:hunter2@cache:6379'],
-  ])('never shows the passwords of %s DATABASE_URL and REDIS_URL next to a bad variable', (_case, databaseUrl, redisUrl) => {
-    const problems = problemsOf({ AUTH_ISSUER: ISSUER, PORT: 'x', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl });
+  ])(
+    'never shows the passwords of %s DATABASE_URL and REDIS_URL next to a bad variable',
+    (_case, databaseUrl, redisUrl) => {
+      const problems = problemsOf({ AUTH_ISSUER: ISSUER, PORT: 'x', DATABASE_URL: databaseUrl, REDIS_URL: redisUrl });
 
-    expect(problems[0]).toMatch(/^PORT: /);
-    expect(problems.join('\n')).not.toContain('hunter2');
-  });
+      expect(problems[0]).toMatch(/^PORT: /);
+      expect(problems.join('\n')).not.toContain('hunter2');
+    },
+  );
 
-  it.each(['ftp://auth.example', 'https://auth.example/', 'https://auth.example?tenant=1', 'not a url'])('refuses AUTH_ISSUER %s', (issuer) => {
-    expect(problemsOf({ AUTH_ISSUER: issuer }).map((problem) => problem.split(':')[0])).toEqual(['AUTH_ISSUER']);
-  });
+  it.each(['ftp://auth.example', 'https://auth.example/', 'https://auth.example?tenant=1', 'not a url'])(
+    'refuses AUTH_ISSUER %s',
+    (issuer) => {
+      expect(problemsOf({ AUTH_ISSUER: issuer }).map((problem) => problem.split(':')[0])).toEqual(['AUTH_ISSUER']);
+    },
+  );
 
   it('wants both introspection credentials or neither', () => {
     expect(problemsOf({ AUTH_ISSUER: ISSUER, CLIENT_ID: 'service-b' })).toEqual([

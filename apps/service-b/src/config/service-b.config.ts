@@ -32,9 +32,7 @@ export function loadServiceBConfig(env: Environment = process.env): ServiceBConf
     auth: {
       issuer: values.AUTH_ISSUER,
       resourceIndicator: values.RESOURCE_INDICATOR,
-      client: values.CLIENT_ID
-        ? { id: values.CLIENT_ID, secret: values.CLIENT_SECRET! }
-        : undefined,
+      client: values.CLIENT_ID ? { id: values.CLIENT_ID, secret: values.CLIENT_SECRET! } : undefined,
       acceptedKeyEnvironments: values.API_KEY_ENVIRONMENTS.split(',') as ApiKeyEnvironment[],
       introspectionCacheSeconds: values.INTROSPECTION_CACHE_SECONDS,
       revocationFeedMaxStalenessSeconds: values.REVOCATION_FEED_MAX_STALENESS_SECONDS,

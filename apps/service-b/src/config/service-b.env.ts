@@ -1,4 +1,14 @@
-import { ClientCredentialsEnv, composeEnv, DatabaseEnv, HttpServerEnv, IntegerFrom, IssuerEnv, OpenApiEnv, RedisEnv, ResourceServerEnv } from '@tollgate/platform';
+import {
+  ClientCredentialsEnv,
+  composeEnv,
+  DatabaseEnv,
+  HttpServerEnv,
+  IntegerFrom,
+  IssuerEnv,
+  OpenApiEnv,
+  RedisEnv,
+  ResourceServerEnv,
+} from '@tollgate/platform';
 import { IsOptional, Matches } from 'class-validator';
 
 /**

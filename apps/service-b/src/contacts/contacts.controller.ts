@@ -1,5 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { API_KEY_SCHEME, BEARER_SCHEME } from '@tollgate/platform';
 import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
 import type { FastifyReply } from 'fastify';
@@ -31,13 +40,22 @@ export class ContactsController {
   @ApiProblemResponse(400, 'Invalid `limit`, `offset` or `q`, or an unknown query parameter')
   async list(@Query() query: ListContactsQuery): Promise<ContactListResponse> {
     const { items, total } = await this.contacts.list(query);
-    return { items: items.map((contact) => ContactResponse.from(contact)), total, limit: query.limit, offset: query.offset };
+    return {
+      items: items.map((contact) => ContactResponse.from(contact)),
+      total,
+      limit: query.limit,
+      offset: query.offset,
+    };
   }
 
   @Post()
   @RequireScopes('contacts:write')
   @ApiOperation({ summary: 'Create a contact' })
-  @ApiCreatedResponse({ type: ContactResponse, description: 'The new contact', headers: { Location: { description: 'Path of the new contact', schema: { type: 'string' } } } })
+  @ApiCreatedResponse({
+    type: ContactResponse,
+    description: 'The new contact',
+    headers: { Location: { description: 'Path of the new contact', schema: { type: 'string' } } },
+  })
   @ApiProblemResponse(400, 'Invalid or unknown fields, or a body that is not a JSON object')
   @ApiProblemResponse(409, 'Another contact has this email (compared case-insensitively)')
   @ApiProblemResponse(413, 'The body is too large')
@@ -65,7 +83,10 @@ export class ContactsController {
 
   @Patch(':id')
   @RequireScopes('contacts:write')
-  @ApiOperation({ summary: 'Change a contact', description: 'Only the fields sent change (at least one); `null` clears an optional field.' })
+  @ApiOperation({
+    summary: 'Change a contact',
+    description: 'Only the fields sent change (at least one); `null` clears an optional field.',
+  })
   @ApiContactId()
   @ApiOkResponse({ type: ContactResponse, description: 'The contact as changed' })
   @ApiProblemResponse(400, 'The id is not a UUID, no field was sent, or a field is invalid or unknown')

@@ -36,7 +36,10 @@ describe.each(testDatabases())('service-b contacts API on $name', ({ create }) =
   beforeAll(async () => {
     database = await create();
     // CRUD behaviour only: authentication is covered end to end in test/service-b/.
-    app = await createServiceB(loadServiceBConfig({ AUTH_ISSUER: 'http://127.0.0.1:9', DATABASE_URL: database.url, LOG_LEVEL: 'silent' }), { authentication: false });
+    app = await createServiceB(
+      loadServiceBConfig({ AUTH_ISSUER: 'http://127.0.0.1:9', DATABASE_URL: database.url, LOG_LEVEL: 'silent' }),
+      { authentication: false },
+    );
     await app.listen(0, '127.0.0.1');
     baseUrl = await app.getUrl();
   });
@@ -50,10 +53,18 @@ describe.each(testDatabases())('service-b contacts API on $name', ({ create }) =
     for (const contact of await listAll()) expect((await call('DELETE', `/contacts/${contact.id}`)).status).toBe(204);
   });
 
-  async function call(method: string, path: string, options: { json?: unknown; raw?: string; contentType?: string } = {}): Promise<Answer> {
+  async function call(
+    method: string,
+    path: string,
+    options: { json?: unknown; raw?: string; contentType?: string } = {},
+  ): Promise<Answer> {
     const body = options.raw ?? (options.json === undefined ? undefined : JSON.stringify(options.json));
     const contentType = options.contentType ?? (body === undefined ? undefined : 'application/json');
-    const response = await fetch(`${baseUrl}${path}`, { method, body, headers: contentType ? { 'content-type': contentType } : {} });
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      body,
+      headers: contentType ? { 'content-type': contentType } : {},
+    });
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
   }
@@ -73,7 +84,11 @@ describe.each(testDatabases())('service-b contacts API on $name', ({ create }) =
   function expectProblem(answer: Answer, status: number, code?: string): void {
     expect(answer.status).toBe(status);
     expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(answer.body).toMatchObject({ type: code ? `urn:tollgate:problem:${code}` : 'about:blank', status, title: expect.any(String) });
+    expect(answer.body).toMatchObject({
+      type: code ? `urn:tollgate:problem:${code}` : 'about:blank',
+      status,
+      title: expect.any(String),
+    });
   }
 
   function expectInvalid(answer: Answer, ...messages: string[]): void {
@@ -81,7 +96,8 @@ describe.each(testDatabases())('service-b contacts API on $name', ({ create }) =
     expect(answer.body.errors).toEqual(expect.arrayContaining(messages));
   }
 
-  const byCreationThenId = (a: Contact, b: Contact) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
+  const byCreationThenId = (a: Contact, b: Contact) =>
+    a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
 
   describe('GET /health', () => {
     it('answers ok after querying the database', async () => {
@@ -129,7 +145,14 @@ describe.each(testDatabases())('service-b contacts API on $name', ({ create }) =
 
       expect(created.status).toBe(201);
       expect(Object.keys(created.body).sort()).toEqual(CONTACT_FIELDS);
-      expect(created.body).toMatchObject({ name: 'Grace Hopper', email: 'grace@navy.mil', company: null, phone: null, tags: null, notes: null });
+      expect(created.body).toMatchObject({
+        name: 'Grace Hopper',
+        email: 'grace@navy.mil',
+        company: null,
+        phone: null,
+        tags: null,
+        notes: null,
+      });
     });
 
     it('accepts explicit nulls and an empty tag list on create', async () => {
@@ -147,20 +170,40 @@ describe.each(testDatabases())('service-b contacts API on $name', ({ create }) =
 
   describe('PATCH /contacts/{id}', () => {
     it('changes only the fields sent', async () => {
-      const contact = await createContact({ name: 'Ada Lovelace', email: 'ada@example.com', company: 'Engines', tags: ['vip'] });
+      const contact = await createContact({
+        name: 'Ada Lovelace',
+        email: 'ada@example.com',
+        company: 'Engines',
+        tags: ['vip'],
+      });
 
-      const changed = await call('PATCH', `/contacts/${contact.id}`, { json: { company: 'Analytical Engines Ltd', phone: '(555) 010-2000 x12' } });
+      const changed = await call('PATCH', `/contacts/${contact.id}`, {
+        json: { company: 'Analytical Engines Ltd', phone: '(555) 010-2000 x12' },
+      });
 
       expect(changed.status).toBe(200);
-      expect(changed.body).toStrictEqual({ ...contact, company: 'Analytical Engines Ltd', phone: '(555) 010-2000 x12', updatedAt: expect.stringMatching(ISO_TIME) });
+      expect(changed.body).toStrictEqual({
+        ...contact,
+        company: 'Analytical Engines Ltd',
+        phone: '(555) 010-2000 x12',
+        updatedAt: expect.stringMatching(ISO_TIME),
+      });
       expect(Date.parse(changed.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(contact.updatedAt));
       expect((await call('GET', `/contacts/${contact.id}`)).body).toStrictEqual(changed.body);
     });
 
     it('clears optional fields set to null', async () => {
-      const contact = await createContact({ name: 'Ada Lovelace', email: 'ada@example.com', company: 'Engines', tags: ['vip'], notes: 'x' });
+      const contact = await createContact({
+        name: 'Ada Lovelace',
+        email: 'ada@example.com',
+        company: 'Engines',
+        tags: ['vip'],
+        notes: 'x',
+      });
 
-      const changed = await call('PATCH', `/contacts/${contact.id}`, { json: { company: null, tags: null, notes: null } });
+      const changed = await call('PATCH', `/contacts/${contact.id}`, {
+        json: { company: null, tags: null, notes: null },
+      });
 
       expect(changed.status).toBe(200);
       expect(changed.body).toMatchObject({ name: 'Ada Lovelace', company: null, tags: null, notes: null, phone: null });
@@ -180,9 +223,18 @@ describe.each(testDatabases())('service-b contacts API on $name', ({ create }) =
       expectProblem(empty, 400, 'empty_update');
       expect(empty.body.detail).toBe('Send at least one of: name, email, company, phone, tags, notes');
       expectInvalid(await call('PATCH', `/contacts/${contact.id}`, { json: { name: null } }), 'name must be a string');
-      expectInvalid(await call('PATCH', `/contacts/${contact.id}`, { json: { email: null } }), 'email must be a string');
-      expectInvalid(await call('PATCH', `/contacts/${contact.id}`, { json: { name: 'Eve', id: randomUUID() } }), 'property id should not exist');
-      expectInvalid(await call('PATCH', `/contacts/${contact.id}`, { json: { name: 'x'.repeat(201) } }), 'name must be shorter than or equal to 200 characters');
+      expectInvalid(
+        await call('PATCH', `/contacts/${contact.id}`, { json: { email: null } }),
+        'email must be a string',
+      );
+      expectInvalid(
+        await call('PATCH', `/contacts/${contact.id}`, { json: { name: 'Eve', id: randomUUID() } }),
+        'property id should not exist',
+      );
+      expectInvalid(
+        await call('PATCH', `/contacts/${contact.id}`, { json: { name: 'x'.repeat(201) } }),
+        'name must be shorter than or equal to 200 characters',
+      );
 
       expect((await call('GET', `/contacts/${contact.id}`)).body).toStrictEqual(contact);
     });
@@ -204,7 +256,9 @@ describe.each(testDatabases())('service-b contacts API on $name', ({ create }) =
     it('frees the email for a new contact', async () => {
       const contact = await createContact({ name: 'Ada Lovelace', email: 'ada@example.com' });
       await call('DELETE', `/contacts/${contact.id}`);
-      expect((await call('POST', '/contacts', { json: { name: 'Ada L.', email: 'ADA@example.com' } })).status).toBe(201);
+      expect((await call('POST', '/contacts', { json: { name: 'Ada L.', email: 'ADA@example.com' } })).status).toBe(
+        201,
+      );
     });
   });
 
@@ -222,7 +276,11 @@ describe.each(testDatabases())('service-b contacts API on $name', ({ create }) =
       ['DELETE', '6ab2b243-f070-441d-ace6-6dd1e946cec'],
       ['GET', "1' OR '1'='1"],
     ])('%s /contacts/%s answers 400', async (method, id) => {
-      const answer = await call(method, `/contacts/${encodeURIComponent(id)}`, method === 'PATCH' ? { json: { name: 'Nobody' } } : {});
+      const answer = await call(
+        method,
+        `/contacts/${encodeURIComponent(id)}`,
+        method === 'PATCH' ? { json: { name: 'Nobody' } } : {},
+      );
       expectProblem(answer, 400);
       expect(answer.body.detail).toBe('Validation failed (uuid is expected)');
     });
@@ -244,10 +302,16 @@ describe.each(testDatabases())('service-b contacts API on $name', ({ create }) =
       expect(last.body).toStrictEqual({ items: expected.slice(20), total: 25, limit: 10, offset: 20 });
 
       const walked: Contact[] = [];
-      for (let offset = 0; offset < 25; offset += 7) walked.push(...(await call('GET', `/contacts?limit=7&offset=${offset}`)).body.items);
+      for (let offset = 0; offset < 25; offset += 7)
+        walked.push(...(await call('GET', `/contacts?limit=7&offset=${offset}`)).body.items);
       expect(walked).toStrictEqual(expected);
 
-      expect((await call('GET', '/contacts?offset=25')).body).toStrictEqual({ items: [], total: 25, limit: 20, offset: 25 });
+      expect((await call('GET', '/contacts?offset=25')).body).toStrictEqual({
+        items: [],
+        total: 25,
+        limit: 20,
+        offset: 25,
+      });
       expect((await call('GET', '/contacts?limit=100')).body.items).toHaveLength(25);
     });
 
@@ -290,7 +354,12 @@ describe.each(testDatabases())('service-b contacts API on $name', ({ create }) =
 
       it('pages the filtered list and counts only matches', async () => {
         const answer = await call('GET', '/contacts?q=example&limit=1&offset=1');
-        expect(answer.body).toStrictEqual({ items: [[contacts.ada!, contacts.olaf!].sort(byCreationThenId)[1]], total: 2, limit: 1, offset: 1 });
+        expect(answer.body).toStrictEqual({
+          items: [[contacts.ada!, contacts.olaf!].sort(byCreationThenId)[1]],
+          total: 2,
+          limit: 1,
+          offset: 1,
+        });
       });
     });
 
@@ -321,7 +390,9 @@ describe.each(testDatabases())('service-b contacts API on $name', ({ create }) =
     });
 
     it('refuses wrong types with one message per field', async () => {
-      const answer = await call('POST', '/contacts', { json: { name: 42, email: true, company: 7, phone: [], tags: 'vip', notes: { text: 'x' } } });
+      const answer = await call('POST', '/contacts', {
+        json: { name: 42, email: true, company: 7, phone: [], tags: 'vip', notes: { text: 'x' } },
+      });
       expectInvalid(
         answer,
         'name must be a string',
@@ -334,7 +405,10 @@ describe.each(testDatabases())('service-b contacts API on $name', ({ create }) =
     });
 
     it('refuses a 10 000-character name', async () => {
-      expectInvalid(await call('POST', '/contacts', { json: { ...valid, name: 'n'.repeat(10_000) } }), 'name must be shorter than or equal to 200 characters');
+      expectInvalid(
+        await call('POST', '/contacts', { json: { ...valid, name: 'n'.repeat(10_000) } }),
+        'name must be shorter than or equal to 200 characters',
+      );
     });
 
     it.each([
@@ -342,17 +416,49 @@ describe.each(testDatabases())('service-b contacts API on $name', ({ create }) =
       ['a blank name', { name: '   ', email: 'ada@example.com' }, 'name must be longer than or equal to 1 characters'],
       ['a missing email', { name: 'Ada' }, 'email must be an email address'],
       ['an invalid email', { name: 'Ada', email: 'ada@' }, 'email must be an email address'],
-      ['an email of 255 characters', { name: 'Ada', email: `${'a'.repeat(64)}@${'b'.repeat(186)}.com` }, 'email must be shorter than or equal to 254 characters'],
+      [
+        'an email of 255 characters',
+        { name: 'Ada', email: `${'a'.repeat(64)}@${'b'.repeat(186)}.com` },
+        'email must be shorter than or equal to 254 characters',
+      ],
       ['an empty company', { ...valid, company: '' }, 'company must be longer than or equal to 1 characters'],
-      ['a company of 201 characters', { ...valid, company: 'c'.repeat(201) }, 'company must be shorter than or equal to 200 characters'],
-      ['a phone that is not one', { ...valid, phone: 'call me maybe' }, 'phone must be a phone number (digits, spaces, + ( ) . / -, optional extension)'],
-      ['a phone of 41 characters', { ...valid, phone: '1'.repeat(41) }, 'phone must be shorter than or equal to 40 characters'],
-      ['21 tags', { ...valid, tags: Array.from({ length: 21 }, (_, index) => `tag${index}`) }, 'tags must contain no more than 20 elements'],
-      ['a tag of 41 characters', { ...valid, tags: ['t'.repeat(41)] }, 'each value in tags must be longer than or equal to 1 and shorter than or equal to 40 characters'],
-      ['an empty tag', { ...valid, tags: [''] }, 'each value in tags must be longer than or equal to 1 and shorter than or equal to 40 characters'],
+      [
+        'a company of 201 characters',
+        { ...valid, company: 'c'.repeat(201) },
+        'company must be shorter than or equal to 200 characters',
+      ],
+      [
+        'a phone that is not one',
+        { ...valid, phone: 'call me maybe' },
+        'phone must be a phone number (digits, spaces, + ( ) . / -, optional extension)',
+      ],
+      [
+        'a phone of 41 characters',
+        { ...valid, phone: '1'.repeat(41) },
+        'phone must be shorter than or equal to 40 characters',
+      ],
+      [
+        '21 tags',
+        { ...valid, tags: Array.from({ length: 21 }, (_, index) => `tag${index}`) },
+        'tags must contain no more than 20 elements',
+      ],
+      [
+        'a tag of 41 characters',
+        { ...valid, tags: ['t'.repeat(41)] },
+        'each value in tags must be longer than or equal to 1 and shorter than or equal to 40 characters',
+      ],
+      [
+        'an empty tag',
+        { ...valid, tags: [''] },
+        'each value in tags must be longer than or equal to 1 and shorter than or equal to 40 characters',
+      ],
       ['a tag that is not a string', { ...valid, tags: [1] }, 'each value in tags must be a string'],
       ['repeated tags', { ...valid, tags: ['vip', ' vip'] }, 'tags must not contain duplicates'],
-      ['notes of 2001 characters', { ...valid, notes: 'n'.repeat(2001) }, 'notes must be shorter than or equal to 2000 characters'],
+      [
+        'notes of 2001 characters',
+        { ...valid, notes: 'n'.repeat(2001) },
+        'notes must be shorter than or equal to 2000 characters',
+      ],
     ])('refuses %s', async (_case, body, message) => {
       expectInvalid(await call('POST', '/contacts', { json: body }), message);
     });
@@ -362,7 +468,10 @@ describe.each(testDatabases())('service-b contacts API on $name', ({ create }) =
       expectProblem(await call('POST', '/contacts', { raw: '' }), 400);
       expectProblem(await call('POST', '/contacts', { json: [valid] }), 400);
       expectProblem(await call('POST', '/contacts', { json: 'Ada' }), 400);
-      expectProblem(await call('POST', '/contacts', { raw: '<contact><name>Ada</name></contact>', contentType: 'application/xml' }), 415);
+      expectProblem(
+        await call('POST', '/contacts', { raw: '<contact><name>Ada</name></contact>', contentType: 'application/xml' }),
+        415,
+      );
       expectProblem(await call('POST', '/contacts', { raw: 'Ada', contentType: 'text/plain' }), 400);
       expectProblem(await call('POST', '/contacts'), 400);
     });
@@ -380,13 +489,21 @@ describe.each(testDatabases())('service-b contacts API on $name', ({ create }) =
       expect(duplicate.body.detail).toBe('A contact with this email already exists');
 
       const grace = await createContact({ name: 'Grace Hopper', email: 'grace@navy.mil' });
-      expectProblem(await call('PATCH', `/contacts/${grace.id}`, { json: { name: 'Grace', email: 'ada@EXAMPLE.com' } }), 409, 'contact_email_taken');
+      expectProblem(
+        await call('PATCH', `/contacts/${grace.id}`, { json: { name: 'Grace', email: 'ada@EXAMPLE.com' } }),
+        409,
+        'contact_email_taken',
+      );
       expect(await listAll()).toStrictEqual([ada, grace]);
     });
 
     it('lets exactly one of several concurrent creations with the same email succeed', async () => {
       const answers = await Promise.all(
-        Array.from({ length: 6 }, (_, index) => call('POST', '/contacts', { json: { name: `Racer ${index}`, email: index % 2 ? 'RACE@example.com' : 'race@example.com' } })),
+        Array.from({ length: 6 }, (_, index) =>
+          call('POST', '/contacts', {
+            json: { name: `Racer ${index}`, email: index % 2 ? 'RACE@example.com' : 'race@example.com' },
+          }),
+        ),
       );
       expect(answers.map((answer) => answer.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
       expect(await listAll()).toHaveLength(1);

@@ -15,7 +15,9 @@ export interface ContactPage {
   total: number;
 }
 
-export type ContactChanges = Partial<Omit<ContactEntity, 'id' | 'createdAt' | 'createdBySubject' | 'createdByCredentialType'>>;
+export type ContactChanges = Partial<
+  Omit<ContactEntity, 'id' | 'createdAt' | 'createdBySubject' | 'createdByCredentialType'>
+>;
 
 /** Another contact already has this email (compared case-insensitively). */
 export class DuplicateContactEmailError extends Error {
@@ -37,7 +39,9 @@ function isDuplicateEmail(error: unknown): boolean {
   if (!(error instanceof QueryFailedError)) return false;
   const driverError = error.driverError as { code?: string; constraint?: string; message?: string };
   if (driverError.code === '23505') return driverError.constraint === EMAIL_INDEX;
-  return driverError.code === 'SQLITE_CONSTRAINT_UNIQUE' && (driverError.message ?? '').includes('contacts.emailNormalized');
+  return (
+    driverError.code === 'SQLITE_CONSTRAINT_UNIQUE' && (driverError.message ?? '').includes('contacts.emailNormalized')
+  );
 }
 
 function escapeLike(value: string): string {
@@ -69,9 +73,12 @@ export class ContactsRepository {
       .offset(offset)
       .limit(limit);
     if (search) {
-      query.where("(contact.nameNormalized LIKE :pattern ESCAPE '\\' OR contact.emailNormalized LIKE :pattern ESCAPE '\\')", {
-        pattern: `%${escapeLike(search)}%`,
-      });
+      query.where(
+        "(contact.nameNormalized LIKE :pattern ESCAPE '\\' OR contact.emailNormalized LIKE :pattern ESCAPE '\\')",
+        {
+          pattern: `%${escapeLike(search)}%`,
+        },
+      );
     }
     const [items, total] = await query.getManyAndCount();
     return { items, total };

@@ -32,7 +32,10 @@ describe(ContactsService.name, () => {
   });
 
   it('records who created a contact, and keeps normalised copies of name and email', async () => {
-    const contact = await sut.create({ name: 'Ölaf MÜLLER', email: 'Olaf@Example.DE' }, { subject: 'consumer-42', credentialType: 'api_key' });
+    const contact = await sut.create(
+      { name: 'Ölaf MÜLLER', email: 'Olaf@Example.DE' },
+      { subject: 'consumer-42', credentialType: 'api_key' },
+    );
 
     expect(repository.insert).toHaveBeenCalledWith(contact);
     expect(contact).toMatchObject({
@@ -75,11 +78,19 @@ describe(ContactsService.name, () => {
 
     const [id, changes] = repository.update.mock.calls[0]!;
     expect(id).toBe('id-1');
-    expect(changes).toStrictEqual({ email: 'ADA@example.com', emailNormalized: 'ada@example.com', company: null, updatedAt: expect.any(Date) });
+    expect(changes).toStrictEqual({
+      email: 'ADA@example.com',
+      emailNormalized: 'ada@example.com',
+      company: null,
+      updatedAt: expect.any(Date),
+    });
   });
 
   it('refuses an update without any field, before touching the repository', async () => {
-    expect(await problemOf(sut.update('id-1', { name: undefined }))).toMatchObject({ status: 400, body: { type: 'urn:tollgate:problem:empty_update' } });
+    expect(await problemOf(sut.update('id-1', { name: undefined }))).toMatchObject({
+      status: 400,
+      body: { type: 'urn:tollgate:problem:empty_update' },
+    });
     expect(repository.update).not.toHaveBeenCalled();
   });
 
@@ -88,6 +99,9 @@ describe(ContactsService.name, () => {
     ['update', (service: ContactsService) => service.update('id-1', { name: 'Ada' })],
     ['remove', (service: ContactsService) => service.remove('id-1')],
   ])('%s of an unknown contact answers 404', async (_name, action) => {
-    expect(await problemOf(action(sut))).toMatchObject({ status: 404, body: { type: 'urn:tollgate:problem:contact_not_found', detail: 'No contact has the id id-1' } });
+    expect(await problemOf(action(sut))).toMatchObject({
+      status: 404,
+      body: { type: 'urn:tollgate:problem:contact_not_found', detail: 'No contact has the id id-1' },
+    });
   });
 });

@@ -3,7 +3,13 @@ import { ProblemException } from '@tollgate/platform';
 import type { Principal } from '@tollgate/verifier';
 import { randomUUID } from 'node:crypto';
 import { ContactEntity } from './contact.entity.js';
-import { type ContactChanges, type ContactPage, ContactsRepository, DuplicateContactEmailError, normalizeForSearch } from './contacts.repository.js';
+import {
+  type ContactChanges,
+  type ContactPage,
+  ContactsRepository,
+  DuplicateContactEmailError,
+  normalizeForSearch,
+} from './contacts.repository.js';
 import type { CreateContactDto } from './dto/create-contact.dto.js';
 import type { ListContactsQuery } from './dto/list-contacts.query.js';
 import type { UpdateContactDto } from './dto/update-contact.dto.js';
@@ -68,7 +74,8 @@ export class ContactsService {
     try {
       return await write();
     } catch (error) {
-      if (error instanceof DuplicateContactEmailError) throw new ProblemException(409, error.message, { code: 'contact_email_taken' });
+      if (error instanceof DuplicateContactEmailError)
+        throw new ProblemException(409, error.message, { code: 'contact_email_taken' });
       throw error;
     }
   }

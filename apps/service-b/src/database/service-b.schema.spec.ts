@@ -5,7 +5,12 @@ import { testDatabases } from '../../../../test/support/test-databases.js';
 describe('service-b schema', () => {
   it.each(testDatabases())('migrations produce exactly the entities’ schema on $name', async ({ create }) => {
     const database = await create();
-    const sut = await openDatabase({ database: database.config, entities: SERVICE_B_ENTITIES, migrations: SERVICE_B_MIGRATIONS, migrationsTableName: SERVICE_B_MIGRATIONS_TABLE });
+    const sut = await openDatabase({
+      database: database.config,
+      entities: SERVICE_B_ENTITIES,
+      migrations: SERVICE_B_MIGRATIONS,
+      migrationsTableName: SERVICE_B_MIGRATIONS_TABLE,
+    });
     try {
       expect(await pendingSchemaChanges(sut)).toEqual([]);
     } finally {
@@ -16,7 +21,12 @@ describe('service-b schema', () => {
 
   it.each(testDatabases())('migrations can be reverted and applied again on $name', async ({ create }) => {
     const database = await create();
-    const sut = await openDatabase({ database: database.config, entities: SERVICE_B_ENTITIES, migrations: SERVICE_B_MIGRATIONS, migrationsTableName: SERVICE_B_MIGRATIONS_TABLE });
+    const sut = await openDatabase({
+      database: database.config,
+      entities: SERVICE_B_ENTITIES,
+      migrations: SERVICE_B_MIGRATIONS,
+      migrationsTableName: SERVICE_B_MIGRATIONS_TABLE,
+    });
     try {
       await sut.undoLastMigration();
       expect(await sut.query(`SELECT name FROM ${SERVICE_B_MIGRATIONS_TABLE}`)).toEqual([]);

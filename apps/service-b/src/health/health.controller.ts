@@ -29,10 +29,16 @@ export class HealthController {
     try {
       await this.pingDatabase();
     } catch (error) {
-      this.logger.warn(`Health check: the database does not answer (${error instanceof Error ? error.message : String(error)})`);
+      this.logger.warn(
+        `Health check: the database does not answer (${error instanceof Error ? error.message : String(error)})`,
+      );
       throw new ProblemException(503, 'The database does not answer', { code: 'database_unavailable' });
     }
-    return { status: 'ok', database: 'ok', ...(this.verification ? { authentication: this.verification.health() } : {}) };
+    return {
+      status: 'ok',
+      database: 'ok',
+      ...(this.verification ? { authentication: this.verification.health() } : {}),
+    };
   }
 
   private async pingDatabase(): Promise<void> {

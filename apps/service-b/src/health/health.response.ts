@@ -4,7 +4,10 @@ export class UsageReportsHealth {
   @ApiProperty({ description: 'Entries of usage and refusals waiting for the next report to the auth-server' })
   pending: number;
 
-  @ApiProperty({ description: 'Requests whose usage or refusal was not reported: the queue was full, or the auth-server refused a report' })
+  @ApiProperty({
+    description:
+      'Requests whose usage or refusal was not reported: the queue was full, or the auth-server refused a report',
+  })
   dropped: number;
 }
 

@@ -1,7 +1,17 @@
 import 'reflect-metadata';
 import { generateCredential } from '@tollgate/credentials';
 import { IsOptional, Matches } from 'class-validator';
-import { ClientCredentialsEnv, composeEnv, DatabaseEnv, HttpServerEnv, httpServerSettings, IssuerEnv, OpenApiEnv, RedisEnv, ResourceServerEnv } from './env-pieces.js';
+import {
+  ClientCredentialsEnv,
+  composeEnv,
+  DatabaseEnv,
+  HttpServerEnv,
+  httpServerSettings,
+  IssuerEnv,
+  OpenApiEnv,
+  RedisEnv,
+  ResourceServerEnv,
+} from './env-pieces.js';
 import { IsClientSecret, Required } from './env-rules.js';
 import { ConfigError, envVariableNames, type Environment, loadEnv } from './load-env.js';
 
@@ -80,34 +90,59 @@ describe(composeEnv.name, () => {
   });
 
   it('keeps each composition to itself: defaults and rules of one app do not leak into another', () => {
-    expect(loadEnv(WorkerEnv, { AUTH_ISSUER: ISSUER, CLIENT_ID: 'worker', CLIENT_SECRET: 'w'.repeat(32), QUEUE: 'jobs' })).not.toHaveProperty('PORT');
-    expect(problemsOf(WorkerEnv, { AUTH_ISSUER: ISSUER, QUEUE: 'jobs' })).toEqual(['CLIENT_ID: is required (unset)', 'CLIENT_SECRET: is required (unset)']);
+    expect(
+      loadEnv(WorkerEnv, { AUTH_ISSUER: ISSUER, CLIENT_ID: 'worker', CLIENT_SECRET: 'w'.repeat(32), QUEUE: 'jobs' }),
+    ).not.toHaveProperty('PORT');
+    expect(problemsOf(WorkerEnv, { AUTH_ISSUER: ISSUER, QUEUE: 'jobs' })).toEqual([
+      'CLIENT_ID: is required (unset)',
+      'CLIENT_SECRET: is required (unset)',
+    ]);
     expect(loadEnv(ApiEnv, { AUTH_ISSUER: ISSUER }).CLIENT_ID).toBeUndefined();
   });
 });
 
 describe(httpServerSettings.name, () => {
   it('keeps what the server needs of HttpServerEnv, TRUST_PROXY parsed', () => {
-    expect(httpServerSettings(loadEnv(ApiEnv, { AUTH_ISSUER: ISSUER }))).toEqual({ port: 7499, host: '127.0.0.1', logLevel: 'info', trustProxy: undefined });
-    expect(httpServerSettings(loadEnv(ApiEnv, { AUTH_ISSUER: ISSUER, TRUST_PROXY: 'true', HOST: '0.0.0.0', LOG_LEVEL: 'warn' }))).toEqual({ port: 7499, host: '0.0.0.0', logLevel: 'warn', trustProxy: true });
-    expect(httpServerSettings(loadEnv(ApiEnv, { AUTH_ISSUER: ISSUER, TRUST_PROXY: '10.0.0.0/8' })).trustProxy).toBe('10.0.0.0/8');
+    expect(httpServerSettings(loadEnv(ApiEnv, { AUTH_ISSUER: ISSUER }))).toEqual({
+      port: 7499,
+      host: '127.0.0.1',
+      logLevel: 'info',
+      trustProxy: undefined,
+    });
+    expect(
+      httpServerSettings(
+        loadEnv(ApiEnv, { AUTH_ISSUER: ISSUER, TRUST_PROXY: 'true', HOST: '0.0.0.0', LOG_LEVEL: 'warn' }),
+      ),
+    ).toEqual({ port: 7499, host: '0.0.0.0', logLevel: 'warn', trustProxy: true });
+    expect(httpServerSettings(loadEnv(ApiEnv, { AUTH_ISSUER: ISSUER, TRUST_PROXY: '10.0.0.0/8' })).trustProxy).toBe(
+      '10.0.0.0/8',
+    );
   });
 });
 
 describe('required variables', () => {
   it('reports an unset required variable as "is required" only, not by its format rules', () => {
-    expect(problemsOf(WorkerEnv, { CLIENT_ID: 'worker', CLIENT_SECRET: 'w'.repeat(32) })).toEqual(['QUEUE: is required (unset)', 'AUTH_ISSUER: is required (unset)']);
-  });
-
-  it('counts an empty value as unset', () => {
-    expect(problemsOf(WorkerEnv, { AUTH_ISSUER: '', CLIENT_ID: 'worker', CLIENT_SECRET: 'w'.repeat(32), QUEUE: '' })).toEqual([
+    expect(problemsOf(WorkerEnv, { CLIENT_ID: 'worker', CLIENT_SECRET: 'w'.repeat(32) })).toEqual([
       'QUEUE: is required (unset)',
       'AUTH_ISSUER: is required (unset)',
     ]);
   });
 
+  it('counts an empty value as unset', () => {
+    expect(
+      problemsOf(WorkerEnv, { AUTH_ISSUER: '', CLIENT_ID: 'worker', CLIENT_SECRET: 'w'.repeat(32), QUEUE: '' }),
+    ).toEqual(['QUEUE: is required (unset)', 'AUTH_ISSUER: is required (unset)']);
+  });
+
   it('checks the format of a required variable once it is set', () => {
-    expect(problemsOf(WorkerEnv, { AUTH_ISSUER: `${ISSUER}/`, CLIENT_ID: 'worker', CLIENT_SECRET: 'w'.repeat(32), QUEUE: 'Jobs' })).toEqual([
+    expect(
+      problemsOf(WorkerEnv, {
+        AUTH_ISSUER: `${ISSUER}/`,
+        CLIENT_ID: 'worker',
+        CLIENT_SECRET: 'w'.repeat(32),
+        QUEUE: 'Jobs',
+      }),
+    ).toEqual([
       'QUEUE: must be lower-case letters ("Jobs")',
       `AUTH_ISSUER: must not end with "/" nor carry a query or fragment ("${ISSUER}/")`,
     ]);
@@ -127,7 +162,9 @@ describe('client credentials: both or neither', () => {
     ['a secret without an id', { CLIENT_SECRET: generateCredential('client_secret') }],
     ['an id with an empty secret', { CLIENT_ID: 'api', CLIENT_SECRET: '' }],
   ])('refuses %s', (_case, credentials) => {
-    expect(problemsOf(ApiEnv, { AUTH_ISSUER: ISSUER, ...credentials })).toEqual(['CLIENT_ID and CLIENT_SECRET: set both or neither']);
+    expect(problemsOf(ApiEnv, { AUTH_ISSUER: ISSUER, ...credentials })).toEqual([
+      'CLIENT_ID and CLIENT_SECRET: set both or neither',
+    ]);
   });
 });
 

@@ -1,13 +1,25 @@
 import { IsOptional, IsString, Matches } from 'class-validator';
 import { BothOrNeither, parseTrustProxy } from './load-env.js';
-import { IsClientId, IsClientSecret, IsFlag, IsIssuerUrl, IsLogLevel, IsPort, IsResourceIndicator, Required } from './env-rules.js';
+import {
+  IsClientId,
+  IsClientSecret,
+  IsFlag,
+  IsIssuerUrl,
+  IsLogLevel,
+  IsPort,
+  IsResourceIndicator,
+  Required,
+} from './env-rules.js';
 
 // A mixin's base class must take any constructor arguments (TypeScript requires `any[]` there).
 export type EnvClass<T = object> = new (...args: any[]) => T;
 
 export type EnvPiece = (Base: EnvClass) => EnvClass;
 
-type Variables<Pieces extends EnvPiece[]> = Pieces extends [infer First extends EnvPiece, ...infer Rest extends EnvPiece[]]
+type Variables<Pieces extends EnvPiece[]> = Pieces extends [
+  infer First extends EnvPiece,
+  ...infer Rest extends EnvPiece[],
+]
   ? InstanceType<ReturnType<First>> & Variables<Rest>
   : unknown;
 
@@ -68,8 +80,18 @@ export interface HttpServerSettings {
   trustProxy?: boolean | string;
 }
 
-export function httpServerSettings(values: { PORT: number; HOST: string; LOG_LEVEL: string; TRUST_PROXY?: string }): HttpServerSettings {
-  return { port: values.PORT, host: values.HOST, logLevel: values.LOG_LEVEL, trustProxy: parseTrustProxy(values.TRUST_PROXY) };
+export function httpServerSettings(values: {
+  PORT: number;
+  HOST: string;
+  LOG_LEVEL: string;
+  TRUST_PROXY?: string;
+}): HttpServerSettings {
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    logLevel: values.LOG_LEVEL,
+    trustProxy: parseTrustProxy(values.TRUST_PROXY),
+  };
 }
 
 /** The OpenAPI document of an HTTP API. */
@@ -152,10 +174,14 @@ export interface ClientCredentialsOptions {
   clientId?: PropertyDecorator;
 }
 
-type ClientCredentials<IsRequired extends boolean> = IsRequired extends true ? { CLIENT_ID: string; CLIENT_SECRET: string } : { CLIENT_ID?: string; CLIENT_SECRET?: string };
+type ClientCredentials<IsRequired extends boolean> = IsRequired extends true
+  ? { CLIENT_ID: string; CLIENT_SECRET: string }
+  : { CLIENT_ID?: string; CLIENT_SECRET?: string };
 
 /** The app's own client at the auth-server (client_secret_basic or client_secret_post). */
-export function ClientCredentialsEnv<IsRequired extends boolean>(options: ClientCredentialsOptions & { required: IsRequired }): (Base: EnvClass) => EnvClass<ClientCredentials<IsRequired>>;
+export function ClientCredentialsEnv<IsRequired extends boolean>(
+  options: ClientCredentialsOptions & { required: IsRequired },
+): (Base: EnvClass) => EnvClass<ClientCredentials<IsRequired>>;
 export function ClientCredentialsEnv(options: ClientCredentialsOptions) {
   const presence = options.required ? Required : IsOptional;
   return (Base: EnvClass) => {

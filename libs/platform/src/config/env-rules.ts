@@ -1,6 +1,18 @@
 import { hasCredentialPrefix, parseCredential } from '@tollgate/credentials';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsDefined, IsIn, IsInt, IsNumber, IsUrl, Matches, Max, MaxLength, Min, registerDecorator } from 'class-validator';
+import {
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  registerDecorator,
+} from 'class-validator';
 import { toBoolean } from './load-env.js';
 
 /**
@@ -32,12 +44,22 @@ export function IsLogLevel(): PropertyDecorator {
 
 /** An integer from `min` to `max` (or ≥ `min`), converted from the variable's text. */
 export function IntegerFrom(min: number, max?: number): PropertyDecorator {
-  return all(Type(() => Number), IsInt(), Min(min), ...(max === undefined ? [] : [Max(max)]));
+  return all(
+    Type(() => Number),
+    IsInt(),
+    Min(min),
+    ...(max === undefined ? [] : [Max(max)]),
+  );
 }
 
 /** A number from `min` to `max` (or ≥ `min`), converted from the variable's text. */
 export function NumberFrom(min: number, max?: number): PropertyDecorator {
-  return all(Type(() => Number), IsNumber(), Min(min), ...(max === undefined ? [] : [Max(max)]));
+  return all(
+    Type(() => Number),
+    IsNumber(),
+    Min(min),
+    ...(max === undefined ? [] : [Max(max)]),
+  );
 }
 
 /** `true`/`1`/`yes`/`on` or anything else (false). */
@@ -62,12 +84,20 @@ export function IsHttpUrl(): PropertyDecorator {
  * fragment; no trailing "/", so that `<issuer>/.well-known/…` and the `iss` claim compare exactly).
  */
 export function IsIssuerUrl(): PropertyDecorator {
-  return all(IsHttpUrl(), Matches(/^[^?#]*[^/?#]$/, { message: 'must not end with "/" nor carry a query or fragment' }));
+  return all(
+    IsHttpUrl(),
+    Matches(/^[^?#]*[^/?#]$/, { message: 'must not end with "/" nor carry a query or fragment' }),
+  );
 }
 
 /** The auth-server's own issuer, as it serves it: an origin (its endpoints hang off the root). */
 export function IsIssuerOrigin(): PropertyDecorator {
-  return all(IsHttpUrl(), Matches(/^https?:\/\/[^/?#]+$/, { message: 'must be an origin (scheme://host[:port]) without path, query or trailing "/"' }));
+  return all(
+    IsHttpUrl(),
+    Matches(/^https?:\/\/[^/?#]+$/, {
+      message: 'must be an origin (scheme://host[:port]) without path, query or trailing "/"',
+    }),
+  );
 }
 
 /** A client id the auth-server accepts: 3–64 characters of letters, digits, `.`, `_`, `:` and `-`. */
@@ -77,7 +107,10 @@ export function IsClientId(): PropertyDecorator {
 
 /** An RFC 8707 resource indicator (the `aud` of tokens for one API): an absolute URI without fragment (§2), ≤ 255 characters as the auth-server stores it. */
 export function IsResourceIndicator(): PropertyDecorator {
-  return all(Matches(/^[A-Za-z][A-Za-z0-9+.-]*:[^\s#]+$/, { message: 'must be an absolute URI without a fragment' }), MaxLength(255));
+  return all(
+    Matches(/^[A-Za-z][A-Za-z0-9+.-]*:[^\s#]+$/, { message: 'must be an absolute URI without a fragment' }),
+    MaxLength(255),
+  );
 }
 
 /** The bounds of an operator-chosen client secret, as the management API and the token endpoint take it. */

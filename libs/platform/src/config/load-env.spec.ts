@@ -35,7 +35,11 @@ function errorOf(env: Record<string, string>): ConfigError {
 
 describe(ConfigError.name, () => {
   it('never prints the password of a URL it quotes', () => {
-    const sut = errorOf({ PORT: 'eighty', DATABASE_URL: 'postgresql+psycopg://app:hunter2@db:5432/app', REDIS_URL: 'http://:hunter2@redis:6379' });
+    const sut = errorOf({
+      PORT: 'eighty',
+      DATABASE_URL: 'postgresql+psycopg://app:hunter2@db:5432/app',
+      REDIS_URL: 'http://:hunter2@redis:6379',
+    });
 
     expect(sut.problems).toEqual([
       'PORT: PORT must be an integer number ("eighty")',

@@ -21,9 +21,12 @@ export class ConfigError extends Error {
 
 function describe(error: ValidationError, env: Environment): string {
   const raw = env[error.property];
-  const shown = raw === undefined || raw === '' ? 'unset' : isSecretName(error.property) ? 'set (hidden)' : JSON.stringify(raw);
+  const shown =
+    raw === undefined || raw === '' ? 'unset' : isSecretName(error.property) ? 'set (hidden)' : JSON.stringify(raw);
   // An unset required variable is only "required": its format rules have nothing to say yet.
-  const constraints = error.constraints?.isDefined ? { isDefined: error.constraints.isDefined } : (error.constraints ?? {});
+  const constraints = error.constraints?.isDefined
+    ? { isDefined: error.constraints.isDefined }
+    : (error.constraints ?? {});
   return `${error.property}: ${Object.values(constraints).join('; ')} (${shown})`;
 }
 
@@ -47,7 +50,7 @@ function pairProblems(schema: ClassConstructor<object>, present: Environment): s
   const problems: string[] = [];
   for (let type: object | null = schema; type !== null; type = Object.getPrototypeOf(type)) {
     for (const [first, second] of SET_TOGETHER.get(type) ?? []) {
-      if ((first in present) !== (second in present)) problems.push(`${first} and ${second}: set both or neither`);
+      if (first in present !== second in present) problems.push(`${first} and ${second}: set both or neither`);
     }
   }
   return problems;

@@ -33,7 +33,8 @@ const OUTAGE_QUIET_MS = 30_000;
 function messageOf(response: string | object): { detail?: string; errors?: string[] } {
   if (typeof response === 'string') return { detail: redactSecrets(response) };
   const message = (response as { message?: unknown }).message;
-  if (Array.isArray(message)) return { detail: 'The request is not valid', errors: message.map((item) => redactSecrets(String(item))) };
+  if (Array.isArray(message))
+    return { detail: 'The request is not valid', errors: message.map((item) => redactSecrets(String(item))) };
   if (typeof message === 'string') return { detail: redactSecrets(message) };
   return {};
 }
@@ -49,31 +50,59 @@ export function renderError(exception: unknown, url: string, options: ErrorRende
     return { status, headers, contentType: 'application/json', body: exception.getResponse() as object };
   }
   if (oauthRoute) {
-    const { detail } = exception instanceof HttpException ? messageOf(exception.getResponse()) : messageOf(exception as object);
-    const description = status >= 500 ? 'The server could not complete the request' : (detail ?? 'The request is not valid');
-    return { status, headers, contentType: 'application/json', body: { error: oauthCodeForStatus(status), error_description: description } };
+    const { detail } =
+      exception instanceof HttpException ? messageOf(exception.getResponse()) : messageOf(exception as object);
+    const description =
+      status >= 500 ? 'The server could not complete the request' : (detail ?? 'The request is not valid');
+    return {
+      status,
+      headers,
+      contentType: 'application/json',
+      body: { error: oauthCodeForStatus(status), error_description: description },
+    };
   }
   if (exception instanceof ProblemException) {
     return { status, headers, contentType: 'application/problem+json', body: exception.getResponse() as object };
   }
   if (exception instanceof HttpException) {
     const { detail, errors } = messageOf(exception.getResponse());
-    return { status, headers, contentType: 'application/problem+json', body: problemBody(status, detail, undefined, errors ? { errors } : {}) };
+    return {
+      status,
+      headers,
+      contentType: 'application/problem+json',
+      body: problemBody(status, detail, undefined, errors ? { errors } : {}),
+    };
   }
   if (status < 500) {
     // Errors Fastify raises before a handler runs (unparseable body, unsupported media type, body too large).
     const { detail } = messageOf(exception as object);
     return { status, headers, contentType: 'application/problem+json', body: problemBody(status, detail) };
   }
-  return { status: 500, headers: {}, contentType: 'application/problem+json', body: problemBody(500, 'The server could not complete the request') };
+  return {
+    status: 500,
+    headers: {},
+    contentType: 'application/problem+json',
+    body: problemBody(500, 'The server could not complete the request'),
+  };
 }
 
 /** 503 with Retry-After (RFC 9110 §15.6.4, §10.2.3); on OAuth routes as `temporarily_unavailable` (RFC 6749 §4.1.2.1). */
 function outage(oauthRoute: boolean): RenderedError {
   const headers = { 'Retry-After': String(OUTAGE_RETRY_AFTER_SECONDS) };
   const detail = 'The service cannot reach its database; retry in a few seconds';
-  if (oauthRoute) return { status: 503, headers, contentType: 'application/json', body: { error: 'temporarily_unavailable', error_description: detail } };
-  return { status: 503, headers, contentType: 'application/problem+json', body: problemBody(503, detail, 'database_unavailable') };
+  if (oauthRoute)
+    return {
+      status: 503,
+      headers,
+      contentType: 'application/json',
+      body: { error: 'temporarily_unavailable', error_description: detail },
+    };
+  return {
+    status: 503,
+    headers,
+    contentType: 'application/problem+json',
+    body: problemBody(503, detail, 'database_unavailable'),
+  };
 }
 
 function statusOfFrameworkError(exception: unknown): number {
@@ -99,7 +128,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const rendered = renderError(exception, request.url, this.options);
     if (rendered.status === 503 && this.options.isDatabaseUnavailable?.(exception)) this.noteOutage(exception);
-    else if (rendered.status >= 500) this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+    else if (rendered.status >= 500)
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     sendError(http.getResponse<FastifyReply>(), rendered);
   }
 
@@ -107,7 +137,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private noteOutage(exception: unknown): void {
     const now = Date.now();
     if (now - this.lastOutageFailure > OUTAGE_QUIET_MS) {
-      this.logger.warn(`The database is unreachable (${exception instanceof Error ? exception.message : String(exception)}): answering 503 with Retry-After until it answers again`);
+      this.logger.warn(
+        `The database is unreachable (${exception instanceof Error ? exception.message : String(exception)}): answering 503 with Retry-After until it answers again`,
+      );
     }
     this.lastOutageFailure = now;
   }

@@ -27,7 +27,12 @@ export class ProblemException extends HttpException {
   }
 }
 
-export function problemBody(status: number, detail?: string, code?: string, extensions: Record<string, unknown> = {}): ProblemBody {
+export function problemBody(
+  status: number,
+  detail?: string,
+  code?: string,
+  extensions: Record<string, unknown> = {},
+): ProblemBody {
   return {
     type: code ? `urn:tollgate:problem:${code}` : 'about:blank',
     title: STATUS_CODES[status] ?? 'Error',

@@ -42,7 +42,9 @@ function rawRequest(port: number, request: string): Promise<RawAnswer> {
       const text = Buffer.concat(chunks).toString('utf8');
       const [head, body] = text.split('\r\n\r\n');
       const [statusLine, ...lines] = head.split('\r\n');
-      const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+      const headers = Object.fromEntries(
+        lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+      );
       resolve({ status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(body) });
     });
   });
@@ -61,27 +63,57 @@ describe(createHttpApp.name, () => {
   });
   afterAll(() => app.close());
 
-  const problem = (status: number, title: string) => ({ type: 'about:blank', title, status, detail: expect.any(String) });
+  const problem = (status: number, title: string) => ({
+    type: 'about:blank',
+    title,
+    status,
+    detail: expect.any(String),
+  });
 
   describe('refusals before the request reaches Nest are problem details', () => {
     it('answers 431 to 20 KB of header fields', async () => {
-      const answer = await rawRequest(port, `GET /things/1 HTTP/1.1\r\nHost: test\r\nX-Padding: ${'a'.repeat(20_000)}\r\n\r\n`);
-      expect(answer).toEqual({ status: 431, headers: expect.objectContaining({ 'content-type': 'application/problem+json', connection: 'close' }), body: problem(431, 'Request Header Fields Too Large') });
+      const answer = await rawRequest(
+        port,
+        `GET /things/1 HTTP/1.1\r\nHost: test\r\nX-Padding: ${'a'.repeat(20_000)}\r\n\r\n`,
+      );
+      expect(answer).toEqual({
+        status: 431,
+        headers: expect.objectContaining({ 'content-type': 'application/problem+json', connection: 'close' }),
+        body: problem(431, 'Request Header Fields Too Large'),
+      });
     });
 
     it('answers 431 to a 20 KB URL (the request line counts toward the same limit)', async () => {
-      const answer = await rawRequest(port, `GET /things/1?padding=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: test\r\n\r\n`);
-      expect(answer).toEqual({ status: 431, headers: expect.objectContaining({ 'content-type': 'application/problem+json' }), body: problem(431, 'Request Header Fields Too Large') });
+      const answer = await rawRequest(
+        port,
+        `GET /things/1?padding=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: test\r\n\r\n`,
+      );
+      expect(answer).toEqual({
+        status: 431,
+        headers: expect.objectContaining({ 'content-type': 'application/problem+json' }),
+        body: problem(431, 'Request Header Fields Too Large'),
+      });
     });
 
     it('answers 431 on the OAuth endpoints in their own error form (RFC 6749 §5.2)', async () => {
-      const answer = await rawRequest(port, `POST /oauth/token HTTP/1.1\r\nHost: test\r\nX-Padding: ${'a'.repeat(20_000)}\r\n\r\n`);
-      expect(answer).toEqual({ status: 431, headers: expect.objectContaining({ 'content-type': 'application/json', connection: 'close' }), body: { error: 'invalid_request', error_description: expect.any(String) } });
+      const answer = await rawRequest(
+        port,
+        `POST /oauth/token HTTP/1.1\r\nHost: test\r\nX-Padding: ${'a'.repeat(20_000)}\r\n\r\n`,
+      );
+      expect(answer).toEqual({
+        status: 431,
+        headers: expect.objectContaining({ 'content-type': 'application/json', connection: 'close' }),
+        body: { error: 'invalid_request', error_description: expect.any(String) },
+      });
     });
 
     it('answers 400 to a request that is not HTTP', async () => {
       const answer = await rawRequest(port, 'NOT HTTP AT ALL\r\n\r\n');
-      expect(answer).toEqual({ status: 400, headers: expect.objectContaining({ 'content-type': 'application/problem+json' }), body: problem(400, 'Bad Request') });
+      expect(answer).toEqual({
+        status: 400,
+        headers: expect.objectContaining({ 'content-type': 'application/problem+json' }),
+        body: problem(400, 'Bad Request'),
+      });
     });
 
     it('answers 414 to a path segment past the router’s limit, without echoing it', async () => {
@@ -108,7 +140,8 @@ describe(createHttpApp.name, () => {
   });
 
   describe('text must be well-formed Unicode', () => {
-    const post = (json: string) => fetch(`${base}/things`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json });
+    const post = (json: string) =>
+      fetch(`${base}/things`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json });
 
     it.each([
       ['a lone high surrogate in a value', '{"name":"ab\\ud800"}'],
@@ -120,7 +153,12 @@ describe(createHttpApp.name, () => {
       const response = await post(json);
       expect(response.status).toBe(400);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(await response.json()).toEqual({ type: 'about:blank', title: 'Bad Request', status: 400, detail: 'The request contains a lone UTF-16 surrogate (text must be well-formed Unicode)' });
+      expect(await response.json()).toEqual({
+        type: 'about:blank',
+        title: 'Bad Request',
+        status: 400,
+        detail: 'The request contains a lone UTF-16 surrogate (text must be well-formed Unicode)',
+      });
     });
 
     it('accepts a surrogate pair (an emoji), escaped or not', async () => {

@@ -1,4 +1,10 @@
-import { BadRequestException, type DynamicModule, type INestApplication, type Type, ValidationPipe } from '@nestjs/common';
+import {
+  BadRequestException,
+  type DynamicModule,
+  type INestApplication,
+  type Type,
+  ValidationPipe,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type FastifyInstance, LogController } from 'fastify';
@@ -45,7 +51,10 @@ function forbiddenCharacter(value: unknown, depth = 0): string | undefined {
  * (also for failures Fastify raises before Nest sees the request). Its main.ts stops it on SIGTERM
  * with `httpAppShutdownSteps`.
  */
-export async function createHttpApp(module: Type | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
+export async function createHttpApp(
+  module: Type | DynamicModule,
+  options: HttpAppOptions,
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     loggerInstance: options.logger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -70,7 +79,11 @@ export async function createHttpApp(module: Type | DynamicModule, options: HttpA
   // the global filter too: Nest installs Fastify's error handler at init and routes it through filters.
   const fastify = app.getHttpAdapter().getInstance();
   // JSON bodies: UTF-8 only and bounded nesting (json-body.parser.ts), then Fastify's parser.
-  app.useBodyParser('application/json', { bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT }, strictJsonBodyParser(fastify.getDefaultJsonParser('error', 'error')));
+  app.useBodyParser(
+    'application/json',
+    { bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT },
+    strictJsonBodyParser(fastify.getDefaultJsonParser('error', 'error')),
+  );
   // PostgreSQL text cannot hold NUL, and no Tollgate input needs it: refuse it as bad input (400)
   // instead of letting it fail a query (500). A lone surrogate would be stored and then break every
   // strict UTF-8 reader of the data (jq on an exported audit log): refused the same way.
@@ -128,12 +141,17 @@ export interface ListenOptions {
 }
 
 /** Listens, turning "address in use" into a message that names the variable to change. */
-export async function listenOrExplain(app: INestApplication, { port, host, portVariable }: ListenOptions): Promise<string> {
+export async function listenOrExplain(
+  app: INestApplication,
+  { port, host, portVariable }: ListenOptions,
+): Promise<string> {
   try {
     await app.listen(port, host);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`Port ${port} on ${host} is already in use. Set ${portVariable} to a free port.`, { cause: error });
+      throw new Error(`Port ${port} on ${host} is already in use. Set ${portVariable} to a free port.`, {
+        cause: error,
+      });
     }
     throw error;
   }

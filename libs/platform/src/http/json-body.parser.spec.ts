@@ -27,7 +27,10 @@ describe(strictJsonBodyParser.name, () => {
 
   it(`refuses nesting deeper than ${MAX_JSON_DEPTH} before parsing`, async () => {
     const { error } = await parse(Buffer.from('['.repeat(5_000) + ']'.repeat(5_000)));
-    expect(error).toMatchObject({ status: 400, message: `The body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels` });
+    expect(error).toMatchObject({
+      status: 400,
+      message: `The body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels`,
+    });
     expect((await parse(Buffer.from('['.repeat(MAX_JSON_DEPTH) + ']'.repeat(MAX_JSON_DEPTH)))).error).toBeNull();
   });
 });

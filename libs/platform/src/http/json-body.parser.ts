@@ -31,7 +31,12 @@ export function nestsDeeperThan(text: string, limit: number): boolean {
  * The text then goes to Fastify's own parser (`jsonParser`), which refuses prototype poisoning.
  */
 export function strictJsonBodyParser(jsonParser: FastifyBodyParser<string>) {
-  return function parse(this: FastifyInstance, request: FastifyRequest, body: Buffer, done: (error: Error | null, parsed?: unknown) => void): void {
+  return function parse(
+    this: FastifyInstance,
+    request: FastifyRequest,
+    body: Buffer,
+    done: (error: Error | null, parsed?: unknown) => void,
+  ): void {
     let text: string;
     try {
       text = UTF8.decode(body);
@@ -43,6 +48,13 @@ export function strictJsonBodyParser(jsonParser: FastifyBodyParser<string>) {
       done(new BadRequestException(`The body nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels`), undefined);
       return;
     }
-    (jsonParser as (this: FastifyInstance, request: FastifyRequest, body: string, done: (error: Error | null, parsed?: unknown) => void) => void).call(this, request, text, done);
+    (
+      jsonParser as (
+        this: FastifyInstance,
+        request: FastifyRequest,
+        body: string,
+        done: (error: Error | null, parsed?: unknown) => void,
+      ) => void
+    ).call(this, request, text, done);
   };
 }

@@ -21,12 +21,30 @@ export function setupOpenApi(app: INestApplication, options: OpenApiOptions): Op
     .setTitle(options.title)
     .setDescription(options.description)
     .setVersion(options.version ?? '0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'JWT access token, personal access token (tgp_…) or API key (tgk_…)' }, BEARER_SCHEME);
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'JWT access token, personal access token (tgp_…) or API key (tgk_…)',
+      },
+      BEARER_SCHEME,
+    );
   if (options.apiKeyHeader) {
-    builder = builder.addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key (tgk_live_… / tgk_test_…)' }, API_KEY_SCHEME);
+    builder = builder.addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'API key (tgk_live_… / tgk_test_…)' },
+      API_KEY_SCHEME,
+    );
   }
   if (options.sessionCookie) {
-    builder = builder.addCookieAuth(options.sessionCookie, { type: 'apiKey', in: 'cookie', description: 'Console session; unsafe methods also need the X-CSRF-Token header' }, SESSION_SCHEME);
+    builder = builder.addCookieAuth(
+      options.sessionCookie,
+      {
+        type: 'apiKey',
+        in: 'cookie',
+        description: 'Console session; unsafe methods also need the X-CSRF-Token header',
+      },
+      SESSION_SCHEME,
+    );
   }
   const document = SwaggerModule.createDocument(app, builder.build());
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });

@@ -12,7 +12,10 @@ import { ProblemException } from '../errors/problem.exception.js';
 export function routerErrorHandler(options: ErrorRenderingOptions & { maxParamLength: number }) {
   return (error: { statusCode?: number }, request: FastifyRequest, reply: FastifyReply): void => {
     const status = error.statusCode ?? 400;
-    const detail = status === 414 ? `A segment of the URL path is longer than ${options.maxParamLength} characters` : 'The URL is not valid (check its percent-encoding)';
+    const detail =
+      status === 414
+        ? `A segment of the URL path is longer than ${options.maxParamLength} characters`
+        : 'The URL is not valid (check its percent-encoding)';
     sendError(reply, renderError(new ProblemException(status, detail), request.url, options));
   };
 }
@@ -36,7 +39,9 @@ export function clientErrorHandler(options: ErrorRenderingOptions) {
     const rendered = renderError(new ProblemException(status, detail), requestedPath(error.rawPacket), options);
     const body = JSON.stringify(rendered.body);
     if (socket.writable) {
-      socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: ${rendered.contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: ${rendered.contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
     }
     socket.destroy(error);
   };

@@ -21,14 +21,19 @@ describe(shutDown.name, () => {
     const sut = await shutDown({
       logger,
       steps: [
-        { name: 'in-flight HTTP requests', run: () => Promise.reject(new Error('2 connection(s) still busy after 5 s were closed')) },
+        {
+          name: 'in-flight HTTP requests',
+          run: () => Promise.reject(new Error('2 connection(s) still busy after 5 s were closed')),
+        },
         { name: 'buffered writes', run: async () => void ran.push('buffered writes') },
       ],
     });
 
     expect(sut).toBe(1);
     expect(ran).toEqual(['buffered writes']);
-    expect(logs.filter((line) => line.level >= 50).map((line) => line.msg)).toEqual(['shutdown: in-flight HTTP requests did not finish: 2 connection(s) still busy after 5 s were closed']);
+    expect(logs.filter((line) => line.level >= 50).map((line) => line.msg)).toEqual([
+      'shutdown: in-flight HTTP requests did not finish: 2 connection(s) still busy after 5 s were closed',
+    ]);
   });
 
   it('gives up at the deadline, naming the step still running, and resolves 1', async () => {
@@ -40,6 +45,11 @@ describe(shutDown.name, () => {
 
     expect(sut).toBe(1);
     expect(never).not.toHaveBeenCalled();
-    expect(logs.filter((line) => line.level >= 50)).toEqual([expect.objectContaining({ msg: 'shutdown did not finish within 0.05 s: still buffered writes; exiting anyway', step: 'buffered writes' })]);
+    expect(logs.filter((line) => line.level >= 50)).toEqual([
+      expect.objectContaining({
+        msg: 'shutdown did not finish within 0.05 s: still buffered writes; exiting anyway',
+        step: 'buffered writes',
+      }),
+    ]);
   });
 });

@@ -31,7 +31,10 @@ export async function shutDown({ logger, steps, deadlineMs = SHUTDOWN_DEADLINE_M
         await step.run();
       } catch (error) {
         failed = true;
-        logger.error({ err: error, step: step.name }, `shutdown: ${step.name} did not finish: ${error instanceof Error ? error.message : String(error)}`);
+        logger.error(
+          { err: error, step: step.name },
+          `shutdown: ${step.name} did not finish: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     }
     current = undefined;
@@ -41,7 +44,10 @@ export async function shutDown({ logger, steps, deadlineMs = SHUTDOWN_DEADLINE_M
   const outcome = await Promise.race([run.then(() => 'finished' as const), deadline]);
   clearTimeout(timer);
   if (outcome === 'deadline') {
-    logger.error({ step: current?.name, deadlineMs }, `shutdown did not finish within ${deadlineMs / 1000} s: still ${current?.name}; exiting anyway`);
+    logger.error(
+      { step: current?.name, deadlineMs },
+      `shutdown did not finish within ${deadlineMs / 1000} s: still ${current?.name}; exiting anyway`,
+    );
     return 1;
   }
   return failed ? 1 : 0;

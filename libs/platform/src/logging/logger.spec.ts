@@ -5,7 +5,8 @@ import { createLogger, PinoLoggerService } from './logger.js';
 const KEY = generateCredential('api_key', { environment: 'live' });
 const PAT = generateCredential('pat');
 const SECRET = generateCredential('client_secret');
-const JWT = 'eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJzZXJ2aWNlLWEiLCJzY29wZSI6ImNvbnRhY3RzOnJlYWQifQ.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';
+const JWT =
+  'eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJzZXJ2aWNlLWEiLCJzY29wZSI6ImNvbnRhY3RzOnJlYWQifQ.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';
 const SECRETS = [KEY, PAT, SECRET, JWT, 'hunter2'];
 
 /** createLogger writing into memory: the raw lines, as they would reach standard output. */
@@ -33,16 +34,34 @@ describe(createLogger.name, () => {
   it('redacts credentials in the request line’s URL, under any parameter name', () => {
     const { sut, lines } = capture();
 
-    sut.info({ req: { id: '1', method: 'GET', url: `/contacts?x-api-key=${KEY}&q=${JWT}&anything=${PAT}`, ip: '10.0.0.1' }, status: 400, ms: 1 }, 'request');
+    sut.info(
+      {
+        req: { id: '1', method: 'GET', url: `/contacts?x-api-key=${KEY}&q=${JWT}&anything=${PAT}`, ip: '10.0.0.1' },
+        status: 400,
+        ms: 1,
+      },
+      'request',
+    );
 
     expectNoSecret(lines);
-    expect(JSON.parse(lines[0]).req).toEqual({ id: '1', method: 'GET', url: '/contacts?x-api-key=tgk_live_[REDACTED]&q=[REDACTED JWT]&anything=tgp_[REDACTED]', remoteAddress: '10.0.0.1' });
+    expect(JSON.parse(lines[0]).req).toEqual({
+      id: '1',
+      method: 'GET',
+      url: '/contacts?x-api-key=tgk_live_[REDACTED]&q=[REDACTED JWT]&anything=tgp_[REDACTED]',
+      remoteAddress: '10.0.0.1',
+    });
   });
 
   it('redacts credentials in any header, any body field and the message, not only known names', () => {
     const { sut, lines } = capture();
 
-    sut.warn({ headers: { 'x-forwarded-credential': KEY, 'x-upstream': `Bearer ${JWT}` }, body: { notes: PAT, nested: [{ value: SECRET }] } }, `odd request with ${KEY}`);
+    sut.warn(
+      {
+        headers: { 'x-forwarded-credential': KEY, 'x-upstream': `Bearer ${JWT}` },
+        body: { notes: PAT, nested: [{ value: SECRET }] },
+      },
+      `odd request with ${KEY}`,
+    );
 
     expectNoSecret(lines);
     expect(JSON.parse(lines[0])).toMatchObject({
@@ -54,7 +73,9 @@ describe(createLogger.name, () => {
 
   it('redacts errors: message, stack and their own fields', () => {
     const { sut, lines } = capture();
-    const error = Object.assign(new Error(`connect to postgres://app:hunter2@db/app refused ${SECRET}`), { input: PAT });
+    const error = Object.assign(new Error(`connect to postgres://app:hunter2@db/app refused ${SECRET}`), {
+      input: PAT,
+    });
 
     sut.error({ err: error }, 'failed');
     sut.error(error);

@@ -24,7 +24,8 @@ const REDACTED_PATHS = [
   '*.client_assertion',
 ];
 
-const SECRET_QUERY_PARAMETERS = /([?&](?:access_token|token|api_key|apikey|key|client_secret|password|client_assertion)=)[^&]*/gi;
+const SECRET_QUERY_PARAMETERS =
+  /([?&](?:access_token|token|api_key|apikey|key|client_secret|password|client_assertion)=)[^&]*/gi;
 
 /** A URL with the values of secret-looking query parameters replaced (the names stay, for debugging). */
 export function redactUrl(url: string): string {

@@ -19,9 +19,17 @@ describe(redactSecrets.name, () => {
     ['a truncated credential', KEY.slice(0, 20), 'tgk_live_[REDACTED]'],
     ['a credential glued to other text', `key=abc${PAT}`, 'key=abctgp_[REDACTED]'],
     ['a JWT', `?q=${JWT}`, '?q=[REDACTED JWT]'],
-    ['an unsigned JWT (empty signature)', `token ${JWT.split('.').slice(0, 2).join('.')}. end`, 'token [REDACTED JWT] end'],
+    [
+      'an unsigned JWT (empty signature)',
+      `token ${JWT.split('.').slice(0, 2).join('.')}. end`,
+      'token [REDACTED JWT] end',
+    ],
     ['a PostgreSQL URL', 'postgres://app:hunter2@db:5432/app', 'postgres://app:***@db:5432/app'],
-    ['a Redis URL without a user', '"redis://:hunter2@redis:6379","next":"a@b"', '"redis://:***@redis:6379","next":"a@b"'],
+    [
+      'a Redis URL without a user',
+      '"redis://:hunter2@redis:6379","next":"a@b"',
+      '"redis://:***@redis:6379","next":"a@b"',
+    ],
     ['a password holding "@"', 'postgres://app:hun@ter2@db/app', 'postgres://app:***@db/app'],
   ])('redacts %s', (_case, text, expected) => {
     expect(redactSecrets(text)).toBe(expected);
@@ -38,7 +46,12 @@ describe(redactSecrets.name, () => {
   });
 
   it('redacts every value of a JSON line, keeping it valid JSON', () => {
-    const line = JSON.stringify({ msg: `refused ${KEY}`, headers: { 'x-custom': PAT }, body: { notes: [SECRET, JWT] }, db: 'postgres://u:pw@db/x' });
+    const line = JSON.stringify({
+      msg: `refused ${KEY}`,
+      headers: { 'x-custom': PAT },
+      body: { notes: [SECRET, JWT] },
+      db: 'postgres://u:pw@db/x',
+    });
 
     const redacted = redactSecrets(line);
 
@@ -53,6 +66,8 @@ describe(redactSecrets.name, () => {
 
 describe(redactUrlPassword.name, () => {
   it('hides only the password of each URL', () => {
-    expect(redactUrlPassword(`postgres://app:hunter2@db/app and redis://:hunter2@cache:6379 keep ${KEY}`)).toBe(`postgres://app:***@db/app and redis://:***@cache:6379 keep ${KEY}`);
+    expect(redactUrlPassword(`postgres://app:hunter2@db/app and redis://:hunter2@cache:6379 keep ${KEY}`)).toBe(
+      `postgres://app:***@db/app and redis://:***@cache:6379 keep ${KEY}`,
+    );
   });
 });

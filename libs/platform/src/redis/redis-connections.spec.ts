@@ -36,7 +36,11 @@ describe.runIf(process.env.TEST_REDIS_URL)(RedisConnections.name, () => {
   });
 
   it('after a command gets no answer, fails the next ones at once until Redis answers again (a breaker)', async () => {
-    sut = new RedisConnections(proxy.urlFor(process.env.TEST_REDIS_URL!), { ...options, logger: log.logger, commandTimeoutMs: 300 });
+    sut = new RedisConnections(proxy.urlFor(process.env.TEST_REDIS_URL!), {
+      ...options,
+      logger: log.logger,
+      commandTimeoutMs: 300,
+    });
     const connection = sut.commands();
     expect(await connection.readyWithin(5_000)).toBe(true);
 
@@ -48,12 +52,16 @@ describe.runIf(process.env.TEST_REDIS_URL)(RedisConnections.name, () => {
       await expect(connection.ping()).rejects.toThrow(/enableOfflineQueue/);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    expect(log.logs.filter((line) => line.level === 40).map((line) => line.msg)).toEqual([expect.stringContaining('no answer within 300 ms')]);
+    expect(log.logs.filter((line) => line.level === 40).map((line) => line.msg)).toEqual([
+      expect.stringContaining('no answer within 300 ms'),
+    ]);
 
     await proxy.forward();
     await eventually(() => expect(connection.ready).toBe(true), 10_000);
     expect(await connection.ping()).toBe('PONG');
-    expect(log.logs.filter((line) => line.level === 30).map((line) => line.msg)).toEqual([expect.stringContaining('answers again for the test')]);
+    expect(log.logs.filter((line) => line.level === 30).map((line) => line.msg)).toEqual([
+      expect.stringContaining('answers again for the test'),
+    ]);
   });
 
   it('keeps a subscriber’s subscriptions across an outage', async () => {
@@ -69,10 +77,14 @@ describe.runIf(process.env.TEST_REDIS_URL)(RedisConnections.name, () => {
       await direct.readyWithin(5_000);
       await proxy.refuse();
       await proxy.forward();
-      await eventually(async () => {
-        await direct.publish(channel, 'after the outage');
-        expect(received).toContain('after the outage');
-      }, 10_000, 200);
+      await eventually(
+        async () => {
+          await direct.publish(channel, 'after the outage');
+          expect(received).toContain('after the outage');
+        },
+        10_000,
+        200,
+      );
     } finally {
       await publisher.close();
     }

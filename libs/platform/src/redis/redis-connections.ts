@@ -148,11 +148,15 @@ export class RedisConnections {
     const first = this.unreachable.size === 0;
     this.unreachable.add(connection);
     if (!first) return;
-    this.options.logger.warn(`Redis at ${describeRedisUrl(this.url)} (REDIS_URL) is unreachable for ${this.options.purpose}: ${reason}. ${this.options.fallback} until it answers again.`);
+    this.options.logger.warn(
+      `Redis at ${describeRedisUrl(this.url)} (REDIS_URL) is unreachable for ${this.options.purpose}: ${reason}. ${this.options.fallback} until it answers again.`,
+    );
   }
 
   private up(connection: RedisConnection): void {
     if (!this.unreachable.delete(connection) || this.unreachable.size > 0) return;
-    this.options.logger.info(`Redis at ${describeRedisUrl(this.url)} (REDIS_URL) answers again for ${this.options.purpose}.`);
+    this.options.logger.info(
+      `Redis at ${describeRedisUrl(this.url)} (REDIS_URL) answers again for ${this.options.purpose}.`,
+    );
   }
 }

@@ -30,11 +30,20 @@ describe(JwtAccessTokenVerifier.name, () => {
 
   beforeEach(() => {
     now = T;
-    sut = new JwtAccessTokenVerifier({ issuer: TEST_ISSUER, audience: TEST_RESOURCE, keys: key.keys, now: () => new Date(now) });
+    sut = new JwtAccessTokenVerifier({
+      issuer: TEST_ISSUER,
+      audience: TEST_RESOURCE,
+      keys: key.keys,
+      now: () => new Date(now),
+    });
   });
 
   it('accepts a well-formed token and describes its caller', async () => {
-    const token = await key.sign({ jti: 'jti-1', scope: 'contacts:read contacts:write', aud: ['https://other.test', TEST_RESOURCE] });
+    const token = await key.sign({
+      jti: 'jti-1',
+      scope: 'contacts:read contacts:write',
+      aud: ['https://other.test', TEST_RESOURCE],
+    });
 
     const { principal, claims } = await sut.verify(token);
 
@@ -67,7 +76,11 @@ describe(JwtAccessTokenVerifier.name, () => {
     });
 
     it('refuses HS256 signed with the public key as the secret (algorithm confusion)', async () => {
-      const token = await key.sign({}, { alg: 'HS256' }, new TextEncoder().encode(JSON.stringify(key.publicJwk)) as never);
+      const token = await key.sign(
+        {},
+        { alg: 'HS256' },
+        new TextEncoder().encode(JSON.stringify(key.publicJwk)) as never,
+      );
       expect(await refusal(sut.verify(token))).toEqual(invalidToken('alg_not_allowed'));
     });
 
@@ -82,8 +95,19 @@ describe(JwtAccessTokenVerifier.name, () => {
       const ed = await generateKeyPair('EdDSA', { extractable: true });
       const keys = createLocalJWKSet({ keys: [{ ...(await exportJWK(ed.publicKey)), kid: 'ed-1', alg: 'EdDSA' }] });
       const token = await key.sign({}, { alg: 'EdDSA', kid: 'ed-1' }, ed.privateKey);
-      const defaults = new JwtAccessTokenVerifier({ issuer: TEST_ISSUER, audience: TEST_RESOURCE, keys, now: () => new Date(now) });
-      const es256Only = new JwtAccessTokenVerifier({ issuer: TEST_ISSUER, audience: TEST_RESOURCE, keys, algorithms: ['ES256'], now: () => new Date(now) });
+      const defaults = new JwtAccessTokenVerifier({
+        issuer: TEST_ISSUER,
+        audience: TEST_RESOURCE,
+        keys,
+        now: () => new Date(now),
+      });
+      const es256Only = new JwtAccessTokenVerifier({
+        issuer: TEST_ISSUER,
+        audience: TEST_RESOURCE,
+        keys,
+        algorithms: ['ES256'],
+        now: () => new Date(now),
+      });
 
       expect((await defaults.verify(token)).principal.keyId).toBe('ed-1');
       expect(await refusal(es256Only.verify(token))).toEqual(invalidToken('alg_not_allowed'));
@@ -103,13 +127,19 @@ describe(JwtAccessTokenVerifier.name, () => {
   });
 
   it('refuses a token from another issuer', async () => {
-    expect(await refusal(sut.verify(await key.sign({ iss: 'https://evil.test' })))).toEqual(invalidToken('wrong_issuer'));
+    expect(await refusal(sut.verify(await key.sign({ iss: 'https://evil.test' })))).toEqual(
+      invalidToken('wrong_issuer'),
+    );
     expect(await refusal(sut.verify(await key.sign({ iss: undefined })))).toEqual(invalidToken('wrong_issuer'));
   });
 
   it('refuses a token meant for another resource, or for none (RFC 8707)', async () => {
-    expect(await refusal(sut.verify(await key.sign({ aud: 'https://other.test' })))).toEqual(invalidToken('wrong_audience'));
-    expect(await refusal(sut.verify(await key.sign({ aud: ['https://a.test', 'https://b.test'] })))).toEqual(invalidToken('wrong_audience'));
+    expect(await refusal(sut.verify(await key.sign({ aud: 'https://other.test' })))).toEqual(
+      invalidToken('wrong_audience'),
+    );
+    expect(await refusal(sut.verify(await key.sign({ aud: ['https://a.test', 'https://b.test'] })))).toEqual(
+      invalidToken('wrong_audience'),
+    );
     expect(await refusal(sut.verify(await key.sign({ aud: undefined })))).toEqual(invalidToken('wrong_audience'));
   });
 
@@ -128,12 +158,20 @@ describe(JwtAccessTokenVerifier.name, () => {
     });
 
     it('refuses an iat in the future beyond the skew (it would outlive “revoke all issued before T”)', async () => {
-      expect(await refusal(sut.verify(await key.sign({ iat: SECONDS + 6, exp: SECONDS + 300 })))).toEqual(invalidToken('not_yet_valid'));
+      expect(await refusal(sut.verify(await key.sign({ iat: SECONDS + 6, exp: SECONDS + 300 })))).toEqual(
+        invalidToken('not_yet_valid'),
+      );
       await expect(sut.verify(await key.sign({ iat: SECONDS + 5, exp: SECONDS + 300 }))).resolves.toBeDefined();
     });
 
     it('honours a configured tolerance', async () => {
-      const strict = new JwtAccessTokenVerifier({ issuer: TEST_ISSUER, audience: TEST_RESOURCE, keys: key.keys, clockToleranceSeconds: 0, now: () => new Date(now) });
+      const strict = new JwtAccessTokenVerifier({
+        issuer: TEST_ISSUER,
+        audience: TEST_RESOURCE,
+        keys: key.keys,
+        clockToleranceSeconds: 0,
+        now: () => new Date(now),
+      });
       const token = await key.sign({ exp: SECONDS + 60 });
       now = T + 61_000;
       expect(await refusal(strict.verify(token))).toEqual(invalidToken('expired'));
@@ -161,7 +199,9 @@ describe(JwtAccessTokenVerifier.name, () => {
   describe('keys', () => {
     it('refuses a token signed by another key under the published kid', async () => {
       const forger = await generateKeyPair('ES256');
-      expect(await refusal(sut.verify(await key.sign({}, {}, forger.privateKey)))).toEqual(invalidToken('bad_signature'));
+      expect(await refusal(sut.verify(await key.sign({}, {}, forger.privateKey)))).toEqual(
+        invalidToken('bad_signature'),
+      );
     });
 
     it('refuses a token under an unknown kid, even with its key embedded in the header (jwk)', async () => {
@@ -171,14 +211,29 @@ describe(JwtAccessTokenVerifier.name, () => {
     });
 
     it('answers 503 temporarily_unavailable, not invalid_token, when the keys cannot be fetched', async () => {
-      const unreachable = new JwtAccessTokenVerifier({ issuer: TEST_ISSUER, audience: TEST_RESOURCE, keys: () => Promise.reject(new TypeError('fetch failed')), now: () => new Date(now) });
-      expect(await refusal(unreachable.verify(await key.sign()))).toEqual({ code: 'temporarily_unavailable', reason: 'keys_unavailable', status: 503 });
+      const unreachable = new JwtAccessTokenVerifier({
+        issuer: TEST_ISSUER,
+        audience: TEST_RESOURCE,
+        keys: () => Promise.reject(new TypeError('fetch failed')),
+        now: () => new Date(now),
+      });
+      expect(await refusal(unreachable.verify(await key.sign()))).toEqual({
+        code: 'temporarily_unavailable',
+        reason: 'keys_unavailable',
+        status: 503,
+      });
     });
   });
 
   describe('before any parsing', () => {
     it('refuses a token longer than the limit', async () => {
-      const short = new JwtAccessTokenVerifier({ issuer: TEST_ISSUER, audience: TEST_RESOURCE, keys: key.keys, maxTokenLength: 100, now: () => new Date(now) });
+      const short = new JwtAccessTokenVerifier({
+        issuer: TEST_ISSUER,
+        audience: TEST_RESOURCE,
+        keys: key.keys,
+        maxTokenLength: 100,
+        now: () => new Date(now),
+      });
       expect(await refusal(short.verify(await key.sign()))).toEqual(invalidToken('too_long'));
     });
 

@@ -60,7 +60,10 @@ export class JwtAccessTokenVerifier {
     const currentDate = this.options.now?.() ?? new Date();
     const clockTolerance = this.options.clockToleranceSeconds ?? 5;
     try {
-      ({ payload, protectedHeader: { kid: keyId } } = await jwtVerify(token, this.options.keys, {
+      ({
+        payload,
+        protectedHeader: { kid: keyId },
+      } = await jwtVerify(token, this.options.keys, {
         issuer: this.options.issuer,
         audience: this.options.audience,
         algorithms: this.algorithms,
@@ -74,14 +77,19 @@ export class JwtAccessTokenVerifier {
     }
     const claims = payload as AccessTokenClaims;
     // jose checks `iat` only with maxTokenAge. A future `iat` would also outlive "revoke every token issued before T".
-    if (claims.iat! > currentDate.getTime() / 1000 + clockTolerance) throw invalidToken('The access token is not valid yet', 'not_yet_valid');
+    if (claims.iat! > currentDate.getTime() / 1000 + clockTolerance)
+      throw invalidToken('The access token is not valid yet', 'not_yet_valid');
     if (claims.exp! - claims.iat! > MAX_ACCESS_TOKEN_LIFETIME_SECONDS) {
-      throw invalidToken(`The access token lives longer (exp - iat) than this issuer grants (${MAX_ACCESS_TOKEN_LIFETIME_SECONDS} s)`, 'lifetime_too_long');
+      throw invalidToken(
+        `The access token lives longer (exp - iat) than this issuer grants (${MAX_ACCESS_TOKEN_LIFETIME_SECONDS} s)`,
+        'lifetime_too_long',
+      );
     }
     if (typeof claims.client_id !== 'string' || typeof claims.jti !== 'string' || typeof claims.sub !== 'string') {
       throw invalidToken('The access token lacks required claims', 'missing_claims');
     }
-    if (claims.scope !== undefined && typeof claims.scope !== 'string') throw invalidToken('The access token scope is malformed', 'malformed');
+    if (claims.scope !== undefined && typeof claims.scope !== 'string')
+      throw invalidToken('The access token scope is malformed', 'malformed');
     return { claims, principal: principalFromClaims(claims, keyId) };
   }
 }
@@ -109,15 +117,20 @@ function describeJoseError(error: unknown): VerificationError {
   if (error instanceof errors.JWTClaimValidationFailed) {
     const claim = error.claim;
     if (claim === 'aud') return invalidToken('The access token is not meant for this resource (aud)', 'wrong_audience');
-    if (claim === 'iss') return invalidToken('The access token was not issued by the expected issuer (iss)', 'wrong_issuer');
+    if (claim === 'iss')
+      return invalidToken('The access token was not issued by the expected issuer (iss)', 'wrong_issuer');
     if (claim === 'typ') return invalidToken('The token is not an access token (typ must be at+jwt)', 'wrong_type');
     // A missing or non-numeric `iat`/`nbf` is a malformed claim, not a token from the future.
-    if ((claim === 'nbf' || claim === 'iat') && error.reason === 'check_failed') return invalidToken('The access token is not valid yet', 'not_yet_valid');
+    if ((claim === 'nbf' || claim === 'iat') && error.reason === 'check_failed')
+      return invalidToken('The access token is not valid yet', 'not_yet_valid');
     return invalidToken(`The access token has an invalid or missing "${claim}" claim`, 'invalid_claim');
   }
-  if (error instanceof errors.JOSEAlgNotAllowed) return invalidToken('The access token is signed with an algorithm that is not allowed', 'alg_not_allowed');
-  if (error instanceof errors.JWKSNoMatchingKey) return invalidToken('The access token is signed with an unknown key', 'unknown_key');
-  if (error instanceof errors.JWSSignatureVerificationFailed) return invalidToken('The access token signature is invalid', 'bad_signature');
+  if (error instanceof errors.JOSEAlgNotAllowed)
+    return invalidToken('The access token is signed with an algorithm that is not allowed', 'alg_not_allowed');
+  if (error instanceof errors.JWKSNoMatchingKey)
+    return invalidToken('The access token is signed with an unknown key', 'unknown_key');
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return invalidToken('The access token signature is invalid', 'bad_signature');
   if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
     return unavailable('The signing keys could not be fetched; try again shortly', 'keys_unavailable');
   }

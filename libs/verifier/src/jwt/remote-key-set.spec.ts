@@ -8,7 +8,12 @@ import { remoteKeySet } from './remote-key-set.js';
 const T = Date.parse('2026-06-01T12:00:00Z');
 
 /** A JWKS endpoint on 127.0.0.1 whose key list the test changes, counting its fetches. */
-async function jwksServer(): Promise<{ url: string; published: LocalSigningKey[]; fetches: () => number; close: () => Promise<void> }> {
+async function jwksServer(): Promise<{
+  url: string;
+  published: LocalSigningKey[];
+  fetches: () => number;
+  close: () => Promise<void>;
+}> {
   const published: LocalSigningKey[] = [];
   let fetches = 0;
   const server: Server = createServer((_request, response) => {
@@ -18,7 +23,12 @@ async function jwksServer(): Promise<{ url: string; published: LocalSigningKey[]
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/jwks`, published, fetches: () => fetches, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}/jwks`,
+    published,
+    fetches: () => fetches,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 const refusalOf = (promise: Promise<unknown>) =>
@@ -63,7 +73,9 @@ describe(remoteKeySet.name, () => {
     jwks.published.push(next);
     vi.setSystemTime(T + 29_000);
 
-    const reasons = await Promise.all(Array.from({ length: 20 }, async (_, i) => refusalOf(sut.verify(await current.sign({}, { kid: `random-${i}` })))));
+    const reasons = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => refusalOf(sut.verify(await current.sign({}, { kid: `random-${i}` })))),
+    );
     expect(reasons).toEqual(Array(20).fill('unknown_key'));
     expect(await refusalOf(sut.verify(await next.sign()))).toBe('unknown_key');
     expect(jwks.fetches()).toBe(1);
@@ -92,6 +104,10 @@ describe(remoteKeySet.name, () => {
   it('answers keys_unavailable (503), not invalid_token, when the JWKS cannot be fetched', async () => {
     await jwks.close();
     const error = (await sut.verify(await current.sign()).catch((e: unknown) => e)) as VerificationError;
-    expect({ code: error.code, reason: error.reason, status: error.status }).toEqual({ code: 'temporarily_unavailable', reason: 'keys_unavailable', status: 503 });
+    expect({ code: error.code, reason: error.reason, status: error.status }).toEqual({
+      code: 'temporarily_unavailable',
+      reason: 'keys_unavailable',
+      status: 503,
+    });
   });
 });

@@ -12,7 +12,8 @@ interface RequestLike {
 const B64TOKEN = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 const QUERY_CREDENTIAL_NAMES = new Set(['access_token', 'api_key', 'apikey', 'api-key', 'token']);
 
-const invalidRequest = (description: string, reason: string) => new VerificationError('invalid_request', description, reason);
+const invalidRequest = (description: string, reason: string) =>
+  new VerificationError('invalid_request', description, reason);
 
 /**
  * Enforces where a credential may travel before any strategy reads it: only in the Authorization
@@ -24,18 +25,28 @@ export function assertCredentialLocation(request: RequestLike): void {
   const query = (request.query ?? {}) as Record<string, unknown>;
   for (const [name, value] of Object.entries(query)) {
     if (QUERY_CREDENTIAL_NAMES.has(name.toLowerCase()) || (typeof value === 'string' && hasCredentialPrefix(value))) {
-      throw invalidRequest('Credentials are not accepted in the URL: send them in the Authorization header (or X-API-Key for API keys)', 'credential_in_query');
+      throw invalidRequest(
+        'Credentials are not accepted in the URL: send them in the Authorization header (or X-API-Key for API keys)',
+        'credential_in_query',
+      );
     }
   }
   const body = request.body;
   if (body && typeof body === 'object' && 'access_token' in body) {
-    throw invalidRequest('Credentials are not accepted in the request body: send them in the Authorization header', 'credential_in_body');
+    throw invalidRequest(
+      'Credentials are not accepted in the request body: send them in the Authorization header',
+      'credential_in_body',
+    );
   }
   const authorization = request.headers.authorization;
   const apiKey = request.headers['x-api-key'];
-  if (Array.isArray(authorization) || Array.isArray(apiKey)) throw invalidRequest('Send one credential header, once', 'repeated_header');
+  if (Array.isArray(authorization) || Array.isArray(apiKey))
+    throw invalidRequest('Send one credential header, once', 'repeated_header');
   const bearer = authorization !== undefined && /^bearer(\s|$)/i.test(authorization);
-  if (bearer && !B64TOKEN.test(authorization)) throw invalidRequest('The Authorization header must be "Bearer <token>"', 'malformed_header');
-  if (bearer && apiKey !== undefined) throw invalidRequest('Send either an Authorization header or an X-API-Key header, not both', 'several_credentials');
-  if (apiKey !== undefined && !/^[A-Za-z0-9_]{1,128}$/.test(apiKey)) throw invalidRequest('The X-API-Key header is malformed', 'malformed_header');
+  if (bearer && !B64TOKEN.test(authorization))
+    throw invalidRequest('The Authorization header must be "Bearer <token>"', 'malformed_header');
+  if (bearer && apiKey !== undefined)
+    throw invalidRequest('Send either an Authorization header or an X-API-Key header, not both', 'several_credentials');
+  if (apiKey !== undefined && !/^[A-Za-z0-9_]{1,128}$/.test(apiKey))
+    throw invalidRequest('The X-API-Key header is malformed', 'malformed_header');
 }

@@ -8,7 +8,12 @@ import { CredentialVerifier, type OpaqueCredentialVerifier } from '../credential
 import { JwtAccessTokenVerifier } from '../jwt/jwt-access-token.verifier.js';
 import type { Principal } from '../principal.js';
 import { VerificationError } from '../verification-error.js';
-import { type CredentialGuardOptions, createCredentialGuard, type DeniedRequest, type GuardedRequest } from './credential.guard.js';
+import {
+  type CredentialGuardOptions,
+  createCredentialGuard,
+  type DeniedRequest,
+  type GuardedRequest,
+} from './credential.guard.js';
 import { Public, RequireScopes } from './decorators.js';
 import { createStrategies } from './strategies.js';
 
@@ -28,7 +33,11 @@ class OpenController {
 }
 
 /** A minimal ExecutionContext (testing-nestjs style, by hand): the request, a Fastify-like reply, the route. */
-function contextFor(request: GuardedRequest, handler: () => void = ContactsController.prototype.list, controller: object = ContactsController) {
+function contextFor(
+  request: GuardedRequest,
+  handler: () => void = ContactsController.prototype.list,
+  controller: object = ContactsController,
+) {
   const response = { headers: vi.fn() };
   const context = {
     getType: () => 'http',
@@ -40,20 +49,35 @@ function contextFor(request: GuardedRequest, handler: () => void = ContactsContr
 }
 
 function request(overrides: Partial<GuardedRequest> = {}): GuardedRequest {
-  return { ip: '203.0.113.7', method: 'GET', url: '/contacts?page=2', headers: {}, query: {}, body: undefined, ...overrides };
+  return {
+    ip: '203.0.113.7',
+    method: 'GET',
+    url: '/contacts?page=2',
+    headers: {},
+    query: {},
+    body: undefined,
+    ...overrides,
+  };
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** What the client receives: status, the WWW-Authenticate challenge, the other headers, the body. */
-async function answer(promise: Promise<unknown>): Promise<{ status: number; challenge?: string; headers: Record<string, string>; body: Record<string, unknown> }> {
+async function answer(
+  promise: Promise<unknown>,
+): Promise<{ status: number; challenge?: string; headers: Record<string, string>; body: Record<string, unknown> }> {
   const error = await promise.then(
     () => expect.fail('the request was let through'),
     (reason: unknown) => reason,
   );
   expect(error).toBeInstanceOf(ProblemException);
   const { 'WWW-Authenticate': challenge, ...headers } = (error as ProblemException).headers;
-  return { status: (error as ProblemException).getStatus(), challenge, headers, body: (error as ProblemException).getResponse() as Record<string, unknown> };
+  return {
+    status: (error as ProblemException).getStatus(),
+    challenge,
+    headers,
+    body: (error as ProblemException).getResponse() as Record<string, unknown>,
+  };
 }
 
 const REALM = 'tollgate';
@@ -67,12 +91,16 @@ describe(createCredentialGuard.name, () => {
   let now: number;
 
   const guard = (options: Partial<CredentialGuardOptions> = {}): CanActivate => {
-    const Guard = createCredentialGuard(strategies.names) as unknown as new (reflector: Reflector, options: CredentialGuardOptions) => CanActivate;
+    const Guard = createCredentialGuard(strategies.names) as unknown as new (
+      reflector: Reflector,
+      options: CredentialGuardOptions,
+    ) => CanActivate;
     return new Guard(new Reflector(), { realm: REALM, onDenied: (refused) => denied.push(refused), ...options });
   };
   let sut: CanActivate;
   /** The answer to a request the guard refuses (the test fails if it lets it through). */
-  const answerTo = (req: GuardedRequest, handler?: () => void, controller?: object) => answer(sut.canActivate(contextFor(req, handler, controller).context) as Promise<boolean>);
+  const answerTo = (req: GuardedRequest, handler?: () => void, controller?: object) =>
+    answer(sut.canActivate(contextFor(req, handler, controller).context) as Promise<boolean>);
 
   const apiKeyPrincipal = (overrides: Partial<Principal> = {}): Principal => ({
     credentialType: 'api_key',
@@ -87,9 +115,19 @@ describe(createCredentialGuard.name, () => {
   beforeAll(async () => {
     now = Date.now();
     key = await LocalSigningKey.create(() => now);
-    jwt = new JwtAccessTokenVerifier({ issuer: TEST_ISSUER, audience: TEST_RESOURCE, keys: key.keys, now: () => new Date(now) });
+    jwt = new JwtAccessTokenVerifier({
+      issuer: TEST_ISSUER,
+      audience: TEST_RESOURCE,
+      keys: key.keys,
+      now: () => new Date(now),
+    });
     opaque = { verify: vi.fn<OpaqueCredentialVerifier['verify']>() };
-    const verifier = new CredentialVerifier({ jwt, opaque, rateLimiter: new MemoryRateLimiter(() => now), now: () => now });
+    const verifier = new CredentialVerifier({
+      jwt,
+      opaque,
+      rateLimiter: new MemoryRateLimiter(() => now),
+      now: () => now,
+    });
     // The passport strategies register themselves (process-wide) when constructed, as Nest would construct them.
     const created = createStrategies('credential-guard-spec');
     for (const Strategy of created.providers) new (Strategy as new (verifier: CredentialVerifier) => unknown)(verifier);
@@ -107,7 +145,12 @@ describe(createCredentialGuard.name, () => {
   describe('open routes', () => {
     it('lets @Public() routes and controllers through without a credential, even a misplaced one', async () => {
       expect(await sut.canActivate(contextFor(request(), ContactsController.prototype.health).context)).toBe(true);
-      expect(await sut.canActivate(contextFor(request({ query: { access_token: 'x' } }), OpenController.prototype.anything, OpenController).context)).toBe(true);
+      expect(
+        await sut.canActivate(
+          contextFor(request({ query: { access_token: 'x' } }), OpenController.prototype.anything, OpenController)
+            .context,
+        ),
+      ).toBe(true);
       expect(jwt.verify).not.toHaveBeenCalled();
     });
   });
@@ -137,57 +180,85 @@ describe(createCredentialGuard.name, () => {
       ['api_key', 'api_key'],
       ['token', 'token'],
       ['a credential under any other name', 'q'],
-    ])('refuses a token in the query string (%s) with 400 invalid_request, without verifying it', async (_label, name) => {
-      const token = name === 'q' ? generateCredential('api_key', { environment: 'live' }) : await key.sign();
-      const refused = await answerTo(request({ query: { [name]: token } }));
+    ])(
+      'refuses a token in the query string (%s) with 400 invalid_request, without verifying it',
+      async (_label, name) => {
+        const token = name === 'q' ? generateCredential('api_key', { environment: 'live' }) : await key.sign();
+        const refused = await answerTo(request({ query: { [name]: token } }));
 
-      expect(refused).toEqual({
-        status: 400,
-        challenge: 'Bearer realm="tollgate", error="invalid_request", error_description="Credentials are not accepted in the URL: send them in the Authorization header (or X-API-Key for API keys)"',
-        headers: {},
-        body: expect.objectContaining({ status: 400, error: 'invalid_request' }),
-      });
-      expect(jwt.verify).not.toHaveBeenCalled();
-      expect(opaque.verify).not.toHaveBeenCalled();
-      expect(denied).toEqual([expect.objectContaining({ error: expect.objectContaining({ reason: 'credential_in_query' }), address: '203.0.113.7', method: 'GET', path: '/contacts' })]);
-    });
+        expect(refused).toEqual({
+          status: 400,
+          challenge:
+            'Bearer realm="tollgate", error="invalid_request", error_description="Credentials are not accepted in the URL: send them in the Authorization header (or X-API-Key for API keys)"',
+          headers: {},
+          body: expect.objectContaining({ status: 400, error: 'invalid_request' }),
+        });
+        expect(jwt.verify).not.toHaveBeenCalled();
+        expect(opaque.verify).not.toHaveBeenCalled();
+        expect(denied).toEqual([
+          expect.objectContaining({
+            error: expect.objectContaining({ reason: 'credential_in_query' }),
+            address: '203.0.113.7',
+            method: 'GET',
+            path: '/contacts',
+          }),
+        ]);
+      },
+    );
 
     it('refuses a token in the body (RFC 6750 §2.2 is not offered)', async () => {
       const refused = await answerTo(request({ method: 'POST', body: { access_token: await key.sign() } }));
-      expect(refused).toMatchObject({ status: 400, challenge: expect.stringContaining('error="invalid_request"'), body: { error: 'invalid_request' } });
+      expect(refused).toMatchObject({
+        status: 400,
+        challenge: expect.stringContaining('error="invalid_request"'),
+        body: { error: 'invalid_request' },
+      });
       expect(denied[0].error.reason).toBe('credential_in_body');
       expect(jwt.verify).not.toHaveBeenCalled();
     });
 
     it('refuses two credentials at once (Authorization and X-API-Key)', async () => {
-      const headers = { ...bearer(await key.sign()), 'x-api-key': generateCredential('api_key', { environment: 'live' }) };
+      const headers = {
+        ...bearer(await key.sign()),
+        'x-api-key': generateCredential('api_key', { environment: 'live' }),
+      };
       expect(await answerTo(request({ headers }))).toMatchObject({
         status: 400,
-        challenge: 'Bearer realm="tollgate", error="invalid_request", error_description="Send either an Authorization header or an X-API-Key header, not both"',
+        challenge:
+          'Bearer realm="tollgate", error="invalid_request", error_description="Send either an Authorization header or an X-API-Key header, not both"',
       });
       expect(denied[0].error.reason).toBe('several_credentials');
     });
 
     it('refuses a repeated Authorization header', async () => {
       const token = await key.sign();
-      expect(await answerTo(request({ headers: { authorization: [`Bearer ${token}`, `Bearer ${token}`] } }))).toMatchObject({
+      expect(
+        await answerTo(request({ headers: { authorization: [`Bearer ${token}`, `Bearer ${token}`] } })),
+      ).toMatchObject({
         status: 400,
         body: { error: 'invalid_request' },
       });
       expect(denied[0].error.reason).toBe('repeated_header');
     });
 
-    it.each(['Bearer', 'Bearer ', 'Bearer  two-spaces', 'Bearer a b', 'Bearer tök€n'])('refuses the malformed header %j', async (authorization) => {
-      expect(await answerTo(request({ headers: { authorization } }))).toMatchObject({
-        status: 400,
-        // The quotes of the description become spaces: nothing may end the quoted-string early.
-        challenge: 'Bearer realm="tollgate", error="invalid_request", error_description="The Authorization header must be  Bearer <token> "',
-      });
-      expect(denied[0].error.reason).toBe('malformed_header');
-    });
+    it.each(['Bearer', 'Bearer ', 'Bearer  two-spaces', 'Bearer a b', 'Bearer tök€n'])(
+      'refuses the malformed header %j',
+      async (authorization) => {
+        expect(await answerTo(request({ headers: { authorization } }))).toMatchObject({
+          status: 400,
+          // The quotes of the description become spaces: nothing may end the quoted-string early.
+          challenge:
+            'Bearer realm="tollgate", error="invalid_request", error_description="The Authorization header must be  Bearer <token> "',
+        });
+        expect(denied[0].error.reason).toBe('malformed_header');
+      },
+    );
 
     it('refuses a malformed X-API-Key', async () => {
-      expect(await answerTo(request({ headers: { 'x-api-key': 'tgk live; drop' } }))).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+      expect(await answerTo(request({ headers: { 'x-api-key': 'tgk live; drop' } }))).toMatchObject({
+        status: 400,
+        body: { error: 'invalid_request' },
+      });
       expect(denied[0].error.reason).toBe('malformed_header');
     });
   });
@@ -206,16 +277,24 @@ describe(createCredentialGuard.name, () => {
         status: 401,
         challenge: 'Bearer realm="tollgate", error="invalid_token", error_description="The access token has expired"',
         headers: {},
-        body: expect.objectContaining({ status: 401, type: 'urn:tollgate:problem:invalid_token', error: 'invalid_token', error_description: 'The access token has expired' }),
+        body: expect.objectContaining({
+          status: 401,
+          type: 'urn:tollgate:problem:invalid_token',
+          error: 'invalid_token',
+          error_description: 'The access token has expired',
+        }),
       });
-      expect(denied).toEqual([expect.objectContaining({ error: expect.objectContaining({ reason: 'expired' }), principal: undefined })]);
+      expect(denied).toEqual([
+        expect.objectContaining({ error: expect.objectContaining({ reason: 'expired' }), principal: undefined }),
+      ]);
     });
 
     it('answers 403 insufficient_scope naming the scope the route needs (RFC 6750 §3.1)', async () => {
       const req = request({ method: 'POST', headers: bearer(await key.sign({ scope: 'contacts:read' })) });
       expect(await answerTo(req, ContactsController.prototype.create)).toEqual({
         status: 403,
-        challenge: 'Bearer realm="tollgate", error="insufficient_scope", error_description="This request needs the scope contacts:write", scope="contacts:write"',
+        challenge:
+          'Bearer realm="tollgate", error="insufficient_scope", error_description="This request needs the scope contacts:write", scope="contacts:write"',
         headers: {},
         body: expect.objectContaining({ status: 403, error: 'insufficient_scope', scope: 'contacts:write' }),
       });
@@ -223,7 +302,10 @@ describe(createCredentialGuard.name, () => {
     });
 
     it('lets a token with the scope through', async () => {
-      const req = request({ method: 'POST', headers: bearer(await key.sign({ scope: 'contacts:read contacts:write' })) });
+      const req = request({
+        method: 'POST',
+        headers: bearer(await key.sign({ scope: 'contacts:read contacts:write' })),
+      });
       expect(await sut.canActivate(contextFor(req, ContactsController.prototype.create).context)).toBe(true);
     });
   });
@@ -232,21 +314,32 @@ describe(createCredentialGuard.name, () => {
     const apiKey = generateCredential('api_key', { environment: 'live' });
 
     it('sets the RateLimit fields on the answer of an allowed request', async () => {
-      opaque.verify.mockResolvedValue(apiKeyPrincipal({ constraints: { rateLimit: { requests: 5, perSeconds: 60, bucket: 'guard-allowed' } } }));
+      opaque.verify.mockResolvedValue(
+        apiKeyPrincipal({ constraints: { rateLimit: { requests: 5, perSeconds: 60, bucket: 'guard-allowed' } } }),
+      );
       const { context, response } = contextFor(request({ headers: { 'x-api-key': apiKey } }));
 
       expect(await sut.canActivate(context)).toBe(true);
-      expect(response.headers).toHaveBeenCalledWith({ 'RateLimit-Policy': '"credential";q=5;w=60', RateLimit: '"credential";r=4;t=12' });
+      expect(response.headers).toHaveBeenCalledWith({
+        'RateLimit-Policy': '"credential";q=5;w=60',
+        RateLimit: '"credential";r=4;t=12',
+      });
     });
 
     it('answers 429 with Retry-After and the RateLimit fields, without a bearer challenge', async () => {
-      opaque.verify.mockResolvedValue(apiKeyPrincipal({ constraints: { rateLimit: { requests: 1, perSeconds: 60, bucket: 'guard-limited' } } }));
+      opaque.verify.mockResolvedValue(
+        apiKeyPrincipal({ constraints: { rateLimit: { requests: 1, perSeconds: 60, bucket: 'guard-limited' } } }),
+      );
       await sut.canActivate(contextFor(request({ headers: bearer(apiKey) })).context);
 
       expect(await answerTo(request({ headers: bearer(apiKey) }))).toEqual({
         status: 429,
         challenge: undefined,
-        headers: { 'RateLimit-Policy': '"credential";q=1;w=60', RateLimit: '"credential";r=0;t=60', 'Retry-After': '60' },
+        headers: {
+          'RateLimit-Policy': '"credential";q=1;w=60',
+          RateLimit: '"credential";r=0;t=60',
+          'Retry-After': '60',
+        },
         body: expect.objectContaining({ status: 429, error: 'rate_limited' }),
       });
       expect(denied[0]).toMatchObject({ error: { reason: 'rate_limited' }, principal: { credentialId: 'key-1' } });
@@ -258,13 +351,23 @@ describe(createCredentialGuard.name, () => {
         status: 403,
         challenge: undefined,
         headers: {},
-        body: expect.objectContaining({ status: 403, error: 'access_denied', error_description: 'This credential may not be used from your address' }),
+        body: expect.objectContaining({
+          status: 403,
+          error: 'access_denied',
+          error_description: 'This credential may not be used from your address',
+        }),
       });
       expect(denied[0]).toMatchObject({ error: { reason: 'ip_not_allowed' }, principal: { credentialId: 'key-1' } });
     });
 
     it('answers 503 with Retry-After when the credential cannot be checked', async () => {
-      opaque.verify.mockRejectedValue(new VerificationError('temporarily_unavailable', 'The authorization server could not be reached to check the credential', 'introspection_unreachable'));
+      opaque.verify.mockRejectedValue(
+        new VerificationError(
+          'temporarily_unavailable',
+          'The authorization server could not be reached to check the credential',
+          'introspection_unreachable',
+        ),
+      );
       expect(await answerTo(request({ headers: { 'x-api-key': apiKey } }))).toMatchObject({
         status: 503,
         challenge: undefined,
@@ -275,7 +378,13 @@ describe(createCredentialGuard.name, () => {
   });
 
   describe('fallback (console sessions)', () => {
-    const session: Principal = { credentialType: 'session', credentialId: 'session-1', subject: 'user-1', scopes: new Set(['contacts:read']), audience: [] };
+    const session: Principal = {
+      credentialType: 'session',
+      credentialId: 'session-1',
+      subject: 'user-1',
+      scopes: new Set(['contacts:read']),
+      audience: [],
+    };
 
     it('authenticates a request without credential headers, scopes still checked', async () => {
       const fallback = vi.fn().mockResolvedValue(session);
@@ -284,7 +393,10 @@ describe(createCredentialGuard.name, () => {
 
       expect(await sut.canActivate(contextFor(req).context)).toBe(true);
       expect(req.user).toBe(session);
-      expect(await answerTo(request(), ContactsController.prototype.create)).toMatchObject({ status: 403, body: { error: 'insufficient_scope' } });
+      expect(await answerTo(request(), ContactsController.prototype.create)).toMatchObject({
+        status: 403,
+        body: { error: 'insufficient_scope' },
+      });
     });
 
     it('is not asked when a bearer credential is present, and a null answer is no credential', async () => {

@@ -41,7 +41,9 @@ export interface CredentialGuardOptions {
 
 /** A quoted-string for a challenge parameter: no quotes, backslashes or control characters can break out. */
 function quoted(value: string): string {
-  const safe = Array.from(value, (c) => (c === '"' || c === '\\' || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? ' ' : c)).join('');
+  const safe = Array.from(value, (c) =>
+    c === '"' || c === '\\' || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? ' ' : c,
+  ).join('');
   return `"${safe}"`;
 }
 
@@ -66,49 +68,95 @@ export function createCredentialGuard(strategies: string[]): Type<CanActivate> {
       const request = context.switchToHttp().getRequest<GuardedRequest>();
       try {
         assertCredentialLocation(request);
-        const fallback = this.options.fallback && !request.headers.authorization && !request.headers['x-api-key'] ? await this.options.fallback(request) : null;
+        const fallback =
+          this.options.fallback && !request.headers.authorization && !request.headers['x-api-key']
+            ? await this.options.fallback(request)
+            : null;
         if (fallback) request.user = fallback;
         else await super.canActivate(context);
         this.assertScopes(context, request.user!);
         return true;
       } catch (error) {
         if (!(error instanceof VerificationError)) throw error;
-        this.options.onDenied?.({ error, principal: request.user ?? error.principal, address: request.ip, method: request.method, path: request.url.split('?')[0] });
+        this.options.onDenied?.({
+          error,
+          principal: request.user ?? error.principal,
+          address: request.ip,
+          method: request.method,
+          path: request.url.split('?')[0],
+        });
         throw this.challenge(error);
       }
     }
 
-    override handleRequest<T = Principal>(error: unknown, user: T | false, info?: { headers?: Record<string, string> }, context?: ExecutionContext): T {
+    override handleRequest<T = Principal>(
+      error: unknown,
+      user: T | false,
+      info?: { headers?: Record<string, string> },
+      context?: ExecutionContext,
+    ): T {
       if (error) throw error;
       // The credential's RateLimit fields, on whatever this request is answered (errors included).
-      if (user && info?.headers && context) context.switchToHttp().getResponse<{ headers(values: Record<string, string>): unknown }>().headers(info.headers);
-      if (!user) throw new ProblemException(401, 'A credential is required: send "Authorization: Bearer <token>" (or X-API-Key for API keys)', {
-        code: 'unauthenticated',
-        headers: { 'WWW-Authenticate': `Bearer realm=${quoted(this.options.realm)}` },
-      });
+      if (user && info?.headers && context)
+        context
+          .switchToHttp()
+          .getResponse<{ headers(values: Record<string, string>): unknown }>()
+          .headers(info.headers);
+      if (!user)
+        throw new ProblemException(
+          401,
+          'A credential is required: send "Authorization: Bearer <token>" (or X-API-Key for API keys)',
+          {
+            code: 'unauthenticated',
+            headers: { 'WWW-Authenticate': `Bearer realm=${quoted(this.options.realm)}` },
+          },
+        );
       return user;
     }
 
     private assertScopes(context: ExecutionContext, principal: Principal): void {
-      const required = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_SCOPES, [context.getHandler(), context.getClass()]) ?? [];
+      const required =
+        this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_SCOPES, [
+          context.getHandler(),
+          context.getClass(),
+        ]) ?? [];
       const missing = required.filter((scope) => !principal.scopes.has(scope));
       if (missing.length > 0) {
-        throw Object.assign(new VerificationError('insufficient_scope', `This request needs the scope ${required.join(' ')}`, 'insufficient_scope'), { requiredScope: required.join(' ') });
+        throw Object.assign(
+          new VerificationError(
+            'insufficient_scope',
+            `This request needs the scope ${required.join(' ')}`,
+            'insufficient_scope',
+          ),
+          { requiredScope: required.join(' ') },
+        );
       }
     }
 
     private challenge(error: VerificationError & { requiredScope?: string }): ProblemException {
       const headers: Record<string, string> = { ...error.headers };
       if (error.code === 'temporarily_unavailable') headers['Retry-After'] ??= '5';
-      else if (error.code === 'invalid_request' || error.code === 'invalid_token' || error.code === 'insufficient_scope') {
-        const parameters = [`realm=${quoted(this.options.realm)}`, `error=${quoted(error.code)}`, `error_description=${quoted(error.description)}`];
+      else if (
+        error.code === 'invalid_request' ||
+        error.code === 'invalid_token' ||
+        error.code === 'insufficient_scope'
+      ) {
+        const parameters = [
+          `realm=${quoted(this.options.realm)}`,
+          `error=${quoted(error.code)}`,
+          `error_description=${quoted(error.description)}`,
+        ];
         if (error.requiredScope) parameters.push(`scope=${quoted(error.requiredScope)}`);
         headers['WWW-Authenticate'] = `Bearer ${parameters.join(', ')}`;
       }
       return new ProblemException(error.status, error.description, {
         code: error.code,
         headers,
-        extensions: { error: error.code, error_description: error.description, ...(error.requiredScope ? { scope: error.requiredScope } : {}) },
+        extensions: {
+          error: error.code,
+          error_description: error.description,
+          ...(error.requiredScope ? { scope: error.requiredScope } : {}),
+        },
       });
     }
   }

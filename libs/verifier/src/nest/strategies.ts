@@ -18,7 +18,11 @@ interface RequestWithAddress {
   headers: Record<string, string | string[] | undefined>;
 }
 
-type VerifyCallback = (request: RequestWithAddress, key: string, done: (error: unknown, user?: Principal | false, info?: object) => void) => void;
+type VerifyCallback = (
+  request: RequestWithAddress,
+  key: string,
+  done: (error: unknown, user?: Principal | false, info?: object) => void,
+) => void;
 
 /** Passport strategy reading an API key from the `X-API-Key` header (Stripe/Unkey style). */
 class ApiKeyHeaderStrategy extends PassportBaseStrategy {

@@ -29,7 +29,9 @@ export class VerifierModule {
       imports: [PassportModule, ...(options.imports ?? [])],
       providers: [
         { provide: CredentialVerifier, inject, useFactory: options.useFactory },
-        typeof options.guard === 'function' ? { provide: VERIFIER_GUARD_OPTIONS, inject, useFactory: options.guard } : { provide: VERIFIER_GUARD_OPTIONS, useValue: options.guard },
+        typeof options.guard === 'function'
+          ? { provide: VERIFIER_GUARD_OPTIONS, inject, useFactory: options.guard }
+          : { provide: VERIFIER_GUARD_OPTIONS, useValue: options.guard },
         ...strategies.providers,
         { provide: APP_GUARD, useClass: createCredentialGuard(strategies.names) },
         ...(options.providers ?? []),

@@ -32,7 +32,13 @@ export function principalFromIntrospection(response: OpaqueIntrospectionResponse
       ? {
           ...(response.ip_allowlist ? { ipAllowlist: response.ip_allowlist } : {}),
           ...(response.rate_limit
-            ? { rateLimit: { requests: response.rate_limit.requests, perSeconds: response.rate_limit.per_seconds, ...(response.rate_limit.bucket ? { bucket: response.rate_limit.bucket } : {}) } }
+            ? {
+                rateLimit: {
+                  requests: response.rate_limit.requests,
+                  perSeconds: response.rate_limit.per_seconds,
+                  ...(response.rate_limit.bucket ? { bucket: response.rate_limit.bucket } : {}),
+                },
+              }
             : {}),
         }
       : undefined;

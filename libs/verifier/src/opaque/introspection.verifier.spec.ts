@@ -43,32 +43,64 @@ describe(IntrospectionVerifier.name, () => {
   const otherPat = generateCredential('pat');
 
   const create = (options: Partial<IntrospectionVerifierOptions> = {}) =>
-    new IntrospectionVerifier({ introspectionEndpoint: ENDPOINT, clientId: 'crm client', clientSecret: 'crm:secret', resource: CRM, fetch, now: () => now, ...options });
-  const json = (body: object, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+    new IntrospectionVerifier({
+      introspectionEndpoint: ENDPOINT,
+      clientId: 'crm client',
+      clientSecret: 'crm:secret',
+      resource: CRM,
+      fetch,
+      now: () => now,
+      ...options,
+    });
+  const json = (body: object, status = 200) =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   const verify = (credential: string) => sut.verify(credential, parseCredential(credential)!, CONTEXT);
 
   beforeEach(() => {
     now = T;
     answers = new Map([[pat, () => json(active())]]);
-    fetch = vi.fn<typeof globalThis.fetch>(async (_url, init) => (answers.get(new URLSearchParams(String(init!.body)).get('token')!) ?? (() => json({ active: false })))());
+    fetch = vi.fn<typeof globalThis.fetch>(async (_url, init) =>
+      (answers.get(new URLSearchParams(String(init!.body)).get('token')!) ?? (() => json({ active: false })))(),
+    );
     sut = create();
   });
 
   it('introspects at the endpoint as this resource server (RFC 7662 §2.1), for its resource', async () => {
     const principal = await verify(pat);
 
-    expect(principal).toMatchObject({ credentialType: 'pat', credentialId: 'pat-1', subject: 'user-1', userId: 'user-1', scopes: new Set(['contacts:read']) });
+    expect(principal).toMatchObject({
+      credentialType: 'pat',
+      credentialId: 'pat-1',
+      subject: 'user-1',
+      userId: 'user-1',
+      scopes: new Set(['contacts:read']),
+    });
     const [url, init] = fetch.mock.calls[0];
     expect(url).toBe(ENDPOINT);
     // RFC 6749 §2.3.1: id and secret form-encoded before Base64.
     const basic = `Basic ${Buffer.from('crm+client:crm%3Asecret').toString('base64')}`;
-    expect(init).toMatchObject({ method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(init).toMatchObject({
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(Object.fromEntries(new URLSearchParams(String(init!.body)))).toEqual({ token: pat, resource: CRM });
   });
 
   it('carries the key’s policy into the principal (IP allowlist, rate limit with its lineage’s bucket)', async () => {
-    answers.set(pat, () => json(active({ credential_type: 'api_key', consumer_id: 'consumer-1', ip_allowlist: ['10.0.0.0/8'], rate_limit: { requests: 5, per_seconds: 60, bucket: 'lineage-1' } })));
-    expect((await verify(pat)).constraints).toEqual({ ipAllowlist: ['10.0.0.0/8'], rateLimit: { requests: 5, perSeconds: 60, bucket: 'lineage-1' } });
+    answers.set(pat, () =>
+      json(
+        active({
+          credential_type: 'api_key',
+          consumer_id: 'consumer-1',
+          ip_allowlist: ['10.0.0.0/8'],
+          rate_limit: { requests: 5, per_seconds: 60, bucket: 'lineage-1' },
+        }),
+      ),
+    );
+    expect((await verify(pat)).constraints).toEqual({
+      ipAllowlist: ['10.0.0.0/8'],
+      rateLimit: { requests: 5, perSeconds: 60, bucket: 'lineage-1' },
+    });
   });
 
   describe('the cache', () => {
@@ -152,13 +184,19 @@ describe(IntrospectionVerifier.name, () => {
     it('refuses an API key of an environment this service does not accept, before any request', async () => {
       sut = create({ acceptedEnvironments: ['live'] });
       const testKey = generateCredential('api_key', { environment: 'test' });
-      expect(await refusal(verify(testKey))).toEqual({ code: 'invalid_token', reason: 'wrong_environment', status: 401 });
+      expect(await refusal(verify(testKey))).toEqual({
+        code: 'invalid_token',
+        reason: 'wrong_environment',
+        status: 401,
+      });
       expect(fetch).not.toHaveBeenCalled();
     });
 
     it('refuses a credential restricted to other resources, and accepts one restricted to this one', async () => {
       answers.set(pat, () => json(active({ aud: ['https://billing.tollgate.test'] })));
-      answers.set(otherPat, () => json(active({ credential_id: 'pat-2', aud: ['https://billing.tollgate.test', CRM] })));
+      answers.set(otherPat, () =>
+        json(active({ credential_id: 'pat-2', aud: ['https://billing.tollgate.test', CRM] })),
+      );
       expect(await refusal(verify(pat))).toEqual({ code: 'invalid_token', reason: 'wrong_audience', status: 401 });
       await expect(verify(otherPat)).resolves.toMatchObject({ credentialId: 'pat-2' });
     });

@@ -48,8 +48,15 @@ export class IntrospectionVerifier implements OpaqueCredentialVerifier {
   }
 
   async verify(token: string, parsed: ParsedCredential, _context: VerificationContext): Promise<Principal> {
-    if (parsed.environment && this.options.acceptedEnvironments && !this.options.acceptedEnvironments.includes(parsed.environment)) {
-      throw invalidToken(`${parsed.environment} API keys are not accepted by this service (it accepts ${this.options.acceptedEnvironments.join(', ')})`, 'wrong_environment');
+    if (
+      parsed.environment &&
+      this.options.acceptedEnvironments &&
+      !this.options.acceptedEnvironments.includes(parsed.environment)
+    ) {
+      throw invalidToken(
+        `${parsed.environment} API keys are not accepted by this service (it accepts ${this.options.acceptedEnvironments.join(', ')})`,
+        'wrong_environment',
+      );
     }
     const key = hashCredential(token);
     let entry = this.cacheTrusted ? this.cache.get(key) : undefined;
@@ -80,7 +87,8 @@ export class IntrospectionVerifier implements OpaqueCredentialVerifier {
         this.cache.delete(key);
         continue;
       }
-      const owner = kind === 'user' ? principal.userId : kind === 'consumer' ? principal.consumerId : principal.clientId;
+      const owner =
+        kind === 'user' ? principal.userId : kind === 'consumer' ? principal.consumerId : principal.clientId;
       if (owner === id) {
         this.cache.delete(key);
         this.keysByCredential.delete(principal.credentialId);
@@ -120,25 +128,47 @@ export class IntrospectionVerifier implements OpaqueCredentialVerifier {
   }
 
   private async introspect(token: string): Promise<CacheEntry> {
-    const endpoint = typeof this.options.introspectionEndpoint === 'string' ? this.options.introspectionEndpoint : await this.options.introspectionEndpoint();
+    const endpoint =
+      typeof this.options.introspectionEndpoint === 'string'
+        ? this.options.introspectionEndpoint
+        : await this.options.introspectionEndpoint();
     let response: Response;
     try {
       response = await (this.options.fetch ?? fetch)(endpoint, {
         method: 'POST',
-        headers: { authorization: this.authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        headers: {
+          authorization: this.authorization,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
         body: new URLSearchParams({ token, resource: this.options.resource }).toString(),
         signal: AbortSignal.timeout(3_000),
       });
     } catch {
-      throw unavailable('The authorization server could not be reached to check the credential', 'introspection_unreachable');
+      throw unavailable(
+        'The authorization server could not be reached to check the credential',
+        'introspection_unreachable',
+      );
     }
-    if (response.status === 401) throw unavailable('This service could not authenticate to the authorization server to check the credential', 'introspection_unauthorized');
-    if (!response.ok) throw unavailable(`The authorization server answered ${response.status} while checking the credential`, 'introspection_failed');
+    if (response.status === 401)
+      throw unavailable(
+        'This service could not authenticate to the authorization server to check the credential',
+        'introspection_unauthorized',
+      );
+    if (!response.ok)
+      throw unavailable(
+        `The authorization server answered ${response.status} while checking the credential`,
+        'introspection_failed',
+      );
     const body = (await response.json()) as OpaqueIntrospectionResponse | { active: false };
     const now = this.now();
     if (!body.active) return { until: now + (this.options.negativeCacheTtlMs ?? 5_000) };
-    if (body.credential_type !== 'pat' && body.credential_type !== 'api_key') throw new VerificationError('invalid_token', 'The credential is not accepted here', 'unexpected_type');
+    if (body.credential_type !== 'pat' && body.credential_type !== 'api_key')
+      throw new VerificationError('invalid_token', 'The credential is not accepted here', 'unexpected_type');
     const ttl = this.options.cacheTtlMs ?? 30_000;
-    return { principal: principalFromIntrospection(body), until: Math.min(now + ttl, body.exp ? body.exp * 1000 : Number.POSITIVE_INFINITY) };
+    return {
+      principal: principalFromIntrospection(body),
+      until: Math.min(now + ttl, body.exp ? body.exp * 1000 : Number.POSITIVE_INFINITY),
+    };
   }
 }

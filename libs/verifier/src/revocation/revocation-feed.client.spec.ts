@@ -4,7 +4,8 @@ import { RevocationFeedClient } from './revocation-feed.client.js';
 
 type Step = 'refused' | 'unavailable' | { cutAfter: string[] } | { endAfter: string[] } | 'hang';
 
-const EVENT = (seq: string) => `id: ${seq}\nevent: revocation\ndata: ${JSON.stringify({ type: 'token.revoked', jti: `j${seq}`, exp: 1, seq, at: 0 })}\n\n`;
+const EVENT = (seq: string) =>
+  `id: ${seq}\nevent: revocation\ndata: ${JSON.stringify({ type: 'token.revoked', jti: `j${seq}`, exp: 1, seq, at: 0 })}\n\n`;
 
 /** An SSE body that sends `blocks`, then ends, or errors as when the auth-server's process dies mid-stream. */
 function stream(blocks: string[], ending: 'cut' | 'end'): Response {
@@ -37,11 +38,16 @@ function scriptedFeed(steps: Step[]) {
     if (step === 'unavailable') return new Response('{}', { status: 503 });
     if (step === 'hang') {
       hanging();
-      return new Promise((_resolve, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason)));
+      return new Promise((_resolve, reject) =>
+        init.signal!.addEventListener('abort', () => reject(init.signal!.reason)),
+      );
     }
     return 'cutAfter' in step ? stream(step.cutAfter, 'cut') : stream(step.endAfter, 'end');
   }) as typeof globalThis.fetch;
-  const tokens: TokenSource = { getToken: async () => ({ value: 'feed-token', expiresAt: new Date(Date.now() + 60_000) }), invalidate: () => undefined };
+  const tokens: TokenSource = {
+    getToken: async () => ({ value: 'feed-token', expiresAt: new Date(Date.now() + 60_000) }),
+    invalidate: () => undefined,
+  };
   const sut = new RevocationFeedClient({
     url: 'http://auth.test/api/revocations/stream',
     tokens,
@@ -56,8 +62,21 @@ function scriptedFeed(steps: Step[]) {
 
 describe(RevocationFeedClient.name, () => {
   it('after a long run of failures, reconnects after the minimum delay once a stream was established and then cut', async () => {
-    const failures: Step[] = ['refused', 'refused', 'unavailable', 'refused', 'refused', 'refused', 'refused', 'refused'];
-    const { sut, delays, lastEventIds, events, reachedHang } = scriptedFeed([...failures, { cutAfter: [': connected\n\n', EVENT('41')] }, 'refused']);
+    const failures: Step[] = [
+      'refused',
+      'refused',
+      'unavailable',
+      'refused',
+      'refused',
+      'refused',
+      'refused',
+      'refused',
+    ];
+    const { sut, delays, lastEventIds, events, reachedHang } = scriptedFeed([
+      ...failures,
+      { cutAfter: [': connected\n\n', EVENT('41')] },
+      'refused',
+    ]);
     sut.start();
     await reachedHang;
     await sut.stop();
@@ -69,7 +88,12 @@ describe(RevocationFeedClient.name, () => {
   });
 
   it('reconnects after the minimum delay when an established stream ends normally (token expiry)', async () => {
-    const { sut, delays, reachedHang } = scriptedFeed(['refused', 'refused', 'refused', { endAfter: [': connected\n\n'] }]);
+    const { sut, delays, reachedHang } = scriptedFeed([
+      'refused',
+      'refused',
+      'refused',
+      { endAfter: [': connected\n\n'] },
+    ]);
     sut.start();
     await reachedHang;
     await sut.stop();
@@ -91,13 +115,18 @@ describe(RevocationFeedClient.name, () => {
     let fetches = 0;
     const sut = new RevocationFeedClient({
       url: 'http://auth.test/api/revocations/stream',
-      tokens: { getToken: async () => (await tokenGate, { value: 'feed-token', expiresAt: new Date(Date.now() + 60_000) }), invalidate: () => undefined },
+      tokens: {
+        getToken: async () => (await tokenGate, { value: 'feed-token', expiresAt: new Date(Date.now() + 60_000) }),
+        invalidate: () => undefined,
+      },
       onEvent: () => undefined,
       // A stream that stays open until aborted, as the auth-server's does until the token expires.
       fetch: ((_url: string, init: RequestInit) => {
         fetches++;
         init.signal!.throwIfAborted();
-        return new Promise((_resolve, reject) => init.signal!.addEventListener('abort', () => reject(init.signal!.reason)));
+        return new Promise((_resolve, reject) =>
+          init.signal!.addEventListener('abort', () => reject(init.signal!.reason)),
+        );
       }) as typeof globalThis.fetch,
       sleep: async () => undefined,
     });
@@ -106,7 +135,12 @@ describe(RevocationFeedClient.name, () => {
     const stopped = sut.stop();
     tokenIssued();
 
-    await expect(Promise.race([stopped.then(() => 'stopped'), new Promise((resolve) => setTimeout(resolve, 1_000, 'still running'))])).resolves.toBe('stopped');
+    await expect(
+      Promise.race([
+        stopped.then(() => 'stopped'),
+        new Promise((resolve) => setTimeout(resolve, 1_000, 'still running')),
+      ]),
+    ).resolves.toBe('stopped');
     expect(fetches).toBeLessThanOrEqual(1);
     expect(sut.status().connected).toBe(false);
   });

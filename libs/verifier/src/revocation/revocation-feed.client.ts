@@ -57,7 +57,11 @@ export class RevocationFeedClient {
   }
 
   status(): RevocationFeedStatus {
-    return { connected: this.connected, lastEventId: this.lastEventId, disconnectedSince: this.connected ? undefined : this.disconnectedSince };
+    return {
+      connected: this.connected,
+      lastEventId: this.lastEventId,
+      disconnectedSince: this.connected ? undefined : this.disconnectedSince,
+    };
   }
 
   private async run(): Promise<void> {
@@ -88,7 +92,11 @@ export class RevocationFeedClient {
     const url = typeof this.options.url === 'string' ? this.options.url : await this.options.url();
     const token = await this.options.tokens.getToken();
     const response = await (this.options.fetch ?? fetch)(url, {
-      headers: { authorization: `Bearer ${token.value}`, accept: 'text/event-stream', ...(this.lastEventId ? { 'last-event-id': this.lastEventId } : {}) },
+      headers: {
+        authorization: `Bearer ${token.value}`,
+        accept: 'text/event-stream',
+        ...(this.lastEventId ? { 'last-event-id': this.lastEventId } : {}),
+      },
       signal: this.abort.signal,
     });
     if (response.status === 401) this.options.tokens.invalidate(token);

@@ -5,12 +5,29 @@ const T = Date.parse('2026-06-01T12:00:00Z');
 const HOUR = 3_600_000;
 
 function jwt(overrides: Partial<Principal> = {}): Principal {
-  return { credentialType: 'access_token', credentialId: 'jti-1', subject: 'client-1', clientId: 'client-1', scopes: new Set(['contacts:read']), audience: ['https://crm'], issuedAt: new Date(T), ...overrides };
+  return {
+    credentialType: 'access_token',
+    credentialId: 'jti-1',
+    subject: 'client-1',
+    clientId: 'client-1',
+    scopes: new Set(['contacts:read']),
+    audience: ['https://crm'],
+    issuedAt: new Date(T),
+    ...overrides,
+  };
 }
 
 /** A JWT obtained by exchanging PAT `pat-1` of user `user-1` (RFC 8693). */
 function exchanged(issuedAt: number, overrides: Partial<Principal> = {}): Principal {
-  return jwt({ credentialId: `jti-${issuedAt}`, subject: 'user-1', clientId: 'gateway', userId: 'user-1', patId: 'pat-1', issuedAt: new Date(issuedAt), ...overrides });
+  return jwt({
+    credentialId: `jti-${issuedAt}`,
+    subject: 'user-1',
+    clientId: 'gateway',
+    userId: 'user-1',
+    patId: 'pat-1',
+    issuedAt: new Date(issuedAt),
+    ...overrides,
+  });
 }
 
 describe(RevocationList.name, () => {
@@ -53,7 +70,14 @@ describe(RevocationList.name, () => {
 
   describe('revoked PATs and API keys (credential.revoked)', () => {
     const apiKey = (overrides: Partial<Principal> = {}) =>
-      jwt({ credentialType: 'api_key', credentialId: 'key-1', subject: 'consumer-1', clientId: undefined, consumerId: 'consumer-1', ...overrides });
+      jwt({
+        credentialType: 'api_key',
+        credentialId: 'key-1',
+        subject: 'consumer-1',
+        clientId: undefined,
+        consumerId: 'consumer-1',
+        ...overrides,
+      });
 
     it('refuses the revoked credential for ten minutes, covering any introspection still in flight, then forgets it', () => {
       sut.revokeCredential('key-1');
@@ -89,11 +113,14 @@ describe(RevocationList.name, () => {
       ['client', { clientId: 'x-1' }, 'client_credentials_revoked'],
       ['user', { userId: 'x-1' }, 'user_credentials_revoked'],
       ['consumer', { consumerId: 'x-1' }, 'consumer_credentials_revoked'],
-    ] as const)('refuses a %s’s tokens issued before T, and accepts those issued at T or after', (kind, owner, reason) => {
-      sut.revokeIssuedBefore(kind, 'x-1', new Date(T));
-      expect(sut.reasonFor(jwt({ ...owner, issuedAt: new Date(T - 1_000) }))).toBe(reason);
-      expect(sut.reasonFor(jwt({ ...owner, issuedAt: new Date(T) }))).toBeNull();
-    });
+    ] as const)(
+      'refuses a %s’s tokens issued before T, and accepts those issued at T or after',
+      (kind, owner, reason) => {
+        sut.revokeIssuedBefore(kind, 'x-1', new Date(T));
+        expect(sut.reasonFor(jwt({ ...owner, issuedAt: new Date(T - 1_000) }))).toBe(reason);
+        expect(sut.reasonFor(jwt({ ...owner, issuedAt: new Date(T) }))).toBeNull();
+      },
+    );
 
     it('keeps the latest T when an older event arrives later (feed replay)', () => {
       sut.revokeIssuedBefore('client', 'client-1', new Date(T + 2_000));
@@ -142,7 +169,15 @@ describe(RevocationList.name, () => {
       sut.refuseExchangedBefore('user', 'user-1', new Date(T + HOUR));
       sut.refuseExchangedBefore('pat', 'pat-1', new Date(T + HOUR));
       expect(sut.reasonFor(jwt({ subject: 'gateway', clientId: 'gateway' }))).toBeNull();
-      expect(sut.reasonFor({ ...jwt(), credentialType: 'pat', credentialId: 'pat-1', userId: 'user-1', issuedAt: new Date(T - HOUR) })).toBeNull();
+      expect(
+        sut.reasonFor({
+          ...jwt(),
+          credentialType: 'pat',
+          credentialId: 'pat-1',
+          userId: 'user-1',
+          issuedAt: new Date(T - HOUR),
+        }),
+      ).toBeNull();
     });
 
     it('forgets a rule once no token issued before it can still be alive', () => {

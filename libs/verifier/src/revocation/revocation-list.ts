@@ -57,16 +57,28 @@ export class RevocationList {
    */
   reasonFor(principal: Principal): string | null {
     if (principal.keyId !== undefined && this.retiredKeys.has(principal.keyId)) return 'signing_key_retired';
-    if (principal.credentialType === 'access_token' ? this.tokens.has(principal.credentialId) : this.credentials.has(principal.credentialId)) return 'revoked';
+    if (
+      principal.credentialType === 'access_token'
+        ? this.tokens.has(principal.credentialId)
+        : this.credentials.has(principal.credentialId)
+    )
+      return 'revoked';
     if (principal.credentialType !== 'access_token') return null;
     const issuedAt = principal.issuedAt?.getTime() ?? 0;
     if (principal.patId) {
       if (this.credentials.has(principal.patId)) return 'pat_revoked';
-      const changedAt = Math.max(this.exchangedBefore.get(`pat:${principal.patId}`) ?? 0, this.exchangedBefore.get(`user:${principal.userId}`) ?? 0);
+      const changedAt = Math.max(
+        this.exchangedBefore.get(`pat:${principal.patId}`) ?? 0,
+        this.exchangedBefore.get(`user:${principal.userId}`) ?? 0,
+      );
       if (issuedAt < changedAt) return 'pat_changed_since_exchange';
     }
     if (this.issuedBefore.size === 0) return null;
-    for (const [kind, id] of [['client', principal.clientId], ['user', principal.userId], ['consumer', principal.consumerId]] as const) {
+    for (const [kind, id] of [
+      ['client', principal.clientId],
+      ['user', principal.userId],
+      ['consumer', principal.consumerId],
+    ] as const) {
       if (id && issuedAt < (this.issuedBefore.get(`${kind}:${id}`) ?? 0)) return `${kind}_credentials_revoked`;
     }
     return null;
@@ -77,6 +89,7 @@ export class RevocationList {
     const now = this.now();
     for (const [jti, expiresAt] of this.tokens) if (expiresAt < now) this.tokens.delete(jti);
     for (const [id, at] of this.credentials) if (now - at > CREDENTIAL_DENY_MS) this.credentials.delete(id);
-    for (const rules of [this.issuedBefore, this.exchangedBefore]) for (const [key, before] of rules) if (now - before > maxTokenLifetimeMs) rules.delete(key);
+    for (const rules of [this.issuedBefore, this.exchangedBefore])
+      for (const [key, before] of rules) if (now - before > maxTokenLifetimeMs) rules.delete(key);
   }
 }

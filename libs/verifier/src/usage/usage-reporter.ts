@@ -86,9 +86,12 @@ export interface UsageReporterHealth {
   dropped: number;
 }
 
-const useKey = (use: Pick<CredentialUseReport, 'credentialId' | 'day' | 'statusClass'>) => `${use.credentialId}|${use.day}|${use.statusClass}`;
-const denialKey = (denial: Pick<CredentialDenialReport, 'credentialType' | 'credentialId' | 'reason'>) => `${denial.credentialType}|${denial.credentialId}|${denial.reason}`;
-const requestsIn = (report: UsageReport) => [...report.uses, ...report.denials].reduce((sum, entry) => sum + entry.count, 0);
+const useKey = (use: Pick<CredentialUseReport, 'credentialId' | 'day' | 'statusClass'>) =>
+  `${use.credentialId}|${use.day}|${use.statusClass}`;
+const denialKey = (denial: Pick<CredentialDenialReport, 'credentialType' | 'credentialId' | 'reason'>) =>
+  `${denial.credentialType}|${denial.credentialId}|${denial.reason}`;
+const requestsIn = (report: UsageReport) =>
+  [...report.uses, ...report.denials].reduce((sum, entry) => sum + entry.count, 0);
 
 /**
  * Counts requests per credential (by UTC day and status class), remembers the last use, and adds up
@@ -124,7 +127,10 @@ export class UsageReporter {
 
   start(): void {
     // A tick while a report is still on its way waits for the next tick.
-    this.timer ??= setInterval(() => this.unfinishedFlushes === 0 && void this.flush(), this.options.flushIntervalMs ?? 5_000);
+    this.timer ??= setInterval(
+      () => this.unfinishedFlushes === 0 && void this.flush(),
+      this.options.flushIntervalMs ?? 5_000,
+    );
     this.timer.unref();
   }
 
@@ -170,7 +176,13 @@ export class UsageReporter {
       count: 1,
       firstAt: at,
       lastAt: at,
-      samples: [{ address: denied.address.slice(0, USAGE_REPORT_LIMITS.maxAddressLength), method: denied.method, path: denied.path.slice(0, USAGE_REPORT_LIMITS.maxPathLength) }],
+      samples: [
+        {
+          address: denied.address.slice(0, USAGE_REPORT_LIMITS.maxAddressLength),
+          method: denied.method,
+          path: denied.path.slice(0, USAGE_REPORT_LIMITS.maxPathLength),
+        },
+      ],
     });
   }
 
@@ -234,7 +246,10 @@ export class UsageReporter {
     let bytes = JSON.stringify(report).length;
     const add = <K extends keyof UsageReport>(kind: K, entry: UsageReport[K][number]) => {
       const size = Buffer.byteLength(JSON.stringify(entry)) + 1;
-      if (report[kind].length >= USAGE_REPORT_LIMITS.maxEntries || (bytes + size > MAX_REPORT_BYTES && report.uses.length + report.denials.length > 0)) {
+      if (
+        report[kind].length >= USAGE_REPORT_LIMITS.maxEntries ||
+        (bytes + size > MAX_REPORT_BYTES && report.uses.length + report.denials.length > 0)
+      ) {
         reports.push(report);
         report = { uses: [], denials: [] };
         bytes = JSON.stringify(report).length;
@@ -283,14 +298,20 @@ export class UsageReporter {
     if (denial.lastAt > known.lastAt) known.lastAt = denial.lastAt;
     for (const sample of denial.samples) {
       if (known.samples.length >= USAGE_REPORT_LIMITS.maxSamples) break;
-      if (!known.samples.some((s) => s.address === sample.address && s.method === sample.method && s.path === sample.path)) known.samples.push(sample);
+      if (
+        !known.samples.some((s) => s.address === sample.address && s.method === sample.method && s.path === sample.path)
+      )
+        known.samples.push(sample);
     }
   }
 
   /** Whether a new entry fits in memory; counts the requests it stands for as dropped if not. */
   private admit(requests: number): boolean {
     if (this.uses.size + this.denials.size < this.maxPending) return true;
-    this.drop(requests, `the usage queue is full (${this.maxPending} entries); usage and refusals are dropped until a report gets through`);
+    this.drop(
+      requests,
+      `the usage queue is full (${this.maxPending} entries); usage and refusals are dropped until a report gets through`,
+    );
     return false;
   }
 

@@ -6,7 +6,13 @@ import { randomUUID } from 'node:crypto';
  * the `kid` of the auth-server's current key) but is signed with a key pair made up on the spot:
  * what an attacker without the auth-server's private key can produce.
  */
-export async function forgeAccessToken(claims: { issuer: string; audience: string; subject: string; scope: string; kid?: string }): Promise<string> {
+export async function forgeAccessToken(claims: {
+  issuer: string;
+  audience: string;
+  subject: string;
+  scope: string;
+  kid?: string;
+}): Promise<string> {
   const { privateKey } = await generateKeyPair('ES256');
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ scope: claims.scope, client_id: claims.subject })

@@ -1,10 +1,14 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { waitFor } from '../checks.js';
 
-export type ConnectOutcome = { connected: true; client: MqttClient } | { connected: false; returnCode?: number; reason: string };
+export type ConnectOutcome =
+  { connected: true; client: MqttClient } | { connected: false; returnCode?: number; reason: string };
 
 /** One CONNECT (MQTT 3.1.1, username = client id, password = access token), no automatic reconnect; never rejects. */
-export function tryConnect(url: string, options: { clientId: string; username?: string; password: string }): Promise<ConnectOutcome> {
+export function tryConnect(
+  url: string,
+  options: { clientId: string; username?: string; password: string },
+): Promise<ConnectOutcome> {
   return new Promise((resolve) => {
     const client = mqtt.connect(url, {
       clientId: options.clientId,
@@ -27,7 +31,13 @@ export function tryConnect(url: string, options: { clientId: string; username?: 
       client.on('error', () => undefined);
       settle({ connected: true, client });
     });
-    client.once('error', (error: Error & { code?: unknown }) => settle({ connected: false, returnCode: typeof error.code === 'number' ? error.code : undefined, reason: error.message }));
+    client.once('error', (error: Error & { code?: unknown }) =>
+      settle({
+        connected: false,
+        returnCode: typeof error.code === 'number' ? error.code : undefined,
+        reason: error.message,
+      }),
+    );
     client.once('close', () => settle({ connected: false, reason: 'closed without CONNACK' }));
   });
 }
@@ -64,7 +74,8 @@ export class MessageLog {
       let json: Record<string, unknown> = {};
       try {
         const parsed: unknown = JSON.parse(payload.toString('utf8'));
-        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) json = parsed as Record<string, unknown>;
+        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+          json = parsed as Record<string, unknown>;
       } catch {
         // Not JSON: kept with an empty body.
       }
@@ -77,7 +88,11 @@ export class MessageLog {
   }
 
   /** The first message (already received or still to come) that matches. */
-  waitFor(predicate: (message: ObservedMessage) => boolean, description: string, timeoutMs = 15_000): Promise<ObservedMessage> {
+  waitFor(
+    predicate: (message: ObservedMessage) => boolean,
+    description: string,
+    timeoutMs = 15_000,
+  ): Promise<ObservedMessage> {
     return waitFor(async () => this.find(predicate), description, timeoutMs);
   }
 }

@@ -44,12 +44,21 @@ export class ServiceSupervisor {
 
   /** Starts the service and resolves with its readiness description; rejects if it exits first or is not ready in time. */
   async start(spec: ServiceSpec, timeoutMs = 60_000): Promise<string> {
-    const service = new ServiceProcess(spec, this.logFileOf(spec.name), { cwd: this.options.cwd, preload: this.options.preload });
+    const service = new ServiceProcess(spec, this.logFileOf(spec.name), {
+      cwd: this.options.cwd,
+      preload: this.options.preload,
+    });
     this.services.push(service);
     service.start();
     let ready = false;
     void service.exited.then((exit) => {
-      if (!service.stopping) this.failWith(this.failed(service, ready ? `stopped unexpectedly (${describeExit(exit)})` : `${describeExit(exit)} before it was ready`));
+      if (!service.stopping)
+        this.failWith(
+          this.failed(
+            service,
+            ready ? `stopped unexpectedly (${describeExit(exit)})` : `${describeExit(exit)} before it was ready`,
+          ),
+        );
     });
     const deadline = Date.now() + timeoutMs;
     for (;;) {

@@ -16,7 +16,8 @@ interface IssuedKey {
  */
 export const apiKeyStory: Story = {
   name: 'API key',
-  title: 'API key: "Zapflow", a Zapier-like integration registered as an API consumer, reads the CRM with a restricted key',
+  title:
+    'API key: "Zapflow", a Zapier-like integration registered as an API consumer, reads the CRM with a restricted key',
   async run(context, step) {
     const contacts = `${context.config.urls.serviceB}/contacts`;
     const withKey = (key: string, method = 'GET', body?: unknown): Promise<JsonResponse> =>
@@ -28,7 +29,11 @@ export const apiKeyStory: Story = {
       issued = await context.admin.call<IssuedKey>(
         'POST',
         `/api/consumers/${context.consumer.id}/keys`,
-        { name: 'Contacts sync (demo)', environment: 'live', grants: [{ resource: CRM_RESOURCE, scopes: [CRM_SCOPES.read] }] },
+        {
+          name: 'Contacts sync (demo)',
+          environment: 'live',
+          grants: [{ resource: CRM_RESOURCE, scopes: [CRM_SCOPES.read] }],
+        },
         201,
       );
       check(issued.key.startsWith('tgk_live_'), `the key should start with tgk_live_, got ${issued.displayPrefix}…`);
@@ -38,19 +43,30 @@ export const apiKeyStory: Story = {
     await step('Zapflow reads contacts with the key in X-API-Key', async () => {
       const response = await withKey(issued.key);
       expectStatus(response, 200, 'GET /contacts');
-      check(response.body.total >= context.sampleContacts, `expected at least ${context.sampleContacts} contacts, got ${response.body.total}`);
+      check(
+        response.body.total >= context.sampleContacts,
+        `expected at least ${context.sampleContacts} contacts, got ${response.body.total}`,
+      );
       return `GET /contacts → 200, ${response.body.total} contacts`;
     });
 
     await step('the same key cannot write', async () => {
       const response = await withKey(issued.key, 'POST', { name: 'Mallory', email: 'mallory@example.com' });
       expectStatus(response, 403, 'POST /contacts with a contacts:read key');
-      check(response.body.error === 'insufficient_scope', `expected error insufficient_scope, got ${response.body.error}`);
+      check(
+        response.body.error === 'insufficient_scope',
+        `expected error insufficient_scope, got ${response.body.error}`,
+      );
       return `POST /contacts → 403 insufficient_scope (needs ${response.body.scope ?? CRM_SCOPES.write})`;
     });
 
     await step('roll the key with a 1-minute overlap (the API’s shortest; the next step ends it early)', async () => {
-      rolled = await context.admin.call<IssuedKey>('POST', `/api/keys/${issued.id}/roll`, { expireCurrentInMinutes: 1 }, 201);
+      rolled = await context.admin.call<IssuedKey>(
+        'POST',
+        `/api/keys/${issued.id}/roll`,
+        { expireCurrentInMinutes: 1 },
+        201,
+      );
       const [old, fresh] = await Promise.all([withKey(issued.key), withKey(rolled.key)]);
       expectStatus(old, 200, 'the old key during the overlap');
       expectStatus(fresh, 200, 'the new key');
@@ -60,10 +76,14 @@ export const apiKeyStory: Story = {
     await step('Zapflow has switched: revoke the old key now (DELETE /api/keys/{id})', async () => {
       const revokedAt = Date.now();
       await context.admin.call('DELETE', `/api/keys/${issued.id}`, undefined, 204);
-      const refused = await waitFor(async () => {
-        const response = await withKey(issued.key);
-        return response.status !== 200 && response;
-      }, 'the old key to be refused', 5_000);
+      const refused = await waitFor(
+        async () => {
+          const response = await withKey(issued.key);
+          return response.status !== 200 && response;
+        },
+        'the old key to be refused',
+        5_000,
+      );
       const elapsed = Date.now() - revokedAt;
       expectStatus(refused, 401, 'the revoked key');
       check(refused.body.error === 'invalid_token', `expected error invalid_token, got ${refused.body.error}`);
@@ -72,10 +92,16 @@ export const apiKeyStory: Story = {
     });
 
     await step('the audit log holds the key’s history', async () => {
-      const audit = await context.admin.call<{ items: { action: string }[] }>('GET', `/api/audit?credential=${issued.id}&action=api-key.*`, undefined, 200);
+      const audit = await context.admin.call<{ items: { action: string }[] }>(
+        'GET',
+        `/api/audit?credential=${issued.id}&action=api-key.*`,
+        undefined,
+        200,
+      );
       const actions = audit.items.map((item) => item.action);
       const expected = ['api-key.created', 'api-key.rolled', 'api-key.revoked'];
-      for (const action of expected) check(actions.includes(action), `the audit log lacks ${action} (has ${actions.join(', ') || 'nothing'})`);
+      for (const action of expected)
+        check(actions.includes(action), `the audit log lacks ${action} (has ${actions.join(', ') || 'nothing'})`);
       return `GET /api/audit → ${expected.join(' → ')}`;
     });
 

@@ -16,7 +16,8 @@ import type { Story } from '../story.js';
  */
 export const iotStory: Story = {
   name: 'IoT',
-  title: 'IoT: a thermostat and a home hub exchange telemetry and commands over MQTT with M2M tokens; only authorised devices get in',
+  title:
+    'IoT: a thermostat and a home hub exchange telemetry and commands over MQTT with M2M tokens; only authorised devices get in',
   async run(context, step) {
     const { ids, admin } = context;
     const { mqtt, brokerHealth, issuer, thermostatHealth } = context.config.urls;
@@ -40,41 +41,75 @@ export const iotStory: Story = {
     let watch!: MessageLog;
 
     try {
-      await step(`the dashboard (devices:read:*) connects with its own token and watches ${ids.thermostat}`, async () => {
-        const outcome = await tryConnect(mqtt, { clientId: ids.dashboard, password: await token(ids.dashboard, 'DASHBOARD_CLIENT_SECRET') });
-        if (!outcome.connected) throw new CheckFailed(`refused: CONNACK ${outcome.returnCode ?? '-'} (${outcome.reason})`);
-        sessions.push(outcome.client);
-        watch = new MessageLog(outcome.client);
-        const granted = await subscribe(outcome.client, [topics.telemetry, topics.state, topics.ack]);
-        check(granted.every((code) => code < 0x80), `SUBACK ${granted.join(', ')}`);
-        return 'CONNACK 0, SUBACK granted (telemetry, state, commands/ack)';
-      });
+      await step(
+        `the dashboard (devices:read:*) connects with its own token and watches ${ids.thermostat}`,
+        async () => {
+          const outcome = await tryConnect(mqtt, {
+            clientId: ids.dashboard,
+            password: await token(ids.dashboard, 'DASHBOARD_CLIENT_SECRET'),
+          });
+          if (!outcome.connected)
+            throw new CheckFailed(`refused: CONNACK ${outcome.returnCode ?? '-'} (${outcome.reason})`);
+          sessions.push(outcome.client);
+          watch = new MessageLog(outcome.client);
+          const granted = await subscribe(outcome.client, [topics.telemetry, topics.state, topics.ack]);
+          check(
+            granted.every((code) => code < 0x80),
+            `SUBACK ${granted.join(', ')}`,
+          );
+          return 'CONNACK 0, SUBACK granted (telemetry, state, commands/ack)';
+        },
+      );
 
-      await step(`${ids.thermostat} and ${ids.hub} start (apps/devices) and connect with their client-credentials tokens`, async () => {
-        await Promise.all([context.startDevice('thermostat'), context.startDevice('hub')]);
-        const devices = await connected();
-        for (const id of [ids.thermostat, ids.hub]) check(devices.includes(id), `the broker does not list ${id} (${devices.join(', ')})`);
-        return `the broker lists ${devices.join(', ')}`;
-      });
+      await step(
+        `${ids.thermostat} and ${ids.hub} start (apps/devices) and connect with their client-credentials tokens`,
+        async () => {
+          await Promise.all([context.startDevice('thermostat'), context.startDevice('hub')]);
+          const devices = await connected();
+          for (const id of [ids.thermostat, ids.hub])
+            check(devices.includes(id), `the broker does not list ${id} (${devices.join(', ')})`);
+          return `the broker lists ${devices.join(', ')}`;
+        },
+      );
 
-      await step(`${ids.hub} applies the user’s schedule: ${DEMO_HEATING.scheduledSetpoint} °C (${ids.thermostat} booted at ${DEMO_HEATING.initialSetpoint} °C)`, async () => {
-        const ack = await watch.waitFor(
-          (m) => m.topic === topics.ack && m.json.command === 'setpoint' && m.json.status === 'applied' && m.json.state?.setpoint === DEMO_HEATING.scheduledSetpoint,
-          `${ids.thermostat} acknowledging setpoint ${DEMO_HEATING.scheduledSetpoint}`,
-        );
-        return `${ids.thermostat} acknowledges command ${String(ack.json.id).slice(0, 8)}…: applied, setpoint ${ack.json.state.setpoint} °C`;
-      });
+      await step(
+        `${ids.hub} applies the user’s schedule: ${DEMO_HEATING.scheduledSetpoint} °C (${ids.thermostat} booted at ${DEMO_HEATING.initialSetpoint} °C)`,
+        async () => {
+          const ack = await watch.waitFor(
+            (m) =>
+              m.topic === topics.ack &&
+              m.json.command === 'setpoint' &&
+              m.json.status === 'applied' &&
+              m.json.state?.setpoint === DEMO_HEATING.scheduledSetpoint,
+            `${ids.thermostat} acknowledging setpoint ${DEMO_HEATING.scheduledSetpoint}`,
+          );
+          return `${ids.thermostat} acknowledges command ${String(ack.json.id).slice(0, 8)}…: applied, setpoint ${ack.json.state.setpoint} °C`;
+        },
+      );
 
       await step(`${ids.thermostat} heats toward it (telemetry, as the dashboard sees it)`, async () => {
-        const telemetry = (m: { topic: string; json: Record<string, any> }) => m.topic === topics.telemetry && m.json.setpoint === DEMO_HEATING.scheduledSetpoint;
-        const first = await watch.waitFor((m) => telemetry(m) && m.json.heating === true, 'telemetry with the heater on');
-        const warmer = await watch.waitFor((m) => telemetry(m) && m.receivedAt > first.receivedAt && m.json.temperature > first.json.temperature, 'a warmer reading');
+        const telemetry = (m: { topic: string; json: Record<string, any> }) =>
+          m.topic === topics.telemetry && m.json.setpoint === DEMO_HEATING.scheduledSetpoint;
+        const first = await watch.waitFor(
+          (m) => telemetry(m) && m.json.heating === true,
+          'telemetry with the heater on',
+        );
+        const warmer = await watch.waitFor(
+          (m) => telemetry(m) && m.receivedAt > first.receivedAt && m.json.temperature > first.json.temperature,
+          'a warmer reading',
+        );
         return `heater on, ${first.json.temperature} → ${warmer.json.temperature} °C`;
       });
 
       await step('a rogue device with a forged token (ES256, made-up key, the real kid) is refused', async () => {
         const jwks = await fetchJson<{ keys: { kid?: string }[] }>(String(admin.metadata.jwks_uri));
-        const forged = await forgeAccessToken({ issuer, audience: IOT_RESOURCE, subject: 'rogue-1', scope: 'devices:control:* devices:read:*', kid: jwks.body.keys[0]?.kid });
+        const forged = await forgeAccessToken({
+          issuer,
+          audience: IOT_RESOURCE,
+          subject: 'rogue-1',
+          scope: 'devices:control:* devices:read:*',
+          kid: jwks.body.keys[0]?.kid,
+        });
         const outcome = await tryConnect(mqtt, { clientId: 'rogue-1', password: forged });
         if (outcome.connected) {
           outcome.client.end(true);
@@ -84,43 +119,79 @@ export const iotStory: Story = {
         return 'CONNACK 4 (bad username or password): the signature is not the auth-server’s';
       });
 
-      await step(`${ids.thermostat}’s token presented as ${ids.hub} (to borrow its control rights) is refused`, async () => {
-        const outcome = await tryConnect(mqtt, { clientId: ids.hub, password: await token(ids.thermostat, 'THERMOSTAT_CLIENT_SECRET') });
-        if (outcome.connected) {
-          outcome.client.end(true);
-          throw new CheckFailed(`the broker accepted ${ids.thermostat}’s token for ${ids.hub}`);
-        }
-        check(outcome.returnCode === 5, `expected CONNACK 5, got ${outcome.returnCode ?? outcome.reason}`);
-        check((await connected()).includes(ids.hub), `${ids.hub} lost its session`);
-        return `CONNACK 5 (not authorized): its sub is ${ids.thermostat}; the real ${ids.hub} stays connected`;
-      });
+      await step(
+        `${ids.thermostat}’s token presented as ${ids.hub} (to borrow its control rights) is refused`,
+        async () => {
+          const outcome = await tryConnect(mqtt, {
+            clientId: ids.hub,
+            password: await token(ids.thermostat, 'THERMOSTAT_CLIENT_SECRET'),
+          });
+          if (outcome.connected) {
+            outcome.client.end(true);
+            throw new CheckFailed(`the broker accepted ${ids.thermostat}’s token for ${ids.hub}`);
+          }
+          check(outcome.returnCode === 5, `expected CONNACK 5, got ${outcome.returnCode ?? outcome.reason}`);
+          check((await connected()).includes(ids.hub), `${ids.hub} lost its session`);
+          return `CONNACK 5 (not authorized): its sub is ${ids.thermostat}; the real ${ids.hub} stays connected`;
+        },
+      );
 
-      await step(`${ids.spareThermostat} (scope device: itself only) can neither watch nor command ${ids.thermostat}`, async () => {
-        const outcome = await tryConnect(mqtt, { clientId: ids.spareThermostat, password: await token(ids.spareThermostat, 'SPARE_THERMOSTAT_CLIENT_SECRET') });
-        if (!outcome.connected) throw new CheckFailed(`${ids.spareThermostat} could not connect: CONNACK ${outcome.returnCode ?? '-'}`);
-        const intruder = outcome.client;
-        sessions.push(intruder);
-        const [code] = await subscribe(intruder, [topics.telemetry]);
-        check(code === 0x80, `SUBACK ${code} for ${topics.telemetry}, expected 128`);
-        const id = `intruder-${randomUUID()}`;
-        const closed = whenClosed(intruder);
-        intruder.publish(topics.setpoint, JSON.stringify({ id, setpoint: 30, expiresAt: new Date(Date.now() + 60_000).toISOString() }), { qos: 1 }, () => undefined);
-        await Promise.race([closed, sleep(5_000).then(() => Promise.reject(new CheckFailed('the broker kept the connection open after a forbidden publish')))]);
-        await sleep(1_000);
-        check(!watch.find((m) => m.topic === topics.ack && m.json.id === id), `${ids.thermostat} acknowledged the intruder’s command`);
-        return `SUBACK 128; its setpoint command closed its connection and never reached ${ids.thermostat} (no ack)`;
-      });
+      await step(
+        `${ids.spareThermostat} (scope device: itself only) can neither watch nor command ${ids.thermostat}`,
+        async () => {
+          const outcome = await tryConnect(mqtt, {
+            clientId: ids.spareThermostat,
+            password: await token(ids.spareThermostat, 'SPARE_THERMOSTAT_CLIENT_SECRET'),
+          });
+          if (!outcome.connected)
+            throw new CheckFailed(`${ids.spareThermostat} could not connect: CONNACK ${outcome.returnCode ?? '-'}`);
+          const intruder = outcome.client;
+          sessions.push(intruder);
+          const [code] = await subscribe(intruder, [topics.telemetry]);
+          check(code === 0x80, `SUBACK ${code} for ${topics.telemetry}, expected 128`);
+          const id = `intruder-${randomUUID()}`;
+          const closed = whenClosed(intruder);
+          intruder.publish(
+            topics.setpoint,
+            JSON.stringify({ id, setpoint: 30, expiresAt: new Date(Date.now() + 60_000).toISOString() }),
+            { qos: 1 },
+            () => undefined,
+          );
+          await Promise.race([
+            closed,
+            sleep(5_000).then(() =>
+              Promise.reject(new CheckFailed('the broker kept the connection open after a forbidden publish')),
+            ),
+          ]);
+          await sleep(1_000);
+          check(
+            !watch.find((m) => m.topic === topics.ack && m.json.id === id),
+            `${ids.thermostat} acknowledged the intruder’s command`,
+          );
+          return `SUBACK 128; its setpoint command closed its connection and never reached ${ids.thermostat} (no ack)`;
+        },
+      );
 
       await step(`disable ${ids.thermostat} at the auth-server (PATCH /api/clients/${ids.thermostat})`, async () => {
         const started = Date.now();
         await admin.call('PATCH', `/api/clients/${ids.thermostat}`, { disabled: true }, 200);
-        await waitFor(async () => !(await connected()).includes(ids.thermostat), `the broker to drop ${ids.thermostat}`, 5_000, 10);
+        await waitFor(
+          async () => !(await connected()).includes(ids.thermostat),
+          `the broker to drop ${ids.thermostat}`,
+          5_000,
+          10,
+        );
         return `the broker closed its session ${Date.now() - started} ms later (revocation feed)`;
       });
 
       await step(`while disabled, ${ids.thermostat} cannot get back in`, async () => {
-        const attempt = await admin.clientCredentials(ids.thermostat, context.secrets.THERMOSTAT_CLIENT_SECRET, { resource: IOT_RESOURCE });
-        check(!attempt.ok && attempt.error === 'invalid_client', `the token endpoint answered ${attempt.ok ? 'a token' : attempt.error}`);
+        const attempt = await admin.clientCredentials(ids.thermostat, context.secrets.THERMOSTAT_CLIENT_SECRET, {
+          resource: IOT_RESOURCE,
+        });
+        check(
+          !attempt.ok && attempt.error === 'invalid_client',
+          `the token endpoint answered ${attempt.ok ? 'a token' : attempt.error}`,
+        );
         await sleep(1_500);
         check(!(await connected()).includes(ids.thermostat), `${ids.thermostat} is connected again`);
         const health = await fetchJson(thermostatHealth);
@@ -131,7 +202,12 @@ export const iotStory: Story = {
       await step(`enable ${ids.thermostat} again`, async () => {
         const started = Date.now();
         await admin.call('PATCH', `/api/clients/${ids.thermostat}`, { disabled: false }, 200);
-        await waitFor(async () => (await connected()).includes(ids.thermostat), `${ids.thermostat} to reconnect`, 15_000, 50);
+        await waitFor(
+          async () => (await connected()).includes(ids.thermostat),
+          `${ids.thermostat} to reconnect`,
+          15_000,
+          50,
+        );
         return `it got a fresh token and reconnected by itself ${Date.now() - started} ms later`;
       });
     } finally {

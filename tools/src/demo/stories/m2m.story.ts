@@ -18,42 +18,70 @@ export const m2mStory: Story = {
     const { serviceA, serviceB } = context.config.urls;
 
     await step('service-a gets a client-credentials token for the CRM (as it does before each sync)', async () => {
-      const attempt = await context.admin.clientCredentials(ids.serviceA, secrets.SERVICE_A_CLIENT_SECRET, { resource: CRM_RESOURCE });
+      const attempt = await context.admin.clientCredentials(ids.serviceA, secrets.SERVICE_A_CLIENT_SECRET, {
+        resource: CRM_RESOURCE,
+      });
       if (!attempt.ok) throw new CheckFailed(`the token endpoint answered ${attempt.status} ${attempt.error}`);
       const header = decodeProtectedHeader(attempt.accessToken);
       const claims = decodeJwt(attempt.accessToken);
-      check(claims.aud === CRM_RESOURCE || (Array.isArray(claims.aud) && claims.aud.includes(CRM_RESOURCE)), `aud is ${String(claims.aud)}`);
+      check(
+        claims.aud === CRM_RESOURCE || (Array.isArray(claims.aud) && claims.aud.includes(CRM_RESOURCE)),
+        `aud is ${String(claims.aud)}`,
+      );
       check(attempt.scope.split(' ').includes(CRM_SCOPES.read), `scope is "${attempt.scope}"`);
       return `JWT (${header.typ}, ${header.alg}): sub ${claims.sub}, aud ${String(claims.aud)}, scope ${attempt.scope}, ${attempt.expiresIn} s`;
     });
 
-    await step('service-a’s own API refuses anonymous callers (GET /audience, POST /sync without a token)', async () => {
-      const [audience, sync] = await Promise.all([fetchJson(`${serviceA}/audience`), fetchJson(`${serviceA}/sync`, { method: 'POST' })]);
-      expectStatus(audience, 401, 'GET /audience without a token');
-      expectStatus(sync, 401, 'POST /sync without a token');
-      check(!JSON.stringify(audience.body).includes('@'), 'the refusal shows contacts');
-      return `401 and 401 (${audience.headers.get('www-authenticate')}); no contact shown, no sync run`;
-    });
+    await step(
+      'service-a’s own API refuses anonymous callers (GET /audience, POST /sync without a token)',
+      async () => {
+        const [audience, sync] = await Promise.all([
+          fetchJson(`${serviceA}/audience`),
+          fetchJson(`${serviceA}/sync`, { method: 'POST' }),
+        ]);
+        expectStatus(audience, 401, 'GET /audience without a token');
+        expectStatus(sync, 401, 'POST /sync without a token');
+        check(!JSON.stringify(audience.body).includes('@'), 'the refusal shows contacts');
+        return `401 and 401 (${audience.headers.get('www-authenticate')}); no contact shown, no sync run`;
+      },
+    );
 
-    await step('the campaign tool syncs service-a’s audience with a token for service-a’s API; service-a reads service-b with its own (POST /sync)', async () => {
-      const scope = `${AUDIENCE_SCOPES.read} ${AUDIENCE_SCOPES.sync}`;
-      const attempt = await context.admin.clientCredentials(ids.campaignTool, secrets.CAMPAIGN_TOOL_CLIENT_SECRET, { resource: MARKETING_RESOURCE, scope });
-      if (!attempt.ok) throw new CheckFailed(`the token endpoint answered ${attempt.status} ${attempt.error}`);
-      const authorization = `Bearer ${attempt.accessToken}`;
-      const sync = await fetchJson(`${serviceA}/sync`, { method: 'POST', headers: { authorization } });
-      expectStatus(sync, 200, 'POST /sync');
-      check(sync.body.status === 'ok', `the sync ${sync.body.status}: ${sync.body.error}`);
-      check(sync.body.total >= context.sampleContacts, `the sync read ${sync.body.total} contacts, expected at least ${context.sampleContacts}`);
-      const audience = await fetchJson(`${serviceA}/audience`, { headers: { authorization } });
-      expectStatus(audience, 200, 'GET /audience');
-      return `${sync.body.total} contacts read (${sync.body.added} added, ${sync.body.updated} updated, ${sync.body.removed} removed); GET /audience → ${audience.body.total}`;
+    await step(
+      'the campaign tool syncs service-a’s audience with a token for service-a’s API; service-a reads service-b with its own (POST /sync)',
+      async () => {
+        const scope = `${AUDIENCE_SCOPES.read} ${AUDIENCE_SCOPES.sync}`;
+        const attempt = await context.admin.clientCredentials(ids.campaignTool, secrets.CAMPAIGN_TOOL_CLIENT_SECRET, {
+          resource: MARKETING_RESOURCE,
+          scope,
+        });
+        if (!attempt.ok) throw new CheckFailed(`the token endpoint answered ${attempt.status} ${attempt.error}`);
+        const authorization = `Bearer ${attempt.accessToken}`;
+        const sync = await fetchJson(`${serviceA}/sync`, { method: 'POST', headers: { authorization } });
+        expectStatus(sync, 200, 'POST /sync');
+        check(sync.body.status === 'ok', `the sync ${sync.body.status}: ${sync.body.error}`);
+        check(
+          sync.body.total >= context.sampleContacts,
+          `the sync read ${sync.body.total} contacts, expected at least ${context.sampleContacts}`,
+        );
+        const audience = await fetchJson(`${serviceA}/audience`, { headers: { authorization } });
+        expectStatus(audience, 200, 'GET /audience');
+        return `${sync.body.total} contacts read (${sync.body.added} added, ${sync.body.updated} updated, ${sync.body.removed} removed); GET /audience → ${audience.body.total}`;
+      },
+    );
+    context.credentials.push({
+      label: 'campaign tool',
+      value: `${ids.campaignTool} / ${secrets.CAMPAIGN_TOOL_CLIENT_SECRET}`,
+      note: `${AUDIENCE_SCOPES.read} ${AUDIENCE_SCOPES.sync} on service-a`,
     });
-    context.credentials.push({ label: 'campaign tool', value: `${ids.campaignTool} / ${secrets.CAMPAIGN_TOOL_CLIENT_SECRET}`, note: `${AUDIENCE_SCOPES.read} ${AUDIENCE_SCOPES.sync} on service-a` });
 
     await step('service-b refuses a token for another audience (thermostat-1’s IoT token)', async () => {
-      const attempt = await context.admin.clientCredentials(ids.thermostat, secrets.THERMOSTAT_CLIENT_SECRET, { resource: IOT_RESOURCE });
+      const attempt = await context.admin.clientCredentials(ids.thermostat, secrets.THERMOSTAT_CLIENT_SECRET, {
+        resource: IOT_RESOURCE,
+      });
       if (!attempt.ok) throw new CheckFailed(`no token for thermostat-1: ${attempt.status} ${attempt.error}`);
-      const response = await fetchJson(`${serviceB}/contacts`, { headers: { authorization: `Bearer ${attempt.accessToken}` } });
+      const response = await fetchJson(`${serviceB}/contacts`, {
+        headers: { authorization: `Bearer ${attempt.accessToken}` },
+      });
       expectStatus(response, 401, 'GET /contacts with an IoT token');
       check(response.body.error === 'invalid_token', `expected error invalid_token, got ${response.body.error}`);
       return `401 invalid_token (${response.body.error_description ?? response.headers.get('www-authenticate')})`;

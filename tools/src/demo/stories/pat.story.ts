@@ -31,21 +31,54 @@ export const patStory: Story = {
     const asAda = (method: string, path: string, body?: unknown): Promise<JsonResponse> =>
       fetchJson(`${issuer}${path}`, { method, headers: { cookie, 'x-csrf-token': csrfToken }, body });
     const script = (token: string, method = 'GET', body?: unknown): Promise<JsonResponse> =>
-      fetchJson(`${serviceB}/contacts${method === 'GET' ? '?limit=100' : ''}`, { method, headers: { authorization: `Bearer ${token}` }, body });
+      fetchJson(`${serviceB}/contacts${method === 'GET' ? '?limit=100' : ''}`, {
+        method,
+        headers: { authorization: `Bearer ${token}` },
+        body,
+      });
 
     await step(`an admin gives ${DEMO_USER} the role ${ROLE} (contacts:read contacts:write on the CRM)`, async () => {
       const roles = await context.admin.call<{ name: string }[]>('GET', '/api/roles', undefined, 200);
       if (!roles.some((role) => role.name === ROLE)) {
-        await context.admin.call('POST', '/api/roles', { name: ROLE, description: 'Reads and writes CRM contacts', grants: [{ resource: CRM_RESOURCE, scopes: [CRM_SCOPES.read, CRM_SCOPES.write] }] }, 201);
+        await context.admin.call(
+          'POST',
+          '/api/roles',
+          {
+            name: ROLE,
+            description: 'Reads and writes CRM contacts',
+            grants: [{ resource: CRM_RESOURCE, scopes: [CRM_SCOPES.read, CRM_SCOPES.write] }],
+          },
+          201,
+        );
       }
-      const [existing] = await context.admin.call<{ id: string }[]>('GET', `/api/users?email=${encodeURIComponent(DEMO_USER)}`, undefined, 200);
-      if (existing) await context.admin.call('PATCH', `/api/users/${existing.id}`, { password, roles: [ROLE], disabled: false }, 200);
-      else await context.admin.call('POST', '/api/users', { email: DEMO_USER, displayName: 'Ada Lovelace', password, roles: [ROLE] }, 201);
+      const [existing] = await context.admin.call<{ id: string }[]>(
+        'GET',
+        `/api/users?email=${encodeURIComponent(DEMO_USER)}`,
+        undefined,
+        200,
+      );
+      if (existing)
+        await context.admin.call(
+          'PATCH',
+          `/api/users/${existing.id}`,
+          { password, roles: [ROLE], disabled: false },
+          200,
+        );
+      else
+        await context.admin.call(
+          'POST',
+          '/api/users',
+          { email: DEMO_USER, displayName: 'Ada Lovelace', password, roles: [ROLE] },
+          201,
+        );
       return `${existing ? 'updated' : 'created'}; password stored as an argon2id hash`;
     });
 
     await step('Ada signs in to account settings (POST /api/session)', async () => {
-      const session = await fetchJson(`${issuer}/api/session`, { method: 'POST', body: { email: DEMO_USER, password } });
+      const session = await fetchJson(`${issuer}/api/session`, {
+        method: 'POST',
+        body: { email: DEMO_USER, password },
+      });
       expectStatus(session, 200, 'sign-in');
       cookie = (session.headers.get('set-cookie') ?? '').split(';')[0];
       csrfToken = session.body.csrfToken;
@@ -54,7 +87,11 @@ export const patStory: Story = {
     });
 
     await step('Ada creates a token for her script: contacts:read contacts:write, 30 days', async () => {
-      const created = await asAda('POST', '/api/me/tokens', { name: `CRM script ${new Date().toISOString().slice(0, 19)}`, scopes: [CRM_SCOPES.read, CRM_SCOPES.write], expiresInDays: 30 });
+      const created = await asAda('POST', '/api/me/tokens', {
+        name: `CRM script ${new Date().toISOString().slice(0, 19)}`,
+        scopes: [CRM_SCOPES.read, CRM_SCOPES.write],
+        expiresInDays: 30,
+      });
       expectStatus(created, 201, 'POST /api/me/tokens');
       pat = created.body;
       check(pat.token.startsWith('tgp_'), `the token should start with tgp_, got ${pat.displayPrefix}`);
@@ -69,9 +106,15 @@ export const patStory: Story = {
 
     await step('and creates a contact, then deletes it (contacts:write, held by her role)', async () => {
       const stamp = Date.now().toString(36);
-      const created = await script(pat.token, 'POST', { name: `Grace Hopper ${stamp}`, email: `grace.${stamp}@example.com` });
+      const created = await script(pat.token, 'POST', {
+        name: `Grace Hopper ${stamp}`,
+        email: `grace.${stamp}@example.com`,
+      });
       expectStatus(created, 201, 'POST /contacts with the PAT');
-      const deleted = await fetchJson(`${serviceB}/contacts/${created.body.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${pat.token}` } });
+      const deleted = await fetchJson(`${serviceB}/contacts/${created.body.id}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${pat.token}` },
+      });
       expectStatus(deleted, 204, 'DELETE /contacts/{id} with the PAT');
       return `POST /contacts → 201, DELETE → 204`;
     });
@@ -88,15 +131,23 @@ export const patStory: Story = {
     await step('Ada revokes the token; her script is refused at once (her password is untouched)', async () => {
       const revokedAt = Date.now();
       expectStatus(await asAda('DELETE', `/api/me/tokens/${pat.id}`), 204, 'DELETE /api/me/tokens/{id}');
-      const refused = await waitFor(async () => {
-        const response = await script(pat.token);
-        return response.status !== 200 && response;
-      }, 'the revoked token to be refused', 5_000);
+      const refused = await waitFor(
+        async () => {
+          const response = await script(pat.token);
+          return response.status !== 200 && response;
+        },
+        'the revoked token to be refused',
+        5_000,
+      );
       expectStatus(refused, 401, 'the revoked PAT');
       check(refused.body.error === 'invalid_token', `expected invalid_token, got ${refused.body.error}`);
       return `GET /contacts → 401 invalid_token ${Date.now() - revokedAt} ms later`;
     });
 
-    context.credentials.push({ label: 'demo user', value: `${DEMO_USER} / ${password}`, note: 'sign in to the web console' });
+    context.credentials.push({
+      label: 'demo user',
+      value: `${DEMO_USER} / ${password}`,
+      note: 'sign in to the web console',
+    });
   },
 };

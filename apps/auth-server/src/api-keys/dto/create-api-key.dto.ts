@@ -1,6 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsDateString, IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsDateString,
+  IsIn,
+  IsOptional,
+  IsString,
+  Length,
+  ValidateNested,
+} from 'class-validator';
 import { GrantDto } from '../../common/dto/grant.dto.js';
 import { IsCidr } from '../../common/is-cidr.validator.js';
 import { RateLimitDto } from './rate-limit.dto.js';
@@ -11,7 +20,11 @@ export class CreateApiKeyDto {
   @Length(1, 100)
   name: string;
 
-  @ApiPropertyOptional({ enum: ['live', 'test'], default: 'live', description: 'Visible in the key: tgk_live_… / tgk_test_…' })
+  @ApiPropertyOptional({
+    enum: ['live', 'test'],
+    default: 'live',
+    description: 'Visible in the key: tgk_live_… / tgk_test_…',
+  })
   @IsOptional()
   @IsIn(['live', 'test'])
   environment?: 'live' | 'test';
@@ -28,7 +41,11 @@ export class CreateApiKeyDto {
   @IsDateString()
   expiresAt?: string;
 
-  @ApiPropertyOptional({ type: [String], example: ['203.0.113.0/24'], description: 'Addresses or CIDR blocks the key may be used from' })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['203.0.113.0/24'],
+    description: 'Addresses or CIDR blocks the key may be used from',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)

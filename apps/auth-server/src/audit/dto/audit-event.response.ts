@@ -19,7 +19,8 @@ export class AuditEventDto {
       action: entity.action,
       outcome: entity.outcome,
       actor: { type: entity.actorType, id: entity.actorId },
-      credential: entity.credentialType && entity.credentialId ? { type: entity.credentialType, id: entity.credentialId } : null,
+      credential:
+        entity.credentialType && entity.credentialId ? { type: entity.credentialType, id: entity.credentialId } : null,
       address: entity.address,
       reason: entity.reason,
       details: entity.details as Record<string, unknown> | null,

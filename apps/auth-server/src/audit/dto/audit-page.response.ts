@@ -3,5 +3,6 @@ import { AuditEventDto } from './audit-event.response.js';
 
 export class AuditPageDto {
   @ApiProperty({ type: [AuditEventDto] }) items: AuditEventDto[];
-  @ApiPropertyOptional({ description: 'Pass as `before` to get the next (older) page; null on the last page' }) nextCursor: number | null;
+  @ApiPropertyOptional({ description: 'Pass as `before` to get the next (older) page; null on the last page' })
+  nextCursor: number | null;
 }

@@ -5,7 +5,9 @@ import { IsDateString, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, 
 export class AuditQueryDto {
   @ApiPropertyOptional({ description: 'Exact action, or a prefix ending in `.*` (e.g. `token.*`)' })
   @IsOptional()
-  @Matches(/^[a-z0-9-]+(\.[a-z0-9-]+)*(\.\*)?$/, { message: 'action must be a dotted action name, optionally ending in .*' })
+  @Matches(/^[a-z0-9-]+(\.[a-z0-9-]+)*(\.\*)?$/, {
+    message: 'action must be a dotted action name, optionally ending in .*',
+  })
   @Length(1, 64)
   action?: string;
 

@@ -1,6 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import type { JSONWebKeySet } from 'jose';
 import type { ClientKind, TokenEndpointAuthMethod } from '../client.entity.js';
 import { GrantDto } from '../../common/dto/grant.dto.js';
@@ -10,7 +24,10 @@ export const CLIENT_ID_PATTERN = /^[A-Za-z0-9._-]{3,64}$/;
 export const AUTH_METHODS: TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
 export class CreateClientDto {
-  @ApiPropertyOptional({ example: 'thermostat-1', description: 'Client id (3–64 of A–Z a–z 0–9 . _ -); generated when absent. For devices it is the MQTT client id.' })
+  @ApiPropertyOptional({
+    example: 'thermostat-1',
+    description: 'Client id (3–64 of A–Z a–z 0–9 . _ -); generated when absent. For devices it is the MQTT client id.',
+  })
   @IsOptional()
   @Matches(CLIENT_ID_PATTERN, { message: 'id must be 3–64 characters of letters, digits, ".", "_" or "-"' })
   id?: string;
@@ -42,7 +59,10 @@ export class CreateClientDto {
   @Type(() => GrantDto)
   grants: GrantDto[];
 
-  @ApiPropertyOptional({ default: false, description: 'May exchange users’ PATs for short-lived JWTs at the token endpoint (RFC 8693)' })
+  @ApiPropertyOptional({
+    default: false,
+    description: 'May exchange users’ PATs for short-lived JWTs at the token endpoint (RFC 8693)',
+  })
   @IsOptional()
   @IsBoolean()
   allowTokenExchange?: boolean;

@@ -8,7 +8,10 @@ export class RotateSecretDto {
   @Length(32, 512)
   clientSecret?: string;
 
-  @ApiPropertyOptional({ description: 'The client’s other secrets expire in this many minutes (0 = at once, max 30 days); left as they are when absent' })
+  @ApiPropertyOptional({
+    description:
+      'The client’s other secrets expire in this many minutes (0 = at once, max 30 days); left as they are when absent',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)

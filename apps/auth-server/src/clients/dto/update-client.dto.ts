@@ -1,6 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsObject, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  ValidateNested,
+} from 'class-validator';
 import type { JSONWebKeySet } from 'jose';
 import { GrantDto } from '../../common/dto/grant.dto.js';
 
@@ -16,7 +25,9 @@ export class UpdateClientDto {
   @IsBoolean()
   disabled?: boolean;
 
-  @ApiPropertyOptional({ description: 'May exchange users’ PATs for short-lived JWTs at the token endpoint (RFC 8693)' })
+  @ApiPropertyOptional({
+    description: 'May exchange users’ PATs for short-lived JWTs at the token endpoint (RFC 8693)',
+  })
   @IsOptional()
   @IsBoolean()
   allowTokenExchange?: boolean;

@@ -11,6 +11,9 @@ export class GrantDto {
   @ApiProperty({ example: ['contacts:read'] })
   @IsArray()
   @ArrayMaxSize(200)
-  @Matches(SCOPE_TOKEN, { each: true, message: 'each scope must be 1–128 characters without spaces, quotes or backslashes' })
+  @Matches(SCOPE_TOKEN, {
+    each: true,
+    message: 'each scope must be 1–128 characters without spaces, quotes or backslashes',
+  })
   scopes: string[];
 }

@@ -10,42 +10,105 @@ export class Foundation1764100000000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'resources',
-        columns: [c.id(), c.varchar('indicator', 255), c.varchar('name', 100), c.json('scopes'), c.integer('accessTokenTtl'), c.boolean('system', false), c.timestamp('createdAt'), c.timestamp('updatedAt')],
+        columns: [
+          c.id(),
+          c.varchar('indicator', 255),
+          c.varchar('name', 100),
+          c.json('scopes'),
+          c.integer('accessTokenTtl'),
+          c.boolean('system', false),
+          c.timestamp('createdAt'),
+          c.timestamp('updatedAt'),
+        ],
         indices: [new TableIndex({ name: 'uq_resources_indicator', columnNames: ['indicator'], isUnique: true })],
       }),
     );
     await queryRunner.createTable(
       new Table({
         name: 'clients',
-        columns: [c.id('id', 64), c.varchar('name', 100), c.varchar('kind', 16), c.varchar('tokenEndpointAuthMethod', 32), c.json('jwks', true), c.boolean('disabled', false), c.timestamp('tokensValidAfter', true), c.timestamp('createdAt'), c.timestamp('updatedAt')],
+        columns: [
+          c.id('id', 64),
+          c.varchar('name', 100),
+          c.varchar('kind', 16),
+          c.varchar('tokenEndpointAuthMethod', 32),
+          c.json('jwks', true),
+          c.boolean('disabled', false),
+          c.timestamp('tokensValidAfter', true),
+          c.timestamp('createdAt'),
+          c.timestamp('updatedAt'),
+        ],
       }),
     );
     await queryRunner.createTable(
       new Table({
         name: 'client_secrets',
-        columns: [c.id(), c.varchar('clientId', 64), c.varchar('secretHash', 64), c.varchar('displayPrefix', 24), c.timestamp('expiresAt', true), c.timestamp('createdAt'), c.timestamp('lastUsedAt', true)],
+        columns: [
+          c.id(),
+          c.varchar('clientId', 64),
+          c.varchar('secretHash', 64),
+          c.varchar('displayPrefix', 24),
+          c.timestamp('expiresAt', true),
+          c.timestamp('createdAt'),
+          c.timestamp('lastUsedAt', true),
+        ],
         indices: [
           new TableIndex({ name: 'idx_client_secrets_client', columnNames: ['clientId'] }),
           new TableIndex({ name: 'uq_client_secrets_hash', columnNames: ['secretHash'], isUnique: true }),
         ],
-        foreignKeys: [new TableForeignKey({ name: 'fk_client_secrets_client', columnNames: ['clientId'], referencedTableName: 'clients', referencedColumnNames: ['id'], onDelete: 'CASCADE' })],
+        foreignKeys: [
+          new TableForeignKey({
+            name: 'fk_client_secrets_client',
+            columnNames: ['clientId'],
+            referencedTableName: 'clients',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
+        ],
       }),
     );
     await queryRunner.createTable(
       new Table({
         name: 'client_grants',
         columns: [c.id(), c.varchar('clientId', 64), c.varchar('resourceId', 36), c.json('scopes')],
-        indices: [new TableIndex({ name: 'uq_client_grants_client_resource', columnNames: ['clientId', 'resourceId'], isUnique: true })],
+        indices: [
+          new TableIndex({
+            name: 'uq_client_grants_client_resource',
+            columnNames: ['clientId', 'resourceId'],
+            isUnique: true,
+          }),
+        ],
         foreignKeys: [
-          new TableForeignKey({ name: 'fk_client_grants_client', columnNames: ['clientId'], referencedTableName: 'clients', referencedColumnNames: ['id'], onDelete: 'CASCADE' }),
-          new TableForeignKey({ name: 'fk_client_grants_resource', columnNames: ['resourceId'], referencedTableName: 'resources', referencedColumnNames: ['id'], onDelete: 'CASCADE' }),
+          new TableForeignKey({
+            name: 'fk_client_grants_client',
+            columnNames: ['clientId'],
+            referencedTableName: 'clients',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
+          new TableForeignKey({
+            name: 'fk_client_grants_resource',
+            columnNames: ['resourceId'],
+            referencedTableName: 'resources',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
         ],
       }),
     );
     await queryRunner.createTable(
       new Table({
         name: 'signing_keys',
-        columns: [c.id('kid', 64), c.varchar('alg', 16), c.varchar('state', 16), c.json('publicJwk'), c.text('encryptedPrivateKey'), c.timestamp('createdAt'), c.timestamp('activatedAt', true), c.timestamp('deactivatedAt', true), c.timestamp('retiredAt', true)],
+        columns: [
+          c.id('kid', 64),
+          c.varchar('alg', 16),
+          c.varchar('state', 16),
+          c.json('publicJwk'),
+          c.text('encryptedPrivateKey'),
+          c.timestamp('createdAt'),
+          c.timestamp('activatedAt', true),
+          c.timestamp('deactivatedAt', true),
+          c.timestamp('retiredAt', true),
+        ],
       }),
     );
     await queryRunner.createTable(
@@ -89,7 +152,16 @@ export class Foundation1764100000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['used_client_assertions', 'revoked_tokens', 'audit_events', 'signing_keys', 'client_grants', 'client_secrets', 'clients', 'resources']) {
+    for (const table of [
+      'used_client_assertions',
+      'revoked_tokens',
+      'audit_events',
+      'signing_keys',
+      'client_grants',
+      'client_secrets',
+      'clients',
+      'resources',
+    ]) {
       await queryRunner.dropTable(table);
     }
   }

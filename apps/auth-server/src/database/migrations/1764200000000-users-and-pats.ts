@@ -29,7 +29,14 @@ export class UsersAndPats1764200000000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'roles',
-        columns: [c.id(), c.varchar('name', 64), c.varchar('description', 255, true), c.boolean('system', false), c.timestamp('createdAt'), c.timestamp('updatedAt')],
+        columns: [
+          c.id(),
+          c.varchar('name', 64),
+          c.varchar('description', 255, true),
+          c.boolean('system', false),
+          c.timestamp('createdAt'),
+          c.timestamp('updatedAt'),
+        ],
         indices: [new TableIndex({ name: 'uq_roles_name', columnNames: ['name'], isUnique: true })],
       }),
     );
@@ -37,10 +44,28 @@ export class UsersAndPats1764200000000 implements MigrationInterface {
       new Table({
         name: 'role_grants',
         columns: [c.id(), c.varchar('roleId', 36), c.varchar('resourceId', 36), c.json('scopes')],
-        indices: [new TableIndex({ name: 'uq_role_grants_role_resource', columnNames: ['roleId', 'resourceId'], isUnique: true })],
+        indices: [
+          new TableIndex({
+            name: 'uq_role_grants_role_resource',
+            columnNames: ['roleId', 'resourceId'],
+            isUnique: true,
+          }),
+        ],
         foreignKeys: [
-          new TableForeignKey({ name: 'fk_role_grants_role', columnNames: ['roleId'], referencedTableName: 'roles', referencedColumnNames: ['id'], onDelete: 'CASCADE' }),
-          new TableForeignKey({ name: 'fk_role_grants_resource', columnNames: ['resourceId'], referencedTableName: 'resources', referencedColumnNames: ['id'], onDelete: 'CASCADE' }),
+          new TableForeignKey({
+            name: 'fk_role_grants_role',
+            columnNames: ['roleId'],
+            referencedTableName: 'roles',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
+          new TableForeignKey({
+            name: 'fk_role_grants_resource',
+            columnNames: ['resourceId'],
+            referencedTableName: 'resources',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
         ],
       }),
     );
@@ -50,17 +75,48 @@ export class UsersAndPats1764200000000 implements MigrationInterface {
         columns: [c.id('userId'), c.id('roleId')],
         indices: [new TableIndex({ name: 'idx_user_roles_role', columnNames: ['roleId'] })],
         foreignKeys: [
-          new TableForeignKey({ name: 'fk_user_roles_user', columnNames: ['userId'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' }),
-          new TableForeignKey({ name: 'fk_user_roles_role', columnNames: ['roleId'], referencedTableName: 'roles', referencedColumnNames: ['id'], onDelete: 'CASCADE' }),
+          new TableForeignKey({
+            name: 'fk_user_roles_user',
+            columnNames: ['userId'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
+          new TableForeignKey({
+            name: 'fk_user_roles_role',
+            columnNames: ['roleId'],
+            referencedTableName: 'roles',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
         ],
       }),
     );
     await queryRunner.createTable(
       new Table({
         name: 'sessions',
-        columns: [c.id('id', 64), c.varchar('userId', 36), c.timestamp('createdAt'), c.timestamp('lastSeenAt'), c.timestamp('expiresAt'), c.varchar('address', 64, true), c.varchar('userAgent', 255, true)],
-        indices: [new TableIndex({ name: 'idx_sessions_user', columnNames: ['userId'] }), new TableIndex({ name: 'idx_sessions_expires_at', columnNames: ['expiresAt'] })],
-        foreignKeys: [new TableForeignKey({ name: 'fk_sessions_user', columnNames: ['userId'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' })],
+        columns: [
+          c.id('id', 64),
+          c.varchar('userId', 36),
+          c.timestamp('createdAt'),
+          c.timestamp('lastSeenAt'),
+          c.timestamp('expiresAt'),
+          c.varchar('address', 64, true),
+          c.varchar('userAgent', 255, true),
+        ],
+        indices: [
+          new TableIndex({ name: 'idx_sessions_user', columnNames: ['userId'] }),
+          new TableIndex({ name: 'idx_sessions_expires_at', columnNames: ['expiresAt'] }),
+        ],
+        foreignKeys: [
+          new TableForeignKey({
+            name: 'fk_sessions_user',
+            columnNames: ['userId'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
+        ],
       }),
     );
     await queryRunner.createTable(
@@ -90,14 +146,30 @@ export class UsersAndPats1764200000000 implements MigrationInterface {
           new TableIndex({ name: 'uq_pats_user_active_name', columnNames: ['userId', 'activeName'], isUnique: true }),
           new TableIndex({ name: 'idx_pats_expires_at', columnNames: ['expiresAt'] }),
         ],
-        foreignKeys: [new TableForeignKey({ name: 'fk_pats_user', columnNames: ['userId'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' })],
+        foreignKeys: [
+          new TableForeignKey({
+            name: 'fk_pats_user',
+            columnNames: ['userId'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
+        ],
       }),
     );
     await queryRunner.createTable(
       new Table({
         name: 'exchanged_tokens',
-        columns: [c.id('jti', 64), c.varchar('clientId', 64), c.varchar('subjectCredentialId', 36), c.timestamp('expiresAt')],
-        indices: [new TableIndex({ name: 'idx_exchanged_tokens_subject_credential', columnNames: ['subjectCredentialId'] }), new TableIndex({ name: 'idx_exchanged_tokens_expires_at', columnNames: ['expiresAt'] })],
+        columns: [
+          c.id('jti', 64),
+          c.varchar('clientId', 64),
+          c.varchar('subjectCredentialId', 36),
+          c.timestamp('expiresAt'),
+        ],
+        indices: [
+          new TableIndex({ name: 'idx_exchanged_tokens_subject_credential', columnNames: ['subjectCredentialId'] }),
+          new TableIndex({ name: 'idx_exchanged_tokens_expires_at', columnNames: ['expiresAt'] }),
+        ],
       }),
     );
     await queryRunner.createTable(
@@ -109,7 +181,16 @@ export class UsersAndPats1764200000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['settings', 'exchanged_tokens', 'pats', 'sessions', 'user_roles', 'role_grants', 'roles', 'users']) {
+    for (const table of [
+      'settings',
+      'exchanged_tokens',
+      'pats',
+      'sessions',
+      'user_roles',
+      'role_grants',
+      'roles',
+      'users',
+    ]) {
       await queryRunner.dropTable(table);
     }
     await queryRunner.dropColumn('clients', 'allowTokenExchange');

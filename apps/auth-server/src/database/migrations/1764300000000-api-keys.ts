@@ -10,7 +10,15 @@ export class ApiKeys1764300000000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'api_consumers',
-        columns: [c.id(), c.varchar('name', 100), c.varchar('contact', 254), c.varchar('description', 1000, true), c.boolean('disabled', false), c.timestamp('createdAt'), c.timestamp('updatedAt')],
+        columns: [
+          c.id(),
+          c.varchar('name', 100),
+          c.varchar('contact', 254),
+          c.varchar('description', 1000, true),
+          c.boolean('disabled', false),
+          c.timestamp('createdAt'),
+          c.timestamp('updatedAt'),
+        ],
       }),
     );
     await queryRunner.createTable(
@@ -36,8 +44,19 @@ export class ApiKeys1764300000000 implements MigrationInterface {
           c.timestamp('lastUsedAt', true),
           c.varchar('lastUsedAddress', 64, true),
         ],
-        indices: [new TableIndex({ name: 'idx_api_keys_consumer', columnNames: ['consumerId'] }), new TableIndex({ name: 'uq_api_keys_hash', columnNames: ['keyHash'], isUnique: true })],
-        foreignKeys: [new TableForeignKey({ name: 'fk_api_keys_consumer', columnNames: ['consumerId'], referencedTableName: 'api_consumers', referencedColumnNames: ['id'], onDelete: 'CASCADE' })],
+        indices: [
+          new TableIndex({ name: 'idx_api_keys_consumer', columnNames: ['consumerId'] }),
+          new TableIndex({ name: 'uq_api_keys_hash', columnNames: ['keyHash'], isUnique: true }),
+        ],
+        foreignKeys: [
+          new TableForeignKey({
+            name: 'fk_api_keys_consumer',
+            columnNames: ['consumerId'],
+            referencedTableName: 'api_consumers',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          }),
+        ],
       }),
     );
     await queryRunner.createTable(

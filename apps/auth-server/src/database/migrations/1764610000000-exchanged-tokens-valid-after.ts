@@ -6,7 +6,10 @@ export class ExchangedTokensValidAfter1764610000000 implements MigrationInterfac
   name = 'ExchangedTokensValidAfter1764610000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.addColumn('users', new TableColumn(columns(queryRunner).timestamp('exchangedTokensValidAfter', true)));
+    await queryRunner.addColumn(
+      'users',
+      new TableColumn(columns(queryRunner).timestamp('exchangedTokensValidAfter', true)),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -8,11 +8,14 @@ export class PatDto {
   @ApiProperty() userId: string;
   @ApiProperty() name: string;
   @ApiProperty({ type: [String] }) scopes: string[];
-  @ApiProperty({ type: [String], description: 'Resource indicators the token is restricted to; empty: not restricted' }) resources: string[];
-  @ApiProperty({ example: 'tgp_Ab3x', description: 'First characters of the token, to recognise it' }) displayPrefix: string;
+  @ApiProperty({ type: [String], description: 'Resource indicators the token is restricted to; empty: not restricted' })
+  resources: string[];
+  @ApiProperty({ example: 'tgp_Ab3x', description: 'First characters of the token, to recognise it' })
+  displayPrefix: string;
   @ApiProperty({ enum: ['active', 'expired', 'revoked'] }) status: PatStatus;
   @ApiProperty() createdAt: string;
-  @ApiProperty({ type: PatActorDto, description: 'The owner, or the admin who created a service account’s token' }) createdBy: PatActorDto;
+  @ApiProperty({ type: PatActorDto, description: 'The owner, or the admin who created a service account’s token' })
+  createdBy: PatActorDto;
   @ApiPropertyOptional({ description: 'null: never expires' }) expiresAt: string | null;
   @ApiPropertyOptional() lastUsedAt: string | null;
   @ApiPropertyOptional() lastUsedAddress: string | null;

@@ -5,7 +5,10 @@ import { IsResourceIndicator } from '../../common/is-resource-indicator.validato
 import { SCOPE_TOKEN } from '../../common/scope.js';
 
 export class CreateResourceDto {
-  @ApiProperty({ example: 'https://crm.tollgate.local', description: 'RFC 8707 resource indicator: the `aud` of tokens for this API' })
+  @ApiProperty({
+    example: 'https://crm.tollgate.local',
+    description: 'RFC 8707 resource indicator: the `aud` of tokens for this API',
+  })
   @IsResourceIndicator()
   indicator: string;
 
@@ -17,10 +20,16 @@ export class CreateResourceDto {
   @ApiProperty({ example: ['contacts:read', 'contacts:write'] })
   @IsArray()
   @ArrayMaxSize(200)
-  @Matches(SCOPE_TOKEN, { each: true, message: 'each scope must be 1–128 characters without spaces, quotes or backslashes (RFC 6749 §3.3)' })
+  @Matches(SCOPE_TOKEN, {
+    each: true,
+    message: 'each scope must be 1–128 characters without spaces, quotes or backslashes (RFC 6749 §3.3)',
+  })
   scopes: string[];
 
-  @ApiPropertyOptional({ example: 900, description: `Access-token lifetime in seconds (60–${MAX_ACCESS_TOKEN_LIFETIME_SECONDS}); verifiers refuse longer-lived tokens` })
+  @ApiPropertyOptional({
+    example: 900,
+    description: `Access-token lifetime in seconds (60–${MAX_ACCESS_TOKEN_LIFETIME_SECONDS}); verifiers refuse longer-lived tokens`,
+  })
   @IsOptional()
   @IsInt()
   @Min(60)

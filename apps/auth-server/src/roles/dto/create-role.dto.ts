@@ -15,7 +15,10 @@ export class CreateRoleDto {
   @Length(0, 255)
   description?: string;
 
-  @ApiProperty({ type: [GrantDto], description: 'Scopes the role gives, per resource (each scope must be defined by the resource)' })
+  @ApiProperty({
+    type: [GrantDto],
+    description: 'Scopes the role gives, per resource (each scope must be defined by the resource)',
+  })
   @IsArray()
   @ArrayMaxSize(50)
   @ValidateNested({ each: true })

@@ -16,7 +16,10 @@ export class UpdateRoleDto {
   @Length(0, 255)
   description?: string;
 
-  @ApiPropertyOptional({ type: [GrantDto], description: 'Replaces all grants; applies at once to every user with the role and to their PATs' })
+  @ApiPropertyOptional({
+    type: [GrantDto],
+    description: 'Replaces all grants; applies at once to every user with the role and to their PATs',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(50)

@@ -1,7 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { USAGE_REPORT_LIMITS } from '@tollgate/verifier';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDateString, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { DeniedRequestSampleDto } from './denied-request-sample.dto.js';
 
 /** Requests with one credential refused for one reason since the last report: a count and a few examples. */
@@ -39,7 +53,10 @@ export class CredentialDenialDto {
   @IsDateString()
   lastAt: string;
 
-  @ApiProperty({ type: [DeniedRequestSampleDto], description: `Up to ${USAGE_REPORT_LIMITS.maxSamples} of the refused requests` })
+  @ApiProperty({
+    type: [DeniedRequestSampleDto],
+    description: `Up to ${USAGE_REPORT_LIMITS.maxSamples} of the refused requests`,
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(USAGE_REPORT_LIMITS.maxSamples)

@@ -16,7 +16,10 @@ export class CredentialUseDto {
   @Matches(/^\d{4}-\d{2}-\d{2}$/)
   day: string;
 
-  @ApiProperty({ example: '2xx', description: 'Refusals by the credential’s own rate limit (429) or address allowlist (403) count as 4xx' })
+  @ApiProperty({
+    example: '2xx',
+    description: 'Refusals by the credential’s own rate limit (429) or address allowlist (403) count as 4xx',
+  })
   @Matches(/^[1-5]xx$/)
   statusClass: string;
 

@@ -4,5 +4,9 @@ import { UserDto } from './user.response.js';
 
 export class MeDto {
   @ApiProperty({ type: UserDto }) user: UserDto;
-  @ApiProperty({ type: [PermissionDto], description: 'Scopes held per resource, from the user’s roles, now: the most a new PAT may carry' }) permissions: PermissionDto[];
+  @ApiProperty({
+    type: [PermissionDto],
+    description: 'Scopes held per resource, from the user’s roles, now: the most a new PAT may carry',
+  })
+  permissions: PermissionDto[];
 }

@@ -1,6 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+} from 'class-validator';
 import { ROLE_NAME_PATTERN } from '../../roles/dto/role-name.js';
 import { PASSWORD_DESCRIPTION, trim } from './user-fields.js';
 
@@ -18,7 +28,10 @@ export class UpdateUserDto {
   @Length(1, 100)
   displayName?: string;
 
-  @ApiPropertyOptional({ description: `Sets a new password (${PASSWORD_DESCRIPTION}); ends the user's sessions`, format: 'password' })
+  @ApiPropertyOptional({
+    description: `Sets a new password (${PASSWORD_DESCRIPTION}); ends the user's sessions`,
+    format: 'password',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(1024)

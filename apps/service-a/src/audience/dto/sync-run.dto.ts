@@ -33,7 +33,11 @@ export class SyncRunDto {
   @ApiProperty({ type: String, nullable: true, example: 'auth_server_unavailable' })
   errorCode: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: 'The authorization server at http://127.0.0.1:7400 is unreachable (connect ECONNREFUSED 127.0.0.1:7400)' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'The authorization server at http://127.0.0.1:7400 is unreachable (connect ECONNREFUSED 127.0.0.1:7400)',
+  })
   error: string | null;
 
   static from(run: SyncRunEntity): SyncRunDto {

@@ -12,7 +12,12 @@ export class HealthDto {
   @ApiProperty({ type: SyncRunDto, nullable: true, description: 'The most recent sync, successful or not' })
   lastSync: SyncRunDto | null;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the last successful sync finished' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the last successful sync finished',
+  })
   lastSuccessfulSyncAt: string | null;
 
   @ApiProperty({ type: () => AuthenticationHealthDto, description: 'How service-a verifies its callers' })

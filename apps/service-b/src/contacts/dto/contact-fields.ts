@@ -1,12 +1,33 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsEmail, IsOptional, IsString, Length, Matches, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsEmail,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  ValidateBy,
+  ValidateIf,
+} from 'class-validator';
 
-export const CONTACT_LIMITS = { name: 200, email: 254, company: 200, phone: 40, tags: 20, tag: 40, notes: 2000 } as const;
+export const CONTACT_LIMITS = {
+  name: 200,
+  email: 254,
+  company: 200,
+  phone: 40,
+  tags: 20,
+  tag: 40,
+  notes: 2000,
+} as const;
 
 const trimmed = Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
-const eachTrimmed = Transform(({ value }) => (Array.isArray(value) ? value.map((item) => (typeof item === 'string' ? item.trim() : item)) : value));
+const eachTrimmed = Transform(({ value }) =>
+  Array.isArray(value) ? value.map((item) => (typeof item === 'string' ? item.trim() : item)) : value,
+);
 
 // Required on create; on update it may be left out but not set to null (the column is not nullable).
 const presence = (required: boolean) => (required ? [] : [ValidateIf((_object, value) => value !== undefined)]);
@@ -30,7 +51,13 @@ const UniqueItems = () =>
 
 export const ContactNameField = (required = true) =>
   applyDecorators(
-    ApiProperty({ required, minLength: 1, maxLength: CONTACT_LIMITS.name, example: 'Ada Lovelace', description: 'Trimmed.' }),
+    ApiProperty({
+      required,
+      minLength: 1,
+      maxLength: CONTACT_LIMITS.name,
+      example: 'Ada Lovelace',
+      description: 'Trimmed.',
+    }),
     ...presence(required),
     trimmed,
     IsString(),
@@ -39,7 +66,13 @@ export const ContactNameField = (required = true) =>
 
 export const ContactEmailField = (required = true) =>
   applyDecorators(
-    ApiProperty({ required, format: 'email', maxLength: CONTACT_LIMITS.email, example: 'ada@example.com', description: 'Unique, compared case-insensitively.' }),
+    ApiProperty({
+      required,
+      format: 'email',
+      maxLength: CONTACT_LIMITS.email,
+      example: 'ada@example.com',
+      description: 'Unique, compared case-insensitively.',
+    }),
     ...presence(required),
     trimmed,
     IsString(),
@@ -49,7 +82,14 @@ export const ContactEmailField = (required = true) =>
 
 export const ContactCompanyField = () =>
   applyDecorators(
-    ApiProperty({ required: false, type: String, nullable: true, minLength: 1, maxLength: CONTACT_LIMITS.company, example: 'Analytical Engines Ltd' }),
+    ApiProperty({
+      required: false,
+      type: String,
+      nullable: true,
+      minLength: 1,
+      maxLength: CONTACT_LIMITS.company,
+      example: 'Analytical Engines Ltd',
+    }),
     IsOptional(),
     trimmed,
     IsString(),
@@ -58,7 +98,14 @@ export const ContactCompanyField = () =>
 
 export const ContactPhoneField = () =>
   applyDecorators(
-    ApiProperty({ required: false, type: String, nullable: true, maxLength: CONTACT_LIMITS.phone, pattern: PHONE.source, example: '+44 20 7946 0018' }),
+    ApiProperty({
+      required: false,
+      type: String,
+      nullable: true,
+      maxLength: CONTACT_LIMITS.phone,
+      pattern: PHONE.source,
+      example: '+44 20 7946 0018',
+    }),
     IsOptional(),
     trimmed,
     IsString(),

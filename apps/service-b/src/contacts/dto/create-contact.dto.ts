@@ -1,4 +1,11 @@
-import { ContactCompanyField, ContactEmailField, ContactNameField, ContactNotesField, ContactPhoneField, ContactTagsField } from './contact-fields.js';
+import {
+  ContactCompanyField,
+  ContactEmailField,
+  ContactNameField,
+  ContactNotesField,
+  ContactPhoneField,
+  ContactTagsField,
+} from './contact-fields.js';
 
 export class CreateContactDto {
   @ContactNameField()

@@ -1,4 +1,11 @@
-import { ContactCompanyField, ContactEmailField, ContactNameField, ContactNotesField, ContactPhoneField, ContactTagsField } from './contact-fields.js';
+import {
+  ContactCompanyField,
+  ContactEmailField,
+  ContactNameField,
+  ContactNotesField,
+  ContactPhoneField,
+  ContactTagsField,
+} from './contact-fields.js';
 
 /** A partial change: fields left out stay as they are; `null` clears an optional field. */
 export class UpdateContactDto {

@@ -122,14 +122,12 @@ describe('GET /api/broker/status', () => {
 
     it('refuses a body too large to be a health report', async () => {
       answer = (response) =>
-        response
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(
-            JSON.stringify({
-              status: 'ok',
-              devices: Array.from({ length: 60_000 }, (_, i) => `device-${i}-with-a-long-padding`),
-            }),
-          );
+        response.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            status: 'ok',
+            devices: Array.from({ length: 60_000 }, (_, i) => `device-${i}-with-a-long-padding`),
+          }),
+        );
       expect(await auth.api('GET', '/api/broker/status')).toMatchObject({
         status: 502,
         body: {
@@ -141,17 +139,15 @@ describe('GET /api/broker/status', () => {
 
     it('keeps only the fields it knows, bounded', async () => {
       answer = (response) =>
-        response
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(
-            JSON.stringify({
-              status: 'ok',
-              connectedDevices: 2,
-              revocationFeed: 'connected',
-              devices: ['a', 42, 'b'],
-              secret: 'x',
-            }),
-          );
+        response.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            status: 'ok',
+            connectedDevices: 2,
+            revocationFeed: 'connected',
+            devices: ['a', 42, 'b'],
+            secret: 'x',
+          }),
+        );
       const { body } = await auth.api('GET', '/api/broker/status');
       expect(body).toEqual({
         configured: true,

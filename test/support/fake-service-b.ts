@@ -147,16 +147,14 @@ export class FakeServiceB {
         return problem(res, 400, 'limit must be 1–100 and offset ≥ 0');
       }
       this.beforePage?.(offset);
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            items: this.contacts.slice(offset, offset + limit),
-            total: this.contacts.length,
-            limit,
-            offset,
-          }),
-        );
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          items: this.contacts.slice(offset, offset + limit),
+          total: this.contacts.length,
+          limit,
+          offset,
+        }),
+      );
     } finally {
       this.inFlight -= 1;
     }

@@ -113,33 +113,29 @@ describe('auth-server schema', () => {
       const relabelling = AUTH_SERVER_MIGRATIONS.indexOf(OperatorSecretLabels1764680000000);
       const before = await openDatabase({ ...options, migrations: AUTH_SERVER_MIGRATIONS.slice(0, relabelling) });
       const now = new Date();
-      await before
-        .getRepository(ClientEntity)
-        .insert({
-          id: 'svc',
-          name: 'svc',
-          kind: 'service',
-          tokenEndpointAuthMethod: 'client_secret_basic',
-          jwks: null,
-          disabled: false,
-          allowTokenExchange: false,
-          tokensValidAfter: null,
-          createdAt: now,
-          updatedAt: now,
-        });
+      await before.getRepository(ClientEntity).insert({
+        id: 'svc',
+        name: 'svc',
+        kind: 'service',
+        tokenEndpointAuthMethod: 'client_secret_basic',
+        jwks: null,
+        disabled: false,
+        allowTokenExchange: false,
+        tokensValidAfter: null,
+        createdAt: now,
+        updatedAt: now,
+      });
       const shown = { generated: 'tgs_Ab3x', bootstrap: 'bootstrap', chosen: 'hunt…' };
       for (const [id, displayPrefix] of Object.entries(shown)) {
-        await before
-          .getRepository(ClientSecretEntity)
-          .insert({
-            id,
-            clientId: 'svc',
-            secretHash: `hash-${id}`,
-            displayPrefix,
-            expiresAt: null,
-            createdAt: now,
-            lastUsedAt: null,
-          });
+        await before.getRepository(ClientSecretEntity).insert({
+          id,
+          clientId: 'svc',
+          secretHash: `hash-${id}`,
+          displayPrefix,
+          expiresAt: null,
+          createdAt: now,
+          lastUsedAt: null,
+        });
       }
       await before.destroy();
       const sut = await openDatabase({ ...options, migrations: AUTH_SERVER_MIGRATIONS });

@@ -6,7 +6,8 @@ import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server
 import { UsedClientAssertionsRepository } from './used-client-assertions.repository.js';
 
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-const ASYMMETRIC_ALGORITHMS = [
+/** What a client may sign its assertion with (RFC 7523): asymmetric only, never `none` or HMAC. The metadata advertises this list. */
+export const CLIENT_ASSERTION_ALGORITHMS = [
   'ES256',
   'ES384',
   'ES512',
@@ -69,7 +70,7 @@ export class ClientAssertionVerifier {
     let payload;
     try {
       ({ payload } = await jwtVerify(assertion, createLocalJWKSet(withEd25519AlgAliases(client.jwks)), {
-        algorithms: ASYMMETRIC_ALGORITHMS,
+        algorithms: CLIENT_ASSERTION_ALGORITHMS,
         issuer: client.id,
         subject: client.id,
         audience: [this.config.issuer, `${this.config.issuer}/oauth/token`],

@@ -3,22 +3,10 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '@tollgate/verifier';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { JWKS_MAX_AGE_SECONDS, SigningKeysService } from '../signing-keys/signing-keys.service.js';
+import { CLIENT_ASSERTION_ALGORITHMS } from './client-assertion.verifier.js';
 import { PAT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from './token-exchange.grant.js';
 
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
-const ASSERTION_ALGORITHMS = [
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-];
 
 /** RFC 8414 authorization server metadata, and the JWKS it points to. */
 export function authorizationServerMetadata(
@@ -36,11 +24,11 @@ export function authorizationServerMetadata(
     response_types_supported: [],
     grant_types_supported: ['client_credentials', TOKEN_EXCHANGE_GRANT],
     token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
-    token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    token_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
     introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
-    introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    introspection_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
     revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
-    revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    revocation_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
     access_token_signing_alg_values_supported: signingAlgs,
     // Not registered by RFC 8414: tells token-exchange clients which subject_token_type to send.
     token_exchange_subject_token_types_supported: [PAT_TOKEN_TYPE],

@@ -89,4 +89,33 @@ describe.runIf(process.env.TEST_REDIS_URL)(RedisConnections.name, () => {
       await publisher.close();
     }
   });
+
+  it('becomes ready when a SUBSCRIBE goes out between the connection and its ready check (a broker under load)', async () => {
+    sut = new RedisConnections(proxy.urlFor(process.env.TEST_REDIS_URL!), { ...options, logger: log.logger });
+    const channel = `tollgate:test:${crypto.randomUUID()}`;
+    const subscriber = sut.subscriber();
+    // ioredis writes SUBSCRIBE at once once the socket is connected, before the ready check's INFO,
+    // which Redis then refuses on a subscribed connection: what mqemitter-redis did to a busy broker.
+    subscriber.on('connect', () => void subscriber.subscribe(channel).catch(() => undefined));
+    expect(await subscriber.readyWithin(5_000)).toBe(true);
+    expect(JSON.stringify(log.logs)).not.toContain('unreachable');
+
+    const received: string[] = [];
+    subscriber.on('message', (_channel: string, message: string) => received.push(message));
+    const publisher = new RedisConnections(process.env.TEST_REDIS_URL!, { ...options, logger: log.logger });
+    try {
+      const direct = publisher.commands();
+      await direct.readyWithin(5_000);
+      await eventually(
+        async () => {
+          await direct.publish(channel, 'delivered');
+          expect(received).toContain('delivered');
+        },
+        5_000,
+        100,
+      );
+    } finally {
+      await publisher.close();
+    }
+  });
 });

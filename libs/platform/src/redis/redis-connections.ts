@@ -118,9 +118,20 @@ export class RedisConnections {
    * A connection that only subscribes. Its SUBSCRIBE commands (a handful, so the queue is bounded)
    * wait for the connection, and subscriptions are renewed after every reconnection. Call
    * `subscribe(...)` without awaiting it: it settles within the command timeout either way.
+   *
+   * No ready check and no CLIENT SETINFO: ioredis writes a SUBSCRIBE as soon as the socket is
+   * connected, and Redis then refuses anything but (un)subscribe commands on that connection, so a
+   * subscription made in that moment failed the ready check's INFO, again after each reconnection:
+   * under load a broker's cluster subscriptions never became ready and SUBACKs never came.
    */
   subscriber(): RedisConnection {
-    return this.open({ enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: true });
+    return this.open({
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      autoResubscribe: true,
+      enableReadyCheck: false,
+      disableClientInfo: true,
+    });
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@ import {
 } from '../support/auth-server.harness.js';
 import { clientAssertion, generateClientKey, JWT_BEARER } from '../support/jose-forge.js';
 import { testDatabases } from '../support/test-databases.js';
+import { expectInvalidToken } from '../support/problem-answers.js';
 
 const CRM = 'https://crm.tollgate.test';
 const INACTIVE = '{"active":false}';
@@ -343,20 +344,7 @@ describe.each(testDatabases())('introspection (RFC 7662) and revocation (RFC 700
 
       await expectRevocationAccepted(revoke(adminToken, admin));
       const refused = await server.api('GET', '/api/resources', undefined, adminToken);
-      expect({ status: refused.status, body: refused.body }).toEqual({
-        status: 401,
-        body: {
-          type: 'urn:tollgate:problem:invalid_token',
-          title: 'Unauthorized',
-          status: 401,
-          detail: 'The access token has been revoked',
-          error: 'invalid_token',
-          error_description: 'The access token has been revoked',
-        },
-      });
-      expect(refused.headers.get('www-authenticate')).toBe(
-        'Bearer realm="tollgate", error="invalid_token", error_description="The access token has been revoked"',
-      );
+      expectInvalidToken(refused, 'The access token has been revoked');
       // A new token works: revocation is per token.
       expect(
         (await server.api('GET', '/api/resources', undefined, await server.token(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET)))

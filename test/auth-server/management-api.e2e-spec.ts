@@ -4,6 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { ADMIN_CLIENT_ID, AuthServerHarness, type JsonResponse } from '../support/auth-server.harness.js';
 import { generateClientKey } from '../support/jose-forge.js';
 import { testDatabases } from '../support/test-databases.js';
+import { expectInvalidToken } from '../support/problem-answers.js';
 import type { DataSource } from 'typeorm';
 
 const CRM = 'https://crm.tollgate.test';
@@ -199,21 +200,7 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
 
     it.each(CREDENTIAL_CHECKED)('%s %s: 401 invalid_token with a token for another audience', async (method, route) => {
       const response = await send(method, route, { authorization: `Bearer ${crmToken}` });
-      const description = 'The access token is not meant for this resource (aud)';
-      expect({ status: response.status, body: response.body }).toEqual({
-        status: 401,
-        body: {
-          type: 'urn:tollgate:problem:invalid_token',
-          title: 'Unauthorized',
-          status: 401,
-          detail: description,
-          error: 'invalid_token',
-          error_description: description,
-        },
-      });
-      expect(response.headers.get('www-authenticate')).toBe(
-        `Bearer realm="tollgate", error="invalid_token", error_description="${description}"`,
-      );
+      expectInvalidToken(response, 'The access token is not meant for this resource (aud)');
     });
 
     it.each(ROUTES)(

@@ -8,6 +8,7 @@ import {
   type JsonResponse,
 } from '../support/auth-server.harness.js';
 import { testDatabases } from '../support/test-databases.js';
+import { expectInvalidToken } from '../support/problem-answers.js';
 
 const CRM = 'https://crm.tollgate.test';
 
@@ -52,21 +53,7 @@ describe.each(testDatabases())('retiring signing keys on $name', ({ create }) =>
 
   /** The management API's answer to a token signed by a key it no longer holds. */
   function expectUnknownKey(response: JsonResponse): void {
-    const description = 'The access token is signed with an unknown key';
-    expect({ status: response.status, body: response.body }).toEqual({
-      status: 401,
-      body: {
-        type: 'urn:tollgate:problem:invalid_token',
-        title: 'Unauthorized',
-        status: 401,
-        detail: description,
-        error: 'invalid_token',
-        error_description: description,
-      },
-    });
-    expect(response.headers.get('www-authenticate')).toBe(
-      `Bearer realm="tollgate", error="invalid_token", error_description="${description}"`,
-    );
+    expectInvalidToken(response, 'The access token is signed with an unknown key');
   }
 
   function expectProblem(response: JsonResponse, status: number, type: string): void {

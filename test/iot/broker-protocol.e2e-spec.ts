@@ -150,6 +150,26 @@ describe('IoT broker: MQTT 3.1.1 protocol violations', () => {
   const closesWithin = (closed: Promise<void>, ms: number) =>
     Promise.race([closed.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), ms))]);
 
+  /** The broker closes the connection within 2 s and logs, since `logsBefore`, the violation `expected`. */
+  async function expectClosedForViolation(
+    socket: Socket,
+    closed: Promise<void>,
+    logsBefore: number,
+    expected: Record<string, unknown>,
+  ): Promise<void> {
+    const wasClosed = await closesWithin(closed, 2_000);
+    socket.destroy();
+    expect(wasClosed).toBe(true);
+    expect(iot.logs.slice(logsBefore)).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        msg: 'connection closed: MQTT protocol violation',
+        reason: 'protocol_violation',
+        ...expected,
+      }),
+    );
+  }
+
   it.each(AFTER_CONNECT)(
     'closes a connection that sends %s after a successful CONNECT, and logs why',
     async (_case, bytes, expected) => {
@@ -167,17 +187,7 @@ describe('IoT broker: MQTT 3.1.1 protocol violations', () => {
         'the CONNACK accepting the device',
       );
       socket.write(bytes);
-      const wasClosed = await closesWithin(closed, 2_000);
-      socket.destroy();
-      expect(wasClosed).toBe(true);
-      expect(iot.logs.slice(logsBefore)).toContainEqual(
-        expect.objectContaining({
-          level: 40,
-          msg: 'connection closed: MQTT protocol violation',
-          reason: 'protocol_violation',
-          ...expected,
-        }),
-      );
+      await expectClosedForViolation(socket, closed, logsBefore, expected);
     },
   );
 
@@ -196,17 +206,7 @@ describe('IoT broker: MQTT 3.1.1 protocol violations', () => {
           bytes,
         ]),
       );
-      const wasClosed = await closesWithin(closed, 2_000);
-      socket.destroy();
-      expect(wasClosed).toBe(true);
-      expect(iot.logs.slice(logsBefore)).toContainEqual(
-        expect.objectContaining({
-          level: 40,
-          msg: 'connection closed: MQTT protocol violation',
-          reason: 'protocol_violation',
-          ...expected,
-        }),
-      );
+      await expectClosedForViolation(socket, closed, logsBefore, expected);
     },
   );
 
@@ -214,17 +214,7 @@ describe('IoT broker: MQTT 3.1.1 protocol violations', () => {
     const logsBefore = iot.logs.length;
     const { socket, closed } = await open();
     socket.write(bytes);
-    const wasClosed = await closesWithin(closed, 2_000);
-    socket.destroy();
-    expect(wasClosed).toBe(true);
-    expect(iot.logs.slice(logsBefore)).toContainEqual(
-      expect.objectContaining({
-        level: 40,
-        msg: 'connection closed: MQTT protocol violation',
-        reason: 'protocol_violation',
-        ...expected,
-      }),
-    );
+    await expectClosedForViolation(socket, closed, logsBefore, expected);
   });
 
   it('serves mqtt.js through every packet a client sends (QoS 0, 1 and 2, ping, unsubscribe, disconnect) without a violation', async () => {

@@ -284,7 +284,7 @@ export class MqttFrameScanner {
     }
     const subscribe = this.packetType === SUBSCRIBE;
     switch (topicFiltersFault(body, { withOptions: subscribe, withProperties: this.mqtt5 })) {
-      case 'none':
+      case 'no_filter':
         return this.protocolViolation('no_topic_filter');
       case 'ill_formed':
         return { reason: 'ill_formed_string', packet: subscribe ? 'SUBSCRIBE' : 'UNSUBSCRIBE', field: 'topic_filter' };

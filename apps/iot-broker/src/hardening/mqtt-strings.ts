@@ -50,18 +50,18 @@ export function connectProtocolLevel(body: Uint8Array): number | undefined {
 
 /**
  * What is wrong with the topic filters of a SUBSCRIBE (§3.8.3) or UNSUBSCRIBE (§3.10.3) body: there
- * is `none` [MQTT-3.8.3-3, MQTT-3.10.3-2], or one is `ill_formed` (not a well-formed MQTT string).
+ * is `no_filter` [MQTT-3.8.3-3, MQTT-3.10.3-2], or one is `ill_formed` (not a well-formed MQTT string).
  * After its packet identifier (and, in MQTT 5, its properties: MQTT 5 §3.8.2.1), a SUBSCRIBE pairs
  * each filter with an options byte; an UNSUBSCRIBE lists filters alone.
  */
 export function topicFiltersFault(
   body: Uint8Array,
   { withOptions, withProperties }: { withOptions: boolean; withProperties: boolean },
-): 'none' | 'ill_formed' | undefined {
+): 'no_filter' | 'ill_formed' | undefined {
   const reader = new FieldReader(body);
   reader.skip(2);
   if (withProperties) reader.skipProperties();
-  if (reader.atEnd) return 'none';
+  if (reader.atEnd) return 'no_filter';
   while (!reader.atEnd) {
     if (!reader.string()) return 'ill_formed';
     if (withOptions) reader.skip(1);

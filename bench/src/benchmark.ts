@@ -40,10 +40,21 @@ export interface BenchmarkContext {
   log(message: string): void;
 }
 
+/** A further baseline, measured in the same rounds as the main one and reported beside it with its own ratio. */
+export interface FurtherBaseline {
+  /** The key in the JSON output, e.g. `mosquitto` or `bareLimit`. */
+  name: string;
+  contender: Contender;
+  /** The ratio ours should reach against this one, when the issue set one; otherwise reported only. */
+  target?: number;
+}
+
 /** What setup hands to the runner: both contenders running and checked, and how to stop them. */
 export interface BenchmarkSession {
   ours: Contender;
   baseline: Contender;
+  /** Other baselines for the same operation (e.g. Mosquitto beside plain aedes). */
+  furtherBaselines?: FurtherBaseline[];
   /** Load shape, for the report (e.g. `{ connections: 48 }`). */
   conditions: Record<string, string | number>;
   teardown(): Promise<void>;

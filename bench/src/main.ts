@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { BenchmarkSkipped } from './benchmark.js';
 import { BENCHMARKS } from './benchmarks/index.js';
 import { parseCliOptions, USAGE } from './cli-options.js';
-import { type BenchmarkOutcome, busyMachineWarning, describeRatios, formatTable, machineNote } from './report.js';
+import { busyMachineWarning, machineNote } from './machine.js';
+import { type BenchmarkOutcome, describeRatios, formatTable } from './report.js';
 import { runBenchmark } from './runner.js';
 import { ServerProcess } from './support/server-process.js';
 
@@ -68,11 +69,18 @@ async function main(): Promise<number> {
 
   console.log(`\n${machineNote()}`);
   if (busy) console.log(busy);
+  const busyRounds = Object.entries(results).filter(
+    ([, result]) => 'busyRounds' in result && result.busyRounds.length > 0,
+  );
+  if (busyRounds.length > 0)
+    console.log(
+      `Warning: the load average was above the core count during rounds of ${busyRounds.map(([name]) => name).join(', ')}; their req/s are noisy, their CPU µs/op less so.`,
+    );
   console.log(
     `${options.rounds} rounds of ${options.secondsPerRound} s per side (alternating which side goes first) after ${options.warmUpSeconds} s of warm-up; medians; ${describeRatios(selected)}.`,
   );
   console.log(
-    'CPU µs/req: CPU time of the server process(es) per request, all threads (main thread, i.e. the event loop, in parentheses); it moves far less than req/s when other work shares the machine.\n',
+    'CPU µs/op: CPU time of the server process(es) per request or operation, all threads (main thread, i.e. the event loop, in parentheses); it moves far less than req/s when other work shares the machine.\n',
   );
   console.log(formatTable(selected, results));
   if (options.json) console.log(JSON.stringify(results));

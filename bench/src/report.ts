@@ -1,47 +1,39 @@
-import { availableParallelism, cpus } from 'node:os';
 import type { Benchmark } from './benchmark.js';
-import type { BenchmarkResult, SideResult } from './runner.js';
-
-/** A warning when other work already keeps the cores busy (1-minute load average above the core count). */
-export function busyMachineWarning(load: number): string | undefined {
-  const cores = availableParallelism();
-  return load > cores
-    ? `Warning: the 1-minute load average is ${load.toFixed(1)} on ${cores} cores; other work competes with the benchmark, so req/s and ratios are noisy (compare CPU µs/req instead).`
-    : undefined;
-}
-
-/** The machine, which every number depends on: the servers and the load generator share its cores. */
-export function machineNote(): string {
-  const model = cpus()[0]?.model.trim() ?? 'unknown CPU';
-  return `${availableParallelism()} CPU cores (${model}), Node ${process.version}, ${process.platform}. Each server runs in its own process; the load generator (autocannon) runs in the benchmark process on the same cores.`;
-}
+import type { BenchmarkResult, Comparison, SideResult } from './runner.js';
 
 /** What one benchmark gave: its result, or why it failed, or why it did not run. */
 export type BenchmarkOutcome = BenchmarkResult | { error: string } | { skipped: string };
 
 export function formatTable(benchmarks: readonly Benchmark[], results: Record<string, BenchmarkOutcome>): string {
-  const rows: string[][] = [
-    ['benchmark', 'side', 'what', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req (main)', 'ratio', 'target'],
-  ];
+  const header = ['benchmark', 'side', 'what', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/op (main)', 'ratio', 'CPU ratio'];
+  const rows: string[][] = [[...header, 'target']];
+  const note = (name: string, text: string) => [name, '', text, ...header.slice(3).map(() => ''), ''];
   for (const benchmark of benchmarks) {
     const result = results[benchmark.name];
     if (!result) continue;
     if ('error' in result) {
-      rows.push([benchmark.name, '', `FAILED: ${result.error}`, '', '', '', '', '', '']);
+      rows.push(note(benchmark.name, `FAILED: ${result.error}`));
       continue;
     }
     if ('skipped' in result) {
-      rows.push([benchmark.name, '', `skipped: ${result.skipped}`, '', '', '', '', '', '']);
+      rows.push(note(benchmark.name, `skipped: ${result.skipped}`));
       continue;
     }
-    const verdict = `≥ ${benchmark.target}× ${result.met ? 'met' : 'MISSED'}`;
-    rows.push([benchmark.name, 'ours', ...cells(result.ours), `${result.ratio.toFixed(2)}×`, verdict]);
+    rows.push([benchmark.name, 'ours', ...cells(result.ours), '', '', '']);
     rows.push(...partRows(result.ours));
-    rows.push(['', 'baseline', ...cells(result.baseline), '', '']);
+    rows.push(['', 'baseline', ...cells(result.baseline), ...ratioCells(result)]);
     rows.push(...partRows(result.baseline));
+    for (const [name, further] of Object.entries(result.further ?? {})) {
+      rows.push(['', name, ...cells(further.side), ...ratioCells(further)]);
+      rows.push(...partRows(further.side));
+    }
+    if (result.busyRounds.length > 0)
+      rows.push(
+        note('', `  (busy machine in round ${result.busyRounds.join(', ')}: load ${result.loadAverages.join(', ')})`),
+      );
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  const numeric = new Set([3, 4, 5, 6, 7]);
+  const numeric = new Set([3, 4, 5, 6, 7, 8]);
   return rows
     .map((row) =>
       row
@@ -50,6 +42,21 @@ export function formatTable(benchmarks: readonly Benchmark[], results: Record<st
         .trimEnd(),
     )
     .join('\n');
+}
+
+/** Ours against the baseline on this row: the ratio, the CPU ratio, and the target when one is set. */
+function ratioCells(comparison: Comparison): string[] {
+  return [
+    `${comparison.ratio.toFixed(2)}×`,
+    comparison.cpuRatio === undefined
+      ? '–'
+      : `${comparison.cpuRatio.toFixed(2)}× (${signed(comparison.cpuOverheadUsPerOp!)} µs)`,
+    comparison.target === undefined ? '' : `≥ ${comparison.target}× ${comparison.met ? 'met' : 'MISSED'}`,
+  ];
+}
+
+function signed(value: number): string {
+  return value >= 0 ? `+${value}` : `−${-value}`;
 }
 
 function cells(side: SideResult): string[] {
@@ -74,6 +81,7 @@ function partRows(side: SideResult): string[][] {
     '',
     '',
     '',
+    '',
   ]);
 }
 
@@ -82,5 +90,5 @@ export function describeRatios(benchmarks: readonly Benchmark[]): string {
   const parts = [];
   if (kinds.has('throughput')) parts.push('throughput: ours req/s ÷ baseline req/s');
   if (kinds.has('latency')) parts.push('latency: baseline p99 ÷ ours p99');
-  return `ratio (higher is better) = ${parts.join('; ')}`;
+  return `ratio (higher is better) = ${parts.join('; ')}, on the row of the baseline it compares with; CPU ratio = that baseline's server CPU µs/op ÷ ours (in parentheses: what ours spends on top per operation)`;
 }

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Benchmark, Contender, Latency, Measurement } from './benchmark.js';
+import { busyMachineWarning } from './machine.js';
 import type { ScaledInfrastructure } from './cli-options.js';
 import { median } from './support/statistics.js';
 
@@ -22,21 +23,38 @@ export interface SideResult extends Measurement {
   rounds: Measurement[];
 }
 
-export interface BenchmarkResult {
+/** Ours against one baseline. */
+export interface Comparison {
+  /** Throughput: ours req/s ÷ the baseline's; latency: the baseline's p99 ÷ ours (above 1 is better). */
   ratio: number;
+  /** The baseline's server CPU µs/op ÷ ours (above 1 is better), when both sides were measured. */
+  cpuRatio?: number;
+  /** Ours server CPU µs/op minus the baseline's: what ours spends on top per operation. */
+  cpuOverheadUsPerOp?: number;
+  target?: number;
+  met?: boolean;
+}
+
+export interface BenchmarkResult extends Comparison {
   target: number;
   met: boolean;
   ours: SideResult;
   baseline: SideResult;
+  /** The further baselines (e.g. Mosquitto, the bare limit), each with its side and its ratios. */
+  further?: Record<string, Comparison & { side: SideResult }>;
   conditions: Record<string, string | number>;
+  /** The machine's 1-minute load average at the end of each round. */
+  loadAverages: number[];
+  /** The rounds (1-based) after which it was above the core count: other work competed with them. */
+  busyRounds: number[];
 }
 
-type Side = 'ours' | 'baseline';
+type Side = 'ours' | 'baseline' | `further:${string}`;
 
 /**
- * Sets the benchmark up, warms both sides, then measures them in alternating order (baseline,
- * ours; ours, baseline; …) so that drift and noise on the machine hit both, and reports the
- * median of each metric over the rounds.
+ * Sets the benchmark up, warms every side, then measures them in alternating order (baselines,
+ * ours; ours, baselines; …) so that drift and noise on the machine hit all of them, and reports
+ * the median of each metric over the rounds.
  */
 export async function runBenchmark(benchmark: Benchmark, options: RunOptions): Promise<BenchmarkResult> {
   const log = (message: string) => options.log(`${benchmark.name}: ${message}`);
@@ -50,39 +68,72 @@ export async function runBenchmark(benchmark: Benchmark, options: RunOptions): P
       log,
     });
     try {
-      const contenders: Record<Side, Contender> = { ours: session.ours, baseline: session.baseline };
+      const further = session.furtherBaselines ?? [];
+      const contenders = new Map<Side, Contender>([
+        ['baseline', session.baseline],
+        ...further.map(({ name, contender }) => [`further:${name}`, contender] as [Side, Contender]),
+        ['ours', session.ours],
+      ]);
       if (options.warmUpSeconds > 0) {
-        for (const side of ['baseline', 'ours'] as const) {
+        for (const [side, contender] of contenders) {
           log(`warming up ${side} (${options.warmUpSeconds} s)`);
-          await contenders[side].run(options.warmUpSeconds);
+          await contender.run(options.warmUpSeconds);
         }
       }
-      const rounds: Record<Side, Measurement[]> = { ours: [], baseline: [] };
+      const rounds = new Map<Side, Measurement[]>([...contenders.keys()].map((side) => [side, []]));
+      const loadAverages: number[] = [];
+      const busyRounds: number[] = [];
       for (let round = 1; round <= options.rounds; round++) {
-        const order: Side[] = round % 2 === 1 ? ['baseline', 'ours'] : ['ours', 'baseline'];
+        const order = [...contenders.keys()];
+        if (round % 2 === 0) order.reverse();
         for (const side of order) {
-          const measured = await contenders[side].run(options.secondsPerRound);
-          rounds[side].push(measured);
+          const measured = await contenders.get(side)!.run(options.secondsPerRound);
+          rounds.get(side)!.push(measured);
           log(`round ${round}/${options.rounds} ${side.padEnd(8)} ${describe(measured)}`);
         }
+        const load = round2(loadavg()[0]);
+        loadAverages.push(load);
+        const busy = busyMachineWarning(load);
+        if (busy) {
+          busyRounds.push(round);
+          log(`round ${round}: ${busy}`);
+        }
       }
-      const ours = summarise(session.ours.label, rounds.ours);
-      const baseline = summarise(session.baseline.label, rounds.baseline);
-      const ratio = round2(benchmark.kind === 'throughput' ? ours.rps! / baseline.rps! : baseline.p99Ms / ours.p99Ms);
+      const ours = summarise(session.ours.label, rounds.get('ours')!);
+      const baseline = summarise(session.baseline.label, rounds.get('baseline')!);
+      const headline = compare(benchmark.kind, ours, baseline);
       return {
-        ratio,
+        ...headline,
         target: benchmark.target,
-        met: ratio >= benchmark.target,
+        met: headline.ratio >= benchmark.target,
         ours,
         baseline,
+        ...(further.length > 0 && {
+          further: Object.fromEntries(
+            further.map(({ name, contender, target }) => {
+              const side = summarise(contender.label, rounds.get(`further:${name}`)!);
+              const comparison = compare(benchmark.kind, ours, side);
+              return [
+                name,
+                {
+                  ...comparison,
+                  ...(target !== undefined && { target, met: comparison.ratio >= target }),
+                  side,
+                },
+              ];
+            }),
+          ),
+        }),
         conditions: {
           ...session.conditions,
           secondsPerRound: options.secondsPerRound,
           rounds: options.rounds,
           cpuCores: availableParallelism(),
-          // Other work on the machine skews req/s (both sides, thanks to the alternation, but not equally).
+          // Other work on the machine skews req/s (every side, thanks to the alternation, but not equally).
           loadAverageAtStart: round2(options.loadAverageAtStart),
         },
+        loadAverages,
+        busyRounds,
       };
     } finally {
       await session.teardown();
@@ -90,6 +141,17 @@ export async function runBenchmark(benchmark: Benchmark, options: RunOptions): P
   } finally {
     rmSync(tempDir, { recursive: true, force: true });
   }
+}
+
+/** Ours against one baseline: the benchmark's own ratio, and the CPU per operation both ways. */
+export function compare(kind: Benchmark['kind'], ours: Measurement, baseline: Measurement): Comparison {
+  const ratio = round2(kind === 'throughput' ? ours.rps! / baseline.rps! : baseline.p99Ms / ours.p99Ms);
+  if (ours.cpuUsPerOp === undefined || baseline.cpuUsPerOp === undefined) return { ratio };
+  return {
+    ratio,
+    cpuRatio: round2(baseline.cpuUsPerOp / ours.cpuUsPerOp),
+    cpuOverheadUsPerOp: ours.cpuUsPerOp - baseline.cpuUsPerOp,
+  };
 }
 
 function summarise(label: string, rounds: Measurement[]): SideResult {

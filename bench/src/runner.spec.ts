@@ -1,0 +1,75 @@
+import type { Benchmark, Contender, Measurement } from './benchmark.js';
+import { compare, runBenchmark } from './runner.js';
+
+/** A contender that answers the same measurement every round and counts its runs. */
+function steady(label: string, measurement: Measurement): Contender & { runs: number[] } {
+  const runs: number[] = [];
+  return {
+    label,
+    runs,
+    run: async (seconds) => {
+      runs.push(seconds);
+      return measurement;
+    },
+  };
+}
+
+describe('compare', () => {
+  it('gives the throughput ratio, the CPU ratio and the CPU spent on top per operation', () => {
+    expect(
+      compare(
+        'throughput',
+        { rps: 900, p50Ms: 1, p99Ms: 2, cpuUsPerOp: 600 },
+        { rps: 1000, p50Ms: 1, p99Ms: 2, cpuUsPerOp: 540 },
+      ),
+    ).toEqual({ ratio: 0.9, cpuRatio: 0.9, cpuOverheadUsPerOp: 60 });
+  });
+
+  it('compares p99 for latency benchmarks, and leaves the CPU out when a side has no CPU figure', () => {
+    expect(compare('latency', { p50Ms: 1, p99Ms: 4 }, { p50Ms: 1, p99Ms: 8, cpuUsPerOp: 10 })).toEqual({ ratio: 2 });
+  });
+});
+
+describe('runBenchmark', () => {
+  it('measures every side each round, reports further baselines with their own ratio and target, and records the load', async () => {
+    const ours = steady('ours', { rps: 800, p50Ms: 1, p99Ms: 2, cpuUsPerOp: 500 });
+    const baseline = steady('plain', { rps: 1000, p50Ms: 1, p99Ms: 2, cpuUsPerOp: 400 });
+    const other = steady('other', { rps: 1600, p50Ms: 1, p99Ms: 2, cpuUsPerOp: 250 });
+    let tornDown = false;
+    const benchmark: Benchmark = {
+      name: 'fake',
+      description: 'a fake benchmark',
+      kind: 'throughput',
+      target: 0.75,
+      setup: async () => ({
+        ours,
+        baseline,
+        furtherBaselines: [{ name: 'other', contender: other, target: 0.8 }],
+        conditions: { connections: 1 },
+        teardown: async () => {
+          tornDown = true;
+        },
+      }),
+    };
+    const result = await runBenchmark(benchmark, {
+      secondsPerRound: 2,
+      rounds: 3,
+      warmUpSeconds: 1,
+      quick: true,
+      loadAverageAtStart: 0,
+      log: () => undefined,
+    });
+    for (const side of [ours, baseline, other]) expect(side.runs).toEqual([1, 2, 2, 2]);
+    expect(result).toMatchObject({
+      ratio: 0.8,
+      cpuRatio: 0.8,
+      cpuOverheadUsPerOp: 100,
+      target: 0.75,
+      met: true,
+      further: { other: { ratio: 0.5, cpuRatio: 0.5, cpuOverheadUsPerOp: 250, target: 0.8, met: false } },
+    });
+    expect(result.further!.other.side).toMatchObject({ label: 'other', rps: 1600 });
+    expect(result.loadAverages).toHaveLength(3);
+    expect(tornDown).toBe(true);
+  });
+});

@@ -260,6 +260,36 @@ describe(CredentialVerifier.name, () => {
     });
   });
 
+  describe('cachedPrincipal (what a request may take without verifying again)', () => {
+    it('answers a JWT verified before until its expiry, and nothing before it was verified', async () => {
+      const token = await key.sign({ jti: 'jti-cached', exp: Math.floor(T / 1000) + 60 });
+      expect(sut.cachedPrincipal(token)).toBeUndefined();
+      const { principal } = await sut.verifyRequest(token, CONTEXT);
+      expect(sut.cachedPrincipal(token)).toBe(principal);
+      now = T + 60_000;
+      expect(sut.cachedPrincipal(token)).toBeUndefined();
+    });
+
+    it('remembers no JWT where every token must be checked (the auth-server’s checkAccessToken)', async () => {
+      sut = create({ checkAccessToken: async () => undefined });
+      const token = await key.sign();
+      await sut.verifyRequest(token, CONTEXT);
+      expect(sut.cachedPrincipal(token)).toBeUndefined();
+    });
+
+    it('asks the opaque verifier’s memory only for a well-formed PAT or API key, never a client secret', () => {
+      const cached = vi.fn<NonNullable<OpaqueCredentialVerifier['cached']>>().mockReturnValue(apiKeyPrincipal());
+      sut = create({ opaque: { ...opaque, cached } });
+      const apiKey = generateCredential('api_key', { environment: 'live' });
+      const typo = apiKey.slice(0, 10) + (apiKey[10] === 'a' ? 'b' : 'a') + apiKey.slice(11);
+
+      expect(sut.cachedPrincipal(apiKey)).toEqual(apiKeyPrincipal());
+      expect(sut.cachedPrincipal(typo)).toBeUndefined();
+      expect(sut.cachedPrincipal(generateCredential('client_secret'))).toBeUndefined();
+      expect(cached).toHaveBeenCalledTimes(1);
+    });
+  });
+
   describe('the credential’s own policy', () => {
     const apiKey = generateCredential('api_key', { environment: 'live' });
 

@@ -12,6 +12,8 @@ export interface VerificationContext {
   address: string;
 }
 
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
 /** A verified credential, with the response headers its policy adds (the RateLimit fields of its bucket). */
 export interface VerifiedRequest {
   principal: Principal;
@@ -21,6 +23,8 @@ export interface VerifiedRequest {
 /** Verifies Tollgate's opaque credentials (PATs, API keys) whose checksum already passed. */
 export interface OpaqueCredentialVerifier {
   verify(token: string, parsed: ParsedCredential, context: VerificationContext): Promise<Principal>;
+  /** What `verify` would answer from memory alone, when that is an accepted principal; otherwise undefined. */
+  cached?(token: string, parsed: ParsedCredential): Principal | undefined;
 }
 
 export interface CredentialVerifierOptions {
@@ -68,8 +72,31 @@ export class CredentialVerifier {
     const principal = hasCredentialPrefix(token)
       ? await this.verifyOpaque(token, context)
       : (await this.verifyJwt(token)).principal;
+    return this.authorize(principal, context);
+  }
+
+  /**
+   * The principal of a credential verified earlier and still remembered (a JWT until its `exp`, a
+   * PAT or API key while its introspection result is cached), without any I/O; undefined when it
+   * must be verified (or refused) by `verifyRequest`. Only what `verifyRequest` would accept comes
+   * from here, and `authorize` must still pass: the deny list and the credential's policy apply to
+   * every request.
+   */
+  cachedPrincipal(token: string): Principal | undefined {
+    if (!hasCredentialPrefix(token)) {
+      const cached = this.verifiedTokens?.get(token);
+      return cached && cached.principal.expiresAt!.getTime() > this.now() ? cached.principal : undefined;
+    }
+    const parsed = parseCredential(token);
+    if (!parsed || parsed.kind === 'client_secret') return undefined;
+    return this.options.opaque?.cached?.(token, parsed);
+  }
+
+  /** The checks every request makes after the credential is verified: the deny list, then its own policy (address, rate limit). */
+  async authorize(principal: Principal, context: VerificationContext): Promise<VerifiedRequest> {
     const reason = this.options.revocations?.reasonFor(principal);
     if (reason) throw invalidToken(`The credential has been revoked`, reason);
+    if (!principal.constraints) return { principal, headers: NO_HEADERS };
     try {
       return { principal, headers: await enforceConstraints(principal, context.address, this.options.rateLimiter) };
     } catch (error) {

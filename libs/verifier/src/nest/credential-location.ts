@@ -19,11 +19,13 @@ const invalidRequest = (description: string, reason: string) =>
  * Enforces where a credential may travel before any strategy reads it: only in the Authorization
  * header (RFC 6750 §2.1) or, for API keys, X-API-Key. Credentials in the URL (§2.3, RFC 9700
  * §4.3.2: they end up in logs and Referer headers) or in a body, several credentials at once, and
- * malformed headers are refused as `invalid_request`.
+ * malformed headers are refused as `invalid_request`. Returns the credential the request presents
+ * (the bearer token or the API key), if any: exactly what the passport strategies would read.
  */
-export function assertCredentialLocation(request: RequestLike): void {
+export function presentedCredential(request: RequestLike): string | undefined {
   const query = (request.query ?? {}) as Record<string, unknown>;
-  for (const [name, value] of Object.entries(query)) {
+  for (const name of Object.keys(query)) {
+    const value = query[name];
     if (QUERY_CREDENTIAL_NAMES.has(name.toLowerCase()) || (typeof value === 'string' && hasCredentialPrefix(value))) {
       throw invalidRequest(
         'Credentials are not accepted in the URL: send them in the Authorization header (or X-API-Key for API keys)',
@@ -43,10 +45,12 @@ export function assertCredentialLocation(request: RequestLike): void {
   if (Array.isArray(authorization) || Array.isArray(apiKey))
     throw invalidRequest('Send one credential header, once', 'repeated_header');
   const bearer = authorization !== undefined && /^bearer(\s|$)/i.test(authorization);
-  if (bearer && !B64TOKEN.test(authorization))
+  const token = bearer ? B64TOKEN.exec(authorization)?.[1] : undefined;
+  if (bearer && token === undefined)
     throw invalidRequest('The Authorization header must be "Bearer <token>"', 'malformed_header');
   if (bearer && apiKey !== undefined)
     throw invalidRequest('Send either an Authorization header or an X-API-Key header, not both', 'several_credentials');
   if (apiKey !== undefined && !/^[A-Za-z0-9_]{1,128}$/.test(apiKey))
     throw invalidRequest('The X-API-Key header is malformed', 'malformed_header');
+  return token ?? apiKey;
 }

@@ -6,6 +6,7 @@ import { MemoryRateLimiter } from '@tollgate/rate-limit';
 import { LocalSigningKey, TEST_ISSUER, TEST_RESOURCE } from '../../../../test/support/local-signing-key.js';
 import { CredentialVerifier, type OpaqueCredentialVerifier } from '../credential.verifier.js';
 import { JwtAccessTokenVerifier } from '../jwt/jwt-access-token.verifier.js';
+import { RevocationList } from '../revocation/revocation-list.js';
 import type { Principal } from '../principal.js';
 import { VerificationError } from '../verification-error.js';
 import {
@@ -82,20 +83,28 @@ async function answer(
 
 const REALM = 'tollgate';
 
+type GuardClass = new (
+  reflector: Reflector,
+  options: CredentialGuardOptions,
+  verifier: CredentialVerifier,
+) => CanActivate;
+
 describe(createCredentialGuard.name, () => {
   let strategies: { names: string[] };
   let key: LocalSigningKey;
   let jwt: JwtAccessTokenVerifier;
   let opaque: { verify: ReturnType<typeof vi.fn<OpaqueCredentialVerifier['verify']>> };
+  let verifier: CredentialVerifier;
   let denied: DeniedRequest[];
   let now: number;
 
   const guard = (options: Partial<CredentialGuardOptions> = {}): CanActivate => {
-    const Guard = createCredentialGuard(strategies.names) as unknown as new (
-      reflector: Reflector,
-      options: CredentialGuardOptions,
-    ) => CanActivate;
-    return new Guard(new Reflector(), { realm: REALM, onDenied: (refused) => denied.push(refused), ...options });
+    const Guard = createCredentialGuard(strategies.names) as unknown as GuardClass;
+    return new Guard(
+      new Reflector(),
+      { realm: REALM, onDenied: (refused) => denied.push(refused), ...options },
+      verifier,
+    );
   };
   let sut: CanActivate;
   /** The answer to a request the guard refuses (the test fails if it lets it through). */
@@ -122,7 +131,7 @@ describe(createCredentialGuard.name, () => {
       now: () => new Date(now),
     });
     opaque = { verify: vi.fn<OpaqueCredentialVerifier['verify']>() };
-    const verifier = new CredentialVerifier({
+    verifier = new CredentialVerifier({
       jwt,
       opaque,
       rateLimiter: new MemoryRateLimiter(() => now),
@@ -419,5 +428,160 @@ describe(createCredentialGuard.name, () => {
   it('keeps the challenge well-formed whatever the realm holds (no quote, backslash or CR LF breaks out)', async () => {
     sut = guard({ realm: 'evil"\\\r\nSet-Cookie: a=b' });
     expect((await answerTo(request())).challenge).toBe('Bearer realm="evil    Set-Cookie: a=b"');
+  });
+});
+
+/**
+ * A credential verified before is answered from memory without passport (issue 15): every decision
+ * must come out as it does through passport-http-bearer on first use.
+ */
+describe('createCredentialGuard: a credential verified before', () => {
+  const apiKey = generateCredential('api_key', { environment: 'live' });
+  let key: LocalSigningKey;
+  let jwt: JwtAccessTokenVerifier;
+  let revocations: RevocationList;
+  let verifier: CredentialVerifier;
+  let remembered: Map<string, Principal>;
+  let opaque: OpaqueCredentialVerifier & { verify: ReturnType<typeof vi.fn<OpaqueCredentialVerifier['verify']>> };
+  let now: number;
+  let denied: DeniedRequest[];
+  let sut: CanActivate;
+
+  const keyPrincipal = (overrides: Partial<Principal> = {}): Principal => ({
+    credentialType: 'api_key',
+    credentialId: `key-${Math.random()}`,
+    subject: 'consumer-1',
+    consumerId: 'consumer-1',
+    scopes: new Set(['contacts:read']),
+    audience: [],
+    ...overrides,
+  });
+
+  /** The request's outcome as the client and the app see it. */
+  async function decision(headers: Record<string, string>, handler?: () => void) {
+    const req = request({ headers });
+    const { context, response } = contextFor(req, handler);
+    const before = denied.length;
+    try {
+      await sut.canActivate(context);
+      return { allowed: req.user, headers: response.headers.mock.calls, denied: denied.slice(before) };
+    } catch (error) {
+      const answered = await answer(Promise.reject(error));
+      return { answered, headers: response.headers.mock.calls, denied: denied.slice(before) };
+    }
+  }
+
+  beforeAll(async () => {
+    now = Date.now();
+    key = await LocalSigningKey.create(() => now);
+    jwt = new JwtAccessTokenVerifier({
+      issuer: TEST_ISSUER,
+      audience: TEST_RESOURCE,
+      keys: key.keys,
+      now: () => new Date(now),
+    });
+    revocations = new RevocationList(() => now);
+    remembered = new Map();
+    opaque = {
+      verify: vi.fn<OpaqueCredentialVerifier['verify']>(async (token) => {
+        const principal = remembered.get(token);
+        if (!principal) throw new VerificationError('invalid_token', 'The credential is not valid', 'inactive');
+        return principal;
+      }),
+      cached: (token) =>
+        opaque.verify.mock.calls.some(([called]) => called === token) ? remembered.get(token) : undefined,
+    };
+    verifier = new CredentialVerifier({
+      jwt,
+      opaque,
+      revocations,
+      rateLimiter: new MemoryRateLimiter(() => now),
+      now: () => now,
+    });
+    const created = createStrategies('credential-guard-remembered-spec');
+    for (const Strategy of created.providers) new (Strategy as new (verifier: CredentialVerifier) => unknown)(verifier);
+    const Guard = createCredentialGuard(created.names) as unknown as GuardClass;
+    sut = new Guard(new Reflector(), { realm: REALM, onDenied: (refused) => denied.push(refused) }, verifier);
+  });
+
+  beforeEach(() => {
+    now = Date.now();
+    denied = [];
+    vi.spyOn(jwt, 'verify').mockClear();
+    vi.spyOn(verifier, 'verifyRequest').mockClear();
+    opaque.verify.mockClear();
+  });
+
+  it('lets a JWT through again without verifying it again, with the same caller', async () => {
+    const token = await key.sign({ jti: 'again-1' });
+    const first = await decision(bearer(token));
+    const second = await decision(bearer(token));
+    expect(second).toEqual(first);
+    expect(first.allowed).toMatchObject({ credentialId: 'again-1' });
+    expect(jwt.verify).toHaveBeenCalledTimes(1);
+    // The second request did not go through passport's strategies at all.
+    expect(verifier.verifyRequest).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses a remembered JWT once it is revoked, as passport would refuse it', async () => {
+    const token = await key.sign({ jti: 'revoked-1' });
+    await decision(bearer(token));
+    revocations.revokeToken('revoked-1', new Date(now + 3_600_000));
+    const remembered = await decision(bearer(token));
+    const fresh = await decision(bearer(await key.sign({ jti: 'revoked-1' })));
+    expect(remembered).toEqual(fresh);
+    expect(remembered.answered).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
+    expect(remembered.denied).toEqual([
+      expect.objectContaining({ error: expect.objectContaining({ reason: 'revoked' }) }),
+    ]);
+  });
+
+  it('refuses a remembered JWT after its expiry, and checks scopes on every request', async () => {
+    const token = await key.sign({ scope: 'contacts:read', exp: Math.floor(now / 1000) + 60 });
+    expect((await decision(bearer(token))).allowed).toBeDefined();
+    expect(await decision(bearer(token), ContactsController.prototype.create)).toMatchObject({
+      answered: { status: 403, body: { error: 'insufficient_scope', scope: 'contacts:write' } },
+    });
+    now += 70_000; // past `exp` and the 5 s clock tolerance
+    expect(await decision(bearer(token))).toMatchObject({
+      answered: { status: 401, body: { error_description: 'The access token has expired' } },
+    });
+  });
+
+  it('keeps enforcing an API key’s rate limit and allowlist, with the same answers, from memory', async () => {
+    remembered.set(
+      apiKey,
+      keyPrincipal({ constraints: { rateLimit: { requests: 2, perSeconds: 60, bucket: 'remembered-limit' } } }),
+    );
+    const first = await decision({ 'x-api-key': apiKey });
+    const second = await decision({ 'x-api-key': apiKey });
+    const third = await decision(bearer(apiKey));
+    expect(opaque.verify).toHaveBeenCalledTimes(1);
+    expect(first.headers).toEqual([
+      [{ 'RateLimit-Policy': '"credential";q=2;w=60', RateLimit: '"credential";r=1;t=30' }],
+    ]);
+    expect(second.headers).toEqual([
+      [{ 'RateLimit-Policy': '"credential";q=2;w=60', RateLimit: '"credential";r=0;t=60' }],
+    ]);
+    expect(third).toMatchObject({
+      answered: { status: 429, headers: { 'Retry-After': '30' }, body: { error: 'rate_limited' } },
+      denied: [{ error: { reason: 'rate_limited' } }],
+    });
+
+    const fenced = generateCredential('api_key', { environment: 'live' });
+    remembered.set(fenced, keyPrincipal({ constraints: { ipAllowlist: ['10.0.0.0/8'] } }));
+    const refusals = [await decision({ 'x-api-key': fenced }), await decision({ 'x-api-key': fenced })];
+    expect(refusals[1]).toEqual(refusals[0]);
+    expect(refusals[0]).toMatchObject({ answered: { status: 403, body: { error: 'access_denied' } } });
+  });
+
+  it('still refuses a remembered credential sent where credentials may not travel', async () => {
+    const token = await key.sign();
+    await decision(bearer(token));
+    const req = request({ headers: bearer(token), query: { access_token: token } });
+    expect(await answer(sut.canActivate(contextFor(req).context) as Promise<boolean>)).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request' },
+    });
   });
 });

@@ -4,7 +4,8 @@ import { AuthGuard } from '@nestjs/passport';
 import { ProblemException } from '@tollgate/platform';
 import type { Principal } from '../principal.js';
 import { VerificationError } from '../verification-error.js';
-import { assertCredentialLocation } from './credential-location.js';
+import { CredentialVerifier } from '../credential.verifier.js';
+import { presentedCredential } from './credential-location.js';
 import { IS_PUBLIC, REQUIRED_SCOPES } from './decorators.js';
 
 export const VERIFIER_GUARD_OPTIONS = Symbol('VERIFIER_GUARD_OPTIONS');
@@ -56,25 +57,37 @@ function quoted(value: string): string {
 export function createCredentialGuard(strategies: string[]): Type<CanActivate> {
   @Injectable()
   class CredentialGuard extends AuthGuard(strategies) {
+    private readonly routes: RouteRules;
+
     constructor(
-      @Inject(Reflector) private readonly reflector: Reflector,
+      @Inject(Reflector) reflector: Reflector,
       @Inject(VERIFIER_GUARD_OPTIONS) private readonly options: CredentialGuardOptions,
+      @Inject(CredentialVerifier) private readonly verifier: CredentialVerifier,
     ) {
       super();
+      this.routes = new RouteRules(reflector);
     }
 
     override async canActivate(context: ExecutionContext): Promise<boolean> {
-      if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
-      const request = context.switchToHttp().getRequest<GuardedRequest>();
+      const route = this.routes.of(context);
+      if (route.isPublic) return true;
+      const http = context.switchToHttp();
+      const request = http.getRequest<GuardedRequest>();
       try {
-        assertCredentialLocation(request);
-        const fallback =
-          this.options.fallback && !request.headers.authorization && !request.headers['x-api-key']
-            ? await this.options.fallback(request)
-            : null;
-        if (fallback) request.user = fallback;
-        else await super.canActivate(context);
-        this.assertScopes(context, request.user!);
+        const credential = presentedCredential(request);
+        const remembered = credential === undefined ? undefined : this.verifier.cachedPrincipal(credential);
+        if (remembered) {
+          // Verified before and still remembered: passport's per-request machinery would only repeat
+          // the lookup. The deny list and the credential's policy still run, as they do in the strategies.
+          const { principal, headers } = await this.verifier.authorize(remembered, { address: request.ip });
+          setHeaders(http.getResponse(), headers);
+          request.user = principal;
+        } else if (this.options.fallback && !request.headers.authorization && !request.headers['x-api-key']) {
+          const fallback = await this.options.fallback(request);
+          if (fallback) request.user = fallback;
+          else await super.canActivate(context);
+        } else await super.canActivate(context);
+        assertScopes(route.requiredScopes, request.user!);
         return true;
       } catch (error) {
         if (!(error instanceof VerificationError)) throw error;
@@ -96,12 +109,7 @@ export function createCredentialGuard(strategies: string[]): Type<CanActivate> {
       context?: ExecutionContext,
     ): T {
       if (error) throw error;
-      // The credential's RateLimit fields, on whatever this request is answered (errors included).
-      if (user && info?.headers && context)
-        context
-          .switchToHttp()
-          .getResponse<{ headers(values: Record<string, string>): unknown }>()
-          .headers(info.headers);
+      if (user && info?.headers && context) setHeaders(context.switchToHttp().getResponse(), info.headers);
       if (!user)
         throw new ProblemException(
           401,
@@ -112,25 +120,6 @@ export function createCredentialGuard(strategies: string[]): Type<CanActivate> {
           },
         );
       return user;
-    }
-
-    private assertScopes(context: ExecutionContext, principal: Principal): void {
-      const required =
-        this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_SCOPES, [
-          context.getHandler(),
-          context.getClass(),
-        ]) ?? [];
-      const missing = required.filter((scope) => !principal.scopes.has(scope));
-      if (missing.length > 0) {
-        throw Object.assign(
-          new VerificationError(
-            'insufficient_scope',
-            `This request needs the scope ${required.join(' ')}`,
-            'insufficient_scope',
-          ),
-          { requiredScope: required.join(' ') },
-        );
-      }
     }
 
     private challenge(error: VerificationError & { requiredScope?: string }): ProblemException {
@@ -162,4 +151,61 @@ export function createCredentialGuard(strategies: string[]): Type<CanActivate> {
   }
 
   return CredentialGuard;
+}
+
+/** The credential's RateLimit fields, on whatever this request is answered (errors included). */
+function setHeaders(
+  reply: { headers(values: Record<string, string>): unknown },
+  headers: Record<string, string>,
+): void {
+  for (const _ in headers) {
+    reply.headers(headers);
+    return;
+  }
+}
+
+function assertScopes(required: readonly string[], principal: Principal): void {
+  const missing = required.filter((scope) => !principal.scopes.has(scope));
+  if (missing.length > 0) {
+    throw Object.assign(
+      new VerificationError(
+        'insufficient_scope',
+        `This request needs the scope ${required.join(' ')}`,
+        'insufficient_scope',
+      ),
+      { requiredScope: required.join(' ') },
+    );
+  }
+}
+
+interface RouteRule {
+  isPublic: boolean;
+  requiredScopes: readonly string[];
+}
+
+/**
+ * What `@Public()` and `@RequireScopes()` say of a route (handler over controller), read once per
+ * route: decorators are fixed when the app starts, so a request need not walk the metadata again.
+ */
+class RouteRules {
+  private readonly byController = new WeakMap<object, WeakMap<object, RouteRule>>();
+
+  constructor(private readonly reflector: Reflector) {}
+
+  of(context: ExecutionContext): RouteRule {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let rules = this.byController.get(controller);
+    if (!rules) this.byController.set(controller, (rules = new WeakMap()));
+    let rule = rules.get(handler);
+    if (!rule) {
+      const targets = [handler, controller];
+      rule = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true,
+        requiredScopes: this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_SCOPES, targets) ?? [],
+      };
+      rules.set(handler, rule);
+    }
+    return rule;
+  }
 }

@@ -180,6 +180,36 @@ describe(IntrospectionVerifier.name, () => {
     });
   });
 
+  describe('cached: what verify would accept from memory alone', () => {
+    const cached = (credential: string) => sut.cached(credential, parseCredential(credential)!);
+
+    it('answers a credential verified before, until the cache would introspect it again', async () => {
+      expect(cached(pat)).toBeUndefined();
+      const principal = await verify(pat);
+      expect(cached(pat)).toBe(principal);
+      now = T + 30_000;
+      expect(cached(pat)).toBeUndefined();
+    });
+
+    it('never answers a “not active”, an evicted credential, or while the cache is not trusted', async () => {
+      await refusal(verify(otherPat));
+      expect(cached(otherPat)).toBeUndefined();
+      await verify(pat);
+      sut.evictCredential('pat-1');
+      expect(cached(pat)).toBeUndefined();
+      await verify(pat);
+      sut.trustCache(false);
+      expect(cached(pat)).toBeUndefined();
+    });
+
+    it('never answers an active credential that verify refuses here (restricted to another resource)', async () => {
+      answers.set(pat, () => json(active({ aud: ['https://billing.tollgate.test'] })));
+      await refusal(verify(pat));
+      expect(cached(pat)).toBeUndefined();
+      expect(fetch).toHaveBeenCalledTimes(1);
+    });
+  });
+
   describe('refusals', () => {
     it('refuses an API key of an environment this service does not accept, before any request', async () => {
       sut = create({ acceptedEnvironments: ['live'] });

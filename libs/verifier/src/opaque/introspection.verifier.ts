@@ -48,13 +48,9 @@ export class IntrospectionVerifier implements OpaqueCredentialVerifier {
   }
 
   async verify(token: string, parsed: ParsedCredential, _context: VerificationContext): Promise<Principal> {
-    if (
-      parsed.environment &&
-      this.options.acceptedEnvironments &&
-      !this.options.acceptedEnvironments.includes(parsed.environment)
-    ) {
+    if (!this.environmentAccepted(parsed)) {
       throw invalidToken(
-        `${parsed.environment} API keys are not accepted by this service (it accepts ${this.options.acceptedEnvironments.join(', ')})`,
+        `${parsed.environment} API keys are not accepted by this service (it accepts ${this.options.acceptedEnvironments!.join(', ')})`,
         'wrong_environment',
       );
     }
@@ -63,10 +59,27 @@ export class IntrospectionVerifier implements OpaqueCredentialVerifier {
     if (!entry || entry.until <= this.now()) entry = await this.introspectOnce(key, token);
     if (!entry.principal) throw invalidToken('The credential is not valid (unknown, expired or revoked)', 'inactive');
     const principal = entry.principal;
-    if (principal.audience.length > 0 && !principal.audience.includes(this.options.resource)) {
+    if (!this.audienceAccepted(principal)) {
       throw invalidToken('The credential is not valid for this resource', 'wrong_audience');
     }
     return principal;
+  }
+
+  private environmentAccepted(parsed: ParsedCredential): boolean {
+    const accepted = this.options.acceptedEnvironments;
+    return !parsed.environment || !accepted || accepted.includes(parsed.environment);
+  }
+
+  private audienceAccepted(principal: Principal): boolean {
+    return principal.audience.length === 0 || principal.audience.includes(this.options.resource);
+  }
+
+  /** The principal `verify` would accept from the cache alone, without introspecting; undefined otherwise. */
+  cached(token: string, parsed: ParsedCredential): Principal | undefined {
+    if (!this.cacheTrusted || !this.environmentAccepted(parsed)) return undefined;
+    const entry = this.cache.get(hashCredential(token));
+    const principal = entry && entry.until > this.now() ? entry.principal : undefined;
+    return principal && this.audienceAccepted(principal) ? principal : undefined;
   }
 
   /** Forgets what is cached for a credential (revocation feed). */

@@ -3,6 +3,8 @@ import { AuthServerProcess } from '../support/auth-server.process.js';
 import { CleanupStack } from '../support/cleanup-stack.js';
 import { IOT, startIotBroker, startPlainAedes } from '../support/mqtt-brokers.js';
 import { connackCode, type DeviceLogin, mqttConnectContender } from '../support/mqtt-load.js';
+import { mosquittoVersion, startMosquitto } from '../support/mosquitto-broker.js';
+import { join } from 'node:path';
 
 const CONCURRENCY = 16;
 // Longer than any run, so no token expires mid-benchmark.
@@ -61,7 +63,11 @@ export const mqttConnect: Benchmark = {
         }
       }
 
+      const mosquitto = await mosquittoBaseline(tempDir, devices, connections, log);
+      if (mosquitto) cleanup.add(() => mosquitto.stop());
+
       return {
+        ...(mosquitto && { furtherBaselines: [{ name: 'mosquitto', contender: mosquitto.contender }] }),
         ours: mqttConnectContender('Tollgate broker (JWT verified per CONNECT)', ours.endpoint, devices, connections, [
           ours.server,
         ]),
@@ -77,3 +83,44 @@ export const mqttConnect: Benchmark = {
     }
   },
 };
+
+/**
+ * Mosquitto with the same devices (password file, ACL file), when it is installed: checked to
+ * refuse a wrong password (CONNACK 4 or 5) and to accept every device, then measured the same way.
+ */
+async function mosquittoBaseline(
+  tempDir: string,
+  devices: DeviceLogin[],
+  connections: number,
+  log: (message: string) => void,
+) {
+  const version = mosquittoVersion();
+  if (!version) {
+    log('Mosquitto is not installed here: measuring without it');
+    return undefined;
+  }
+  log(`starting Mosquitto ${version}`);
+  const broker = await startMosquitto(join(tempDir, 'mosquitto'), { devices });
+  try {
+    const wrong = await connackCode(broker.endpoint, { ...devices[0], token: `${devices[0].token}x` });
+    if (wrong !== 4 && wrong !== 5)
+      throw new Error(`Mosquitto answered CONNACK ${wrong} to a wrong password (expected 4 or 5)`);
+    for (const device of devices) {
+      const code = await connackCode(broker.endpoint, device);
+      if (code !== 0) throw new Error(`Mosquitto refused ${device.clientId} with CONNACK ${code}`);
+    }
+    return {
+      stop: () => broker.stop(),
+      contender: mqttConnectContender(
+        `Mosquitto ${version} (password file, ACL file)`,
+        broker.endpoint,
+        devices,
+        connections,
+        [broker.server],
+      ),
+    };
+  } catch (error) {
+    await broker.stop();
+    throw error;
+  }
+}

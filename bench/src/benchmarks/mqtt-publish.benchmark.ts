@@ -1,8 +1,11 @@
 import type { Benchmark } from '../benchmark.js';
 import { AuthServerProcess } from '../support/auth-server.process.js';
 import { CleanupStack } from '../support/cleanup-stack.js';
-import { IOT, startIotBroker, startPlainAedes } from '../support/mqtt-brokers.js';
+import { IOT, type MqttEndpoint, startIotBroker, startPlainAedes } from '../support/mqtt-brokers.js';
+import { join } from 'node:path';
+import { mosquittoVersion, startMosquitto } from '../support/mosquitto-broker.js';
 import {
+  deliveredTopics,
   type DeviceLogin,
   mqttPublishContender,
   subscribeGrant,
@@ -74,7 +77,29 @@ function mqttPublish(qos: 0 | 1): Benchmark {
         ]);
         cleanup.add(() => baselineContender.close());
 
+        const version = mosquittoVersion();
+        let mosquittoContender;
+        if (version) {
+          log(`starting Mosquitto ${version}`);
+          const mosquitto = await startMosquitto(join(tempDir, 'mosquitto'), {
+            devices: publishers,
+            watchers: [subscriber],
+          });
+          cleanup.add(() => mosquitto.stop());
+          await assertWriteAclEnforced(mosquitto.endpoint, publishers, subscriber);
+          mosquittoContender = await mqttPublishContender(
+            `Mosquitto ${version} (password file, ACL file)`,
+            mosquitto.endpoint,
+            load,
+            [mosquitto.server],
+          );
+          cleanup.add(() => mosquittoContender!.close());
+        } else log('Mosquitto is not installed here: measuring without it');
+
         return {
+          ...(mosquittoContender && {
+            furtherBaselines: [{ name: 'mosquitto', contender: mosquittoContender, target: 0.8 }],
+          }),
           ours: oursContender,
           baseline: baselineContender,
           conditions: {
@@ -92,6 +117,19 @@ function mqttPublish(qos: 0 | 1): Benchmark {
       }
     },
   };
+}
+
+/** Mosquitto must drop a device's publish to another device's topic (it does so silently, without closing). */
+async function assertWriteAclEnforced(
+  endpoint: MqttEndpoint,
+  [device, other]: DeviceLogin[],
+  watcher: DeviceLogin,
+): Promise<void> {
+  const own = `devices/${device.clientId}/telemetry`;
+  const foreign = `devices/${other?.clientId ?? 'someone-else'}/telemetry`;
+  const delivered = await deliveredTopics(endpoint, device, watcher, 'devices/+/telemetry', [foreign], own);
+  if (delivered.length !== 0)
+    throw new Error(`Mosquitto delivered ${delivered.join(', ')}, which ${device.clientId} may not publish to`);
 }
 
 export const mqttPublishQos0 = mqttPublish(0);

@@ -17,7 +17,9 @@ const CONNECTIONS = 48;
 /**
  * Client-credentials grants per second: the built auth-server (SQLite file, every issuance
  * audited before the answer) against oidc-provider (tokens not stored), both issuing ES256 JWT
- * access tokens for one resource to a client_secret_basic client, for the same request.
+ * access tokens for one resource to a client_secret_basic client, for the same request; beside
+ * them the bare limit (bench/src/servers/bare-token.server.ts), so the gap to what this machine
+ * can do at all is visible. The issue's target is in CPU per token: 2× oidc-provider's.
  */
 export const tokenEndpoint: Benchmark = {
   name: 'tokenEndpoint',
@@ -54,6 +56,24 @@ export const tokenEndpoint: Benchmark = {
       });
       cleanup.add(() => baselineServer.stop());
 
+      log('starting the bare limit (node:http, SHA-256 lookup, ES256 signing, nothing else)');
+      const barePort = await freePort();
+      const bare = `http://127.0.0.1:${barePort}`;
+      const bareServer = await ServerProcess.start({
+        name: 'bare-token',
+        entry: serverEntry('bare-token'),
+        env: {
+          PORT: String(barePort),
+          RESOURCE,
+          SCOPE,
+          CLIENT_ID: client.id,
+          CLIENT_SECRET: client.secret,
+          ACCESS_TOKEN_TTL: String(TOKEN_TTL_SECONDS),
+        },
+        readyUrl: `${bare}/.well-known/oauth-authorization-server`,
+      });
+      cleanup.add(() => bareServer.stop());
+
       const params = { grant_type: 'client_credentials', resource: RESOURCE, scope: SCOPE };
       const request = {
         method: 'POST' as const,
@@ -62,6 +82,7 @@ export const tokenEndpoint: Benchmark = {
       };
       const ours = { ...request, url: `${auth.issuer}/oauth/token` };
       const baseline = { ...request, url: `${provider}/token` };
+      const bareLimit = { ...request, url: `${bare}/token` };
       // Exactly the requests the load generator will send: both must issue a valid token for them.
       const expected = { audience: RESOURCE, scope: SCOPE, clientId: client.id };
       await assertAccessTokenResponse('auth-server', await sendOnce(ours), {
@@ -73,7 +94,23 @@ export const tokenEndpoint: Benchmark = {
         metadataUrl: `${provider}/.well-known/openid-configuration`,
       });
 
+      await assertAccessTokenResponse('the bare limit', await sendOnce(bareLimit), {
+        ...expected,
+        metadataUrl: `${bare}/.well-known/oauth-authorization-server`,
+      });
+
       return {
+        furtherBaselines: [
+          {
+            name: 'bareLimit',
+            contender: httpContender(
+              'bare limit (node:http, no framework, audit or throttle)',
+              bareLimit,
+              connections,
+              [bareServer],
+            ),
+          },
+        ],
         ours: httpContender('auth-server (SQLite file, audit on)', ours, connections, [auth.server]),
         baseline: httpContender('oidc-provider 9 (in memory)', baseline, connections, [baselineServer]),
         conditions: { connections },

@@ -156,6 +156,48 @@ export async function connackCode(endpoint: MqttEndpoint, device: DeviceLogin): 
   }
 }
 
+/**
+ * The topics a watcher subscribed to `filter` receives when `publisher` sends one QoS 0 message to
+ * each of `topics` and then one to `marker` (a topic it may publish to): shows a broker's write ACL
+ * at work where it drops a forbidden publish silently (Mosquitto) instead of closing the connection.
+ */
+export async function deliveredTopics(
+  endpoint: MqttEndpoint,
+  publisher: DeviceLogin,
+  watcher: DeviceLogin,
+  filter: string,
+  topics: string[],
+  marker: string,
+): Promise<string[]> {
+  const watching = await WireClient.open(endpoint, watcher);
+  const sending = await WireClient.open(endpoint, publisher).catch(async (error: unknown) => {
+    await watching.close();
+    throw error;
+  });
+  try {
+    const suback = watching.next(PacketType.SUBACK);
+    watching.socket.write(subscribePacket(1, filter, 0));
+    await suback;
+    const received: string[] = [];
+    const markerSeen = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${watcher.clientId}: ${marker} not delivered`)), TIMEOUT_MS);
+      watching.onPacket((packet) => {
+        if (packet.type !== PacketType.PUBLISH) return;
+        const topic = packet.body.toString('utf8', 2, 2 + packet.body.readUInt16BE(0));
+        if (topic !== marker) return void received.push(topic);
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    for (const topic of [...topics, marker])
+      sending.socket.write(publishPacket(lengthPrefixed(topic), Buffer.from('{}'), 0));
+    await markerSeen;
+    return received;
+  } finally {
+    await Promise.all([watching.close(), sending.close()]);
+  }
+}
+
 /** A device's live session, to watch the broker end it. */
 export interface DeviceSession {
   /** Resolves with performance.now() when the connection closes. */

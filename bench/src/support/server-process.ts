@@ -1,5 +1,6 @@
-import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { preloadEntry } from './paths.js';
@@ -107,6 +108,31 @@ export class ServerProcess {
     return server;
   }
 
+  /**
+   * A server that is not a Node module (e.g. Mosquitto), measured like the others; ready once it
+   * accepts TCP connections on `readyPort`.
+   */
+  static async startExecutable(options: {
+    name: string;
+    command: string;
+    args: string[];
+    readyPort: { host: string; port: number };
+    readyTimeoutMs?: number;
+  }): Promise<ServerProcess> {
+    const child = spawn(options.command, options.args, {
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const server = new ServerProcess(options.name, child);
+    try {
+      await server.waitUntil(() => accepts(options.readyPort), options.readyTimeoutMs ?? 10_000, 'listening');
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+    return server;
+  }
+
   async stop(): Promise<void> {
     if (this.exited) return;
     const exit = new Promise((resolve) => this.child.once('exit', resolve));
@@ -121,20 +147,44 @@ export class ServerProcess {
     for (const server of running) server.child.kill('SIGKILL');
   }
 
-  private async waitUntilReady(url: string, timeoutMs: number): Promise<void> {
+  private waitUntilReady(url: string, timeoutMs: number): Promise<void> {
+    return this.waitUntil(
+      async () => {
+        const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+        if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+      },
+      timeoutMs,
+      url,
+    );
+  }
+
+  /** Polls `ready` (which throws while not ready) until it passes, the process exits, or time runs out. */
+  private async waitUntil(ready: () => Promise<void>, timeoutMs: number, what: string): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = 'no answer';
     while (Date.now() < deadline) {
       if (this.exited) throw new Error(`${this.name} ${this.exited} before it was ready (its output is above)`);
       try {
-        const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-        if (response.status === 200) return;
-        last = `HTTP ${response.status}`;
+        await ready();
+        return;
       } catch (error) {
         last = (error as Error).message;
       }
       await sleep(100);
     }
-    throw new Error(`${this.name} was not ready within ${timeoutMs} ms (${url}: ${last})`);
+    throw new Error(`${this.name} was not ready within ${timeoutMs} ms (${what}: ${last})`);
   }
+}
+
+/** Resolves once a TCP connection to `endpoint` opens (and closes it); rejects otherwise. */
+function accepts(endpoint: { host: string; port: number }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(endpoint);
+    socket.setTimeout(1_000, () => socket.destroy(new Error('connect timed out')));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', reject);
+  });
 }

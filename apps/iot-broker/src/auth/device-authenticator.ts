@@ -47,6 +47,12 @@ export interface ConnectAttempt {
  */
 export class DeviceAuthenticator {
   private readonly now: () => number;
+  /**
+   * The ACL a token's claims grant, computed once per token: the verifier hands back the same
+   * claims object for as long as it remembers the token, so a device reconnecting with it skips
+   * parsing its scopes again, and the entry goes when the verifier forgets the token.
+   */
+  private readonly aclOfClaims = new WeakMap<AccessTokenClaims, TopicAcl>();
 
   constructor(
     private readonly verifier: AccessTokenVerifier,
@@ -103,7 +109,12 @@ export class DeviceAuthenticator {
     if (principal.expiresAt!.getTime() <= this.now())
       throw new ConnectRefusal(ConnackCode.BadUsernameOrPassword, 'expired', 'The access token has expired');
 
-    const acl = TopicAcl.fromScope(claims.scope, clientId);
+    // `sub` is the client id (checked above), so the claims alone decide the ACL.
+    let acl = this.aclOfClaims.get(claims);
+    if (!acl) {
+      acl = TopicAcl.fromScope(claims.scope, clientId);
+      this.aclOfClaims.set(claims, acl);
+    }
     if (acl.isEmpty)
       throw new ConnectRefusal(
         ConnackCode.NotAuthorized,

@@ -1,0 +1,54 @@
+import type { AccessTokenClaims, Principal } from '@tollgate/verifier';
+import { type AccessTokenVerifier, ConnackCode, DeviceAuthenticator } from './device-authenticator.js';
+
+const NOW = Date.parse('2026-06-01T12:00:00Z');
+const PEER = { remoteAddress: '203.0.113.7', transport: 'tcp' as const };
+
+/** What the verifier hands back for a token: the same objects for as long as it remembers the token. */
+function verified(sub: string, scope: string): { principal: Principal; claims: AccessTokenClaims } {
+  const claims = { sub, scope, client_id: sub, jti: `${sub}-${scope}` } as AccessTokenClaims;
+  return {
+    claims,
+    principal: {
+      credentialType: 'access_token',
+      credentialId: claims.jti!,
+      subject: sub,
+      clientId: sub,
+      scopes: new Set(scope.split(' ')),
+      audience: [],
+      expiresAt: new Date(NOW + 60_000),
+    },
+  };
+}
+
+describe(DeviceAuthenticator.name, () => {
+  const tokens = new Map([
+    ['thermostat-token', verified('thermostat-1', 'device')],
+    ['watcher-token', verified('thermostat-1', 'devices:read:thermostat-1')],
+    ['stolen-token', verified('thermostat-2', 'device')],
+  ]);
+  const verifier: AccessTokenVerifier = { verify: async (token) => tokens.get(token)! };
+  const sut = new DeviceAuthenticator(verifier, { now: () => NOW });
+  const connect = (password: string, clientId = 'thermostat-1') =>
+    sut.authenticate({ clientId, username: clientId, password: Buffer.from(password), peer: PEER });
+
+  it('computes a token’s ACL once, and each token gets the ACL its own scopes grant', async () => {
+    const first = await connect('thermostat-token');
+    const again = await connect('thermostat-token');
+    const narrower = await connect('watcher-token');
+
+    expect(again.acl).toBe(first.acl);
+    expect(first.acl.mayPublish('devices/thermostat-1/telemetry', { retain: false })).toBe(true);
+    expect(narrower.acl).not.toBe(first.acl);
+    expect(narrower.acl.mayPublish('devices/thermostat-1/telemetry', { retain: false })).toBe(false);
+    expect(narrower.acl.mayReceive('devices/thermostat-1/telemetry')).toBe(true);
+  });
+
+  it('still refuses a remembered token presented under another client id', async () => {
+    await connect('stolen-token', 'thermostat-2');
+    await expect(connect('stolen-token', 'thermostat-1')).rejects.toMatchObject({
+      returnCode: ConnackCode.NotAuthorized,
+      reason: 'subject_mismatch',
+    });
+  });
+});

@@ -10,6 +10,8 @@ export interface Measurement {
   cpuUsPerOp?: number;
   /** The part of it on the servers' main threads (their event loops). */
   mainThreadCpuUsPerOp?: number;
+  /** Memory the server process(es) hold per operation in progress (e.g. per live session), in bytes. */
+  memoryBytesPerOp?: number;
   /** Latencies of the parts of one operation (e.g. each place a revocation must reach), shown under the side's row. */
   parts?: Record<string, Latency>;
 }
@@ -72,13 +74,14 @@ export class BenchmarkSkipped extends Error {
  * A comparison of ours against a baseline, run side by side. `throughput` benchmarks compare
  * `rps` (ratio = ours ÷ baseline); `latency` benchmarks compare p99 (ratio = baseline p99 ÷ ours),
  * so a ratio above 1 always means ours is better. Adding a benchmark is one file exporting one of
- * these, listed in benchmarks/index.ts.
+ * these, listed in benchmarks/index.ts. `memory` benchmarks compare `memoryBytesPerOp` (ratio =
+ * baseline ÷ ours, so 0.77 means ours holds 1.3× the baseline's memory per operation).
  */
 export interface Benchmark {
   /** The key in the JSON output and the value for --only. */
   name: string;
   description: string;
-  kind: 'throughput' | 'latency';
+  kind: 'throughput' | 'latency' | 'memory';
   /** The ratio this benchmark should reach (from the issue that asked for it). */
   target: number;
   /**

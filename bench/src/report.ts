@@ -5,7 +5,18 @@ import type { BenchmarkResult, Comparison, SideResult } from './runner.js';
 export type BenchmarkOutcome = BenchmarkResult | { error: string } | { skipped: string };
 
 export function formatTable(benchmarks: readonly Benchmark[], results: Record<string, BenchmarkOutcome>): string {
-  const header = ['benchmark', 'side', 'what', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/op (main)', 'ratio', 'CPU ratio'];
+  const header = [
+    'benchmark',
+    'side',
+    'what',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'CPU µs/op (main)',
+    'KiB/op',
+    'ratio',
+    'CPU ratio',
+  ];
   const rows: string[][] = [[...header, 'target']];
   const note = (name: string, text: string) => [name, '', text, ...header.slice(3).map(() => ''), ''];
   for (const benchmark of benchmarks) {
@@ -33,7 +44,7 @@ export function formatTable(benchmarks: readonly Benchmark[], results: Record<st
       );
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  const numeric = new Set([3, 4, 5, 6, 7, 8]);
+  const numeric = new Set([3, 4, 5, 6, 7, 8, 9]);
   return rows
     .map((row) =>
       row
@@ -51,7 +62,9 @@ function ratioCells(comparison: Comparison): string[] {
     comparison.cpuRatio === undefined
       ? '–'
       : `${comparison.cpuRatio.toFixed(2)}× (${signed(comparison.cpuOverheadUsPerOp!)} µs)`,
-    comparison.target === undefined ? '' : `≥ ${comparison.target}× ${comparison.met ? 'met' : 'MISSED'}`,
+    comparison.target === undefined
+      ? ''
+      : `≥ ${Number(comparison.target.toFixed(2))}× ${comparison.met ? 'met' : 'MISSED'}`,
   ];
 }
 
@@ -66,6 +79,7 @@ function cells(side: SideResult): string[] {
     side.p50Ms.toFixed(2),
     side.p99Ms.toFixed(2),
     side.cpuUsPerOp === undefined ? '–' : `${side.cpuUsPerOp} (${side.mainThreadCpuUsPerOp ?? '–'})`,
+    side.memoryBytesPerOp === undefined ? '' : `${(side.memoryBytesPerOp / 1024).toFixed(1)}`,
   ];
 }
 
@@ -82,6 +96,7 @@ function partRows(side: SideResult): string[][] {
     '',
     '',
     '',
+    '',
   ]);
 }
 
@@ -90,5 +105,6 @@ export function describeRatios(benchmarks: readonly Benchmark[]): string {
   const parts = [];
   if (kinds.has('throughput')) parts.push('throughput: ours req/s ÷ baseline req/s');
   if (kinds.has('latency')) parts.push('latency: baseline p99 ÷ ours p99');
+  if (kinds.has('memory')) parts.push('memory: baseline KiB/op ÷ ours KiB/op');
   return `ratio (higher is better) = ${parts.join('; ')}, on the row of the baseline it compares with; CPU ratio = that baseline's server CPU µs/op ÷ ours (in parentheses: what ours spends on top per operation)`;
 }

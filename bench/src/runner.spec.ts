@@ -25,6 +25,16 @@ describe('compare', () => {
     ).toEqual({ ratio: 0.9, cpuRatio: 0.9, cpuOverheadUsPerOp: 60 });
   });
 
+  it('compares memory per operation for memory benchmarks (below 1: ours holds more)', () => {
+    expect(
+      compare(
+        'memory',
+        { p50Ms: 1, p99Ms: 1, memoryBytesPerOp: 40_000 },
+        { p50Ms: 1, p99Ms: 1, memoryBytesPerOp: 30_000 },
+      ).ratio,
+    ).toBe(0.75);
+  });
+
   it('compares p99 for latency benchmarks, and leaves the CPU out when a side has no CPU figure', () => {
     expect(compare('latency', { p50Ms: 1, p99Ms: 4 }, { p50Ms: 1, p99Ms: 8, cpuUsPerOp: 10 })).toEqual({ ratio: 2 });
   });

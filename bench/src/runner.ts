@@ -145,7 +145,13 @@ export async function runBenchmark(benchmark: Benchmark, options: RunOptions): P
 
 /** Ours against one baseline: the benchmark's own ratio, and the CPU per operation both ways. */
 export function compare(kind: Benchmark['kind'], ours: Measurement, baseline: Measurement): Comparison {
-  const ratio = round2(kind === 'throughput' ? ours.rps! / baseline.rps! : baseline.p99Ms / ours.p99Ms);
+  const ratio = round2(
+    kind === 'throughput'
+      ? ours.rps! / baseline.rps!
+      : kind === 'memory'
+        ? baseline.memoryBytesPerOp! / ours.memoryBytesPerOp!
+        : baseline.p99Ms / ours.p99Ms,
+  );
   if (ours.cpuUsPerOp === undefined || baseline.cpuUsPerOp === undefined) return { ratio };
   return {
     ratio,
@@ -168,6 +174,7 @@ function medianOf(rounds: Measurement[]): Measurement {
     p99Ms: median(rounds.map((m) => m.p99Ms)),
     cpuUsPerOp: optional((m) => m.cpuUsPerOp),
     mainThreadCpuUsPerOp: optional((m) => m.mainThreadCpuUsPerOp),
+    memoryBytesPerOp: optional((m) => m.memoryBytesPerOp),
     parts: medianParts(rounds),
   };
 }
@@ -192,6 +199,7 @@ function rounded(m: Measurement): Measurement {
     p99Ms: round2(m.p99Ms),
     ...(m.cpuUsPerOp === undefined ? {} : { cpuUsPerOp: Math.round(m.cpuUsPerOp) }),
     ...(m.mainThreadCpuUsPerOp === undefined ? {} : { mainThreadCpuUsPerOp: Math.round(m.mainThreadCpuUsPerOp) }),
+    ...(m.memoryBytesPerOp === undefined ? {} : { memoryBytesPerOp: Math.round(m.memoryBytesPerOp) }),
     ...(m.parts === undefined
       ? {}
       : {
@@ -213,7 +221,8 @@ function describe(m: Measurement): string {
   const parts = Object.entries(m.parts ?? {})
     .map(([name, part]) => `  ${name}: p50 ${part.p50Ms.toFixed(2)} p99 ${part.p99Ms.toFixed(2)}`)
     .join('');
-  return `${m.rps === undefined ? '' : `${Math.round(m.rps)}/s  `}p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms${cpu}${parts}`;
+  const memory = m.memoryBytesPerOp === undefined ? '' : `  memory ${(m.memoryBytesPerOp / 1024).toFixed(1)} KiB/op`;
+  return `${m.rps === undefined ? '' : `${Math.round(m.rps)}/s  `}${memory}p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms${cpu}${parts}`;
 }
 
 function round2(value: number): number {

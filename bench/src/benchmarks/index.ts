@@ -3,6 +3,7 @@ import { apiKeyScale } from './api-key-scale.benchmark.js';
 import { authUnderAttack, authUnderAttackSaturated } from './auth-under-attack.benchmark.js';
 import { mqttConnect } from './mqtt-connect.benchmark.js';
 import { mqttPublishQos0, mqttPublishQos1 } from './mqtt-publish.benchmark.js';
+import { mqttSessions } from './mqtt-sessions.benchmark.js';
 import { revocationLatency, revocationLatencyRedis } from './revocation-latency.benchmark.js';
 import { serviceBApiKey } from './service-b-api-key.benchmark.js';
 import { serviceBJwt } from './service-b-jwt.benchmark.js';
@@ -21,6 +22,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   mqttConnect,
   mqttPublishQos0,
   mqttPublishQos1,
+  mqttSessions,
   revocationLatency,
   revocationLatencyRedis,
 ];

@@ -211,6 +211,29 @@ export async function openDeviceSession(endpoint: MqttEndpoint, device: DeviceLo
   return { closedAt: client.closedAt, close: () => client.close() };
 }
 
+/**
+ * A device as a fleet has it: connected from `localAddress` (a fleet spreads its sockets over
+ * 127.0.0.0/8, so no address runs out of ports) and subscribed to `filter`, SUBACK granted.
+ */
+export async function openSubscribedSession(
+  endpoint: MqttEndpoint,
+  device: DeviceLogin,
+  filter: string,
+  localAddress: string,
+): Promise<DeviceSession> {
+  const client = await WireClient.open(endpoint, device, localAddress);
+  try {
+    const suback = client.next(PacketType.SUBACK);
+    client.socket.write(subscribePacket(1, filter, 1));
+    const granted = (await suback).body[2];
+    if (granted !== 1) throw new Error(`${device.clientId}: SUBSCRIBE ${filter} answered ${granted}`);
+    return { closedAt: client.closedAt, close: () => client.close() };
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+}
+
 /** A connection kept open for the publish and revocation benchmarks, with its packets handed to one handler. */
 class WireClient {
   private readonly reader = new PacketReader();
@@ -241,9 +264,9 @@ class WireClient {
     });
   }
 
-  /** Connects and waits for an accepting CONNACK. */
-  static async open(endpoint: MqttEndpoint, device: DeviceLogin): Promise<WireClient> {
-    const socket = connect({ ...endpoint, noDelay: true });
+  /** Connects (from `localAddress` when given) and waits for an accepting CONNACK. */
+  static async open(endpoint: MqttEndpoint, device: DeviceLogin, localAddress?: string): Promise<WireClient> {
+    const socket = connect({ ...endpoint, noDelay: true, ...(localAddress && { localAddress }) });
     const client = new WireClient(device.clientId, socket);
     const connack = client.next(PacketType.CONNACK);
     socket.write(connectPacket(connectOptions(device)));

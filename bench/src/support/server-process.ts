@@ -79,6 +79,16 @@ export class ServerProcess {
     }
   }
 
+  /** Resident memory (VmRSS) of the process now, in bytes; undefined where /proc is not available. */
+  residentBytes(): number | undefined {
+    try {
+      const kib = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${this.child.pid}/status`, 'utf8'))?.[1];
+      return kib === undefined ? undefined : Number(kib) * 1024;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Every server started from now on writes a V8 CPU profile into `dir/<server name>/` when it stops. */
   static profileInto(dir: string): void {
     cpuProfileDir = dir;

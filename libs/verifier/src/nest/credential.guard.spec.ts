@@ -83,6 +83,15 @@ async function answer(
 
 const REALM = 'tollgate';
 
+/** Verifies JWTs signed by `key` for TEST_RESOURCE, on the test's clock. */
+const jwtVerifierTrusting = (key: LocalSigningKey, now: () => number) =>
+  new JwtAccessTokenVerifier({
+    issuer: TEST_ISSUER,
+    audience: TEST_RESOURCE,
+    keys: key.keys,
+    now: () => new Date(now()),
+  });
+
 type GuardClass = new (
   reflector: Reflector,
   options: CredentialGuardOptions,
@@ -124,12 +133,7 @@ describe(createCredentialGuard.name, () => {
   beforeAll(async () => {
     now = Date.now();
     key = await LocalSigningKey.create(() => now);
-    jwt = new JwtAccessTokenVerifier({
-      issuer: TEST_ISSUER,
-      audience: TEST_RESOURCE,
-      keys: key.keys,
-      now: () => new Date(now),
-    });
+    jwt = jwtVerifierTrusting(key, () => now);
     opaque = { verify: vi.fn<OpaqueCredentialVerifier['verify']>() };
     verifier = new CredentialVerifier({
       jwt,
@@ -474,12 +478,7 @@ describe('createCredentialGuard: a credential verified before', () => {
   beforeAll(async () => {
     now = Date.now();
     key = await LocalSigningKey.create(() => now);
-    jwt = new JwtAccessTokenVerifier({
-      issuer: TEST_ISSUER,
-      audience: TEST_RESOURCE,
-      keys: key.keys,
-      now: () => new Date(now),
-    });
+    jwt = jwtVerifierTrusting(key, () => now);
     revocations = new RevocationList(() => now);
     remembered = new Map();
     opaque = {

@@ -4,6 +4,7 @@ import { authUnderAttack, authUnderAttackSaturated } from './auth-under-attack.b
 import { mqttConnect } from './mqtt-connect.benchmark.js';
 import { mqttPublishQos0, mqttPublishQos1 } from './mqtt-publish.benchmark.js';
 import { mqttSessions } from './mqtt-sessions.benchmark.js';
+import { guardCostApiKey, guardCostJwt } from './guard-cost.benchmark.js';
 import { revocationLatency, revocationLatencyRedis } from './revocation-latency.benchmark.js';
 import { serviceBApiKey } from './service-b-api-key.benchmark.js';
 import { serviceBJwt } from './service-b-jwt.benchmark.js';
@@ -18,6 +19,8 @@ export const BENCHMARKS: readonly Benchmark[] = [
   serviceBJwt,
   serviceBPat,
   serviceBApiKey,
+  guardCostJwt,
+  guardCostApiKey,
   apiKeyScale,
   mqttConnect,
   mqttPublishQos0,

@@ -179,7 +179,7 @@ function fleetContender(
 
 /** Devices registered at the auth-server (a client each, kind `device`) with a token each, 32 at a time. */
 async function registerDevices(auth: AuthServerProcess, count: number): Promise<FleetDevice[]> {
-  const devices: FleetDevice[] = new Array(count);
+  const devices: FleetDevice[] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: 32 }, async () => {

@@ -1,5 +1,5 @@
 import type { Benchmark } from '../benchmark.js';
-import { AuthServerProcess, basicAuthorization } from '../support/auth-server.process.js';
+import { AuthServerProcess, basicAuthorization, type ClientCredentials } from '../support/auth-server.process.js';
 import { sendOnce } from '../support/http-client.js';
 import { assertAccessTokenResponse } from '../support/access-token.check.js';
 import { freePort } from '../../../test/support/free-port.js';
@@ -37,41 +37,20 @@ export const tokenEndpoint: Benchmark = {
       await auth.createResource(RESOURCE, [SCOPE], TOKEN_TTL_SECONDS);
       const client = await auth.createClient('token endpoint benchmark', [{ resource: RESOURCE, scopes: [SCOPE] }]);
 
+      // The same client id and secret on every side, so all receive byte-identical requests.
       log('starting oidc-provider');
-      const port = await freePort();
-      const provider = `http://127.0.0.1:${port}`;
-      // The same client id and secret on both sides, so both receive byte-identical requests.
-      const baselineServer = await ServerProcess.start({
-        name: 'oidc-provider',
-        entry: serverEntry('oidc-provider'),
-        env: {
-          PORT: String(port),
-          RESOURCE,
-          SCOPE,
-          CLIENT_ID: client.id,
-          CLIENT_SECRET: client.secret,
-          ACCESS_TOKEN_TTL: String(TOKEN_TTL_SECONDS),
-        },
-        readyUrl: `${provider}/.well-known/openid-configuration`,
-      });
+      const { server: baselineServer, url: provider } = await startTokenServer(
+        'oidc-provider',
+        client,
+        '/.well-known/openid-configuration',
+      );
       cleanup.add(() => baselineServer.stop());
-
       log('starting the bare limit (node:http, SHA-256 lookup, ES256 signing, nothing else)');
-      const barePort = await freePort();
-      const bare = `http://127.0.0.1:${barePort}`;
-      const bareServer = await ServerProcess.start({
-        name: 'bare-token',
-        entry: serverEntry('bare-token'),
-        env: {
-          PORT: String(barePort),
-          RESOURCE,
-          SCOPE,
-          CLIENT_ID: client.id,
-          CLIENT_SECRET: client.secret,
-          ACCESS_TOKEN_TTL: String(TOKEN_TTL_SECONDS),
-        },
-        readyUrl: `${bare}/.well-known/oauth-authorization-server`,
-      });
+      const { server: bareServer, url: bare } = await startTokenServer(
+        'bare-token',
+        client,
+        '/.well-known/oauth-authorization-server',
+      );
       cleanup.add(() => bareServer.stop());
 
       const params = { grant_type: 'client_credentials', resource: RESOURCE, scope: SCOPE };
@@ -122,3 +101,27 @@ export const tokenEndpoint: Benchmark = {
     }
   },
 };
+
+/** A baseline token server (bench/src/servers/<name>.server.ts) knowing `client`, ready once `readyPath` answers. */
+async function startTokenServer(
+  name: string,
+  client: ClientCredentials,
+  readyPath: string,
+): Promise<{ server: ServerProcess; url: string }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const server = await ServerProcess.start({
+    name,
+    entry: serverEntry(name),
+    env: {
+      PORT: String(port),
+      RESOURCE,
+      SCOPE,
+      CLIENT_ID: client.id,
+      CLIENT_SECRET: client.secret,
+      ACCESS_TOKEN_TTL: String(TOKEN_TTL_SECONDS),
+    },
+    readyUrl: `${url}${readyPath}`,
+  });
+  return { server, url };
+}

@@ -7,82 +7,50 @@ import { IsIn, IsOptional, IsString } from 'class-validator';
  */
 export class DemoEnv {
   /** The demo auth-server's port. */
-  @IsOptional()
-  @IsPort(1)
-  AUTH_SERVER_PORT: number = 7400;
+  @IsOptional() @IsPort(1) AUTH_SERVER_PORT: number = 7400;
 
   /** service-b's port. */
-  @IsOptional()
-  @IsPort(1)
-  SERVICE_B_PORT: number = 7401;
+  @IsOptional() @IsPort(1) SERVICE_B_PORT: number = 7401;
 
   /** service-a's port. */
-  @IsOptional()
-  @IsPort(1)
-  SERVICE_A_PORT: number = 7402;
+  @IsOptional() @IsPort(1) SERVICE_A_PORT: number = 7402;
 
   /** The broker's MQTT (TCP) port. */
-  @IsOptional()
-  @IsPort(1)
-  MQTT_PORT: number = 7883;
+  @IsOptional() @IsPort(1) MQTT_PORT: number = 7883;
 
   /** The broker's MQTT-over-WebSocket port (also its /health). */
-  @IsOptional()
-  @IsPort(1)
-  MQTT_WS_PORT: number = 7884;
+  @IsOptional() @IsPort(1) MQTT_WS_PORT: number = 7884;
 
   /** The thermostat's /health port. */
-  @IsOptional()
-  @IsPort(1)
-  THERMOSTAT_HEALTH_PORT: number = 7886;
+  @IsOptional() @IsPort(1) THERMOSTAT_HEALTH_PORT: number = 7886;
 
   /** The hub's /health port. */
-  @IsOptional()
-  @IsPort(1)
-  HUB_HEALTH_PORT: number = 7887;
+  @IsOptional() @IsPort(1) HUB_HEALTH_PORT: number = 7887;
 
   /** Databases (SQLite), logs and the generated secrets of the demo. */
-  @IsOptional()
-  @IsString()
-  DEMO_DATA_DIR: string = 'data/demo';
+  @IsOptional() @IsString() DEMO_DATA_DIR: string = 'data/demo';
 
   /** Log level of every service (their logs go to DEMO_DATA_DIR/logs). */
-  @IsOptional()
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
-  DEMO_LOG_LEVEL: string = 'info';
+  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace']) DEMO_LOG_LEVEL: string = 'info';
 
   /** The bootstrap admin client the demo's auth-server gets. */
-  @IsOptional()
-  @IsClientId()
-  BOOTSTRAP_ADMIN_CLIENT_ID: string = 'admin';
+  @IsOptional() @IsClientId() BOOTSTRAP_ADMIN_CLIENT_ID: string = 'admin';
 
   /** Its secret; generated into secrets.json when unset. */
-  @IsOptional()
-  @IsClientSecret()
-  BOOTSTRAP_ADMIN_CLIENT_SECRET?: string;
+  @IsOptional() @IsClientSecret() BOOTSTRAP_ADMIN_CLIENT_SECRET?: string;
 
   /** service-a's client secret; generated when unset. */
-  @IsOptional()
-  @IsClientSecret()
-  SERVICE_A_CLIENT_SECRET?: string;
+  @IsOptional() @IsClientSecret() SERVICE_A_CLIENT_SECRET?: string;
 
   /** service-b's client secret; generated when unset. */
-  @IsOptional()
-  @IsClientSecret()
-  SERVICE_B_CLIENT_SECRET?: string;
+  @IsOptional() @IsClientSecret() SERVICE_B_CLIENT_SECRET?: string;
 
   /** The broker's client secret; generated when unset. */
-  @IsOptional()
-  @IsClientSecret()
-  IOT_BROKER_CLIENT_SECRET?: string;
+  @IsOptional() @IsClientSecret() IOT_BROKER_CLIENT_SECRET?: string;
 
   /** The thermostat's client secret; generated when unset. */
-  @IsOptional()
-  @IsClientSecret()
-  THERMOSTAT_CLIENT_SECRET?: string;
+  @IsOptional() @IsClientSecret() THERMOSTAT_CLIENT_SECRET?: string;
 
   /** The hub's client secret; generated when unset. */
-  @IsOptional()
-  @IsClientSecret()
-  HUB_CLIENT_SECRET?: string;
+  @IsOptional() @IsClientSecret() HUB_CLIENT_SECRET?: string;
 }

@@ -28,17 +28,11 @@ export class AuthServerEnv extends composeEnv(
   OpenApiEnv(),
 ) {
   /** Public base URL of this server: the `iss` of every token and the base of every endpoint. */
-  @IsOptional()
-  @IsIssuerOrigin()
-  AUTH_ISSUER?: string;
+  @IsOptional() @IsIssuerOrigin() AUTH_ISSUER?: string;
 
-  @IsOptional()
-  @IsClientId()
-  BOOTSTRAP_ADMIN_CLIENT_ID?: string;
+  @IsOptional() @IsClientId() BOOTSTRAP_ADMIN_CLIENT_ID?: string;
 
-  @IsOptional()
-  @IsClientSecret()
-  BOOTSTRAP_ADMIN_CLIENT_SECRET?: string;
+  @IsOptional() @IsClientSecret() BOOTSTRAP_ADMIN_CLIENT_SECRET?: string;
 
   /** Encrypts signing keys at rest. Generated into DATA_DIR on the embedded default when unset. */
   @IsOptional()
@@ -46,44 +40,28 @@ export class AuthServerEnv extends composeEnv(
   @MinLength(32, { message: 'must be at least 32 characters' })
   KEY_ENCRYPTION_SECRET?: string;
 
-  @IsOptional()
-  @IsIn(['ES256', 'EdDSA'])
-  SIGNING_ALG: 'ES256' | 'EdDSA' = 'ES256';
+  @IsOptional() @IsIn(['ES256', 'EdDSA']) SIGNING_ALG: 'ES256' | 'EdDSA' = 'ES256';
 
   /** Access-token lifetime for resources created without one, in seconds. */
-  @IsOptional()
-  @IntegerFrom(60, MAX_ACCESS_TOKEN_LIFETIME_SECONDS)
-  DEFAULT_ACCESS_TOKEN_TTL: number = 900;
+  @IsOptional() @IntegerFrom(60, MAX_ACCESS_TOKEN_LIFETIME_SECONDS) DEFAULT_ACCESS_TOKEN_TTL: number = 900;
 
   /** Console sessions end after this many seconds without a request. */
-  @IsOptional()
-  @IntegerFrom(60, 86_400)
-  SESSION_IDLE_TTL: number = 1800;
+  @IsOptional() @IntegerFrom(60, 86_400) SESSION_IDLE_TTL: number = 1800;
 
   /** Console sessions end this many seconds after sign-in, whatever the activity. */
-  @IsOptional()
-  @IntegerFrom(300, 2_592_000)
-  SESSION_ABSOLUTE_TTL: number = 43_200;
+  @IsOptional() @IntegerFrom(300, 2_592_000) SESSION_ABSOLUTE_TTL: number = 43_200;
 
   /** Longest PAT lifetime, in days, until an admin changes the policy at runtime (PUT /api/settings/pat-policy). */
-  @IsOptional()
-  @IntegerFrom(1, 3650)
-  PAT_MAX_LIFETIME_DAYS: number = 90;
+  @IsOptional() @IntegerFrom(1, 3650) PAT_MAX_LIFETIME_DAYS: number = 90;
 
   /** A PAT expiring within this many days gets one expiry warning (audit event `pat.expiring`, webhook). */
-  @IsOptional()
-  @IntegerFrom(1, 90)
-  PAT_EXPIRY_WARNING_DAYS: number = 7;
+  @IsOptional() @IntegerFrom(1, 90) PAT_EXPIRY_WARNING_DAYS: number = 7;
 
   /** How often, in seconds, to look for PATs about to expire; 0 turns the job off. */
-  @IsOptional()
-  @IntegerFrom(0, 86_400)
-  PAT_EXPIRY_CHECK_INTERVAL: number = 3600;
+  @IsOptional() @IntegerFrom(0, 86_400) PAT_EXPIRY_CHECK_INTERVAL: number = 3600;
 
   /** Receives a JSON POST (without the token) for each PAT about to expire. */
-  @IsOptional()
-  @IsHttpUrl()
-  PAT_EXPIRY_WEBHOOK_URL?: string;
+  @IsOptional() @IsHttpUrl() PAT_EXPIRY_WEBHOOK_URL?: string;
 
   /** Signs the expiry webhook (Standard Webhooks HMAC-SHA256); a `whsec_` prefix means base64 bytes follow. */
   @IsOptional()
@@ -92,7 +70,5 @@ export class AuthServerEnv extends composeEnv(
   PAT_EXPIRY_WEBHOOK_SECRET?: string;
 
   /** The IoT broker's GET /health (e.g. http://127.0.0.1:7884/health): the console shows connected devices; the broker lists their ids with HEALTH_SHOW_DEVICES=true. */
-  @IsOptional()
-  @IsHttpUrl()
-  IOT_BROKER_HEALTH_URL?: string;
+  @IsOptional() @IsHttpUrl() IOT_BROKER_HEALTH_URL?: string;
 }

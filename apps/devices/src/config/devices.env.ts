@@ -25,14 +25,11 @@ export class DevicesEnv extends composeEnv(
   ClientCredentialsEnv({ required: true, clientId: Matches(DEVICE_ID, DEVICE_ID_MESSAGE) }),
   ProcessEnv(),
 ) {
-  @Required()
-  @IsIn(['thermostat', 'hub'])
-  DEVICE_ROLE!: 'thermostat' | 'hub';
+  @Required() @IsIn(['thermostat', 'hub']) DEVICE_ROLE!: 'thermostat' | 'hub';
 
   /** How the device authenticates at the token endpoint (RFC 6749 §2.3.1). */
-  @IsOptional()
-  @IsIn(['client_secret_basic', 'client_secret_post'])
-  TOKEN_AUTH_METHOD: 'client_secret_basic' | 'client_secret_post' = 'client_secret_basic';
+  @IsOptional() @IsIn(['client_secret_basic', 'client_secret_post']) TOKEN_AUTH_METHOD:
+    'client_secret_basic' | 'client_secret_post' = 'client_secret_basic';
 
   /** Scopes to request; the client's grants on the broker when unset. */
   @IsOptional()
@@ -42,9 +39,7 @@ export class DevicesEnv extends composeEnv(
   TOKEN_SCOPE?: string;
 
   /** A token is replaced this long before it expires, and the MQTT session reconnected with it. */
-  @IsOptional()
-  @IntegerFrom(0, 3600)
-  TOKEN_REFRESH_SKEW_SECONDS: number = 60;
+  @IsOptional() @IntegerFrom(0, 3600) TOKEN_REFRESH_SKEW_SECONDS: number = 60;
 
   /** The broker, or several comma-separated brokers of one cluster: the device moves to the next when one is lost. */
   @IsOptional()
@@ -54,54 +49,32 @@ export class DevicesEnv extends composeEnv(
   BROKER_URL: string = 'mqtt://127.0.0.1:7883';
 
   /** The broker's RFC 8707 resource indicator, asked for at the token endpoint. */
-  @IsOptional()
-  @IsResourceIndicator()
-  BROKER_RESOURCE: string = 'https://iot.tollgate.local';
+  @IsOptional() @IsResourceIndicator() BROKER_RESOURCE: string = 'https://iot.tollgate.local';
 
-  @IsOptional()
-  @IntegerFrom(5, 1200)
-  MQTT_KEEPALIVE_SECONDS: number = 30;
+  @IsOptional() @IntegerFrom(5, 1200) MQTT_KEEPALIVE_SECONDS: number = 30;
 
-  @IsOptional()
-  @IntegerFrom(10)
-  RECONNECT_MIN_DELAY_MS: number = 500;
+  @IsOptional() @IntegerFrom(10) RECONNECT_MIN_DELAY_MS: number = 500;
 
-  @IsOptional()
-  @IntegerFrom(10)
-  RECONNECT_MAX_DELAY_MS: number = 30_000;
+  @IsOptional() @IntegerFrom(10) RECONNECT_MAX_DELAY_MS: number = 30_000;
 
   /** GET /health; default 7886 for a thermostat, 7887 for a hub; 0 picks a free port. */
-  @IsOptional()
-  @IsPort()
-  HEALTH_PORT?: number;
+  @IsOptional() @IsPort() HEALTH_PORT?: number;
 
   // Thermostat
 
   /** Real time between two steps of the room simulation. */
-  @IsOptional()
-  @IntegerFrom(5)
-  THERMOSTAT_TICK_MS: number = 1000;
+  @IsOptional() @IntegerFrom(5) THERMOSTAT_TICK_MS: number = 1000;
 
   /** Room time simulated per step (60: one real second is one minute in the room). */
-  @IsOptional()
-  @NumberFrom(0.1, 3600)
-  THERMOSTAT_SIMULATED_SECONDS_PER_TICK: number = 60;
+  @IsOptional() @NumberFrom(0.1, 3600) THERMOSTAT_SIMULATED_SECONDS_PER_TICK: number = 60;
 
-  @IsOptional()
-  @IntegerFrom(10)
-  THERMOSTAT_TELEMETRY_INTERVAL_MS: number = 5000;
+  @IsOptional() @IntegerFrom(10) THERMOSTAT_TELEMETRY_INTERVAL_MS: number = 5000;
 
-  @IsOptional()
-  @NumberFrom(-30, 45)
-  THERMOSTAT_INITIAL_TEMPERATURE: number = 18;
+  @IsOptional() @NumberFrom(-30, 45) THERMOSTAT_INITIAL_TEMPERATURE: number = 18;
 
-  @IsOptional()
-  @NumberFrom(-40, 45)
-  THERMOSTAT_OUTSIDE_TEMPERATURE: number = 5;
+  @IsOptional() @NumberFrom(-40, 45) THERMOSTAT_OUTSIDE_TEMPERATURE: number = 5;
 
-  @IsOptional()
-  @NumberFrom(5, 30)
-  THERMOSTAT_INITIAL_SETPOINT: number = 19;
+  @IsOptional() @NumberFrom(5, 30) THERMOSTAT_INITIAL_SETPOINT: number = 19;
 
   // Hub
 
@@ -112,27 +85,17 @@ export class DevicesEnv extends composeEnv(
   HUB_THERMOSTAT_ID?: string;
 
   /** The user's preferences: `HH:MM=<°C>|off`, comma-separated; each holds until the next. */
-  @IsOptional()
-  @IsString()
-  HUB_SCHEDULE: string = '06:30=21,22:00=17';
+  @IsOptional() @IsString() HUB_SCHEDULE: string = '06:30=21,22:00=17';
 
   /** IANA time zone of the schedule; the host's when unset. */
-  @IsOptional()
-  @IsString()
-  HUB_TIME_ZONE?: string;
+  @IsOptional() @IsString() HUB_TIME_ZONE?: string;
 
   /** How often the hub compares the thermostat with the schedule. */
-  @IsOptional()
-  @IntegerFrom(10)
-  HUB_RECONCILE_INTERVAL_MS: number = 30_000;
+  @IsOptional() @IntegerFrom(10) HUB_RECONCILE_INTERVAL_MS: number = 30_000;
 
   /** A command not acknowledged in this time is sent again (with a new id). */
-  @IsOptional()
-  @IntegerFrom(10)
-  HUB_ACK_TIMEOUT_MS: number = 10_000;
+  @IsOptional() @IntegerFrom(10) HUB_ACK_TIMEOUT_MS: number = 10_000;
 
   /** A command older than this is refused by the thermostat (it may have waited in a queue). */
-  @IsOptional()
-  @IntegerFrom(1)
-  HUB_COMMAND_TTL_SECONDS: number = 600;
+  @IsOptional() @IntegerFrom(1) HUB_COMMAND_TTL_SECONDS: number = 600;
 }

@@ -1,10 +1,8 @@
 import {
-  ClientCredentialsEnv,
   composeEnv,
   IntegerFrom,
   IsFlag,
   IsPort,
-  IssuerEnv,
   NumberFrom,
   ProcessEnv,
   RedisEnv,
@@ -25,75 +23,49 @@ import { IsOptional } from 'class-validator';
  * @property HOST Address both listeners (MQTT over TCP and over WebSocket) bind to; `0.0.0.0` in a container.
  */
 export class IotBrokerEnv extends composeEnv(
-  IssuerEnv(),
-  ResourceServerEnv({ resourceIndicator: 'https://iot.tollgate.local' }),
-  ClientCredentialsEnv({ required: false }),
+  ResourceServerEnv({ resourceIndicator: 'https://iot.tollgate.local', client: { required: false } }),
   RedisEnv(),
   ProcessEnv(),
 ) {
   /** MQTT over TCP. */
-  @IsOptional()
-  @IsPort()
-  MQTT_PORT: number = 7883;
+  @IsOptional() @IsPort() MQTT_PORT: number = 7883;
 
   /** MQTT over WebSocket at /mqtt, and GET /health. */
-  @IsOptional()
-  @IsPort()
-  MQTT_WS_PORT: number = 7884;
+  @IsOptional() @IsPort() MQTT_WS_PORT: number = 7884;
 
   /** Largest MQTT packet accepted, in bytes (fixed header included); a larger one closes the connection. */
-  @IsOptional()
-  @IntegerFrom(1024, 268_435_460)
-  MAX_PACKET_SIZE: number = 65_536;
+  @IsOptional() @IntegerFrom(1024, 268_435_460) MAX_PACKET_SIZE: number = 65_536;
 
   /** Time a new connection has to send CONNECT. */
-  @IsOptional()
-  @IntegerFrom(100, 300_000)
-  CONNECT_TIMEOUT_MS: number = 10_000;
+  @IsOptional() @IntegerFrom(100, 300_000) CONNECT_TIMEOUT_MS: number = 10_000;
 
   /** Largest keepalive a client may ask for, in seconds; a keepalive of 0 (none) is refused too. */
-  @IsOptional()
-  @IntegerFrom(1, 65_535)
-  KEEPALIVE_LIMIT_SECONDS: number = 1200;
+  @IsOptional() @IntegerFrom(1, 65_535) KEEPALIVE_LIMIT_SECONDS: number = 1200;
 
   /** New connections accepted per second from one address, on average (a token bucket). */
-  @IsOptional()
-  @NumberFrom(0.01)
-  CONNECTION_RATE_PER_SECOND: number = 10;
+  @IsOptional() @NumberFrom(0.01) CONNECTION_RATE_PER_SECOND: number = 10;
 
   /** New connections accepted from one address in a burst (the bucket's size). */
-  @IsOptional()
-  @IntegerFrom(1)
-  CONNECTION_BURST: number = 20;
+  @IsOptional() @IntegerFrom(1) CONNECTION_BURST: number = 20;
 
   /** Open connections across both listeners, each. */
-  @IsOptional()
-  @IntegerFrom(1)
-  MAX_CONNECTIONS: number = 10_000;
+  @IsOptional() @IntegerFrom(1) MAX_CONNECTIONS: number = 10_000;
 
   /** Topic levels allowed in a name or filter (aedes caps it at 100). */
-  @IsOptional()
-  @IntegerFrom(4, 100)
-  MAX_TOPIC_LEVELS: number = 16;
+  @IsOptional() @IntegerFrom(4, 100) MAX_TOPIC_LEVELS: number = 16;
 
   /** Packets a client may send before its CONNECT is answered. */
-  @IsOptional()
-  @IntegerFrom(1, 10_000)
-  QUEUE_LIMIT: number = 42;
+  @IsOptional() @IntegerFrom(1, 10_000) QUEUE_LIMIT: number = 42;
 
   /** A client that does not read its socket for this long is disconnected. */
-  @IsOptional()
-  @IntegerFrom(100)
-  DRAIN_TIMEOUT_MS: number = 30_000;
+  @IsOptional() @IntegerFrom(100) DRAIN_TIMEOUT_MS: number = 30_000;
 
   /**
    * Bytes that may wait in the broker for a subscriber that reads slowly. Past this, its QoS 0
    * messages are dropped (counted in GET /health, logged once per episode) rather than holding up
    * the publishers; QoS 1 messages still wait, up to DRAIN_TIMEOUT_MS.
    */
-  @IsOptional()
-  @IntegerFrom(16_384)
-  QOS0_BACKLOG_BYTES: number = 262_144;
+  @IsOptional() @IntegerFrom(16_384) QOS0_BACKLOG_BYTES: number = 262_144;
 
   /**
    * PUBLISH packets per second one connection of a device may send (its token's `client_kind` is
@@ -101,27 +73,17 @@ export class IotBrokerEnv extends composeEnv(
    * connection until the budget allows (nothing is dropped; logged once per episode, counted in
    * GET /health). The default is AWS IoT Core's per-connection limit.
    */
-  @IsOptional()
-  @NumberFrom(1)
-  DEVICE_PUBLISH_MESSAGES_PER_SECOND: number = 100;
+  @IsOptional() @NumberFrom(1) DEVICE_PUBLISH_MESSAGES_PER_SECOND: number = 100;
 
   /** Payload bytes per second one connection of a device may publish, as above. */
-  @IsOptional()
-  @IntegerFrom(1024)
-  DEVICE_PUBLISH_BYTES_PER_SECOND: number = 524_288;
+  @IsOptional() @IntegerFrom(1024) DEVICE_PUBLISH_BYTES_PER_SECOND: number = 524_288;
 
   /** PUBLISH packets per second one connection of a service (`client_kind` `service`) may send, as for devices. */
-  @IsOptional()
-  @NumberFrom(1)
-  SERVICE_PUBLISH_MESSAGES_PER_SECOND: number = 1000;
+  @IsOptional() @NumberFrom(1) SERVICE_PUBLISH_MESSAGES_PER_SECOND: number = 1000;
 
   /** Payload bytes per second one connection of a service may publish. */
-  @IsOptional()
-  @IntegerFrom(1024)
-  SERVICE_PUBLISH_BYTES_PER_SECOND: number = 4_194_304;
+  @IsOptional() @IntegerFrom(1024) SERVICE_PUBLISH_BYTES_PER_SECOND: number = 4_194_304;
 
   /** List connected device ids in GET /health (off: the endpoint is unauthenticated). */
-  @IsOptional()
-  @IsFlag()
-  HEALTH_SHOW_DEVICES: boolean = false;
+  @IsOptional() @IsFlag() HEALTH_SHOW_DEVICES: boolean = false;
 }

@@ -1,12 +1,10 @@
 import {
-  ClientCredentialsEnv,
   composeEnv,
   DatabaseEnv,
   HttpServerEnv,
   IntegerFrom,
   IsHttpUrl,
   IsResourceIndicator,
-  IssuerEnv,
   Required,
   ResourceServerEnv,
 } from '@tollgate/platform';
@@ -21,15 +19,12 @@ import { IsIn, IsOptional, Matches } from 'class-validator';
  * (scopes `audience:read`, `audience:sync`). An absolute URI without fragment (RFC 8707 §2).
  */
 export class ServiceAEnv extends composeEnv(
-  IssuerEnv(),
-  ResourceServerEnv({ resourceIndicator: 'https://marketing.tollgate.local' }),
-  ClientCredentialsEnv({ required: true }),
+  ResourceServerEnv({ resourceIndicator: 'https://marketing.tollgate.local', client: { required: true } }),
   HttpServerEnv({ port: 7402 }),
   DatabaseEnv({ dataDir: 'data/service-a' }),
 ) {
-  @IsOptional()
-  @IsIn(['client_secret_basic', 'client_secret_post'])
-  CLIENT_AUTH_METHOD: 'client_secret_basic' | 'client_secret_post' = 'client_secret_basic';
+  @IsOptional() @IsIn(['client_secret_basic', 'client_secret_post']) CLIENT_AUTH_METHOD:
+    'client_secret_basic' | 'client_secret_post' = 'client_secret_basic';
 
   /** Base URL of service-b, the CRM. */
   @Required()
@@ -38,12 +33,8 @@ export class ServiceAEnv extends composeEnv(
   SERVICE_B_URL: string;
 
   /** RFC 8707 resource indicator of service-b: the `aud` its tokens must carry. */
-  @IsOptional()
-  @IsResourceIndicator()
-  SERVICE_B_RESOURCE: string = 'https://crm.tollgate.local';
+  @IsOptional() @IsResourceIndicator() SERVICE_B_RESOURCE: string = 'https://crm.tollgate.local';
 
   /** Seconds between scheduled syncs; 0 disables the schedule (POST /sync still works). */
-  @IsOptional()
-  @IntegerFrom(0, 604_800)
-  SYNC_INTERVAL_SECONDS: number = 300;
+  @IsOptional() @IntegerFrom(0, 604_800) SYNC_INTERVAL_SECONDS: number = 300;
 }

@@ -1,10 +1,8 @@
 import {
-  ClientCredentialsEnv,
   composeEnv,
   DatabaseEnv,
   HttpServerEnv,
   IntegerFrom,
-  IssuerEnv,
   OpenApiEnv,
   RedisEnv,
   ResourceServerEnv,
@@ -21,9 +19,7 @@ import { IsOptional, Matches } from 'class-validator';
  * @property REDIS_URL Shared rate-limit counters across service-b instances (scaled mode).
  */
 export class ServiceBEnv extends composeEnv(
-  IssuerEnv(),
-  ResourceServerEnv({ resourceIndicator: 'https://crm.tollgate.local' }),
-  ClientCredentialsEnv({ required: false }),
+  ResourceServerEnv({ resourceIndicator: 'https://crm.tollgate.local', client: { required: false } }),
   HttpServerEnv({ port: 7401 }),
   DatabaseEnv({ dataDir: 'data/service-b' }),
   RedisEnv(),
@@ -35,15 +31,11 @@ export class ServiceBEnv extends composeEnv(
   API_KEY_ENVIRONMENTS: string = 'live,test';
 
   /** How long an introspection result (PAT or API key) is trusted, in seconds. */
-  @IsOptional()
-  @IntegerFrom(0, 300)
-  INTROSPECTION_CACHE_SECONDS: number = 30;
+  @IsOptional() @IntegerFrom(0, 300) INTROSPECTION_CACHE_SECONDS: number = 30;
 
   /**
    * After the revocation feed has been down this long, cached PAT/API-key introspection results are
    * no longer trusted (every request is introspected afresh) until it is back.
    */
-  @IsOptional()
-  @IntegerFrom(1, 3600)
-  REVOCATION_FEED_MAX_STALENESS_SECONDS: number = 10;
+  @IsOptional() @IntegerFrom(1, 3600) REVOCATION_FEED_MAX_STALENESS_SECONDS: number = 10;
 }

@@ -16,9 +16,7 @@ import { IsClientSecret, Required } from './env-rules.js';
 import { ConfigError, envVariableNames, type Environment, loadEnv } from './load-env.js';
 
 class ApiEnv extends composeEnv(
-  IssuerEnv(),
-  ResourceServerEnv({ resourceIndicator: 'https://api.example' }),
-  ClientCredentialsEnv({ required: false }),
+  ResourceServerEnv({ resourceIndicator: 'https://api.example', client: { required: false } }),
   HttpServerEnv({ port: 7499 }),
   DatabaseEnv({ dataDir: 'data/api' }),
   RedisEnv(),

@@ -41,14 +41,10 @@ export function ProcessEnv() {
   return (Base: EnvClass) => {
     class ProcessEnv extends Base {
       /** Address to listen on; `0.0.0.0` in a container. */
-      @IsOptional()
-      @IsString()
-      HOST: string = '127.0.0.1';
+      @IsOptional() @IsString() HOST: string = '127.0.0.1';
 
       /** pino log level. */
-      @IsOptional()
-      @IsLogLevel()
-      LOG_LEVEL: string = 'info';
+      @IsOptional() @IsLogLevel() LOG_LEVEL: string = 'info';
     }
     return ProcessEnv;
   };
@@ -59,14 +55,10 @@ export function HttpServerEnv(defaults: { port: number }) {
   return (Base: EnvClass) => {
     class HttpServerEnv extends ProcessEnv()(Base) {
       /** HTTP port. */
-      @IsOptional()
-      @IsPort()
-      PORT: number = defaults.port;
+      @IsOptional() @IsPort() PORT: number = defaults.port;
 
       /** Trust X-Forwarded-For from a reverse proxy: `true`, or a comma-separated list of proxy addresses/CIDRs; off by default. */
-      @IsOptional()
-      @IsString()
-      TRUST_PROXY?: string;
+      @IsOptional() @IsString() TRUST_PROXY?: string;
     }
     return HttpServerEnv;
   };
@@ -99,9 +91,7 @@ export function OpenApiEnv() {
   return (Base: EnvClass) => {
     class OpenApiEnv extends Base {
       /** Serve the OpenAPI document at `/docs` (UI) and `/docs/json`. */
-      @IsOptional()
-      @IsFlag()
-      OPENAPI_ENABLED: boolean = true;
+      @IsOptional() @IsFlag() OPENAPI_ENABLED: boolean = true;
     }
     return OpenApiEnv;
   };
@@ -115,9 +105,7 @@ export function DatabaseEnv(defaults: { dataDir: string }) {
   return (Base: EnvClass) => {
     class DatabaseEnv extends Base {
       /** Folder for the embedded database. */
-      @IsOptional()
-      @IsString()
-      DATA_DIR: string = defaults.dataDir;
+      @IsOptional() @IsString() DATA_DIR: string = defaults.dataDir;
 
       /** `sqlite:<file>` or `postgres://…`; default: a SQLite file in DATA_DIR. */
       @IsOptional()
@@ -133,9 +121,7 @@ export function RedisEnv() {
   return (Base: EnvClass) => {
     class RedisEnv extends Base {
       /** Scaled mode: several instances side by side share state through this Redis. */
-      @IsOptional()
-      @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
-      REDIS_URL?: string;
+      @IsOptional() @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' }) REDIS_URL?: string;
     }
     return RedisEnv;
   };
@@ -146,24 +132,9 @@ export function IssuerEnv() {
   return (Base: EnvClass) => {
     class IssuerEnv extends Base {
       /** The authorization server's issuer URL; its RFC 8414 metadata names the token endpoint. */
-      @Required()
-      @IsIssuerUrl()
-      AUTH_ISSUER!: string;
+      @Required() @IsIssuerUrl() AUTH_ISSUER!: string;
     }
     return IssuerEnv;
-  };
-}
-
-/** An API protected by the auth-server's tokens. */
-export function ResourceServerEnv(defaults: { resourceIndicator: string }) {
-  return (Base: EnvClass) => {
-    class ResourceServerEnv extends Base {
-      /** This API's RFC 8707 resource indicator: the `aud` its tokens must carry. An absolute URI without fragment (RFC 8707 §2). */
-      @IsOptional()
-      @IsResourceIndicator()
-      RESOURCE_INDICATOR: string = defaults.resourceIndicator;
-    }
-    return ResourceServerEnv;
   };
 }
 
@@ -192,11 +163,28 @@ export function ClientCredentialsEnv(options: ClientCredentialsOptions) {
       CLIENT_ID!: string;
 
       /** The secret of `CLIENT_ID`. */
-      @presence()
-      @IsClientSecret()
-      CLIENT_SECRET!: string;
+      @presence() @IsClientSecret() CLIENT_SECRET!: string;
     }
     if (!options.required) BothOrNeither('CLIENT_ID', 'CLIENT_SECRET')(ClientCredentialsEnv);
     return ClientCredentialsEnv;
+  };
+}
+
+/**
+ * An API protected by the auth-server's tokens: the issuer it trusts (IssuerEnv), its resource
+ * indicator, and its own client at the auth-server (ClientCredentialsEnv), for introspection and the
+ * revocation feed.
+ */
+export function ResourceServerEnv<IsRequired extends boolean>(options: {
+  resourceIndicator: string;
+  client: ClientCredentialsOptions & { required: IsRequired };
+}): (Base: EnvClass) => EnvClass<{ AUTH_ISSUER: string; RESOURCE_INDICATOR: string } & ClientCredentials<IsRequired>>;
+export function ResourceServerEnv(options: { resourceIndicator: string; client: ClientCredentialsOptions }) {
+  return (Base: EnvClass) => {
+    class ResourceServerEnv extends IssuerEnv()(Base) {
+      /** This API's RFC 8707 resource indicator: the `aud` its tokens must carry. An absolute URI without fragment (RFC 8707 §2). */
+      @IsOptional() @IsResourceIndicator() RESOURCE_INDICATOR: string = options.resourceIndicator;
+    }
+    return ClientCredentialsEnv(options.client)(ResourceServerEnv);
   };
 }

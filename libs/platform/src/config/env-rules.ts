@@ -44,19 +44,18 @@ export function IsLogLevel(): PropertyDecorator {
 
 /** An integer from `min` to `max` (or ≥ `min`), converted from the variable's text. */
 export function IntegerFrom(min: number, max?: number): PropertyDecorator {
-  return all(
-    Type(() => Number),
-    IsInt(),
-    Min(min),
-    ...(max === undefined ? [] : [Max(max)]),
-  );
+  return numberFrom(IsInt(), min, max);
 }
 
 /** A number from `min` to `max` (or ≥ `min`), converted from the variable's text. */
 export function NumberFrom(min: number, max?: number): PropertyDecorator {
+  return numberFrom(IsNumber(), min, max);
+}
+
+function numberFrom(kind: PropertyDecorator, min: number, max: number | undefined): PropertyDecorator {
   return all(
     Type(() => Number),
-    IsNumber(),
+    kind,
     Min(min),
     ...(max === undefined ? [] : [Max(max)]),
   );

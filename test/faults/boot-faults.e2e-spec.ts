@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AppProcess, appsAreBuilt, builtApp } from '../support/app-process.js';
@@ -54,6 +55,27 @@ describe.runIf(appsAreBuilt(...APPS))('boot faults', () => {
       expect(run.code).toBe(1);
       expect(run.output).toContain(`Cannot write ${dataDir}`);
       expect(run.output).toMatch(/Set DATA_DIR( \(or DATABASE_URL\))? to a writable folder with free space/);
+    },
+  );
+
+  it.each(APPS)(
+    '%s: a port already in use stops the boot with a message naming PORT',
+    { timeout: 90_000 },
+    async (app) => {
+      const squatter = createServer();
+      await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+      const { port } = squatter.address() as AddressInfo;
+      try {
+        const run = await runUntilExit(
+          app,
+          { ...BASE_ENV[app], PORT: String(port), DATA_DIR: join(dir, 'data') },
+          { timeoutMs: 60_000 },
+        );
+        expect(run.code).toBe(1);
+        expect(run.output).toContain(`Port ${port} on 127.0.0.1 is already in use. Set PORT to a free port.`);
+      } finally {
+        squatter.close();
+      }
     },
   );
 

@@ -7,6 +7,7 @@ export * from './errors/problem-details.filter.js';
 export * from './errors/problem.exception.js';
 export * from './http/create-http-app.js';
 export * from './http/openapi.js';
+export * from './lifecycle/run-http-app.js';
 export * from './lifecycle/shutdown.js';
 export * from './logging/logger.js';
 export * from './logging/redact-secrets.js';

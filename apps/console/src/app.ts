@@ -5,7 +5,7 @@ import type { AuthorizationServerMetadata, Me, StartedSession } from './api-type
 import { discardSecrets } from './components/secret-panel.js';
 import { h, replace } from './dom.js';
 import type { Page, Session } from './pages/page.js';
-import { announce, announceError, clearMessages, heading, initMessages } from './ui.js';
+import { announce, announceError, clearMessages, heading, initMessages, pageIntro } from './ui.js';
 
 interface Route {
   path: string;
@@ -18,51 +18,34 @@ interface Route {
   load: () => Promise<Page>;
 }
 
+/** Each page's module, loaded when it is first shown. */
+const PAGES = {
+  'sign-in': () => import('./pages/sign-in.js'),
+  tokens: () => import('./pages/tokens.js'),
+  applications: () => import('./pages/applications.js'),
+  'api-keys': () => import('./pages/api-keys.js'),
+  users: () => import('./pages/users.js'),
+  'signing-keys': () => import('./pages/signing-keys.js'),
+  audit: () => import('./pages/audit.js'),
+  devices: () => import('./pages/devices.js'),
+} satisfies Record<string, () => Promise<Page>>;
+
 const ROUTES: Route[] = [
-  { path: '/console/sign-in', title: 'Sign in', load: () => import('./pages/sign-in.js'), signedOut: true },
-  {
-    path: '/console/tokens',
-    title: 'Personal access tokens',
-    nav: 'Personal access tokens',
-    load: () => import('./pages/tokens.js'),
-  },
-  {
-    path: '/console/admin/applications',
-    title: 'M2M applications and devices',
-    nav: 'Applications and devices',
-    admin: true,
-    load: () => import('./pages/applications.js'),
-  },
-  {
-    path: '/console/admin/api-keys',
-    title: 'API consumers and keys',
-    nav: 'API keys',
-    admin: true,
-    load: () => import('./pages/api-keys.js'),
-  },
-  { path: '/console/admin/users', title: 'Users', nav: 'Users', admin: true, load: () => import('./pages/users.js') },
-  {
-    path: '/console/admin/signing-keys',
-    title: 'Signing keys',
-    nav: 'Signing keys',
-    admin: true,
-    load: () => import('./pages/signing-keys.js'),
-  },
-  {
-    path: '/console/admin/audit',
-    title: 'Audit log',
-    nav: 'Audit log',
-    admin: true,
-    load: () => import('./pages/audit.js'),
-  },
-  {
-    path: '/console/admin/devices',
-    title: 'Connected devices',
-    nav: 'Connected devices',
-    admin: true,
-    load: () => import('./pages/devices.js'),
-  },
+  { path: '/console/sign-in', title: 'Sign in', signedOut: true, load: PAGES['sign-in'] },
+  { path: '/console/tokens', title: 'Personal access tokens', nav: 'Personal access tokens', load: PAGES.tokens },
+  adminPage('applications', 'M2M applications and devices', 'Applications and devices'),
+  adminPage('api-keys', 'API consumers and keys', 'API keys'),
+  adminPage('users', 'Users'),
+  adminPage('signing-keys', 'Signing keys'),
+  adminPage('audit', 'Audit log'),
+  adminPage('devices', 'Connected devices'),
 ];
+
+/** A page for administrators at /console/admin/<page>, listed in the navigation as `nav`. */
+function adminPage(page: keyof typeof PAGES, title: string, nav = title): Route {
+  return { path: `/console/admin/${page}`, title, nav, admin: true, load: PAGES[page] };
+}
+
 const HOME = '/console/tokens';
 const SIGN_IN = '/console/sign-in';
 
@@ -297,7 +280,7 @@ async function render(route: Route | undefined, params: URLSearchParams): Promis
     try {
       const page = await route.load();
       if (controller.signal.aborted) return;
-      const content = h('div', { class: 'page' });
+      const content = h('div', { class: 'page' }, page.lead ? pageIntro(route.title, page.lead()) : null);
       await page.render(content, { session, params, signal: controller.signal, navigate, signedIn });
       if (controller.signal.aborted) return;
       replace(shell.page, content);

@@ -69,10 +69,6 @@ function fieldParts(label: string, hint: string | undefined, required: boolean) 
   };
 }
 
-function field<C extends HTMLElement>(parts: ReturnType<typeof fieldParts>, control: C): Field<C> {
-  return Object.assign(h('div', { class: 'field' }, parts.label, parts.hint, control, parts.error), { control });
-}
-
 interface FieldOptions {
   label: string;
   name: string;
@@ -82,54 +78,58 @@ interface FieldOptions {
   attributes?: Attributes;
 }
 
+/**
+ * A labelled control in its wrapper: the control gets its id, name and required flag, points at its
+ * hint and error, and takes `own` (what its kind adds) and then the caller's `attributes`.
+ */
+function labelledControl<K extends 'input' | 'textarea' | 'select'>(
+  tag: K,
+  { label, name, required = false, hint, attributes = {} }: Omit<FieldOptions, 'value'>,
+  own: Attributes,
+  children: Child[] = [],
+): Field<HTMLElementTagNameMap[K]> {
+  const parts = fieldParts(label, hint, required);
+  const control = h(
+    tag,
+    {
+      id: parts.id,
+      name,
+      ...own,
+      required,
+      'aria-describedby': described(parts.hintId),
+      'data-error-id': parts.errorId,
+      ...attributes,
+    },
+    ...children,
+  );
+  return Object.assign(h('div', { class: 'field' }, parts.label, parts.hint, control, parts.error), { control });
+}
+
 /** A labelled input. Returns the wrapper; the control is `.control`. */
 export function textField({
-  label,
-  name,
   type = 'text',
   value,
-  required = false,
-  hint,
   autocomplete,
-  attributes = {},
+  ...options
 }: FieldOptions & { type?: string; autocomplete?: string }): Field<HTMLInputElement> {
-  const parts = fieldParts(label, hint, required);
-  const input = h('input', {
-    id: parts.id,
-    name,
-    type,
-    value,
-    required,
-    autocomplete: autocomplete ?? 'off',
-    'aria-describedby': described(parts.hintId),
-    'data-error-id': parts.errorId,
-    ...attributes,
-  });
-  return field(parts, input);
+  return labelledControl('input', options, { type, value, autocomplete: autocomplete ?? 'off' });
+}
+
+/** A labelled number input from `min` to `max` (a numeric keypad on phones). */
+export function numberField({
+  min,
+  max,
+  ...options
+}: FieldOptions & { min: number; max: number }): Field<HTMLInputElement> {
+  return textField({ ...options, type: 'number', attributes: { min, max, inputmode: 'numeric' } });
 }
 
 export function textArea({
-  label,
-  name,
   value,
-  required = false,
-  hint,
   rows = 3,
-  attributes = {},
+  ...options
 }: FieldOptions & { rows?: number }): Field<HTMLTextAreaElement> {
-  const parts = fieldParts(label, hint, required);
-  const control = h('textarea', {
-    id: parts.id,
-    name,
-    rows,
-    required,
-    spellcheck: 'false',
-    'aria-describedby': described(parts.hintId),
-    'data-error-id': parts.errorId,
-    ...attributes,
-  });
-  if (value) control.value = value;
-  return field(parts, control);
+  return labelledControl('textarea', options, { rows, spellcheck: 'false', value: value || undefined });
 }
 
 export interface Option {
@@ -139,28 +139,13 @@ export interface Option {
 }
 
 export function selectField({
-  label,
-  name,
   options,
   value,
-  required = false,
-  hint,
-  attributes = {},
+  ...field
 }: FieldOptions & { options: readonly Option[] }): Field<HTMLSelectElement> {
-  const parts = fieldParts(label, hint, required);
-  const control = h(
-    'select',
-    {
-      id: parts.id,
-      name,
-      required,
-      'aria-describedby': described(parts.hintId),
-      'data-error-id': parts.errorId,
-      ...attributes,
-    },
+  return labelledControl('select', field, {}, [
     options.map((option) => h('option', { value: option.value, selected: option.value === value }, option.label)),
-  );
-  return field(parts, control);
+  ]);
 }
 
 export function checkbox({
@@ -201,69 +186,61 @@ export function checkbox({
   );
 }
 
-/** Checkboxes in a fieldset whose legend names the group. */
-export function checkboxGroup({
-  legend,
-  name,
-  options,
-  checked = [],
-  hint,
-  legendClass,
-}: {
+interface GroupOptions {
   legend: string;
   name: string;
   options: readonly Option[];
-  checked?: readonly string[];
   hint?: string;
-  legendClass?: string;
-}): HTMLFieldSetElement {
+}
+
+/** A fieldset whose legend names the group, with its hint, around one control per option. */
+function group(
+  kind: 'checkbox-group' | 'radio-group',
+  { legend, options, hint }: GroupOptions,
+  control: (option: Option) => HTMLElement,
+  legendClass?: string,
+): HTMLFieldSetElement {
   const hintId = hint ? uid('hint') : null;
   return h(
     'fieldset',
-    { class: 'checkbox-group', 'aria-describedby': hintId ?? undefined },
+    { class: kind, 'aria-describedby': hintId ?? undefined },
     h('legend', { class: legendClass }, legend),
     hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
-    options.map((option) =>
+    options.map(control),
+  );
+}
+
+/** Checkboxes in a fieldset whose legend names the group. */
+export function checkboxGroup({
+  checked = [],
+  legendClass,
+  ...options
+}: GroupOptions & { checked?: readonly string[]; legendClass?: string }): HTMLFieldSetElement {
+  return group(
+    'checkbox-group',
+    options,
+    (option) =>
       checkbox({
         label: option.label,
-        name,
+        name: options.name,
         value: option.value,
         checked: checked.includes(option.value),
         hint: option.hint,
       }),
-    ),
+    legendClass,
   );
 }
 
-export function radioGroup({
-  legend,
-  name,
-  options,
-  value,
-  hint,
-}: {
-  legend: string;
-  name: string;
-  options: readonly Option[];
-  value: string;
-  hint?: string;
-}): HTMLFieldSetElement {
-  const hintId = hint ? uid('hint') : null;
-  return h(
-    'fieldset',
-    { class: 'radio-group', 'aria-describedby': hintId ?? undefined },
-    h('legend', {}, legend),
-    hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
-    options.map((option) => {
-      const id = uid('radio');
-      return h(
-        'div',
-        { class: 'check' },
-        h('input', { type: 'radio', id, name, value: option.value, checked: option.value === value }),
-        h('label', { for: id }, option.label),
-      );
-    }),
-  );
+export function radioGroup({ value, ...options }: GroupOptions & { value: string }): HTMLFieldSetElement {
+  return group('radio-group', options, (option) => {
+    const id = uid('radio');
+    return h(
+      'div',
+      { class: 'check' },
+      h('input', { type: 'radio', id, name: options.name, value: option.value, checked: option.value === value }),
+      h('label', { for: id }, option.label),
+    );
+  });
 }
 
 /** Values of the checked boxes named `name`. */
@@ -422,6 +399,44 @@ export function rowButton(
   options: ButtonOptions & { focusKey: string },
 ): HTMLButtonElement {
   return button([label, hidden(` ${object}`)], { small: true, ...options });
+}
+
+/** Enable or Disable, as the row's state asks; the focus stays on it when the row is redrawn. */
+export function enableToggleButton(
+  disabled: boolean,
+  object: string,
+  focusKey: string,
+  onClick: () => unknown,
+): HTMLButtonElement {
+  return rowButton(disabled ? 'Enable' : 'Disable', object, { focusKey, onClick });
+}
+
+/**
+ * The row's button that shows its details under the list (`what`: "keys", "tokens"): "Keys", or
+ * "Showing keys" in the primary tone while they show.
+ */
+export function detailsButton(
+  what: string,
+  object: string,
+  { showing, focusKey, onClick }: { showing: boolean; focusKey: string; onClick: () => unknown },
+): HTMLButtonElement {
+  const label = showing ? `Showing ${what}` : what.charAt(0).toUpperCase() + what.slice(1);
+  return button([label, hidden(` of ${object}`)], {
+    small: true,
+    tone: showing ? 'primary' : undefined,
+    focusKey,
+    onClick,
+  });
+}
+
+/** A row's action that cannot be undone (delete, revoke, retire), in the danger tone. */
+export function dangerRowButton(
+  label: string,
+  object: string,
+  focusKey: string,
+  onClick: () => unknown,
+): HTMLButtonElement {
+  return rowButton(label, object, { tone: 'danger', focusKey, onClick });
 }
 
 /** Where the focus goes when a redraw removed the focused element: an element, or a function that finds it then. */

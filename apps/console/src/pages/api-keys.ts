@@ -8,15 +8,17 @@ import { createForm, nameField, requiredName } from '../components/create-form.j
 import { showSecret } from '../components/secret-panel.js';
 import { actionsColumn, drawList, inactiveFilter, lastUsedCell, table } from '../components/table.js';
 import { formDialog } from '../dialog.js';
-import { badge, emptyState, grantList, h, hidden, replace, statusBadge, time, uid } from '../dom.js';
+import { badge, emptyState, grantList, h, replace, statusBadge, time, uid, type Child } from '../dom.js';
 import {
   announce,
-  button,
   formValue,
   heading,
   listSection,
-  pageIntro,
+  numberField,
   radioGroup,
+  dangerRowButton,
+  detailsButton,
+  enableToggleButton,
   rowButton,
   textArea,
   textField,
@@ -25,6 +27,10 @@ import { auditLink, endOfDay, grantsPicker, loadResources, readGrants, setQuery,
 import type { PageContext } from './page.js';
 
 const USAGE_DAYS = 14;
+
+/** The lead paragraph under the page's title. */
+export const lead = (): Child =>
+  'An API consumer is an application that calls your APIs with keys, like an integration that syncs contacts. A key identifies the application, not a person; it carries a fixed set of scopes and can be limited by address, rate and expiry.';
 
 export async function render(page: HTMLElement, { params, signal }: PageContext): Promise<void> {
   const [consumers, resources] = await Promise.all([
@@ -52,15 +58,7 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
   const consumersList = listSection('API consumers', 'consumers');
   const keysSection = h('section', { class: 'keys' });
 
-  page.append(
-    ...pageIntro(
-      'API consumers and keys',
-      'An API consumer is an application that calls your APIs with keys, like an integration that syncs contacts. A key identifies the application, not a person; it carries a fixed set of scopes and can be limited by address, rate and expiry.',
-    ),
-    consumerForm().element,
-    consumersList.element,
-    keysSection,
-  );
+  page.append(consumerForm().element, consumersList.element, keysSection);
   drawConsumers();
   await loadKeys();
 
@@ -120,21 +118,13 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
         h(
           'div',
           { class: 'row-actions' },
-          button([consumer.id === state.selectedId ? 'Showing keys' : 'Keys', hidden(` of ${consumer.name}`)], {
-            small: true,
-            tone: consumer.id === state.selectedId ? 'primary' : undefined,
+          detailsButton('keys', consumer.name, {
+            showing: consumer.id === state.selectedId,
             focusKey: `keys:${consumer.id}`,
             onClick: () => select(consumer.id, true),
           }),
-          rowButton(consumer.disabled ? 'Enable' : 'Disable', consumer.name, {
-            focusKey: `toggle:${consumer.id}`,
-            onClick: () => toggleConsumer(consumer),
-          }),
-          rowButton('Delete', consumer.name, {
-            tone: 'danger',
-            focusKey: `delete:${consumer.id}`,
-            onClick: () => deleteConsumer(consumer),
-          }),
+          enableToggleButton(consumer.disabled, consumer.name, `toggle:${consumer.id}`, () => toggleConsumer(consumer)),
+          dangerRowButton('Delete', consumer.name, `delete:${consumer.id}`, () => deleteConsumer(consumer)),
         ),
       ]),
       rowAttributes: (index) => ({
@@ -316,11 +306,7 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
                     ? rowButton('Roll', key.name, { focusKey: `roll:${key.id}`, onClick: () => roll(key) })
                     : null,
                   key.status === 'active'
-                    ? rowButton('Revoke', key.name, {
-                        tone: 'danger',
-                        focusKey: `revoke:${key.id}`,
-                        onClick: () => revoke(key),
-                      })
+                    ? dangerRowButton('Revoke', key.name, `revoke:${key.id}`, () => revoke(key))
                     : null,
                   auditLink(key.id, key.name),
                 ),
@@ -406,17 +392,17 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
           h(
             'div',
             { class: 'inline-fields' },
-            textField({
+            numberField({
               label: 'Rate limit: requests',
               name: 'rateRequests',
-              type: 'number',
-              attributes: { min: 1, max: 100000, inputmode: 'numeric' },
+              min: 1,
+              max: 100000,
             }),
-            textField({
+            numberField({
               label: 'per seconds',
               name: 'ratePerSeconds',
-              type: 'number',
-              attributes: { min: 1, max: 86400, inputmode: 'numeric' },
+              min: 1,
+              max: 86400,
             }),
           ),
         ),
@@ -475,14 +461,14 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
   }
 
   async function roll(key: ApiKey) {
-    const overlap = textField({
+    const overlap = numberField({
       label: 'The old key keeps working for (minutes)',
       name: 'minutes',
-      type: 'number',
       value: '60',
       required: true,
       hint: 'Time to deploy the new key. 0 stops the old key at once; at most 43200 (30 days).',
-      attributes: { min: 0, max: 43200, inputmode: 'numeric' },
+      min: 0,
+      max: 43200,
     });
     const rolled = await formDialog({
       title: `Roll the key “${key.name}”?`,

@@ -7,15 +7,17 @@ import { createForm, nameField, requiredName } from '../components/create-form.j
 import { showSecret } from '../components/secret-panel.js';
 import { actionsColumn, drawList } from '../components/table.js';
 import { formDialog } from '../dialog.js';
-import { badge, emptyState, grantList, h, hidden, statusBadge, time } from '../dom.js';
+import { badge, emptyState, grantList, h, hidden, statusBadge, time, type Child } from '../dom.js';
 import {
   announce,
   checkbox,
   formValue,
   isChecked,
   listSection,
-  pageIntro,
+  numberField,
   radioGroup,
+  dangerRowButton,
+  enableToggleButton,
   rowButton,
   selectField,
   textArea,
@@ -35,6 +37,10 @@ const METHOD_NAMES: Record<string, string> = {
   private_key_jwt: 'private_key_jwt',
 };
 
+/** The lead paragraph under the page's title. */
+export const lead = (): Child =>
+  'Services and devices get short-lived access tokens with the OAuth 2.0 client credentials grant: they present their client id and secret (or a signed JWT) at /oauth/token. A device’s client id is also its MQTT client id.';
+
 export async function render(page: HTMLElement, { signal }: PageContext): Promise<void> {
   const [clients, resources] = await Promise.all([
     api<Client[]>('GET', '/api/clients', undefined, { signal }),
@@ -44,15 +50,7 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
   const list = listSection('Registered applications and devices', 'clients');
   const secretSlot = h('div', { class: 'secret-slot' });
 
-  page.append(
-    ...pageIntro(
-      'M2M applications and devices',
-      'Services and devices get short-lived access tokens with the OAuth 2.0 client credentials grant: they present their client id and secret (or a signed JWT) at /oauth/token. A device’s client id is also its MQTT client id.',
-    ),
-    registerForm().element,
-    secretSlot,
-    list.element,
-  );
+  page.append(registerForm().element, secretSlot, list.element);
   draw();
 
   async function reload() {
@@ -106,19 +104,12 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
             focusKey: `grants:${client.id}`,
             onClick: () => editGrants(client),
           }),
-          rowButton(client.disabled ? 'Enable' : 'Disable', client.name, {
-            focusKey: `toggle:${client.id}`,
-            onClick: () => toggle(client),
-          }),
+          enableToggleButton(client.disabled, client.name, `toggle:${client.id}`, () => toggle(client)),
           rowButton('Revoke tokens', `of ${client.name}`, {
             focusKey: `tokens:${client.id}`,
             onClick: () => revokeTokens(client),
           }),
-          rowButton('Delete', client.name, {
-            tone: 'danger',
-            focusKey: `delete:${client.id}`,
-            onClick: () => remove(client),
-          }),
+          dangerRowButton('Delete', client.name, `delete:${client.id}`, () => remove(client)),
           auditLink(client.id, client.name),
         ),
       ]),
@@ -181,12 +172,12 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
       value: 'client_secret_basic',
       required: true,
     });
-    const secretDays = textField({
+    const secretDays = numberField({
       label: 'Secret lifetime (days)',
       name: 'secretExpiresInDays',
-      type: 'number',
       hint: 'Empty: the secret works until you rotate or revoke it.',
-      attributes: { min: 1, max: 3650, inputmode: 'numeric' },
+      min: 1,
+      max: 3650,
     });
     const showMethodFields = () => {
       jwks.hidden = method.control.value !== 'private_key_jwt';
@@ -278,20 +269,20 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
   }
 
   async function rotate(client: Client) {
-    const overlap = textField({
+    const overlap = numberField({
       label: 'Current secrets keep working for (minutes)',
       name: 'overlap',
-      type: 'number',
       value: '60',
       hint: 'Time to deploy the new secret. 0 stops them at once; empty leaves them as they are (revoke them later); at most 43200 (30 days).',
-      attributes: { min: 0, max: 43200, inputmode: 'numeric' },
+      min: 0,
+      max: 43200,
     });
-    const lifetime = textField({
+    const lifetime = numberField({
       label: 'New secret lifetime (days)',
       name: 'expiresInDays',
-      type: 'number',
       hint: 'Empty: no expiry.',
-      attributes: { min: 1, max: 3650, inputmode: 'numeric' },
+      min: 1,
+      max: 3650,
     });
     const rotated = await formDialog({
       title: `Rotate the secret of “${client.name}”?`,

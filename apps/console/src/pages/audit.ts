@@ -3,14 +3,13 @@
 import { api, ApiError, query } from '../api.js';
 import type { AuditEvent, AuditPage } from '../api-types.js';
 import { table } from '../components/table.js';
-import { emptyState, h, replace, type Tone, time, uid } from '../dom.js';
+import { emptyState, h, replace, type Tone, time, uid, type Child } from '../dom.js';
 import {
   announce,
   announceError,
   control,
   errorSummary,
   heading,
-  pageIntro,
   selectField,
   showFormError,
   textField,
@@ -62,6 +61,10 @@ const KNOWN_ACTIONS = [
 /** A Tollgate credential (libs/credentials: tg<kind>_…). */
 const CREDENTIAL = /\btg[kps]_[A-Za-z0-9_]{16,}/;
 const OUTCOME_TONES: Record<string, Tone> = { success: 'success', failure: 'danger', denied: 'warning' };
+
+/** The lead paragraph under the page's title. */
+export const lead = (): Child =>
+  'Every issue, use, rotation, revocation, denial and sign-in, newest first. The log is append-only.';
 
 export async function render(page: HTMLElement, { params, signal }: PageContext): Promise<void> {
   const filters: Record<string, string> = Object.fromEntries(FILTERS.map((name) => [name, params.get(name) ?? '']));
@@ -141,14 +144,7 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
     ),
   );
 
-  page.append(
-    ...pageIntro(
-      'Audit log',
-      'Every issue, use, rotation, revocation, denial and sign-in, newest first. The log is append-only.',
-    ),
-    form,
-    h('section', { 'aria-labelledby': resultsHeading.id }, resultsHeading, results, more),
-  );
+  page.append(form, h('section', { 'aria-labelledby': resultsHeading.id }, resultsHeading, results, more));
   await load(false);
 
   form.addEventListener('submit', async (event) => {

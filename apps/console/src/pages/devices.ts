@@ -3,21 +3,21 @@
 import { api, ApiError } from '../api.js';
 import type { BrokerStatus, Client } from '../api-types.js';
 import { drawList } from '../components/table.js';
-import { badge, emptyState, h, replace, statusBadge, time } from '../dom.js';
-import { announce, button, listSection, pageIntro } from '../ui.js';
+import { badge, emptyState, h, replace, statusBadge, time, type Child } from '../dom.js';
+import { announce, button, listSection } from '../ui.js';
 import type { PageContext } from './page.js';
 
 /** The broker's report, or why it could not be read. */
 type BrokerAnswer = (BrokerStatus & { error?: undefined }) | { error: ApiError };
 
+/** The lead paragraph under the page's title. */
+export const lead = (): Child =>
+  'Devices are M2M clients of kind “device”: they connect to the MQTT broker with their client id and a short-lived access token. This page shows which of them the broker has a session for right now.';
+
 export async function render(page: HTMLElement, { signal }: PageContext): Promise<void> {
   const summary = h('div');
   const list = listSection('Devices', 'devices');
   page.append(
-    ...pageIntro(
-      'Connected devices',
-      'Devices are M2M clients of kind “device”: they connect to the MQTT broker with their client id and a short-lived access token. This page shows which of them the broker has a session for right now.',
-    ),
     h('div', { class: 'toolbar' }, button('Refresh', { focusKey: 'refresh', onClick: () => load(true) })),
     summary,
     list.element,

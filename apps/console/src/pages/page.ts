@@ -1,6 +1,7 @@
 // What the shell (../app.ts) gives each page. Pages receive the shell's functions here and never
 // import the shell, so no module imports back into app.ts.
 import type { Grant, SessionUser, StartedSession } from '../api-types.js';
+import type { Child } from '../dom.js';
 
 /** What the console knows about the signed-in person, in memory only. */
 export interface Session {
@@ -25,8 +26,12 @@ export interface PageContext {
   signedIn: (started: StartedSession) => Promise<void>;
 }
 
-/** A page module: draws into `page` (a detached element the shell shows when the promise resolves). */
+/**
+ * A page module: draws into `page` (a detached element the shell shows when the promise resolves),
+ * under the route's title and the page's `lead`, which the shell draws.
+ */
 export interface Page {
+  lead?: () => Child;
   render: (page: HTMLElement, context: PageContext) => Promise<void>;
 }
 

@@ -3,8 +3,8 @@ import { api, segment } from '../api.js';
 import type { SigningKey, SigningKeyChange, SigningKeyState } from '../api-types.js';
 import { confirmAction } from '../components/confirm-action.js';
 import { actionsColumn, drawList } from '../components/table.js';
-import { emptyState, h, statusBadge, time } from '../dom.js';
-import { button, checkbox, listSection, pageIntro, rowButton } from '../ui.js';
+import { emptyState, h, statusBadge, time, type Child } from '../dom.js';
+import { button, checkbox, dangerRowButton, listSection } from '../ui.js';
 import type { PageContext } from './page.js';
 
 const STATE_ORDER: Record<SigningKeyState, number> = { next: 0, current: 1, previous: 2, retired: 3 };
@@ -22,15 +22,17 @@ const RETIRE_CONSEQUENCE: Record<Exclude<SigningKeyState, 'retired'>, string> = 
   previous: 'Tokens it signed that have not expired yet are refused at once, everywhere.',
 };
 
+/** The lead paragraph under the page's title. */
+export const lead = (): Child => [
+  'Access tokens are JWTs signed by the current key; resource servers and the MQTT broker verify them with the public keys at ',
+  h('a', { href: '/.well-known/jwks.json', target: '_blank', rel: 'noopener' }, '/.well-known/jwks.json'),
+  '. Rotation is safe: the next key is published at least five minutes before it signs, and the previous one stays published until its tokens expire. A compromised key is retired: it leaves the key set and every token it signed is refused at once. Private keys are encrypted at rest and never leave the server.',
+];
+
 export async function render(page: HTMLElement, { signal }: PageContext): Promise<void> {
   let keys = await api<SigningKey[]>('GET', '/api/signing-keys', undefined, { signal });
   const list = listSection('Keys', 'keys');
   page.append(
-    ...pageIntro('Signing keys', [
-      'Access tokens are JWTs signed by the current key; resource servers and the MQTT broker verify them with the public keys at ',
-      h('a', { href: '/.well-known/jwks.json', target: '_blank', rel: 'noopener' }, '/.well-known/jwks.json'),
-      '. Rotation is safe: the next key is published at least five minutes before it signs, and the previous one stays published until its tokens expire. A compromised key is retired: it leaves the key set and every token it signed is refused at once. Private keys are encrypted at rest and never leave the server.',
-    ]),
     h(
       'div',
       { class: 'toolbar' },
@@ -67,11 +69,7 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
         time(key.retiredAt),
         state === 'retired'
           ? null
-          : rowButton('Retire', `key ${key.kid}`, {
-              tone: 'danger',
-              focusKey: `retire:${key.kid}`,
-              onClick: () => retire(key.kid, state),
-            }),
+          : dangerRowButton('Retire', `key ${key.kid}`, `retire:${key.kid}`, () => retire(key.kid, state)),
       ]),
       rowAttributes: (index) => ({ class: sorted[index]?.state === 'current' ? 'row-selected' : undefined }),
     });

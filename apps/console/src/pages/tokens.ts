@@ -5,16 +5,15 @@ import { confirmAction } from '../components/confirm-action.js';
 import { createForm, nameField, requiredName } from '../components/create-form.js';
 import { showSecret } from '../components/secret-panel.js';
 import { actionsColumn, inactiveFilter, lastUsedCell, table } from '../components/table.js';
-import { badge, DAY_MS, emptyState, h, replace, scopeList, statusBadge, time } from '../dom.js';
+import { badge, DAY_MS, emptyState, h, replace, scopeList, statusBadge, time, type Child } from '../dom.js';
 import {
   checkboxGroup,
   checkedValues,
   type Field,
   formValue,
   listSection,
-  pageIntro,
   radioGroup,
-  rowButton,
+  dangerRowButton,
   textField,
 } from '../ui.js';
 import { endOfDay } from './common.js';
@@ -22,6 +21,10 @@ import type { PageContext } from './page.js';
 
 const PRESETS = [7, 30, 90];
 const EXPIRING_DAYS = 7;
+
+/** The lead paragraph under the page's title. */
+export const lead = (): Child =>
+  'Tokens let your scripts and tools call Tollgate-protected APIs as you, with only the scopes you pick. A token stops working when it expires, when you revoke it, or when you lose the access it carries; your password is never affected.';
 
 export async function render(page: HTMLElement, { session, signal }: PageContext): Promise<void> {
   const [tokens, expiring, policy] = await Promise.all([
@@ -35,16 +38,7 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
   const banner = h('div');
   const list = listSection('Your tokens', 'tokens-heading');
 
-  page.append(
-    ...pageIntro(
-      'Personal access tokens',
-      'Tokens let your scripts and tools call Tollgate-protected APIs as you, with only the scopes you pick. A token stops working when it expires, when you revoke it, or when you lose the access it carries; your password is never affected.',
-    ),
-    banner,
-    secretSlot,
-    tokenForm().element,
-    list.element,
-  );
+  page.append(banner, secretSlot, tokenForm().element, list.element);
   drawBanner();
   drawList();
 
@@ -144,11 +138,7 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
           lastUsedCell(token),
           statusBadge(token.status),
           token.status === 'active'
-            ? rowButton('Revoke', token.name, {
-                tone: 'danger',
-                focusKey: `revoke:${token.id}`,
-                onClick: () => revoke(token),
-              })
+            ? dangerRowButton('Revoke', token.name, `revoke:${token.id}`, () => revoke(token))
             : '',
         ]),
         rowAttributes: (index) => ({

@@ -6,24 +6,30 @@ import { confirmAction, toggleDisabled } from '../components/confirm-action.js';
 import { createForm, nameField } from '../components/create-form.js';
 import { showSecret } from '../components/secret-panel.js';
 import { actionsColumn, drawList, lastUsedCell, table } from '../components/table.js';
-import { badge, emptyState, h, hidden, replace, scopeList, statusBadge, time, uid } from '../dom.js';
+import { badge, emptyState, h, replace, scopeList, statusBadge, time, uid, type Child } from '../dom.js';
 import {
   announce,
-  button,
   checkboxGroup,
   checkedValues,
   control,
   formValue,
   heading,
   listSection,
-  pageIntro,
+  numberField,
   radioGroup,
   redrawKeepingFocus,
+  dangerRowButton,
+  detailsButton,
+  enableToggleButton,
   rowButton,
   textField,
 } from '../ui.js';
 import { auditLink, setQuery } from './common.js';
 import { type PageContext, signedInUser } from './page.js';
+
+/** The lead paragraph under the page's title. */
+export const lead = (): Child =>
+  'People sign in to this console and create their own tokens; service accounts belong to the organisation and never sign in: administrators create their tokens. Roles give scopes on resources; every token of a user follows their roles at once.';
 
 export async function render(page: HTMLElement, { session, params, signal }: PageContext): Promise<void> {
   const me = signedInUser(session);
@@ -41,15 +47,7 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
   const tokensSection = h('section', { class: 'user-tokens' });
   const tokensFrame = { userId: null as string | null, heading: h('h2'), secretSlot: h('div'), body: h('div') };
 
-  page.append(
-    ...pageIntro(
-      'Users',
-      'People sign in to this console and create their own tokens; service accounts belong to the organisation and never sign in: administrators create their tokens. Roles give scopes on resources; every token of a user follows their roles at once.',
-    ),
-    userForm().element,
-    list.element,
-    tokensSection,
-  );
+  page.append(userForm().element, list.element, tokensSection);
   draw();
   await loadTokens();
 
@@ -89,26 +87,16 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
         h(
           'div',
           { class: 'row-actions' },
-          button([user.id === state.selectedId ? 'Showing tokens' : 'Tokens', hidden(` of ${user.email}`)], {
-            small: true,
-            tone: user.id === state.selectedId ? 'primary' : undefined,
+          detailsButton('tokens', user.email, {
+            showing: user.id === state.selectedId,
             focusKey: `tokens:${user.id}`,
             onClick: () => select(user.id),
           }),
           rowButton('Roles', `of ${user.email}`, { focusKey: `roles:${user.id}`, onClick: () => editRoles(user) }),
           user.id !== me.id
-            ? rowButton(user.disabled ? 'Enable' : 'Disable', user.email, {
-                focusKey: `toggle:${user.id}`,
-                onClick: () => toggle(user),
-              })
+            ? enableToggleButton(user.disabled, user.email, `toggle:${user.id}`, () => toggle(user))
             : null,
-          user.id !== me.id
-            ? rowButton('Delete', user.email, {
-                tone: 'danger',
-                focusKey: `delete:${user.id}`,
-                onClick: () => remove(user),
-              })
-            : null,
+          user.id !== me.id ? dangerRowButton('Delete', user.email, `delete:${user.id}`, () => remove(user)) : null,
           auditLink(user.id, user.email),
         ),
       ]),
@@ -295,11 +283,7 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
         ? h(
             'div',
             { class: 'toolbar' },
-            rowButton('Revoke all tokens', `of ${user.email}`, {
-              tone: 'danger',
-              focusKey: `revoke-all:${user.id}`,
-              onClick: () => revokeAll(user),
-            }),
+            dangerRowButton('Revoke all tokens', `of ${user.email}`, `revoke-all:${user.id}`, () => revokeAll(user)),
           )
         : null,
       state.tokens.length === 0
@@ -320,11 +304,7 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
                 'div',
                 { class: 'row-actions' },
                 token.status === 'active'
-                  ? rowButton('Revoke', token.name, {
-                      tone: 'danger',
-                      focusKey: `revoke:${token.id}`,
-                      onClick: () => revokeToken(user, token),
-                    })
+                  ? dangerRowButton('Revoke', token.name, `revoke:${token.id}`, () => revokeToken(user, token))
                   : null,
                 auditLink(token.id, token.name),
               ),
@@ -366,14 +346,14 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
                 'This service account has no roles, so a token could do nothing. Give it a role first.',
               ),
         ),
-        textField({
+        numberField({
           label: 'Lifetime (days)',
           name: 'expiresInDays',
-          type: 'number',
           required: true,
           value: '30',
           hint: 'Within the organisation’s maximum lifetime for tokens.',
-          attributes: { min: 1, max: 3650, inputmode: 'numeric' },
+          min: 1,
+          max: 3650,
         }),
       ],
       submit: (form) => {

@@ -1,15 +1,10 @@
 import { pino } from 'pino';
 import type { Publisher } from '../connection/broker-connection.js';
+import { loadDevicesConfig } from '../config/devices.config.js';
 import { Thermostat } from './thermostat.js';
 
-const settings = {
-  tickMs: 1000,
-  simulatedSecondsPerTick: 60,
-  telemetryIntervalMs: 5000,
-  initialTemperature: 18,
-  outsideTemperature: 5,
-  initialSetpoint: 19,
-};
+/** The room as a thermostat simulates it by default (the defaults of its THERMOSTAT_* variables). */
+const settings = thermostatDefaults();
 const now = new Date('2030-01-01T12:00:00Z');
 
 function publisherSpy() {
@@ -97,3 +92,14 @@ describe(Thermostat.name, () => {
     expect(Thermostat.will('t1')).toEqual({ topic: 'devices/t1/state', message: { online: false }, retain: true });
   });
 });
+
+function thermostatDefaults() {
+  const config = loadDevicesConfig({
+    DEVICE_ROLE: 'thermostat',
+    CLIENT_ID: 't1',
+    CLIENT_SECRET: 'an-operator-chosen-secret-0123456789',
+    AUTH_ISSUER: 'http://localhost:7400',
+  });
+  if (config.role !== 'thermostat') throw new Error('expected a thermostat configuration');
+  return config.thermostat;
+}

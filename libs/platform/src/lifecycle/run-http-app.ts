@@ -1,7 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import type { HttpServerSettings } from '../config/env-pieces.js';
-import { ConfigError } from '../config/load-env.js';
 import { httpAppShutdownSteps, listenOrExplain } from '../http/create-http-app.js';
 import { createLogger } from '../logging/logger.js';
 import { exitOnShutdownSignals } from './shutdown.js';
@@ -19,12 +18,12 @@ export interface HttpAppEntry<Config extends HttpServerSettings> {
 /**
  * The whole `main` of an HTTP app: reads its configuration, creates it with a pino logger, shuts it
  * down in order on SIGTERM or SIGINT, listens (a port in use is explained by its variable, `PORT`)
- * and logs where. A failure on the way is printed (a bad variable without a stack) and exits with 1,
- * after closing what was opened.
+ * and logs where. A failure on the way is printed as its message alone (a bad variable, a port in use,
+ * an unwritable DATA_DIR: each says what to change) and exits with 1, after closing what was opened.
  */
 export function runHttpApp<Config extends HttpServerSettings>(entry: HttpAppEntry<Config>): void {
   start(entry).catch((error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : error);
+    console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   });
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '@tollgate/platform';
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { type FrameViolation, MqttFrameScanner } from '../hardening/mqtt-frame-scanner.js';
 
 export type Transport = 'tcp' | 'websocket';
@@ -10,81 +10,48 @@ export interface Peer {
   transport: Transport;
 }
 
-export interface GuardedConnectionOptions {
+export interface ConnectionGuardOptions {
   maxPacketSize: number;
   peer: Peer;
   onViolation: (violation: FrameViolation) => void;
 }
 
+/** The peer of each connection handed to aedes, which does not keep the address of TCP clients. */
+const peers = new WeakMap<object, Peer>();
+
 /**
- * The stream aedes is given for each client connection (a TCP socket or a WebSocket stream). Bytes
- * reach aedes only while every packet announces at most `maxPacketSize` bytes, its strings are
- * well-formed (MQTT 3.1.1 §1.5.3) and it keeps the protocol's rules (see `ProtocolRule`); otherwise
- * the connection is destroyed before aedes parses the packet. Writes go straight to the
- * connection. It also carries the peer's address, which aedes does not keep for TCP clients.
+ * Guards a client connection (a TCP socket or a WebSocket stream) and returns it, to be handed to
+ * aedes as it is. aedes takes bytes from its connection only with `read()` (on 'readable'); the
+ * guard scans each chunk `read()` returns before aedes's parser sees it. Bytes reach aedes only
+ * while every packet announces at most `maxPacketSize` bytes, its strings are well-formed (MQTT 3.1.1
+ * §1.5.3) and it keeps the protocol's rules (see `ProtocolRule`); otherwise the connection is
+ * destroyed and the read returns nothing, so no byte of the chunk that broke a rule is parsed.
+ *
+ * No stream is put between aedes and the connection: writes, corking and backpressure stay the
+ * socket's own, and a session costs one scanner and one function more than plain aedes.
  */
-export class GuardedConnection extends Duplex {
-  readonly peer: Peer;
-  private readonly scanner: MqttFrameScanner;
-
-  constructor(
-    private readonly connection: Duplex,
-    options: GuardedConnectionOptions,
-  ) {
-    super({ allowHalfOpen: false });
-    this.peer = options.peer;
-    this.scanner = new MqttFrameScanner(options.maxPacketSize);
-    connection.on('data', (chunk: Buffer) => {
-      if (this.destroyed) return;
-      const violation = this.scanner.scan(chunk);
-      if (violation) {
-        options.onViolation(violation);
-        this.destroy();
-        return;
-      }
-      if (!this.push(chunk)) connection.pause();
-    });
-    connection.on('end', () => this.push(null));
-    connection.on('error', (error: Error) => this.destroy(error));
-    connection.on('close', () => this.destroy());
-    // Data flows only while aedes reads (see _read), so a busy broker applies backpressure to the peer.
-    connection.pause();
-  }
-
-  override _read(): void {
-    this.connection.resume();
-  }
-
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (this.connection.write(chunk)) callback();
-    else this.connection.once('drain', () => callback());
-  }
-
-  /**
-   * aedes writes a packet in several small chunks and corks the stream; passing them on as one
-   * write keeps one syscall per packet batch (as a bare socket would), instead of one per chunk.
-   */
-  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
-    this._write(
-      chunks.length === 1 ? chunks[0].chunk : Buffer.concat(chunks.map(({ chunk }) => chunk)),
-      'utf8',
-      callback,
-    );
-  }
-
-  override _final(callback: (error?: Error | null) => void): void {
-    this.connection.end(callback);
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.connection.destroy();
-    callback(error);
-  }
+export function guardConnection<Connection extends Duplex>(
+  connection: Connection,
+  { maxPacketSize, peer, onViolation }: ConnectionGuardOptions,
+): Connection {
+  const scanner = new MqttFrameScanner(maxPacketSize);
+  const read = connection.read;
+  connection.read = function guardedRead(this: Connection, size?: number) {
+    const chunk: unknown = read.call(this, size);
+    if (chunk === null || this.destroyed) return this.destroyed ? null : chunk;
+    const violation = scanner.scan(chunk as Buffer);
+    if (!violation) return chunk;
+    onViolation(violation);
+    this.destroy();
+    return null;
+  };
+  peers.set(connection, peer);
+  return connection;
 }
 
-/** The peer of a stream aedes handles, when the stream is one of ours. */
-export function peerOf(stream: unknown): Peer | undefined {
-  return stream instanceof GuardedConnection ? stream.peer : undefined;
+/** The peer of a connection aedes handles, when it came through `guardConnection`. */
+export function peerOf(connection: unknown): Peer | undefined {
+  return typeof connection === 'object' && connection !== null ? peers.get(connection) : undefined;
 }
 
 const VIOLATION_MESSAGES: Record<FrameViolation['reason'], string> = {
@@ -94,12 +61,12 @@ const VIOLATION_MESSAGES: Record<FrameViolation['reason'], string> = {
   protocol_violation: 'connection closed: MQTT protocol violation',
 };
 
-/** Puts a new client connection behind the guard, logging the peer when it oversteps. */
-export function guardConnection(
-  connection: Duplex,
+/** Guards a new client connection (`guardConnection`), logging the peer when it oversteps. */
+export function guardLoggedConnection<Connection extends Duplex>(
+  connection: Connection,
   { peer, maxPacketSize, logger }: { peer: Peer; maxPacketSize: number; logger: Logger },
-): GuardedConnection {
-  return new GuardedConnection(connection, {
+): Connection {
+  return guardConnection(connection, {
     maxPacketSize,
     peer,
     onViolation: (violation) => logger.warn({ ...peer, ...violation }, VIOLATION_MESSAGES[violation.reason]),

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer } from 'ws';
-import { guardConnection, type Peer } from './guarded-connection.js';
+import { guardLoggedConnection, type Peer } from './guarded-connection.js';
 import type { ListenerOptions } from './tcp-listener.js';
 
 export const WEBSOCKET_PATH = '/mqtt';
@@ -24,7 +24,7 @@ export function createHttpListener(options: HttpListenerOptions): Server {
     const peer: Peer = { remoteAddress: request.socket.remoteAddress ?? 'unknown', transport: 'websocket' };
     if (!admission.admit(peer)) return refuseUpgrade(socket, 429, 'Too Many Requests');
     websockets.handleUpgrade(request, socket, head, (websocket) => {
-      aedes.handle(guardConnection(createWebSocketStream(websocket), { peer, maxPacketSize, logger }), request);
+      aedes.handle(guardLoggedConnection(createWebSocketStream(websocket), { peer, maxPacketSize, logger }), request);
     });
   });
 

@@ -2,7 +2,7 @@ import type { Aedes } from 'aedes';
 import type { Logger } from '@tollgate/platform';
 import { createServer, type Server } from 'node:net';
 import type { ConnectionAdmission } from '../hardening/connection-admission.js';
-import { guardConnection, type Peer } from './guarded-connection.js';
+import { guardLoggedConnection, type Peer } from './guarded-connection.js';
 
 export interface ListenerOptions {
   aedes: Aedes;
@@ -26,7 +26,7 @@ export function createTcpListener({
       socket.destroy();
       return;
     }
-    aedes.handle(guardConnection(socket, { peer, maxPacketSize, logger }));
+    aedes.handle(guardLoggedConnection(socket, { peer, maxPacketSize, logger }));
   });
   server.maxConnections = maxConnections;
   return server;

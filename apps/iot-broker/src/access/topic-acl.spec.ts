@@ -132,4 +132,17 @@ describe(TopicAcl.name, () => {
       });
     });
   });
+
+  it('gives each device its own topics although every device-scope ACL shares its grants', () => {
+    const first = TopicAcl.fromScope('device', 'thermostat-1');
+    const second = TopicAcl.fromScope('device', 'thermostat-2');
+    expect(first.mayPublish('devices/thermostat-1/telemetry', { retain: false })).toBe(true);
+    expect(first.mayPublish('devices/thermostat-2/telemetry', { retain: false })).toBe(false);
+    expect(second.mayPublish('devices/thermostat-2/telemetry', { retain: false })).toBe(true);
+    expect(second.mayPublish('devices/thermostat-1/telemetry', { retain: false })).toBe(false);
+    expect(second.maySubscribe('devices/thermostat-1/commands/#')).toBe(false);
+    expect(second.mayReceive('devices/thermostat-1/commands/setpoint')).toBe(false);
+    expect(second.mayReceive('devices/thermostat-2/commands/setpoint')).toBe(true);
+    expect(first.describe().subscribe).toEqual(['devices/thermostat-1/commands/#']);
+  });
 });

@@ -2,6 +2,7 @@ import {
   anyLevel,
   exact,
   formatPattern,
+  ownClientId,
   parseTopicFilter,
   parseTopicName,
   patternCovers,
@@ -34,27 +35,44 @@ interface PublishGrant {
 const MAX_REMEMBERED_DECISIONS = 256;
 
 /**
+ * What the `device` scope grants, the same for every device: its own telemetry, state and command
+ * acknowledgements, and its commands. One copy serves every session (a broker holds tens of
+ * thousands), the device's id standing in for the `client` level.
+ */
+const OWN_PUBLISH_GRANTS: readonly PublishGrant[] = [
+  { pattern: deviceTopic(ownClientId, 'telemetry'), retain: false },
+  { pattern: deviceTopic(ownClientId, 'state'), retain: true },
+  { pattern: deviceTopic(ownClientId, 'commands', 'ack'), retain: false },
+];
+const OWN_SUBSCRIBE_GRANTS: readonly TopicPattern[] = [deviceTopic(ownClientId, 'commands', rest)];
+
+/**
  * The access control list of one session: the topics it may publish to, subscribe to and receive,
  * computed once from its token's scopes at CONNECT. Subscriptions are checked as filters (the
  * requested filter must lie inside a granted one), publishes and deliveries as topics.
  */
 export class TopicAcl {
-  private readonly decisions = new Map<string, boolean>();
+  /** Created on the first publish or delivery: most sessions of a large fleet are idle. */
+  private decisions?: Map<string, boolean>;
+
   private constructor(
     private readonly publishGrants: readonly PublishGrant[],
     private readonly subscribeGrants: readonly TopicPattern[],
+    /** The session's client id, for the grants' `client` levels. */
+    private readonly clientId: string,
   ) {}
 
   static fromScope(scope: string | undefined, deviceId: string): TopicAcl {
+    const tokens = new Set((scope ?? '').split(' '));
+    // The common case, a device holding `device` alone, allocates nothing but the ACL itself.
+    if (tokens.size === 1 && tokens.has(DEVICE_SCOPE))
+      return new TopicAcl(OWN_PUBLISH_GRANTS, OWN_SUBSCRIBE_GRANTS, deviceId);
     const publish: PublishGrant[] = [];
     const subscribe: TopicPattern[] = [];
-    for (const token of new Set((scope ?? '').split(' '))) {
+    for (const token of tokens) {
       if (token === DEVICE_SCOPE) {
-        const own = exact(deviceId);
-        publish.push({ pattern: deviceTopic(own, 'telemetry'), retain: false });
-        publish.push({ pattern: deviceTopic(own, 'state'), retain: true });
-        publish.push({ pattern: deviceTopic(own, 'commands', 'ack'), retain: false });
-        subscribe.push(deviceTopic(own, 'commands', rest));
+        publish.push(...OWN_PUBLISH_GRANTS);
+        subscribe.push(...OWN_SUBSCRIBE_GRANTS);
         continue;
       }
       const match = DEVICES_SCOPE.exec(token);
@@ -76,7 +94,7 @@ export class TopicAcl {
         deviceTopic(devices, 'commands', 'ack'),
       );
     }
-    return new TopicAcl(publish, subscribe);
+    return new TopicAcl(publish, subscribe, deviceId);
   }
 
   /** True when the scope granted nothing on the broker: such a token may not connect. */
@@ -90,23 +108,25 @@ export class TopicAcl {
       if (!levels) return false;
       return this.publishGrants.some(
         (grant) =>
-          patternCovers(grant.pattern, levels) &&
+          patternCovers(grant.pattern, levels, this.clientId) &&
           (grant.retain || !options.retain) &&
-          !(grant.except && patternCovers(grant.except, levels)),
+          !(grant.except && patternCovers(grant.except, levels, this.clientId)),
       );
     });
   }
 
   maySubscribe(filter: string): boolean {
     const requested = parseTopicFilter(filter);
-    return requested !== undefined && this.subscribeGrants.some((grant) => patternCovers(grant, requested));
+    return (
+      requested !== undefined && this.subscribeGrants.some((grant) => patternCovers(grant, requested, this.clientId))
+    );
   }
 
   /** Second gate at delivery: the receiving session may read this topic. */
   mayReceive(topic: string): boolean {
     return this.remember(`r${topic}`, () => {
       const levels = parseTopicName(topic);
-      return levels !== undefined && this.subscribeGrants.some((grant) => patternCovers(grant, levels));
+      return levels !== undefined && this.subscribeGrants.some((grant) => patternCovers(grant, levels, this.clientId));
     });
   }
 
@@ -115,11 +135,12 @@ export class TopicAcl {
    * kept (bounded) so the hooks run on every publish and delivery without re-parsing the topic.
    */
   private remember(key: string, decide: () => boolean): boolean {
-    let decision = this.decisions.get(key);
+    const decisions = (this.decisions ??= new Map());
+    let decision = decisions.get(key);
     if (decision === undefined) {
-      if (this.decisions.size >= MAX_REMEMBERED_DECISIONS) this.decisions.clear();
+      if (decisions.size >= MAX_REMEMBERED_DECISIONS) decisions.clear();
       decision = decide();
-      this.decisions.set(key, decision);
+      decisions.set(key, decision);
     }
     return decision;
   }
@@ -127,8 +148,10 @@ export class TopicAcl {
   /** The grants in filter syntax, for logs. */
   describe(): { publish: string[]; subscribe: string[] } {
     return {
-      publish: this.publishGrants.map((grant) => formatPattern(grant.pattern) + (grant.retain ? ' (retain)' : '')),
-      subscribe: this.subscribeGrants.map(formatPattern),
+      publish: this.publishGrants.map(
+        (grant) => formatPattern(grant.pattern, this.clientId) + (grant.retain ? ' (retain)' : ''),
+      ),
+      subscribe: this.subscribeGrants.map((grant) => formatPattern(grant, this.clientId)),
     };
   }
 }

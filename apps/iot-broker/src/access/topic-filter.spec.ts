@@ -1,6 +1,7 @@
 import {
   exact,
   formatPattern,
+  ownClientId,
   parseTopicFilter,
   parseTopicName,
   patternCovers,
@@ -109,6 +110,19 @@ describe(patternCovers.name, () => {
     expect(patternCovers(group, filter('devices/#'))).toBe(false);
     expect(patternCovers(group, [exact('devices'), prefix('thermostat-kitchen'), exact('telemetry')])).toBe(true);
     expect(patternCovers(group, [exact('devices'), prefix('thermo'), exact('telemetry')])).toBe(false);
+  });
+
+  it('reads a client level as exactly the given client id, and never as a wildcard', () => {
+    const own: TopicPattern = [exact('devices'), ownClientId, rest];
+    expect(patternCovers(own, filter('devices/thermostat-1/commands/#'), 'thermostat-1')).toBe(true);
+    expect(patternCovers(own, filter('devices/thermostat-1'), 'thermostat-1')).toBe(true);
+    expect(patternCovers(own, filter('devices/thermostat-2/commands/#'), 'thermostat-1')).toBe(false);
+    expect(patternCovers(own, filter('devices/thermostat-/commands'), 'thermostat-1')).toBe(false);
+    expect(patternCovers(own, filter('devices/+/commands'), 'thermostat-1')).toBe(false);
+    expect(patternCovers(own, filter('devices/#'), 'thermostat-1')).toBe(false);
+    expect(patternCovers(own, filter('devices/thermostat-1/x'))).toBe(false);
+    expect(formatPattern(own)).toBe('devices/%c/#');
+    expect(formatPattern(own, 'thermostat-1')).toBe('devices/thermostat-1/#');
   });
 
   it('does not let a prefix pattern at the first level reach $ topics unless the prefix starts with $', () => {

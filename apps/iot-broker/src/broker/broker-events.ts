@@ -12,7 +12,10 @@ import { peerOf } from '../transport/guarded-connection.js';
 export function observeBroker(aedes: Aedes, sessions: BrokerSessions, logger: Logger): void {
   aedes.on('client', (client) => sessions.track(client));
 
+  // Connects and disconnects are the broker's hottest events: their log fields are built only
+  // when the line will be written.
   aedes.on('clientReady', (client) => {
+    if (!logger.isLevelEnabled('info')) return;
     const session = sessionOf(client);
     logger.info(
       {
@@ -29,6 +32,7 @@ export function observeBroker(aedes: Aedes, sessions: BrokerSessions, logger: Lo
 
   aedes.on('clientDisconnect', (client) => {
     sessions.untrack(client);
+    if (!logger.isLevelEnabled('info')) return;
     logger.info(
       { clientId: client.id, reason: sessionOf(client)?.endedBy ?? 'connection closed' },
       'device disconnected',

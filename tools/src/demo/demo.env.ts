@@ -1,4 +1,4 @@
-import { IsClientId, IsClientSecret, IsPort } from '@tollgate/platform';
+import { IsClientId, IsClientSecret, IsFixedPort } from '@tollgate/platform';
 import { IsIn, IsOptional, IsString } from 'class-validator';
 
 /**
@@ -7,25 +7,25 @@ import { IsIn, IsOptional, IsString } from 'class-validator';
  */
 export class DemoEnv {
   /** The demo auth-server's port. */
-  @IsOptional() @IsPort(1) AUTH_SERVER_PORT: number = 7400;
+  @IsOptional() @IsFixedPort() AUTH_SERVER_PORT: number = 7400;
 
   /** service-b's port. */
-  @IsOptional() @IsPort(1) SERVICE_B_PORT: number = 7401;
+  @IsOptional() @IsFixedPort() SERVICE_B_PORT: number = 7401;
 
   /** service-a's port. */
-  @IsOptional() @IsPort(1) SERVICE_A_PORT: number = 7402;
+  @IsOptional() @IsFixedPort() SERVICE_A_PORT: number = 7402;
 
   /** The broker's MQTT (TCP) port. */
-  @IsOptional() @IsPort(1) MQTT_PORT: number = 7883;
+  @IsOptional() @IsFixedPort() MQTT_PORT: number = 7883;
 
   /** The broker's MQTT-over-WebSocket port (also its /health). */
-  @IsOptional() @IsPort(1) MQTT_WS_PORT: number = 7884;
+  @IsOptional() @IsFixedPort() MQTT_WS_PORT: number = 7884;
 
   /** The thermostat's /health port. */
-  @IsOptional() @IsPort(1) THERMOSTAT_HEALTH_PORT: number = 7886;
+  @IsOptional() @IsFixedPort() THERMOSTAT_HEALTH_PORT: number = 7886;
 
   /** The hub's /health port. */
-  @IsOptional() @IsPort(1) HUB_HEALTH_PORT: number = 7887;
+  @IsOptional() @IsFixedPort() HUB_HEALTH_PORT: number = 7887;
 
   /** Databases (SQLite), logs and the generated secrets of the demo. */
   @IsOptional() @IsString() DEMO_DATA_DIR: string = 'data/demo';

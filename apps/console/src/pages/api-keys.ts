@@ -5,14 +5,14 @@ import type { ApiConsumer, ApiKey, CreatedApiKey, KeyUsage } from '../api-types.
 import { usageChart } from '../chart.js';
 import { confirmAction, toggleDisabled } from '../components/confirm-action.js';
 import { createForm, nameField, requiredName } from '../components/create-form.js';
+import { drawDetailsFrame } from '../components/details-frame.js';
 import { showSecret } from '../components/secret-panel.js';
 import { actionsColumn, drawList, inactiveFilter, lastUsedCell, table } from '../components/table.js';
 import { formDialog } from '../dialog.js';
-import { badge, emptyState, grantList, h, replace, statusBadge, time, uid, type Child } from '../dom.js';
+import { badge, emptyState, grantList, h, replace, statusBadge, time, type Child } from '../dom.js';
 import {
   announce,
   formValue,
-  heading,
   listSection,
   numberField,
   radioGroup,
@@ -31,6 +31,12 @@ const USAGE_DAYS = 14;
 /** The lead paragraph under the page's title. */
 export const lead = (): Child =>
   'An API consumer is an application that calls your APIs with keys, like an integration that syncs contacts. A key identifies the application, not a person; it carries a fixed set of scopes and can be limited by address, rate and expiry.';
+
+/** The choices of the create form's radio group. */
+const KEY_ENVIRONMENTS = [
+  { value: 'live', label: 'Live (tgk_live_…)' },
+  { value: 'test', label: 'Test (tgk_test_…)' },
+];
 
 export async function render(page: HTMLElement, { params, signal }: PageContext): Promise<void> {
   const [consumers, resources] = await Promise.all([
@@ -214,14 +220,12 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
   }
 
   function drawKeysFrame(consumer: ApiConsumer) {
-    const titleId = uid('keys-title');
     frame.consumerId = consumer.id;
-    frame.heading = heading(2, `Keys of ${consumer.name}`, { id: titleId });
-    frame.secretSlot = h('div', { class: 'secret-slot' });
     frame.notice = h('div');
-    frame.body = h('div');
-    keysSection.setAttribute('aria-labelledby', titleId);
-    replace(keysSection, frame.heading, frame.notice, keyForm(consumer).element, frame.secretSlot, frame.body);
+    Object.assign(
+      frame,
+      drawDetailsFrame(keysSection, `Keys of ${consumer.name}`, frame.notice, keyForm(consumer).element),
+    );
   }
 
   function drawKeys(consumer: ApiConsumer) {
@@ -366,10 +370,7 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
           legend: 'Environment',
           name: 'environment',
           value: 'live',
-          options: [
-            { value: 'live', label: 'Live (tgk_live_…)' },
-            { value: 'test', label: 'Test (tgk_test_…)' },
-          ],
+          options: KEY_ENVIRONMENTS,
         }),
         grants,
         h(

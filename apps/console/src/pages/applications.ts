@@ -26,6 +26,10 @@ import {
 import { auditLink, grantsPicker, loadResources, readGrants } from './common.js';
 import type { PageContext } from './page.js';
 
+const CLIENT_KINDS = [
+  { value: 'service', label: 'Service (server-to-server)' },
+  { value: 'device', label: 'Device (connects to the MQTT broker)' },
+];
 const AUTH_METHODS = [
   { value: 'client_secret_basic', label: 'Client secret in HTTP Basic (recommended)' },
   { value: 'client_secret_post', label: 'Client secret in the form body' },
@@ -193,10 +197,7 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
           legend: 'Kind',
           name: 'kind',
           value: 'service',
-          options: [
-            { value: 'service', label: 'Service (server-to-server)' },
-            { value: 'device', label: 'Device (connects to the MQTT broker)' },
-          ],
+          options: CLIENT_KINDS,
         }),
         textField({
           label: 'Client id',

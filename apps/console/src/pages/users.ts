@@ -4,16 +4,16 @@ import { api, ApiError, segment } from '../api.js';
 import type { CreatedPersonalAccessToken, PersonalAccessToken, Role, User } from '../api-types.js';
 import { confirmAction, toggleDisabled } from '../components/confirm-action.js';
 import { createForm, nameField } from '../components/create-form.js';
+import { drawDetailsFrame } from '../components/details-frame.js';
 import { showSecret } from '../components/secret-panel.js';
 import { actionsColumn, drawList, lastUsedCell, table } from '../components/table.js';
-import { badge, emptyState, h, replace, scopeList, statusBadge, time, uid, type Child } from '../dom.js';
+import { badge, emptyState, h, replace, scopeList, statusBadge, time, type Child } from '../dom.js';
 import {
   announce,
   checkboxGroup,
   checkedValues,
   control,
   formValue,
-  heading,
   listSection,
   numberField,
   radioGroup,
@@ -30,6 +30,12 @@ import { type PageContext, signedInUser } from './page.js';
 /** The lead paragraph under the page's title. */
 export const lead = (): Child =>
   'People sign in to this console and create their own tokens; service accounts belong to the organisation and never sign in: administrators create their tokens. Roles give scopes on resources; every token of a user follows their roles at once.';
+
+/** The choices of the create form's radio group. */
+const USER_KINDS = [
+  { value: 'person', label: 'Person (signs in to the console)' },
+  { value: 'service_account', label: 'Service account (organisation-wide automation; never signs in)' },
+];
 
 export async function render(page: HTMLElement, { session, params, signal }: PageContext): Promise<void> {
   const me = signedInUser(session);
@@ -122,10 +128,7 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
       legend: 'Kind',
       name: 'kind',
       value: 'person',
-      options: [
-        { value: 'person', label: 'Person (signs in to the console)' },
-        { value: 'service_account', label: 'Service account (organisation-wide automation; never signs in)' },
-      ],
+      options: USER_KINDS,
     });
     const showPassword = (form: HTMLFormElement) => {
       password.hidden = formValue(form, 'kind') !== 'person';
@@ -254,24 +257,20 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
   }
 
   function drawTokensFrame(user: User) {
-    const titleId = uid('user-tokens');
     tokensFrame.userId = user.id;
-    tokensFrame.heading = heading(2, `Tokens of ${user.email}`, { id: titleId });
-    tokensFrame.secretSlot = h('div', { class: 'secret-slot' });
-    tokensFrame.body = h('div');
-    tokensSection.setAttribute('aria-labelledby', titleId);
-    replace(
-      tokensSection,
-      tokensFrame.heading,
-      user.kind === 'service_account'
-        ? serviceTokenForm(user).element
-        : h(
-            'p',
-            { class: 'muted' },
-            'People create their own tokens in their account settings; you can revoke them here.',
-          ),
-      tokensFrame.secretSlot,
-      tokensFrame.body,
+    Object.assign(
+      tokensFrame,
+      drawDetailsFrame(
+        tokensSection,
+        `Tokens of ${user.email}`,
+        user.kind === 'service_account'
+          ? serviceTokenForm(user).element
+          : h(
+              'p',
+              { class: 'muted' },
+              'People create their own tokens in their account settings; you can revoke them here.',
+            ),
+      ),
     );
   }
 

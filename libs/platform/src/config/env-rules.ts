@@ -66,9 +66,14 @@ export function IsFlag(): PropertyDecorator {
   return all(Transform(toBoolean), IsBoolean());
 }
 
-/** A TCP port; 0 (the default lower bound) lets the system pick a free one. */
-export function IsPort(min = 0): PropertyDecorator {
-  return IntegerFrom(min, 65535);
+/** A TCP port; 0 lets the system pick a free one. */
+export function IsPort(): PropertyDecorator {
+  return IntegerFrom(0, 65535);
+}
+
+/** A TCP port other processes must know in advance (1–65535): 0, a port the system picks, is refused. */
+export function IsFixedPort(): PropertyDecorator {
+  return IntegerFrom(1, 65535);
 }
 
 const HTTP_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };

@@ -1,6 +1,7 @@
 import type { Client } from 'aedes';
 import type { Logger } from '@tollgate/platform';
 import { type DeviceSession, sessionOf } from './device-session.js';
+import { ExpirySchedule } from './expiry-schedule.js';
 
 /** Selects live sessions, e.g. for a revocation. */
 export type SessionPredicate = (session: DeviceSession) => boolean;
@@ -37,42 +38,37 @@ export interface SessionSummary {
   expiresAt: string;
 }
 
-// setTimeout fires at once for delays above 2^31-1 ms (about 24.8 days); longer waits are re-armed.
-const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
-
-interface LiveSession {
-  session: DeviceSession;
-  expiryTimer?: NodeJS.Timeout;
-}
-
 /**
  * The broker's live, authenticated sessions. Closes each one when its token expires, and closes on
  * demand every session a predicate selects: the entry point for the revocation feed.
  */
 export class BrokerSessions {
-  private readonly live = new Map<Client, LiveSession>();
+  private readonly live = new Map<Client, DeviceSession>();
   private readonly now: () => number;
+  private readonly expiries: ExpirySchedule<Client>;
 
   constructor(
     private readonly logger: Logger,
     options: { now?: () => number } = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.expiries = new ExpirySchedule((client) => void this.end(client, 'token_expired'), this.now);
   }
 
-  /** Starts tracking a client once aedes has registered it, and arms its expiry timer. */
+  /** Starts tracking a client once aedes has registered it, until its token expires. */
   track(client: Client): void {
     const session = sessionOf(client);
     if (!session || this.live.has(client)) return;
-    const entry: LiveSession = { session };
-    this.live.set(client, entry);
-    this.armExpiry(client, entry);
+    this.live.set(client, session);
+    const expiresAt = session.principal.expiresAt!.getTime();
+    if (expiresAt <= this.now()) void this.end(client, 'token_expired');
+    else this.expiries.add(client, expiresAt);
   }
 
   untrack(client: Client): void {
-    const entry = this.live.get(client);
-    if (!entry) return;
-    clearTimeout(entry.expiryTimer);
+    const session = this.live.get(client);
+    if (!session) return;
+    this.expiries.delete(client, session.principal.expiresAt!.getTime());
     this.live.delete(client);
   }
 
@@ -81,7 +77,7 @@ export class BrokerSessions {
   }
 
   summaries(): SessionSummary[] {
-    return [...this.live.values()].map(({ session }) => ({
+    return [...this.live.values()].map((session) => ({
       clientId: session.clientId,
       oauthClientId: session.principal.clientId,
       tokenId: session.principal.credentialId,
@@ -100,30 +96,20 @@ export class BrokerSessions {
    * still allows them.
    */
   async closeWhere(predicate: SessionPredicate, reason: string): Promise<number> {
-    const selected = [...this.live].filter(([, entry]) => predicate(entry.session));
+    const selected = [...this.live].filter(([, session]) => predicate(session));
     await Promise.all(selected.map(([client]) => this.end(client, reason)));
     return selected.length;
   }
 
   private end(client: Client, reason: string): Promise<void> {
-    const entry = this.live.get(client);
-    if (!entry) return Promise.resolve();
-    entry.session.endedBy = reason;
+    const session = this.live.get(client);
+    if (!session) return Promise.resolve();
+    session.endedBy = reason;
     this.untrack(client);
     this.logger.info(
-      { clientId: entry.session.clientId, tokenId: entry.session.principal.credentialId, reason },
+      { clientId: session.clientId, tokenId: session.principal.credentialId, reason },
       'session closed by the broker',
     );
     return new Promise((resolve) => client.close(() => resolve()));
-  }
-
-  private armExpiry(client: Client, entry: LiveSession): void {
-    const remaining = entry.session.principal.expiresAt!.getTime() - this.now();
-    if (remaining <= 0) {
-      void this.end(client, 'token_expired');
-      return;
-    }
-    entry.expiryTimer = setTimeout(() => this.armExpiry(client, entry), Math.min(remaining, MAX_TIMER_DELAY_MS));
-    entry.expiryTimer.unref();
   }
 }

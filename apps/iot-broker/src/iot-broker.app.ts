@@ -145,7 +145,10 @@ export async function createIotBroker(config: IotBrokerConfig, options: IotBroke
         onBackgroundError: (error) => logger.warn({ err: error }, 'following the revocation feed failed; will retry'),
       });
   verification?.onRevocation((event) => void closeRevokedSessions(event, sessions));
-  const verifier = options.verifier ?? { verify: (token: string) => verification!.verifyAccessToken(token) };
+  const verifier = options.verifier ?? {
+    verify: (token: string) => verification!.verifyAccessToken(token),
+    remembered: (token: string) => verification!.rememberedAccessToken(token),
+  };
   const { limits } = config;
   const fairness: BrokerFairness = {
     publishBudgets: new PublishBudgets(limits.publishRates, logger),

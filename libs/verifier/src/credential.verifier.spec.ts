@@ -209,6 +209,35 @@ describe(CredentialVerifier.name, () => {
     });
   });
 
+  describe('rememberedAccessToken (verifyAccessToken without waiting)', () => {
+    it('answers what verifyAccessToken answered, until the token expires, and nothing before it was verified', async () => {
+      const token = await key.sign({ jti: 'jti-1', scope: 'device', exp: Math.floor(T / 1000) + 60 });
+      expect(sut.rememberedAccessToken(token)).toBeUndefined();
+      const verified = await sut.verifyAccessToken(token);
+      expect(sut.rememberedAccessToken(token)).toBe(verified);
+      now = T + 60_000;
+      expect(sut.rememberedAccessToken(token)).toBeUndefined();
+    });
+
+    it('answers nothing for a revoked token or one of a retired key, leaving the refusal to verifyAccessToken', async () => {
+      const [revoked, retired] = await Promise.all([key.sign({ jti: 'jti-1' }), key.sign({ jti: 'jti-2' })]);
+      await sut.verifyAccessToken(revoked);
+      await sut.verifyAccessToken(retired);
+      revocations.revokeToken('jti-1', new Date(T + 300_000));
+      expect(sut.rememberedAccessToken(revoked)).toBeUndefined();
+      expect(sut.rememberedAccessToken(retired)).toBeDefined();
+      revocations.retireKey(key.kid);
+      expect(sut.rememberedAccessToken(retired)).toBeUndefined();
+    });
+
+    it('remembers nothing where every token must be checked (the auth-server’s checkAccessToken)', async () => {
+      sut = create({ checkAccessToken: async () => {} });
+      const token = await key.sign({ jti: 'jti-1' });
+      await sut.verifyAccessToken(token);
+      expect(sut.rememberedAccessToken(token)).toBeUndefined();
+    });
+  });
+
   describe('opaque credentials', () => {
     it('hands a well-formed PAT or API key to the opaque verifier, with the caller’s context', async () => {
       const apiKey = generateCredential('api_key', { environment: 'live' });

@@ -116,6 +116,17 @@ export class CredentialVerifier {
     return verified;
   }
 
+  /**
+   * `verifyAccessToken` without waiting, for a JWT verified earlier: its claims while it is
+   * remembered (until its `exp`) and the deny list does not name it; undefined otherwise, when
+   * `verifyAccessToken` must decide (and refuse it, if it must be refused).
+   */
+  rememberedAccessToken(token: string): { principal: Principal; claims: AccessTokenClaims } | undefined {
+    const cached = this.verifiedTokens?.get(token);
+    if (!cached || cached.principal.expiresAt!.getTime() <= this.now()) return undefined;
+    return this.options.revocations?.reasonFor(cached.principal) ? undefined : cached;
+  }
+
   /** Forgets every cached verification (after a revocation the list cannot express, e.g. a retired key). */
   clearCache(): void {
     this.verifiedTokens?.clear();

@@ -166,6 +166,11 @@ export class ResourceServerVerification {
     return this.verifier.verifyAccessToken(token);
   }
 
+  /** `verifyAccessToken` without waiting, for a token it verified before and remembers, unrevoked (see CredentialVerifier). */
+  rememberedAccessToken(token: string): { principal: Principal; claims: AccessTokenClaims } | undefined {
+    return this.verifier.rememberedAccessToken(token);
+  }
+
   /** Acts on one revocation event at once: deny list, caches, and every registered listener (e.g. the broker's sessions). */
   apply(event: SequencedRevocationEvent): void {
     switch (event.type) {

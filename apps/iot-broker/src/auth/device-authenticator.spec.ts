@@ -51,4 +51,42 @@ describe(DeviceAuthenticator.name, () => {
       reason: 'subject_mismatch',
     });
   });
+
+  describe('a token the verifier remembers', () => {
+    const remembered = new Set(['thermostat-token', 'stolen-token']);
+    const remembering = new DeviceAuthenticator(
+      { ...verifier, remembered: (token) => (remembered.has(token) ? tokens.get(token) : undefined) },
+      { now: () => NOW },
+    );
+    const reconnect = (password: string, clientId = 'thermostat-1', will?: { topic: string; retain: boolean }) =>
+      remembering.authenticateRemembered({
+        clientId,
+        username: clientId,
+        password: Buffer.from(password),
+        peer: PEER,
+        will,
+      });
+
+    it('opens the same session at once as authenticate does after waiting', async () => {
+      const now = reconnect('thermostat-token');
+      const later = await connect('thermostat-token');
+      expect(now).toMatchObject({ clientId: 'thermostat-1', kind: 'device', principal: later.principal, peer: PEER });
+      expect(now?.acl.mayPublish('devices/thermostat-1/telemetry', { retain: false })).toBe(true);
+    });
+
+    it('leaves a token it does not remember to authenticate', () => {
+      expect(reconnect('watcher-token')).toBeUndefined();
+    });
+
+    it('refuses at once what authenticate refuses', () => {
+      expect(() => reconnect('stolen-token')).toThrow(expect.objectContaining({ reason: 'subject_mismatch' }));
+      expect(() =>
+        reconnect('thermostat-token', 'thermostat-1', { topic: 'devices/thermostat-2/state', retain: false }),
+      ).toThrow(expect.objectContaining({ reason: 'will_not_allowed' }));
+      expect(() => reconnect('tgk_live_not-a-jwt')).toThrow(expect.objectContaining({ reason: 'opaque_credential' }));
+      expect(() => reconnect('thermostat-token', 'thermostat/1')).toThrow(
+        expect.objectContaining({ reason: 'invalid_client_id' }),
+      );
+    });
+  });
 });

@@ -4,9 +4,19 @@ import { DEVICE_ID, TopicAcl } from '../access/topic-acl.js';
 import type { DeviceSession } from '../sessions/device-session.js';
 import type { Peer } from '../transport/guarded-connection.js';
 
+export interface VerifiedAccessToken {
+  principal: Principal;
+  claims: AccessTokenClaims;
+}
+
 /** Verifies a JWT access token for this broker (JwtAccessTokenVerifier, or one that also checks revocations). */
 export interface AccessTokenVerifier {
-  verify(token: string): Promise<{ principal: Principal; claims: AccessTokenClaims }>;
+  verify(token: string): Promise<VerifiedAccessToken>;
+  /**
+   * A token verified earlier, still valid and not revoked since, answered without waiting; undefined
+   * when it must go through `verify` (which refuses it if it must be refused).
+   */
+  remembered?(token: string): VerifiedAccessToken | undefined;
 }
 
 /** CONNACK return codes (MQTT 3.1.1 §3.2.2.3) a refusal may carry. */
@@ -62,6 +72,21 @@ export class DeviceAuthenticator {
   }
 
   async authenticate(attempt: ConnectAttempt): Promise<DeviceSession> {
+    return this.openSession(attempt, await this.verify(this.tokenOf(attempt)));
+  }
+
+  /**
+   * `authenticate` without waiting, for a token the verifier remembers (a device reconnecting with
+   * the token it used before): the session, or undefined when the token must be verified first.
+   * Refuses exactly as `authenticate` does.
+   */
+  authenticateRemembered(attempt: ConnectAttempt): DeviceSession | undefined {
+    const verified = this.verifier.remembered?.(this.tokenOf(attempt));
+    return verified && this.openSession(attempt, verified);
+  }
+
+  /** The checks that need no verification: the client id, the username, and a JWT as the password. */
+  private tokenOf(attempt: ConnectAttempt): string {
     const { clientId } = attempt;
     if (clientId === '')
       throw new ConnectRefusal(ConnackCode.IdentifierRejected, 'empty_client_id', 'A client id is required');
@@ -89,16 +114,23 @@ export class DeviceAuthenticator {
         'API keys and personal access tokens are not accepted here; use an access token',
       );
     }
-    let verified: { principal: Principal; claims: AccessTokenClaims };
+    return token;
+  }
+
+  private async verify(token: string): Promise<VerifiedAccessToken> {
     try {
-      verified = await this.verifier.verify(token);
+      return await this.verifier.verify(token);
     } catch (error) {
       if (!(error instanceof VerificationError)) throw error;
       if (error.code === 'temporarily_unavailable')
         throw new ConnectRefusal(ConnackCode.ServerUnavailable, error.reason, error.description);
       throw new ConnectRefusal(ConnackCode.BadUsernameOrPassword, error.reason, error.description);
     }
-    const { principal, claims } = verified;
+  }
+
+  /** The decisions on a verified token: it is this device's, unexpired, and grants something here. */
+  private openSession(attempt: ConnectAttempt, { principal, claims }: VerifiedAccessToken): DeviceSession {
+    const { clientId } = attempt;
     if (principal.subject !== clientId)
       throw new ConnectRefusal(
         ConnackCode.NotAuthorized,

@@ -8,7 +8,7 @@ import {
 } from '../auth/device-authenticator.js';
 import type { PublishBudgets } from '../hardening/publish-budget.js';
 import type { SlowSubscribers } from '../hardening/slow-subscribers.js';
-import { attachSession, isActive, sessionOf } from '../sessions/device-session.js';
+import { attachSession, type DeviceSession, isActive, sessionOf } from '../sessions/device-session.js';
 import { peerOf } from '../transport/guarded-connection.js';
 
 export type BrokerHooks = Required<
@@ -61,33 +61,41 @@ export function createBrokerHooks({
           authenticateError(new ConnectRefusal(ConnackCode.NotAuthorized, 'no_connect', 'CONNECT was not seen')),
           false,
         );
-      authenticator.authenticate({ ...attempt, username, password }).then(
-        (session) => {
-          attachSession(client, session);
-          callback(null, true);
-        },
-        (error: unknown) => {
-          const refusal =
-            error instanceof ConnectRefusal
-              ? error
-              : new ConnectRefusal(
-                  ConnackCode.ServerUnavailable,
-                  'internal_error',
-                  'The broker could not check the credentials',
-                );
-          if (!(error instanceof ConnectRefusal)) logger.error({ err: error }, 'authentication failed unexpectedly');
-          logger.warn(
-            {
-              clientId: printable(attempt.clientId),
-              ...attempt.peer,
-              returnCode: refusal.returnCode,
-              reason: refusal.reason,
-            },
-            `connection refused: ${refusal.message}`,
-          );
-          callback(authenticateError(refusal), false);
-        },
-      );
+      const presented = { ...attempt, username, password };
+      const open = (session: DeviceSession) => {
+        attachSession(client, session);
+        callback(null, true);
+      };
+      const refuse = (error: unknown) => {
+        const refusal =
+          error instanceof ConnectRefusal
+            ? error
+            : new ConnectRefusal(
+                ConnackCode.ServerUnavailable,
+                'internal_error',
+                'The broker could not check the credentials',
+              );
+        if (!(error instanceof ConnectRefusal)) logger.error({ err: error }, 'authentication failed unexpectedly');
+        logger.warn(
+          {
+            clientId: printable(attempt.clientId),
+            ...attempt.peer,
+            returnCode: refusal.returnCode,
+            reason: refusal.reason,
+          },
+          `connection refused: ${refusal.message}`,
+        );
+        callback(authenticateError(refusal), false);
+      };
+      // A device reconnecting with the token it used before is answered at once; any other waits for its verification.
+      let remembered: DeviceSession | undefined;
+      try {
+        remembered = authenticator.authenticateRemembered(presented);
+      } catch (error) {
+        return refuse(error);
+      }
+      if (remembered) return open(remembered);
+      authenticator.authenticate(presented).then(open, refuse);
     },
 
     authorizePublish(client, packet, callback) {

@@ -110,10 +110,6 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
 
   function drawConsumers() {
     drawList(consumersList.body, {
-      empty: emptyState(
-        'No API consumers yet.',
-        'Register the application that will call your APIs, then create a key for it.',
-      ),
       caption: 'Registered API consumers',
       columns: ['Name', 'Contact', 'Status', 'Registered', actionsColumn()],
       rows: state.consumers.map((consumer) => [
@@ -136,6 +132,10 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
       rowAttributes: (index) => ({
         class: state.consumers[index]?.id === state.selectedId ? 'row-selected' : undefined,
       }),
+      empty: emptyState(
+        'No API consumers yet.',
+        'Register the application that will call your APIs, then create a key for it.',
+      ),
     });
   }
 

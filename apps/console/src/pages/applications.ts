@@ -64,10 +64,6 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
 
   function draw() {
     drawList(list.body, {
-      empty: emptyState(
-        'No applications or devices yet.',
-        'Register a service (such as service-a) or a device (such as a thermostat) to give it credentials.',
-      ),
       caption: 'Applications and devices',
       columns: ['Application', 'Authenticates with', 'Scopes', 'Secrets', actionsColumn()],
       rows: state.clients.map((client) => [
@@ -117,6 +113,10 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
           auditLink(client.id, client.name),
         ),
       ]),
+      empty: emptyState(
+        'No applications or devices yet.',
+        'Register a service (such as service-a) or a device (such as a thermostat) to give it credentials.',
+      ),
     });
   }
 

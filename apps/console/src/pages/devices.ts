@@ -126,12 +126,6 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
           : badge('not connected', 'neutral')
         : h('span', { class: 'muted' }, 'unknown');
     drawList(list.body, {
-      empty: emptyState(
-        'No devices are registered.',
-        'Register a device on the ',
-        h('a', { href: '/console/admin/applications' }, 'applications and devices'),
-        ' page: it gets a client id (its MQTT client id) and a secret.',
-      ),
       caption: 'Registered devices and their connection',
       columns: ['Device', 'Client id', 'Connection', 'Status', 'Scopes'],
       rows: [
@@ -150,6 +144,12 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
           '—',
         ]),
       ],
+      empty: emptyState(
+        'No devices are registered.',
+        'Register a device on the ',
+        h('a', { href: '/console/admin/applications' }, 'applications and devices'),
+        ' page: it gets a client id (its MQTT client id) and a secret.',
+      ),
     });
   }
 }

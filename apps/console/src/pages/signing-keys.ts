@@ -47,7 +47,6 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
       (a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || b.createdAt.localeCompare(a.createdAt),
     );
     drawList(list.body, {
-      empty: emptyState('No signing keys.', 'The server creates its keys when it starts.'),
       caption: 'Signing keys, current first',
       columns: [
         'Key id (kid)',
@@ -72,6 +71,7 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
           : dangerRowButton('Retire', `key ${key.kid}`, `retire:${key.kid}`, () => retire(key.kid, state)),
       ]),
       rowAttributes: (index) => ({ class: sorted[index]?.state === 'current' ? 'row-selected' : undefined }),
+      empty: emptyState('No signing keys.', 'The server creates its keys when it starts.'),
     });
   }
 

@@ -65,10 +65,6 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
 
   function draw() {
     drawList(list.body, {
-      empty: emptyState(
-        'No users yet.',
-        'Create a person who will sign in, or a service account for organisation-wide automation.',
-      ),
       caption: 'Users',
       columns: ['Name', 'Kind', 'Roles', 'Status', 'Last sign-in', actionsColumn()],
       rows: state.users.map((user) => [
@@ -107,6 +103,10 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
         ),
       ]),
       rowAttributes: (index) => ({ class: state.users[index]?.id === state.selectedId ? 'row-selected' : undefined }),
+      empty: emptyState(
+        'No users yet.',
+        'Create a person who will sign in, or a service account for organisation-wide automation.',
+      ),
     });
   }
 

@@ -1,5 +1,5 @@
 import { rawConnect, rawPublish } from '../../../../test/support/mqtt-packets.js';
-import { Duplex, PassThrough } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type { FrameViolation } from '../hardening/mqtt-frame-scanner.js';
 import { guardConnection, peerOf } from './guarded-connection.js';
 
@@ -12,8 +12,9 @@ const nextTick = () => new Promise((resolve) => setImmediate(resolve));
  * `fromPeer` is what the client sends, `received` what the broker's parser got.
  */
 function guarded() {
-  const fromPeer = new PassThrough();
-  const connection = Duplex.from({ readable: fromPeer, writable: new PassThrough() });
+  // What is written to a PassThrough comes out of it: writing to it plays the peer sending.
+  const connection = new PassThrough();
+  const fromPeer = connection;
   const violations: FrameViolation[] = [];
   const sut = guardConnection(connection, {
     maxPacketSize: 1024,

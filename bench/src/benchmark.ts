@@ -84,6 +84,8 @@ export interface Benchmark {
   kind: 'throughput' | 'latency' | 'memory';
   /** The ratio this benchmark should reach (from the issue that asked for it). */
   target: number;
+  /** At most this much server CPU (µs per operation) on top of the baseline, when the issue set a bound; met needs both. */
+  cpuOverheadTargetUs?: number;
   /**
    * Starts both contenders (each server in its own process), seeds data and checks that both
    * answer the measured request correctly, failing loudly otherwise.

@@ -64,7 +64,9 @@ function ratioCells(comparison: Comparison): string[] {
       : `${comparison.cpuRatio.toFixed(2)}× (${signed(comparison.cpuOverheadUsPerOp!)} µs)`,
     comparison.target === undefined
       ? ''
-      : `≥ ${Number(comparison.target.toFixed(2))}× ${comparison.met ? 'met' : 'MISSED'}`,
+      : `≥ ${Number(comparison.target.toFixed(2))}×${
+          comparison.cpuOverheadTargetUs === undefined ? '' : `, ≤ +${comparison.cpuOverheadTargetUs} µs`
+        } ${comparison.met ? 'met' : 'MISSED'}`,
   ];
 }
 

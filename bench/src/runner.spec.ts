@@ -1,5 +1,5 @@
 import type { Benchmark, Contender, Measurement } from './benchmark.js';
-import { compare, runBenchmark } from './runner.js';
+import { compare, meets, runBenchmark } from './runner.js';
 
 /** A contender that answers the same measurement every round and counts its runs. */
 function steady(label: string, measurement: Measurement): Contender & { runs: number[] } {
@@ -37,6 +37,18 @@ describe('compare', () => {
 
   it('compares p99 for latency benchmarks, and leaves the CPU out when a side has no CPU figure', () => {
     expect(compare('latency', { p50Ms: 1, p99Ms: 4 }, { p50Ms: 1, p99Ms: 8, cpuUsPerOp: 10 })).toEqual({ ratio: 2 });
+  });
+});
+
+describe('meets', () => {
+  it('needs the ratio and, when the benchmark bounds it, the CPU spent on top', () => {
+    const within = { ratio: 1, cpuRatio: 0.95, cpuOverheadUsPerOp: 20 };
+    const over = { ratio: 1, cpuRatio: 0.9, cpuOverheadUsPerOp: 40 };
+    expect(meets({ target: 0.95 }, over)).toBe(true);
+    expect(meets({ target: 0.95, cpuOverheadTargetUs: 25 }, within)).toBe(true);
+    expect(meets({ target: 0.95, cpuOverheadTargetUs: 25 }, over)).toBe(false);
+    expect(meets({ target: 0.95, cpuOverheadTargetUs: 25 }, { ratio: 0.9, cpuOverheadUsPerOp: 0 })).toBe(false);
+    expect(meets({ target: 0.95, cpuOverheadTargetUs: 25 }, { ratio: 1 })).toBe(false);
   });
 });
 

@@ -6,9 +6,9 @@ import { mqttPublishQos0, mqttPublishQos1 } from './mqtt-publish.benchmark.js';
 import { mqttSessions } from './mqtt-sessions.benchmark.js';
 import { guardCostApiKey, guardCostJwt } from './guard-cost.benchmark.js';
 import { revocationLatency, revocationLatencyRedis } from './revocation-latency.benchmark.js';
-import { serviceBApiKey } from './service-b-api-key.benchmark.js';
-import { serviceBJwt } from './service-b-jwt.benchmark.js';
-import { serviceBPat } from './service-b-pat.benchmark.js';
+import { serviceBApiKey, serviceBApiKeyPaced } from './service-b-api-key.benchmark.js';
+import { serviceBJwt, serviceBJwtPaced } from './service-b-jwt.benchmark.js';
+import { serviceBPat, serviceBPatPaced } from './service-b-pat.benchmark.js';
 import { tokenEndpoint } from './token-endpoint.benchmark.js';
 
 /** Every benchmark, in the order `npm run bench` runs them. */
@@ -19,6 +19,9 @@ export const BENCHMARKS: readonly Benchmark[] = [
   serviceBJwt,
   serviceBPat,
   serviceBApiKey,
+  serviceBJwtPaced,
+  serviceBPatPaced,
+  serviceBApiKeyPaced,
   guardCostJwt,
   guardCostApiKey,
   apiKeyScale,

@@ -1,4 +1,4 @@
-import { contactsBenchmark } from '../support/contacts-benchmark.js';
+import { contactsBenchmark, type ContactsBenchmarkSpec, paced } from '../support/contacts-benchmark.js';
 import { CRM } from '../support/service-b.process.js';
 
 /**
@@ -6,7 +6,7 @@ import { CRM } from '../support/service-b.process.js';
  * service-b's introspection cache, with usage counted for the batched report. The key has no rate
  * limit (a limited key would add a token-bucket check per request).
  */
-export const serviceBApiKey = contactsBenchmark({
+const spec: ContactsBenchmarkSpec = {
   name: 'serviceBApiKey',
   description:
     'GET /contacts?limit=20 on service-b with an API key (X-API-Key, no rate limit, introspected then cached) vs the same route without authentication',
@@ -17,4 +17,9 @@ export const serviceBApiKey = contactsBenchmark({
     const { key } = await auth.createApiKey(consumer, 'benchmark', [{ resource: CRM, scopes: ['contacts:read'] }]);
     return { 'x-api-key': key };
   },
-});
+};
+
+export const serviceBApiKey = contactsBenchmark(spec);
+
+/** The same at a pace both sides keep up with: the CPU a request costs with the credential, at the same load shape. */
+export const serviceBApiKeyPaced = contactsBenchmark(paced(spec));

@@ -1,4 +1,4 @@
-import { contactsBenchmark } from '../support/contacts-benchmark.js';
+import { contactsBenchmark, type ContactsBenchmarkSpec, paced } from '../support/contacts-benchmark.js';
 import { CRM } from '../support/service-b.process.js';
 
 /**
@@ -6,7 +6,7 @@ import { CRM } from '../support/service-b.process.js';
  * auth-server (RFC 7662), later ones are served from service-b's introspection cache (30 s, evicted
  * by the revocation feed), with usage counted for the batched report.
  */
-export const serviceBPat = contactsBenchmark({
+const spec: ContactsBenchmarkSpec = {
   name: 'serviceBPat',
   description:
     'GET /contacts?limit=20 on service-b with a PAT (Bearer tgp_…, introspected then cached) vs the same route without authentication',
@@ -20,4 +20,9 @@ export const serviceBPat = contactsBenchmark({
     });
     return { authorization: `Bearer ${pat}` };
   },
-});
+};
+
+export const serviceBPat = contactsBenchmark(spec);
+
+/** The same at a pace both sides keep up with: the CPU a request costs with the credential, at the same load shape. */
+export const serviceBPatPaced = contactsBenchmark(paced(spec));

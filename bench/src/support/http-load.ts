@@ -19,17 +19,20 @@ export interface HttpRequestSpec {
 
 /**
  * A contender measured by closed-loop HTTP load: `connections` keep-alive connections, one request
- * in flight each. The CPU time of `servers` (the processes doing the work) is measured too.
+ * in flight each, as fast as it answers or at `requestsPerSecond` over all of them. The CPU time of
+ * `servers` (the processes doing the work) is measured too.
  */
 export function httpContender(
   label: string,
   request: HttpRequestSpec,
   connections: number,
   servers: ServerProcess[],
+  requestsPerSecond?: number,
 ): Contender {
   return {
     label,
-    run: (seconds) => withServerCpu(servers, () => httpLoad(label, request, { connections, seconds })),
+    run: (seconds) =>
+      withServerCpu(servers, () => httpLoad(label, request, { connections, seconds, requestsPerSecond })),
   };
 }
 

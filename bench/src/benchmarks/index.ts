@@ -1,7 +1,7 @@
 import type { Benchmark } from '../benchmark.js';
 import { apiKeyScale } from './api-key-scale.benchmark.js';
 import { authUnderAttack, authUnderAttackSaturated } from './auth-under-attack.benchmark.js';
-import { mqttConnect } from './mqtt-connect.benchmark.js';
+import { mqttConnect, mqttConnectPaced } from './mqtt-connect.benchmark.js';
 import { mqttPublishQos0, mqttPublishQos1 } from './mqtt-publish.benchmark.js';
 import { mqttSessions } from './mqtt-sessions.benchmark.js';
 import { guardCostApiKey, guardCostJwt } from './guard-cost.benchmark.js';
@@ -26,6 +26,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   guardCostApiKey,
   apiKeyScale,
   mqttConnect,
+  mqttConnectPaced,
   mqttPublishQos0,
   mqttPublishQos1,
   mqttSessions,

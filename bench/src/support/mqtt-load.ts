@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Contender, Measurement } from '../benchmark.js';
 import type { MqttEndpoint } from './mqtt-brokers.js';
 import {
@@ -49,7 +50,8 @@ function summary(latencies: number[], operations: number, seconds: number): Meas
  * sending CONNECT, waiting for CONNACK (which must accept), sending DISCONNECT and waiting for the
  * broker to close the connection, then starting over. Latency is socket open → CONNACK. Every
  * connection in flight uses a client id no other open connection uses (a pool of at least twice
- * `concurrency` devices), so no connection takes over another's session.
+ * `concurrency` devices), so no connection takes over another's session. With
+ * `connectionsPerSecond`, the loops together open no more than that many a second.
  */
 export function mqttConnectContender(
   label: string,
@@ -57,6 +59,7 @@ export function mqttConnectContender(
   devices: DeviceLogin[],
   concurrency: number,
   servers: ServerProcess[],
+  connectionsPerSecond?: number,
 ): Contender {
   if (devices.length < concurrency * 2)
     throw new Error(
@@ -72,9 +75,18 @@ export function mqttConnectContender(
         let failure: Error | undefined;
         const started = performance.now();
         const deadline = started + seconds * 1000;
+        // Paced: each loop opens its next connection at its own next slot, the loops' slots interleaved.
+        const slotMs = connectionsPerSecond ? (1000 * concurrency) / connectionsPerSecond : 0;
         await Promise.all(
-          Array.from({ length: concurrency }, async () => {
+          Array.from({ length: concurrency }, async (_, loop) => {
+            let next = started + (slotMs * loop) / concurrency;
             while (!failure && performance.now() < deadline) {
+              if (slotMs > 0) {
+                const wait = next - performance.now();
+                if (wait > 0) await sleep(wait);
+                next += slotMs;
+                if (performance.now() >= deadline) break;
+              }
               const packet = free.shift()!;
               try {
                 latencies.push(await connectOnce(endpoint, packet.who, packet.bytes));

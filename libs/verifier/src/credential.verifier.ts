@@ -2,7 +2,11 @@ import { hasCredentialPrefix, parseCredential, type ParsedCredential } from '@to
 import type { RateLimiter } from '@tollgate/rate-limit';
 import { LRUCache } from 'lru-cache';
 import { enforceConstraints } from './credential-policy.js';
-import type { AccessTokenClaims, JwtAccessTokenVerifier } from './jwt/jwt-access-token.verifier.js';
+import type {
+  AccessTokenClaims,
+  JwtAccessTokenVerifier,
+  VerifiedAccessToken,
+} from './jwt/jwt-access-token.verifier.js';
 import type { Principal } from './principal.js';
 import type { RevocationList } from './revocation/revocation-list.js';
 import { invalidToken, VerificationError } from './verification-error.js';
@@ -51,7 +55,7 @@ export interface CredentialVerifierOptions {
  * I/O. Both pass the revocation list on every request.
  */
 export class CredentialVerifier {
-  private readonly verifiedTokens?: LRUCache<string, { principal: Principal; claims: AccessTokenClaims }>;
+  private readonly verifiedTokens?: LRUCache<string, VerifiedAccessToken>;
   private readonly now: () => number;
 
   constructor(private readonly options: CredentialVerifierOptions) {
@@ -109,7 +113,7 @@ export class CredentialVerifier {
    * A JWT access token alone, with its claims, refused if the deny list says so: for servers that
    * are not HTTP (the MQTT broker), which read the claims and enforce their own policy.
    */
-  async verifyAccessToken(token: string): Promise<{ principal: Principal; claims: AccessTokenClaims }> {
+  async verifyAccessToken(token: string): Promise<VerifiedAccessToken> {
     const verified = await this.verifyJwt(token);
     const reason = this.options.revocations?.reasonFor(verified.principal);
     if (reason) throw invalidToken('The access token has been revoked', reason);
@@ -121,7 +125,7 @@ export class CredentialVerifier {
    * remembered (until its `exp`) and the deny list does not name it; undefined otherwise, when
    * `verifyAccessToken` must decide (and refuse it, if it must be refused).
    */
-  rememberedAccessToken(token: string): { principal: Principal; claims: AccessTokenClaims } | undefined {
+  rememberedAccessToken(token: string): VerifiedAccessToken | undefined {
     const cached = this.verifiedTokens?.get(token);
     if (!cached || cached.principal.expiresAt!.getTime() <= this.now()) return undefined;
     return this.options.revocations?.reasonFor(cached.principal) ? undefined : cached;
@@ -132,7 +136,7 @@ export class CredentialVerifier {
     this.verifiedTokens?.clear();
   }
 
-  private async verifyJwt(token: string): Promise<{ principal: Principal; claims: AccessTokenClaims }> {
+  private async verifyJwt(token: string): Promise<VerifiedAccessToken> {
     const cached = this.verifiedTokens?.get(token);
     if (cached && cached.principal.expiresAt!.getTime() > this.now()) return cached;
     const verified = await this.options.jwt.verify(token);

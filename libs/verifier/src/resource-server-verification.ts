@@ -4,11 +4,10 @@ import type { RedisOutageLogger } from '@tollgate/platform';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from '@tollgate/rate-limit';
 import { CredentialVerifier } from './credential.verifier.js';
 import {
-  type AccessTokenClaims,
   JwtAccessTokenVerifier,
   MAX_ACCESS_TOKEN_LIFETIME_SECONDS,
+  type VerifiedAccessToken,
 } from './jwt/jwt-access-token.verifier.js';
-import type { Principal } from './principal.js';
 import { ManagementApiTokens } from './management-api-tokens.js';
 import { IntrospectionVerifier } from './opaque/introspection.verifier.js';
 import { RemoteAuthorizationServer } from './remote-authorization-server.js';
@@ -161,13 +160,13 @@ export class ResourceServerVerification {
   }
 
   /** A JWT access token with its claims, refused if the deny list says so (for non-HTTP servers such as the MQTT broker). */
-  verifyAccessToken(token: string): Promise<{ principal: Principal; claims: AccessTokenClaims }> {
+  verifyAccessToken(token: string): Promise<VerifiedAccessToken> {
     // The verifier's cache, shared with HTTP: a device's token is verified once for both.
     return this.verifier.verifyAccessToken(token);
   }
 
   /** `verifyAccessToken` without waiting, for a token it verified before and remembers, unrevoked (see CredentialVerifier). */
-  rememberedAccessToken(token: string): { principal: Principal; claims: AccessTokenClaims } | undefined {
+  rememberedAccessToken(token: string): VerifiedAccessToken | undefined {
     return this.verifier.rememberedAccessToken(token);
   }
 

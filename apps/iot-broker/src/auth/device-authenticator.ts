@@ -1,13 +1,8 @@
 import { hasCredentialPrefix } from '@tollgate/credentials';
-import { type AccessTokenClaims, type Principal, VerificationError } from '@tollgate/verifier';
+import { type AccessTokenClaims, VerificationError, type VerifiedAccessToken } from '@tollgate/verifier';
 import { DEVICE_ID, TopicAcl } from '../access/topic-acl.js';
 import type { DeviceSession } from '../sessions/device-session.js';
 import type { Peer } from '../transport/guarded-connection.js';
-
-export interface VerifiedAccessToken {
-  principal: Principal;
-  claims: AccessTokenClaims;
-}
 
 /** Verifies a JWT access token for this broker (JwtAccessTokenVerifier, or one that also checks revocations). */
 export interface AccessTokenVerifier {

@@ -38,7 +38,7 @@ export function guardConnection<Connection extends Duplex>(
   const read = connection.read;
   connection.read = function guardedRead(this: Connection, size?: number) {
     const chunk: unknown = read.call(this, size);
-    if (chunk === null || this.destroyed) return this.destroyed ? null : chunk;
+    if (chunk === null || this.destroyed) return null;
     const violation = scanner.scan(chunk as Buffer);
     if (!violation) return chunk;
     onViolation(violation);

@@ -34,6 +34,12 @@ export const DEFAULT_ALGORITHMS = ['ES256', 'EdDSA'];
  */
 export const MAX_ACCESS_TOKEN_LIFETIME_SECONDS = 86_400;
 
+/** A verified JWT access token: who it speaks for, and the claims it carries. */
+export interface VerifiedAccessToken {
+  principal: Principal;
+  claims: AccessTokenClaims;
+}
+
 /**
  * Verifies RFC 9068 JWT access tokens locally: algorithm allow-list (never `none` nor HMAC),
  * `typ: at+jwt`, issuer, audience, `exp`/`nbf`/`iat` with a small skew, and the claims Tollgate
@@ -52,7 +58,7 @@ export class JwtAccessTokenVerifier {
     return this.options.audience;
   }
 
-  async verify(token: string): Promise<{ principal: Principal; claims: AccessTokenClaims }> {
+  async verify(token: string): Promise<VerifiedAccessToken> {
     if (token.length > this.maxTokenLength) throw invalidToken('The access token is too long', 'too_long');
     if (!JWS_COMPACT.test(token)) throw invalidToken('The access token is not a signed JWT', 'malformed');
     let payload: JWTPayload;

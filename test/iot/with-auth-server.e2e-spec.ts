@@ -164,13 +164,22 @@ describe('IoT with the real auth-server', () => {
       kind: 'device',
       grants: [{ resource: IOT, scopes: ['device'] }],
     });
-    const session = await connectDevice(iot.mqttUrl, { clientId: rogue.id, password: await deviceToken(rogue) });
+    const token = await deviceToken(rogue);
+    const session = await connectDevice(iot.mqttUrl, { clientId: rogue.id, password: token });
     clients.push(session);
-    const closed = whenClosed(session);
+    // Connected twice, the token is one the broker remembers: it answers such a reconnect at once.
+    const again = await connectDevice(iot.mqttUrl, { clientId: rogue.id, password: token });
+    clients.push(again);
+    const closed = whenClosed(again);
     const revokedAt = Date.now();
     expect((await auth.api('POST', `/api/clients/${rogue.id}/revoke-tokens`)).status).toBe(200);
     await closed;
     expect(Date.now() - revokedAt).toBeLessThan(5_000);
     expect(iot.broker.sessions.summaries().map((s) => s.clientId)).not.toContain(rogue.id);
+    // The remembered token is refused once revoked, however fast the device comes back with it.
+    expect(await attemptConnect(iot.mqttUrl, { clientId: rogue.id, password: token })).toMatchObject({
+      connected: false,
+      returnCode: 4,
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 /**
  * Hash under which a high-entropy credential is stored and looked up (unique index).
@@ -6,7 +6,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  * compares no secret bytes. Passwords, which are low-entropy, use argon2id instead.
  */
 export function hashCredential(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('base64url');
+  // The one-shot form: no Hash object per call (a resource server hashes every PAT and API key it is shown).
+  return hash('sha256', value, 'base64url');
 }
 
 /** Constant-time comparison of two stored hashes (or any two strings). */

@@ -27,8 +27,12 @@ export interface VerifiedRequest {
 /** Verifies Tollgate's opaque credentials (PATs, API keys) whose checksum already passed. */
 export interface OpaqueCredentialVerifier {
   verify(token: string, parsed: ParsedCredential, context: VerificationContext): Promise<Principal>;
-  /** What `verify` would answer from memory alone, when that is an accepted principal; otherwise undefined. */
-  cached?(token: string, parsed: ParsedCredential): Principal | undefined;
+  /**
+   * What `verify` would answer from memory alone, when that is an accepted principal; otherwise
+   * undefined. Called before the credential is parsed: only a string `verify` accepted (checksum,
+   * kind, environment) can be remembered, so nothing else can come back from here.
+   */
+  cached?(token: string): Principal | undefined;
 }
 
 export interface CredentialVerifierOptions {
@@ -91,9 +95,7 @@ export class CredentialVerifier {
       const cached = this.verifiedTokens?.get(token);
       return cached && cached.principal.expiresAt!.getTime() > this.now() ? cached.principal : undefined;
     }
-    const parsed = parseCredential(token);
-    if (!parsed || parsed.kind === 'client_secret') return undefined;
-    return this.options.opaque?.cached?.(token, parsed);
+    return this.options.opaque?.cached?.(token);
   }
 
   /** The checks every request makes after the credential is verified: the deny list, then its own policy (address, rate limit). */

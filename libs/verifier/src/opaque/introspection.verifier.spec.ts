@@ -181,7 +181,7 @@ describe(IntrospectionVerifier.name, () => {
   });
 
   describe('cached: what verify would accept from memory alone', () => {
-    const cached = (credential: string) => sut.cached(credential, parseCredential(credential)!);
+    const cached = (credential: string) => sut.cached(credential);
 
     it('answers a credential verified before, until the cache would introspect it again', async () => {
       expect(cached(pat)).toBeUndefined();
@@ -207,6 +207,22 @@ describe(IntrospectionVerifier.name, () => {
       await refusal(verify(pat));
       expect(cached(pat)).toBeUndefined();
       expect(fetch).toHaveBeenCalledTimes(1);
+    });
+
+    it('answers only the exact string verified (it is not parsed again): not a typo of it, not one verify refused unread', async () => {
+      sut = create({ acceptedEnvironments: ['live'] });
+      const liveKey = generateCredential('api_key', { environment: 'live' });
+      const testKey = generateCredential('api_key', { environment: 'test' });
+      answers.set(liveKey, () => json(active({ credential_type: 'api_key' })));
+      answers.set(testKey, () => json(active({ credential_type: 'api_key' })));
+      await verify(liveKey);
+      await refusal(verify(testKey));
+
+      const typo = liveKey.slice(0, 12) + (liveKey[12] === 'a' ? 'b' : 'a') + liveKey.slice(13);
+      expect(cached(liveKey)).toBeDefined();
+      expect(cached(typo)).toBeUndefined();
+      expect(cached(testKey)).toBeUndefined();
+      expect(cached(liveKey.replace('tgk_', 'tgs_'))).toBeUndefined();
     });
   });
 

@@ -74,9 +74,13 @@ export class IntrospectionVerifier implements OpaqueCredentialVerifier {
     return principal.audience.length === 0 || principal.audience.includes(this.options.resource);
   }
 
-  /** The principal `verify` would accept from the cache alone, without introspecting; undefined otherwise. */
-  cached(token: string, parsed: ParsedCredential): Principal | undefined {
-    if (!this.cacheTrusted || !this.environmentAccepted(parsed)) return undefined;
+  /**
+   * The principal `verify` would accept from the cache alone, without introspecting; undefined
+   * otherwise. Only results of `verify` are cached, after its checks of the string (checksum,
+   * environment), under the hash of that exact string: the string need not be parsed again.
+   */
+  cached(token: string): Principal | undefined {
+    if (!this.cacheTrusted) return undefined;
     const entry = this.cache.get(hashCredential(token));
     const principal = entry && entry.until > this.now() ? entry.principal : undefined;
     return principal && this.audienceAccepted(principal) ? principal : undefined;

@@ -1,8 +1,7 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpApp, createLogger, type Logger, setupOpenApi } from '@tollgate/platform';
 import { isDatabaseUnavailable } from '@tollgate/persistence';
-import { type Principal, ResourceServerVerification } from '@tollgate/verifier';
-import type { FastifyRequest } from 'fastify';
+import { countResponses, ResourceServerVerification } from '@tollgate/verifier';
 import type { ServiceBConfig } from './config/service-b.config.js';
 import { ServiceBModule } from './service-b.module.js';
 
@@ -52,16 +51,7 @@ export async function createServiceB(
     trustProxy: config.trustProxy,
     isDatabaseUnavailable,
   });
-  if (verification?.usage) {
-    const usage = verification.usage;
-    app
-      .getHttpAdapter()
-      .getInstance()
-      .addHook('onResponse', (request: FastifyRequest & { user?: Principal }, reply, done) => {
-        if (request.user) usage.recordResponse(request.user, reply.statusCode, request.ip);
-        done();
-      });
-  }
+  if (verification?.usage) countResponses(app.getHttpAdapter().getInstance(), verification.usage);
   if (config.openApi) {
     setupOpenApi(app, {
       title: 'Tollgate CRM (service-b)',

@@ -12,6 +12,7 @@ export * from './opaque/introspection.verifier.js';
 export * from './principal.js';
 export * from './remote-authorization-server.js';
 export * from './resource-server-verification.js';
+export * from './usage/count-responses.js';
 export * from './usage/usage-reporter.js';
 export * from './verification-error.js';
 export * from './revocation/revocation-event.js';

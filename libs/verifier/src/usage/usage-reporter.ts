@@ -86,6 +86,36 @@ export interface UsageReporterHealth {
   dropped: number;
 }
 
+/** A use waiting to be reported: its time as milliseconds, written as ISO 8601 when the report is made. */
+type PendingUse = Omit<CredentialUseReport, 'lastUsedAt'> & { lastUsedAtMs: number };
+
+const reportOf = ({ lastUsedAtMs, ...use }: PendingUse): CredentialUseReport => ({
+  ...use,
+  lastUsedAt: new Date(lastUsedAtMs).toISOString(),
+});
+const pendingOf = ({ lastUsedAt, ...use }: CredentialUseReport): PendingUse => ({
+  ...use,
+  lastUsedAtMs: Date.parse(lastUsedAt),
+});
+
+const MAX_ADDRESS = USAGE_REPORT_LIMITS.maxAddressLength;
+const STATUS_CLASSES: Readonly<Record<number, string>> = { 1: '1xx', 2: '2xx', 3: '3xx', 4: '4xx', 5: '5xx' };
+const DAY_MS = 86_400_000;
+
+/** The UTC day (YYYY-MM-DD) of a time, formatted once per day rather than once per request. */
+class UtcDay {
+  private day = '';
+  private start = 0;
+
+  of(time: number): string {
+    if (time < this.start || time >= this.start + DAY_MS) {
+      this.start = time - (time % DAY_MS);
+      this.day = new Date(this.start).toISOString().slice(0, 10);
+    }
+    return this.day;
+  }
+}
+
 const useKey = (use: Pick<CredentialUseReport, 'credentialId' | 'day' | 'statusClass'>) =>
   `${use.credentialId}|${use.day}|${use.statusClass}`;
 const denialKey = (denial: Pick<CredentialDenialReport, 'credentialType' | 'credentialId' | 'reason'>) =>
@@ -101,7 +131,7 @@ const requestsIn = (report: UsageReport) =>
  * is split (413) or dropped, and every drop is counted.
  */
 export class UsageReporter {
-  private uses = new Map<string, CredentialUseReport>();
+  private uses = new Map<string, PendingUse>();
   private denials = new Map<string, CredentialDenialReport>();
   private dropped = 0;
   private droppingReported = false;
@@ -109,6 +139,7 @@ export class UsageReporter {
   private readonly post: FetchFunction;
   private readonly now: () => number;
   private readonly maxPending: number;
+  private readonly today = new UtcDay();
   /** The last flush asked for (each runs after the one before), and how many have not finished. */
   private lastFlush = Promise.resolve();
   private unfinishedFlushes = 0;
@@ -144,20 +175,32 @@ export class UsageReporter {
     return { pending: this.uses.size + this.denials.size, dropped: this.dropped };
   }
 
-  /** A response was sent to a caller authenticated with a PAT or an API key. */
+  /**
+   * A response was sent to a caller authenticated with a PAT or an API key. Runs on every such
+   * response, so a credential already counted today costs a map lookup and three assignments: the
+   * time is kept as a number and written as ISO 8601 only in the report.
+   */
   recordResponse(principal: Principal, status: number, address: string): void {
     if (principal.credentialType !== 'api_key' && principal.credentialType !== 'pat') return;
-    const at = new Date(this.now()).toISOString();
-    const use: CredentialUseReport = {
+    const now = this.now();
+    const day = this.today.of(now);
+    const statusClass = STATUS_CLASSES[Math.floor(status / 100)] ?? `${Math.floor(status / 100)}xx`;
+    const known = this.uses.get(useKey({ credentialId: principal.credentialId, day, statusClass }));
+    if (known && now >= known.lastUsedAtMs) {
+      if (known.count < USAGE_REPORT_LIMITS.maxCount) known.count += 1;
+      known.lastUsedAtMs = now;
+      known.lastUsedAddress = address.length > MAX_ADDRESS ? address.slice(0, MAX_ADDRESS) : address;
+      return;
+    }
+    this.addUse({
       credentialType: principal.credentialType,
       credentialId: principal.credentialId,
-      day: at.slice(0, 10),
-      statusClass: `${Math.floor(status / 100)}xx`,
+      day,
+      statusClass,
       count: 1,
-      lastUsedAt: at,
-      lastUsedAddress: address.slice(0, USAGE_REPORT_LIMITS.maxAddressLength),
-    };
-    this.addUse(use);
+      lastUsedAtMs: now,
+      lastUsedAddress: address.slice(0, MAX_ADDRESS),
+    });
   }
 
   /** A request whose credential was identified was refused (scope, address, rate limit). */
@@ -257,7 +300,7 @@ export class UsageReporter {
       (report[kind] as UsageReport[K][number][]).push(entry);
       bytes += size;
     };
-    for (const use of this.uses.values()) add('uses', use);
+    for (const use of this.uses.values()) add('uses', reportOf(use));
     for (const denial of this.denials.values()) add('denials', denial);
     if (report.uses.length + report.denials.length > 0) reports.push(report);
     this.uses = new Map();
@@ -266,21 +309,21 @@ export class UsageReporter {
   }
 
   private requeue(report: UsageReport): void {
-    for (const use of report.uses) this.addUse(use);
+    for (const use of report.uses) this.addUse(pendingOf(use));
     for (const denial of report.denials) this.addDenial(denial);
   }
 
   /** Adds a use to what is pending (merging with the same credential, day and status class). */
-  private addUse(use: CredentialUseReport): void {
+  private addUse(use: PendingUse): void {
     const key = useKey(use);
     const known = this.uses.get(key);
     if (!known) {
-      if (this.admit(use.count)) this.uses.set(key, { ...use });
+      if (this.admit(use.count)) this.uses.set(key, use);
       return;
     }
     known.count = Math.min(known.count + use.count, USAGE_REPORT_LIMITS.maxCount);
-    if (use.lastUsedAt >= known.lastUsedAt) {
-      known.lastUsedAt = use.lastUsedAt;
+    if (use.lastUsedAtMs >= known.lastUsedAtMs) {
+      known.lastUsedAtMs = use.lastUsedAtMs;
       known.lastUsedAddress = use.lastUsedAddress;
     }
   }

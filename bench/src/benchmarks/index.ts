@@ -4,7 +4,7 @@ import { authUnderAttack, authUnderAttackSaturated } from './auth-under-attack.b
 import { mqttConnect, mqttConnectPaced } from './mqtt-connect.benchmark.js';
 import { mqttPublishQos0, mqttPublishQos1 } from './mqtt-publish.benchmark.js';
 import { mqttSessions } from './mqtt-sessions.benchmark.js';
-import { guardCostApiKey, guardCostJwt } from './guard-cost.benchmark.js';
+import { guardCostApiKey, guardCostJwt, guardCostPat } from './guard-cost.benchmark.js';
 import { revocationLatency, revocationLatencyRedis } from './revocation-latency.benchmark.js';
 import { serviceBApiKey, serviceBApiKeyPaced } from './service-b-api-key.benchmark.js';
 import { serviceBJwt, serviceBJwtPaced } from './service-b-jwt.benchmark.js';
@@ -23,6 +23,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   serviceBPatPaced,
   serviceBApiKeyPaced,
   guardCostJwt,
+  guardCostPat,
   guardCostApiKey,
   apiKeyScale,
   mqttConnect,

@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '@tollgate/platform';
 import { KeyObject, sign } from 'node:crypto';
 import { promisify } from 'node:util';
-import { v7 as timeOrderedUuid } from 'uuid';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { type ActiveSigningKey, type SigningAlg, SigningKeysService } from '../signing-keys/signing-keys.service.js';
+import { newTokenId } from './token-id.js';
 
 export interface AccessTokenRequest {
   /** `sub`: the client id, or the user id for a token exchanged for a PAT. */
@@ -78,10 +78,7 @@ export class AccessTokenIssuer {
       request.validAfter ? Math.ceil(request.validAfter.getTime() / 1000) : 0,
     );
     const exp = iat + request.ttlSeconds;
-    // RFC 9562 UUIDv7: 74 random bits after the millisecond, unique as RFC 7519 §4.1.7 asks. Time
-    // order keeps the audit log's credential index (and revoked_tokens) appending at one end of the
-    // B-tree instead of touching a random page per token: a third less CPU per audit row on SQLite.
-    const jti = timeOrderedUuid();
+    const jti = newTokenId();
     const token = await compactJws(
       key.alg,
       { alg: key.alg, kid: key.kid, typ: 'at+jwt' },

@@ -177,7 +177,9 @@ describe('M2M: service-a syncs its audience from service-b', () => {
         const { status, headers, body } = await call(url, method, path, {});
 
         expect(status).toBe(401);
-        expect(headers.get('www-authenticate')).toBe('Bearer realm="tollgate"');
+        expect(headers.get('www-authenticate')).toBe(
+          `Bearer realm="tollgate", resource_metadata="${url}/.well-known/oauth-protected-resource"`,
+        );
         expect(body).toMatchObject({ type: 'urn:tollgate:problem:unauthenticated' });
         expect(JSON.stringify(body)).not.toContain('@example.com');
       });

@@ -84,7 +84,9 @@ describe('service-b: JWT access tokens (RFC 6750, RFC 8725, RFC 9068)', () => {
   it('asks for credentials without an error code when none are sent (RFC 6750 §3.1)', async () => {
     const response = await crm.request('GET', '/contacts');
     expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="tollgate"');
+    expect(response.headers.get('www-authenticate')).toBe(
+      `Bearer realm="tollgate", resource_metadata="${crm.url}/.well-known/oauth-protected-resource"`,
+    );
     expect(response.body).toMatchObject({ status: 401, type: 'urn:tollgate:problem:unauthenticated' });
   });
 
@@ -112,7 +114,9 @@ describe('service-b: JWT access tokens (RFC 6750, RFC 8725, RFC 9068)', () => {
   it('treats another auth scheme as no credential', async () => {
     const response = await crm.request('GET', '/contacts', { authorization: 'Basic Zm9vOmJhcg==' });
     expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="tollgate"');
+    expect(response.headers.get('www-authenticate')).toBe(
+      `Bearer realm="tollgate", resource_metadata="${crm.url}/.well-known/oauth-protected-resource"`,
+    );
   });
 
   describe('refuses with 401 invalid_token', () => {

@@ -18,11 +18,20 @@ export class ServiceBHarness {
 
   static async start(
     auth: AuthServerClient,
-    options: { env?: Record<string, string>; overrides?: CreateServiceBOptions; database?: TestDatabase } = {},
+    options: {
+      env?: Record<string, string>;
+      overrides?: CreateServiceBOptions;
+      database?: TestDatabase;
+      /** Its resource indicator (default CRM), registered at the auth-server if it is not yet. */
+      resource?: string;
+      /** Listen on this port (e.g. one the resource indicator names); a free one otherwise. */
+      port?: number;
+    } = {},
   ): Promise<ServiceBHarness> {
+    const resource = options.resource ?? CRM;
     const resources = await auth.api('GET', '/api/resources');
-    if (!resources.body.some((r: { indicator: string }) => r.indicator === CRM))
-      await auth.createResource(CRM, CRM_SCOPES);
+    if (!resources.body.some((r: { indicator: string }) => r.indicator === resource))
+      await auth.createResource(resource, CRM_SCOPES);
     const introspector = await auth.createClient({
       name: 'service-b',
       grants: [{ resource: auth.managementApi, scopes: ['tokens:introspect', 'usage:write', 'revocations:read'] }],
@@ -30,7 +39,7 @@ export class ServiceBHarness {
     const database = options.database ?? (await createSqliteDatabase());
     const config = loadServiceBConfig({
       AUTH_ISSUER: auth.issuer,
-      RESOURCE_INDICATOR: CRM,
+      RESOURCE_INDICATOR: resource,
       DATABASE_URL: database.url,
       CLIENT_ID: introspector.id,
       CLIENT_SECRET: introspector.secret,
@@ -41,7 +50,7 @@ export class ServiceBHarness {
       logger: createLogger({ name: 'service-b', level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
       ...options.overrides,
     });
-    await app.listen(0, '127.0.0.1');
+    await app.listen(options.port ?? 0, '127.0.0.1');
     return new ServiceBHarness(app, await app.getUrl(), database);
   }
 

@@ -1,9 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OPEN_DATABASE_MODULE_OPTIONS, openDatabase } from '@tollgate/persistence';
-import { ResourceServerVerification, VerifierModule } from '@tollgate/verifier';
+import { ProtectedResource, ResourceServerVerification, VerifierModule } from '@tollgate/verifier';
 import { AudienceModule } from './audience/audience.module.js';
-import { SERVICE_A_CONFIG, type ServiceAConfig } from './config/service-a.config.js';
+import { AUDIENCE_SCOPES, SERVICE_A_CONFIG, type ServiceAConfig } from './config/service-a.config.js';
 import { SERVICE_A_ENTITIES, SERVICE_A_MIGRATIONS, SERVICE_A_MIGRATIONS_TABLE } from './database/service-a.schema.js';
 import { HealthModule } from './health/health.module.js';
 import { SyncModule } from './sync/sync.module.js';
@@ -19,6 +19,13 @@ export class ServiceAModule {
           providers: [{ provide: ResourceServerVerification, useValue: verification }],
           useFactory: () => verification.verifier,
           guard: { realm: 'tollgate' },
+          // RFC 9728: a client that knows only this API's URL finds where to get a token for it.
+          protectedResource: new ProtectedResource({
+            resource: verification.options.resource,
+            authorizationServers: [verification.options.issuer],
+            scopes: Object.values(AUDIENCE_SCOPES),
+            name: 'Tollgate email marketing (service-a)',
+          }),
         }),
         TypeOrmModule.forRootAsync({
           useFactory: () => OPEN_DATABASE_MODULE_OPTIONS,

@@ -9,12 +9,9 @@ import { JwtAccessTokenVerifier } from '../jwt/jwt-access-token.verifier.js';
 import { RevocationList } from '../revocation/revocation-list.js';
 import type { Principal } from '../principal.js';
 import { VerificationError } from '../verification-error.js';
-import {
-  type CredentialGuardOptions,
-  createCredentialGuard,
-  type DeniedRequest,
-  type GuardedRequest,
-} from './credential.guard.js';
+import { ProtectedResource } from '../http/protected-resource-metadata.js';
+import type { DeniedRequest } from '../http/request-authentication.js';
+import { type CredentialGuardOptions, createCredentialGuard, type GuardedRequest } from './credential.guard.js';
 import { Public, RequireScopes } from './decorators.js';
 import { createStrategies } from './strategies.js';
 
@@ -426,6 +423,33 @@ describe(createCredentialGuard.name, () => {
       sut = guard({ fallback: () => Promise.reject(failure) });
       await expect(sut.canActivate(contextFor(request()).context)).rejects.toBe(failure);
       expect(denied).toEqual([]);
+    });
+  });
+
+  describe('RFC 9728: the challenge names the protected resource metadata', () => {
+    const protectedResource = new ProtectedResource({
+      resource: TEST_RESOURCE,
+      authorizationServers: [TEST_ISSUER],
+    });
+    beforeEach(() => {
+      sut = guard({ protectedResource });
+    });
+
+    it('on the origin the client called, with no credential and with a refused one', async () => {
+      const called = { protocol: 'https', host: 'crm.example.com:8443' };
+      expect((await answerTo(request(called))).challenge).toBe(
+        'Bearer realm="tollgate", resource_metadata="https://crm.example.com:8443/.well-known/oauth-protected-resource"',
+      );
+      const expired = await key.sign({ iat: Math.floor(now / 1000) - 600, exp: Math.floor(now / 1000) - 300 });
+      expect((await answerTo(request({ ...called, headers: bearer(expired) }))).challenge).toBe(
+        'Bearer realm="tollgate", error="invalid_token", error_description="The access token has expired", ' +
+          'resource_metadata="https://crm.example.com:8443/.well-known/oauth-protected-resource"',
+      );
+    });
+
+    it('leaves it out when the Host header does not make a URL, rather than echo it', async () => {
+      for (const host of ['evil.example/path?', 'user@evil.example', 'a" , error="x', '', undefined])
+        expect((await answerTo(request({ protocol: 'http', host }))).challenge).toBe('Bearer realm="tollgate"');
     });
   });
 

@@ -5,47 +5,38 @@ import { ProblemException } from '@tollgate/platform';
 import type { Principal } from '../principal.js';
 import { VerificationError } from '../verification-error.js';
 import { CredentialVerifier } from '../credential.verifier.js';
-import { presentedCredential } from './credential-location.js';
+import { CredentialRequired, refusalAnswer } from '../http/bearer-challenge.js';
+import { presentedCredential } from '../http/credential-location.js';
+import type { ProtectedResource } from '../http/protected-resource-metadata.js';
+import {
+  assertScopes,
+  type DeniedRequestListener,
+  type HttpRequestLike,
+  RequestAuthentication,
+} from '../http/request-authentication.js';
 import { IS_PUBLIC, REQUIRED_SCOPES } from './decorators.js';
 
 export const VERIFIER_GUARD_OPTIONS = Symbol('VERIFIER_GUARD_OPTIONS');
 
-export interface DeniedRequest {
-  error: VerificationError;
-  principal?: Principal;
-  address: string;
-  method: string;
-  path: string;
-}
-
 /** Authenticates a request that carries no bearer credential (e.g. a console session cookie); null if it cannot. */
 export type FallbackAuthenticator = (request: GuardedRequest) => Promise<Principal | null>;
 
-export interface GuardedRequest {
-  ip: string;
-  method: string;
-  url: string;
+export interface GuardedRequest extends HttpRequestLike {
   user?: Principal;
-  headers: Record<string, string | string[] | undefined>;
-  query?: unknown;
-  body?: unknown;
+  /** As Fastify sees them (behind a trusted proxy, the forwarded ones): for the RFC 9728 metadata URL. */
+  protocol?: string;
+  host?: string;
 }
 
 export interface CredentialGuardOptions {
   /** The `realm` of WWW-Authenticate challenges. */
   realm: string;
+  /** RFC 9728: named in every challenge (`resource_metadata`); the app serves the document (`ProtectedResourceMetadataController`). */
+  protectedResource?: ProtectedResource;
   /** Tried when the request has neither an Authorization header nor an X-API-Key header. */
   fallback?: FallbackAuthenticator;
   /** Called for every refused request that presented a credential (for audit and usage reports). */
-  onDenied?: (denied: DeniedRequest) => void;
-}
-
-/** A quoted-string for a challenge parameter: no quotes, backslashes or control characters can break out. */
-function quoted(value: string): string {
-  const safe = Array.from(value, (c) =>
-    c === '"' || c === '\\' || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? ' ' : c,
-  ).join('');
-  return `"${safe}"`;
+  onDenied?: DeniedRequestListener;
 }
 
 /**
@@ -58,6 +49,7 @@ export function createCredentialGuard(strategies: string[]): Type<CanActivate> {
   @Injectable()
   class CredentialGuard extends AuthGuard(strategies) {
     private readonly routes: RouteRules;
+    private readonly authentication: RequestAuthentication;
 
     constructor(
       @Inject(Reflector) reflector: Reflector,
@@ -66,6 +58,7 @@ export function createCredentialGuard(strategies: string[]): Type<CanActivate> {
     ) {
       super();
       this.routes = new RouteRules(reflector);
+      this.authentication = new RequestAuthentication(verifier, options.onDenied);
     }
 
     override async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -90,15 +83,10 @@ export function createCredentialGuard(strategies: string[]): Type<CanActivate> {
         assertScopes(route.requiredScopes, request.user!);
         return true;
       } catch (error) {
+        if (error instanceof CredentialRequired) throw this.refusal(request, error);
         if (!(error instanceof VerificationError)) throw error;
-        this.options.onDenied?.({
-          error,
-          principal: request.user ?? error.principal,
-          address: request.ip,
-          method: request.method,
-          path: request.url.split('?')[0],
-        });
-        throw this.challenge(error);
+        this.authentication.denied(request, error, request.user ?? error.principal);
+        throw this.refusal(request, error);
       }
     }
 
@@ -110,43 +98,18 @@ export function createCredentialGuard(strategies: string[]): Type<CanActivate> {
     ): T {
       if (error) throw error;
       if (user && info?.headers && context) setHeaders(context.switchToHttp().getResponse(), info.headers);
-      if (!user)
-        throw new ProblemException(
-          401,
-          'A credential is required: send "Authorization: Bearer <token>" (or X-API-Key for API keys)',
-          {
-            code: 'unauthenticated',
-            headers: { 'WWW-Authenticate': `Bearer realm=${quoted(this.options.realm)}` },
-          },
-        );
+      // The strategies fail only when the request carried no credential they read.
+      if (!user) throw new CredentialRequired();
       return user;
     }
 
-    private challenge(error: VerificationError & { requiredScope?: string }): ProblemException {
-      const headers: Record<string, string> = { ...error.headers };
-      if (error.code === 'temporarily_unavailable') headers['Retry-After'] ??= '5';
-      else if (
-        error.code === 'invalid_request' ||
-        error.code === 'invalid_token' ||
-        error.code === 'insufficient_scope'
-      ) {
-        const parameters = [
-          `realm=${quoted(this.options.realm)}`,
-          `error=${quoted(error.code)}`,
-          `error_description=${quoted(error.description)}`,
-        ];
-        if (error.requiredScope) parameters.push(`scope=${quoted(error.requiredScope)}`);
-        headers['WWW-Authenticate'] = `Bearer ${parameters.join(', ')}`;
-      }
-      return new ProblemException(error.status, error.description, {
-        code: error.code,
-        headers,
-        extensions: {
-          error: error.code,
-          error_description: error.description,
-          ...(error.requiredScope ? { scope: error.requiredScope } : {}),
-        },
+    private refusal(request: GuardedRequest, refusal: CredentialRequired | VerificationError): ProblemException {
+      const resource = this.options.protectedResource;
+      const { status, detail, ...options } = refusalAnswer(refusal, {
+        realm: this.options.realm,
+        resourceMetadata: resource?.metadataUrl(request.protocol ?? 'http', request.host),
       });
+      return new ProblemException(status, detail, options);
     }
   }
 
@@ -161,20 +124,6 @@ function setHeaders(
   for (const _ in headers) {
     reply.headers(headers);
     return;
-  }
-}
-
-function assertScopes(required: readonly string[], principal: Principal): void {
-  const missing = required.filter((scope) => !principal.scopes.has(scope));
-  if (missing.length > 0) {
-    throw Object.assign(
-      new VerificationError(
-        'insufficient_scope',
-        `This request needs the scope ${required.join(' ')}`,
-        'insufficient_scope',
-      ),
-      { requiredScope: required.join(' ') },
-    );
   }
 }
 

@@ -3,6 +3,8 @@ import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { CredentialVerifier } from '../credential.verifier.js';
 import { type CredentialGuardOptions, createCredentialGuard, VERIFIER_GUARD_OPTIONS } from './credential.guard.js';
+import type { ProtectedResource } from '../http/protected-resource-metadata.js';
+import { protectedResourceMetadataController } from './protected-resource-metadata.controller.js';
 import { createStrategies } from './strategies.js';
 
 let instances = 0;
@@ -12,6 +14,8 @@ export interface VerifierModuleOptions extends Pick<ModuleMetadata, 'imports' | 
   /** Builds the verifier this app trusts (remote JWKS and introspection, or local keys in the auth-server). */
   useFactory: (...dependencies: never[]) => CredentialVerifier | Promise<CredentialVerifier>;
   guard: CredentialGuardOptions | ((...dependencies: never[]) => CredentialGuardOptions);
+  /** RFC 9728: serve this resource's metadata and name it in every challenge. */
+  protectedResource?: ProtectedResource;
 }
 
 /**
@@ -23,15 +27,19 @@ export class VerifierModule {
   static forRoot(options: VerifierModuleOptions): DynamicModule {
     const inject = options.inject ?? [];
     const strategies = createStrategies(String(++instances));
+    const { guard, protectedResource } = options;
+    const withResource = (guardOptions: CredentialGuardOptions): CredentialGuardOptions =>
+      protectedResource ? { ...guardOptions, protectedResource } : guardOptions;
     return {
       module: VerifierModule,
       global: true,
       imports: [PassportModule, ...(options.imports ?? [])],
+      controllers: protectedResource ? [protectedResourceMetadataController(protectedResource)] : [],
       providers: [
         { provide: CredentialVerifier, inject, useFactory: options.useFactory },
-        typeof options.guard === 'function'
-          ? { provide: VERIFIER_GUARD_OPTIONS, inject, useFactory: options.guard }
-          : { provide: VERIFIER_GUARD_OPTIONS, useValue: options.guard },
+        typeof guard === 'function'
+          ? { provide: VERIFIER_GUARD_OPTIONS, inject, useFactory: (...deps: never[]) => withResource(guard(...deps)) }
+          : { provide: VERIFIER_GUARD_OPTIONS, useValue: withResource(guard) },
         ...strategies.providers,
         { provide: APP_GUARD, useClass: createCredentialGuard(strategies.names) },
         ...(options.providers ?? []),

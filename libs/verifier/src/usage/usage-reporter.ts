@@ -1,7 +1,7 @@
 import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import { createAuthorizedFetch, type FetchFunction } from '@tollgate/m2m-client';
 import { ManagementApiTokens } from '../management-api-tokens.js';
-import type { DeniedRequest } from '../nest/credential.guard.js';
+import type { DeniedRequest } from '../http/request-authentication.js';
 import type { Principal } from '../principal.js';
 import type { RemoteAuthorizationServer } from '../remote-authorization-server.js';
 

@@ -344,7 +344,7 @@ describe.each(testDatabases())('introspection (RFC 7662) and revocation (RFC 700
 
       await expectRevocationAccepted(revoke(adminToken, admin));
       const refused = await server.api('GET', '/api/resources', undefined, adminToken);
-      expectInvalidToken(refused, 'The access token has been revoked');
+      expectInvalidToken(refused, 'The access token has been revoked', server.issuer);
       // A new token works: revocation is per token.
       expect(
         (await server.api('GET', '/api/resources', undefined, await server.token(ADMIN_CLIENT_ID, ADMIN_CLIENT_SECRET)))

@@ -25,7 +25,7 @@ const CRM = 'https://crm.tollgate.test';
 
 /** RFC 6750 §3 challenge with only our own fixed texts: nothing from the request can reach it. */
 const SAFE_CHALLENGE =
-  /^Bearer realm="tollgate", error="(invalid_token|invalid_request)", error_description="[A-Za-z0-9 ().,:;<>'/+_-]+"$/;
+  /^Bearer realm="tollgate", error="(invalid_token|invalid_request)", error_description="[A-Za-z0-9 ().,:;<>'/+_-]+", resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/api"$/;
 
 interface Forgery {
   claims?: Record<string, unknown>;
@@ -335,7 +335,9 @@ describe.each(testDatabases())('management API against hostile JWTs on $name', (
           detail: 'A credential is required: send "Authorization: Bearer <token>" (or X-API-Key for API keys)',
         },
       });
-      expect(response.headers.get('www-authenticate')).toBe('Bearer realm="tollgate"');
+      expect(response.headers.get('www-authenticate')).toBe(
+        `Bearer realm="tollgate", resource_metadata="${server.issuer}/.well-known/oauth-protected-resource/api"`,
+      );
     });
 
     it.each([
@@ -388,7 +390,9 @@ describe.each(testDatabases())('management API against hostile JWTs on $name', (
     it('answers 401 without error to another scheme', async () => {
       const response = await call('Basic dGVzdC1hZG1pbjpzZWNyZXQ=');
       expect(response.status).toBe(401);
-      expect(response.headers.get('www-authenticate')).toBe('Bearer realm="tollgate"');
+      expect(response.headers.get('www-authenticate')).toBe(
+        `Bearer realm="tollgate", resource_metadata="${server.issuer}/.well-known/oauth-protected-resource/api"`,
+      );
     });
   });
 

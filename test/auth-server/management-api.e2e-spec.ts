@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { ADMIN_CLIENT_ID, AuthServerHarness, type JsonResponse } from '../support/auth-server.harness.js';
 import { generateClientKey } from '../support/jose-forge.js';
 import { testDatabases } from '../support/test-databases.js';
-import { expectInvalidToken } from '../support/problem-answers.js';
+import { expectInvalidToken, managementApiMetadata } from '../support/problem-answers.js';
 import type { DataSource } from 'typeorm';
 
 const CRM = 'https://crm.tollgate.test';
@@ -195,12 +195,14 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
           detail: 'A credential is required: send "Authorization: Bearer <token>" (or X-API-Key for API keys)',
         },
       });
-      expect(response.headers.get('www-authenticate')).toBe('Bearer realm="tollgate"');
+      expect(response.headers.get('www-authenticate')).toBe(
+        `Bearer realm="tollgate", resource_metadata="${server.issuer}/.well-known/oauth-protected-resource/api"`,
+      );
     });
 
     it.each(CREDENTIAL_CHECKED)('%s %s: 401 invalid_token with a token for another audience', async (method, route) => {
       const response = await send(method, route, { authorization: `Bearer ${crmToken}` });
-      expectInvalidToken(response, 'The access token is not meant for this resource (aud)');
+      expectInvalidToken(response, 'The access token is not meant for this resource (aud)', server.issuer);
     });
 
     it.each(ROUTES)(
@@ -221,7 +223,7 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
           },
         });
         expect(response.headers.get('www-authenticate')).toBe(
-          `Bearer realm="tollgate", error="insufficient_scope", error_description="${description}", scope="${scope}"`,
+          `Bearer realm="tollgate", error="insufficient_scope", error_description="${description}", scope="${scope}", resource_metadata="${managementApiMetadata(server.issuer)}"`,
         );
       },
     );
@@ -242,7 +244,7 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
           },
         });
         expect(response.headers.get('www-authenticate')).toMatch(
-          /^Bearer realm="tollgate", error="invalid_request", error_description="[^"]+"$/,
+          /^Bearer realm="tollgate", error="invalid_request", error_description="[^"]+", resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource\/api"$/,
         );
       },
     );

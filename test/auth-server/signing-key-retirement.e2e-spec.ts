@@ -53,7 +53,7 @@ describe.each(testDatabases())('retiring signing keys on $name', ({ create }) =>
 
   /** The management API's answer to a token signed by a key it no longer holds. */
   function expectUnknownKey(response: JsonResponse): void {
-    expectInvalidToken(response, 'The access token is signed with an unknown key');
+    expectInvalidToken(response, 'The access token is signed with an unknown key', server.issuer);
   }
 
   function expectProblem(response: JsonResponse, status: number, type: string): void {
@@ -213,7 +213,9 @@ describe.each(testDatabases())('retiring signing keys on $name', ({ create }) =>
     }
     const anonymous = await server.api('POST', `/api/signing-keys/${current}/retire`, undefined, null);
     expect(anonymous.status).toBe(401);
-    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="tollgate"');
+    expect(anonymous.headers.get('www-authenticate')).toBe(
+      `Bearer realm="tollgate", resource_metadata="${server.issuer}/.well-known/oauth-protected-resource/api"`,
+    );
     const reader = await server.api(
       'POST',
       `/api/signing-keys/${current}/retire`,

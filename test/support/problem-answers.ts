@@ -5,11 +5,14 @@ interface Answer {
   headers: { get(name: string): string | null };
 }
 
+/** Where the auth-server's management API (`<issuer>/api`) describes itself (RFC 9728 §3.1). */
+export const managementApiMetadata = (issuer: string) => `${issuer}/.well-known/oauth-protected-resource/api`;
+
 /**
- * A protected route's refusal of a bearer token (RFC 6750 §3.1): 401 problem details carrying the
- * OAuth error, and the matching `WWW-Authenticate` challenge.
+ * The management API's refusal of a bearer token (RFC 6750 §3.1): 401 problem details carrying the
+ * OAuth error, and the matching `WWW-Authenticate` challenge naming its RFC 9728 metadata.
  */
-export function expectInvalidToken(response: Answer, description: string): void {
+export function expectInvalidToken(response: Answer, description: string, issuer: string): void {
   expect({ status: response.status, body: response.body }).toEqual({
     status: 401,
     body: {
@@ -22,6 +25,6 @@ export function expectInvalidToken(response: Answer, description: string): void 
     },
   });
   expect(response.headers.get('www-authenticate')).toBe(
-    `Bearer realm="tollgate", error="invalid_token", error_description="${description}"`,
+    `Bearer realm="tollgate", error="invalid_token", error_description="${description}", resource_metadata="${managementApiMetadata(issuer)}"`,
   );
 }

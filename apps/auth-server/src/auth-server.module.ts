@@ -1,8 +1,15 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { MANAGEMENT_API_SCOPES } from '@tollgate/credentials';
 import { OPEN_DATABASE_MODULE_OPTIONS, openDatabase } from '@tollgate/persistence';
 import { CLOCK, type Clock, systemClock } from '@tollgate/platform';
-import { CredentialVerifier, invalidToken, JwtAccessTokenVerifier, VerifierModule } from '@tollgate/verifier';
+import {
+  CredentialVerifier,
+  invalidToken,
+  JwtAccessTokenVerifier,
+  ProtectedResource,
+  VerifierModule,
+} from '@tollgate/verifier';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { bootstrapAuthServer } from './bootstrap/bootstrap.js';
@@ -125,6 +132,13 @@ export class AuthServerModule {
           ) => ({
             realm: 'tollgate',
             fallback: (request) => sessions.authenticate(request),
+          }),
+          // RFC 9728: the management API is a protected resource too; its identifier is its URL.
+          protectedResource: new ProtectedResource({
+            resource: config.managementApiIndicator,
+            authorizationServers: [config.issuer],
+            scopes: MANAGEMENT_API_SCOPES,
+            name: 'Tollgate management API',
           }),
         }),
         RevocationsModule,

@@ -31,7 +31,7 @@ export interface GuardedRequest extends HttpRequestLike {
 export interface CredentialGuardOptions {
   /** The `realm` of WWW-Authenticate challenges. */
   realm: string;
-  /** RFC 9728: named in every challenge (`resource_metadata`); the app serves the document (`ProtectedResourceMetadataController`). */
+  /** RFC 9728: named in every challenge (`resource_metadata`); `VerifierModule.forRoot({ protectedResource })` also serves it. */
   protectedResource?: ProtectedResource;
   /** Tried when the request has neither an Authorization header nor an X-API-Key header. */
   fallback?: FallbackAuthenticator;

@@ -26,7 +26,12 @@ export interface TollgateExpress {
   protectedResourceMetadata: RequestHandler;
 }
 
-/** Protects an Express app with Tollgate: `app.use(tollgate.protectedResourceMetadata)`, then `requireCredential(...)` per route. */
+/**
+ * Protects an Express app with Tollgate: `app.use(tollgate.protectedResourceMetadata)`, then
+ * `requireCredential(...)` per route. A token in a request body (RFC 6750 §2.2, not accepted) is
+ * refused as `invalid_request` only when a body parser ran before the middleware; without one the
+ * body is never read, and the request is answered as one without a credential.
+ */
 export function tollgateExpress(options: ResourceServerOptions): TollgateExpress {
   const resolved = resolveResourceServerOptions(options);
   const authentication = new RequestAuthentication(resolved.verifier, resolved.onDenied);

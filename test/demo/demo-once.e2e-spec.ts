@@ -45,7 +45,7 @@ const STEPS = [
   /✓ \d+\. Ada revokes the token; her script is refused at once .* — GET \/contacts → 401 invalid_token \d+ ms later/,
   /M2M: /,
   /✓ \d+\. service-a gets a client-credentials token for the CRM .* — JWT \(at\+jwt, ES256\): sub service-a, aud https:\/\/crm.tollgate.local, scope contacts:read/,
-  /✓ \d+\. service-a’s own API refuses anonymous callers .* — 401 and 401 \(Bearer realm="tollgate"\); no contact shown/,
+  /✓ \d+\. service-a’s own API refuses anonymous callers .* — 401 and 401 \(Bearer realm="tollgate", resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource"\); no contact shown/,
   /✓ \d+\. the campaign tool syncs service-a’s audience with a token for service-a’s API; .* — 3 contacts read .*; GET \/audience → 3/,
   /✓ \d+\. service-b refuses a token for another audience .* — 401 invalid_token/,
   /IoT: /,

@@ -524,7 +524,12 @@ describe('service-a', () => {
       const { status, body } = await call('GET', '/docs/json');
 
       expect(status).toBe(200);
-      expect(Object.keys(body.paths).sort()).toEqual(['/audience', '/health', '/sync']);
+      expect(Object.keys(body.paths).sort()).toEqual([
+        '/.well-known/oauth-protected-resource',
+        '/audience',
+        '/health',
+        '/sync',
+      ]);
     });
   });
 
@@ -538,6 +543,8 @@ describe('service-a', () => {
     const token = (options: { audience?: string; scope: string; expiresInSeconds?: number }) =>
       h.authServer.accessToken({ audience: MARKETING, ...options });
     const bearer = (value: string) => ({ authorization: `Bearer ${value}` });
+    // RFC 9728: every challenge names where service-a describes itself.
+    const metadataUrl = () => `${h.url}/.well-known/oauth-protected-resource`;
 
     describe.each(routes)('$method $path', ({ method, path, scope, other }) => {
       it('answers 401 without a credential, with a bare challenge, and neither syncs nor shows the audience', async () => {
@@ -548,7 +555,7 @@ describe('service-a', () => {
         expect({ status, type, challenge }).toEqual({
           status: 401,
           type: 'application/problem+json; charset=utf-8',
-          challenge: 'Bearer realm="tollgate"',
+          challenge: `Bearer realm="tollgate", resource_metadata="${metadataUrl()}"`,
         });
         expect(body).toMatchObject({ type: 'urn:tollgate:problem:unauthenticated', status: 401 });
         expect(body).not.toHaveProperty('items');
@@ -576,7 +583,9 @@ describe('service-a', () => {
         const { status, challenge, body } = await call(method, path, bearer(await credential()));
 
         expect(status).toBe(401);
-        expect(challenge).toBe(`Bearer realm="tollgate", error="invalid_token", error_description="${description}"`);
+        expect(challenge).toBe(
+          `Bearer realm="tollgate", error="invalid_token", error_description="${description}", resource_metadata="${metadataUrl()}"`,
+        );
         expect(body).toMatchObject({
           type: 'urn:tollgate:problem:invalid_token',
           error: 'invalid_token',
@@ -590,7 +599,7 @@ describe('service-a', () => {
 
         expect(status).toBe(403);
         expect(challenge).toBe(
-          `Bearer realm="tollgate", error="insufficient_scope", error_description="This request needs the scope ${scope}", scope="${scope}"`,
+          `Bearer realm="tollgate", error="insufficient_scope", error_description="This request needs the scope ${scope}", scope="${scope}", resource_metadata="${metadataUrl()}"`,
         );
         expect(body).toMatchObject({
           type: 'urn:tollgate:problem:insufficient_scope',

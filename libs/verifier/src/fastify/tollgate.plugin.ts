@@ -4,6 +4,7 @@ import type { Principal } from '../principal.js';
 import { CredentialRequired, refusalAnswer, refusalBody } from '../http/bearer-challenge.js';
 import { RequestAuthentication } from '../http/request-authentication.js';
 import { type ResourceServerOptions, resolveResourceServerOptions } from '../http/resource-server-options.js';
+import { countResponses } from '../usage/count-responses.js';
 import { VerificationError } from '../verification-error.js';
 
 declare module 'fastify' {
@@ -53,11 +54,7 @@ async function tollgate(fastify: FastifyInstance, options: ResourceServerOptions
       },
   });
   // PATs and API keys: their usage and "last used", with the status the route answered.
-  if (usage)
-    fastify.addHook('onResponse', (request, reply, done) => {
-      if (request.principal) usage.recordResponse(request.principal, reply.statusCode, request.ip);
-      done();
-    });
+  if (usage) countResponses(fastify, usage, (request) => request.principal);
   if (resource)
     fastify.get(resource.metadataPath, async (_request, reply) =>
       reply.header('Cache-Control', 'public, max-age=300').send(resource.metadata),

@@ -2,14 +2,22 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../principal.js';
 import type { UsageReporter } from './usage-reporter.js';
 
+/** The caller a request was authenticated as: `request.user` in Nest apps (passport's place). */
+const nestCaller = (request: FastifyRequest): Principal | undefined => (request as { user?: Principal }).user;
+
 /**
- * Counts every response to a request whose credential the guard accepted (PATs and API keys: their
- * usage and "last used"), with the status it was answered with. Requests the guard refused are
- * counted by its `onDenied` (`UsageReporter.recordDenial`).
+ * Counts every response to a request whose credential was accepted (PATs and API keys: their
+ * usage and "last used"), with the status it was answered with. Refused requests are counted by
+ * `onDenied` (`UsageReporter.recordDenial`).
  */
-export function countResponses(fastify: FastifyInstance, usage: UsageReporter): void {
-  fastify.addHook('onResponse', (request: FastifyRequest & { user?: Principal }, reply, done) => {
-    if (request.user) usage.recordResponse(request.user, reply.statusCode, request.ip);
+export function countResponses(
+  fastify: FastifyInstance,
+  usage: UsageReporter,
+  callerOf: (request: FastifyRequest) => Principal | undefined = nestCaller,
+): void {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const caller = callerOf(request);
+    if (caller) usage.recordResponse(caller, reply.statusCode, request.ip);
     done();
   });
 }

@@ -98,7 +98,6 @@ const pendingOf = ({ lastUsedAt, ...use }: CredentialUseReport): PendingUse => (
   lastUsedAtMs: Date.parse(lastUsedAt),
 });
 
-const MAX_ADDRESS = USAGE_REPORT_LIMITS.maxAddressLength;
 const STATUS_CLASSES: Readonly<Record<number, string>> = { 1: '1xx', 2: '2xx', 3: '3xx', 4: '4xx', 5: '5xx' };
 const DAY_MS = 86_400_000;
 
@@ -113,6 +112,15 @@ class UtcDay {
       this.day = new Date(this.start).toISOString().slice(0, 10);
     }
     return this.day;
+  }
+}
+
+/** Counts further uses into a pending entry; the latest use gives its time and address. */
+function mergeUse(known: PendingUse, count: number, atMs: number, address: string): void {
+  known.count = Math.min(known.count + count, USAGE_REPORT_LIMITS.maxCount);
+  if (atMs >= known.lastUsedAtMs) {
+    known.lastUsedAtMs = atMs;
+    known.lastUsedAddress = address;
   }
 }
 
@@ -177,7 +185,7 @@ export class UsageReporter {
 
   /**
    * A response was sent to a caller authenticated with a PAT or an API key. Runs on every such
-   * response, so a credential already counted today costs a map lookup and three assignments: the
+   * response, so a credential already counted today is merged in place without a new entry: the
    * time is kept as a number and written as ISO 8601 only in the report.
    */
   recordResponse(principal: Principal, status: number, address: string): void {
@@ -185,13 +193,9 @@ export class UsageReporter {
     const now = this.now();
     const day = this.today.of(now);
     const statusClass = STATUS_CLASSES[Math.floor(status / 100)] ?? `${Math.floor(status / 100)}xx`;
+    const lastUsedAddress = address.slice(0, USAGE_REPORT_LIMITS.maxAddressLength);
     const known = this.uses.get(useKey({ credentialId: principal.credentialId, day, statusClass }));
-    if (known && now >= known.lastUsedAtMs) {
-      if (known.count < USAGE_REPORT_LIMITS.maxCount) known.count += 1;
-      known.lastUsedAtMs = now;
-      known.lastUsedAddress = address.length > MAX_ADDRESS ? address.slice(0, MAX_ADDRESS) : address;
-      return;
-    }
+    if (known) return mergeUse(known, 1, now, lastUsedAddress);
     this.addUse({
       credentialType: principal.credentialType,
       credentialId: principal.credentialId,
@@ -199,7 +203,7 @@ export class UsageReporter {
       statusClass,
       count: 1,
       lastUsedAtMs: now,
-      lastUsedAddress: address.slice(0, MAX_ADDRESS),
+      lastUsedAddress,
     });
   }
 
@@ -321,11 +325,7 @@ export class UsageReporter {
       if (this.admit(use.count)) this.uses.set(key, use);
       return;
     }
-    known.count = Math.min(known.count + use.count, USAGE_REPORT_LIMITS.maxCount);
-    if (use.lastUsedAtMs >= known.lastUsedAtMs) {
-      known.lastUsedAtMs = use.lastUsedAtMs;
-      known.lastUsedAddress = use.lastUsedAddress;
-    }
+    mergeUse(known, use.count, use.lastUsedAtMs, use.lastUsedAddress);
   }
 
   /** Adds a refusal to what is pending (merging with the same credential and reason). */

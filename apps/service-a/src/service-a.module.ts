@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OPEN_DATABASE_MODULE_OPTIONS, openDatabase } from '@tollgate/persistence';
-import { ProtectedResource, ResourceServerVerification, VerifierModule } from '@tollgate/verifier';
+import { protectedResourceOf, ResourceServerVerification, VerifierModule } from '@tollgate/verifier';
 import { AudienceModule } from './audience/audience.module.js';
 import { AUDIENCE_SCOPES, SERVICE_A_CONFIG, type ServiceAConfig } from './config/service-a.config.js';
 import { SERVICE_A_ENTITIES, SERVICE_A_MIGRATIONS, SERVICE_A_MIGRATIONS_TABLE } from './database/service-a.schema.js';
@@ -20,9 +20,7 @@ export class ServiceAModule {
           useFactory: () => verification.verifier,
           guard: { realm: 'tollgate' },
           // RFC 9728: a client that knows only this API's URL finds where to get a token for it.
-          protectedResource: new ProtectedResource({
-            resource: verification.options.resource,
-            authorizationServers: [verification.options.issuer],
+          protectedResource: protectedResourceOf(verification, {
             scopes: Object.values(AUDIENCE_SCOPES),
             name: 'Tollgate email marketing (service-a)',
           }),

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OPEN_DATABASE_MODULE_OPTIONS, openDatabase } from '@tollgate/persistence';
-import { ProtectedResource, ResourceServerVerification, VerifierModule } from '@tollgate/verifier';
+import { protectedResourceOf, ResourceServerVerification, VerifierModule } from '@tollgate/verifier';
 import { SERVICE_B_CONFIG, type ServiceBConfig } from './config/service-b.config.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { SERVICE_B_ENTITIES, SERVICE_B_MIGRATIONS, SERVICE_B_MIGRATIONS_TABLE } from './database/service-b.schema.js';
@@ -24,9 +24,7 @@ function authentication(verification: ResourceServerVerification | null): Dynami
       useFactory: () => verification.verifier,
       guard: { realm: 'tollgate', onDenied: (denied) => verification.usage?.recordDenial(denied) },
       // RFC 9728: a client that knows only this API's URL finds where to get a token for it.
-      protectedResource: new ProtectedResource({
-        resource: verification.options.resource,
-        authorizationServers: [verification.options.issuer],
+      protectedResource: protectedResourceOf(verification, {
         scopes: ['contacts:read', 'contacts:write'],
         name: 'Tollgate CRM (service-b)',
       }),

@@ -35,6 +35,16 @@ describe(ProtectedResource.name, () => {
     );
   });
 
+  it('describes no resource whose RFC 8707 indicator is not an http(s) URL: it has no well-known path', () => {
+    for (const resource of ['urn:tollgate:crm', 'crm', 'https://crm.example.com#x', 'ftp://crm.example.com']) {
+      expect(() => new ProtectedResource({ resource, authorizationServers: [] })).toThrow(/http\(s\) URL/);
+      expect(ProtectedResource.describing({ resource, authorizationServers: [] })).toBeUndefined();
+    }
+    expect(
+      ProtectedResource.describing({ resource: 'https://crm.example.com', authorizationServers: [] }),
+    ).toBeInstanceOf(ProtectedResource);
+  });
+
   describe('metadataUrl', () => {
     const sut = new ProtectedResource({ resource: 'https://api.example.com/crm', authorizationServers: [] });
 

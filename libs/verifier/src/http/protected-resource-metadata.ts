@@ -21,6 +21,7 @@ export interface ProtectedResourceOptions {
 }
 
 const WELL_KNOWN = '/.well-known/oauth-protected-resource';
+const isHttpUrl = (url: URL) => url.protocol === 'https:' || url.protocol === 'http:';
 // A host name or an IP literal, with an optional port: nothing that could carry a path or a user.
 const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
@@ -38,8 +39,11 @@ export class ProtectedResource {
   readonly metadataPath: string;
 
   constructor(options: ProtectedResourceOptions) {
-    const resource = new URL(options.resource);
-    if (resource.hash) throw new Error(`A resource identifier has no fragment (RFC 9728 §1.2): ${options.resource}`);
+    const resource = URL.canParse(options.resource) ? new URL(options.resource) : undefined;
+    if (!resource || !isHttpUrl(resource) || resource.hash)
+      throw new Error(
+        `RFC 9728 describes a resource whose identifier is an http(s) URL without fragment: ${options.resource}`,
+      );
     const path = resource.pathname === '/' ? '' : resource.pathname.replace(/\/$/, '');
     this.metadataPath = `${WELL_KNOWN}${path}`;
     this.metadata = Object.freeze({
@@ -51,6 +55,19 @@ export class ProtectedResource {
       ...(options.name ? { resource_name: options.name } : {}),
       ...(options.documentation ? { resource_documentation: options.documentation } : {}),
     });
+  }
+
+  /**
+   * The description of a resource when RFC 9728 can give one: its identifier must be an http(s) URL
+   * (§1.2). RFC 8707 also allows other absolute URIs (`urn:…`), which have no well-known path;
+   * such a resource serves no metadata and its challenges name none.
+   */
+  static describing(options: ProtectedResourceOptions): ProtectedResource | undefined {
+    try {
+      return new ProtectedResource(options);
+    } catch {
+      return undefined;
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { CredentialVerifier } from '../credential.verifier.js';
 import type { ResourceServerVerification } from '../resource-server-verification.js';
-import { ProtectedResource } from './protected-resource-metadata.js';
+import { ProtectedResource, type ProtectedResourceOptions } from './protected-resource-metadata.js';
 import type { DeniedRequestListener } from './request-authentication.js';
 
 /** What the Express middleware and the Fastify plugin are configured with. */
@@ -11,9 +11,9 @@ export interface ResourceServerOptions {
   realm?: string;
   /**
    * RFC 9728 metadata, served at its well-known path and named in every challenge. Default: this
-   * resource (the verification's indicator) and its issuer; `false` serves none.
+   * resource (the verification's indicator, when it is an http(s) URL) and its issuer; `false` serves none.
    */
-  protectedResource?: ProtectedResource | { scopes?: string[]; name?: string; documentation?: string } | false;
+  protectedResource?: ProtectedResource | ResourceDescription | false;
   /** Called for every refused request that presented a credential, after it is counted in the usage report. */
   onDenied?: DeniedRequestListener;
 }
@@ -25,9 +25,26 @@ export interface ResolvedResourceServerOptions {
   onDenied: DeniedRequestListener;
 }
 
+/** What a resource server says of itself beyond its identifier and issuer (RFC 9728 §2). */
+export type ResourceDescription = Pick<ProtectedResourceOptions, 'scopes' | 'name' | 'documentation'>;
+
+/**
+ * The RFC 9728 description of the resource a verification protects (its indicator, its issuer);
+ * undefined when the indicator is not an http(s) URL and so has no well-known metadata.
+ */
+export function protectedResourceOf(
+  verification: Pick<ResourceServerVerification, 'options'>,
+  description: ResourceDescription = {},
+): ProtectedResource | undefined {
+  return ProtectedResource.describing({
+    resource: verification.options.resource,
+    authorizationServers: [verification.options.issuer],
+    ...description,
+  });
+}
+
 export function resolveResourceServerOptions(options: ResourceServerOptions): ResolvedResourceServerOptions {
-  const { verification } = options;
-  const described = options.protectedResource;
+  const { verification, protectedResource: described } = options;
   return {
     verifier: verification.verifier,
     realm: options.realm ?? 'tollgate',
@@ -36,11 +53,7 @@ export function resolveResourceServerOptions(options: ResourceServerOptions): Re
         ? undefined
         : described instanceof ProtectedResource
           ? described
-          : new ProtectedResource({
-              resource: verification.options.resource,
-              authorizationServers: [verification.options.issuer],
-              ...described,
-            }),
+          : protectedResourceOf(verification, described),
     onDenied: (denied) => {
       verification.usage?.recordDenial(denied);
       options.onDenied?.(denied);

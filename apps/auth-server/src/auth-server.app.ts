@@ -4,6 +4,8 @@ import { createHttpApp, createLogger, type Logger, setupOpenApi } from '@tollgat
 import { isDatabaseUnavailable } from '@tollgate/persistence';
 import { AuthServerModule, type AuthServerOverrides } from './auth-server.module.js';
 import type { AuthServerConfig } from './config/auth-server.config.js';
+import { OAUTH_SCHEMAS } from './oauth/oauth-schemas.js';
+import { REVOCATION_EVENT_SCHEMA } from './revocations/revocation-event.schema.js';
 import { sessionCookieName } from './sessions/session-cookie.js';
 
 export interface CreateAuthServerOptions extends AuthServerOverrides {
@@ -38,7 +40,11 @@ export async function createAuthServer(
       title: 'Tollgate auth-server',
       description:
         'OAuth 2.0 authorization server (client credentials, introspection, revocation, token exchange) and the management API for clients, API keys, personal access tokens and audit.',
+      serverUrl: config.issuer,
+      bearerCredentials: ['accessToken', 'personalAccessToken', 'consoleSession'],
       sessionCookie: sessionCookieName(config.sessions.secureCookie),
+      oauthPathPrefix: '/oauth/',
+      schemas: { ...OAUTH_SCHEMAS, RevocationEvent: REVOCATION_EVENT_SCHEMA },
     });
   }
   try {

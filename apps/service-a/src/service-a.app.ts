@@ -44,6 +44,7 @@ export async function createServiceA(
     title: 'Tollgate service-a',
     description:
       'Email-marketing service: syncs its audience from the CRM (service-b) with an M2M client-credentials token. Its own API takes M2M access tokens for its resource: reading the audience needs `audience:read`, syncing `audience:sync`.',
+    bearerCredentials: ['accessToken'],
   });
   return app;
 }

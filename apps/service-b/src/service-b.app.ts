@@ -57,7 +57,7 @@ export async function createServiceB(
       title: 'Tollgate CRM (service-b)',
       description:
         'Contacts of the CRM. Accepts M2M access tokens, personal access tokens and API keys; reads need `contacts:read`, writes `contacts:write`.',
-      apiKeyHeader: true,
+      bearerCredentials: ['accessToken', 'personalAccessToken', 'apiKey', 'apiKeyHeader'],
     });
   }
   return app;

@@ -6,7 +6,7 @@ export * from './errors/oauth.error.js';
 export * from './errors/problem-details.filter.js';
 export * from './errors/problem.exception.js';
 export * from './http/create-http-app.js';
-export * from './http/openapi.js';
+export * from './http/openapi/index.js';
 export * from './lifecycle/run-http-app.js';
 export * from './lifecycle/shutdown.js';
 export * from './logging/logger.js';

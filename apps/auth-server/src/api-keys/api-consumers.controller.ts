@@ -35,27 +35,34 @@ export class ApiConsumersController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List registered API consumers' })
+  @ApiOperation({ operationId: 'listConsumers', summary: 'List registered API consumers' })
   @ApiOkResponse({ type: [ApiConsumerDto] })
   async list(): Promise<ApiConsumerDto[]> {
     return (await this.consumers.list()).map(ApiConsumerDto.from);
   }
 
   @Post()
-  @ApiOperation({ summary: 'Register an API consumer (an application that will call our APIs with keys)' })
+  @ApiOperation({
+    operationId: 'createConsumer',
+    summary: 'Register an API consumer (an application that will call our APIs with keys)',
+  })
   @ApiCreatedResponse({ type: ApiConsumerDto })
   async create(@Body() body: CreateApiConsumerDto, @Actor() actor: AuditActor): Promise<ApiConsumerDto> {
     return ApiConsumerDto.from(await this.consumers.create(body, actor));
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getConsumer', summary: 'Get an API consumer' })
   @ApiOkResponse({ type: ApiConsumerDto })
   async get(@Param('id', UuidPipe) id: string): Promise<ApiConsumerDto> {
     return ApiConsumerDto.from(await this.consumers.get(id));
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Update, disable (all its keys stop working at once) or enable a consumer' })
+  @ApiOperation({
+    operationId: 'updateConsumer',
+    summary: 'Update, disable (all its keys stop working at once) or enable a consumer',
+  })
   @ApiOkResponse({ type: ApiConsumerDto })
   async update(
     @Param('id', UuidPipe) id: string,
@@ -67,14 +74,17 @@ export class ApiConsumersController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a consumer and all its keys' })
+  @ApiOperation({ operationId: 'deleteConsumer', summary: 'Delete a consumer and all its keys' })
   @ApiNoContentResponse()
   async remove(@Param('id', UuidPipe) id: string, @Actor() actor: AuditActor): Promise<void> {
     await this.consumers.remove(id, actor);
   }
 
   @Get(':id/keys')
-  @ApiOperation({ summary: 'List a consumer’s keys (prefix, scopes, usage; never the key)' })
+  @ApiOperation({
+    operationId: 'listApiKeys',
+    summary: 'List a consumer’s keys (prefix, scopes, usage; never the key)',
+  })
   @ApiOkResponse({ type: [ApiKeyDto] })
   listKeys(@Param('id', UuidPipe) id: string): Promise<ApiKeyDto[]> {
     return this.keys.list(id);
@@ -82,7 +92,7 @@ export class ApiConsumersController {
 
   @Post(':id/keys')
   @MintsCredentials()
-  @ApiOperation({ summary: 'Issue an API key; the key is in this response only' })
+  @ApiOperation({ operationId: 'createApiKey', summary: 'Issue an API key; the key is in this response only' })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   createKey(
     @Param('id', UuidPipe) id: string,

@@ -30,6 +30,7 @@ export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getApiKey', summary: 'Get an API key (never its secret)' })
   @ApiOkResponse({ type: ApiKeyDto })
   get(@Param('id', UuidPipe) id: string): Promise<ApiKeyDto> {
     return this.keys.get(id);
@@ -37,7 +38,7 @@ export class ApiKeysController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke a key at once' })
+  @ApiOperation({ operationId: 'revokeApiKey', summary: 'Revoke a key at once' })
   @ApiNoContentResponse()
   async revoke(@Param('id', UuidPipe) id: string, @Actor() actor: AuditActor): Promise<void> {
     await this.keys.revoke(id, actor);
@@ -46,6 +47,7 @@ export class ApiKeysController {
   @Post(':id/roll')
   @MintsCredentials()
   @ApiOperation({
+    operationId: 'rollApiKey',
     summary: 'Roll: a new key with the same settings; the old one works for the overlap (default 60 min, 0 = at once)',
   })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
@@ -58,7 +60,7 @@ export class ApiKeysController {
   }
 
   @Get(':id/usage')
-  @ApiOperation({ summary: 'Requests per day and status class, and last use' })
+  @ApiOperation({ operationId: 'getApiKeyUsage', summary: 'Requests per day and status class, and last use' })
   @ApiOkResponse({ type: ApiKeyUsageDto })
   usage(@Param('id', UuidPipe) id: string, @Query() query: UsageQueryDto): Promise<ApiKeyUsageDto> {
     return this.keys.usage(id, query.days ?? 30);

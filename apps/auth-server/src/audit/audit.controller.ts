@@ -17,7 +17,7 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Query the audit log, newest first' })
+  @ApiOperation({ operationId: 'listAuditEvents', summary: 'Query the audit log, newest first' })
   @ApiOkResponse({ type: AuditPageDto })
   query(@Query() query: AuditQueryDto): Promise<AuditPageDto> {
     return this.audit.page(query);

@@ -31,7 +31,7 @@ export class ClientsController {
   constructor(private readonly clients: ClientsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List M2M clients and devices' })
+  @ApiOperation({ operationId: 'listClients', summary: 'List M2M clients and devices' })
   @ApiOkResponse({ type: [ClientDto] })
   list(): Promise<ClientDto[]> {
     return this.clients.list();
@@ -39,13 +39,14 @@ export class ClientsController {
 
   @Post()
   @MintsCredentials()
-  @ApiOperation({ summary: 'Register a client; its secret is in this response only' })
+  @ApiOperation({ operationId: 'createClient', summary: 'Register a client; its secret is in this response only' })
   @ApiCreatedResponse({ type: CreatedClientDto })
   create(@Body() body: CreateClientDto, @Actor() actor: AuditActor): Promise<CreatedClientDto> {
     return this.clients.create(body, actor);
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getClient', summary: 'Get an OAuth client' })
   @ApiOkResponse({ type: ClientDto })
   get(@Param('id', ClientIdPipe) id: string): Promise<ClientDto> {
     return this.clients.get(id);
@@ -53,7 +54,7 @@ export class ClientsController {
 
   @Patch(':id')
   @MintsCredentials({ whenBodyHas: ['jwks'] })
-  @ApiOperation({ summary: 'Rename, disable/enable, replace grants or keys' })
+  @ApiOperation({ operationId: 'updateClient', summary: 'Rename, disable/enable, replace grants or keys' })
   @ApiOkResponse({ type: ClientDto })
   update(
     @Param('id', ClientIdPipe) id: string,
@@ -64,6 +65,10 @@ export class ClientsController {
   }
 
   @Delete(':id')
+  @ApiOperation({
+    operationId: 'deleteClient',
+    summary: 'Delete a client; its secrets stop working and its tokens are revoked',
+  })
   @HttpCode(204)
   @ApiNoContentResponse()
   async remove(@Param('id', ClientIdPipe) id: string, @Actor() actor: AuditActor): Promise<void> {
@@ -72,7 +77,10 @@ export class ClientsController {
 
   @Post(':id/secrets')
   @MintsCredentials()
-  @ApiOperation({ summary: 'Rotate: add a secret, optionally expiring the others after an overlap' })
+  @ApiOperation({
+    operationId: 'rotateClientSecret',
+    summary: 'Rotate: add a secret, optionally expiring the others after an overlap',
+  })
   @ApiCreatedResponse({ type: CreatedSecretDto })
   rotateSecret(
     @Param('id', ClientIdPipe) id: string,
@@ -84,7 +92,7 @@ export class ClientsController {
 
   @Delete(':id/secrets/:secretId')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke one secret at once' })
+  @ApiOperation({ operationId: 'revokeClientSecret', summary: 'Revoke one secret at once' })
   @ApiNoContentResponse()
   async revokeSecret(
     @Param('id', ClientIdPipe) id: string,
@@ -96,7 +104,7 @@ export class ClientsController {
 
   @Post(':id/revoke-tokens')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Refuse every token issued to this client until now' })
+  @ApiOperation({ operationId: 'revokeClientTokens', summary: 'Refuse every token issued to this client until now' })
   @ApiOkResponse({ type: ClientDto })
   revokeTokens(@Param('id', ClientIdPipe) id: string, @Actor() actor: AuditActor): Promise<ClientDto> {
     return this.clients.revokeAllTokens(id, actor);

@@ -17,6 +17,7 @@ export class BrokerStatusController {
 
   @Get('status')
   @ApiOperation({
+    operationId: 'getBrokerStatus',
     summary:
       'The IoT broker’s health and connected devices (from IOT_BROKER_HEALTH_URL); { configured: false } when it is not set',
   })

@@ -5,15 +5,17 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The built console: `npm run build` builds apps/console into dist/apps/console (its
- * vite.config.ts). This module runs compiled, from dist/apps/auth-server/apps/auth-server/src/console/
- * (`npm run start:auth-server`, the demo, the image), or from its sources under vitest.
+ * vite.config.ts). This module runs compiled, from dist/<project>/apps/auth-server/src/console/ (the
+ * auth-server's own build for `npm run start:auth-server`, the demo and the image; the tools' build
+ * for `npm run openapi`), or from its sources under vitest.
  */
-export const CONSOLE_DIST_DIR = fileURLToPath(
-  new URL(
-    import.meta.url.endsWith('.ts') ? '../../../../dist/apps/console/' : '../../../../../console/',
-    import.meta.url,
-  ),
-);
+export const CONSOLE_DIST_DIR = consoleDistDir(fileURLToPath(import.meta.url));
+
+function consoleDistDir(modulePath: string): string {
+  if (modulePath.endsWith('.ts')) return fileURLToPath(new URL('../../../../dist/apps/console/', import.meta.url));
+  const dist = modulePath.lastIndexOf(`${sep}dist${sep}`);
+  return join(modulePath.slice(0, dist), 'dist', 'apps', 'console') + sep;
+}
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -14,7 +14,7 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Liveness and readiness' })
+  @ApiOperation({ operationId: 'getHealth', summary: 'Liveness and readiness' })
   @ApiOkResponse({ description: '{ status: "ok", database: "ok", signingKey: <kid> }' })
   @ApiServiceUnavailableResponse({ description: 'The database is unreachable (problem+json)' })
   async health(): Promise<{ status: string; database: string; signingKey: string }> {

@@ -12,6 +12,7 @@ import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiBody,
+  ApiExtraModels,
   ApiOperation,
   ApiTags,
   ApiTooManyRequestsResponse,
@@ -52,6 +53,7 @@ class LeakReportsPipe implements PipeTransform<unknown, LeakReportItemDto[]> {
 }
 
 @ApiTags('leaks')
+@ApiExtraModels(LeakReportItemDto)
 @Public()
 @Controller('api/leaks')
 export class LeaksController {
@@ -62,6 +64,7 @@ export class LeaksController {
   @Post()
   @HttpCode(202)
   @ApiOperation({
+    operationId: 'reportLeakedCredentials',
     summary:
       'Report a leaked credential (open to anyone, e.g. secret scanners). A valid Tollgate credential is revoked at once; the answer is the same whatever was sent.',
   })
@@ -73,7 +76,14 @@ export class LeaksController {
       ],
     },
   })
-  @ApiAcceptedResponse({ description: '{ "status": "received" }' })
+  @ApiAcceptedResponse({
+    description: 'Received (the same answer whatever was sent)',
+    schema: {
+      type: 'object',
+      required: ['status', 'count'],
+      properties: { status: { type: 'string', enum: ['received'] }, count: { type: 'integer', examples: [1] } },
+    },
+  })
   @ApiBadRequestResponse({
     description: 'Not 1–100 reports, or a report that is not an object with a token (problem+json)',
   })

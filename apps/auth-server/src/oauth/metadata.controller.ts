@@ -4,6 +4,7 @@ import { Public } from '@tollgate/verifier';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { JWKS_MAX_AGE_SECONDS, SigningKeysService } from '../signing-keys/signing-keys.service.js';
 import { CLIENT_ASSERTION_ALGORITHMS } from './client-assertion.verifier.js';
+import { oauthSchema } from './oauth-schemas.js';
 import { PAT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from './token-exchange.grant.js';
 
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
@@ -57,8 +58,8 @@ export class MetadataController {
 
   @Get('.well-known/oauth-authorization-server')
   @Header('Cache-Control', 'public, max-age=300')
-  @ApiOperation({ summary: 'Authorization server metadata (RFC 8414)' })
-  @ApiOkResponse({ description: 'Metadata document' })
+  @ApiOperation({ operationId: 'getAuthorizationServerMetadata', summary: 'Authorization server metadata (RFC 8414)' })
+  @ApiOkResponse({ description: 'Metadata document', schema: oauthSchema('AuthorizationServerMetadata') })
   discovery() {
     return this.metadata;
   }
@@ -66,8 +67,11 @@ export class MetadataController {
   @Get('.well-known/jwks.json')
   @Header('Cache-Control', `public, max-age=${JWKS_MAX_AGE_SECONDS}`)
   @Header('Content-Type', 'application/jwk-set+json')
-  @ApiOperation({ summary: 'Public signing keys (JWKS): next, current and previous keys' })
-  @ApiOkResponse({ description: 'JWK set, public members only' })
+  @ApiOperation({ operationId: 'getJwks', summary: 'Public signing keys (JWKS): next, current and previous keys' })
+  @ApiOkResponse({
+    description: 'JWK set, public members only',
+    content: { 'application/jwk-set+json': { schema: oauthSchema('JsonWebKeySet') } },
+  })
   jwks() {
     return this.keys.jwks();
   }

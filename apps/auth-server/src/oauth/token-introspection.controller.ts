@@ -8,15 +8,18 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
+  ApiSecurity,
 } from '@nestjs/swagger';
-import { OAuthError } from '@tollgate/platform';
+import { OAuthError, CLIENT_SCHEME } from '@tollgate/platform';
 import { Public } from '@tollgate/verifier';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientAuthenticationService } from './client-authentication.service.js';
 import { formParameters } from './form-parameters.js';
+import { oauthSchema } from './oauth-schemas.js';
 import { type IntrospectionResponse, TokenIntrospectionService } from './token-introspection.service.js';
 
 @ApiTags('oauth')
+@ApiSecurity(CLIENT_SCHEME)
 @Public()
 @Controller('oauth')
 export class TokenIntrospectionController {
@@ -27,7 +30,10 @@ export class TokenIntrospectionController {
 
   @Post('introspect')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Token introspection (RFC 7662); the caller authenticates as a client' })
+  @ApiOperation({
+    operationId: 'introspectToken',
+    summary: 'Token introspection (RFC 7662); the caller authenticates as a client',
+  })
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiBody({
     schema: {
@@ -40,7 +46,10 @@ export class TokenIntrospectionController {
       },
     },
   })
-  @ApiOkResponse({ description: '{"active": false} or the token’s claims' })
+  @ApiOkResponse({
+    description: '{"active": false} or the token’s claims',
+    schema: oauthSchema('IntrospectionResponse'),
+  })
   @ApiBadRequestResponse({ description: 'invalid_request (RFC 6749 §5.2): not a form body, or no token' })
   @ApiUnauthorizedResponse({ description: 'invalid_client' })
   @ApiTooManyRequestsResponse({

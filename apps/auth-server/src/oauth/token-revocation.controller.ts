@@ -8,8 +8,9 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
+  ApiSecurity,
 } from '@nestjs/swagger';
-import { OAuthError } from '@tollgate/platform';
+import { OAuthError, CLIENT_SCHEME } from '@tollgate/platform';
 import { Public } from '@tollgate/verifier';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientAuthenticationService } from './client-authentication.service.js';
@@ -17,6 +18,7 @@ import { formParameters } from './form-parameters.js';
 import { TokenRevocationService } from './token-revocation.service.js';
 
 @ApiTags('oauth')
+@ApiSecurity(CLIENT_SCHEME)
 @Public()
 @Controller('oauth')
 export class TokenRevocationController {
@@ -27,7 +29,10 @@ export class TokenRevocationController {
 
   @Post('revoke')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Token revocation (RFC 7009): a client revokes its own tokens; unknown tokens answer 200' })
+  @ApiOperation({
+    operationId: 'revokeToken',
+    summary: 'Token revocation (RFC 7009): a client revokes its own tokens; unknown tokens answer 200',
+  })
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiBody({
     schema: {

@@ -5,17 +5,19 @@ import {
   ApiConsumes,
   ApiOkResponse,
   ApiOperation,
-  ApiResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
+  ApiSecurity,
+  ApiExcludeEndpoint,
 } from '@nestjs/swagger';
-import { OAuthError } from '@tollgate/platform';
+import { OAuthError, CLIENT_SCHEME } from '@tollgate/platform';
 import { Public } from '@tollgate/verifier';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientAuthenticationService } from './client-authentication.service.js';
 import { ClientCredentialsGrant } from './client-credentials.grant.js';
 import { formParameters } from './form-parameters.js';
+import { oauthSchema } from './oauth-schemas.js';
 import { TOKEN_EXCHANGE_GRANT, TokenExchangeGrant } from './token-exchange.grant.js';
 import type { TokenResponse } from './token-response.js';
 
@@ -29,6 +31,7 @@ function methodNotAllowed(): never {
 }
 
 @ApiTags('oauth')
+@ApiSecurity(CLIENT_SCHEME)
 @Public()
 @Controller('oauth')
 export class TokenController {
@@ -40,22 +43,19 @@ export class TokenController {
 
   /** The OAuth endpoints take POST only (RFC 6749 §3.2, RFC 7662 §2.1, RFC 7009 §2.1): other methods get 405. */
   @Get(OAUTH_ENDPOINTS)
-  @ApiOperation({ summary: 'Not allowed: the OAuth endpoints take POST' })
-  @ApiResponse({ status: 405, description: 'invalid_request, with Allow: POST' })
+  @ApiExcludeEndpoint()
   get(): never {
     return methodNotAllowed();
   }
 
   @Put(OAUTH_ENDPOINTS)
-  @ApiOperation({ summary: 'Not allowed: the OAuth endpoints take POST' })
-  @ApiResponse({ status: 405, description: 'invalid_request, with Allow: POST' })
+  @ApiExcludeEndpoint()
   put(): never {
     return methodNotAllowed();
   }
 
   @Delete(OAUTH_ENDPOINTS)
-  @ApiOperation({ summary: 'Not allowed: the OAuth endpoints take POST' })
-  @ApiResponse({ status: 405, description: 'invalid_request, with Allow: POST' })
+  @ApiExcludeEndpoint()
   delete(): never {
     return methodNotAllowed();
   }
@@ -63,6 +63,7 @@ export class TokenController {
   @Post('token')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'requestToken',
     summary:
       'Token endpoint (RFC 6749 §3.2): client_credentials with RFC 8707 resource indicators; RFC 8693 token exchange of a PAT for a short-lived JWT',
   })
@@ -85,7 +86,7 @@ export class TokenController {
       },
     },
   })
-  @ApiOkResponse({ description: 'access_token, token_type, expires_in, scope' })
+  @ApiOkResponse({ description: 'The access token', schema: oauthSchema('TokenResponse') })
   @ApiBadRequestResponse({ description: 'RFC 6749 §5.2 error' })
   @ApiUnauthorizedResponse({ description: 'invalid_client' })
   @ApiTooManyRequestsResponse({

@@ -37,7 +37,10 @@ export class MyTokensController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Your tokens (never their secret); ?expiring=7d: only those expiring within 7 days' })
+  @ApiOperation({
+    operationId: 'listMyTokens',
+    summary: 'Your tokens (never their secret); ?expiring=7d: only those expiring within 7 days',
+  })
   @ApiOkResponse({ type: [PatDto] })
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListPatsQueryDto): Promise<PatDto[]> {
     return this.pats.list(principal.userId!, query.expiring ? Number.parseInt(query.expiring, 10) : undefined);
@@ -45,6 +48,7 @@ export class MyTokensController {
 
   @Post()
   @ApiOperation({
+    operationId: 'createMyToken',
     summary:
       'Create a token: name, scopes (within what you hold), optional resource restriction, expiry within the policy; the token is in this response only',
   })
@@ -58,6 +62,7 @@ export class MyTokensController {
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getMyToken', summary: 'Get one of my personal access tokens (never its secret)' })
   @ApiOkResponse({ type: PatDto })
   get(@CurrentPrincipal() principal: Principal, @Param('id', UuidPipe) id: string): Promise<PatDto> {
     return this.pats.get(principal.userId!, id);
@@ -65,7 +70,7 @@ export class MyTokensController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke a token at once (the password is not affected)' })
+  @ApiOperation({ operationId: 'revokeMyToken', summary: 'Revoke a token at once (the password is not affected)' })
   @ApiNoContentResponse()
   async revoke(
     @CurrentPrincipal() principal: Principal,

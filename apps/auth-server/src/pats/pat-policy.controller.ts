@@ -17,14 +17,17 @@ export class PatPolicyController {
   constructor(private readonly policy: PatPolicyService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Lifetime policy for new personal access tokens' })
+  @ApiOperation({ operationId: 'getPatPolicy', summary: 'Lifetime policy for new personal access tokens' })
   @ApiOkResponse({ type: PatPolicyDto })
   get(): Promise<PatPolicyDto> {
     return this.policy.get();
   }
 
   @Put()
-  @ApiOperation({ summary: 'Change the policy (applies to tokens created from now on)' })
+  @ApiOperation({
+    operationId: 'updatePatPolicy',
+    summary: 'Change the policy (applies to tokens created from now on)',
+  })
   @ApiOkResponse({ type: PatPolicyDto })
   update(@Body() body: PatPolicyDto, @Actor() actor: AuditActor): Promise<PatPolicyDto> {
     return this.policy.update(body, actor);

@@ -34,7 +34,7 @@ export class UserTokensController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'A user’s tokens (never their secret)' })
+  @ApiOperation({ operationId: 'listUserTokens', summary: 'A user’s tokens (never their secret)' })
   @ApiOkResponse({ type: [PatDto] })
   async list(@Param('id', UuidPipe) id: string): Promise<PatDto[]> {
     await this.users.require(id);
@@ -44,6 +44,7 @@ export class UserTokensController {
   @Post()
   @MintsCredentials()
   @ApiOperation({
+    operationId: 'createUserToken',
     summary: 'Create a token for a service account (organisation-wide automation); people create their own',
   })
   @ApiCreatedResponse({ type: CreatedPatDto })
@@ -63,7 +64,7 @@ export class UserTokensController {
 
   @Delete()
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke every token of the user at once' })
+  @ApiOperation({ operationId: 'revokeAllUserTokens', summary: 'Revoke every token of the user at once' })
   @ApiNoContentResponse()
   async revokeAll(@Param('id', UuidPipe) id: string, @Actor() actor: AuditActor): Promise<void> {
     await this.users.require(id);
@@ -72,7 +73,7 @@ export class UserTokensController {
 
   @Delete(':tokenId')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke one token of the user at once' })
+  @ApiOperation({ operationId: 'revokeUserToken', summary: 'Revoke one token of the user at once' })
   @ApiNoContentResponse()
   async revoke(
     @Param('id', UuidPipe) id: string,

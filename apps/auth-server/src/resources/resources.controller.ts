@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -27,26 +28,29 @@ export class ResourcesController {
   constructor(private readonly resources: ResourcesService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List resources (APIs protected by Tollgate)' })
+  @ApiOperation({ operationId: 'listResources', summary: 'List resources (APIs protected by Tollgate)' })
   @ApiOkResponse({ type: [ResourceDto] })
   async list(): Promise<ResourceDto[]> {
     return (await this.resources.list()).map(ResourceDto.from);
   }
 
   @Post()
-  @ApiOperation({ summary: 'Register a resource' })
+  @ApiOperation({ operationId: 'createResource', summary: 'Register a resource' })
   @ApiCreatedResponse({ type: ResourceDto })
   async create(@Body() body: CreateResourceDto, @Actor() actor: AuditActor): Promise<ResourceDto> {
     return ResourceDto.from(await this.resources.create(body, actor));
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getResource', summary: 'Get a resource' })
   @ApiOkResponse({ type: ResourceDto })
   async get(@Param('id', UuidPipe) id: string): Promise<ResourceDto> {
     return ResourceDto.from(await this.resources.get(id));
   }
 
   @Patch(':id')
+  @ApiOperation({ operationId: 'updateResource', summary: 'Rename a resource or change its scopes or token lifetime' })
+  @ApiConflictResponse({ description: "The management API's scopes are fixed" })
   @ApiOkResponse({ type: ResourceDto })
   async update(
     @Param('id', UuidPipe) id: string,
@@ -57,6 +61,8 @@ export class ResourcesController {
   }
 
   @Delete(':id')
+  @ApiOperation({ operationId: 'deleteResource', summary: 'Delete a resource' })
+  @ApiConflictResponse({ description: 'The management API resource cannot be deleted' })
   @HttpCode(204)
   @ApiNoContentResponse()
   async remove(@Param('id', UuidPipe) id: string, @Actor() actor: AuditActor): Promise<void> {

@@ -3,7 +3,6 @@ import {
   ApiBearerAuth,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiQuery,
   ApiServiceUnavailableResponse,
   ApiTags,
@@ -39,9 +38,19 @@ export class RevocationFeedController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Revocation events after a position (or of the last 25 hours), oldest first, up to 1000' })
+  @ApiOperation({
+    operationId: 'listRevocations',
+    summary: 'Revocation events after a position (or of the last 25 hours), oldest first, up to 1000',
+  })
   @ApiQuery({ name: 'after', required: false })
-  @ApiOkResponse({ description: '{ items: [...] }' })
+  @ApiOkResponse({
+    description: 'Events in feed order',
+    schema: {
+      type: 'object',
+      required: ['items'],
+      properties: { items: { type: 'array', items: { $ref: '#/components/schemas/RevocationEvent' } } },
+    },
+  })
   async list(
     @Req() request: FastifyRequest,
     @Query('after') after?: string,
@@ -56,8 +65,24 @@ export class RevocationFeedController {
    * when this instance shuts down, so it reconnects to another.
    */
   @Get('stream')
-  @ApiOperation({ summary: 'Live revocation feed (text/event-stream); resumes after Last-Event-ID' })
-  @ApiProduces('text/event-stream')
+  @ApiOperation({
+    operationId: 'streamRevocations',
+    summary: 'Live revocation feed (text/event-stream); resumes after Last-Event-ID',
+  })
+  @ApiOkResponse({
+    description:
+      "Server-sent events (text/event-stream): each event's `id` is its position and its `data` one RevocationEvent as JSON; comments keep the connection alive. The stream ends when the token expires or the instance shuts down: reconnect with Last-Event-ID.",
+    content: {
+      'text/event-stream': {
+        schema: {
+          type: 'string',
+          examples: [
+            'id: 1042\ndata: {"seq":"1042","at":1796349100000,"type":"token.revoked","jti":"…","exp":1796350000}\n\n',
+          ],
+        },
+      },
+    },
+  })
   @ApiQuery({ name: 'after', required: false, description: 'Alternative to the Last-Event-ID header' })
   @ApiServiceUnavailableResponse({ description: 'This instance is shutting down: reconnect (problem+json)' })
   async stream(

@@ -27,27 +27,34 @@ export class RolesController {
   constructor(private readonly roles: RolesService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List roles and the scopes they give per resource' })
+  @ApiOperation({ operationId: 'listRoles', summary: 'List roles and the scopes they give per resource' })
   @ApiOkResponse({ type: [RoleDto] })
   list(): Promise<RoleDto[]> {
     return this.roles.list();
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create a role (grants are validated against each resource’s scopes)' })
+  @ApiOperation({
+    operationId: 'createRole',
+    summary: 'Create a role (grants are validated against each resource’s scopes)',
+  })
   @ApiCreatedResponse({ type: RoleDto })
   create(@Body() body: CreateRoleDto, @Actor() actor: AuditActor): Promise<RoleDto> {
     return this.roles.create(body, actor);
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getRole', summary: 'Get a role' })
   @ApiOkResponse({ type: RoleDto })
   get(@Param('id', UuidPipe) id: string): Promise<RoleDto> {
     return this.roles.get(id);
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Rename, describe or replace the grants; users and their PATs are affected at once' })
+  @ApiOperation({
+    operationId: 'updateRole',
+    summary: 'Rename, describe or replace the grants; users and their PATs are affected at once',
+  })
   @ApiOkResponse({ type: RoleDto })
   update(@Param('id', UuidPipe) id: string, @Body() body: UpdateRoleDto, @Actor() actor: AuditActor): Promise<RoleDto> {
     return this.roles.update(id, body, actor);
@@ -55,7 +62,7 @@ export class RolesController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a role; its users lose its scopes at once' })
+  @ApiOperation({ operationId: 'deleteRole', summary: 'Delete a role; its users lose its scopes at once' })
   @ApiNoContentResponse()
   async remove(@Param('id', UuidPipe) id: string, @Actor() actor: AuditActor): Promise<void> {
     await this.roles.remove(id, actor);

@@ -39,6 +39,7 @@ export class SessionController {
   @Post()
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'createSession',
     summary: 'Sign in with email and password (JSON); sets the session cookie and returns the CSRF token',
   })
   @ApiOkResponse({ type: SessionDto })
@@ -79,7 +80,7 @@ export class SessionController {
   @Get()
   @SessionOnly()
   @ApiCookieAuth(SESSION_SCHEME)
-  @ApiOperation({ summary: 'The signed-in user and the CSRF token (after a page reload)' })
+  @ApiOperation({ operationId: 'getSession', summary: 'The signed-in user and the CSRF token (after a page reload)' })
   @ApiOkResponse({ type: SessionDto })
   @ApiUnauthorizedResponse({ description: 'No valid session' })
   @ApiForbiddenResponse({ description: 'Called with a bearer credential instead of the session cookie' })
@@ -100,7 +101,10 @@ export class SessionController {
   @HttpCode(204)
   @SessionOnly()
   @ApiCookieAuth(SESSION_SCHEME)
-  @ApiOperation({ summary: 'Sign out: ends the session (needs X-CSRF-Token) and clears the cookie' })
+  @ApiOperation({
+    operationId: 'deleteSession',
+    summary: 'Sign out: ends the session (needs X-CSRF-Token) and clears the cookie',
+  })
   @ApiNoContentResponse()
   @ApiUnauthorizedResponse({ description: 'No valid session' })
   @ApiForbiddenResponse({

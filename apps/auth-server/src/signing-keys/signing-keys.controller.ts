@@ -25,7 +25,10 @@ export class SigningKeysController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List signing keys and their states (never the private keys)' })
+  @ApiOperation({
+    operationId: 'listSigningKeys',
+    summary: 'List signing keys and their states (never the private keys)',
+  })
   @ApiOkResponse({ type: [SigningKeyDto] })
   async list(): Promise<SigningKeyDto[]> {
     return (await this.keys.list()).map(SigningKeyDto.from);
@@ -34,6 +37,7 @@ export class SigningKeysController {
   @Post('rotate')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'rotateSigningKeys',
     summary: 'Rotate: next → current → previous; tokens signed before keep verifying until they expire',
     description:
       'Refused (409, Retry-After) while the next key is younger than the JWKS cache lifetime, unless `immediately` is true. `immediately` (the current key is compromised) retires the current key instead of keeping it as previous: it leaves the JWKS and every verifier refuses its tokens.',
@@ -58,6 +62,7 @@ export class SigningKeysController {
   @Post(':kid/retire')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'retireSigningKey',
     summary: 'Retire one key at once (compromised): it leaves the JWKS and every verifier refuses the tokens it signed',
     description:
       'A current key: the next key signs from now on (an immediate rotation) and a new next key is created. A next key: a new next key is created. A previous key: only retired. 404 for an unknown kid, 409 for a key already retired.',

@@ -19,6 +19,7 @@ export class UsageController {
   @Post()
   @HttpCode(202)
   @ApiOperation({
+    operationId: 'reportUsage',
     summary:
       'Resource servers report credential usage and denials (added up per credential and reason) in batches of at most 500 of each (scope usage:write)',
   })

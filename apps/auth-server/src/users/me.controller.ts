@@ -19,6 +19,7 @@ export class MeController {
 
   @Get()
   @ApiOperation({
+    operationId: 'getMe',
     summary: 'The signed-in user (session, PAT or token exchanged for one) and the scopes they hold per resource',
   })
   @ApiOkResponse({ type: MeDto })

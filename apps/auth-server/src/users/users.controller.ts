@@ -30,7 +30,7 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List people and service accounts' })
+  @ApiOperation({ operationId: 'listUsers', summary: 'List people and service accounts' })
   @ApiOkResponse({ type: [UserDto] })
   list(@Query() query: ListUsersQueryDto): Promise<UserDto[]> {
     return this.users.list(query);
@@ -38,13 +38,17 @@ export class UsersController {
 
   @Post()
   @MintsCredentials({ whenBodyHas: ['password'] })
-  @ApiOperation({ summary: 'Create a person (with a password) or a service account (without)' })
+  @ApiOperation({
+    operationId: 'createUser',
+    summary: 'Create a person (with a password) or a service account (without)',
+  })
   @ApiCreatedResponse({ type: UserDto })
   create(@Body() body: CreateUserDto, @Actor() actor: AuditActor): Promise<UserDto> {
     return this.users.create(body, actor);
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getUser', summary: 'Get a user' })
   @ApiOkResponse({ type: UserDto })
   get(@Param('id', UuidPipe) id: string): Promise<UserDto> {
     return this.users.get(id);
@@ -52,14 +56,17 @@ export class UsersController {
 
   @Patch(':id')
   @MintsCredentials({ whenBodyHas: ['password'] })
-  @ApiOperation({ summary: 'Change email, name, password, roles; disable or enable' })
+  @ApiOperation({ operationId: 'updateUser', summary: 'Change email, name, password, roles; disable or enable' })
   @ApiOkResponse({ type: UserDto })
   update(@Param('id', UuidPipe) id: string, @Body() body: UpdateUserDto, @Actor() actor: AuditActor): Promise<UserDto> {
     return this.users.update(id, body, actor);
   }
 
   @Put(':id/roles')
-  @ApiOperation({ summary: 'Replace the user’s roles; their sessions and PATs follow at once' })
+  @ApiOperation({
+    operationId: 'setUserRoles',
+    summary: 'Replace the user’s roles; their sessions and PATs follow at once',
+  })
   @ApiOkResponse({ type: UserDto })
   setRoles(
     @Param('id', UuidPipe) id: string,
@@ -71,7 +78,7 @@ export class UsersController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete the user with their sessions and PATs' })
+  @ApiOperation({ operationId: 'deleteUser', summary: 'Delete the user with their sessions and PATs' })
   @ApiNoContentResponse()
   async remove(@Param('id', UuidPipe) id: string, @Actor() actor: AuditActor): Promise<void> {
     await this.users.remove(id, actor);

@@ -30,7 +30,10 @@ export class AudienceController {
 
   @Get()
   @RequireScopes(AUDIENCE_SCOPES.read)
-  @ApiOperation({ summary: 'The audience synced from the CRM, ordered by email, with the last sync' })
+  @ApiOperation({
+    operationId: 'listAudience',
+    summary: 'The audience synced from the CRM, ordered by email, with the last sync',
+  })
   @ApiOkResponse({ type: AudiencePageDto })
   @ApiResponse({
     status: 400,

@@ -19,6 +19,7 @@ export class HealthController {
   @Get()
   @Public()
   @ApiOperation({
+    operationId: 'getHealth',
     summary:
       'Liveness, the state of the last sync (a failed sync does not make service-a unhealthy) and of the revocation feed',
   })

@@ -30,7 +30,10 @@ export class SyncController {
   @Post()
   @HttpCode(200)
   @RequireScopes(AUDIENCE_SCOPES.sync)
-  @ApiOperation({ summary: 'Sync the audience from the CRM now (joins a sync already running)' })
+  @ApiOperation({
+    operationId: 'syncAudience',
+    summary: 'Sync the audience from the CRM now (joins a sync already running)',
+  })
   @ApiOkResponse({ type: SyncRunDto })
   @ApiResponse({
     status: 502,

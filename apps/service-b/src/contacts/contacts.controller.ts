@@ -6,10 +6,9 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { API_KEY_SCHEME, BEARER_SCHEME } from '@tollgate/platform';
+import { BEARER_SCHEME } from '@tollgate/platform';
 import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
 import type { FastifyReply } from 'fastify';
 import { ApiProblemResponse } from '../common/api-problem-response.decorator.js';
@@ -24,8 +23,6 @@ const ContactId = () => Param('id', new ParseUUIDPipe(), { transform: (id: strin
 const ApiContactId = () => ApiParam({ name: 'id', format: 'uuid' });
 
 @ApiTags('contacts')
-// Listed in reverse: decorators apply bottom-up, and the document should offer bearer first.
-@ApiSecurity(API_KEY_SCHEME)
 @ApiBearerAuth(BEARER_SCHEME)
 @ApiProblemResponse(401, 'No credential, or one that is invalid, expired or revoked (RFC 6750 §3.1 `invalid_token`)')
 @ApiProblemResponse(403, 'The credential lacks the required scope (RFC 6750 §3.1 `insufficient_scope`)')
@@ -35,7 +32,11 @@ export class ContactsController {
 
   @Get()
   @RequireScopes('contacts:read')
-  @ApiOperation({ summary: 'List contacts', description: 'Oldest first (creation time, then id); filter with `q`.' })
+  @ApiOperation({
+    operationId: 'listContacts',
+    summary: 'List contacts',
+    description: 'Oldest first (creation time, then id); filter with `q`.',
+  })
   @ApiOkResponse({ type: ContactListResponse, description: 'One page of contacts and the number matching' })
   @ApiProblemResponse(400, 'Invalid `limit`, `offset` or `q`, or an unknown query parameter')
   async list(@Query() query: ListContactsQuery): Promise<ContactListResponse> {
@@ -50,7 +51,7 @@ export class ContactsController {
 
   @Post()
   @RequireScopes('contacts:write')
-  @ApiOperation({ summary: 'Create a contact' })
+  @ApiOperation({ operationId: 'createContact', summary: 'Create a contact' })
   @ApiCreatedResponse({
     type: ContactResponse,
     description: 'The new contact',
@@ -72,7 +73,7 @@ export class ContactsController {
 
   @Get(':id')
   @RequireScopes('contacts:read')
-  @ApiOperation({ summary: 'Get a contact' })
+  @ApiOperation({ operationId: 'getContact', summary: 'Get a contact' })
   @ApiContactId()
   @ApiOkResponse({ type: ContactResponse, description: 'The contact' })
   @ApiProblemResponse(400, 'The id is not a UUID')
@@ -84,6 +85,7 @@ export class ContactsController {
   @Patch(':id')
   @RequireScopes('contacts:write')
   @ApiOperation({
+    operationId: 'updateContact',
     summary: 'Change a contact',
     description: 'Only the fields sent change (at least one); `null` clears an optional field.',
   })
@@ -101,7 +103,7 @@ export class ContactsController {
   @Delete(':id')
   @HttpCode(204)
   @RequireScopes('contacts:write')
-  @ApiOperation({ summary: 'Delete a contact' })
+  @ApiOperation({ operationId: 'deleteContact', summary: 'Delete a contact' })
   @ApiContactId()
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblemResponse(400, 'The id is not a UUID')

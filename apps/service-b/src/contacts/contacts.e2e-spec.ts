@@ -526,13 +526,20 @@ describe.each(testDatabases())('service-b contacts API on $name', ({ create }) =
   });
 
   describe('OpenAPI document', () => {
-    it('documents every route, its answers and both credential schemes', async () => {
+    it('documents every route, its answers and every credential it takes, with the scopes each route needs', async () => {
       const answer = await call('GET', '/docs/json');
       expect(answer.status).toBe(200);
       const document = answer.body;
       expect(document.info.title).toBe('Tollgate CRM (service-b)');
-      expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['api-key', 'bearer']);
+      expect(Object.keys(document.components.securitySchemes).sort()).toEqual([
+        'accessToken',
+        'apiKey',
+        'apiKeyHeader',
+        'personalAccessToken',
+      ]);
 
+      const reads = ['contacts:read'];
+      const writes = ['contacts:write'];
       const operations = {
         'get /contacts': ['200', '400', '401', '403'],
         'post /contacts': ['201', '400', '401', '403', '409', '413', '415'],
@@ -544,11 +551,19 @@ describe.each(testDatabases())('service-b contacts API on $name', ({ create }) =
         const [method, path] = operation.split(' ') as [string, string];
         const documented = document.paths[path][method];
         expect(Object.keys(documented.responses).sort(), operation).toEqual(statuses);
-        expect(documented.security, operation).toHaveLength(2);
-        expect(documented.security, operation).toEqual(expect.arrayContaining([{ bearer: [] }, { 'api-key': [] }]));
+        const scopes = method === 'get' ? reads : writes;
+        expect(documented.security, operation).toEqual([
+          { accessToken: scopes },
+          { personalAccessToken: scopes },
+          { apiKey: scopes },
+          { apiKeyHeader: scopes },
+        ]);
+        expect(documented.responses['401'].content, operation).toEqual({
+          'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+        });
       }
       expect(Object.keys(document.paths['/health'].get.responses).sort()).toEqual(['200', '503']);
-      expect(document.paths['/health'].get.security).toBeUndefined();
+      expect(document.paths['/health'].get.security).toEqual([]);
     });
   });
 });

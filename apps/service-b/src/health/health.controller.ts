@@ -22,7 +22,10 @@ export class HealthController {
 
   @Get()
   @Public()
-  @ApiOperation({ summary: 'Liveness, database reachability and the state of the revocation feed' })
+  @ApiOperation({
+    operationId: 'getHealth',
+    summary: 'Liveness, database reachability and the state of the revocation feed',
+  })
   @ApiOkResponse({ type: HealthResponse, description: 'The service and its database answer' })
   @ApiProblemResponse(503, 'The database does not answer')
   async check(): Promise<HealthResponse> {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describeErrorBody, type JsonResponse } from '../seed/http-json.js';
+import { describeErrorBody } from '@tollgate/api-client';
+import type { JsonResponse } from '../seed/http-json.js';
 
 /** A check inside a step did not hold; the message is what the demo prints after ✗. */
 export class CheckFailed extends Error {

@@ -1,4 +1,4 @@
-import { fetchJson } from '../seed/http-json.js';
+import { createCrmApi, describeErrorBody } from '@tollgate/api-client';
 import type { ManagementApiClient } from '../seed/management-api.client.js';
 import { type ClientSpec, Provisioner } from '../seed/provisioner.js';
 import { SeedError } from '../seed/seed-error.js';
@@ -76,17 +76,16 @@ export async function ensureSampleContacts(
     resource: CRM_RESOURCE,
   });
   if (!attempt.ok) throw new SeedError(`the sample-data client got no token: ${attempt.status} ${attempt.error}`);
+  const crm = createCrmApi({ baseUrl: config.urls.serviceB, credential: attempt.accessToken });
   let created = 0;
   for (const contact of SAMPLE_CONTACTS) {
-    const response = await fetchJson(`${config.urls.serviceB}/contacts`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${attempt.accessToken}` },
-      body: contact,
-    });
     // 409: a contact with this email exists (an earlier run).
+    const { response, error } = await crm.POST('/contacts', { body: contact });
     if (response.status === 201) created += 1;
     else if (response.status !== 409)
-      throw new SeedError(`creating the sample contact ${contact.email} answered ${response.status}`);
+      throw new SeedError(
+        `creating the sample contact ${contact.email} answered ${response.status} (${describeErrorBody(error)})`,
+      );
   }
   return { total: SAMPLE_CONTACTS.length, created };
 }

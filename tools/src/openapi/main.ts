@@ -30,7 +30,7 @@ async function outputsOf(name: AppName): Promise<{ path: string; text: string }[
   const validation = await validate(structuredClone(document) as never);
   if (!validation.valid) problems.push(...validation.errors.map((error) => error.message));
   if (problems.length) throw new Error(`${name}'s OpenAPI document:\n  - ${problems.join('\n  - ')}`);
-  const types = astToString(await openapiTS(document as never, { alphabetize: true }));
+  const types = astToString(await openapiTS(document as never, { alphabetize: true, defaultNonNullable: false }));
   return [
     { path: documentPath(name), text: await formatted(documentPath(name), JSON.stringify(document)) },
     { path: typesPath(name), text: await formatted(typesPath(name), GENERATED_HEADER(name) + types) },

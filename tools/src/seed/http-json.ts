@@ -63,15 +63,3 @@ export async function fetchJson<T = any>(
   }
   return { status: response.status, headers: response.headers, body: parsed as T };
 }
-
-/** The most useful one-line description of an error body (problem details or an OAuth error). */
-export function describeErrorBody(body: unknown): string {
-  if (typeof body === 'string') return body.slice(0, 200);
-  if (typeof body !== 'object' || body === null) return 'no body';
-  const record = body as Record<string, unknown>;
-  const errors = Array.isArray(record.errors) ? record.errors.map(String).join('; ') : undefined;
-  const parts = [record.error, record.error_description, record.detail ?? record.title, errors].filter(
-    (part): part is string => typeof part === 'string' && part !== '',
-  );
-  return parts.length > 0 ? [...new Set(parts)].join(': ') : JSON.stringify(body).slice(0, 200);
-}

@@ -1,3 +1,4 @@
+import { TollgateApiError } from '@tollgate/api-client';
 import { ConfigError } from '@tollgate/platform';
 import { loadSeedConfig } from './seed.config.js';
 import { SeedError } from './seed-error.js';
@@ -11,7 +12,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(error.message);
-  else if (error instanceof SeedError) console.error(`✗ seed failed: ${error.message}`);
+  else if (error instanceof SeedError || error instanceof TollgateApiError)
+    console.error(`✗ seed failed: ${error.message}`);
   else console.error(error);
   process.exit(1);
 });

@@ -7,23 +7,9 @@ import {
   discoverAuthorizationServer,
   TokenRequestError,
 } from '@tollgate/m2m-client';
+import { type AuthServerApi, createAuthServerApi, formRequest } from '@tollgate/api-client';
 import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
-import { describeErrorBody, type Fetch, fetchJson, type JsonResponse } from './http-json.js';
 import { SeedError } from './seed-error.js';
-
-/** The management API answered something other than what the caller expected. */
-export class ManagementApiError extends SeedError {
-  override name = 'ManagementApiError';
-
-  constructor(
-    readonly method: string,
-    readonly path: string,
-    readonly status: number,
-    readonly body: unknown,
-  ) {
-    super(`${method} ${path} answered ${status} (${describeErrorBody(body)})`);
-  }
-}
 
 export type TokenAttempt =
   | { ok: true; accessToken: string; scope: string; expiresIn: number }
@@ -37,16 +23,25 @@ export interface AdminCredentials {
 }
 
 /**
- * The auth-server's management API as the bootstrap admin: an `admin` token on the management API
- * (the resource the metadata names in `management_api_resource`) from the client-credentials grant, renewed before it expires, plus plain token requests for
- * checking other clients' secrets.
+ * The auth-server's management API as the bootstrap admin, through the generated client
+ * (@tollgate/api-client): an `admin` token on the management API (the resource the metadata names
+ * in `management_api_resource`) from the client-credentials grant, renewed before it expires; plus
+ * plain token requests for checking other clients' secrets.
  */
 export class ManagementApiClient {
+  /** Management API calls, as the bootstrap admin. */
+  readonly api: AuthServerApi;
+  /** The OAuth endpoints, with no credential of the admin's. */
+  private readonly oauth: AuthServerApi;
+
   private constructor(
     readonly issuer: string,
     readonly metadata: AuthorizationServerMetadata,
-    private readonly authorizedFetch: Fetch,
-  ) {}
+    tokens: ClientCredentialsTokenProvider,
+  ) {
+    this.api = createAuthServerApi({ baseUrl: issuer, fetch: createAuthorizedFetch(tokens) });
+    this.oauth = createAuthServerApi({ baseUrl: issuer });
+  }
 
   /** Discovers the issuer (RFC 8414) and obtains an admin token; throws a SeedError that says what to fix. */
   static async connect(issuer: string, admin: AdminCredentials): Promise<ManagementApiClient> {
@@ -76,24 +71,12 @@ export class ManagementApiClient {
     } catch (error) {
       throw explainAdminFailure(error, issuer, admin.clientId, managementApi);
     }
-    return new ManagementApiClient(issuer, metadata, createAuthorizedFetch(tokens));
+    return new ManagementApiClient(issuer, metadata, tokens);
   }
 
   /** RFC 8707 indicator of the management API (the metadata's `management_api_resource`): the `aud` of tokens for `/api`. */
   get managementApi(): string {
     return this.metadata.management_api_resource!;
-  }
-
-  request<T = any>(method: string, path: string, body?: unknown): Promise<JsonResponse<T>> {
-    return fetchJson<T>(this.issuer + path, { method, body }, this.authorizedFetch);
-  }
-
-  /** A call that must answer one of `expected`; anything else throws a ManagementApiError. */
-  async call<T = any>(method: string, path: string, body: unknown, expected: number | number[]): Promise<T> {
-    const response = await this.request<T>(method, path, body);
-    if (!(Array.isArray(expected) ? expected : [expected]).includes(response.status))
-      throw new ManagementApiError(method, path, response.status, response.body);
-    return response.body;
   }
 
   /** One client-credentials token request (RFC 6749 §4.4) for any client; never throws for an OAuth error. */
@@ -103,26 +86,17 @@ export class ManagementApiClient {
     params: { resource?: string; scope?: string } = {},
     method: SecretAuthMethod = 'client_secret_basic',
   ): Promise<TokenAttempt> {
-    const form = new URLSearchParams({ grant_type: 'client_credentials' });
-    if (params.resource) form.set('resource', params.resource);
-    if (params.scope) form.set('scope', params.scope);
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-    if (method === 'client_secret_basic')
-      headers.authorization = `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`).toString('base64')}`;
-    else {
-      form.set('client_id', clientId);
-      form.set('client_secret', clientSecret);
-    }
-    const response = await fetchJson(this.metadata.token_endpoint, { method: 'POST', headers, body: form });
-    const body = response.body as Record<string, unknown> | undefined;
-    if (response.status === 200 && typeof body?.access_token === 'string') {
-      return {
-        ok: true,
-        accessToken: body.access_token,
-        scope: typeof body.scope === 'string' ? body.scope : '',
-        expiresIn: Number(body.expires_in),
-      };
-    }
+    const basic = method === 'client_secret_basic';
+    const request = formRequest({
+      grant_type: 'client_credentials',
+      ...params,
+      ...(basic ? {} : { client_id: clientId, client_secret: clientSecret }),
+    });
+    if (basic)
+      request.headers.authorization = `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`).toString('base64')}`;
+    const { data, error, response } = await this.oauth.POST('/oauth/token', request);
+    if (data) return { ok: true, accessToken: data.access_token, scope: data.scope, expiresIn: data.expires_in };
+    const body = error as { error?: unknown; error_description?: unknown } | undefined;
     return {
       ok: false,
       status: response.status,

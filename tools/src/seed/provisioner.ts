@@ -1,4 +1,4 @@
-import { describeErrorBody } from './http-json.js';
+import { type AuthServerSchemas, describeErrorBody, expectAnswer } from '@tollgate/api-client';
 import type { ManagementApiClient, SecretAuthMethod } from './management-api.client.js';
 import { SeedError } from './seed-error.js';
 
@@ -40,27 +40,9 @@ export interface ProvisionerOptions {
   enableDisabled?: boolean;
 }
 
-interface ResourceView {
-  id: string;
-  indicator: string;
-  scopes: string[];
-  system: boolean;
-}
-
-interface ClientView {
-  id: string;
-  kind: 'service' | 'device';
-  tokenEndpointAuthMethod: string;
-  disabled: boolean;
-  grants: GrantSpec[];
-  secrets: { id: string; active: boolean }[];
-}
-
-interface ConsumerView {
-  id: string;
-  name: string;
-  disabled: boolean;
-}
+type ResourceView = AuthServerSchemas['schemas']['ResourceDto'];
+type ClientView = AuthServerSchemas['schemas']['ClientDto'];
+type ConsumerView = AuthServerSchemas['schemas']['ApiConsumerDto'];
 
 const describeGrants = (grants: GrantSpec[]) => grants.map((g) => `${g.scopes.join(' ')} on ${g.resource}`).join('; ');
 
@@ -71,25 +53,30 @@ const describeGrants = (grants: GrantSpec[]) => grants.map((g) => `${g.scopes.jo
  */
 export class Provisioner {
   constructor(
-    private readonly api: ManagementApiClient,
+    private readonly admin: ManagementApiClient,
     private readonly options: ProvisionerOptions,
   ) {}
 
+  private get api() {
+    return this.admin.api;
+  }
+
+  private async findResource(indicator: string): Promise<ResourceView | undefined> {
+    return (await expectAnswer(this.api.GET('/api/resources'), 200)).find((r) => r.indicator === indicator);
+  }
+
   async ensureResource(spec: ResourceSpec): Promise<ResourceView> {
-    let existing = (await this.api.call<ResourceView[]>('GET', '/api/resources', undefined, 200)).find(
-      (r) => r.indicator === spec.indicator,
-    );
+    let existing = await this.findResource(spec.indicator);
     if (!existing) {
-      const created = await this.api.request<ResourceView>('POST', '/api/resources', spec);
+      const created = await this.api.POST('/api/resources', { body: spec });
       // 409: created meanwhile by another run; fall through to the update path.
-      if (created.status === 201) {
+      if (created.data) {
         this.options.log(`✓ resource ${spec.indicator}: created (scopes ${spec.scopes.join(' ')})`);
-        return created.body;
+        return created.data;
       }
-      existing = (await this.api.call<ResourceView[]>('GET', '/api/resources', undefined, 200)).find(
-        (r) => r.indicator === spec.indicator,
-      );
-      if (!existing) throw new SeedError(`resource ${spec.indicator}: could not be created (HTTP ${created.status})`);
+      existing = await this.findResource(spec.indicator);
+      if (!existing)
+        throw new SeedError(`resource ${spec.indicator}: could not be created (HTTP ${created.response.status})`);
     }
     const missing = spec.scopes.filter((scope) => !existing.scopes.includes(scope));
     if (missing.length === 0) {
@@ -98,10 +85,11 @@ export class Provisioner {
     }
     if (existing.system)
       throw new SeedError(`resource ${spec.indicator} is Tollgate's own management API; its scopes cannot change`);
-    const updated = await this.api.call<ResourceView>(
-      'PATCH',
-      `/api/resources/${existing.id}`,
-      { scopes: [...existing.scopes, ...missing] },
+    const updated = await expectAnswer(
+      this.api.PATCH('/api/resources/{id}', {
+        params: { path: { id: existing.id } },
+        body: { scopes: [...existing.scopes, ...missing] },
+      }),
       200,
     );
     this.options.log(`✓ resource ${spec.indicator}: scopes added (${missing.join(' ')})`);
@@ -111,26 +99,24 @@ export class Provisioner {
   /** Ensures the client exists with at least these grants and accepts exactly the configured secret; checks a token for every grant. */
   async ensureClient(spec: ClientSpec): Promise<void> {
     const path = `/api/clients/${encodeURIComponent(spec.id)}`;
-    const found = await this.api.request<ClientView>('GET', path);
-    if (found.status === 404) {
-      const created = await this.api.request('POST', '/api/clients', {
-        id: spec.id,
-        name: spec.name,
-        kind: spec.kind,
-        grants: spec.grants,
-        clientSecret: spec.secret,
+    const byId = { params: { path: { id: spec.id } } };
+    const found = await this.api.GET('/api/clients/{id}', byId);
+    if (found.response.status === 404) {
+      const created = await this.api.POST('/api/clients', {
+        body: { id: spec.id, name: spec.name, kind: spec.kind, grants: spec.grants, clientSecret: spec.secret },
       });
-      if (created.status === 409 && /secret/i.test(describeErrorBody(created.body))) throw this.secretTaken(spec);
-      if (created.status !== 201)
+      const status = created.response.status;
+      if (status === 409 && /secret/i.test(describeErrorBody(created.error))) throw this.secretTaken(spec);
+      if (status !== 201)
         throw new SeedError(
-          `client ${spec.id}: could not be created (HTTP ${created.status}: ${describeErrorBody(created.body)})`,
+          `client ${spec.id}: could not be created (HTTP ${status}: ${describeErrorBody(created.error)})`,
         );
       await this.checkTokens(spec, 'client_secret_basic');
       this.options.log(`✓ client ${spec.id}: created (${spec.kind}; ${describeGrants(spec.grants)})`);
       return;
     }
-    if (found.status !== 200) throw new SeedError(`client ${spec.id}: GET ${path} answered ${found.status}`);
-    const client = found.body;
+    if (!found.data) throw new SeedError(`client ${spec.id}: GET ${path} answered ${found.response.status}`);
+    const client = found.data;
     if (client.kind !== spec.kind) {
       throw new SeedError(
         `client ${spec.id} exists as a ${client.kind} client but the story needs a ${spec.kind}: delete it (DELETE ${path}) or choose another id`,
@@ -149,7 +135,7 @@ export class Provisioner {
 
     const merged = mergeGrants(client.grants, spec.grants);
     if (merged.added.length > 0) {
-      await this.api.call('PATCH', path, { grants: merged.grants }, 200);
+      await expectAnswer(this.api.PATCH('/api/clients/{id}', { ...byId, body: { grants: merged.grants } }), 200);
       changes.push(`grants added (${describeGrants(merged.added)})`);
     }
     if (client.disabled) {
@@ -159,11 +145,11 @@ export class Provisioner {
         );
         return;
       }
-      await this.api.call('PATCH', path, { disabled: false }, 200);
+      await expectAnswer(this.api.PATCH('/api/clients/{id}', { ...byId, body: { disabled: false } }), 200);
       changes.push('enabled again');
     }
     const first = spec.grants[0];
-    const attempt = await this.api.clientCredentials(spec.id, spec.secret, { resource: first?.resource }, method);
+    const attempt = await this.admin.clientCredentials(spec.id, spec.secret, { resource: first?.resource }, method);
     if (!attempt.ok && attempt.error === 'invalid_client') {
       await this.setSecret(spec, client);
       changes.push('secret set to the configured one (the previous one expires now)');
@@ -177,11 +163,9 @@ export class Provisioner {
   }
 
   async ensureConsumer(spec: ConsumerSpec): Promise<ConsumerView> {
-    const existing = (await this.api.call<ConsumerView[]>('GET', '/api/consumers', undefined, 200)).find(
-      (c) => c.name === spec.name,
-    );
+    const existing = (await expectAnswer(this.api.GET('/api/consumers'), 200)).find((c) => c.name === spec.name);
     if (!existing) {
-      const created = await this.api.call<ConsumerView>('POST', '/api/consumers', spec, 201);
+      const created = await expectAnswer(this.api.POST('/api/consumers', { body: spec }), 201);
       this.options.log(`✓ API consumer "${spec.name}": created`);
       return created;
     }
@@ -192,10 +176,8 @@ export class Provisioner {
         );
         return existing;
       }
-      const enabled = await this.api.call<ConsumerView>(
-        'PATCH',
-        `/api/consumers/${existing.id}`,
-        { disabled: false },
+      const enabled = await expectAnswer(
+        this.api.PATCH('/api/consumers/{id}', { params: { path: { id: existing.id } }, body: { disabled: false } }),
         200,
       );
       this.options.log(`✓ API consumer "${spec.name}": enabled again`);
@@ -207,27 +189,36 @@ export class Provisioner {
 
   /** Adds the configured secret and expires the others at once (POST /api/clients/{id}/secrets). */
   private async setSecret(spec: ClientSpec, client: ClientView): Promise<void> {
-    const path = `/api/clients/${encodeURIComponent(spec.id)}/secrets`;
-    const rotate = () => this.api.request('POST', path, { clientSecret: spec.secret, expireCurrentInMinutes: 0 });
-    let response = await rotate();
+    const rotate = () =>
+      this.api.POST('/api/clients/{id}/secrets', {
+        params: { path: { id: spec.id } },
+        body: { clientSecret: spec.secret, expireCurrentInMinutes: 0 },
+      });
+    let { response, error } = await rotate();
     if (response.status === 409) {
       // The configured secret may be one of this client's own expired secrets (set once, replaced
       // since). An expired secret is of no use to anyone: remove them and try again.
       for (const secret of client.secrets.filter((s) => !s.active))
-        await this.api.call('DELETE', `${path}/${secret.id}`, undefined, [204, 404]);
-      response = await rotate();
+        await expectAnswer(
+          this.api.DELETE('/api/clients/{id}/secrets/{secretId}', {
+            params: { path: { id: spec.id, secretId: secret.id } },
+          }),
+          204,
+          404,
+        );
+      ({ response, error } = await rotate());
     }
     if (response.status === 409) throw this.secretTaken(spec);
     if (response.status !== 201)
       throw new SeedError(
-        `client ${spec.id}: setting its secret answered HTTP ${response.status} (${describeErrorBody(response.body)})`,
+        `client ${spec.id}: setting its secret answered HTTP ${response.status} (${describeErrorBody(error)})`,
       );
   }
 
   /** Every grant yields a token with every granted scope, with the configured secret. */
   private async checkTokens(spec: ClientSpec, method: SecretAuthMethod): Promise<void> {
     for (const grant of spec.grants) {
-      const attempt = await this.api.clientCredentials(spec.id, spec.secret, { resource: grant.resource }, method);
+      const attempt = await this.admin.clientCredentials(spec.id, spec.secret, { resource: grant.resource }, method);
       if (!attempt.ok) {
         throw new SeedError(
           `client ${spec.id}: no token for ${grant.resource} with the configured secret (${attempt.status} ${attempt.error}${attempt.description ? `: ${attempt.description}` : ''})`,

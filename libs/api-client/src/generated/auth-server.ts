@@ -734,7 +734,7 @@ export interface components {
     ApiConsumerDto: {
       contact: string;
       createdAt: string;
-      description?: Record<string, never>;
+      description?: string | null;
       disabled: boolean;
       id: string;
       name: string;
@@ -747,46 +747,97 @@ export interface components {
       displayPrefix: string;
       /** @enum {string} */
       environment: 'live' | 'test';
-      expiresAt?: Record<string, never>;
+      /** Format: date-time */
+      expiresAt?: string | null;
       grants: components['schemas']['GrantDto'][];
       id: string;
       ipAllowlist?: string[];
-      lastUsedAddress?: Record<string, never>;
-      lastUsedAt?: Record<string, never>;
+      lastUsedAddress?: string | null;
+      /** Format: date-time */
+      lastUsedAt?: string | null;
       name: string;
       rateLimit?: components['schemas']['RateLimitDto'];
-      revokedAt?: Record<string, never>;
-      rolledFromId?: Record<string, never>;
-      rolledToId?: Record<string, never>;
+      /** Format: date-time */
+      revokedAt?: string | null;
+      rolledFromId?: string | null;
+      rolledToId?: string | null;
       /** @enum {string} */
       status: 'active' | 'expired' | 'revoked';
-      /** @description Requests in the last 30 days by status class */
-      usage: Record<string, never>;
+      /**
+       * @description Requests in the last 30 days by status class
+       * @example {
+       *       "2xx": 41,
+       *       "4xx": 2
+       *     }
+       */
+      usage: {
+        [key: string]: number;
+      };
     };
     ApiKeyUsageDto: {
       /** @description Per UTC day: counts by status class */
-      days: string[];
+      days: {
+        /**
+         * @example {
+         *       "2xx": 41,
+         *       "4xx": 2
+         *     }
+         */
+        counts: {
+          [key: string]: number;
+        };
+        /**
+         * Format: date
+         * @example 2026-12-04
+         */
+        day: string;
+        /** @example 43 */
+        total: number;
+      }[];
       keyId: string;
-      lastUsedAddress?: Record<string, never>;
-      lastUsedAt?: Record<string, never>;
-      totals: Record<string, never>;
+      lastUsedAddress?: string | null;
+      /** Format: date-time */
+      lastUsedAt?: string | null;
+      /**
+       * @example {
+       *       "2xx": 41,
+       *       "4xx": 2
+       *     }
+       */
+      totals: {
+        [key: string]: number;
+      };
     };
     AuditEventDto: {
       action: string;
-      actor: Record<string, never>;
-      address?: Record<string, never>;
-      credential?: Record<string, never>;
-      details?: Record<string, never>;
+      /** @description Who acted: a client, a user, a consumer, or anonymous (id null) */
+      actor?: {
+        /** @example service-a */
+        id: string | null;
+        /** @example client */
+        type: string;
+      };
+      address?: string | null;
+      /** @description The credential concerned (never its secret) */
+      credential?: {
+        id?: string;
+        /** @example api_key */
+        type?: string;
+      } | null;
+      /** @description Action-specific details */
+      details?: {
+        [key: string]: unknown;
+      } | null;
       id: number;
       occurredAt: string;
       /** @enum {string} */
       outcome: 'success' | 'failure' | 'denied';
-      reason?: Record<string, never>;
+      reason?: string | null;
     };
     AuditPageDto: {
       items: components['schemas']['AuditEventDto'][];
       /** @description Pass as `before` to get the next (older) page; null on the last page */
-      nextCursor?: Record<string, never>;
+      nextCursor?: number | null;
     };
     /** @description RFC 8414 metadata, with three Tollgate extensions: management_api_resource (the management API’s RFC 8707 indicator), revocation_feed_endpoint and usage_endpoint. */
     AuthorizationServerMetadata: {
@@ -851,15 +902,19 @@ export interface components {
       disabled: boolean;
       grants: components['schemas']['GrantDto'][];
       id: string;
-      jwks?: Record<string, never>;
+      /** @description Public keys (private_key_jwt clients) */
+      jwks?: components['schemas']['JsonWebKeySet'] | null;
       /** @enum {string} */
       kind: 'service' | 'device';
       name: string;
       secrets: components['schemas']['ClientSecretDto'][];
       /** @enum {string} */
       tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
-      /** @description Tokens issued before this time are refused */
-      tokensValidAfter?: Record<string, never>;
+      /**
+       * Format: date-time
+       * @description Tokens issued before this time are refused
+       */
+      tokensValidAfter?: string | null;
       updatedAt: string;
     };
     ClientSecretDto: {
@@ -870,7 +925,8 @@ export interface components {
        * @example tgs_Ab3x
        */
       displayPrefix: string;
-      expiresAt?: Record<string, never>;
+      /** Format: date-time */
+      expiresAt?: string | null;
       id: string;
     };
     CreateApiConsumerDto: {
@@ -889,7 +945,7 @@ export interface components {
        * @default live
        * @enum {string}
        */
-      environment: 'live' | 'test';
+      environment?: 'live' | 'test';
       /** @description ISO 8601 expiry; no expiry when absent */
       expiresAt?: string;
       /** @description Scopes per resource (a restricted key holds only these) */
@@ -910,7 +966,7 @@ export interface components {
        * @description May exchange users’ PATs for short-lived JWTs at the token endpoint (RFC 8693)
        * @default false
        */
-      allowTokenExchange: boolean;
+      allowTokenExchange?: boolean;
       /** @description An operator-chosen secret (32–512 characters) instead of a generated one, for provisioning from configuration (docker-compose, infrastructure as code). Prefer generated secrets. */
       clientSecret?: string;
       grants: components['schemas']['GrantDto'][];
@@ -920,12 +976,12 @@ export interface components {
        */
       id?: string;
       /** @description Public JWK set, required for private_key_jwt (RFC 7523) */
-      jwks?: Record<string, never>;
+      jwks?: components['schemas']['JsonWebKeySet'];
       /**
        * @default service
        * @enum {string}
        */
-      kind: 'service' | 'device';
+      kind?: 'service' | 'device';
       /** @example Email marketing (service-a) */
       name: string;
       /** @description Lifetime of the first secret in days (1–3650); no expiry when absent */
@@ -934,7 +990,7 @@ export interface components {
        * @default client_secret_basic
        * @enum {string}
        */
-      tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+      tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
     };
     CreatedApiKeyDto: {
       consumerId: string;
@@ -943,23 +999,34 @@ export interface components {
       displayPrefix: string;
       /** @enum {string} */
       environment: 'live' | 'test';
-      expiresAt?: Record<string, never>;
+      /** Format: date-time */
+      expiresAt?: string | null;
       grants: components['schemas']['GrantDto'][];
       id: string;
       ipAllowlist?: string[];
       /** @description The key. Shown only in this response: store it now. */
       key: string;
-      lastUsedAddress?: Record<string, never>;
-      lastUsedAt?: Record<string, never>;
+      lastUsedAddress?: string | null;
+      /** Format: date-time */
+      lastUsedAt?: string | null;
       name: string;
       rateLimit?: components['schemas']['RateLimitDto'];
-      revokedAt?: Record<string, never>;
-      rolledFromId?: Record<string, never>;
-      rolledToId?: Record<string, never>;
+      /** Format: date-time */
+      revokedAt?: string | null;
+      rolledFromId?: string | null;
+      rolledToId?: string | null;
       /** @enum {string} */
       status: 'active' | 'expired' | 'revoked';
-      /** @description Requests in the last 30 days by status class */
-      usage: Record<string, never>;
+      /**
+       * @description Requests in the last 30 days by status class
+       * @example {
+       *       "2xx": 41,
+       *       "4xx": 2
+       *     }
+       */
+      usage: {
+        [key: string]: number;
+      };
     };
     CreatedClientDto: {
       /** @description May exchange PATs at the token endpoint (RFC 8693) */
@@ -970,15 +1037,19 @@ export interface components {
       disabled: boolean;
       grants: components['schemas']['GrantDto'][];
       id: string;
-      jwks?: Record<string, never>;
+      /** @description Public keys (private_key_jwt clients) */
+      jwks?: components['schemas']['JsonWebKeySet'] | null;
       /** @enum {string} */
       kind: 'service' | 'device';
       name: string;
       secrets: components['schemas']['ClientSecretDto'][];
       /** @enum {string} */
       tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
-      /** @description Tokens issued before this time are refused */
-      tokensValidAfter?: Record<string, never>;
+      /**
+       * Format: date-time
+       * @description Tokens issued before this time are refused
+       */
+      tokensValidAfter?: string | null;
       updatedAt: string;
     };
     CreatedPatDto: {
@@ -990,15 +1061,20 @@ export interface components {
        * @example tgp_Ab3x
        */
       displayPrefix: string;
-      /** @description null: never expires */
-      expiresAt?: Record<string, never>;
+      /**
+       * Format: date-time
+       * @description null: never expires
+       */
+      expiresAt?: string | null;
       id: string;
-      lastUsedAddress?: Record<string, never>;
-      lastUsedAt?: Record<string, never>;
+      lastUsedAddress?: string | null;
+      /** Format: date-time */
+      lastUsedAt?: string | null;
       name: string;
       /** @description Resource indicators the token is restricted to; empty: not restricted */
       resources: string[];
-      revokedAt?: Record<string, never>;
+      /** Format: date-time */
+      revokedAt?: string | null;
       scopes: string[];
       /** @enum {string} */
       status: 'active' | 'expired' | 'revoked';
@@ -1019,7 +1095,8 @@ export interface components {
        * @example tgs_Ab3x
        */
       displayPrefix: string;
-      expiresAt?: Record<string, never>;
+      /** Format: date-time */
+      expiresAt?: string | null;
       id: string;
     };
     CreatePatDto: {
@@ -1093,7 +1170,7 @@ export interface components {
        * @default person
        * @enum {string}
        */
-      kind: 'person' | 'service_account';
+      kind?: 'person' | 'service_account';
       /**
        * Format: password
        * @description Required for a person: 12–256 characters, not the email address; stored as an argon2id hash
@@ -1256,7 +1333,7 @@ export interface components {
       error_description?: string;
     };
     PatActorDto: {
-      id?: Record<string, never>;
+      id?: string | null;
       /** @enum {string} */
       type: 'user' | 'client' | 'system';
     };
@@ -1269,15 +1346,20 @@ export interface components {
        * @example tgp_Ab3x
        */
       displayPrefix: string;
-      /** @description null: never expires */
-      expiresAt?: Record<string, never>;
+      /**
+       * Format: date-time
+       * @description null: never expires
+       */
+      expiresAt?: string | null;
       id: string;
-      lastUsedAddress?: Record<string, never>;
-      lastUsedAt?: Record<string, never>;
+      lastUsedAddress?: string | null;
+      /** Format: date-time */
+      lastUsedAt?: string | null;
       name: string;
       /** @description Resource indicators the token is restricted to; empty: not restricted */
       resources: string[];
-      revokedAt?: Record<string, never>;
+      /** Format: date-time */
+      revokedAt?: string | null;
       scopes: string[];
       /** @enum {string} */
       status: 'active' | 'expired' | 'revoked';
@@ -1436,7 +1518,7 @@ export interface components {
         };
     RoleDto: {
       createdAt: string;
-      description?: Record<string, never>;
+      description?: string | null;
       grants: components['schemas']['GrantDto'][];
       id: string;
       name: string;
@@ -1449,7 +1531,7 @@ export interface components {
        * @description The old key keeps working this many minutes (0 = stops at once, max 30 days). Default 60.
        * @default 60
        */
-      expireCurrentInMinutes: number;
+      expireCurrentInMinutes?: number;
     };
     RotateSecretDto: {
       /** @description An operator-chosen new secret (32–512 characters) instead of a generated one */
@@ -1491,13 +1573,16 @@ export interface components {
       roles: string[];
     };
     SigningKeyDto: {
-      activatedAt?: Record<string, never>;
+      /** Format: date-time */
+      activatedAt?: string | null;
       /** @enum {string} */
       alg: 'ES256' | 'EdDSA';
       createdAt: string;
-      deactivatedAt?: Record<string, never>;
+      /** Format: date-time */
+      deactivatedAt?: string | null;
       kid: string;
-      retiredAt?: Record<string, never>;
+      /** Format: date-time */
+      retiredAt?: string | null;
       /** @enum {string} */
       state: 'next' | 'current' | 'previous' | 'retired';
     };
@@ -1548,7 +1633,7 @@ export interface components {
       /** @description Replaces all grants */
       grants?: components['schemas']['GrantDto'][];
       /** @description Replaces the public JWK set (private_key_jwt clients) */
-      jwks?: Record<string, never>;
+      jwks?: components['schemas']['JsonWebKeySet'];
       name?: string;
     };
     UpdateResourceDto: {
@@ -1599,7 +1684,8 @@ export interface components {
       id: string;
       /** @enum {string} */
       kind: 'person' | 'service_account';
-      lastLoginAt?: Record<string, never>;
+      /** Format: date-time */
+      lastLoginAt?: string | null;
       /** @description Role names */
       roles: string[];
       updatedAt: string;

@@ -1,14 +1,9 @@
+import { expectAnswer } from '@tollgate/api-client';
 import { fetchJson, type JsonResponse } from '../../seed/http-json.js';
 import { CRM_SCOPES } from '../../seed/seed-story.js';
 import { check, expectStatus, waitFor } from '../checks.js';
 import { CRM_RESOURCE } from '../demo.config.js';
 import type { Story } from '../story.js';
-
-interface IssuedKey {
-  id: string;
-  key: string;
-  displayPrefix: string;
-}
 
 /**
  * API keys (the seed's Zapier example): the provider issues a registered consumer a key restricted
@@ -22,18 +17,20 @@ export const apiKeyStory: Story = {
     const contacts = `${context.config.urls.serviceB}/contacts`;
     const withKey = (key: string, method = 'GET', body?: unknown): Promise<JsonResponse> =>
       fetchJson(method === 'GET' ? `${contacts}?limit=100` : contacts, { method, headers: { 'x-api-key': key }, body });
-    let issued!: IssuedKey;
-    let rolled!: IssuedKey;
+    const api = context.admin.api;
+    let issued!: { id: string; key: string; displayPrefix: string };
+    let rolled!: typeof issued;
 
     await step('the CRM issues Zapflow a live key restricted to contacts:read', async () => {
-      issued = await context.admin.call<IssuedKey>(
-        'POST',
-        `/api/consumers/${context.consumer.id}/keys`,
-        {
-          name: 'Contacts sync (demo)',
-          environment: 'live',
-          grants: [{ resource: CRM_RESOURCE, scopes: [CRM_SCOPES.read] }],
-        },
+      issued = await expectAnswer(
+        api.POST('/api/consumers/{id}/keys', {
+          params: { path: { id: context.consumer.id } },
+          body: {
+            name: 'Contacts sync (demo)',
+            environment: 'live',
+            grants: [{ resource: CRM_RESOURCE, scopes: [CRM_SCOPES.read] }],
+          },
+        }),
         201,
       );
       check(issued.key.startsWith('tgk_live_'), `the key should start with tgk_live_, got ${issued.displayPrefix}…`);
@@ -61,10 +58,8 @@ export const apiKeyStory: Story = {
     });
 
     await step('roll the key with a 1-minute overlap (the API’s shortest; the next step ends it early)', async () => {
-      rolled = await context.admin.call<IssuedKey>(
-        'POST',
-        `/api/keys/${issued.id}/roll`,
-        { expireCurrentInMinutes: 1 },
+      rolled = await expectAnswer(
+        api.POST('/api/keys/{id}/roll', { params: { path: { id: issued.id } }, body: { expireCurrentInMinutes: 1 } }),
         201,
       );
       const [old, fresh] = await Promise.all([withKey(issued.key), withKey(rolled.key)]);
@@ -75,7 +70,7 @@ export const apiKeyStory: Story = {
 
     await step('Zapflow has switched: revoke the old key now (DELETE /api/keys/{id})', async () => {
       const revokedAt = Date.now();
-      await context.admin.call('DELETE', `/api/keys/${issued.id}`, undefined, 204);
+      await expectAnswer(api.DELETE('/api/keys/{id}', { params: { path: { id: issued.id } } }), 204);
       const refused = await waitFor(
         async () => {
           const response = await withKey(issued.key);
@@ -92,10 +87,8 @@ export const apiKeyStory: Story = {
     });
 
     await step('the audit log holds the key’s history', async () => {
-      const audit = await context.admin.call<{ items: { action: string }[] }>(
-        'GET',
-        `/api/audit?credential=${issued.id}&action=api-key.*`,
-        undefined,
+      const audit = await expectAnswer(
+        api.GET('/api/audit', { params: { query: { credential: issued.id, action: 'api-key.*' } } }),
         200,
       );
       const actions = audit.items.map((item) => item.action);

@@ -1,3 +1,4 @@
+import { expectAnswer } from '@tollgate/api-client';
 import type { MqttClient } from 'mqtt';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -174,7 +175,10 @@ export const iotStory: Story = {
 
       await step(`disable ${ids.thermostat} at the auth-server (PATCH /api/clients/${ids.thermostat})`, async () => {
         const started = Date.now();
-        await admin.call('PATCH', `/api/clients/${ids.thermostat}`, { disabled: true }, 200);
+        await expectAnswer(
+          admin.api.PATCH('/api/clients/{id}', { params: { path: { id: ids.thermostat } }, body: { disabled: true } }),
+          200,
+        );
         await waitFor(
           async () => !(await connected()).includes(ids.thermostat),
           `the broker to drop ${ids.thermostat}`,
@@ -201,7 +205,10 @@ export const iotStory: Story = {
 
       await step(`enable ${ids.thermostat} again`, async () => {
         const started = Date.now();
-        await admin.call('PATCH', `/api/clients/${ids.thermostat}`, { disabled: false }, 200);
+        await expectAnswer(
+          admin.api.PATCH('/api/clients/{id}', { params: { path: { id: ids.thermostat } }, body: { disabled: false } }),
+          200,
+        );
         await waitFor(
           async () => (await connected()).includes(ids.thermostat),
           `${ids.thermostat} to reconnect`,

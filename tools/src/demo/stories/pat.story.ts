@@ -1,3 +1,4 @@
+import { expectAnswer } from '@tollgate/api-client';
 import { fetchJson, type JsonResponse } from '../../seed/http-json.js';
 import { CRM_SCOPES } from '../../seed/seed-story.js';
 import { check, expectStatus, waitFor } from '../checks.js';
@@ -38,37 +39,32 @@ export const patStory: Story = {
       });
 
     await step(`an admin gives ${DEMO_USER} the role ${ROLE} (contacts:read contacts:write on the CRM)`, async () => {
-      const roles = await context.admin.call<{ name: string }[]>('GET', '/api/roles', undefined, 200);
+      const api = context.admin.api;
+      const roles = await expectAnswer(api.GET('/api/roles'), 200);
       if (!roles.some((role) => role.name === ROLE)) {
-        await context.admin.call(
-          'POST',
-          '/api/roles',
-          {
-            name: ROLE,
-            description: 'Reads and writes CRM contacts',
-            grants: [{ resource: CRM_RESOURCE, scopes: [CRM_SCOPES.read, CRM_SCOPES.write] }],
-          },
+        await expectAnswer(
+          api.POST('/api/roles', {
+            body: {
+              name: ROLE,
+              description: 'Reads and writes CRM contacts',
+              grants: [{ resource: CRM_RESOURCE, scopes: [CRM_SCOPES.read, CRM_SCOPES.write] }],
+            },
+          }),
           201,
         );
       }
-      const [existing] = await context.admin.call<{ id: string }[]>(
-        'GET',
-        `/api/users?email=${encodeURIComponent(DEMO_USER)}`,
-        undefined,
-        200,
-      );
+      const [existing] = await expectAnswer(api.GET('/api/users', { params: { query: { email: DEMO_USER } } }), 200);
       if (existing)
-        await context.admin.call(
-          'PATCH',
-          `/api/users/${existing.id}`,
-          { password, roles: [ROLE], disabled: false },
+        await expectAnswer(
+          api.PATCH('/api/users/{id}', {
+            params: { path: { id: existing.id } },
+            body: { password, roles: [ROLE], disabled: false },
+          }),
           200,
         );
       else
-        await context.admin.call(
-          'POST',
-          '/api/users',
-          { email: DEMO_USER, displayName: 'Ada Lovelace', password, roles: [ROLE] },
+        await expectAnswer(
+          api.POST('/api/users', { body: { email: DEMO_USER, displayName: 'Ada Lovelace', password, roles: [ROLE] } }),
           201,
         );
       return `${existing ? 'updated' : 'created'}; password stored as an argon2id hash`;

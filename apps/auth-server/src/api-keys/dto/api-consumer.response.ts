@@ -5,7 +5,7 @@ export class ApiConsumerDto {
   @ApiProperty() id: string;
   @ApiProperty() name: string;
   @ApiProperty() contact: string;
-  @ApiPropertyOptional() description: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) description: string | null;
   @ApiProperty() disabled: boolean;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;

@@ -11,13 +11,19 @@ export class ApiKeyDto {
   @ApiProperty({ type: [GrantDto] }) grants: GrantDto[];
   @ApiPropertyOptional({ type: [String] }) ipAllowlist: string[] | null;
   @ApiPropertyOptional({ type: RateLimitDto }) rateLimit: RateLimitDto | null;
-  @ApiPropertyOptional() expiresAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) expiresAt: string | null;
   @ApiProperty() createdAt: string;
-  @ApiPropertyOptional() revokedAt: string | null;
-  @ApiPropertyOptional() rolledFromId: string | null;
-  @ApiPropertyOptional() rolledToId: string | null;
-  @ApiPropertyOptional() lastUsedAt: string | null;
-  @ApiPropertyOptional() lastUsedAddress: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) revokedAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) rolledFromId: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) rolledToId: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) lastUsedAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) lastUsedAddress: string | null;
   @ApiProperty({ enum: ['active', 'expired', 'revoked'] }) status: string;
-  @ApiProperty({ description: 'Requests in the last 30 days by status class' }) usage: Record<string, number>;
+  @ApiProperty({
+    description: 'Requests in the last 30 days by status class',
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    example: { '2xx': 41, '4xx': 2 },
+  })
+  usage: Record<string, number>;
 }

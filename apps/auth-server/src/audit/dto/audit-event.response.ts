@@ -6,11 +6,33 @@ export class AuditEventDto {
   @ApiProperty() occurredAt: string;
   @ApiProperty() action: string;
   @ApiProperty({ enum: ['success', 'failure', 'denied'] }) outcome: string;
-  @ApiProperty() actor: { type: string; id: string | null };
-  @ApiPropertyOptional() credential: { type: string; id: string } | null;
-  @ApiPropertyOptional() address: string | null;
-  @ApiPropertyOptional() reason: string | null;
-  @ApiPropertyOptional() details: Record<string, unknown> | null;
+  @ApiProperty({
+    description: 'Who acted: a client, a user, a consumer, or anonymous (id null)',
+    type: 'object',
+    required: ['type', 'id'],
+    properties: {
+      type: { type: 'string', example: 'client' },
+      id: { type: 'string', nullable: true, example: 'service-a' },
+    },
+  })
+  actor: { type: string; id: string | null };
+  @ApiPropertyOptional({
+    description: 'The credential concerned (never its secret)',
+    type: 'object',
+    nullable: true,
+    required: ['type', 'id'],
+    properties: { type: { type: 'string', example: 'api_key' }, id: { type: 'string' } },
+  })
+  credential: { type: string; id: string } | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) address: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) reason: string | null;
+  @ApiPropertyOptional({
+    type: 'object',
+    nullable: true,
+    additionalProperties: true,
+    description: 'Action-specific details',
+  })
+  details: Record<string, unknown> | null;
 
   static from(entity: AuditEventEntity): AuditEventDto {
     return {

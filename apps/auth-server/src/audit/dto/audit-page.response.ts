@@ -3,6 +3,10 @@ import { AuditEventDto } from './audit-event.response.js';
 
 export class AuditPageDto {
   @ApiProperty({ type: [AuditEventDto] }) items: AuditEventDto[];
-  @ApiPropertyOptional({ description: 'Pass as `before` to get the next (older) page; null on the last page' })
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description: 'Pass as `before` to get the next (older) page; null on the last page',
+  })
   nextCursor: number | null;
 }

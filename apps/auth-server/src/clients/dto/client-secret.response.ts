@@ -9,6 +9,6 @@ export class ClientSecretDto {
   })
   displayPrefix: string;
   @ApiProperty() createdAt: string;
-  @ApiPropertyOptional() expiresAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) expiresAt: string | null;
   @ApiProperty() active: boolean;
 }

@@ -14,8 +14,19 @@ export class ClientDto {
   @ApiProperty({ description: 'May exchange PATs at the token endpoint (RFC 8693)' }) allowTokenExchange: boolean;
   @ApiProperty({ type: [GrantDto] }) grants: GrantDto[];
   @ApiProperty({ type: [ClientSecretDto] }) secrets: ClientSecretDto[];
-  @ApiPropertyOptional({ description: 'Tokens issued before this time are refused' }) tokensValidAfter: string | null;
-  @ApiPropertyOptional() jwks: JSONWebKeySet | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    format: 'date-time',
+    description: 'Tokens issued before this time are refused',
+  })
+  tokensValidAfter: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    allOf: [{ $ref: '#/components/schemas/JsonWebKeySet' }],
+    description: 'Public keys (private_key_jwt clients)',
+  })
+  jwks: JSONWebKeySet | null;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 }

@@ -47,7 +47,10 @@ export class CreateClientDto {
   @IsIn(AUTH_METHODS)
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
 
-  @ApiPropertyOptional({ description: 'Public JWK set, required for private_key_jwt (RFC 7523)' })
+  @ApiPropertyOptional({
+    allOf: [{ $ref: '#/components/schemas/JsonWebKeySet' }],
+    description: 'Public JWK set, required for private_key_jwt (RFC 7523)',
+  })
   @IsOptional()
   @IsObject()
   jwks?: JSONWebKeySet;

@@ -40,7 +40,10 @@ export class UpdateClientDto {
   @Type(() => GrantDto)
   grants?: GrantDto[];
 
-  @ApiPropertyOptional({ description: 'Replaces the public JWK set (private_key_jwt clients)' })
+  @ApiPropertyOptional({
+    allOf: [{ $ref: '#/components/schemas/JsonWebKeySet' }],
+    description: 'Replaces the public JWK set (private_key_jwt clients)',
+  })
   @IsOptional()
   @IsObject()
   jwks?: JSONWebKeySet;

@@ -2,5 +2,5 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class PatActorDto {
   @ApiProperty({ enum: ['user', 'client', 'system'] }) type: string;
-  @ApiPropertyOptional() id: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) id: string | null;
 }

@@ -16,8 +16,9 @@ export class PatDto {
   @ApiProperty() createdAt: string;
   @ApiProperty({ type: PatActorDto, description: 'The owner, or the admin who created a service account’s token' })
   createdBy: PatActorDto;
-  @ApiPropertyOptional({ description: 'null: never expires' }) expiresAt: string | null;
-  @ApiPropertyOptional() lastUsedAt: string | null;
-  @ApiPropertyOptional() lastUsedAddress: string | null;
-  @ApiPropertyOptional() revokedAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time', description: 'null: never expires' })
+  expiresAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) lastUsedAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) lastUsedAddress: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) revokedAt: string | null;
 }

@@ -6,9 +6,9 @@ export class SigningKeyDto {
   @ApiProperty({ enum: ['ES256', 'EdDSA'] }) alg: string;
   @ApiProperty({ enum: ['next', 'current', 'previous', 'retired'] }) state: string;
   @ApiProperty() createdAt: string;
-  @ApiPropertyOptional() activatedAt: string | null;
-  @ApiPropertyOptional() deactivatedAt: string | null;
-  @ApiPropertyOptional() retiredAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) activatedAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) deactivatedAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) retiredAt: string | null;
 
   static from(entity: SigningKeyEntity): SigningKeyDto {
     return {

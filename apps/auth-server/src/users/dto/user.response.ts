@@ -9,7 +9,7 @@ export class UserDto {
   @ApiProperty({ enum: USER_KINDS }) kind: UserKind;
   @ApiProperty() disabled: boolean;
   @ApiProperty({ type: [String], description: 'Role names' }) roles: string[];
-  @ApiPropertyOptional() lastLoginAt: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'date-time' }) lastLoginAt: string | null;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 

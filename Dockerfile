@@ -4,7 +4,9 @@
 #   docker build -t tollgate:local .
 #   docker run --rm -p 7400:7400 -e HOST=0.0.0.0 tollgate:local      # auth-server, SQLite in /data
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24 LTS: Node 20 reached end of life in April 2026, and dependencies (cookie, file-type,
+# content-disposition at run time) require Node 22 or later.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 # Toolchain for the native modules (better-sqlite3 v12, argon2) when no prebuilt binary matches.

@@ -416,9 +416,9 @@ describe('Dockerfile', () => {
   const runtime = stages.at(-1)!;
   const runs = (stage: typeof build) => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
 
-  it('builds and runs on node:20-bookworm-slim', () => {
+  it('builds and runs on Node 24 LTS (node:24-bookworm-slim)', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of stages) expect(stage.image).toBe('node:20-bookworm-slim');
+    for (const stage of stages) expect(stage.image).toBe('node:24-bookworm-slim');
   });
 
   it('builds with the toolchain better-sqlite3 needs, from the lockfile, then drops the dev dependencies', () => {

@@ -67,7 +67,7 @@ function documentedOperations(document: OpenApiDocument): Operation[] {
 const key = ({ method, path }: Operation) => `${method} ${path}`;
 
 /** Routes that exist only to answer 405 (the OAuth endpoints take POST only): left out of the document. */
-const METHOD_NOT_ALLOWED = ['token', 'introspect', 'revoke'].flatMap((endpoint) =>
+const METHOD_NOT_ALLOWED = ['token', 'introspect', 'revoke', 'device_authorization'].flatMap((endpoint) =>
   ['GET', 'PUT', 'DELETE'].map((method) => ({ method, path: `/oauth/${endpoint}` })),
 );
 

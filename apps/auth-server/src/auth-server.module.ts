@@ -25,6 +25,7 @@ import { AccessTokenStatusService } from './oauth/access-token-status.service.js
 import { OAuthModule } from './oauth/oauth.module.js';
 import { LocalOpaqueVerifier, OpaqueCredentialVerifiers } from './oauth/opaque-credential-verifiers.js';
 import { PatsModule } from './pats/pats.module.js';
+import { DeviceModule } from './device/device.module.js';
 import { ResourcesModule } from './resources/resources.module.js';
 import { RevocationsModule } from './revocations/revocations.module.js';
 import { RolesModule } from './roles/roles.module.js';
@@ -154,6 +155,7 @@ export class AuthServerModule {
         UsersModule,
         SessionsModule,
         PatsModule,
+        DeviceModule,
         ConsoleModule,
       ],
       controllers: [HealthController],

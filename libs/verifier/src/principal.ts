@@ -35,6 +35,8 @@ export interface Principal {
   constraints?: CredentialConstraints;
   issuedAt?: Date;
   expiresAt?: Date;
+  /** How a PAT was issued when not in account settings: `device_authorization` (a CLI sign-in, RFC 8628). */
+  issuedVia?: string;
   /** The `kid` of the key that signed a JWT: a retired key's tokens are refused (RevocationList). */
   keyId?: string;
 }

@@ -19,9 +19,11 @@ import { AuditLog } from './audit-log.js';
  * access token is either a client's own (client credentials) or one exchanged for a user's PAT
  * (RFC 8693, `pat_id`), which stands for that PAT.
  */
-export type CallerCredential = 'session' | 'client_credentials' | 'exchanged_pat' | 'pat' | 'api_key';
+export type CallerCredential = 'session' | 'client_credentials' | 'exchanged_pat' | 'pat' | 'cli_sign_in' | 'api_key';
 
 export function callerCredentialOf(principal: Principal): CallerCredential {
+  // A PAT from a CLI sign-in (RFC 8628) stands for the console session that approved it.
+  if (principal.credentialType === 'pat' && principal.issuedVia === 'device_authorization') return 'cli_sign_in';
   if (principal.credentialType !== 'access_token') return principal.credentialType;
   return principal.patId ? 'exchanged_pat' : 'client_credentials';
 }
@@ -106,7 +108,7 @@ export const SessionOnly = () =>
       'This route needs a signed-in console session (POST /api/session); personal access tokens, access tokens and API keys cannot use it',
   });
 
-const MINTING_CREDENTIALS: CallerCredential[] = ['session', 'client_credentials'];
+const MINTING_CREDENTIALS: CallerCredential[] = ['session', 'client_credentials', 'cli_sign_in'];
 
 /**
  * Routes that hand out a new secret: a PAT, an API key, a client or its secret, a client's public
@@ -124,7 +126,7 @@ export const MintsCredentials = (options: { whenBodyHas?: string[] } = {}) =>
       code: 'credential_not_allowed',
       detail:
         'This request hands out a new credential (a token, key, secret or password): only a console session or an M2M client’s access token (client credentials) may make it. ' +
-        'Personal access tokens, API keys and tokens exchanged for a PAT cannot mint credentials, so that none outlives the authority of its maker.',
+        'Personal access tokens (other than a CLI sign-in a person approved in the console), API keys and tokens exchanged for a PAT cannot mint credentials, so that none outlives the authority of its maker.',
       auditAction: 'credential.mint.denied',
     }),
     ApiForbiddenResponse({

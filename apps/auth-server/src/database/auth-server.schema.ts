@@ -5,6 +5,7 @@ import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { ClientGrantEntity } from '../clients/client-grant.entity.js';
 import { ClientSecretEntity } from '../clients/client-secret.entity.js';
 import { ClientEntity } from '../clients/client.entity.js';
+import { DeviceAuthorizationEntity } from '../device/device-authorization.entity.js';
 import { ExchangedTokenEntity } from '../oauth/exchanged-token.entity.js';
 import { RevokedTokenEntity } from '../oauth/revoked-token.entity.js';
 import { UsedClientAssertionEntity } from '../oauth/used-client-assertion.entity.js';
@@ -26,6 +27,7 @@ import { BigintEventIds1764500000000 } from './migrations/1764500000000-bigint-e
 import { ExchangedTokensValidAfter1764610000000 } from './migrations/1764610000000-exchanged-tokens-valid-after.js';
 import { ApiKeyRateLimitBuckets1764611000000 } from './migrations/1764611000000-api-key-rate-limit-buckets.js';
 import { OperatorSecretLabels1764680000000 } from './migrations/1764680000000-operator-secret-labels.js';
+import { DeviceAuthorizations1764900000000 } from './migrations/1764900000000-device-authorizations.js';
 
 /** Every entity and migration of the auth-server, listed explicitly (globs do not survive bundling). */
 export const AUTH_SERVER_ENTITIES = [
@@ -49,6 +51,7 @@ export const AUTH_SERVER_ENTITIES = [
   PatEntity,
   SettingEntity,
   ExchangedTokenEntity,
+  DeviceAuthorizationEntity,
 ];
 
 export const AUTH_SERVER_MIGRATIONS = [
@@ -60,4 +63,5 @@ export const AUTH_SERVER_MIGRATIONS = [
   ExchangedTokensValidAfter1764610000000,
   ApiKeyRateLimitBuckets1764611000000,
   OperatorSecretLabels1764680000000,
+  DeviceAuthorizations1764900000000,
 ];

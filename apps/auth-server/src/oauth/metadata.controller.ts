@@ -7,6 +7,9 @@ import { CLIENT_ASSERTION_ALGORITHMS } from './client-assertion.verifier.js';
 import { oauthSchema } from './oauth-schemas.js';
 import { PAT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from './token-exchange.grant.js';
 
+/** RFC 8628 §3.4 (the grant lives in device/, which depends on this module). */
+const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
 /** RFC 8414 authorization server metadata, and the JWKS it points to. */
@@ -21,9 +24,10 @@ export function authorizationServerMetadata(
     jwks_uri: `${issuer}/.well-known/jwks.json`,
     introspection_endpoint: `${issuer}/oauth/introspect`,
     revocation_endpoint: `${issuer}/oauth/revoke`,
+    device_authorization_endpoint: `${issuer}/oauth/device_authorization`,
     // No authorization endpoint: only grants without a user agent are offered.
     response_types_supported: [],
-    grant_types_supported: ['client_credentials', TOKEN_EXCHANGE_GRANT],
+    grant_types_supported: ['client_credentials', TOKEN_EXCHANGE_GRANT, DEVICE_CODE_GRANT],
     token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
     token_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
     introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,

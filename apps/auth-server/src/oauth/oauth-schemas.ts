@@ -80,6 +80,19 @@ export const OAUTH_SCHEMAS: Record<string, SchemaObject> = {
       },
     ],
   },
+  DeviceAuthorizationResponse: {
+    type: 'object',
+    description: 'Device authorization response (RFC 8628 §3.2)',
+    required: ['device_code', 'user_code', 'verification_uri', 'expires_in'],
+    properties: {
+      device_code: { type: 'string', description: 'The client’s secret for polling the token endpoint' },
+      user_code: { type: 'string', examples: ['BCDF-GHJK'], description: 'What the person enters in the console' },
+      verification_uri: { type: 'string', format: 'uri', examples: ['http://localhost:7400/console/device'] },
+      verification_uri_complete: { type: 'string', format: 'uri' },
+      expires_in: { type: 'integer', examples: [600] },
+      interval: { type: 'integer', examples: [5], description: 'Seconds between polls' },
+    },
+  },
   AuthorizationServerMetadata: {
     type: 'object',
     description:
@@ -91,6 +104,7 @@ export const OAUTH_SCHEMAS: Record<string, SchemaObject> = {
       jwks_uri: { type: 'string', format: 'uri' },
       introspection_endpoint: { type: 'string', format: 'uri' },
       revocation_endpoint: { type: 'string', format: 'uri' },
+      device_authorization_endpoint: { type: 'string', format: 'uri' },
       response_types_supported: { type: 'array', items: { type: 'string' } },
       grant_types_supported: { type: 'array', items: { type: 'string' } },
       token_endpoint_auth_methods_supported: { type: 'array', items: { type: 'string' } },

@@ -13,6 +13,7 @@ import { ClientCredentialsGrant } from './client-credentials.grant.js';
 import { LastUsedSinkRegistry } from './credential-usage.js';
 import { ExchangedTokenEntity } from './exchanged-token.entity.js';
 import { ExchangedTokensRepository } from './exchanged-tokens.repository.js';
+import { ExtensionGrants } from './extension-grants.js';
 import { ExchangedTokensService } from './exchanged-tokens.service.js';
 import { MetadataController } from './metadata.controller.js';
 import { OpaqueCredentialVerifiers } from './opaque-credential-verifiers.js';
@@ -43,6 +44,7 @@ import { UsedClientAssertionsRepository } from './used-client-assertions.reposit
     UsedClientAssertionsRepository,
     OpaqueCredentialVerifiers,
     LastUsedSinkRegistry,
+    ExtensionGrants,
     TokenExchangeGrant,
     ExchangedTokensService,
     AccessTokenIssuer,
@@ -55,6 +57,7 @@ import { UsedClientAssertionsRepository } from './used-client-assertions.reposit
   ],
   exports: [
     OpaqueCredentialVerifiers,
+    ExtensionGrants,
     LastUsedSinkRegistry,
     ExchangedTokensService,
     AccessTokenIssuer,

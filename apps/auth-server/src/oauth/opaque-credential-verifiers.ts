@@ -27,6 +27,8 @@ export interface ActiveOpaqueCredential {
   ipAllowlist?: string[];
   /** `bucket`: shared by a key and the key it was rolled from. */
   rateLimit?: { requests: number; perSeconds: number; bucket: string };
+  /** A PAT issued by a CLI sign-in (RFC 8628): `device_authorization`. */
+  issuedVia?: string | null;
   /** When verifiers were last told its owner changed: they refuse JWTs exchanged for it (RFC 8693) dated before. */
   exchangedTokensValidAfter?: Date | null;
 }
@@ -90,6 +92,7 @@ export function toIntrospectionResponse(
     ...(credential.userId ? { user_id: credential.userId } : {}),
     ...(credential.consumerId ? { consumer_id: credential.consumerId } : {}),
     ...(credential.ipAllowlist?.length ? { ip_allowlist: credential.ipAllowlist } : {}),
+    ...(credential.issuedVia ? { issued_via: credential.issuedVia } : {}),
     ...(credential.rateLimit
       ? {
           rate_limit: {

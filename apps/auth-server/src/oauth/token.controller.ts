@@ -16,13 +16,14 @@ import { Public } from '@tollgate/verifier';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientAuthenticationService } from './client-authentication.service.js';
 import { ClientCredentialsGrant } from './client-credentials.grant.js';
+import { ExtensionGrants } from './extension-grants.js';
 import { formParameters } from './form-parameters.js';
 import { oauthSchema } from './oauth-schemas.js';
 import { TOKEN_EXCHANGE_GRANT, TokenExchangeGrant } from './token-exchange.grant.js';
 import type { TokenResponse } from './token-response.js';
 
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
-const OAUTH_ENDPOINTS = ['token', 'introspect', 'revoke'];
+const OAUTH_ENDPOINTS = ['token', 'introspect', 'revoke', 'device_authorization'];
 
 function methodNotAllowed(): never {
   throw new OAuthError('invalid_request', 'Use POST with an application/x-www-form-urlencoded body', 405, {
@@ -39,6 +40,7 @@ export class TokenController {
     private readonly clientAuthentication: ClientAuthenticationService,
     private readonly clientCredentials: ClientCredentialsGrant,
     private readonly tokenExchange: TokenExchangeGrant,
+    private readonly extensionGrants: ExtensionGrants,
   ) {}
 
   /** The OAuth endpoints take POST only (RFC 6749 §3.2, RFC 7662 §2.1, RFC 7009 §2.1): other methods get 405. */
@@ -74,6 +76,7 @@ export class TokenController {
       required: ['grant_type'],
       properties: {
         grant_type: { type: 'string', example: 'client_credentials' },
+        device_code: { type: 'string', description: 'Device grant (RFC 8628 §3.4) only' },
         scope: { type: 'string' },
         resource: { type: 'string' },
         client_id: { type: 'string' },
@@ -99,6 +102,9 @@ export class TokenController {
       resource: () => new OAuthError('invalid_target', 'Request a token for one resource at a time'),
     });
     if (!params.grant_type) throw new OAuthError('invalid_request', 'grant_type is required');
+    const extension = this.extensionGrants.find(params.grant_type);
+    if (extension)
+      return extension.handle({ params, authorization: request.headers.authorization, address: request.ip });
     const caller = await this.clientAuthentication.authenticate(request.headers.authorization, params, request.ip);
     switch (params.grant_type) {
       case 'client_credentials':
@@ -108,7 +114,7 @@ export class TokenController {
       default:
         throw new OAuthError(
           'unsupported_grant_type',
-          `Supported grant types: client_credentials, ${TOKEN_EXCHANGE_GRANT}`,
+          `Supported grant types: ${['client_credentials', TOKEN_EXCHANGE_GRANT, ...this.extensionGrants.grantTypes].join(', ')}`,
         );
     }
   }

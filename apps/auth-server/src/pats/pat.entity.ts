@@ -71,6 +71,10 @@ export class PatEntity {
   @Column({ type: 'varchar', length: 255, nullable: true })
   revocationReason: string | null;
 
+  /** How it was issued when not by a person in account settings or an admin: `device_authorization` (a CLI sign-in, RFC 8628). */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  issuedVia: string | null;
+
   /** Set by the one instance that sent the expiry warning (conditional update). */
   @TimestampColumn({ nullable: true })
   expiryWarnedAt: Date | null;

@@ -75,6 +75,7 @@ export class PatVerifier implements OpaqueCredentialKindVerifier, OnModuleInit {
       issuedAt: pat.createdAt,
       expiresAt: pat.expiresAt,
       exchangedTokensValidAfter: pat.user!.exchangedTokensValidAfter,
+      issuedVia: pat.issuedVia,
     };
   }
 

@@ -5,6 +5,7 @@ import { OAuthModule } from '../oauth/oauth.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { RolesModule } from '../roles/roles.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { CurrentTokenController } from './current-token.controller.js';
 import { MyTokensController } from './my-tokens.controller.js';
 import { PatExpiryNotifier } from './pat-expiry.notifier.js';
 import { PatLastUsedSink } from './pat-last-used.sink.js';
@@ -28,7 +29,7 @@ import { UserTokensController } from './user-tokens.controller.js';
     OAuthModule,
     AuditModule,
   ],
-  controllers: [MyTokensController, UserTokensController, PatPolicyController],
+  controllers: [MyTokensController, UserTokensController, PatPolicyController, CurrentTokenController],
   providers: [
     PatsService,
     PatsRepository,
@@ -38,6 +39,6 @@ import { UserTokensController } from './user-tokens.controller.js';
     PatLastUsedSink,
     PatExpiryNotifier,
   ],
-  exports: [PatsService, PatVerifier, PatLastUsedSink, PatExpiryNotifier],
+  exports: [PatsService, PatPolicyService, PatVerifier, PatLastUsedSink, PatExpiryNotifier],
 })
 export class PatsModule {}

@@ -60,7 +60,12 @@ export class PatsService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async create(owner: UserEntity, input: CreatePatDto, actor: AuditActor): Promise<CreatedPatDto> {
+  async create(
+    owner: UserEntity,
+    input: CreatePatDto,
+    actor: AuditActor,
+    options: { issuedVia?: PatEntity['issuedVia'] } = {},
+  ): Promise<CreatedPatDto> {
     if (owner.disabled) throw new ConflictException('The user is disabled: enable them before creating tokens');
     const now = this.clock.now();
     const expiresAt = this.expiryOf(input, await this.policy.get(), now);
@@ -103,6 +108,7 @@ export class PatsService {
       lastUsedAddress: null,
       revokedAt: null,
       revocationReason: null,
+      issuedVia: options.issuedVia ?? null,
       expiryWarnedAt: null,
     };
     try {
@@ -125,6 +131,7 @@ export class PatsService {
         scopes,
         resources,
         expiresAt: expiresAt?.toISOString() ?? null,
+        ...(pat.issuedVia && { issuedVia: pat.issuedVia }),
       },
     });
     return { ...describePat(pat, now), token };

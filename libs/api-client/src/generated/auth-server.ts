@@ -228,6 +228,57 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/device/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Approve the request (all its scopes, or those given); the CLI’s next poll receives a PAT with them */
+    post: operations['approveDeviceRequest'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/device/deny': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Deny the request; the CLI’s next poll gets access_denied */
+    post: operations['denyDeviceRequest'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/device/lookup': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** What the sign-in request behind a user code asks for */
+    post: operations['lookUpDeviceRequest'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/keys/{id}': {
     parameters: {
       query?: never;
@@ -309,6 +360,23 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/me/token': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Revoke the personal access token this request is made with */
+    delete: operations['revokeCurrentToken'];
     options?: never;
     head?: never;
     patch?: never;
@@ -676,6 +744,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/oauth/device_authorization': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Device authorization request (RFC 8628 §3.1): the CLI gets a device code to poll with and a user code for a person to approve in the console */
+    post: operations['requestDeviceAuthorization'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/oauth/introspect': {
     parameters: {
       query?: never;
@@ -808,6 +893,20 @@ export interface components {
         [key: string]: number;
       };
     };
+    ApproveDeviceDto: {
+      /**
+       * @description Approve only these of the requested scopes (all of them when absent)
+       * @example [
+       *       "admin"
+       *     ]
+       */
+      scopes?: string[];
+      /**
+       * @description The code the CLI shows
+       * @example BCDF-GHJK
+       */
+      userCode: string;
+    };
     AuditEventDto: {
       action: string;
       /** @description Who acted: a client, a user, a consumer, or anonymous (id null) */
@@ -842,6 +941,8 @@ export interface components {
     /** @description RFC 8414 metadata, with three Tollgate extensions: management_api_resource (the management API’s RFC 8707 indicator), revocation_feed_endpoint and usage_endpoint. */
     AuthorizationServerMetadata: {
       access_token_signing_alg_values_supported?: string[];
+      /** Format: uri */
+      device_authorization_endpoint?: string;
       grant_types_supported: string[];
       /** Format: uri */
       introspection_endpoint?: string;
@@ -1221,6 +1322,71 @@ export interface components {
       address: string;
       method: string;
       path: string;
+    };
+    DeviceApprovalDto: {
+      /**
+       * @description The scopes approved
+       * @example [
+       *       "admin"
+       *     ]
+       */
+      scopes: string[];
+    };
+    /** @description Device authorization response (RFC 8628 §3.2) */
+    DeviceAuthorizationResponse: {
+      /** @description The client’s secret for polling the token endpoint */
+      device_code: string;
+      /** @example 600 */
+      expires_in: number;
+      /**
+       * @description Seconds between polls
+       * @example 5
+       */
+      interval?: number;
+      /**
+       * @description What the person enters in the console
+       * @example BCDF-GHJK
+       */
+      user_code: string;
+      /**
+       * Format: uri
+       * @example http://localhost:7400/console/device
+       */
+      verification_uri: string;
+      /** Format: uri */
+      verification_uri_complete?: string;
+    };
+    DeviceRequestDto: {
+      /** @example tollgate-cli */
+      clientId: string;
+      /** @example Tollgate CLI */
+      clientName: string;
+      /** Format: date-time */
+      expiresAt: string;
+      /** Format: date-time */
+      requestedAt: string;
+      /**
+       * @description Where the request came from
+       * @example 203.0.113.7
+       */
+      requestedFrom: string | null;
+      /**
+       * @description Where the credential will work (RFC 8707)
+       * @example http://localhost:7400/api
+       */
+      resource: string;
+      /**
+       * @description What the client asks for
+       * @example [
+       *       "admin"
+       *     ]
+       */
+      scopes: string[];
+      /**
+       * @description Requested scopes you do not hold there: they cannot be approved
+       * @example []
+       */
+      scopesNotHeld: string[];
     };
     GrantDto: {
       /**
@@ -1676,6 +1842,13 @@ export interface components {
       denials: components['schemas']['CredentialDenialDto'][];
       uses: components['schemas']['CredentialUseDto'][];
     };
+    UserCodeDto: {
+      /**
+       * @description The code the CLI shows
+       * @example BCDF-GHJK
+       */
+      userCode: string;
+    };
     UserDto: {
       createdAt: string;
       disabled: boolean;
@@ -2000,7 +2173,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Scope admin missing (insufficient_scope), or a credential other than session or client_credentials (credential_not_allowed) */
+      /** @description Scope admin missing (insufficient_scope), or a credential other than session or client_credentials or cli_sign_in (credential_not_allowed) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2173,7 +2346,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Scope admin missing (insufficient_scope), or a credential other than session or client_credentials when the body sets jwks (credential_not_allowed) */
+      /** @description Scope admin missing (insufficient_scope), or a credential other than session or client_credentials or cli_sign_in when the body sets jwks (credential_not_allowed) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2291,7 +2464,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Scope admin missing (insufficient_scope), or a credential other than session or client_credentials (credential_not_allowed) */
+      /** @description Scope admin missing (insufficient_scope), or a credential other than session or client_credentials or cli_sign_in (credential_not_allowed) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2752,7 +2925,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Scope admin missing (insufficient_scope), or a credential other than session or client_credentials (credential_not_allowed) */
+      /** @description Scope admin missing (insufficient_scope), or a credential other than session or client_credentials or cli_sign_in (credential_not_allowed) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2763,6 +2936,226 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  approveDeviceRequest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ApproveDeviceDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeviceApprovalDto'];
+        };
+      };
+      /** @description Invalid input or request (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No or invalid credential (RFC 6750 invalid_token) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the required scope (RFC 6750 insufficient_scope) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Already approved or denied */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many wrong codes from you (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  denyDeviceRequest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UserCodeDto'];
+      };
+    };
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid input or request (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No or invalid credential (RFC 6750 invalid_token) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the required scope (RFC 6750 insufficient_scope) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Already approved or denied */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many wrong codes from you (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  lookUpDeviceRequest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UserCodeDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeviceRequestDto'];
+        };
+      };
+      /** @description Invalid input or request (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No or invalid credential (RFC 6750 invalid_token) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the required scope (RFC 6750 insufficient_scope) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many wrong codes from you (Retry-After) */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -2925,7 +3318,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Scope admin missing (insufficient_scope), or a credential other than session or client_credentials (credential_not_allowed) */
+      /** @description Scope admin missing (insufficient_scope), or a credential other than session or client_credentials or cli_sign_in (credential_not_allowed) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3068,6 +3461,59 @@ export interface operations {
         content: {
           'application/json': components['schemas']['MeDto'];
         };
+      };
+      /** @description Invalid input or request (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No or invalid credential (RFC 6750 invalid_token) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the required scope (RFC 6750 insufficient_scope) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  revokeCurrentToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description Invalid input or request (problem+json) */
       400: {
@@ -4665,7 +5111,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Scope admin missing (insufficient_scope), or a credential other than session or client_credentials when the body sets password (credential_not_allowed) */
+      /** @description Scope admin missing (insufficient_scope), or a credential other than session or client_credentials or cli_sign_in when the body sets password (credential_not_allowed) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4838,7 +5284,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Scope admin missing (insufficient_scope), or a credential other than session or client_credentials when the body sets password (credential_not_allowed) */
+      /** @description Scope admin missing (insufficient_scope), or a credential other than session or client_credentials or cli_sign_in when the body sets password (credential_not_allowed) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5017,7 +5463,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Scope admin missing (insufficient_scope), or a credential other than session or client_credentials (credential_not_allowed) */
+      /** @description Scope admin missing (insufficient_scope), or a credential other than session or client_credentials or cli_sign_in (credential_not_allowed) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5184,6 +5630,67 @@ export interface operations {
       };
     };
   };
+  requestDeviceAuthorization: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/x-www-form-urlencoded': {
+          /** @example tollgate-cli */
+          client_id: string;
+          /** @description RFC 8707 indicator; the management API when absent */
+          resource?: string;
+          /**
+           * @description Space-separated scopes of the resource
+           * @example admin
+           */
+          scope: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The codes and where to approve */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeviceAuthorizationResponse'];
+        };
+      };
+      /** @description invalid_request, invalid_scope, invalid_target, unauthorized_client */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OAuthError'];
+        };
+      };
+      /** @description invalid_client: no client_id, or a credential sent by the public client */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OAuthError'];
+        };
+      };
+      /** @description Too many requests from this address (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OAuthError'];
+        };
+      };
+    };
+  };
   introspectToken: {
     parameters: {
       query?: never;
@@ -5306,6 +5813,8 @@ export interface operations {
           client_assertion_type?: string;
           client_id?: string;
           client_secret?: string;
+          /** @description Device grant (RFC 8628 §3.4) only */
+          device_code?: string;
           /** @example client_credentials */
           grant_type: string;
           requested_token_type?: string;

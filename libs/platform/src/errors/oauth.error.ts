@@ -11,7 +11,12 @@ export type OAuthErrorCode =
   | 'invalid_target'
   | 'unsupported_token_type'
   | 'temporarily_unavailable'
-  | 'server_error';
+  | 'server_error'
+  // The device grant's token responses (RFC 8628 §3.5).
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'access_denied'
+  | 'expired_token';
 
 /** An error answered in the OAuth 2.0 form `{ error, error_description }` (RFC 6749 §5.2). */
 export class OAuthError extends HttpException {

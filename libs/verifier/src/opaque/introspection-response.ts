@@ -24,6 +24,8 @@ export interface OpaqueIntrospectionResponse {
   ip_allowlist?: string[];
   /** `bucket`: the rate-limit bucket of the key's lineage (a rolled key keeps its predecessor's). */
   rate_limit?: { requests: number; per_seconds: number; bucket?: string };
+  /** How a PAT was issued when not in account settings: `device_authorization` (a CLI sign-in, RFC 8628). */
+  issued_via?: string;
 }
 
 export function principalFromIntrospection(response: OpaqueIntrospectionResponse): Principal {
@@ -54,5 +56,6 @@ export function principalFromIntrospection(response: OpaqueIntrospectionResponse
     issuedAt: new Date(response.iat * 1000),
     expiresAt: response.exp ? new Date(response.exp * 1000) : undefined,
     constraints,
+    ...(response.issued_via ? { issuedVia: response.issued_via } : {}),
   };
 }

@@ -121,6 +121,7 @@ const SCHEMES_OF_CREDENTIAL: Record<string, SecuritySchemeName> = {
   client_credentials: 'accessToken',
   exchanged_pat: 'accessToken',
   pat: 'personalAccessToken',
+  cli_sign_in: 'personalAccessToken',
   api_key: 'apiKey',
 };
 

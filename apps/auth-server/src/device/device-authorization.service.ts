@@ -1,0 +1,320 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { hashCredential } from '@tollgate/credentials';
+import { CLOCK, type Clock, OAuthError, ProblemException } from '@tollgate/platform';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { AuditService } from '../audit/audit.service.js';
+import type { AuditActor } from '../common/audit-log.js';
+import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
+import type { TokenResponse } from '../oauth/token-response.js';
+import { PatPolicyService } from '../pats/pat-policy.service.js';
+import { PatsService } from '../pats/pats.service.js';
+import { ResourcesService } from '../resources/resources.service.js';
+import { PermissionsService } from '../roles/permissions.service.js';
+import type { FailureThrottle } from '../throttling/shared-auth-failures.js';
+import { SharedAuthFailures } from '../throttling/shared-auth-failures.js';
+import { UsersService } from '../users/users.service.js';
+import { CLI_CLIENT, CLI_CREDENTIAL_DAYS } from './cli-client.js';
+import type { DeviceAuthorizationEntity } from './device-authorization.entity.js';
+import { DeviceAuthorizationsRepository } from './device-authorizations.repository.js';
+import { generateUserCode, normalizeUserCode } from './user-code.js';
+
+/** A request lives this long (RFC 8628 §3.2 `expires_in`): time to open the console and approve. */
+const LIFETIME_SECONDS = 600;
+/** The poll interval a client starts with; each `slow_down` adds SLOW_DOWN_SECONDS (RFC 8628 §3.5). */
+const INTERVAL_SECONDS = 5;
+const SLOW_DOWN_SECONDS = 5;
+/** Expired requests are deleted after this grace (late polls still learn `expired_token` meanwhile). */
+const PURGE_GRACE_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** RFC 8628 §3.2 device authorization response. */
+export interface DeviceAuthorizationResponse {
+  device_code: string;
+  user_code: string;
+  verification_uri: string;
+  verification_uri_complete: string;
+  expires_in: number;
+  interval: number;
+}
+
+/** What a person deciding on a request is shown. */
+export interface PendingDeviceRequest {
+  clientId: string;
+  clientName: string;
+  resource: string;
+  scopes: string[];
+  /** Requested scopes the person does not hold at the resource: they cannot be approved. */
+  scopesNotHeld: string[];
+  requestedFrom: string | null;
+  requestedAt: Date;
+  expiresAt: Date;
+}
+
+/**
+ * The device authorization grant (RFC 8628) for the CLI: a request with a device code (the CLI's
+ * secret) and a user code (what the person types in the console), the person's decision, and the
+ * CLI's polls, the first of which after an approval receives a PAT with the approved scopes.
+ */
+@Injectable()
+export class DeviceAuthorizationService {
+  private readonly userCodeGuesses: FailureThrottle;
+
+  constructor(
+    private readonly requests: DeviceAuthorizationsRepository,
+    private readonly resources: ResourcesService,
+    private readonly permissions: PermissionsService,
+    private readonly users: UsersService,
+    private readonly pats: PatsService,
+    private readonly patPolicy: PatPolicyService,
+    private readonly audit: AuditService,
+    @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    failures: SharedAuthFailures,
+  ) {
+    // Per person and address: a wrong code costs a try; five from one place, ten in all, per 15 minutes.
+    this.userCodeGuesses = failures.throttle('device-user-code', {
+      perPair: 5,
+      perId: 10,
+      perAddress: 20,
+      windowMs: 15 * 60_000,
+    });
+  }
+
+  /** RFC 8628 §3.1–3.2: a new request from the client. */
+  async start(
+    clientId: string,
+    scope: string | undefined,
+    resourceIndicator: string | undefined,
+    address: string,
+  ): Promise<DeviceAuthorizationResponse> {
+    const resource = await this.resources.findByIndicator(resourceIndicator ?? this.config.managementApiIndicator);
+    if (!resource) throw new OAuthError('invalid_target', `Unknown resource ${resourceIndicator}`);
+    const requested = [...new Set((scope ?? '').split(' ').filter(Boolean))];
+    if (requested.length === 0)
+      throw new OAuthError(
+        'invalid_scope',
+        `Name the scopes to ask for (scope); ${resource.indicator} has: ${resource.scopes.join(' ')}`,
+      );
+    const unknown = requested.filter((name) => !resource.scopes.includes(name));
+    if (unknown.length > 0)
+      throw new OAuthError('invalid_scope', `${resource.indicator} has no scope ${unknown.join(', ')}`);
+
+    const now = this.clock.now();
+    await this.requests.deleteExpired(new Date(now.getTime() - PURGE_GRACE_MS));
+    const deviceCode = randomBytes(32).toString('base64url');
+    const base = {
+      id: randomUUID(),
+      deviceCodeHash: hashCredential(deviceCode),
+      clientId,
+      resource: resource.indicator,
+      requestedScopes: requested,
+      grantedScopes: null,
+      status: 'pending' as const,
+      userId: null,
+      patId: null,
+      interval: INTERVAL_SECONDS,
+      lastPolledAt: null,
+      requestAddress: address.slice(0, 64),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + LIFETIME_SECONDS * 1000),
+      decidedAt: null,
+    };
+    // Two live requests with one user code (one chance in billions): the unique index refuses the
+    // second insert, which tries once more with another code.
+    let userCode = generateUserCode();
+    const request: DeviceAuthorizationEntity = { ...base, userCodeHash: hashCredential(normalizeUserCode(userCode)!) };
+    try {
+      await this.requests.insert(request);
+    } catch {
+      userCode = generateUserCode();
+      request.userCodeHash = hashCredential(normalizeUserCode(userCode)!);
+      await this.requests.insert(request);
+    }
+    await this.audit.record({
+      action: 'device.authorization.requested',
+      outcome: 'success',
+      actor: { type: 'client', id: clientId },
+      address,
+      details: { requestId: request.id, resource: resource.indicator, scopes: requested },
+    });
+    const verificationUri = `${this.config.issuer}/console/device`;
+    return {
+      device_code: deviceCode,
+      user_code: userCode,
+      verification_uri: verificationUri,
+      verification_uri_complete: `${verificationUri}?user_code=${userCode}`,
+      expires_in: LIFETIME_SECONDS,
+      interval: INTERVAL_SECONDS,
+    };
+  }
+
+  /** What the request behind a user code asks for, to a signed-in person (wrong codes are throttled). */
+  async describe(typedCode: string, userId: string, address: string): Promise<PendingDeviceRequest> {
+    const request = await this.pendingByUserCode(typedCode, userId, address);
+    const held = (await this.permissions.forUser(userId)).at(request.resource);
+    return {
+      clientId: request.clientId,
+      clientName: request.clientId === CLI_CLIENT.id ? CLI_CLIENT.name : request.clientId,
+      resource: request.resource,
+      scopes: request.requestedScopes,
+      scopesNotHeld: request.requestedScopes.filter((scope) => !held.has(scope)),
+      requestedFrom: request.requestAddress,
+      requestedAt: request.createdAt,
+      expiresAt: request.expiresAt,
+    };
+  }
+
+  /** The person approves, for all the requested scopes or some: each must be held by them at the resource. */
+  async approve(
+    typedCode: string,
+    actor: AuditActor & { id: string },
+    address: string,
+    scopes?: string[],
+  ): Promise<string[]> {
+    const request = await this.pendingByUserCode(typedCode, actor.id, address);
+    const granted = [...new Set(scopes ?? request.requestedScopes)];
+    const beyond = granted.filter((scope) => !request.requestedScopes.includes(scope));
+    if (beyond.length > 0)
+      throw new ProblemException(400, `The request did not ask for ${beyond.join(', ')}`, {
+        code: 'scope_not_requested',
+      });
+    if (granted.length === 0)
+      throw new ProblemException(400, 'Approve at least one scope, or deny the request', { code: 'no_scope' });
+    const held = (await this.permissions.forUser(actor.id)).at(request.resource);
+    const notHeld = granted.filter((scope) => !held.has(scope));
+    if (notHeld.length > 0)
+      throw new ProblemException(
+        403,
+        `You do not hold ${notHeld.join(', ')} at ${request.resource}: a sign-in cannot carry more than you hold`,
+        {
+          code: 'scope_not_held',
+        },
+      );
+    await this.decide(request, 'approved', actor, address, granted);
+    return granted;
+  }
+
+  async deny(typedCode: string, actor: AuditActor & { id: string }, address: string): Promise<void> {
+    const request = await this.pendingByUserCode(typedCode, actor.id, address);
+    await this.decide(request, 'denied', actor, address, null);
+  }
+
+  /** RFC 8628 §3.4–3.5: the client polls with its device code. */
+  async poll(deviceCode: string, clientId: string, address: string): Promise<TokenResponse> {
+    const request = await this.requests.findByDeviceCodeHash(hashCredential(deviceCode));
+    if (!request || request.clientId !== clientId)
+      throw new OAuthError('invalid_grant', 'Unknown device_code (or one issued to another client)');
+    const now = this.clock.now();
+    if (request.status === 'issued') throw new OAuthError('invalid_grant', 'This device_code was already used');
+    if (request.expiresAt <= now)
+      throw new OAuthError('expired_token', 'The device_code expired: start the sign-in again');
+    if (request.status === 'denied') throw new OAuthError('access_denied', 'The request was denied');
+    if (request.status === 'pending') {
+      const early = request.lastPolledAt && now.getTime() - request.lastPolledAt.getTime() < request.interval * 1000;
+      const interval = early ? request.interval + SLOW_DOWN_SECONDS : request.interval;
+      await this.requests.recordPoll(request.id, now, interval);
+      if (early) throw new OAuthError('slow_down', `Poll at most every ${interval} s`);
+      throw new OAuthError('authorization_pending', 'Waiting for a person to approve the request in the console');
+    }
+    if (!(await this.requests.claimForIssue(request.id)))
+      throw new OAuthError('invalid_grant', 'This device_code was already used');
+    return this.issue(request, address);
+  }
+
+  /** The credential: a PAT of the approving person, with the approved scopes, for the request's resource only. */
+  private async issue(request: DeviceAuthorizationEntity, address: string): Promise<TokenResponse> {
+    const owner = await this.users.require(request.userId!);
+    const policy = await this.patPolicy.get();
+    const days = Math.min(CLI_CREDENTIAL_DAYS, policy.maxLifetimeDays);
+    const actor: AuditActor = { type: 'user', id: owner.id, address };
+    const created = await this.pats.create(
+      owner,
+      {
+        name: `${CLI_CLIENT.name} sign-in ${request.id.slice(0, 8)}`,
+        scopes: request.grantedScopes!,
+        resource: [request.resource],
+        expiresInDays: days,
+      },
+      actor,
+      { issuedVia: 'device_authorization' },
+    );
+    await this.requests.recordIssued(request.id, created.id);
+    await this.audit.record({
+      action: 'device.authorization.issued',
+      outcome: 'success',
+      actor: { type: 'client', id: request.clientId },
+      credential: { type: 'pat', id: created.id },
+      address,
+      details: { requestId: request.id, userId: owner.id, scopes: request.grantedScopes },
+    });
+    return {
+      access_token: created.token,
+      token_type: 'Bearer',
+      expires_in: Math.round((days * DAY_MS) / 1000),
+      scope: request.grantedScopes!.join(' '),
+    };
+  }
+
+  private async decide(
+    request: DeviceAuthorizationEntity,
+    status: 'approved' | 'denied',
+    actor: AuditActor & { id: string },
+    address: string,
+    grantedScopes: string[] | null,
+  ): Promise<void> {
+    const decided = await this.requests.decide(request.id, {
+      status,
+      userId: actor.id,
+      grantedScopes,
+      decidedAt: this.clock.now(),
+    });
+    if (!decided)
+      throw new ProblemException(409, 'This request was already approved or denied', { code: 'already_decided' });
+    await this.audit.record({
+      action: `device.authorization.${status}`,
+      outcome: 'success',
+      actor,
+      address,
+      details: {
+        requestId: request.id,
+        clientId: request.clientId,
+        resource: request.resource,
+        scopes: grantedScopes ?? [],
+      },
+    });
+  }
+
+  /**
+   * The pending request a user code names. A code that names none (malformed, unknown, expired,
+   * decided) counts as a failed try of this person from this address; past the limit, 429.
+   */
+  private async pendingByUserCode(
+    typedCode: string,
+    userId: string,
+    address: string,
+  ): Promise<DeviceAuthorizationEntity> {
+    const reservation = await this.userCodeGuesses.reserve({ id: userId, address });
+    if (reservation.blocked)
+      throw new ProblemException(429, `Too many wrong codes; retry in ${reservation.retryAfterSeconds} s`, {
+        code: 'rate_limited',
+        headers: { 'Retry-After': String(reservation.retryAfterSeconds) },
+      });
+    const code = normalizeUserCode(typedCode);
+    const request = code ? await this.requests.findByUserCodeHash(hashCredential(code)) : null;
+    if (!request || request.status !== 'pending' || request.expiresAt <= this.clock.now()) {
+      await reservation.failed();
+      await this.audit.record({
+        action: 'device.user_code.refused',
+        outcome: 'failure',
+        actor: { type: 'user', id: userId },
+        address,
+        reason: request ? `request ${request.status === 'pending' ? 'expired' : request.status}` : 'no such code',
+      });
+      throw new ProblemException(404, 'No sign-in request waits for this code: check it, or start the sign-in again', {
+        code: 'device_code_not_found',
+      });
+    }
+    await reservation.succeeded();
+    return request;
+  }
+}

@@ -73,3 +73,9 @@ export function formRequest<Body extends object>(
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
   };
 }
+
+/** `client_secret_basic` (RFC 6749 §2.3.1): id and secret each form-urlencoded, then base64. */
+export function basicAuthorization(clientId: string, clientSecret: string): string {
+  const encode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
+  return `Basic ${Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`).toString('base64')}`;
+}

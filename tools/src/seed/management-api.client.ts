@@ -7,7 +7,7 @@ import {
   discoverAuthorizationServer,
   TokenRequestError,
 } from '@tollgate/m2m-client';
-import { type AuthServerApi, createAuthServerApi, formRequest } from '@tollgate/api-client';
+import { type AuthServerApi, basicAuthorization, createAuthServerApi, formRequest } from '@tollgate/api-client';
 import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import { SeedError } from './seed-error.js';
 
@@ -92,8 +92,7 @@ export class ManagementApiClient {
       ...params,
       ...(basic ? {} : { client_id: clientId, client_secret: clientSecret }),
     });
-    if (basic)
-      request.headers.authorization = `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`).toString('base64')}`;
+    if (basic) request.headers.authorization = basicAuthorization(clientId, clientSecret);
     const { data, error, response } = await this.oauth.POST('/oauth/token', request);
     if (data) return { ok: true, accessToken: data.access_token, scope: data.scope, expiresIn: data.expires_in };
     const body = error as { error?: unknown; error_description?: unknown } | undefined;
@@ -104,11 +103,6 @@ export class ManagementApiClient {
       description: typeof body?.error_description === 'string' ? body.error_description : undefined,
     };
   }
-}
-
-/** application/x-www-form-urlencoded before Basic's base64 (RFC 6749 §2.3.1). */
-function formEncode(value: string): string {
-  return new URLSearchParams({ v: value }).toString().slice(2);
 }
 
 function explainAdminFailure(error: unknown, issuer: string, clientId: string, managementApi: string): Error {

@@ -907,22 +907,31 @@ export interface components {
        */
       userCode: string;
     };
+    AuditActorDto: {
+      /**
+       * @description null for anonymous callers
+       * @example service-a
+       */
+      id: string | null;
+      /**
+       * @example client
+       * @enum {string}
+       */
+      type: 'client' | 'user' | 'system' | 'anonymous';
+    };
+    AuditCredentialDto: {
+      /** @example 3f0c1c9e-6d0e-4f6a-9a59-1f0b8f3d2a10 */
+      id: string;
+      /** @example api_key */
+      type: string;
+    };
     AuditEventDto: {
       action: string;
-      /** @description Who acted: a client, a user, a consumer, or anonymous (id null) */
-      actor?: {
-        /** @example service-a */
-        id: string | null;
-        /** @example client */
-        type: string;
-      };
+      /** @description Who acted */
+      actor: components['schemas']['AuditActorDto'];
       address?: string | null;
       /** @description The credential concerned (never its secret) */
-      credential?: {
-        id?: string;
-        /** @example api_key */
-        type?: string;
-      } | null;
+      credential?: components['schemas']['AuditCredentialDto'] | null;
       /** @description Action-specific details */
       details?: {
         [key: string]: unknown;

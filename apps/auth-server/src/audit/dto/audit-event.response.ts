@@ -1,29 +1,30 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { AuditEventEntity } from '../audit-event.entity.js';
 
+export class AuditActorDto {
+  @ApiProperty({ enum: ['client', 'user', 'system', 'anonymous'], example: 'client' }) type: string;
+  @ApiProperty({ type: String, nullable: true, example: 'service-a', description: 'null for anonymous callers' })
+  id: string | null;
+}
+
+export class AuditCredentialDto {
+  @ApiProperty({ example: 'api_key' }) type: string;
+  @ApiProperty({ example: '3f0c1c9e-6d0e-4f6a-9a59-1f0b8f3d2a10' }) id: string;
+}
+
 export class AuditEventDto {
   @ApiProperty() id: number;
   @ApiProperty() occurredAt: string;
   @ApiProperty() action: string;
   @ApiProperty({ enum: ['success', 'failure', 'denied'] }) outcome: string;
-  @ApiProperty({
-    description: 'Who acted: a client, a user, a consumer, or anonymous (id null)',
-    type: 'object',
-    required: ['type', 'id'],
-    properties: {
-      type: { type: 'string', example: 'client' },
-      id: { type: 'string', nullable: true, example: 'service-a' },
-    },
-  })
-  actor: { type: string; id: string | null };
+  @ApiProperty({ type: () => AuditActorDto, description: 'Who acted' })
+  actor: AuditActorDto;
   @ApiPropertyOptional({
-    description: 'The credential concerned (never its secret)',
-    type: 'object',
+    type: () => AuditCredentialDto,
     nullable: true,
-    required: ['type', 'id'],
-    properties: { type: { type: 'string', example: 'api_key' }, id: { type: 'string' } },
+    description: 'The credential concerned (never its secret)',
   })
-  credential: { type: string; id: string } | null;
+  credential: AuditCredentialDto | null;
   @ApiPropertyOptional({ type: String, nullable: true }) address: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) reason: string | null;
   @ApiPropertyOptional({

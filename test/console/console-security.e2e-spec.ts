@@ -52,6 +52,7 @@ describeInBrowser('console: security and accessibility', () => {
       expect(await page.getByRole('heading', { name: 'Administration' }).count()).toBe(0);
       expect(await page.getByRole('navigation', { name: 'Console' }).getByRole('link').allTextContents()).toEqual([
         'Personal access tokens',
+        'Device sign-in',
       ]);
 
       for (const path of ['/console/admin/api-keys', '/console/admin/audit']) {

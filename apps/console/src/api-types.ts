@@ -199,3 +199,15 @@ export interface BrokerStatus {
   /** Client ids with a session; null when the broker does not list them. */
   devices?: string[] | null;
 }
+
+/** POST /api/device/lookup: a CLI's pending sign-in request (RFC 8628). */
+export interface DeviceRequest {
+  clientId: string;
+  clientName: string;
+  resource: string;
+  scopes: string[];
+  scopesNotHeld: string[];
+  requestedFrom: string | null;
+  requestedAt: string;
+  expiresAt: string;
+}

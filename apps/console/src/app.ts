@@ -28,11 +28,13 @@ const PAGES = {
   'signing-keys': () => import('./pages/signing-keys.js'),
   audit: () => import('./pages/audit.js'),
   devices: () => import('./pages/devices.js'),
+  device: () => import('./pages/device.js'),
 } satisfies Record<string, () => Promise<Page>>;
 
 const ROUTES: Route[] = [
   { path: '/console/sign-in', title: 'Sign in', signedOut: true, load: PAGES['sign-in'] },
   { path: '/console/tokens', title: 'Personal access tokens', nav: 'Personal access tokens', load: PAGES.tokens },
+  { path: '/console/device', title: 'Device sign-in', nav: 'Device sign-in', load: PAGES.device },
   adminPage('applications', 'M2M applications and devices', 'Applications and devices'),
   adminPage('api-keys', 'API consumers and keys', 'API keys'),
   adminPage('users', 'Users'),

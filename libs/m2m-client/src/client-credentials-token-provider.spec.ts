@@ -438,9 +438,10 @@ describe(ClientCredentialsTokenProvider.name, () => {
         () => new ClientCredentialsTokenProvider({ issuer: 'https://as.example', clientId: 'a', clientSecret: '' }),
       ).toThrow('clientSecret is required');
       expect(() => provider({ refreshSkewSeconds: -1 })).toThrow('refreshSkewSeconds must be a number ≥ 0');
-      expect(() => provider({ authMethod: 'private_key_jwt' as never })).toThrow(
-        'authMethod must be one of client_secret_basic, client_secret_post',
+      expect(() => provider({ authMethod: 'tls_client_auth' as never })).toThrow(
+        'authMethod must be one of client_secret_basic, client_secret_post, private_key_jwt',
       );
+      expect(() => provider({ authMethod: 'private_key_jwt' })).toThrow('private_key_jwt needs clientAssertionKey');
     });
   });
 });

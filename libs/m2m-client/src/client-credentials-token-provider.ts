@@ -4,6 +4,8 @@ import {
   discoverAuthorizationServer,
 } from './authorization-server-metadata.js';
 import { describeFetchFailure, isJsonObject, isTimeout, readJson } from './fetch-helpers.js';
+import { type CryptoKey, type KeyObject, SignJWT } from 'jose';
+import { randomUUID } from 'node:crypto';
 import { AuthServerUnavailableError, InvalidTokenResponseError, TokenRequestError } from './token-errors.js';
 
 /** An access token and what the authorization server said about it. */
@@ -15,18 +17,33 @@ export interface AccessToken {
   scope?: string;
 }
 
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+
+/** The private key a `private_key_jwt` client signs its assertions with (RFC 7523 §2.2). */
+export interface ClientAssertionKey {
+  key: CryptoKey | KeyObject;
+  alg: 'ES256' | 'EdDSA';
+  /** The `kid` of the registered public key, when the client has several. */
+  kid?: string;
+}
+
+/** An assertion is valid this long: long enough for clock skew, short enough to be worthless when copied. */
+const ASSERTION_LIFETIME_SECONDS = 60;
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 export interface ClientCredentialsOptions {
   /** Issuer URL; the token endpoint is found through its RFC 8414 metadata. */
   issuer: string;
   clientId: string;
-  clientSecret: string;
+  /** The secret, for client_secret_basic and client_secret_post. */
+  clientSecret?: string;
+  /** The signing key, for private_key_jwt (RFC 7523): no secret ever leaves the client. */
+  clientAssertionKey?: ClientAssertionKey;
   /** RFC 8707 resource indicator: the API (the `aud`) the token is for. */
   resource?: string;
   /** Space-separated scopes to request (RFC 6749 §3.3); the server's default when omitted. */
   scope?: string;
-  /** How the client authenticates at the token endpoint (RFC 6749 §2.3.1); default `client_secret_basic`. */
+  /** How the client authenticates at the token endpoint (RFC 6749 §2.3.1, RFC 7523); default `client_secret_basic`. */
   authMethod?: ClientAuthMethod;
   /**
    * A token is replaced this many seconds before it expires (default 30), so it does not expire on the
@@ -48,7 +65,7 @@ interface CachedToken {
 const DEFAULT_SKEW_SECONDS = 30;
 const MAX_SKEW_FRACTION = 0.5;
 const MAX_DESCRIPTION_LENGTH = 300;
-const AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
+const AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
 /** application/x-www-form-urlencoded, as RFC 6749 §2.3.1 and Appendix B require before Basic's base64. */
 function formEncode(value: string): string {
@@ -90,7 +107,8 @@ export class ClientCredentialsTokenProvider {
   readonly resource?: string;
   readonly scope?: string;
   readonly authMethod: ClientAuthMethod;
-  readonly #clientSecret: string;
+  readonly #clientSecret?: string;
+  readonly #assertionKey?: ClientAssertionKey;
   readonly #skewMs: number;
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
@@ -100,7 +118,7 @@ export class ClientCredentialsTokenProvider {
   #inflight?: Promise<AccessToken>;
 
   constructor(options: ClientCredentialsOptions) {
-    for (const name of ['issuer', 'clientId', 'clientSecret'] as const) {
+    for (const name of ['issuer', 'clientId'] as const) {
       if (typeof options[name] !== 'string' || options[name].length === 0)
         throw new TypeError(`ClientCredentialsTokenProvider: ${name} is required`);
     }
@@ -110,12 +128,17 @@ export class ClientCredentialsTokenProvider {
     const authMethod = options.authMethod ?? 'client_secret_basic';
     if (!AUTH_METHODS.includes(authMethod))
       throw new TypeError(`ClientCredentialsTokenProvider: authMethod must be one of ${AUTH_METHODS.join(', ')}`);
+    if (authMethod === 'private_key_jwt' && !options.clientAssertionKey)
+      throw new TypeError('ClientCredentialsTokenProvider: private_key_jwt needs clientAssertionKey');
+    if (authMethod !== 'private_key_jwt' && !options.clientSecret)
+      throw new TypeError('ClientCredentialsTokenProvider: clientSecret is required');
     this.issuer = options.issuer;
     this.clientId = options.clientId;
     this.resource = options.resource;
     this.scope = options.scope;
     this.authMethod = authMethod;
     this.#clientSecret = options.clientSecret;
+    this.#assertionKey = options.clientAssertionKey;
     this.#skewMs = skew * 1000;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#fetch = options.fetch ?? fetch;
@@ -155,6 +178,21 @@ export class ClientCredentialsTokenProvider {
     }
   }
 
+  /** RFC 7523 §3: iss = sub = client_id, aud the token endpoint, a fresh jti, a short exp. */
+  #clientAssertion(tokenEndpoint: string): Promise<string> {
+    const { key, alg, kid } = this.#assertionKey!;
+    const now = Math.floor(this.#now() / 1000);
+    return new SignJWT({})
+      .setProtectedHeader({ alg, ...(kid && { kid }) })
+      .setIssuer(this.clientId)
+      .setSubject(this.clientId)
+      .setAudience(tokenEndpoint)
+      .setJti(randomUUID())
+      .setIssuedAt(now)
+      .setExpirationTime(now + ASSERTION_LIFETIME_SECONDS)
+      .sign(key);
+  }
+
   async #requestToken(): Promise<CachedToken> {
     const metadata = await this.#discover();
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
@@ -165,10 +203,14 @@ export class ClientCredentialsTokenProvider {
       accept: 'application/json',
     };
     if (this.authMethod === 'client_secret_basic') {
-      headers.authorization = `Basic ${Buffer.from(`${formEncode(this.clientId)}:${formEncode(this.#clientSecret)}`).toString('base64')}`;
+      headers.authorization = `Basic ${Buffer.from(`${formEncode(this.clientId)}:${formEncode(this.#clientSecret!)}`).toString('base64')}`;
+    } else if (this.authMethod === 'client_secret_post') {
+      body.set('client_id', this.clientId);
+      body.set('client_secret', this.#clientSecret!);
     } else {
       body.set('client_id', this.clientId);
-      body.set('client_secret', this.#clientSecret);
+      body.set('client_assertion_type', JWT_BEARER);
+      body.set('client_assertion', await this.#clientAssertion(metadata.token_endpoint));
     }
 
     const requestedAt = this.#now();

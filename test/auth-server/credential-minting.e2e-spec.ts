@@ -6,7 +6,7 @@ import { testDatabases } from '../support/test-databases.js';
  * Issue 11 point 9: credentials never outlive their makers' authority. Every route that hands out a
  * new secret is found in the OpenAPI document (a secret in its answer, or chosen in its request),
  * and each must refuse an admin's PAT, an admin API key and a JWT exchanged for an admin's PAT,
- * while a console session and an M2M admin token may use it.
+ * while a console session, a CLI sign-in approved in it (RFC 8628) and an M2M admin token may use it.
  */
 
 const CRM = 'https://crm.tollgate.test';
@@ -17,9 +17,11 @@ const PAT_TYPE = 'urn:tollgate:params:oauth:token-type:pat';
 const SECRET_ANSWER_FIELDS = ['token', 'key', 'clientSecret', 'csrfToken'];
 const SECRET_REQUEST_FIELDS = ['password', 'clientSecret', 'jwks'];
 
-type Credential = 'session' | 'client_credentials' | 'pat' | 'api_key' | 'exchanged_pat';
-const CREDENTIALS: Credential[] = ['session', 'client_credentials', 'pat', 'api_key', 'exchanged_pat'];
-const MINTERS: Credential[] = ['session', 'client_credentials'];
+type Credential = 'session' | 'client_credentials' | 'pat' | 'cli_sign_in' | 'api_key' | 'exchanged_pat';
+const CREDENTIALS: Credential[] = ['session', 'client_credentials', 'pat', 'cli_sign_in', 'api_key', 'exchanged_pat'];
+const MINTERS: Credential[] = ['session', 'client_credentials', 'cli_sign_in'];
+/** A person's own tokens: the console, or the CLI signed in through it. */
+const ACCOUNT: Credential[] = ['session', 'cli_sign_in'];
 const SESSION: Credential[] = ['session'];
 
 interface Schema {
@@ -161,7 +163,7 @@ describe.each(testDatabases())('minting credentials needs a session or an M2M to
       }),
     },
     'POST /api/me/tokens': {
-      allowed: SESSION,
+      allowed: ACCOUNT,
       request: async () => ({
         path: '/api/me/tokens',
         body: { name: unique('my token'), scopes: ['admin'], expiresInDays: 1 },
@@ -217,9 +219,21 @@ describe.each(testDatabases())('minting credentials needs a session or an M2M to
       exchanger,
     );
     expect(exchanged.body.scope).toBe('admin');
+    // The CLI's sign-in: the device grant, approved in the console session.
+    const device = await server.form('/oauth/device_authorization', { client_id: 'tollgate-cli', scope: 'admin' });
+    expect((await session.request('POST', '/api/device/approve', { userCode: device.body.user_code })).status).toBe(
+      200,
+    );
+    const signedIn = await server.form('/oauth/token', {
+      grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+      client_id: 'tollgate-cli',
+      device_code: device.body.device_code,
+    });
+    expect(signedIn.status).toBe(200);
     bearers = {
       client_credentials: await server.admin(),
       pat: pat.token,
+      cli_sign_in: signedIn.body.access_token,
       api_key: (await newKey([{ resource: server.managementApi, scopes: ['admin'] }])).key,
       exchanged_pat: exchanged.body.access_token,
     };
@@ -243,7 +257,7 @@ describe.each(testDatabases())('minting credentials needs a session or an M2M to
       const [method] = operation.split(' ');
       for (const credential of CREDENTIALS.filter((c) => !route.allowed.includes(c))) {
         const response = await send(credential, method, await route.request());
-        const code = route.allowed === SESSION ? 'session_required' : 'credential_not_allowed';
+        const code = route.allowed === MINTERS ? 'credential_not_allowed' : 'session_required';
         expect({ operation, credential, status: response.status, type: response.headers.get('content-type') }).toEqual({
           operation,
           credential,
@@ -263,11 +277,11 @@ describe.each(testDatabases())('minting credentials needs a session or an M2M to
     const minting = MINTING_ROUTES['POST /api/clients'];
     const refused = await send('pat', 'POST', await minting.request());
     expect(refused.body.detail).toContain(
-      'only a console session or an M2M client’s access token (client credentials)',
+      'only a console session, a CLI sign-in a person approved there, or an M2M client’s access token (client credentials)',
     );
   });
 
-  it('lets a console session and an M2M admin token mint on every route they are allowed', async () => {
+  it('lets a console session, a CLI sign-in and an M2M admin token mint on every route they are allowed', async () => {
     for (const [operation, route] of Object.entries(MINTING_ROUTES)) {
       const [method] = operation.split(' ');
       for (const credential of route.allowed) {

@@ -77,6 +77,10 @@ const USER_ROUTES: Array<[string, string]> = [
   ['POST', '/api/me/tokens'],
   ['GET', '/api/me/tokens/:other'],
   ['DELETE', '/api/me/tokens/:other'],
+  ['DELETE', '/api/me/token'],
+  ['POST', '/api/device/lookup'],
+  ['POST', '/api/device/approve'],
+  ['POST', '/api/device/deny'],
   ['GET', '/api/session'],
   ['DELETE', '/api/session'],
 ];

@@ -85,6 +85,15 @@ describe.skipIf(!appsAreBuilt('cli'))('the tollgate CLI', () => {
 
     expect((await tollgate('whoami')).stdout).toContain(`ada@example.com at ${auth.issuer}`);
 
+    // Her own tokens, as in account settings: a script's PAT, shown once, then listed without it, then revoked.
+    const pat = await json('pat', 'create', '--name', 'deploy script', '--scope', 'admin', '--expires-in-days', '7');
+    expect(pat.token).toMatch(/^tgp_/);
+    const tokens = await json('pat', 'list');
+    expect(tokens.map((token: { name: string }) => token.name)).toContain('deploy script');
+    expect(JSON.stringify(tokens)).not.toContain(pat.token);
+    expect((await tollgate('pat', 'revoke', pat.id)).code).toBe(0);
+    expect((await auth.api('GET', '/api/me', undefined, pat.token)).status).toBe(401);
+
     const consumer = await json('consumers', 'create', '--name', 'Zapflow', '--contact', 'dev@zapflow.example');
     const created = await tollgate(
       'keys',

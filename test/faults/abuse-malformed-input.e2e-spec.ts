@@ -347,9 +347,11 @@ describe.runIf(stackIsRunnable(TOPOLOGY))('abuse: oversized and malformed input 
         operations,
         credentials: (op) => {
           if (op.oauth) return { authorization: basicAuthorization(everything.id, everything.secret) };
-          // The console's own routes take its session, never a bearer token; signing out would end it.
+          // The console's own routes (account, device approval) take its session, never a bearer token;
+          // signing out would end it.
           if (op.path === '/api/session' && op.method === 'DELETE') return {};
-          if (op.path.startsWith('/api/me') || op.path === '/api/session') return sessionHeaders;
+          if (op.path.startsWith('/api/me') || op.path.startsWith('/api/device/') || op.path === '/api/session')
+            return sessionHeaders;
           return bearer;
         },
       });

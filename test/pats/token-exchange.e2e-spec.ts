@@ -60,7 +60,7 @@ describe.each(testDatabases())('RFC 8693 token exchange of PATs on $name', ({ cr
 
   it('is listed in the metadata document', async () => {
     const metadata = await fetch(`${server.issuer}/.well-known/oauth-authorization-server`).then((r) => r.json());
-    expect(metadata.grant_types_supported).toEqual(['client_credentials', TOKEN_EXCHANGE]);
+    expect(metadata.grant_types_supported).toContain(TOKEN_EXCHANGE);
     expect(metadata.token_exchange_subject_token_types_supported).toEqual([PAT_TYPE]);
   });
 
@@ -134,7 +134,7 @@ describe.each(testDatabases())('RFC 8693 token exchange of PATs on $name', ({ cr
     expect(minted.body).toMatchObject({
       type: 'urn:tollgate:problem:credential_not_allowed',
       credential: 'exchanged_pat',
-      allowed_credentials: ['session', 'client_credentials'],
+      allowed_credentials: ['session', 'client_credentials', 'cli_sign_in'],
     });
     expect((await server.api('GET', '/api/me/tokens', undefined, response.body.access_token)).status).toBe(403);
     expect((await server.api('GET', '/api/me', undefined, response.body.access_token)).body.user.id).toBe(admin.id);

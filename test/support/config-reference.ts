@@ -11,6 +11,7 @@ import { DemoEnv } from '../../tools/src/demo/demo.env.js';
 import { loadSeedConfig } from '../../tools/src/seed/seed.config.js';
 import { SeedEnv } from '../../tools/src/seed/seed.env.js';
 import { loadDevicesConfig } from '../../apps/devices/src/config/devices.config.js';
+import { CliEnv, loadCliEnv } from '../../apps/cli/src/config/cli.env.js';
 import { DevicesEnv } from '../../apps/devices/src/config/devices.env.js';
 import { loadIotBrokerConfig } from '../../apps/iot-broker/src/config/iot-broker.config.js';
 import { IotBrokerEnv } from '../../apps/iot-broker/src/config/iot-broker.env.js';
@@ -70,6 +71,13 @@ export const APP_ENVIRONMENTS: readonly AppEnvironment[] = [
     source: 'apps/devices/src/config/devices.env.ts',
     load: loadDevicesConfig,
     conditions: [{ DEVICE_ROLE: 'hub' }],
+  },
+  {
+    app: 'cli',
+    summary: '`tollgate`, the command line (`npx tollgate --help`); its options win over these.',
+    schema: CliEnv,
+    source: 'apps/cli/src/config/cli.env.ts',
+    load: loadCliEnv,
   },
   {
     app: 'seed',

@@ -1,4 +1,5 @@
 import { type AuthServerApi, createAuthServerApi } from '@tollgate/api-client';
+import { type CliEnv, loadCliEnv } from './config/cli.env.js';
 import { type StoredCredential, CredentialsStore } from './config/credentials-store.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { Output } from './output.js';
@@ -16,13 +17,16 @@ export interface GlobalOptions {
 /** What every command works with: where the auth-server is, the stored sign-in, how to print. */
 export class CliContext {
   readonly output: Output;
+  /** The TOLLGATE_* variables, validated (a bad one stops the command with exit code 2). */
+  readonly env: CliEnv;
 
   constructor(
     private readonly options: GlobalOptions,
     readonly store = new CredentialsStore(),
-    readonly env: NodeJS.ProcessEnv = process.env,
+    env: NodeJS.ProcessEnv = process.env,
   ) {
     this.output = new Output(Boolean(options.json));
+    this.env = loadCliEnv(env);
   }
 
   /** --issuer, else TOLLGATE_ISSUER, else the signed-in auth-server, else the demo's. */

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { TollgateApiError } from '@tollgate/api-client';
+import { ConfigError } from '@tollgate/platform';
 import { CommanderError } from 'commander';
 import { CliError, EXIT } from './exit-codes.js';
 import { createProgram } from './program.js';
@@ -7,6 +8,7 @@ import { createProgram } from './program.js';
 /** Why a command failed, in one line, and the exit code scripts branch on (README: "The CLI"). */
 function explain(error: unknown): { message: string; exitCode: number } {
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
+  if (error instanceof ConfigError) return { message: error.message, exitCode: EXIT.usage };
   if (error instanceof TollgateApiError) {
     if (error.status === 401)
       return { message: `${error.message}: sign in again with \`tollgate login\``, exitCode: EXIT.unauthenticated };

@@ -4,6 +4,7 @@ import { registerApiKeyCommands } from './commands/api-keys.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerClientCommands } from './commands/clients.js';
 import { registerM2mCommands } from './commands/m2m.js';
+import { registerPatCommands } from './commands/pats.js';
 import { login, logout, whoami } from './commands/sign-in.js';
 import { list } from './commands/arguments.js';
 
@@ -45,6 +46,7 @@ TOLLGATE_CLIENT_ID / TOLLGATE_CLIENT_SECRET (token, verify), TOLLGATE_CONFIG_DIR
     .command('whoami')
     .description('Whom the sign-in acts for, and the scopes they hold')
     .action(() => whoami(context()));
+  registerPatCommands(program, context);
   registerApiKeyCommands(program, context);
   registerClientCommands(program, context);
   registerAuditCommand(program, context);

@@ -108,6 +108,19 @@ export const SessionOnly = () =>
       'This route needs a signed-in console session (POST /api/session); personal access tokens, access tokens and API keys cannot use it',
   });
 
+/**
+ * A person's own tokens (account settings): from the console, or from the CLI a person signed in
+ * with the console's approval (`tollgate pat …`). Other PATs and access tokens are refused, so a
+ * leaked script token can neither mint new tokens nor outlive its own revocation.
+ */
+export const AccountSettings = () =>
+  AllowCredentials({
+    allowed: ['session', 'cli_sign_in'],
+    code: 'session_required',
+    detail:
+      'Your tokens are managed from a signed-in console session (POST /api/session) or the Tollgate CLI (tollgate login); other personal access tokens, access tokens and API keys cannot manage them',
+  });
+
 const MINTING_CREDENTIALS: CallerCredential[] = ['session', 'client_credentials', 'cli_sign_in'];
 
 /**
@@ -125,8 +138,8 @@ export const MintsCredentials = (options: { whenBodyHas?: string[] } = {}) =>
       whenBodyHas: options.whenBodyHas,
       code: 'credential_not_allowed',
       detail:
-        'This request hands out a new credential (a token, key, secret or password): only a console session or an M2M client’s access token (client credentials) may make it. ' +
-        'Personal access tokens (other than a CLI sign-in a person approved in the console), API keys and tokens exchanged for a PAT cannot mint credentials, so that none outlives the authority of its maker.',
+        'This request hands out a new credential (a token, key, secret or password): only a console session, a CLI sign-in a person approved there, or an M2M client’s access token (client credentials) may make it. ' +
+        'Other personal access tokens, API keys and tokens exchanged for a PAT cannot mint credentials, so that none outlives the authority of its maker.',
       auditAction: 'credential.mint.denied',
     }),
     ApiForbiddenResponse({

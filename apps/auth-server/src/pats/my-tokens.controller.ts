@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
-  ApiCookieAuth,
+  ApiBearerAuth,
   ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiNoContentResponse,
@@ -8,10 +8,10 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { SESSION_SCHEME } from '@tollgate/platform';
+import { BEARER_SCHEME } from '@tollgate/platform';
 import { CurrentPrincipal, type Principal } from '@tollgate/verifier';
 import { Actor, type AuditActor } from '../common/actor.js';
-import { SessionOnly } from '../common/allowed-credentials.js';
+import { AccountSettings } from '../common/allowed-credentials.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { UuidPipe } from '../common/id.pipes.js';
 import { UsersService } from '../users/users.service.js';
@@ -21,14 +21,15 @@ import { ListPatsQueryDto } from './dto/list-pats.query.js';
 import { PatDto } from './dto/pat.response.js';
 import { PatsService } from './pats.service.js';
 
-/** Account settings: a signed-in person manages their own tokens (session cookie + X-CSRF-Token only). */
+/** Account settings: a signed-in person manages their own tokens (console session + X-CSRF-Token, or a CLI sign-in). */
 @ApiTags('me')
-@ApiCookieAuth(SESSION_SCHEME)
+@ApiBearerAuth(BEARER_SCHEME)
 @ApiManagementErrors()
 @ApiForbiddenResponse({
-  description: 'Not a console session (PATs and access tokens cannot manage tokens), or no X-CSRF-Token',
+  description:
+    'Neither a console session nor a CLI sign-in (other PATs and access tokens cannot manage tokens), or no X-CSRF-Token with the cookie',
 })
-@SessionOnly()
+@AccountSettings()
 @Controller('api/me/tokens')
 export class MyTokensController {
   constructor(

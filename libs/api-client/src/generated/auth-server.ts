@@ -3601,7 +3601,7 @@ export interface operations {
         };
       };
       /**
-       * @description Not a console session (PATs and access tokens cannot manage tokens), or no X-CSRF-Token
+       * @description Neither a console session nor a CLI sign-in (other PATs and access tokens cannot manage tokens), or no X-CSRF-Token with the cookie
        *
        *     The credential lacks the required scope (RFC 6750 insufficient_scope)
        */
@@ -3664,7 +3664,7 @@ export interface operations {
         };
       };
       /**
-       * @description Not a console session (PATs and access tokens cannot manage tokens), or no X-CSRF-Token
+       * @description Neither a console session nor a CLI sign-in (other PATs and access tokens cannot manage tokens), or no X-CSRF-Token with the cookie
        *
        *     The credential lacks the required scope (RFC 6750 insufficient_scope)
        */
@@ -3725,7 +3725,7 @@ export interface operations {
         };
       };
       /**
-       * @description Not a console session (PATs and access tokens cannot manage tokens), or no X-CSRF-Token
+       * @description Neither a console session nor a CLI sign-in (other PATs and access tokens cannot manage tokens), or no X-CSRF-Token with the cookie
        *
        *     The credential lacks the required scope (RFC 6750 insufficient_scope)
        */
@@ -3784,7 +3784,7 @@ export interface operations {
         };
       };
       /**
-       * @description Not a console session (PATs and access tokens cannot manage tokens), or no X-CSRF-Token
+       * @description Neither a console session nor a CLI sign-in (other PATs and access tokens cannot manage tokens), or no X-CSRF-Token with the cookie
        *
        *     The credential lacks the required scope (RFC 6750 insufficient_scope)
        */

@@ -1,4 +1,6 @@
+import { ClientCredentialsTokenProvider } from '@tollgate/m2m-client';
 import { ManualClock } from '@tollgate/platform';
+import { decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthServerHarness, type ConsoleSession, type JsonResponse } from '../support/auth-server.harness.js';
 
@@ -221,5 +223,127 @@ describe('device authorization grant', () => {
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     // The request itself is untouched: its owner approves it.
     expect((await admin.request('POST', '/api/device/approve', { userCode: started.body.user_code })).status).toBe(200);
+  });
+
+  describe('device pairing (issue 17 point 6)', () => {
+    const IOT = 'https://iot.tollgate.test';
+    const PAIRING = 'tollgate-device-pairing';
+    let hub: { id: string };
+
+    beforeAll(async () => {
+      await auth.createResource(IOT, ['device', 'devices:read:*']);
+      hub = await auth.createClient({
+        id: 'home-hub',
+        name: 'Home hub',
+        kind: 'device',
+        grants: [{ resource: IOT, scopes: ['devices:read:*'] }],
+      });
+    });
+
+    const pair = async (params: Record<string, string> = {}) => {
+      const { publicKey, privateKey } = await generateKeyPair('ES256');
+      const jwk = JSON.stringify(await exportJWK(publicKey));
+      const started = await auth.form('/oauth/device_authorization', {
+        client_id: PAIRING,
+        scope: 'device',
+        resource: IOT,
+        device_id: 'thermostat-3',
+        device_jwk: jwk,
+        ...params,
+      });
+      return { started, privateKey, jwk };
+    };
+
+    it('registers a device that shows a code as its own private_key_jwt client, with only its topics, commanded by the hub an admin chose', async () => {
+      const { started, privateKey } = await pair();
+      expect(started.status).toBe(200);
+      expect(started.body.user_code).toMatch(USER_CODE);
+      expectOAuthError(await poll(started.body.device_code, { client_id: PAIRING }), 400, 'authorization_pending');
+
+      // A person without admin sees it but may not approve it: pairing registers a client.
+      await auth.createUser({ email: 'linus@example.com' });
+      const nonAdmin = await auth.login('linus@example.com');
+      const seen = await nonAdmin.request('POST', '/api/device/lookup', { userCode: started.body.user_code });
+      expect(seen.body).toMatchObject({ kind: 'pairing', deviceId: 'thermostat-3', mayApprove: false });
+      const refused = await nonAdmin.request('POST', '/api/device/approve', {
+        userCode: started.body.user_code,
+        controller: hub.id,
+      });
+      expect(refused).toMatchObject({ status: 403, body: { type: 'urn:tollgate:problem:admin_required' } });
+
+      const shown = await admin.request('POST', '/api/device/lookup', { userCode: started.body.user_code });
+      expect(shown.body).toMatchObject({
+        kind: 'pairing',
+        clientName: 'Device pairing',
+        deviceId: 'thermostat-3',
+        scopes: ['device'],
+        resource: IOT,
+        mayApprove: true,
+      });
+      expect(shown.body.controllers).toContain(hub.id);
+      expect(shown.body.keyThumbprint).toMatch(/^[\w-]{43}$/);
+      const approved = await admin.request('POST', '/api/device/approve', {
+        userCode: started.body.user_code,
+        controller: hub.id,
+      });
+      expect(approved).toMatchObject({ status: 200, body: { scopes: ['device'] } });
+
+      clock.advance(11_000);
+      const issued = await poll(started.body.device_code, { client_id: PAIRING });
+      expect(issued.status).toBe(200);
+      expect(issued.body).toMatchObject({ client_id: 'thermostat-3', token_type: 'Bearer', scope: 'device' });
+      expect(decodeJwt(issued.body.access_token)).toMatchObject({
+        sub: 'thermostat-3',
+        aud: IOT,
+        client_kind: 'device',
+      });
+
+      // From now on the device authenticates with its key alone: no secret was ever made.
+      const client = (await auth.api('GET', '/api/clients/thermostat-3')).body;
+      expect(client).toMatchObject({ kind: 'device', tokenEndpointAuthMethod: 'private_key_jwt', secrets: [] });
+      expect(client.grants).toEqual([{ resource: IOT, scopes: ['device'] }]);
+      const tokens = new ClientCredentialsTokenProvider({
+        issuer: auth.issuer,
+        clientId: 'thermostat-3',
+        authMethod: 'private_key_jwt',
+        clientAssertionKey: { key: privateKey, alg: 'ES256' },
+        resource: IOT,
+        // The server's clock has moved on in this suite: assertions are dated by it.
+        now: () => clock.now().getTime(),
+      });
+      expect(decodeJwt((await tokens.getToken()).value).sub).toBe('thermostat-3');
+      const hubGrants = (await auth.api('GET', `/api/clients/${hub.id}`)).body.grants;
+      expect(hubGrants).toEqual([{ resource: IOT, scopes: ['devices:read:*', 'devices:control:thermostat-3'] }]);
+      const audit = await auth.api('GET', '/api/audit?action=device.paired');
+      expect(audit.body.items[0]).toMatchObject({ credential: { type: 'client', id: 'thermostat-3' } });
+
+      // The id is taken now: a second device cannot pair as thermostat-3.
+      expectOAuthError((await pair()).started, 400, 'invalid_request');
+    });
+
+    it('refuses a pairing request that is not a public key of its own, for its own topics, on one resource', async () => {
+      const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+      const privateJwk = JSON.stringify(await exportJWK(privateKey));
+      const rsa = JSON.stringify(await exportJWK((await generateKeyPair('RS256', { extractable: true })).publicKey));
+      expectOAuthError(
+        (await pair({ device_id: 'thermostat-4', device_jwk: privateJwk })).started,
+        400,
+        'invalid_request',
+      );
+      expectOAuthError((await pair({ device_id: 'thermostat-4', device_jwk: rsa })).started, 400, 'invalid_request');
+      expectOAuthError(
+        (await pair({ device_id: 'thermostat-4', device_jwk: '{not json' })).started,
+        400,
+        'invalid_request',
+      );
+      expectOAuthError((await pair({ device_id: 'thermostat 4!' })).started, 400, 'invalid_request');
+      expectOAuthError((await pair({ device_id: hub.id })).started, 400, 'invalid_request');
+      expectOAuthError(
+        (await pair({ device_id: 'thermostat-4', scope: 'devices:read:*' })).started,
+        400,
+        'invalid_scope',
+      );
+      expectOAuthError((await pair({ device_id: 'thermostat-4', resource: '' })).started, 400, 'invalid_target');
+    });
   });
 });

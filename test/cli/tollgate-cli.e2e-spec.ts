@@ -56,113 +56,120 @@ describe.skipIf(!appsAreBuilt('cli'))('the tollgate CLI', () => {
     return JSON.parse(result.stdout);
   };
 
-  it('signs in with the device grant, manages keys and clients, reads the audit log, and signs out', async () => {
-    expect(await tollgate('keys', 'list', '--consumer', 'x')).toMatchObject({
-      code: 3,
-      stderr: expect.stringMatching(/Not signed in/),
-    });
+  // About twenty CLI processes, one after another, and a device-grant poll interval: give it room on a busy machine.
+  it(
+    'signs in with the device grant, manages keys and clients, reads the audit log, and signs out',
+    { timeout: 120_000 },
+    async () => {
+      expect(await tollgate('keys', 'list', '--consumer', 'x')).toMatchObject({
+        code: 3,
+        stderr: expect.stringMatching(/Not signed in/),
+      });
 
-    const login = start(['login']);
-    let code = '';
-    await eventually(() => {
-      code = /one-time code: ([A-Z]{4}-[A-Z]{4})/.exec(login.run.stderr)?.[1] ?? '';
-      expect(code).not.toBe('');
-    }, 10_000);
-    expect(login.run.stderr).toContain(`${auth.issuer}/console/device`);
-    expect((await ada.request('POST', '/api/device/approve', { userCode: code })).status).toBe(200);
-    const signedIn = await login.done;
-    expect(signedIn, signedIn.stderr).toMatchObject({ code: 0 });
-    expect(signedIn.stdout).toContain(`as ada@example.com (scopes: admin;`);
+      const login = start(['login']);
+      let code = '';
+      await eventually(() => {
+        code = /one-time code: ([A-Z]{4}-[A-Z]{4})/.exec(login.run.stderr)?.[1] ?? '';
+        expect(code).not.toBe('');
+      }, 10_000);
+      expect(login.run.stderr).toContain(`${auth.issuer}/console/device`);
+      expect((await ada.request('POST', '/api/device/approve', { userCode: code })).status).toBe(200);
+      const signedIn = await login.done;
+      expect(signedIn, signedIn.stderr).toMatchObject({ code: 0 });
+      expect(signedIn.stdout).toContain(`as ada@example.com (scopes: admin;`);
 
-    // The credential: in the config folder, readable by its owner only, never printed.
-    const file = join(configDir, 'credentials.json');
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(statSync(configDir).mode & 0o077).toBe(0);
-    const stored = JSON.parse(readFileSync(file, 'utf8'));
-    expect(stored).toMatchObject({ issuer: auth.issuer, scope: 'admin', user: 'ada@example.com' });
-    expect(stored.token).toMatch(/^tgp_/);
-    expect(signedIn.stdout + signedIn.stderr).not.toContain(stored.token);
+      // The credential: in the config folder, readable by its owner only, never printed.
+      const file = join(configDir, 'credentials.json');
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(statSync(configDir).mode & 0o077).toBe(0);
+      const stored = JSON.parse(readFileSync(file, 'utf8'));
+      expect(stored).toMatchObject({ issuer: auth.issuer, scope: 'admin', user: 'ada@example.com' });
+      expect(stored.token).toMatch(/^tgp_/);
+      expect(signedIn.stdout + signedIn.stderr).not.toContain(stored.token);
 
-    expect((await tollgate('whoami')).stdout).toContain(`ada@example.com at ${auth.issuer}`);
+      expect((await tollgate('whoami')).stdout).toContain(`ada@example.com at ${auth.issuer}`);
 
-    // Her own tokens, as in account settings: a script's PAT, shown once, then listed without it, then revoked.
-    const pat = await json('pat', 'create', '--name', 'deploy script', '--scope', 'admin', '--expires-in-days', '7');
-    expect(pat.token).toMatch(/^tgp_/);
-    const tokens = await json('pat', 'list');
-    expect(tokens.map((token: { name: string }) => token.name)).toContain('deploy script');
-    expect(JSON.stringify(tokens)).not.toContain(pat.token);
-    expect((await tollgate('pat', 'revoke', pat.id)).code).toBe(0);
-    expect((await auth.api('GET', '/api/me', undefined, pat.token)).status).toBe(401);
+      // Her own tokens, as in account settings: a script's PAT, shown once, then listed without it, then revoked.
+      const pat = await json('pat', 'create', '--name', 'deploy script', '--scope', 'admin', '--expires-in-days', '7');
+      expect(pat.token).toMatch(/^tgp_/);
+      const tokens = await json('pat', 'list');
+      expect(tokens.map((token: { name: string }) => token.name)).toContain('deploy script');
+      expect(JSON.stringify(tokens)).not.toContain(pat.token);
+      expect((await tollgate('pat', 'revoke', pat.id)).code).toBe(0);
+      expect((await auth.api('GET', '/api/me', undefined, pat.token)).status).toBe(401);
 
-    const consumer = await json('consumers', 'create', '--name', 'Zapflow', '--contact', 'dev@zapflow.example');
-    const created = await tollgate(
-      'keys',
-      'create',
-      '--consumer',
-      consumer.id,
-      '--name',
-      'sync',
-      '--resource',
-      CRM,
-      '--scope',
-      'contacts:read',
-      '--env',
-      'test',
-    );
-    expect(created.code, created.stderr).toBe(0);
-    const key = /^\s+(tgk_test_\S+)$/m.exec(created.stdout)?.[1];
-    expect(key).toBeDefined();
-    expect(created.stdout).toContain('shown only this once');
-    const listed = await json('keys', 'list', '--consumer', consumer.id);
-    expect(listed).toEqual([expect.objectContaining({ name: 'sync', environment: 'test', status: 'active' })]);
-    expect(JSON.stringify(listed)).not.toContain(key);
-    const human = await tollgate('keys', 'list', '--consumer', consumer.id);
-    expect(human.stdout.split('\n')[0]).toMatch(/^ID\s+PREFIX\s+NAME\s+ENV\s+STATUS/);
+      const consumer = await json('consumers', 'create', '--name', 'Zapflow', '--contact', 'dev@zapflow.example');
+      const created = await tollgate(
+        'keys',
+        'create',
+        '--consumer',
+        consumer.id,
+        '--name',
+        'sync',
+        '--resource',
+        CRM,
+        '--scope',
+        'contacts:read',
+        '--env',
+        'test',
+      );
+      expect(created.code, created.stderr).toBe(0);
+      const key = /^\s+(tgk_test_\S+)$/m.exec(created.stdout)?.[1];
+      expect(key).toBeDefined();
+      expect(created.stdout).toContain('shown only this once');
+      const listed = await json('keys', 'list', '--consumer', consumer.id);
+      expect(listed).toEqual([expect.objectContaining({ name: 'sync', environment: 'test', status: 'active' })]);
+      expect(JSON.stringify(listed)).not.toContain(key);
+      const human = await tollgate('keys', 'list', '--consumer', consumer.id);
+      expect(human.stdout.split('\n')[0]).toMatch(/^ID\s+PREFIX\s+NAME\s+ENV\s+STATUS/);
 
-    const rolled = await json('keys', 'roll', listed[0].id, '--overlap-minutes', '0');
-    expect(rolled.key).toMatch(/^tgk_test_/);
-    expect((await json('keys', 'usage', rolled.id)).keyId).toBe(rolled.id);
-    expect(await tollgate('keys', 'revoke', rolled.id)).toMatchObject({
-      code: 0,
-      stdout: `✓ Key ${rolled.id} revoked\n`,
-    });
+      const rolled = await json('keys', 'roll', listed[0].id, '--overlap-minutes', '0');
+      expect(rolled.key).toMatch(/^tgk_test_/);
+      expect((await json('keys', 'usage', rolled.id)).keyId).toBe(rolled.id);
+      expect(await tollgate('keys', 'revoke', rolled.id)).toMatchObject({
+        code: 0,
+        stdout: `✓ Key ${rolled.id} revoked\n`,
+      });
 
-    const client = await json(
-      'clients',
-      'create',
-      '--name',
-      'Campaign tool',
-      '--resource',
-      CRM,
-      '--scope',
-      'contacts:read',
-    );
-    expect(client.clientSecret).toMatch(/^tgs_/);
-    expect((await json('clients', 'list')).map((listedClient: { id: string }) => listedClient.id)).toContain(client.id);
-    const rotated = await json('clients', 'rotate-secret', client.id, '--overlap-minutes', '5');
-    expect(rotated.clientSecret).toMatch(/^tgs_/);
+      const client = await json(
+        'clients',
+        'create',
+        '--name',
+        'Campaign tool',
+        '--resource',
+        CRM,
+        '--scope',
+        'contacts:read',
+      );
+      expect(client.clientSecret).toMatch(/^tgs_/);
+      expect((await json('clients', 'list')).map((listedClient: { id: string }) => listedClient.id)).toContain(
+        client.id,
+      );
+      const rotated = await json('clients', 'rotate-secret', client.id, '--overlap-minutes', '5');
+      expect(rotated.clientSecret).toMatch(/^tgs_/);
 
-    // tollgate token, for scripts: the client's credentials from the environment, the token alone on stdout.
-    const token = await start(['token', '--resource', CRM], {
-      TOLLGATE_CLIENT_ID: client.id,
-      TOLLGATE_CLIENT_SECRET: rotated.clientSecret,
-    }).done;
-    expect(token.code, token.stderr).toBe(0);
-    expect(token.stdout).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/);
-    expect((await json('clients', 'disable', client.id)).disabled).toBe(true);
+      // tollgate token, for scripts: the client's credentials from the environment, the token alone on stdout.
+      const token = await start(['token', '--resource', CRM], {
+        TOLLGATE_CLIENT_ID: client.id,
+        TOLLGATE_CLIENT_SECRET: rotated.clientSecret,
+      }).done;
+      expect(token.code, token.stderr).toBe(0);
+      expect(token.stdout).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/);
+      expect((await json('clients', 'disable', client.id)).disabled).toBe(true);
 
-    const audit = await json('audit', '--action', 'api-key.*');
-    expect(audit.map((event: { action: string }) => event.action)).toEqual(
-      expect.arrayContaining(['api-key.created', 'api-key.rolled', 'api-key.revoked']),
-    );
-    expect(audit.every((event: { actor: { id: string } }) => event.actor.id === ada.user.id)).toBe(true);
+      const audit = await json('audit', '--action', 'api-key.*');
+      expect(audit.map((event: { action: string }) => event.action)).toEqual(
+        expect.arrayContaining(['api-key.created', 'api-key.rolled', 'api-key.revoked']),
+      );
+      expect(audit.every((event: { actor: { id: string } }) => event.actor.id === ada.user.id)).toBe(true);
 
-    const out = await tollgate('logout');
-    expect(out).toMatchObject({ code: 0, stdout: expect.stringContaining('credential is revoked and removed') });
-    expect(() => statSync(file)).toThrow();
-    expect((await auth.api('GET', '/api/me', undefined, stored.token)).status).toBe(401);
-    expect((await tollgate('whoami')).code).toBe(3);
-  });
+      const out = await tollgate('logout');
+      expect(out).toMatchObject({ code: 0, stdout: expect.stringContaining('credential is revoked and removed') });
+      expect(() => statSync(file)).toThrow();
+      expect((await auth.api('GET', '/api/me', undefined, stored.token)).status).toBe(401);
+      expect((await tollgate('whoami')).code).toBe(3);
+    },
+  );
 
   it('verify says what a resource server would decide, with exit codes scripts can use', async () => {
     const introspector = await auth.createClient({

@@ -152,7 +152,7 @@ describeInBrowser('console: device sign-in (RFC 8628) for the CLI', () => {
       await screenshot(page, 'device-sign-in-mobile');
       await page.getByRole('button', { name: 'Deny' }).click();
       await page
-        .getByText(/Denied\. The CLI is told the sign-in was refused/)
+        .getByText(/Denied\. Nothing was issued or registered/)
         .first()
         .waitFor();
       expect(record.cspViolations).toEqual([]);

@@ -202,11 +202,17 @@ export interface BrokerStatus {
 
 /** POST /api/device/lookup: a CLI's pending sign-in request (RFC 8628). */
 export interface DeviceRequest {
+  /** A CLI signing in as you, or a device asking to be registered. */
+  kind: 'sign_in' | 'pairing';
   clientId: string;
   clientName: string;
   resource: string;
   scopes: string[];
   scopesNotHeld: string[];
+  deviceId: string | null;
+  keyThumbprint: string | null;
+  controllers: string[];
+  mayApprove: boolean;
   requestedFrom: string | null;
   requestedAt: string;
   expiresAt: string;

@@ -56,7 +56,12 @@ export class DeviceApprovalController {
     @Req() request: FastifyRequest,
   ): Promise<DeviceApprovalDto> {
     const actor = { type: 'user' as const, id: principal.userId! };
-    return { scopes: await this.devices.approve(body.userCode, actor, request.ip, body.scopes) };
+    return {
+      scopes: await this.devices.approve(body.userCode, actor, request.ip, {
+        scopes: body.scopes,
+        controller: body.controller,
+      }),
+    };
   }
 
   @Post('deny')

@@ -44,7 +44,20 @@ export class DeviceAuthorizationController {
       properties: {
         client_id: { type: 'string', example: 'tollgate-cli' },
         scope: { type: 'string', example: 'admin', description: 'Space-separated scopes of the resource' },
-        resource: { type: 'string', description: 'RFC 8707 indicator; the management API when absent' },
+        resource: {
+          type: 'string',
+          description: 'RFC 8707 indicator; the management API when absent (required to pair)',
+        },
+        device_id: {
+          type: 'string',
+          example: 'thermostat-3',
+          description: 'Pairing only: the client id the device asks for',
+        },
+        device_jwk: {
+          type: 'string',
+          description:
+            'Pairing only: the device’s public key (EC P-256 or Ed25519) as a JWK in JSON; it will authenticate with private_key_jwt',
+        },
       },
     },
   })
@@ -67,6 +80,10 @@ export class DeviceAuthorizationController {
         429,
         { 'Retry-After': String(decision.retryAfterSeconds) },
       );
-    return this.devices.start(clientId, params.scope, params.resource, request.ip);
+    return this.devices.start(
+      clientId,
+      { scope: params.scope, resource: params.resource, deviceId: params.device_id, deviceJwk: params.device_jwk },
+      request.ip,
+    );
   }
 }

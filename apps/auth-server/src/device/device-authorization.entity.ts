@@ -47,6 +47,18 @@ export class DeviceAuthorizationEntity {
   @Column({ type: 'varchar', length: 36, nullable: true })
   userId: string | null;
 
+  /** Pairing: the client id the device asks to be registered as (its MQTT client id and topic name). */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  deviceId: string | null;
+
+  /** Pairing: the public key the device generated; it authenticates with private_key_jwt (RFC 7523). */
+  @Column({ type: 'simple-json', nullable: true })
+  deviceJwk: Record<string, string> | null;
+
+  /** Pairing: the device client the approving person let command the new device, if any. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  controllerId: string | null;
+
   /** The PAT issued to the client, once issued. */
   @Column({ type: 'varchar', length: 36, nullable: true })
   patId: string | null;

@@ -13,7 +13,8 @@ import { PermissionsService } from '../roles/permissions.service.js';
 import type { FailureThrottle } from '../throttling/shared-auth-failures.js';
 import { SharedAuthFailures } from '../throttling/shared-auth-failures.js';
 import { UsersService } from '../users/users.service.js';
-import { CLI_CLIENT, CLI_CREDENTIAL_DAYS } from './cli-client.js';
+import { DevicePairingService } from './device-pairing.service.js';
+import { CLI_CLIENT, CLI_CREDENTIAL_DAYS, PAIRING_CLIENT } from './public-clients.js';
 import type { DeviceAuthorizationEntity } from './device-authorization.entity.js';
 import { DeviceAuthorizationsRepository } from './device-authorizations.repository.js';
 import { generateUserCode, normalizeUserCode } from './user-code.js';
@@ -37,10 +38,26 @@ export interface DeviceAuthorizationResponse {
   interval: number;
 }
 
+/** What the client sends (RFC 8628 §3.1), with the pairing extension (`device_id`, `device_jwk`). */
+export interface DeviceAuthorizationParameters {
+  scope?: string;
+  resource?: string;
+  deviceId?: string;
+  deviceJwk?: string;
+}
+
 /** What a person deciding on a request is shown. */
 export interface PendingDeviceRequest {
+  /** `sign_in`: the CLI signs in as the person; `pairing`: a device asks to be registered. */
+  kind: 'sign_in' | 'pairing';
   clientId: string;
   clientName: string;
+  /** Pairing: the id the device asks for, the thumbprint of its key, and who could command it. */
+  deviceId: string | null;
+  keyThumbprint: string | null;
+  controllers: string[];
+  /** Whether this person may approve it (pairing needs admin; a sign-in needs a scope they hold). */
+  mayApprove: boolean;
   resource: string;
   scopes: string[];
   /** Requested scopes the person does not hold at the resource: they cannot be approved. */
@@ -66,6 +83,7 @@ export class DeviceAuthorizationService {
     private readonly users: UsersService,
     private readonly pats: PatsService,
     private readonly patPolicy: PatPolicyService,
+    private readonly pairing: DevicePairingService,
     private readonly audit: AuditService,
     @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -83,10 +101,13 @@ export class DeviceAuthorizationService {
   /** RFC 8628 §3.1–3.2: a new request from the client. */
   async start(
     clientId: string,
-    scope: string | undefined,
-    resourceIndicator: string | undefined,
+    parameters: DeviceAuthorizationParameters,
     address: string,
   ): Promise<DeviceAuthorizationResponse> {
+    const { scope, resource: resourceIndicator } = parameters;
+    const pairing = clientId === PAIRING_CLIENT.id;
+    if (pairing && !resourceIndicator)
+      throw new OAuthError('invalid_target', 'A device pairs for one resource: name its broker with resource');
     const resource = await this.resources.findByIndicator(resourceIndicator ?? this.config.managementApiIndicator);
     if (!resource) throw new OAuthError('invalid_target', `Unknown resource ${resourceIndicator}`);
     const requested = [...new Set((scope ?? '').split(' ').filter(Boolean))];
@@ -99,6 +120,9 @@ export class DeviceAuthorizationService {
     if (unknown.length > 0)
       throw new OAuthError('invalid_scope', `${resource.indicator} has no scope ${unknown.join(', ')}`);
 
+    const device = pairing
+      ? await this.pairing.checkRequest(parameters.deviceId, parameters.deviceJwk, requested)
+      : null;
     const now = this.clock.now();
     await this.requests.deleteExpired(new Date(now.getTime() - PURGE_GRACE_MS));
     const deviceCode = randomBytes(32).toString('base64url');
@@ -111,6 +135,9 @@ export class DeviceAuthorizationService {
       grantedScopes: null,
       status: 'pending' as const,
       userId: null,
+      deviceId: device?.deviceId ?? null,
+      deviceJwk: device ? (device.jwk as Record<string, string>) : null,
+      controllerId: null,
       patId: null,
       interval: INTERVAL_SECONDS,
       lastPolledAt: null,
@@ -135,7 +162,12 @@ export class DeviceAuthorizationService {
       outcome: 'success',
       actor: { type: 'client', id: clientId },
       address,
-      details: { requestId: request.id, resource: resource.indicator, scopes: requested },
+      details: {
+        requestId: request.id,
+        resource: resource.indicator,
+        scopes: requested,
+        ...(device && { deviceId: device.deviceId, keyThumbprint: device.jwk.kid }),
+      },
     });
     const verificationUri = `${this.config.issuer}/console/device`;
     return {
@@ -151,13 +183,23 @@ export class DeviceAuthorizationService {
   /** What the request behind a user code asks for, to a signed-in person (wrong codes are throttled). */
   async describe(typedCode: string, userId: string, address: string): Promise<PendingDeviceRequest> {
     const request = await this.pendingByUserCode(typedCode, userId, address);
-    const held = (await this.permissions.forUser(userId)).at(request.resource);
+    const permissions = await this.permissions.forUser(userId);
+    const held = permissions.at(request.resource);
+    const pairing = request.clientId === PAIRING_CLIENT.id;
+    const scopesNotHeld = pairing ? [] : request.requestedScopes.filter((scope) => !held.has(scope));
     return {
+      kind: pairing ? 'pairing' : 'sign_in',
       clientId: request.clientId,
-      clientName: request.clientId === CLI_CLIENT.id ? CLI_CLIENT.name : request.clientId,
+      clientName: pairing ? PAIRING_CLIENT.name : CLI_CLIENT.name,
+      deviceId: request.deviceId,
+      keyThumbprint: request.deviceJwk?.kid ?? null,
+      controllers: pairing ? await this.pairing.controllers(request.deviceId!) : [],
+      mayApprove: pairing
+        ? this.pairing.mayApprove(permissions.at(this.config.managementApiIndicator))
+        : scopesNotHeld.length < request.requestedScopes.length,
       resource: request.resource,
       scopes: request.requestedScopes,
-      scopesNotHeld: request.requestedScopes.filter((scope) => !held.has(scope)),
+      scopesNotHeld,
       requestedFrom: request.requestAddress,
       requestedAt: request.createdAt,
       expiresAt: request.expiresAt,
@@ -169,9 +211,11 @@ export class DeviceAuthorizationService {
     typedCode: string,
     actor: AuditActor & { id: string },
     address: string,
-    scopes?: string[],
+    choice: { scopes?: string[]; controller?: string } = {},
   ): Promise<string[]> {
     const request = await this.pendingByUserCode(typedCode, actor.id, address);
+    if (request.clientId === PAIRING_CLIENT.id) return this.approvePairing(request, actor, address, choice.controller);
+    const scopes = choice.scopes;
     const granted = [...new Set(scopes ?? request.requestedScopes)];
     const beyond = granted.filter((scope) => !request.requestedScopes.includes(scope));
     if (beyond.length > 0)
@@ -190,13 +234,31 @@ export class DeviceAuthorizationService {
           code: 'scope_not_held',
         },
       );
-    await this.decide(request, 'approved', actor, address, granted);
+    await this.decide(request, 'approved', actor, address, granted, null);
     return granted;
+  }
+
+  /** A pairing: only an admin (it registers a client); the device gets its own topics, its controller commands it. */
+  private async approvePairing(
+    request: DeviceAuthorizationEntity,
+    actor: AuditActor & { id: string },
+    address: string,
+    controller: string | undefined,
+  ): Promise<string[]> {
+    const permissions = await this.permissions.forUser(actor.id);
+    if (!this.pairing.mayApprove(permissions.at(this.config.managementApiIndicator)))
+      throw new ProblemException(403, 'Pairing a device registers a client: it needs the admin scope', {
+        code: 'admin_required',
+      });
+    // Registered first: if that fails, the request is still pending and can be approved again.
+    await this.pairing.register(request, controller, { ...actor, address });
+    await this.decide(request, 'approved', actor, address, request.requestedScopes, controller ?? null);
+    return request.requestedScopes;
   }
 
   async deny(typedCode: string, actor: AuditActor & { id: string }, address: string): Promise<void> {
     const request = await this.pendingByUserCode(typedCode, actor.id, address);
-    await this.decide(request, 'denied', actor, address, null);
+    await this.decide(request, 'denied', actor, address, null, null);
   }
 
   /** RFC 8628 §3.4–3.5: the client polls with its device code. */
@@ -218,7 +280,17 @@ export class DeviceAuthorizationService {
     }
     if (!(await this.requests.claimForIssue(request.id)))
       throw new OAuthError('invalid_grant', 'This device_code was already used');
-    return this.issue(request, address);
+    if (request.clientId !== PAIRING_CLIENT.id) return this.issue(request, address);
+    const issued = await this.pairing.issue(request);
+    await this.audit.record({
+      action: 'device.authorization.issued',
+      outcome: 'success',
+      actor: { type: 'client', id: request.clientId },
+      credential: { type: 'client', id: issued.client_id },
+      address,
+      details: { requestId: request.id, userId: request.userId, deviceId: issued.client_id },
+    });
+    return issued;
   }
 
   /** The credential: a PAT of the approving person, with the approved scopes, for the request's resource only. */
@@ -261,11 +333,13 @@ export class DeviceAuthorizationService {
     actor: AuditActor & { id: string },
     address: string,
     grantedScopes: string[] | null,
+    controllerId: string | null,
   ): Promise<void> {
     const decided = await this.requests.decide(request.id, {
       status,
       userId: actor.id,
       grantedScopes,
+      controllerId,
       decidedAt: this.clock.now(),
     });
     if (!decided)

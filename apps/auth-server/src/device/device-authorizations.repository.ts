@@ -26,7 +26,7 @@ export class DeviceAuthorizationsRepository {
   /** pending → approved or denied, unless it was decided meanwhile; true when this call decided it. */
   async decide(
     id: string,
-    decision: Pick<DeviceAuthorizationEntity, 'status' | 'userId' | 'grantedScopes' | 'decidedAt'>,
+    decision: Pick<DeviceAuthorizationEntity, 'status' | 'userId' | 'grantedScopes' | 'controllerId' | 'decidedAt'>,
   ): Promise<boolean> {
     const result = await this.requests.update({ id, status: 'pending' }, decision);
     return (result.affected ?? 0) > 0;

@@ -6,4 +6,6 @@ export interface TokenResponse {
   scope: string;
   /** RFC 8693 §2.2.1, token exchange only. */
   issued_token_type?: string;
+  /** A device paired through the device grant: the client id it was registered as (it renews with private_key_jwt). */
+  client_id?: string;
 }

@@ -3,15 +3,25 @@
 // in: nothing is approved without the person reading the request and pressing Approve (RFC 8628 §5.4).
 import { api, ApiError } from '../api.js';
 import type { DeviceRequest } from '../api-types.js';
-import { formatDateTime, h, replace, scopeList } from '../dom.js';
-import { announce, checkboxGroup, checkedValues, errorSummary, heading, textField, whileSubmitting } from '../ui.js';
+import { type Child, formatDateTime, h, replace, scopeList } from '../dom.js';
+import {
+  announce,
+  checkboxGroup,
+  checkedValues,
+  errorSummary,
+  formValue,
+  heading,
+  selectField,
+  textField,
+  whileSubmitting,
+} from '../ui.js';
 import { type PageContext, signedInUser } from './page.js';
 
 export function lead(): HTMLElement {
   return h(
     'p',
     {},
-    'Signing in to the Tollgate CLI (or another tool) on a computer? Enter the code it shows. Approve only a sign-in you started yourself, just now.',
+    'Signing in to the Tollgate CLI on a computer, or pairing a new device? Enter the code it shows. Approve only what you started yourself, just now.',
   );
 }
 
@@ -48,8 +58,98 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
         throw explain(error);
       }),
     );
-    if (request) showRequest(userCode, request);
+    if (request) (request.kind === 'pairing' ? showPairing : showRequest)(userCode, request);
   });
+
+  /** A new device asks to be registered: an administrator approves it and chooses which device may command it. */
+  function showPairing(userCode: string, request: DeviceRequest): void {
+    const controller = selectField({
+      label: 'Which device may command it',
+      name: 'controller',
+      hint: 'Usually its home hub. It can be changed later in Applications and devices.',
+      options: [...request.controllers.map((id) => ({ value: id, label: id })), { value: '', label: 'None for now' }],
+      value: request.controllers[0] ?? '',
+    });
+    const approve = h(
+      'button',
+      { type: 'submit', class: 'button button-primary', disabled: !request.mayApprove },
+      'Pair the device',
+    );
+    const deny = h('button', { type: 'button', class: 'button button-danger' }, 'Deny');
+    const form = h(
+      'form',
+      { method: 'post', novalidate: true, 'aria-labelledby': 'device-request-title' },
+      errorSummary(),
+      controller,
+      request.mayApprove
+        ? null
+        : h(
+            'p',
+            { class: 'notice notice-warning' },
+            'Pairing registers a client: only an administrator can approve it.',
+          ),
+      h('div', { class: 'actions' }, approve, deny),
+    );
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const chosen = formValue(form, 'controller');
+      const done = await whileSubmitting(form, () =>
+        api('POST', '/api/device/approve', { userCode, ...(chosen && { controller: chosen }) }, { signal }).catch(
+          (error: unknown) => {
+            throw explain(error);
+          },
+        ),
+      );
+      if (done)
+        finish(
+          `Paired. ${request.deviceId} is registered with the key it generated and may use its own topics${chosen ? `; ${chosen} may command it` : ''}. It connects on its own.`,
+        );
+    });
+    deny.addEventListener('click', () => denyRequest(form, userCode));
+    show(
+      `A new device asks to join as ${request.deviceId}`,
+      [
+        ['Device', request.deviceId ?? ''],
+        ['Its key (thumbprint)', request.keyThumbprint ?? ''],
+        ['It may', h('span', {}, scopeList(request.scopes), ` at ${request.resource}`)],
+        ['From', request.requestedFrom ?? 'unknown address'],
+        ['Code valid until', formatDateTime(request.expiresAt)],
+      ],
+      'Check that the device shows this same code. If you did not just power it on, deny it.',
+      form,
+    );
+  }
+
+  async function denyRequest(form: HTMLFormElement, userCode: string): Promise<void> {
+    const denied = await whileSubmitting(form, async () => {
+      await api('POST', '/api/device/deny', { userCode }, { signal }).catch((error: unknown) => {
+        throw explain(error);
+      });
+      return true;
+    });
+    if (denied) finish('Denied. Nothing was issued or registered.');
+  }
+
+  function show(title: string, facts: [string, Child][], warning: string, form: HTMLFormElement): void {
+    replace(
+      decision,
+      h(
+        'div',
+        { class: 'card' },
+        heading(2, title, { id: 'device-request-title' }),
+        h(
+          'dl',
+          { class: 'kv' },
+          facts.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]),
+        ),
+        h('p', { class: 'notice notice-warning' }, warning),
+        form,
+      ),
+    );
+    entry.hidden = true;
+    decision.querySelector('h2')?.setAttribute('tabindex', '-1');
+    decision.querySelector<HTMLElement>('h2')?.focus();
+  }
 
   function showRequest(userCode: string, request: DeviceRequest): void {
     const approvable = request.scopes.filter((scope) => !request.scopesNotHeld.includes(scope));
@@ -97,47 +197,19 @@ export async function render(page: HTMLElement, { session, params, signal }: Pag
           `Approved. The CLI signs in as ${user.email} with ${done.scopes.join(', ')}: you can return to your terminal.`,
         );
     });
-    deny.addEventListener('click', async () => {
-      const denied = await whileSubmitting(form, async () => {
-        await api('POST', '/api/device/deny', { userCode }, { signal }).catch((error: unknown) => {
-          throw explain(error);
-        });
-        return true;
-      });
-      if (denied) finish('Denied. The CLI is told the sign-in was refused; nothing was issued.');
-    });
-
-    replace(
-      decision,
-      h(
-        'div',
-        { class: 'card' },
-        heading(2, `${request.clientName} asks to act as you`, { id: 'device-request-title' }),
-        h(
-          'dl',
-          { class: 'kv' },
-          h('dt', {}, 'As'),
-          h('dd', {}, user.email),
-          h('dt', {}, 'Asked for'),
-          h('dd', {}, scopeList(request.scopes)),
-          h('dt', {}, 'From'),
-          h('dd', {}, request.requestedFrom ?? 'unknown address'),
-          h('dt', {}, 'Asked at'),
-          h('dd', {}, formatDateTime(request.requestedAt)),
-          h('dt', {}, 'Code valid until'),
-          h('dd', {}, formatDateTime(request.expiresAt)),
-        ),
-        h(
-          'p',
-          { class: 'notice notice-warning' },
-          'If you did not start this sign-in just now, deny it: someone may be trying to get you to approve their computer.',
-        ),
-        form,
-      ),
+    deny.addEventListener('click', () => denyRequest(form, userCode));
+    show(
+      `${request.clientName} asks to act as you`,
+      [
+        ['As', user.email],
+        ['Asked for', scopeList(request.scopes)],
+        ['From', request.requestedFrom ?? 'unknown address'],
+        ['Asked at', formatDateTime(request.requestedAt)],
+        ['Code valid until', formatDateTime(request.expiresAt)],
+      ],
+      'If you did not start this sign-in just now, deny it: someone may be trying to get you to approve their computer.',
+      form,
     );
-    entry.hidden = true;
-    decision.querySelector('h2')?.setAttribute('tabindex', '-1');
-    decision.querySelector<HTMLElement>('h2')?.focus();
   }
 
   function finish(message: string): void {

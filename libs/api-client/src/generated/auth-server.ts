@@ -895,6 +895,11 @@ export interface components {
     };
     ApproveDeviceDto: {
       /**
+       * @description Pairing only: the device client that may command the new device (its hub)
+       * @example home-hub
+       */
+      controller?: string;
+      /**
        * @description Approve only these of the requested scopes (all of them when absent)
        * @example [
        *       "admin"
@@ -1370,8 +1375,24 @@ export interface components {
       clientId: string;
       /** @example Tollgate CLI */
       clientName: string;
+      /** @description Pairing: device clients that could command it */
+      controllers: string[];
+      /**
+       * @description Pairing: the id the device asks for
+       * @example thermostat-3
+       */
+      deviceId: string | null;
       /** Format: date-time */
       expiresAt: string;
+      /** @description Pairing: the RFC 7638 thumbprint of the device’s key */
+      keyThumbprint: string | null;
+      /**
+       * @description A CLI signing in as you, or a device asking to be registered
+       * @enum {string}
+       */
+      kind: 'sign_in' | 'pairing';
+      /** @description Whether you may approve it */
+      mayApprove: boolean;
       /** Format: date-time */
       requestedAt: string;
       /**
@@ -5651,7 +5672,14 @@ export interface operations {
         'application/x-www-form-urlencoded': {
           /** @example tollgate-cli */
           client_id: string;
-          /** @description RFC 8707 indicator; the management API when absent */
+          /**
+           * @description Pairing only: the client id the device asks for
+           * @example thermostat-3
+           */
+          device_id?: string;
+          /** @description Pairing only: the device’s public key (EC P-256 or Ed25519) as a JWK in JSON; it will authenticate with private_key_jwt */
+          device_jwk?: string;
+          /** @description RFC 8707 indicator; the management API when absent (required to pair) */
           resource?: string;
           /**
            * @description Space-separated scopes of the resource

@@ -1,7 +1,10 @@
 import { columns } from '@tollgate/persistence';
 import { type MigrationInterface, type QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
 
-/** The device authorization grant (RFC 8628): its requests, and how a PAT was issued (`pats.issuedVia`). */
+/**
+ * The device authorization grant (RFC 8628): its requests (a CLI's sign-in, a device's pairing), and
+ * how a PAT was issued (`pats.issuedVia`).
+ */
 export class DeviceAuthorizations1764900000000 implements MigrationInterface {
   name = 'DeviceAuthorizations1764900000000';
 
@@ -20,6 +23,9 @@ export class DeviceAuthorizations1764900000000 implements MigrationInterface {
           c.json('grantedScopes', true),
           c.varchar('status', 16),
           c.varchar('userId', 36, true),
+          c.varchar('deviceId', 64, true),
+          c.json('deviceJwk', true),
+          c.varchar('controllerId', 64, true),
           c.varchar('patId', 36, true),
           c.integer('interval'),
           c.timestamp('lastPolledAt', true),

@@ -20,4 +20,13 @@ export class ApproveDeviceDto extends UserCodeDto {
   @ArrayMaxSize(100)
   @Matches(SCOPE_TOKEN, { each: true, message: 'each scope must be 1–128 characters without spaces' })
   scopes?: string[];
+
+  @ApiPropertyOptional({
+    example: 'home-hub',
+    description: 'Pairing only: the device client that may command the new device (its hub)',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  controller?: string;
 }

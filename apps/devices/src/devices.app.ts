@@ -4,6 +4,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DevicesConfig } from './config/devices.config.js';
 import { BrokerConnection, type TokenSource } from './connection/broker-connection.js';
+import { DeviceKey } from './pairing/device-key.js';
+import { pairDevice, type PairingStatus } from './pairing/device-pairing.js';
 import { createHealthServer } from './health/health-server.js';
 import { Hub, type HubStatus } from './hub/hub.js';
 import { Thermostat, type ThermostatStatus } from './thermostat/thermostat.js';
@@ -14,6 +16,8 @@ export interface DeviceHealth {
   clientId: string;
   broker: 'connected' | 'disconnected';
   tokenExpiresAt?: string;
+  /** While a new device waits for an administrator to approve it: the code to enter, and where. */
+  pairing?: PairingStatus;
   thermostat?: ThermostatStatus;
   hub?: HubStatus;
 }
@@ -30,6 +34,10 @@ export class DeviceApp {
   readonly role: Thermostat | Hub;
   private readonly server: Server;
   private readonly logger: Logger;
+  private readonly stopping = new AbortController();
+  /** Set once the device's key is loaded (private_key_jwt): the token source uses it. */
+  private keyedTokens?: ClientCredentialsTokenProvider;
+  private pairing?: PairingStatus;
 
   constructor(
     private readonly config: DevicesConfig,
@@ -39,17 +47,7 @@ export class DeviceApp {
     this.logger =
       options.logger ??
       createLogger({ name: `device:${config.role}`, level: config.logLevel }).child({ clientId: device.clientId });
-    const tokens =
-      options.tokens ??
-      new ClientCredentialsTokenProvider({
-        issuer: device.issuer,
-        clientId: device.clientId,
-        clientSecret: device.clientSecret,
-        resource: device.brokerResource,
-        scope: device.tokenScope,
-        authMethod: device.tokenAuthMethod,
-        refreshSkewSeconds: device.tokenRefreshSkewSeconds,
-      });
+    const tokens = options.tokens ?? (device.keyFile ? this.keyedTokenSource() : this.secretTokenSource());
     this.connection = new BrokerConnection({
       urls: device.brokerUrls,
       clientId: device.clientId,
@@ -74,6 +72,58 @@ export class DeviceApp {
     this.server = createHealthServer(() => this.health());
   }
 
+  private secretTokenSource(): TokenSource {
+    const { device } = this.config;
+    return new ClientCredentialsTokenProvider({
+      issuer: device.issuer,
+      clientId: device.clientId,
+      clientSecret: device.clientSecret,
+      resource: device.brokerResource,
+      scope: device.tokenScope,
+      authMethod: device.tokenAuthMethod,
+      refreshSkewSeconds: device.tokenRefreshSkewSeconds,
+    });
+  }
+
+  /** Tokens signed for with the device's key, once start() has loaded it (and paired the device if it is new). */
+  private keyedTokenSource(): TokenSource {
+    return {
+      getToken: () => {
+        if (!this.keyedTokens) return Promise.reject(new Error('The device is not paired yet'));
+        return this.keyedTokens.getToken();
+      },
+      invalidate: (rejected) => this.keyedTokens?.invalidate(rejected),
+    };
+  }
+
+  /** Loads (or creates) the key, pairs the device if no one has approved it yet, then connects. */
+  private async pairThenConnect(keyFile: string): Promise<void> {
+    const { device } = this.config;
+    const key = await DeviceKey.loadOrCreate(keyFile);
+    if (!key.pairedAs) {
+      await pairDevice({
+        issuer: device.issuer,
+        clientId: device.clientId,
+        resource: device.brokerResource,
+        key,
+        logger: this.logger,
+        signal: this.stopping.signal,
+        onStatus: (status) => (this.pairing = status),
+      });
+      if (this.stopping.signal.aborted) return;
+    }
+    this.keyedTokens = new ClientCredentialsTokenProvider({
+      issuer: device.issuer,
+      clientId: device.clientId,
+      authMethod: 'private_key_jwt',
+      clientAssertionKey: { key: key.privateKey, alg: 'ES256' },
+      resource: device.brokerResource,
+      scope: device.tokenScope,
+      refreshSkewSeconds: device.tokenRefreshSkewSeconds,
+    });
+    this.connection.start();
+  }
+
   health(): DeviceHealth {
     const report: DeviceHealth = {
       status: 'ok',
@@ -81,6 +131,7 @@ export class DeviceApp {
       clientId: this.config.device.clientId,
       broker: this.connection.connected ? 'connected' : 'disconnected',
       tokenExpiresAt: this.connection.tokenExpiresAt?.toISOString(),
+      ...(this.pairing && { pairing: this.pairing }),
     };
     if (this.role instanceof Thermostat) report.thermostat = this.role.status();
     else report.hub = this.role.status();
@@ -106,12 +157,18 @@ export class DeviceApp {
       });
     });
     this.role.start();
-    this.connection.start();
+    const { keyFile } = this.config.device;
+    if (keyFile && !this.keyedTokens)
+      void this.pairThenConnect(keyFile).catch((error: unknown) =>
+        this.logger.error({ err: error }, 'The device could not pair or load its key; restart it to try again'),
+      );
+    else this.connection.start();
     const { port } = this.server.address() as AddressInfo;
     return { healthUrl: `http://${host.includes(':') ? `[${host}]` : host}:${port}/health` };
   }
 
   async stop(): Promise<void> {
+    this.stopping.abort();
     this.role.stop();
     await this.connection.stop();
     await new Promise<void>((resolve) => {

@@ -16,6 +16,11 @@ export const OAUTH_SCHEMAS: Record<string, SchemaObject> = {
       token_type: { type: 'string', enum: ['Bearer'] },
       expires_in: { type: 'integer', minimum: 1, examples: [900] },
       scope: { type: 'string', description: 'The scopes granted, space-separated', examples: ['contacts:read'] },
+      client_id: {
+        type: 'string',
+        description: 'Device pairing (the device grant) only: the client id the device was registered as',
+        examples: ['thermostat-3'],
+      },
       issued_token_type: {
         type: 'string',
         description: 'Token exchange only',

@@ -4,13 +4,16 @@ import { DevicesEnv } from './devices.env.js';
 
 export interface DeviceIdentity {
   clientId: string;
-  clientSecret: string;
+  /** For client_secret_basic / client_secret_post. */
+  clientSecret?: string;
+  /** For private_key_jwt: the device's key file (created, and the device paired, on the first start). */
+  keyFile?: string;
   issuer: string;
   /** One or more brokers (a cluster); the first is tried first. */
   brokerUrls: string[];
   brokerResource: string;
   tokenScope?: string;
-  tokenAuthMethod: 'client_secret_basic' | 'client_secret_post';
+  tokenAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
   tokenRefreshSkewSeconds: number;
   keepaliveSeconds: number;
   reconnect: { minDelayMs: number; maxDelayMs: number };
@@ -66,6 +69,7 @@ export function loadDevicesConfig(env: Environment = process.env): DevicesConfig
     device: {
       clientId: values.CLIENT_ID,
       clientSecret: values.CLIENT_SECRET,
+      keyFile: values.DEVICE_KEY_FILE,
       issuer: values.AUTH_ISSUER,
       brokerUrls: values.BROKER_URL.split(','),
       brokerResource: values.BROKER_RESOURCE,

@@ -1,6 +1,6 @@
 import {
-  ClientCredentialsEnv,
   composeEnv,
+  IsClientSecret,
   IntegerFrom,
   IsPort,
   IsResourceIndicator,
@@ -20,16 +20,31 @@ const DEVICE_ID_MESSAGE = { message: 'must be 1–64 characters of letters, digi
  * @property CLIENT_ID The device's OAuth client id: also its MQTT client id and the `{id}` of its topics.
  * @property HOST Address the health endpoint listens on.
  */
-export class DevicesEnv extends composeEnv(
-  IssuerEnv(),
-  ClientCredentialsEnv({ required: true, clientId: Matches(DEVICE_ID, DEVICE_ID_MESSAGE) }),
-  ProcessEnv(),
-) {
+export class DevicesEnv extends composeEnv(IssuerEnv(), ProcessEnv()) {
   @Required() @IsIn(['thermostat', 'hub']) DEVICE_ROLE!: 'thermostat' | 'hub';
 
-  /** How the device authenticates at the token endpoint (RFC 6749 §2.3.1). */
-  @IsOptional() @IsIn(['client_secret_basic', 'client_secret_post']) TOKEN_AUTH_METHOD:
-    'client_secret_basic' | 'client_secret_post' = 'client_secret_basic';
+  /** The device's client id at the auth-server: also its MQTT client id and the `{id}` of its topics. */
+  @Required() @Matches(DEVICE_ID, DEVICE_ID_MESSAGE) CLIENT_ID!: string;
+
+  /** The secret of `CLIENT_ID` (client_secret_basic / client_secret_post); a device with a key has none. */
+  @ValidateIf((env: DevicesEnv) => env.TOKEN_AUTH_METHOD !== 'private_key_jwt')
+  @Required()
+  @IsClientSecret()
+  CLIENT_SECRET?: string;
+
+  /**
+   * How the device authenticates at the token endpoint (RFC 6749 §2.3.1): with its secret, or with a
+   * key (`private_key_jwt`, RFC 7523) kept in DEVICE_KEY_FILE. A device with a key and no registration
+   * pairs itself first: it shows a code (log and /health) that an admin approves in the console.
+   */
+  @IsOptional() @IsIn(['client_secret_basic', 'client_secret_post', 'private_key_jwt']) TOKEN_AUTH_METHOD:
+    'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' = 'client_secret_basic';
+
+  /** Where the device keeps its private key (private_key_jwt); generated, 0600, on the first start. */
+  @ValidateIf((env: DevicesEnv) => env.TOKEN_AUTH_METHOD === 'private_key_jwt')
+  @Required()
+  @IsString()
+  DEVICE_KEY_FILE?: string;
 
   /** Scopes to request; the client's grants on the broker when unset. */
   @IsOptional()

@@ -1794,6 +1794,11 @@ export interface components {
     TokenResponse: {
       /** @description A JWT access token (RFC 9068), audience the requested resource */
       access_token: string;
+      /**
+       * @description Device pairing (the device grant) only: the client id the device was registered as
+       * @example thermostat-3
+       */
+      client_id?: string;
       /** @example 900 */
       expires_in: number;
       /**

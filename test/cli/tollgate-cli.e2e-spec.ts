@@ -1,17 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appsAreBuilt, builtApp } from '../support/app-process.js';
+import { appsAreBuilt } from '../support/app-process.js';
+import { startCli } from '../support/cli-process.js';
 import { AuthServerHarness, type ConsoleSession } from '../support/auth-server.harness.js';
 import { eventually } from '../support/eventually.js';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 const CRM = 'https://crm.tollgate.local';
 
@@ -39,16 +33,8 @@ describe.skipIf(!appsAreBuilt('cli'))('the tollgate CLI', () => {
     rmSync(configDir, { recursive: true, force: true });
   });
 
-  function start(args: string[], env: Record<string, string> = {}) {
-    const child = spawn(process.execPath, [builtApp('cli'), ...args], {
-      env: { PATH: process.env.PATH, TOLLGATE_CONFIG_DIR: configDir, TOLLGATE_ISSUER: auth.issuer, ...env },
-    });
-    const run: Run = { code: null, stdout: '', stderr: '' };
-    child.stdout.on('data', (chunk: Buffer) => (run.stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (run.stderr += chunk.toString()));
-    const done = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ ...run, code })));
-    return { run, done };
-  }
+  const start = (args: string[], env: Record<string, string> = {}) =>
+    startCli(args, { TOLLGATE_CONFIG_DIR: configDir, TOLLGATE_ISSUER: auth.issuer, ...env });
   const tollgate = (...args: string[]) => start(args).done;
   const json = async (...args: string[]) => {
     const result = await tollgate(...args, '--json');

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { appsAreBuilt, builtApp } from '../support/app-process.js';
+import { appsAreBuilt } from '../support/app-process.js';
+import { startCli } from '../support/cli-process.js';
 import { AuthServerHarness } from '../support/auth-server.harness.js';
 import { eventually } from '../support/eventually.js';
 import {
@@ -17,12 +17,6 @@ import {
   signIn,
   unlabelledControls,
 } from './console-browser.js';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 const CRM = 'https://crm.tollgate.local';
 
@@ -49,15 +43,8 @@ describeInBrowser('console: device sign-in (RFC 8628) for the CLI', () => {
     rmSync(configDir, { recursive: true, force: true });
   });
 
-  function tollgate(...args: string[]) {
-    const child = spawn(process.execPath, [builtApp('cli'), ...args], {
-      env: { PATH: process.env.PATH, TOLLGATE_CONFIG_DIR: configDir, TOLLGATE_ISSUER: auth.issuer },
-    });
-    const run: Run = { code: null, stdout: '', stderr: '' };
-    child.stdout.on('data', (chunk: Buffer) => (run.stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (run.stderr += chunk.toString()));
-    return { run, done: new Promise<Run>((resolve) => child.on('close', (code) => resolve({ ...run, code }))) };
-  }
+  const tollgate = (...args: string[]) =>
+    startCli(args, { TOLLGATE_CONFIG_DIR: configDir, TOLLGATE_ISSUER: auth.issuer });
 
   it.skipIf(!appsAreBuilt('cli'))(
     'tollgate login → sign in and approve in the console → tollgate keys create',

@@ -68,9 +68,10 @@ export interface PendingDeviceRequest {
 }
 
 /**
- * The device authorization grant (RFC 8628) for the CLI: a request with a device code (the CLI's
- * secret) and a user code (what the person types in the console), the person's decision, and the
- * CLI's polls, the first of which after an approval receives a PAT with the approved scopes.
+ * The device authorization grant (RFC 8628): a request with a device code (the client's secret) and
+ * a user code (what the person types in the console), the person's decision, and the client's polls,
+ * the first of which after an approval receives the credential: for the CLI a PAT of the person
+ * with the approved scopes; for a pairing device its registration (DevicePairingService).
  */
 @Injectable()
 export class DeviceAuthorizationService {

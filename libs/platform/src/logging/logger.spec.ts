@@ -52,6 +52,16 @@ describe(createLogger.name, () => {
     });
   });
 
+  it('redacts the device grant’s codes in a logged URL (the console link carries the user code)', () => {
+    const { sut, lines } = capture();
+    sut.info(
+      { req: { id: '2', method: 'GET', url: '/console/device?user_code=BCDF-GHJK&x=1' }, status: 200 },
+      'request',
+    );
+    expect(JSON.parse(lines[0]).req.url).toBe('/console/device?user_code=[REDACTED]&x=1');
+    expect(lines[0]).not.toContain('BCDF-GHJK');
+  });
+
   it('redacts credentials in any header, any body field and the message, not only known names', () => {
     const { sut, lines } = capture();
 

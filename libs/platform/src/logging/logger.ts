@@ -24,8 +24,9 @@ const REDACTED_PATHS = [
   '*.client_assertion',
 ];
 
+// user_code: the device grant's link (verification_uri_complete, RFC 8628 §3.3.1) carries it to the console.
 const SECRET_QUERY_PARAMETERS =
-  /([?&](?:access_token|token|api_key|apikey|key|client_secret|password|client_assertion)=)[^&]*/gi;
+  /([?&](?:access_token|token|api_key|apikey|key|client_secret|password|client_assertion|user_code|device_code)=)[^&]*/gi;
 
 /** A URL with the values of secret-looking query parameters replaced (the names stay, for debugging). */
 export function redactUrl(url: string): string {

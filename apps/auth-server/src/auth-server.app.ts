@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createHttpApp, createLogger, type Logger, setupOpenApi } from '@tollgate/platform';
 import { isDatabaseUnavailable } from '@tollgate/persistence';
 import { AuthServerModule, type AuthServerOverrides } from './auth-server.module.js';
+import { SCHEME_OF_CREDENTIAL } from './common/allowed-credentials.js';
 import type { AuthServerConfig } from './config/auth-server.config.js';
 import { OAUTH_SCHEMAS } from './oauth/oauth-schemas.js';
 import { REVOCATION_EVENT_SCHEMA } from './revocations/revocation-event.schema.js';
@@ -42,6 +43,7 @@ export async function createAuthServer(
         'OAuth 2.0 authorization server (client credentials, introspection, revocation, token exchange) and the management API for clients, API keys, personal access tokens and audit.',
       serverUrl: config.issuer,
       bearerCredentials: ['accessToken', 'personalAccessToken', 'consoleSession'],
+      credentialSchemes: SCHEME_OF_CREDENTIAL,
       sessionCookie: sessionCookieName(config.sessions.secureCookie),
       oauthPathPrefix: '/oauth/',
       schemas: { ...OAUTH_SCHEMAS, RevocationEvent: REVOCATION_EVENT_SCHEMA },

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiExtension, ApiForbiddenResponse } from '@nestjs/swagger';
-import { ProblemException } from '@tollgate/platform';
+import { ProblemException, type SecuritySchemeName } from '@tollgate/platform';
 import type { Principal } from '@tollgate/verifier';
 import type { FastifyRequest } from 'fastify';
 import { actorOf } from './actor.js';
@@ -20,6 +20,16 @@ import { AuditLog } from './audit-log.js';
  * (RFC 8693, `pat_id`), which stands for that PAT.
  */
 export type CallerCredential = 'session' | 'client_credentials' | 'exchanged_pat' | 'pat' | 'cli_sign_in' | 'api_key';
+
+/** The OpenAPI security scheme each caller credential arrives through (the document lists a rule's schemes only). */
+export const SCHEME_OF_CREDENTIAL: Readonly<Record<CallerCredential, SecuritySchemeName>> = {
+  session: 'consoleSession',
+  client_credentials: 'accessToken',
+  exchanged_pat: 'accessToken',
+  pat: 'personalAccessToken',
+  cli_sign_in: 'personalAccessToken',
+  api_key: 'apiKey',
+};
 
 export function callerCredentialOf(principal: Principal): CallerCredential {
   // A PAT from a CLI sign-in (RFC 8628) stands for the console session that approved it.

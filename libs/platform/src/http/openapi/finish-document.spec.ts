@@ -58,6 +58,11 @@ function nestDocument(): OpenAPIObject {
 
 const conventions = {
   bearerCredentials: ['accessToken', 'personalAccessToken', 'consoleSession'] as const,
+  credentialSchemes: {
+    session: 'consoleSession',
+    client_credentials: 'accessToken',
+    pat: 'personalAccessToken',
+  } as const,
   oauthPathPrefix: '/oauth/',
   sessionCookie: '__Host-tollgate_session',
   serverUrl: 'https://auth.example',

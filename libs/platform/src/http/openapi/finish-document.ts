@@ -22,6 +22,11 @@ export interface DocumentConventions {
   bearerCredentials: SecuritySchemeName[];
   /** The console session cookie's name, when the app has one. */
   sessionCookie?: string;
+  /**
+   * The scheme each credential named by an `x-allowed-credentials` rule arrives through (the app's
+   * own names): a route with such a rule lists only those schemes.
+   */
+  credentialSchemes?: Readonly<Record<string, SecuritySchemeName>>;
   /** Named schemas the routes refer to that are not DTO classes (e.g. RFC wire formats). */
   schemas?: Record<string, SchemaObject>;
   /** Error answers under this path prefix are RFC 6749 §5.2 bodies; everywhere else RFC 9457 problems. */
@@ -108,30 +113,21 @@ function securityOf(
     alternatives.push({ clientSecretBasic: [] }, {});
   }
   if (markers.has(BEARER_SCHEME)) {
-    for (const name of allowedOf(operation, conventions.bearerCredentials))
+    for (const name of allowedOf(operation, conventions))
       alternatives.push(name === 'consoleSession' ? withSession() : { [name]: scopes });
   }
   if (markers.has(SESSION_SCHEME)) alternatives.push(withSession());
   return alternatives;
 }
 
-/** The schemes each caller credential of an `x-allowed-credentials` rule arrives through. */
-const SCHEMES_OF_CREDENTIAL: Record<string, SecuritySchemeName> = {
-  session: 'consoleSession',
-  client_credentials: 'accessToken',
-  exchanged_pat: 'accessToken',
-  pat: 'personalAccessToken',
-  cli_sign_in: 'personalAccessToken',
-  api_key: 'apiKey',
-};
-
 /** A route that takes only some credentials (`x-allowed-credentials`, unless it depends on the body) lists only their schemes. */
-function allowedOf(operation: OperationObject, schemes: SecuritySchemeName[]): SecuritySchemeName[] {
+function allowedOf(operation: OperationObject, conventions: DocumentConventions): SecuritySchemeName[] {
+  const { bearerCredentials, credentialSchemes } = conventions;
   const rule = (operation as unknown as Record<string, unknown>)['x-allowed-credentials'] as
     { credentials?: string[]; whenBodyHas?: string[] } | undefined;
-  if (!rule?.credentials || rule.whenBodyHas) return schemes;
-  const allowed = new Set(rule.credentials.map((credential) => SCHEMES_OF_CREDENTIAL[credential]));
-  return schemes.filter((scheme) => allowed.has(scheme));
+  if (!rule?.credentials || rule.whenBodyHas || !credentialSchemes) return bearerCredentials;
+  const allowed = new Set(rule.credentials.map((credential) => credentialSchemes[credential]));
+  return bearerCredentials.filter((scheme) => allowed.has(scheme));
 }
 
 /** Error answers without a body schema get the app's error body (problem+json, or RFC 6749 JSON at the OAuth endpoints). */

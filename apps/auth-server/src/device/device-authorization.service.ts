@@ -281,21 +281,26 @@ export class DeviceAuthorizationService {
     }
     if (!(await this.requests.claimForIssue(request.id)))
       throw new OAuthError('invalid_grant', 'This device_code was already used');
-    if (request.clientId !== PAIRING_CLIENT.id) return this.issue(request, address);
-    const issued = await this.pairing.issue(request);
+    const issued =
+      request.clientId === PAIRING_CLIENT.id
+        ? { response: await this.pairing.issue(request), credential: { type: 'client', id: request.deviceId! } }
+        : await this.issuePat(request, address);
     await this.audit.record({
       action: 'device.authorization.issued',
       outcome: 'success',
       actor: { type: 'client', id: request.clientId },
-      credential: { type: 'client', id: issued.client_id },
+      credential: issued.credential,
       address,
-      details: { requestId: request.id, userId: request.userId, deviceId: issued.client_id },
+      details: { requestId: request.id, userId: request.userId, scopes: request.grantedScopes },
     });
-    return issued;
+    return issued.response;
   }
 
-  /** The credential: a PAT of the approving person, with the approved scopes, for the request's resource only. */
-  private async issue(request: DeviceAuthorizationEntity, address: string): Promise<TokenResponse> {
+  /** The CLI's credential: a PAT of the approving person, with the approved scopes, for the request's resource only. */
+  private async issuePat(
+    request: DeviceAuthorizationEntity,
+    address: string,
+  ): Promise<{ response: TokenResponse; credential: { type: string; id: string } }> {
     const owner = await this.users.require(request.userId!);
     const policy = await this.patPolicy.get();
     const days = Math.min(CLI_CREDENTIAL_DAYS, policy.maxLifetimeDays);
@@ -312,19 +317,14 @@ export class DeviceAuthorizationService {
       { issuedVia: 'device_authorization' },
     );
     await this.requests.recordIssued(request.id, created.id);
-    await this.audit.record({
-      action: 'device.authorization.issued',
-      outcome: 'success',
-      actor: { type: 'client', id: request.clientId },
-      credential: { type: 'pat', id: created.id },
-      address,
-      details: { requestId: request.id, userId: owner.id, scopes: request.grantedScopes },
-    });
     return {
-      access_token: created.token,
-      token_type: 'Bearer',
-      expires_in: Math.round((days * DAY_MS) / 1000),
-      scope: request.grantedScopes!.join(' '),
+      response: {
+        access_token: created.token,
+        token_type: 'Bearer',
+        expires_in: Math.round((days * DAY_MS) / 1000),
+        scope: request.grantedScopes!.join(' '),
+      },
+      credential: { type: 'pat', id: created.id },
     };
   }
 

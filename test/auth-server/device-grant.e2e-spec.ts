@@ -167,6 +167,21 @@ describe('device authorization grant', () => {
     expect((await auth.api('GET', '/api/clients', undefined, issued.body.access_token)).status).toBe(403);
   });
 
+  it('under concurrency: two approvals decide once, two polls after approval get one credential', async () => {
+    const started = await requestCodes();
+    const approvals = await Promise.all(
+      [admin, admin].map((session) =>
+        session.request('POST', '/api/device/approve', { userCode: started.body.user_code }),
+      ),
+    );
+    expect(approvals.filter((answer) => answer.status === 200)).toHaveLength(1);
+    expect(approvals.find((answer) => answer.status !== 200)!.status).toBeGreaterThanOrEqual(400);
+    clock.advance(11_000);
+    const polls = await Promise.all([poll(started.body.device_code), poll(started.body.device_code)]);
+    expect(polls.filter((answer) => answer.status === 200)).toHaveLength(1);
+    expect(polls.find((answer) => answer.status !== 200)!.body.error).toBe('invalid_grant');
+  });
+
   it('refuses what RFC 8628 and RFC 6749 refuse, with their error codes', async () => {
     // The CLI is a public client: a credential with it, another client id, or none at all is refused.
     expectOAuthError(await requestCodes({ client_secret: 'anything-at-all-0123456789' }), 401, 'invalid_client');

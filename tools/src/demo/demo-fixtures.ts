@@ -1,4 +1,5 @@
-import { createCrmApi, describeErrorBody } from '@tollgate/api-client';
+import { createCrmApi, describeErrorBody, expectAnswer } from '@tollgate/api-client';
+import { rmSync } from 'node:fs';
 import type { ManagementApiClient } from '../seed/management-api.client.js';
 import { type ClientSpec, Provisioner } from '../seed/provisioner.js';
 import { SeedError } from '../seed/seed-error.js';
@@ -6,11 +7,13 @@ import { AUDIENCE_SCOPES, CRM_SCOPES } from '../seed/seed-story.js';
 import {
   CRM_RESOURCE,
   DEMO_CLIENT_IDS,
+  DEMO_ADMIN,
   type DemoConfig,
   type DemoSecretName,
   IOT_RESOURCE,
   MARKETING_RESOURCE,
 } from './demo.config.js';
+import { newThermostatKeyFile } from './demo-services.js';
 
 const SAMPLE_CONTACTS = [
   {
@@ -88,4 +91,61 @@ export async function ensureSampleContacts(
       );
   }
   return { total: SAMPLE_CONTACTS.length, created };
+}
+
+export interface DemoUser {
+  email: string;
+  displayName: string;
+  password: string;
+  roles: string[];
+}
+
+/** Creates the person, or sets the password and roles of the one an earlier run made (and enables it). */
+export async function ensureDemoUser(api: ManagementApiClient, user: DemoUser): Promise<'created' | 'updated'> {
+  const { email, displayName, password, roles } = user;
+  const [existing] = await expectAnswer(api.api.GET('/api/users', { params: { query: { email } } }), 200);
+  if (existing) {
+    await expectAnswer(
+      api.api.PATCH('/api/users/{id}', {
+        params: { path: { id: existing.id } },
+        body: { password, roles, disabled: false },
+      }),
+      200,
+    );
+    return 'updated';
+  }
+  await expectAnswer(api.api.POST('/api/users', { body: { email, displayName, password, roles } }), 201);
+  return 'created';
+}
+
+/** Grace, who administers Tollgate in the console (role `admin`, made by the auth-server at its first start). */
+export async function ensureDemoAdmin(
+  api: ManagementApiClient,
+  secrets: Record<DemoSecretName, string>,
+  log: (line: string) => void,
+): Promise<void> {
+  const outcome = await ensureDemoUser(api, {
+    email: DEMO_ADMIN,
+    displayName: 'Grace Hopper',
+    password: secrets.DEMO_ADMIN_PASSWORD,
+    roles: ['admin'],
+  });
+  log(`✓ console admin ${DEMO_ADMIN} (role admin) ${outcome}`);
+}
+
+/**
+ * thermostat-3 pairs itself in every run: what an earlier run registered (its client, and the key it
+ * generated) is removed first, so the story shows a device that has never had a credential.
+ */
+export async function forgetPairedThermostat(
+  api: ManagementApiClient,
+  config: DemoConfig,
+  log: (line: string) => void,
+): Promise<void> {
+  const id = DEMO_CLIENT_IDS.newThermostat;
+  const { response } = await api.api.DELETE('/api/clients/{id}', { params: { path: { id } } });
+  if (response.status !== 204 && response.status !== 404)
+    throw new SeedError(`removing ${id} from an earlier run answered ${response.status}`);
+  rmSync(newThermostatKeyFile(config), { force: true });
+  if (response.status === 204) log(`✓ ${id} from an earlier run removed (client and key), so it pairs afresh`);
 }

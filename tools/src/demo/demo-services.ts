@@ -11,7 +11,12 @@ import {
 } from './demo.config.js';
 import type { ServiceSpec } from './processes/service-process.js';
 
-export type DemoServiceName = 'authServer' | 'serviceB' | 'serviceA' | 'iotBroker' | 'thermostat' | 'hub';
+export type DemoServiceName =
+  'authServer' | 'serviceB' | 'serviceA' | 'iotBroker' | 'thermostat' | 'hub' | 'newThermostat';
+
+/** Where thermostat-3 keeps the private key it generates (private_key_jwt: it never has a secret). */
+export const newThermostatKeyFile = (config: DemoConfig) =>
+  join(config.dataDir, DEMO_CLIENT_IDS.newThermostat, 'device-key.json');
 
 /** The thermostat boots below the hub's schedule, so the hub has to act and the heater visibly starts. */
 export const DEMO_HEATING = { initialTemperature: 19.5, initialSetpoint: 19, scheduledSetpoint: 22 } as const;
@@ -52,6 +57,15 @@ export function demoServices(
   };
   const deviceReady = (url: string) => () =>
     healthy<{ broker?: string }>(url, (body) => (body.broker === 'connected' ? 'connected to the broker' : undefined));
+  const thermostat = {
+    DEVICE_ROLE: 'thermostat',
+    // A fast room: two simulated minutes every quarter second, telemetry every second.
+    THERMOSTAT_TICK_MS: '250',
+    THERMOSTAT_SIMULATED_SECONDS_PER_TICK: '120',
+    THERMOSTAT_TELEMETRY_INTERVAL_MS: '1000',
+    THERMOSTAT_INITIAL_TEMPERATURE: String(DEMO_HEATING.initialTemperature),
+    THERMOSTAT_INITIAL_SETPOINT: String(DEMO_HEATING.initialSetpoint),
+  };
 
   return {
     authServer: {
@@ -141,18 +155,33 @@ export function demoServices(
       entry: entry('devices'),
       env: {
         ...device,
-        DEVICE_ROLE: 'thermostat',
+        ...thermostat,
         CLIENT_ID: ids.thermostat,
         CLIENT_SECRET: secrets.THERMOSTAT_CLIENT_SECRET,
         HEALTH_PORT: String(ports.thermostatHealth),
-        // A fast room: two simulated minutes every quarter second, telemetry every second.
-        THERMOSTAT_TICK_MS: '250',
-        THERMOSTAT_SIMULATED_SECONDS_PER_TICK: '120',
-        THERMOSTAT_TELEMETRY_INTERVAL_MS: '1000',
-        THERMOSTAT_INITIAL_TEMPERATURE: String(DEMO_HEATING.initialTemperature),
-        THERMOSTAT_INITIAL_SETPOINT: String(DEMO_HEATING.initialSetpoint),
       },
       ready: deviceReady(urls.thermostatHealth),
+    },
+    newThermostat: {
+      name: ids.newThermostat,
+      entry: entry('devices'),
+      env: {
+        ...device,
+        ...thermostat,
+        CLIENT_ID: ids.newThermostat,
+        TOKEN_AUTH_METHOD: 'private_key_jwt',
+        DEVICE_KEY_FILE: newThermostatKeyFile(config),
+        HEALTH_PORT: String(ports.newThermostatHealth),
+      },
+      // Ready once it shows its pairing code (or, paired already, once it is on the broker).
+      ready: () =>
+        healthy<{ broker?: string; pairing?: { userCode?: string } }>(urls.newThermostatHealth, (body) =>
+          body.pairing?.userCode
+            ? `waiting to be paired, code ${body.pairing.userCode}`
+            : body.broker === 'connected'
+              ? 'connected to the broker'
+              : undefined,
+        ),
     },
     hub: {
       name: 'hub',

@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { SEED_SECRET_NAMES } from '../seed/seed.config.js';
 import { DemoEnv } from './demo.env.js';
 
-export type PortName = 'authServer' | 'serviceB' | 'serviceA' | 'mqtt' | 'mqttWs' | 'thermostatHealth' | 'hubHealth';
+export type PortName =
+  'authServer' | 'serviceB' | 'serviceA' | 'mqtt' | 'mqttWs' | 'thermostatHealth' | 'hubHealth' | 'newThermostatHealth';
 
 /** The demo variable that sets each port (named in every "port in use" message). */
 export const PORT_VARIABLES: Record<PortName, keyof DemoEnv> = {
@@ -14,6 +15,7 @@ export const PORT_VARIABLES: Record<PortName, keyof DemoEnv> = {
   mqttWs: 'MQTT_WS_PORT',
   thermostatHealth: 'THERMOSTAT_HEALTH_PORT',
   hubHealth: 'HUB_HEALTH_PORT',
+  newThermostatHealth: 'NEW_THERMOSTAT_HEALTH_PORT',
 };
 
 /** Secrets the demo needs; the first six may come from the environment, all are kept in secrets.json. */
@@ -24,10 +26,14 @@ export const DEMO_SECRET_NAMES = [
   'SPARE_THERMOSTAT_CLIENT_SECRET',
   'CAMPAIGN_TOOL_CLIENT_SECRET',
   'DEMO_USER_PASSWORD',
+  'DEMO_ADMIN_PASSWORD',
 ] as const;
 
 /** The demo's person: signs in to the console and makes personal access tokens. */
 export const DEMO_USER = 'ada@tollgate.demo';
+
+/** The demo's administrator (role `admin`): approves the new thermostat's pairing in the console. */
+export const DEMO_ADMIN = 'grace@tollgate.demo';
 
 export type DemoSecretName = (typeof DEMO_SECRET_NAMES)[number];
 
@@ -46,6 +52,8 @@ export const DEMO_CLIENT_IDS = {
   spareThermostat: 'thermostat-2',
   /** The marketing team's campaign tool: reads and syncs service-a's audience (audience:read audience:sync). */
   campaignTool: 'campaign-tool',
+  /** A new thermostat with no credential: it pairs itself during the demo (device grant + private_key_jwt). */
+  newThermostat: 'thermostat-3',
 } as const;
 
 export const CRM_RESOURCE = 'https://crm.tollgate.local';
@@ -61,6 +69,7 @@ export interface DemoUrls {
   brokerHealth: string;
   thermostatHealth: string;
   hubHealth: string;
+  newThermostatHealth: string;
 }
 
 export interface DemoConfig {
@@ -127,6 +136,7 @@ export function loadDemoConfig(argv: string[], env: Environment = process.env): 
       brokerHealth: `http://${host}:${ports.mqttWs}/health`,
       thermostatHealth: `http://${host}:${ports.thermostatHealth}/health`,
       hubHealth: `http://${host}:${ports.hubHealth}/health`,
+      newThermostatHealth: `http://${host}:${ports.newThermostatHealth}/health`,
     },
     dataDir,
     logDir: join(dataDir, 'logs'),

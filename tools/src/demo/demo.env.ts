@@ -27,6 +27,9 @@ export class DemoEnv {
   /** The hub's /health port. */
   @IsOptional() @IsFixedPort() HUB_HEALTH_PORT: number = 7887;
 
+  /** The /health port of thermostat-3, the thermostat that pairs itself during the demo. */
+  @IsOptional() @IsFixedPort() NEW_THERMOSTAT_HEALTH_PORT: number = 7888;
+
   /** Databases (SQLite), logs and the generated secrets of the demo. */
   @IsOptional() @IsString() DEMO_DATA_DIR: string = 'data/demo';
 

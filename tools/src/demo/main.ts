@@ -11,15 +11,21 @@ import {
   CRM_RESOURCE,
   DEMO_CLIENT_IDS,
   DEMO_SECRET_NAMES,
+  DEMO_ADMIN,
   type DemoConfig,
   type DemoSecretName,
   IOT_RESOURCE,
   loadDemoConfig,
   MARKETING_RESOURCE,
 } from './demo.config.js';
-import { ensureDemoHelperClients, ensureSampleContacts } from './demo-fixtures.js';
+import {
+  ensureDemoAdmin,
+  ensureDemoHelperClients,
+  ensureSampleContacts,
+  forgetPairedThermostat,
+} from './demo-fixtures.js';
 import { loadDemoSecrets } from './demo-secrets.js';
-import { demoServices } from './demo-services.js';
+import { demoServices, newThermostatKeyFile } from './demo-services.js';
 import { busyPorts } from './ports.js';
 import { ServiceFailedError, ServiceSupervisor } from './processes/service-supervisor.js';
 import { type DemoContext, runStories, type StepResult } from './story.js';
@@ -137,6 +143,8 @@ async function runDemo(
   out.line('');
   out.line('The demo’s own helpers (not part of the seed)');
   await ensureDemoHelperClients(seeded.api, secrets, indent);
+  await ensureDemoAdmin(seeded.api, secrets, indent);
+  await forgetPairedThermostat(seeded.api, config, indent);
 
   out.line('');
   out.line('Starting the services');
@@ -199,11 +207,12 @@ function printExploration(
   out.line('');
   out.line(`Demo credentials (local only; every secret is in ${displayPath(config.secretsFile)}):`);
   row('admin client', `${config.adminClientId} / ${secrets.BOOTSTRAP_ADMIN_CLIENT_SECRET}`);
+  row('console admin', `${DEMO_ADMIN} / ${secrets.DEMO_ADMIN_PASSWORD} (sign in to the web console as an admin)`);
   for (const credential of credentials)
     row(credential.label, credential.note ? `${credential.value} (${credential.note})` : credential.value);
   row(
     'devices',
-    `${DEMO_CLIENT_IDS.thermostat} (thermostat), ${DEMO_CLIENT_IDS.hub} (hub); ${DEMO_CLIENT_IDS.dashboard} reads every device`,
+    `${DEMO_CLIENT_IDS.thermostat} (thermostat), ${DEMO_CLIENT_IDS.hub} (hub), ${DEMO_CLIENT_IDS.newThermostat} (paired in the demo, its key in ${displayPath(newThermostatKeyFile(config))}); ${DEMO_CLIENT_IDS.dashboard} reads every device`,
   );
   out.line('');
   out.line('Try:');

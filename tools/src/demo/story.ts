@@ -2,7 +2,7 @@ import type { ManagementApiClient } from '../seed/management-api.client.js';
 import type { DEMO_CLIENT_IDS, DemoConfig, DemoSecretName } from './demo.config.js';
 
 /** Device processes a story may start (they are supervised like every other service). */
-export type DeviceService = 'thermostat' | 'hub';
+export type DeviceService = 'thermostat' | 'hub' | 'newThermostat';
 
 /** What every story gets: the running system and the demo's credentials. */
 export interface DemoContext {

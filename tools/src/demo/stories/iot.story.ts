@@ -1,10 +1,12 @@
 import { expectAnswer } from '@tollgate/api-client';
+import { decodeJwt } from 'jose';
 import type { MqttClient } from 'mqtt';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fetchJson } from '../../seed/http-json.js';
 import { check, CheckFailed, expectStatus, waitFor } from '../checks.js';
-import { type DemoSecretName, IOT_RESOURCE } from '../demo.config.js';
+import { signInToConsole } from '../console-session.js';
+import { DEMO_ADMIN, type DemoSecretName, IOT_RESOURCE } from '../demo.config.js';
 import { DEMO_HEATING } from '../demo-services.js';
 import { forgeAccessToken } from '../mqtt/forged-token.js';
 import { MessageLog, subscribe, tryConnect, whenClosed } from '../mqtt/mqtt-observer.js';
@@ -13,7 +15,8 @@ import type { Story } from '../story.js';
 /**
  * IoT (the seed's thermostat and home hub): both devices connect to the broker with M2M tokens;
  * the hub drives the thermostat; forged, borrowed and under-scoped tokens get nowhere; disabling a
- * device at the auth-server ends its session at once.
+ * device at the auth-server ends its session at once; a new thermostat with no credential pairs
+ * itself (device grant) once an admin approves its code in the console.
  */
 export const iotStory: Story = {
   name: 'IoT',
@@ -40,6 +43,7 @@ export const iotStory: Story = {
     };
     const sessions: MqttClient[] = [];
     let watch!: MessageLog;
+    let dashboard!: MqttClient;
 
     try {
       await step(
@@ -51,8 +55,9 @@ export const iotStory: Story = {
           });
           if (!outcome.connected)
             throw new CheckFailed(`refused: CONNACK ${outcome.returnCode ?? '-'} (${outcome.reason})`);
-          sessions.push(outcome.client);
-          watch = new MessageLog(outcome.client);
+          dashboard = outcome.client;
+          sessions.push(dashboard);
+          watch = new MessageLog(dashboard);
           const granted = await subscribe(outcome.client, [topics.telemetry, topics.state, topics.ack]);
           check(
             granted.every((code) => code < 0x80),
@@ -216,6 +221,68 @@ export const iotStory: Story = {
           50,
         );
         return `it got a fresh token and reconnected by itself ${Date.now() - started} ms later`;
+      });
+
+      const paired = ids.newThermostat;
+      let userCode = '';
+      let approvedAt = 0;
+      await step(
+        `${paired}, new and without any credential, starts and asks to be paired (device grant, RFC 8628)`,
+        async () => {
+          await context.startDevice('newThermostat');
+          const health = await fetchJson<{ pairing?: { userCode: string; verificationUri: string } }>(
+            context.config.urls.newThermostatHealth,
+          );
+          check(health.body.pairing, `${paired} shows no pairing code (${JSON.stringify(health.body)})`);
+          userCode = health.body.pairing.userCode;
+          return `its log and /health show the code ${userCode} for ${health.body.pairing.verificationUri}; the ES256 key it generated stays on it`;
+        },
+      );
+
+      await step(
+        `${DEMO_ADMIN} (admin) enters the code in the console and approves ${paired}, letting ${ids.hub} command it`,
+        async () => {
+          const grace = await signInToConsole(issuer, DEMO_ADMIN, context.secrets.DEMO_ADMIN_PASSWORD);
+          const shown = await grace.request('POST', '/api/device/lookup', { userCode });
+          expectStatus(shown, 200, 'POST /api/device/lookup');
+          check(
+            shown.body.kind === 'pairing' && shown.body.deviceId === paired,
+            `the code names ${shown.body.kind} ${shown.body.deviceId ?? ''}`,
+          );
+          check(shown.body.controllers?.includes(ids.hub), `${ids.hub} is not offered as its controller`);
+          expectStatus(
+            await grace.request('POST', '/api/device/approve', { userCode, controller: ids.hub }),
+            200,
+            'POST /api/device/approve',
+          );
+          approvedAt = Date.now();
+          const client = await expectAnswer(
+            admin.api.GET('/api/clients/{id}', { params: { path: { id: paired } } }),
+            200,
+          );
+          check(
+            client.tokenEndpointAuthMethod === 'private_key_jwt' && client.secrets.length === 0,
+            `${paired} was registered with ${client.tokenEndpointAuthMethod} and ${client.secrets.length} secrets`,
+          );
+          const hubScopes = String(decodeJwt(await token(ids.hub, 'HUB_CLIENT_SECRET')).scope).split(' ');
+          check(
+            hubScopes.includes(`devices:control:${paired}`),
+            `${ids.hub}’s token does not carry devices:control:${paired}`,
+          );
+          return `${paired} registered as a device client (private_key_jwt, no secret, scope device); ${ids.hub}’s tokens now carry devices:control:${paired}`;
+        },
+      );
+
+      await step(`${paired} receives its registration, connects with its own key and reports`, async () => {
+        await waitFor(async () => (await connected()).includes(paired), `the broker to list ${paired}`, 15_000, 50);
+        const connectedAfter = Date.now() - approvedAt;
+        const [code] = await subscribe(dashboard, [`devices/${paired}/telemetry`]);
+        check(code < 0x80, `SUBACK ${code} for ${paired}’s telemetry`);
+        const reading = await watch.waitFor(
+          (m) => m.topic === `devices/${paired}/telemetry`,
+          `telemetry from ${paired}`,
+        );
+        return `the broker lists ${paired} ${connectedAfter} ms after the approval (its next poll); the dashboard reads its telemetry (${reading.json.temperature} °C)`;
       });
     } finally {
       await Promise.all(sessions.map((session) => session.endAsync(true).catch(() => undefined)));

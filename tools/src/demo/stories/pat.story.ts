@@ -3,6 +3,8 @@ import { fetchJson, type JsonResponse } from '../../seed/http-json.js';
 import { CRM_SCOPES } from '../../seed/seed-story.js';
 import { check, expectStatus, waitFor } from '../checks.js';
 import { CRM_RESOURCE, DEMO_USER } from '../demo.config.js';
+import { type ConsoleSession, signInToConsole } from '../console-session.js';
+import { ensureDemoUser } from '../demo-fixtures.js';
 import type { Story } from '../story.js';
 
 interface CreatedPat {
@@ -26,11 +28,10 @@ export const patStory: Story = {
   async run(context, step) {
     const { issuer, serviceB } = context.config.urls;
     const password = context.secrets.DEMO_USER_PASSWORD;
-    let cookie = '';
-    let csrfToken = '';
+    let ada!: ConsoleSession;
     let pat!: CreatedPat;
     const asAda = (method: string, path: string, body?: unknown): Promise<JsonResponse> =>
-      fetchJson(`${issuer}${path}`, { method, headers: { cookie, 'x-csrf-token': csrfToken }, body });
+      ada.request(method, path, body);
     const script = (token: string, method = 'GET', body?: unknown): Promise<JsonResponse> =>
       fetchJson(`${serviceB}/contacts${method === 'GET' ? '?limit=100' : ''}`, {
         method,
@@ -53,32 +54,17 @@ export const patStory: Story = {
           201,
         );
       }
-      const [existing] = await expectAnswer(api.GET('/api/users', { params: { query: { email: DEMO_USER } } }), 200);
-      if (existing)
-        await expectAnswer(
-          api.PATCH('/api/users/{id}', {
-            params: { path: { id: existing.id } },
-            body: { password, roles: [ROLE], disabled: false },
-          }),
-          200,
-        );
-      else
-        await expectAnswer(
-          api.POST('/api/users', { body: { email: DEMO_USER, displayName: 'Ada Lovelace', password, roles: [ROLE] } }),
-          201,
-        );
-      return `${existing ? 'updated' : 'created'}; password stored as an argon2id hash`;
+      const outcome = await ensureDemoUser(context.admin, {
+        email: DEMO_USER,
+        displayName: 'Ada Lovelace',
+        password,
+        roles: [ROLE],
+      });
+      return `${outcome}; password stored as an argon2id hash`;
     });
 
     await step('Ada signs in to account settings (POST /api/session)', async () => {
-      const session = await fetchJson(`${issuer}/api/session`, {
-        method: 'POST',
-        body: { email: DEMO_USER, password },
-      });
-      expectStatus(session, 200, 'sign-in');
-      cookie = (session.headers.get('set-cookie') ?? '').split(';')[0];
-      csrfToken = session.body.csrfToken;
-      check(cookie.includes('tollgate_session='), 'the sign-in should set the session cookie');
+      ada = await signInToConsole(issuer, DEMO_USER, password);
       return `session cookie (HttpOnly, SameSite=Lax) and a CSRF token for account settings`;
     });
 

@@ -119,6 +119,7 @@ describe.each(testDatabases())('metadata, JWKS and signing keys on $name', ({ cr
         revocation_endpoint_auth_methods_supported: methods,
         revocation_endpoint_auth_signing_alg_values_supported: assertionAlgs,
         access_token_signing_alg_values_supported: ['ES256', 'EdDSA'],
+        dpop_signing_alg_values_supported: ['ES256', 'EdDSA'],
         token_exchange_subject_token_types_supported: ['urn:tollgate:params:oauth:token-type:pat'],
         service_documentation: `${server.issuer}/docs`,
         management_api_resource: `${server.issuer}/api`,

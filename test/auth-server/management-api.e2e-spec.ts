@@ -310,6 +310,7 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
           name: 'Orders',
           scopes: ['orders:read', 'orders:write'],
           accessTokenTtl: 300,
+          requiredBinding: 'none',
           system: false,
           createdAt: clock.now().toISOString(),
           updatedAt: clock.now().toISOString(),
@@ -489,6 +490,7 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
           tokenEndpointAuthMethod: 'client_secret_basic',
           disabled: false,
           allowTokenExchange: false,
+          requiredBinding: 'none',
           grants: [{ resource: CRM, scopes: ['contacts:read'] }],
           secrets: [
             {

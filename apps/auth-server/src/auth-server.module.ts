@@ -2,7 +2,9 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MANAGEMENT_API_SCOPES } from '@tollgate/credentials';
 import { OPEN_DATABASE_MODULE_OPTIONS, openDatabase } from '@tollgate/persistence';
+import { DpopNonces } from '@tollgate/dpop';
 import { CLOCK, type Clock, systemClock } from '@tollgate/platform';
+import { hkdfSync } from 'node:crypto';
 import {
   CredentialVerifier,
   invalidToken,
@@ -42,20 +44,21 @@ export interface AuthServerOverrides {
   clock?: Clock;
 }
 
-/** Configuration, clock, key encryption and transactions, available to every module. */
+/** Configuration, clock, key encryption, DPoP nonces and transactions, available to every module. */
 @Global()
 @Module({})
 class CoreModule {
-  static forRoot(config: AuthServerConfig, clock: Clock, encryption: KeyEncryption): DynamicModule {
+  static forRoot(config: AuthServerConfig, clock: Clock, encryption: KeyEncryption, nonces: DpopNonces): DynamicModule {
     return {
       module: CoreModule,
       providers: [
         { provide: AUTH_SERVER_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
         { provide: KeyEncryption, useValue: encryption },
+        { provide: DpopNonces, useValue: nonces },
         UnitOfWork,
       ],
-      exports: [AUTH_SERVER_CONFIG, CLOCK, KeyEncryption, UnitOfWork],
+      exports: [AUTH_SERVER_CONFIG, CLOCK, KeyEncryption, DpopNonces, UnitOfWork],
     };
   }
 }
@@ -91,11 +94,17 @@ function managementApiVerifier(
 export class AuthServerModule {
   static forRoot(config: AuthServerConfig, overrides: AuthServerOverrides = {}): DynamicModule {
     const clock = overrides.clock ?? systemClock;
-    const encryption = new KeyEncryption(resolveKeyEncryptionSecret(config.keyEncryptionSecret, config.dataDir));
+    const secret = resolveKeyEncryptionSecret(config.keyEncryptionSecret, config.dataDir);
+    const encryption = new KeyEncryption(secret);
+    // Every instance derives its DPoP nonces from the shared secret, so any of them accepts another's.
+    const nonces = new DpopNonces({
+      secret: Buffer.from(hkdfSync('sha256', secret, 'tollgate', 'dpop-nonce-v1', 32)),
+      now: () => clock.now().getTime(),
+    });
     return {
       module: AuthServerModule,
       imports: [
-        CoreModule.forRoot(config, clock, encryption),
+        CoreModule.forRoot(config, clock, encryption, nonces),
         TypeOrmModule.forRootAsync({
           useFactory: () => OPEN_DATABASE_MODULE_OPTIONS,
           dataSourceFactory: () =>

@@ -6,6 +6,7 @@ export * from './http/bearer-challenge.js';
 export * from './http/credential-location.js';
 export * from './http/protected-resource-metadata.js';
 export * from './http/request-authentication.js';
+export * from './http/sender-constraint.js';
 export * from './http/resource-server-options.js';
 export * from './jwt/jwt-access-token.verifier.js';
 export * from './jwt/remote-key-set.js';

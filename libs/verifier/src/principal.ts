@@ -39,4 +39,6 @@ export interface Principal {
   issuedVia?: string;
   /** The `kid` of the key that signed a JWT: a retired key's tokens are refused (RevocationList). */
   keyId?: string;
+  /** RFC 7800 `cnf` of a sender-constrained token: `jkt`, the DPoP key it is bound to (RFC 9449 §6.1). */
+  confirmation?: { jkt?: string };
 }

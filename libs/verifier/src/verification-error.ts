@@ -8,12 +8,18 @@ export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficien
  * allowed from; `rate_limited` past a credential's rate limit; `temporarily_unavailable` when the
  * credential could not be checked at all.
  */
-export type VerificationErrorCode = BearerErrorCode | 'access_denied' | 'rate_limited' | 'temporarily_unavailable';
+export type VerificationErrorCode =
+  BearerErrorCode | DpopErrorCode | 'access_denied' | 'rate_limited' | 'temporarily_unavailable';
+
+/** RFC 9449 §7.1 error codes of a request with a DPoP-bound token. */
+export type DpopErrorCode = 'invalid_dpop_proof' | 'use_dpop_nonce';
 
 const STATUS: Record<VerificationErrorCode, number> = {
   invalid_request: 400,
   invalid_token: 401,
   insufficient_scope: 403,
+  invalid_dpop_proof: 401,
+  use_dpop_nonce: 401,
   access_denied: 403,
   rate_limited: 429,
   temporarily_unavailable: 503,
@@ -24,6 +30,8 @@ export class VerificationError extends Error {
   override name = 'VerificationError';
   /** The caller, when the credential itself was valid but a policy refused it (address, rate, scope). */
   principal?: Principal;
+  /** `DPoP`: the refusal concerns a DPoP-bound token or a DPoP request, so the challenge uses that scheme (RFC 9449 §7.1). */
+  scheme: 'Bearer' | 'DPoP' = 'Bearer';
 
   constructor(
     readonly code: VerificationErrorCode,

@@ -58,6 +58,7 @@ async function ensureManagementApi(
     id: randomUUID(),
     indicator,
     name: 'Tollgate management API',
+    requiredBinding: 'none',
     scopes: MANAGEMENT_API_SCOPES,
     accessTokenTtl: 900,
     system: true,
@@ -80,6 +81,7 @@ async function ensureBootstrapAdmin(
     await clients.insert({
       id: admin.clientId,
       name: 'Bootstrap admin',
+      requiredBinding: 'none',
       kind: 'service',
       tokenEndpointAuthMethod: 'client_secret_basic',
       jwks: null,

@@ -1,6 +1,7 @@
 import { TimestampColumn } from '@tollgate/persistence';
 import type { JSONWebKeySet } from 'jose';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { TokenBinding } from '../common/token-binding.js';
 
 export type ClientKind = 'service' | 'device';
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
@@ -27,6 +28,10 @@ export class ClientEntity {
 
   @Column({ type: 'boolean', default: false })
   disabled: boolean;
+
+  /** `dpop`: every access token it gets must be bound to a DPoP key (RFC 9449 §5.2 `dpop_bound_access_tokens`). */
+  @Column({ type: 'varchar', length: 16, default: 'none' })
+  requiredBinding: TokenBinding;
 
   /** May exchange a user's PAT for a short-lived JWT at the token endpoint (RFC 8693). */
   @Column({ type: 'boolean', default: false })

@@ -104,6 +104,7 @@ export class ClientsService {
       jwks,
       disabled: false,
       allowTokenExchange: input.allowTokenExchange ?? false,
+      requiredBinding: input.requiredBinding ?? 'none',
       tokensValidAfter: null,
       createdAt: now,
       updatedAt: now,
@@ -159,6 +160,7 @@ export class ClientsService {
             ...(input.name !== undefined && { name: input.name }),
             ...(input.disabled !== undefined && { disabled: input.disabled }),
             ...(input.allowTokenExchange !== undefined && { allowTokenExchange: input.allowTokenExchange }),
+            ...(input.requiredBinding !== undefined && { requiredBinding: input.requiredBinding }),
             // Disabling refuses the tokens issued so far for good, as the revocation feed tells resource servers.
             ...(input.disabled === true && { tokensValidAfter: now }),
             ...(jwks && { jwks }),
@@ -304,6 +306,7 @@ export class ClientsService {
       tokenEndpointAuthMethod: client.tokenEndpointAuthMethod,
       disabled: client.disabled,
       allowTokenExchange: client.allowTokenExchange,
+      requiredBinding: client.requiredBinding,
       grants: grants
         .filter((g) => g.clientId === client.id)
         .map((g) => ({ resource: g.resource!.indicator, scopes: g.scopes })),

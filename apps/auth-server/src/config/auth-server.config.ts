@@ -22,6 +22,7 @@ export interface AuthServerConfig extends HttpServerSettings, DatabaseSettings {
   pats: PatConfig;
   /** The IoT broker's health endpoint, proxied for the console's devices page; undefined: not configured. */
   iotBrokerHealthUrl?: string;
+  dpop: { requireNonce: boolean };
 }
 
 export interface SessionConfig {
@@ -86,5 +87,6 @@ export function loadAuthServerConfig(env: Environment = process.env): AuthServer
         : undefined,
     },
     iotBrokerHealthUrl: values.IOT_BROKER_HEALTH_URL,
+    dpop: { requireNonce: values.DPOP_NONCE_REQUIRED },
   };
 }

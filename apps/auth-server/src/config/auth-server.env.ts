@@ -6,6 +6,7 @@ import {
   IntegerFrom,
   IsClientId,
   IsClientSecret,
+  IsFlag,
   IsHttpUrl,
   IsIssuerOrigin,
   OpenApiEnv,
@@ -71,4 +72,7 @@ export class AuthServerEnv extends composeEnv(
 
   /** The IoT broker's GET /health (e.g. http://127.0.0.1:7884/health): the console shows connected devices; the broker lists their ids with HEALTH_SHOW_DEVICES=true. */
   @IsOptional() @IsHttpUrl() IOT_BROKER_HEALTH_URL?: string;
+
+  /** DPoP (RFC 9449 §8): token requests must carry the server's nonce (DPoP-Nonce), so a proof cannot be made ahead of time. */
+  @IsOptional() @IsFlag() DPOP_NONCE_REQUIRED: boolean = false;
 }

@@ -2,7 +2,6 @@ import { openDatabase, pendingSchemaChanges } from '@tollgate/persistence';
 import { ApiKeyEntity } from '../api-keys/api-key.entity.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { ClientSecretEntity } from '../clients/client-secret.entity.js';
-import { ClientEntity } from '../clients/client.entity.js';
 import { AUTH_SERVER_ENTITIES, AUTH_SERVER_MIGRATIONS } from './auth-server.schema.js';
 import { BigintEventIds1764500000000 } from './migrations/1764500000000-bigint-event-ids.js';
 import { ApiKeyRateLimitBuckets1764611000000 } from './migrations/1764611000000-api-key-rate-limit-buckets.js';
@@ -113,18 +112,22 @@ describe('auth-server schema', () => {
       const relabelling = AUTH_SERVER_MIGRATIONS.indexOf(OperatorSecretLabels1764680000000);
       const before = await openDatabase({ ...options, migrations: AUTH_SERVER_MIGRATIONS.slice(0, relabelling) });
       const now = new Date();
-      await before.getRepository(ClientEntity).insert({
-        id: 'svc',
-        name: 'svc',
-        kind: 'service',
-        tokenEndpointAuthMethod: 'client_secret_basic',
-        jwks: null,
-        disabled: false,
-        allowTokenExchange: false,
-        tokensValidAfter: null,
-        createdAt: now,
-        updatedAt: now,
-      });
+      // The table as it was then (columns added later are not there yet), so no entity insert.
+      const columns = [
+        'id',
+        'name',
+        'kind',
+        'tokenEndpointAuthMethod',
+        'disabled',
+        'allowTokenExchange',
+        'createdAt',
+        'updatedAt',
+      ];
+      const placeholders = columns.map((_, index) => (before.options.type === 'postgres' ? `$${index + 1}` : '?'));
+      await before.query(
+        `INSERT INTO clients (${columns.map((column) => `"${column}"`).join(', ')}) VALUES (${placeholders.join(', ')})`,
+        ['svc', 'svc', 'service', 'client_secret_basic', false, false, now.toISOString(), now.toISOString()],
+      );
       const shown = { generated: 'tgs_Ab3x', bootstrap: 'bootstrap', chosen: 'hunt…' };
       for (const [id, displayPrefix] of Object.entries(shown)) {
         await before.getRepository(ClientSecretEntity).insert({

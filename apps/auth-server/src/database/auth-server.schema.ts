@@ -28,6 +28,7 @@ import { ExchangedTokensValidAfter1764610000000 } from './migrations/17646100000
 import { ApiKeyRateLimitBuckets1764611000000 } from './migrations/1764611000000-api-key-rate-limit-buckets.js';
 import { OperatorSecretLabels1764680000000 } from './migrations/1764680000000-operator-secret-labels.js';
 import { DeviceAuthorizations1764900000000 } from './migrations/1764900000000-device-authorizations.js';
+import { SenderConstraints1765000000000 } from './migrations/1765000000000-sender-constraints.js';
 
 /** Every entity and migration of the auth-server, listed explicitly (globs do not survive bundling). */
 export const AUTH_SERVER_ENTITIES = [
@@ -64,4 +65,5 @@ export const AUTH_SERVER_MIGRATIONS = [
   ApiKeyRateLimitBuckets1764611000000,
   OperatorSecretLabels1764680000000,
   DeviceAuthorizations1764900000000,
+  SenderConstraints1765000000000,
 ];

@@ -7,6 +7,7 @@ import { AccessTokenIssuer } from './access-token.issuer.js';
 import type { AuthenticatedClient, ClientGrant } from './client-authentication.service.js';
 import type { FormParameters } from './form-parameters.js';
 import type { TokenResponse } from './token-response.js';
+import { assertBindingAllowed, boundToken, type DpopBinding } from './dpop/dpop-binding.js';
 
 /**
  * RFC 6749 §4.4 client credentials with RFC 8707 resource indicators: one resource per token (its
@@ -20,9 +21,16 @@ export class ClientCredentialsGrant {
     private readonly audit: AuditService,
   ) {}
 
-  async handle(caller: AuthenticatedClient, params: FormParameters, address: string): Promise<TokenResponse> {
+  async handle(
+    caller: AuthenticatedClient,
+    params: FormParameters,
+    address: string,
+    binding?: DpopBinding,
+  ): Promise<TokenResponse> {
     const grant = this.selectGrant(caller, params.resource);
     const scopes = this.selectScopes(grant, params.scope);
+    assertBindingAllowed(caller.client, grant.resource, binding);
+    const bound = boundToken(binding);
     const issued = await this.issuer.issue({
       subject: caller.client.id,
       clientId: caller.client.id,
@@ -31,7 +39,7 @@ export class ClientCredentialsGrant {
       ttlSeconds: grant.resource.accessTokenTtl,
       validAfter: caller.client.tokensValidAfter,
       // The IoT broker budgets a connection's publishes by the kind of client it serves.
-      extraClaims: { client_kind: caller.client.kind },
+      extraClaims: { client_kind: caller.client.kind, ...bound.claims },
     });
     await this.audit.record({
       action: 'token.issued',
@@ -44,11 +52,12 @@ export class ClientCredentialsGrant {
         aud: grant.resource.indicator,
         scope: scopes.join(' '),
         exp: issued.expiresAt.toISOString(),
+        ...bound.audit,
       },
     });
     return {
       access_token: issued.token,
-      token_type: 'Bearer',
+      token_type: bound.tokenType,
       expires_in: grant.resource.accessTokenTtl,
       scope: scopes.join(' '),
     };

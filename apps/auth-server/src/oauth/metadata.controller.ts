@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DPOP_ALGORITHMS } from '@tollgate/dpop';
 import { Public } from '@tollgate/verifier';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { JWKS_MAX_AGE_SECONDS, SigningKeysService } from '../signing-keys/signing-keys.service.js';
@@ -35,6 +36,8 @@ export function authorizationServerMetadata(
     revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
     revocation_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
     access_token_signing_alg_values_supported: signingAlgs,
+    // RFC 9449 §5.1: the token endpoint binds tokens to a DPoP key when a proof comes with the request.
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
     // Not registered by RFC 8414: tells token-exchange clients which subject_token_type to send.
     token_exchange_subject_token_types_supported: [PAT_TOKEN_TYPE],
     service_documentation: `${issuer}/docs`,

@@ -13,7 +13,7 @@ export const OAUTH_SCHEMAS: Record<string, SchemaObject> = {
     required: ['access_token', 'token_type', 'expires_in', 'scope'],
     properties: {
       access_token: { type: 'string', description: 'A JWT access token (RFC 9068), audience the requested resource' },
-      token_type: { type: 'string', enum: ['Bearer'] },
+      token_type: { type: 'string', enum: ['Bearer', 'DPoP'] },
       expires_in: { type: 'integer', minimum: 1, examples: [900] },
       scope: { type: 'string', description: 'The scopes granted, space-separated', examples: ['contacts:read'] },
       client_id: {
@@ -43,7 +43,7 @@ export const OAUTH_SCHEMAS: Record<string, SchemaObject> = {
     required: ['active'],
     properties: {
       active: { type: 'boolean' },
-      token_type: { type: 'string', enum: ['Bearer'] },
+      token_type: { type: 'string', enum: ['Bearer', 'DPoP'] },
       scope: { type: 'string', description: 'Scopes at the resource asked about, space-separated' },
       client_id: { type: 'string' },
       sub: { type: 'string' },
@@ -54,6 +54,12 @@ export const OAUTH_SCHEMAS: Record<string, SchemaObject> = {
       jti: { type: 'string' },
       username: { type: 'string' },
       pat_id: { type: 'string', description: 'For a JWT exchanged for a personal access token (RFC 8693)' },
+      cnf: {
+        type: 'object',
+        description:
+          'RFC 7800 confirmation of a sender-constrained token: jkt, the DPoP key thumbprint (RFC 9449 §6.2)',
+        properties: { jkt: { type: 'string' } },
+      },
       credential_type: { type: 'string', enum: ['pat', 'api_key'] },
       credential_id: { type: 'string' },
       user_id: { type: 'string' },
@@ -120,6 +126,7 @@ export const OAUTH_SCHEMAS: Record<string, SchemaObject> = {
       revocation_endpoint_auth_signing_alg_values_supported: { type: 'array', items: { type: 'string' } },
       access_token_signing_alg_values_supported: { type: 'array', items: { type: 'string' } },
       token_exchange_subject_token_types_supported: { type: 'array', items: { type: 'string' } },
+      dpop_signing_alg_values_supported: { type: 'array', items: { type: 'string' } },
       service_documentation: { type: 'string', format: 'uri' },
       management_api_resource: { type: 'string', format: 'uri' },
       revocation_feed_endpoint: { type: 'string', format: 'uri' },

@@ -10,6 +10,8 @@ import { AccessTokenIssuer } from './access-token.issuer.js';
 import { ClientAssertionVerifier } from './client-assertion.verifier.js';
 import { ClientAuthenticationService } from './client-authentication.service.js';
 import { ClientCredentialsGrant } from './client-credentials.grant.js';
+import { DpopReplays } from './dpop/dpop-replays.js';
+import { TokenEndpointDpop } from './dpop/token-endpoint-dpop.js';
 import { LastUsedSinkRegistry } from './credential-usage.js';
 import { ExchangedTokenEntity } from './exchanged-token.entity.js';
 import { ExchangedTokensRepository } from './exchanged-tokens.repository.js';
@@ -52,6 +54,8 @@ import { UsedClientAssertionsRepository } from './used-client-assertions.reposit
     ClientAssertionVerifier,
     ClientAuthenticationService,
     ClientCredentialsGrant,
+    DpopReplays,
+    TokenEndpointDpop,
     TokenIntrospectionService,
     TokenRevocationService,
   ],

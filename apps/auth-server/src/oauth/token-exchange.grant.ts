@@ -12,6 +12,7 @@ import type { AuthenticatedClient } from './client-authentication.service.js';
 import { ExchangedTokensService } from './exchanged-tokens.service.js';
 import type { FormParameters } from './form-parameters.js';
 import { type ActiveOpaqueCredential, OpaqueCredentialVerifiers } from './opaque-credential-verifiers.js';
+import { assertBindingAllowed, boundToken, type DpopBinding } from './dpop/dpop-binding.js';
 import type { TokenResponse } from './token-response.js';
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -39,7 +40,12 @@ export class TokenExchangeGrant {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async handle(caller: AuthenticatedClient, params: FormParameters, address: string): Promise<TokenResponse> {
+  async handle(
+    caller: AuthenticatedClient,
+    params: FormParameters,
+    address: string,
+    binding?: DpopBinding,
+  ): Promise<TokenResponse> {
     const clientId = caller.client.id;
     if (!caller.client.allowTokenExchange)
       throw new OAuthError('unauthorized_client', 'This client may not use token exchange (allowTokenExchange is off)');
@@ -53,6 +59,8 @@ export class TokenExchangeGrant {
     if (params.audience !== undefined)
       throw new OAuthError('invalid_target', 'Name the target with the resource parameter (RFC 8707), not audience');
     const resource = await this.targetResource(params.resource);
+    assertBindingAllowed(caller.client, resource, binding);
+    const bound = boundToken(binding);
     // The acting client gets no more than it may hold at the target itself. RFC 8693 §2.2.2: a target
     // the server will not issue for is invalid_target (unauthorized_client is about the grant type).
     const grant = caller.grants.find((g) => g.resource.indicator === resource.indicator);
@@ -108,7 +116,7 @@ export class TokenExchangeGrant {
       audience: resource.indicator,
       scopes,
       ttlSeconds,
-      extraClaims: { pat_id: pat.credentialId, act: { sub: clientId } },
+      extraClaims: { pat_id: pat.credentialId, act: { sub: clientId }, ...bound.claims },
       issuedAt: readAt,
     });
     await this.exchangedTokens.record({
@@ -130,12 +138,13 @@ export class TokenExchangeGrant {
         aud: resource.indicator,
         scope: scopes.join(' '),
         exp: issued.expiresAt.toISOString(),
+        ...bound.audit,
       },
     });
     return {
       access_token: issued.token,
       issued_token_type: ACCESS_TOKEN_TYPE,
-      token_type: 'Bearer',
+      token_type: bound.tokenType,
       expires_in: ttlSeconds,
       scope: scopes.join(' '),
     };

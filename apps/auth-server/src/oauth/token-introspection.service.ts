@@ -38,7 +38,8 @@ export class TokenIntrospectionService {
     if (await this.accessTokens.revocationReason(claims)) return INACTIVE;
     return {
       active: true,
-      token_type: 'Bearer',
+      // RFC 9449 §6.2: a DPoP-bound token says so, with the key it is bound to.
+      token_type: claims.cnf?.jkt ? 'DPoP' : 'Bearer',
       scope: claims.scope ?? '',
       client_id: claims.client_id,
       sub: claims.sub,
@@ -48,6 +49,7 @@ export class TokenIntrospectionService {
       iat: claims.iat,
       jti: claims.jti,
       ...(claims.pat_id ? { pat_id: claims.pat_id } : {}),
+      ...(claims.cnf ? { cnf: claims.cnf } : {}),
     };
   }
 

@@ -1,7 +1,8 @@
 /** RFC 6749 §5.1 successful token response (no refresh token: client credentials never gets one). */
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  /** `DPoP` when the token is bound to the client's DPoP key (RFC 9449 §5). */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   scope: string;
   /** RFC 8693 §2.2.1, token exchange only. */

@@ -3,6 +3,7 @@ import {
   ApiBadRequestResponse,
   ApiBody,
   ApiConsumes,
+  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -16,6 +17,7 @@ import { Public } from '@tollgate/verifier';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientAuthenticationService } from './client-authentication.service.js';
 import { ClientCredentialsGrant } from './client-credentials.grant.js';
+import { TokenEndpointDpop } from './dpop/token-endpoint-dpop.js';
 import { ExtensionGrants } from './extension-grants.js';
 import { formParameters } from './form-parameters.js';
 import { oauthSchema } from './oauth-schemas.js';
@@ -41,6 +43,7 @@ export class TokenController {
     private readonly clientCredentials: ClientCredentialsGrant,
     private readonly tokenExchange: TokenExchangeGrant,
     private readonly extensionGrants: ExtensionGrants,
+    private readonly dpop: TokenEndpointDpop,
   ) {}
 
   /** The OAuth endpoints take POST only (RFC 6749 §3.2, RFC 7662 §2.1, RFC 7009 §2.1): other methods get 405. */
@@ -89,6 +92,12 @@ export class TokenController {
       },
     },
   })
+  @ApiHeader({
+    name: 'DPoP',
+    required: false,
+    description:
+      'A DPoP proof (RFC 9449 §4) for POST to this endpoint: the token is then bound to its key (token_type DPoP, cnf.jkt)',
+  })
   @ApiOkResponse({ description: 'The access token', schema: oauthSchema('TokenResponse') })
   @ApiBadRequestResponse({ description: 'RFC 6749 §5.2 error' })
   @ApiUnauthorizedResponse({ description: 'invalid_client' })
@@ -106,11 +115,14 @@ export class TokenController {
     if (extension)
       return extension.handle({ params, authorization: request.headers.authorization, address: request.ip });
     const caller = await this.clientAuthentication.authenticate(request.headers.authorization, params, request.ip);
+    // RFC 9449 §5: the proof is checked once the client is known (a stranger's proofs fill no replay cache).
+    const binding = await this.dpop.binding(request.headers.dpop);
+    if (binding) void reply.headers(this.dpop.nonceHeader());
     switch (params.grant_type) {
       case 'client_credentials':
-        return this.clientCredentials.handle(caller, params, request.ip);
+        return this.clientCredentials.handle(caller, params, request.ip, binding);
       case TOKEN_EXCHANGE_GRANT:
-        return this.tokenExchange.handle(caller, params, request.ip);
+        return this.tokenExchange.handle(caller, params, request.ip, binding);
       default:
         throw new OAuthError(
           'unsupported_grant_type',

@@ -1,5 +1,6 @@
 import { TimestampColumn } from '@tollgate/persistence';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { TokenBinding } from '../common/token-binding.js';
 
 /** An API protected by Tollgate; its RFC 8707 indicator is the `aud` of tokens issued for it. */
 @Entity('resources')
@@ -20,6 +21,10 @@ export class ResourceEntity {
   /** Access-token lifetime in seconds. */
   @Column({ type: 'integer' })
   accessTokenTtl: number;
+
+  /** `dpop`: tokens for this resource are issued bound to a DPoP key only (RFC 9449), never as bearer tokens. */
+  @Column({ type: 'varchar', length: 16, default: 'none' })
+  requiredBinding: TokenBinding;
 
   /** Created by Tollgate itself (the management API); cannot be deleted. */
   @Column({ type: 'boolean', default: false })

@@ -52,6 +52,7 @@ export class ResourcesService {
       name: input.name,
       scopes: [...new Set(input.scopes)],
       accessTokenTtl: input.accessTokenTtl ?? this.config.defaultAccessTokenTtl,
+      requiredBinding: input.requiredBinding ?? 'none',
       system: false,
       createdAt: now,
       updatedAt: now,
@@ -78,6 +79,7 @@ export class ResourcesService {
       ...(input.name !== undefined && { name: input.name }),
       ...(input.scopes !== undefined && { scopes: [...new Set(input.scopes)] }),
       ...(input.accessTokenTtl !== undefined && { accessTokenTtl: input.accessTokenTtl }),
+      ...(input.requiredBinding !== undefined && { requiredBinding: input.requiredBinding }),
       updatedAt: this.clock.now(),
     });
     await this.resources.save(resource);

@@ -26,6 +26,13 @@ describe(DeviceAuthenticator.name, () => {
     ['thermostat-token', verified('thermostat-1', 'device')],
     ['watcher-token', verified('thermostat-1', 'devices:read:thermostat-1')],
     ['stolen-token', verified('thermostat-2', 'device')],
+    [
+      'dpop-bound-token',
+      (() => {
+        const bound = verified('thermostat-1', 'device');
+        return { ...bound, principal: { ...bound.principal, confirmation: { jkt: 'key-thumbprint' } } };
+      })(),
+    ],
   ]);
   const verifier: AccessTokenVerifier = { verify: async (token) => tokens.get(token)! };
   const sut = new DeviceAuthenticator(verifier, { now: () => NOW });
@@ -49,6 +56,13 @@ describe(DeviceAuthenticator.name, () => {
     await expect(connect('stolen-token', 'thermostat-1')).rejects.toMatchObject({
       returnCode: ConnackCode.NotAuthorized,
       reason: 'subject_mismatch',
+    });
+  });
+
+  it('refuses a sender-constrained (DPoP-bound) token: a CONNECT cannot prove its key', async () => {
+    await expect(connect('dpop-bound-token')).rejects.toMatchObject({
+      returnCode: ConnackCode.BadUsernameOrPassword,
+      reason: 'sender_constrained',
     });
   });
 

@@ -132,6 +132,14 @@ export class DeviceAuthenticator {
         'subject_mismatch',
         'The access token was issued to another client',
       );
+    // A sender-constrained token (RFC 7800 `cnf`, e.g. a DPoP key) is worthless without its key, and
+    // an MQTT CONNECT carries no proof of one: only bearer tokens open a session here.
+    if (principal.confirmation)
+      throw new ConnectRefusal(
+        ConnackCode.BadUsernameOrPassword,
+        'sender_constrained',
+        'The access token is bound to a key this connection cannot prove (cnf)',
+      );
     // The verifier tolerates a few seconds of clock skew; a session, though, never starts past `exp`.
     if (principal.expiresAt!.getTime() <= this.now())
       throw new ConnectRefusal(ConnackCode.BadUsernameOrPassword, 'expired', 'The access token has expired');

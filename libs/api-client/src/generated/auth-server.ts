@@ -957,6 +957,7 @@ export interface components {
       access_token_signing_alg_values_supported?: string[];
       /** Format: uri */
       device_authorization_endpoint?: string;
+      dpop_signing_alg_values_supported?: string[];
       grant_types_supported: string[];
       /** Format: uri */
       introspection_endpoint?: string;
@@ -1022,6 +1023,11 @@ export interface components {
       /** @enum {string} */
       kind: 'service' | 'device';
       name: string;
+      /**
+       * @description The binding its access tokens must have: none (bearer allowed) or dpop (RFC 9449)
+       * @enum {string}
+       */
+      requiredBinding: 'none' | 'dpop';
       secrets: components['schemas']['ClientSecretDto'][];
       /** @enum {string} */
       tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
@@ -1099,6 +1105,12 @@ export interface components {
       kind?: 'service' | 'device';
       /** @example Email marketing (service-a) */
       name: string;
+      /**
+       * @description dpop: every access token the client gets is bound to a DPoP key (RFC 9449); none: bearer tokens are allowed
+       * @default none
+       * @enum {string}
+       */
+      requiredBinding?: 'none' | 'dpop';
       /** @description Lifetime of the first secret in days (1–3650); no expiry when absent */
       secretExpiresInDays?: number;
       /**
@@ -1157,6 +1169,11 @@ export interface components {
       /** @enum {string} */
       kind: 'service' | 'device';
       name: string;
+      /**
+       * @description The binding its access tokens must have: none (bearer allowed) or dpop (RFC 9449)
+       * @enum {string}
+       */
+      requiredBinding: 'none' | 'dpop';
       secrets: components['schemas']['ClientSecretDto'][];
       /** @enum {string} */
       tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
@@ -1256,6 +1273,12 @@ export interface components {
       indicator: string;
       /** @example CRM API */
       name: string;
+      /**
+       * @description dpop: tokens for this API are only issued bound to a DPoP key (RFC 9449), never as bearer tokens
+       * @default none
+       * @enum {string}
+       */
+      requiredBinding?: 'none' | 'dpop';
       /**
        * @example [
        *       "contacts:read",
@@ -1453,6 +1476,10 @@ export interface components {
       active: boolean;
       aud?: string | string[];
       client_id?: string;
+      /** @description RFC 7800 confirmation of a sender-constrained token: jkt, the DPoP key thumbprint (RFC 9449 §6.2) */
+      cnf?: {
+        jkt?: string;
+      };
       consumer_id?: string;
       credential_id?: string;
       /** @enum {string} */
@@ -1475,7 +1502,7 @@ export interface components {
       scope?: string;
       sub?: string;
       /** @enum {string} */
-      token_type?: 'Bearer';
+      token_type?: 'Bearer' | 'DPoP';
       user_id?: string;
       username?: string;
     };
@@ -1626,6 +1653,11 @@ export interface components {
       id: string;
       indicator: string;
       name: string;
+      /**
+       * @description none: bearer tokens allowed; dpop: DPoP-bound tokens only
+       * @enum {string}
+       */
+      requiredBinding: 'none' | 'dpop';
       scopes: string[];
       /** @description Created by Tollgate (the management API); cannot be deleted */
       system: boolean;
@@ -1812,7 +1844,7 @@ export interface components {
        */
       scope: string;
       /** @enum {string} */
-      token_type: 'Bearer';
+      token_type: 'Bearer' | 'DPoP';
     };
     UpdateApiConsumerDto: {
       /**
@@ -1836,6 +1868,11 @@ export interface components {
       /** @description Replaces the public JWK set (private_key_jwt clients) */
       jwks?: components['schemas']['JsonWebKeySet'];
       name?: string;
+      /**
+       * @description dpop: every access token the client gets is bound to a DPoP key (RFC 9449); none: bearer tokens are allowed
+       * @enum {string}
+       */
+      requiredBinding?: 'none' | 'dpop';
     };
     UpdateResourceDto: {
       /**
@@ -1845,6 +1882,12 @@ export interface components {
       accessTokenTtl?: number;
       /** @example CRM API */
       name?: string;
+      /**
+       * @description dpop: tokens for this API are only issued bound to a DPoP key (RFC 9449), never as bearer tokens
+       * @default none
+       * @enum {string}
+       */
+      requiredBinding?: 'none' | 'dpop';
       /**
        * @example [
        *       "contacts:read",
@@ -5844,7 +5887,10 @@ export interface operations {
   requestToken: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A DPoP proof (RFC 9449 §4) for POST to this endpoint: the token is then bound to its key (token_type DPoP, cnf.jkt) */
+        DPoP?: string;
+      };
       path?: never;
       cookie?: never;
     };

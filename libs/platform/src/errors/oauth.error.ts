@@ -16,7 +16,10 @@ export type OAuthErrorCode =
   | 'authorization_pending'
   | 'slow_down'
   | 'access_denied'
-  | 'expired_token';
+  | 'expired_token'
+  // DPoP (RFC 9449 §5, §8).
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce';
 
 /** An error answered in the OAuth 2.0 form `{ error, error_description }` (RFC 6749 §5.2). */
 export class OAuthError extends HttpException {

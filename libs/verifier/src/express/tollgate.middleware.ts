@@ -42,6 +42,8 @@ export function tollgateExpress(options: ResourceServerOptions): TollgateExpress
     ip: req.ip ?? req.socket.remoteAddress ?? '',
     method: req.method,
     url: req.originalUrl,
+    protocol: req.protocol,
+    host: req.get('host'),
     headers: req.headers,
     query: req.query,
     body: req.body,

@@ -1,4 +1,5 @@
 import { problemBody, type ProblemBody } from '@tollgate/platform';
+import { DPOP_ALGORITHMS } from '@tollgate/dpop';
 import { VerificationError } from '../verification-error.js';
 
 /** How a resource server names itself in its challenges. */
@@ -51,10 +52,12 @@ function quoted(value: string): string {
   return `"${safe}"`;
 }
 
-function challenge(options: ChallengeOptions, parameters: string[] = []): string {
+function challenge(options: ChallengeOptions, parameters: string[] = [], scheme: 'Bearer' | 'DPoP' = 'Bearer'): string {
   const all = [`realm=${quoted(options.realm)}`, ...parameters];
+  // RFC 9449 §7.1: the DPoP challenge names the proof algorithms the resource accepts.
+  if (scheme === 'DPoP') all.push(`algs=${quoted(DPOP_ALGORITHMS.join(' '))}`);
   if (options.resourceMetadata) all.push(`resource_metadata=${quoted(options.resourceMetadata)}`);
-  return `Bearer ${all.join(', ')}`;
+  return `${scheme} ${all.join(', ')}`;
 }
 
 /**
@@ -82,11 +85,13 @@ export function refusalAnswer(
   else if (
     refusal.code === 'invalid_request' ||
     refusal.code === 'invalid_token' ||
-    refusal.code === 'insufficient_scope'
+    refusal.code === 'insufficient_scope' ||
+    refusal.code === 'invalid_dpop_proof' ||
+    refusal.code === 'use_dpop_nonce'
   ) {
     const parameters = [`error=${quoted(refusal.code)}`, `error_description=${quoted(refusal.description)}`];
     if (requiredScope) parameters.push(`scope=${quoted(requiredScope)}`);
-    headers['WWW-Authenticate'] = challenge(options, parameters);
+    headers['WWW-Authenticate'] = challenge(options, parameters, refusal.scheme);
   }
   return {
     status: refusal.status,

@@ -9,7 +9,15 @@ interface RequestLike {
 
 // One space: passport-http-bearer splits on a single space and would otherwise drop the token,
 // answering "no credential" to a request that sent one.
-const B64TOKEN = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+const B64TOKEN = /^(Bearer|DPoP) ([A-Za-z0-9\-._~+/]+=*)$/i;
+
+/** How the request presents its credential: `Authorization: Bearer`, `Authorization: DPoP` (RFC 9449 §7.1) or X-API-Key. */
+export type PresentationScheme = 'bearer' | 'dpop' | 'api-key';
+
+export interface PresentedCredential {
+  credential: string;
+  scheme: PresentationScheme;
+}
 const QUERY_CREDENTIAL_NAMES = new Set(['access_token', 'api_key', 'apikey', 'api-key', 'token']);
 
 const invalidRequest = (description: string, reason: string) =>
@@ -23,6 +31,11 @@ const invalidRequest = (description: string, reason: string) =>
  * (the bearer token or the API key), if any: exactly what the passport strategies would read.
  */
 export function presentedCredential(request: RequestLike): string | undefined {
+  return presentation(request)?.credential;
+}
+
+/** `presentedCredential`, with the scheme it came in. */
+export function presentation(request: RequestLike): PresentedCredential | undefined {
   const query = (request.query ?? {}) as Record<string, unknown>;
   for (const name of Object.keys(query)) {
     const value = query[name];
@@ -44,13 +57,14 @@ export function presentedCredential(request: RequestLike): string | undefined {
   const apiKey = request.headers['x-api-key'];
   if (Array.isArray(authorization) || Array.isArray(apiKey))
     throw invalidRequest('Send one credential header, once', 'repeated_header');
-  const bearer = authorization !== undefined && /^bearer(\s|$)/i.test(authorization);
-  const token = bearer ? B64TOKEN.exec(authorization)?.[1] : undefined;
-  if (bearer && token === undefined)
-    throw invalidRequest('The Authorization header must be "Bearer <token>"', 'malformed_header');
+  const bearer = authorization !== undefined && /^(bearer|dpop)(\s|$)/i.test(authorization);
+  const match = bearer ? B64TOKEN.exec(authorization) : null;
+  if (bearer && match === null)
+    throw invalidRequest('The Authorization header must be "Bearer <token>" or "DPoP <token>"', 'malformed_header');
   if (bearer && apiKey !== undefined)
     throw invalidRequest('Send either an Authorization header or an X-API-Key header, not both', 'several_credentials');
   if (apiKey !== undefined && !/^[A-Za-z0-9_]{1,128}$/.test(apiKey))
     throw invalidRequest('The X-API-Key header is malformed', 'malformed_header');
-  return token ?? apiKey;
+  if (match) return { credential: match[2], scheme: match[1].toLowerCase() === 'dpop' ? 'dpop' : 'bearer' };
+  return apiKey === undefined ? undefined : { credential: apiKey, scheme: 'api-key' };
 }

@@ -2,7 +2,8 @@ import type { CredentialVerifier, VerifiedRequest } from '../credential.verifier
 import type { Principal } from '../principal.js';
 import { VerificationError } from '../verification-error.js';
 import { CredentialRequired, InsufficientScope } from './bearer-challenge.js';
-import { presentedCredential } from './credential-location.js';
+import { presentation, type PresentedCredential } from './credential-location.js';
+import { SenderConstraint } from './sender-constraint.js';
 
 /** What any HTTP framework's request offers that authentication reads. */
 export interface HttpRequestLike {
@@ -10,6 +11,9 @@ export interface HttpRequestLike {
   ip: string;
   method: string;
   url: string;
+  /** As the client addressed the server (behind a trusted proxy, the forwarded ones): DPoP proofs name this URL. */
+  protocol?: string;
+  host?: string;
   headers: Record<string, string | string[] | undefined>;
   query?: unknown;
   body?: unknown;
@@ -36,21 +40,33 @@ export class RequestAuthentication {
   constructor(
     private readonly verifier: CredentialVerifier,
     private readonly onDenied?: DeniedRequestListener,
+    private readonly senderConstraint: SenderConstraint = new SenderConstraint(),
   ) {}
 
   async authenticate(request: HttpRequestLike, requiredScopes: readonly string[] = []): Promise<VerifiedRequest> {
     let verified: VerifiedRequest | undefined;
     try {
-      const credential = presentedCredential(request);
-      if (credential === undefined) throw new CredentialRequired();
-      const remembered = this.verifier.cachedPrincipal(credential);
+      const presented = presentation(request);
+      if (presented === undefined) throw new CredentialRequired();
+      const remembered = this.verifier.cachedPrincipal(presented.credential);
       verified = remembered
         ? await this.verifier.authorize(remembered, { address: request.ip })
-        : await this.verifier.verifyRequest(credential, { address: request.ip });
+        : await this.verifier.verifyRequest(presented.credential, { address: request.ip });
+      await this.confirmSender(request, presented, verified.principal);
       assertScopes(requiredScopes, verified.principal);
       return verified;
     } catch (error) {
       if (error instanceof VerificationError) this.denied(request, error, verified?.principal ?? error.principal);
+      throw error;
+    }
+  }
+
+  /** RFC 9449: a DPoP-bound token only with a proof of its key; a bearer token only as Bearer. */
+  async confirmSender(request: HttpRequestLike, presented: PresentedCredential, principal: Principal): Promise<void> {
+    try {
+      await this.senderConstraint.confirm(request, presented, principal);
+    } catch (error) {
+      if (error instanceof VerificationError) error.principal = principal;
       throw error;
     }
   }

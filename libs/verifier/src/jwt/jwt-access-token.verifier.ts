@@ -21,6 +21,8 @@ export interface AccessTokenClaims extends JWTPayload {
   scope?: string;
   /** Set on tokens obtained by exchanging a PAT (RFC 8693): the PAT's record id. */
   pat_id?: string;
+  /** RFC 7800 confirmation: the key the token is bound to (`jkt`: a DPoP key's thumbprint, RFC 9449 §6.1). */
+  cnf?: { jkt?: string; [member: string]: unknown };
 }
 
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -114,7 +116,17 @@ export function principalFromClaims(claims: AccessTokenClaims, keyId?: string): 
     issuedAt: new Date(claims.iat! * 1000),
     expiresAt: new Date(claims.exp! * 1000),
     ...(keyId !== undefined && { keyId }),
+    ...(claims.cnf !== undefined && { confirmation: confirmationOf(claims.cnf) }),
   };
+}
+
+/**
+ * The key a token is bound to. Any `cnf` marks the token as bound, even one whose method this
+ * verifier cannot check (no `jkt`): such a token must never pass as a bearer token.
+ */
+function confirmationOf(cnf: unknown): { jkt?: string } {
+  const jkt = typeof cnf === 'object' && cnf !== null ? (cnf as { jkt?: unknown }).jkt : undefined;
+  return typeof jkt === 'string' ? { jkt } : {};
 }
 
 /** Maps jose's errors to RFC 6750 answers with a description that says what was wrong, without echoing input. */

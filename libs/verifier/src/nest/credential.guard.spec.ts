@@ -258,7 +258,7 @@ describe(createCredentialGuard.name, () => {
           status: 400,
           // The quotes of the description become spaces: nothing may end the quoted-string early.
           challenge:
-            'Bearer realm="tollgate", error="invalid_request", error_description="The Authorization header must be  Bearer <token> "',
+            'Bearer realm="tollgate", error="invalid_request", error_description="The Authorization header must be  Bearer <token>  or  DPoP <token> "',
         });
         expect(denied[0].error.reason).toBe('malformed_header');
       },

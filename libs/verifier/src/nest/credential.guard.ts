@@ -6,7 +6,7 @@ import type { Principal } from '../principal.js';
 import { VerificationError } from '../verification-error.js';
 import { CredentialVerifier } from '../credential.verifier.js';
 import { CredentialRequired, refusalAnswer } from '../http/bearer-challenge.js';
-import { presentedCredential } from '../http/credential-location.js';
+import { presentation } from '../http/credential-location.js';
 import type { ProtectedResource } from '../http/protected-resource-metadata.js';
 import {
   assertScopes,
@@ -67,12 +67,15 @@ export function createCredentialGuard(strategies: string[]): Type<CanActivate> {
       const http = context.switchToHttp();
       const request = http.getRequest<GuardedRequest>();
       try {
-        const credential = presentedCredential(request);
-        const remembered = credential === undefined ? undefined : this.verifier.cachedPrincipal(credential);
-        if (remembered) {
+        const presented = presentation(request);
+        const remembered = presented === undefined ? undefined : this.verifier.cachedPrincipal(presented.credential);
+        if (remembered || presented?.scheme === 'dpop') {
           // Verified before and still remembered: passport's per-request machinery would only repeat
           // the lookup. The deny list and the credential's policy still run, as they do in the strategies.
-          const { principal, headers } = await this.verifier.authorize(remembered, { address: request.ip });
+          // passport-http-bearer reads the Bearer scheme only: a DPoP-scheme token is verified here too.
+          const { principal, headers } = remembered
+            ? await this.verifier.authorize(remembered, { address: request.ip })
+            : await this.verifier.verifyRequest(presented!.credential, { address: request.ip });
           setHeaders(http.getResponse(), headers);
           request.user = principal;
         } else if (this.options.fallback && !request.headers.authorization && !request.headers['x-api-key']) {
@@ -80,6 +83,7 @@ export function createCredentialGuard(strategies: string[]): Type<CanActivate> {
           if (fallback) request.user = fallback;
           else await super.canActivate(context);
         } else await super.canActivate(context);
+        if (presented) await this.authentication.confirmSender(request, presented, request.user!);
         assertScopes(route.requiredScopes, request.user!);
         return true;
       } catch (error) {

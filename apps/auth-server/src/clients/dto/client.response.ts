@@ -4,6 +4,7 @@ import type { ClientKind, TokenEndpointAuthMethod } from '../client.entity.js';
 import { ClientSecretDto } from './client-secret.response.js';
 import { AUTH_METHODS } from './create-client.dto.js';
 import { GrantDto } from '../../common/dto/grant.dto.js';
+import { TOKEN_BINDINGS, type TokenBinding } from '../../common/token-binding.js';
 
 export class ClientDto {
   @ApiProperty() id: string;
@@ -12,6 +13,11 @@ export class ClientDto {
   @ApiProperty({ enum: AUTH_METHODS }) tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   @ApiProperty() disabled: boolean;
   @ApiProperty({ description: 'May exchange PATs at the token endpoint (RFC 8693)' }) allowTokenExchange: boolean;
+  @ApiProperty({
+    enum: TOKEN_BINDINGS,
+    description: 'The binding its access tokens must have: none (bearer allowed) or dpop (RFC 9449)',
+  })
+  requiredBinding: TokenBinding;
   @ApiProperty({ type: [GrantDto] }) grants: GrantDto[];
   @ApiProperty({ type: [ClientSecretDto] }) secrets: ClientSecretDto[];
   @ApiPropertyOptional({

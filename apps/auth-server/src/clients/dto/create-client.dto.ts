@@ -18,6 +18,7 @@ import {
 import type { JSONWebKeySet } from 'jose';
 import type { ClientKind, TokenEndpointAuthMethod } from '../client.entity.js';
 import { GrantDto } from '../../common/dto/grant.dto.js';
+import { TOKEN_BINDINGS, type TokenBinding } from '../../common/token-binding.js';
 
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9._-]{3,64}$/;
 
@@ -69,6 +70,16 @@ export class CreateClientDto {
   @IsOptional()
   @IsBoolean()
   allowTokenExchange?: boolean;
+
+  @ApiPropertyOptional({
+    enum: TOKEN_BINDINGS,
+    default: 'none',
+    description:
+      'dpop: every access token the client gets is bound to a DPoP key (RFC 9449); none: bearer tokens are allowed',
+  })
+  @IsOptional()
+  @IsIn(TOKEN_BINDINGS)
+  requiredBinding?: TokenBinding;
 
   @ApiPropertyOptional({ description: 'Lifetime of the first secret in days (1–3650); no expiry when absent' })
   @IsOptional()

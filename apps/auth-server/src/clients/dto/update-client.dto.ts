@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
+  IsIn,
   IsObject,
   IsOptional,
   IsString,
@@ -12,6 +13,7 @@ import {
 } from 'class-validator';
 import type { JSONWebKeySet } from 'jose';
 import { GrantDto } from '../../common/dto/grant.dto.js';
+import { TOKEN_BINDINGS, type TokenBinding } from '../../common/token-binding.js';
 
 export class UpdateClientDto {
   @ApiPropertyOptional()
@@ -31,6 +33,15 @@ export class UpdateClientDto {
   @IsOptional()
   @IsBoolean()
   allowTokenExchange?: boolean;
+
+  @ApiPropertyOptional({
+    enum: TOKEN_BINDINGS,
+    description:
+      'dpop: every access token the client gets is bound to a DPoP key (RFC 9449); none: bearer tokens are allowed',
+  })
+  @IsOptional()
+  @IsIn(TOKEN_BINDINGS)
+  requiredBinding?: TokenBinding;
 
   @ApiPropertyOptional({ type: [GrantDto], description: 'Replaces all grants' })
   @IsOptional()

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MAX_ACCESS_TOKEN_LIFETIME_SECONDS } from '@tollgate/verifier';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { IsResourceIndicator } from '../../common/is-resource-indicator.validator.js';
 import { SCOPE_TOKEN } from '../../common/scope.js';
+import { TOKEN_BINDINGS, type TokenBinding } from '../../common/token-binding.js';
 
 export class CreateResourceDto {
   @ApiProperty({
@@ -35,4 +36,13 @@ export class CreateResourceDto {
   @Min(60)
   @Max(MAX_ACCESS_TOKEN_LIFETIME_SECONDS)
   accessTokenTtl?: number;
+
+  @ApiPropertyOptional({
+    enum: TOKEN_BINDINGS,
+    default: 'none',
+    description: 'dpop: tokens for this API are only issued bound to a DPoP key (RFC 9449), never as bearer tokens',
+  })
+  @IsOptional()
+  @IsIn(TOKEN_BINDINGS)
+  requiredBinding?: TokenBinding;
 }

@@ -1,3 +1,4 @@
+import { TOKEN_BINDINGS, type TokenBinding } from '../../common/token-binding.js';
 import { ApiProperty } from '@nestjs/swagger';
 import type { ResourceEntity } from '../resource.entity.js';
 
@@ -7,6 +8,8 @@ export class ResourceDto {
   @ApiProperty() name: string;
   @ApiProperty({ type: [String] }) scopes: string[];
   @ApiProperty() accessTokenTtl: number;
+  @ApiProperty({ enum: TOKEN_BINDINGS, description: 'none: bearer tokens allowed; dpop: DPoP-bound tokens only' })
+  requiredBinding: TokenBinding;
   @ApiProperty({ description: 'Created by Tollgate (the management API); cannot be deleted' }) system: boolean;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
@@ -18,6 +21,7 @@ export class ResourceDto {
       name: entity.name,
       scopes: entity.scopes,
       accessTokenTtl: entity.accessTokenTtl,
+      requiredBinding: entity.requiredBinding,
       system: entity.system,
       createdAt: entity.createdAt.toISOString(),
       updatedAt: entity.updatedAt.toISOString(),

@@ -2,5 +2,5 @@ import { PartialType, PickType } from '@nestjs/swagger';
 import { CreateResourceDto } from './create-resource.dto.js';
 
 export class UpdateResourceDto extends PartialType(
-  PickType(CreateResourceDto, ['name', 'scopes', 'accessTokenTtl'] as const),
+  PickType(CreateResourceDto, ['name', 'scopes', 'accessTokenTtl', 'requiredBinding'] as const),
 ) {}

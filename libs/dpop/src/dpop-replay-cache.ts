@@ -1,0 +1,80 @@
+import { type RedisConnection, RedisConnections, type RedisOutageLogger } from '@tollgate/platform';
+import { LRUCache } from 'lru-cache';
+import { createHash } from 'node:crypto';
+
+/** The DPoP proofs already accepted (RFC 9449 §11.1): a proof's `jti` is accepted once within its lifetime. */
+export interface DpopReplayCache {
+  /** Records the proof (its key's thumbprint and its `jti`) until `untilMs`; false when it was seen already. */
+  firstUse(thumbprint: string, jti: string, untilMs: number): Promise<boolean>;
+}
+
+/** A fixed-size key for any `jti`, so a hostile one cannot make large entries. */
+const proofKey = (thumbprint: string, jti: string) =>
+  createHash('sha256').update(thumbprint).update('\0').update(jti).digest('base64url');
+
+/** Proofs seen by this process. */
+export class MemoryDpopReplayCache implements DpopReplayCache {
+  private readonly seen: LRUCache<string, true>;
+  private readonly now: () => number;
+
+  constructor(options: { max?: number; now?: () => number } = {}) {
+    this.now = options.now ?? Date.now;
+    // ttlResolution 0: every check reads the clock (a proof must not outlive its window by a cached time).
+    this.seen = new LRUCache({ max: options.max ?? 100_000, ttlResolution: 0, perf: { now: this.now } });
+  }
+
+  async firstUse(thumbprint: string, jti: string, untilMs: number): Promise<boolean> {
+    const key = proofKey(thumbprint, jti);
+    if (this.seen.has(key)) return false;
+    this.seen.set(key, true, { ttl: Math.max(1, untilMs - this.now()) });
+    return true;
+  }
+}
+
+export interface RedisDpopReplayCacheOptions {
+  /** Where an unreachable Redis is reported (once per outage). */
+  logger: RedisOutageLogger;
+  prefix?: string;
+}
+
+/**
+ * Proofs seen by every instance, in Redis (`SET NX PX`: the first instance to record a proof wins).
+ * While Redis is unreachable each instance falls back to its own memory: a proof could then be
+ * replayed once at another instance, rather than every request failing with Redis.
+ */
+export class RedisDpopReplayCache implements DpopReplayCache {
+  private readonly connections: RedisConnections;
+  private readonly redis: RedisConnection;
+  private readonly fallback = new MemoryDpopReplayCache();
+  private readonly prefix: string;
+
+  constructor(url: string, options: RedisDpopReplayCacheOptions) {
+    this.prefix = options.prefix ?? 'tollgate:dpop:';
+    this.connections = new RedisConnections(url, {
+      purpose: 'the DPoP proof replay cache',
+      fallback: 'DPoP proofs are remembered per instance',
+      logger: options.logger,
+      commandTimeoutMs: 500,
+    });
+    this.redis = this.connections.commands();
+  }
+
+  async firstUse(thumbprint: string, jti: string, untilMs: number): Promise<boolean> {
+    if (!this.redis.ready) return this.fallback.firstUse(thumbprint, jti, untilMs);
+    const ttl = Math.max(1, Math.ceil(untilMs - Date.now()));
+    try {
+      return (await this.redis.set(this.prefix + proofKey(thumbprint, jti), '1', 'PX', ttl, 'NX')) === 'OK';
+    } catch {
+      return this.fallback.firstUse(thumbprint, jti, untilMs);
+    }
+  }
+
+  /** Whether Redis answers within `timeoutMs` (then proofs are shared by every instance). */
+  readyWithin(timeoutMs: number): Promise<boolean> {
+    return this.redis.readyWithin(timeoutMs);
+  }
+
+  async close(): Promise<void> {
+    await this.connections.close();
+  }
+}

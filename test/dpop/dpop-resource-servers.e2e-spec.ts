@@ -1,0 +1,199 @@
+import { DpopKey } from '@tollgate/dpop';
+import { ResourceServerVerification, tollgateExpress, tollgateFastify } from '@tollgate/verifier';
+import express from 'express';
+import Fastify from 'fastify';
+import { exportJWK, generateKeyPair } from 'jose';
+import type { AddressInfo } from 'node:net';
+import { AuthServerHarness } from '../support/auth-server.harness.js';
+import { CRM, CRM_SCOPES, ServiceBHarness } from '../support/service-b.harness.js';
+
+interface ProtectedApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+async function adapterVerification(auth: AuthServerHarness): Promise<ResourceServerVerification> {
+  const introspector = await auth.createClient({
+    name: 'adapter',
+    grants: [{ resource: auth.managementApi, scopes: ['tokens:introspect', 'usage:write', 'revocations:read'] }],
+  });
+  return new ResourceServerVerification({
+    issuer: auth.issuer,
+    resource: CRM,
+    client: { id: introspector.id, secret: introspector.secret },
+  });
+}
+
+/** GET /contacts (contacts:read) behind each way Tollgate protects an API. */
+const RESOURCE_SERVERS: { name: string; start(auth: AuthServerHarness): Promise<ProtectedApi> }[] = [
+  {
+    name: 'service-b (Nest guard)',
+    async start(auth) {
+      const crm = await ServiceBHarness.start(auth);
+      return { url: crm.url, close: () => crm.stop() };
+    },
+  },
+  {
+    name: 'Express middleware',
+    async start(auth) {
+      const verification = await adapterVerification(auth);
+      const app = express();
+      const tollgate = tollgateExpress({ verification });
+      app.get('/contacts', tollgate.requireCredential('contacts:read'), (req, res) => {
+        res.json({ subject: req.principal!.subject });
+      });
+      const server = app.listen(0, '127.0.0.1');
+      await new Promise((resolve) => server.once('listening', resolve));
+      return {
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        close: async () => {
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+          await verification.close();
+        },
+      };
+    },
+  },
+  {
+    name: 'Fastify plugin',
+    async start(auth) {
+      const verification = await adapterVerification(auth);
+      const app = Fastify();
+      await app.register(tollgateFastify, { verification });
+      app.get('/contacts', { preHandler: app.tollgate.requireCredential('contacts:read') }, async (request) => ({
+        subject: request.principal!.subject,
+      }));
+      const url = await app.listen({ port: 0, host: '127.0.0.1' });
+      return {
+        url,
+        close: async () => {
+          await app.close();
+          await verification.close();
+        },
+      };
+    },
+  },
+];
+
+/** The parameters of a challenge (quoted-string values). */
+function challenge(response: Response, scheme: string): Record<string, string> {
+  const header = response.headers.get('www-authenticate') ?? '';
+  expect(header.startsWith(`${scheme} `), header).toBe(true);
+  return Object.fromEntries([...header.matchAll(/(\w+)="([^"]*)"/g)].map(([, name, value]) => [name, value]));
+}
+
+/**
+ * RFC 9449 §7 at every resource server: a DPoP-bound token is worthless without its key (a stolen
+ * token replayed as Bearer, with another key, or with a proof made for another request is refused),
+ * and a bearer token is not accepted under the DPoP scheme.
+ */
+describe.each(RESOURCE_SERVERS)('DPoP-bound tokens at $name', (target) => {
+  let auth: AuthServerHarness;
+  let api: ProtectedApi;
+  let key: DpopKey;
+  let boundToken: string;
+  let bearerToken: string;
+  let contacts: string;
+
+  const get = (headers: Record<string, string>, url = contacts) => fetch(url, { headers });
+  const proofFor = (token: string, request: { method?: string; url?: string } = {}, signer = key) =>
+    signer.proof({ method: request.method ?? 'GET', url: request.url ?? contacts, accessToken: token });
+
+  async function expectRefused(response: Response, error: string, description: RegExp): Promise<void> {
+    expect(response.status).toBe(401);
+    const parameters = challenge(response, 'DPoP');
+    expect(parameters).toMatchObject({ error, algs: 'ES256 EdDSA' });
+    expect(parameters.error_description).toMatch(description);
+    expect(await response.json()).toMatchObject({ status: 401, error });
+  }
+
+  beforeAll(async () => {
+    auth = await AuthServerHarness.start();
+    await auth.createResource(CRM, CRM_SCOPES);
+    api = await target.start(auth);
+    contacts = `${api.url}/contacts`;
+    const reader = await auth.createClient({ name: 'reader', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+    key = await DpopKey.generate();
+    const bound = await auth.tokenRequest({ grant_type: 'client_credentials', resource: CRM }, reader, {
+      dpop: await key.proof({ method: 'POST', url: `${auth.issuer}/oauth/token` }),
+    });
+    expect(bound.body.token_type).toBe('DPoP');
+    boundToken = bound.body.access_token;
+    bearerToken = await auth.token(reader.id, reader.secret, { resource: CRM });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await auth?.stop();
+  });
+
+  it('accepts the bound token with a fresh proof of its key, request after request', async () => {
+    for (let request = 0; request < 3; request++) {
+      const response = await get({ authorization: `DPoP ${boundToken}`, dpop: await proofFor(boundToken) });
+      expect(response.status).toBe(200);
+    }
+  });
+
+  it('refuses the bound token sent as a bearer token (no downgrade), before and after it was verified', async () => {
+    await expectRefused(await get({ authorization: `Bearer ${boundToken}` }), 'invalid_token', /DPoP key/);
+  });
+
+  it('refuses it without a proof, with a proof for another request, or replayed', async () => {
+    await expectRefused(await get({ authorization: `DPoP ${boundToken}` }), 'invalid_dpop_proof', /required/);
+    await expectRefused(
+      await get({ authorization: `DPoP ${boundToken}`, dpop: await proofFor(boundToken, { method: 'POST' }) }),
+      'invalid_dpop_proof',
+      /method/,
+    );
+    await expectRefused(
+      await get({
+        authorization: `DPoP ${boundToken}`,
+        dpop: await proofFor(boundToken, { url: `${api.url}/other` }),
+      }),
+      'invalid_dpop_proof',
+      /URL/,
+    );
+    const proof = await proofFor(boundToken);
+    expect((await get({ authorization: `DPoP ${boundToken}`, dpop: proof })).status).toBe(200);
+    await expectRefused(
+      await get({ authorization: `DPoP ${boundToken}`, dpop: proof }),
+      'invalid_dpop_proof',
+      /used before/,
+    );
+  });
+
+  it('refuses a stolen token with the thief’s own key, and a proof made for another token (ath)', async () => {
+    const thief = await DpopKey.generate();
+    await expectRefused(
+      await get({ authorization: `DPoP ${boundToken}`, dpop: await proofFor(boundToken, {}, thief) }),
+      'invalid_dpop_proof',
+      /bound to/,
+    );
+    await expectRefused(
+      await get({ authorization: `DPoP ${boundToken}`, dpop: await proofFor(bearerToken) }),
+      'invalid_dpop_proof',
+      /another access token/,
+    );
+  });
+
+  it('refuses proofs signed with alg none or carrying a private key', async () => {
+    const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const claims = { jti: 'n1', htm: 'GET', htu: contacts, iat: Math.floor(Date.now() / 1000) };
+    const none = `${b64({ alg: 'none', typ: 'dpop+jwt', jwk: key.publicJwk })}.${b64(claims)}.`;
+    await expectRefused(await get({ authorization: `DPoP ${boundToken}`, dpop: none }), 'invalid_dpop_proof', /ES256/);
+    const withPrivate = `${b64({ alg: 'ES256', typ: 'dpop+jwt', jwk: await exportJWK(privateKey) })}.${b64(claims)}.c2ln`;
+    await expectRefused(
+      await get({ authorization: `DPoP ${boundToken}`, dpop: withPrivate }),
+      'invalid_dpop_proof',
+      /public key/,
+    );
+  });
+
+  it('refuses a bearer token presented under the DPoP scheme, and still takes it as Bearer', async () => {
+    await expectRefused(
+      await get({ authorization: `DPoP ${bearerToken}`, dpop: await proofFor(bearerToken) }),
+      'invalid_token',
+      /not DPoP-bound/,
+    );
+    expect((await get({ authorization: `Bearer ${bearerToken}` })).status).toBe(200);
+  });
+});

@@ -41,7 +41,13 @@ async function startServiceA(overrides: Partial<ServiceAConfig> = {}): Promise<v
       authMethod: 'client_secret_basic',
       resourceIndicator: MARKETING,
     },
-    serviceB: { url: h.serviceB.url, resource: RESOURCE, scope: 'contacts:read', timeoutMs: 5_000 },
+    serviceB: {
+      url: h.serviceB.url,
+      resource: RESOURCE,
+      scope: 'contacts:read',
+      timeoutMs: 5_000,
+      tokenBinding: 'none',
+    },
     syncIntervalSeconds: 0,
     logLevel: 'silent',
     ...overrides,
@@ -380,6 +386,7 @@ describe('service-a', () => {
           resource: 'https://other-api.tollgate.local',
           scope: 'contacts:read',
           timeoutMs: 5_000,
+          tokenBinding: 'none',
         },
       });
 
@@ -408,7 +415,13 @@ describe('service-a', () => {
     it('answers 504 when service-b does not answer in time', async () => {
       await stopServiceA();
       await startServiceA({
-        serviceB: { url: h.serviceB.url, resource: RESOURCE, scope: 'contacts:read', timeoutMs: 300 },
+        serviceB: {
+          url: h.serviceB.url,
+          resource: RESOURCE,
+          scope: 'contacts:read',
+          timeoutMs: 300,
+          tokenBinding: 'none',
+        },
       });
       const release = h.serviceB.hold();
 

@@ -1,9 +1,13 @@
-import type { AccessToken } from './client-credentials-token-provider.js';
+import type { AccessToken, DpopProofRequest } from './client-credentials-token-provider.js';
 
 /** What {@link createAuthorizedFetch} needs from a token provider. */
 export interface TokenSource {
   getToken(): Promise<AccessToken>;
   invalidate(rejected?: AccessToken | string): void;
+  /** For DPoP-bound tokens (RFC 9449): a proof of the provider's key for one request. */
+  dpopProof?(request: DpopProofRequest): Promise<string>;
+  /** Keeps a server's DPoP-Nonce for the next proofs; true when it is new. */
+  rememberDpopNonce?(url: string, response: Response): boolean;
 }
 
 export interface AuthorizedFetchOptions {
@@ -30,27 +34,36 @@ function canReplay(input: string | URL | Request, init: RequestInit | undefined)
 }
 
 /**
- * Wraps fetch so that every request carries `Authorization: Bearer <token>` from the provider
- * (RFC 6750 §2.1). When the resource server answers 401, the token is forgotten and the request is
- * sent once more with a fresh token, provided its body can be sent again; a second 401 is returned
- * as it is. Provider errors (e.g. AuthServerUnavailableError) reject the call.
+ * Wraps fetch so that every request carries the provider's token: `Authorization: Bearer <token>`
+ * (RFC 6750 §2.1), or for a DPoP-bound token `Authorization: DPoP <token>` with a new proof of the
+ * provider's key for this request (RFC 9449 §7). When the resource server answers 401 with a new
+ * DPoP nonce, the request is sent once more with it; on any other 401 the token is forgotten and
+ * the request is sent once more with a fresh token. Either retry needs a body that can be sent
+ * again; a second 401 is returned as it is. Provider errors (e.g. AuthServerUnavailableError)
+ * reject the call.
  */
 export function createAuthorizedFetch(provider: TokenSource, options: AuthorizedFetchOptions = {}): FetchFunction {
   const baseFetch = options.fetch ?? fetch;
 
   return async (input, init) => {
-    const send = (token: AccessToken) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+    const send = async (token: AccessToken) => {
       const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
-      headers.set('authorization', `Bearer ${token.value}`);
+      if (token.type === 'DPoP' && provider.dpopProof) {
+        headers.set('authorization', `DPoP ${token.value}`);
+        headers.set('dpop', await provider.dpopProof({ method, url, accessToken: token.value }));
+      } else headers.set('authorization', `Bearer ${token.value}`);
       return baseFetch(input, { ...init, headers });
     };
     const replayable = canReplay(input, init);
     const token = await provider.getToken();
     const response = await send(token);
     if (response.status !== 401) return response;
-    provider.invalidate(token);
+    const newNonce = token.type === 'DPoP' && provider.rememberDpopNonce?.(url, response) === true;
+    if (!newNonce) provider.invalidate(token);
     if (!replayable) return response;
     await response.body?.cancel();
-    return send(await provider.getToken());
+    return send(newNonce ? token : await provider.getToken());
   };
 }

@@ -54,7 +54,12 @@ describe(ClientCredentialsTokenProvider.name, () => {
         scope: 'contacts:read',
         resource: RESOURCE,
       });
-      expect(token).toEqual({ value: token.value, expiresAt: new Date(clock + 300_000), scope: 'contacts:read' });
+      expect(token).toEqual({
+        value: token.value,
+        expiresAt: new Date(clock + 300_000),
+        scope: 'contacts:read',
+        type: 'Bearer',
+      });
       expect(authServer.metadataRequests).toBe(1);
       const [request] = authServer.tokenRequests;
       expect(request.contentType).toBe('application/x-www-form-urlencoded');
@@ -99,7 +104,12 @@ describe(ClientCredentialsTokenProvider.name, () => {
 
       const token = await provider().getToken();
 
-      expect(token).toEqual({ value: 'at-1', expiresAt: new Date(clock + 120_000), scope: 'contacts:read' });
+      expect(token).toEqual({
+        value: 'at-1',
+        expiresAt: new Date(clock + 120_000),
+        scope: 'contacts:read',
+        type: 'Bearer',
+      });
     });
   });
 

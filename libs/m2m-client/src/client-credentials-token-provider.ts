@@ -4,6 +4,7 @@ import {
   discoverAuthorizationServer,
 } from './authorization-server-metadata.js';
 import { describeFetchFailure, isJsonObject, isTimeout, readJson } from './fetch-helpers.js';
+import { DpopKey } from '@tollgate/dpop';
 import { type CryptoKey, type KeyObject, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { AuthServerUnavailableError, InvalidTokenResponseError, TokenRequestError } from './token-errors.js';
@@ -15,6 +16,15 @@ export interface AccessToken {
   expiresAt: Date;
   /** The granted scope: the server's `scope`, or the requested one when the server omits it (RFC 6749 §5.1). */
   scope?: string;
+  /** `DPoP`: bound to the provider's DPoP key (RFC 9449), sent with a proof of it; `Bearer` (or absent) otherwise. */
+  type?: 'Bearer' | 'DPoP';
+}
+
+/** One request a DPoP proof is made for (RFC 9449 §4.2). */
+export interface DpopProofRequest {
+  method: string;
+  url: string;
+  accessToken?: string;
 }
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
@@ -55,6 +65,11 @@ export interface ClientCredentialsOptions {
   now?: () => number;
   /** Time allowed for discovery and for each token request, in milliseconds (default 10,000). */
   timeoutMs?: number;
+  /**
+   * Sender-constrained tokens (RFC 9449): `true` generates a DPoP key for this provider (kept in
+   * memory), or give one. Tokens are then bound to it, and a stolen token is useless without it.
+   */
+  dpop?: true | DpopKey;
 }
 
 interface CachedToken {
@@ -116,6 +131,9 @@ export class ClientCredentialsTokenProvider {
   #metadata?: Promise<AuthorizationServerMetadata>;
   #cached?: CachedToken;
   #inflight?: Promise<AccessToken>;
+  #dpopKey?: Promise<DpopKey>;
+  /** The last DPoP-Nonce each server gave (RFC 9449 §8), by origin. */
+  readonly #dpopNonces = new Map<string, string>();
 
   constructor(options: ClientCredentialsOptions) {
     for (const name of ['issuer', 'clientId'] as const) {
@@ -143,6 +161,28 @@ export class ClientCredentialsTokenProvider {
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#fetch = options.fetch ?? fetch;
     this.#now = options.now ?? Date.now;
+    if (options.dpop) this.#dpopKey = Promise.resolve(options.dpop === true ? DpopKey.generate() : options.dpop);
+  }
+
+  /** Whether tokens are requested bound to a DPoP key. */
+  get usesDpop(): boolean {
+    return this.#dpopKey !== undefined;
+  }
+
+  /** A DPoP proof of this provider's key for one request (with the server's nonce when it gave one). */
+  async dpopProof(request: DpopProofRequest): Promise<string> {
+    if (!this.#dpopKey) throw new TypeError('ClientCredentialsTokenProvider: this provider has no DPoP key');
+    const key = await this.#dpopKey;
+    return key.proof({ ...request, nonce: this.#dpopNonces.get(new URL(request.url).origin) });
+  }
+
+  /** Remembers a server's DPoP-Nonce (from any answer of that server); true when it is new. */
+  rememberDpopNonce(url: string, response: Response): boolean {
+    const nonce = response.headers.get('dpop-nonce');
+    const origin = new URL(url).origin;
+    if (!nonce || this.#dpopNonces.get(origin) === nonce) return false;
+    this.#dpopNonces.set(origin, nonce);
+    return true;
   }
 
   /** A token valid for at least the refresh skew: the cached one, or a new one (one request for all concurrent callers). */
@@ -195,6 +235,22 @@ export class ClientCredentialsTokenProvider {
 
   async #requestToken(): Promise<CachedToken> {
     const metadata = await this.#discover();
+    const attempt = await this.#sendTokenRequest(metadata);
+    // RFC 9449 §8: the server wants its nonce in the proof; the request is made once more with it.
+    if (
+      this.#dpopKey &&
+      attempt.response.status === 400 &&
+      isJsonObject(attempt.json) &&
+      attempt.json.error === 'use_dpop_nonce' &&
+      attempt.response.headers.has('dpop-nonce')
+    )
+      return this.#interpret(await this.#sendTokenRequest(metadata));
+    return this.#interpret(attempt);
+  }
+
+  async #sendTokenRequest(
+    metadata: AuthorizationServerMetadata,
+  ): Promise<{ response: Response; json: unknown; requestedAt: number }> {
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
     if (this.scope) body.set('scope', this.scope);
     if (this.resource) body.set('resource', this.resource);
@@ -212,6 +268,7 @@ export class ClientCredentialsTokenProvider {
       body.set('client_assertion_type', JWT_BEARER);
       body.set('client_assertion', await this.#clientAssertion(metadata.token_endpoint));
     }
+    if (this.#dpopKey) headers.dpop = await this.dpopProof({ method: 'POST', url: metadata.token_endpoint });
 
     const requestedAt = this.#now();
     let response: Response;
@@ -226,6 +283,7 @@ export class ClientCredentialsTokenProvider {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
       json = await readJson(response);
+      if (this.#dpopKey) this.rememberDpopNonce(metadata.token_endpoint, response);
     } catch (error) {
       this.#metadata = undefined;
       const reason = describeFetchFailure(error, this.#timeoutMs);
@@ -235,10 +293,10 @@ export class ClientCredentialsTokenProvider {
         { cause: error, timedOut: isTimeout(error) },
       );
     }
-    return this.#interpret(response, json, requestedAt);
+    return { response, json, requestedAt };
   }
 
-  #interpret(response: Response, json: unknown, requestedAt: number): CachedToken {
+  #interpret({ response, json, requestedAt }: { response: Response; json: unknown; requestedAt: number }): CachedToken {
     const { status } = response;
     const oauthError = isJsonObject(json) && typeof json.error === 'string' ? sanitize(json.error) : undefined;
     if (status >= 500 || status === 429) {
@@ -277,11 +335,13 @@ export class ClientCredentialsTokenProvider {
     if (typeof json.access_token !== 'string' || json.access_token.length === 0) {
       throw new InvalidTokenResponseError(this.issuer, status, 'access_token is missing or not a string');
     }
-    if (typeof json.token_type !== 'string' || json.token_type.toLowerCase() !== 'bearer') {
+    // RFC 9449 §5: a DPoP token only when a proof was sent; a server without DPoP answers Bearer.
+    const tokenType = typeof json.token_type === 'string' ? json.token_type.toLowerCase() : undefined;
+    if (tokenType !== 'bearer' && !(tokenType === 'dpop' && this.#dpopKey)) {
       throw new InvalidTokenResponseError(
         this.issuer,
         status,
-        `token_type ${JSON.stringify(sanitize(json.token_type) ?? null)} is not Bearer`,
+        `token_type ${JSON.stringify(sanitize(json.token_type) ?? null)} is not ${this.#dpopKey ? 'DPoP or Bearer' : 'Bearer'}`,
       );
     }
     const expiresIn = parseExpiresIn(json.expires_in);
@@ -296,6 +356,7 @@ export class ClientCredentialsTokenProvider {
       value: json.access_token,
       expiresAt: new Date(expiresAt),
       scope: json.scope ?? this.scope,
+      type: tokenType === 'dpop' ? 'DPoP' : 'Bearer',
     };
     return { token, refreshAt: expiresAt - Math.min(this.#skewMs, lifetimeMs * MAX_SKEW_FRACTION) };
   }

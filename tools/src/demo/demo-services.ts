@@ -118,6 +118,8 @@ export function demoServices(
         RESOURCE_INDICATOR: MARKETING_RESOURCE,
         SERVICE_B_URL: urls.serviceB,
         SERVICE_B_RESOURCE: CRM_RESOURCE,
+        // Its tokens for the CRM are bound to a key it generates (DPoP): a copied token is useless.
+        SERVICE_B_BINDING: 'dpop',
         // Syncs when the story (or you) POST /sync.
         SYNC_INTERVAL_SECONDS: '0',
         DATA_DIR: join(config.dataDir, 'service-a'),

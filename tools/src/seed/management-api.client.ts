@@ -9,10 +9,11 @@ import {
 } from '@tollgate/m2m-client';
 import { type AuthServerApi, basicAuthorization, createAuthServerApi, formRequest } from '@tollgate/api-client';
 import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
+import type { DpopKey } from '@tollgate/dpop';
 import { SeedError } from './seed-error.js';
 
 export type TokenAttempt =
-  | { ok: true; accessToken: string; scope: string; expiresIn: number }
+  | { ok: true; accessToken: string; tokenType: string; scope: string; expiresIn: number }
   | { ok: false; status: number; error: string; description?: string };
 
 export type SecretAuthMethod = 'client_secret_basic' | 'client_secret_post';
@@ -85,6 +86,8 @@ export class ManagementApiClient {
     clientSecret: string,
     params: { resource?: string; scope?: string } = {},
     method: SecretAuthMethod = 'client_secret_basic',
+    /** A DPoP key: the token is requested bound to it (RFC 9449). */
+    dpopKey?: DpopKey,
   ): Promise<TokenAttempt> {
     const basic = method === 'client_secret_basic';
     const request = formRequest({
@@ -93,8 +96,16 @@ export class ManagementApiClient {
       ...(basic ? {} : { client_id: clientId, client_secret: clientSecret }),
     });
     if (basic) request.headers.authorization = basicAuthorization(clientId, clientSecret);
+    if (dpopKey) request.headers.dpop = await dpopKey.proof({ method: 'POST', url: this.metadata.token_endpoint });
     const { data, error, response } = await this.oauth.POST('/oauth/token', request);
-    if (data) return { ok: true, accessToken: data.access_token, scope: data.scope, expiresIn: data.expires_in };
+    if (data)
+      return {
+        ok: true,
+        accessToken: data.access_token,
+        tokenType: data.token_type,
+        scope: data.scope,
+        expiresIn: data.expires_in,
+      };
     const body = error as { error?: unknown; error_description?: unknown } | undefined;
     return {
       ok: false,

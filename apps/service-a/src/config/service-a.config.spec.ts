@@ -31,6 +31,7 @@ describe(loadServiceAConfig.name, () => {
         resource: 'https://crm.tollgate.local',
         scope: 'contacts:read',
         timeoutMs: 10_000,
+        tokenBinding: 'none',
       },
       syncIntervalSeconds: 300,
       logLevel: 'info',

@@ -20,6 +20,8 @@ export interface ServiceAConfig extends HttpServerSettings, DatabaseSettings {
     scope: string;
     /** Time allowed for each request to service-b and to the authorization server. */
     timeoutMs: number;
+    /** `dpop`: its tokens are bound to service-a's DPoP key (RFC 9449). */
+    tokenBinding: 'none' | 'dpop';
   };
   /** 0 disables the scheduled sync. */
   syncIntervalSeconds: number;
@@ -50,6 +52,7 @@ export function loadServiceAConfig(env: Environment = process.env): ServiceAConf
       resource: values.SERVICE_B_RESOURCE,
       scope: CONTACTS_READ_SCOPE,
       timeoutMs: 10_000,
+      tokenBinding: values.SERVICE_B_BINDING,
     },
     syncIntervalSeconds: values.SYNC_INTERVAL_SECONDS,
   };

@@ -35,6 +35,12 @@ export class ServiceAEnv extends composeEnv(
   /** RFC 8707 resource indicator of service-b: the `aud` its tokens must carry. */
   @IsOptional() @IsResourceIndicator() SERVICE_B_RESOURCE: string = 'https://crm.tollgate.local';
 
+  /**
+   * `dpop`: service-a's tokens for service-b are bound to a key it generates at start (RFC 9449), so
+   * a token copied from its traffic is useless; `none`: bearer tokens.
+   */
+  @IsOptional() @IsIn(['none', 'dpop']) SERVICE_B_BINDING: 'none' | 'dpop' = 'none';
+
   /** Seconds between scheduled syncs; 0 disables the schedule (POST /sync still works). */
   @IsOptional() @IntegerFrom(0, 604_800) SYNC_INTERVAL_SECONDS: number = 300;
 }

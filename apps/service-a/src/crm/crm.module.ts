@@ -18,6 +18,7 @@ import { CrmClient } from './crm.client.js';
           resource: serviceB.resource,
           scope: serviceB.scope,
           timeoutMs: serviceB.timeoutMs,
+          ...(serviceB.tokenBinding === 'dpop' && { dpop: true as const }),
         }),
     },
     CrmClient,

@@ -2,8 +2,9 @@ import { DpopKey } from '@tollgate/dpop';
 import { ResourceServerVerification, tollgateExpress, tollgateFastify } from '@tollgate/verifier';
 import express from 'express';
 import Fastify from 'fastify';
-import { exportJWK, generateKeyPair } from 'jose';
+import { decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import type { AddressInfo } from 'node:net';
+import { UsageService } from '../../apps/auth-server/src/usage/usage.service.js';
 import { AuthServerHarness } from '../support/auth-server.harness.js';
 import { CRM, CRM_SCOPES, ServiceBHarness } from '../support/service-b.harness.js';
 
@@ -195,5 +196,49 @@ describe.each(RESOURCE_SERVERS)('DPoP-bound tokens at $name', (target) => {
       /not DPoP-bound/,
     );
     expect((await get({ authorization: `Bearer ${bearerToken}` })).status).toBe(200);
+  });
+});
+
+describe('a stolen DPoP-bound token refused at service-b is in the audit log', () => {
+  it('records token.use.denied with the reason (sent as Bearer, or with another key)', async () => {
+    const auth = await AuthServerHarness.start();
+    try {
+      await auth.createResource(CRM, CRM_SCOPES);
+      const crm = await ServiceBHarness.start(auth);
+      try {
+        const reader = await auth.createClient({
+          name: 'reader',
+          grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+        });
+        const key = await DpopKey.generate();
+        const issued = await auth.tokenRequest({ grant_type: 'client_credentials', resource: CRM }, reader, {
+          dpop: await key.proof({ method: 'POST', url: `${auth.issuer}/oauth/token` }),
+        });
+        const token = issued.body.access_token;
+        const contacts = `${crm.url}/contacts`;
+        expect((await fetch(contacts, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+        const thief = await DpopKey.generate();
+        const withThiefKey = await fetch(contacts, {
+          headers: {
+            authorization: `DPoP ${token}`,
+            dpop: await thief.proof({ method: 'GET', url: contacts, accessToken: token }),
+          },
+        });
+        expect(withThiefKey.status).toBe(401);
+
+        await crm.app.get(ResourceServerVerification).usage!.flush();
+        await auth.app.get(UsageService).flush();
+        const jti = decodeJwt(token).jti!;
+        const events = (await auth.api('GET', `/api/audit?action=token.use.denied&credential=${jti}`)).body.items;
+        expect(events.map((event: { reason: string }) => event.reason).sort()).toEqual([
+          'dpop_bound_as_bearer',
+          'jkt_mismatch',
+        ]);
+      } finally {
+        await crm.stop();
+      }
+    } finally {
+      await auth.stop();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { DpopKey } from '@tollgate/dpop';
 import { CompactSign, decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import * as client from 'openid-client';
 import { AuthServerHarness } from '../support/auth-server.harness.js';
+import { eventually } from '../support/eventually.js';
 import { testDatabases } from '../support/test-databases.js';
 
 const CRM = 'https://crm.tollgate.test';
@@ -156,6 +157,10 @@ describe.each(testDatabases())('DPoP at the token endpoint on $name', ({ create 
       const proof = await key.proof({ method: 'POST', url: tokenEndpoint });
       expect((await requestWithProof(proof)).status).toBe(200);
       await expectRefused(proof, /used before/);
+      await eventually(async () => {
+        const audit = await server.api('GET', `/api/audit?action=token.binding.refused&actor=${service.id}`);
+        expect(audit.body.items[0]).toMatchObject({ outcome: 'denied', reason: expect.stringMatching(/used before/) });
+      });
     });
 
     it('a proof for another URL or method', async () => {

@@ -15,11 +15,13 @@ import {
 import { OAuthError, CLIENT_SCHEME } from '@tollgate/platform';
 import { Public } from '@tollgate/verifier';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ClientAuthenticationService } from './client-authentication.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import { type AuthenticatedClient, ClientAuthenticationService } from './client-authentication.service.js';
+import type { DpopBinding } from './dpop/dpop-binding.js';
 import { ClientCredentialsGrant } from './client-credentials.grant.js';
 import { TokenEndpointDpop } from './dpop/token-endpoint-dpop.js';
 import { ExtensionGrants } from './extension-grants.js';
-import { formParameters } from './form-parameters.js';
+import { type FormParameters, formParameters } from './form-parameters.js';
 import { oauthSchema } from './oauth-schemas.js';
 import { TOKEN_EXCHANGE_GRANT, TokenExchangeGrant } from './token-exchange.grant.js';
 import type { TokenResponse } from './token-response.js';
@@ -44,6 +46,7 @@ export class TokenController {
     private readonly tokenExchange: TokenExchangeGrant,
     private readonly extensionGrants: ExtensionGrants,
     private readonly dpop: TokenEndpointDpop,
+    private readonly audit: AuditService,
   ) {}
 
   /** The OAuth endpoints take POST only (RFC 6749 §3.2, RFC 7662 §2.1, RFC 7009 §2.1): other methods get 405. */
@@ -115,14 +118,36 @@ export class TokenController {
     if (extension)
       return extension.handle({ params, authorization: request.headers.authorization, address: request.ip });
     const caller = await this.clientAuthentication.authenticate(request.headers.authorization, params, request.ip);
-    // RFC 9449 §5: the proof is checked once the client is known (a stranger's proofs fill no replay cache).
-    const binding = await this.dpop.binding(request.headers.dpop);
-    if (binding) void reply.headers(this.dpop.nonceHeader());
+    try {
+      // RFC 9449 §5: the proof is checked once the client is known (a stranger's proofs fill no replay cache).
+      const binding = await this.dpop.binding(request.headers.dpop);
+      if (binding) void reply.headers(this.dpop.nonceHeader());
+      return await this.grant(caller, params, request.ip, binding);
+    } catch (error) {
+      if (error instanceof OAuthError && error.error === 'invalid_dpop_proof')
+        this.audit.recordInBackground({
+          action: 'token.binding.refused',
+          outcome: 'denied',
+          actor: { type: 'client', id: caller.client.id },
+          address: request.ip,
+          reason: error.description,
+          details: { grant: params.grant_type },
+        });
+      throw error;
+    }
+  }
+
+  private grant(
+    caller: AuthenticatedClient,
+    params: FormParameters,
+    address: string,
+    binding: DpopBinding | undefined,
+  ): Promise<TokenResponse> {
     switch (params.grant_type) {
       case 'client_credentials':
-        return this.clientCredentials.handle(caller, params, request.ip, binding);
+        return this.clientCredentials.handle(caller, params, address, binding);
       case TOKEN_EXCHANGE_GRANT:
-        return this.tokenExchange.handle(caller, params, request.ip, binding);
+        return this.tokenExchange.handle(caller, params, address, binding);
       default:
         throw new OAuthError(
           'unsupported_grant_type',

@@ -248,6 +248,29 @@ describeInBrowser('console: administration', () => {
           .body,
       ).toMatchObject({ error: 'invalid_client' });
       expect(await auth.token('thermostat-1', rotated, { resource: IOT })).toBeTruthy();
+
+      // Require DPoP (RFC 9449): from then on the client gets no bearer token.
+      await page.getByRole('button', { name: 'Require DPoP for Living-room thermostat' }).click();
+      const requireDialog = page.getByRole('dialog', {
+        name: 'Require DPoP-bound tokens for “Living-room thermostat”?',
+      });
+      await requireDialog.getByRole('button', { name: 'Require DPoP' }).click();
+      await page.locator('tbody tr', { hasText: 'thermostat-1' }).getByText('DPoP-bound tokens only').waitFor();
+      expect(
+        (
+          await auth.tokenRequest(
+            { grant_type: 'client_credentials', resource: IOT },
+            { id: 'thermostat-1', secret: rotated },
+          )
+        ).body,
+      ).toMatchObject({ error: 'invalid_dpop_proof' });
+      await page.getByRole('button', { name: 'Allow bearer tokens for Living-room thermostat' }).click();
+      await page
+        .getByRole('dialog', { name: 'Allow bearer tokens for “Living-room thermostat” again?' })
+        .getByRole('button', { name: 'Allow bearer tokens' })
+        .click();
+      await page.locator('tbody tr', { hasText: 'thermostat-1' }).getByText('bearer or DPoP tokens').waitFor();
+      expect(await auth.token('thermostat-1', rotated, { resource: IOT })).toBeTruthy();
       await screenshot(page, 'admin-applications');
       expect(await contrastFailures(page)).toEqual([]);
       expect(await unlabelledControls(page)).toEqual([]);

@@ -128,6 +128,8 @@ export interface Client {
   tokensValidAfter: string | null;
   tokenEndpointAuthMethod: AuthMethod;
   allowTokenExchange: boolean;
+  /** `dpop`: every token it gets is bound to its DPoP key (RFC 9449); `none`: bearer tokens allowed. */
+  requiredBinding: 'none' | 'dpop';
   grants: Grant[];
   secrets: ClientSecret[];
 }

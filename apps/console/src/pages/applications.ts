@@ -87,6 +87,10 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
           'span',
           {},
           METHOD_NAMES[client.tokenEndpointAuthMethod] ?? client.tokenEndpointAuthMethod,
+          h('br'),
+          client.requiredBinding === 'dpop'
+            ? badge('DPoP-bound tokens only', 'info')
+            : h('span', { class: 'muted' }, 'bearer or DPoP tokens'),
           client.allowTokenExchange ? [h('br'), h('span', { class: 'muted' }, 'may exchange PATs')] : null,
         ),
         grantList(client.grants),
@@ -103,6 +107,10 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
           rowButton('Scopes', `of ${client.name}`, {
             focusKey: `grants:${client.id}`,
             onClick: () => editGrants(client),
+          }),
+          rowButton(client.requiredBinding === 'dpop' ? 'Allow bearer tokens' : 'Require DPoP', `for ${client.name}`, {
+            focusKey: `binding:${client.id}`,
+            onClick: () => changeBinding(client),
           }),
           enableToggleButton(client.disabled, client.name, `toggle:${client.id}`, () => toggle(client)),
           rowButton('Revoke tokens', `of ${client.name}`, {
@@ -213,6 +221,10 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
           label: 'May exchange users’ personal access tokens for short-lived JWTs (RFC 8693 token exchange)',
           name: 'allowTokenExchange',
         }),
+        checkbox({
+          label: 'Require DPoP: every token it gets is bound to its key, useless to whoever copies it (RFC 9449)',
+          name: 'requireDpop',
+        }),
       ],
       submit: (form) => {
         const body: Record<string, unknown> = {
@@ -221,6 +233,7 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
           tokenEndpointAuthMethod: formValue(form, 'tokenEndpointAuthMethod'),
           grants: readGrants(grants),
           allowTokenExchange: isChecked(form, 'allowTokenExchange'),
+          requiredBinding: isChecked(form, 'requireDpop') ? 'dpop' : 'none',
         };
         const id = formValue(form, 'id');
         if (id) body.id = id;
@@ -351,6 +364,28 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
       refresh: reload,
       focusFallback: list.heading,
       announcement: (disabling) => `“${client.name}” is ${disabling ? 'disabled' : 'enabled again'}.`,
+    });
+  }
+
+  function changeBinding(client: Client) {
+    const requiredBinding = client.requiredBinding === 'dpop' ? 'none' : 'dpop';
+    return confirmAction({
+      title:
+        requiredBinding === 'dpop'
+          ? `Require DPoP-bound tokens for “${client.name}”?`
+          : `Allow bearer tokens for “${client.name}” again?`,
+      message:
+        requiredBinding === 'dpop'
+          ? 'Its token requests must then carry a DPoP proof (RFC 9449): each token is bound to its key, and a copied token is refused everywhere without that key. A client that cannot make proofs gets no more tokens; the tokens it holds keep working until they expire.'
+          : 'It may then get bearer tokens again: whoever copies one can use it until it expires or is revoked.',
+      confirmLabel: requiredBinding === 'dpop' ? 'Require DPoP' : 'Allow bearer tokens',
+      action: () => api('PATCH', `/api/clients/${segment(client.id)}`, { requiredBinding }, { signal }),
+      refresh: reload,
+      focusFallback: list.heading,
+      announcement:
+        requiredBinding === 'dpop'
+          ? `“${client.name}” now gets DPoP-bound tokens only.`
+          : `“${client.name}” may get bearer tokens again.`,
     });
   }
 

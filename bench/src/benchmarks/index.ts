@@ -1,5 +1,6 @@
 import type { Benchmark } from '../benchmark.js';
 import { apiKeyScale } from './api-key-scale.benchmark.js';
+import { serviceBDpop, tokenEndpointDpop } from './dpop.benchmark.js';
 import { authUnderAttack, authUnderAttackSaturated } from './auth-under-attack.benchmark.js';
 import { mqttConnect, mqttConnectPaced } from './mqtt-connect.benchmark.js';
 import { mqttPublishQos0, mqttPublishQos1 } from './mqtt-publish.benchmark.js';
@@ -33,4 +34,6 @@ export const BENCHMARKS: readonly Benchmark[] = [
   mqttSessions,
   revocationLatency,
   revocationLatencyRedis,
+  tokenEndpointDpop,
+  serviceBDpop,
 ];

@@ -11,6 +11,8 @@ export interface HttpRequestSpec {
   body?: string;
   /** Under load: a new body for every request (e.g. a different credential each time) instead of `body`. */
   nextBody?: () => string;
+  /** Under load: headers made for every request (e.g. a DPoP proof, valid once), added to `headers`. */
+  nextHeaders?: () => Record<string, string>;
   /** Under load: checks every 2xx answer's body (e.g. that an introspected key is active); one false fails the run. */
   acceptBody?: (body: string) => boolean;
   /** Under load: called on every answer (e.g. to send other traffic at the same pace). */
@@ -48,7 +50,7 @@ export async function httpLoad(
 ): Promise<Measurement & { operations: number }> {
   const latencies: number[] = [];
   let rejectedBody: string | undefined;
-  const { nextBody, acceptBody } = request;
+  const { nextBody, nextHeaders, acceptBody } = request;
   const instance = autocannon({
     url: request.url,
     method: request.method ?? 'GET',
@@ -60,11 +62,17 @@ export async function httpLoad(
     // Offered load: at most this many requests per second over all connections (still one in flight each).
     ...(options.requestsPerSecond && { overallRate: options.requestsPerSecond }),
     timeout: 10,
-    ...(nextBody || acceptBody
+    ...(nextBody || nextHeaders || acceptBody
       ? {
           requests: [
             {
-              ...(nextBody && { setupRequest: (raw: AutocannonRequest) => ({ ...raw, body: nextBody() }) }),
+              ...((nextBody || nextHeaders) && {
+                setupRequest: (raw: AutocannonRequest) => ({
+                  ...raw,
+                  ...(nextBody && { body: nextBody() }),
+                  ...(nextHeaders && { headers: { ...raw.headers, ...nextHeaders() } }),
+                }),
+              }),
               ...(acceptBody && {
                 onResponse: (status: number, body: string) => {
                   if (status >= 200 && status < 300 && !acceptBody(body)) rejectedBody ??= body;

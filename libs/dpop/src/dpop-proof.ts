@@ -1,5 +1,6 @@
-import { calculateJwkThumbprint, decodeProtectedHeader, importJWK, type JWK, jwtVerify, type JWTPayload } from 'jose';
-import { createHash } from 'node:crypto';
+import { calculateJwkThumbprint, type JWK } from 'jose';
+import { LRUCache } from 'lru-cache';
+import { createHash, createPublicKey, type KeyObject, verify } from 'node:crypto';
 
 /** The proof algorithms accepted and advertised (`dpop_signing_alg_values_supported`, RFC 9449 §5.1). */
 export const DPOP_ALGORITHMS = ['ES256', 'EdDSA'] as const;
@@ -83,33 +84,30 @@ export async function verifyDpopProof(proof: string, expect: DpopProofExpectatio
   const algorithms = expect.algorithms ?? DPOP_ALGORITHMS;
   if (typeof proof !== 'string' || proof.length === 0 || proof.length > MAX_PROOF_LENGTH)
     throw invalid('The DPoP proof is empty or too long', 'malformed');
-  if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(proof))
-    throw invalid('The DPoP proof is not a compact JWS', 'malformed');
-  let header: ReturnType<typeof decodeProtectedHeader>;
-  try {
-    header = decodeProtectedHeader(proof);
-  } catch {
-    throw invalid('The DPoP proof header is not valid JSON', 'malformed');
-  }
+  if (!COMPACT_JWS.test(proof)) throw invalid('The DPoP proof is not a compact JWS', 'malformed');
+  const [encodedHeader, encodedPayload, encodedSignature] = proof.split('.');
+  const header = jsonObject(encodedHeader, 'header');
   if (header.typ !== 'dpop+jwt') throw invalid('The DPoP proof must have typ dpop+jwt', 'wrong_typ');
   if (typeof header.alg !== 'string' || !algorithms.includes(header.alg))
     throw invalid(`The DPoP proof must be signed with ${algorithms.join(' or ')}`, 'alg_not_allowed');
+  if (Array.isArray(header.crit)) throw invalid('The DPoP proof header has unsupported crit members', 'crit');
   const jwk = header.jwk;
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk))
     throw invalid('The DPoP proof must carry its public key in the jwk header', 'jwk_missing');
   if (PRIVATE_MEMBERS.some((member) => member in jwk))
     throw invalid('The DPoP proof jwk must be a public key, never a private one', 'private_key_in_jwk');
-  const expected = KEY_TYPE[header.alg];
-  if (!expected || jwk.kty !== expected.kty || jwk.crv !== expected.crv)
-    throw invalid(`The DPoP proof jwk must be an ${expected?.kty} ${expected?.crv} key for ${header.alg}`, 'jwk_type');
+  const proofKey = await keyOf(header.alg, jwk as JWK);
 
-  let payload: JWTPayload;
-  try {
-    const key = await importJWK(jwk as JWK, header.alg);
-    ({ payload } = await jwtVerify(proof, key, { typ: 'dpop+jwt', algorithms: [header.alg] }));
-  } catch {
-    throw invalid('The DPoP proof signature does not verify with its jwk', 'bad_signature');
-  }
+  // RFC 7515 §5.2 over the exact bytes sent; ES256 signatures are R || S (RFC 7518 §3.4).
+  const signature = Buffer.from(encodedSignature, 'base64url');
+  const signingInput = Buffer.from(`${encodedHeader}.${encodedPayload}`);
+  const valid =
+    header.alg === 'ES256'
+      ? signature.length === 64 &&
+        verify('sha256', signingInput, { key: proofKey.key, dsaEncoding: 'ieee-p1363' }, signature)
+      : verify(null, signingInput, proofKey.key, signature);
+  if (!valid) throw invalid('The DPoP proof signature does not verify with its jwk', 'bad_signature');
+  const payload = jsonObject(encodedPayload, 'payload');
 
   if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 256)
     throw invalid('The DPoP proof needs a jti (1–256 characters)', 'jti');
@@ -130,11 +128,57 @@ export async function verifyDpopProof(proof: string, expect: DpopProofExpectatio
     if (payload.ath !== accessTokenHash(expect.accessToken))
       throw invalid('The DPoP proof is for another access token (ath)', 'ath_mismatch');
   }
-  const publicJwk = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, ...(jwk.y !== undefined && { y: jwk.y }) } as JWK;
-  const thumbprint = await jwkThumbprint(publicJwk);
+  const { thumbprint, publicJwk } = proofKey;
   if (expect.expectedThumbprint !== undefined && thumbprint !== expect.expectedThumbprint)
     throw invalid('The DPoP proof is not signed with the key the access token is bound to', 'jkt_mismatch');
   if (expect.nonce && !expect.nonce(typeof payload.nonce === 'string' ? payload.nonce : undefined))
     throw new DpopProofError('use_dpop_nonce', 'Send a DPoP proof with the server nonce (DPoP-Nonce header)', 'nonce');
   return { thumbprint, jti: payload.jti, iat: payload.iat, jwk: publicJwk };
+}
+
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+function jsonObject(encoded: string, part: 'header' | 'payload'): Record<string, any> {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid(`The DPoP proof ${part} is not valid JSON`, 'malformed');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalid(`The DPoP proof ${part} is not a JSON object`, 'malformed');
+  return value as Record<string, any>;
+}
+
+interface ProofKey {
+  key: KeyObject;
+  publicJwk: JWK;
+  thumbprint: string;
+}
+
+/**
+ * A client sends the same key with every proof: its import and thumbprint are remembered (by the
+ * public members only, so an entry cannot be reached with other key material).
+ */
+const proofKeys = new LRUCache<string, ProofKey>({ max: 10_000 });
+
+async function keyOf(alg: string, jwk: JWK): Promise<ProofKey> {
+  const expected = KEY_TYPE[alg];
+  if (!expected || jwk.kty !== expected.kty || jwk.crv !== expected.crv)
+    throw invalid(`The DPoP proof jwk must be an ${expected?.kty} ${expected?.crv} key for ${alg}`, 'jwk_type');
+  if (typeof jwk.x !== 'string' || (jwk.kty === 'EC' && typeof jwk.y !== 'string'))
+    throw invalid('The DPoP proof jwk is incomplete', 'jwk_type');
+  const publicJwk = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, ...(jwk.kty === 'EC' && { y: jwk.y }) } as JWK;
+  const cacheKey = `${publicJwk.kty}.${publicJwk.crv}.${publicJwk.x}.${publicJwk.y ?? ''}`;
+  const known = proofKeys.get(cacheKey);
+  if (known) return known;
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: { ...publicJwk } as Record<string, string>, format: 'jwk' });
+  } catch {
+    throw invalid('The DPoP proof jwk is not a valid public key', 'jwk_invalid');
+  }
+  const proofKey = { key, publicJwk, thumbprint: await jwkThumbprint(publicJwk) };
+  proofKeys.set(cacheKey, proofKey);
+  return proofKey;
 }

@@ -95,6 +95,36 @@ describe.each(testDatabases())('DPoP at the token endpoint on $name', ({ create 
     });
   });
 
+  it('binds a JWT exchanged for a PAT (RFC 8693) to the exchanging client’s key', async () => {
+    await server.createRole('crm-reader', [{ resource: CRM, scopes: ['contacts:read'] }]);
+    await server.createUser({ email: 'ada@example.com', roles: ['crm-reader'] });
+    const pat = await (
+      await server.login('ada@example.com')
+    ).createToken({ name: 'script', scopes: ['contacts:read'] });
+    const exchanger = await server.createClient({
+      name: 'exchanger',
+      allowTokenExchange: true,
+      grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+    });
+    const key = await DpopKey.generate();
+    const exchanged = await server.tokenRequest(
+      {
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: pat.token,
+        subject_token_type: 'urn:tollgate:params:oauth:token-type:pat',
+        resource: CRM,
+      },
+      exchanger,
+      { dpop: await key.proof({ method: 'POST', url: tokenEndpoint }) },
+    );
+    expect(exchanged.status, JSON.stringify(exchanged.body)).toBe(200);
+    expect(exchanged.body.token_type).toBe('DPoP');
+    expect(decodeJwt(exchanged.body.access_token)).toMatchObject({
+      pat_id: pat.id,
+      cnf: { jkt: await key.thumbprint() },
+    });
+  });
+
   it('never gives a bearer token to a client or for a resource that requires DPoP', async () => {
     const fromStrictClient = await requestWithProof(undefined, strictClient);
     expect(fromStrictClient.status).toBe(400);

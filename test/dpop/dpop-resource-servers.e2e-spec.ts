@@ -3,9 +3,11 @@ import { ResourceServerVerification, tollgateExpress, tollgateFastify } from '@t
 import express from 'express';
 import Fastify from 'fastify';
 import { decodeJwt, exportJWK, generateKeyPair } from 'jose';
+import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UsageService } from '../../apps/auth-server/src/usage/usage.service.js';
 import { AuthServerHarness } from '../support/auth-server.harness.js';
+import { eventually } from '../support/eventually.js';
 import { CRM, CRM_SCOPES, ServiceBHarness } from '../support/service-b.harness.js';
 
 interface ProtectedApi {
@@ -238,6 +240,58 @@ describe('a stolen DPoP-bound token refused at service-b is in the audit log', (
         await crm.stop();
       }
     } finally {
+      await auth.stop();
+    }
+  });
+});
+
+describe.skipIf(!process.env.TEST_REDIS_URL)('two service-b instances sharing Redis (the scaled shape)', () => {
+  it('refuse at one a DPoP proof the other has accepted', async () => {
+    const auth = await AuthServerHarness.start();
+    const instances: ServiceBHarness[] = [];
+    try {
+      await auth.createResource(CRM, CRM_SCOPES);
+      for (let i = 0; i < 2; i++)
+        instances.push(await ServiceBHarness.start(auth, { env: { REDIS_URL: process.env.TEST_REDIS_URL! } }));
+      const reader = await auth.createClient({
+        name: 'reader',
+        grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+      });
+      const key = await DpopKey.generate();
+      const issued = await auth.tokenRequest({ grant_type: 'client_credentials', resource: CRM }, reader, {
+        dpop: await key.proof({ method: 'POST', url: `${auth.issuer}/oauth/token` }),
+      });
+      const token = issued.body.access_token;
+      // Both instances behind one public URL: the proof names it, each instance sees it as its Host.
+      const publicUrl = 'http://crm.example.test/contacts';
+      // fetch sets Host itself: node:http sends the one a proxy in front of both would.
+      const send = (instance: ServiceBHarness, proof: string) =>
+        new Promise<{ status: number; body: any }>((resolve, reject) => {
+          const request = httpRequest(`${instance.url}/contacts`, {
+            headers: { host: 'crm.example.test', authorization: `DPoP ${token}`, dpop: proof },
+          });
+          request.on('response', (response) => {
+            let text = '';
+            response.on('data', (chunk) => (text += chunk));
+            response.on('end', () => resolve({ status: response.statusCode!, body: JSON.parse(text) }));
+          });
+          request.on('error', reject).end();
+        });
+      // Each instance connects to Redis in the background (it answers from memory meanwhile): once
+      // both share it, a fresh proof accepted by one is refused by the other.
+      await eventually(async () => {
+        const proof = await key.proof({ method: 'GET', url: publicUrl, accessToken: token });
+        const first = await send(instances[0], proof);
+        expect(first.status, JSON.stringify(first.body)).toBe(200);
+        const replayed = await send(instances[1], proof);
+        expect(replayed.status).toBe(401);
+        expect(replayed.body).toMatchObject({
+          error: 'invalid_dpop_proof',
+          error_description: expect.stringMatching(/used before/),
+        });
+      }, 10_000);
+    } finally {
+      for (const instance of instances) await instance.stop();
       await auth.stop();
     }
   });

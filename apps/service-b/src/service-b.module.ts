@@ -22,7 +22,11 @@ function authentication(verification: ResourceServerVerification | null): Dynami
     VerifierModule.forRoot({
       providers: [{ provide: ResourceServerVerification, useValue: verification }],
       useFactory: () => verification.verifier,
-      guard: { realm: 'tollgate', onDenied: (denied) => verification.usage?.recordDenial(denied) },
+      guard: {
+        realm: 'tollgate',
+        onDenied: (denied) => verification.usage?.recordDenial(denied),
+        senderConstraint: verification.senderConstraint,
+      },
       // RFC 9728: a client that knows only this API's URL finds where to get a token for it.
       protectedResource: protectedResourceOf(verification, {
         scopes: ['contacts:read', 'contacts:write'],

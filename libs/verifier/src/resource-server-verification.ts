@@ -1,7 +1,9 @@
 import { type ApiKeyEnvironment, MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import type { ClientAuthMethod } from '@tollgate/m2m-client';
 import type { RedisOutageLogger } from '@tollgate/platform';
+import { RedisDpopReplayCache } from '@tollgate/dpop';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from '@tollgate/rate-limit';
+import { SenderConstraint } from './http/sender-constraint.js';
 import { CredentialVerifier } from './credential.verifier.js';
 import {
   JwtAccessTokenVerifier,
@@ -78,6 +80,9 @@ export class ResourceServerVerification {
   readonly usage?: UsageReporter;
   readonly feed?: RevocationFeedClient;
   readonly rateLimiter: RateLimiter;
+  /** RFC 9449 at this API: DPoP proofs seen, shared through Redis when `redisUrl` is set. */
+  readonly senderConstraint: SenderConstraint;
+  private readonly dpopReplays?: RedisDpopReplayCache;
   /** JWT verification alone (signature, claims), without the deny list: see `verifyAccessToken`. */
   readonly jwt: JwtAccessTokenVerifier;
   readonly verifier: CredentialVerifier;
@@ -89,6 +94,9 @@ export class ResourceServerVerification {
     const now = options.now ?? Date.now;
     this.authorizationServer = new RemoteAuthorizationServer(options.issuer, { fetch: options.fetch });
     this.revocations = new RevocationList(now);
+    if (options.redisUrl)
+      this.dpopReplays = new RedisDpopReplayCache(options.redisUrl, { logger: options.logger ?? console });
+    this.senderConstraint = new SenderConstraint({ replays: this.dpopReplays });
     this.rateLimiter = options.redisUrl
       ? new RedisRateLimiter(options.redisUrl, { logger: options.logger ?? console })
       : new MemoryRateLimiter(now);
@@ -226,6 +234,7 @@ export class ResourceServerVerification {
     await this.feed?.stop();
     await this.usage?.stop();
     await this.rateLimiter.close?.();
+    await this.dpopReplays?.close();
   }
 
   /** Nest lifecycle hook, when provided to a Nest app. */

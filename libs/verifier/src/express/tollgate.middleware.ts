@@ -34,7 +34,7 @@ export interface TollgateExpress {
  */
 export function tollgateExpress(options: ResourceServerOptions): TollgateExpress {
   const resolved = resolveResourceServerOptions(options);
-  const authentication = new RequestAuthentication(resolved.verifier, resolved.onDenied);
+  const authentication = new RequestAuthentication(resolved.verifier, resolved.onDenied, resolved.senderConstraint);
   const usage = options.verification.usage;
   const resource = resolved.protectedResource;
 

@@ -26,7 +26,7 @@ declare module 'fastify' {
 
 async function tollgate(fastify: FastifyInstance, options: ResourceServerOptions): Promise<void> {
   const resolved = resolveResourceServerOptions(options);
-  const authentication = new RequestAuthentication(resolved.verifier, resolved.onDenied);
+  const authentication = new RequestAuthentication(resolved.verifier, resolved.onDenied, resolved.senderConstraint);
   const usage = options.verification.usage;
   const resource = resolved.protectedResource;
 

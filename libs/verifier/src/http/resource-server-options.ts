@@ -2,11 +2,12 @@ import type { CredentialVerifier } from '../credential.verifier.js';
 import type { ResourceServerVerification } from '../resource-server-verification.js';
 import { ProtectedResource, type ProtectedResourceOptions } from './protected-resource-metadata.js';
 import type { DeniedRequestListener } from './request-authentication.js';
+import type { SenderConstraint } from './sender-constraint.js';
 
 /** What the Express middleware and the Fastify plugin are configured with. */
 export interface ResourceServerOptions {
   /** How credentials are verified: the feed, caches and usage reports of this resource server. */
-  verification: Pick<ResourceServerVerification, 'verifier' | 'usage' | 'options'>;
+  verification: Pick<ResourceServerVerification, 'verifier' | 'usage' | 'options' | 'senderConstraint'>;
   /** The `realm` of WWW-Authenticate challenges (default `tollgate`). */
   realm?: string;
   /**
@@ -23,6 +24,7 @@ export interface ResolvedResourceServerOptions {
   realm: string;
   protectedResource?: ProtectedResource;
   onDenied: DeniedRequestListener;
+  senderConstraint: SenderConstraint;
 }
 
 /** What a resource server says of itself beyond its identifier and issuer (RFC 9728 §2). */
@@ -47,6 +49,7 @@ export function resolveResourceServerOptions(options: ResourceServerOptions): Re
   const { verification, protectedResource: described } = options;
   return {
     verifier: verification.verifier,
+    senderConstraint: verification.senderConstraint,
     realm: options.realm ?? 'tollgate',
     protectedResource:
       described === false

@@ -7,6 +7,7 @@ import { VerificationError } from '../verification-error.js';
 import { CredentialVerifier } from '../credential.verifier.js';
 import { CredentialRequired, refusalAnswer } from '../http/bearer-challenge.js';
 import { presentation } from '../http/credential-location.js';
+import type { SenderConstraint } from '../http/sender-constraint.js';
 import type { ProtectedResource } from '../http/protected-resource-metadata.js';
 import {
   assertScopes,
@@ -37,6 +38,8 @@ export interface CredentialGuardOptions {
   fallback?: FallbackAuthenticator;
   /** Called for every refused request that presented a credential (for audit and usage reports). */
   onDenied?: DeniedRequestListener;
+  /** DPoP proofs seen (RFC 9449); `ResourceServerVerification.senderConstraint` shares them through Redis. */
+  senderConstraint?: SenderConstraint;
 }
 
 /**
@@ -58,7 +61,7 @@ export function createCredentialGuard(strategies: string[]): Type<CanActivate> {
     ) {
       super();
       this.routes = new RouteRules(reflector);
-      this.authentication = new RequestAuthentication(verifier, options.onDenied);
+      this.authentication = new RequestAuthentication(verifier, options.onDenied, options.senderConstraint);
     }
 
     override async canActivate(context: ExecutionContext): Promise<boolean> {

@@ -1,6 +1,5 @@
 import { OAuthError } from '@tollgate/platform';
-import type { ClientEntity } from '../../clients/client.entity.js';
-import type { ResourceEntity } from '../../resources/resource.entity.js';
+import type { TokenBinding } from '../../common/token-binding.js';
 
 /** The key a new access token is bound to: the thumbprint of the DPoP proof's key (RFC 9449 §6, `cnf.jkt`). */
 export interface DpopBinding {
@@ -12,8 +11,8 @@ export interface DpopBinding {
  * accepts DPoP-bound tokens, never gets a bearer token.
  */
 export function assertBindingAllowed(
-  client: ClientEntity,
-  resource: ResourceEntity,
+  client: { requiredBinding: TokenBinding },
+  resource: { requiredBinding: TokenBinding },
   binding: DpopBinding | undefined,
 ): void {
   if (binding) return;

@@ -37,6 +37,7 @@ export interface DpopProofExpectations {
   maxAgeSeconds?: number;
   /** How far in the future a proof's `iat` may be (default 5 s, for clock skew). */
   leewaySeconds?: number;
+  /** The proof algorithms allowed (default `DPOP_ALGORITHMS`); any other than those two is never allowed. */
   algorithms?: readonly string[];
 }
 
@@ -80,8 +81,8 @@ export function normalizeHtu(url: string): string {
  * `htu`, `iat`, `jti`, and where asked `ath`, the key's thumbprint and the server nonce. Anything
  * else than a valid proof is a `DpopProofError`, never another exception.
  */
-export async function verifyDpopProof(proof: string, expect: DpopProofExpectations): Promise<VerifiedDpopProof> {
-  const algorithms = expect.algorithms ?? DPOP_ALGORITHMS;
+export async function verifyDpopProof(proof: string, expectations: DpopProofExpectations): Promise<VerifiedDpopProof> {
+  const algorithms = (expectations.algorithms ?? DPOP_ALGORITHMS).filter((alg) => Object.hasOwn(KEY_TYPE, alg));
   if (typeof proof !== 'string' || proof.length === 0 || proof.length > MAX_PROOF_LENGTH)
     throw invalid('The DPoP proof is empty or too long', 'malformed');
   if (!COMPACT_JWS.test(proof)) throw invalid('The DPoP proof is not a compact JWS', 'malformed');
@@ -111,27 +112,27 @@ export async function verifyDpopProof(proof: string, expect: DpopProofExpectatio
 
   if (typeof payload.jti !== 'string' || payload.jti.length === 0 || payload.jti.length > 256)
     throw invalid('The DPoP proof needs a jti (1–256 characters)', 'jti');
-  if (payload.htm !== expect.method.toUpperCase())
+  if (payload.htm !== expectations.method.toUpperCase())
     throw invalid('The DPoP proof is for another HTTP method (htm)', 'htm_mismatch');
-  if (typeof payload.htu !== 'string' || normalizeHtu(payload.htu) !== normalizeHtu(expect.url))
+  if (typeof payload.htu !== 'string' || normalizeHtu(payload.htu) !== normalizeHtu(expectations.url))
     throw invalid('The DPoP proof is for another URL (htu)', 'htu_mismatch');
-  const now = Math.floor((expect.now ?? Date.now()) / 1000);
+  const now = Math.floor((expectations.now ?? Date.now()) / 1000);
   if (typeof payload.iat !== 'number' || !Number.isFinite(payload.iat))
     throw invalid('The DPoP proof needs a numeric iat', 'iat');
-  if (payload.iat > now + (expect.leewaySeconds ?? 5))
+  if (payload.iat > now + (expectations.leewaySeconds ?? 5))
     throw invalid('The DPoP proof is dated in the future (iat)', 'iat_in_future');
-  if (payload.iat < now - (expect.maxAgeSeconds ?? 300) - (expect.leewaySeconds ?? 5))
+  if (payload.iat < now - (expectations.maxAgeSeconds ?? 300) - (expectations.leewaySeconds ?? 5))
     throw invalid('The DPoP proof is too old (iat): make a new one for every request', 'iat_too_old');
-  if (expect.accessToken !== undefined) {
+  if (expectations.accessToken !== undefined) {
     if (typeof payload.ath !== 'string')
       throw invalid('The DPoP proof must carry ath, the hash of the access token', 'ath_missing');
-    if (payload.ath !== accessTokenHash(expect.accessToken))
+    if (payload.ath !== accessTokenHash(expectations.accessToken))
       throw invalid('The DPoP proof is for another access token (ath)', 'ath_mismatch');
   }
   const { thumbprint, publicJwk } = proofKey;
-  if (expect.expectedThumbprint !== undefined && thumbprint !== expect.expectedThumbprint)
+  if (expectations.expectedThumbprint !== undefined && thumbprint !== expectations.expectedThumbprint)
     throw invalid('The DPoP proof is not signed with the key the access token is bound to', 'jkt_mismatch');
-  if (expect.nonce && !expect.nonce(typeof payload.nonce === 'string' ? payload.nonce : undefined))
+  if (expectations.nonce && !expectations.nonce(typeof payload.nonce === 'string' ? payload.nonce : undefined))
     throw new DpopProofError('use_dpop_nonce', 'Send a DPoP proof with the server nonce (DPoP-Nonce header)', 'nonce');
   return { thumbprint, jti: payload.jti, iat: payload.iat, jwk: publicJwk };
 }
@@ -164,8 +165,8 @@ const proofKeys = new LRUCache<string, ProofKey>({ max: 10_000 });
 
 async function keyOf(alg: string, jwk: JWK): Promise<ProofKey> {
   const expected = KEY_TYPE[alg];
-  if (!expected || jwk.kty !== expected.kty || jwk.crv !== expected.crv)
-    throw invalid(`The DPoP proof jwk must be an ${expected?.kty} ${expected?.crv} key for ${alg}`, 'jwk_type');
+  if (jwk.kty !== expected.kty || jwk.crv !== expected.crv)
+    throw invalid(`The DPoP proof jwk must be an ${expected.kty} ${expected.crv} key for ${alg}`, 'jwk_type');
   if (typeof jwk.x !== 'string' || (jwk.kty === 'EC' && typeof jwk.y !== 'string'))
     throw invalid('The DPoP proof jwk is incomplete', 'jwk_type');
   const publicJwk = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, ...(jwk.kty === 'EC' && { y: jwk.y }) } as JWK;

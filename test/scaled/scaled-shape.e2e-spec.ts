@@ -1,3 +1,4 @@
+import { DpopKey } from '@tollgate/dpop';
 import { eventually } from '../support/eventually.js';
 import { collectMessages, connectDevice, endAll, grantedQos, waitFor } from '../support/mqtt-test-client.js';
 import { CRM } from '../support/service-b.harness.js';
@@ -56,6 +57,25 @@ describe.runIf(stackIsRunnable(SCALED))('scaled shape: two of everything on Post
     for (const url of crm)
       await eventually(async () => expect(await get(`${url}/contacts`, { authorization: `Bearer ${jwt}` })).toBe(401));
     console.info(`JWT revoked at auth-b, refused by both service-bs after ${Date.now() - revokedAt} ms`);
+  });
+
+  it('a DPoP proof accepted by one auth-server is refused by the other (the replay cache is in Redis)', async () => {
+    const key = await DpopKey.generate();
+    const tokenEndpoint = `${stack.issuer}/oauth/token`;
+    const grant = (at: string, proof: string) =>
+      instance(at).tokenRequest({ grant_type: 'client_credentials', resource: CRM }, stack.seeded.reader, {
+        dpop: proof,
+      });
+    const proof = await key.proof({ method: 'POST', url: tokenEndpoint });
+    const first = await grant(authA, proof);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.token_type).toBe('DPoP');
+    const replayed = await grant(authB, proof);
+    expect(replayed.status).toBe(400);
+    expect(replayed.body).toMatchObject({
+      error: 'invalid_dpop_proof',
+      error_description: expect.stringMatching(/used before/),
+    });
   });
 
   it('an API key revoked at one auth-server is refused at both service-bs, and its rate limit is shared', async () => {

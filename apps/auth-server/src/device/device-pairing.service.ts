@@ -97,12 +97,19 @@ export class DevicePairingService {
       actor,
     );
     if (controllerId) {
-      const controller = await this.clients.get(controllerId);
-      const grants = controller.grants.map((grant) => ({ resource: grant.resource, scopes: [...grant.scopes] }));
-      const onResource = grants.find((grant) => grant.resource === resource.indicator);
-      if (onResource) onResource.scopes = [...new Set([...onResource.scopes, scope])];
-      else grants.push({ resource: resource.indicator, scopes: [scope] });
-      await this.clients.update(controllerId, { grants }, actor);
+      try {
+        const controller = await this.clients.get(controllerId);
+        const grants = controller.grants.map((grant) => ({ resource: grant.resource, scopes: [...grant.scopes] }));
+        const onResource = grants.find((grant) => grant.resource === resource.indicator);
+        if (onResource) onResource.scopes = [...new Set([...onResource.scopes, scope])];
+        else grants.push({ resource: resource.indicator, scopes: [scope] });
+        await this.clients.update(controllerId, { grants }, actor);
+      } catch (error) {
+        // The controller changed or went meanwhile: the device is not left registered without the
+        // controller the admin chose, so the request stays pending and can be approved again.
+        await this.clients.remove(deviceId, actor).catch(() => undefined);
+        throw error;
+      }
     }
     await this.audit.record({
       action: 'device.paired',

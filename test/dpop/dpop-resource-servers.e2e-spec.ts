@@ -77,6 +77,19 @@ const RESOURCE_SERVERS: { name: string; start(auth: AuthServerHarness): Promise<
   },
 ];
 
+/** A CRM reader's client-credentials token bound to `key` (RFC 9449 §5), and the reader. */
+async function issueBoundToken(
+  auth: AuthServerHarness,
+  key: DpopKey,
+): Promise<{ token: string; reader: { id: string; secret: string } }> {
+  const reader = await auth.createClient({ name: 'reader', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
+  const issued = await auth.tokenRequest({ grant_type: 'client_credentials', resource: CRM }, reader, {
+    dpop: await key.proof({ method: 'POST', url: `${auth.issuer}/oauth/token` }),
+  });
+  expect(issued.body.token_type).toBe('DPoP');
+  return { token: issued.body.access_token, reader };
+}
+
 /** The parameters of a challenge (quoted-string values). */
 function challenge(response: Response, scheme: string): Record<string, string> {
   const header = response.headers.get('www-authenticate') ?? '';
@@ -114,13 +127,9 @@ describe.each(RESOURCE_SERVERS)('DPoP-bound tokens at $name', (target) => {
     await auth.createResource(CRM, CRM_SCOPES);
     api = await target.start(auth);
     contacts = `${api.url}/contacts`;
-    const reader = await auth.createClient({ name: 'reader', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
     key = await DpopKey.generate();
-    const bound = await auth.tokenRequest({ grant_type: 'client_credentials', resource: CRM }, reader, {
-      dpop: await key.proof({ method: 'POST', url: `${auth.issuer}/oauth/token` }),
-    });
-    expect(bound.body.token_type).toBe('DPoP');
-    boundToken = bound.body.access_token;
+    const { token, reader } = await issueBoundToken(auth, key);
+    boundToken = token;
     bearerToken = await auth.token(reader.id, reader.secret, { resource: CRM });
   });
   afterAll(async () => {
@@ -208,15 +217,7 @@ describe('a stolen DPoP-bound token refused at service-b is in the audit log', (
       await auth.createResource(CRM, CRM_SCOPES);
       const crm = await ServiceBHarness.start(auth);
       try {
-        const reader = await auth.createClient({
-          name: 'reader',
-          grants: [{ resource: CRM, scopes: ['contacts:read'] }],
-        });
-        const key = await DpopKey.generate();
-        const issued = await auth.tokenRequest({ grant_type: 'client_credentials', resource: CRM }, reader, {
-          dpop: await key.proof({ method: 'POST', url: `${auth.issuer}/oauth/token` }),
-        });
-        const token = issued.body.access_token;
+        const { token } = await issueBoundToken(auth, await DpopKey.generate());
         const contacts = `${crm.url}/contacts`;
         expect((await fetch(contacts, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
         const thief = await DpopKey.generate();
@@ -253,15 +254,8 @@ describe.skipIf(!process.env.TEST_REDIS_URL)('two service-b instances sharing Re
       await auth.createResource(CRM, CRM_SCOPES);
       for (let i = 0; i < 2; i++)
         instances.push(await ServiceBHarness.start(auth, { env: { REDIS_URL: process.env.TEST_REDIS_URL! } }));
-      const reader = await auth.createClient({
-        name: 'reader',
-        grants: [{ resource: CRM, scopes: ['contacts:read'] }],
-      });
       const key = await DpopKey.generate();
-      const issued = await auth.tokenRequest({ grant_type: 'client_credentials', resource: CRM }, reader, {
-        dpop: await key.proof({ method: 'POST', url: `${auth.issuer}/oauth/token` }),
-      });
-      const token = issued.body.access_token;
+      const { token } = await issueBoundToken(auth, key);
       // Both instances behind one public URL: the proof names it, each instance sees it as its Host.
       const publicUrl = 'http://crm.example.test/contacts';
       // fetch sets Host itself: node:http sends the one a proxy in front of both would.

@@ -269,7 +269,7 @@ describeInBrowser('console: administration', () => {
         .getByRole('dialog', { name: 'Allow bearer tokens for “Living-room thermostat” again?' })
         .getByRole('button', { name: 'Allow bearer tokens' })
         .click();
-      await page.locator('tbody tr', { hasText: 'thermostat-1' }).getByText('bearer or DPoP tokens').waitFor();
+      await page.locator('tbody tr', { hasText: 'thermostat-1' }).getByText('bearer or bound tokens').waitFor();
       expect(await auth.token('thermostat-1', rotated, { resource: IOT })).toBeTruthy();
       await screenshot(page, 'admin-applications');
       expect(await contrastFailures(page)).toEqual([]);

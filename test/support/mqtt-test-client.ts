@@ -8,6 +8,8 @@ export interface TestConnectOptions {
   will?: IClientOptions['will'];
   clean?: boolean;
   keepalive?: number;
+  /** mqtts: the CA the broker's certificate comes from, and the client certificate and key to present. */
+  tls?: { ca: string; cert?: string; key?: string };
 }
 
 /** How a CONNECT ended: a session, or a refusal (CONNACK code) or a close without CONNACK. */
@@ -28,6 +30,7 @@ export function attemptConnect(url: string, options: TestConnectOptions): Promis
       protocolVersion: 4,
       reconnectPeriod: 0,
       connectTimeout: 10_000,
+      ...(options.tls && { ca: options.tls.ca, cert: options.tls.cert, key: options.tls.key }),
     });
     let settled = false;
     const settle = (outcome: ConnectOutcome) => {

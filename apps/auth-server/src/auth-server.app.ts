@@ -7,6 +7,7 @@ import { SCHEME_OF_CREDENTIAL } from './common/allowed-credentials.js';
 import type { AuthServerConfig } from './config/auth-server.config.js';
 import { OAUTH_SCHEMAS } from './oauth/oauth-schemas.js';
 import { REVOCATION_EVENT_SCHEMA } from './revocations/revocation-event.schema.js';
+import { MtlsEndpoint } from './oauth/mtls/mtls-endpoint.js';
 import { sessionCookieName } from './sessions/session-cookie.js';
 
 export interface CreateAuthServerOptions extends AuthServerOverrides {
@@ -51,6 +52,7 @@ export async function createAuthServer(
   }
   try {
     await app.init();
+    await app.get(MtlsEndpoint).listen();
   } catch (error) {
     // A failed start (e.g. a wrong KEY_ENCRYPTION_SECRET) must not leave the database pool open.
     await app.close().catch(() => undefined);

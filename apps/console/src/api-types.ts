@@ -128,8 +128,8 @@ export interface Client {
   tokensValidAfter: string | null;
   tokenEndpointAuthMethod: AuthMethod;
   allowTokenExchange: boolean;
-  /** `dpop`: every token it gets is bound to its DPoP key (RFC 9449); `none`: bearer tokens allowed. */
-  requiredBinding: 'none' | 'dpop';
+  /** `dpop`: every token it gets is bound to its DPoP key (RFC 9449); `mtls`: to its TLS client certificate (RFC 8705); `none`: bearer tokens allowed. */
+  requiredBinding: 'none' | 'dpop' | 'mtls';
   grants: Grant[];
   secrets: ClientSecret[];
 }

@@ -16,6 +16,7 @@ import { closeRevokedSessions } from './sessions/revoked-sessions.js';
 import { createHttpListener, WEBSOCKET_PATH } from './transport/http-listener.js';
 import { listenOn } from './transport/listen.js';
 import { createTcpListener } from './transport/tcp-listener.js';
+import { createTlsListener } from './transport/tls-listener.js';
 
 export interface IotBrokerOptions {
   logger?: Logger;
@@ -29,6 +30,9 @@ export interface IotBrokerAddresses {
   healthUrl: string;
   mqttPort: number;
   wsPort: number;
+  /** MQTT over TLS, when MQTTS_PORT is set. */
+  mqttsUrl?: string;
+  mqttsPort?: number;
 }
 
 export interface BrokerHealth {
@@ -53,6 +57,7 @@ export interface BrokerFairness {
 export class IotBroker {
   private closing = false;
   private readonly tcp: Server;
+  private readonly tls?: Server;
   private readonly http: HttpServer;
 
   constructor(
@@ -76,6 +81,7 @@ export class IotBroker {
       logger,
     };
     this.tcp = createTcpListener(listener);
+    if (config.tls) this.tls = createTlsListener(listener, config.tls);
     this.http = createHttpListener({
       ...listener,
       connectTimeoutMs: limits.connectTimeoutMs,
@@ -87,9 +93,12 @@ export class IotBroker {
     const { host } = this.config;
     let mqttPort: number;
     let wsPort: number;
+    let mqttsPort: number | undefined;
     try {
       mqttPort = await listenOn(this.tcp, { port: this.config.mqttPort, host, portVariable: 'MQTT_PORT' });
       wsPort = await listenOn(this.http, { port: this.config.wsPort, host, portVariable: 'MQTT_WS_PORT' });
+      if (this.tls && this.config.tls)
+        mqttsPort = await listenOn(this.tls, { port: this.config.tls.port, host, portVariable: 'MQTTS_PORT' });
     } catch (error) {
       await this.close();
       throw error;
@@ -101,6 +110,7 @@ export class IotBroker {
       healthUrl: `http://${authority}:${wsPort}/health`,
       mqttPort,
       wsPort,
+      ...(mqttsPort !== undefined && { mqttsUrl: `mqtts://${authority}:${mqttsPort}`, mqttsPort }),
     };
   }
 
@@ -120,7 +130,11 @@ export class IotBroker {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    const closed = Promise.all([closeServer(this.tcp), closeServer(this.http)]);
+    const closed = Promise.all([
+      closeServer(this.tcp),
+      closeServer(this.http),
+      ...(this.tls ? [closeServer(this.tls)] : []),
+    ]);
     await this.sessions.closeWhere(() => true, 'broker_shutdown');
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     await this.verification?.close();

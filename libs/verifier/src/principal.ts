@@ -39,6 +39,9 @@ export interface Principal {
   issuedVia?: string;
   /** The `kid` of the key that signed a JWT: a retired key's tokens are refused (RevocationList). */
   keyId?: string;
-  /** RFC 7800 `cnf` of a sender-constrained token: `jkt`, the DPoP key it is bound to (RFC 9449 §6.1). */
-  confirmation?: { jkt?: string };
+  /**
+   * RFC 7800 `cnf` of a sender-constrained token: `jkt`, the DPoP key it is bound to (RFC 9449 §6.1),
+   * or `x5tS256`, the client certificate (`x5t#S256`, RFC 8705 §3.1).
+   */
+  confirmation?: { jkt?: string; x5tS256?: string };
 }

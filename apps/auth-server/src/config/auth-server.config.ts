@@ -6,6 +6,7 @@ import {
   type HttpServerSettings,
   loadEnv,
 } from '@tollgate/platform';
+import { readFileSync } from 'node:fs';
 import { AuthServerEnv } from './auth-server.env.js';
 
 export interface AuthServerConfig extends HttpServerSettings, DatabaseSettings {
@@ -23,6 +24,16 @@ export interface AuthServerConfig extends HttpServerSettings, DatabaseSettings {
   /** The IoT broker's health endpoint, proxied for the console's devices page; undefined: not configured. */
   iotBrokerHealthUrl?: string;
   dpop: { requireNonce: boolean };
+  /** The mTLS token endpoint (RFC 8705), when configured. */
+  mtls?: MtlsEndpointConfig;
+}
+
+export interface MtlsEndpointConfig {
+  port: number;
+  /** Public base URL: `${url}/oauth/token` is the `mtls_endpoint_aliases` token endpoint. */
+  url: string;
+  certificatePem: string;
+  privateKeyPem: string;
 }
 
 export interface SessionConfig {
@@ -57,9 +68,10 @@ export function loadAuthServerConfig(env: Environment = process.env): AuthServer
     problems.push('PAT_EXPIRY_WEBHOOK_SECRET: set PAT_EXPIRY_WEBHOOK_URL too (the secret signs that webhook)');
   if (values.SESSION_IDLE_TTL > values.SESSION_ABSOLUTE_TTL)
     problems.push('SESSION_IDLE_TTL: must not exceed SESSION_ABSOLUTE_TTL');
+  const issuer = values.AUTH_ISSUER ?? `http://localhost:${values.PORT}`;
+  const mtls = mtlsEndpoint(values, issuer, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const issuer = values.AUTH_ISSUER ?? `http://localhost:${values.PORT}`;
   return {
     issuer,
     managementApiIndicator: `${issuer}/api`,
@@ -88,5 +100,27 @@ export function loadAuthServerConfig(env: Environment = process.env): AuthServer
     },
     iotBrokerHealthUrl: values.IOT_BROKER_HEALTH_URL,
     dpop: { requireNonce: values.DPOP_NONCE_REQUIRED },
+    mtls,
   };
+}
+
+function mtlsEndpoint(values: AuthServerEnv, issuer: string, problems: string[]): MtlsEndpointConfig | undefined {
+  if (values.MTLS_PORT === undefined) return undefined;
+  if (values.MTLS_PORT === 0) problems.push('MTLS_PORT: name a port (its URL is published in the metadata)');
+  if (!values.TLS_CERT_FILE || !values.TLS_KEY_FILE)
+    problems.push('MTLS_PORT: set TLS_CERT_FILE and TLS_KEY_FILE too (the auth-server’s certificate and key)');
+  const read = (variable: string, file: string | undefined) => {
+    if (!file) return undefined;
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      problems.push(`${variable}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? error})`);
+      return undefined;
+    }
+  };
+  const certificatePem = read('TLS_CERT_FILE', values.TLS_CERT_FILE);
+  const privateKeyPem = read('TLS_KEY_FILE', values.TLS_KEY_FILE);
+  if (!certificatePem || !privateKeyPem) return undefined;
+  const url = (values.MTLS_URL ?? `https://${new URL(issuer).hostname}:${values.MTLS_PORT}`).replace(/\/+$/, '');
+  return { port: values.MTLS_PORT, url, certificatePem, privateKeyPem };
 }

@@ -9,6 +9,7 @@ import {
   IsFlag,
   IsHttpUrl,
   IsIssuerOrigin,
+  IsPort,
   OpenApiEnv,
   RedisEnv,
 } from '@tollgate/platform';
@@ -75,4 +76,20 @@ export class AuthServerEnv extends composeEnv(
 
   /** DPoP (RFC 9449 §8): token requests must carry the server's nonce (DPoP-Nonce), so a proof cannot be made ahead of time. */
   @IsOptional() @IsFlag() DPOP_NONCE_REQUIRED: boolean = false;
+
+  /**
+   * The mTLS token endpoint (RFC 8705 §5, `mtls_endpoint_aliases`): an HTTPS port that asks for a
+   * client certificate and binds the tokens it issues to it (`cnf.x5t#S256`); off unless set. Needs
+   * TLS_CERT_FILE and TLS_KEY_FILE; TLS must end here, not at a proxy, or the certificate is lost.
+   */
+  @IsOptional() @IsPort() MTLS_PORT?: number;
+
+  /** The mTLS endpoint's public base URL (default `https://<AUTH_ISSUER's host>:<MTLS_PORT>`). */
+  @IsOptional() @IsHttpUrl() MTLS_URL?: string;
+
+  /** The auth-server's TLS certificate (PEM, chain included), for MTLS_PORT. */
+  @IsOptional() @IsString() TLS_CERT_FILE?: string;
+
+  /** Its private key (PEM). */
+  @IsOptional() @IsString() TLS_KEY_FILE?: string;
 }

@@ -7,7 +7,7 @@ import { AccessTokenIssuer } from './access-token.issuer.js';
 import type { AuthenticatedClient, ClientGrant } from './client-authentication.service.js';
 import type { FormParameters } from './form-parameters.js';
 import type { TokenResponse } from './token-response.js';
-import { assertBindingAllowed, boundToken, type DpopBinding } from './dpop/dpop-binding.js';
+import { assertBindingAllowed, boundToken, type SenderBinding } from './sender-binding.js';
 
 /**
  * RFC 6749 §4.4 client credentials with RFC 8707 resource indicators: one resource per token (its
@@ -25,7 +25,7 @@ export class ClientCredentialsGrant {
     caller: AuthenticatedClient,
     params: FormParameters,
     address: string,
-    binding?: DpopBinding,
+    binding?: SenderBinding,
   ): Promise<TokenResponse> {
     const grant = this.selectGrant(caller, params.resource);
     const scopes = this.selectScopes(grant, params.scope);

@@ -15,7 +15,7 @@ const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'priva
 
 /** RFC 8414 authorization server metadata, and the JWKS it points to. */
 export function authorizationServerMetadata(
-  config: Pick<AuthServerConfig, 'issuer' | 'managementApiIndicator'>,
+  config: Pick<AuthServerConfig, 'issuer' | 'managementApiIndicator' | 'mtls'>,
   signingAlgs: string[],
 ) {
   const issuer = config.issuer;
@@ -38,6 +38,11 @@ export function authorizationServerMetadata(
     access_token_signing_alg_values_supported: signingAlgs,
     // RFC 9449 §5.1: the token endpoint binds tokens to a DPoP key when a proof comes with the request.
     dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
+    // RFC 8705 §3.3, §5: certificate-bound tokens from the mTLS endpoint, when it is configured.
+    ...(config.mtls && {
+      tls_client_certificate_bound_access_tokens: true,
+      mtls_endpoint_aliases: { token_endpoint: `${config.mtls.url}/oauth/token` },
+    }),
     // Not registered by RFC 8414: tells token-exchange clients which subject_token_type to send.
     token_exchange_subject_token_types_supported: [PAT_TOKEN_TYPE],
     service_documentation: `${issuer}/docs`,

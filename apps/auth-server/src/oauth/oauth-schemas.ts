@@ -127,6 +127,12 @@ export const OAUTH_SCHEMAS: Record<string, SchemaObject> = {
       access_token_signing_alg_values_supported: { type: 'array', items: { type: 'string' } },
       token_exchange_subject_token_types_supported: { type: 'array', items: { type: 'string' } },
       dpop_signing_alg_values_supported: { type: 'array', items: { type: 'string' } },
+      tls_client_certificate_bound_access_tokens: { type: 'boolean' },
+      mtls_endpoint_aliases: {
+        type: 'object',
+        description: 'RFC 8705 §5: endpoints that take TLS client certificates',
+        properties: { token_endpoint: { type: 'string', format: 'uri' } },
+      },
       service_documentation: { type: 'string', format: 'uri' },
       management_api_resource: { type: 'string', format: 'uri' },
       revocation_feed_endpoint: { type: 'string', format: 'uri' },

@@ -12,6 +12,7 @@ import { ClientAuthenticationService } from './client-authentication.service.js'
 import { ClientCredentialsGrant } from './client-credentials.grant.js';
 import { DpopReplays } from './dpop/dpop-replays.js';
 import { TokenEndpointDpop } from './dpop/token-endpoint-dpop.js';
+import { MtlsEndpoint } from './mtls/mtls-endpoint.js';
 import { LastUsedSinkRegistry } from './credential-usage.js';
 import { ExchangedTokenEntity } from './exchanged-token.entity.js';
 import { ExchangedTokensRepository } from './exchanged-tokens.repository.js';
@@ -56,10 +57,12 @@ import { UsedClientAssertionsRepository } from './used-client-assertions.reposit
     ClientCredentialsGrant,
     DpopReplays,
     TokenEndpointDpop,
+    MtlsEndpoint,
     TokenIntrospectionService,
     TokenRevocationService,
   ],
   exports: [
+    MtlsEndpoint,
     OpaqueCredentialVerifiers,
     ExtensionGrants,
     LastUsedSinkRegistry,

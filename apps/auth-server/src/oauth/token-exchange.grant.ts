@@ -12,7 +12,7 @@ import type { AuthenticatedClient } from './client-authentication.service.js';
 import { ExchangedTokensService } from './exchanged-tokens.service.js';
 import type { FormParameters } from './form-parameters.js';
 import { type ActiveOpaqueCredential, OpaqueCredentialVerifiers } from './opaque-credential-verifiers.js';
-import { assertBindingAllowed, boundToken, type DpopBinding } from './dpop/dpop-binding.js';
+import { assertBindingAllowed, boundToken, type SenderBinding } from './sender-binding.js';
 import type { TokenResponse } from './token-response.js';
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -44,7 +44,7 @@ export class TokenExchangeGrant {
     caller: AuthenticatedClient,
     params: FormParameters,
     address: string,
-    binding?: DpopBinding,
+    binding?: SenderBinding,
   ): Promise<TokenResponse> {
     const clientId = caller.client.id;
     if (!caller.client.allowTokenExchange)

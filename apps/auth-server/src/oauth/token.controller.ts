@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Post, Put, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Post, Put, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -16,8 +16,10 @@ import { OAuthError, CLIENT_SCHEME } from '@tollgate/platform';
 import { Public } from '@tollgate/verifier';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditService } from '../audit/audit.service.js';
+import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
+import { clientCertificateThumbprint } from './mtls/mtls-endpoint.js';
 import { type AuthenticatedClient, ClientAuthenticationService } from './client-authentication.service.js';
-import type { DpopBinding } from './dpop/dpop-binding.js';
+import { BindingRefusal, type SenderBinding } from './sender-binding.js';
 import { ClientCredentialsGrant } from './client-credentials.grant.js';
 import { TokenEndpointDpop } from './dpop/token-endpoint-dpop.js';
 import { ExtensionGrants } from './extension-grants.js';
@@ -47,7 +49,12 @@ export class TokenController {
     private readonly extensionGrants: ExtensionGrants,
     private readonly dpop: TokenEndpointDpop,
     private readonly audit: AuditService,
-  ) {}
+    @Inject(AUTH_SERVER_CONFIG) config: AuthServerConfig,
+  ) {
+    this.mtlsTokenEndpoint = config.mtls && `${config.mtls.url}/oauth/token`;
+  }
+
+  private readonly mtlsTokenEndpoint?: string;
 
   /** The OAuth endpoints take POST only (RFC 6749 §3.2, RFC 7662 §2.1, RFC 7009 §2.1): other methods get 405. */
   @Get(OAUTH_ENDPOINTS)
@@ -120,11 +127,16 @@ export class TokenController {
     const caller = await this.clientAuthentication.authenticate(request.headers.authorization, params, request.ip);
     try {
       // RFC 9449 §5: the proof is checked once the client is known (a stranger's proofs fill no replay cache).
-      const binding = await this.dpop.binding(request.headers.dpop);
-      if (binding) void reply.headers(this.dpop.nonceHeader());
+      // At the mTLS endpoint without a proof, the token is bound to the client certificate (RFC 8705 §3).
+      const certificate = clientCertificateThumbprint(request.raw);
+      const mtlsTokenEndpoint = certificate && this.mtlsTokenEndpoint;
+      const binding =
+        (await this.dpop.binding(request.headers.dpop, mtlsTokenEndpoint || undefined)) ??
+        (mtlsTokenEndpoint ? { kind: 'mtls' as const, x5tS256: certificate } : undefined);
+      if (binding?.kind === 'dpop') void reply.headers(this.dpop.nonceHeader());
       return await this.grant(caller, params, request.ip, binding);
     } catch (error) {
-      if (error instanceof OAuthError && error.error === 'invalid_dpop_proof')
+      if (error instanceof BindingRefusal || (error instanceof OAuthError && error.error === 'invalid_dpop_proof'))
         this.audit.recordInBackground({
           action: 'token.binding.refused',
           outcome: 'denied',
@@ -141,7 +153,7 @@ export class TokenController {
     caller: AuthenticatedClient,
     params: FormParameters,
     address: string,
-    binding: DpopBinding | undefined,
+    binding: SenderBinding | undefined,
   ): Promise<TokenResponse> {
     switch (params.grant_type) {
       case 'client_credentials':

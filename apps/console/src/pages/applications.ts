@@ -41,6 +41,8 @@ const METHOD_NAMES: Record<string, string> = {
   private_key_jwt: 'private_key_jwt',
 };
 
+const BINDING_NAMES = { dpop: 'DPoP-bound tokens only', mtls: 'certificate-bound tokens only' } as const;
+
 /** The lead paragraph under the page's title. */
 export const lead = (): Child =>
   'Services and devices get short-lived access tokens with the OAuth 2.0 client credentials grant: they present their client id and secret (or a signed JWT) at /oauth/token. A device’s client id is also its MQTT client id.';
@@ -88,9 +90,9 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
           {},
           METHOD_NAMES[client.tokenEndpointAuthMethod] ?? client.tokenEndpointAuthMethod,
           h('br'),
-          client.requiredBinding === 'dpop'
-            ? badge('DPoP-bound tokens only', 'info')
-            : h('span', { class: 'muted' }, 'bearer or DPoP tokens'),
+          client.requiredBinding === 'none'
+            ? h('span', { class: 'muted' }, 'bearer or bound tokens')
+            : badge(BINDING_NAMES[client.requiredBinding], 'info'),
           client.allowTokenExchange ? [h('br'), h('span', { class: 'muted' }, 'may exchange PATs')] : null,
         ),
         grantList(client.grants),
@@ -108,7 +110,7 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
             focusKey: `grants:${client.id}`,
             onClick: () => editGrants(client),
           }),
-          rowButton(client.requiredBinding === 'dpop' ? 'Allow bearer tokens' : 'Require DPoP', `for ${client.name}`, {
+          rowButton(client.requiredBinding === 'none' ? 'Require DPoP' : 'Allow bearer tokens', `for ${client.name}`, {
             focusKey: `binding:${client.id}`,
             onClick: () => changeBinding(client),
           }),
@@ -368,7 +370,7 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
   }
 
   function changeBinding(client: Client) {
-    const requiredBinding = client.requiredBinding === 'dpop' ? 'none' : 'dpop';
+    const requiredBinding = client.requiredBinding === 'none' ? 'dpop' : 'none';
     return confirmAction({
       title:
         requiredBinding === 'dpop'

@@ -27,6 +27,13 @@ describe(DeviceAuthenticator.name, () => {
     ['watcher-token', verified('thermostat-1', 'devices:read:thermostat-1')],
     ['stolen-token', verified('thermostat-2', 'device')],
     [
+      'certificate-bound-token',
+      (() => {
+        const bound = verified('thermostat-1', 'device');
+        return { ...bound, principal: { ...bound.principal, confirmation: { x5tS256: 'thermostat-1-cert' } } };
+      })(),
+    ],
+    [
       'dpop-bound-token',
       (() => {
         const bound = verified('thermostat-1', 'device');
@@ -64,6 +71,22 @@ describe(DeviceAuthenticator.name, () => {
       returnCode: ConnackCode.BadUsernameOrPassword,
       reason: 'sender_constrained',
     });
+  });
+
+  it('opens a certificate-bound token’s session only on a TLS connection with that certificate (RFC 8705)', async () => {
+    const over = (certificateThumbprint?: string) =>
+      sut.authenticate({
+        clientId: 'thermostat-1',
+        username: 'thermostat-1',
+        password: Buffer.from('certificate-bound-token'),
+        peer: { remoteAddress: '203.0.113.7', transport: certificateThumbprint ? 'tls' : 'tcp', certificateThumbprint },
+      });
+    await expect(over('thermostat-1-cert')).resolves.toMatchObject({ clientId: 'thermostat-1' });
+    await expect(over('another-device-cert')).rejects.toMatchObject({
+      returnCode: ConnackCode.NotAuthorized,
+      reason: 'certificate_mismatch',
+    });
+    await expect(over(undefined)).rejects.toMatchObject({ reason: 'certificate_mismatch' });
   });
 
   describe('a token the verifier remembers', () => {

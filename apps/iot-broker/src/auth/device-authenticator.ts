@@ -132,14 +132,25 @@ export class DeviceAuthenticator {
         'subject_mismatch',
         'The access token was issued to another client',
       );
-    // A sender-constrained token (RFC 7800 `cnf`, e.g. a DPoP key) is worthless without its key, and
-    // an MQTT CONNECT carries no proof of one: only bearer tokens open a session here.
-    if (principal.confirmation)
-      throw new ConnectRefusal(
-        ConnackCode.BadUsernameOrPassword,
-        'sender_constrained',
-        'The access token is bound to a key this connection cannot prove (cnf)',
-      );
+    // A sender-constrained token (RFC 7800 `cnf`) opens a session only on the TLS connection of the
+    // client certificate it is bound to (RFC 8705 §3); a DPoP key cannot be proven in a CONNECT.
+    const bound = principal.confirmation;
+    if (bound) {
+      if (bound.jkt !== undefined || bound.x5tS256 === undefined)
+        throw new ConnectRefusal(
+          ConnackCode.BadUsernameOrPassword,
+          'sender_constrained',
+          'The access token is bound to a key this connection cannot prove (cnf)',
+        );
+      if (attempt.peer.certificateThumbprint !== bound.x5tS256)
+        throw new ConnectRefusal(
+          ConnackCode.NotAuthorized,
+          'certificate_mismatch',
+          attempt.peer.certificateThumbprint
+            ? 'The access token is bound to another client certificate (cnf x5t#S256)'
+            : 'The access token is bound to a client certificate: connect over TLS (mqtts) with it',
+        );
+    }
     // The verifier tolerates a few seconds of clock skew; a session, though, never starts past `exp`.
     if (principal.expiresAt!.getTime() <= this.now())
       throw new ConnectRefusal(ConnackCode.BadUsernameOrPassword, 'expired', 'The access token has expired');

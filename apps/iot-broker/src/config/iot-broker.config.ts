@@ -1,6 +1,8 @@
 import { ConfigError, type Environment, loadEnv } from '@tollgate/platform';
 import type { PublishRate } from '../hardening/publish-budget.js';
 import type { ClientKind } from '../sessions/device-session.js';
+import { readFileSync } from 'node:fs';
+import type { TlsSettings } from '../transport/tls-listener.js';
 import { IotBrokerEnv } from './iot-broker.env.js';
 
 export interface IotBrokerConfig {
@@ -14,6 +16,8 @@ export interface IotBrokerConfig {
   host: string;
   mqttPort: number;
   wsPort: number;
+  /** MQTT over TLS, when configured. */
+  tls?: { port: number } & TlsSettings;
   logLevel: string;
   limits: {
     maxPacketSize: number;
@@ -37,6 +41,33 @@ export function loadIotBrokerConfig(env: Environment = process.env): IotBrokerCo
   const problems: string[] = [];
   if (values.MQTT_PORT !== 0 && values.MQTT_PORT === values.MQTT_WS_PORT)
     problems.push(`MQTT_PORT and MQTT_WS_PORT: must differ (both ${values.MQTT_PORT})`);
+  let tls: IotBrokerConfig['tls'];
+  if (values.MQTTS_PORT !== undefined) {
+    if (!values.TLS_CERT_FILE || !values.TLS_KEY_FILE)
+      problems.push('MQTTS_PORT: set TLS_CERT_FILE and TLS_KEY_FILE too (the broker’s certificate and key)');
+    if (values.TLS_CLIENT_CERTIFICATE === 'required' && !values.TLS_CLIENT_CA_FILE)
+      problems.push('TLS_CLIENT_CERTIFICATE: required needs TLS_CLIENT_CA_FILE (the CA device certificates come from)');
+    const read = (variable: string, file: string | undefined) => {
+      if (!file) return undefined;
+      try {
+        return readFileSync(file, 'utf8');
+      } catch (error) {
+        problems.push(`${variable}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? error})`);
+        return undefined;
+      }
+    };
+    const certificatePem = read('TLS_CERT_FILE', values.TLS_CERT_FILE);
+    const privateKeyPem = read('TLS_KEY_FILE', values.TLS_KEY_FILE);
+    const clientCaPem = read('TLS_CLIENT_CA_FILE', values.TLS_CLIENT_CA_FILE);
+    if (certificatePem && privateKeyPem)
+      tls = {
+        port: values.MQTTS_PORT,
+        certificatePem,
+        privateKeyPem,
+        clientCaPem,
+        clientCertificate: values.TLS_CLIENT_CERTIFICATE,
+      };
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     issuer: values.AUTH_ISSUER,
@@ -46,6 +77,7 @@ export function loadIotBrokerConfig(env: Environment = process.env): IotBrokerCo
     host: values.HOST,
     mqttPort: values.MQTT_PORT,
     wsPort: values.MQTT_WS_PORT,
+    tls,
     logLevel: values.LOG_LEVEL,
     limits: {
       maxPacketSize: values.MAX_PACKET_SIZE,

@@ -8,7 +8,7 @@ import {
   RedisEnv,
   ResourceServerEnv,
 } from '@tollgate/platform';
-import { IsOptional } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
 
 /**
  * Environment variables the IoT broker accepts.
@@ -32,6 +32,21 @@ export class IotBrokerEnv extends composeEnv(
 
   /** MQTT over WebSocket at /mqtt, and GET /health. */
   @IsOptional() @IsPort() MQTT_WS_PORT: number = 7884;
+
+  /** MQTT over TLS (mqtts); off unless set. Needs TLS_CERT_FILE and TLS_KEY_FILE. */
+  @IsOptional() @IsPort() MQTTS_PORT?: number;
+
+  /** The broker's TLS certificate (PEM, chain included) for MQTTS_PORT. */
+  @IsOptional() @IsString() TLS_CERT_FILE?: string;
+
+  /** Its private key (PEM). */
+  @IsOptional() @IsString() TLS_KEY_FILE?: string;
+
+  /** CA certificates (PEM) that device certificates must chain to; without it any client certificate is taken as presented. */
+  @IsOptional() @IsString() TLS_CLIENT_CA_FILE?: string;
+
+  /** `required`: no TLS connection without a client certificate from TLS_CLIENT_CA_FILE; `optional`: one is asked for. */
+  @IsOptional() @IsIn(['optional', 'required']) TLS_CLIENT_CERTIFICATE: 'optional' | 'required' = 'optional';
 
   /** Largest MQTT packet accepted, in bytes (fixed header included); a larger one closes the connection. */
   @IsOptional() @IntegerFrom(1024, 268_435_460) MAX_PACKET_SIZE: number = 65_536;

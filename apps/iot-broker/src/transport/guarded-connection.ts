@@ -2,12 +2,14 @@ import type { Logger } from '@tollgate/platform';
 import type { Duplex } from 'node:stream';
 import { type FrameViolation, MqttFrameScanner } from '../hardening/mqtt-frame-scanner.js';
 
-export type Transport = 'tcp' | 'websocket';
+export type Transport = 'tcp' | 'tls' | 'websocket';
 
 /** Who is on the other end of a connection, as the transport saw it. */
 export interface Peer {
   remoteAddress: string;
   transport: Transport;
+  /** Over TLS: RFC 8705 `x5t#S256` of the client certificate presented in the handshake. */
+  certificateThumbprint?: string;
 }
 
 export interface ConnectionGuardOptions {

@@ -969,6 +969,11 @@ export interface components {
       jwks_uri: string;
       /** Format: uri */
       management_api_resource?: string;
+      /** @description RFC 8705 §5: endpoints that take TLS client certificates */
+      mtls_endpoint_aliases?: {
+        /** Format: uri */
+        token_endpoint?: string;
+      };
       response_types_supported?: string[];
       /** Format: uri */
       revocation_endpoint?: string;
@@ -978,6 +983,7 @@ export interface components {
       revocation_feed_endpoint?: string;
       /** Format: uri */
       service_documentation?: string;
+      tls_client_certificate_bound_access_tokens?: boolean;
       /** Format: uri */
       token_endpoint: string;
       token_endpoint_auth_methods_supported?: string[];
@@ -1027,7 +1033,7 @@ export interface components {
        * @description The binding its access tokens must have: none (bearer allowed) or dpop (RFC 9449)
        * @enum {string}
        */
-      requiredBinding: 'none' | 'dpop';
+      requiredBinding: 'none' | 'dpop' | 'mtls';
       secrets: components['schemas']['ClientSecretDto'][];
       /** @enum {string} */
       tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
@@ -1110,7 +1116,7 @@ export interface components {
        * @default none
        * @enum {string}
        */
-      requiredBinding?: 'none' | 'dpop';
+      requiredBinding?: 'none' | 'dpop' | 'mtls';
       /** @description Lifetime of the first secret in days (1–3650); no expiry when absent */
       secretExpiresInDays?: number;
       /**
@@ -1173,7 +1179,7 @@ export interface components {
        * @description The binding its access tokens must have: none (bearer allowed) or dpop (RFC 9449)
        * @enum {string}
        */
-      requiredBinding: 'none' | 'dpop';
+      requiredBinding: 'none' | 'dpop' | 'mtls';
       secrets: components['schemas']['ClientSecretDto'][];
       /** @enum {string} */
       tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
@@ -1278,7 +1284,7 @@ export interface components {
        * @default none
        * @enum {string}
        */
-      requiredBinding?: 'none' | 'dpop';
+      requiredBinding?: 'none' | 'dpop' | 'mtls';
       /**
        * @example [
        *       "contacts:read",
@@ -1657,7 +1663,7 @@ export interface components {
        * @description none: bearer tokens allowed; dpop: DPoP-bound tokens only
        * @enum {string}
        */
-      requiredBinding: 'none' | 'dpop';
+      requiredBinding: 'none' | 'dpop' | 'mtls';
       scopes: string[];
       /** @description Created by Tollgate (the management API); cannot be deleted */
       system: boolean;
@@ -1872,7 +1878,7 @@ export interface components {
        * @description dpop: every access token the client gets is bound to a DPoP key (RFC 9449); none: bearer tokens are allowed
        * @enum {string}
        */
-      requiredBinding?: 'none' | 'dpop';
+      requiredBinding?: 'none' | 'dpop' | 'mtls';
     };
     UpdateResourceDto: {
       /**
@@ -1887,7 +1893,7 @@ export interface components {
        * @default none
        * @enum {string}
        */
-      requiredBinding?: 'none' | 'dpop';
+      requiredBinding?: 'none' | 'dpop' | 'mtls';
       /**
        * @example [
        *       "contacts:read",

@@ -56,14 +56,20 @@ export class SenderConstraint {
         );
       return;
     }
+    // A certificate-bound token (RFC 8705) is for the broker's TLS connections: over HTTP the client
+    // certificate ends at the proxy, so nothing here can prove it.
+    if (!bound.jkt)
+      throw refusal(
+        'invalid_token',
+        'This access token is bound to a certificate or key this resource cannot check',
+        'unknown_cnf',
+      );
     if (presented.scheme !== 'dpop')
       throw refusal(
         'invalid_token',
         'This access token is bound to a DPoP key: send it as "Authorization: DPoP <token>" with a DPoP proof',
         'dpop_bound_as_bearer',
       );
-    if (!bound.jkt)
-      throw refusal('invalid_token', 'This access token is bound to a key this resource cannot check', 'unknown_cnf');
     const header = request.headers.dpop;
     if (typeof header !== 'string')
       throw refusal(

@@ -21,8 +21,11 @@ export interface AccessTokenClaims extends JWTPayload {
   scope?: string;
   /** Set on tokens obtained by exchanging a PAT (RFC 8693): the PAT's record id. */
   pat_id?: string;
-  /** RFC 7800 confirmation: the key the token is bound to (`jkt`: a DPoP key's thumbprint, RFC 9449 §6.1). */
-  cnf?: { jkt?: string; [member: string]: unknown };
+  /**
+   * RFC 7800 confirmation: what the token is bound to (`jkt`: a DPoP key's thumbprint, RFC 9449 §6.1;
+   * `x5t#S256`: a client certificate's, RFC 8705 §3.1).
+   */
+  cnf?: { jkt?: string; 'x5t#S256'?: string; [member: string]: unknown };
 }
 
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -124,9 +127,12 @@ export function principalFromClaims(claims: AccessTokenClaims, keyId?: string): 
  * The key a token is bound to. Any `cnf` marks the token as bound, even one whose method this
  * verifier cannot check (no `jkt`): such a token must never pass as a bearer token.
  */
-function confirmationOf(cnf: unknown): { jkt?: string } {
-  const jkt = typeof cnf === 'object' && cnf !== null ? (cnf as { jkt?: unknown }).jkt : undefined;
-  return typeof jkt === 'string' ? { jkt } : {};
+function confirmationOf(cnf: unknown): { jkt?: string; x5tS256?: string } {
+  const { jkt, 'x5t#S256': x5tS256 } = (typeof cnf === 'object' && cnf !== null ? cnf : {}) as Record<string, unknown>;
+  return {
+    ...(typeof jkt === 'string' && { jkt }),
+    ...(typeof x5tS256 === 'string' && { x5tS256 }),
+  };
 }
 
 /** Maps jose's errors to RFC 6750 answers with a description that says what was wrong, without echoing input. */

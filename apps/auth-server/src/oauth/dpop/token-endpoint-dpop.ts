@@ -3,7 +3,7 @@ import { DpopNonces, DpopProofError, verifyDpopProof } from '@tollgate/dpop';
 import { CLOCK, type Clock, OAuthError } from '@tollgate/platform';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../../config/auth-server.config.js';
 import { DpopReplays } from './dpop-replays.js';
-import type { DpopBinding } from './dpop-binding.js';
+import type { SenderBinding } from '../sender-binding.js';
 
 /** How long a proof is accepted after its `iat` (RFC 9449 §11.1): its `jti` is remembered as long. */
 export const DPOP_PROOF_MAX_AGE_SECONDS = 300;
@@ -27,7 +27,8 @@ export class TokenEndpointDpop {
     this.tokenEndpoint = `${config.issuer}/oauth/token`;
   }
 
-  async binding(header: string | string[] | undefined): Promise<DpopBinding | undefined> {
+  /** `url`: the token endpoint the request came to, when not the issuer's (the mTLS alias). */
+  async binding(header: string | string[] | undefined, url = this.tokenEndpoint): Promise<SenderBinding | undefined> {
     if (header === undefined) return undefined;
     if (Array.isArray(header))
       throw this.refusal(new DpopProofError('invalid_dpop_proof', 'Send one DPoP header', 'repeated_header'));
@@ -35,7 +36,7 @@ export class TokenEndpointDpop {
     try {
       const proof = await verifyDpopProof(header, {
         method: 'POST',
-        url: this.tokenEndpoint,
+        url,
         now,
         maxAgeSeconds: DPOP_PROOF_MAX_AGE_SECONDS,
         nonce: this.config.dpop.requireNonce ? (nonce) => this.nonces.isValid(nonce) : undefined,
@@ -47,7 +48,7 @@ export class TokenEndpointDpop {
           'This DPoP proof was used before (its jti): make a new one for every request',
           'replayed',
         );
-      return { jkt: proof.thumbprint };
+      return { kind: 'dpop', jkt: proof.thumbprint };
     } catch (error) {
       if (error instanceof DpopProofError) throw this.refusal(error);
       throw error;

@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import { createServer, type Server, type TLSSocket } from 'node:tls';
+import type { ListenerOptions } from './tcp-listener.js';
+import { guardLoggedConnection, type Peer } from './guarded-connection.js';
+
+export interface TlsSettings {
+  certificatePem: string;
+  privateKeyPem: string;
+  /** CA certificates client certificates must chain to; without them a client certificate is taken as it is. */
+  clientCaPem?: string;
+  /** `required`: no connection without a client certificate issued by `clientCaPem` (refused in the TLS handshake). */
+  clientCertificate: 'optional' | 'required';
+}
+
+/** RFC 8705 §3.1 `x5t#S256` of the certificate a client presented on this connection, if any. */
+export function certificateThumbprint(socket: TLSSocket): string | undefined {
+  const raw = socket.getPeerCertificate()?.raw;
+  return raw && raw.length > 0 ? createHash('sha256').update(raw).digest('base64url') : undefined;
+}
+
+/**
+ * MQTT over TLS (mqtts): like the TCP listener, after the handshake; the client's certificate (when
+ * it sent one) is the peer's, so a certificate-bound token (RFC 8705) is checked against it.
+ */
+export function createTlsListener(
+  { aedes, admission, maxPacketSize, maxConnections, logger }: ListenerOptions,
+  tls: TlsSettings,
+): Server {
+  const server = createServer(
+    {
+      cert: tls.certificatePem,
+      key: tls.privateKeyPem,
+      ...(tls.clientCaPem && { ca: tls.clientCaPem }),
+      requestCert: true,
+      rejectUnauthorized: tls.clientCertificate === 'required',
+      minVersion: 'TLSv1.2',
+    },
+    (socket) => {
+      const peer: Peer = {
+        remoteAddress: socket.remoteAddress ?? 'unknown',
+        transport: 'tls',
+        certificateThumbprint: certificateThumbprint(socket),
+      };
+      if (!admission.admit(peer)) {
+        socket.destroy();
+        return;
+      }
+      aedes.handle(guardLoggedConnection(socket, { peer, maxPacketSize, logger }));
+    },
+  );
+  server.on('tlsClientError', (error, socket) => {
+    logger.info({ remoteAddress: socket.remoteAddress, reason: error.message }, 'TLS handshake refused');
+  });
+  server.maxConnections = maxConnections;
+  return server;
+}

@@ -1,0 +1,205 @@
+import { decodeJwt } from 'jose';
+import type { MqttClient } from 'mqtt';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request as httpsRequest } from 'node:https';
+import { DevelopmentCa, type IssuedCertificate } from '../../tools/src/certificates/development-ca.js';
+import { AuthServerHarness, basicAuthorization } from '../support/auth-server.harness.js';
+import { freePort } from '../support/free-port.js';
+import { attemptConnect, endAll } from '../support/mqtt-test-client.js';
+import { CRM, CRM_SCOPES, ServiceBHarness } from '../support/service-b.harness.js';
+import { startTestIotBroker, type TestIotBroker } from '../support/test-iot-broker.js';
+
+const IOT = 'https://iot.tollgate.local';
+
+/**
+ * RFC 8705 for devices: the auth-server's mTLS endpoint binds a thermostat's token to the client
+ * certificate it presented (`cnf.x5t#S256`), and the broker's TLS listener opens a session for that
+ * token only on a connection with that certificate: the token copied to another device, or used over
+ * plain MQTT, is refused. A broker that requires certificates refuses a self-signed or expired one in
+ * the handshake.
+ */
+describe('certificate-bound device tokens (RFC 8705)', () => {
+  let dir: string;
+  let ca: DevelopmentCa;
+  let thermostatCert: IssuedCertificate;
+  let otherDeviceCert: IssuedCertificate;
+  let auth: AuthServerHarness;
+  let broker: TestIotBroker;
+  let thermostat: { id: string; secret: string };
+  let mtlsUrl: string;
+  const sessions: MqttClient[] = [];
+
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content, { mode: 0o600 });
+    return path;
+  };
+
+  /** A client-credentials request at the mTLS endpoint, over a TLS connection presenting `certificate`. */
+  function tokenOverMtls(
+    client: { id: string; secret: string },
+    certificate?: IssuedCertificate,
+    resource = IOT,
+  ): Promise<{ status: number; body: Record<string, any> }> {
+    return new Promise((resolve, reject) => {
+      const request = httpsRequest(`${mtlsUrl}/oauth/token`, {
+        method: 'POST',
+        ca: ca.certificatePem,
+        ...(certificate && { cert: certificate.certificatePem, key: certificate.privateKeyPem }),
+        headers: {
+          authorization: basicAuthorization(client.id, client.secret),
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+      });
+      request.on('response', (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, body: JSON.parse(text) }));
+      });
+      request.on('error', reject);
+      request.end(new URLSearchParams({ grant_type: 'client_credentials', resource }).toString());
+    });
+  }
+
+  const connect = (url: string, password: string, certificate?: IssuedCertificate) =>
+    attemptConnect(url, {
+      clientId: thermostat.id,
+      password,
+      ...(url.startsWith('mqtts:') && {
+        tls: {
+          ca: ca.certificatePem,
+          ...(certificate && { cert: certificate.certificatePem, key: certificate.privateKeyPem }),
+        },
+      }),
+    });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tollgate-mtls-'));
+    ca = await DevelopmentCa.create();
+    const server = await ca.issue({
+      commonName: 'localhost',
+      usage: 'server',
+      dnsNames: ['localhost'],
+      ipAddresses: ['127.0.0.1'],
+    });
+    thermostatCert = await ca.issue({ commonName: 'thermostat-1', usage: 'client' });
+    otherDeviceCert = await ca.issue({ commonName: 'thermostat-2', usage: 'client' });
+    const serverFiles = {
+      TLS_CERT_FILE: file('server.crt', server.certificatePem),
+      TLS_KEY_FILE: file('server.key', server.privateKeyPem),
+    };
+    const mtlsPort = await freePort();
+    auth = await AuthServerHarness.start({ env: { MTLS_PORT: String(mtlsPort), ...serverFiles } });
+    mtlsUrl = `https://127.0.0.1:${mtlsPort}`;
+    await auth.createResource(IOT, ['device']);
+    thermostat = await auth.createClient({
+      id: 'thermostat-1',
+      name: 'Thermostat',
+      kind: 'device',
+      grants: [{ resource: IOT, scopes: ['device'] }],
+    });
+    broker = await startTestIotBroker(auth, {
+      RESOURCE_INDICATOR: IOT,
+      MQTTS_PORT: '0',
+      ...serverFiles,
+      TLS_CLIENT_CA_FILE: file('ca.crt', ca.certificatePem),
+    });
+  });
+  afterAll(async () => {
+    await endAll(...sessions);
+    await broker?.close();
+    await auth?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('advertises its mTLS endpoint and certificate-bound tokens in the metadata', async () => {
+    const metadata = (await auth.request('GET', '/.well-known/oauth-authorization-server')).body;
+    expect(metadata).toMatchObject({
+      tls_client_certificate_bound_access_tokens: true,
+      mtls_endpoint_aliases: { token_endpoint: `${mtlsUrl}/oauth/token` },
+    });
+  });
+
+  it('binds the token to the certificate, and the broker opens its session only with that certificate', async () => {
+    const issued = await tokenOverMtls(thermostat, thermostatCert);
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    expect(issued.body.token_type).toBe('Bearer');
+    const token = issued.body.access_token as string;
+    expect(decodeJwt(token).cnf).toEqual({ 'x5t#S256': thermostatCert.thumbprint });
+    expect((await auth.introspect(token, thermostat)).body.cnf).toEqual({ 'x5t#S256': thermostatCert.thumbprint });
+
+    const own = await connect(broker.mqttsUrl!, token, thermostatCert);
+    expect(own.connected).toBe(true);
+    if (own.connected) sessions.push(own.client);
+
+    const copied = await connect(broker.mqttsUrl!, token, otherDeviceCert);
+    expect(copied).toMatchObject({ connected: false, returnCode: 5 });
+    const overTcp = await connect(broker.mqttUrl, token);
+    expect(overTcp).toMatchObject({ connected: false, returnCode: 5 });
+    const withoutCertificate = await connect(broker.mqttsUrl!, token);
+    expect(withoutCertificate).toMatchObject({ connected: false, returnCode: 5 });
+    expect(broker.logs.some((line) => line.reason === 'certificate_mismatch')).toBe(true);
+  });
+
+  it('refuses a certificate-bound token at an HTTP API (the certificate ends at its proxy)', async () => {
+    const crm = await ServiceBHarness.start(auth);
+    try {
+      await auth.createResource(CRM, CRM_SCOPES).catch(() => undefined);
+      const reader = await auth.createClient({
+        name: 'reader',
+        grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+      });
+      const token = (await tokenOverMtls(reader, thermostatCert, CRM)).body.access_token as string;
+      const refused = await fetch(`${crm.url}/contacts`, { headers: { authorization: `Bearer ${token}` } });
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toMatchObject({ error: 'invalid_token' });
+    } finally {
+      await crm.stop();
+    }
+  });
+
+  it('never gives a client that requires certificate binding a token without one', async () => {
+    const strict = await auth.createClient({
+      id: 'thermostat-7',
+      name: 'Strict thermostat',
+      kind: 'device',
+      requiredBinding: 'mtls',
+      grants: [{ resource: IOT, scopes: ['device'] }],
+    });
+    const plain = await auth.tokenRequest({ grant_type: 'client_credentials', resource: IOT }, strict);
+    expect(plain.status).toBe(400);
+    expect(plain.body.error).toBe('invalid_request');
+    expect((await tokenOverMtls(strict)).status).toBe(400);
+    const bound = await tokenOverMtls(strict, thermostatCert);
+    expect(bound.status).toBe(200);
+  });
+
+  it('with certificates required, refuses a self-signed or an expired certificate in the handshake', async () => {
+    const strictBroker = await startTestIotBroker(auth, {
+      RESOURCE_INDICATOR: IOT,
+      MQTTS_PORT: '0',
+      TLS_CERT_FILE: join(dir, 'server.crt'),
+      TLS_KEY_FILE: join(dir, 'server.key'),
+      TLS_CLIENT_CA_FILE: join(dir, 'ca.crt'),
+      TLS_CLIENT_CERTIFICATE: 'required',
+    });
+    try {
+      const token = (await tokenOverMtls(thermostat, thermostatCert)).body.access_token as string;
+      const selfSigned = await DevelopmentCa.selfSigned('thermostat-1');
+      const expired = await ca.issue({ commonName: 'thermostat-1', usage: 'client', days: -1 });
+      for (const certificate of [selfSigned, expired, undefined]) {
+        const outcome = await connect(strictBroker.mqttsUrl!, token, certificate);
+        // Refused in the TLS handshake: no CONNACK at all.
+        expect(outcome.connected).toBe(false);
+        expect(outcome.connected === false && outcome.returnCode).toBeUndefined();
+      }
+      const own = await connect(strictBroker.mqttsUrl!, token, thermostatCert);
+      expect(own.connected).toBe(true);
+      if (own.connected) sessions.push(own.client);
+    } finally {
+      await strictBroker.close();
+    }
+  });
+});

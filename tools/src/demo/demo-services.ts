@@ -9,6 +9,7 @@ import {
   IOT_RESOURCE,
   MARKETING_RESOURCE,
 } from './demo.config.js';
+import type { DemoTlsFiles } from './demo-certificates.js';
 import type { ServiceSpec } from './processes/service-process.js';
 
 export type DemoServiceName =
@@ -41,6 +42,7 @@ export function demoServices(
   config: DemoConfig,
   secrets: Record<DemoSecretName, string>,
   root: string,
+  tls: DemoTlsFiles,
 ): Record<DemoServiceName, ServiceSpec> {
   const entry = (app: string) => join(root, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
   const { urls, ports } = config;
@@ -80,6 +82,11 @@ export function demoServices(
         BOOTSTRAP_ADMIN_CLIENT_SECRET: secrets.BOOTSTRAP_ADMIN_CLIENT_SECRET,
         // The console's "connected devices" page reads the broker's health.
         IOT_BROKER_HEALTH_URL: urls.brokerHealth,
+        // RFC 8705: tokens asked for here are bound to the client certificate presented.
+        MTLS_PORT: String(ports.authServerMtls),
+        MTLS_URL: urls.authServerMtls,
+        TLS_CERT_FILE: tls.serverCertFile,
+        TLS_KEY_FILE: tls.serverKeyFile,
       },
       ready: () =>
         healthy(
@@ -142,6 +149,11 @@ export function demoServices(
         CLIENT_SECRET: secrets.IOT_BROKER_CLIENT_SECRET,
         MQTT_PORT: String(ports.mqtt),
         MQTT_WS_PORT: String(ports.mqttWs),
+        // MQTT over TLS: devices present certificates from the demo CA (certificate-bound tokens).
+        MQTTS_PORT: String(ports.mqtts),
+        TLS_CERT_FILE: tls.serverCertFile,
+        TLS_KEY_FILE: tls.serverKeyFile,
+        TLS_CLIENT_CA_FILE: tls.caFile,
         // Local demo: /health may list who is connected (the story watches it).
         HEALTH_SHOW_DEVICES: 'true',
       },

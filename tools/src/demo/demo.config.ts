@@ -4,7 +4,16 @@ import { SEED_SECRET_NAMES } from '../seed/seed.config.js';
 import { DemoEnv } from './demo.env.js';
 
 export type PortName =
-  'authServer' | 'serviceB' | 'serviceA' | 'mqtt' | 'mqttWs' | 'thermostatHealth' | 'hubHealth' | 'newThermostatHealth';
+  | 'authServer'
+  | 'authServerMtls'
+  | 'serviceB'
+  | 'serviceA'
+  | 'mqtt'
+  | 'mqttWs'
+  | 'mqtts'
+  | 'thermostatHealth'
+  | 'hubHealth'
+  | 'newThermostatHealth';
 
 /** The demo variable that sets each port (named in every "port in use" message). */
 export const PORT_VARIABLES: Record<PortName, keyof DemoEnv> = {
@@ -13,6 +22,8 @@ export const PORT_VARIABLES: Record<PortName, keyof DemoEnv> = {
   serviceA: 'SERVICE_A_PORT',
   mqtt: 'MQTT_PORT',
   mqttWs: 'MQTT_WS_PORT',
+  mqtts: 'MQTTS_PORT',
+  authServerMtls: 'MTLS_PORT',
   thermostatHealth: 'THERMOSTAT_HEALTH_PORT',
   hubHealth: 'HUB_HEALTH_PORT',
   newThermostatHealth: 'NEW_THERMOSTAT_HEALTH_PORT',
@@ -66,6 +77,10 @@ export interface DemoUrls {
   serviceA: string;
   mqtt: string;
   mqttWs: string;
+  /** MQTT over TLS, where devices present their certificates (RFC 8705). */
+  mqtts: string;
+  /** The auth-server's mTLS endpoint (its `mtls_endpoint_aliases` base). */
+  authServerMtls: string;
   brokerHealth: string;
   thermostatHealth: string;
   hubHealth: string;
@@ -133,6 +148,8 @@ export function loadDemoConfig(argv: string[], env: Environment = process.env): 
       serviceA: `http://${host}:${ports.serviceA}`,
       mqtt: `mqtt://${host}:${ports.mqtt}`,
       mqttWs: `ws://${host}:${ports.mqttWs}/mqtt`,
+      mqtts: `mqtts://${host}:${ports.mqtts}`,
+      authServerMtls: `https://${host}:${ports.authServerMtls}`,
       brokerHealth: `http://${host}:${ports.mqttWs}/health`,
       thermostatHealth: `http://${host}:${ports.thermostatHealth}/health`,
       hubHealth: `http://${host}:${ports.hubHealth}/health`,

@@ -21,6 +21,12 @@ export class DemoEnv {
   /** The broker's MQTT-over-WebSocket port (also its /health). */
   @IsOptional() @IsFixedPort() MQTT_WS_PORT: number = 7884;
 
+  /** The broker's MQTT-over-TLS port (devices with client certificates). */
+  @IsOptional() @IsFixedPort() MQTTS_PORT: number = 7885;
+
+  /** The auth-server's mTLS token endpoint port (certificate-bound tokens, RFC 8705). */
+  @IsOptional() @IsFixedPort() MTLS_PORT: number = 7403;
+
   /** The thermostat's /health port. */
   @IsOptional() @IsFixedPort() THERMOSTAT_HEALTH_PORT: number = 7886;
 

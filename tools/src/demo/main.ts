@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError } from '@tollgate/platform';
 import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fetchJson } from '../seed/http-json.js';
 import { SeedError } from '../seed/seed-error.js';
@@ -25,6 +26,7 @@ import {
   forgetPairedThermostat,
 } from './demo-fixtures.js';
 import { loadDemoSecrets } from './demo-secrets.js';
+import { DemoCertificates } from './demo-certificates.js';
 import { demoServices, newThermostatKeyFile } from './demo-services.js';
 import { busyPorts } from './ports.js';
 import { ServiceFailedError, ServiceSupervisor } from './processes/service-supervisor.js';
@@ -51,7 +53,8 @@ async function main(): Promise<void> {
   }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const secrets = loadDemoSecrets(config.secretsFile, DEMO_SECRET_NAMES, config.secretOverrides).values;
-  const services = demoServices(config, secrets, ROOT);
+  const certificates = await DemoCertificates.create(config.dataDir);
+  const services = demoServices(config, secrets, ROOT, certificates.files);
   const missing = Object.values(services)
     .map((service) => service.entry)
     .filter((entry) => !existsSync(entry));
@@ -72,7 +75,7 @@ async function main(): Promise<void> {
 
   try {
     const { results, credentials, tokenEndpoint, managementApi } = await Promise.race([
-      runDemo(config, secrets, supervisor, services),
+      runDemo(config, secrets, supervisor, services, certificates),
       supervisor.failure,
     ]);
     const failed = results.filter((result) => !result.passed);
@@ -107,6 +110,7 @@ async function runDemo(
   secrets: Record<DemoSecretName, string>,
   supervisor: ServiceSupervisor,
   services: ReturnType<typeof demoServices>,
+  certificates: DemoCertificates,
 ): Promise<{
   results: StepResult[];
   credentials: DemoContext['credentials'];
@@ -166,6 +170,7 @@ async function runDemo(
     consumer: seeded.consumer,
     sampleContacts: contacts.total,
     startDevice: (device) => supervisor.start(services[device], 30_000),
+    certificates,
     credentials: [],
   };
   const results = await runStories(DEMO_STORIES, context, (line) => out.line(line));
@@ -204,6 +209,10 @@ function printExploration(
     `${urls.serviceA}/audience (a token for ${MARKETING_RESOURCE}; POST /sync to sync again; OpenAPI at /docs)`,
   );
   row('MQTT', `${urls.mqtt}, ${urls.mqttWs} (health: ${urls.brokerHealth})`);
+  row(
+    'MQTT over TLS',
+    `${urls.mqtts} (device certificates from the demo CA, ${displayPath(join(config.dataDir, 'tls', 'ca.crt'))}); mTLS token endpoint ${urls.authServerMtls}/oauth/token`,
+  );
   out.line('');
   out.line(`Demo credentials (local only; every secret is in ${displayPath(config.secretsFile)}):`);
   row('admin client', `${config.adminClientId} / ${secrets.BOOTSTRAP_ADMIN_CLIENT_SECRET}`);

@@ -1,5 +1,6 @@
 import type { ManagementApiClient } from '../seed/management-api.client.js';
 import type { DEMO_CLIENT_IDS, DemoConfig, DemoSecretName } from './demo.config.js';
+import type { DemoCertificates } from './demo-certificates.js';
 
 /** Device processes a story may start (they are supervised like every other service). */
 export type DeviceService = 'thermostat' | 'hub' | 'newThermostat';
@@ -17,6 +18,8 @@ export interface DemoContext {
   sampleContacts: number;
   /** Starts a device process and resolves once it is connected to the broker. */
   startDevice(device: DeviceService): Promise<string>;
+  /** The demo CA (RFC 8705 steps): device certificates on demand, and the files the services read. */
+  certificates: DemoCertificates;
   /** Credentials a story created, printed after the story for exploring. */
   credentials: { label: string; value: string; note?: string }[];
 }

@@ -7,7 +7,13 @@ export type ConnectOutcome =
 /** One CONNECT (MQTT 3.1.1, username = client id, password = access token), no automatic reconnect; never rejects. */
 export function tryConnect(
   url: string,
-  options: { clientId: string; username?: string; password: string },
+  options: {
+    clientId: string;
+    username?: string;
+    password: string;
+    /** mqtts: the CA of the broker's certificate, and the client certificate and key to present. */
+    tls?: { ca: string; cert: string; key: string };
+  },
 ): Promise<ConnectOutcome> {
   return new Promise((resolve) => {
     const client = mqtt.connect(url, {
@@ -19,6 +25,7 @@ export function tryConnect(
       keepalive: 30,
       reconnectPeriod: 0,
       connectTimeout: 10_000,
+      ...options.tls,
     });
     let settled = false;
     const settle = (outcome: ConnectOutcome) => {

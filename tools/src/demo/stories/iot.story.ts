@@ -10,6 +10,7 @@ import { DEMO_ADMIN, type DemoSecretName, IOT_RESOURCE } from '../demo.config.js
 import { DEMO_HEATING } from '../demo-services.js';
 import { forgeAccessToken } from '../mqtt/forged-token.js';
 import { MessageLog, subscribe, tryConnect, whenClosed } from '../mqtt/mqtt-observer.js';
+import { mtlsClientCredentials } from '../mtls-token.js';
 import type { Story } from '../story.js';
 
 /**
@@ -24,7 +25,7 @@ export const iotStory: Story = {
     'IoT: a thermostat and a home hub exchange telemetry and commands over MQTT with M2M tokens; only authorised devices get in',
   async run(context, step) {
     const { ids, admin } = context;
-    const { mqtt, brokerHealth, issuer, thermostatHealth } = context.config.urls;
+    const { mqtt, mqtts, brokerHealth, issuer, thermostatHealth } = context.config.urls;
     const topics = {
       telemetry: `devices/${ids.thermostat}/telemetry`,
       state: `devices/${ids.thermostat}/state`,
@@ -175,6 +176,54 @@ export const iotStory: Story = {
             `${ids.thermostat} acknowledged the intruder’s command`,
           );
           return `SUBACK 128; its setpoint command closed its connection and never reached ${ids.thermostat} (no ack)`;
+        },
+      );
+
+      await step(
+        `${ids.spareThermostat} gets a token bound to its certificate at the mTLS endpoint (RFC 8705); copied to another device, it is refused`,
+        async () => {
+          const { certificates } = context;
+          const ca = certificates.ca.certificatePem;
+          const own = await certificates.device(ids.spareThermostat);
+          const other = await certificates.device('rogue-2');
+          const endpoint = (admin.metadata.mtls_endpoint_aliases as { token_endpoint?: string } | undefined)
+            ?.token_endpoint;
+          check(endpoint, 'the metadata names no mTLS token endpoint (mtls_endpoint_aliases)');
+          const issued = await mtlsClientCredentials(
+            endpoint,
+            { id: ids.spareThermostat, secret: context.secrets.SPARE_THERMOSTAT_CLIENT_SECRET },
+            { resource: IOT_RESOURCE },
+            { ca, certificate: own },
+          );
+          check(issued.status === 200, `the mTLS token endpoint answered ${issued.status} ${issued.body.error ?? ''}`);
+          const token = issued.body.access_token as string;
+          const cnf = decodeJwt(token).cnf as Record<string, string> | undefined;
+          check(cnf?.['x5t#S256'] === own.thumbprint, 'the token is not bound to the certificate (cnf.x5t#S256)');
+          const withOwn = await tryConnect(mqtts, {
+            clientId: ids.spareThermostat,
+            password: token,
+            tls: { ca, cert: own.certificatePem, key: own.privateKeyPem },
+          });
+          if (!withOwn.connected)
+            throw new CheckFailed(`refused with its own certificate: CONNACK ${withOwn.returnCode ?? withOwn.reason}`);
+          await withOwn.client.endAsync(true);
+          const copied = await tryConnect(mqtts, {
+            clientId: ids.spareThermostat,
+            password: token,
+            tls: { ca, cert: other.certificatePem, key: other.privateKeyPem },
+          });
+          const plain = await tryConnect(mqtt, { clientId: ids.spareThermostat, password: token });
+          for (const outcome of [copied, plain]) {
+            if (outcome.connected) {
+              outcome.client.end(true);
+              throw new CheckFailed('the broker accepted the certificate-bound token without its certificate');
+            }
+          }
+          check(
+            !copied.connected && copied.returnCode === 5 && !plain.connected && plain.returnCode === 5,
+            'expected CONNACK 5 for the copied token',
+          );
+          return `cnf.x5t#S256 ${own.thumbprint.slice(0, 8)}…; mqtts with its certificate → CONNACK 0; with another device’s certificate → 5; over plain MQTT → 5`;
         },
       );
 

@@ -4,9 +4,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpsRequest } from 'node:https';
+import { loadDevicesConfig } from '../../apps/devices/src/config/devices.config.js';
+import { createDeviceApp } from '../../apps/devices/src/devices.app.js';
 import { DevelopmentCa, type IssuedCertificate } from '../../tools/src/certificates/development-ca.js';
 import { AuthServerHarness, basicAuthorization } from '../support/auth-server.harness.js';
+import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
+import { memoryLogger } from '../support/memory-logger.js';
 import { attemptConnect, endAll } from '../support/mqtt-test-client.js';
 import { CRM, CRM_SCOPES, ServiceBHarness } from '../support/service-b.harness.js';
 import { startTestIotBroker, type TestIotBroker } from '../support/test-iot-broker.js';
@@ -141,6 +145,32 @@ describe('certificate-bound device tokens (RFC 8705)', () => {
     const withoutCertificate = await connect(broker.mqttsUrl!, token);
     expect(withoutCertificate).toMatchObject({ connected: false, returnCode: 5 });
     expect(broker.logs.some((line) => line.reason === 'certificate_mismatch')).toBe(true);
+  });
+
+  it('runs a thermostat (apps/devices) over mqtts with its certificate and certificate-bound tokens', async () => {
+    const device = createDeviceApp(
+      loadDevicesConfig({
+        DEVICE_ROLE: 'thermostat',
+        CLIENT_ID: thermostat.id,
+        CLIENT_SECRET: thermostat.secret,
+        AUTH_ISSUER: auth.issuer,
+        BROKER_URL: broker.mqttsUrl!,
+        BROKER_RESOURCE: IOT,
+        TLS_CERT_FILE: file('thermostat.crt', thermostatCert.certificatePem),
+        TLS_KEY_FILE: file('thermostat.key', thermostatCert.privateKeyPem),
+        TLS_CA_FILE: join(dir, 'ca.crt'),
+        HEALTH_PORT: '0',
+      }),
+      { logger: memoryLogger('device:thermostat').logger },
+    );
+    await device.start();
+    try {
+      await eventually(() => expect(device.health().broker).toBe('connected'), 15_000);
+      const issued = await auth.api('GET', `/api/audit?action=token.issued&actor=${thermostat.id}&limit=1`);
+      expect(issued.body.items[0].details.binding).toBe('mtls');
+    } finally {
+      await device.stop();
+    }
   });
 
   it('refuses a certificate-bound token at an HTTP API (the certificate ends at its proxy)', async () => {

@@ -1,4 +1,4 @@
-import { ClientCredentialsTokenProvider } from '@tollgate/m2m-client';
+import { type ClientCertificate, ClientCredentialsTokenProvider } from '@tollgate/m2m-client';
 import { createLogger, type Logger } from '@tollgate/platform';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -60,6 +60,7 @@ export class DeviceApp {
           ? Thermostat.subscriptions(device.clientId)
           : Hub.subscriptions(config.hub.thermostatId),
       will: config.role === 'thermostat' ? Thermostat.will(device.clientId) : undefined,
+      tls: device.tls,
       logger: this.logger,
       // Called only once connected, after the role below exists.
       onConnect: () => this.role.onConnect(),
@@ -72,6 +73,12 @@ export class DeviceApp {
     this.server = createHealthServer(() => this.health());
   }
 
+  /** With a certificate, tokens come from the mTLS endpoint, bound to it (RFC 8705). */
+  private clientCertificate(): ClientCertificate | undefined {
+    const tls = this.config.device.tls;
+    return tls?.cert && tls.key ? { cert: tls.cert, key: tls.key, ca: tls.ca } : undefined;
+  }
+
   private secretTokenSource(): TokenSource {
     const { device } = this.config;
     return new ClientCredentialsTokenProvider({
@@ -82,6 +89,7 @@ export class DeviceApp {
       scope: device.tokenScope,
       authMethod: device.tokenAuthMethod,
       refreshSkewSeconds: device.tokenRefreshSkewSeconds,
+      clientCertificate: this.clientCertificate(),
     });
   }
 
@@ -120,6 +128,7 @@ export class DeviceApp {
       resource: device.brokerResource,
       scope: device.tokenScope,
       refreshSkewSeconds: device.tokenRefreshSkewSeconds,
+      clientCertificate: this.clientCertificate(),
     });
     this.connection.start();
   }

@@ -5,6 +5,7 @@ import {
 } from './authorization-server-metadata.js';
 import { describeFetchFailure, isJsonObject, isTimeout, readJson } from './fetch-helpers.js';
 import { DpopKey } from '@tollgate/dpop';
+import { type ClientCertificate, clientCertificateFetch } from './client-certificate-fetch.js';
 import { type CryptoKey, type KeyObject, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { AuthServerUnavailableError, InvalidTokenResponseError, TokenRequestError } from './token-errors.js';
@@ -70,6 +71,12 @@ export interface ClientCredentialsOptions {
    * memory), or give one. Tokens are then bound to it, and a stolen token is useless without it.
    */
   dpop?: true | DpopKey;
+  /**
+   * Certificate-bound tokens (RFC 8705): token requests go to the server's mTLS endpoint
+   * (`mtls_endpoint_aliases.token_endpoint`) over TLS with this client certificate, and the tokens
+   * are bound to it; a resource server that sees the certificate (the MQTT broker) requires it.
+   */
+  clientCertificate?: ClientCertificate;
 }
 
 interface CachedToken {
@@ -132,6 +139,7 @@ export class ClientCredentialsTokenProvider {
   #cached?: CachedToken;
   #inflight?: Promise<AccessToken>;
   #dpopKey?: Promise<DpopKey>;
+  readonly #certificateFetch?: typeof fetch;
   /** The last DPoP-Nonce each server gave (RFC 9449 §8), by origin. */
   readonly #dpopNonces = new Map<string, string>();
 
@@ -161,6 +169,7 @@ export class ClientCredentialsTokenProvider {
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#fetch = options.fetch ?? fetch;
     this.#now = options.now ?? Date.now;
+    if (options.clientCertificate) this.#certificateFetch = clientCertificateFetch(options.clientCertificate);
     if (options.dpop) this.#dpopKey = Promise.resolve(options.dpop === true ? DpopKey.generate() : options.dpop);
   }
 
@@ -251,6 +260,7 @@ export class ClientCredentialsTokenProvider {
   async #sendTokenRequest(
     metadata: AuthorizationServerMetadata,
   ): Promise<{ response: Response; json: unknown; requestedAt: number }> {
+    const tokenEndpoint = this.#tokenEndpoint(metadata);
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
     if (this.scope) body.set('scope', this.scope);
     if (this.resource) body.set('resource', this.resource);
@@ -268,14 +278,14 @@ export class ClientCredentialsTokenProvider {
       body.set('client_assertion_type', JWT_BEARER);
       body.set('client_assertion', await this.#clientAssertion(metadata.token_endpoint));
     }
-    if (this.#dpopKey) headers.dpop = await this.dpopProof({ method: 'POST', url: metadata.token_endpoint });
+    if (this.#dpopKey) headers.dpop = await this.dpopProof({ method: 'POST', url: tokenEndpoint });
 
     const requestedAt = this.#now();
     let response: Response;
     let json: unknown;
     try {
       // Never follow a redirect: it would carry the client's credentials to another place.
-      response = await this.#fetch(metadata.token_endpoint, {
+      response = await (this.#certificateFetch ?? this.#fetch)(tokenEndpoint, {
         method: 'POST',
         headers,
         body,
@@ -283,7 +293,7 @@ export class ClientCredentialsTokenProvider {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
       json = await readJson(response);
-      if (this.#dpopKey) this.rememberDpopNonce(metadata.token_endpoint, response);
+      if (this.#dpopKey) this.rememberDpopNonce(tokenEndpoint, response);
     } catch (error) {
       this.#metadata = undefined;
       const reason = describeFetchFailure(error, this.#timeoutMs);
@@ -359,6 +369,17 @@ export class ClientCredentialsTokenProvider {
       type: tokenType === 'dpop' ? 'DPoP' : 'Bearer',
     };
     return { token, refreshAt: expiresAt - Math.min(this.#skewMs, lifetimeMs * MAX_SKEW_FRACTION) };
+  }
+
+  /** Where token requests go: the mTLS endpoint when the tokens are to be certificate-bound (RFC 8705 §5). */
+  #tokenEndpoint(metadata: AuthorizationServerMetadata): string {
+    if (!this.#certificateFetch) return metadata.token_endpoint;
+    const aliases = metadata.mtls_endpoint_aliases as { token_endpoint?: unknown } | undefined;
+    if (typeof aliases?.token_endpoint !== 'string')
+      throw new DiscoveryError(
+        `${this.issuer} offers no mTLS token endpoint (mtls_endpoint_aliases.token_endpoint): certificate-bound tokens are not available there`,
+      );
+    return aliases.token_endpoint;
   }
 
   /** The issuer's metadata, fetched once and fetched again after any failure to reach it or its token endpoint. */

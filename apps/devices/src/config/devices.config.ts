@@ -1,5 +1,6 @@
 import { ConfigError, type Environment, loadEnv } from '@tollgate/platform';
 import { HeatingSchedule } from '../hub/heating-schedule.js';
+import { readFileSync } from 'node:fs';
 import { DevicesEnv } from './devices.env.js';
 
 export interface DeviceIdentity {
@@ -17,6 +18,8 @@ export interface DeviceIdentity {
   tokenRefreshSkewSeconds: number;
   keepaliveSeconds: number;
   reconnect: { minDelayMs: number; maxDelayMs: number };
+  /** TLS: the device's certificate (its tokens are then bound to it, RFC 8705) and the CAs it trusts. */
+  tls?: { cert?: string; key?: string; ca?: string };
 }
 
 export interface ThermostatSettings {
@@ -63,6 +66,22 @@ export function loadDevicesConfig(env: Environment = process.env): DevicesConfig
       problems.push(`${variable}: ${(error as Error).message}`);
     }
   }
+  if (Boolean(values.TLS_CERT_FILE) !== Boolean(values.TLS_KEY_FILE))
+    problems.push('TLS_CERT_FILE and TLS_KEY_FILE: set both (the certificate and its key) or neither');
+  const read = (variable: string, file: string | undefined) => {
+    if (!file) return undefined;
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      problems.push(`${variable}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? error})`);
+      return undefined;
+    }
+  };
+  const tls = {
+    cert: read('TLS_CERT_FILE', values.TLS_CERT_FILE),
+    key: read('TLS_KEY_FILE', values.TLS_KEY_FILE),
+    ca: read('TLS_CA_FILE', values.TLS_CA_FILE),
+  };
   if (problems.length > 0) throw new ConfigError(problems);
 
   const common: CommonConfig = {
@@ -78,6 +97,7 @@ export function loadDevicesConfig(env: Environment = process.env): DevicesConfig
       tokenRefreshSkewSeconds: values.TOKEN_REFRESH_SKEW_SECONDS,
       keepaliveSeconds: values.MQTT_KEEPALIVE_SECONDS,
       reconnect: { minDelayMs: values.RECONNECT_MIN_DELAY_MS, maxDelayMs: values.RECONNECT_MAX_DELAY_MS },
+      ...((tls.cert || tls.ca) && { tls }),
     },
     host: values.HOST,
     healthPort: values.HEALTH_PORT ?? DEFAULT_HEALTH_PORT[values.DEVICE_ROLE],

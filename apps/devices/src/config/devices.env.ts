@@ -63,6 +63,18 @@ export class DevicesEnv extends composeEnv(IssuerEnv(), ProcessEnv()) {
   })
   BROKER_URL: string = 'mqtt://127.0.0.1:7883';
 
+  /**
+   * The device's TLS client certificate (PEM): presented to an mqtts:// broker and at the
+   * auth-server's mTLS endpoint, whose tokens are then bound to it (RFC 8705). Needs TLS_KEY_FILE.
+   */
+  @IsOptional() @IsString() TLS_CERT_FILE?: string;
+
+  /** Its private key (PEM). */
+  @IsOptional() @IsString() TLS_KEY_FILE?: string;
+
+  /** CA certificates (PEM) the broker's and the mTLS endpoint's certificates chain to (default: the system's). */
+  @IsOptional() @IsString() TLS_CA_FILE?: string;
+
   /** The broker's RFC 8707 resource indicator, asked for at the token endpoint. */
   @IsOptional() @IsResourceIndicator() BROKER_RESOURCE: string = 'https://iot.tollgate.local';
 

@@ -28,6 +28,8 @@ export interface BrokerConnectionOptions {
   /** Filters to hold (QoS 1) in the persistent session. */
   subscriptions: string[];
   will?: { topic: string; message: object; retain: boolean };
+  /** mqtts: the device's certificate and the CAs it trusts. */
+  tls?: { cert?: string; key?: string; ca?: string };
   logger: Logger;
   onConnect?: (sessionPresent: boolean) => void;
   onMessage?: (topic: string, payload: Buffer) => void;
@@ -149,6 +151,7 @@ export class BrokerConnection implements Publisher {
       reconnectPeriod: 0,
       manualConnect: true,
       resubscribe: false,
+      ...this.options.tls,
       will: will && {
         topic: will.topic,
         payload: Buffer.from(JSON.stringify(will.message)),

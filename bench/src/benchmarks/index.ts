@@ -3,6 +3,7 @@ import { apiKeyScale } from './api-key-scale.benchmark.js';
 import { serviceBDpop, tokenEndpointDpop } from './dpop.benchmark.js';
 import { authUnderAttack, authUnderAttackSaturated } from './auth-under-attack.benchmark.js';
 import { mqttConnect, mqttConnectPaced } from './mqtt-connect.benchmark.js';
+import { mqttConnectTls } from './mqtt-connect-tls.benchmark.js';
 import { mqttPublishQos0, mqttPublishQos1 } from './mqtt-publish.benchmark.js';
 import { mqttSessions } from './mqtt-sessions.benchmark.js';
 import { guardCostApiKey, guardCostJwt, guardCostPat } from './guard-cost.benchmark.js';
@@ -36,4 +37,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   revocationLatencyRedis,
   tokenEndpointDpop,
   serviceBDpop,
+  mqttConnectTls,
 ];

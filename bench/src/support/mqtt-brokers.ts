@@ -9,6 +9,8 @@ export const IOT = 'https://iot.tollgate.local';
 export interface MqttEndpoint {
   host: string;
   port: number;
+  /** MQTT over TLS: the CA the broker's certificate chains to. */
+  tls?: { ca: string };
 }
 
 /** A broker under test in its own process, reachable over MQTT/TCP. */

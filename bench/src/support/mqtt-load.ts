@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Contender, Measurement } from '../benchmark.js';
 import type { MqttEndpoint } from './mqtt-brokers.js';
@@ -24,6 +25,8 @@ const TIMEOUT_MS = 10_000;
 export interface DeviceLogin {
   clientId: string;
   token: string;
+  /** Over TLS: the device's client certificate and key (PEM). */
+  certificate?: { cert: string; key: string };
 }
 
 /** A CONNACK with a non-zero return code (MQTT 3.1.1 §3.2.2.3). */
@@ -65,7 +68,11 @@ export function mqttConnectContender(
     throw new Error(
       `${label}: ${devices.length} devices for ${concurrency} concurrent connections (need twice as many)`,
     );
-  const packets = devices.map((device) => ({ who: device.clientId, bytes: connectPacket(connectOptions(device)) }));
+  const packets = devices.map((device) => ({
+    who: device.clientId,
+    bytes: connectPacket(connectOptions(device)),
+    certificate: device.certificate,
+  }));
   return {
     label,
     run: (seconds) =>
@@ -89,7 +96,7 @@ export function mqttConnectContender(
               }
               const packet = free.shift()!;
               try {
-                latencies.push(await connectOnce(endpoint, packet.who, packet.bytes));
+                latencies.push(await connectOnce(endpoint, packet.who, packet.bytes, packet.certificate));
               } catch (error) {
                 failure ??= error as Error;
               } finally {
@@ -105,37 +112,46 @@ export function mqttConnectContender(
 }
 
 /** One connection: CONNECT → CONNACK (accepted) → DISCONNECT → closed by the broker. Resolves with ms to CONNACK. */
-function connectOnce(endpoint: MqttEndpoint, who: string, connectBytes: Buffer): Promise<number> {
+function connectOnce(
+  endpoint: MqttEndpoint,
+  who: string,
+  connectBytes: Buffer,
+  certificate?: DeviceLogin['certificate'],
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let latency: number | undefined;
+    let refused: ConnectRefused | undefined;
     let failure: Error | undefined;
-    const socket = connect({ ...endpoint, noDelay: true });
+    const { host, port } = endpoint;
+    const socket = endpoint.tls
+      ? connectTls({ host, port, ca: endpoint.tls.ca, ...certificate }).setNoDelay(true)
+      : connect({ host, port, noDelay: true });
     const reader = new PacketReader();
     const timer = setTimeout(
       () => socket.destroy(new Error(`${who}: no CONNACK and close within ${TIMEOUT_MS} ms`)),
       TIMEOUT_MS,
     );
-    socket.once('connect', () => socket.write(connectBytes));
+    socket.once(endpoint.tls ? 'secureConnect' : 'connect', () => socket.write(connectBytes));
     socket.on('data', (chunk: Buffer) =>
       reader.push(chunk, (packet) => {
         if (packet.type !== PacketType.CONNACK || packet.body[1] !== 0) {
-          socket.destroy(
-            packet.type === PacketType.CONNACK
-              ? new ConnectRefused(who, packet.body[1])
-              : new Error(`${who}: packet type ${packet.type} before CONNACK`),
-          );
+          if (packet.type === PacketType.CONNACK) refused = new ConnectRefused(who, packet.body[1]);
+          socket.destroy(refused ?? new Error(`${who}: packet type ${packet.type} before CONNACK`));
           return;
         }
         latency = performance.now() - started;
         socket.end(DISCONNECT);
       }),
     );
-    socket.once('error', (error) => (failure = error));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      // Over TLS the broker's close after DISCONNECT (or a refusal) can reach us as a reset.
+      if (!(error.code === 'ECONNRESET' && (latency !== undefined || refused))) failure ??= error;
+    });
     socket.once('close', () => {
       clearTimeout(timer);
       if (latency !== undefined && !failure) resolve(latency);
-      else reject(failure ?? new Error(`${who}: the broker closed the connection without CONNACK`));
+      else reject(refused ?? failure ?? new Error(`${who}: the broker closed the connection without CONNACK`));
     });
   });
 }
@@ -160,7 +176,7 @@ export async function subscribeGrant(
 /** The CONNACK return code a CONNECT gets (0: accepted), then disconnects. */
 export async function connackCode(endpoint: MqttEndpoint, device: DeviceLogin): Promise<number> {
   try {
-    await connectOnce(endpoint, device.clientId, connectPacket(connectOptions(device)));
+    await connectOnce(endpoint, device.clientId, connectPacket(connectOptions(device)), device.certificate);
     return 0;
   } catch (error) {
     if (error instanceof ConnectRefused) return error.returnCode;

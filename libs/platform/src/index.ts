@@ -1,4 +1,5 @@
 export * from './clock.js';
+export * from './config/config-files.js';
 export * from './config/env-pieces.js';
 export * from './config/env-rules.js';
 export * from './config/load-env.js';

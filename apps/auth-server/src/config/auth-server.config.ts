@@ -5,8 +5,8 @@ import {
   httpServerSettings,
   type HttpServerSettings,
   loadEnv,
+  readConfigFile,
 } from '@tollgate/platform';
-import { readFileSync } from 'node:fs';
 import { AuthServerEnv } from './auth-server.env.js';
 
 export interface AuthServerConfig extends HttpServerSettings, DatabaseSettings {
@@ -109,17 +109,8 @@ function mtlsEndpoint(values: AuthServerEnv, issuer: string, problems: string[])
   if (values.MTLS_PORT === 0) problems.push('MTLS_PORT: name a port (its URL is published in the metadata)');
   if (!values.TLS_CERT_FILE || !values.TLS_KEY_FILE)
     problems.push('MTLS_PORT: set TLS_CERT_FILE and TLS_KEY_FILE too (the auth-server’s certificate and key)');
-  const read = (variable: string, file: string | undefined) => {
-    if (!file) return undefined;
-    try {
-      return readFileSync(file, 'utf8');
-    } catch (error) {
-      problems.push(`${variable}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? error})`);
-      return undefined;
-    }
-  };
-  const certificatePem = read('TLS_CERT_FILE', values.TLS_CERT_FILE);
-  const privateKeyPem = read('TLS_KEY_FILE', values.TLS_KEY_FILE);
+  const certificatePem = readConfigFile('TLS_CERT_FILE', values.TLS_CERT_FILE, problems);
+  const privateKeyPem = readConfigFile('TLS_KEY_FILE', values.TLS_KEY_FILE, problems);
   if (!certificatePem || !privateKeyPem) return undefined;
   const url = (values.MTLS_URL ?? `https://${new URL(issuer).hostname}:${values.MTLS_PORT}`).replace(/\/+$/, '');
   return { port: values.MTLS_PORT, url, certificatePem, privateKeyPem };

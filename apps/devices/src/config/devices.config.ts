@@ -1,6 +1,5 @@
-import { ConfigError, type Environment, loadEnv } from '@tollgate/platform';
+import { ConfigError, type Environment, loadEnv, readConfigFile } from '@tollgate/platform';
 import { HeatingSchedule } from '../hub/heating-schedule.js';
-import { readFileSync } from 'node:fs';
 import { DevicesEnv } from './devices.env.js';
 
 export interface DeviceIdentity {
@@ -68,19 +67,10 @@ export function loadDevicesConfig(env: Environment = process.env): DevicesConfig
   }
   if (Boolean(values.TLS_CERT_FILE) !== Boolean(values.TLS_KEY_FILE))
     problems.push('TLS_CERT_FILE and TLS_KEY_FILE: set both (the certificate and its key) or neither');
-  const read = (variable: string, file: string | undefined) => {
-    if (!file) return undefined;
-    try {
-      return readFileSync(file, 'utf8');
-    } catch (error) {
-      problems.push(`${variable}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? error})`);
-      return undefined;
-    }
-  };
   const tls = {
-    cert: read('TLS_CERT_FILE', values.TLS_CERT_FILE),
-    key: read('TLS_KEY_FILE', values.TLS_KEY_FILE),
-    ca: read('TLS_CA_FILE', values.TLS_CA_FILE),
+    cert: readConfigFile('TLS_CERT_FILE', values.TLS_CERT_FILE, problems),
+    key: readConfigFile('TLS_KEY_FILE', values.TLS_KEY_FILE, problems),
+    ca: readConfigFile('TLS_CA_FILE', values.TLS_CA_FILE, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
 

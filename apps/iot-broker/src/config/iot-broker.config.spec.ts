@@ -48,4 +48,20 @@ describe(loadIotBrokerConfig.name, () => {
       loadIotBrokerConfig({ AUTH_ISSUER: 'http://localhost:7400', MQTT_PORT: '7000', MQTT_WS_PORT: '7000' }),
     ).toThrow(/MQTT_PORT and MQTT_WS_PORT/);
   });
+
+  it('needs a certificate and key for MQTTS_PORT, and a CA to require client certificates', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadIotBrokerConfig({ AUTH_ISSUER: 'http://localhost:7400', MQTTS_PORT: '8883', ...env });
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(problems({})).toMatch(/MQTTS_PORT: set TLS_CERT_FILE and TLS_KEY_FILE/);
+    expect(problems({ TLS_CLIENT_CERTIFICATE: 'required' })).toMatch(/TLS_CLIENT_CERTIFICATE: required needs/);
+    expect(problems({ TLS_CERT_FILE: '/no/cert.pem', TLS_KEY_FILE: '/no/key.pem' })).toMatch(
+      /TLS_CERT_FILE: cannot read \/no\/cert.pem \(ENOENT\)[\s\S]*TLS_KEY_FILE: cannot read/,
+    );
+  });
 });

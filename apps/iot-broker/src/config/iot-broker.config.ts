@@ -1,7 +1,6 @@
-import { ConfigError, type Environment, loadEnv } from '@tollgate/platform';
+import { ConfigError, type Environment, loadEnv, readConfigFile } from '@tollgate/platform';
 import type { PublishRate } from '../hardening/publish-budget.js';
 import type { ClientKind } from '../sessions/device-session.js';
-import { readFileSync } from 'node:fs';
 import type { TlsSettings } from '../transport/tls-listener.js';
 import { IotBrokerEnv } from './iot-broker.env.js';
 
@@ -47,18 +46,9 @@ export function loadIotBrokerConfig(env: Environment = process.env): IotBrokerCo
       problems.push('MQTTS_PORT: set TLS_CERT_FILE and TLS_KEY_FILE too (the broker’s certificate and key)');
     if (values.TLS_CLIENT_CERTIFICATE === 'required' && !values.TLS_CLIENT_CA_FILE)
       problems.push('TLS_CLIENT_CERTIFICATE: required needs TLS_CLIENT_CA_FILE (the CA device certificates come from)');
-    const read = (variable: string, file: string | undefined) => {
-      if (!file) return undefined;
-      try {
-        return readFileSync(file, 'utf8');
-      } catch (error) {
-        problems.push(`${variable}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? error})`);
-        return undefined;
-      }
-    };
-    const certificatePem = read('TLS_CERT_FILE', values.TLS_CERT_FILE);
-    const privateKeyPem = read('TLS_KEY_FILE', values.TLS_KEY_FILE);
-    const clientCaPem = read('TLS_CLIENT_CA_FILE', values.TLS_CLIENT_CA_FILE);
+    const certificatePem = readConfigFile('TLS_CERT_FILE', values.TLS_CERT_FILE, problems);
+    const privateKeyPem = readConfigFile('TLS_KEY_FILE', values.TLS_KEY_FILE, problems);
+    const clientCaPem = readConfigFile('TLS_CLIENT_CA_FILE', values.TLS_CLIENT_CA_FILE, problems);
     if (certificatePem && privateKeyPem)
       tls = {
         port: values.MQTTS_PORT,

@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose';
 import type { MqttClient } from 'mqtt';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +44,7 @@ describe('certificate-bound device tokens (RFC 8705)', () => {
 
   /** A client-credentials request at the mTLS endpoint, over a TLS connection presenting `certificate`. */
   function tokenOverMtls(
-    client: { id: string; secret: string },
+    client: { id: string; secret?: string },
     certificate?: IssuedCertificate,
     resource = IOT,
   ): Promise<{ status: number; body: Record<string, any> }> {
@@ -53,7 +54,7 @@ describe('certificate-bound device tokens (RFC 8705)', () => {
         ca: ca.certificatePem,
         ...(certificate && { cert: certificate.certificatePem, key: certificate.privateKeyPem }),
         headers: {
-          authorization: basicAuthorization(client.id, client.secret),
+          ...(client.secret && { authorization: basicAuthorization(client.id, client.secret) }),
           'content-type': 'application/x-www-form-urlencoded',
         },
       });
@@ -63,7 +64,8 @@ describe('certificate-bound device tokens (RFC 8705)', () => {
         response.on('end', () => resolve({ status: response.statusCode!, body: JSON.parse(text) }));
       });
       request.on('error', reject);
-      request.end(new URLSearchParams({ grant_type: 'client_credentials', resource }).toString());
+      const params = { grant_type: 'client_credentials', resource, ...(!client.secret && { client_id: client.id }) };
+      request.end(new URLSearchParams(params).toString());
     });
   }
 
@@ -188,6 +190,42 @@ describe('certificate-bound device tokens (RFC 8705)', () => {
     } finally {
       await crm.stop();
     }
+  });
+
+  it('authenticates a client by the self-signed certificate it registered (self_signed_tls_client_auth, RFC 8705 §2.2)', async () => {
+    const own = await DevelopmentCa.selfSigned('thermostat-8');
+    const other = await DevelopmentCa.selfSigned('thermostat-8');
+    const jwk = {
+      ...(new X509Certificate(own.certificatePem).publicKey.export({ format: 'jwk' }) as Record<string, string>),
+      x5c: [new X509Certificate(own.certificatePem).raw.toString('base64')],
+    };
+    const registered = await auth.api('POST', '/api/clients', {
+      id: 'thermostat-8',
+      name: 'Self-signed thermostat',
+      kind: 'device',
+      tokenEndpointAuthMethod: 'self_signed_tls_client_auth',
+      jwks: { keys: [jwk] },
+      grants: [{ resource: IOT, scopes: ['device'] }],
+    });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+    expect(registered.body.clientSecret).toBeUndefined();
+    const withoutX5c = await auth.api('POST', '/api/clients', {
+      name: 'no certificate',
+      tokenEndpointAuthMethod: 'self_signed_tls_client_auth',
+      jwks: { keys: [{ ...jwk, x5c: undefined }] },
+      grants: [],
+    });
+    expect(withoutX5c.status).toBe(400);
+
+    const issued = await tokenOverMtls({ id: 'thermostat-8' }, own);
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    expect(decodeJwt(issued.body.access_token).cnf).toEqual({ 'x5t#S256': own.thumbprint });
+    const impostor = await tokenOverMtls({ id: 'thermostat-8' }, other);
+    expect(impostor).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+    const noCertificate = await auth.tokenRequest({ grant_type: 'client_credentials', client_id: 'thermostat-8' });
+    expect(noCertificate).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+    const metadata = (await auth.request('GET', '/.well-known/oauth-authorization-server')).body;
+    expect(metadata.token_endpoint_auth_methods_supported).toContain('self_signed_tls_client_auth');
   });
 
   it('never gives a client that requires certificate binding a token without one', async () => {

@@ -109,7 +109,8 @@ export interface UsageDay {
 
 export type StatusClass = '2xx' | '3xx' | '4xx' | '5xx';
 
-export type AuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+export type AuthMethod =
+  'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'self_signed_tls_client_auth';
 
 export interface ClientSecret {
   id: string;

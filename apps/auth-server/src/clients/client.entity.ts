@@ -4,7 +4,14 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { TokenBinding } from '../common/token-binding.js';
 
 export type ClientKind = 'service' | 'device';
-export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+export type TokenEndpointAuthMethod =
+  'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'self_signed_tls_client_auth';
+
+/** Methods whose clients hold keys (registered as a JWK set) and never a secret. */
+export const KEYED_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
+  'private_key_jwt',
+  'self_signed_tls_client_auth',
+];
 
 /** An M2M application or device that obtains tokens with the client-credentials grant. */
 @Entity('clients')

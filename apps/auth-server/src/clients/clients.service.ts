@@ -10,7 +10,7 @@ import { RevocationFeedService } from '../revocations/revocation-feed.service.js
 import type { ClientGrantEntity } from './client-grant.entity.js';
 import { validateClientJwks } from './client-jwks.js';
 import type { ClientSecretEntity } from './client-secret.entity.js';
-import type { ClientEntity } from './client.entity.js';
+import { type ClientEntity, KEYED_AUTH_METHODS } from './client.entity.js';
 import { ClientsRepository } from './clients.repository.js';
 import type { ClientDto } from './dto/client.response.js';
 import type { ClientSecretDto } from './dto/client-secret.response.js';
@@ -88,13 +88,12 @@ export class ClientsService {
   async create(input: CreateClientDto, actor: AuditActor): Promise<CreatedClientDto> {
     const now = this.clock.now();
     const method = input.tokenEndpointAuthMethod ?? 'client_secret_basic';
-    if (method === 'private_key_jwt' && !input.jwks)
-      throw new BadRequestException('jwks is required for private_key_jwt clients');
-    if (method !== 'private_key_jwt' && input.jwks)
-      throw new BadRequestException('jwks is only used by private_key_jwt clients');
-    if (method === 'private_key_jwt' && input.clientSecret)
-      throw new BadRequestException('private_key_jwt clients have no secret');
-    const jwks = input.jwks ? await validateClientJwks(input.jwks) : null;
+    const keyed = KEYED_AUTH_METHODS.includes(method);
+    if (keyed && !input.jwks) throw new BadRequestException(`jwks is required for ${method} clients`);
+    if (!keyed && input.jwks)
+      throw new BadRequestException('jwks is only used by private_key_jwt and self_signed_tls_client_auth clients');
+    if (keyed && input.clientSecret) throw new BadRequestException(`${method} clients have no secret`);
+    const jwks = input.jwks ? await validateClientJwks(input.jwks, method) : null;
     const id = input.id ?? `${slug(input.name)}-${randomBase62(6)}`;
     const client: ClientEntity = {
       id,
@@ -116,7 +115,7 @@ export class ClientsService {
         const grants = await this.resolveGrants(tx, id, input.grants);
         await this.clients.insert(client, tx);
         await this.clients.insertGrants(grants, tx);
-        if (method !== 'private_key_jwt') {
+        if (!keyed) {
           const created = newClientSecret(
             id,
             now,
@@ -147,9 +146,9 @@ export class ClientsService {
 
   async update(id: string, input: UpdateClientDto, actor: AuditActor): Promise<ClientDto> {
     const client = await this.find(id);
-    const jwks = input.jwks ? await validateClientJwks(input.jwks) : undefined;
-    if (jwks && client.tokenEndpointAuthMethod !== 'private_key_jwt')
-      throw new BadRequestException('jwks is only used by private_key_jwt clients');
+    if (input.jwks && !KEYED_AUTH_METHODS.includes(client.tokenEndpointAuthMethod))
+      throw new BadRequestException('jwks is only used by private_key_jwt and self_signed_tls_client_auth clients');
+    const jwks = input.jwks ? await validateClientJwks(input.jwks, client.tokenEndpointAuthMethod) : undefined;
     const now = this.clock.now();
     await this.unitOfWork
       .run(async (tx) => {
@@ -206,8 +205,10 @@ export class ClientsService {
   /** Adds a secret; optionally makes the others expire after an overlap (0 = at once). */
   async rotateSecret(id: string, input: RotateSecretDto, actor: AuditActor): Promise<CreatedSecretDto> {
     const client = await this.find(id);
-    if (client.tokenEndpointAuthMethod === 'private_key_jwt')
-      throw new BadRequestException('private_key_jwt clients authenticate with keys, not secrets; update jwks instead');
+    if (KEYED_AUTH_METHODS.includes(client.tokenEndpointAuthMethod))
+      throw new BadRequestException(
+        `${client.tokenEndpointAuthMethod} clients authenticate with keys, not secrets; update jwks instead`,
+      );
     const now = this.clock.now();
     const created = newClientSecret(
       id,

@@ -13,6 +13,7 @@ import { RevocationFeedService } from '../revocations/revocation-feed.service.js
 import type { ThrottleDecision } from '../throttling/auth-failure-throttle.js';
 import { type FailureThrottle, SharedAuthFailures } from '../throttling/shared-auth-failures.js';
 import type { FormParameters } from './form-parameters.js';
+import { registeredCertificateThumbprints } from '../clients/client-jwks.js';
 import { ClientAssertionVerifier, JWT_BEARER_ASSERTION_TYPE } from './client-assertion.verifier.js';
 
 export type { ClientGrant };
@@ -28,6 +29,8 @@ interface PresentedCredentials {
   clientId: string;
   secret?: string;
   assertion?: string;
+  /** `x5t#S256` of the TLS client certificate (self_signed_tls_client_auth, RFC 8705 §2.2). */
+  certificate?: string;
 }
 
 /**
@@ -82,7 +85,11 @@ function parseBasic(header: string): { clientId: string; secret: string } {
 }
 
 /** Which single client authentication method the request uses (RFC 6749 §2.3: exactly one). */
-function presentedCredentials(authorization: string | undefined, params: FormParameters): PresentedCredentials {
+function presentedCredentials(
+  authorization: string | undefined,
+  params: FormParameters,
+  certificate: string | undefined,
+): PresentedCredentials {
   const basic = authorization && /^basic /i.test(authorization) ? parseBasic(authorization) : undefined;
   const methods = [
     basic !== undefined,
@@ -108,6 +115,9 @@ function presentedCredentials(authorization: string | undefined, params: FormPar
       throw new OAuthError('invalid_request', 'client_id is required (or an assertion whose iss names the client)');
     return { method: 'private_key_jwt', clientId, assertion: params.client_assertion };
   }
+  // RFC 8705 §2: at the mTLS endpoint, the certificate itself authenticates a client that names itself.
+  if (certificate && params.client_id)
+    return { method: 'self_signed_tls_client_auth', clientId: params.client_id, certificate };
   throw new OAuthError('invalid_client', 'Client authentication is required', 401, {
     'WWW-Authenticate': 'Basic realm="tollgate"',
   });
@@ -149,15 +159,24 @@ export class ClientAuthenticationService {
     });
   }
 
+  /** `certificate`: the `x5t#S256` of the TLS client certificate, for requests at the mTLS endpoint. */
   async authenticate(
     authorization: string | undefined,
     params: FormParameters,
     address: string,
+    certificate?: string,
   ): Promise<AuthenticatedClient> {
-    const presented = presentedCredentials(authorization, params);
+    const presented = presentedCredentials(authorization, params, certificate);
     // RFC 6749 Appendix A.1: client_id = *VSCHAR. Anything else names no client (and a NUL would fail a PostgreSQL query).
     if (!/^[\x20-\x7e]+$/.test(presented.clientId)) throw new OAuthError('invalid_request', 'client_id is malformed');
     const attempt = { id: presented.clientId, address };
+    if (presented.certificate !== undefined) {
+      const verified = await this.verifyCertificate(presented, presented.certificate);
+      if (typeof verified === 'object') return verified;
+      const decision = await this.throttle.recordFailure(attempt);
+      if (decision.blocked) throw throttled(decision);
+      return this.refuse(presented, address, verified);
+    }
     if (presented.secret !== undefined) {
       const verified = await this.verifySecret(presented, presented.secret);
       if (typeof verified === 'object') return verified;
@@ -253,6 +272,18 @@ export class ClientAuthenticationService {
     if (typeof client === 'string') return client;
     const problem = await this.assertions.verify(assertion, client);
     if (problem) return problem;
+    return { client, grants: await this.clients.grantsForAuthentication(client.id), method: presented.method };
+  }
+
+  /** RFC 8705 §2.2: the certificate is one the client registered (in its JWK set's x5c). */
+  private async verifyCertificate(
+    presented: PresentedCredentials,
+    certificate: string,
+  ): Promise<AuthenticatedClient | string> {
+    if (presented.clientId.length > MAX_CLIENT_ID_LENGTH) return 'client_id too long';
+    const client = await this.clientUsing(presented);
+    if (typeof client === 'string') return client;
+    if (!registeredCertificateThumbprints(client.jwks).includes(certificate)) return 'certificate not registered';
     return { client, grants: await this.clients.grantsForAuthentication(client.id), method: presented.method };
   }
 

@@ -124,11 +124,17 @@ export class TokenController {
     const extension = this.extensionGrants.find(params.grant_type);
     if (extension)
       return extension.handle({ params, authorization: request.headers.authorization, address: request.ip });
-    const caller = await this.clientAuthentication.authenticate(request.headers.authorization, params, request.ip);
+    // The mTLS endpoint (RFC 8705): the client certificate may authenticate the client (§2) and binds the token (§3).
+    const certificate = this.mtlsTokenEndpoint ? clientCertificateThumbprint(request.raw) : undefined;
+    const caller = await this.clientAuthentication.authenticate(
+      request.headers.authorization,
+      params,
+      request.ip,
+      certificate,
+    );
     try {
       // RFC 9449 §5: the proof is checked once the client is known (a stranger's proofs fill no replay cache).
-      // At the mTLS endpoint without a proof, the token is bound to the client certificate (RFC 8705 §3).
-      const certificate = clientCertificateThumbprint(request.raw);
+      // At the mTLS endpoint without a proof, the token is bound to the client certificate.
       const mtlsTokenEndpoint = certificate && this.mtlsTokenEndpoint;
       const binding =
         (await this.dpop.binding(request.headers.dpop, mtlsTokenEndpoint || undefined)) ??

@@ -34,11 +34,18 @@ const AUTH_METHODS = [
   { value: 'client_secret_basic', label: 'Client secret in HTTP Basic (recommended)' },
   { value: 'client_secret_post', label: 'Client secret in the form body' },
   { value: 'private_key_jwt', label: 'Signed JWT (private_key_jwt, RFC 7523): no shared secret' },
+  {
+    value: 'self_signed_tls_client_auth',
+    label: 'Its own TLS client certificate (self_signed_tls_client_auth, RFC 8705): no shared secret',
+  },
 ];
+/** Clients that authenticate with keys (a registered JWK set) and have no secret. */
+const KEYED = new Set(['private_key_jwt', 'self_signed_tls_client_auth']);
 const METHOD_NAMES: Record<string, string> = {
   client_secret_basic: 'secret (Basic)',
   client_secret_post: 'secret (form)',
   private_key_jwt: 'private_key_jwt',
+  self_signed_tls_client_auth: 'TLS client certificate',
 };
 
 const BINDING_NAMES = { dpop: 'DPoP-bound tokens only', mtls: 'certificate-bound tokens only' } as const;
@@ -100,7 +107,7 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
         h(
           'div',
           { class: 'row-actions' },
-          client.tokenEndpointAuthMethod !== 'private_key_jwt'
+          !KEYED.has(client.tokenEndpointAuthMethod)
             ? rowButton('Rotate secret', `of ${client.name}`, {
                 focusKey: `rotate:${client.id}`,
                 onClick: () => rotate(client),
@@ -131,8 +138,7 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
   }
 
   function secrets(client: Client) {
-    if (client.tokenEndpointAuthMethod === 'private_key_jwt')
-      return h('span', { class: 'muted' }, 'public keys (JWKS)');
+    if (KEYED.has(client.tokenEndpointAuthMethod)) return h('span', { class: 'muted' }, 'public keys (JWKS)');
     if (client.secrets.length === 0) return h('span', { class: 'muted' }, 'none: rotate to issue one');
     return h(
       'ul',
@@ -194,8 +200,8 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
       max: 3650,
     });
     const showMethodFields = () => {
-      jwks.hidden = method.control.value !== 'private_key_jwt';
-      secretDays.hidden = method.control.value === 'private_key_jwt';
+      jwks.hidden = !KEYED.has(method.control.value);
+      secretDays.hidden = KEYED.has(method.control.value);
     };
     method.control.addEventListener('change', showMethodFields);
     return createForm({
@@ -239,7 +245,7 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
         };
         const id = formValue(form, 'id');
         if (id) body.id = id;
-        if (body.tokenEndpointAuthMethod === 'private_key_jwt') {
+        if (KEYED.has(String(body.tokenEndpointAuthMethod))) {
           try {
             body.jwks = JSON.parse(formValue(form, 'jwks'));
           } catch {

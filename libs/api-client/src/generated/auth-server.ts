@@ -1036,7 +1036,8 @@ export interface components {
       requiredBinding: 'none' | 'dpop' | 'mtls';
       secrets: components['schemas']['ClientSecretDto'][];
       /** @enum {string} */
-      tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+      tokenEndpointAuthMethod:
+        'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'self_signed_tls_client_auth';
       /**
        * Format: date-time
        * @description Tokens issued before this time are refused
@@ -1123,7 +1124,8 @@ export interface components {
        * @default client_secret_basic
        * @enum {string}
        */
-      tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+      tokenEndpointAuthMethod?:
+        'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'self_signed_tls_client_auth';
     };
     CreatedApiKeyDto: {
       consumerId: string;
@@ -1182,7 +1184,8 @@ export interface components {
       requiredBinding: 'none' | 'dpop' | 'mtls';
       secrets: components['schemas']['ClientSecretDto'][];
       /** @enum {string} */
-      tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+      tokenEndpointAuthMethod:
+        'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'self_signed_tls_client_auth';
       /**
        * Format: date-time
        * @description Tokens issued before this time are refused

@@ -22,7 +22,12 @@ import { TOKEN_BINDINGS, type TokenBinding } from '../../common/token-binding.js
 
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9._-]{3,64}$/;
 
-export const AUTH_METHODS: TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+export const AUTH_METHODS: TokenEndpointAuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+  'self_signed_tls_client_auth',
+];
 
 export class CreateClientDto {
   @ApiPropertyOptional({

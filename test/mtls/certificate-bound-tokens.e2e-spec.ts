@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpsRequest } from 'node:https';
+import { connect as tlsConnect } from 'node:tls';
 import { loadDevicesConfig } from '../../apps/devices/src/config/devices.config.js';
 import { createDeviceApp } from '../../apps/devices/src/devices.app.js';
 import { DevelopmentCa, type IssuedCertificate } from '../../tools/src/certificates/development-ca.js';
@@ -242,6 +243,33 @@ describe('certificate-bound device tokens (RFC 8705)', () => {
     expect((await tokenOverMtls(strict)).status).toBe(400);
     const bound = await tokenOverMtls(strict, thermostatCert);
     expect(bound.status).toBe(200);
+  });
+
+  it('refuses an address past its connection rate before any TLS handshake', async () => {
+    const limited = await startTestIotBroker(auth, {
+      RESOURCE_INDICATOR: IOT,
+      MQTTS_PORT: '0',
+      TLS_CERT_FILE: join(dir, 'server.crt'),
+      TLS_KEY_FILE: join(dir, 'server.key'),
+      CONNECTION_BURST: '2',
+      CONNECTION_RATE_PER_SECOND: '0.01',
+    });
+    try {
+      const port = Number(new URL(limited.mqttsUrl!).port);
+      const handshake = () =>
+        new Promise<'handshake' | 'refused'>((resolve) => {
+          const socket = tlsConnect({ host: '127.0.0.1', port, ca: ca.certificatePem });
+          socket.once('secureConnect', () => {
+            socket.destroy();
+            resolve('handshake');
+          });
+          socket.once('error', () => resolve('refused'));
+          socket.once('close', () => resolve('refused'));
+        });
+      expect([await handshake(), await handshake(), await handshake()]).toEqual(['handshake', 'handshake', 'refused']);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('with certificates required, refuses a self-signed or an expired certificate in the handshake', async () => {

@@ -193,6 +193,12 @@ describe.each(testDatabases())('DPoP at the token endpoint on $name', ({ create 
       });
     });
 
+    it('the same proof sent twice at once: exactly one token', async () => {
+      const proof = await (await DpopKey.generate()).proof({ method: 'POST', url: tokenEndpoint });
+      const answers = await Promise.all([requestWithProof(proof), requestWithProof(proof), requestWithProof(proof)]);
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400, 400]);
+    });
+
     it('a proof for another URL or method', async () => {
       const key = await DpopKey.generate();
       await expectRefused(await key.proof({ method: 'POST', url: `${server.issuer}/oauth/introspect` }), /htu/);

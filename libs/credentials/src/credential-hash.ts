@@ -1,4 +1,4 @@
-import { hash, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, timingSafeEqual } from 'node:crypto';
 
 /**
  * Hash under which a high-entropy credential is stored and looked up (unique index).
@@ -15,4 +15,9 @@ export function hashesEqual(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** RFC 8705 §3.1 `x5t#S256`: the base64url SHA-256 of a certificate's DER encoding (what `cnf` binds a token to). */
+export function certificateThumbprint(der: Uint8Array): string {
+  return createHash('sha256').update(der).digest('base64url');
 }

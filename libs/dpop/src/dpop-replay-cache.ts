@@ -1,4 +1,5 @@
 import { type RedisConnection, RedisConnections, type RedisOutageLogger } from '@tollgate/platform';
+import { DpopProofError, type DpopProofExpectations, type VerifiedDpopProof, verifyDpopProof } from './dpop-proof.js';
 import { LRUCache } from 'lru-cache';
 import { createHash } from 'node:crypto';
 
@@ -77,4 +78,27 @@ export class RedisDpopReplayCache implements DpopReplayCache {
   async close(): Promise<void> {
     await this.connections.close();
   }
+}
+
+/** How long after its `iat` a proof is accepted (RFC 9449 §11.1), and so how long its `jti` is remembered. */
+export const DPOP_PROOF_MAX_AGE_SECONDS = 300;
+
+/**
+ * `verifyDpopProof`, then the proof's `jti` remembered for as long as the proof could be accepted
+ * (its window plus a minute of clock skew): a proof seen before is refused (`replayed`).
+ */
+export async function acceptDpopProof(
+  proof: string,
+  expectations: Omit<DpopProofExpectations, 'maxAgeSeconds'>,
+  replays: DpopReplayCache,
+): Promise<VerifiedDpopProof> {
+  const verified = await verifyDpopProof(proof, { ...expectations, maxAgeSeconds: DPOP_PROOF_MAX_AGE_SECONDS });
+  const until = (verified.iat + DPOP_PROOF_MAX_AGE_SECONDS) * 1000 + 60_000;
+  if (!(await replays.firstUse(verified.thumbprint, verified.jti, until)))
+    throw new DpopProofError(
+      'invalid_dpop_proof',
+      'This DPoP proof was used before (its jti): make a new one for every request',
+      'replayed',
+    );
+  return verified;
 }

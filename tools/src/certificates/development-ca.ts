@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { createHash, randomBytes, webcrypto } from 'node:crypto';
+import { certificateThumbprint } from '@tollgate/credentials';
+import { randomBytes, webcrypto } from 'node:crypto';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -111,7 +112,7 @@ async function issued(certificate: x509.X509Certificate, privateKey: CryptoKey):
       .toString('base64')
       .replace(/(.{64})/g, '$1\n')
       .trimEnd()}\n-----END PRIVATE KEY-----\n`,
-    thumbprint: createHash('sha256').update(Buffer.from(certificate.rawData)).digest('base64url'),
+    thumbprint: certificateThumbprint(new Uint8Array(certificate.rawData)),
   };
 }
 

@@ -1,6 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { importJWK, type JSONWebKeySet, type JWK } from 'jose';
-import { createHash, createPublicKey, X509Certificate } from 'node:crypto';
+import { certificateThumbprint } from '@tollgate/credentials';
+import { createPublicKey, X509Certificate } from 'node:crypto';
 import type { TokenEndpointAuthMethod } from './client.entity.js';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
@@ -55,6 +56,6 @@ function certificateOf(key: JWK): X509Certificate | undefined {
 export function registeredCertificateThumbprints(jwks: JSONWebKeySet | null): string[] {
   return (jwks?.keys ?? []).flatMap((key) => {
     const certificate = certificateOf(key);
-    return certificate ? [createHash('sha256').update(certificate.raw).digest('base64url')] : [];
+    return certificate ? [certificateThumbprint(certificate.raw)] : [];
   });
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { certificateThumbprint as x509Thumbprint } from '@tollgate/credentials';
 import type { Socket } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { ListenerOptions } from './tcp-listener.js';
@@ -16,7 +16,7 @@ export interface TlsSettings {
 /** RFC 8705 §3.1 `x5t#S256` of the certificate a client presented on this connection, if any. */
 export function certificateThumbprint(socket: TLSSocket): string | undefined {
   const raw = socket.getPeerCertificate()?.raw;
-  return raw && raw.length > 0 ? createHash('sha256').update(raw).digest('base64url') : undefined;
+  return raw && raw.length > 0 ? x509Thumbprint(raw) : undefined;
 }
 
 /**

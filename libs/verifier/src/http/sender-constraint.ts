@@ -3,15 +3,12 @@ import {
   DpopProofError,
   type DpopReplayCache,
   MemoryDpopReplayCache,
-  verifyDpopProof,
+  acceptDpopProof,
 } from '@tollgate/dpop';
 import type { Principal } from '../principal.js';
 import { VerificationError } from '../verification-error.js';
 import type { PresentedCredential } from './credential-location.js';
 import type { HttpRequestLike } from './request-authentication.js';
-
-/** How long after its `iat` a DPoP proof is accepted at a resource server, and its `jti` remembered. */
-const PROOF_MAX_AGE_SECONDS = 300;
 
 export interface SenderConstraintOptions {
   /** Proofs seen (RFC 9449 §11.1); in memory by default, shared (Redis) when several instances serve one API. */
@@ -81,21 +78,17 @@ export class SenderConstraint {
       );
     const now = this.now();
     try {
-      const proof = await verifyDpopProof(header, {
-        method: request.method,
-        url: requestUrl(request),
-        accessToken: presented.credential,
-        expectedThumbprint: bound.jkt,
-        now,
-        maxAgeSeconds: PROOF_MAX_AGE_SECONDS,
-      });
-      const until = (proof.iat + PROOF_MAX_AGE_SECONDS) * 1000 + 60_000;
-      if (!(await this.replays.firstUse(proof.thumbprint, proof.jti, until)))
-        throw refusal(
-          'invalid_dpop_proof',
-          'This DPoP proof was used before (its jti): make a new one for every request',
-          'replayed',
-        );
+      await acceptDpopProof(
+        header,
+        {
+          method: request.method,
+          url: requestUrl(request),
+          accessToken: presented.credential,
+          expectedThumbprint: bound.jkt,
+          now,
+        },
+        this.replays,
+      );
     } catch (error) {
       if (error instanceof DpopProofError) throw refusal(error.code, error.description, error.reason);
       throw error;

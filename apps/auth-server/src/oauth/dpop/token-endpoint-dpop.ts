@@ -1,12 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DpopNonces, DpopProofError, verifyDpopProof } from '@tollgate/dpop';
+import { DpopNonces, DpopProofError, acceptDpopProof } from '@tollgate/dpop';
 import { CLOCK, type Clock, OAuthError } from '@tollgate/platform';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../../config/auth-server.config.js';
 import { DpopReplays } from './dpop-replays.js';
 import type { SenderBinding } from '../sender-binding.js';
-
-/** How long a proof is accepted after its `iat` (RFC 9449 §11.1): its `jti` is remembered as long. */
-export const DPOP_PROOF_MAX_AGE_SECONDS = 300;
 
 /**
  * The token endpoint's side of DPoP (RFC 9449 §4.3, §5, §8): checks the `DPoP` header of a token
@@ -34,20 +31,16 @@ export class TokenEndpointDpop {
       throw this.refusal(new DpopProofError('invalid_dpop_proof', 'Send one DPoP header', 'repeated_header'));
     const now = this.clock.now().getTime();
     try {
-      const proof = await verifyDpopProof(header, {
-        method: 'POST',
-        url,
-        now,
-        maxAgeSeconds: DPOP_PROOF_MAX_AGE_SECONDS,
-        nonce: this.config.dpop.requireNonce ? (nonce) => this.nonces.isValid(nonce) : undefined,
-      });
-      const until = (proof.iat + DPOP_PROOF_MAX_AGE_SECONDS) * 1000 + 60_000;
-      if (!(await this.replays.firstUse(proof.thumbprint, proof.jti, until)))
-        throw new DpopProofError(
-          'invalid_dpop_proof',
-          'This DPoP proof was used before (its jti): make a new one for every request',
-          'replayed',
-        );
+      const proof = await acceptDpopProof(
+        header,
+        {
+          method: 'POST',
+          url,
+          now,
+          nonce: this.config.dpop.requireNonce ? (nonce) => this.nonces.isValid(nonce) : undefined,
+        },
+        this.replays,
+      );
       return { kind: 'dpop', jkt: proof.thumbprint };
     } catch (error) {
       if (error instanceof DpopProofError) throw this.refusal(error);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { createHash } from 'node:crypto';
+import { certificateThumbprint } from '@tollgate/credentials';
 import type { IncomingMessage } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +16,7 @@ export function clientCertificateThumbprint(request: IncomingMessage): string | 
   const socket = request.socket as Partial<TLSSocket>;
   if (typeof socket.getPeerCertificate !== 'function') return undefined;
   const raw = socket.getPeerCertificate()?.raw;
-  return raw && raw.length > 0 ? createHash('sha256').update(raw).digest('base64url') : undefined;
+  return raw && raw.length > 0 ? certificateThumbprint(raw) : undefined;
 }
 
 /**

@@ -591,6 +591,16 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
       ],
       ['private_key_jwt without jwks', { name: 'x', tokenEndpointAuthMethod: 'private_key_jwt', grants }, 'jwks'],
       ['jwks on a secret client', { name: 'x', jwks: { keys: [] }, grants }, 'jwks'],
+      [
+        'tls_client_auth on an auth-server that trusts no CA for client certificates',
+        { name: 'x', tokenEndpointAuthMethod: 'tls_client_auth', tlsClientAuthSanDns: 'a.example', grants },
+        'TLS_CLIENT_CA_FILE',
+      ],
+      [
+        'a certificate subject on a secret client',
+        { name: 'x', tlsClientAuthSubjectDn: 'CN=x', grants },
+        'only used by tls_client_auth',
+      ],
       ['a secret lifetime of 0 days', { name: 'x', grants, secretExpiresInDays: 0 }, 'secretExpiresInDays'],
       ['a secret lifetime over 10 years', { name: 'x', grants, secretExpiresInDays: 3651 }, 'secretExpiresInDays'],
     ])('refuses to create a client with %s (400)', async (_name, body, mentioning) => {

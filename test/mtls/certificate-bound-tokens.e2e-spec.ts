@@ -98,7 +98,9 @@ describe('certificate-bound device tokens (RFC 8705)', () => {
       TLS_KEY_FILE: file('server.key', server.privateKeyPem),
     };
     const mtlsPort = await freePort();
-    auth = await AuthServerHarness.start({ env: { MTLS_PORT: String(mtlsPort), ...serverFiles } });
+    auth = await AuthServerHarness.start({
+      env: { MTLS_PORT: String(mtlsPort), ...serverFiles, TLS_CLIENT_CA_FILE: file('ca.crt', ca.certificatePem) },
+    });
     mtlsUrl = `https://127.0.0.1:${mtlsPort}`;
     await auth.createResource(IOT, ['device']);
     thermostat = await auth.createClient({
@@ -111,7 +113,7 @@ describe('certificate-bound device tokens (RFC 8705)', () => {
       RESOURCE_INDICATOR: IOT,
       MQTTS_PORT: '0',
       ...serverFiles,
-      TLS_CLIENT_CA_FILE: file('ca.crt', ca.certificatePem),
+      TLS_CLIENT_CA_FILE: join(dir, 'ca.crt'),
     });
   });
   afterAll(async () => {
@@ -227,6 +229,91 @@ describe('certificate-bound device tokens (RFC 8705)', () => {
     expect(noCertificate).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
     const metadata = (await auth.request('GET', '/.well-known/oauth-authorization-server')).body;
     expect(metadata.token_endpoint_auth_methods_supported).toContain('self_signed_tls_client_auth');
+  });
+
+  describe('tls_client_auth (RFC 8705 §2.1): a certificate from a trusted CA that names the client', () => {
+    const acme = [{ C: ['DE'] }, { O: ['Acme Devices'] }];
+    const register = (body: Record<string, unknown>) =>
+      auth.api('POST', '/api/clients', {
+        kind: 'device',
+        tokenEndpointAuthMethod: 'tls_client_auth',
+        grants: [{ resource: IOT, scopes: ['device'] }],
+        ...body,
+      });
+
+    it('issues a certificate-bound token to the client its CA-issued certificate names, by subject DN or SAN', async () => {
+      const metadata = (await auth.request('GET', '/.well-known/oauth-authorization-server')).body;
+      expect(metadata.token_endpoint_auth_methods_supported).toContain('tls_client_auth');
+      const byDn = await register({
+        id: 'thermostat-20',
+        name: 'By subject DN',
+        tlsClientAuthSubjectDn: 'CN=thermostat-20, O=Acme Devices, C=DE',
+      });
+      expect(byDn.status, JSON.stringify(byDn.body)).toBe(201);
+      expect(byDn.body).toMatchObject({ tlsClientAuthSubjectDn: 'CN=thermostat-20, O=Acme Devices, C=DE' });
+      expect(byDn.body.clientSecret).toBeUndefined();
+      const certificate = await ca.issue({
+        commonName: 'thermostat-20',
+        subject: [...acme, { CN: ['thermostat-20'] }],
+        usage: 'client',
+      });
+      const issued = await tokenOverMtls({ id: 'thermostat-20' }, certificate);
+      expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+      expect(decodeJwt(issued.body.access_token).cnf).toEqual({ 'x5t#S256': certificate.thumbprint });
+      const audited = await auth.api('GET', '/api/audit?action=token.issued&actor=thermostat-20&limit=1');
+      expect(audited.body.items[0].details).toMatchObject({ binding: 'mtls' });
+
+      const bySan = await register({ id: 'thermostat-21', name: 'By SAN', tlsClientAuthSanDns: 't21.devices.example' });
+      expect(bySan.status, JSON.stringify(bySan.body)).toBe(201);
+      const withSan = await ca.issue({ commonName: 'anything', usage: 'client', dnsNames: ['T21.devices.example'] });
+      expect((await tokenOverMtls({ id: 'thermostat-21' }, withSan)).status).toBe(200);
+      // The DN client's certificate does not carry the SAN client's name, and the other way round.
+      expect((await tokenOverMtls({ id: 'thermostat-21' }, certificate)).status).toBe(401);
+      expect((await tokenOverMtls({ id: 'thermostat-20' }, withSan)).status).toBe(401);
+    });
+
+    it('refuses a self-signed, an expired or another device’s certificate, and none at all: 401 invalid_client, audited', async () => {
+      expect(
+        (await register({ id: 'thermostat-22', name: 'Strict', tlsClientAuthSubjectDn: 'CN=thermostat-22' })).status,
+      ).toBe(201);
+      const right = await ca.issue({ commonName: 'thermostat-22', usage: 'client' });
+      const cases: [string, IssuedCertificate | undefined, string][] = [
+        ['self-signed', await DevelopmentCa.selfSigned('thermostat-22'), 'SELF_SIGNED'],
+        ['expired', await ca.issue({ commonName: 'thermostat-22', usage: 'client', days: -1 }), 'CERT_HAS_EXPIRED'],
+        ['another device’s', await ca.issue({ commonName: 'thermostat-23', usage: 'client' }), 'registered subject_dn'],
+        ['no certificate', undefined, 'authentication is required'],
+      ];
+      for (const [name, certificate] of cases) {
+        const refused = await tokenOverMtls({ id: 'thermostat-22' }, certificate);
+        expect(refused, name).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+      }
+      const failures = await auth.api('GET', '/api/audit?action=client.auth.failed&credential=thermostat-22&limit=10');
+      const reasons = failures.body.items.map((item: { reason: string }) => item.reason).join('\n');
+      for (const [, certificate, reason] of cases) if (certificate) expect(reasons).toContain(reason);
+      expect((await tokenOverMtls({ id: 'thermostat-22' }, right)).status).toBe(200);
+    });
+
+    it('refuses registrations that could never authenticate (400), and secrets for such a client', async () => {
+      const invalid = [
+        { name: 'none' },
+        { name: 'two', tlsClientAuthSanDns: 'a.example', tlsClientAuthSanIp: '10.0.0.1' },
+        { name: 'bad DN', tlsClientAuthSubjectDn: 'thermostat' },
+        { name: 'wildcard', tlsClientAuthSanDns: '*.example' },
+        { name: 'bad IP', tlsClientAuthSanIp: '10.0.0.300' },
+        { name: 'with secret', tlsClientAuthSanDns: 'a.example', clientSecret: 'x'.repeat(40) },
+      ];
+      for (const body of invalid) {
+        const refused = await register(body);
+        expect(refused.status, body.name).toBe(400);
+        expect(refused.body.title ?? refused.body.error, body.name).toBeDefined();
+      }
+      const ok = await register({ name: 'by IP', tlsClientAuthSanIp: '2001:db8::1' });
+      expect(ok.status).toBe(201);
+      expect((await auth.api('POST', `/api/clients/${ok.body.id}/secrets`, {})).status).toBe(400);
+      const moved = await auth.api('PATCH', `/api/clients/${ok.body.id}`, { tlsClientAuthSanUri: 'spiffe://acme/t' });
+      expect(moved.body).toMatchObject({ tlsClientAuthSanUri: 'spiffe://acme/t' });
+      expect(moved.body.tlsClientAuthSanIp).toBeUndefined();
+    });
   });
 
   it('never gives a client that requires certificate binding a token without one', async () => {

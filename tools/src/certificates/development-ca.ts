@@ -22,6 +22,10 @@ export interface CertificateRequest {
   usage: 'server' | 'client';
   dnsNames?: string[];
   ipAddresses?: string[];
+  uris?: string[];
+  emails?: string[];
+  /** The whole subject as the certificate stores it (most significant RDN first), instead of `CN=<commonName>`. */
+  subject?: x509.JsonName;
   /** Validity from now (negative: already expired), default 365 days. */
   days?: number;
 }
@@ -65,10 +69,12 @@ export class DevelopmentCa {
     const names = [
       ...(request.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
       ...(request.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
+      ...(request.uris ?? []).map((value) => ({ type: 'url' as const, value })),
+      ...(request.emails ?? []).map((value) => ({ type: 'email' as const, value })),
     ];
     const certificate = await x509.X509CertificateGenerator.create({
       serialNumber: serial(),
-      subject: `CN=${request.commonName}`,
+      subject: request.subject ?? `CN=${request.commonName}`,
       issuer: this.certificate.subject,
       notBefore: new Date(Math.min(Date.now() - 60_000, notAfter.getTime() - DAY_MS)),
       notAfter,

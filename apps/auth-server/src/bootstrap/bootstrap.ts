@@ -85,6 +85,7 @@ async function ensureBootstrapAdmin(
       kind: 'service',
       tokenEndpointAuthMethod: 'client_secret_basic',
       jwks: null,
+      tlsClientAuth: null,
       disabled: false,
       allowTokenExchange: false,
       tokensValidAfter: null,

@@ -2,17 +2,12 @@ import { TimestampColumn } from '@tollgate/persistence';
 import type { JSONWebKeySet } from 'jose';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { TokenBinding } from '../common/token-binding.js';
+import type { CertificateSubject } from './certificate-subject.js';
+import type { TokenEndpointAuthMethod } from './auth-methods.js';
+
+export type { TokenEndpointAuthMethod };
 
 export type ClientKind = 'service' | 'device';
-export type TokenEndpointAuthMethod =
-  'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'self_signed_tls_client_auth';
-
-/** Methods whose clients hold keys (registered as a JWK set) and never a secret. */
-export const KEYED_AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
-  'private_key_jwt',
-  'self_signed_tls_client_auth',
-];
-
 /** An M2M application or device that obtains tokens with the client-credentials grant. */
 @Entity('clients')
 export class ClientEntity {
@@ -29,9 +24,13 @@ export class ClientEntity {
   @Column({ type: 'varchar', length: 32 })
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
 
-  /** Public keys for `private_key_jwt` (RFC 7523). */
+  /** Public keys for `private_key_jwt` (RFC 7523), or certificates for `self_signed_tls_client_auth` (RFC 8705 §2.2). */
   @Column({ type: 'simple-json', nullable: true })
   jwks: JSONWebKeySet | null;
+
+  /** `tls_client_auth` (RFC 8705 §2.1): the subject DN or SAN its CA-issued certificate must carry. */
+  @Column({ type: 'simple-json', nullable: true })
+  tlsClientAuth: CertificateSubject | null;
 
   @Column({ type: 'boolean', default: false })
   disabled: boolean;

@@ -10,7 +10,8 @@ import { RevocationFeedService } from '../revocations/revocation-feed.service.js
 import type { ClientGrantEntity } from './client-grant.entity.js';
 import { validateClientJwks } from './client-jwks.js';
 import type { ClientSecretEntity } from './client-secret.entity.js';
-import { type ClientEntity, KEYED_AUTH_METHODS } from './client.entity.js';
+import { KEYED_AUTH_METHODS, SECRET_AUTH_METHODS } from './auth-methods.js';
+import type { ClientEntity } from './client.entity.js';
 import { ClientsRepository } from './clients.repository.js';
 import type { ClientDto } from './dto/client.response.js';
 import type { ClientSecretDto } from './dto/client-secret.response.js';
@@ -20,6 +21,8 @@ import type { CreatedSecretDto } from './dto/created-secret.response.js';
 import type { GrantDto } from '../common/dto/grant.dto.js';
 import type { RotateSecretDto } from './dto/rotate-secret.dto.js';
 import type { UpdateClientDto } from './dto/update-client.dto.js';
+import { certificateSubjectFrom, tlsClientAuthFieldsOf } from './dto/tls-client-auth.fields.js';
+import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 
 const DAY_MS = 86_400_000;
 
@@ -74,6 +77,7 @@ export class ClientsService {
     private readonly resources: ResourcesService,
     private readonly feed: RevocationFeedService,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
   ) {}
 
   async list(): Promise<ClientDto[]> {
@@ -89,10 +93,12 @@ export class ClientsService {
     const now = this.clock.now();
     const method = input.tokenEndpointAuthMethod ?? 'client_secret_basic';
     const keyed = KEYED_AUTH_METHODS.includes(method);
+    const usesSecret = SECRET_AUTH_METHODS.includes(method);
     if (keyed && !input.jwks) throw new BadRequestException(`jwks is required for ${method} clients`);
     if (!keyed && input.jwks)
       throw new BadRequestException('jwks is only used by private_key_jwt and self_signed_tls_client_auth clients');
-    if (keyed && input.clientSecret) throw new BadRequestException(`${method} clients have no secret`);
+    if (!usesSecret && input.clientSecret) throw new BadRequestException(`${method} clients have no secret`);
+    const tlsClientAuth = this.tlsClientAuthSubject(method, input, true);
     const jwks = input.jwks ? await validateClientJwks(input.jwks, method) : null;
     const id = input.id ?? `${slug(input.name)}-${randomBase62(6)}`;
     const client: ClientEntity = {
@@ -101,6 +107,7 @@ export class ClientsService {
       kind: input.kind ?? 'service',
       tokenEndpointAuthMethod: method,
       jwks,
+      tlsClientAuth: tlsClientAuth ?? null,
       disabled: false,
       allowTokenExchange: input.allowTokenExchange ?? false,
       requiredBinding: input.requiredBinding ?? 'none',
@@ -115,7 +122,7 @@ export class ClientsService {
         const grants = await this.resolveGrants(tx, id, input.grants);
         await this.clients.insert(client, tx);
         await this.clients.insertGrants(grants, tx);
-        if (!keyed) {
+        if (usesSecret) {
           const created = newClientSecret(
             id,
             now,
@@ -149,6 +156,7 @@ export class ClientsService {
     if (input.jwks && !KEYED_AUTH_METHODS.includes(client.tokenEndpointAuthMethod))
       throw new BadRequestException('jwks is only used by private_key_jwt and self_signed_tls_client_auth clients');
     const jwks = input.jwks ? await validateClientJwks(input.jwks, client.tokenEndpointAuthMethod) : undefined;
+    const tlsClientAuth = this.tlsClientAuthSubject(client.tokenEndpointAuthMethod, input, false);
     const now = this.clock.now();
     await this.unitOfWork
       .run(async (tx) => {
@@ -163,6 +171,7 @@ export class ClientsService {
             // Disabling refuses the tokens issued so far for good, as the revocation feed tells resource servers.
             ...(input.disabled === true && { tokensValidAfter: now }),
             ...(jwks && { jwks }),
+            ...(tlsClientAuth && { tlsClientAuth }),
             updatedAt: now,
           },
           tx,
@@ -205,9 +214,11 @@ export class ClientsService {
   /** Adds a secret; optionally makes the others expire after an overlap (0 = at once). */
   async rotateSecret(id: string, input: RotateSecretDto, actor: AuditActor): Promise<CreatedSecretDto> {
     const client = await this.find(id);
-    if (KEYED_AUTH_METHODS.includes(client.tokenEndpointAuthMethod))
+    if (!SECRET_AUTH_METHODS.includes(client.tokenEndpointAuthMethod))
       throw new BadRequestException(
-        `${client.tokenEndpointAuthMethod} clients authenticate with keys, not secrets; update jwks instead`,
+        client.tokenEndpointAuthMethod === 'tls_client_auth'
+          ? 'tls_client_auth clients authenticate with a certificate from a trusted CA, not secrets'
+          : `${client.tokenEndpointAuthMethod} clients authenticate with keys, not secrets; update jwks instead`,
       );
     const now = this.clock.now();
     const created = newClientSecret(
@@ -295,6 +306,32 @@ export class ClientsService {
     return resolved.map(({ resource, scopes }) => ({ id: randomUUID(), clientId, resourceId: resource.id, scopes }));
   }
 
+  /**
+   * The subject a tls_client_auth client's certificate must carry (RFC 8705 §2.1.2): required when
+   * such a client is created, refused for any other method, and refused while the auth-server
+   * trusts no CA (TLS_CLIENT_CA_FILE), since no certificate could then authenticate it.
+   */
+  private tlsClientAuthSubject(
+    method: ClientEntity['tokenEndpointAuthMethod'],
+    input: CreateClientDto | UpdateClientDto,
+    creating: boolean,
+  ): ClientEntity['tlsClientAuth'] | undefined {
+    const subject = certificateSubjectFrom(input);
+    if (method !== 'tls_client_auth') {
+      if (subject) throw new BadRequestException('The tlsClientAuth* fields are only used by tls_client_auth clients');
+      return undefined;
+    }
+    if (creating && !this.config.mtls?.clientCaPem)
+      throw new BadRequestException(
+        'tls_client_auth needs the mTLS endpoint with a CA for client certificates (MTLS_PORT, TLS_CLIENT_CA_FILE)',
+      );
+    if (creating && !subject)
+      throw new BadRequestException(
+        'tls_client_auth clients need one of tlsClientAuthSubjectDn, tlsClientAuthSanDns, tlsClientAuthSanUri, tlsClientAuthSanIp, tlsClientAuthSanEmail',
+      );
+    return subject;
+  }
+
   private async describe(clients: ClientEntity[]): Promise<ClientDto[]> {
     if (clients.length === 0) return [];
     const ids = clients.map((c) => c.id);
@@ -314,6 +351,7 @@ export class ClientsService {
       secrets: secrets.filter((s) => s.clientId === client.id).map((s) => this.describeSecret(s, now)),
       tokensValidAfter: client.tokensValidAfter?.toISOString() ?? null,
       jwks: client.jwks,
+      ...tlsClientAuthFieldsOf(client.tlsClientAuth),
       createdAt: client.createdAt.toISOString(),
       updatedAt: client.updatedAt.toISOString(),
     }));

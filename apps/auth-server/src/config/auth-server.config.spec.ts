@@ -72,4 +72,19 @@ describe(loadAuthServerConfig.name, () => {
       /IOT_BROKER_HEALTH_URL/,
     );
   });
+
+  it('needs the mTLS endpoint for a client CA, and a readable CA file', () => {
+    expect(() => loadAuthServerConfig({ ...base, TLS_CLIENT_CA_FILE: '/etc/ca.pem' })).toThrow(
+      /TLS_CLIENT_CA_FILE: client certificates are only asked for at MTLS_PORT/,
+    );
+    expect(() =>
+      loadAuthServerConfig({
+        ...base,
+        MTLS_PORT: '7403',
+        TLS_CERT_FILE: '/no/cert.pem',
+        TLS_KEY_FILE: '/no/key.pem',
+        TLS_CLIENT_CA_FILE: '/no/ca.pem',
+      }),
+    ).toThrow(/TLS_CLIENT_CA_FILE: cannot read \/no\/ca.pem/);
+  });
 });

@@ -34,6 +34,8 @@ export interface MtlsEndpointConfig {
   url: string;
   certificatePem: string;
   privateKeyPem: string;
+  /** CAs whose certificates authenticate `tls_client_auth` clients (RFC 8705 §2.1); without them, that method is off. */
+  clientCaPem?: string;
 }
 
 export interface SessionConfig {
@@ -105,13 +107,18 @@ export function loadAuthServerConfig(env: Environment = process.env): AuthServer
 }
 
 function mtlsEndpoint(values: AuthServerEnv, issuer: string, problems: string[]): MtlsEndpointConfig | undefined {
-  if (values.MTLS_PORT === undefined) return undefined;
+  if (values.MTLS_PORT === undefined) {
+    if (values.TLS_CLIENT_CA_FILE)
+      problems.push('TLS_CLIENT_CA_FILE: client certificates are only asked for at MTLS_PORT; set it too');
+    return undefined;
+  }
   if (values.MTLS_PORT === 0) problems.push('MTLS_PORT: name a port (its URL is published in the metadata)');
   if (!values.TLS_CERT_FILE || !values.TLS_KEY_FILE)
     problems.push('MTLS_PORT: set TLS_CERT_FILE and TLS_KEY_FILE too (the auth-server’s certificate and key)');
   const certificatePem = readConfigFile('TLS_CERT_FILE', values.TLS_CERT_FILE, problems);
   const privateKeyPem = readConfigFile('TLS_KEY_FILE', values.TLS_KEY_FILE, problems);
+  const clientCaPem = readConfigFile('TLS_CLIENT_CA_FILE', values.TLS_CLIENT_CA_FILE, problems);
   if (!certificatePem || !privateKeyPem) return undefined;
   const url = (values.MTLS_URL ?? `https://${new URL(issuer).hostname}:${values.MTLS_PORT}`).replace(/\/+$/, '');
-  return { port: values.MTLS_PORT, url, certificatePem, privateKeyPem };
+  return { port: values.MTLS_PORT, url, certificatePem, privateKeyPem, ...(clientCaPem && { clientCaPem }) };
 }

@@ -92,4 +92,10 @@ export class AuthServerEnv extends composeEnv(
 
   /** Its private key (PEM). */
   @IsOptional() @IsString() TLS_KEY_FILE?: string;
+
+  /**
+   * CA certificates (PEM) that issue clients' certificates: with it, `tls_client_auth` clients (RFC
+   * 8705 §2.1) authenticate at MTLS_PORT with a certificate from one of these CAs that names them.
+   */
+  @IsOptional() @IsString() TLS_CLIENT_CA_FILE?: string;
 }

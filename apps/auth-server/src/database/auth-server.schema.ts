@@ -29,6 +29,7 @@ import { ApiKeyRateLimitBuckets1764611000000 } from './migrations/1764611000000-
 import { OperatorSecretLabels1764680000000 } from './migrations/1764680000000-operator-secret-labels.js';
 import { DeviceAuthorizations1764900000000 } from './migrations/1764900000000-device-authorizations.js';
 import { SenderConstraints1765000000000 } from './migrations/1765000000000-sender-constraints.js';
+import { TlsClientAuth1765100000000 } from './migrations/1765100000000-tls-client-auth.js';
 
 /** Every entity and migration of the auth-server, listed explicitly (globs do not survive bundling). */
 export const AUTH_SERVER_ENTITIES = [
@@ -66,4 +67,5 @@ export const AUTH_SERVER_MIGRATIONS = [
   OperatorSecretLabels1764680000000,
   DeviceAuthorizations1764900000000,
   SenderConstraints1765000000000,
+  TlsClientAuth1765100000000,
 ];

@@ -14,6 +14,9 @@ import type { ThrottleDecision } from '../throttling/auth-failure-throttle.js';
 import { type FailureThrottle, SharedAuthFailures } from '../throttling/shared-auth-failures.js';
 import type { FormParameters } from './form-parameters.js';
 import { registeredCertificateThumbprints } from '../clients/client-jwks.js';
+import { certificateNamesSubject } from '../clients/certificate-subject.js';
+import { CERTIFICATE_AUTH_METHODS } from '../clients/auth-methods.js';
+import type { PresentedCertificate } from './mtls/mtls-endpoint.js';
 import { ClientAssertionVerifier, JWT_BEARER_ASSERTION_TYPE } from './client-assertion.verifier.js';
 
 export type { ClientGrant };
@@ -29,8 +32,11 @@ interface PresentedCredentials {
   clientId: string;
   secret?: string;
   assertion?: string;
-  /** `x5t#S256` of the TLS client certificate (self_signed_tls_client_auth, RFC 8705 §2.2). */
-  certificate?: string;
+  /**
+   * The TLS client certificate, when it is what authenticates the client (RFC 8705 §2): the method is
+   * then the client's own, tls_client_auth or self_signed_tls_client_auth, once the client is known.
+   */
+  certificate?: PresentedCertificate;
 }
 
 /**
@@ -88,7 +94,7 @@ function parseBasic(header: string): { clientId: string; secret: string } {
 function presentedCredentials(
   authorization: string | undefined,
   params: FormParameters,
-  certificate: string | undefined,
+  certificate: PresentedCertificate | undefined,
 ): PresentedCredentials {
   const basic = authorization && /^basic /i.test(authorization) ? parseBasic(authorization) : undefined;
   const methods = [
@@ -116,8 +122,7 @@ function presentedCredentials(
     return { method: 'private_key_jwt', clientId, assertion: params.client_assertion };
   }
   // RFC 8705 §2: at the mTLS endpoint, the certificate itself authenticates a client that names itself.
-  if (certificate && params.client_id)
-    return { method: 'self_signed_tls_client_auth', clientId: params.client_id, certificate };
+  if (certificate && params.client_id) return { method: 'tls_client_auth', clientId: params.client_id, certificate };
   throw new OAuthError('invalid_client', 'Client authentication is required', 401, {
     'WWW-Authenticate': 'Basic realm="tollgate"',
   });
@@ -159,12 +164,12 @@ export class ClientAuthenticationService {
     });
   }
 
-  /** `certificate`: the `x5t#S256` of the TLS client certificate, for requests at the mTLS endpoint. */
+  /** `certificate`: the TLS client certificate, for requests at the mTLS endpoint. */
   async authenticate(
     authorization: string | undefined,
     params: FormParameters,
     address: string,
-    certificate?: string,
+    certificate?: PresentedCertificate,
   ): Promise<AuthenticatedClient> {
     const presented = presentedCredentials(authorization, params, certificate);
     // RFC 6749 Appendix A.1: client_id = *VSCHAR. Anything else names no client (and a NUL would fail a PostgreSQL query).
@@ -275,15 +280,25 @@ export class ClientAuthenticationService {
     return { client, grants: await this.clients.grantsForAuthentication(client.id), method: presented.method };
   }
 
-  /** RFC 8705 §2.2: the certificate is one the client registered (in its JWK set's x5c). */
+  /**
+   * RFC 8705 §2.1: a certificate from a CA the auth-server trusts (checked in the handshake, validity
+   * included) that names the client as it registered; §2.2: a certificate the client registered
+   * itself (in its JWK set's x5c), whoever issued it.
+   */
   private async verifyCertificate(
     presented: PresentedCredentials,
-    certificate: string,
+    certificate: PresentedCertificate,
   ): Promise<AuthenticatedClient | string> {
     if (presented.clientId.length > MAX_CLIENT_ID_LENGTH) return 'client_id too long';
-    const client = await this.clientUsing(presented);
+    const client = await this.clientUsing(presented, CERTIFICATE_AUTH_METHODS);
     if (typeof client === 'string') return client;
-    if (!registeredCertificateThumbprints(client.jwks).includes(certificate)) return 'certificate not registered';
+    presented.method = client.tokenEndpointAuthMethod;
+    if (client.tokenEndpointAuthMethod === 'tls_client_auth') {
+      if (!certificate.issuedByTrustedCa) return `certificate not from a trusted CA (${certificate.notTrustedBecause})`;
+      if (!client.tlsClientAuth || !certificateNamesSubject(certificate.der, client.tlsClientAuth))
+        return `certificate does not carry the registered ${client.tlsClientAuth?.field ?? 'subject'}`;
+    } else if (!registeredCertificateThumbprints(client.jwks).includes(certificate.thumbprint))
+      return 'certificate not registered';
     return { client, grants: await this.clients.grantsForAuthentication(client.id), method: presented.method };
   }
 
@@ -293,13 +308,16 @@ export class ClientAuthenticationService {
     return typeof client === 'string' ? client : 'wrong secret';
   }
 
-  /** The client named, if it exists, is enabled and uses the method presented; otherwise why not. */
-  private async clientUsing(presented: PresentedCredentials): Promise<ClientEntity | string> {
+  /** The client named, if it exists, is enabled and uses the method presented (or one of `methods`); otherwise why not. */
+  private async clientUsing(
+    presented: PresentedCredentials,
+    methods: readonly TokenEndpointAuthMethod[] = [presented.method],
+  ): Promise<ClientEntity | string> {
     const client = await this.clients.findForAuthentication(presented.clientId);
     if (!client) return 'unknown client';
     if (client.disabled) return 'client disabled';
-    if (client.tokenEndpointAuthMethod !== presented.method)
-      return `client uses ${client.tokenEndpointAuthMethod}, not ${presented.method}`;
+    if (!methods.includes(client.tokenEndpointAuthMethod))
+      return `client uses ${client.tokenEndpointAuthMethod}, not ${methods.join(' or ')}`;
     return client;
   }
 }

@@ -29,10 +29,13 @@ export function authorizationServerMetadata(
     // No authorization endpoint: only grants without a user agent are offered.
     response_types_supported: [],
     grant_types_supported: ['client_credentials', TOKEN_EXCHANGE_GRANT, DEVICE_CODE_GRANT],
-    // RFC 8705 §2.2: a client's own (self-signed) certificate authenticates it at the mTLS endpoint.
-    token_endpoint_auth_methods_supported: config.mtls
-      ? [...CLIENT_AUTH_METHODS, 'self_signed_tls_client_auth']
-      : CLIENT_AUTH_METHODS,
+    // RFC 8705 §2 at the mTLS endpoint: a client's own (self-signed) certificate authenticates it, and
+    // so does one from a CA in TLS_CLIENT_CA_FILE that names it (tls_client_auth).
+    token_endpoint_auth_methods_supported: [
+      ...CLIENT_AUTH_METHODS,
+      ...(config.mtls?.clientCaPem ? ['tls_client_auth'] : []),
+      ...(config.mtls ? ['self_signed_tls_client_auth'] : []),
+    ],
     token_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
     introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
     introspection_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,

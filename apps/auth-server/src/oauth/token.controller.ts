@@ -17,7 +17,7 @@ import { Public } from '@tollgate/verifier';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditService } from '../audit/audit.service.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
-import { clientCertificateThumbprint } from './mtls/mtls-endpoint.js';
+import { presentedCertificate } from './mtls/mtls-endpoint.js';
 import { type AuthenticatedClient, ClientAuthenticationService } from './client-authentication.service.js';
 import { BindingRefusal, type SenderBinding } from './sender-binding.js';
 import { ClientCredentialsGrant } from './client-credentials.grant.js';
@@ -52,9 +52,11 @@ export class TokenController {
     @Inject(AUTH_SERVER_CONFIG) config: AuthServerConfig,
   ) {
     this.mtlsTokenEndpoint = config.mtls && `${config.mtls.url}/oauth/token`;
+    this.trustsClientCas = config.mtls?.clientCaPem !== undefined;
   }
 
   private readonly mtlsTokenEndpoint?: string;
+  private readonly trustsClientCas: boolean;
 
   /** The OAuth endpoints take POST only (RFC 6749 §3.2, RFC 7662 §2.1, RFC 7009 §2.1): other methods get 405. */
   @Get(OAUTH_ENDPOINTS)
@@ -125,7 +127,7 @@ export class TokenController {
     if (extension)
       return extension.handle({ params, authorization: request.headers.authorization, address: request.ip });
     // The mTLS endpoint (RFC 8705): the client certificate may authenticate the client (§2) and binds the token (§3).
-    const certificate = this.mtlsTokenEndpoint ? clientCertificateThumbprint(request.raw) : undefined;
+    const certificate = this.mtlsTokenEndpoint ? presentedCertificate(request.raw, this.trustsClientCas) : undefined;
     const caller = await this.clientAuthentication.authenticate(
       request.headers.authorization,
       params,
@@ -138,7 +140,7 @@ export class TokenController {
       const mtlsTokenEndpoint = certificate && this.mtlsTokenEndpoint;
       const binding =
         (await this.dpop.binding(request.headers.dpop, mtlsTokenEndpoint || undefined)) ??
-        (mtlsTokenEndpoint ? { kind: 'mtls' as const, x5tS256: certificate } : undefined);
+        (mtlsTokenEndpoint ? { kind: 'mtls' as const, x5tS256: certificate.thumbprint } : undefined);
       if (binding?.kind === 'dpop') void reply.headers(this.dpop.nonceHeader());
       return await this.grant(caller, params, request.ip, binding);
     } catch (error) {

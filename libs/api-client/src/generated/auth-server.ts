@@ -1024,20 +1024,49 @@ export interface components {
       disabled: boolean;
       grants: components['schemas']['GrantDto'][];
       id: string;
-      /** @description Public keys (private_key_jwt clients) */
+      /** @description Public keys (private_key_jwt clients), with certificates (self_signed_tls_client_auth clients) */
       jwks?: components['schemas']['JsonWebKeySet'] | null;
       /** @enum {string} */
       kind: 'service' | 'device';
       name: string;
       /**
-       * @description The binding its access tokens must have: none (bearer allowed) or dpop (RFC 9449)
+       * @description The binding its access tokens must have: none (bearer allowed), dpop (RFC 9449) or mtls (its TLS client certificate, RFC 8705)
        * @enum {string}
        */
       requiredBinding: 'none' | 'dpop' | 'mtls';
       secrets: components['schemas']['ClientSecretDto'][];
+      /**
+       * @description A dNSName SAN, for tls_client_auth clients (RFC 8705 §2.1.2); set exactly one of the tlsClientAuth* fields
+       * @example thermostat-7.devices.example
+       */
+      tlsClientAuthSanDns?: string;
+      /**
+       * @description An rfc822Name SAN, for tls_client_auth clients (RFC 8705 §2.1.2); set exactly one of the tlsClientAuth* fields
+       * @example ops@example.com
+       */
+      tlsClientAuthSanEmail?: string;
+      /**
+       * @description An iPAddress SAN (IPv4 or IPv6), for tls_client_auth clients (RFC 8705 §2.1.2); set exactly one of the tlsClientAuth* fields
+       * @example 10.0.0.7
+       */
+      tlsClientAuthSanIp?: string;
+      /**
+       * @description A uniformResourceIdentifier SAN, for tls_client_auth clients (RFC 8705 §2.1.2); set exactly one of the tlsClientAuth* fields
+       * @example spiffe://example.org/thermostat-7
+       */
+      tlsClientAuthSanUri?: string;
+      /**
+       * @description The certificate's subject distinguished name (RFC 4514), for tls_client_auth clients (RFC 8705 §2.1.2); set exactly one of the tlsClientAuth* fields
+       * @example CN=thermostat-7,O=Acme Devices,C=DE
+       */
+      tlsClientAuthSubjectDn?: string;
       /** @enum {string} */
       tokenEndpointAuthMethod:
-        'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'self_signed_tls_client_auth';
+        | 'client_secret_basic'
+        | 'client_secret_post'
+        | 'private_key_jwt'
+        | 'tls_client_auth'
+        | 'self_signed_tls_client_auth';
       /**
        * Format: date-time
        * @description Tokens issued before this time are refused
@@ -1103,7 +1132,7 @@ export interface components {
        * @example thermostat-1
        */
       id?: string;
-      /** @description Public JWK set, required for private_key_jwt (RFC 7523) */
+      /** @description Public JWK set, required for private_key_jwt (RFC 7523) and self_signed_tls_client_auth (each key with its certificate in x5c, RFC 8705 §2.2) */
       jwks?: components['schemas']['JsonWebKeySet'];
       /**
        * @default service
@@ -1113,7 +1142,7 @@ export interface components {
       /** @example Email marketing (service-a) */
       name: string;
       /**
-       * @description dpop: every access token the client gets is bound to a DPoP key (RFC 9449); none: bearer tokens are allowed
+       * @description dpop: every access token the client gets is bound to a DPoP key (RFC 9449); mtls: to its TLS client certificate (RFC 8705); none: bearer tokens are allowed
        * @default none
        * @enum {string}
        */
@@ -1121,11 +1150,40 @@ export interface components {
       /** @description Lifetime of the first secret in days (1–3650); no expiry when absent */
       secretExpiresInDays?: number;
       /**
+       * @description A dNSName SAN, for tls_client_auth clients (RFC 8705 §2.1.2); set exactly one of the tlsClientAuth* fields
+       * @example thermostat-7.devices.example
+       */
+      tlsClientAuthSanDns?: string;
+      /**
+       * @description An rfc822Name SAN, for tls_client_auth clients (RFC 8705 §2.1.2); set exactly one of the tlsClientAuth* fields
+       * @example ops@example.com
+       */
+      tlsClientAuthSanEmail?: string;
+      /**
+       * @description An iPAddress SAN (IPv4 or IPv6), for tls_client_auth clients (RFC 8705 §2.1.2); set exactly one of the tlsClientAuth* fields
+       * @example 10.0.0.7
+       */
+      tlsClientAuthSanIp?: string;
+      /**
+       * @description A uniformResourceIdentifier SAN, for tls_client_auth clients (RFC 8705 §2.1.2); set exactly one of the tlsClientAuth* fields
+       * @example spiffe://example.org/thermostat-7
+       */
+      tlsClientAuthSanUri?: string;
+      /**
+       * @description The certificate's subject distinguished name (RFC 4514), for tls_client_auth clients (RFC 8705 §2.1.2); set exactly one of the tlsClientAuth* fields
+       * @example CN=thermostat-7,O=Acme Devices,C=DE
+       */
+      tlsClientAuthSubjectDn?: string;
+      /**
        * @default client_secret_basic
        * @enum {string}
        */
       tokenEndpointAuthMethod?:
-        'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'self_signed_tls_client_auth';
+        | 'client_secret_basic'
+        | 'client_secret_post'
+        | 'private_key_jwt'
+        | 'tls_client_auth'
+        | 'self_signed_tls_client_auth';
     };
     CreatedApiKeyDto: {
       consumerId: string;
@@ -1172,20 +1230,49 @@ export interface components {
       disabled: boolean;
       grants: components['schemas']['GrantDto'][];
       id: string;
-      /** @description Public keys (private_key_jwt clients) */
+      /** @description Public keys (private_key_jwt clients), with certificates (self_signed_tls_client_auth clients) */
       jwks?: components['schemas']['JsonWebKeySet'] | null;
       /** @enum {string} */
       kind: 'service' | 'device';
       name: string;
       /**
-       * @description The binding its access tokens must have: none (bearer allowed) or dpop (RFC 9449)
+       * @description The binding its access tokens must have: none (bearer allowed), dpop (RFC 9449) or mtls (its TLS client certificate, RFC 8705)
        * @enum {string}
        */
       requiredBinding: 'none' | 'dpop' | 'mtls';
       secrets: components['schemas']['ClientSecretDto'][];
+      /**
+       * @description A dNSName SAN, for tls_client_auth clients (RFC 8705 §2.1.2); set exactly one of the tlsClientAuth* fields
+       * @example thermostat-7.devices.example
+       */
+      tlsClientAuthSanDns?: string;
+      /**
+       * @description An rfc822Name SAN, for tls_client_auth clients (RFC 8705 §2.1.2); set exactly one of the tlsClientAuth* fields
+       * @example ops@example.com
+       */
+      tlsClientAuthSanEmail?: string;
+      /**
+       * @description An iPAddress SAN (IPv4 or IPv6), for tls_client_auth clients (RFC 8705 §2.1.2); set exactly one of the tlsClientAuth* fields
+       * @example 10.0.0.7
+       */
+      tlsClientAuthSanIp?: string;
+      /**
+       * @description A uniformResourceIdentifier SAN, for tls_client_auth clients (RFC 8705 §2.1.2); set exactly one of the tlsClientAuth* fields
+       * @example spiffe://example.org/thermostat-7
+       */
+      tlsClientAuthSanUri?: string;
+      /**
+       * @description The certificate's subject distinguished name (RFC 4514), for tls_client_auth clients (RFC 8705 §2.1.2); set exactly one of the tlsClientAuth* fields
+       * @example CN=thermostat-7,O=Acme Devices,C=DE
+       */
+      tlsClientAuthSubjectDn?: string;
       /** @enum {string} */
       tokenEndpointAuthMethod:
-        'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'self_signed_tls_client_auth';
+        | 'client_secret_basic'
+        | 'client_secret_post'
+        | 'private_key_jwt'
+        | 'tls_client_auth'
+        | 'self_signed_tls_client_auth';
       /**
        * Format: date-time
        * @description Tokens issued before this time are refused
@@ -1874,14 +1961,39 @@ export interface components {
       disabled?: boolean;
       /** @description Replaces all grants */
       grants?: components['schemas']['GrantDto'][];
-      /** @description Replaces the public JWK set (private_key_jwt clients) */
+      /** @description Replaces the public JWK set (private_key_jwt and self_signed_tls_client_auth clients) */
       jwks?: components['schemas']['JsonWebKeySet'];
       name?: string;
       /**
-       * @description dpop: every access token the client gets is bound to a DPoP key (RFC 9449); none: bearer tokens are allowed
+       * @description dpop: every access token the client gets is bound to a DPoP key (RFC 9449); mtls: to its TLS client certificate (RFC 8705); none: bearer tokens are allowed
        * @enum {string}
        */
       requiredBinding?: 'none' | 'dpop' | 'mtls';
+      /**
+       * @description A dNSName SAN, for tls_client_auth clients (RFC 8705 §2.1.2); set exactly one of the tlsClientAuth* fields
+       * @example thermostat-7.devices.example
+       */
+      tlsClientAuthSanDns?: string;
+      /**
+       * @description An rfc822Name SAN, for tls_client_auth clients (RFC 8705 §2.1.2); set exactly one of the tlsClientAuth* fields
+       * @example ops@example.com
+       */
+      tlsClientAuthSanEmail?: string;
+      /**
+       * @description An iPAddress SAN (IPv4 or IPv6), for tls_client_auth clients (RFC 8705 §2.1.2); set exactly one of the tlsClientAuth* fields
+       * @example 10.0.0.7
+       */
+      tlsClientAuthSanIp?: string;
+      /**
+       * @description A uniformResourceIdentifier SAN, for tls_client_auth clients (RFC 8705 §2.1.2); set exactly one of the tlsClientAuth* fields
+       * @example spiffe://example.org/thermostat-7
+       */
+      tlsClientAuthSanUri?: string;
+      /**
+       * @description The certificate's subject distinguished name (RFC 4514), for tls_client_auth clients (RFC 8705 §2.1.2); set exactly one of the tlsClientAuth* fields
+       * @example CN=thermostat-7,O=Acme Devices,C=DE
+       */
+      tlsClientAuthSubjectDn?: string;
     };
     UpdateResourceDto: {
       /**

@@ -5,8 +5,10 @@ import { ClientSecretDto } from './client-secret.response.js';
 import { AUTH_METHODS } from './create-client.dto.js';
 import { GrantDto } from '../../common/dto/grant.dto.js';
 import { TOKEN_BINDINGS, type TokenBinding } from '../../common/token-binding.js';
+import { TlsClientAuthFields } from './tls-client-auth.fields.js';
 
-export class ClientDto {
+/** A client; a tls_client_auth client shows the one tlsClientAuth* field it is recognised by. */
+export class ClientDto extends TlsClientAuthFields {
   @ApiProperty() id: string;
   @ApiProperty() name: string;
   @ApiProperty({ enum: ['service', 'device'] }) kind: ClientKind;
@@ -15,7 +17,8 @@ export class ClientDto {
   @ApiProperty({ description: 'May exchange PATs at the token endpoint (RFC 8693)' }) allowTokenExchange: boolean;
   @ApiProperty({
     enum: TOKEN_BINDINGS,
-    description: 'The binding its access tokens must have: none (bearer allowed) or dpop (RFC 9449)',
+    description:
+      'The binding its access tokens must have: none (bearer allowed), dpop (RFC 9449) or mtls (its TLS client certificate, RFC 8705)',
   })
   requiredBinding: TokenBinding;
   @ApiProperty({ type: [GrantDto] }) grants: GrantDto[];
@@ -30,7 +33,7 @@ export class ClientDto {
   @ApiPropertyOptional({
     nullable: true,
     allOf: [{ $ref: '#/components/schemas/JsonWebKeySet' }],
-    description: 'Public keys (private_key_jwt clients)',
+    description: 'Public keys (private_key_jwt clients), with certificates (self_signed_tls_client_auth clients)',
   })
   jwks: JSONWebKeySet | null;
   @ApiProperty() createdAt: string;

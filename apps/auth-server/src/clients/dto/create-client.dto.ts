@@ -19,6 +19,7 @@ import type { JSONWebKeySet } from 'jose';
 import type { ClientKind, TokenEndpointAuthMethod } from '../client.entity.js';
 import { GrantDto } from '../../common/dto/grant.dto.js';
 import { TOKEN_BINDINGS, type TokenBinding } from '../../common/token-binding.js';
+import { TlsClientAuthFields } from './tls-client-auth.fields.js';
 
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9._-]{3,64}$/;
 
@@ -26,10 +27,11 @@ export const AUTH_METHODS: TokenEndpointAuthMethod[] = [
   'client_secret_basic',
   'client_secret_post',
   'private_key_jwt',
+  'tls_client_auth',
   'self_signed_tls_client_auth',
 ];
 
-export class CreateClientDto {
+export class CreateClientDto extends TlsClientAuthFields {
   @ApiPropertyOptional({
     example: 'thermostat-1',
     description: 'Client id (3–64 of A–Z a–z 0–9 . _ -); generated when absent. For devices it is the MQTT client id.',
@@ -55,7 +57,8 @@ export class CreateClientDto {
 
   @ApiPropertyOptional({
     allOf: [{ $ref: '#/components/schemas/JsonWebKeySet' }],
-    description: 'Public JWK set, required for private_key_jwt (RFC 7523)',
+    description:
+      'Public JWK set, required for private_key_jwt (RFC 7523) and self_signed_tls_client_auth (each key with its certificate in x5c, RFC 8705 §2.2)',
   })
   @IsOptional()
   @IsObject()
@@ -80,7 +83,7 @@ export class CreateClientDto {
     enum: TOKEN_BINDINGS,
     default: 'none',
     description:
-      'dpop: every access token the client gets is bound to a DPoP key (RFC 9449); none: bearer tokens are allowed',
+      'dpop: every access token the client gets is bound to a DPoP key (RFC 9449); mtls: to its TLS client certificate (RFC 8705); none: bearer tokens are allowed',
   })
   @IsOptional()
   @IsIn(TOKEN_BINDINGS)

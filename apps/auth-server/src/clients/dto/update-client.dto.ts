@@ -14,8 +14,10 @@ import {
 import type { JSONWebKeySet } from 'jose';
 import { GrantDto } from '../../common/dto/grant.dto.js';
 import { TOKEN_BINDINGS, type TokenBinding } from '../../common/token-binding.js';
+import { TlsClientAuthFields } from './tls-client-auth.fields.js';
 
-export class UpdateClientDto {
+/** The tlsClientAuth* fields replace a tls_client_auth client's registered subject. */
+export class UpdateClientDto extends TlsClientAuthFields {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
@@ -37,7 +39,7 @@ export class UpdateClientDto {
   @ApiPropertyOptional({
     enum: TOKEN_BINDINGS,
     description:
-      'dpop: every access token the client gets is bound to a DPoP key (RFC 9449); none: bearer tokens are allowed',
+      'dpop: every access token the client gets is bound to a DPoP key (RFC 9449); mtls: to its TLS client certificate (RFC 8705); none: bearer tokens are allowed',
   })
   @IsOptional()
   @IsIn(TOKEN_BINDINGS)
@@ -53,7 +55,7 @@ export class UpdateClientDto {
 
   @ApiPropertyOptional({
     allOf: [{ $ref: '#/components/schemas/JsonWebKeySet' }],
-    description: 'Replaces the public JWK set (private_key_jwt clients)',
+    description: 'Replaces the public JWK set (private_key_jwt and self_signed_tls_client_auth clients)',
   })
   @IsOptional()
   @IsObject()

@@ -8,21 +8,48 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../../config/auth-server.config.js';
 
-/**
- * RFC 8705 §3.1 `x5t#S256` of the client certificate presented on the TLS connection a request came
- * in on (only the mTLS endpoint asks for one); undefined for any other request.
- */
-export function clientCertificateThumbprint(request: IncomingMessage): string | undefined {
-  const socket = request.socket as Partial<TLSSocket>;
-  if (typeof socket.getPeerCertificate !== 'function') return undefined;
-  const raw = socket.getPeerCertificate()?.raw;
-  return raw && raw.length > 0 ? certificateThumbprint(raw) : undefined;
+/** The client certificate presented on the TLS connection a request came in on. */
+export interface PresentedCertificate {
+  /** RFC 8705 §3.1 `x5t#S256`: what a token issued on this connection is bound to. */
+  thumbprint: string;
+  der: Buffer;
+  /**
+   * Whether it chains to a CA in TLS_CLIENT_CA_FILE and is within its validity (checked in the
+   * handshake); otherwise why not, in OpenSSL's words (e.g. CERT_HAS_EXPIRED, DEPTH_ZERO_SELF_SIGNED_CERT).
+   */
+  issuedByTrustedCa: boolean;
+  notTrustedBecause?: string;
 }
 
 /**
- * The mTLS endpoint (RFC 8705 §5): an HTTPS listener that asks every client for a certificate (any
- * certificate: it is what the token is bound to, not how the client authenticates) and hands the
- * requests to the same application, so `/oauth/token` there issues certificate-bound tokens.
+ * The client certificate of the request's connection (only the mTLS endpoint asks for one);
+ * undefined for any other. `caConfigured`: TLS_CLIENT_CA_FILE is set (without it, the handshake
+ * would have checked the chain against node's public roots, which issue no client identities here).
+ */
+export function presentedCertificate(
+  request: IncomingMessage,
+  caConfigured: boolean,
+): PresentedCertificate | undefined {
+  const socket = request.socket as Partial<TLSSocket>;
+  if (typeof socket.getPeerCertificate !== 'function') return undefined;
+  const der = socket.getPeerCertificate()?.raw;
+  if (!der || der.length === 0) return undefined;
+  const issuedByTrustedCa = caConfigured && socket.authorized === true;
+  return {
+    thumbprint: certificateThumbprint(der),
+    der,
+    issuedByTrustedCa,
+    ...(!issuedByTrustedCa && {
+      notTrustedBecause: caConfigured ? String(socket.authorizationError) : 'TLS_CLIENT_CA_FILE is not set',
+    }),
+  };
+}
+
+/**
+ * The mTLS endpoint (RFC 8705 §5): an HTTPS listener that asks every client for a certificate and
+ * hands the requests to the same application, so `/oauth/token` there issues certificate-bound
+ * tokens. Any certificate is let through the handshake (a token may be bound to a self-signed one);
+ * whether it chains to TLS_CLIENT_CA_FILE is noted for `tls_client_auth`, which requires it.
  */
 @Injectable()
 export class MtlsEndpoint implements OnModuleDestroy {
@@ -43,6 +70,7 @@ export class MtlsEndpoint implements OnModuleDestroy {
       {
         cert: mtls.certificatePem,
         key: mtls.privateKeyPem,
+        ...(mtls.clientCaPem && { ca: mtls.clientCaPem }),
         requestCert: true,
         rejectUnauthorized: false,
         minVersion: 'TLSv1.2',

@@ -74,7 +74,7 @@ describe('certificate-bound device tokens (RFC 8705)', () => {
     attemptConnect(url, {
       clientId: thermostat.id,
       password,
-      ...(url.startsWith('mqtts:') && {
+      ...(/^(mqtts|wss):/.test(url) && {
         tls: {
           ca: ca.certificatePem,
           ...(certificate && { cert: certificate.certificatePem, key: certificate.privateKeyPem }),
@@ -112,6 +112,7 @@ describe('certificate-bound device tokens (RFC 8705)', () => {
     broker = await startTestIotBroker(auth, {
       RESOURCE_INDICATOR: IOT,
       MQTTS_PORT: '0',
+      MQTT_WSS_PORT: '0',
       ...serverFiles,
       TLS_CLIENT_CA_FILE: join(dir, 'ca.crt'),
     });
@@ -150,6 +151,52 @@ describe('certificate-bound device tokens (RFC 8705)', () => {
     const withoutCertificate = await connect(broker.mqttsUrl!, token);
     expect(withoutCertificate).toMatchObject({ connected: false, returnCode: 5 });
     expect(broker.logs.some((line) => line.reason === 'certificate_mismatch')).toBe(true);
+  });
+
+  it('reports a copied token refused for its certificate to the auth-server’s audit log', async () => {
+    const brokerClient = await auth.createClient({
+      id: 'reporting-broker',
+      name: 'Broker that reports refusals',
+      grants: [{ resource: auth.managementApi, scopes: ['revocations:read', 'usage:write'] }],
+    });
+    const reporting = await startTestIotBroker(auth, {
+      RESOURCE_INDICATOR: IOT,
+      MQTTS_PORT: '0',
+      TLS_CERT_FILE: join(dir, 'server.crt'),
+      TLS_KEY_FILE: join(dir, 'server.key'),
+      CLIENT_ID: brokerClient.id,
+      CLIENT_SECRET: brokerClient.secret,
+    });
+    try {
+      const token = (await tokenOverMtls(thermostat, thermostatCert)).body.access_token as string;
+      const jti = decodeJwt(token).jti!;
+      expect(await connect(reporting.mqttsUrl!, token, otherDeviceCert)).toMatchObject({ returnCode: 5 });
+      expect(await connect(reporting.mqttsUrl!, token, otherDeviceCert)).toMatchObject({ returnCode: 5 });
+      // Reports go out every few seconds, refusals added up per token and reason.
+      let denials: Record<string, unknown>[] = [];
+      await eventually(async () => {
+        denials = (await auth.api('GET', `/api/audit?action=token.use.denied&credential=${jti}`)).body.items;
+        expect(denials).toHaveLength(1);
+      }, 15_000);
+      expect(denials[0]).toMatchObject({
+        outcome: 'denied',
+        reason: 'certificate_mismatch',
+        actor: { type: 'client', id: brokerClient.id },
+        details: { count: 2, subject: thermostat.id, samples: [{ method: 'CONNECT', path: 'mqtts' }] },
+      });
+    } finally {
+      await reporting.close();
+    }
+  });
+
+  it('checks the certificate over MQTT over WebSocket over TLS (wss) as over mqtts', async () => {
+    const token = (await tokenOverMtls(thermostat, thermostatCert)).body.access_token as string;
+    const own = await connect(broker.wssUrl!, token, thermostatCert);
+    expect(own.connected).toBe(true);
+    if (own.connected) sessions.push(own.client);
+    expect(await connect(broker.wssUrl!, token, otherDeviceCert)).toMatchObject({ connected: false, returnCode: 5 });
+    expect(await connect(broker.wssUrl!, token)).toMatchObject({ connected: false, returnCode: 5 });
+    expect(await connect(broker.wsUrl, token)).toMatchObject({ connected: false, returnCode: 5 });
   });
 
   it('runs a thermostat (apps/devices) over mqtts with its certificate and certificate-bound tokens', async () => {
@@ -232,7 +279,7 @@ describe('certificate-bound device tokens (RFC 8705)', () => {
   });
 
   describe('tls_client_auth (RFC 8705 §2.1): a certificate from a trusted CA that names the client', () => {
-    const acme = [{ C: ['DE'] }, { O: ['Acme Devices'] }];
+    const acme: Record<string, string[]>[] = [{ C: ['DE'] }, { O: ['Acme Devices'] }];
     const register = (body: Record<string, unknown>) =>
       auth.api('POST', '/api/clients', {
         kind: 'device',
@@ -367,20 +414,23 @@ describe('certificate-bound device tokens (RFC 8705)', () => {
       TLS_KEY_FILE: join(dir, 'server.key'),
       TLS_CLIENT_CA_FILE: join(dir, 'ca.crt'),
       TLS_CLIENT_CERTIFICATE: 'required',
+      MQTT_WSS_PORT: '0',
     });
     try {
       const token = (await tokenOverMtls(thermostat, thermostatCert)).body.access_token as string;
       const selfSigned = await DevelopmentCa.selfSigned('thermostat-1');
       const expired = await ca.issue({ commonName: 'thermostat-1', usage: 'client', days: -1 });
-      for (const certificate of [selfSigned, expired, undefined]) {
-        const outcome = await connect(strictBroker.mqttsUrl!, token, certificate);
-        // Refused in the TLS handshake: no CONNACK at all.
-        expect(outcome.connected).toBe(false);
-        expect(outcome.connected === false && outcome.returnCode).toBeUndefined();
+      for (const url of [strictBroker.mqttsUrl!, strictBroker.wssUrl!]) {
+        for (const certificate of [selfSigned, expired, undefined]) {
+          const outcome = await connect(url, token, certificate);
+          // Refused in the TLS handshake: no CONNACK at all.
+          expect(outcome.connected).toBe(false);
+          expect(outcome.connected === false && outcome.returnCode).toBeUndefined();
+        }
+        const own = await connect(url, token, thermostatCert);
+        expect(own.connected, url).toBe(true);
+        if (own.connected) sessions.push(own.client);
       }
-      const own = await connect(strictBroker.mqttsUrl!, token, thermostatCert);
-      expect(own.connected).toBe(true);
-      if (own.connected) sessions.push(own.client);
     } finally {
       await strictBroker.close();
     }

@@ -231,7 +231,7 @@ export class Stack {
       this.clients.broker = await this.client({
         id: 'iot-broker',
         name: 'iot-broker',
-        grants: [{ resource: managementApi, scopes: ['revocations:read'] }],
+        grants: [{ resource: managementApi, scopes: ['revocations:read', 'usage:write'] }],
       });
       this.clients.thermostat = await this.client({
         id: 'thermostat-1',

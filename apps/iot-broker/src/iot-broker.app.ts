@@ -5,6 +5,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Server } from 'node:net';
 import { type AccessTokenVerifier, DeviceAuthenticator } from './auth/device-authenticator.js';
 import { observeBroker } from './broker/broker-events.js';
+import { reportRefusal } from './auth/refusal-reports.js';
 import { createBrokerHooks } from './broker/broker-hooks.js';
 import { clusterOptions } from './broker/cluster.js';
 import type { IotBrokerConfig } from './config/iot-broker.config.js';
@@ -33,6 +34,9 @@ export interface IotBrokerAddresses {
   /** MQTT over TLS, when MQTTS_PORT is set. */
   mqttsUrl?: string;
   mqttsPort?: number;
+  /** MQTT over WebSocket over TLS, when MQTT_WSS_PORT is set. */
+  wssUrl?: string;
+  wssPort?: number;
 }
 
 export interface BrokerHealth {
@@ -59,6 +63,7 @@ export class IotBroker {
   private readonly tcp: Server;
   private readonly tls?: Server;
   private readonly http: HttpServer;
+  private readonly https?: HttpServer;
 
   constructor(
     private readonly config: IotBrokerConfig,
@@ -81,12 +86,10 @@ export class IotBroker {
       logger,
     };
     this.tcp = createTcpListener(listener);
-    if (config.tls) this.tls = createTlsListener(listener, config.tls);
-    this.http = createHttpListener({
-      ...listener,
-      connectTimeoutMs: limits.connectTimeoutMs,
-      health: () => this.health(),
-    });
+    if (config.tls?.mqttsPort !== undefined) this.tls = createTlsListener(listener, config.tls);
+    const web = { ...listener, connectTimeoutMs: limits.connectTimeoutMs, health: () => this.health() };
+    this.http = createHttpListener(web);
+    if (config.tls?.wssPort !== undefined) this.https = createHttpListener({ ...web, tls: config.tls });
   }
 
   async listen(): Promise<IotBrokerAddresses> {
@@ -94,11 +97,15 @@ export class IotBroker {
     let mqttPort: number;
     let wsPort: number;
     let mqttsPort: number | undefined;
+    let wssPort: number | undefined;
+    const tls = this.config.tls;
     try {
       mqttPort = await listenOn(this.tcp, { port: this.config.mqttPort, host, portVariable: 'MQTT_PORT' });
       wsPort = await listenOn(this.http, { port: this.config.wsPort, host, portVariable: 'MQTT_WS_PORT' });
-      if (this.tls && this.config.tls)
-        mqttsPort = await listenOn(this.tls, { port: this.config.tls.port, host, portVariable: 'MQTTS_PORT' });
+      if (this.tls && tls?.mqttsPort !== undefined)
+        mqttsPort = await listenOn(this.tls, { port: tls.mqttsPort, host, portVariable: 'MQTTS_PORT' });
+      if (this.https && tls?.wssPort !== undefined)
+        wssPort = await listenOn(this.https, { port: tls.wssPort, host, portVariable: 'MQTT_WSS_PORT' });
     } catch (error) {
       await this.close();
       throw error;
@@ -111,6 +118,7 @@ export class IotBroker {
       mqttPort,
       wsPort,
       ...(mqttsPort !== undefined && { mqttsUrl: `mqtts://${authority}:${mqttsPort}`, mqttsPort }),
+      ...(wssPort !== undefined && { wssUrl: `wss://${authority}:${wssPort}${WEBSOCKET_PATH}`, wssPort }),
     };
   }
 
@@ -134,11 +142,13 @@ export class IotBroker {
       closeServer(this.tcp),
       closeServer(this.http),
       ...(this.tls ? [closeServer(this.tls)] : []),
+      ...(this.https ? [closeServer(this.https)] : []),
     ]);
     await this.sessions.closeWhere(() => true, 'broker_shutdown');
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     await this.verification?.close();
     this.http.closeAllConnections();
+    this.https?.closeAllConnections();
     await closed;
     this.logger.info('iot-broker closed');
   }
@@ -156,7 +166,10 @@ export async function createIotBroker(config: IotBrokerConfig, options: IotBroke
         resource: config.resourceIndicator,
         client: config.client,
         acceptOpaque: false,
-        onBackgroundError: (error) => logger.warn({ err: error }, 'following the revocation feed failed; will retry'),
+        // Refusals of valid tokens (another device's, another certificate's) go to the auth-server's audit log.
+        reportUsage: true,
+        onBackgroundError: (error) =>
+          logger.warn({ err: error }, 'following the revocation feed or reporting refusals failed; will retry'),
       });
   verification?.onRevocation((event) => void closeRevokedSessions(event, sessions));
   const verifier = options.verifier ?? {
@@ -169,7 +182,12 @@ export async function createIotBroker(config: IotBrokerConfig, options: IotBroke
     slowSubscribers: new SlowSubscribers(limits.qos0BacklogBytes, logger),
   };
   const aedes = await Aedes.createBroker({
-    ...createBrokerHooks({ authenticator: new DeviceAuthenticator(verifier), ...fairness, logger }),
+    ...createBrokerHooks({
+      authenticator: new DeviceAuthenticator(verifier),
+      ...fairness,
+      logger,
+      onRefused: (refusal, peer) => verification?.usage && reportRefusal(verification.usage, refusal, peer),
+    }),
     ...(config.redisUrl ? await clusterOptions(config.redisUrl, logger) : {}),
     connectTimeout: limits.connectTimeoutMs,
     keepaliveLimit: limits.keepaliveLimitSeconds,

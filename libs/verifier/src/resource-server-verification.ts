@@ -37,6 +37,11 @@ export interface ResourceServerVerificationOptions {
   };
   /** Accept PATs and API keys (by introspection). Default true; the MQTT broker accepts JWTs only. */
   acceptOpaque?: boolean;
+  /**
+   * Report usage and refusals to the auth-server (needs `usage:write`). Default: when opaque
+   * credentials are accepted; the broker turns it on for its refusals of verified tokens.
+   */
+  reportUsage?: boolean;
   /** Shared rate-limit buckets across instances; in memory when absent. */
   redisUrl?: string;
   /** Where problems outside any request are reported (an unreachable Redis); the console by default. */
@@ -101,7 +106,7 @@ export class ResourceServerVerification {
       ? new RedisRateLimiter(options.redisUrl, { logger: options.logger ?? console })
       : new MemoryRateLimiter(now);
     const client = options.client;
-    if (client && options.acceptOpaque !== false) {
+    if (client && options.acceptOpaque !== false)
       this.introspection = new IntrospectionVerifier({
         introspectionEndpoint: () => this.authorizationServer.introspectionEndpoint(),
         clientId: client.id,
@@ -112,6 +117,7 @@ export class ResourceServerVerification {
         fetch: options.fetch,
         now,
       });
+    if (client && (options.reportUsage ?? options.acceptOpaque !== false)) {
       this.usage = new UsageReporter({
         authorizationServer: this.authorizationServer,
         clientId: client.id,

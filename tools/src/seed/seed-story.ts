@@ -66,7 +66,8 @@ export function storyClients(config: SeedConfig, managementApi: string): ClientS
       ...iotBroker,
       name: 'IoT broker',
       kind: 'service',
-      grants: [{ resource: managementApi, scopes: [MANAGEMENT_SCOPES.revocationsRead] }],
+      // The revocation feed, and reports of refused CONNECTs (e.g. a token bound to another device's certificate).
+      grants: [{ resource: managementApi, scopes: [MANAGEMENT_SCOPES.revocationsRead, MANAGEMENT_SCOPES.usageWrite] }],
       secretSource: 'IOT_BROKER_CLIENT_SECRET',
     },
     {

@@ -1,5 +1,10 @@
 import { hasCredentialPrefix } from '@tollgate/credentials';
-import { type AccessTokenClaims, VerificationError, type VerifiedAccessToken } from '@tollgate/verifier';
+import {
+  type AccessTokenClaims,
+  type Principal,
+  VerificationError,
+  type VerifiedAccessToken,
+} from '@tollgate/verifier';
 import { DEVICE_ID, TopicAcl } from '../access/topic-acl.js';
 import type { DeviceSession } from '../sessions/device-session.js';
 import type { Peer } from '../transport/guarded-connection.js';
@@ -25,6 +30,8 @@ export enum ConnackCode {
 /** A refused CONNECT: the return code the device sees and a reason for the broker's log. */
 export class ConnectRefusal extends Error {
   override name = 'ConnectRefusal';
+  /** The token's principal, when a valid token was refused here (wrong device, certificate or scope): reported to the auth-server. */
+  principal?: Principal;
 
   constructor(
     readonly returnCode: ConnackCode,
@@ -123,8 +130,18 @@ export class DeviceAuthenticator {
     }
   }
 
+  /** The decisions on a verified token; a refusal names the token's principal. */
+  private openSession(attempt: ConnectAttempt, verified: VerifiedAccessToken): DeviceSession {
+    try {
+      return this.sessionFor(attempt, verified);
+    } catch (error) {
+      if (error instanceof ConnectRefusal) error.principal = verified.principal;
+      throw error;
+    }
+  }
+
   /** The decisions on a verified token: it is this device's, unexpired, and grants something here. */
-  private openSession(attempt: ConnectAttempt, { principal, claims }: VerifiedAccessToken): DeviceSession {
+  private sessionFor(attempt: ConnectAttempt, { principal, claims }: VerifiedAccessToken): DeviceSession {
     const { clientId } = attempt;
     if (principal.subject !== clientId)
       throw new ConnectRefusal(

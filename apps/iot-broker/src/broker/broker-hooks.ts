@@ -9,7 +9,7 @@ import {
 import type { PublishBudgets } from '../hardening/publish-budget.js';
 import type { SlowSubscribers } from '../hardening/slow-subscribers.js';
 import { attachSession, type DeviceSession, isActive, sessionOf } from '../sessions/device-session.js';
-import { peerOf } from '../transport/guarded-connection.js';
+import { type Peer, peerOf } from '../transport/guarded-connection.js';
 
 export type BrokerHooks = Required<
   Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>
@@ -22,6 +22,8 @@ export interface BrokerHooksOptions {
   /** Bounds each client's QoS 0 backlog, from its first packet on. */
   slowSubscribers: SlowSubscribers;
   logger: Logger;
+  /** Every refused CONNECT, after it is logged (e.g. to report refusals of valid tokens to the auth-server). */
+  onRefused?: (refusal: ConnectRefusal, peer: Peer) => void;
   now?: () => number;
 }
 
@@ -36,6 +38,7 @@ export function createBrokerHooks({
   publishBudgets,
   slowSubscribers,
   logger,
+  onRefused,
   now = Date.now,
 }: BrokerHooksOptions): BrokerHooks {
   // aedes gives `authenticate` neither the raw client id nor the will: keep them from preConnect.
@@ -85,6 +88,7 @@ export function createBrokerHooks({
           },
           `connection refused: ${refusal.message}`,
         );
+        onRefused?.(refusal, attempt.peer);
         callback(authenticateError(refusal), false);
       };
       // A device reconnecting with the token it used before is answered at once; any other waits for its verification.

@@ -47,6 +47,15 @@ describe(loadIotBrokerConfig.name, () => {
     expect(() =>
       loadIotBrokerConfig({ AUTH_ISSUER: 'http://localhost:7400', MQTT_PORT: '7000', MQTT_WS_PORT: '7000' }),
     ).toThrow(/MQTT_PORT and MQTT_WS_PORT/);
+    expect(() =>
+      loadIotBrokerConfig({ AUTH_ISSUER: 'http://localhost:7400', MQTTS_PORT: '8883', MQTT_WSS_PORT: '8883' }),
+    ).toThrow(/MQTTS_PORT and MQTT_WSS_PORT: must differ/);
+  });
+
+  it('needs a certificate and key for MQTT_WSS_PORT alone too', () => {
+    expect(() => loadIotBrokerConfig({ AUTH_ISSUER: 'http://localhost:7400', MQTT_WSS_PORT: '8884' })).toThrow(
+      /MQTT_WSS_PORT: set TLS_CERT_FILE and TLS_KEY_FILE/,
+    );
   });
 
   it('needs a certificate and key for MQTTS_PORT, and a CA to require client certificates', () => {

@@ -15,8 +15,8 @@ export interface IotBrokerConfig {
   host: string;
   mqttPort: number;
   wsPort: number;
-  /** MQTT over TLS, when configured. */
-  tls?: { port: number } & TlsSettings;
+  /** MQTT over TLS (mqtts) and over WebSocket over TLS (wss), each when its port is set. */
+  tls?: { mqttsPort?: number; wssPort?: number } & TlsSettings;
   logLevel: string;
   limits: {
     maxPacketSize: number;
@@ -38,12 +38,11 @@ export interface IotBrokerConfig {
 export function loadIotBrokerConfig(env: Environment = process.env): IotBrokerConfig {
   const values = loadEnv(IotBrokerEnv, env);
   const problems: string[] = [];
-  if (values.MQTT_PORT !== 0 && values.MQTT_PORT === values.MQTT_WS_PORT)
-    problems.push(`MQTT_PORT and MQTT_WS_PORT: must differ (both ${values.MQTT_PORT})`);
   let tls: IotBrokerConfig['tls'];
-  if (values.MQTTS_PORT !== undefined) {
+  if (values.MQTTS_PORT !== undefined || values.MQTT_WSS_PORT !== undefined) {
+    const ports = values.MQTTS_PORT !== undefined ? 'MQTTS_PORT' : 'MQTT_WSS_PORT';
     if (!values.TLS_CERT_FILE || !values.TLS_KEY_FILE)
-      problems.push('MQTTS_PORT: set TLS_CERT_FILE and TLS_KEY_FILE too (the broker’s certificate and key)');
+      problems.push(`${ports}: set TLS_CERT_FILE and TLS_KEY_FILE too (the broker’s certificate and key)`);
     if (values.TLS_CLIENT_CERTIFICATE === 'required' && !values.TLS_CLIENT_CA_FILE)
       problems.push('TLS_CLIENT_CERTIFICATE: required needs TLS_CLIENT_CA_FILE (the CA device certificates come from)');
     const certificatePem = readConfigFile('TLS_CERT_FILE', values.TLS_CERT_FILE, problems);
@@ -51,13 +50,23 @@ export function loadIotBrokerConfig(env: Environment = process.env): IotBrokerCo
     const clientCaPem = readConfigFile('TLS_CLIENT_CA_FILE', values.TLS_CLIENT_CA_FILE, problems);
     if (certificatePem && privateKeyPem)
       tls = {
-        port: values.MQTTS_PORT,
+        mqttsPort: values.MQTTS_PORT,
+        wssPort: values.MQTT_WSS_PORT,
         certificatePem,
         privateKeyPem,
         clientCaPem,
         clientCertificate: values.TLS_CLIENT_CERTIFICATE,
       };
   }
+  const ports = Object.entries({
+    MQTT_PORT: values.MQTT_PORT,
+    MQTT_WS_PORT: values.MQTT_WS_PORT,
+    MQTTS_PORT: values.MQTTS_PORT,
+    MQTT_WSS_PORT: values.MQTT_WSS_PORT,
+  }).filter(([, port]) => port !== undefined && port !== 0);
+  for (const [index, [name, port]] of ports.entries())
+    for (const [other, otherPort] of ports.slice(index + 1))
+      if (port === otherPort) problems.push(`${name} and ${other}: must differ (both ${port})`);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     issuer: values.AUTH_ISSUER,

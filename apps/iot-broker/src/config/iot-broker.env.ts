@@ -36,7 +36,10 @@ export class IotBrokerEnv extends composeEnv(
   /** MQTT over TLS (mqtts); off unless set. Needs TLS_CERT_FILE and TLS_KEY_FILE. */
   @IsOptional() @IsPort() MQTTS_PORT?: number;
 
-  /** The broker's TLS certificate (PEM, chain included) for MQTTS_PORT. */
+  /** MQTT over WebSocket over TLS (wss) at /mqtt, and GET /health; off unless set. Needs TLS_CERT_FILE and TLS_KEY_FILE. */
+  @IsOptional() @IsPort() MQTT_WSS_PORT?: number;
+
+  /** The broker's TLS certificate (PEM, chain included) for MQTTS_PORT and MQTT_WSS_PORT. */
   @IsOptional() @IsString() TLS_CERT_FILE?: string;
 
   /** Its private key (PEM). */
@@ -45,7 +48,7 @@ export class IotBrokerEnv extends composeEnv(
   /** CA certificates (PEM) that device certificates must chain to; without it any client certificate is taken as presented. */
   @IsOptional() @IsString() TLS_CLIENT_CA_FILE?: string;
 
-  /** `required`: no TLS connection without a client certificate from TLS_CLIENT_CA_FILE; `optional`: one is asked for. */
+  /** `required`: no TLS connection (mqtts or wss) without a client certificate from TLS_CLIENT_CA_FILE; `optional`: one is asked for. */
   @IsOptional() @IsIn(['optional', 'required']) TLS_CLIENT_CERTIFICATE: 'optional' | 'required' = 'optional';
 
   /** Largest MQTT packet accepted, in bytes (fixed header included); a larger one closes the connection. */

@@ -2,7 +2,7 @@ import type { Logger } from '@tollgate/platform';
 import type { Duplex } from 'node:stream';
 import { type FrameViolation, MqttFrameScanner } from '../hardening/mqtt-frame-scanner.js';
 
-export type Transport = 'tcp' | 'tls' | 'websocket';
+export type Transport = 'tcp' | 'tls' | 'websocket' | 'websocket-tls';
 
 /** Who is on the other end of a connection, as the transport saw it. */
 export interface Peer {

@@ -1,28 +1,46 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { guardLoggedConnection, type Peer } from './guarded-connection.js';
 import type { ListenerOptions } from './tcp-listener.js';
+import { certificateThumbprint, guardTlsServer, type TlsSettings, tlsServerOptions } from './tls-listener.js';
 
 export const WEBSOCKET_PATH = '/mqtt';
 
 export interface HttpListenerOptions extends ListenerOptions {
   connectTimeoutMs: number;
   health: () => object;
+  /** Serve over TLS (wss, https): the client certificate, when sent, is the peer's, as on mqtts. */
+  tls?: TlsSettings;
 }
 
-/** MQTT over WebSocket at /mqtt (subprotocol `mqtt`), and GET /health, on one HTTP server. */
+/** MQTT over WebSocket at /mqtt (subprotocol `mqtt`), and GET /health, on one HTTP (or HTTPS) server. */
 export function createHttpListener(options: HttpListenerOptions): Server {
-  const { aedes, admission, maxPacketSize, logger } = options;
+  const { aedes, admission, maxPacketSize, logger, tls } = options;
   // No compression: a small compressed frame must not inflate past the packet limit.
   const websockets = new WebSocketServer({ noServer: true, maxPayload: maxPacketSize, perMessageDeflate: false });
-  const server = createServer((request, response) => answerHttp(request, response, options.health));
+  const answer = (request: IncomingMessage, response: ServerResponse) => answerHttp(request, response, options.health);
+  let server: Server;
+  if (tls) {
+    const https = createHttpsServer(tlsServerOptions(tls), answer);
+    // Over TLS every connection is admitted before its handshake; in the clear, each upgrade is.
+    guardTlsServer(https, { admission, logger });
+    server = https;
+  } else server = createServer(answer);
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     if (pathOf(request) !== WEBSOCKET_PATH) return refuseUpgrade(socket, 404, 'Not Found');
-    const peer: Peer = { remoteAddress: request.socket.remoteAddress ?? 'unknown', transport: 'websocket' };
-    if (!admission.admit(peer)) return refuseUpgrade(socket, 429, 'Too Many Requests');
+    const peer: Peer = tls
+      ? {
+          remoteAddress: request.socket.remoteAddress ?? 'unknown',
+          transport: 'websocket-tls',
+          certificateThumbprint: certificateThumbprint(request.socket as TLSSocket),
+        }
+      : { remoteAddress: request.socket.remoteAddress ?? 'unknown', transport: 'websocket' };
+    if (!tls && !admission.admit(peer)) return refuseUpgrade(socket, 429, 'Too Many Requests');
     websockets.handleUpgrade(request, socket, head, (websocket) => {
       aedes.handle(guardLoggedConnection(createWebSocketStream(websocket), { peer, maxPacketSize, logger }), request);
     });

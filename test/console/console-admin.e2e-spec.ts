@@ -249,32 +249,51 @@ describeInBrowser('console: administration', () => {
       ).toMatchObject({ error: 'invalid_client' });
       expect(await auth.token('thermostat-1', rotated, { resource: IOT })).toBeTruthy();
 
-      // Require DPoP (RFC 9449): from then on the client gets no bearer token.
-      await page.getByRole('button', { name: 'Require DPoP for Living-room thermostat' }).click();
-      const requireDialog = page.getByRole('dialog', {
-        name: 'Require DPoP-bound tokens for “Living-room thermostat”?',
-      });
-      await requireDialog.getByRole('button', { name: 'Require DPoP' }).click();
-      await page.locator('tbody tr', { hasText: 'thermostat-1' }).getByText('DPoP-bound tokens only').waitFor();
-      expect(
+      // Require DPoP (RFC 9449), then certificate binding (RFC 8705): from then on the client gets no bearer token.
+      const chooseBinding = async (label: RegExp) => {
+        await page.getByRole('button', { name: 'Token binding of Living-room thermostat' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Token binding of “Living-room thermostat”' });
+        await dialog.getByRole('radio', { name: label }).check();
+        await dialog.getByRole('button', { name: 'Save binding' }).click();
+        await dialog.waitFor({ state: 'hidden' });
+      };
+      const row = page.locator('tbody tr', { hasText: 'thermostat-1' });
+      const plainRequest = async () =>
         (
           await auth.tokenRequest(
             { grant_type: 'client_credentials', resource: IOT },
             { id: 'thermostat-1', secret: rotated },
           )
-        ).body,
-      ).toMatchObject({ error: 'invalid_dpop_proof' });
-      await page.getByRole('button', { name: 'Allow bearer tokens for Living-room thermostat' }).click();
-      await page
-        .getByRole('dialog', { name: 'Allow bearer tokens for “Living-room thermostat” again?' })
-        .getByRole('button', { name: 'Allow bearer tokens' })
-        .click();
-      await page.locator('tbody tr', { hasText: 'thermostat-1' }).getByText('bearer or bound tokens').waitFor();
+        ).body;
+      await chooseBinding(/^DPoP-bound tokens only/);
+      await row.getByText('DPoP-bound tokens only').waitFor();
+      expect(await plainRequest()).toMatchObject({ error: 'invalid_dpop_proof' });
+      await chooseBinding(/^Certificate-bound tokens only/);
+      await row.getByText('certificate-bound tokens only').waitFor();
+      expect(await plainRequest()).toMatchObject({
+        error: 'invalid_request',
+        error_description: /mTLS token endpoint/,
+      });
+      await chooseBinding(/^Bearer or bound tokens/);
+      await row.getByText('bearer or bound tokens').waitFor();
       expect(await auth.token('thermostat-1', rotated, { resource: IOT })).toBeTruthy();
       await screenshot(page, 'admin-applications');
       expect(await contrastFailures(page)).toEqual([]);
       expect(await unlabelledControls(page)).toEqual([]);
       expect(errors()).toEqual([]);
+
+      // tls_client_auth asks for the name the CA puts in the certificate, and says why it cannot be used here.
+      await page.getByRole('button', { name: 'Register an application or device' }).click();
+      await page.getByLabel('Name', { exact: true }).fill('CA-certified thermostat');
+      expect(await page.getByLabel('Name in its certificate').isHidden()).toBe(true);
+      await page.getByLabel('Authentication').selectOption('tls_client_auth');
+      expect(await page.getByLabel('Secret lifetime (days)').isHidden()).toBe(true);
+      await page.getByLabel('Its certificate names it by').selectOption('tlsClientAuthSanDns');
+      await page.getByLabel('Name in its certificate').fill('thermostat-9.devices.example');
+      await page.getByRole('button', { name: 'Register', exact: true }).click();
+      await page.locator('form .error-summary').filter({ hasText: 'TLS_CLIENT_CA_FILE' }).waitFor();
+      // The refused registration is the only failed request.
+      expect(errors()).toEqual([expect.stringMatching(/status of 400/)]);
     } finally {
       await close();
     }

@@ -110,7 +110,7 @@ export interface UsageDay {
 export type StatusClass = '2xx' | '3xx' | '4xx' | '5xx';
 
 export type AuthMethod =
-  'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'self_signed_tls_client_auth';
+  'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'tls_client_auth' | 'self_signed_tls_client_auth';
 
 export interface ClientSecret {
   id: string;
@@ -133,11 +133,16 @@ export interface Client {
   requiredBinding: 'none' | 'dpop' | 'mtls';
   grants: Grant[];
   secrets: ClientSecret[];
+  /** tls_client_auth (RFC 8705 §2.1): the one name its CA-issued certificate must carry. */
+  tlsClientAuthSubjectDn?: string;
+  tlsClientAuthSanDns?: string;
+  tlsClientAuthSanUri?: string;
+  tlsClientAuthSanIp?: string;
+  tlsClientAuthSanEmail?: string;
 }
 
-export interface CreatedClient {
-  id: string;
-  name: string;
+/** A client just registered: its secret, when it has one, is shown this once. */
+export interface CreatedClient extends Client {
   clientSecret?: string;
 }
 

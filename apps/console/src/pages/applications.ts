@@ -18,6 +18,7 @@ import {
   radioGroup,
   dangerRowButton,
   enableToggleButton,
+  redrawKeepingFocus,
   rowButton,
   selectField,
   textArea,
@@ -35,19 +36,43 @@ const AUTH_METHODS = [
   { value: 'client_secret_post', label: 'Client secret in the form body' },
   { value: 'private_key_jwt', label: 'Signed JWT (private_key_jwt, RFC 7523): no shared secret' },
   {
+    value: 'tls_client_auth',
+    label: 'A TLS client certificate from your CA that names it (tls_client_auth, RFC 8705): no shared secret',
+  },
+  {
     value: 'self_signed_tls_client_auth',
     label: 'Its own TLS client certificate (self_signed_tls_client_auth, RFC 8705): no shared secret',
   },
 ];
 /** Clients that authenticate with keys (a registered JWK set) and have no secret. */
 const KEYED = new Set(['private_key_jwt', 'self_signed_tls_client_auth']);
+/** Clients with a secret (the others authenticate with keys or certificates). */
+const WITH_SECRET = new Set(['client_secret_basic', 'client_secret_post']);
 const METHOD_NAMES: Record<string, string> = {
   client_secret_basic: 'secret (Basic)',
   client_secret_post: 'secret (form)',
   private_key_jwt: 'private_key_jwt',
+  tls_client_auth: 'CA-issued TLS client certificate',
   self_signed_tls_client_auth: 'TLS client certificate',
 };
 
+/** RFC 8705 §2.1.2: what a tls_client_auth client's certificate is recognised by (API field, label). */
+const CERTIFICATE_NAMES = [
+  { value: 'tlsClientAuthSubjectDn', label: 'Subject DN (RFC 4514, e.g. CN=thermostat-7,O=Acme,C=DE)' },
+  { value: 'tlsClientAuthSanDns', label: 'DNS name (subject alternative name)' },
+  { value: 'tlsClientAuthSanUri', label: 'URI (subject alternative name, e.g. spiffe://…)' },
+  { value: 'tlsClientAuthSanIp', label: 'IP address (subject alternative name)' },
+  { value: 'tlsClientAuthSanEmail', label: 'Email address (subject alternative name)' },
+] as const;
+
+const BINDINGS = [
+  { value: 'none', label: 'Bearer or bound tokens, as it asks' },
+  { value: 'dpop', label: 'DPoP-bound tokens only: each bound to its key, useless to whoever copies it (RFC 9449)' },
+  {
+    value: 'mtls',
+    label: 'Certificate-bound tokens only: from the mTLS endpoint, bound to its TLS client certificate (RFC 8705)',
+  },
+];
 const BINDING_NAMES = { dpop: 'DPoP-bound tokens only', mtls: 'certificate-bound tokens only' } as const;
 
 /** The lead paragraph under the page's title. */
@@ -107,7 +132,7 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
         h(
           'div',
           { class: 'row-actions' },
-          !KEYED.has(client.tokenEndpointAuthMethod)
+          WITH_SECRET.has(client.tokenEndpointAuthMethod)
             ? rowButton('Rotate secret', `of ${client.name}`, {
                 focusKey: `rotate:${client.id}`,
                 onClick: () => rotate(client),
@@ -117,7 +142,7 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
             focusKey: `grants:${client.id}`,
             onClick: () => editGrants(client),
           }),
-          rowButton(client.requiredBinding === 'none' ? 'Require DPoP' : 'Allow bearer tokens', `for ${client.name}`, {
+          rowButton('Token binding', `of ${client.name}`, {
             focusKey: `binding:${client.id}`,
             onClick: () => changeBinding(client),
           }),
@@ -139,6 +164,10 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
 
   function secrets(client: Client) {
     if (KEYED.has(client.tokenEndpointAuthMethod)) return h('span', { class: 'muted' }, 'public keys (JWKS)');
+    if (client.tokenEndpointAuthMethod === 'tls_client_auth') {
+      const name = CERTIFICATE_NAMES.find(({ value }) => client[value] !== undefined);
+      return h('span', { class: 'muted' }, 'a certificate naming ', name ? h('code', {}, client[name.value]!) : 'it');
+    }
     if (client.secrets.length === 0) return h('span', { class: 'muted' }, 'none: rotate to issue one');
     return h(
       'ul',
@@ -199,10 +228,26 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
       min: 1,
       max: 3650,
     });
+    const certificateName = selectField({
+      label: 'Its certificate names it by',
+      name: 'certificateName',
+      options: CERTIFICATE_NAMES,
+      value: 'tlsClientAuthSubjectDn',
+    });
+    const certificateValue = textField({
+      label: 'Name in its certificate',
+      name: 'certificateValue',
+      required: true,
+      hint: 'Exactly as your CA writes it in the certificate it issues to this client; the certificate must chain to a CA the auth-server trusts (TLS_CLIENT_CA_FILE).',
+      attributes: { maxlength: 1024, autocapitalize: 'off', spellcheck: 'false' },
+    });
     const showMethodFields = () => {
-      jwks.hidden = !KEYED.has(method.control.value);
-      secretDays.hidden = KEYED.has(method.control.value);
+      const chosen = method.control.value;
+      jwks.hidden = !KEYED.has(chosen);
+      secretDays.hidden = !WITH_SECRET.has(chosen);
+      certificateName.hidden = certificateValue.hidden = chosen !== 'tls_client_auth';
     };
+    showMethodFields();
     method.control.addEventListener('change', showMethodFields);
     return createForm({
       title: 'Register an application or device',
@@ -223,16 +268,15 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
         }),
         method,
         jwks,
+        certificateName,
+        certificateValue,
         secretDays,
         grants,
         checkbox({
           label: 'May exchange users’ personal access tokens for short-lived JWTs (RFC 8693 token exchange)',
           name: 'allowTokenExchange',
         }),
-        checkbox({
-          label: 'Require DPoP: every token it gets is bound to its key, useless to whoever copies it (RFC 9449)',
-          name: 'requireDpop',
-        }),
+        radioGroup({ legend: 'Tokens it gets', name: 'requiredBinding', value: 'none', options: BINDINGS }),
       ],
       submit: (form) => {
         const body: Record<string, unknown> = {
@@ -241,11 +285,13 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
           tokenEndpointAuthMethod: formValue(form, 'tokenEndpointAuthMethod'),
           grants: readGrants(grants),
           allowTokenExchange: isChecked(form, 'allowTokenExchange'),
-          requiredBinding: isChecked(form, 'requireDpop') ? 'dpop' : 'none',
+          requiredBinding: formValue(form, 'requiredBinding'),
         };
         const id = formValue(form, 'id');
         if (id) body.id = id;
-        if (KEYED.has(String(body.tokenEndpointAuthMethod))) {
+        if (body.tokenEndpointAuthMethod === 'tls_client_auth')
+          body[formValue(form, 'certificateName')] = formValue(form, 'certificateValue');
+        else if (KEYED.has(String(body.tokenEndpointAuthMethod))) {
           try {
             body.jwks = JSON.parse(formValue(form, 'jwks'));
           } catch {
@@ -266,7 +312,7 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
         else {
           list.heading.focus();
           announce(
-            `“${created.name}” is registered with client id ${created.id}. It authenticates with its private key.`,
+            `“${created.name}” is registered with client id ${created.id}. It authenticates with its ${created.tokenEndpointAuthMethod === 'tls_client_auth' ? 'certificate' : 'private key'}.`,
           );
         }
       },
@@ -375,26 +421,38 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
     });
   }
 
-  function changeBinding(client: Client) {
-    const requiredBinding = client.requiredBinding === 'none' ? 'dpop' : 'none';
-    return confirmAction({
-      title:
-        requiredBinding === 'dpop'
-          ? `Require DPoP-bound tokens for “${client.name}”?`
-          : `Allow bearer tokens for “${client.name}” again?`,
-      message:
-        requiredBinding === 'dpop'
-          ? 'Its token requests must then carry a DPoP proof (RFC 9449): each token is bound to its key, and a copied token is refused everywhere without that key. A client that cannot make proofs gets no more tokens; the tokens it holds keep working until they expire.'
-          : 'It may then get bearer tokens again: whoever copies one can use it until it expires or is revoked.',
-      confirmLabel: requiredBinding === 'dpop' ? 'Require DPoP' : 'Allow bearer tokens',
-      action: () => api('PATCH', `/api/clients/${segment(client.id)}`, { requiredBinding }, { signal }),
-      refresh: reload,
-      focusFallback: list.heading,
-      announcement:
-        requiredBinding === 'dpop'
-          ? `“${client.name}” now gets DPoP-bound tokens only.`
-          : `“${client.name}” may get bearer tokens again.`,
+  async function changeBinding(client: Client) {
+    const choice = radioGroup({
+      legend: 'Tokens it gets',
+      name: 'requiredBinding',
+      value: client.requiredBinding,
+      options: BINDINGS,
     });
+    const changed = await formDialog({
+      title: `Token binding of “${client.name}”`,
+      description: h(
+        'p',
+        {},
+        'A bound token is refused everywhere without the key or certificate it is bound to. Once a binding is required, a client that cannot provide it gets no more tokens; the tokens it holds keep working until they expire.',
+      ),
+      content: [choice],
+      submitLabel: 'Save binding',
+      onSubmit: (form) =>
+        api(
+          'PATCH',
+          `/api/clients/${segment(client.id)}`,
+          { requiredBinding: formValue(form, 'requiredBinding') },
+          { signal },
+        ),
+    });
+    if (!changed) return;
+    await redrawKeepingFocus(reload, list.heading);
+    const binding = state.clients.find(({ id }) => id === client.id)?.requiredBinding ?? 'none';
+    announce(
+      binding === 'none'
+        ? `“${client.name}” may get bearer tokens.`
+        : `“${client.name}” now gets ${BINDING_NAMES[binding]}.`,
+    );
   }
 
   function revokeTokens(client: Client) {

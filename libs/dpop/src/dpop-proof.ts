@@ -87,23 +87,15 @@ export async function verifyDpopProof(proof: string, expectations: DpopProofExpe
     throw invalid('The DPoP proof is empty or too long', 'malformed');
   if (!COMPACT_JWS.test(proof)) throw invalid('The DPoP proof is not a compact JWS', 'malformed');
   const [encodedHeader, encodedPayload, encodedSignature] = proof.split('.');
-  const header = jsonObject(encodedHeader, 'header');
-  if (header.typ !== 'dpop+jwt') throw invalid('The DPoP proof must have typ dpop+jwt', 'wrong_typ');
-  if (typeof header.alg !== 'string' || !algorithms.includes(header.alg))
+  const { alg, proofKey } = proofHeaders.get(encodedHeader) ?? (await readHeader(encodedHeader));
+  if (!algorithms.includes(alg))
     throw invalid(`The DPoP proof must be signed with ${algorithms.join(' or ')}`, 'alg_not_allowed');
-  if (Array.isArray(header.crit)) throw invalid('The DPoP proof header has unsupported crit members', 'crit');
-  const jwk = header.jwk;
-  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk))
-    throw invalid('The DPoP proof must carry its public key in the jwk header', 'jwk_missing');
-  if (PRIVATE_MEMBERS.some((member) => member in jwk))
-    throw invalid('The DPoP proof jwk must be a public key, never a private one', 'private_key_in_jwk');
-  const proofKey = await keyOf(header.alg, jwk as JWK);
 
   // RFC 7515 §5.2 over the exact bytes sent; ES256 signatures are R || S (RFC 7518 §3.4).
   const signature = Buffer.from(encodedSignature, 'base64url');
   const signingInput = Buffer.from(`${encodedHeader}.${encodedPayload}`);
   const valid =
-    header.alg === 'ES256'
+    alg === 'ES256'
       ? signature.length === 64 &&
         verify('sha256', signingInput, { key: proofKey.key, dsaEncoding: 'ieee-p1363' }, signature)
       : verify(null, signingInput, proofKey.key, signature);
@@ -114,7 +106,9 @@ export async function verifyDpopProof(proof: string, expectations: DpopProofExpe
     throw invalid('The DPoP proof needs a jti (1–256 characters)', 'jti');
   if (payload.htm !== expectations.method.toUpperCase())
     throw invalid('The DPoP proof is for another HTTP method (htm)', 'htm_mismatch');
-  if (typeof payload.htu !== 'string' || normalizeHtu(payload.htu) !== normalizeHtu(expectations.url))
+  const expectedHtu = normalizeHtu(expectations.url);
+  // A client that sends the URL already normalized (most do) costs no second parse.
+  if (typeof payload.htu !== 'string' || (payload.htu !== expectedHtu && normalizeHtu(payload.htu) !== expectedHtu))
     throw invalid('The DPoP proof is for another URL (htu)', 'htu_mismatch');
   const now = Math.floor((expectations.now ?? Date.now()) / 1000);
   if (typeof payload.iat !== 'number' || !Number.isFinite(payload.iat))
@@ -155,6 +149,34 @@ interface ProofKey {
   key: KeyObject;
   publicJwk: JWK;
   thumbprint: string;
+}
+
+interface ProofHeader {
+  alg: keyof typeof KEY_TYPE;
+  proofKey: ProofKey;
+}
+
+/**
+ * A client's proofs all carry the same header (its key, `typ`, `alg`): a header that passed the
+ * checks below once is remembered by its exact encoding, so a proof costs no header parsing.
+ */
+const proofHeaders = new LRUCache<string, ProofHeader>({ max: 10_000 });
+
+/** RFC 9449 §4.3 steps 4–7 on the header: `typ`, an asymmetric `alg`, no `crit`, a public `jwk` of that type. */
+async function readHeader(encodedHeader: string): Promise<ProofHeader> {
+  const header = jsonObject(encodedHeader, 'header');
+  if (header.typ !== 'dpop+jwt') throw invalid('The DPoP proof must have typ dpop+jwt', 'wrong_typ');
+  if (typeof header.alg !== 'string' || !Object.hasOwn(KEY_TYPE, header.alg))
+    throw invalid(`The DPoP proof must be signed with ${DPOP_ALGORITHMS.join(' or ')}`, 'alg_not_allowed');
+  if (Array.isArray(header.crit)) throw invalid('The DPoP proof header has unsupported crit members', 'crit');
+  const jwk = header.jwk;
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk))
+    throw invalid('The DPoP proof must carry its public key in the jwk header', 'jwk_missing');
+  if (PRIVATE_MEMBERS.some((member) => member in jwk))
+    throw invalid('The DPoP proof jwk must be a public key, never a private one', 'private_key_in_jwk');
+  const read = { alg: header.alg, proofKey: await keyOf(header.alg, jwk as JWK) };
+  proofHeaders.set(encodedHeader, read);
+  return read;
 }
 
 /**

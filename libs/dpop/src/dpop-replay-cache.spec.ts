@@ -28,6 +28,26 @@ describe(MemoryDpopReplayCache.name, () => {
     expect(await sut.firstUse('ab', 'c', until)).toBe(true);
     expect(await sut.firstUse('a', 'bc', until)).toBe(true);
   });
+
+  it('when full, refuses proofs that expire no later than one it had to forget, so no replay slips through', async () => {
+    const now = 1_000_000;
+    const sut = new MemoryDpopReplayCache({ max: 3, now: () => now });
+    for (const [jti, until] of [
+      ['a', 10_000],
+      ['b', 20_000],
+      ['c', 30_000],
+    ] as const)
+      expect(await sut.firstUse('key', jti, now + until)).toBe(true);
+    // A fourth proof pushes out the oldest (a, until +10 s) before it expired.
+    expect(await sut.firstUse('key', 'd', now + 40_000)).toBe(true);
+    // a again: forgotten, so it cannot be told from a replay, and is refused.
+    expect(await sut.firstUse('key', 'a', now + 10_000)).toBe(false);
+    // A new proof expiring as early as the forgotten one is refused too; a later one is accepted.
+    expect(await sut.firstUse('key', 'e', now + 9_000)).toBe(false);
+    expect(await sut.firstUse('key', 'f', now + 50_000)).toBe(true);
+    // b (until +20 s) was pushed out by f: the floor rose with it, and b stays refused.
+    expect(await sut.firstUse('key', 'b', now + 20_000)).toBe(false);
+  });
 });
 
 describe.skipIf(!process.env.TEST_REDIS_URL)(RedisDpopReplayCache.name, () => {

@@ -5,7 +5,10 @@ import { createHash } from 'node:crypto';
 
 /** The DPoP proofs already accepted (RFC 9449 §11.1): a proof's `jti` is accepted once within its lifetime. */
 export interface DpopReplayCache {
-  /** Records the proof (its key's thumbprint and its `jti`) until `untilMs`; false when it was seen already. */
+  /**
+   * Records the proof (its key's thumbprint and its `jti`) until `untilMs`; false when it was seen
+   * already, or when the cache can no longer tell (it had to forget proofs that expire as late).
+   */
   firstUse(thumbprint: string, jti: string, untilMs: number): Promise<boolean>;
 }
 
@@ -13,21 +16,37 @@ export interface DpopReplayCache {
 const proofKey = (thumbprint: string, jti: string) =>
   createHash('sha256').update(thumbprint).update('\0').update(jti).digest('base64url');
 
-/** Proofs seen by this process. */
+/**
+ * Proofs seen by this process, at most `max` of them. When more proofs arrive within their window
+ * than it holds, the oldest are forgotten before they expire; a proof that expires no later than
+ * one forgotten could then be a replay nobody can tell, so it is refused too (`firstUse` false).
+ * Clients make a new proof for every request, so only proofs kept and sent late are affected.
+ */
 export class MemoryDpopReplayCache implements DpopReplayCache {
-  private readonly seen: LRUCache<string, true>;
+  /** Each proof seen, with the time (ms) until which it is remembered. */
+  private readonly seen: LRUCache<string, number>;
   private readonly now: () => number;
+  /** Proofs remembered until this time or earlier may have been forgotten. */
+  private forgottenUntil = 0;
 
   constructor(options: { max?: number; now?: () => number } = {}) {
     this.now = options.now ?? Date.now;
     // ttlResolution 0: every check reads the clock (a proof must not outlive its window by a cached time).
-    this.seen = new LRUCache({ max: options.max ?? 100_000, ttlResolution: 0, perf: { now: this.now } });
+    this.seen = new LRUCache({
+      max: options.max ?? 100_000,
+      ttlResolution: 0,
+      perf: { now: this.now },
+      dispose: (until, _key, reason) => {
+        if (reason === 'evict') this.forgottenUntil = Math.max(this.forgottenUntil, until);
+      },
+    });
   }
 
   async firstUse(thumbprint: string, jti: string, untilMs: number): Promise<boolean> {
+    if (untilMs <= this.forgottenUntil) return false;
     const key = proofKey(thumbprint, jti);
     if (this.seen.has(key)) return false;
-    this.seen.set(key, true, { ttl: Math.max(1, untilMs - this.now()) });
+    this.seen.set(key, untilMs, { ttl: Math.max(1, untilMs - this.now()) });
     return true;
   }
 }
@@ -97,7 +116,7 @@ export async function acceptDpopProof(
   if (!(await replays.firstUse(verified.thumbprint, verified.jti, until)))
     throw new DpopProofError(
       'invalid_dpop_proof',
-      'This DPoP proof was used before (its jti): make a new one for every request',
+      'This DPoP proof was used before (its jti), or is too old to be told from a replay: make a new one for every request',
       'replayed',
     );
   return verified;

@@ -1,6 +1,6 @@
 import { fastifyCookie } from '@fastify/cookie';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHttpApp, createLogger, type Logger, setupOpenApi } from '@tollgate/platform';
+import { createHttpApp, createLogger, type Logger, Metrics, setupOpenApi } from '@tollgate/platform';
 import { isDatabaseUnavailable } from '@tollgate/persistence';
 import { AuthServerModule, type AuthServerOverrides } from './auth-server.module.js';
 import { SCHEME_OF_CREDENTIAL } from './common/allowed-credentials.js';
@@ -20,8 +20,10 @@ export async function createAuthServer(
   options: CreateAuthServerOptions = {},
 ): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger({ name: 'auth-server', level: config.logLevel });
-  const app = await createHttpApp(AuthServerModule.forRoot(config, options), {
+  const metrics = options.metrics ?? new Metrics('auth-server');
+  const app = await createHttpApp(AuthServerModule.forRoot(config, { ...options, metrics }), {
     logger,
+    metrics,
     trustProxy: config.trustProxy,
     oauthPathPrefix: '/oauth/',
     isDatabaseUnavailable,

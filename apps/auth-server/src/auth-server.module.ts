@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { MANAGEMENT_API_SCOPES } from '@tollgate/credentials';
 import { OPEN_DATABASE_MODULE_OPTIONS, openDatabase } from '@tollgate/persistence';
 import { DpopNonces } from '@tollgate/dpop';
-import { CLOCK, type Clock, systemClock } from '@tollgate/platform';
+import { CLOCK, type Clock, Metrics, systemClock } from '@tollgate/platform';
 import { hkdfSync } from 'node:crypto';
 import {
   CredentialVerifier,
@@ -42,13 +42,21 @@ import { UsersModule } from './users/users.module.js';
 
 export interface AuthServerOverrides {
   clock?: Clock;
+  /** Where its Prometheus series go (main.ts serves them at METRICS_PORT); a registry of its own by default. */
+  metrics?: Metrics;
 }
 
-/** Configuration, clock, key encryption, DPoP nonces and transactions, available to every module. */
+/** Configuration, clock, key encryption, DPoP nonces, metrics and transactions, available to every module. */
 @Global()
 @Module({})
 class CoreModule {
-  static forRoot(config: AuthServerConfig, clock: Clock, encryption: KeyEncryption, nonces: DpopNonces): DynamicModule {
+  static forRoot(
+    config: AuthServerConfig,
+    clock: Clock,
+    encryption: KeyEncryption,
+    nonces: DpopNonces,
+    metrics: Metrics,
+  ): DynamicModule {
     return {
       module: CoreModule,
       providers: [
@@ -56,9 +64,10 @@ class CoreModule {
         { provide: CLOCK, useValue: clock },
         { provide: KeyEncryption, useValue: encryption },
         { provide: DpopNonces, useValue: nonces },
+        { provide: Metrics, useValue: metrics },
         UnitOfWork,
       ],
-      exports: [AUTH_SERVER_CONFIG, CLOCK, KeyEncryption, DpopNonces, UnitOfWork],
+      exports: [AUTH_SERVER_CONFIG, CLOCK, KeyEncryption, DpopNonces, Metrics, UnitOfWork],
     };
   }
 }
@@ -104,7 +113,7 @@ export class AuthServerModule {
     return {
       module: AuthServerModule,
       imports: [
-        CoreModule.forRoot(config, clock, encryption, nonces),
+        CoreModule.forRoot(config, clock, encryption, nonces, overrides.metrics ?? new Metrics('auth-server')),
         TypeOrmModule.forRootAsync({
           useFactory: () => OPEN_DATABASE_MODULE_OPTIONS,
           dataSourceFactory: () =>

@@ -1,10 +1,11 @@
 import { Aedes } from 'aedes';
-import { createLogger, type Logger } from '@tollgate/platform';
+import { createLogger, type Logger, Metrics } from '@tollgate/platform';
 import { ResourceServerVerification, type VerificationHealth } from '@tollgate/verifier';
 import type { Server as HttpServer } from 'node:http';
 import type { Server } from 'node:net';
 import { type AccessTokenVerifier, DeviceAuthenticator } from './auth/device-authenticator.js';
-import { observeBroker } from './broker/broker-events.js';
+import { observeBroker } from './observability/broker-events.js';
+import { BrokerMetrics } from './observability/broker-metrics.js';
 import { reportRefusal } from './auth/refusal-reports.js';
 import { createBrokerHooks } from './broker/broker-hooks.js';
 import { clusterOptions } from './broker/cluster.js';
@@ -23,6 +24,8 @@ export interface IotBrokerOptions {
   logger?: Logger;
   /** Replaces the verifier built from the configuration (tests with their own issuer). */
   verifier?: AccessTokenVerifier;
+  /** Where its Prometheus series go (main.ts serves them at METRICS_PORT); a registry of its own by default. */
+  metrics?: Metrics;
 }
 
 export interface IotBrokerAddresses {
@@ -158,6 +161,7 @@ export class IotBroker {
 export async function createIotBroker(config: IotBrokerConfig, options: IotBrokerOptions = {}): Promise<IotBroker> {
   const logger = options.logger ?? createLogger({ name: 'iot-broker', level: config.logLevel });
   const sessions = new BrokerSessions(logger);
+  const metrics = options.metrics ?? new Metrics('iot-broker');
   // JWTs only (API keys and PATs are refused on the broker), with the revocation feed when the broker has a client.
   const verification = options.verifier
     ? undefined
@@ -168,6 +172,7 @@ export async function createIotBroker(config: IotBrokerConfig, options: IotBroke
         acceptOpaque: false,
         // Refusals of valid tokens (another device's, another certificate's) go to the auth-server's audit log.
         reportUsage: true,
+        metrics,
         onBackgroundError: (error) =>
           logger.warn({ err: error }, 'following the revocation feed or reporting refusals failed; will retry'),
       });
@@ -187,6 +192,7 @@ export async function createIotBroker(config: IotBrokerConfig, options: IotBroke
       ...fairness,
       logger,
       onRefused: (refusal, peer) => verification?.usage && reportRefusal(verification.usage, refusal, peer),
+      metrics: new BrokerMetrics(metrics, sessions),
     }),
     ...(config.redisUrl ? await clusterOptions(config.redisUrl, logger) : {}),
     connectTimeout: limits.connectTimeoutMs,

@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHttpApp, createLogger, type Logger, setupOpenApi } from '@tollgate/platform';
+import { createHttpApp, createLogger, type Logger, Metrics, setupOpenApi } from '@tollgate/platform';
 import { isDatabaseUnavailable } from '@tollgate/persistence';
-import { ResourceServerVerification } from '@tollgate/verifier';
+import { countResponses, ResourceServerVerification } from '@tollgate/verifier';
 import type { ServiceAConfig } from './config/service-a.config.js';
 import { ServiceAModule } from './service-a.module.js';
 
@@ -9,6 +9,8 @@ export interface CreateServiceAOptions {
   logger?: Logger;
   /** How callers are verified; serviceAVerification(config) by default (tests may give one without the revocation feed). */
   verification?: ResourceServerVerification;
+  /** Where its Prometheus series go (main.ts serves them at METRICS_PORT). */
+  metrics?: Metrics;
 }
 
 /**
@@ -17,13 +19,18 @@ export interface CreateServiceAOptions {
  * `revocations:read`), so a revoked token or a retired key is refused here too. PATs and API keys
  * are not accepted: its callers are services, and its client needs no `tokens:introspect`.
  */
-export function serviceAVerification(config: ServiceAConfig, logger: Logger): ResourceServerVerification {
+export function serviceAVerification(
+  config: ServiceAConfig,
+  logger: Logger,
+  metrics?: Metrics,
+): ResourceServerVerification {
   const { issuer, clientId, clientSecret, authMethod, resourceIndicator } = config.auth;
   return new ResourceServerVerification({
     issuer,
     resource: resourceIndicator,
     client: { id: clientId, secret: clientSecret, authMethod },
     acceptOpaque: false,
+    metrics,
     onBackgroundError: (error) => logger.warn({ err: error }, 'following the revocation feed failed; will retry'),
   });
 }
@@ -34,12 +41,15 @@ export async function createServiceA(
   options: CreateServiceAOptions = {},
 ): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger({ name: 'service-a', level: config.logLevel });
-  const verification = options.verification ?? serviceAVerification(config, logger);
+  const metrics = options.metrics ?? new Metrics('service-a');
+  const verification = options.verification ?? serviceAVerification(config, logger, metrics);
   const app = await createHttpApp(ServiceAModule.forRoot(config, verification), {
     logger,
     trustProxy: config.trustProxy,
     isDatabaseUnavailable,
+    metrics,
   });
+  countResponses(app.getHttpAdapter().getInstance(), verification);
   setupOpenApi(app, {
     title: 'Tollgate service-a',
     description:

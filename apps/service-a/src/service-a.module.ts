@@ -18,7 +18,11 @@ export class ServiceAModule {
         VerifierModule.forRoot({
           providers: [{ provide: ResourceServerVerification, useValue: verification }],
           useFactory: () => verification.verifier,
-          guard: { realm: 'tollgate', senderConstraint: verification.senderConstraint },
+          guard: {
+            realm: 'tollgate',
+            onDenied: (denied) => verification.recordDenial(denied),
+            senderConstraint: verification.senderConstraint,
+          },
           // RFC 9728: a client that knows only this API's URL finds where to get a token for it.
           protectedResource: protectedResourceOf(verification, {
             scopes: Object.values(AUDIENCE_SCOPES),

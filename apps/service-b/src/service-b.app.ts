@@ -1,5 +1,5 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHttpApp, createLogger, type Logger, setupOpenApi } from '@tollgate/platform';
+import { createHttpApp, createLogger, type Logger, Metrics, setupOpenApi } from '@tollgate/platform';
 import { isDatabaseUnavailable } from '@tollgate/persistence';
 import { countResponses, ResourceServerVerification } from '@tollgate/verifier';
 import type { ServiceBConfig } from './config/service-b.config.js';
@@ -14,13 +14,15 @@ export interface CreateServiceBOptions {
   now?: () => number;
   /** How usage reports are batched (tests: force the queue bound; not reachable from configuration). */
   usageReports?: { maxPending?: number; flushIntervalMs?: number };
+  /** Where its Prometheus series go (main.ts serves them at METRICS_PORT). */
+  metrics?: Metrics;
 }
 
 /** How service-b verifies credentials: JWTs locally, PATs and API keys by introspection, usage reported back. */
 export function serviceBVerification(
   config: ServiceBConfig,
   logger: Logger,
-  options: Pick<CreateServiceBOptions, 'now' | 'usageReports'> = {},
+  options: Pick<CreateServiceBOptions, 'now' | 'usageReports' | 'metrics'> = {},
 ): ResourceServerVerification {
   return new ResourceServerVerification({
     issuer: config.auth.issuer,
@@ -32,6 +34,7 @@ export function serviceBVerification(
     redisUrl: config.redisUrl,
     usageMaxPending: options.usageReports?.maxPending,
     usageFlushIntervalMs: options.usageReports?.flushIntervalMs,
+    metrics: options.metrics,
     logger,
     onBackgroundError: (error) =>
       logger.warn({ err: error }, 'reporting usage or following the revocation feed failed; will retry'),
@@ -45,13 +48,16 @@ export async function createServiceB(
   options: CreateServiceBOptions = {},
 ): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger({ name: 'service-b', level: config.logLevel });
-  const verification = options.authentication === false ? null : serviceBVerification(config, logger, options);
+  const metrics = options.metrics ?? new Metrics('service-b');
+  const verification =
+    options.authentication === false ? null : serviceBVerification(config, logger, { ...options, metrics });
   const app = await createHttpApp(ServiceBModule.forRoot(config, { verification }), {
     logger,
     trustProxy: config.trustProxy,
     isDatabaseUnavailable,
+    metrics,
   });
-  if (verification?.usage) countResponses(app.getHttpAdapter().getInstance(), verification.usage);
+  if (verification) countResponses(app.getHttpAdapter().getInstance(), verification);
   if (config.openApi) {
     setupOpenApi(app, {
       title: 'Tollgate CRM (service-b)',

@@ -24,7 +24,7 @@ function authentication(verification: ResourceServerVerification | null): Dynami
       useFactory: () => verification.verifier,
       guard: {
         realm: 'tollgate',
-        onDenied: (denied) => verification.usage?.recordDenial(denied),
+        onDenied: (denied) => verification.recordDenial(denied),
         senderConstraint: verification.senderConstraint,
       },
       // RFC 9728: a client that knows only this API's URL finds where to get a token for it.

@@ -12,4 +12,5 @@ export * from './lifecycle/run-http-app.js';
 export * from './lifecycle/shutdown.js';
 export * from './logging/logger.js';
 export * from './logging/redact-secrets.js';
+export * from './metrics/index.js';
 export * from './redis/redis-connections.js';

@@ -22,6 +22,7 @@ export * from './remote-authorization-server.js';
 export * from './resource-server-verification.js';
 export * from './usage/count-responses.js';
 export * from './usage/usage-reporter.js';
+export * from './metrics/verification-metrics.js';
 export * from './verification-error.js';
 export * from './revocation/revocation-event.js';
 export * from './revocation/revocation-feed.client.js';

@@ -1,6 +1,6 @@
 import { type ApiKeyEnvironment, MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import type { ClientAuthMethod } from '@tollgate/m2m-client';
-import type { RedisOutageLogger } from '@tollgate/platform';
+import type { Metrics, RedisOutageLogger } from '@tollgate/platform';
 import { RedisDpopReplayCache } from '@tollgate/dpop';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from '@tollgate/rate-limit';
 import { SenderConstraint } from './http/sender-constraint.js';
@@ -17,6 +17,9 @@ import type { SequencedRevocationEvent } from './revocation/revocation-event.js'
 import { RevocationFeedClient } from './revocation/revocation-feed.client.js';
 import { RevocationList } from './revocation/revocation-list.js';
 import { UsageReporter, type UsageReporterHealth } from './usage/usage-reporter.js';
+import { VerificationMetrics } from './metrics/verification-metrics.js';
+import type { DeniedRequest } from './http/request-authentication.js';
+import type { Principal } from './principal.js';
 
 export interface ResourceServerVerificationOptions {
   issuer: string;
@@ -35,6 +38,8 @@ export interface ResourceServerVerificationOptions {
     /** How it authenticates for the revocation feed's tokens (default Basic); introspection and usage reports always use Basic. */
     authMethod?: ClientAuthMethod;
   };
+  /** Prometheus series of this server's decisions and of the revocation feed's lag. */
+  metrics?: Metrics;
   /** Accept PATs and API keys (by introspection). Default true; the MQTT broker accepts JWTs only. */
   acceptOpaque?: boolean;
   /**
@@ -91,12 +96,14 @@ export class ResourceServerVerification {
   /** JWT verification alone (signature, claims), without the deny list: see `verifyAccessToken`. */
   readonly jwt: JwtAccessTokenVerifier;
   readonly verifier: CredentialVerifier;
+  private readonly decisions?: VerificationMetrics;
   private readonly listeners: ((event: SequencedRevocationEvent) => void)[] = [];
   private readonly watchdog?: NodeJS.Timeout;
   private cacheTrusted = true;
 
   constructor(readonly options: ResourceServerVerificationOptions) {
     const now = options.now ?? Date.now;
+    if (options.metrics) this.decisions = new VerificationMetrics(options.metrics);
     this.authorizationServer = new RemoteAuthorizationServer(options.issuer, { fetch: options.fetch });
     this.revocations = new RevocationList(now);
     if (options.redisUrl)
@@ -184,8 +191,24 @@ export class ResourceServerVerification {
     return this.verifier.rememberedAccessToken(token);
   }
 
+  /**
+   * A response to a request whose credential was accepted: its usage (PATs and API keys, reported
+   * in batches) and the accepted count. `countResponses` calls it for every response.
+   */
+  recordResponse(principal: Principal, status: number, address: string): void {
+    this.usage?.recordResponse(principal, status, address);
+    this.decisions?.accepted(principal);
+  }
+
+  /** A refused request that presented a credential: reported to the auth-server's audit log, and counted. */
+  recordDenial(denied: DeniedRequest): void {
+    this.usage?.recordDenial(denied);
+    this.decisions?.refused(denied);
+  }
+
   /** Acts on one revocation event at once: deny list, caches, and every registered listener (e.g. the broker's sessions). */
   apply(event: SequencedRevocationEvent): void {
+    this.decisions?.revocationApplied(event.at);
     switch (event.type) {
       case 'credential.revoked':
         if (event.credentialType === 'client_secret') break;

@@ -3,6 +3,7 @@ import {
   composeEnv,
   DatabaseEnv,
   HttpServerEnv,
+  MetricsEnv,
   IntegerFrom,
   IsClientId,
   IsClientSecret,
@@ -25,6 +26,7 @@ import { IsIn, IsOptional, IsString, MinLength } from 'class-validator';
 @BothOrNeither('BOOTSTRAP_ADMIN_CLIENT_ID', 'BOOTSTRAP_ADMIN_CLIENT_SECRET')
 export class AuthServerEnv extends composeEnv(
   HttpServerEnv({ port: 7400 }),
+  MetricsEnv(),
   DatabaseEnv({ dataDir: 'data/auth-server' }),
   RedisEnv(),
   OpenApiEnv(),

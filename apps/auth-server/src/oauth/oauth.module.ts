@@ -11,6 +11,7 @@ import { ClientAssertionVerifier } from './client-assertion.verifier.js';
 import { ClientAuthenticationService } from './client-authentication.service.js';
 import { ClientCredentialsGrant } from './client-credentials.grant.js';
 import { DpopReplays } from './dpop/dpop-replays.js';
+import { TokenEndpointMetrics } from './token-endpoint-metrics.js';
 import { TokenEndpointDpop } from './dpop/token-endpoint-dpop.js';
 import { MtlsEndpoint } from './mtls/mtls-endpoint.js';
 import { LastUsedSinkRegistry } from './credential-usage.js';
@@ -57,6 +58,7 @@ import { UsedClientAssertionsRepository } from './used-client-assertions.reposit
     ClientCredentialsGrant,
     DpopReplays,
     TokenEndpointDpop,
+    TokenEndpointMetrics,
     MtlsEndpoint,
     TokenIntrospectionService,
     TokenRevocationService,

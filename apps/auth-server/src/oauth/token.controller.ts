@@ -18,6 +18,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditService } from '../audit/audit.service.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { presentedCertificate } from './mtls/mtls-endpoint.js';
+import { TokenEndpointMetrics } from './token-endpoint-metrics.js';
 import { type AuthenticatedClient, ClientAuthenticationService } from './client-authentication.service.js';
 import { BindingRefusal, type SenderBinding } from './sender-binding.js';
 import { ClientCredentialsGrant } from './client-credentials.grant.js';
@@ -49,6 +50,7 @@ export class TokenController {
     private readonly extensionGrants: ExtensionGrants,
     private readonly dpop: TokenEndpointDpop,
     private readonly audit: AuditService,
+    private readonly metrics: TokenEndpointMetrics,
     @Inject(AUTH_SERVER_CONFIG) config: AuthServerConfig,
   ) {
     this.mtlsTokenEndpoint = config.mtls && `${config.mtls.url}/oauth/token`;
@@ -119,13 +121,34 @@ export class TokenController {
   })
   async token(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<TokenResponse> {
     void reply.headers(NO_STORE);
+    const grantType = (request.body as Record<string, unknown> | undefined)?.grant_type;
+    try {
+      const { response, clientKind, binding } = await this.answer(request, reply);
+      this.metrics.tokenIssued(typeof grantType === 'string' ? grantType : undefined, clientKind, binding);
+      return response;
+    } catch (error) {
+      this.metrics.requestRefused(typeof grantType === 'string' ? grantType : undefined, error);
+      throw error;
+    }
+  }
+
+  private async answer(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ response: TokenResponse; clientKind: string; binding: string }> {
     const params = formParameters(request, {
       resource: () => new OAuthError('invalid_target', 'Request a token for one resource at a time'),
     });
     if (!params.grant_type) throw new OAuthError('invalid_request', 'grant_type is required');
     const extension = this.extensionGrants.find(params.grant_type);
-    if (extension)
-      return extension.handle({ params, authorization: request.headers.authorization, address: request.ip });
+    if (extension) {
+      const response = await extension.handle({
+        params,
+        authorization: request.headers.authorization,
+        address: request.ip,
+      });
+      return { response, clientKind: 'device', binding: 'none' };
+    }
     // The mTLS endpoint (RFC 8705): the client certificate may authenticate the client (§2) and binds the token (§3).
     const certificate = this.mtlsTokenEndpoint ? presentedCertificate(request.raw, this.trustsClientCas) : undefined;
     const caller = await this.clientAuthentication.authenticate(
@@ -142,7 +165,8 @@ export class TokenController {
         (await this.dpop.binding(request.headers.dpop, mtlsTokenEndpoint || undefined)) ??
         (mtlsTokenEndpoint ? { kind: 'mtls' as const, x5tS256: certificate.thumbprint } : undefined);
       if (binding?.kind === 'dpop') void reply.headers(this.dpop.nonceHeader());
-      return await this.grant(caller, params, request.ip, binding);
+      const response = await this.grant(caller, params, request.ip, binding);
+      return { response, clientKind: caller.client.kind, binding: binding?.kind ?? 'none' };
     } catch (error) {
       if (error instanceof BindingRefusal || (error instanceof OAuthError && error.error === 'invalid_dpop_proof'))
         this.audit.recordInBackground({

@@ -7,6 +7,7 @@ import {
   type DeviceAuthenticator,
 } from '../auth/device-authenticator.js';
 import type { PublishBudgets } from '../hardening/publish-budget.js';
+import type { BrokerMetrics } from '../observability/broker-metrics.js';
 import type { SlowSubscribers } from '../hardening/slow-subscribers.js';
 import { attachSession, type DeviceSession, isActive, sessionOf } from '../sessions/device-session.js';
 import { type Peer, peerOf } from '../transport/guarded-connection.js';
@@ -24,6 +25,8 @@ export interface BrokerHooksOptions {
   logger: Logger;
   /** Every refused CONNECT, after it is logged (e.g. to report refusals of valid tokens to the auth-server). */
   onRefused?: (refusal: ConnectRefusal, peer: Peer) => void;
+  /** Counts accepted and refused CONNECTs, ACL denials and messages in and out. */
+  metrics?: BrokerMetrics;
   now?: () => number;
 }
 
@@ -39,6 +42,7 @@ export function createBrokerHooks({
   slowSubscribers,
   logger,
   onRefused,
+  metrics,
   now = Date.now,
 }: BrokerHooksOptions): BrokerHooks {
   // aedes gives `authenticate` neither the raw client id nor the will: keep them from preConnect.
@@ -67,6 +71,7 @@ export function createBrokerHooks({
       const presented = { ...attempt, username, password };
       const open = (session: DeviceSession) => {
         attachSession(client, session);
+        metrics?.accepted();
         callback(null, true);
       };
       const refuse = (error: unknown) => {
@@ -88,6 +93,7 @@ export function createBrokerHooks({
           },
           `connection refused: ${refusal.message}`,
         );
+        metrics?.refused(refusal);
         onRefused?.(refusal, attempt.peer);
         callback(authenticateError(refusal), false);
       };
@@ -118,8 +124,10 @@ export function createBrokerHooks({
           { clientId: session.clientId, topic: printable(packet.topic), retain: Boolean(packet.retain) },
           'publish refused: topic not allowed',
         );
+        metrics?.denied('publish');
         return callback(new Error('publish refused: topic not allowed'));
       }
+      metrics?.published();
       publishBudgets.admit(client, session, payloadBytes(packet.payload), () => callback(null));
     },
 
@@ -131,6 +139,7 @@ export function createBrokerHooks({
           { clientId: session.clientId, filter: printable(subscription.topic) },
           'subscription refused: filter not allowed',
         );
+        metrics?.denied('subscribe');
         // A null subscription is refused alone, with SUBACK 0x80 (MQTT 3.1.1 §3.9.3); the session goes on.
         return callback(null, null);
       }
@@ -143,6 +152,7 @@ export function createBrokerHooks({
         logger.debug({ clientId: session?.clientId, topic: printable(packet.topic) }, 'delivery withheld');
         return null;
       }
+      metrics?.delivered();
       return packet;
     },
   };

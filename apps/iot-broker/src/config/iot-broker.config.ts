@@ -1,4 +1,4 @@
-import { ConfigError, type Environment, loadEnv, readConfigFile } from '@tollgate/platform';
+import { ConfigError, type Environment, loadEnv, metricsSettings, readConfigFile } from '@tollgate/platform';
 import type { PublishRate } from '../hardening/publish-budget.js';
 import type { ClientKind } from '../sessions/device-session.js';
 import type { TlsSettings } from '../transport/tls-listener.js';
@@ -32,6 +32,8 @@ export interface IotBrokerConfig {
     publishRates: Record<ClientKind, PublishRate>;
   };
   healthShowsDevices: boolean;
+  /** `GET /metrics` on a port of its own, when METRICS_PORT is set. */
+  metrics?: { port: number; host: string };
 }
 
 /** Reads and validates the broker's configuration; throws one ConfigError naming every bad variable. */
@@ -101,5 +103,6 @@ export function loadIotBrokerConfig(env: Environment = process.env): IotBrokerCo
       },
     },
     healthShowsDevices: values.HEALTH_SHOW_DEVICES,
+    metrics: metricsSettings(values),
   };
 }

@@ -3,6 +3,7 @@ import {
   IntegerFrom,
   IsFlag,
   IsPort,
+  MetricsEnv,
   NumberFrom,
   ProcessEnv,
   RedisEnv,
@@ -26,6 +27,7 @@ export class IotBrokerEnv extends composeEnv(
   ResourceServerEnv({ resourceIndicator: 'https://iot.tollgate.local', client: { required: false } }),
   RedisEnv(),
   ProcessEnv(),
+  MetricsEnv(),
 ) {
   /** MQTT over TCP. */
   @IsOptional() @IsPort() MQTT_PORT: number = 7883;

@@ -2,6 +2,7 @@ import {
   composeEnv,
   DatabaseEnv,
   HttpServerEnv,
+  MetricsEnv,
   IntegerFrom,
   IsHttpUrl,
   IsResourceIndicator,
@@ -21,6 +22,7 @@ import { IsIn, IsOptional, Matches } from 'class-validator';
 export class ServiceAEnv extends composeEnv(
   ResourceServerEnv({ resourceIndicator: 'https://marketing.tollgate.local', client: { required: true } }),
   HttpServerEnv({ port: 7402 }),
+  MetricsEnv(),
   DatabaseEnv({ dataDir: 'data/service-a' }),
 ) {
   @IsOptional() @IsIn(['client_secret_basic', 'client_secret_post']) CLIENT_AUTH_METHOD:

@@ -2,6 +2,7 @@ import {
   composeEnv,
   DatabaseEnv,
   HttpServerEnv,
+  MetricsEnv,
   IntegerFrom,
   OpenApiEnv,
   RedisEnv,
@@ -21,6 +22,7 @@ import { IsOptional, Matches } from 'class-validator';
 export class ServiceBEnv extends composeEnv(
   ResourceServerEnv({ resourceIndicator: 'https://crm.tollgate.local', client: { required: false } }),
   HttpServerEnv({ port: 7401 }),
+  MetricsEnv(),
   DatabaseEnv({ dataDir: 'data/service-b' }),
   RedisEnv(),
   OpenApiEnv(),

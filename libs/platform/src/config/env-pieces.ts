@@ -50,6 +50,30 @@ export function ProcessEnv() {
   };
 }
 
+/** Prometheus metrics at `/metrics` on a port of their own (off unless METRICS_PORT is set). */
+export function MetricsEnv() {
+  return (Base: EnvClass) => {
+    class MetricsEnv extends Base {
+      /** Port of `GET /metrics` (Prometheus text format), apart from the app's own; off unless set. */
+      @IsOptional() @IsPort() METRICS_PORT?: number;
+
+      /** Address the metrics port binds to: localhost by default; the internal network's address (or `0.0.0.0` in a container) for a Prometheus elsewhere. */
+      @IsOptional() @IsString() METRICS_HOST: string = '127.0.0.1';
+    }
+    return MetricsEnv;
+  };
+}
+
+/** Where the metrics listener listens, when METRICS_PORT is set. */
+export function metricsSettings(values: {
+  METRICS_PORT?: number;
+  METRICS_HOST?: string;
+}): { port: number; host: string } | undefined {
+  return values.METRICS_PORT === undefined
+    ? undefined
+    : { port: values.METRICS_PORT, host: values.METRICS_HOST ?? '127.0.0.1' };
+}
+
 /** An HTTP server: HOST and LOG_LEVEL, its port, and whom to trust for the client's address. */
 export function HttpServerEnv(defaults: { port: number }) {
   return (Base: EnvClass) => {
@@ -70,6 +94,8 @@ export interface HttpServerSettings {
   host: string;
   logLevel: string;
   trustProxy?: boolean | string;
+  /** The metrics listener, when METRICS_PORT is set. */
+  metrics?: { port: number; host: string };
 }
 
 export function httpServerSettings(values: {
@@ -77,12 +103,15 @@ export function httpServerSettings(values: {
   HOST: string;
   LOG_LEVEL: string;
   TRUST_PROXY?: string;
+  METRICS_PORT?: number;
+  METRICS_HOST?: string;
 }): HttpServerSettings {
   return {
     port: values.PORT,
     host: values.HOST,
     logLevel: values.LOG_LEVEL,
     trustProxy: parseTrustProxy(values.TRUST_PROXY),
+    metrics: metricsSettings(values),
   };
 }
 

@@ -13,6 +13,8 @@ import type { Logger } from 'pino';
 import { type ErrorRenderingOptions, ProblemDetailsFilter } from '../errors/problem-details.filter.js';
 import type { ShutdownStep } from '../lifecycle/shutdown.js';
 import { PinoLoggerService } from '../logging/logger.js';
+import { instrumentHttp } from '../metrics/http-metrics.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { clientErrorHandler, routerErrorHandler } from './transport-errors.js';
 import { strictJsonBodyParser } from './json-body.parser.js';
 
@@ -22,6 +24,8 @@ export interface HttpAppOptions extends ErrorRenderingOptions {
   trustProxy?: boolean | string;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  /** Where request rate, errors and latency per route are counted. */
+  metrics?: Metrics;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -91,6 +95,7 @@ export async function createHttpApp(
     const found = forbiddenCharacter(request.query) ?? forbiddenCharacter(request.body);
     if (found) throw new BadRequestException(`The request contains ${found}`);
   });
+  if (options.metrics) instrumentHttp(fastify, options.metrics);
   fastify.addHook('onResponse', (request, reply, done) => {
     request.log.info({ req: request, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     done();

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { HttpServerSettings } from '../config/env-pieces.js';
 import { httpAppShutdownSteps, listenOrExplain } from '../http/create-http-app.js';
 import { createLogger } from '../logging/logger.js';
+import { Metrics } from '../metrics/metrics.js';
+import { type MetricsListener, startMetricsListener } from '../metrics/metrics-listener.js';
 import { exitOnShutdownSignals } from './shutdown.js';
 
 /** One HTTP app as its `main.ts` describes it to `runHttpApp`. */
@@ -10,7 +12,7 @@ export interface HttpAppEntry<Config extends HttpServerSettings> {
   /** The logger's name. */
   name: string;
   loadConfig: () => Config;
-  create: (config: Config, options: { logger: Logger }) => Promise<NestFastifyApplication>;
+  create: (config: Config, options: { logger: Logger; metrics: Metrics }) => Promise<NestFastifyApplication>;
   /** What to log once it listens at `url`: a line for people and fields for machines. */
   listening: (config: Config, url: string) => { message: string; fields?: Record<string, unknown> };
 }
@@ -31,15 +33,21 @@ export function runHttpApp<Config extends HttpServerSettings>(entry: HttpAppEntr
 async function start<Config extends HttpServerSettings>(entry: HttpAppEntry<Config>): Promise<void> {
   const config = entry.loadConfig();
   const logger = createLogger({ name: entry.name, level: config.logLevel });
-  const app = await entry.create(config, { logger });
-  exitOnShutdownSignals({ logger, steps: httpAppShutdownSteps(app) });
+  const metrics = new Metrics(entry.name);
+  const app = await entry.create(config, { logger, metrics });
+  let metricsListener: MetricsListener | undefined;
+  exitOnShutdownSignals({
+    logger,
+    steps: [...httpAppShutdownSteps(app), { name: 'metrics listener', run: async () => metricsListener?.close() }],
+  });
   let url: string;
   try {
     url = await listenOrExplain(app, { port: config.port, host: config.host, portVariable: 'PORT' });
+    if (config.metrics) metricsListener = await startMetricsListener(metrics, config.metrics);
   } catch (error) {
     await app.close();
     throw error;
   }
   const { message, fields = {} } = entry.listening(config, url);
-  logger.info(fields, message);
+  logger.info({ ...fields, ...(metricsListener && { metrics: metricsListener.url }) }, message);
 }

@@ -1,6 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../principal.js';
-import type { UsageReporter } from './usage-reporter.js';
+/** What hears of each response to an accepted credential: a `UsageReporter`, or a `ResourceServerVerification` (usage and metrics). */
+export interface ResponseRecorder {
+  recordResponse(principal: Principal, status: number, address: string): void;
+}
 
 /** The caller a request was authenticated as: `request.user` in Nest apps (passport's place). */
 const nestCaller = (request: FastifyRequest): Principal | undefined => (request as { user?: Principal }).user;
@@ -12,7 +15,7 @@ const nestCaller = (request: FastifyRequest): Principal | undefined => (request 
  */
 export function countResponses(
   fastify: FastifyInstance,
-  usage: UsageReporter,
+  usage: ResponseRecorder,
   callerOf: (request: FastifyRequest) => Principal | undefined = nestCaller,
 ): void {
   fastify.addHook('onResponse', (request, reply, done) => {

@@ -1,0 +1,47 @@
+import type { Metrics } from '@tollgate/platform';
+import type { DeniedRequest } from '../http/request-authentication.js';
+import type { Principal } from '../principal.js';
+
+/** Feed lag buckets (seconds): from a few milliseconds (the normal case) to minutes (an outage). */
+const LAG_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+/**
+ * What a resource server decides, as Prometheus series: requests accepted per credential kind,
+ * refused per kind and reason (`expired`, `revoked`, `insufficient_scope`, `dpop_bound_as_bearer`,
+ * …), and how long a revocation took from the auth-server's store to this server's deny list.
+ */
+export class VerificationMetrics {
+  private readonly decisions;
+  private readonly feedLag;
+
+  constructor(metrics: Metrics) {
+    this.decisions = metrics.counter({
+      name: 'tollgate_credential_decisions_total',
+      help: 'Requests that presented a credential, by credential kind, outcome (accepted, refused) and refusal reason',
+      labelNames: ['credential_type', 'outcome', 'reason'],
+    });
+    this.feedLag = metrics.histogram({
+      name: 'tollgate_revocation_feed_lag_seconds',
+      help: 'Time from a revocation event being stored at the auth-server to its being applied here',
+      buckets: LAG_BUCKETS,
+    });
+  }
+
+  accepted(principal: Principal): void {
+    this.decisions.inc({ credential_type: principal.credentialType, outcome: 'accepted', reason: '' });
+  }
+
+  refused({ error, principal }: DeniedRequest): void {
+    this.decisions.inc({
+      credential_type: principal?.credentialType ?? 'unidentified',
+      outcome: 'refused',
+      // Reasons are the verifier's own codes (a fixed set), never text from the request.
+      reason: /^[a-z_]{1,40}$/.test(error.reason) ? error.reason : 'other',
+    });
+  }
+
+  /** A revocation event stored at `storedAtMs` is applied now. */
+  revocationApplied(storedAtMs: number, nowMs = Date.now()): void {
+    this.feedLag.observe(Math.max(0, nowMs - storedAtMs) / 1000);
+  }
+}

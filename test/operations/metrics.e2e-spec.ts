@@ -113,6 +113,8 @@ describe.runIf(stackIsRunnable({ brokers: 1, serviceA: true }))('Prometheus metr
       expect(delta('tollgate_credential_decisions_total{credential_type="access_token",outcome="accepted"')).toBe(2);
       expect(delta('tollgate_credential_decisions_total{credential_type="api_key",outcome="accepted"')).toBe(1);
       expect(delta('tollgate_credential_decisions_total{credential_type="unidentified",outcome="refused"')).toBe(1);
+      // One API-key request: one lookup, from the cache or at the auth-server.
+      expect(delta('tollgate_introspection_cache_lookups_total{')).toBe(1);
       expect(
         delta(
           'http_server_request_duration_seconds_count{http_route="/contacts/:id",http_request_method="GET",http_response_status_code="404"',

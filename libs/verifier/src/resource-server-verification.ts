@@ -123,6 +123,7 @@ export class ResourceServerVerification {
         acceptedEnvironments: options.acceptedKeyEnvironments,
         fetch: options.fetch,
         now,
+        onLookup: this.decisions && ((cached) => this.decisions!.introspectionLookup(cached)),
       });
     if (client && (options.reportUsage ?? options.acceptOpaque !== false)) {
       this.usage = new UsageReporter({

@@ -7,12 +7,15 @@ const LAG_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30
 
 /**
  * What a resource server decides, as Prometheus series: requests accepted per credential kind,
- * refused per kind and reason (`expired`, `revoked`, `insufficient_scope`, `dpop_bound_as_bearer`,
- * …), and how long a revocation took from the auth-server's store to this server's deny list.
+ * refused per kind and reason (`expired`, `revoked`, `insufficient_scope`, `rate_limited`,
+ * `dpop_bound_as_bearer`, …), how often the introspection cache answered, and how long a
+ * revocation took from the auth-server's store to this server's deny list.
  */
 export class VerificationMetrics {
   private readonly decisions;
   private readonly feedLag;
+  private readonly cacheHits;
+  private readonly cacheMisses;
 
   constructor(metrics: Metrics) {
     this.decisions = metrics.counter({
@@ -25,6 +28,18 @@ export class VerificationMetrics {
       help: 'Time from a revocation event being stored at the auth-server to its being applied here',
       buckets: LAG_BUCKETS,
     });
+    const lookups = metrics.counter({
+      name: 'tollgate_introspection_cache_lookups_total',
+      help: 'PATs and API keys looked up, by result: hit (answered from the cache) or miss (introspected at the auth-server)',
+      labelNames: ['result'],
+    });
+    this.cacheHits = lookups.labels({ result: 'hit' });
+    this.cacheMisses = lookups.labels({ result: 'miss' });
+  }
+
+  /** A PAT or API key was answered from the introspection cache (`true`) or introspected. */
+  introspectionLookup(cached: boolean): void {
+    (cached ? this.cacheHits : this.cacheMisses).inc();
   }
 
   accepted(principal: Principal): void {

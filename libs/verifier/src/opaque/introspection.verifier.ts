@@ -21,6 +21,8 @@ export interface IntrospectionVerifierOptions {
   acceptedEnvironments?: ApiKeyEnvironment[];
   fetch?: typeof fetch;
   now?: () => number;
+  /** Each credential looked up: answered from the cache (`true`), or introspected at the auth-server. */
+  onLookup?: (cached: boolean) => void;
 }
 
 interface CacheEntry {
@@ -55,8 +57,10 @@ export class IntrospectionVerifier implements OpaqueCredentialVerifier {
       );
     }
     const key = hashCredential(token);
-    let entry = this.cacheTrusted ? this.cache.get(key) : undefined;
-    if (!entry || entry.until <= this.now()) entry = await this.introspectOnce(key, token);
+    const cached = this.cacheTrusted ? this.cache.get(key) : undefined;
+    const fresh = cached !== undefined && cached.until > this.now();
+    this.options.onLookup?.(fresh);
+    const entry = fresh ? cached : await this.introspectOnce(key, token);
     if (!entry.principal) throw invalidToken('The credential is not valid (unknown, expired or revoked)', 'inactive');
     const principal = entry.principal;
     if (!this.audienceAccepted(principal)) {
@@ -83,7 +87,10 @@ export class IntrospectionVerifier implements OpaqueCredentialVerifier {
     if (!this.cacheTrusted) return undefined;
     const entry = this.cache.get(hashCredential(token));
     const principal = entry && entry.until > this.now() ? entry.principal : undefined;
-    return principal && this.audienceAccepted(principal) ? principal : undefined;
+    if (!principal || !this.audienceAccepted(principal)) return undefined;
+    // A miss is counted by `verify`, which the caller goes on to.
+    this.options.onLookup?.(true);
+    return principal;
   }
 
   /** Forgets what is cached for a credential (revocation feed). */

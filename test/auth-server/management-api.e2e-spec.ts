@@ -33,6 +33,7 @@ const ROUTES: Array<[string, string, string]> = [
   ['POST', '/api/signing-keys/rotate', 'admin'],
   ['POST', '/api/signing-keys/:other/retire', 'admin'],
   ['GET', '/api/audit', 'admin'],
+  ['GET', '/api/audit/export', 'admin'],
   ['GET', '/api/consumers', 'admin'],
   ['POST', '/api/consumers', 'admin'],
   ['GET', '/api/consumers/:other', 'admin'],

@@ -211,6 +211,10 @@ describe.runIf(POSTGRES)('auth-server on a PostgreSQL outage', () => {
             title: 'Service Unavailable',
             status: 503,
           });
+          // An audit export reads its first batch before it answers: a clear 503, not a truncated file.
+          const exported = await api(token, 'GET', '/api/audit/export');
+          expect(exported.status).toBe(503);
+          expect(exported.body).toMatchObject({ type: 'urn:tollgate:problem:database_unavailable' });
         }
         for (let request = 0; request < 2; request += 1) use();
         await reporter.flush();

@@ -5,11 +5,12 @@ import { AuditEventEntity } from './audit-event.entity.js';
 import { AuditController } from './audit.controller.js';
 import { AuditRepository } from './audit.repository.js';
 import { AuditService } from './audit.service.js';
+import { AuditRetention } from './audit-retention.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([AuditEventEntity])],
   controllers: [AuditController],
-  providers: [AuditService, AuditRepository, { provide: AuditLog, useExisting: AuditService }],
-  exports: [AuditService, AuditLog],
+  providers: [AuditService, AuditRepository, AuditRetention, { provide: AuditLog, useExisting: AuditService }],
+  exports: [AuditService, AuditLog, AuditRetention],
 })
 export class AuditModule {}

@@ -1,6 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { And, type FindOptionsWhere, LessThan, Like, MoreThanOrEqual, type Repository } from 'typeorm';
+import {
+  And,
+  type FindOptionsWhere,
+  In,
+  LessThan,
+  LessThanOrEqual,
+  Like,
+  MoreThan,
+  MoreThanOrEqual,
+  type Repository,
+} from 'typeorm';
 import { AuditEventEntity } from './audit-event.entity.js';
 
 export type AuditRow = Omit<AuditEventEntity, 'id'>;
@@ -40,18 +50,52 @@ export class AuditRepository {
 
   /** Newest first, at most `limit` events. */
   newest(filter: AuditFilter, limit: number): Promise<AuditEventEntity[]> {
+    const where = this.whereOf(filter);
+    if (filter.before) where.id = LessThan(filter.before);
+    return this.events.find({ where, order: { id: 'DESC' }, take: limit });
+  }
+
+  /** Oldest first: at most `limit` events with an id in (`afterId`, `upToId`] (an export's next batch). */
+  oldest(filter: AuditFilter, afterId: number, upToId: number, limit: number): Promise<AuditEventEntity[]> {
+    const where = this.whereOf(filter);
+    where.id = And(MoreThan(afterId), LessThanOrEqual(upToId));
+    return this.events.find({ where, order: { id: 'ASC' }, take: limit });
+  }
+
+  /** The id of the newest event (0 when there is none): where an export started now stops. */
+  async newestId(): Promise<number> {
+    const [newest] = await this.events.find({ select: { id: true }, order: { id: 'DESC' }, take: 1 });
+    return newest ? Number(newest.id) : 0;
+  }
+
+  /**
+   * Deletes at most `limit` events that occurred before `before`, oldest first, in one short
+   * statement (an id list, so no long lock on the table); returns how many went.
+   */
+  async deleteOlderThan(before: Date, limit: number): Promise<number> {
+    const old = await this.events.find({
+      select: { id: true },
+      where: { occurredAt: LessThan(before) },
+      order: { id: 'ASC' },
+      take: limit,
+    });
+    if (old.length === 0) return 0;
+    await this.events.delete({ id: In(old.map(({ id }) => id)) });
+    return old.length;
+  }
+
+  private whereOf(filter: AuditFilter): FindOptionsWhere<AuditEventEntity> {
     const where: FindOptionsWhere<AuditEventEntity> = {};
     if (filter.action)
       where.action = filter.action.endsWith('.*') ? Like(`${filter.action.slice(0, -1)}%`) : filter.action;
     if (filter.outcome) where.outcome = filter.outcome;
     if (filter.actorId) where.actorId = filter.actorId;
     if (filter.credentialId) where.credentialId = filter.credentialId;
-    if (filter.before) where.id = LessThan(filter.before);
     const since = filter.since ? MoreThanOrEqual(filter.since) : undefined;
     const until = filter.until ? LessThan(filter.until) : undefined;
     if (since && until) where.occurredAt = And(since, until);
     else if (since ?? until) where.occurredAt = since ?? until;
-    return this.events.find({ where, order: { id: 'DESC' }, take: limit });
+    return where;
   }
 
   private insertStatement(rowCount: number): string {

@@ -5,6 +5,9 @@ import { type AuditFilter, AuditRepository, type AuditRow } from './audit.reposi
 import { AuditEventDto } from './dto/audit-event.response.js';
 import type { AuditPageDto } from './dto/audit-page.response.js';
 import type { AuditQueryDto } from './dto/list-audit-events.query.js';
+import type { AuditExportQueryDto } from './dto/export-audit-events.query.js';
+import { auditExport } from './audit-export.js';
+import type { Readable } from 'node:stream';
 
 export type { AuditActor, AuditEventInput } from '../common/audit-log.js';
 
@@ -47,18 +50,14 @@ export class AuditService implements AuditLog, OnApplicationShutdown {
   /** Newest first; `nextCursor` continues with older events. */
   async page(query: AuditQueryDto): Promise<AuditPageDto> {
     const limit = query.limit ?? 50;
-    const filter: AuditFilter = {
-      action: query.action,
-      outcome: query.outcome,
-      actorId: query.actor,
-      credentialId: query.credential,
-      before: query.before,
-      since: query.since ? new Date(query.since) : undefined,
-      until: query.until ? new Date(query.until) : undefined,
-    };
-    const rows = await this.events.newest(filter, limit + 1);
+    const rows = await this.events.newest({ ...filterOf(query), before: query.before }, limit + 1);
     const page = rows.slice(0, limit);
     return { items: page.map(AuditEventDto.from), nextCursor: rows.length > limit ? page[page.length - 1].id : null };
+  }
+
+  /** Every event the filters select, oldest first, streamed (see `auditExport`). */
+  export(query: AuditExportQueryDto): Promise<Readable> {
+    return auditExport(this.events, filterOf(query), query.format ?? 'jsonl');
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -93,4 +92,15 @@ export class AuditService implements AuditLog, OnApplicationShutdown {
       details: event.details ?? null,
     };
   }
+}
+
+function filterOf(query: AuditExportQueryDto): AuditFilter {
+  return {
+    action: query.action,
+    outcome: query.outcome,
+    actorId: query.actor,
+    credentialId: query.credential,
+    since: query.since ? new Date(query.since) : undefined,
+    until: query.until ? new Date(query.until) : undefined,
+  };
 }

@@ -21,6 +21,8 @@ export interface AuthServerConfig extends HttpServerSettings, DatabaseSettings {
   openApi: boolean;
   sessions: SessionConfig;
   pats: PatConfig;
+  /** Days an audit event is kept (0: forever). */
+  auditRetentionDays: number;
   /** The IoT broker's health endpoint, proxied for the console's devices page; undefined: not configured. */
   iotBrokerHealthUrl?: string;
   dpop: { requireNonce: boolean };
@@ -87,6 +89,7 @@ export function loadAuthServerConfig(env: Environment = process.env): AuthServer
     signingAlg: values.SIGNING_ALG,
     defaultAccessTokenTtl: values.DEFAULT_ACCESS_TOKEN_TTL,
     openApi: values.OPENAPI_ENABLED,
+    auditRetentionDays: values.AUDIT_RETENTION_DAYS,
     sessions: {
       idleTtlSeconds: values.SESSION_IDLE_TTL,
       absoluteTtlSeconds: values.SESSION_ABSOLUTE_TTL,

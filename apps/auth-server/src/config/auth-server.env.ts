@@ -64,6 +64,12 @@ export class AuthServerEnv extends composeEnv(
   /** How often, in seconds, to look for PATs about to expire; 0 turns the job off. */
   @IsOptional() @IntegerFrom(0, 86_400) PAT_EXPIRY_CHECK_INTERVAL: number = 3600;
 
+  /**
+   * Audit events older than this many days are deleted, in small batches every hour (export them
+   * first with GET /api/audit/export if they must be kept); 0 keeps them forever.
+   */
+  @IsOptional() @IntegerFrom(0, 36_500) AUDIT_RETENTION_DAYS: number = 400;
+
   /** Receives a JSON POST (without the token) for each PAT about to expire. */
   @IsOptional() @IsHttpUrl() PAT_EXPIRY_WEBHOOK_URL?: string;
 

@@ -68,6 +68,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/audit/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every event the filters select (e.g. a time range), oldest first, streamed as JSON Lines or CSV: for a SIEM or an archive */
+    get: operations['exportAuditEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/broker/status': {
     parameters: {
       query?: never;
@@ -2175,6 +2192,74 @@ export interface operations {
         content: {
           'application/json': components['schemas']['AuditPageDto'];
         };
+      };
+      /** @description Invalid input or request (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No or invalid credential (RFC 6750 invalid_token) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the required scope (RFC 6750 insufficient_scope) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  exportAuditEvents: {
+    parameters: {
+      query?: {
+        /** @description Exact action, or a prefix ending in `.*` (e.g. `token.*`) */
+        action?: string;
+        /** @description Actor id (client id or user id) */
+        actor?: string;
+        /** @description Credential id (client id, secret id, token jti, PAT or API key id) */
+        credential?: string;
+        /** @description JSON Lines (one event per line, as the list returns it) or CSV (RFC 4180, with a header line) */
+        format?: 'jsonl' | 'csv';
+        outcome?: 'success' | 'failure' | 'denied';
+        /** @description ISO 8601 time: events at or after */
+        since?: string;
+        /** @description ISO 8601 time: events before */
+        until?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The events, one per line, up to the newest event when the export started */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description Invalid input or request (problem+json) */
       400: {

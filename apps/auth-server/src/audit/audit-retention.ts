@@ -1,0 +1,73 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { CLOCK, type Clock } from '@tollgate/platform';
+import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
+import { AuditRepository } from './audit.repository.js';
+import { AuditService } from './audit.service.js';
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+/** Events deleted per statement: each one is short, so writers (token issuance) never wait long. */
+const BATCH = 5_000;
+
+/**
+ * Keeps the audit log to AUDIT_RETENTION_DAYS (default 400): every hour, and once at start, the
+ * events older than that are deleted in batches of 5,000, each its own short statement, with a
+ * turn of the event loop between them. Several auth-servers may run it at once: a batch another
+ * instance deleted first is simply not there. The purge itself is audited.
+ */
+@Injectable()
+export class AuditRetention implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(AuditRetention.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<number>;
+
+  constructor(
+    private readonly events: AuditRepository,
+    private readonly audit: AuditService,
+    @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.auditRetentionDays === 0) return;
+    const run = () =>
+      void this.purge().catch((error: unknown) => this.logger.warn(`Audit retention failed; will retry: ${error}`));
+    this.timer = setInterval(run, HOUR_MS);
+    this.timer.unref();
+    setImmediate(run);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Deletes what is past retention now; resolves with how many events went (one run at a time). */
+  purge(): Promise<number> {
+    this.running ??= this.deleteExpired().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async deleteExpired(): Promise<number> {
+    const days = this.config.auditRetentionDays;
+    if (days === 0) return 0;
+    const before = new Date(this.clock.now().getTime() - days * DAY_MS);
+    let deleted = 0;
+    for (;;) {
+      const count = await this.events.deleteOlderThan(before, BATCH);
+      deleted += count;
+      if (count < BATCH) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (deleted > 0) {
+      this.logger.log(`Deleted ${deleted} audit events older than ${days} days`);
+      await this.audit.record({
+        action: 'audit.retention.purged',
+        outcome: 'success',
+        actor: { type: 'system' },
+        details: { deleted, before: before.toISOString(), retentionDays: days },
+      });
+    }
+    return deleted;
+  }
+}

@@ -73,7 +73,7 @@ describe('seed: the story provisioned through the management API', () => {
       `✓ resource ${MARKETING}: created (scopes audience:read audience:sync)`,
       `✓ client service-a: created (service; contacts:read on ${CRM}; revocations:read on ${auth.issuer}/api)`,
       `✓ client service-b: created (service; tokens:introspect usage:write revocations:read on ${auth.issuer}/api)`,
-      `✓ client iot-broker: created (service; revocations:read on ${auth.issuer}/api)`,
+      `✓ client iot-broker: created (service; revocations:read usage:write on ${auth.issuer}/api)`,
       `✓ client thermostat-1: created (device; device on ${IOT})`,
       `✓ client hub-1: created (device; devices:control:thermostat-1 devices:read:* on ${IOT})`,
       `✓ API consumer "${ZAPFLOW_CONSUMER.name}": created`,

@@ -16,9 +16,10 @@ import { IsIn, IsOptional, IsString } from 'class-validator';
  *
  * @property AUTH_ISSUER The auth-server's issuer URL; its RFC 8414 metadata names the JWKS that signs device tokens.
  * @property RESOURCE_INDICATOR This broker's RFC 8707 resource indicator: the `aud` its tokens must carry.
- * @property CLIENT_ID The broker's own client at the auth-server, granted `revocations:read` on the management API:
- * it follows the revocation feed and closes revoked sessions at once. Without it, sessions end at
- * their token's expiry.
+ * @property CLIENT_ID The broker's own client at the auth-server, granted `revocations:read` and `usage:write` on the
+ * management API: it follows the revocation feed and closes revoked sessions at once, and reports CONNECTs refused
+ * with a valid token (another device's, another certificate's) to the audit log. Without it, sessions end at their
+ * token's expiry.
  * @property REDIS_URL Several brokers as one (scaled mode): subscriptions, retained messages and offline sessions in
  * Redis (aedes-persistence-redis), messages between brokers over Redis (mqemitter-redis).
  * @property HOST Address both listeners (MQTT over TCP and over WebSocket) bind to; `0.0.0.0` in a container.

@@ -63,6 +63,14 @@ const ROUTES: Array<[string, string, string]> = [
   ['GET', '/api/settings/pat-policy', 'admin'],
   ['PUT', '/api/settings/pat-policy', 'admin'],
   ['GET', '/api/broker/status', 'admin'],
+  ['GET', '/api/webhooks', 'admin'],
+  ['POST', '/api/webhooks', 'admin'],
+  ['GET', '/api/webhooks/:other', 'admin'],
+  ['PATCH', '/api/webhooks/:other', 'admin'],
+  ['DELETE', '/api/webhooks/:other', 'admin'],
+  ['POST', '/api/webhooks/:other/secret', 'admin'],
+  ['GET', '/api/webhooks/:other/deliveries', 'admin'],
+  ['POST', '/api/webhooks/:other/deliveries/:other/replay', 'admin'],
   ['POST', '/api/usage', 'usage:write'],
   ['GET', '/api/revocations', 'revocations:read'],
   ['GET', '/api/revocations/stream', 'revocations:read'],
@@ -149,7 +157,7 @@ describe.each(testDatabases())('management API on $name', ({ create }) => {
       .replace(':resource', crm.id)
       .replace(':client', target.id)
       .replace(':secret', target.secretId)
-      .replace(':other', '00000000-0000-4000-8000-000000000000');
+      .replaceAll(':other', '00000000-0000-4000-8000-000000000000');
   const send = (method: string, template: string, headers: Record<string, string>) =>
     server.request(method, path(template), {
       headers: { ...headers, ...(['POST', 'PATCH'].includes(method) ? { 'content-type': 'application/json' } : {}) },

@@ -38,6 +38,7 @@ import { SigningKeysModule } from './signing-keys/signing-keys.module.js';
 import { SigningKeysService } from './signing-keys/signing-keys.service.js';
 import { UsageModule } from './usage/usage.module.js';
 import { UsageService } from './usage/usage.service.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 import { UsersModule } from './users/users.module.js';
 
 export interface AuthServerOverrides {
@@ -175,6 +176,7 @@ export class AuthServerModule {
         PatsModule,
         DeviceModule,
         ConsoleModule,
+        WebhooksModule,
       ],
       controllers: [HealthController],
       providers: [HealthRepository],

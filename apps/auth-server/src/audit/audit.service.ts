@@ -29,6 +29,7 @@ export class AuditService implements AuditLog, OnApplicationShutdown {
   private readonly logger = new Logger(AuditService.name);
   private queue: Pending[] = [];
   private flushing?: Promise<void>;
+  private readonly storedListeners: ((rows: readonly AuditRow[]) => void)[] = [];
 
   constructor(
     private readonly events: AuditRepository,
@@ -40,6 +41,14 @@ export class AuditService implements AuditLog, OnApplicationShutdown {
       this.queue.push({ row: this.toRow(event), resolve, reject });
       this.flushing ??= new Promise<void>((done) => setImmediate(done)).then(() => this.flush());
     });
+  }
+
+  /**
+   * Called with every batch of events once it is stored (e.g. to send them as webhooks). A listener
+   * must not block or throw: the callers of `record` are already answered.
+   */
+  onStored(listener: (rows: readonly AuditRow[]) => void): void {
+    this.storedListeners.push(listener);
   }
 
   /** Fire and forget, for events that must not delay the caller (failures are logged). */
@@ -68,8 +77,10 @@ export class AuditService implements AuditLog, OnApplicationShutdown {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
-        await this.events.insertMany(batch.map((pending) => pending.row));
+        const rows = batch.map((pending) => pending.row);
+        await this.events.insertMany(rows);
         for (const pending of batch) pending.resolve();
+        for (const listener of this.storedListeners) listener(rows);
       } catch (error) {
         for (const pending of batch) pending.reject(error);
       }

@@ -23,6 +23,7 @@ export interface AuthServerConfig extends HttpServerSettings, DatabaseSettings {
   pats: PatConfig;
   /** Days an audit event is kept (0: forever). */
   auditRetentionDays: number;
+  webhooks: { allowPrivateNetworks: boolean };
   /** The IoT broker's health endpoint, proxied for the console's devices page; undefined: not configured. */
   iotBrokerHealthUrl?: string;
   dpop: { requireNonce: boolean };
@@ -90,6 +91,7 @@ export function loadAuthServerConfig(env: Environment = process.env): AuthServer
     defaultAccessTokenTtl: values.DEFAULT_ACCESS_TOKEN_TTL,
     openApi: values.OPENAPI_ENABLED,
     auditRetentionDays: values.AUDIT_RETENTION_DAYS,
+    webhooks: { allowPrivateNetworks: values.WEBHOOK_ALLOW_PRIVATE_NETWORKS },
     sessions: {
       idleTtlSeconds: values.SESSION_IDLE_TTL,
       absoluteTtlSeconds: values.SESSION_ABSOLUTE_TTL,

@@ -70,6 +70,13 @@ export class AuthServerEnv extends composeEnv(
    */
   @IsOptional() @IntegerFrom(0, 36_500) AUDIT_RETENTION_DAYS: number = 400;
 
+  /**
+   * Let webhooks go to loopback, private and link-local addresses (a receiver on the same network);
+   * off by default, since admins set webhook URLs at runtime and such a URL would reach into the
+   * auth-server's own network.
+   */
+  @IsOptional() @IsFlag() WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean = false;
+
   /** Receives a JSON POST (without the token) for each PAT about to expire. */
   @IsOptional() @IsHttpUrl() PAT_EXPIRY_WEBHOOK_URL?: string;
 

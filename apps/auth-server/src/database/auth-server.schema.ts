@@ -19,6 +19,8 @@ import { UserRoleEntity } from '../roles/user-role.entity.js';
 import { SessionEntity } from '../sessions/session.entity.js';
 import { SigningKeyEntity } from '../signing-keys/signing-key.entity.js';
 import { UserEntity } from '../users/user.entity.js';
+import { WebhookDeliveryEntity } from '../webhooks/webhook-delivery.entity.js';
+import { WebhookEndpointEntity } from '../webhooks/webhook-endpoint.entity.js';
 import { Foundation1764100000000 } from './migrations/1764100000000-foundation.js';
 import { UsersAndPats1764200000000 } from './migrations/1764200000000-users-and-pats.js';
 import { ApiKeys1764300000000 } from './migrations/1764300000000-api-keys.js';
@@ -30,6 +32,7 @@ import { OperatorSecretLabels1764680000000 } from './migrations/1764680000000-op
 import { DeviceAuthorizations1764900000000 } from './migrations/1764900000000-device-authorizations.js';
 import { SenderConstraints1765000000000 } from './migrations/1765000000000-sender-constraints.js';
 import { TlsClientAuth1765100000000 } from './migrations/1765100000000-tls-client-auth.js';
+import { Webhooks1765200000000 } from './migrations/1765200000000-webhooks.js';
 
 /** Every entity and migration of the auth-server, listed explicitly (globs do not survive bundling). */
 export const AUTH_SERVER_ENTITIES = [
@@ -51,6 +54,8 @@ export const AUTH_SERVER_ENTITIES = [
   UserRoleEntity,
   SessionEntity,
   PatEntity,
+  WebhookEndpointEntity,
+  WebhookDeliveryEntity,
   SettingEntity,
   ExchangedTokenEntity,
   DeviceAuthorizationEntity,
@@ -68,4 +73,5 @@ export const AUTH_SERVER_MIGRATIONS = [
   DeviceAuthorizations1764900000000,
   SenderConstraints1765000000000,
   TlsClientAuth1765100000000,
+  Webhooks1765200000000,
 ];

@@ -1,24 +1,16 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CLOCK, type Clock } from '@tollgate/platform';
-import { createHmac } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditService } from '../audit/audit.service.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import type { PatEntity } from './pat.entity.js';
 import { PatsRepository } from './pats.repository.js';
+import { signWebhook } from '../webhooks/webhook-signature.js';
 
 const DAY_MS = 86_400_000;
 const BATCH = 200;
 const ATTEMPTS = 3;
 const ATTEMPT_TIMEOUT_MS = 5_000;
-
-/** Standard Webhooks signature (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`); a `whsec_` secret is base64. */
-export function signWebhook(secret: string, id: string, timestamp: number, body: string): string {
-  const key = secret.startsWith('whsec_')
-    ? Buffer.from(secret.slice('whsec_'.length), 'base64')
-    : Buffer.from(secret, 'utf8');
-  return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
-}
 
 /**
  * Warns once per PAT before it expires: audit event `pat.expiring` and, when configured, a signed

@@ -1,4 +1,4 @@
-import { signWebhook } from './pat-expiry.notifier.js';
+import { signWebhook } from './webhook-signature.js';
 
 describe(signWebhook.name, () => {
   it('reproduces the Standard Webhooks reference vector (whsec_ secrets are base64)', () => {

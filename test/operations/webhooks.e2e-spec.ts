@@ -155,6 +155,14 @@ describe('signed event webhooks', () => {
     });
     const audit = await auth.api('GET', `/api/audit?action=webhook.delivery.replayed&credential=${webhook.id}`);
     expect(audit.body.items).toHaveLength(1);
+
+    // Finished deliveries stay in the log for 30 days from their creation (28 hours of retries ago).
+    clock.advance(27 * 86_400_000);
+    await dispatcher().forgetOldDeliveries();
+    expect((await auth.api('GET', `/api/webhooks/${webhook.id}/deliveries`)).body).toHaveLength(1);
+    clock.advance(3 * 86_400_000);
+    expect(await dispatcher().forgetOldDeliveries()).toBeGreaterThanOrEqual(1);
+    expect((await auth.api('GET', `/api/webhooks/${webhook.id}/deliveries`)).body).toEqual([]);
     await auth.api('DELETE', `/api/webhooks/${webhook.id}`);
   });
 

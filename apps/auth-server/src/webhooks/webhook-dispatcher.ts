@@ -23,6 +23,9 @@ const PARALLEL = 8;
 const LEASE_MS = 60_000;
 /** Endpoints are read again at least this often (another instance may have changed them). */
 const ENDPOINTS_TTL_MS = 10_000;
+/** Days a finished delivery stays in the log. */
+const DELIVERY_LOG_DAYS = 30;
+const CLEANUP_BATCH = 1_000;
 
 export const sealingContext = (endpointId: string) => `webhook-secret:${endpointId}`;
 
@@ -37,6 +40,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookDispatcher.name);
   private endpoints?: { list: WebhookEndpointEntity[]; until: number };
   private timer?: NodeJS.Timeout;
+  private cleanupTimer?: NodeJS.Timeout;
   private running?: Promise<number>;
   private following?: Promise<number>;
   private enqueued = Promise.resolve();
@@ -57,10 +61,31 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
     });
     this.timer = setInterval(() => this.kick(), 1_000);
     this.timer.unref();
+    this.cleanupTimer = setInterval(
+      () =>
+        void this.forgetOldDeliveries().catch((error: unknown) => this.logger.warn(`Delivery log cleanup: ${error}`)),
+      3_600_000,
+    );
+    this.cleanupTimer.unref();
+  }
+
+  /**
+   * The delivery log keeps finished deliveries for 30 days (as Svix and Stripe show them), then
+   * forgets them in batches; pending ones stay until they succeed or fail.
+   */
+  async forgetOldDeliveries(): Promise<number> {
+    const before = new Date(this.clock.now().getTime() - DELIVERY_LOG_DAYS * 86_400_000);
+    let deleted = 0;
+    for (;;) {
+      const count = await this.webhooks.deleteFinishedBefore(before, CLEANUP_BATCH);
+      deleted += count;
+      if (count < CLEANUP_BATCH) return deleted;
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.cleanupTimer);
     await this.enqueued;
     await this.following?.catch(() => undefined);
     await this.running?.catch(() => undefined);

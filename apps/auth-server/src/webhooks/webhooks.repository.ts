@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, LessThanOrEqual, type Repository } from 'typeorm';
+import { In, LessThan, LessThanOrEqual, type Repository } from 'typeorm';
 import { WebhookDeliveryEntity, type WebhookDeliveryStatus } from './webhook-delivery.entity.js';
 import { WebhookEndpointEntity } from './webhook-endpoint.entity.js';
 
@@ -76,6 +76,17 @@ export class WebhooksRepository {
 
   findDelivery(endpointId: string, id: string): Promise<WebhookDeliveryEntity | null> {
     return this.deliveries.findOneBy({ endpointId, id });
+  }
+
+  /** Deletes at most `limit` deliveries that finished (succeeded or failed) before `before`; returns how many. */
+  async deleteFinishedBefore(before: Date, limit: number): Promise<number> {
+    const old = await this.deliveries.find({
+      select: { id: true },
+      where: { status: In(['succeeded', 'failed']), createdAt: LessThan(before) },
+      take: limit,
+    });
+    if (old.length > 0) await this.deliveries.delete({ id: In(old.map(({ id }) => id)) });
+    return old.length;
   }
 
   /** Endpoints by id, for a batch of deliveries. */

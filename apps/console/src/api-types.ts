@@ -225,3 +225,34 @@ export interface DeviceRequest {
   requestedAt: string;
   expiresAt: string;
 }
+
+/** A webhook endpoint (GET /api/webhooks): where audit events are sent, signed (Standard Webhooks). */
+export interface Webhook {
+  id: string;
+  url: string;
+  description: string;
+  events: string[];
+  disabled: boolean;
+  /** Until when the previous secret signs too (a rotation in progress). */
+  previousSecretExpiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** POST /api/webhooks: the signing secret, this once. */
+export interface CreatedWebhook extends Webhook {
+  secret: string;
+}
+
+/** One event's delivery to one endpoint (GET /api/webhooks/{id}/deliveries). */
+export interface WebhookDelivery {
+  id: string;
+  eventType: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}

@@ -27,6 +27,7 @@ const PAGES = {
   users: () => import('./pages/users.js'),
   'signing-keys': () => import('./pages/signing-keys.js'),
   audit: () => import('./pages/audit.js'),
+  webhooks: () => import('./pages/webhooks.js'),
   devices: () => import('./pages/devices.js'),
   device: () => import('./pages/device.js'),
 } satisfies Record<string, () => Promise<Page>>;
@@ -40,6 +41,7 @@ const ROUTES: Route[] = [
   adminPage('users', 'Users'),
   adminPage('signing-keys', 'Signing keys'),
   adminPage('audit', 'Audit log'),
+  adminPage('webhooks', 'Webhooks'),
   adminPage('devices', 'Connected devices'),
 ];
 

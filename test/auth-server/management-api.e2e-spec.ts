@@ -83,6 +83,7 @@ const ROUTES: Array<[string, string, string]> = [
 const USER_ROUTES: Array<[string, string]> = [
   ['GET', '/api/me'],
   ['GET', '/api/me/tokens'],
+  ['GET', '/api/me/tokens/policy'],
   ['POST', '/api/me/tokens'],
   ['GET', '/api/me/tokens/:other'],
   ['DELETE', '/api/me/tokens/:other'],

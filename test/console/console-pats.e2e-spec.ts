@@ -179,7 +179,7 @@ describeInBrowser('console: personal access tokens', () => {
       await page.getByRole('button', { name: 'Create token' }).click();
       await alertInForm(page, /Pick at least one scope/);
 
-      // A person cannot read the lifetime policy; the refusal names the maximum and the form adopts it.
+      // The policy changed after the page was drawn: the refusal makes the form read it again (GET /api/me/tokens/policy).
       expect(
         (await auth.api('PUT', '/api/settings/pat-policy', { maxLifetimeDays: 20, allowNoExpiry: false })).status,
       ).toBe(200);

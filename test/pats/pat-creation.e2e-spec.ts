@@ -132,6 +132,11 @@ describe.each(testDatabases())('creating PATs on $name', ({ create }) => {
       maxLifetimeDays: 30,
       allowNoExpiry: true,
     });
+    // Every person reads the policy their tokens follow (the console's form draws its choices from it).
+    expect(await session.request('GET', '/api/me/tokens/policy')).toMatchObject({
+      status: 200,
+      body: { maxLifetimeDays: 30, allowNoExpiry: true },
+    });
 
     expect((await refused({ name: 'x', scopes: ['contacts:read'], expiresInDays: 31 })).messages).toContain(
       'maximum lifetime of 30 days',

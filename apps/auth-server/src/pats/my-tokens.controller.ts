@@ -20,6 +20,8 @@ import { CreatePatDto } from './dto/create-pat.dto.js';
 import { ListPatsQueryDto } from './dto/list-pats.query.js';
 import { PatDto } from './dto/pat.response.js';
 import { PatsService } from './pats.service.js';
+import { PatPolicyDto } from './dto/update-pat-policy.dto.js';
+import { PatPolicyService } from './pat-policy.service.js';
 
 /** Account settings: a signed-in person manages their own tokens (console session + X-CSRF-Token, or a CLI sign-in). */
 @ApiTags('me')
@@ -35,6 +37,7 @@ export class MyTokensController {
   constructor(
     private readonly pats: PatsService,
     private readonly users: UsersService,
+    private readonly policies: PatPolicyService,
   ) {}
 
   @Get()
@@ -60,6 +63,16 @@ export class MyTokensController {
     @Body() body: CreatePatDto,
   ): Promise<CreatedPatDto> {
     return this.pats.create(await this.users.require(principal.userId!), body, actor);
+  }
+
+  @Get('policy')
+  @ApiOperation({
+    operationId: 'getMyTokenPolicy',
+    summary: 'The lifetime policy your new tokens must follow (what an admin sets at /api/settings/pat-policy)',
+  })
+  @ApiOkResponse({ type: PatPolicyDto })
+  policy(): Promise<PatPolicyDto> {
+    return this.policies.get();
   }
 
   @Get(':id')

@@ -274,11 +274,11 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
       );
     }
 
-    /** A non-admin cannot read the policy; the refusal names the maximum, so the form learns it. */
-    function learnMaximum(error: unknown) {
-      const match = /maximum lifetime of (\d+) days/.exec(error instanceof Error ? error.message : '');
-      if (!match) return;
-      state.policy = { maxLifetimeDays: Number(match[1]), allowNoExpiry: state.policy?.allowNoExpiry ?? false };
+    /** The policy changed since the page was drawn (a refusal says so): read it again and redraw the choices. */
+    async function refreshPolicy(error: unknown) {
+      if (!(error instanceof ApiError) || error.status !== 400 || !/maximum lifetime|no expiry/.test(error.message))
+        return;
+      state.policy = await readPolicy(signal);
       drawExpiry();
     }
 
@@ -311,7 +311,7 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
         try {
           return await api<CreatedPersonalAccessToken>('POST', '/api/me/tokens', body, { signal });
         } catch (error) {
-          learnMaximum(error);
+          await refreshPolicy(error).catch(() => undefined);
           throw error;
         }
       },
@@ -344,11 +344,7 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
   }
 }
 
-async function readPolicy(signal: AbortSignal): Promise<PatPolicy | null> {
-  try {
-    return await api<PatPolicy>('GET', '/api/settings/pat-policy', undefined, { signal });
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 403) return null;
-    throw error;
-  }
+/** The lifetime policy for new tokens, which every person may read (the admin settings page writes it). */
+function readPolicy(signal: AbortSignal): Promise<PatPolicy> {
+  return api<PatPolicy>('GET', '/api/me/tokens/policy', undefined, { signal });
 }

@@ -182,6 +182,8 @@ export interface SigningKeyChange {
 }
 
 export interface AuditEvent {
+  /** Grows with every event: newer events have larger ids. */
+  id: number;
   occurredAt: string;
   action: string;
   outcome: 'success' | 'failure' | 'denied';

@@ -10,6 +10,8 @@ export interface TableOptions {
   /** One array of cells (nodes or text) per row; the first cell is the row's header. */
   rows: Child[][];
   rowAttributes?: (index: number) => Attributes;
+  /** A class per column, on its header and every cell (e.g. `wide-only`: hidden on narrow screens). */
+  columnClasses?: (string | undefined)[];
 }
 
 /** A table with a caption and column headers (scope=col); each row's first cell heads it (scope=row). */
@@ -19,6 +21,7 @@ export function table({
   columns,
   rows,
   rowAttributes = () => ({}),
+  columnClasses = [],
 }: TableOptions): HTMLDivElement {
   return h(
     'div',
@@ -33,7 +36,7 @@ export function table({
         h(
           'tr',
           {},
-          columns.map((column) => h('th', { scope: 'col' }, column)),
+          columns.map((column, index) => h('th', { scope: 'col', class: columnClasses[index] }, column)),
         ),
       ),
       h(
@@ -43,7 +46,11 @@ export function table({
           h(
             'tr',
             rowAttributes(index),
-            row.map((cell, column) => (column === 0 ? h('th', { scope: 'row' }, cell) : h('td', {}, cell))),
+            row.map((cell, column) =>
+              column === 0
+                ? h('th', { scope: 'row', class: columnClasses[column] }, cell)
+                : h('td', { class: columnClasses[column] }, cell),
+            ),
           ),
         ),
       ),

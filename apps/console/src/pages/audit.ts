@@ -1,5 +1,7 @@
-// The audit log: newest first, filtered by credential, actor, action, outcome and time, paginated
-// with the `before` cursor. Filters are ids and names, never secrets, so they may sit in the URL.
+// The audit log: newest first, one line per event with its details in a panel, filtered by
+// credential, actor, action, outcome and time, paginated with the `before` cursor, followed live
+// on request, and downloadable (JSON Lines or CSV) with the same filters. Filters are ids and
+// names, never secrets, so they may sit in the URL.
 import { api, ApiError, query } from '../api.js';
 import type { AuditEvent, AuditPage } from '../api-types.js';
 import { table } from '../components/table.js';
@@ -7,6 +9,7 @@ import { emptyState, h, replace, type Tone, time, uid, type Child } from '../dom
 import {
   announce,
   announceError,
+  checkbox,
   control,
   errorSummary,
   heading,
@@ -76,6 +79,22 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
   const results = h('div');
   const more = h('div', { class: 'actions' });
   const listId = uid('actions');
+  const drawer = h('section', { class: 'card audit-drawer', hidden: true, 'aria-labelledby': uid('event') });
+  const downloads = h('p', { class: 'audit-downloads' });
+  const live = checkbox({
+    label: 'Show new events as they happen',
+    name: 'live',
+    hint: 'Checks every 5 seconds while this page is open.',
+  });
+  let tail: ReturnType<typeof setInterval> | undefined;
+  signal.addEventListener('abort', () => clearInterval(tail));
+  live.control.addEventListener('change', () => {
+    clearInterval(tail);
+    tail = live.control.checked ? setInterval(() => void followNewEvents(), 5_000) : undefined;
+    announce(
+      live.control.checked ? 'New events will appear at the top as they happen.' : 'Stopped following new events.',
+    );
+  });
 
   const form = h(
     'form',
@@ -144,7 +163,10 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
     ),
   );
 
-  page.append(form, h('section', { 'aria-labelledby': resultsHeading.id }, resultsHeading, results, more));
+  page.append(
+    form,
+    h('section', { 'aria-labelledby': resultsHeading.id }, resultsHeading, downloads, live, drawer, results, more),
+  );
   await load(false);
 
   form.addEventListener('submit', async (event) => {
@@ -193,8 +215,80 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
     return answer.items.length;
   }
 
+  /** Live: the events newer than the newest shown, put on top. */
+  async function followNewEvents() {
+    const newest = state.items[0];
+    const answer = await api<AuditPage>(
+      'GET',
+      `/api/audit${query({ ...filters, since: newest?.occurredAt ?? filters.since, limit: 200 })}`,
+      undefined,
+      { signal },
+    ).catch(() => undefined);
+    const added = answer?.items.filter((event) => !newest || event.id > newest.id) ?? [];
+    if (added.length === 0) return;
+    state.items = [...added, ...state.items];
+    draw();
+    announce(`${added.length} new event${added.length === 1 ? '' : 's'}.`);
+  }
+
+  /** Opens the panel with every field of one event; Close returns to the row's button. */
+  function showDetails(event: AuditEvent, opener: HTMLElement) {
+    const title = heading(3, `${event.action}, ${new Date(event.occurredAt).toLocaleString()}`, {
+      id: drawer.getAttribute('aria-labelledby')!,
+      tabindex: '-1',
+    });
+    const field = (name: string, value: Child) => [h('dt', {}, name), h('dd', {}, value)];
+    replace(
+      drawer,
+      title,
+      h(
+        'dl',
+        { class: 'kv' },
+        field('Outcome', outcomeBadge(event.outcome)),
+        field('Actor', event.actor.id ? [event.actor.type, ' ', h('code', {}, event.actor.id)] : event.actor.type),
+        field('Credential', event.credential ? [event.credential.type, ' ', h('code', {}, event.credential.id)] : '—'),
+        field('Address', event.address ?? '—'),
+        field('Reason', event.reason ?? '—'),
+        field('Event id', String(event.id)),
+      ),
+      event.details
+        ? h(
+            'pre',
+            { class: 'audit-json', tabindex: '0', 'aria-label': 'Details (JSON)' },
+            JSON.stringify(event.details, null, 2),
+          )
+        : null,
+      h(
+        'div',
+        { class: 'actions' },
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'button',
+            onClick: () => {
+              drawer.hidden = true;
+              opener.focus();
+            },
+          },
+          'Close',
+        ),
+      ),
+    );
+    drawer.hidden = false;
+    title.focus();
+  }
+
   function draw() {
     const filtered = FILTERS.some((name) => filters[name]);
+    const exported = (format: string) => `/api/audit/export${query({ ...filters, format })}`;
+    replace(
+      downloads,
+      `Download ${filtered ? 'the events these filters select' : 'the whole log'}, oldest first: `,
+      h('a', { href: exported('jsonl'), download: 'tollgate-audit.jsonl' }, 'JSON Lines'),
+      ' · ',
+      h('a', { href: exported('csv'), download: 'tollgate-audit.csv' }, 'CSV'),
+    );
     if (state.items.length === 0) {
       replace(
         results,
@@ -210,21 +304,53 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
     }
     replace(
       results,
-      table({
-        caption: `${state.items.length} event${state.items.length === 1 ? '' : 's'}, newest first${filtered ? ', filtered' : ''}`,
-        columns: ['Time', 'Action', 'Outcome', 'Actor', 'Credential', 'Address', 'Details'],
-        rows: state.items.map((event) => [
-          time(event.occurredAt),
-          h('code', {}, event.action),
-          h('span', { class: `badge badge-${OUTCOME_TONES[event.outcome] ?? 'neutral'}` }, event.outcome),
-          event.actor.id ? h('span', {}, event.actor.type, h('br'), h('code', {}, event.actor.id)) : event.actor.type,
-          event.credential
-            ? h('span', {}, event.credential.type, h('br'), h('code', {}, event.credential.id))
-            : h('span', { class: 'muted' }, '—'),
-          event.address ?? h('span', { class: 'muted' }, '—'),
-          details(event),
-        ]),
-      }),
+      h(
+        'div',
+        { class: 'audit-events' },
+        table({
+          caption: `${state.items.length} event${state.items.length === 1 ? '' : 's'}, newest first${filtered ? ', filtered' : ''}`,
+          // One line per event; on a narrow screen the outcome goes under the action, and the actor and
+          // credential are in the details only.
+          columns: [
+            'Time',
+            'Action',
+            'Outcome',
+            'Actor',
+            'Credential',
+            h('span', { class: 'visually-hidden' }, 'Details'),
+          ],
+          columnClasses: [undefined, undefined, 'wide-only', 'wide-only', 'wide-only', undefined],
+          rows: state.items.map((event) => [
+            time(event.occurredAt),
+            h(
+              'span',
+              {},
+              h('code', {}, event.action),
+              h('span', { class: 'narrow-only' }, h('br'), outcomeBadge(event.outcome)),
+            ),
+            outcomeBadge(event.outcome),
+            event.actor.id ? h('code', { title: event.actor.type }, event.actor.id) : event.actor.type,
+            event.credential
+              ? h('code', { title: event.credential.type }, event.credential.id)
+              : h('span', { class: 'muted' }, '—'),
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'button button-small',
+                'data-focus-key': `event:${event.id}`,
+                onClick: (click: Event) => showDetails(event, click.currentTarget as HTMLElement),
+              },
+              'Details',
+              h(
+                'span',
+                { class: 'visually-hidden' },
+                ` of ${event.action} at ${new Date(event.occurredAt).toLocaleString()}`,
+              ),
+            ),
+          ]),
+        }),
+      ),
     );
     replace(
       more,
@@ -258,14 +384,8 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
   }
 }
 
-function details(event: AuditEvent): HTMLElement {
-  const parts: string[] = [];
-  if (event.reason) parts.push(event.reason);
-  if (event.details) {
-    for (const [name, value] of Object.entries(event.details))
-      parts.push(`${name}: ${typeof value === 'object' ? JSON.stringify(value) : value}`);
-  }
-  return parts.length > 0 ? h('p', { class: 'audit-details' }, parts.join('; ')) : h('span', { class: 'muted' }, '—');
+function outcomeBadge(outcome: string): HTMLElement {
+  return h('span', { class: `badge badge-${OUTCOME_TONES[outcome] ?? 'neutral'}` }, outcome);
 }
 
 /** An ISO instant as the value of a datetime-local input (local time, minutes). */

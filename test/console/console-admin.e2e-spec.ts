@@ -188,7 +188,9 @@ describeInBrowser('console: administration', () => {
       );
       await page.goto(`${auth.issuer}/console/admin/audit?credential=${original.id}&limit=1`);
       await pageTitle(page, 'Audit log');
-      expect(await page.locator('tbody tr td:nth-child(2) > span > code').allTextContents()).toEqual(expected.slice(0, 1));
+      expect(await page.locator('tbody tr td:nth-child(2) > span > code').allTextContents()).toEqual(
+        expected.slice(0, 1),
+      );
       await page.getByRole('button', { name: 'Load older events' }).click();
       await statusMessage(page, /1 older event loaded/);
       expect(await page.locator('tbody tr td:nth-child(2) > span > code').allTextContents()).toEqual(expected);

@@ -2,19 +2,20 @@ import { ManualClock } from '@tollgate/platform';
 import { AuditRetention } from '../../apps/auth-server/src/audit/audit-retention.js';
 import { AuditService } from '../../apps/auth-server/src/audit/audit.service.js';
 import { AuthServerHarness } from '../support/auth-server.harness.js';
+import { testDatabases } from '../support/test-databases.js';
 
 const CRM = 'https://crm.tollgate.local';
 const DAY_MS = 86_400_000;
 
 /** Issue 16 item 4: the audit log leaves as a stream (JSON Lines or CSV), and does not grow forever. */
-describe('audit export and retention', () => {
+describe.each(testDatabases())('audit export and retention on $name', ({ create }) => {
   let auth: AuthServerHarness;
   let clock: ManualClock;
   let reader: { id: string; secret: string };
 
   beforeAll(async () => {
     clock = new ManualClock();
-    auth = await AuthServerHarness.start({ clock });
+    auth = await AuthServerHarness.start({ clock, database: await create() });
     await auth.createResource(CRM, ['contacts:read']);
     reader = await auth.createClient({ name: 'reader', grants: [{ resource: CRM, scopes: ['contacts:read'] }] });
   });

@@ -5,6 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import { RETRY_DELAYS_SECONDS, WebhookDispatcher } from '../../apps/auth-server/src/webhooks/webhook-dispatcher.js';
 import { AuthServerHarness } from '../support/auth-server.harness.js';
 import { eventually } from '../support/eventually.js';
+import { testDatabases } from '../support/test-databases.js';
 
 const CRM = 'https://crm.tollgate.local';
 
@@ -52,7 +53,7 @@ const verifies = (secret: string, message: Received) =>
  * signed, retried with backoff for about a day, logged per delivery, replayable, and never sent
  * into the auth-server's own network unless the operator allows it.
  */
-describe('signed event webhooks', () => {
+describe.each(testDatabases())('signed event webhooks on $name', ({ create }) => {
   let auth: AuthServerHarness;
   let clock: ManualClock;
   let receiver: Receiver;
@@ -79,7 +80,11 @@ describe('signed event webhooks', () => {
 
   beforeAll(async () => {
     clock = new ManualClock();
-    auth = await AuthServerHarness.start({ clock, env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } });
+    auth = await AuthServerHarness.start({
+      clock,
+      database: await create(),
+      env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' },
+    });
     receiver = await new Receiver().start();
     await auth.createResource(CRM, ['contacts:read']);
     consumerId = (await auth.api('POST', '/api/consumers', { name: 'Zapflow', contact: 'dev@zapflow.example' })).body

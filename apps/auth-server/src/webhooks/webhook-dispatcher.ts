@@ -59,7 +59,16 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
         .then(() => this.enqueue(rows))
         .catch((error: unknown) => this.logger.error(`Could not queue webhooks for ${rows.length} events: ${error}`));
     });
-    this.timer = setInterval(() => this.kick(), 1_000);
+    // Every second, the retries that came due. While no endpoint exists, only the endpoint list is
+    // read (every 10 s); while the database is down, nothing is tried (its outage is logged already).
+    this.timer = setInterval(
+      () =>
+        void this.enabledEndpoints().then(
+          (endpoints) => endpoints.length > 0 && this.kick(),
+          () => undefined,
+        ),
+      1_000,
+    );
     this.timer.unref();
     this.cleanupTimer = setInterval(
       () =>

@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { RETRY_DELAYS_SECONDS, WebhookDispatcher } from '../../apps/auth-server/src/webhooks/webhook-dispatcher.js';
+import { WebhooksRepository } from '../../apps/auth-server/src/webhooks/webhooks.repository.js';
 import { AuthServerHarness } from '../support/auth-server.harness.js';
 import { eventually } from '../support/eventually.js';
 import { testDatabases } from '../support/test-databases.js';
@@ -193,7 +194,22 @@ describe.each(testDatabases())('signed event webhooks on $name', ({ create }) =>
     await auth.api('DELETE', `/api/webhooks/${webhook.id}`);
   });
 
-  it('refuses bad endpoints (400), unknown ones (404), and callers without the admin scope', async () => {
+  it('gives each due attempt to one instance only: of concurrent claims on a delivery, one wins', async () => {
+    const webhook = await subscribe(['api-key.created']);
+    receiver.answers = [500];
+    await createKey();
+    await deliverDue();
+    const [pending] = (await auth.api('GET', `/api/webhooks/${webhook.id}/deliveries`)).body;
+    expect(pending.status).toBe('pending');
+    const repository = auth.app.get(WebhooksRepository);
+    const [row] = await repository.due(new Date(pending.nextAttemptAt), 10);
+    const lease = new Date(clock.now().getTime() + 60_000);
+    const claims = await Promise.all(Array.from({ length: 5 }, () => repository.claim(row, lease)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    await auth.api('DELETE', `/api/webhooks/${webhook.id}`);
+  });
+
+  it('refuses bad endpoints (400), unknown ones (404), and callers without a credential (401)', async () => {
     for (const body of [
       { url: 'ftp://example.com/x', events: ['*'] },
       { url: 'https://user:password@example.com/x', events: ['*'] },

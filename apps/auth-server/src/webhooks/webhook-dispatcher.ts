@@ -63,7 +63,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
     // read (every 10 s); while the database is down, nothing is tried (its outage is logged already).
     this.timer = setInterval(
       () =>
-        void this.enabledEndpoints().then(
+        void this.knownEndpoints().then(
           (endpoints) => endpoints.length > 0 && this.kick(),
           () => undefined,
         ),
@@ -136,7 +136,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async enqueue(rows: readonly AuditRow[]): Promise<void> {
-    const endpoints = (await this.enabledEndpoints()).filter((endpoint) => !endpoint.disabled);
+    const endpoints = (await this.knownEndpoints()).filter((endpoint) => !endpoint.disabled);
     if (endpoints.length === 0) return;
     const now = this.clock.now();
     const deliveries: WebhookDeliveryEntity[] = [];
@@ -165,7 +165,8 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
     this.kick();
   }
 
-  private async enabledEndpoints(): Promise<WebhookEndpointEntity[]> {
+  /** Every endpoint, enabled or not, read again at least every 10 s. */
+  private async knownEndpoints(): Promise<WebhookEndpointEntity[]> {
     const now = Date.now();
     if (!this.endpoints || this.endpoints.until <= now)
       this.endpoints = { list: await this.webhooks.listEndpoints(), until: now + ENDPOINTS_TTL_MS };

@@ -16,6 +16,7 @@ export class VerificationMetrics {
   private readonly feedLag;
   private readonly cacheHits;
   private readonly cacheMisses;
+  private readonly acceptedByType = new Map<string, { inc(): void }>();
 
   constructor(metrics: Metrics) {
     this.decisions = metrics.counter({
@@ -42,8 +43,14 @@ export class VerificationMetrics {
     (cached ? this.cacheHits : this.cacheMisses).inc();
   }
 
+  /** Runs on every accepted request: its counter child is bound once per credential kind (no label hashing). */
   accepted(principal: Principal): void {
-    this.decisions.inc({ credential_type: principal.credentialType, outcome: 'accepted', reason: '' });
+    let counter = this.acceptedByType.get(principal.credentialType);
+    if (!counter) {
+      counter = this.decisions.labels({ credential_type: principal.credentialType, outcome: 'accepted', reason: '' });
+      this.acceptedByType.set(principal.credentialType, counter);
+    }
+    counter.inc();
   }
 
   refused({ error, principal }: DeniedRequest): void {

@@ -30,9 +30,13 @@ export interface AuthorizationServerMetadata {
 
 /** GET /api/resources. */
 export interface Resource {
+  id: string;
   indicator: string;
   name: string;
   scopes: string[];
+  /** Seconds. */
+  accessTokenTtl: number;
+  requiredBinding: 'none' | 'dpop' | 'mtls';
   system: boolean;
 }
 
@@ -157,7 +161,9 @@ export interface User {
 }
 
 export interface Role {
+  id: string;
   name: string;
+  system: boolean;
   description: string | null;
   grants: Grant[];
 }

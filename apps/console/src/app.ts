@@ -25,6 +25,7 @@ const PAGES = {
   applications: () => import('./pages/applications.js'),
   'api-keys': () => import('./pages/api-keys.js'),
   users: () => import('./pages/users.js'),
+  access: () => import('./pages/access.js'),
   'signing-keys': () => import('./pages/signing-keys.js'),
   audit: () => import('./pages/audit.js'),
   webhooks: () => import('./pages/webhooks.js'),
@@ -39,6 +40,7 @@ const ROUTES: Route[] = [
   adminPage('applications', 'M2M applications and devices', 'Applications and devices'),
   adminPage('api-keys', 'API consumers and keys', 'API keys'),
   adminPage('users', 'Users'),
+  adminPage('access', 'Resources and roles'),
   adminPage('signing-keys', 'Signing keys'),
   adminPage('audit', 'Audit log'),
   adminPage('webhooks', 'Webhooks'),
@@ -72,6 +74,7 @@ const shell = {
   page: shellElement('page'),
   nav: shellElement('nav'),
   account: shellElement('account'),
+  menuToggle: shellElement('menu-toggle'),
 };
 let current = { controller: new AbortController() };
 let returnTo: string | null = null;
@@ -165,13 +168,34 @@ function navLink(route: Route): HTMLLIElement {
   );
 }
 
+/** Narrow screens: the navigation opens under the banner from the Menu button (CSS hides it otherwise). */
+function setMenuOpen(open: boolean): void {
+  shell.nav.parentElement?.classList.toggle('nav-open', open);
+  shell.menuToggle.setAttribute('aria-expanded', String(open));
+}
+
+shell.menuToggle.addEventListener('click', () => {
+  const open = shell.menuToggle.getAttribute('aria-expanded') !== 'true';
+  setMenuOpen(open);
+  if (open) shell.nav.querySelector('a')?.focus();
+});
+
+shell.nav.addEventListener('keydown', (event) => {
+  if (event.key !== 'Escape' || shell.menuToggle.getAttribute('aria-expanded') !== 'true') return;
+  setMenuOpen(false);
+  shell.menuToggle.focus();
+});
+
 function drawChrome(): void {
+  setMenuOpen(false);
   if (!session.user) {
     replace(shell.account);
     replace(shell.nav);
     shell.nav.hidden = true;
+    shell.menuToggle.hidden = true;
     return;
   }
+  shell.menuToggle.hidden = false;
   replace(
     shell.account,
     h('span', { class: 'who' }, 'Signed in as ', h('strong', {}, session.user.email)),
@@ -251,6 +275,7 @@ async function render(route: Route | undefined, params: URLSearchParams): Promis
   discardSecrets();
   clearMessages();
   markCurrentLink();
+  setMenuOpen(false);
 
   let title: string;
   if (!route) {

@@ -31,7 +31,7 @@ export interface DisableToggleOptions {
   /** Whether the item is disabled now: the toggle does the opposite. */
   disabled: boolean;
   /** Disabling asks first (it cuts access at once); enabling does not. */
-  confirm: { title: string; message: string; confirmLabel: string };
+  confirm: Pick<ConfirmDialogOptions<unknown>, 'title' | 'message' | 'content' | 'confirmLabel'>;
   /** Sends the new state. */
   update: (disabled: boolean) => Promise<unknown>;
   refresh: () => unknown;

@@ -12,6 +12,19 @@ export interface TableOptions {
   rowAttributes?: (index: number) => Attributes;
   /** A class per column, on its header and every cell (e.g. `wide-only`: hidden on narrow screens). */
   columnClasses?: (string | undefined)[];
+  /**
+   * On narrow screens each row becomes a card: its cells stacked, each under its column's name, the
+   * row's actions in view instead of off to the right.
+   */
+  cards?: boolean;
+}
+
+/** A column header's text, shown above its cell when the row is a card (none for a hidden header). */
+function columnLabel(column: Child): string | undefined {
+  if (typeof column === 'string') return column;
+  if (column instanceof HTMLElement && !column.classList.contains('visually-hidden'))
+    return column.textContent ?? undefined;
+  return undefined;
 }
 
 /** A table with a caption and column headers (scope=col); each row's first cell heads it (scope=row). */
@@ -22,10 +35,12 @@ export function table({
   rows,
   rowAttributes = () => ({}),
   columnClasses = [],
+  cards = false,
 }: TableOptions): HTMLDivElement {
+  const labels = cards ? columns.map(columnLabel) : [];
   return h(
     'div',
-    { class: 'table-wrap' },
+    { class: cards ? 'table-wrap table-cards' : 'table-wrap' },
     h(
       'table',
       {},
@@ -49,7 +64,7 @@ export function table({
             row.map((cell, column) =>
               column === 0
                 ? h('th', { scope: 'row', class: columnClasses[column] }, cell)
-                : h('td', { class: columnClasses[column] }, cell),
+                : h('td', { class: columnClasses[column], 'data-label': labels[column] }, cell),
             ),
           ),
         ),
@@ -60,13 +75,14 @@ export function table({
 
 /**
  * A list under its section's heading, drawn into `container`: the table (its caption for screen
- * readers only, the heading shows) or, without rows, `empty`: what is missing and what to do.
+ * readers only, the heading shows; rows as cards on narrow screens) or, without rows, `empty`: what
+ * is missing and what to do.
  */
 export function drawList(
   container: HTMLElement,
   { empty, ...options }: Omit<TableOptions, 'captionHidden'> & { empty: HTMLElement },
 ): void {
-  replace(container, options.rows.length === 0 ? empty : table({ ...options, captionHidden: true }));
+  replace(container, options.rows.length === 0 ? empty : table({ cards: true, ...options, captionHidden: true }));
 }
 
 /** The header of a row-actions column: no visible text, a name for screen readers. */

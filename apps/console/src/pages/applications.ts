@@ -79,7 +79,42 @@ const BINDING_NAMES = { dpop: 'DPoP-bound tokens only', mtls: 'certificate-bound
 export const lead = (): Child =>
   'Services and devices get short-lived access tokens with the OAuth 2.0 client credentials grant: they present their client id and secret (or a signed JWT) at /oauth/token. A device’s client id is also its MQTT client id.';
 
-export async function render(page: HTMLElement, { signal }: PageContext): Promise<void> {
+/** Management-API scopes that a resource server or the broker runs with. */
+const SERVICE_SCOPES = ['tokens:introspect', 'revocations:read', 'usage:write'];
+
+/**
+ * Why deleting or disabling `client` would break something beyond the client itself (null when it
+ * would not): it administers Tollgate (the bootstrap admin) or a resource server runs as it.
+ */
+function consequenceOfLosing(client: Client, managementApi: string | null): string | null {
+  const scopes = client.grants.find((grant) => grant.resource === managementApi)?.scopes ?? [];
+  if (scopes.includes('admin'))
+    return 'It holds the admin scope on the management API: the automation that manages Tollgate with it (the bootstrap admin is configured by BOOTSTRAP_ADMIN_CLIENT_ID) loses that access at once.';
+  if (scopes.some((scope) => SERVICE_SCOPES.includes(scope)))
+    return 'A resource server or the MQTT broker runs as this client: without it, that service can no longer introspect PATs and API keys (it refuses them all), follow the revocation feed or report usage.';
+  return null;
+}
+
+/** A field asking to type the client id, for actions on clients others depend on. */
+function typedConfirmation(clientId: string) {
+  return textField({
+    label: `Type ${clientId} to confirm`,
+    name: 'confirmId',
+    required: true,
+    attributes: { autocapitalize: 'off', spellcheck: 'false' },
+  });
+}
+
+/** Throws the form error unless the typed id matches. */
+function checkTypedConfirmation(field: HTMLElement, clientId: string): void {
+  const typed = field.querySelector('input')?.value.trim();
+  if (typed !== clientId)
+    throw new ApiError(400, `Type the client id ${clientId} exactly to confirm.`, {
+      body: { errors: ['the typed client id does not match'] },
+    });
+}
+
+export async function render(page: HTMLElement, { signal, session }: PageContext): Promise<void> {
   const [clients, resources] = await Promise.all([
     api<Client[]>('GET', '/api/clients', undefined, { signal }),
     loadResources(signal),
@@ -406,15 +441,27 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
   }
 
   function toggle(client: Client) {
+    const consequence = consequenceOfLosing(client, session.managementApi);
+    const confirmation = consequence && !client.disabled ? typedConfirmation(client.id) : null;
     return toggleDisabled({
       disabled: client.disabled,
       confirm: {
         title: `Disable “${client.name}”?`,
-        message:
-          'It can no longer get tokens, and the tokens it has are refused at once. Enabling it again lets it ask for new tokens.',
+        message: [
+          h(
+            'p',
+            {},
+            'It can no longer get tokens, and the tokens it has are refused at once. Enabling it again lets it ask for new tokens.',
+          ),
+          consequence ? h('p', { class: 'notice notice-warning' }, consequence) : null,
+        ],
+        content: confirmation,
         confirmLabel: 'Disable',
       },
-      update: (disabled) => api('PATCH', `/api/clients/${segment(client.id)}`, { disabled }, { signal }),
+      update: (disabled) => {
+        if (disabled && confirmation) checkTypedConfirmation(confirmation, client.id);
+        return api('PATCH', `/api/clients/${segment(client.id)}`, { disabled }, { signal });
+      },
       refresh: reload,
       focusFallback: list.heading,
       announcement: (disabling) => `“${client.name}” is ${disabling ? 'disabled' : 'enabled again'}.`,
@@ -469,11 +516,20 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
   }
 
   function remove(client: Client) {
+    const consequence = consequenceOfLosing(client, session.managementApi);
+    const confirmation = consequence ? typedConfirmation(client.id) : null;
     return confirmAction({
       title: `Delete “${client.name}”?`,
-      message: 'Its secrets stop working and its tokens are refused at once. This cannot be undone.',
+      message: [
+        h('p', {}, 'Its secrets stop working and its tokens are refused at once. This cannot be undone.'),
+        consequence ? h('p', { class: 'notice notice-warning' }, consequence) : null,
+      ],
+      content: confirmation,
       confirmLabel: 'Delete',
-      action: () => api('DELETE', `/api/clients/${segment(client.id)}`, undefined, { signal }),
+      action: () => {
+        if (confirmation) checkTypedConfirmation(confirmation, client.id);
+        return api('DELETE', `/api/clients/${segment(client.id)}`, undefined, { signal });
+      },
       refresh: reload,
       focusFallback: list.heading,
       announcement: `“${client.name}” is deleted.`,

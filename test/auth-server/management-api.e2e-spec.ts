@@ -63,6 +63,8 @@ const ROUTES: Array<[string, string, string]> = [
   ['GET', '/api/settings/pat-policy', 'admin'],
   ['PUT', '/api/settings/pat-policy', 'admin'],
   ['GET', '/api/broker/status', 'admin'],
+  ['GET', '/api/overview', 'admin'],
+  ['POST', '/api/search', 'admin'],
   ['GET', '/api/webhooks', 'admin'],
   ['POST', '/api/webhooks', 'admin'],
   ['GET', '/api/webhooks/:other', 'admin'],

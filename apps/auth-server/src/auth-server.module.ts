@@ -25,6 +25,7 @@ import { HealthRepository } from './health/health.repository.js';
 import { LeaksModule } from './leaks/leaks.module.js';
 import { AccessTokenStatusService } from './oauth/access-token-status.service.js';
 import { OAuthModule } from './oauth/oauth.module.js';
+import { OverviewModule } from './overview/overview.module.js';
 import { LocalOpaqueVerifier, OpaqueCredentialVerifiers } from './oauth/opaque-credential-verifiers.js';
 import { PatsModule } from './pats/pats.module.js';
 import { DeviceModule } from './device/device.module.js';
@@ -176,6 +177,7 @@ export class AuthServerModule {
         PatsModule,
         DeviceModule,
         ConsoleModule,
+        OverviewModule,
         WebhooksModule,
       ],
       controllers: [HealthController],

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { like } from '../common/directory.js';
 import { ApiConsumerEntity } from './api-consumer.entity.js';
 
 @Injectable()
@@ -9,6 +10,15 @@ export class ApiConsumersRepository {
 
   list(): Promise<ApiConsumerEntity[]> {
     return this.consumers.find({ order: { createdAt: 'ASC' } });
+  }
+
+  /** Consumers whose name or contact contains `term` (a superset: see `like`). */
+  search(term: string, limit: number): Promise<ApiConsumerEntity[]> {
+    return this.consumers.find({
+      where: [{ name: like(term) }, { contact: like(term) }],
+      order: { name: 'ASC' },
+      take: limit,
+    });
   }
 
   findById(id: string): Promise<ApiConsumerEntity | null> {

@@ -11,6 +11,7 @@ import { ApiKeyUsageEntity } from './api-key-usage.entity.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 import { ApiKeyVerifier } from './api-key.verifier.js';
 import { ApiKeysController } from './api-keys.controller.js';
+import { ApiKeysDirectory } from './api-keys.directory.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
 
@@ -22,7 +23,14 @@ import { ApiKeysService } from './api-keys.service.js';
     OAuthModule,
   ],
   controllers: [ApiConsumersController, ApiKeysController],
-  providers: [ApiConsumersService, ApiConsumersRepository, ApiKeysService, ApiKeysRepository, ApiKeyVerifier],
-  exports: [ApiKeysService],
+  providers: [
+    ApiConsumersService,
+    ApiConsumersRepository,
+    ApiKeysService,
+    ApiKeysRepository,
+    ApiKeyVerifier,
+    ApiKeysDirectory,
+  ],
+  exports: [ApiKeysService, ApiKeysDirectory],
 })
 export class ApiKeysModule {}

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource, In, IsNull, MoreThanOrEqual, type Repository } from 'typeorm';
+import { And, type DataSource, In, IsNull, LessThanOrEqual, MoreThan, MoreThanOrEqual, type Repository } from 'typeorm';
+import { like, type StateCounts } from '../common/directory.js';
+import { countByState } from '../common/state-counts.repository.js';
 import { ApiKeyUsageEntity } from './api-key-usage.entity.js';
 import { ApiKeyEntity } from './api-key.entity.js';
 
@@ -30,6 +32,30 @@ export class ApiKeysRepository {
   /** With its consumer (introspection needs its name and whether it is disabled). */
   findByHashWithConsumer(keyHash: string): Promise<ApiKeyEntity | null> {
     return this.keys.findOne({ where: { keyHash }, relations: { consumer: true } });
+  }
+
+  countByState(now: Date): Promise<StateCounts> {
+    return countByState(this.keys, now);
+  }
+
+  /** Live keys expiring after `from` and by `to`, soonest first, with their consumers. */
+  expiringBetween(from: Date, to: Date, limit: number): Promise<ApiKeyEntity[]> {
+    return this.keys.find({
+      where: { revokedAt: IsNull(), expiresAt: And(MoreThan(from), LessThanOrEqual(to)) },
+      relations: { consumer: true },
+      order: { expiresAt: 'ASC', id: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** Keys whose name or visible prefix contains `term` (a superset: see `like`), newest first, with consumers. */
+  search(term: string, limit: number): Promise<ApiKeyEntity[]> {
+    return this.keys.find({
+      where: [{ name: like(term) }, { displayPrefix: like(term) }],
+      relations: { consumer: true },
+      order: { createdAt: 'DESC', id: 'ASC' },
+      take: limit,
+    });
   }
 
   listForConsumer(consumerId: string): Promise<ApiKeyEntity[]> {

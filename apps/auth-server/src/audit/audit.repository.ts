@@ -55,6 +55,10 @@ export class AuditRepository {
     return this.events.find({ where, order: { id: 'DESC' }, take: limit });
   }
 
+  count(filter: AuditFilter): Promise<number> {
+    return this.events.count({ where: this.whereOf(filter) });
+  }
+
   /** Oldest first: at most `limit` events with an id in (`afterId`, `upToId`] (an export's next batch). */
   oldest(filter: AuditFilter, afterId: number, upToId: number, limit: number): Promise<AuditEventEntity[]> {
     const where = this.whereOf(filter);

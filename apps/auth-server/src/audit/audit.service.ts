@@ -64,6 +64,23 @@ export class AuditService implements AuditLog, OnApplicationShutdown {
     return { items: page.map(AuditEventDto.from), nextCursor: rows.length > limit ? page[page.length - 1].id : null };
   }
 
+  /** How many events were refused or failed since `since`, and the newest `limit` of them. */
+  async refusalsSince(since: Date, limit: number): Promise<{ count: number; newest: AuditEventDto[] }> {
+    const outcomes = ['failure', 'denied'] as const;
+    const [counts, newest] = await Promise.all([
+      Promise.all(outcomes.map((outcome) => this.events.count({ outcome, since }))),
+      Promise.all(outcomes.map((outcome) => this.events.newest({ outcome, since }, limit))),
+    ]);
+    return {
+      count: counts[0] + counts[1],
+      newest: newest
+        .flat()
+        .sort((a, b) => Number(b.id) - Number(a.id))
+        .slice(0, limit)
+        .map(AuditEventDto.from),
+    };
+  }
+
   /** Every event the filters select, oldest first, streamed (see `auditExport`). */
   export(query: AuditExportQueryDto): Promise<Readable> {
     return auditExport(this.events, filterOf(query), query.format ?? 'jsonl');

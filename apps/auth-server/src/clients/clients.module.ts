@@ -6,6 +6,7 @@ import { ClientGrantEntity } from './client-grant.entity.js';
 import { ClientSecretEntity } from './client-secret.entity.js';
 import { ClientEntity } from './client.entity.js';
 import { ClientsController } from './clients.controller.js';
+import { ClientsDirectory } from './clients.directory.js';
 import { ClientsRepository } from './clients.repository.js';
 import { ClientsService } from './clients.service.js';
 
@@ -16,7 +17,7 @@ import { ClientsService } from './clients.service.js';
     ResourcesModule,
   ],
   controllers: [ClientsController],
-  providers: [ClientsService, ClientsRepository],
-  exports: [ClientsService, ClientsRepository],
+  providers: [ClientsService, ClientsRepository, ClientsDirectory],
+  exports: [ClientsService, ClientsRepository, ClientsDirectory],
 })
 export class ClientsModule {}

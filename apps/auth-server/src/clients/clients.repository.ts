@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import { type EntityManager, type EntityMetadata, In, type ObjectLiteral, type Repository } from 'typeorm';
+import { like } from '../common/directory.js';
 import type { Transaction } from '../database/unit-of-work.js';
 import { ClientGrantEntity } from './client-grant.entity.js';
 import { ClientSecretEntity } from './client-secret.entity.js';
@@ -32,6 +33,28 @@ export class ClientsRepository {
 
   list(): Promise<ClientEntity[]> {
     return this.clients().find({ order: { createdAt: 'ASC' } });
+  }
+
+  /** Clients of each kind, enabled and disabled. */
+  async countByKind(): Promise<Record<ClientEntity['kind'], { enabled: number; disabled: number }>> {
+    const count = (kind: ClientEntity['kind'], disabled: boolean) =>
+      this.clients().count({ where: { kind, disabled } });
+    const [service, serviceOff, device, deviceOff] = await Promise.all([
+      count('service', false),
+      count('service', true),
+      count('device', false),
+      count('device', true),
+    ]);
+    return { service: { enabled: service, disabled: serviceOff }, device: { enabled: device, disabled: deviceOff } };
+  }
+
+  /** Clients whose id or name contains `term` (a superset: see `like`). */
+  search(term: string, limit: number): Promise<ClientEntity[]> {
+    return this.clients().find({
+      where: [{ id: like(term) }, { name: like(term) }],
+      order: { name: 'ASC' },
+      take: limit,
+    });
   }
 
   findById(id: string, tx?: Transaction): Promise<ClientEntity | null> {

@@ -8,5 +8,6 @@ import { ConsoleController } from './console.controller.js';
 @Module({
   controllers: [ConsoleController, BrokerStatusController],
   providers: [{ provide: ConsoleAssets, useFactory: () => new ConsoleAssets() }, BrokerStatusService],
+  exports: [BrokerStatusService],
 })
 export class ConsoleModule {}

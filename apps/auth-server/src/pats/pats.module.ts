@@ -13,6 +13,7 @@ import { PatPolicyController } from './pat-policy.controller.js';
 import { PatPolicyService } from './pat-policy.service.js';
 import { PatEntity } from './pat.entity.js';
 import { PatVerifier } from './pat.verifier.js';
+import { PatsDirectory } from './pats.directory.js';
 import { PatsRepository } from './pats.repository.js';
 import { PatsService } from './pats.service.js';
 import { SettingEntity } from './setting.entity.js';
@@ -38,7 +39,8 @@ import { UserTokensController } from './user-tokens.controller.js';
     PatVerifier,
     PatLastUsedSink,
     PatExpiryNotifier,
+    PatsDirectory,
   ],
-  exports: [PatsService, PatPolicyService, PatVerifier, PatLastUsedSink, PatExpiryNotifier],
+  exports: [PatsService, PatPolicyService, PatVerifier, PatLastUsedSink, PatExpiryNotifier, PatsDirectory],
 })
 export class PatsModule {}

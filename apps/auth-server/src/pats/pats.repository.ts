@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { And, IsNull, LessThan, LessThanOrEqual, MoreThan, Or, type Repository } from 'typeorm';
+import { like, type StateCounts } from '../common/directory.js';
+import { countByState } from '../common/state-counts.repository.js';
 import { PatEntity } from './pat.entity.js';
 
 /** Personal access tokens (the pats table joins their owners, the users). */
@@ -23,6 +25,30 @@ export class PatsRepository {
 
   findWithUser(id: string): Promise<PatEntity | null> {
     return this.pats.findOne({ where: { id }, relations: { user: true } });
+  }
+
+  countByState(now: Date): Promise<StateCounts> {
+    return countByState(this.pats, now);
+  }
+
+  /** Live tokens of every user expiring after `from` and by `to`, soonest first, with their owners. */
+  expiringBetween(from: Date, to: Date, limit: number): Promise<PatEntity[]> {
+    return this.pats.find({
+      where: { revokedAt: IsNull(), expiresAt: And(MoreThan(from), LessThanOrEqual(to)) },
+      relations: { user: true },
+      order: { expiresAt: 'ASC', id: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** Tokens whose name or visible prefix contains `term` (a superset: see `like`), newest first, with owners. */
+  search(term: string, limit: number): Promise<PatEntity[]> {
+    return this.pats.find({
+      where: [{ name: like(term) }, { displayPrefix: like(term) }],
+      relations: { user: true },
+      order: { createdAt: 'DESC', id: 'ASC' },
+      take: limit,
+    });
   }
 
   /** Newest first; `expiringBetween`: only live tokens expiring after `from` and by `to`. */

@@ -20,6 +20,11 @@ export class RevocationFeedStreams implements OnModuleInit {
     this.adapterHost.httpAdapter.getInstance<FastifyInstance>().addHook('preClose', () => this.endAll());
   }
 
+  /** Streams open on this instance now (each a resource server or broker following the feed). */
+  get openCount(): number {
+    return this.open.size;
+  }
+
   /** False once the server is closing: a stream must not start then. */
   get accepting(): boolean {
     return !this.closing;

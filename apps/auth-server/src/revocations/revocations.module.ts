@@ -12,6 +12,6 @@ import { RevocationFeedStreams } from './revocation-feed.streams.js';
   imports: [TypeOrmModule.forFeature([RevocationEventEntity])],
   controllers: [RevocationFeedController],
   providers: [RevocationFeedService, RevocationEventsRepository, RevocationFeedStreams],
-  exports: [RevocationFeedService],
+  exports: [RevocationFeedService, RevocationFeedStreams],
 })
 export class RevocationsModule {}

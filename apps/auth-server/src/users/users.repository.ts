@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import { type EntityManager, In, type Repository } from 'typeorm';
 import type { Transaction } from '../database/unit-of-work.js';
+import { like } from '../common/directory.js';
 import { UserEntity, type UserKind } from './user.entity.js';
 
 export type { UserEntity, UserKind } from './user.entity.js';
@@ -29,6 +30,25 @@ export class UsersRepository {
       order: { createdAt: 'ASC', id: 'ASC' },
       take: limit,
       skip: offset,
+    });
+  }
+
+  /** People and service accounts, and how many of all are disabled. */
+  async countByKind(): Promise<{ people: number; serviceAccounts: number; disabled: number }> {
+    const [people, serviceAccounts, disabled] = await Promise.all([
+      this.users().count({ where: { kind: 'person' } }),
+      this.users().count({ where: { kind: 'service_account' } }),
+      this.users().count({ where: { disabled: true } }),
+    ]);
+    return { people, serviceAccounts, disabled };
+  }
+
+  /** Users whose email or display name contains `term` (a superset: see `like`). */
+  search(term: string, limit: number): Promise<UserEntity[]> {
+    return this.users().find({
+      where: [{ email: like(term) }, { displayName: like(term) }],
+      order: { email: 'ASC' },
+      take: limit,
     });
   }
 

@@ -452,6 +452,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/overview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Credentials by kind and state, API keys and PATs expiring within 7 days, refusals in the last 24 hours, the revocation feed and the IoT broker */
+    get: operations['getOverview'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/resources': {
     parameters: {
       query?: never;
@@ -558,6 +575,23 @@ export interface paths {
     head?: never;
     /** Rename, describe or replace the grants; users and their PATs are affected at once */
     patch: operations['updateRole'];
+    trace?: never;
+  };
+  '/api/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Find clients, API consumers, API keys (by name or visible prefix), users and PATs (by name or visible prefix); a whole secret is refused. Changes nothing; POST keeps the term out of URLs. */
+    post: operations['search'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/api/session': {
@@ -1139,6 +1173,12 @@ export interface components {
        */
       status?: string;
     };
+    ClientCountsDto: {
+      /** @description Devices (MQTT) */
+      device: components['schemas']['EnabledCountsDto'];
+      /** @description Server-to-server applications */
+      service: components['schemas']['EnabledCountsDto'];
+    };
     ClientDto: {
       /** @description May exchange PATs at the token endpoint (RFC 8693) */
       allowTokenExchange: boolean;
@@ -1574,6 +1614,12 @@ export interface components {
        */
       url: string;
     };
+    CredentialCountsDto: {
+      apiKeys: components['schemas']['StateCountsDto'];
+      clients: components['schemas']['ClientCountsDto'];
+      personalAccessTokens: components['schemas']['StateCountsDto'];
+      users: components['schemas']['UserCountsDto'];
+    };
     CredentialDenialDto: {
       /** @description Requests refused */
       count: number;
@@ -1693,6 +1739,23 @@ export interface components {
        */
       scopesNotHeld: string[];
     };
+    EnabledCountsDto: {
+      disabled: number;
+      enabled: number;
+    };
+    ExpiringCredentialDto: {
+      /**
+       * @description The visible start of the credential (never more)
+       * @example tgk_live_AbCd
+       */
+      displayPrefix: string;
+      expiresAt: string;
+      id: string;
+      /** @enum {string} */
+      kind: 'api_key' | 'pat';
+      name: string;
+      owner: components['schemas']['OwnerDto'];
+    };
     GrantDto: {
       /**
        * @description Resource indicator
@@ -1807,6 +1870,22 @@ export interface components {
       /** @example Client authentication failed */
       error_description?: string;
     };
+    OverviewDto: {
+      /** @description The IoT broker as it reports itself; status "unreachable" when it did not answer */
+      broker?: components['schemas']['BrokerStatusDto'];
+      counts: components['schemas']['CredentialCountsDto'];
+      /** @description Live API keys and PATs expiring within 7 days, soonest first (at most 10 of each) */
+      expiringSoon: components['schemas']['ExpiringCredentialDto'][];
+      generatedAt: string;
+      refusals: components['schemas']['RefusalsDto'];
+      revocationFeed: components['schemas']['RevocationFeedStatusDto'];
+    };
+    OwnerDto: {
+      /** @description The API consumer (keys) or user (PATs) */
+      id: string;
+      /** @description Its name (consumers) or email (users) */
+      name: string;
+    };
     PatActorDto: {
       id?: string | null;
       /** @enum {string} */
@@ -1898,6 +1977,12 @@ export interface components {
        * @example 100
        */
       requests: number;
+    };
+    RefusalsDto: {
+      /** @description Events with outcome failure or denied in the last 24 hours */
+      last24Hours: number;
+      /** @description The newest of them, newest first */
+      newest: components['schemas']['AuditEventDto'][];
     };
     ResourceDto: {
       accessTokenTtl: number;
@@ -1996,6 +2081,10 @@ export interface components {
           /** @enum {string} */
           type: 'signing_key.retired';
         };
+    RevocationFeedStatusDto: {
+      /** @description Revocation-feed streams open on this auth-server instance (resource servers and brokers following it) */
+      subscribersHere: number;
+    };
     RoleDto: {
       createdAt: string;
       description?: string | null;
@@ -2042,6 +2131,28 @@ export interface components {
       /** @description An immediate rotation: stopped signing and retired; every verifier refuses its tokens */
       retired?: string;
     };
+    SearchHitDto: {
+      /** @description What tells it apart: an email, a client id, a visible prefix */
+      detail: string;
+      id: string;
+      /** @enum {string} */
+      kind: 'client' | 'consumer' | 'api_key' | 'user' | 'pat';
+      /** @description Whose it is (keys, PATs) */
+      owner?: components['schemas']['OwnerDto'];
+      /** @description Its name */
+      title: string;
+    };
+    SearchQueryDto: {
+      /**
+       * @description Part of a name, email, client id, or the visible prefix of a key or PAT (2–100 characters; never a whole secret)
+       * @example zapflow
+       */
+      q: string;
+    };
+    SearchResultsDto: {
+      /** @description At most 5 of each kind */
+      hits: components['schemas']['SearchHitDto'][];
+    };
     SessionDto: {
       /** @description Send it as the X-CSRF-Token header on every POST, PUT, PATCH and DELETE made with the session cookie */
       csrfToken: string;
@@ -2072,6 +2183,12 @@ export interface components {
       retiredAt?: string | null;
       /** @enum {string} */
       state: 'next' | 'current' | 'previous' | 'retired';
+    };
+    StateCountsDto: {
+      active: number;
+      /** @description Past their expiry, not revoked */
+      expired: number;
+      revoked: number;
     };
     /**
      * @description Successful token response (RFC 6749 §5.1; RFC 8693 §2.2.1 for token exchange). Never a refresh token.
@@ -2218,6 +2335,12 @@ export interface components {
        * @example BCDF-GHJK
        */
       userCode: string;
+    };
+    UserCountsDto: {
+      /** @description Of both kinds */
+      disabled: number;
+      people: number;
+      serviceAccounts: number;
     };
     UserDto: {
       createdAt: string;
@@ -4337,6 +4460,61 @@ export interface operations {
       };
     };
   };
+  getOverview: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OverviewDto'];
+        };
+      };
+      /** @description Invalid input or request (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No or invalid credential (RFC 6750 invalid_token) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the required scope (RFC 6750 insufficient_scope) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   listResources: {
     parameters: {
       query?: never;
@@ -5017,6 +5195,65 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['RoleDto'];
+        };
+      };
+      /** @description Invalid input or request (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No or invalid credential (RFC 6750 invalid_token) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the required scope (RFC 6750 insufficient_scope) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  search: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SearchQueryDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SearchResultsDto'];
         };
       };
       /** @description Invalid input or request (problem+json) */

@@ -210,6 +210,71 @@ describeInBrowser('console: resources, roles, protected clients, phone layout', 
     }
   });
 
+  it('shows the overview and finds a consumer, a key by its visible prefix and a user, at desktop and phone width', async () => {
+    const consumer = (await auth.api('POST', '/api/consumers', { name: 'Zapflow', contact: 'dev@zapflow.example' }))
+      .body;
+    const key = (
+      await auth.api('POST', `/api/consumers/${consumer.id}/keys`, {
+        name: 'nightly sync',
+        grants: [{ resource: auth.managementApi, scopes: ['tokens:introspect'] }],
+        expiresAt: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+      })
+    ).body;
+    const { page, close, errors } = await signedInAdmin();
+    const searches: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/api/search')) searches.push(request.postData() ?? '');
+    });
+    try {
+      await openAdminPage(page, 'Overview', 'Overview');
+      const credentials = page.getByRole('region', { name: 'Credentials' });
+      await credentials.getByRole('heading', { name: 'API keys' }).waitFor();
+      const expiring = page.getByRole('region', { name: 'Expiring within 7 days' });
+      await expiring
+        .getByRole('row')
+        .filter({ hasText: 'nightly sync' })
+        .getByRole('link', { name: 'Zapflow' })
+        .waitFor();
+      await page.getByRole('region', { name: 'Refused in the last 24 hours' }).waitFor();
+
+      const search = page.getByRole('search');
+      // A whole secret is refused before anything is sent.
+      await search.getByLabel('Search').fill(key.key);
+      await search.getByRole('button', { name: 'Search' }).click();
+      await search
+        .getByRole('alert')
+        .filter({ hasText: /looks like a secret/ })
+        .waitFor();
+      expect(searches).toEqual([]);
+
+      await search.getByLabel('Search').fill(key.displayPrefix);
+      await search.getByRole('button', { name: 'Search' }).click();
+      await statusMessage(page, /1 found for/);
+      const hit = page.getByRole('row').filter({ hasText: 'nightly sync' }).filter({ hasText: 'API key' });
+      await hit.getByText('of Zapflow').waitFor();
+      expect(searches).toEqual([JSON.stringify({ q: key.displayPrefix })]);
+
+      await search.getByLabel('Search').fill('bob@');
+      await search.getByRole('button', { name: 'Search' }).click();
+      await statusMessage(page, /1 found for “bob@”/);
+      await page.getByRole('link', { name: 'Open Bob Builder' }).click();
+      await pageTitle(page, 'Users');
+      expect(new URL(page.url()).searchParams.get('user')).toBeTruthy();
+      await screenshot(page, 'overview-followed-to-users');
+
+      await openAdminPage(page, 'Overview', 'Overview');
+      expect(await unlabelledControls(page)).toEqual([]);
+      expect(await contrastFailures(page)).toEqual([]);
+      await screenshot(page, 'overview');
+      await page.setViewportSize(PHONE);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+      await screenshot(page, 'overview-phone');
+      expect(errors()).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
   it('on a phone, the page starts at its heading, the navigation opens from Menu, and rows are cards', async () => {
     await auth.createClient({ name: 'thermostat with a long descriptive name', kind: 'device', grants: [] });
     const { page, close, errors } = await signedInAdmin(PHONE);

@@ -264,3 +264,41 @@ export interface WebhookDelivery {
   createdAt: string;
   deliveredAt: string | null;
 }
+
+/** Credentials with an expiry, by state. */
+export interface StateCounts {
+  active: number;
+  expired: number;
+  revoked: number;
+}
+
+/** GET /api/overview. */
+export interface Overview {
+  generatedAt: string;
+  counts: {
+    clients: Record<'service' | 'device', { enabled: number; disabled: number }>;
+    apiKeys: StateCounts;
+    personalAccessTokens: StateCounts;
+    users: { people: number; serviceAccounts: number; disabled: number };
+  };
+  expiringSoon: {
+    kind: 'api_key' | 'pat';
+    id: string;
+    name: string;
+    displayPrefix: string;
+    expiresAt: string;
+    owner: { id: string; name: string };
+  }[];
+  refusals: { last24Hours: number; newest: AuditEvent[] };
+  revocationFeed: { subscribersHere: number };
+  broker: BrokerStatus;
+}
+
+/** One result of POST /api/search. */
+export interface SearchHit {
+  kind: 'client' | 'consumer' | 'api_key' | 'user' | 'pat';
+  id: string;
+  title: string;
+  detail: string;
+  owner?: { id: string; name: string };
+}

@@ -1,4 +1,9 @@
-import { AuthServerHarness, type ConsoleSession, type JsonResponse } from '../support/auth-server.harness.js';
+import {
+  AuthServerHarness,
+  type ConsoleSession,
+  type JsonResponse,
+  TEST_PASSWORD,
+} from '../support/auth-server.harness.js';
 import { generateClientKey } from '../support/jose-forge.js';
 import { testDatabases } from '../support/test-databases.js';
 
@@ -101,7 +106,10 @@ describe.each(testDatabases())('minting credentials needs a session or an M2M to
   const unique = (prefix: string) => `${prefix}-${++serial}-${Math.random().toString(36).slice(2, 8)}`;
 
   /** The minting routes, each with a request that mints (fresh fixtures each time), and who may make it. */
-  const MINTING_ROUTES: Record<string, { allowed: Credential[]; request: () => Promise<MintingRequest> }> = {
+  const MINTING_ROUTES: Record<
+    string,
+    { allowed: Credential[]; request: () => Promise<MintingRequest>; status?: number }
+  > = {
     'POST /api/clients': {
       allowed: MINTERS,
       request: async () => ({ path: '/api/clients', body: { name: unique('minted client'), grants: [] } }),
@@ -170,6 +178,12 @@ describe.each(testDatabases())('minting credentials needs a session or an M2M to
       }),
     },
     'GET /api/session': { allowed: SESSION, request: async () => ({ path: '/api/session' }) },
+    // Re-authentication takes the password and answers the session's CSRF token.
+    'POST /api/session/reauthenticate': {
+      allowed: SESSION,
+      request: async () => ({ path: '/api/session/reauthenticate', body: { password: TEST_PASSWORD } }),
+      status: 200,
+    },
   };
 
   async function newConsumer(): Promise<string> {
@@ -289,7 +303,7 @@ describe.each(testDatabases())('minting credentials needs a session or an M2M to
         expect({ operation, credential, status: response.status }).toEqual({
           operation,
           credential,
-          status: method === 'POST' ? 201 : 200,
+          status: route.status ?? (method === 'POST' ? 201 : 200),
         });
       }
     }

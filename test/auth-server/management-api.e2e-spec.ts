@@ -62,6 +62,8 @@ const ROUTES: Array<[string, string, string]> = [
   ['DELETE', '/api/roles/:other', 'admin'],
   ['GET', '/api/settings/pat-policy', 'admin'],
   ['PUT', '/api/settings/pat-policy', 'admin'],
+  ['GET', '/api/settings/sign-in-policy', 'admin'],
+  ['PUT', '/api/settings/sign-in-policy', 'admin'],
   ['GET', '/api/broker/status', 'admin'],
   ['GET', '/api/overview', 'admin'],
   ['POST', '/api/search', 'admin'],
@@ -95,10 +97,30 @@ const USER_ROUTES: Array<[string, string]> = [
   ['POST', '/api/device/deny'],
   ['GET', '/api/session'],
   ['DELETE', '/api/session'],
+  ['POST', '/api/session/reauthenticate/options'],
+  ['POST', '/api/session/reauthenticate'],
+  ['GET', '/api/me/passkeys'],
+  ['POST', '/api/me/passkeys/options'],
+  ['POST', '/api/me/passkeys'],
+  ['PATCH', '/api/me/passkeys/:other'],
+  ['DELETE', '/api/me/passkeys/:other'],
+  ['GET', '/api/me/totp'],
+  ['POST', '/api/me/totp'],
+  ['POST', '/api/me/totp/confirm'],
+  ['DELETE', '/api/me/totp'],
+  ['GET', '/api/me/recovery-codes'],
+  ['POST', '/api/me/recovery-codes'],
 ];
 
-/** Routes open to anyone: leak reports from secret scanners, and signing in. */
-const PUBLIC_ROUTES = ['POST /api/leaks', 'POST /api/session'];
+/** Routes open to anyone: leak reports from secret scanners, and signing in (password, passkey, second step). */
+const PUBLIC_ROUTES = [
+  'POST /api/leaks',
+  'POST /api/session',
+  'POST /api/session/passkey/options',
+  'POST /api/session/passkey',
+  'POST /api/session/second-factor/options',
+  'POST /api/session/second-factor',
+];
 
 function expectProblem(
   response: JsonResponse,

@@ -36,6 +36,8 @@ describe.each(testDatabases())('console sessions on $name', ({ create }) => {
       csrfToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       expiresAt: new Date(clock.now().getTime() + 43_200_000).toISOString(),
       idleTimeoutSeconds: 1800,
+      authenticatedAt: clock.now().toISOString(),
+      secondFactorSetupRequired: false,
     });
 
     const session = await server.login('dana@example.com');

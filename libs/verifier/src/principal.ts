@@ -35,6 +35,11 @@ export interface Principal {
   constraints?: CredentialConstraints;
   issuedAt?: Date;
   expiresAt?: Date;
+  /**
+   * When the person last proved who they are (a console session: its sign-in, or a later
+   * re-authentication), like OpenID Connect's `auth_time`: changes of sign-in factors want it recent.
+   */
+  authenticatedAt?: Date;
   /** How a PAT was issued when not in account settings: `device_authorization` (a CLI sign-in, RFC 8628). */
   issuedVia?: string;
   /** The `kid` of the key that signed a JWT: a retired key's tokens are refused (RevocationList). */

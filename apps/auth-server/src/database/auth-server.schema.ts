@@ -6,16 +6,21 @@ import { ClientGrantEntity } from '../clients/client-grant.entity.js';
 import { ClientSecretEntity } from '../clients/client-secret.entity.js';
 import { ClientEntity } from '../clients/client.entity.js';
 import { DeviceAuthorizationEntity } from '../device/device-authorization.entity.js';
+import { PasskeyEntity } from '../factors/passkey.entity.js';
+import { RecoveryCodeEntity } from '../factors/recovery-code.entity.js';
+import { TotpAuthenticatorEntity } from '../factors/totp-authenticator.entity.js';
+import { WebAuthnChallengeEntity } from '../factors/webauthn-challenge.entity.js';
 import { ExchangedTokenEntity } from '../oauth/exchanged-token.entity.js';
 import { RevokedTokenEntity } from '../oauth/revoked-token.entity.js';
 import { UsedClientAssertionEntity } from '../oauth/used-client-assertion.entity.js';
 import { PatEntity } from '../pats/pat.entity.js';
-import { SettingEntity } from '../pats/setting.entity.js';
+import { SettingEntity } from '../settings/setting.entity.js';
 import { ResourceEntity } from '../resources/resource.entity.js';
 import { RevocationEventEntity } from '../revocations/revocation-event.entity.js';
 import { RoleGrantEntity } from '../roles/role-grant.entity.js';
 import { RoleEntity } from '../roles/role.entity.js';
 import { UserRoleEntity } from '../roles/user-role.entity.js';
+import { PendingSignInEntity } from '../sessions/pending-sign-in.entity.js';
 import { SessionEntity } from '../sessions/session.entity.js';
 import { SigningKeyEntity } from '../signing-keys/signing-key.entity.js';
 import { UserEntity } from '../users/user.entity.js';
@@ -33,6 +38,7 @@ import { DeviceAuthorizations1764900000000 } from './migrations/1764900000000-de
 import { SenderConstraints1765000000000 } from './migrations/1765000000000-sender-constraints.js';
 import { TlsClientAuth1765100000000 } from './migrations/1765100000000-tls-client-auth.js';
 import { Webhooks1765200000000 } from './migrations/1765200000000-webhooks.js';
+import { SignInFactors1765300000000 } from './migrations/1765300000000-sign-in-factors.js';
 
 /** Every entity and migration of the auth-server, listed explicitly (globs do not survive bundling). */
 export const AUTH_SERVER_ENTITIES = [
@@ -59,6 +65,11 @@ export const AUTH_SERVER_ENTITIES = [
   SettingEntity,
   ExchangedTokenEntity,
   DeviceAuthorizationEntity,
+  PasskeyEntity,
+  TotpAuthenticatorEntity,
+  RecoveryCodeEntity,
+  WebAuthnChallengeEntity,
+  PendingSignInEntity,
 ];
 
 export const AUTH_SERVER_MIGRATIONS = [
@@ -74,4 +85,5 @@ export const AUTH_SERVER_MIGRATIONS = [
   SenderConstraints1765000000000,
   TlsClientAuth1765100000000,
   Webhooks1765200000000,
+  SignInFactors1765300000000,
 ];

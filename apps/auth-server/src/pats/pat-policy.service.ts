@@ -3,7 +3,7 @@ import { CLOCK, type Clock } from '@tollgate/platform';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import type { PatPolicyDto } from './dto/update-pat-policy.dto.js';
-import { SettingsRepository } from './settings.repository.js';
+import { SettingsRepository } from '../settings/settings.repository.js';
 
 const POLICY_KEY = 'pat-policy';
 

@@ -43,6 +43,26 @@ export function csrfTokenMatches(header: string | string[] | undefined, secret: 
 
 /** The session secret from the request's cookies, if it is there and well formed. */
 export function readSessionCookie(request: RequestWithCookies, secure: boolean): string | undefined {
-  const value = request.cookies?.[sessionCookieName(secure)];
+  return wellFormed(request.cookies?.[sessionCookieName(secure)]);
+}
+
+/**
+ * The cookie of a sign-in under way (a second factor due, a passkey's answer awaited): a name of
+ * its own, which the guard never reads, so it can grant nothing. SameSite=Strict: only the
+ * console's own requests carry it.
+ */
+export function pendingSignInCookieName(secure: boolean): string {
+  return secure ? '__Host-tollgate_sign_in' : 'tollgate_sign_in';
+}
+
+export function pendingSignInCookieOptions(maxAgeSeconds: number, secure: boolean): CookieSerializeOptions {
+  return { httpOnly: true, sameSite: 'strict', secure, path: '/', maxAge: maxAgeSeconds };
+}
+
+export function readPendingSignInCookie(request: RequestWithCookies, secure: boolean): string | undefined {
+  return wellFormed(request.cookies?.[pendingSignInCookieName(secure)]);
+}
+
+function wellFormed(value: string | undefined): string | undefined {
   return value !== undefined && SECRET_PATTERN.test(value) ? value : undefined;
 }

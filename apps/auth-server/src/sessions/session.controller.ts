@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBadRequestResponse,
   ApiCookieAuth,
   ApiForbiddenResponse,
@@ -17,13 +18,40 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf } from '../common/actor.js';
 import { SessionOnly } from '../common/allowed-credentials.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
-import { UsersService } from '../users/users.service.js';
 import { LoginDto } from './dto/create-session.dto.js';
+import { SecondFactorRequiredDto } from './dto/second-factor.dto.js';
 import { SessionDto } from './dto/session.response.js';
-import { csrfTokenOf, readSessionCookie, sessionCookieName, sessionCookieOptions } from './session-cookie.js';
-import { SessionsService } from './sessions.service.js';
+import {
+  pendingSignInCookieName,
+  pendingSignInCookieOptions,
+  readPendingSignInCookie,
+  readSessionCookie,
+  sessionCookieName,
+  sessionCookieOptions,
+} from './session-cookie.js';
+import { type LoginContext, PENDING_SIGN_IN_TTL_MS, SessionsService, type StartedSession } from './sessions.service.js';
 
-const NO_STORE = { 'Cache-Control': 'no-store' };
+export const NO_STORE = { 'Cache-Control': 'no-store' };
+
+/** A cross-site HTML form can post urlencoded or text/plain bodies, never JSON: no login CSRF. */
+export function requireJsonBody(request: FastifyRequest): void {
+  if (!/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? ''))
+    throw new ProblemException(415, 'Sign in with a JSON body (Content-Type: application/json)', {
+      code: 'unsupported_media_type',
+    });
+}
+
+/** Where a sign-in comes from, and the cookies it replaces. */
+export function loginContextOf(request: FastifyRequest, config: AuthServerConfig): LoginContext {
+  const userAgent = request.headers['user-agent'];
+  const secure = config.sessions.secureCookie;
+  return {
+    address: request.ip,
+    userAgent: typeof userAgent === 'string' ? userAgent : undefined,
+    previousSecret: readSessionCookie(request, secure),
+    previousPendingSecret: readPendingSignInCookie(request, secure),
+  };
+}
 
 /** Sign-in for the web console (account settings). There is no password grant at /oauth/token. */
 @ApiTags('session')
@@ -31,7 +59,6 @@ const NO_STORE = { 'Cache-Control': 'no-store' };
 export class SessionController {
   constructor(
     private readonly sessions: SessionsService,
-    private readonly users: UsersService,
     @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
   ) {}
 
@@ -42,7 +69,12 @@ export class SessionController {
     operationId: 'createSession',
     summary: 'Sign in with email and password (JSON); sets the session cookie and returns the CSRF token',
   })
-  @ApiOkResponse({ type: SessionDto })
+  @ApiOkResponse({ type: SessionDto, description: 'Signed in: the session cookie is set' })
+  @ApiAcceptedResponse({
+    type: SecondFactorRequiredDto,
+    description:
+      'The password is right and a second factor is due: a pending sign-in cookie is set (it grants nothing); finish at POST /api/session/second-factor',
+  })
   @ApiBadRequestResponse({ description: 'No email or password, or an unexpected field (problem+json)' })
   @ApiUnauthorizedResponse({ description: 'The email or password is incorrect (same answer for every failure)' })
   @ApiUnsupportedMediaTypeResponse({ description: 'Not a JSON body (problem+json)' })
@@ -53,28 +85,27 @@ export class SessionController {
     @Body() body: LoginDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<SessionDto> {
-    // A cross-site HTML form can post urlencoded or text/plain bodies, never JSON: no login CSRF.
-    if (!/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) {
-      throw new ProblemException(415, 'Sign in with a JSON body (Content-Type: application/json)', {
-        code: 'unsupported_media_type',
-      });
+  ): Promise<SessionDto | SecondFactorRequiredDto> {
+    requireJsonBody(request);
+    const result = await this.sessions.login(body.email, body.password, loginContextOf(request, this.config));
+    if ('started' in result) {
+      setSessionCookie(result.started, request, reply, this.config);
+      return this.sessions.describe(result.started.secret, result.started.session.id, result.started.user.id);
     }
-    const userAgent = request.headers['user-agent'];
-    const started = await this.sessions.login(body.email, body.password, {
-      address: request.ip,
-      userAgent: typeof userAgent === 'string' ? userAgent : undefined,
-      previousSecret: readSessionCookie(request, this.config.sessions.secureCookie),
-    });
     const secure = this.config.sessions.secureCookie;
     void reply
+      .status(202)
       .headers(NO_STORE)
       .setCookie(
-        sessionCookieName(secure),
-        started.secret,
-        sessionCookieOptions(this.config.sessions.absoluteTtlSeconds, secure),
+        pendingSignInCookieName(secure),
+        result.pending.secret,
+        pendingSignInCookieOptions(PENDING_SIGN_IN_TTL_MS / 1000, secure),
       );
-    return this.describe(started.secret, started.session.id, started.user.id);
+    return {
+      secondFactorRequired: true,
+      methods: result.pending.methods,
+      expiresAt: result.pending.expiresAt.toISOString(),
+    };
   }
 
   @Get()
@@ -90,7 +121,7 @@ export class SessionController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SessionDto> {
     void reply.headers(NO_STORE);
-    return this.describe(
+    return this.sessions.describe(
       readSessionCookie(request, this.config.sessions.secureCookie)!,
       principal.credentialId,
       principal.userId!,
@@ -119,15 +150,23 @@ export class SessionController {
     const secure = this.config.sessions.secureCookie;
     void reply.headers(NO_STORE).clearCookie(sessionCookieName(secure), sessionCookieOptions(0, secure));
   }
+}
 
-  private async describe(secret: string, sessionId: string, userId: string): Promise<SessionDto> {
-    const [user, session] = await Promise.all([this.users.get(userId), this.sessions.find(sessionId)]);
-    if (!session) throw new ProblemException(401, 'The session has ended', { code: 'session_ended' });
-    return {
-      user,
-      csrfToken: csrfTokenOf(secret),
-      expiresAt: session.expiresAt.toISOString(),
-      idleTimeoutSeconds: this.config.sessions.idleTtlSeconds,
-    };
-  }
+/** Sets the session cookie of a new session (clearing the pending sign-in's, if the browser had one). */
+export function setSessionCookie(
+  started: StartedSession,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  config: AuthServerConfig,
+): void {
+  const secure = config.sessions.secureCookie;
+  void reply
+    .headers(NO_STORE)
+    .setCookie(
+      sessionCookieName(secure),
+      started.secret,
+      sessionCookieOptions(config.sessions.absoluteTtlSeconds, secure),
+    );
+  if (readPendingSignInCookie(request, secure))
+    void reply.clearCookie(pendingSignInCookieName(secure), pendingSignInCookieOptions(0, secure));
 }

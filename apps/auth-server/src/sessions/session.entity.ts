@@ -20,6 +20,10 @@ export class SessionEntity {
   @TimestampColumn()
   createdAt: Date;
 
+  /** When the person last proved who they are here: the sign-in, or a later re-authentication (null: at `createdAt`). */
+  @TimestampColumn({ nullable: true })
+  authenticatedAt: Date | null;
+
   /** Refreshed at most once a minute; the idle timeout counts from here. */
   @TimestampColumn()
   lastSeenAt: Date;

@@ -29,6 +29,11 @@ export class SessionsRepository {
     await this.sessions.update({ id }, { lastSeenAt: at });
   }
 
+  /** The person proved who they are again (re-authentication). */
+  async markAuthenticated(id: string, at: Date): Promise<void> {
+    await this.sessions.update({ id }, { authenticatedAt: at, lastSeenAt: at });
+  }
+
   async delete(id: string): Promise<void> {
     await this.sessions.delete({ id });
   }

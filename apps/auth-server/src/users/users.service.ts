@@ -50,6 +50,10 @@ export class UsersService {
     return user;
   }
 
+  findById(id: string): Promise<UserEntity | null> {
+    return this.users.findById(id);
+  }
+
   findByEmail(email: string): Promise<UserEntity | null> {
     return this.users.findByEmail(normaliseEmail(email));
   }
@@ -171,12 +175,15 @@ export class UsersService {
     });
   }
 
-  /** After a successful sign-in: remember when, and upgrade the password hash if its parameters are outdated. */
-  async recordLogin(user: UserEntity, password: string, rehash: boolean): Promise<void> {
+  /**
+   * After a successful sign-in: remember when, and store a fresh hash of `rehashPassword` (given
+   * when the stored hash's parameters are outdated).
+   */
+  async recordLogin(user: UserEntity, rehashPassword?: string): Promise<void> {
     const now = this.clock.now();
     await this.users.update(user.id, {
       lastLoginAt: now,
-      ...(rehash && { passwordHash: await this.passwords.hash(password) }),
+      ...(rehashPassword !== undefined && { passwordHash: await this.passwords.hash(rehashPassword) }),
     });
   }
 

@@ -382,6 +382,77 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/me/passkeys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Your passkeys: name, created, last used */
+    get: operations['listMyPasskeys'];
+    put?: never;
+    /** Add the passkey the browser created for the options; your first second factor comes with recovery codes */
+    post: operations['createMyPasskey'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/me/passkeys/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Remove a passkey: it no longer signs you in */
+    delete: operations['deleteMyPasskey'];
+    options?: never;
+    head?: never;
+    /** Rename a passkey */
+    patch: operations['renameMyPasskey'];
+    trace?: never;
+  };
+  '/api/me/passkeys/options': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Start adding a passkey: options for navigator.credentials.create() (a discoverable credential) */
+    post: operations['createMyPasskeyOptions'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/me/recovery-codes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** How many of your recovery codes are left (never the codes) */
+    get: operations['getMyRecoveryCodes'];
+    put?: never;
+    /** Ten new recovery codes, shown this once; the previous ones stop working */
+    post: operations['regenerateMyRecoveryCodes'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/me/token': {
     parameters: {
       query?: never;
@@ -446,6 +517,42 @@ export interface paths {
     get: operations['getMyTokenPolicy'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/me/totp': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether an authenticator app is set up */
+    get: operations['getMyTotp'];
+    put?: never;
+    /** Start setting up an authenticator app: its secret (shown this once) and key URI; confirm with a code */
+    post: operations['startMyTotpSetup'];
+    /** Turn the authenticator app off */
+    delete: operations['deleteMyTotp'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/me/totp/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Turn the app on with the code it shows; your first second factor comes with recovery codes */
+    post: operations['confirmMyTotp'];
     delete?: never;
     options?: never;
     head?: never;
@@ -613,6 +720,108 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/session/passkey': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Sign in with a passkey (it verified you: no password or second step); sets the session cookie */
+    post: operations['createSessionWithPasskey'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/session/passkey/options': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Start a passkey sign-in: options for navigator.credentials.get() (any passkey of this site), bound to this browser by a cookie */
+    post: operations['createPasskeySignInOptions'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/session/reauthenticate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Confirm it is you (password or passkey) before changing how you sign in: the session counts as a recent sign-in for 10 minutes */
+    post: operations['reauthenticate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/session/reauthenticate/options': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** To confirm it is you with a passkey: options for navigator.credentials.get() (your passkeys) */
+    post: operations['createReauthenticationOptions'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/session/second-factor': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The second step of a password sign-in: a code from your authenticator app, a recovery code, or a passkey; sets the session cookie */
+    post: operations['completeSecondFactor'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/session/second-factor/options': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** For the second step with a passkey: options for navigator.credentials.get() (your passkeys) */
+    post: operations['createSecondFactorPasskeyOptions'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/settings/pat-policy': {
     parameters: {
       query?: never;
@@ -624,6 +833,24 @@ export interface paths {
     get: operations['getPatPolicy'];
     /** Change the policy (applies to tokens created from now on) */
     put: operations['updatePatPolicy'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/settings/sign-in-policy': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** How people must sign in to the console */
+    get: operations['getSignInPolicy'];
+    /** Change the policy (it applies to every session at its next request) */
+    put: operations['updateSignInPolicy'];
     post?: never;
     delete?: never;
     options?: never;
@@ -1068,6 +1295,45 @@ export interface components {
        */
       userCode: string;
     };
+    AssertionCredentialDto: {
+      /** @enum {string} */
+      authenticatorAttachment?: 'platform' | 'cross-platform';
+      clientExtensionResults: {
+        [key: string]: unknown;
+      };
+      /** @description The credential id (base64url) */
+      id: string;
+      /** @description The same credential id (base64url) */
+      rawId: string;
+      response: components['schemas']['AssertionResponseDto'];
+      /** @enum {string} */
+      type: 'public-key';
+    };
+    AssertionResponseDto: {
+      authenticatorData: string;
+      /** @description The client data (base64url) */
+      clientDataJSON: string;
+      signature: string;
+      /** @description The user handle a discoverable passkey returns (base64url) */
+      userHandle?: string;
+    };
+    AttestationResponseDto: {
+      /** @description The attestation object, CBOR (base64url) */
+      attestationObject: string;
+      authenticatorData?: string;
+      /** @description The client data (base64url) */
+      clientDataJSON: string;
+      publicKey?: string;
+      /** @example -7 */
+      publicKeyAlgorithm?: number;
+      /**
+       * @example [
+       *       "internal",
+       *       "hybrid"
+       *     ]
+       */
+      transports?: string[];
+    };
     AuditActorDto: {
       /**
        * @description null for anonymous callers
@@ -1247,6 +1513,13 @@ export interface components {
       /** Format: date-time */
       expiresAt?: string | null;
       id: string;
+    };
+    ConfirmTotpDto: {
+      /**
+       * @description The 6-digit code the app shows now
+       * @example 123456
+       */
+      code: string;
     };
     CreateApiConsumerDto: {
       /**
@@ -1442,6 +1715,11 @@ export interface components {
       tokensValidAfter?: string | null;
       updatedAt: string;
     };
+    CreatedPasskeyDto: {
+      passkey: components['schemas']['PasskeyDto'];
+      /** @description With your first second factor only: your recovery codes, shown this once */
+      recoveryCodes?: string[];
+    };
     CreatedPatDto: {
       createdAt: string;
       /** @description The owner, or the admin who created a service account’s token */
@@ -1504,6 +1782,15 @@ export interface components {
       secret: string;
       updatedAt: string;
       url: string;
+    };
+    CreatePasskeyDto: {
+      /**
+       * @description To tell your passkeys apart
+       * @example MacBook Touch ID
+       */
+      name: string;
+      /** @description The answer to POST /api/me/passkeys/options: navigator.credentials.create() as JSON */
+      passkey: components['schemas']['RegistrationCredentialDto'];
     };
     CreatePatDto: {
       /**
@@ -1886,6 +2173,75 @@ export interface components {
       /** @description Its name (consumers) or email (users) */
       name: string;
     };
+    PasskeyCreationOptionsDto: {
+      /** @example none */
+      attestation?: string;
+      authenticatorSelection?: {
+        [key: string]: unknown;
+      };
+      /** @description Single use, valid 5 minutes (base64url). Pass to navigator.credentials.get()/create() after decoding (or to @simplewebauthn/browser as is) */
+      challenge: string;
+      /** @description The passkeys the user has already */
+      excludeCredentials?: {
+        [key: string]: unknown;
+      }[];
+      pubKeyCredParams: {
+        [key: string]: unknown;
+      }[];
+      /**
+       * @example {
+       *       "id": "tollgate.example.com",
+       *       "name": "Tollgate"
+       *     }
+       */
+      rp: {
+        [key: string]: unknown;
+      };
+      /** @example 300000 */
+      timeout?: number;
+      user: {
+        [key: string]: unknown;
+      };
+    };
+    PasskeyDto: {
+      /** @description Synced to the person’s other devices by their password manager or platform */
+      backedUp: boolean;
+      /** Format: date-time */
+      createdAt: string;
+      id: string;
+      /** Format: date-time */
+      lastUsedAt: string | null;
+      /** @example MacBook Touch ID */
+      name: string;
+      /**
+       * @example [
+       *       "internal",
+       *       "hybrid"
+       *     ]
+       */
+      transports: string[];
+    };
+    PasskeyRequestOptionsDto: {
+      /** @description Empty for a passkey sign-in (any passkey of this site); the user’s passkeys otherwise */
+      allowCredentials?: {
+        [key: string]: unknown;
+      }[];
+      /** @description Single use, valid 5 minutes (base64url). Pass to navigator.credentials.get()/create() after decoding (or to @simplewebauthn/browser as is) */
+      challenge: string;
+      /**
+       * @description The relying party: the issuer’s host name
+       * @example tollgate.example.com
+       */
+      rpId: string;
+      /** @example 300000 */
+      timeout: number;
+      /** @enum {string} */
+      userVerification: 'required' | 'preferred' | 'discouraged';
+    };
+    PasskeySignInDto: {
+      /** @description The answer to POST /api/session/passkey/options: navigator.credentials.get() as JSON */
+      passkey: components['schemas']['AssertionCredentialDto'];
+    };
     PatActorDto: {
       id?: string | null;
       /** @enum {string} */
@@ -1978,11 +2334,57 @@ export interface components {
        */
       requests: number;
     };
+    ReauthenticateDto: {
+      /** @description The answer to POST /api/session/reauthenticate/options: navigator.credentials.get() as JSON */
+      passkey?: components['schemas']['AssertionCredentialDto'];
+      /** Format: password */
+      password?: string;
+    };
+    RecoveryCodesDto: {
+      /**
+       * @description Ten new codes, each good for one sign-in; shown this once (the previous codes no longer work)
+       * @example [
+       *       "7k2m-9xq4-h3fd-w8rt"
+       *     ]
+       */
+      codes: string[];
+      /** Format: date-time */
+      generatedAt: string;
+    };
+    RecoveryCodesStatusDto: {
+      /** Format: date-time */
+      generatedAt: string | null;
+      /**
+       * @description Codes not used yet
+       * @example 9
+       */
+      remaining: number;
+      /** @example 10 */
+      total: number;
+    };
     RefusalsDto: {
       /** @description Events with outcome failure or denied in the last 24 hours */
       last24Hours: number;
       /** @description The newest of them, newest first */
       newest: components['schemas']['AuditEventDto'][];
+    };
+    RegistrationCredentialDto: {
+      /** @enum {string} */
+      authenticatorAttachment?: 'platform' | 'cross-platform';
+      clientExtensionResults: {
+        [key: string]: unknown;
+      };
+      /** @description The credential id (base64url) */
+      id: string;
+      /** @description The same credential id (base64url) */
+      rawId: string;
+      response: components['schemas']['AttestationResponseDto'];
+      /** @enum {string} */
+      type: 'public-key';
+    };
+    RenamePasskeyDto: {
+      /** @example Work laptop */
+      name: string;
     };
     ResourceDto: {
       accessTokenTtl: number;
@@ -2153,13 +2555,45 @@ export interface components {
       /** @description At most 5 of each kind */
       hits: components['schemas']['SearchHitDto'][];
     };
+    SecondFactorDto: {
+      /**
+       * @description The 6-digit code your authenticator app shows
+       * @example 123456
+       */
+      code?: string;
+      /** @description The answer to POST /api/session/second-factor/options: navigator.credentials.get() as JSON */
+      passkey?: components['schemas']['AssertionCredentialDto'];
+      /**
+       * @description One of your recovery codes (used up)
+       * @example 7k2m-9xq4-h3fd-w8rt
+       */
+      recoveryCode?: string;
+    };
+    SecondFactorRequiredDto: {
+      /**
+       * Format: date-time
+       * @description Finish the second step before this time, or sign in again
+       */
+      expiresAt: string;
+      /** @description What you can use for the second step */
+      methods: ('passkey' | 'totp' | 'recovery_code')[];
+      /** @enum {boolean} */
+      secondFactorRequired: true;
+    };
     SessionDto: {
+      /**
+       * Format: date-time
+       * @description When you last proved who you are here (sign-in or re-authentication); changing sign-in factors wants it within 10 minutes
+       */
+      authenticatedAt: string;
       /** @description Send it as the X-CSRF-Token header on every POST, PUT, PATCH and DELETE made with the session cookie */
       csrfToken: string;
       /** @description The session ends at this time whatever the activity */
       expiresAt: string;
       /** @description The session also ends after this many seconds without a request */
       idleTimeoutSeconds: number;
+      /** @description The sign-in policy requires you (an administrator) to set up a passkey or an authenticator app: until you do, this session can only do that */
+      secondFactorSetupRequired: boolean;
       user: components['schemas']['UserDto'];
     };
     SetUserRolesDto: {
@@ -2183,6 +2617,13 @@ export interface components {
       retiredAt?: string | null;
       /** @enum {string} */
       state: 'next' | 'current' | 'previous' | 'retired';
+    };
+    SignInPolicyDto: {
+      /**
+       * @description People holding the admin scope must sign in with a second factor (passkey or authenticator app); one without gets a session that can only set one up
+       * @example true
+       */
+      requireSecondFactorForAdmins: boolean;
     };
     StateCountsDto: {
       active: number;
@@ -2221,6 +2662,32 @@ export interface components {
       scope: string;
       /** @enum {string} */
       token_type: 'Bearer' | 'DPoP';
+    };
+    TotpEnabledDto: {
+      /** @description An authenticator app is set up and asked for at sign-in */
+      enabled: boolean;
+      /** Format: date-time */
+      enabledAt: string | null;
+      /** @description With your first second factor only: your recovery codes, shown this once */
+      recoveryCodes?: string[];
+    };
+    TotpSetupDto: {
+      /**
+       * @description The shared secret (base32), to type in
+       * @example JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+       */
+      secret: string;
+      /**
+       * @description The same secret as a key URI, for a QR code
+       * @example otpauth://totp/Tollgate:dana%40example.com?issuer=Tollgate&secret=…&algorithm=SHA1&digits=6&period=30
+       */
+      uri: string;
+    };
+    TotpStatusDto: {
+      /** @description An authenticator app is set up and asked for at sign-in */
+      enabled: boolean;
+      /** Format: date-time */
+      enabledAt: string | null;
     };
     UpdateApiConsumerDto: {
       /**
@@ -4103,6 +4570,428 @@ export interface operations {
       };
     };
   };
+  listMyPasskeys: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PasskeyDto'][];
+        };
+      };
+      /** @description Invalid input or request (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No or invalid credential (RFC 6750 invalid_token) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the required scope (RFC 6750 insufficient_scope) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createMyPasskey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreatePasskeyDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreatedPasskeyDto'];
+        };
+      };
+      /** @description Invalid input or request (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No or invalid credential (RFC 6750 invalid_token) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not a console session (session_required), or its sign-in is older than 10 minutes (reauthentication_required: re-authenticate at POST /api/session/reauthenticate) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description This passkey is registered already */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  deleteMyPasskey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid input or request (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No or invalid credential (RFC 6750 invalid_token) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not a console session (session_required), or its sign-in is older than 10 minutes (reauthentication_required: re-authenticate at POST /api/session/reauthenticate) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description It is your last second factor and the sign-in policy requires one */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  renameMyPasskey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RenamePasskeyDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PasskeyDto'];
+        };
+      };
+      /** @description Invalid input or request (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No or invalid credential (RFC 6750 invalid_token) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the required scope (RFC 6750 insufficient_scope) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createMyPasskeyOptions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PasskeyCreationOptionsDto'];
+        };
+      };
+      /** @description Invalid input or request (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No or invalid credential (RFC 6750 invalid_token) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not a console session (session_required), or its sign-in is older than 10 minutes (reauthentication_required: re-authenticate at POST /api/session/reauthenticate) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getMyRecoveryCodes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecoveryCodesStatusDto'];
+        };
+      };
+      /** @description Invalid input or request (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No or invalid credential (RFC 6750 invalid_token) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the required scope (RFC 6750 insufficient_scope) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  regenerateMyRecoveryCodes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecoveryCodesDto'];
+        };
+      };
+      /** @description Invalid input or request (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No or invalid credential (RFC 6750 invalid_token) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not a console session (session_required), or its sign-in is older than 10 minutes (reauthentication_required: re-authenticate at POST /api/session/reauthenticate) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description You have no passkey or authenticator app for the codes to stand in for */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   revokeCurrentToken: {
     parameters: {
       query?: never;
@@ -4451,6 +5340,255 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getMyTotp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TotpStatusDto'];
+        };
+      };
+      /** @description Invalid input or request (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No or invalid credential (RFC 6750 invalid_token) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the required scope (RFC 6750 insufficient_scope) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  startMyTotpSetup: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TotpSetupDto'];
+        };
+      };
+      /** @description Invalid input or request (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No or invalid credential (RFC 6750 invalid_token) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not a console session (session_required), or its sign-in is older than 10 minutes (reauthentication_required: re-authenticate at POST /api/session/reauthenticate) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An authenticator app is set up already */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  deleteMyTotp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid input or request (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No or invalid credential (RFC 6750 invalid_token) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not a console session (session_required), or its sign-in is older than 10 minutes (reauthentication_required: re-authenticate at POST /api/session/reauthenticate) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No app is set up, or it is your last second factor and the sign-in policy requires one */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  confirmMyTotp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ConfirmTotpDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TotpEnabledDto'];
+        };
+      };
+      /** @description Invalid input or request (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No or invalid credential (RFC 6750 invalid_token) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not a console session (session_required), or its sign-in is older than 10 minutes (reauthentication_required: re-authenticate at POST /api/session/reauthenticate) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No set-up in progress */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -5344,12 +6482,22 @@ export interface operations {
       };
     };
     responses: {
+      /** @description Signed in: the session cookie is set */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['SessionDto'];
+        };
+      };
+      /** @description The password is right and a second factor is due: a pending sign-in cookie is set (it grants nothing); finish at POST /api/session/second-factor */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SecondFactorRequiredDto'];
         };
       };
       /** @description No email or password, or an unexpected field (problem+json) */
@@ -5416,6 +6564,276 @@ export interface operations {
       };
       /** @description Called with a bearer credential instead of the session cookie, or without X-CSRF-Token */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createSessionWithPasskey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PasskeySignInDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SessionDto'];
+        };
+      };
+      /** @description Not a passkey answer (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No sign-in under way in this browser (expired, ended, or its cookie is missing): start again (sign_in_expired), or the passkey signs no one in (passkey_refused) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not a JSON body (problem+json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createPasskeySignInOptions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PasskeyRequestOptionsDto'];
+        };
+      };
+    };
+  };
+  reauthenticate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReauthenticateDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SessionDto'];
+        };
+      };
+      /** @description Not exactly one of password or passkey (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No valid session, or the password or passkey is wrong (reauthentication_failed) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Called with a bearer credential instead of the session cookie, or without X-CSRF-Token */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many wrong passwords (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createReauthenticationOptions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PasskeyRequestOptionsDto'];
+        };
+      };
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Called with a bearer credential instead of the session cookie, or without X-CSRF-Token */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description You have no passkey (no_passkey) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  completeSecondFactor: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SecondFactorDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SessionDto'];
+        };
+      };
+      /** @description Not exactly one of code, recoveryCode, passkey, or a malformed one (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Wrong or used (second_factor_invalid, with attempts_left), or No sign-in under way in this browser (expired, ended, or its cookie is missing): start again (sign_in_expired) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not a JSON body (problem+json) */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many wrong answers for this person or from this address (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createSecondFactorPasskeyOptions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PasskeyRequestOptionsDto'];
+        };
+      };
+      /** @description No sign-in under way in this browser (expired, ended, or its cookie is missing): start again (sign_in_expired) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description You have no passkey (no_passkey) */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -5530,6 +6948,129 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getSignInPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignInPolicyDto'];
+        };
+      };
+      /** @description Invalid input or request (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No or invalid credential (RFC 6750 invalid_token) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the required scope (RFC 6750 insufficient_scope) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  updateSignInPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SignInPolicyDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignInPolicyDto'];
+        };
+      };
+      /** @description Invalid input or request (problem+json) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No or invalid credential (RFC 6750 invalid_token) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The credential lacks the required scope (RFC 6750 insufficient_scope) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description You would require a second factor you do not have yourself */
+      409: {
         headers: {
           [name: string]: unknown;
         };

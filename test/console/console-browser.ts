@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { TEST_PASSWORD } from '../support/auth-server.harness.js';
@@ -233,4 +234,37 @@ export function unlabelledControls(page: Page): Promise<string[]> {
       )
       .map((control) => control.outerHTML.slice(0, 120)),
   );
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  /** CSS selectors of the first offending elements. */
+  targets: string[];
+}
+
+/**
+ * axe-core's WCAG 2.2 A/AA rules (and its best practices) on the page as it is. The engine is
+ * evaluated through the DevTools protocol, as a browser extension would run it, so the console's
+ * CSP and Trusted Types stay in force for everything else on the page.
+ */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  return page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (context: Document, options: object) => Promise<any> } }).axe;
+    const results = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    });
+    return results.violations.map(
+      (violation: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }) => ({
+        id: violation.id,
+        impact: violation.impact,
+        help: violation.help,
+        targets: violation.nodes.slice(0, 5).map((node) => node.target.join(' ')),
+      }),
+    );
+  });
 }

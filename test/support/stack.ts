@@ -29,6 +29,12 @@ export interface StackOptions {
   /** Default 0. With brokers, the IoT resource and the thermostat-1 and hub-1 device clients are provisioned too. */
   brokers?: number;
   serviceA?: boolean;
+  /**
+   * The auth-servers' AUTH_ISSUER (the `iss`, the metadata's `issuer`) when it is not where they
+   * listen, e.g. a host that does not resolve: the other apps then reach them through
+   * AUTH_INTERNAL_URL, as in docker-compose. Default: where they listen.
+   */
+  publicIssuer?: string;
   /** Extra environment per app. */
   env?: {
     authServer?: Record<string, string>;
@@ -106,11 +112,16 @@ export class Stack {
   private readonly dirs: string[] = [];
   private proxy?: FailoverProxy;
 
+  /** The `iss` of its tokens: `options.publicIssuer`, or `issuer`. */
+  readonly publicIssuer: string;
+
   private constructor(
+    /** Where the auth-server(s) are reached (the proxy when there are several). */
     readonly issuer: string,
     private readonly options: StackOptions,
   ) {
-    this.auth = new AuthServerClient(issuer);
+    this.publicIssuer = options.publicIssuer ?? issuer;
+    this.auth = new AuthServerClient(issuer, undefined, `${this.publicIssuer}/api`);
   }
 
   static async start(options: StackOptions = {}): Promise<Stack> {
@@ -197,7 +208,7 @@ export class Stack {
     const dataDir = this.tempDir();
     const env = (port: number) => ({
       PORT: String(port),
-      AUTH_ISSUER: this.issuer,
+      AUTH_ISSUER: this.publicIssuer,
       DATABASE_URL: database.url,
       DATA_DIR: dataDir,
       KEY_ENCRYPTION_SECRET,
@@ -216,6 +227,13 @@ export class Stack {
       const url = `http://127.0.0.1:${ports[index]}`;
       this.authServers.push({ url, process, api: new AuthServerClient(url, undefined, this.auth.managementApi) });
     }
+  }
+
+  /** AUTH_ISSUER of the apps that rely on the auth-server, and AUTH_INTERNAL_URL when they reach it elsewhere. */
+  private issuerEnv(): Record<string, string> {
+    return this.options.publicIssuer
+      ? { AUTH_ISSUER: this.options.publicIssuer, AUTH_INTERNAL_URL: this.issuer }
+      : { AUTH_ISSUER: this.issuer };
   }
 
   private async provision(): Promise<void> {
@@ -272,7 +290,7 @@ export class Stack {
       const port = await freePort();
       const env = {
         PORT: String(port),
-        AUTH_ISSUER: this.issuer,
+        ...this.issuerEnv(),
         DATABASE_URL: database.url,
         DATA_DIR: this.tempDir(),
         CLIENT_ID: this.clients.serviceB.id,
@@ -294,7 +312,7 @@ export class Stack {
       const env = {
         MQTT_PORT: String(mqttPort),
         MQTT_WS_PORT: String(wsPort),
-        AUTH_ISSUER: this.issuer,
+        ...this.issuerEnv(),
         RESOURCE_INDICATOR: IOT,
         CLIENT_ID: this.clients.broker.id,
         CLIENT_SECRET: this.clients.broker.secret,
@@ -314,7 +332,7 @@ export class Stack {
     const port = await freePort();
     const env = {
       PORT: String(port),
-      AUTH_ISSUER: this.issuer,
+      ...this.issuerEnv(),
       CLIENT_ID: this.clients.serviceA.id,
       CLIENT_SECRET: this.clients.serviceA.secret,
       SERVICE_B_URL: this.serviceB.url,

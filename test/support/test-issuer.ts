@@ -55,21 +55,28 @@ export class TestIssuer {
     private readonly publicJwk: JWK,
     private readonly foreignKey: CryptoKey,
     readonly kid: string,
+    private readonly publicIssuer?: string,
   ) {
     this.server = this.createServer();
   }
 
-  static async start(): Promise<TestIssuer> {
+  /** `publicIssuer`: the issuer it names (metadata, tokens) when that is not where it listens (see `url`). */
+  static async start(options: { publicIssuer?: string } = {}): Promise<TestIssuer> {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
     const foreign = await generateKeyPair('ES256');
     const kid = `test-${randomUUID().slice(0, 8)}`;
     const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
-    const issuer = new TestIssuer(privateKey, publicJwk, foreign.privateKey, kid);
+    const issuer = new TestIssuer(privateKey, publicJwk, foreign.privateKey, kid, options.publicIssuer);
     await issuer.resume();
     return issuer;
   }
 
   get issuer(): string {
+    return this.publicIssuer ?? this.url;
+  }
+
+  /** Where it listens. */
+  get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 

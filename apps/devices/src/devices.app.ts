@@ -83,6 +83,7 @@ export class DeviceApp {
     const { device } = this.config;
     return new ClientCredentialsTokenProvider({
       issuer: device.issuer,
+      internalUrl: device.internalUrl,
       clientId: device.clientId,
       clientSecret: device.clientSecret,
       resource: device.brokerResource,
@@ -110,7 +111,7 @@ export class DeviceApp {
     const key = await DeviceKey.loadOrCreate(keyFile);
     if (!key.pairedAs) {
       await pairDevice({
-        issuer: device.issuer,
+        authServerUrl: device.internalUrl ?? device.issuer,
         clientId: device.clientId,
         resource: device.brokerResource,
         key,
@@ -122,6 +123,7 @@ export class DeviceApp {
     }
     this.keyedTokens = new ClientCredentialsTokenProvider({
       issuer: device.issuer,
+      internalUrl: device.internalUrl,
       clientId: device.clientId,
       authMethod: 'private_key_jwt',
       clientAssertionKey: { key: key.privateKey, alg: 'ES256' },

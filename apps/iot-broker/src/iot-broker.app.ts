@@ -167,6 +167,7 @@ export async function createIotBroker(config: IotBrokerConfig, options: IotBroke
     ? undefined
     : new ResourceServerVerification({
         issuer: config.issuer,
+        internalUrl: config.internalUrl,
         resource: config.resourceIndicator,
         client: config.client,
         acceptOpaque: false,

@@ -24,9 +24,10 @@ export function serviceAVerification(
   logger: Logger,
   metrics?: Metrics,
 ): ResourceServerVerification {
-  const { issuer, clientId, clientSecret, authMethod, resourceIndicator } = config.auth;
+  const { issuer, internalUrl, clientId, clientSecret, authMethod, resourceIndicator } = config.auth;
   return new ResourceServerVerification({
     issuer,
+    internalUrl,
     resource: resourceIndicator,
     client: { id: clientId, secret: clientSecret, authMethod },
     acceptOpaque: false,

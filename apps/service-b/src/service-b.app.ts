@@ -26,6 +26,7 @@ export function serviceBVerification(
 ): ResourceServerVerification {
   return new ResourceServerVerification({
     issuer: config.auth.issuer,
+    internalUrl: config.auth.internalUrl,
     resource: config.auth.resourceIndicator,
     client: config.auth.client,
     introspectionCacheTtlMs: config.auth.introspectionCacheSeconds * 1000,

@@ -6,6 +6,7 @@ import {
 import { describeFetchFailure, isJsonObject, isTimeout, readJson } from './fetch-helpers.js';
 import { DpopKey } from '@tollgate/dpop';
 import { type ClientCertificate, clientCertificateFetch } from './client-certificate-fetch.js';
+import { internalIssuerFetch } from './internal-issuer-url.js';
 import { type CryptoKey, type KeyObject, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { AuthServerUnavailableError, InvalidTokenResponseError, TokenRequestError } from './token-errors.js';
@@ -45,6 +46,12 @@ const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 export interface ClientCredentialsOptions {
   /** Issuer URL; the token endpoint is found through its RFC 8414 metadata. */
   issuer: string;
+  /**
+   * Where this client reaches the issuer's origin when the issuer URL does not resolve here (a
+   * container network): discovery and every endpoint on that origin go there. The metadata must
+   * still name `issuer`, and DPoP proofs and client assertions still name the public endpoints.
+   */
+  internalUrl?: string;
   clientId: string;
   /** The secret, for client_secret_basic and client_secret_post. */
   clientSecret?: string;
@@ -167,7 +174,9 @@ export class ClientCredentialsTokenProvider {
     this.#assertionKey = options.clientAssertionKey;
     this.#skewMs = skew * 1000;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
-    this.#fetch = options.fetch ?? fetch;
+    this.#fetch = options.internalUrl
+      ? internalIssuerFetch(options.issuer, options.internalUrl, options.fetch)
+      : (options.fetch ?? fetch);
     this.#now = options.now ?? Date.now;
     if (options.clientCertificate) this.#certificateFetch = clientCertificateFetch(options.clientCertificate);
     if (options.dpop) this.#dpopKey = Promise.resolve(options.dpop === true ? DpopKey.generate() : options.dpop);

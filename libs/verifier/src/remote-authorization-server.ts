@@ -42,7 +42,7 @@ export class RemoteAuthorizationServer {
 
   /** The issuer's JWKS (cached, refetched on unknown kid at most every 30 s). */
   readonly keySet: JWTVerifyGetKey = async (header, token) => {
-    if (!this.jwks) this.jwks = remoteKeySet((await this.metadata()).jwks_uri);
+    if (!this.jwks) this.jwks = remoteKeySet((await this.metadata()).jwks_uri, { fetch: this.options.fetch });
     return this.jwks(header, token);
   };
 

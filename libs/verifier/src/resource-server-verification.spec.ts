@@ -124,6 +124,41 @@ describe(ResourceServerVerification.name, () => {
     });
   });
 
+  describe('an issuer URL that does not resolve here, reached at internalUrl (a container network)', () => {
+    const PUBLIC_ISSUER = 'http://tollgate-public.invalid:7400';
+    let issuer: TestIssuer;
+
+    beforeAll(async () => {
+      issuer = await TestIssuer.start({ publicIssuer: PUBLIC_ISSUER });
+    });
+
+    afterAll(async () => {
+      await issuer.stop();
+    });
+
+    it('verifies its tokens with the keys fetched at the internal origin, the `iss` still the public issuer', async () => {
+      const sut = new ResourceServerVerification({ issuer: PUBLIC_ISSUER, internalUrl: issuer.url, resource: CRM });
+      const jwt = await issuer.token({ subject: 'service-a', audience: CRM, scope: 'contacts:read' });
+
+      await expect(sut.verifyAccessToken(jwt)).resolves.toMatchObject({ claims: { iss: PUBLIC_ISSUER } });
+      // The token names where the issuer is reached, not the issuer: refused.
+      const internalIss = await issuer.token({ subject: 'service-a', audience: CRM, issuer: issuer.url });
+      expect(await refusal(sut.verifyAccessToken(internalIss))).toMatchObject({ code: 'invalid_token' });
+      await sut.close();
+    });
+
+    it('cannot reach it without internalUrl (503), nor trust it as the issuer it is reached at', async () => {
+      const jwt = await issuer.token({ subject: 'service-a', audience: CRM });
+      const unresolved = new ResourceServerVerification({ issuer: PUBLIC_ISSUER, resource: CRM });
+      const asInternal = new ResourceServerVerification({ issuer: issuer.url, resource: CRM });
+
+      expect(await refusal(unresolved.verifyAccessToken(jwt))).toMatchObject({ code: 'temporarily_unavailable' });
+      // Its metadata names PUBLIC_ISSUER: discovery refuses it, as for any impersonating server.
+      expect(await refusal(asInternal.verifyAccessToken(jwt))).toMatchObject({ code: 'temporarily_unavailable' });
+      await Promise.all([unresolved.close(), asInternal.close()]);
+    });
+  });
+
   /**
    * A scripted auth-server behind `fetch`: discovery, the token endpoint, introspection of one PAT
    * (counted), and the revocation feed, which the test opens, cuts and fills with events.

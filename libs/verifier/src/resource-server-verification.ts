@@ -1,5 +1,5 @@
 import { type ApiKeyEnvironment, MANAGEMENT_SCOPES } from '@tollgate/credentials';
-import type { ClientAuthMethod } from '@tollgate/m2m-client';
+import { type ClientAuthMethod, internalIssuerFetch } from '@tollgate/m2m-client';
 import type { Metrics, RedisOutageLogger } from '@tollgate/platform';
 import { RedisDpopReplayCache } from '@tollgate/dpop';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from '@tollgate/rate-limit';
@@ -23,6 +23,12 @@ import type { Principal } from './principal.js';
 
 export interface ResourceServerVerificationOptions {
   issuer: string;
+  /**
+   * Where this server reaches the issuer's origin when the issuer URL does not resolve here (a
+   * container network): the metadata, JWKS, introspection, usage reports and the revocation feed
+   * are fetched there. Tokens must still carry `issuer` as their `iss`, and the metadata name it.
+   */
+  internalUrl?: string;
   /** This resource server's RFC 8707 indicator. */
   resource: string;
   /**
@@ -103,8 +109,11 @@ export class ResourceServerVerification {
 
   constructor(readonly options: ResourceServerVerificationOptions) {
     const now = options.now ?? Date.now;
+    const fetchImpl = options.internalUrl
+      ? internalIssuerFetch(options.issuer, options.internalUrl, options.fetch)
+      : options.fetch;
     if (options.metrics) this.decisions = new VerificationMetrics(options.metrics);
-    this.authorizationServer = new RemoteAuthorizationServer(options.issuer, { fetch: options.fetch });
+    this.authorizationServer = new RemoteAuthorizationServer(options.issuer, { fetch: fetchImpl });
     this.revocations = new RevocationList(now);
     if (options.redisUrl)
       this.dpopReplays = new RedisDpopReplayCache(options.redisUrl, { logger: options.logger ?? console });
@@ -121,7 +130,7 @@ export class ResourceServerVerification {
         resource: options.resource,
         cacheTtlMs: options.introspectionCacheTtlMs,
         acceptedEnvironments: options.acceptedKeyEnvironments,
-        fetch: options.fetch,
+        fetch: fetchImpl,
         now,
         onLookup: this.decisions && ((cached) => this.decisions!.introspectionLookup(cached)),
       });
@@ -132,7 +141,7 @@ export class ResourceServerVerification {
         clientSecret: client.secret,
         flushIntervalMs: options.usageFlushIntervalMs,
         maxPending: options.usageMaxPending,
-        fetch: options.fetch,
+        fetch: fetchImpl,
         now,
         onError: options.onBackgroundError,
         onDropped: options.onUsageDropped,
@@ -147,12 +156,12 @@ export class ResourceServerVerification {
           clientSecret: client.secret,
           authMethod: client.authMethod,
           scope: MANAGEMENT_SCOPES.revocationsRead,
-          fetch: options.fetch,
+          fetch: fetchImpl,
         }),
         onEvent: (event) => this.apply(event),
         onConnectionChange: (connected) => connected && this.trustCache(true),
         onError: options.onBackgroundError,
-        fetch: options.fetch,
+        fetch: fetchImpl,
       });
       this.feed.start();
       const maxStaleness = options.maxFeedStalenessMs ?? 10_000;

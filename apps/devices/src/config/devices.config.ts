@@ -9,6 +9,8 @@ export interface DeviceIdentity {
   /** For private_key_jwt: the device's key file (created, and the device paired, on the first start). */
   keyFile?: string;
   issuer: string;
+  /** Where the auth-server is reached when the issuer URL does not resolve here (AUTH_INTERNAL_URL). */
+  internalUrl?: string;
   /** One or more brokers (a cluster); the first is tried first. */
   brokerUrls: string[];
   brokerResource: string;
@@ -80,6 +82,7 @@ export function loadDevicesConfig(env: Environment = process.env): DevicesConfig
       clientSecret: values.CLIENT_SECRET,
       keyFile: values.DEVICE_KEY_FILE,
       issuer: values.AUTH_ISSUER,
+      internalUrl: values.AUTH_INTERNAL_URL,
       brokerUrls: values.BROKER_URL.split(','),
       brokerResource: values.BROKER_RESOURCE,
       tokenScope: values.TOKEN_SCOPE,

@@ -18,7 +18,8 @@ export interface PairingStatus {
 }
 
 export interface PairingOptions {
-  issuer: string;
+  /** Where the auth-server is reached: its issuer URL, or AUTH_INTERNAL_URL. */
+  authServerUrl: string;
   clientId: string;
   /** The broker's resource indicator: the device's own topics there. */
   resource: string;
@@ -50,7 +51,7 @@ export async function pairDevice(options: PairingOptions): Promise<void> {
 
 /** One code, polled until approved (true), or denied or expired (false). */
 async function attempt(options: PairingOptions): Promise<boolean> {
-  const api = createAuthServerApi({ baseUrl: options.issuer });
+  const api = createAuthServerApi({ baseUrl: options.authServerUrl });
   const started = await expectAnswer(
     api.POST(
       '/oauth/device_authorization',

@@ -6,6 +6,8 @@ import { IotBrokerEnv } from './iot-broker.env.js';
 
 export interface IotBrokerConfig {
   issuer: string;
+  /** Where the auth-server is reached when the issuer URL does not resolve here (AUTH_INTERNAL_URL). */
+  internalUrl?: string;
   /** RFC 8707 indicator of the broker: the `aud` of device tokens. */
   resourceIndicator: string;
   /** The broker's own client, for the revocation feed. */
@@ -72,6 +74,7 @@ export function loadIotBrokerConfig(env: Environment = process.env): IotBrokerCo
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     issuer: values.AUTH_ISSUER,
+    internalUrl: values.AUTH_INTERNAL_URL,
     resourceIndicator: values.RESOURCE_INDICATOR,
     client: values.CLIENT_ID ? { id: values.CLIENT_ID, secret: values.CLIENT_SECRET! } : undefined,
     redisUrl: values.REDIS_URL,

@@ -6,6 +6,8 @@ import { ServiceAEnv } from './service-a.env.js';
 export interface ServiceAConfig extends HttpServerSettings, DatabaseSettings {
   auth: {
     issuer: string;
+    /** Where it is reached when the issuer URL does not resolve here (AUTH_INTERNAL_URL). */
+    internalUrl?: string;
     clientId: string;
     clientSecret: string;
     authMethod: ClientAuthMethod;
@@ -42,6 +44,7 @@ export function loadServiceAConfig(env: Environment = process.env): ServiceAConf
     ...databaseSettings(values, 'service-a.sqlite'),
     auth: {
       issuer: values.AUTH_ISSUER,
+      internalUrl: values.AUTH_INTERNAL_URL,
       clientId: values.CLIENT_ID,
       clientSecret: values.CLIENT_SECRET,
       authMethod: values.CLIENT_AUTH_METHOD,

@@ -12,6 +12,7 @@ import { CrmClient } from './crm.client.js';
       useFactory: ({ auth, serviceB }: ServiceAConfig) =>
         new ClientCredentialsTokenProvider({
           issuer: auth.issuer,
+          internalUrl: auth.internalUrl,
           clientId: auth.clientId,
           clientSecret: auth.clientSecret,
           authMethod: auth.authMethod,

@@ -6,6 +6,8 @@ import { ServiceBEnv } from './service-b.env.js';
 export interface ServiceBAuthConfig {
   /** The authorization server's issuer identifier (`iss`). */
   issuer: string;
+  /** Where it is reached when the issuer URL does not resolve here (AUTH_INTERNAL_URL). */
+  internalUrl?: string;
   /** RFC 8707 indicator of this API: the audience its tokens must carry. */
   resourceIndicator: string;
   /** service-b's own client: introspection of PATs and API keys (RFC 7662), usage reports, revocation feed. */
@@ -31,6 +33,7 @@ export function loadServiceBConfig(env: Environment = process.env): ServiceBConf
     ...databaseSettings(values, 'service-b.sqlite'),
     auth: {
       issuer: values.AUTH_ISSUER,
+      internalUrl: values.AUTH_INTERNAL_URL,
       resourceIndicator: values.RESOURCE_INDICATOR,
       client: values.CLIENT_ID ? { id: values.CLIENT_ID, secret: values.CLIENT_SECRET! } : undefined,
       acceptedKeyEnvironments: values.API_KEY_ENVIRONMENTS.split(',') as ApiKeyEnvironment[],

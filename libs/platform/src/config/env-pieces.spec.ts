@@ -57,6 +57,7 @@ describe(composeEnv.name, () => {
 
     expect({ ...sut }).toEqual({
       AUTH_ISSUER: ISSUER,
+      AUTH_INTERNAL_URL: undefined,
       RESOURCE_INDICATOR: 'https://api.example',
       CLIENT_ID: undefined,
       CLIENT_SECRET: undefined,
@@ -71,6 +72,7 @@ describe(composeEnv.name, () => {
       REGION: 'eu',
     });
     expect(envVariableNames(ApiEnv)).toEqual([
+      'AUTH_INTERNAL_URL',
       'AUTH_ISSUER',
       'CLIENT_ID',
       'CLIENT_SECRET',

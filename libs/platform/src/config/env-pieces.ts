@@ -4,6 +4,7 @@ import {
   IsClientId,
   IsClientSecret,
   IsFlag,
+  IsIssuerOrigin,
   IsIssuerUrl,
   IsLogLevel,
   IsPort,
@@ -162,6 +163,9 @@ export function IssuerEnv() {
     class IssuerEnv extends Base {
       /** The authorization server's issuer URL; its RFC 8414 metadata names the token endpoint. */
       @Required() @IsIssuerUrl() AUTH_ISSUER!: string;
+
+      /** Where this app reaches the auth-server when AUTH_ISSUER does not resolve here (a container network, e.g. `http://auth-server:7400`): metadata and every endpoint on AUTH_ISSUER's origin are fetched at this origin instead; tokens and metadata must still name AUTH_ISSUER. Default: AUTH_ISSUER itself. */
+      @IsOptional() @IsIssuerOrigin() AUTH_INTERNAL_URL?: string;
     }
     return IssuerEnv;
   };
@@ -207,7 +211,11 @@ export function ClientCredentialsEnv(options: ClientCredentialsOptions) {
 export function ResourceServerEnv<IsRequired extends boolean>(options: {
   resourceIndicator: string;
   client: ClientCredentialsOptions & { required: IsRequired };
-}): (Base: EnvClass) => EnvClass<{ AUTH_ISSUER: string; RESOURCE_INDICATOR: string } & ClientCredentials<IsRequired>>;
+}): (
+  Base: EnvClass,
+) => EnvClass<
+  { AUTH_ISSUER: string; AUTH_INTERNAL_URL?: string; RESOURCE_INDICATOR: string } & ClientCredentials<IsRequired>
+>;
 export function ResourceServerEnv(options: { resourceIndicator: string; client: ClientCredentialsOptions }) {
   return (Base: EnvClass) => {
     class ResourceServerEnv extends IssuerEnv()(Base) {

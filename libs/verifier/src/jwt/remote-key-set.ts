@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
 
 /**
  * The issuer's JWKS, fetched on first use, cached, and refetched on an unknown `kid` at most once
@@ -6,11 +6,12 @@ import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
  */
 export function remoteKeySet(
   jwksUri: string,
-  options: { cooldownMs?: number; maxAgeMs?: number } = {},
+  options: { cooldownMs?: number; maxAgeMs?: number; fetch?: typeof fetch } = {},
 ): JWTVerifyGetKey {
   return createRemoteJWKSet(new URL(jwksUri), {
     cooldownDuration: options.cooldownMs ?? 30_000,
     cacheMaxAge: options.maxAgeMs ?? 600_000,
     timeoutDuration: 5_000,
+    ...(options.fetch && { [customFetch]: options.fetch }),
   });
 }

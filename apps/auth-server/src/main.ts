@@ -1,14 +1,5 @@
-import { describeDatabase } from '@tollgate/persistence';
-import { runHttpApp } from '@tollgate/platform';
-import { createAuthServer } from './auth-server.app.js';
-import { loadAuthServerConfig } from './config/auth-server.config.js';
+import { startTracing } from '@tollgate/platform/tracing';
 
-runHttpApp({
-  name: 'auth-server',
-  loadConfig: loadAuthServerConfig,
-  create: createAuthServer,
-  listening: (config, url) => ({
-    message: `auth-server listening on ${url}`,
-    fields: { url, issuer: config.issuer, database: describeDatabase(config.database) },
-  }),
-});
+// First, and the app only then: the instrumentations patch pg, ioredis and node:http as they are first loaded.
+await startTracing('auth-server');
+await import('./auth-server.run.js');

@@ -1,13 +1,5 @@
-import { describeDatabase } from '@tollgate/persistence';
-import { runHttpApp } from '@tollgate/platform';
-import { loadServiceBConfig } from './config/service-b.config.js';
-import { createServiceB } from './service-b.app.js';
+import { startTracing } from '@tollgate/platform/tracing';
 
-runHttpApp({
-  name: 'service-b',
-  loadConfig: loadServiceBConfig,
-  create: createServiceB,
-  listening: (config, url) => ({
-    message: `CRM API listening on ${url} (${describeDatabase(config.database)}; audience ${config.auth.resourceIndicator})`,
-  }),
-});
+// First, and the app only then: the instrumentations patch pg, ioredis and node:http as they are first loaded.
+await startTracing('service-b');
+await import('./service-b.run.js');

@@ -14,3 +14,4 @@ export * from './logging/logger.js';
 export * from './logging/redact-secrets.js';
 export * from './metrics/index.js';
 export * from './redis/redis-connections.js';
+export * from './tracing/index.js';

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { stopTracing, tracingStarted } from '../tracing/start-tracing.js';
 
 /** One part of a shutdown, named as the log names it when it fails or does not finish. */
 export interface ShutdownStep {
@@ -64,7 +65,9 @@ export function exitOnShutdownSignals(options: ShutdownOptions): void {
       if (started) return;
       started = true;
       options.logger.info({ signal }, 'shutting down');
-      void shutDown(options).then((code) => {
+      // Last, so that the spans of the steps themselves are exported too.
+      const steps = tracingStarted() ? [...options.steps, { name: 'trace export', run: stopTracing }] : options.steps;
+      void shutDown({ ...options, steps }).then((code) => {
         if (code === 0) options.logger.info('shut down cleanly');
         process.exit(code);
       });

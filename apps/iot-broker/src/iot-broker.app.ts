@@ -1,11 +1,12 @@
 import { Aedes } from 'aedes';
-import { createLogger, type Logger, Metrics } from '@tollgate/platform';
+import { createLogger, type Logger, Metrics, tracingStarted } from '@tollgate/platform';
 import { ResourceServerVerification, type VerificationHealth } from '@tollgate/verifier';
 import type { Server as HttpServer } from 'node:http';
 import type { Server } from 'node:net';
 import { type AccessTokenVerifier, DeviceAuthenticator } from './auth/device-authenticator.js';
 import { observeBroker } from './observability/broker-events.js';
 import { BrokerMetrics } from './observability/broker-metrics.js';
+import { BrokerTracing } from './observability/broker-tracing.js';
 import { reportRefusal } from './auth/refusal-reports.js';
 import { createBrokerHooks } from './broker/broker-hooks.js';
 import { clusterOptions } from './broker/cluster.js';
@@ -194,6 +195,7 @@ export async function createIotBroker(config: IotBrokerConfig, options: IotBroke
       logger,
       onRefused: (refusal, peer) => verification?.usage && reportRefusal(verification.usage, refusal, peer),
       metrics: new BrokerMetrics(metrics, sessions),
+      tracing: tracingStarted() ? new BrokerTracing() : undefined,
     }),
     ...(config.redisUrl ? await clusterOptions(config.redisUrl, logger) : {}),
     connectTimeout: limits.connectTimeoutMs,

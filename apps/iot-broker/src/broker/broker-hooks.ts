@@ -8,6 +8,7 @@ import {
 } from '../auth/device-authenticator.js';
 import type { PublishBudgets } from '../hardening/publish-budget.js';
 import type { BrokerMetrics } from '../observability/broker-metrics.js';
+import type { BrokerTracing } from '../observability/broker-tracing.js';
 import type { SlowSubscribers } from '../hardening/slow-subscribers.js';
 import { attachSession, type DeviceSession, isActive, sessionOf } from '../sessions/device-session.js';
 import { type Peer, peerOf } from '../transport/guarded-connection.js';
@@ -27,6 +28,8 @@ export interface BrokerHooksOptions {
   onRefused?: (refusal: ConnectRefusal, peer: Peer) => void;
   /** Counts accepted and refused CONNECTs, ACL denials and messages in and out. */
   metrics?: BrokerMetrics;
+  /** A span per CONNECT and per refused publish or subscription; only while tracing is on. */
+  tracing?: BrokerTracing;
   now?: () => number;
 }
 
@@ -43,6 +46,7 @@ export function createBrokerHooks({
   logger,
   onRefused,
   metrics,
+  tracing,
   now = Date.now,
 }: BrokerHooksOptions): BrokerHooks {
   // aedes gives `authenticate` neither the raw client id nor the will: keep them from preConnect.
@@ -69,9 +73,11 @@ export function createBrokerHooks({
           false,
         );
       const presented = { ...attempt, username, password };
+      const traced = tracing?.connect(attempt.peer);
       const open = (session: DeviceSession) => {
         attachSession(client, session);
         metrics?.accepted();
+        traced?.accepted(session);
         callback(null, true);
       };
       const refuse = (error: unknown) => {
@@ -94,6 +100,7 @@ export function createBrokerHooks({
           `connection refused: ${refusal.message}`,
         );
         metrics?.refused(refusal);
+        traced?.refused(refusal);
         onRefused?.(refusal, attempt.peer);
         callback(authenticateError(refusal), false);
       };
@@ -105,18 +112,25 @@ export function createBrokerHooks({
         return refuse(error);
       }
       if (remembered) return open(remembered);
-      authenticator.authenticate(presented).then(open, refuse);
+      (traced
+        ? traced.within(() => authenticator.authenticate(presented))
+        : authenticator.authenticate(presented)
+      ).then(open, refuse);
     },
 
     authorizePublish(client, packet, callback) {
       const session = sessionOf(client);
       // A null client is a will replayed for a broker that died: without its session we cannot vouch for it.
-      if (!client || !session) return callback(new Error('publish refused: no authenticated session'));
+      if (!client || !session) {
+        tracing?.refused('publish', 'no_session');
+        return callback(new Error('publish refused: no authenticated session'));
+      }
       if (!isActive(session, now())) {
         logger.info(
           { clientId: session.clientId, topic: printable(packet.topic), reason: session.endedBy ?? 'token_expired' },
           'publish refused: session ended',
         );
+        tracing?.refused('publish', session.endedBy ?? 'token_expired');
         return callback(new Error('publish refused: session ended'));
       }
       if (!session.acl.mayPublish(packet.topic, { retain: Boolean(packet.retain) })) {
@@ -125,6 +139,7 @@ export function createBrokerHooks({
           'publish refused: topic not allowed',
         );
         metrics?.denied('publish');
+        tracing?.refused('publish', 'topic_not_allowed');
         return callback(new Error('publish refused: topic not allowed'));
       }
       metrics?.published();
@@ -133,13 +148,17 @@ export function createBrokerHooks({
 
     authorizeSubscribe(client, subscription, callback) {
       const session = sessionOf(client);
-      if (!session || !isActive(session, now())) return callback(new Error('subscribe refused: session ended'));
+      if (!session || !isActive(session, now())) {
+        tracing?.refused('subscribe', session ? (session.endedBy ?? 'token_expired') : 'no_session');
+        return callback(new Error('subscribe refused: session ended'));
+      }
       if (!session.acl.maySubscribe(subscription.topic)) {
         logger.warn(
           { clientId: session.clientId, filter: printable(subscription.topic) },
           'subscription refused: filter not allowed',
         );
         metrics?.denied('subscribe');
+        tracing?.refused('subscribe', 'topic_not_allowed');
         // A null subscription is refused alone, with SUBACK 0x80 (MQTT 3.1.1 §3.9.3); the session goes on.
         return callback(null, null);
       }

@@ -1,4 +1,5 @@
 import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { DataSource } from 'typeorm';
 import { AudienceRepository } from '../audience/audience.repository.js';
 import { CrmClient } from '../crm/crm.client.js';
@@ -32,7 +33,7 @@ export class SyncService implements BeforeApplicationShutdown {
   run(trigger: SyncTrigger): Promise<SyncRunEntity> {
     if (this.shutdown.signal.aborted)
       return Promise.reject(new SyncFailedError(describeSyncFailure(this.shutdown.signal.reason), undefined));
-    this.current ??= this.execute(trigger).finally(() => {
+    this.current ??= this.traced(trigger).finally(() => {
       this.current = undefined;
     });
     return this.current;
@@ -42,6 +43,25 @@ export class SyncService implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     this.shutdown.abort(new SyncCancelledError('service-a is shutting down'));
     await this.current?.catch(() => undefined);
+  }
+
+  /**
+   * One span per sync (issue 16): a scheduled sync is a trace of its own, token request and calls to
+   * service-b included; one asked for over HTTP joins its request's trace. A no-op while tracing is off.
+   */
+  private traced(trigger: SyncTrigger): Promise<SyncRunEntity> {
+    const attributes = { 'tollgate.sync.trigger': trigger };
+    return trace.getTracer('service-a').startActiveSpan('audience sync', { attributes }, async (span) => {
+      try {
+        return await this.execute(trigger);
+      } catch (error) {
+        if (error instanceof SyncFailedError) span.setAttribute('tollgate.sync.error', error.failure.code);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
   }
 
   private async execute(trigger: SyncTrigger): Promise<SyncRunEntity> {

@@ -16,6 +16,7 @@ const CRM = 'https://crm.tollgate.local';
 const PAGES: [path: string, title: string][] = [
   ['/console/tokens', 'Personal access tokens'],
   ['/console/device', 'Device sign-in'],
+  ['/console/security', 'Sign-in and security'],
   ['/console/admin/overview', 'Overview'],
   ['/console/admin/applications', 'M2M applications and devices'],
   ['/console/admin/api-keys', 'API consumers and keys'],

@@ -151,7 +151,7 @@ describeInBrowser('console: personal access tokens', () => {
       await signInExpectingError(page, 'forgetful@example.com', TEST_PASSWORD);
       await summary.getByText(/Too many failed sign-ins .* try again in \d+ seconds/).waitFor();
       await page.getByText(/You can sign in again in \d+ s\./).waitFor();
-      await expect(page.getByRole('button', { name: 'Sign in' }).isDisabled()).resolves.toBe(true);
+      await expect(page.getByRole('button', { name: 'Sign in', exact: true }).isDisabled()).resolves.toBe(true);
       await screenshot(page, 'sign-in-throttled');
       expect(await contrastFailures(page)).toEqual([]);
       expect(record.errors).toEqual([]);
@@ -209,7 +209,7 @@ async function signInExpectingError(
 ): Promise<void> {
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 async function alertInForm(page: import('playwright-core').Page, text: RegExp): Promise<void> {

@@ -53,6 +53,7 @@ describeInBrowser('console: security and accessibility', () => {
       expect(await page.getByRole('navigation', { name: 'Console' }).getByRole('link').allTextContents()).toEqual([
         'Personal access tokens',
         'Device sign-in',
+        'Sign-in and security',
       ]);
 
       for (const path of ['/console/admin/api-keys', '/console/admin/audit']) {

@@ -17,6 +17,56 @@ export interface StartedSession {
   csrfToken: string;
   expiresAt: string;
   idleTimeoutSeconds: number;
+  /** When the person last proved who they are; changing sign-in factors wants it within 10 minutes. */
+  authenticatedAt: string;
+  secondFactorSetupRequired: boolean;
+}
+
+export type SecondFactorMethod = 'passkey' | 'totp' | 'recovery_code';
+
+/** POST /api/session answers 202 with this when a second factor is due. */
+export interface SecondFactorRequired {
+  secondFactorRequired: true;
+  methods: SecondFactorMethod[];
+  expiresAt: string;
+}
+
+/** GET /api/me/passkeys. */
+export interface Passkey {
+  id: string;
+  name: string;
+  backedUp: boolean;
+  transports: string[];
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** A factor just added: the recovery codes come with the first one. */
+export interface AddedFactor {
+  recoveryCodes?: string[];
+}
+
+export interface TotpStatus {
+  enabled: boolean;
+  enabledAt: string | null;
+}
+
+/** POST /api/me/totp: the secret, this once. */
+export interface TotpSetup {
+  secret: string;
+  uri: string;
+}
+
+/** GET /api/me/recovery-codes. */
+export interface RecoveryCodesStatus {
+  remaining: number;
+  total: number;
+  generatedAt: string | null;
+}
+
+/** GET and PUT /api/settings/sign-in-policy. */
+export interface SignInPolicy {
+  requireSecondFactorForAdmins: boolean;
 }
 
 /** GET /api/me. */

@@ -32,12 +32,14 @@ const PAGES = {
   webhooks: () => import('./pages/webhooks.js'),
   devices: () => import('./pages/devices.js'),
   device: () => import('./pages/device.js'),
+  security: () => import('./pages/security.js'),
 } satisfies Record<string, () => Promise<Page>>;
 
 const ROUTES: Route[] = [
   { path: '/console/sign-in', title: 'Sign in', signedOut: true, load: PAGES['sign-in'] },
   { path: '/console/tokens', title: 'Personal access tokens', nav: 'Personal access tokens', load: PAGES.tokens },
   { path: '/console/device', title: 'Device sign-in', nav: 'Device sign-in', load: PAGES.device },
+  { path: '/console/security', title: 'Sign-in and security', nav: 'Sign-in and security', load: PAGES.security },
   adminPage('overview', 'Overview'),
   adminPage('applications', 'M2M applications and devices', 'Applications and devices'),
   adminPage('api-keys', 'API consumers and keys', 'API keys'),
@@ -56,6 +58,8 @@ function adminPage(page: keyof typeof PAGES, title: string, nav = title): Route 
 
 const HOME = '/console/tokens';
 const SIGN_IN = '/console/sign-in';
+/** Where an administrator goes while the sign-in policy wants a second factor they have not set up. */
+const SECURITY = '/console/security';
 
 const session: Session = {
   user: null,
@@ -64,6 +68,7 @@ const session: Session = {
   managementApi: null,
   expiresAt: null,
   idleTimeoutSeconds: null,
+  secondFactorSetupRequired: false,
 };
 
 function shellElement(id: string): HTMLElement {
@@ -96,22 +101,31 @@ async function establish(started: StartedSession): Promise<void> {
   session.idleTimeoutSeconds = started.idleTimeoutSeconds;
   session.permissions = me.permissions ?? [];
   session.managementApi = managementApi;
-  session.isAdmin = session.permissions.some(
-    (entry) => entry.resource === managementApi && entry.scopes.includes('admin'),
-  );
+  session.secondFactorSetupRequired = started.secondFactorSetupRequired;
+  // Until the required second factor is set up, the API refuses every admin page.
+  session.isAdmin =
+    !started.secondFactorSetupRequired &&
+    session.permissions.some((entry) => entry.resource === managementApi && entry.scopes.includes('admin'));
   drawChrome();
 }
 
 function forget(): void {
   setCsrfToken(null);
-  Object.assign(session, { user: null, permissions: [], isAdmin: false, expiresAt: null, idleTimeoutSeconds: null });
+  Object.assign(session, {
+    user: null,
+    permissions: [],
+    isAdmin: false,
+    expiresAt: null,
+    idleTimeoutSeconds: null,
+    secondFactorSetupRequired: false,
+  });
   drawChrome();
 }
 
 /** Given to the sign-in page, called with the answer of POST /api/session. */
 async function signedIn(started: StartedSession): Promise<void> {
   await establish(started);
-  const target = returnTo && returnTo !== SIGN_IN ? returnTo : HOME;
+  const target = started.secondFactorSetupRequired ? SECURITY : returnTo && returnTo !== SIGN_IN ? returnTo : HOME;
   returnTo = null;
   await navigate(target, { replace: true });
   announce(`Signed in as ${started.user.email}.`);
@@ -246,6 +260,9 @@ async function navigate(target: string, { replace: replaceEntry = false } = {}):
     returnTo = path + url.search;
     path = SIGN_IN;
     route = routeAt(SIGN_IN);
+  } else if (session.user && session.secondFactorSetupRequired && path !== SECURITY) {
+    path = SECURITY;
+    route = routeAt(SECURITY);
   } else if (route?.signedOut && session.user) {
     path = HOME;
     route = routeAt(HOME);

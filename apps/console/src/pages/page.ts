@@ -13,6 +13,8 @@ export interface Session {
   managementApi: string | null;
   expiresAt: string | null;
   idleTimeoutSeconds: number | null;
+  /** The sign-in policy wants a second factor this administrator has not set up: only the security page works. */
+  secondFactorSetupRequired: boolean;
 }
 
 export interface PageContext {

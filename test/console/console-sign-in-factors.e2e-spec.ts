@@ -183,4 +183,42 @@ describeInBrowser('console: passkeys and two-step sign-in', () => {
       }
     },
   );
+
+  it('sends an administrator the policy asks for a second factor to set one up, and nowhere else', async () => {
+    await auth.createUser({ email: 'ada@example.com', roles: ['admin'] });
+    const { context, page, record } = await signedIn('ada@example.com', VIEWPORTS[0]);
+    try {
+      await openSecurityPage(page);
+      // The policy would lock its author out: refused, and the box says so by staying unchecked.
+      const box = page.getByRole('checkbox', { name: 'Require a second factor for administrators' });
+      await box.click();
+      await page.locator('#alert-region').filter({ hasText: 'for yourself first' }).waitFor();
+      expect(await box.isChecked()).toBe(false);
+
+      await auth.api('PUT', '/api/settings/sign-in-policy', { requireSecondFactorForAdmins: true });
+      await signOut(page);
+      await signIn(page, 'ada@example.com');
+      await pageTitle(page, 'Sign-in and security');
+      await page.getByText('Your organisation requires administrators to use a second factor.').waitFor();
+      expect(await page.getByRole('heading', { name: 'Administration' }).count()).toBe(0);
+      await page.goto(`${auth.issuer}/console/admin/users`);
+      await pageTitle(page, 'Sign-in and security');
+      await screenshot(page, 'security-second-factor-required');
+
+      // An authenticator app set up: after the recovery codes, the administration is back.
+      await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+      const secret = await page.getByLabel('Setup key').inputValue();
+      const totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 });
+      await page.getByLabel('Code from the app').fill(totp.generate({ timestamp: clock.now().getTime() }));
+      await page.getByRole('button', { name: 'Turn on' }).click();
+      await storeRecoveryCodes(page);
+      await page.getByRole('heading', { name: 'Administration' }).waitFor();
+      await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Users' }).click();
+      await pageTitle(page, 'Users');
+      expect(record.errors).toEqual([]);
+    } finally {
+      await auth.api('PUT', '/api/settings/sign-in-policy', { requireSecondFactorForAdmins: false });
+      await context.close();
+    }
+  });
 });

@@ -3,7 +3,15 @@
 // confirms it is them (password or passkey) and the change is sent again.
 import { encode } from 'uqr';
 import { api, ApiError, segment } from '../api.js';
-import type { AddedFactor, Passkey, RecoveryCodesStatus, StartedSession, TotpSetup, TotpStatus } from '../api-types.js';
+import type {
+  AddedFactor,
+  Passkey,
+  RecoveryCodesStatus,
+  SignInPolicy,
+  StartedSession,
+  TotpSetup,
+  TotpStatus,
+} from '../api-types.js';
 import { confirmAction } from '../components/confirm-action.js';
 import { createForm, nameField, requiredName } from '../components/create-form.js';
 import { actionsColumn, drawList } from '../components/table.js';
@@ -14,6 +22,7 @@ import {
   announce,
   announceError,
   button,
+  checkbox,
   dangerRowButton,
   errorSummary,
   listSection,
@@ -43,6 +52,7 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
   const addPasskey = passkeysSupported() ? passkeyForm() : null;
 
   page.append(banner, codesSlot, passkeySection.element, totpSection.element, codesSection.element);
+  if (session.isAdmin) page.append(await policySection());
   passkeySection.heading.after(
     h(
       'p',
@@ -67,6 +77,16 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
 
   function hasSecondFactor() {
     return passkeys.length > 0 || totp.enabled;
+  }
+
+  /**
+   * The factor the policy asked for is there: the console starts again (from GET /api/session), so
+   * the administration pages come back. Only once the recovery codes were seen.
+   */
+  function unlockIfSetUp(): boolean {
+    if (!session.secondFactorSetupRequired || !hasSecondFactor()) return false;
+    location.reload();
+    return true;
   }
 
   function drawBanner() {
@@ -126,7 +146,7 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
         await reload();
         announce(`The passkey “${created.passkey.name}” is added.`);
         if (created.recoveryCodes) showCodes(created.recoveryCodes, true);
-        else passkeySection.heading.focus();
+        else if (!unlockIfSetUp()) passkeySection.heading.focus();
       },
     });
   }
@@ -261,7 +281,7 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
       await reload();
       announce('The authenticator app is on.');
       if (enabled.recoveryCodes) showCodes(enabled.recoveryCodes, true);
-      else totpSection.heading.focus();
+      else if (!unlockIfSetUp()) totpSection.heading.focus();
     });
     replace(totpSection.body, form);
     code.control.focus();
@@ -367,13 +387,42 @@ export async function render(page: HTMLElement, { session, signal }: PageContext
         button('Done, I have stored them', {
           onClick: () => {
             replace(codesSlot);
-            codesSection.heading.focus();
+            if (!unlockIfSetUp()) codesSection.heading.focus();
           },
         }),
       ),
     );
     replace(codesSlot, panel);
     title.focus();
+  }
+
+  // ---- the organisation's policy (administrators) ------------------------------------------------
+
+  async function policySection(): Promise<HTMLElement> {
+    const section = listSection('Sign-in policy', 'policy-heading');
+    const policy = await api<SignInPolicy>('GET', '/api/settings/sign-in-policy', undefined, { signal });
+    const box = checkbox({
+      label: 'Require a second factor for administrators',
+      name: 'requireSecondFactorForAdmins',
+      checked: policy.requireSecondFactorForAdmins,
+      hint: 'An administrator without a passkey or an authenticator app can then do nothing but set one up. Set one up for yourself first.',
+    });
+    box.control.addEventListener('change', async () => {
+      const wanted = box.control.checked;
+      try {
+        await api<SignInPolicy>('PUT', '/api/settings/sign-in-policy', { requireSecondFactorForAdmins: wanted });
+        announce(
+          wanted
+            ? 'Administrators must now sign in with a second factor.'
+            : 'Administrators may sign in with a password alone.',
+        );
+      } catch (error) {
+        box.control.checked = !wanted;
+        announceError(error);
+      }
+    });
+    replace(section.body, box);
+    return section.element;
   }
 
   // ---- recent sign-in -----------------------------------------------------------------------------

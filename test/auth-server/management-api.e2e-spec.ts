@@ -66,6 +66,12 @@ const ROUTES: Array<[string, string, string]> = [
   ['PUT', '/api/settings/sign-in-policy', 'admin'],
   ['GET', '/api/broker/status', 'admin'],
   ['GET', '/api/overview', 'admin'],
+  ['GET', '/api/consumers/:other/portal', 'admin'],
+  ['PUT', '/api/consumers/:other/portal', 'admin'],
+  ['DELETE', '/api/consumers/:other/portal', 'admin'],
+  ['GET', '/api/consumers/:other/members', 'admin'],
+  ['POST', '/api/consumers/:other/members', 'admin'],
+  ['DELETE', '/api/consumers/:other/members/:other', 'admin'],
   ['POST', '/api/search', 'admin'],
   ['GET', '/api/webhooks', 'admin'],
   ['POST', '/api/webhooks', 'admin'],
@@ -110,6 +116,12 @@ const USER_ROUTES: Array<[string, string]> = [
   ['DELETE', '/api/me/totp'],
   ['GET', '/api/me/recovery-codes'],
   ['POST', '/api/me/recovery-codes'],
+  ['GET', '/api/me/consumers'],
+  ['GET', '/api/me/consumers/:other/keys'],
+  ['POST', '/api/me/consumers/:other/keys'],
+  ['POST', '/api/me/consumers/:other/keys/:other/roll'],
+  ['DELETE', '/api/me/consumers/:other/keys/:other'],
+  ['GET', '/api/me/consumers/:other/keys/:other/usage'],
 ];
 
 /** Routes open to anyone: leak reports from secret scanners, and signing in (password, passkey, second step). */

@@ -26,6 +26,7 @@ import { LeaksModule } from './leaks/leaks.module.js';
 import { AccessTokenStatusService } from './oauth/access-token-status.service.js';
 import { OAuthModule } from './oauth/oauth.module.js';
 import { OverviewModule } from './overview/overview.module.js';
+import { PortalModule } from './portal/portal.module.js';
 import { LocalOpaqueVerifier, OpaqueCredentialVerifiers } from './oauth/opaque-credential-verifiers.js';
 import { PatsModule } from './pats/pats.module.js';
 import { DeviceModule } from './device/device.module.js';
@@ -178,6 +179,7 @@ export class AuthServerModule {
         DeviceModule,
         ConsoleModule,
         OverviewModule,
+        PortalModule,
         WebhooksModule,
       ],
       controllers: [HealthController],

@@ -31,6 +31,6 @@ import { ApiKeysService } from './api-keys.service.js';
     ApiKeyVerifier,
     ApiKeysDirectory,
   ],
-  exports: [ApiKeysService, ApiKeysDirectory],
+  exports: [ApiKeysService, ApiConsumersService, ApiKeysDirectory],
 })
 export class ApiKeysModule {}

@@ -14,6 +14,8 @@ import { ExchangedTokenEntity } from '../oauth/exchanged-token.entity.js';
 import { RevokedTokenEntity } from '../oauth/revoked-token.entity.js';
 import { UsedClientAssertionEntity } from '../oauth/used-client-assertion.entity.js';
 import { PatEntity } from '../pats/pat.entity.js';
+import { ConsumerMemberEntity } from '../portal/consumer-member.entity.js';
+import { ConsumerPortalEntity } from '../portal/consumer-portal.entity.js';
 import { SettingEntity } from '../settings/setting.entity.js';
 import { ResourceEntity } from '../resources/resource.entity.js';
 import { RevocationEventEntity } from '../revocations/revocation-event.entity.js';
@@ -39,6 +41,7 @@ import { SenderConstraints1765000000000 } from './migrations/1765000000000-sende
 import { TlsClientAuth1765100000000 } from './migrations/1765100000000-tls-client-auth.js';
 import { Webhooks1765200000000 } from './migrations/1765200000000-webhooks.js';
 import { SignInFactors1765300000000 } from './migrations/1765300000000-sign-in-factors.js';
+import { DeveloperPortal1765400000000 } from './migrations/1765400000000-developer-portal.js';
 
 /** Every entity and migration of the auth-server, listed explicitly (globs do not survive bundling). */
 export const AUTH_SERVER_ENTITIES = [
@@ -70,6 +73,8 @@ export const AUTH_SERVER_ENTITIES = [
   RecoveryCodeEntity,
   WebAuthnChallengeEntity,
   PendingSignInEntity,
+  ConsumerPortalEntity,
+  ConsumerMemberEntity,
 ];
 
 export const AUTH_SERVER_MIGRATIONS = [
@@ -86,4 +91,5 @@ export const AUTH_SERVER_MIGRATIONS = [
   TlsClientAuth1765100000000,
   Webhooks1765200000000,
   SignInFactors1765300000000,
+  DeveloperPortal1765400000000,
 ];

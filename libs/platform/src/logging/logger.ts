@@ -22,6 +22,8 @@ const REDACTED_PATHS = [
   '*.apiKey',
   '*.privateKey',
   '*.client_assertion',
+  '*.recoveryCode',
+  '*.recoveryCodes',
 ];
 
 // user_code: the device grant's link (verification_uri_complete, RFC 8628 §3.3.1) carries it to the console.

@@ -231,13 +231,85 @@ describe('seed: the story provisioned through the management API', () => {
     );
   });
 
+  it('creates the console admin once (role admin, able to sign in) and never resets their password', async () => {
+    const person = { email: 'ops-admin@example.com', password: 'first password of ops' };
+    const lines = await seed({}, { consoleAdmin: person });
+    expect(lines.at(-1)).toBe(
+      `✓ console admin ${person.email}: created (role admin; sign in at ${auth.issuer}/console)`,
+    );
+    const signedIn = await fetch(`${auth.issuer}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(person),
+    });
+    expect(signedIn.status).toBe(200);
+    expect((await signedIn.json()).user).toMatchObject({ email: person.email, roles: ['admin'] });
+
+    expect((await seed({}, { consoleAdmin: { ...person, password: 'another password now' } })).at(-1)).toBe(
+      `✓ console admin ${person.email}: exists (its password and roles are left as they are)`,
+    );
+    const again = await fetch(`${auth.issuer}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(person),
+    });
+    expect(again.status).toBe(200);
+  });
+
   it('gives up on an auth-server that does not answer /health, naming the address', async () => {
     const issuer = `http://127.0.0.1:${await freePort()}`;
     await expect(seedStory({ ...config, issuer, waitMs: 600 }, { log: () => undefined })).rejects.toThrow(
       new RegExp(
-        `^The auth-server at ${issuer} did not answer GET /health within 1 s \\(last: .*ECONNREFUSED.*\\)\\. Is it running, and is AUTH_ISSUER its URL\\?$`,
+        `^The auth-server at ${issuer} did not answer GET /health within 1 s \\(last: .*ECONNREFUSED.*\\)\\. Is it running, and is AUTH_ISSUER \\(or AUTH_INTERNAL_URL\\) its URL\\?$`,
       ),
     );
+  });
+});
+
+/** docker-compose: the issuer is the URL the host uses, which the seed's container does not resolve. */
+describe('seed: the auth-server reached at AUTH_INTERNAL_URL, its issuer URL unresolvable here', () => {
+  const PUBLIC_ISSUER = 'http://tollgate-public.invalid:7400';
+  let auth: AuthServerHarness;
+
+  beforeAll(async () => {
+    auth = await AuthServerHarness.start({ env: { AUTH_ISSUER: PUBLIC_ISSUER } });
+  });
+  afterAll(async () => {
+    await auth.stop();
+  });
+
+  it('provisions the story through the internal URL, naming the public issuer', async () => {
+    const internalUrl = `http://127.0.0.1:${auth.config.port}`;
+    const config = loadSeedConfig({
+      AUTH_ISSUER: PUBLIC_ISSUER,
+      AUTH_INTERNAL_URL: internalUrl,
+      BOOTSTRAP_ADMIN_CLIENT_ID: ADMIN_CLIENT_ID,
+      BOOTSTRAP_ADMIN_CLIENT_SECRET: ADMIN_CLIENT_SECRET,
+      SERVICE_A_CLIENT_SECRET: generateCredential('client_secret'),
+      SERVICE_B_CLIENT_SECRET: generateCredential('client_secret'),
+      IOT_BROKER_CLIENT_SECRET: generateCredential('client_secret'),
+      THERMOSTAT_CLIENT_SECRET: generateCredential('client_secret'),
+      HUB_CLIENT_SECRET: generateCredential('client_secret'),
+      CONSOLE_ADMIN_PASSWORD: 'the console admin password',
+      SEED_WAIT_SECONDS: '10',
+    });
+    const lines: string[] = [];
+
+    const { api } = await seedStory(config, { log: (line) => lines.push(line) });
+
+    expect(lines[0]).toBe(
+      `✓ auth-server ${PUBLIC_ISSUER} (reached at ${internalUrl}): answering; the bootstrap admin "${ADMIN_CLIENT_ID}" holds scope admin`,
+    );
+    expect(lines).toContain(
+      `✓ client service-b: created (service; tokens:introspect usage:write revocations:read on ${PUBLIC_ISSUER}/api)`,
+    );
+    expect(lines.at(-1)).toBe(
+      `✓ console admin admin@tollgate.local: created (role admin; sign in at ${PUBLIC_ISSUER}/console)`,
+    );
+    expect(api.metadata.issuer).toBe(PUBLIC_ISSUER);
+    // What the metadata names is fetched at the internal URL.
+    const jwks = await (await api.fetch(String(api.metadata.jwks_uri))).json();
+    expect(jwks.keys.length).toBeGreaterThan(0);
   });
 });
 
@@ -263,6 +335,31 @@ describe(loadSeedConfig.name, () => {
     return [];
   }
 
+  it('reads the console admin and the internal URL, and refuses a password that is the email', () => {
+    expect(
+      loadSeedConfig({
+        ...valid,
+        AUTH_ISSUER: 'http://localhost:7400',
+        AUTH_INTERNAL_URL: 'http://auth-server:7400',
+        CONSOLE_ADMIN_PASSWORD: 'a long enough password',
+      }),
+    ).toMatchObject({
+      issuer: 'http://localhost:7400',
+      internalUrl: 'http://auth-server:7400',
+      consoleAdmin: { email: 'admin@tollgate.local', password: 'a long enough password' },
+    });
+    expect(loadSeedConfig(valid).consoleAdmin).toBeUndefined();
+    expect(problems({ ...valid, AUTH_INTERNAL_URL: 'http://auth-server:7400/auth' })).toEqual([
+      'AUTH_INTERNAL_URL: must be an origin (scheme://host[:port]) without path, query or trailing "/" ("http://auth-server:7400/auth")',
+    ]);
+    expect(
+      problems({ ...valid, CONSOLE_ADMIN_EMAIL: 'Admin@Example.com', CONSOLE_ADMIN_PASSWORD: 'admin@example.com' }),
+    ).toEqual(['CONSOLE_ADMIN_PASSWORD: must not be the email address']);
+    expect(problems({ ...valid, CONSOLE_ADMIN_PASSWORD: 'short' })).toEqual([
+      'CONSOLE_ADMIN_PASSWORD: must be 12–256 characters (set (hidden))',
+    ]);
+  });
+
   it('applies the documented defaults', () => {
     const sut = loadSeedConfig(valid);
     expect(sut).toMatchObject({
@@ -283,7 +380,6 @@ describe(loadSeedConfig.name, () => {
 
   it('names every missing variable at once', () => {
     expect(problems({})).toEqual([
-      'AUTH_ISSUER: is required (unset)',
       'BOOTSTRAP_ADMIN_CLIENT_ID: is required (unset)',
       'BOOTSTRAP_ADMIN_CLIENT_SECRET: is required (unset)',
       'SERVICE_A_CLIENT_SECRET: is required (unset)',
@@ -291,13 +387,14 @@ describe(loadSeedConfig.name, () => {
       'IOT_BROKER_CLIENT_SECRET: is required (unset)',
       'THERMOSTAT_CLIENT_SECRET: is required (unset)',
       'HUB_CLIENT_SECRET: is required (unset)',
+      'AUTH_ISSUER: is required (unset)',
     ]);
   });
 
   it('refuses bad URLs and short secrets, without showing the secret', () => {
     expect(problems({ ...valid, AUTH_ISSUER: 'http://auth-server:7400/', HUB_CLIENT_SECRET: 'short' })).toEqual([
-      'AUTH_ISSUER: must be an origin (scheme://host[:port]) without path, query or trailing "/" ("http://auth-server:7400/")',
       'HUB_CLIENT_SECRET: must be a tgs_ client secret as the auth-server generates it, or an operator-chosen secret of 32–512 characters (set (hidden))',
+      'AUTH_ISSUER: must not end with "/" nor carry a query or fragment ("http://auth-server:7400/")',
     ]);
   });
 

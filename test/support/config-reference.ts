@@ -1,4 +1,4 @@
-import { ConfigError, envVariableNames, type Environment } from '@tollgate/platform';
+import { ConfigError, envVariableNames, type Environment, loadEnv } from '@tollgate/platform';
 import type { ClassConstructor } from 'class-transformer';
 import { getMetadataStorage } from 'class-validator';
 import { readFileSync } from 'node:fs';
@@ -7,7 +7,9 @@ import ts from 'typescript';
 import { loadAuthServerConfig } from '../../apps/auth-server/src/config/auth-server.config.js';
 import { AuthServerEnv } from '../../apps/auth-server/src/config/auth-server.env.js';
 import { loadDemoConfig } from '../../tools/src/demo/demo.config.js';
-import { DemoEnv } from '../../tools/src/demo/demo.env.js';
+import { DemoEnv, StackDemoEnv } from '../../tools/src/demo/demo.env.js';
+import { loadStackDemoConfig } from '../../tools/src/demo/stack.config.js';
+import { CertificatesEnv } from '../../tools/src/certificates/certificates.env.js';
 import { loadSeedConfig } from '../../tools/src/seed/seed.config.js';
 import { SeedEnv } from '../../tools/src/seed/seed.env.js';
 import { loadDevicesConfig } from '../../apps/devices/src/config/devices.config.js';
@@ -94,6 +96,22 @@ export const APP_ENVIRONMENTS: readonly AppEnvironment[] = [
     schema: DemoEnv,
     source: 'tools/src/demo/demo.env.ts',
     load: (env) => loadDemoConfig([], env),
+  },
+  {
+    app: 'demo-stack',
+    summary:
+      "`npm run demo:stack` (docker-compose's `demo` service): the same story against a running stack, found by these URLs; exits 0 only if every step passed.",
+    schema: StackDemoEnv,
+    source: 'tools/src/demo/demo.env.ts',
+    load: loadStackDemoConfig,
+  },
+  {
+    app: 'certificates',
+    summary:
+      "docker-compose's one-shot `certificates` service: a development CA and the TLS server certificate of the mTLS endpoint and of MQTT over TLS, made once.",
+    schema: CertificatesEnv,
+    source: 'tools/src/certificates/certificates.env.ts',
+    load: (env) => loadEnv(CertificatesEnv, env),
   },
 ];
 

@@ -58,8 +58,22 @@ export class DevelopmentCa {
     return new DevelopmentCa(keys as CryptoKeyPair, certificate);
   }
 
+  /** A CA saved before (its certificate and PKCS#8 private key, PEM), to issue more certificates. */
+  static async fromPem(certificatePem: string, privateKeyPem: string): Promise<DevelopmentCa> {
+    const certificate = new x509.X509Certificate(certificatePem);
+    const der = Buffer.from(privateKeyPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    const privateKey = await webcrypto.subtle.importKey('pkcs8', der, ALGORITHM, true, ['sign']);
+    const publicKey = await certificate.publicKey.export(ALGORITHM, ['verify'], webcrypto as unknown as Crypto);
+    return new DevelopmentCa({ privateKey, publicKey } as CryptoKeyPair, certificate);
+  }
+
   get certificatePem(): string {
     return this.certificate.toString('pem');
+  }
+
+  /** The CA's private key (PKCS#8 PEM), to save it beside its certificate. */
+  privateKeyPem(): Promise<string> {
+    return pkcs8Pem(this.keys.privateKey);
   }
 
   async issue(request: CertificateRequest): Promise<IssuedCertificate> {
@@ -111,15 +125,19 @@ export class DevelopmentCa {
 }
 
 async function issued(certificate: x509.X509Certificate, privateKey: CryptoKey): Promise<IssuedCertificate> {
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', privateKey));
   return {
     certificatePem: certificate.toString('pem'),
-    privateKeyPem: `-----BEGIN PRIVATE KEY-----\n${pkcs8
-      .toString('base64')
-      .replace(/(.{64})/g, '$1\n')
-      .trimEnd()}\n-----END PRIVATE KEY-----\n`,
+    privateKeyPem: await pkcs8Pem(privateKey),
     thumbprint: certificateThumbprint(new Uint8Array(certificate.rawData)),
   };
+}
+
+async function pkcs8Pem(privateKey: CryptoKey): Promise<string> {
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', privateKey));
+  return `-----BEGIN PRIVATE KEY-----\n${pkcs8
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd()}\n-----END PRIVATE KEY-----\n`;
 }
 
 /** A positive 16-byte serial number (RFC 5280 §4.1.2.2). */

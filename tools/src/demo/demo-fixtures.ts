@@ -8,12 +8,13 @@ import {
   CRM_RESOURCE,
   DEMO_CLIENT_IDS,
   DEMO_ADMIN,
-  type DemoConfig,
   type DemoSecretName,
   IOT_RESOURCE,
   MARKETING_RESOURCE,
+  type StorySecretName,
 } from './demo.config.js';
 import { newThermostatKeyFile } from './demo-services.js';
+import type { StoryConfig } from './story.js';
 
 const SAMPLE_CONTACTS = [
   {
@@ -27,7 +28,7 @@ const SAMPLE_CONTACTS = [
 ];
 
 /** Clients the demo itself uses (not part of the seeded story): created here, reused on the next run. */
-export function demoHelperClients(secrets: Record<DemoSecretName, string>): ClientSpec[] {
+export function demoHelperClients(secrets: Record<StorySecretName, string>): ClientSpec[] {
   return [
     {
       id: DEMO_CLIENT_IDS.dashboard,
@@ -62,18 +63,19 @@ export function demoHelperClients(secrets: Record<DemoSecretName, string>): Clie
 
 export async function ensureDemoHelperClients(
   api: ManagementApiClient,
-  secrets: Record<DemoSecretName, string>,
+  secrets: Record<StorySecretName, string>,
   log: (line: string) => void,
+  more: ClientSpec[] = [],
 ): Promise<void> {
   const provisioner = new Provisioner(api, { log, enableDisabled: true });
-  for (const client of demoHelperClients(secrets)) await provisioner.ensureClient(client);
+  for (const client of [...more, ...demoHelperClients(secrets)]) await provisioner.ensureClient(client);
 }
 
 /** Puts the sample contacts in the CRM (a contact already there is left as it is); returns how many were created. */
 export async function ensureSampleContacts(
   api: ManagementApiClient,
-  config: DemoConfig,
-  secrets: Record<DemoSecretName, string>,
+  config: StoryConfig,
+  secrets: Record<StorySecretName, string>,
 ): Promise<{ total: number; created: number }> {
   const attempt = await api.clientCredentials(DEMO_CLIENT_IDS.crmSampleData, secrets.CRM_SAMPLE_DATA_CLIENT_SECRET, {
     resource: CRM_RESOURCE,
@@ -139,7 +141,7 @@ export async function ensureDemoAdmin(
  */
 export async function forgetPairedThermostat(
   api: ManagementApiClient,
-  config: DemoConfig,
+  config: StoryConfig,
   log: (line: string) => void,
 ): Promise<void> {
   const id = DEMO_CLIENT_IDS.newThermostat;

@@ -4,19 +4,21 @@ import { displayPath } from './console-output.js';
 import {
   CRM_RESOURCE,
   DEMO_CLIENT_IDS,
+  type DemoClientIds,
   type DemoConfig,
   type DemoSecretName,
   IOT_RESOURCE,
   MARKETING_RESOURCE,
+  type StorySecretName,
 } from './demo.config.js';
 import type { DemoTlsFiles } from './demo-certificates.js';
 import type { ServiceSpec } from './processes/service-process.js';
+import type { DeviceService, StoryConfig } from './story.js';
 
-export type DemoServiceName =
-  'authServer' | 'serviceB' | 'serviceA' | 'iotBroker' | 'thermostat' | 'hub' | 'newThermostat';
+export type DemoServiceName = 'authServer' | 'serviceB' | 'serviceA' | 'iotBroker' | DeviceService;
 
 /** Where thermostat-3 keeps the private key it generates (private_key_jwt: it never has a secret). */
-export const newThermostatKeyFile = (config: DemoConfig) =>
+export const newThermostatKeyFile = (config: { dataDir: string }) =>
   join(config.dataDir, DEMO_CLIENT_IDS.newThermostat, 'device-key.json');
 
 /** The thermostat boots below the hub's schedule, so the hub has to act and the heater visibly starts. */
@@ -26,10 +28,10 @@ export const DEMO_HEATING = { initialTemperature: 19.5, initialSetpoint: 19, sch
 // or DATABASE_URL in the caller's shell must not change the embedded default).
 const INHERITED = ['PATH', 'HOME', 'TMPDIR', 'TMP', 'TEMP', 'LANG', 'LC_ALL', 'SYSTEMROOT'];
 
-function baseEnv(config: DemoConfig): Record<string, string> {
+function baseEnv(config: { logLevel: string }, host = '127.0.0.1'): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of INHERITED) if (process.env[name]) env[name] = process.env[name]!;
-  return { ...env, HOST: config.host, LOG_LEVEL: config.logLevel };
+  return { ...env, HOST: host, LOG_LEVEL: config.logLevel };
 }
 
 async function healthy<T = any>(url: string, accept: (body: T) => string | undefined): Promise<string | undefined> {
@@ -38,36 +40,18 @@ async function healthy<T = any>(url: string, accept: (body: T) => string | undef
 }
 
 /** Every service of the demo: how to start it (built entry point, environment) and when it is ready. */
+const appEntry = (root: string, app: string) => join(root, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
+
 export function demoServices(
   config: DemoConfig,
   secrets: Record<DemoSecretName, string>,
   root: string,
   tls: DemoTlsFiles,
 ): Record<DemoServiceName, ServiceSpec> {
-  const entry = (app: string) => join(root, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
+  const entry = (app: string) => appEntry(root, app);
   const { urls, ports } = config;
   const ids = DEMO_CLIENT_IDS;
-  const base = baseEnv(config);
-  const device = {
-    ...base,
-    AUTH_ISSUER: urls.issuer,
-    BROKER_URL: urls.mqtt,
-    BROKER_RESOURCE: IOT_RESOURCE,
-    // Quick retries: the story disables and re-enables the thermostat and waits for it.
-    RECONNECT_MIN_DELAY_MS: '200',
-    RECONNECT_MAX_DELAY_MS: '1000',
-  };
-  const deviceReady = (url: string) => () =>
-    healthy<{ broker?: string }>(url, (body) => (body.broker === 'connected' ? 'connected to the broker' : undefined));
-  const thermostat = {
-    DEVICE_ROLE: 'thermostat',
-    // A fast room: two simulated minutes every quarter second, telemetry every second.
-    THERMOSTAT_TICK_MS: '250',
-    THERMOSTAT_SIMULATED_SECONDS_PER_TICK: '120',
-    THERMOSTAT_TELEMETRY_INTERVAL_MS: '1000',
-    THERMOSTAT_INITIAL_TEMPERATURE: String(DEMO_HEATING.initialTemperature),
-    THERMOSTAT_INITIAL_SETPOINT: String(DEMO_HEATING.initialSetpoint),
-  };
+  const base = baseEnv(config, config.host);
 
   return {
     authServer: {
@@ -164,28 +148,69 @@ export function demoServices(
             : undefined,
         ),
     },
+    ...demoDevices(config, ids, secrets, root),
+  };
+}
+
+/**
+ * The devices the IoT story starts: thermostat-1 and hub-1 (a fast room, so the story sees the
+ * heater work within seconds) and thermostat-3, which pairs itself. They reach the auth-server and
+ * the broker at `config.urls` (inside docker-compose's network when the story runs there).
+ */
+export function demoDevices(
+  config: StoryConfig & { logLevel: string },
+  ids: DemoClientIds,
+  secrets: Record<StorySecretName, string>,
+  root: string,
+): Record<DeviceService, ServiceSpec> {
+  const entry = appEntry(root, 'devices');
+  const { urls } = config;
+  const port = (url: string) => new URL(url).port;
+  const device = {
+    ...baseEnv(config),
+    AUTH_ISSUER: urls.issuer,
+    ...(urls.authServer !== urls.issuer && { AUTH_INTERNAL_URL: urls.authServer }),
+    BROKER_URL: urls.mqtt,
+    BROKER_RESOURCE: IOT_RESOURCE,
+    // Quick retries: the story disables and re-enables the thermostat and waits for it.
+    RECONNECT_MIN_DELAY_MS: '200',
+    RECONNECT_MAX_DELAY_MS: '1000',
+  };
+  const deviceReady = (url: string) => () =>
+    healthy<{ broker?: string }>(url, (body) => (body.broker === 'connected' ? 'connected to the broker' : undefined));
+  const thermostat = {
+    DEVICE_ROLE: 'thermostat',
+    // A fast room: two simulated minutes every quarter second, telemetry every second.
+    THERMOSTAT_TICK_MS: '250',
+    THERMOSTAT_SIMULATED_SECONDS_PER_TICK: '120',
+    THERMOSTAT_TELEMETRY_INTERVAL_MS: '1000',
+    THERMOSTAT_INITIAL_TEMPERATURE: String(DEMO_HEATING.initialTemperature),
+    THERMOSTAT_INITIAL_SETPOINT: String(DEMO_HEATING.initialSetpoint),
+  };
+
+  return {
     thermostat: {
       name: 'thermostat',
-      entry: entry('devices'),
+      entry,
       env: {
         ...device,
         ...thermostat,
         CLIENT_ID: ids.thermostat,
         CLIENT_SECRET: secrets.THERMOSTAT_CLIENT_SECRET,
-        HEALTH_PORT: String(ports.thermostatHealth),
+        HEALTH_PORT: port(urls.thermostatHealth),
       },
       ready: deviceReady(urls.thermostatHealth),
     },
     newThermostat: {
       name: ids.newThermostat,
-      entry: entry('devices'),
+      entry,
       env: {
         ...device,
         ...thermostat,
         CLIENT_ID: ids.newThermostat,
         TOKEN_AUTH_METHOD: 'private_key_jwt',
         DEVICE_KEY_FILE: newThermostatKeyFile(config),
-        HEALTH_PORT: String(ports.newThermostatHealth),
+        HEALTH_PORT: port(urls.newThermostatHealth),
       },
       // Ready once it shows its pairing code (or, paired already, once it is on the broker).
       ready: () =>
@@ -199,13 +224,13 @@ export function demoServices(
     },
     hub: {
       name: 'hub',
-      entry: entry('devices'),
+      entry,
       env: {
         ...device,
         DEVICE_ROLE: 'hub',
         CLIENT_ID: ids.hub,
         CLIENT_SECRET: secrets.HUB_CLIENT_SECRET,
-        HEALTH_PORT: String(ports.hubHealth),
+        HEALTH_PORT: port(urls.hubHealth),
         HUB_THERMOSTAT_ID: ids.thermostat,
         // The user's preference all day, in a fixed zone, so the demo does not depend on the hour.
         HUB_SCHEDULE: `00:00=${DEMO_HEATING.scheduledSetpoint}`,

@@ -48,6 +48,20 @@ export const DEMO_ADMIN = 'grace@tollgate.demo';
 
 export type DemoSecretName = (typeof DEMO_SECRET_NAMES)[number];
 
+/** The secrets the stories themselves use (wherever the system runs). */
+export const STORY_SECRET_NAMES = [
+  'SERVICE_A_CLIENT_SECRET',
+  'THERMOSTAT_CLIENT_SECRET',
+  'HUB_CLIENT_SECRET',
+  'DASHBOARD_CLIENT_SECRET',
+  'CRM_SAMPLE_DATA_CLIENT_SECRET',
+  'SPARE_THERMOSTAT_CLIENT_SECRET',
+  'CAMPAIGN_TOOL_CLIENT_SECRET',
+  'DEMO_USER_PASSWORD',
+] as const satisfies readonly DemoSecretName[];
+
+export type StorySecretName = (typeof STORY_SECRET_NAMES)[number];
+
 /** Client ids of the story (the seed's defaults) and of the demo's own helpers. */
 export const DEMO_CLIENT_IDS = {
   serviceA: 'service-a',
@@ -67,12 +81,18 @@ export const DEMO_CLIENT_IDS = {
   newThermostat: 'thermostat-3',
 } as const;
 
+/** The client ids a run of the story uses (against docker-compose, its own thermostat and hub). */
+export type DemoClientIds = { readonly [Role in keyof typeof DEMO_CLIENT_IDS]: string };
+
 export const CRM_RESOURCE = 'https://crm.tollgate.local';
 export const IOT_RESOURCE = 'https://iot.tollgate.local';
 export const MARKETING_RESOURCE = 'https://marketing.tollgate.local';
 
 export interface DemoUrls {
+  /** The public issuer URL: the `iss` of tokens, what a person's browser opens. */
   issuer: string;
+  /** Where the story reaches the auth-server: the issuer, or its URL inside a container network. */
+  authServer: string;
   serviceB: string;
   serviceA: string;
   mqtt: string;
@@ -144,6 +164,7 @@ export function loadDemoConfig(argv: string[], env: Environment = process.env): 
     ports,
     urls: {
       issuer: `http://${host}:${ports.authServer}`,
+      authServer: `http://${host}:${ports.authServer}`,
       serviceB: `http://${host}:${ports.serviceB}`,
       serviceA: `http://${host}:${ports.serviceA}`,
       mqtt: `mqtt://${host}:${ports.mqtt}`,

@@ -30,7 +30,7 @@ import { DemoCertificates } from './demo-certificates.js';
 import { demoServices, newThermostatKeyFile } from './demo-services.js';
 import { busyPorts } from './ports.js';
 import { ServiceFailedError, ServiceSupervisor } from './processes/service-supervisor.js';
-import { type DemoContext, runStories, type StepResult } from './story.js';
+import { type DemoContext, runStories, type StepResult, summaryLines } from './story.js';
 import { DEMO_STORIES } from './stories/demo-stories.js';
 
 // dist/tools/tools/src/demo/main.js → the repository root.
@@ -80,13 +80,8 @@ async function main(): Promise<void> {
     ]);
     const failed = results.filter((result) => !result.passed);
     out.line('');
-    if (failed.length === 0) out.line(`✓ All ${results.length} steps passed.`);
-    else {
-      out.line(`✗ ${failed.length} of ${results.length} steps failed:`);
-      for (const result of failed)
-        out.line(`  ✗ ${result.story} › ${result.number}. ${result.description} — ${result.detail}`);
-      out.line(`  The services' logs are in ${displayPath(config.logDir)}.`);
-    }
+    for (const line of summaryLines(results)) out.line(line);
+    if (failed.length > 0) out.line(`  The services' logs are in ${displayPath(config.logDir)}.`);
     if (config.once) return await shutdown(failed.length === 0 ? 0 : 1);
     printExploration(config, secrets, {
       credentials,
@@ -167,6 +162,7 @@ async function runDemo(
     admin: seeded.api,
     ids,
     secrets,
+    consoleAdmin: { email: DEMO_ADMIN, password: secrets.DEMO_ADMIN_PASSWORD },
     consumer: seeded.consumer,
     sampleContacts: contacts.total,
     startDevice: (device) => supervisor.start(services[device], 30_000),

@@ -1,25 +1,34 @@
+import type { DevelopmentCa, IssuedCertificate } from '../certificates/development-ca.js';
 import type { ManagementApiClient } from '../seed/management-api.client.js';
-import type { DEMO_CLIENT_IDS, DemoConfig, DemoSecretName } from './demo.config.js';
-import type { DemoCertificates } from './demo-certificates.js';
+import type { DemoClientIds, DemoUrls, StorySecretName } from './demo.config.js';
 
 /** Device processes a story may start (they are supervised like every other service). */
 export type DeviceService = 'thermostat' | 'hub' | 'newThermostat';
 
+/** Where the story finds the running system, whoever started it (`npm run demo`, or docker-compose). */
+export interface StoryConfig {
+  urls: DemoUrls;
+  /** Where devices the story starts keep their files (thermostat-3's key). */
+  dataDir: string;
+}
+
 /** What every story gets: the running system and the demo's credentials. */
 export interface DemoContext {
-  config: DemoConfig;
+  config: StoryConfig;
   /** The management API as the bootstrap admin. */
   admin: ManagementApiClient;
-  ids: typeof DEMO_CLIENT_IDS;
-  secrets: Record<DemoSecretName, string>;
+  ids: DemoClientIds;
+  secrets: Record<StorySecretName, string>;
+  /** The administrator who approves a device's pairing in the console (role `admin`). */
+  consoleAdmin: { email: string; password: string };
   /** The seeded API consumer "Zapflow". */
   consumer: { id: string; name: string };
   /** Contacts the CRM holds at least (the sample data). */
   sampleContacts: number;
   /** Starts a device process and resolves once it is connected to the broker. */
   startDevice(device: DeviceService): Promise<string>;
-  /** The demo CA (RFC 8705 steps): device certificates on demand, and the files the services read. */
-  certificates: DemoCertificates;
+  /** The CA the broker trusts for device certificates (RFC 8705 steps): device certificates on demand. */
+  certificates: { ca: DevelopmentCa; device(id: string): Promise<IssuedCertificate> };
   /** Credentials a story created, printed after the story for exploring. */
   credentials: { label: string; value: string; note?: string }[];
 }
@@ -91,6 +100,16 @@ export async function runStories(
     }
   }
   return results;
+}
+
+/** The closing lines of a run: all passed, or which steps failed and why. */
+export function summaryLines(results: readonly StepResult[]): string[] {
+  const failed = results.filter((result) => !result.passed);
+  if (failed.length === 0) return [`✓ All ${results.length} steps passed.`];
+  return [
+    `✗ ${failed.length} of ${results.length} steps failed:`,
+    ...failed.map((result) => `  ✗ ${result.story} › ${result.number}. ${result.description} — ${result.detail}`),
+  ];
 }
 
 function timing(started: number): string {

@@ -5,6 +5,7 @@ import {
   createAuthorizedFetch,
   DiscoveryError,
   discoverAuthorizationServer,
+  internalIssuerFetch,
   TokenRequestError,
 } from '@tollgate/m2m-client';
 import { type AuthServerApi, basicAuthorization, createAuthServerApi, formRequest } from '@tollgate/api-client';
@@ -23,6 +24,11 @@ export interface AdminCredentials {
   clientSecret: string;
 }
 
+export interface ConnectOptions {
+  /** Where the auth-server is reached when the issuer URL does not resolve here (AUTH_INTERNAL_URL). */
+  internalUrl?: string;
+}
+
 /**
  * The auth-server's management API as the bootstrap admin, through the generated client
  * (@tollgate/api-client): an `admin` token on the management API (the resource the metadata names
@@ -39,16 +45,27 @@ export class ManagementApiClient {
     readonly issuer: string,
     readonly metadata: AuthorizationServerMetadata,
     tokens: ClientCredentialsTokenProvider,
+    /** Where the auth-server is reached: the issuer, or its internal URL. */
+    readonly url: string,
+    /** Fetches any URL the metadata names (those on the issuer's origin at `url`). */
+    readonly fetch: typeof globalThis.fetch,
   ) {
-    this.api = createAuthServerApi({ baseUrl: issuer, fetch: createAuthorizedFetch(tokens) });
-    this.oauth = createAuthServerApi({ baseUrl: issuer });
+    this.api = createAuthServerApi({ baseUrl: url, fetch: createAuthorizedFetch(tokens) });
+    this.oauth = createAuthServerApi({ baseUrl: url });
   }
 
   /** Discovers the issuer (RFC 8414) and obtains an admin token; throws a SeedError that says what to fix. */
-  static async connect(issuer: string, admin: AdminCredentials): Promise<ManagementApiClient> {
+  static async connect(
+    issuer: string,
+    admin: AdminCredentials,
+    options: ConnectOptions = {},
+  ): Promise<ManagementApiClient> {
+    const fetchImpl = options.internalUrl
+      ? internalIssuerFetch(issuer, options.internalUrl)
+      : (input: string | URL | Request, init?: RequestInit) => fetch(input, init);
     let metadata: AuthorizationServerMetadata;
     try {
-      metadata = await discoverAuthorizationServer(issuer, { timeoutMs: 10_000 });
+      metadata = await discoverAuthorizationServer(issuer, { timeoutMs: 10_000, fetch: fetchImpl });
     } catch (error) {
       if (error instanceof DiscoveryError)
         throw new SeedError(`${error.message}. Is AUTH_ISSUER the auth-server's issuer URL?`, { cause: error });
@@ -62,6 +79,7 @@ export class ManagementApiClient {
     }
     const tokens = new ClientCredentialsTokenProvider({
       issuer,
+      internalUrl: options.internalUrl,
       clientId: admin.clientId,
       clientSecret: admin.clientSecret,
       resource: managementApi,
@@ -72,7 +90,7 @@ export class ManagementApiClient {
     } catch (error) {
       throw explainAdminFailure(error, issuer, admin.clientId, managementApi);
     }
-    return new ManagementApiClient(issuer, metadata, tokens);
+    return new ManagementApiClient(issuer, metadata, tokens, options.internalUrl ?? issuer, fetchImpl);
   }
 
   /** RFC 8707 indicator of the management API (the metadata's `management_api_resource`): the `aud` of tokens for `/api`. */

@@ -1,3 +1,4 @@
+import { expectAnswer } from '@tollgate/api-client';
 import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
 import { ManagementApiClient } from './management-api.client.js';
 import { type ClientSpec, type ConsumerSpec, Provisioner, type ResourceSpec } from './provisioner.js';
@@ -102,17 +103,47 @@ export interface SeedResult {
 
 /**
  * Provisions the story through the management API: the CRM, IoT and email-marketing resources,
- * the five story clients with their grants and configured secrets, and the API consumer "Zapflow".
- * Waits for the auth-server first. Idempotent; throws a SeedError that says what to fix.
+ * the five story clients with their grants and configured secrets, the API consumer "Zapflow", and
+ * the console's administrator when one is configured. Waits for the auth-server first. Idempotent;
+ * throws a SeedError that says what to fix.
  */
 export async function seedStory(config: SeedConfig, options: SeedOptions = {}): Promise<SeedResult> {
   const log = options.log ?? ((line: string) => console.log(line));
-  await waitForAuthServer(config.issuer, config.waitMs);
-  const api = await ManagementApiClient.connect(config.issuer, config.admin);
-  log(`✓ auth-server ${config.issuer}: answering; the bootstrap admin "${config.admin.clientId}" holds scope admin`);
+  const reachedAt =
+    config.internalUrl && config.internalUrl !== config.issuer ? ` (reached at ${config.internalUrl})` : '';
+  await waitForAuthServer(config.internalUrl ?? config.issuer, config.waitMs);
+  const api = await ManagementApiClient.connect(config.issuer, config.admin, { internalUrl: config.internalUrl });
+  log(
+    `✓ auth-server ${config.issuer}${reachedAt}: answering; the bootstrap admin "${config.admin.clientId}" holds scope admin`,
+  );
   const provisioner = new Provisioner(api, { log, enableDisabled: options.enableDisabled });
   for (const resource of storyResources(config)) await provisioner.ensureResource(resource);
   for (const client of storyClients(config, api.managementApi)) await provisioner.ensureClient(client);
   const consumer = await provisioner.ensureConsumer(ZAPFLOW_CONSUMER);
+  if (config.consoleAdmin) await ensureConsoleAdmin(api, config.consoleAdmin, log);
   return { api, consumer: { id: consumer.id, name: consumer.name } };
+}
+
+/**
+ * The person who signs in to the web console as an administrator (role `admin`, made by the
+ * auth-server at its first start). Created once with the configured password; an existing person
+ * is left as they are, so a password changed in the console is never reset by the next start.
+ */
+export async function ensureConsoleAdmin(
+  api: ManagementApiClient,
+  person: { email: string; password: string },
+  log: (line: string) => void,
+): Promise<void> {
+  const [existing] = await expectAnswer(api.api.GET('/api/users', { params: { query: { email: person.email } } }), 200);
+  if (existing) {
+    log(`✓ console admin ${person.email}: exists (its password and roles are left as they are)`);
+    return;
+  }
+  await expectAnswer(
+    api.api.POST('/api/users', {
+      body: { email: person.email, displayName: 'Console administrator', password: person.password, roles: ['admin'] },
+    }),
+    201,
+  );
+  log(`✓ console admin ${person.email}: created (role admin; sign in at ${api.issuer}/console)`);
 }

@@ -12,12 +12,16 @@ export interface ClientCredentials {
 export interface SeedConfig {
   /** The auth-server's issuer URL; everything else is found through its metadata. */
   issuer: string;
+  /** Where the seed reaches the auth-server when the issuer URL does not resolve here (AUTH_INTERNAL_URL). */
+  internalUrl?: string;
   admin: { clientId: string; clientSecret: string };
   /** RFC 8707 indicators of the CRM (service-b), of the IoT broker and of the email-marketing API (service-a). */
   crmResource: string;
   iotResource: string;
   marketingResource: string;
   clients: Record<StoryClientRole, ClientCredentials>;
+  /** The person who administers Tollgate in the web console (role `admin`), when a password is configured. */
+  consoleAdmin?: { email: string; password: string };
   /** How long to wait for the auth-server's /health. */
   waitMs: number;
 }
@@ -58,10 +62,13 @@ export function loadSeedConfig(env: Environment = process.env): SeedConfig {
   for (const [i, a] of resources.entries()) {
     for (const b of resources.slice(i + 1)) if (values[a] === values[b]) problems.push(`${a} and ${b}: must differ`);
   }
+  if (values.CONSOLE_ADMIN_PASSWORD?.toLowerCase() === values.CONSOLE_ADMIN_EMAIL.toLowerCase())
+    problems.push('CONSOLE_ADMIN_PASSWORD: must not be the email address');
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
     issuer: values.AUTH_ISSUER,
+    internalUrl: values.AUTH_INTERNAL_URL,
     admin: { clientId: values.BOOTSTRAP_ADMIN_CLIENT_ID, clientSecret: values.BOOTSTRAP_ADMIN_CLIENT_SECRET },
     crmResource: values.CRM_RESOURCE,
     iotResource: values.IOT_RESOURCE,
@@ -73,6 +80,9 @@ export function loadSeedConfig(env: Environment = process.env): SeedConfig {
       thermostat: { id: values.THERMOSTAT_CLIENT_ID, secret: values.THERMOSTAT_CLIENT_SECRET },
       hub: { id: values.HUB_CLIENT_ID, secret: values.HUB_CLIENT_SECRET },
     },
+    consoleAdmin: values.CONSOLE_ADMIN_PASSWORD
+      ? { email: values.CONSOLE_ADMIN_EMAIL, password: values.CONSOLE_ADMIN_PASSWORD }
+      : undefined,
     waitMs: values.SEED_WAIT_SECONDS * 1000,
   };
 }

@@ -1,12 +1,13 @@
 import {
+  composeEnv,
   IntegerFrom,
   IsClientId,
   IsClientSecret,
-  IsIssuerOrigin,
+  IssuerEnv,
   IsResourceIndicator,
   Required,
 } from '@tollgate/platform';
-import { IsOptional, Matches } from 'class-validator';
+import { IsEmail, IsOptional, IsString, Length, Matches } from 'class-validator';
 
 // The management API's client-id rule, which also makes every id a valid MQTT device id.
 const CLIENT_ID = /^[A-Za-z0-9._-]{3,64}$/;
@@ -15,11 +16,10 @@ const CLIENT_ID_MESSAGE = { message: 'must be 3–64 characters of letters, digi
 /**
  * Environment of `npm run seed`. docker-compose runs the seed as a one-shot service with exactly
  * these names.
+ *
+ * @property AUTH_ISSUER The auth-server's issuer URL (also where the seed reaches it, unless AUTH_INTERNAL_URL says otherwise).
  */
-export class SeedEnv {
-  /** The auth-server's issuer URL (also where the seed reaches it). */
-  @Required() @IsIssuerOrigin() AUTH_ISSUER: string;
-
+export class SeedEnv extends composeEnv(IssuerEnv()) {
   /** The auth-server's bootstrap admin client (scope `admin` on the management API). */
   @Required() @IsClientId() BOOTSTRAP_ADMIN_CLIENT_ID: string;
 
@@ -64,6 +64,13 @@ export class SeedEnv {
 
   /** The secret of the hub's client; the seed sets it. */
   @Required() @IsClientSecret() HUB_CLIENT_SECRET: string;
+
+  /** The person who signs in to the web console as an administrator (role `admin`); created with CONSOLE_ADMIN_PASSWORD when that is set. */
+  @IsOptional() @IsEmail({}, { message: 'must be an email address' }) CONSOLE_ADMIN_EMAIL: string =
+    'admin@tollgate.local';
+
+  /** Their first password (12–256 characters); an existing person's password is never changed. Unset: no console admin is created. */
+  @IsOptional() @IsString() @Length(12, 256, { message: 'must be 12–256 characters' }) CONSOLE_ADMIN_PASSWORD?: string;
 
   /** How long to wait for the auth-server to answer /health before giving up. */
   @IsOptional() @IntegerFrom(1, 600) SEED_WAIT_SECONDS: number = 60;

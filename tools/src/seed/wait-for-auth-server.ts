@@ -19,7 +19,7 @@ export async function waitForAuthServer(issuer: string, timeoutMs: number, inter
     }
     if (Date.now() + intervalMs > deadline) {
       throw new SeedError(
-        `The auth-server at ${issuer} did not answer GET /health within ${Math.round(timeoutMs / 1000)} s (last: ${last}). Is it running, and is AUTH_ISSUER its URL?`,
+        `The auth-server at ${issuer} did not answer GET /health within ${Math.round(timeoutMs / 1000)} s (last: ${last}). Is it running, and is AUTH_ISSUER (or AUTH_INTERNAL_URL) its URL?`,
       );
     }
     await sleep(intervalMs);

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fetchJson } from '../../seed/http-json.js';
 import { check, CheckFailed, expectStatus, waitFor } from '../checks.js';
 import { signInToConsole } from '../console-session.js';
-import { DEMO_ADMIN, type DemoSecretName, IOT_RESOURCE } from '../demo.config.js';
+import { IOT_RESOURCE, type StorySecretName } from '../demo.config.js';
 import { DEMO_HEATING } from '../demo-services.js';
 import { forgeAccessToken } from '../mqtt/forged-token.js';
 import { MessageLog, subscribe, tryConnect, whenClosed } from '../mqtt/mqtt-observer.js';
@@ -24,15 +24,15 @@ export const iotStory: Story = {
   title:
     'IoT: a thermostat and a home hub exchange telemetry and commands over MQTT with M2M tokens; only authorised devices get in',
   async run(context, step) {
-    const { ids, admin } = context;
-    const { mqtt, mqtts, brokerHealth, issuer, thermostatHealth } = context.config.urls;
+    const { ids, admin, consoleAdmin } = context;
+    const { mqtt, mqtts, brokerHealth, issuer, authServer, authServerMtls, thermostatHealth } = context.config.urls;
     const topics = {
       telemetry: `devices/${ids.thermostat}/telemetry`,
       state: `devices/${ids.thermostat}/state`,
       ack: `devices/${ids.thermostat}/commands/ack`,
       setpoint: `devices/${ids.thermostat}/commands/setpoint`,
     };
-    const token = async (clientId: string, secret: DemoSecretName): Promise<string> => {
+    const token = async (clientId: string, secret: StorySecretName): Promise<string> => {
       const attempt = await admin.clientCredentials(clientId, context.secrets[secret], { resource: IOT_RESOURCE });
       if (!attempt.ok) throw new CheckFailed(`no token for ${clientId}: ${attempt.status} ${attempt.error}`);
       return attempt.accessToken;
@@ -109,7 +109,7 @@ export const iotStory: Story = {
       });
 
       await step('a rogue device with a forged token (ES256, made-up key, the real kid) is refused', async () => {
-        const jwks = await fetchJson<{ keys: { kid?: string }[] }>(String(admin.metadata.jwks_uri));
+        const jwks = await fetchJson<{ keys: { kid?: string }[] }>(String(admin.metadata.jwks_uri), {}, admin.fetch);
         const forged = await forgeAccessToken({
           issuer,
           audience: IOT_RESOURCE,
@@ -186,9 +186,11 @@ export const iotStory: Story = {
           const ca = certificates.ca.certificatePem;
           const own = await certificates.device(ids.spareThermostat);
           const other = await certificates.device('rogue-2');
-          const endpoint = (admin.metadata.mtls_endpoint_aliases as { token_endpoint?: string } | undefined)
+          const alias = (admin.metadata.mtls_endpoint_aliases as { token_endpoint?: string } | undefined)
             ?.token_endpoint;
-          check(endpoint, 'the metadata names no mTLS token endpoint (mtls_endpoint_aliases)');
+          check(alias, 'the metadata names no mTLS token endpoint (mtls_endpoint_aliases)');
+          // The alias is a public URL; the story reaches that listener at authServerMtls (the same one locally).
+          const endpoint = new URL(new URL(alias).pathname, authServerMtls).href;
           const issued = await mtlsClientCredentials(
             endpoint,
             { id: ids.spareThermostat, secret: context.secrets.SPARE_THERMOSTAT_CLIENT_SECRET },
@@ -289,10 +291,10 @@ export const iotStory: Story = {
       );
 
       await step(
-        `${DEMO_ADMIN} (admin) enters the code in the console and approves ${paired}, letting ${ids.hub} command it`,
+        `${consoleAdmin.email} (admin) enters the code in the console and approves ${paired}, letting ${ids.hub} command it`,
         async () => {
-          const grace = await signInToConsole(issuer, DEMO_ADMIN, context.secrets.DEMO_ADMIN_PASSWORD);
-          const shown = await grace.request('POST', '/api/device/lookup', { userCode });
+          const person = await signInToConsole(authServer, consoleAdmin.email, consoleAdmin.password);
+          const shown = await person.request('POST', '/api/device/lookup', { userCode });
           expectStatus(shown, 200, 'POST /api/device/lookup');
           check(
             shown.body.kind === 'pairing' && shown.body.deviceId === paired,
@@ -300,7 +302,7 @@ export const iotStory: Story = {
           );
           check(shown.body.controllers?.includes(ids.hub), `${ids.hub} is not offered as its controller`);
           expectStatus(
-            await grace.request('POST', '/api/device/approve', { userCode, controller: ids.hub }),
+            await person.request('POST', '/api/device/approve', { userCode, controller: ids.hub }),
             200,
             'POST /api/device/approve',
           );

@@ -130,11 +130,11 @@ export const m2mStory: Story = {
       },
     );
 
-    await step('service-b refuses a token for another audience (thermostat-1’s IoT token)', async () => {
+    await step(`service-b refuses a token for another audience (${ids.thermostat}’s IoT token)`, async () => {
       const attempt = await context.admin.clientCredentials(ids.thermostat, secrets.THERMOSTAT_CLIENT_SECRET, {
         resource: IOT_RESOURCE,
       });
-      if (!attempt.ok) throw new CheckFailed(`no token for thermostat-1: ${attempt.status} ${attempt.error}`);
+      if (!attempt.ok) throw new CheckFailed(`no token for ${ids.thermostat}: ${attempt.status} ${attempt.error}`);
       const response = await fetchJson(`${serviceB}/contacts`, {
         headers: { authorization: `Bearer ${attempt.accessToken}` },
       });

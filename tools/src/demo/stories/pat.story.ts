@@ -26,7 +26,7 @@ export const patStory: Story = {
   name: 'PAT',
   title: 'Personal access token: Ada signs in to account settings, makes a token for her script, and revokes it',
   async run(context, step) {
-    const { issuer, serviceB } = context.config.urls;
+    const { authServer, serviceB } = context.config.urls;
     const password = context.secrets.DEMO_USER_PASSWORD;
     let ada!: ConsoleSession;
     let pat!: CreatedPat;
@@ -64,7 +64,7 @@ export const patStory: Story = {
     });
 
     await step('Ada signs in to account settings (POST /api/session)', async () => {
-      ada = await signInToConsole(issuer, DEMO_USER, password);
+      ada = await signInToConsole(authServer, DEMO_USER, password);
       return `session cookie (HttpOnly, SameSite=Lax) and a CSRF token for account settings`;
     });
 

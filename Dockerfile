@@ -28,13 +28,15 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     DATA_DIR=/data
 WORKDIR /app
-# Code and dependencies stay owned by root (read-only to the app); only /data is the app's.
-RUN mkdir /data && chown node:node /data
+# Code and dependencies stay owned by root (read-only to the app); only /data is the app's, and
+# /tls and /tls-ca, where docker-compose's certificates service writes (a named volume mounted there
+# takes the folder's owner).
+RUN mkdir /data /tls /tls-ca && chown node:node /data /tls /tls-ca
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY docker/healthcheck.mjs ./docker/healthcheck.mjs
 USER node
 VOLUME ["/data"]
-EXPOSE 7400 7401 7402 7883 7884
+EXPOSE 7400 7401 7402 7403 7883 7884 7885
 CMD ["node", "dist/apps/auth-server/apps/auth-server/src/main.js"]

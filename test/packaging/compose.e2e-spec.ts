@@ -1,19 +1,23 @@
 import { envVariableNames } from '@tollgate/platform';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { APP_ENVIRONMENTS, type AppEnvironment, REPOSITORY_ROOT } from '../support/config-reference.js';
 import {
   builtFile,
+  type ComposeFile,
   type ComposeService,
   dependencies,
   execForm,
   interpolate,
+  interpolateDocument,
   isSecretName,
   nestProjects,
   publishedPorts,
@@ -25,6 +29,10 @@ import {
   variableReferences,
 } from './deployment-files.js';
 import { SeedEnv } from '../../tools/src/seed/seed.env.js';
+import { CertificatesEnv } from '../../tools/src/certificates/certificates.env.js';
+import { DevelopmentCa } from '../../tools/src/certificates/development-ca.js';
+import { StackDemoEnv } from '../../tools/src/demo/demo.env.js';
+import { loadStackDemoConfig } from '../../tools/src/demo/stack.config.js';
 
 const run = promisify(execFile);
 
@@ -48,20 +56,56 @@ const composeEnv: Record<string, string> = Object.fromEntries(
 const SEED_COMMAND = ['node', 'dist/tools/tools/src/seed/main.js'];
 const SEED_VARIABLES = envVariableNames(SeedEnv).filter((variable) => variable !== 'SEED_WAIT_SECONDS');
 
+/** The tools compose runs (one-shot, or on demand for the demo profile), by the file each runs, with their env class. */
+const TOOLS: Record<string, { service: string; schema: new () => object; script?: string }> = {
+  'dist/tools/tools/src/seed/main.js': { service: 'seed', schema: SeedEnv, script: 'seed' },
+  'dist/tools/tools/src/certificates/main.js': { service: 'certificates', schema: CertificatesEnv },
+  'dist/tools/tools/src/demo/stack-main.js': { service: 'demo', schema: StackDemoEnv, script: 'demo:stack' },
+};
+
 /** The variables that set where each app listens, and the one its health endpoint answers on. */
 const LISTENING = {
-  'auth-server': { ports: ['PORT'], health: 'PORT' },
-  'service-b': { ports: ['PORT'], health: 'PORT' },
-  'service-a': { ports: ['PORT'], health: 'PORT' },
-  'iot-broker': { ports: ['MQTT_PORT', 'MQTT_WS_PORT'], health: 'MQTT_WS_PORT' },
+  'auth-server': { ports: ['PORT', 'MTLS_PORT', 'METRICS_PORT'], health: 'PORT' },
+  'service-b': { ports: ['PORT', 'METRICS_PORT'], health: 'PORT' },
+  'service-a': { ports: ['PORT', 'METRICS_PORT'], health: 'PORT' },
+  'iot-broker': { ports: ['MQTT_PORT', 'MQTT_WS_PORT', 'MQTTS_PORT', 'METRICS_PORT'], health: 'MQTT_WS_PORT' },
   devices: { ports: ['HEALTH_PORT'], health: 'HEALTH_PORT' },
 } as const satisfies Record<string, { ports: string[]; health: string }>;
-const THIRD_PARTY_PORTS: Record<string, number[]> = { postgres: [5432], redis: [6379] };
+const THIRD_PARTY_PORTS: Record<string, number[]> = {
+  postgres: [5432],
+  redis: [6379],
+  prometheus: [9090],
+  grafana: [3000],
+};
+
+/** Services that run once and exit (or, for the demo, run the story and exit). */
+const ONE_SHOT = ['seed', 'certificates', 'demo'];
 
 /** Ports a developer machine commonly has taken (PostgreSQL, Redis, Mosquitto, MySQL, RabbitMQ, NATS). */
 const TAKEN_PORTS = [5432, 6379, 1883, 3306, 5672, 4222];
 
 const HEALTHCHECK_SCRIPT = 'docker/healthcheck.mjs';
+
+/** The files docker-compose's certificates service writes in /tls, made here for the loaders that read them. */
+const tlsDir = mkdtempSync(join(tmpdir(), 'tollgate-compose-tls-'));
+{
+  const ca = await DevelopmentCa.create('compose test CA');
+  const server = await ca.issue({ commonName: 'localhost', usage: 'server', dnsNames: ['localhost'] });
+  writeFileSync(join(tlsDir, 'ca.crt'), ca.certificatePem);
+  writeFileSync(join(tlsDir, 'server.crt'), server.certificatePem);
+  writeFileSync(join(tlsDir, 'server.key'), server.privateKeyPem);
+}
+afterAll(() => rmSync(tlsDir, { recursive: true, force: true }));
+
+/** A container's environment with its /tls/… files where this machine has them. */
+function withTlsFiles(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).map(([name, value]) => [
+      name,
+      value.startsWith('/tls/') ? join(tlsDir, basename(value)) : value,
+    ]),
+  );
+}
 
 /** Services that run this repository's image (the others are PostgreSQL and Redis). */
 const tollgateServices = Object.entries(services).filter(([, service]) => service.build !== undefined);
@@ -75,6 +119,10 @@ function isSeed(service: ComposeService): boolean {
   return JSON.stringify(service.command) === JSON.stringify(SEED_COMMAND);
 }
 
+function isTool(service: ComposeService): boolean {
+  return Array.isArray(service.command) && service.command[1] in TOOLS;
+}
+
 /** The app a service runs (from the project whose build writes its command's file). */
 function appOf(service: ComposeService): AppEnvironment {
   const [, file] = command(service);
@@ -85,7 +133,7 @@ function appOf(service: ComposeService): AppEnvironment {
 }
 
 const appServices = tollgateServices
-  .filter(([, service]) => !isSeed(service))
+  .filter(([, service]) => !isTool(service))
   .map(([name, service]) => ({ name, service, app: appOf(service) }));
 
 function environmentOf(name: string): Record<string, string> {
@@ -160,6 +208,41 @@ describe('docker-compose.yml', () => {
     expect(packageJson.scripts.seed).toBe(SEED_COMMAND.join(' '));
   });
 
+  it('runs each tool (seed, certificates, the demo) once, from the file the build writes, as its npm script does', () => {
+    const tools = tollgateServices.filter(([, service]) => isTool(service));
+    expect(tools.map(([name]) => name).sort()).toEqual([...ONE_SHOT].sort());
+    for (const [name, service] of tools) {
+      const [executable, file, ...rest] = command(service);
+      const tool = TOOLS[file];
+      expect({ executable, rest, service: tool.service }, name).toEqual({
+        executable: 'node',
+        rest: [],
+        service: name,
+      });
+      expect(builtFile(file), `${name}: ${file}`).toEqual({
+        project: 'tools',
+        source: file.replace('dist/tools/', '').replace(/\.js$/, '.ts'),
+      });
+      if (tool.script) expect(packageJson.scripts[tool.script], `npm run ${tool.script}`).toBe(`node ${file}`);
+      expect(service.restart, name).toBe('no');
+      expect(service.healthcheck, name).toBeUndefined();
+    }
+    // The demo runs only when asked for: `docker compose --profile demo run --rm demo`.
+    expect(services.demo.profiles).toEqual(['demo']);
+  });
+
+  it('gives the certificates service and the demo only variables they validate, and the demo all it needs', () => {
+    for (const name of ['certificates', 'demo']) {
+      const file = command(services[name])[1];
+      const accepted = envVariableNames(TOOLS[file].schema);
+      expect(
+        Object.keys(environmentOf(name)).filter((variable) => !accepted.includes(variable)),
+        `${name} sets variables ${TOOLS[file].schema.name} ignores`,
+      ).toEqual([]);
+    }
+    expect(() => loadStackDemoConfig(environmentOf('demo'))).not.toThrow();
+  });
+
   it('sets only variables the app validates (the seed: its contract, in full)', () => {
     for (const { name, app } of appServices) {
       const accepted = envVariableNames(app.schema);
@@ -171,9 +254,9 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(environmentOf('seed')).sort()).toEqual([...SEED_VARIABLES].sort());
   });
 
-  it("gives each app an environment its own loader accepts, the image's ENV included", () => {
+  it("gives each app an environment its own loader accepts, the image's ENV included (the TLS files the certificates service writes)", () => {
     for (const { name, app } of appServices) {
-      expect(() => app.load({ ...imageEnvironment(), ...environmentOf(name) }), name).not.toThrow();
+      expect(() => app.load(withTlsFiles({ ...imageEnvironment(), ...environmentOf(name) })), name).not.toThrow();
     }
   });
 
@@ -214,7 +297,19 @@ describe('docker-compose.yml', () => {
         seed[seedVariable],
       );
     }
-    const issuers = new Set(tollgateServices.map(([name]) => environmentOf(name).AUTH_ISSUER));
+    const demo = environmentOf('demo');
+    for (const variable of [
+      'BOOTSTRAP_ADMIN_CLIENT_ID',
+      'BOOTSTRAP_ADMIN_CLIENT_SECRET',
+      'SERVICE_A_CLIENT_ID',
+      'SERVICE_A_CLIENT_SECRET',
+      'CONSOLE_ADMIN_EMAIL',
+      'CONSOLE_ADMIN_PASSWORD',
+    ])
+      expect(demo[variable], `demo ${variable} = seed ${variable}`).toBe(seed[variable]);
+    const issuers = new Set(
+      tollgateServices.map(([name]) => environmentOf(name).AUTH_ISSUER).filter((issuer) => issuer !== undefined),
+    );
     expect([...issuers]).toEqual([seed.AUTH_ISSUER]);
     // Each client has a secret of its own.
     const secretVariables = SEED_VARIABLES.filter(isSecretName).map(
@@ -226,6 +321,19 @@ describe('docker-compose.yml', () => {
 
   /** Addresses read only when asked (a console page), so the service must not wait for them (the broker starts after the auth-server). */
   const LOOKED_UP_ON_DEMAND = new Set(['auth-server IOT_BROKER_HEALTH_URL']);
+
+  it('names the published auth-server as the issuer, and has every other service reach it at its compose name', () => {
+    const issuer = new URL(environmentOf('auth-server').AUTH_ISSUER);
+    // What the host and its browsers use: the published port on loopback.
+    const published = publishedPorts(services['auth-server'], composeEnv).find((port) => port.containerPort === 7400);
+    expect({ host: issuer.hostname, port: issuer.port }).toEqual({ host: 'localhost', port: published!.hostPort });
+    const internal = `http://auth-server:${settingOf('auth-server', 'PORT')}`;
+    const relying = tollgateServices
+      .map(([name]) => name)
+      .filter((name) => environmentOf(name).AUTH_ISSUER !== undefined && name !== 'auth-server');
+    expect(relying.length).toBeGreaterThan(0);
+    for (const name of relying) expect(environmentOf(name).AUTH_INTERNAL_URL, name).toBe(internal);
+  });
 
   it('reaches other services by compose name, on the port they listen on, and only those it waits for', () => {
     let links = 0;
@@ -244,8 +352,9 @@ describe('docker-compose.yml', () => {
         }
       }
     }
-    // AUTH_ISSUER ×7, DATABASE_URL ×3, REDIS_URL ×3, SERVICE_B_URL, BROKER_URL ×2, IOT_BROKER_HEALTH_URL.
-    expect(links).toBe(17);
+    // AUTH_INTERNAL_URL ×7, DATABASE_URL ×3, REDIS_URL ×3, SERVICE_B_URL ×2, SERVICE_A_URL, BROKER_URL ×3,
+    // BROKER_TLS_URL, BROKER_HEALTH_URL, AUTH_MTLS_URL (the demo), IOT_BROKER_HEALTH_URL.
+    expect(links).toBe(23);
   });
 
   it('listens on every interface where another container or the host connects', () => {
@@ -279,7 +388,7 @@ describe('docker-compose.yml', () => {
 
   it('probes each long-running service where it answers health', () => {
     for (const [name, service] of Object.entries(services)) {
-      if (name === 'seed') continue;
+      if (ONE_SHOT.includes(name)) continue;
       expect(service.healthcheck?.test, name).toBeDefined();
     }
     expect(services.postgres.healthcheck!.test).toEqual(expect.arrayContaining(['pg_isready', '127.0.0.1']));
@@ -304,6 +413,8 @@ describe('docker-compose.yml', () => {
 
   it('starts in dependency order: postgres, redis → auth-server → seed → service-b → service-a; auth-server, seed → iot-broker → devices', () => {
     const required: [service: string, dependency: string, condition: string][] = [
+      ['auth-server', 'certificates', 'service_completed_successfully'],
+      ['iot-broker', 'certificates', 'service_completed_successfully'],
       ['auth-server', 'postgres', 'service_healthy'],
       ['auth-server', 'redis', 'service_healthy'],
       ['seed', 'auth-server', 'service_healthy'],
@@ -322,7 +433,7 @@ describe('docker-compose.yml', () => {
       for (const [dependency, { condition }] of Object.entries(dependencies(service))) {
         expect(services[dependency], `${name} → ${dependency}`).toBeDefined();
         expect(waitsFor(dependency).has(name), `${name} ↔ ${dependency} wait for each other`).toBe(false);
-        if (isSeed(services[dependency]))
+        if (ONE_SHOT.includes(dependency))
           expect(condition, `${name} → ${dependency}`).toBe('service_completed_successfully');
         else {
           expect(condition, `${name} → ${dependency}`).toBe('service_healthy');
@@ -335,9 +446,9 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('restarts the long-running services, never the seed', () => {
+  it('restarts the long-running services, never the one-shot ones (seed, certificates, demo)', () => {
     for (const [name, service] of Object.entries(services)) {
-      expect(service.restart, name).toBe(name === 'seed' ? 'no' : 'unless-stopped');
+      expect(service.restart, name).toBe(ONE_SHOT.includes(name) ? 'no' : 'unless-stopped');
     }
   });
 
@@ -372,11 +483,33 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('keeps the data of PostgreSQL and Redis in named volumes', () => {
+  it('keeps the data of PostgreSQL, Redis and Prometheus in named volumes, and the TLS files in two', () => {
     const { volumes = {} } = readCompose(composeText);
     expect(services.postgres.volumes).toContain('postgres-data:/var/lib/postgresql/data');
     expect(services.redis.volumes).toContain('redis-data:/data');
-    expect(Object.keys(volumes).sort()).toEqual(['postgres-data', 'redis-data']);
+    expect(services.prometheus.volumes).toContain('prometheus-data:/prometheus');
+    expect(Object.keys(volumes).sort()).toEqual(['postgres-data', 'prometheus-data', 'redis-data', 'tls', 'tls-ca']);
+  });
+
+  it('writes the TLS files once, shares the certificates read-only, and the CA key with the demo alone', () => {
+    const mounts = (name: string) => (services[name].volumes ?? []).map(String);
+    expect(mounts('certificates').sort()).toEqual(['tls-ca:/tls-ca', 'tls:/tls']);
+    expect(environmentOf('certificates')).toMatchObject({ TLS_DIR: '/tls', TLS_CA_KEY_DIR: '/tls-ca' });
+    for (const name of ['auth-server', 'iot-broker']) expect(mounts(name), name).toEqual(['tls:/tls:ro']);
+    expect(mounts('demo').sort()).toEqual(['tls-ca:/tls-ca:ro', 'tls:/tls:ro']);
+    const withCaKey = Object.keys(services).filter((name) => mounts(name).some((mount) => mount.startsWith('tls-ca:')));
+    expect(withCaKey.sort()).toEqual(['certificates', 'demo']);
+    // The server certificate names the published host and the compose names the containers use.
+    const names = environmentOf('certificates').TLS_SERVER_NAMES.split(',');
+    expect(names).toEqual(expect.arrayContaining(['localhost', 'auth-server', 'iot-broker']));
+    // The image has the folders, owned by its user, so a new named volume takes that owner.
+    expect(
+      readDockerfile()
+        .at(-1)!
+        .instructions.filter((i) => i.keyword === 'RUN')
+        .map((i) => i.args)
+        .join('\n'),
+    ).toMatch(/chown node:node \/data \/tls \/tls-ca/);
   });
 });
 
@@ -688,14 +821,15 @@ describe('healthchecks against the apps started with their compose environment',
 
   const adapted = (name: string, overrides: Record<string, string>) => {
     const env: Record<string, string> = {
-      ...imageEnvironment(),
-      ...environmentOf(name),
+      ...withTlsFiles({ ...imageEnvironment(), ...environmentOf(name) }),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',
       DATA_DIR: join(dataDir, name),
       ...overrides,
     };
     if (env.DATABASE_URL) env.DATABASE_URL = `sqlite:${join(dataDir, name, 'db.sqlite')}`;
+    // Here the issuer (127.0.0.1) resolves: nothing to reach elsewhere.
+    delete env.AUTH_INTERNAL_URL;
     delete env.REDIS_URL;
     return env;
   };
@@ -718,7 +852,9 @@ describe('healthchecks against the apps started with their compose environment',
     const authPort = await freePort();
     const issuer = `http://127.0.0.1:${authPort}`;
     const auth = await createAuthServer(
-      loadAuthServerConfig(adapted('auth-server', { PORT: String(authPort), AUTH_ISSUER: issuer })),
+      loadAuthServerConfig(
+        adapted('auth-server', { PORT: String(authPort), AUTH_ISSUER: issuer, MTLS_PORT: String(await freePort()) }),
+      ),
       { logger },
     );
     await auth.listen(authPort, '127.0.0.1');
@@ -740,7 +876,14 @@ describe('healthchecks against the apps started with their compose environment',
     running.set('service-a', { url: await serviceA.getUrl(), stop: () => serviceA.close() });
 
     const broker = await createIotBroker(
-      loadIotBrokerConfig(adapted('iot-broker', { MQTT_PORT: '0', MQTT_WS_PORT: '0', AUTH_ISSUER: issuer })),
+      loadIotBrokerConfig(
+        adapted('iot-broker', {
+          MQTT_PORT: '0',
+          MQTT_WS_PORT: '0',
+          MQTTS_PORT: String(await freePort()),
+          AUTH_ISSUER: issuer,
+        }),
+      ),
       { logger },
     );
     const addresses = await broker.listen();
@@ -770,4 +913,48 @@ describe('healthchecks against the apps started with their compose environment',
       await expect(run('node', [script, actual], { cwd: REPOSITORY_ROOT })).resolves.toBeDefined();
     },
   );
+});
+
+/**
+ * The Compose Specification's own JSON schema (compose-spec/compose-spec, `schema/compose-spec.json`,
+ * the one Docker Compose v2 validates with), as the dclint package ships it, checked with ajv: a
+ * key compose does not know, a value of the wrong shape or a misspelt condition fails here, in CI,
+ * without a Docker engine. (Debian's docker-compose v1 does not know the top-level `name:` and is no
+ * judge of a v2 file.)
+ */
+describe('docker-compose.yml against the Compose Specification (JSON schema)', () => {
+  const require = createRequire(import.meta.url);
+  const schemaFile = join(dirname(require.resolve('dclint/package.json')), 'schemas', 'compose.schema.json');
+  const schema = JSON.parse(readFileSync(schemaFile, 'utf8')) as { $id?: string; title?: string };
+  // draft-07; its `$schema` is the https spelling of the meta-schema, which ajv does not hold by that name.
+  const validate = new Ajv({ allErrors: true, strict: false, validateSchema: false }).compile(schema);
+  const document = readCompose(composeText);
+  const describeErrors = () =>
+    (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message}`).join('\n');
+
+  it('is the Compose Specification schema', () => {
+    expect({ id: schema.$id, title: schema.title }).toEqual({
+      id: 'compose_spec.json',
+      title: 'Compose Specification',
+    });
+  });
+
+  it('validates the file as written and as compose interpolates it with .env.example', () => {
+    expect(validate(document), describeErrors()).toBe(true);
+    expect(validate(interpolateDocument(document, composeEnv)), describeErrors()).toBe(true);
+  });
+
+  it('would refuse what compose refuses: an unknown key, a misspelt condition, a profile that is not a name', () => {
+    const broken = (change: (file: ComposeFile) => void) => {
+      const copy = structuredClone(interpolateDocument(document, composeEnv)) as ComposeFile;
+      change(copy);
+      return validate(copy);
+    };
+    expect(broken((file) => (file.services.seed.restarts = 'no'))).toBe(false);
+    expect(broken((file) => (file.services['service-a'].depends_on = { 'service-b': { condition: 'healthy' } }))).toBe(
+      false,
+    );
+    expect(broken((file) => (file.services.demo.profiles = 'demo'))).toBe(false);
+    expect(broken(() => undefined)).toBe(true);
+  });
 });

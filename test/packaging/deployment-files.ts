@@ -104,6 +104,15 @@ export function serviceEnvironment(
   );
 }
 
+/** The whole compose document as compose sees it after interpolation: every string interpolated, anything else as it is. */
+export function interpolateDocument(value: unknown, env: Readonly<Record<string, string>>): unknown {
+  if (typeof value === 'string') return interpolate(value, env);
+  if (Array.isArray(value)) return value.map((item) => interpolateDocument(item, env));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolateDocument(item, env)]));
+  return value;
+}
+
 export function dependencies(service: ComposeService): Record<string, ComposeDependency> {
   const dependsOn = service.depends_on ?? {};
   return Array.isArray(dependsOn) ? Object.fromEntries(dependsOn.map((name) => [name, {}])) : dependsOn;

@@ -352,3 +352,26 @@ export interface SearchHit {
   detail: string;
   owner?: { id: string; name: string };
 }
+
+/** What a provider lets a consumer's developers do (PUT /api/consumers/{id}/portal). */
+export interface PortalLimits {
+  grants: Grant[];
+  environments: ('live' | 'test')[];
+  maxActiveKeys: number;
+  rateLimitCeiling: { requests: number; perSeconds: number } | null;
+}
+
+/** GET /api/me/consumers: a consumer whose keys you manage in the developer portal. */
+export interface MyConsumer {
+  id: string;
+  name: string;
+  limits: PortalLimits;
+}
+
+/** GET /api/consumers/{id}/members. */
+export interface ConsumerMember {
+  userId: string;
+  email: string;
+  displayName: string;
+  invitedAt: string;
+}

@@ -1,7 +1,7 @@
 // The console shell: session, navigation and routing. Pages live in ./pages/*.ts and draw into
 // #page; the data comes from the management API with the session cookie.
 import { api, ApiError, messageOf, onSession, setCsrfToken } from './api.js';
-import type { AuthorizationServerMetadata, Me, StartedSession } from './api-types.js';
+import type { AuthorizationServerMetadata, Me, MyConsumer, StartedSession } from './api-types.js';
 import { discardSecrets } from './components/secret-panel.js';
 import { h, replace } from './dom.js';
 import type { Page, Session } from './pages/page.js';
@@ -13,6 +13,8 @@ interface Route {
   /** The link text in the navigation; routes without one are not listed. */
   nav?: string;
   admin?: boolean;
+  /** Listed in the navigation only when this holds (the page itself stays reachable). */
+  shown?: (signedIn: Session) => boolean;
   /** Only for people who are not signed in (the sign-in page). */
   signedOut?: boolean;
   load: () => Promise<Page>;
@@ -25,6 +27,7 @@ const PAGES = {
   applications: () => import('./pages/applications.js'),
   'api-keys': () => import('./pages/api-keys.js'),
   overview: () => import('./pages/overview.js'),
+  portal: () => import('./pages/portal.js'),
   users: () => import('./pages/users.js'),
   access: () => import('./pages/access.js'),
   'signing-keys': () => import('./pages/signing-keys.js'),
@@ -39,6 +42,13 @@ const ROUTES: Route[] = [
   { path: '/console/sign-in', title: 'Sign in', signedOut: true, load: PAGES['sign-in'] },
   { path: '/console/tokens', title: 'Personal access tokens', nav: 'Personal access tokens', load: PAGES.tokens },
   { path: '/console/device', title: 'Device sign-in', nav: 'Device sign-in', load: PAGES.device },
+  {
+    path: '/console/portal',
+    title: 'Developer portal',
+    nav: 'Developer portal',
+    shown: (signedIn) => signedIn.developerPortal,
+    load: PAGES.portal,
+  },
   { path: '/console/security', title: 'Sign-in and security', nav: 'Sign-in and security', load: PAGES.security },
   adminPage('overview', 'Overview'),
   adminPage('applications', 'M2M applications and devices', 'Applications and devices'),
@@ -65,6 +75,7 @@ const session: Session = {
   user: null,
   permissions: [],
   isAdmin: false,
+  developerPortal: false,
   managementApi: null,
   expiresAt: null,
   idleTimeoutSeconds: null,
@@ -91,9 +102,10 @@ let firstRender = true;
 
 async function establish(started: StartedSession): Promise<void> {
   setCsrfToken(started.csrfToken);
-  const [me, metadata] = await Promise.all([
+  const [me, metadata, consumers] = await Promise.all([
     api<Me>('GET', '/api/me'),
     api<AuthorizationServerMetadata>('GET', '/.well-known/oauth-authorization-server'),
+    api<MyConsumer[]>('GET', '/api/me/consumers').catch(() => []),
   ]);
   const managementApi = `${metadata.issuer}/api`;
   session.user = started.user;
@@ -101,6 +113,7 @@ async function establish(started: StartedSession): Promise<void> {
   session.idleTimeoutSeconds = started.idleTimeoutSeconds;
   session.permissions = me.permissions ?? [];
   session.managementApi = managementApi;
+  session.developerPortal = consumers.length > 0;
   session.secondFactorSetupRequired = started.secondFactorSetupRequired;
   // Until the required second factor is set up, the API refuses every admin page.
   session.isAdmin =
@@ -115,6 +128,7 @@ function forget(): void {
     user: null,
     permissions: [],
     isAdmin: false,
+    developerPortal: false,
     expiresAt: null,
     idleTimeoutSeconds: null,
     secondFactorSetupRequired: false,
@@ -217,7 +231,7 @@ function drawChrome(): void {
     h('span', { class: 'who' }, 'Signed in as ', h('strong', {}, session.user.email)),
     h('button', { type: 'button', class: 'button button-small', onClick: signOut }, 'Sign out'),
   );
-  const mine = ROUTES.filter((route) => route.nav && !route.admin);
+  const mine = ROUTES.filter((route) => route.nav && !route.admin && (route.shown?.(session) ?? true));
   const admin = ROUTES.filter((route) => route.nav && route.admin);
   replace(
     shell.nav,

@@ -1,14 +1,22 @@
 // API consumers (registered applications) and their keys: create restricted keys, reveal once,
 // roll with overlap, revoke; usage per key.
-import { api, ApiError, segment } from '../api.js';
+import { api, segment } from '../api.js';
 import type { ApiConsumer, ApiKey, CreatedApiKey, KeyUsage } from '../api-types.js';
-import { usageChart } from '../chart.js';
+import {
+  askToRoll,
+  KEY_ENVIRONMENTS,
+  keyBody,
+  keyLimits,
+  keyStatus,
+  loadUsage,
+  showApiKey,
+  usageSection,
+} from '../components/api-key-parts.js';
 import { confirmAction, toggleDisabled } from '../components/confirm-action.js';
+import { consumerPortalPanel } from '../components/consumer-portal-panel.js';
 import { createForm, nameField, requiredName } from '../components/create-form.js';
 import { drawDetailsFrame } from '../components/details-frame.js';
-import { showSecret } from '../components/secret-panel.js';
 import { actionsColumn, drawList, inactiveFilter, lastUsedCell, table } from '../components/table.js';
-import { formDialog } from '../dialog.js';
 import { badge, emptyState, grantList, h, replace, statusBadge, time, type Child } from '../dom.js';
 import {
   announce,
@@ -23,20 +31,12 @@ import {
   textArea,
   textField,
 } from '../ui.js';
-import { auditLink, endOfDay, grantsPicker, loadResources, readGrants, setQuery, tomorrow } from './common.js';
+import { auditLink, grantsPicker, loadResources, setQuery, tomorrow } from './common.js';
 import type { PageContext } from './page.js';
-
-const USAGE_DAYS = 14;
 
 /** The lead paragraph under the page's title. */
 export const lead = (): Child =>
   'An API consumer is an application that calls your APIs with keys, like an integration that syncs contacts. A key identifies the application, not a person; it carries a fixed set of scopes and can be limited by address, rate and expiry.';
-
-/** The choices of the create form's radio group. */
-const KEY_ENVIRONMENTS = [
-  { value: 'live', label: 'Live (tgk_live_…)' },
-  { value: 'test', label: 'Test (tgk_test_…)' },
-];
 
 export async function render(page: HTMLElement, { params, signal }: PageContext): Promise<void> {
   const [consumers, resources] = await Promise.all([
@@ -202,15 +202,7 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
       return;
     }
     state.keys = await api<ApiKey[]>('GET', `/api/consumers/${segment(consumer.id)}/keys`, undefined, { signal });
-    const shown = visibleKeys();
-    const usage = await Promise.all(
-      shown.map((key) =>
-        api<KeyUsage>('GET', `/api/keys/${segment(key.id)}/usage?days=${USAGE_DAYS}`, undefined, { signal }).catch(
-          () => null,
-        ),
-      ),
-    );
-    state.usage = new Map(shown.map((key, index) => [key.id, usage[index] ?? null]));
+    state.usage = await loadUsage(visibleKeys(), (key) => `/api/keys/${segment(key.id)}/usage`, signal);
     if (frame.consumerId !== consumer.id) drawKeysFrame(consumer);
     drawKeys(consumer);
   }
@@ -226,6 +218,7 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
       frame,
       drawDetailsFrame(keysSection, `Keys of ${consumer.name}`, frame.notice, keyForm(consumer).element),
     );
+    keysSection.append(consumerPortalPanel(consumer, resources, signal));
   }
 
   function drawKeys(consumer: ApiConsumer) {
@@ -281,23 +274,8 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
                 h('span', {}, key.name, ' ', badge(key.environment, key.environment === 'live' ? 'info' : 'neutral')),
                 h('code', {}, `${key.displayPrefix}…`),
                 grantList(key.grants),
-                limits(key),
-                h(
-                  'span',
-                  {},
-                  statusBadge(key.status),
-                  key.rolledToId
-                    ? [
-                        h('br'),
-                        h(
-                          'span',
-                          { class: 'muted' },
-                          key.status === 'active' ? 'rolled: works until the overlap ends' : 'replaced by a rolled key',
-                        ),
-                      ]
-                    : null,
-                  key.rolledFromId ? [h('br'), h('span', { class: 'muted' }, 'rolled from an older key')] : null,
-                ),
+                keyLimits(key),
+                keyStatus(key),
                 time(key.createdAt, '—', { dateOnly: true }),
                 key.expiresAt
                   ? time(key.expiresAt, '—', { withRelative: key.status === 'active' })
@@ -316,42 +294,9 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
                 ),
               ]),
             }),
-            h(
-              'section',
-              { class: 'usage-section', 'aria-labelledby': `${titleId}-usage` },
-              h('h3', { id: `${titleId}-usage` }, `Requests in the last ${USAGE_DAYS} days`),
-              shown.map((key) => {
-                const usage = state.usage.get(key.id);
-                return h(
-                  'div',
-                  { class: 'usage-key' },
-                  h('h4', {}, key.name, ' ', h('code', {}, `${key.displayPrefix}…`)),
-                  usage
-                    ? usageChart({ label: `the key ${key.name}`, usage, days: USAGE_DAYS })
-                    : h('p', { class: 'muted' }, 'Usage could not be loaded.'),
-                  h(
-                    'p',
-                    { class: 'muted' },
-                    'Last used: ',
-                    key.lastUsedAt
-                      ? [
-                          time(key.lastUsedAt, '—', { withRelative: true }),
-                          key.lastUsedAddress ? ` from ${key.lastUsedAddress}` : '',
-                        ]
-                      : 'never',
-                  ),
-                );
-              }),
-            ),
+            usageSection(titleId ?? 'keys', shown, state.usage),
           ],
     );
-  }
-
-  function limits(key: ApiKey) {
-    const parts: HTMLElement[] = [];
-    if (key.rateLimit) parts.push(h('li', {}, `${key.rateLimit.requests} requests / ${key.rateLimit.perSeconds} s`));
-    if (key.ipAllowlist?.length) parts.push(h('li', {}, `from ${key.ipAllowlist.join(', ')}`));
-    return parts.length > 0 ? h('ul', { class: 'plain' }, parts) : h('span', { class: 'muted' }, 'none');
   }
 
   function keyForm(consumer: ApiConsumer) {
@@ -409,7 +354,12 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
         ),
       ],
       submit: (form) =>
-        api<CreatedApiKey>('POST', `/api/consumers/${segment(consumer.id)}/keys`, keyBody(form, grants), { signal }),
+        api<CreatedApiKey>(
+          'POST',
+          `/api/consumers/${segment(consumer.id)}/keys`,
+          keyBody(form, grants, requiredName(form, 'key')),
+          { signal },
+        ),
       done: async (created) => {
         await loadKeys();
         showKey(created, 'created');
@@ -417,82 +367,16 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
     });
   }
 
-  function keyBody(form: HTMLFormElement, grants: HTMLElement) {
-    const granted = readGrants(grants);
-    const body: Record<string, unknown> = {
-      name: requiredName(form, 'key'),
-      environment: formValue(form, 'environment'),
-      grants: granted,
-    };
-    if (granted.length === 0) throw new ApiError(400, 'Pick at least one scope: a key without scopes can do nothing.');
-    const expiresOn = formValue(form, 'expiresOn');
-    if (expiresOn) body.expiresAt = endOfDay(expiresOn);
-    const allowlist = formValue(form, 'ipAllowlist')
-      .split(/[\s,]+/)
-      .filter(Boolean);
-    if (allowlist.length > 0) body.ipAllowlist = allowlist;
-    const requests = formValue(form, 'rateRequests');
-    const perSeconds = formValue(form, 'ratePerSeconds');
-    if (requests || perSeconds) {
-      if (!requests || !perSeconds)
-        throw new ApiError(400, 'A rate limit needs both numbers: how many requests, per how many seconds.');
-      body.rateLimit = { requests: Number(requests), perSeconds: Number(perSeconds) };
-    }
-    return body;
-  }
-
   function showKey(created: CreatedApiKey, how: 'created' | 'rolled') {
     const keysHeading = frame.heading;
-    showSecret(frame.secretSlot, {
-      what: 'API key',
-      secret: created.key,
-      name: created.name,
-      details: h(
-        'p',
-        {},
-        how === 'rolled' ? 'This key replaces the one you rolled. ' : '',
-        'The application sends it as ',
-        h('code', {}, 'Authorization: Bearer <key>'),
-        ' or ',
-        h('code', {}, 'X-API-Key: <key>'),
-        '.',
-      ),
-      onDone: () => keysHeading.focus(),
-    });
+    showApiKey(frame.secretSlot, created, how, () => keysHeading.focus());
   }
 
   async function roll(key: ApiKey) {
-    const overlap = numberField({
-      label: 'The old key keeps working for (minutes)',
-      name: 'minutes',
-      value: '60',
-      required: true,
-      hint: 'Time to deploy the new key. 0 stops the old key at once; at most 43200 (30 days).',
-      min: 0,
-      max: 43200,
-    });
-    const rolled = await formDialog({
-      title: `Roll the key “${key.name}”?`,
-      description: h('p', {}, 'A new key with the same scopes and limits replaces it. You will see the new key once.'),
-      content: overlap,
-      submitLabel: 'Roll key',
-      onSubmit: (form) => {
-        const minutes = Number(formValue(form, 'minutes'));
-        if (!Number.isInteger(minutes) || minutes < 0 || minutes > 43200)
-          throw new ApiError(400, 'The overlap must be a whole number of minutes between 0 and 43200.', {
-            body: { errors: ['minutes must be between 0 and 43200'] },
-          });
-        return api<CreatedApiKey>(
-          'POST',
-          `/api/keys/${segment(key.id)}/roll`,
-          { expireCurrentInMinutes: minutes },
-          { signal },
-        );
-      },
-    });
+    const rolled = await askToRoll(key, `/api/keys/${segment(key.id)}/roll`, signal);
     if (!rolled) return;
     await loadKeys();
-    showKey(rolled.value, 'rolled');
+    showKey(rolled, 'rolled');
     announce(`The key “${key.name}” is rolled. Copy the new key now.`);
   }
 

@@ -21,7 +21,7 @@ export function grantsPicker({
 }: {
   legend: string;
   hint?: string;
-  resources: readonly Resource[];
+  resources: readonly Pick<Resource, 'indicator' | 'name' | 'scopes'>[];
   selected?: readonly Grant[];
 }): HTMLFieldSetElement {
   const chosen = new Map(selected.map((grant) => [grant.resource, new Set(grant.scopes)]));

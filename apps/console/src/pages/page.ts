@@ -9,6 +9,8 @@ export interface Session {
   /** Scopes per resource, from GET /api/me. */
   permissions: Grant[];
   isAdmin: boolean;
+  /** Invited to at least one API consumer's developer portal (GET /api/me/consumers). */
+  developerPortal: boolean;
   /** The management API's resource indicator (`<issuer>/api`). */
   managementApi: string | null;
   expiresAt: string | null;

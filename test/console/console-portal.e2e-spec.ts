@@ -58,7 +58,10 @@ describeInBrowser('console: developer portal', () => {
 
       await panel.getByLabel('Invite by email').fill('nobody@zapflow.example');
       await panel.getByRole('button', { name: 'Invite' }).click();
-      await panel.getByRole('alert').filter({ hasText: /create the person/ }).waitFor();
+      await panel
+        .getByRole('alert')
+        .filter({ hasText: /create the person/ })
+        .waitFor();
       await panel.getByLabel('Invite by email').fill('dev@zapflow.example');
       await panel.getByRole('button', { name: 'Invite' }).click();
       await statusMessage(admin.page, /dev@zapflow.example is invited to Zapflow/);

@@ -514,6 +514,29 @@ describe.each(testDatabases())('console sign-in factors on $name', ({ create }) 
     });
   });
 
+  describe('account recovery by an admin', () => {
+    it('removes every factor of a person who lost them; the password alone signs them in again', async () => {
+      const lost = await server.createUser({ email: 'lost@example.com' });
+      await enableTotp(await signIn('lost@example.com'));
+      expect((await signInWithPassword(new Browser(), 'lost@example.com')).status).toBe(202);
+
+      const missing = await server.api('DELETE', '/api/users/00000000-0000-4000-8000-000000000000/sign-in-factors');
+      expect(missing.status).toBe(404);
+      expect((await server.api('DELETE', `/api/users/${lost.id}/sign-in-factors`)).status).toBe(204);
+      expect((await signInWithPassword(new Browser(), 'lost@example.com')).status).toBe(200);
+      expect((await audit('user.sign-in-factors.reset'))[0]).toMatchObject({
+        credential: { type: 'user', id: lost.id },
+        details: { passkeys: 0, totp: true, recoveryCodes: 10 },
+      });
+
+      // Not for oneself: account settings do that, with a recent sign-in.
+      await server.createUser({ email: 'root@example.com', roles: ['admin'] });
+      const admin = await signIn('root@example.com');
+      const own = await admin.request('DELETE', `/api/users/${admin.user.id}/sign-in-factors`);
+      expect(own).toMatchObject({ status: 409, body: { type: 'urn:tollgate:problem:own_factors' } });
+    });
+  });
+
   describe('every new route checks its caller', () => {
     const PROTECTED: [string, string, unknown?][] = [
       ['GET', '/api/me/passkeys'],

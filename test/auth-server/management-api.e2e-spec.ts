@@ -51,6 +51,7 @@ const ROUTES: Array<[string, string, string]> = [
   ['PATCH', '/api/users/:other', 'admin'],
   ['DELETE', '/api/users/:other', 'admin'],
   ['PUT', '/api/users/:other/roles', 'admin'],
+  ['DELETE', '/api/users/:other/sign-in-factors', 'admin'],
   ['GET', '/api/users/:other/tokens', 'admin'],
   ['POST', '/api/users/:other/tokens', 'admin'],
   ['DELETE', '/api/users/:other/tokens', 'admin'],

@@ -19,6 +19,7 @@ import { SignInPolicyService } from './sign-in-policy.service.js';
 import { TotpAuthenticatorEntity } from './totp-authenticator.entity.js';
 import { TotpAuthenticatorsRepository } from './totp-authenticators.repository.js';
 import { TotpService } from './totp.service.js';
+import { UserSignInFactorsController } from './user-sign-in-factors.controller.js';
 import { WebAuthnChallengeEntity } from './webauthn-challenge.entity.js';
 import { WebAuthnChallengesRepository } from './webauthn-challenges.repository.js';
 import { WebAuthnRelyingParty } from './webauthn-relying-party.js';
@@ -32,7 +33,13 @@ import { WebAuthnRelyingParty } from './webauthn-relying-party.js';
     AuditModule,
     SettingsModule,
   ],
-  controllers: [MyPasskeysController, MyTotpController, MyRecoveryCodesController, SignInPolicyController],
+  controllers: [
+    MyPasskeysController,
+    MyTotpController,
+    MyRecoveryCodesController,
+    SignInPolicyController,
+    UserSignInFactorsController,
+  ],
   providers: [
     PasskeysService,
     PasskeysRepository,

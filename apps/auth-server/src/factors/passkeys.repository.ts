@@ -43,6 +43,11 @@ export class PasskeysRepository {
     await this.passkeys.update({ id }, { signCount: use.signCount, backedUp: use.backedUp, lastUsedAt: use.at });
   }
 
+  /** Every passkey of the user; how many there were. */
+  async deleteAllOf(userId: string): Promise<number> {
+    return (await this.passkeys.delete({ userId })).affected ?? 0;
+  }
+
   async delete(userId: string, id: string): Promise<boolean> {
     return ((await this.passkeys.delete({ userId, id })).affected ?? 0) > 0;
   }

@@ -129,6 +129,10 @@ export class PasskeysService {
     return passkey;
   }
 
+  async removeAll(userId: string): Promise<number> {
+    return this.passkeys.deleteAllOf(userId);
+  }
+
   /**
    * Options for navigator.credentials.get(): any discoverable passkey of this site (no user: a
    * passkey sign-in), or one of the user's.

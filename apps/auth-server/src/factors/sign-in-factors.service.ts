@@ -116,6 +116,29 @@ export class SignInFactorsService {
     return generated;
   }
 
+  /**
+   * An admin removes every factor of a person who lost them (and their recovery codes): the password
+   * alone signs them in again, and they set up new factors. Not for oneself (account settings do that,
+   * with a recent sign-in).
+   */
+  async resetAll(userId: string, actor: AuditActor): Promise<void> {
+    if (actor.type === 'user' && actor.id === userId)
+      throw new ProblemException(409, 'Remove your own passkeys and authenticator app from your account settings', {
+        code: 'own_factors',
+      });
+    const [passkeys, totp, codes] = await Promise.all([
+      this.passkeys.removeAll(userId),
+      this.totp.disable(userId),
+      this.recoveryCodes.status(userId),
+    ]);
+    await this.recoveryCodes.deleteOf(userId);
+    await this.record('user.sign-in-factors.reset', userId, actor, {
+      passkeys,
+      totp,
+      recoveryCodes: codes.total,
+    });
+  }
+
   /** The person's first factor: recovery codes too, unless they still have unused ones. */
   private async firstFactorCodes(userId: string, actor: AuditActor): Promise<AddedFactor> {
     if ((await this.recoveryCodes.remaining(userId)) > 0) return {};

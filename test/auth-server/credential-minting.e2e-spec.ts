@@ -177,6 +177,24 @@ describe.each(testDatabases())('minting credentials needs a session or an M2M to
         body: { name: unique('my token'), scopes: ['admin'], expiresInDays: 1 },
       }),
     },
+    'POST /api/me/consumers/{id}/keys': {
+      allowed: ACCOUNT,
+      request: async () => ({
+        path: `/api/me/consumers/${await openPortal()}/keys`,
+        body: { name: unique('portal key'), grants: [{ resource: CRM, scopes: ['contacts:read'] }] },
+      }),
+    },
+    'POST /api/me/consumers/{id}/keys/{keyId}/roll': {
+      allowed: ACCOUNT,
+      request: async () => {
+        const consumerId = await openPortal();
+        const key = await server.api('POST', `/api/consumers/${consumerId}/keys`, {
+          name: unique('portal key'),
+          grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+        });
+        return { path: `/api/me/consumers/${consumerId}/keys/${key.body.id}/roll`, body: {} };
+      },
+    },
     'GET /api/session': { allowed: SESSION, request: async () => ({ path: '/api/session' }) },
     // Re-authentication takes the password and answers the session's CSRF token.
     'POST /api/session/reauthenticate': {
@@ -194,6 +212,19 @@ describe.each(testDatabases())('minting credentials needs a session or an M2M to
     if (response.status !== 201)
       throw new Error(`create consumer failed: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body.id;
+  }
+
+  /** A consumer whose developer portal is open to the signed-in person (root@example.com). */
+  async function openPortal(): Promise<string> {
+    const consumerId = await newConsumer();
+    await server.api('PUT', `/api/consumers/${consumerId}/portal`, {
+      grants: [{ resource: CRM, scopes: ['contacts:read'] }],
+      environments: ['live', 'test'],
+      maxActiveKeys: 10,
+    });
+    const invited = await server.api('POST', `/api/consumers/${consumerId}/members`, { email: 'root@example.com' });
+    if (invited.status !== 201) throw new Error(`invite failed: ${invited.status} ${JSON.stringify(invited.body)}`);
+    return consumerId;
   }
 
   async function newKey(grants = [{ resource: CRM, scopes: ['contacts:read'] }]): Promise<{ id: string; key: string }> {

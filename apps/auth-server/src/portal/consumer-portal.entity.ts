@@ -1,5 +1,6 @@
 import { TimestampColumn } from '@tollgate/persistence';
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn } from 'typeorm';
+import { ApiConsumerEntity } from '../api-keys/api-consumer.entity.js';
 
 /** What the provider lets a consumer's own developers do with its keys (see portal-limits.ts). */
 export interface PortalLimits {
@@ -17,6 +18,11 @@ export interface PortalLimits {
 export class ConsumerPortalEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   consumerId: string;
+
+  /** Goes with the consumer. */
+  @OneToOne(() => ApiConsumerEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'consumerId', foreignKeyConstraintName: 'fk_consumer_portals_consumer' })
+  consumer?: ApiConsumerEntity;
 
   @Column({ type: 'simple-json' })
   limits: PortalLimits;

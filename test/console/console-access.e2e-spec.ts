@@ -275,6 +275,44 @@ describeInBrowser('console: resources, roles, protected clients, phone layout', 
     }
   });
 
+  it('sets the token policy on the Policies page, and people see it when creating a token', async () => {
+    const { page, close, errors } = await signedInAdmin();
+    try {
+      await openAdminPage(page, 'Policies', 'Policies');
+      const form = page.getByRole('form', { name: 'Personal access tokens' });
+      expect(await form.getByLabel('Longest lifetime (days)').inputValue()).toBe('90');
+      await form.getByLabel('Longest lifetime (days)').fill('0');
+      await form.getByRole('button', { name: 'Save policy' }).click();
+      // The browser refuses it before anything is sent.
+      expect(
+        await form
+          .getByLabel('Longest lifetime (days)')
+          .evaluate((input) => (input as HTMLInputElement).validity.valid),
+      ).toBe(false);
+      expect((await auth.api('GET', '/api/settings/pat-policy')).body.maxLifetimeDays).toBe(90);
+      await form.getByLabel('Longest lifetime (days)').fill('30');
+      await form.getByLabel('Warn owners before expiry (days)').fill('10');
+      await form.getByRole('button', { name: 'Save policy' }).click();
+      await statusMessage(page, /at most 30 days, owners warned 10 days ahead/);
+      expect((await auth.api('GET', '/api/settings/pat-policy')).body).toEqual({
+        maxLifetimeDays: 30,
+        allowNoExpiry: false,
+        expiryWarningDays: 10,
+      });
+      const bob = await auth.login('bob@example.com');
+      expect((await bob.request('GET', '/api/me/tokens/policy')).body).toMatchObject({ maxLifetimeDays: 30 });
+      expect(await unlabelledControls(page)).toEqual([]);
+      expect(errors()).toEqual([]);
+    } finally {
+      await auth.api('PUT', '/api/settings/pat-policy', {
+        maxLifetimeDays: 90,
+        allowNoExpiry: false,
+        expiryWarningDays: 7,
+      });
+      await close();
+    }
+  });
+
   it('on a phone, the page starts at its heading, the navigation opens from Menu, and rows are cards', async () => {
     await auth.createClient({ name: 'thermostat with a long descriptive name', kind: 'device', grants: [] });
     const { page, close, errors } = await signedInAdmin(PHONE);

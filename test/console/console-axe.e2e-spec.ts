@@ -22,6 +22,7 @@ const PAGES: [path: string, title: string][] = [
   ['/console/admin/api-keys', 'API consumers and keys'],
   ['/console/admin/users', 'Users'],
   ['/console/admin/access', 'Resources and roles'],
+  ['/console/admin/policies', 'Policies'],
   ['/console/admin/signing-keys', 'Signing keys'],
   ['/console/admin/audit', 'Audit log'],
   ['/console/admin/webhooks', 'Webhooks'],

@@ -123,19 +123,25 @@ describe.each(testDatabases())('creating PATs on $name', ({ create }) => {
     expect((await server.api('GET', '/api/settings/pat-policy')).body).toEqual({
       maxLifetimeDays: 90,
       allowNoExpiry: false,
+      expiryWarningDays: 7,
     });
 
-    const updated = await server.api('PUT', '/api/settings/pat-policy', { maxLifetimeDays: 30, allowNoExpiry: true });
+    const updated = await server.api('PUT', '/api/settings/pat-policy', {
+      maxLifetimeDays: 30,
+      allowNoExpiry: true,
+      expiryWarningDays: 3,
+    });
     expect(updated.status).toBe(200);
-    expect(updated.body).toEqual({ maxLifetimeDays: 30, allowNoExpiry: true });
+    expect(updated.body).toEqual({ maxLifetimeDays: 30, allowNoExpiry: true, expiryWarningDays: 3 });
     expect((await server.api('GET', '/api/settings/pat-policy')).body).toEqual({
       maxLifetimeDays: 30,
       allowNoExpiry: true,
+      expiryWarningDays: 3,
     });
     // Every person reads the policy their tokens follow (the console's form draws its choices from it).
     expect(await session.request('GET', '/api/me/tokens/policy')).toMatchObject({
       status: 200,
-      body: { maxLifetimeDays: 30, allowNoExpiry: true },
+      body: { maxLifetimeDays: 30, allowNoExpiry: true, expiryWarningDays: 3 },
     });
 
     expect((await refused({ name: 'x', scopes: ['contacts:read'], expiresInDays: 31 })).messages).toContain(
@@ -149,20 +155,35 @@ describe.each(testDatabases())('creating PATs on $name', ({ create }) => {
       expect.objectContaining({
         actor: { type: 'client', id: 'test-admin' },
         details: {
-          before: { maxLifetimeDays: 90, allowNoExpiry: false },
-          after: { maxLifetimeDays: 30, allowNoExpiry: true },
+          before: { maxLifetimeDays: 90, allowNoExpiry: false, expiryWarningDays: 7 },
+          after: { maxLifetimeDays: 30, allowNoExpiry: true, expiryWarningDays: 3 },
         },
       }),
     ]);
 
-    await server.api('PUT', '/api/settings/pat-policy', { maxLifetimeDays: 90, allowNoExpiry: false });
+    // A client written before the warning setting existed leaves it as it is.
+    await server.api('PUT', '/api/settings/pat-policy', { maxLifetimeDays: 30, allowNoExpiry: true });
+    expect((await server.api('GET', '/api/settings/pat-policy')).body.expiryWarningDays).toBe(3);
+    await server.api('PUT', '/api/settings/pat-policy', {
+      maxLifetimeDays: 90,
+      allowNoExpiry: false,
+      expiryWarningDays: 7,
+    });
   });
 
   it('validates the policy and keeps it for admins', async () => {
-    const invalid = await server.api('PUT', '/api/settings/pat-policy', { maxLifetimeDays: 0, allowNoExpiry: 'yes' });
+    const invalid = await server.api('PUT', '/api/settings/pat-policy', {
+      maxLifetimeDays: 0,
+      allowNoExpiry: 'yes',
+      expiryWarningDays: 91,
+    });
     expect(invalid.status).toBe(400);
     expect(invalid.body.errors).toEqual(
-      expect.arrayContaining([expect.stringContaining('maxLifetimeDays'), expect.stringContaining('allowNoExpiry')]),
+      expect.arrayContaining([
+        expect.stringContaining('maxLifetimeDays'),
+        expect.stringContaining('allowNoExpiry'),
+        expect.stringContaining('expiryWarningDays'),
+      ]),
     );
     expect(
       (await session.request('PUT', '/api/settings/pat-policy', { maxLifetimeDays: 3650, allowNoExpiry: true })).status,

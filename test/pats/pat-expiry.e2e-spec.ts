@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { AuditService } from '../../apps/auth-server/src/audit/audit.service.js';
 import { AUTH_SERVER_CONFIG } from '../../apps/auth-server/src/config/auth-server.config.js';
 import { PatExpiryNotifier } from '../../apps/auth-server/src/pats/pat-expiry.notifier.js';
+import { PatPolicyService } from '../../apps/auth-server/src/pats/pat-policy.service.js';
 import { PatsRepository } from '../../apps/auth-server/src/pats/pats.repository.js';
 import { AuthServerHarness, type ConsoleSession } from '../support/auth-server.harness.js';
 import { testDatabases } from '../support/test-databases.js';
@@ -120,6 +121,22 @@ describe.each(testDatabases())('PAT expiry warnings on $name', ({ create }) => {
     expect(audit.body.items.map((e: any) => e.credential.id)).not.toContain(later.id);
   });
 
+  it('warns as many days ahead as the policy an admin sets', async () => {
+    session = await server.login('expiring@example.com');
+    const token = await session.createToken({ name: 'quarterly', scopes: ['contacts:read'], expiresInDays: 20 });
+    const notifier = server.app.get(PatExpiryNotifier);
+    const warned = () => receiver.deliveries.map((delivery) => delivery.headers['webhook-id']);
+    await notifier.run();
+    expect(warned()).not.toContain(`pat-expiring-${token.id}`);
+    const policy = { maxLifetimeDays: 90, allowNoExpiry: false };
+    expect((await server.api('PUT', '/api/settings/pat-policy', { ...policy, expiryWarningDays: 30 })).status).toBe(
+      200,
+    );
+    await notifier.run();
+    expect(warned()).toContain(`pat-expiring-${token.id}`);
+    await server.api('PUT', '/api/settings/pat-policy', { ...policy, expiryWarningDays: 7 });
+  });
+
   it('sends each warning from one instance only when several run at once', async () => {
     session = await server.login('expiring@example.com');
     const first = await session.createToken({ name: 'race one', scopes: ['contacts:read'], expiresInDays: 5 });
@@ -128,6 +145,7 @@ describe.each(testDatabases())('PAT expiry warnings on $name', ({ create }) => {
     // A second instance: its own notifier over the same database.
     const other = new PatExpiryNotifier(
       server.app.get(PatsRepository),
+      server.app.get(PatPolicyService),
       server.app.get(AuditService),
       server.app.get(AUTH_SERVER_CONFIG),
       clock,

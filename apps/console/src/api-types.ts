@@ -120,6 +120,8 @@ export interface CreatedPersonalAccessToken {
 export interface PatPolicy {
   maxLifetimeDays: number | null;
   allowNoExpiry: boolean;
+  /** Days before expiry that owners are warned. */
+  expiryWarningDays?: number;
 }
 
 export interface ApiConsumer {

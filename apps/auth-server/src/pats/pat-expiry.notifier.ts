@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditService } from '../audit/audit.service.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import type { PatEntity } from './pat.entity.js';
+import { PatPolicyService } from './pat-policy.service.js';
 import { PatsRepository } from './pats.repository.js';
 import { signWebhook } from '../webhooks/webhook-signature.js';
 
@@ -25,6 +26,7 @@ export class PatExpiryNotifier implements OnApplicationBootstrap, OnApplicationS
 
   constructor(
     private readonly pats: PatsRepository,
+    private readonly policies: PatPolicyService,
     private readonly audit: AuditService,
     @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -55,7 +57,8 @@ export class PatExpiryNotifier implements OnApplicationBootstrap, OnApplicationS
     let sent = 0;
     for (;;) {
       const now = this.clock.now();
-      const horizon = new Date(now.getTime() + this.config.pats.expiryWarningDays * DAY_MS);
+      const { expiryWarningDays } = await this.policies.get();
+      const horizon = new Date(now.getTime() + expiryWarningDays * DAY_MS);
       const due = await this.pats.dueForExpiryWarning(now, horizon, BATCH);
       for (const pat of due) {
         if (!(await this.pats.claimExpiryWarning(pat.id, now))) continue;

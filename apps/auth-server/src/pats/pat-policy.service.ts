@@ -10,11 +10,14 @@ const POLICY_KEY = 'pat-policy';
 export interface PatPolicy {
   maxLifetimeDays: number;
   allowNoExpiry: boolean;
+  /** Owners are warned (audit event, webhook) this many days before a token expires. */
+  expiryWarningDays: number;
 }
 
 /**
  * The lifetime policy for new PATs (like GitHub's fine-grained token policy): stored in the database
- * so admins change it at runtime and every instance sees it; PAT_MAX_LIFETIME_DAYS is the default.
+ * so admins change it at runtime and every instance sees it; PAT_MAX_LIFETIME_DAYS and
+ * PAT_EXPIRY_WARNING_DAYS are the defaults.
  */
 @Injectable()
 export class PatPolicyService {
@@ -30,12 +33,18 @@ export class PatPolicyService {
     return {
       maxLifetimeDays: stored.maxLifetimeDays ?? this.config.pats.maxLifetimeDays,
       allowNoExpiry: stored.allowNoExpiry ?? false,
+      expiryWarningDays: stored.expiryWarningDays ?? this.config.pats.expiryWarningDays,
     };
   }
 
   async update(input: PatPolicyDto, actor: AuditActor): Promise<PatPolicy> {
     const before = await this.get();
-    const after: PatPolicy = { maxLifetimeDays: input.maxLifetimeDays, allowNoExpiry: input.allowNoExpiry };
+    const after: PatPolicy = {
+      maxLifetimeDays: input.maxLifetimeDays,
+      allowNoExpiry: input.allowNoExpiry,
+      // A client that does not send it (written before it existed) keeps the current one.
+      expiryWarningDays: input.expiryWarningDays ?? before.expiryWarningDays,
+    };
     await this.settings.set(POLICY_KEY, after, this.clock.now());
     await this.audit.record({ action: 'pat.policy.updated', outcome: 'success', actor, details: { before, after } });
     return after;

@@ -2457,6 +2457,11 @@ export interface components {
        */
       allowNoExpiry: boolean;
       /**
+       * @description Owners are warned (audit event pat.expiring, the PAT expiry webhook) this many days before a token expires, 1–90; unchanged when absent (default PAT_EXPIRY_WARNING_DAYS)
+       * @example 7
+       */
+      expiryWarningDays?: number;
+      /**
        * @description Longest lifetime of a new token, in days
        * @example 90
        */

@@ -350,7 +350,7 @@ describe.runIf(stackIsRunnable(TOPOLOGY))('abuse: oversized and malformed input 
           // The console's own routes (account, device approval) take its session, never a bearer token;
           // signing out would end it.
           if (op.path === '/api/session' && op.method === 'DELETE') return {};
-          if (op.path.startsWith('/api/me') || op.path.startsWith('/api/device/') || op.path === '/api/session')
+          if (op.path.startsWith('/api/me') || op.path.startsWith('/api/device/') || op.path.startsWith('/api/session'))
             return sessionHeaders;
           return bearer;
         },

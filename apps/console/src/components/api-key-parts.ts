@@ -5,8 +5,8 @@ import type { ApiKey, CreatedApiKey, KeyUsage } from '../api-types.js';
 import { usageChart } from '../chart.js';
 import { formDialog } from '../dialog.js';
 import { h, statusBadge, time } from '../dom.js';
-import { endOfDay, readGrants } from '../pages/common.js';
-import { formValue, numberField } from '../ui.js';
+import { endOfDay, readGrants, tomorrow } from '../pages/common.js';
+import { formValue, numberField, textArea, textField } from '../ui.js';
 import { showSecret } from './secret-panel.js';
 
 /** The create form's environment choices. */
@@ -43,6 +43,34 @@ export function keyStatus(key: ApiKey): HTMLElement {
         ]
       : null,
     key.rolledFromId ? [h('br'), h('span', { class: 'muted' }, 'rolled from an older key')] : null,
+  );
+}
+
+/** The create form's optional limits: expiry, allowed addresses and a rate limit (read by keyBody). */
+export function keyLimitFields(): HTMLFieldSetElement {
+  return h(
+    'fieldset',
+    { class: 'group' },
+    h('legend', {}, 'Limits (optional)'),
+    textField({
+      label: 'Expires after',
+      name: 'expiresOn',
+      type: 'date',
+      hint: 'Leave empty for a key that works until revoked or rolled.',
+      attributes: { min: tomorrow() },
+    }),
+    textArea({
+      label: 'Allowed addresses',
+      name: 'ipAllowlist',
+      hint: 'One IP address or CIDR block per line, e.g. 203.0.113.0/24. Empty: any address.',
+      rows: 2,
+    }),
+    h(
+      'div',
+      { class: 'inline-fields' },
+      numberField({ label: 'Rate limit: requests', name: 'rateRequests', min: 1, max: 100000 }),
+      numberField({ label: 'per seconds', name: 'ratePerSeconds', min: 1, max: 86400 }),
+    ),
   );
 }
 

@@ -6,6 +6,7 @@ import {
   askToRoll,
   KEY_ENVIRONMENTS,
   keyBody,
+  keyLimitFields,
   keyLimits,
   keyStatus,
   loadUsage,
@@ -22,7 +23,6 @@ import {
   announce,
   formValue,
   listSection,
-  numberField,
   radioGroup,
   dangerRowButton,
   detailsButton,
@@ -31,7 +31,7 @@ import {
   textArea,
   textField,
 } from '../ui.js';
-import { auditLink, grantsPicker, loadResources, setQuery, tomorrow } from './common.js';
+import { auditLink, grantsPicker, loadResources, setQuery } from './common.js';
 import type { PageContext } from './page.js';
 
 /** The lead paragraph under the page's title. */
@@ -318,40 +318,7 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
           options: KEY_ENVIRONMENTS,
         }),
         grants,
-        h(
-          'fieldset',
-          { class: 'group' },
-          h('legend', {}, 'Limits (optional)'),
-          textField({
-            label: 'Expires after',
-            name: 'expiresOn',
-            type: 'date',
-            hint: 'Leave empty for a key that works until revoked or rolled.',
-            attributes: { min: tomorrow() },
-          }),
-          textArea({
-            label: 'Allowed addresses',
-            name: 'ipAllowlist',
-            hint: 'One IP address or CIDR block per line, e.g. 203.0.113.0/24. Empty: any address.',
-            rows: 2,
-          }),
-          h(
-            'div',
-            { class: 'inline-fields' },
-            numberField({
-              label: 'Rate limit: requests',
-              name: 'rateRequests',
-              min: 1,
-              max: 100000,
-            }),
-            numberField({
-              label: 'per seconds',
-              name: 'ratePerSeconds',
-              min: 1,
-              max: 86400,
-            }),
-          ),
-        ),
+        keyLimitFields(),
       ],
       submit: (form) =>
         api<CreatedApiKey>(

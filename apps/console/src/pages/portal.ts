@@ -6,6 +6,7 @@ import {
   askToRoll,
   KEY_ENVIRONMENTS,
   keyBody,
+  keyLimitFields,
   keyLimits,
   keyStatus,
   loadUsage,
@@ -16,8 +17,8 @@ import { confirmAction } from '../components/confirm-action.js';
 import { createForm, nameField, requiredName } from '../components/create-form.js';
 import { actionsColumn, table } from '../components/table.js';
 import { badge, emptyState, grantList, h, replace, time, type Child } from '../dom.js';
-import { announce, dangerRowButton, heading, numberField, radioGroup, rowButton, textField } from '../ui.js';
-import { grantsPicker, setQuery, tomorrow } from './common.js';
+import { announce, dangerRowButton, heading, radioGroup, rowButton } from '../ui.js';
+import { grantsPicker, setQuery } from './common.js';
 import type { PageContext } from './page.js';
 
 /** The lead paragraph under the page's title. */
@@ -153,24 +154,7 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
           options: KEY_ENVIRONMENTS.filter((option) => limits.environments.some((offered) => offered === option.value)),
         }),
         grants,
-        h(
-          'fieldset',
-          { class: 'group' },
-          h('legend', {}, 'Limits (optional)'),
-          textField({
-            label: 'Expires after',
-            name: 'expiresOn',
-            type: 'date',
-            hint: 'Leave empty for a key that works until revoked or rolled.',
-            attributes: { min: tomorrow() },
-          }),
-          h(
-            'div',
-            { class: 'inline-fields' },
-            numberField({ label: 'Rate limit: requests', name: 'rateRequests', min: 1, max: 100000 }),
-            numberField({ label: 'per seconds', name: 'ratePerSeconds', min: 1, max: 86400 }),
-          ),
-        ),
+        keyLimitFields(),
       ],
       submit: (form) => api<CreatedApiKey>('POST', base, keyBody(form, grants, requiredName(form, 'key')), { signal }),
       done: async (created) => {

@@ -1,5 +1,6 @@
 import type { Benchmark } from '../benchmark.js';
 import { apiKeyScale } from './api-key-scale.benchmark.js';
+import { auditExport } from './audit-export.benchmark.js';
 import { serviceBDpop, tokenEndpointDpop } from './dpop.benchmark.js';
 import { authUnderAttack, authUnderAttackSaturated } from './auth-under-attack.benchmark.js';
 import { mqttConnect, mqttConnectPaced } from './mqtt-connect.benchmark.js';
@@ -28,6 +29,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   guardCostPat,
   guardCostApiKey,
   apiKeyScale,
+  auditExport,
   mqttConnect,
   mqttConnectPaced,
   mqttPublishQos0,

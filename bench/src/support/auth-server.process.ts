@@ -153,6 +153,12 @@ export class AuthServerProcess {
     return response.body;
   }
 
+  /** A management API GET as the bootstrap admin, answered as it streams (e.g. an export). */
+  async fetchAsAdmin(path: string): Promise<Response> {
+    this.adminToken ??= await this.token(this.admin);
+    return fetch(`${this.url}${path}`, { headers: { authorization: `Bearer ${this.adminToken}` } });
+  }
+
   async createResource(indicator: string, scopes: string[], accessTokenTtl: number): Promise<void> {
     await this.api('POST', '/api/resources', { indicator, name: indicator, scopes, accessTokenTtl }, 201);
   }

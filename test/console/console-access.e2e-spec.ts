@@ -46,6 +46,9 @@ describeInBrowser('console: resources, roles, protected clients, phone layout', 
   }
 
   async function openAdminPage(page: Page, link: string, title: string) {
+    // On a phone the navigation opens from the Menu button first.
+    const menu = page.getByRole('button', { name: 'Menu' });
+    if (await menu.isVisible()) await menu.click();
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: link }).click();
     await pageTitle(page, title);
   }
@@ -275,8 +278,8 @@ describeInBrowser('console: resources, roles, protected clients, phone layout', 
     }
   });
 
-  it('sets the token policy on the Policies page, and people see it when creating a token', async () => {
-    const { page, close, errors } = await signedInAdmin();
+  it('sets the token policy on the Policies page at phone width, and people read it', async () => {
+    const { page, close, errors } = await signedInAdmin(PHONE);
     try {
       await openAdminPage(page, 'Policies', 'Policies');
       const form = page.getByRole('form', { name: 'Personal access tokens' });
@@ -302,6 +305,7 @@ describeInBrowser('console: resources, roles, protected clients, phone layout', 
       const bob = await auth.login('bob@example.com');
       expect((await bob.request('GET', '/api/me/tokens/policy')).body).toMatchObject({ maxLifetimeDays: 30 });
       expect(await unlabelledControls(page)).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
       expect(errors()).toEqual([]);
     } finally {
       await auth.api('PUT', '/api/settings/pat-policy', {
@@ -309,6 +313,41 @@ describeInBrowser('console: resources, roles, protected clients, phone layout', 
         allowNoExpiry: false,
         expiryWarningDays: 7,
       });
+      await close();
+    }
+  });
+
+  it('edits a role and registers a resource at phone width, the lists as cards', async () => {
+    await auth.createResource('https://phone.example.com', ['a:read', 'a:write']);
+    await auth.createRole('phone-reader', [{ resource: 'https://phone.example.com', scopes: ['a:read'] }]);
+    const { page, close, errors } = await signedInAdmin(PHONE);
+    try {
+      await openAdminPage(page, 'Resources and roles', 'Resources and roles');
+      const edit = page.getByRole('button', { name: 'Edit phone-reader' });
+      const box = await edit.boundingBox();
+      expect(box!.x + box!.width).toBeLessThanOrEqual(PHONE.width);
+      await edit.click();
+      const dialog = page.getByRole('dialog', { name: 'Edit the role phone-reader' });
+      await dialog
+        .getByRole('group', { name: /phone\.example\.com/ })
+        .getByRole('checkbox', { name: 'a:write' })
+        .check();
+      await dialog.getByRole('button', { name: 'Save role' }).click();
+      await statusMessage(page, /The role phone-reader is saved/);
+      const role = (await auth.api('GET', '/api/roles')).body.find((r: { name: string }) => r.name === 'phone-reader');
+      expect(role.grants).toEqual([{ resource: 'https://phone.example.com', scopes: ['a:read', 'a:write'] }]);
+
+      await page.getByRole('button', { name: 'Register a resource' }).click();
+      const form = page.getByRole('region', { name: 'Register a resource' });
+      await form.getByLabel('Resource indicator').fill('https://tablet.example.com');
+      await form.getByLabel('Name').fill('Tablet API');
+      await form.getByLabel('Scopes').fill('t:read');
+      await form.getByRole('button', { name: 'Register resource' }).click();
+      await statusMessage(page, /Tablet API \(https:\/\/tablet\.example\.com\) is registered/);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+      await screenshot(page, 'resources-and-roles-phone');
+      expect(errors()).toEqual([]);
+    } finally {
       await close();
     }
   });

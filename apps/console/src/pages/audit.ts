@@ -18,7 +18,7 @@ import {
   textField,
   whileSubmitting,
 } from '../ui.js';
-import { setQuery } from './common.js';
+import { looksLikeSecret, setQuery } from './common.js';
 import type { PageContext } from './page.js';
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -61,8 +61,7 @@ const KNOWN_ACTIONS = [
   'user.deleted',
   'user.roles.changed',
 ];
-/** A Tollgate credential (libs/credentials: tg<kind>_…). */
-const CREDENTIAL = /\btg[kps]_[A-Za-z0-9_]{16,}/;
+
 const OUTCOME_TONES: Record<string, Tone> = { success: 'success', failure: 'danger', denied: 'warning' };
 
 /** The lead paragraph under the page's title. */
@@ -172,7 +171,7 @@ export async function render(page: HTMLElement, { params, signal }: PageContext)
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     // Filters go into the URL and the API's query string (and so into access logs): never a secret.
-    const pasted = FILTERS.find((name) => CREDENTIAL.test(control(form, name).value));
+    const pasted = FILTERS.find((name) => looksLikeSecret(control(form, name).value));
     if (pasted) {
       showFormError(
         form,

@@ -69,6 +69,15 @@ export function readGrants(container: ParentNode): Grant[] {
   return [...byResource].map(([resource, scopes]) => ({ resource, scopes }));
 }
 
+/**
+ * Whether a value pasted into a filter or search box is a secret (a whole Tollgate credential, as the
+ * server's log redaction spots one, or a JWT) rather than an id, a name or a visible prefix such as
+ * tgk_live_AbCd: such a value is refused before anything is sent.
+ */
+export function looksLikeSecret(value: string): boolean {
+  return /\btg[kps]_(?:(?:live|test)_)?[0-9A-Za-z]{5,}|eyJ[\w-]*\.[\w-]+\./.test(value);
+}
+
 /** A link to the audit log filtered by a credential (ids are not secrets). */
 export function auditLink(credentialId: string, label: string): HTMLAnchorElement {
   return h(

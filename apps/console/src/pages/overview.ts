@@ -5,14 +5,12 @@ import type { Overview, SearchHit, StateCounts } from '../api-types.js';
 import { actionsColumn, table } from '../components/table.js';
 import { badge, emptyState, h, replace, time, type Child } from '../dom.js';
 import { announce, heading, showFormError, textField, whileSubmitting } from '../ui.js';
+import { looksLikeSecret } from './common.js';
 import type { PageContext } from './page.js';
 
 /** The lead paragraph under the page's title. */
 export const lead = (): Child =>
   'Everything Tollgate guards, at a glance: credentials by kind and state, what expires within a week, what was refused in the last day, and whether the revocation feed and the broker are following.';
-
-/** A whole secret, as the audit filters refuse it (a visible prefix such as tgk_live_AbCd is fine). */
-const SECRET = /\btg[kps]_(?:(?:live|test)_)?[0-9A-Za-z]{5,}|eyJ[\w-]*\.[\w-]+\./;
 
 const KIND_NAMES: Record<SearchHit['kind'], string> = {
   client: 'Application or device',
@@ -70,7 +68,7 @@ export async function render(page: HTMLElement, { signal }: PageContext): Promis
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       const q = field.control.value.trim();
-      if (SECRET.test(q)) {
+      if (looksLikeSecret(q)) {
         showFormError(
           form,
           new ApiError(

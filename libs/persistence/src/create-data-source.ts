@@ -6,6 +6,7 @@ import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
 import type { DatabaseConfig } from './database-config.js';
 import { databaseOpenError, isDatabaseUnavailable, isStorageFailure } from './database-errors.js';
 import { runMigrationsExclusively } from './run-migrations.js';
+import { includePartitionKeys } from './partitioned-by-range.js';
 import { widenSerialColumns } from './serial-primary-column.js';
 
 export interface DataSourceOptions {
@@ -117,6 +118,7 @@ async function openDatabaseOnce(options: DataSourceOptions): Promise<DataSource>
     throw new DatabaseOpenFailure('open', { cause: error });
   }
   widenSerialColumns(dataSource);
+  includePartitionKeys(dataSource);
   try {
     await runMigrationsExclusively(dataSource, options.database, options.afterMigrations);
   } catch (error) {

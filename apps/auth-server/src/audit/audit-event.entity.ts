@@ -1,9 +1,13 @@
-import { SerialPrimaryColumn, TimestampColumn } from '@tollgate/persistence';
+import { PartitionedByRange, SerialPrimaryColumn, TimestampColumn } from '@tollgate/persistence';
 import { Column, Entity, Index } from 'typeorm';
 import type { AuditOutcome } from '../common/audit-log.js';
 
-/** One append-only audit record: who did what to which credential, with what outcome, from where. */
+/**
+ * One append-only audit record: who did what to which credential, with what outcome, from where.
+ * On PostgreSQL the table is partitioned by month of `occurredAt` (AuditPartitions1765500000000).
+ */
 @Entity('audit_events')
+@PartitionedByRange('occurredAt')
 export class AuditEventEntity {
   @SerialPrimaryColumn()
   id: number;

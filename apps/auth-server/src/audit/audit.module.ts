@@ -5,12 +5,19 @@ import { AuditEventEntity } from './audit-event.entity.js';
 import { AuditController } from './audit.controller.js';
 import { AuditRepository } from './audit.repository.js';
 import { AuditService } from './audit.service.js';
+import { AuditPartitionManager } from './audit-partitions.js';
 import { AuditRetention } from './audit-retention.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([AuditEventEntity])],
   controllers: [AuditController],
-  providers: [AuditService, AuditRepository, AuditRetention, { provide: AuditLog, useExisting: AuditService }],
-  exports: [AuditService, AuditLog, AuditRetention],
+  providers: [
+    AuditService,
+    AuditRepository,
+    AuditPartitionManager,
+    AuditRetention,
+    { provide: AuditLog, useExisting: AuditService },
+  ],
+  exports: [AuditService, AuditLog, AuditRetention, AuditPartitionManager],
 })
 export class AuditModule {}

@@ -42,6 +42,7 @@ import { TlsClientAuth1765100000000 } from './migrations/1765100000000-tls-clien
 import { Webhooks1765200000000 } from './migrations/1765200000000-webhooks.js';
 import { SignInFactors1765300000000 } from './migrations/1765300000000-sign-in-factors.js';
 import { DeveloperPortal1765400000000 } from './migrations/1765400000000-developer-portal.js';
+import { AuditPartitions1765500000000 } from './migrations/1765500000000-audit-partitions.js';
 
 /** Every entity and migration of the auth-server, listed explicitly (globs do not survive bundling). */
 export const AUTH_SERVER_ENTITIES = [
@@ -92,4 +93,5 @@ export const AUTH_SERVER_MIGRATIONS = [
   Webhooks1765200000000,
   SignInFactors1765300000000,
   DeveloperPortal1765400000000,
+  AuditPartitions1765500000000,
 ];

@@ -6,6 +6,7 @@ import { AUTH_SERVER_ENTITIES, AUTH_SERVER_MIGRATIONS } from './auth-server.sche
 import { BigintEventIds1764500000000 } from './migrations/1764500000000-bigint-event-ids.js';
 import { ApiKeyRateLimitBuckets1764611000000 } from './migrations/1764611000000-api-key-rate-limit-buckets.js';
 import { OperatorSecretLabels1764680000000 } from './migrations/1764680000000-operator-secret-labels.js';
+import { AuditPartitions1765500000000 } from './migrations/1765500000000-audit-partitions.js';
 import { testDatabases } from '../../../../test/support/test-databases.js';
 
 describe('auth-server schema', () => {
@@ -149,6 +150,51 @@ describe('auth-server schema', () => {
           ['chosen', '(operator-chosen)'],
           ['generated', 'tgs_Ab3x'],
         ]);
+      } finally {
+        await sut.destroy();
+        await database.drop();
+      }
+    },
+  );
+
+  it.each(testDatabases().filter(({ name }) => name === 'PostgreSQL'))(
+    'partitions an audit log that holds events by month, keeping every event and its id, on $name',
+    async ({ create }) => {
+      const database = await create();
+      const options = {
+        database: database.config,
+        entities: AUTH_SERVER_ENTITIES,
+        migrationsTableName: 'auth_server_migrations',
+      };
+      const partitioning = AUTH_SERVER_MIGRATIONS.indexOf(AuditPartitions1765500000000);
+      const before = await openDatabase({ ...options, migrations: AUTH_SERVER_MIGRATIONS.slice(0, partitioning) });
+      const now = new Date();
+      const event = (monthsAgo: number, action: string) => ({
+        occurredAt: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - monthsAgo, 10)),
+        action,
+        outcome: 'success' as const,
+        actorType: 'system',
+      });
+      await before.getRepository(AuditEventEntity).insert([event(3, 'old'), event(1, 'recent'), event(0, 'now')]);
+      await before.destroy();
+      const sut = await openDatabase({ ...options, migrations: AUTH_SERVER_MIGRATIONS });
+      try {
+        expect(await pendingSchemaChanges(sut)).toEqual([]);
+        const partitions = await sut.query(
+          `SELECT c.relname AS name, (SELECT count(*)::int FROM audit_events e WHERE e.tableoid = c.oid) AS events FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'audit_events'::regclass ORDER BY 1`,
+        );
+        // The default partition (empty), four months from the oldest event's to this one's, and two ahead.
+        expect(partitions).toHaveLength(7);
+        expect(partitions[0].name).toBe('audit_events_default');
+        expect(partitions.map(({ events }: { events: number }) => events)).toEqual([0, 1, 0, 1, 1, 0, 0]);
+        const events = sut.getRepository(AuditEventEntity);
+        expect((await events.find({ order: { id: 'ASC' } })).map(({ id, action }) => [id, action])).toEqual([
+          [1, 'old'],
+          [2, 'recent'],
+          [3, 'now'],
+        ]);
+        await events.insert(event(0, 'after'));
+        expect(await events.findOneByOrFail({ action: 'after' })).toMatchObject({ id: 4 });
       } finally {
         await sut.destroy();
         await database.drop();

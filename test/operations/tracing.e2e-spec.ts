@@ -20,7 +20,16 @@ const otel = (receiver: OtlpReceiver) => ({
   OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
   OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
   OTEL_BSP_SCHEDULE_DELAY: '100',
+  // The request lines (info), to find them by trace.
+  LOG_LEVEL: 'info',
 });
+
+/** The JSON log lines a process wrote for requests to `url` in the trace `traceId`. */
+const requestLines = (process: AppProcess, url: string, traceId: string) =>
+  process.output
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line))
+    .filter((line) => line.msg === 'request' && line.req?.url === url && line.trace_id === traceId);
 
 const isServer = (span: ReceivedSpan, service: string, route: string) =>
   span.service === service && span.kind === SERVER && span.attributes['http.route'] === route;
@@ -142,6 +151,41 @@ describe.runIf(stackIsRunnable({ database: 'postgres', redis: true, brokers: 1, 
           expect(introspection).toBeDefined();
           expect(parentOf(introspection!, spans)).toMatchObject({ service: 'service-b', kind: CLIENT });
           expectConnected(spans, spanId);
+        },
+        20_000,
+        200,
+      );
+    });
+
+    it('writes the trace and span ids into each request’s log line, at each service', async () => {
+      const { traceparent, traceId } = newTraceparent();
+      const contacts = await fetch(`${stack.serviceB.url}/contacts`, {
+        headers: { authorization: `Bearer ${stack.seeded.pat.token}`, traceparent },
+      });
+      expect(contacts.status).toBe(200);
+      const token = await fetch(`${stack.authServers[0].url}/oauth/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${caller.id}:${caller.secret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          traceparent,
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials', resource: MARKETING }).toString(),
+      });
+      expect(token.status).toBe(200);
+
+      await eventually(
+        () => {
+          const spans = receiver.trace(traceId);
+          for (const [process, url, service] of [
+            [stack.serviceB.process, '/contacts', 'service-b'],
+            [stack.authServers[0].process, '/oauth/token', 'auth-server'],
+          ] as const) {
+            const [line, ...more] = requestLines(process, url, traceId);
+            expect(more, service).toEqual([]);
+            expect(line, service).toMatchObject({ trace_flags: '01' });
+            expect(spans.find((span) => span.spanId === line.span_id)?.service, service).toBe(service);
+          }
         },
         20_000,
         200,

@@ -1,3 +1,5 @@
+import { context, trace, TraceFlags } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { generateCredential } from '@tollgate/credentials';
 import { Writable } from 'node:stream';
 import { createLogger, PinoLoggerService } from './logger.js';
@@ -103,5 +105,35 @@ describe(createLogger.name, () => {
     nest.error(`failed with ${JWT}`, `Error: ${SECRET}\n    at x`, 'Errors');
 
     expectNoSecret(lines);
+  });
+
+  describe('in a trace', () => {
+    const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+    const SPAN_ID = 'b7ad6b7169203331';
+    beforeAll(() => context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable()));
+    afterAll(() => context.disable());
+
+    const inSpan = (traceFlags: TraceFlags, write: () => void) =>
+      context.with(trace.setSpanContext(context.active(), { traceId: TRACE_ID, spanId: SPAN_ID, traceFlags }), write);
+
+    it('writes the active span’s trace and span ids, under OpenTelemetry’s log-correlation names, across awaits', async () => {
+      const { sut, lines } = capture();
+
+      await inSpan(TraceFlags.SAMPLED, async () => {
+        sut.info('before');
+        await new Promise((resolve) => setImmediate(resolve));
+        new PinoLoggerService(sut).log('after', 'Nest');
+      });
+      inSpan(TraceFlags.NONE, () => sut.info('unsampled'));
+      sut.info('outside');
+
+      const [before, after, unsampled, outside] = lines.map((line) => JSON.parse(line));
+      const fields = { trace_id: TRACE_ID, span_id: SPAN_ID, trace_flags: '01' };
+      expect(before).toMatchObject({ msg: 'before', ...fields });
+      expect(after).toMatchObject({ msg: 'after', context: 'Nest', ...fields });
+      expect(unsampled).toMatchObject({ trace_id: TRACE_ID, trace_flags: '00' });
+      expect(outside).not.toHaveProperty('trace_id');
+      expect(outside).not.toHaveProperty('span_id');
+    });
   });
 });

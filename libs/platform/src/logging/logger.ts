@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { type DestinationStream, pino, type Logger } from 'pino';
 import { redactSecrets } from './redact-secrets.js';
 
@@ -35,6 +36,22 @@ export function redactUrl(url: string): string {
   return url.replace(SECRET_QUERY_PARAMETERS, '$1[REDACTED]');
 }
 
+/**
+ * The trace and span a line is written in, under OpenTelemetry's log-correlation names (as its
+ * pino instrumentation writes them), so a log search leads to the trace and back. Nothing when
+ * tracing is off: no span is ever active then.
+ */
+function traceFields(): Record<string, string> {
+  const span = trace.getSpan(context.active());
+  if (!span) return {};
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  return {
+    trace_id: traceId,
+    span_id: spanId,
+    trace_flags: traceFlags & TraceFlags.SAMPLED ? '01' : '00',
+  };
+}
+
 export interface LoggerOptions {
   name: string;
   level?: string;
@@ -56,6 +73,7 @@ export function createLogger({ name, level = 'info', destination }: LoggerOption
       }),
       err: pino.stdSerializers.err,
     },
+    mixin: traceFields,
     // The finished line, whatever field, message or error stack carries the value.
     hooks: { streamWrite: redactSecrets },
   };

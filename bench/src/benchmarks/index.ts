@@ -1,6 +1,7 @@
 import type { Benchmark } from '../benchmark.js';
 import { apiKeyScale } from './api-key-scale.benchmark.js';
 import { auditExport } from './audit-export.benchmark.js';
+import { tokenEndpointAuditHistory, tokenEndpointAuditHistoryPostgres } from './audit-history.benchmark.js';
 import { serviceBDpop, tokenEndpointDpop } from './dpop.benchmark.js';
 import { authUnderAttack, authUnderAttackSaturated } from './auth-under-attack.benchmark.js';
 import { mqttConnect, mqttConnectPaced } from './mqtt-connect.benchmark.js';
@@ -30,6 +31,8 @@ export const BENCHMARKS: readonly Benchmark[] = [
   guardCostApiKey,
   apiKeyScale,
   auditExport,
+  tokenEndpointAuditHistory,
+  tokenEndpointAuditHistoryPostgres,
   mqttConnect,
   mqttConnectPaced,
   mqttPublishQos0,

@@ -24,6 +24,7 @@ export class AuditRetention implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(AuditRetention.name);
   private timer?: NodeJS.Timeout;
   private running?: Promise<number>;
+  private maintaining?: Promise<void>;
 
   constructor(
     private readonly events: AuditRepository,
@@ -35,10 +36,11 @@ export class AuditRetention implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     if (this.config.auditRetentionDays === 0 && !this.partitions.enabled) return;
-    const run = () =>
-      void this.maintain().catch((error: unknown) =>
-        this.logger.warn(`Audit log maintenance failed; will retry: ${error}`),
-      );
+    const run = () => {
+      this.maintaining ??= this.maintain()
+        .catch((error: unknown) => this.logger.warn(`Audit log maintenance failed; will retry: ${error}`))
+        .finally(() => (this.maintaining = undefined));
+    };
     this.timer = setInterval(run, HOUR_MS);
     this.timer.unref();
     setImmediate(run);
@@ -46,6 +48,7 @@ export class AuditRetention implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
+    await this.maintaining;
     await this.running?.catch(() => undefined);
   }
 

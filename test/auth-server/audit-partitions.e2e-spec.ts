@@ -1,6 +1,6 @@
 import { ManualClock } from '@tollgate/platform';
 import pg from 'pg';
-import { AuditPartitionManager } from '../../apps/auth-server/src/audit/audit-partitions.js';
+import { AuditPartitionsRepository } from '../../apps/auth-server/src/audit/audit-partitions.repository.js';
 import { AuditRetention } from '../../apps/auth-server/src/audit/audit-retention.js';
 import { AuditService } from '../../apps/auth-server/src/audit/audit.service.js';
 import { AuthServerHarness } from '../support/auth-server.harness.js';
@@ -82,7 +82,7 @@ describe.runIf(serverUrl)('audit log partitions on PostgreSQL', () => {
     // The maintenance runs at that month (its clock says so) while 50 more of its events are written.
     const [, made] = await Promise.all([
       recordAt(month, 'test.early', 50),
-      auth.app.get(AuditPartitionManager).prepare(new Date(month)),
+      auth.app.get(AuditPartitionsRepository).prepare(new Date(month)),
     ]);
     await recordAt(month, 'test.early', 5);
     clock.set(start);
@@ -97,7 +97,7 @@ describe.runIf(serverUrl)('audit log partitions on PostgreSQL', () => {
 
   it('makes a month once when two auth-servers make it at the same moment', async () => {
     const month = new Date(monthsFrom(start, -9));
-    const manager = auth.app.get(AuditPartitionManager);
+    const manager = auth.app.get(AuditPartitionsRepository);
     const [first, second] = await Promise.all([manager.prepare(month), manager.prepare(month)]);
     expect([...first, ...second].sort()).toEqual(
       [
@@ -112,7 +112,7 @@ describe.runIf(serverUrl)('audit log partitions on PostgreSQL', () => {
   it('drops the months wholly past retention, deletes the older events of the month that straddles it, keeps the rest, and audits it', async () => {
     const cutoff = start - 400 * DAY_MS;
     const expiredMonth = cutoff - 45 * DAY_MS;
-    await auth.app.get(AuditPartitionManager).prepare(new Date(expiredMonth));
+    await auth.app.get(AuditPartitionsRepository).prepare(new Date(expiredMonth));
     await recordAt(expiredMonth, 'test.retained', 30);
     await recordAt(cutoff - 3_600_000, 'test.retained', 4);
     await recordAt(cutoff + 3_600_000, 'test.kept', 2);

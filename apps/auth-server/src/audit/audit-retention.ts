@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { CLOCK, type Clock } from '@tollgate/platform';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
-import { AuditPartitionManager } from './audit-partitions.js';
+import { AuditPartitionsRepository } from './audit-partitions.repository.js';
 import { AuditRepository } from './audit.repository.js';
 import { AuditService } from './audit.service.js';
 
@@ -12,7 +12,7 @@ const BATCH = 5_000;
 
 /**
  * Looks after the audit log's storage every hour, and once at start. On PostgreSQL it first makes
- * the coming months' partitions (AuditPartitionManager). Then it keeps the log to
+ * the coming months' partitions (AuditPartitionsRepository). Then it keeps the log to
  * AUDIT_RETENTION_DAYS (default 400): on PostgreSQL each month partition wholly past retention is
  * dropped; the events older than that which remain (the month that straddles the limit, the
  * default partition, or any event on SQLite) are deleted in batches of 5,000, each its own short
@@ -28,7 +28,7 @@ export class AuditRetention implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly events: AuditRepository,
-    private readonly partitions: AuditPartitionManager,
+    private readonly partitions: AuditPartitionsRepository,
     private readonly audit: AuditService,
     @Inject(AUTH_SERVER_CONFIG) private readonly config: AuthServerConfig,
     @Inject(CLOCK) private readonly clock: Clock,

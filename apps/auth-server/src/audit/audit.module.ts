@@ -5,7 +5,7 @@ import { AuditEventEntity } from './audit-event.entity.js';
 import { AuditController } from './audit.controller.js';
 import { AuditRepository } from './audit.repository.js';
 import { AuditService } from './audit.service.js';
-import { AuditPartitionManager } from './audit-partitions.js';
+import { AuditPartitionsRepository } from './audit-partitions.repository.js';
 import { AuditRetention } from './audit-retention.js';
 
 @Module({
@@ -14,10 +14,10 @@ import { AuditRetention } from './audit-retention.js';
   providers: [
     AuditService,
     AuditRepository,
-    AuditPartitionManager,
+    AuditPartitionsRepository,
     AuditRetention,
     { provide: AuditLog, useExisting: AuditService },
   ],
-  exports: [AuditService, AuditLog, AuditRetention, AuditPartitionManager],
+  exports: [AuditService, AuditLog, AuditRetention, AuditPartitionsRepository],
 })
 export class AuditModule {}

@@ -7,7 +7,7 @@ const INDEXES: Record<string, string> = {
   idx_audit_events_actor: 'actorId',
   idx_audit_events_credential: 'credentialId',
 };
-/** Months made at once beyond the current one; the auth-server keeps making them (AuditPartitionManager). */
+/** Months made at once beyond the current one; the auth-server keeps making them (AuditPartitionsRepository). */
 const MONTHS_AHEAD = 2;
 /** Older events than this go to the default partition rather than a partition per month each. */
 const MONTHS_BACK_AT_MOST = 120;

@@ -7,7 +7,7 @@ const DEFAULT_PARTITION = `${TABLE}_default`;
 /** `audit_events_y2026m12` holds December 2026 (the names AuditPartitions1765500000000 gives). */
 const MONTH_PARTITION = /^audit_events_y(\d{4})m(\d{2})$/;
 /** Months kept ready beyond the current one, so a month never starts without its partition. */
-export const AUDIT_MONTHS_AHEAD = 2;
+const AUDIT_MONTHS_AHEAD = 2;
 /** Dropping a partition locks the whole table: a drop that must wait longer gives up and is retried later. */
 const DROP_LOCK_TIMEOUT = '1s';
 
@@ -27,7 +27,7 @@ export interface DroppedPartition {
  * auth-servers may run this at once: a transaction-scoped advisory lock takes them in turn.
  */
 @Injectable()
-export class AuditPartitionManager {
+export class AuditPartitionsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   get enabled(): boolean {

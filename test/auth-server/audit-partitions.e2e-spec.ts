@@ -130,4 +130,21 @@ describe.runIf(serverUrl)('audit log partitions on PostgreSQL', () => {
     expect(purge.details.partitionsDropped).toContain(partitionOf(expiredMonth));
     expect(await auth.app.get(AuditRetention).purge()).toBe(0);
   });
+
+  it('drops a month once when two auth-servers purge at the same moment, counting its events once', async () => {
+    const month = monthsFrom(start, -20);
+    const manager = auth.app.get(AuditPartitionsRepository);
+    await manager.prepare(new Date(month));
+    await recordAt(month, 'test.twice', 7);
+    clock.set(start);
+
+    const before = new Date(monthsFrom(start, -18));
+    const [first, second] = await Promise.all([manager.dropMonthsBefore(before), manager.dropMonthsBefore(before)]);
+
+    expect([...first, ...second].filter(({ name }) => name === partitionOf(month))).toEqual([
+      { name: partitionOf(month), events: 7 },
+    ]);
+    expect(await partitions()).not.toContain(partitionOf(month));
+    expect(await listed('test.twice')).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 
 const TABLE = 'audit_events';
 const DEFAULT_PARTITION = `${TABLE}_default`;
@@ -24,7 +24,8 @@ export interface DroppedPartition {
  *
  * An event with no month partition (written while the auth-server was down for months, or by a
  * clock far off) lands in the default partition; making its month later moves it there. Several
- * auth-servers may run this at once: a transaction-scoped advisory lock takes them in turn.
+ * auth-servers may run this at once: a transaction-scoped advisory lock takes them in turn, and
+ * each checks again under it that its partition is (still) to be made or dropped.
  */
 @Injectable()
 export class AuditPartitionsRepository {
@@ -53,13 +54,17 @@ export class AuditPartitionsRepository {
     const dropped: DroppedPartition[] = [];
     for (const { name, month } of await this.monthPartitions()) {
       if (addMonths(month, 1) > before) continue;
-      const [{ events }] = await this.dataSource.query(`SELECT count(*)::bigint AS events FROM "${name}"`);
-      await this.dataSource.transaction(async (tx) => {
+      const events = await this.dataSource.transaction(async (tx) => {
+        await this.takeTurn(tx);
+        const [{ present }] = await tx.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [name]);
+        if (!present) return undefined;
+        const [{ count }] = await tx.query(`SELECT count(*)::bigint AS count FROM "${name}"`);
         await tx.query(`SET LOCAL lock_timeout = '${DROP_LOCK_TIMEOUT}'`);
         await tx.query(`ALTER TABLE "${TABLE}" DETACH PARTITION "${name}"`);
         await tx.query(`DROP TABLE "${name}"`);
+        return Number(count);
       });
-      dropped.push({ name, events: Number(events) });
+      if (events !== undefined) dropped.push({ name, events });
     }
     return dropped;
   }
@@ -88,7 +93,7 @@ export class AuditPartitionsRepository {
     const from = sqlTimestamp(month);
     const to = sqlTimestamp(addMonths(month, 1));
     return this.dataSource.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`tollgate:${TABLE}:partitions`]);
+      await this.takeTurn(tx);
       const [{ present }] = await tx.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [name]);
       if (present) return false;
       await tx.query(`LOCK TABLE "${DEFAULT_PARTITION}" IN ACCESS EXCLUSIVE MODE`);
@@ -100,6 +105,11 @@ export class AuditPartitionsRepository {
       await tx.query(`ALTER TABLE "${TABLE}" ATTACH PARTITION "${name}" FOR VALUES FROM ('${from}') TO ('${to}')`);
       return true;
     });
+  }
+
+  /** Auth-servers change partitions one at a time (a lock held until the transaction ends). */
+  private async takeTurn(tx: EntityManager): Promise<void> {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`tollgate:${TABLE}:partitions`]);
   }
 }
 

@@ -45,7 +45,16 @@ export class AuditRepository {
     const values = rows.flatMap((row) =>
       columns.map((column) => manager.connection.driver.preparePersistentValue(column.getEntityValue(row), column)),
     );
-    await manager.query(this.insertStatement(rows.length), values);
+    const sql = this.insertStatement(rows.length);
+    try {
+      await manager.query(sql, values);
+    } catch (error) {
+      // PostgreSQL: an event routed to the default partition while its month's partition was being
+      // attached (AuditPartitionsRepository) fails that partition's check; routed again, it lands in
+      // the new month. Nothing was written, so the retry cannot store an event twice.
+      if (!isPartitionRace(error)) throw error;
+      await manager.query(sql, values);
+    }
   }
 
   /** Newest first, at most `limit` events. */
@@ -118,4 +127,10 @@ export class AuditRepository {
     }
     return sql;
   }
+}
+
+/** The check PostgreSQL makes on a row routed to a partition whose bounds changed meanwhile (SQLSTATE 23514). */
+function isPartitionRace(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === '23514' && typeof message === 'string' && message.includes('violates partition constraint');
 }

@@ -86,6 +86,8 @@ export interface Benchmark {
   target: number;
   /** At most this much server CPU (µs per operation) on top of the baseline, when the issue set a bound; met needs both. */
   cpuOverheadTargetUs?: number;
+  /** At least this CPU ratio (the baseline's server CPU µs/op ÷ ours), when the issue set one; met needs it too. */
+  cpuRatioTarget?: number;
   /**
    * Starts both contenders (each server in its own process), seeds data and checks that both
    * answer the measured request correctly, failing loudly otherwise.

@@ -65,8 +65,10 @@ function ratioCells(comparison: Comparison): string[] {
     comparison.target === undefined
       ? ''
       : `≥ ${Number(comparison.target.toFixed(2))}×${
-          comparison.cpuOverheadTargetUs === undefined ? '' : `, ≤ +${comparison.cpuOverheadTargetUs} µs`
-        } ${comparison.met ? 'met' : 'MISSED'}`,
+          comparison.cpuRatioTarget === undefined ? '' : `, CPU ≥ ${comparison.cpuRatioTarget}×`
+        }${comparison.cpuOverheadTargetUs === undefined ? '' : `, ≤ +${comparison.cpuOverheadTargetUs} µs`} ${
+          comparison.met ? 'met' : 'MISSED'
+        }`,
   ];
 }
 

@@ -50,6 +50,15 @@ describe('meets', () => {
     expect(meets({ target: 0.95, cpuOverheadTargetUs: 25 }, { ratio: 0.9, cpuOverheadUsPerOp: 0 })).toBe(false);
     expect(meets({ target: 0.95, cpuOverheadTargetUs: 25 }, { ratio: 1 })).toBe(false);
   });
+
+  it('needs the CPU ratio too when the benchmark sets one (the token endpoint: 2× in CPU per token)', () => {
+    expect(meets({ target: 1, cpuRatioTarget: 2 }, { ratio: 1.5, cpuRatio: 2.1, cpuOverheadUsPerOp: -150 })).toBe(true);
+    expect(meets({ target: 1, cpuRatioTarget: 2 }, { ratio: 1.5, cpuRatio: 1.6, cpuOverheadUsPerOp: -100 })).toBe(
+      false,
+    );
+    expect(meets({ target: 1, cpuRatioTarget: 2 }, { ratio: 1.5 })).toBe(false);
+    expect(meets({ target: 1, cpuRatioTarget: 2 }, { ratio: 0.9, cpuRatio: 2.1 })).toBe(false);
+  });
 });
 
 describe('runBenchmark', () => {

@@ -20,7 +20,8 @@ export const mqttConnect = connectBenchmark({
   name: 'mqttConnect',
   description:
     'new MQTT connections/s, each CONNECT with a device JWT, closed after CONNACK: Tollgate broker vs plain aedes (no auth)',
-  target: 0.8,
+  // Issue 15: at least 0.9× plain aedes' connections per second.
+  target: 0.9,
 });
 
 /**

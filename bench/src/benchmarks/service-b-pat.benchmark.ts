@@ -10,7 +10,8 @@ const spec: ContactsBenchmarkSpec = {
   name: 'serviceBPat',
   description:
     'GET /contacts?limit=20 on service-b with a PAT (Bearer tgp_…, introspected then cached) vs the same route without authentication',
-  target: 0.9,
+  // Issue 15: at least 0.95× the same route without authentication.
+  target: 0.95,
   verifiedBy: 'PAT (introspection cache)',
   async credential(auth) {
     const pat = await auth.createPat('ada@example.com', [{ resource: CRM, scopes: ['contacts:read'] }], {

@@ -238,7 +238,9 @@ function describe(m: Measurement): string {
   const cpu =
     m.cpuUsPerOp === undefined
       ? ''
-      : `  server CPU ${Math.round(m.cpuUsPerOp)} µs/op (main thread ${Math.round(m.mainThreadCpuUsPerOp ?? Number.NaN)})`;
+      : `  server CPU ${Math.round(m.cpuUsPerOp)} µs/op${
+          m.mainThreadCpuUsPerOp === undefined ? '' : ` (main thread ${Math.round(m.mainThreadCpuUsPerOp)})`
+        }`;
   const parts = Object.entries(m.parts ?? {})
     .map(([name, part]) => `  ${name}: p50 ${part.p50Ms.toFixed(2)} p99 ${part.p99Ms.toFixed(2)}`)
     .join('');

@@ -51,8 +51,11 @@ export class SlowSubscribers {
     deliveringClient.deliver0 = (packet, callback) => {
       if (client.conn.writableLength >= this.limitBytes) this.drop(client);
       else deliver0(packet, ignore);
-      // Later than aedes' own write (queued first), and never after a drain.
-      setImmediate(callback);
+      // Later than aedes' own write (queued first), and never after a drain; on the next tick, as
+      // Node calls back a write the socket took at once. Not a whole event-loop turn later: aedes
+      // reads nothing more from the publisher until its publish completes (a setImmediate here
+      // cost 3 µs of broker CPU per QoS 0 message: 64,000 messages/s against 74,500 without it).
+      process.nextTick(callback);
     };
   }
 

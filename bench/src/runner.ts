@@ -149,7 +149,6 @@ export async function runBenchmark(benchmark: Benchmark, options: RunOptions): P
   }
 }
 
-/** Ours against one baseline: the benchmark's own ratio, and the CPU per operation both ways. */
 /**
  * The ratio reaches the target and, when the benchmark bounds them, the CPU spent on top stays within
  * its bound and the CPU ratio reaches its own.
@@ -165,6 +164,7 @@ export function meets(
   return true;
 }
 
+/** Ours against one baseline: the benchmark's own ratio, and the CPU per operation both ways. */
 export function compare(kind: Benchmark['kind'], ours: Measurement, baseline: Measurement): Comparison {
   const ratio = round2(
     kind === 'throughput'

@@ -15,6 +15,7 @@ const TEST_FILES = [
 // so those run several files at once: most of their time is spent waiting on the processes they
 // start, and one file at a time (Vitest's default on two cores) left the machine idle over half
 // the time. A file joins the serial group by naming TEST_REDIS_URL or starting a stack with Redis.
+// Ports a test hands to a process it starts come from a block per worker (test/support/free-port.ts).
 const USES_SHARED_REDIS = /TEST_REDIS_URL|redis: true/;
 const TEST_FILE = /\.(e2e-)?spec\.ts$/;
 

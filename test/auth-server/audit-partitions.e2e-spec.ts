@@ -24,13 +24,15 @@ describe.runIf(serverUrl)('audit log partitions on PostgreSQL', () => {
   let auth: AuthServerHarness;
   let clock: ManualClock;
   let sql: pg.Client;
+  let databaseUrl: string;
   const start = Date.now();
 
   beforeAll(async () => {
     clock = new ManualClock(start);
     const database = await createPostgresDatabase(serverUrl!);
     auth = await AuthServerHarness.start({ clock, database });
-    sql = new pg.Client({ connectionString: database.url });
+    databaseUrl = database.url;
+    sql = new pg.Client({ connectionString: databaseUrl });
     await sql.connect();
   });
   afterAll(async () => {
@@ -93,6 +95,39 @@ describe.runIf(serverUrl)('audit log partitions on PostgreSQL', () => {
     const events = await listed('test.early');
     expect(events).toHaveLength(75);
     expect(new Set(events.map(({ id }: { id: number }) => id)).size).toBe(75);
+  });
+
+  it('stores an event routed to the default partition while its month is being attached (the insert is routed again)', async () => {
+    const month = monthsFrom(start, -12);
+    const name = partitionOf(month);
+    const from = new Date(Date.UTC(new Date(month).getUTCFullYear(), new Date(month).getUTCMonth(), 1));
+    const to = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 1));
+    // Another instance making the month, held open at the point where the insert has already been routed.
+    const other = new pg.Client({ connectionString: databaseUrl });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('LOCK TABLE audit_events_default IN ACCESS EXCLUSIVE MODE');
+      const recorded = recordAt(month, 'test.routed', 1);
+      // The insert waits for the default partition, where it was routed (its month has no partition yet).
+      await vi.waitFor(async () => {
+        const { rows } = await sql.query(
+          `SELECT count(*) AS n FROM pg_locks WHERE relation = 'audit_events_default'::regclass AND NOT granted`,
+        );
+        expect(Number(rows[0].n)).toBe(1);
+      });
+      await other.query(`CREATE TABLE "${name}" (LIKE audit_events INCLUDING DEFAULTS)`);
+      await other.query(
+        `ALTER TABLE audit_events ATTACH PARTITION "${name}" FOR VALUES FROM ('${from.toISOString()}') TO ('${to.toISOString()}')`,
+      );
+      await other.query('COMMIT');
+      await recorded;
+    } finally {
+      await other.end();
+      clock.set(start);
+    }
+    expect(await countIn(name, 'test.routed')).toBe(1);
+    expect(await countIn('audit_events_default', 'test.routed')).toBe(0);
   });
 
   it('makes a month once when two auth-servers make it at the same moment', async () => {

@@ -75,4 +75,17 @@ describe(ExpirySchedule.name, () => {
     vi.advanceTimersByTime(1_000);
     expect(expired).toEqual(['device']);
   });
+
+  it('queues an instant once however often its items leave and come back', () => {
+    const at = Date.now() + 60_000;
+    for (let reconnect = 0; reconnect < 1_000; reconnect++) {
+      sut.add('device', at);
+      sut.delete('device', at);
+    }
+    sut.add('device', at);
+    expect(sut.pendingInstants).toBe(1);
+    vi.advanceTimersByTime(60_000);
+    expect(expired).toEqual(['device']);
+    expect(sut.pendingInstants).toBe(0);
+  });
 });

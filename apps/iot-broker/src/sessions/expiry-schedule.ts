@@ -7,8 +7,12 @@ const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
  * A broker with tens of thousands of sessions keeps one timer instead of one per session.
  */
 export class ExpirySchedule<Item> {
+  /**
+   * Items by instant. An instant whose items all left keeps its (empty) set until it comes up, so a
+   * device reconnecting with the same token again and again reuses it instead of queueing it anew.
+   */
   private readonly due = new Map<number, Set<Item>>();
-  /** The instants in `due` as a binary min-heap; an instant whose items all left stays until it comes up. */
+  /** The instants in `due`, each once, as a binary min-heap. */
   private readonly instants: number[] = [];
   private timer?: NodeJS.Timeout;
   private timerAt = Number.POSITIVE_INFINITY;
@@ -31,9 +35,7 @@ export class ExpirySchedule<Item> {
   }
 
   delete(item: Item, at: number): void {
-    const items = this.due.get(at);
-    if (!items?.delete(item)) return;
-    if (items.size === 0) this.due.delete(at);
+    this.due.get(at)?.delete(item);
   }
 
   /** How many instants are waiting (stale ones included): for tests. */
@@ -45,7 +47,7 @@ export class ExpirySchedule<Item> {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
-    while (this.instants.length > 0 && !this.due.has(this.instants[0])) this.pop();
+    while (this.instants.length > 0 && this.due.get(this.instants[0])!.size === 0) this.due.delete(this.pop());
     if (this.instants.length === 0) return;
     const at = this.instants[0];
     this.timerAt = at;

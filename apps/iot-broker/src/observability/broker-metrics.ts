@@ -10,14 +10,17 @@ import type { BrokerSessions } from '../sessions/broker-sessions.js';
  */
 export class BrokerMetrics {
   private readonly connects;
-  // Children bound to their labels once: the hot paths (every publish and delivery) skip label hashing.
-  private readonly accepts;
+  // Children bound to their labels once: denials skip label hashing.
   private readonly publishDenials;
   private readonly subscribeDenials;
-  private readonly messagesIn;
-  private readonly messagesOut;
+  /**
+   * What happened since the last scrape on the hot paths (every CONNECT, publish and delivery):
+   * plain numbers, handed to their counters when the registry collects them (prom-client's `collect`).
+   */
+  private readonly pending = { accepted: 0, messagesIn: 0, messagesOut: 0 };
 
   constructor(metrics: Metrics, sessions: BrokerSessions) {
+    const pending = this.pending;
     metrics.gauge({
       name: 'tollgate_mqtt_sessions',
       help: 'Authenticated MQTT sessions open on this broker',
@@ -29,8 +32,11 @@ export class BrokerMetrics {
       name: 'tollgate_mqtt_connects_total',
       help: 'MQTT CONNECTs, by outcome (accepted, refused) and refusal reason',
       labelNames: ['outcome', 'reason'],
+      collect() {
+        this.inc({ outcome: 'accepted', reason: '' }, pending.accepted);
+        pending.accepted = 0;
+      },
     });
-    this.accepts = this.connects.labels({ outcome: 'accepted', reason: '' });
     const aclDenials = metrics.counter({
       name: 'tollgate_mqtt_acl_denials_total',
       help: 'Publishes and subscriptions refused by the session’s ACL (its token’s scopes)',
@@ -38,17 +44,20 @@ export class BrokerMetrics {
     });
     this.publishDenials = aclDenials.labels({ action: 'publish' });
     this.subscribeDenials = aclDenials.labels({ action: 'subscribe' });
-    const messages = metrics.counter({
+    metrics.counter({
       name: 'tollgate_mqtt_messages_total',
       help: 'Messages published by clients (in) and delivered to subscribers (out)',
       labelNames: ['direction'],
+      collect() {
+        this.inc({ direction: 'in' }, pending.messagesIn);
+        this.inc({ direction: 'out' }, pending.messagesOut);
+        pending.messagesIn = pending.messagesOut = 0;
+      },
     });
-    this.messagesIn = messages.labels({ direction: 'in' });
-    this.messagesOut = messages.labels({ direction: 'out' });
   }
 
   accepted(): void {
-    this.accepts.inc();
+    this.pending.accepted++;
   }
 
   refused(refusal: ConnectRefusal): void {
@@ -60,10 +69,10 @@ export class BrokerMetrics {
   }
 
   published(): void {
-    this.messagesIn.inc();
+    this.pending.messagesIn++;
   }
 
   delivered(): void {
-    this.messagesOut.inc();
+    this.pending.messagesOut++;
   }
 }

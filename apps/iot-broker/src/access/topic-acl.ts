@@ -32,7 +32,14 @@ interface PublishGrant {
   except?: TopicPattern;
 }
 
+/** Per question and session: a device uses a handful of topics, a watcher those of the devices it watches. */
 const MAX_REMEMBERED_DECISIONS = 256;
+
+type Decisions = Map<string, boolean>;
+const PUBLISH = 0;
+const PUBLISH_RETAINED = 1;
+const RECEIVE = 2;
+type Question = typeof PUBLISH | typeof PUBLISH_RETAINED | typeof RECEIVE;
 
 /**
  * What the `device` scope grants, the same for every device: its own telemetry, state and command
@@ -52,8 +59,11 @@ const OWN_SUBSCRIBE_GRANTS: readonly TopicPattern[] = [deviceTopic(ownClientId, 
  * requested filter must lie inside a granted one), publishes and deliveries as topics.
  */
 export class TopicAcl {
-  /** Created on the first publish or delivery: most sessions of a large fleet are idle. */
-  private decisions?: Map<string, boolean>;
+  /**
+   * Answers already given, by topic, one map per question (publish, publish retained, receive);
+   * each is created on its first use: most sessions of a large fleet are idle.
+   */
+  private readonly decisions: [Decisions?, Decisions?, Decisions?] = [];
 
   private constructor(
     private readonly publishGrants: readonly PublishGrant[],
@@ -103,16 +113,8 @@ export class TopicAcl {
   }
 
   mayPublish(topic: string, options: { retain: boolean }): boolean {
-    return this.remember(options.retain ? `p1${topic}` : `p0${topic}`, () => {
-      const levels = parseTopicName(topic);
-      if (!levels) return false;
-      return this.publishGrants.some(
-        (grant) =>
-          patternCovers(grant.pattern, levels, this.clientId) &&
-          (grant.retain || !options.retain) &&
-          !(grant.except && patternCovers(grant.except, levels, this.clientId)),
-      );
-    });
+    const question = options.retain ? PUBLISH_RETAINED : PUBLISH;
+    return this.recall(question, topic) ?? this.record(question, topic, this.grantsPublish(topic, options.retain));
   }
 
   maySubscribe(filter: string): boolean {
@@ -124,24 +126,39 @@ export class TopicAcl {
 
   /** Second gate at delivery: the receiving session may read this topic. */
   mayReceive(topic: string): boolean {
-    return this.remember(`r${topic}`, () => {
-      const levels = parseTopicName(topic);
-      return levels !== undefined && this.subscribeGrants.some((grant) => patternCovers(grant, levels, this.clientId));
-    });
+    return this.recall(RECEIVE, topic) ?? this.record(RECEIVE, topic, this.grantsReceive(topic));
+  }
+
+  private grantsPublish(topic: string, retain: boolean): boolean {
+    const levels = parseTopicName(topic);
+    return (
+      levels !== undefined &&
+      this.publishGrants.some(
+        (grant) =>
+          patternCovers(grant.pattern, levels, this.clientId) &&
+          (grant.retain || !retain) &&
+          !(grant.except && patternCovers(grant.except, levels, this.clientId)),
+      )
+    );
+  }
+
+  private grantsReceive(topic: string): boolean {
+    const levels = parseTopicName(topic);
+    return levels !== undefined && this.subscribeGrants.some((grant) => patternCovers(grant, levels, this.clientId));
   }
 
   /**
    * Grants never change during a session, and a device uses a handful of topics: each answer is
    * kept (bounded) so the hooks run on every publish and delivery without re-parsing the topic.
    */
-  private remember(key: string, decide: () => boolean): boolean {
-    const decisions = (this.decisions ??= new Map());
-    let decision = decisions.get(key);
-    if (decision === undefined) {
-      if (decisions.size >= MAX_REMEMBERED_DECISIONS) decisions.clear();
-      decision = decide();
-      decisions.set(key, decision);
-    }
+  private recall(question: Question, topic: string): boolean | undefined {
+    return this.decisions[question]?.get(topic);
+  }
+
+  private record(question: Question, topic: string, decision: boolean): boolean {
+    const decisions = (this.decisions[question] ??= new Map());
+    if (decisions.size >= MAX_REMEMBERED_DECISIONS) decisions.clear();
+    decisions.set(topic, decision);
     return decision;
   }
 

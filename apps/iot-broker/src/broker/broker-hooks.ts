@@ -8,10 +8,13 @@ import {
 } from '../auth/device-authenticator.js';
 import type { PublishBudgets } from '../hardening/publish-budget.js';
 import type { BrokerMetrics } from '../observability/broker-metrics.js';
-import type { BrokerTracing } from '../observability/broker-tracing.js';
+import type { BrokerTracing, ConnectTrace } from '../observability/broker-tracing.js';
 import type { SlowSubscribers } from '../hardening/slow-subscribers.js';
 import { attachSession, type DeviceSession, isActive, sessionOf } from '../sessions/device-session.js';
 import { type Peer, peerOf } from '../transport/guarded-connection.js';
+
+/** How aedes' `authenticate` hook answers. */
+type Authenticated = (error: AuthenticateError | null, success: boolean | null) => void;
 
 export type BrokerHooks = Required<
   Pick<AedesOptions, 'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>
@@ -50,7 +53,39 @@ export function createBrokerHooks({
   now = Date.now,
 }: BrokerHooksOptions): BrokerHooks {
   // aedes gives `authenticate` neither the raw client id nor the will: keep them from preConnect.
-  const attempts = new WeakMap<Client, Omit<ConnectAttempt, 'username' | 'password'>>();
+  const attempts = new WeakMap<Client, ConnectAttempt>();
+
+  function open(client: Client, session: DeviceSession, callback: Authenticated, traced?: ConnectTrace): void {
+    attachSession(client, session);
+    metrics?.accepted();
+    traced?.accepted(session);
+    callback(null, true);
+  }
+
+  function refuse(error: unknown, attempt: ConnectAttempt, callback: Authenticated, traced?: ConnectTrace): void {
+    const refusal =
+      error instanceof ConnectRefusal
+        ? error
+        : new ConnectRefusal(
+            ConnackCode.ServerUnavailable,
+            'internal_error',
+            'The broker could not check the credentials',
+          );
+    if (!(error instanceof ConnectRefusal)) logger.error({ err: error }, 'authentication failed unexpectedly');
+    logger.warn(
+      {
+        clientId: printable(attempt.clientId),
+        ...attempt.peer,
+        returnCode: refusal.returnCode,
+        reason: refusal.reason,
+      },
+      `connection refused: ${refusal.message}`,
+    );
+    metrics?.refused(refusal);
+    traced?.refused(refusal);
+    onRefused?.(refusal, attempt.peer);
+    callback(authenticateError(refusal), false);
+  }
 
   return {
     preConnect(client, packet, callback) {
@@ -58,6 +93,8 @@ export function createBrokerHooks({
       slowSubscribers.watch(client);
       attempts.set(client, {
         clientId: packet.clientId ?? '',
+        username: undefined,
+        password: undefined,
         will: packet.will ? { topic: packet.will.topic, retain: Boolean(packet.will.retain) } : undefined,
         peer: peerOf(client.conn) ?? { remoteAddress: 'unknown', transport: 'tcp' },
       });
@@ -72,50 +109,21 @@ export function createBrokerHooks({
           authenticateError(new ConnectRefusal(ConnackCode.NotAuthorized, 'no_connect', 'CONNECT was not seen')),
           false,
         );
-      const presented = { ...attempt, username, password };
-      const traced = tracing?.connect(attempt.peer);
-      const open = (session: DeviceSession) => {
-        attachSession(client, session);
-        metrics?.accepted();
-        traced?.accepted(session);
-        callback(null, true);
-      };
-      const refuse = (error: unknown) => {
-        const refusal =
-          error instanceof ConnectRefusal
-            ? error
-            : new ConnectRefusal(
-                ConnackCode.ServerUnavailable,
-                'internal_error',
-                'The broker could not check the credentials',
-              );
-        if (!(error instanceof ConnectRefusal)) logger.error({ err: error }, 'authentication failed unexpectedly');
-        logger.warn(
-          {
-            clientId: printable(attempt.clientId),
-            ...attempt.peer,
-            returnCode: refusal.returnCode,
-            reason: refusal.reason,
-          },
-          `connection refused: ${refusal.message}`,
-        );
-        metrics?.refused(refusal);
-        traced?.refused(refusal);
-        onRefused?.(refusal, attempt.peer);
-        callback(authenticateError(refusal), false);
-      };
+      attempt.username = username;
+      attempt.password = password;
       // A device reconnecting with the token it used before is answered at once; any other waits for its verification.
       let remembered: DeviceSession | undefined;
       try {
-        remembered = authenticator.authenticateRemembered(presented);
+        remembered = authenticator.authenticateRemembered(attempt);
       } catch (error) {
-        return refuse(error);
+        return refuse(error, attempt, callback, tracing?.connect(attempt.peer));
       }
-      if (remembered) return open(remembered);
-      (traced
-        ? traced.within(() => authenticator.authenticate(presented))
-        : authenticator.authenticate(presented)
-      ).then(open, refuse);
+      if (remembered) return open(client, remembered, callback, tracing?.connect(attempt.peer));
+      const traced = tracing?.connect(attempt.peer);
+      (traced ? traced.within(() => authenticator.authenticate(attempt)) : authenticator.authenticate(attempt)).then(
+        (session) => open(client, session, callback, traced),
+        (error: unknown) => refuse(error, attempt, callback, traced),
+      );
     },
 
     authorizePublish(client, packet, callback) {

@@ -61,7 +61,9 @@ function ratioCells(comparison: Comparison): string[] {
     `${comparison.ratio.toFixed(2)}×`,
     comparison.cpuRatio === undefined
       ? '–'
-      : `${comparison.cpuRatio.toFixed(2)}× (${signed(comparison.cpuOverheadUsPerOp!)} µs)`,
+      : `${comparison.cpuRatio.toFixed(2)}× (${signed(comparison.cpuOverheadUsPerOp!)} µs${
+          comparison.cpuOverheadRangeUs ? `; ${comparison.cpuOverheadRangeUs.map(signed).join('..')} by round` : ''
+        })`,
     comparison.target === undefined
       ? ''
       : `≥ ${Number(comparison.target.toFixed(2))}×${
@@ -110,5 +112,5 @@ export function describeRatios(benchmarks: readonly Benchmark[]): string {
   if (kinds.has('throughput')) parts.push('throughput: ours req/s ÷ baseline req/s');
   if (kinds.has('latency')) parts.push('latency: baseline p99 ÷ ours p99');
   if (kinds.has('memory')) parts.push('memory: baseline KiB/op ÷ ours KiB/op');
-  return `ratio (higher is better) = ${parts.join('; ')}, on the row of the baseline it compares with; CPU ratio = that baseline's server CPU µs/op ÷ ours (in parentheses: what ours spends on top per operation)`;
+  return `ratio (higher is better) = ${parts.join('; ')}, on the row of the baseline it compares with; CPU ratio = that baseline's server CPU µs/op ÷ ours (in parentheses: what ours spends on top per operation, and the least and most it spent on top in one round, both sides measured back to back)`;
 }

@@ -25,6 +25,17 @@ describe('compare', () => {
     ).toEqual({ ratio: 0.9, cpuRatio: 0.9, cpuOverheadUsPerOp: 60 });
   });
 
+  it('gives the range of the CPU spent on top round by round, pairing the rounds of both sides', () => {
+    const round = (cpuUsPerOp: number): Measurement => ({ rps: 1000, p50Ms: 1, p99Ms: 2, cpuUsPerOp });
+    expect(
+      compare(
+        'throughput',
+        { ...round(600), rounds: [round(500), round(600), round(700)] },
+        { ...round(540), rounds: [round(520), round(540), round(560)] },
+      ),
+    ).toEqual({ ratio: 1, cpuRatio: 0.9, cpuOverheadUsPerOp: 60, cpuOverheadRangeUs: [-20, 140] });
+  });
+
   it('compares memory per operation for memory benchmarks (below 1: ours holds more)', () => {
     expect(
       compare(

@@ -31,6 +31,11 @@ export interface Comparison {
   cpuRatio?: number;
   /** Ours server CPU µs/op minus the baseline's: what ours spends on top per operation. */
   cpuOverheadUsPerOp?: number;
+  /**
+   * The least and the most ours spent on top in a single round (each round measures both sides back
+   * to back): how far the machine's noise moves `cpuOverheadUsPerOp`.
+   */
+  cpuOverheadRangeUs?: [number, number];
   target?: number;
   /** The bound on `cpuOverheadUsPerOp`, when the benchmark has one. */
   cpuOverheadTargetUs?: number;
@@ -164,8 +169,15 @@ export function meets(
   return true;
 }
 
-/** Ours against one baseline: the benchmark's own ratio, and the CPU per operation both ways. */
-export function compare(kind: Benchmark['kind'], ours: Measurement, baseline: Measurement): Comparison {
+/**
+ * Ours against one baseline: the benchmark's own ratio, and the CPU per operation both ways (with,
+ * when both sides carry their rounds, the range of what ours spent on top round by round).
+ */
+export function compare(
+  kind: Benchmark['kind'],
+  ours: Measurement & { rounds?: Measurement[] },
+  baseline: Measurement & { rounds?: Measurement[] },
+): Comparison {
   const ratio = round2(
     kind === 'throughput'
       ? ours.rps! / baseline.rps!
@@ -174,11 +186,28 @@ export function compare(kind: Benchmark['kind'], ours: Measurement, baseline: Me
         : baseline.p99Ms / ours.p99Ms,
   );
   if (ours.cpuUsPerOp === undefined || baseline.cpuUsPerOp === undefined) return { ratio };
+  const range = roundByRoundOverhead(ours.rounds, baseline.rounds);
   return {
     ratio,
     cpuRatio: round2(baseline.cpuUsPerOp / ours.cpuUsPerOp),
     cpuOverheadUsPerOp: ours.cpuUsPerOp - baseline.cpuUsPerOp,
+    ...(range && { cpuOverheadRangeUs: range }),
   };
+}
+
+function roundByRoundOverhead(
+  ours: Measurement[] | undefined,
+  baseline: Measurement[] | undefined,
+): [number, number] | undefined {
+  if (!ours || !baseline || ours.length < 2 || ours.length !== baseline.length) return undefined;
+  const overheads = ours.map((round, index) =>
+    round.cpuUsPerOp === undefined || baseline[index].cpuUsPerOp === undefined
+      ? undefined
+      : round.cpuUsPerOp - baseline[index].cpuUsPerOp,
+  );
+  if (overheads.some((overhead) => overhead === undefined)) return undefined;
+  const known = overheads as number[];
+  return [Math.min(...known), Math.max(...known)];
 }
 
 function summarise(label: string, rounds: Measurement[]): SideResult {

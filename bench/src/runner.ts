@@ -200,14 +200,13 @@ function roundByRoundOverhead(
   baseline: Measurement[] | undefined,
 ): [number, number] | undefined {
   if (!ours || !baseline || ours.length < 2 || ours.length !== baseline.length) return undefined;
-  const overheads = ours.map((round, index) =>
-    round.cpuUsPerOp === undefined || baseline[index].cpuUsPerOp === undefined
-      ? undefined
-      : round.cpuUsPerOp - baseline[index].cpuUsPerOp,
-  );
-  if (overheads.some((overhead) => overhead === undefined)) return undefined;
-  const known = overheads as number[];
-  return [Math.min(...known), Math.max(...known)];
+  const overheads: number[] = [];
+  for (const [index, round] of ours.entries()) {
+    const theirs = baseline[index].cpuUsPerOp;
+    if (round.cpuUsPerOp === undefined || theirs === undefined) return undefined;
+    overheads.push(round.cpuUsPerOp - theirs);
+  }
+  return [Math.min(...overheads), Math.max(...overheads)];
 }
 
 function summarise(label: string, rounds: Measurement[]): SideResult {

@@ -35,11 +35,8 @@ interface PublishGrant {
 /** Per question and session: a device uses a handful of topics, a watcher those of the devices it watches. */
 const MAX_REMEMBERED_DECISIONS = 256;
 
+/** Answers already given, by topic. */
 type Decisions = Map<string, boolean>;
-const PUBLISH = 0;
-const PUBLISH_RETAINED = 1;
-const RECEIVE = 2;
-type Question = typeof PUBLISH | typeof PUBLISH_RETAINED | typeof RECEIVE;
 
 /**
  * What the `device` scope grants, the same for every device: its own telemetry, state and command
@@ -59,11 +56,10 @@ const OWN_SUBSCRIBE_GRANTS: readonly TopicPattern[] = [deviceTopic(ownClientId, 
  * requested filter must lie inside a granted one), publishes and deliveries as topics.
  */
 export class TopicAcl {
-  /**
-   * Answers already given, by topic, one map per question (publish, publish retained, receive);
-   * each is created on its first use: most sessions of a large fleet are idle.
-   */
-  private readonly decisions: [Decisions?, Decisions?, Decisions?] = [];
+  // One map per question, each created on its first use: most sessions of a large fleet are idle.
+  private publishes?: Decisions;
+  private retainedPublishes?: Decisions;
+  private receives?: Decisions;
 
   private constructor(
     private readonly publishGrants: readonly PublishGrant[],
@@ -113,8 +109,8 @@ export class TopicAcl {
   }
 
   mayPublish(topic: string, options: { retain: boolean }): boolean {
-    const question = options.retain ? PUBLISH_RETAINED : PUBLISH;
-    return this.recall(question, topic) ?? this.record(question, topic, this.grantsPublish(topic, options.retain));
+    const decisions = options.retain ? (this.retainedPublishes ??= new Map()) : (this.publishes ??= new Map());
+    return decisions.get(topic) ?? remember(decisions, topic, this.grantsPublish(topic, options.retain));
   }
 
   maySubscribe(filter: string): boolean {
@@ -126,7 +122,8 @@ export class TopicAcl {
 
   /** Second gate at delivery: the receiving session may read this topic. */
   mayReceive(topic: string): boolean {
-    return this.recall(RECEIVE, topic) ?? this.record(RECEIVE, topic, this.grantsReceive(topic));
+    const decisions = (this.receives ??= new Map());
+    return decisions.get(topic) ?? remember(decisions, topic, this.grantsReceive(topic));
   }
 
   private grantsPublish(topic: string, retain: boolean): boolean {
@@ -147,21 +144,6 @@ export class TopicAcl {
     return levels !== undefined && this.subscribeGrants.some((grant) => patternCovers(grant, levels, this.clientId));
   }
 
-  /**
-   * Grants never change during a session, and a device uses a handful of topics: each answer is
-   * kept (bounded) so the hooks run on every publish and delivery without re-parsing the topic.
-   */
-  private recall(question: Question, topic: string): boolean | undefined {
-    return this.decisions[question]?.get(topic);
-  }
-
-  private record(question: Question, topic: string, decision: boolean): boolean {
-    const decisions = (this.decisions[question] ??= new Map());
-    if (decisions.size >= MAX_REMEMBERED_DECISIONS) decisions.clear();
-    decisions.set(topic, decision);
-    return decision;
-  }
-
   /** The grants in filter syntax, for logs. */
   describe(): { publish: string[]; subscribe: string[] } {
     return {
@@ -171,6 +153,16 @@ export class TopicAcl {
       subscribe: this.subscribeGrants.map((grant) => formatPattern(grant, this.clientId)),
     };
   }
+}
+
+/**
+ * Grants never change during a session, and a device uses a handful of topics: each answer is kept
+ * (bounded) so the hooks run on every publish and delivery without re-parsing the topic.
+ */
+function remember(decisions: Decisions, topic: string, decision: boolean): boolean {
+  if (decisions.size >= MAX_REMEMBERED_DECISIONS) decisions.clear();
+  decisions.set(topic, decision);
+  return decision;
 }
 
 function deviceTopic(device: PatternLevel, ...levels: Array<string | PatternLevel>): TopicPattern {

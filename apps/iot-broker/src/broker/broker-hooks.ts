@@ -93,8 +93,6 @@ export function createBrokerHooks({
       slowSubscribers.watch(client);
       attempts.set(client, {
         clientId: packet.clientId ?? '',
-        username: undefined,
-        password: undefined,
         will: packet.will ? { topic: packet.will.topic, retain: Boolean(packet.will.retain) } : undefined,
         peer: peerOf(client.conn) ?? { remoteAddress: 'unknown', transport: 'tcp' },
       });

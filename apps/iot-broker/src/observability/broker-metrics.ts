@@ -16,6 +16,7 @@ export class BrokerMetrics {
   /**
    * What happened since the last scrape on the hot paths (every CONNECT, publish and delivery):
    * plain numbers, handed to their counters when the registry collects them (prom-client's `collect`).
+   * So, as for the sessions gauge, one BrokerMetrics per registry: a second one's counts would not be collected.
    */
   private readonly pending = { accepted: 0, messagesIn: 0, messagesOut: 0 };
 

@@ -233,7 +233,9 @@ describe('IoT broker: slow readers', () => {
 describe('IoT broker: connection rate limit', () => {
   it('refuses connections from an address past its burst, and admits it again as the bucket refills', async () => {
     const issuer = await TestIssuer.start();
-    const iot = await startTestIotBroker(issuer, { CONNECTION_BURST: '3', CONNECTION_RATE_PER_SECOND: '2' });
+    // One token back every 4 s: the four connections below (the first verifies the token, fetching
+    // the JWKS) must not outlast a refill, even on a loaded machine (at 2 per second they once did).
+    const iot = await startTestIotBroker(issuer, { CONNECTION_BURST: '3', CONNECTION_RATE_PER_SECOND: '0.25' });
     const password = await issuer.token({ subject: 'thermostat-1', scope: 'device' });
     try {
       const outcomes = [];

@@ -23,17 +23,18 @@ export interface BrokerProcess {
 const HOST = '127.0.0.1';
 
 /**
- * Tollgate's IoT broker (built, its real main.js), trusting `auth` for device tokens and following
- * its revocation feed through a client granted `revocations:read`, as deployed. The per-address
- * connection rate limit is lifted: every benchmark connection comes from 127.0.0.1.
+ * Tollgate's IoT broker (built, its real main.js), trusting `auth` for device tokens, following
+ * its revocation feed and reporting refusals through a client granted `revocations:read` and
+ * `usage:write`, as deployed. The per-address connection rate limit is lifted: every benchmark
+ * connection comes from 127.0.0.1.
  */
 export async function startIotBroker(
   auth: AuthServerProcess,
   options: { name?: string; env?: Record<string, string> } = {},
 ): Promise<BrokerProcess & { healthUrl: string }> {
   const name = options.name ?? 'iot-broker';
-  const feed = await auth.createClient(`${name} revocation feed`, [
-    { resource: auth.managementApi, scopes: ['revocations:read'] },
+  const own = await auth.createClient(`${name} client`, [
+    { resource: auth.managementApi, scopes: ['revocations:read', 'usage:write'] },
   ]);
   const [mqttPort, wsPort] = [await freePort(), await freePort()];
   const healthUrl = `http://${HOST}:${wsPort}/health`;
@@ -46,8 +47,8 @@ export async function startIotBroker(
       HOST,
       MQTT_PORT: String(mqttPort),
       MQTT_WS_PORT: String(wsPort),
-      CLIENT_ID: feed.id,
-      CLIENT_SECRET: feed.secret,
+      CLIENT_ID: own.id,
+      CLIENT_SECRET: own.secret,
       CONNECTION_RATE_PER_SECOND: '1000000',
       CONNECTION_BURST: '1000000',
       LOG_LEVEL: 'warn',

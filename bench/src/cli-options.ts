@@ -16,6 +16,7 @@ export interface CliOptions {
   quick: boolean;
   scaled?: ScaledInfrastructure;
   cpuProfileDir?: string;
+  allocationProfileDir?: string;
   help: boolean;
 }
 
@@ -28,6 +29,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --json               also print one JSON object on the last line
   --quick              skip slow setups (apiKeyScale's 1,000,000 stored keys: that benchmark is skipped)
   --cpu-prof <dir>     write a V8 CPU profile of every server process into <dir> (open in Chrome DevTools)
+  --alloc-prof <dir>   write a profile of what every server process allocates into <dir> (sampled, collected objects included)
   --no-build           use dist/ as it is instead of running \`npm run build\` first
 
 Environment: BENCH_DATABASE_URL (postgres://…) and BENCH_REDIS_URL (redis://…), or TEST_DATABASE_URL and
@@ -46,6 +48,7 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv = process
       json: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
+      'alloc-prof': { type: 'string' },
       build: { type: 'boolean', default: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -68,6 +71,7 @@ export function parseCliOptions(argv: string[], env: NodeJS.ProcessEnv = process
     quick: values.quick,
     scaled: scaledInfrastructure(env),
     cpuProfileDir: values['cpu-prof'],
+    allocationProfileDir: values['alloc-prof'],
     help: values.help,
   };
 }

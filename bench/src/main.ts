@@ -47,6 +47,12 @@ async function main(): Promise<number> {
       `CPU profiles of the servers go to ${resolve(options.cpuProfileDir)} (profiling slows them: not for comparing numbers)`,
     );
   }
+  if (options.allocationProfileDir) {
+    ServerProcess.sampleAllocationsInto(resolve(options.allocationProfileDir));
+    log(
+      `allocation profiles of the servers go to ${resolve(options.allocationProfileDir)} (sampling slows them: not for comparing timings)`,
+    );
+  }
   log(machineNote());
   const loadAverageAtStart = loadavg()[0];
   const busy = busyMachineWarning(loadAverageAtStart);

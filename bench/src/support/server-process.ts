@@ -32,6 +32,7 @@ function ticksToMs(statFile: string): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
 }
 let cpuProfileDir: string | undefined;
+let allocationProfileDir: string | undefined;
 
 /**
  * A server under test in its own Node process, so it has its own event loop and heap and the load
@@ -94,18 +95,29 @@ export class ServerProcess {
     cpuProfileDir = dir;
   }
 
+  /**
+   * Every server started from now on writes a sampling profile of what it allocates (collected
+   * objects included) into `dir/<server name>/` when it stops (servers/allocation-sampler.preload.ts).
+   */
+  static sampleAllocationsInto(dir: string): void {
+    allocationProfileDir = dir;
+  }
+
   static async start(options: ServerProcessOptions): Promise<ServerProcess> {
-    const profiling = cpuProfileDir
-      ? [
-          '--cpu-prof',
-          `--cpu-prof-dir=${join(cpuProfileDir, options.name)}`,
-          '--import',
-          preloadEntry('exit-on-signal'),
-        ]
-      : [];
+    // At the stop signal the allocation sampler writes its profile, then exit-on-signal exits, and V8 writes the CPU profile.
+    const profiling = [
+      ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(cpuProfileDir, options.name)}`] : []),
+      ...(allocationProfileDir ? ['--import', preloadEntry('allocation-sampler')] : []),
+      ...(cpuProfileDir || allocationProfileDir ? ['--import', preloadEntry('exit-on-signal')] : []),
+    ];
     const child = fork(options.entry, options.args ?? [], {
       execArgv: profiling,
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...options.env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        ...(allocationProfileDir && { ALLOCATION_PROFILE_DIR: join(allocationProfileDir, options.name) }),
+        ...options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const server = new ServerProcess(options.name, child);

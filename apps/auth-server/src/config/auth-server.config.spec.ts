@@ -73,6 +73,12 @@ describe(loadAuthServerConfig.name, () => {
     );
   });
 
+  it('signs on the event loop unless SIGN_ON_THREAD_POOL is set', () => {
+    expect(loadAuthServerConfig(base).signOnThreadPool).toBe(false);
+    expect(loadAuthServerConfig({ ...base, SIGN_ON_THREAD_POOL: 'true' }).signOnThreadPool).toBe(true);
+    expect(loadAuthServerConfig({ ...base, SIGN_ON_THREAD_POOL: '0' }).signOnThreadPool).toBe(false);
+  });
+
   it('needs the mTLS endpoint for a client CA, and a readable CA file', () => {
     expect(() => loadAuthServerConfig({ ...base, TLS_CLIENT_CA_FILE: '/etc/ca.pem' })).toThrow(
       /TLS_CLIENT_CA_FILE: client certificates are only asked for at MTLS_PORT/,

@@ -17,6 +17,8 @@ export interface AuthServerConfig extends HttpServerSettings, DatabaseSettings {
   bootstrapAdmin?: { clientId: string; clientSecret: string };
   keyEncryptionSecret?: string;
   signingAlg: 'ES256' | 'EdDSA';
+  /** Access tokens are signed on libuv's thread pool (true) or on the event loop. */
+  signOnThreadPool: boolean;
   defaultAccessTokenTtl: number;
   openApi: boolean;
   sessions: SessionConfig;
@@ -88,6 +90,7 @@ export function loadAuthServerConfig(env: Environment = process.env): AuthServer
       : undefined,
     keyEncryptionSecret: values.KEY_ENCRYPTION_SECRET,
     signingAlg: values.SIGNING_ALG,
+    signOnThreadPool: values.SIGN_ON_THREAD_POOL,
     defaultAccessTokenTtl: values.DEFAULT_ACCESS_TOKEN_TTL,
     openApi: values.OPENAPI_ENABLED,
     auditRetentionDays: values.AUDIT_RETENTION_DAYS,

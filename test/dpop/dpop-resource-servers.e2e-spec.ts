@@ -1,5 +1,7 @@
 import { DpopKey } from '@tollgate/dpop';
-import { ResourceServerVerification, tollgateExpress, tollgateFastify } from '@tollgate/verifier';
+import { ResourceServerVerification } from '@tollgate/verifier';
+import { tollgateExpress } from '@tollgate/verifier/express';
+import { tollgateFastify } from '@tollgate/verifier/fastify';
 import express from 'express';
 import Fastify from 'fastify';
 import { decodeJwt, exportJWK, generateKeyPair } from 'jose';

@@ -1,4 +1,6 @@
-import { ResourceServerVerification, tollgateExpress, tollgateFastify } from '@tollgate/verifier';
+import { ResourceServerVerification } from '@tollgate/verifier';
+import { tollgateExpress } from '@tollgate/verifier/express';
+import { tollgateFastify } from '@tollgate/verifier/fastify';
 import express from 'express';
 import Fastify from 'fastify';
 import type { AddressInfo } from 'node:net';

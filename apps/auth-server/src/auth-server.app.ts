@@ -1,6 +1,7 @@
 import { fastifyCookie } from '@fastify/cookie';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHttpApp, createLogger, type Logger, Metrics, setupOpenApi } from '@tollgate/platform';
+import { createLogger, type Logger, Metrics } from '@tollgate/platform';
+import { createHttpApp, setupOpenApi } from '@tollgate/platform/http';
 import { isDatabaseUnavailable } from '@tollgate/persistence';
 import { AuthServerModule, type AuthServerOverrides } from './auth-server.module.js';
 import { SCHEME_OF_CREDENTIAL } from './common/allowed-credentials.js';

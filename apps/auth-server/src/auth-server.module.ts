@@ -5,13 +5,8 @@ import { OPEN_DATABASE_MODULE_OPTIONS, openDatabase } from '@tollgate/persistenc
 import { DpopNonces } from '@tollgate/dpop';
 import { CLOCK, type Clock, Metrics, systemClock } from '@tollgate/platform';
 import { hkdfSync } from 'node:crypto';
-import {
-  CredentialVerifier,
-  invalidToken,
-  JwtAccessTokenVerifier,
-  ProtectedResource,
-  VerifierModule,
-} from '@tollgate/verifier';
+import { CredentialVerifier, invalidToken, JwtAccessTokenVerifier, ProtectedResource } from '@tollgate/verifier';
+import { VerifierModule } from '@tollgate/verifier/nest';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { bootstrapAuthServer } from './bootstrap/bootstrap.js';

@@ -1,5 +1,5 @@
 import { describeDatabase } from '@tollgate/persistence';
-import { runHttpApp } from '@tollgate/platform';
+import { runHttpApp } from '@tollgate/platform/http';
 import { createAuthServer } from './auth-server.app.js';
 import { loadAuthServerConfig } from './config/auth-server.config.js';
 

@@ -1,7 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OPEN_DATABASE_MODULE_OPTIONS, openDatabase } from '@tollgate/persistence';
-import { protectedResourceOf, ResourceServerVerification, VerifierModule } from '@tollgate/verifier';
+import { protectedResourceOf, ResourceServerVerification } from '@tollgate/verifier';
+import { VerifierModule } from '@tollgate/verifier/nest';
 import { AudienceModule } from './audience/audience.module.js';
 import { AUDIENCE_SCOPES, SERVICE_A_CONFIG, type ServiceAConfig } from './config/service-a.config.js';
 import { SERVICE_A_ENTITIES, SERVICE_A_MIGRATIONS, SERVICE_A_MIGRATIONS_TABLE } from './database/service-a.schema.js';

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { describeDatabase } from '@tollgate/persistence';
-import { runHttpApp } from '@tollgate/platform';
+import { runHttpApp } from '@tollgate/platform/http';
 import { loadServiceAConfig } from './config/service-a.config.js';
 import { createServiceA } from './service-a.app.js';
 

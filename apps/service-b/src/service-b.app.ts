@@ -1,5 +1,6 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createHttpApp, createLogger, type Logger, Metrics, setupOpenApi } from '@tollgate/platform';
+import { createLogger, type Logger, Metrics } from '@tollgate/platform';
+import { createHttpApp, setupOpenApi } from '@tollgate/platform/http';
 import { isDatabaseUnavailable } from '@tollgate/persistence';
 import { countResponses, ResourceServerVerification } from '@tollgate/verifier';
 import type { ServiceBConfig } from './config/service-b.config.js';

@@ -1,7 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OPEN_DATABASE_MODULE_OPTIONS, openDatabase } from '@tollgate/persistence';
-import { protectedResourceOf, ResourceServerVerification, VerifierModule } from '@tollgate/verifier';
+import { protectedResourceOf, ResourceServerVerification } from '@tollgate/verifier';
+import { VerifierModule } from '@tollgate/verifier/nest';
 import { SERVICE_B_CONFIG, type ServiceBConfig } from './config/service-b.config.js';
 import { ContactsModule } from './contacts/contacts.module.js';
 import { SERVICE_B_ENTITIES, SERVICE_B_MIGRATIONS, SERVICE_B_MIGRATIONS_TABLE } from './database/service-b.schema.js';

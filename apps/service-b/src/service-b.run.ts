@@ -1,5 +1,5 @@
 import { describeDatabase } from '@tollgate/persistence';
-import { runHttpApp } from '@tollgate/platform';
+import { runHttpApp } from '@tollgate/platform/http';
 import { loadServiceBConfig } from './config/service-b.config.js';
 import { createServiceB } from './service-b.app.js';
 

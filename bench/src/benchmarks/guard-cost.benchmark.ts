@@ -1,7 +1,8 @@
 import { Controller, Get, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { countResponses, RequireScopes, ResourceServerVerification, VerifierModule } from '@tollgate/verifier';
+import { countResponses, ResourceServerVerification } from '@tollgate/verifier';
+import { RequireScopes, VerifierModule } from '@tollgate/verifier/nest';
 import type { FastifyInstance } from 'fastify';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Benchmark, Contender, Measurement } from '../benchmark.js';

@@ -1,14 +1,12 @@
+// Framework-free: what every process needs (configuration, logging, metrics, Redis, shutdown,
+// tracing), loaded by the MQTT broker and the device simulator as by the HTTP apps. The Nest and
+// Fastify HTTP app (its factory, error filter, OpenAPI) is `@tollgate/platform/http`.
 export * from './clock.js';
 export * from './config/config-files.js';
 export * from './config/env-pieces.js';
 export * from './config/env-rules.js';
 export * from './config/load-env.js';
-export * from './errors/oauth.error.js';
-export * from './errors/problem-details.filter.js';
-export * from './errors/problem.exception.js';
-export * from './http/create-http-app.js';
-export * from './http/openapi/index.js';
-export * from './lifecycle/run-http-app.js';
+export * from './errors/problem-body.js';
 export * from './lifecycle/shutdown.js';
 export * from './logging/logger.js';
 export * from './logging/redact-secrets.js';

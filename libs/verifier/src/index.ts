@@ -1,7 +1,8 @@
+// Framework-free: credential verification, RFC 6750 challenges, RFC 9728 metadata, usage and
+// revocation. The adapters are subpaths: `@tollgate/verifier/nest` (guard and module),
+// `@tollgate/verifier/fastify` (plugin) and `@tollgate/verifier/express` (middleware).
 export * from './credential-policy.js';
 export * from './credential.verifier.js';
-export * from './express/tollgate.middleware.js';
-export * from './fastify/tollgate.plugin.js';
 export * from './http/bearer-challenge.js';
 export * from './http/credential-location.js';
 export * from './http/protected-resource-metadata.js';
@@ -11,10 +12,6 @@ export * from './http/resource-server-options.js';
 export * from './jwt/jwt-access-token.verifier.js';
 export * from './jwt/remote-key-set.js';
 export * from './management-api-tokens.js';
-export * from './nest/credential.guard.js';
-export * from './nest/decorators.js';
-export * from './nest/protected-resource-metadata.controller.js';
-export * from './nest/verifier.module.js';
 export * from './opaque/introspection-response.js';
 export * from './opaque/introspection.verifier.js';
 export * from './principal.js';

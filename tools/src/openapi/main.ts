@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { validate } from '@readme/openapi-parser';
-import { unnamedOperations } from '@tollgate/platform';
+import { unnamedOperations } from '@tollgate/platform/http';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';

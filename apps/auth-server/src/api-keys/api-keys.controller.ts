@@ -8,8 +8,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
-import { BEARER_SCHEME } from '@tollgate/platform';
-import { RequireScopes } from '@tollgate/verifier';
+import { BEARER_SCHEME } from '@tollgate/platform/http';
+import { RequireScopes } from '@tollgate/verifier/nest';
 import { Actor, type AuditActor } from '../common/actor.js';
 import { MintsCredentials } from '../common/allowed-credentials.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';

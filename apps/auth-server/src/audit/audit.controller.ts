@@ -1,8 +1,8 @@
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
-import { BEARER_SCHEME } from '@tollgate/platform';
-import { RequireScopes } from '@tollgate/verifier';
+import { BEARER_SCHEME } from '@tollgate/platform/http';
+import { RequireScopes } from '@tollgate/verifier/nest';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { AuditService } from './audit.service.js';
 import { AuditPageDto } from './dto/audit-page.response.js';

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiExtension, ApiForbiddenResponse } from '@nestjs/swagger';
-import { ProblemException, type SecuritySchemeName } from '@tollgate/platform';
+import { ProblemException, type SecuritySchemeName } from '@tollgate/platform/http';
 import type { Principal } from '@tollgate/verifier';
 import type { FastifyRequest } from 'fastify';
 import { actorOf } from './actor.js';

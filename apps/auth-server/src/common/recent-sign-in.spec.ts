@@ -1,5 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
-import { ManualClock, ProblemException } from '@tollgate/platform';
+import { ManualClock } from '@tollgate/platform';
+import { ProblemException } from '@tollgate/platform/http';
 import type { Principal } from '@tollgate/verifier';
 import { RECENT_SIGN_IN_SECONDS, RecentSignInGuard } from './recent-sign-in.js';
 

@@ -7,7 +7,8 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiForbiddenResponse } from '@nestjs/swagger';
-import { CLOCK, type Clock, ProblemException } from '@tollgate/platform';
+import { CLOCK, type Clock } from '@tollgate/platform';
+import { ProblemException } from '@tollgate/platform/http';
 import type { Principal } from '@tollgate/verifier';
 
 /**

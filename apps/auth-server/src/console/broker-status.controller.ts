@@ -1,8 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBadGatewayResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
-import { BEARER_SCHEME } from '@tollgate/platform';
-import { RequireScopes } from '@tollgate/verifier';
+import { BEARER_SCHEME } from '@tollgate/platform/http';
+import { RequireScopes } from '@tollgate/verifier/nest';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { BrokerStatusService } from './broker-status.service.js';
 import { BrokerStatusDto } from './dto/broker-status.response.js';

@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { ProblemException } from '@tollgate/platform';
-import { Public } from '@tollgate/verifier';
+import { ProblemException } from '@tollgate/platform/http';
+import { Public } from '@tollgate/verifier/nest';
 import type { FastifyReply } from 'fastify';
 import { type ConsoleAsset, ConsoleAssets } from './console-assets.js';
 import { CONSOLE_SECURITY_HEADERS } from './console-headers.js';

@@ -8,8 +8,9 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
-import { SESSION_SCHEME } from '@tollgate/platform';
-import { CurrentPrincipal, type Principal } from '@tollgate/verifier';
+import { SESSION_SCHEME } from '@tollgate/platform/http';
+import type { Principal } from '@tollgate/verifier';
+import { CurrentPrincipal } from '@tollgate/verifier/nest';
 import type { FastifyRequest } from 'fastify';
 import { SessionOnly } from '../common/allowed-credentials.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';

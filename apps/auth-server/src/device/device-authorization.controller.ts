@@ -9,9 +9,9 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { OAuthError } from '@tollgate/platform';
+import { OAuthError } from '@tollgate/platform/http';
 import { MemoryRateLimiter } from '@tollgate/rate-limit';
-import { Public } from '@tollgate/verifier';
+import { Public } from '@tollgate/verifier/nest';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { formParameters } from '../oauth/form-parameters.js';
 import { oauthSchema } from '../oauth/oauth-schemas.js';

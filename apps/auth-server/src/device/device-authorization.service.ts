@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { hashCredential } from '@tollgate/credentials';
-import { CLOCK, type Clock, OAuthError, ProblemException } from '@tollgate/platform';
+import { CLOCK, type Clock } from '@tollgate/platform';
+import { OAuthError, ProblemException } from '@tollgate/platform/http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuditActor } from '../common/audit-log.js';

@@ -1,4 +1,4 @@
-import { OAuthError } from '@tollgate/platform';
+import { OAuthError } from '@tollgate/platform/http';
 import type { FormParameters } from '../oauth/form-parameters.js';
 import { PUBLIC_CLIENT_IDS } from './public-clients.js';
 

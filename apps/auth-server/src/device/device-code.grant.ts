@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { OAuthError } from '@tollgate/platform';
+import { OAuthError } from '@tollgate/platform/http';
 import { type ExtensionGrant, type ExtensionGrantRequest, ExtensionGrants } from '../oauth/extension-grants.js';
 import type { TokenResponse } from '../oauth/token-response.js';
 import { DeviceAuthorizationService } from './device-authorization.service.js';

@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
-import { OAuthError, ProblemException } from '@tollgate/platform';
+import { OAuthError, ProblemException } from '@tollgate/platform/http';
 import { calculateJwkThumbprint, importJWK, type JWK } from 'jose';
 import { AuditService } from '../audit/audit.service.js';
 import { ClientsService } from '../clients/clients.service.js';

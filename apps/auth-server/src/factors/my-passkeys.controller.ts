@@ -9,8 +9,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
-import { SESSION_SCHEME } from '@tollgate/platform';
-import { CurrentPrincipal, type Principal } from '@tollgate/verifier';
+import { SESSION_SCHEME } from '@tollgate/platform/http';
+import type { Principal } from '@tollgate/verifier';
+import { CurrentPrincipal } from '@tollgate/verifier/nest';
 import { Actor, type AuditActor } from '../common/actor.js';
 import { SessionOnly } from '../common/allowed-credentials.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';

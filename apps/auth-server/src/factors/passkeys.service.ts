@@ -12,7 +12,8 @@ import {
 } from '@simplewebauthn/server';
 import { decodeClientDataJSON, isoBase64URL } from '@simplewebauthn/server/helpers';
 import { hashCredential } from '@tollgate/credentials';
-import { CLOCK, type Clock, ProblemException } from '@tollgate/platform';
+import { CLOCK, type Clock } from '@tollgate/platform';
+import { ProblemException } from '@tollgate/platform/http';
 import { randomUUID } from 'node:crypto';
 import type { UserEntity } from '../users/users.repository.js';
 import { PasskeyDto } from './dto/passkey.response.js';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
-import { ProblemException } from '@tollgate/platform';
+import { ProblemException } from '@tollgate/platform/http';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
 import type { UserEntity } from '../users/users.repository.js';
 import { PasskeyDto } from './dto/passkey.response.js';

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
-import { CLOCK, type Clock, ProblemException } from '@tollgate/platform';
+import { CLOCK, type Clock } from '@tollgate/platform';
+import { ProblemException } from '@tollgate/platform/http';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { PermissionsService } from '../roles/permissions.service.js';

@@ -1,5 +1,6 @@
 import { ConflictException, Inject, Injectable } from '@nestjs/common';
-import { CLOCK, type Clock, ProblemException } from '@tollgate/platform';
+import { CLOCK, type Clock } from '@tollgate/platform';
+import { ProblemException } from '@tollgate/platform/http';
 import { Secret, TOTP } from 'otpauth';
 import { KeyEncryption } from '../signing-keys/key-encryption.js';
 import type { UserEntity } from '../users/users.repository.js';

@@ -1,6 +1,6 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { Public } from '@tollgate/verifier';
+import { Public } from '@tollgate/verifier/nest';
 import { SigningKeysService } from '../signing-keys/signing-keys.service.js';
 import { HealthRepository } from './health.repository.js';
 

@@ -18,9 +18,9 @@ import {
   ApiTooManyRequestsResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
-import { ProblemException } from '@tollgate/platform';
+import { ProblemException } from '@tollgate/platform/http';
 import { MemoryRateLimiter, rateLimitHeaders } from '@tollgate/rate-limit';
-import { Public } from '@tollgate/verifier';
+import { Public } from '@tollgate/verifier/nest';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { FastifyRequest } from 'fastify';

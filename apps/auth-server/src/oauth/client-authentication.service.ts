@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { hashCredential, hasCredentialPrefix, parseCredential } from '@tollgate/credentials';
-import { CLOCK, type Clock, OAuthError } from '@tollgate/platform';
+import { CLOCK, type Clock } from '@tollgate/platform';
+import { OAuthError } from '@tollgate/platform/http';
 import { LRUCache } from 'lru-cache';
 import { AuditService } from '../audit/audit.service.js';
 import {

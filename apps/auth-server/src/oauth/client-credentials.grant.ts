@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OAuthError } from '@tollgate/platform';
+import { OAuthError } from '@tollgate/platform/http';
 import { AuditService } from '../audit/audit.service.js';
 import { resourceIndicatorProblem } from '../common/resource-indicator.js';
 import { parseScopeParameter } from '../common/scope.js';

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { OAuthError } from '@tollgate/platform';
+import { OAuthError } from '@tollgate/platform/http';
 
 export type FormParameters = Record<string, string>;
 

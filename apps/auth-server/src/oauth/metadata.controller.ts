@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DPOP_ALGORITHMS } from '@tollgate/dpop';
-import { Public } from '@tollgate/verifier';
+import { Public } from '@tollgate/verifier/nest';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { JWKS_MAX_AGE_SECONDS, SigningKeysService } from '../signing-keys/signing-keys.service.js';
 import { CLIENT_ASSERTION_ALGORITHMS } from './client-assertion.verifier.js';

@@ -1,4 +1,4 @@
-import { OAuthError } from '@tollgate/platform';
+import { OAuthError } from '@tollgate/platform/http';
 import type { TokenBinding } from '../common/token-binding.js';
 
 /**

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Metrics, OAuthError } from '@tollgate/platform';
+import { Metrics } from '@tollgate/platform';
+import { OAuthError } from '@tollgate/platform/http';
 
 const KNOWN_GRANTS = new Set([
   'client_credentials',

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ParsedCredential, parseCredential } from '@tollgate/credentials';
-import { CLOCK, type Clock, OAuthError } from '@tollgate/platform';
+import { CLOCK, type Clock } from '@tollgate/platform';
+import { OAuthError } from '@tollgate/platform/http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditService } from '../audit/audit.service.js';
 import { resourceIndicatorProblem } from '../common/resource-indicator.js';

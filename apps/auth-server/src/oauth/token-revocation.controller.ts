@@ -10,8 +10,8 @@ import {
   ApiUnauthorizedResponse,
   ApiSecurity,
 } from '@nestjs/swagger';
-import { OAuthError, CLIENT_SCHEME } from '@tollgate/platform';
-import { Public } from '@tollgate/verifier';
+import { OAuthError, CLIENT_SCHEME } from '@tollgate/platform/http';
+import { Public } from '@tollgate/verifier/nest';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ClientAuthenticationService } from './client-authentication.service.js';
 import { formParameters } from './form-parameters.js';

@@ -12,8 +12,8 @@ import {
   ApiSecurity,
   ApiExcludeEndpoint,
 } from '@nestjs/swagger';
-import { OAuthError, CLIENT_SCHEME } from '@tollgate/platform';
-import { Public } from '@tollgate/verifier';
+import { OAuthError, CLIENT_SCHEME } from '@tollgate/platform/http';
+import { Public } from '@tollgate/verifier/nest';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditService } from '../audit/audit.service.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';

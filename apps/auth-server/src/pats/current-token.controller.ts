@@ -1,7 +1,8 @@
 import { Controller, Delete, HttpCode } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { BEARER_SCHEME } from '@tollgate/platform';
-import { CurrentPrincipal, type Principal } from '@tollgate/verifier';
+import { BEARER_SCHEME } from '@tollgate/platform/http';
+import type { Principal } from '@tollgate/verifier';
+import { CurrentPrincipal } from '@tollgate/verifier/nest';
 import { Actor, type AuditActor } from '../common/actor.js';
 import { AllowCredentials } from '../common/allowed-credentials.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';

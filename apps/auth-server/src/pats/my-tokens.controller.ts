@@ -8,8 +8,9 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { BEARER_SCHEME } from '@tollgate/platform';
-import { CurrentPrincipal, type Principal } from '@tollgate/verifier';
+import { BEARER_SCHEME } from '@tollgate/platform/http';
+import type { Principal } from '@tollgate/verifier';
+import { CurrentPrincipal } from '@tollgate/verifier/nest';
 import { Actor, type AuditActor } from '../common/actor.js';
 import { AccountSettings } from '../common/allowed-credentials.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';

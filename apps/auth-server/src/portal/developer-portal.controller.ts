@@ -7,8 +7,9 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { BEARER_SCHEME } from '@tollgate/platform';
-import { CurrentPrincipal, type Principal } from '@tollgate/verifier';
+import { BEARER_SCHEME } from '@tollgate/platform/http';
+import type { Principal } from '@tollgate/verifier';
+import { CurrentPrincipal } from '@tollgate/verifier/nest';
 import { ApiKeyUsageDto } from '../api-keys/dto/api-key-usage.response.js';
 import { ApiKeyDto } from '../api-keys/dto/api-key.response.js';
 import { CreateApiKeyDto } from '../api-keys/dto/create-api-key.dto.js';

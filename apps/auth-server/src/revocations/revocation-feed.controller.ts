@@ -8,8 +8,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
-import { BEARER_SCHEME } from '@tollgate/platform';
-import { CurrentPrincipal, type Principal, RequireScopes, type SequencedRevocationEvent } from '@tollgate/verifier';
+import { BEARER_SCHEME } from '@tollgate/platform/http';
+import type { Principal, SequencedRevocationEvent } from '@tollgate/verifier';
+import { CurrentPrincipal, RequireScopes } from '@tollgate/verifier/nest';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { FeedCursor } from './feed-cursor.js';

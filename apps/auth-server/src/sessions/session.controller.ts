@@ -12,8 +12,9 @@ import {
   ApiUnauthorizedResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { ProblemException, SESSION_SCHEME } from '@tollgate/platform';
-import { CurrentPrincipal, type Principal, Public } from '@tollgate/verifier';
+import { ProblemException, SESSION_SCHEME } from '@tollgate/platform/http';
+import type { Principal } from '@tollgate/verifier';
+import { CurrentPrincipal, Public } from '@tollgate/verifier/nest';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf } from '../common/actor.js';
 import { SessionOnly } from '../common/allowed-credentials.js';

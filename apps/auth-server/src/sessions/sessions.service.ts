@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
-import { CLOCK, type Clock, ProblemException } from '@tollgate/platform';
-import type { GuardedRequest, Principal } from '@tollgate/verifier';
+import { CLOCK, type Clock } from '@tollgate/platform';
+import { ProblemException } from '@tollgate/platform/http';
+import type { Principal } from '@tollgate/verifier';
+import type { GuardedRequest } from '@tollgate/verifier/nest';
 import { AuditService, type AuditActor } from '../audit/audit.service.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';
 import { PasskeysService } from '../factors/passkeys.service.js';

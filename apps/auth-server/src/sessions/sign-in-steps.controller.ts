@@ -12,8 +12,9 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
-import { ProblemException, SESSION_SCHEME } from '@tollgate/platform';
-import { CurrentPrincipal, type Principal, Public } from '@tollgate/verifier';
+import { ProblemException, SESSION_SCHEME } from '@tollgate/platform/http';
+import type { Principal } from '@tollgate/verifier';
+import { CurrentPrincipal, Public } from '@tollgate/verifier/nest';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SessionOnly } from '../common/allowed-credentials.js';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../config/auth-server.config.js';

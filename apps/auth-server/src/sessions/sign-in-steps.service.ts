@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
-import { CLOCK, type Clock, ProblemException } from '@tollgate/platform';
+import { CLOCK, type Clock } from '@tollgate/platform';
+import { ProblemException } from '@tollgate/platform/http';
 import { AuditService } from '../audit/audit.service.js';
 import { PasskeysService } from '../factors/passkeys.service.js';
 import { RecoveryCodesService } from '../factors/recovery-codes.service.js';

@@ -1,8 +1,9 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MANAGEMENT_SCOPES } from '@tollgate/credentials';
-import { BEARER_SCHEME } from '@tollgate/platform';
-import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
+import { BEARER_SCHEME } from '@tollgate/platform/http';
+import type { Principal } from '@tollgate/verifier';
+import { CurrentPrincipal, RequireScopes } from '@tollgate/verifier/nest';
 import { actorOf } from '../common/actor.js';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { UsageReportDto } from './dto/report-usage.dto.js';

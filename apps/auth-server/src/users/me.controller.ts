@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { BEARER_SCHEME, ProblemException } from '@tollgate/platform';
-import { CurrentPrincipal, type Principal } from '@tollgate/verifier';
+import { BEARER_SCHEME, ProblemException } from '@tollgate/platform/http';
+import type { Principal } from '@tollgate/verifier';
+import { CurrentPrincipal } from '@tollgate/verifier/nest';
 import { ApiManagementErrors } from '../common/api-management-errors.decorator.js';
 import { PermissionsService } from '../roles/permissions.service.js';
 import { MeDto } from './dto/me.response.js';

@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { BEARER_SCHEME } from '@tollgate/platform';
-import { RequireScopes } from '@tollgate/verifier';
+import { BEARER_SCHEME } from '@tollgate/platform/http';
+import { RequireScopes } from '@tollgate/verifier/nest';
 import { AUDIENCE_SCOPES } from '../config/service-a.config.js';
 import { AudienceRepository } from './audience.repository.js';
 import { AudienceQueryDto } from './dto/audience-query.dto.js';

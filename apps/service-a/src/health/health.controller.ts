@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ProblemException } from '@tollgate/platform';
-import { Public, ResourceServerVerification } from '@tollgate/verifier';
+import { ProblemException } from '@tollgate/platform/http';
+import { ResourceServerVerification } from '@tollgate/verifier';
+import { Public } from '@tollgate/verifier/nest';
 import { SyncRunDto } from '../audience/dto/sync-run.dto.js';
 import { SyncRunRepository } from '../audience/sync-run.repository.js';
 import { SyncService } from '../sync/sync.service.js';

@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { BEARER_SCHEME, ProblemException } from '@tollgate/platform';
-import { RequireScopes } from '@tollgate/verifier';
+import { BEARER_SCHEME, ProblemException } from '@tollgate/platform/http';
+import { RequireScopes } from '@tollgate/verifier/nest';
 import { SyncRunDto } from '../audience/dto/sync-run.dto.js';
 import { AUDIENCE_SCOPES } from '../config/service-a.config.js';
 import { SyncFailedError } from './sync-failure.js';

@@ -8,8 +8,9 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import { BEARER_SCHEME } from '@tollgate/platform';
-import { CurrentPrincipal, type Principal, RequireScopes } from '@tollgate/verifier';
+import { BEARER_SCHEME } from '@tollgate/platform/http';
+import type { Principal } from '@tollgate/verifier';
+import { CurrentPrincipal, RequireScopes } from '@tollgate/verifier/nest';
 import type { FastifyReply } from 'fastify';
 import { ApiProblemResponse } from '../common/api-problem-response.decorator.js';
 import { ContactsService } from './contacts.service.js';

@@ -1,4 +1,4 @@
-import { ProblemException } from '@tollgate/platform';
+import { ProblemException } from '@tollgate/platform/http';
 import type { ContactEntity } from './contact.entity.js';
 import { type ContactChanges, type ContactsRepository, DuplicateContactEmailError } from './contacts.repository.js';
 import { ContactsService } from './contacts.service.js';

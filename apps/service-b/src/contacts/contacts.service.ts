@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ProblemException } from '@tollgate/platform';
+import { ProblemException } from '@tollgate/platform/http';
 import type { Principal } from '@tollgate/verifier';
 import { randomUUID } from 'node:crypto';
 import { ContactEntity } from './contact.entity.js';

@@ -1,4 +1,4 @@
-import { ProblemException } from '@tollgate/platform';
+import { ProblemException } from '@tollgate/platform/http';
 import type { DataSource } from 'typeorm';
 import { HealthController } from './health.controller.js';
 

@@ -1,7 +1,8 @@
 import { Controller, Get, Logger, Optional } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ProblemException } from '@tollgate/platform';
-import { Public, ResourceServerVerification } from '@tollgate/verifier';
+import { ProblemException } from '@tollgate/platform/http';
+import { ResourceServerVerification } from '@tollgate/verifier';
+import { Public } from '@tollgate/verifier/nest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { ApiProblemResponse } from '../common/api-problem-response.decorator.js';

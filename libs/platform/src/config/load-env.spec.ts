@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { generateCredential } from '@tollgate/credentials';
 import { IsInt, IsOptional, Matches } from 'class-validator';
 import { Type } from 'class-transformer';

@@ -1,3 +1,5 @@
+// Decorator metadata (class-transformer's @Type reads the design types): loaded here, not left to Nest.
+import 'reflect-metadata';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
 import { redactSecrets } from '../logging/redact-secrets.js';

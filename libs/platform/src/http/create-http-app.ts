@@ -10,7 +10,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { type FastifyInstance, LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { type ErrorRenderingOptions, ProblemDetailsFilter } from '../errors/problem-details.filter.js';
+import { type ErrorRenderingOptions, ProblemDetailsFilter } from './errors/problem-details.filter.js';
 import type { ShutdownStep } from '../lifecycle/shutdown.js';
 import { PinoLoggerService } from '../logging/logger.js';
 import { instrumentHttp } from '../metrics/http-metrics.js';

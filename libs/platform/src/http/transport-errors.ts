@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { type ErrorRenderingOptions, renderError, sendError } from '../errors/problem-details.filter.js';
-import { ProblemException } from '../errors/problem.exception.js';
+import { type ErrorRenderingOptions, renderError, sendError } from './errors/problem-details.filter.js';
+import { ProblemException } from './errors/problem.exception.js';
 
 /**
  * Fastify's router refuses a URL before any hook or filter runs: malformed percent-encoding (400),

@@ -1,7 +1,7 @@
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { generateCredential } from '@tollgate/credentials';
-import { ProblemException } from '@tollgate/platform';
+import { ProblemException } from '@tollgate/platform/http';
 import { MemoryRateLimiter } from '@tollgate/rate-limit';
 import { LocalSigningKey, TEST_ISSUER, TEST_RESOURCE } from '../../../../test/support/local-signing-key.js';
 import { CredentialVerifier, type OpaqueCredentialVerifier } from '../credential.verifier.js';

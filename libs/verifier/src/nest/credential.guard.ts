@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { ProblemException } from '@tollgate/platform';
+import { ProblemException } from '@tollgate/platform/http';
 import type { Principal } from '../principal.js';
 import { VerificationError } from '../verification-error.js';
 import { CredentialVerifier } from '../credential.verifier.js';

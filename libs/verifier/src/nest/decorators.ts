@@ -1,6 +1,6 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import { ApiExtension } from '@nestjs/swagger';
-import { REQUIRED_SCOPES_EXTENSION } from '@tollgate/platform';
+import { REQUIRED_SCOPES_EXTENSION } from '@tollgate/platform/http';
 import type { Principal } from '../principal.js';
 
 export const IS_PUBLIC = 'tollgate:public';

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DpopNonces, DpopProofError, acceptDpopProof } from '@tollgate/dpop';
-import { CLOCK, type Clock, OAuthError } from '@tollgate/platform';
+import { CLOCK, type Clock } from '@tollgate/platform';
+import { OAuthError } from '@tollgate/platform/http';
 import { AUTH_SERVER_CONFIG, type AuthServerConfig } from '../../config/auth-server.config.js';
 import { DpopReplays } from './dpop-replays.js';
 import type { SenderBinding } from '../sender-binding.js';

@@ -1,11 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import type { HttpServerSettings } from '../config/env-pieces.js';
-import { httpAppShutdownSteps, listenOrExplain } from '../http/create-http-app.js';
+import { httpAppShutdownSteps, listenOrExplain } from './create-http-app.js';
 import { createLogger } from '../logging/logger.js';
 import { Metrics } from '../metrics/metrics.js';
 import { type MetricsListener, startMetricsListener } from '../metrics/metrics-listener.js';
-import { exitOnShutdownSignals } from './shutdown.js';
+import { exitOnShutdownSignals } from '../lifecycle/shutdown.js';
 
 /** One HTTP app as its `main.ts` describes it to `runHttpApp`. */
 export interface HttpAppEntry<Config extends HttpServerSettings> {

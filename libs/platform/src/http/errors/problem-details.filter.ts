@@ -1,8 +1,9 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { redactSecrets } from '../logging/redact-secrets.js';
+import { redactSecrets } from '../../logging/redact-secrets.js';
 import { OAuthError, oauthCodeForStatus } from './oauth.error.js';
-import { problemBody, ProblemException } from './problem.exception.js';
+import { problemBody } from '../../errors/problem-body.js';
+import { ProblemException } from './problem.exception.js';
 
 export interface RenderedError {
   status: number;

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { STATUS_CODES } from 'node:http';
+import { problemBody } from '../../errors/problem-body.js';
 
 export interface ProblemOptions {
   /** Stable machine-readable code; becomes the problem `type` (`urn:tollgate:problem:<code>`). */
@@ -7,14 +7,6 @@ export interface ProblemOptions {
   headers?: Record<string, string>;
   /** Extra members of the problem object (RFC 9457 §3.2), e.g. `error` for RFC 6750 answers. */
   extensions?: Record<string, unknown>;
-}
-
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-  [extension: string]: unknown;
 }
 
 /** An HTTP error answered as `application/problem+json` (RFC 9457). */
@@ -25,19 +17,4 @@ export class ProblemException extends HttpException {
     super(problemBody(status, detail, options.code, options.extensions), status);
     this.headers = options.headers ?? {};
   }
-}
-
-export function problemBody(
-  status: number,
-  detail?: string,
-  code?: string,
-  extensions: Record<string, unknown> = {},
-): ProblemBody {
-  return {
-    type: code ? `urn:tollgate:problem:${code}` : 'about:blank',
-    title: STATUS_CODES[status] ?? 'Error',
-    status,
-    ...(detail ? { detail } : {}),
-    ...extensions,
-  };
 }

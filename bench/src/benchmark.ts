@@ -12,6 +12,8 @@ export interface Measurement {
   mainThreadCpuUsPerOp?: number;
   /** Memory the server process(es) hold per operation in progress (e.g. per live session), in bytes. */
   memoryBytesPerOp?: number;
+  /** Resident memory of the server process(es) before the first operation (a broker without sessions), in bytes. */
+  idleMemoryBytes?: number;
   /** Latencies of the parts of one operation (e.g. each place a revocation must reach), shown under the side's row. */
   parts?: Record<string, Latency>;
 }

@@ -13,7 +13,7 @@ export function formatTable(benchmarks: readonly Benchmark[], results: Record<st
     'p50 ms',
     'p99 ms',
     'CPU µs/op (main)',
-    'KiB/op',
+    'KiB/op (idle MiB)',
     'ratio',
     'CPU ratio',
   ];
@@ -85,7 +85,12 @@ function cells(side: SideResult): string[] {
     side.p50Ms.toFixed(2),
     side.p99Ms.toFixed(2),
     side.cpuUsPerOp === undefined ? '–' : `${side.cpuUsPerOp} (${side.mainThreadCpuUsPerOp ?? '–'})`,
-    side.memoryBytesPerOp === undefined ? '' : `${(side.memoryBytesPerOp / 1024).toFixed(1)}`,
+    [
+      side.memoryBytesPerOp === undefined ? '' : (side.memoryBytesPerOp / 1024).toFixed(1),
+      side.idleMemoryBytes === undefined ? '' : `(${mebibytes(side.idleMemoryBytes)})`,
+    ]
+      .filter(Boolean)
+      .join(' '),
   ];
 }
 
@@ -113,4 +118,9 @@ export function describeRatios(benchmarks: readonly Benchmark[]): string {
   if (kinds.has('latency')) parts.push('latency: baseline p99 ÷ ours p99');
   if (kinds.has('memory')) parts.push('memory: baseline KiB/op ÷ ours KiB/op');
   return `ratio (higher is better) = ${parts.join('; ')}, on the row of the baseline it compares with; CPU ratio = that baseline's server CPU µs/op ÷ ours (in parentheses: what ours spends on top per operation, and the least and most it spent on top in one round, both sides measured back to back)`;
+}
+
+/** Bytes as mebibytes with one decimal, e.g. 92274688 → "88.0". */
+export function mebibytes(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1);
 }

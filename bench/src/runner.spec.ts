@@ -1,4 +1,5 @@
 import type { Benchmark, Contender, Measurement } from './benchmark.js';
+import { formatTable } from './report.js';
 import { compare, meets, runBenchmark } from './runner.js';
 
 /** A contender that answers the same measurement every round and counts its runs. */
@@ -113,5 +114,40 @@ describe('runBenchmark', () => {
     expect(result.further!.other.side).toMatchObject({ label: 'other', rps: 1600 });
     expect(result.loadAverages).toHaveLength(3);
     expect(tornDown).toBe(true);
+  });
+
+  it("reports each side's resident memory before its first operation, the median of the rounds, in the table too", async () => {
+    const MiB = 1024 * 1024;
+    const sequence = (label: string, idleMiB: number[]): Contender => ({
+      label,
+      // A warm-up run, then one per round.
+      run: async () => ({ p50Ms: 1, p99Ms: 2, memoryBytesPerOp: 3072, idleMemoryBytes: idleMiB.shift()! * MiB }),
+    });
+    const benchmark: Benchmark = {
+      name: 'sessions',
+      description: 'a fake memory benchmark',
+      kind: 'memory',
+      target: 1,
+      setup: async () => ({
+        ours: sequence('ours', [99, 90, 88, 95]),
+        baseline: sequence('plain', [99, 60, 61, 59]),
+        conditions: {},
+        teardown: async () => undefined,
+      }),
+    };
+    const result = await runBenchmark(benchmark, {
+      secondsPerRound: 1,
+      rounds: 3,
+      warmUpSeconds: 1,
+      quick: true,
+      loadAverageAtStart: 0,
+      log: () => undefined,
+    });
+    expect(result.ours.idleMemoryBytes).toBe(90 * MiB);
+    expect(result.baseline.idleMemoryBytes).toBe(60 * MiB);
+    expect(result.ours.rounds.map((round) => round.idleMemoryBytes)).toEqual([90, 88, 95].map((n) => n * MiB));
+    const table = formatTable([benchmark], { sessions: result });
+    expect(table).toContain('3.0 (90.0)');
+    expect(table).toContain('3.0 (60.0)');
   });
 });

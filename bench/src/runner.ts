@@ -3,6 +3,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Benchmark, Contender, Latency, Measurement } from './benchmark.js';
 import { busyMachineWarning } from './machine.js';
+import { mebibytes } from './report.js';
 import type { ScaledInfrastructure } from './cli-options.js';
 import { median } from './support/statistics.js';
 
@@ -224,6 +225,7 @@ function medianOf(rounds: Measurement[]): Measurement {
     cpuUsPerOp: optional((m) => m.cpuUsPerOp),
     mainThreadCpuUsPerOp: optional((m) => m.mainThreadCpuUsPerOp),
     memoryBytesPerOp: optional((m) => m.memoryBytesPerOp),
+    idleMemoryBytes: optional((m) => m.idleMemoryBytes),
     parts: medianParts(rounds),
   };
 }
@@ -249,6 +251,7 @@ function rounded(m: Measurement): Measurement {
     ...(m.cpuUsPerOp === undefined ? {} : { cpuUsPerOp: Math.round(m.cpuUsPerOp) }),
     ...(m.mainThreadCpuUsPerOp === undefined ? {} : { mainThreadCpuUsPerOp: Math.round(m.mainThreadCpuUsPerOp) }),
     ...(m.memoryBytesPerOp === undefined ? {} : { memoryBytesPerOp: Math.round(m.memoryBytesPerOp) }),
+    ...(m.idleMemoryBytes === undefined ? {} : { idleMemoryBytes: Math.round(m.idleMemoryBytes) }),
     ...(m.parts === undefined
       ? {}
       : {
@@ -272,8 +275,9 @@ function describe(m: Measurement): string {
   const parts = Object.entries(m.parts ?? {})
     .map(([name, part]) => `  ${name}: p50 ${part.p50Ms.toFixed(2)} p99 ${part.p99Ms.toFixed(2)}`)
     .join('');
-  const memory = m.memoryBytesPerOp === undefined ? '' : `  memory ${(m.memoryBytesPerOp / 1024).toFixed(1)} KiB/op`;
-  return `${m.rps === undefined ? '' : `${Math.round(m.rps)}/s  `}${memory}p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms${cpu}${parts}`;
+  const memory = m.memoryBytesPerOp === undefined ? '' : `memory ${(m.memoryBytesPerOp / 1024).toFixed(1)} KiB/op  `;
+  const idle = m.idleMemoryBytes === undefined ? '' : `idle ${mebibytes(m.idleMemoryBytes)} MiB  `;
+  return `${m.rps === undefined ? '' : `${Math.round(m.rps)}/s  `}${memory}${idle}p50 ${m.p50Ms.toFixed(2)} ms  p99 ${m.p99Ms.toFixed(2)} ms${cpu}${parts}`;
 }
 
 function round2(value: number): number {

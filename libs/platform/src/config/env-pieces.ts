@@ -1,5 +1,3 @@
-// Decorator metadata (class-transformer's @Type reads the design types): loaded here, not left to Nest.
-import 'reflect-metadata';
 import { IsOptional, IsString, Matches } from 'class-validator';
 import { BothOrNeither, parseTrustProxy } from './load-env.js';
 import {

@@ -1,5 +1,3 @@
-// Decorator metadata (class-transformer's @Type reads the design types): loaded here, not left to Nest.
-import 'reflect-metadata';
 import { hasCredentialPrefix, parseCredential } from '@tollgate/credentials';
 import { Transform, Type } from 'class-transformer';
 import {

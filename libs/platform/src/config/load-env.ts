@@ -1,4 +1,6 @@
-// Decorator metadata (class-transformer's @Type reads the design types): loaded here, not left to Nest.
+// Decorator metadata, which class-transformer's @Type reads: loaded here rather than left to Nest, since
+// processes without Nest validate their configuration too. Every configuration class imports this module
+// (directly or through env-rules and env-pieces), so it is loaded before any of their decorators run.
 import 'reflect-metadata';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';

@@ -105,3 +105,34 @@ export class PinoLoggerService implements LoggerService {
     else this.logger[level]({ context }, String(message));
   }
 }
+
+/** The part of pino's standard-output stream (sonic-boom) `logsWritten` waits on. */
+interface LogStream {
+  /** True while an asynchronous write is in flight (sonic-boom's own state, read defensively). */
+  _writing?: unknown;
+  once(event: 'drain' | 'error', listener: () => void): unknown;
+  off(event: 'drain' | 'error', listener: () => void): unknown;
+}
+
+/**
+ * Resolves once the write `logger`'s stream has in flight has finished or failed, or after
+ * `timeoutMs`. Await it before `process.exit`: pino flushes what is left synchronously on exit, and
+ * its stream (sonic-boom 4) retries that flush for ever when standard output's reader has gone
+ * (EPIPE), so the process never exits. Once the write in flight has failed, pino stops writing and
+ * the exit goes through.
+ */
+export function logsWritten(logger: Logger, timeoutMs = 1_000): Promise<void> {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as LogStream | undefined;
+  if (stream?._writing !== true || typeof stream.once !== 'function') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      stream.off('drain', done);
+      stream.off('error', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    stream.once('drain', done);
+    stream.once('error', done);
+  });
+}

@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { appsAreBuilt, builtApp } from '../support/app-process.js';
+
+/** Issue 11 point 12: every app exits on SIGTERM within 10 s. */
+const WITHIN_MS = 10_000;
+const ISSUER = 'http://127.0.0.1:1';
+const APPS = {
+  'iot-broker': { AUTH_ISSUER: ISSUER, MQTT_PORT: '0', WS_PORT: '0' },
+  'service-b': { AUTH_ISSUER: ISSUER, PORT: '0' },
+} as const;
+
+/**
+ * The reader of an app's log (stdout) goes away: a log shipper that died, `| head`. Every line the
+ * app writes from then on fails with EPIPE, and the lines still in flight when it exits used to be
+ * retried for ever by pino's exit-time flush, so a SIGTERM left the app running until SIGKILL.
+ */
+describe.runIf(appsAreBuilt(...Object.keys(APPS)))('SIGTERM after the log pipe has closed', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'tollgate-log-pipe-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it.each(Object.keys(APPS) as (keyof typeof APPS)[])(
+    '%s still exits 0 within 10 s',
+    { timeout: 60_000 },
+    async (app) => {
+      const child = spawn(process.execPath, [builtApp(app)], {
+        env: { ...process.env, ...APPS[app], DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      try {
+        const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+          child.once('exit', (code, signal) => resolve({ code, signal })),
+        );
+        for await (const line of createInterface({ input: child.stdout })) if (line.includes('listening')) break;
+        child.stdout.destroy();
+        // Lines are logged after the pipe closed (the first write finds it gone), then SIGTERM.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const signalled = performance.now();
+        child.kill('SIGTERM');
+        const exit = await Promise.race([
+          exited,
+          new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), WITHIN_MS)),
+        ]);
+        expect(exit).toEqual({ code: 0, signal: null });
+        expect(performance.now() - signalled).toBeLessThan(WITHIN_MS);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    },
+  );
+});

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -15,8 +15,8 @@ const APPS = {
 
 /**
  * The reader of an app's log (stdout) goes away: a log shipper that died, `| head`. Every line the
- * app writes from then on fails with EPIPE, and the lines still in flight when it exits used to be
- * retried for ever by pino's exit-time flush, so a SIGTERM left the app running until SIGKILL.
+ * app writes from then on fails with EPIPE. pino's asynchronous stream retried the lines still in
+ * flight for ever when the process exited, so neither a SIGTERM nor a failed boot ended the app.
  */
 describe.runIf(appsAreBuilt(...Object.keys(APPS)))('SIGTERM after the log pipe has closed', () => {
   let dataDir: string;
@@ -54,4 +54,23 @@ describe.runIf(appsAreBuilt(...Object.keys(APPS)))('SIGTERM after the log pipe h
       }
     },
   );
+
+  it('service-b failing to boot still exits 1', { timeout: 60_000 }, async () => {
+    const fileInTheWay = join(dataDir, 'data');
+    writeFileSync(fileInTheWay, '');
+    const child = spawn(process.execPath, [builtApp('service-b')], {
+      env: { ...process.env, ...APPS['service-b'], DATA_DIR: fileInTheWay, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    child.stdout.destroy();
+    try {
+      const exit = await Promise.race([
+        new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
+        new Promise((resolve) => setTimeout(() => resolve('still running'), WITHIN_MS)),
+      ]);
+      expect(exit).toEqual({ code: 1, signal: null });
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { logsWritten } from '../logging/logger.js';
 import { stopTracing, tracingStarted } from '../tracing/start-tracing.js';
 
 /** One part of a shutdown, named as the log names it when it fails or does not finish. */
@@ -68,9 +67,8 @@ export function exitOnShutdownSignals(options: ShutdownOptions): void {
       options.logger.info({ signal }, 'shutting down');
       // Last, so that the spans of the steps themselves are exported too.
       const steps = tracingStarted() ? [...options.steps, { name: 'trace export', run: stopTracing }] : options.steps;
-      void shutDown({ ...options, steps }).then(async (code) => {
+      void shutDown({ ...options, steps }).then((code) => {
         if (code === 0) options.logger.info('shut down cleanly');
-        await logsWritten(options.logger);
         process.exit(code);
       });
     });

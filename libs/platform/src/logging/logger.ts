@@ -77,7 +77,20 @@ export function createLogger({ name, level = 'info', destination }: LoggerOption
     // The finished line, whatever field, message or error stack carries the value.
     hooks: { streamWrite: redactSecrets },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? standardOutput());
+}
+
+/**
+ * Standard output, written synchronously. pino's default stream writes asynchronously and flushes
+ * what is in flight synchronously on exit, and that flush (sonic-boom 4) retries a failed write for
+ * ever when standard output's reader has gone (EPIPE: a log shipper that died, `| head`), so the
+ * process never exits, whatever called `process.exit` (our shutdown, Nest's boot failure). Written
+ * synchronously there is nothing to flush on exit, a line is out before a crash, and after EPIPE
+ * pino drops further lines. A line costs one write(2) on the event loop; the apps log no line per
+ * request.
+ */
+function standardOutput(): DestinationStream {
+  return pino.destination({ dest: 1, sync: true });
 }
 
 /** Nest's logger interface on top of pino, so framework and application lines share one format. */
@@ -104,35 +117,4 @@ export class PinoLoggerService implements LoggerService {
     if (typeof message === 'object' && message !== null) this.logger[level]({ context, ...message });
     else this.logger[level]({ context }, String(message));
   }
-}
-
-/** The part of pino's standard-output stream (sonic-boom) `logsWritten` waits on. */
-interface LogStream {
-  /** True while an asynchronous write is in flight (sonic-boom's own state, read defensively). */
-  _writing?: unknown;
-  once(event: 'drain' | 'error', listener: () => void): unknown;
-  off(event: 'drain' | 'error', listener: () => void): unknown;
-}
-
-/**
- * Resolves once the write `logger`'s stream has in flight has finished or failed, or after
- * `timeoutMs`. Await it before `process.exit`: pino flushes what is left synchronously on exit, and
- * its stream (sonic-boom 4) retries that flush for ever when standard output's reader has gone
- * (EPIPE), so the process never exits. Once the write in flight has failed, pino stops writing and
- * the exit goes through.
- */
-export function logsWritten(logger: Logger, timeoutMs = 1_000): Promise<void> {
-  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as LogStream | undefined;
-  if (stream?._writing !== true || typeof stream.once !== 'function') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      stream.off('drain', done);
-      stream.off('error', done);
-      resolve();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    stream.once('drain', done);
-    stream.once('error', done);
-  });
 }

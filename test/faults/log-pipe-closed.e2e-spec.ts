@@ -18,7 +18,7 @@ const APPS = {
  * app writes from then on fails with EPIPE. pino's asynchronous stream retried the lines still in
  * flight for ever when the process exited, so neither a SIGTERM nor a failed boot ended the app.
  */
-describe.runIf(appsAreBuilt(...Object.keys(APPS)))('SIGTERM after the log pipe has closed', () => {
+describe.runIf(appsAreBuilt(...Object.keys(APPS)))('an app whose log pipe has closed', () => {
   let dataDir: string;
   beforeEach(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'tollgate-log-pipe-'));
@@ -26,12 +26,12 @@ describe.runIf(appsAreBuilt(...Object.keys(APPS)))('SIGTERM after the log pipe h
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it.each(Object.keys(APPS) as (keyof typeof APPS)[])(
-    '%s still exits 0 within 10 s',
+    '%s: SIGTERM still ends it with 0 within 10 s',
     { timeout: 60_000 },
     async (app) => {
       const child = spawn(process.execPath, [builtApp(app)], {
         env: { ...process.env, ...APPS[app], DATA_DIR: dataDir, LOG_LEVEL: 'info' },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['ignore', 'pipe', 'ignore'],
       });
       try {
         const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -55,7 +55,7 @@ describe.runIf(appsAreBuilt(...Object.keys(APPS)))('SIGTERM after the log pipe h
     },
   );
 
-  it('service-b failing to boot still exits 1', { timeout: 60_000 }, async () => {
+  it('service-b: a failed boot still ends it with 1 within 10 s', { timeout: 60_000 }, async () => {
     const fileInTheWay = join(dataDir, 'data');
     writeFileSync(fileInTheWay, '');
     const child = spawn(process.execPath, [builtApp('service-b')], {

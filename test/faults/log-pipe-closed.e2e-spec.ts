@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,18 @@ const APPS = {
   'iot-broker': { AUTH_ISSUER: ISSUER, MQTT_PORT: '0', WS_PORT: '0' },
   'service-b': { AUTH_ISSUER: ISSUER, PORT: '0' },
 } as const;
+
+/** How `child` ended, or 'still running' when it has not within the 10 s. */
+function exitWithin(
+  child: ChildProcess,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'still running'> {
+  return Promise.race([
+    new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    ),
+    new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), WITHIN_MS)),
+  ]);
+}
 
 /**
  * The reader of an app's log (stdout) goes away: a log shipper that died, `| head`. Every line the
@@ -34,19 +46,13 @@ describe.runIf(appsAreBuilt(...Object.keys(APPS)))('an app whose log pipe has cl
         stdio: ['ignore', 'pipe', 'ignore'],
       });
       try {
-        const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-          child.once('exit', (code, signal) => resolve({ code, signal })),
-        );
         for await (const line of createInterface({ input: child.stdout })) if (line.includes('listening')) break;
         child.stdout.destroy();
         // Lines are logged after the pipe closed (the first write finds it gone), then SIGTERM.
         await new Promise((resolve) => setTimeout(resolve, 200));
         const signalled = performance.now();
         child.kill('SIGTERM');
-        const exit = await Promise.race([
-          exited,
-          new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), WITHIN_MS)),
-        ]);
+        const exit = await exitWithin(child);
         expect(exit).toEqual({ code: 0, signal: null });
         expect(performance.now() - signalled).toBeLessThan(WITHIN_MS);
       } finally {
@@ -64,11 +70,7 @@ describe.runIf(appsAreBuilt(...Object.keys(APPS)))('an app whose log pipe has cl
     });
     child.stdout.destroy();
     try {
-      const exit = await Promise.race([
-        new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
-        new Promise((resolve) => setTimeout(() => resolve('still running'), WITHIN_MS)),
-      ]);
-      expect(exit).toEqual({ code: 1, signal: null });
+      expect(await exitWithin(child)).toEqual({ code: 1, signal: null });
     } finally {
       child.kill('SIGKILL');
     }

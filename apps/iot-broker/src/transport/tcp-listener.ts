@@ -2,6 +2,7 @@ import type { Aedes } from 'aedes';
 import type { Logger } from '@tollgate/platform';
 import { createServer, type Server } from 'node:net';
 import type { ConnectionAdmission } from '../hardening/connection-admission.js';
+import { coalesceWrites } from './coalesced-writes.js';
 import { guardLoggedConnection, type Peer } from './guarded-connection.js';
 
 export interface ListenerOptions {
@@ -26,7 +27,7 @@ export function createTcpListener({
       socket.destroy();
       return;
     }
-    aedes.handle(guardLoggedConnection(socket, { peer, maxPacketSize, logger }));
+    aedes.handle(guardLoggedConnection(coalesceWrites(socket), { peer, maxPacketSize, logger }));
   });
   server.maxConnections = maxConnections;
   return server;

@@ -2,6 +2,7 @@ import { certificateThumbprint as x509Thumbprint } from '@tollgate/credentials';
 import type { Socket } from 'node:net';
 import { createServer, type Server, type TlsOptions, type TLSSocket } from 'node:tls';
 import type { ListenerOptions } from './tcp-listener.js';
+import { coalesceWrites } from './coalesced-writes.js';
 import { guardLoggedConnection, type Peer } from './guarded-connection.js';
 
 export interface TlsSettings {
@@ -62,7 +63,7 @@ export function createTlsListener(
       transport: 'tls',
       certificateThumbprint: certificateThumbprint(socket),
     };
-    aedes.handle(guardLoggedConnection(socket, { peer, maxPacketSize, logger }));
+    aedes.handle(guardLoggedConnection(coalesceWrites(socket), { peer, maxPacketSize, logger }));
   });
   guardTlsServer(server, { admission, logger });
   server.maxConnections = maxConnections;

@@ -66,9 +66,15 @@ export function rawUnsubscribe(filter: string | Buffer, packetId = 1): Buffer {
 /** MQTT control packet types (§2.2.1), as `packetTypes` reports them. */
 export const PacketType = { CONNACK: 2, PUBLISH: 3, SUBACK: 9, UNSUBACK: 11, PINGRESP: 13 } as const;
 
-/** The control packet types in a byte stream received from the broker, in order (a cut-off last packet is left out). */
-export function packetTypes(stream: Buffer): number[] {
-  const types: number[] = [];
+/** A control packet as received: its type (§2.2.1) and what follows its fixed header. */
+export interface RawPacket {
+  type: number;
+  body: Buffer;
+}
+
+/** The control packets in a byte stream received from the broker, in order (a cut-off last packet is left out). */
+export function rawPackets(stream: Buffer): RawPacket[] {
+  const packets: RawPacket[] = [];
   let offset = 0;
   while (offset < stream.length) {
     let length = 0;
@@ -76,14 +82,24 @@ export function packetTypes(stream: Buffer): number[] {
     let cursor = offset + 1;
     let byte: number;
     do {
-      if (cursor >= stream.length) return types;
+      if (cursor >= stream.length) return packets;
       byte = stream[cursor++];
       length += (byte & 0x7f) * multiplier;
       multiplier *= 128;
     } while (byte & 0x80);
-    if (cursor + length > stream.length) return types;
-    types.push(stream[offset] >> 4);
+    if (cursor + length > stream.length) return packets;
+    packets.push({ type: stream[offset] >> 4, body: stream.subarray(cursor, cursor + length) });
     offset = cursor + length;
   }
-  return types;
+  return packets;
+}
+
+/** The control packet types in a byte stream received from the broker, in order (a cut-off last packet is left out). */
+export function packetTypes(stream: Buffer): number[] {
+  return rawPackets(stream).map(({ type }) => type);
+}
+
+/** The payload of a QoS 0 PUBLISH's body (§3.3.2: topic name, no packet identifier). */
+export function qos0Payload(body: Buffer): Buffer {
+  return body.subarray(2 + body.readUInt16BE(0));
 }

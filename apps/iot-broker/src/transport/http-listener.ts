@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { createWebSocketStream, WebSocketServer } from 'ws';
+import { createWebSocketStream, type WebSocket, WebSocketServer } from 'ws';
+import { coalesceWrites } from './coalesced-writes.js';
 import { guardLoggedConnection, type Peer } from './guarded-connection.js';
 import type { ListenerOptions } from './tcp-listener.js';
 import { certificateThumbprint, guardTlsServer, type TlsSettings, tlsServerOptions } from './tls-listener.js';
@@ -42,7 +43,7 @@ export function createHttpListener(options: HttpListenerOptions): Server {
       : { remoteAddress: request.socket.remoteAddress ?? 'unknown', transport: 'websocket' };
     if (!tls && !admission.admit(peer)) return refuseUpgrade(socket, 429, 'Too Many Requests');
     websockets.handleUpgrade(request, socket, head, (websocket) => {
-      aedes.handle(guardLoggedConnection(createWebSocketStream(websocket), { peer, maxPacketSize, logger }), request);
+      aedes.handle(guardLoggedConnection(mqttStream(websocket), { peer, maxPacketSize, logger }), request);
     });
   });
 
@@ -51,6 +52,19 @@ export function createHttpListener(options: HttpListenerOptions): Server {
   server.headersTimeout = options.connectTimeoutMs;
   server.requestTimeout = options.connectTimeoutMs;
   return server;
+}
+
+/**
+ * The WebSocket as the byte stream aedes reads and writes. What the broker writes in one event-loop
+ * turn (coalesceWrites) leaves as one binary message: MQTT packets need not align with WebSocket
+ * frames (MQTT 3.1.1 §6), and without this each piece mqtt-packet writes (fixed header, topic,
+ * payload) went out as a frame of its own.
+ */
+function mqttStream(websocket: WebSocket): Duplex {
+  const stream = createWebSocketStream(websocket);
+  stream._writev = (chunks, callback) =>
+    stream._write(Buffer.concat(chunks.map(({ chunk }) => chunk as Buffer)), 'buffer' as BufferEncoding, callback);
+  return coalesceWrites(stream);
 }
 
 function answerHttp(request: IncomingMessage, response: ServerResponse, health: () => object): void {

@@ -62,7 +62,7 @@ describe('IoT broker over WebSocket', () => {
       expect(publishes.map(({ body }) => qos0Payload(body).toString())).toEqual(
         Array.from({ length: BURST }, (_, i) => String(i)),
       );
-      // Each PUBLISH used to leave in three or four frames (fixed header, topic, payload).
+      // Each PUBLISH used to leave in five frames: fixed header, remaining length, topic length, topic, payload.
       expect(dashboard.frames.length - framesBefore).toBeLessThan(BURST);
     } finally {
       dashboard.socket.terminate();

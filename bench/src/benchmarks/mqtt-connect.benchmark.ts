@@ -7,6 +7,7 @@ import { mosquittoVersion, startMosquitto } from '../support/mosquitto-broker.js
 import { join } from 'node:path';
 
 const CONCURRENCY = 16;
+const PRETENURING_OFF = '--no-allocation-site-pretenuring';
 // Longer than any run, so no token expires mid-benchmark.
 const TOKEN_TTL_SECONDS = 86_400;
 
@@ -61,11 +62,13 @@ function connectBenchmark(
           devices.push({ clientId: id, token: await auth.token(client, { resource: IOT, scope: 'device' }) });
         }
 
-        log('starting the Tollgate broker and plain aedes');
+        log('starting the Tollgate broker and plain aedes, as its README runs it and tuned as ours');
         const ours = await startIotBroker(auth);
         cleanup.add(() => ours.stop());
         const baseline = await startPlainAedes();
         cleanup.add(() => baseline.stop());
+        const tuned = await startPlainAedes('plain-aedes-tuned', { nodeOptions: [PRETENURING_OFF] });
+        cleanup.add(() => tuned.stop());
 
         // Authentication must be on at ours (a token under another device's id is refused with 5,
         // not authorised) and every device must be accepted by both.
@@ -79,6 +82,7 @@ function connectBenchmark(
           for (const [who, broker] of [
             ['the Tollgate broker', ours],
             ['plain aedes', baseline],
+            ['plain aedes (tuned)', tuned],
           ] as const) {
             const code = await connackCode(broker.endpoint, device);
             if (code !== 0) throw new Error(`${who} refused ${device.clientId} with CONNACK ${code}`);
@@ -88,8 +92,21 @@ function connectBenchmark(
         const mosquitto = paced ? undefined : await mosquittoBaseline(tempDir, devices, connections, log);
         if (mosquitto) cleanup.add(() => mosquitto.stop());
 
+        // Tollgate's broker turns V8's pretenuring off (apps/iot-broker/src/runtime/pretenuring.ts),
+        // which plain aedes as its README runs it does not: this row shows what is left without it.
+        const tunedAedes = {
+          name: 'plainAedesTuned',
+          contender: mqttConnectContender(
+            'plain aedes, pretenuring off as in ours',
+            tuned.endpoint,
+            devices,
+            connections,
+            [tuned.server],
+            paced,
+          ),
+        };
         return {
-          ...(mosquitto && { furtherBaselines: [{ name: 'mosquitto', contender: mosquitto.contender }] }),
+          furtherBaselines: [tunedAedes, ...(mosquitto ? [{ name: 'mosquitto', contender: mosquitto.contender }] : [])],
           ours: mqttConnectContender(
             'Tollgate broker (JWT verified per CONNECT)',
             ours.endpoint,

@@ -59,12 +59,19 @@ export async function startIotBroker(
   return { endpoint: { host: HOST, port: mqttPort }, server, healthUrl, stop: () => server.stop() };
 }
 
-/** The baseline: plain aedes without authentication (bench/src/servers/plain-aedes.server.ts). */
-export async function startPlainAedes(name = 'plain-aedes'): Promise<BrokerProcess> {
+/**
+ * The baseline: plain aedes without authentication (bench/src/servers/plain-aedes.server.ts), run
+ * as its README runs it, or with `nodeOptions` for node (e.g. the V8 setting Tollgate's broker uses).
+ */
+export async function startPlainAedes(
+  name = 'plain-aedes',
+  options: { nodeOptions?: string[] } = {},
+): Promise<BrokerProcess> {
   const [mqttPort, healthPort] = [await freePort(), await freePort()];
   const server = await ServerProcess.start({
     name,
     entry: serverEntry('plain-aedes'),
+    nodeOptions: options.nodeOptions,
     env: { MQTT_PORT: String(mqttPort), HEALTH_PORT: String(healthPort) },
     readyUrl: `http://${HOST}:${healthPort}/health`,
   });

@@ -11,6 +11,8 @@ export interface ServerProcessOptions {
   /** A compiled ES module to run with node. */
   entry: string;
   args?: string[];
+  /** Options for node itself, before the module (e.g. a V8 flag). */
+  nodeOptions?: string[];
   env: Record<string, string>;
   /** Polled until it answers 200: the server is up. */
   readyUrl: string;
@@ -111,7 +113,7 @@ export class ServerProcess {
       ...(cpuProfileDir || allocationProfileDir ? ['--import', preloadEntry('exit-on-signal')] : []),
     ];
     const child = fork(options.entry, options.args ?? [], {
-      execArgv: profiling,
+      execArgv: [...profiling, ...(options.nodeOptions ?? [])],
       env: {
         PATH: process.env.PATH ?? '',
         NODE_ENV: 'production',

@@ -11,10 +11,10 @@ const NAMED_ON_THE_COMMAND_LINE = /^--(no-)?allocation[-_]site[-_]pretenuring$/;
  * objects (socket, streams, parser, aedes client) alive at a scavenge, concludes that their
  * allocation sites make long-lived objects, and from then on allocates them in the old generation.
  * They die a few milliseconds later but stay until a full collection, and every scavenge meanwhile
- * copies the young objects they point to: about 20 KB promoted per CONNECT, old space growing by
- * 3.5 MB between scavenges, 12 ms scavenges and a full collection every few seconds. Without it,
- * a CONNECT costs the broker about 80 µs less CPU at 1,000 a second and its p99 latency halves
- * (docs/benchmarks.md, "Garbage collection under connection churn").
+ * copies the young objects they point to: about 20 KB of old space per CONNECT, 3.5 MB between two
+ * scavenges, 12 ms scavenges and a full collection every few seconds. Without it, a CONNECT costs
+ * the broker about 80 µs less CPU at 1,000 a second and its p99 latency halves (docs/benchmarks.md,
+ * "Garbage collection under connection churn").
  */
 export function turnOffPretenuring(
   execArgv: readonly string[] = process.execArgv,

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Module, Param, Post } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connect } from 'node:net';
 import { pino } from 'pino';
+import { createLogger } from '../logging/logger.js';
 import { createHttpApp } from './create-http-app.js';
 
 @Controller()
@@ -173,6 +174,38 @@ describe(createHttpApp.name, () => {
       const response = await post('{"name":"a\\u0000b"}');
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ detail: 'The request contains a NUL character' });
+    });
+  });
+
+  describe('the request line', () => {
+    async function requestLines(level: string, headers: Record<string, string> = {}) {
+      const lines: Record<string, unknown>[] = [];
+      const destination = { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
+      const logged = await createHttpApp(EchoModule, { logger: createLogger({ name: 'test', level, destination }) });
+      try {
+        await logged.listen(0, '127.0.0.1');
+        await fetch(`${await logged.getUrl()}/things/7`, { headers });
+      } finally {
+        await logged.close();
+      }
+      return lines.filter((line) => line.msg === 'request');
+    }
+
+    it('carries the request id the caller sent, with the route, status and time', async () => {
+      const [line] = await requestLines('info', { 'x-request-id': 'trace-me-42' });
+
+      expect(line).toMatchObject({ reqId: 'trace-me-42', req: { method: 'GET', url: '/things/7' }, status: 200 });
+      expect(line.ms).toEqual(expect.any(Number));
+    });
+
+    it('carries a generated id when the caller sent none', async () => {
+      const [line] = await requestLines('info');
+
+      expect(line.reqId).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('is not written above info', async () => {
+      expect(await requestLines('warn')).toEqual([]);
     });
   });
 });

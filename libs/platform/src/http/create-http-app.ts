@@ -7,12 +7,13 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type FastifyInstance, LogController } from 'fastify';
+import { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { Logger } from 'pino';
+import type { Bindings, ChildLoggerOptions, Logger } from 'pino';
 import { type ErrorRenderingOptions, ProblemDetailsFilter } from './errors/problem-details.filter.js';
 import type { ShutdownStep } from '../lifecycle/shutdown.js';
 import { PinoLoggerService } from '../logging/logger.js';
+import { requestLogger } from '../logging/request-logger.js';
 import { instrumentHttp } from '../metrics/http-metrics.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { clientErrorHandler, routerErrorHandler } from './transport-errors.js';
@@ -68,6 +69,9 @@ export async function createHttpApp(
     // Refusals from the router and the HTTP parser are problem details too.
     frameworkErrors: routerErrorHandler({ ...options, maxParamLength: MAX_PARAM_LENGTH }),
     clientErrorHandler: clientErrorHandler(options),
+    // The request's logger (its id on every line), built only when the request writes a line.
+    childLoggerFactory: (logger: FastifyBaseLogger, bindings: Bindings, childOptions: ChildLoggerOptions) =>
+      requestLogger(logger as Logger, bindings, childOptions),
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];

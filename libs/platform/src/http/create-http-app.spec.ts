@@ -2,6 +2,7 @@ import { Body, Controller, Get, Module, Param, Post } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connect } from 'node:net';
 import { pino } from 'pino';
+import { vi } from 'vitest';
 import { createLogger } from '../logging/logger.js';
 import { createHttpApp } from './create-http-app.js';
 
@@ -178,18 +179,24 @@ describe(createHttpApp.name, () => {
   });
 
   describe('the request line', () => {
-    async function requestLines(level: string, headers: Record<string, string> = {}) {
+    /** The request lines of one GET, and how many child loggers the request made pino build. */
+    async function requestLog(level: string, headers: Record<string, string> = {}) {
       const lines: Record<string, unknown>[] = [];
       const destination = { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
-      const logged = await createHttpApp(EchoModule, { logger: createLogger({ name: 'test', level, destination }) });
+      const logger = createLogger({ name: 'test', level, destination });
+      const logged = await createHttpApp(EchoModule, { logger });
       try {
         await logged.listen(0, '127.0.0.1');
+        const children = vi.spyOn(logger, 'child');
         await fetch(`${await logged.getUrl()}/things/7`, { headers });
+        return { lines: lines.filter((line) => line.msg === 'request'), childLoggers: children.mock.calls.length };
       } finally {
         await logged.close();
       }
-      return lines.filter((line) => line.msg === 'request');
     }
+
+    const requestLines = async (level: string, headers: Record<string, string> = {}) =>
+      (await requestLog(level, headers)).lines;
 
     it('carries the request id the caller sent, with the route, status and time', async () => {
       const [line] = await requestLines('info', { 'x-request-id': 'trace-me-42' });
@@ -204,8 +211,8 @@ describe(createHttpApp.name, () => {
       expect(line.reqId).toMatch(/^[0-9a-f-]{36}$/);
     });
 
-    it('is not written above info', async () => {
-      expect(await requestLines('warn')).toEqual([]);
+    it('is not written above info, and the request builds no child logger then', async () => {
+      expect(await requestLog('warn')).toEqual({ lines: [], childLoggers: 0 });
     });
   });
 });
